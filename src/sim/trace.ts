@@ -1,0 +1,53 @@
+/**
+ * The trace stream: every layer reports what happened (a segment sent, received or dropped, a TCP
+ * state change, an application step) as a plain record. Metrics collectors subscribe to it, and
+ * `--trace` writes it as trace.jsonl (DESIGN.md part 2). The sim layer knows nothing of packets:
+ * records are opaque here, their fields are defined by the layer that emits them.
+ *
+ * Emitters check a flag before building a record: `tracer.packets` for per-packet records
+ * (tx, rx, drop), `tracer.events` for the rest (state, app). Metrics need state changes but not
+ * every packet, so a run without `--trace` builds no per-packet objects.
+ */
+import type { Nanos } from './time.ts';
+
+/** A trace record: `t` in integer ns here (written as seconds), `node`, `ev`, then event fields. */
+export interface TraceRecord {
+  t: Nanos;
+  node: string;
+  ev: 'state' | 'tx' | 'rx' | 'drop' | 'app' | string;
+  [field: string]: unknown;
+}
+
+export type TraceListener = (rec: TraceRecord) => void;
+
+export interface Subscription {
+  /** Also receive per-packet records (tx, rx, drop). */
+  packets?: boolean;
+}
+
+export class Tracer {
+  private all: TraceListener[] = [];
+  private nonPacket: TraceListener[] = [];
+  /** Someone wants per-packet records: build them. */
+  packets = false;
+  /** Someone wants state/app records: build them. */
+  events = false;
+
+  subscribe(listener: TraceListener, options: Subscription = {}): void {
+    if (options.packets) this.all.push(listener);
+    else this.nonPacket.push(listener);
+    this.packets = this.all.length > 0;
+    this.events = this.all.length + this.nonPacket.length > 0;
+  }
+
+  /** Emits a per-packet record (tx, rx, drop): only packet subscribers get it. */
+  emitPacket(rec: TraceRecord): void {
+    for (const l of this.all) l(rec);
+  }
+
+  /** Emits a state/app record to every subscriber. */
+  emit(rec: TraceRecord): void {
+    for (const l of this.all) l(rec);
+    for (const l of this.nonPacket) l(rec);
+  }
+}
