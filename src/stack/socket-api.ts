@@ -1,0 +1,90 @@
+/**
+ * The socket API applications (src/apps) and the packetdrill runner use. It follows BSD sockets
+ * in non-blocking mode, turned inside out for a discrete-event world: calls return at once, and the
+ * stack calls the socket's handler when something changes (connected, readable, writable, error,
+ * acceptable, freed). Failures are errno values (src/tcp/api.ts), thrown as SocketError by calls
+ * that fail synchronously and reported through `onError` for asynchronous ones.
+ */
+import type { Errno } from '../tcp/api.ts';
+import type { TcpParams } from '../tcp/params.ts';
+
+export class SocketError extends Error {
+  constructor(readonly code: Errno, message?: string) {
+    super(message ?? code);
+    this.name = 'SocketError';
+  }
+}
+
+/** Callbacks an application registers; all optional. Called at the simulated time of the change. */
+export interface SocketHandler {
+  /** An active open completed (connect() succeeded). */
+  onConnected?(sock: TcpSocket): void;
+  /** Bytes or end-of-stream can be read. */
+  onReadable?(sock: TcpSocket): void;
+  /** Send-buffer space became free after a short write. */
+  onWritable?(sock: TcpSocket): void;
+  /** The connection failed: ECONNREFUSED, ETIMEDOUT, ECONNRESET (also EADDRNOTAVAIL never here: connect throws it). */
+  onError?(sock: TcpSocket, errno: Errno): void;
+  /** The connection is completely gone (CLOSED after TIME-WAIT, LAST-ACK, or an abort). */
+  onFreed?(sock: TcpSocket): void;
+}
+
+export interface ListenHandler {
+  /** The accept queue has at least one connection: call `accept()`. */
+  onAcceptable?(listener: ListenSocket): void;
+}
+
+export interface ConnectOptions {
+  /** Bind to this local port instead of an ephemeral one. */
+  localPort?: number;
+  /** SO_LINGER with l_linger = 0: close() sends RST. */
+  lingerZero?: boolean;
+  /** TCP_NODELAY: no Nagle. */
+  noDelay?: boolean;
+  /** Per-socket parameter overrides (setsockopt-style: keepalive, userTimeout, …). */
+  params?: Partial<TcpParams>;
+}
+
+export interface TcpSocket {
+  /** RFC 9293 state name: "SYN_SENT", "ESTABLISHED", "TIME_WAIT", … */
+  readonly state: string;
+  readonly localAddr: number;
+  readonly localPort: number;
+  readonly remoteAddr: number;
+  readonly remotePort: number;
+  /** Bytes ready to read. */
+  readonly readable: number;
+  /** The peer's FIN has been read up to: recv() returns 0 from now on. */
+  readonly eof: boolean;
+  /** Pending asynchronous error (SO_ERROR), cleared when read. */
+  takeError(): Errno | null;
+  handler: SocketHandler;
+  /** Queues up to `bytes` for sending; returns how many were accepted (0 when the buffer is full). Throws EPIPE after shutdown(wr), ENOTCONN before connecting. */
+  send(bytes: number): number;
+  /** Reads up to `max` bytes; returns the count, 0 at end of stream; throws EAGAIN when nothing is there yet. */
+  recv(max: number): number;
+  shutdown(how: 'rd' | 'wr' | 'rdwr'): void;
+  /** close(): FIN after queued data, or RST when unread data remains or linger is zero (RFC 9293 3.10.4, Linux tcp_close). */
+  close(): void;
+  setOption<K extends keyof TcpParams>(name: K, value: TcpParams[K]): void;
+  setNoDelay(on: boolean): void;
+  setLingerZero(on: boolean): void;
+}
+
+export interface ListenSocket {
+  readonly localPort: number;
+  readonly backlog: number;
+  handler: ListenHandler;
+  /** Takes the oldest completed connection, or null (EAGAIN) when the accept queue is empty. */
+  accept(handler?: SocketHandler): TcpSocket | null;
+  close(): void;
+}
+
+/** A host's TCP stack, as applications see it. */
+export interface TcpStack {
+  readonly address: number;
+  /** Starts an active open; throws EADDRNOTAVAIL when no ephemeral port toward that destination is free, EADDRINUSE for a taken explicit port. */
+  connect(remoteAddr: number, remotePort: number, handler: SocketHandler, options?: ConnectOptions): TcpSocket;
+  /** listen(backlog): backlog defaults to the host's `tcp.backlog`. Throws EADDRINUSE. */
+  listen(port: number, handler: ListenHandler, backlog?: number, params?: Partial<TcpParams>): ListenSocket;
+}

@@ -1,0 +1,76 @@
+/**
+ * The engine's boundary. The engine does no I/O: every entry point takes `now`, and everything it
+ * wants done comes out through an EngineOutput the caller supplies (the host stack in a
+ * simulation, the packetdrill runner in a conformance test). After every call the caller reads
+ * `deadline` and keeps one wake-up for it.
+ */
+import type { Nanos } from '../sim/time.ts';
+import type { Segment } from '../wire/segment.ts';
+
+/** RFC 9293 3.3.2 states (LISTEN belongs to listeners; SYN_RCVD is also a listener's request). */
+export const TcpState = {
+  CLOSED: 0,
+  LISTEN: 1,
+  SYN_SENT: 2,
+  SYN_RCVD: 3,
+  ESTABLISHED: 4,
+  FIN_WAIT_1: 5,
+  FIN_WAIT_2: 6,
+  CLOSE_WAIT: 7,
+  CLOSING: 8,
+  LAST_ACK: 9,
+  TIME_WAIT: 10,
+} as const;
+export type TcpState = (typeof TcpState)[keyof typeof TcpState];
+
+/** Names as written in traces and results. */
+export const STATE_NAMES: readonly string[] = [
+  'CLOSED', 'LISTEN', 'SYN_SENT', 'SYN_RCVD', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2',
+  'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT',
+];
+
+/** errno-style failures reported to sockets. */
+export type Errno =
+  | 'ECONNREFUSED' | 'ETIMEDOUT' | 'ECONNRESET' | 'EADDRNOTAVAIL' | 'EADDRINUSE' | 'EPIPE'
+  | 'ENOTCONN' | 'EAGAIN' | 'EINVAL' | 'EISCONN' | 'EALREADY' | 'EINPROGRESS' | 'ECONNABORTED';
+
+/** A connection's addresses (IPv4 as uint32) and ports. */
+export interface Endpoints {
+  localAddr: number;
+  localPort: number;
+  remoteAddr: number;
+  remotePort: number;
+}
+
+/** What the engine tells its owner. Implemented by src/stack (and the packetdrill runner). */
+export interface EngineOutput {
+  /** Put `seg` on the wire from `ep.localAddr` to `ep.remoteAddr`. `retransmit` marks a resend. */
+  transmit(ep: Endpoints, seg: Segment, retransmit: boolean): void;
+  /** Every state transition, exactly once, in order (the trace's `ev: state`). */
+  stateChanged(ep: Endpoints, from: TcpState, to: TcpState): void;
+  /** Socket-facing news for the connection's owner. */
+  notify(ep: Endpoints, what: ConnEvent, errno?: Errno): void;
+}
+
+export const ConnEvent = {
+  /** Active open finished: connect() succeeded. */
+  CONNECTED: 1,
+  /** Bytes or EOF can be read. */
+  READABLE: 2,
+  /** Send-buffer space freed. */
+  WRITABLE: 3,
+  /** The connection failed (errno given): refused, timed out, reset. */
+  ERROR: 4,
+  /** The TCB reached CLOSED (after TIME-WAIT or abort) and may be forgotten by the demultiplexer. */
+  FREED: 5,
+  /** A listener's accept queue gained a connection. */
+  ACCEPTABLE: 6,
+} as const;
+export type ConnEvent = (typeof ConnEvent)[keyof typeof ConnEvent];
+
+/** Anything the stack keeps one wake-up for. */
+export interface TimedEntity {
+  /** Earliest time the entity needs `onTimer`, or Infinity. */
+  readonly deadline: Nanos;
+  onTimer(now: Nanos): void;
+}

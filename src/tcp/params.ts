@@ -1,0 +1,160 @@
+/**
+ * TCP parameters and the two profiles of DESIGN.md part 3. `linux` follows Linux 6.x defaults,
+ * `rfc9293` the RFCs' numbers. Every value is overridable per experiment and per node; times are
+ * integer nanoseconds.
+ */
+import { MS, SEC, type Nanos } from '../sim/time.ts';
+
+export type ProfileName = 'linux' | 'rfc9293';
+export type SynCookieMode = false | true | 'always';
+
+export interface TcpParams {
+  profile: ProfileName;
+
+  // RFC 6298 retransmission timer
+  initialRto: Nanos;
+  minRto: Nanos;
+  maxRto: Nanos;
+
+  /** SYN retransmissions before connect() fails with ETIMEDOUT (Linux tcp_syn_retries). */
+  synRetries: number;
+  /** Linux >= 6.5 tcp_syn_linear_timeouts: the first N SYN retransmissions use a fixed 1 s RTO. */
+  synLinearTimeouts: number;
+  /** rfc9293: give up on a SYN after this long instead (R2, "at least 3 minutes"); 0 = use synRetries. */
+  synGiveUp: Nanos;
+  /** SYN-ACK retransmissions of a request in the SYN queue (Linux tcp_synack_retries). */
+  synAckRetries: number;
+  /** rfc9293: give up on SYN-RECEIVED after this long; 0 = use synAckRetries. */
+  synAckGiveUp: Nanos;
+  /** Data retransmissions before ETIMEDOUT (Linux tcp_retries2 = 15). */
+  dataRetries: number;
+
+  /** The listen() backlog servers use unless they set one. */
+  backlog: number;
+  /** net.core.somaxconn: the cap on every backlog. */
+  somaxconn: number;
+  /** rfc9293: one queue for half-open and completed connections; linux: SYN queue and accept queue apart. */
+  separateQueues: boolean;
+  /** Linux tcp_abort_on_overflow: answer a final ACK that finds the accept queue full with RST. */
+  abortOnOverflow: boolean;
+  synCookies: SynCookieMode;
+  /** Linux's young/old pruning of half-open entries when the SYN queue is over half full. */
+  synQueuePruning: boolean;
+  /** RFC 4987 defences beyond backlog size and cookies. */
+  synRecvTimeout: Nanos; // shorter SYN-RECEIVED timer (0 = the retry schedule decides)
+  recycleOldest: boolean; // a SYN finding the SYN queue full evicts the oldest half-open entry
+  synCache: boolean; // half-open entries kept in a compact hash-bucketed cache (RFC 4987 3.3)
+  synCacheBucketSize: number; // entries per bucket in the SYN cache
+
+  timeWait: Nanos;
+  /** RFC 1337: ignore RST in TIME-WAIT. */
+  rfc1337: boolean;
+  /** Linux tcp_max_tw_buckets: TIME-WAIT sockets per host beyond this are closed at once. */
+  maxTimeWait: number;
+  /** Linux tcp_tw_reuse: connect() may reuse a port held in TIME-WAIT (with timestamps, after 1 s). */
+  twReuse: boolean;
+  finWait2Timeout: Nanos; // 0 = none
+
+  keepalive: boolean;
+  keepaliveIdle: Nanos;
+  keepaliveInterval: Nanos;
+  keepaliveProbes: number;
+  /** TCP_USER_TIMEOUT (RFC 5482); 0 = off. */
+  userTimeout: Nanos;
+
+  delayedAck: boolean;
+  delayedAckMin: Nanos;
+  delayedAckMax: Nanos;
+
+  ephemeralLow: number;
+  ephemeralHigh: number;
+
+  mss: number;
+  /** Receive and send buffer sizes in bytes. */
+  rcvBuf: number;
+  sndBuf: number;
+  windowScaling: boolean;
+  timestamps: boolean;
+  sack: boolean;
+  /** Initial congestion window in segments (RFC 6928: 10). */
+  initCwnd: number;
+  congestionControl: 'newreno';
+  nagle: boolean;
+}
+
+const linux: TcpParams = {
+  profile: 'linux',
+  initialRto: 1 * SEC,
+  minRto: 200 * MS,
+  maxRto: 120 * SEC,
+  synRetries: 6,
+  synLinearTimeouts: 4,
+  synGiveUp: 0,
+  synAckRetries: 5,
+  synAckGiveUp: 0,
+  dataRetries: 15,
+  backlog: 128,
+  somaxconn: 4096,
+  separateQueues: true,
+  abortOnOverflow: false,
+  synCookies: true,
+  synQueuePruning: true,
+  synRecvTimeout: 0,
+  recycleOldest: false,
+  synCache: false,
+  synCacheBucketSize: 30,
+  timeWait: 60 * SEC,
+  rfc1337: false,
+  maxTimeWait: 262144,
+  twReuse: false,
+  finWait2Timeout: 60 * SEC,
+  keepalive: false,
+  keepaliveIdle: 7200 * SEC,
+  keepaliveInterval: 75 * SEC,
+  keepaliveProbes: 9,
+  userTimeout: 0,
+  delayedAck: true,
+  delayedAckMin: 40 * MS,
+  delayedAckMax: 200 * MS,
+  ephemeralLow: 32768,
+  ephemeralHigh: 60999,
+  mss: 1460,
+  rcvBuf: 131072,
+  sndBuf: 16384 * 4,
+  windowScaling: true,
+  timestamps: true,
+  sack: true,
+  initCwnd: 10,
+  congestionControl: 'newreno',
+  nagle: true,
+};
+
+const rfc9293: TcpParams = {
+  ...linux,
+  profile: 'rfc9293',
+  initialRto: 1 * SEC,
+  minRto: 1 * SEC,
+  maxRto: 60 * SEC,
+  synRetries: 0,
+  synLinearTimeouts: 0,
+  synGiveUp: 180 * SEC, // RFC 9293 3.8.3: R2 for a SYN at least 3 minutes
+  synAckRetries: 0,
+  synAckGiveUp: 180 * SEC,
+  separateQueues: false,
+  synCookies: false,
+  synQueuePruning: false,
+  timeWait: 240 * SEC, // 2 * MSL, MSL = 2 minutes (RFC 9293 3.4.2)
+  rfc1337: true,
+  finWait2Timeout: 0,
+  delayedAckMin: 0,
+  delayedAckMax: 500 * MS, // RFC 9293 3.8.6.3: delay under 0.5 s
+  ephemeralLow: 49152, // RFC 6335 dynamic ports
+  ephemeralHigh: 65535,
+};
+
+export const PROFILES: Readonly<Record<ProfileName, Readonly<TcpParams>>> = { linux, rfc9293 };
+
+/** A profile's parameters with overrides applied. */
+export function tcpParams(profile: ProfileName, overrides: Partial<TcpParams> = {}): TcpParams {
+  return { ...PROFILES[profile], ...overrides, profile };
+}
