@@ -66,7 +66,12 @@ export interface Packet {
   tcp: Segment | null;
   /** For non-TCP packets: bytes after the IP header (e.g. a UDP datagram). */
   dataBytes: number;
+  /** Simulation annotations, never on the wire: OR of ANNOT_* bits (e.g. a retransmission). */
+  annot: number;
 }
+
+/** Packet.annot: the sender's TCP retransmitted this segment (traces mark it; ladders draw it). */
+export const ANNOT_RETRANSMIT = 1;
 
 /** Bytes the options occupy on the wire, padded to a multiple of 4 (as encode.ts lays them out). */
 export function optionsLength(o: TcpOptions | null): number {
