@@ -1,0 +1,69 @@
+/**
+ * What one run hands back to the batch runner (src/experiment/batch.ts), whoever implements
+ * `executeRun` (src/experiment/run.ts). Plain data only: it crosses a worker-thread boundary and
+ * is stored as JSON under `<out>/.runs/`.
+ */
+import type { MetricValues } from '../metrics/results.ts';
+import type { RunSpec } from './spec-types.ts';
+
+/**
+ * timeseries.csv rows of one run (`t_s,node,metric,value`; the batch adds the `run` column), kept
+ * as parallel columns: one array per field, same length, row i = (t_s[i], node[i], metric[i],
+ * value[i]). Columns keep a long series compact in memory and in the stored JSON.
+ */
+export interface TimeseriesColumns {
+  t_s: number[];
+  node: string[];
+  metric: string[];
+  value: number[];
+}
+
+/** One per-connection (or per-request) observation, e.g. {metric: "handshake_ms", value: 20.4}. */
+export interface Sample {
+  metric: string;
+  value: number;
+}
+
+/** One node's capture: a complete pcap file (global header included). */
+export interface PcapCapture {
+  node: string;
+  bytes: Uint8Array;
+}
+
+export interface RunOutput {
+  /**
+   * Flattened metrics ("ping.sent", "sim.events"…). Must be deterministic: no wall-clock values
+   * here (the batch measures and stores wall time itself as `sim.wall_s`).
+   */
+  metrics: MetricValues;
+  timeseries: TimeseriesColumns;
+  /** Per-connection samples, written to samples.csv as `run,metric,value`. */
+  samples: Sample[];
+  /** With `trace`: JSON Lines, one record per line, each with a "run" field (the run id). */
+  trace?: string;
+  /** With `pcap`: one capture per node. */
+  pcaps?: PcapCapture[];
+}
+
+export interface ExecuteRunOptions {
+  trace: boolean;
+  pcap: boolean;
+}
+
+/**
+ * The function a run module exports as `executeRun`. The batch loads it by module URL (so a
+ * worker thread can load it too); tests inject a fake module instead of the model.
+ */
+export type ExecuteRun = (run: RunSpec, opts: ExecuteRunOptions) => RunOutput | Promise<RunOutput>;
+
+export function emptyTimeseries(): TimeseriesColumns {
+  return { t_s: [], node: [], metric: [], value: [] };
+}
+
+/** Appends one row to a timeseries. */
+export function pushTimeseries(ts: TimeseriesColumns, t_s: number, node: string, metric: string, value: number): void {
+  ts.t_s.push(t_s);
+  ts.node.push(node);
+  ts.metric.push(metric);
+  ts.value.push(value);
+}
