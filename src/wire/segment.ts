@@ -73,16 +73,21 @@ export interface Packet {
 /** Packet.annot: the sender's TCP retransmitted this segment (traces mark it; ladders draw it). */
 export const ANNOT_RETRANSMIT = 1;
 
-/** Bytes the options occupy on the wire, padded to a multiple of 4 (as encode.ts lays them out). */
+/**
+ * Bytes the options occupy on the wire, exactly as encode.ts lays them out (Linux's
+ * tcp_options_write(), see options.ts): mss 4; timestamps 12 (nop, nop, TS, or sackOK, TS when
+ * SACK is permitted too); sackOK alone 4 (nop, nop, sackOK); wscale 4 (nop, wscale);
+ * SACK blocks 4 + 8 per block (nop, nop, sack). Always a multiple of 4.
+ */
 export function optionsLength(o: TcpOptions | null): number {
   if (o === null) return 0;
   let n = 0;
   if (o.mss !== undefined) n += 4;
-  if (o.wscale !== undefined) n += 3;
-  if (o.sackPermitted) n += 2;
-  if (o.timestamp !== undefined) n += 10;
-  if (o.sack !== undefined && o.sack.length > 0) n += 2 + 8 * o.sack.length;
-  return (n + 3) & ~3;
+  if (o.timestamp !== undefined) n += 12;
+  else if (o.sackPermitted) n += 4;
+  if (o.wscale !== undefined) n += 4;
+  if (o.sack !== undefined && o.sack.length > 0) n += 4 + 8 * o.sack.length;
+  return n;
 }
 
 /** Total bytes of the IPv4 packet: what a link serializes. */
