@@ -7,6 +7,7 @@
  */
 import type { Errno } from '../tcp/api.ts';
 import type { TcpParams } from '../tcp/params.ts';
+import type { Packet } from '../wire/segment.ts';
 
 export class SocketError extends Error {
   constructor(readonly code: Errno, message?: string) {
@@ -69,6 +70,25 @@ export interface TcpSocket {
   setOption<K extends keyof TcpParams>(name: K, value: TcpParams[K]): void;
   setNoDelay(on: boolean): void;
   setLingerZero(on: boolean): void;
+  /** getsockopt(TCP_INFO): a snapshot of the connection's state and counters. */
+  info(): TcpInfo;
+}
+
+/** What Linux's TCP_INFO reports, the subset tcplab models. Times in ns, windows in bytes. */
+export interface TcpInfo {
+  state: string;
+  cwnd: number;
+  ssthresh: number;
+  srtt: number;
+  rto: number;
+  retransmits: number;
+  bytesAcked: number;
+  bytesReceived: number;
+}
+
+/** SOCK_RAW with IP_HDRINCL: whole IPv4 packets as the application built them (hping3-style tools). */
+export interface RawSocket {
+  send(packet: Packet): void;
 }
 
 export interface ListenSocket {
@@ -87,4 +107,6 @@ export interface TcpStack {
   connect(remoteAddr: number, remotePort: number, handler: SocketHandler, options?: ConnectOptions): TcpSocket;
   /** listen(backlog): backlog defaults to the host's `tcp.backlog`. Throws EADDRINUSE. */
   listen(port: number, handler: ListenHandler, backlog?: number, params?: Partial<TcpParams>): ListenSocket;
+  /** A raw socket: packets go out as given, source address included (spoofing is allowed, as on Linux as root). */
+  openRaw(): RawSocket;
 }
