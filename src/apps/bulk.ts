@@ -1,0 +1,80 @@
+/**
+ * One long transfer (for window and congestion studies): connect, write `bytes`, close, and time
+ * it until the receiver has closed its side (it does so after reading everything).
+ */
+import type { BulkApp } from '../experiment/spec-types.ts';
+import type { EventHandler, Sim } from '../sim/simulator.ts';
+import type { Nanos } from '../sim/time.ts';
+import { SocketError, type SocketHandler, type TcpSocket } from '../stack/socket-api.ts';
+import type { Errno } from '../tcp/api.ts';
+import type { AppContext } from './context.ts';
+
+const START = 1;
+
+export class Bulk implements EventHandler, SocketHandler {
+  private sock: TcpSocket | null = null;
+  private unsent: number;
+  private startedAt: Nanos = 0;
+  private done = false;
+
+  constructor(private readonly ctx: AppContext, private readonly spec: BulkApp) {
+    this.unsent = spec.bytes;
+  }
+
+  /** The socket, for TCP_INFO sampling (cwnd time series). */
+  get socket(): TcpSocket | null {
+    return this.done ? null : this.sock;
+  }
+
+  start(): void {
+    this.ctx.sim.at(this.spec.start, this, START);
+  }
+
+  onEvent(sim: Sim): void {
+    const { ctx } = this;
+    this.startedAt = sim.now;
+    ctx.report.connectAttempted(ctx.app, ctx.node);
+    try {
+      this.sock = ctx.stack.connect(ctx.addressOf(this.spec.target.node), this.spec.target.port, this);
+    } catch (e) {
+      if (!(e instanceof SocketError)) throw e;
+      ctx.report.connectFailed(ctx.app, ctx.node, e.code);
+    }
+  }
+
+  onConnected(sock: TcpSocket): void {
+    this.ctx.report.connected(this.ctx.app, this.ctx.node, this.ctx.sim.now - this.startedAt);
+    this.onWritable(sock);
+  }
+
+  onWritable(sock: TcpSocket): void {
+    while (this.unsent > 0) {
+      const n = sock.send(this.unsent);
+      if (n === 0) return;
+      this.unsent -= n;
+    }
+    sock.shutdown('wr'); // FIN after the last byte: the receiver reads EOF and closes
+  }
+
+  onReadable(sock: TcpSocket): void {
+    for (;;) {
+      let n: number;
+      try {
+        n = sock.recv(1 << 30);
+      } catch {
+        return;
+      }
+      if (n === 0) break;
+    }
+    if (this.done) return;
+    this.done = true;
+    this.ctx.report.bulkCompleted(this.ctx.app, this.ctx.node, this.spec.bytes, this.ctx.sim.now - this.startedAt);
+    sock.close();
+  }
+
+  onError(_sock: TcpSocket, errno: Errno): void {
+    if (this.done) return;
+    this.done = true;
+    this.ctx.report.connectionLost(this.ctx.app, this.ctx.node, errno);
+  }
+}

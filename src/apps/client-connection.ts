@@ -1,0 +1,129 @@
+/**
+ * One client connection carrying requests: connect, send requests, count response bytes, close.
+ * Used by every client mode: HTTP/1.0 opens one per object, keep-alive and pipelining keep one
+ * open. The owner (client.ts) decides what to send; this file only tracks bytes and times.
+ */
+import type { Nanos } from '../sim/time.ts';
+import { SocketError, type SocketHandler, type TcpSocket } from '../stack/socket-api.ts';
+import type { Errno } from '../tcp/api.ts';
+
+/** What a connection tells the client that owns it. */
+export interface ConnectionOwner {
+  readonly requestBytes: number;
+  readonly responseBytes: number;
+  now(): Nanos;
+  onConnectionUp(conn: ClientConnection, handshake: Nanos): void;
+  /** One response fully received; `issuedAt` is the request's issue time. */
+  onResponse(conn: ClientConnection, issuedAt: Nanos, tag: number): void;
+  /** The connection failed; `established` tells connect failure from a lost connection. */
+  onConnectionFailed(conn: ClientConnection, errno: Errno, established: boolean): void;
+  /** The server closed its side and we closed ours. */
+  onConnectionClosed(conn: ClientConnection): void;
+}
+
+export class ClientConnection implements SocketHandler {
+  sock: TcpSocket | null = null;
+  established = false;
+  closed = false;
+  /** Requests sent (or queued to send) and not yet answered: issue times and owner tags, FIFO. */
+  private issued: Nanos[] = [];
+  private tags: number[] = [];
+  private unsent = 0;
+  private responseReceived = 0;
+  private connectStarted: Nanos = 0;
+
+  constructor(private readonly owner: ConnectionOwner) {}
+
+  /** Requests in flight on this connection. */
+  get outstanding(): number {
+    return this.issued.length;
+  }
+
+  open(connect: (h: SocketHandler) => TcpSocket): Errno | null {
+    this.connectStarted = this.owner.now();
+    try {
+      this.sock = connect(this);
+      return null;
+    } catch (e) {
+      if (e instanceof SocketError) return e.code;
+      throw e;
+    }
+  }
+
+  /** Queues one request (sent at once if connected). */
+  request(issuedAt: Nanos, tag: number): void {
+    this.issued.push(issuedAt);
+    this.tags.push(tag);
+    this.unsent += this.owner.requestBytes;
+    if (this.established) this.flush();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sock?.close();
+  }
+
+  onConnected(): void {
+    this.established = true;
+    this.owner.onConnectionUp(this, this.owner.now() - this.connectStarted);
+    this.flush();
+  }
+
+  onWritable(): void {
+    this.flush();
+  }
+
+  onReadable(sock: TcpSocket): void {
+    for (;;) {
+      let n: number;
+      try {
+        n = sock.recv(1 << 30);
+      } catch {
+        return; // EAGAIN
+      }
+      if (n === 0) {
+        // The server closed (HTTP/1.0 server-closes, or it went away): close our side too.
+        if (!this.closed) {
+          this.closed = true;
+          sock.close();
+        }
+        this.owner.onConnectionClosed(this);
+        return;
+      }
+      this.responseReceived += n;
+      const size = this.owner.responseBytes;
+      while (this.issued.length > 0 && this.responseReceived >= size) {
+        this.responseReceived -= size;
+        const at = this.issued.shift()!;
+        const tag = this.tags.shift()!;
+        this.owner.onResponse(this, at, tag);
+        if (this.closed) return;
+      }
+    }
+  }
+
+  onError(_sock: TcpSocket, errno: Errno): void {
+    if (this.closed && this.issued.length === 0) return; // an error after we were done is no loss
+    const wasEstablished = this.established;
+    this.closed = true;
+    this.issued.length = 0;
+    this.tags.length = 0;
+    this.owner.onConnectionFailed(this, errno, wasEstablished);
+  }
+
+  private flush(): void {
+    const sock = this.sock;
+    if (sock === null || this.closed) return;
+    while (this.unsent > 0) {
+      let n: number;
+      try {
+        n = sock.send(this.unsent);
+      } catch {
+        return;
+      }
+      if (n === 0) return; // onWritable resumes
+      this.unsent -= n;
+    }
+  }
+}

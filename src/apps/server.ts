@@ -1,0 +1,129 @@
+/**
+ * A request/response server (an HTTP-like origin). It accepts every connection in its accept
+ * queue, reads requests, and answers each complete request with `responseBytes`.
+ *
+ * tcplab moves byte counts, not contents, so request boundaries come from the peer's profile
+ * (`requestSizeFor`): the run knows which client apps talk to this server and how large their
+ * requests are. A peer with request size 0 is a bulk sender: its bytes are only sunk.
+ */
+import type { ServerApp } from '../experiment/spec-types.ts';
+import type { ListenSocket, SocketHandler, TcpSocket } from '../stack/socket-api.ts';
+import type { Errno } from '../tcp/api.ts';
+import type { AppContext } from './context.ts';
+
+/** How the server treats one peer: request size, and whether it closes after each response. */
+export interface PeerProfile {
+  requestBytes: number;
+  /** HTTP/1.0 with `closer: server`: the server closes once its response is queued. */
+  closeAfterResponse: boolean;
+}
+
+export interface ServerOptions {
+  port: number;
+  responseBytes: number;
+  backlog?: number;
+  /** The profile of the client at `remoteAddr` (see the file comment). */
+  peerProfile(remoteAddr: number): PeerProfile;
+}
+
+/** Per-connection state, kept on the socket's handler object (no closures per connection event). */
+class ServerConnection implements SocketHandler {
+  private received = 0;
+  private answered = 0;
+  private unsent = 0;
+  private closing = false;
+
+  constructor(
+    private readonly server: Server,
+    private readonly sock: TcpSocket,
+    private readonly profile: PeerProfile,
+  ) {}
+
+  onReadable(sock: TcpSocket): void {
+    for (;;) {
+      let n: number;
+      try {
+        n = sock.recv(1 << 30);
+      } catch {
+        break; // EAGAIN: nothing more now
+      }
+      if (n === 0) {
+        // The peer closed its side (HTTP/1.0 client-closes, or a bulk sender done): close ours.
+        this.close();
+        return;
+      }
+      this.received += n;
+    }
+    const size = this.profile.requestBytes;
+    if (size <= 0) return; // bulk sink
+    while (this.received >= (this.answered + 1) * size) {
+      this.answered++;
+      this.unsent += this.server.responseBytes;
+    }
+    this.flush();
+  }
+
+  onWritable(): void {
+    this.flush();
+  }
+
+  onError(_sock: TcpSocket, _errno: Errno): void {
+    this.closing = true;
+  }
+
+  private flush(): void {
+    while (this.unsent > 0 && !this.closing) {
+      let n: number;
+      try {
+        n = this.sock.send(this.unsent);
+      } catch {
+        return; // EPIPE/ECONNRESET: the peer is gone
+      }
+      if (n === 0) return; // buffer full: onWritable resumes
+      this.unsent -= n;
+    }
+    if (this.unsent === 0 && this.answered > 0 && this.profile.closeAfterResponse) this.close();
+  }
+
+  private close(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.sock.close();
+  }
+}
+
+export class Server {
+  readonly responseBytes: number;
+  private listener: ListenSocket | null = null;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly options: ServerOptions,
+  ) {
+    this.responseBytes = options.responseBytes;
+  }
+
+  static fromSpec(ctx: AppContext, spec: ServerApp, peerProfile: (addr: number) => PeerProfile): Server {
+    return new Server(ctx, { port: spec.port, responseBytes: spec.responseBytes, backlog: spec.backlog, peerProfile });
+  }
+
+  start(): void {
+    this.listener = this.ctx.stack.listen(this.options.port, this, this.options.backlog);
+  }
+
+  /** ListenHandler: drain the accept queue, as an event-driven server's accept loop does. */
+  onAcceptable(listener: ListenSocket): void {
+    for (;;) {
+      const sock = listener.accept();
+      if (sock === null) return;
+      const conn = new ServerConnection(this, sock, this.options.peerProfile(sock.remoteAddr));
+      sock.handler = conn;
+      if (sock.readable > 0 || sock.eof) conn.onReadable(sock); // data came with the third ACK
+    }
+  }
+
+  stop(): void {
+    this.listener?.close();
+    this.listener = null;
+  }
+}
