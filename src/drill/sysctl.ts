@@ -1,0 +1,173 @@
+/**
+ * Linux knobs set by a script's shell commands, mapped to engine parameters (src/tcp/params.ts).
+ * Scripts run `sysctl -q net.ipv4.tcp_*=V` in backquotes, source `defaults.sh` files that do the
+ * same, or call `set_sysctls.py /proc/sys/net/ipv4/tcp_*=V`. Each setting tcplab models becomes a
+ * parameter override; every other one (fastopen keys, qdiscs, metrics flushes, congestion control
+ * tuning) is recorded as ignored, so a report can say what was not applied.
+ */
+import { SEC } from '../sim/time.ts';
+import type { SynCookieMode, TcpParams } from '../tcp/params.ts';
+import { commandLines, shellWords } from './shell.ts';
+
+export interface SysctlResult {
+  params: Partial<TcpParams>;
+  /** "net.ipv4.tcp_syn_retries=2 -> synRetries" */
+  applied: string[];
+  /** Settings and commands that have no engine counterpart. */
+  ignored: string[];
+  /** Problems: a sourced file that cannot be read, a value that does not parse. */
+  errors: string[];
+}
+
+type Setter = (value: string, into: Partial<TcpParams>) => string | null;
+
+function int(value: string): number | null {
+  const v = Number(value.trim());
+  return Number.isSafeInteger(v) ? v : null;
+}
+
+function ints(value: string): number[] | null {
+  const parts = value.trim().split(/\s+/).map(Number);
+  return parts.every((v) => Number.isSafeInteger(v)) ? parts : null;
+}
+
+function setInt(field: 'synRetries' | 'synAckRetries' | 'synLinearTimeouts' | 'keepaliveProbes' | 'dataRetries' | 'maxTimeWait' | 'somaxconn', min = 0): Setter {
+  return (value, into) => {
+    const v = int(value);
+    if (v === null || v < min) return null;
+    into[field] = v;
+    return field;
+  };
+}
+
+function setSeconds(field: 'finWait2Timeout' | 'keepaliveIdle' | 'keepaliveInterval'): Setter {
+  return (value, into) => {
+    const v = int(value);
+    if (v === null || v < 0) return null;
+    into[field] = v * SEC;
+    return field;
+  };
+}
+
+function setBool(field: 'timestamps' | 'sack' | 'windowScaling' | 'abortOnOverflow' | 'rfc1337'): Setter {
+  return (value, into) => {
+    const v = int(value);
+    if (v === null) return null;
+    into[field] = v !== 0;
+    return field;
+  };
+}
+
+/**
+ * net.ipv4.* / net.core.* keys tcplab maps. tcp_rmem/tcp_wmem are "min default max": a new
+ * socket starts with the default (middle) size, which is what rcvBuf/sndBuf model.
+ */
+const SETTERS: Record<string, Setter> = {
+  'net.ipv4.tcp_syn_retries': setInt('synRetries', 1),
+  'net.ipv4.tcp_synack_retries': setInt('synAckRetries'),
+  'net.ipv4.tcp_syn_linear_timeouts': setInt('synLinearTimeouts'),
+  'net.ipv4.tcp_retries2': setInt('dataRetries'),
+  'net.ipv4.tcp_max_tw_buckets': setInt('maxTimeWait'),
+  'net.core.somaxconn': setInt('somaxconn'),
+  'net.ipv4.tcp_fin_timeout': setSeconds('finWait2Timeout'),
+  'net.ipv4.tcp_keepalive_time': setSeconds('keepaliveIdle'),
+  'net.ipv4.tcp_keepalive_intvl': setSeconds('keepaliveInterval'),
+  'net.ipv4.tcp_keepalive_probes': setInt('keepaliveProbes', 1),
+  'net.ipv4.tcp_timestamps': setBool('timestamps'),
+  'net.ipv4.tcp_sack': setBool('sack'),
+  'net.ipv4.tcp_window_scaling': setBool('windowScaling'),
+  'net.ipv4.tcp_abort_on_overflow': setBool('abortOnOverflow'),
+  'net.ipv4.tcp_rfc1337': setBool('rfc1337'),
+  'net.ipv4.tcp_syncookies': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 0 || v > 2) return null;
+    const mode: SynCookieMode = v === 0 ? false : v === 1 ? true : 'always';
+    into.synCookies = mode;
+    return 'synCookies';
+  },
+  'net.ipv4.tcp_tw_reuse': (value, into) => {
+    const v = int(value);
+    if (v === null) return null;
+    into.twReuse = v === 1; // 2 means loopback only: never for a simulated peer
+    return 'twReuse';
+  },
+  'net.ipv4.tcp_rmem': (value, into) => {
+    const v = ints(value);
+    if (v === null || v.length !== 3) return null;
+    into.rcvBuf = v[1]!;
+    return 'rcvBuf';
+  },
+  'net.ipv4.tcp_wmem': (value, into) => {
+    const v = ints(value);
+    if (v === null || v.length !== 3) return null;
+    into.sndBuf = v[1]!;
+    return 'sndBuf';
+  },
+  'net.ipv4.ip_local_port_range': (value, into) => {
+    const v = ints(value);
+    if (v === null || v.length !== 2 || v[0]! > v[1]!) return null;
+    into.ephemeralLow = v[0]!;
+    into.ephemeralHigh = v[1]!;
+    return 'ephemeralLow/ephemeralHigh';
+  },
+};
+
+/** Reads a sourced script by path (relative to the script's folder); null if it cannot. */
+export type ReadScriptFile = (path: string) => string | null;
+
+function applySetting(key: string, value: string, out: SysctlResult): void {
+  const normal = key.replace(/\//g, '.');
+  const setter = SETTERS[normal];
+  if (setter === undefined) {
+    out.ignored.push(`${normal}=${value}`);
+    return;
+  }
+  const field = setter(value, out.params);
+  if (field === null) out.errors.push(`${normal}: cannot use value "${value}"`);
+  else out.applied.push(`${normal}=${value} -> ${field}`);
+}
+
+function runLine(line: string, read: ReadScriptFile, out: SysctlResult, depth: number): void {
+  const words = shellWords(line);
+  if (words.length === 0) return;
+  const cmd = words[0]!;
+  const base = cmd.slice(cmd.lastIndexOf('/') + 1);
+  if (base === 'sysctl') {
+    for (const w of words.slice(1)) {
+      if (w.startsWith('-')) continue;
+      const eq = w.indexOf('=');
+      if (eq < 0) out.ignored.push(`sysctl ${w}`);
+      else applySetting(w.slice(0, eq), w.slice(eq + 1), out);
+    }
+    return;
+  }
+  if (base === 'set_sysctls.py') {
+    for (const w of words.slice(1)) {
+      const m = /^\/proc\/sys\/(.+?)=(.*)$/.exec(w);
+      if (m) applySetting(m[1]!, m[2]!, out);
+      else out.ignored.push(`${base} ${w}`);
+    }
+    return;
+  }
+  if (base.endsWith('.sh') && (cmd.startsWith('.') || cmd.startsWith('/')) && !cmd.includes('$')) {
+    if (depth > 4) {
+      out.errors.push(`${cmd}: sourced too deeply`);
+      return;
+    }
+    const text = read(cmd);
+    if (text === null) {
+      out.errors.push(`${cmd}: cannot read`);
+      return;
+    }
+    for (const l of commandLines(text)) runLine(l, read, out, depth + 1);
+    return;
+  }
+  out.ignored.push(line);
+}
+
+/** Interprets shell command text (a backquoted block) into engine parameter overrides. */
+export function sysctlsFromCommands(text: string, read: ReadScriptFile, into?: SysctlResult): SysctlResult {
+  const out: SysctlResult = into ?? { params: {}, applied: [], ignored: [], errors: [] };
+  for (const line of commandLines(text)) runLine(line, read, out, 0);
+  return out;
+}

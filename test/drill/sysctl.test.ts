@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { commandLines, evalArithmetic, shellWords } from '../../src/drill/shell.ts';
+import { sysctlsFromCommands } from '../../src/drill/sysctl.ts';
+import { SEC } from '../../src/sim/time.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const corpus = path.resolve(repoRoot, '../shared/conformance/packetdrill');
+
+describe('shell words', () => {
+  it('expands arithmetic, keeps quoted spaces and drops redirections', () => {
+    expect(evalArithmetic('15*1024*1024')).toBe(15728640);
+    expect(evalArithmetic('(2+3)*4')).toBe(20);
+    expect(evalArithmetic('1+x')).toBeNull();
+    expect(shellWords('sysctl -q net.ipv4.tcp_rmem="4096 540000 $((15*1024*1024))"')).toEqual([
+      'sysctl', '-q', 'net.ipv4.tcp_rmem=4096 540000 15728640',
+    ]);
+    expect(shellWords('sysctl -q net.ipv4.tcp_notsent_lowat=4294967295 > /dev/null 2>&1')).toEqual([
+      'sysctl', '-q', 'net.ipv4.tcp_notsent_lowat=4294967295',
+    ]);
+  });
+
+  it('splits lines on newlines, ; and &&, and drops comments', () => {
+    expect(commandLines('#!/bin/bash\n# c\na=1; b && c\n\n  d # e\n')).toEqual(['a=1', 'b', 'c', 'd']);
+  });
+});
+
+describe('sysctl mapping', () => {
+  const noFiles = (): string | null => null;
+
+  it('maps the knobs the engine models and lists the rest as ignored', () => {
+    const r = sysctlsFromCommands(`sysctl -q net.ipv4.tcp_syn_retries=2
+sysctl -q net.ipv4.tcp_syn_linear_timeouts=0 net.ipv4.tcp_synack_retries=3
+sysctl -q net.ipv4.tcp_fin_timeout=30
+sysctl -q net.ipv4.tcp_syncookies=2
+sysctl -q net.ipv4.tcp_timestamps=0
+sysctl -q net.ipv4.tcp_min_rtt_wlen=300
+tc qdisc add dev tun0 root pfifo`, noFiles);
+    expect(r.params).toEqual({
+      synRetries: 2, synLinearTimeouts: 0, synAckRetries: 3, finWait2Timeout: 30 * SEC, synCookies: 'always', timestamps: false,
+    });
+    expect(r.ignored).toEqual(['net.ipv4.tcp_min_rtt_wlen=300', 'tc qdisc add dev tun0 root pfifo']);
+    expect(r.errors).toEqual([]);
+  });
+
+  it('reports values it cannot use', () => {
+    const r = sysctlsFromCommands('sysctl -q net.ipv4.tcp_syncookies=7', noFiles);
+    expect(r.errors).toEqual(['net.ipv4.tcp_syncookies: cannot use value "7"']);
+  });
+
+  it('follows sourced defaults.sh and set_sysctls.py as the corpus uses them', () => {
+    const dir = path.join(corpus, 'linux-gtests/blocking');
+    const read = (p: string): string | null => {
+      try { return readFileSync(path.resolve(dir, p), 'utf8'); } catch { return null; }
+    };
+    const r = sysctlsFromCommands('../common/defaults.sh\n ../common/set_sysctls.py /proc/sys/net/ipv4/tcp_min_tso_segs=10\n', read);
+    expect(r.params).toEqual({ rcvBuf: 540000, sndBuf: 262144, timestamps: true, synRetries: 5, synAckRetries: 5, sack: true, synCookies: true });
+    expect(r.ignored).toContain('net.ipv4.tcp_min_tso_segs=10');
+    expect(r.ignored).toContain('net.ipv4.tcp_fastopen=0x70403');
+    expect(r.errors).toEqual([]);
+    expect(sysctlsFromCommands('./missing.sh', read).errors).toEqual(['./missing.sh: cannot read']);
+  });
+});
