@@ -98,6 +98,36 @@ export interface ListenSocket {
   /** Takes the oldest completed connection, or null (EAGAIN) when the accept queue is empty. */
   accept(handler?: SocketHandler): TcpSocket | null;
   close(): void;
+  /** The listener's queues and counters (what `ss -lnt` and /proc/net/netstat show on Linux). */
+  stats(): ListenerStats;
+}
+
+export interface ListenerStats {
+  /** Half-open requests now (SYN_RCVD entries, or SYN-cache entries). */
+  synQueue: number;
+  /** The SYN queue's largest size: min(backlog, somaxconn) + 1 on Linux. */
+  synQueueCapacity: number;
+  synQueuePeak: number;
+  /** SYNs dropped because the SYN queue (or accept queue) was full, without a cookie sent. */
+  synQueueDrops: number;
+  /** Completed connections waiting for accept(). */
+  acceptQueue: number;
+  acceptQueueCapacity: number;
+  acceptQueuePeak: number;
+  /** Final ACKs dropped (or answered with RST) because the accept queue was full (ListenOverflows). */
+  acceptQueueDrops: number;
+  cookiesSent: number;
+  cookiesAccepted: number;
+}
+
+/** A host stack's counters (Linux: /proc/net/snmp, /proc/net/sockstat). */
+export interface StackStats {
+  segmentsSent: number;
+  segmentsRetransmitted: number;
+  /** Connections now in ESTABLISHED or CLOSE_WAIT (Linux's CurrEstab). */
+  established: number;
+  timeWait: number;
+  timeWaitPeak: number;
 }
 
 /** A host's TCP stack, as applications see it. */
@@ -109,4 +139,5 @@ export interface TcpStack {
   listen(port: number, handler: ListenHandler, backlog?: number, params?: Partial<TcpParams>): ListenSocket;
   /** A raw socket: packets go out as given, source address included (spoofing is allowed, as on Linux as root). */
   openRaw(): RawSocket;
+  stats(): StackStats;
 }
