@@ -1,0 +1,157 @@
+/**
+ * Atomic file writes: data goes to a temporary file in the same folder, is flushed to disk, then
+ * renamed over the target (rename(2) replaces atomically within one file system). A reader, or a
+ * rerun after Ctrl-C or `kill -9`, sees the old file or the new one, never a torn one.
+ *
+ * Temporary names are `.<name>.<pid>.<n>.tmp`, so a later batch can tell a leftover of a dead
+ * process (removed by removeStaleTemps) from a file another live process is writing.
+ */
+import { readdirSync } from 'node:fs';
+import { copyFile, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+let counter = 0;
+const TEMP = /^\..+\.(\d+)\.\d+\.tmp$/;
+
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${counter++}.tmp`);
+}
+
+export function isTempName(name: string): boolean {
+  return TEMP.test(name);
+}
+
+/** Writes `data` to `path` atomically, creating the folder if needed. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = tempPathFor(path);
+  try {
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Copies a file atomically (a copy to a temporary name, then rename). */
+export async function copyFileAtomic(from: string, to: string): Promise<void> {
+  await mkdir(dirname(to), { recursive: true });
+  const tmp = tempPathFor(to);
+  try {
+    await copyFile(from, tmp);
+    await rename(tmp, to);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * A file written piece by piece (too big to build as one string, e.g. a concatenated trace), then
+ * renamed into place. `abort` removes the temporary file.
+ */
+export interface AtomicStream {
+  write(chunk: string | Uint8Array): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export async function openAtomicStream(path: string): Promise<AtomicStream> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = tempPathFor(path);
+  const fh = await open(tmp, 'w');
+  // Small pieces are gathered so a file of many short CSV lines is written in few system calls.
+  let pending: string[] = [];
+  let pendingLength = 0;
+  let closed = false;
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    pendingLength = 0;
+    await fh.writeFile(text);
+  };
+  return {
+    async write(chunk) {
+      if (typeof chunk === 'string') {
+        pending.push(chunk);
+        pendingLength += chunk.length;
+        if (pendingLength >= 1 << 20) await flush();
+      } else {
+        await flush();
+        await fh.writeFile(chunk);
+      }
+    },
+    async commit() {
+      await flush();
+      await fh.sync();
+      await fh.close();
+      closed = true;
+      await rename(tmp, path);
+    },
+    async abort() {
+      if (!closed) await fh.close();
+      closed = true;
+      await rm(tmp, { force: true });
+    },
+  };
+}
+
+/** True if a process with this id is running (on this machine). */
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temporary files left in `dir` (and its subfolders) by processes that died mid-write
+ * (`kill -9`, power loss). A temporary file of a live process is left alone.
+ */
+export async function removeStaleTemps(dir: string): Promise<number> {
+  let removed = 0;
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw e;
+  }
+  for (const ent of entries) {
+    const full = join(dir, ent.name);
+    if (ent.isDirectory()) {
+      removed += await removeStaleTemps(full);
+      continue;
+    }
+    const m = TEMP.exec(ent.name);
+    if (m && !processAlive(Number(m[1]))) {
+      await rm(full, { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
+
+/** Lists temporary files under `dir` (tests use it to check that nothing is left behind). */
+export function listTemps(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const ent of readdirSync(d, { withFileTypes: true })) {
+      if (ent.isDirectory()) walk(join(d, ent.name));
+      else if (TEMP.test(ent.name)) out.push(join(d, ent.name));
+    }
+  };
+  walk(dir);
+  return out;
+}

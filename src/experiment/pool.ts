@@ -1,0 +1,116 @@
+/**
+ * Runs batch tasks: in-process one after another (--jobs 1, or a single task), or on a piscina
+ * pool of worker threads that load TypeScript through tsx. At most `jobs` tasks are handed out at
+ * a time, so a stop request (Ctrl-C) leaves nothing queued: only runs in flight remain, and they
+ * either finish and are stored, or are abandoned on a second request.
+ */
+import { Piscina } from 'piscina';
+import { runTask, type RunTask, type RunTaskResult } from './worker.ts';
+
+/** Stop requests from a signal handler. */
+export class StopControl {
+  requested = false;
+  abandoned = false;
+  private abandonListeners: (() => void)[] = [];
+
+  /** Stop handing out tasks; the ones in flight finish. */
+  request(): void {
+    this.requested = true;
+  }
+
+  /** Stop now, dropping the tasks in flight. */
+  abandon(): void {
+    this.requested = true;
+    this.abandoned = true;
+    for (const l of this.abandonListeners.splice(0)) l();
+  }
+
+  onAbandon(listener: () => void): void {
+    if (this.abandoned) listener();
+    else this.abandonListeners.push(listener);
+  }
+}
+
+export interface ExecuteTasksOptions {
+  jobs: number;
+  onDone: (result: RunTaskResult) => void;
+  stop: StopControl;
+}
+
+const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
+
+/**
+ * Runs the tasks; resolves when all are done or, after a stop request, when none is in flight.
+ * On the first failing task no more tasks are handed out, the ones in flight finish (and are
+ * stored), then the failure is thrown with the run id in its message.
+ */
+export async function executeTasks(tasks: readonly RunTask[], options: ExecuteTasksOptions): Promise<void> {
+  const jobs = Math.min(options.jobs, tasks.length);
+  if (jobs <= 1) return executeInProcess(tasks, options);
+  return executeOnPool(tasks, jobs, options);
+}
+
+async function executeInProcess(tasks: readonly RunTask[], options: ExecuteTasksOptions): Promise<void> {
+  for (const task of tasks) {
+    if (options.stop.requested) return;
+    let result: RunTaskResult;
+    try {
+      result = await runTask(task);
+    } catch (e) {
+      throw runFailure(task, e);
+    }
+    options.onDone(result);
+  }
+}
+
+async function executeOnPool(tasks: readonly RunTask[], jobs: number, options: ExecuteTasksOptions): Promise<void> {
+  const pool = new Piscina<RunTask, RunTaskResult>({
+    filename: WORKER_URL,
+    minThreads: jobs,
+    maxThreads: jobs,
+    // Workers are fresh Node threads: they need tsx to load the TypeScript sources.
+    execArgv: ['--import', 'tsx'],
+    concurrentTasksPerWorker: 1,
+  });
+  const { stop } = options;
+  let next = 0;
+  let inFlight = 0;
+  let failure: Error | null = null;
+  try {
+    await new Promise<void>((resolve) => {
+      const settleIfIdle = (): void => {
+        if (inFlight === 0 && (next >= tasks.length || stop.requested || failure)) resolve();
+      };
+      const launch = (): void => {
+        while (inFlight < jobs && next < tasks.length && !stop.requested && !failure) {
+          const task = tasks[next++]!;
+          inFlight++;
+          pool.run(task).then(
+            (result) => {
+              inFlight--;
+              if (!stop.abandoned) options.onDone(result);
+              launch();
+              settleIfIdle();
+            },
+            (e: unknown) => {
+              inFlight--;
+              if (!stop.abandoned && !failure) failure = runFailure(task, e);
+              settleIfIdle();
+            },
+          );
+        }
+        settleIfIdle();
+      };
+      stop.onAbandon(resolve);
+      launch();
+    });
+  } finally {
+    await pool.destroy();
+  }
+  if (failure) throw failure;
+}
+
+function runFailure(task: RunTask, e: unknown): Error {
+  const err = e instanceof Error ? e : new Error(String(e));
+  return new Error(`run ${task.run.id} failed: ${err.message}`, { cause: err });
+}

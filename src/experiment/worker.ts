@@ -1,0 +1,71 @@
+/**
+ * One task of the batch: execute a run and store it. The same function runs in a piscina worker
+ * thread (this module's default export) and in-process with --jobs 1, so both give the same files.
+ * Storing from the worker keeps big outputs (traces, captures) off the thread boundary.
+ */
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import type { ExecuteRun, ExecuteRunOptions } from './run-output.ts';
+import type { RunSpec } from './spec-types.ts';
+import { RunStore } from './store.ts';
+
+export interface RunTask {
+  run: RunSpec;
+  /** runKey(run), computed once by the batch. */
+  key: string;
+  /** The store folder (`<out>/.runs`). */
+  storeDir: string;
+  opts: ExecuteRunOptions;
+  /** URL of the module whose `executeRun` export runs the simulation (src/experiment/run.ts by default). */
+  runner: string;
+}
+
+export interface RunTaskResult {
+  id: string;
+  wall_s: number;
+}
+
+/** The model's run module; tests pass a fake one. */
+export const DEFAULT_RUNNER = new URL('./run.ts', import.meta.url).href;
+
+const runners = new Map<string, Promise<ExecuteRun>>();
+
+function loadRunner(url: string): Promise<ExecuteRun> {
+  let p = runners.get(url);
+  if (!p) {
+    p = importModule(url).then((mod: { executeRun?: unknown }) => {
+      if (typeof mod.executeRun !== 'function') throw new Error(`${url} does not export an executeRun function`);
+      return mod.executeRun as ExecuteRun;
+    });
+    runners.set(url, p);
+  }
+  return p;
+}
+
+/**
+ * import(), or require() through tsx's CommonJS hook where tsx's ESM hooks are missing: on Node 20
+ * a worker thread started with `--import tsx` gets only the CommonJS hook (module.register hooks
+ * do not reach workers), so import() of a .ts file fails there with ERR_UNKNOWN_FILE_EXTENSION.
+ */
+async function importModule(url: string): Promise<{ executeRun?: unknown }> {
+  try {
+    return (await import(url)) as { executeRun?: unknown };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !url.startsWith('file:')) throw e;
+    return createRequire(import.meta.url)(fileURLToPath(url)) as { executeRun?: unknown };
+  }
+}
+
+export async function runTask(task: RunTask): Promise<RunTaskResult> {
+  const executeRun = await loadRunner(task.runner);
+  const started = performance.now();
+  const output = await executeRun(task.run, task.opts);
+  // Rounded to the microsecond: finer digits are timer noise.
+  const wall_s = Math.round((performance.now() - started) * 1000) / 1e6;
+  const { id, pointIndex, point, seed } = task.run;
+  await new RunStore(task.storeDir).save({ id, key: task.key, pointIndex, point, seed }, output, wall_s);
+  return { id, wall_s };
+}
+
+export default runTask;
