@@ -1,0 +1,499 @@
+/**
+ * A listening socket: RFC 9293 3.10.7.2 LISTEN processing with Linux's SYN queue, accept queue
+ * and SYN cookies (net/ipv4/tcp_input.c tcp_conn_request, tcp_minisocks.c tcp_check_req,
+ * inet_connection_sock.c reqsk_timer_handler), and the RFC 4987 host defences as options.
+ *
+ * Half-open requests are rows of a RequestTable, all served by one timer: the listener's
+ * `deadline` is the earliest row expiry, so a SYN flood costs one scheduled wake-up, and memory is
+ * bounded by the backlog (or the SYN cache size), not by the attack.
+ *
+ * The listener does no I/O: segments go out through EngineOutput; completed handshakes are turned
+ * into connections by the ListenerHost (Connection.fromHandshake in the host stack).
+ */
+import type { Nanos } from '../sim/time.ts';
+import { ACK, FIN, RST, SYN, type Segment } from '../wire/segment.ts';
+import { ConnEvent, TcpState, type EngineOutput, type Endpoints, type TimedEntity } from './api.ts';
+import type { TcpParams } from './params.ts';
+import { ListenerStats } from './listener-stats.ts';
+import { REQ_ACKED, REQ_SACK, REQ_TS, RequestTable } from './request-table.ts';
+import {
+  buildRequestAck, buildSynAck, listenerReset, negotiateSyn, receiveWscale, synAckWindow, tsClock,
+  type SynOptions,
+} from './request-segments.ts';
+import { SYN_CACHE_BUCKETS, SynCacheBuckets } from './syn-cache.ts';
+import {
+  COOKIE_VALID, checkCookie, cookieMssIndex, cookieTimestamp, decodeCookieTimestamp, makeCookie,
+  type CookieSecret,
+} from './syn-cookies.ts';
+
+/** A handshake a listener completed: what Connection.fromHandshake needs to build the TCB. */
+export interface PassiveOpen {
+  ep: Endpoints;
+  iss: number;
+  irs: number;
+  /** MSS we announced in the SYN-ACK. */
+  mss: number;
+  /** Peer's MSS (its option, 536 if absent; a cookie's table value). */
+  peerMss: number;
+  /** Peer's window-scale shift and ours; both -1 when scaling was not agreed. */
+  peerWscale: number;
+  wscale: number;
+  sackOk: boolean;
+  tsOk: boolean;
+  /** Peer's latest TSval (TS.Recent), from the final ACK when it has one. */
+  tsRecent: number;
+  /** The final ACK's window field (to be scaled by peerWscale). */
+  peerWindow: number;
+  /** When the first SYN-ACK left; NaN for a cookie (no RTT sample, as Linux). */
+  synAckAt: Nanos;
+  /** The SYN-ACK was retransmitted: Karn's rule forbids an RTT sample. */
+  synAckRetransmitted: boolean;
+  fromCookie: boolean;
+}
+
+/** What a listener needs from its host stack. */
+export interface ListenerHost<C> {
+  /** ISS for a new request (RFC 6528 / Linux secure_tcp_seq). */
+  initialSeq(laddr: number, lport: number, raddr: number, rport: number, now: Nanos): number;
+  /**
+   * Creates the connection (Connection.fromHandshake: SYN_RCVD → ESTABLISHED), registers it for
+   * demultiplexing and hands it the final ACK, so data on the third ACK is received.
+   */
+  completeHandshake(h: PassiveOpen, ack: Segment, now: Nanos): C | null;
+  /** Aborts a connection nobody accepted (the listener closed): Linux sends RST. */
+  abortChild(child: C, now: Nanos): void;
+}
+
+export interface ListenerConfig<C> {
+  localAddr: number;
+  localPort: number;
+  backlog: number;
+  params: TcpParams;
+  out: EngineOutput;
+  host: ListenerHost<C>;
+  /** The host's SYN-cookie secret (also keys the SYN cache's bucket hash). */
+  secret: CookieSecret;
+  cacheKey?: [number, number];
+}
+
+export class Listener<C> implements TimedEntity {
+  readonly ep: Endpoints;
+  readonly stats = new ListenerStats();
+  /** min(backlog, somaxconn): Linux sk_max_ack_backlog; queues are "full" above it. */
+  readonly maxBacklog: number;
+  private readonly params: TcpParams;
+  private readonly out: EngineOutput;
+  private readonly host: ListenerHost<C>;
+  private readonly secret: CookieSecret;
+  private readonly table: RequestTable;
+  private readonly cache: SynCacheBuckets | null;
+  private readonly acceptRing: (C | undefined)[];
+  private acceptHead = 0;
+  private young = 0;
+  /** Last time a cookie was sent (tcp_synq_overflow); cookies are checked only soon after. */
+  private lastOverflow = -Infinity;
+  private readonly wscale: number;
+  private readonly window: number;
+  private readonly scratch: Endpoints;
+  private readonly syn: SynOptions = { peerMss: 0, peerWscale: -1, sackOk: false, tsOk: false, tsVal: 0 };
+  private closed = false;
+
+  constructor(cfg: ListenerConfig<C>) {
+    this.params = cfg.params;
+    this.out = cfg.out;
+    this.host = cfg.host;
+    this.secret = cfg.secret;
+    this.ep = { localAddr: cfg.localAddr, localPort: cfg.localPort, remoteAddr: 0, remotePort: 0 };
+    this.scratch = { localAddr: cfg.localAddr, localPort: cfg.localPort, remoteAddr: 0, remotePort: 0 };
+    this.maxBacklog = Math.max(0, Math.min(cfg.backlog, cfg.params.somaxconn));
+    const queueSize = this.maxBacklog + 1; // the kernel tests len > backlog
+    const p = cfg.params;
+    if (p.synCache) {
+      const [a, b] = cfg.cacheKey ?? [cfg.localPort * 2654435761, cfg.localAddr];
+      this.cache = new SynCacheBuckets(SYN_CACHE_BUCKETS, Math.max(1, p.synCacheBucketSize), a >>> 0, b >>> 0);
+      this.table = new RequestTable(this.cache.capacity);
+    } else {
+      this.cache = null;
+      this.table = new RequestTable(queueSize);
+    }
+    this.acceptRing = new Array(queueSize);
+    this.stats.synQueueCapacity = this.table.capacity;
+    this.stats.acceptQueueCapacity = queueSize;
+    this.wscale = p.windowScaling ? receiveWscale(p) : -1;
+    this.window = synAckWindow(p);
+  }
+
+  get deadline(): Nanos {
+    return this.table.nextExpiry;
+  }
+
+  get synQueueLen(): number {
+    return this.table.size;
+  }
+
+  get acceptQueueLen(): number {
+    return this.stats.acceptQueueLen;
+  }
+
+  /** accept(): the oldest completed connection, or null. */
+  accept(): C | null {
+    const st = this.stats;
+    if (st.acceptQueueLen === 0) return null;
+    const c = this.acceptRing[this.acceptHead]!;
+    this.acceptRing[this.acceptHead] = undefined;
+    this.acceptHead = (this.acceptHead + 1) % this.acceptRing.length;
+    st.acceptQueueLen--;
+    return c;
+  }
+
+  /**
+   * A segment for this listener's port that matched no connection. `raddr`/`laddr` come from the
+   * IP header. `isn` >= 0 is the ISS a TIME-WAIT connection handed over with a new SYN.
+   */
+  onSegment(seg: Segment, raddr: number, laddr: number, now: Nanos, isn = -1): void {
+    if (this.closed) return;
+    const row = this.table.find(raddr, seg.srcPort, laddr);
+    if (row >= 0) {
+      this.onRequestSegment(row, seg, now);
+      return;
+    }
+    const f = seg.flags;
+    // RFC 9293 3.10.7.2: an incoming RST is ignored; an ACK is answered with <SEQ=SEG.ACK><CTL=RST>
+    // (Linux first tries it as a SYN cookie: cookie_v4_check).
+    if (f & RST) return;
+    if (f & ACK) {
+      if (!(f & SYN) && this.tryCookie(seg, raddr, laddr, now)) return;
+      this.reset(seg, raddr, laddr);
+      return;
+    }
+    if (!(f & SYN) || f & FIN) return; // Linux discards SYN+FIN
+    this.onSyn(seg, raddr, laddr, now, isn);
+  }
+
+  onTimer(now: Nanos): void {
+    const t = this.table;
+    while (t.nextExpiry <= now) this.onRequestTimer(t.firstExpiring, now);
+  }
+
+  /** close(): half-open requests vanish; connections nobody accepted are aborted (RST). */
+  close(now: Nanos): void {
+    if (this.closed) return;
+    this.closed = true;
+    const t = this.table;
+    while (t.size > 0) this.dropRequest(t.oldest);
+    for (let c = this.accept(); c !== null; c = this.accept()) this.host.abortChild(c, now);
+  }
+
+  // --- SYN in LISTEN (tcp_conn_request) ---
+
+  private onSyn(seg: Segment, raddr: number, laddr: number, now: Nanos, isn: number): void {
+    const p = this.params;
+    const t = this.table;
+    const st = this.stats;
+    let bucket = -1;
+    let full: boolean;
+    if (this.cache !== null) {
+      bucket = this.cache.bucketOf(raddr, seg.srcPort, laddr, seg.dstPort);
+      full = this.cache.isFull(bucket);
+    } else {
+      full = p.separateQueues ? t.size > this.maxBacklog : t.size + st.acceptQueueLen > this.maxBacklog;
+    }
+    let wantCookie = false;
+    if (p.synCookies === 'always' || full) {
+      if (p.synCookies !== false) wantCookie = true;
+      else if (this.cache !== null) {
+        // FreeBSD syncache_insert: a full bucket tosses its oldest entry
+        st.synDropEvicted++;
+        this.dropRequest(this.cache.oldest(bucket));
+      } else if (p.recycleOldest && t.size > 0) {
+        // RFC 4987 3.5: the new SYN takes the place of the oldest half-open entry
+        st.synDropRecycled++;
+        this.dropRequest(t.oldest);
+      } else {
+        st.synDropFull++;
+        return;
+      }
+    }
+    // Linux: a full accept queue drops the SYN (ListenOverflows), cookie or not
+    if (p.separateQueues && st.acceptQueueLen > this.maxBacklog) {
+      st.acceptDropSyn++;
+      return;
+    }
+    const o = negotiateSyn(seg, p, this.syn);
+    if (wantCookie) {
+      this.sendCookie(seg, raddr, laddr, o, now);
+      return;
+    }
+    const iss = isn >= 0 ? isn >>> 0 : this.host.initialSeq(laddr, seg.dstPort, raddr, seg.srcPort, now) >>> 0;
+    const row = t.insert(raddr, seg.srcPort, laddr, now, this.firstExpiry(now));
+    t.irs[row] = seg.seq >>> 0;
+    t.iss[row] = iss;
+    t.peerMss[row] = o.peerMss;
+    t.peerWscale[row] = o.peerWscale;
+    t.opts[row] = (o.sackOk ? REQ_SACK : 0) | (o.tsOk ? REQ_TS : 0);
+    t.tsRecent[row] = o.tsVal;
+    t.peerWindow[row] = seg.window;
+    if (bucket >= 0) {
+      t.tag[row] = bucket;
+      this.cache!.add(bucket, row);
+    }
+    this.young++;
+    if (t.size > st.synQueuePeak) st.synQueuePeak = t.size;
+    st.synQueueLen = t.size;
+    this.out.stateChanged(this.epOf(raddr, seg.srcPort, laddr), TcpState.LISTEN, TcpState.SYN_RCVD);
+    this.sendSynAck(row, now, false);
+  }
+
+  /** The first SYN-ACK timer: initial RTO, or earlier when a shorter SYN-RECEIVED timer applies. */
+  private firstExpiry(now: Nanos): Nanos {
+    const p = this.params;
+    let t = now + p.initialRto;
+    if (p.synRecvTimeout > 0) t = Math.min(t, now + p.synRecvTimeout);
+    if (p.synAckGiveUp > 0) t = Math.min(t, now + p.synAckGiveUp);
+    return t;
+  }
+
+  /** Stateless SYN-ACK whose ISS is a cookie (tcp_conn_request with want_cookie). */
+  private sendCookie(seg: Segment, raddr: number, laddr: number, o: SynOptions, now: Nanos): void {
+    const p = this.params;
+    const idx = cookieMssIndex(o.peerMss);
+    const iss = makeCookie(this.secret, raddr, laddr, seg.srcPort, seg.dstPort, seg.seq, idx, now);
+    this.lastOverflow = now;
+    this.stats.cookiesSent++;
+    this.stats.synAcksSent++;
+    let synAck: Segment;
+    if (o.tsOk) {
+      // cookie_init_timestamp: window scale and SACK ride in the TSval's low bits
+      const ts = cookieTimestamp(tsClock(now), o.peerWscale, o.sackOk);
+      synAck = buildSynAck(seg.dstPort, seg.srcPort, iss, seg.seq, this.window, p.mss,
+        o.peerWscale >= 0 ? this.wscale : -1, o.sackOk, ts, o.tsVal, true);
+    } else {
+      // without timestamps the SYN-ACK carries MSS only (tcp_clear_options): wscale and SACK are lost
+      synAck = buildSynAck(seg.dstPort, seg.srcPort, iss, seg.seq, this.window, p.mss, -1, false, 0, 0, false);
+    }
+    this.out.transmit(this.epOf(raddr, seg.srcPort, laddr), synAck, false);
+  }
+
+  /** A final ACK that matched no request: valid if it echoes a recent cookie (cookie_v4_check). */
+  private tryCookie(seg: Segment, raddr: number, laddr: number, now: Nanos): boolean {
+    const p = this.params;
+    if (p.synCookies === false || !(now <= this.lastOverflow + COOKIE_VALID)) return false;
+    const st = this.stats;
+    const mss = checkCookie(this.secret, raddr, laddr, seg.srcPort, seg.dstPort, seg.seq, seg.ack, now);
+    if (mss === 0) {
+      st.cookiesFailed++;
+      return false;
+    }
+    const ts = seg.options?.timestamp;
+    let wscale = -1;
+    let sackOk = false;
+    if (ts !== undefined) {
+      if (!p.timestamps) return false;
+      const d = decodeCookieTimestamp(ts.ecr);
+      if ((d.sackOk && !p.sack) || (d.wscale >= 0 && !p.windowScaling)) return false;
+      wscale = d.wscale;
+      sackOk = d.sackOk;
+    }
+    st.cookiesAccepted++;
+    if (this.acceptFull()) {
+      st.acceptDropCookie++; // syn_recv_sock overflow: the ACK is discarded
+      return true;
+    }
+    const ep = { localAddr: laddr, localPort: seg.dstPort, remoteAddr: raddr, remotePort: seg.srcPort };
+    // No request existed: report the SYN_RCVD a request would have had, so state traces stay paired.
+    this.out.stateChanged(ep, TcpState.LISTEN, TcpState.SYN_RCVD);
+    this.complete({
+      ep, iss: (seg.ack - 1) >>> 0, irs: (seg.seq - 1) >>> 0, mss: p.mss, peerMss: mss,
+      peerWscale: wscale, wscale: wscale >= 0 ? this.wscale : -1, sackOk, tsOk: ts !== undefined,
+      tsRecent: ts !== undefined ? ts.val >>> 0 : 0, peerWindow: seg.window, synAckAt: NaN,
+      synAckRetransmitted: false, fromCookie: true,
+    }, seg, now);
+    return true;
+  }
+
+  // --- segments for a request in SYN_RCVD (tcp_check_req) ---
+
+  private onRequestSegment(row: number, seg: Segment, now: Nanos): void {
+    const t = this.table;
+    const f = seg.flags;
+    const irs = t.irs[row]!;
+    const iss = t.iss[row]!;
+    // A retransmitted SYN: answer with the SYN-ACK again and restart its timer (Linux).
+    if ((f & (SYN | ACK | RST | FIN)) === SYN && seg.seq === irs) {
+      this.sendSynAck(row, now, true);
+      t.setExpiry(row, this.nextExpiry(row, now));
+      return;
+    }
+    if (f & ACK && seg.ack !== ((iss + 1) >>> 0)) {
+      // tcp_check_req hands a bad ACK back to LISTEN processing: <SEQ=SEG.ACK><CTL=RST>
+      this.reset(seg, t.raddr[row]!, t.laddr[row]!);
+      return;
+    }
+    const rcvNxt = (irs + 1) >>> 0;
+    const end = (seg.seq + seg.len + (f & SYN ? 1 : 0) + (f & FIN ? 1 : 0)) >>> 0;
+    if (!inWindow(seg.seq >>> 0, end, rcvNxt, (rcvNxt + this.window) >>> 0)) {
+      if (!(f & RST)) this.transmitFor(row, buildRequestAck(seg.dstPort, seg.srcPort, iss, irs, this.window), false);
+      return;
+    }
+    if (f & (RST | SYN)) {
+      // embryonic reset: an in-window RST or a new SYN ends the request (RST answered with nothing)
+      if (!(f & RST)) this.reset(seg, t.raddr[row]!, t.laddr[row]!);
+      this.stats.synReset++;
+      this.dropRequest(row);
+      return;
+    }
+    if (!(f & ACK)) return;
+    if (this.params.separateQueues && this.acceptFull()) {
+      if (this.params.abortOnOverflow) {
+        this.stats.acceptAbort++;
+        this.reset(seg, t.raddr[row]!, t.laddr[row]!);
+        this.dropRequest(row);
+      } else {
+        // Linux: remember the ACK, keep the request; its SYN-ACK is retransmitted by the timer
+        this.stats.acceptDropAck++;
+        t.opts[row] |= REQ_ACKED;
+      }
+      return;
+    }
+    const o = t.opts[row]!;
+    const ts = seg.options?.timestamp;
+    const peerWscale = t.peerWscale[row]!;
+    const h: PassiveOpen = {
+      ep: { localAddr: t.laddr[row]!, localPort: seg.dstPort, remoteAddr: t.raddr[row]!, remotePort: seg.srcPort },
+      iss, irs, mss: this.params.mss, peerMss: t.peerMss[row]!, peerWscale,
+      wscale: peerWscale >= 0 ? this.wscale : -1, sackOk: (o & REQ_SACK) !== 0, tsOk: (o & REQ_TS) !== 0,
+      tsRecent: (o & REQ_TS) !== 0 && ts !== undefined ? ts.val >>> 0 : t.tsRecent[row]!,
+      peerWindow: seg.window, synAckAt: t.synAckAt[row]!, synAckRetransmitted: t.retrans[row]! > 0,
+      fromCookie: false,
+    };
+    this.removeRow(row);
+    this.complete(h, seg, now);
+  }
+
+  private complete(h: PassiveOpen, ack: Segment, now: Nanos): void {
+    const child = this.host.completeHandshake(h, ack, now);
+    if (child === null) return;
+    const st = this.stats;
+    const ring = this.acceptRing;
+    ring[(this.acceptHead + st.acceptQueueLen) % ring.length] = child;
+    st.acceptQueueLen++;
+    st.completed++;
+    if (st.acceptQueueLen > st.acceptQueuePeak) st.acceptQueuePeak = st.acceptQueueLen;
+    this.out.notify(this.ep, ConnEvent.ACCEPTABLE);
+  }
+
+  private acceptFull(): boolean {
+    const st = this.stats;
+    return this.params.separateQueues
+      ? st.acceptQueueLen > this.maxBacklog
+      : this.table.size + st.acceptQueueLen > this.maxBacklog;
+  }
+
+  // --- the request timer (reqsk_timer_handler), one deadline for all rows ---
+
+  private onRequestTimer(row: number, now: Nanos): void {
+    const p = this.params;
+    const t = this.table;
+    const created = t.created[row]!;
+    let expire: boolean;
+    let pruned = false;
+    if (p.synAckGiveUp > 0) {
+      expire = now >= created + p.synAckGiveUp;
+    } else {
+      const max = p.synAckRetries;
+      let thresh = max;
+      if (p.synQueuePruning && this.cache === null) {
+        // Young/old pruning: when the queue is over half full, requests that never got an ACK
+        // for a full timeout ("old") get fewer retries, keeping room for young ones.
+        const qlen = t.size;
+        if (qlen * 2 > Math.max(8, this.maxBacklog)) {
+          let young = this.young * 2;
+          while (thresh > 2) {
+            if (qlen < young) break;
+            thresh--;
+            young *= 2;
+          }
+        }
+      }
+      expire = t.timeouts[row]! >= thresh;
+      pruned = expire && t.timeouts[row]! < max;
+    }
+    if (p.synRecvTimeout > 0 && now >= created + p.synRecvTimeout) expire = true;
+    if (expire) {
+      this.stats.synExpired++;
+      if (pruned) this.stats.synPruned++;
+      this.dropRequest(row);
+      return;
+    }
+    this.sendSynAck(row, now, true);
+    if (t.timeouts[row]++ === 0) this.young--;
+    t.setExpiry(row, this.nextExpiry(row, now));
+  }
+
+  /** Next timer: now + min(RTO << timeouts, max RTO), capped by the SYN-RECEIVED deadlines. */
+  private nextExpiry(row: number, now: Nanos): Nanos {
+    const p = this.params;
+    const t = this.table;
+    let next = now + Math.min(p.initialRto * 2 ** t.timeouts[row]!, p.maxRto);
+    const created = t.created[row]!;
+    if (p.synRecvTimeout > 0) next = Math.min(next, created + p.synRecvTimeout);
+    if (p.synAckGiveUp > 0) next = Math.min(next, created + p.synAckGiveUp);
+    return Math.max(next, now);
+  }
+
+  private sendSynAck(row: number, now: Nanos, retransmit: boolean): void {
+    const t = this.table;
+    const o = t.opts[row]!;
+    const tsOk = (o & REQ_TS) !== 0;
+    const peerWscale = t.peerWscale[row]!;
+    const seg = buildSynAck(this.ep.localPort, t.rport[row]!, t.iss[row]!, t.irs[row]!, this.window, this.params.mss,
+      peerWscale >= 0 ? this.wscale : -1, (o & REQ_SACK) !== 0, tsOk ? tsClock(now) : 0, t.tsRecent[row]!, tsOk);
+    this.stats.synAcksSent++;
+    if (retransmit) {
+      t.retrans[row]++;
+      this.stats.synAcksRetransmitted++;
+    }
+    this.transmitFor(row, seg, retransmit);
+  }
+
+  private dropRequest(row: number): void {
+    const t = this.table;
+    const ep = this.epOf(t.raddr[row]!, t.rport[row]!, t.laddr[row]!);
+    this.removeRow(row);
+    this.out.stateChanged(ep, TcpState.SYN_RCVD, TcpState.CLOSED);
+  }
+
+  private removeRow(row: number): void {
+    const t = this.table;
+    if (t.timeouts[row] === 0) this.young--;
+    if (this.cache !== null) this.cache.remove(t.tag[row]!, row);
+    t.remove(row);
+    this.stats.synQueueLen = t.size;
+  }
+
+  private transmitFor(row: number, seg: Segment, retransmit: boolean): void {
+    const t = this.table;
+    this.out.transmit(this.epOf(t.raddr[row]!, t.rport[row]!, t.laddr[row]!), seg, retransmit);
+  }
+
+  private reset(seg: Segment, raddr: number, laddr: number): void {
+    const rst = listenerReset(seg);
+    if (rst !== null) this.out.transmit(this.epOf(raddr, seg.srcPort, laddr), rst, false);
+  }
+
+  /** A reused Endpoints for request output (the stack reads it synchronously). */
+  private epOf(raddr: number, rport: number, laddr: number): Endpoints {
+    const ep = this.scratch;
+    ep.localAddr = laddr;
+    ep.remoteAddr = raddr;
+    ep.remotePort = rport;
+    return ep;
+  }
+}
+
+/** Linux tcp_in_window: does [seq, end) touch the receive window [s, e]? (mod 2^32) */
+function inWindow(seq: number, end: number, s: number, e: number): boolean {
+  if (seq === s) return true;
+  if (((end - s) | 0) > 0 && ((seq - e) | 0) < 0) return true;
+  return seq === e && seq === end;
+}
