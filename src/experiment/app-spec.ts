@@ -1,0 +1,230 @@
+/**
+ * `apps:` validation (DESIGN.md part 2, applications). Apps are keyed by id so that override and
+ * sweep paths (`apps.flood.rate`) stay stable; every key but `kind`, `on` and `target` has a default.
+ */
+import { formatDuration, type Nanos } from '../sim/time.ts';
+import { parseCidr } from '../wire/ip.ts';
+import type { TopologyDef } from '../net/topology-def.ts';
+import { describeValue, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
+import { MapReader, NAME_PATTERN, readMap, readOneOf } from './units.ts';
+import { resolveNodeRef, type ValidatedTopology } from './topology-spec.ts';
+import type { AppKind, AppSpec, ArrivalProcess, CidrRange, ClientMode, Closer, Endpoint } from './spec-types.ts';
+
+export const APP_KINDS: readonly AppKind[] = ['server', 'client', 'synflood', 'bulk'];
+const COMMON = ['kind', 'on', 'description'];
+export const APP_KEYS: Record<AppKind, readonly string[]> = {
+  server: [...COMMON, 'port', 'responseBytes', 'backlog'],
+  client: [...COMMON, 'target', 'start', 'stop', 'rate', 'arrival', 'count', 'mode', 'requestBytes', 'closer', 'objects', 'connections'],
+  synflood: [...COMMON, 'target', 'start', 'stop', 'rate', 'spoof'],
+  bulk: [...COMMON, 'target', 'bytes', 'start'],
+};
+const ARRIVALS: readonly ArrivalProcess[] = ['periodic', 'poisson'];
+const MODES: readonly ClientMode[] = ['http1.0', 'keepalive', 'pipelined'];
+const CLOSERS: readonly Closer[] = ['client', 'server'];
+/** RFC 2544 benchmarking space: never a real host's address. */
+const DEFAULT_SPOOF = '198.18.0.0/15';
+const DEFAULT_PORT = 80;
+
+export interface AppContext {
+  topology: ValidatedTopology;
+  /** The experiment duration, when it is valid (default for `stop`, bound for `start`). */
+  duration: Nanos | undefined;
+  /** Connected components of the link graph, computed on first use. */
+  components?: Map<string, number>;
+}
+
+export function readApps(p: Problems, path: PathSegments, v: unknown, ctx: AppContext): Record<string, AppSpec> | undefined {
+  if (v === undefined) return {};
+  const obj = readMap(p, path, v);
+  if (obj === undefined) return undefined;
+  const before = p.count;
+  const apps: Record<string, AppSpec> = {};
+  for (const [id, raw] of Object.entries(obj)) {
+    if (!NAME_PATTERN.test(id)) {
+      p.add(SpecErrorCode.type, [...path, id], 'an app id is a name of letters, digits, "_" or "-" (it is used in paths like apps.<id>.rate)');
+      continue;
+    }
+    const app = readApp(p, [...path, id], id, raw, ctx);
+    if (app !== undefined) apps[id] = app;
+  }
+  checkListeners(p, path, apps, ctx.topology);
+  return p.count === before ? apps : undefined;
+}
+
+function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx: AppContext): AppSpec | undefined {
+  const obj = readMap(p, path, raw);
+  if (obj === undefined) return undefined;
+  if (obj['kind'] === undefined) {
+    p.add(SpecErrorCode.missing, [...path, 'kind'], `missing (one of ${APP_KINDS.join(', ')})`);
+    return undefined;
+  }
+  const kind = readOneOf(p, [...path, 'kind'], obj['kind'], APP_KINDS);
+  if (kind === undefined) return undefined;
+  const before = p.count;
+  const r = new MapReader(p, path, obj, APP_KEYS[kind]);
+  r.require('on', 'the node or group that runs it');
+  const on = r.has('on') ? readHosts(p, r.at('on'), obj['on'], ctx.topology) : undefined;
+  const end = ctx.duration ?? 0;
+
+  switch (kind) {
+    case 'server': {
+      const port = r.int('port', DEFAULT_PORT, 1, 65535);
+      const responseBytes = r.bytes('responseBytes', 1000);
+      const backlog = r.has('backlog') ? r.int('backlog', undefined, 0) : undefined;
+      if (p.count !== before) return undefined;
+      const app: AppSpec = { id, kind, on: on!.name, port: port!, responseBytes: responseBytes! };
+      if (backlog !== undefined) app.backlog = backlog;
+      return app;
+    }
+    case 'client': {
+      const target = readTargetField(p, r, on, ctx);
+      const [start, stop] = readWindow(p, r, ctx);
+      const rate = r.eventRate('rate', 10);
+      const arrival = r.oneOf('arrival', ARRIVALS, 'periodic');
+      const count = r.has('count') ? r.int('count', undefined, 0) : undefined;
+      const mode = r.oneOf('mode', MODES, 'http1.0');
+      const requestBytes = r.bytes('requestBytes', 200);
+      const closer = r.oneOf('closer', CLOSERS, 'client');
+      const objects = r.int('objects', 1, 1, 10_000);
+      const connections = r.int('connections', 1, 1, 1000);
+      if (p.count !== before) return undefined;
+      const app: AppSpec = {
+        id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, arrival: arrival!,
+        mode: mode!, requestBytes: requestBytes!, closer: closer!, objects: objects!, connections: connections!,
+      };
+      if (count !== undefined) app.count = count;
+      return app;
+    }
+    case 'synflood': {
+      const target = readTargetField(p, r, on, ctx);
+      const [start, stop] = readWindow(p, r, ctx);
+      const rate = r.eventRate('rate', 1000);
+      const spoof = r.read('spoof', readCidr, readCidr(p, [], DEFAULT_SPOOF));
+      if (p.count !== before) return undefined;
+      return { id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, spoof: spoof! };
+    }
+    case 'bulk': {
+      const target = readTargetField(p, r, on, ctx);
+      const bytes = r.bytes('bytes', 10_000_000);
+      const [start] = readWindow(p, r, ctx);
+      if (p.count !== before) return undefined;
+      return { id, kind, on: on!.name, target: target!, bytes: bytes!, start: start! };
+    }
+  }
+}
+
+/** `on:` a node or group whose members are all hosts. */
+function readHosts(p: Problems, path: PathSegments, v: unknown, t: ValidatedTopology): { name: string; members: string[] } | undefined {
+  const members = resolveNodeRef(p, path, v, t.groups, t.def.nodes);
+  if (members === undefined) return undefined;
+  const router = members.find((m) => t.def.nodes.find((n) => n.name === m)?.kind === 'router');
+  if (router !== undefined) {
+    p.add(SpecErrorCode.type, path, `${router} is a router; apps run on hosts`);
+    return undefined;
+  }
+  return { name: v as string, members };
+}
+
+/** `start`/`stop` within the experiment: start ≤ stop, start before the end. */
+function readWindow(p: Problems, r: MapReader, ctx: AppContext): [Nanos | undefined, Nanos | undefined] {
+  const start = r.duration('start', 0);
+  const stop = r.has('stop') ? r.duration('stop') : undefined;
+  if (start !== undefined && ctx.duration !== undefined && start > 0 && start >= ctx.duration) {
+    p.add(SpecErrorCode.range, r.at('start'), `starts at ${formatDuration(start)}, after the experiment ends (duration ${formatDuration(ctx.duration)})`);
+  }
+  if (start !== undefined && stop !== undefined && stop < start) {
+    p.add(SpecErrorCode.range, r.at('stop'), `stops at ${formatDuration(stop)}, before it starts (${formatDuration(start)})`);
+  }
+  return [start, stop];
+}
+
+function readTargetField(p: Problems, r: MapReader, on: { name: string; members: string[] } | undefined, ctx: AppContext): Endpoint | undefined {
+  if (!r.require('target', 'like "server:80"')) return undefined;
+  const path = r.at('target');
+  const target = readTarget(p, path, r.obj['target'], ctx.topology);
+  if (target === undefined || on === undefined) return target;
+  if (on.members.includes(target.node)) {
+    p.add(SpecErrorCode.reference, path, `${target.node} is the app's own node (on: ${on.name}); target another host`);
+    return undefined;
+  }
+  const component = (ctx.components ??= components(ctx.topology.def));
+  const unreachable = on.members.find((m) => component.get(m) !== component.get(target.node));
+  if (unreachable !== undefined) {
+    p.add(SpecErrorCode.unreachable, path, `${target.node} cannot be reached from ${unreachable}: no chain of links joins them`);
+    return undefined;
+  }
+  return target;
+}
+
+/** `"server:80"` (or `"server"`, port 80) → a single host and a port. */
+function readTarget(p: Problems, path: PathSegments, v: unknown, t: ValidatedTopology): Endpoint | undefined {
+  const m = typeof v === 'string' ? /^([^:\s]+)(?::(\d+))?$/.exec(v.trim()) : null;
+  if (m === null) {
+    p.add(SpecErrorCode.type, path, `expected a target like "server:80", got ${describeValue(v)}`);
+    return undefined;
+  }
+  const port = m[2] === undefined ? DEFAULT_PORT : Number(m[2]);
+  if (port < 1 || port > 65535) {
+    p.add(SpecErrorCode.range, path, `port ${port} is outside 1–65535`);
+    return undefined;
+  }
+  const members = resolveNodeRef(p, path, m[1], t.groups, t.def.nodes);
+  if (members === undefined) return undefined;
+  if (members.length !== 1) {
+    p.add(SpecErrorCode.type, path, `a target is one node, but "${m[1]}" is a group of ${members.length} (${members[0]} … ${members[members.length - 1]})`);
+    return undefined;
+  }
+  const node = members[0]!;
+  if (t.def.nodes.find((n) => n.name === node)?.kind === 'router') {
+    p.add(SpecErrorCode.type, path, `${node} is a router; target a host`);
+    return undefined;
+  }
+  return { node, port };
+}
+
+function readCidr(p: Problems, path: PathSegments, v: unknown): CidrRange | undefined {
+  const c = typeof v === 'string' ? parseCidr(v) : null;
+  if (c === null) {
+    p.add(SpecErrorCode.type, path, `expected an IPv4 range like "198.18.0.0/15", got ${describeValue(v)}`);
+    return undefined;
+  }
+  return { base: c.base, prefixLength: c.prefix, text: (v as string).trim() };
+}
+
+/** Connected components of the link graph: node name → component number. */
+function components(t: TopologyDef): Map<string, number> {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(x, r);
+    return r;
+  };
+  for (const n of t.nodes) parent.set(n.name, n.name);
+  for (const l of t.links) parent.set(find(l.a), find(l.b));
+  const ids = new Map<string, number>();
+  const out = new Map<string, number>();
+  for (const n of t.nodes) {
+    const root = find(n.name);
+    if (!ids.has(root)) ids.set(root, ids.size);
+    out.set(n.name, ids.get(root)!);
+  }
+  return out;
+}
+
+/** Two servers on one node and port would fail with EADDRINUSE at bind(). */
+function checkListeners(p: Problems, path: PathSegments, apps: Record<string, AppSpec>, t: ValidatedTopology): void {
+  const bound = new Map<string, string>();
+  for (const app of Object.values(apps)) {
+    if (app.kind !== 'server') continue;
+    for (const node of t.groups.get(app.on) ?? [app.on]) {
+      const key = `${node}:${app.port}`;
+      const prev = bound.get(key);
+      if (prev !== undefined) {
+        p.add(SpecErrorCode.duplicate, [...path, app.id, 'port'], `${node} already has server "${prev}" on port ${app.port}`);
+        break;
+      }
+      bound.set(key, app.id);
+    }
+  }
+}

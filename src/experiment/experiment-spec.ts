@@ -1,0 +1,168 @@
+/**
+ * Experiment validation: one plain document (YAML already parsed, topology already inlined,
+ * overrides already applied) → ExperimentSpec, recording every problem on the way.
+ */
+import { MS, type Nanos } from '../sim/time.ts';
+import { describeValue, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
+import { isMap, MapReader, readList, readMap, readName, readString } from './units.ts';
+import { resolveNodeRef, validateTopology, type ValidatedTopology } from './topology-spec.ts';
+import { checkTcpConsistency, readTcpOverrides, readTcpSettings, tcpParamsFor } from './tcp-spec.ts';
+import { readApps } from './app-spec.ts';
+import { checkParamPath, EXPERIMENT_KEYS, parsePath } from './param-paths.ts';
+import type { ChartKind, ChartSpec, ExperimentSpec, NodeSettings, TcpSettings } from './spec-types.ts';
+
+export const CHART_KINDS: readonly ChartKind[] = ['timeseries', 'sweep', 'cdf', 'bar', 'ladder', 'states'];
+/** Keys of a chart that must be strings when present; any other key is passed to the report as written. */
+const CHART_STRING_KEYS = ['title', 'metric', 'x', 'y', 'series', 'node', 'run', 'conn'] as const;
+/** Chart kinds that cannot be drawn without these keys. */
+const CHART_REQUIRED: Partial<Record<ChartKind, readonly string[]>> = { timeseries: ['metric'], sweep: ['x', 'y'], cdf: ['metric'] };
+/** Paths that are not parameters of a run and so cannot be swept. */
+const NOT_SWEEPABLE = ['name', 'description', 'seed', 'seeds', 'sweep', 'charts', 'trace', 'pcap'];
+export const MAX_SEEDS = 10_000;
+
+export interface ValidateOptions {
+  /** Used when the file has no `name:` (the file's base name). */
+  defaultName: string;
+  file: string;
+}
+
+export function validateExperiment(p: Problems, doc: unknown, opts: ValidateOptions): ExperimentSpec | undefined {
+  const obj = readMap(p, [], doc);
+  if (obj === undefined) return undefined;
+  const before = p.count;
+  const r = new MapReader(p, [], obj, EXPERIMENT_KEYS);
+  const name = r.has('name') ? readName(p, ['name'], obj['name'], 'experiment') : opts.defaultName;
+  if (r.has('description')) r.string('description');
+  r.require('duration', 'how long to simulate, e.g. 120s');
+  const duration = r.duration('duration');
+  if (duration === 0) p.add(SpecErrorCode.range, ['duration'], 'the experiment must last longer than 0s');
+  const seed = r.int('seed', 1, 0, 0xffffffff);
+  const seeds = r.int('seeds', 1, 1, MAX_SEEDS);
+  const sampleInterval = r.duration('sampleInterval', 100 * MS);
+  if (sampleInterval === 0) p.add(SpecErrorCode.range, ['sampleInterval'], 'the sampling interval must be longer than 0s');
+  const trace = r.bool('trace', false);
+  const pcap = r.bool('pcap', false);
+
+  r.require('topology', 'a topology file path or an inline topology');
+  let topology: ValidatedTopology | undefined;
+  if (typeof obj['topology'] === 'string') {
+    p.add(SpecErrorCode.file, ['topology'], `topology file ${JSON.stringify(obj['topology'])} was not loaded`);
+  } else if (obj['topology'] !== undefined) {
+    topology = validateTopology(p, ['topology'], obj['topology'], 'topology');
+  }
+
+  const tcp = readTcpSettings(p, ['tcp'], obj['tcp']);
+  const nodes = topology === undefined ? undefined : readNodeSettings(p, ['nodes'], obj['nodes'], topology);
+  const apps = topology === undefined ? undefined : readApps(p, ['apps'], obj['apps'], { topology, duration });
+  const sweep = readSweep(p, ['sweep'], obj['sweep'], doc);
+  const charts = readCharts(p, ['charts'], obj['charts'], sweep, topology);
+  if (tcp !== undefined && nodes !== undefined) checkTcp(p, tcp, nodes);
+
+  if (p.count !== before) return undefined;
+  return {
+    name: name!, file: opts.file, topology: topology!.def, duration: duration!, seed: seed!, seeds: seeds!, tcp: tcp!,
+    nodes: nodes!, apps: apps!, sweep: sweep!, charts: charts!, sampleInterval: sampleInterval as Nanos, trace: trace!, pcap: pcap!,
+  };
+}
+
+/** `nodes: { server: { tcp: {…} }, client: { tcp: {…} } }`, keyed by node or group name. */
+function readNodeSettings(p: Problems, path: PathSegments, v: unknown, t: ValidatedTopology): Record<string, NodeSettings> | undefined {
+  if (v === undefined) return {};
+  const obj = readMap(p, path, v);
+  if (obj === undefined) return undefined;
+  const before = p.count;
+  const out: Record<string, NodeSettings> = {};
+  for (const [name, raw] of Object.entries(obj)) {
+    const at = [...path, name];
+    if (resolveNodeRef(p, at, name, t.groups, t.def.nodes) === undefined) continue;
+    const m = readMap(p, at, raw);
+    if (m === undefined) continue;
+    new MapReader(p, at, m, ['tcp']);
+    const tcp = m['tcp'] === undefined ? undefined : readTcpOverrides(p, [...at, 'tcp'], m['tcp']);
+    out[name] = tcp === undefined ? {} : { tcp };
+  }
+  return p.count === before ? out : undefined;
+}
+
+/** Cross-field rules on the merged parameters: once for `tcp:`, once per `nodes:` entry. */
+function checkTcp(p: Problems, tcp: TcpSettings, nodes: Record<string, NodeSettings>): void {
+  checkTcpConsistency(p, ['tcp'], tcpParamsFor({ tcp, nodes: {} }, { name: '', group: '' }));
+  for (const [name, s] of Object.entries(nodes)) {
+    if (s.tcp !== undefined) checkTcpConsistency(p, ['nodes', name, 'tcp'], tcpParamsFor({ tcp, nodes }, { name, group: name }));
+  }
+}
+
+/**
+ * `sweep: { apps.flood.rate: [0/s, 1000/s], tcp.synCookies: [false, true] }`: each key a parameter
+ * path (checked to exist), each value a non-empty list of distinct scalars. The values themselves
+ * are validated later, in place, one sweep point at a time (src/experiment/sweep.ts).
+ */
+function readSweep(p: Problems, path: PathSegments, v: unknown, doc: unknown): Record<string, unknown[]> | undefined {
+  if (v === undefined) return {};
+  const obj = readMap(p, path, v);
+  if (obj === undefined) return undefined;
+  const before = p.count;
+  for (const [key, values] of Object.entries(obj)) {
+    const at = [...path, key];
+    const segments = parsePath(key);
+    if (segments === undefined || NOT_SWEEPABLE.includes(String(segments[0]))) {
+      const hint = segments?.[0] === 'seed' || segments?.[0] === 'seeds' ? ': replicates come from seed and seeds' : '';
+      p.add(SpecErrorCode.path, at, `cannot sweep ${JSON.stringify(key)}${hint}`);
+      continue;
+    }
+    const problem = checkParamPath(doc, segments);
+    if (problem !== undefined) p.add(SpecErrorCode.path, at, `no such parameter: ${problem}`);
+    const list = readList(p, at, values);
+    if (list === undefined) continue;
+    if (list.length === 0) p.add(SpecErrorCode.range, at, 'a sweep axis needs at least one value');
+    const seen = new Set<unknown>();
+    list.forEach((x, i) => {
+      if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') {
+        p.add(SpecErrorCode.type, [...at, i], `a sweep value is a number, a string or true/false, got ${describeValue(x)}`);
+      } else if (seen.has(x)) {
+        p.add(SpecErrorCode.duplicate, [...at, i], `${describeValue(x)} appears twice on this axis`);
+      }
+      seen.add(x);
+    });
+  }
+  return p.count === before ? (obj as Record<string, unknown[]>) : undefined;
+}
+
+function readCharts(p: Problems, path: PathSegments, v: unknown, sweep: Record<string, unknown[]> | undefined, t: ValidatedTopology | undefined): ChartSpec[] | undefined {
+  if (v === undefined) return [];
+  const list = readList(p, path, v);
+  if (list === undefined) return undefined;
+  const before = p.count;
+  const charts: ChartSpec[] = [];
+  list.forEach((entry, i) => {
+    const at = [...path, i];
+    const obj = readMap(p, at, entry);
+    if (obj === undefined) return;
+    const r = new MapReader(p, at, obj, Object.keys(obj)); // charts are open: extra keys reach the report
+    if (!r.require('kind', `one of ${CHART_KINDS.join(', ')}`)) return;
+    const kind = r.oneOf('kind', CHART_KINDS);
+    for (const key of CHART_STRING_KEYS) if (r.has(key)) readString(p, r.at(key), obj[key]);
+    if (kind === undefined) return;
+    for (const key of CHART_REQUIRED[kind] ?? []) r.require(key);
+    if (kind === 'sweep' && sweep !== undefined) {
+      for (const key of ['x', 'series']) {
+        const axis = obj[key];
+        if (typeof axis === 'string' && !(axis in sweep)) {
+          const axes = Object.keys(sweep);
+          const known = axes.length === 0 ? 'the experiment has no sweep' : `axes: ${axes.join(', ')}`;
+          p.add(SpecErrorCode.reference, r.at(key), `"${axis}" is not a sweep axis (${known})`);
+        }
+      }
+    }
+    if (t !== undefined && typeof obj['node'] === 'string' && !t.groups.has(obj['node']) && !t.def.nodes.some((n) => n.name === obj['node'])) {
+      resolveNodeRef(p, r.at('node'), obj['node'], t.groups, t.def.nodes);
+    }
+    charts.push({ ...obj, kind } as ChartSpec);
+  });
+  return p.count === before ? charts : undefined;
+}
+
+/** True when the value looks like an experiment document rather than a topology. */
+export function looksLikeExperiment(doc: unknown): boolean {
+  return isMap(doc) && (doc['topology'] !== undefined || doc['apps'] !== undefined || doc['duration'] !== undefined);
+}

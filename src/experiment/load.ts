@@ -1,0 +1,295 @@
+/**
+ * Loading experiment and topology files: read, parse YAML (syntax errors with line and column),
+ * inline a topology referenced by path, apply `--set` overrides, validate, expand the sweep and
+ * validate every point. Everything a user got wrong comes back as SpecError values, never thrown.
+ *
+ * Pipeline for an experiment:  file → YAML → inline topology → --set / --seed / --seeds →
+ * validate (base spec) → for each sweep point: apply its values → validate → RunSpec[].
+ */
+import { readFileSync } from 'node:fs';
+import * as nodePath from 'node:path';
+import { parseDocument } from 'yaml';
+import type { TopologyDef } from '../net/topology-def.ts';
+import type { PointValues } from '../metrics/results.ts';
+import { formatPath, formatSpecError, Problems, SpecErrorCode, type PathSegments, type Problem, type Result, type SpecError } from './errors.ts';
+import { isMap } from './units.ts';
+import { looksLikeTopology, validateTopology } from './topology-spec.ts';
+import { looksLikeExperiment, validateExperiment } from './experiment-spec.ts';
+import { checkParamPath, parsePath } from './param-paths.ts';
+import { applyOverride, overrideAt, parseOverrides, type Override } from './overrides.ts';
+import { buildRuns, countRuns, sweepPoints } from './sweep.ts';
+import type { ExperimentSpec, RunSpec } from './spec-types.ts';
+
+/** Reads a file as UTF-8; throws like fs.readFileSync. Injectable for tests. */
+export type FileReader = (file: string) => string;
+
+export interface LoadOptions {
+  /** `--set path=value` arguments, applied in order. */
+  set?: readonly string[];
+  /** `--seed N` / `--seeds N`: override the file's seed and seeds. */
+  seed?: number;
+  seeds?: number;
+  readFile?: FileReader;
+}
+
+export interface LoadedExperiment {
+  /** The experiment as loaded, after overrides and before any sweep point is applied. */
+  spec: ExperimentSpec;
+  /** The plain document after overrides, topology inlined: what summary.json records as `spec`. */
+  raw: unknown;
+  /** Every (sweep point, seed), in result order. */
+  runs: RunSpec[];
+}
+
+/** Sweeps beyond this many runs are refused: almost surely a mistake, and each run is a simulation. */
+export const MAX_RUNS = 100_000;
+
+const defaultReader: FileReader = (file) => readFileSync(file, 'utf8');
+
+/** Parses YAML text; syntax errors carry 1-based line and column. */
+export function parseYaml(text: string, file: string): Result<unknown> {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => ({
+        code: SpecErrorCode.yaml,
+        file,
+        path: '',
+        message: `YAML syntax error: ${e.message.split(/ at line \d+, column \d+/)[0]!.trim()}`,
+        line: e.linePos?.[0]?.line ?? 1,
+        col: e.linePos?.[0]?.col ?? 1,
+      })),
+    };
+  }
+  try {
+    return { ok: true, value: doc.toJS({ maxAliasCount: 1000 }) };
+  } catch (err) {
+    return { ok: false, errors: [{ code: SpecErrorCode.yaml, file, path: '', message: `YAML error: ${(err as Error).message}` }] };
+  }
+}
+
+function readSource(file: string, read: FileReader, referredFrom?: { file: string; path: string }): Result<unknown> {
+  let text: string;
+  try {
+    text = read(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : (err as Error).message;
+    const error: SpecError = referredFrom === undefined
+      ? { code: SpecErrorCode.file, file, path: '', message: `cannot read: ${why}` }
+      : { code: SpecErrorCode.file, file: referredFrom.file, path: referredFrom.path, message: `cannot read ${file}: ${why}` };
+    return { ok: false, errors: [error] };
+  }
+  return parseYaml(text, file);
+}
+
+function baseName(file: string): string {
+  return nodePath.basename(file, nodePath.extname(file));
+}
+
+/** The document being loaded, and where its topology came from (for relocating messages). */
+interface DocState {
+  doc: unknown;
+  /** The topology file as displayed, when the topology came from one. */
+  topologyFile?: string;
+  /** The topology file could not be read or parsed (already reported): skip problems about it. */
+  topologyFailed?: boolean;
+}
+
+class ExperimentLoader {
+  private readonly topologyCache = new Map<string, Result<unknown>>();
+  readonly errors: SpecError[] = [];
+  private readonly seen = new Set<string>();
+
+  constructor(readonly file: string, private readonly read: FileReader) {}
+
+  report(e: SpecError): void {
+    const key = formatSpecError(e);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.errors.push(e);
+  }
+
+  /** Replaces `topology: path.yaml` by the parsed file; `at` names the field for messages. */
+  inlineTopology(state: DocState, at: string): DocState {
+    const ref = isMap(state.doc) ? state.doc['topology'] : undefined;
+    if (typeof ref !== 'string') return state;
+    const shown = nodePath.isAbsolute(ref) ? ref : nodePath.normalize(nodePath.join(nodePath.dirname(this.file), ref));
+    let loaded = this.topologyCache.get(shown);
+    if (loaded === undefined) {
+      loaded = readSource(shown, this.read, { file: this.file, path: at });
+      this.topologyCache.set(shown, loaded);
+    }
+    if (!loaded.ok) {
+      for (const e of loaded.errors) this.report(e);
+      return { doc: state.doc, topologyFile: shown, topologyFailed: true };
+    }
+    if (looksLikeExperiment(loaded.value) && !looksLikeTopology(loaded.value)) {
+      this.report({ code: SpecErrorCode.type, file: this.file, path: at, message: `${shown} is an experiment file, not a topology` });
+    }
+    const doc = isMap(loaded.value) && loaded.value['name'] === undefined ? { name: baseName(shown), ...loaded.value } : loaded.value;
+    return { doc: applyOverride(state.doc, ['topology'], doc), topologyFile: shown };
+  }
+
+  /** Applies one override after checking its path; a bad path is reported and the override skipped. */
+  apply(state: DocState, o: Override, label: string): DocState {
+    const problem = checkParamPath(state.doc, o.segments);
+    if (problem !== undefined) {
+      this.report({ code: SpecErrorCode.path, file: this.file, path: label, message: `no such parameter: ${problem}` });
+      return state;
+    }
+    const next: DocState = { ...state, doc: applyOverride(state.doc, o.segments, o.value) };
+    if (o.segments.length === 1 && o.segments[0] === 'topology') {
+      // A new topology (inline or by path) replaces the file's: messages about it point here now.
+      return typeof o.value === 'string' ? this.inlineTopology(next, label) : { doc: next.doc };
+    }
+    return next;
+  }
+
+  /** Validates one document; problems are relocated (topology file, sweep axis) and reported. */
+  validate(state: DocState, point?: { values: PointValues; axes: Axis[] }): ExperimentSpec | undefined {
+    const p = new Problems();
+    const spec = validateExperiment(p, state.doc, { file: this.file, defaultName: baseName(this.file) });
+    for (const problem of p.list) {
+      if (state.topologyFailed && problem.path[0] === 'topology') continue;
+      this.report(this.locate(problem, state, point));
+    }
+    return spec;
+  }
+
+  private locate(problem: Problem, state: DocState, point?: { values: PointValues; axes: Axis[] }): SpecError {
+    const { code, path, message } = problem;
+    if (point !== undefined) {
+      // A problem inside a swept value is the sweep entry's fault: sweep["apps.flood.rate"][2].
+      const axis = point.axes.find((a) => a.segments.length <= path.length && a.segments.every((s, i) => s === path[i]));
+      if (axis !== undefined && !(axis.segments.length === 1 && axis.segments[0] === 'topology')) {
+        const index = axis.values.indexOf(point.values[axis.key]);
+        return { code, file: this.file, path: formatPath(['sweep', axis.key, index, ...path.slice(axis.segments.length)]), message };
+      }
+    }
+    const base = this.place(code, path, message, state);
+    if (point === undefined || this.seen.has(formatSpecError(base))) return base;
+    const where = Object.entries(point.values).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+    return { ...base, message: `${message} (at sweep point ${where})` };
+  }
+
+  private place(code: SpecError['code'], path: PathSegments, message: string, state: DocState): SpecError {
+    if (state.topologyFile !== undefined && path[0] === 'topology') {
+      return { code, file: state.topologyFile, path: formatPath(path.slice(1)), message };
+    }
+    return { code, file: this.file, path: formatPath(path), message };
+  }
+}
+
+interface Axis {
+  key: string;
+  segments: PathSegments;
+  values: unknown[];
+}
+
+/** The sweep axes of a document when they are well-formed enough to expand (validation reports the rest). */
+function sweepAxes(doc: unknown): Axis[] | undefined {
+  const sweep = isMap(doc) ? doc['sweep'] : undefined;
+  if (sweep === undefined) return [];
+  if (!isMap(sweep)) return undefined;
+  const axes: Axis[] = [];
+  for (const [key, values] of Object.entries(sweep)) {
+    const segments = parsePath(key);
+    if (segments === undefined || !Array.isArray(values) || values.length === 0 || checkParamPath(doc, segments) !== undefined) return undefined;
+    axes.push({ key, segments, values });
+  }
+  return axes;
+}
+
+/** Loads, overrides, validates and expands an experiment given as text (the file name is for messages and relative paths). */
+export function loadExperimentText(text: string, file: string, opts: LoadOptions = {}): Result<LoadedExperiment> {
+  const parsed = parseYaml(text, file);
+  if (!parsed.ok) return parsed;
+  return loadExperimentDoc(parsed.value, file, opts);
+}
+
+export function loadExperiment(file: string, opts: LoadOptions = {}): Result<LoadedExperiment> {
+  const parsed = readSource(file, opts.readFile ?? defaultReader);
+  if (!parsed.ok) return parsed;
+  return loadExperimentDoc(parsed.value, file, opts);
+}
+
+export function loadExperimentDoc(doc: unknown, file: string, opts: LoadOptions = {}): Result<LoadedExperiment> {
+  const loader = new ExperimentLoader(file, opts.readFile ?? defaultReader);
+  if (looksLikeTopology(doc)) {
+    return { ok: false, errors: [{ code: SpecErrorCode.type, file, path: '', message: 'this is a topology file; an experiment names it under topology:' }] };
+  }
+  let state = loader.inlineTopology({ doc }, 'topology');
+
+  const { overrides, errors } = parseOverrides(opts.set ?? [], file);
+  errors.forEach((e) => loader.report(e));
+  for (const o of overrides) state = loader.apply(state, o, `--set ${o.text}`);
+  if (opts.seed !== undefined) state = loader.apply(state, overrideAt(['seed'], opts.seed), '--seed');
+  if (opts.seeds !== undefined) state = loader.apply(state, overrideAt(['seeds'], opts.seeds), '--seeds');
+
+  const spec = loader.validate(state);
+  const axes = sweepAxes(state.doc);
+  let runs: RunSpec[] = [];
+  if (axes !== undefined) {
+    const seeds = spec?.seeds ?? 1;
+    const total = countRuns(Object.fromEntries(axes.map((a) => [a.key, a.values])), seeds);
+    if (total > MAX_RUNS) {
+      loader.report({ code: SpecErrorCode.range, file, path: 'sweep', message: `${total} runs (sweep points × seeds); the limit is ${MAX_RUNS}` });
+    } else if (axes.length > 0) {
+      runs = expandPoints(loader, state, axes) ?? [];
+    } else if (spec !== undefined) {
+      runs = buildRuns([{}], [spec]);
+    }
+  }
+  if (loader.errors.length > 0 || spec === undefined) return { ok: false, errors: loader.errors };
+  return { ok: true, value: { spec, raw: state.doc, runs } };
+}
+
+/** Applies and validates every sweep point; the runs if all are valid. */
+function expandPoints(loader: ExperimentLoader, base: DocState, axes: Axis[]): RunSpec[] | undefined {
+  const points = sweepPoints(Object.fromEntries(axes.map((a) => [a.key, a.values])));
+  const specs: ExperimentSpec[] = [];
+  for (const values of points) {
+    let state = base;
+    for (const axis of axes) {
+      const label = formatPath(['sweep', axis.key, axis.values.indexOf(values[axis.key])]);
+      state = loader.apply(state, overrideAt(axis.segments, values[axis.key]), label);
+    }
+    const spec = loader.validate(state, { values, axes });
+    if (spec !== undefined) specs.push(spec);
+  }
+  return specs.length === points.length ? buildRuns(points, specs) : undefined;
+}
+
+/** Loads and validates a topology file (plain or generator form). */
+export function loadTopology(file: string, opts: Pick<LoadOptions, 'readFile'> = {}): Result<TopologyDef> {
+  const parsed = readSource(file, opts.readFile ?? defaultReader);
+  if (!parsed.ok) return parsed;
+  return validateTopologyDoc(parsed.value, file);
+}
+
+function validateTopologyDoc(doc: unknown, file: string): Result<TopologyDef> {
+  const p = new Problems();
+  const t = validateTopology(p, [], doc, baseName(file));
+  if (t === undefined || p.count > 0) return { ok: false, errors: p.list.map((e) => ({ code: e.code, file, path: formatPath(e.path), message: e.message })) };
+  return { ok: true, value: t.def };
+}
+
+export type ValidatedFile = { kind: 'topology'; topology: TopologyDef } | { kind: 'experiment'; experiment: LoadedExperiment };
+
+/** `tcplab validate`: a topology or an experiment file, told apart by its keys. */
+export function validateFile(file: string, opts: LoadOptions = {}): Result<ValidatedFile> {
+  const parsed = readSource(file, opts.readFile ?? defaultReader);
+  if (!parsed.ok) return parsed;
+  const doc = parsed.value;
+  if (looksLikeTopology(doc)) {
+    const t = validateTopologyDoc(doc, file);
+    return t.ok ? { ok: true, value: { kind: 'topology', topology: t.value } } : t;
+  }
+  if (isMap(doc) && !looksLikeExperiment(doc)) {
+    return { ok: false, errors: [{ code: SpecErrorCode.missing, file, path: '', message: 'neither a topology (nodes:, links:) nor an experiment (topology:, duration:, apps:)' }] };
+  }
+  const e = loadExperimentDoc(doc, file, opts);
+  return e.ok ? { ok: true, value: { kind: 'experiment', experiment: e.value } } : e;
+}
