@@ -1,0 +1,162 @@
+/**
+ * Turns what applications observe (socket outcomes, via AppReporter) and the trace stream (TCP
+ * state changes) into the run's metrics (DESIGN.md part 2). Counters from stacks, listeners and
+ * the network are read at the end through `finish` inputs; nothing here reaches into the engine.
+ */
+import type { AppReporter } from '../apps/context.ts';
+import type { TraceRecord, Tracer } from '../sim/trace.ts';
+import { MS, type Nanos } from '../sim/time.ts';
+import type { ListenerStats, StackStats } from '../stack/socket-api.ts';
+import type { Errno } from '../tcp/api.ts';
+import type { MetricValues } from './results.ts';
+import { Distribution, round } from './distribution.ts';
+
+const COUNTED_ERRORS = ['ETIMEDOUT', 'ECONNREFUSED', 'ECONNRESET', 'EADDRNOTAVAIL'] as const;
+
+/** Network-wide packet counters (from src/net), read once at the end. */
+export interface NetworkCounts {
+  sent: number;
+  droppedLoss: number;
+  droppedQueue: number;
+  droppedNoRoute: number;
+}
+
+export interface FinishInputs {
+  stacks: StackStats[];
+  listeners: ListenerStats[];
+  network: NetworkCounts;
+  events: number;
+  simTime: Nanos;
+}
+
+export class MetricsCollector implements AppReporter {
+  private attempted = 0;
+  private established = 0;
+  private failed = 0;
+  private reset = 0;
+  private errors = new Map<string, number>();
+  readonly handshake = new Distribution();
+  readonly request = new Distribution();
+  readonly page = new Distribution();
+  readonly bulk = new Distribution();
+  /** TIME-WAIT sockets per node now, and each node's peak, from state records. */
+  private timeWaitNow = new Map<string, number>();
+  private timeWaitNodePeak = new Map<string, number>();
+  private timeWaitTotal = 0;
+  private timeWaitPeak = 0;
+  private goodputs = new Distribution();
+
+  /** Apps whose outcomes count (clients, not attackers). */
+  constructor(private readonly tracer: Tracer, private readonly countedApps: ReadonlySet<string>) {
+    tracer.subscribe((rec) => this.onRecord(rec));
+  }
+
+  /** Set by the run so `note` can stamp records with the simulated time. */
+  now: () => Nanos = () => 0;
+
+  /** TIME-WAIT sockets on `node` now (for the time series). */
+  timeWaitOn(node: string): number {
+    return this.timeWaitNow.get(node) ?? 0;
+  }
+
+  private onRecord(rec: TraceRecord): void {
+    if (rec.ev !== 'state') return;
+    if (rec.to === 'TIME_WAIT') {
+      const n = (this.timeWaitNow.get(rec.node) ?? 0) + 1;
+      this.timeWaitNow.set(rec.node, n);
+      if (n > (this.timeWaitNodePeak.get(rec.node) ?? 0)) this.timeWaitNodePeak.set(rec.node, n);
+      if (++this.timeWaitTotal > this.timeWaitPeak) this.timeWaitPeak = this.timeWaitTotal;
+    } else if (rec.from === 'TIME_WAIT') {
+      this.timeWaitNow.set(rec.node, (this.timeWaitNow.get(rec.node) ?? 1) - 1);
+      this.timeWaitTotal--;
+    }
+  }
+
+  connectAttempted(app: string): void {
+    if (this.countedApps.has(app)) this.attempted++;
+  }
+  connected(app: string, _node: string, handshake: Nanos): void {
+    if (!this.countedApps.has(app)) return;
+    this.established++;
+    this.handshake.add(handshake / MS);
+  }
+  connectFailed(app: string, _node: string, errno: Errno): void {
+    if (!this.countedApps.has(app)) return;
+    this.failed++;
+    this.errors.set(errno, (this.errors.get(errno) ?? 0) + 1);
+  }
+  connectionLost(app: string, _node: string, errno: Errno): void {
+    if (!this.countedApps.has(app)) return;
+    if (errno === 'ECONNRESET') this.reset++;
+    this.errors.set(errno, (this.errors.get(errno) ?? 0) + 1);
+  }
+  requestCompleted(app: string, _node: string, duration: Nanos): void {
+    if (this.countedApps.has(app)) this.request.add(duration / MS);
+  }
+  pageCompleted(app: string, _node: string, duration: Nanos): void {
+    if (this.countedApps.has(app)) this.page.add(duration / MS);
+  }
+  bulkCompleted(app: string, _node: string, bytes: number, duration: Nanos): void {
+    if (!this.countedApps.has(app)) return;
+    this.bulk.add(duration / MS);
+    this.goodputs.add((bytes * 8) / (duration / 1e3)); // bits per microsecond = Mbit/s
+  }
+  note(app: string, node: string, what: string, fields?: Record<string, unknown>): void {
+    if (this.tracer.events) this.tracer.emit({ t: this.now(), node, ev: 'app', app, what, ...fields });
+  }
+
+  finish(inputs: FinishInputs): MetricValues {
+    const m: Record<string, number | null> = {};
+    m['connections.attempted'] = this.attempted;
+    m['connections.established'] = this.established;
+    m['connections.failed'] = this.failed;
+    m['connections.reset'] = this.reset;
+    m['connections.success_ratio'] = this.attempted > 0 ? round(this.established / this.attempted) : null;
+    for (const e of COUNTED_ERRORS) m[`connect_errors.${e}`] = this.errors.get(e) ?? 0;
+    this.handshake.summarize('handshake_ms', m);
+    this.request.summarize('request_ms', m);
+    if (this.page.count > 0) this.page.summarize('page_ms', m);
+    if (this.bulk.count > 0) {
+      this.bulk.summarize('bulk_ms', m);
+      this.goodputs.summarize('bulk_goodput_mbps', m);
+    }
+
+    const L = inputs.listeners;
+    m['syn_queue.capacity'] = max(L.map((l) => l.synQueueCapacity));
+    m['syn_queue.peak'] = max(L.map((l) => l.synQueuePeak));
+    m['syn_queue.drops'] = sum(L.map((l) => l.synQueueDrops));
+    m['accept_queue.capacity'] = max(L.map((l) => l.acceptQueueCapacity));
+    m['accept_queue.peak'] = max(L.map((l) => l.acceptQueuePeak));
+    m['accept_queue.drops'] = sum(L.map((l) => l.acceptQueueDrops));
+    m['syn_cookies.sent'] = sum(L.map((l) => l.cookiesSent));
+    m['syn_cookies.accepted'] = sum(L.map((l) => l.cookiesAccepted));
+
+    m['time_wait.peak'] = max([...this.timeWaitNodePeak.values()]);
+    m['time_wait.peak_total'] = this.timeWaitPeak;
+
+    m['segments.sent'] = sum(inputs.stacks.map((s) => s.segmentsSent));
+    m['segments.retransmitted'] = sum(inputs.stacks.map((s) => s.segmentsRetransmitted));
+    m['segments.dropped_loss'] = inputs.network.droppedLoss;
+    m['segments.dropped_queue'] = inputs.network.droppedQueue;
+    m['sim.events'] = inputs.events;
+    m['sim.sim_s'] = round(inputs.simTime / 1e9);
+    return { ...m, 'time_wait.peak_node': this.peakNode() };
+  }
+
+  /** The node that held the most TIME-WAIT sockets at once (ties: first by name). */
+  private peakNode(): string {
+    let best = '';
+    let bestValue = 0;
+    for (const [node, v] of [...this.timeWaitNodePeak].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      if (v > bestValue) { best = node; bestValue = v; }
+    }
+    return best;
+  }
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+function max(xs: number[]): number {
+  return xs.reduce((a, b) => Math.max(a, b), 0);
+}
