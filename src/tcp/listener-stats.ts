@@ -44,13 +44,17 @@ export class ListenerStats {
   /** Connections completed (moved to the accept queue). */
   completed = 0;
 
-  /** syn_queue.drops: half-open entries lost to a full queue (dropped SYNs and evictions). */
+  /**
+   * syn_queue.drops: SYNs that got no SYN-ACK because a queue was full and no cookie went out
+   * (the SYN queue, or the accept queue as Linux checks it), plus half-open entries evicted to
+   * make room (recycle-oldest, SYN-cache buckets).
+   */
   get synQueueDrops(): number {
-    return this.synDropFull + this.synDropRecycled + this.synDropEvicted;
+    return this.synDropFull + this.acceptDropSyn + this.synDropRecycled + this.synDropEvicted;
   }
 
-  /** accept_queue.drops: SYNs and final ACKs refused because the accept queue was full. */
+  /** accept_queue.drops: final ACKs (request or cookie) dropped or reset on a full accept queue. */
   get acceptQueueDrops(): number {
-    return this.acceptDropSyn + this.acceptDropAck + this.acceptAbort + this.acceptDropCookie;
+    return this.acceptDropAck + this.acceptAbort + this.acceptDropCookie;
   }
 }
