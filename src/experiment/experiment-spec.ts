@@ -3,7 +3,7 @@
  * overrides already applied) → ExperimentSpec, recording every problem on the way.
  */
 import { MS, type Nanos } from '../sim/time.ts';
-import { describeValue, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
+import { describeValue, didYouMean, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
 import { isMap, MapReader, readList, readMap, readName, readString } from './units.ts';
 import { resolveNodeRef, validateTopology, type ValidatedTopology } from './topology-spec.ts';
 import { checkTcpConsistency, readTcpOverrides, readTcpSettings, tcpParamsFor } from './tcp-spec.ts';
@@ -55,7 +55,9 @@ export function validateExperiment(p: Problems, doc: unknown, opts: ValidateOpti
   const nodes = topology === undefined ? undefined : readNodeSettings(p, ['nodes'], obj['nodes'], topology);
   const apps = topology === undefined ? undefined : readApps(p, ['apps'], obj['apps'], { topology, duration });
   const sweep = readSweep(p, ['sweep'], obj['sweep'], doc);
-  const charts = readCharts(p, ['charts'], obj['charts'], sweep, topology);
+  // Charts are checked against the axes as written even when some axis had a problem.
+  const axes = sweep ?? (isMap(obj['sweep']) ? obj['sweep'] : {});
+  const charts = readCharts(p, ['charts'], obj['charts'], axes, topology);
   if (tcp !== undefined && nodes !== undefined) checkTcp(p, tcp, nodes);
 
   if (p.count !== before) return undefined;
@@ -128,7 +130,7 @@ function readSweep(p: Problems, path: PathSegments, v: unknown, doc: unknown): R
   return p.count === before ? (obj as Record<string, unknown[]>) : undefined;
 }
 
-function readCharts(p: Problems, path: PathSegments, v: unknown, sweep: Record<string, unknown[]> | undefined, t: ValidatedTopology | undefined): ChartSpec[] | undefined {
+function readCharts(p: Problems, path: PathSegments, v: unknown, sweep: Record<string, unknown>, t: ValidatedTopology | undefined): ChartSpec[] | undefined {
   if (v === undefined) return [];
   const list = readList(p, path, v);
   if (list === undefined) return undefined;
@@ -144,13 +146,13 @@ function readCharts(p: Problems, path: PathSegments, v: unknown, sweep: Record<s
     for (const key of CHART_STRING_KEYS) if (r.has(key)) readString(p, r.at(key), obj[key]);
     if (kind === undefined) return;
     for (const key of CHART_REQUIRED[kind] ?? []) r.require(key);
-    if (kind === 'sweep' && sweep !== undefined) {
+    if (kind === 'sweep') {
       for (const key of ['x', 'series']) {
         const axis = obj[key];
         if (typeof axis === 'string' && !(axis in sweep)) {
           const axes = Object.keys(sweep);
           const known = axes.length === 0 ? 'the experiment has no sweep' : `axes: ${axes.join(', ')}`;
-          p.add(SpecErrorCode.reference, r.at(key), `"${axis}" is not a sweep axis (${known})`);
+          p.add(SpecErrorCode.reference, r.at(key), `"${axis}" is not a sweep axis${didYouMean(axis, axes)} (${known})`);
         }
       }
     }

@@ -27,6 +27,11 @@ export interface ValidatedTopology {
   def: TopologyDef;
   /** Group or single-node name → member node names (a single node is its own one-member group). */
   groups: Map<string, string[]>;
+  /**
+   * False when the topology had problems: `def` then holds what could be read (every well-named
+   * node, the good links), enough to check references from apps without cascading messages.
+   */
+  complete: boolean;
 }
 
 /** The kind of a node by name, or undefined if there is no such node. */
@@ -53,8 +58,7 @@ export function validateTopology(p: Problems, path: PathSegments, raw: unknown, 
   const linkList = r.has('links') ? readList(p, r.at('links'), obj['links']) : [];
   const { nodes, groups } = expandNodes(p, r.at('nodes'), nodeList ?? []);
   const links = linkList === undefined ? [] : readLinks(p, r.at('links'), linkList, groups, nodes);
-  if (p.count !== before || name === undefined) return undefined;
-  return { def: { name, nodes, links }, groups };
+  return { def: { name: name ?? defaultName, nodes, links }, groups, complete: p.count === before };
 }
 
 function expandNodes(p: Problems, path: PathSegments, list: unknown[]): { nodes: NodeDef[]; groups: Map<string, string[]> } {
@@ -88,7 +92,7 @@ function expandNodes(p: Problems, path: PathSegments, list: unknown[]): { nodes:
       address = typeof a === 'string' ? (parseIpv4(a) ?? undefined) : undefined;
       if (address === undefined) p.add(SpecErrorCode.type, r.at('address'), `expected an IPv4 address like "10.0.0.5", got ${describeValue(a)}`);
     }
-    if (name === undefined || kind === undefined) return;
+    if (name === undefined) return;
     const where = `nodes[${i}]`;
     if (!claim(name, r.at('name'), where)) return;
     // A node with `count` is a group of numbered members; explicit addresses then run consecutively.
@@ -96,7 +100,7 @@ function expandNodes(p: Problems, path: PathSegments, list: unknown[]): { nodes:
     groups.set(name, members);
     members.forEach((member, k) => {
       if (member !== name && !claim(member, r.at('name'), `${where} (group ${name})`)) return;
-      const def: NodeDef = { name: member, kind, group: name };
+      const def: NodeDef = { name: member, kind: kind ?? 'host', group: name };
       if (address !== undefined) {
         const addr = (address + k) >>> 0;
         const prev = addresses.get(addr);
@@ -152,12 +156,16 @@ function readEnds(p: Problems, path: PathSegments, v: unknown, groups: Map<strin
     ends.push(members);
   }
   const [a, b] = ends as [string[], string[]];
+  if (v[0] === v[1]) {
+    p.add(SpecErrorCode.type, path, `a link needs two different ends, got ${String(v[0])} twice`);
+    return undefined;
+  }
   if (a.length > 1 && b.length > 1) {
     p.add(SpecErrorCode.type, path, `both ends are groups (${v[0]} has ${a.length} members, ${v[1]} has ${b.length}): link each member to a single node such as a router`);
     return undefined;
   }
-  if (a.length === 1 && b.length === 1 && a[0] === b[0]) {
-    p.add(SpecErrorCode.type, path, `a link needs two different nodes, got ${a[0]} twice`);
+  if (a.some((x) => b.includes(x))) {
+    p.add(SpecErrorCode.type, path, `a link needs two different ends, but ${String(v[0])} and ${String(v[1])} share a node`);
     return undefined;
   }
   return [a, b];

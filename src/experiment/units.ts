@@ -132,7 +132,7 @@ export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 export function readName(p: Problems, path: PathSegments, v: unknown, what: string): string | undefined {
   if (typeof v !== 'string' || !NAME_PATTERN.test(v)) {
-    p.add(SpecErrorCode.type, path, `expected a ${what} name (letters, digits, "_" or "-", starting with a letter), got ${describeValue(v)}`);
+    p.add(SpecErrorCode.type, path, `expected a name for the ${what} (letters, digits, "_" or "-", starting with a letter), got ${describeValue(v)}`);
     return undefined;
   }
   return v;

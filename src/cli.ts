@@ -1,0 +1,268 @@
+/**
+ * `tcplab`: the command line (DESIGN.md part 2). It picks files, loads and validates them, runs
+ * batches and prints problems; it holds no model logic.
+ *
+ * Exit status: 0 done; 2 bad input (one line per problem on stderr, naming file and field path,
+ * nothing written); 1 internal failure (its message on stderr, no stack trace unless
+ * TCPLAB_DEBUG=1). Results and `ok` lines go to stdout, problems and progress to stderr.
+ */
+import { readFileSync, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { formatSpecError, type SpecError } from './experiment/errors.ts';
+import { loadExperiment, validateFile, type LoadedExperiment, type LoadOptions } from './experiment/load.ts';
+import { runBatch } from './experiment/batch.ts';
+import { BatchError } from './experiment/batch-errors.ts';
+import { parseShard, type ShardSpec } from './experiment/shard.ts';
+import { mergeShards } from './experiment/merge.ts';
+import { drawReport } from './experiment/report-step.ts';
+
+const EXIT_OK = 0;
+const EXIT_INTERNAL = 1;
+const EXIT_BAD_INPUT = 2;
+
+/** Bad input found by the CLI itself (an option value, a missing folder): exit 2 with these lines. */
+class UsageProblem extends Error {
+  constructor(readonly lines: string[]) {
+    super(lines.join('\n'));
+  }
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function printProblems(errors: readonly SpecError[]): void {
+  for (const e of errors) process.stderr.write(formatSpecError(e) + '\n');
+}
+
+/** Runs a command body and turns its outcome into the exit status. */
+async function guarded(body: () => Promise<number> | number): Promise<void> {
+  try {
+    process.exitCode = await body();
+  } catch (err) {
+    if (err instanceof UsageProblem) {
+      for (const line of err.lines) process.stderr.write(`tcplab: ${line}\n`);
+      process.exitCode = EXIT_BAD_INPUT;
+    } else if (err instanceof BatchError) {
+      process.stderr.write(`tcplab: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+    } else {
+      const message = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`tcplab: internal error: ${message}\n`);
+      if (process.env['TCPLAB_DEBUG'] && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+      process.exitCode = EXIT_INTERNAL;
+    }
+  }
+}
+
+/** A whole-number option, checked here so the message names the option rather than a file field. */
+function intOption(name: string, v: unknown, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new UsageProblem([`--${name}: expected a whole number ≥ ${min}, got ${JSON.stringify(v) ?? String(v)}`]);
+  }
+  return v;
+}
+
+function asStrings(v: unknown): string[] {
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]).map(String);
+}
+
+// ---- validate ------------------------------------------------------------------------------
+
+interface ValidateArgs {
+  files: string[];
+  set?: unknown;
+}
+
+function validateCommand(args: ValidateArgs): number {
+  const options: LoadOptions = { set: asStrings(args.set) };
+  let bad = false;
+  for (const file of args.files) {
+    const result = validateFile(file, options);
+    if (result.ok) process.stdout.write(`ok ${file}\n`);
+    else {
+      bad = true;
+      printProblems(result.errors);
+    }
+  }
+  return bad ? EXIT_BAD_INPUT : EXIT_OK;
+}
+
+// ---- run -----------------------------------------------------------------------------------
+
+interface RunArgs {
+  files: string[];
+  out?: string;
+  set?: unknown;
+  seed?: unknown;
+  seeds?: unknown;
+  jobs?: unknown;
+  trace?: boolean;
+  pcap?: boolean;
+  shard?: string;
+}
+
+async function runCommand(args: RunArgs): Promise<number> {
+  // Option problems and file problems are reported together, like problems within a file.
+  const optionProblems: string[] = [];
+  const option = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (err) {
+      if (!(err instanceof UsageProblem)) throw err;
+      optionProblems.push(...err.lines);
+      return undefined;
+    }
+  };
+  const seed = option(() => intOption('seed', args.seed, 0));
+  const seeds = option(() => intOption('seeds', args.seeds, 1));
+  const jobs = option(() => intOption('jobs', args.jobs, 0)) ?? 0;
+  let shard: ShardSpec | undefined;
+  if (args.shard !== undefined) {
+    shard = parseShard(String(args.shard)) ?? undefined;
+    if (shard === undefined) optionProblems.push(`--shard: expected i/n with 0 ≤ i < n (e.g. 0/4), got ${JSON.stringify(args.shard)}`);
+  }
+  const options: LoadOptions = { set: asStrings(args.set) };
+  if (seed !== undefined) options.seed = seed;
+  if (seeds !== undefined) options.seeds = seeds;
+
+  // Validate every file before running any, so bad input writes nothing.
+  const loaded: LoadedExperiment[] = [];
+  const errors: SpecError[] = [];
+  for (const file of args.files) {
+    const r = loadExperiment(file, options);
+    if (r.ok) loaded.push(r.value);
+    else errors.push(...r.errors);
+  }
+  if (errors.length > 0 || optionProblems.length > 0) {
+    for (const line of optionProblems) process.stderr.write(`tcplab: ${line}\n`);
+    printProblems(errors);
+    return EXIT_BAD_INPUT;
+  }
+  const outDirs = loaded.map((l) => (args.out === undefined ? join('results', l.spec.name) : loaded.length === 1 ? args.out : join(args.out, l.spec.name)));
+  const clash = outDirs.findIndex((d, i) => outDirs.indexOf(d) !== i);
+  if (clash >= 0) {
+    throw new UsageProblem([`${loaded[clash]!.spec.file}: name: experiment "${loaded[clash]!.spec.name}" would write to ${outDirs[clash]}, like another file given; rename one`]);
+  }
+
+  for (const [i, l] of loaded.entries()) {
+    const batch: Parameters<typeof runBatch>[1] = {
+      outDir: outDirs[i]!, jobs, trace: args.trace === true, pcap: args.pcap === true, experiment: l.spec, rawSpec: l.raw,
+    };
+    if (shard !== undefined) batch.shard = shard;
+    await runBatch(l.runs, batch);
+    process.stdout.write(`results ${outDirs[i]}\n`);
+  }
+  return EXIT_OK;
+}
+
+// ---- report, drill, merge ------------------------------------------------------------------
+
+function requireFolder(dir: string, what: string): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageProblem([`${dir}: no such folder (${what})`]);
+}
+
+async function reportCommand(args: { dir: string }): Promise<number> {
+  requireFolder(args.dir, 'expected a results folder written by tcplab run');
+  if (!existsSync(join(args.dir, 'summary.json'))) throw new UsageProblem([`${args.dir}: not a results folder (no summary.json)`]);
+  await drawReport(args.dir, process.stderr);
+  return EXIT_OK;
+}
+
+async function drillCommand(args: { paths: string[] }): Promise<number> {
+  // Wired by the lead to src/drill: one PASS/FAIL/SKIP line per script, then the counts; exit 1 on any FAIL.
+  for (const p of args.paths) if (!existsSync(p)) throw new UsageProblem([`${p}: no such file or folder`]);
+  process.stderr.write('tcplab: drill is not available in this build yet\n');
+  return EXIT_INTERNAL;
+}
+
+async function mergeCommand(args: { dirs: string[]; out: string }): Promise<number> {
+  for (const d of args.dirs) requireFolder(d, 'expected a shard folder written by tcplab run --shard');
+  await mergeShards(args.dirs, args.out);
+  process.stdout.write(`results ${args.out}\n`);
+  return EXIT_OK;
+}
+
+// ---- the parser ----------------------------------------------------------------------------
+
+const setOption = {
+  type: 'string',
+  array: true,
+  requiresArg: true,
+  describe: 'override a parameter before validation: path=value (e.g. tcp.backlog=1024, apps.flood.rate=500/s, topology.links.0.latency=50ms); repeatable',
+} as const;
+
+export async function main(argv: string[]): Promise<void> {
+  await yargs(argv)
+    .scriptName('tcplab')
+    .usage('$0 <command> [options]\n\nDiscrete-event network emulator for TCP connection set-up and tear-down experiments.')
+    .command(
+      'validate <files...>',
+      'check topology and experiment files and print every problem',
+      (y) => y.positional('files', { type: 'string', array: true, demandOption: true, describe: 'topology or experiment YAML files' }).option('set', setOption),
+      (a) => guarded(() => validateCommand(a as unknown as ValidateArgs)),
+    )
+    .command(
+      'run <files...>',
+      'run experiments (every sweep point × seed) and write their results folders',
+      (y) =>
+        y
+          .positional('files', { type: 'string', array: true, demandOption: true, describe: 'experiment YAML files' })
+          .option('out', { type: 'string', requiresArg: true, describe: 'results folder (default results/<name>; with several files, <out>/<name>)' })
+          .option('set', setOption)
+          .option('seed', { type: 'number', requiresArg: true, describe: 'first seed (overrides the file)' })
+          .option('seeds', { type: 'number', requiresArg: true, describe: 'replicates per sweep point (overrides the file)' })
+          .option('jobs', { type: 'number', requiresArg: true, describe: 'worker threads (default: one per CPU; 1 runs in-process)' })
+          .option('trace', { type: 'boolean', describe: 'write trace.jsonl' })
+          .option('pcap', { type: 'boolean', describe: 'write <node>.pcap captures' })
+          .option('shard', { type: 'string', requiresArg: true, describe: 'run only shard i of n (i/n, 0 ≤ i < n); join shards with tcplab merge' }),
+      (a) => guarded(() => runCommand(a as unknown as RunArgs)),
+    )
+    .command(
+      'report <dir>',
+      'redraw figures and the HTML page from a results folder',
+      (y) => y.positional('dir', { type: 'string', demandOption: true }),
+      (a) => guarded(() => reportCommand(a as unknown as { dir: string })),
+    )
+    .command(
+      'drill <paths...>',
+      'run packetdrill scripts (files or folders) against the TCP engine',
+      (y) => y.positional('paths', { type: 'string', array: true, demandOption: true }),
+      (a) => guarded(() => drillCommand(a as unknown as { paths: string[] })),
+    )
+    .command(
+      'merge <dirs...>',
+      'join shard folders (from run --shard) into one results folder',
+      (y) =>
+        y
+          .positional('dirs', { type: 'string', array: true, demandOption: true })
+          .option('out', { type: 'string', requiresArg: true, demandOption: true, describe: 'the merged results folder' }),
+      (a) => guarded(() => mergeCommand(a as unknown as { dirs: string[]; out: string })),
+    )
+    .example('$0 validate topologies/*.yaml experiments/*.yaml', 'check files without running anything')
+    .example('$0 run experiments/syn-flood.yaml --set tcp.synCookies=true --seeds 5', 'run with an override')
+    .demandCommand(1, 'name a command: validate, run, report, drill or merge')
+    .strict()
+    .version(version())
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .fail((msg, err) => {
+      // Usage errors (unknown option, missing argument): one line, exit 2. Handler errors never get
+      // here (guarded catches them).
+      if (err) throw err;
+      process.stderr.write(`tcplab: ${msg}\nRun "tcplab --help" for usage.\n`);
+      process.exit(EXIT_BAD_INPUT);
+    })
+    .parseAsync();
+}
+
+await main(hideBin(process.argv)).catch((err: unknown) => {
+  process.stderr.write(`tcplab: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = EXIT_INTERNAL;
+});
