@@ -16,50 +16,27 @@ import { ConnEvent, TcpState, type EngineOutput, type Endpoints, type TimedEntit
 import type { TcpParams } from './params.ts';
 import { ListenerStats } from './listener-stats.ts';
 import { REQ_ACKED, REQ_SACK, REQ_TS, RequestTable } from './request-table.ts';
-import {
-  buildRequestAck, buildSynAck, listenerReset, negotiateSyn, receiveWscale, synAckWindow, tsClock,
-  type SynOptions,
-} from './request-segments.ts';
+import type { HandshakeInfo } from './connection.ts';
+import { resetForUnmatched } from './reset.ts';
+import { buildRequestAck, buildSynAck, negotiateSyn, type SynOptions } from './request-segments.ts';
+import { initialWindow, ourWindowScale, tsValue } from './window.ts';
 import { SYN_CACHE_BUCKETS, SynCacheBuckets } from './syn-cache.ts';
 import {
   COOKIE_VALID, checkCookie, cookieMssIndex, cookieTimestamp, decodeCookieTimestamp, makeCookie,
   type CookieSecret,
 } from './syn-cookies.ts';
 
-/** A handshake a listener completed: what Connection.fromHandshake needs to build the TCB. */
-export interface PassiveOpen {
-  ep: Endpoints;
-  iss: number;
-  irs: number;
-  /** MSS we announced in the SYN-ACK. */
-  mss: number;
-  /** Peer's MSS (its option, 536 if absent; a cookie's table value). */
-  peerMss: number;
-  /** Peer's window-scale shift and ours; both -1 when scaling was not agreed. */
-  peerWscale: number;
-  wscale: number;
-  sackOk: boolean;
-  tsOk: boolean;
-  /** Peer's latest TSval (TS.Recent), from the final ACK when it has one. */
-  tsRecent: number;
-  /** The final ACK's window field (to be scaled by peerWscale). */
-  peerWindow: number;
-  /** When the first SYN-ACK left; NaN for a cookie (no RTT sample, as Linux). */
-  synAckAt: Nanos;
-  /** The SYN-ACK was retransmitted: Karn's rule forbids an RTT sample. */
-  synAckRetransmitted: boolean;
-  fromCookie: boolean;
-}
-
 /** What a listener needs from its host stack. */
 export interface ListenerHost<C> {
   /** ISS for a new request (RFC 6528 / Linux secure_tcp_seq). */
   initialSeq(laddr: number, lport: number, raddr: number, rport: number, now: Nanos): number;
+  /** The connection's TSval offset (Linux secure_tcp_ts_off): a function of the addresses, so a cookie ACK can recompute it. */
+  tsOffset(laddr: number, raddr: number): number;
   /**
    * Creates the connection (Connection.fromHandshake: SYN_RCVD → ESTABLISHED), registers it for
    * demultiplexing and hands it the final ACK, so data on the third ACK is received.
    */
-  completeHandshake(h: PassiveOpen, ack: Segment, now: Nanos): C | null;
+  completeHandshake(h: HandshakeInfo, ack: Segment, now: Nanos): C | null;
   /** Aborts a connection nobody accepted (the listener closed): Linux sends RST. */
   abortChild(child: C, now: Nanos): void;
 }
@@ -119,8 +96,8 @@ export class Listener<C> implements TimedEntity {
     this.acceptRing = new Array(queueSize);
     this.stats.synQueueCapacity = this.table.capacity;
     this.stats.acceptQueueCapacity = queueSize;
-    this.wscale = p.windowScaling ? receiveWscale(p) : -1;
-    this.window = synAckWindow(p);
+    this.wscale = ourWindowScale(p);
+    this.window = initialWindow(p);
   }
 
   get deadline(): Nanos {
@@ -232,6 +209,7 @@ export class Listener<C> implements TimedEntity {
     t.peerWscale[row] = o.peerWscale;
     t.opts[row] = (o.sackOk ? REQ_SACK : 0) | (o.tsOk ? REQ_TS : 0);
     t.tsRecent[row] = o.tsVal;
+    if (o.tsOk) t.tsOff[row] = this.host.tsOffset(laddr, raddr);
     t.peerWindow[row] = seg.window;
     if (bucket >= 0) {
       t.tag[row] = bucket;
@@ -263,8 +241,9 @@ export class Listener<C> implements TimedEntity {
     this.stats.synAcksSent++;
     let synAck: Segment;
     if (o.tsOk) {
-      // cookie_init_timestamp: window scale and SACK ride in the TSval's low bits
-      const ts = cookieTimestamp(tsClock(now), o.peerWscale, o.sackOk);
+      // cookie_init_timestamp: window scale and SACK ride in the low bits of TSval - ts_off
+      const off = this.host.tsOffset(laddr, raddr);
+      const ts = (cookieTimestamp(tsValue(0, now), o.peerWscale, o.sackOk) + off) >>> 0;
       synAck = buildSynAck(seg.dstPort, seg.srcPort, iss, seg.seq, this.window, p.mss,
         o.peerWscale >= 0 ? this.wscale : -1, o.sackOk, ts, o.tsVal, true);
     } else {
@@ -287,9 +266,10 @@ export class Listener<C> implements TimedEntity {
     const ts = seg.options?.timestamp;
     let wscale = -1;
     let sackOk = false;
+    const off = this.host.tsOffset(laddr, raddr);
     if (ts !== undefined) {
       if (!p.timestamps) return false;
-      const d = decodeCookieTimestamp(ts.ecr);
+      const d = decodeCookieTimestamp((ts.ecr - off) >>> 0);
       if ((d.sackOk && !p.sack) || (d.wscale >= 0 && !p.windowScaling)) return false;
       wscale = d.wscale;
       sackOk = d.sackOk;
@@ -302,11 +282,11 @@ export class Listener<C> implements TimedEntity {
     const ep = { localAddr: laddr, localPort: seg.dstPort, remoteAddr: raddr, remotePort: seg.srcPort };
     // No request existed: report the SYN_RCVD a request would have had, so state traces stay paired.
     this.out.stateChanged(ep, TcpState.LISTEN, TcpState.SYN_RCVD);
+    // No SYN-ACK send time is known: no RTT sample from the handshake.
     this.complete({
-      ep, iss: (seg.ack - 1) >>> 0, irs: (seg.seq - 1) >>> 0, mss: p.mss, peerMss: mss,
-      peerWscale: wscale, wscale: wscale >= 0 ? this.wscale : -1, sackOk, tsOk: ts !== undefined,
-      tsRecent: ts !== undefined ? ts.val >>> 0 : 0, peerWindow: seg.window, synAckAt: NaN,
-      synAckRetransmitted: false, fromCookie: true,
+      ep, iss: (seg.ack - 1) >>> 0, irs: (seg.seq - 1) >>> 0, peerWindow: seg.window, peerMss: mss,
+      peerWscale: wscale, ourWscale: wscale >= 0 ? this.wscale : -1, sackOk, tsOk: ts !== undefined,
+      tsRecent: ts !== undefined ? ts.val >>> 0 : 0, tsOffset: off,
     }, seg, now);
     return true;
   }
@@ -358,19 +338,18 @@ export class Listener<C> implements TimedEntity {
     const o = t.opts[row]!;
     const ts = seg.options?.timestamp;
     const peerWscale = t.peerWscale[row]!;
-    const h: PassiveOpen = {
+    const h: HandshakeInfo = {
       ep: { localAddr: t.laddr[row]!, localPort: seg.dstPort, remoteAddr: t.raddr[row]!, remotePort: seg.srcPort },
-      iss, irs, mss: this.params.mss, peerMss: t.peerMss[row]!, peerWscale,
-      wscale: peerWscale >= 0 ? this.wscale : -1, sackOk: (o & REQ_SACK) !== 0, tsOk: (o & REQ_TS) !== 0,
+      iss, irs, peerWindow: t.peerWindow[row]!, peerMss: t.peerMss[row]!, peerWscale,
+      ourWscale: peerWscale >= 0 ? this.wscale : -1, sackOk: (o & REQ_SACK) !== 0, tsOk: (o & REQ_TS) !== 0,
       tsRecent: (o & REQ_TS) !== 0 && ts !== undefined ? ts.val >>> 0 : t.tsRecent[row]!,
-      peerWindow: seg.window, synAckAt: t.synAckAt[row]!, synAckRetransmitted: t.retrans[row]! > 0,
-      fromCookie: false,
+      tsOffset: t.tsOff[row]!, synAckSentAt: t.synAckAt[row]!, synAckRetransmitted: t.retrans[row]! > 0,
     };
     this.removeRow(row);
     this.complete(h, seg, now);
   }
 
-  private complete(h: PassiveOpen, ack: Segment, now: Nanos): void {
+  private complete(h: HandshakeInfo, ack: Segment, now: Nanos): void {
     const child = this.host.completeHandshake(h, ack, now);
     if (child === null) return;
     const st = this.stats;
@@ -447,7 +426,7 @@ export class Listener<C> implements TimedEntity {
     const tsOk = (o & REQ_TS) !== 0;
     const peerWscale = t.peerWscale[row]!;
     const seg = buildSynAck(this.ep.localPort, t.rport[row]!, t.iss[row]!, t.irs[row]!, this.window, this.params.mss,
-      peerWscale >= 0 ? this.wscale : -1, (o & REQ_SACK) !== 0, tsOk ? tsClock(now) : 0, t.tsRecent[row]!, tsOk);
+      peerWscale >= 0 ? this.wscale : -1, (o & REQ_SACK) !== 0, tsOk ? tsValue(t.tsOff[row]!, now) : 0, t.tsRecent[row]!, tsOk);
     this.stats.synAcksSent++;
     if (retransmit) {
       t.retrans[row]++;
@@ -477,7 +456,7 @@ export class Listener<C> implements TimedEntity {
   }
 
   private reset(seg: Segment, raddr: number, laddr: number): void {
-    const rst = listenerReset(seg);
+    const rst = resetForUnmatched(seg);
     if (rst !== null) this.out.transmit(this.epOf(raddr, seg.srcPort, laddr), rst, false);
   }
 

@@ -3,39 +3,12 @@
  * segment, RST) and the option negotiation of a passive open (Linux tcp_openreq_init,
  * tcp_make_synack). Pure functions: the listener decides when.
  */
-import type { Nanos } from '../sim/time.ts';
-import { MS } from '../sim/time.ts';
-import { ACK, RST, SYN, type Segment, type TcpOptions } from '../wire/segment.ts';
+import { ACK, SYN, type Segment, type TcpOptions } from '../wire/segment.ts';
 import type { TcpParams } from './params.ts';
+import { MAX_WSCALE } from './window.ts';
 
 /** RFC 9293 3.7.1: the MSS assumed when a SYN carries no MSS option. */
 export const DEFAULT_PEER_MSS = 536;
-/** RFC 7323 2.3: the largest window-scale shift. */
-export const MAX_WSCALE = 14;
-
-/** The TCP timestamp clock (RFC 7323 5.4): milliseconds, as Linux's tcp_time_stamp_ms. */
-export function tsClock(now: Nanos): number {
-  return Math.floor(now / MS) >>> 0;
-}
-
-/**
- * Our window-scale shift: the smallest that lets a 16-bit window cover the receive buffer
- * (Linux tcp_select_initial_window derives it from the buffer space the same way).
- */
-export function receiveWscale(params: TcpParams): number {
-  let shift = 0;
-  while (shift < MAX_WSCALE && 65535 * 2 ** shift < params.rcvBuf) shift++;
-  return shift;
-}
-
-/**
- * The window in a SYN-ACK: never scaled (RFC 7323 2.2), the receive buffer rounded down to whole
- * segments as Linux does (65535 → 64240 with a 1460-byte MSS).
- */
-export function synAckWindow(params: TcpParams): number {
-  const space = Math.min(params.rcvBuf, 65535);
-  return space >= params.mss ? space - (space % params.mss) : space;
-}
 
 /** What a passive open agreed from the peer's SYN. */
 export interface SynOptions {
@@ -84,17 +57,4 @@ export function buildRequestAck(lport: number, rport: number, iss: number, irs: 
     srcPort: lport, dstPort: rport, seq: (iss + 1) >>> 0, ack: (irs + 1) >>> 0, flags: ACK,
     window, urgent: 0, options: null, len: 0, payload: null,
   };
-}
-
-/**
- * RFC 9293 3.10.7.1/3.10.7.2: the reset for a segment nothing accepts. If it has ACK,
- * <SEQ=SEG.ACK><CTL=RST>; otherwise <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. Never for a RST.
- */
-export function listenerReset(seg: Segment): Segment | null {
-  if (seg.flags & RST) return null;
-  if (seg.flags & ACK) {
-    return { srcPort: seg.dstPort, dstPort: seg.srcPort, seq: seg.ack >>> 0, ack: 0, flags: RST, window: 0, urgent: 0, options: null, len: 0, payload: null };
-  }
-  const space = seg.len + (seg.flags & SYN ? 1 : 0) + (seg.flags & 1 ? 1 : 0);
-  return { srcPort: seg.dstPort, dstPort: seg.srcPort, seq: 0, ack: (seg.seq + space) >>> 0, flags: RST | ACK, window: 0, urgent: 0, options: null, len: 0, payload: null };
 }

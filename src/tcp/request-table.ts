@@ -28,8 +28,9 @@ export class RequestTable {
   /** Peer's ISN (RCV.IRS) and ours (ISS). */
   irs = new Uint32Array(0);
   iss = new Uint32Array(0);
-  /** Peer's last TSval (TS.Recent). */
+  /** Peer's last TSval (TS.Recent) and our TSval offset. */
   tsRecent = new Uint32Array(0);
+  tsOff = new Uint32Array(0);
   /** Peer's MSS option (0 = none), window-scale shift (-1 = none), option bits. */
   peerMss = new Uint16Array(0);
   peerWscale = new Int8Array(0);
@@ -101,7 +102,7 @@ export class RequestTable {
     if (this.free.length === 0 && this.allocated === this.raddr.length) this.grow(Math.min(this.capacity, this.allocated * 2));
     const s = this.free.length > 0 ? this.free.pop()! : this.allocated++;
     this.raddr[s] = raddr; this.rport[s] = rport; this.laddr[s] = laddr;
-    this.irs[s] = 0; this.iss[s] = 0; this.tsRecent[s] = 0; this.peerMss[s] = 0; this.peerWscale[s] = -1;
+    this.irs[s] = 0; this.iss[s] = 0; this.tsRecent[s] = 0; this.tsOff[s] = 0; this.peerMss[s] = 0; this.peerWscale[s] = -1;
     this.opts[s] = 0; this.timeouts[s] = 0; this.retrans[s] = 0; this.peerWindow[s] = 0; this.tag[s] = 0;
     this.created[s] = now; this.synAckAt[s] = now;
     this.count++;
@@ -214,7 +215,7 @@ export class RequestTable {
 
   private grow(n: number): void {
     this.raddr = growU32(this.raddr, n); this.laddr = growU32(this.laddr, n);
-    this.irs = growU32(this.irs, n); this.iss = growU32(this.iss, n); this.tsRecent = growU32(this.tsRecent, n);
+    this.irs = growU32(this.irs, n); this.iss = growU32(this.iss, n); this.tsRecent = growU32(this.tsRecent, n); this.tsOff = growU32(this.tsOff, n);
     const rport = new Uint16Array(n); rport.set(this.rport); this.rport = rport;
     const peerMss = new Uint16Array(n); peerMss.set(this.peerMss); this.peerMss = peerMss;
     const peerWindow = new Uint16Array(n); peerWindow.set(this.peerWindow); this.peerWindow = peerWindow;

@@ -5,7 +5,8 @@
 import { formatFlags } from '../../src/wire/flags.ts';
 import { ACK, SYN, type Segment, type TcpOptions } from '../../src/wire/segment.ts';
 import { STATE_NAMES, type ConnEvent, type EngineOutput, type Endpoints, type Errno, type TcpState } from '../../src/tcp/api.ts';
-import { Listener, type ListenerHost, type PassiveOpen } from '../../src/tcp/listener.ts';
+import type { HandshakeInfo } from '../../src/tcp/connection.ts';
+import { Listener, type ListenerHost } from '../../src/tcp/listener.ts';
 import { tcpParams, type TcpParams } from '../../src/tcp/params.ts';
 import { CookieSecret } from '../../src/tcp/syn-cookies.ts';
 import type { Nanos } from '../../src/sim/time.ts';
@@ -15,7 +16,7 @@ export const CLIENT = 0x0a000002; // 10.0.0.2
 export const ISS = 5000;
 
 export interface Sent { t: Nanos; seg: Segment; to: number; retransmit: boolean }
-export interface Child { h: PassiveOpen; acks: Segment[]; aborted: boolean }
+export interface Child { h: HandshakeInfo; acks: Segment[]; aborted: boolean }
 
 export class Recorder implements EngineOutput {
   sent: Sent[] = [];
@@ -44,7 +45,10 @@ export class FakeHost implements ListenerHost<Child> {
   initialSeq(): number {
     return ISS;
   }
-  completeHandshake(h: PassiveOpen, ack: Segment): Child {
+  tsOffset(_laddr: number, raddr: number): number {
+    return raddr === CLIENT ? 1_000_000 : 0;
+  }
+  completeHandshake(h: HandshakeInfo, ack: Segment): Child {
     const c = { h, acks: [ack], aborted: false };
     this.children.push(c);
     return c;

@@ -12,7 +12,8 @@ describe('LISTEN processing (RFC 9293 3.10.7.2)', () => {
     expect(sent.map(line)).toEqual([`S. ${ISS}:${ISS}(0) ack 1`]);
     expect(sent[0]!.to).toBe(CLIENT);
     expect(sent[0]!.retransmit).toBe(false);
-    expect(sent[0]!.seg.options).toEqual({ mss: 1460, sackPermitted: true, timestamp: { val: 0, ecr: 100 }, wscale: 2 });
+    // TSval = the host's per-connection offset + ms clock; wscale 7 as Linux (chosen for tcp_rmem max)
+    expect(sent[0]!.seg.options).toEqual({ mss: 1460, sackPermitted: true, timestamp: { val: 1_000_000, ecr: 100 }, wscale: 7 });
     expect(sent[0]!.seg.window).toBe(64240);
     expect(out.states).toEqual(['a000002:40000 LISTEN>SYN_RCVD']);
     expect(listener.synQueueLen).toBe(1);
@@ -42,7 +43,7 @@ describe('LISTEN processing (RFC 9293 3.10.7.2)', () => {
     expect(out.take()).toEqual([]);
     expect(host.children).toHaveLength(1);
     const h = host.children[0]!.h;
-    expect(h).toMatchObject({ iss: ISS, irs: 0, peerMss: 1460, peerWscale: 7, wscale: 2, sackOk: true, tsOk: true, tsRecent: 130, fromCookie: false, synAckRetransmitted: false });
+    expect(h).toMatchObject({ iss: ISS, irs: 0, peerWindow: 65535, peerMss: 1460, peerWscale: 7, ourWscale: 7, sackOk: true, tsOk: true, tsRecent: 130, tsOffset: 1_000_000, synAckSentAt: 0, synAckRetransmitted: false });
     expect(h.ep).toEqual({ localAddr: 0x0a000001, localPort: 80, remoteAddr: CLIENT, remotePort: 40000 });
     expect(host.children[0]!.acks[0]).toBe(ack);
     expect(out.notes).toEqual([ConnEvent.ACCEPTABLE]);

@@ -69,9 +69,10 @@ describe('SYN cookies on the listener (synCookies: true = Linux tcp_syncookies 1
     expect(synAck.flags).toBe(SYN | ACK);
     expect(synAck.ack).toBe(1000);
     expect(synAck.options!.mss).toBe(1460);
-    expect(synAck.options!.wscale).toBe(2);
+    expect(synAck.options!.wscale).toBe(7);
     expect(synAck.options!.sackPermitted).toBe(true);
-    expect(decodeCookieTimestamp(synAck.options!.timestamp!.val)).toEqual({ wscale: 7, sackOk: true });
+    // options sit in the low bits of TSval - ts_off (the host's offset for CLIENT is 1e6)
+    expect(decodeCookieTimestamp(synAck.options!.timestamp!.val - 1_000_000)).toEqual({ wscale: 7, sackOk: true });
     expect(out.states).toEqual([]); // no request, no state
     expect(listener.synQueueLen).toBe(5);
     expect(listener.stats.cookiesSent).toBe(1);
@@ -83,9 +84,10 @@ describe('SYN cookies on the listener (synCookies: true = Linux tcp_syncookies 1
     expect(listener.stats.cookiesAccepted).toBe(1);
     expect(host.children).toHaveLength(1);
     expect(host.children[0]!.h).toMatchObject({
-      iss: synAck.seq, irs: 999, peerMss: 1460, peerWscale: 7, wscale: 2, sackOk: true, tsOk: true,
-      tsRecent: 200, fromCookie: true,
+      iss: synAck.seq, irs: 999, peerMss: 1460, peerWscale: 7, ourWscale: 7, sackOk: true, tsOk: true,
+      tsRecent: 200, tsOffset: 1_000_000,
     });
+    expect(host.children[0]!.h.synAckSentAt).toBeUndefined(); // no RTT sample from a cookie
     expect(host.children[0]!.acks[0]).toBe(ack);
     expect(out.states).toEqual(['a000002:40000 LISTEN>SYN_RCVD']);
     expect(out.notes).toEqual([ConnEvent.ACCEPTABLE]);
@@ -97,7 +99,7 @@ describe('SYN cookies on the listener (synCookies: true = Linux tcp_syncookies 1
     const synAck = out.take()[0]!.seg;
     expect(synAck.options).toEqual({ mss: 1460 });
     listener.onSegment(finalAck(synAck), CLIENT, SERVER, 0);
-    expect(host.children[0]!.h).toMatchObject({ peerMss: 1300, peerWscale: -1, wscale: -1, sackOk: false, tsOk: false });
+    expect(host.children[0]!.h).toMatchObject({ peerMss: 1300, peerWscale: -1, ourWscale: -1, sackOk: false, tsOk: false });
   });
 
   it('never retransmits a cookie SYN-ACK', () => {
