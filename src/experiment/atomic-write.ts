@@ -3,18 +3,21 @@
  * renamed over the target (rename(2) replaces atomically within one file system). A reader, or a
  * rerun after Ctrl-C or `kill -9`, sees the old file or the new one, never a torn one.
  *
- * Temporary names are `.<name>.<pid>.<n>.tmp`, so a later batch can tell a leftover of a dead
- * process (removed by removeStaleTemps) from a file another live process is writing.
+ * Temporary names are `.<name>.<host>.<pid>.<n>.tmp`, so a later batch can tell a leftover of a
+ * dead process (removed by removeStaleTemps) from a file another live process is writing, even when
+ * shards on several machines (or containers, all pid 1) share one folder.
  */
 import { readdirSync } from 'node:fs';
 import { copyFile, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
 let counter = 0;
-const TEMP = /^\..+\.(\d+)\.\d+\.tmp$/;
+const HOST = hostname().replace(/[^A-Za-z0-9-]/g, '-') || 'host';
+const TEMP = /^\..+\.([A-Za-z0-9-]+)\.(\d+)\.\d+\.tmp$/;
 
 export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${counter++}.tmp`);
+  return join(dirname(path), `.${basename(path)}.${HOST}.${process.pid}.${counter++}.tmp`);
 }
 
 export function isTempName(name: string): boolean {
@@ -116,8 +119,9 @@ function processAlive(pid: number): boolean {
 }
 
 /**
- * Removes temporary files left in `dir` (and its subfolders) by processes that died mid-write
- * (`kill -9`, power loss). A temporary file of a live process is left alone.
+ * Removes temporary files left in `dir` (and its subfolders) by processes of this host that died
+ * mid-write (`kill -9`, power loss). A temporary file of a live process, or of another host (whose
+ * processes cannot be checked from here), is left alone: it is never mistaken for a result.
  */
 export async function removeStaleTemps(dir: string): Promise<number> {
   let removed = 0;
@@ -135,7 +139,7 @@ export async function removeStaleTemps(dir: string): Promise<number> {
       continue;
     }
     const m = TEMP.exec(ent.name);
-    if (m && !processAlive(Number(m[1]))) {
+    if (m && m[1] === HOST && !processAlive(Number(m[2]))) {
       await rm(full, { force: true });
       removed++;
     }

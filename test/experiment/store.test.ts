@@ -50,13 +50,17 @@ describe('atomic writes', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'p0-s1'));
     const dead = deadPid();
-    const stale = [join(dir, `.p0-s1.json.${dead}.0.tmp`), join(dir, 'p0-s1', `.client1.pcap.${dead}.3.tmp`)];
+    const host = tempPathFor(join(dir, 'x')).split('.').at(-4)!;
+    const stale = [join(dir, `.p0-s1.json.${host}.${dead}.0.tmp`), join(dir, 'p0-s1', `.client1.pcap.${host}.${dead}.3.tmp`)];
     for (const f of stale) writeFileSync(f, 'torn');
     const mine = tempPathFor(join(dir, 'p0-s2.json'));
     writeFileSync(mine, 'being written');
-    expect(listTemps(dir).sort()).toEqual([...stale, mine].sort());
+    // Another machine sharing the folder: its processes cannot be checked from here.
+    const remote = join(dir, `.p0-s3.json.other-host.${dead}.0.tmp`);
+    writeFileSync(remote, 'being written elsewhere');
+    expect(listTemps(dir).sort()).toEqual([...stale, mine, remote].sort());
     expect(await removeStaleTemps(dir)).toBe(2);
-    expect(listTemps(dir)).toEqual([mine]);
+    expect(listTemps(dir).sort()).toEqual([mine, remote].sort());
   });
 });
 
