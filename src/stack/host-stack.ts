@@ -1,0 +1,358 @@
+/**
+ * The TCP stack of one host: demultiplexing by 4-tuple, then listeners by port, then RST
+ * (RFC 9293 3.10.7.1); ephemeral ports; one wake-up per connection and per listener on the Sim;
+ * engine outputs turned into IPv4 packets; state records for the trace; the socket API.
+ * Protocol rules live in src/tcp: this file only routes.
+ *
+ * Wake-ups: each entity remembers the time and id of its one scheduled event. After every engine
+ * call the stack compares the entity's `deadline` with it and reschedules only when the deadline
+ * moved earlier; a wake-up that finds the deadline moved later just reschedules itself.
+ *
+ * Notifications from the engine are queued and delivered to applications when the outermost
+ * stack call returns, so application code never runs inside an engine call.
+ */
+import { Rng } from '../sim/rng.ts';
+import type { EventHandler, Sim } from '../sim/simulator.ts';
+import { SEC, type Nanos } from '../sim/time.ts';
+import { formatIpv4 } from '../wire/ip.ts';
+import { ANNOT_RETRANSMIT, PROTO_TCP, type Packet, type Segment } from '../wire/segment.ts';
+import { ConnEvent, STATE_NAMES, TcpState, type EngineOutput, type Endpoints, type Errno } from '../tcp/api.ts';
+import { Connection, SegmentVerdict, type HandshakeInfo } from '../tcp/connection.ts';
+import { Listener } from '../tcp/listener.ts';
+import type { TcpParams } from '../tcp/params.ts';
+import { resetForUnmatched } from '../tcp/reset.ts';
+import { CookieSecret, keyedHash4 } from '../tcp/syn-cookies.ts';
+import { EphemeralPorts, type PortChecker } from './ephemeral-ports.ts';
+import { FlowTable, portsKey } from './flow-table.ts';
+import type { HostPort, PacketReceiver } from './host-port.ts';
+import { SocketError, type ConnectOptions, type ListenHandler, type ListenSocket, type RawSocket, type SocketHandler, type StackStats, type TcpStack } from './socket-api.ts';
+import { StackListenSocket, StackSocket, type SocketOwner } from './sockets.ts';
+
+const WAKE_CONN = 1;
+const WAKE_LISTENER = 2;
+
+export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventHandler, SocketOwner, PortChecker {
+  readonly address: number;
+  readonly counters: StackStats = { segmentsSent: 0, segmentsRetransmitted: 0, established: 0, timeWait: 0, timeWaitPeak: 0 };
+  private readonly sim: Sim;
+  private readonly flows = new FlowTable<StackSocket>();
+  private readonly listeners = new Map<number, StackListenSocket>();
+  private readonly ports: EphemeralPorts;
+  private readonly cookieSecret: CookieSecret;
+  private readonly isnKey: [number, number];
+  private readonly tsKey: [number, number];
+  private readonly cacheKey: [number, number];
+  private readonly scratch: Endpoints = { localAddr: 0, localPort: 0, remoteAddr: 0, remotePort: 0 };
+  private ipId = 0;
+  private depth = 0;
+  // queued notifications (parallel arrays: no object per event)
+  private qTarget: (StackSocket | StackListenSocket)[] = [];
+  private qWhat: number[] = [];
+  private qErrno: (Errno | undefined)[] = [];
+
+  constructor(private readonly port: HostPort, readonly params: TcpParams, seed: number) {
+    this.address = port.address;
+    this.sim = port.sim;
+    const rng = new Rng(seed, `host:${port.name}:tcp-secrets`);
+    const next = (): number => rng.nextU32();
+    this.cookieSecret = CookieSecret.from(next);
+    this.isnKey = [next(), next()];
+    this.tsKey = [next(), next()];
+    this.cacheKey = [next(), next()];
+    this.ports = new EphemeralPorts(params.ephemeralLow, params.ephemeralHigh, next(), next(), new Rng(seed, `host:${port.name}:ports`));
+  }
+
+  get now(): Nanos {
+    return this.sim.now;
+  }
+
+  /** Connections the demultiplexer holds (every state but CLOSED, listeners apart). */
+  get connectionCount(): number {
+    return this.flows.size;
+  }
+
+  stats(): StackStats {
+    return this.counters;
+  }
+
+  // --- TcpStack ---
+
+  connect(remoteAddr: number, remotePort: number, handler: SocketHandler, options: ConnectOptions = {}): StackSocket {
+    const params = options.params ? { ...this.params, ...options.params } : this.params;
+    const now = this.sim.now;
+    this.begin();
+    try {
+      let lport: number;
+      if (options.localPort !== undefined) {
+        lport = options.localPort;
+        if (this.listeners.has(lport) || this.flows.get(remoteAddr, portsKey(lport, remotePort)) !== undefined) {
+          throw new SocketError('EADDRINUSE', `port ${lport} toward ${formatIpv4(remoteAddr)}:${remotePort} is in use`);
+        }
+      } else {
+        lport = this.ports.pick(this.address, remoteAddr, remotePort, this);
+        if (lport < 0) throw new SocketError('EADDRNOTAVAIL', `no free port toward ${formatIpv4(remoteAddr)}:${remotePort}`);
+      }
+      const ep: Endpoints = { localAddr: this.address, localPort: lport, remoteAddr, remotePort };
+      const s = new StackSocket(this, handler);
+      this.flows.set(remoteAddr, portsKey(lport, remotePort), s);
+      const iss = this.initialSeq(this.address, lport, remoteAddr, remotePort, now);
+      s.conn = Connection.connect(ep, params, iss, now, this, this.tsOffset(this.address, remoteAddr));
+      if (options.lingerZero) s.conn.setLingerZero(true);
+      if (options.noDelay) s.conn.setNoDelay(true, now);
+      this.touch(s);
+      return s;
+    } finally {
+      this.end();
+    }
+  }
+
+  listen(port: number, handler: ListenHandler, backlog?: number, params?: Partial<TcpParams>): ListenSocket {
+    if (this.listeners.has(port)) throw new SocketError('EADDRINUSE', `port ${port} already has a listener`);
+    const p = params ? { ...this.params, ...params } : this.params;
+    const l = new StackListenSocket(this, port, backlog ?? p.backlog, p, handler);
+    l.listener = new Listener<StackSocket>({
+      localAddr: this.address, localPort: port, backlog: l.backlog, params: p, out: this, host: l,
+      secret: this.cookieSecret, cacheKey: this.cacheKey,
+    });
+    this.listeners.set(port, l);
+    return l;
+  }
+
+  openRaw(): RawSocket {
+    const port = this.port;
+    return { send: (packet: Packet) => port.send(packet) };
+  }
+
+  // --- packets in ---
+
+  receive(packet: Packet): void {
+    const seg = packet.tcp;
+    if (seg === null) return;
+    const now = this.sim.now;
+    this.begin();
+    let isn = -1;
+    const s = this.flows.get(packet.src, portsKey(seg.dstPort, seg.srcPort));
+    if (s !== undefined) {
+      const verdict = s.conn.onSegment(seg, now);
+      this.touch(s);
+      if (verdict === SegmentVerdict.REOPEN) isn = s.conn.reopenIsn; // TIME-WAIT took a new SYN
+      else {
+        this.end();
+        return;
+      }
+    }
+    const l = this.listeners.get(seg.dstPort);
+    if (l !== undefined) {
+      l.listener.onSegment(seg, packet.src, packet.dst, now, isn);
+      this.touch(l);
+    } else {
+      // RFC 9293 3.10.7.1: no TCB, no listener (also: a SYN-ACK for a connection we never opened)
+      const rst = resetForUnmatched(seg);
+      if (rst !== null) {
+        const ep = this.scratch;
+        ep.localAddr = packet.dst; ep.localPort = seg.dstPort; ep.remoteAddr = packet.src; ep.remotePort = seg.srcPort;
+        this.transmit(ep, rst, false);
+      }
+    }
+    this.end();
+  }
+
+  // --- EngineOutput ---
+
+  transmit(ep: Endpoints, seg: Segment, retransmit: boolean): void {
+    const c = this.counters;
+    c.segmentsSent++;
+    if (retransmit) c.segmentsRetransmitted++;
+    this.ipId = (this.ipId + 1) & 0xffff;
+    this.port.send({
+      src: ep.localAddr, dst: ep.remoteAddr, ttl: 64, id: this.ipId, protocol: PROTO_TCP, tcp: seg,
+      dataBytes: 0, annot: retransmit ? ANNOT_RETRANSMIT : 0,
+    });
+  }
+
+  stateChanged(ep: Endpoints, from: TcpState, to: TcpState): void {
+    const c = this.counters;
+    const wasEst = from === TcpState.ESTABLISHED || from === TcpState.CLOSE_WAIT;
+    const isEst = to === TcpState.ESTABLISHED || to === TcpState.CLOSE_WAIT;
+    if (isEst && !wasEst) c.established++;
+    else if (wasEst && !isEst) c.established--;
+    if (to === TcpState.TIME_WAIT) {
+      const s = this.flows.get(ep.remoteAddr, portsKey(ep.localPort, ep.remotePort));
+      if (s !== undefined) {
+        if (c.timeWait >= this.params.maxTimeWait) {
+          // Linux "time wait bucket table overflow": the socket is closed instead of kept
+          s.destroyPending = true;
+        } else {
+          s.timeWaitSince = this.sim.now;
+          if (++c.timeWait > c.timeWaitPeak) c.timeWaitPeak = c.timeWait;
+        }
+      }
+    } else if (from === TcpState.TIME_WAIT) {
+      const s = this.flows.get(ep.remoteAddr, portsKey(ep.localPort, ep.remotePort));
+      if (s !== undefined && s.timeWaitSince >= 0) {
+        s.timeWaitSince = -1;
+        c.timeWait--;
+      }
+    }
+    const tracer = this.port.tracer;
+    if (tracer.events) {
+      tracer.emit({
+        t: this.sim.now, node: this.port.name, ev: 'state',
+        conn: `${formatIpv4(ep.localAddr)}:${ep.localPort}>${formatIpv4(ep.remoteAddr)}:${ep.remotePort}`,
+        from: STATE_NAMES[from]!, to: STATE_NAMES[to]!,
+      });
+    }
+  }
+
+  notify(ep: Endpoints, what: ConnEvent, errno?: Errno): void {
+    let target: StackSocket | StackListenSocket | undefined;
+    if (what === ConnEvent.ACCEPTABLE) {
+      target = this.listeners.get(ep.localPort);
+    } else {
+      const key = portsKey(ep.localPort, ep.remotePort);
+      const s = this.flows.get(ep.remoteAddr, key);
+      if (s === undefined) return;
+      target = s;
+      if (what === ConnEvent.FREED) {
+        // forget it now, so a new incarnation of the tuple can register at once
+        s.freed = true;
+        this.flows.delete(ep.remoteAddr, key, s);
+        if (s.wakeId >= 0) this.sim.cancel(s.wakeId);
+        s.wakeId = -1;
+        s.wakeAt = Infinity;
+      } else if (what === ConnEvent.ERROR) {
+        s.error = errno ?? null;
+      }
+    }
+    if (target === undefined) return;
+    this.qTarget.push(target);
+    this.qWhat.push(what);
+    this.qErrno.push(errno);
+  }
+
+  // --- wake-ups ---
+
+  onEvent(_sim: Sim, tag: number, data: unknown): void {
+    const now = this.sim.now;
+    this.begin();
+    if (tag === WAKE_CONN) {
+      const s = data as StackSocket;
+      s.wakeId = -1;
+      s.wakeAt = Infinity;
+      if (!s.freed) {
+        if (s.conn.deadline <= now) s.conn.onTimer(now);
+        this.touch(s);
+      }
+    } else {
+      const l = data as StackListenSocket;
+      l.wakeId = -1;
+      l.wakeAt = Infinity;
+      if (l.listener.deadline <= now) l.listener.onTimer(now);
+      this.touch(l);
+    }
+    this.end();
+  }
+
+  /** After an engine call: apply a pending TIME-WAIT overflow, then keep one wake-up at the deadline. */
+  touch(e: StackSocket | StackListenSocket): void {
+    let d: Nanos;
+    let tag: number;
+    if (e instanceof StackSocket) {
+      if (e.destroyPending && !e.freed) {
+        e.destroyPending = false;
+        e.conn.destroy(this.sim.now);
+      }
+      if (e.freed) return;
+      d = e.conn.deadline;
+      tag = WAKE_CONN;
+    } else {
+      d = e.listener.deadline;
+      tag = WAKE_LISTENER;
+    }
+    if (d < e.wakeAt) {
+      if (e.wakeId >= 0) this.sim.cancel(e.wakeId);
+      const now = this.sim.now;
+      e.wakeAt = d;
+      e.wakeId = this.sim.at(d > now ? d : now, this, tag, e);
+    }
+  }
+
+  begin(): void {
+    this.depth++;
+  }
+
+  /** Leaves a stack call; the outermost one delivers queued notifications to applications. */
+  end(): void {
+    if (this.depth > 1) {
+      this.depth--;
+      return;
+    }
+    // still "inside" while delivering, so calls made by handlers queue rather than recurse
+    const targets = this.qTarget, whats = this.qWhat, errnos = this.qErrno;
+    for (let i = 0; i < targets.length; i++) this.deliver(targets[i]!, whats[i]!, errnos[i]);
+    targets.length = 0;
+    whats.length = 0;
+    errnos.length = 0;
+    this.depth--;
+  }
+
+  private deliver(target: StackSocket | StackListenSocket, what: number, errno: Errno | undefined): void {
+    if (target instanceof StackListenSocket) {
+      if (!target.closed) target.handler.onAcceptable?.(target);
+      return;
+    }
+    const h = target.handler;
+    switch (what) {
+      case ConnEvent.CONNECTED: h.onConnected?.(target); break;
+      case ConnEvent.READABLE: h.onReadable?.(target); break;
+      case ConnEvent.WRITABLE: h.onWritable?.(target); break;
+      case ConnEvent.ERROR: h.onError?.(target, errno!); break;
+      case ConnEvent.FREED: h.onFreed?.(target); break;
+    }
+  }
+
+  // --- for sockets and listeners ---
+
+  createChild(l: StackListenSocket, h: HandshakeInfo, ack: Segment, now: Nanos): StackSocket {
+    const s = new StackSocket(this, null);
+    this.flows.set(h.ep.remoteAddr, portsKey(h.ep.localPort, h.ep.remotePort), s);
+    s.conn = Connection.fromHandshake(h, l.params, now, this);
+    s.conn.onSegment(ack, now); // data (or FIN) on the third ACK
+    this.touch(s);
+    return s;
+  }
+
+  removeListener(l: StackListenSocket): void {
+    if (this.listeners.get(l.localPort) === l) this.listeners.delete(l.localPort);
+    if (l.wakeId >= 0) this.sim.cancel(l.wakeId);
+    l.wakeId = -1;
+    l.wakeAt = Infinity;
+  }
+
+  /** RFC 6528 / Linux secure_tcp_seq: a keyed hash of the 4-tuple plus a 64 ns clock. */
+  initialSeq(laddr: number, lport: number, raddr: number, rport: number, now: Nanos): number {
+    const h = keyedHash4(this.isnKey[0], this.isnKey[1], laddr, raddr, portsKey(lport, rport), 0);
+    return (h + Math.floor(now / 64)) >>> 0;
+  }
+
+  /** Linux secure_tcp_ts_off: the TSval offset, a keyed hash of the address pair. */
+  tsOffset(laddr: number, raddr: number): number {
+    return keyedHash4(this.tsKey[0], this.tsKey[1], laddr, raddr, 0, 0);
+  }
+
+  /** PortChecker: is the 4-tuple free? A TIME-WAIT holder may be taken over under tcp_tw_reuse. */
+  portUsable(lport: number, raddr: number, rport: number): boolean {
+    if (this.listeners.has(lport)) return false;
+    const s = this.flows.get(raddr, portsKey(lport, rport));
+    if (s === undefined) return true;
+    const now = this.sim.now;
+    // Linux tcp_twsk_unique: with timestamps, a TIME-WAIT tuple is reusable 1 s after its last segment
+    if (this.params.twReuse && s.conn.state === TcpState.TIME_WAIT && s.conn.params.timestamps
+      && s.timeWaitSince >= 0 && now - s.timeWaitSince >= 1 * SEC) {
+      s.conn.destroy(now);
+      this.touch(s);
+      return this.flows.get(raddr, portsKey(lport, rport)) === undefined;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * The socket objects applications hold. A StackSocket is at once the application's TcpSocket,
+ * the demultiplexer's value and the timer entity the stack keeps one wake-up for; a
+ * StackListenSocket wraps a Listener the same way. Every user call runs inside the stack's
+ * begin()/end() bracket, so the connection's wake-up is re-checked and the notifications it
+ * caused reach the application after the engine call has returned (never re-entrantly).
+ */
+import type { EventId } from '../sim/simulator.ts';
+import type { Nanos } from '../sim/time.ts';
+import type { Segment } from '../wire/segment.ts';
+import { STATE_NAMES, type Errno } from '../tcp/api.ts';
+import type { Connection, HandshakeInfo } from '../tcp/connection.ts';
+import type { Listener, ListenerHost } from '../tcp/listener.ts';
+import type { TcpParams } from '../tcp/params.ts';
+import {
+  SocketError, type ListenHandler, type ListenSocket, type ListenerStats, type SocketHandler, type TcpInfo,
+  type TcpSocket,
+} from './socket-api.ts';
+
+/** What sockets need from their stack. */
+export interface SocketOwner {
+  readonly now: Nanos;
+  begin(): void;
+  end(): void;
+  touch(entity: StackSocket | StackListenSocket): void;
+  createChild(listener: StackListenSocket, h: HandshakeInfo, ack: Segment, now: Nanos): StackSocket | null;
+  removeListener(listener: StackListenSocket): void;
+  initialSeq(laddr: number, lport: number, raddr: number, rport: number, now: Nanos): number;
+  tsOffset(laddr: number, raddr: number): number;
+}
+
+const NO_HANDLER: SocketHandler = {};
+
+export class StackSocket implements TcpSocket {
+  conn!: Connection;
+  handler: SocketHandler;
+  /** The scheduled wake-up: its time and event id (-1 = none). */
+  wakeAt: Nanos = Infinity;
+  wakeId: EventId = -1;
+  /** SO_ERROR: the last asynchronous error, until read. */
+  error: Errno | null = null;
+  freed = false;
+  /** When the connection entered TIME-WAIT (for tcp_tw_reuse), or -1. */
+  timeWaitSince: Nanos = -1;
+  /** Over maxTimeWait: destroy once the current engine call returns. */
+  destroyPending = false;
+
+  constructor(private readonly owner: SocketOwner, handler: SocketHandler | null) {
+    this.handler = handler ?? NO_HANDLER;
+  }
+
+  get state(): string { return STATE_NAMES[this.conn.state]!; }
+  get localAddr(): number { return this.conn.ep.localAddr; }
+  get localPort(): number { return this.conn.ep.localPort; }
+  get remoteAddr(): number { return this.conn.ep.remoteAddr; }
+  get remotePort(): number { return this.conn.ep.remotePort; }
+  get readable(): number { return this.conn.readable; }
+  get eof(): boolean { return this.conn.eof; }
+
+  takeError(): Errno | null {
+    const e = this.error ?? this.conn.takeError();
+    this.error = null;
+    return e;
+  }
+
+  send(bytes: number): number {
+    const o = this.owner;
+    o.begin();
+    try {
+      const n = this.conn.send(bytes, o.now);
+      if (n < 0) throw new SocketError(this.conn.sendErrno() ?? 'EPIPE');
+      return n;
+    } finally {
+      o.touch(this);
+      o.end();
+    }
+  }
+
+  recv(max: number): number {
+    const o = this.owner;
+    o.begin();
+    try {
+      const n = this.conn.recv(max, o.now);
+      if (n < 0) throw new SocketError('EAGAIN');
+      return n;
+    } finally {
+      o.touch(this);
+      o.end();
+    }
+  }
+
+  shutdown(how: 'rd' | 'wr' | 'rdwr'): void {
+    const o = this.owner;
+    o.begin();
+    this.conn.shutdown(how, o.now);
+    o.touch(this);
+    o.end();
+  }
+
+  close(): void {
+    const o = this.owner;
+    o.begin();
+    this.conn.close(o.now);
+    o.touch(this);
+    o.end();
+  }
+
+  /** Sends RST and forgets the connection (used when a listener closes with unaccepted children). */
+  abort(): void {
+    const o = this.owner;
+    o.begin();
+    this.conn.abort(o.now);
+    o.touch(this);
+    o.end();
+  }
+
+  setOption<K extends keyof TcpParams>(name: K, value: TcpParams[K]): void {
+    const o = this.owner;
+    o.begin();
+    this.conn.setOption(name, value, o.now);
+    o.touch(this);
+    o.end();
+  }
+
+  setNoDelay(on: boolean): void {
+    const o = this.owner;
+    o.begin();
+    this.conn.setNoDelay(on, o.now);
+    o.touch(this);
+    o.end();
+  }
+
+  setLingerZero(on: boolean): void {
+    this.conn.setLingerZero(on);
+  }
+
+  info(): TcpInfo {
+    const c = this.conn;
+    return {
+      state: this.state, cwnd: c.cwnd, ssthresh: c.ssthresh, srtt: c.srtt, rto: c.rto,
+      retransmits: c.retransmissions, bytesAcked: c.bytesAcked, bytesReceived: c.bytesReceived,
+    };
+  }
+}
+
+export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket> {
+  listener!: Listener<StackSocket>;
+  wakeAt: Nanos = Infinity;
+  wakeId: EventId = -1;
+  closed = false;
+
+  constructor(
+    private readonly owner: SocketOwner,
+    readonly localPort: number,
+    readonly backlog: number,
+    readonly params: TcpParams,
+    public handler: ListenHandler,
+  ) {}
+
+  accept(handler?: SocketHandler): TcpSocket | null {
+    const s = this.listener.accept();
+    if (s !== null && handler !== undefined) s.handler = handler;
+    return s;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    const o = this.owner;
+    o.begin();
+    this.closed = true;
+    this.listener.close(o.now);
+    o.touch(this);
+    o.removeListener(this);
+    o.end();
+  }
+
+  stats(): ListenerStats {
+    const s = this.listener.stats;
+    return {
+      synQueue: this.listener.synQueueLen,
+      synQueueCapacity: s.synQueueCapacity,
+      synQueuePeak: s.synQueuePeak,
+      synQueueDrops: s.synQueueDrops,
+      acceptQueue: s.acceptQueueLen,
+      acceptQueueCapacity: s.acceptQueueCapacity,
+      acceptQueuePeak: s.acceptQueuePeak,
+      acceptQueueDrops: s.acceptQueueDrops,
+      cookiesSent: s.cookiesSent,
+      cookiesAccepted: s.cookiesAccepted,
+    };
+  }
+
+  // ListenerHost: the listener's calls back into the stack
+  initialSeq(laddr: number, lport: number, raddr: number, rport: number, now: Nanos): number {
+    return this.owner.initialSeq(laddr, lport, raddr, rport, now);
+  }
+
+  tsOffset(laddr: number, raddr: number): number {
+    return this.owner.tsOffset(laddr, raddr);
+  }
+
+  completeHandshake(h: HandshakeInfo, ack: Segment, now: Nanos): StackSocket | null {
+    return this.owner.createChild(this, h, ack, now);
+  }
+
+  abortChild(child: StackSocket): void {
+    child.abort();
+  }
+}
