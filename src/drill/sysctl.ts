@@ -59,8 +59,10 @@ function setBool(field: 'timestamps' | 'sack' | 'windowScaling' | 'abortOnOverfl
 }
 
 /**
- * net.ipv4.* / net.core.* keys tcplab maps. tcp_rmem/tcp_wmem are "min default max": a new
- * socket starts with the default (middle) size, which is what rcvBuf/sndBuf model.
+ * net.ipv4.* / net.core.* keys tcplab maps. tcp_rmem/tcp_wmem are "min default max". Linux picks
+ * the window-scale shift for the largest size receive autotuning may reach (tcp_rmem[2]; the
+ * corpus's 15 MiB gives wscale 8), and tcplab's engine derives it from rcvBuf (src/tcp/window.ts
+ * ourWindowScale), so rcvBuf takes tcp_rmem[2]; a send buffer starts at tcp_wmem[1].
  */
 const SETTERS: Record<string, Setter> = {
   'net.ipv4.tcp_syn_retries': setInt('synRetries', 1),
@@ -94,7 +96,7 @@ const SETTERS: Record<string, Setter> = {
   'net.ipv4.tcp_rmem': (value, into) => {
     const v = ints(value);
     if (v === null || v.length !== 3) return null;
-    into.rcvBuf = v[1]!;
+    into.rcvBuf = v[2]!;
     return 'rcvBuf';
   },
   'net.ipv4.tcp_wmem': (value, into) => {

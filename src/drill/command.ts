@@ -1,0 +1,67 @@
+/**
+ * `tcplab drill <script.pkt | folder>...` (DESIGN.md part 2): runs every script named or found in
+ * the folders (recursively, in name order), prints `PASS <path>`, `FAIL <path>: <first mismatch>`
+ * or `SKIP <path>: <reason>` for each, then `N passed, N failed, N skipped`.
+ * Exit code: 0 when nothing failed, 1 when a script failed, 2 when a path does not exist (nothing
+ * is run then).
+ */
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { runScriptFile, type DrillOptions, type DrillResult } from './drill.ts';
+
+export interface DrillIo {
+  /** Receives whole lines, each ending in "\n". */
+  stdout: (s: string) => void;
+  /** Problems with the arguments; defaults to stdout. */
+  stderr?: (s: string) => void;
+}
+
+/** Every .pkt file under `dir`, depth first, in name order. */
+export function listScripts(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...listScripts(p));
+    else if (name.endsWith('.pkt')) out.push(p);
+  }
+  return out;
+}
+
+/** The script files the arguments name, or the arguments that do not exist. */
+export function expandPaths(paths: string[]): { files: string[]; missing: string[] } {
+  const files: string[] = [];
+  const missing: string[] = [];
+  for (const p of paths) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      missing.push(p);
+      continue;
+    }
+    if (isDir) files.push(...listScripts(p));
+    else files.push(p);
+  }
+  return { files, missing };
+}
+
+export function verdictLine(file: string, r: DrillResult): string {
+  return r.verdict === 'PASS' ? `PASS ${file}` : `${r.verdict} ${file}: ${r.reason}`;
+}
+
+export async function runDrill(paths: string[], io: DrillIo, options: DrillOptions = {}): Promise<number> {
+  const { files, missing } = expandPaths(paths);
+  if (missing.length > 0) {
+    const err = io.stderr ?? io.stdout;
+    for (const m of missing) err(`${m}: no such file or folder\n`);
+    return 2;
+  }
+  const counts = { PASS: 0, FAIL: 0, SKIP: 0 };
+  for (const file of files) {
+    const r = runScriptFile(file, options);
+    counts[r.verdict]++;
+    io.stdout(`${verdictLine(file, r)}\n`);
+  }
+  io.stdout(`${counts.PASS} passed, ${counts.FAIL} failed, ${counts.SKIP} skipped\n`);
+  return counts.FAIL > 0 ? 1 : 0;
+}

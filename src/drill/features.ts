@@ -1,0 +1,120 @@
+/**
+ * Before running a script, find the first thing in it tcplab does not model, so the verdict is an
+ * honest SKIP naming that exact feature instead of a FAIL that blames the engine.
+ */
+import { parseCode } from './code.ts';
+import { intValue, structFields, wordValue } from './expr.ts';
+import type { Expr, Script, SyscallEvent } from './script.ts';
+
+/** Script flags the runner understands (the rest change packetdrill's own mechanics). */
+export const KNOWN_FLAGS: ReadonlySet<string> = new Set([
+  'tolerance_usecs', 'tolerance_percent', 'ip_version', 'mss', 'bind_port', 'connect_port', 'local_ip', 'remote_ip',
+  'tcp_ts_ecr_scaled', 'tcp_ts_tick_usecs', 'strict_segments', 'verbose', 'debug', 'dry_run',
+]);
+
+export const SUPPORTED_SYSCALLS: ReadonlySet<string> = new Set([
+  'socket', 'setsockopt', 'getsockopt', 'fcntl', 'bind', 'listen', 'accept', 'connect',
+  'read', 'write', 'recv', 'send', 'shutdown', 'close', 'ioctl',
+]);
+
+const SETSOCKOPTS: ReadonlySet<string> = new Set([
+  'SO_REUSEADDR', 'SO_REUSEPORT', 'SO_SNDBUF', 'SO_RCVBUF', 'SO_KEEPALIVE', 'SO_LINGER',
+  'TCP_NODELAY', 'TCP_USER_TIMEOUT', 'TCP_KEEPIDLE', 'TCP_KEEPINTVL', 'TCP_KEEPCNT', 'TCP_SYNCNT',
+]);
+
+const GETSOCKOPTS: ReadonlySet<string> = new Set(['SO_ERROR', 'SO_SNDBUF', 'SO_RCVBUF', 'TCP_INFO']);
+
+function arg(c: SyscallEvent, i: number): Expr | undefined {
+  return c.args[i];
+}
+
+function syscallGap(c: SyscallEvent): string | null {
+  if (!SUPPORTED_SYSCALLS.has(c.name)) return `system call ${c.name}() not supported`;
+  switch (c.name) {
+    case 'socket': {
+      const domain = arg(c, 0);
+      const d = domain === undefined || domain.kind === 'ellipsis' ? 2 : intValue(domain);
+      if (d === 10) return 'IPv6 sockets';
+      const type = arg(c, 1);
+      const t = type === undefined ? null : intValue(type);
+      if (t === null || (t & 0xf) !== 1) return 'sockets other than SOCK_STREAM';
+      return null;
+    }
+    case 'setsockopt': {
+      const name = wordValue(arg(c, 2) ?? { kind: 'ellipsis' });
+      if (name === null || !SETSOCKOPTS.has(name)) return `setsockopt ${name ?? '?'} not modelled`;
+      if (name === 'SO_LINGER') {
+        const f = structFields(arg(c, 3) ?? { kind: 'ellipsis' });
+        const onoff = f?.get('onoff');
+        const linger = f?.get('linger');
+        const on = onoff === undefined ? null : intValue(onoff);
+        const secs = linger === undefined ? null : intValue(linger);
+        if (on === null || secs === null || (on !== 0 && secs !== 0)) return 'SO_LINGER with a linger time (only l_linger = 0 is modelled)';
+      }
+      return null;
+    }
+    case 'getsockopt': {
+      const name = wordValue(arg(c, 2) ?? { kind: 'ellipsis' });
+      if (name === null || !GETSOCKOPTS.has(name)) return `getsockopt ${name ?? '?'} not modelled`;
+      if (name === 'TCP_INFO') {
+        const f = structFields(arg(c, 3) ?? { kind: 'ellipsis' });
+        if (f === null) return 'getsockopt TCP_INFO without a {tcpi_...} struct';
+        for (const key of f.keys()) if (key !== 'tcpi_state') return `TCP_INFO ${key} not modelled`;
+      }
+      return null;
+    }
+    case 'ioctl': {
+      const req = wordValue(arg(c, 1) ?? { kind: 'ellipsis' });
+      return req === 'SIOCINQ' || req === 'FIONREAD' ? null : `ioctl ${req ?? '?'} not modelled`;
+    }
+    case 'fcntl': {
+      const cmd = wordValue(arg(c, 1) ?? { kind: 'ellipsis' });
+      return cmd === 'F_SETFL' || cmd === 'F_GETFL' ? null : `fcntl ${cmd ?? '?'} not modelled`;
+    }
+    case 'recv':
+    case 'send': {
+      const flags = arg(c, 3);
+      return flags === undefined || intValue(flags) === 0 ? null : `${c.name}() flags other than 0 not modelled`;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * The first unmodelled feature a script needs, with its line, or null when it can run.
+ * `commandChangesParams` tells whether a timed shell command sets engine parameters.
+ */
+export function unsupportedFeature(script: Script, commandChangesParams: (command: string) => boolean): string | null {
+  for (const f of script.flags) {
+    if (f.name === 'ip_version') {
+      if (f.value !== 'ipv4') return `${f.value === 'ipv6' ? 'IPv6' : `--ip_version=${f.value}`} (line ${f.line})`;
+      continue;
+    }
+    if (!KNOWN_FLAGS.has(f.name)) return `script option --${f.name} not supported (line ${f.line})`;
+  }
+  for (const e of script.events) {
+    switch (e.type) {
+      case 'packet': {
+        if (e.unsupported !== null) return `${e.unsupported} not modelled (line ${e.line})`;
+        const opt = e.options?.find((o) => o.kind === 'unsupported');
+        if (opt !== undefined && opt.kind === 'unsupported') return `${opt.name} not modelled (line ${e.line})`;
+        break;
+      }
+      case 'syscall': {
+        const gap = syscallGap(e);
+        if (gap !== null) return `${gap} (line ${e.line})`;
+        break;
+      }
+      case 'code': {
+        const parsed = parseCode(e.code);
+        if (!parsed.ok) return `${parsed.reason} (line ${e.line})`;
+        break;
+      }
+      case 'command':
+        if (commandChangesParams(e.command)) return `sysctl changed during the script (line ${e.line})`;
+        break;
+    }
+  }
+  return null;
+}

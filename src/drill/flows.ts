@@ -1,0 +1,133 @@
+/**
+ * The connections a script talks about and the mapping between script and live numbers, as
+ * packetdrill's run_packet.c keeps it per socket:
+ * - the peer's (inbound) sequence numbers are used as written: live = script;
+ * - the engine's sequence numbers are relative to its ISN, learnt from the first SYN or SYN-ACK it
+ *   sends after a connect() or an injected SYN;
+ * - an inbound TS ecr names a TS val the script expected from the engine, and is rewritten to the
+ *   TS val the engine really sent in that packet.
+ * Lines without explicit ports (`< 40001>8080 S ...`) concern the connection under test: the last
+ * one a connect() or an injected SYN opened.
+ */
+import type { Packet, Segment, TcpOptions } from '../wire/segment.ts';
+import { ACK, PROTO_TCP, SYN } from '../wire/segment.ts';
+import type { PacketEvent, ScriptOption } from './script.ts';
+
+export interface Flow {
+  localPort: number;
+  remotePort: number;
+  /** Engine's live sequence numbers minus the script's (mod 2^32); 0 until its ISN is learnt. */
+  localOffset: number;
+  /** The next SYN or SYN-ACK from the engine on this flow sets `localOffset`. */
+  learnIsn: boolean;
+  /** Script TS val → live TS val, for every outbound packet whose TS the script wrote. */
+  tsVals: Map<number, number>;
+  firstTs: { script: number; live: number } | null;
+  /** MSS the peer announced in its SYN or SYN-ACK, and whether each side's SYN carried timestamps (for TCP_INFO packet counts). */
+  peerMss: number | null;
+  peerTs: boolean;
+  engineTs: boolean;
+}
+
+export interface Endpoints {
+  localAddr: number;
+  remoteAddr: number;
+  /** Local port of a passive open (packetdrill --bind_port, 8080). */
+  bindPort: number;
+  /** Remote port of a passive open's peer when the script names none. */
+  defaultRemotePort: number;
+}
+
+export class Flows {
+  private readonly byPorts = new Map<string, Flow>();
+  /** The connection under test. */
+  current: Flow | null = null;
+
+  constructor(readonly ends: Endpoints) {}
+
+  get(localPort: number, remotePort: number): Flow {
+    const key = `${localPort}/${remotePort}`;
+    let f = this.byPorts.get(key);
+    if (f === undefined) {
+      f = { localPort, remotePort, localOffset: 0, learnIsn: false, tsVals: new Map(), firstTs: null, peerMss: null, peerTs: false, engineTs: false };
+      this.byPorts.set(key, f);
+    }
+    return f;
+  }
+
+  /** A connect() from `localPort`: its SYN will teach the engine's ISN. */
+  connecting(localPort: number, remotePort: number): Flow {
+    const f = this.get(localPort, remotePort);
+    f.learnIsn = true;
+    this.current = f;
+    return f;
+  }
+
+  /** The flow an inbound script packet belongs to (creating the connection under test if needed). */
+  forInbound(ev: PacketEvent): Flow {
+    if (ev.ports !== null) return this.get(ev.ports.dst, ev.ports.src);
+    if (this.current === null) this.current = this.get(this.ends.bindPort, this.ends.defaultRemotePort);
+    return this.current;
+  }
+
+  /** The flow an outbound script packet is expected on, given the packet the engine actually sent. */
+  forOutbound(ev: PacketEvent, actual: Segment): Flow {
+    if (ev.ports !== null) return this.get(ev.ports.src, ev.ports.dst);
+    if (this.current === null) this.current = this.get(actual.srcPort, actual.dstPort);
+    return this.current;
+  }
+}
+
+function toTcpOptions(list: ScriptOption[], flow: Flow, isAck: boolean, tsEcrScaled: boolean): TcpOptions | null | string {
+  let o: TcpOptions | null = null;
+  for (const opt of list) {
+    switch (opt.kind) {
+      case 'mss': (o ??= {}).mss = opt.value; break;
+      case 'wscale': (o ??= {}).wscale = opt.value; break;
+      case 'sackOK': (o ??= {}).sackPermitted = true; break;
+      case 'sack':
+        // SACK edges acknowledge the engine's data: they move with its ISN, as the ACK field does.
+        (o ??= {}).sack = opt.blocks.map(([l, r]) => [(l + flow.localOffset) >>> 0, (r + flow.localOffset) >>> 0]);
+        break;
+      case 'TS': {
+        let ecr = opt.ecr;
+        if (isAck) {
+          const live = flow.tsVals.get(opt.ecr);
+          if (live !== undefined) ecr = live;
+          else if (tsEcrScaled && flow.firstTs !== null) ecr = (opt.ecr - flow.firstTs.script + flow.firstTs.live) >>> 0;
+          else return `unable to infer live TS ecr for script TS ecr ${opt.ecr}; no matching or preceding outbound TS val`;
+        }
+        (o ??= {}).timestamp = { val: opt.val, ecr };
+        break;
+      }
+      default:
+        break; // nop, eol: layout only
+    }
+  }
+  return o;
+}
+
+/** Builds the live packet for an inbound script line; a string when it cannot (TS ecr unknown). */
+export function inboundPacket(ev: PacketEvent, flow: Flow, ends: Endpoints, tsEcrScaled: boolean): Packet | string {
+  const isAck = (ev.flags & ACK) !== 0;
+  const options = toTcpOptions(ev.options ?? [], flow, isAck, tsEcrScaled);
+  if (typeof options === 'string') return options;
+  if (ev.flags & SYN) {
+    if (!isAck) flow.learnIsn = true;
+    flow.peerMss = options?.mss ?? null;
+    flow.peerTs = options?.timestamp !== undefined;
+  }
+  const seg: Segment = {
+    srcPort: flow.remotePort,
+    dstPort: flow.localPort,
+    seq: ev.seq >>> 0,
+    ack: ev.ack === null ? 0 : (ev.ack + flow.localOffset) >>> 0,
+    flags: ev.flags,
+    window: ev.win ?? 0,
+    urgent: ev.urg,
+    options,
+    len: ev.len,
+    payload: null,
+  };
+  return { src: ends.remoteAddr, dst: ends.localAddr, ttl: 64, id: 0, protocol: PROTO_TCP, tcp: seg, dataBytes: 0, annot: 0 };
+}

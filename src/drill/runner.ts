@@ -1,0 +1,338 @@
+/**
+ * Runs one parsed script against a fresh simulated host, on the virtual clock, with packetdrill's
+ * semantics (run.c, run_packet.c, run_system_call.c):
+ * - relative times count from when the previous event finished, except that consecutive inbound
+ *   packets are anchored to each other's script times;
+ * - inbound packets are injected at their time; system calls start at theirs;
+ * - an outbound line takes the next packet the engine sent on the connection under test (packets
+ *   on other connections are passed over, as packetdrill's sniffer does), compares it field by
+ *   field, then checks its time against `--tolerance_usecs` (default 4 ms) plus 12.5 % of the
+ *   time since the previous event; so a packet the script does not expect fails the next line;
+ * - a segment shorter than the line expects is joined with the ones that follow it, as packetdrill
+ *   joins what a TSO/GSO sender splits (unless --strict_segments);
+ * - the script ends after its last event: packets sent later are not examined (as packetdrill).
+ */
+import { Sim } from '../sim/simulator.ts';
+import { SEC, US, type Nanos } from '../sim/time.ts';
+import { Tracer } from '../sim/trace.ts';
+import type { HostPort } from '../stack/host-port.ts';
+import type { TcpInfo } from '../stack/socket-api.ts';
+import type { TcpParams } from '../tcp/params.ts';
+import type { Packet, Segment } from '../wire/segment.ts';
+import { CWR, FIN, PROTO_TCP, PSH } from '../wire/segment.ts';
+import { checkAssert, parseCode, type CodeAssert } from './code.ts';
+import type { DrillConfig } from './config.ts';
+import { Flows, inboundPacket, type Flow } from './flows.ts';
+import type { DrillStack, DrillStackFactory } from './host.ts';
+import { actualPacketText, compareOutbound, learnFromOutbound, scriptPacketText } from './match.ts';
+import type { PacketEvent, Script, ScriptEvent } from './script.ts';
+import { Syscalls, type SyscallHost } from './syscalls.ts';
+
+/** How long past a missed deadline the runner looks for a late packet, to report when it came. */
+const LATE_HORIZON = 300 * SEC;
+/** How long a call that should not block may run before the runner gives up on it. */
+const INLINE_HORIZON = 300 * SEC;
+
+interface Captured {
+  packet: Packet;
+  at: Nanos;
+}
+
+interface CodeCheck {
+  line: number;
+  asserts: CodeAssert[];
+  info: TcpInfo;
+  mss: number;
+}
+
+/** Seconds with at least three decimals: 0.100s, 7.000s, 0.104500s. */
+export function formatSeconds(ns: Nanos): string {
+  const s = (ns / SEC).toFixed(6).replace(/0{1,3}$/, '');
+  return `${s}s`;
+}
+
+export class ScriptRun implements SyscallHost {
+  readonly sim = new Sim();
+  readonly tracer = new Tracer();
+  readonly stack: DrillStack;
+  readonly flows: Flows;
+  readonly syscalls: Syscalls;
+  private readonly captured: Captured[] = [];
+  private nextCaptured = 0;
+  private waitingForPacket = false;
+  private waitingForCall = false;
+  private failure: string | null = null;
+  private last: { at: Nanos; inbound: boolean } | null = null;
+  private readonly codeChecks: CodeCheck[] = [];
+
+  constructor(private readonly script: Script, private readonly cfg: DrillConfig, readonly params: TcpParams, factory: DrillStackFactory) {
+    this.flows = new Flows({
+      localAddr: cfg.localAddr, remoteAddr: cfg.remoteAddr, bindPort: cfg.bindPort, defaultRemotePort: cfg.defaultRemotePort,
+    });
+    const port: HostPort = {
+      name: 'drill',
+      address: cfg.localAddr,
+      sim: this.sim,
+      tracer: this.tracer,
+      send: (packet: Packet) => this.capture(packet),
+    };
+    this.stack = factory(port, params);
+    this.syscalls = new Syscalls(this);
+  }
+
+  get now(): Nanos { return this.sim.now; }
+  get remoteAddr(): number { return this.cfg.remoteAddr; }
+  get connectPort(): number { return this.cfg.connectPort; }
+  get bindPort(): number { return this.cfg.bindPort; }
+
+  private capture(packet: Packet): void {
+    this.captured.push({ packet, at: this.sim.now });
+    if (this.waitingForPacket) this.sim.stop();
+  }
+
+  fail(message: string): void {
+    if (this.failure === null) this.failure = message;
+    this.sim.stop();
+  }
+
+  callFinished(): void {
+    if (this.waitingForCall) this.sim.stop();
+  }
+
+  private tolerance(expected: Nanos, since: Nanos | null): Nanos {
+    const base = this.cfg.toleranceUsecs * US;
+    const dynamic = since === null ? 0 : Math.floor(((expected - since) * this.cfg.tolerancePercent) / 100);
+    return Math.max(base, dynamic);
+  }
+
+  checkTime(what: string, expected: Nanos, actual: Nanos, since: Nanos | null): string | null {
+    const tol = this.tolerance(expected, since);
+    if (Math.abs(actual - expected) <= tol) return null;
+    return `timing error: expected ${what} at ${formatSeconds(expected)} but it happened at ${formatSeconds(actual)} (tolerance ${formatSeconds(tol)})`;
+  }
+
+  /** Runs the simulation up to `t` (events at `t` included) unless something stops it first. */
+  private runUntil(t: Nanos): void {
+    if (this.failure === null && t >= this.sim.now) this.sim.run({ until: t });
+  }
+
+  /** Event times made absolute, as packetdrill's adjust_relative_event_times does. */
+  private adjust(ev: ScriptEvent): { at: Nanos; end: Nanos | null; callEnd: Nanos | null } {
+    const inbound = ev.type === 'packet' && ev.direction === 'in';
+    const offset = this.last !== null && this.last.inbound && inbound ? this.last.at : this.sim.now;
+    const t = ev.time;
+    let at: Nanos;
+    let end: Nanos | null = null;
+    switch (t.kind) {
+      case 'absolute': at = t.at; break;
+      case 'relative': at = offset + t.at; break;
+      case 'absolute-range': at = t.at; end = t.end; break;
+      case 'relative-range': at = offset + t.at; end = offset + t.end; break;
+      case 'any': at = this.sim.now; break;
+    }
+    let callEnd: Nanos | null = null;
+    if (ev.type === 'syscall' && ev.blockingEnd !== null) callEnd = t.kind === 'relative' ? offset + ev.blockingEnd : ev.blockingEnd;
+    return { at, end, callEnd };
+  }
+
+  /** Runs every event; the result is null when the script passed, else its first failure. */
+  run(): string | null {
+    for (const ev of this.script.events) {
+      if (this.failure !== null) break;
+      const { at, end, callEnd } = this.adjust(ev);
+      const since = this.last?.at ?? null;
+      let doneAt = at;
+      switch (ev.type) {
+        case 'packet':
+          if (ev.direction === 'in') this.inject(ev, at, since);
+          else doneAt = this.expectOutbound(ev, at, end, since);
+          break;
+        case 'syscall':
+          this.runUntil(at);
+          if (this.failure !== null) break;
+          this.timely(ev.line, 'system call start', at, since);
+          if (this.failure !== null) break;
+          this.syscalls.run(ev, at, callEnd);
+          if (this.syscalls.pending !== null && this.syscalls.pending.end === null) this.waitForCall(INLINE_HORIZON, 'blocked, but a call without a "...end" time must return at once');
+          break;
+        case 'command':
+          this.runUntil(at);
+          break;
+        case 'code':
+          this.runUntil(at);
+          this.snapshot(ev.line, ev.code);
+          break;
+      }
+      this.last = { at: doneAt, inbound: ev.type === 'packet' && ev.direction === 'in' };
+    }
+    if (this.failure === null && this.syscalls.pending !== null) {
+      const p = this.syscalls.pending;
+      this.waitForCall((p.end ?? this.sim.now) + this.tolerance(p.end ?? this.sim.now, p.start) - this.sim.now, 'was still blocked at the end of the script');
+    }
+    if (this.failure === null) this.checkCode();
+    return this.failure;
+  }
+
+  private timely(line: number, what: string, at: Nanos, since: Nanos | null): void {
+    const late = this.checkTime(what, at, this.sim.now, since);
+    if (late !== null) this.fail(`line ${line}: ${late}`);
+  }
+
+  private inject(ev: PacketEvent, at: Nanos, since: Nanos | null): void {
+    this.runUntil(at);
+    if (this.failure !== null) return;
+    this.timely(ev.line, 'inbound packet', at, since);
+    if (this.failure !== null) return;
+    const flow = this.flows.forInbound(ev);
+    const packet = inboundPacket(ev, flow, this.flows.ends, this.cfg.tsEcrScaled);
+    if (typeof packet === 'string') {
+      this.fail(`line ${ev.line}: ${packet}`);
+      return;
+    }
+    this.stack.receive(packet);
+  }
+
+  /** Waits for a blocked call to finish within `horizon`; fails with `complaint` when it does not. */
+  private waitForCall(horizon: Nanos, complaint: string): void {
+    const p = this.syscalls.pending;
+    if (p === null || this.failure !== null) return;
+    this.waitingForCall = true;
+    this.runUntil(this.sim.now + Math.max(0, horizon));
+    this.waitingForCall = false;
+    if (this.failure === null && this.syscalls.pending === p) this.fail(`line ${p.ev.line}: ${p.ev.name}() ${complaint}`);
+  }
+
+  /** Does `p` belong to the flow the line expects (or, with no flow yet, to the scripted peer)? */
+  private onFlow(p: Packet, ev: PacketEvent): boolean {
+    const s = p.tcp;
+    if (p.protocol !== PROTO_TCP || s === null || p.dst !== this.cfg.remoteAddr) return false;
+    if (ev.ports !== null) return s.srcPort === ev.ports.src && s.dstPort === ev.ports.dst;
+    const f = this.flows.current;
+    return f === null || (s.srcPort === f.localPort && s.dstPort === f.remotePort);
+  }
+
+  /** The next packet the engine sends on the line's flow by `deadline`, or null. */
+  private nextPacket(ev: PacketEvent, deadline: Nanos): Captured | null {
+    for (;;) {
+      while (this.nextCaptured < this.captured.length) {
+        const c = this.captured[this.nextCaptured++]!;
+        if (this.onFlow(c.packet, ev)) return c;
+      }
+      if (this.failure !== null || this.sim.now >= deadline) return null;
+      this.waitingForPacket = true;
+      this.runUntil(deadline);
+      this.waitingForPacket = false;
+      if (this.nextCaptured >= this.captured.length && (this.sim.now >= deadline || this.failure !== null)) return null;
+    }
+  }
+
+  /** Joins the segments that follow `first` until they carry the line's payload (TSO/GSO). */
+  private aggregate(ev: PacketEvent, first: Captured, deadline: Nanos): { seg: Segment; last: Captured } | string {
+    let seg = first.packet.tcp!;
+    if (this.cfg.strictSegments || seg.len === 0 || seg.len >= ev.len) return { seg, last: first };
+    let last = first;
+    let prev = seg;
+    let flags = seg.flags;
+    let len = seg.len;
+    while (len < ev.len) {
+      const next = this.nextPacket(ev, deadline);
+      if (next === null) break;
+      const s = next.packet.tcp!;
+      const loose = ~(PSH | FIN | CWR);
+      if (s.seq !== ((prev.seq + prev.len) >>> 0) || s.ack !== prev.ack || (s.flags & loose) !== (prev.flags & loose)) {
+        return `joining segments for a ${ev.len}-byte line: ${actualPacketText(s, this.flows.current!)} does not continue ${actualPacketText(prev, this.flows.current!)}`;
+      }
+      if (len + s.len < ev.len && s.len !== prev.len) {
+        return `joining segments for a ${ev.len}-byte line: fragment of ${s.len} bytes after one of ${prev.len}`;
+      }
+      flags |= s.flags;
+      len += s.len;
+      prev = s;
+      last = next;
+    }
+    seg = { ...seg, flags, len };
+    return { seg, last };
+  }
+
+  /** Matches an outbound line; returns when it was satisfied (for the next relative time). */
+  private expectOutbound(ev: PacketEvent, at: Nanos, end: Nanos | null, since: Nanos | null): Nanos {
+    const any = ev.time.kind === 'any';
+    const tol = this.tolerance(at, since);
+    const deadline = any ? this.sim.now + LATE_HORIZON : (end ?? at) + tol;
+    const want = scriptPacketText(ev);
+    const first = this.nextPacket(ev, deadline);
+    if (this.failure !== null) return at;
+    if (first === null) {
+      const late = this.nextPacket(ev, deadline + LATE_HORIZON);
+      if (this.failure !== null) return at;
+      if (late === null) {
+        this.fail(`line ${ev.line}: expected outbound ${want} at ${formatSeconds(at)}, but the engine sent nothing more on that connection`);
+        return at;
+      }
+      this.verify(ev, late.packet.tcp!, late, late, at, end, any, tol);
+      return late.at;
+    }
+    const joined = this.aggregate(ev, first, deadline);
+    if (typeof joined === 'string') {
+      this.fail(`line ${ev.line}: ${joined}`);
+      return at;
+    }
+    this.verify(ev, joined.seg, first, joined.last, at, end, any, tol);
+    return joined.last.at;
+  }
+
+  private verify(ev: PacketEvent, seg: Segment, first: Captured, last: Captured, at: Nanos, end: Nanos | null, any: boolean, tol: Nanos): void {
+    const flow = this.flows.forOutbound(ev, seg);
+    learnFromOutbound(ev, seg, flow);
+    const mismatch = compareOutbound(ev, seg, flow, { tsTickUsecs: this.cfg.tsTickUsecs, toleranceUsecs: this.cfg.toleranceUsecs });
+    const got = `${actualPacketText(seg, flow)} at ${formatSeconds(first.at)}`;
+    if (mismatch !== null) {
+      this.fail(`line ${ev.line}: ${mismatch} (expected ${scriptPacketText(ev)}; engine sent ${got})`);
+      return;
+    }
+    if (any) return;
+    const lo = at - tol;
+    const hi = (end ?? at) + tol;
+    for (const c of [first, last]) {
+      if (c.at < lo || c.at > hi) {
+        const when = end === null ? `at ${formatSeconds(at)}` : `in ${formatSeconds(at)}~${formatSeconds(end)}`;
+        this.fail(`line ${ev.line}: timing error: expected ${scriptPacketText(ev)} ${when} but it was sent at ${formatSeconds(c.at)} (tolerance ${formatSeconds(tol)})`);
+        return;
+      }
+    }
+  }
+
+  /** Linux's tcpi_snd_mss for the flow: the smaller MSS, less 12 bytes when timestamps are on. */
+  private sendMss(flow: Flow | null): number {
+    if (flow === null) return this.params.mss;
+    return Math.min(flow.peerMss ?? 536, this.params.mss) - (flow.peerTs && flow.engineTs && this.params.timestamps ? 12 : 0);
+  }
+
+  private snapshot(line: number, code: string): void {
+    const parsed = parseCode(code);
+    if (!parsed.ok) {
+      this.fail(`line ${line}: ${parsed.reason}`);
+      return;
+    }
+    const sock = this.syscalls.connUnderTest();
+    if (sock === null) {
+      this.fail(`line ${line}: TCP_INFO needs a connected socket under test`);
+      return;
+    }
+    const flow = this.flows.get(sock.localPort, sock.remotePort);
+    this.codeChecks.push({ line, asserts: parsed.asserts, info: sock.info(), mss: this.sendMss(flow) });
+  }
+
+  /** packetdrill runs `%{ }%` blocks after the script, on the TCP_INFO snapshots taken on the way. */
+  private checkCode(): void {
+    for (const c of this.codeChecks) {
+      for (const a of c.asserts) {
+        const bad = checkAssert(a, c.info, c.mss);
+        if (bad !== null) {
+          this.fail(`line ${c.line}: ${bad}`);
+          return;
+        }
+      }
+    }
+  }
+}
