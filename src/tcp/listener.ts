@@ -21,10 +21,8 @@ import { resetForUnmatched } from './reset.ts';
 import { buildRequestAck, buildSynAck, negotiateSyn, type SynOptions } from './request-segments.ts';
 import { initialWindow, ourWindowScale, tsValue } from './window.ts';
 import { SYN_CACHE_BUCKETS, SynCacheBuckets } from './syn-cache.ts';
-import {
-  COOKIE_VALID, checkCookie, cookieMssIndex, cookieTimestamp, decodeCookieTimestamp, makeCookie,
-  type CookieSecret,
-} from './syn-cookies.ts';
+import { ListenerCookies } from './listener-cookies.ts';
+import type { CookieSecret } from './syn-cookies.ts';
 
 /** What a listener needs from its host stack. */
 export interface ListenerHost<C> {
@@ -61,14 +59,12 @@ export class Listener<C> implements TimedEntity {
   private readonly params: TcpParams;
   private readonly out: EngineOutput;
   private readonly host: ListenerHost<C>;
-  private readonly secret: CookieSecret;
+  private readonly cookies: ListenerCookies;
   private readonly table: RequestTable;
   private readonly cache: SynCacheBuckets | null;
   private readonly acceptRing: (C | undefined)[];
   private acceptHead = 0;
   private young = 0;
-  /** Last time a cookie was sent (tcp_synq_overflow); cookies are checked only soon after. */
-  private lastOverflow = -Infinity;
   private readonly wscale: number;
   private readonly window: number;
   private readonly scratch: Endpoints;
@@ -79,7 +75,6 @@ export class Listener<C> implements TimedEntity {
     this.params = cfg.params;
     this.out = cfg.out;
     this.host = cfg.host;
-    this.secret = cfg.secret;
     this.ep = { localAddr: cfg.localAddr, localPort: cfg.localPort, remoteAddr: 0, remotePort: 0 };
     this.scratch = { localAddr: cfg.localAddr, localPort: cfg.localPort, remoteAddr: 0, remotePort: 0 };
     this.maxBacklog = Math.max(0, Math.min(cfg.backlog, cfg.params.somaxconn));
@@ -98,6 +93,7 @@ export class Listener<C> implements TimedEntity {
     this.stats.acceptQueueCapacity = queueSize;
     this.wscale = ourWindowScale(p);
     this.window = initialWindow(p);
+    this.cookies = new ListenerCookies(cfg.secret, p, this.stats, this.window, this.wscale);
   }
 
   get deadline(): Nanos {
@@ -198,7 +194,7 @@ export class Listener<C> implements TimedEntity {
     }
     const o = negotiateSyn(seg, p, this.syn);
     if (wantCookie) {
-      this.sendCookie(seg, raddr, laddr, o, now);
+      this.out.transmit(this.epOf(raddr, seg.srcPort, laddr), this.cookies.synAck(seg, raddr, laddr, o, this.host, now), false);
       return;
     }
     const iss = isn >= 0 ? isn >>> 0 : this.host.initialSeq(laddr, seg.dstPort, raddr, seg.srcPort, now) >>> 0;
@@ -231,63 +227,17 @@ export class Listener<C> implements TimedEntity {
     return t;
   }
 
-  /** Stateless SYN-ACK whose ISS is a cookie (tcp_conn_request with want_cookie). */
-  private sendCookie(seg: Segment, raddr: number, laddr: number, o: SynOptions, now: Nanos): void {
-    const p = this.params;
-    const idx = cookieMssIndex(o.peerMss);
-    const iss = makeCookie(this.secret, raddr, laddr, seg.srcPort, seg.dstPort, seg.seq, idx, now);
-    this.lastOverflow = now;
-    this.stats.cookiesSent++;
-    this.stats.synAcksSent++;
-    let synAck: Segment;
-    if (o.tsOk) {
-      // cookie_init_timestamp: window scale and SACK ride in the low bits of TSval - ts_off
-      const off = this.host.tsOffset(laddr, raddr);
-      const ts = (cookieTimestamp(tsValue(0, now), o.peerWscale, o.sackOk) + off) >>> 0;
-      synAck = buildSynAck(seg.dstPort, seg.srcPort, iss, seg.seq, this.window, p.mss,
-        o.peerWscale >= 0 ? this.wscale : -1, o.sackOk, ts, o.tsVal, true);
-    } else {
-      // without timestamps the SYN-ACK carries MSS only (tcp_clear_options): wscale and SACK are lost
-      synAck = buildSynAck(seg.dstPort, seg.srcPort, iss, seg.seq, this.window, p.mss, -1, false, 0, 0, false);
-    }
-    this.out.transmit(this.epOf(raddr, seg.srcPort, laddr), synAck, false);
-  }
-
-  /** A final ACK that matched no request: valid if it echoes a recent cookie (cookie_v4_check). */
+  /** A final ACK that matched no request: a connection if it carries a valid cookie. */
   private tryCookie(seg: Segment, raddr: number, laddr: number, now: Nanos): boolean {
-    const p = this.params;
-    if (p.synCookies === false || !(now <= this.lastOverflow + COOKIE_VALID)) return false;
-    const st = this.stats;
-    const mss = checkCookie(this.secret, raddr, laddr, seg.srcPort, seg.dstPort, seg.seq, seg.ack, now);
-    if (mss === 0) {
-      st.cookiesFailed++;
-      return false;
-    }
-    const ts = seg.options?.timestamp;
-    let wscale = -1;
-    let sackOk = false;
-    const off = this.host.tsOffset(laddr, raddr);
-    if (ts !== undefined) {
-      if (!p.timestamps) return false;
-      const d = decodeCookieTimestamp((ts.ecr - off) >>> 0);
-      if ((d.sackOk && !p.sack) || (d.wscale >= 0 && !p.windowScaling)) return false;
-      wscale = d.wscale;
-      sackOk = d.sackOk;
-    }
-    st.cookiesAccepted++;
+    const h = this.cookies.validate(seg, raddr, laddr, this.host, now);
+    if (h === null) return false;
     if (this.acceptFull()) {
-      st.acceptDropCookie++; // syn_recv_sock overflow: the ACK is discarded
+      this.stats.acceptDropCookie++; // syn_recv_sock overflow: the ACK is discarded
       return true;
     }
-    const ep = { localAddr: laddr, localPort: seg.dstPort, remoteAddr: raddr, remotePort: seg.srcPort };
     // No request existed: report the SYN_RCVD a request would have had, so state traces stay paired.
-    this.out.stateChanged(ep, TcpState.LISTEN, TcpState.SYN_RCVD);
-    // No SYN-ACK send time is known: no RTT sample from the handshake.
-    this.complete({
-      ep, iss: (seg.ack - 1) >>> 0, irs: (seg.seq - 1) >>> 0, peerWindow: seg.window, peerMss: mss,
-      peerWscale: wscale, ourWscale: wscale >= 0 ? this.wscale : -1, sackOk, tsOk: ts !== undefined,
-      tsRecent: ts !== undefined ? ts.val >>> 0 : 0, tsOffset: off,
-    }, seg, now);
+    this.out.stateChanged(h.ep, TcpState.LISTEN, TcpState.SYN_RCVD);
+    this.complete(h, seg, now);
     return true;
   }
 
