@@ -110,20 +110,37 @@ function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-/** The closest candidate if it is close enough to be a likely typo, else undefined. */
+/**
+ * The closest candidate if it is close enough to be a likely typo, else undefined: a small edit
+ * distance, or a long shared start (`synRetry` → `synRetries`).
+ */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
+  let bestPrefix: string | undefined;
+  let bestPrefixLen = 0;
   for (const c of candidates) {
     const dist = editDistance(word, c);
     if (dist < bestD) {
       best = c;
       bestD = dist;
     }
+    const shared = commonPrefix(word.toLowerCase(), c.toLowerCase());
+    if (shared > bestPrefixLen) {
+      bestPrefix = c;
+      bestPrefixLen = shared;
+    }
   }
   if (best === undefined) return undefined;
   const limit = Math.max(1, Math.floor(Math.min(word.length, best.length) / 3));
-  return bestD <= limit ? best : undefined;
+  if (bestD <= limit) return best;
+  return bestPrefixLen >= Math.max(5, Math.ceil(0.75 * word.length)) ? bestPrefix : undefined;
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }
 
 /** ` (did you mean "latency"?)` or ''. */
