@@ -175,10 +175,9 @@ async function reportCommand(args: { dir: string }): Promise<number> {
 }
 
 async function drillCommand(args: { paths: string[] }): Promise<number> {
-  // Wired by the lead to src/drill: one PASS/FAIL/SKIP line per script, then the counts; exit 1 on any FAIL.
-  for (const p of args.paths) if (!existsSync(p)) throw new UsageProblem([`${p}: no such file or folder`]);
-  process.stderr.write('tcplab: drill is not available in this build yet\n');
-  return EXIT_INTERNAL;
+  // Loaded on demand: the packetdrill runner is large and only this command needs it.
+  const { runDrill } = await import('./drill/command.ts');
+  return runDrill(args.paths, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(`tcplab: ${s}`) });
 }
 
 async function mergeCommand(args: { dirs: string[]; out: string }): Promise<number> {

@@ -109,7 +109,10 @@ describe.concurrent('tcplab', () => {
     expect(readdirSync(cwd)).toEqual([]);
   });
 
-  it('report and merge name a missing folder as bad input', async () => {
+  it('report, merge and drill name a missing path as bad input', async () => {
+    const r0 = await tcplab(['drill', 'no-such-script.pkt']);
+    expect(r0.code).toBe(2);
+    expect(r0.errLines).toEqual(['tcplab: no-such-script.pkt: no such file or folder']);
     const r1 = await tcplab(['report', 'results/no-such-run']);
     expect(r1.code).toBe(2);
     expect(r1.errLines).toEqual(['tcplab: results/no-such-run: no such folder (expected a results folder written by tcplab run)']);
