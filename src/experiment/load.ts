@@ -48,7 +48,8 @@ const defaultReader: FileReader = (file) => readFileSync(file, 'utf8');
 
 /** Parses YAML text; syntax errors carry 1-based line and column. */
 export function parseYaml(text: string, file: string): Result<unknown> {
-  const doc = parseDocument(text, { uniqueKeys: true });
+  // merge: `<<: *anchor` merge keys, so shared link settings can be written once.
+  const doc = parseDocument(text, { uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,

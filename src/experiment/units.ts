@@ -138,9 +138,21 @@ export function readName(p: Problems, path: PathSegments, v: unknown, what: stri
   return v;
 }
 
+/**
+ * Top-level keys starting with `x-` are ignored (as in docker-compose): a place for YAML anchors,
+ * e.g. `x-wan: &wan { latency: 40ms, bandwidth: 10Mbps }` then `- { between: [a, r1], <<: *wan }`.
+ */
+export const EXTENSION_KEY = /^x-/;
+
+/** The top of a file: the experiment itself, or its topology (which may come from a file). */
+function isFileTop(path: PathSegments): boolean {
+  return path.length === 0 || (path.length === 1 && path[0] === 'topology');
+}
+
 /** Reports each key of `obj` not in `allowed`, at its own path, with a "did you mean". */
 export function checkKeys(p: Problems, path: PathSegments, obj: Record<string, unknown>, allowed: readonly string[]): void {
   for (const key of Object.keys(obj)) {
+    if (isFileTop(path) && EXTENSION_KEY.test(key)) continue;
     if (!allowed.includes(key)) p.add(SpecErrorCode.unknownKey, [...path, key], `unknown key${didYouMean(key, allowed)}`);
   }
 }

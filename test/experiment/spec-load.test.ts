@@ -156,6 +156,21 @@ apps:
     expect(bottleneck).toMatchObject({ latency: 20 * MS, bandwidth: 10e6, queue: { packets: 100 } });
   });
 
+  it('ignores top-level x- keys and honours YAML anchors and merge keys', () => {
+    const { spec } = load(`
+x-wan: &wan { latency: 40ms, bandwidth: 10Mbps }
+topology:
+  x-lan: &lan { latency: 1ms }
+  nodes: [a, { name: r1, kind: router }, b]
+  links:
+    - { between: [a, r1], <<: *wan }
+    - { between: [r1, b], <<: *lan, loss: 0.5% }
+duration: 1s
+`);
+    expect(spec.topology.links[0]).toMatchObject({ latency: 40 * MS, bandwidth: 10e6 });
+    expect(spec.topology.links[1]).toMatchObject({ latency: 1 * MS, bandwidth: 1e9, loss: 0.005 });
+  });
+
   it('keeps a group name in `on:` (the run expands it), and accepts a member name too', () => {
     const { spec } = load(`${SMALL}
 apps:
