@@ -216,6 +216,11 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       if (what === ConnEvent.FREED) {
         // forget it now, so a new incarnation of the tuple can register at once
         s.freed = true;
+        if (s.timeWaitSince >= 0) {
+          // freed from TIME-WAIT without a TIME_WAIT → CLOSED record first: still uncount it
+          s.timeWaitSince = -1;
+          this.counters.timeWait--;
+        }
         this.flows.delete(ep.remoteAddr, key, s);
         if (s.wakeId >= 0) this.sim.cancel(s.wakeId);
         s.wakeId = -1;
