@@ -185,7 +185,11 @@ export function resolveNodeRef(p: Problems, path: PathSegments, v: unknown, grou
   return undefined;
 }
 
-/** True when the value looks like a topology document rather than an experiment. */
+/**
+ * True when the value looks like a topology document rather than an experiment: it has links, a
+ * generator or a node list (an experiment's `nodes:` is a map of settings), and no experiment keys.
+ */
 export function looksLikeTopology(doc: unknown): boolean {
-  return isMap(doc) && (doc['nodes'] !== undefined || doc['links'] !== undefined || doc[GENERATOR_KEY] !== undefined) && doc['apps'] === undefined && doc['topology'] === undefined;
+  if (!isMap(doc) || doc['apps'] !== undefined || doc['topology'] !== undefined || doc['duration'] !== undefined) return false;
+  return Array.isArray(doc['nodes']) || doc['links'] !== undefined || doc[GENERATOR_KEY] !== undefined;
 }
