@@ -5,7 +5,9 @@
  *   packets are anchored to each other's script times;
  * - inbound packets are injected at their time; system calls start at theirs;
  * - an outbound line takes the next packet the engine sent on the connection under test (packets
- *   on other connections are passed over, as packetdrill's sniffer does), compares it field by
+ *   on other connections are passed over, as packetdrill's sniffer does; a line that names its
+ *   ports, a tcplab extension for multi-connection scripts, takes the next packet to the peer
+ *   whatever its connection), compares it field by
  *   field, then checks its time against `--tolerance_usecs` (default 4 ms) plus 12.5 % of the
  *   time since the previous event; so a packet the script does not expect fails the next line;
  * - a segment shorter than the line expects is joined with the ones that follow it, as packetdrill
@@ -18,6 +20,7 @@ import { Tracer } from '../sim/trace.ts';
 import type { HostPort } from '../stack/host-port.ts';
 import type { TcpInfo } from '../stack/socket-api.ts';
 import type { TcpParams } from '../tcp/params.ts';
+import { formatSegment } from '../wire/format.ts';
 import type { Packet, Segment } from '../wire/segment.ts';
 import { CWR, FIN, PROTO_TCP, PSH } from '../wire/segment.ts';
 import { checkAssert, parseCode, type CodeAssert } from './code.ts';
@@ -206,7 +209,8 @@ export class ScriptRun implements SyscallHost {
   private onFlow(p: Packet, ev: PacketEvent): boolean {
     const s = p.tcp;
     if (p.protocol !== PROTO_TCP || s === null || p.dst !== this.cfg.remoteAddr) return false;
-    if (ev.ports !== null) return s.srcPort === ev.ports.src && s.dstPort === ev.ports.dst;
+    // A line that names its ports takes the next packet to the peer, whichever connection it is on.
+    if (ev.ports !== null) return true;
     const f = this.flows.current;
     return f === null || (s.srcPort === f.localPort && s.dstPort === f.remotePort);
   }
@@ -283,6 +287,10 @@ export class ScriptRun implements SyscallHost {
 
   private verify(ev: PacketEvent, seg: Segment, first: Captured, last: Captured, at: Nanos, end: Nanos | null, any: boolean, tol: Nanos): void {
     const flow = this.flows.forOutbound(ev, seg);
+    if (ev.ports !== null && (seg.srcPort !== ev.ports.src || seg.dstPort !== ev.ports.dst)) {
+      this.fail(`line ${ev.line}: ports: expected ${ev.ports.src}>${ev.ports.dst}, got ${seg.srcPort}>${seg.dstPort} (engine sent ${formatSegment(seg)} at ${formatSeconds(first.at)})`);
+      return;
+    }
     learnFromOutbound(ev, seg, flow);
     const mismatch = compareOutbound(ev, seg, flow, { tsTickUsecs: this.cfg.tsTickUsecs, toleranceUsecs: this.cfg.toleranceUsecs });
     const got = `${actualPacketText(seg, flow)} at ${formatSeconds(first.at)}`;

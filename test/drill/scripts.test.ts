@@ -1,0 +1,24 @@
+/**
+ * tcplab's own packetdrill scripts (test/drill/scripts): behaviours the corpus does not cover,
+ * written from Linux 6.x behaviour. Each one must pass against the engine.
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { listScripts } from '../../src/drill/command.ts';
+import { runScriptFile } from '../../src/drill/drill.ts';
+
+const dir = path.resolve(import.meta.dirname, 'scripts');
+
+describe('tcplab scripts', () => {
+  const files = listScripts(dir);
+  it('cover SYN cookies, keepalive, TIME-WAIT, SYN-ACK give-up and RST to a closed port', () => {
+    expect(files.map((f) => path.basename(f))).toEqual([
+      'keepalive.pkt', 'rst-closed-port.pkt', 'syn-cookies.pkt', 'synack-give-up.pkt', 'time-wait-duration.pkt', 'time-wait-rst.pkt',
+    ]);
+  });
+  for (const file of files) {
+    it(`${path.basename(file)} passes`, () => {
+      expect(runScriptFile(file)).toEqual({ verdict: 'PASS', reason: '' });
+    });
+  }
+});
