@@ -108,8 +108,9 @@ export class ScriptRun implements SyscallHost {
     return Math.max(base, dynamic);
   }
 
-  checkTime(what: string, expected: Nanos, actual: Nanos, since: Nanos | null): string | null {
-    const tol = this.tolerance(expected, since);
+  /** packetdrill's verify_time: the dynamic part counts from the previous event's script time. */
+  checkTime(what: string, expected: Nanos, actual: Nanos): string | null {
+    const tol = this.tolerance(expected, this.last?.at ?? null);
     if (Math.abs(actual - expected) <= tol) return null;
     return `timing error: expected ${what} at ${formatSeconds(expected)} but it happened at ${formatSeconds(actual)} (tolerance ${formatSeconds(tol)})`;
   }
@@ -143,17 +144,15 @@ export class ScriptRun implements SyscallHost {
     for (const ev of this.script.events) {
       if (this.failure !== null) break;
       const { at, end, callEnd } = this.adjust(ev);
-      const since = this.last?.at ?? null;
-      let doneAt = at;
       switch (ev.type) {
         case 'packet':
-          if (ev.direction === 'in') this.inject(ev, at, since);
-          else doneAt = this.expectOutbound(ev, at, end, since);
+          if (ev.direction === 'in') this.inject(ev, at);
+          else this.expectOutbound(ev, at, end);
           break;
         case 'syscall':
           this.runUntil(at);
           if (this.failure !== null) break;
-          this.timely(ev.line, 'system call start', at, since);
+          this.timely(ev.line, 'system call start', at);
           if (this.failure !== null) break;
           this.syscalls.run(ev, at, callEnd);
           if (this.syscalls.pending !== null && this.syscalls.pending.end === null) this.waitForCall(INLINE_HORIZON, 'blocked, but a call without a "...end" time must return at once');
@@ -166,25 +165,25 @@ export class ScriptRun implements SyscallHost {
           this.snapshot(ev.line, ev.code);
           break;
       }
-      this.last = { at: doneAt, inbound: ev.type === 'packet' && ev.direction === 'in' };
+      this.last = { at, inbound: ev.type === 'packet' && ev.direction === 'in' };
     }
     if (this.failure === null && this.syscalls.pending !== null) {
       const p = this.syscalls.pending;
-      this.waitForCall((p.end ?? this.sim.now) + this.tolerance(p.end ?? this.sim.now, p.start) - this.sim.now, 'was still blocked at the end of the script');
+      this.waitForCall((p.end ?? this.sim.now) + this.tolerance(p.end ?? this.sim.now, this.last?.at ?? null) - this.sim.now, 'was still blocked at the end of the script');
     }
     if (this.failure === null) this.checkCode();
     return this.failure;
   }
 
-  private timely(line: number, what: string, at: Nanos, since: Nanos | null): void {
-    const late = this.checkTime(what, at, this.sim.now, since);
+  private timely(line: number, what: string, at: Nanos): void {
+    const late = this.checkTime(what, at, this.sim.now);
     if (late !== null) this.fail(`line ${line}: ${late}`);
   }
 
-  private inject(ev: PacketEvent, at: Nanos, since: Nanos | null): void {
+  private inject(ev: PacketEvent, at: Nanos): void {
     this.runUntil(at);
     if (this.failure !== null) return;
-    this.timely(ev.line, 'inbound packet', at, since);
+    this.timely(ev.line, 'inbound packet', at);
     if (this.failure !== null) return;
     const flow = this.flows.forInbound(ev);
     const packet = inboundPacket(ev, flow, this.flows.ends, this.cfg.tsEcrScaled);
@@ -258,31 +257,30 @@ export class ScriptRun implements SyscallHost {
     return { seg, last };
   }
 
-  /** Matches an outbound line; returns when it was satisfied (for the next relative time). */
-  private expectOutbound(ev: PacketEvent, at: Nanos, end: Nanos | null, since: Nanos | null): Nanos {
+  /** Matches an outbound line against the next packet(s) the engine sent. */
+  private expectOutbound(ev: PacketEvent, at: Nanos, end: Nanos | null): void {
     const any = ev.time.kind === 'any';
-    const tol = this.tolerance(at, since);
+    const tol = this.tolerance(at, this.last?.at ?? null);
     const deadline = any ? this.sim.now + LATE_HORIZON : (end ?? at) + tol;
     const want = scriptPacketText(ev);
     const first = this.nextPacket(ev, deadline);
-    if (this.failure !== null) return at;
+    if (this.failure !== null) return;
     if (first === null) {
       const late = this.nextPacket(ev, deadline + LATE_HORIZON);
-      if (this.failure !== null) return at;
+      if (this.failure !== null) return;
       if (late === null) {
         this.fail(`line ${ev.line}: expected outbound ${want} at ${formatSeconds(at)}, but the engine sent nothing more on that connection`);
-        return at;
+        return;
       }
       this.verify(ev, late.packet.tcp!, late, late, at, end, any, tol);
-      return late.at;
+      return;
     }
     const joined = this.aggregate(ev, first, deadline);
     if (typeof joined === 'string') {
       this.fail(`line ${ev.line}: ${joined}`);
-      return at;
+      return;
     }
     this.verify(ev, joined.seg, first, joined.last, at, end, any, tol);
-    return joined.last.at;
   }
 
   private verify(ev: PacketEvent, seg: Segment, first: Captured, last: Captured, at: Nanos, end: Nanos | null, any: boolean, tol: Nanos): void {

@@ -44,7 +44,7 @@ export interface SyscallHost {
   readonly connectPort: number;
   readonly bindPort: number;
   /** A timing error message, or null when `actual` is within tolerance of `expected`. */
-  checkTime(what: string, expected: Nanos, actual: Nanos, since: Nanos): string | null;
+  checkTime(what: string, expected: Nanos, actual: Nanos): string | null;
   /** Records the script's first failure and stops the simulation. */
   fail(message: string): void;
   /** A blocked call finished (the runner may stop waiting for it). */
@@ -106,8 +106,8 @@ export class Syscalls {
       return;
     }
     const late = end === null
-      ? this.host.checkTime('system call return', start, this.host.now, start)
-      : this.host.checkTime('blocking system call return', end, this.host.now, start);
+      ? this.host.checkTime('system call return', start, this.host.now)
+      : this.host.checkTime('blocking system call return', end, this.host.now);
     if (late !== null) this.host.fail(`line ${ev.line}: ${ev.name}(): ${late}`);
   }
 
