@@ -1,14 +1,32 @@
 /**
- * One TCP connection (RFC 9293 TCB plus Linux behaviour). The engine does no I/O: every entry
- * point takes `now`, output goes through the EngineOutput, and after each call the owner reads
- * `deadline` and keeps one wake-up for it (DESIGN.md part 1).
+ * One TCP connection: the public face of the engine (RFC 9293 with Linux behaviour). The engine
+ * does no I/O: every entry point takes `now`, output goes through the EngineOutput, and after
+ * each call the owner reads `deadline` and keeps one wake-up for it (DESIGN.md part 1).
  *
- * SKELETON: the public API is final; handlers are being filled in.
+ * Incoming segments pass a per-state handler (states/*.ts) chosen by an exhaustive switch; the
+ * synchronized states share one first step (input.ts). Socket notifications are queued while a
+ * call runs and delivered at its end, so callbacks may call back in safely.
  */
 import type { Nanos } from '../sim/time.ts';
 import type { Segment } from '../wire/segment.ts';
 import { TcpState, type EngineOutput, type Endpoints, type Errno, type TimedEntity } from './api.ts';
+import { establish } from './handshake.ts';
+import { sendSyn } from './output.ts';
 import type { TcpParams } from './params.ts';
+import { afterRead } from './receive.ts';
+import { RTO_FALLBACK } from './rtt.ts';
+import { output } from './send.ts';
+import { closedSegment } from './states/closed.ts';
+import { closing, finWait1, finWait2, lastAck } from './states/closing.ts';
+import { closeWait, established } from './states/established.ts';
+import { synRcvd } from './states/syn-rcvd.ts';
+import { synSent } from './states/syn-sent.ts';
+import { timeWait } from './states/time-wait.ts';
+import { Tcb } from './tcb.ts';
+import { setEffectiveMss } from './handshake.ts';
+import { userAbort, userClose, userShutdown } from './teardown.ts';
+import { runTimers } from './timers.ts';
+import { initialWindow, ourWindowScale } from './window.ts';
 
 /** What the owner does with a segment after `onSegment`. */
 export const SegmentVerdict = {
@@ -52,21 +70,24 @@ export interface HandshakeInfo {
   synAckRetransmitted?: boolean;
 }
 
-export class Connection implements TimedEntity {
-  readonly ep: Endpoints;
-  state: TcpState = TcpState.CLOSED;
-  deadline: Nanos = Infinity;
-  /** After a REOPEN verdict: the ISS Linux would pick for the new incarnation. */
-  reopenIsn = 0;
-
-  protected constructor(ep: Endpoints, readonly params: TcpParams, protected readonly out: EngineOutput) {
-    this.ep = ep;
+export class Connection extends Tcb implements TimedEntity {
+  private constructor(ep: Endpoints, params: TcpParams, out: EngineOutput) {
+    super(ep, params, out);
   }
 
   /** Active open: sends a SYN and enters SYN_SENT. `tsOffset` is the per-connection TSval offset. */
   static connect(ep: Endpoints, params: TcpParams, iss: number, now: Nanos, out: EngineOutput, tsOffset = 0): Connection {
-    void iss; void now; void tsOffset;
-    return new Connection(ep, params, out);
+    const c = new Connection(ep, params, out);
+    c.initSend(iss >>> 0, iss >>> 0);
+    c.tsOffset = tsOffset >>> 0;
+    c.offeredWscale = ourWindowScale(c.params);
+    c.openedAt = now;
+    c.setState(TcpState.SYN_SENT);
+    sendSyn(c, now, false);
+    c.rtoAt = now + c.rtt.rto;
+    if (c.params.synGiveUp > 0 && c.rtoAt > now + c.params.synGiveUp) c.rtoAt = now + c.params.synGiveUp;
+    c.finish();
+    return c;
   }
 
   /**
@@ -75,46 +96,215 @@ export class Connection implements TimedEntity {
    * third ACK is received.
    */
   static fromHandshake(h: HandshakeInfo, params: TcpParams, now: Nanos, out: EngineOutput): Connection {
-    void now;
-    return new Connection(h.ep, params, out);
+    const c = new Connection(h.ep, params, out);
+    c.initSend(h.iss >>> 0, (h.iss + 1) >>> 0);
+    c.irs = h.irs >>> 0;
+    c.rcvNxt = (h.irs + 1) >>> 0;
+    c.rcvWup = c.rcvNxt;
+    c.rcvWnd = initialWindow(c.params);
+    c.rcvSsthresh = c.rcvWnd;
+    c.offeredWscale = h.ourWscale;
+    c.wscaleOk = h.ourWscale >= 0 && h.peerWscale >= 0;
+    c.sndWscale = c.wscaleOk ? Math.min(h.peerWscale, 14) : 0;
+    c.rcvWscale = c.wscaleOk ? h.ourWscale : 0;
+    c.sackOk = h.sackOk;
+    c.tsOk = h.tsOk;
+    c.tsRecent = h.tsRecent >>> 0;
+    c.tsRecentAt = now;
+    c.tsOffset = h.tsOffset >>> 0;
+    c.peerMss = h.peerMss > 0 ? h.peerMss : 536;
+    setEffectiveMss(c);
+    // The SYN's window is never scaled (RFC 7323 2.2); the third ACK will update it (WL1 < its SEQ).
+    c.sndWnd = h.peerWindow;
+    c.maxSndWnd = h.peerWindow;
+    c.sndWl1 = c.irs;
+    c.sndWl2 = c.iss;
+    if (h.synAckSentAt !== undefined && !h.synAckRetransmitted) c.rtt.sample(now - h.synAckSentAt);
+    else if (h.synAckRetransmitted) c.rtt.setRto(RTO_FALLBACK);
+    c.openedAt = h.synAckSentAt ?? -1;
+    c.state = TcpState.SYN_RCVD;
+    establish(c, now, h.synAckRetransmitted ? 1 : 0);
+    c.finish();
+    return c;
   }
 
-  onSegment(seg: Segment, now: Nanos): SegmentVerdict { void seg; void now; return SegmentVerdict.CONSUMED; }
-  onTimer(now: Nanos): void { void now; }
+  /** Handles one segment addressed to this connection. */
+  onSegment(seg: Segment, now: Nanos): SegmentVerdict {
+    let verdict: SegmentVerdict = SegmentVerdict.CONSUMED;
+    const s = this.state;
+    switch (s) {
+      case TcpState.CLOSED:
+      case TcpState.LISTEN:
+        closedSegment(this, seg);
+        break;
+      case TcpState.SYN_SENT: synSent(this, seg, now); break;
+      case TcpState.SYN_RCVD: synRcvd(this, seg, now); break;
+      case TcpState.ESTABLISHED: established(this, seg, now); break;
+      case TcpState.CLOSE_WAIT: closeWait(this, seg, now); break;
+      case TcpState.FIN_WAIT_1: finWait1(this, seg, now); break;
+      case TcpState.FIN_WAIT_2: finWait2(this, seg, now); break;
+      case TcpState.CLOSING: closing(this, seg, now); break;
+      case TcpState.LAST_ACK: lastAck(this, seg, now); break;
+      case TcpState.TIME_WAIT:
+        if (timeWait(this, seg, now)) verdict = SegmentVerdict.REOPEN;
+        break;
+      default: {
+        const never: never = s;
+        throw new Error(`unknown TCP state ${String(never)}`);
+      }
+    }
+    this.finish();
+    return verdict;
+  }
+
+  onTimer(now: Nanos): void {
+    if (now >= this.deadline) runTimers(this, now);
+    this.finish();
+  }
 
   /** Queues up to `bytes`; returns how many were accepted, or -1 when sending is not allowed (see `sendErrno`). */
-  send(bytes: number, now: Nanos): number { void bytes; void now; return 0; }
+  send(bytes: number, now: Nanos): number {
+    if (this.sendErrno() !== null) return -1;
+    const space = this.sendSpace;
+    const n = bytes < space ? bytes : space;
+    if (n < bytes) this.sendBlocked = true;
+    if (n > 0) {
+      this.writeSeq = (this.writeSeq + n) >>> 0;
+      output(this, now);
+    }
+    this.finish();
+    return n;
+  }
+
   /** Why send() would fail now (EPIPE after shutdown(wr) or close, ENOTCONN when closed, a pending error), or null. */
-  sendErrno(): Errno | null { return null; }
+  sendErrno(): Errno | null {
+    if (this.softError !== null) return this.softError;
+    switch (this.state) {
+      case TcpState.SYN_SENT:
+      case TcpState.SYN_RCVD:
+      case TcpState.ESTABLISHED:
+      case TcpState.CLOSE_WAIT:
+        return this.finQueued ? 'EPIPE' : null;
+      case TcpState.CLOSED:
+      case TcpState.LISTEN:
+        return this.establishedAt >= 0 ? 'EPIPE' : 'ENOTCONN';
+      default:
+        return 'EPIPE';
+    }
+  }
+
   /** Reads up to `max` bytes: the count, 0 at end of stream, -1 when nothing is there yet (EAGAIN). */
-  recv(max: number, now: Nanos): number { void max; void now; return -1; }
-  shutdown(how: 'rd' | 'wr' | 'rdwr', now: Nanos): void { void how; void now; }
-  close(now: Nanos): void { void now; }
-  /** Sends RST and goes to CLOSED (ECONNABORTED-style abort by the user). */
-  abort(now: Nanos): void { void now; }
+  recv(max: number, now: Nanos): number {
+    const avail = this.rcvq.readable;
+    if (avail > 0 && max > 0) {
+      const n = max < avail ? max : avail;
+      this.rcvq.readable -= n;
+      afterRead(this, n, now);
+      this.finish();
+      return n;
+    }
+    if (avail > 0) return -1;
+    if (this.finReceived || this.rcvShut || this.state === TcpState.CLOSED) return 0;
+    return -1;
+  }
+
+  shutdown(how: 'rd' | 'wr' | 'rdwr', now: Nanos): void {
+    userShutdown(this, how, now);
+    this.finish();
+  }
+
+  /** close(): FIN after queued data, or RST when unread data remains or linger is zero (Linux tcp_close). */
+  close(now: Nanos): void {
+    userClose(this, now);
+    this.finish();
+  }
+
+  /** Sends RST where the peer holds state and goes to CLOSED (RFC 9293 3.10.5 ABORT). */
+  abort(now: Nanos): void {
+    userAbort(this, now);
+    this.finish();
+  }
+
   /** Silently to CLOSED (e.g. TIME-WAIT over maxTimeWait); emits FREED. */
-  destroy(now: Nanos): void { void now; }
+  destroy(now: Nanos): void {
+    void now;
+    if (this.state !== TcpState.CLOSED) {
+      this.orphan = true;
+      this.setState(TcpState.CLOSED);
+    }
+    this.finish();
+  }
 
-  get readable(): number { return 0; }
-  get eof(): boolean { return false; }
-  get sendSpace(): number { return 0; }
-  takeError(): Errno | null { return null; }
+  get readable(): number { return this.rcvq.readable; }
+  /** The peer's FIN has been read up to: recv() returns 0 from now on. */
+  get eof(): boolean { return this.finReceived && this.rcvq.readable === 0; }
+  /** Bytes send() would accept now. */
+  get sendSpace(): number {
+    const free = this.params.sndBuf - this.sendBuffered;
+    return free > 0 ? free : 0;
+  }
+  /** Pending asynchronous error (SO_ERROR), cleared when read. */
+  takeError(): Errno | null {
+    const e = this.softError;
+    this.softError = null;
+    return e;
+  }
 
-  setOption<K extends keyof TcpParams>(name: K, value: TcpParams[K], now: Nanos): void { void name; void value; void now; }
-  setNoDelay(on: boolean, now: Nanos): void { void on; void now; }
-  setLingerZero(on: boolean): void { void on; }
+  /** setsockopt-style change of one parameter (keepalive, userTimeout, buffers, …). */
+  setOption<K extends keyof TcpParams>(name: K, value: TcpParams[K], now: Nanos): void {
+    this.params[name] = value;
+    if (name === 'nagle') this.noDelay = !value;
+    if (name === 'keepalive' || name === 'keepaliveIdle') {
+      const sync = this.state !== TcpState.CLOSED && this.state !== TcpState.SYN_SENT && this.state !== TcpState.TIME_WAIT;
+      this.keepaliveAt = this.params.keepalive && sync ? now + this.params.keepaliveIdle : Infinity;
+    }
+    if (name === 'sndBuf' && this.sendSpace > 0 && this.sendBlocked) output(this, now);
+    this.finish();
+  }
 
-  // Counters for metrics.
-  get segmentsSent(): number { return 0; }
-  get retransmissions(): number { return 0; }
-  get bytesAcked(): number { return 0; }
-  get bytesReceived(): number { return 0; }
+  /** TCP_NODELAY: send small segments at once; queued data goes out now (Linux tcp_push_pending_frames). */
+  setNoDelay(on: boolean, now: Nanos): void {
+    this.noDelay = on;
+    if (on) output(this, now);
+    this.finish();
+  }
+
+  /** SO_LINGER with l_linger = 0: close() sends RST. */
+  setLingerZero(on: boolean): void {
+    this.lingerZero = on;
+  }
+
+  // --- Counters for metrics ---
+  get segmentsSent(): number { return this.segsOut; }
+  get retransmissions(): number { return this.retransSegs; }
+  get bytesAcked(): number { return this.bytesAckedTotal; }
+  get bytesReceived(): number { return this.bytesReceivedTotal; }
   /** Congestion window in bytes. */
-  get cwnd(): number { return 0; }
-  get ssthresh(): number { return 0; }
+  get cwnd(): number { return this.cc.cwnd * this.mss; }
+  /** Slow-start threshold in bytes (huge before the first loss). */
+  get ssthresh(): number { return this.cc.ssthresh * this.mss; }
   /** Smoothed RTT in ns (0 before the first sample). */
-  get srtt(): Nanos { return 0; }
-  get rto(): Nanos { return 0; }
-  /** connect() to ESTABLISHED in ns (active opens), or -1. */
-  get handshakeTime(): Nanos { return -1; }
+  get srtt(): Nanos { return Math.round(this.rtt.srtt); }
+  get rto(): Nanos { return this.rtt.rto; }
+  /** connect() to ESTABLISHED for active opens (first SYN-ACK to ESTABLISHED for passive ones), or -1. */
+  get handshakeTime(): Nanos {
+    return this.establishedAt >= 0 && this.openedAt >= 0 ? this.establishedAt - this.openedAt : -1;
+  }
+
+  /** Sequence variables at the start: SND.UNA = SND.NXT = `una`, nothing queued (data starts after the SYN). */
+  private initSend(iss: number, una: number): void {
+    this.iss = iss;
+    this.sndUna = una;
+    this.sndNxt = una;
+    this.sndMax = una;
+    this.writeSeq = (iss + 1) >>> 0;
+    this.recover = una;
+    this.retxHigh = una;
+    this.sndSml = una;
+  }
+
+  private finish(): void {
+    this.updateDeadline();
+    this.flushEvents();
+  }
 }

@@ -1,0 +1,143 @@
+/**
+ * The ACK field in synchronized states (RFC 9293 3.10.7.4 fifth check, RFC 5961 5.2): SND.UNA
+ * advances, the send window is updated (SND.WL1/WL2), RTT samples are taken (Karn, RFC 7323
+ * timestamps), duplicate ACKs drive fast retransmit and NewReno fast recovery (RFC 5681, 6582).
+ */
+import { MS, type Nanos } from '../sim/time.ts';
+import { FIN, SYN, type Segment } from '../wire/segment.ts';
+import { sendOowAck } from './output.ts';
+import { output, retransmitHead } from './send.ts';
+import { seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
+import { EV_WRITABLE, type Tcb } from './tcb.ts';
+import { tsValue } from './window.ts';
+
+/** RFC 5681 3.2: duplicate ACKs before fast retransmit (Linux tcp_reordering). */
+export const DUPACK_THRESHOLD = 3;
+
+/**
+ * Processes SEG.ACK. Returns false when the segment must be dropped (an ACK for data never sent,
+ * or older than the window: RFC 5961 5.2); an answering ACK has then been sent.
+ */
+export function processAck(t: Tcb, seg: Segment, now: Nanos): boolean {
+  const ack = seg.ack;
+  if (seqGt(ack, t.sndMax)) {
+    // RFC 9293 3.10.7.4: an ACK for something not yet sent: send an ACK, drop the segment.
+    sendOowAck(t, seg, now, true);
+    return false;
+  }
+  if (seqLt(ack, (t.sndUna - t.maxSndWnd) >>> 0)) {
+    // RFC 5961 5.2: too old to be a duplicate: challenge ACK.
+    sendOowAck(t, seg, now, true);
+    return false;
+  }
+  // Something answered: probes are not unanswered any more (Linux tcp_ack clears probes_out).
+  t.probesOut = 0;
+  if (seqLe(ack, t.sndUna)) {
+    if (ack === t.sndUna) {
+      const win = seg.window * 2 ** t.sndWscale;
+      const dup = seg.len === 0 && (seg.flags & (SYN | FIN)) === 0 && win === t.sndWnd && seqGt(t.sndMax, t.sndUna);
+      updateWindow(t, seg);
+      if (dup) duplicateAck(t, now);
+    }
+    return true;
+  }
+  newAck(t, seg, now);
+  updateWindow(t, seg);
+  return true;
+}
+
+/** RFC 9293 3.10.7.4: update the send window from an acceptable ACK that is not older than the last update. */
+export function updateWindow(t: Tcb, seg: Segment): void {
+  if (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 === seg.seq && seqLe(t.sndWl2, seg.ack))) {
+    const opened = t.sndWnd === 0;
+    t.sndWnd = seg.window * 2 ** t.sndWscale;
+    t.sndWl1 = seg.seq;
+    t.sndWl2 = seg.ack;
+    if (t.sndWnd > t.maxSndWnd) t.maxSndWnd = t.sndWnd;
+    if (opened && t.sndWnd > 0) {
+      // Linux tcp_ack_probe: the window opened, the persist timer and its backoff go.
+      t.persistAt = Infinity;
+      t.persistBackoff = 0;
+    }
+  }
+}
+
+function duplicateAck(t: Tcb, now: Nanos): void {
+  t.dupAcks++;
+  if (t.inRecovery) {
+    // RFC 5681 3.2 step 4: every further duplicate inflates cwnd by one segment.
+    t.cc.onRecoveryDupAck();
+    output(t, now);
+    return;
+  }
+  if (t.dupAcks === DUPACK_THRESHOLD) {
+    // RFC 6582 3.2 step 2: only when the ACK covers more than "recover" (no new recovery for
+    // losses from the window already being recovered, e.g. after an RTO).
+    if (!seqGt(t.sndUna, t.recover)) return;
+    t.cc.enterRecovery(t.packetsOut);
+    t.recover = t.sndMax;
+    t.inRecovery = true;
+    retransmitHead(t, now);
+    output(t, now);
+    return;
+  }
+  if (t.dupAcks < DUPACK_THRESHOLD) {
+    // RFC 3042 limited transmit: one new segment for each of the first two duplicates.
+    output(t, now, false, t.dupAcks);
+  }
+}
+
+function newAck(t: Tcb, seg: Segment, now: Nanos): void {
+  const ack = seg.ack;
+  const prevUna = t.sndUna;
+  const packetsBefore = t.packetsOut;
+  const bufferedBefore = t.sendBuffered;
+  t.sndUna = ack;
+  if (seqLt(t.sndNxt, ack)) t.sndNxt = ack;
+  const freed = bufferedBefore - t.sendBuffered;
+  t.bytesAckedTotal += freed;
+
+  // RTT: the oldest newly acknowledged segment, unless retransmitted data is covered (Karn,
+  // RFC 6298 3); otherwise the timestamp echo, which is unambiguous (RFC 7323 4.1).
+  const oldest = t.rtxq.ackUpTo(ack);
+  const coversRetransmitted = seqGt(t.retxHigh, prevUna);
+  if (oldest >= 0 && !coversRetransmitted) {
+    t.rtt.sample(now - oldest);
+  } else if (t.tsOk && seg.options !== null && seg.options.timestamp !== undefined && seg.options.timestamp.ecr !== 0) {
+    const ms = seqSub(tsValue(t.tsOffset, now), seg.options.timestamp.ecr);
+    if (ms >= 0) t.rtt.sample(ms * MS);
+  }
+  if (!seqGt(t.retxHigh, ack)) t.retransStamp = -1;
+  t.retransmits = 0;
+
+  const acked = Math.ceil(seqSub(ack, prevUna) / t.mss);
+  if (t.inRecovery) {
+    if (seqGe(ack, t.recover)) {
+      t.inRecovery = false;
+      t.dupAcks = 0;
+      t.cc.exitRecovery(t.packetsOut);
+    } else {
+      // RFC 6582 3.2 step 5: a partial ACK: the next hole is lost too.
+      retransmitHead(t, now);
+      t.cc.onPartialAck(acked);
+    }
+  } else {
+    t.dupAcks = 0;
+    const slowStart = t.cc.cwnd < t.cc.ssthresh;
+    t.cc.onAck(acked, t.cwndLimited || (slowStart && t.cc.cwnd < 2 * packetsBefore));
+  }
+  t.cwndLimited = false;
+
+  // RFC 6298 5.2/5.3: stop the timer when everything is acknowledged, else restart it.
+  t.rtoAt = t.sndUna === t.sndMax ? Infinity : now + t.rtt.rto;
+  t.persistAt = Infinity;
+
+  if (t.sendBlocked && freed > 0) {
+    // Linux sk_stream_is_writeable: free space at least half of what is queued.
+    const space = t.params.sndBuf - t.sendBuffered;
+    if (space * 2 >= t.sendBuffered && space > 0) {
+      t.sendBlocked = false;
+      t.notify(EV_WRITABLE);
+    }
+  }
+}

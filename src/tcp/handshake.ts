@@ -1,0 +1,90 @@
+/**
+ * What both open paths share: negotiating options from the peer's SYN (RFC 9293 3.7.1 MSS,
+ * RFC 7323 window scale and timestamps, RFC 2018 SACK-permitted) and entering ESTABLISHED
+ * (Linux tcp_init_transfer: initial window, RTT fallback, keepalive, receive MSS estimate).
+ */
+import type { Nanos } from '../sim/time.ts';
+import type { Segment } from '../wire/segment.ts';
+import { TcpState } from './api.ts';
+import { RTO_FALLBACK } from './rtt.ts';
+import { DEFAULT_MSS, TS_OPTION_BYTES, type Tcb } from './tcb.ts';
+import { MAX_WSCALE, tsValue } from './window.ts';
+import { MS } from '../sim/time.ts';
+import { seqSub } from './seq.ts';
+
+/** Linux TCP_MIN_SND_MSS: the smallest segment size used whatever the peer says. */
+const MIN_SND_MSS = 48;
+
+/** Applies the options of the peer's SYN or SYN-ACK. */
+export function negotiate(t: Tcb, seg: Segment, now: Nanos): void {
+  const o = seg.options;
+  const p = t.params;
+  t.peerMss = o !== null && o.mss !== undefined && o.mss > 0 ? o.mss : DEFAULT_MSS;
+  const peerWs = o !== null ? o.wscale : undefined;
+  if (t.offeredWscale >= 0 && peerWs !== undefined) {
+    t.wscaleOk = true;
+    t.sndWscale = peerWs > MAX_WSCALE ? MAX_WSCALE : peerWs;
+    t.rcvWscale = t.offeredWscale;
+  } else {
+    t.wscaleOk = false;
+    t.sndWscale = 0;
+    t.rcvWscale = 0;
+  }
+  t.sackOk = p.sack && o !== null && o.sackPermitted === true;
+  const ts = o !== null ? o.timestamp : undefined;
+  t.tsOk = p.timestamps && ts !== undefined;
+  if (ts !== undefined && t.tsOk) {
+    t.tsRecent = ts.val;
+    t.tsRecentAt = now;
+  }
+  setEffectiveMss(t);
+}
+
+/** Linux tcp_sync_mss: min(peer MSS, ours) less the options every segment carries. */
+export function setEffectiveMss(t: Tcb): void {
+  const base = t.peerMss < t.advMss ? t.peerMss : t.advMss;
+  const mss = base - (t.tsOk ? TS_OPTION_BYTES : 0);
+  t.mss = mss < MIN_SND_MSS ? MIN_SND_MSS : mss;
+}
+
+/**
+ * RTT from the handshake: the SYN's own time when it went out once, else the timestamp echo;
+ * with neither, RFC 6298 5.7's 3 s.
+ */
+export function handshakeRtt(t: Tcb, seg: Segment, sentAt: Nanos, retransmitted: boolean, now: Nanos): void {
+  if (!retransmitted && sentAt >= 0) {
+    t.rtt.sample(now - sentAt);
+    return;
+  }
+  const ts = seg.options !== null ? seg.options.timestamp : undefined;
+  if (t.tsOk && ts !== undefined && ts.ecr !== 0) {
+    const ms = seqSub(tsValue(t.tsOffset, now), ts.ecr);
+    if (ms >= 0) {
+      t.rtt.sample(ms * MS);
+      return;
+    }
+  }
+  if (retransmitted) t.rtt.setRto(RTO_FALLBACK);
+}
+
+/** Enters ESTABLISHED from SYN-SENT or SYN-RECEIVED. `handshakeRetransmits`: SYN/SYN-ACK resends. */
+export function establish(t: Tcb, now: Nanos, handshakeRetransmits: number): void {
+  t.setState(TcpState.ESTABLISHED);
+  t.establishedAt = now;
+  t.rtoAt = Infinity;
+  t.retransmits = 0;
+  t.retransStamp = -1;
+  // RFC 5681 3.1: a lost SYN or SYN-ACK means an initial window of one segment (Linux: after
+  // more than one retransmission).
+  const lossLimit = t.params.profile === 'linux' ? 1 : 0;
+  if (handshakeRetransmits > lossLimit) t.cc.cwnd = 1;
+  t.lastSendAt = now;
+  t.lastRcvAt = now;
+  // Linux tcp_initialize_rcv_mss: a conservative guess of the peer's segment size.
+  let hint = t.advMss < t.mss ? t.advMss : t.mss;
+  if (hint > t.rcvWnd / 2) hint = Math.floor(t.rcvWnd / 2);
+  if (hint > DEFAULT_MSS) hint = DEFAULT_MSS;
+  t.rcvMss = hint < 88 ? 88 : hint;
+  if (t.rcvSsthresh === 0) t.rcvSsthresh = t.rcvWnd;
+  if (t.params.keepalive) t.keepaliveAt = now + t.params.keepaliveIdle;
+}

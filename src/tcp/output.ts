@@ -1,0 +1,201 @@
+/**
+ * Building and sending segments: SYN/SYN-ACK, data and FIN, pure ACKs, probes and resets, with
+ * the options each carries (RFC 7323 timestamps once negotiated, RFC 2018 SACK blocks while
+ * out-of-order data is held), and the receive window we advertise (Linux tcp_select_window).
+ * Option objects are only allocated when a segment carries options.
+ */
+import type { Nanos } from '../sim/time.ts';
+import { ACK, FIN, PSH, RST, SYN, segmentSpace, type Segment, type TcpOptions } from '../wire/segment.ts';
+import { TcpState } from './api.ts';
+import { seqGt, seqLt, seqSub } from './seq.ts';
+import type { Tcb } from './tcb.ts';
+import { initialWindow, tsValue, windowSpace } from './window.ts';
+
+/** Linux tcp_invalid_ratelimit: at most one ACK per 500 ms answers out-of-window segments. */
+export const OOW_ACK_INTERVAL: Nanos = 500_000_000;
+/** Linux TCP_MAX_QUICKACKS. */
+const MAX_QUICKACKS = 16;
+
+function segment(t: Tcb, seq: number, ack: number, flags: number, window: number, options: TcpOptions | null, len: number): Segment {
+  return {
+    srcPort: t.ep.localPort, dstPort: t.ep.remotePort, seq: seq >>> 0, ack: ack >>> 0, flags, window,
+    urgent: 0, options, len, payload: null,
+  };
+}
+
+/** Options of a non-SYN segment: timestamps when negotiated, SACK blocks when data is held. */
+function segmentOptions(t: Tcb, now: Nanos): TcpOptions | null {
+  const sack = t.sackOk && t.rcvq.hasOutOfOrder ? t.rcvq.sackBlocks(t.tsOk ? 3 : 4) : null;
+  if (!t.tsOk) return sack === null ? null : { sack };
+  const o: TcpOptions = { timestamp: { val: tsValue(t.tsOffset, now), ecr: t.tsRecent } };
+  if (sack !== null) o.sack = sack;
+  return o;
+}
+
+/**
+ * The window we could offer now, as Linux __tcp_select_window: free buffer space capped by
+ * rcv_ssthresh; once the buffer is half full, nothing below an MSS or 1/16 of the buffer
+ * (receiver silly-window avoidance, RFC 9293 3.8.6.2.2); rounded to the scale unit (or to the
+ * MSS without scaling).
+ */
+export function rawWindow(t: Tcb): number {
+  const full = windowSpace(t.params);
+  let free = full - t.rcvq.readable - t.rcvq.oooBytes;
+  if (free < 0) free = 0;
+  const mss = t.rcvMss < full ? t.rcvMss : full;
+  const unit = 1 << t.rcvWscale;
+  if (free < full >> 1) {
+    t.quickAcks = 0;
+    free -= free % unit;
+    if (free < full >> 4 || free < mss) return 0;
+  }
+  if (free > t.rcvSsthresh) free = t.rcvSsthresh;
+  if (t.rcvWscale > 0) return Math.ceil(free / unit) * unit;
+  let win = t.rcvWnd;
+  if (win <= free - mss || win > free) win = free - (free % mss);
+  else if (mss === full && free > win + (full >> 1)) win = free;
+  return win;
+}
+
+/**
+ * The window to advertise (Linux tcp_select_window): rawWindow, but never moving the right edge
+ * back (RFC 9293 3.8.6.2.2). Records RCV.WND and the RCV.NXT it is relative to; returns the
+ * scaled 16-bit field.
+ */
+export function selectWindow(t: Tcb): number {
+  let win = rawWindow(t);
+  const unit = 1 << t.rcvWscale;
+  const cur = seqSub((t.rcvWup + t.rcvWnd) >>> 0, t.rcvNxt);
+  if (win < cur) win = Math.ceil(cur / unit) * unit;
+  t.rcvWnd = win;
+  t.rcvWup = t.rcvNxt;
+  const max = 65535 * unit;
+  return Math.floor((win > max ? max : win) / unit);
+}
+
+/** The window we would advertise now, without recording it (for window-update decisions). */
+export function currentReceiveWindow(t: Tcb): number {
+  const w = seqSub((t.rcvWup + t.rcvWnd) >>> 0, t.rcvNxt);
+  return w < 0 ? 0 : w;
+}
+
+/** Bookkeeping after any segment carrying ACK left (Linux tcp_event_ack_sent). */
+function ackSent(t: Tcb): void {
+  if (t.quickAcks > 0 && t.ackPending) {
+    t.quickAcks--;
+    if (t.quickAcks === 0) t.ato = t.params.delayedAckMin;
+  }
+  t.ackPending = false;
+  t.ackNow = false;
+  t.ackPushed = 0;
+  t.delackAt = Infinity;
+}
+
+function emit(t: Tcb, seg: Segment, retransmit: boolean): void {
+  t.segsOut++;
+  if (retransmit) t.retransSegs++;
+  if (seg.flags & ACK) ackSent(t);
+  t.out.transmit(t.ep, seg, retransmit);
+}
+
+/** SYN (SYN_SENT) or SYN-ACK (SYN_RCVD after a simultaneous open), RFC 9293 3.5. */
+export function sendSyn(t: Tcb, now: Nanos, retransmit: boolean): void {
+  const synAck = t.state === TcpState.SYN_RCVD;
+  const p = t.params;
+  const o: TcpOptions = { mss: t.advMss };
+  // A SYN offers what we support; a SYN-ACK answers only what the peer offered (RFC 7323 2.2, 3.2).
+  if (synAck ? t.sackOk : p.sack) o.sackPermitted = true;
+  if (synAck ? t.tsOk : p.timestamps) o.timestamp = { val: tsValue(t.tsOffset, now), ecr: synAck ? t.tsRecent : 0 };
+  if (t.offeredWscale >= 0 && (!synAck || t.wscaleOk)) o.wscale = t.offeredWscale;
+  const win = initialWindow(p, t.advMss);
+  t.rcvWnd = win;
+  t.rcvWup = t.rcvNxt;
+  const seg = segment(t, t.iss, synAck ? t.rcvNxt : 0, synAck ? SYN | ACK : SYN, win, o, 0);
+  const end = (t.iss + 1) >>> 0;
+  if (seqLt(t.sndMax, end)) t.sndMax = end;
+  t.sndNxt = end;
+  emit(t, seg, retransmit);
+}
+
+/** A pure ACK: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> (Linux uses the highest sequence sent). */
+export function sendAck(t: Tcb, now: Nanos): void {
+  emit(t, segment(t, t.sndMax, t.rcvNxt, ACK, selectWindow(t), segmentOptions(t, now), 0), false);
+}
+
+/**
+ * An ACK answering an unacceptable segment or a challenge (RFC 5961 3.2, 4.2, 5.2), limited to
+ * one per OOW_ACK_INTERVAL as Linux tcp_oow_rate_limited (data segments without SYN are exempt
+ * unless it is a challenge).
+ */
+export function sendOowAck(t: Tcb, seg: Segment, now: Nanos, challenge: boolean): void {
+  const limited = challenge || segmentSpace(seg) === 0 || (seg.flags & SYN) !== 0;
+  if (limited) {
+    if (now - t.lastOowAckAt < OOW_ACK_INTERVAL) return;
+    t.lastOowAckAt = now;
+  }
+  sendAck(t, now);
+}
+
+/**
+ * Probe for keepalive or a zero window: an ACK with SEG.SEQ = SND.UNA − 1 and no data, which
+ * the peer must answer with an ACK (Linux tcp_xmit_probe_skb).
+ */
+export function sendProbe(t: Tcb, now: Nanos): void {
+  emit(t, segment(t, t.sndUna - 1, t.rcvNxt, ACK, selectWindow(t), segmentOptions(t, now), 0), false);
+}
+
+/** Reset from a synchronized connection: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> (Linux tcp_send_active_reset). */
+export function sendActiveReset(t: Tcb, now: Nanos): void {
+  const wndEnd = (t.sndUna + t.sndWnd) >>> 0;
+  const seq = seqGt(t.sndMax, wndEnd) && t.sndWnd > 0 ? wndEnd : t.sndMax;
+  emit(t, segment(t, seq, t.rcvNxt, RST | ACK, selectWindow(t), segmentOptions(t, now), 0), false);
+}
+
+/** Sends a reset segment built elsewhere (resetForUnmatched for data after close). */
+export function sendRaw(t: Tcb, seg: Segment): void {
+  emit(t, seg, false);
+}
+
+/**
+ * One data and/or FIN segment at `seq` (a new transmission or a retransmission): PSH on the
+ * segment that empties the send queue, FIN when `fin`. Returns the sequence space it used.
+ */
+export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now: Nanos): number {
+  const dataEnd = (seq + len) >>> 0;
+  let flags = ACK;
+  if (len > 0 && dataEnd === t.writeSeq) flags |= PSH;
+  if (fin) flags |= FIN;
+  const retransmit = seqLt(seq, t.sndMax);
+  const seg = segment(t, seq, t.rcvNxt, flags, selectWindow(t), segmentOptions(t, now), len);
+  const end = (dataEnd + (fin ? 1 : 0)) >>> 0;
+  if (retransmit && seqGt(end, t.retxHigh)) t.retxHigh = end;
+  if (seqGt(end, t.sndMax)) {
+    t.rtxq.push(end, now);
+    t.sndMax = end;
+  }
+  if (seq === t.sndNxt) t.sndNxt = end;
+  if (len > 0 && len < t.mss) t.sndSml = dataEnd;
+  t.lastSendAt = now;
+  // Linux tcp_event_data_sent: answering soon after data arrived means an interactive exchange,
+  // where delayed ACKs ride on the replies (pingpong mode).
+  if (t.ato > 0 && now - t.lastDataRcvAt < t.ato) t.pingpong = true;
+  if (t.rtoAt === Infinity) t.rtoAt = now + t.rtt.rto;
+  t.persistAt = Infinity;
+  emit(t, seg, retransmit);
+  return seqSub(end, seq);
+}
+
+/** Linux tcp_incr_quickack: ACK the next segments at once (at least two, at most 16). */
+export function incrQuickAck(t: Tcb): void {
+  let q = Math.floor(t.rcvWnd / (2 * t.rcvMss));
+  if (q === 0) q = 2;
+  if (q > MAX_QUICKACKS) q = MAX_QUICKACKS;
+  if (q > t.quickAcks) t.quickAcks = q;
+}
+
+/** Linux tcp_enter_quickack_mode: quick ACKs, out of interactive (pingpong) mode, minimal ATO. */
+export function enterQuickAckMode(t: Tcb): void {
+  incrQuickAck(t);
+  t.pingpong = false;
+  t.ato = t.params.delayedAckMin;
+}

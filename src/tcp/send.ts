@@ -1,0 +1,98 @@
+/**
+ * The send loop (Linux tcp_write_xmit): new data and the FIN go out while the congestion window
+ * (in segments), the peer's window and Nagle's algorithm allow; a window too small for the next
+ * segment with nothing in flight arms the persist timer (RFC 9293 3.8.6.1). Retransmissions
+ * after an RTO go through the same loop: SND.NXT is moved back to SND.UNA (go-back-N).
+ */
+import type { Nanos } from '../sim/time.ts';
+import { TcpState } from './api.ts';
+import { transmitData } from './output.ts';
+import { seqGt, seqLe, seqLt, seqSub } from './seq.ts';
+import type { Tcb } from './tcb.ts';
+
+/** States in which data or a FIN may still be (re)sent. */
+export function canSend(state: TcpState): boolean {
+  return state === TcpState.ESTABLISHED || state === TcpState.CLOSE_WAIT || state === TcpState.FIN_WAIT_1
+    || state === TcpState.CLOSING || state === TcpState.LAST_ACK;
+}
+
+/** Something not yet sent: data beyond SND.NXT, or a FIN not yet sent. */
+export function hasUnsent(t: Tcb): boolean {
+  return seqLt(t.sndNxt, t.writeSeq) || (t.finQueued && t.sndNxt === t.writeSeq);
+}
+
+/**
+ * Segment size: the effective MSS, but at most half the largest window the peer offered
+ * (Linux tcp_bound_to_half_wnd), so tiny windows still see several segments.
+ */
+export function segmentSize(t: Tcb): number {
+  const w = t.maxSndWnd;
+  let size = t.mss;
+  if (w > 536 && w >> 1 < size) size = w >> 1;
+  return size < 48 ? 48 : size;
+}
+
+/**
+ * Sends what the windows allow. `forceHead`: the segment at SND.UNA goes out whatever the windows
+ * say (the RTO retransmission). `extraCwnd`: segments allowed beyond cwnd (RFC 3042 limited
+ * transmit). Returns whether anything was sent.
+ */
+export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): boolean {
+  if (!canSend(t.state)) return false;
+  // RFC 5681 4.1 (Linux tcp_slow_start_after_idle): after an idle period longer than the RTO,
+  // restart from the initial window.
+  if (t.sndNxt === t.sndUna && seqLt(t.sndNxt, t.writeSeq) && now - t.lastSendAt > t.rtt.rto) {
+    t.cc.onIdleRestart(t.params.initCwnd);
+  }
+  let sent = false;
+  const size = segmentSize(t);
+  for (;;) {
+    const seq = t.sndNxt;
+    let avail = seqSub(t.writeSeq, seq);
+    if (avail < 0) avail = 0;
+    const finPending = t.finQueued && seqLe(seq, t.writeSeq);
+    if (avail === 0 && !finPending) break;
+    const len = avail < size ? avail : size;
+    const fin = finPending && len === avail;
+    const head = forceHead && seq === t.sndUna;
+    if (!head) {
+      if (t.packetsOut >= t.cc.cwnd + extraCwnd) {
+        t.cwndLimited = true;
+        break;
+      }
+      // Linux tcp_snd_wnd_test: the whole segment must fit in the peer's window.
+      const wndEnd = (t.sndUna + t.sndWnd) >>> 0;
+      if (seqGt((seq + len + (fin ? 1 : 0)) >>> 0, wndEnd)) break;
+      // Nagle (RFC 9293 3.7.4) in Linux's Minshall form: a small segment waits while an earlier
+      // small segment is unacknowledged; a segment carrying the FIN, or TCP_NODELAY, goes now.
+      if (len < size && !fin && !t.noDelay && seqLe(t.sndMax, seq) && t.packetsOut > 0
+        && seqGt(t.sndSml, t.sndUna) && seqLe(t.sndSml, t.sndNxt)) break;
+    }
+    transmitData(t, seq, len, fin, now);
+    sent = true;
+  }
+  if (t.packetsOut === 0 && t.rtoAt === Infinity && t.persistAt === Infinity && hasUnsent(t)) {
+    t.persistAt = now + probeTimeout(t);
+  }
+  return sent;
+}
+
+/** Linux tcp_probe0_when: max(RTO, min RTO) doubled per unanswered probe, capped at max RTO. */
+export function probeTimeout(t: Tcb): Nanos {
+  const base = t.rtt.rto > t.params.minRto ? t.rtt.rto : t.params.minRto;
+  const when = base * 2 ** Math.min(t.persistBackoff, 30);
+  return when < t.params.maxRto ? when : t.params.maxRto;
+}
+
+/**
+ * Resends the first unacknowledged segment without moving SND.NXT (fast retransmit, RFC 5681
+ * 3.2, and NewReno partial ACKs, RFC 6582 3.2 step 5).
+ */
+export function retransmitHead(t: Tcb, now: Nanos): void {
+  const seq = t.sndUna;
+  const sentData = seqSub(t.finSent ? t.writeSeq : t.sndMax, seq);
+  const len = sentData <= 0 ? 0 : sentData < segmentSize(t) ? sentData : segmentSize(t);
+  const fin = t.finSent && ((seq + len) >>> 0) === t.writeSeq;
+  if (len === 0 && !fin) return;
+  transmitData(t, seq, len, fin, now);
+}

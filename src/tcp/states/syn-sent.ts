@@ -1,0 +1,54 @@
+/**
+ * SYN-SENT (RFC 9293 3.10.7.3): a SYN-ACK completes the active open; a bare SYN means a
+ * simultaneous open (→ SYN-RECEIVED, Linux answers with a SYN-ACK); a RST with an acceptable ACK
+ * refuses the connection (RFC 5961 3.2 keeps that rule for SYN-SENT).
+ */
+import type { Nanos } from '../../sim/time.ts';
+import { ACK, RST, SYN, type Segment } from '../../wire/segment.ts';
+import { TcpState } from '../api.ts';
+import { establish, handshakeRtt, negotiate } from '../handshake.ts';
+import { sendAck, sendRaw, sendSyn } from '../output.ts';
+import { resetForUnmatched } from '../reset.ts';
+import { output } from '../send.ts';
+import { seqGt, seqLe } from '../seq.ts';
+import { EV_CONNECTED, type Tcb } from '../tcb.ts';
+import { terminate } from '../teardown.ts';
+
+export function synSent(t: Tcb, seg: Segment, now: Nanos): void {
+  const f = seg.flags;
+  if (f & ACK) {
+    // SEG.ACK =< ISS or SEG.ACK > SND.NXT: not for us; <SEQ=SEG.ACK><CTL=RST> unless it is one.
+    if (seqLe(seg.ack, t.iss) || seqGt(seg.ack, t.sndMax)) {
+      const rst = resetForUnmatched(seg);
+      if (rst !== null) sendRaw(t, rst);
+      return;
+    }
+  }
+  if (f & RST) {
+    if (f & ACK) terminate(t, 'ECONNREFUSED');
+    return;
+  }
+  if ((f & SYN) === 0) return;
+  negotiate(t, seg, now);
+  t.irs = seg.seq;
+  t.rcvNxt = (seg.seq + 1) >>> 0;
+  t.rcvWup = t.rcvNxt;
+  // The window of a SYN is never scaled (RFC 7323 2.2).
+  t.sndWnd = seg.window;
+  t.maxSndWnd = seg.window;
+  t.sndWl1 = seg.seq;
+  if (f & ACK) {
+    t.sndUna = seg.ack;
+    t.sndWl2 = seg.ack;
+    handshakeRtt(t, seg, t.openedAt, t.retransmits > 0, now);
+    establish(t, now, t.retransmits);
+    t.notify(EV_CONNECTED);
+    // The third ACK; data queued during the handshake rides on it instead.
+    if (!output(t, now)) sendAck(t, now);
+    return;
+  }
+  // Crossed SYNs: acknowledge theirs with our SYN again (RFC 9293 3.5 figure 7).
+  t.sndWl2 = t.iss;
+  t.setState(TcpState.SYN_RCVD);
+  sendSyn(t, now, false);
+}

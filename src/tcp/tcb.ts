@@ -1,0 +1,266 @@
+/**
+ * The transmission control block (RFC 9293 3.3.1) with Linux's extra state. Plain mutable fields:
+ * the state handlers, the output path and the timers all work on one Tcb; Connection (the public
+ * class) extends it with the user calls. Names follow the RFC (sndUna = SND.UNA …) and, where
+ * Linux has a name the RFC lacks, Linux's (writeSeq = write_seq, rcvWup = rcv_wup, ato …).
+ */
+import type { Nanos } from '../sim/time.ts';
+import { ConnEvent, TcpState, type EngineOutput, type Endpoints, type Errno } from './api.ts';
+import { createCongestionControl, type CongestionControl } from './congestion/cc.ts';
+import type { TcpParams } from './params.ts';
+import { ReceiveQueue } from './recv-queue.ts';
+import { RttEstimator } from './rtt.ts';
+import { RtxQueue } from './rtx-queue.ts';
+import { seqSub } from './seq.ts';
+
+/** Pending-notification bits, flushed in this order at the end of every entry point. */
+export const EV_CONNECTED = 1;
+export const EV_READABLE = 2;
+export const EV_WRITABLE = 4;
+export const EV_ERROR = 8;
+export const EV_FREED = 16;
+
+/** Bytes of the timestamps option as it sits in every segment (10, padded to 12: RFC 7323 3.2). */
+export const TS_OPTION_BYTES = 12;
+/** RFC 9293 3.7.1: the MSS assumed when the peer's SYN carries none. */
+export const DEFAULT_MSS = 536;
+
+export class Tcb {
+  readonly ep: Endpoints;
+  /** This connection's own copy: setOption changes it without touching the host's parameters. */
+  readonly params: TcpParams;
+  readonly out: EngineOutput;
+  state: TcpState = TcpState.CLOSED;
+  /** Earliest timer deadline, or Infinity (the owner keeps one wake-up for it). */
+  deadline: Nanos = Infinity;
+  /** After a TIME-WAIT reopen: the ISS Linux would give the new incarnation (tw_snd_nxt + 65537). */
+  reopenIsn = 0;
+
+  // --- Send sequence space (RFC 9293 3.3.1) ---
+  iss = 0;
+  sndUna = 0;
+  sndNxt = 0;
+  /** Highest sequence number sent so far (BSD snd_max): SND.NXT goes back to SND.UNA on an RTO. */
+  sndMax = 0;
+  /** Send window in bytes (already scaled). */
+  sndWnd = 0;
+  sndWl1 = 0;
+  sndWl2 = 0;
+  /** Largest window the peer has offered (RFC 5961 5.2 MAX.SND.WND). */
+  maxSndWnd = 0;
+  /** Sequence number after the last byte the user queued (Linux write_seq). */
+  writeSeq = 0;
+  /** The user shut the sending side: a FIN follows the data, at writeSeq. */
+  finQueued = false;
+
+  // --- Receive sequence space ---
+  irs = 0;
+  rcvNxt = 0;
+  /** The window last advertised, in bytes, and RCV.NXT when it was (Linux rcv_wnd / rcv_wup). */
+  rcvWnd = 0;
+  rcvWup = 0;
+  /** Linux rcv_ssthresh: the window grows towards the buffer as data arrives (tcp_grow_window). */
+  rcvSsthresh = 0;
+  /** The peer's FIN has been received in order. */
+  finReceived = false;
+  readonly rcvq = new ReceiveQueue();
+
+  // --- Negotiated options ---
+  /** Effective send MSS: min(peer MSS, ours) minus TCP options always sent (Linux mss_cache). */
+  mss = DEFAULT_MSS;
+  /** The MSS option we advertise. */
+  advMss: number;
+  /** The peer's MSS option (536 when absent). */
+  peerMss = DEFAULT_MSS;
+  /** Our window-scale offer in the SYN (-1 none) and the shifts in use once synchronized. */
+  offeredWscale = -1;
+  sndWscale = 0;
+  rcvWscale = 0;
+  /** Both SYNs carried window scale (RFC 7323 2.2). */
+  wscaleOk = false;
+  sackOk = false;
+  tsOk = false;
+  /** RFC 7323 TS.Recent and when it was stored. */
+  tsRecent = 0;
+  tsRecentAt: Nanos = 0;
+  tsOffset = 0;
+  /** Receiver's estimate of the peer's segment size (Linux icsk_ack.rcv_mss). */
+  rcvMss = DEFAULT_MSS;
+
+  // --- User side ---
+  /** close() was called: nobody will read or be told anything (Linux SOCK_DEAD). */
+  orphan = false;
+  /** shutdown(rd) or close(): data arriving after our FIN is answered with RST (Linux RCV_SHUTDOWN). */
+  rcvShut = false;
+  lingerZero = false;
+  noDelay: boolean;
+  /** A send() was cut short: tell WRITABLE when space frees up. */
+  sendBlocked = false;
+
+  // --- Timers (absolute deadlines, Infinity when off) ---
+  rtoAt: Nanos = Infinity;
+  persistAt: Nanos = Infinity;
+  delackAt: Nanos = Infinity;
+  keepaliveAt: Nanos = Infinity;
+  /** FIN_WAIT_2 (orphan) timeout or TIME-WAIT expiry, whichever state we are in. */
+  closeAt: Nanos = Infinity;
+
+  readonly rtt: RttEstimator;
+  readonly rtxq = new RtxQueue();
+  /** Consecutive timeouts without progress (Linux icsk_retransmits). */
+  retransmits = 0;
+  /** First transmission time of the head when retransmitting began (Linux retrans_stamp), or -1. */
+  retransStamp: Nanos = -1;
+  /** End of the highest retransmitted range: ACKs below it give no RTT sample (Karn). */
+  retxHigh = 0;
+  /** When the first SYN went out (active open), or when the handshake began (passive). */
+  openedAt: Nanos = -1;
+  establishedAt: Nanos = -1;
+  /** Unanswered zero-window or keepalive probes (Linux icsk_probes_out) and persist backoff. */
+  probesOut = 0;
+  persistBackoff = 0;
+
+  // --- Congestion control and loss recovery ---
+  cc: CongestionControl;
+  dupAcks = 0;
+  inRecovery = false;
+  /** RFC 6582 "recover". */
+  recover = 0;
+  /** Send stopped on the congestion window since the last ACK (Linux is_cwnd_limited). */
+  cwndLimited = false;
+  /** End of the last small segment sent (Linux snd_sml, for Minshall's Nagle check). */
+  sndSml = 0;
+  lastSendAt: Nanos = 0;
+
+  // --- Delayed ACK (Linux icsk_ack) ---
+  ackPending = false;
+  /** An immediate ACK is due (Linux ICSK_ACK_NOW). */
+  ackNow = false;
+  /** Linux ICSK_ACK_PUSHED bits: small pushed segments arrived since the last ACK. */
+  ackPushed = 0;
+  /** ACK timeout estimate; 0 until the first data arrives. */
+  ato: Nanos = 0;
+  quickAcks = 0;
+  pingpong = false;
+  lastDataRcvAt: Nanos = 0;
+  /** Last time any acceptable segment arrived (keepalive idleness). */
+  lastRcvAt: Nanos = 0;
+  /** Last ACK sent for an out-of-window segment (Linux tcp_oow_rate_limited). */
+  lastOowAckAt: Nanos = -Infinity;
+
+  // --- Counters for metrics ---
+  segsOut = 0;
+  retransSegs = 0;
+  bytesAckedTotal = 0;
+  bytesReceivedTotal = 0;
+
+  // --- Notifications ---
+  events = 0;
+  /** Error for the ERROR event being flushed. */
+  eventErrno: Errno | null = null;
+  /** Pending SO_ERROR. */
+  softError: Errno | null = null;
+
+  constructor(ep: Endpoints, params: TcpParams, out: EngineOutput) {
+    this.ep = ep;
+    this.params = { ...params };
+    this.out = out;
+    this.advMss = params.mss;
+    this.noDelay = !params.nagle;
+    this.rtt = new RttEstimator(params.initialRto, params.minRto, params.maxRto, params.profile === 'linux');
+    this.cc = createCongestionControl(params, params.initCwnd);
+  }
+
+  // --- Derived quantities ---
+
+  /** Sequence space sent and not acknowledged. */
+  get flight(): number {
+    return seqSub(this.sndNxt, this.sndUna);
+  }
+
+  /** Segments in flight, as Linux counts packets. */
+  get packetsOut(): number {
+    const f = seqSub(this.sndNxt, this.sndUna);
+    return f <= 0 ? 0 : Math.ceil(f / this.mss);
+  }
+
+  /** Bytes queued by the user and not yet acknowledged. */
+  get sendBuffered(): number {
+    const first = this.dataStart();
+    return seqSub(this.writeSeq, first);
+  }
+
+  /** Sequence number of the first unacknowledged data byte (past the SYN). */
+  dataStart(): number {
+    const synEnd = (this.iss + 1) >>> 0;
+    return seqSub(this.sndUna, synEnd) < 0 ? synEnd : seqSub(this.sndUna, this.writeSeq) > 0 ? this.writeSeq : this.sndUna;
+  }
+
+  /** Our FIN has been sent (it sits at writeSeq). */
+  get finSent(): boolean {
+    return this.finQueued && seqSub(this.sndMax, this.writeSeq) > 0;
+  }
+
+  /** Our FIN has been acknowledged. */
+  get finAcked(): boolean {
+    return this.finQueued && seqSub(this.sndUna, this.writeSeq) > 0;
+  }
+
+  // --- State and notifications ---
+
+  /** Every transition goes through here (the trace's `ev: state`). */
+  setState(to: TcpState): void {
+    const from = this.state;
+    if (from === to) return;
+    this.state = to;
+    this.out.stateChanged(this.ep, from, to);
+    if (to === TcpState.CLOSED) this.onClosed();
+  }
+
+  /** Queues a socket notification for the end of the current entry point. */
+  notify(ev: number): void {
+    if (this.orphan && ev !== EV_FREED) return;
+    this.events |= ev;
+  }
+
+  /** Records an asynchronous error (SO_ERROR) and queues its notification. */
+  fail(errno: Errno): void {
+    if (this.orphan) return;
+    this.softError = errno;
+    this.eventErrno = errno;
+    this.events |= EV_ERROR;
+  }
+
+  /** Delivers queued notifications. Callbacks may call back into the connection. */
+  flushEvents(): void {
+    while (this.events !== 0) {
+      const ev = this.events & -this.events;
+      this.events &= ~ev;
+      switch (ev) {
+        case EV_CONNECTED: this.out.notify(this.ep, ConnEvent.CONNECTED); break;
+        case EV_READABLE: this.out.notify(this.ep, ConnEvent.READABLE); break;
+        case EV_WRITABLE: this.out.notify(this.ep, ConnEvent.WRITABLE); break;
+        case EV_ERROR: this.out.notify(this.ep, ConnEvent.ERROR, this.eventErrno ?? undefined); break;
+        case EV_FREED: this.out.notify(this.ep, ConnEvent.FREED); break;
+      }
+    }
+  }
+
+  /** The earliest armed timer. */
+  updateDeadline(): void {
+    let d = this.rtoAt;
+    if (this.persistAt < d) d = this.persistAt;
+    if (this.delackAt < d) d = this.delackAt;
+    if (this.keepaliveAt < d) d = this.keepaliveAt;
+    if (this.closeAt < d) d = this.closeAt;
+    this.deadline = d;
+  }
+
+  private onClosed(): void {
+    this.rtoAt = this.persistAt = this.delackAt = this.keepaliveAt = this.closeAt = Infinity;
+    this.deadline = Infinity;
+    this.ackPending = false;
+    this.rtxq.clear();
+    this.events |= EV_FREED;
+  }
+}

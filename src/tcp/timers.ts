@@ -1,0 +1,121 @@
+/**
+ * Timer expiry. Each timer is a deadline field in the TCB; `deadline` is the earliest, and the
+ * owner calls onTimer when it passes. Here: delayed ACK, retransmission (retransmit.ts), persist
+ * (zero-window probes), keepalive, and the FIN_WAIT_2 / TIME-WAIT end.
+ */
+import type { Nanos } from '../sim/time.ts';
+import { TcpState } from './api.ts';
+import { sendActiveReset, sendAck, sendProbe, transmitData } from './output.ts';
+import { onRetransmitTimer, ORPHAN_RETRIES } from './retransmit.ts';
+import { hasUnsent, probeTimeout, segmentSize } from './send.ts';
+import { seqSub } from './seq.ts';
+import type { Tcb } from './tcb.ts';
+import { terminate } from './teardown.ts';
+
+/** The state, re-read (a timer may have closed the connection). */
+function closed(t: Tcb): boolean {
+  return t.state === TcpState.CLOSED;
+}
+
+export function runTimers(t: Tcb, now: Nanos): void {
+  if (t.delackAt <= now) delayedAckTimer(t, now);
+  if (closed(t)) return;
+  if (t.rtoAt <= now) onRetransmitTimer(t, now);
+  if (closed(t)) return;
+  if (t.persistAt <= now) persistTimer(t, now);
+  if (closed(t)) return;
+  if (t.keepaliveAt <= now) keepaliveTimer(t, now);
+  if (closed(t)) return;
+  if (t.closeAt <= now) {
+    // FIN_WAIT_2 (orphan) or TIME-WAIT is over: the connection goes quietly.
+    t.closeAt = Infinity;
+    t.setState(TcpState.CLOSED);
+  }
+}
+
+/** Linux tcp_delack_timer_handler: send the held ACK; adjust the ATO for next time. */
+function delayedAckTimer(t: Tcb, now: Nanos): void {
+  t.delackAt = Infinity;
+  if (!t.ackPending || t.state === TcpState.TIME_WAIT) return;
+  if (!t.pingpong) {
+    // Delayed ACK missed: inflate the ATO.
+    const doubled = t.ato * 2;
+    t.ato = doubled < t.rtt.rto ? doubled : t.rtt.rto;
+  } else {
+    // Missed in interactive mode: leave pingpong mode, deflate the ATO.
+    t.pingpong = false;
+    t.ato = t.params.delayedAckMin;
+  }
+  sendAck(t, now);
+}
+
+/**
+ * Persist timer (RFC 9293 3.8.6.1, Linux tcp_probe_timer / tcp_write_wakeup): while the peer's
+ * window keeps new data back and nothing is in flight, send what the window allows or a
+ * zero-window probe, backing off; give up after as many unanswered probes as data retries.
+ */
+function persistTimer(t: Tcb, now: Nanos): void {
+  t.persistAt = Infinity;
+  if (t.packetsOut > 0 || !hasUnsent(t)) {
+    t.probesOut = 0;
+    t.persistBackoff = 0;
+    return;
+  }
+  const p = t.params;
+  const maxProbes = t.orphan ? ORPHAN_RETRIES : p.dataRetries;
+  const userExpired = p.userTimeout > 0 && now - t.lastRcvAt >= p.userTimeout;
+  if (t.probesOut >= maxProbes || userExpired) {
+    terminate(t, 'ETIMEDOUT');
+    return;
+  }
+  const room = seqSub((t.sndUna + t.sndWnd) >>> 0, t.sndNxt);
+  if (room > 0) {
+    // Part of a segment fits: send that much (or the FIN if that is all there is).
+    const avail = seqSub(t.writeSeq, t.sndNxt);
+    let len = avail < segmentSize(t) ? avail : segmentSize(t);
+    if (len > room) len = room;
+    const fin = t.finQueued && len === avail && room > len;
+    if (len > 0 || fin) transmitData(t, t.sndNxt, len, fin, now);
+    else sendProbe(t, now);
+  } else {
+    sendProbe(t, now);
+  }
+  if (t.packetsOut > 0) {
+    t.probesOut = 0;
+    t.persistBackoff = 0;
+    return;
+  }
+  t.probesOut++;
+  if (t.persistBackoff < p.dataRetries) t.persistBackoff++;
+  t.persistAt = now + probeTimeout(t);
+}
+
+/**
+ * Keepalive (RFC 9293 3.8.4, RFC 1122 4.2.3.6, Linux tcp_keepalive_timer): after `keepaliveIdle`
+ * without hearing from the peer, probe every `keepaliveInterval`; after `keepaliveProbes`
+ * unanswered probes (or the user timeout) reset the connection with ETIMEDOUT.
+ */
+function keepaliveTimer(t: Tcb, now: Nanos): void {
+  const p = t.params;
+  t.keepaliveAt = Infinity;
+  if (!p.keepalive || t.state === TcpState.SYN_SENT || t.state === TcpState.TIME_WAIT) return;
+  if (t.packetsOut > 0 || hasUnsent(t)) {
+    // Data is outstanding: the retransmission timer watches the peer.
+    t.keepaliveAt = now + p.keepaliveIdle;
+    return;
+  }
+  const idle = now - t.lastRcvAt;
+  if (idle >= p.keepaliveIdle) {
+    if ((p.userTimeout > 0 && idle >= p.userTimeout && t.probesOut > 0)
+      || (p.userTimeout === 0 && t.probesOut >= p.keepaliveProbes)) {
+      sendActiveReset(t, now);
+      terminate(t, 'ETIMEDOUT');
+      return;
+    }
+    sendProbe(t, now);
+    t.probesOut++;
+    t.keepaliveAt = now + p.keepaliveInterval;
+    return;
+  }
+  t.keepaliveAt = now + (p.keepaliveIdle - idle);
+}
