@@ -1,0 +1,127 @@
+/**
+ * The report page's tables: the experiment's parameters (read from the spec as stored, which is
+ * the file as written after --set overrides) and the aggregate metrics, mean ± 95 % CI per sweep
+ * point, one column per point.
+ */
+import { format } from 'd3';
+import type { AggregateRow } from '../metrics/results.ts';
+import { metricLabel, shortParamNames } from './labels.ts';
+import { esc } from './svg.ts';
+import { valueLabel } from './sweep-values.ts';
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Metric values for tables: integers as integers, other numbers with 3–4 significant digits. */
+export function formatValue(x: number): string {
+  if (!Number.isFinite(x)) return '–';
+  const a = Math.abs(x);
+  if (Number.isInteger(x) && a < 1e9) return format(',')(x);
+  if (a >= 1000) return format(',.0f')(x);
+  if (a >= 100) return format('.1f')(x);
+  if (a >= 1) return format('.2f')(x);
+  if (a === 0) return '0';
+  return format('.3~r')(x);
+}
+
+function inline(v: unknown): string {
+  if (isObject(v)) {
+    return Object.entries(v)
+      .map(([k, w]) => `${k}: ${isObject(w) || Array.isArray(w) ? JSON.stringify(w) : valueLabel(w)}`)
+      .join(', ');
+  }
+  if (Array.isArray(v)) return v.map(valueLabel).join(', ');
+  return valueLabel(v);
+}
+
+/** Rows of (parameter, value) describing the experiment. */
+export function parameterRows(spec: unknown, runCount: number, seeds: number[]): [string, string][] {
+  const s = isObject(spec) ? spec : {};
+  const rows: [string, string][] = [];
+  if (s.name !== undefined) rows.push(['Experiment', valueLabel(s.name)]);
+  if (typeof s.topology === 'string') rows.push(['Topology', s.topology]);
+  else if (isObject(s.topology)) {
+    const t = s.topology;
+    const nodes = Array.isArray(t.nodes)
+      ? t.nodes.map((n) => (isObject(n) ? `${valueLabel(n.name)}${typeof n.count === 'number' && n.count > 1 ? ` ×${n.count}` : ''}${n.kind === 'router' ? ' (router)' : ''}` : valueLabel(n))).join(', ')
+      : '';
+    rows.push(['Topology', `${t.name !== undefined ? `${valueLabel(t.name)}: ` : ''}${nodes}`]);
+    if (Array.isArray(t.links)) {
+      for (const l of t.links) {
+        if (!isObject(l)) continue;
+        const { between, ...rest } = l;
+        rows.push(['  link', `${Array.isArray(between) ? between.map(valueLabel).join(' – ') : ''}${Object.keys(rest).length > 0 ? `: ${inline(rest)}` : ''}`]);
+      }
+    }
+  }
+  if (s.duration !== undefined) rows.push(['Duration', valueLabel(s.duration)]);
+  const uniq = [...new Set(seeds)].sort((a, b) => a - b);
+  if (uniq.length > 0) {
+    const contiguous = uniq.length > 2 && uniq[uniq.length - 1]! - uniq[0]! === uniq.length - 1;
+    rows.push(['Seeds', `${contiguous ? `${uniq[0]}–${uniq[uniq.length - 1]}` : uniq.join(', ')} (${uniq.length} per point)`]);
+  } else if (s.seeds !== undefined) rows.push(['Seeds', `${valueLabel(s.seeds)} from ${valueLabel(s.seed ?? 1)}`]);
+  if (isObject(s.sweep)) {
+    for (const [path, values] of Object.entries(s.sweep)) rows.push([`Sweep ${path}`, Array.isArray(values) ? values.map(valueLabel).join(', ') : valueLabel(values)]);
+  }
+  rows.push(['Runs', String(runCount)]);
+  if (isObject(s.tcp)) rows.push(['TCP', inline(s.tcp)]);
+  if (isObject(s.nodes)) for (const [n, v] of Object.entries(s.nodes)) rows.push([`Node ${n}`, inline(v)]);
+  if (isObject(s.apps)) {
+    for (const [id, app] of Object.entries(s.apps)) {
+      if (!isObject(app)) continue;
+      const { kind, on, ...rest } = app;
+      rows.push([`App ${id}`, `${valueLabel(kind ?? '?')} on ${valueLabel(on ?? '?')}${Object.keys(rest).length > 0 ? `; ${inline(rest)}` : ''}`]);
+    }
+  }
+  return rows;
+}
+
+export function parameterTable(rows: readonly [string, string][]): string {
+  const body = rows
+    .map(([k, v]) => (k.startsWith('  ') ? `<tr class="sub"><th>${esc(k.trim())}</th><td>${esc(v)}</td></tr>` : `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`))
+    .join('\n');
+  return `<table class="params">\n${body}\n</table>`;
+}
+
+/** Points per table: wider tables do not fit a printed page. */
+const COLUMNS_PER_TABLE = 4;
+
+/** Aggregate metrics: rows are metrics (grouped by their first name part), columns points. */
+export function aggregateTables(aggregate: readonly AggregateRow[], sweepPaths: readonly string[]): string {
+  if (aggregate.length === 0) return '<p class="note">No aggregate metrics in summary.json.</p>';
+  const names: string[] = [];
+  for (const a of aggregate) for (const k of Object.keys(a.metrics)) if (!names.includes(k)) names.push(k);
+  const short = shortParamNames(sweepPaths);
+  const out: string[] = [];
+  for (let c0 = 0; c0 < aggregate.length; c0 += COLUMNS_PER_TABLE) {
+    const cols = aggregate.slice(c0, c0 + COLUMNS_PER_TABLE);
+    const head = cols
+      .map((a) => {
+        const lines = sweepPaths.filter((p) => p in a.point).map((p) => `${esc(short.get(p) ?? p)}=<b>${esc(valueLabel(a.point[p]))}</b>`);
+        return `<th scope="col">${lines.length > 0 ? lines.join('<br>') : 'all runs'}</th>`;
+      })
+      .join('');
+    const rows: string[] = [];
+    let group = '';
+    for (const name of names) {
+      const g = name.split('.')[0]!;
+      if (g !== group) {
+        group = g;
+        rows.push(`<tr class="group"><th colspan="${cols.length + 1}">${esc(metricLabel(g).name)}</th></tr>`);
+      }
+      const cells = cols
+        .map((a) => {
+          const m = a.metrics[name];
+          if (!m) return '<td class="na">–</td>';
+          const ci = m.n > 1 && m.ci95 > 0 ? ` <span class="ci">± ${esc(formatValue(m.ci95))}</span>` : '';
+          return `<td title="min ${esc(formatValue(m.min))}, max ${esc(formatValue(m.max))}, n = ${m.n}">${esc(formatValue(m.mean))}${ci}</td>`;
+        })
+        .join('');
+      const unit = metricLabel(name).unit;
+      rows.push(`<tr><th scope="row"><code>${esc(name)}</code>${unit ? ` <span class="unit">${esc(unit)}</span>` : ''}</th>${cells}</tr>`);
+    }
+    out.push(`<div class="table-wrap"><table class="metrics">\n<thead><tr><th scope="col">metric</th>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table></div>`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,181 @@
+/**
+ * Reads what a results folder holds (DESIGN.md part 2). Every reader returns null when its file
+ * is absent, so a figure that needs it can be skipped with a note. CSV and JSONL files are
+ * streamed line by line and filtered while reading (a traced flood run is large): only the
+ * metrics and runs the figures need are kept.
+ */
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { AggregateRow, RunResult, Summary, TimeseriesRow } from '../metrics/results.ts';
+import type { SampleRow } from './cdf.ts';
+import { isTraceEvent } from './trace-records.ts';
+import type { TraceEvent } from './trace-records.ts';
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Splits one CSV line (RFC 4180 quoting; fields never span lines in tcplab's files). */
+export function splitCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let v = '';
+      i++;
+      while (i < line.length) {
+        if (line[i] === '"' && line[i + 1] === '"') {
+          v += '"';
+          i += 2;
+        } else if (line[i] === '"') {
+          i++;
+          break;
+        } else v += line[i++];
+      }
+      out.push(v);
+      if (line[i] === ',') i++;
+      else break;
+    } else {
+      const j = line.indexOf(',', i);
+      if (j < 0) {
+        out.push(line.slice(i));
+        break;
+      }
+      out.push(line.slice(i, j));
+      i = j + 1;
+      if (i === line.length) out.push('');
+    }
+  }
+  return out;
+}
+
+/** Streams a CSV file's rows as header-keyed records; `keep` filters while reading. */
+async function readCsv(file: string, keep: (get: (col: string) => string) => boolean): Promise<Record<string, string>[] | null> {
+  if (!(await exists(file))) return null;
+  const rl = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  let header: string[] | null = null;
+  const rows: Record<string, string>[] = [];
+  for await (const raw of rl) {
+    const line = raw.trimEnd();
+    if (line === '') continue;
+    const cells = splitCsvLine(line);
+    if (!header) {
+      header = cells;
+      continue;
+    }
+    const h = header;
+    const get = (col: string): string => cells[h.indexOf(col)] ?? '';
+    if (!keep(get)) continue;
+    const rec: Record<string, string> = {};
+    h.forEach((c, k) => (rec[c] = cells[k] ?? ''));
+    rows.push(rec);
+  }
+  return rows;
+}
+
+/** timeseries.csv rows of the given metrics (all metrics when `metrics` is null). */
+export async function readTimeseries(dir: string, metrics: ReadonlySet<string> | null): Promise<TimeseriesRow[] | null> {
+  const rows = await readCsv(join(dir, 'timeseries.csv'), (get) => metrics === null || metrics.has(get('metric')));
+  if (!rows) return null;
+  return rows.map((r) => ({ run: r.run ?? '', t_s: Number(r.t_s), node: r.node ?? '', metric: r.metric ?? '', value: Number(r.value) })).filter((r) => Number.isFinite(r.t_s));
+}
+
+/** samples.csv rows of the given metrics (all when null). */
+export async function readSamples(dir: string, metrics: ReadonlySet<string> | null): Promise<SampleRow[] | null> {
+  const rows = await readCsv(join(dir, 'samples.csv'), (get) => metrics === null || metrics.has(get('metric')));
+  if (!rows) return null;
+  return rows.map((r) => ({ run: r.run ?? '', metric: r.metric ?? '', value: Number(r.value) }));
+}
+
+export interface SummaryRead {
+  summary: Summary | null;
+  /** Why summary.json could not be used, when it could not. */
+  problem?: string;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** summary.json, checked just enough that the figures can trust its shape. */
+export async function readSummary(dir: string): Promise<SummaryRead> {
+  const file = join(dir, 'summary.json');
+  if (!(await exists(file))) return { summary: null, problem: 'summary.json not found' };
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    return { summary: null, problem: `summary.json is not valid JSON (${(e as Error).message})` };
+  }
+  if (!isObject(data)) return { summary: null, problem: 'summary.json: expected an object' };
+  const runs: RunResult[] = [];
+  if (Array.isArray(data.runs)) {
+    data.runs.forEach((r, i) => {
+      if (!isObject(r)) return;
+      const seed = typeof r.seed === 'number' ? r.seed : 0;
+      const id = typeof r.id === 'string' ? r.id : `p${i}-s${seed}`;
+      runs.push({ id, point: isObject(r.point) ? (r.point as RunResult['point']) : {}, seed, metrics: isObject(r.metrics) ? (r.metrics as RunResult['metrics']) : {} });
+    });
+  }
+  const aggregate: AggregateRow[] = [];
+  if (Array.isArray(data.aggregate)) {
+    for (const a of data.aggregate) {
+      if (!isObject(a) || !isObject(a.metrics)) continue;
+      const metrics: AggregateRow['metrics'] = {};
+      for (const [k, v] of Object.entries(a.metrics)) {
+        if (isObject(v) && typeof v.mean === 'number') {
+          metrics[k] = { mean: v.mean, ci95: typeof v.ci95 === 'number' ? v.ci95 : 0, min: typeof v.min === 'number' ? v.min : v.mean, max: typeof v.max === 'number' ? v.max : v.mean, n: typeof v.n === 'number' ? v.n : 1 };
+        }
+      }
+      aggregate.push({ point: isObject(a.point) ? (a.point as AggregateRow['point']) : {}, metrics });
+    }
+  }
+  const experiment = typeof data.experiment === 'string' ? data.experiment : isObject(data.spec) && typeof data.spec.name === 'string' ? data.spec.name : 'experiment';
+  return { summary: { experiment, spec: data.spec ?? {}, runs, aggregate } };
+}
+
+export interface TraceRead {
+  /** Records per run id ('' for records without a run field), in file order. */
+  byRun: Map<string, TraceEvent[]>;
+  /** The first run id in the file. */
+  firstRun: string | null;
+  /** Lines that were not JSON trace records. */
+  badLines: number;
+}
+
+/** trace.jsonl records of the wanted runs (and of the first run in the file when `first`). */
+export async function readTrace(dir: string, runs: ReadonlySet<string>, first: boolean): Promise<TraceRead | null> {
+  const file = join(dir, 'trace.jsonl');
+  if (!(await exists(file))) return null;
+  const rl = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  const byRun = new Map<string, TraceEvent[]>();
+  let firstRun: string | null = null;
+  let badLines = 0;
+  for await (const line of rl) {
+    if (line.trim() === '') continue;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      badLines++;
+      continue;
+    }
+    if (!isTraceEvent(rec)) {
+      badLines++;
+      continue;
+    }
+    const run = typeof rec.run === 'string' ? rec.run : '';
+    if (firstRun === null) firstRun = run;
+    if (!(runs.has(run) || run === '' || (first && run === firstRun))) continue;
+    let list = byRun.get(run);
+    if (!list) byRun.set(run, (list = []));
+    list.push(rec);
+  }
+  return { byRun, firstRun, badLines };
+}

@@ -1,0 +1,231 @@
+/**
+ * `reportFolder(dir)`: reads a results folder, draws every figure its spec asks for (or a default
+ * set when it asks for none), writes each as `NN-<kind>-<subject>.svg` and the page as
+ * `index.html`. Writes are atomic (temp file + rename) and the output depends only on the input
+ * files, so a redraw of unchanged results is byte-identical. A figure whose inputs are missing is
+ * listed on the page with the reason; it never makes the report fail.
+ */
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunResult, Summary, TimeseriesRow } from '../metrics/results.ts';
+import { barChart } from './bar.ts';
+import { cdfChart } from './cdf.ts';
+import type { SampleRow } from './cdf.ts';
+import { chartSlug, describeChart, readChart } from './chart-spec.ts';
+import type { ChartEntry, ReportChart } from './chart-spec.ts';
+import type { ChartResult } from './figure.ts';
+import { skipped } from './figure.ts';
+import { ladderChart } from './ladder.ts';
+import { metricLabel } from './labels.ts';
+import { renderPage } from './page.ts';
+import type { PageFigure } from './page.ts';
+import { listPoints } from './points.ts';
+import type { PointInfo, RunInfo } from './points.ts';
+import { readSamples, readSummary, readTimeseries, readTrace } from './read-results.ts';
+import type { TraceRead } from './read-results.ts';
+import { statesChart } from './states.ts';
+import { sweepChart } from './sweep.ts';
+import { valueLabel } from './sweep-values.ts';
+import { timeseriesChart } from './timeseries.ts';
+
+export interface ReportResult {
+  /** Paths (dir joined with file name) of the .svg files written, in figure order. */
+  figures: string[];
+}
+
+let tmpCounter = 0;
+
+/** Writes via a temp file in the same folder and a rename, so readers never see half a file. */
+export async function writeAtomic(file: string, content: string): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}-${tmpCounter++}`;
+  await writeFile(tmp, content, 'utf8');
+  await rename(tmp, file);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+interface Context {
+  summary: Summary | null;
+  runs: RunInfo[];
+  sweepPaths: string[];
+  sweepValues: Record<string, unknown[]>;
+  points: PointInfo[];
+  timeseries: TimeseriesRow[] | null;
+  samples: SampleRow[] | null;
+  trace: TraceRead | null;
+}
+
+/** Runs known only by id (no summary.json): "p3-s2" is point 3, seed 2. */
+function runsFromIds(ids: Iterable<string>): RunInfo[] {
+  const out: RunInfo[] = [];
+  for (const id of ids) {
+    const m = /^p(\d+)-s(\d+)$/.exec(id);
+    out.push({ id, point: m ? { point: Number(m[1]) } : { run: id }, seed: m ? Number(m[2]) : 0 });
+  }
+  return out;
+}
+
+/** The run a ladder or states chart draws: its `run`, the lowest seed of its `point`, or the trace's first. */
+function resolveRun(c: ReportChart, ctx: { runs: RunInfo[] }): { run: string | null; problem?: string } {
+  if (c.run !== undefined) return { run: c.run };
+  if (c.point) {
+    const want = Object.entries(c.point);
+    const match = ctx.runs
+      .filter((r) => want.every(([p, v]) => p in r.point && valueLabel(r.point[p]) === valueLabel(v)))
+      .sort((a, b) => a.seed - b.seed);
+    if (match.length === 0) return { run: null, problem: `no run at point ${want.map(([p, v]) => `${p}=${valueLabel(v)}`).join(', ')}` };
+    return { run: match[0]!.id };
+  }
+  return { run: null };
+}
+
+function traceRecords(ctx: Context, run: string | null): { records: ReturnType<TraceRead['byRun']['get']>; run: string | null } {
+  const t = ctx.trace!;
+  const id = run ?? t.firstRun;
+  if (id !== null && t.byRun.has(id)) return { records: t.byRun.get(id), run: id || null };
+  // A trace written without run fields belongs to whichever run was asked for.
+  if (t.byRun.size === 1 && t.byRun.has('')) return { records: t.byRun.get(''), run };
+  return { records: undefined, run: id };
+}
+
+function drawChart(c: ReportChart, ctx: Context): ChartResult {
+  switch (c.kind) {
+    case 'timeseries':
+      if (!ctx.timeseries) return skipped('timeseries.csv not found');
+      return timeseriesChart({ metric: c.metric!, rows: ctx.timeseries, points: ctx.points, node: c.node, band: c.band, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logy: c.logy });
+    case 'cdf':
+      if (!ctx.samples) return skipped('samples.csv not found');
+      return cdfChart({ metric: c.metric!, samples: ctx.samples, points: ctx.points, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logx: c.logx });
+    case 'sweep':
+    case 'bar': {
+      if (!ctx.summary) return skipped('summary.json not available');
+      const input = { x: c.x!, y: c.y!, series: c.series, aggregate: ctx.summary.aggregate, runs: ctx.summary.runs as RunResult[], sweepPaths: ctx.sweepPaths, sweepValues: ctx.sweepValues, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logy: c.logy };
+      return c.kind === 'sweep' ? sweepChart({ ...input, logx: c.logx }) : barChart(input);
+    }
+    case 'ladder':
+    case 'states': {
+      if (!ctx.trace) return skipped('trace.jsonl not found (run with --trace)');
+      const want = resolveRun(c, ctx);
+      if (want.problem) return skipped(want.problem);
+      const { records, run } = traceRecords(ctx, want.run);
+      if (!records || records.length === 0) return skipped(`no trace records for run ${run ?? '(first)'} in trace.jsonl`);
+      return c.kind === 'ladder'
+        ? ladderChart({ records, run: run ?? undefined, conn: c.conn, title: c.title, absolute: c.absolute })
+        : statesChart({ records, run: run ?? undefined, node: c.node, title: c.title, xlabel: c.xlabel });
+    }
+  }
+}
+
+/** Figures drawn when the spec lists none: whatever the folder has data for. */
+function defaultCharts(ctx: Context): ReportChart[] {
+  const out: ReportChart[] = [];
+  const order = ['syn_queue', 'accept_queue', 'established', 'time_wait', 'cwnd'];
+  const rank = (m: string): number => (order.includes(m) ? order.indexOf(m) : order.length);
+  const tsMetrics = [...new Set((ctx.timeseries ?? []).map((r) => r.metric))].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  for (const m of tsMetrics) out.push({ kind: 'timeseries', metric: m });
+  const sampleMetrics = [...new Set((ctx.samples ?? []).map((r) => r.metric))].sort();
+  for (const m of sampleMetrics) out.push({ kind: 'cdf', metric: m });
+  if (ctx.summary && ctx.sweepPaths.length > 0) {
+    const x = ctx.sweepPaths[0]!;
+    const series = ctx.sweepPaths[1];
+    for (const y of ['connections.success_ratio', 'handshake_ms.mean', 'time_wait.peak']) {
+      if (ctx.summary.aggregate.some((a) => y in a.metrics)) out.push({ kind: 'sweep', x, y, series });
+    }
+  }
+  if (ctx.trace && ctx.trace.firstRun !== null) out.push({ kind: 'ladder' }, { kind: 'states' });
+  return out;
+}
+
+export async function reportFolder(dir: string): Promise<ReportResult> {
+  const notes: string[] = [];
+  const { summary, problem } = await readSummary(dir);
+  if (problem) notes.push(`${problem}: figures that need it are skipped.`);
+  const spec = summary?.spec;
+  const specObj = isObject(spec) ? spec : {};
+
+  // Which figures, and so which metrics and runs to read.
+  const rawCharts = specObj.charts;
+  let entries: ChartEntry[] | null = null;
+  if (Array.isArray(rawCharts) && rawCharts.length > 0) entries = rawCharts.map((c, i) => readChart(c, i));
+  const charts = (entries ?? []).filter((e): e is Extract<ChartEntry, { ok: true }> => e.ok).map((e) => e.chart);
+  const want = (kind: string): Set<string> | null => (entries === null ? null : new Set(charts.filter((c) => c.kind === kind && c.metric).map((c) => c.metric!)));
+
+  const sweepValues: Record<string, unknown[]> = {};
+  if (isObject(specObj.sweep)) {
+    for (const [p, v] of Object.entries(specObj.sweep)) sweepValues[p] = Array.isArray(v) ? v : [v];
+  }
+  let runs: RunInfo[] = summary ? summary.runs.map((r) => ({ id: r.id, point: r.point, seed: r.seed })) : [];
+  let sweepPaths = Object.keys(sweepValues);
+  if (sweepPaths.length === 0) {
+    for (const r of runs) for (const p of Object.keys(r.point)) if (!sweepPaths.includes(p)) sweepPaths.push(p);
+  }
+
+  const tsMetrics = want('timeseries');
+  const timeseries = entries === null || (tsMetrics && tsMetrics.size > 0) ? await readTimeseries(dir, tsMetrics) : null;
+  const sMetrics = want('cdf');
+  const samples = entries === null || (sMetrics && sMetrics.size > 0) ? await readSamples(dir, sMetrics) : null;
+  if (runs.length === 0) {
+    const ids = new Set<string>([...(timeseries ?? []).map((r) => r.run), ...(samples ?? []).map((r) => r.run)]);
+    runs = runsFromIds([...ids].sort());
+    if (runs.some((r) => 'point' in r.point)) sweepPaths = ['point'];
+  }
+  const traceCharts = charts.filter((c) => c.kind === 'ladder' || c.kind === 'states');
+  const traceRuns = new Set<string>();
+  let firstNeeded = entries === null;
+  for (const c of traceCharts) {
+    const r = resolveRun(c, { runs });
+    if (r.run !== null) traceRuns.add(r.run);
+    else if (!r.problem) firstNeeded = true;
+  }
+  const trace = entries === null || traceCharts.length > 0 ? await readTrace(dir, traceRuns, firstNeeded) : null;
+  if (trace && trace.badLines > 0) notes.push(`trace.jsonl: ${trace.badLines} line${trace.badLines === 1 ? '' : 's'} could not be read and were ignored.`);
+
+  const ctx: Context = { summary, runs, sweepPaths, sweepValues, points: listPoints(runs, sweepPaths, sweepValues), timeseries, samples, trace };
+  const list: ChartEntry[] = entries ?? defaultCharts(ctx).map((chart) => ({ ok: true as const, chart }));
+
+  const figures: PageFigure[] = [];
+  const written: string[] = [];
+  const usedNames = new Set<string>();
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i]!;
+    const number = i + 1;
+    if (!e.ok) {
+      figures.push({ number, title: e.what, skipped: e.reason });
+      continue;
+    }
+    const c = e.chart;
+    const title = c.title ?? (c.metric ? metricLabel(c.metric).name : describeChart(c));
+    let result: ChartResult;
+    try {
+      result = drawChart(c, ctx);
+    } catch (err) {
+      // A figure must never take the report down: say what went wrong on the page instead.
+      result = skipped(`internal error while drawing (${(err as Error).message})`);
+    }
+    if (result.kind === 'skipped') {
+      figures.push({ number, title, skipped: result.reason });
+      continue;
+    }
+    let file = `${String(number).padStart(2, '0')}-${chartSlug(c)}.svg`;
+    if (usedNames.has(file)) file = file.replace(/\.svg$/, `-${number}.svg`);
+    usedNames.add(file);
+    await writeAtomic(join(dir, file), result.svg);
+    written.push(join(dir, file));
+    figures.push({ number, title: result.title, file, svg: result.svg, caption: result.caption });
+  }
+
+  const html = renderPage({
+    experiment: summary?.experiment ?? 'results',
+    spec: spec ?? {},
+    sweepPaths,
+    runCount: runs.length,
+    seeds: runs.map((r) => r.seed),
+    aggregate: summary?.aggregate ?? [],
+    figures,
+    notes,
+  });
+  await writeAtomic(join(dir, 'index.html'), html);
+  return { figures: written };
+}

@@ -1,0 +1,124 @@
+/**
+ * State timeline (Gantt): one row per socket (node, local → remote), a coloured bar per TCP state
+ * over simulated time, from the trace's state records. A state still held when the trace ends
+ * (TIME-WAIT lasts 60 s on Linux) runs to the right edge and ends in an open arrow.
+ */
+import { scaleBand, scaleLinear } from 'd3';
+import { figure, skipped } from './figure.ts';
+import type { ChartResult } from './figure.ts';
+import { drawFrame, layoutFrame, linearTicks } from './frame.ts';
+import type { FrameInput, LegendItem } from './frame.ts';
+import { el, num, svgDocument, text, textWidth } from './svg.ts';
+import { FONT, STATE_ORDER, canonicalState, stateColor, stateTextColor } from './theme.ts';
+import { pairKey, parseConn, strField } from './trace-records.ts';
+import type { TraceEvent } from './trace-records.ts';
+
+export interface StatesChartInput {
+  /** Trace records of one run. */
+  records: readonly TraceEvent[];
+  run?: string;
+  /** Only sockets on this node. */
+  node?: string;
+  title?: string;
+  xlabel?: string;
+  /** Rows shown at most (the first sockets in time). */
+  maxRows?: number;
+  width?: number;
+}
+
+interface Row {
+  node: string;
+  local: string;
+  remote: string;
+  first: number;
+  pairFirst: number;
+  changes: { t: number; from: string; to: string }[];
+}
+
+export function statesChart(input: StatesChartInput): ChartResult {
+  const rows = new Map<string, Row>();
+  const pairFirst = new Map<string, number>();
+  let tMin = Infinity;
+  let tMax = -Infinity;
+  for (const r of input.records) {
+    tMin = Math.min(tMin, r.t);
+    tMax = Math.max(tMax, r.t);
+    if (r.ev !== 'state') continue;
+    if (input.node !== undefined && r.node !== input.node) continue;
+    const c = parseConn(strField(r, 'conn') ?? '');
+    if (!c) continue;
+    const pk = pairKey(c[0], c[1]);
+    if (!pairFirst.has(pk)) pairFirst.set(pk, r.t);
+    const key = `${r.node} ${c[0]}>${c[1]}`;
+    let row = rows.get(key);
+    if (!row) rows.set(key, (row = { node: r.node, local: c[0], remote: c[1], first: r.t, pairFirst: pairFirst.get(pk)!, changes: [] }));
+    row.changes.push({ t: r.t, from: strField(r, 'from') ?? '?', to: strField(r, 'to') ?? '?' });
+  }
+  if (rows.size === 0) return skipped(`no state records in the trace${input.run ? ` of run ${input.run}` : ''}${input.node ? ` for node ${input.node}` : ''}`);
+  // Both ends of a connection side by side, connections in order of appearance.
+  const all = [...rows.values()].sort((a, b) => a.pairFirst - b.pairFirst || a.first - b.first);
+  const maxRows = input.maxRows ?? 40;
+  const shown = all.slice(0, maxRows);
+  const tEnd = tMax + (tMax - tMin) * 0.04;
+  const labels = shown.map((r) => `${r.node} ${r.local} → ${r.remote}`);
+
+  // States held for a while (not passed through at one instant), for the legend.
+  const present = new Set<string>();
+  for (const r of shown) {
+    r.changes.forEach((c, k) => {
+      const next = r.changes[k + 1];
+      if (!next || next.t - c.t > 1e-9) present.add(canonicalState(c.to));
+    });
+  }
+  present.delete('CLOSED');
+  const legend: LegendItem[] = STATE_ORDER.filter((s) => present.has(s)).map((s) => ({ label: s, color: stateColor(s), kind: 'bar' }));
+  const title = input.title ?? 'TCP state timeline';
+  const subtitle = [input.run ? `run ${input.run}` : '', input.node ? `node ${input.node}` : '', shown.length < all.length ? `first ${shown.length} of ${all.length} sockets` : `${all.length} socket${all.length === 1 ? '' : 's'}`].filter(Boolean).join(' · ');
+  const pitch = 22;
+  const base: FrameInput = {
+    width: input.width ?? 720,
+    height: 0,
+    title,
+    subtitle,
+    xLabel: input.xlabel ?? 'Simulated time (s)',
+    yLabel: '',
+    legend,
+    yTickLabels: labels,
+  };
+  const probe = layoutFrame(base);
+  const frameIn: FrameInput = { ...base, height: probe.plot.top + shown.length * pitch + 8 + 52 };
+  const { plot, height } = layoutFrame(frameIn);
+  const x = scaleLinear().domain([tMin, tEnd]).range([plot.left + 1, plot.right]);
+  const y = scaleBand<number>().domain(shown.map((_, i) => i)).range([plot.top + 4, plot.bottom - 4]).paddingInner(0.22);
+
+  const bars: string[] = [];
+  shown.forEach((r, i) => {
+    const by = y(i)!;
+    const bh = y.bandwidth();
+    const row: string[] = [];
+    // Changes at one instant keep the last (FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT at once).
+    const cs = r.changes.filter((c, k) => !(k + 1 < r.changes.length && r.changes[k + 1]!.t - c.t <= 1e-9));
+    cs.forEach((c, k) => {
+      if (canonicalState(c.to) === 'CLOSED') return;
+      const open = k + 1 >= cs.length;
+      const t1 = open ? tEnd : cs[k + 1]!.t;
+      const x0 = x(c.t);
+      const x1 = x(t1);
+      const w = Math.max(x1 - x0, 1);
+      row.push(el('rect', { class: 'state-bar', x: x0, y: by, width: w, height: bh, fill: stateColor(c.to), stroke: '#00000040', 'stroke-width': 0.5 }, el('title', {}, `${c.to}: ${c.t.toFixed(6)} s – ${open ? 'end of trace' : `${t1.toFixed(6)} s`}`)));
+      if (open) row.push(el('path', { d: `M${num(x1)},${num(by)}L${num(x1 + 6)},${num(by + bh / 2)}L${num(x1)},${num(by + bh)}Z`, fill: stateColor(c.to) }));
+      if (textWidth(c.to, FONT.note) + 6 < w) {
+        row.push(text(x0 + 3, by + bh / 2 + 4, c.to, { 'font-size': FONT.note, fill: stateTextColor(c.to) }));
+      }
+    });
+    bars.push(el('g', { class: 'state-row', 'data-row': labels[i] }, row));
+  });
+  const yTicks = labels.map((l, i) => ({ pos: y(i)! + y.bandwidth() / 2, label: l }));
+  const frame = drawFrame({ ...frameIn }, plot, linearTicks(x, 8), yTicks);
+  // Row guides would cross the bars: keep only the frame's front layer.
+  const svg = svgDocument(frameIn.width, height, title, subtitle, [...bars, frame.front]);
+  const caption =
+    `TCP state of each socket over simulated time${input.run ? ` in run ${input.run}` : ''}, from the trace's state changes; rows are (node, local → remote address), both ends of a connection next to each other. ` +
+    'A bar ending in an arrow is a state still held when the trace ends.';
+  return figure(svg, title, caption);
+}

@@ -1,0 +1,139 @@
+/**
+ * Sweep figure: a metric against one sweep axis, one series per value of the series axis, each
+ * point the mean over seeds with a 95 % confidence-interval error bar. Numeric x ("1000/s" →
+ * 1000) gets a linear or log axis (log when asked or when the values span two decades or more; a
+ * zero then sits left of an axis break); other x values are categorical, in sweep order.
+ */
+import { line, scaleLinear, scaleLog, scalePoint } from 'd3';
+import type { AggregateRow, RunResult } from '../metrics/results.ts';
+import { figure, skipped } from './figure.ts';
+import type { ChartResult } from './figure.ts';
+import { drawFrame, layoutFrame, linearTicks, valueTicks } from './frame.ts';
+import type { FrameInput, LegendItem, Tick } from './frame.ts';
+import { axisLabel, metricLabel, paramLabel } from './labels.ts';
+import { el, num, svgDocument } from './svg.ts';
+import { sweepData } from './sweep-data.ts';
+import { axisValues, unitLabel, valueLabel } from './sweep-values.ts';
+import { markerPath, seriesColor, seriesDash, seriesMarker } from './theme.ts';
+import { valueAxis } from './value-axis.ts';
+
+export interface SweepChartInput {
+  x: string;
+  y: string;
+  series?: string;
+  aggregate: readonly AggregateRow[];
+  runs?: readonly RunResult[];
+  sweepPaths: readonly string[];
+  sweepValues: Record<string, readonly unknown[]>;
+  title?: string;
+  xlabel?: string;
+  ylabel?: string;
+  logx?: boolean;
+  logy?: boolean;
+  width?: number;
+  height?: number;
+}
+
+/** Positions of x values, from the plot's left/right edges. */
+type XPlacer = { place(i: number): number; ticks(): Tick[]; breaks: number[]; numeric: boolean; log: boolean };
+
+function xPlacer(xValues: readonly unknown[], logAsk: boolean | undefined, left: number, right: number): XPlacer {
+  const ax = axisValues(xValues);
+  if (ax.kind === 'categorical') {
+    const s = scalePoint<string>().domain(ax.labels).range([left, right]).padding(0.5);
+    return { place: (i) => s(ax.labels[i]!)!, ticks: () => ax.labels.map((l) => ({ pos: s(l)!, label: l })), breaks: [], numeric: false, log: false };
+  }
+  const v = ax.values;
+  const pos = v.filter((x) => x > 0);
+  const minPos = Math.min(...pos);
+  const maxV = Math.max(...v);
+  const canLog = pos.length >= 2 && v.every((x) => x >= 0);
+  const log = canLog && (logAsk ?? maxV / minPos >= 100);
+  if (log) {
+    const hasZero = v.some((x) => x === 0);
+    // A zero cannot sit on a log axis: it gets its own tick left of a break in the axis.
+    const zeroX = left + 20;
+    const s = scaleLog().domain([minPos, maxV]).range([hasZero ? left + 70 : left + 22, right - 22]);
+    const place = (x: number): number => (x === 0 ? zeroX : s(x));
+    return { place: (i) => place(v[i]!), ticks: () => valueTicks(v, place), breaks: hasZero ? [left + 44] : [], numeric: true, log: true };
+  }
+  const lo = Math.min(...v);
+  const s = scaleLinear().domain([lo, maxV > lo ? maxV : lo + 1]).range([left + 22, right - 22]);
+  // Few values: tick exactly those; many: ordinary nice ticks.
+  const distinct = new Set(v).size;
+  return { place: (i) => s(v[i]!), ticks: () => (distinct <= 12 ? valueTicks(v, (x) => s(x)) : linearTicks(s, 7)), breaks: [], numeric: true, log: false };
+}
+
+export function sweepChart(input: SweepChartInput): ChartResult {
+  const data = sweepData(input);
+  if (!data) return skipped(`no values of "${input.y}" over sweep axis "${input.x}" in summary.json`);
+  const ml = metricLabel(input.y);
+  const title = input.title ?? `${ml.name} vs ${paramLabel(input.x).toLowerCase()}`;
+  const ax = axisValues(data.xValues);
+  const xUnit = ax.kind === 'numeric' && ax.unit ? ` (${unitLabel(ax.unit)})` : '';
+
+  let lo = Infinity;
+  let hi = -Infinity;
+  let minPositive = Infinity;
+  for (const s of data.series) {
+    for (const c of s.cells) {
+      lo = Math.min(lo, c.mean - c.ci95);
+      hi = Math.max(hi, c.mean + c.ci95);
+      if (c.mean > 0) minPositive = Math.min(minPositive, c.mean - c.ci95 > 0 ? c.mean - c.ci95 : c.mean);
+    }
+  }
+  const yAxis = valueAxis(lo, hi, { ratio: ml.ratio, log: input.logy === true, minPositive });
+  const withCi = data.series.some((s) => s.cells.some((c) => c.ci95 > 0));
+  const subtitle = `mean${withCi ? ' ± 95 % CI' : ''} over ${data.maxN} seed${data.maxN === 1 ? '' : 's'} per point${yAxis.log ? ' · log y' : ''}`;
+  const legend: LegendItem[] = data.series.map((s, i) => ({ label: s.label, color: seriesColor(i), kind: 'marker', marker: seriesMarker(i), dash: seriesDash(i) }));
+  const frameIn: FrameInput = {
+    width: input.width ?? 640,
+    height: input.height ?? 400,
+    title,
+    subtitle,
+    xLabel: input.xlabel ?? `${paramLabel(input.x)}${xUnit}`,
+    yLabel: input.ylabel ?? axisLabel(input.y),
+    legend: data.series.length > 1 ? legend : [],
+    legendTitle: data.legendTitle,
+    yTickLabels: yAxis.tickLabels,
+  };
+  const { plot, height } = layoutFrame(frameIn);
+  yAxis.setRange(plot.bottom, plot.top);
+  const xp = xPlacer(data.xValues, input.logx, plot.left, plot.right);
+
+  const n = data.series.length;
+  const body: string[] = [];
+  data.series.forEach((s, si) => {
+    const color = seriesColor(si);
+    // Series side by side at one x value, so their error bars do not hide each other.
+    const dodge = n > 1 ? (si - (n - 1) / 2) * 5 : 0;
+    const px = (xi: number): number => xp.place(xi) + dodge;
+    const parts: string[] = [];
+    if (xp.numeric && s.cells.length > 1) {
+      const d = line<(typeof s.cells)[number]>()
+        .x((c) => px(c.xi))
+        .y((c) => yAxis.pos(c.mean))
+        .digits(2)(s.cells);
+      parts.push(el('path', { class: 'series', d: d ?? '', fill: 'none', stroke: color, 'stroke-width': 1.8, 'stroke-dasharray': seriesDash(si) || undefined }));
+    }
+    for (const c of s.cells) {
+      const x = px(c.xi);
+      if (c.ci95 > 0) {
+        const y0 = yAxis.pos(c.mean - c.ci95);
+        const y1 = yAxis.pos(c.mean + c.ci95);
+        parts.push(el('path', { class: 'errorbar', d: `M${num(x)},${num(y0)}V${num(y1)}M${num(x - 5)},${num(y0)}H${num(x + 5)}M${num(x - 5)},${num(y1)}H${num(x + 5)}`, stroke: color, 'stroke-width': 1.5, fill: 'none' }));
+      }
+      const shape = seriesMarker(si);
+      parts.push(el('path', { class: 'marker', d: markerPath(shape, x, yAxis.pos(c.mean), 8), fill: shape === 'cross' ? 'none' : color, stroke: shape === 'cross' ? color : '#ffffff', 'stroke-width': shape === 'cross' ? 2 : 0.8 }, el('title', {}, `${s.label}, ${valueLabel(data.xValues[c.xi])}: ${c.mean.toPrecision(4)} ± ${c.ci95.toPrecision(3)} (n = ${c.n})`)));
+    }
+    body.push(el('g', { class: 'sweep-series', 'data-series': s.label }, parts));
+  });
+  const frame = drawFrame(frameIn, plot, xp.ticks(), yAxis.ticks(), { xBreaks: xp.breaks });
+  const svg = svgDocument(frameIn.width, height, title, subtitle, [frame.back, ...body, frame.front]);
+  const caption =
+    `${ml.name} for each value of ${paramLabel(input.x).toLowerCase()}` +
+    (data.series.length > 1 ? `, one series per ${data.legendTitle ? data.legendTitle.replace(/:$/, '').toLowerCase() + ' setting' : 'combination of the other sweep axes'}` : '') +
+    `. Markers show the mean over ${data.maxN} seed${data.maxN === 1 ? '' : 's'}${withCi ? '; error bars the 95 % confidence interval (Student t)' : ''}.` +
+    (xp.log ? ' The x axis is logarithmic' + (xp.breaks.length > 0 ? ', with zero set apart by an axis break.' : '.') : '');
+  return figure(svg, title, caption);
+}

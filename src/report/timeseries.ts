@@ -1,0 +1,176 @@
+/**
+ * Time series figure: one metric of timeseries.csv over simulated time, one series per sweep
+ * point. The line is the mean over the point's seeds at each sample time; the band is the min–max
+ * range (or the 95 % confidence interval) across seeds. Values are summed over nodes unless one
+ * node is asked for (e.g. TIME-WAIT sockets over all clients).
+ */
+import { area, line, scaleLinear, scaleLog } from 'd3';
+import type { TimeseriesRow } from '../metrics/results.ts';
+import { figure, skipped } from './figure.ts';
+import type { ChartResult } from './figure.ts';
+import { drawFrame, layoutFrame, linearTickLabels, linearTicks, logTicks } from './frame.ts';
+import type { FrameInput, LegendItem, Tick } from './frame.ts';
+import { axisLabel, metricLabel } from './labels.ts';
+import type { PointInfo } from './points.ts';
+import { spread } from './stats.ts';
+import { el, svgDocument } from './svg.ts';
+import { seriesColor, seriesDash } from './theme.ts';
+
+export type BandKind = 'minmax' | 'ci95' | 'none';
+
+export interface TimeseriesChartInput {
+  metric: string;
+  rows: readonly TimeseriesRow[];
+  /** The series, in legend order (from listPoints). */
+  points: readonly PointInfo[];
+  node?: string;
+  band?: BandKind;
+  title?: string;
+  xlabel?: string;
+  ylabel?: string;
+  logy?: boolean;
+  width?: number;
+  height?: number;
+}
+
+interface SeriesData {
+  label: string;
+  index: number;
+  t: number[];
+  mean: number[];
+  lo: number[];
+  hi: number[];
+  seeds: number;
+}
+
+/** Sample times are keyed in whole microseconds, so float noise in t_s never splits a sample. */
+const tKey = (t: number): number => Math.round(t * 1e6);
+
+function collect(input: TimeseriesChartInput): SeriesData[] {
+  const runPoint = new Map<string, number>();
+  input.points.forEach((p, i) => p.runIds.forEach((id) => runPoint.set(id, i)));
+  // run → t → value summed over nodes
+  const perRun = new Map<string, Map<number, number>>();
+  for (const r of input.rows) {
+    if (r.metric !== input.metric) continue;
+    if (input.node !== undefined && r.node !== input.node) continue;
+    if (!runPoint.has(r.run) || !Number.isFinite(r.value)) continue;
+    let m = perRun.get(r.run);
+    if (!m) perRun.set(r.run, (m = new Map()));
+    const k = tKey(r.t_s);
+    m.set(k, (m.get(k) ?? 0) + r.value);
+  }
+  const band = input.band ?? 'minmax';
+  const out: SeriesData[] = [];
+  input.points.forEach((p, index) => {
+    const byT = new Map<number, number[]>();
+    let seeds = 0;
+    for (const id of p.runIds) {
+      const m = perRun.get(id);
+      if (!m) continue;
+      seeds++;
+      for (const [k, v] of m) {
+        let arr = byT.get(k);
+        if (!arr) byT.set(k, (arr = []));
+        arr.push(v);
+      }
+    }
+    if (byT.size === 0) return;
+    const s: SeriesData = { label: p.label, index, t: [], mean: [], lo: [], hi: [], seeds };
+    for (const k of [...byT.keys()].sort((a, b) => a - b)) {
+      const st = spread(byT.get(k)!);
+      s.t.push(k / 1e6);
+      s.mean.push(st.mean);
+      s.lo.push(band === 'ci95' ? st.mean - st.ci95 : st.min);
+      s.hi.push(band === 'ci95' ? st.mean + st.ci95 : st.max);
+    }
+    out.push(s);
+  });
+  return out;
+}
+
+export function timeseriesChart(input: TimeseriesChartInput): ChartResult {
+  const series = collect(input);
+  if (series.length === 0) {
+    return skipped(`no "${input.metric}" samples in timeseries.csv${input.node ? ` for node ${input.node}` : ''}`);
+  }
+  const band: BandKind = input.band ?? 'minmax';
+  const label = metricLabel(input.metric);
+  const title = input.title ?? `${label.name} over time`;
+  const maxSeeds = Math.max(...series.map((s) => s.seeds));
+  const showBand = band !== 'none' && maxSeeds > 1;
+  const where = input.node ? `node ${input.node}` : 'summed over nodes';
+  const bandText = showBand ? (band === 'ci95' ? 'band: 95 % CI' : 'band: min–max') : '';
+  const subtitle = [maxSeeds > 1 ? `mean of ${maxSeeds} seeds` : `${maxSeeds} seed`, bandText, where].filter(Boolean).join(' · ');
+
+  let tMin = Infinity;
+  let tMax = -Infinity;
+  let yMax = 0;
+  let yMinPos = Infinity;
+  for (const s of series) {
+    tMin = Math.min(tMin, s.t[0]!);
+    tMax = Math.max(tMax, s.t[s.t.length - 1]!);
+    for (let i = 0; i < s.t.length; i++) {
+      const hi = showBand ? s.hi[i]! : s.mean[i]!;
+      yMax = Math.max(yMax, hi);
+      const lo = showBand ? s.lo[i]! : s.mean[i]!;
+      if (lo > 0) yMinPos = Math.min(yMinPos, lo);
+    }
+  }
+  if (tMax <= tMin) tMax = tMin + 1;
+  const logy = input.logy === true && yMinPos < Infinity;
+  const y = logy
+    ? scaleLog().domain([yMinPos, Math.max(yMax, yMinPos * 10)]).nice()
+    : scaleLinear().domain([0, yMax > 0 ? yMax : 1]).nice(6);
+  const yTickLabels = logy ? ['10000'] : linearTickLabels(y as ReturnType<typeof scaleLinear<number>>, 6);
+
+  const legend: LegendItem[] = series.map((s) => ({
+    label: s.label,
+    color: seriesColor(s.index),
+    kind: showBand ? 'band' : 'line',
+    dash: seriesDash(s.index),
+  }));
+  const frameIn: FrameInput = {
+    width: input.width ?? 640,
+    height: input.height ?? 400,
+    title,
+    subtitle,
+    xLabel: input.xlabel ?? 'Simulated time (s)',
+    yLabel: input.ylabel ?? axisLabel(input.metric),
+    legend: series.length > 1 || series[0]!.label !== 'all runs' ? legend : [],
+    yTickLabels,
+  };
+  const { plot, height } = layoutFrame(frameIn);
+  const x = scaleLinear().domain([tMin, tMax]).range([plot.left, plot.right]);
+  y.range([plot.bottom, plot.top]);
+  const yPos = (v: number): number => (logy ? y(Math.max(v, yMinPos)) : y(v));
+
+  const bands: string[] = [];
+  const lines: string[] = [];
+  for (const s of series) {
+    const idx = s.t.map((_, i) => i);
+    const color = seriesColor(s.index);
+    if (showBand) {
+      const d = area<number>()
+        .x((i) => x(s.t[i]!))
+        .y0((i) => yPos(s.lo[i]!))
+        .y1((i) => yPos(s.hi[i]!))
+        .digits(2)(idx);
+      bands.push(el('path', { class: 'band', d: d ?? '', fill: color, 'fill-opacity': 0.16, stroke: 'none' }));
+    }
+    const d = line<number>()
+      .x((i) => x(s.t[i]!))
+      .y((i) => yPos(s.mean[i]!))
+      .digits(2)(idx);
+    lines.push(el('path', { class: 'series', 'data-series': s.label, d: d ?? '', fill: 'none', stroke: color, 'stroke-width': 2, 'stroke-dasharray': seriesDash(s.index) || undefined, 'stroke-linejoin': 'round' }));
+  }
+  const xTicks: Tick[] = linearTicks(x, 8);
+  const yTicks: Tick[] = logy ? logTicks(y as ReturnType<typeof scaleLog<number>>) : linearTicks(y as ReturnType<typeof scaleLinear<number>>, 6);
+  const frame = drawFrame(frameIn, plot, xTicks, yTicks);
+  const svg = svgDocument(frameIn.width, height, title, subtitle, [frame.back, el('g', { class: 'bands' }, bands), el('g', { class: 'lines' }, lines), frame.front]);
+  const caption =
+    `${label.name} over simulated time, ${input.node ? `at node ${input.node}` : 'summed over all nodes'}. ` +
+    (series.length > 1 ? `One line per sweep point: the mean over its seeds` : `The line is the mean over seeds`) +
+    (showBand ? `; the shaded band spans ${band === 'ci95' ? 'the 95 % confidence interval' : 'the minimum to maximum'} across seeds.` : '.');
+  return figure(svg, title, caption);
+}

@@ -1,0 +1,49 @@
+/** Loads the hand-built results folders in test/report/fixtures for the chart tests. */
+import { cp, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { listPoints } from '../../src/report/points.ts';
+import type { PointInfo } from '../../src/report/points.ts';
+import { readSamples, readSummary, readTimeseries, readTrace } from '../../src/report/read-results.ts';
+import type { Summary, TimeseriesRow } from '../../src/metrics/results.ts';
+import type { SampleRow } from '../../src/report/cdf.ts';
+import type { TraceEvent } from '../../src/report/trace-records.ts';
+
+export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+
+export interface FixtureData {
+  summary: Summary;
+  sweepPaths: string[];
+  sweepValues: Record<string, unknown[]>;
+  points: PointInfo[];
+  timeseries: TimeseriesRow[];
+  samples: SampleRow[];
+  trace: TraceEvent[];
+}
+
+export async function loadFixture(name: string): Promise<FixtureData> {
+  const dir = join(FIXTURES, name);
+  const { summary } = await readSummary(dir);
+  if (!summary) throw new Error(`fixture ${name}: no summary.json`);
+  const spec = summary.spec as { sweep?: Record<string, unknown[]> };
+  const sweepValues = spec.sweep ?? {};
+  const sweepPaths = Object.keys(sweepValues);
+  const trace = await readTrace(dir, new Set(['p0-s1']), true);
+  return {
+    summary,
+    sweepPaths,
+    sweepValues,
+    points: listPoints(summary.runs, sweepPaths, sweepValues),
+    timeseries: (await readTimeseries(dir, null)) ?? [],
+    samples: (await readSamples(dir, null)) ?? [],
+    trace: trace?.byRun.get('p0-s1') ?? [],
+  };
+}
+
+/** A private copy of a fixture folder (reportFolder writes into it). */
+export async function copyFixture(name: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `tcplab-report-${name}-`));
+  await cp(join(FIXTURES, name), dir, { recursive: true });
+  return dir;
+}
