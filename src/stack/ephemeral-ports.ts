@@ -11,8 +11,8 @@
 import type { Rng } from '../sim/rng.ts';
 import { keyedHash4 } from '../tcp/syn-cookies.ts';
 
-/** Linux INET_TABLE_PERTURB_SIZE is 2^16; the per-host table here is smaller (a few hosts' worth of destinations). */
-const PERTURB_SIZE = 256;
+/** Linux INET_TABLE_PERTURB_SIZE is 2^16 for the whole kernel; one host here talks to few destinations. */
+const PERTURB_SIZE = 64;
 
 export interface PortChecker {
   /** Can `lport` be used toward raddr:rport now? May take over a TIME-WAIT tuple (tw_reuse). */
@@ -20,14 +20,16 @@ export interface PortChecker {
 }
 
 export class EphemeralPorts {
-  private readonly perturb = new Uint32Array(PERTURB_SIZE);
+  /** Allocated on the first connect(): a server host with 10^5 peers never needs it. */
+  private perturb: Uint32Array | null = null;
+  private rng: Rng | null = null;
 
   constructor(
     readonly low: number,
     readonly high: number,
     private readonly keyA: number,
     private readonly keyB: number,
-    private readonly rng: Rng,
+    private readonly makeRng: () => Rng,
   ) {}
 
   /** A local port toward raddr:rport, or -1 when every port is held (EADDRNOTAVAIL). */
@@ -36,9 +38,10 @@ export class EphemeralPorts {
     let remaining = this.high - low + 1;
     if (remaining <= 0) return -1;
     if (remaining > 1) remaining &= ~1;
+    const perturb = (this.perturb ??= new Uint32Array(PERTURB_SIZE));
     const h = keyedHash4(this.keyA, this.keyB, laddr, raddr, rport, 0);
     const index = h & (PERTURB_SIZE - 1);
-    let offset = ((this.perturb[index]! + keyedHash4(this.keyB, this.keyA, laddr, raddr, rport, 1)) >>> 0) % remaining;
+    let offset = ((perturb[index]! + keyedHash4(this.keyB, this.keyA, laddr, raddr, rport, 1)) >>> 0) % remaining;
     offset &= ~1;
     const step = remaining > 1 ? 2 : 1;
     for (;;) {
@@ -46,8 +49,8 @@ export class EphemeralPorts {
       for (let i = 0; i < remaining; i += step, port += step) {
         if (port >= low + remaining) port -= remaining;
         if (check.portUsable(port, raddr, rport)) {
-          const extra = Math.max(i, this.rng.int(8) * step);
-          this.perturb[index] = (this.perturb[index]! + extra + step) >>> 0;
+          const extra = Math.max(i, (this.rng ??= this.makeRng()).int(8) * step);
+          perturb[index] = (perturb[index]! + extra + step) >>> 0;
           return port;
         }
       }

@@ -11,10 +11,11 @@ export function portsKey(localPort: number, remotePort: number): number {
 }
 
 export class FlowTable<V> {
-  private addr = new Uint32Array(64);
-  private ports = new Uint32Array(64);
-  private values: (V | undefined)[] = new Array(64);
-  private mask = 63;
+  // Small at first: most hosts (clients) hold a handful of connections; the table doubles as needed.
+  private addr = new Uint32Array(8);
+  private ports = new Uint32Array(8);
+  private values: (V | undefined)[] = new Array(8);
+  private mask = 7;
   private count = 0;
 
   get size(): number {

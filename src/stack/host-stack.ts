@@ -45,10 +45,8 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   private readonly scratch: Endpoints = { localAddr: 0, localPort: 0, remoteAddr: 0, remotePort: 0 };
   private ipId = 0;
   private depth = 0;
-  // queued notifications (parallel arrays: no object per event)
-  private qTarget: (StackSocket | StackListenSocket)[] = [];
-  private qWhat: number[] = [];
-  private qErrno: (Errno | undefined)[] = [];
+  /** Queued notifications as flat triples (target, what, errno): no object per event. */
+  private queue: unknown[] = [];
 
   constructor(private readonly port: HostPort, readonly params: TcpParams, seed: number) {
     this.address = port.address;
@@ -59,7 +57,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     this.isnKey = [next(), next()];
     this.tsKey = [next(), next()];
     this.cacheKey = [next(), next()];
-    this.ports = new EphemeralPorts(params.ephemeralLow, params.ephemeralHigh, next(), next(), new Rng(seed, `host:${port.name}:ports`));
+    this.ports = new EphemeralPorts(params.ephemeralLow, params.ephemeralHigh, next(), next(), () => new Rng(seed, `host:${port.name}:ports`));
   }
 
   get now(): Nanos {
@@ -230,9 +228,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       }
     }
     if (target === undefined) return;
-    this.qTarget.push(target);
-    this.qWhat.push(what);
-    this.qErrno.push(errno);
+    this.queue.push(target, what, errno);
   }
 
   // --- wake-ups ---
@@ -293,11 +289,11 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       return;
     }
     // still "inside" while delivering, so calls made by handlers queue rather than recurse
-    const targets = this.qTarget, whats = this.qWhat, errnos = this.qErrno;
-    for (let i = 0; i < targets.length; i++) this.deliver(targets[i]!, whats[i]!, errnos[i]);
-    targets.length = 0;
-    whats.length = 0;
-    errnos.length = 0;
+    const q = this.queue;
+    for (let i = 0; i < q.length; i += 3) {
+      this.deliver(q[i] as StackSocket | StackListenSocket, q[i + 1] as number, q[i + 2] as Errno | undefined);
+    }
+    q.length = 0;
     this.depth--;
   }
 
