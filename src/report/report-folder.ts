@@ -180,7 +180,7 @@ export async function reportFolder(dir: string): Promise<ReportResult> {
     else if (!r.problem) firstNeeded = true;
   }
   const trace = entries === null || traceCharts.length > 0 ? await readTrace(dir, traceRuns, firstNeeded) : null;
-  if (trace && trace.badLines > 0) notes.push(`trace.jsonl: ${trace.badLines} line${trace.badLines === 1 ? '' : 's'} could not be read and were ignored.`);
+  if (trace && trace.badLines > 0) notes.push(`trace.jsonl: ignored ${trace.badLines === 1 ? '1 line that is not a trace record' : `${trace.badLines} lines that are not trace records`}.`);
 
   const ctx: Context = { summary, runs, sweepPaths, sweepValues, points: listPoints(runs, sweepPaths, sweepValues), timeseries, samples, trace };
   const list: ChartEntry[] = entries ?? defaultCharts(ctx).map((chart) => ({ ok: true as const, chart }));
