@@ -193,7 +193,10 @@ export class Connection extends Tcb implements TimedEntity {
     }
   }
 
-  /** Reads up to `max` bytes: the count, 0 at end of stream, -1 when nothing is there yet (EAGAIN). */
+  /**
+   * Reads up to `max` bytes: the count, 0 at end of stream, -1 when nothing is there yet (EAGAIN)
+   * or an error is pending (see `recvErrno`: Linux reports the error before end of stream).
+   */
   recv(max: number, now: Nanos): number {
     const avail = this.rcvq.readable;
     if (avail > 0 && max > 0) {
@@ -203,9 +206,15 @@ export class Connection extends Tcb implements TimedEntity {
       this.finish();
       return n;
     }
-    if (avail > 0) return -1;
+    if (avail > 0 || this.softError !== null) return -1;
     if (this.finReceived || this.rcvShut || this.state === TcpState.CLOSED) return 0;
     return -1;
+  }
+
+  /** After recv() returned -1: the pending error to report (and clear), or null for EAGAIN. */
+  recvErrno(): Errno | null {
+    if (this.rcvq.readable > 0) return null;
+    return this.takeError();
   }
 
   shutdown(how: 'rd' | 'wr' | 'rdwr', now: Nanos): void {
@@ -298,7 +307,7 @@ export class Connection extends Tcb implements TimedEntity {
     this.sndNxt = una;
     this.sndMax = una;
     this.writeSeq = (iss + 1) >>> 0;
-    this.recover = una;
+    this.recover = iss; // RFC 6582 3.2 step 1
     this.retxHigh = una;
     this.sndSml = una;
   }

@@ -157,13 +157,13 @@ export function sendRaw(t: Tcb, seg: Segment): void {
 }
 
 /**
- * One data and/or FIN segment at `seq` (a new transmission or a retransmission): PSH on the
- * segment that empties the send queue, FIN when `fin`. Returns the sequence space it used.
+ * One data and/or FIN segment at `seq` (a new transmission or a retransmission): PSH when `push`
+ * or on the segment that empties the send queue, FIN when `fin`. Returns the sequence space used.
  */
-export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now: Nanos): number {
+export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now: Nanos, push: boolean): number {
   const dataEnd = (seq + len) >>> 0;
   let flags = ACK;
-  if (len > 0 && dataEnd === t.writeSeq) flags |= PSH;
+  if (len > 0 && (push || dataEnd === t.writeSeq)) flags |= PSH;
   if (fin) flags |= FIN;
   const retransmit = seqLt(seq, t.sndMax);
   const seg = segment(t, seq, t.rcvNxt, flags, selectWindow(t), segmentOptions(t, now), len);

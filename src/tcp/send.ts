@@ -35,7 +35,8 @@ export function segmentSize(t: Tcb): number {
 /**
  * Sends what the windows allow. `forceHead`: the segment at SND.UNA goes out whatever the windows
  * say (the RTO retransmission). `extraCwnd`: segments allowed beyond cwnd (RFC 3042 limited
- * transmit). Returns whether anything was sent.
+ * transmit). The last segment of each burst carries PSH, as the tail of a Linux GSO packet does.
+ * Returns whether anything was sent.
  */
 export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): boolean {
   if (!canSend(t.state)) return false;
@@ -44,37 +45,50 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
   if (t.sndNxt === t.sndUna && seqLt(t.sndNxt, t.writeSeq) && now - t.lastSendAt > t.rtt.rto) {
     t.cc.onIdleRestart(t.params.initCwnd);
   }
-  let sent = false;
   const size = segmentSize(t);
-  for (;;) {
-    const seq = t.sndNxt;
-    let avail = seqSub(t.writeSeq, seq);
-    if (avail < 0) avail = 0;
-    const finPending = t.finQueued && seqLe(seq, t.writeSeq);
-    if (avail === 0 && !finPending) break;
-    const len = avail < size ? avail : size;
-    const fin = finPending && len === avail;
-    const head = forceHead && seq === t.sndUna;
-    if (!head) {
-      if (t.packetsOut >= t.cc.cwnd + extraCwnd) {
-        t.cwndLimited = true;
-        break;
-      }
-      // Linux tcp_snd_wnd_test: the whole segment must fit in the peer's window.
-      const wndEnd = (t.sndUna + t.sndWnd) >>> 0;
-      if (seqGt((seq + len + (fin ? 1 : 0)) >>> 0, wndEnd)) break;
-      // Nagle (RFC 9293 3.7.4) in Linux's Minshall form: a small segment waits while an earlier
-      // small segment is unacknowledged; a segment carrying the FIN, or TCP_NODELAY, goes now.
-      if (len < size && !fin && !t.noDelay && seqLe(t.sndMax, seq) && t.packetsOut > 0
-        && seqGt(t.sndSml, t.sndUna) && seqLe(t.sndSml, t.sndNxt)) break;
-    }
-    transmitData(t, seq, len, fin, now);
-    sent = true;
+  let seq = t.sndNxt;
+  let len = nextLength(t, seq, size, forceHead && seq === t.sndUna, extraCwnd);
+  const sent = len >= 0;
+  while (len >= 0) {
+    const avail = seqSub(t.writeSeq, seq);
+    const fin = t.finQueued && seqLe(seq, t.writeSeq) && len === (avail > 0 ? avail : 0);
+    const end = (seq + len + (fin ? 1 : 0)) >>> 0;
+    const next = fin ? -1 : nextLength(t, end, size, false, extraCwnd);
+    transmitData(t, seq, len, fin, now, next < 0);
+    seq = end;
+    len = next;
   }
   if (t.packetsOut === 0 && t.rtoAt === Infinity && t.persistAt === Infinity && hasUnsent(t)) {
     t.persistAt = now + probeTimeout(t);
   }
   return sent;
+}
+
+/**
+ * Length of the segment that may go out at `seq` (0 for a lone FIN), or -1 when nothing may:
+ * nothing left, the congestion window full (in segments, as Linux), the segment not fitting the
+ * peer's window (Linux tcp_snd_wnd_test), or Nagle holding a small segment.
+ */
+function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd: number): number {
+  let avail = seqSub(t.writeSeq, seq);
+  if (avail < 0) avail = 0;
+  const finPending = t.finQueued && seqLe(seq, t.writeSeq);
+  if (avail === 0 && !finPending) return -1;
+  const len = avail < size ? avail : size;
+  if (head) return len;
+  const flight = seqSub(seq, t.sndUna);
+  const packets = flight <= 0 ? 0 : Math.ceil(flight / t.mss);
+  if (packets >= t.cc.cwnd + extraCwnd) {
+    t.cwndLimited = true;
+    return -1;
+  }
+  const fin = finPending && len === avail;
+  if (seqGt((seq + len + (fin ? 1 : 0)) >>> 0, (t.sndUna + t.sndWnd) >>> 0)) return -1;
+  // Nagle (RFC 9293 3.7.4) in Linux's Minshall form: a small segment waits while an earlier
+  // small segment is unacknowledged; a segment carrying the FIN, or TCP_NODELAY, goes now.
+  if (len < size && !fin && !t.noDelay && seqLe(t.sndMax, seq) && packets > 0
+    && seqGt(t.sndSml, t.sndUna) && seqLe(t.sndSml, seq)) return -1;
+  return len;
 }
 
 /** Linux tcp_probe0_when: max(RTO, min RTO) doubled per unanswered probe, capped at max RTO. */
@@ -94,5 +108,5 @@ export function retransmitHead(t: Tcb, now: Nanos): void {
   const len = sentData <= 0 ? 0 : sentData < segmentSize(t) ? sentData : segmentSize(t);
   const fin = t.finSent && ((seq + len) >>> 0) === t.writeSeq;
   if (len === 0 && !fin) return;
-  transmitData(t, seq, len, fin, now);
+  transmitData(t, seq, len, fin, now, false);
 }

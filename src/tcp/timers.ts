@@ -75,7 +75,7 @@ function persistTimer(t: Tcb, now: Nanos): void {
     let len = avail < segmentSize(t) ? avail : segmentSize(t);
     if (len > room) len = room;
     const fin = t.finQueued && len === avail && room > len;
-    if (len > 0 || fin) transmitData(t, t.sndNxt, len, fin, now);
+    if (len > 0 || fin) transmitData(t, t.sndNxt, len, fin, now, true);
     else sendProbe(t, now);
   } else {
     sendProbe(t, now);
