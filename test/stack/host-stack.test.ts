@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MS, SEC, serializationTime } from '../../src/sim/time.ts';
 import type { TraceRecord } from '../../src/sim/trace.ts';
 import { formatFlags } from '../../src/wire/flags.ts';
-import { ACK, PROTO_TCP, SYN, packetBytes, type Packet, type Segment } from '../../src/wire/segment.ts';
+import { PROTO_TCP, SYN, type Packet, type Segment } from '../../src/wire/segment.ts';
 import { SocketError } from '../../src/stack/socket-api.ts';
 import { FakeNet } from './fake-net.ts';
 
@@ -132,4 +132,3 @@ describe('host stack: ephemeral ports', () => {
   });
 });
 
-export { ACK, packetBytes };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SEC } from '../../src/sim/time.ts';
 import { ACK, RST, SYN } from '../../src/wire/segment.ts';
 import { ConnEvent } from '../../src/tcp/api.ts';
-import { CLIENT, ISS, SYN_OPTS, finalAck, line, makeListener, runTimers, seg, syn } from './listener-harness.ts';
+import { CLIENT, ISS, finalAck, line, makeListener, runTimers, seg, syn } from './listener-harness.ts';
 
 describe('LISTEN processing (RFC 9293 3.10.7.2)', () => {
   it('answers a SYN with exactly one SYN-ACK carrying the negotiated options', () => {
@@ -304,4 +304,3 @@ describe('close()', () => {
   });
 });
 
-export { SYN_OPTS };
