@@ -13,7 +13,7 @@
  * The star is modelled here by a minimal store-and-forward wire (FIFO serialization + latency per
  * link direction, no loss) so the numbers measure the TCP stack and engine, not the link model.
  *
- * Run: `npx tsx bench/tcp.ts [handshakes|synflood] [N...]`, or through bench/run.ts.
+ * Run: `npx tsx bench/tcp.ts [handshakes|synflood] [N...]`, or through bench/run.ts (tcpSections).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,6 @@ import { PROTO_TCP, SYN, packetBytes, type Packet } from '../src/wire/segment.ts
 import { HostStack } from '../src/stack/host-stack.ts';
 import type { ListenSocket, SocketHandler, TcpSocket } from '../src/stack/socket-api.ts';
 import { tcpParams, type TcpParams } from '../src/tcp/params.ts';
-import { registerSection, type BenchReport } from './registry.ts';
 
 const SERVER_ADDR = 0x0a000001;
 const CLIENT_BASE = 0x0a010000;
@@ -222,7 +221,17 @@ function engineReady(): boolean {
   return s.state === 'SYN_SENT';
 }
 
-registerSection({
+/** What bench/registry.ts's BenchReport offers (structural, so this file stands on its own). */
+interface BenchReport {
+  table(rows: Array<Record<string, string | number>>): void;
+  note(text: string): void;
+}
+
+/**
+ * The sections for bench/run.ts's registry:
+ * `import { tcpSections } from './tcp.ts'; tcpSections.forEach(registerSection);`
+ */
+export const tcpSections = [{
   name: 'tcp-handshakes',
   description: 'N clients connect once, send 1000 B, close; run until TIME-WAIT expires (ns-3.48: 97–103 s, 596 MB at N = 10k)',
   run(report: BenchReport) {
@@ -232,15 +241,13 @@ registerSection({
     }
     report.table([1_000, 10_000, 100_000].map((n) => inChild('handshakes', n)));
   },
-});
-
-registerSection({
+}, {
   name: 'tcp-synflood',
   description: '60 s of spoofed SYNs at 100k/s against listen(4096), SYN cookies on (memory bounded by the backlog)',
   run(report: BenchReport) {
     report.table([inChild('synflood', 100_000)]);
   },
-});
+}];
 
 // Direct use: `tsx bench/tcp.ts [handshakes|synflood] [N]`, and the child-process protocol.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
