@@ -27,6 +27,8 @@ export interface LadderChartInput {
   title?: string;
   /** Absolute sequence numbers instead of ISN-relative ones. */
   absolute?: boolean;
+  /** Segments drawn at most (the first ones): a sequence diagram of a bulk transfer is unreadable. */
+  maxSegments?: number;
 }
 
 const W = 700;
@@ -83,8 +85,10 @@ function endpointName(m: LadderModel, i: 0 | 1): string {
 export function ladderChart(input: LadderChartInput): ChartResult {
   const conn = selectConnection(input.records, input.conn);
   if (!conn) return skipped(input.conn ? `no connection matching "${input.conn}" in the trace${input.run ? ` of run ${input.run}` : ''}` : `no connection in the trace${input.run ? ` of run ${input.run}` : ''}`);
-  const m = ladderModel(input.records, conn, { absolute: input.absolute });
-  if (m.messages.length === 0) return skipped(`connection ${conn.a} ↔ ${conn.b} has no tx records in the trace`);
+  const full = ladderModel(input.records, conn, { absolute: input.absolute });
+  if (full.messages.length === 0) return skipped(`connection ${conn.a} ↔ ${conn.b} has no tx records in the trace`);
+  const m = truncate(full, input.maxSegments ?? 120);
+  const total = full.messages.length;
 
   // Scale: the median one-way delay per direction (a lost segment's would-be arrival uses it).
   const owdDir = [0, 1].map((s) => median(m.messages.filter((x) => x.from === s && x.tRx !== null).map((x) => x.tRx! - x.tTx)));
@@ -248,7 +252,7 @@ export function ladderChart(input: LadderChartInput): ChartResult {
 
   // Header: title, subtitle, endpoint names.
   const title = input.title ?? `Sequence diagram: ${endpointName(m, 0)} ↔ ${endpointName(m, 1)}`;
-  const subtitle = `${input.run ? `run ${input.run} · ` : ''}${m.messages.length} segments${lost ? ` · ${lost} lost` : ''}${retx ? ` · ${retx} retransmitted` : ''} · seq/ack ${input.absolute ? 'absolute' : 'relative to each side’s ISN'}`;
+  const subtitle = `${input.run ? `run ${input.run} · ` : ''}${m.messages.length < total ? `first ${m.messages.length} of ${total}` : total} segments${lost ? ` · ${lost} lost` : ''}${retx ? ` · ${retx} retransmitted` : ''} · seq/ack ${input.absolute ? 'absolute' : 'relative to each side’s ISN'}`;
   const head: string[] = [
     text(16, 24, title, { class: 'chart-title', 'font-size': FONT.title, 'font-weight': 'bold', fill: INK.text }),
     text(16, 42, subtitle, { class: 'chart-subtitle', 'font-size': FONT.subtitle, fill: INK.muted }),
@@ -303,6 +307,15 @@ export function ladderChart(input: LadderChartInput): ChartResult {
     `. Coloured bars on the time lines show each endpoint's TCP state.` +
     (map.breaks.length > 0 ? ' Idle gaps are cut from the time axis (shaded).' : '');
   return figure(svg, title, caption);
+}
+
+/** The first `max` segments, and the state changes up to the last of them. */
+function truncate(m: LadderModel, max: number): LadderModel {
+  if (m.messages.length <= max) return m;
+  const messages = m.messages.slice(0, max);
+  const until = Math.max(...messages.map((x) => x.tRx ?? x.drop?.t ?? x.tTx));
+  const states: LadderModel['states'] = [m.states[0].filter((c) => c.t <= until), m.states[1].filter((c) => c.t <= until)];
+  return { ...m, messages, states, tEnd: until };
 }
 
 function labelText(msg: LadderMessage, m: LadderModel): string {

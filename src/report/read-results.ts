@@ -49,48 +49,105 @@ export function splitCsvLine(line: string): string[] {
       }
       out.push(line.slice(i, j));
       i = j + 1;
-      if (i === line.length) out.push('');
+      if (i === line.length) {
+        out.push('');
+        break;
+      }
     }
   }
   return out;
 }
 
-/** Streams a CSV file's rows as header-keyed records; `keep` filters while reading. */
-async function readCsv(file: string, keep: (get: (col: string) => string) => boolean): Promise<Record<string, string>[] | null> {
-  if (!(await exists(file))) return null;
+/** Streams a CSV file: `onRow` gets each row's cells and the column index of a header name (-1 if absent). */
+async function streamCsv(file: string, onRow: (cells: string[], col: (name: string) => number) => void): Promise<boolean> {
+  if (!(await exists(file))) return false;
   const rl = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  let header: string[] | null = null;
-  const rows: Record<string, string>[] = [];
+  let index: Map<string, number> | null = null;
+  const col = (name: string): number => index!.get(name) ?? -1;
   for await (const raw of rl) {
     const line = raw.trimEnd();
     if (line === '') continue;
     const cells = splitCsvLine(line);
-    if (!header) {
-      header = cells;
-      continue;
-    }
-    const h = header;
-    const get = (col: string): string => cells[h.indexOf(col)] ?? '';
-    if (!keep(get)) continue;
-    const rec: Record<string, string> = {};
-    h.forEach((c, k) => (rec[c] = cells[k] ?? ''));
-    rows.push(rec);
+    if (!index) index = new Map(cells.map((c, i) => [c, i]));
+    else onRow(cells, col);
   }
-  return rows;
+  return true;
 }
 
-/** timeseries.csv rows of the given metrics (all metrics when `metrics` is null). */
-export async function readTimeseries(dir: string, metrics: ReadonlySet<string> | null): Promise<TimeseriesRow[] | null> {
-  const rows = await readCsv(join(dir, 'timeseries.csv'), (get) => metrics === null || metrics.has(get('metric')));
-  if (!rows) return null;
-  return rows.map((r) => ({ run: r.run ?? '', t_s: Number(r.t_s), node: r.node ?? '', metric: r.metric ?? '', value: Number(r.value) })).filter((r) => Number.isFinite(r.t_s));
+/** Shares one string per distinct value (run ids, node and metric names repeat millions of times). */
+function interner(): (s: string) => string {
+  const seen = new Map<string, string>();
+  return (s) => {
+    const got = seen.get(s);
+    if (got !== undefined) return got;
+    seen.set(s, s);
+    return s;
+  };
+}
+
+/** The node name of rows that hold a metric summed over all nodes. */
+export const ALL_NODES = '*';
+
+/**
+ * What to keep of timeseries.csv: per metric, ALL_NODES for its sum over nodes and/or node names
+ * for one node's own values. null keeps every metric's sum.
+ */
+export type TimeseriesWants = ReadonlyMap<string, ReadonlySet<string>> | null;
+
+export interface TimeseriesRead {
+  /** One row per (metric, run, time) with the value summed over nodes; node is ALL_NODES. */
+  summed: TimeseriesRow[];
+  /** Rows of the nodes asked for by name. */
+  byNode: TimeseriesRow[];
+  /** Every metric in the file, in order of first appearance. */
+  metrics: string[];
+}
+
+/**
+ * timeseries.csv, summed over nodes while reading where a figure wants the sum: a run with 50
+ * clients writes 50 rows per sample, and only their total is drawn.
+ */
+export async function readTimeseries(dir: string, wants: TimeseriesWants): Promise<TimeseriesRead | null> {
+  const intern = interner();
+  const sums = new Map<string, TimeseriesRow>();
+  const byNode: TimeseriesRow[] = [];
+  const metrics: string[] = [];
+  const seenMetric = new Set<string>();
+  const found = await streamCsv(join(dir, 'timeseries.csv'), (cells, col) => {
+    const metric = cells[col('metric')] ?? '';
+    if (!seenMetric.has(metric)) {
+      seenMetric.add(metric);
+      metrics.push(metric);
+    }
+    const want = wants === null ? null : wants.get(metric);
+    if (wants !== null && !want) return;
+    const t = Number(cells[col('t_s')]);
+    const value = Number(cells[col('value')]);
+    if (!Number.isFinite(t) || !Number.isFinite(value)) return;
+    const run = intern(cells[col('run')] ?? '');
+    const node = cells[col('node')] ?? '';
+    if (want === null || want!.has(ALL_NODES)) {
+      const key = `${metric}|${run}|${Math.round(t * 1e6)}`;
+      const row = sums.get(key);
+      if (row) row.value += value;
+      else sums.set(key, { run, t_s: t, node: ALL_NODES, metric: intern(metric), value });
+    }
+    if (want && want.has(node)) byNode.push({ run, t_s: t, node: intern(node), metric: intern(metric), value });
+  });
+  if (!found) return null;
+  return { summed: [...sums.values()], byNode, metrics };
 }
 
 /** samples.csv rows of the given metrics (all when null). */
 export async function readSamples(dir: string, metrics: ReadonlySet<string> | null): Promise<SampleRow[] | null> {
-  const rows = await readCsv(join(dir, 'samples.csv'), (get) => metrics === null || metrics.has(get('metric')));
-  if (!rows) return null;
-  return rows.map((r) => ({ run: r.run ?? '', metric: r.metric ?? '', value: Number(r.value) }));
+  const intern = interner();
+  const rows: SampleRow[] = [];
+  const found = await streamCsv(join(dir, 'samples.csv'), (cells, col) => {
+    const metric = cells[col('metric')] ?? '';
+    if (metrics !== null && !metrics.has(metric)) return;
+    rows.push({ run: intern(cells[col('run')] ?? ''), metric: intern(metric), value: Number(cells[col('value')]) });
+  });
+  return found ? rows : null;
 }
 
 export interface SummaryRead {
@@ -157,8 +214,12 @@ export async function readTrace(dir: string, runs: ReadonlySet<string>, first: b
   const byRun = new Map<string, TraceEvent[]>();
   let firstRun: string | null = null;
   let badLines = 0;
+  // Most lines of a big trace belong to runs no figure draws: skip them before JSON.parse.
+  const markers = [...runs].map((r) => `"run":${JSON.stringify(r)}`);
+  let firstMarker: string | null = null;
   for await (const line of rl) {
     if (line.trim() === '') continue;
+    if (firstRun !== null && line.includes('"run":') && !markers.some((m) => line.includes(m)) && !(firstMarker && line.includes(firstMarker))) continue;
     let rec: unknown;
     try {
       rec = JSON.parse(line);
@@ -171,7 +232,10 @@ export async function readTrace(dir: string, runs: ReadonlySet<string>, first: b
       continue;
     }
     const run = typeof rec.run === 'string' ? rec.run : '';
-    if (firstRun === null) firstRun = run;
+    if (firstRun === null) {
+      firstRun = run;
+      if (first && run !== '') firstMarker = `"run":${JSON.stringify(run)}`;
+    }
     if (!(runs.has(run) || run === '' || (first && run === firstRun))) continue;
     let list = byRun.get(run);
     if (!list) byRun.set(run, (list = []));

@@ -7,7 +7,7 @@
  */
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunResult, Summary, TimeseriesRow } from '../metrics/results.ts';
+import type { RunResult, Summary } from '../metrics/results.ts';
 import { barChart } from './bar.ts';
 import { cdfChart } from './cdf.ts';
 import type { SampleRow } from './cdf.ts';
@@ -21,8 +21,8 @@ import { renderPage } from './page.ts';
 import type { PageFigure } from './page.ts';
 import { listPoints } from './points.ts';
 import type { PointInfo, RunInfo } from './points.ts';
-import { readSamples, readSummary, readTimeseries, readTrace } from './read-results.ts';
-import type { TraceRead } from './read-results.ts';
+import { ALL_NODES, readSamples, readSummary, readTimeseries, readTrace } from './read-results.ts';
+import type { TimeseriesRead, TraceRead } from './read-results.ts';
 import { statesChart } from './states.ts';
 import { sweepChart } from './sweep.ts';
 import { valueLabel } from './sweep-values.ts';
@@ -52,7 +52,7 @@ interface Context {
   sweepPaths: string[];
   sweepValues: Record<string, unknown[]>;
   points: PointInfo[];
-  timeseries: TimeseriesRow[] | null;
+  timeseries: TimeseriesRead | null;
   samples: SampleRow[] | null;
   trace: TraceRead | null;
 }
@@ -94,7 +94,7 @@ function drawChart(c: ReportChart, ctx: Context): ChartResult {
   switch (c.kind) {
     case 'timeseries':
       if (!ctx.timeseries) return skipped('timeseries.csv not found');
-      return timeseriesChart({ metric: c.metric!, rows: ctx.timeseries, points: ctx.points, node: c.node, band: c.band, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logy: c.logy });
+      return timeseriesChart({ metric: c.metric!, rows: c.node !== undefined ? ctx.timeseries.byNode : ctx.timeseries.summed, points: ctx.points, node: c.node, band: c.band, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logy: c.logy });
     case 'cdf':
       if (!ctx.samples) return skipped('samples.csv not found');
       return cdfChart({ metric: c.metric!, samples: ctx.samples, points: ctx.points, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logx: c.logx });
@@ -123,7 +123,7 @@ function defaultCharts(ctx: Context): ReportChart[] {
   const out: ReportChart[] = [];
   const order = ['syn_queue', 'accept_queue', 'established', 'time_wait', 'cwnd'];
   const rank = (m: string): number => (order.includes(m) ? order.indexOf(m) : order.length);
-  const tsMetrics = [...new Set((ctx.timeseries ?? []).map((r) => r.metric))].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const tsMetrics = [...(ctx.timeseries?.metrics ?? [])].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   for (const m of tsMetrics) out.push({ kind: 'timeseries', metric: m });
   const sampleMetrics = [...new Set((ctx.samples ?? []).map((r) => r.metric))].sort();
   for (const m of sampleMetrics) out.push({ kind: 'cdf', metric: m });
@@ -162,12 +162,21 @@ export async function reportFolder(dir: string): Promise<ReportResult> {
     for (const r of runs) for (const p of Object.keys(r.point)) if (!sweepPaths.includes(p)) sweepPaths.push(p);
   }
 
-  const tsMetrics = want('timeseries');
-  const timeseries = entries === null || (tsMetrics && tsMetrics.size > 0) ? await readTimeseries(dir, tsMetrics) : null;
+  // Per metric: its sum over nodes and/or the single nodes figures ask for.
+  let tsWants: Map<string, Set<string>> | null = null;
+  if (entries !== null) {
+    tsWants = new Map();
+    for (const c of charts) {
+      if (c.kind !== 'timeseries' || !c.metric) continue;
+      if (!tsWants.has(c.metric)) tsWants.set(c.metric, new Set());
+      tsWants.get(c.metric)!.add(c.node ?? ALL_NODES);
+    }
+  }
+  const timeseries = tsWants === null || tsWants.size > 0 ? await readTimeseries(dir, tsWants) : null;
   const sMetrics = want('cdf');
   const samples = entries === null || (sMetrics && sMetrics.size > 0) ? await readSamples(dir, sMetrics) : null;
   if (runs.length === 0) {
-    const ids = new Set<string>([...(timeseries ?? []).map((r) => r.run), ...(samples ?? []).map((r) => r.run)]);
+    const ids = new Set<string>([...(timeseries?.summed ?? []).map((r) => r.run), ...(timeseries?.byNode ?? []).map((r) => r.run), ...(samples ?? []).map((r) => r.run)]);
     runs = runsFromIds([...ids].sort());
     if (runs.some((r) => 'point' in r.point)) sweepPaths = ['point'];
   }

@@ -22,6 +22,13 @@ export interface FixtureData {
   trace: TraceEvent[];
 }
 
+/** The fixture's time series as written: one row per node and sample. */
+async function nodeRows(dir: string): Promise<TimeseriesRow[]> {
+  const nodes = new Set(['server', 'client1', 'client2']);
+  const wants = new Map(['syn_queue', 'accept_queue', 'time_wait'].map((m) => [m, nodes]));
+  return (await readTimeseries(dir, wants))?.byNode ?? [];
+}
+
 export async function loadFixture(name: string): Promise<FixtureData> {
   const dir = join(FIXTURES, name);
   const { summary } = await readSummary(dir);
@@ -35,7 +42,7 @@ export async function loadFixture(name: string): Promise<FixtureData> {
     sweepPaths,
     sweepValues,
     points: listPoints(summary.runs, sweepPaths, sweepValues),
-    timeseries: (await readTimeseries(dir, null)) ?? [],
+    timeseries: await nodeRows(dir),
     samples: (await readSamples(dir, null)) ?? [],
     trace: trace?.byRun.get('p0-s1') ?? [],
   };

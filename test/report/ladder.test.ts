@@ -105,6 +105,14 @@ describe('ladder diagram: the lost SYN', () => {
     expect(byClass(svg, 'state-bar').length).toBeGreaterThanOrEqual(8);
   });
 
+  it('draws only the first segments of a long exchange, and says so', () => {
+    const r = ladderChart({ records: flood, conn: 'client1', maxSegments: 3 });
+    if (r.kind !== 'figure') throw new Error(r.reason);
+    const svg = parseXml(r.svg);
+    expect(byClass(svg, 'segment')).toHaveLength(3);
+    expect(texts(svg).join(' ')).toContain('first 3 of 11 segments');
+  });
+
   it('can print absolute sequence numbers', () => {
     const svg = svgOf(flood, 'client1', { absolute: true });
     const isn = flood.find((r) => r.ev === 'tx' && r.flags === 'S')!.seq as number;

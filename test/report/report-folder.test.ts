@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reportFolder } from '../../src/report/index.ts';
 import { copyFixture } from './fixture-data.ts';
-import { parseXml } from './xml.ts';
+import { findAll, parseXml } from './xml.ts';
 
 const made: string[] = [];
 async function fixture(name: string): Promise<string> {
@@ -156,6 +156,25 @@ describe('reportFolder with missing inputs', () => {
       '09-ladder.svg',
       '10-states.svg',
     ]);
+  });
+
+  it('draws a time series of one node beside its sum over nodes', async () => {
+    const dir = await fixture('syn-flood');
+    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
+    summary.spec.charts = [
+      { kind: 'timeseries', metric: 'time_wait' },
+      { kind: 'timeseries', metric: 'time_wait', node: 'client1' },
+    ];
+    await writeFile(join(dir, 'summary.json'), JSON.stringify(summary));
+    const { figures } = await reportFolder(dir);
+    const top = async (f: string): Promise<number> => {
+      const svg = parseXml(await readFile(f, 'utf8'));
+      const y = findAll(svg, (e) => (e.attrs.class ?? '').includes('y-axis'))[0]!;
+      return Math.max(...findAll(y, (e) => e.name === 'text').map((t) => Number(String(t.children[0]).replace(/,/g, ''))));
+    };
+    // Two clients open the same number of connections: one holds about half the TIME-WAIT sockets.
+    expect(await top(figures[0]!)).toBe(140);
+    expect(await top(figures[1]!)).toBe(70);
   });
 
   it('finds the run of a ladder by its sweep point', async () => {

@@ -1,0 +1,121 @@
+/**
+ * Reading a results folder and naming what is read: CSV quoting, time series summed over nodes
+ * while reading, trace records kept only for the runs figures draw, axis labels and units from
+ * metric names, sweep values as numbers with units, confidence intervals.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { axisLabel, metricLabel, paramLabel } from '../../src/report/labels.ts';
+import { formatValue } from '../../src/report/page-tables.ts';
+import { ALL_NODES, readSamples, readTimeseries, readTrace, splitCsvLine } from '../../src/report/read-results.ts';
+import { spread } from '../../src/report/stats.ts';
+import { axisValues, parseQuantity } from '../../src/report/sweep-values.ts';
+
+const made: string[] = [];
+async function folder(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tcplab-report-in-'));
+  made.push(dir);
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  return dir;
+}
+afterAll(async () => {
+  for (const d of made) await rm(d, { recursive: true, force: true });
+});
+
+describe('results files', () => {
+  it('splits CSV lines with quoted fields', () => {
+    expect(splitCsvLine('p0-s1,"a,b","say ""hi""",,3')).toEqual(['p0-s1', 'a,b', 'say "hi"', '', '3']);
+    expect(splitCsvLine('x,')).toEqual(['x', '']);
+  });
+
+  it('sums a time series over nodes while reading, and keeps named nodes apart', async () => {
+    const dir = await folder({
+      'timeseries.csv':
+        'run,t_s,node,metric,value\n' +
+        'p0-s1,0,client1,time_wait,1\np0-s1,0,client2,time_wait,2\np0-s1,0.1,client1,time_wait,3\np0-s1,0.1,client2,time_wait,4\n' +
+        'p0-s1,0,server,syn_queue,9\n',
+    });
+    const all = await readTimeseries(dir, null);
+    expect(all!.metrics).toEqual(['time_wait', 'syn_queue']);
+    expect(all!.summed.map((r) => [r.metric, r.t_s, r.node, r.value])).toEqual([
+      ['time_wait', 0, ALL_NODES, 3],
+      ['time_wait', 0.1, ALL_NODES, 7],
+      ['syn_queue', 0, ALL_NODES, 9],
+    ]);
+    const some = await readTimeseries(dir, new Map([['time_wait', new Set([ALL_NODES, 'client2'])]]));
+    expect(some!.summed.map((r) => r.value)).toEqual([3, 7]);
+    expect(some!.byNode.map((r) => [r.node, r.value])).toEqual([
+      ['client2', 2],
+      ['client2', 4],
+    ]);
+    expect(await readTimeseries(await folder({}), null)).toBeNull();
+  });
+
+  it('reads samples of the wanted metrics only', async () => {
+    const dir = await folder({ 'samples.csv': 'run,metric,value\np0-s1,handshake_ms,22.1\np0-s1,request_ms,44.5\n' });
+    expect(await readSamples(dir, new Set(['handshake_ms']))).toEqual([{ run: 'p0-s1', metric: 'handshake_ms', value: 22.1 }]);
+  });
+
+  it('keeps trace records of the wanted runs (and of the first run when asked), counting bad lines', async () => {
+    const lines = [
+      { run: 'p0-s1', t: 0, node: 'a', ev: 'state', conn: '1.1.1.1:1>2.2.2.2:2', from: 'CLOSED', to: 'SYN_SENT' },
+      { run: 'p1-s1', t: 0, node: 'a', ev: 'state', conn: '1.1.1.1:1>2.2.2.2:2', from: 'CLOSED', to: 'SYN_SENT' },
+      { run: 'p2-s1', t: 0, node: 'a', ev: 'state', conn: '1.1.1.1:1>2.2.2.2:2', from: 'CLOSED', to: 'SYN_SENT' },
+    ].map((r) => JSON.stringify(r));
+    const dir = await folder({ 'trace.jsonl': [...lines, '{"t":"soon"}', 'garbage'].join('\n') + '\n' });
+    const some = await readTrace(dir, new Set(['p2-s1']), false);
+    expect([...some!.byRun.keys()]).toEqual(['p2-s1']);
+    expect(some!.firstRun).toBe('p0-s1');
+    expect(some!.badLines).toBe(2);
+    const first = await readTrace(dir, new Set(), true);
+    expect([...first!.byRun.keys()]).toEqual(['p0-s1']);
+  });
+});
+
+describe('labels and units from metric names', () => {
+  it('derives names and units', () => {
+    expect(axisLabel('handshake_ms.p50')).toBe('Handshake time, median (ms)');
+    expect(axisLabel('handshake_ms.count')).toBe('Handshake time, count');
+    expect(axisLabel('connections.success_ratio')).toBe('Connection success ratio (0–1)');
+    expect(metricLabel('connections.success_ratio').ratio).toBe(true);
+    expect(axisLabel('syn_queue')).toBe('SYN queue (entries)');
+    expect(axisLabel('time_wait')).toBe('TIME-WAIT sockets (sockets)');
+    expect(axisLabel('sim.wall_s')).toBe('Simulation, wall-clock time (s)');
+    expect(axisLabel('queue_delay_us')).toBe('Queue delay (µs)');
+    expect(paramLabel('apps.flood.rate')).toBe('Flood rate');
+    expect(paramLabel('tcp.synCookies')).toBe('SYN cookies');
+  });
+});
+
+describe('sweep values', () => {
+  it('reads quantities with units and converts mixed units of one family', () => {
+    expect(parseQuantity('1000/s')).toEqual({ value: 1000, unit: '/s' });
+    expect(parseQuantity('2.5ms')).toEqual({ value: 2.5, unit: 'ms' });
+    expect(parseQuantity('fast')).toBeNull();
+    expect(parseQuantity(true)).toBeNull();
+    expect(axisValues(['0/s', '100/s', '1000/s'])).toEqual({ kind: 'numeric', values: [0, 100, 1000], unit: '/s' });
+    expect(axisValues(['500us', '1ms', '20ms'])).toEqual({ kind: 'numeric', values: [0.5, 1, 20], unit: 'ms' });
+    expect(axisValues([false, true])).toEqual({ kind: 'categorical', labels: ['false', 'true'] });
+    expect(axisValues(['10ms', '1Mbps'])).toEqual({ kind: 'categorical', labels: ['10ms', '1Mbps'] });
+  });
+});
+
+describe('statistics and number formats', () => {
+  it('gives a Student-t 95 % confidence half-width', () => {
+    const s = spread([1, 2, 3]);
+    expect(s.mean).toBe(2);
+    expect(s.ci95).toBeCloseTo((4.303 * 1) / Math.sqrt(3), 9);
+    expect(spread([5]).ci95).toBe(0);
+  });
+
+  it('formats table values to their precision', () => {
+    expect(formatValue(12345)).toBe('12,345');
+    expect(formatValue(1702.51)).toBe('1,703');
+    expect(formatValue(842.8036)).toBe('842.8');
+    expect(formatValue(27.5452)).toBe('27.55');
+    expect(formatValue(0.669333)).toBe('0.669');
+    expect(formatValue(0)).toBe('0');
+  });
+});
