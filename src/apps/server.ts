@@ -111,6 +111,11 @@ export class Server {
     this.listener = this.ctx.stack.listen(this.options.port, this, this.options.backlog);
   }
 
+  /** The listening socket while the server runs (its queue statistics feed the metrics). */
+  get listenSocket(): ListenSocket | null {
+    return this.listener;
+  }
+
   /** ListenHandler: drain the accept queue, as an event-driven server's accept loop does. */
   onAcceptable(listener: ListenSocket): void {
     for (;;) {
