@@ -42,17 +42,18 @@ export function firstStep(t: Tcb, seg: Segment, now: Nanos): boolean {
     sendOowAck(t, seg, now, false);
     return false;
   }
-  if (!sequenceAcceptable(t, seg)) {
-    // Unacceptable: answer with an ACK unless it is a RST (RFC 9293); a SYN gets the same ACK
-    // as a challenge (RFC 5961 4.2).
-    if ((f & RST) === 0) sendOowAck(t, seg, now, (f & SYN) !== 0);
+  if (f & RST) {
+    // RFC 5961 3.2: only an exact match resets (Linux also takes RCV.NXT−1 once the peer's FIN
+    // is in, tcp_reset_check); another RST inside the window gets a challenge ACK; the rest is
+    // dropped silently.
+    if (seg.seq === t.rcvNxt || (t.finReceived && seg.seq === ((t.rcvNxt - 1) >>> 0))) resetReceived(t);
+    else if (seqInRange(seg.seq, t.rcvNxt, (t.rcvNxt + currentReceiveWindow(t)) >>> 0)) sendOowAck(t, seg, now, true);
     return false;
   }
-  if (f & RST) {
-    // RFC 5961 3.2: only an exact match resets; another in-window RST gets a challenge ACK.
-    // Linux also takes RCV.NXT−1 once the peer's FIN is in (tcp_reset_check).
-    if (seg.seq === t.rcvNxt || (t.finReceived && seg.seq === ((t.rcvNxt - 1) >>> 0))) resetReceived(t);
-    else sendOowAck(t, seg, now, true);
+  if (!sequenceAcceptable(t, seg)) {
+    // Unacceptable: answer with an ACK (RFC 9293); a SYN gets the same ACK as a challenge
+    // (RFC 5961 4.2).
+    sendOowAck(t, seg, now, (f & SYN) !== 0);
     return false;
   }
   if (f & SYN) {

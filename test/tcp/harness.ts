@@ -129,6 +129,14 @@ export class Trace {
     return this.rec.take().map((s) => brief(s.seg));
   }
 
+  /** Delivers a peer segment; returns what we sent with windows and options. */
+  inFull(text: string | Segment): string[] {
+    const seg = typeof text === 'string' ? peer(text) : text;
+    this.rec.now = this.now;
+    this.c.onSegment(seg, this.now);
+    return this.rec.take().map((s) => full(s.seg));
+  }
+
   /** Delivers a segment and returns the verdict too. */
   inVerdict(text: string): { out: string[]; verdict: SegmentVerdict } {
     this.rec.now = this.now;
