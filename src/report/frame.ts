@@ -31,6 +31,8 @@ export interface FrameInput {
   legendTitle?: string;
   /** The y tick labels, to size the left margin. */
   yTickLabels: string[];
+  /** The plot never gets shorter than this (px); a long legend grows the figure. Default 240. */
+  minPlotHeight?: number;
 }
 
 export interface Plot {
@@ -92,7 +94,7 @@ export function layoutFrame(input: FrameInput): { plot: Plot; height: number } {
   const { bottom: legendBottom } = legendSlots(input, headerBottom(input));
   const widest = Math.max(0, ...input.yTickLabels.map((l) => textWidth(l, FONT.tick)));
   const top = Math.round(legendBottom + 16);
-  const height = Math.max(input.height, top + MIN_PLOT_HEIGHT + 52);
+  const height = Math.max(input.height, top + (input.minPlotHeight ?? MIN_PLOT_HEIGHT) + 52);
   return {
     plot: { left: Math.round(Math.max(54, 34 + widest + 10)), right: input.width - 30, top, bottom: height - 52 },
     height,

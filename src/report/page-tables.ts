@@ -62,7 +62,13 @@ export function parameterRows(spec: unknown, runCount: number, seeds: number[]):
     rows.push(['Seeds', `${contiguous ? `${uniq[0]}–${uniq[uniq.length - 1]}` : uniq.join(', ')} (${uniq.length} per point)`]);
   } else if (s.seeds !== undefined) rows.push(['Seeds', `${valueLabel(s.seeds)} from ${valueLabel(s.seed ?? 1)}`]);
   if (isObject(s.sweep)) {
-    for (const [path, values] of Object.entries(s.sweep)) rows.push([`Sweep ${path}`, Array.isArray(values) ? values.map(valueLabel).join(', ') : valueLabel(values)]);
+    for (const [path, values] of Object.entries(s.sweep)) {
+      if (isObject(values)) {
+        // A named axis: each variant and the overrides it applies.
+        rows.push([`Sweep ${path}`, Object.keys(values).join(', ')]);
+        for (const [name, overrides] of Object.entries(values)) rows.push([`  ${name}`, inline(overrides)]);
+      } else rows.push([`Sweep ${path}`, Array.isArray(values) ? values.map(valueLabel).join(', ') : valueLabel(values)]);
+    }
   }
   rows.push(['Runs', String(runCount)]);
   if (isObject(s.tcp)) rows.push(['TCP', inline(s.tcp)]);
@@ -84,6 +90,12 @@ export function parameterTable(rows: readonly [string, string][]): string {
   return `<table class="params">\n${body}\n</table>`;
 }
 
+/**
+ * Metrics left out of the page: wall-clock time differs between identical runs, and the page must
+ * stay byte-identical when the simulation results are.
+ */
+export const UNREPRODUCIBLE: ReadonlySet<string> = new Set(['sim.wall_s']);
+
 /** Points per table: wider tables do not fit a printed page. */
 const COLUMNS_PER_TABLE = 4;
 
@@ -91,7 +103,7 @@ const COLUMNS_PER_TABLE = 4;
 export function aggregateTables(aggregate: readonly AggregateRow[], sweepPaths: readonly string[]): string {
   if (aggregate.length === 0) return '<p class="note">No aggregate metrics in summary.json.</p>';
   const names: string[] = [];
-  for (const a of aggregate) for (const k of Object.keys(a.metrics)) if (!names.includes(k)) names.push(k);
+  for (const a of aggregate) for (const k of Object.keys(a.metrics)) if (!names.includes(k) && !UNREPRODUCIBLE.has(k)) names.push(k);
   const short = shortParamNames(sweepPaths);
   const out: string[] = [];
   for (let c0 = 0; c0 < aggregate.length; c0 += COLUMNS_PER_TABLE) {

@@ -154,7 +154,8 @@ export async function reportFolder(dir: string): Promise<ReportResult> {
 
   const sweepValues: Record<string, unknown[]> = {};
   if (isObject(specObj.sweep)) {
-    for (const [p, v] of Object.entries(specObj.sweep)) sweepValues[p] = Array.isArray(v) ? v : [v];
+    // A path axis lists values; a named axis maps variant names to overrides, and points hold the name.
+    for (const [p, v] of Object.entries(specObj.sweep)) sweepValues[p] = Array.isArray(v) ? v : isObject(v) ? Object.keys(v) : [v];
   }
   let runs: RunInfo[] = summary ? summary.runs.map((r) => ({ id: r.id, point: r.point, seed: r.seed })) : [];
   let sweepPaths = Object.keys(sweepValues);

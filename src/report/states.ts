@@ -84,6 +84,7 @@ export function statesChart(input: StatesChartInput): ChartResult {
     yLabel: '',
     legend,
     yTickLabels: labels,
+    minPlotHeight: shown.length * pitch + 8,
   };
   const probe = layoutFrame(base);
   const frameIn: FrameInput = { ...base, height: probe.plot.top + shown.length * pitch + 8 + 52 };

@@ -177,6 +177,29 @@ describe('reportFolder with missing inputs', () => {
     expect(await top(figures[1]!)).toBe(70);
   });
 
+  it('reads named sweep axes (variants) as categories in the order written', async () => {
+    const dir = await fixture('syn-flood');
+    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
+    const rename = (p: Record<string, unknown>): Record<string, unknown> => {
+      const { 'tcp.synCookies': ck, ...rest } = p;
+      return { ...rest, defence: ck ? 'cookies' : 'none' };
+    };
+    summary.spec.sweep = { 'apps.flood.rate': summary.spec.sweep['apps.flood.rate'], defence: { none: { 'tcp.synCookies': false }, cookies: { 'tcp.synCookies': true } } };
+    summary.spec.charts = [{ kind: 'sweep', x: 'apps.flood.rate', y: 'connections.success_ratio', series: 'defence' }, { kind: 'ladder', point: { 'apps.flood.rate': '0/s', defence: 'none' } }];
+    for (const r of summary.runs) r.point = rename(r.point);
+    for (const a of summary.aggregate) a.point = rename(a.point);
+    await writeFile(join(dir, 'summary.json'), JSON.stringify(summary));
+    const { figures } = await reportFolder(dir);
+    expect(figures).toHaveLength(2);
+    const svg = parseXml(await readFile(figures[0]!, 'utf8'));
+    const legend = findAll(svg, (e) => e.attrs.class === 'legend')[0]!;
+    expect(findAll(legend, (e) => e.name === 'text').map((t) => t.children.join(''))).toEqual(['Defence:', 'none', 'cookies']);
+    const html = await readFile(join(dir, 'index.html'), 'utf8');
+    expect(html).toContain('<tr><th>Sweep defence</th><td>none, cookies</td></tr>');
+    expect(html).toContain('<tr class="sub"><th>cookies</th><td>tcp.synCookies: true</td></tr>');
+    expect(html).not.toContain('<code>sim.wall_s</code> <span');
+  });
+
   it('finds the run of a ladder by its sweep point', async () => {
     const dir = await fixture('syn-flood');
     const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
