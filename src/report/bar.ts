@@ -8,7 +8,7 @@ import { figure, skipped } from './figure.ts';
 import type { ChartResult } from './figure.ts';
 import { drawFrame, layoutFrame } from './frame.ts';
 import type { FrameInput, LegendItem } from './frame.ts';
-import { axisLabel, metricLabel, paramLabel } from './labels.ts';
+import { axisLabel, inSentence, metricLabel, paramLabel } from './labels.ts';
 import { el, num, svgDocument } from './svg.ts';
 import { sweepData } from './sweep-data.ts';
 import { valueLabel } from './sweep-values.ts';
@@ -35,7 +35,7 @@ export function barChart(input: BarChartInput): ChartResult {
   const data = sweepData(input);
   if (!data) return skipped(`no values of "${input.y}" over sweep axis "${input.x}" in summary.json`);
   const ml = metricLabel(input.y);
-  const title = input.title ?? `${ml.name} by ${paramLabel(input.x).toLowerCase()}`;
+  const title = input.title ?? `${ml.name} by ${inSentence(paramLabel(input.x))}`;
   let lo = Infinity;
   let hi = -Infinity;
   let minPositive = Infinity;
@@ -93,8 +93,8 @@ export function barChart(input: BarChartInput): ChartResult {
   const frame = drawFrame(frameIn, plot, xTicks, yAxis.ticks());
   const svg = svgDocument(frameIn.width, height, title, subtitle, [frame.back, ...bars, frame.front]);
   const caption =
-    `${ml.name} for each value of ${paramLabel(input.x).toLowerCase()}` +
-    (data.series.length > 1 ? `, bars grouped by ${data.legendTitle ? data.legendTitle.replace(/:$/, '').toLowerCase() : 'the other sweep axes'}` : '') +
+    `${ml.name} for each value of ${inSentence(paramLabel(input.x))}` +
+    (data.series.length > 1 ? `, bars grouped by ${data.legendTitle ? inSentence(data.legendTitle.replace(/:$/, '')) : 'the other sweep axes'}` : '') +
     `. Bar height is the mean over ${data.maxN} seed${data.maxN === 1 ? '' : 's'}${withCi ? '; error bars show the 95 % confidence interval' : ''}.`;
   return figure(svg, title, caption);
 }

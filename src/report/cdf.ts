@@ -9,7 +9,7 @@ import { figure, skipped } from './figure.ts';
 import type { ChartResult } from './figure.ts';
 import { drawFrame, layoutFrame, linearTicks, logTicks } from './frame.ts';
 import type { FrameInput, LegendItem } from './frame.ts';
-import { axisLabel, metricLabel } from './labels.ts';
+import { axisLabel, inSentence, metricLabel } from './labels.ts';
 import type { PointInfo } from './points.ts';
 import { el, svgDocument } from './svg.ts';
 import { seriesColor, seriesDash } from './theme.ts';
@@ -126,7 +126,7 @@ export function cdfChart(input: CdfChartInput): ChartResult {
   const frame = drawFrame(frameIn, plot, xTicks, yTicks, { xGrid: true });
   const svg = svgDocument(frameIn.width, height, title, subtitle, [frame.back, el('g', { class: 'lines' }, paths), frame.front]);
   const caption =
-    `Empirical CDF of ${label.name.toLowerCase()}${label.unit ? ` (${label.unit})` : ''} per connection: the fraction of samples at or below each value` +
+    `Empirical CDF of ${inSentence(label.name)}${label.unit ? ` (${label.unit})` : ''} per connection: the fraction of samples at or below each value` +
     (curves.length > 1 ? `, one curve per sweep point with its seeds pooled.` : `, all seeds pooled.`) +
     (logx ? ' The x axis is logarithmic.' : '');
   return figure(svg, title, caption);

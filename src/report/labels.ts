@@ -142,3 +142,10 @@ export function shortParamNames(paths: readonly string[]): Map<string, string> {
   }
   return out;
 }
+
+/** A label inside a sentence: "Flood rate" → "flood rate", but "SYN cookies" and "TIME-WAIT" keep their capitals. */
+export function inSentence(label: string): string {
+  const first = label.split(/[\s,]/)[0] ?? '';
+  if (first.length > 1 && first === first.toUpperCase() && /[A-Z]/.test(first)) return label;
+  return label.length === 0 ? label : label[0]!.toLowerCase() + label.slice(1);
+}

@@ -10,7 +10,7 @@ import { figure, skipped } from './figure.ts';
 import type { ChartResult } from './figure.ts';
 import { drawFrame, layoutFrame, linearTicks, valueTicks } from './frame.ts';
 import type { FrameInput, LegendItem, Tick } from './frame.ts';
-import { axisLabel, metricLabel, paramLabel } from './labels.ts';
+import { axisLabel, inSentence, metricLabel, paramLabel } from './labels.ts';
 import { el, num, svgDocument } from './svg.ts';
 import { sweepData } from './sweep-data.ts';
 import { axisValues, unitLabel, valueLabel } from './sweep-values.ts';
@@ -68,7 +68,7 @@ export function sweepChart(input: SweepChartInput): ChartResult {
   const data = sweepData(input);
   if (!data) return skipped(`no values of "${input.y}" over sweep axis "${input.x}" in summary.json`);
   const ml = metricLabel(input.y);
-  const title = input.title ?? `${ml.name} vs ${paramLabel(input.x).toLowerCase()}`;
+  const title = input.title ?? `${ml.name} vs ${inSentence(paramLabel(input.x))}`;
   const ax = axisValues(data.xValues);
   const xUnit = ax.kind === 'numeric' && ax.unit ? ` (${unitLabel(ax.unit)})` : '';
 
@@ -131,8 +131,8 @@ export function sweepChart(input: SweepChartInput): ChartResult {
   const frame = drawFrame(frameIn, plot, xp.ticks(), yAxis.ticks(), { xBreaks: xp.breaks });
   const svg = svgDocument(frameIn.width, height, title, subtitle, [frame.back, ...body, frame.front]);
   const caption =
-    `${ml.name} for each value of ${paramLabel(input.x).toLowerCase()}` +
-    (data.series.length > 1 ? `, one series per ${data.legendTitle ? data.legendTitle.replace(/:$/, '').toLowerCase() + ' setting' : 'combination of the other sweep axes'}` : '') +
+    `${ml.name} for each value of ${inSentence(paramLabel(input.x))}` +
+    (data.series.length > 1 ? `, one series per ${data.legendTitle ? inSentence(data.legendTitle.replace(/:$/, '')) + ' setting' : 'combination of the other sweep axes'}` : '') +
     `. Markers show the mean over ${data.maxN} seed${data.maxN === 1 ? '' : 's'}${withCi ? '; error bars the 95 % confidence interval (Student t)' : ''}.` +
     (xp.log ? ' The x axis is logarithmic' + (xp.breaks.length > 0 ? ', with zero set apart by an axis break.' : '.') : '');
   return figure(svg, title, caption);

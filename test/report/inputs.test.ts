@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { axisLabel, metricLabel, paramLabel } from '../../src/report/labels.ts';
+import { axisLabel, inSentence, metricLabel, paramLabel } from '../../src/report/labels.ts';
 import { formatValue } from '../../src/report/page-tables.ts';
 import { ALL_NODES, readSamples, readTimeseries, readTrace, splitCsvLine } from '../../src/report/read-results.ts';
 import { spread } from '../../src/report/stats.ts';
@@ -86,6 +86,8 @@ describe('labels and units from metric names', () => {
     expect(axisLabel('queue_delay_us')).toBe('Queue delay (µs)');
     expect(paramLabel('apps.flood.rate')).toBe('Flood rate');
     expect(paramLabel('tcp.synCookies')).toBe('SYN cookies');
+    expect(inSentence('SYN cookies')).toBe('SYN cookies');
+    expect(inSentence('Flood rate')).toBe('flood rate');
   });
 });
 
