@@ -149,13 +149,13 @@ export function ackSendCheck(t: Tcb, now: Nanos): void {
   scheduleDelayedAck(t, now);
 }
 
-/** Linux tcp_send_delayed_ack: ACK within the ATO, bounded by the RTT and delayedAckMax. */
+/** Linux tcp_send_delayed_ack: ACK within the ATO, bounded by delayedAckMax (and by the RTT on Linux). */
 function scheduleDelayedAck(t: Tcb, now: Nanos): void {
   const p = t.params;
   let ato = t.ato;
   if (ato > p.delayedAckMin) {
     let max = p.delayedAckMax;
-    if (t.rtt.measured) {
+    if (t.rtt.measured && p.profile === 'linux') {
       const rtt = t.rtt.srtt > p.delayedAckMin ? t.rtt.srtt : p.delayedAckMin;
       if (rtt < max) max = rtt;
     }
