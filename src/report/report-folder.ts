@@ -94,7 +94,7 @@ function drawChart(c: ReportChart, ctx: Context): ChartResult {
   switch (c.kind) {
     case 'timeseries':
       if (!ctx.timeseries) return skipped('timeseries.csv not found');
-      return timeseriesChart({ metric: c.metric!, rows: c.node !== undefined ? ctx.timeseries.byNode : ctx.timeseries.summed, points: ctx.points, node: c.node, band: c.band, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logy: c.logy });
+      return timeseriesChart({ metric: c.metric!, rows: c.node !== undefined ? ctx.timeseries.byNode : ctx.timeseries.summed, reference: capacityLine(c.metric!, ctx.summary), points: ctx.points, node: c.node, band: c.band, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logy: c.logy });
     case 'cdf':
       if (!ctx.samples) return skipped('samples.csv not found');
       return cdfChart({ metric: c.metric!, samples: ctx.samples, points: ctx.points, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logx: c.logx });
@@ -116,6 +116,14 @@ function drawChart(c: ReportChart, ctx: Context): ChartResult {
         : statesChart({ records, run: run ?? undefined, node: c.node, title: c.title, xlabel: c.xlabel });
     }
   }
+}
+
+/** A queue's capacity (`<metric>.capacity`), when every run reports the same one. */
+function capacityLine(metric: string, summary: Summary | null): { value: number; label: string } | undefined {
+  const values = new Set((summary?.runs ?? []).map((r) => r.metrics[`${metric}.capacity`]));
+  if (values.size !== 1) return undefined;
+  const v = [...values][0];
+  return typeof v === 'number' && v > 0 ? { value: v, label: `capacity ${v} per listener` } : undefined;
 }
 
 /** Figures drawn when the spec lists none: whatever the folder has data for. */

@@ -13,8 +13,8 @@ import type { FrameInput, LegendItem, Tick } from './frame.ts';
 import { axisLabel, metricLabel } from './labels.ts';
 import type { PointInfo } from './points.ts';
 import { spread } from './stats.ts';
-import { el, svgDocument } from './svg.ts';
-import { seriesColor, seriesDash } from './theme.ts';
+import { el, svgDocument, text } from './svg.ts';
+import { FONT, INK, seriesColor, seriesDash } from './theme.ts';
 
 export type BandKind = 'minmax' | 'ci95' | 'none';
 
@@ -29,6 +29,8 @@ export interface TimeseriesChartInput {
   xlabel?: string;
   ylabel?: string;
   logy?: boolean;
+  /** A horizontal reference line, e.g. the SYN queue's capacity. */
+  reference?: { value: number; label: string };
   width?: number;
   height?: number;
 }
@@ -118,6 +120,8 @@ export function timeseriesChart(input: TimeseriesChartInput): ChartResult {
     }
   }
   if (tMax <= tMin) tMax = tMin + 1;
+  const ref = input.reference && Number.isFinite(input.reference.value) ? input.reference : undefined;
+  if (ref) yMax = Math.max(yMax, ref.value * 1.04);
   const logy = input.logy === true && yMinPos < Infinity;
   const y = logy
     ? scaleLog().domain([yMinPos, Math.max(yMax, yMinPos * 10)]).nice()
@@ -167,7 +171,13 @@ export function timeseriesChart(input: TimeseriesChartInput): ChartResult {
   const xTicks: Tick[] = linearTicks(x, 8);
   const yTicks: Tick[] = logy ? logTicks(y as ReturnType<typeof scaleLog<number>>) : linearTicks(y as ReturnType<typeof scaleLinear<number>>, 6);
   const frame = drawFrame(frameIn, plot, xTicks, yTicks);
-  const svg = svgDocument(frameIn.width, height, title, subtitle, [frame.back, el('g', { class: 'bands' }, bands), el('g', { class: 'lines' }, lines), frame.front]);
+  const refLine: string[] = [];
+  if (ref) {
+    const ry = yPos(ref.value);
+    refLine.push(el('line', { x1: plot.left, x2: plot.right, y1: ry, y2: ry, stroke: INK.muted, 'stroke-width': 1.2, 'stroke-dasharray': '5 4' }));
+    refLine.push(text(plot.right - 4, ry - 5, ref.label, { 'text-anchor': 'end', 'font-size': FONT.note, fill: INK.muted, stroke: '#ffffff', 'stroke-width': 3, 'paint-order': 'stroke' }));
+  }
+  const svg = svgDocument(frameIn.width, height, title, subtitle, [frame.back, el('g', { class: 'bands' }, bands), el('g', { class: 'reference' }, refLine), el('g', { class: 'lines' }, lines), frame.front]);
   const caption =
     `${label.name} over simulated time, ${input.node ? `at node ${input.node}` : 'summed over all nodes'}. ` +
     (series.length > 1 ? `One line per sweep point: the mean over its seeds` : `The line is the mean over seeds`) +

@@ -47,6 +47,8 @@ describe('reportFolder on the syn-flood results', () => {
       '08-states-p0-s1.svg',
     ]);
     for (const f of figures) expect(parseXml(await readFile(f, 'utf8')).name).toBe('svg');
+    // The SYN queue figure marks the listener's capacity (syn_queue.capacity = 129 in every run).
+    expect(await readFile(figures[0]!, 'utf8')).toContain('>capacity 129 per listener</text>');
     const html = await readFile(join(dir, 'index.html'), 'utf8');
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html.match(/<figure id="fig-\d+">/g)).toHaveLength(8);
