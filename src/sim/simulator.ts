@@ -41,9 +41,12 @@ export class Sim {
     return this.queue.size;
   }
 
-  /** Schedules `handler.onEvent(sim, tag, data)` at absolute time `time` (never in the past). */
+  /**
+   * Schedules `handler.onEvent(sim, tag, data)` at absolute time `time` (finite, never in the
+   * past). `tag` is a small integer the handler switches on.
+   */
   at(time: Nanos, handler: EventHandler, tag = 0, data?: unknown): EventId {
-    if (!(time >= this.current)) throw new RangeError(`cannot schedule at ${time} ns: now is ${this.current} ns`);
+    if (!(time >= this.current && time < Infinity)) throw new RangeError(`cannot schedule at ${time} ns: now is ${this.current} ns`);
     return this.queue.push(time, handler, tag, data);
   }
 
@@ -74,15 +77,14 @@ export class Sim {
     this.stopped = false;
     let budget = maxEvents;
     while (budget-- > 0 && !this.stopped) {
-      if (queue.peekTime() > until) break;
-      const slot = queue.pop();
-      if (slot < 0) break;
-      this.current = queue.slotTime(slot);
-      const tag = queue.slotTag(slot);
-      const data = queue.takeData(slot);
-      const handler = queue.takeHandler(slot);
+      if (!queue.popUntil(until)) break;
+      this.current = queue.poppedTime;
+      const handler = queue.poppedHandler!;
+      const data = queue.poppedData;
+      queue.poppedHandler = undefined; // hold no reference to finished work
+      queue.poppedData = undefined;
       this.processed++;
-      handler.onEvent(this, tag, data);
+      handler.onEvent(this, queue.poppedTag, data);
     }
     if (until !== Infinity && !this.stopped && this.current < until && queue.peekTime() > until) this.current = until;
   }
