@@ -8,15 +8,17 @@ import type { TopologyDef } from '../net/topology-def.ts';
 import { describeValue, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
 import { MapReader, NAME_PATTERN, readMap, readOneOf } from './units.ts';
 import { resolveNodeRef, type ValidatedTopology } from './topology-spec.ts';
+import { readSteps } from './script-spec.ts';
 import type { AppKind, AppSpec, ArrivalProcess, CidrRange, ClientMode, Closer, Endpoint } from './spec-types.ts';
 
-export const APP_KINDS: readonly AppKind[] = ['server', 'client', 'synflood', 'bulk'];
+export const APP_KINDS: readonly AppKind[] = ['server', 'client', 'synflood', 'bulk', 'script'];
 const COMMON = ['kind', 'on', 'description'];
 export const APP_KEYS: Record<AppKind, readonly string[]> = {
   server: [...COMMON, 'port', 'responseBytes', 'backlog'],
   client: [...COMMON, 'target', 'start', 'stop', 'rate', 'arrival', 'count', 'mode', 'requestBytes', 'closer', 'objects', 'connections'],
   synflood: [...COMMON, 'target', 'start', 'stop', 'rate', 'spoof'],
   bulk: [...COMMON, 'target', 'bytes', 'start'],
+  script: [...COMMON, 'steps', 'autoRead'],
 };
 const ARRIVALS: readonly ArrivalProcess[] = ['periodic', 'poisson'];
 const MODES: readonly ClientMode[] = ['http1.0', 'keepalive', 'pipelined'];
@@ -110,6 +112,14 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
       if (p.count !== before) return undefined;
       return { id, kind, on: on!.name, target: target!, bytes: bytes!, start: start! };
     }
+    case 'script': {
+      r.require('steps', 'a list of socket calls, like [{at: 0s, connect: "server:80"}, {at: 1s, close: true}]');
+      const readTarget = (at: PathSegments, v: unknown): Endpoint | undefined => checkTarget(p, at, v, on, ctx);
+      const steps = r.has('steps') ? readSteps(p, r.at('steps'), obj['steps'], { duration: ctx.duration, readTarget }) : undefined;
+      const autoRead = r.bool('autoRead', true);
+      if (p.count !== before) return undefined;
+      return { id, kind, on: on!.name, steps: steps!, autoRead: autoRead! };
+    }
   }
 }
 
@@ -140,8 +150,12 @@ function readWindow(p: Problems, r: MapReader, ctx: AppContext): [Nanos | undefi
 
 function readTargetField(p: Problems, r: MapReader, on: { name: string; members: string[] } | undefined, ctx: AppContext): Endpoint | undefined {
   if (!r.require('target', 'like "server:80"')) return undefined;
-  const path = r.at('target');
-  const target = readTarget(p, path, r.obj['target'], ctx.topology);
+  return checkTarget(p, r.at('target'), r.obj['target'], on, ctx);
+}
+
+/** A target the app's hosts can reach: another host, joined to each of them by links. */
+function checkTarget(p: Problems, path: PathSegments, v: unknown, on: { name: string; members: string[] } | undefined, ctx: AppContext): Endpoint | undefined {
+  const target = readTarget(p, path, v, ctx.topology);
   // Reachability is only meaningful over a topology whose links all read correctly.
   if (target === undefined || on === undefined || !ctx.topology.complete) return target;
   if (on.members.includes(target.node)) {
@@ -213,19 +227,27 @@ function components(t: TopologyDef): Map<string, number> {
   return out;
 }
 
-/** Two servers on one node and port would fail with EADDRINUSE at bind(). */
+/** Two listeners (servers, or scripts' listen steps) on one node and port would fail with EADDRINUSE at listen(). */
 function checkListeners(p: Problems, path: PathSegments, apps: Record<string, AppSpec>, t: ValidatedTopology): void {
-  const bound = new Map<string, string>();
+  const bound = new Map<string, AppSpec>();
   for (const app of Object.values(apps)) {
-    if (app.kind !== 'server') continue;
-    for (const node of t.groups.get(app.on) ?? [app.on]) {
-      const key = `${node}:${app.port}`;
-      const prev = bound.get(key);
-      if (prev !== undefined) {
-        p.add(SpecErrorCode.duplicate, [...path, app.id, 'port'], `${node} already has server "${prev}" on port ${app.port}`);
-        break;
+    const ports: [number, PathSegments][] = [];
+    if (app.kind === 'server') ports.push([app.port, [...path, app.id, 'port']]);
+    else if (app.kind === 'script') {
+      app.steps.forEach((s, i) => {
+        if (s.op === 'listen') ports.push([s.port, [...path, app.id, 'steps', i, 'listen']]);
+      });
+    }
+    for (const [port, at] of ports) {
+      for (const node of t.groups.get(app.on) ?? [app.on]) {
+        const key = `${node}:${port}`;
+        const prev = bound.get(key);
+        if (prev !== undefined && prev !== app) {
+          p.add(SpecErrorCode.duplicate, at, `${node} already has ${prev.kind} "${prev.id}" on port ${port}`);
+          break;
+        }
+        bound.set(key, app);
       }
-      bound.set(key, app.id);
     }
   }
 }

@@ -12,7 +12,9 @@ import { isMap, MapReader, readList, readMap, readName, readString } from './uni
 import { resolveNodeRef, validateTopology, type ValidatedTopology } from './topology-spec.ts';
 import { checkTcpConsistency, readTcpOverrides, readTcpSettings, tcpParamsFor } from './tcp-spec.ts';
 import { readApps } from './app-spec.ts';
-import { checkParamPath, EXPERIMENT_KEYS, parsePath } from './param-paths.ts';
+import { EXPERIMENT_KEYS } from './param-paths.ts';
+import { axisValues, isNamedAxis, readSweep } from './sweep-spec.ts';
+import { readFaults } from './fault-spec.ts';
 import type { ChartKind, ChartSpec, ExperimentSpec, NodeSettings, TcpSettings } from './spec-types.ts';
 
 export const CHART_KINDS: readonly ChartKind[] = ['timeseries', 'sweep', 'cdf', 'bar', 'ladder', 'states'];
@@ -20,8 +22,6 @@ export const CHART_KINDS: readonly ChartKind[] = ['timeseries', 'sweep', 'cdf', 
 const CHART_STRING_KEYS = ['title', 'metric', 'x', 'y', 'series', 'node', 'run', 'conn'] as const;
 /** Chart kinds that cannot be drawn without these keys. */
 const CHART_REQUIRED: Partial<Record<ChartKind, readonly string[]>> = { timeseries: ['metric'], sweep: ['x', 'y'], cdf: ['metric'] };
-/** Paths that are not parameters of a run and so cannot be swept. */
-const NOT_SWEEPABLE = ['name', 'description', 'seed', 'seeds', 'sweep', 'charts', 'trace', 'pcap'];
 export const MAX_SEEDS = 10_000;
 
 export interface ValidateOptions {
@@ -58,6 +58,7 @@ export function validateExperiment(p: Problems, doc: unknown, opts: ValidateOpti
   const tcp = readTcpSettings(p, ['tcp'], obj['tcp']);
   const nodes = topology === undefined ? undefined : readNodeSettings(p, ['nodes'], obj['nodes'], topology);
   const apps = topology === undefined ? undefined : readApps(p, ['apps'], obj['apps'], { topology, duration });
+  const faults = topology === undefined ? undefined : readFaults(p, ['faults'], obj['faults'], topology, duration);
   const sweep = readSweep(p, ['sweep'], obj['sweep'], doc);
   // Charts are checked against the axes as written even when some axis had a problem.
   const axes = sweep ?? (isMap(obj['sweep']) ? obj['sweep'] : {});
@@ -67,7 +68,7 @@ export function validateExperiment(p: Problems, doc: unknown, opts: ValidateOpti
   if (p.count !== before) return undefined;
   return {
     name: name!, file: opts.file, topology: topology!.def, duration: duration!, seed: seed!, seeds: seeds!, tcp: tcp!,
-    nodes: nodes!, apps: apps!, sweep: sweep!, charts: charts!, sampleInterval: sampleInterval as Nanos, trace: trace!, pcap: pcap!,
+    nodes: nodes!, apps: apps!, sweep: sweep!, faults: faults!, charts: charts!, sampleInterval: sampleInterval as Nanos, trace: trace!, pcap: pcap!,
   };
 }
 
@@ -98,42 +99,6 @@ function checkTcp(p: Problems, tcp: TcpSettings, nodes: Record<string, NodeSetti
   }
 }
 
-/**
- * `sweep: { apps.flood.rate: [0/s, 1000/s], tcp.synCookies: [false, true] }`: each key a parameter
- * path (checked to exist), each value a non-empty list of distinct scalars. The values themselves
- * are validated later, in place, one sweep point at a time (src/experiment/sweep.ts).
- */
-function readSweep(p: Problems, path: PathSegments, v: unknown, doc: unknown): Record<string, unknown[]> | undefined {
-  if (v === undefined) return {};
-  const obj = readMap(p, path, v);
-  if (obj === undefined) return undefined;
-  const before = p.count;
-  for (const [key, values] of Object.entries(obj)) {
-    const at = [...path, key];
-    const segments = parsePath(key);
-    if (segments === undefined || NOT_SWEEPABLE.includes(String(segments[0]))) {
-      const hint = segments?.[0] === 'seed' || segments?.[0] === 'seeds' ? ': replicates come from seed and seeds' : '';
-      p.add(SpecErrorCode.path, at, `cannot sweep ${JSON.stringify(key)}${hint}`);
-      continue;
-    }
-    const problem = checkParamPath(doc, segments);
-    if (problem !== undefined) p.add(SpecErrorCode.path, at, `no such parameter: ${problem}`);
-    const list = readList(p, at, values);
-    if (list === undefined) continue;
-    if (list.length === 0) p.add(SpecErrorCode.range, at, 'a sweep axis needs at least one value');
-    const seen = new Set<unknown>();
-    list.forEach((x, i) => {
-      if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') {
-        p.add(SpecErrorCode.type, [...at, i], `a sweep value is a number, a string or true/false, got ${describeValue(x)}`);
-      } else if (seen.has(x)) {
-        p.add(SpecErrorCode.duplicate, [...at, i], `${describeValue(x)} appears twice on this axis`);
-      }
-      seen.add(x);
-    });
-  }
-  return p.count === before ? (obj as Record<string, unknown[]>) : undefined;
-}
-
 function readCharts(p: Problems, path: PathSegments, v: unknown, sweep: Record<string, unknown>, t: ValidatedTopology | undefined): ChartSpec[] | undefined {
   if (v === undefined) return [];
   const list = readList(p, path, v);
@@ -160,12 +125,36 @@ function readCharts(p: Problems, path: PathSegments, v: unknown, sweep: Record<s
         }
       }
     }
+    if (r.has('point')) readChartPoint(p, r.at('point'), obj['point'], sweep);
     if (t !== undefined && typeof obj['node'] === 'string' && !t.groups.has(obj['node']) && !t.def.nodes.some((n) => n.name === obj['node'])) {
       resolveNodeRef(p, r.at('node'), obj['node'], t.groups, t.def.nodes);
     }
     charts.push({ ...obj, kind } as ChartSpec);
   });
   return p.count === before ? charts : undefined;
+}
+
+/**
+ * `point: {scenario: lost-syn}` (ladder and states charts): the sweep point whose run to draw.
+ * Every key is a sweep axis, every value one of its values or variant names.
+ */
+function readChartPoint(p: Problems, path: PathSegments, v: unknown, sweep: Record<string, unknown>): void {
+  const point = readMap(p, path, v);
+  if (point === undefined) return;
+  const values = axisValues(sweep);
+  const axes = Object.keys(values);
+  for (const [axis, value] of Object.entries(point)) {
+    const at = [...path, axis];
+    const allowed = values[axis];
+    if (allowed === undefined) {
+      const known = axes.length === 0 ? 'the experiment has no sweep' : `axes: ${axes.join(', ')}`;
+      p.add(SpecErrorCode.reference, at, `"${axis}" is not a sweep axis${didYouMean(axis, axes)} (${known})`);
+    } else if (!allowed.includes(value)) {
+      // variant names are words, where a typo is likely; path axis values are numbers and units
+      const hint = typeof value === 'string' && isNamedAxis(sweep[axis]) ? didYouMean(value, allowed as string[]) : '';
+      p.add(SpecErrorCode.reference, at, `${describeValue(value)} is not a value of sweep axis "${axis}"${hint} (values: ${allowed.map(String).join(', ')})`);
+    }
+  }
 }
 
 /** True when the value looks like an experiment document rather than a topology. */

@@ -18,6 +18,7 @@ import { looksLikeExperiment, validateExperiment } from './experiment-spec.ts';
 import { checkParamPath, parsePath } from './param-paths.ts';
 import { applyOverride, overrideAt, parseOverrides, type Override } from './overrides.ts';
 import { buildRuns, countRuns, sweepPoints } from './sweep.ts';
+import { isNamedAxis } from './sweep-spec.ts';
 import type { ExperimentSpec, RunSpec } from './spec-types.ts';
 
 /** Reads a file as UTF-8; throws like fs.readFileSync. Injectable for tests. */
@@ -162,11 +163,17 @@ class ExperimentLoader {
   private locate(problem: Problem, state: DocState, point?: { values: PointValues; axes: Axis[] }): SpecError {
     const { code, path, message } = problem;
     if (point !== undefined) {
-      // A problem inside a swept value is the sweep entry's fault: sweep["apps.flood.rate"][2].
-      const axis = point.axes.find((a) => a.segments.length <= path.length && a.segments.every((s, i) => s === path[i]));
-      if (axis !== undefined && !(axis.segments.length === 1 && axis.segments[0] === 'topology')) {
-        const index = axis.values.indexOf(point.values[axis.key]);
-        return { code, file: this.file, path: formatPath(['sweep', axis.key, index, ...path.slice(axis.segments.length)]), message };
+      // A problem inside a swept value is the sweep entry's fault: sweep["apps.flood.rate"][2],
+      // or sweep.defence.cookies["tcp.synCookies"]. The deepest setting wins (a later axis may
+      // refine what an earlier one set).
+      let best: AxisSetting | undefined;
+      for (const axis of point.axes) {
+        for (const s of settingsAt(axis, point.values)) {
+          if (s.segments.length <= path.length && s.segments.every((seg, i) => seg === path[i]) && (best === undefined || s.segments.length > best.segments.length)) best = s;
+        }
+      }
+      if (best !== undefined && !(best.segments.length === 1 && best.segments[0] === 'topology')) {
+        return { code, file: this.file, path: formatPath([...best.at, ...path.slice(best.segments.length)]), message };
       }
     }
     const base = this.place(code, path, message, state);
@@ -183,10 +190,24 @@ class ExperimentLoader {
   }
 }
 
+/** One path an axis value sets, and where the file says so (for messages). */
+interface AxisSetting {
+  segments: PathSegments;
+  value: unknown;
+  /** `['sweep', 'apps.flood.rate', 2]` or `['sweep', 'defence', 'cookies', 'tcp.synCookies']`. */
+  at: PathSegments;
+}
+
 interface Axis {
   key: string;
-  segments: PathSegments;
+  /** The values points carry: a path axis's values, a named axis's variant names. */
   values: unknown[];
+  /** Per value, the settings it stands for: the path axis's one path, or a variant's overrides. */
+  settings: AxisSetting[][];
+}
+
+function settingsAt(axis: Axis, values: PointValues): AxisSetting[] {
+  return axis.settings[axis.values.indexOf(values[axis.key])] ?? [];
 }
 
 /** The sweep axes of a document when they are well-formed enough to expand (validation reports the rest). */
@@ -195,10 +216,28 @@ function sweepAxes(doc: unknown): Axis[] | undefined {
   if (sweep === undefined) return [];
   if (!isMap(sweep)) return undefined;
   const axes: Axis[] = [];
-  for (const [key, values] of Object.entries(sweep)) {
+  for (const [key, entry] of Object.entries(sweep)) {
+    if (isNamedAxis(entry)) {
+      const names = Object.keys(entry);
+      if (names.length === 0) return undefined;
+      const settings: AxisSetting[][] = [];
+      for (const name of names) {
+        const variant = entry[name] ?? {};
+        if (!isMap(variant)) return undefined;
+        const list: AxisSetting[] = [];
+        for (const [path, value] of Object.entries(variant)) {
+          const segments = parsePath(path);
+          if (segments === undefined || checkParamPath(doc, segments) !== undefined) return undefined;
+          list.push({ segments, value, at: ['sweep', key, name, path] });
+        }
+        settings.push(list);
+      }
+      axes.push({ key, values: names, settings });
+      continue;
+    }
     const segments = parsePath(key);
-    if (segments === undefined || !Array.isArray(values) || values.length === 0 || checkParamPath(doc, segments) !== undefined) return undefined;
-    axes.push({ key, segments, values });
+    if (segments === undefined || !Array.isArray(entry) || entry.length === 0 || checkParamPath(doc, segments) !== undefined) return undefined;
+    axes.push({ key, values: entry, settings: entry.map((value, i) => [{ segments, value, at: ['sweep', key, i] }]) });
   }
   return axes;
 }
@@ -254,8 +293,7 @@ function expandPoints(loader: ExperimentLoader, base: DocState, axes: Axis[]): R
   for (const values of points) {
     let state = base;
     for (const axis of axes) {
-      const label = formatPath(['sweep', axis.key, axis.values.indexOf(values[axis.key])]);
-      state = loader.apply(state, overrideAt(axis.segments, values[axis.key]), label);
+      for (const setting of settingsAt(axis, values)) state = loader.apply(state, overrideAt(setting.segments, setting.value), formatPath(setting.at));
     }
     const spec = loader.validate(state, { values, axes });
     if (spec !== undefined) specs.push(spec);

@@ -11,9 +11,10 @@ import { APP_KEYS, APP_KINDS } from './app-spec.ts';
 import { LINK_KEYS, NODE_KEYS, TOPOLOGY_KEYS } from './topology-spec.ts';
 import { BURST_LOSS_KEYS, LINK_PROP_KEYS } from './link-spec.ts';
 import { GENERATOR_KEY, GENERATOR_KEYS, GENERATORS } from './generators.ts';
+import { FAULT_KEYS } from './fault-spec.ts';
 
 export const EXPERIMENT_KEYS = [
-  'name', 'description', 'topology', 'duration', 'seed', 'seeds', 'tcp', 'nodes', 'apps', 'sweep', 'charts', 'sampleInterval', 'trace', 'pcap',
+  'name', 'description', 'topology', 'duration', 'seed', 'seeds', 'tcp', 'nodes', 'apps', 'faults', 'sweep', 'charts', 'sampleInterval', 'trace', 'pcap',
 ] as const;
 
 /** "topology.links.0.latency" → ['topology', 'links', 0, 'latency']; undefined if malformed. */
@@ -29,7 +30,7 @@ function matches(segments: PathSegments, pattern: readonly string[]): boolean {
 }
 
 /** Maps that may be absent from a file yet be set by path: `--set tcp.backlog=1024` on a file without `tcp:`. */
-const OPTIONAL_MAPS = [['tcp'], ['nodes'], ['nodes', '*'], ['nodes', '*', 'tcp'], ['sweep'], ['topology', 'links', '*', 'burstLoss'],
+const OPTIONAL_MAPS = [['tcp'], ['nodes'], ['apps'], ['nodes', '*'], ['nodes', '*', 'tcp'], ['sweep'], ['topology', 'links', '*', 'burstLoss'],
   ['topology', 'serverLink'], ['topology', 'attackerLink'], ['topology', 'bottleneck']];
 
 /**
@@ -40,6 +41,7 @@ function allowedKeysAt(doc: unknown, prefix: PathSegments, container: unknown): 
   if (matches(prefix, [])) return EXPERIMENT_KEYS;
   if (matches(prefix, ['tcp']) || matches(prefix, ['nodes', '*', 'tcp'])) return TCP_KEYS;
   if (matches(prefix, ['nodes', '*'])) return ['tcp'];
+  if (matches(prefix, ['faults', '*'])) return FAULT_KEYS;
   if (matches(prefix, ['apps', '*'])) {
     const kind = isMap(container) ? container['kind'] : undefined;
     return APP_KINDS.find((k) => k === kind) === undefined ? undefined : APP_KEYS[kind as (typeof APP_KINDS)[number]];

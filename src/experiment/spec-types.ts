@@ -92,7 +92,45 @@ export interface BulkApp extends AppCommon {
   start: Nanos; // default 0
 }
 
-export type AppSpec = ServerApp | ClientApp | SynFloodApp | BulkApp;
+/** `shutdown:` in a script step, as shutdown(2)'s SHUT_RD, SHUT_WR, SHUT_RDWR. */
+export type ShutdownHow = 'rd' | 'wr' | 'rdwr';
+
+/** Socket options a script may set on its socket (setsockopt), by TcpParams name. */
+export type SocketOptionName =
+  | 'keepalive' | 'keepaliveIdle' | 'keepaliveInterval' | 'keepaliveProbes' | 'userTimeout' | 'nagle'
+  | 'delayedAck' | 'sndBuf' | 'rcvBuf' | 'mss' | 'synRetries' | 'finWait2Timeout';
+export type SocketOptions = Partial<Pick<TcpParams, SocketOptionName>>;
+
+/** One socket call of a script app, at `at` (absolute simulated time). */
+export type ScriptStep = { at: Nanos } & (
+  /** listen(port, backlog); backlog undefined = the host's tcp.backlog. */
+  | { op: 'listen'; port: number; backlog?: number }
+  /** accept(): takes the next connection as soon as one is queued at or after `at`. */
+  | { op: 'accept' }
+  /** connect() to `target`, from `localPort` when given (both sides fixed: a simultaneous open is possible). */
+  | { op: 'connect'; target: Endpoint; localPort?: number }
+  | { op: 'send'; bytes: number }
+  /** recv(): what is there, at most `bytes` when given. */
+  | { op: 'read'; bytes?: number }
+  | { op: 'shutdown'; how: ShutdownHow }
+  | { op: 'close' }
+  /** SO_LINGER with l_linger = 0 (on) or linger off: close() then sends RST. */
+  | { op: 'linger0'; on: boolean }
+  /** setsockopt(); before a connect/listen the options apply to the socket it creates. */
+  | { op: 'setsockopt'; options: SocketOptions }
+);
+export type ScriptOp = ScriptStep['op'];
+
+/** A timeline of socket calls on one host (one connection at a time), for textbook scenarios. */
+export interface ScriptApp extends AppCommon {
+  kind: 'script';
+  /** In time order (validated non-decreasing). */
+  steps: ScriptStep[];
+  /** Read data as it arrives (default); false leaves it unread until a `read` step (close then sends RST). */
+  autoRead: boolean;
+}
+
+export type AppSpec = ServerApp | ClientApp | SynFloodApp | BulkApp | ScriptApp;
 export type AppKind = AppSpec['kind'];
 
 export type ChartKind = 'timeseries' | 'sweep' | 'cdf' | 'bar' | 'ladder' | 'states';
@@ -111,6 +149,28 @@ export interface ChartSpec {
   [k: string]: unknown;
 }
 
+/**
+ * A netfilter-like drop rule at a host, between the host and its TCP stack (`faults:`), as
+ * `iptables -A OUTPUT -p tcp --tcp-flags ALL S -m statistic --mode nth … -j DROP` on Linux.
+ */
+export interface FaultRule {
+  /** A node or group name as written; one rule (own nth counter) per member. */
+  node: string;
+  chain: 'input' | 'output';
+  /** Exact flag bits to match (src/wire/segment.ts); undefined = any flags. */
+  flags?: number;
+  /** Exact payload length to match; undefined = any. */
+  len?: number;
+  /** Drop only the nth matching packet (1-based); undefined = every match. */
+  nth?: number;
+  /** Active from `from` (inclusive, default 0) to `to` (exclusive; undefined = to the end). */
+  from: Nanos;
+  to?: Nanos;
+}
+
+/** A sweep axis whose values are named sets of overrides: variant name → (path → value), in file order. */
+export type NamedAxis = Record<string, Record<string, unknown>>;
+
 export interface ExperimentSpec {
   name: string;
   /** The file the spec came from (for messages). */
@@ -126,8 +186,13 @@ export interface ExperimentSpec {
   nodes: Record<string, NodeSettings>;
   /** Keyed by id as in the file. */
   apps: Record<string, AppSpec>;
-  /** Parameter path → values, as written (e.g. {"apps.flood.rate": ["0/s", "1000/s"]}). */
-  sweep: Record<string, unknown[]>;
+  /**
+   * Axes as written, in file order: a parameter path → its values ({"apps.flood.rate": ["0/s",
+   * "1000/s"]}), or an axis name → its named variants ({defence: {none: {...}, cookies: {...}}}).
+   */
+  sweep: Record<string, unknown[] | NamedAxis>;
+  /** Drop rules at hosts (`faults:`), in file order. */
+  faults: FaultRule[];
   charts: ChartSpec[];
   /** Timeseries sampling interval. Default 100 ms. */
   sampleInterval: Nanos;

@@ -47,7 +47,8 @@ function kindOf(key: keyof TcpParams): FieldKind {
   return FIELD_KINDS[key] ?? (typeof PROFILES.linux[key] === 'boolean' ? 'bool' : 'count');
 }
 
-function readField(p: Problems, path: PathSegments, key: keyof TcpParams, v: unknown): unknown {
+/** One TcpParams value as written in a file, read by the parameter's kind (also for socket options). */
+export function readTcpField(p: Problems, path: PathSegments, key: keyof TcpParams, v: unknown): unknown {
   const kind = kindOf(key);
   switch (kind) {
     case 'duration':
@@ -74,7 +75,7 @@ export function readTcpOverrides(p: Problems, path: PathSegments, v: unknown): P
   const out: Record<string, unknown> = {};
   for (const key of TCP_KEYS) {
     if (obj[key] === undefined) continue;
-    const value = readField(p, [...path, key], key, obj[key]);
+    const value = readTcpField(p, [...path, key], key, obj[key]);
     if (value !== undefined) out[key] = value;
   }
   return p.count === before ? (out as Partial<TcpParams>) : undefined;
