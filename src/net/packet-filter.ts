@@ -1,0 +1,144 @@
+/**
+ * Netfilter-like drop rules at a host, between the host and its TCP stack: the emulator's
+ * equivalent of
+ *
+ *   iptables -A OUTPUT -p tcp --tcp-flags ALL SYN -m statistic --mode nth --every N --packet 0 -j DROP
+ *
+ * used to show a lost SYN, a lost SYN-ACK or a silent peer on a real Linux box. An output filter
+ * wraps what the stack sends through (its HostPort's `send`), an input filter wraps what the host
+ * delivers to (its `transport.receive`). As on Linux, an output drop happens before the packet
+ * reaches the wire (and any capture), an input drop after the host received it.
+ *
+ * Rules are tried in order; the first that drops a packet ends it (later rules never see it, as
+ * with iptables' DROP target). Each rule counts its own matches for `nth`. Hosts without rules are
+ * not wrapped at all, so the filter costs nothing there.
+ */
+import type { Sim } from '../sim/simulator.ts';
+import type { Tracer } from '../sim/trace.ts';
+import type { Nanos } from '../sim/time.ts';
+import { formatFlags } from '../wire/flags.ts';
+import { formatIpv4 } from '../wire/ip.ts';
+import type { Packet } from '../wire/segment.ts';
+
+export type FilterChain = 'input' | 'output';
+
+/** One rule, flat for the per-packet check: -1 / 0 / Infinity mean "no condition". */
+export interface FilterRule {
+  chain: FilterChain;
+  /** Exact TCP flag bits (--tcp-flags ALL <flags>), or -1 for any. */
+  flags: number;
+  /** Exact payload length, or -1 for any. */
+  len: number;
+  /** Drop only the nth matching packet (1-based); 0 drops every match. */
+  nth: number;
+  /** Active for from <= now < to. */
+  from: Nanos;
+  to: Nanos;
+}
+
+export interface PacketSender {
+  send(packet: Packet): void;
+}
+
+export interface PacketDelivery {
+  receive(packet: Packet): void;
+}
+
+/** What a host gives its TCP stack (src/stack/host-port.ts's HostPort, structurally). */
+export interface FilterablePort extends PacketSender {
+  readonly name: string;
+  readonly address: number;
+  readonly sim: Sim;
+  readonly tracer: Tracer;
+}
+
+/** The rules of one chain at one host, with their match counters and the drop count. */
+export class PacketFilter {
+  /** Packets this filter dropped. */
+  dropped = 0;
+  private readonly rules: FilterRule[];
+  /** Matches so far per rule (for nth). */
+  private readonly matches: Float64Array;
+
+  constructor(
+    readonly node: string,
+    readonly chain: FilterChain,
+    rules: readonly FilterRule[],
+    private readonly sim: Sim,
+    private readonly tracer: Tracer,
+  ) {
+    this.rules = rules.filter((r) => r.chain === chain);
+    this.matches = new Float64Array(this.rules.length);
+  }
+
+  get ruleCount(): number {
+    return this.rules.length;
+  }
+
+  /** True when the packet goes on; false when a rule dropped it (counted and traced). */
+  passes(packet: Packet): boolean {
+    const seg = packet.tcp;
+    if (seg === null) return true; // the rules are -p tcp
+    const now = this.sim.now;
+    const rules = this.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i]!;
+      if (now < r.from || now >= r.to) continue;
+      if (r.flags >= 0 && seg.flags !== r.flags) continue;
+      if (r.len >= 0 && seg.len !== r.len) continue;
+      if (r.nth > 0 && ++this.matches[i]! !== r.nth) continue;
+      this.drop(packet, now);
+      return false;
+    }
+    return true;
+  }
+
+  private drop(packet: Packet, now: Nanos): void {
+    this.dropped++;
+    const tracer = this.tracer;
+    if (!tracer.packets) return;
+    const seg = packet.tcp!;
+    tracer.emitPacket({
+      t: now, node: this.node, ev: 'drop', reason: 'filter', chain: this.chain,
+      flags: formatFlags(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.len,
+      src: `${formatIpv4(packet.src)}:${seg.srcPort}`, dst: `${formatIpv4(packet.dst)}:${seg.dstPort}`,
+    });
+  }
+}
+
+/** A host port whose sends pass the output chain first: give it to the stack in place of the host. */
+export class FilteredPort implements FilterablePort {
+  readonly name: string;
+  readonly address: number;
+  readonly sim: Sim;
+  readonly tracer: Tracer;
+
+  constructor(private readonly inner: FilterablePort, readonly filter: PacketFilter) {
+    this.name = inner.name;
+    this.address = inner.address;
+    this.sim = inner.sim;
+    this.tracer = inner.tracer;
+  }
+
+  send(packet: Packet): void {
+    if (this.filter.passes(packet)) this.inner.send(packet);
+  }
+}
+
+/** A transport whose deliveries pass the input chain first: set it as the host's transport. */
+export class FilteredDelivery implements PacketDelivery {
+  constructor(private readonly inner: PacketDelivery, readonly filter: PacketFilter) {}
+
+  receive(packet: Packet): void {
+    if (this.filter.passes(packet)) this.inner.receive(packet);
+  }
+}
+
+/** The input and output filters for one host's rules; a chain without rules gets none (no wrapping). */
+export function hostFilters(node: string, rules: readonly FilterRule[], sim: Sim, tracer: Tracer): { input: PacketFilter | null; output: PacketFilter | null } {
+  const make = (chain: FilterChain): PacketFilter | null => {
+    const f = new PacketFilter(node, chain, rules, sim, tracer);
+    return f.ruleCount > 0 ? f : null;
+  };
+  return { input: make('input'), output: make('output') };
+}
