@@ -80,6 +80,11 @@ export interface TcpParams {
   initCwnd: number;
   congestionControl: 'newreno';
   nagle: boolean;
+  /**
+   * Tail loss probe (RFC 8985 7, Linux tcp_early_retrans 3, on SACK connections): when the last
+   * segments go unanswered for about two RTTs, resend the last one before the RTO fires.
+   */
+  tailLossProbe: boolean;
 }
 
 const linux: TcpParams = {
@@ -127,6 +132,7 @@ const linux: TcpParams = {
   initCwnd: 10,
   congestionControl: 'newreno',
   nagle: true,
+  tailLossProbe: true,
 };
 
 const rfc9293: TcpParams = {
@@ -150,6 +156,7 @@ const rfc9293: TcpParams = {
   delayedAckMax: 500 * MS, // RFC 9293 3.8.6.3: delay under 0.5 s
   ephemeralLow: 49152, // RFC 6335 dynamic ports
   ephemeralHigh: 65535,
+  tailLossProbe: false, // RFC 9293 itself has no tail loss probe
 };
 
 export const PROFILES: Readonly<Record<ProfileName, Readonly<TcpParams>>> = { linux, rfc9293 };
