@@ -9,7 +9,7 @@ export interface ScoreboardSection {
   /** Where the scripts live, as the reader should find them. */
   root: string;
   intro: string;
-  results: Array<{ script: string; result: DrillResult }>;
+  results: Array<{ script: string; result: DrillResult; note?: string }>;
 }
 
 function cell(text: string): string {
@@ -43,8 +43,8 @@ export function renderScoreboard(sections: ScoreboardSection[]): string {
   ];
   for (const s of sections) {
     const t = totals(s.results);
-    out.push('', `## ${s.title}`, '', s.intro, '', `Scripts in \`${s.root}\`: ${t.line}.`, '', '| script | verdict | reason |', '|---|---|---|');
-    for (const r of s.results) out.push(`| ${cell(r.script)} | ${r.result.verdict} | ${cell(r.result.reason)} |`);
+    out.push('', `## ${s.title}`, '', s.intro, '', `Scripts in \`${s.root}\`: ${t.line}.`, '', '| script | verdict | reason | why |', '|---|---|---|---|');
+    for (const r of s.results) out.push(`| ${cell(r.script)} | ${r.result.verdict} | ${cell(r.result.reason)} | ${cell(r.note ?? '')} |`);
   }
   out.push('');
   return out.join('\n');

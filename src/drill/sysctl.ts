@@ -87,6 +87,13 @@ const SETTERS: Record<string, Setter> = {
     into.synCookies = mode;
     return 'synCookies';
   },
+  // Linux 4.18+: 0 disables the tail loss probe, 3 and 4 enable it (1 and 2 were early retransmit alone).
+  'net.ipv4.tcp_early_retrans': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 0 || v > 4) return null;
+    into.tailLossProbe = v >= 3;
+    return 'tailLossProbe';
+  },
   'net.ipv4.tcp_tw_reuse': (value, into) => {
     const v = int(value);
     if (v === null) return null;

@@ -35,10 +35,12 @@ sysctl -q net.ipv4.tcp_syn_linear_timeouts=0 net.ipv4.tcp_synack_retries=3
 sysctl -q net.ipv4.tcp_fin_timeout=30
 sysctl -q net.ipv4.tcp_syncookies=2
 sysctl -q net.ipv4.tcp_timestamps=0
+sysctl -q net.ipv4.tcp_early_retrans=0
 sysctl -q net.ipv4.tcp_min_rtt_wlen=300
 tc qdisc add dev tun0 root pfifo`, noFiles);
     expect(r.params).toEqual({
       synRetries: 2, synLinearTimeouts: 0, synAckRetries: 3, finWait2Timeout: 30 * SEC, synCookies: 'always', timestamps: false,
+      tailLossProbe: false,
     });
     expect(r.ignored).toEqual(['net.ipv4.tcp_min_rtt_wlen=300', 'tc qdisc add dev tun0 root pfifo']);
     expect(r.errors).toEqual([]);
@@ -55,7 +57,7 @@ tc qdisc add dev tun0 root pfifo`, noFiles);
       try { return readFileSync(path.resolve(dir, p), 'utf8'); } catch { return null; }
     };
     const r = sysctlsFromCommands('../common/defaults.sh\n ../common/set_sysctls.py /proc/sys/net/ipv4/tcp_min_tso_segs=10\n', read);
-    expect(r.params).toEqual({ rcvBuf: 15728640, sndBuf: 262144, timestamps: true, synRetries: 5, synAckRetries: 5, sack: true, synCookies: true });
+    expect(r.params).toEqual({ rcvBuf: 15728640, sndBuf: 262144, timestamps: true, synRetries: 5, synAckRetries: 5, sack: true, tailLossProbe: true, synCookies: true });
     expect(r.ignored).toContain('net.ipv4.tcp_min_tso_segs=10');
     expect(r.ignored).toContain('net.ipv4.tcp_fastopen=0x70403');
     expect(r.errors).toEqual([]);
