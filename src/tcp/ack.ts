@@ -9,6 +9,7 @@ import { sendOowAck } from './output.ts';
 import { output, retransmitHead } from './send.ts';
 import { seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import { EV_WRITABLE, type Tcb } from './tcb.ts';
+import { scheduleLossProbe, tlpAcked } from './tlp.ts';
 import { tsValue } from './window.ts';
 
 /** RFC 5681 3.2: duplicate ACKs before fast retransmit (Linux tcp_reordering). */
@@ -128,8 +129,12 @@ function newAck(t: Tcb, seg: Segment, now: Nanos): void {
   }
   t.cwndLimited = false;
 
-  // RFC 6298 5.2/5.3: stop the timer when everything is acknowledged, else restart it.
-  t.rtoAt = t.sndUna === t.sndMax ? Infinity : now + t.rtt.rto;
+  // RFC 6298 5.2/5.3: stop the timer when everything is acknowledged, else restart it (as a
+  // tail-loss-probe timeout where that applies).
+  tlpAcked(t, ack);
+  t.rtoIsProbe = false;
+  if (t.sndUna === t.sndMax) t.rtoAt = Infinity;
+  else if (!scheduleLossProbe(t, now)) t.rtoAt = now + t.rtt.rto;
   t.persistAt = Infinity;
 
   if (t.sendBlocked && freed > 0) {

@@ -172,6 +172,7 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   if (seqGt(end, t.sndMax)) {
     t.rtxq.push(end, now);
     t.sndMax = end;
+    t.tailSeq = seq;
   }
   if (seq === t.sndNxt) t.sndNxt = end;
   if (len > 0 && len < t.mss) t.sndSml = dataEnd;
@@ -179,7 +180,10 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   // Linux tcp_event_data_sent: answering soon after data arrived means an interactive exchange,
   // where delayed ACKs ride on the replies (pingpong mode).
   if (t.ato > 0 && now - t.lastDataRcvAt < t.ato) t.pingpong = true;
-  if (t.rtoAt === Infinity) t.rtoAt = now + t.rtt.rto;
+  if (t.rtoAt === Infinity) {
+    t.rtoAt = now + t.rtt.rto;
+    t.rtoIsProbe = false;
+  }
   t.persistAt = Infinity;
   emit(t, seg, retransmit);
   return seqSub(end, seq);

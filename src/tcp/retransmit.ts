@@ -10,6 +10,7 @@ import { sendSyn } from './output.ts';
 import { output } from './send.ts';
 import type { Tcb } from './tcb.ts';
 import { terminate } from './teardown.ts';
+import { sendLossProbe } from './tlp.ts';
 
 /** Linux tcp_orphan_retries() with the sysctl at its default 0: 8 tries for a closed socket. */
 export const ORPHAN_RETRIES = 8;
@@ -26,6 +27,11 @@ export function modelTimeout(boundary: number, rtoBase: Nanos, rtoMax: Nanos): N
 
 export function onRetransmitTimer(t: Tcb, now: Nanos): void {
   t.rtoAt = Infinity;
+  if (t.rtoIsProbe) {
+    t.rtoIsProbe = false;
+    sendLossProbe(t, now);
+    return;
+  }
   switch (t.state) {
     case TcpState.SYN_SENT:
     case TcpState.SYN_RCVD:
@@ -89,6 +95,7 @@ function dataTimeout(t: Tcb, now: Nanos): void {
   }
   // RFC 5681 3.1 and RFC 6582 4 after an RTO: loss window, "recover" at the highest sent.
   t.cc.onTimeout(t.packetsOut);
+  t.tlpActive = false;
   t.inRecovery = false;
   t.dupAcks = 0;
   t.recover = t.sndMax;

@@ -9,6 +9,7 @@ import { TcpState } from './api.ts';
 import { transmitData } from './output.ts';
 import { seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
+import { scheduleLossProbe } from './tlp.ts';
 
 /** States in which data or a FIN may still be (re)sent. */
 export function canSend(state: TcpState): boolean {
@@ -58,6 +59,8 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
     seq = end;
     len = next;
   }
+  // Linux tcp_write_xmit ends by (re)scheduling the loss probe after new data.
+  if (sent && !forceHead) scheduleLossProbe(t, now);
   if (t.packetsOut === 0 && t.rtoAt === Infinity && t.persistAt === Infinity && hasUnsent(t)) {
     t.persistAt = now + probeTimeout(t);
   }
@@ -78,11 +81,12 @@ function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd:
   if (head) return len;
   const flight = seqSub(seq, t.sndUna);
   const packets = flight <= 0 ? 0 : Math.ceil(flight / t.mss);
-  if (packets >= t.cc.cwnd + extraCwnd) {
+  const fin = finPending && len === avail;
+  // Linux tcp_cwnd_test: a lone FIN is not held back by the congestion window.
+  if (packets >= t.cc.cwnd + extraCwnd && !(fin && len === 0)) {
     t.cwndLimited = true;
     return -1;
   }
-  const fin = finPending && len === avail;
   if (seqGt((seq + len + (fin ? 1 : 0)) >>> 0, (t.sndUna + t.sndWnd) >>> 0)) return -1;
   // Nagle (RFC 9293 3.7.4) in Linux's Minshall form: a small segment waits while an earlier
   // small segment is unacknowledged; a segment carrying the FIN, or TCP_NODELAY, goes now.

@@ -99,6 +99,13 @@ export class Tcb {
 
   // --- Timers (absolute deadlines, Infinity when off) ---
   rtoAt: Nanos = Infinity;
+  /** The retransmission timer is armed as a tail-loss-probe timeout (Linux ICSK_TIME_LOSS_PROBE). */
+  rtoIsProbe = false;
+  /** A tail loss probe is out, covering up to tlpHigh (Linux tlp_high_seq). */
+  tlpActive = false;
+  tlpHigh = 0;
+  /** Start of the last segment first sent (Linux's tail skb, what a probe resends). */
+  tailSeq = 0;
   persistAt: Nanos = Infinity;
   delackAt: Nanos = Infinity;
   keepaliveAt: Nanos = Infinity;

@@ -287,3 +287,40 @@ describe('bulk transfer between two engines', () => {
     });
   }
 });
+
+describe('tail loss probe (RFC 8985 7, Linux)', () => {
+  test('a lone FIN: probe at min(2 SRTT + 200 ms, RTO), then the RTO (user_timeout.pkt)', () => {
+    const t = passiveEstablished(); // SACK, SRTT 100 ms, RTO 300 ms
+    t.at(2100 * MS);
+    t.c.close(t.now);
+    expect(t.sent()).toEqual(['F. 1:1(0) ack 1']);
+    expect(t.runTimers(3400 * MS)).toEqual(['2400 F. 1:1(0) ack 1', '2700 F. 1:1(0) ack 1', '3300 F. 1:1(0) ack 1']);
+  });
+
+  test('several segments out: probe after 2 SRTT + 2 ms resends only the last one', () => {
+    const t = passiveEstablished();
+    t.c.send(4000, t.now);
+    t.sent();
+    expect(t.runTimers(t.now + 250 * MS)).toEqual(['302 P. 3001:4001(1000) ack 1']);
+    expect(t.c.retransmissions).toBe(1);
+    // The probe's ACK shows only the first segment lost: dupACKs then repair it.
+    t.at(t.now + 10 * MS);
+    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:4001>')).toEqual([]);
+  });
+
+  test('new data the window allows goes out as the probe', () => {
+    const t = passiveEstablished({ params: { initCwnd: 2 } });
+    t.c.send(5000, t.now);
+    expect(t.sent()).toEqual(['. 1:1001(1000) ack 1', 'P. 1001:2001(1000) ack 1']);
+    expect(t.runTimers(t.now + 250 * MS)).toEqual(['302 . 2001:3001(1000) ack 1']);
+    expect(t.c.retransmissions).toBe(0);
+  });
+
+  test('not without SACK, nor in the rfc9293 profile: the RTO comes first', () => {
+    for (const t of [passiveEstablished({ sackOk: false }), passiveEstablished({ profile: 'rfc9293' })]) {
+      t.c.send(1000, t.now);
+      t.sent();
+      expect(t.runTimers(t.now + t.c.rto)).toEqual([`${(t.now) / MS} P. 1:1001(1000) ack 1`]);
+    }
+  });
+});
