@@ -194,8 +194,9 @@ export class Connection extends Tcb implements TimedEntity {
   }
 
   /**
-   * Reads up to `max` bytes: the count, 0 at end of stream, -1 when nothing is there yet (EAGAIN)
-   * or an error is pending (see `recvErrno`: Linux reports the error before end of stream).
+   * Reads up to `max` bytes: the count, 0 at end of stream (or once the connection is gone), -1
+   * when nothing is there yet (EAGAIN). Linux reports a pending error (ECONNRESET, ETIMEDOUT)
+   * before end of stream: callers wanting that ask `recvErrno()` first.
    */
   recv(max: number, now: Nanos): number {
     const avail = this.rcvq.readable;
@@ -206,12 +207,12 @@ export class Connection extends Tcb implements TimedEntity {
       this.finish();
       return n;
     }
-    if (avail > 0 || this.softError !== null) return -1;
+    if (avail > 0) return -1;
     if (this.finReceived || this.rcvShut || this.state === TcpState.CLOSED) return 0;
     return -1;
   }
 
-  /** After recv() returned -1: the pending error to report (and clear), or null for EAGAIN. */
+  /** With nothing readable: the pending error a Linux read() would return (and clear), or null. */
   recvErrno(): Errno | null {
     if (this.rcvq.readable > 0) return null;
     return this.takeError();
