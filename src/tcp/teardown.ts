@@ -110,6 +110,8 @@ export function userClose(t: Tcb, now: Nanos): void {
   }
   if (t.state === TcpState.TIME_WAIT) return;
   if (unread || t.lingerZero) {
+    // Linux purges the receive queue first, so the RST offers the whole window again.
+    t.rcvq.clear();
     if (unread || needsReset(t.state)) sendActiveReset(t, now);
     t.setState(TcpState.CLOSED);
     return;
