@@ -94,7 +94,8 @@ export class Client implements EventHandler, ConnectionOwner {
 
   /** HTTP/1.0: open connections for the page's remaining objects, up to `connections` at once. */
   private fillHttp10(tag: number): void {
-    const page = this.pageByTag.get(tag)!;
+    const page = this.pageByTag.get(tag);
+    if (page === undefined) return; // loaded (or failed) already
     let open = 0;
     for (const t of this.active.values()) if (t === tag) open++;
     while (page.toRequest > 0 && open < this.spec.connections) {

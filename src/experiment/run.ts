@@ -1,0 +1,69 @@
+/**
+ * One run: build the world for a sweep point and seed (world.ts), run it to the experiment's
+ * duration, and read out metrics, the time series, per-connection samples and, on request, the
+ * trace and pcap captures. Deterministic: wall-clock time is measured by the batch, not here.
+ */
+import type { PacketTap } from '../net/host.ts';
+import { toSeconds, type Nanos } from '../sim/time.ts';
+import type { TraceRecord } from '../sim/trace.ts';
+import { PcapWriter } from '../wire/pcap.ts';
+import type { Packet } from '../wire/segment.ts';
+import type { ExecuteRunOptions, RunOutput, Sample } from './run-output.ts';
+import type { RunSpec } from './spec-types.ts';
+import { buildWorld } from './world.ts';
+
+/** Per-connection samples kept per metric for samples.csv (CDFs); statistics use every value. */
+const SAMPLE_LIMIT = 5000;
+
+export function executeRun(run: RunSpec, opts: ExecuteRunOptions): RunOutput {
+  const spec = run.spec;
+  const world = buildWorld(spec, run.seed);
+  const { sim, tracer, network } = world;
+
+  const traceLines: string[] = [];
+  const tracing = opts.trace || spec.trace;
+  if (tracing) tracer.subscribe((rec) => traceLines.push(traceLine(run.id, rec)), { packets: true });
+
+  const captures: { node: string; writer: PcapWriter }[] = [];
+  if (opts.pcap || spec.pcap) {
+    for (const host of network.hosts) {
+      const writer = new PcapWriter();
+      host.addTap(new CaptureTap(writer));
+      captures.push({ node: host.name, writer });
+    }
+  }
+
+  sim.run({ until: spec.duration });
+
+  const c = network.counters;
+  const metrics = world.collector.finish({
+    stacks: [...world.stacks.values()].map((s) => s.stats()),
+    listeners: world.listeners.map((l) => l.socket.stats()),
+    network: { sent: c.sent, droppedLoss: c.droppedLoss, droppedQueue: c.droppedQueue, droppedNoRoute: c.droppedNoRoute },
+    events: sim.events,
+    simTime: sim.now,
+  });
+
+  const samples: Sample[] = [];
+  const { collector } = world;
+  for (const [metric, dist] of [['handshake_ms', collector.handshake], ['request_ms', collector.request], ['page_ms', collector.page], ['bulk_ms', collector.bulk]] as const) {
+    for (const value of dist.sample(SAMPLE_LIMIT)) samples.push({ metric, value });
+  }
+
+  const output: RunOutput = { metrics, timeseries: world.sampler.columns, samples };
+  if (tracing) output.trace = traceLines.length > 0 ? traceLines.join('\n') + '\n' : '';
+  if (captures.length > 0) output.pcaps = captures.map(({ node, writer }) => ({ node, bytes: writer.bytes() }));
+  return output;
+}
+
+/** A trace record as a JSON line: `run` first, then `t` in seconds and the record's own fields. */
+function traceLine(runId: string, rec: TraceRecord): string {
+  return JSON.stringify({ run: runId, ...rec, t: toSeconds(rec.t) });
+}
+
+class CaptureTap implements PacketTap {
+  constructor(private readonly writer: PcapWriter) {}
+  onPacket(timeNs: Nanos, packet: Packet): void {
+    this.writer.add(timeNs, packet);
+  }
+}

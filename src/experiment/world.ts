@@ -1,0 +1,193 @@
+/**
+ * One simulated world built from a validated spec: the network, a TCP stack on every host, the
+ * applications, the metrics collector, the gauge sampler and (on request) trace and pcap capture.
+ * `executeRun` (run.ts) builds one, runs it to the experiment's duration and reads it out.
+ */
+import { Bulk } from '../apps/bulk.ts';
+import { Client } from '../apps/client.ts';
+import type { AppContext } from '../apps/context.ts';
+import { Server, type PeerProfile } from '../apps/server.ts';
+import { SynFlood } from '../apps/synflood.ts';
+import { Script } from '../apps/script.ts';
+import { MetricsCollector } from '../metrics/collector.ts';
+import { Sampler, type Gauge } from '../metrics/sampler.ts';
+import { buildNetwork, type Network } from '../net/network.ts';
+import type { NodeDef } from '../net/topology-def.ts';
+import { Rng } from '../sim/rng.ts';
+import { Sim } from '../sim/simulator.ts';
+import { Tracer } from '../sim/trace.ts';
+import { HostStack } from '../stack/host-stack.ts';
+import type { ListenSocket } from '../stack/socket-api.ts';
+import type { AppSpec, ClientApp, ExperimentSpec } from './spec-types.ts';
+import { tcpParamsFor } from './tcp-spec.ts';
+import { FilteredDelivery, FilteredPort, type PacketFilter } from '../net/packet-filter.ts';
+import { faultFilters } from './fault-filters.ts';
+
+/** Defaults for a peer that no client app describes (e.g. a stray connection). */
+const UNKNOWN_PEER: PeerProfile = { requestBytes: 200, closeAfterResponse: false };
+
+export interface World {
+  sim: Sim;
+  tracer: Tracer;
+  network: Network;
+  stacks: Map<string, HostStack>;
+  collector: MetricsCollector;
+  sampler: Sampler;
+  /** Listening sockets of server apps and their nodes (queue statistics). */
+  listeners: { node: string; socket: ListenSocket }[];
+  bulks: Bulk[];
+  /** Fault-rule filters (`faults:`), only at hosts that have rules. */
+  filters: PacketFilter[];
+}
+
+export function buildWorld(spec: ExperimentSpec, seed: number): World {
+  const sim = new Sim();
+  const tracer = new Tracer();
+  const network = buildNetwork(sim, spec.topology, { seed, tracer });
+
+  const stacks = new Map<string, HostStack>();
+  // Fault rules sit between a host and its stack: output wraps the port the stack sends through,
+  // input wraps the host's transport. Hosts without rules are not wrapped.
+  const filtersByHost = faultFilters(spec, sim, tracer);
+  const filters: PacketFilter[] = [];
+  for (const host of network.hosts) {
+    const def = nodeDef(spec, host.name);
+    const f = filtersByHost.get(host.name);
+    const stack = new HostStack(f?.output ? new FilteredPort(host, f.output) : host, tcpParamsFor(spec, def), seed);
+    host.transport = f?.input ? new FilteredDelivery(stack, f.input) : stack;
+    if (f?.output) filters.push(f.output);
+    if (f?.input) filters.push(f.input);
+    stacks.set(host.name, stack);
+  }
+
+  // Scripts that connect count like clients (their connect outcomes are the scenario's result).
+  const counts = (a: AppSpec): boolean => a.kind === 'client' || a.kind === 'bulk' || (a.kind === 'script' && a.steps.some((s) => s.op === 'connect'));
+  const counted = new Set(Object.values(spec.apps).filter(counts).map((a) => a.id));
+  const collector = new MetricsCollector(tracer, counted);
+  collector.now = () => sim.now;
+
+  const world: World = { sim, tracer, network, stacks, collector, sampler: null as unknown as Sampler, listeners: [], bulks: [], filters };
+  startApps(world, spec, seed);
+  world.sampler = new Sampler(gauges(world, spec), spec.sampleInterval, spec.duration);
+  world.sampler.start(sim);
+  return world;
+}
+
+function nodeDef(spec: ExperimentSpec, name: string): NodeDef {
+  return spec.topology.nodes.find((n) => n.name === name)!;
+}
+
+/** The nodes an app runs on: the node itself, or every member of the group. */
+function members(spec: ExperimentSpec, on: string): string[] {
+  return spec.topology.nodes.filter((n) => n.name === on || n.group === on).map((n) => n.name);
+}
+
+function startApps(world: World, spec: ExperimentSpec, seed: number): void {
+  const apps = Object.values(spec.apps);
+  // Servers listen first so that a client starting at t=0 finds them.
+  const ordered = [...apps.filter((a) => a.kind === 'server'), ...apps.filter((a) => a.kind !== 'server')];
+  for (const app of ordered) {
+    for (const node of members(spec, app.on)) {
+      const ctx = appContext(world, app, node, seed);
+      switch (app.kind) {
+        case 'server': {
+          const server = Server.fromSpec(ctx, app, peerProfiles(world, spec, node, app.port));
+          server.start();
+          const socket = server.listenSocket;
+          if (socket !== null) world.listeners.push({ node, socket });
+          break;
+        }
+        case 'client':
+          new Client(ctx, { spec: app, responseBytes: responseBytesFor(spec, app) }).start();
+          break;
+        case 'synflood':
+          new SynFlood(ctx, app).start();
+          break;
+        case 'bulk': {
+          const bulk = new Bulk(ctx, app);
+          world.bulks.push(bulk);
+          bulk.start();
+          break;
+        }
+        case 'script':
+          new Script(ctx, app).start();
+          break;
+        default:
+          assertNever(app);
+      }
+    }
+  }
+}
+
+function appContext(world: World, app: AppSpec, node: string, seed: number): AppContext {
+  return {
+    sim: world.sim,
+    node,
+    app: app.id,
+    stack: world.stacks.get(node)!,
+    rng: new Rng(seed, `app:${app.id}:${node}`),
+    report: world.collector,
+    addressOf: (name) => world.network.addressOf(name),
+  };
+}
+
+/**
+ * How a server on `node:port` frames each peer's byte stream (see src/apps/server.ts): request
+ * sizes and closing rules come from the client apps that target it.
+ */
+function peerProfiles(world: World, spec: ExperimentSpec, node: string, port: number): (addr: number) => PeerProfile {
+  const byAddr = new Map<number, PeerProfile>();
+  for (const app of Object.values(spec.apps)) {
+    if ((app.kind !== 'client' && app.kind !== 'bulk') || app.target.node !== node || app.target.port !== port) continue;
+    const profile: PeerProfile =
+      app.kind === 'bulk'
+        ? { requestBytes: 0, closeAfterResponse: false }
+        : { requestBytes: app.requestBytes, closeAfterResponse: app.mode === 'http1.0' && app.closer === 'server' };
+    for (const m of members(spec, app.on)) byAddr.set(world.network.addressOf(m), profile);
+  }
+  return (addr) => byAddr.get(addr) ?? UNKNOWN_PEER;
+}
+
+function responseBytesFor(spec: ExperimentSpec, client: ClientApp): number {
+  for (const app of Object.values(spec.apps)) {
+    if (app.kind === 'server' && app.port === client.target.port && members(spec, app.on).includes(client.target.node)) return app.responseBytes;
+  }
+  return 1000;
+}
+
+/**
+ * The time series: per server node its SYN and accept queues; per host established and TIME-WAIT
+ * counts. Hosts of a group with several members are summed under the group's name, so a
+ * 1000-client star gives a few series, not thousands.
+ */
+function gauges(world: World, spec: ExperimentSpec): Gauge[] {
+  const out: Gauge[] = [];
+  const byNode = new Map<string, ListenSocket[]>();
+  for (const { node, socket } of world.listeners) byNode.set(node, [...(byNode.get(node) ?? []), socket]);
+  for (const [node, ls] of byNode) {
+    out.push({ node, metric: 'syn_queue', read: () => ls.reduce((a, l) => a + l.stats().synQueue, 0) });
+    out.push({ node, metric: 'accept_queue', read: () => ls.reduce((a, l) => a + l.stats().acceptQueue, 0) });
+  }
+
+  // Hosts running a client or server app, grouped under their group's name when it has several members.
+  const withApps = new Set(Object.values(spec.apps).filter((a) => a.kind !== 'synflood').flatMap((a) => members(spec, a.on)));
+  const labelled = new Map<string, HostStack[]>();
+  for (const node of spec.topology.nodes) {
+    if (!withApps.has(node.name)) continue;
+    const label = spec.topology.nodes.filter((n) => n.group === node.group).length > 1 ? node.group : node.name;
+    labelled.set(label, [...(labelled.get(label) ?? []), world.stacks.get(node.name)!]);
+  }
+  for (const [label, stacks] of labelled) {
+    out.push({ node: label, metric: 'established', read: () => stacks.reduce((a, s) => a + s.stats().established, 0) });
+    out.push({ node: label, metric: 'time_wait', read: () => stacks.reduce((a, s) => a + s.stats().timeWait, 0) });
+  }
+
+  world.bulks.forEach((bulk, i) => {
+    out.push({ node: world.bulks.length > 1 ? `bulk${i + 1}` : 'bulk', metric: 'cwnd', read: () => bulk.socket?.info().cwnd ?? 0 });
+  });
+  return out;
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unknown app kind ${(x as { kind: string }).kind}`);
+}
