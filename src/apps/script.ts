@@ -72,8 +72,10 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
     if (this.next < steps.length) sim.at(steps[this.next]!.at, this, STEP);
   }
 
-  private run(step: ScriptStep, index: number): void {
-    if ((step.op === 'send' || step.op === 'shutdown' || step.op === 'close') && (this.blocked.length > 0 || (step.op !== 'send' && this.unsent > 0))) {
+  /** Runs one step; `queued` when it comes off the blocked list (its turn has come). */
+  private run(step: ScriptStep, index: number, queued = false): void {
+    const sendSide = step.op === 'send' || step.op === 'shutdown' || step.op === 'close';
+    if (sendSide && !queued && (this.blocked.length > 0 || (step.op !== 'send' && this.unsent > 0))) {
       this.blocked.push({ step, index });
       this.note(step.op, index, { waiting: 'send buffer', unsent: this.unsent });
       return;
@@ -87,11 +89,13 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
         return this.acceptQueued();
       case 'connect':
         return this.connect(step.target.node, step.target.port, step.localPort, index);
-      case 'send':
+      case 'send': {
         if (!this.hasSocket('send', index, { bytes: step.bytes })) return;
         this.unsent += step.bytes;
-        this.note('send', index, { bytes: step.bytes });
-        return this.flush();
+        const errno = this.push();
+        this.note('send', index, errno === null ? { bytes: step.bytes } : { bytes: step.bytes, errno });
+        return this.runUnblocked();
+      }
       case 'read':
         if (!this.hasSocket('read', index)) return;
         return this.read(this.sock!, step.bytes ?? READ_ALL, index);
@@ -185,8 +189,11 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
     }
   }
 
-  /** Pushes queued bytes into the send buffer; runs the steps that waited for it once all are in. */
-  private flush(): void {
+  /**
+   * Pushes queued bytes into the send buffer as far as it takes them; the rest waits for
+   * onWritable. Returns the errno when send() failed (EPIPE, ECONNRESET, …): the rest is dropped.
+   */
+  private push(): Errno | null {
     const sock = this.sock;
     while (this.unsent > 0 && sock !== null) {
       let n: number;
@@ -194,18 +201,30 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
         n = sock.send(this.unsent);
       } catch (e) {
         if (!(e instanceof SocketError)) throw e;
-        this.note('send', -1, { errno: e.code, unsent: this.unsent });
         this.unsent = 0;
-        break;
+        return e.code;
       }
-      if (n === 0) return; // buffer full: onWritable continues
+      if (n === 0) return null; // buffer full: onWritable continues
       this.unsent -= n;
     }
     if (sock === null) this.unsent = 0;
+    return null;
+  }
+
+  /** Once every queued byte is in the send buffer, the steps that waited for it run, in order. */
+  private runUnblocked(): void {
     while (this.blocked.length > 0 && this.unsent === 0) {
       const { step, index } = this.blocked.shift()!;
-      this.run(step, index);
+      this.run(step, index, true);
     }
+  }
+
+  /** More send-buffer space (or a completed connect): continue a blocked write. */
+  private flush(): void {
+    if (this.unsent === 0 && this.blocked.length === 0) return;
+    const errno = this.push();
+    if (errno !== null) this.note('send', -1, { errno });
+    this.runUnblocked();
   }
 
   private acceptQueued(): void {
