@@ -1,0 +1,105 @@
+/**
+ * A host: an end node with one address. It sends what its transport (the TCP stack) gives it and
+ * hands the transport every packet addressed to it; it never forwards (like Linux with
+ * ip_forward=0). Taps see every packet the host sends or receives, for pcap capture.
+ */
+import type { EventHandler, Sim } from '../sim/simulator.ts';
+import type { Nanos } from '../sim/time.ts';
+import type { Tracer } from '../sim/trace.ts';
+import type { Packet } from '../wire/segment.ts';
+import type { NetCounters } from './counters.ts';
+import type { LinkDirection } from './link.ts';
+import { ForwardingTable, type NetNode } from './node.ts';
+import { packetRecord } from './packet-trace.ts';
+
+/** The layer above a host (the TCP stack). `receive` is called at sim.now. */
+export interface Transport {
+  receive(packet: Packet): void;
+}
+
+/** What a stack needs from its host. */
+export interface HostPort {
+  readonly name: string;
+  readonly address: number;
+  readonly sim: Sim;
+  readonly tracer: Tracer;
+  /** Routes the packet from this host (its source address may be anything: spoofing is allowed). */
+  send(packet: Packet): void;
+}
+
+/** Sees every packet a host sends ('tx', when handed to the network) or receives ('rx'). */
+export interface PacketTap {
+  onPacket(timeNs: Nanos, packet: Packet, direction: 'tx' | 'rx'): void;
+}
+
+const LOOPBACK = 1;
+
+export class Host implements HostPort, NetNode, EventHandler {
+  readonly kind = 'host' as const;
+  readonly interfaces: LinkDirection[] = [];
+  readonly routes: ForwardingTable;
+  /** The stack above; packets arriving while it is null are counted as delivered and discarded. */
+  transport: Transport | null = null;
+  private taps: PacketTap[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly index: number,
+    readonly address: number,
+    readonly sim: Sim,
+    readonly tracer: Tracer,
+    private readonly counters: NetCounters,
+    nodeIndexByAddress: ReadonlyMap<number, number>,
+  ) {
+    this.routes = new ForwardingTable(nodeIndexByAddress);
+  }
+
+  addTap(tap: PacketTap): void {
+    this.taps.push(tap);
+  }
+
+  removeTap(tap: PacketTap): void {
+    this.taps = this.taps.filter((t) => t !== tap);
+  }
+
+  send(packet: Packet): void {
+    const now = this.sim.now;
+    this.counters.sent++;
+    for (let i = 0; i < this.taps.length; i++) this.taps[i]!.onPacket(now, packet, 'tx');
+    if (this.tracer.packets) this.tracer.emitPacket(packetRecord(now, this.name, 'tx', packet));
+    if (packet.dst === this.address) {
+      // Loopback: delivered to ourselves as a separate event, never synchronously inside send().
+      this.sim.at(now, this, LOOPBACK, packet);
+      return;
+    }
+    const out = this.routes.lookup(packet.dst);
+    if (out === null) {
+      this.counters.droppedNoRoute++;
+      if (this.tracer.packets) this.tracer.emitPacket(packetRecord(now, this.name, 'drop', packet, 'no-route'));
+      return;
+    }
+    out.enqueue(packet);
+  }
+
+  receive(packet: Packet): void {
+    const now = this.sim.now;
+    if (packet.dst !== this.address) {
+      // Not ours and hosts do not forward: Linux drops it (counted as an address error).
+      this.counters.droppedNoRoute++;
+      if (this.tracer.packets) this.tracer.emitPacket(packetRecord(now, this.name, 'drop', packet, 'no-route'));
+      return;
+    }
+    this.deliver(packet, now);
+  }
+
+  onEvent(sim: Sim, _tag: number, data: unknown): void {
+    this.deliver(data as Packet, sim.now);
+  }
+
+  private deliver(packet: Packet, now: Nanos): void {
+    this.counters.delivered++;
+    for (let i = 0; i < this.taps.length; i++) this.taps[i]!.onPacket(now, packet, 'rx');
+    if (this.tracer.packets) this.tracer.emitPacket(packetRecord(now, this.name, 'rx', packet));
+    if (this.transport !== null) this.transport.receive(packet);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Builds the simulated network from a resolved topology: nodes with addresses, links with their
+ * two directions, forwarding tables. The result is plain objects wired together; nothing global.
+ *
+ * Randomness: each link direction draws from streams named after its endpoints
+ * ("link:client1-r1:loss", "link:r1-client1:jitter"), so adding a node or a link leaves every
+ * other link's losses and delays unchanged. A second link between the same two nodes gets "#2".
+ */
+import type { Sim } from '../sim/simulator.ts';
+import type { Tracer } from '../sim/trace.ts';
+import { assignAddresses } from './addressing.ts';
+import { newNetCounters, type NetCounters } from './counters.ts';
+import { Host } from './host.ts';
+import { Link, LinkDirection } from './link.ts';
+import type { NetNode } from './node.ts';
+import { Router } from './router.ts';
+import { computeRoutes } from './routing.ts';
+import type { TopologyDef } from './topology-def.ts';
+import { TopologyError, validateTopology } from './validate.ts';
+
+export interface NetworkOptions {
+  seed: number;
+  tracer: Tracer;
+}
+
+export class Network {
+  /** Every node, in topology order. */
+  readonly nodes: readonly NetNode[];
+  /** Hosts in topology order. */
+  readonly hosts: readonly Host[];
+  readonly routers: readonly Router[];
+  readonly links: readonly Link[];
+  /** Network-wide packet counters (always on). */
+  readonly counters: NetCounters;
+  private readonly byName: ReadonlyMap<string, NetNode>;
+  private readonly byAddress: ReadonlyMap<number, NetNode>;
+
+  constructor(nodes: NetNode[], links: Link[], counters: NetCounters) {
+    this.nodes = nodes;
+    this.hosts = nodes.filter((n): n is Host => n instanceof Host);
+    this.routers = nodes.filter((n): n is Router => n instanceof Router);
+    this.links = links;
+    this.counters = counters;
+    this.byName = new Map(nodes.map((n) => [n.name, n]));
+    this.byAddress = new Map(nodes.map((n) => [n.address, n]));
+  }
+
+  nodeByName(name: string): NetNode | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The host of that name, or undefined (also for a router of that name). */
+  hostByName(name: string): Host | undefined {
+    const n = this.byName.get(name);
+    return n instanceof Host ? n : undefined;
+  }
+
+  nodeByAddress(address: number): NetNode | undefined {
+    return this.byAddress.get(address >>> 0);
+  }
+
+  /** The node's address; throws for a name not in the topology (callers pass validated names). */
+  addressOf(name: string): number {
+    const n = this.byName.get(name);
+    if (n === undefined) throw new Error(`no node named "${name}" in the network`);
+    return n.address;
+  }
+}
+
+/** Builds the network; throws a TopologyError (with every problem) if the topology is invalid. */
+export function buildNetwork(sim: Sim, topo: TopologyDef, options: NetworkOptions): Network {
+  const problems = validateTopology(topo);
+  if (problems.length > 0) throw new TopologyError(problems);
+  const { seed, tracer } = options;
+  const counters = newNetCounters();
+  const addresses = assignAddresses(topo.nodes);
+  const indexByAddress = new Map<number, number>();
+  addresses.forEach((a, i) => indexByAddress.set(a, i));
+
+  const nodes: NetNode[] = topo.nodes.map((def, i) =>
+    def.kind === 'router'
+      ? new Router(def.name, i, addresses[i]!, sim, tracer, counters, indexByAddress)
+      : new Host(def.name, i, addresses[i]!, sim, tracer, counters, indexByAddress),
+  );
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+
+  const streamUses = new Map<string, number>();
+  const streamPrefix = (from: string, to: string): string => {
+    const base = `link:${from}-${to}`;
+    const uses = (streamUses.get(base) ?? 0) + 1;
+    streamUses.set(base, uses);
+    return uses === 1 ? base : `${base}#${uses}`;
+  };
+
+  const links = topo.links.map((def, i) => {
+    const a = byName.get(def.a)!;
+    const b = byName.get(def.b)!;
+    const ab = new LinkDirection(a, b, def, sim, tracer, counters, seed, streamPrefix(a.name, b.name));
+    const ba = new LinkDirection(b, a, def, sim, tracer, counters, seed, streamPrefix(b.name, a.name));
+    a.interfaces.push(ab);
+    b.interfaces.push(ba);
+    return new Link(i, def, ab, ba);
+  });
+
+  computeRoutes(nodes);
+  return new Network(nodes, links, counters);
+}

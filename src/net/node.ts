@@ -1,0 +1,46 @@
+/**
+ * What hosts and routers share: a name, an address, their outgoing link directions, and a
+ * forwarding table consulted by destination address only (so spoofed sources route normally).
+ */
+import type { Packet } from '../wire/segment.ts';
+import type { LinkDirection } from './link.ts';
+import type { NodeKind } from './topology-def.ts';
+
+export interface NetNode {
+  readonly name: string;
+  readonly kind: NodeKind;
+  /** Position in the topology's node list. */
+  readonly index: number;
+  /** IPv4 address as an unsigned 32-bit integer. */
+  readonly address: number;
+  /** Outgoing link directions, in the order the links are listed in the topology. */
+  readonly interfaces: LinkDirection[];
+  /** The forwarding table (filled in once by buildNetwork). */
+  readonly routes: ForwardingTable;
+  /** A packet arrived over `via` at sim.now. */
+  receive(packet: Packet, via: LinkDirection): void;
+}
+
+/**
+ * Destination address → outgoing link direction. Computed once (routing.ts); per packet one Map
+ * lookup (address → node index) and one array read. A node with a single interface and no
+ * routing role (a single-homed host) skips even that: everything leaves through its only link,
+ * as through a default gateway.
+ */
+export class ForwardingTable {
+  /** Next hop per destination node index; null when unreachable. Empty when `only` is set. */
+  next: (LinkDirection | null)[] = [];
+  /** Where packets for addresses not in the topology go (a host's default gateway); routers have none. */
+  fallback: LinkDirection | null = null;
+  /** The single way out, for single-homed hosts: used for every destination. */
+  only: LinkDirection | null = null;
+
+  constructor(private readonly nodeIndexByAddress: ReadonlyMap<number, number>) {}
+
+  lookup(dst: number): LinkDirection | null {
+    if (this.only !== null) return this.only;
+    const index = this.nodeIndexByAddress.get(dst);
+    if (index === undefined) return this.fallback;
+    return this.next[index] ?? null;
+  }
+}

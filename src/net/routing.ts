@@ -1,0 +1,127 @@
+/**
+ * Routing: computed once, when the network is built. Every router and every multi-homed host gets
+ * a table from a Dijkstra search on link latency; single-homed hosts send everything through their
+ * only link (their default gateway).
+ *
+ * Path cost is compared as (total latency, hop count, rank of the first link at the source): the
+ * hop count breaks latency ties toward shorter paths and keeps zero-latency links loop-free, and
+ * the first-link rank (the order links are listed in the topology) makes the choice among equal
+ * paths deterministic. This order is preserved when a path is extended by a link, so Dijkstra
+ * finds the least path under it. Forwarding is hop by hop: the next hop follows its own least path,
+ * which has the same (latency, hops) as the rest of ours, so the remaining cost strictly falls at
+ * every hop and no packet loops.
+ *
+ * Hosts are leaves: a path may end at a host but never pass through one (Linux hosts do not
+ * forward unless told to).
+ */
+import type { LinkDirection } from './link.ts';
+import type { NetNode } from './node.ts';
+
+/** Fills every node's forwarding table. */
+export function computeRoutes(nodes: readonly NetNode[]): void {
+  for (const node of nodes) {
+    const table = node.routes;
+    if (node.kind === 'host' && node.interfaces.length <= 1) {
+      table.only = node.interfaces[0] ?? null;
+      continue;
+    }
+    table.fallback = node.kind === 'host' ? node.interfaces[0]! : null;
+    table.next = shortestFirstHops(nodes, node);
+  }
+}
+
+/** For every destination node index, the first link direction of the least path from `source` (null if none). */
+export function shortestFirstHops(nodes: readonly NetNode[], source: NetNode): (LinkDirection | null)[] {
+  const n = nodes.length;
+  const dist = new Float64Array(n).fill(Infinity);
+  const hops = new Float64Array(n).fill(Infinity);
+  const first = new Int32Array(n).fill(-1); // rank of the first link at the source
+  const done = new Uint8Array(n);
+  const heap = new LabelHeap(dist, hops, first);
+  dist[source.index] = 0;
+  hops[source.index] = 0;
+  heap.push(source.index);
+  while (heap.size > 0) {
+    const u = heap.pop();
+    if (done[u]) continue;
+    done[u] = 1;
+    const node = nodes[u]!;
+    if (node.kind === 'host' && node !== source) continue; // hosts do not forward
+    const ifaces = node.interfaces;
+    for (let k = 0; k < ifaces.length; k++) {
+      const dir = ifaces[k]!;
+      const v = dir.to.index;
+      if (done[v]) continue;
+      const d = dist[u]! + dir.latency;
+      const h = hops[u]! + 1;
+      const f = u === source.index ? k : first[u]!;
+      if (d < dist[v]! || (d === dist[v]! && (h < hops[v]! || (h === hops[v]! && f < first[v]!)))) {
+        dist[v] = d;
+        hops[v] = h;
+        first[v] = f;
+        heap.push(v);
+      }
+    }
+  }
+  const next: (LinkDirection | null)[] = new Array<LinkDirection | null>(n).fill(null);
+  for (let v = 0; v < n; v++) if (v !== source.index && first[v]! >= 0) next[v] = source.interfaces[first[v]!]!;
+  return next;
+}
+
+/** A binary heap of node indices keyed by their current (dist, hops, first, index); stale entries are skipped by the caller. */
+class LabelHeap {
+  private items: number[] = [];
+  private keys: Array<[number, number, number]> = [];
+
+  constructor(private dist: Float64Array, private hops: Float64Array, private first: Int32Array) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(v: number): void {
+    // The key is frozen at push time: a later, better label pushes v again.
+    this.items.push(v);
+    this.keys.push([this.dist[v]!, this.hops[v]!, this.first[v]!]);
+    let i = this.items.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(i, p)) break;
+      this.swap(i, p);
+      i = p;
+    }
+  }
+
+  pop(): number {
+    const top = this.items[0]!;
+    const lastItem = this.items.pop()!;
+    const lastKey = this.keys.pop()!;
+    if (this.items.length > 0) {
+      this.items[0] = lastItem;
+      this.keys[0] = lastKey;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < this.items.length && this.less(l, m)) m = l;
+        if (r < this.items.length && this.less(r, m)) m = r;
+        if (m === i) break;
+        this.swap(i, m);
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  private less(a: number, b: number): boolean {
+    const ka = this.keys[a]!, kb = this.keys[b]!;
+    for (let i = 0; i < 3; i++) if (ka[i] !== kb[i]) return ka[i]! < kb[i]!;
+    return this.items[a]! < this.items[b]!;
+  }
+
+  private swap(a: number, b: number): void {
+    [this.items[a], this.items[b]] = [this.items[b]!, this.items[a]!];
+    [this.keys[a], this.keys[b]] = [this.keys[b]!, this.keys[a]!];
+  }
+}

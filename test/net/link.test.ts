@@ -1,0 +1,155 @@
+/**
+ * One link direction, timed to the nanosecond: serialization at the bandwidth, then propagation;
+ * back-to-back packets queue behind each other; drop-tail limits in packets and bytes (the packet
+ * being serialized does not count, as with Linux's pfifo/bfifo).
+ */
+import { describe, expect, it } from 'vitest';
+import { MS, US } from '../../src/sim/time.ts';
+import { Sink, host, link, topology, udp, world } from './fixtures.ts';
+
+/** a --(100 Mbps, 10 ms)--> b: a 1500-byte packet takes 120 us to serialize. */
+function pair(extra: Parameters<typeof link>[2] = {}) {
+  const w = world(topology([host('a'), host('b')], [link('a', 'b', extra)]), { trace: true });
+  const a = w.net.hostByName('a')!;
+  const b = w.net.hostByName('b')!;
+  const sink = new Sink(w.sim);
+  b.transport = sink;
+  const toB = (payload: number, id = 0) => udp(a.address, b.address, payload, id);
+  return { ...w, a, b, sink, toB, dir: w.net.links[0]!.ab };
+}
+
+describe('link timing', () => {
+  it('a packet arrives after serialization plus propagation, exactly', () => {
+    const { sim, a, sink, toB } = pair();
+    a.send(toB(1480)); // 1500 bytes on the wire
+    sim.run();
+    expect(sink.got.map((g) => g.t)).toEqual([120 * US + 10 * MS]);
+  });
+
+  it('rounds a fractional serialization time up to the next nanosecond', () => {
+    const { sim, a, sink, toB } = pair({ bandwidth: 3e9 });
+    a.send(toB(80)); // 100 bytes = 800 bits at 3 Gbit/s = 266.67 ns
+    sim.run();
+    expect(sink.got[0]!.t).toBe(267 + 10 * MS);
+  });
+
+  it('back-to-back packets queue behind each other', () => {
+    const { sim, a, sink, toB } = pair();
+    for (let i = 0; i < 3; i++) a.send(toB(1480, i));
+    a.send(toB(20, 3)); // 40 bytes: 3.2 us
+    sim.run();
+    expect(sink.got.map((g) => [g.packet.id, g.t])).toEqual([
+      [0, 10 * MS + 120 * US],
+      [1, 10 * MS + 240 * US],
+      [2, 10 * MS + 360 * US],
+      [3, 10 * MS + 363_200],
+    ]);
+  });
+
+  it('an idle link sends at once; a busy one at the end of the current serialization', () => {
+    const { sim, a, sink, toB } = pair();
+    a.send(toB(1480, 0));
+    sim.run({ until: 50 * US });
+    a.send(toB(1480, 1)); // wire busy until 120 us
+    sim.run({ until: 1 * MS });
+    a.send(toB(1480, 2)); // idle again
+    sim.run();
+    expect(sink.got.map((g) => g.t)).toEqual([10 * MS + 120 * US, 10 * MS + 240 * US, 11 * MS + 120 * US]);
+  });
+
+  it('is full duplex: the two directions do not wait for each other', () => {
+    const { sim, a, b, sink } = pair();
+    const back = new Sink(sim);
+    a.transport = back;
+    a.send(udp(a.address, b.address, 1480));
+    b.send(udp(b.address, a.address, 1480));
+    sim.run();
+    expect(sink.got[0]!.t).toBe(10 * MS + 120 * US);
+    expect(back.got[0]!.t).toBe(10 * MS + 120 * US);
+  });
+
+  it('costs one event per packet on an idle link, two when it had to wait', () => {
+    const { sim, a, toB } = pair();
+    a.send(toB(1480));
+    sim.run();
+    expect(sim.events).toBe(1);
+    a.send(toB(1480));
+    a.send(toB(1480));
+    sim.run();
+    expect(sim.events).toBe(1 + 3);
+  });
+});
+
+describe('drop-tail queue', () => {
+  it('packet limit: counts waiting packets, not the one on the wire', () => {
+    const { sim, a, sink, toB, trace, dir, net } = pair({ queue: { packets: 2 } });
+    for (let i = 0; i < 5; i++) a.send(toB(1480, i));
+    sim.run();
+    expect(sink.got.map((g) => g.packet.id)).toEqual([0, 1, 2]);
+    const drops = trace.filter((r) => r.ev === 'drop');
+    expect(drops).toEqual([
+      { t: 0, node: 'a', ev: 'drop', reason: 'queue', proto: 17, len: 1480, src: '10.0.0.1', dst: '10.0.0.2' },
+      { t: 0, node: 'a', ev: 'drop', reason: 'queue', proto: 17, len: 1480, src: '10.0.0.1', dst: '10.0.0.2' },
+    ]);
+    expect(dir.droppedQueue).toBe(2);
+    expect(dir.queuePeakPackets).toBe(2);
+    expect(net.counters.droppedQueue).toBe(2);
+  });
+
+  it('a limit of 0 packets still lets a packet onto an idle wire', () => {
+    const { sim, a, sink, toB } = pair({ queue: { packets: 0 } });
+    for (let i = 0; i < 3; i++) a.send(toB(100, i));
+    sim.run();
+    expect(sink.got.map((g) => g.packet.id)).toEqual([0]);
+  });
+
+  it('byte limit: a packet is refused if the waiting bytes would exceed the limit', () => {
+    const { sim, a, sink, toB } = pair({ queue: { bytes: 3000 } });
+    a.send(toB(1480, 0)); // on the wire
+    a.send(toB(1480, 1)); // waiting: 1500
+    a.send(toB(1480, 2)); // waiting: 3000
+    a.send(toB(20, 3)); // 3040 > 3000: dropped
+    sim.run();
+    expect(sink.got.map((g) => g.packet.id)).toEqual([0, 1, 2]);
+  });
+
+  it('byte limit: a packet that fits exactly is accepted', () => {
+    const { sim, a, sink, toB } = pair({ queue: { bytes: 3040 } });
+    a.send(toB(1480, 0));
+    a.send(toB(1480, 1));
+    a.send(toB(1480, 2));
+    a.send(toB(20, 3));
+    sim.run();
+    expect(sink.got.map((g) => g.packet.id)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('space frees as the queue drains', () => {
+    const { sim, a, sink, toB } = pair({ queue: { packets: 1 } });
+    a.send(toB(1480, 0)); // wire until 120 us
+    a.send(toB(1480, 1)); // waits
+    a.send(toB(1480, 2)); // dropped
+    sim.run({ until: 120 * US }); // 1 goes on the wire at 120 us: the queue is empty again
+    a.send(toB(1480, 3)); // waits
+    a.send(toB(1480, 4)); // dropped
+    sim.run();
+    expect(sink.got.map((g) => [g.packet.id, g.t])).toEqual([
+      [0, 10 * MS + 120 * US],
+      [1, 10 * MS + 240 * US],
+      [3, 10 * MS + 360 * US],
+    ]);
+  });
+
+  it('a long burst through a big queue keeps order and exact spacing', () => {
+    const { sim, a, sink, toB, dir } = pair({ queue: { packets: 10_000 } });
+    for (let i = 0; i < 5000; i++) a.send(toB(1480, i & 0xffff));
+    sim.run();
+    expect(sink.got).toHaveLength(5000);
+    sink.got.forEach((g, i) => {
+      expect(g.packet.id).toBe(i);
+      expect(g.t).toBe(10 * MS + (i + 1) * 120 * US);
+    });
+    expect(dir.queuePeakPackets).toBe(4999);
+    expect(dir.sentPackets).toBe(5000);
+    expect(dir.sentBytes).toBe(5000 * 1500);
+  });
+});
