@@ -14,11 +14,11 @@
  * not wrapped at all, so the filter costs nothing there.
  */
 import type { Sim } from '../sim/simulator.ts';
-import type { Tracer } from '../sim/trace.ts';
+import type { TraceRecord, Tracer } from '../sim/trace.ts';
 import type { Nanos } from '../sim/time.ts';
 import { formatFlags } from '../wire/flags.ts';
 import { formatIpv4 } from '../wire/ip.ts';
-import type { Packet } from '../wire/segment.ts';
+import { ANNOT_RETRANSMIT, type Packet } from '../wire/segment.ts';
 
 export type FilterChain = 'input' | 'output';
 
@@ -98,11 +98,15 @@ export class PacketFilter {
     const tracer = this.tracer;
     if (!tracer.packets) return;
     const seg = packet.tcp!;
-    tracer.emitPacket({
-      t: now, node: this.node, ev: 'drop', reason: 'filter', chain: this.chain,
-      flags: formatFlags(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.len,
+    // the fields and order of the network's drop records (packet-trace.ts), plus the chain
+    const rec: TraceRecord = {
+      t: now, node: this.node, ev: 'drop', reason: 'filter',
+      flags: formatFlags(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.len, win: seg.window,
       src: `${formatIpv4(packet.src)}:${seg.srcPort}`, dst: `${formatIpv4(packet.dst)}:${seg.dstPort}`,
-    });
+    };
+    if (packet.annot & ANNOT_RETRANSMIT) rec.retx = true;
+    rec.chain = this.chain;
+    tracer.emitPacket(rec);
   }
 }
 

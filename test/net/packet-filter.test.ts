@@ -9,7 +9,7 @@ import { Sim } from '../../src/sim/simulator.ts';
 import { SEC } from '../../src/sim/time.ts';
 import { Tracer, type TraceRecord } from '../../src/sim/trace.ts';
 import { parseFlags } from '../../src/wire/flags.ts';
-import { PROTO_TCP, type Packet } from '../../src/wire/segment.ts';
+import { ANNOT_RETRANSMIT, PROTO_TCP, type Packet } from '../../src/wire/segment.ts';
 
 const CLIENT = 0x0a000002; // 10.0.0.2
 const SERVER = 0x0a000001; // 10.0.0.1
@@ -88,14 +88,16 @@ describe('packet filter', () => {
     expect(hostFilters('client', [rules[0]!], sim, new Tracer()).output).toBeNull(); // a chain without rules is not wrapped
   });
 
-  it('emits a drop record with reason filter and the network drop record fields', () => {
+  it('emits a drop record with reason filter, in the fields and order of the network drop records', () => {
     const { sim, filter, drops } = setup([{ flags: parseFlags('S')! }]);
     sim.run({ until: 1 * SEC });
     filter.passes(pkt('S', 0, 12345));
-    expect(drops).toEqual([{
-      t: 1 * SEC, node: 'client', ev: 'drop', reason: 'filter', chain: 'output',
-      flags: 'S', seq: 12345, ack: 0, len: 0, src: '10.0.0.2:40000', dst: '10.0.0.1:80',
-    }]);
+    const retx = { ...pkt('S', 0, 12345), annot: ANNOT_RETRANSMIT };
+    filter.passes(retx);
+    expect(drops.map((d) => JSON.stringify(d))).toEqual([
+      `{"t":${1 * SEC},"node":"client","ev":"drop","reason":"filter","flags":"S","seq":12345,"ack":0,"len":0,"win":65535,"src":"10.0.0.2:40000","dst":"10.0.0.1:80","chain":"output"}`,
+      `{"t":${1 * SEC},"node":"client","ev":"drop","reason":"filter","flags":"S","seq":12345,"ack":0,"len":0,"win":65535,"src":"10.0.0.2:40000","dst":"10.0.0.1:80","retx":true,"chain":"output"}`,
+    ]);
   });
 
   it('builds no record when nobody wants packet records, and still counts', () => {
