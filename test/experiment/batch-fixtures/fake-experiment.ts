@@ -1,11 +1,15 @@
-/** Experiment and RunSpec records for batch tests, built by hand (no YAML, no validation). */
+/**
+ * Experiment and RunSpec records for batch tests, built by hand (no YAML, no validation). The fake
+ * runner never reads the spec (it is only hashed), so fields added to ExperimentSpec later need
+ * not be listed here: hence the assertion.
+ */
 import type { ExperimentSpec, RunSpec } from '../../../src/experiment/spec-types.ts';
 import type { PointValues } from '../../../src/metrics/results.ts';
 
 export const FAKE_RUNNER = new URL('./fake-run.ts', import.meta.url).href;
 
 export function fakeExperiment(name = 'fake', extra: Partial<ExperimentSpec> = {}): ExperimentSpec {
-  return {
+  return ({
     name,
     file: `experiments/${name}.yaml`,
     topology: { name: 'pair', nodes: [], links: [] },
@@ -21,7 +25,7 @@ export function fakeExperiment(name = 'fake', extra: Partial<ExperimentSpec> = {
     trace: false,
     pcap: false,
     ...extra,
-  };
+  }) as ExperimentSpec;
 }
 
 /** Points × seeds, point-major, ids "p<i>-s<seed>" as the sweep expansion names them. */
