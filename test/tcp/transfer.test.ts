@@ -324,3 +324,31 @@ describe('tail loss probe (RFC 8985 7, Linux)', () => {
     }
   });
 });
+
+describe('send buffer and counters', () => {
+  test('send() takes what fits; WRITABLE once half of what is queued has drained', () => {
+    const t = passiveEstablished({ params: { sndBuf: 8000 } });
+    expect(t.c.send(20000, t.now)).toBe(8000);
+    expect(t.c.sendSpace).toBe(0);
+    t.sent();
+    t.in('. 1:1(0) ack 2001 win 257');
+    expect(t.rec.takeEvents()).toEqual([]); // 2000 free, 6000 queued
+    t.in('. 1:1(0) ack 3001 win 257');
+    expect(t.rec.takeEvents()).toEqual(['WRITABLE']); // 3000 free ≥ 5000 / 2
+    expect(t.c.sendSpace).toBe(3000);
+  });
+
+  test('counters: segments, retransmissions, bytes, cwnd in bytes, srtt, rto', () => {
+    const t = passiveEstablished();
+    t.c.send(3000, t.now);
+    t.at(t.now + 50 * MS);
+    t.in('P. 1:501(500) ack 3001 win 257');
+    expect(t.c.segmentsSent).toBe(4); // 3 data segments and the ACK of the 500 bytes
+    expect(t.c.retransmissions).toBe(0);
+    expect(t.c.bytesAcked).toBe(3000);
+    expect(t.c.bytesReceived).toBe(500);
+    expect(t.c.cwnd).toBe(10 * 1000); // application-limited: no growth (Linux tcp_is_cwnd_limited)
+    expect(t.c.srtt).toBe(Math.round(0.875 * 100 * MS + 0.125 * 50 * MS));
+    expect(t.c.rto).toBeGreaterThanOrEqual(200 * MS);
+  });
+});
