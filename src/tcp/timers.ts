@@ -99,6 +99,8 @@ function keepaliveTimer(t: Tcb, now: Nanos): void {
   const p = t.params;
   t.keepaliveAt = Infinity;
   if (!p.keepalive || t.state === TcpState.SYN_SENT || t.state === TcpState.TIME_WAIT) return;
+  // Linux: a closed socket in FIN_WAIT_2 only waits for its FIN timeout, it does not probe.
+  if (t.orphan && t.state === TcpState.FIN_WAIT_2) return;
   if (t.packetsOut > 0 || hasUnsent(t)) {
     // Data is outstanding: the retransmission timer watches the peer.
     t.keepaliveAt = now + p.keepaliveIdle;
