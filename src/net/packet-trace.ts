@@ -12,6 +12,23 @@ import { formatIpv4 } from '../wire/ip.ts';
 import { ANNOT_RETRANSMIT, type Packet } from '../wire/segment.ts';
 
 export type PacketEvent = 'tx' | 'rx' | 'drop';
+
+/**
+ * Dotted addresses already formatted: a traced run meets the same few addresses again and again.
+ * Cleared when it grows past the limit (a spoofing flood brings many one-off sources).
+ */
+const ipTextCache = new Map<number, string>();
+const IP_TEXT_CACHE_LIMIT = 65_536;
+
+function ipText(address: number): string {
+  let text = ipTextCache.get(address);
+  if (text === undefined) {
+    if (ipTextCache.size >= IP_TEXT_CACHE_LIMIT) ipTextCache.clear();
+    text = formatIpv4(address);
+    ipTextCache.set(address, text);
+  }
+  return text;
+}
 export type DropReason = 'loss' | 'queue' | 'no-route';
 
 export function packetRecord(t: Nanos, node: string, ev: PacketEvent, packet: Packet, reason?: DropReason): TraceRecord {
@@ -21,8 +38,8 @@ export function packetRecord(t: Nanos, node: string, ev: PacketEvent, packet: Pa
   if (seg === null) {
     rec.proto = packet.protocol;
     rec.len = packet.dataBytes;
-    rec.src = formatIpv4(packet.src);
-    rec.dst = formatIpv4(packet.dst);
+    rec.src = ipText(packet.src);
+    rec.dst = ipText(packet.dst);
     return rec;
   }
   rec.flags = formatFlags(seg.flags);
@@ -30,8 +47,8 @@ export function packetRecord(t: Nanos, node: string, ev: PacketEvent, packet: Pa
   rec.ack = seg.ack;
   rec.len = seg.len;
   rec.win = seg.window;
-  rec.src = `${formatIpv4(packet.src)}:${seg.srcPort}`;
-  rec.dst = `${formatIpv4(packet.dst)}:${seg.dstPort}`;
+  rec.src = `${ipText(packet.src)}:${seg.srcPort}`;
+  rec.dst = `${ipText(packet.dst)}:${seg.dstPort}`;
   if (packet.annot & ANNOT_RETRANSMIT) rec.retx = true;
   return rec;
 }
