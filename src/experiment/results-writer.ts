@@ -1,8 +1,9 @@
 /**
  * Assembles the results folder (DESIGN.md part 2) from the plan and the stored runs. Every file is
  * written atomically and depends only on the stored runs and the plan, in plan order, so the same
- * runs give byte-identical files whatever --jobs or sharding produced them. The one exception is
- * `sim.wall_s` (wall-clock seconds per run) in summary.json; runs.csv leaves it out.
+ * runs give byte-identical files whatever --jobs or sharding produced them. Wall-clock time, the
+ * one thing that differs between two executions of the same runs, goes to `timing.json` alone
+ * (`sim.wall_s` per run), so summary.json and runs.csv stay byte-identical.
  */
 import { readdir, rm } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
@@ -15,7 +16,7 @@ import { csvLine, stableJson } from './csv.ts';
 import type { BatchPlan } from './plan.ts';
 import { nodeFileName, type RunStore, type StoredRun } from './store.ts';
 
-/** The metric that holds wall-clock time: in summary.json only, never in runs.csv. */
+/** The metric that holds wall-clock time: in timing.json only, never in summary.json or runs.csv. */
 export const WALL_METRIC = 'sim.wall_s';
 
 export async function writeResults(outDir: string, plan: BatchPlan, store: RunStore): Promise<void> {
@@ -24,6 +25,7 @@ export async function writeResults(outDir: string, plan: BatchPlan, store: RunSt
   const metricNames = new Set<string>();
   const pointNames: string[] = [];
   const pointSeen = new Set<string>();
+  const wall: Record<string, number> = {};
 
   const timeseries = await openAtomicStream(join(outDir, 'timeseries.csv'));
   const samples = await openAtomicStream(join(outDir, 'samples.csv'));
@@ -40,7 +42,8 @@ export async function writeResults(outDir: string, plan: BatchPlan, store: RunSt
       }
       for (const k of Object.keys(planned.point)) if (!pointSeen.has(k)) pointSeen.add(k), pointNames.push(k);
       for (const k of Object.keys(rec.metrics)) metricNames.add(k);
-      runs.push({ id: planned.id, point: planned.point, seed: planned.seed, metrics: withWallTime(rec) });
+      runs.push({ id: planned.id, point: planned.point, seed: planned.seed, metrics: sortedMetrics(rec) });
+      wall[planned.id] = rec.wall_s;
       pointIndex.push(planned.pointIndex);
       await writeTimeseries(timeseries, rec);
       for (const s of rec.samples) await samples.write(csvLine([rec.id, s.metric, s.value]));
@@ -61,16 +64,15 @@ export async function writeResults(outDir: string, plan: BatchPlan, store: RunSt
   const aggregate: AggregateRow[] = aggregateRuns(runs.map((r, i) => ({ pointIndex: pointIndex[i]!, point: r.point, metrics: r.metrics })));
   const summary: Summary = { experiment: plan.experiment, spec: plan.spec, runs, aggregate };
   await writeFileAtomic(join(outDir, 'summary.json'), stableJson(summary));
+  await writeFileAtomic(join(outDir, 'timing.json'), stableJson({ experiment: plan.experiment, [WALL_METRIC]: wall }));
 
   await writePcaps(outDir, plan, store);
 }
 
-/** The run's metrics in name order, with its wall time added as `sim.wall_s`. */
-function withWallTime(rec: StoredRun): RunResult['metrics'] {
+/** The run's metrics in name order (never wall time: see timing.json). */
+function sortedMetrics(rec: StoredRun): RunResult['metrics'] {
   const out: RunResult['metrics'] = {};
-  const names = Object.keys(rec.metrics);
-  if (!names.includes(WALL_METRIC)) names.push(WALL_METRIC);
-  for (const k of names.sort()) out[k] = k === WALL_METRIC ? rec.wall_s : rec.metrics[k]!;
+  for (const k of Object.keys(rec.metrics).sort()) if (k !== WALL_METRIC) out[k] = rec.metrics[k]!;
   return out;
 }
 

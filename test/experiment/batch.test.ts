@@ -47,10 +47,10 @@ describe('runBatch results folder', () => {
     await runBatch(runs, options(three, { jobs: 3, trace: true }));
 
     const a = resultFiles(one);
-    expect(Object.keys(a).sort()).toEqual(['runs.csv', 'samples.csv', 'summary.json', 'timeseries.csv', 'trace.jsonl']);
+    expect(Object.keys(a).sort()).toEqual(['runs.csv', 'samples.csv', 'summary.json', 'timeseries.csv', 'timing.json', 'trace.jsonl']);
     expect(comparableFiles(three)).toEqual(comparableFiles(one));
-    // Byte-identical, wall time and all, except summary.json.
-    for (const f of ['runs.csv', 'timeseries.csv', 'samples.csv', 'trace.jsonl']) expect(resultFiles(three)[f]).toBe(a[f]);
+    // Byte-identical, every file but timing.json (wall-clock time).
+    for (const f of ['runs.csv', 'timeseries.csv', 'samples.csv', 'trace.jsonl', 'summary.json']) expect(resultFiles(three)[f]).toBe(a[f]);
     expect(listTemps(one)).toEqual([]);
     expect(listTemps(three)).toEqual([]);
   });
@@ -75,7 +75,7 @@ describe('runBatch results folder', () => {
     expect(readFileSync(join(out, 'samples.csv'), 'utf8').split('\n')[0]).toBe('run,metric,value');
   });
 
-  it('writes summary.json with runs in RunSpec order, wall time as sim.wall_s and one aggregate row per point', async () => {
+  it('writes summary.json with runs in RunSpec order and one aggregate row per point, wall time apart in timing.json', async () => {
     const out = tempDir();
     const runs = fakeRuns(ratePoints(2), 3);
     await runBatch(runs, options(out, { rawSpec: { name: 'fake', note: 'as loaded' } }));
@@ -84,7 +84,9 @@ describe('runBatch results folder', () => {
     expect(s.spec).toEqual({ name: 'fake', note: 'as loaded' });
     expect(s.runs.map((r) => r.id)).toEqual(runs.map((r) => r.id));
     expect(s.runs[0]).toMatchObject({ id: 'p0-s1', point: { rate: 10, mode: 'a,b' }, seed: 1 });
-    expect(typeof s.runs[0]!.metrics['sim.wall_s']).toBe('number');
+    expect(s.runs[0]!.metrics['sim.wall_s']).toBeUndefined();
+    const timing = JSON.parse(readFileSync(join(out, 'timing.json'), 'utf8')) as { 'sim.wall_s': Record<string, number> };
+    expect(Object.keys(timing['sim.wall_s'])).toEqual(runs.map((r) => r.id));
     expect(s.aggregate.map((a) => a.point)).toEqual([ratePoints(2)[0], ratePoints(2)[1]]);
     // ping.lost is seed % 3 → 1, 2, 0 over seeds 1..3: mean 1, s = 1, t(0.975, 2) = 4.302653.
     expect(s.aggregate[0]!.metrics['ping.lost']).toEqual({ mean: 1, ci95: expect.closeTo((4.302652729749464 * 1) / Math.sqrt(3), 12), min: 0, max: 2, n: 3 });

@@ -23,17 +23,11 @@ export function resultFiles(dir: string): Record<string, string> {
   return out;
 }
 
-/** resultFiles with summary.json's wall times (the only non-deterministic values) removed. */
+/** resultFiles without timing.json (wall-clock time: the only file that differs between identical batches). */
 export function comparableFiles(dir: string): Record<string, string> {
   const files = resultFiles(dir);
-  if (files['summary.json'] !== undefined) files['summary.json'] = JSON.stringify(withoutWallTime(JSON.parse(files['summary.json']) as Summary));
+  delete files['timing.json'];
   return files;
-}
-
-export function withoutWallTime(s: Summary): Summary {
-  for (const r of s.runs) delete r.metrics['sim.wall_s'];
-  for (const a of s.aggregate) delete a.metrics['sim.wall_s'];
-  return s;
 }
 
 export function readSummary(dir: string): Summary {
