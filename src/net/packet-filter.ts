@@ -14,11 +14,10 @@
  * not wrapped at all, so the filter costs nothing there.
  */
 import type { Sim } from '../sim/simulator.ts';
-import type { TraceRecord, Tracer } from '../sim/trace.ts';
+import type { Tracer } from '../sim/trace.ts';
 import type { Nanos } from '../sim/time.ts';
-import { formatFlags } from '../wire/flags.ts';
-import { formatIpv4 } from '../wire/ip.ts';
-import { ANNOT_RETRANSMIT, type Packet } from '../wire/segment.ts';
+import type { Packet } from '../wire/segment.ts';
+import { packetRecord } from './packet-trace.ts';
 
 export type FilterChain = 'input' | 'output';
 
@@ -97,16 +96,9 @@ export class PacketFilter {
     this.dropped++;
     const tracer = this.tracer;
     if (!tracer.packets) return;
-    const seg = packet.tcp!;
-    // the fields and order of the network's drop records (packet-trace.ts), plus the chain
-    const rec: TraceRecord = {
-      t: now, node: this.node, ev: 'drop', reason: 'filter',
-      flags: formatFlags(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.len, win: seg.window,
-      src: `${formatIpv4(packet.src)}:${seg.srcPort}`, dst: `${formatIpv4(packet.dst)}:${seg.dstPort}`,
-    };
-    if (packet.annot & ANNOT_RETRANSMIT) rec.retx = true;
-    rec.chain = this.chain;
-    tracer.emitPacket(rec);
+    // the network's drop record (packet-trace.ts), with reason filter in its place and the chain
+    const { t, node, ev, ...fields } = packetRecord(now, this.node, 'drop', packet);
+    tracer.emitPacket({ t, node, ev, reason: 'filter', ...fields, chain: this.chain });
   }
 }
 
