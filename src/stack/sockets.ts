@@ -87,6 +87,15 @@ export class StackSocket implements TcpSocket {
     o.begin();
     try {
       const n = this.conn.recv(max, o.now);
+      // Linux tcp_recvmsg: with nothing to copy, a pending error (ECONNRESET, ETIMEDOUT) is
+      // returned before end-of-stream, unless the peer's FIN was read (SOCK_DONE).
+      if (n <= 0 && !this.conn.eof) {
+        const err = this.error ?? this.conn.recvErrno();
+        if (err !== null) {
+          this.error = null;
+          throw new SocketError(err);
+        }
+      }
       if (n < 0) throw EAGAIN_ERROR;
       return n;
     } finally {
