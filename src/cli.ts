@@ -16,7 +16,7 @@ import { runBatch } from './experiment/batch.ts';
 import { BatchError } from './experiment/batch-errors.ts';
 import { parseShard, type ShardSpec } from './experiment/shard.ts';
 import { mergeShards } from './experiment/merge.ts';
-import { drawReport } from './experiment/report-step.ts';
+import { reportFolder } from './report/index.ts';
 
 const EXIT_OK = 0;
 const EXIT_INTERNAL = 1;
@@ -152,7 +152,7 @@ async function runCommand(args: RunArgs): Promise<number> {
 
   for (const [i, l] of loaded.entries()) {
     const batch: Parameters<typeof runBatch>[1] = {
-      outDir: outDirs[i]!, jobs, trace: args.trace === true, pcap: args.pcap === true, experiment: l.spec, rawSpec: l.raw,
+      outDir: outDirs[i]!, jobs, trace: args.trace === true, pcap: args.pcap === true, experiment: l.spec, rawSpec: l.raw, onAssembled: reportFolder,
     };
     if (shard !== undefined) batch.shard = shard;
     await runBatch(l.runs, batch);
@@ -170,7 +170,7 @@ function requireFolder(dir: string, what: string): void {
 async function reportCommand(args: { dir: string }): Promise<number> {
   requireFolder(args.dir, 'expected a results folder written by tcplab run');
   if (!existsSync(join(args.dir, 'summary.json'))) throw new UsageProblem([`${args.dir}: not a results folder (no summary.json)`]);
-  await drawReport(args.dir, process.stderr);
+  await reportFolder(args.dir);
   return EXIT_OK;
 }
 
@@ -182,7 +182,7 @@ async function drillCommand(args: { paths: string[] }): Promise<number> {
 
 async function mergeCommand(args: { dirs: string[]; out: string }): Promise<number> {
   for (const d of args.dirs) requireFolder(d, 'expected a shard folder written by tcplab run --shard');
-  await mergeShards(args.dirs, args.out);
+  await mergeShards(args.dirs, args.out, { onAssembled: reportFolder });
   process.stdout.write(`results ${args.out}\n`);
   return EXIT_OK;
 }

@@ -13,7 +13,6 @@ import { BatchError, BatchErrorCode } from './batch-errors.ts';
 import { makePlan } from './plan.ts';
 import { executeTasks, StopControl } from './pool.ts';
 import { createProgress, type ProgressStream } from './progress.ts';
-import { drawReport } from './report-step.ts';
 import { writeResults } from './results-writer.ts';
 import { checkShard, manifestName, shardRuns, writeManifest, type ShardSpec } from './shard.ts';
 import type { ExperimentSpec, RunSpec } from './spec-types.ts';
@@ -35,8 +34,11 @@ export interface BatchOptions {
   rawSpec: unknown;
   /** URL of the module exporting `executeRun` (default src/experiment/run.ts); tests inject fakes. */
   runner?: string;
-  /** Draw figures when done (default true). */
-  report?: boolean;
+  /**
+   * Called with the results folder once it is assembled (not for a shard): the CLI passes the
+   * report's figure drawing here, since the report sits above this layer.
+   */
+  onAssembled?: (dir: string) => Promise<unknown>;
   /** Where progress and notes go (default process.stderr). */
   stderr?: ProgressStream;
   /**
@@ -115,7 +117,7 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
   }
 
   await writeResults(options.outDir, plan, store);
-  if (options.report !== false) await drawReport(options.outDir, stderr);
+  if (options.onAssembled) await options.onAssembled(options.outDir);
 }
 
 async function countStored(store: RunStore, runs: { id: string; key: string }[], needs: { trace: boolean; pcap: boolean }): Promise<number> {

@@ -8,14 +8,16 @@ import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BatchError, BatchErrorCode } from './batch-errors.ts';
 import type { ProgressStream } from './progress.ts';
-import { drawReport } from './report-step.ts';
 import { writeResults } from './results-writer.ts';
 import { readManifests, type ShardManifest } from './shard.ts';
 import { RunStore } from './store.ts';
 
 export interface MergeOptions {
-  /** Draw figures when done (default true). */
-  report?: boolean;
+  /**
+   * Called with the results folder once it is assembled (not for a shard): the CLI passes the
+   * report's figure drawing here, since the report sits above this layer.
+   */
+  onAssembled?: (dir: string) => Promise<unknown>;
   stderr?: ProgressStream;
 }
 
@@ -73,5 +75,5 @@ export async function mergeShards(dirs: string[], outDir: string, options: Merge
 
   await writeResults(outDir, plan, out);
   stderr.write(`merged ${count} shards (${plan.runs.length} runs) into ${resolve(outDir)}\n`);
-  if (options.report !== false) await drawReport(outDir, stderr);
+  if (options.onAssembled) await options.onAssembled(outDir);
 }

@@ -40,7 +40,7 @@ describe('runBatch with the model', () => {
     const { spec, raw, runs } = loaded.value;
     expect(runs.map((r) => r.id)).toEqual(['p0-s1', 'p0-s2', 'p1-s1', 'p1-s2']);
 
-    const base = { trace: true, pcap: true, experiment: spec, rawSpec: raw, report: false, stderr: { write() {} } };
+    const base = { trace: true, pcap: true, experiment: spec, rawSpec: raw, stderr: { write() {} } };
     const one = join(dir, 'one');
     const two = join(dir, 'two');
     await runBatch(runs, { ...base, outDir: one, jobs: 1 });

@@ -27,7 +27,7 @@ function options(outDir: string, over: Partial<BatchOptions> = {}): BatchOptions
     experiment: fakeExperiment(),
     rawSpec: { name: 'fake', seeds: 2 },
     runner: FAKE_RUNNER,
-    report: false,
+   
     stderr: sink(),
     ...over,
   };

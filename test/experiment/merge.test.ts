@@ -13,7 +13,7 @@ import { comparableFiles, resultFiles, tempDir } from './batch-fixtures/folder.t
 const quiet = { write() {} };
 
 function options(outDir: string, experiment: ExperimentSpec, over: Partial<BatchOptions> = {}): BatchOptions {
-  return { outDir, jobs: 1, trace: true, pcap: true, experiment, rawSpec: { name: experiment.name }, runner: FAKE_RUNNER, report: false, stderr: quiet, ...over };
+  return { outDir, jobs: 1, trace: true, pcap: true, experiment, rawSpec: { name: experiment.name }, runner: FAKE_RUNNER, stderr: quiet, ...over };
 }
 
 async function runShards(count: number, experiment = fakeExperiment(), points = 3, seeds = 2, over: Partial<BatchOptions> = {}): Promise<string[]> {
@@ -49,7 +49,7 @@ describe('mergeShards', () => {
     const whole = tempDir();
     await runBatch(fakeRuns(ratePoints(3), 2, experiment), options(whole, experiment, { jobs: 2 }));
     const merged = tempDir();
-    await mergeShards(await runShards(2, experiment), merged, { report: false, stderr: quiet });
+    await mergeShards(await runShards(2, experiment), merged, { stderr: quiet });
 
     const files = comparableFiles(merged);
     expect(Object.keys(files)).toContain('pcap/p2-s2/server.pcap');
@@ -64,7 +64,7 @@ describe('mergeShards', () => {
     const runs = fakeRuns(ratePoints(2), 3, experiment);
     const shared = tempDir();
     for (const index of [2, 0, 1]) await runBatch(runs, options(shared, experiment, { shard: { index, count: 3 } }));
-    await mergeShards([shared], shared, { report: false, stderr: quiet });
+    await mergeShards([shared], shared, { stderr: quiet });
     const whole = tempDir();
     await runBatch(runs, options(whole, experiment));
     const files = comparableFiles(shared);
@@ -74,7 +74,7 @@ describe('mergeShards', () => {
 
   it('refuses a missing shard, naming it', async () => {
     const dirs = await runShards(3);
-    const err = await mergeShards([dirs[0]!, dirs[2]!], tempDir(), { report: false, stderr: quiet }).catch((e: unknown) => e);
+    const err = await mergeShards([dirs[0]!, dirs[2]!], tempDir(), { stderr: quiet }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BatchError);
     expect(err).toMatchObject({ code: 'missing_shard', exitCode: 2, message: 'merge: shard 1/3 missing' });
   });
@@ -82,25 +82,25 @@ describe('mergeShards', () => {
   it('refuses shards of different specs or shard counts', async () => {
     const a = await runShards(2, fakeExperiment());
     const b = await runShards(2, fakeExperiment('fake', { duration: 5_000_000_000 }));
-    await expect(mergeShards([a[0]!, b[1]!], tempDir(), { report: false, stderr: quiet })).rejects.toMatchObject({ code: 'shard_mismatch' });
+    await expect(mergeShards([a[0]!, b[1]!], tempDir(), { stderr: quiet })).rejects.toMatchObject({ code: 'shard_mismatch' });
     const c = await runShards(3);
-    await expect(mergeShards([a[0]!, c[1]!, c[2]!], tempDir(), { report: false, stderr: quiet })).rejects.toMatchObject({
+    await expect(mergeShards([a[0]!, c[1]!, c[2]!], tempDir(), { stderr: quiet })).rejects.toMatchObject({
       code: 'shard_mismatch',
       message: expect.stringContaining('splits the batch in 3 shards'),
     });
     const other = await runShards(2, fakeExperiment('other'));
-    await expect(mergeShards([a[0]!, other[1]!], tempDir(), { report: false, stderr: quiet })).rejects.toThrow('is from experiment "other"');
+    await expect(mergeShards([a[0]!, other[1]!], tempDir(), { stderr: quiet })).rejects.toThrow('is from experiment "other"');
     const noTrace = await runShards(2, fakeExperiment(), 3, 2, { trace: false });
-    await expect(mergeShards([a[0]!, noTrace[1]!], tempDir(), { report: false, stderr: quiet })).rejects.toMatchObject({ code: 'shard_mismatch' });
+    await expect(mergeShards([a[0]!, noTrace[1]!], tempDir(), { stderr: quiet })).rejects.toMatchObject({ code: 'shard_mismatch' });
   });
 
   it('refuses a folder that is not a shard, and a shard whose run records are gone', async () => {
     const plain = tempDir();
-    await expect(mergeShards([plain], tempDir(), { report: false, stderr: quiet })).rejects.toMatchObject({ code: 'not_a_shard' });
+    await expect(mergeShards([plain], tempDir(), { stderr: quiet })).rejects.toMatchObject({ code: 'not_a_shard' });
     const dirs = await runShards(2);
     unlinkSync(join(dirs[1]!, '.runs', 'p1-s2.json'));
     const out = tempDir();
-    await expect(mergeShards(dirs, out, { report: false, stderr: quiet })).rejects.toMatchObject({ code: 'missing_run', message: expect.stringContaining('run p1-s2') });
+    await expect(mergeShards(dirs, out, { stderr: quiet })).rejects.toMatchObject({ code: 'missing_run', message: expect.stringContaining('run p1-s2') });
     expect(existsSync(join(out, 'summary.json'))).toBe(false);
   });
 });

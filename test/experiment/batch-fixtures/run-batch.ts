@@ -16,6 +16,5 @@ await runBatch(fakeRuns(ratePoints(Number(points)), Number(seeds), experiment), 
   experiment,
   rawSpec: { name: 'fake', sweep: { rate: [10, 20] } },
   runner: FAKE_RUNNER,
-  report: false,
   ...(shard ? { shard: parseShard(shard)! } : {}),
 });
