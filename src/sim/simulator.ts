@@ -15,7 +15,7 @@ export interface EventHandler {
 }
 
 export interface RunOptions {
-  /** Stop before the first event later than this time; `now` is then set to `until`. */
+  /** Run events at or before this time; `now` is then set to `until` (never moved back). */
   until?: Nanos;
   /** Stop after this many events (a guard for runaway models). */
   maxEvents?: number;
@@ -65,11 +65,16 @@ export class Sim {
     return this.queue.peekTime();
   }
 
-  /** Makes `run` return after the event being processed. */
+  /** Makes `run` return after the event being processed (called outside run, it has no effect). */
   stop(): void {
     this.stopped = true;
   }
 
+  /**
+   * Runs events in (time, insertion order) until none is left, the next is later than `until`,
+   * `maxEvents` have run, or a handler calls stop(). `now` ends at `until` if every event up to it
+   * ran (and not stopped), otherwise at the time of the last event run.
+   */
   run(options: RunOptions = {}): void {
     const until = options.until ?? Infinity;
     const maxEvents = options.maxEvents ?? Infinity;

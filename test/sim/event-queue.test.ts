@@ -96,6 +96,23 @@ describe('EventQueue', () => {
     fc.assert(fc.property(fc.array(tieOp, { maxLength: 400 }), (ops) => runModel(ops, { nearLimit: 4, refillTarget: 2 })), { numRuns: 300 });
   });
 
+  it('default tiers: 100,000 random events and 50,000 at a single time come out in order', () => {
+    const q = new EventQueue<number>();
+    let x = 12345;
+    const times: number[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      times.push(x % 1_000_000);
+      q.push(times[i]!, i, 0, undefined);
+    }
+    for (let i = 0; i < 50_000; i++) q.push(777_777, 100_000 + i, 0, undefined);
+    const want = [...times.keys(), ...Array.from({ length: 50_000 }, (_, i) => 100_000 + i)]
+      .sort((a, b) => (a < 100_000 ? times[a]! : 777_777) - (b < 100_000 ? times[b]! : 777_777) || a - b);
+    const got: number[] = [];
+    while (q.pop()) got.push(q.poppedHandler!);
+    expect(got).toEqual(want);
+  });
+
   it('breaks ties by insertion order', () => {
     const q = new EventQueue<string>();
     for (const name of ['a', 'b', 'c', 'd']) q.push(5, name, 0, undefined);
