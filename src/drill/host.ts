@@ -6,7 +6,7 @@
  */
 import type { Sim } from '../sim/simulator.ts';
 import type { Tracer } from '../sim/trace.ts';
-import type { HostPort, PacketReceiver } from '../stack/host-port.ts';
+import type { HostPort, Transport as PacketReceiver } from '../net/host.ts';
 import type { TcpStack } from '../stack/socket-api.ts';
 import type { TcpParams } from '../tcp/params.ts';
 

@@ -17,7 +17,7 @@
 import { Sim } from '../sim/simulator.ts';
 import { SEC, US, type Nanos } from '../sim/time.ts';
 import { Tracer } from '../sim/trace.ts';
-import type { HostPort } from '../stack/host-port.ts';
+import type { HostPort } from '../net/host.ts';
 import type { TcpInfo } from '../stack/socket-api.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import { formatSegment } from '../wire/format.ts';

@@ -24,7 +24,7 @@ import { resetForUnmatched } from '../tcp/reset.ts';
 import { CookieSecret, keyedHash4 } from '../tcp/syn-cookies.ts';
 import { EphemeralPorts, type PortChecker } from './ephemeral-ports.ts';
 import { FlowTable, portsKey } from './flow-table.ts';
-import type { HostPort, PacketReceiver } from './host-port.ts';
+import type { HostPort, Transport as PacketReceiver } from '../net/host.ts';
 import { SocketError, type ConnectOptions, type ListenHandler, type ListenSocket, type RawSocket, type SocketHandler, type StackStats, type TcpStack } from './socket-api.ts';
 import { StackListenSocket, StackSocket, type SocketOwner } from './sockets.ts';
 

@@ -4,7 +4,7 @@
  */
 import type { EventHandler, Sim } from '../../src/sim/simulator.ts';
 import type { Nanos } from '../../src/sim/time.ts';
-import type { HostPort } from '../../src/stack/host-port.ts';
+import type { HostPort } from '../../src/net/host.ts';
 import {
   SocketError, type ConnectOptions, type ListenHandler, type ListenSocket, type ListenerStats, type RawSocket,
   type SocketHandler, type StackStats, type TcpInfo, type TcpSocket,

@@ -8,7 +8,7 @@ import { Tracer } from '../../src/sim/trace.ts';
 import { MS, serializationTime, type Nanos } from '../../src/sim/time.ts';
 import { packetBytes, type Packet } from '../../src/wire/segment.ts';
 import { HostStack } from '../../src/stack/host-stack.ts';
-import type { HostPort } from '../../src/stack/host-port.ts';
+import type { HostPort } from '../../src/net/host.ts';
 import { tcpParams, type TcpParams } from '../../src/tcp/params.ts';
 
 export class FakeNet implements EventHandler {
