@@ -1,7 +1,8 @@
 /**
  * A spoofed-source SYN flood (RFC 4987 section 2), as tools like hping3 send it: bare SYNs from
- * random addresses in `spoof`, random source ports and ISNs, at a fixed rate, through a raw
- * socket. SYN-ACKs to forged addresses go nowhere (no route), except where a forged address
+ * random addresses in `spoof`, random source ports and ISNs, through a raw socket, at a fixed
+ * rate (`periodic`) or with exponential gaps (`poisson`, as many bots together: no SYN lines up
+ * with the listener's timers, which a perfectly periodic flood and exact timers can). SYN-ACKs to forged addresses go nowhere (no route), except where a forged address
  * belongs to a real host: that host's stack answers with RST, as on a real network.
  */
 import type { SynFloodApp } from '../experiment/spec-types.ts';
@@ -38,8 +39,10 @@ export class SynFlood implements EventHandler {
 
   onEvent(sim: Sim, _tag: number): void {
     this.sendSyn();
-    // Exact average rate with integer times: the k-th SYN goes at start + round(k * interval).
-    const next = this.spec.start + Math.round(this.sent * this.interval);
+    // Periodic: exact average rate with integer times, the k-th SYN at start + round(k * interval).
+    const next = this.spec.arrival === 'poisson'
+      ? sim.now + Math.round(this.ctx.rng.exponential(this.interval))
+      : this.spec.start + Math.round(this.sent * this.interval);
     if (next < this.spec.stop) sim.at(Math.max(next, sim.now), this, TICK);
   }
 

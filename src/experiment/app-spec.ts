@@ -16,7 +16,7 @@ const COMMON = ['kind', 'on', 'description'];
 export const APP_KEYS: Record<AppKind, readonly string[]> = {
   server: [...COMMON, 'port', 'responseBytes', 'backlog'],
   client: [...COMMON, 'target', 'start', 'stop', 'rate', 'arrival', 'count', 'mode', 'requestBytes', 'closer', 'objects', 'connections'],
-  synflood: [...COMMON, 'target', 'start', 'stop', 'rate', 'spoof'],
+  synflood: [...COMMON, 'target', 'start', 'stop', 'rate', 'arrival', 'spoof'],
   bulk: [...COMMON, 'target', 'bytes', 'start'],
   script: [...COMMON, 'steps', 'autoRead'],
 };
@@ -101,9 +101,10 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
       const target = readTargetField(p, r, on, ctx);
       const [start, stop] = readWindow(p, r, ctx);
       const rate = r.eventRate('rate', 1000);
+      const arrival = r.oneOf('arrival', ARRIVALS, 'periodic');
       const spoof = r.read('spoof', readCidr, readCidr(p, [], DEFAULT_SPOOF));
       if (p.count !== before) return undefined;
-      return { id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, spoof: spoof! };
+      return { id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, arrival: arrival!, spoof: spoof! };
     }
     case 'bulk': {
       const target = readTargetField(p, r, on, ctx);

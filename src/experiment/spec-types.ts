@@ -81,6 +81,8 @@ export interface SynFloodApp extends AppCommon {
   stop: Nanos; // default: the experiment duration
   /** SYNs per second, per instance. Default 1000. */
   rate: number;
+  /** periodic (default): one SYN every 1/rate; poisson: exponential gaps with that mean, as a flood from many bots. */
+  arrival: ArrivalProcess;
   spoof: CidrRange; // default 198.18.0.0/15
 }
 
