@@ -16,6 +16,8 @@ export class Bulk implements EventHandler, SocketHandler {
   private unsent: number;
   private startedAt: Nanos = 0;
   private done = false;
+  private finQueued = false;
+  private established = false;
 
   constructor(private readonly ctx: AppContext, private readonly spec: BulkApp) {
     this.unsent = spec.bytes;
@@ -43,16 +45,24 @@ export class Bulk implements EventHandler, SocketHandler {
   }
 
   onConnected(sock: TcpSocket): void {
+    this.established = true;
     this.ctx.report.connected(this.ctx.app, this.ctx.node, this.ctx.sim.now - this.startedAt);
     this.onWritable(sock);
   }
 
   onWritable(sock: TcpSocket): void {
+    if (this.finQueued) return;
     while (this.unsent > 0) {
-      const n = sock.send(this.unsent);
+      let n: number;
+      try {
+        n = sock.send(this.unsent);
+      } catch {
+        return; // EPIPE / ECONNRESET: onError reports it
+      }
       if (n === 0) return;
       this.unsent -= n;
     }
+    this.finQueued = true;
     sock.shutdown('wr'); // FIN after the last byte: the receiver reads EOF and closes
   }
 
@@ -75,6 +85,7 @@ export class Bulk implements EventHandler, SocketHandler {
   onError(_sock: TcpSocket, errno: Errno): void {
     if (this.done) return;
     this.done = true;
-    this.ctx.report.connectionLost(this.ctx.app, this.ctx.node, errno);
+    if (this.established) this.ctx.report.connectionLost(this.ctx.app, this.ctx.node, errno);
+    else this.ctx.report.connectFailed(this.ctx.app, this.ctx.node, errno);
   }
 }

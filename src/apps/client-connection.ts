@@ -1,7 +1,8 @@
 /**
  * One client connection carrying requests: connect, send requests, count response bytes, close.
- * Used by every client mode: HTTP/1.0 opens one per object, keep-alive and pipelining keep one
- * open. The owner (client.ts) decides what to send; this file only tracks bytes and times.
+ * Used by every client mode: HTTP/1.0 opens one per object, keep-alive and pipelining keep a few
+ * open. The owner (client.ts) decides what to send; this file only tracks bytes, times and which
+ * requests are still unanswered (so a connection that dies can say which ones it took with it).
  */
 import type { Nanos } from '../sim/time.ts';
 import { SocketError, type SocketHandler, type TcpSocket } from '../stack/socket-api.ts';
@@ -15,15 +16,19 @@ export interface ConnectionOwner {
   onConnectionUp(conn: ClientConnection, handshake: Nanos): void;
   /** One response fully received; `issuedAt` is the request's issue time. */
   onResponse(conn: ClientConnection, issuedAt: Nanos, tag: number): void;
-  /** The connection failed; `established` tells connect failure from a lost connection. */
-  onConnectionFailed(conn: ClientConnection, errno: Errno, established: boolean): void;
-  /** The server closed its side and we closed ours. */
-  onConnectionClosed(conn: ClientConnection): void;
+  /**
+   * The connection failed; `established` tells a connect failure from a lost connection, and
+   * `lost` holds the tags of the requests that were sent (or queued) on it and never answered.
+   */
+  onConnectionFailed(conn: ClientConnection, errno: Errno, established: boolean, lost: number[]): void;
+  /** The server closed its side (we closed ours too); `lost`: requests it left unanswered. */
+  onConnectionClosed(conn: ClientConnection, lost: number[]): void;
 }
 
 export class ClientConnection implements SocketHandler {
   sock: TcpSocket | null = null;
   established = false;
+  /** close() was called, or the connection is gone. */
   closed = false;
   /** Requests sent (or queued to send) and not yet answered: issue times and owner tags, FIFO. */
   private issued: Nanos[] = [];
@@ -45,7 +50,10 @@ export class ClientConnection implements SocketHandler {
       this.sock = connect(this);
       return null;
     } catch (e) {
-      if (e instanceof SocketError) return e.code;
+      if (e instanceof SocketError) {
+        this.closed = true;
+        return e.code;
+      }
       throw e;
     }
   }
@@ -84,11 +92,11 @@ export class ClientConnection implements SocketHandler {
       }
       if (n === 0) {
         // The server closed (HTTP/1.0 server-closes, or it went away): close our side too.
-        if (!this.closed) {
-          this.closed = true;
-          sock.close();
-        }
-        this.owner.onConnectionClosed(this);
+        const wasClosed = this.closed;
+        this.closed = true;
+        if (!wasClosed) sock.close();
+        const lost = this.takeUnanswered();
+        if (!wasClosed || lost.length > 0) this.owner.onConnectionClosed(this, lost);
         return;
       }
       this.responseReceived += n;
@@ -98,8 +106,8 @@ export class ClientConnection implements SocketHandler {
         const at = this.issued.shift()!;
         const tag = this.tags.shift()!;
         this.owner.onResponse(this, at, tag);
-        if (this.closed) return;
       }
+      if (this.closed) return; // the owner closed it after its last answer
     }
   }
 
@@ -107,9 +115,15 @@ export class ClientConnection implements SocketHandler {
     if (this.closed && this.issued.length === 0) return; // an error after we were done is no loss
     const wasEstablished = this.established;
     this.closed = true;
+    this.owner.onConnectionFailed(this, errno, wasEstablished, this.takeUnanswered());
+  }
+
+  private takeUnanswered(): number[] {
+    const lost = this.tags;
+    this.tags = [];
     this.issued.length = 0;
-    this.tags.length = 0;
-    this.owner.onConnectionFailed(this, errno, wasEstablished);
+    this.unsent = 0;
+    return lost;
   }
 
   private flush(): void {
@@ -120,7 +134,7 @@ export class ClientConnection implements SocketHandler {
       try {
         n = sock.send(this.unsent);
       } catch {
-        return;
+        return; // EPIPE / ECONNRESET: onError reports it
       }
       if (n === 0) return; // onWritable resumes
       this.unsent -= n;

@@ -1,12 +1,15 @@
 /**
- * The client application: pages arrive (periodic or Poisson) between `start` and `stop`; each page
- * is `objects` requests fetched in one of three ways:
- * - `http1.0`: one connection per object (up to `connections` at once), closed after its response
- *   by the client or the server (`closer`), which decides who holds TIME-WAIT;
- * - `keepalive`: one persistent connection, one request at a time (HTTP/1.1 without pipelining);
- * - `pipelined`: one persistent connection, every request of a page sent at once (HTTP/1.1
- *   pipelining), responses in order.
- * It reports connect outcomes, request times and page times to the metrics.
+ * The client application: pages arrive (periodic or Poisson) between `start` and `stop`, at most
+ * `count` of them; each page is `objects` requests fetched in one of three ways:
+ * - `http1.0`: one connection per object (up to `connections` at once per page), closed after its
+ *   response by the client or the server (`closer`), which decides who holds TIME-WAIT;
+ * - `keepalive`: persistent connections (up to `connections`, opened as needed and kept open
+ *   across pages, as a browser's per-host pool), one request at a time on each (HTTP/1.1 without
+ *   pipelining): a page of N objects over one connection costs N round trips after set-up;
+ * - `pipelined`: persistent connections, every request of a page sent at once (HTTP/1.1
+ *   pipelining, RFC 9112 9.3.2), responses in order, spread over up to `connections`.
+ * It reports connect outcomes, request times and page times to the metrics. Persistent
+ * connections are closed (by the client) once `stop` has passed and their last answer is in.
  */
 import type { ClientApp } from '../experiment/spec-types.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
@@ -18,11 +21,13 @@ import type { AppContext } from './context.ts';
 
 const ARRIVAL = 1;
 
-/** A page being loaded: its start time and how many objects are still to be fetched / answered. */
+/** A page being loaded: its start time, objects not yet requested, not yet answered, connections open for it (http1.0). */
 interface Page {
   start: Nanos;
   toRequest: number;
   toAnswer: number;
+  open: number;
+  failed: boolean;
 }
 
 export interface ClientOptions {
@@ -36,16 +41,17 @@ export class Client implements EventHandler, ConnectionOwner {
   readonly responseBytes: number;
   private readonly spec: ClientApp;
   private readonly targetAddr: number;
+  private readonly interval: number;
+  private firstArrival: Nanos = 0;
   private pagesStarted = 0;
-  private pages: Page[] = [];
-  /** Pages indexed by tag (requests carry their page's tag). */
+  /** Pages in progress by tag (requests carry their page's tag). */
   private pageByTag = new Map<number, Page>();
   private nextTag = 0;
   /** http1.0: open connections and the page each one serves. */
   private active = new Map<ClientConnection, number>();
-  /** keepalive / pipelined: the persistent connection. */
-  private persistent: ClientConnection | null = null;
-  /** keepalive: requests waiting for the connection to be free (page tags). */
+  /** keepalive / pipelined: the persistent connections, in opening order. */
+  private pool: ClientConnection[] = [];
+  /** keepalive / pipelined: requests not yet given to a connection (page tags), FIFO. */
   private waiting: number[] = [];
   private stopped = false;
 
@@ -54,6 +60,7 @@ export class Client implements EventHandler, ConnectionOwner {
     this.requestBytes = options.spec.requestBytes;
     this.responseBytes = options.responseBytes;
     this.targetAddr = ctx.addressOf(options.spec.target.node);
+    this.interval = options.spec.rate > 0 ? SEC / options.spec.rate : Infinity;
   }
 
   now(): Nanos {
@@ -62,89 +69,85 @@ export class Client implements EventHandler, ConnectionOwner {
 
   start(): void {
     const { spec, ctx } = this;
-    if (spec.rate <= 0 || spec.stop <= spec.start) return;
+    if (!(this.interval < Infinity) || spec.stop <= spec.start || spec.count === 0) return;
     // A random phase per instance: fifty periodic clients must not fire in lock-step.
-    const first = spec.start + Math.floor(this.gap() * (spec.arrival === 'periodic' ? ctx.rng.float() : 1));
+    const first = spec.start + Math.floor(spec.arrival === 'periodic' ? this.interval * ctx.rng.float() : ctx.rng.exponential(this.interval));
+    this.firstArrival = first;
     if (first < spec.stop) ctx.sim.at(first, this, ARRIVAL);
   }
 
   onEvent(sim: Sim, tag: number): void {
     if (tag !== ARRIVAL || this.stopped) return;
     this.startPage();
-    const next = sim.now + Math.max(1, Math.round(this.gap()));
+    // Periodic: the k-th page at first + round(k · interval), so the average rate is exact.
+    const next = this.spec.arrival === 'periodic'
+      ? Math.max(sim.now + 1, this.firstArrival + Math.round(this.pagesStarted * this.interval))
+      : sim.now + Math.max(1, Math.round(this.ctx.rng.exponential(this.interval)));
     const more = this.spec.count === undefined || this.pagesStarted < this.spec.count;
     if (more && next < this.spec.stop) sim.at(next, this, ARRIVAL);
     else this.finishArrivals();
   }
 
-  private gap(): Nanos {
-    const mean = SEC / this.spec.rate;
-    return this.spec.arrival === 'poisson' ? this.ctx.rng.exponential(mean) : mean;
-  }
-
   private startPage(): void {
     this.pagesStarted++;
-    const page: Page = { start: this.now(), toRequest: this.spec.objects, toAnswer: this.spec.objects };
+    const n = this.spec.objects;
+    const page: Page = { start: this.now(), toRequest: n, toAnswer: n, open: 0, failed: false };
     const tag = this.nextTag++;
     this.pageByTag.set(tag, page);
-    this.pages.push(page);
-    if (this.spec.mode === 'http1.0') this.fillHttp10(tag);
-    else this.requestPersistent(tag, page);
+    if (this.spec.mode === 'http1.0') {
+      this.fillHttp10(tag);
+      return;
+    }
+    page.toRequest = 0;
+    for (let i = 0; i < n; i++) this.waiting.push(tag);
+    this.dispatch();
   }
 
   /** HTTP/1.0: open connections for the page's remaining objects, up to `connections` at once. */
   private fillHttp10(tag: number): void {
     const page = this.pageByTag.get(tag);
     if (page === undefined) return; // loaded (or failed) already
-    let open = 0;
-    for (const t of this.active.values()) if (t === tag) open++;
-    while (page.toRequest > 0 && open < this.spec.connections) {
+    while (page.toRequest > 0 && page.open < this.spec.connections) {
       page.toRequest--;
-      open++;
       const conn = this.openConnection();
       if (conn === null) {
         this.objectFailed(tag);
         continue;
       }
+      page.open++;
       this.active.set(conn, tag);
       conn.request(this.now(), tag); // issued now: request time includes set-up
     }
   }
 
-  private requestPersistent(tag: number, page: Page): void {
-    const conn = this.ensurePersistent();
-    if (conn === null) {
-      while (page.toRequest > 0) {
-        page.toRequest--;
-        this.objectFailed(tag);
+  /**
+   * Keep-alive and pipelining: hands waiting requests to the least-loaded persistent connection,
+   * opening another while every open one is busy and the pool has room. Keep-alive gives a
+   * connection one request at a time; pipelining queues them.
+   */
+  private dispatch(): void {
+    const keepalive = this.spec.mode === 'keepalive';
+    while (this.waiting.length > 0) {
+      let conn = this.leastLoaded();
+      if ((conn === null || conn.outstanding > 0) && this.pool.length < this.spec.connections) {
+        const fresh = this.openConnection();
+        if (fresh !== null) {
+          this.pool.push(fresh);
+          conn = fresh;
+        } else if (conn === null) {
+          this.objectFailed(this.waiting.shift()!);
+          continue;
+        }
       }
-      return;
-    }
-    if (this.spec.mode === 'pipelined') {
-      while (page.toRequest > 0) {
-        page.toRequest--;
-        conn.request(this.now(), tag);
-      }
-    } else {
-      while (page.toRequest > 0) {
-        page.toRequest--;
-        this.waiting.push(tag);
-      }
-      this.pumpKeepalive();
+      if (conn === null || (keepalive && conn.outstanding > 0)) return; // wait for an answer
+      conn.request(this.now(), this.waiting.shift()!);
     }
   }
 
-  /** Keep-alive without pipelining: one request in flight; the next goes when its answer is in. */
-  private pumpKeepalive(): void {
-    const conn = this.persistent;
-    if (conn === null || conn.outstanding > 0 || this.waiting.length === 0) return;
-    conn.request(this.now(), this.waiting.shift()!);
-  }
-
-  private ensurePersistent(): ClientConnection | null {
-    if (this.persistent !== null && !this.persistent.closed) return this.persistent;
-    this.persistent = this.openConnection();
-    return this.persistent;
+  private leastLoaded(): ClientConnection | null {
+    let best: ClientConnection | null = null;
+    for (const c of this.pool) if (best === null || c.outstanding < best.outstanding) best = c;
+    return best;
   }
 
   private openConnection(): ClientConnection | null {
@@ -167,72 +170,83 @@ export class Client implements EventHandler, ConnectionOwner {
 
   onResponse(conn: ClientConnection, issuedAt: Nanos, tag: number): void {
     this.ctx.report.requestCompleted(this.ctx.app, this.ctx.node, this.now() - issuedAt);
-    this.objectDone(tag);
     if (this.spec.mode === 'http1.0') {
-      this.active.delete(conn);
+      this.releaseHttp10(conn);
       if (this.spec.closer === 'client') conn.close(); // the client closes first: TIME-WAIT here
+      this.objectDone(tag);
       this.fillHttp10(tag);
     } else {
-      this.pumpKeepalive();
-      this.closePersistentIfDone();
+      this.objectDone(tag);
+      this.dispatch();
+      this.closePoolIfDone();
     }
   }
 
-  onConnectionFailed(conn: ClientConnection, errno: Errno, established: boolean): void {
+  onConnectionFailed(conn: ClientConnection, errno: Errno, established: boolean, lost: number[]): void {
     if (established) this.ctx.report.connectionLost(this.ctx.app, this.ctx.node, errno);
     else this.ctx.report.connectFailed(this.ctx.app, this.ctx.node, errno);
-    if (this.spec.mode === 'http1.0') {
-      const tag = this.active.get(conn);
-      this.active.delete(conn);
-      if (tag !== undefined) {
-        this.objectFailed(tag);
-        this.fillHttp10(tag);
-      }
-    } else if (conn === this.persistent) {
-      this.persistent = null;
-      // Requests in flight on it are lost; their pages can't complete.
-      for (const page of this.pages) if (page.toAnswer > 0 && page.toRequest === 0) page.toAnswer = 0;
-      this.waiting.length = 0;
+    this.connectionGone(conn, lost);
+  }
+
+  onConnectionClosed(conn: ClientConnection, lost: number[]): void {
+    this.connectionGone(conn, lost);
+  }
+
+  /** A connection ended: the requests it took with it fail their pages; others may use a new one. */
+  private connectionGone(conn: ClientConnection, lost: number[]): void {
+    const tag = this.spec.mode === 'http1.0' ? this.releaseHttp10(conn) : undefined;
+    const i = this.pool.indexOf(conn);
+    if (i >= 0) this.pool.splice(i, 1);
+    for (const t of lost) this.objectFailed(t);
+    if (tag !== undefined) this.fillHttp10(tag);
+    else if (this.spec.mode !== 'http1.0') {
+      this.dispatch();
+      this.closePoolIfDone();
     }
   }
 
-  onConnectionClosed(conn: ClientConnection): void {
-    if (conn === this.persistent) this.persistent = null;
+  /** Forgets an HTTP/1.0 connection (answered or gone); returns the page it served. */
+  private releaseHttp10(conn: ClientConnection): number | undefined {
+    const tag = this.active.get(conn);
+    if (tag === undefined) return undefined;
     this.active.delete(conn);
+    const page = this.pageByTag.get(tag);
+    if (page !== undefined) page.open--;
+    return tag;
   }
 
   private objectDone(tag: number): void {
     const page = this.pageByTag.get(tag);
     if (page === undefined) return;
-    if (--page.toAnswer === 0) {
+    page.toAnswer--;
+    if (page.failed) {
+      if (page.open === 0) this.pageByTag.delete(tag);
+    } else if (page.toAnswer === 0) {
       this.ctx.report.pageCompleted(this.ctx.app, this.ctx.node, this.now() - page.start);
-      this.forgetPage(tag, page);
+      this.pageByTag.delete(tag);
     }
   }
 
+  /** A page with a failed object never completes; it is forgotten once nothing of it is pending. */
   private objectFailed(tag: number): void {
     const page = this.pageByTag.get(tag);
     if (page === undefined) return;
-    page.toAnswer = -Infinity; // a page with a failed object never completes
-    if (page.toRequest === 0) this.forgetPage(tag, page);
-  }
-
-  private forgetPage(tag: number, page: Page): void {
-    this.pageByTag.delete(tag);
-    const i = this.pages.indexOf(page);
-    if (i >= 0) this.pages.splice(i, 1);
+    if (!page.failed && this.waiting.includes(tag)) this.waiting = this.waiting.filter((t) => t !== tag); // no use fetching the rest
+    page.failed = true;
+    page.toRequest = 0;
+    if (page.open === 0) this.pageByTag.delete(tag);
   }
 
   private finishArrivals(): void {
     this.stopped = true;
-    this.closePersistentIfDone();
+    this.closePoolIfDone();
   }
 
-  /** After `stop`, a persistent connection is closed once its last request is answered. */
-  private closePersistentIfDone(): void {
-    const conn = this.persistent;
-    if (!this.stopped || conn === null || conn.outstanding > 0 || this.waiting.length > 0) return;
-    conn.close();
-    this.persistent = null;
+  /** After `stop`, persistent connections are closed once every request is answered. */
+  private closePoolIfDone(): void {
+    if (!this.stopped || this.waiting.length > 0) return;
+    for (const c of this.pool) if (c.outstanding > 0) return;
+    for (const c of this.pool) c.close();
+    this.pool.length = 0;
   }
 }

@@ -32,6 +32,8 @@ class ServerConnection implements SocketHandler {
   private answered = 0;
   private unsent = 0;
   private closing = false;
+  /** The peer's FIN has been read: close ours once every answer is written. */
+  private peerDone = false;
 
   constructor(
     private readonly server: Server,
@@ -48,17 +50,19 @@ class ServerConnection implements SocketHandler {
         break; // EAGAIN: nothing more now
       }
       if (n === 0) {
-        // The peer closed its side (HTTP/1.0 client-closes, or a bulk sender done): close ours.
-        this.close();
-        return;
+        this.peerDone = true;
+        break;
       }
       this.received += n;
     }
     const size = this.profile.requestBytes;
-    if (size <= 0) return; // bulk sink
-    while (this.received >= (this.answered + 1) * size) {
-      this.answered++;
-      this.unsent += this.server.responseBytes;
+    if (size > 0) {
+      // Requests that arrived before the peer's FIN are still answered (an HTTP/1.0 client may
+      // half-close after its request); a bulk sender's bytes (size 0) are only sunk.
+      while (this.received >= (this.answered + 1) * size) {
+        this.answered++;
+        this.unsent += this.server.responseBytes;
+      }
     }
     this.flush();
   }
@@ -82,7 +86,10 @@ class ServerConnection implements SocketHandler {
       if (n === 0) return; // buffer full: onWritable resumes
       this.unsent -= n;
     }
-    if (this.unsent === 0 && this.answered > 0 && this.profile.closeAfterResponse) this.close();
+    if (this.unsent > 0) return;
+    // The peer closed its side (HTTP/1.0 client-closes, or a bulk sender done): close ours once
+    // every answer is written. HTTP/1.0 server-closes: close after the response.
+    if (this.peerDone || (this.answered > 0 && this.profile.closeAfterResponse)) this.close();
   }
 
   private close(): void {

@@ -34,6 +34,8 @@ export class MetricsCollector implements AppReporter {
   private established = 0;
   private failed = 0;
   private reset = 0;
+  /** Established connections that later died with an error (reset, or data/keepalive timeout). */
+  private lost = 0;
   private errors = new Map<string, number>();
   readonly handshake = new Distribution();
   readonly request = new Distribution();
@@ -87,6 +89,7 @@ export class MetricsCollector implements AppReporter {
   }
   connectionLost(app: string, _node: string, errno: Errno): void {
     if (!this.countedApps.has(app)) return;
+    this.lost++;
     if (errno === 'ECONNRESET') this.reset++;
     this.errors.set(errno, (this.errors.get(errno) ?? 0) + 1);
   }
@@ -111,7 +114,12 @@ export class MetricsCollector implements AppReporter {
     m['connections.established'] = this.established;
     m['connections.failed'] = this.failed;
     m['connections.reset'] = this.reset;
-    m['connections.success_ratio'] = this.attempted > 0 ? round(this.established / this.attempted) : null;
+    m['connections.lost'] = this.lost;
+    // A success is a connection that was established and not later lost to an error: a client
+    // whose handshake completed but whose half-open entry the server had already recycled gets a
+    // RST on its first data (RFC 4987 3.5), and that is no service. Connections still opening
+    // when the run ends count as not (yet) successful.
+    m['connections.success_ratio'] = this.attempted > 0 ? round((this.established - this.lost) / this.attempted) : null;
     for (const e of COUNTED_ERRORS) m[`connect_errors.${e}`] = this.errors.get(e) ?? 0;
     this.handshake.summarize('handshake_ms', m);
     this.request.summarize('request_ms', m);
