@@ -102,10 +102,10 @@ describe.concurrent('tcplab', () => {
 
   it('run refuses two experiments that would write the same folder', async () => {
     const cwd = emptyDir();
-    const f = join(REPO, 'experiments/handshake-basics.yaml');
+    const f = join(REPO, 'experiments/handshake.yaml');
     const r = await tcplab(['run', f, f, '--out', join(cwd, 'out')], cwd);
     expect(r.code).toBe(2);
-    expect(r.errLines[0]).toMatch(/name: experiment "handshake-basics" would write to .*handshake-basics, like another file given/);
+    expect(r.errLines[0]).toMatch(/name: experiment "handshake" would write to .*handshake, like another file given/);
     expect(readdirSync(cwd)).toEqual([]);
   });
 

@@ -139,7 +139,7 @@ apps:
   });
 
   it('resolves a topology path relative to the experiment file and names the topology after its file', () => {
-    const r = loadExperiment('experiments/handshake-basics.yaml');
+    const r = loadExperiment('experiments/syn-flood.yaml');
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.spec.topology.name).toBe('star');

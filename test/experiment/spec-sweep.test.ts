@@ -53,7 +53,7 @@ describe('--set', () => {
   });
 
   it('replaces the topology by another file, relative to the experiment', () => {
-    const r = loadExperiment('experiments/handshake-basics.yaml', { set: ['topology=../topologies/line.yaml', 'sweep=', 'charts='] });
+    const r = loadExperiment('experiments/handshake.yaml', { set: ['topology=../topologies/line.yaml', 'sweep=', 'charts='] });
     expect(r.ok && r.value.spec.topology.name).toBe('line');
   });
 
