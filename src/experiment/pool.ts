@@ -4,6 +4,8 @@
  * a time, so a stop request (Ctrl-C) leaves nothing queued: only runs in flight remain, and they
  * either finish and are stored, or are abandoned on a second request.
  */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { runTask, type RunTask, type RunTaskResult } from './worker.ts';
 
@@ -37,6 +39,11 @@ export interface ExecuteTasksOptions {
   stop: StopControl;
 }
 
+/**
+ * tsx's loader as a file URL, resolved from this package: a bare `--import tsx` would be resolved
+ * from the user's working folder, where tsx is not installed when tcplab runs from elsewhere.
+ */
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
 
 /**
@@ -69,7 +76,7 @@ async function executeOnPool(tasks: readonly RunTask[], jobs: number, options: E
     minThreads: jobs,
     maxThreads: jobs,
     // Workers are fresh Node threads: they need tsx to load the TypeScript sources.
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', TSX_LOADER],
     concurrentTasksPerWorker: 1,
   });
   const { stop } = options;

@@ -1,0 +1,35 @@
+/**
+ * `tcplab run` from a folder outside the repo, as a user runs it on their own experiment files:
+ * worker threads must load tcplab's own tsx, not look for one in the user's folder.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { tcplab } from './helpers.ts';
+
+const scratch: string[] = [];
+afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const TINY = `name: tiny
+topology:
+  nodes: [client, server]
+  links: [{ between: [client, server], latency: 5ms }]
+duration: 1s
+seeds: 2
+apps:
+  web:   { kind: server, on: server }
+  users: { kind: client, on: client, target: server:80, rate: 5/s }
+`;
+
+it('runs on worker threads from a folder that has no node_modules', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'tcplab-cli-'));
+  scratch.push(cwd);
+  writeFileSync(join(cwd, 'tiny.yaml'), TINY);
+  const r = await tcplab(['run', 'tiny.yaml', '--jobs', '2'], cwd);
+  expect(r.stderr).not.toContain('internal error');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toBe(`results ${join('results', 'tiny')}\n`);
+  const summary = JSON.parse(readFileSync(join(cwd, 'results/tiny/summary.json'), 'utf8')) as { runs: { id: string }[] };
+  expect(summary.runs.map((x) => x.id)).toEqual(['p0-s1', 'p0-s2']);
+});
