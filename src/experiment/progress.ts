@@ -73,9 +73,16 @@ class BarProgress implements BatchProgress {
   }
 
   note(text: string): void {
-    // Clear the bar's line, print the note, let the bar redraw below it.
-    this.stream.write(this.active ? `\r\x1b[2K${text}\n` : text + '\n');
-    if (this.active) this.bar.render();
+    if (!this.active) {
+      this.stream.write(text + '\n');
+      return;
+    }
+    // Clear the bar's line and print the note there, wrapped if long (the bar turns wrapping off,
+    // ESC[?7l). The bar then moves one line down: save the cursor there (ESC 7), because the bar's
+    // stop() restores the position saved at its start (ESC 8), which is now the note's line, and a
+    // later line would overwrite the bar's text only in part.
+    this.stream.write(`\r\x1b[2K\x1b[?7h${text}\n\x1b[?7l\x1b7`);
+    this.bar.render();
   }
 
   finish(): void {

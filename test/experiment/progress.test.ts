@@ -1,0 +1,74 @@
+/**
+ * Batch progress as a person sees it: plain lines when stderr is not a terminal, and on a terminal
+ * a bar whose notes (a Ctrl-C) and final line replay onto a small screen model without garbling.
+ */
+import { expect, it } from 'vitest';
+import { createProgress } from '../../src/experiment/progress.ts';
+
+/**
+ * The part of a VT100 the bar uses: printable text, CR, LF, ESC 7 / ESC 8 (save and restore the
+ * cursor), CSI n G (column), CSI K variants (erase line); other sequences are ignored.
+ */
+class Screen {
+  lines: string[] = [''];
+  private row = 0;
+  private col = 0;
+  private saved: [number, number] = [0, 0];
+  readonly isTTY = true;
+  readonly columns = 200;
+
+  write(text: string): boolean {
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i]!;
+      if (c === '\x1b') {
+        const next = text[i + 1];
+        if (next === '7') this.saved = [this.row, this.col];
+        else if (next === '8') [this.row, this.col] = this.saved;
+        if (next !== '[') {
+          i++;
+          continue;
+        }
+        const m = /^\[([?\d;]*)([A-Za-z])/.exec(text.slice(i + 1))!;
+        if (m[2] === 'G') this.col = Number(m[1] || '1') - 1;
+        else if (m[2] === 'K') this.lines[this.row] = m[1] === '2' ? '' : this.lines[this.row]!.slice(0, this.col);
+        i += m[0].length;
+      } else if (c === '\r') this.col = 0;
+      else if (c === '\n') {
+        this.row++;
+        this.col = 0;
+        while (this.lines.length <= this.row) this.lines.push('');
+      } else {
+        const line = this.lines[this.row]!.padEnd(this.col);
+        this.lines[this.row] = line.slice(0, this.col) + c + line.slice(this.col + 1);
+        this.col++;
+      }
+    }
+    return true;
+  }
+}
+
+it('without a terminal: one plain line per run and per note', () => {
+  const out: string[] = [];
+  const p = createProgress({ write: (s: string) => out.push(s) });
+  p.start(3, 1);
+  p.runDone('p0-s2', 0.5);
+  p.note('SIGINT: no new runs started');
+  p.finish();
+  expect(out.join('')).toBe('[2/3] p0-s2 done in 0.50s\nSIGINT: no new runs started\n');
+});
+
+it('on a terminal: a note mid-batch, then the line after the bar, each keep a line of their own', () => {
+  const screen = new Screen();
+  const p = createProgress(screen);
+  p.start(4, 0);
+  p.runDone('p0-s1', 0.25);
+  p.note('SIGINT: no new runs started; waiting for runs in flight');
+  p.runDone('p0-s2', 0.25);
+  p.finish();
+  screen.write('interrupted: 2 of 4 runs stored\n');
+  const text = screen.lines.map((l) => l.trimEnd()).filter(Boolean);
+  expect(text).toHaveLength(3);
+  expect(text[0]).toBe('SIGINT: no new runs started; waiting for runs in flight');
+  expect(text[1]).toMatch(/^runs .* 2\/4 \| last p0-s2 0\.25s/);
+  expect(text[2]).toBe('interrupted: 2 of 4 runs stored');
+});
