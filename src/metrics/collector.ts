@@ -74,7 +74,7 @@ export class MetricsCollector implements AppReporter {
     }
   }
 
-  connectAttempted(app: string): void {
+  connectAttempted(app: string, _node: string): void {
     if (this.countedApps.has(app)) this.attempted++;
   }
   connected(app: string, _node: string, handshake: Nanos): void {

@@ -1,0 +1,118 @@
+/**
+ * The flagship experiments (experiments/{handshake,syn-flood,time-wait,http-versions}.yaml): each
+ * file loads, its charts name metrics its runs produce, and a shrunk version of it (fewer points,
+ * a shorter window, a narrowed port range) still shows the phenomenon its header describes.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatSpecError } from '../../src/experiment/errors.ts';
+import { loadExperiment } from '../../src/experiment/load.ts';
+import type { RunOutput } from '../../src/experiment/run-output.ts';
+import { executeRun } from '../../src/experiment/run.ts';
+import type { PointValues } from '../../src/metrics/results.ts';
+import { metric } from './world-helpers.ts';
+
+const FLAGSHIPS = ['handshake', 'syn-flood', 'time-wait', 'http-versions'] as const;
+
+function runFile(name: string, set: string[] = []): { point: PointValues; out: RunOutput }[] {
+  const r = loadExperiment(`experiments/${name}.yaml`, { set });
+  if (!r.ok) throw new Error(r.errors.map(formatSpecError).join('\n'));
+  return r.value.runs.map((run) => ({ point: run.point, out: executeRun(run, { trace: false, pcap: false }) }));
+}
+
+const at = (runs: { point: PointValues; out: RunOutput }[], want: PointValues): RunOutput => {
+  const hit = runs.find((r) => Object.entries(want).every(([k, v]) => r.point[k] === v));
+  if (!hit) throw new Error(`no run at ${JSON.stringify(want)}`);
+  return hit.out;
+};
+
+describe('flagship experiment files', () => {
+  for (const name of FLAGSHIPS) {
+    it(`${name}.yaml loads, names itself after its file and asks for charts`, () => {
+      const r = loadExperiment(`experiments/${name}.yaml`);
+      if (!r.ok) throw new Error(r.errors.map(formatSpecError).join('\n'));
+      expect(r.value.spec.name).toBe(name);
+      expect(r.value.spec.charts.length).toBeGreaterThanOrEqual(3);
+      expect(r.value.runs.length).toBeGreaterThan(1);
+    });
+  }
+
+  it('every chart names a metric the runs produce (one run per file, shortened)', () => {
+    for (const name of FLAGSHIPS) {
+      const r = loadExperiment(`experiments/${name}.yaml`, { set: ['duration=12s'] });
+      if (!r.ok) throw new Error(r.errors.map(formatSpecError).join('\n'));
+      const out = executeRun(r.value.runs.at(-1)!, { trace: false, pcap: false });
+      for (const c of r.value.spec.charts) {
+        if (c.kind === 'sweep' || c.kind === 'bar') expect(Object.keys(out.metrics), `${name}: ${c.y}`).toContain(c.y);
+        if (c.kind === 'cdf') expect(out.samples.map((s) => s.metric), `${name}: ${c.metric}`).toContain(c.metric);
+        if (c.kind === 'timeseries') {
+          const rows = out.timeseries.metric.map((m, i) => `${m}@${out.timeseries.node[i]}`);
+          expect(rows.some((row) => row.startsWith(`${c.metric}@`) && (c.node === undefined || row === `${c.metric}@${c.node}`)), `${name}: ${c.metric}`).toBe(true);
+        }
+        for (const axis of [c.x, c.series]) if (axis !== undefined) expect(Object.keys(r.value.spec.sweep), `${name}: ${axis}`).toContain(axis);
+      }
+    }
+  });
+});
+
+describe('the phenomena, shrunk', () => {
+  it('handshake: one RTT plus 10.56 µs without loss; with 10 % loss, percentiles sit whole seconds above it', () => {
+    const runs = runFile('handshake', ['sweep={topology.latency: [25ms], topology.loss: [0, 0.1]}', 'seeds=1', 'charts=']);
+    const clean = at(runs, { 'topology.loss': 0 });
+    expect(metric(clean, 'handshake_ms.p50')).toBe(52.01056);
+    // (a SYN may queue behind the client's previous 2 KB response on its own link: tens of µs)
+    expect(metric(clean, 'handshake_ms.max')).toBeLessThan(52.2);
+    const lossy = at(runs, { 'topology.loss': 0.1 });
+    expect(metric(lossy, 'handshake_ms.p50')).toBe(52.01056);
+    for (const k of ['p90', 'p99', 'max']) {
+      const extra = (metric(lossy, `handshake_ms.${k}`) - 52.01056) / 1000;
+      expect(Math.abs(extra - Math.round(extra)), k).toBeLessThan(1e-6);
+    }
+    expect(metric(lossy, 'handshake_ms.p99')).toBeGreaterThanOrEqual(1052.01056);
+  });
+
+  it('syn-flood: no defence locks clients out; cookies and the SYN cache keep them in; recycling fails only when entries outlive no RTT', () => {
+    const runs = runFile('syn-flood', [
+      'sweep={apps.flood.rate: [3000/s, 10000/s], defence: {none: {}, cookies: {tcp.synCookies: true}, recycle: {tcp.recycleOldest: true}, cache: {tcp.synCache: true}}}',
+      'seeds=1', 'charts=', 'duration=20s', 'apps.flood.stop=17s', 'apps.users.stop=14s', 'apps.users.rate=1/s',
+    ]);
+    for (const rate of ['3000/s', '10000/s']) {
+      expect(metric(at(runs, { 'apps.flood.rate': rate, defence: 'none' }), 'connections.success_ratio'), rate).toBeLessThan(0.1);
+      expect(metric(at(runs, { 'apps.flood.rate': rate, defence: 'none' }), 'syn_queue.peak')).toBe(129);
+      expect(metric(at(runs, { 'apps.flood.rate': rate, defence: 'cookies' }), 'connections.success_ratio'), rate).toBe(1);
+      expect(metric(at(runs, { 'apps.flood.rate': rate, defence: 'cache' }), 'connections.success_ratio'), rate).toBe(1);
+    }
+    expect(metric(at(runs, { 'apps.flood.rate': '3000/s', defence: 'recycle' }), 'connections.success_ratio')).toBe(1);
+    expect(metric(at(runs, { 'apps.flood.rate': '10000/s', defence: 'recycle' }), 'connections.success_ratio')).toBe(0);
+  });
+
+  it('time-wait: the plateau is rate x 60 s, and the client runs out of ports at ports / 60 s (1000 ports: 16.7/s)', () => {
+    const runs = runFile('time-wait', [
+      'sweep={apps.users.rate: [10/s, 30/s], close: {client-closes: {apps.users.closer: client}, server-closes: {apps.users.closer: server}}}',
+      'tcp.ephemeralLow=60000', 'charts=',
+    ]);
+    const slow = at(runs, { 'apps.users.rate': '10/s', close: 'client-closes' });
+    expect(metric(slow, 'time_wait.peak')).toBe(600);
+    expect(metric(slow, 'connect_errors.EADDRNOTAVAIL')).toBe(0);
+    const fast = at(runs, { 'apps.users.rate': '30/s', close: 'client-closes' });
+    expect(metric(fast, 'time_wait.peak')).toBe(1000);
+    // 30/s for 89 s: the 1000 ports are gone after 33 s; from 60 s on they come back at 1000/60 s.
+    const failed = metric(fast, 'connect_errors.EADDRNOTAVAIL');
+    expect(failed).toBeGreaterThan(600);
+    expect(metric(fast, 'connections.established') + failed).toBe(metric(fast, 'connections.attempted'));
+    const serverCloses = at(runs, { 'apps.users.rate': '30/s', close: 'server-closes' });
+    expect(metric(serverCloses, 'connect_errors.EADDRNOTAVAIL')).toBe(0);
+    expect(serverCloses.metrics['time_wait.peak_node']).toBe('server');
+  });
+
+  it('http-versions: 2N, 2 ceil(N/6), N + 1 and 2 round trips for a page of N = 10 objects', () => {
+    const runs = runFile('http-versions');
+    const expected: Record<string, number> = { 'http1-0': 20, parallel: 4, keepalive: 11, pipelined: 2 };
+    for (const { point, out } of runs) {
+      const rtt = 2 * (Number(String(point['topology.latency']).replace('ms', '')) + 1);
+      const rtts = metric(out, 'page_ms.mean') / rtt;
+      const want = expected[String(point['http'])]!;
+      expect(rtts, JSON.stringify(point)).toBeGreaterThan(want);
+      expect(rtts, JSON.stringify(point)).toBeLessThan(want + 0.1);
+    }
+  });
+});
