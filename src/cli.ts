@@ -16,7 +16,7 @@ import { runBatch } from './experiment/batch.ts';
 import { BatchError } from './experiment/batch-errors.ts';
 import { parseShard, type ShardSpec } from './experiment/shard.ts';
 import { mergeShards } from './experiment/merge.ts';
-import { reportFolder } from './report/index.ts';
+import { readSummary, reportFolder } from './report/index.ts';
 
 const EXIT_OK = 0;
 const EXIT_INTERNAL = 1;
@@ -164,12 +164,16 @@ async function runCommand(args: RunArgs): Promise<number> {
 // ---- report, drill, merge ------------------------------------------------------------------
 
 function requireFolder(dir: string, what: string): void {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageProblem([`${dir}: no such folder (${what})`]);
+  if (!existsSync(dir)) throw new UsageProblem([`${dir}: no such folder (${what})`]);
+  if (!statSync(dir).isDirectory()) throw new UsageProblem([`${dir}: a file, not a folder (${what})`]);
 }
 
 async function reportCommand(args: { dir: string }): Promise<number> {
   requireFolder(args.dir, 'expected a results folder written by tcplab run');
-  if (!existsSync(join(args.dir, 'summary.json'))) throw new UsageProblem([`${args.dir}: not a results folder (no summary.json)`]);
+  // The report draws what it can from a damaged folder, but without a readable summary.json this
+  // is not tcplab's output: refuse before writing figures into it.
+  const { problem } = await readSummary(args.dir);
+  if (problem !== undefined) throw new UsageProblem([`${args.dir}: not a results folder: ${problem}`]);
   await reportFolder(args.dir);
   return EXIT_OK;
 }

@@ -5,6 +5,8 @@
  */
 export { reportFolder, writeAtomic } from './report-folder.ts';
 export type { ReportResult } from './report-folder.ts';
+export { readSummary } from './read-results.ts';
+export type { SummaryRead } from './read-results.ts';
 export { timeseriesChart } from './timeseries.ts';
 export type { TimeseriesChartInput, BandKind } from './timeseries.ts';
 export { cdfChart } from './cdf.ts';

@@ -1,5 +1,5 @@
 /** The command surface: help, version, usage errors, validate on good files, --set and option problems. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,25 @@ describe.concurrent('tcplab', () => {
     expect(r.code).toBe(2);
     expect(r.errLines[0]).toMatch(/name: experiment "handshake" would write to .*handshake, like another file given/);
     expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('report refuses a folder without a readable summary.json, or a file, and writes nothing', async () => {
+    const dir = emptyDir();
+    const r0 = await tcplab(['report', dir]);
+    expect(r0.code).toBe(2);
+    expect(r0.errLines).toEqual([`tcplab: ${dir}: not a results folder: summary.json not found`]);
+    writeFileSync(join(dir, 'summary.json'), '{');
+    const r1 = await tcplab(['report', dir]);
+    expect(r1.code).toBe(2);
+    expect(r1.errLines[0]).toMatch(new RegExp(`^tcplab: ${dir}: not a results folder: summary.json is not valid JSON`));
+    writeFileSync(join(dir, 'summary.json'), '[]');
+    const r2 = await tcplab(['report', dir]);
+    expect(r2.code).toBe(2);
+    expect(r2.errLines).toEqual([`tcplab: ${dir}: not a results folder: summary.json: expected an object`]);
+    expect(readdirSync(dir)).toEqual(['summary.json']);
+    const r3 = await tcplab(['report', 'package.json']);
+    expect(r3.code).toBe(2);
+    expect(r3.errLines).toEqual(['tcplab: package.json: a file, not a folder (expected a results folder written by tcplab run)']);
   });
 
   it('report, merge and drill name a missing path as bad input', async () => {
