@@ -2,8 +2,8 @@
  * `tcplab drill <script.pkt | folder>...` (DESIGN.md part 2): runs every script named or found in
  * the folders (recursively, in name order), prints `PASS <path>`, `FAIL <path>: <first mismatch>`
  * or `SKIP <path>: <reason>` for each, then `N passed, N failed, N skipped`.
- * Exit code: 0 when nothing failed, 1 when a script failed, 2 when a path does not exist (nothing
- * is run then).
+ * Exit code: 0 when nothing failed, 1 when a script failed, 2 when a path does not exist or is a
+ * folder without scripts (nothing is run then).
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -27,22 +27,28 @@ export function listScripts(dir: string): string[] {
   return out;
 }
 
-/** The script files the arguments name, or the arguments that do not exist. */
-export function expandPaths(paths: string[]): { files: string[]; missing: string[] } {
+/** The script files the arguments name, and a problem line for each argument that names none. */
+export function expandPaths(paths: string[]): { files: string[]; problems: string[] } {
   const files: string[] = [];
-  const missing: string[] = [];
+  const problems: string[] = [];
   for (const p of paths) {
     let isDir: boolean;
     try {
       isDir = statSync(p).isDirectory();
     } catch {
-      missing.push(p);
+      problems.push(`${p}: no such file or folder`);
       continue;
     }
-    if (isDir) files.push(...listScripts(p));
-    else files.push(p);
+    if (!isDir) {
+      files.push(p);
+      continue;
+    }
+    // A folder without scripts is a wrong path, not a clean run of zero scripts.
+    const found = listScripts(p);
+    if (found.length === 0) problems.push(`${p}: no .pkt scripts in this folder or below`);
+    files.push(...found);
   }
-  return { files, missing };
+  return { files, problems };
 }
 
 export function verdictLine(file: string, r: DrillResult): string {
@@ -50,10 +56,10 @@ export function verdictLine(file: string, r: DrillResult): string {
 }
 
 export async function runDrill(paths: string[], io: DrillIo, options: DrillOptions = {}): Promise<number> {
-  const { files, missing } = expandPaths(paths);
-  if (missing.length > 0) {
+  const { files, problems } = expandPaths(paths);
+  if (problems.length > 0) {
     const err = io.stderr ?? io.stdout;
-    for (const m of missing) err(`${m}: no such file or folder\n`);
+    for (const line of problems) err(`${line}\n`);
     return 2;
   }
   const counts = { PASS: 0, FAIL: 0, SKIP: 0 };

@@ -52,6 +52,17 @@ it('exits 0 when nothing failed, and takes single files', async () => {
   expect(code).toBe(0);
 });
 
+it('exits 2 and runs nothing when a folder holds no scripts', async () => {
+  const empty = mkdtempSync(path.join(tmpdir(), 'drill-'));
+  writeFileSync(path.join(empty, 'notes.txt'), 'not a script');
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runDrill([folder(), empty], { stdout: (s) => out.push(s), stderr: (s) => err.push(s) }, options);
+  expect(code).toBe(2);
+  expect(out).toEqual([]);
+  expect(err).toEqual([`${empty}: no .pkt scripts in this folder or below\n`]);
+});
+
 it('exits 2 and runs nothing when a path does not exist', async () => {
   const out: string[] = [];
   const err: string[] = [];
