@@ -1,8 +1,8 @@
 /** `tcplab drill`: one line per script, the totals, and the exit code (DESIGN.md part 2). */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { runDrill } from '../../src/drill/command.ts';
 import { ACK, SYN } from '../../src/wire/segment.ts';
 import { FakeStack } from './fake-stack.ts';
@@ -13,8 +13,17 @@ const LISTEN = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 < S 0:0(0) win 1000
 `;
 
+const made: string[] = [];
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function tempFolder(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tcplab-drill-'));
+  made.push(dir);
+  return dir;
+}
+
 function folder(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'drill-'));
+  const dir = tempFolder();
   mkdirSync(path.join(dir, 'sub'));
   writeFileSync(path.join(dir, 'a-pass.pkt'), `${LISTEN}+0 > S. 0:0(0) ack 1 <...>\n`);
   writeFileSync(path.join(dir, 'sub', 'b-fail.pkt'), `${LISTEN}+0 > S. 0:0(0) ack 2 <...>\n`);
@@ -53,7 +62,7 @@ it('exits 0 when nothing failed, and takes single files', async () => {
 });
 
 it('exits 2 and runs nothing when a folder holds no scripts', async () => {
-  const empty = mkdtempSync(path.join(tmpdir(), 'drill-'));
+  const empty = tempFolder();
   writeFileSync(path.join(empty, 'notes.txt'), 'not a script');
   const out: string[] = [];
   const err: string[] = [];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTemps } from '../../src/experiment/atomic-write.ts';
-import { comparableFiles, loggedRuns, tempDir } from './batch-fixtures/folder.ts';
+import { comparableFiles, loggedRuns, runLogPath, tempDir } from './batch-fixtures/folder.ts';
 
 const SCRIPT = fileURLToPath(new URL('./batch-fixtures/run-batch.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -61,7 +61,7 @@ describe('an interrupted batch resumes', () => {
     expect(ref.code).toBe(0);
 
     const out = tempDir();
-    const log1 = join(out, '..', `${out.split('/').pop()}-1.log`);
+    const log1 = runLogPath(out, '-1');
     const first = startBatch(out, 2, { FAKE_RUN_DELAY_MS: '150', FAKE_RUN_LOG: log1 });
     await waitForStored(out, 4);
     first.child.kill('SIGKILL');
@@ -73,7 +73,7 @@ describe('an interrupted batch resumes', () => {
     expect(stored.length).toBeLessThan(12);
     const mtimes = new Map(stored.map((id) => [id, statSync(join(out, '.runs', `${id}.json`)).mtimeMs]));
 
-    const log2 = join(out, '..', `${out.split('/').pop()}-2.log`);
+    const log2 = runLogPath(out, '-2');
     const second = await startBatch(out, 2, { FAKE_RUN_LOG: log2 }).done;
     expect(second.code).toBe(0);
     expect(second.stderr).toContain(`resuming: ${stored.length} of 12 runs already stored`);
@@ -104,7 +104,7 @@ describe('an interrupted batch resumes', () => {
     expect(interrupted.stderr.match(/done in/g)).toHaveLength(stored.length);
     expect(listTemps(out)).toEqual([]);
 
-    const log = join(out, '..', `${out.split('/').pop()}.log`);
+    const log = runLogPath(out);
     const second = await startBatch(out, 1, { FAKE_RUN_LOG: log }).done;
     expect(second.code).toBe(0);
     expect(loggedRuns(log)).toHaveLength(12 - stored.length);

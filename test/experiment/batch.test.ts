@@ -6,7 +6,7 @@ import { BatchError } from '../../src/experiment/batch-errors.ts';
 import { runBatch, type BatchOptions } from '../../src/experiment/batch.ts';
 import type { RunSpec } from '../../src/experiment/spec-types.ts';
 import { FAKE_RUNNER, fakeExperiment, fakeRuns, ratePoints } from './batch-fixtures/fake-experiment.ts';
-import { comparableFiles, loggedRuns, readSummary, resultFiles, tempDir } from './batch-fixtures/folder.ts';
+import { comparableFiles, loggedRuns, readSummary, resultFiles, runLogPath, tempDir } from './batch-fixtures/folder.ts';
 
 /** Captures progress output like a non-terminal stderr. */
 function sink(): { write(t: string): void; text: string } {
@@ -126,7 +126,7 @@ describe('runBatch results folder', () => {
 describe('runBatch resume', () => {
   it('does not redo stored runs, and redoes only the ones whose record is gone', async () => {
     const out = tempDir();
-    const log = join(out, '..', `${out.split('/').pop()}.log`);
+    const log = runLogPath(out);
     process.env.FAKE_RUN_LOG = log;
     const runs = fakeRuns(ratePoints(3), 2);
     await runBatch(runs, options(out));
@@ -148,7 +148,7 @@ describe('runBatch resume', () => {
 
   it('redoes runs whose spec changed (another key), even with the same ids', async () => {
     const out = tempDir();
-    const log = join(out, '..', `${out.split('/').pop()}.log`);
+    const log = runLogPath(out);
     process.env.FAKE_RUN_LOG = log;
     await runBatch(fakeRuns(ratePoints(2), 1), options(out));
     rmSync(log);
@@ -159,7 +159,7 @@ describe('runBatch resume', () => {
 
   it('keeps stored runs when only charts or the spec file path changed', async () => {
     const out = tempDir();
-    const log = join(out, '..', `${out.split('/').pop()}.log`);
+    const log = runLogPath(out);
     process.env.FAKE_RUN_LOG = log;
     await runBatch(fakeRuns(ratePoints(2), 1), options(out));
     rmSync(log);
@@ -170,7 +170,7 @@ describe('runBatch resume', () => {
 
   it('redoes a run stored without a trace when a trace is asked for, not the other way round', async () => {
     const out = tempDir();
-    const log = join(out, '..', `${out.split('/').pop()}.log`);
+    const log = runLogPath(out);
     process.env.FAKE_RUN_LOG = log;
     const runs = fakeRuns(ratePoints(1), 2);
     await runBatch(runs, options(out));
@@ -188,7 +188,7 @@ describe('runBatch resume', () => {
 
   it('treats a record it cannot parse as missing', async () => {
     const out = tempDir();
-    const log = join(out, '..', `${out.split('/').pop()}.log`);
+    const log = runLogPath(out);
     process.env.FAKE_RUN_LOG = log;
     const runs = fakeRuns(ratePoints(1), 2);
     await runBatch(runs, options(out));

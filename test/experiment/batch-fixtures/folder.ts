@@ -1,11 +1,28 @@
 /** Helpers to read a results folder in tests. */
-import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { afterAll } from 'vitest';
 import type { Summary } from '../../../src/metrics/results.ts';
 
+const made: string[] = [];
+// Registered in each test file that imports this module: its folders go when the file is done.
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder under the system temp folder, removed after the test file. */
 export function tempDir(prefix = 'tcplab-batch-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** A run log file (FAKE_RUN_LOG) beside `outDir`, removed with it: `<outDir><suffix>.log`. */
+export function runLogPath(outDir: string, suffix = ''): string {
+  const path = `${outDir}${suffix}.log`;
+  made.push(path);
+  return path;
 }
 
 /** Every file under dir except the store (.runs), relative path → content. */
