@@ -69,7 +69,7 @@ export interface ClientApp extends AppCommon {
   closer: Closer; // default client
   /** Requests per page (page-load studies). Default 1. */
   objects: number;
-  /** Parallel connections used to fetch one page's objects. Default 1. */
+  /** http1.0: connections at once per page; keepalive / pipelined: the pool of persistent connections (opened as needed, kept across pages). Default 1. */
   connections: number;
 }
 
