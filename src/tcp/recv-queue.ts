@@ -2,8 +2,14 @@
  * The receive side's byte accounting: bytes ready for the application, and out-of-order ranges
  * held for reassembly (RFC 9293 3.10.7.4 "segment text"), with the recency order RFC 2018 4
  * asks of SACK blocks. Payload is a byte count, so only sequence ranges are kept.
+ *
+ * Every connection has one and most never hold data out of order, so the two range lists start
+ * as one shared empty array and get their own on the first out-of-order segment.
  */
 import { seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
+
+/** Shared by every queue that holds nothing out of order; never written. */
+const NONE: readonly number[] = Object.freeze([]);
 
 export class ReceiveQueue {
   /** In-order bytes not yet read by the application. */
@@ -11,9 +17,9 @@ export class ReceiveQueue {
   /** Bytes held out of order. */
   oooBytes = 0;
   /** Out-of-order ranges as flat [start, end) pairs, in sequence order, never touching. */
-  private ranges: number[] = [];
+  private ranges = NONE as number[];
   /** Start of a received block per entry, most recent first (RFC 2018 4: block order). */
-  private recent: number[] = [];
+  private recent = NONE as number[];
   /** Sequence number of a FIN received out of order (it ends the stream there), or -1. */
   oooFin = -1;
 
@@ -23,6 +29,10 @@ export class ReceiveQueue {
 
   /** Holds [start, end) out of order (start is beyond RCV.NXT). */
   insert(start: number, end: number): void {
+    if (this.ranges === NONE) {
+      this.ranges = [];
+      this.recent = [];
+    }
     const r = this.ranges;
     let i = 0;
     while (i < r.length && seqLt(r[i + 1]!, start)) i += 2;
@@ -93,8 +103,8 @@ export class ReceiveQueue {
   clear(): void {
     this.readable = 0;
     this.oooBytes = 0;
-    this.ranges.length = 0;
-    this.recent.length = 0;
+    this.ranges = NONE as number[];
+    this.recent = NONE as number[];
     this.oooFin = -1;
   }
 
