@@ -8,7 +8,7 @@
  * past the chosen port, plus a little randomness (Linux: max(i, random(8) * 2)), so consecutive
  * connects to one server walk the range.
  */
-import type { Rng } from '../sim/rng.ts';
+import { Rng } from '../sim/rng.ts';
 import { keyedHash4 } from '../tcp/syn-cookies.ts';
 
 /** Linux INET_TABLE_PERTURB_SIZE is 2^16 for the whole kernel; one host here talks to few destinations. */
@@ -20,16 +20,22 @@ export interface PortChecker {
 }
 
 export class EphemeralPorts {
-  /** Allocated on the first connect(): a server host with 10^5 peers never needs it. */
-  private perturb: Uint32Array | null = null;
+  /**
+   * The perturbation counters of the slots in use (a host talks to few destinations, so a map of
+   * the used slots rather than the whole table: 64 entries per client host add up in a 10^5-host
+   * star). Values are the uint32 counters stored as signed 32-bit integers (never boxed).
+   */
+  private readonly perturb = new Map<number, number>();
   private rng: Rng | null = null;
 
+  /** `seed` and `rngName` name the stream of the random extra step, created on the first pick. */
   constructor(
     readonly low: number,
     readonly high: number,
     private readonly keyA: number,
     private readonly keyB: number,
-    private readonly makeRng: () => Rng,
+    private readonly seed: number,
+    private readonly rngName: string,
   ) {}
 
   /** A local port toward raddr:rport, or -1 when every port is held (EADDRNOTAVAIL). */
@@ -38,10 +44,10 @@ export class EphemeralPorts {
     let remaining = this.high - low + 1;
     if (remaining <= 0) return -1;
     if (remaining > 1) remaining &= ~1;
-    const perturb = (this.perturb ??= new Uint32Array(PERTURB_SIZE));
     const h = keyedHash4(this.keyA, this.keyB, laddr, raddr, rport, 0);
     const index = h & (PERTURB_SIZE - 1);
-    let offset = ((perturb[index]! + keyedHash4(this.keyB, this.keyA, laddr, raddr, rport, 1)) >>> 0) % remaining;
+    const counter = (this.perturb.get(index) ?? 0) >>> 0;
+    let offset = ((counter + keyedHash4(this.keyB, this.keyA, laddr, raddr, rport, 1)) >>> 0) % remaining;
     offset &= ~1;
     const step = remaining > 1 ? 2 : 1;
     for (;;) {
@@ -49,8 +55,8 @@ export class EphemeralPorts {
       for (let i = 0; i < remaining; i += step, port += step) {
         if (port >= low + remaining) port -= remaining;
         if (check.portUsable(port, raddr, rport)) {
-          const extra = Math.max(i, (this.rng ??= this.makeRng()).int(8) * step);
-          perturb[index] = (perturb[index]! + extra + step) >>> 0;
+          const extra = Math.max(i, (this.rng ??= new Rng(this.seed, this.rngName)).int(8) * step);
+          this.perturb.set(index, (counter + extra + step) | 0);
           return port;
         }
       }

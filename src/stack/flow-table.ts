@@ -1,21 +1,30 @@
 /**
  * The demultiplexing table of one host: connections keyed by the 4-tuple. The local address is
  * the host's own, so a key is two 32-bit words: the remote address and (localPort << 16 |
- * remotePort). Open addressing over typed arrays with linear probing and backward-shift deletion:
- * a lookup per segment builds no string and allocates nothing, and 10^5 connections cost a few
- * megabytes. (A JS number cannot hold both words exactly: 2^64 > 2^53.)
+ * remotePort). Open addressing with linear probing and backward-shift deletion: a lookup per
+ * segment builds no string and allocates nothing. (A JS number cannot hold both words exactly:
+ * 2^64 > 2^53.)
+ *
+ * Layout: one plain array of (address, ports, value) triples, the two words stored as signed
+ * 32-bit integers so they stay small integers (never boxed); key and value share a cache line.
+ * Every host has a table and most (clients) hold a handful of connections, so a table starts with
+ * no array at all and the first insert allocates 4 slots: a typed-array layout cost ~800 bytes per
+ * host in object headers and backing stores before the first connection.
  */
 
 export function portsKey(localPort: number, remotePort: number): number {
   return ((localPort << 16) | remotePort) >>> 0;
 }
 
+/** Slots of the first allocation (the table doubles when half full). */
+const INITIAL_SLOTS = 4;
+/** Shared by every empty table; never written (an insert allocates first). */
+const NONE: readonly unknown[] = Object.freeze([]);
+
 export class FlowTable<V> {
-  // Small at first: most hosts (clients) hold a handful of connections; the table doubles as needed.
-  private addr = new Uint32Array(8);
-  private ports = new Uint32Array(8);
-  private values: (V | undefined)[] = new Array(8);
-  private mask = 7;
+  /** Triples: address at 3i, ports at 3i + 1, value at 3i + 2 (undefined = free slot). */
+  private slots = NONE as unknown[];
+  private mask = -1;
   private count = 0;
 
   get size(): number {
@@ -23,39 +32,44 @@ export class FlowTable<V> {
   }
 
   get(addr: number, ports: number): V | undefined {
-    const mask = this.mask;
-    for (let i = hash(addr, ports) & mask; ; i = (i + 1) & mask) {
-      const v = this.values[i];
+    if (this.count === 0) return undefined;
+    const a = addr | 0, p = ports | 0;
+    const slots = this.slots, mask = this.mask;
+    for (let i = hash(a, p) & mask; ; i = (i + 1) & mask) {
+      const v = slots[3 * i + 2];
       if (v === undefined) return undefined;
-      if (this.addr[i] === addr && this.ports[i] === ports) return v;
+      if (slots[3 * i] === a && slots[3 * i + 1] === p) return v as V;
     }
   }
 
   /** Inserts or replaces. */
   set(addr: number, ports: number, value: V): void {
-    if ((this.count + 1) * 2 > this.values.length) this.resize(this.values.length * 2);
-    const mask = this.mask;
-    let i = hash(addr, ports) & mask;
-    for (; this.values[i] !== undefined; i = (i + 1) & mask) {
-      if (this.addr[i] === addr && this.ports[i] === ports) {
-        this.values[i] = value;
+    if ((this.count + 1) * 2 > this.mask + 1) this.resize(this.mask < 0 ? INITIAL_SLOTS : 2 * (this.mask + 1));
+    const a = addr | 0, p = ports | 0;
+    const slots = this.slots, mask = this.mask;
+    let i = hash(a, p) & mask;
+    for (; slots[3 * i + 2] !== undefined; i = (i + 1) & mask) {
+      if (slots[3 * i] === a && slots[3 * i + 1] === p) {
+        slots[3 * i + 2] = value;
         return;
       }
     }
-    this.addr[i] = addr;
-    this.ports[i] = ports;
-    this.values[i] = value;
+    slots[3 * i] = a;
+    slots[3 * i + 1] = p;
+    slots[3 * i + 2] = value;
     this.count++;
   }
 
   /** Removes the entry if it holds `value` (a newer connection on the same tuple stays). */
   delete(addr: number, ports: number, value?: V): boolean {
-    const mask = this.mask;
-    let i = hash(addr, ports) & mask;
+    if (this.count === 0) return false;
+    const a = addr | 0, p = ports | 0;
+    const slots = this.slots, mask = this.mask;
+    let i = hash(a, p) & mask;
     for (;; i = (i + 1) & mask) {
-      const v = this.values[i];
+      const v = slots[3 * i + 2];
       if (v === undefined) return false;
-      if (this.addr[i] === addr && this.ports[i] === ports) {
+      if (slots[3 * i] === a && slots[3 * i + 1] === p) {
         if (value !== undefined && v !== value) return false;
         break;
       }
@@ -64,35 +78,40 @@ export class FlowTable<V> {
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      const v = this.values[j];
+      const v = slots[3 * j + 2];
       if (v === undefined) break;
-      const home = hash(this.addr[j]!, this.ports[j]!) & mask;
+      const home = hash(slots[3 * j] as number, slots[3 * j + 1] as number) & mask;
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
-        this.addr[i] = this.addr[j]!;
-        this.ports[i] = this.ports[j]!;
-        this.values[i] = v;
+        slots[3 * i] = slots[3 * j];
+        slots[3 * i + 1] = slots[3 * j + 1];
+        slots[3 * i + 2] = v;
         i = j;
       }
     }
-    this.values[i] = undefined;
+    slots[3 * i + 2] = undefined;
     this.count--;
     return true;
   }
 
   private resize(n: number): void {
-    const { addr, ports, values } = this;
-    this.addr = new Uint32Array(n);
-    this.ports = new Uint32Array(n);
-    this.values = new Array(n);
+    const old = this.slots;
+    const slots: unknown[] = new Array(3 * n);
+    for (let i = 0; i < 3 * n; i += 3) {
+      slots[i] = 0;
+      slots[i + 1] = 0;
+      slots[i + 2] = undefined;
+    }
+    this.slots = slots;
     this.mask = n - 1;
     this.count = 0;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (v !== undefined) this.set(addr[i]!, ports[i]!, v);
+    for (let i = 0; i < old.length; i += 3) {
+      const v = old[i + 2];
+      if (v !== undefined) this.set(old[i] as number, old[i + 1] as number, v as V);
     }
   }
 }
 
+/** Mixes both key words (signed 32-bit); the result is masked to a slot index. */
 function hash(addr: number, ports: number): number {
   let h = Math.imul(addr ^ Math.imul(ports, 0x9e3779b1), 0x85ebca6b);
   h ^= h >>> 13;

@@ -36,12 +36,18 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   readonly counters: StackStats = { segmentsSent: 0, segmentsRetransmitted: 0, established: 0, timeWait: 0, timeWaitPeak: 0 };
   private readonly sim: Sim;
   private readonly flows = new FlowTable<StackSocket>();
-  private readonly listeners = new Map<number, StackListenSocket>();
+  /** Listening sockets by port; created by the first listen() (most hosts are only clients). */
+  private listeners: Map<number, StackListenSocket> | null = null;
   private readonly ports: EphemeralPorts;
   private readonly cookieSecret: CookieSecret;
-  private readonly isnKey: [number, number];
-  private readonly tsKey: [number, number];
-  private readonly cacheKey: [number, number];
+  // Secret key words as signed 32-bit integers (small integers, never boxed); the keyed hashes
+  // read them modulo 2^32, so the values are the uint32 words the stream produced.
+  private readonly isnKeyA: number;
+  private readonly isnKeyB: number;
+  private readonly tsKeyA: number;
+  private readonly tsKeyB: number;
+  private readonly cacheKeyA: number;
+  private readonly cacheKeyB: number;
   private readonly scratch: Endpoints = { localAddr: 0, localPort: 0, remoteAddr: 0, remotePort: 0 };
   private ipId = 0;
   private depth = 0;
@@ -51,13 +57,17 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   constructor(private readonly port: HostPort, readonly params: TcpParams, seed: number) {
     this.address = port.address;
     this.sim = port.sim;
+    // Drawn in a fixed order from one stream; nothing here outlives the constructor but the words.
     const rng = new Rng(seed, `host:${port.name}:tcp-secrets`);
-    const next = (): number => rng.nextU32();
+    const next = (): number => rng.nextU32() | 0;
     this.cookieSecret = CookieSecret.from(next);
-    this.isnKey = [next(), next()];
-    this.tsKey = [next(), next()];
-    this.cacheKey = [next(), next()];
-    this.ports = new EphemeralPorts(params.ephemeralLow, params.ephemeralHigh, next(), next(), () => new Rng(seed, `host:${port.name}:ports`));
+    this.isnKeyA = next();
+    this.isnKeyB = next();
+    this.tsKeyA = next();
+    this.tsKeyB = next();
+    this.cacheKeyA = next();
+    this.cacheKeyB = next();
+    this.ports = new EphemeralPorts(params.ephemeralLow, params.ephemeralHigh, next(), next(), seed, `host:${port.name}:ports`);
   }
 
   get now(): Nanos {
@@ -83,7 +93,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       let lport: number;
       if (options.localPort !== undefined) {
         lport = options.localPort;
-        if (this.listeners.has(lport) || this.flows.get(remoteAddr, portsKey(lport, remotePort)) !== undefined) {
+        if (this.listeners?.has(lport) || this.flows.get(remoteAddr, portsKey(lport, remotePort)) !== undefined) {
           throw new SocketError('EADDRINUSE', `port ${lport} toward ${formatIpv4(remoteAddr)}:${remotePort} is in use`);
         }
       } else {
@@ -105,14 +115,14 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   }
 
   listen(port: number, handler: ListenHandler, backlog?: number, params?: Partial<TcpParams>): ListenSocket {
-    if (this.listeners.has(port)) throw new SocketError('EADDRINUSE', `port ${port} already has a listener`);
+    if (this.listeners?.has(port)) throw new SocketError('EADDRINUSE', `port ${port} already has a listener`);
     const p = params ? { ...this.params, ...params } : this.params;
     const l = new StackListenSocket(this, port, backlog ?? p.backlog, p, handler);
     l.listener = new Listener<StackSocket>({
       localAddr: this.address, localPort: port, backlog: l.backlog, params: p, out: this, host: l,
-      secret: this.cookieSecret, cacheKey: this.cacheKey,
+      secret: this.cookieSecret, cacheKey: [this.cacheKeyA >>> 0, this.cacheKeyB >>> 0],
     });
-    this.listeners.set(port, l);
+    (this.listeners ??= new Map()).set(port, l);
     return l;
   }
 
@@ -139,7 +149,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
         return;
       }
     }
-    const l = this.listeners.get(seg.dstPort);
+    const l = this.listeners?.get(seg.dstPort);
     if (l !== undefined) {
       l.listener.onSegment(seg, packet.src, packet.dst, now, isn);
       this.touch(l);
@@ -205,7 +215,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   notify(ep: Endpoints, what: ConnEvent, errno?: Errno): void {
     let target: StackSocket | StackListenSocket | undefined;
     if (what === ConnEvent.ACCEPTABLE) {
-      target = this.listeners.get(ep.localPort);
+      target = this.listeners?.get(ep.localPort);
     } else {
       const key = portsKey(ep.localPort, ep.remotePort);
       const s = this.flows.get(ep.remoteAddr, key);
@@ -324,7 +334,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   }
 
   removeListener(l: StackListenSocket): void {
-    if (this.listeners.get(l.localPort) === l) this.listeners.delete(l.localPort);
+    if (this.listeners?.get(l.localPort) === l) this.listeners.delete(l.localPort);
     if (l.wakeId >= 0) this.sim.cancel(l.wakeId);
     l.wakeId = -1;
     l.wakeAt = Infinity;
@@ -332,18 +342,18 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
 
   /** RFC 6528 / Linux secure_tcp_seq: a keyed hash of the 4-tuple plus a 64 ns clock. */
   initialSeq(laddr: number, lport: number, raddr: number, rport: number, now: Nanos): number {
-    const h = keyedHash4(this.isnKey[0], this.isnKey[1], laddr, raddr, portsKey(lport, rport), 0);
+    const h = keyedHash4(this.isnKeyA, this.isnKeyB, laddr, raddr, portsKey(lport, rport), 0);
     return (h + Math.floor(now / 64)) >>> 0;
   }
 
   /** Linux secure_tcp_ts_off: the TSval offset, a keyed hash of the address pair. */
   tsOffset(laddr: number, raddr: number): number {
-    return keyedHash4(this.tsKey[0], this.tsKey[1], laddr, raddr, 0, 0);
+    return keyedHash4(this.tsKeyA, this.tsKeyB, laddr, raddr, 0, 0);
   }
 
   /** PortChecker: is the 4-tuple free? A TIME-WAIT holder may be taken over under tcp_tw_reuse. */
   portUsable(lport: number, raddr: number, rport: number): boolean {
-    if (this.listeners.has(lport)) return false;
+    if (this.listeners?.has(lport)) return false;
     const s = this.flows.get(raddr, portsKey(lport, rport));
     if (s === undefined) return true;
     const now = this.sim.now;
