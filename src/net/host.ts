@@ -33,14 +33,17 @@ export interface PacketTap {
 }
 
 const LOOPBACK = 1;
+/** The taps of every host nobody captures at (most of them); never written (addTap copies). */
+const NO_TAPS: readonly PacketTap[] = Object.freeze([]);
 
 export class Host implements HostPort, NetNode, EventHandler {
   readonly kind = 'host' as const;
-  readonly interfaces: LinkDirection[] = [];
+  /** Filled by buildNetwork, which sizes the list exactly (`interfaceCount`). */
+  readonly interfaces: LinkDirection[];
   readonly routes: ForwardingTable;
   /** The stack above; packets arriving while it is null are counted as delivered and discarded. */
   transport: Transport | null = null;
-  private taps: PacketTap[] = [];
+  private taps = NO_TAPS as PacketTap[];
 
   constructor(
     readonly name: string,
@@ -50,12 +53,14 @@ export class Host implements HostPort, NetNode, EventHandler {
     readonly tracer: Tracer,
     private readonly counters: NetCounters,
     nodeIndexByAddress: ReadonlyMap<number, number>,
+    interfaceCount = 0,
   ) {
+    this.interfaces = new Array<LinkDirection>(interfaceCount);
     this.routes = new ForwardingTable(nodeIndexByAddress);
   }
 
   addTap(tap: PacketTap): void {
-    this.taps.push(tap);
+    this.taps = [...this.taps, tap];
   }
 
   removeTap(tap: PacketTap): void {

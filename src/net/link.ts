@@ -34,16 +34,14 @@ import type { LinkDef } from './topology-def.ts';
 const TX_DONE = 1;
 const ARRIVE = 2;
 
+/** The ring of every direction that never queued a packet; never written (growRing replaces it). */
+const NO_RING: readonly (Packet | undefined)[] = Object.freeze([]);
+
 export class LinkDirection implements EventHandler {
-  /** "from->to", for messages and tables. */
-  readonly name: string;
   readonly latency: Nanos;
   readonly bandwidth: number;
   readonly jitter: Nanos;
   readonly reorder: boolean;
-  /** Queue limit: packets waiting, or bytes waiting (the other is Infinity). */
-  readonly limitPackets: number;
-  readonly limitBytes: number;
 
   // Always-on counters for this direction.
   /** Packets that were put on the wire (serialized), and their bytes. */
@@ -55,10 +53,19 @@ export class LinkDirection implements EventHandler {
   queuePeakPackets = 0;
   queuePeakBytes = 0;
 
-  private readonly loss: LossModel;
+  // Memory: a star of 10^5 clients has 2·10^5 directions, so a direction keeps only what the
+  // packet path reads. Names are built on demand, loss and jitter state exist only when
+  // configured, the queue limit is one small integer (Infinity would be a boxed double), and
+  // the ring is allocated by the first packet that has to wait.
+  /** Queue limit: waiting packets, or waiting bytes when `limitInBytes`. */
+  private readonly queueLimit: number;
+  private readonly limitInBytes: boolean;
+  /** Which link between the same two nodes this is (1 = the first), for the RNG stream names. */
+  private readonly streamUse: number;
+  private readonly loss: LossModel | null;
   private readonly jitterRng: Rng | null;
-  /** Waiting packets: a ring buffer (capacity a power of two). */
-  private ring: (Packet | undefined)[] = new Array<Packet | undefined>(16);
+  /** Waiting packets: a ring buffer (capacity a power of two, 0 until the first packet waits). */
+  private ring = NO_RING as (Packet | undefined)[];
   private head = 0;
   private count = 0;
   private queuedBytes = 0;
@@ -77,23 +84,46 @@ export class LinkDirection implements EventHandler {
     private readonly tracer: Tracer,
     private readonly counters: NetCounters,
     seed: number,
-    /** Stable RNG stream prefix, e.g. "link:client1-r1". */
-    readonly streamPrefix: string,
+    /** 1 for the first link between these two nodes, 2 for a second one ("#2" in stream names). */
+    streamUse = 1,
   ) {
-    this.name = `${from.name}->${to.name}`;
     this.latency = def.latency;
     this.bandwidth = def.bandwidth;
     this.jitter = def.jitter;
     this.reorder = def.reorder;
+    this.streamUse = streamUse;
     if ('packets' in def.queue) {
-      this.limitPackets = def.queue.packets;
-      this.limitBytes = Infinity;
+      this.queueLimit = def.queue.packets;
+      this.limitInBytes = false;
     } else {
-      this.limitPackets = Infinity;
-      this.limitBytes = def.queue.bytes;
+      this.queueLimit = def.queue.bytes;
+      this.limitInBytes = true;
     }
-    this.loss = new LossModel(def.loss, def.burstLoss, seed, streamPrefix);
-    this.jitterRng = def.jitter > 0 ? new Rng(seed, `${streamPrefix}:jitter`) : null;
+    const lossy = def.loss > 0 || def.burstLoss !== undefined;
+    const prefix = lossy || def.jitter > 0 ? this.streamPrefix : '';
+    this.loss = lossy ? new LossModel(def.loss, def.burstLoss, seed, prefix) : null;
+    this.jitterRng = def.jitter > 0 ? new Rng(seed, `${prefix}:jitter`) : null;
+  }
+
+  /** "from->to", for messages and tables. */
+  get name(): string {
+    return `${this.from.name}->${this.to.name}`;
+  }
+
+  /** Stable RNG stream prefix, e.g. "link:client1-r1" ("link:a-b#2" for a second a–b link). */
+  get streamPrefix(): string {
+    const base = `link:${this.from.name}-${this.to.name}`;
+    return this.streamUse === 1 ? base : `${base}#${this.streamUse}`;
+  }
+
+  /** Queue limit in packets (Infinity when the limit is in bytes). */
+  get limitPackets(): number {
+    return this.limitInBytes ? Infinity : this.queueLimit;
+  }
+
+  /** Queue limit in bytes (Infinity when the limit is in packets). */
+  get limitBytes(): number {
+    return this.limitInBytes ? this.queueLimit : Infinity;
   }
 
   /** Packets waiting in the queue (not counting the one being serialized). */
@@ -113,7 +143,7 @@ export class LinkDirection implements EventHandler {
       this.transmit(packet, bytes, now);
       return;
     }
-    if (this.count + 1 > this.limitPackets || this.queuedBytes + bytes > this.limitBytes) {
+    if (this.limitInBytes ? this.queuedBytes + bytes > this.queueLimit : this.count + 1 > this.queueLimit) {
       this.droppedQueue++;
       this.counters.droppedQueue++;
       if (this.tracer.packets) this.tracer.emitPacket(packetRecord(now, this.from.name, 'drop', packet, 'queue'));
@@ -164,7 +194,7 @@ export class LinkDirection implements EventHandler {
   }
 
   private arrive(packet: Packet): void {
-    if (!this.loss.lossless && this.loss.lose()) {
+    if (this.loss !== null && this.loss.lose()) {
       this.droppedLoss++;
       this.counters.droppedLoss++;
       if (this.tracer.packets) this.tracer.emitPacket(packetRecord(this.sim.now, this.to.name, 'drop', packet, 'loss'));
@@ -175,7 +205,7 @@ export class LinkDirection implements EventHandler {
 
   private growRing(): void {
     const old = this.ring;
-    const ring = new Array<Packet | undefined>(old.length * 2);
+    const ring = new Array<Packet | undefined>(old.length === 0 ? 4 : old.length * 2);
     for (let i = 0; i < this.count; i++) ring[i] = old[(this.head + i) & (old.length - 1)];
     this.ring = ring;
     this.head = 0;

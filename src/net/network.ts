@@ -67,6 +67,24 @@ export class Network {
   }
 }
 
+/**
+ * Counts links per ordered node pair: the n-th link from a to b draws from the streams
+ * "link:a-b#n" (no suffix for the first). Keyed by the stream's base name, so that names which
+ * spell the same base ("a-b" + "c", "a" + "b-c") count together as they always have; by node
+ * indices (no string per link) when no name contains a hyphen, which gives the same counts.
+ */
+function streamUses(nodes: readonly NetNode[]): (from: NetNode, to: NetNode) => number {
+  const uses = new Map<string | number, number>();
+  const byText = nodes.some((n) => n.name.includes('-'));
+  const n = nodes.length;
+  return (from, to) => {
+    const key = byText ? `${from.name}-${to.name}` : from.index * n + to.index;
+    const count = (uses.get(key) ?? 0) + 1;
+    uses.set(key, count);
+    return count;
+  };
+}
+
 /** Builds the network; throws a TopologyError (with every problem) if the topology is invalid. */
 export function buildNetwork(sim: Sim, topo: TopologyDef, options: NetworkOptions): Network {
   const problems = validateTopology(topo);
@@ -77,28 +95,27 @@ export function buildNetwork(sim: Sim, topo: TopologyDef, options: NetworkOption
   const indexByAddress = new Map<number, number>();
   addresses.forEach((a, i) => indexByAddress.set(a, i));
 
+  // Interface lists sized exactly (a pushed-to array keeps room for 17): 10^5 hosts, 10^5 lists.
+  const indexByName = new Map(topo.nodes.map((n, i) => [n.name, i]));
+  const degree = new Int32Array(topo.nodes.length);
+  for (const l of topo.links) {
+    degree[indexByName.get(l.a)!]!++;
+    degree[indexByName.get(l.b)!]!++;
+  }
   const nodes: NetNode[] = topo.nodes.map((def, i) =>
     def.kind === 'router'
-      ? new Router(def.name, i, addresses[i]!, sim, tracer, counters, indexByAddress)
-      : new Host(def.name, i, addresses[i]!, sim, tracer, counters, indexByAddress),
+      ? new Router(def.name, i, addresses[i]!, sim, tracer, counters, indexByAddress, degree[i])
+      : new Host(def.name, i, addresses[i]!, sim, tracer, counters, indexByAddress, degree[i]),
   );
-  const byName = new Map(nodes.map((n) => [n.name, n]));
+  degree.fill(0);
 
-  const streamUses = new Map<string, number>();
-  const streamPrefix = (from: string, to: string): string => {
-    const base = `link:${from}-${to}`;
-    const uses = (streamUses.get(base) ?? 0) + 1;
-    streamUses.set(base, uses);
-    return uses === 1 ? base : `${base}#${uses}`;
-  };
-
+  const use = streamUses(nodes);
   const links = topo.links.map((def, i) => {
-    const a = byName.get(def.a)!;
-    const b = byName.get(def.b)!;
-    const ab = new LinkDirection(a, b, def, sim, tracer, counters, seed, streamPrefix(a.name, b.name));
-    const ba = new LinkDirection(b, a, def, sim, tracer, counters, seed, streamPrefix(b.name, a.name));
-    a.interfaces.push(ab);
-    b.interfaces.push(ba);
+    const a = nodes[indexByName.get(def.a)!]!, b = nodes[indexByName.get(def.b)!]!;
+    const ab = new LinkDirection(a, b, def, sim, tracer, counters, seed, use(a, b));
+    const ba = new LinkDirection(b, a, def, sim, tracer, counters, seed, use(b, a));
+    a.interfaces[degree[a.index]!++] = ab;
+    b.interfaces[degree[b.index]!++] = ba;
     return new Link(i, def, ab, ba);
   });
 

@@ -21,6 +21,9 @@ export interface NetNode {
   receive(packet: Packet, via: LinkDirection): void;
 }
 
+/** The next-hop list of every single-homed host (it uses `only`); never written. */
+const NO_HOPS: readonly (LinkDirection | null)[] = Object.freeze([]);
+
 /**
  * Destination address → outgoing link direction. Computed once (routing.ts); per packet one Map
  * lookup (address → node index) and one array read. A node with a single interface and no
@@ -29,7 +32,7 @@ export interface NetNode {
  */
 export class ForwardingTable {
   /** Next hop per destination node index; null when unreachable. Empty when `only` is set. */
-  next: (LinkDirection | null)[] = [];
+  next = NO_HOPS as (LinkDirection | null)[];
   /** Where packets for addresses not in the topology go (a host's default gateway); routers have none. */
   fallback: LinkDirection | null = null;
   /** The single way out, for single-homed hosts: used for every destination. */

@@ -14,7 +14,8 @@ import { packetRecord } from './packet-trace.ts';
 
 export class Router implements NetNode {
   readonly kind = 'router' as const;
-  readonly interfaces: LinkDirection[] = [];
+  /** Filled by buildNetwork, which sizes the list exactly (`interfaceCount`). */
+  readonly interfaces: LinkDirection[];
   readonly routes: ForwardingTable;
   /** Packets forwarded onto a next hop. */
   forwarded = 0;
@@ -27,7 +28,9 @@ export class Router implements NetNode {
     private readonly tracer: Tracer,
     private readonly counters: NetCounters,
     nodeIndexByAddress: ReadonlyMap<number, number>,
+    interfaceCount = 0,
   ) {
+    this.interfaces = new Array<LinkDirection>(interfaceCount);
     this.routes = new ForwardingTable(nodeIndexByAddress);
   }
 
