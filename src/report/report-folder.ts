@@ -7,7 +7,7 @@
  */
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunResult, Summary } from '../metrics/results.ts';
+import type { PointValues, RunResult, Summary } from '../metrics/results.ts';
 import { barChart } from './bar.ts';
 import { cdfChart } from './cdf.ts';
 import type { SampleRow } from './cdf.ts';
@@ -19,7 +19,7 @@ import { ladderChart } from './ladder.ts';
 import { metricLabel } from './labels.ts';
 import { renderPage } from './page.ts';
 import type { PageFigure } from './page.ts';
-import { listPoints } from './points.ts';
+import { listPoints, pointLabel } from './points.ts';
 import type { PointInfo, RunInfo } from './points.ts';
 import { ALL_NODES, readSamples, readSummary, readTimeseries, readTrace } from './read-results.ts';
 import type { TimeseriesRead, TraceRead } from './read-results.ts';
@@ -67,18 +67,42 @@ function runsFromIds(ids: Iterable<string>): RunInfo[] {
   return out;
 }
 
+/** True when a run's (or aggregate row's) point has every value a chart's `point:` names. */
+function isAtPoint(point: PointValues, want: Record<string, unknown>): boolean {
+  return Object.entries(want).every(([p, v]) => p in point && valueLabel(point[p]) === valueLabel(v));
+}
+
+function noRunAt(want: Record<string, unknown>): string {
+  return `no run at point ${Object.entries(want).map(([p, v]) => `${p}=${valueLabel(v)}`).join(', ')}`;
+}
+
 /** The run a ladder or states chart draws: its `run`, the lowest seed of its `point`, or the trace's first. */
 function resolveRun(c: ReportChart, ctx: { runs: RunInfo[] }): { run: string | null; problem?: string } {
   if (c.run !== undefined) return { run: c.run };
   if (c.point) {
-    const want = Object.entries(c.point);
-    const match = ctx.runs
-      .filter((r) => want.every(([p, v]) => p in r.point && valueLabel(r.point[p]) === valueLabel(v)))
-      .sort((a, b) => a.seed - b.seed);
-    if (match.length === 0) return { run: null, problem: `no run at point ${want.map(([p, v]) => `${p}=${valueLabel(v)}`).join(', ')}` };
+    const want = c.point;
+    const match = ctx.runs.filter((r) => isAtPoint(r.point, want)).sort((a, b) => a.seed - b.seed);
+    if (match.length === 0) return { run: null, problem: noRunAt(want) };
     return { run: match[0]!.id };
   }
   return { run: null };
+}
+
+/**
+ * What a timeseries, cdf, sweep or bar chart with `point:` draws from: only the runs and aggregate
+ * rows at that point, one series per value of the axes the point leaves free. Null when no run is
+ * there.
+ */
+function narrowToPoint(want: Record<string, unknown>, ctx: Context): Context | null {
+  const runs = ctx.runs.filter((r) => isAtPoint(r.point, want));
+  if (runs.length === 0) return null;
+  const sweepPaths = ctx.sweepPaths.filter((p) => !(p in want));
+  const summary = ctx.summary && {
+    ...ctx.summary,
+    runs: ctx.summary.runs.filter((r) => isAtPoint(r.point, want)),
+    aggregate: ctx.summary.aggregate.filter((a) => isAtPoint(a.point, want)),
+  };
+  return { ...ctx, summary, runs, sweepPaths, points: listPoints(runs, sweepPaths, ctx.sweepValues) };
 }
 
 function traceRecords(ctx: Context, run: string | null): { records: ReturnType<TraceRead['byRun']['get']>; run: string | null } {
@@ -91,6 +115,18 @@ function traceRecords(ctx: Context, run: string | null): { records: ReturnType<T
 }
 
 function drawChart(c: ReportChart, ctx: Context): ChartResult {
+  if (c.point && c.kind !== 'ladder' && c.kind !== 'states') {
+    const narrowed = narrowToPoint(c.point, ctx);
+    if (!narrowed) return skipped(noRunAt(c.point));
+    const result = drawChartFrom(c, narrowed);
+    if (result.kind === 'skipped') return result;
+    const where = pointLabel(c.point as PointValues, Object.keys(c.point), ctx.sweepPaths);
+    return { ...result, caption: `${result.caption} Runs at ${where} only.` };
+  }
+  return drawChartFrom(c, ctx);
+}
+
+function drawChartFrom(c: ReportChart, ctx: Context): ChartResult {
   switch (c.kind) {
     case 'timeseries':
       if (!ctx.timeseries) return skipped('timeseries.csv not found');

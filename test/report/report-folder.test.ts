@@ -202,6 +202,27 @@ describe('reportFolder with missing inputs', () => {
     expect(html).not.toContain('<code>sim.wall_s</code> <span');
   });
 
+  it('draws only the runs at a chart\'s point, one series per axis value the point leaves free', async () => {
+    const dir = await fixture('syn-flood');
+    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
+    summary.spec.charts = [
+      { kind: 'timeseries', metric: 'syn_queue', point: { 'apps.flood.rate': '1000/s' } },
+      { kind: 'cdf', metric: 'handshake_ms', point: { 'tcp.synCookies': true } },
+      { kind: 'sweep', x: 'apps.flood.rate', y: 'connections.success_ratio', point: { 'tcp.synCookies': false } },
+      { kind: 'timeseries', metric: 'syn_queue', point: { 'apps.flood.rate': '5/s' } },
+    ];
+    await writeFile(join(dir, 'summary.json'), JSON.stringify(summary));
+    const { figures } = await reportFolder(dir);
+    expect(figures).toHaveLength(3);
+    const series = async (f: string): Promise<string[]> => [...(await readFile(f, 'utf8')).matchAll(/data-series="([^"]*)"/g)].map((m) => m[1]!);
+    expect(await series(figures[0]!)).toEqual(['synCookies=false', 'synCookies=true']);
+    expect(await series(figures[1]!)).toEqual(['rate=0/s', 'rate=100/s', 'rate=1000/s', 'rate=10000/s']);
+    expect(await series(figures[2]!)).toEqual(['mean']);
+    const html = await readFile(join(dir, 'index.html'), 'utf8');
+    expect(html).toContain('Runs at rate=1000/s only.');
+    expect(html).toContain('was not drawn: no run at point apps.flood.rate=5/s.');
+  });
+
   it('finds the run of a ladder by its sweep point', async () => {
     const dir = await fixture('syn-flood');
     const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
