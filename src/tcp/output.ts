@@ -98,9 +98,12 @@ function emit(t: Tcb, seg: Segment, retransmit: boolean): void {
   t.out.transmit(t.ep, seg, retransmit);
 }
 
-/** SYN (SYN_SENT) or SYN-ACK (SYN_RCVD after a simultaneous open), RFC 9293 3.5. */
+/**
+ * SYN (SYN_SENT) or SYN-ACK (after a simultaneous open: SYN_RCVD, or FIN_WAIT_1 when closed
+ * there before our SYN was acknowledged), RFC 9293 3.5.
+ */
 export function sendSyn(t: Tcb, now: Nanos, retransmit: boolean): void {
-  const synAck = t.state === TcpState.SYN_RCVD;
+  const synAck = t.state !== TcpState.SYN_SENT;
   const p = t.params;
   const o: TcpOptions = { mss: t.advMss };
   // A SYN offers what we support; a SYN-ACK answers only what the peer offered (RFC 7323 2.2, 3.2).
