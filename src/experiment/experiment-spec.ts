@@ -15,13 +15,9 @@ import { readApps } from './app-spec.ts';
 import { EXPERIMENT_KEYS } from './param-paths.ts';
 import { axisValues, isNamedAxis, readSweep } from './sweep-spec.ts';
 import { readFaults } from './fault-spec.ts';
-import type { ChartKind, ChartSpec, ExperimentSpec, NodeSettings, TcpSettings } from './spec-types.ts';
+import { BAND_KINDS, CHART_FLAG_KEYS, CHART_KINDS, CHART_REQUIRED, CHART_TEXT_KEYS, SWEEP_AXIS_KINDS } from './chart-fields.ts';
+import type { ChartSpec, ExperimentSpec, NodeSettings, TcpSettings } from './spec-types.ts';
 
-export const CHART_KINDS: readonly ChartKind[] = ['timeseries', 'sweep', 'cdf', 'bar', 'ladder', 'states'];
-/** Keys of a chart that must be strings when present; any other key is passed to the report as written. */
-const CHART_STRING_KEYS = ['title', 'metric', 'x', 'y', 'series', 'node', 'run', 'conn'] as const;
-/** Chart kinds that cannot be drawn without these keys. */
-const CHART_REQUIRED: Partial<Record<ChartKind, readonly string[]>> = { timeseries: ['metric'], sweep: ['x', 'y'], cdf: ['metric'] };
 export const MAX_SEEDS = 10_000;
 
 export interface ValidateOptions {
@@ -112,10 +108,14 @@ function readCharts(p: Problems, path: PathSegments, v: unknown, sweep: Record<s
     const r = new MapReader(p, at, obj, Object.keys(obj)); // charts are open: extra keys reach the report
     if (!r.require('kind', `one of ${CHART_KINDS.join(', ')}`)) return;
     const kind = r.oneOf('kind', CHART_KINDS);
-    for (const key of CHART_STRING_KEYS) if (r.has(key)) readString(p, r.at(key), obj[key]);
+    // The keys the report reads are checked here, so a bad one stops the run before it starts;
+    // any other key is passed to the report as written.
+    for (const key of CHART_TEXT_KEYS) if (r.has(key)) readString(p, r.at(key), obj[key]);
+    for (const key of CHART_FLAG_KEYS) r.bool(key);
+    r.oneOf('band', BAND_KINDS);
     if (kind === undefined) return;
-    for (const key of CHART_REQUIRED[kind] ?? []) r.require(key);
-    if (kind === 'sweep') {
+    for (const { key } of CHART_REQUIRED[kind] ?? []) r.require(key);
+    if (SWEEP_AXIS_KINDS.includes(kind)) {
       for (const key of ['x', 'series']) {
         const axis = obj[key];
         if (typeof axis === 'string' && !(axis in sweep)) {

@@ -8,6 +8,7 @@ import type { Nanos } from '../sim/time.ts';
 import type { TopologyDef } from '../net/topology-def.ts';
 import type { ProfileName, TcpParams } from '../tcp/params.ts';
 import type { PointValues } from '../metrics/results.ts';
+import type { ChartFields } from './chart-fields.ts';
 
 /** `tcp:` for every host: a profile plus any parameter overrides (DESIGN.md part 3). */
 export type TcpSettings = Partial<TcpParams> & { profile: ProfileName };
@@ -135,19 +136,10 @@ export interface ScriptApp extends AppCommon {
 export type AppSpec = ServerApp | ClientApp | SynFloodApp | BulkApp | ScriptApp;
 export type AppKind = AppSpec['kind'];
 
-export type ChartKind = 'timeseries' | 'sweep' | 'cdf' | 'bar' | 'ladder' | 'states';
+export type { ChartKind } from './chart-fields.ts';
 
-/** A figure the report should draw. Keys beyond the common ones are passed through as written. */
-export interface ChartSpec {
-  kind: ChartKind;
-  title?: string;
-  metric?: string;
-  x?: string;
-  y?: string;
-  series?: string;
-  node?: string;
-  run?: string;
-  conn?: string;
+/** A figure the report should draw (fields in src/experiment/chart-fields.ts); other keys are passed through as written. */
+export interface ChartSpec extends ChartFields {
   [k: string]: unknown;
 }
 

@@ -1,38 +1,16 @@
 /**
  * The figures an experiment asks for (`charts:` in the experiment file, stored in summary.json's
  * spec), checked as the report reads them: summary.json is data from disk, so a malformed entry
- * becomes a note naming its field path (`charts.2.metric`), never an exception. The fields match
- * ChartSpec in src/experiment/spec-types.ts, plus the report's own options.
+ * becomes a note naming its field path (`charts.2.metric`), never an exception. The fields and
+ * their rules are the loader's (src/experiment/chart-fields.ts), which refuses such entries before
+ * a run; here they are checked again only because the file may have been edited since.
  */
+import { BAND_KINDS, CHART_FLAG_KEYS, CHART_KINDS, CHART_REQUIRED, CHART_TEXT_KEYS } from '../experiment/chart-fields.ts';
+import type { ChartFields, ChartKind } from '../experiment/chart-fields.ts';
+import { isObject } from './plain-data.ts';
 
-export const CHART_KINDS = ['timeseries', 'sweep', 'cdf', 'bar', 'ladder', 'states'] as const;
-export type ReportChartKind = (typeof CHART_KINDS)[number];
-
-export interface ReportChart {
-  kind: ReportChartKind;
-  title?: string;
-  /** timeseries, cdf: the metric name. */
-  metric?: string;
-  /** sweep, bar: the sweep path on x and the metric on y. */
-  x?: string;
-  y?: string;
-  series?: string;
-  /** timeseries: one node instead of the sum; states: one node's sockets. */
-  node?: string;
-  /** ladder, states: the run id, or a sweep point (its lowest seed). */
-  run?: string;
-  point?: Record<string, unknown>;
-  /** ladder: connection selector. */
-  conn?: string;
-  xlabel?: string;
-  ylabel?: string;
-  logx?: boolean;
-  logy?: boolean;
-  /** timeseries: the band across seeds. */
-  band?: 'minmax' | 'ci95' | 'none';
-  /** ladder: absolute sequence numbers. */
-  absolute?: boolean;
-}
+export type ReportChart = ChartFields;
+export type ReportChartKind = ChartKind;
 
 export interface ChartProblem {
   index: number;
@@ -42,13 +20,6 @@ export interface ChartProblem {
 }
 
 export type ChartEntry = { ok: true; chart: ReportChart } | ({ ok: false } & ChartProblem);
-
-const STRING_FIELDS = ['title', 'metric', 'x', 'y', 'series', 'node', 'run', 'conn', 'xlabel', 'ylabel'] as const;
-const BOOL_FIELDS = ['logx', 'logy', 'absolute'] as const;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Checks one `charts:` entry. */
 export function readChart(raw: unknown, index: number): ChartEntry {
@@ -60,14 +31,14 @@ export function readChart(raw: unknown, index: number): ChartEntry {
   if (typeof kind !== 'string' || !(CHART_KINDS as readonly string[]).includes(kind)) {
     return bad(what, `${path}.kind: expected one of ${CHART_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
   }
-  const chart: ReportChart = { kind: kind as ReportChartKind };
-  for (const f of STRING_FIELDS) {
+  const chart: ReportChart = { kind: kind as ChartKind };
+  for (const f of CHART_TEXT_KEYS) {
     const v = raw[f];
     if (v === undefined || v === null) continue;
     if (typeof v !== 'string' && !(f === 'run' && typeof v === 'number')) return bad(what, `${path}.${f}: expected text, got ${JSON.stringify(v)}`);
     chart[f] = String(v);
   }
-  for (const f of BOOL_FIELDS) {
+  for (const f of CHART_FLAG_KEYS) {
     const v = raw[f];
     if (v === undefined || v === null) continue;
     if (typeof v !== 'boolean') return bad(what, `${path}.${f}: expected true or false, got ${JSON.stringify(v)}`);
@@ -78,12 +49,13 @@ export function readChart(raw: unknown, index: number): ChartEntry {
     chart.point = raw.point;
   }
   if (raw.band !== undefined) {
-    if (raw.band !== 'minmax' && raw.band !== 'ci95' && raw.band !== 'none') return bad(what, `${path}.band: expected minmax, ci95 or none, got ${JSON.stringify(raw.band)}`);
-    chart.band = raw.band;
+    const band = BAND_KINDS.find((b) => b === raw.band);
+    if (band === undefined) return bad(what, `${path}.band: expected ${BAND_KINDS.join(', ')}, got ${JSON.stringify(raw.band)}`);
+    chart.band = band;
   }
-  if ((kind === 'timeseries' || kind === 'cdf') && !chart.metric) return bad(what, `${path}.metric: a ${kind} chart needs a metric`);
-  if ((kind === 'sweep' || kind === 'bar') && !chart.x) return bad(what, `${path}.x: a ${kind} chart needs the sweep path on x`);
-  if ((kind === 'sweep' || kind === 'bar') && !chart.y) return bad(what, `${path}.y: a ${kind} chart needs a metric on y`);
+  for (const need of CHART_REQUIRED[chart.kind] ?? []) {
+    if (!chart[need.key]) return bad(what, `${path}.${need.key}: a ${kind} chart needs ${need.what}`);
+  }
   return { ok: true, chart };
 }
 

@@ -6,12 +6,9 @@
 import { format } from 'd3';
 import type { AggregateRow } from '../metrics/results.ts';
 import { metricLabel, shortParamNames } from './labels.ts';
+import { isObject } from './plain-data.ts';
 import { esc } from './svg.ts';
 import { valueLabel } from './sweep-values.ts';
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Metric values for tables: integers as integers, other numbers with 3–4 significant digits. */
 export function formatValue(x: number): string {

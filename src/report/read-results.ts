@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { AggregateRow, RunResult, Summary, TimeseriesRow } from '../metrics/results.ts';
 import type { SampleRow } from './cdf.ts';
+import { isObject } from './plain-data.ts';
 import { isTraceEvent } from './trace-records.ts';
 import type { TraceEvent } from './trace-records.ts';
 
@@ -154,10 +155,6 @@ export interface SummaryRead {
   summary: Summary | null;
   /** Why summary.json could not be used, when it could not. */
   problem?: string;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** summary.json, checked just enough that the figures can trust its shape. */

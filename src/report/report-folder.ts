@@ -19,6 +19,7 @@ import { ladderChart } from './ladder.ts';
 import { metricLabel } from './labels.ts';
 import { renderPage } from './page.ts';
 import type { PageFigure } from './page.ts';
+import { isObject } from './plain-data.ts';
 import { listPoints, pointLabel } from './points.ts';
 import type { PointInfo, RunInfo } from './points.ts';
 import { ALL_NODES, readSamples, readSummary, readTimeseries, readTrace } from './read-results.ts';
@@ -40,10 +41,6 @@ export async function writeAtomic(file: string, content: string): Promise<void> 
   const tmp = `${file}.tmp-${process.pid}-${tmpCounter++}`;
   await writeFile(tmp, content, 'utf8');
   await rename(tmp, file);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 interface Context {

@@ -5,6 +5,7 @@
  * node is asked for (e.g. TIME-WAIT sockets over all clients).
  */
 import { area, line, scaleLinear, scaleLog } from 'd3';
+import type { BandKind } from '../experiment/chart-fields.ts';
 import type { TimeseriesRow } from '../metrics/results.ts';
 import { figure, skipped } from './figure.ts';
 import type { ChartResult } from './figure.ts';
@@ -16,7 +17,7 @@ import { spread } from './stats.ts';
 import { el, svgDocument, text } from './svg.ts';
 import { FONT, INK, seriesColor, seriesDash } from './theme.ts';
 
-export type BandKind = 'minmax' | 'ci95' | 'none';
+export type { BandKind };
 
 export interface TimeseriesChartInput {
   metric: string;
