@@ -68,10 +68,16 @@ export function shortestFirstHops(nodes: readonly NetNode[], source: NetNode): (
   return next;
 }
 
-/** A binary heap of node indices keyed by their current (dist, hops, first, index); stale entries are skipped by the caller. */
+/**
+ * A binary heap of node indices keyed by their (dist, hops, first, index) at push time; stale
+ * entries are skipped by the caller. Keys sit in parallel number arrays and swaps move plain
+ * numbers: nothing is allocated per push or per swap (a 10^5-host star pushes 10^5 labels).
+ */
 class LabelHeap {
   private items: number[] = [];
-  private keys: Array<[number, number, number]> = [];
+  private kDist: number[] = [];
+  private kHops: number[] = [];
+  private kFirst: number[] = [];
 
   constructor(private dist: Float64Array, private hops: Float64Array, private first: Int32Array) {}
 
@@ -82,7 +88,9 @@ class LabelHeap {
   push(v: number): void {
     // The key is frozen at push time: a later, better label pushes v again.
     this.items.push(v);
-    this.keys.push([this.dist[v]!, this.hops[v]!, this.first[v]!]);
+    this.kDist.push(this.dist[v]!);
+    this.kHops.push(this.hops[v]!);
+    this.kFirst.push(this.first[v]!);
     let i = this.items.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
@@ -94,34 +102,47 @@ class LabelHeap {
 
   pop(): number {
     const top = this.items[0]!;
-    const lastItem = this.items.pop()!;
-    const lastKey = this.keys.pop()!;
-    if (this.items.length > 0) {
-      this.items[0] = lastItem;
-      this.keys[0] = lastKey;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < this.items.length && this.less(l, m)) m = l;
-        if (r < this.items.length && this.less(r, m)) m = r;
-        if (m === i) break;
-        this.swap(i, m);
-        i = m;
-      }
+    const last = this.items.length - 1;
+    if (last > 0) this.swap(0, last);
+    this.items.pop();
+    this.kDist.pop();
+    this.kHops.pop();
+    this.kFirst.pop();
+    const n = this.items.length;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < n && this.less(l, m)) m = l;
+      if (r < n && this.less(r, m)) m = r;
+      if (m === i) break;
+      this.swap(i, m);
+      i = m;
     }
     return top;
   }
 
   private less(a: number, b: number): boolean {
-    const ka = this.keys[a]!, kb = this.keys[b]!;
-    for (let i = 0; i < 3; i++) if (ka[i] !== kb[i]) return ka[i]! < kb[i]!;
+    const da = this.kDist[a]!, db = this.kDist[b]!;
+    if (da !== db) return da < db;
+    const ha = this.kHops[a]!, hb = this.kHops[b]!;
+    if (ha !== hb) return ha < hb;
+    const fa = this.kFirst[a]!, fb = this.kFirst[b]!;
+    if (fa !== fb) return fa < fb;
     return this.items[a]! < this.items[b]!;
   }
 
   private swap(a: number, b: number): void {
-    [this.items[a], this.items[b]] = [this.items[b]!, this.items[a]!];
-    [this.keys[a], this.keys[b]] = [this.keys[b]!, this.keys[a]!];
+    swapIn(this.items, a, b);
+    swapIn(this.kDist, a, b);
+    swapIn(this.kHops, a, b);
+    swapIn(this.kFirst, a, b);
   }
+}
+
+function swapIn(xs: number[], a: number, b: number): void {
+  const t = xs[a]!;
+  xs[a] = xs[b]!;
+  xs[b] = t;
 }

@@ -36,27 +36,29 @@ export function validateTopology(topo: TopologyDef): TopologyProblem[] {
       else addresses.set(n.address, n.name);
     }
   });
-  topo.links.forEach((l, i) => {
-    const at = `links.${i}`;
-    if (!names.has(l.a)) add('unknown-node', `${at}.a`, `unknown node "${l.a}"`);
-    if (!names.has(l.b)) add('unknown-node', `${at}.b`, `unknown node "${l.b}"`);
-    if (l.a === l.b) add('self-link', `${at}.b`, `a link from "${l.a}" to itself`);
-    const nonNegative = (field: 'latency' | 'jitter', v: number): void => {
-      if (!Number.isSafeInteger(v) || v < 0) add('bad-value', `${at}.${field}`, `expected a whole number of ns >= 0, got ${v}`);
-    };
-    nonNegative('latency', l.latency);
-    nonNegative('jitter', l.jitter);
-    if (!(l.bandwidth > 0)) add('bad-value', `${at}.bandwidth`, `expected a rate > 0, got ${l.bandwidth}`);
-    if (!(l.loss >= 0 && l.loss <= 1)) add('bad-value', `${at}.loss`, `expected a probability in [0, 1], got ${l.loss}`);
+  // Per link: no closure and no path string unless a problem is found (10^5-link topologies).
+  for (let i = 0; i < topo.links.length; i++) {
+    const l = topo.links[i]!;
+    if (!names.has(l.a)) add('unknown-node', `links.${i}.a`, `unknown node "${l.a}"`);
+    if (!names.has(l.b)) add('unknown-node', `links.${i}.b`, `unknown node "${l.b}"`);
+    if (l.a === l.b) add('self-link', `links.${i}.b`, `a link from "${l.a}" to itself`);
+    if (!isWholeNs(l.latency)) add('bad-value', `links.${i}.latency`, `expected a whole number of ns >= 0, got ${l.latency}`);
+    if (!isWholeNs(l.jitter)) add('bad-value', `links.${i}.jitter`, `expected a whole number of ns >= 0, got ${l.jitter}`);
+    if (!(l.bandwidth > 0)) add('bad-value', `links.${i}.bandwidth`, `expected a rate > 0, got ${l.bandwidth}`);
+    if (!(l.loss >= 0 && l.loss <= 1)) add('bad-value', `links.${i}.loss`, `expected a probability in [0, 1], got ${l.loss}`);
     const q = l.queue as { packets?: number; bytes?: number };
     const limit = q.packets ?? q.bytes;
-    if (limit === undefined || !Number.isSafeInteger(limit) || limit < 0) add('bad-value', `${at}.queue`, 'expected a whole number of packets or bytes >= 0');
+    if (limit === undefined || !Number.isSafeInteger(limit) || limit < 0) add('bad-value', `links.${i}.queue`, 'expected a whole number of packets or bytes >= 0');
     if (l.burstLoss !== undefined) {
       for (const k of ['pGoodToBad', 'pBadToGood', 'lossGood', 'lossBad'] as const) {
         const v = l.burstLoss[k];
-        if (!(v >= 0 && v <= 1)) add('bad-value', `${at}.burstLoss.${k}`, `expected a probability in [0, 1], got ${v}`);
+        if (!(v >= 0 && v <= 1)) add('bad-value', `links.${i}.burstLoss.${k}`, `expected a probability in [0, 1], got ${v}`);
       }
     }
-  });
+  }
   return problems;
+}
+
+function isWholeNs(v: number): boolean {
+  return Number.isSafeInteger(v) && v >= 0;
 }
