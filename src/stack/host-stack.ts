@@ -51,8 +51,13 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   private readonly scratch: Endpoints = { localAddr: 0, localPort: 0, remoteAddr: 0, remotePort: 0 };
   private ipId = 0;
   private depth = 0;
-  /** Queued notifications as flat triples (target, what, errno): no object per event. */
+  /**
+   * Queued notifications as flat triples (target, what, errno): no object per event. The array
+   * keeps its capacity (emptying it with length = 0 would free it, and the next event would grow
+   * a new one); `queued` counts the entries in use.
+   */
   private queue: unknown[] = [];
+  private queued = 0;
 
   constructor(private readonly port: HostPort, readonly params: TcpParams, seed: number) {
     this.address = port.address;
@@ -238,7 +243,11 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       }
     }
     if (target === undefined) return;
-    this.queue.push(target, what, errno);
+    const q = this.queue, n = this.queued;
+    q[n] = target;
+    q[n + 1] = what;
+    q[n + 2] = errno;
+    this.queued = n + 3;
   }
 
   // --- wake-ups ---
@@ -300,10 +309,14 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     }
     // still "inside" while delivering, so calls made by handlers queue rather than recurse
     const q = this.queue;
-    for (let i = 0; i < q.length; i += 3) {
-      this.deliver(q[i] as StackSocket | StackListenSocket, q[i + 1] as number, q[i + 2] as Errno | undefined);
+    for (let i = 0; i < this.queued; i += 3) {
+      const target = q[i] as StackSocket | StackListenSocket;
+      const errno = q[i + 2] as Errno | undefined;
+      q[i] = undefined; // hold no reference to a delivered socket
+      q[i + 2] = undefined;
+      this.deliver(target, q[i + 1] as number, errno);
     }
-    q.length = 0;
+    this.queued = 0;
     this.depth--;
   }
 
