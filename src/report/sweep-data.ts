@@ -3,10 +3,10 @@
  * of the series axis (and of any other sweep axis), each with mean and 95 % CI per x value, taken
  * from summary.json's aggregate rows (or, when those lack the metric, computed from the runs).
  */
+import { summarize } from '../experiment/aggregate.ts';
 import type { AggregateRow, PointValues, RunResult } from '../metrics/results.ts';
 import { paramLabel, shortParamNames } from './labels.ts';
 import { pointKey } from './points.ts';
-import { spread } from './stats.ts';
 import { valueLabel } from './sweep-values.ts';
 
 export interface SweepCell {
@@ -73,7 +73,7 @@ function rowsFor(input: SweepDataInput): Row[] {
     g.values.push(v);
   }
   for (const g of groups.values()) {
-    const s = spread(g.values);
+    const s = summarize(g.values)!;
     rows.push({ point: g.point, mean: s.mean, ci95: s.ci95, n: s.n });
   }
   return rows;

@@ -5,6 +5,7 @@
  * node is asked for (e.g. TIME-WAIT sockets over all clients).
  */
 import { area, line, scaleLinear, scaleLog } from 'd3';
+import { summarize } from '../experiment/aggregate.ts';
 import type { BandKind } from '../experiment/chart-fields.ts';
 import type { TimeseriesRow } from '../metrics/results.ts';
 import { figure, skipped } from './figure.ts';
@@ -13,7 +14,6 @@ import { drawFrame, layoutFrame, linearTickLabels, linearTicks, logTicks } from 
 import type { FrameInput, LegendItem, Tick } from './frame.ts';
 import { axisLabel, metricLabel } from './labels.ts';
 import type { PointInfo } from './points.ts';
-import { spread } from './stats.ts';
 import { el, svgDocument, text } from './svg.ts';
 import { FONT, INK, seriesColor, seriesDash } from './theme.ts';
 
@@ -81,7 +81,7 @@ function collect(input: TimeseriesChartInput): SeriesData[] {
     if (byT.size === 0) return;
     const s: SeriesData = { label: p.label, index, t: [], mean: [], lo: [], hi: [], seeds };
     for (const k of [...byT.keys()].sort((a, b) => a - b)) {
-      const st = spread(byT.get(k)!);
+      const st = summarize(byT.get(k)!)!;
       s.t.push(k / 1e6);
       s.mean.push(st.mean);
       s.lo.push(band === 'ci95' ? st.mean - st.ci95 : st.min);

@@ -7,10 +7,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { summarize } from '../../src/experiment/aggregate.ts';
 import { axisLabel, inSentence, metricLabel, paramLabel } from '../../src/report/labels.ts';
 import { formatValue } from '../../src/report/page-tables.ts';
 import { ALL_NODES, readSamples, readTimeseries, readTrace, splitCsvLine } from '../../src/report/read-results.ts';
-import { spread } from '../../src/report/stats.ts';
+import { sweepData } from '../../src/report/sweep-data.ts';
 import { axisValues, parseQuantity } from '../../src/report/sweep-values.ts';
 
 const made: string[] = [];
@@ -105,11 +106,25 @@ describe('sweep values', () => {
 });
 
 describe('statistics and number formats', () => {
-  it('gives a Student-t 95 % confidence half-width', () => {
-    const s = spread([1, 2, 3]);
-    expect(s.mean).toBe(2);
-    expect(s.ci95).toBeCloseTo((4.303 * 1) / Math.sqrt(3), 9);
-    expect(spread([5]).ci95).toBe(0);
+  it('computes a point missing from the aggregate rows as summary.json does: Student-t 95 % half-width', () => {
+    const sweepOf = (values: number[]) =>
+      sweepData({
+        x: 'rate',
+        y: 'm',
+        aggregate: [],
+        runs: values.map((v, i) => ({ id: `p0-s${i + 1}`, point: { rate: '1/s' }, seed: i + 1, metrics: { m: v } })),
+        sweepPaths: ['rate'],
+        sweepValues: { rate: ['1/s'] },
+      })!.series[0]!.cells[0]!;
+    const three = sweepOf([1, 2, 3]);
+    expect(three.mean).toBe(2);
+    expect(three.ci95).toBeCloseTo((4.3027 * 1) / Math.sqrt(3), 4);
+    expect(sweepOf([5]).ci95).toBe(0);
+    // 32 seeds: t(0.975, 31) = 2.0395, not a table's coarser step; and exactly the aggregate's value.
+    const many = Array.from({ length: 32 }, (_, i) => i % 2);
+    const sd = Math.sqrt((16 * 0.25 * 2) / 31);
+    expect(sweepOf(many).ci95).toBeCloseTo((2.0395 * sd) / Math.sqrt(32), 4);
+    expect(sweepOf(many).ci95).toBe(summarize(many)!.ci95);
   });
 
   it('formats table values to their precision', () => {
