@@ -3,37 +3,23 @@
  * bar per series value within a group, bar height the mean over seeds with a 95 % CI error bar.
  */
 import { scaleBand } from 'd3';
-import type { AggregateRow, RunResult } from '../metrics/results.ts';
-import { figure, skipped } from './figure.ts';
+import { figure } from './figure.ts';
 import type { ChartResult } from './figure.ts';
 import { drawFrame, layoutFrame } from './frame.ts';
 import type { FrameInput, LegendItem } from './frame.ts';
 import { axisLabel, inSentence, metricLabel, paramLabel } from './labels.ts';
-import { el, num, svgDocument } from './svg.ts';
-import { sweepData } from './sweep-data.ts';
+import { el, errorBarPath, svgDocument } from './svg.ts';
+import { hasCi, noSweepData, seedCount, sweepData } from './sweep-data.ts';
+import type { SweepDataInput, SweepFigureOptions } from './sweep-data.ts';
 import { valueLabel } from './sweep-values.ts';
 import { INK, seriesColor } from './theme.ts';
 import { valueAxis } from './value-axis.ts';
 
-export interface BarChartInput {
-  x: string;
-  y: string;
-  series?: string;
-  aggregate: readonly AggregateRow[];
-  runs?: readonly RunResult[];
-  sweepPaths: readonly string[];
-  sweepValues: Record<string, readonly unknown[]>;
-  title?: string;
-  xlabel?: string;
-  ylabel?: string;
-  logy?: boolean;
-  width?: number;
-  height?: number;
-}
+export interface BarChartInput extends SweepDataInput, SweepFigureOptions {}
 
 export function barChart(input: BarChartInput): ChartResult {
   const data = sweepData(input);
-  if (!data) return skipped(`no values of "${input.y}" over sweep axis "${input.x}" in summary.json`);
+  if (!data) return noSweepData(input);
   const ml = metricLabel(input.y);
   const title = input.title ?? `${ml.name} by ${inSentence(paramLabel(input.x))}`;
   let lo = Infinity;
@@ -47,8 +33,8 @@ export function barChart(input: BarChartInput): ChartResult {
     }
   }
   const yAxis = valueAxis(lo, hi, { ratio: ml.ratio, log: input.logy === true, minPositive });
-  const withCi = data.series.some((s) => s.cells.some((c) => c.ci95 > 0));
-  const subtitle = `mean${withCi ? ' ± 95 % CI' : ''} over ${data.maxN} seed${data.maxN === 1 ? '' : 's'} per point`;
+  const withCi = hasCi(data);
+  const subtitle = `mean${withCi ? ' ± 95 % CI' : ''} over ${seedCount(data.maxN)} per point`;
   const legend: LegendItem[] = data.series.map((s, i) => ({ label: s.label, color: seriesColor(i), kind: 'bar' }));
   const frameIn: FrameInput = {
     width: input.width ?? 640,
@@ -83,8 +69,7 @@ export function barChart(input: BarChartInput): ChartResult {
         const cx = x + w / 2;
         const y0 = yAxis.pos(c.mean - c.ci95);
         const y1 = yAxis.pos(c.mean + c.ci95);
-        const cap = Math.min(5, w / 3);
-        parts.push(el('path', { class: 'errorbar', d: `M${num(cx)},${num(y0)}V${num(y1)}M${num(cx - cap)},${num(y0)}H${num(cx + cap)}M${num(cx - cap)},${num(y1)}H${num(cx + cap)}`, stroke: INK.text, 'stroke-width': 1.3, fill: 'none' }));
+        parts.push(el('path', { class: 'errorbar', d: errorBarPath(cx, y0, y1, Math.min(5, w / 3)), stroke: INK.text, 'stroke-width': 1.3, fill: 'none' }));
       }
     }
     bars.push(el('g', { class: 'bar-series', 'data-series': s.label }, parts));
@@ -95,6 +80,6 @@ export function barChart(input: BarChartInput): ChartResult {
   const caption =
     `${ml.name} for each value of ${inSentence(paramLabel(input.x))}` +
     (data.series.length > 1 ? `, bars grouped by ${data.legendTitle ? inSentence(data.legendTitle.replace(/:$/, '')) : 'the other sweep axes'}` : '') +
-    `. Bar height is the mean over ${data.maxN} seed${data.maxN === 1 ? '' : 's'}${withCi ? '; error bars show the 95 % confidence interval' : ''}.`;
+    `. Bar height is the mean over ${seedCount(data.maxN)}${withCi ? '; error bars show the 95 % confidence interval' : ''}.`;
   return figure(svg, title, caption);
 }

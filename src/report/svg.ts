@@ -40,6 +40,11 @@ export function el(tag: string, attrs: Attrs, children?: string | string[]): str
   return `<${tag}${attrText(attrs)}>${body}</${tag}>`;
 }
 
+/** Path data of a vertical error bar from y0 to y1 at x, with caps `cap` px either side. */
+export function errorBarPath(x: number, y0: number, y1: number, cap: number): string {
+  return `M${num(x)},${num(y0)}V${num(y1)}M${num(x - cap)},${num(y0)}H${num(x + cap)}M${num(x - cap)},${num(y1)}H${num(x + cap)}`;
+}
+
 /** A `<text>` element with escaped content. */
 export function text(x: number, y: number, content: string, attrs: Attrs = {}): string {
   return el('text', { x, y, ...attrs }, esc(content));

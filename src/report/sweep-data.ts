@@ -5,6 +5,8 @@
  */
 import { summarize } from '../experiment/aggregate.ts';
 import type { AggregateRow, PointValues, RunResult } from '../metrics/results.ts';
+import { skipped } from './figure.ts';
+import type { Skipped } from './figure.ts';
 import { paramLabel, shortParamNames } from './labels.ts';
 import { pointKey } from './points.ts';
 import { valueLabel } from './sweep-values.ts';
@@ -40,6 +42,31 @@ export interface SweepDataInput {
   runs?: readonly RunResult[];
   sweepPaths: readonly string[];
   sweepValues: Record<string, readonly unknown[]>;
+}
+
+/** What a figure over a sweep axis (sweep, bar) takes beside its data. */
+export interface SweepFigureOptions {
+  title?: string;
+  xlabel?: string;
+  ylabel?: string;
+  logy?: boolean;
+  width?: number;
+  height?: number;
+}
+
+/** The page's note for a sweep or bar figure with nothing to draw. */
+export function noSweepData(input: SweepDataInput): Skipped {
+  return skipped(`no values of "${input.y}" over sweep axis "${input.x}" in summary.json`);
+}
+
+/** True when some point has a confidence interval to draw (two or more seeds that differ). */
+export function hasCi(data: SweepData): boolean {
+  return data.series.some((s) => s.cells.some((c) => c.ci95 > 0));
+}
+
+/** "1 seed", "3 seeds". */
+export function seedCount(n: number): string {
+  return `${n} seed${n === 1 ? '' : 's'}`;
 }
 
 function rankIn(list: readonly unknown[] | undefined, v: unknown): number {

@@ -5,33 +5,20 @@
  * zero then sits left of an axis break); other x values are categorical, in sweep order.
  */
 import { line, scaleLinear, scaleLog, scalePoint } from 'd3';
-import type { AggregateRow, RunResult } from '../metrics/results.ts';
-import { figure, skipped } from './figure.ts';
+import { figure } from './figure.ts';
 import type { ChartResult } from './figure.ts';
 import { drawFrame, layoutFrame, linearTicks, valueTicks } from './frame.ts';
 import type { FrameInput, LegendItem, Tick } from './frame.ts';
 import { axisLabel, inSentence, metricLabel, paramLabel } from './labels.ts';
-import { el, num, svgDocument } from './svg.ts';
-import { sweepData } from './sweep-data.ts';
+import { el, errorBarPath, svgDocument } from './svg.ts';
+import { hasCi, noSweepData, seedCount, sweepData } from './sweep-data.ts';
+import type { SweepDataInput, SweepFigureOptions } from './sweep-data.ts';
 import { axisValues, unitLabel, valueLabel } from './sweep-values.ts';
 import { markerPath, seriesColor, seriesDash, seriesMarker } from './theme.ts';
 import { valueAxis } from './value-axis.ts';
 
-export interface SweepChartInput {
-  x: string;
-  y: string;
-  series?: string;
-  aggregate: readonly AggregateRow[];
-  runs?: readonly RunResult[];
-  sweepPaths: readonly string[];
-  sweepValues: Record<string, readonly unknown[]>;
-  title?: string;
-  xlabel?: string;
-  ylabel?: string;
+export interface SweepChartInput extends SweepDataInput, SweepFigureOptions {
   logx?: boolean;
-  logy?: boolean;
-  width?: number;
-  height?: number;
 }
 
 /** Positions of x values, from the plot's left/right edges. */
@@ -66,7 +53,7 @@ function xPlacer(xValues: readonly unknown[], logAsk: boolean | undefined, left:
 
 export function sweepChart(input: SweepChartInput): ChartResult {
   const data = sweepData(input);
-  if (!data) return skipped(`no values of "${input.y}" over sweep axis "${input.x}" in summary.json`);
+  if (!data) return noSweepData(input);
   const ml = metricLabel(input.y);
   const title = input.title ?? `${ml.name} vs ${inSentence(paramLabel(input.x))}`;
   const ax = axisValues(data.xValues);
@@ -83,8 +70,8 @@ export function sweepChart(input: SweepChartInput): ChartResult {
     }
   }
   const yAxis = valueAxis(lo, hi, { ratio: ml.ratio, log: input.logy === true, minPositive });
-  const withCi = data.series.some((s) => s.cells.some((c) => c.ci95 > 0));
-  const subtitle = `mean${withCi ? ' ± 95 % CI' : ''} over ${data.maxN} seed${data.maxN === 1 ? '' : 's'} per point${yAxis.log ? ' · log y' : ''}`;
+  const withCi = hasCi(data);
+  const subtitle = `mean${withCi ? ' ± 95 % CI' : ''} over ${seedCount(data.maxN)} per point${yAxis.log ? ' · log y' : ''}`;
   const legend: LegendItem[] = data.series.map((s, i) => ({ label: s.label, color: seriesColor(i), kind: 'marker', marker: seriesMarker(i), dash: seriesDash(i) }));
   const frameIn: FrameInput = {
     width: input.width ?? 640,
@@ -121,7 +108,7 @@ export function sweepChart(input: SweepChartInput): ChartResult {
       if (c.ci95 > 0) {
         const y0 = yAxis.pos(c.mean - c.ci95);
         const y1 = yAxis.pos(c.mean + c.ci95);
-        parts.push(el('path', { class: 'errorbar', d: `M${num(x)},${num(y0)}V${num(y1)}M${num(x - 5)},${num(y0)}H${num(x + 5)}M${num(x - 5)},${num(y1)}H${num(x + 5)}`, stroke: color, 'stroke-width': 1.5, fill: 'none' }));
+        parts.push(el('path', { class: 'errorbar', d: errorBarPath(x, y0, y1, 5), stroke: color, 'stroke-width': 1.5, fill: 'none' }));
       }
       const shape = seriesMarker(si);
       parts.push(el('path', { class: 'marker', d: markerPath(shape, x, yAxis.pos(c.mean), 8), fill: shape === 'cross' ? 'none' : color, stroke: shape === 'cross' ? color : '#ffffff', 'stroke-width': shape === 'cross' ? 2 : 0.8 }, el('title', {}, `${s.label}, ${valueLabel(data.xValues[c.xi])}: ${c.mean.toPrecision(4)} ± ${c.ci95.toPrecision(3)} (n = ${c.n})`)));
@@ -133,7 +120,7 @@ export function sweepChart(input: SweepChartInput): ChartResult {
   const caption =
     `${ml.name} for each value of ${inSentence(paramLabel(input.x))}` +
     (data.series.length > 1 ? `, one series per ${data.legendTitle ? inSentence(data.legendTitle.replace(/:$/, '')) + ' setting' : 'combination of the other sweep axes'}` : '') +
-    `. Markers show the mean over ${data.maxN} seed${data.maxN === 1 ? '' : 's'}${withCi ? '; error bars the 95 % confidence interval (Student t)' : ''}.` +
+    `. Markers show the mean over ${seedCount(data.maxN)}${withCi ? '; error bars the 95 % confidence interval (Student t)' : ''}.` +
     (xp.log ? ' The x axis is logarithmic' + (xp.breaks.length > 0 ? ', with zero set apart by an axis break.' : '.') : '');
   return figure(svg, title, caption);
 }
