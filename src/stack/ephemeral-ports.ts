@@ -21,12 +21,12 @@ export interface PortChecker {
 
 export class EphemeralPorts {
   /**
-   * The perturbation counters of the slots in use (a host talks to few destinations, so a map of
-   * the used slots rather than the whole table: 64 entries per client host add up in a 10^5-host
-   * star). Values are the uint32 counters stored as signed 32-bit integers (never boxed).
-   * Made by the first connect(): a server host never needs it.
+   * The perturbation counters of the slots in use, as flat (slot, counter) pairs: a host talks to
+   * few destinations, so a short list rather than the whole table (64 entries per client host, or
+   * a Map, add up in a 10^5-host star). Counters are the uint32 values stored as signed 32-bit
+   * integers (never boxed). Empty until the first connect(): a server host never needs it.
    */
-  private perturb: Map<number, number> | null = null;
+  private perturb: number[] = [];
   private rng: Rng | null = null;
 
   /** `seed` and `rngName` name the stream of the random extra step, created on the first pick. */
@@ -47,8 +47,12 @@ export class EphemeralPorts {
     if (remaining > 1) remaining &= ~1;
     const h = keyedHash4(this.keyA, this.keyB, laddr, raddr, rport, 0);
     const index = h & (PERTURB_SIZE - 1);
-    const perturb = (this.perturb ??= new Map());
-    const counter = (perturb.get(index) ?? 0) >>> 0;
+    let perturb = this.perturb;
+    let at = 0;
+    while (at < perturb.length && perturb[at] !== index) at += 2;
+    if (at === 0 && perturb.length === 0) this.perturb = perturb = [index, 0]; // exact size: a push reserves 17
+    else if (at === perturb.length) perturb.push(index, 0);
+    const counter = perturb[at + 1]! >>> 0;
     let offset = ((counter + keyedHash4(this.keyB, this.keyA, laddr, raddr, rport, 1)) >>> 0) % remaining;
     offset &= ~1;
     const step = remaining > 1 ? 2 : 1;
@@ -58,7 +62,7 @@ export class EphemeralPorts {
         if (port >= low + remaining) port -= remaining;
         if (check.portUsable(port, raddr, rport)) {
           const extra = Math.max(i, (this.rng ??= new Rng(this.seed, this.rngName)).int(8) * step);
-          perturb.set(index, (counter + extra + step) | 0);
+          perturb[at + 1] = (counter + extra + step) | 0;
           return port;
         }
       }

@@ -63,16 +63,18 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     this.address = port.address;
     this.sim = port.sim;
     // Drawn in a fixed order from one stream; nothing here outlives the constructor but the words.
+    // (No closure over the stream: a function object per host, and its name, add up.)
     const rng = new Rng(seed, `host:${port.name}:tcp-secrets`);
-    const next = (): number => rng.nextU32() | 0;
-    this.cookieSecret = CookieSecret.from(next);
-    this.isnKeyA = next();
-    this.isnKeyB = next();
-    this.tsKeyA = next();
-    this.tsKeyB = next();
-    this.cacheKeyA = next();
-    this.cacheKeyB = next();
-    this.ports = new EphemeralPorts(params.ephemeralLow, params.ephemeralHigh, next(), next(), seed, `host:${port.name}:ports`);
+    this.cookieSecret = new CookieSecret(rng.nextU32() | 0, rng.nextU32() | 0, rng.nextU32() | 0, rng.nextU32() | 0);
+    this.isnKeyA = rng.nextU32() | 0;
+    this.isnKeyB = rng.nextU32() | 0;
+    this.tsKeyA = rng.nextU32() | 0;
+    this.tsKeyB = rng.nextU32() | 0;
+    this.cacheKeyA = rng.nextU32() | 0;
+    this.cacheKeyB = rng.nextU32() | 0;
+    const portKeyA = rng.nextU32() | 0;
+    const portKeyB = rng.nextU32() | 0;
+    this.ports = new EphemeralPorts(params.ephemeralLow, params.ephemeralHigh, portKeyA, portKeyB, seed, `host:${port.name}:ports`);
   }
 
   get now(): Nanos {
