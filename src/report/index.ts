@@ -3,7 +3,7 @@
  * only; never imports the model layers. `tcplab report <dir>` and the batch runner call
  * reportFolder; the chart functions are pure (data in, SVG text out) for tests and other tools.
  */
-export { reportFolder, writeAtomic } from './report-folder.ts';
+export { reportFolder } from './report-folder.ts';
 export type { ReportResult } from './report-folder.ts';
 export { readSummary } from './read-results.ts';
 export type { SummaryRead } from './read-results.ts';

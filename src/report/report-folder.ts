@@ -5,8 +5,8 @@
  * files, so a redraw of unchanged results is byte-identical. A figure whose inputs are missing is
  * listed on the page with the reason; it never makes the report fail.
  */
-import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../experiment/atomic-write.ts';
 import type { PointValues, RunResult, Summary } from '../metrics/results.ts';
 import { barChart } from './bar.ts';
 import { cdfChart } from './cdf.ts';
@@ -32,15 +32,6 @@ import { timeseriesChart } from './timeseries.ts';
 export interface ReportResult {
   /** Paths (dir joined with file name) of the .svg files written, in figure order. */
   figures: string[];
-}
-
-let tmpCounter = 0;
-
-/** Writes via a temp file in the same folder and a rename, so readers never see half a file. */
-export async function writeAtomic(file: string, content: string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${tmpCounter++}`;
-  await writeFile(tmp, content, 'utf8');
-  await rename(tmp, file);
 }
 
 interface Context {
@@ -262,7 +253,7 @@ export async function reportFolder(dir: string): Promise<ReportResult> {
     let file = `${String(number).padStart(2, '0')}-${chartSlug(c)}.svg`;
     if (usedNames.has(file)) file = file.replace(/\.svg$/, `-${number}.svg`);
     usedNames.add(file);
-    await writeAtomic(join(dir, file), result.svg);
+    await writeFileAtomic(join(dir, file), result.svg);
     written.push(join(dir, file));
     figures.push({ number, title: result.title, file, svg: result.svg, caption: result.caption });
   }
@@ -277,6 +268,6 @@ export async function reportFolder(dir: string): Promise<ReportResult> {
     figures,
     notes,
   });
-  await writeAtomic(join(dir, 'index.html'), html);
+  await writeFileAtomic(join(dir, 'index.html'), html);
   return { figures: written };
 }

@@ -7,6 +7,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { listTemps } from '../../src/experiment/atomic-write.ts';
 import { reportFolder } from '../../src/report/index.ts';
 import { copyFixture } from './fixture-data.ts';
 import { findAll, parseXml } from './xml.ts';
@@ -90,7 +91,7 @@ describe('reportFolder on the syn-flood results', () => {
     const second = await outputs(two);
     expect([...second.keys()]).toEqual([...first.keys()]);
     for (const [k, v] of first) expect(second.get(k)).toBe(v);
-    expect((await readdir(one)).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect(listTemps(one)).toEqual([]);
   });
 });
 
