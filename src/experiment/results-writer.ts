@@ -10,7 +10,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { AggregateRow, RunResult, Summary } from '../metrics/results.ts';
 import { aggregateRuns } from './aggregate.ts';
-import { openAtomicStream, copyFileAtomic, writeFileAtomic, type AtomicStream } from './atomic-write.ts';
+import { openAtomicStream, copyFileAtomic, removeStaleTemps, writeFileAtomic, type AtomicStream } from './atomic-write.ts';
 import { BatchError, BatchErrorCode } from './batch-errors.ts';
 import { csvLine, stableJson } from './csv.ts';
 import type { BatchPlan } from './plan.ts';
@@ -20,6 +20,9 @@ import { nodeFileName, type RunStore, type StoredRun } from './store.ts';
 export const WALL_METRIC = 'sim.wall_s';
 
 export async function writeResults(outDir: string, plan: BatchPlan, store: RunStore): Promise<void> {
+  // A results file or figure torn by an earlier process killed while assembling (Ctrl-C after the
+  // runs) left its temporary file here: this write replaces what it was writing.
+  await removeStaleTemps(outDir);
   const runs: RunResult[] = [];
   const pointIndex: number[] = [];
   const metricNames = new Set<string>();

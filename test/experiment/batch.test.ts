@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listTemps } from '../../src/experiment/atomic-write.ts';
+import { listTemps, tempPathFor } from '../../src/experiment/atomic-write.ts';
 import { BatchError } from '../../src/experiment/batch-errors.ts';
 import { runBatch, type BatchOptions } from '../../src/experiment/batch.ts';
 import type { RunSpec } from '../../src/experiment/spec-types.ts';
@@ -53,6 +54,16 @@ describe('runBatch results folder', () => {
     for (const f of ['runs.csv', 'timeseries.csv', 'samples.csv', 'trace.jsonl', 'summary.json']) expect(resultFiles(three)[f]).toBe(a[f]);
     expect(listTemps(one)).toEqual([]);
     expect(listTemps(three)).toEqual([]);
+  });
+
+  it('clears temporary files a process killed while assembling the folder left behind', async () => {
+    const out = tempDir();
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    const torn = tempPathFor(join(out, 'summary.json')).replace(`.${process.pid}.`, `.${dead}.`);
+    writeFileSync(torn, '{"runs": [');
+    expect(listTemps(out)).toEqual([torn]);
+    await runBatch(fakeRuns(ratePoints(1), 1), options(out));
+    expect(listTemps(out)).toEqual([]);
   });
 
   it('lays runs.csv out tidy: run, point columns, seed, sorted metrics without wall time', async () => {
