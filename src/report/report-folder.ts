@@ -5,6 +5,7 @@
  * files, so a redraw of unchanged results is byte-identical. A figure whose inputs are missing is
  * listed on the page with the reason; it never makes the report fail.
  */
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../experiment/atomic-write.ts';
 import type { PointValues, RunResult, Summary } from '../metrics/results.ts';
@@ -269,5 +270,19 @@ export async function reportFolder(dir: string): Promise<ReportResult> {
     notes,
   });
   await writeFileAtomic(join(dir, 'index.html'), html);
+  await removeOldFigures(dir, usedNames);
   return { figures: written };
+}
+
+/** The name every figure file gets: `NN-<kind>-<subject>.svg`. */
+const FIGURE_FILE = /^\d{2,}-[A-Za-z0-9_.-]*\.svg$/;
+
+/**
+ * Removes the figures of an earlier draw that this one did not write (the charts changed, or a
+ * figure can no longer be drawn), so the folder's .svg files are the page's figures and no others.
+ */
+async function removeOldFigures(dir: string, keep: ReadonlySet<string>): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (FIGURE_FILE.test(name) && !keep.has(name)) await rm(join(dir, name), { force: true });
+  }
 }

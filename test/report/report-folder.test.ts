@@ -224,6 +224,17 @@ describe('reportFolder with missing inputs', () => {
     expect(html).toContain('was not drawn: no run at point apps.flood.rate=5/s.');
   });
 
+  it('removes the figures of an earlier draw that this one does not write', async () => {
+    const dir = await fixture('syn-flood');
+    await reportFolder(dir);
+    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
+    summary.spec.charts = [{ kind: 'cdf', metric: 'handshake_ms' }];
+    await writeFile(join(dir, 'summary.json'), JSON.stringify(summary));
+    await writeFile(join(dir, 'my-notes.svg'), '<svg/>');
+    await reportFolder(dir);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.svg')).sort()).toEqual(['01-cdf-handshake_ms.svg', 'my-notes.svg']);
+  });
+
   it('finds the run of a ladder by its sweep point', async () => {
     const dir = await fixture('syn-flood');
     const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
