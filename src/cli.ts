@@ -193,6 +193,12 @@ async function mergeCommand(args: { dirs: string[]; out: string }): Promise<numb
 
 // ---- the parser ----------------------------------------------------------------------------
 
+const RUN_EPILOG = [
+  'Each finished run is stored at once in <out>/.runs/. Ctrl-C lets the runs in flight finish and',
+  'exits 130 (a second Ctrl-C abandons them); the same command run again resumes, skipping every',
+  'run already stored. Exit status: 0 done, 2 bad input (nothing written), 1 internal failure.',
+].join('\n');
+
 const setOption = {
   type: 'string',
   array: true,
@@ -207,7 +213,11 @@ export async function main(argv: string[]): Promise<void> {
     .command(
       'validate <files...>',
       'check topology and experiment files and print every problem',
-      (y) => y.positional('files', { type: 'string', array: true, demandOption: true, describe: 'topology or experiment YAML files' }).option('set', setOption),
+      (y) =>
+        y
+          .positional('files', { type: 'string', array: true, demandOption: true, default: undefined, describe: 'topology or experiment YAML files' })
+          .option('set', { ...setOption, describe: `${setOption.describe}; applies to every experiment given` })
+          .epilog('Exit status: 0 when every file is valid, 2 otherwise (one line per problem on stderr: file, field path, problem).'),
       (a) => guarded(() => validateCommand(a as unknown as ValidateArgs)),
     )
     .command(
@@ -215,7 +225,7 @@ export async function main(argv: string[]): Promise<void> {
       'run experiments (every sweep point × seed) and write their results folders',
       (y) =>
         y
-          .positional('files', { type: 'string', array: true, demandOption: true, describe: 'experiment YAML files' })
+          .positional('files', { type: 'string', array: true, demandOption: true, default: undefined, describe: 'experiment YAML files' })
           .option('out', { type: 'string', requiresArg: true, describe: 'results folder (default results/<name>; with several files, <out>/<name>)' })
           .option('set', setOption)
           .option('seed', { type: 'number', requiresArg: true, describe: 'first seed (overrides the file)' })
@@ -223,19 +233,23 @@ export async function main(argv: string[]): Promise<void> {
           .option('jobs', { type: 'number', requiresArg: true, describe: 'worker threads (default: one per CPU; 1 runs in-process)' })
           .option('trace', { type: 'boolean', describe: 'write trace.jsonl' })
           .option('pcap', { type: 'boolean', describe: 'write <node>.pcap captures' })
-          .option('shard', { type: 'string', requiresArg: true, describe: 'run only shard i of n (i/n, 0 ≤ i < n); join shards with tcplab merge' }),
+          .option('shard', { type: 'string', requiresArg: true, describe: 'run only shard i of n (i/n, 0 ≤ i < n); join shards with tcplab merge' })
+          .epilog(RUN_EPILOG),
       (a) => guarded(() => runCommand(a as unknown as RunArgs)),
     )
     .command(
       'report <dir>',
       'redraw figures and the HTML page from a results folder',
-      (y) => y.positional('dir', { type: 'string', demandOption: true }),
+      (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'a results folder written by tcplab run (holds summary.json)' }),
       (a) => guarded(() => reportCommand(a as unknown as { dir: string })),
     )
     .command(
       'drill <paths...>',
       'run packetdrill scripts (files or folders) against the TCP engine',
-      (y) => y.positional('paths', { type: 'string', array: true, demandOption: true }),
+      (y) =>
+        y
+          .positional('paths', { type: 'string', array: true, demandOption: true, default: undefined, describe: '.pkt scripts, or folders searched for them recursively' })
+          .epilog('Prints PASS, FAIL or SKIP per script, then the totals. Exit status: 0 when none failed, 1 when one failed, 2 when a path does not exist or holds no script.'),
       (a) => guarded(() => drillCommand(a as unknown as { paths: string[] })),
     )
     .command(
@@ -243,7 +257,7 @@ export async function main(argv: string[]): Promise<void> {
       'join shard folders (from run --shard) into one results folder',
       (y) =>
         y
-          .positional('dirs', { type: 'string', array: true, demandOption: true })
+          .positional('dirs', { type: 'string', array: true, demandOption: true, default: undefined, describe: 'shard folders written by tcplab run --shard i/n, one per shard' })
           .option('out', { type: 'string', requiresArg: true, demandOption: true, describe: 'the merged results folder' }),
       (a) => guarded(() => mergeCommand(a as unknown as { dirs: string[]; out: string })),
     )

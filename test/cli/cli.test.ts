@@ -26,6 +26,18 @@ describe.concurrent('tcplab', () => {
     for (const opt of ['--out', '--set', '--seed', '--seeds', '--jobs', '--trace', '--pcap', '--shard']) expect(r.stdout).toContain(opt);
   });
 
+  it('every command\'s --help says what its arguments are', async () => {
+    const args = { validate: 'files', run: 'files', report: 'dir', drill: 'paths', merge: 'dirs' };
+    for (const [cmd, arg] of Object.entries(args)) {
+      const r = await tcplab([cmd, '--help']);
+      expect(r.code, cmd).toBe(0);
+      const line = r.stdout.split('\n').find((l) => l.trimStart().startsWith(`${arg} `));
+      expect(line, cmd).toMatch(new RegExp(`^\\s+${arg}\\s+\\S.*\\[required\\]$`));
+      expect(r.stdout, cmd).not.toContain('[default: []]');
+    }
+    expect((await tcplab(['run', '--help'])).stdout).toContain('the same command run again resumes');
+  });
+
   it('--version prints the package version', async () => {
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
     const r = await tcplab(['--version']);
