@@ -20,10 +20,6 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${HOST}.${process.pid}.${counter++}.tmp`);
 }
 
-export function isTempName(name: string): boolean {
-  return TEMP.test(name);
-}
-
 /** Writes `data` to `path` atomically, creating the folder if needed. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });

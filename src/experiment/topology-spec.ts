@@ -34,11 +34,6 @@ export interface ValidatedTopology {
   complete: boolean;
 }
 
-/** The kind of a node by name, or undefined if there is no such node. */
-export function nodeKindOf(t: ValidatedTopology, node: string): NodeKind | undefined {
-  return t.def.nodes.find((n) => n.name === node)?.kind;
-}
-
 /**
  * Validates a topology document found at `path` (e.g. ['topology'] inside an experiment, [] in a
  * topology file). `defaultName` names it when it has no `name:`.
