@@ -12,7 +12,7 @@ import type { Knot } from '../../src/report/ladder-time.ts';
 import { textWidth } from '../../src/report/svg.ts';
 import type { TraceEvent } from '../../src/report/trace-records.ts';
 import { loadFixture } from './fixture-data.ts';
-import { byClass, findAll, parseXml, texts } from './xml.ts';
+import { byClass, parseXml, texts } from './xml.ts';
 import type { XmlElement } from './xml.ts';
 
 let flood: TraceEvent[];
