@@ -7,6 +7,7 @@
 import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BatchError, BatchErrorCode } from './batch-errors.ts';
+import { planDifference } from './plan.ts';
 import type { ProgressStream } from './progress.ts';
 import { writeResults } from './results-writer.ts';
 import { readManifests, type ShardManifest } from './shard.ts';
@@ -48,7 +49,7 @@ export async function mergeShards(dirs: string[], outDir: string, options: Merge
       throw new BatchError(BatchErrorCode.mismatch, `${what} splits the batch in ${f.manifest.shard.count} shards, ${from} in ${count}`);
     }
     if (f.manifest.plan.hash !== plan.hash) {
-      throw new BatchError(BatchErrorCode.mismatch, `${what} and ${from} ran different specs of "${plan.experiment}" (spec, sweep, seeds or --trace/--pcap differ)`);
+      throw new BatchError(BatchErrorCode.mismatch, `${what} and ${from} ran different batches of "${plan.experiment}": ${planDifference(f.manifest.plan, plan)}`);
     }
   }
   const byIndex = new Map<number, string>();

@@ -41,3 +41,30 @@ export function makePlan(runs: readonly RunSpec[], experiment: string, spec: unk
   const hash = sha256(canonicalJson({ experiment, spec: spec ?? null, trace, pcap, runs: planned }));
   return { experiment, spec, trace, pcap, runs: planned, hash };
 }
+
+/**
+ * Where two plans differ, for a message about shards that do not belong together: the first
+ * differing field of the spec as `spec.<path>: <a> vs <b>`, else the --trace/--pcap flags, else
+ * the run lists. '' when they agree.
+ */
+export function planDifference(a: BatchPlan, b: BatchPlan): string {
+  const spec = firstDifference(a.spec, b.spec, 'spec');
+  if (spec !== null) return spec;
+  if (a.trace !== b.trace) return `--trace ${a.trace ? 'given' : 'not given'} vs ${b.trace ? 'given' : 'not given'}`;
+  if (a.pcap !== b.pcap) return `--pcap ${a.pcap ? 'given' : 'not given'} vs ${b.pcap ? 'given' : 'not given'}`;
+  return firstDifference(a.runs, b.runs, 'runs') ?? '';
+}
+
+function firstDifference(a: unknown, b: unknown, path: string): string | null {
+  if (canonicalJson(a) === canonicalJson(b)) return null;
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  if (isObj(a) && isObj(b) && Array.isArray(a) === Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    for (const k of keys) {
+      const d = firstDifference(a[k], b[k], `${path}.${k}`);
+      if (d !== null) return d;
+    }
+  }
+  const show = (v: unknown): string => (v === undefined ? '(absent)' : JSON.stringify(v));
+  return `${path}: ${show(a)} vs ${show(b)}`;
+}

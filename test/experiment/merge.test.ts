@@ -94,6 +94,14 @@ describe('mergeShards', () => {
     await expect(mergeShards([a[0]!, noTrace[1]!], tempDir(), { stderr: quiet })).rejects.toMatchObject({ code: 'shard_mismatch' });
   });
 
+  it('says where two shards\' batches differ', async () => {
+    const a = await runShards(2, fakeExperiment(), 3, 2, { rawSpec: { name: 'fake', seeds: 2, apps: { users: { rate: '5/s' } } } });
+    const b = await runShards(2, fakeExperiment(), 3, 2, { rawSpec: { name: 'fake', seeds: 2, apps: { users: { rate: '9/s' } } } });
+    await expect(mergeShards([a[0]!, b[1]!], tempDir(), { stderr: quiet })).rejects.toThrow(/ran different batches of "fake": spec\.apps\.users\.rate: "9\/s" vs "5\/s"$/);
+    const noTrace = await runShards(2, fakeExperiment(), 3, 2, { trace: false, rawSpec: { name: 'fake', seeds: 2, apps: { users: { rate: '5/s' } } } });
+    await expect(mergeShards([a[0]!, noTrace[1]!], tempDir(), { stderr: quiet })).rejects.toThrow(/: --trace not given vs given$/);
+  });
+
   it('refuses a folder that is not a shard, and a shard whose run records are gone', async () => {
     const plain = tempDir();
     await expect(mergeShards([plain], tempDir(), { stderr: quiet })).rejects.toMatchObject({ code: 'not_a_shard' });
