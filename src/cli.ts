@@ -156,7 +156,8 @@ async function runCommand(args: RunArgs): Promise<number> {
     };
     if (shard !== undefined) batch.shard = shard;
     await runBatch(l.runs, batch);
-    process.stdout.write(`results ${outDirs[i]}\n`);
+    // A shard folder holds stored runs, not results: say which, so scripts collect the right ones.
+    process.stdout.write(`${shard === undefined ? 'results' : 'shard'} ${outDirs[i]}\n`);
   }
   return EXIT_OK;
 }
