@@ -8,8 +8,10 @@ import { registerSection, registeredSections, type BenchReport } from './registr
 import './scheduler.ts';
 import './network.ts';
 import { tcpSections } from './tcp.ts';
+import { experimentSections } from './experiment.ts';
 
 tcpSections.forEach(registerSection);
+experimentSections.forEach(registerSection);
 
 const report: BenchReport = {
   table(rows) {

@@ -1,98 +1,29 @@
 /**
- * TCP stack benchmarks.
+ * TCP benchmarks on the whole model: the star of bench/star.ts (real links, router and HostStacks
+ * from `buildNetwork`, as experiments build them), no apps or metrics layer.
  *
- * `tcp-handshakes`: a star, N clients (100 Mbps / 5 ms access links) each connect once to one
- * server (1 Gbps / 1 ms link), send 1000 B and close; the run lasts until every TIME-WAIT has
- * expired. Reports wall time, sim events, segments and memory for N = 1k, 10k, 100k (100k in a
- * child process so its memory is measured alone). Reference: ns-3.48 needs 97–103 s and 596 MB
- * for N = 10k.
+ * `tcp-handshakes`: N clients (100 Mbps / 5 ms access links) each connect once to one server
+ * (1 Gbps / 1 ms link), arrivals spread over the first second, send 1000 B and close; the server
+ * reads to end of stream and closes; the run lasts until every TIME-WAIT has expired. Wall time,
+ * sim events, segments and peak memory for N = 1k, 10k, 100k, each in its own node process.
+ * Reference: ns-3.48 needs 97–103 s and 596 MB for N = 10k.
  *
- * `tcp-synflood`: 60 s of spoofed SYNs at 100k/s against a 4096 backlog (Linux defaults, SYN
- * cookies on): wall time, events and memory, which must be bounded by the backlog.
- *
- * The star is modelled here by a minimal store-and-forward wire (FIFO serialization + latency per
- * link direction, no loss) so the numbers measure the TCP stack and engine, not the link model.
+ * `tcp-synflood`: 60 s of spoofed SYNs at 100k/s from an attacker host (1 Gbps / 2 ms) against
+ * listen(4096), Linux defaults (SYN cookies on): wall time, events and memory, which must be
+ * bounded by the backlog, not the attack volume.
  *
  * Run: `npx tsx bench/tcp.ts [handshakes|synflood] [N...]`, or through bench/run.ts (tcpSections).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Sim, type EventHandler } from '../src/sim/simulator.ts';
-import { Tracer } from '../src/sim/trace.ts';
-import { MS, SEC, serializationTime, type Nanos } from '../src/sim/time.ts';
-import { PROTO_TCP, SYN, packetBytes, type Packet } from '../src/wire/segment.ts';
-import { HostStack } from '../src/stack/host-stack.ts';
+import type { Host } from '../src/net/host.ts';
+import { Rng } from '../src/sim/rng.ts';
+import type { EventHandler, Sim } from '../src/sim/simulator.ts';
+import { MS, SEC, type Nanos } from '../src/sim/time.ts';
+import type { HostStack } from '../src/stack/host-stack.ts';
 import type { ListenSocket, SocketHandler, TcpSocket } from '../src/stack/socket-api.ts';
-import { tcpParams, type TcpParams } from '../src/tcp/params.ts';
-
-const SERVER_ADDR = 0x0a000001;
-const CLIENT_BASE = 0x0a010000;
-const ATTACKER_ADDR = 0x0a000002;
-
-interface Receiver { receive(packet: Packet): void }
-
-/** One direction of a link: FIFO serialization, then propagation; one event per packet. */
-class LinkDir implements EventHandler {
-  private busyUntil: Nanos = 0;
-  constructor(private readonly sim: Sim, private readonly bps: number, private readonly latency: Nanos, private readonly far: Receiver) {}
-  send(packet: Packet): void {
-    const now = this.sim.now;
-    const start = this.busyUntil > now ? this.busyUntil : now;
-    this.busyUntil = start + serializationTime(packetBytes(packet), this.bps);
-    this.sim.at(this.busyUntil + this.latency, this, 0, packet);
-  }
-  onEvent(_sim: Sim, _tag: number, data: unknown): void {
-    this.far.receive(data as Packet);
-  }
-}
-
-/** The star's router: forwards by destination address; unknown destinations (spoofed) vanish. */
-class Router implements Receiver {
-  serverDown!: LinkDir;
-  clientDown: LinkDir[] = [];
-  dropped = 0;
-  receive(packet: Packet): void {
-    if (packet.dst === SERVER_ADDR) this.serverDown.send(packet);
-    else {
-      const i = packet.dst - CLIENT_BASE; // bounds first: an out-of-range index is a slow lookup
-      if (i >= 0 && i < this.clientDown.length) this.clientDown[i]!.send(packet);
-      else this.dropped++;
-    }
-  }
-}
-
-class Star {
-  readonly sim = new Sim();
-  readonly tracer = new Tracer();
-  readonly router = new Router();
-  readonly server: HostStack;
-  readonly clients: HostStack[] = [];
-
-  constructor(n: number, params: TcpParams) {
-    const { sim, router } = this;
-    this.server = this.host('server', SERVER_ADDR, 1e9, 1 * MS, params, (s) => { router.serverDown = new LinkDir(sim, 1e9, 1 * MS, s); });
-    for (let i = 0; i < n; i++) {
-      this.clients.push(this.host(`client${i + 1}`, CLIENT_BASE + i, 100e6, 5 * MS, params, (s) => { router.clientDown[i] = new LinkDir(sim, 100e6, 5 * MS, s); }));
-    }
-  }
-
-  host(name: string, address: number, bps: number, latency: Nanos, params: TcpParams, attach: (s: HostStack) => void): HostStack {
-    const up = new LinkDir(this.sim, bps, latency, this.router);
-    const stack = new HostStack({ name, address, sim: this.sim, tracer: this.tracer, send: (p) => up.send(p) }, params, 1);
-    attach(stack);
-    return stack;
-  }
-
-  segments(): { sent: number; retransmitted: number } {
-    let sent = this.server.counters.segmentsSent;
-    let retransmitted = this.server.counters.segmentsRetransmitted;
-    for (const c of this.clients) {
-      sent += c.counters.segmentsSent;
-      retransmitted += c.counters.segmentsRetransmitted;
-    }
-    return { sent, retransmitted };
-  }
-}
+import { PROTO_TCP, SYN } from '../src/wire/segment.ts';
+import { MB, MemorySampler, Star, cpuSeconds } from './star.ts';
 
 /** The server: accepts everything, reads to end of stream, closes. One handler for all sockets. */
 class SinkServer implements SocketHandler {
@@ -112,9 +43,9 @@ class SinkServer implements SocketHandler {
 /** A client: connect at its start time, send 1000 B, close. One object per client, no closures. */
 class OneShotClient implements SocketHandler, EventHandler {
   connected = false;
-  constructor(private readonly stack: HostStack) {}
+  constructor(private readonly stack: HostStack, private readonly server: number) {}
   onEvent(): void {
-    this.stack.connect(SERVER_ADDR, 80, this);
+    this.stack.connect(this.server, 80, this);
   }
   onConnected(s: TcpSocket): void {
     this.connected = true;
@@ -123,76 +54,68 @@ class OneShotClient implements SocketHandler, EventHandler {
   }
 }
 
-/** Peak RSS / heap sampled every simulated second. */
-class MemorySampler implements EventHandler {
-  rss = 0;
-  heap = 0;
-  constructor(private readonly sim: Sim) {}
-  sample(): void {
-    const m = process.memoryUsage();
-    if (m.rss > this.rss) this.rss = m.rss;
-    if (m.heapUsed > this.heap) this.heap = m.heapUsed;
-  }
-  onEvent(): void {
-    this.sample();
-    if (this.sim.pending > 0) this.sim.after(1 * SEC, this);
-  }
+export interface HandshakeResult {
+  n: number; wall_s: number; cpu_s: number; build_s: number; events: number; segments: number; retransmitted: number;
+  connected: number; served: number; time_wait_peak: number; rss_mb: number; heap_mb: number; live_mb: number; sim_s: number;
 }
 
-export interface HandshakeResult { n: number; wall_s: number; events: number; segments: number; retransmitted: number; connected: number; served: number; time_wait_peak: number; rss_mb: number; heap_mb: number; sim_s: number }
-
 export function runHandshakes(n: number): HandshakeResult {
-  const params = tcpParams('linux');
   const t0 = process.hrtime.bigint();
-  const star = new Star(n, params);
+  const cpu0 = process.cpuUsage();
+  const star = new Star(n);
   const server = new SinkServer();
   star.server.listen(80, server, 4096);
-  const clients = star.clients.map((c) => new OneShotClient(c));
+  const clients = star.clients.map((c) => new OneShotClient(c, star.serverAddr));
   // arrivals spread evenly over the first second
-  clients.forEach((c, i) => star.sim.at(Math.floor((i * SEC) / n), c));
-  const mem = new MemorySampler(star.sim);
-  star.sim.at(0, mem);
+  for (let i = 0; i < n; i++) star.sim.at(Math.floor((i * SEC) / n), clients[i]!);
+  // Live heap at 30 s: every connection has ended, every client is in TIME-WAIT (peak occupancy).
+  const mem = new MemorySampler(30 * SEC);
+  mem.start(star.sim);
+  const built = process.hrtime.bigint();
   star.sim.run();
   mem.sample();
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const t1 = process.hrtime.bigint();
   const seg = star.segments();
   let twPeak = 0;
   for (const c of star.clients) twPeak += c.counters.timeWaitPeak;
   return {
-    n, wall_s: +wall.toFixed(2), events: star.sim.events, segments: seg.sent, retransmitted: seg.retransmitted,
+    n, wall_s: +(Number(t1 - t0) / 1e9).toFixed(2), cpu_s: +cpuSeconds(cpu0).toFixed(2), build_s: +(Number(built - t0) / 1e9).toFixed(2),
+    events: star.sim.events, segments: seg.sent, retransmitted: seg.retransmitted,
     connected: clients.filter((c) => c.connected).length, served: server.completed, time_wait_peak: twPeak,
-    rss_mb: Math.round(mem.rss / 2 ** 20), heap_mb: Math.round(mem.heap / 2 ** 20), sim_s: +(star.sim.now / SEC).toFixed(1),
+    rss_mb: Math.round(mem.rss / MB), heap_mb: Math.round(mem.heap / MB), live_mb: Math.round(mem.live / MB), sim_s: +(star.sim.now / SEC).toFixed(1),
   };
 }
 
-/** Spoofed SYNs through the attacker's raw socket, one sim event per SYN. */
+/** Spoofed SYNs (sources in 198.18.0.0/15) sent by the attacker host, one sim event per SYN. */
 class Flood implements EventHandler {
   sent = 0;
-  private seed = 12345;
-  constructor(private readonly sim: Sim, private readonly send: (p: Packet) => void, private readonly interval: Nanos, private readonly count: number) {}
-  onEvent(): void {
-    const r = (this.seed = (Math.imul(this.seed, 1664525) + 1013904223) >>> 0);
-    this.send({
-      src: (0xc6120000 + (r & 0x1ffff)) >>> 0, dst: SERVER_ADDR, ttl: 64, id: this.sent & 0xffff, protocol: PROTO_TCP,
-      tcp: { srcPort: 1024 + (r >>> 17) % 64000, dstPort: 80, seq: Math.imul(r, 2654435761) >>> 0, ack: 0, flags: SYN, window: 64240, urgent: 0, options: { mss: 1460 }, len: 0, payload: null },
+  private readonly rng = new Rng(1, 'bench:flood');
+  constructor(private readonly host: Host, private readonly target: number, private readonly interval: Nanos, private readonly count: number) {}
+  onEvent(sim: Sim): void {
+    const rng = this.rng;
+    this.host.send({
+      src: (0xc6120000 + rng.int(0x20000)) >>> 0, dst: this.target, ttl: 64, id: this.sent & 0xffff, protocol: PROTO_TCP,
+      tcp: { srcPort: rng.range(1024, 65535), dstPort: 80, seq: rng.nextU32(), ack: 0, flags: SYN, window: 64240, urgent: 0, options: { mss: 1460 }, len: 0, payload: null },
       dataBytes: 0, annot: 0,
     });
-    if (++this.sent < this.count) this.sim.after(this.interval, this);
+    if (++this.sent < this.count) sim.after(this.interval, this);
   }
 }
 
-export interface FloodResult { syn_per_s: number; sim_s: number; wall_s: number; events: number; syns: number; syn_queue_peak: number; cookies_sent: number; max_pending: number; rss_mb: number; heap_mb: number }
+export interface FloodResult {
+  syn_per_s: number; sim_s: number; wall_s: number; cpu_s: number; events: number; syns: number; syn_queue_peak: number;
+  cookies_sent: number; no_route: number; max_pending: number; rss_mb: number; heap_mb: number;
+}
 
 export function runFlood(rate = 100_000, seconds = 60): FloodResult {
-  const params = tcpParams('linux');
   const t0 = process.hrtime.bigint();
-  const star = new Star(0, params);
-  const attackerUp = new LinkDir(star.sim, 1e9, 2 * MS, star.router);
+  const cpu0 = process.cpuUsage();
+  const star = new Star(0, { attacker: true });
   const listener = star.server.listen(80, new SinkServer(), 4096);
-  const flood = new Flood(star.sim, (p) => attackerUp.send(p), SEC / rate, rate * seconds);
+  const flood = new Flood(star.attacker!, star.serverAddr, SEC / rate, rate * seconds);
   star.sim.at(0, flood);
-  const mem = new MemorySampler(star.sim);
-  star.sim.at(0, mem);
+  const mem = new MemorySampler();
+  mem.start(star.sim);
   let maxPending = 0;
   const probe: EventHandler = { onEvent(sim) { if (sim.pending > maxPending) maxPending = sim.pending; if (sim.now < seconds * SEC) sim.after(10 * MS, probe); } };
   star.sim.at(0, probe);
@@ -201,24 +124,18 @@ export function runFlood(rate = 100_000, seconds = 60): FloodResult {
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   const st = listener.stats();
   return {
-    syn_per_s: rate, sim_s: seconds, wall_s: +wall.toFixed(2), events: star.sim.events, syns: flood.sent,
-    syn_queue_peak: st.synQueuePeak, cookies_sent: st.cookiesSent, max_pending: maxPending,
-    rss_mb: Math.round(mem.rss / 2 ** 20), heap_mb: Math.round(mem.heap / 2 ** 20),
+    syn_per_s: rate, sim_s: seconds, wall_s: +wall.toFixed(2), cpu_s: +cpuSeconds(cpu0).toFixed(2), events: star.sim.events, syns: flood.sent,
+    syn_queue_peak: st.synQueuePeak, cookies_sent: st.cookiesSent, no_route: star.network.counters.droppedNoRoute,
+    max_pending: maxPending, rss_mb: Math.round(mem.rss / MB), heap_mb: Math.round(mem.heap / MB),
   };
 }
 
 /** Runs one measurement in a fresh node process (so its memory is its own) and returns its JSON line. */
 function inChild(kind: 'handshakes' | 'synflood', arg: number): Record<string, string | number> {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', kind, String(arg)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--child', kind, String(arg)], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, string | number>;
-}
-
-function engineReady(): boolean {
-  const star = new Star(1, tcpParams('linux'));
-  const s = star.clients[0]!.connect(SERVER_ADDR, 80, {});
-  return s.state === 'SYN_SENT';
 }
 
 /** What bench/registry.ts's BenchReport offers (structural, so this file stands on its own). */
@@ -235,11 +152,10 @@ export const tcpSections = [{
   name: 'tcp-handshakes',
   description: 'N clients connect once, send 1000 B, close; run until TIME-WAIT expires (ns-3.48: 97–103 s, 596 MB at N = 10k)',
   run(report: BenchReport) {
-    if (!engineReady()) {
-      report.note('skipped: the connection engine (src/tcp/connection.ts) does not open connections yet');
-      return;
-    }
-    report.table([1_000, 10_000, 100_000].map((n) => inChild('handshakes', n)));
+    const rows = [1_000, 10_000, 100_000].map((n) => inChild('handshakes', n));
+    report.table(rows);
+    const w10k = Number(rows[1]!.wall_s), w100k = Number(rows[2]!.wall_s);
+    report.note(`N = 10k: ${w10k} s (target <= 2 s), ${rows[1]!.rss_mb} MB RSS (target <= 200 MB); N = 100k / N = 10k: ${(w100k / w10k).toFixed(1)}x (target <= 12x)`);
   },
 }, {
   name: 'tcp-synflood',
