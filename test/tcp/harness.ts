@@ -109,10 +109,15 @@ export function peer(text: string, ourIss = OUR_ISS, peerIss = PEER_ISS): Segmen
   };
 }
 
-/** One connection under test, with its clock. */
+/** One connection under test, with its clock; segments read relative to both ISNs. */
 export class Trace {
   now: Nanos = 0;
-  constructor(readonly c: Connection, readonly rec: Recorder) {}
+  constructor(readonly c: Connection, readonly rec: Recorder, readonly ourIss = OUR_ISS, readonly peerIss = PEER_ISS) {}
+
+  /** A peer segment from packetdrill text, relative to this trace's ISNs. */
+  peer(text: string): Segment {
+    return peer(text, this.ourIss, this.peerIss);
+  }
 
   /** Moves the clock (without running timers). */
   at(t: Nanos): this {
@@ -123,25 +128,25 @@ export class Trace {
 
   /** Delivers a peer segment; returns what we sent in answer (brief form). */
   in(text: string | Segment): string[] {
-    const seg = typeof text === 'string' ? peer(text) : text;
+    const seg = typeof text === 'string' ? this.peer(text) : text;
     this.rec.now = this.now;
     this.c.onSegment(seg, this.now);
-    return this.rec.take().map((s) => brief(s.seg));
+    return this.rec.take().map((s) => brief(s.seg, this.ourIss, this.peerIss));
   }
 
   /** Delivers a peer segment; returns what we sent with windows and options. */
   inFull(text: string | Segment): string[] {
-    const seg = typeof text === 'string' ? peer(text) : text;
+    const seg = typeof text === 'string' ? this.peer(text) : text;
     this.rec.now = this.now;
     this.c.onSegment(seg, this.now);
-    return this.rec.take().map((s) => full(s.seg));
+    return this.rec.take().map((s) => full(s.seg, this.ourIss, this.peerIss));
   }
 
   /** Delivers a segment and returns the verdict too. */
   inVerdict(text: string): { out: string[]; verdict: SegmentVerdict } {
     this.rec.now = this.now;
-    const verdict = this.c.onSegment(peer(text), this.now);
-    return { out: this.rec.take().map((s) => brief(s.seg)), verdict };
+    const verdict = this.c.onSegment(this.peer(text), this.now);
+    return { out: this.rec.take().map((s) => brief(s.seg, this.ourIss, this.peerIss)), verdict };
   }
 
   /** Runs every timer up to `until`; returns what was sent as "t_ms brief". */
@@ -152,7 +157,7 @@ export class Trace {
       if (d > until) break;
       this.at(d);
       this.c.onTimer(d);
-      for (const s of this.rec.take()) out.push(`${fmtMs(s.t)} ${brief(s.seg)}`);
+      for (const s of this.rec.take()) out.push(`${fmtMs(s.t)} ${brief(s.seg, this.ourIss, this.peerIss)}`);
     }
     this.at(until);
     return out;
@@ -160,7 +165,7 @@ export class Trace {
 
   /** What was sent by a user call. */
   sent(): string[] {
-    return this.rec.take().map((s) => brief(s.seg));
+    return this.rec.take().map((s) => brief(s.seg, this.ourIss, this.peerIss));
   }
 }
 
@@ -178,6 +183,9 @@ export interface OpenOptions {
   /** RTT of the handshake. */
   rtt?: Nanos;
   tsOffset?: number;
+  /** Our ISN and the peer's (default OUR_ISS, PEER_ISS): near 2^32 to test the wrap. */
+  iss?: number;
+  peerIss?: number;
 }
 
 export function params(o: OpenOptions = {}): TcpParams {
@@ -187,8 +195,9 @@ export function params(o: OpenOptions = {}): TcpParams {
 /** SYN_SENT: connect() at t = 0, the SYN taken off the record. */
 export function synSent(o: OpenOptions = {}): Trace {
   const rec = new Recorder();
-  const c = Connection.connect(EP, params(o), OUR_ISS, 0, rec, o.tsOffset ?? 0);
-  const t = new Trace(c, rec);
+  const iss = (o.iss ?? OUR_ISS) >>> 0;
+  const c = Connection.connect(EP, params(o), iss, 0, rec, o.tsOffset ?? 0);
+  const t = new Trace(c, rec, iss, (o.peerIss ?? PEER_ISS) >>> 0);
   rec.take();
   rec.takeStates();
   return t;
@@ -213,13 +222,15 @@ export function passiveEstablished(o: OpenOptions & { peerWscale?: number; sackO
   const rec = new Recorder();
   const p = params(o);
   const rtt = o.rtt ?? 100 * MS;
+  const iss = (o.iss ?? OUR_ISS) >>> 0;
+  const peerIss = (o.peerIss ?? PEER_ISS) >>> 0;
   const h: HandshakeInfo = {
-    ep: EP, iss: OUR_ISS, irs: PEER_ISS, peerWindow: o.peerWindow ?? 32792, peerMss: 1000,
+    ep: EP, iss, irs: peerIss, peerWindow: o.peerWindow ?? 32792, peerMss: 1000,
     peerWscale: o.peerWscale ?? 7, ourWscale: ourWindowScale(p), sackOk: o.sackOk ?? true, tsOk: o.tsOk ?? false,
     tsRecent: 0, tsOffset: 0, synAckSentAt: 0,
   };
   const c = Connection.fromHandshake(h, p, rtt, rec);
-  const t = new Trace(c, rec);
+  const t = new Trace(c, rec, iss, peerIss);
   t.at(rtt);
   t.in(`. 1:1(0) ack 1 win ${o.peerWscale === -1 ? (o.peerWindow ?? 32792) : 257}`);
   rec.takeStates();
@@ -250,7 +261,8 @@ export class Pair {
   private listenParams: TcpParams | null = null;
   private pendingSynAck: { iss: number; syn: Segment; sentAt: Nanos } | null = null;
 
-  constructor(readonly delay: Nanos, readonly params: [TcpParams, TcpParams]) {
+  /** `isns`: side 0's and side 1's ISN (default OUR_ISS, PEER_ISS). */
+  constructor(readonly delay: Nanos, readonly params: [TcpParams, TcpParams], readonly isns: [number, number] = [OUR_ISS, PEER_ISS]) {
     this.eps = [
       { localAddr: LOCAL, localPort: 40000, remoteAddr: REMOTE, remotePort: 80 },
       { localAddr: REMOTE, localPort: 80, remoteAddr: LOCAL, remotePort: 40000 },
@@ -261,7 +273,7 @@ export class Pair {
   }
 
   private iss(side: 0 | 1): number {
-    return side === 0 ? OUR_ISS : PEER_ISS;
+    return this.isns[side] >>> 0;
   }
 
   private wire(from: 0 | 1, seg: Segment): void {
@@ -311,19 +323,19 @@ export class Pair {
       if (o?.sackPermitted && p.sack) opts.sackPermitted = true;
       if (o?.timestamp && p.timestamps) opts.timestamp = { val: tsValue(0, this.now), ecr: o.timestamp.val };
       if (o?.wscale !== undefined && wsOffer >= 0) opts.wscale = wsOffer;
-      this.pendingSynAck = { iss: PEER_ISS, syn: seg, sentAt: this.now };
+      this.pendingSynAck = { iss: this.iss(1), syn: seg, sentAt: this.now };
       this.rec[1].transmit(this.eps[1], {
-        srcPort: 80, dstPort: seg.srcPort, seq: PEER_ISS, ack: (seg.seq + 1) >>> 0, flags: SYN | ACK,
+        srcPort: 80, dstPort: seg.srcPort, seq: this.iss(1), ack: (seg.seq + 1) >>> 0, flags: SYN | ACK,
         window: initialWindow(p), urgent: 0, options: opts, len: 0, payload: null,
       }, false);
       return;
     }
     const pend = this.pendingSynAck;
-    if (pend !== null && (seg.flags & ACK) && seg.ack === ((PEER_ISS + 1) >>> 0)) {
+    if (pend !== null && (seg.flags & ACK) && seg.ack === ((this.iss(1) + 1) >>> 0)) {
       const o = pend.syn.options;
       const wsOffer = ourWindowScale(p);
       const h: HandshakeInfo = {
-        ep: this.eps[1], iss: PEER_ISS, irs: pend.syn.seq, peerWindow: pend.syn.window, peerMss: o?.mss ?? 536,
+        ep: this.eps[1], iss: this.iss(1), irs: pend.syn.seq, peerWindow: pend.syn.window, peerMss: o?.mss ?? 536,
         peerWscale: o?.wscale ?? -1, ourWscale: o?.wscale !== undefined ? wsOffer : -1,
         sackOk: !!o?.sackPermitted && p.sack, tsOk: !!o?.timestamp && p.timestamps,
         tsRecent: o?.timestamp?.val ?? 0, tsOffset: 0, synAckSentAt: pend.sentAt,
