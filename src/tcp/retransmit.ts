@@ -101,7 +101,10 @@ function dataTimeout(t: Tcb, now: Nanos): void {
   t.recover = t.sndMax;
   t.sndNxt = t.sndUna;
   t.retransmits++;
-  output(t, now, true);
+  // Closed in SYN-RECEIVED after a simultaneous open: the FIN went out behind our SYN-ACK, which
+  // is still the head of the retransmission queue (Linux resends that skb).
+  if (t.establishedAt < 0 && t.sndUna === t.iss) sendSyn(t, now, true);
+  else output(t, now, true);
   t.rtt.backoff();
   let at = now + t.rtt.rto;
   if (p.userTimeout > 0) {

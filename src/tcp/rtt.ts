@@ -7,6 +7,9 @@
  */
 import { SEC, type Nanos } from '../sim/time.ts';
 
+/** Linux TCP_TIMEOUT_MIN: 2 jiffies (HZ = 1000), the shortest retransmission timer it arms. */
+export const TIMEOUT_MIN: Nanos = 2_000_000;
+
 /** RFC 6298 5.7: RTO when the SYN or SYN-ACK was retransmitted and no sample exists. */
 export const RTO_FALLBACK: Nanos = 3 * SEC;
 

@@ -40,18 +40,28 @@ export function terminate(t: Tcb, errno: Errno | null): void {
   t.setState(TcpState.CLOSED);
 }
 
-/** An acceptable RST arrived (RFC 9293 3.10.7.4 second check; errors as Linux tcp_reset). */
+/**
+ * An acceptable RST arrived (RFC 9293 3.10.7.4 second check). The error reported: the linux
+ * profile as Linux tcp_reset (SYN-SENT refused, CLOSE-WAIT EPIPE, every other state ECONNRESET,
+ * SYN-RECEIVED and LAST-ACK included); rfc9293 as the RFC (SYN-RECEIVED reached from SYN-SENT is
+ * "connection refused"; CLOSING, LAST-ACK and TIME-WAIT just close).
+ */
 export function resetReceived(t: Tcb): void {
+  const linux = t.params.profile === 'linux';
   switch (t.state) {
     case TcpState.SYN_SENT:
-    case TcpState.SYN_RCVD: // only reached after a simultaneous open: the active side was refused
       terminate(t, 'ECONNREFUSED');
       break;
+    case TcpState.SYN_RCVD: // only reached by a simultaneous open: the active side
+      terminate(t, linux ? 'ECONNRESET' : 'ECONNREFUSED');
+      break;
     case TcpState.CLOSE_WAIT:
-      terminate(t, 'EPIPE');
+      terminate(t, linux ? 'EPIPE' : 'ECONNRESET');
       break;
     case TcpState.CLOSING:
     case TcpState.LAST_ACK:
+      terminate(t, linux ? 'ECONNRESET' : null);
+      break;
     case TcpState.TIME_WAIT:
       terminate(t, null);
       break;
@@ -110,9 +120,12 @@ export function userClose(t: Tcb, now: Nanos): void {
   }
   if (t.state === TcpState.TIME_WAIT) return;
   if (unread || t.lingerZero) {
-    // Linux purges the receive queue first, so the RST offers the whole window again.
+    // Linux purges the receive queue first, so the RST offers the whole window again. With
+    // linger 0 it is tcp_disconnect: a RST where the peer holds state, and in CLOSING or
+    // LAST-ACK while our FIN has not gone out yet (Linux's FIN_WAIT1/LAST_ACK before the FIN).
     t.rcvq.clear();
-    if (unread || needsReset(t.state)) sendActiveReset(t, now);
+    const finUnsent = (t.state === TcpState.CLOSING || t.state === TcpState.LAST_ACK) && !t.finSent;
+    if (unread || needsReset(t.state) || finUnsent) sendActiveReset(t, now);
     t.setState(TcpState.CLOSED);
     return;
   }
@@ -122,13 +135,14 @@ export function userClose(t: Tcb, now: Nanos): void {
 
 /** shutdown(): reading stops locally (nothing is sent); writing ends with a FIN. */
 export function userShutdown(t: Tcb, how: 'rd' | 'wr' | 'rdwr', now: Nanos): void {
-  if (how !== 'wr') t.rcvShut = true;
-  if (how === 'rd') return;
   if (t.state === TcpState.SYN_SENT) {
-    // Linux inet_shutdown disconnects a connecting socket.
-    t.setState(TcpState.CLOSED);
+    // Linux inet_shutdown disconnects a connecting socket, whichever direction was named
+    // (tcp_disconnect: no segment, SO_ERROR ECONNRESET).
+    terminate(t, 'ECONNRESET');
     return;
   }
+  if (how !== 'wr') t.rcvShut = true;
+  if (how === 'rd') return;
   closeSending(t, now);
 }
 

@@ -246,3 +246,76 @@ describe('simultaneous open (RFC 9293 3.5 figure 7)', () => {
     expect(pair.log.filter((l) => l.startsWith('1000 a>b S.') || l.startsWith('3000 a>b S.'))).toHaveLength(2);
   });
 });
+
+describe('simultaneous open, one side as a packet trace', () => {
+  function crossed(profile: 'linux' | 'rfc9293' = 'linux'): Trace {
+    const t = synSent({ profile });
+    t.at(10 * MS);
+    expect(t.in('S 0:0(0) win 65535 <mss 1000>')).toEqual(['S. 0:0(0) ack 1']);
+    expect(t.rec.takeStates()).toEqual(['SYN_SENT>SYN_RCVD']);
+    return t;
+  }
+
+  test('an unacceptable ACK in SYN-RECEIVED is answered with <SEQ=SEG.ACK><CTL=RST>; the connection stays', () => {
+    const t = crossed();
+    expect(t.in('. 1:1(0) ack 7 win 65535')).toEqual(['R 7:7(0)']);
+    expect(t.c.state).toBe(TcpState.SYN_RCVD);
+    expect(t.in('. 1:1(0) ack 1 win 65535')).toEqual([]);
+    expect(t.c.state).toBe(TcpState.ESTABLISHED);
+  });
+
+  test('the SYN-ACK timer continues the SYN timer, backing off exponentially', () => {
+    const t = crossed();
+    expect(t.runTimers(8 * SEC)).toEqual(['1000 S. 0:0(0) ack 1', '3000 S. 0:0(0) ack 1', '7000 S. 0:0(0) ack 1']);
+  });
+
+  test('close() in SYN-RECEIVED: FIN now; the RTO resends the SYN-ACK, not the FIN as data', () => {
+    const t = crossed();
+    t.c.close(t.now);
+    expect(t.sent()).toEqual(['F. 1:1(0) ack 1']);
+    expect(t.rec.takeStates()).toEqual(['SYN_RCVD>FIN_WAIT_1']);
+    expect(t.runTimers(1500 * MS)).toEqual(['1000 S. 0:0(0) ack 1']);
+    // The peer acknowledges the SYN and then the FIN.
+    t.at(1600 * MS);
+    expect(t.in('. 1:1(0) ack 1 win 65535')).toEqual(['F. 1:1(0) ack 1']);
+    expect(t.in('. 1:1(0) ack 2 win 65535')).toEqual([]);
+    expect(t.rec.takeStates()).toEqual(['FIN_WAIT_1>FIN_WAIT_2']);
+  });
+
+  test('RST in SYN-RECEIVED: ECONNRESET on Linux (tcp_reset), "connection refused" in RFC 9293', () => {
+    const linux = crossed('linux');
+    linux.in('R 1:1(0) win 0');
+    expect(linux.rec.takeEvents()).toEqual(['ERROR:ECONNRESET', 'FREED']);
+    const rfc = crossed('rfc9293');
+    rfc.in('R 1:1(0) win 0');
+    expect(rfc.rec.takeEvents()).toEqual(['ERROR:ECONNREFUSED', 'FREED']);
+  });
+});
+
+describe('SYN-SENT and an old connection at the peer', () => {
+  test('an ACK that does not acknowledge our SYN: RST, then the SYN again after 2 ms (Linux TCP_TIMEOUT_MIN), then 1 s later', () => {
+    const t = synSent();
+    t.at(50 * MS);
+    // The peer still holds an old incarnation of this tuple and answers our SYN with its ACK.
+    expect(t.in('. 300:300(0) ack 4000 win 65535')).toEqual(['R 4000:4000(0)']);
+    expect(t.c.deadline).toBe(52 * MS);
+    expect(t.runTimers(1051 * MS)).toEqual(['52 S 0:0(0)']);
+    expect(t.runTimers(2052 * MS)).toEqual(['1052 S 0:0(0)', '2052 S 0:0(0)']);
+    // The second ACK no longer advances the timer: the SYN was already retransmitted.
+    t.in('. 300:300(0) ack 4000 win 65535');
+    expect(t.c.deadline).toBe(3052 * MS);
+  });
+
+  test('a RST with a bad ACK gets no answer but also brings the SYN forward', () => {
+    const t = synSent();
+    expect(t.in('R. 300:300(0) ack 4000 win 0')).toEqual([]);
+    expect(t.c.deadline).toBe(2 * MS);
+    expect(t.c.state).toBe(TcpState.SYN_SENT);
+  });
+
+  test('rfc9293 profile: the RST only, the SYN timer is left alone', () => {
+    const t = synSent({ profile: 'rfc9293' });
+    expect(t.in('. 300:300(0) ack 4000 win 65535')).toEqual(['R 4000:4000(0)']);
+    expect(t.c.deadline).toBe(1 * SEC);
+  });
+});

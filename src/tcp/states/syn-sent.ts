@@ -1,7 +1,8 @@
 /**
  * SYN-SENT (RFC 9293 3.10.7.3): a SYN-ACK completes the active open; a bare SYN means a
  * simultaneous open (→ SYN-RECEIVED, Linux answers with a SYN-ACK); a RST with an acceptable ACK
- * refuses the connection (RFC 5961 3.2 keeps that rule for SYN-SENT).
+ * refuses the connection (RFC 5961 3.2 keeps that rule for SYN-SENT); an unacceptable ACK is
+ * answered with a RST.
  */
 import type { Nanos } from '../../sim/time.ts';
 import { ACK, RST, SYN, type Segment } from '../../wire/segment.ts';
@@ -10,6 +11,7 @@ import { establish, handshakeRtt, negotiate } from '../handshake.ts';
 import { sendAck, sendRaw, sendSyn } from '../output.ts';
 import { resetForUnmatched } from '../reset.ts';
 import { output } from '../send.ts';
+import { TIMEOUT_MIN } from '../rtt.ts';
 import { seqGt, seqLe } from '../seq.ts';
 import { EV_CONNECTED, type Tcb } from '../tcb.ts';
 import { terminate } from '../teardown.ts';
@@ -21,6 +23,10 @@ export function synSent(t: Tcb, seg: Segment, now: Nanos): void {
     if (seqLe(seg.ack, t.iss) || seqGt(seg.ack, t.sndMax)) {
       const rst = resetForUnmatched(seg);
       if (rst !== null) sendRaw(t, rst);
+      // Linux tcp_rcv_synsent_state_process: the peer still holds an old connection on this
+      // tuple (its ACK, e.g. a RFC 5961 challenge ACK, is what our RST clears), so the first SYN
+      // is resent after TCP_TIMEOUT_MIN instead of a whole RTO; the RTO itself is unchanged.
+      if (t.retransmits === 0 && t.params.profile === 'linux') t.rtoAt = now + TIMEOUT_MIN;
       return;
     }
   }
