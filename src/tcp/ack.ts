@@ -59,6 +59,7 @@ export function updateWindow(t: Tcb, seg: Segment): void {
       // Linux tcp_ack_probe: the window opened, the persist timer and its backoff go.
       t.persistAt = Infinity;
       t.persistBackoff = 0;
+      t.probesStamp = -1;
     }
   }
 }

@@ -126,6 +126,8 @@ export class Tcb {
   /** Unanswered zero-window or keepalive probes (Linux icsk_probes_out) and persist backoff. */
   probesOut = 0;
   persistBackoff = 0;
+  /** When the persist timer first fired for the current zero window (Linux icsk_probes_tstamp), or -1. */
+  probesStamp: Nanos = -1;
 
   // --- Congestion control and loss recovery ---
   cc: CongestionControl;

@@ -7,6 +7,7 @@ import type { Nanos } from '../sim/time.ts';
 import { TcpState } from './api.ts';
 import { sendActiveReset, sendAck, sendProbe, transmitData } from './output.ts';
 import { onRetransmitTimer, ORPHAN_RETRIES } from './retransmit.ts';
+import { TIMEOUT_MIN } from './rtt.ts';
 import { hasUnsent, probeTimeout, segmentSize } from './send.ts';
 import { seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
@@ -59,11 +60,16 @@ function persistTimer(t: Tcb, now: Nanos): void {
   if (t.packetsOut > 0 || !hasUnsent(t)) {
     t.probesOut = 0;
     t.persistBackoff = 0;
+    t.probesStamp = -1;
     return;
   }
   const p = t.params;
+  // Linux tcp_probe_timer: the user timeout counts from the first probe timeout
+  // (icsk_probes_tstamp), however often the peer answers with a zero window.
+  let userExpired = false;
+  if (t.probesStamp < 0) t.probesStamp = now;
+  else userExpired = p.userTimeout > 0 && now - t.probesStamp >= p.userTimeout;
   const maxProbes = t.orphan ? ORPHAN_RETRIES : p.dataRetries;
-  const userExpired = p.userTimeout > 0 && now - t.lastRcvAt >= p.userTimeout;
   if (t.probesOut >= maxProbes || userExpired) {
     terminate(t, 'ETIMEDOUT');
     return;
@@ -83,11 +89,18 @@ function persistTimer(t: Tcb, now: Nanos): void {
   if (t.packetsOut > 0) {
     t.probesOut = 0;
     t.persistBackoff = 0;
+    t.probesStamp = -1;
     return;
   }
   t.probesOut++;
   if (t.persistBackoff < p.dataRetries) t.persistBackoff++;
-  t.persistAt = now + probeTimeout(t);
+  let when = probeTimeout(t);
+  if (p.userTimeout > 0) {
+    // Linux tcp_clamp_probe0_to_user_timeout: wake up when the user timeout runs out.
+    const remaining = p.userTimeout - (now - t.probesStamp);
+    if (remaining < when) when = remaining > TIMEOUT_MIN ? remaining : TIMEOUT_MIN;
+  }
+  t.persistAt = now + when;
 }
 
 /**

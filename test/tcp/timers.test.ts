@@ -248,3 +248,57 @@ describe('retransmission give-up', () => {
     expect(t.rec.takeStates().at(-1)).toBe('FIN_WAIT_1>CLOSED');
   });
 });
+
+describe('more timer rules', () => {
+  test('TIME-WAIT with tcp_rfc1337 on the linux profile: an exact RST neither kills nor restarts it', () => {
+    const t = inTimeWait({ params: { rfc1337: true } });
+    t.at(30 * SEC);
+    expect(t.in('R 2:2(0) win 0')).toEqual([]);
+    expect(t.c.state).toBe(TcpState.TIME_WAIT);
+    expect(t.c.deadline).toBe(61 * SEC);
+  });
+
+  test('maxRto caps the backoff: rfc9293 data retransmissions 1, 2, 4 … 32 s apart, then 60 s', () => {
+    const t = passiveEstablished({ profile: 'rfc9293', rtt: 10 * MS });
+    t.c.send(100, t.now);
+    t.sent();
+    const times = t.runTimers(t.now + 300 * SEC).map((l) => Number(l.split(' ')[0]));
+    const gaps = times.slice(1).map((x, i) => (x - times[i]!) / 1000);
+    expect(gaps.slice(0, 7)).toEqual([2, 4, 8, 16, 32, 60, 60]);
+  });
+
+  test('FIN_WAIT_2 of a closed socket: max(tcp_fin_timeout, 3.5 RTO)', () => {
+    const t = activeEstablished({ rtt: 10 * SEC }); // RTO = 10 s + max(4 × 5 s, 200 ms) = 30 s
+    expect(t.c.rto).toBe(30 * SEC);
+    t.c.close(t.now);
+    t.at(t.now + 10 * SEC);
+    t.in('. 1:1(0) ack 2 win 65535'); // a second 10 s sample: RTO 10 s + 4 × 3.75 s = 25 s
+    expect(t.c.rto).toBe(25 * SEC);
+    expect(t.c.deadline).toBe(t.now + 87.5 * SEC);
+  });
+
+  test('keepalive with TCP_USER_TIMEOUT: RST once idle past the user timeout with a probe out (Linux)', () => {
+    const t = activeEstablished({ params: { keepalive: true, keepaliveIdle: 10 * SEC, keepaliveInterval: 5 * SEC, userTimeout: 12 * SEC } });
+    expect(t.runTimers(30 * SEC)).toEqual(['10100 . 0:0(0) ack 1', '15100 R. 1:1(0) ack 1']);
+    expect(t.rec.takeEvents()).toEqual(['ERROR:ETIMEDOUT', 'FREED']);
+  });
+
+  test('zero-window probing with TCP_USER_TIMEOUT: answered probes do not stop the clock started by the first one', () => {
+    const t = passiveEstablished({ params: { userTimeout: 5 * SEC } });
+    t.c.send(1000, t.now);
+    t.sent();
+    t.at(200 * MS);
+    t.in('. 1:1(0) ack 1001 win 0');
+    t.c.send(1000, t.now);
+    const probes: string[] = [];
+    while (t.c.state !== TcpState.CLOSED && t.now < 20 * SEC) {
+      const out = t.runTimers(t.c.deadline);
+      probes.push(...out);
+      if (out.length > 0) t.in('. 1:1(0) ack 1001 win 0'); // the peer answers: still zero
+    }
+    // The first probe timeout (500 ms) starts the clock; the last wait is clamped to it: 5.5 s.
+    expect(probes).toEqual([500, 1100, 2300, 4700].map((ms) => `${ms} . 1000:1000(0) ack 1`));
+    expect(t.now).toBe(5500 * MS);
+    expect(t.rec.takeEvents()).toEqual(['ERROR:ETIMEDOUT', 'FREED']);
+  });
+});
