@@ -172,7 +172,11 @@ export class Listener<C> implements TimedEntity {
       full = p.separateQueues ? t.size > this.maxBacklog : t.size + st.acceptQueueLen > this.maxBacklog;
     }
     let wantCookie = false;
-    if (p.synCookies === 'always' || full) {
+    // Linux tcp_conn_request: a SYN a TIME-WAIT connection handed over (isn >= 0) becomes a
+    // request "without limitations" (the peer is evidently real): no cookie, not dropped as full.
+    // Here only while the table has a free row (its size is fixed: memory bounded by the backlog).
+    const fromTimeWait = isn >= 0 && t.size < t.capacity && (bucket < 0 || !full);
+    if ((p.synCookies === 'always' || full) && !fromTimeWait) {
       if (p.synCookies !== false) wantCookie = true;
       else if (this.cache !== null) {
         // FreeBSD syncache_insert: a full bucket tosses its oldest entry

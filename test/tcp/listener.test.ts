@@ -304,3 +304,27 @@ describe('close()', () => {
   });
 });
 
+
+describe('a SYN handed over by a TIME-WAIT connection (Linux tcp_conn_request with isn)', () => {
+  it('becomes a real request with the ISS TIME-WAIT chose, even when every other SYN gets a cookie', () => {
+    const { out, listener } = makeListener({ synCookies: 'always' });
+    listener.onSegment(syn(40000, 0), CLIENT, 0x0a000001, 0);
+    expect(listener.synQueueLen).toBe(0); // a cookie
+    out.take();
+    listener.onSegment(syn(40001, 0), CLIENT, 0x0a000001, 0, 777_777);
+    expect(out.take().map(line)).toEqual(['S. 777777:777777(0) ack 1']);
+    expect(listener.synQueueLen).toBe(1);
+    expect(listener.stats.cookiesSent).toBe(1);
+  });
+
+  it('in the one-queue (rfc9293) mode it is taken while the queue counts as full', () => {
+    const { out, listener } = makeListener({}, 1, 'rfc9293');
+    for (let i = 0; i < 2; i++) listener.onSegment(syn(10000 + i, 0), CLIENT + i, 0x0a000001, 0);
+    listener.onSegment(finalAck(out.take()[0]!.seg), CLIENT, 0x0a000001, 0); // one completed, one half-open: full
+    out.take();
+    listener.onSegment(syn(20000, 0), CLIENT + 5, 0x0a000001, 0);
+    expect(out.take()).toEqual([]);
+    listener.onSegment(syn(20001, 0), CLIENT + 6, 0x0a000001, 0, 4242);
+    expect(out.take().map(line)).toEqual(['S. 4242:4242(0) ack 1']);
+  });
+});
