@@ -50,13 +50,15 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   private readonly cacheKeyB: number;
   private readonly scratch: Endpoints = { localAddr: 0, localPort: 0, remoteAddr: 0, remotePort: 0 };
   private ipId = 0;
+  /** The ISS for the connect() that just took over a TIME-WAIT tuple (tcp_tw_reuse), or -1. */
+  private reuseIsn = -1;
   private depth = 0;
   /**
    * Queued notifications as flat triples (target, what, errno): no object per event. The array
    * keeps its capacity (emptying it with length = 0 would free it, and the next event would grow
    * a new one); `queued` counts the entries in use.
    */
-  private queue: unknown[] = [];
+  private queue: unknown[] = new Array(6); // exact: a first write to [] reserves 17
   private queued = 0;
 
   constructor(private readonly port: HostPort, readonly params: TcpParams, seed: number) {
@@ -74,7 +76,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     this.cacheKeyB = rng.nextU32() | 0;
     const portKeyA = rng.nextU32() | 0;
     const portKeyB = rng.nextU32() | 0;
-    this.ports = new EphemeralPorts(params.ephemeralLow, params.ephemeralHigh, portKeyA, portKeyB, seed, `host:${port.name}:ports`);
+    this.ports = new EphemeralPorts(params.ephemeralLow, params.ephemeralHigh, portKeyA, portKeyB, seed, port.name);
   }
 
   get now(): Nanos {
@@ -110,7 +112,8 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       const ep: Endpoints = { localAddr: this.address, localPort: lport, remoteAddr, remotePort };
       const s = new StackSocket(this, handler);
       this.flows.set(remoteAddr, portsKey(lport, remotePort), s);
-      const iss = this.initialSeq(this.address, lport, remoteAddr, remotePort, now);
+      const iss = this.reuseIsn >= 0 ? this.reuseIsn : this.initialSeq(this.address, lport, remoteAddr, remotePort, now);
+      this.reuseIsn = -1;
       s.conn = Connection.connect(ep, params, iss, now, this, this.tsOffset(this.address, remoteAddr));
       if (options.lingerZero) s.conn.setLingerZero(true);
       if (options.noDelay) s.conn.setNoDelay(true, now);
@@ -372,12 +375,18 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     const s = this.flows.get(raddr, portsKey(lport, rport));
     if (s === undefined) return true;
     const now = this.sim.now;
-    // Linux tcp_twsk_unique: with timestamps, a TIME-WAIT tuple is reusable 1 s after its last segment
-    if (this.params.twReuse && s.conn.state === TcpState.TIME_WAIT && s.conn.params.timestamps
-      && s.timeWaitSince >= 0 && now - s.timeWaitSince >= 1 * SEC) {
-      s.conn.destroy(now);
+    // Linux tcp_twsk_unique: a TIME-WAIT tuple whose connection used timestamps may be taken over
+    // once a second has passed since its last timestamp (tw_ts_recent_stamp); the new connection
+    // then starts above everything the old one sent (write_seq = tw_snd_nxt + 65535 + 2).
+    const c = s.conn;
+    if (this.params.twReuse && c.state === TcpState.TIME_WAIT && c.tsOk && now - c.tsRecentAt >= 1 * SEC) {
+      let isn = (c.sndMax + 65535 + 2) >>> 0;
+      if (isn === 0) isn = 1;
+      c.destroy(now);
       this.touch(s);
-      return this.flows.get(raddr, portsKey(lport, rport)) === undefined;
+      if (this.flows.get(raddr, portsKey(lport, rport)) !== undefined) return false;
+      this.reuseIsn = isn;
+      return true;
     }
     return false;
   }

@@ -64,9 +64,12 @@ export class StackSocket implements TcpSocket {
   get eof(): boolean { return this.conn.eof; }
 
   takeError(): Errno | null {
-    const e = this.error ?? this.conn.takeError();
+    // The stack's copy and the engine's SO_ERROR hold the same error: reading clears both,
+    // so it is reported once (Linux sock_error).
+    const e = this.conn.takeError();
+    const mine = this.error;
     this.error = null;
-    return e;
+    return mine ?? e;
   }
 
   send(bytes: number): number {
@@ -74,7 +77,8 @@ export class StackSocket implements TcpSocket {
     o.begin();
     try {
       const n = this.conn.send(bytes, o.now);
-      if (n < 0) throw new SocketError(this.conn.sendErrno() ?? 'EPIPE');
+      // Linux sk_stream_error: a pending error (ECONNRESET, ETIMEDOUT) is reported once, then EPIPE.
+      if (n < 0) throw new SocketError(this.takeError() ?? this.conn.sendErrno() ?? 'EPIPE');
       return n;
     } finally {
       o.touch(this);
@@ -90,11 +94,8 @@ export class StackSocket implements TcpSocket {
       // Linux tcp_recvmsg: with nothing to copy, a pending error (ECONNRESET, ETIMEDOUT) is
       // returned before end-of-stream, unless the peer's FIN was read (SOCK_DONE).
       if (n <= 0 && !this.conn.eof) {
-        const err = this.error ?? this.conn.recvErrno();
-        if (err !== null) {
-          this.error = null;
-          throw new SocketError(err);
-        }
+        const err = this.conn.readable > 0 ? null : this.takeError();
+        if (err !== null) throw new SocketError(err);
       }
       if (n < 0) throw EAGAIN_ERROR;
       return n;
