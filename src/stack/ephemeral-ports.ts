@@ -29,14 +29,17 @@ export class EphemeralPorts {
   private perturb: number[] = [];
   private rng: Rng | null = null;
 
-  /** `seed` and `rngName` name the stream of the random extra step, created on the first pick. */
+  /**
+   * The random extra step draws from the stream "host:<hostName>:ports" of `seed`, created on the
+   * first pick (the name is built then: a string per host otherwise).
+   */
   constructor(
     readonly low: number,
     readonly high: number,
     private readonly keyA: number,
     private readonly keyB: number,
     private readonly seed: number,
-    private readonly rngName: string,
+    private readonly hostName: string,
   ) {}
 
   /** A local port toward raddr:rport, or -1 when every port is held (EADDRNOTAVAIL). */
@@ -61,7 +64,7 @@ export class EphemeralPorts {
       for (let i = 0; i < remaining; i += step, port += step) {
         if (port >= low + remaining) port -= remaining;
         if (check.portUsable(port, raddr, rport)) {
-          const extra = Math.max(i, (this.rng ??= new Rng(this.seed, this.rngName)).int(8) * step);
+          const extra = Math.max(i, (this.rng ??= new Rng(this.seed, `host:${this.hostName}:ports`)).int(8) * step);
           perturb[at + 1] = (counter + extra + step) | 0;
           return port;
         }
