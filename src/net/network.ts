@@ -71,17 +71,32 @@ export class Network {
  * Counts links per ordered node pair: the n-th link from a to b draws from the streams
  * "link:a-b#n" (no suffix for the first). Keyed by the stream's base name, so that names which
  * spell the same base ("a-b" + "c", "a" + "b-c") count together as they always have; by node
- * indices (no string per link) when no name contains a hyphen, which gives the same counts.
+ * indices when no name contains a hyphen, which gives the same counts without a string per link
+ * (an open-addressing table of index pairs: a Map keyed by a·n + b boxes every key above 2^31).
  */
-function streamUses(nodes: readonly NetNode[]): (from: NetNode, to: NetNode) => number {
-  const uses = new Map<string | number, number>();
-  const byText = nodes.some((n) => n.name.includes('-'));
-  const n = nodes.length;
+function streamUses(nodes: readonly NetNode[], links: number): (from: NetNode, to: NetNode) => number {
+  if (nodes.some((n) => n.name.includes('-'))) {
+    const uses = new Map<string, number>();
+    return (from, to) => {
+      const key = `${from.name}-${to.name}`;
+      const count = (uses.get(key) ?? 0) + 1;
+      uses.set(key, count);
+      return count;
+    };
+  }
+  let size = 16;
+  while (size < 4 * links) size *= 2; // two directions per link, load <= 1/2
+  const mask = size - 1;
+  const keyFrom = new Int32Array(size).fill(-1);
+  const keyTo = new Int32Array(size);
+  const counts = new Int32Array(size);
   return (from, to) => {
-    const key = byText ? `${from.name}-${to.name}` : from.index * n + to.index;
-    const count = (uses.get(key) ?? 0) + 1;
-    uses.set(key, count);
-    return count;
+    const a = from.index, b = to.index;
+    let i = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) & mask;
+    while (keyFrom[i] !== -1 && (keyFrom[i] !== a || keyTo[i] !== b)) i = (i + 1) & mask;
+    keyFrom[i] = a;
+    keyTo[i] = b;
+    return ++counts[i]!;
   };
 }
 
@@ -109,7 +124,7 @@ export function buildNetwork(sim: Sim, topo: TopologyDef, options: NetworkOption
   );
   degree.fill(0);
 
-  const use = streamUses(nodes);
+  const use = streamUses(nodes, topo.links.length);
   const links = topo.links.map((def, i) => {
     const a = nodes[indexByName.get(def.a)!]!, b = nodes[indexByName.get(def.b)!]!;
     const ab = new LinkDirection(a, b, def, sim, tracer, counters, seed, use(a, b));
