@@ -6,7 +6,7 @@
  * nothing written); 1 internal failure (its message on stderr, no stack trace unless
  * TCPLAB_DEBUG=1). Results and `ok` lines go to stdout, problems and progress to stderr.
  */
-import { readFileSync, existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -62,7 +62,9 @@ async function guarded(body: () => Promise<number> | number): Promise<void> {
 function intOption(name: string, v: unknown, min: number): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new UsageProblem([`--${name}: expected a whole number ≥ ${min}, got ${JSON.stringify(v) ?? String(v)}`]);
+    // yargs turns a non-number such as `--seed abc` into NaN.
+    const got = typeof v === 'number' && Number.isNaN(v) ? 'something that is not a number' : (JSON.stringify(v) ?? String(v));
+    throw new UsageProblem([`--${name}: expected a whole number ≥ ${min}, got ${got}`]);
   }
   return v;
 }
@@ -149,6 +151,7 @@ async function runCommand(args: RunArgs): Promise<number> {
   if (clash >= 0) {
     throw new UsageProblem([`${loaded[clash]!.spec.file}: name: experiment "${loaded[clash]!.spec.name}" would write to ${outDirs[clash]}, like another file given; rename one`]);
   }
+  checkOutputFolders(outDirs, args.out === undefined ? 'the default results/<name>' : '--out');
 
   for (const [i, l] of loaded.entries()) {
     const batch: Parameters<typeof runBatch>[1] = {
@@ -160,6 +163,28 @@ async function runCommand(args: RunArgs): Promise<number> {
     process.stdout.write(`${shard === undefined ? 'results' : 'shard'} ${outDirs[i]}\n`);
   }
   return EXIT_OK;
+}
+
+/** What marks a folder as tcplab's own: a run store, a results summary or a shard manifest. */
+function isTcplabFolder(dir: string): boolean {
+  return readdirSync(dir).some((name) => name === '.runs' || name === 'summary.json' || /^shard-\d+-of-\d+\.json$/.test(name));
+}
+
+/**
+ * Output folders must be new, empty or tcplab's own: assembling results replaces its files there
+ * and removes stale captures (*.pcap) and figures (NN-*.svg), which in a folder of the user's
+ * would delete their files.
+ */
+function checkOutputFolders(dirs: readonly string[], option: string): void {
+  const problems: string[] = [];
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    if (!statSync(dir).isDirectory()) problems.push(`${dir}: a file, not a folder (${option})`);
+    else if (readdirSync(dir).length > 0 && !isTcplabFolder(dir)) {
+      problems.push(`${dir}: holds other files and no tcplab results; give a new or empty folder (${option})`);
+    }
+  }
+  if (problems.length > 0) throw new UsageProblem(problems);
 }
 
 // ---- report, drill, merge ------------------------------------------------------------------
@@ -187,6 +212,7 @@ async function drillCommand(args: { paths: string[] }): Promise<number> {
 
 async function mergeCommand(args: { dirs: string[]; out: string }): Promise<number> {
   for (const d of args.dirs) requireFolder(d, 'expected a shard folder written by tcplab run --shard');
+  checkOutputFolders([args.out], '--out');
   await mergeShards(args.dirs, args.out, { onAssembled: reportFolder });
   process.stdout.write(`results ${args.out}\n`);
   return EXIT_OK;

@@ -1,5 +1,5 @@
 /** The command surface: help, version, usage errors, validate on good files, --set and option problems. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -119,6 +119,24 @@ describe.concurrent('tcplab', () => {
     expect(r.code).toBe(2);
     expect(r.errLines[0]).toMatch(/name: experiment "handshake" would write to .*handshake, like another file given/);
     expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('run refuses an --out that is a file or a folder of other files, and touches nothing', async () => {
+    const cwd = emptyDir();
+    const file = join(REPO, 'test/experiment/fixtures/good-inline.yaml');
+    writeFileSync(join(cwd, 'notes.txt'), 'mine');
+    const r0 = await tcplab(['run', file, '--out', 'notes.txt'], cwd);
+    expect(r0.code).toBe(2);
+    expect(r0.errLines).toEqual(['tcplab: notes.txt: a file, not a folder (--out)']);
+    mkdirSync(join(cwd, 'paper'));
+    writeFileSync(join(cwd, 'paper', 'capture.pcap'), 'mine');
+    const r1 = await tcplab(['run', file, '--out', 'paper'], cwd);
+    expect(r1.code).toBe(2);
+    expect(r1.errLines).toEqual(['tcplab: paper: holds other files and no tcplab results; give a new or empty folder (--out)']);
+    expect(readdirSync(join(cwd, 'paper'))).toEqual(['capture.pcap']);
+    const r2 = await tcplab(['run', file, '--seed', 'abc'], cwd);
+    expect(r2.errLines).toEqual(['tcplab: --seed: expected a whole number ≥ 0, got something that is not a number']);
+    expect(readdirSync(cwd).sort()).toEqual(['notes.txt', 'paper']);
   });
 
   it('report refuses a folder without a readable summary.json, or a file, and writes nothing', async () => {
