@@ -153,6 +153,24 @@ describe('errors through the socket API', () => {
     expect(net.lost).toBe(11);
   });
 
+  it('EAGAIN while nothing is readable, the bytes once they are, 0 at end of stream; EPIPE after shutdown(wr)', () => {
+    const { net, client, server } = established();
+    expect(thrown(() => server().recv(100))).toBe('EAGAIN');
+    expect(client.send(300)).toBe(300);
+    net.sim.run({ until: 200 * MS });
+    expect(server().recv(100)).toBe(100);
+    expect(server().recv(1000)).toBe(200);
+    client.shutdown('wr');
+    expect(thrown(() => client.send(1))).toBe('EPIPE');
+    net.sim.run({ until: 300 * MS });
+    expect(server().recv(1000)).toBe(0);
+    expect(server().eof).toBe(true);
+    expect(server().state).toBe('CLOSE_WAIT');
+    expect(server().send(10)).toBe(10); // half-close: the other direction still flows
+    net.sim.run({ until: 400 * MS });
+    expect(client.recv(100)).toBe(10);
+  });
+
   it('EADDRINUSE for an explicit local port a listener holds', () => {
     const net = new FakeNet();
     const a = net.addHost('a', A);
