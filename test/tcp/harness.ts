@@ -254,6 +254,8 @@ export class Pair {
   conn: [Connection | null, Connection | null] = [null, null];
   readonly eps: [Endpoints, Endpoints];
   drop: ((seg: Segment, from: 0 | 1) => boolean) | null = null;
+  /** Extra delay per segment (reordering when it varies); none by default. */
+  jitter: ((seg: Segment, from: 0 | 1) => Nanos) | null = null;
   /** Every segment on the wire as "t_ms a>b brief", for trace assertions. */
   log: string[] = [];
   private flights: Flight[] = [];
@@ -284,7 +286,8 @@ export class Pair {
       return;
     }
     this.log.push(`${fmtMs(this.now)} ${from === 0 ? 'a>b' : 'b>a'} ${text}`);
-    this.flights.push({ at: this.now + this.delay, to, seg, seq: this.order++ });
+    const extra = this.jitter !== null ? this.jitter(seg, from) : 0;
+    this.flights.push({ at: this.now + this.delay + extra, to, seg, seq: this.order++ });
   }
 
   connect(side: 0 | 1): Connection {
