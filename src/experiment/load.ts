@@ -15,7 +15,7 @@ import { formatPath, formatSpecError, Problems, SpecErrorCode, type PathSegments
 import { isMap } from './units.ts';
 import { looksLikeTopology, validateTopology } from './topology-spec.ts';
 import { looksLikeExperiment, validateExperiment } from './experiment-spec.ts';
-import { checkParamPath, parsePath } from './param-paths.ts';
+import { checkParamPath, parsePath, sweepAxisSegments } from './param-paths.ts';
 import { applyOverride, overrideAt, parseOverrides, type Override } from './overrides.ts';
 import { buildRuns, countRuns, sweepPoints } from './sweep.ts';
 import { isNamedAxis } from './sweep-spec.ts';
@@ -136,13 +136,14 @@ class ExperimentLoader {
 
   /** Applies one override after checking its path; a bad path is reported and the override skipped. */
   apply(state: DocState, o: Override, label: string): DocState {
-    const problem = checkParamPath(state.doc, o.segments);
+    const segments = sweepAxisSegments(state.doc, o.segments);
+    const problem = checkParamPath(state.doc, segments);
     if (problem !== undefined) {
       this.report({ code: SpecErrorCode.path, file: this.file, path: label, message: `no such parameter: ${problem}` });
       return state;
     }
-    const next: DocState = { ...state, doc: applyOverride(state.doc, o.segments, o.value) };
-    if (o.segments.length === 1 && o.segments[0] === 'topology') {
+    const next: DocState = { ...state, doc: applyOverride(state.doc, segments, o.value) };
+    if (segments.length === 1 && segments[0] === 'topology') {
       // A new topology (inline or by path) replaces the file's: messages about it point here now.
       return typeof o.value === 'string' ? this.inlineTopology(next, label) : { doc: next.doc };
     }

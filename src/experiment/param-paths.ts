@@ -24,6 +24,25 @@ export function parsePath(text: string): PathSegments | undefined {
   return parts.map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
+/**
+ * Sweep axes, and the overrides of a named axis's variants, are keyed by whole paths (`sweep:
+ * {apps.flood.rate: [...]}`, `cookies: {tcp.synCookies: true}`), so `--set
+ * sweep.apps.flood.rate=[1/s, 2/s]` names one key, not four levels. The segments after `sweep` are
+ * joined up to an existing axis, or all of them for a new path axis; after a named axis come a
+ * variant name and the path it overrides.
+ */
+export function sweepAxisSegments(doc: unknown, segments: PathSegments): PathSegments {
+  if (segments[0] !== 'sweep' || segments.length < 3) return segments;
+  const sweep = isMap(doc) && isMap(doc['sweep']) ? doc['sweep'] : {};
+  for (let end = segments.length; end >= 2; end--) {
+    const axis = segments.slice(1, end).join('.');
+    if (!(axis in sweep)) continue;
+    const rest = segments.slice(end);
+    return isMap(sweep[axis]) && rest.length > 1 ? ['sweep', axis, rest[0]!, rest.slice(1).join('.')] : ['sweep', axis, ...rest];
+  }
+  return ['sweep', segments.slice(1).join('.')];
+}
+
 /** Whether `segments` matches `pattern`, where '*' matches any single segment. */
 function matches(segments: PathSegments, pattern: readonly string[]): boolean {
   return segments.length === pattern.length && pattern.every((p, i) => p === '*' || p === String(segments[i]));

@@ -57,6 +57,16 @@ describe('--set', () => {
     expect(r.ok && r.value.spec.topology.name).toBe('line');
   });
 
+  it('sets a sweep axis by its path after sweep., a named axis\'s variant and a variant\'s override', () => {
+    const named = `${FLOOD}sweep:\n  apps.flood.rate: [10/s]\n  defence:\n    none: {}\n    cookies: { tcp.synCookies: true }\n`;
+    const { spec } = load(named, { set: ['sweep.apps.flood.rate=[1/s, 2/s]', 'sweep.topology.links.0.latency=[5ms, 9ms]', 'sweep.defence.cookies.tcp.synCookies=always'] });
+    expect(spec.sweep).toEqual({
+      'apps.flood.rate': ['1/s', '2/s'],
+      defence: { none: {}, cookies: { 'tcp.synCookies': 'always' } },
+      'topology.links.0.latency': ['5ms', '9ms'],
+    });
+  });
+
   it('--seed and --seeds override the file', () => {
     const { runs } = load(FLOOD, { seed: 100, seeds: 3 });
     expect(runs.map((r) => r.id)).toEqual(['p0-s100', 'p0-s101', 'p0-s102']);
