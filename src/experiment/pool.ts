@@ -81,36 +81,28 @@ async function executeOnPool(tasks: readonly RunTask[], jobs: number, options: E
   });
   const { stop } = options;
   let next = 0;
-  let inFlight = 0;
   let failure: Error | null = null;
+  // A worker that dies outside a task (it could not start) fails the batch with its message,
+  // rather than as an uncaught 'error' event with a stack trace.
+  pool.on('error', (e: unknown) => {
+    failure ??= new Error(`worker thread failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  });
+  // `jobs` lanes, each running one task at a time: nothing waits in a queue, so a stop request
+  // leaves only the runs in flight, and after a failure no new run starts.
+  const lane = async (): Promise<void> => {
+    while (next < tasks.length && !stop.requested && !failure) {
+      const task = tasks[next++]!;
+      try {
+        const result = await pool.run(task);
+        if (!stop.abandoned) options.onDone(result);
+      } catch (e) {
+        if (!stop.abandoned) failure ??= runFailure(task, e);
+      }
+    }
+  };
+  const abandoned = new Promise<void>((resolve) => stop.onAbandon(resolve));
   try {
-    await new Promise<void>((resolve) => {
-      const settleIfIdle = (): void => {
-        if (inFlight === 0 && (next >= tasks.length || stop.requested || failure)) resolve();
-      };
-      const launch = (): void => {
-        while (inFlight < jobs && next < tasks.length && !stop.requested && !failure) {
-          const task = tasks[next++]!;
-          inFlight++;
-          pool.run(task).then(
-            (result) => {
-              inFlight--;
-              if (!stop.abandoned) options.onDone(result);
-              launch();
-              settleIfIdle();
-            },
-            (e: unknown) => {
-              inFlight--;
-              if (!stop.abandoned && !failure) failure = runFailure(task, e);
-              settleIfIdle();
-            },
-          );
-        }
-        settleIfIdle();
-      };
-      stop.onAbandon(resolve);
-      launch();
-    });
+    await Promise.race([Promise.all(Array.from({ length: jobs }, lane)), abandoned]);
   } finally {
     await pool.destroy();
   }

@@ -1,0 +1,35 @@
+/**
+ * The worker pool under a stop request (the first Ctrl-C) and an abandon (the second): which runs
+ * still report, counted by events, not by time.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { executeTasks, StopControl } from '../../src/experiment/pool.ts';
+import { runKey } from '../../src/experiment/run-key.ts';
+import type { RunTask } from '../../src/experiment/worker.ts';
+import { FAKE_RUNNER, fakeRuns, ratePoints } from './batch-fixtures/fake-experiment.ts';
+import { tempDir } from './batch-fixtures/folder.ts';
+
+afterEach(() => {
+  delete process.env.FAKE_RUN_DELAY_MS;
+});
+
+function tasks(n: number): RunTask[] {
+  const storeDir = tempDir();
+  return fakeRuns(ratePoints(n), 1).map((run) => ({ run, key: runKey(run), storeDir, opts: { trace: false, pcap: false }, runner: FAKE_RUNNER }));
+}
+
+it('after a stop request the run in flight on the other thread finishes and reports; no new run starts', async () => {
+  process.env.FAKE_RUN_DELAY_MS = '100';
+  const stop = new StopControl();
+  const done: string[] = [];
+  await executeTasks(tasks(6), { jobs: 2, stop, onDone: (r) => (done.push(r.id), stop.request()) });
+  expect(done).toHaveLength(2);
+});
+
+it('after an abandon the pool returns at once and the run in flight never reports', async () => {
+  process.env.FAKE_RUN_DELAY_MS = '100';
+  const stop = new StopControl();
+  const done: string[] = [];
+  await executeTasks(tasks(6), { jobs: 2, stop, onDone: (r) => (done.push(r.id), stop.abandon()) });
+  expect(done).toHaveLength(1);
+});
