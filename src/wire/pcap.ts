@@ -1,16 +1,15 @@
 /**
  * A pcap writer (the classic libpcap format, nanosecond variant) for one capture point.
  * Records are encoded straight into one growable buffer (doubling), so a long capture costs one
- * block of memory, not one object per packet. It knows nothing about nodes: the experiment layer
- * attaches one writer per host through the network's taps and calls add() for each packet.
+ * block of memory, not one object per packet. It knows nothing about nodes or files: the experiment
+ * layer attaches one writer per host through the network's taps, calls add() for each packet, and
+ * stores bytes() with the run (src/experiment/store.ts writes it atomically).
  *
  * Format (https://www.tcpdump.org/manpages/pcap-savefile.5.html), written little-endian so the
  * file is byte-identical on every machine: a 24-byte global header with magic 0xa1b23c4d
  * (timestamps in nanoseconds), version 2.4, snaplen, link type; then per packet a 16-byte record
  * header (seconds, nanoseconds, captured length, original length) and the captured bytes.
  */
-import { rename, unlink, writeFile } from 'node:fs/promises';
-import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { encodeInto } from './encode.ts';
 import { packetBytes } from './segment.ts';
 import type { Packet } from './segment.ts';
@@ -97,30 +96,6 @@ export class PcapWriter {
     return Buffer.from(this.buf.subarray(0, this.used));
   }
 
-  /** Writes the file so that readers never see a half-written one: a temp file, then rename. */
-  async writeFileAtomic(path: string): Promise<void> {
-    const tmp = tempName(path);
-    try {
-      await writeFile(tmp, this.bytes());
-      await rename(tmp, path);
-    } catch (err) {
-      await unlink(tmp).catch(() => undefined);
-      throw err;
-    }
-  }
-
-  /** Synchronous writeFileAtomic, for callers at the end of a worker's run. */
-  writeFileAtomicSync(path: string): void {
-    const tmp = tempName(path);
-    try {
-      writeFileSync(tmp, this.bytes());
-      renameSync(tmp, path);
-    } catch (err) {
-      try { unlinkSync(tmp); } catch { /* already gone */ }
-      throw err;
-    }
-  }
-
   /** Makes room for a record whose packet has `size` bytes; returns the record's offset. */
   private reserve(size: number): number {
     const need = this.used + RECORD_HEADER_BYTES + size;
@@ -148,11 +123,4 @@ export class PcapWriter {
     this.used = at + RECORD_HEADER_BYTES + kept;
     this.count++;
   }
-}
-
-let tempCounter = 0;
-
-/** A temp name beside the target (same file system, so rename is atomic), unique per call. */
-function tempName(path: string): string {
-  return `${path}.${process.pid}.${++tempCounter}.tmp`;
 }
