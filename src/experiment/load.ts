@@ -316,6 +316,23 @@ function validateTopologyDoc(doc: unknown, file: string): Result<TopologyDef> {
   return { ok: true, value: t.def };
 }
 
+/**
+ * `--set` on a topology file: a topology is what an experiment holds under `topology:`, so the
+ * overrides that start with `topology.` apply to it (`topology.links.0.latency=50ms`), checked as
+ * on an experiment; the others set experiment parameters and do not concern it.
+ */
+function setTopology(doc: unknown, file: string, set: readonly string[]): Result<unknown> {
+  const { overrides, errors } = parseOverrides(set, file);
+  let wrapped: unknown = { topology: doc };
+  for (const o of overrides) {
+    if (o.segments[0] !== 'topology') continue;
+    const problem = o.segments.length === 1 ? 'a topology file cannot be replaced by --set topology=…' : checkParamPath(wrapped, o.segments);
+    if (problem !== undefined) errors.push({ code: SpecErrorCode.path, file, path: `--set ${o.text}`, message: `no such parameter: ${problem}` });
+    else wrapped = applyOverride(wrapped, o.segments, o.value);
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: (wrapped as { topology: unknown }).topology };
+}
+
 export type ValidatedFile = { kind: 'topology'; topology: TopologyDef } | { kind: 'experiment'; experiment: LoadedExperiment };
 
 /** `tcplab validate`: a topology or an experiment file, told apart by its keys. */
@@ -324,7 +341,9 @@ export function validateFile(file: string, opts: LoadOptions = {}): Result<Valid
   if (!parsed.ok) return parsed;
   const doc = parsed.value;
   if (looksLikeTopology(doc)) {
-    const t = validateTopologyDoc(doc, file);
+    const set = setTopology(doc, file, opts.set ?? []);
+    if (!set.ok) return set;
+    const t = validateTopologyDoc(set.value, file);
     return t.ok ? { ok: true, value: { kind: 'topology', topology: t.value } } : t;
   }
   if (isMap(doc) && !looksLikeExperiment(doc)) {

@@ -128,6 +128,20 @@ describe('whole-file problems', () => {
     expect(!r.ok && r.errors.map(formatSpecError)).toEqual(['x.yaml: neither a topology (nodes:, links:) nor an experiment (topology:, duration:, apps:)']);
   });
 
+  it('--set on a topology file applies its topology. paths, checked, and leaves experiment paths alone', () => {
+    const topo = 'nodes: [a, b]\nlinks:\n  - { between: [a, b], latency: 10ms }\n';
+    const check = (set: string[]) => {
+      const r = validateFile('t.yaml', { readFile: () => topo, set });
+      return r.ok ? (r.value.kind === 'topology' ? r.value.topology.links[0]!.latency : 'not a topology') : r.errors.map(formatSpecError);
+    };
+    expect(check(['topology.links.0.latency=50ms', 'tcp.backlog=5'])).toBe(50_000_000);
+    expect(check(['topology.links.0.latency=-1ms'])).toEqual(['t.yaml: links[0].latency: expected a duration like "10ms", got "-1ms"']);
+    expect(check(['topology.linkz.0=1', 'nonsense'])).toEqual([
+      't.yaml: --set nonsense: expected path=value, like tcp.backlog=1024 or apps.flood.rate=500/s',
+      't.yaml: --set topology.linkz.0=1: no such parameter: topology has no parameter "linkz" (did you mean "links"?)',
+    ]);
+  });
+
   it('an experiment given where a topology file is expected', () => {
     const r = loadExperimentText('topology: other.yaml\nduration: 1s\n', 'lab/e.yaml', {
       readFile: () => 'topology: x.yaml\nduration: 1s\n',
