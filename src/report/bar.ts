@@ -32,7 +32,8 @@ export function barChart(input: BarChartInput): ChartResult {
       if (c.mean > 0) minPositive = Math.min(minPositive, c.mean);
     }
   }
-  const yAxis = valueAxis(lo, hi, { ratio: ml.ratio, log: input.logy === true, minPositive });
+  const hasZero = data.series.some((s) => s.cells.some((c) => c.mean <= 0));
+  const yAxis = valueAxis(lo, hi, { ratio: ml.ratio, log: input.logy === true, minPositive, hasZero });
   const withCi = hasCi(data);
   const subtitle = `mean${withCi ? ' ± 95 % CI' : ''} over ${seedCount(data.maxN)} per point`;
   const legend: LegendItem[] = data.series.map((s, i) => ({ label: s.label, color: seriesColor(i), kind: 'bar' }));
@@ -75,11 +76,12 @@ export function barChart(input: BarChartInput): ChartResult {
     bars.push(el('g', { class: 'bar-series', 'data-series': s.label }, parts));
   });
   const xTicks = labels.map((l) => ({ pos: outer(l)! + outer.bandwidth() / 2, label: l }));
-  const frame = drawFrame(frameIn, plot, xTicks, yAxis.ticks());
+  const frame = drawFrame(frameIn, plot, xTicks, yAxis.ticks(), { yBreaks: yAxis.breaks() });
   const svg = svgDocument(frameIn.width, height, title, subtitle, [frame.back, ...bars, frame.front]);
   const caption =
     `${ml.name} for each value of ${inSentence(paramLabel(input.x))}` +
     (data.series.length > 1 ? `, bars grouped by ${data.legendTitle ? inSentence(data.legendTitle.replace(/:$/, '')) : 'the other sweep axes'}` : '') +
-    `. Bar height is the mean over ${seedCount(data.maxN)}${withCi ? '; error bars show the 95 % confidence interval' : ''}.`;
+    `. Bar height is the mean over ${seedCount(data.maxN)}${withCi ? '; error bars show the 95 % confidence interval' : ''}.` +
+    yAxis.note;
   return figure(svg, title, caption);
 }

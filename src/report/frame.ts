@@ -128,6 +128,8 @@ export interface FrameParts {
 export interface AxisOptions {
   /** x positions where the x axis has a break mark (a zero beside a log axis). */
   xBreaks?: number[];
+  /** y positions where the y axis has a break mark (a zero under a log axis). */
+  yBreaks?: number[];
   /** Draw vertical grid lines too (used by the CDF). */
   xGrid?: boolean;
 }
@@ -163,6 +165,10 @@ export function drawFrame(input: FrameInput, plot: Plot, xTicks: Tick[], yTicks:
     if (!t.minor) xt.push(text(t.pos, plot.bottom + 20, t.label, { 'text-anchor': 'middle', 'font-size': FONT.tick, fill: INK.text }));
   }
   const yt: string[] = [];
+  for (const b of opts.yBreaks ?? []) {
+    yt.push(el('rect', { x: plot.left - 5, y: b - 4, width: 10, height: 8, fill: '#ffffff' }));
+    yt.push(el('path', { class: 'axis-break', d: `M${num(plot.left - 5)},${num(b - 2)}L${num(plot.left + 5)},${num(b - 6)}M${num(plot.left - 5)},${num(b + 6)}L${num(plot.left + 5)},${num(b + 2)}`, stroke: INK.axis, 'stroke-width': 1.2, fill: 'none' }));
+  }
   for (const t of yTicks) {
     const len = t.minor ? 3 : 6;
     yt.push(el('line', { x1: plot.left - len, x2: plot.left, y1: t.pos, y2: t.pos, stroke: INK.axis, 'stroke-width': 1 }));

@@ -69,7 +69,8 @@ export function sweepChart(input: SweepChartInput): ChartResult {
       if (c.mean > 0) minPositive = Math.min(minPositive, c.mean - c.ci95 > 0 ? c.mean - c.ci95 : c.mean);
     }
   }
-  const yAxis = valueAxis(lo, hi, { ratio: ml.ratio, log: input.logy === true, minPositive });
+  const hasZero = data.series.some((s) => s.cells.some((c) => c.mean <= 0));
+  const yAxis = valueAxis(lo, hi, { ratio: ml.ratio, log: input.logy === true, minPositive, hasZero });
   const withCi = hasCi(data);
   const subtitle = `mean${withCi ? ' ± 95 % CI' : ''} over ${seedCount(data.maxN)} per point${yAxis.log ? ' · log y' : ''}`;
   const legend: LegendItem[] = data.series.map((s, i) => ({ label: s.label, color: seriesColor(i), kind: 'marker', marker: seriesMarker(i), dash: seriesDash(i) }));
@@ -115,12 +116,13 @@ export function sweepChart(input: SweepChartInput): ChartResult {
     }
     body.push(el('g', { class: 'sweep-series', 'data-series': s.label }, parts));
   });
-  const frame = drawFrame(frameIn, plot, xp.ticks(), yAxis.ticks(), { xBreaks: xp.breaks });
+  const frame = drawFrame(frameIn, plot, xp.ticks(), yAxis.ticks(), { xBreaks: xp.breaks, yBreaks: yAxis.breaks() });
   const svg = svgDocument(frameIn.width, height, title, subtitle, [frame.back, ...body, frame.front]);
   const caption =
     `${ml.name} for each value of ${inSentence(paramLabel(input.x))}` +
     (data.series.length > 1 ? `, one series per ${data.legendTitle ? inSentence(data.legendTitle.replace(/:$/, '')) + ' setting' : 'combination of the other sweep axes'}` : '') +
     `. Markers show the mean over ${seedCount(data.maxN)}${withCi ? '; error bars the 95 % confidence interval (Student t)' : ''}.` +
-    (xp.log ? ' The x axis is logarithmic' + (xp.breaks.length > 0 ? ', with zero set apart by an axis break.' : '.') : '');
+    (xp.log ? ' The x axis is logarithmic' + (xp.breaks.length > 0 ? ', with zero set apart by an axis break.' : '.') : '') +
+    yAxis.note;
   return figure(svg, title, caption);
 }

@@ -4,18 +4,19 @@
  * range (or the 95 % confidence interval) across seeds. Values are summed over nodes unless one
  * node is asked for (e.g. TIME-WAIT sockets over all clients).
  */
-import { area, line, scaleLinear, scaleLog } from 'd3';
+import { area, line, scaleLinear } from 'd3';
 import { summarize } from '../experiment/aggregate.ts';
 import type { BandKind } from '../experiment/chart-fields.ts';
 import type { TimeseriesRow } from '../metrics/results.ts';
 import { figure, skipped } from './figure.ts';
 import type { ChartResult } from './figure.ts';
-import { drawFrame, layoutFrame, linearTickLabels, linearTicks, logTicks } from './frame.ts';
+import { drawFrame, layoutFrame, linearTicks } from './frame.ts';
 import type { FrameInput, LegendItem, Tick } from './frame.ts';
 import { axisLabel, metricLabel } from './labels.ts';
 import type { PointInfo } from './points.ts';
 import { el, svgDocument, text } from './svg.ts';
 import { FONT, INK, seriesColor, seriesDash } from './theme.ts';
+import { valueAxis } from './value-axis.ts';
 
 export type { BandKind };
 
@@ -124,10 +125,8 @@ export function timeseriesChart(input: TimeseriesChartInput): ChartResult {
   const ref = input.reference && Number.isFinite(input.reference.value) ? input.reference : undefined;
   if (ref) yMax = Math.max(yMax, ref.value * 1.04);
   const logy = input.logy === true && yMinPos < Infinity;
-  const y = logy
-    ? scaleLog().domain([yMinPos, Math.max(yMax, yMinPos * 10)]).nice()
-    : scaleLinear().domain([0, yMax > 0 ? yMax : 1]).nice(6);
-  const yTickLabels = logy ? ['10000'] : linearTickLabels(y as ReturnType<typeof scaleLinear<number>>, 6);
+  const hasZero = logy && series.some((s) => (showBand ? s.lo : s.mean).some((v) => v <= 0));
+  const yAxis = valueAxis(0, yMax, { ratio: false, log: logy, minPositive: yMinPos, hasZero });
 
   const legend: LegendItem[] = series.map((s) => ({
     label: s.label,
@@ -143,12 +142,12 @@ export function timeseriesChart(input: TimeseriesChartInput): ChartResult {
     xLabel: input.xlabel ?? 'Simulated time (s)',
     yLabel: input.ylabel ?? axisLabel(input.metric),
     legend: series.length > 1 || series[0]!.label !== 'all runs' ? legend : [],
-    yTickLabels,
+    yTickLabels: yAxis.tickLabels,
   };
   const { plot, height } = layoutFrame(frameIn);
   const x = scaleLinear().domain([tMin, tMax]).range([plot.left, plot.right]);
-  y.range([plot.bottom, plot.top]);
-  const yPos = (v: number): number => (logy ? y(Math.max(v, yMinPos)) : y(v));
+  yAxis.setRange(plot.bottom, plot.top);
+  const yPos = yAxis.pos;
 
   const bands: string[] = [];
   const lines: string[] = [];
@@ -170,8 +169,7 @@ export function timeseriesChart(input: TimeseriesChartInput): ChartResult {
     lines.push(el('path', { class: 'series', 'data-series': s.label, d: d ?? '', fill: 'none', stroke: color, 'stroke-width': 2, 'stroke-dasharray': seriesDash(s.index) || undefined, 'stroke-linejoin': 'round' }));
   }
   const xTicks: Tick[] = linearTicks(x, 8);
-  const yTicks: Tick[] = logy ? logTicks(y as ReturnType<typeof scaleLog<number>>) : linearTicks(y as ReturnType<typeof scaleLinear<number>>, 6);
-  const frame = drawFrame(frameIn, plot, xTicks, yTicks);
+  const frame = drawFrame(frameIn, plot, xTicks, yAxis.ticks(), { yBreaks: yAxis.breaks() });
   const refLine: string[] = [];
   if (ref) {
     const ry = yPos(ref.value);
@@ -182,6 +180,7 @@ export function timeseriesChart(input: TimeseriesChartInput): ChartResult {
   const caption =
     `${label.name} over simulated time, ${input.node ? `at node ${input.node}` : 'summed over all nodes'}. ` +
     (series.length > 1 ? `One line per sweep point: the mean over its seeds` : `The line is the mean over seeds`) +
-    (showBand ? `; the shaded band spans ${band === 'ci95' ? 'the 95 % confidence interval' : 'the minimum to maximum'} across seeds.` : '.');
+    (showBand ? `; the shaded band spans ${band === 'ci95' ? 'the 95 % confidence interval' : 'the minimum to maximum'} across seeds.` : '.') +
+    yAxis.note;
   return figure(svg, title, caption);
 }

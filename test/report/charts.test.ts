@@ -89,6 +89,22 @@ describe('time series', () => {
     expect(byClass(svg, 'band')).toHaveLength(8);
   });
 
+  it('on a log axis draws zeros at a 0 tick under a break, not at the smallest positive value', () => {
+    const runs = [{ id: 'p0-s1', point: {}, seed: 1 }];
+    const rows = [0, 10, 100, 1000].map((value, t) => ({ run: 'p0-s1', t_s: t, node: 'server', metric: 'syn_queue', value }));
+    const f = drawn(timeseriesChart({ metric: 'syn_queue', rows, points: listPoints(runs, []), logy: true }));
+    const svg = checkFigure(f);
+    const yAxis = byClass(svg, 'y-axis')[0]!;
+    expect(texts(yAxis)).toEqual(['10', '20', '50', '100', '200', '500', '1,000', '0']);
+    expect(findAll(yAxis, (e) => e.attrs.class === 'axis-break')).toHaveLength(1);
+    const tickY = (label: string): number => Number(findAll(yAxis, (e) => e.name === 'text' && e.children.join('') === label)[0]!.attrs.y) - 4;
+    const first = byClass(svg, 'series')[0]!.attrs.d!.slice(1).split('L').map((p) => Number(p.split(',')[1]));
+    expect(first[0]).toBeCloseTo(tickY('0'), 1);
+    expect(first[1]).toBeCloseTo(tickY('10'), 1);
+    expect(first[0]! - first[1]!).toBeGreaterThan(15);
+    expect(f.caption).toContain('zero sits below its break');
+  });
+
   it('is skipped, not drawn empty, when the metric has no samples', () => {
     const r = timeseriesChart({ metric: 'cwnd', rows: flood.timeseries, points: flood.points });
     expect(r.kind).toBe('skipped');
