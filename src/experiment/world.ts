@@ -40,7 +40,41 @@ export interface World {
   filters: PacketFilter[];
 }
 
+/**
+ * Name and group look-ups built once per world: with 100k hosts, a scan of the node list per host
+ * or per client instance would make building the world quadratic.
+ */
+class NodeIndex {
+  private readonly byName = new Map<string, NodeDef>();
+  private readonly byGroup = new Map<string, string[]>();
+
+  constructor(nodes: readonly NodeDef[]) {
+    for (const n of nodes) {
+      this.byName.set(n.name, n);
+      const g = this.byGroup.get(n.group);
+      if (g) g.push(n.name);
+      else this.byGroup.set(n.group, [n.name]);
+    }
+  }
+
+  def(name: string): NodeDef {
+    return this.byName.get(name)!;
+  }
+
+  /** The nodes an app runs on: the node itself, or every member of the group. */
+  members(on: string): readonly string[] {
+    return this.byGroup.get(on) ?? (this.byName.has(on) ? [on] : []);
+  }
+
+  /** A host's series label: its group's name when the group has several members, else its own. */
+  label(name: string): string {
+    const group = this.byName.get(name)!.group;
+    return (this.byGroup.get(group)?.length ?? 0) > 1 ? group : name;
+  }
+}
+
 export function buildWorld(spec: ExperimentSpec, seed: number): World {
+  const nodes = new NodeIndex(spec.topology.nodes);
   const sim = new Sim();
   const tracer = new Tracer();
   const network = buildNetwork(sim, spec.topology, { seed, tracer });
@@ -51,7 +85,7 @@ export function buildWorld(spec: ExperimentSpec, seed: number): World {
   const filtersByHost = faultFilters(spec, sim, tracer);
   const filters: PacketFilter[] = [];
   for (const host of network.hosts) {
-    const def = nodeDef(spec, host.name);
+    const def = nodes.def(host.name);
     const f = filtersByHost.get(host.name);
     const stack = new HostStack(f?.output ? new FilteredPort(host, f.output) : host, tcpParamsFor(spec, def), seed);
     host.transport = f?.input ? new FilteredDelivery(stack, f.input) : stack;
@@ -67,38 +101,30 @@ export function buildWorld(spec: ExperimentSpec, seed: number): World {
   collector.now = () => sim.now;
 
   const world: World = { sim, tracer, network, stacks, collector, sampler: null as unknown as Sampler, listeners: [], bulks: [], filters };
-  startApps(world, spec, seed);
-  world.sampler = new Sampler(gauges(world, spec), spec.sampleInterval, spec.duration);
+  startApps(world, spec, nodes, seed);
+  world.sampler = new Sampler(gauges(world, spec, nodes), spec.sampleInterval, spec.duration);
   world.sampler.start(sim);
   return world;
 }
 
-function nodeDef(spec: ExperimentSpec, name: string): NodeDef {
-  return spec.topology.nodes.find((n) => n.name === name)!;
-}
-
-/** The nodes an app runs on: the node itself, or every member of the group. */
-function members(spec: ExperimentSpec, on: string): string[] {
-  return spec.topology.nodes.filter((n) => n.name === on || n.group === on).map((n) => n.name);
-}
-
-function startApps(world: World, spec: ExperimentSpec, seed: number): void {
+function startApps(world: World, spec: ExperimentSpec, nodes: NodeIndex, seed: number): void {
   const apps = Object.values(spec.apps);
   // Servers listen first so that a client starting at t=0 finds them.
   const ordered = [...apps.filter((a) => a.kind === 'server'), ...apps.filter((a) => a.kind !== 'server')];
   for (const app of ordered) {
-    for (const node of members(spec, app.on)) {
+    const responseBytes = app.kind === 'client' ? responseBytesFor(spec, nodes, app) : 0;
+    for (const node of nodes.members(app.on)) {
       const ctx = appContext(world, app, node, seed);
       switch (app.kind) {
         case 'server': {
-          const server = Server.fromSpec(ctx, app, peerProfiles(world, spec, node, app.port));
+          const server = Server.fromSpec(ctx, app, peerProfiles(world, spec, nodes, node, app.port));
           server.start();
           const socket = server.listenSocket;
           if (socket !== null) world.listeners.push({ node, socket });
           break;
         }
         case 'client':
-          new Client(ctx, { spec: app, responseBytes: responseBytesFor(spec, app) }).start();
+          new Client(ctx, { spec: app, responseBytes }).start();
           break;
         case 'synflood':
           new SynFlood(ctx, app).start();
@@ -135,7 +161,7 @@ function appContext(world: World, app: AppSpec, node: string, seed: number): App
  * How a server on `node:port` frames each peer's byte stream (see src/apps/server.ts): request
  * sizes and closing rules come from the client apps that target it.
  */
-function peerProfiles(world: World, spec: ExperimentSpec, node: string, port: number): (addr: number) => PeerProfile {
+function peerProfiles(world: World, spec: ExperimentSpec, nodes: NodeIndex, node: string, port: number): (addr: number) => PeerProfile {
   const byAddr = new Map<number, PeerProfile>();
   for (const app of Object.values(spec.apps)) {
     if ((app.kind !== 'client' && app.kind !== 'bulk') || app.target.node !== node || app.target.port !== port) continue;
@@ -143,14 +169,14 @@ function peerProfiles(world: World, spec: ExperimentSpec, node: string, port: nu
       app.kind === 'bulk'
         ? { requestBytes: 0, closeAfterResponse: false }
         : { requestBytes: app.requestBytes, closeAfterResponse: app.mode === 'http1.0' && app.closer === 'server' };
-    for (const m of members(spec, app.on)) byAddr.set(world.network.addressOf(m), profile);
+    for (const m of nodes.members(app.on)) byAddr.set(world.network.addressOf(m), profile);
   }
   return (addr) => byAddr.get(addr) ?? UNKNOWN_PEER;
 }
 
-function responseBytesFor(spec: ExperimentSpec, client: ClientApp): number {
+function responseBytesFor(spec: ExperimentSpec, nodes: NodeIndex, client: ClientApp): number {
   for (const app of Object.values(spec.apps)) {
-    if (app.kind === 'server' && app.port === client.target.port && members(spec, app.on).includes(client.target.node)) return app.responseBytes;
+    if (app.kind === 'server' && app.port === client.target.port && nodes.members(app.on).includes(client.target.node)) return app.responseBytes;
   }
   return 1000;
 }
@@ -160,22 +186,28 @@ function responseBytesFor(spec: ExperimentSpec, client: ClientApp): number {
  * counts. Hosts of a group with several members are summed under the group's name, so a
  * 1000-client star gives a few series, not thousands.
  */
-function gauges(world: World, spec: ExperimentSpec): Gauge[] {
+function gauges(world: World, spec: ExperimentSpec, nodes: NodeIndex): Gauge[] {
   const out: Gauge[] = [];
   const byNode = new Map<string, ListenSocket[]>();
-  for (const { node, socket } of world.listeners) byNode.set(node, [...(byNode.get(node) ?? []), socket]);
+  for (const { node, socket } of world.listeners) {
+    const ls = byNode.get(node);
+    if (ls) ls.push(socket);
+    else byNode.set(node, [socket]);
+  }
   for (const [node, ls] of byNode) {
     out.push({ node, metric: 'syn_queue', read: () => ls.reduce((a, l) => a + l.stats().synQueue, 0) });
     out.push({ node, metric: 'accept_queue', read: () => ls.reduce((a, l) => a + l.stats().acceptQueue, 0) });
   }
 
   // Hosts running a client or server app, grouped under their group's name when it has several members.
-  const withApps = new Set(Object.values(spec.apps).filter((a) => a.kind !== 'synflood').flatMap((a) => members(spec, a.on)));
+  const withApps = new Set(Object.values(spec.apps).filter((a) => a.kind !== 'synflood').flatMap((a) => nodes.members(a.on)));
   const labelled = new Map<string, HostStack[]>();
   for (const node of spec.topology.nodes) {
     if (!withApps.has(node.name)) continue;
-    const label = spec.topology.nodes.filter((n) => n.group === node.group).length > 1 ? node.group : node.name;
-    labelled.set(label, [...(labelled.get(label) ?? []), world.stacks.get(node.name)!]);
+    const label = nodes.label(node.name);
+    const stacks = labelled.get(label);
+    if (stacks) stacks.push(world.stacks.get(node.name)!);
+    else labelled.set(label, [world.stacks.get(node.name)!]);
   }
   for (const [label, stacks] of labelled) {
     out.push({ node: label, metric: 'established', read: () => stacks.reduce((a, s) => a + s.stats().established, 0) });
