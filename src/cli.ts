@@ -128,6 +128,8 @@ async function runCommand(args: RunArgs): Promise<number> {
   if (args.shard !== undefined) {
     shard = parseShard(String(args.shard)) ?? undefined;
     if (shard === undefined) optionProblems.push(`--shard: expected i/n with 0 ≤ i < n (e.g. 0/4), got ${JSON.stringify(args.shard)}`);
+    // 0/1 is the whole batch: it writes a results folder, not a shard to merge.
+    else if (shard.count === 1) shard = undefined;
   }
   const options: LoadOptions = { set: asStrings(args.set) };
   if (seed !== undefined) options.seed = seed;

@@ -3,7 +3,7 @@
  * experiment files: worker threads must load tcplab's own tsx, not look for one in the user's
  * folder, and stdout names each folder for what it is.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -43,4 +43,7 @@ it('prints a shard folder as a shard, and the merged folder as results', async (
   expect(shards.map((r) => [r.code, r.stdout])).toEqual([[0, 'shard s0\n'], [0, 'shard s1\n']]);
   const merged = await tcplab(['merge', 's0', 's1', '--out', 'all'], cwd);
   expect([merged.code, merged.stdout]).toEqual([0, 'results all\n']);
+  const whole = await tcplab(['run', 'tiny.yaml', '--jobs', '1', '--shard', '0/1', '--out', 'whole'], cwd);
+  expect([whole.code, whole.stdout]).toEqual([0, 'results whole\n']);
+  expect(existsSync(join(cwd, 'whole', 'summary.json'))).toBe(true);
 });
