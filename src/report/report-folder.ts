@@ -175,20 +175,38 @@ export async function reportFolder(dir: string): Promise<ReportResult> {
   const notes: string[] = [];
   const { summary, problem } = await readSummary(dir);
   if (problem) notes.push(`${problem}: figures that need it are skipped.`);
-  const spec = summary?.spec;
-  const specObj = isObject(spec) ? spec : {};
+  const spec = isObject(summary?.spec) ? summary.spec : {};
+  // null: the spec asks for no figures, so draw whatever the folder has data for.
+  const entries = Array.isArray(spec.charts) && spec.charts.length > 0 ? spec.charts.map((c, i) => readChart(c, i)) : null;
+  const ctx = await readContext(dir, summary, spec, entries, notes);
+  const list: ChartEntry[] = entries ?? defaultCharts(ctx).map((chart) => ({ ok: true as const, chart }));
+  const { figures, files } = await drawFigures(dir, list, ctx);
+  const html = renderPage({
+    experiment: summary?.experiment ?? 'results',
+    spec: summary?.spec ?? {},
+    sweepPaths: ctx.sweepPaths,
+    runCount: ctx.runs.length,
+    seeds: ctx.runs.map((r) => r.seed),
+    aggregate: summary?.aggregate ?? [],
+    figures,
+    notes,
+  });
+  await writeFileAtomic(join(dir, 'index.html'), html);
+  await removeOldFigures(dir, new Set(files));
+  return { figures: files.map((f) => join(dir, f)) };
+}
 
-  // Which figures, and so which metrics and runs to read.
-  const rawCharts = specObj.charts;
-  let entries: ChartEntry[] | null = null;
-  if (Array.isArray(rawCharts) && rawCharts.length > 0) entries = rawCharts.map((c, i) => readChart(c, i));
+/**
+ * Reads what the figures need, and only that: a traced flood run is large, so time series are
+ * summed over nodes while streaming and trace lines of runs no figure draws are skipped. With
+ * `entries` null (no charts asked for) it reads everything, for the default figures.
+ */
+async function readContext(dir: string, summary: Summary | null, spec: Record<string, unknown>, entries: ChartEntry[] | null, notes: string[]): Promise<Context> {
   const charts = (entries ?? []).filter((e): e is Extract<ChartEntry, { ok: true }> => e.ok).map((e) => e.chart);
-  const want = (kind: string): Set<string> | null => (entries === null ? null : new Set(charts.filter((c) => c.kind === kind && c.metric).map((c) => c.metric!)));
-
   const sweepValues: Record<string, unknown[]> = {};
-  if (isObject(specObj.sweep)) {
+  if (isObject(spec.sweep)) {
     // A path axis lists values; a named axis maps variant names to overrides, and points hold the name.
-    for (const [p, v] of Object.entries(specObj.sweep)) sweepValues[p] = Array.isArray(v) ? v : isObject(v) ? Object.keys(v) : [v];
+    for (const [p, v] of Object.entries(spec.sweep)) sweepValues[p] = Array.isArray(v) ? v : isObject(v) ? Object.keys(v) : [v];
   }
   let runs: RunInfo[] = summary ? summary.runs.map((r) => ({ id: r.id, point: r.point, seed: r.seed })) : [];
   let sweepPaths = Object.keys(sweepValues);
@@ -207,8 +225,8 @@ export async function reportFolder(dir: string): Promise<ReportResult> {
     }
   }
   const timeseries = tsWants === null || tsWants.size > 0 ? await readTimeseries(dir, tsWants) : null;
-  const sMetrics = want('cdf');
-  const samples = entries === null || (sMetrics && sMetrics.size > 0) ? await readSamples(dir, sMetrics) : null;
+  const cdfMetrics = entries === null ? null : new Set(charts.filter((c) => c.kind === 'cdf' && c.metric).map((c) => c.metric!));
+  const samples = cdfMetrics === null || cdfMetrics.size > 0 ? await readSamples(dir, cdfMetrics) : null;
   if (runs.length === 0) {
     const ids = new Set<string>([...(timeseries?.summed ?? []).map((r) => r.run), ...(timeseries?.byNode ?? []).map((r) => r.run), ...(samples ?? []).map((r) => r.run)]);
     runs = runsFromIds([...ids].sort());
@@ -224,13 +242,13 @@ export async function reportFolder(dir: string): Promise<ReportResult> {
   }
   const trace = entries === null || traceCharts.length > 0 ? await readTrace(dir, traceRuns, firstNeeded) : null;
   if (trace && trace.badLines > 0) notes.push(`trace.jsonl: ignored ${trace.badLines === 1 ? '1 line that is not a trace record' : `${trace.badLines} lines that are not trace records`}.`);
+  return { summary, runs, sweepPaths, sweepValues, points: listPoints(runs, sweepPaths, sweepValues), timeseries, samples, trace };
+}
 
-  const ctx: Context = { summary, runs, sweepPaths, sweepValues, points: listPoints(runs, sweepPaths, sweepValues), timeseries, samples, trace };
-  const list: ChartEntry[] = entries ?? defaultCharts(ctx).map((chart) => ({ ok: true as const, chart }));
-
+/** Draws and writes each figure as `NN-<kind>-<subject>.svg`; the page's entries and the file names. */
+async function drawFigures(dir: string, list: readonly ChartEntry[], ctx: Context): Promise<{ figures: PageFigure[]; files: string[] }> {
   const figures: PageFigure[] = [];
-  const written: string[] = [];
-  const usedNames = new Set<string>();
+  const files: string[] = [];
   for (let i = 0; i < list.length; i++) {
     const e = list[i]!;
     const number = i + 1;
@@ -252,26 +270,12 @@ export async function reportFolder(dir: string): Promise<ReportResult> {
       continue;
     }
     let file = `${String(number).padStart(2, '0')}-${chartSlug(c)}.svg`;
-    if (usedNames.has(file)) file = file.replace(/\.svg$/, `-${number}.svg`);
-    usedNames.add(file);
+    if (files.includes(file)) file = file.replace(/\.svg$/, `-${number}.svg`);
+    files.push(file);
     await writeFileAtomic(join(dir, file), result.svg);
-    written.push(join(dir, file));
     figures.push({ number, title: result.title, file, svg: result.svg, caption: result.caption });
   }
-
-  const html = renderPage({
-    experiment: summary?.experiment ?? 'results',
-    spec: spec ?? {},
-    sweepPaths,
-    runCount: runs.length,
-    seeds: runs.map((r) => r.seed),
-    aggregate: summary?.aggregate ?? [],
-    figures,
-    notes,
-  });
-  await writeFileAtomic(join(dir, 'index.html'), html);
-  await removeOldFigures(dir, usedNames);
-  return { figures: written };
+  return { figures, files };
 }
 
 /** The name every figure file gets: `NN-<kind>-<subject>.svg`. */
