@@ -8,6 +8,7 @@
 import { BAND_KINDS, CHART_FLAG_KEYS, CHART_KINDS, CHART_REQUIRED, CHART_TEXT_KEYS } from '../experiment/chart-fields.ts';
 import type { ChartFields, ChartKind } from '../experiment/chart-fields.ts';
 import { isObject } from './plain-data.ts';
+import { valueLabel } from './sweep-values.ts';
 
 export type ReportChart = ChartFields;
 export type ReportChartKind = ChartKind;
@@ -59,10 +60,13 @@ export function readChart(raw: unknown, index: number): ChartEntry {
   return { ok: true, chart };
 }
 
-/** A file-name-safe slug of a chart: "timeseries-syn_queue", "ladder-client1". */
+/**
+ * A file-name-safe slug of a chart: "timeseries-syn_queue", "ladder-client1", and the values of
+ * its point, so the nine ladders of one experiment are "ladder-lost-syn", not "ladder" nine times.
+ */
 export function chartSlug(c: ReportChart): string {
-  const subject = c.metric ?? c.y ?? c.conn ?? c.node ?? c.run ?? '';
-  const raw = subject ? `${c.kind}-${subject}` : c.kind;
+  const subject = c.metric ?? c.y ?? c.conn ?? c.node ?? c.run;
+  const raw = [c.kind, ...(subject !== undefined ? [subject] : []), ...Object.values(c.point ?? {}).map(valueLabel)].join('-');
   return raw.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/_+/g, '_').replace(/^_|_$/g, '').slice(0, 60);
 }
 

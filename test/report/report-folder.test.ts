@@ -241,6 +241,7 @@ describe('reportFolder with missing inputs', () => {
     summary.spec.charts = [{ kind: 'ladder', point: { 'apps.flood.rate': '0/s', 'tcp.synCookies': false }, conn: '10.0.0.2:40002' }];
     await writeFile(join(dir, 'summary.json'), JSON.stringify(summary));
     const { figures } = await reportFolder(dir);
+    expect(basename(figures[0]!)).toBe('01-ladder-10.0.0.2_40002-0_s-false.svg');
     const svg = await readFile(figures[0]!, 'utf8');
     expect(svg).toContain('run p0-s1');
     expect(svg).toContain('10.0.0.2:40002');
