@@ -259,7 +259,7 @@ export async function main(argv: string[]): Promise<void> {
           .option('set', setOption)
           .option('seed', { type: 'number', requiresArg: true, describe: 'first seed (overrides the file)' })
           .option('seeds', { type: 'number', requiresArg: true, describe: 'replicates per sweep point (overrides the file)' })
-          .option('jobs', { type: 'number', requiresArg: true, describe: 'worker threads (default: one per CPU; 1 runs in-process)' })
+          .option('jobs', { type: 'number', requiresArg: true, describe: 'worker threads (default: one per CPU); 1 runs in-process, where Ctrl-C waits for the run in progress' })
           .option('trace', { type: 'boolean', describe: 'write trace.jsonl' })
           .option('pcap', { type: 'boolean', describe: 'write <node>.pcap captures' })
           .option('shard', { type: 'string', requiresArg: true, describe: 'run only shard i of n (i/n, 0 ≤ i < n); join shards with tcplab merge' })

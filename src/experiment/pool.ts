@@ -1,6 +1,6 @@
 /**
- * Runs batch tasks: in-process one after another (--jobs 1, or a single task), or on a piscina
- * pool of worker threads that load TypeScript through tsx. At most `jobs` tasks are handed out at
+ * Runs batch tasks: in-process one after another (--jobs 1), or on a piscina pool of worker
+ * threads that load TypeScript through tsx. At most `jobs` tasks are handed out at
  * a time, so a stop request (Ctrl-C) leaves nothing queued: only runs in flight remain, and they
  * either finish and are stored, or are abandoned on a second request.
  */
@@ -52,9 +52,10 @@ const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
  * stored), then the failure is thrown with the run id in its message.
  */
 export async function executeTasks(tasks: readonly RunTask[], options: ExecuteTasksOptions): Promise<void> {
-  const jobs = Math.min(options.jobs, tasks.length);
-  if (jobs <= 1) return executeInProcess(tasks, options);
-  return executeOnPool(tasks, jobs, options);
+  // A worker thread even for a single run unless --jobs 1: a simulation running in-process blocks
+  // the event loop, and with it the Ctrl-C handler, until the run ends (minutes for a big one).
+  if (options.jobs <= 1 || tasks.length === 0) return executeInProcess(tasks, options);
+  return executeOnPool(tasks, Math.min(options.jobs, tasks.length), options);
 }
 
 async function executeInProcess(tasks: readonly RunTask[], options: ExecuteTasksOptions): Promise<void> {

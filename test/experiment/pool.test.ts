@@ -7,10 +7,12 @@ import { executeTasks, StopControl } from '../../src/experiment/pool.ts';
 import { runKey } from '../../src/experiment/run-key.ts';
 import type { RunTask } from '../../src/experiment/worker.ts';
 import { FAKE_RUNNER, fakeRuns, ratePoints } from './batch-fixtures/fake-experiment.ts';
-import { tempDir } from './batch-fixtures/folder.ts';
+import { loggedRuns, runLogPath, tempDir } from './batch-fixtures/folder.ts';
 
 afterEach(() => {
   delete process.env.FAKE_RUN_DELAY_MS;
+  delete process.env.FAKE_RUN_BUSY_MS;
+  delete process.env.FAKE_RUN_LOG;
 });
 
 function tasks(n: number): RunTask[] {
@@ -32,4 +34,15 @@ it('after an abandon the pool returns at once and the run in flight never report
   const done: string[] = [];
   await executeTasks(tasks(6), { jobs: 2, stop, onDone: (r) => (done.push(r.id), stop.abandon()) });
   expect(done).toHaveLength(1);
+});
+
+it('runs even a single run on a worker thread, so an abandon (a second Ctrl-C) can end it', async () => {
+  process.env.FAKE_RUN_BUSY_MS = '3000';
+  process.env.FAKE_RUN_LOG = runLogPath(tempDir());
+  const stop = new StopControl();
+  const timer = setTimeout(() => stop.abandon(), 200);
+  await executeTasks(tasks(1), { jobs: 4, stop, onDone: () => {} });
+  clearTimeout(timer);
+  // Abandoned mid-run: the run never got to log itself, the pool did not wait for it.
+  expect(loggedRuns(process.env.FAKE_RUN_LOG)).toEqual([]);
 });

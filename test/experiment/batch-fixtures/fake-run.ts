@@ -2,6 +2,7 @@
  * A fake `executeRun` for batch tests: deterministic outputs derived from the run's point and
  * seed, no model involved. Environment knobs (worker threads inherit the environment):
  *   FAKE_RUN_DELAY_MS  sleep this long per run (to interrupt a batch midway)
+ *   FAKE_RUN_BUSY_MS   compute this long per run without yielding, as a simulation does
  *   FAKE_RUN_LOG       append "<id>\n" to this file for every run executed
  *   FAKE_RUN_FAIL      the id of a run that throws
  */
@@ -13,6 +14,10 @@ import { Rng } from '../../../src/sim/rng.ts';
 export async function executeRun(run: RunSpec, opts: ExecuteRunOptions): Promise<RunOutput> {
   const delay = Number(process.env.FAKE_RUN_DELAY_MS ?? 0);
   if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+  const busyUntil = Date.now() + Number(process.env.FAKE_RUN_BUSY_MS ?? 0);
+  while (Date.now() < busyUntil) {
+    // Blocks this thread's event loop, as a long simulation does.
+  }
   if (process.env.FAKE_RUN_FAIL === run.id) throw new Error('fake failure');
   if (process.env.FAKE_RUN_LOG) appendFileSync(process.env.FAKE_RUN_LOG, run.id + '\n');
 
