@@ -6,7 +6,7 @@ import { formatDuration, type Nanos } from '../sim/time.ts';
 import { parseCidr } from '../wire/ip.ts';
 import type { TopologyDef } from '../net/topology-def.ts';
 import { describeValue, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
-import { MapReader, NAME_PATTERN, readMap, readOneOf } from './units.ts';
+import { MapReader, NAME_PATTERN, readMap, readOneOf } from './spec-readers.ts';
 import { resolveNodeRef, type ValidatedTopology } from './topology-spec.ts';
 import { readSteps } from './script-spec.ts';
 import type { AppKind, AppSpec, ArrivalProcess, CidrRange, ClientMode, Closer, Endpoint } from './spec-types.ts';

@@ -8,7 +8,7 @@
  */
 import { MS, type Nanos } from '../sim/time.ts';
 import { describeValue, didYouMean, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
-import { isMap, MapReader, readList, readMap, readName, readString } from './units.ts';
+import { isMap, MapReader, readList, readMap, readName, readString } from './spec-readers.ts';
 import { resolveNodeRef, validateTopology, type ValidatedTopology } from './topology-spec.ts';
 import { checkTcpConsistency, readTcpOverrides, readTcpSettings, tcpParamsFor } from './tcp-spec.ts';
 import { readApps } from './app-spec.ts';

@@ -13,7 +13,7 @@
 import { formatDuration, type Nanos } from '../sim/time.ts';
 import { parseFlags } from '../wire/flags.ts';
 import { describeValue, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
-import { MapReader, readList, readMap } from './units.ts';
+import { MapReader, readList, readMap } from './spec-readers.ts';
 import { resolveNodeRef, type ValidatedTopology } from './topology-spec.ts';
 import type { FaultRule } from './spec-types.ts';
 

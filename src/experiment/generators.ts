@@ -23,7 +23,7 @@
 import { MS } from '../sim/time.ts';
 import { type PathSegments, type Problems } from './errors.ts';
 import { LINK_PROP_KEYS, readLinkProps, type LinkDefaults } from './link-spec.ts';
-import { MapReader, readMap, readName, readOneOf } from './units.ts';
+import { MapReader, readMap, readName, readOneOf } from './spec-readers.ts';
 
 export const GENERATOR_KEY = 'generator';
 export const GENERATORS = ['star', 'dumbbell', 'line'] as const;

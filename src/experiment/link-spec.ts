@@ -4,7 +4,7 @@
  */
 import { MS } from '../sim/time.ts';
 import type { BurstLossDef, LinkDef } from '../net/topology-def.ts';
-import { MapReader, readMap } from './units.ts';
+import { MapReader, readMap } from './spec-readers.ts';
 import type { PathSegments, Problems } from './errors.ts';
 
 /** What a link gets for each key it leaves out: a short, fast, lossless LAN hop. */

@@ -12,7 +12,7 @@ import { parseDocument } from 'yaml';
 import type { TopologyDef } from '../net/topology-def.ts';
 import type { PointValues } from '../metrics/results.ts';
 import { formatPath, formatSpecError, Problems, SpecErrorCode, type PathSegments, type Problem, type Result, type SpecError } from './errors.ts';
-import { isMap } from './units.ts';
+import { isMap } from './spec-readers.ts';
 import { looksLikeTopology, validateTopology } from './topology-spec.ts';
 import { looksLikeExperiment, validateExperiment } from './experiment-spec.ts';
 import { checkParamPath, parsePath, sweepAxisSegments } from './param-paths.ts';

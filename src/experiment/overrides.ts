@@ -6,7 +6,7 @@
 import { produce } from 'immer';
 import { parse as parseYamlValue } from 'yaml';
 import { formatPath, SpecErrorCode, type PathSegments, type SpecError } from './errors.ts';
-import { isMap } from './units.ts';
+import { isMap } from './spec-readers.ts';
 import { parsePath } from './param-paths.ts';
 
 export interface Override {

@@ -5,7 +5,7 @@
  * validation error somewhere else.
  */
 import { didYouMean, formatPath, type PathSegments } from './errors.ts';
-import { isMap } from './units.ts';
+import { isMap } from './spec-readers.ts';
 import { TCP_KEYS } from './tcp-spec.ts';
 import { APP_KEYS, APP_KINDS } from './app-spec.ts';
 import { LINK_KEYS, NODE_KEYS, TOPOLOGY_KEYS } from './topology-spec.ts';

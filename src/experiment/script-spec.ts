@@ -13,7 +13,7 @@
 import { formatDuration, type Nanos } from '../sim/time.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import { describeValue, didYouMean, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
-import { readBool, readBytes, readDuration, readInt, readList, readMap, readOneOf } from './units.ts';
+import { readBool, readBytes, readDuration, readInt, readList, readMap, readOneOf } from './spec-readers.ts';
 import { readTcpField, TCP_KEYS } from './tcp-spec.ts';
 import type { Endpoint, ScriptOp, ScriptStep, ShutdownHow, SocketOptionName, SocketOptions } from './spec-types.ts';
 

@@ -13,7 +13,7 @@
  * so a variant may set a whole sub-tree (`apps.a.steps: [...]`, `faults: [...]`).
  */
 import { describeValue, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
-import { isMap, NAME_PATTERN, readList, readMap } from './units.ts';
+import { isMap, NAME_PATTERN, readList, readMap } from './spec-readers.ts';
 import { checkParamPath, EXPERIMENT_KEYS, parsePath } from './param-paths.ts';
 import type { NamedAxis } from './spec-types.ts';
 

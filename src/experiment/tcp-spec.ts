@@ -7,7 +7,7 @@ import { PROFILES, tcpParams, type ProfileName, type TcpParams } from '../tcp/pa
 import type { NodeDef } from '../net/topology-def.ts';
 import { formatDuration } from '../sim/time.ts';
 import { SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
-import { checkKeys, readBool, readBytes, readDuration, readInt, readMap, readOneOf } from './units.ts';
+import { checkKeys, readBool, readBytes, readDuration, readInt, readMap, readOneOf } from './spec-readers.ts';
 import type { ExperimentSpec, TcpSettings } from './spec-types.ts';
 
 export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];

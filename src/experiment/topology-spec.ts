@@ -12,7 +12,7 @@
 import { formatIpv4, parseIpv4 } from '../wire/ip.ts';
 import type { LinkDef, NodeDef, NodeKind, TopologyDef } from '../net/topology-def.ts';
 import { describeValue, didYouMean, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
-import { isMap, MapReader, readList, readMap, readName } from './units.ts';
+import { isMap, MapReader, readList, readMap, readName } from './spec-readers.ts';
 import { LINK_PROP_KEYS, readLinkProps } from './link-spec.ts';
 import { expandGenerator, GENERATOR_KEY } from './generators.ts';
 
