@@ -2,12 +2,13 @@
  * One long transfer (for window and congestion studies): connect, write `bytes`, close, and time
  * it until the receiver has closed its side (it does so after reading everything).
  */
-import type { BulkApp } from '../experiment/spec-types.ts';
+import type { BulkApp } from './app-specs.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
 import type { Nanos } from '../sim/time.ts';
 import { SocketError, type SocketHandler, type TcpSocket } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
 import type { AppContext } from './context.ts';
+import { drain, writeSome } from './socket-io.ts';
 
 const START = 1;
 
@@ -52,30 +53,14 @@ export class Bulk implements EventHandler, SocketHandler {
 
   onWritable(sock: TcpSocket): void {
     if (this.finQueued) return;
-    while (this.unsent > 0) {
-      let n: number;
-      try {
-        n = sock.send(this.unsent);
-      } catch {
-        return; // EPIPE / ECONNRESET: onError reports it
-      }
-      if (n === 0) return;
-      this.unsent -= n;
-    }
+    this.unsent -= writeSome(sock, this.unsent);
+    if (this.unsent > 0) return; // onWritable resumes (or onError reports a failure)
     this.finQueued = true;
     sock.shutdown('wr'); // FIN after the last byte: the receiver reads EOF and closes
   }
 
   onReadable(sock: TcpSocket): void {
-    for (;;) {
-      let n: number;
-      try {
-        n = sock.recv(1 << 30);
-      } catch {
-        return;
-      }
-      if (n === 0) break;
-    }
+    if (!drain(sock).eof) return;
     if (this.done) return;
     this.done = true;
     this.ctx.report.bulkCompleted(this.ctx.app, this.ctx.node, this.spec.bytes, this.ctx.sim.now - this.startedAt);

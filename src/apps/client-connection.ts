@@ -7,6 +7,7 @@
 import type { Nanos } from '../sim/time.ts';
 import { SocketError, type SocketHandler, type TcpSocket } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
+import { drain, writeSome } from './socket-io.ts';
 
 /** What a connection tells the client that owns it. */
 export interface ConnectionOwner {
@@ -83,32 +84,22 @@ export class ClientConnection implements SocketHandler {
   }
 
   onReadable(sock: TcpSocket): void {
-    for (;;) {
-      let n: number;
-      try {
-        n = sock.recv(1 << 30);
-      } catch {
-        return; // EAGAIN
-      }
-      if (n === 0) {
-        // The server closed (HTTP/1.0 server-closes, or it went away): close our side too.
-        const wasClosed = this.closed;
-        this.closed = true;
-        if (!wasClosed) sock.close();
-        const lost = this.takeUnanswered();
-        if (!wasClosed || lost.length > 0) this.owner.onConnectionClosed(this, lost);
-        return;
-      }
-      this.responseReceived += n;
-      const size = this.owner.responseBytes;
-      while (this.issued.length > 0 && this.responseReceived >= size) {
-        this.responseReceived -= size;
-        const at = this.issued.shift()!;
-        const tag = this.tags.shift()!;
-        this.owner.onResponse(this, at, tag);
-      }
-      if (this.closed) return; // the owner closed it after its last answer
+    const { bytes, eof } = drain(sock);
+    this.responseReceived += bytes;
+    const size = this.owner.responseBytes;
+    while (this.issued.length > 0 && this.responseReceived >= size) {
+      this.responseReceived -= size;
+      const at = this.issued.shift()!;
+      const tag = this.tags.shift()!;
+      this.owner.onResponse(this, at, tag);
     }
+    if (!eof) return;
+    // The server closed (HTTP/1.0 server-closes, or it went away): close our side too.
+    const wasClosed = this.closed;
+    this.closed = true;
+    if (!wasClosed) sock.close();
+    const lost = this.takeUnanswered();
+    if (!wasClosed || lost.length > 0) this.owner.onConnectionClosed(this, lost);
   }
 
   onError(_sock: TcpSocket, errno: Errno): void {
@@ -129,15 +120,6 @@ export class ClientConnection implements SocketHandler {
   private flush(): void {
     const sock = this.sock;
     if (sock === null || this.closed) return;
-    while (this.unsent > 0) {
-      let n: number;
-      try {
-        n = sock.send(this.unsent);
-      } catch {
-        return; // EPIPE / ECONNRESET: onError reports it
-      }
-      if (n === 0) return; // onWritable resumes
-      this.unsent -= n;
-    }
+    this.unsent -= writeSome(sock, this.unsent);
   }
 }

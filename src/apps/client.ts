@@ -11,7 +11,7 @@
  * It reports connect outcomes, request times and page times to the metrics. Persistent
  * connections are closed (by the client) once `stop` has passed and their last answer is in.
  */
-import type { ClientApp } from '../experiment/spec-types.ts';
+import type { ClientApp } from './app-specs.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
 import { SEC, type Nanos } from '../sim/time.ts';
 import type { SocketHandler } from '../stack/socket-api.ts';

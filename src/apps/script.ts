@@ -15,7 +15,7 @@
  * Every step and every outcome is noted in the trace (`ev: app`); connect outcomes go to the
  * metrics like a client's.
  */
-import type { ScriptApp, ScriptStep, SocketOptions } from '../experiment/spec-types.ts';
+import type { ScriptApp, ScriptStep, SocketOptions } from './app-specs.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
 import type { Nanos } from '../sim/time.ts';
 import { SocketError, type ListenHandler, type ListenSocket, type SocketHandler, type TcpSocket } from '../stack/socket-api.ts';

@@ -6,10 +6,11 @@
  * (`requestSizeFor`): the run knows which client apps talk to this server and how large their
  * requests are. A peer with request size 0 is a bulk sender: its bytes are only sunk.
  */
-import type { ServerApp } from '../experiment/spec-types.ts';
+import type { ServerApp } from './app-specs.ts';
 import type { ListenSocket, SocketHandler, TcpSocket } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
 import type { AppContext } from './context.ts';
+import { drain, writeSome } from './socket-io.ts';
 
 /** How the server treats one peer: request size, and whether it closes after each response. */
 export interface PeerProfile {
@@ -42,19 +43,9 @@ class ServerConnection implements SocketHandler {
   ) {}
 
   onReadable(sock: TcpSocket): void {
-    for (;;) {
-      let n: number;
-      try {
-        n = sock.recv(1 << 30);
-      } catch {
-        break; // EAGAIN: nothing more now
-      }
-      if (n === 0) {
-        this.peerDone = true;
-        break;
-      }
-      this.received += n;
-    }
+    const r = drain(sock);
+    this.received += r.bytes;
+    if (r.eof) this.peerDone = true;
     const size = this.profile.requestBytes;
     if (size > 0) {
       // Requests that arrived before the peer's FIN are still answered (an HTTP/1.0 client may
@@ -76,17 +67,9 @@ class ServerConnection implements SocketHandler {
   }
 
   private flush(): void {
-    while (this.unsent > 0 && !this.closing) {
-      let n: number;
-      try {
-        n = this.sock.send(this.unsent);
-      } catch {
-        return; // EPIPE/ECONNRESET: the peer is gone
-      }
-      if (n === 0) return; // buffer full: onWritable resumes
-      this.unsent -= n;
-    }
-    if (this.unsent > 0) return;
+    if (this.closing) return;
+    this.unsent -= writeSome(this.sock, this.unsent);
+    if (this.unsent > 0) return; // buffer full (onWritable resumes) or the peer is gone
     // The peer closed its side (HTTP/1.0 client-closes, or a bulk sender done): close ours once
     // every answer is written. HTTP/1.0 server-closes: close after the response.
     if (this.peerDone || (this.answered > 0 && this.profile.closeAfterResponse)) this.close();

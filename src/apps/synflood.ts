@@ -5,7 +5,7 @@
  * with the listener's timers, which a perfectly periodic flood and exact timers can). SYN-ACKs to forged addresses go nowhere (no route), except where a forged address
  * belongs to a real host: that host's stack answers with RST, as on a real network.
  */
-import type { SynFloodApp } from '../experiment/spec-types.ts';
+import type { SynFloodApp } from './app-specs.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
 import { SEC, type Nanos } from '../sim/time.ts';
 import type { RawSocket } from '../stack/socket-api.ts';

@@ -18,123 +18,13 @@ export interface NodeSettings {
   tcp?: Partial<TcpParams>;
 }
 
-/** A resolved `target: "node:port"`: `node` is always a single node name, never a group. */
-export interface Endpoint {
-  node: string;
-  port: number;
-}
-
-/** A parsed IPv4 CIDR range such as 198.18.0.0/15 (RFC 2544 benchmarking space). */
-export interface CidrRange {
-  /** Network address as an unsigned 32-bit integer, host bits cleared. */
-  base: number;
-  prefixLength: number;
-  /** As written, e.g. "198.18.0.0/15". */
-  text: string;
-}
-
-interface AppCommon {
-  /** The key under `apps:`, e.g. "flood". */
-  id: string;
-  /** A node name or a group name as written; the run starts one instance per group member. */
-  on: string;
-}
-
-/** Listens on `port` and answers each request with `responseBytes`. */
-export interface ServerApp extends AppCommon {
-  kind: 'server';
-  port: number; // default 80
-  responseBytes: number; // default 1000
-  /** listen() backlog; undefined = the host's tcp.backlog. */
-  backlog?: number;
-}
-
-export type ArrivalProcess = 'periodic' | 'poisson';
-/** http1.0: one request per connection; keepalive: requests reuse one open connection; pipelined: several in flight. */
-export type ClientMode = 'http1.0' | 'keepalive' | 'pipelined';
-/** Who closes first after the response (decides which side holds TIME-WAIT). */
-export type Closer = 'client' | 'server';
-
-export interface ClientApp extends AppCommon {
-  kind: 'client';
-  target: Endpoint;
-  start: Nanos; // default 0
-  stop: Nanos; // default: the experiment duration
-  /** New pages (connections under http1.0, requests otherwise) per second, per instance. Default 10. */
-  rate: number;
-  arrival: ArrivalProcess; // default periodic
-  /** Total pages per instance; undefined = unbounded until `stop`. */
-  count?: number;
-  mode: ClientMode; // default http1.0
-  requestBytes: number; // default 200
-  closer: Closer; // default client
-  /** Requests per page (page-load studies). Default 1. */
-  objects: number;
-  /** http1.0: connections at once per page; keepalive / pipelined: the pool of persistent connections (opened as needed, kept across pages). Default 1. */
-  connections: number;
-}
-
-/** Spoofed-source SYN flood (RFC 4987 section 2). */
-export interface SynFloodApp extends AppCommon {
-  kind: 'synflood';
-  target: Endpoint;
-  start: Nanos; // default 0
-  stop: Nanos; // default: the experiment duration
-  /** SYNs per second, per instance. Default 1000. */
-  rate: number;
-  /** periodic (default): one SYN every 1/rate; poisson: exponential gaps with that mean, as a flood from many bots. */
-  arrival: ArrivalProcess;
-  spoof: CidrRange; // default 198.18.0.0/15
-}
-
-/** One long transfer, for window and congestion studies. */
-export interface BulkApp extends AppCommon {
-  kind: 'bulk';
-  target: Endpoint;
-  bytes: number; // default 10 MB
-  start: Nanos; // default 0
-}
-
-/** `shutdown:` in a script step, as shutdown(2)'s SHUT_RD, SHUT_WR, SHUT_RDWR. */
-export type ShutdownHow = 'rd' | 'wr' | 'rdwr';
-
-/** Socket options a script may set on its socket (setsockopt), by TcpParams name. */
-export type SocketOptionName =
-  | 'keepalive' | 'keepaliveIdle' | 'keepaliveInterval' | 'keepaliveProbes' | 'userTimeout' | 'nagle'
-  | 'delayedAck' | 'sndBuf' | 'rcvBuf' | 'mss' | 'synRetries' | 'finWait2Timeout';
-export type SocketOptions = Partial<Pick<TcpParams, SocketOptionName>>;
-
-/** One socket call of a script app, at `at` (absolute simulated time). */
-export type ScriptStep = { at: Nanos } & (
-  /** listen(port, backlog); backlog undefined = the host's tcp.backlog. */
-  | { op: 'listen'; port: number; backlog?: number }
-  /** accept(): takes the next connection as soon as one is queued at or after `at`. */
-  | { op: 'accept' }
-  /** connect() to `target`, from `localPort` when given (both sides fixed: a simultaneous open is possible). */
-  | { op: 'connect'; target: Endpoint; localPort?: number }
-  | { op: 'send'; bytes: number }
-  /** recv(): what is there, at most `bytes` when given. */
-  | { op: 'read'; bytes?: number }
-  | { op: 'shutdown'; how: ShutdownHow }
-  | { op: 'close' }
-  /** SO_LINGER with l_linger = 0 (on) or linger off: close() then sends RST. */
-  | { op: 'linger0'; on: boolean }
-  /** setsockopt(); before a connect/listen the options apply to the socket it creates. */
-  | { op: 'setsockopt'; options: SocketOptions }
-);
-export type ScriptOp = ScriptStep['op'];
-
-/** A timeline of socket calls on one host (one connection at a time), for textbook scenarios. */
-export interface ScriptApp extends AppCommon {
-  kind: 'script';
-  /** In time order (validated non-decreasing). */
-  steps: ScriptStep[];
-  /** Read data as it arrives (default); false leaves it unread until a `read` step (close then sends RST). */
-  autoRead: boolean;
-}
-
-export type AppSpec = ServerApp | ClientApp | SynFloodApp | BulkApp | ScriptApp;
-export type AppKind = AppSpec['kind'];
+// Application records live with the applications (src/apps/app-specs.ts): the apps read them, and
+// the experiment layer, above, validates and fills them.
+export type {
+  AppKind, AppSpec, ArrivalProcess, BulkApp, CidrRange, ClientApp, ClientMode, Closer, Endpoint, ScriptApp, ScriptOp,
+  ScriptStep, ServerApp, ShutdownHow, SocketOptionName, SocketOptions, SynFloodApp,
+} from '../apps/app-specs.ts';
+import type { AppSpec } from '../apps/app-specs.ts';
 
 export type { ChartKind } from './chart-fields.ts';
 
