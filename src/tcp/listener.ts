@@ -15,6 +15,7 @@ import { ACK, FIN, RST, SYN, type Segment } from '../wire/segment.ts';
 import { ConnEvent, TcpState, type EngineOutput, type Endpoints, type TimedEntity } from './api.ts';
 import type { TcpParams } from './params.ts';
 import { ListenerStats } from './listener-stats.ts';
+import { AcceptQueue } from './accept-queue.ts';
 import { REQ_ACKED, REQ_SACK, REQ_TS, RequestTable } from './request-table.ts';
 import type { HandshakeInfo } from './connection.ts';
 import { resetForUnmatched } from './reset.ts';
@@ -22,34 +23,9 @@ import { buildRequestAck, buildSynAck, negotiateSyn, type SynOptions } from './r
 import { initialWindow, ourWindowScale, tsValue } from './window.ts';
 import { SYN_CACHE_BUCKETS, SynCacheBuckets } from './syn-cache.ts';
 import { ListenerCookies } from './listener-cookies.ts';
-import type { CookieSecret } from './syn-cookies.ts';
+import type { ListenerConfig, ListenerHost } from './listener-host.ts';
 
-/** What a listener needs from its host stack. */
-export interface ListenerHost<C> {
-  /** ISS for a new request (RFC 6528 / Linux secure_tcp_seq). */
-  initialSeq(laddr: number, lport: number, raddr: number, rport: number, now: Nanos): number;
-  /** The connection's TSval offset (Linux secure_tcp_ts_off): a function of the addresses, so a cookie ACK can recompute it. */
-  tsOffset(laddr: number, raddr: number): number;
-  /**
-   * Creates the connection (Connection.fromHandshake: SYN_RCVD → ESTABLISHED), registers it for
-   * demultiplexing and hands it the final ACK, so data on the third ACK is received.
-   */
-  completeHandshake(h: HandshakeInfo, ack: Segment, now: Nanos): C | null;
-  /** Aborts a connection nobody accepted (the listener closed): Linux sends RST. */
-  abortChild(child: C, now: Nanos): void;
-}
-
-export interface ListenerConfig<C> {
-  localAddr: number;
-  localPort: number;
-  backlog: number;
-  params: TcpParams;
-  out: EngineOutput;
-  host: ListenerHost<C>;
-  /** The host's SYN-cookie secret (also keys the SYN cache's bucket hash). */
-  secret: CookieSecret;
-  cacheKey?: [number, number];
-}
+export type { ListenerConfig, ListenerHost } from './listener-host.ts';
 
 export class Listener<C> implements TimedEntity {
   readonly ep: Endpoints;
@@ -62,8 +38,7 @@ export class Listener<C> implements TimedEntity {
   private readonly cookies: ListenerCookies;
   private readonly table: RequestTable;
   private readonly cache: SynCacheBuckets | null;
-  private readonly acceptRing: (C | undefined)[];
-  private acceptHead = 0;
+  private readonly acceptQueue: AcceptQueue<C>;
   private young = 0;
   private readonly wscale: number;
   private readonly window: number;
@@ -88,9 +63,8 @@ export class Listener<C> implements TimedEntity {
       this.cache = null;
       this.table = new RequestTable(queueSize);
     }
-    this.acceptRing = new Array(queueSize);
+    this.acceptQueue = new AcceptQueue<C>(queueSize, this.stats);
     this.stats.synQueueCapacity = this.table.capacity;
-    this.stats.acceptQueueCapacity = queueSize;
     this.wscale = ourWindowScale(p);
     this.window = initialWindow(p);
     this.cookies = new ListenerCookies(cfg.secret, p, this.stats, this.window, this.wscale);
@@ -105,18 +79,12 @@ export class Listener<C> implements TimedEntity {
   }
 
   get acceptQueueLen(): number {
-    return this.stats.acceptQueueLen;
+    return this.acceptQueue.length;
   }
 
   /** accept(): the oldest completed connection, or null. */
   accept(): C | null {
-    const st = this.stats;
-    if (st.acceptQueueLen === 0) return null;
-    const c = this.acceptRing[this.acceptHead]!;
-    this.acceptRing[this.acceptHead] = undefined;
-    this.acceptHead = (this.acceptHead + 1) % this.acceptRing.length;
-    st.acceptQueueLen--;
-    return c;
+    return this.acceptQueue.shift();
   }
 
   /**
@@ -306,12 +274,8 @@ export class Listener<C> implements TimedEntity {
   private complete(h: HandshakeInfo, ack: Segment, now: Nanos): void {
     const child = this.host.completeHandshake(h, ack, now);
     if (child === null) return;
-    const st = this.stats;
-    const ring = this.acceptRing;
-    ring[(this.acceptHead + st.acceptQueueLen) % ring.length] = child;
-    st.acceptQueueLen++;
-    st.completed++;
-    if (st.acceptQueueLen > st.acceptQueuePeak) st.acceptQueuePeak = st.acceptQueueLen;
+    this.acceptQueue.push(child);
+    this.stats.completed++;
     this.out.notify(this.ep, ConnEvent.ACCEPTABLE);
   }
 
