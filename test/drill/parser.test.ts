@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { listScripts } from '../../src/drill/command.ts';
 import { parseScript, secondsToNanos } from '../../src/drill/parser.ts';
 import type { PacketEvent, Script, SyscallEvent } from '../../src/drill/script.ts';
 import { MS, SEC, US } from '../../src/sim/time.ts';
@@ -21,15 +22,6 @@ function parseError(src: string): string {
   return `${r.error.line}: ${r.error.message}`;
 }
 
-function listScripts(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = path.join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...listScripts(p));
-    else if (name.endsWith('.pkt')) out.push(p);
-  }
-  return out;
-}
 
 describe('times', () => {
   it('converts decimal seconds exactly', () => {
