@@ -262,6 +262,10 @@ export class Connection extends Tcb implements TimedEntity {
 
   /** setsockopt-style change of one parameter (keepalive, userTimeout, buffers, …). */
   setOption<K extends keyof TcpParams>(name: K, value: TcpParams[K], now: Nanos): void {
+    if (!this.ownParams) {
+      this.params = { ...this.params };
+      this.ownParams = true;
+    }
     this.params[name] = value;
     if (name === 'nagle') this.noDelay = !value;
     if (name === 'keepalive' || name === 'keepaliveIdle') {

@@ -1,6 +1,6 @@
 /**
  * The two profiles against DESIGN.md part 3, and every value overridable: tcpParams applies any
- * override, and a connection works on its own copy (setOption never leaks into the host's).
+ * override, and a connection shares the host's parameters until setOption copies them (a change never leaks into the host's).
  */
 import { describe, expect, test } from 'vitest';
 import { Connection } from '../../src/tcp/connection.ts';
@@ -46,13 +46,19 @@ describe('every value is overridable', () => {
     expect(PROFILES.linux.minRto).toBe(200 * MS); // the table itself is untouched
   });
 
-  test('a connection copies its parameters: setOption changes that connection only', () => {
+  test('a connection shares its parameters until setOption copies them: the change stays in that connection', () => {
     const host = tcpParams('linux');
     const c = Connection.connect(EP, host, 1, 0, new Recorder());
+    const d = Connection.connect({ ...EP, localPort: EP.localPort + 1 }, host, 2, 0, new Recorder());
+    expect(c.params).toBe(host); // shared while read-only (memory: one object per host, not per connection)
     c.setOption('keepaliveIdle', 10 * SEC, 0);
     c.setOption('sndBuf', 1000, 0);
+    expect(c.params).not.toBe(host);
     expect(c.params.keepaliveIdle).toBe(10 * SEC);
+    expect(c.params.sndBuf).toBe(1000);
     expect(host.keepaliveIdle).toBe(7200 * SEC);
     expect(host.sndBuf).toBe(PROFILES.linux.sndBuf);
+    expect(d.params).toBe(host);
+    expect(d.params.keepaliveIdle).toBe(7200 * SEC);
   });
 });
