@@ -16,18 +16,22 @@ import { seqGe, seqGt, seqLt } from '../seq.ts';
 import type { Tcb } from '../tcb.ts';
 import { enterFinWait2, enterTimeWait, resetOnData, terminate } from '../teardown.ts';
 
-/** New data beyond RCV.NXT (the FIN not counted). */
-function carriesNewData(t: Tcb, seg: Segment): boolean {
-  return seg.len > 0 && seqGt((seg.seq + seg.len) >>> 0, t.rcvNxt);
+/**
+ * The steps FIN-WAIT-1 and FIN-WAIT-2 share before receiving: the shared first step, the ACK, and
+ * a RST for new data (beyond RCV.NXT, the FIN not counted) once the user shut reading. False when
+ * the segment is done with.
+ */
+function finWaitAccepts(t: Tcb, seg: Segment, now: Nanos): boolean {
+  if (!firstStep(t, seg, now) || !processAck(t, seg, now)) return false;
+  if (t.rcvShut && seg.len > 0 && seqGt((seg.seq + seg.len) >>> 0, t.rcvNxt)) {
+    resetOnData(t, seg);
+    return false;
+  }
+  return true;
 }
 
 export function finWait1(t: Tcb, seg: Segment, now: Nanos): void {
-  if (!firstStep(t, seg, now)) return;
-  if (!processAck(t, seg, now)) return;
-  if (t.rcvShut && carriesNewData(t, seg)) {
-    resetOnData(t, seg);
-    return;
-  }
+  if (!finWaitAccepts(t, seg, now)) return;
   // A FIN in this segment takes us to CLOSING, or straight to TIME-WAIT when it also
   // acknowledges ours (RFC 9293: "If our FIN has been ACKed (perhaps in this segment)").
   receiveText(t, seg, now);
@@ -41,12 +45,7 @@ export function finWait2(t: Tcb, seg: Segment, now: Nanos): void {
     orphanFinWait2(t, seg, now);
     return;
   }
-  if (!firstStep(t, seg, now)) return;
-  if (!processAck(t, seg, now)) return;
-  if (t.rcvShut && carriesNewData(t, seg)) {
-    resetOnData(t, seg);
-    return;
-  }
+  if (!finWaitAccepts(t, seg, now)) return;
   receiveText(t, seg, now);
   ackSendCheck(t, now);
 }
