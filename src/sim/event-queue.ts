@@ -82,6 +82,7 @@ export class EventQueue<H, D = unknown> {
   private nextSlot = 0;
   private inserted = 0;
   private liveCount = 0;
+  /** Written, never read: storing the prefetched payload keeps the JIT from dropping the load (see pop). */
   private warm: unknown = undefined;
 
   /** The event the last successful pop removed (valid until the next pop). */
