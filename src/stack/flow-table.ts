@@ -93,6 +93,15 @@ export class FlowTable<V> {
     return true;
   }
 
+  /** Calls visit for every entry (order: slot order; for rare whole-table work, not per segment). */
+  forEach(visit: (addr: number, ports: number, value: V) => void): void {
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i += 3) {
+      const v = slots[i + 2];
+      if (v !== undefined) visit(slots[i] as number, slots[i + 1] as number, v as V);
+    }
+  }
+
   private resize(n: number): void {
     const old = this.slots;
     const slots: unknown[] = new Array(3 * n);

@@ -76,7 +76,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     this.cacheKeyB = rng.nextU32() | 0;
     const portKeyA = rng.nextU32() | 0;
     const portKeyB = rng.nextU32() | 0;
-    this.ports = new EphemeralPorts(params.ephemeralLow, params.ephemeralHigh, portKeyA, portKeyB, seed, port.name);
+    this.ports = new EphemeralPorts(params.ephemeralLow, params.ephemeralHigh, portKeyA, portKeyB, seed, port.name, params.twReuse);
   }
 
   get now(): Nanos {
@@ -112,6 +112,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       const ep: Endpoints = { localAddr: this.address, localPort: lport, remoteAddr, remotePort };
       const s = new StackSocket(this, handler);
       this.flows.set(remoteAddr, portsKey(lport, remotePort), s);
+      this.ports.flowChanged(lport, remoteAddr, remotePort, true, false);
       const iss = this.reuseIsn >= 0 ? this.reuseIsn : this.initialSeq(this.address, lport, remoteAddr, remotePort, now);
       this.reuseIsn = -1;
       s.conn = Connection.connect(ep, params, iss, now, this, this.tsOffset(this.address, remoteAddr));
@@ -133,6 +134,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       secret: this.cookieSecret, cacheKey: [this.cacheKeyA >>> 0, this.cacheKeyB >>> 0],
     });
     (this.listeners ??= new Map()).set(port, l);
+    this.ports.listenerChanged(port, true);
     return l;
   }
 
@@ -197,6 +199,8 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     if (to === TcpState.TIME_WAIT) {
       const s = this.flows.get(ep.remoteAddr, portsKey(ep.localPort, ep.remotePort));
       if (s !== undefined) {
+        // tcp_tw_reuse may take this port over later (only if the connection used timestamps)
+        this.ports.flowChanged(ep.localPort, ep.remoteAddr, ep.remotePort, true, s.conn.tsOk);
         if (c.timeWait >= this.params.maxTimeWait) {
           // Linux "time wait bucket table overflow": the socket is closed instead of kept
           s.destroyPending = true;
@@ -207,6 +211,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       }
     } else if (from === TcpState.TIME_WAIT) {
       const s = this.flows.get(ep.remoteAddr, portsKey(ep.localPort, ep.remotePort));
+      if (s !== undefined) this.ports.flowChanged(ep.localPort, ep.remoteAddr, ep.remotePort, true, false);
       if (s !== undefined && s.timeWaitSince >= 0) {
         s.timeWaitSince = -1;
         c.timeWait--;
@@ -239,7 +244,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
           s.timeWaitSince = -1;
           this.counters.timeWait--;
         }
-        this.flows.delete(ep.remoteAddr, key, s);
+        if (this.flows.delete(ep.remoteAddr, key, s)) this.ports.flowChanged(ep.localPort, ep.remoteAddr, ep.remotePort, false, false);
         if (s.wakeId >= 0) this.sim.cancel(s.wakeId);
         s.wakeId = -1;
         s.wakeAt = Infinity;
@@ -345,6 +350,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   createChild(l: StackListenSocket, h: HandshakeInfo, ack: Segment, now: Nanos): StackSocket {
     const s = new StackSocket(this, null);
     this.flows.set(h.ep.remoteAddr, portsKey(h.ep.localPort, h.ep.remotePort), s);
+    this.ports.flowChanged(h.ep.localPort, h.ep.remoteAddr, h.ep.remotePort, true, false);
     s.conn = Connection.fromHandshake(h, l.params, now, this);
     s.conn.onSegment(ack, now); // data (or FIN) on the third ACK
     this.touch(s);
@@ -352,7 +358,10 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   }
 
   removeListener(l: StackListenSocket): void {
-    if (this.listeners?.get(l.localPort) === l) this.listeners.delete(l.localPort);
+    if (this.listeners?.get(l.localPort) === l) {
+      this.listeners.delete(l.localPort);
+      this.ports.listenerChanged(l.localPort, false);
+    }
     if (l.wakeId >= 0) this.sim.cancel(l.wakeId);
     l.wakeId = -1;
     l.wakeAt = Infinity;
@@ -367,6 +376,17 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   /** Linux secure_tcp_ts_off: the TSval offset, a keyed hash of the address pair. */
   tsOffset(laddr: number, raddr: number): number {
     return keyedHash4(this.tsKeyA, this.tsKeyB, laddr, raddr, 0, 0);
+  }
+
+  /** PortChecker: the connections toward raddr:rport and the listening ports, to build a port index. */
+  visitPorts(raddr: number, rport: number, visit: (lport: number, reusable: boolean) => void, listening: (lport: number) => void): void {
+    const a = raddr | 0;
+    this.flows.forEach((addr, ports, s) => {
+      if (addr !== a || (ports & 0xffff) !== rport) return;
+      const c = s.conn;
+      visit(ports >>> 16, c !== undefined && c.state === TcpState.TIME_WAIT && c.tsOk);
+    });
+    if (this.listeners !== null) for (const port of this.listeners.keys()) listening(port);
   }
 
   /** PortChecker: is the 4-tuple free? A TIME-WAIT holder may be taken over under tcp_tw_reuse. */
