@@ -4,9 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { commandLines, evalArithmetic, shellWords } from '../../src/drill/shell.ts';
 import { sysctlsFromCommands } from '../../src/drill/sysctl.ts';
 import { SEC } from '../../src/sim/time.ts';
-
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const corpus = path.resolve(repoRoot, '../shared/conformance/packetdrill');
+import { corpusDir as corpus, corpusSkipped, corpusTitle, requireCorpus } from './corpus-location.ts';
 
 describe('shell words', () => {
   it('expands arithmetic, keeps quoted spaces and drops redirections', () => {
@@ -51,7 +49,8 @@ tc qdisc add dev tun0 root pfifo`, noFiles);
     expect(r.errors).toEqual(['net.ipv4.tcp_syncookies: cannot use value "7"']);
   });
 
-  it('follows sourced defaults.sh and set_sysctls.py as the corpus uses them', () => {
+  it.skipIf(corpusSkipped)(corpusTitle('follows sourced defaults.sh and set_sysctls.py as the corpus uses them'), () => {
+    requireCorpus();
     const dir = path.join(corpus, 'linux-gtests/blocking');
     const read = (p: string): string | null => {
       try { return readFileSync(path.resolve(dir, p), 'utf8'); } catch { return null; }
