@@ -271,6 +271,7 @@ export function loadExperimentDoc(doc: unknown, file: string, opts: LoadOptions 
 
   const spec = loader.validate(state);
   const axes = sweepAxes(state.doc);
+  if (axes !== undefined) for (const e of sweptOverrides(state.doc, overrides, axes, file)) loader.report(e);
   let runs: RunSpec[] = [];
   if (axes !== undefined) {
     const seeds = spec?.seeds ?? 1;
@@ -285,6 +286,39 @@ export function loadExperimentDoc(doc: unknown, file: string, opts: LoadOptions 
   }
   if (loader.errors.length > 0 || spec === undefined) return { ok: false, errors: loader.errors };
   return { ok: true, value: { spec, raw: state.doc, runs } };
+}
+
+/**
+ * A `--set` on a path that a sweep axis also sets would be overwritten at every sweep point, and
+ * the stored spec would show a value no run used: an error naming both, unless the same command
+ * line also sets that axis (`--set 'sweep.apps.flood.rate=[500/s]'`), which is how to pin it.
+ */
+function sweptOverrides(doc: unknown, overrides: readonly Override[], axes: readonly Axis[], file: string): SpecError[] {
+  const setAxes = new Set<string>();
+  for (const o of overrides) {
+    const segments = sweepAxisSegments(doc, o.segments);
+    if (segments[0] === 'sweep' && segments.length >= 2) setAxes.add(String(segments[1]));
+  }
+  const overlaps = (a: PathSegments, b: PathSegments): boolean => {
+    const n = Math.min(a.length, b.length);
+    for (let i = 0; i < n; i++) if (String(a[i]) !== String(b[i])) return false;
+    return true;
+  };
+  const errors: SpecError[] = [];
+  for (const o of overrides) {
+    if (o.segments[0] === 'sweep') continue;
+    for (const axis of axes) {
+      if (setAxes.has(axis.key)) continue;
+      const hit = axis.settings.flat().find((s) => overlaps(s.segments, o.segments));
+      if (hit === undefined) continue;
+      const named = hit.at.length === 4;
+      const what = named ? `sweep axis "${axis.key}" (its variant "${String(hit.at[2])}" sets ${formatPath(hit.segments)})` : `sweep axis "${axis.key}"`;
+      const fix = named ? `drop the --set, or set the axis too (e.g. --set 'sweep.${axis.key}.${String(hit.at[2])}.${formatPath(hit.segments)}=…')` : `set the axis instead: --set 'sweep.${axis.key}=[${o.text.slice(o.text.indexOf('=') + 1)}]'`;
+      errors.push({ code: SpecErrorCode.reference, file, path: `--set ${o.text}`, message: `${formatPath(o.segments)} is also set by ${what}, which would override it in ${named ? 'the runs of that variant' : 'every run'}; ${fix}` });
+      break;
+    }
+  }
+  return errors;
 }
 
 /** Applies and validates every sweep point; the runs if all are valid. */

@@ -32,9 +32,31 @@ function inline(v: unknown): string {
   return valueLabel(v);
 }
 
+/**
+ * The paths sweep axes set (path axes, and every path a named axis's variants override): the
+ * file's own value there is used by no run, so the table says "swept" instead of showing it.
+ */
+function sweptPaths(sweep: unknown): Set<string> {
+  const paths = new Set<string>();
+  if (!isObject(sweep)) return paths;
+  for (const [key, values] of Object.entries(sweep)) {
+    if (isObject(values)) for (const v of Object.values(values)) for (const p of isObject(v) ? Object.keys(v) : []) paths.add(p);
+    else paths.add(key);
+  }
+  return paths;
+}
+
+/** A map's entries with the swept ones (under `prefix`) shown as "swept". */
+function withSwept(map: Record<string, unknown>, prefix: string, swept: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(map)) out[k] = swept.has(`${prefix}.${k}`) ? 'swept' : v;
+  return out;
+}
+
 /** Rows of (parameter, value) describing the experiment. */
 export function parameterRows(spec: unknown, runCount: number, seeds: number[]): [string, string][] {
   const s = isObject(spec) ? spec : {};
+  const swept = sweptPaths(s.sweep);
   const rows: [string, string][] = [];
   if (s.name !== undefined) rows.push(['Experiment', valueLabel(s.name)]);
   if (typeof s.topology === 'string') rows.push(['Topology', s.topology]);
@@ -68,12 +90,12 @@ export function parameterRows(spec: unknown, runCount: number, seeds: number[]):
     }
   }
   rows.push(['Runs', String(runCount)]);
-  if (isObject(s.tcp)) rows.push(['TCP', inline(s.tcp)]);
+  if (isObject(s.tcp)) rows.push(['TCP', inline(withSwept(s.tcp, 'tcp', swept))]);
   if (isObject(s.nodes)) for (const [n, v] of Object.entries(s.nodes)) rows.push([`Node ${n}`, inline(v)]);
   if (isObject(s.apps)) {
     for (const [id, app] of Object.entries(s.apps)) {
       if (!isObject(app)) continue;
-      const { kind, on, ...rest } = app;
+      const { kind, on, ...rest } = withSwept(app, `apps.${id}`, swept);
       rows.push([`App ${id}`, `${valueLabel(kind ?? '?')} on ${valueLabel(on ?? '?')}${Object.keys(rest).length > 0 ? `; ${inline(rest)}` : ''}`]);
     }
   }
