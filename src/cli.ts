@@ -202,7 +202,12 @@ async function reportCommand(args: { dir: string }): Promise<number> {
   // is not tcplab's output: refuse before writing figures into it.
   const { problem } = await readSummary(args.dir);
   if (problem !== undefined) throw new UsageProblem([`${args.dir}: not a results folder: ${problem}`]);
-  await reportFolder(args.dir);
+  // Figures come from the spec stored in summary.json (as run), not from the experiment file,
+  // which may have changed since: say so, then what was written.
+  process.stderr.write(`tcplab: redrawing from ${join(args.dir, 'summary.json')} (the spec as run; edits to the experiment file need tcplab run)\n`);
+  const { figures } = await reportFolder(args.dir);
+  for (const f of figures) process.stdout.write(`wrote ${f}\n`);
+  process.stdout.write(`wrote ${join(args.dir, 'index.html')}\n`);
   return EXIT_OK;
 }
 

@@ -7,7 +7,7 @@
  * `pcap:` (as the CLI flags); top-level `x-…` keys, ignored, as a home for YAML anchors.
  */
 import { MS, type Nanos } from '../sim/time.ts';
-import { describeValue, didYouMean, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
+import { describeValue, didYouMean, SpecErrorCode, type PathSegments, Problems } from './errors.ts';
 import { isMap, MapReader, readList, readMap, readName, readString } from './spec-readers.ts';
 import { resolveNodeRef, validateTopology, type ValidatedTopology } from './topology-spec.ts';
 import { checkTcpConsistency, readTcpOverrides, readTcpSettings, tcpParamsFor } from './tcp-spec.ts';
@@ -53,7 +53,7 @@ export function validateExperiment(p: Problems, doc: unknown, opts: ValidateOpti
 
   const tcp = readTcpSettings(p, ['tcp'], obj['tcp']);
   const nodes = topology === undefined ? undefined : readNodeSettings(p, ['nodes'], obj['nodes'], topology);
-  const apps = topology === undefined ? undefined : readApps(p, ['apps'], obj['apps'], { topology, duration });
+  const apps = topology === undefined ? appsWithoutTopology(p, obj['apps'], duration) : readApps(p, ['apps'], obj['apps'], { topology, duration });
   const faults = topology === undefined ? undefined : readFaults(p, ['faults'], obj['faults'], topology, duration);
   const sweep = readSweep(p, ['sweep'], obj['sweep'], doc);
   // Charts are checked against the axes as written even when some axis had a problem.
@@ -66,6 +66,19 @@ export function validateExperiment(p: Problems, doc: unknown, opts: ValidateOpti
     name: name!, file: opts.file, topology: topology!.def, duration: duration!, seed: seed!, seeds: seeds!, tcp: tcp!,
     nodes: nodes!, apps: apps!, sweep: sweep!, faults: faults!, charts: charts!, sampleInterval: sampleInterval as Nanos, trace: trace!, pcap: pcap!,
   };
+}
+
+/**
+ * Apps when the topology could not be read (a missing topology file): everything but node
+ * references is still checked, so one run of `validate` reports the app problems too. Node
+ * references are checked against a topology with no nodes and their complaints dropped.
+ */
+function appsWithoutTopology(p: Problems, v: unknown, duration: Nanos | undefined): undefined {
+  const scratch = new Problems();
+  const unknown: ValidatedTopology = { def: { name: '', nodes: [], links: [] }, groups: new Map(), complete: false };
+  readApps(scratch, ['apps'], v, { topology: unknown, duration });
+  for (const e of scratch.list) if (e.code !== SpecErrorCode.reference && e.code !== SpecErrorCode.unreachable) p.add(e.code, e.path, e.message);
+  return undefined;
 }
 
 /** `nodes: { server: { tcp: {…} }, client: { tcp: {…} } }`, keyed by node or group name. */
