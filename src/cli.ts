@@ -15,6 +15,7 @@ import { loadExperiment, validateFile, type LoadedExperiment, type LoadOptions }
 import { runBatch } from './experiment/batch.ts';
 import { BatchError } from './experiment/batch-errors.ts';
 import { parseShard, type ShardSpec } from './experiment/shard.ts';
+import { formatDuration } from './experiment/progress.ts';
 import { mergeShards } from './experiment/merge.ts';
 import { readSummary, reportFolder } from './report/index.ts';
 
@@ -155,6 +156,7 @@ async function runCommand(args: RunArgs): Promise<number> {
   }
   checkOutputFolders(outDirs, args.out === undefined ? 'the default results/<name>' : '--out');
 
+  const started = performance.now();
   for (const [i, l] of loaded.entries()) {
     const batch: Parameters<typeof runBatch>[1] = {
       outDir: outDirs[i]!, jobs, trace: args.trace === true, pcap: args.pcap === true, experiment: l.spec, rawSpec: l.raw, onAssembled: reportFolder,
@@ -163,8 +165,24 @@ async function runCommand(args: RunArgs): Promise<number> {
     await runBatch(l.runs, batch);
     // A shard folder holds stored runs, not results: say which, so scripts collect the right ones.
     process.stdout.write(`${shard === undefined ? 'results' : 'shard'} ${outDirs[i]}\n`);
+    if (shard === undefined) process.stderr.write(`${l.spec.name}: wrote ${describeResults(outDirs[i]!)}\n`);
+  }
+  if (shard === undefined) {
+    const pages = outDirs.map((d) => join(d, 'index.html'));
+    const took = formatDuration((performance.now() - started) / 1000);
+    process.stderr.write(`done in ${took}: ${loaded.length === 1 ? `open ${pages[0]}` : `open the pages:\n${pages.map((p) => `  ${p}`).join('\n')}`}\n`);
   }
   return EXIT_OK;
+}
+
+/** "results/x/: index.html, 5 figures (*.svg), summary.json, …" from what the folder holds. */
+function describeResults(dir: string): string {
+  const names = readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
+  const svgs = names.filter((n) => n.endsWith('.svg')).length;
+  const pcaps = names.filter((n) => n.endsWith('.pcap')).length + (names.includes('pcap') ? 1 : 0);
+  const others = names.filter((n) => !n.endsWith('.svg') && !n.endsWith('.pcap') && n !== 'index.html' && n !== 'pcap');
+  const parts = [names.includes('index.html') ? 'index.html' : undefined, svgs > 0 ? `${svgs} figure${svgs === 1 ? '' : 's'} (*.svg)` : undefined, ...others, pcaps > 0 ? 'pcap captures' : undefined];
+  return `${join(dir, '/')} (${parts.filter((p) => p !== undefined).join(', ')})`;
 }
 
 /** What marks a folder as tcplab's own: a run store, a results summary or a shard manifest. */

@@ -71,7 +71,7 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
     pending.push({ run, key, storeDir: resolve(store.dir), opts: { trace, pcap }, runner: options.runner ?? DEFAULT_RUNNER });
   }
 
-  const progress = createProgress(stderr);
+  const progress = createProgress(stderr, options.experiment.name);
   const label = shard ? ` (shard ${shard.index}/${shard.count})` : '';
   const already = mine.length - pending.length;
   if (already > 0) progress.note(`resuming: ${already} of ${mine.length} runs${label} already stored in ${store.dir}`);
@@ -91,7 +91,12 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    await executeTasks(pending, { jobs, stop, onDone: (r) => progress.runDone(r.id, r.wall_s) });
+    await executeTasks(pending, {
+      jobs, stop,
+      onStart: (t) => progress.runStarted(t.run.id, t.run.spec.duration / 1e9),
+      onProgress: (t, sim_s) => progress.runProgress(t.run.id, sim_s),
+      onDone: (r) => progress.runDone(r.id, r.wall_s),
+    });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { runTask, type RunTask, type RunTaskResult } from './worker.ts';
 
@@ -35,6 +36,9 @@ export class StopControl {
 
 export interface ExecuteTasksOptions {
   jobs: number;
+  onStart?: (task: RunTask) => void;
+  /** A task in flight has simulated up to sim_s seconds (reported every half second or so). */
+  onProgress?: (task: RunTask, sim_s: number) => void;
   onDone: (result: RunTaskResult) => void;
   stop: StopControl;
 }
@@ -62,8 +66,10 @@ async function executeInProcess(tasks: readonly RunTask[], options: ExecuteTasks
   for (const task of tasks) {
     if (options.stop.requested) return;
     let result: RunTaskResult;
+    options.onStart?.(task);
+    const onProgress = options.onProgress;
     try {
-      result = await runTask(task);
+      result = await runTask(task, onProgress === undefined ? undefined : (sim_s) => onProgress(task, sim_s));
     } catch (e) {
       throw runFailure(task, e);
     }
@@ -93,11 +99,18 @@ async function executeOnPool(tasks: readonly RunTask[], jobs: number, options: E
   const lane = async (): Promise<void> => {
     while (next < tasks.length && !stop.requested && !failure) {
       const task = tasks[next++]!;
+      options.onStart?.(task);
+      // Progress comes back over a port of its own, not piscina's channel.
+      const channel = options.onProgress === undefined ? undefined : new MessageChannel();
+      const onProgress = options.onProgress;
+      if (channel !== undefined && onProgress !== undefined) channel.port1.on('message', (m: { sim_s: number }) => onProgress(task, m.sim_s));
       try {
-        const result = await pool.run(task);
+        const result = await (channel === undefined ? pool.run(task) : pool.run({ ...task, progressPort: channel.port2 }, { transferList: [channel.port2] }));
         if (!stop.abandoned) options.onDone(result);
       } catch (e) {
         if (!stop.abandoned) failure ??= runFailure(task, e);
+      } finally {
+        channel?.port1.close();
       }
     }
   };

@@ -1,7 +1,10 @@
 /**
  * Batch progress on stderr (never stdout, which stays free for results): a cli-progress bar on a
- * terminal, plain lines otherwise (CI logs, `2> file`), e.g. `[3/40] p1-s2 done in 1.2s`.
- * Progress is the one place wall-clock time shows up; it is not part of any results file.
+ * terminal, plain lines otherwise (CI logs, `2> file`), e.g. `syn-flood [3/40] p1-s2 done in 1.2s`.
+ * It names the experiment and the runs in flight with their simulated time, which workers report
+ * while a run goes on (a long run moves the bar rather than freezing it), and the ETA counts the
+ * simulated fraction of runs in flight. Progress is the one place wall-clock time shows up; it is
+ * not part of any results file.
  */
 import cliProgress from 'cli-progress';
 
@@ -14,29 +17,102 @@ export interface ProgressStream {
 export interface BatchProgress {
   /** `done` runs of `total` were already stored before this batch started. */
   start(total: number, done: number): void;
+  /** A run began; it simulates `duration_s` seconds. */
+  runStarted(id: string, duration_s: number): void;
+  /** A run in flight has simulated up to `sim_s`. */
+  runProgress(id: string, sim_s: number): void;
   runDone(id: string, wall_s: number): void;
   /** A line of its own (a resume note, an interruption). */
   note(text: string): void;
   finish(): void;
 }
 
-export function createProgress(stream: ProgressStream): BatchProgress {
-  return stream.isTTY ? new BarProgress(stream) : new LineProgress(stream);
+/** Plain lines: at most one progress line per run in flight per this many wall seconds. */
+const LINE_EVERY_S = 10;
+
+/** `now` in seconds is injectable so tests need no clock. */
+export function createProgress(stream: ProgressStream, experiment = '', now: () => number = () => performance.now() / 1000): BatchProgress {
+  return stream.isTTY ? new BarProgress(stream, experiment, now) : new LineProgress(stream, experiment, now);
 }
 
-class LineProgress implements BatchProgress {
-  private total = 0;
-  private done = 0;
-  constructor(private readonly stream: ProgressStream) {}
+interface InFlight {
+  duration_s: number;
+  sim_s: number;
+  /** Wall time of the last line printed about it (plain lines). */
+  shownAt: number;
+}
+
+/** Counts and the ETA shared by both displays. */
+class Tally {
+  total = 0;
+  done = 0;
+  /** Runs done before this batch (resumed): not part of the rate. */
+  private resumed = 0;
+  private startedAt = 0;
+  readonly inFlight = new Map<string, InFlight>();
+
+  constructor(private readonly now: () => number) {}
 
   start(total: number, done: number): void {
     this.total = total;
     this.done = done;
+    this.resumed = done;
+    this.startedAt = this.now();
+  }
+
+  /** Runs' worth of work done in this batch: finished runs plus the simulated fraction of those in flight. */
+  private work(): number {
+    let w = this.done - this.resumed;
+    for (const r of this.inFlight.values()) w += r.duration_s > 0 ? Math.min(1, r.sim_s / r.duration_s) : 0;
+    return w;
+  }
+
+  /** Seconds left at the rate so far, or undefined before there is a rate. */
+  eta(): number | undefined {
+    const w = this.work();
+    const elapsed = this.now() - this.startedAt;
+    if (w <= 0 || elapsed <= 0) return undefined;
+    return (elapsed * (this.total - this.resumed - w)) / w;
+  }
+
+  /** "p23-s1 45/90 s" for each run in flight. */
+  active(): string {
+    return [...this.inFlight].map(([id, r]) => `${id} ${formatSim(r.sim_s)}/${formatSim(r.duration_s)} s`).join(', ');
+  }
+}
+
+class LineProgress implements BatchProgress {
+  private readonly tally: Tally;
+  private readonly prefix: string;
+
+  constructor(private readonly stream: ProgressStream, experiment: string, private readonly now: () => number) {
+    this.tally = new Tally(now);
+    this.prefix = experiment === '' ? '' : `${experiment} `;
+  }
+
+  start(total: number, done: number): void {
+    this.tally.start(total, done);
+  }
+
+  runStarted(id: string, duration_s: number): void {
+    this.tally.inFlight.set(id, { duration_s, sim_s: 0, shownAt: this.now() });
+  }
+
+  runProgress(id: string, sim_s: number): void {
+    const r = this.tally.inFlight.get(id);
+    if (r === undefined) return;
+    r.sim_s = sim_s;
+    const t = this.now();
+    if (t - r.shownAt < LINE_EVERY_S) return;
+    r.shownAt = t;
+    const eta = this.tally.eta();
+    this.stream.write(`${this.prefix}[${this.tally.done}/${this.tally.total}] ${id} at ${formatSim(sim_s)} of ${formatSim(r.duration_s)} s simulated${eta === undefined ? '' : `, ETA ${formatDuration(eta)}`}\n`);
   }
 
   runDone(id: string, wall_s: number): void {
-    this.done++;
-    this.stream.write(`[${this.done}/${this.total}] ${id} done in ${formatSeconds(wall_s)}\n`);
+    this.tally.inFlight.delete(id);
+    this.tally.done++;
+    this.stream.write(`${this.prefix}[${this.tally.done}/${this.tally.total}] ${id} done in ${formatSeconds(wall_s)}\n`);
   }
 
   note(text: string): void {
@@ -48,28 +124,50 @@ class LineProgress implements BatchProgress {
 
 class BarProgress implements BatchProgress {
   private bar: cliProgress.SingleBar;
-  private done = 0;
+  private readonly tally: Tally;
   private active = false;
+  private last = '-';
 
-  constructor(private readonly stream: ProgressStream) {
+  constructor(private readonly stream: ProgressStream, private readonly experiment: string, now: () => number) {
+    this.tally = new Tally(now);
     this.bar = new cliProgress.SingleBar({
       stream: stream as NodeJS.WritableStream,
-      format: 'runs {bar} {value}/{total} | last {last} | ETA {eta_formatted}',
+      // Our own ETA (cli-progress's counts only finished runs and prints 1m60s-style times).
+      format: `${experiment === '' ? 'runs' : experiment} {bar} {value}/{total} | {running} | ETA {eta_text}`,
       hideCursor: true,
-      etaBuffer: 20,
       fps: 5,
     });
   }
 
+  private payload(): Record<string, string> {
+    const eta = this.tally.eta();
+    const running = this.tally.active();
+    return { running: running === '' ? `last ${this.last}` : `running ${running}`, eta_text: eta === undefined ? '…' : formatDuration(eta) };
+  }
+
   start(total: number, done: number): void {
-    this.done = done;
-    this.bar.start(total, done, { last: '-' });
+    this.tally.start(total, done);
+    this.bar.start(total, done, this.payload());
     this.active = true;
   }
 
+  runStarted(id: string, duration_s: number): void {
+    this.tally.inFlight.set(id, { duration_s, sim_s: 0, shownAt: 0 });
+    if (this.active) this.bar.update(this.tally.done, this.payload());
+  }
+
+  runProgress(id: string, sim_s: number): void {
+    const r = this.tally.inFlight.get(id);
+    if (r === undefined) return;
+    r.sim_s = sim_s;
+    if (this.active) this.bar.update(this.tally.done, this.payload());
+  }
+
   runDone(id: string, wall_s: number): void {
-    this.done++;
-    this.bar.update(this.done, { last: `${id} ${formatSeconds(wall_s)}` });
+    this.tally.inFlight.delete(id);
+    this.tally.done++;
+    this.last = `${id} ${formatSeconds(wall_s)}`;
+    this.bar.update(this.tally.done, this.payload());
   }
 
   note(text: string): void {
@@ -86,11 +184,31 @@ class BarProgress implements BatchProgress {
   }
 
   finish(): void {
-    if (this.active) this.bar.stop();
+    if (this.active) {
+      this.bar.update(this.tally.done, this.payload());
+      this.bar.stop();
+    }
     this.active = false;
   }
 }
 
 function formatSeconds(s: number): string {
   return s >= 1 ? `${s.toFixed(1)}s` : `${s.toFixed(2)}s`;
+}
+
+/** Simulated seconds: whole above 10 s, one decimal below. */
+function formatSim(s: number): string {
+  return s >= 10 ? String(Math.floor(s)) : (Math.floor(s * 10) / 10).toFixed(1);
+}
+
+/**
+ * A duration for people: "42s", "3m05s", "1h02m". Rounded to the unit shown first, then split,
+ * so 119.6 s is "2m00s", never "1m60s".
+ */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }

@@ -12,10 +12,16 @@ import type { ExecuteRunOptions, RunOutput, Sample } from './run-output.ts';
 import type { RunSpec } from './spec-types.ts';
 import { buildWorld } from './world.ts';
 
+/**
+ * Events per slice when progress is asked for: the run pauses between slices only to report its
+ * simulated time (the events and their order are those of one uninterrupted run).
+ */
+const PROGRESS_SLICE = 200_000;
+
 /** Per-connection samples kept per metric for samples.csv (CDFs); statistics use every value. */
 const SAMPLE_LIMIT = 5000;
 
-export function executeRun(run: RunSpec, opts: ExecuteRunOptions): RunOutput {
+export function executeRun(run: RunSpec, opts: ExecuteRunOptions, onProgress?: (sim_s: number) => void): RunOutput {
   const spec = run.spec;
   const world = buildWorld(spec, run.seed);
   const { sim, tracer, network } = world;
@@ -33,7 +39,15 @@ export function executeRun(run: RunSpec, opts: ExecuteRunOptions): RunOutput {
     }
   }
 
-  sim.run({ until: spec.duration });
+  if (onProgress === undefined) sim.run({ until: spec.duration });
+  else {
+    for (;;) {
+      const before = sim.events;
+      sim.run({ until: spec.duration, maxEvents: PROGRESS_SLICE });
+      if (sim.events - before < PROGRESS_SLICE) break; // no event left before the end
+      onProgress(toSeconds(sim.now));
+    }
+  }
 
   const c = network.counters;
   const metrics = world.collector.finish({

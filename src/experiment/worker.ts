@@ -4,6 +4,7 @@
  * Storing from the worker keeps big outputs (traces, captures) off the thread boundary.
  */
 import { createRequire } from 'node:module';
+import type { MessagePort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { ExecuteRun, ExecuteRunOptions } from './run-output.ts';
@@ -19,7 +20,12 @@ export interface RunTask {
   opts: ExecuteRunOptions;
   /** URL of the module whose `executeRun` export runs the simulation (src/experiment/run.ts by default). */
   runner: string;
+  /** On a worker thread: where to post `{ sim_s }` progress (a MessageChannel port, transferred). */
+  progressPort?: MessagePort;
 }
+
+/** Progress messages at most this often (wall ms): the main thread only redraws a line. */
+const PROGRESS_EVERY_MS = 500;
 
 export interface RunTaskResult {
   id: string;
@@ -57,10 +63,25 @@ async function importModule(url: string): Promise<{ executeRun?: unknown }> {
   }
 }
 
-export async function runTask(task: RunTask): Promise<RunTaskResult> {
+/** Runs a task; `onProgress` (in-process) or the task's port (worker) hears of its simulated time. */
+export async function runTask(task: RunTask, onProgress?: (sim_s: number) => void): Promise<RunTaskResult> {
   const executeRun = await loadRunner(task.runner);
   const started = performance.now();
-  const output = await executeRun(task.run, task.opts);
+  const port = task.progressPort;
+  const report = onProgress ?? (port === undefined ? undefined : (sim_s: number) => port.postMessage({ sim_s }));
+  let shownAt = started;
+  const throttled = report === undefined ? undefined : (sim_s: number): void => {
+    const t = performance.now();
+    if (t - shownAt < PROGRESS_EVERY_MS) return;
+    shownAt = t;
+    report(sim_s);
+  };
+  let output;
+  try {
+    output = await executeRun(task.run, task.opts, throttled);
+  } finally {
+    port?.close();
+  }
   // Rounded to the microsecond: finer digits are timer noise.
   const wall_s = Math.round((performance.now() - started) * 1000) / 1e6;
   const { id, pointIndex, point, seed } = task.run;
@@ -68,4 +89,7 @@ export async function runTask(task: RunTask): Promise<RunTaskResult> {
   return { id, wall_s };
 }
 
-export default runTask;
+/** The worker thread's entry (piscina passes the task only). */
+export default function runTaskInWorker(task: RunTask): Promise<RunTaskResult> {
+  return runTask(task);
+}

@@ -129,8 +129,8 @@ describe('runBatch results folder', () => {
     await runBatch(fakeRuns(ratePoints(2), 2), options(tempDir(), { stderr: err }));
     const lines = err.text.trimEnd().split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^\[1\/4\] p0-s1 done in \d+\.\d+s$/);
-    expect(lines[3]).toMatch(/^\[4\/4\] p1-s2 done in \d+\.\d+s$/);
+    expect(lines[0]).toMatch(/^\S+ \[1\/4\] p0-s1 done in \d+\.\d+s$/);
+    expect(lines[3]).toMatch(/^\S+ \[4\/4\] p1-s2 done in \d+\.\d+s$/);
   });
 });
 

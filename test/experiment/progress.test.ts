@@ -3,7 +3,7 @@
  * a bar whose notes (a Ctrl-C) and final line replay onto a small screen model without garbling.
  */
 import { expect, it } from 'vitest';
-import { createProgress } from '../../src/experiment/progress.ts';
+import { createProgress, formatDuration } from '../../src/experiment/progress.ts';
 
 /**
  * The part of a VT100 the bar uses: printable text, CR, LF, ESC 7 / ESC 8 (save and restore the
@@ -69,6 +69,47 @@ it('on a terminal: a note mid-batch, then the line after the bar, each keep a li
   const text = screen.lines.map((l) => l.trimEnd()).filter(Boolean);
   expect(text).toHaveLength(3);
   expect(text[0]).toBe('SIGINT: no new runs started; waiting for runs in flight');
-  expect(text[1]).toMatch(/^runs .* 2\/4 \| last p0-s2 0\.25s/);
+  expect(text[1]).toMatch(/^runs .* 2\/4 \| last p0-s2 0\.25s \| ETA /);
   expect(text[2]).toBe('interrupted: 2 of 4 runs stored');
+});
+
+it('formats durations without "1m60s": rounded first, then split', () => {
+  expect([0, 4.4, 59.4, 59.6, 60, 119.6, 125, 3599.4, 3599.6, 3725].map(formatDuration)).toEqual(['0s', '4s', '59s', '1m00s', '1m00s', '2m00s', '2m05s', '59m59s', '1h00m', '1h02m']);
+});
+
+it('without a terminal: names the experiment, and a long run reports its simulated time every 10 s', () => {
+  const out: string[] = [];
+  let t = 0;
+  const p = createProgress({ write: (s: string) => out.push(s) }, 'time-wait', () => t);
+  p.start(2, 0);
+  p.runStarted('p0-s1', 90);
+  p.runStarted('p1-s1', 90);
+  t = 5;
+  p.runProgress('p0-s1', 30); // under 10 s since the start: no line
+  t = 10;
+  p.runProgress('p0-s1', 45); // half a run of two in 10 s: 1.5 runs left at that rate is 30 s
+  t = 12;
+  p.runDone('p0-s1', 12);
+  t = 24;
+  p.runProgress('p1-s1', 9.5);
+  p.finish();
+  expect(out).toEqual([
+    'time-wait [0/2] p0-s1 at 45 of 90 s simulated, ETA 30s\n',
+    'time-wait [1/2] p0-s1 done in 12.0s\n',
+    'time-wait [1/2] p1-s1 at 9.5 of 90 s simulated, ETA 19s\n',
+  ]);
+});
+
+it('on a terminal: the bar names the experiment and the runs in flight with their simulated time', () => {
+  const screen = new Screen();
+  let t = 0;
+  const p = createProgress(screen, 'syn-flood', () => t);
+  p.start(3, 0);
+  p.runStarted('p2-s1', 60);
+  t = 30;
+  p.runProgress('p2-s1', 30);
+  p.finish();
+  const text = screen.lines.map((l) => l.trimEnd()).filter(Boolean);
+  expect(text).toHaveLength(1);
+  expect(text[0]).toMatch(/^syn-flood .* 0\/3 \| running p2-s1 30\/60 s \| ETA 2m30s$/);
 });
