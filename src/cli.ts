@@ -6,8 +6,8 @@
  * nothing written); 1 internal failure (its message on stderr, no stack trace unless
  * TCPLAB_DEBUG=1). Results and `ok` lines go to stdout, problems and progress to stderr.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { formatSpecError, type SpecError } from './experiment/errors.ts';
@@ -18,6 +18,8 @@ import { parseShard, type ShardSpec } from './experiment/shard.ts';
 import { formatDuration } from './experiment/progress.ts';
 import { mergeShards } from './experiment/merge.ts';
 import { readSummary, reportFolder } from './report/index.ts';
+import { compareSummaries, comparisonHtml, comparisonText } from './report/compare.ts';
+import { writeFileAtomic } from './experiment/atomic-write.ts';
 
 const EXIT_OK = 0;
 const EXIT_INTERNAL = 1;
@@ -229,6 +231,24 @@ async function reportCommand(args: { dir: string }): Promise<number> {
   return EXIT_OK;
 }
 
+async function compareCommand(args: { dirA: string; dirB: string; out?: string; all?: boolean }): Promise<number> {
+  const sides = [];
+  for (const dir of [args.dirA, args.dirB]) {
+    requireFolder(dir, 'expected a results folder written by tcplab run');
+    const { summary, problem } = await readSummary(dir);
+    if (summary === null || problem !== undefined) throw new UsageProblem([`${dir}: not a results folder: ${problem ?? 'no summary'}`]);
+    sides.push({ dir, summary });
+  }
+  const c = compareSummaries(sides[0]!, sides[1]!);
+  process.stdout.write(comparisonText(c, args.all === true));
+  const name = `compare-${basename(resolve(args.dirA))}-vs-${basename(resolve(args.dirB))}.html`;
+  const file = args.out !== undefined ? join(args.out, 'compare.html') : join(dirname(resolve(args.dirB)), name);
+  if (args.out !== undefined) mkdirSync(args.out, { recursive: true });
+  await writeFileAtomic(file, comparisonHtml(c));
+  process.stderr.write(`tcplab: wrote ${file}\n`);
+  return EXIT_OK;
+}
+
 async function drillCommand(args: { paths: string[] }): Promise<number> {
   // Loaded on demand: the packetdrill runner is large and only this command needs it.
   const { runDrill } = await import('./drill/command.ts');
@@ -296,6 +316,18 @@ export async function main(argv: string[]): Promise<void> {
       (a) => guarded(() => reportCommand(a as unknown as { dir: string })),
     )
     .command(
+      'compare <dirA> <dirB>',
+      'compare two results folders: metrics side by side, the difference, and whether it is beyond the seeds\' spread',
+      (y) =>
+        y
+          .positional('dirA', { type: 'string', demandOption: true, describe: 'results folder A (the baseline)' })
+          .positional('dirB', { type: 'string', demandOption: true, describe: 'results folder B (compared with A)' })
+          .option('out', { type: 'string', requiresArg: true, describe: 'folder for compare.html (default: compare-<A>-vs-<B>.html beside B)' })
+          .option('all', { type: 'boolean', describe: 'list every metric on stdout, not only those that differ (the page lists all)' })
+          .epilog("Points are matched by their sweep values. Beyond the spread = Welch's two-sided t-test on the per-seed values, p < 0.05 (2 or more seeds per side). Exit status: 0 done, 2 bad input."),
+      (a) => guarded(() => compareCommand(a as unknown as { dirA: string; dirB: string; out?: string; all?: boolean })),
+    )
+    .command(
       'drill <paths...>',
       'run packetdrill scripts (files or folders) against the TCP engine',
       (y) =>
@@ -315,7 +347,7 @@ export async function main(argv: string[]): Promise<void> {
     )
     .example('$0 validate topologies/*.yaml experiments/*.yaml', 'check files without running anything')
     .example('$0 run experiments/syn-flood.yaml --set tcp.synCookies=true --seeds 5', 'run with an override')
-    .demandCommand(1, 'name a command: validate, run, report, drill or merge')
+    .demandCommand(1, 'name a command: validate, run, report, compare, drill or merge')
     .strict()
     .version(version())
     .help()

@@ -145,3 +145,4 @@ ${aggregateTables(input.aggregate, input.sweepPaths)}
 </html>
 `;
 }
+export { CSS as PAGE_CSS };

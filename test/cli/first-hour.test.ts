@@ -55,4 +55,22 @@ apps:
     expect(svgs.length).toBeGreaterThan(0);
     expect(wrote.slice(0, -1).sort()).toEqual(svgs.map((f) => `wrote ${join(dir, f)}`));
   });
+
+  it('compare prints the comparison, writes one page beside B (or into --out), and refuses a non-results folder', async () => {
+    const root = emptyDir();
+    cpSync(join(REPO, 'test/report/fixtures/close'), join(root, 'a'), { recursive: true });
+    cpSync(join(REPO, 'test/report/fixtures/close'), join(root, 'b'), { recursive: true });
+    const r = await tcplab(['compare', join(root, 'a'), join(root, 'b')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('spec: identical');
+    expect(r.stdout).toMatch(/metrics identical/);
+    expect(r.errLines).toEqual([`tcplab: wrote ${join(root, 'compare-a-vs-b.html')}`]);
+    const out = join(root, 'cmp');
+    const r2 = await tcplab(['compare', join(root, 'a'), join(root, 'b'), '--out', out]);
+    expect(r2.code).toBe(0);
+    expect(readdirSync(out)).toEqual(['compare.html']);
+    const r3 = await tcplab(['compare', join(root, 'a'), root]);
+    expect(r3.code).toBe(2);
+    expect(r3.errLines).toEqual([`tcplab: ${root}: not a results folder: summary.json not found`]);
+  });
 });
