@@ -1,5 +1,5 @@
 /**
- * `tcplab`: the command line (DESIGN.md part 2). It picks files, loads and validates them, runs
+ * `tcplab`: the command line (docs/design.md part 2). It picks files, loads and validates them, runs
  * batches and prints problems; it holds no model logic.
  *
  * Exit status: 0 done; 2 bad input (one line per problem on stderr, naming file and field path,

@@ -1,5 +1,5 @@
 /**
- * The application records of an experiment (`apps:` in DESIGN.md part 2), validated and with every
+ * The application records of an experiment (`apps:` in docs/design.md part 2), validated and with every
  * default filled in by src/experiment: units parsed to integers (time in ns, rates per second,
  * sizes in bytes), `target` resolved to one node. The apps in this folder are built from them.
  */

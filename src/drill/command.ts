@@ -1,5 +1,5 @@
 /**
- * `tcplab drill <script.pkt | folder>...` (DESIGN.md part 2): runs every script named or found in
+ * `tcplab drill <script.pkt | folder>...` (docs/design.md part 2): runs every script named or found in
  * the folders (recursively, in name order), prints `PASS <path>`, `FAIL <path>: <first mismatch>`
  * or `SKIP <path>: <reason>` for each, then `N passed, N failed, N skipped`.
  * Exit code: 0 when nothing failed, 1 when a script failed, 2 when a path does not exist or is a

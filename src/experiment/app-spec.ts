@@ -1,5 +1,5 @@
 /**
- * `apps:` validation (DESIGN.md part 2, applications). Apps are keyed by id so that override and
+ * `apps:` validation (docs/design.md part 2, applications). Apps are keyed by id so that override and
  * sweep paths (`apps.flood.rate`) stay stable; every key but `kind`, `on` and `target` has a default.
  */
 import { formatDuration, type Nanos } from '../sim/time.ts';

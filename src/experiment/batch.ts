@@ -1,7 +1,7 @@
 /**
  * The batch runner: runs every RunSpec of an experiment (or of one shard of it) on a worker pool,
  * stores each finished run at once in `<out>/.runs/` (src/experiment/store.ts), then writes the
- * results folder (DESIGN.md part 2) and asks the report for figures.
+ * results folder (docs/design.md part 2) and asks the report for figures.
  *
  * Rerunning the same command after an interruption resumes: stored runs with the same key are
  * not run again. Ctrl-C (SIGINT) or SIGTERM stops handing out runs and lets the ones in flight

@@ -1,5 +1,5 @@
 /**
- * The fields of a `charts:` entry (DESIGN.md part 2), in one table for its two readers: the
+ * The fields of a `charts:` entry (docs/design.md part 2), in one table for its two readers: the
  * loader (src/experiment/experiment-spec.ts), which refuses a bad chart before anything runs, and
  * the report (src/report/chart-spec.ts), which reads the charts back from summary.json. No imports:
  * the report takes these without pulling in the model.

@@ -2,7 +2,7 @@
  * Experiment validation: one plain document (YAML already parsed, topology already inlined,
  * overrides already applied) → ExperimentSpec, recording every problem on the way.
  *
- * The file format is DESIGN.md part 2's, plus: `description:` (free text) at the top, in the
+ * The file format is docs/design.md part 2's, plus: `description:` (free text) at the top, in the
  * topology and in each app; `sampleInterval:` (timeseries sampling, default 100ms); `trace:` and
  * `pcap:` (as the CLI flags); top-level `x-…` keys, ignored, as a home for YAML anchors.
  */

@@ -1,5 +1,5 @@
 /**
- * The properties of one link (DESIGN.md part 2, topology file): shared by explicit `links:` entries
+ * The properties of one link (docs/design.md part 2, topology file): shared by explicit `links:` entries
  * and by the generators' link options, so both accept the same keys, defaults and units.
  */
 import { MS } from '../sim/time.ts';

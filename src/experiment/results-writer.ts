@@ -1,5 +1,5 @@
 /**
- * Assembles the results folder (DESIGN.md part 2) from the plan and the stored runs. Every file is
+ * Assembles the results folder (docs/design.md part 2) from the plan and the stored runs. Every file is
  * written atomically and depends only on the stored runs and the plan, in plan order, so the same
  * runs give byte-identical files whatever --jobs or sharding produced them. Wall-clock time, the
  * one thing that differs between two executions of the same runs, goes to `timing.json` alone

@@ -1,5 +1,5 @@
 /**
- * The validated, typed form of an experiment file (DESIGN.md part 2). Everything here has passed
+ * The validated, typed form of an experiment file (docs/design.md part 2). Everything here has passed
  * validation: units are parsed to integers (time in ns, bit rates in bit/s, sizes in bytes), node
  * and group references resolve, and every optional key has its default filled in. The batch runner
  * and one run (src/experiment/run.ts) consume these records; they never see raw YAML.
@@ -10,7 +10,7 @@ import type { ProfileName, TcpParams } from '../tcp/params.ts';
 import type { PointValues } from '../metrics/results.ts';
 import type { ChartFields } from './chart-fields.ts';
 
-/** `tcp:` for every host: a profile plus any parameter overrides (DESIGN.md part 3). */
+/** `tcp:` for every host: a profile plus any parameter overrides (docs/design.md part 3). */
 export type TcpSettings = Partial<TcpParams> & { profile: ProfileName };
 
 /** Per node or per group (`nodes.<name>.tcp`); a node's own entry beats its group's. */

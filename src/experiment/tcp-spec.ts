@@ -1,6 +1,6 @@
 /**
  * `tcp:` (every host) and `nodes.<name>.tcp` (one node or group): a profile plus overrides of any
- * TcpParams field (DESIGN.md part 3). Keys are the TcpParams names, so paths like `tcp.synCookies`
+ * TcpParams field (docs/design.md part 3). Keys are the TcpParams names, so paths like `tcp.synCookies`
  * and `nodes.server.tcp.backlog` name exactly the parameter they set.
  */
 import { PROFILES, tcpParams, type ProfileName, type TcpParams } from '../tcp/params.ts';

@@ -1,6 +1,6 @@
 /**
  * Topology validation: a plain document (from YAML, possibly a generator form) → TopologyDef with
- * node groups expanded and units parsed (DESIGN.md part 2, topology file).
+ * node groups expanded and units parsed (docs/design.md part 2, topology file).
  *
  *   nodes:
  *     - { name: client, count: 50 }      # a group: client1 … client50

@@ -1,6 +1,6 @@
 /**
  * Turns what applications observe (socket outcomes, via AppReporter) and the trace stream (TCP
- * state changes) into the run's metrics (DESIGN.md part 2). Counters from stacks, listeners and
+ * state changes) into the run's metrics (docs/design.md part 2). Counters from stacks, listeners and
  * the network are read at the end through `finish` inputs; nothing here reaches into the engine.
  */
 import type { AppReporter } from '../apps/context.ts';

@@ -1,6 +1,6 @@
 /**
  * A distribution of observations (handshake times, request times): count, mean, percentiles and
- * max, as DESIGN.md's `<name>.{count, mean, p50, p90, p99, max}`. Percentiles use the
+ * max, as docs/design.md's `<name>.{count, mean, p50, p90, p99, max}`. Percentiles use the
  * nearest-rank method on the sorted values, so every reported value is one that was observed.
  */
 

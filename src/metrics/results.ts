@@ -1,5 +1,5 @@
 /**
- * The shapes of a results folder (DESIGN.md part 2): what the batch runner writes and what
+ * The shapes of a results folder (docs/design.md part 2): what the batch runner writes and what
  * src/report reads back. Plain JSON data only.
  */
 

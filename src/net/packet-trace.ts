@@ -1,5 +1,5 @@
 /**
- * Per-packet trace records (tx, rx, drop) in DESIGN.md's format. Built only when someone asked
+ * Per-packet trace records (tx, rx, drop) in docs/design.md's format. Built only when someone asked
  * for packet records (`tracer.packets`), so a run without --trace formats no strings per packet.
  *
  * TCP:     {t, node, ev, [reason], flags, seq, ack, len, win, src: "ip:port", dst: "ip:port", [retx: true]}

@@ -1,5 +1,5 @@
 /**
- * The report layer: results folder → SVG figures and index.html (DESIGN.md part 2). Reads results
+ * The report layer: results folder → SVG figures and index.html (docs/design.md part 2). Reads results
  * only; never imports the model layers. `tcplab report <dir>` and the batch runner call
  * reportFolder; the chart functions are pure (data in, SVG text out) for tests and other tools.
  */

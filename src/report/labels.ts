@@ -1,5 +1,5 @@
 /**
- * Human labels and units derived from metric names and sweep paths (DESIGN.md part 2 metric
+ * Human labels and units derived from metric names and sweep paths (docs/design.md part 2 metric
  * names): `handshake_ms.p50` → "Handshake time, median (ms)", `connections.success_ratio` →
  * "Connection success ratio", `apps.flood.rate` → "Flood rate".
  */

@@ -1,5 +1,5 @@
 /**
- * Reads what a results folder holds (DESIGN.md part 2). Every reader returns null when its file
+ * Reads what a results folder holds (docs/design.md part 2). Every reader returns null when its file
  * is absent, so a figure that needs it can be skipped with a note. CSV and JSONL files are
  * streamed line by line and filtered while reading (a traced flood run is large): only the
  * metrics and runs the figures need are kept.

@@ -1,5 +1,5 @@
 /**
- * trace.jsonl records as the report reads them (DESIGN.md part 2): `t` in seconds, `node`, `ev`
+ * trace.jsonl records as the report reads them (docs/design.md part 2): `t` in seconds, `node`, `ev`
  * (state, tx, rx, drop, app), a `run` id, and per-event fields. Addresses are "ip:port" strings;
  * a state record's `conn` is "local>remote".
  */

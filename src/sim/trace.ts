@@ -1,7 +1,7 @@
 /**
  * The trace stream: every layer reports what happened (a segment sent, received or dropped, a TCP
  * state change, an application step) as a plain record. Metrics collectors subscribe to it, and
- * `--trace` writes it as trace.jsonl (DESIGN.md part 2). The sim layer knows nothing of packets:
+ * `--trace` writes it as trace.jsonl (docs/design.md part 2). The sim layer knows nothing of packets:
  * records are opaque here, their fields are defined by the layer that emits them.
  *
  * Emitters check a flag before building a record: `tracer.packets` for per-packet records

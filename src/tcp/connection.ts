@@ -1,7 +1,7 @@
 /**
  * One TCP connection: the public face of the engine (RFC 9293 with Linux behaviour). The engine
  * does no I/O: every entry point takes `now`, output goes through the EngineOutput, and after
- * each call the owner reads `deadline` and keeps one wake-up for it (DESIGN.md part 1).
+ * each call the owner reads `deadline` and keeps one wake-up for it (docs/design.md part 1).
  *
  * Incoming segments pass a per-state handler (states/*.ts) chosen by an exhaustive switch; the
  * synchronized states share one first step (input.ts). Socket notifications are queued while a

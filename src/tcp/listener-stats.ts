@@ -3,7 +3,7 @@
  * syn_cookies.*). Reasons are kept apart so a figure can tell a full queue from a timeout.
  */
 export class ListenerStats {
-  /** Current lengths and the sizes they may reach (DESIGN.md: min(backlog, somaxconn) + 1). */
+  /** Current lengths and the sizes they may reach (docs/design.md: min(backlog, somaxconn) + 1). */
   synQueueLen = 0;
   acceptQueueLen = 0;
   synQueueCapacity = 0;

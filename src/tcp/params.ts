@@ -1,5 +1,5 @@
 /**
- * TCP parameters and the two profiles of DESIGN.md part 3. `linux` follows Linux 6.x defaults,
+ * TCP parameters and the two profiles of docs/design.md part 3. `linux` follows Linux 6.x defaults,
  * `rfc9293` the RFCs' numbers. Every value is overridable per experiment and per node; times are
  * integer nanoseconds.
  */

@@ -1,4 +1,4 @@
-/** `tcplab drill`: one line per script, the totals, and the exit code (DESIGN.md part 2). */
+/** `tcplab drill`: one line per script, the totals, and the exit code (docs/design.md part 2). */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -52,7 +52,7 @@ describe('a good experiment file', () => {
     expect(links[4]).toMatchObject({ jitter: 200 * US, reorder: true, burstLoss: { pGoodToBad: 0.01, pBadToGood: 0.5, lossGood: 0, lossBad: 1 } });
   });
 
-  it('types every app kind and fills the defaults of DESIGN.md part 2', () => {
+  it('types every app kind and fills the defaults of docs/design.md part 2', () => {
     const { spec } = loadGood();
     expect(spec.apps['web']).toEqual({ id: 'web', kind: 'server', on: 'server', port: 80, responseBytes: 2000, backlog: 64 });
     expect(spec.apps['users']).toEqual({

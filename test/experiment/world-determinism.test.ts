@@ -1,5 +1,5 @@
 /**
- * Determinism of a whole run (DESIGN.md: same spec and seed, byte-identical outputs): every random
+ * Determinism of a whole run (docs/design.md: same spec and seed, byte-identical outputs): every random
  * choice in this spec (Poisson arrivals, link loss, forged addresses and ports, ISNs, port choice)
  * comes from seeded streams, so two executions agree on every metric, sample, trace line and pcap
  * byte, and another seed does not.

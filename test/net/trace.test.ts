@@ -1,5 +1,5 @@
 /**
- * Trace records (tx at the sender, rx at the receiver, drop where dropped) with DESIGN.md's exact
+ * Trace records (tx at the sender, rx at the receiver, drop where dropped) with docs/design.md's exact
  * fields; taps; always-on counters; same seed → identical trace.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * The two profiles against DESIGN.md part 3, and every value overridable: tcpParams applies any
+ * The two profiles against docs/design.md part 3, and every value overridable: tcpParams applies any
  * override, and a connection shares the host's parameters until setOption copies them (a change never leaks into the host's).
  */
 import { describe, expect, test } from 'vitest';
@@ -8,7 +8,7 @@ import { PROFILES, tcpParams, type TcpParams } from '../../src/tcp/params.ts';
 import { MS, SEC } from '../../src/sim/time.ts';
 import { EP, Recorder } from './harness.ts';
 
-describe('the profile table (DESIGN.md part 3)', () => {
+describe('the profile table (docs/design.md part 3)', () => {
   test('linux', () => {
     expect(PROFILES.linux).toMatchObject({
       initialRto: 1 * SEC, minRto: 200 * MS, maxRto: 120 * SEC,
