@@ -1,0 +1,54 @@
+/**
+ * Every number README.md states about the flagship experiments and the example, in one place.
+ * test/readme.test.ts checks that the README says exactly these sentences and that the code
+ * produces these numbers. Timer-free facts (the handshake floor, port counts) are exact; numbers
+ * that depend on timers or on the flood's random arrivals are written as the README rounds them.
+ * A model change that moves one (e.g. a timer-wheel model shifting timeouts by a few ms) fails the
+ * test naming the sentence: update the number here and in README.md together.
+ */
+
+/** handshake.yaml at 25 ms client links: 2 × (25 + 1) ms + 10.56 µs of serialization. */
+export const HANDSHAKE_RTT_MS = 52.01056;
+/** What one lost SYN or SYN-ACK adds, and each further lost SYN (linear SYN timeouts). */
+export const LOSS_STEP_S = 1;
+/** Slack for a loss step, in ms: 0 with exact nominal timers. */
+export const TIMER_SLACK_MS = 0;
+
+/** syn-flood.yaml, no defence: client success ratio (mean over the file's 2 seeds, 2 decimals). */
+export const SYN_FLOOD_NO_DEFENCE: Readonly<Record<string, string>> = { '30/s': '0.69', '100/s': '0.13', '1000/s': '0.02' };
+/** The SYN queue after the flood stops, where Linux's pruning stops (half of 128). */
+export const SYN_QUEUE_AFTER_FLOOD = 64;
+
+/** time-wait.yaml: the TIME-WAIT plateau at 300/s, and the rates either side of port exhaustion. */
+export const TIME_WAIT_PLATEAU_300 = 18000;
+export const PORTS_LAST_UNTIL = 470; // ⌊28 232 / 60⌋
+export const FIRST_FAILING_RATE = '480/s';
+export const LAST_CLEAN_RATE = '460/s';
+
+/** The README's my-flood example: success without cookies at 1000 and 10 000 SYN/s (3 seeds, 2 decimals). */
+export const MY_FLOOD_SUCCESS: Readonly<Record<string, string>> = { '1000/s': '0.01', '10000/s': '0' };
+
+/** The sentences, as README.md has them. */
+export const SENTENCES = {
+  handshake: `plus serialization (2 × (25 + 1) ms + 10.56 µs = 52.011 ms here, exactly); a lost SYN or SYN-ACK
+adds the 1 s initial RTO (RFC 6298), and each further loss another second (the linux profile's
+linear SYN timeouts send SYNs at 0, 1, 2, 3, 4, 5 s): the CDF climbs in whole-second steps, and
+the p99 is 1 s above the RTT at 1 % loss and 2 s above it at 10 %.`,
+  synQueue: `The SYN queue sits at its capacity of
+129 (Linux tests \`len > backlog\`) for the whole attack, then falls to ${SYN_QUEUE_AFTER_FLOOD} where Linux stops
+pruning.`,
+  synFlood: `Without a defence, client success falls to ${SYN_FLOOD_NO_DEFENCE['30/s']} at 30 SYN/s, ${SYN_FLOOD_NO_DEFENCE['100/s']} at 100 SYN/s and
+${SYN_FLOOD_NO_DEFENCE['1000/s']} at 1000 SYN/s, while cookies and the cache keep every client in at 10 000 SYN/s.`,
+  recycle: `Recycle-oldest fails at 10 000 SYN/s: a client's entry is
+evicted after 12.9 ms, before its ACK returns one 22 ms RTT later.`,
+  timeWait: `closes, TIME-WAIT plateaus at rate × 60 s (18 000 at 300/s); 28 232 ports (32768–60999) last until
+~${PORTS_LAST_UNTIL} connections/s, and at ${FIRST_FAILING_RATE} \`connect()\` starts failing with EADDRNOTAVAIL.`,
+  myFlood: `Without cookies the clients' success
+ratio falls from 1 with no attack to ${MY_FLOOD_SUCCESS['1000/s']} at 1000 SYN/s and ${MY_FLOOD_SUCCESS['10000/s']} at 10 000 SYN/s; with cookies it stays at 1.`,
+} as const;
+
+/** http-versions.yaml: round trips per page of 10 objects, per mode (as the README words them). */
+export const HTTP_RTTS: Readonly<Record<string, number>> = { 'http1-0': 20, parallel: 4, keepalive: 11, pipelined: 2 };
+export const HTTP_SENTENCE = `HTTP/1.0 with one
+connection per object (2 RTT per object), six parallel connections, keep-alive (1 RTT per object
+after the first handshake) and pipelining (about 2 RTT in all).`;
