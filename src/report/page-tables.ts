@@ -33,23 +33,28 @@ function inline(v: unknown): string {
 }
 
 /**
- * The paths sweep axes set (path axes, and every path a named axis's variants override): the
- * file's own value there is used by no run, so the table says "swept" instead of showing it.
+ * The paths sweep axes set: a path axis's own path (the file's value there is used by no run, so
+ * the table says "swept"), and the paths a named axis's variants override (the file's value holds
+ * where a variant leaves it alone: "<value> unless <axis> sets it").
  */
-function sweptPaths(sweep: unknown): Set<string> {
-  const paths = new Set<string>();
+function sweptPaths(sweep: unknown): Map<string, string | null> {
+  const paths = new Map<string, string | null>();
   if (!isObject(sweep)) return paths;
   for (const [key, values] of Object.entries(sweep)) {
-    if (isObject(values)) for (const v of Object.values(values)) for (const p of isObject(v) ? Object.keys(v) : []) paths.add(p);
-    else paths.add(key);
+    if (isObject(values)) {
+      for (const v of Object.values(values)) for (const p of isObject(v) ? Object.keys(v) : []) if (!paths.has(p)) paths.set(p, key);
+    } else paths.set(key, null);
   }
   return paths;
 }
 
-/** A map's entries with the swept ones (under `prefix`) shown as "swept". */
-function withSwept(map: Record<string, unknown>, prefix: string, swept: ReadonlySet<string>): Record<string, unknown> {
+/** A map's entries, those a sweep sets (under `prefix`) marked so no run's value is misread. */
+function withSwept(map: Record<string, unknown>, prefix: string, swept: ReadonlyMap<string, string | null>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(map)) out[k] = swept.has(`${prefix}.${k}`) ? 'swept' : v;
+  for (const [k, v] of Object.entries(map)) {
+    const axis = swept.get(`${prefix}.${k}`);
+    out[k] = axis === undefined ? v : axis === null ? 'swept' : `${valueLabel(v)} unless ${axis} sets it`;
+  }
   return out;
 }
 
