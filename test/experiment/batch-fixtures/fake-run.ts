@@ -4,6 +4,7 @@
  *   FAKE_RUN_DELAY_MS  sleep this long per run (to interrupt a batch midway)
  *   FAKE_RUN_BUSY_MS   compute this long per run without yielding, as a simulation does
  *   FAKE_RUN_LOG       append "<id>\n" to this file for every run executed
+ *   FAKE_RUN_START_LOG append "<id>\n" to this file when a run starts
  *   FAKE_RUN_FAIL      the id of a run that throws
  */
 import { appendFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import type { RunSpec } from '../../../src/experiment/spec-types.ts';
 import { Rng } from '../../../src/sim/rng.ts';
 
 export async function executeRun(run: RunSpec, opts: ExecuteRunOptions): Promise<RunOutput> {
+  if (process.env.FAKE_RUN_START_LOG) appendFileSync(process.env.FAKE_RUN_START_LOG, run.id + '\n');
   const delay = Number(process.env.FAKE_RUN_DELAY_MS ?? 0);
   if (delay > 0) await new Promise((r) => setTimeout(r, delay));
   const busyUntil = Date.now() + Number(process.env.FAKE_RUN_BUSY_MS ?? 0);
