@@ -346,7 +346,8 @@ export async function main(argv: string[]): Promise<void> {
       (a) => guarded(() => mergeCommand(a as unknown as { dirs: string[]; out: string })),
     )
     .example('$0 validate topologies/*.yaml experiments/*.yaml', 'check files without running anything')
-    .example('$0 run experiments/syn-flood.yaml --set tcp.synCookies=true --seeds 5', 'run with an override')
+    .example('$0 run experiments/syn-flood.yaml --set tcp.synQueuePruning=false --seeds 5', 'run with an override')
+    .example('$0 compare results/syn-flood /tmp/sf', 'two results folders side by side')
     .demandCommand(1, 'name a command: validate, run, report, compare, drill or merge')
     .strict()
     .version(version())
