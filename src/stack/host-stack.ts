@@ -20,6 +20,7 @@ import { ConnEvent, STATE_NAMES, TcpState, type EngineOutput, type Endpoints, ty
 import { Connection, SegmentVerdict, type HandshakeInfo } from '../tcp/connection.ts';
 import { Listener } from '../tcp/listener.ts';
 import type { TcpParams } from '../tcp/params.ts';
+import { jiffiesOffset } from '../tcp/timer-wheel.ts';
 import { resetForUnmatched } from '../tcp/reset.ts';
 import { CookieSecret, keyedHash4 } from '../tcp/syn-cookies.ts';
 import { EphemeralPorts, type PortChecker } from './ephemeral-ports.ts';
@@ -61,7 +62,12 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   private queue: unknown[] = new Array(6); // exact: a first write to [] reserves 17
   private queued = 0;
 
-  constructor(private readonly port: HostPort, readonly params: TcpParams, seed: number) {
+  /** The host's parameters, with its jiffies phase (timer-wheel.ts) filled in. */
+  readonly params: TcpParams;
+
+  constructor(private readonly port: HostPort, params: TcpParams, seed: number) {
+    const offset = jiffiesOffset(params, (scope) => new Rng(seed, scope === 'run' ? 'jiffies' : `host:${port.name}:jiffies`).float());
+    this.params = offset === (params.jiffiesOffset ?? 0) ? params : { ...params, jiffiesOffset: offset };
     this.address = port.address;
     this.sim = port.sim;
     // Drawn in a fixed order from one stream; nothing here outlives the constructor but the words.

@@ -27,6 +27,7 @@ import { setEffectiveMss } from './handshake.ts';
 import { userAbort, userClose, userShutdown } from './teardown.ts';
 import { runTimers } from './timers.ts';
 import { initialWindow, ourWindowScale } from './window.ts';
+import { timerExpiry } from './timer-wheel.ts';
 
 /** What the owner does with a segment after `onSegment`. */
 export const SegmentVerdict = {
@@ -84,8 +85,8 @@ export class Connection extends Tcb implements TimedEntity {
     c.openedAt = now;
     c.setState(TcpState.SYN_SENT);
     sendSyn(c, now, false);
-    c.rtoAt = now + c.rtt.rto;
-    if (c.params.synGiveUp > 0 && c.rtoAt > now + c.params.synGiveUp) c.rtoAt = now + c.params.synGiveUp;
+    const first = c.params.synGiveUp > 0 && c.params.synGiveUp < c.rtt.rto ? c.params.synGiveUp : c.rtt.rto;
+    c.rtoAt = timerExpiry(c.params, now, first);
     c.finish();
     return c;
   }
@@ -270,7 +271,7 @@ export class Connection extends Tcb implements TimedEntity {
     if (name === 'nagle') this.noDelay = !value;
     if (name === 'keepalive' || name === 'keepaliveIdle') {
       const sync = this.state !== TcpState.CLOSED && this.state !== TcpState.SYN_SENT && this.state !== TcpState.TIME_WAIT;
-      this.keepaliveAt = this.params.keepalive && sync ? now + this.params.keepaliveIdle : Infinity;
+      this.keepaliveAt = this.params.keepalive && sync ? timerExpiry(this.params, now, this.params.keepaliveIdle) : Infinity;
     }
     if (name === 'sndBuf' && this.sendSpace > 0 && this.sendBlocked) output(this, now);
     this.finish();

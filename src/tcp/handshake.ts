@@ -11,6 +11,7 @@ import { DEFAULT_MSS, TS_OPTION_BYTES, type Tcb } from './tcb.ts';
 import { MAX_WSCALE, tsValue } from './window.ts';
 import { MS } from '../sim/time.ts';
 import { seqSub } from './seq.ts';
+import { timerExpiry } from './timer-wheel.ts';
 
 /** Linux TCP_MIN_SND_MSS: the smallest segment size used whatever the peer says. */
 const MIN_SND_MSS = 48;
@@ -86,5 +87,5 @@ export function establish(t: Tcb, now: Nanos, handshakeRetransmits: number): voi
   if (hint > DEFAULT_MSS) hint = DEFAULT_MSS;
   t.rcvMss = hint < 88 ? 88 : hint;
   if (t.rcvSsthresh === 0) t.rcvSsthresh = t.rcvWnd;
-  if (t.params.keepalive) t.keepaliveAt = now + t.params.keepaliveIdle;
+  if (t.params.keepalive) t.keepaliveAt = timerExpiry(t.params, now, t.params.keepaliveIdle);
 }

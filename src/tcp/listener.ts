@@ -14,6 +14,7 @@ import type { Nanos } from '../sim/time.ts';
 import { ACK, FIN, RST, SYN, type Segment } from '../wire/segment.ts';
 import { ConnEvent, TcpState, type EngineOutput, type Endpoints, type TimedEntity } from './api.ts';
 import type { TcpParams } from './params.ts';
+import { timerExpiry } from './timer-wheel.ts';
 import { ListenerStats } from './listener-stats.ts';
 import { AcceptQueue } from './accept-queue.ts';
 import { REQ_ACKED, REQ_SACK, REQ_TS, RequestTable } from './request-table.ts';
@@ -193,10 +194,10 @@ export class Listener<C> implements TimedEntity {
   /** The first SYN-ACK timer: initial RTO, or earlier when a shorter SYN-RECEIVED timer applies. */
   private firstExpiry(now: Nanos): Nanos {
     const p = this.params;
-    let t = now + p.initialRto;
-    if (p.synRecvTimeout > 0) t = Math.min(t, now + p.synRecvTimeout);
-    if (p.synAckGiveUp > 0) t = Math.min(t, now + p.synAckGiveUp);
-    return t;
+    let d = p.initialRto;
+    if (p.synRecvTimeout > 0) d = Math.min(d, p.synRecvTimeout);
+    if (p.synAckGiveUp > 0) d = Math.min(d, p.synAckGiveUp);
+    return timerExpiry(p, now, d);
   }
 
   /** A final ACK that matched no request: a connection if it carries a valid cookie. */
@@ -327,7 +328,10 @@ export class Listener<C> implements TimedEntity {
     t.setExpiry(row, this.nextExpiry(row, now));
   }
 
-  /** Next timer: now + min(RTO << timeouts, max RTO), capped by the SYN-RECEIVED deadlines. */
+  /**
+   * Next timer: min(RTO << timeouts, max RTO), capped by the SYN-RECEIVED deadlines, on the timer
+   * wheel (reqsk_queue_hash_req / reqsk_timer_handler: mod_timer(&req->rsk_timer, jiffies + timeo)).
+   */
   private nextExpiry(row: number, now: Nanos): Nanos {
     const p = this.params;
     const t = this.table;
@@ -335,7 +339,7 @@ export class Listener<C> implements TimedEntity {
     const created = t.created[row]!;
     if (p.synRecvTimeout > 0) next = Math.min(next, created + p.synRecvTimeout);
     if (p.synAckGiveUp > 0) next = Math.min(next, created + p.synAckGiveUp);
-    return Math.max(next, now);
+    return timerExpiry(p, now, Math.max(next - now, 0));
   }
 
   private sendSynAck(row: number, now: Nanos, retransmit: boolean): void {

@@ -85,6 +85,19 @@ export interface TcpParams {
    * segments go unanswered for about two RTTs, resend the last one before the RTO fires.
    */
   tailLossProbe: boolean;
+
+  /**
+   * When timers fire (src/tcp/timer-wheel.ts, docs/linux-timers.md): `wheel` as Linux's jiffies
+   * and timer wheel do (rounded up to the wheel level's granularity, batched), `exact` at the
+   * nominal nanosecond.
+   */
+  timers: 'wheel' | 'exact';
+  /** Linux CONFIG_HZ: jiffies per second (100, 250, 300 or 1000). */
+  hz: number;
+  /** How hosts' jiffies line up: one clock for every host (`shared`), one per host, or 0 at time 0. */
+  jiffies: 'shared' | 'perHost' | 'zero';
+  /** The host's jiffies phase in ns, set by the host stack from `jiffies` and the seed (not a spec field). */
+  jiffiesOffset?: Nanos;
 }
 
 const linux: TcpParams = {
@@ -133,6 +146,9 @@ const linux: TcpParams = {
   congestionControl: 'newreno',
   nagle: true,
   tailLossProbe: true,
+  timers: 'wheel',
+  hz: 250,
+  jiffies: 'shared',
 };
 
 const rfc9293: TcpParams = {
@@ -157,6 +173,7 @@ const rfc9293: TcpParams = {
   ephemeralLow: 49152, // RFC 6335 dynamic ports
   ephemeralHigh: 65535,
   tailLossProbe: false, // RFC 9293 itself has no tail loss probe
+  timers: 'exact', // the RFCs' timers fire when they say
 };
 
 export const PROFILES: Readonly<Record<ProfileName, Readonly<TcpParams>>> = { linux, rfc9293 };

@@ -10,6 +10,7 @@ import { sendActiveReset, sendRaw } from './output.ts';
 import { resetForUnmatched } from './reset.ts';
 import { output } from './send.ts';
 import type { Tcb } from './tcb.ts';
+import { timerExpiry } from './timer-wheel.ts';
 
 /** Enters TIME-WAIT: every other timer stops; the connection lingers `timeWait` (RFC 9293 3.6). */
 export function enterTimeWait(t: Tcb, now: Nanos): void {
@@ -17,7 +18,7 @@ export function enterTimeWait(t: Tcb, now: Nanos): void {
   t.rtoAt = t.persistAt = t.delackAt = t.keepaliveAt = Infinity;
   t.ackPending = false;
   t.rtxq.clear();
-  t.closeAt = now + t.params.timeWait;
+  t.closeAt = timerExpiry(t.params, now, t.params.timeWait);
 }
 
 /** Our FIN is acknowledged: FIN_WAIT_2, timed only for orphans (Linux tcp_fin_timeout). */
@@ -30,7 +31,7 @@ export function enterFinWait2(t: Tcb, now: Nanos): void {
 export function armFinWait2Timer(t: Tcb, now: Nanos): void {
   if (!t.orphan || t.params.finWait2Timeout <= 0) return;
   const floor = 3.5 * t.rtt.rto;
-  t.closeAt = now + Math.round(t.params.finWait2Timeout > floor ? t.params.finWait2Timeout : floor);
+  t.closeAt = timerExpiry(t.params, now, Math.round(t.params.finWait2Timeout > floor ? t.params.finWait2Timeout : floor));
 }
 
 /** The connection dies (reset received, timeout): the owner learns `errno`; no segment is sent. */

@@ -61,7 +61,7 @@ export class FakeHost implements ListenerHost<Child> {
 export function makeListener(overrides: Partial<TcpParams> = {}, backlog = 128, profile: 'linux' | 'rfc9293' = 'linux') {
   const out = new Recorder();
   const host = new FakeHost();
-  const params = tcpParams(profile, overrides);
+  const params = tcpParams(profile, { timers: 'exact', ...overrides }); // nominal times (see harness.ts)
   let k = 0x1234567;
   const secret = CookieSecret.from(() => (k = (Math.imul(k, 1103515245) + 12345) >>> 0));
   const listener = new Listener<Child>({ localAddr: SERVER, localPort: 80, backlog, params, out, host, secret, cacheKey: [7, 9] });
