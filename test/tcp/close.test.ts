@@ -67,7 +67,7 @@ describe('active close', () => {
 
 describe('simultaneous close', () => {
   test('FIN_WAIT_1 → CLOSING → TIME_WAIT on both sides', () => {
-    const p = tcpParams('linux', { timers: 'exact', timers: 'exact' });
+    const p = tcpParams('linux', { timers: 'exact' });
     const pair = new Pair(10 * MS, [p, p]);
     pair.listen();
     const a = pair.connect(0);
