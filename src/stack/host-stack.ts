@@ -67,7 +67,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
 
   constructor(private readonly port: HostPort, params: TcpParams, seed: number) {
     const offset = jiffiesOffset(params, (scope) => new Rng(seed, scope === 'run' ? 'jiffies' : `host:${port.name}:jiffies`).float());
-    this.params = offset === (params.jiffiesOffset ?? 0) ? params : { ...params, jiffiesOffset: offset };
+    this.params = withJiffiesOffset(params, offset);
     this.address = port.address;
     this.sim = port.sim;
     // Drawn in a fixed order from one stream; nothing here outlives the constructor but the words.
@@ -396,4 +396,18 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     }
     return false;
   }
+}
+
+/**
+ * `params` with the host's jiffies phase. Hosts sharing one params object and one phase (the
+ * default `jiffies: shared`) share one copy too: a copy per host would cost ~0.5 KB each.
+ */
+const phased = new WeakMap<TcpParams, { offset: number; params: TcpParams }>();
+function withJiffiesOffset(params: TcpParams, offset: number): TcpParams {
+  if (offset === (params.jiffiesOffset ?? 0)) return params;
+  const hit = phased.get(params);
+  if (hit !== undefined && hit.offset === offset) return hit.params;
+  const copy = { ...params, jiffiesOffset: offset };
+  phased.set(params, { offset, params: copy });
+  return copy;
 }
