@@ -87,6 +87,15 @@ describe('the phenomena, shrunk', () => {
     expect(metric(at(runs, { 'apps.flood.rate': '10000/s', defence: 'recycle' }), 'connections.success_ratio')).toBe(0);
   });
 
+  it('syn-flood: clients retrying as the kernel does get 10–15 % in at 2000 SYN/s (±5 points), as on Linux 6.18', () => {
+    const r = loadExperiment('experiments/syn-flood.yaml', { set: ['seeds=1', 'charts='] });
+    if (!r.ok) throw new Error(r.errors.map(formatSpecError).join('\n'));
+    const run = r.value.runs.find((x) => x.point['defence'] === 'kernel-retries' && x.point['apps.flood.rate'] === '2000/s')!;
+    const ratio = metric(executeRun(run, { trace: false, pcap: false }), 'connections.success_ratio');
+    expect(ratio).toBeGreaterThanOrEqual(0.05);
+    expect(ratio).toBeLessThanOrEqual(0.2);
+  });
+
   it('time-wait: the plateau is rate x 60–62 s (TIME-WAIT on the timer wheel), and the client runs out of ports at ports / ~61 s (1000 ports: 16.4/s)', () => {
     const runs = runFile('time-wait', [
       'sweep={apps.users.rate: [10/s, 30/s], close: {client-closes: {apps.users.closer: client}, server-closes: {apps.users.closer: server}}}',
