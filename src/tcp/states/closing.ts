@@ -15,6 +15,7 @@ import { output } from '../send.ts';
 import { seqGe, seqGt, seqLt } from '../seq.ts';
 import type { Tcb } from '../tcb.ts';
 import { enterFinWait2, enterTimeWait, resetOnData, terminate } from '../teardown.ts';
+import { timerExpiry } from '../timer-wheel.ts';
 
 /**
  * The steps FIN-WAIT-1 and FIN-WAIT-2 share before receiving: the shared first step, the ACK, and
@@ -41,7 +42,9 @@ export function finWait1(t: Tcb, seg: Segment, now: Nanos): void {
 }
 
 export function finWait2(t: Tcb, seg: Segment, now: Nanos): void {
-  if (t.orphan && t.params.profile === 'linux' && t.closeAt - now <= TIMEWAIT_LEN) {
+  // Linux tcp_close: an orphan whose FIN_WAIT_2 timeout is within TCP_TIMEWAIT_LEN lives as a
+  // timewait socket; compared on the wheel (a 60 s timeout armed earlier ends no later than one armed now).
+  if (t.orphan && t.params.profile === 'linux' && t.closeAt <= timerExpiry(t.params, now, TIMEWAIT_LEN)) {
     orphanFinWait2(t, seg, now);
     return;
   }
