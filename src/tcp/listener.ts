@@ -21,6 +21,8 @@ import type { HandshakeInfo } from './connection.ts';
 import { resetForUnmatched } from './reset.ts';
 import { buildRequestAck, buildSynAck, negotiateSyn, type SynOptions } from './request-segments.ts';
 import { initialWindow, ourWindowScale, tsValue } from './window.ts';
+import { TS_OPTION_BYTES } from './tcb.ts';
+import type { DstMetrics } from './dst-metrics.ts';
 import { SYN_CACHE_BUCKETS, SynCacheBuckets } from './syn-cache.ts';
 import { ListenerCookies } from './listener-cookies.ts';
 import type { ListenerConfig, ListenerHost } from './listener-host.ts';
@@ -41,7 +43,14 @@ export class Listener<C> implements TimedEntity {
   private readonly acceptQueue: AcceptQueue<C>;
   private young = 0;
   private readonly wscale: number;
+  /**
+   * The SYN-ACK's receive window (Linux tcp_openreq_init_rwin): the buffer space rounded down to
+   * whole segments of our MSS less the timestamp option when the request uses timestamps
+   * (65160 = 45 × 1448 with Linux defaults), of the full MSS without (64240 = 44 × 1460).
+   */
   private readonly window: number;
+  private readonly windowTs: number;
+  private readonly metrics: DstMetrics | null;
   private readonly scratch: Endpoints;
   private readonly syn: SynOptions = { peerMss: 0, peerWscale: -1, sackOk: false, tsOk: false, tsVal: 0 };
   private closed = false;
@@ -67,7 +76,9 @@ export class Listener<C> implements TimedEntity {
     this.stats.synQueueCapacity = this.table.capacity;
     this.wscale = ourWindowScale(p);
     this.window = initialWindow(p);
-    this.cookies = new ListenerCookies(cfg.secret, p, this.stats, this.window, this.wscale);
+    this.windowTs = initialWindow(p, p.mss - TS_OPTION_BYTES);
+    this.metrics = cfg.metrics ?? null;
+    this.cookies = new ListenerCookies(cfg.secret, p, this.stats, this.window, this.windowTs, this.wscale);
   }
 
   get deadline(): Nanos {
@@ -164,6 +175,14 @@ export class Listener<C> implements TimedEntity {
       st.acceptDropSyn++;
       return;
     }
+    // Linux tcp_conn_request, tcp_syncookies = 0: "without syncookies last quarter of backlog is
+    // filled with destinations, proven to be alive" (not for a SYN a TIME-WAIT socket handed over).
+    const msb = p.maxSynBacklog;
+    if (!wantCookie && isn < 0 && p.synCookies === false && this.cache === null && msb > 0
+      && msb - t.size < msb >> 2 && !(this.metrics !== null && this.metrics.isProven(laddr, raddr, now))) {
+      st.synDropUnproven++;
+      return;
+    }
     const o = negotiateSyn(seg, p, this.syn);
     if (wantCookie) {
       this.out.transmit(this.epOf(raddr, seg.srcPort, laddr), this.cookies.synAck(seg, raddr, laddr, o, this.host, now), false);
@@ -220,8 +239,10 @@ export class Listener<C> implements TimedEntity {
     const f = seg.flags;
     const irs = t.irs[row]!;
     const iss = t.iss[row]!;
-    // A retransmitted SYN: answer with the SYN-ACK again and restart its timer (Linux).
+    // A retransmitted SYN: answer with the SYN-ACK again and restart its timer (Linux), unless
+    // an answer went out within tcp_invalid_ratelimit (then nothing, timer untouched).
     if ((f & (SYN | ACK | RST | FIN)) === SYN && seg.seq === irs) {
+      if (this.oowRateLimited(row, seg, now)) return;
       this.sendSynAck(row, now, true);
       t.setExpiry(row, this.nextExpiry(row, now));
       return;
@@ -233,8 +254,11 @@ export class Listener<C> implements TimedEntity {
     }
     const rcvNxt = (irs + 1) >>> 0;
     const end = (seg.seq + seg.len + (f & SYN ? 1 : 0) + (f & FIN ? 1 : 0)) >>> 0;
-    if (!inWindow(seg.seq >>> 0, end, rcvNxt, (rcvNxt + this.window) >>> 0)) {
-      if (!(f & RST)) this.transmitFor(row, buildRequestAck(seg.dstPort, seg.srcPort, iss, irs, this.window), false);
+    const window = this.windowOf(row);
+    if (!inWindow(seg.seq >>> 0, end, rcvNxt, (rcvNxt + window) >>> 0)) {
+      if (!(f & RST) && !this.oowRateLimited(row, seg, now)) {
+        this.transmitFor(row, buildRequestAck(seg.dstPort, seg.srcPort, iss, irs, window), false);
+      }
       return;
     }
     if (f & (RST | SYN)) {
@@ -266,6 +290,7 @@ export class Listener<C> implements TimedEntity {
       ourWscale: peerWscale >= 0 ? this.wscale : -1, sackOk: (o & REQ_SACK) !== 0, tsOk: (o & REQ_TS) !== 0,
       tsRecent: (o & REQ_TS) !== 0 && ts !== undefined ? ts.val >>> 0 : t.tsRecent[row]!,
       tsOffset: t.tsOff[row]!, synAckSentAt: t.synAckAt[row]!, synAckRetransmitted: t.retrans[row]! > 0,
+      rcvWnd: window,
     };
     this.removeRow(row);
     this.complete(h, seg, now);
@@ -343,7 +368,7 @@ export class Listener<C> implements TimedEntity {
     const o = t.opts[row]!;
     const tsOk = (o & REQ_TS) !== 0;
     const peerWscale = t.peerWscale[row]!;
-    const seg = buildSynAck(this.ep.localPort, t.rport[row]!, t.iss[row]!, t.irs[row]!, this.window, this.params.mss,
+    const seg = buildSynAck(this.ep.localPort, t.rport[row]!, t.iss[row]!, t.irs[row]!, this.windowOf(row), this.params.mss,
       peerWscale >= 0 ? this.wscale : -1, (o & REQ_SACK) !== 0, tsOk ? tsValue(t.tsOff[row]!, now) : 0, t.tsRecent[row]!, tsOk);
     this.stats.synAcksSent++;
     if (retransmit) {
@@ -351,6 +376,27 @@ export class Listener<C> implements TimedEntity {
       this.stats.synAcksRetransmitted++;
     }
     this.transmitFor(row, seg, retransmit);
+  }
+
+  private windowOf(row: number): number {
+    return (this.table.opts[row]! & REQ_TS) !== 0 ? this.windowTs : this.window;
+  }
+
+  /**
+   * Linux tcp_oow_rate_limited: a duplicate SYN or out-of-window segment on a request is answered
+   * at most once per tcp_invalid_ratelimit (segments with data and no SYN always are: they cannot
+   * be part of an ACK loop). True = stay silent; otherwise the answer's time is recorded.
+   */
+  private oowRateLimited(row: number, seg: Segment, now: Nanos): boolean {
+    if (seg.len > 0 && !(seg.flags & SYN)) return false;
+    const t = this.table;
+    const limit = this.params.invalidRateLimit;
+    if (limit > 0 && now - t.lastOow[row]! < limit) {
+      this.stats.oowRateLimited++;
+      return true;
+    }
+    t.lastOow[row] = now;
+    return false;
   }
 
   private dropRequest(row: number): void {
