@@ -52,7 +52,11 @@ export interface FastOpenMetrics {
 }
 
 export class DstMetrics {
-  private readonly chains: (DstMetricsEntry[] | undefined)[] = new Array(1 << HASH_LOG);
+  /**
+   * Chains by hash, only those in use: a simulated client host talks to one or two servers, and
+   * a 16384-slot array per host would cost 128 KiB each in a 10k-host run.
+   */
+  private readonly chains = new Map<number, DstMetricsEntry[]>();
   private count = 0;
 
   /** Entries now held. */
@@ -62,7 +66,8 @@ export class DstMetrics {
 
   /** The entry for (saddr, daddr), or null (tcp_get_metrics without create); stale values are emptied. */
   lookup(saddr: number, daddr: number, now: Nanos): DstMetricsEntry | null {
-    const chain = this.chains[chainOf(daddr)];
+    if (this.count === 0) return null;
+    const chain = this.chains.get(chainOf(daddr));
     if (chain === undefined) return null;
     for (let i = 0; i < chain.length; i++) {
       const e = chain[i]!;
@@ -79,8 +84,8 @@ export class DstMetrics {
     const found = this.lookup(saddr, daddr, now);
     if (found !== null) return found;
     const h = chainOf(daddr);
-    let chain = this.chains[h];
-    if (chain === undefined) chain = this.chains[h] = [];
+    let chain = this.chains.get(h);
+    if (chain === undefined) this.chains.set(h, (chain = []));
     if (chain.length > RECLAIM_DEPTH) {
       // reclaim: the least recently stamped entry of the chain becomes this destination's
       let oldest = 0;
@@ -109,13 +114,13 @@ export class DstMetrics {
 
   /** `ip tcp_metrics flush [all]`: forget every destination. */
   flush(): void {
-    this.chains.fill(undefined);
+    this.chains.clear();
     this.count = 0;
   }
 
   /** `ip tcp_metrics delete ADDRESS`: forget one destination (every source address). */
   delete(daddr: number): void {
-    const chain = this.chains[chainOf(daddr)];
+    const chain = this.chains.get(chainOf(daddr));
     if (chain === undefined) return;
     for (let i = chain.length - 1; i >= 0; i--) {
       if (chain[i]!.daddr === daddr) {

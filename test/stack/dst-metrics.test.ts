@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { MS, SEC } from '../../src/sim/time.ts';
 import { SocketError, type ListenSocket, type SocketHandler, type TcpSocket } from '../../src/stack/socket-api.ts';
+import { DstMetrics } from '../../src/tcp/dst-metrics.ts';
 import { FakeNet } from './fake-net.ts';
 
 const A = 0x0a000002;
@@ -175,5 +176,18 @@ describe('connect() from a fixed port held in TIME-WAIT', () => {
   it('a listening port is never shared (EADDRINUSE even with SO_REUSEADDR)', () => {
     const { b } = pair();
     expect(errnoOf(() => b.connect(A, 5000, {}, { localPort: 80, reuseAddr: true }))).toBe('EADDRINUSE');
+  });
+});
+
+describe('the cache is bounded like Linux tcp_metrics', () => {
+  it('16384 chains of at most 6: a full chain recycles its least recently stamped entry', () => {
+    const m = new DstMetrics();
+    for (let i = 0; i < 200_000; i++) m.getOrCreate(A, (0x0b000000 + i) >>> 0, i).rtt = 1;
+    expect(m.size).toBeLessThanOrEqual(16384 * 6);
+    expect(m.size).toBeGreaterThan(16384 * 5);
+    expect(m.lookup(A, (0x0b000000 + 199_999) >>> 0, 200_000)).not.toBeNull(); // the newest stays
+    expect(m.lookup(A, 0x0b000000, 200_000)).toBeNull(); // the oldest went first
+    m.delete((0x0b000000 + 199_999) >>> 0);
+    expect(m.lookup(A, (0x0b000000 + 199_999) >>> 0, 200_000)).toBeNull();
   });
 });
