@@ -37,8 +37,8 @@ export interface DstMetricsEntry {
   ssthresh: number;
   cwnd: number;
   reordering: number;
-  /** Fast Open client cache (struct tcp_fastopen_metrics): room for the Fast Open work. */
-  fastOpen: FastOpenMetrics;
+  /** Fast Open client cache (struct tcp_fastopen_metrics), null until Fast Open stores something. */
+  fastOpen: FastOpenMetrics | null;
 }
 
 export interface FastOpenMetrics {
@@ -95,7 +95,7 @@ export class DstMetrics {
     }
     const e: DstMetricsEntry = {
       saddr, daddr, stamp: now, rtt: 0, rttvar: 0, ssthresh: 0, cwnd: 0, reordering: 0,
-      fastOpen: { mss: 0, cookie: null, synLoss: 0, lastSynLoss: 0 },
+      fastOpen: null,
     };
     chain.unshift(e); // Linux links a new block at the head of its chain
     this.count++;

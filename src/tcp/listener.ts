@@ -25,6 +25,7 @@ import { TS_OPTION_BYTES } from './tcb.ts';
 import type { DstMetrics } from './dst-metrics.ts';
 import { SYN_CACHE_BUCKETS, SynCacheBuckets } from './syn-cache.ts';
 import { ListenerCookies } from './listener-cookies.ts';
+import { inWindow, oowRateLimited } from './request-checks.ts';
 import type { ListenerConfig, ListenerHost } from './listener-host.ts';
 
 export type { ListenerConfig, ListenerHost } from './listener-host.ts';
@@ -382,21 +383,8 @@ export class Listener<C> implements TimedEntity {
     return (this.table.opts[row]! & REQ_TS) !== 0 ? this.windowTs : this.window;
   }
 
-  /**
-   * Linux tcp_oow_rate_limited: a duplicate SYN or out-of-window segment on a request is answered
-   * at most once per tcp_invalid_ratelimit (segments with data and no SYN always are: they cannot
-   * be part of an ACK loop). True = stay silent; otherwise the answer's time is recorded.
-   */
   private oowRateLimited(row: number, seg: Segment, now: Nanos): boolean {
-    if (seg.len > 0 && !(seg.flags & SYN)) return false;
-    const t = this.table;
-    const limit = this.params.invalidRateLimit;
-    if (limit > 0 && now - t.lastOow[row]! < limit) {
-      this.stats.oowRateLimited++;
-      return true;
-    }
-    t.lastOow[row] = now;
-    return false;
+    return oowRateLimited(this.table.lastOow, row, seg, now, this.params.invalidRateLimit, this.stats);
   }
 
   private dropRequest(row: number): void {
@@ -432,11 +420,4 @@ export class Listener<C> implements TimedEntity {
     ep.remotePort = rport;
     return ep;
   }
-}
-
-/** Linux tcp_in_window: does [seq, end) touch the receive window [s, e]? (mod 2^32) */
-function inWindow(seq: number, end: number, s: number, e: number): boolean {
-  if (seq === s) return true;
-  if (((end - s) | 0) > 0 && ((seq - e) | 0) < 0) return true;
-  return seq === e && seq === end;
 }
