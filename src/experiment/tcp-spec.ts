@@ -40,6 +40,7 @@ const FIELD_KINDS: Partial<Record<keyof TcpParams, FieldKind>> = {
   userTimeout: 'duration',
   delayedAckMin: 'duration',
   delayedAckMax: 'duration',
+  invalidRateLimit: 'duration',
   ephemeralLow: 'port',
   ephemeralHigh: 'port',
   mss: 'bytes',

@@ -22,8 +22,11 @@ import type { HandshakeInfo } from './connection.ts';
 import { resetForUnmatched } from './reset.ts';
 import { buildRequestAck, buildSynAck, negotiateSyn, type SynOptions } from './request-segments.ts';
 import { initialWindow, ourWindowScale, tsValue } from './window.ts';
+import { TS_OPTION_BYTES } from './tcb.ts';
+import type { DstMetrics } from './dst-metrics.ts';
 import { SYN_CACHE_BUCKETS, SynCacheBuckets } from './syn-cache.ts';
 import { ListenerCookies } from './listener-cookies.ts';
+import { inWindow, oowRateLimited } from './request-checks.ts';
 import type { ListenerConfig, ListenerHost } from './listener-host.ts';
 
 export type { ListenerConfig, ListenerHost } from './listener-host.ts';
@@ -42,7 +45,14 @@ export class Listener<C> implements TimedEntity {
   private readonly acceptQueue: AcceptQueue<C>;
   private young = 0;
   private readonly wscale: number;
+  /**
+   * The SYN-ACK's receive window (Linux tcp_openreq_init_rwin): the buffer space rounded down to
+   * whole segments of our MSS less the timestamp option when the request uses timestamps
+   * (65160 = 45 × 1448 with Linux defaults), of the full MSS without (64240 = 44 × 1460).
+   */
   private readonly window: number;
+  private readonly windowTs: number;
+  private readonly metrics: DstMetrics | null;
   private readonly scratch: Endpoints;
   private readonly syn: SynOptions = { peerMss: 0, peerWscale: -1, sackOk: false, tsOk: false, tsVal: 0 };
   private closed = false;
@@ -68,7 +78,9 @@ export class Listener<C> implements TimedEntity {
     this.stats.synQueueCapacity = this.table.capacity;
     this.wscale = ourWindowScale(p);
     this.window = initialWindow(p);
-    this.cookies = new ListenerCookies(cfg.secret, p, this.stats, this.window, this.wscale);
+    this.windowTs = initialWindow(p, p.mss - TS_OPTION_BYTES);
+    this.metrics = cfg.metrics ?? null;
+    this.cookies = new ListenerCookies(cfg.secret, p, this.stats, this.window, this.windowTs, this.wscale);
   }
 
   get deadline(): Nanos {
@@ -165,6 +177,14 @@ export class Listener<C> implements TimedEntity {
       st.acceptDropSyn++;
       return;
     }
+    // Linux tcp_conn_request, tcp_syncookies = 0: "without syncookies last quarter of backlog is
+    // filled with destinations, proven to be alive" (not for a SYN a TIME-WAIT socket handed over).
+    const msb = p.maxSynBacklog;
+    if (!wantCookie && isn < 0 && p.synCookies === false && this.cache === null && msb > 0
+      && msb - t.size < msb >> 2 && !(this.metrics !== null && this.metrics.isProven(laddr, raddr, now))) {
+      st.synDropUnproven++;
+      return;
+    }
     const o = negotiateSyn(seg, p, this.syn);
     if (wantCookie) {
       this.out.transmit(this.epOf(raddr, seg.srcPort, laddr), this.cookies.synAck(seg, raddr, laddr, o, this.host, now), false);
@@ -221,8 +241,10 @@ export class Listener<C> implements TimedEntity {
     const f = seg.flags;
     const irs = t.irs[row]!;
     const iss = t.iss[row]!;
-    // A retransmitted SYN: answer with the SYN-ACK again and restart its timer (Linux).
+    // A retransmitted SYN: answer with the SYN-ACK again and restart its timer (Linux), unless
+    // an answer went out within tcp_invalid_ratelimit (then nothing, timer untouched).
     if ((f & (SYN | ACK | RST | FIN)) === SYN && seg.seq === irs) {
+      if (this.oowRateLimited(row, seg, now)) return;
       this.sendSynAck(row, now, true);
       t.setExpiry(row, this.nextExpiry(row, now));
       return;
@@ -234,8 +256,11 @@ export class Listener<C> implements TimedEntity {
     }
     const rcvNxt = (irs + 1) >>> 0;
     const end = (seg.seq + seg.len + (f & SYN ? 1 : 0) + (f & FIN ? 1 : 0)) >>> 0;
-    if (!inWindow(seg.seq >>> 0, end, rcvNxt, (rcvNxt + this.window) >>> 0)) {
-      if (!(f & RST)) this.transmitFor(row, buildRequestAck(seg.dstPort, seg.srcPort, iss, irs, this.window), false);
+    const window = this.windowOf(row);
+    if (!inWindow(seg.seq >>> 0, end, rcvNxt, (rcvNxt + window) >>> 0)) {
+      if (!(f & RST) && !this.oowRateLimited(row, seg, now)) {
+        this.transmitFor(row, buildRequestAck(seg.dstPort, seg.srcPort, iss, irs, window), false);
+      }
       return;
     }
     if (f & (RST | SYN)) {
@@ -267,6 +292,7 @@ export class Listener<C> implements TimedEntity {
       ourWscale: peerWscale >= 0 ? this.wscale : -1, sackOk: (o & REQ_SACK) !== 0, tsOk: (o & REQ_TS) !== 0,
       tsRecent: (o & REQ_TS) !== 0 && ts !== undefined ? ts.val >>> 0 : t.tsRecent[row]!,
       tsOffset: t.tsOff[row]!, synAckSentAt: t.synAckAt[row]!, synAckRetransmitted: t.retrans[row]! > 0,
+      rcvWnd: window,
     };
     this.removeRow(row);
     this.complete(h, seg, now);
@@ -347,7 +373,7 @@ export class Listener<C> implements TimedEntity {
     const o = t.opts[row]!;
     const tsOk = (o & REQ_TS) !== 0;
     const peerWscale = t.peerWscale[row]!;
-    const seg = buildSynAck(this.ep.localPort, t.rport[row]!, t.iss[row]!, t.irs[row]!, this.window, this.params.mss,
+    const seg = buildSynAck(this.ep.localPort, t.rport[row]!, t.iss[row]!, t.irs[row]!, this.windowOf(row), this.params.mss,
       peerWscale >= 0 ? this.wscale : -1, (o & REQ_SACK) !== 0, tsOk ? tsValue(t.tsOff[row]!, now) : 0, t.tsRecent[row]!, tsOk);
     this.stats.synAcksSent++;
     if (retransmit) {
@@ -355,6 +381,14 @@ export class Listener<C> implements TimedEntity {
       this.stats.synAcksRetransmitted++;
     }
     this.transmitFor(row, seg, retransmit);
+  }
+
+  private windowOf(row: number): number {
+    return (this.table.opts[row]! & REQ_TS) !== 0 ? this.windowTs : this.window;
+  }
+
+  private oowRateLimited(row: number, seg: Segment, now: Nanos): boolean {
+    return oowRateLimited(this.table.lastOow, row, seg, now, this.params.invalidRateLimit, this.stats);
   }
 
   private dropRequest(row: number): void {
@@ -390,11 +424,4 @@ export class Listener<C> implements TimedEntity {
     ep.remotePort = rport;
     return ep;
   }
-}
-
-/** Linux tcp_in_window: does [seq, end) touch the receive window [s, e]? (mod 2^32) */
-function inWindow(seq: number, end: number, s: number, e: number): boolean {
-  if (seq === s) return true;
-  if (((end - s) | 0) > 0 && ((seq - e) | 0) < 0) return true;
-  return seq === e && seq === end;
 }

@@ -11,9 +11,11 @@ import { resetForUnmatched } from './reset.ts';
 import { output } from './send.ts';
 import type { Tcb } from './tcb.ts';
 import { timerExpiry } from './timer-wheel.ts';
+import { updateMetrics } from './metrics-sync.ts';
 
 /** Enters TIME-WAIT: every other timer stops; the connection lingers `timeWait` (RFC 9293 3.6). */
 export function enterTimeWait(t: Tcb, now: Nanos): void {
+  updateMetrics(t, now); // Linux tcp_time_wait
   t.setState(TcpState.TIME_WAIT);
   t.rtoAt = t.persistAt = t.delackAt = t.keepaliveAt = Infinity;
   t.ackPending = false;
@@ -30,6 +32,7 @@ export function enterFinWait2(t: Tcb, now: Nanos): void {
 /** Linux tcp_fin_time: max(tcp_fin_timeout, 3.5 × RTO), only once the socket is closed. */
 export function armFinWait2Timer(t: Tcb, now: Nanos): void {
   if (!t.orphan || t.params.finWait2Timeout <= 0) return;
+  updateMetrics(t, now); // Linux: the closed socket becomes a timewait sock (tcp_time_wait, TCP_FIN_WAIT2)
   const floor = 3.5 * t.rtt.rto;
   t.closeAt = timerExpiry(t.params, now, Math.round(t.params.finWait2Timeout > floor ? t.params.finWait2Timeout : floor));
 }
