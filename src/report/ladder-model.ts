@@ -88,6 +88,7 @@ export function listConnections(records: readonly TraceEvent[]): ConnectionRef[]
   const nodes = nodesByAddress(records);
   const byPair = new Map<string, ConnectionRef>();
   const order: ConnectionRef[] = [];
+  const oriented = new Set<ConnectionRef>();
   for (const rec of records) {
     const pair = recordPair(rec);
     if (!pair) continue;
@@ -98,9 +99,12 @@ export function listConnections(records: readonly TraceEvent[]): ConnectionRef[]
       byPair.set(key, c);
       order.push(c);
     }
-    // Until a SYN says otherwise, the first record's source (or local end) is on the left.
+    // Until a SYN says otherwise, the first record's source (or local end) is on the left. The
+    // first SYN decides, once: in a simultaneous open the peer's SYN must not swap the sides back,
+    // so the client stays on the left in every ladder.
     const flags = strField(rec, 'flags');
-    if (rec.ev === 'tx' && flags !== undefined && flags.includes('S') && !flags.includes('.')) {
+    if (rec.ev === 'tx' && !oriented.has(c) && flags !== undefined && flags.includes('S') && !flags.includes('.')) {
+      oriented.add(c);
       const src = strField(rec, 'src')!;
       if (c.a !== src) {
         c.b = c.a;

@@ -7,8 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ladderChart } from '../../src/report/ladder.ts';
 import { ladderModel, listConnections, selectConnection } from '../../src/report/ladder-model.ts';
-import { buildTimeMap } from '../../src/report/ladder-time.ts';
-import type { Knot } from '../../src/report/ladder-time.ts';
+import { BREAK_H, buildTimeAxis } from '../../src/report/ladder-time.ts';
 import { textWidth } from '../../src/report/svg.ts';
 import type { TraceEvent } from '../../src/report/trace-records.ts';
 import { loadFixture } from './fixture-data.ts';
@@ -246,22 +245,25 @@ describe('segments without explicit markers', () => {
 });
 
 describe('time axis', () => {
-  const knot = (t: number, side: -1 | 0 | 1, kind: Knot['kind']): Knot => ({ t, side, kind, y: 0 });
-
-  it('cuts long gaps and keeps time running down', () => {
-    const ks = [knot(0, 0, 'tx'), knot(0.01, 1, 'rx'), knot(1, 0, 'tx'), knot(1.01, 1, 'rx')];
-    const map = buildTimeMap(ks, { top: 100, owd: 0.01, t0: 0 });
-    expect(map.breaks).toHaveLength(1);
-    expect(map.breaks[0]).toMatchObject({ t0: 0.01, t1: 1 });
-    const ys = ks.map((k) => k.y);
-    expect([...ys].sort((x, y) => x - y)).toEqual(ys);
-    expect(ys[1]! - ys[0]!).toBeCloseTo(44, 6); // one one-way delay
-    expect(ys[2]! - ys[1]!).toBeLessThan(100); // the 990 ms gap, cut
+  it('cuts long gaps, marks them, and keeps one scale everywhere else', () => {
+    const axis = buildTimeAxis([0, 0.01, 1, 1.01], { top: 100, pxPerS: 4400, t0: 0 });
+    expect(axis.breaks).toHaveLength(1);
+    expect(axis.breaks[0]).toMatchObject({ t0: 0.01, t1: 1 });
+    expect(axis.y(0.01) - axis.y(0)).toBeCloseTo(44, 6); // one one-way delay
+    expect(axis.y(1.01) - axis.y(1)).toBeCloseTo(44, 6); // the same scale after the cut
+    expect(axis.y(1) - axis.y(0.01)).toBe(BREAK_H); // the 990 ms gap, cut
+    expect(axis.y(0.005) - axis.y(0)).toBeCloseTo(22, 6); // linear within a stretch
   });
 
-  it('gives back-to-back sends from one side their own rows', () => {
-    const ks = [knot(0, 0, 'tx'), knot(0, 0, 'tx'), knot(0, 1, 'tx'), knot(0.00001, 0, 'tx')];
-    buildTimeMap(ks, { top: 0, owd: 0.01, t0: 0 });
-    expect(ks.map((k) => k.y)).toEqual([0, 24, 24, 48]);
+  it('puts equal times at equal heights: nothing is nudged apart', () => {
+    const axis = buildTimeAxis([0.5, 0.5, 0.5, 0.5, 0.52], { top: 0, pxPerS: 2200, t0: 0.5 });
+    expect(axis.y(0.5)).toBe(0);
+    expect(axis.y(0.52)).toBeCloseTo(44, 6);
+    expect(axis.breaks).toHaveLength(0);
+  });
+
+  it('labels ticks with one precision, a lone instant after a cut included', () => {
+    const axis = buildTimeAxis([0, 0.02, 0.04, 61.520008], { top: 0, pxPerS: 2200, t0: 0 });
+    expect(axis.ticks.map((t) => t.label)).toEqual(['0', '20', '40', '61,520']);
   });
 });
