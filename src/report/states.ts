@@ -3,13 +3,16 @@
  * over simulated time, from the trace's state records. A state still held when the trace ends
  * (TIME-WAIT lasts 60 s on Linux) runs to the right edge and ends in an open arrow.
  */
-import { scaleBand, scaleLinear } from 'd3';
+import { scaleBand } from 'd3';
+import { brokenTimeScale, cutDuration } from './broken-time.ts';
+import type { BrokenTimeScale } from './broken-time.ts';
 import { figure, skipped } from './figure.ts';
 import type { ChartResult } from './figure.ts';
-import { drawFrame, layoutFrame, linearTicks } from './frame.ts';
+import { drawFrame, layoutFrame } from './frame.ts';
+import type { Plot } from './frame.ts';
 import type { FrameInput, LegendItem } from './frame.ts';
 import { el, num, svgDocument, text, textWidth } from './svg.ts';
-import { FONT, STATE_ORDER, canonicalState, stateColor, stateTextColor } from './theme.ts';
+import { FONT, INK, STATE_ORDER, canonicalState, stateColor, stateTextColor } from './theme.ts';
 import { pairKey, parseConn, strField } from './trace-records.ts';
 import type { TraceEvent } from './trace-records.ts';
 
@@ -59,7 +62,6 @@ export function statesChart(input: StatesChartInput): ChartResult {
   const all = [...rows.values()].sort((a, b) => a.pairFirst - b.pairFirst || a.first - b.first);
   const maxRows = input.maxRows ?? 40;
   const shown = all.slice(0, maxRows);
-  const tEnd = tMax + (tMax - tMin) * 0.04;
   const labels = shown.map((r) => `${r.node} ${r.local} → ${r.remote}`);
 
   // States held for a while (not passed through at one instant), for the legend.
@@ -87,10 +89,15 @@ export function statesChart(input: StatesChartInput): ChartResult {
     minPlotHeight: shown.length * pitch + 8,
   };
   const probe = layoutFrame(base);
-  const frameIn: FrameInput = { ...base, height: probe.plot.top + shown.length * pitch + 8 + 52 };
+  // Room over the rows for the cuts' labels.
+  const frameIn: FrameInput = { ...base, height: probe.plot.top + shown.length * pitch + 8 + 52 + 14 };
   const { plot, height } = layoutFrame(frameIn);
-  const x = scaleLinear().domain([tMin, tEnd]).range([plot.left + 1, plot.right]);
-  const y = scaleBand<number>().domain(shown.map((_, i) => i)).range([plot.top + 4, plot.bottom - 4]).paddingInner(0.22);
+  // Cut only between changes of the rows shown, so every state they pass through stays visible.
+  const changeTimes = [tMin, tMax, ...shown.flatMap((r) => r.changes.map((c) => c.t))];
+  const xs = brokenTimeScale(changeTimes, plot.left + 1, plot.right);
+  const x = xs.x;
+  const tEnd = xs.tEnd;
+  const y = scaleBand<number>().domain(shown.map((_, i) => i)).range([plot.top + 18, plot.bottom - 4]).paddingInner(0.22);
 
   const bars: string[] = [];
   shown.forEach((r, i) => {
@@ -108,18 +115,41 @@ export function statesChart(input: StatesChartInput): ChartResult {
       const w = Math.max(x1 - x0, 1);
       row.push(el('rect', { class: 'state-bar', x: x0, y: by, width: w, height: bh, fill: stateColor(c.to), stroke: '#00000040', 'stroke-width': 0.5 }, el('title', {}, `${c.to}: ${c.t.toFixed(6)} s – ${open ? 'end of trace' : `${t1.toFixed(6)} s`}`)));
       if (open) row.push(el('path', { d: `M${num(x1)},${num(by)}L${num(x1 + 6)},${num(by + bh / 2)}L${num(x1)},${num(by + bh)}Z`, fill: stateColor(c.to) }));
-      if (textWidth(c.to, FONT.note) + 6 < w) {
+      // The name goes on the bar only if it fits before the bar ends or meets a cut.
+      const room = Math.min(x1, ...xs.cuts.filter((cut) => cut.x > x0).map((cut) => cut.x - 6)) - x0;
+      if (textWidth(c.to, FONT.note) + 6 < room) {
         row.push(text(x0 + 3, by + bh / 2 + 4, c.to, { 'font-size': FONT.note, fill: stateTextColor(c.to) }));
       }
     });
     bars.push(el('g', { class: 'state-row', 'data-row': labels[i] }, row));
   });
   const yTicks = labels.map((l, i) => ({ pos: y(i)! + y.bandwidth() / 2, label: l }));
-  const frame = drawFrame({ ...frameIn }, plot, linearTicks(x, 8), yTicks);
+  const frame = drawFrame({ ...frameIn }, plot, xs.ticks, yTicks, { xBreaks: xs.cuts.map((c) => c.x) });
+  const cutLabels = cutLabelsOf(xs);
   // Row guides would cross the bars: keep only the frame's front layer.
-  const svg = svgDocument(frameIn.width, height, title, subtitle, [...bars, frame.front]);
+  const svg = svgDocument(frameIn.width, height, title, subtitle, [...bars, drawCuts(xs, plot, cutLabels), frame.front]);
   const caption =
     `TCP state of each socket over simulated time${input.run ? ` in run ${input.run}` : ''}, from the trace's state changes; rows are (node, local → remote address), both ends of a connection next to each other. ` +
-    'A bar ending in an arrow is a state still held when the trace ends.';
+    'A bar ending in an arrow is a state still held when the trace ends.' +
+    (xs.cuts.length > 0 ? ` Long quiet stretches are cut from the time axis (zigzag breaks, each labelled with the time it skipped) so that short states stay visible; between cuts the scale is linear.` : '');
   return figure(svg, title, caption);
+}
+
+/** A white break across every bar at each cut, two slanted strokes, and the time it skipped. */
+function drawCuts(xs: BrokenTimeScale, plot: Plot, labels: { x: number; label: string }[]): string {
+  const parts: string[] = [];
+  for (const c of xs.cuts) {
+    const [top, bottom] = [plot.top + 14, plot.bottom];
+    parts.push(el('rect', { x: c.x - 4, y: top + 14, width: 8, height: bottom - top - 14, fill: '#ffffff' }));
+    parts.push(el('path', { class: 'cut-mark', d: `M${num(c.x - 6)},${num(bottom)}L${num(c.x - 2)},${num(top)}M${num(c.x + 2)},${num(bottom)}L${num(c.x + 6)},${num(top)}`, stroke: INK.muted, 'stroke-width': 1, fill: 'none' }));
+  }
+  for (const l of labels) parts.push(text(l.x, plot.top + 10, l.label, { class: 'cut-label', 'text-anchor': 'middle', 'font-size': FONT.note, 'font-style': 'italic', fill: INK.muted }));
+  return el('g', { class: 'time-cuts' }, parts);
+}
+
+/** "940 ms cut" over each break; just "940 ms" where two labels would touch. */
+function cutLabelsOf(xs: BrokenTimeScale): { x: number; label: string }[] {
+  const long = xs.cuts.map((c) => ({ x: c.x, label: `${cutDuration(c.t1 - c.t0)} cut` }));
+  const touches = (ls: { x: number; label: string }[]): boolean => ls.some((l, i) => i > 0 && l.x - ls[i - 1]!.x < (textWidth(l.label, FONT.note) + textWidth(ls[i - 1]!.label, FONT.note)) / 2 + 6);
+  return touches(long) ? xs.cuts.map((c) => ({ x: c.x, label: cutDuration(c.t1 - c.t0) })) : long;
 }
