@@ -10,6 +10,7 @@ import type { ChartResult } from './figure.ts';
 import { drawFrame, layoutFrame, linearTicks, logTicks } from './frame.ts';
 import type { FrameInput, LegendItem } from './frame.ts';
 import { axisLabel, inSentence, metricLabel } from './labels.ts';
+import { pointLegend } from './points.ts';
 import type { PointInfo } from './points.ts';
 import { el, svgDocument } from './svg.ts';
 import { seriesColor, seriesDash } from './theme.ts';
@@ -90,7 +91,8 @@ export function cdfChart(input: CdfChartInput): ChartResult {
   const subtitle = `${format(',')(total)} samples from ${runs} run${runs === 1 ? '' : 's'}, seeds pooled per point${logx ? ' · log scale' : ''}`;
 
   const y = scaleLinear().domain([0, 1]);
-  const legend: LegendItem[] = curves.map((c) => ({ label: c.label, color: seriesColor(c.index), kind: 'line', dash: seriesDash(c.index) }));
+  const names = pointLegend(input.points);
+  const legend: LegendItem[] = curves.map((c) => ({ label: names.labels[c.index]!, color: seriesColor(c.index), kind: 'line', dash: seriesDash(c.index) }));
   const frameIn: FrameInput = {
     width: input.width ?? 640,
     height: input.height ?? 400,
@@ -99,6 +101,7 @@ export function cdfChart(input: CdfChartInput): ChartResult {
     xLabel: input.xlabel ?? axisLabel(input.metric),
     yLabel: input.ylabel ?? 'Fraction of samples ≤ x',
     legend: curves.length > 1 || curves[0]!.label !== 'all runs' ? legend : [],
+    legendTitle: names.title,
     yTickLabels: ['0.0', '1.0'],
   };
   const { plot, height } = layoutFrame(frameIn);

@@ -9,11 +9,12 @@ import { figure } from './figure.ts';
 import type { ChartResult } from './figure.ts';
 import { drawFrame, layoutFrame, linearTicks, valueTicks } from './frame.ts';
 import type { FrameInput, LegendItem, Tick } from './frame.ts';
-import { axisLabel, inSentence, metricLabel, paramLabel } from './labels.ts';
+import { axisLabel, inSentence, metricLabel, paramLabel, valueText } from './labels.ts';
 import { el, errorBarPath, svgDocument } from './svg.ts';
 import { hasCi, noSweepData, seedCount, sweepData } from './sweep-data.ts';
 import type { SweepDataInput, SweepFigureOptions } from './sweep-data.ts';
 import { axisValues, unitLabel, valueLabel } from './sweep-values.ts';
+import { withSameAsNotes } from './identical-series.ts';
 import { markerPath, seriesColor, seriesDash, seriesMarker } from './theme.ts';
 import { valueAxis } from './value-axis.ts';
 
@@ -24,11 +25,11 @@ export interface SweepChartInput extends SweepDataInput, SweepFigureOptions {
 /** Positions of x values, from the plot's left/right edges. */
 type XPlacer = { place(i: number): number; ticks(): Tick[]; breaks: number[]; numeric: boolean; log: boolean };
 
-function xPlacer(xValues: readonly unknown[], logAsk: boolean | undefined, left: number, right: number): XPlacer {
+function xPlacer(xPath: string, xValues: readonly unknown[], logAsk: boolean | undefined, left: number, right: number): XPlacer {
   const ax = axisValues(xValues);
   if (ax.kind === 'categorical') {
     const s = scalePoint<string>().domain(ax.labels).range([left, right]).padding(0.5);
-    return { place: (i) => s(ax.labels[i]!)!, ticks: () => ax.labels.map((l) => ({ pos: s(l)!, label: l })), breaks: [], numeric: false, log: false };
+    return { place: (i) => s(ax.labels[i]!)!, ticks: () => ax.labels.map((l, i) => ({ pos: s(l)!, label: valueText(xPath, xValues[i]) })), breaks: [], numeric: false, log: false };
   }
   const v = ax.values;
   const pos = v.filter((x) => x > 0);
@@ -73,7 +74,14 @@ export function sweepChart(input: SweepChartInput): ChartResult {
   const yAxis = valueAxis(lo, hi, { ratio: ml.ratio, log: input.logy === true, minPositive, hasZero });
   const withCi = hasCi(data);
   const subtitle = `mean${withCi ? ' ± 95 % CI' : ''} over ${seedCount(data.maxN)} per point${yAxis.log ? ' · log y' : ''}`;
-  const legend: LegendItem[] = data.series.map((s, i) => ({ label: s.label, color: seriesColor(i), kind: 'marker', marker: seriesMarker(i), dash: seriesDash(i) }));
+  // Percentiles jump between sweep values (a whole RTO): a line between two would invent values.
+  const joined = !isOrderStatistic(input.y);
+  // A series drawn exactly over an earlier one says so in the legend.
+  const names = withSameAsNotes(
+    data.series.map((s) => s.label),
+    data.series.map((s) => s.cells.flatMap((c) => [c.xi, c.mean, c.ci95])),
+  );
+  const legend: LegendItem[] = data.series.map((_, i) => ({ label: names[i]!, color: seriesColor(i), kind: 'marker', marker: seriesMarker(i), dash: joined ? seriesDash(i) : undefined, noLine: !joined }));
   const frameIn: FrameInput = {
     width: input.width ?? 640,
     height: input.height ?? 400,
@@ -87,7 +95,7 @@ export function sweepChart(input: SweepChartInput): ChartResult {
   };
   const { plot, height } = layoutFrame(frameIn);
   yAxis.setRange(plot.bottom, plot.top);
-  const xp = xPlacer(data.xValues, input.logx, plot.left, plot.right);
+  const xp = xPlacer(input.x, data.xValues, input.logx, plot.left, plot.right);
 
   const n = data.series.length;
   const body: string[] = [];
@@ -97,7 +105,7 @@ export function sweepChart(input: SweepChartInput): ChartResult {
     const dodge = n > 1 ? (si - (n - 1) / 2) * 5 : 0;
     const px = (xi: number): number => xp.place(xi) + dodge;
     const parts: string[] = [];
-    if (xp.numeric && s.cells.length > 1) {
+    if (joined && xp.numeric && s.cells.length > 1) {
       const d = line<(typeof s.cells)[number]>()
         .x((c) => px(c.xi))
         .y((c) => yAxis.pos(c.mean))
@@ -122,7 +130,14 @@ export function sweepChart(input: SweepChartInput): ChartResult {
     `${ml.name} for each value of ${inSentence(paramLabel(input.x))}` +
     (data.series.length > 1 ? `, one series per ${data.legendTitle ? inSentence(data.legendTitle.replace(/:$/, '')) + ' setting' : 'combination of the other sweep axes'}` : '') +
     `. Markers show the mean over ${seedCount(data.maxN)}${withCi ? '; error bars the 95 % confidence interval (Student t)' : ''}.` +
+    (joined ? '' : ' Points are not joined: a percentile can jump between two sweep values (by a whole retransmission timeout), so a line between them would show values no run had.') +
+    (names.some((n, i) => n !== data.series[i]!.label) ? ' Series marked "same as" lie exactly on the one named.' : '') +
     (xp.log ? ' The x axis is logarithmic' + (xp.breaks.length > 0 ? ', with zero set apart by an axis break.' : '.') : '') +
     yAxis.note;
   return figure(svg, title, caption);
+}
+
+/** Percentiles, min and max of a sample: "handshake_ms.p99", "page_ms.max". */
+export function isOrderStatistic(metric: string): boolean {
+  return /\.(p\d+(\.\d+)?|min|max|median)$/.test(metric);
 }

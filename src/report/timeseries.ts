@@ -13,6 +13,8 @@ import type { ChartResult } from './figure.ts';
 import { drawFrame, layoutFrame, linearTicks } from './frame.ts';
 import type { FrameInput, LegendItem, Tick } from './frame.ts';
 import { axisLabel, metricLabel } from './labels.ts';
+import { withSameAsNotes } from './identical-series.ts';
+import { pointLegend } from './points.ts';
 import type { PointInfo } from './points.ts';
 import { el, svgDocument, text } from './svg.ts';
 import { FONT, INK, seriesColor, seriesDash } from './theme.ts';
@@ -128,8 +130,11 @@ export function timeseriesChart(input: TimeseriesChartInput): ChartResult {
   const hasZero = logy && series.some((s) => (showBand ? s.lo : s.mean).some((v) => v <= 0));
   const yAxis = valueAxis(0, yMax, { ratio: false, log: logy, minPositive: yMinPos, hasZero });
 
-  const legend: LegendItem[] = series.map((s) => ({
-    label: s.label,
+  const names = pointLegend(input.points);
+  // A series drawn exactly over an earlier one says so in the legend.
+  const labels = withSameAsNotes(series.map((s) => names.labels[s.index]!), series.map((s) => [...s.t, ...s.mean]));
+  const legend: LegendItem[] = series.map((s, i) => ({
+    label: labels[i]!,
     color: seriesColor(s.index),
     kind: showBand ? 'band' : 'line',
     dash: seriesDash(s.index),
@@ -142,6 +147,7 @@ export function timeseriesChart(input: TimeseriesChartInput): ChartResult {
     xLabel: input.xlabel ?? 'Simulated time (s)',
     yLabel: input.ylabel ?? axisLabel(input.metric),
     legend: series.length > 1 || series[0]!.label !== 'all runs' ? legend : [],
+    legendTitle: names.title,
     yTickLabels: yAxis.tickLabels,
   };
   const { plot, height } = layoutFrame(frameIn);
