@@ -191,6 +191,10 @@ export function selfNamed(path: string): boolean {
 /** A point on some axes as words: "SYN cookies", "Link latency 25 ms, packet loss per link 1 %". */
 export function pointText(point: Readonly<Record<string, unknown>>, paths: readonly string[]): string {
   const parts = paths.map((p) => (selfNamed(p) ? valueText(p, point[p]) : `${inSentence(paramLabel(p))} ${valueText(p, point[p])}`));
-  const text = parts.join(', ');
+  return capitalFirst(parts.join(', '));
+}
+
+/** "no defence" → "No defence" (a legend entry starts with a capital). */
+export function capitalFirst(text: string): string {
   return text.length > 0 ? text[0]!.toUpperCase() + text.slice(1) : text;
 }

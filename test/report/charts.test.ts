@@ -165,7 +165,7 @@ describe('sweep plot', () => {
     expect(axisTexts(svg, 'x-axis')).toEqual(['0', '100', '1,000', '10,000']);
     expect(byClass(svg, 'axis-break')).toHaveLength(1);
     expect(axisTexts(svg, 'y-axis')).toEqual(['0.0', '0.2', '0.4', '0.6', '0.8', '1.0']);
-    expect(texts(svg)).toEqual(expect.arrayContaining(['SYN cookies:', 'off', 'on', 'SYN flood rate (per s)', 'Connection success ratio (0–1)']));
+    expect(texts(svg)).toEqual(expect.arrayContaining(['SYN cookies:', 'Off', 'On', 'SYN flood rate (per s)', 'Connection success ratio (0–1)']));
     expect(texts(svg).join(' ')).toContain('mean ± 95 % CI over 3 seeds per point');
   });
 

@@ -196,7 +196,7 @@ describe('reportFolder with missing inputs', () => {
     expect(figures).toHaveLength(2);
     const svg = parseXml(await readFile(figures[0]!, 'utf8'));
     const legend = findAll(svg, (e) => e.attrs.class === 'legend')[0]!;
-    expect(findAll(legend, (e) => e.name === 'text').map((t) => t.children.join(''))).toEqual(['Defence:', 'no defence', 'SYN cookies']);
+    expect(findAll(legend, (e) => e.name === 'text').map((t) => t.children.join(''))).toEqual(['Defence:', 'No defence', 'SYN cookies']);
     const html = await readFile(join(dir, 'index.html'), 'utf8');
     expect(html).toContain('<tr><th>Sweep defence</th><td>none, cookies</td></tr>');
     expect(html).toContain('<tr class="sub"><th>cookies</th><td>tcp.synCookies: true</td></tr>');
