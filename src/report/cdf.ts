@@ -112,18 +112,7 @@ export function cdfChart(input: CdfChartInput): ChartResult {
   const xPos = (v: number): number => (logx ? xLog(Math.max(v, minPos)) : xLin(v));
   const xRight = logx ? xLog.range()[1]! : xLin.range()[1]!;
 
-  const paths: string[] = [];
-  for (const c of curves) {
-    const pts = steps(c.sorted);
-    // Extend the last step to the right edge so curves that end early still read as reaching 1.
-    pts.push([NaN, 1]);
-    const d = line<[number, number]>()
-      .x((p) => (Number.isNaN(p[0]) ? xRight : xPos(p[0])))
-      .y((p) => y(p[1]))
-      .curve(curveStepAfter)
-      .digits(2)(pts);
-    paths.push(el('path', { class: 'series', 'data-series': c.label, d: d ?? '', fill: 'none', stroke: seriesColor(c.index), 'stroke-width': 2, 'stroke-dasharray': seriesDash(c.index) || undefined }));
-  }
+  const paths = curves.map((c) => curvePath(c, xPos, xRight, y));
   const xTicks = logx ? logTicks(xLog) : linearTicks(xLin, 8);
   const yTicks = linearTicks(y, 5);
   const frame = drawFrame(frameIn, plot, xTicks, yTicks, { xGrid: true });
@@ -133,4 +122,16 @@ export function cdfChart(input: CdfChartInput): ChartResult {
     (curves.length > 1 ? `, one curve per sweep point with its seeds pooled.` : `, all seeds pooled.`) +
     (logx ? ' The x axis is logarithmic.' : '');
   return figure(svg, title, caption);
+}
+
+/** One empirical CDF as steps, its last step extended to the right edge (it has reached 1). */
+function curvePath(c: Curve, xPos: (v: number) => number, xRight: number, y: (p: number) => number): string {
+  const pts = steps(c.sorted);
+  pts.push([NaN, 1]);
+  const d = line<[number, number]>()
+    .x((p) => (Number.isNaN(p[0]) ? xRight : xPos(p[0])))
+    .y((p) => y(p[1]))
+    .curve(curveStepAfter)
+    .digits(2)(pts);
+  return el('path', { class: 'series', 'data-series': c.label, d: d ?? '', fill: 'none', stroke: seriesColor(c.index), 'stroke-width': 2, 'stroke-dasharray': seriesDash(c.index) || undefined });
 }
