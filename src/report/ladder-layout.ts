@@ -133,7 +133,7 @@ function layoutAt(m: LadderModel, pxPerS: number, dir: [number, number]): Ladder
   const spans = stateSpans(m, axis, yEnd);
   const stateLabels = placeStateLabels(m, axis);
   const labels: LabelBox[] = stateLabels.map((s) => ({ kind: 'state', text: s.text, box: textBox(s.x, s.y, s.text, FONT.note, s.anchor) }));
-  for (const b of axis.breaks) labels.push({ kind: 'cut', text: cutText(b.t1 - b.t0), box: textBox((LIFELINE_X[0] + LIFELINE_X[1]) / 2, (b.y0 + b.y1) / 2 + 4, cutText(b.t1 - b.t0), FONT.note, 'middle') });
+  for (const b of axis.breaks) labels.push({ kind: 'cut', text: cutText(b.t1 - b.t0), box: textBox((LIFELINE_X[0] + LIFELINE_X[1]) / 2, (b.y0 + b.y1) / 2 + 9, cutText(b.t1 - b.t0), FONT.note, 'middle') });
   const arrows = placeArrows(m, axis, dir, yEnd, labels);
   return { axis, t0, arrows, spans, stateLabels, labels, clashes: clashesOf(labels), yEnd };
 }

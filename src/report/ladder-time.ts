@@ -50,7 +50,7 @@ export interface TimeAxisOptions {
 /** A gap taller than this (px at the diagram's scale) is cut. */
 export const MAX_GAP = 230;
 /** A cut's height. */
-export const BREAK_H = 58;
+export const BREAK_H = 74;
 
 /** Splits the sorted distinct times into stretches at every gap too tall to draw. */
 function stretchesOf(times: readonly number[], opts: TimeAxisOptions): { stretches: TimeStretch[]; breaks: TimeBreak[] } {

@@ -34,6 +34,9 @@ export interface LadderChartInput {
 export const SENDER_COLOR = ['#0072B2', '#009E73'] as const;
 const LOST = '#D55E00';
 const LIFELINE = '#8a8a8a';
+/** A cut's band starts this far below the last moment before it (room for a drop note) and ends this far above the next. */
+const CUT_IN_TOP = 22;
+const CUT_IN_BOTTOM = 12;
 
 function arrowHead(x1: number, y1: number, x2: number, y2: number, color: string): string {
   const a = Math.atan2(y2 - y1, x2 - x1);
@@ -91,7 +94,7 @@ export function ladderChart(input: LadderChartInput): ChartResult {
 /** Shaded bands where time was cut, with the time they skipped. */
 function drawCuts(l: LadderLayout): string {
   const parts: string[] = [];
-  for (const b of l.axis.breaks) parts.push(el('rect', { class: 'break', x: AXIS_X - 12, y: b.y0 + 8, width: LADDER_W - AXIS_X - 4, height: b.y1 - b.y0 - 16, fill: '#f3f3f3' }));
+  for (const b of l.axis.breaks) parts.push(el('rect', { class: 'break', x: AXIS_X - 12, y: b.y0 + CUT_IN_TOP, width: LADDER_W - AXIS_X - 4, height: b.y1 - b.y0 - CUT_IN_TOP - CUT_IN_BOTTOM, fill: '#f3f3f3' }));
   for (const c of l.labels.filter((x) => x.kind === 'cut')) {
     parts.push(text(c.box.cx, c.box.cy, c.text, { class: 'break-label', 'text-anchor': 'middle', 'font-size': FONT.note, 'font-style': 'italic', fill: INK.muted }));
   }
@@ -104,9 +107,9 @@ function drawTimeAxis(l: LadderLayout): string {
   const yEnd = l.yEnd;
   let ya = LADDER_TOP - 8;
   for (const b of l.axis.breaks) {
-    axis.push(el('line', { x1: AXIS_X, x2: AXIS_X, y1: ya, y2: b.y0 + 8, stroke: INK.axis }));
-    for (const yy of [b.y0 + 8, b.y1 - 8]) axis.push(el('path', { class: 'axis-break', d: `M${AXIS_X - 6},${num(yy + 3)}L${AXIS_X + 6},${num(yy - 3)}`, stroke: INK.axis, 'stroke-width': 1.3 }));
-    ya = b.y1 - 8;
+    axis.push(el('line', { x1: AXIS_X, x2: AXIS_X, y1: ya, y2: b.y0 + CUT_IN_TOP, stroke: INK.axis }));
+    for (const yy of [b.y0 + CUT_IN_TOP, b.y1 - CUT_IN_BOTTOM]) axis.push(el('path', { class: 'axis-break', d: `M${AXIS_X - 6},${num(yy + 3)}L${AXIS_X + 6},${num(yy - 3)}`, stroke: INK.axis, 'stroke-width': 1.3 }));
+    ya = b.y1 - CUT_IN_BOTTOM;
   }
   axis.push(el('line', { x1: AXIS_X, x2: AXIS_X, y1: ya, y2: yEnd, stroke: INK.axis }));
   axis.push(el('path', { d: `M${AXIS_X},${num(yEnd + 8)}L${AXIS_X - 4},${num(yEnd)}L${AXIS_X + 4},${num(yEnd)}Z`, fill: INK.axis }));
@@ -126,9 +129,9 @@ function drawLifelines(m: LadderModel, l: LadderLayout): string[] {
     const segs: string[] = [];
     let y0 = LADDER_TOP - 22;
     for (const b of l.axis.breaks) {
-      segs.push(el('line', { x1: x, x2: x, y1: y0, y2: b.y0 + 8, stroke: LIFELINE, 'stroke-width': 1.2 }));
-      segs.push(el('line', { x1: x, x2: x, y1: b.y0 + 8, y2: b.y1 - 8, stroke: LIFELINE, 'stroke-width': 1.2, 'stroke-dasharray': '2 4' }));
-      y0 = b.y1 - 8;
+      segs.push(el('line', { x1: x, x2: x, y1: y0, y2: b.y0 + CUT_IN_TOP, stroke: LIFELINE, 'stroke-width': 1.2 }));
+      segs.push(el('line', { x1: x, x2: x, y1: b.y0 + CUT_IN_TOP, y2: b.y1 - CUT_IN_BOTTOM, stroke: LIFELINE, 'stroke-width': 1.2, 'stroke-dasharray': '2 4' }));
+      y0 = b.y1 - CUT_IN_BOTTOM;
     }
     segs.push(el('line', { x1: x, x2: x, y1: y0, y2: l.yEnd, stroke: LIFELINE, 'stroke-width': 1.2 }));
     for (const s of l.spans.filter((sp) => sp.side === side && canonicalState(sp.state) !== 'CLOSED' && sp.y1 > sp.y0)) {
