@@ -66,8 +66,11 @@ describe('the numbers, produced by the code', () => {
     expect(m(thousand, 'syn_queue.peak')).toBe(129);
     const ts = thousand.timeseries;
     const queue = (from: number, to: number): number[] => ts.value.filter((_, i) => ts.metric[i] === 'syn_queue' && ts.node[i] === 'server' && ts.t_s[i]! >= from && ts.t_s[i]! <= to);
-    expect(new Set(queue(11, 40))).toEqual(new Set([129])); // the flood runs from 10 s to 40 s
-    expect(new Set(queue(45, 60))).toEqual(new Set([N.SYN_QUEUE_AFTER_FLOOD]));
+    const during = queue(11, 40); // the flood runs from 10 s to 40 s
+    expect(during.filter((v) => v !== 129).length / during.length).toBeLessThan(0.01); // "all but a few samples"
+    const after = queue(45, 60);
+    expect(after.at(-1)).toBe(N.SYN_QUEUE_AFTER_FLOOD); // settles there (a late request may still be expiring at 45 s)
+    expect(Math.min(...after)).toBe(N.SYN_QUEUE_AFTER_FLOOD);
 
     const heavy = runFile('experiments/syn-flood.yaml', ['sweep.apps.flood.rate=[10000/s]', 'seeds=1', 'charts='], (p) => ['cookies', 'cache', 'recycle'].includes(String(p['defence'])));
     for (const defence of ['cookies', 'cache']) expect(m(where(heavy, { defence })[0]!.out, 'connections.success_ratio'), defence).toBe(1);
@@ -79,18 +82,19 @@ describe('the numbers, produced by the code', () => {
     expect(star).toMatch(/between: \[r1, server\], latency: 1ms/);
   });
 
-  it('time-wait: the plateau is rate × 60 s; 28 232 ports last until ~470/s; 480/s runs out', () => {
+  it('time-wait: the saw-tooth at 300/s; 28 232 ports; connect() fails at 460/s and 480/s', () => {
     const p = PROFILES.linux;
     expect(p.ephemeralHigh - p.ephemeralLow + 1).toBe(28232);
-    expect(Math.floor(28232 / (p.timeWait / SEC))).toBe(N.PORTS_LAST_UNTIL);
-    // 65 s is enough: ports run out before the first TIME-WAIT expires, or never
+    expect(Math.round(28232 / 61.4 / 10) * 10).toBe(N.PORTS_LAST_UNTIL); // TIME-WAIT lasts 60–62 s on the wheel
+    // 65 s is enough: the plateau is reached at 60–62 s, and ports run out before TIME-WAITs expire
     const runs = runFile('experiments/time-wait.yaml', [
-      `sweep={apps.users.rate: [300/s, ${N.LAST_CLEAN_RATE}, ${N.FIRST_FAILING_RATE}], close: {client-closes: {apps.users.closer: client}}}`,
+      `sweep={apps.users.rate: [300/s, ${N.FAILING_RATES.join(', ')}], close: {client-closes: {apps.users.closer: client}}}`,
       'duration=65s', 'apps.users.stop=64s', 'charts=',
     ]);
-    expect(m(where(runs, { 'apps.users.rate': '300/s' })[0]!.out, 'time_wait.peak')).toBe(N.TIME_WAIT_PLATEAU_300);
-    expect(m(where(runs, { 'apps.users.rate': N.LAST_CLEAN_RATE })[0]!.out, 'connect_errors.EADDRNOTAVAIL')).toBe(0);
-    expect(m(where(runs, { 'apps.users.rate': N.FIRST_FAILING_RATE })[0]!.out, 'connect_errors.EADDRNOTAVAIL')).toBeGreaterThan(0);
+    const peak = m(where(runs, { 'apps.users.rate': '300/s' })[0]!.out, 'time_wait.peak');
+    expect(peak).toBeGreaterThanOrEqual(N.TIME_WAIT_300[0]);
+    expect(peak).toBeLessThanOrEqual(N.TIME_WAIT_300[1]);
+    for (const rate of N.FAILING_RATES) expect(m(where(runs, { 'apps.users.rate': rate })[0]!.out, 'connect_errors.EADDRNOTAVAIL'), rate).toBeGreaterThan(0);
   });
 
   it('http-versions: 20, 4, 11 and 2 round trips for a page of 10 objects', () => {
@@ -126,7 +130,7 @@ describe('the numbers, produced by the code', () => {
     expect([l.initialRto, l.minRto, l.maxRto, r.initialRto, r.minRto, r.maxRto]).toEqual([SEC, 200 * MS, 120 * SEC, SEC, SEC, 60 * SEC]);
     expect(README).toContain('(`synRetries: 6`, `synLinearTimeouts: 4`, Linux ≥ 6.5)');
     expect([l.synRetries, l.synLinearTimeouts]).toEqual([6, 4]);
-    expect(README).toContain('| TIME-WAIT | 60 s, restarted by a retransmitted FIN, killed by RST | 240 s, RFC 1337 |');
+    expect(README).toContain('| TIME-WAIT | 60 s (60–62.05 s on the wheel), restarted by a retransmitted FIN, killed by RST | 240 s, RFC 1337 |');
     expect([l.timeWait, l.rfc1337, r.timeWait, r.rfc1337]).toEqual([60 * SEC, false, 240 * SEC, true]);
     expect(README).toContain('| FIN_WAIT_2 timeout | 60 s | none |');
     expect([l.finWait2Timeout, r.finWait2Timeout]).toEqual([60 * SEC, 0]);
