@@ -13,6 +13,7 @@ import type { TopologyDef } from '../net/topology-def.ts';
 import type { PointValues } from '../metrics/results.ts';
 import { formatPath, formatSpecError, Problems, SpecErrorCode, type PathSegments, type Problem, type Result, type SpecError } from './errors.ts';
 import { isMap } from './spec-readers.ts';
+import { findReservedKeys, reservedKeyMessage } from './safe-keys.ts';
 import { looksLikeTopology, validateTopology } from './topology-spec.ts';
 import { looksLikeExperiment, validateExperiment } from './experiment-spec.ts';
 import { checkParamPath, parsePath, sweepAxisSegments } from './param-paths.ts';
@@ -64,11 +65,17 @@ export function parseYaml(text: string, file: string): Result<unknown> {
       })),
     };
   }
+  let value: unknown;
   try {
-    return { ok: true, value: doc.toJS({ maxAliasCount: 1000 }) };
+    value = doc.toJS({ maxAliasCount: 1000 });
   } catch (err) {
     return { ok: false, errors: [{ code: SpecErrorCode.yaml, file, path: '', message: `YAML error: ${(err as Error).message}` }] };
   }
+  const reserved = findReservedKeys(value);
+  if (reserved.length > 0) {
+    return { ok: false, errors: reserved.map((at) => ({ code: SpecErrorCode.unknownKey, file, path: formatPath(at), message: reservedKeyMessage(String(at[at.length - 1])) })) };
+  }
+  return { ok: true, value };
 }
 
 function readSource(file: string, read: FileReader, referredFrom?: { file: string; path: string }): Result<unknown> {
