@@ -102,7 +102,7 @@ nodes:
   server: { udp: {} }
 `)).toEqual([
       `${F}: tcp.synRetry: unknown key (did you mean "synRetries"?)`,
-      `${F}: tcp.backlog: expected a whole number ≥ 0, got "many"`,
+      `${F}: tcp.backlog: expected a whole number from 0 to 2147483647, got "many"`,
       `${F}: nodes.clients: unknown node or group "clients" (did you mean "client"?)`,
       `${F}: nodes.server.udp: unknown key`,
     ]);
