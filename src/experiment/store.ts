@@ -57,6 +57,16 @@ export function nodeFileName(node: string): string {
   return enc.startsWith('.') ? `%2E${enc.slice(1)}` : enc;
 }
 
+/**
+ * Run ids become file names: only the batch runner's `p<point>-s<seed>` is accepted, so an id
+ * read from a shared folder can never name a path outside the store (merge checks manifests
+ * first; this is the last line).
+ */
+function safeId(id: string): string {
+  if (!/^p\d+-s\d+$/.test(id)) throw new Error(`refusing run id ${JSON.stringify(id.slice(0, 60))}: not of the form p<point>-s<seed>`);
+  return id;
+}
+
 export class RunStore {
   constructor(readonly dir: string) {}
 
@@ -67,15 +77,15 @@ export class RunStore {
   }
 
   recordPath(id: string): string {
-    return join(this.dir, `${id}.json`);
+    return join(this.dir, `${safeId(id)}.json`);
   }
 
   tracePath(id: string): string {
-    return join(this.dir, `${id}.trace.jsonl`);
+    return join(this.dir, `${safeId(id)}.trace.jsonl`);
   }
 
   pcapPath(id: string, node: string): string {
-    return join(this.dir, id, `${nodeFileName(node)}.pcap`);
+    return join(this.dir, safeId(id), `${nodeFileName(node)}.pcap`);
   }
 
   /** The stored record, or null when absent or unreadable. */
