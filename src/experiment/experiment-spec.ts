@@ -48,7 +48,7 @@ export function validateExperiment(p: Problems, doc: unknown, opts: ValidateOpti
   r.require('topology', 'a topology file path or an inline topology');
   let topology: ValidatedTopology | undefined;
   if (typeof obj['topology'] === 'string') {
-    p.add(SpecErrorCode.file, ['topology'], `topology file ${JSON.stringify(obj['topology'])} was not loaded`);
+    p.add(SpecErrorCode.file, ['topology'], `topology file ${describeValue(obj['topology'])} was not loaded`);
   } else if (obj['topology'] !== undefined) {
     topology = validateTopology(p, ['topology'], obj['topology'], 'topology');
   }

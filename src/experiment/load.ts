@@ -6,7 +6,6 @@
  * Pipeline for an experiment:  file → YAML → inline topology → --set / --seed / --seeds →
  * validate (base spec) → for each sweep point: apply its values → validate → RunSpec[].
  */
-import { readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { parseDocument } from 'yaml';
 import type { TopologyDef } from '../net/topology-def.ts';
@@ -14,6 +13,7 @@ import type { PointValues } from '../metrics/results.ts';
 import { formatPath, formatSpecError, Problems, SpecErrorCode, type PathSegments, type Problem, type Result, type SpecError } from './errors.ts';
 import { isMap } from './spec-readers.ts';
 import { findReservedKeys, reservedKeyMessage } from './safe-keys.ts';
+import { readSpecFile, SpecFileError } from './spec-file.ts';
 import { looksLikeTopology, validateTopology } from './topology-spec.ts';
 import { looksLikeExperiment, validateExperiment } from './experiment-spec.ts';
 import { checkParamPath, parsePath, sweepAxisSegments } from './param-paths.ts';
@@ -46,7 +46,7 @@ export interface LoadedExperiment {
 /** Sweeps beyond this many runs are refused: almost surely a mistake, and each run is a simulation. */
 export const MAX_RUNS = 100_000;
 
-const defaultReader: FileReader = (file) => readFileSync(file, 'utf8');
+const defaultReader: FileReader = readSpecFile;
 
 /** Parses YAML text; syntax errors carry 1-based line and column. */
 export function parseYaml(text: string, file: string): Result<unknown> {
@@ -84,7 +84,8 @@ function readSource(file: string, read: FileReader, referredFrom?: { file: strin
     text = read(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : (err as Error).message;
+    const why = err instanceof SpecFileError ? err.message
+      : code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
     const error: SpecError = referredFrom === undefined
       ? { code: SpecErrorCode.file, file, path: '', message: `cannot read: ${why}` }
       : { code: SpecErrorCode.file, file: referredFrom.file, path: referredFrom.path, message: `cannot read ${file}: ${why}` };
@@ -132,6 +133,11 @@ class ExperimentLoader {
     }
     if (!loaded.ok) {
       for (const e of loaded.errors) this.report(e);
+      return { doc: state.doc, topologyFile: shown, topologyFailed: true };
+    }
+    if (!isMap(loaded.value)) {
+      // Named, never quoted: the path may point at any file (`topology: /etc/passwd`).
+      this.report({ code: SpecErrorCode.type, file: this.file, path: at, message: `${shown} is not a topology file (its top level is not a map of keys)` });
       return { doc: state.doc, topologyFile: shown, topologyFailed: true };
     }
     if (looksLikeExperiment(loaded.value) && !looksLikeTopology(loaded.value)) {
