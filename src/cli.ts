@@ -16,6 +16,7 @@ import { runBatch } from './experiment/batch.ts';
 import { BatchError } from './experiment/batch-errors.ts';
 import { parseShard, type ShardSpec } from './experiment/shard.ts';
 import { mergeShards } from './experiment/merge.ts';
+import { CONFIRM_BYTES, CONFIRM_WALL_SECONDS, costBytes, describeCost, estimateCost, WARN_WALL_SECONDS } from './experiment/cost.ts';
 import { readSummary, reportFolder } from './report/index.ts';
 
 const EXIT_OK = 0;
@@ -107,6 +108,7 @@ interface RunArgs {
   trace?: boolean;
   pcap?: boolean;
   shard?: string;
+  yes?: boolean;
 }
 
 async function runCommand(args: RunArgs): Promise<number> {
@@ -154,6 +156,7 @@ async function runCommand(args: RunArgs): Promise<number> {
     throw new UsageProblem([`${loaded[clash]!.spec.file}: name: experiment "${loaded[clash]!.spec.name}" would write to ${outDirs[clash]}, like another file given; rename one`]);
   }
   checkOutputFolders(outDirs, args.out === undefined ? 'the default results/<name>' : '--out');
+  checkCost(loaded, args.trace === true, args.yes === true);
 
   for (const [i, l] of loaded.entries()) {
     const batch: Parameters<typeof runBatch>[1] = {
@@ -165,6 +168,21 @@ async function runCommand(args: RunArgs): Promise<number> {
     process.stdout.write(`${shard === undefined ? 'results' : 'shard'} ${outDirs[i]}\n`);
   }
   return EXIT_OK;
+}
+
+/**
+ * Before a batch that would take hours or fill a disk, say so and stop unless --yes; before one
+ * that takes minutes, print the estimate (issue 13: `duration: 2000h` used to just start).
+ */
+function checkCost(loaded: readonly LoadedExperiment[], trace: boolean, yes: boolean): void {
+  const refuse: string[] = [];
+  for (const l of loaded) {
+    const c = estimateCost(l.runs, trace);
+    const line = `${l.spec.file}: ${describeCost(c)}`;
+    if (!yes && (c.wallSeconds > CONFIRM_WALL_SECONDS || costBytes(c) > CONFIRM_BYTES)) refuse.push(`${line}; pass --yes to run it anyway`);
+    else if (c.wallSeconds > WARN_WALL_SECONDS) process.stderr.write(`tcplab: ${line}\n`);
+  }
+  if (refuse.length > 0) throw new UsageProblem(refuse);
 }
 
 /** What marks a folder as tcplab's own: a run store, a results summary or a shard manifest. */
@@ -263,6 +281,7 @@ export async function main(argv: string[]): Promise<void> {
           .option('trace', { type: 'boolean', describe: 'write trace.jsonl' })
           .option('pcap', { type: 'boolean', describe: 'write <node>.pcap captures' })
           .option('shard', { type: 'string', requiresArg: true, describe: 'run only shard i of n (i/n, 0 ≤ i < n); join shards with tcplab merge' })
+          .option('yes', { type: 'boolean', describe: 'run even when the estimate says the batch takes over an hour or writes over 20 GB' })
           .epilog(RUN_EPILOG),
       (a) => guarded(() => runCommand(a as unknown as RunArgs)),
     )
