@@ -10,7 +10,7 @@
  * Linux's own limits where it has one (MAX_TCP_SYNCNT 127, MAX_TCP_KEEPIDLE 32767 s, TCP_MIN_MSS
  * 88), and what the engine stores (SYN-ACK retransmissions in a byte per request).
  */
-import { MS, SEC, US } from '../sim/time.ts';
+import { MS, SEC } from '../sim/time.ts';
 import type { TcpParams } from './params.ts';
 
 export type ParamKind = 'duration' | 'count' | 'bytes' | 'port' | 'bool' | { oneOf: readonly (string | boolean)[] };
@@ -38,6 +38,11 @@ const MAX_WINDOW_BYTES = 2 ** 30;
  * 60-byte TCP header (what the wire encoder and pcap writer can carry).
  */
 export const MAX_MSS = 65_535 - 20 - 60;
+/**
+ * Linux SOCK_MIN_RCVBUF and SOCK_MIN_SNDBUF on x86-64: 2 × (2048 + sizeof(struct sk_buff)
+ * aligned to 64 bytes), the least a socket buffer can be set to.
+ */
+export const SOCK_MIN_BUF = 4608;
 /** Linux TCP_MIN_MSS. */
 export const MIN_MSS = 88;
 
@@ -50,15 +55,15 @@ export const TCP_PARAM_TABLE: { readonly [K in keyof TcpParams]-?: ParamInfo } =
     doc: 'Which defaults every other parameter starts from: Linux 6.x (`linux`) or the RFCs\' numbers (`rfc9293`).',
   },
   initialRto: {
-    ...timer(1 * US, DAY), linux: 'TCP_TIMEOUT_INIT (1 s, fixed)',
+    ...timer(1 * MS, DAY), linux: 'TCP_TIMEOUT_INIT (1 s, fixed)',
     doc: 'Retransmission timeout before the first RTT sample (RFC 6298 2.1): the first SYN and SYN-ACK timeouts.',
   },
   minRto: {
-    ...timer(1 * US, DAY), linux: 'net.ipv4.tcp_rto_min_us / route rto_min',
+    ...timer(1 * MS, DAY), linux: 'net.ipv4.tcp_rto_min_us / route rto_min (1 ms: one jiffy at HZ 1000)',
     doc: 'Lower bound of the computed RTO (RFC 6298 2.4; Linux TCP_RTO_MIN 200 ms).',
   },
   maxRto: {
-    ...timer(1 * US, DAY), linux: 'net.ipv4.tcp_rto_max_ms (TCP_RTO_MAX 120 s)',
+    ...timer(1 * SEC, DAY), linux: 'net.ipv4.tcp_rto_max_ms (1 s … 120 s; TCP_RTO_MAX 120 s)',
     doc: 'Upper bound of the RTO after exponential backoff (RFC 6298 2.5).',
   },
   synRetries: {
@@ -190,11 +195,11 @@ export const TCP_PARAM_TABLE: { readonly [K in keyof TcpParams]-?: ParamInfo } =
     doc: 'Maximum segment size this host advertises and sends (payload bytes). At most 65455 so a segment with a full TCP header fits an IPv4 packet.',
   },
   rcvBuf: {
-    kind: 'bytes', min: 1, max: MAX_WINDOW_BYTES, linux: 'SO_RCVBUF / net.ipv4.tcp_rmem',
-    doc: 'Receive buffer: bounds the advertised window. At most 1 GiB, the largest window TCP can advertise (RFC 7323).',
+    kind: 'bytes', min: SOCK_MIN_BUF, max: MAX_WINDOW_BYTES, linux: 'SO_RCVBUF / net.ipv4.tcp_rmem (min SOCK_MIN_RCVBUF)',
+    doc: 'Receive buffer (Linux sk_rcvbuf): half of it is the window space. From Linux\'s SOCK_MIN_RCVBUF to 1 GiB, the largest window TCP can advertise (RFC 7323).',
   },
   sndBuf: {
-    kind: 'bytes', min: 1, max: MAX_WINDOW_BYTES, linux: 'SO_SNDBUF / net.ipv4.tcp_wmem',
+    kind: 'bytes', min: SOCK_MIN_BUF, max: MAX_WINDOW_BYTES, linux: 'SO_SNDBUF / net.ipv4.tcp_wmem (min SOCK_MIN_SNDBUF)',
     doc: 'Send buffer: bytes an application may have written but not yet had acknowledged.',
   },
   windowScaling: {
