@@ -48,21 +48,29 @@ export const MAX_RUNS = 100_000;
 
 const defaultReader: FileReader = readSpecFile;
 
+/** Syntax errors listed per file; past this the rest are counted (a binary file makes thousands). */
+const MAX_YAML_ERRORS = 10;
+
 /** Parses YAML text; syntax errors carry 1-based line and column. */
 export function parseYaml(text: string, file: string): Result<unknown> {
   // merge: `<<: *anchor` merge keys, so shared link settings can be written once.
   const doc = parseDocument(text, { uniqueKeys: true, merge: true });
+  if (doc.errors.some((e) => /call stack/i.test(e.message))) {
+    return { ok: false, errors: [{ code: SpecErrorCode.yaml, file, path: '', message: 'YAML nested too deeply to read' }] };
+  }
   if (doc.errors.length > 0) {
+    const shown = doc.errors.slice(0, MAX_YAML_ERRORS);
+    const more = doc.errors.length - shown.length;
     return {
       ok: false,
-      errors: doc.errors.map((e) => ({
+      errors: [...shown.map((e) => ({
         code: SpecErrorCode.yaml,
         file,
         path: '',
         message: `YAML syntax error: ${e.message.split(/ at line \d+, column \d+/)[0]!.trim()}`,
         line: e.linePos?.[0]?.line ?? 1,
         col: e.linePos?.[0]?.col ?? 1,
-      })),
+      })), ...(more > 0 ? [{ code: SpecErrorCode.yaml, file, path: '', message: `${more} more YAML syntax errors not shown` }] : [])],
     };
   }
   let value: unknown;
