@@ -10,10 +10,10 @@
  * Extras are written before the record and every file atomically, so a record on disk means the
  * whole run is on disk: the record is the commit marker.
  */
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MetricValues, PointValues } from '../metrics/results.ts';
-import { copyFileAtomic, removeStaleTemps, writeFileAtomic } from './atomic-write.ts';
+import { copyFileAtomic, makeDirs, removeStaleTemps, writeFileAtomic } from './atomic-write.ts';
 import type { RunOutput, Sample, TimeseriesColumns } from './run-output.ts';
 import { STORE_FORMAT } from './run-key.ts';
 
@@ -72,7 +72,7 @@ export class RunStore {
 
   /** Creates the folder and clears temporary files of processes that died while writing. */
   async open(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await makeDirs(this.dir);
     await removeStaleTemps(this.dir);
   }
 
