@@ -39,8 +39,8 @@ const MAX_WINDOW_BYTES = 2 ** 30;
  */
 export const MAX_MSS = 65_535 - 20 - 60;
 /**
- * Linux SOCK_MIN_RCVBUF and SOCK_MIN_SNDBUF on x86-64: 2 × (2048 + sizeof(struct sk_buff)
- * aligned to 64 bytes), the least a socket buffer can be set to.
+ * Linux SOCK_MIN_RCVBUF on x86-64: 2 × (2048 + sizeof(struct sk_buff) aligned to 64 bytes), the
+ * least a receive buffer can be set to (a 1-byte buffer has no window space at all).
  */
 export const SOCK_MIN_BUF = 4608;
 /** Linux TCP_MIN_MSS. */
@@ -199,8 +199,8 @@ export const TCP_PARAM_TABLE: { readonly [K in keyof TcpParams]-?: ParamInfo } =
     doc: 'Receive buffer (Linux sk_rcvbuf): half of it is the window space. From Linux\'s SOCK_MIN_RCVBUF to 1 GiB, the largest window TCP can advertise (RFC 7323).',
   },
   sndBuf: {
-    kind: 'bytes', min: SOCK_MIN_BUF, max: MAX_WINDOW_BYTES, linux: 'SO_SNDBUF / net.ipv4.tcp_wmem (min SOCK_MIN_SNDBUF)',
-    doc: 'Send buffer: bytes an application may have written but not yet had acknowledged.',
+    kind: 'bytes', min: 1, max: MAX_WINDOW_BYTES, linux: 'SO_SNDBUF / net.ipv4.tcp_wmem',
+    doc: 'Send buffer: bytes an application may have written but not yet had acknowledged. Linux raises values below SOCK_MIN_SNDBUF (4608); here any size from 1 byte runs, for textbook blocking-write scenarios.',
   },
   windowScaling: {
     ...flag, linux: 'net.ipv4.tcp_window_scaling',

@@ -69,7 +69,7 @@ export const CLI_CASES: CliCase[] = [
   file('topo-missing.yaml', GOOD.replace(/topology: .*\n/, 'topology: nope.yaml\n'), [/^\{dir\}\/topo-missing\.yaml: topology: cannot read \{dir\}\/nope\.yaml: no such file$/]),
   // item 7: values the engine cannot run
   tcp('rcvBuf: 0', 'rcvBuf', /expected a size in bytes from 4608 to 1073741824, got 0$/),
-  tcp('sndBuf: 1', 'sndBuf', /expected a size in bytes from 4608/),
+  tcp('sndBuf: 0', 'sndBuf', /expected a size in bytes from 1 to 1073741824, got 0$/),
   tcp('maxRto: 0s', 'maxRto', /expected a duration from 1s to 86400s, got 0s$/),
   tcp('minRto: 1ns', 'minRto', /expected a duration from 1ms/),
   tcp('initCwnd: 0', 'initCwnd', /expected a whole number from 1 to 65535, got 0$/),
