@@ -30,6 +30,33 @@ export interface DrillOptions {
 /** The real host stack, seeded so every run of a script is identical. */
 export const hostStackFactory: DrillStackFactory = (port, params) => new HostStack(port, params, 1);
 
+function readOrNull(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A file a script's command sources, relative to the script's folder. google/packetdrill reaches
+ * one `common/defaults.sh` through symlinks from several depths (`../common/`, `../../common/`,
+ * `../../../common/`); a corpus copied without its symlinks has the file once, so when the
+ * relative path does not resolve, the nearest ancestor folder holding the path's last two
+ * components (`common/defaults.sh`) is used.
+ */
+export function readSourced(dir: string, p: string): string | null {
+  const direct = readOrNull(path.resolve(dir, p));
+  if (direct !== null || path.isAbsolute(p)) return direct;
+  const tail = p.split('/').filter((s) => s !== '' && s !== '.' && s !== '..').slice(-2);
+  if (tail.length === 0) return null;
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const found = readOrNull(path.join(d, ...tail));
+    if (found !== null) return found;
+    if (path.dirname(d) === d) return null;
+  }
+}
+
 /** Runs a script's text; `scriptPath` locates the files its commands source. */
 export function runScriptSource(src: string, scriptPath: string, options: DrillOptions = {}): DrillResult {
   const parsed = parseScript(src);
@@ -40,13 +67,7 @@ export function runScriptSource(src: string, scriptPath: string, options: DrillO
   }
   const script = parsed.script;
   const dir = path.dirname(scriptPath);
-  const read: ReadScriptFile = (p) => {
-    try {
-      return readFileSync(path.resolve(dir, p), 'utf8');
-    } catch {
-      return null;
-    }
-  };
+  const read: ReadScriptFile = (p) => readSourced(dir, p);
   const config = drillConfig(script);
   if (!config.ok) return { verdict: 'FAIL', reason: config.error };
   const knobs = script.initCommand === null ? { params: {}, errors: [] as string[] } : sysctlsFromCommands(script.initCommand.command, read);
