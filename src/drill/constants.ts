@@ -15,6 +15,9 @@ export const SYMBOLS: Readonly<Record<string, number>> = {
   SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2,
   SIOCINQ: 0x541b, FIONREAD: 0x541b, SIOCOUTQ: 0x5411, TIOCOUTQ: 0x5411,
   MSG_PEEK: 2, MSG_DONTWAIT: 0x40,
+  // tcpi_ca_state values (enum tcp_ca_state) and tcpi_options bits (include/uapi/linux/tcp.h)
+  TCP_CA_Open: 0, TCP_CA_Disorder: 1, TCP_CA_CWR: 2, TCP_CA_Recovery: 3, TCP_CA_Loss: 4,
+  TCPI_OPT_TIMESTAMPS: 1, TCPI_OPT_SACK: 2, TCPI_OPT_WSCALE: 4, TCPI_OPT_ECN: 8, TCPI_OPT_ECN_SEEN: 16, TCPI_OPT_SYN_DATA: 32,
   // tcpi_state values (include/net/tcp_states.h)
   TCP_ESTABLISHED: 1, TCP_SYN_SENT: 2, TCP_SYN_RECV: 3, TCP_FIN_WAIT1: 4, TCP_FIN_WAIT2: 5,
   TCP_TIME_WAIT: 6, TCP_CLOSE: 7, TCP_CLOSE_WAIT: 8, TCP_LAST_ACK: 9, TCP_LISTEN: 10, TCP_CLOSING: 11,

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HostStack } from '../stack/host-stack.ts';
 import { tcpParams } from '../tcp/params.ts';
+import { parseCode } from './code.ts';
 import { drillConfig } from './config.ts';
 import { unsupportedFeature } from './features.ts';
 import type { DrillStackFactory } from './host.ts';
@@ -14,11 +15,12 @@ import { parseScript } from './parser.ts';
 import { ScriptRun } from './runner.ts';
 import { sysctlsFromCommands, type ReadScriptFile } from './sysctl.ts';
 
-export type Verdict = 'PASS' | 'FAIL' | 'SKIP';
+/** ERROR: the script does not parse (packetdrill's own verdict for a malformed script). */
+export type Verdict = 'PASS' | 'FAIL' | 'SKIP' | 'ERROR';
 
 export interface DrillResult {
   verdict: Verdict;
-  /** '' for PASS; the first mismatch for FAIL; the missing feature for SKIP. */
+  /** '' for PASS; the first mismatch for FAIL; the missing feature for SKIP; the parse error for ERROR. */
   reason: string;
 }
 
@@ -61,11 +63,17 @@ export function readSourced(dir: string, p: string): string | null {
 export function runScriptSource(src: string, scriptPath: string, options: DrillOptions = {}): DrillResult {
   const parsed = parseScript(src);
   if (!parsed.ok) {
+    // A script the parser rejects says nothing about the engine: ERROR, never a SKIP that would
+    // hide a parser gap, nor a FAIL that would blame the engine.
     const e = parsed.error;
-    if (e.code === 'semantic') return { verdict: 'FAIL', reason: `line ${e.line}: ${e.message}` };
-    return { verdict: 'SKIP', reason: `syntax tcplab does not parse (line ${e.line}: ${e.message})` };
+    return { verdict: 'ERROR', reason: `line ${e.line}: ${e.code === 'semantic' ? '' : 'syntax: '}${e.message}` };
   }
   const script = parsed.script;
+  for (const ev of script.events) {
+    if (ev.type !== 'code') continue;
+    const code = parseCode(ev.code);
+    if (!code.ok) return { verdict: 'ERROR', reason: `line ${ev.line}: ${code.reason}` };
+  }
   const dir = path.dirname(scriptPath);
   const read: ReadScriptFile = (p) => readSourced(dir, p);
   const config = drillConfig(script);

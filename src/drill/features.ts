@@ -2,7 +2,7 @@
  * Before running a script, find the first thing in it tcplab does not model, so the verdict is an
  * honest SKIP naming that exact feature instead of a FAIL that blames the engine.
  */
-import { parseCode } from './code.ts';
+import { codeGap, parseCode } from './code.ts';
 import { intValue, structFields, wordValue } from './expr.ts';
 import type { Expr, Script, SyscallEvent } from './script.ts';
 
@@ -93,12 +93,15 @@ export function unsupportedFeature(script: Script, commandChangesParams: (comman
     }
     if (!KNOWN_FLAGS.has(f.name)) return `script option --${f.name} not supported (line ${f.line})`;
   }
+  const assigned = new Set<string>();
   for (const e of script.events) {
     switch (e.type) {
       case 'packet': {
         if (e.unsupported !== null) return `${e.unsupported} not modelled (line ${e.line})`;
-        const opt = e.options?.find((o) => o.kind === 'unsupported');
-        if (opt !== undefined && opt.kind === 'unsupported') return `${opt.name} not modelled (line ${e.line})`;
+        for (const o of e.options ?? []) {
+          if (o.kind === 'unsupported') return `${o.name} not modelled (line ${e.line})`;
+          if (o.kind === 'fastopen') return `TCP Fast Open option not modelled (line ${e.line})`;
+        }
         break;
       }
       case 'syscall': {
@@ -109,6 +112,8 @@ export function unsupportedFeature(script: Script, commandChangesParams: (comman
       case 'code': {
         const parsed = parseCode(e.code);
         if (!parsed.ok) return `${parsed.reason} (line ${e.line})`;
+        const gap = codeGap(parsed.stmts, assigned);
+        if (gap !== null) return `${gap} (line ${e.line})`;
         break;
       }
       case 'command':

@@ -20,6 +20,7 @@ function optionText(o: ScriptOption): string {
     case 'sackOK': return 'sackOK';
     case 'sack': return `sack ${o.blocks.map(([l, r]) => `${l}:${r}`).join(' ')}`;
     case 'TS': return `TS val ${o.val} ecr ${o.ecr}`;
+    case 'fastopen': return `${o.exp ? 'FOEXP' : 'FO'}${o.cookie === null ? '' : ` ${o.cookie}`}`;
     case 'unsupported': return o.name;
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { Errno } from '../tcp/api.ts';
 import type { TcpParams } from '../tcp/params.ts';
+import type { TcpInfoFields } from '../tcp/tcp-info.ts';
 import type { Packet } from '../wire/segment.ts';
 
 export class SocketError extends Error {
@@ -72,6 +73,8 @@ export interface TcpSocket {
   setLingerZero(on: boolean): void;
   /** getsockopt(TCP_INFO): a snapshot of the connection's state and counters. */
   info(): TcpInfo;
+  /** getsockopt(TCP_INFO) with Linux's field names (without `tcpi_`) and units; only modelled fields. */
+  linuxInfo(): TcpInfoFields;
 }
 
 /** What Linux's TCP_INFO reports, the subset tcplab models. Times in ns, windows in bytes. */
@@ -85,6 +88,8 @@ export interface TcpInfo {
   bytesAcked: number;
   bytesReceived: number;
 }
+
+export type { TcpInfoFields };
 
 /** SOCK_RAW with IP_HDRINCL: whole IPv4 packets as the application built them (hping3-style tools). */
 export interface RawSocket {

@@ -14,7 +14,7 @@ import type { Listener, ListenerHost } from '../tcp/listener.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import {
   SocketError, type ListenHandler, type ListenSocket, type ListenerStats, type SocketHandler, type TcpInfo,
-  type TcpSocket,
+  type TcpSocket, type TcpInfoFields,
 } from './socket-api.ts';
 
 /** What sockets need from their stack. */
@@ -148,6 +148,10 @@ export class StackSocket implements TcpSocket {
 
   setLingerZero(on: boolean): void {
     this.conn.setLingerZero(on);
+  }
+
+  linuxInfo(): TcpInfoFields {
+    return this.conn.tcpInfo(this.owner.now);
   }
 
   info(): TcpInfo {

@@ -12,6 +12,7 @@ import type { Segment } from '../wire/segment.ts';
 import { TcpState, type EngineOutput, type Endpoints, type Errno, type TimedEntity } from './api.ts';
 import { establish } from './handshake.ts';
 import { sendSyn } from './output.ts';
+import { tcpInfo, type TcpInfoFields } from './tcp-info.ts';
 import type { TcpParams } from './params.ts';
 import { afterRead } from './receive.ts';
 import { RTO_FALLBACK } from './rtt.ts';
@@ -286,6 +287,11 @@ export class Connection extends Tcb implements TimedEntity {
   /** SO_LINGER with l_linger = 0: close() sends RST. */
   setLingerZero(on: boolean): void {
     this.lingerZero = on;
+  }
+
+  /** getsockopt(TCP_INFO) as Linux fills it. */
+  tcpInfo(now: Nanos): TcpInfoFields {
+    return tcpInfo(this, now);
   }
 
   // --- Counters for metrics ---
