@@ -37,6 +37,9 @@ const LATE_HORIZON = 300 * SEC;
 /** How long a call that should not block may run before the runner gives up on it. */
 const INLINE_HORIZON = 300 * SEC;
 
+/** Runs the function an event carries (poll and epoll_wait timeouts: rare, so a closure is fine). */
+const RUN_CALLBACK = { onEvent: (_sim: Sim, _tag: number, fn: unknown): void => (fn as () => void)() };
+
 interface Captured {
   packet: Packet;
   at: Nanos;
@@ -96,6 +99,10 @@ export class ScriptRun implements SyscallHost {
   fail(message: string): void {
     if (this.failure === null) this.failure = message;
     this.sim.stop();
+  }
+
+  schedule(at: Nanos, fn: () => void): void {
+    this.sim.at(at, RUN_CALLBACK, 0, fn);
   }
 
   callFinished(): void {

@@ -8,14 +8,17 @@
 import type { Nanos } from '../sim/time.ts';
 import type { ListenHandler, SocketHandler, TcpSocket } from '../stack/socket-api.ts';
 import { SocketError } from '../stack/socket-api.ts';
-import type { Errno } from '../tcp/api.ts';
+import { SEND_EOR, SEND_MORE, type Errno } from '../tcp/api.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import { SYMBOLS } from './constants.ts';
 import { formatExpr, intValue, structFields, wordValue } from './expr.ts';
 import type { Flows } from './flows.ts';
 import type { DrillStack } from './host.ts';
 import type { SyscallEvent } from './script.ts';
-import { getSockOpt, inherit, setSockOpt, type FdEntry } from './sockopts.ts';
+import { readMsghdr, type Cmsg } from './msghdr.ts';
+import { EpollSet, pollMask, POLLNVAL, reported, type WakeKind } from './poll.ts';
+import type { Expr } from './script.ts';
+import { getSockOpt, inherit, newFdEntry, setSockOpt, type FdEntry } from './sockopts.ts';
 
 /** What a call returned: a value, or -1 with an errno. */
 interface Outcome {
@@ -28,7 +31,8 @@ type Attempt = () => Outcome | null;
 
 interface Pending {
   ev: SyscallEvent;
-  fd: number;
+  /** Descriptors whose wake-ups retry the call (poll watches several). */
+  fds: number[];
   start: Nanos;
   /** The `...end` time, or null for a call that should not have blocked. */
   end: Nanos | null;
@@ -49,6 +53,8 @@ export interface SyscallHost {
   fail(message: string): void;
   /** A blocked call finished (the runner may stop waiting for it). */
   callFinished(): void;
+  /** Runs `fn` at simulated time `at` (a poll() timeout). */
+  schedule(at: Nanos, fn: () => void): void;
 }
 
 const OK = (ret: number): Outcome => ({ ret, errno: null });
@@ -59,9 +65,16 @@ function errnoOf(e: unknown): string {
   throw e;
 }
 
+/** `NULL` as a buffer argument (the syscall_bad_arg scripts): the kernel answers EFAULT. */
+function isNull(e: Expr | undefined): boolean {
+  return e !== undefined && e.kind === 'word' && e.name === 'NULL';
+}
+
 export class Syscalls {
   private readonly fds = new Map<number, FdEntry>();
   pending: Pending | null = null;
+  /** Set by an attempt that blocks on several descriptors (poll, epoll_wait). */
+  private waitFds: number[] | null = null;
   /** The connection a `%{ }%` block looks at: the last one accepted or connected. */
   underTest: FdEntry | null = null;
 
@@ -84,13 +97,22 @@ export class Syscalls {
       this.finish(ev, start, end, first);
       return;
     }
-    this.pending = { ev, fd, start, end, attempt };
+    this.pending = { ev, fds: this.waitFds ?? [fd], start, end, attempt };
+    this.waitFds = null;
   }
 
-  /** The socket or listener on `fd` reported progress: retry its blocked call. */
-  private wake(fd: number): void {
+  /** The socket or listener on `fd` reported progress (`kind`): feed epoll, retry a blocked call. */
+  private wake(fd: number, kind: WakeKind = 'all'): void {
+    for (const e of this.fds.values()) if (e.epoll !== null) e.epoll.wake(fd, kind);
     const p = this.pending;
-    if (p === null || p.fd !== fd) return;
+    if (p === null || !p.fds.includes(fd)) return;
+    this.retryPending();
+  }
+
+  /** Retries the blocked call; finishes it when it has an outcome. */
+  private retryPending(): void {
+    const p = this.pending;
+    if (p === null) return;
     const outcome = p.attempt();
     if (outcome === null) return;
     this.pending = null;
@@ -115,8 +137,8 @@ export class Syscalls {
     const wake = (): void => this.wake(fd);
     return {
       onConnected: wake,
-      onReadable: wake,
-      onWritable: wake,
+      onReadable: () => this.wake(fd, 'in'),
+      onWritable: () => this.wake(fd, 'out'),
       onError: (_sock: TcpSocket, errno: Errno) => {
         const e = this.fds.get(fd);
         if (e !== undefined) e.error = errno;
@@ -126,10 +148,16 @@ export class Syscalls {
   }
 
   private listenHandler(fd: number): ListenHandler {
-    return { onAcceptable: () => this.wake(fd) };
+    return { onAcceptable: () => this.wake(fd, 'in') };
   }
 
-  private lowestFreeFd(): number {
+  /**
+   * The descriptor a new socket gets: the one the script expects when it is free (packetdrill
+   * maps the script's fds to live ones, so `socket(...) = 4` names fd 4), else the lowest free.
+   */
+  private newFd(ev: SyscallEvent): number {
+    const want = intValue(ev.result);
+    if (want !== null && want >= 0 && !this.fds.has(want)) return want;
     let fd = 3;
     while (this.fds.has(fd)) fd++;
     return fd;
@@ -143,19 +171,33 @@ export class Syscalls {
   private prepare(ev: SyscallEvent): Attempt | string {
     const a = ev.args;
     const fd = intValue(a[0] ?? { kind: 'ellipsis' }) ?? -1;
-    const e = ev.name === 'socket' ? null : this.entry(fd);
-    if (ev.name !== 'socket' && e === null) return () => ERR('EBADF');
+    const creates = ev.name === 'socket' || ev.name === 'epoll_create' || ev.name === 'epoll_create1' || ev.name === 'poll';
+    const e = creates ? null : this.entry(fd);
+    if (!creates && e === null) return () => ERR('EBADF');
     switch (ev.name) {
       case 'socket':
         return () => {
           const type = intValue(a[1]!) ?? 0;
-          const nfd = this.lowestFreeFd();
-          this.fds.set(nfd, {
-            fd: nfd, nonblocking: (type & SYMBOLS.SOCK_NONBLOCK!) !== 0, kind: 'socket', params: {}, noDelay: false,
-            lingerZero: false, sndBuf: null, rcvBuf: null, bound: null, listener: null, sock: null, error: null,
-          });
+          const nfd = this.newFd(ev);
+          this.fds.set(nfd, newFdEntry(nfd, 'socket', (type & SYMBOLS.SOCK_NONBLOCK!) !== 0));
           return OK(nfd);
         };
+      case 'epoll_create':
+      case 'epoll_create1':
+        return () => {
+          if (ev.name === 'epoll_create' && (intValue(a[0]!) ?? 0) <= 0) return ERR('EINVAL');
+          const nfd = this.newFd(ev);
+          const entry = newFdEntry(nfd, 'epoll', false);
+          entry.epoll = new EpollSet();
+          this.fds.set(nfd, entry);
+          return OK(nfd);
+        };
+      case 'epoll_ctl':
+        return () => this.epollCtl(e!, ev);
+      case 'epoll_wait':
+        return this.epollWait(e!, ev);
+      case 'poll':
+        return this.poll(ev);
       case 'setsockopt':
         return () => {
           const bad = setSockOpt(e!, wordValue(a[2]!) ?? '?', a[3] ?? { kind: 'ellipsis' });
@@ -182,15 +224,34 @@ export class Syscalls {
       case 'listen':
         return () => this.listen(e!, intValue(a[1]!) ?? undefined);
       case 'accept':
-        return () => this.accept(e!);
+        return () => this.accept(e!, ev);
       case 'connect':
         return this.connect(e!);
       case 'read':
       case 'recv':
-        return () => this.read(e!, intValue(a[2]!) ?? 0);
+      case 'recvfrom':
+        if (isNull(a[1])) return () => ERR('EFAULT');
+        return () => this.read(e!, intValue(a[2]!) ?? 0, intValue(a[3] ?? { kind: 'int', value: 0 }) ?? 0);
+      case 'recvmsg': {
+        const msg = readMsghdr(a[1] ?? { kind: 'ellipsis' });
+        if (typeof msg === 'string') return `recvmsg: ${msg}`;
+        return () => {
+          const o = this.read(e!, msg.iovBytes, intValue(a[2] ?? { kind: 'int', value: 0 }) ?? 0);
+          if (o !== null && o.ret >= 0) this.checkCmsgs(ev, e!, msg.control);
+          return o;
+        };
+      }
       case 'write':
       case 'send':
-        return this.write(e!, intValue(a[2]!) ?? 0);
+      case 'sendto': {
+        if (isNull(a[1])) return () => ERR('EFAULT');
+        return this.write(e!, intValue(a[2]!) ?? 0, intValue(a[3] ?? { kind: 'int', value: 0 }) ?? 0);
+      }
+      case 'sendmsg': {
+        const msg = readMsghdr(a[1] ?? { kind: 'ellipsis' });
+        if (typeof msg === 'string') return `sendmsg: ${msg}`;
+        return this.write(e!, msg.iovBytes, intValue(a[2] ?? { kind: 'int', value: 0 }) ?? 0);
+      }
       case 'shutdown':
         return () => {
           if (e!.kind !== 'conn' || e!.sock === null) return ERR('ENOTCONN');
@@ -213,8 +274,12 @@ export class Syscalls {
       case 'ioctl':
         return () => {
           if (e!.kind !== 'conn' || e!.sock === null) return ERR('EINVAL');
+          // Linux tcp_ioctl: SIOCINQ unread bytes, SIOCOUTQ unacknowledged, SIOCOUTQNSD unsent.
+          const req = wordValue(a[1]!);
+          const sock = e!.sock;
+          const got = req === 'SIOCOUTQ' || req === 'TIOCOUTQ' ? sock.unacked : req === 'SIOCOUTQNSD' ? sock.unsent : sock.readable;
           const want = intValue(a[2]!);
-          if (want !== e!.sock.readable) this.host.fail(`line ${ev.line}: ioctl ${wordValue(a[1]!)}: expected ${want} bytes readable, got ${e!.sock.readable}`);
+          if (want !== got) this.host.fail(`line ${ev.line}: ioctl ${req}: expected ${want}, got ${got}`);
           return OK(0);
         };
       default:
@@ -233,15 +298,14 @@ export class Syscalls {
     return OK(0);
   }
 
-  private accept(e: FdEntry): Outcome | null {
+  private accept(e: FdEntry, ev: SyscallEvent): Outcome | null {
     if (e.kind !== 'listener' || e.listener === null) return ERR('EINVAL');
-    const nfd = this.lowestFreeFd();
+    const nfd = this.newFd(ev);
     const sock = e.listener.accept(this.socketHandler(nfd));
     if (sock === null) return e.nonblocking ? ERR('EAGAIN') : null;
-    const c: FdEntry = {
-      fd: nfd, nonblocking: false, kind: 'conn', params: {}, noDelay: false, lingerZero: false,
-      sndBuf: null, rcvBuf: null, bound: sock.localPort, listener: null, sock, error: null,
-    };
+    const c = newFdEntry(nfd, 'conn', false);
+    c.bound = sock.localPort;
+    c.sock = sock;
     inherit(e, c);
     this.fds.set(nfd, c);
     this.underTest = c;
@@ -279,8 +343,9 @@ export class Syscalls {
     };
   }
 
-  private read(e: FdEntry, max: number): Outcome | null {
+  private read(e: FdEntry, max: number, flags: number): Outcome | null {
     if (e.kind !== 'conn' || e.sock === null) return ERR('ENOTCONN');
+    const nonblocking = e.nonblocking || (flags & SYMBOLS.MSG_DONTWAIT!) !== 0;
     try {
       return OK(e.sock.recv(max));
     } catch (err) {
@@ -292,18 +357,20 @@ export class Syscalls {
         e.sock.takeError();
         return ERR(pending);
       }
-      return e.nonblocking ? ERR('EAGAIN') : null;
+      return nonblocking ? ERR('EAGAIN') : null;
     }
   }
 
   /** write(): a blocking socket queues everything before returning (Linux tcp_sendmsg waits for memory). */
-  private write(e: FdEntry, total: number): Attempt {
+  private write(e: FdEntry, total: number, msgFlags: number): Attempt {
     let done = 0;
+    const nonblocking = e.nonblocking || (msgFlags & SYMBOLS.MSG_DONTWAIT!) !== 0;
+    const flags = (msgFlags & SYMBOLS.MSG_EOR! ? SEND_EOR : 0) | (msgFlags & SYMBOLS.MSG_MORE! ? SEND_MORE : 0);
     return () => {
       if (e.kind !== 'conn' || e.sock === null) return ERR(e.kind === 'conn' ? 'EPIPE' : 'ENOTCONN');
       try {
         while (done < total) {
-          const n = e.sock.send(total - done);
+          const n = e.sock.send(total - done, flags);
           if (n === 0) break;
           done += n;
         }
@@ -313,8 +380,101 @@ export class Syscalls {
       }
       if (done === total) return OK(done);
       if (e.error !== null) return done > 0 ? OK(done) : ERR(e.error);
-      if (e.nonblocking) return done > 0 ? OK(done) : ERR('EAGAIN');
+      if (nonblocking) return done > 0 ? OK(done) : ERR('EAGAIN');
       return null;
+    };
+  }
+
+  /** recvmsg's expected control messages: TCP_CM_INQ carries the bytes left to read (Linux tcp_inq_hint). */
+  private checkCmsgs(ev: SyscallEvent, e: FdEntry, control: Cmsg[]): void {
+    for (const c of control) {
+      if (c.type !== 'TCP_CM_INQ') continue;
+      if (!e.inq) {
+        this.host.fail(`line ${ev.line}: recvmsg: a TCP_CM_INQ control message without TCP_INQ set`);
+        return;
+      }
+      const sock = e.sock!;
+      // Linux tcp_inq_hint: rcv_nxt - copied_seq, and 1 once the peer's FIN has arrived and all is read.
+      const inq = sock.readable > 0 ? sock.readable : sock.eof ? 1 : 0;
+      const want = intValue(c.data);
+      if (want !== inq) this.host.fail(`line ${ev.line}: recvmsg: TCP_CM_INQ expected ${want}, got ${inq}`);
+    }
+  }
+
+  /** The poll mask of a descriptor (Linux tcp_poll). */
+  private maskOf(fd: number): number {
+    const e = this.fds.get(fd);
+    if (e === undefined) return POLLNVAL;
+    if (e.kind === 'listener') return pollMask(null, e.listener, false, e.listener!.stats().acceptQueue > 0);
+    return pollMask(e.sock, null, e.error !== null, false);
+  }
+
+  private epollCtl(ep: FdEntry, ev: SyscallEvent): Outcome {
+    if (ep.epoll === null) return ERR('EINVAL');
+    const op = wordValue(ev.args[1]!);
+    const fd = intValue(ev.args[2]!) ?? -1;
+    if (!this.fds.has(fd)) return ERR('EBADF');
+    const events = intValue(structFields(ev.args[3] ?? { kind: 'ellipsis' })?.get('events') ?? { kind: 'int', value: 0 }) ?? 0;
+    switch (op) {
+      case 'EPOLL_CTL_ADD': return ep.epoll.add(fd, events, this.maskOf(fd)) ? OK(0) : ERR('EEXIST');
+      case 'EPOLL_CTL_MOD': return ep.epoll.modify(fd, events, this.maskOf(fd)) ? OK(0) : ERR('ENOENT');
+      case 'EPOLL_CTL_DEL': return ep.epoll.remove(fd) ? OK(0) : ERR('ENOENT');
+      default: return ERR('EINVAL');
+    }
+  }
+
+  /** epoll_wait(epfd, {events=E, fd=F}, max, timeout): the first event reported must match the struct. */
+  private epollWait(ep: FdEntry, ev: SyscallEvent): Attempt {
+    const timeout = intValue(ev.args[3] ?? { kind: 'int', value: 0 }) ?? 0;
+    const max = intValue(ev.args[2]!) ?? 1;
+    let expired = false;
+    let started = false;
+    return () => {
+      if (ep.epoll === null) return ERR('EINVAL');
+      const got = ep.epoll.collect(max, (fd) => this.maskOf(fd));
+      if (got.length === 0 && timeout !== 0 && !expired) {
+        if (!started && timeout > 0) this.host.schedule(this.host.now + timeout * 1_000_000, () => { expired = true; this.retryPending(); });
+        started = true;
+        this.waitFds = [...this.fds.keys()];
+        return null;
+      }
+      const want = structFields(ev.args[1] ?? { kind: 'ellipsis' });
+      if (want !== null && got.length > 0) {
+        const wantEvents = intValue(want.get('events') ?? { kind: 'ellipsis' });
+        const wantFd = intValue(want.get('fd') ?? { kind: 'ellipsis' });
+        const first = got[0]!;
+        if (wantEvents !== null && (wantEvents >>> 0) !== (first.events >>> 0)) this.host.fail(`line ${ev.line}: epoll_wait: expected events ${formatExpr(want.get('events')!)}, got 0x${(first.events >>> 0).toString(16)} on fd ${first.fd}`);
+        else if (wantFd !== null && wantFd !== first.fd) this.host.fail(`line ${ev.line}: epoll_wait: expected fd ${wantFd}, got ${first.fd}`);
+      }
+      return OK(got.length);
+    };
+  }
+
+  /** poll([{fd=F, events=E, revents=R}, ...], n, timeout_ms): blocks until some fd is ready or the timeout. */
+  private poll(ev: SyscallEvent): Attempt | string {
+    const list = ev.args[0];
+    if (list === undefined || list.kind !== 'list') return 'poll() needs a [{fd=..., events=...}] list';
+    const entries = list.items.map((it) => structFields(it));
+    if (entries.some((f) => f === null || f.get('fd') === undefined)) return 'poll() entries need fd= and events=';
+    const timeout = intValue(ev.args[2] ?? { kind: 'int', value: 0 }) ?? 0;
+    const fds = entries.map((f) => intValue(f!.get('fd')!) ?? -1);
+    let expired = false;
+    let started = false;
+    return () => {
+      const revents = entries.map((f, i) => reported(this.maskOf(fds[i]!), intValue(f!.get('events') ?? { kind: 'int', value: 0 }) ?? 0));
+      const ready = revents.filter((r) => r !== 0).length;
+      if (ready === 0 && timeout !== 0 && !expired) {
+        if (!started && timeout > 0) this.host.schedule(this.host.now + timeout * 1_000_000, () => { expired = true; this.retryPending(); });
+        started = true;
+        this.waitFds = fds;
+        return null;
+      }
+      entries.forEach((f, i) => {
+        const w = f!.get('revents');
+        const want = w === undefined ? null : intValue(w);
+        if (want !== null && want !== revents[i]) this.host.fail(`line ${ev.line}: poll: fd ${fds[i]} expected revents ${formatExpr(w!)}, got 0x${revents[i]!.toString(16)}`);
+      });
+      return OK(ready);
     };
   }
 

@@ -41,6 +41,7 @@ const FIELD_KINDS: Partial<Record<keyof TcpParams, FieldKind>> = {
   mss: 'bytes',
   rcvBuf: 'bytes',
   sndBuf: 'bytes',
+  notsentLowat: 'bytes',
 };
 
 function kindOf(key: keyof TcpParams): FieldKind {

@@ -61,8 +61,26 @@ export interface TcpSocket {
   /** Pending asynchronous error (SO_ERROR), cleared when read. */
   takeError(): Errno | null;
   handler: SocketHandler;
-  /** Queues up to `bytes` for sending; returns how many were accepted (0 when the buffer is full). Throws EPIPE after shutdown(wr), ENOTCONN before connecting. */
-  send(bytes: number): number;
+  /**
+   * Queues up to `bytes` for sending; returns how many were accepted (0 when the buffer is full).
+   * Throws EPIPE after shutdown(wr), ENOTCONN before connecting. `flags`: SEND_EOR (MSG_EOR),
+   * SEND_MORE (MSG_MORE) from src/tcp/api.ts.
+   */
+  send(bytes: number, flags?: number): number;
+  /** Bytes queued and not yet acknowledged (ioctl SIOCOUTQ). */
+  readonly unacked: number;
+  /** Bytes queued and not yet sent (ioctl SIOCOUTQNSD, tcpi_notsent_bytes). */
+  readonly unsent: number;
+  /** poll()'s POLLOUT (Linux tcp_poll: sk_stream_is_writeable and TCP_NOTSENT_LOWAT). */
+  readonly writable: boolean;
+  /** TCP_CORK. */
+  setCork(on: boolean): void;
+  /** TCP_NOTSENT_LOWAT on this socket (0: net.ipv4.tcp_notsent_lowat). */
+  setNotsentLowat(bytes: number): void;
+  /** TCP_MAXSEG on a connected socket. */
+  setUserMss(mss: number): void;
+  /** getsockopt(TCP_MAXSEG): the current send MSS (Linux tp->mss_cache). */
+  readonly mss: number;
   /** Reads up to `max` bytes; returns the count, 0 at end of stream; throws EAGAIN when nothing is there yet. */
   recv(max: number): number;
   shutdown(how: 'rd' | 'wr' | 'rdwr'): void;

@@ -72,11 +72,36 @@ export class StackSocket implements TcpSocket {
     return mine ?? e;
   }
 
-  send(bytes: number): number {
+  get unacked(): number { return this.conn.unackedBytes; }
+  get unsent(): number { return this.conn.unsentBytes; }
+  get writable(): boolean { return this.conn.pollWritable; }
+  get mss(): number { return this.conn.mss; }
+
+  setCork(on: boolean): void {
+    const o = this.owner;
+    o.begin();
+    this.conn.setCork(on, o.now);
+    o.touch(this);
+    o.end();
+  }
+
+  setNotsentLowat(bytes: number): void {
+    const o = this.owner;
+    o.begin();
+    this.conn.setNotsentLowat(bytes);
+    o.touch(this);
+    o.end();
+  }
+
+  setUserMss(mss: number): void {
+    this.conn.setUserMss(mss);
+  }
+
+  send(bytes: number, flags = 0): number {
     const o = this.owner;
     o.begin();
     try {
-      const n = this.conn.send(bytes, o.now);
+      const n = this.conn.send(bytes, o.now, flags);
       // Linux sk_stream_error: a pending error (ECONNRESET, ETIMEDOUT) is reported once, then EPIPE.
       if (n < 0) throw new SocketError(this.takeError() ?? this.conn.sendErrno() ?? 'EPIPE');
       return n;

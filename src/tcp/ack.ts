@@ -8,7 +8,7 @@ import { FIN, SYN, type Segment } from '../wire/segment.ts';
 import { sendOowAck } from './output.ts';
 import { output, retransmitHead } from './send.ts';
 import { seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
-import { EV_WRITABLE, type Tcb } from './tcb.ts';
+import { EV_WRITABLE, streamWritable, type Tcb } from './tcb.ts';
 import { scheduleLossProbe, tlpAcked } from './tlp.ts';
 import { tsValue } from './window.ts';
 
@@ -138,12 +138,10 @@ function newAck(t: Tcb, seg: Segment, now: Nanos): void {
   else if (!scheduleLossProbe(t, now)) t.rtoAt = now + t.rtt.rto;
   t.persistAt = Infinity;
 
-  if (t.sendBlocked && freed > 0) {
-    // Linux sk_stream_is_writeable: free space at least half of what is queued.
-    const space = t.params.sndBuf - t.sendBuffered;
-    if (space * 2 >= t.sendBuffered && space > 0) {
-      t.sendBlocked = false;
-      t.notify(EV_WRITABLE);
-    }
+  // Linux tcp_check_space / sk_stream_write_space: a writer that found no room hears of it once
+  // the socket is writable again.
+  if (t.sendBlocked && freed > 0 && streamWritable(t)) {
+    t.sendBlocked = false;
+    t.notify(EV_WRITABLE);
   }
 }

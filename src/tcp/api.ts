@@ -29,6 +29,10 @@ export const STATE_NAMES: readonly string[] = [
   'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT',
 ];
 
+/** Connection.send flags: MSG_EOR (a record ends here) and MSG_MORE (more data follows at once). */
+export const SEND_EOR = 1;
+export const SEND_MORE = 2;
+
 /** errno-style failures reported to sockets. */
 export type Errno =
   | 'ECONNREFUSED' | 'ETIMEDOUT' | 'ECONNRESET' | 'EADDRNOTAVAIL' | 'EADDRINUSE' | 'EPIPE'
