@@ -184,6 +184,7 @@ export class Connection extends Tcb implements TimedEntity {
         this.recordEnds.push(this.writeSeq);
       }
       this.moreHold = (flags & SEND_MORE) !== 0;
+      if (!this.moreHold) this.pushSeq = this.writeSeq;
       output(this, now);
       this.moreHold = false;
     }
@@ -201,7 +202,11 @@ export class Connection extends Tcb implements TimedEntity {
   /** TCP_CORK: on holds partial segments; off sends what waits (Linux tcp_push_pending_frames). */
   setCork(on: boolean, now: Nanos): void {
     this.cork = on;
-    if (!on) output(this, now);
+    if (!on) {
+      // Linux __tcp_sock_set_cork: uncorking with TCP_NODELAY on pushes past any later cork too.
+      if (this.noDelay) this.pushOverCork = true;
+      output(this, now);
+    }
     this.finish();
   }
 
@@ -333,7 +338,10 @@ export class Connection extends Tcb implements TimedEntity {
   /** TCP_NODELAY: send small segments at once; queued data goes out now (Linux tcp_push_pending_frames). */
   setNoDelay(on: boolean, now: Nanos): void {
     this.noDelay = on;
-    if (on) output(this, now);
+    if (on) {
+      this.pushOverCork = true;
+      output(this, now);
+    }
     this.finish();
   }
 
@@ -371,6 +379,7 @@ export class Connection extends Tcb implements TimedEntity {
     this.sndNxt = una;
     this.sndMax = una;
     this.writeSeq = (iss + 1) >>> 0;
+    this.pushSeq = this.writeSeq;
     this.recover = iss; // RFC 6582 3.2 step 1
     this.retxHigh = una;
     this.sndSml = una;

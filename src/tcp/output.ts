@@ -7,7 +7,7 @@
 import type { Nanos } from '../sim/time.ts';
 import { ACK, FIN, PSH, RST, SYN, segmentSpace, type Segment, type TcpOptions } from '../wire/segment.ts';
 import { TcpState } from './api.ts';
-import { seqGt, seqLt, seqSub } from './seq.ts';
+import { seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
 import { initialWindow, tsValue, windowSpace } from './window.ts';
 
@@ -166,7 +166,10 @@ export function sendRaw(t: Tcb, seg: Segment): void {
 export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now: Nanos, push: boolean): number {
   const dataEnd = (seq + len) >>> 0;
   let flags = ACK;
-  if (len > 0 && (push || dataEnd === t.writeSeq)) flags |= PSH;
+  // Linux tcp_push marks the tail of each write (tcp_mark_push) unless it had MSG_MORE: data
+  // past pushSeq came from MSG_MORE sends and goes without PSH; the end of a MSG_EOR record is
+  // the tail of its write.
+  if (len > 0 && (push || (dataEnd === t.writeSeq && seqLe(dataEnd, t.pushSeq)) || isRecordEnd(t, dataEnd))) flags |= PSH;
   if (fin) flags |= FIN;
   const retransmit = seqLt(seq, t.sndMax);
   const seg = segment(t, seq, t.rcvNxt, flags, selectWindow(t), segmentOptions(t, now), len);
@@ -190,6 +193,13 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   t.persistAt = Infinity;
   emit(t, seg, retransmit);
   return seqSub(end, seq);
+}
+
+/** `seq` ends a MSG_EOR record still in the queue. */
+function isRecordEnd(t: Tcb, seq: number): boolean {
+  const ends = t.recordEnds;
+  for (let i = 0; i < ends.length; i++) if (ends[i] === seq) return true;
+  return false;
 }
 
 /** Linux tcp_incr_quickack: ACK the next segments at once (at least two, at most 16). */

@@ -55,7 +55,9 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
     const fin = t.finQueued && seqLe(seq, t.writeSeq) && len === (avail > 0 ? avail : 0);
     const end = (seq + len + (fin ? 1 : 0)) >>> 0;
     const next = fin ? -1 : nextLength(t, end, size, false, extraCwnd);
-    transmitData(t, seq, len, fin, now, next < 0);
+    // The last segment of a burst carries PSH, as the tail of a Linux GSO packet does, unless
+    // it is MSG_MORE data (past pushSeq).
+    transmitData(t, seq, len, fin, now, next < 0 && seqLe((seq + len) >>> 0, t.pushSeq));
     seq = end;
     len = next;
   }
@@ -96,7 +98,7 @@ function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd:
   // tcp_probe_timer). Only the tail of the queue waits: a segment cut short by the end of a
   // MSG_EOR record goes (Linux tcp_write_xmit passes TCP_NAGLE_PUSH for all but the last skb).
   if (len < size && !fin && seqLe(t.sndMax, seq) && ((seq + len) >>> 0) === t.writeSeq) {
-    if (t.cork || t.moreHold) return -1;
+    if (t.moreHold || (t.cork && !t.pushOverCork)) return -1;
     if (!t.noDelay && packets > 0 && seqGt(t.sndSml, t.sndUna) && seqLe(t.sndSml, seq)) return -1;
   }
   return len;

@@ -129,6 +129,13 @@ export class Tcb {
   /** The send() being pushed had MSG_MORE: corked for this push only (Linux tcp_push). */
   moreHold = false;
   /**
+   * TCP_NODELAY was set (Linux TCP_NAGLE_PUSH, set with TCP_NAGLE_OFF by setsockopt): pushes that
+   * use the socket's Nagle mode ignore the cork; a MSG_MORE send still holds its own data.
+   */
+  pushOverCork = false;
+  /** End of the last write without MSG_MORE (Linux pushed_seq): data past it goes without PSH. */
+  pushSeq = 0;
+  /**
    * Ends of MSG_EOR records not yet acknowledged, ascending (Linux TCP_SKB_CB(skb)->eor): no
    * segment, first transmission or retransmission, crosses one (tcp_skb_can_collapse_to).
    */
