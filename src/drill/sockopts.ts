@@ -104,8 +104,9 @@ export function setSockOpt(e: FdEntry, name: string, value: Expr): string | null
     case 'TCP_MAXSEG': {
       // Linux tcp_setsockopt: 88 <= user_mss <= 65535 (TCP_MIN_MSS .. MAX_TCP_WINDOW).
       if (v === null || v < 88 || v > 65535) return 'TCP_MAXSEG out of range';
+      e.params.mss = v;
       if (e.kind === 'conn' && e.sock !== null) e.sock.setUserMss(v);
-      else e.params.mss = v;
+      else if (e.kind === 'listener' && e.listener !== null) e.listener.setUserMss(v);
       return null;
     }
     case 'TCP_CORK':

@@ -198,7 +198,7 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
     private readonly owner: SocketOwner,
     readonly localPort: number,
     readonly backlog: number,
-    readonly params: TcpParams,
+    public params: TcpParams,
     public handler: ListenHandler,
   ) {}
 
@@ -206,6 +206,12 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
     const s = this.listener.accept();
     if (s !== null && handler !== undefined) s.handler = handler;
     return s;
+  }
+
+  setUserMss(mss: number): void {
+    // The children take the listener's parameters (host-stack createChild): copy, never share-mutate.
+    this.params = { ...this.params, mss };
+    this.listener.setUserMss(mss);
   }
 
   close(): void {

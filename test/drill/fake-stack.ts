@@ -83,6 +83,7 @@ export class FakeSocket implements TcpSocket {
 export class FakeListener implements ListenSocket {
   readonly queue: FakeSocket[] = [];
   constructor(readonly localPort: number, readonly backlog: number, public handler: ListenHandler) {}
+  setUserMss(): void {}
   accept(handler?: SocketHandler): FakeSocket | null {
     const s = this.queue.shift() ?? null;
     if (s !== null && handler !== undefined) s.handler = handler;
