@@ -5,6 +5,7 @@
  */
 import { MS, type Nanos } from '../sim/time.ts';
 import { FIN, SYN, type Segment } from '../wire/segment.ts';
+import { TcpState } from './api.ts';
 import { sendOowAck } from './output.ts';
 import { output, retransmitHead } from './send.ts';
 import { seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
@@ -23,7 +24,9 @@ export function processAck(t: Tcb, seg: Segment, now: Nanos): boolean {
   const ack = seg.ack;
   if (seqGt(ack, t.sndMax)) {
     // RFC 9293 3.10.7.4: an ACK for something not yet sent: send an ACK, drop the segment.
-    sendOowAck(t, seg, now, true);
+    // Linux answers so in the closing states (tcp_rcv_state_process: challenge ACK) but drops it
+    // silently in ESTABLISHED (tcp_rcv_established: tcp_ack < 0 goes to discard).
+    if (t.state !== TcpState.ESTABLISHED || t.params.profile !== 'linux') sendOowAck(t, seg, now, true);
     return false;
   }
   if (seqLt(ack, (t.sndUna - t.maxSndWnd) >>> 0)) {
