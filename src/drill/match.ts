@@ -27,7 +27,7 @@ function optionText(o: ScriptOption): string {
 
 /** The script line's packet as packetdrill would print it. */
 export function scriptPacketText(ev: PacketEvent): string {
-  let s = `${ev.flagsText} ${ev.seq}:${ev.seq + ev.len}(${ev.len})`;
+  let s = `${ev.ecn === null ? '' : `[${ev.ecn}] `}${ev.flagsText} ${ev.seq}:${ev.seq + ev.len}(${ev.len})`;
   if (ev.ack !== null) s += ` ack ${ev.ack}`;
   if (ev.win !== null) s += ` win ${ev.win}`;
   if (ev.options === null) s += ' <...>';

@@ -26,7 +26,7 @@ import { CWR, FIN, PROTO_TCP, PSH } from '../wire/segment.ts';
 import { parseCode, runCode } from './code.ts';
 import type { PyStmt } from './python.ts';
 import type { DrillConfig } from './config.ts';
-import { Flows, inboundPacket, type Flow } from './flows.ts';
+import { ECN_CODEPOINTS, Flows, inboundPacket } from './flows.ts';
 import type { DrillStack, DrillStackFactory } from './host.ts';
 import { actualPacketText, compareOutbound, learnFromOutbound, scriptPacketText } from './match.ts';
 import type { PacketEvent, Script, ScriptEvent } from './script.ts';
@@ -36,6 +36,8 @@ import { Syscalls, type SyscallHost } from './syscalls.ts';
 const LATE_HORIZON = 300 * SEC;
 /** How long a call that should not block may run before the runner gives up on it. */
 const INLINE_HORIZON = 300 * SEC;
+
+const ECN_NAMES = ['noecn', 'ect1', 'ect0', 'ce'];
 
 /** Runs the function an event carries (poll and epoll_wait timeouts: rare, so a closure is fine). */
 const RUN_CALLBACK = { onEvent: (_sim: Sim, _tag: number, fn: unknown): void => (fn as () => void)() };
@@ -302,6 +304,14 @@ export class ScriptRun implements SyscallHost {
     if (mismatch !== null) {
       this.fail(`line ${ev.line}: ${mismatch} (expected ${scriptPacketText(ev)}; engine sent ${got})`);
       return;
+    }
+    if (ev.ecn !== null) {
+      const cp = first.packet.ecn ?? 0;
+      const ok = ev.ecn === 'ect01' ? cp === 1 || cp === 2 : cp === ECN_CODEPOINTS[ev.ecn];
+      if (!ok) {
+        this.fail(`line ${ev.line}: IP ECN: expected [${ev.ecn}], got [${ECN_NAMES[cp]}] (engine sent ${got})`);
+        return;
+      }
     }
     if (any) return;
     const lo = at - tol;

@@ -48,8 +48,8 @@ export interface Endpoints {
 
 /** What the engine tells its owner. Implemented by src/stack (and the packetdrill runner). */
 export interface EngineOutput {
-  /** Put `seg` on the wire from `ep.localAddr` to `ep.remoteAddr`. `retransmit` marks a resend. */
-  transmit(ep: Endpoints, seg: Segment, retransmit: boolean): void;
+  /** Put `seg` on the wire from `ep.localAddr` to `ep.remoteAddr`. `retransmit` marks a resend; `ecn` is the IP ECN codepoint (ecn.ts, default Not-ECT). */
+  transmit(ep: Endpoints, seg: Segment, retransmit: boolean, ecn?: number): void;
   /** Every state transition, exactly once, in order (the trace's `ev: state`). */
   stateChanged(ep: Endpoints, from: TcpState, to: TcpState): void;
   /** Socket-facing news for the connection's owner. */

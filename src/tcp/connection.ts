@@ -10,6 +10,7 @@
 import type { Nanos } from '../sim/time.ts';
 import type { Segment } from '../wire/segment.ts';
 import { SEND_EOR, SEND_MORE, TcpState, type EngineOutput, type Endpoints, type Errno, type TimedEntity } from './api.ts';
+import { ecnIncoming } from './ecn.ts';
 import { establish } from './handshake.ts';
 import { sendSyn } from './output.ts';
 import { tcpInfo, type TcpInfoFields } from './tcp-info.ts';
@@ -130,10 +131,11 @@ export class Connection extends Tcb implements TimedEntity {
     return c;
   }
 
-  /** Handles one segment addressed to this connection. */
-  onSegment(seg: Segment, now: Nanos): SegmentVerdict {
+  /** Handles one segment addressed to this connection; `ecn` is its IP ECN codepoint (ecn.ts). */
+  onSegment(seg: Segment, now: Nanos, ecn = 0): SegmentVerdict {
     let verdict: SegmentVerdict = SegmentVerdict.CONSUMED;
     const s = this.state;
+    if (this.ecnOk && s !== TcpState.SYN_SENT) ecnIncoming(this, seg, ecn);
     switch (s) {
       case TcpState.CLOSED:
       case TcpState.LISTEN:

@@ -7,6 +7,7 @@
 import type { Nanos } from '../sim/time.ts';
 import { ACK, FIN, PSH, RST, SYN, segmentSpace, type Segment, type TcpOptions } from '../wire/segment.ts';
 import { TcpState } from './api.ts';
+import { ECN_NOT_ECT, ecnOutgoing, ecnSynFlags } from './ecn.ts';
 import { seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
 import { initialWindow, tsValue, windowSpace } from './window.ts';
@@ -94,8 +95,9 @@ function ackSent(t: Tcb): void {
 function emit(t: Tcb, seg: Segment, retransmit: boolean): void {
   t.segsOut++;
   if (retransmit) t.retransSegs++;
+  const ecn = t.ecnOk ? ecnOutgoing(t, seg, retransmit) : ECN_NOT_ECT;
   if (seg.flags & ACK) ackSent(t);
-  t.out.transmit(t.ep, seg, retransmit);
+  t.out.transmit(t.ep, seg, retransmit, ecn);
 }
 
 /**
@@ -113,7 +115,7 @@ export function sendSyn(t: Tcb, now: Nanos, retransmit: boolean): void {
   const win = initialWindow(p, t.advMss);
   t.rcvWnd = win;
   t.rcvWup = t.rcvNxt;
-  const seg = segment(t, t.iss, synAck ? t.rcvNxt : 0, synAck ? SYN | ACK : SYN, win, o, 0);
+  const seg = segment(t, t.iss, synAck ? t.rcvNxt : 0, synAck ? SYN | ACK : SYN | ecnSynFlags(t, retransmit), win, o, 0);
   const end = (t.iss + 1) >>> 0;
   if (seqLt(t.sndMax, end)) t.sndMax = end;
   t.sndNxt = end;

@@ -113,6 +113,18 @@ export class Tcb {
   /** Receiver's estimate of the peer's segment size (Linux icsk_ack.rcv_mss). */
   rcvMss = DEFAULT_MSS;
 
+  // --- ECN (RFC 3168, ecn.ts) ---
+  /** ECN negotiated (Linux TCP_ECN_OK). */
+  ecnOk = false;
+  /** ECT or CE seen on arrival (TCPI_OPT_ECN_SEEN). */
+  ecnSeen = false;
+  /** CE arrived: ACKs carry ECE until the peer's CWR (TCP_ECN_DEMAND_CWR). */
+  ecnDemandCwr = false;
+  /** The window was reduced for an ECE: the next new data carries CWR (TCP_ECN_QUEUE_CWR). */
+  ecnQueueCwr = false;
+  /** ECEs for data below this were answered already. */
+  ecnRecover = 0;
+
   // --- User side ---
   /** close() was called: nobody will read or be told anything (Linux SOCK_DEAD). */
   orphan = false;

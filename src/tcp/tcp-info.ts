@@ -50,6 +50,8 @@ export function tcpInfo(t: Tcb, now: Nanos): TcpInfoFields {
   if (t.tsOk) options |= TCPI_OPT_TIMESTAMPS;
   if (t.sackOk) options |= TCPI_OPT_SACK;
   if (t.wscaleOk) options |= TCPI_OPT_WSCALE;
+  if (t.ecnOk) options |= TCPI_OPT_ECN;
+  if (t.ecnSeen) options |= TCPI_OPT_ECN_SEEN;
   const ssthresh = t.cc.ssthresh >= INFINITE_SSTHRESH ? INFINITE_SSTHRESH : t.cc.ssthresh;
   const notsent = seqSub(t.writeSeq, t.sndNxt);
   return {
