@@ -57,7 +57,9 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
     const next = fin ? -1 : nextLength(t, end, size, false, extraCwnd);
     // The last segment of a burst carries PSH, as the tail of a Linux GSO packet does, unless
     // it is MSG_MORE data (past pushSeq).
-    transmitData(t, seq, len, fin, now, next < 0 && seqLe((seq + len) >>> 0, t.pushSeq));
+    // A retransmission (go-back-N after an RTO) keeps the PSH of where it ends: only the tail
+    // of a write has one (Linux resends the skb with its own flags).
+    transmitData(t, seq, len, fin, now, next < 0 && seqLe((seq + len) >>> 0, t.pushSeq) && !seqLt(seq, t.sndMax));
     seq = end;
     len = next;
   }
