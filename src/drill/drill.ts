@@ -76,8 +76,6 @@ export function runScriptSource(src: string, scriptPath: string, options: DrillO
   }
   const dir = path.dirname(scriptPath);
   const read: ReadScriptFile = (p) => readSourced(dir, p);
-  const config = drillConfig(script);
-  if (!config.ok) return { verdict: 'FAIL', reason: config.error };
   const knobs = script.initCommand === null ? { params: {}, errors: [] as string[] } : sysctlsFromCommands(script.initCommand.command, read);
   if (knobs.errors.length > 0) return { verdict: 'FAIL', reason: `line ${script.initCommand!.line}: init command: ${knobs.errors[0]}` };
   const changesParams = (command: string): boolean => {
@@ -86,6 +84,8 @@ export function runScriptSource(src: string, scriptPath: string, options: DrillO
   };
   const gap = unsupportedFeature(script, changesParams);
   if (gap !== null) return { verdict: 'SKIP', reason: gap };
+  const config = drillConfig(script);
+  if (!config.ok) return { verdict: 'FAIL', reason: config.error };
   const params = tcpParams('linux', knobs.params);
   try {
     const run = new ScriptRun(script, config.config, params, options.stackFactory ?? hostStackFactory);

@@ -138,6 +138,7 @@ export function unsupportedFeature(script: Script, commandChangesParams: (comman
       continue;
     }
     if (!KNOWN_FLAGS.has(f.name)) return `script option --${f.name} not supported (line ${f.line})`;
+    if ((f.name === 'local_ip' || f.name === 'remote_ip') && f.value?.includes(':')) return `IPv6 (line ${f.line})`;
   }
   const assigned = new Set<string>();
   for (const e of script.events) {
