@@ -14,20 +14,12 @@ import { SYMBOLS } from './constants.ts';
 import { formatExpr, intValue, structFields, wordValue } from './expr.ts';
 import type { Flows } from './flows.ts';
 import type { DrillStack } from './host.ts';
-import type { SyscallEvent } from './script.ts';
-import { readMsghdr, type Cmsg } from './msghdr.ts';
-import { EpollSet, pollMask, POLLNVAL, reported, type WakeKind } from './poll.ts';
-import type { Expr } from './script.ts';
+import { readMsghdr } from './msghdr.ts';
+import { ERR, OK, type Attempt, type Outcome } from './outcome.ts';
+import { EpollSet, type WakeKind } from './poll.ts';
+import { checkCmsgs, epollCtl, epollWait, poll, type WaitContext } from './poll-calls.ts';
+import type { Expr, SyscallEvent } from './script.ts';
 import { getSockOpt, inherit, newFdEntry, setSockOpt, type FdEntry } from './sockopts.ts';
-
-/** What a call returned: a value, or -1 with an errno. */
-interface Outcome {
-  ret: number;
-  errno: string | null;
-}
-
-/** A try at finishing a call: an outcome, or null to keep waiting. */
-type Attempt = () => Outcome | null;
 
 interface Pending {
   ev: SyscallEvent;
@@ -57,8 +49,6 @@ export interface SyscallHost {
   schedule(at: Nanos, fn: () => void): void;
 }
 
-const OK = (ret: number): Outcome => ({ ret, errno: null });
-const ERR = (errno: string): Outcome => ({ ret: -1, errno });
 
 function errnoOf(e: unknown): string {
   if (e instanceof SocketError) return e.code;
@@ -78,7 +68,17 @@ export class Syscalls {
   /** The connection a `%{ }%` block looks at: the last one accepted or connected. */
   underTest: FdEntry | null = null;
 
-  constructor(private readonly host: SyscallHost) {}
+  /** What poll-calls.ts needs from here. */
+  private readonly waits: WaitContext;
+
+  constructor(private readonly host: SyscallHost) {
+    this.waits = {
+      host,
+      fds: this.fds,
+      retry: () => this.retryPending(),
+      blockOn: (fds) => { this.waitFds = fds; },
+    };
+  }
 
   /** Starts the call at `start`; `end` is its `...end` time when the script lets it block. */
   run(ev: SyscallEvent, start: Nanos, end: Nanos | null): void {
@@ -193,11 +193,11 @@ export class Syscalls {
           return OK(nfd);
         };
       case 'epoll_ctl':
-        return () => this.epollCtl(e!, ev);
+        return () => epollCtl(this.waits, e!, ev);
       case 'epoll_wait':
-        return this.epollWait(e!, ev);
+        return epollWait(this.waits, e!, ev);
       case 'poll':
-        return this.poll(ev);
+        return poll(this.waits, ev);
       case 'setsockopt':
         return () => {
           const bad = setSockOpt(e!, wordValue(a[2]!) ?? '?', a[3] ?? { kind: 'ellipsis' });
@@ -237,7 +237,7 @@ export class Syscalls {
         if (typeof msg === 'string') return `recvmsg: ${msg}`;
         return () => {
           const o = this.read(e!, msg.iovBytes, intValue(a[2] ?? { kind: 'int', value: 0 }) ?? 0);
-          if (o !== null && o.ret >= 0) this.checkCmsgs(ev, e!, msg.control);
+          if (o !== null && o.ret >= 0) checkCmsgs(this.host, ev, e!, msg.control);
           return o;
         };
       }
@@ -382,99 +382,6 @@ export class Syscalls {
       if (e.error !== null) return done > 0 ? OK(done) : ERR(e.error);
       if (nonblocking) return done > 0 ? OK(done) : ERR('EAGAIN');
       return null;
-    };
-  }
-
-  /** recvmsg's expected control messages: TCP_CM_INQ carries the bytes left to read (Linux tcp_inq_hint). */
-  private checkCmsgs(ev: SyscallEvent, e: FdEntry, control: Cmsg[]): void {
-    for (const c of control) {
-      if (c.type !== 'TCP_CM_INQ') continue;
-      if (!e.inq) {
-        this.host.fail(`line ${ev.line}: recvmsg: a TCP_CM_INQ control message without TCP_INQ set`);
-        return;
-      }
-      const sock = e.sock!;
-      // Linux tcp_inq_hint: rcv_nxt - copied_seq, and 1 once the peer's FIN has arrived and all is read.
-      const inq = sock.readable > 0 ? sock.readable : sock.eof ? 1 : 0;
-      const want = intValue(c.data);
-      if (want !== inq) this.host.fail(`line ${ev.line}: recvmsg: TCP_CM_INQ expected ${want}, got ${inq}`);
-    }
-  }
-
-  /** The poll mask of a descriptor (Linux tcp_poll). */
-  private maskOf(fd: number): number {
-    const e = this.fds.get(fd);
-    if (e === undefined) return POLLNVAL;
-    if (e.kind === 'listener') return pollMask(null, e.listener, false, e.listener!.stats().acceptQueue > 0);
-    return pollMask(e.sock, null, e.error !== null, false);
-  }
-
-  private epollCtl(ep: FdEntry, ev: SyscallEvent): Outcome {
-    if (ep.epoll === null) return ERR('EINVAL');
-    const op = wordValue(ev.args[1]!);
-    const fd = intValue(ev.args[2]!) ?? -1;
-    if (!this.fds.has(fd)) return ERR('EBADF');
-    const events = intValue(structFields(ev.args[3] ?? { kind: 'ellipsis' })?.get('events') ?? { kind: 'int', value: 0 }) ?? 0;
-    switch (op) {
-      case 'EPOLL_CTL_ADD': return ep.epoll.add(fd, events, this.maskOf(fd)) ? OK(0) : ERR('EEXIST');
-      case 'EPOLL_CTL_MOD': return ep.epoll.modify(fd, events, this.maskOf(fd)) ? OK(0) : ERR('ENOENT');
-      case 'EPOLL_CTL_DEL': return ep.epoll.remove(fd) ? OK(0) : ERR('ENOENT');
-      default: return ERR('EINVAL');
-    }
-  }
-
-  /** epoll_wait(epfd, {events=E, fd=F}, max, timeout): the first event reported must match the struct. */
-  private epollWait(ep: FdEntry, ev: SyscallEvent): Attempt {
-    const timeout = intValue(ev.args[3] ?? { kind: 'int', value: 0 }) ?? 0;
-    const max = intValue(ev.args[2]!) ?? 1;
-    let expired = false;
-    let started = false;
-    return () => {
-      if (ep.epoll === null) return ERR('EINVAL');
-      const got = ep.epoll.collect(max, (fd) => this.maskOf(fd));
-      if (got.length === 0 && timeout !== 0 && !expired) {
-        if (!started && timeout > 0) this.host.schedule(this.host.now + timeout * 1_000_000, () => { expired = true; this.retryPending(); });
-        started = true;
-        this.waitFds = [...this.fds.keys()];
-        return null;
-      }
-      const want = structFields(ev.args[1] ?? { kind: 'ellipsis' });
-      if (want !== null && got.length > 0) {
-        const wantEvents = intValue(want.get('events') ?? { kind: 'ellipsis' });
-        const wantFd = intValue(want.get('fd') ?? { kind: 'ellipsis' });
-        const first = got[0]!;
-        if (wantEvents !== null && (wantEvents >>> 0) !== (first.events >>> 0)) this.host.fail(`line ${ev.line}: epoll_wait: expected events ${formatExpr(want.get('events')!)}, got 0x${(first.events >>> 0).toString(16)} on fd ${first.fd}`);
-        else if (wantFd !== null && wantFd !== first.fd) this.host.fail(`line ${ev.line}: epoll_wait: expected fd ${wantFd}, got ${first.fd}`);
-      }
-      return OK(got.length);
-    };
-  }
-
-  /** poll([{fd=F, events=E, revents=R}, ...], n, timeout_ms): blocks until some fd is ready or the timeout. */
-  private poll(ev: SyscallEvent): Attempt | string {
-    const list = ev.args[0];
-    if (list === undefined || list.kind !== 'list') return 'poll() needs a [{fd=..., events=...}] list';
-    const entries = list.items.map((it) => structFields(it));
-    if (entries.some((f) => f === null || f.get('fd') === undefined)) return 'poll() entries need fd= and events=';
-    const timeout = intValue(ev.args[2] ?? { kind: 'int', value: 0 }) ?? 0;
-    const fds = entries.map((f) => intValue(f!.get('fd')!) ?? -1);
-    let expired = false;
-    let started = false;
-    return () => {
-      const revents = entries.map((f, i) => reported(this.maskOf(fds[i]!), intValue(f!.get('events') ?? { kind: 'int', value: 0 }) ?? 0));
-      const ready = revents.filter((r) => r !== 0).length;
-      if (ready === 0 && timeout !== 0 && !expired) {
-        if (!started && timeout > 0) this.host.schedule(this.host.now + timeout * 1_000_000, () => { expired = true; this.retryPending(); });
-        started = true;
-        this.waitFds = fds;
-        return null;
-      }
-      entries.forEach((f, i) => {
-        const w = f!.get('revents');
-        const want = w === undefined ? null : intValue(w);
-        if (want !== null && want !== revents[i]) this.host.fail(`line ${ev.line}: poll: fd ${fds[i]} expected revents ${formatExpr(w!)}, got 0x${revents[i]!.toString(16)}`);
-      });
-      return OK(ready);
     };
   }
 
