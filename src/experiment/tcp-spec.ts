@@ -4,16 +4,17 @@
  * and `nodes.server.tcp.backlog` name exactly the parameter they set.
  */
 import { PROFILES, tcpParams, type ProfileName, type TcpParams } from '../tcp/params.ts';
+import { HZ_VALUES } from '../tcp/timer-wheel.ts';
 import type { NodeDef } from '../net/topology-def.ts';
 import { formatDuration } from '../sim/time.ts';
-import { SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
+import { describeValue, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
 import { checkKeys, readBool, readBytes, readDuration, readInt, readMap, readOneOf } from './spec-readers.ts';
 import type { ExperimentSpec, TcpSettings } from './spec-types.ts';
 
 export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 export const TCP_KEYS = Object.keys(PROFILES.linux) as (keyof TcpParams)[];
 
-type FieldKind = 'duration' | 'count' | 'port' | 'bytes' | 'bool' | { oneOf: readonly (string | boolean)[] };
+type FieldKind = 'duration' | 'count' | 'port' | 'bytes' | 'bool' | 'hz' | { oneOf: readonly (string | boolean)[] };
 
 /**
  * How each parameter is written in a file. A parameter missing here (added to TcpParams later)
@@ -23,6 +24,9 @@ const FIELD_KINDS: Partial<Record<keyof TcpParams, FieldKind>> = {
   profile: { oneOf: PROFILE_NAMES },
   synCookies: { oneOf: [false, true, 'always'] },
   congestionControl: { oneOf: ['newreno'] },
+  timers: { oneOf: ['wheel', 'exact'] },
+  hz: 'hz',
+  jiffies: { oneOf: ['shared', 'perHost', 'zero'] },
   initialRto: 'duration',
   minRto: 'duration',
   maxRto: 'duration',
@@ -36,6 +40,7 @@ const FIELD_KINDS: Partial<Record<keyof TcpParams, FieldKind>> = {
   userTimeout: 'duration',
   delayedAckMin: 'duration',
   delayedAckMax: 'duration',
+  invalidRateLimit: 'duration',
   ephemeralLow: 'port',
   ephemeralHigh: 'port',
   mss: 'bytes',
@@ -62,6 +67,11 @@ export function readTcpField(p: Problems, path: PathSegments, key: keyof TcpPara
       return readBytes(p, path, v);
     case 'bool':
       return readBool(p, path, v);
+    case 'hz': {
+      if ((HZ_VALUES as readonly unknown[]).includes(v)) return v;
+      p.add(SpecErrorCode.range, path, `expected one of ${HZ_VALUES.join(', ')} (Linux CONFIG_HZ), got ${describeValue(v)}`);
+      return undefined;
+    }
     default:
       return readOneOf(p, path, v, kind.oneOf);
   }

@@ -12,6 +12,7 @@ import { seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import { EV_WRITABLE, streamWritable, type Tcb } from './tcb.ts';
 import { scheduleLossProbe, tlpAcked } from './tlp.ts';
 import { tsValue } from './window.ts';
+import { timerExpiry } from './timer-wheel.ts';
 
 /** RFC 5681 3.2: duplicate ACKs before fast retransmit (Linux tcp_reordering). */
 export const DUPACK_THRESHOLD = 3;
@@ -138,7 +139,7 @@ function newAck(t: Tcb, seg: Segment, now: Nanos): void {
   tlpAcked(t, ack);
   t.rtoIsProbe = false;
   if (t.sndUna === t.sndMax) t.rtoAt = Infinity;
-  else if (!scheduleLossProbe(t, now)) t.rtoAt = now + t.rtt.rto;
+  else if (!scheduleLossProbe(t, now)) t.rtoAt = timerExpiry(t.params, now, t.rtt.rto);
   t.persistAt = Infinity;
 
   // Linux tcp_check_space / sk_stream_write_space: a writer that found no room hears of it once

@@ -7,7 +7,7 @@
 import type { CongestionControl } from './cc.ts';
 
 /** Linux snd_ssthresh starts "infinite" (TCP_INFINITE_SSTHRESH). */
-const INFINITE_SSTHRESH = 0x7fffffff;
+export const INFINITE_SSTHRESH = 0x7fffffff;
 
 export class NewReno implements CongestionControl {
   readonly name = 'newreno';
