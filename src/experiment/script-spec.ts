@@ -10,6 +10,7 @@
  * need a connection (send, read, shutdown, close) need a connect or accept step before them, and
  * accept needs a listen.
  */
+import { TCP_PARAM_TABLE, type SpecParamKey } from '../tcp/param-table.ts';
 import { formatDuration, type Nanos } from '../sim/time.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import { describeValue, didYouMean, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
@@ -86,7 +87,7 @@ function readStep(p: Problems, path: PathSegments, v: unknown, ctx: StepContext,
   switch (op) {
     case 'listen': {
       const port = readInt(p, vat, value, 1, 65535);
-      const backlog = obj['backlog'] === undefined ? undefined : readInt(p, [...path, 'backlog'], obj['backlog'], 0);
+      const backlog = obj['backlog'] === undefined ? undefined : readInt(p, [...path, 'backlog'], obj['backlog'], 0, TCP_PARAM_TABLE.backlog.max);
       if (port !== undefined) {
         const prev = seq.listening.get(port);
         if (prev !== undefined) p.add(SpecErrorCode.duplicate, vat, `step ${prev} already listens on port ${port}`);
@@ -212,7 +213,7 @@ function readSocketOptions(p: Problems, path: PathSegments, v: unknown): SocketO
       p.add(SpecErrorCode.unknownKey, at, why);
       continue;
     }
-    const value = readTcpField(p, at, key as keyof TcpParams, raw);
+    const value = readTcpField(p, at, key as SpecParamKey, raw);
     if (value !== undefined) out[key] = value;
   }
   return p.count === before ? (out as SocketOptions) : undefined;

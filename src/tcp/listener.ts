@@ -172,8 +172,10 @@ export class Listener<C> implements TimedEntity {
         return;
       }
     }
-    // Linux: a full accept queue drops the SYN (ListenOverflows), cookie or not
-    if (p.separateQueues && st.acceptQueueLen > this.maxBacklog) {
+    // Linux: a full accept queue drops the SYN (ListenOverflows), cookie or not. With one queue
+    // and no SYN cache it cannot be full here (half-open entries count against the same limit);
+    // with a SYN cache it can, since the cache holds more than the accept queue.
+    if (st.acceptQueueLen > this.maxBacklog) {
       st.acceptDropSyn++;
       return;
     }
@@ -271,7 +273,9 @@ export class Listener<C> implements TimedEntity {
       return;
     }
     if (!(f & ACK)) return;
-    if (this.params.separateQueues && this.acceptFull()) {
+    // tcp_check_req -> listen_overflow. Tested on the accept queue itself: with one queue and a
+    // SYN cache, the cache can hold more completed handshakes than the accept queue takes.
+    if (this.acceptQueue.length > this.maxBacklog) {
       if (this.params.abortOnOverflow) {
         this.stats.acceptAbort++;
         this.reset(seg, t.raddr[row]!, t.laddr[row]!);

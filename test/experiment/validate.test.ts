@@ -102,7 +102,7 @@ nodes:
   server: { udp: {} }
 `)).toEqual([
       `${F}: tcp.synRetry: unknown key (did you mean "synRetries"?)`,
-      `${F}: tcp.backlog: expected a whole number ≥ 0, got "many"`,
+      `${F}: tcp.backlog: expected a whole number from 0 to 2147483647, got "many"`,
       `${F}: nodes.clients: unknown node or group "clients" (did you mean "client"?)`,
       `${F}: nodes.server.udp: unknown key`,
     ]);
@@ -114,7 +114,7 @@ describe('request-limit parameters', () => {
     expect(problems(`${SMALL}
 tcp: { maxSynBacklog: -1, invalidRateLimit: fast, metricsSave: sometimes }
 `)).toEqual([
-      `${F}: tcp.maxSynBacklog: expected a whole number ≥ 0, got -1`,
+      `${F}: tcp.maxSynBacklog: expected a whole number from 0 to 2147483647, got -1`,
       expect.stringMatching(/^experiments\/.*: tcp\.invalidRateLimit: .*"fast"/),
       expect.stringMatching(/^experiments\/.*: tcp\.metricsSave: .*"sometimes"/),
     ]);
