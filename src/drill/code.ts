@@ -1,60 +1,74 @@
 /**
- * The `%{ python }%` blocks packetdrill scripts use to check TCP_INFO, in the one form the corpus
- * has: `assert tcpi_<field> <op> <value>[, message]`, one per line. packetdrill snapshots TCP_INFO
- * of the socket under test when the block's time comes and runs the Python after the script
- * ends; tcplab does the same with the fields its engine reports (socket-api.ts TcpInfo).
+ * The `%{ python }%` blocks packetdrill scripts use to check TCP_INFO. packetdrill snapshots
+ * TCP_INFO of the socket under test when a block's time comes and runs all blocks, in order, in
+ * one Python interpreter after the script ends; tcplab does the same with its own small Python
+ * reader (python.ts) over the fields its engine reports (src/tcp/tcp-info.ts).
  */
-import type { TcpInfo } from '../stack/socket-api.ts';
-import { US } from '../sim/time.ts';
-import { LINUX_STATE, SYMBOLS } from './constants.ts';
+import { TCP_INFO_FIELDS, type TcpInfoFields } from '../tcp/tcp-info.ts';
+import { SYMBOLS } from './constants.ts';
+import { evalPy, namesRead, parsePyBlock, PyError, type PyStmt } from './python.ts';
 
-export type CompareOp = '==' | '!=' | '<=' | '>=' | '<' | '>';
+const MODELLED: ReadonlySet<string> = new Set(TCP_INFO_FIELDS.map((f) => `tcpi_${f}`));
 
-export interface CodeAssert {
-  text: string;
-  lhs: string;
-  op: CompareOp;
-  rhs: string;
-}
-
-/** tcp_info fields tcplab can report, and how. `mss` converts byte windows to Linux's packet counts. */
-const FIELDS: Record<string, (info: TcpInfo, mss: number) => number> = {
-  tcpi_snd_cwnd: (i, mss) => Math.floor(i.cwnd / mss),
-  tcpi_snd_ssthresh: (i, mss) => Math.floor(i.ssthresh / mss),
-  tcpi_rto: (i) => Math.round(i.rto / US),
-  tcpi_rtt: (i) => Math.round(i.srtt / US),
-  tcpi_bytes_acked: (i) => i.bytesAcked,
-  tcpi_bytes_received: (i) => i.bytesReceived,
-  tcpi_state: (i) => SYMBOLS[LINUX_STATE[i.state] ?? ''] ?? -1,
-};
-
-/** Parses a code block into asserts, or names the first line it cannot take. */
-export function parseCode(code: string): { ok: true; asserts: CodeAssert[] } | { ok: false; reason: string } {
-  const asserts: CodeAssert[] = [];
-  for (const raw of code.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^assert\s+([A-Za-z_]\w*|\d+)\s*(==|!=|<=|>=|<|>)\s*([A-Za-z_]\w*|\d+)\s*(?:,.*)?$/.exec(line);
-    if (!m) return { ok: false, reason: `python code \`${line}\` not supported` };
-    for (const operand of [m[1]!, m[3]!]) {
-      if (/^\d+$/.test(operand) || operand in SYMBOLS) continue;
-      if (!(operand in FIELDS)) return { ok: false, reason: `TCP_INFO ${operand} not modelled` };
-    }
-    asserts.push({ text: line, lhs: m[1]!, op: m[2] as CompareOp, rhs: m[3]! });
+/** Parses a code block; the error names the statement it cannot read. */
+export function parseCode(code: string): { ok: true; stmts: PyStmt[] } | { ok: false; reason: string } {
+  try {
+    return { ok: true, stmts: parsePyBlock(code) };
+  } catch (e) {
+    if (e instanceof PyError) return { ok: false, reason: e.message };
+    throw e;
   }
-  return { ok: true, asserts };
 }
 
-function operandValue(name: string, info: TcpInfo, mss: number): number {
-  if (/^\d+$/.test(name)) return Number(name);
-  const field = FIELDS[name];
-  return field !== undefined ? field(info, mss) : (SYMBOLS[name] ?? NaN);
+/**
+ * The first name a script's blocks read that tcplab cannot give, in words ("TCP_INFO tcpi_lost
+ * not modelled"), or null. `assigned` carries the variables earlier blocks set.
+ */
+export function codeGap(stmts: PyStmt[], assigned: Set<string>): string | null {
+  for (const s of stmts) {
+    for (const name of namesRead(s)) {
+      if (assigned.has(name) || name in SYMBOLS) continue;
+      if (name.startsWith('tcpi_')) {
+        if (!MODELLED.has(name)) return `TCP_INFO ${name} not modelled`;
+        continue;
+      }
+      return `python name ${name} is not defined`;
+    }
+    if (s.kind === 'assign') assigned.add(s.name);
+  }
+  return null;
 }
 
-/** Checks one assert against a TCP_INFO snapshot; null when it holds, else what failed. */
-export function checkAssert(a: CodeAssert, info: TcpInfo, mss: number): string | null {
-  const l = operandValue(a.lhs, info, mss);
-  const r = operandValue(a.rhs, info, mss);
-  const ok = a.op === '==' ? l === r : a.op === '!=' ? l !== r : a.op === '<=' ? l <= r : a.op === '>=' ? l >= r : a.op === '<' ? l < r : l > r;
-  return ok ? null : `\`${a.text}\` failed: ${a.lhs} = ${l}, ${a.rhs} = ${r}`;
+/** Runs one block against its TCP_INFO snapshot; `vars` persists across blocks. Null when every assert held. */
+export function runCode(stmts: PyStmt[], info: TcpInfoFields, vars: Map<string, number>): string | null {
+  const lookup = (name: string): number | undefined => {
+    if (name.startsWith('tcpi_')) {
+      const f = name.slice(5);
+      if (f in info) return info[f as keyof TcpInfoFields];
+    }
+    return vars.get(name) ?? SYMBOLS[name];
+  };
+  try {
+    for (const s of stmts) {
+      switch (s.kind) {
+        case 'print': break;
+        case 'assign': {
+          const v = evalPy(s.value, lookup);
+          const old = s.op === '=' ? 0 : lookup(s.name);
+          if (old === undefined) throw new PyError(`name '${s.name}' is not defined`);
+          vars.set(s.name, s.op === '=' ? v : s.op === '+=' ? old + v : old - v);
+          break;
+        }
+        case 'assert': {
+          if (evalPy(s.cond, lookup) !== 0) break;
+          const values = [...namesRead(s.cond)].filter((n) => !(n in SYMBOLS)).map((n) => `${n} = ${lookup(n)}`);
+          return `\`${s.text}\` failed${values.length > 0 ? `: ${values.join(', ')}` : ''}`;
+        }
+      }
+    }
+  } catch (e) {
+    if (e instanceof PyError) return `python error: ${e.message}`;
+    throw e;
+  }
+  return null;
 }

@@ -1,9 +1,10 @@
 /**
  * `tcplab drill <script.pkt | folder>...` (docs/design.md part 2): runs every script named or found in
  * the folders (recursively, in name order), prints `PASS <path>`, `FAIL <path>: <first mismatch>`
- * or `SKIP <path>: <reason>` for each, then `N passed, N failed, N skipped`.
- * Exit code: 0 when nothing failed, 1 when a script failed, 2 when a path does not exist or is a
- * folder without scripts (nothing is run then).
+ * `SKIP <path>: <reason>` or `ERROR <path>: <parse error>` for each, then
+ * `N passed, N failed, N skipped` (`, N errors` when a script did not parse).
+ * Exit code: 0 when nothing failed, 1 when a script failed or did not parse, 2 when a path does
+ * not exist or is a folder without scripts (nothing is run then).
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -62,12 +63,13 @@ export async function runDrill(paths: string[], io: DrillIo, options: DrillOptio
     for (const line of problems) err(`${line}\n`);
     return 2;
   }
-  const counts = { PASS: 0, FAIL: 0, SKIP: 0 };
+  const counts = { PASS: 0, FAIL: 0, SKIP: 0, ERROR: 0 };
   for (const file of files) {
     const r = runScriptFile(file, options);
     counts[r.verdict]++;
     io.stdout(`${verdictLine(file, r)}\n`);
   }
-  io.stdout(`${counts.PASS} passed, ${counts.FAIL} failed, ${counts.SKIP} skipped\n`);
-  return counts.FAIL > 0 ? 1 : 0;
+  const errors = counts.ERROR > 0 ? `, ${counts.ERROR} errors` : '';
+  io.stdout(`${counts.PASS} passed, ${counts.FAIL} failed, ${counts.SKIP} skipped${errors}\n`);
+  return counts.FAIL > 0 || counts.ERROR > 0 ? 1 : 0;
 }

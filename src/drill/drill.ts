@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HostStack } from '../stack/host-stack.ts';
 import { tcpParams } from '../tcp/params.ts';
+import { parseCode } from './code.ts';
 import { drillConfig } from './config.ts';
 import { unsupportedFeature } from './features.ts';
 import type { DrillStackFactory } from './host.ts';
@@ -14,11 +15,12 @@ import { parseScript } from './parser.ts';
 import { ScriptRun } from './runner.ts';
 import { sysctlsFromCommands, type ReadScriptFile } from './sysctl.ts';
 
-export type Verdict = 'PASS' | 'FAIL' | 'SKIP';
+/** ERROR: the script does not parse (packetdrill's own verdict for a malformed script). */
+export type Verdict = 'PASS' | 'FAIL' | 'SKIP' | 'ERROR';
 
 export interface DrillResult {
   verdict: Verdict;
-  /** '' for PASS; the first mismatch for FAIL; the missing feature for SKIP. */
+  /** '' for PASS; the first mismatch for FAIL; the missing feature for SKIP; the parse error for ERROR. */
   reason: string;
 }
 
@@ -30,25 +32,50 @@ export interface DrillOptions {
 /** The real host stack, seeded so every run of a script is identical. */
 export const hostStackFactory: DrillStackFactory = (port, params) => new HostStack(port, params, 1);
 
+function readOrNull(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A file a script's command sources, relative to the script's folder. google/packetdrill reaches
+ * one `common/defaults.sh` through symlinks from several depths (`../common/`, `../../common/`,
+ * `../../../common/`); a corpus copied without its symlinks has the file once, so when the
+ * relative path does not resolve, the nearest ancestor folder holding the path's last two
+ * components (`common/defaults.sh`) is used.
+ */
+export function readSourced(dir: string, p: string): string | null {
+  const direct = readOrNull(path.resolve(dir, p));
+  if (direct !== null || path.isAbsolute(p)) return direct;
+  const tail = p.split('/').filter((s) => s !== '' && s !== '.' && s !== '..').slice(-2);
+  if (tail.length === 0) return null;
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const found = readOrNull(path.join(d, ...tail));
+    if (found !== null) return found;
+    if (path.dirname(d) === d) return null;
+  }
+}
+
 /** Runs a script's text; `scriptPath` locates the files its commands source. */
 export function runScriptSource(src: string, scriptPath: string, options: DrillOptions = {}): DrillResult {
   const parsed = parseScript(src);
   if (!parsed.ok) {
+    // A script the parser rejects says nothing about the engine: ERROR, never a SKIP that would
+    // hide a parser gap, nor a FAIL that would blame the engine.
     const e = parsed.error;
-    if (e.code === 'semantic') return { verdict: 'FAIL', reason: `line ${e.line}: ${e.message}` };
-    return { verdict: 'SKIP', reason: `syntax tcplab does not parse (line ${e.line}: ${e.message})` };
+    return { verdict: 'ERROR', reason: `line ${e.line}: ${e.code === 'semantic' ? '' : 'syntax: '}${e.message}` };
   }
   const script = parsed.script;
+  for (const ev of script.events) {
+    if (ev.type !== 'code') continue;
+    const code = parseCode(ev.code);
+    if (!code.ok) return { verdict: 'ERROR', reason: `line ${ev.line}: ${code.reason}` };
+  }
   const dir = path.dirname(scriptPath);
-  const read: ReadScriptFile = (p) => {
-    try {
-      return readFileSync(path.resolve(dir, p), 'utf8');
-    } catch {
-      return null;
-    }
-  };
-  const config = drillConfig(script);
-  if (!config.ok) return { verdict: 'FAIL', reason: config.error };
+  const read: ReadScriptFile = (p) => readSourced(dir, p);
   const knobs = script.initCommand === null ? { params: {}, errors: [] as string[] } : sysctlsFromCommands(script.initCommand.command, read);
   if (knobs.errors.length > 0) return { verdict: 'FAIL', reason: `line ${script.initCommand!.line}: init command: ${knobs.errors[0]}` };
   const changesParams = (command: string): boolean => {
@@ -57,6 +84,8 @@ export function runScriptSource(src: string, scriptPath: string, options: DrillO
   };
   const gap = unsupportedFeature(script, changesParams);
   if (gap !== null) return { verdict: 'SKIP', reason: gap };
+  const config = drillConfig(script);
+  if (!config.ok) return { verdict: 'FAIL', reason: config.error };
   // Packetdrill's timing assumes a HZ 1000 kernel: at HZ 250 a 4 s RTO sits on the wheel's 256 ms
   // level and the corpus's retry schedules (tcplab/*.pkt: ETIMEDOUT checked 100 ms after the last
   // RTO) pass only for some jiffies phases; at HZ 1000 they pass for every phase

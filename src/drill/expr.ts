@@ -25,6 +25,11 @@ export function wordValue(e: Expr): string | null {
   return null;
 }
 
+/** `NULL` as a buffer argument (the syscall_bad_arg scripts): the kernel answers EFAULT. */
+export function isNull(e: Expr | undefined): boolean {
+  return e !== undefined && e.kind === 'word' && e.name === 'NULL';
+}
+
 /** `field=value` members of a `{...}` struct. */
 export function structFields(e: Expr): Map<string, Expr> | null {
   if (e.kind !== 'struct') return null;

@@ -2,8 +2,13 @@
  * Before running a script, find the first thing in it tcplab does not model, so the verdict is an
  * honest SKIP naming that exact feature instead of a FAIL that blames the engine.
  */
-import { parseCode } from './code.ts';
-import { intValue, structFields, wordValue } from './expr.ts';
+import { codeGap, parseCode } from './code.ts';
+import { TCP_INFO_FIELDS } from '../tcp/tcp-info.ts';
+import { SYMBOLS } from './constants.ts';
+import { formatExpr, intValue, structFields, wordValue } from './expr.ts';
+import { readMsghdr } from './msghdr.ts';
+
+const MODELLED_TCPI: ReadonlySet<string> = new Set(TCP_INFO_FIELDS.map((f) => `tcpi_${f}`));
 import type { Expr, Script, SyscallEvent } from './script.ts';
 
 /** Script flags the runner understands (the rest change packetdrill's own mechanics). */
@@ -14,15 +19,31 @@ export const KNOWN_FLAGS: ReadonlySet<string> = new Set([
 
 export const SUPPORTED_SYSCALLS: ReadonlySet<string> = new Set([
   'socket', 'setsockopt', 'getsockopt', 'fcntl', 'bind', 'listen', 'accept', 'connect',
-  'read', 'write', 'recv', 'send', 'shutdown', 'close', 'ioctl',
+  'read', 'write', 'recv', 'send', 'recvfrom', 'sendto', 'recvmsg', 'sendmsg', 'shutdown', 'close', 'ioctl',
+  'poll', 'epoll_create', 'epoll_create1', 'epoll_ctl', 'epoll_wait',
 ]);
 
 const SETSOCKOPTS: ReadonlySet<string> = new Set([
   'SO_REUSEADDR', 'SO_REUSEPORT', 'SO_SNDBUF', 'SO_RCVBUF', 'SO_KEEPALIVE', 'SO_LINGER',
   'TCP_NODELAY', 'TCP_USER_TIMEOUT', 'TCP_KEEPIDLE', 'TCP_KEEPINTVL', 'TCP_KEEPCNT', 'TCP_SYNCNT',
+  'TCP_MAXSEG', 'TCP_CORK', 'TCP_NOTSENT_LOWAT', 'TCP_INQ',
 ]);
 
-const GETSOCKOPTS: ReadonlySet<string> = new Set(['SO_ERROR', 'SO_SNDBUF', 'SO_RCVBUF', 'TCP_INFO']);
+const GETSOCKOPTS: ReadonlySet<string> = new Set([
+  'SO_ERROR', 'SO_SNDBUF', 'SO_RCVBUF', 'TCP_INFO', 'TCP_MAXSEG', 'TCP_NOTSENT_LOWAT', 'TCP_CORK', 'TCP_NODELAY', 'TCP_INQ',
+]);
+
+/** send()/sendto()/sendmsg() flags the socket layer models (MSG_FASTOPEN is the Fast Open work's). */
+const SEND_FLAGS = SYMBOLS.MSG_EOR! | SYMBOLS.MSG_MORE! | SYMBOLS.MSG_DONTWAIT! | SYMBOLS.MSG_NOSIGNAL!;
+const RECV_FLAGS = SYMBOLS.MSG_DONTWAIT!;
+
+/** Names a flag bit for a SKIP reason. */
+function flagName(bits: number): string {
+  for (const name of ['MSG_FASTOPEN', 'MSG_ZEROCOPY', 'MSG_ERRQUEUE', 'MSG_PEEK', 'MSG_OOB', 'MSG_TRUNC']) {
+    if (bits & SYMBOLS[name]!) return name;
+  }
+  return `flags 0x${bits.toString(16)}`;
+}
 
 function arg(c: SyscallEvent, i: number): Expr | undefined {
   return c.args[i];
@@ -59,22 +80,47 @@ function syscallGap(c: SyscallEvent): string | null {
       if (name === 'TCP_INFO') {
         const f = structFields(arg(c, 3) ?? { kind: 'ellipsis' });
         if (f === null) return 'getsockopt TCP_INFO without a {tcpi_...} struct';
-        for (const key of f.keys()) if (key !== 'tcpi_state') return `TCP_INFO ${key} not modelled`;
+        for (const key of f.keys()) if (!MODELLED_TCPI.has(key)) return `TCP_INFO ${key} not modelled`;
       }
       return null;
     }
     case 'ioctl': {
       const req = wordValue(arg(c, 1) ?? { kind: 'ellipsis' });
-      return req === 'SIOCINQ' || req === 'FIONREAD' ? null : `ioctl ${req ?? '?'} not modelled`;
+      return req !== null && ['SIOCINQ', 'FIONREAD', 'SIOCOUTQ', 'TIOCOUTQ', 'SIOCOUTQNSD'].includes(req) ? null : `ioctl ${req ?? '?'} not modelled`;
     }
     case 'fcntl': {
       const cmd = wordValue(arg(c, 1) ?? { kind: 'ellipsis' });
       return cmd === 'F_SETFL' || cmd === 'F_GETFL' ? null : `fcntl ${cmd ?? '?'} not modelled`;
     }
+    case 'send':
+    case 'sendto':
+    case 'sendmsg':
     case 'recv':
-    case 'send': {
-      const flags = arg(c, 3);
-      return flags === undefined || intValue(flags) === 0 ? null : `${c.name}() flags other than 0 not modelled`;
+    case 'recvfrom':
+    case 'recvmsg': {
+      const msg = c.name === 'sendmsg' || c.name === 'recvmsg';
+      const flagsArg = arg(c, msg ? 2 : 3);
+      const flags = flagsArg === undefined ? 0 : intValue(flagsArg);
+      if (flags === null) return `${c.name}() flags ${flagsArg === undefined ? '?' : formatExpr(flagsArg)} not understood`;
+      const known = c.name.startsWith('send') ? SEND_FLAGS : RECV_FLAGS;
+      if (flags & ~known) {
+        const f = flagName(flags & ~known);
+        return f === 'MSG_FASTOPEN' ? 'MSG_FASTOPEN (TCP Fast Open) not modelled' : `${c.name}() ${f} not modelled`;
+      }
+      if (msg) {
+        const hdr = readMsghdr(arg(c, 1) ?? { kind: 'ellipsis' });
+        if (typeof hdr !== 'string') {
+          const other = hdr.control.find((m) => m.type !== 'TCP_CM_INQ');
+          if (other !== undefined) return `${c.name}() control message ${other.type} not modelled`;
+        }
+      }
+      return null;
+    }
+    case 'epoll_ctl': {
+      const ev = structFields(arg(c, 3) ?? { kind: 'ellipsis' })?.get('events');
+      const bits = ev === undefined ? 0 : (intValue(ev) ?? 0);
+      if (bits & SYMBOLS.EPOLLEXCLUSIVE!) return 'EPOLLEXCLUSIVE not modelled';
+      return null;
     }
     default:
       return null;
@@ -92,13 +138,17 @@ export function unsupportedFeature(script: Script, commandChangesParams: (comman
       continue;
     }
     if (!KNOWN_FLAGS.has(f.name)) return `script option --${f.name} not supported (line ${f.line})`;
+    if ((f.name === 'local_ip' || f.name === 'remote_ip') && f.value?.includes(':')) return `IPv6 (line ${f.line})`;
   }
+  const assigned = new Set<string>();
   for (const e of script.events) {
     switch (e.type) {
       case 'packet': {
         if (e.unsupported !== null) return `${e.unsupported} not modelled (line ${e.line})`;
-        const opt = e.options?.find((o) => o.kind === 'unsupported');
-        if (opt !== undefined && opt.kind === 'unsupported') return `${opt.name} not modelled (line ${e.line})`;
+        for (const o of e.options ?? []) {
+          if (o.kind === 'unsupported') return `${o.name} not modelled (line ${e.line})`;
+          if (o.kind === 'fastopen') return `TCP Fast Open option not modelled (line ${e.line})`;
+        }
         break;
       }
       case 'syscall': {
@@ -109,6 +159,8 @@ export function unsupportedFeature(script: Script, commandChangesParams: (comman
       case 'code': {
         const parsed = parseCode(e.code);
         if (!parsed.ok) return `${parsed.reason} (line ${e.line})`;
+        const gap = codeGap(parsed.stmts, assigned);
+        if (gap !== null) return `${gap} (line ${e.line})`;
         break;
       }
       case 'command':

@@ -11,7 +11,10 @@
  */
 import type { Packet, Segment, TcpOptions } from '../wire/segment.ts';
 import { ACK, PROTO_TCP, SYN } from '../wire/segment.ts';
-import type { PacketEvent, ScriptOption } from './script.ts';
+import type { EcnSpec, PacketEvent, ScriptOption } from './script.ts';
+
+/** IP ECN codepoints of the script's `[...]` specs (RFC 3168 5); `ect01` sends ECT(1). */
+export const ECN_CODEPOINTS: Readonly<Record<EcnSpec, number>> = { noecn: 0, ect1: 1, ect0: 2, ce: 3, ect01: 1 };
 
 export interface Flow {
   localPort: number;
@@ -129,5 +132,8 @@ export function inboundPacket(ev: PacketEvent, flow: Flow, ends: Endpoints, tsEc
     len: ev.len,
     payload: null,
   };
-  return { src: ends.remoteAddr, dst: ends.localAddr, ttl: 64, id: 0, protocol: PROTO_TCP, tcp: seg, dataBytes: 0, annot: 0 };
+  const packet: Packet = { src: ends.remoteAddr, dst: ends.localAddr, ttl: 64, id: 0, protocol: PROTO_TCP, tcp: seg, dataBytes: 0, annot: 0 };
+  const ecn = ev.ecn === null ? 0 : ECN_CODEPOINTS[ev.ecn];
+  if (ecn !== 0) packet.ecn = ecn;
+  return packet;
 }

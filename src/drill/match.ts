@@ -20,13 +20,14 @@ function optionText(o: ScriptOption): string {
     case 'sackOK': return 'sackOK';
     case 'sack': return `sack ${o.blocks.map(([l, r]) => `${l}:${r}`).join(' ')}`;
     case 'TS': return `TS val ${o.val} ecr ${o.ecr}`;
+    case 'fastopen': return `${o.exp ? 'FOEXP' : 'FO'}${o.cookie === null ? '' : ` ${o.cookie}`}`;
     case 'unsupported': return o.name;
   }
 }
 
 /** The script line's packet as packetdrill would print it. */
 export function scriptPacketText(ev: PacketEvent): string {
-  let s = `${ev.flagsText} ${ev.seq}:${ev.seq + ev.len}(${ev.len})`;
+  let s = `${ev.ecn === null ? '' : `[${ev.ecn}] `}${ev.flagsText} ${ev.seq}:${ev.seq + ev.len}(${ev.len})`;
   if (ev.ack !== null) s += ` ack ${ev.ack}`;
   if (ev.win !== null) s += ` win ${ev.win}`;
   if (ev.options === null) s += ' <...>';

@@ -9,7 +9,7 @@ import { SEC, type Nanos } from '../sim/time.ts';
 import { parseFlags } from '../wire/flags.ts';
 import { tokenize, type Token } from './lexer.ts';
 import type {
-  Expr, PacketEvent, ParseError, Script, ScriptEvent, ScriptFlag, ScriptOption, SyscallEvent, TimeSpec,
+  EcnSpec, Expr, PacketEvent, ParseError, Script, ScriptEvent, ScriptFlag, ScriptOption, SyscallEvent, TimeSpec,
 } from './script.ts';
 
 class Fail extends Error {
@@ -26,6 +26,10 @@ export function secondsToNanos(text: string): Nanos {
 }
 
 const U32 = 0x1_0000_0000;
+
+const ECN_SPECS: ReadonlyMap<string, EcnSpec> = new Map([
+  ['noecn', 'noecn'], ['ect0', 'ect0'], ['ect1', 'ect1'], ['ce', 'ce'], ['ect01', 'ect01'],
+] as const);
 
 class Parser {
   private pos = 0;
@@ -166,7 +170,7 @@ class Parser {
     const direction = dirToken.text === '<' ? 'in' : 'out';
     const base: PacketEvent = {
       type: 'packet', line, time, direction, flags: 0, flagsText: '', seq: 0, len: 0, ack: null, win: null, urg: 0,
-      options: [], ports: null, unsupported: null,
+      options: [], ports: null, ecn: null, unsupported: null,
     };
     const t = this.peek();
     if (t.kind === 'word' && /^(ipv4|ipv6|udp|icmp|gre|mpls)$/i.test(t.text)) {
@@ -178,7 +182,10 @@ class Parser {
       this.next();
       while (this.sameLine() && !this.isPunct(close)) parts.push(this.next().text);
       this.expectPunct(close);
-      base.unsupported = `IP header spec ${t.text}${parts.join(' ')}${close}`;
+      const ecn = close === ']' && parts.length === 1 ? ECN_SPECS.get(parts[0]!) : undefined;
+      if (ecn !== undefined) base.ecn = ecn;
+      else if (close === ']') this.fail(t, `unknown IP ECN spec [${parts.join(' ')}] (expected noecn, ect0, ect1, ce or ect01)`);
+      else base.unsupported = `IP header spec (${parts.join(' ')})`;
     }
     if (this.peek().kind === 'int' && this.isPunct('>', this.peek(1))) {
       const src = this.expectInt('source port', 65535);
@@ -269,8 +276,13 @@ class Parser {
       case 'md5':
       case 'FO':
       case 'FOEXP': {
-        if (this.peek().kind === 'word' || this.peek().kind === 'int') this.next(); // cookie / digest
-        return { kind: 'unsupported', name: t.text === 'md5' ? 'TCP-MD5 option' : 'TCP Fast Open option' };
+        // A hex cookie or digest lexes as several tokens (`1234abcd` is int 1234, word abcd):
+        // it runs to the next ',' or '>'.
+        let value = '';
+        while (this.sameLine() && !this.isPunct(',') && !this.isPunct('>')) value += this.next().text;
+        if (value !== '' && !/^([0-9a-fA-F]+|[A-Za-z_]\w*)$/.test(value)) this.fail(t, `bad ${t.text} value '${value}'`);
+        if (t.text === 'md5') return { kind: 'unsupported', name: 'TCP-MD5 option' };
+        return { kind: 'fastopen', exp: t.text === 'FOEXP', cookie: value === '' ? null : value };
       }
       default:
         return this.fail(t, `unknown TCP option '${t.text}'`);
@@ -340,7 +352,13 @@ class Parser {
           this.next();
           const args = this.isPunct(')') ? [] : this.parseExprList(')');
           this.expectPunct(')');
-          return { kind: 'call', name: t.text, args };
+          const call: Expr = { kind: 'call', name: t.text, args };
+          // struct msghdr members are written `msg_iov(1)=[...]`, `msg_name(...)=...`.
+          if (this.isPunct('=')) {
+            this.next();
+            return { kind: 'assign', name: t.text, value: this.parseExpr(), count: call };
+          }
+          return call;
         }
         return { kind: 'word', name: t.text };
       }

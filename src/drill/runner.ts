@@ -18,14 +18,15 @@ import { Sim } from '../sim/simulator.ts';
 import { SEC, US, type Nanos } from '../sim/time.ts';
 import { Tracer } from '../sim/trace.ts';
 import type { HostPort } from '../net/host.ts';
-import type { TcpInfo } from '../stack/socket-api.ts';
+import type { TcpInfoFields } from '../stack/socket-api.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import { formatSegment } from '../wire/format.ts';
 import type { Packet, Segment } from '../wire/segment.ts';
 import { CWR, FIN, PROTO_TCP, PSH } from '../wire/segment.ts';
-import { checkAssert, parseCode, type CodeAssert } from './code.ts';
+import { parseCode, runCode } from './code.ts';
+import type { PyStmt } from './python.ts';
 import type { DrillConfig } from './config.ts';
-import { Flows, inboundPacket, type Flow } from './flows.ts';
+import { ECN_CODEPOINTS, Flows, inboundPacket } from './flows.ts';
 import type { DrillStack, DrillStackFactory } from './host.ts';
 import { actualPacketText, compareOutbound, learnFromOutbound, scriptPacketText } from './match.ts';
 import type { PacketEvent, Script, ScriptEvent } from './script.ts';
@@ -37,6 +38,11 @@ const LATE_HORIZON = 300 * SEC;
 /** How long a call that should not block may run before the runner gives up on it. */
 const INLINE_HORIZON = 300 * SEC;
 
+const ECN_NAMES = ['noecn', 'ect1', 'ect0', 'ce'];
+
+/** Runs the function an event carries (poll and epoll_wait timeouts: rare, so a closure is fine). */
+const RUN_CALLBACK = { onEvent: (_sim: Sim, _tag: number, fn: unknown): void => (fn as () => void)() };
+
 interface Captured {
   packet: Packet;
   at: Nanos;
@@ -44,9 +50,8 @@ interface Captured {
 
 interface CodeCheck {
   line: number;
-  asserts: CodeAssert[];
-  info: TcpInfo;
-  mss: number;
+  stmts: PyStmt[];
+  info: TcpInfoFields;
 }
 
 /** Seconds with at least three decimals: 0.100s, 7.000s, 0.104500s. */
@@ -97,6 +102,10 @@ export class ScriptRun implements SyscallHost {
   fail(message: string): void {
     if (this.failure === null) this.failure = message;
     this.sim.stop();
+  }
+
+  schedule(at: Nanos, fn: () => void): void {
+    this.sim.at(at, RUN_CALLBACK, 0, fn);
   }
 
   callFinished(): void {
@@ -298,6 +307,14 @@ export class ScriptRun implements SyscallHost {
       this.fail(`line ${ev.line}: ${mismatch} (expected ${scriptPacketText(ev)}; engine sent ${got})`);
       return;
     }
+    if (ev.ecn !== null) {
+      const cp = first.packet.ecn ?? 0;
+      const ok = ev.ecn === 'ect01' ? cp === 1 || cp === 2 : cp === ECN_CODEPOINTS[ev.ecn];
+      if (!ok) {
+        this.fail(`line ${ev.line}: IP ECN: expected [${ev.ecn}], got [${ECN_NAMES[cp]}] (engine sent ${got})`);
+        return;
+      }
+    }
     if (any) return;
     const lo = at - tol;
     const hi = (end ?? at) + tol;
@@ -308,12 +325,6 @@ export class ScriptRun implements SyscallHost {
         return;
       }
     }
-  }
-
-  /** Linux's tcpi_snd_mss for the flow: the smaller MSS, less 12 bytes when timestamps are on. */
-  private sendMss(flow: Flow | null): number {
-    if (flow === null) return this.params.mss;
-    return Math.min(flow.peerMss ?? 536, this.params.mss) - (flow.peerTs && flow.engineTs && this.params.timestamps ? 12 : 0);
   }
 
   private snapshot(line: number, code: string): void {
@@ -327,19 +338,17 @@ export class ScriptRun implements SyscallHost {
       this.fail(`line ${line}: TCP_INFO needs a connected socket under test`);
       return;
     }
-    const flow = this.flows.get(sock.localPort, sock.remotePort);
-    this.codeChecks.push({ line, asserts: parsed.asserts, info: sock.info(), mss: this.sendMss(flow) });
+    this.codeChecks.push({ line, stmts: parsed.stmts, info: sock.linuxInfo() });
   }
 
-  /** packetdrill runs `%{ }%` blocks after the script, on the TCP_INFO snapshots taken on the way. */
+  /** packetdrill runs `%{ }%` blocks after the script, in order, on the TCP_INFO snapshots taken on the way. */
   private checkCode(): void {
+    const vars = new Map<string, number>();
     for (const c of this.codeChecks) {
-      for (const a of c.asserts) {
-        const bad = checkAssert(a, c.info, c.mss);
-        if (bad !== null) {
-          this.fail(`line ${c.line}: ${bad}`);
-          return;
-        }
+      const bad = runCode(c.stmts, c.info, vars);
+      if (bad !== null) {
+        this.fail(`line ${c.line}: ${bad}`);
+        return;
       }
     }
   }

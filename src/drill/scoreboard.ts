@@ -9,6 +9,8 @@ export interface ScoreboardSection {
   /** Where the scripts live, as the reader should find them. */
   root: string;
   intro: string;
+  /** Lines after the totals (a headline figure, a per-folder table). */
+  summary?: string[];
   results: Array<{ script: string; result: DrillResult; note?: string }>;
 }
 
@@ -16,12 +18,19 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-function totals(results: ScoreboardSection['results']): { pass: number; fail: number; skip: number; line: string } {
-  const pass = results.filter((r) => r.result.verdict === 'PASS').length;
-  const fail = results.filter((r) => r.result.verdict === 'FAIL').length;
-  const skip = results.length - pass - fail;
-  const pct = results.length === 0 ? 0 : Math.round((1000 * pass) / results.length) / 10;
-  return { pass, fail, skip, line: `**${pass} passed, ${fail} failed, ${skip} skipped** of ${results.length} scripts (${pct} % pass)` };
+/** One decimal, as the scoreboard prints rates. */
+export function percent(part: number, whole: number): number {
+  return whole === 0 ? 0 : Math.round((1000 * part) / whole) / 10;
+}
+
+export function totals(results: ScoreboardSection['results']): { pass: number; fail: number; skip: number; error: number; line: string } {
+  const count = (v: string): number => results.filter((r) => r.result.verdict === v).length;
+  const pass = count('PASS');
+  const fail = count('FAIL');
+  const skip = count('SKIP');
+  const error = count('ERROR');
+  const errors = error > 0 ? `, ${error} errors` : '';
+  return { pass, fail, skip, error, line: `**${pass} passed, ${fail} failed, ${skip} skipped${errors}** of ${results.length} scripts (${percent(pass, results.length)} % pass)` };
 }
 
 export function renderScoreboard(sections: ScoreboardSection[]): string {
@@ -39,11 +48,13 @@ export function renderScoreboard(sections: ScoreboardSection[]): string {
     'its time must be within `--tolerance_usecs` (default 4 ms) or 12.5 % of the time since the previous',
     'event. A packet the script does not expect fails the next outbound line; packets after the last',
     'line are not examined. Segments are joined to match a larger (TSO/GSO) line. SKIP names the first',
-    'feature of the script that tcplab does not model.',
+    'feature of the script that tcplab does not model; ERROR means the script does not parse.',
   ];
   for (const s of sections) {
     const t = totals(s.results);
-    out.push('', `## ${s.title}`, '', s.intro, '', `Scripts in \`${s.root}\`: ${t.line}.`, '', '| script | verdict | reason | why |', '|---|---|---|---|');
+    out.push('', `## ${s.title}`, '', s.intro, '', `Scripts in \`${s.root}\`: ${t.line}.`);
+    if (s.summary !== undefined) out.push('', ...s.summary);
+    out.push('', '| script | verdict | reason | why |', '|---|---|---|---|');
     for (const r of s.results) out.push(`| ${cell(r.script)} | ${r.result.verdict} | ${cell(r.result.reason)} | ${cell(r.note ?? '')} |`);
   }
   out.push('');

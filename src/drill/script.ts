@@ -25,7 +25,13 @@ export type ScriptOption =
   | { kind: 'sackOK' }
   | { kind: 'sack'; blocks: Array<[number, number]> }
   | { kind: 'TS'; val: number; ecr: number }
-  | { kind: 'unsupported'; name: string }; // md5, FO, FOEXP: parsed, never modelled
+  /**
+   * TCP Fast Open (RFC 7413): `FO` is option 34, `FOEXP` the experimental option 254 with magic
+   * 0xF989; `cookie` is the hex text (`abcd1234`), a symbol (`TFO_COOKIE`), or null for a cookie
+   * request. Parsed for the Fast Open work; scripts using it SKIP until it is modelled.
+   */
+  | { kind: 'fastopen'; exp: boolean; cookie: string | null }
+  | { kind: 'unsupported'; name: string }; // md5: parsed, never modelled
 
 export interface PacketEvent {
   type: 'packet';
@@ -47,9 +53,16 @@ export interface PacketEvent {
   options: ScriptOption[] | null;
   /** Explicit `src>dst` ports, or null for the connection under test. */
   ports: { src: number; dst: number } | null;
-  /** Text of an IP-level spec (`[ect0]`, `(tos 0x10)`, `ipv4 a > b:`, udp, icmp …) that tcplab does not model. */
+  /**
+   * ECN codepoint of the IP header (RFC 3168 5) from `[noecn]`, `[ect0]`, `[ect1]`, `[ce]` or
+   * `[ect01]` (either ECT); null when the line gives none (inbound: Not-ECT; outbound: not checked).
+   */
+  ecn: EcnSpec | null;
+  /** Text of an IP-level spec (`(tos 0x10)`, `ipv4 a > b:`, udp, icmp …) that tcplab does not model. */
   unsupported: string | null;
 }
+
+export type EcnSpec = 'noecn' | 'ect0' | 'ect1' | 'ce' | 'ect01';
 
 /** A system call argument or result. */
 export type Expr =
@@ -60,7 +73,7 @@ export type Expr =
   | { kind: 'list'; items: Expr[] } // [1], [ETIMEDOUT]
   | { kind: 'struct'; items: Expr[] } // {tcpi_state=TCP_ESTABLISHED, ...}, {onoff=1, linger=0}
   | { kind: 'or'; lhs: Expr; rhs: Expr } // O_RDWR|O_NONBLOCK
-  | { kind: 'assign'; name: string; value: Expr } // field=value inside a struct
+  | { kind: 'assign'; name: string; value: Expr; count?: Expr } // field=value inside a struct; msg_iov(1)=[...] keeps its (1)
   | { kind: 'call'; name: string; args: Expr[] }; // htons(8080), inet_addr("192.0.2.1")
 
 export interface SyscallEvent {

@@ -9,6 +9,7 @@ import { MS, SEC } from '../sim/time.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import { ERRNO, LINUX_STATE, SYMBOLS } from './constants.ts';
 import { intValue, structFields, wordValue } from './expr.ts';
+import type { EpollSet } from './poll.ts';
 import type { Expr } from './script.ts';
 
 const WMEM_MAX = 212992;
@@ -20,7 +21,7 @@ const SOCK_MIN_RCVBUF = 2304;
 export interface FdEntry {
   fd: number;
   nonblocking: boolean;
-  kind: 'socket' | 'listener' | 'conn';
+  kind: 'socket' | 'listener' | 'conn' | 'epoll';
   /** Options set before listen()/connect() (and, on a listener, for the sockets it hands out). */
   params: Partial<TcpParams>;
   noDelay: boolean;
@@ -35,6 +36,22 @@ export interface FdEntry {
   sock: TcpSocket | null;
   /** The last asynchronous error the stack reported for this socket. */
   error: string | null;
+  /** TCP_INQ: recvmsg() reports the bytes left to read in a TCP_CM_INQ control message. */
+  inq: boolean;
+  /** TCP_NOTSENT_LOWAT as set on this socket (0: the sysctl's). */
+  notsentLowat: number;
+  /** TCP_CORK. */
+  cork: boolean;
+  /** epoll_create(): the interest and ready lists. */
+  epoll: EpollSet | null;
+}
+
+/** A fresh descriptor of `kind`. */
+export function newFdEntry(fd: number, kind: FdEntry['kind'], nonblocking: boolean): FdEntry {
+  return {
+    fd, nonblocking, kind, params: {}, noDelay: false, lingerZero: false, sndBuf: null, rcvBuf: null, bound: null,
+    listener: null, sock: null, error: null, inq: false, notsentLowat: 0, cork: false, epoll: null,
+  };
 }
 
 /** Applies a parameter to an open connection or keeps it for the socket's future connection. */
@@ -88,6 +105,26 @@ export function setSockOpt(e: FdEntry, name: string, value: Expr): string | null
       e.noDelay = v !== 0;
       if (e.kind === 'conn' && e.sock !== null) e.sock.setNoDelay(e.noDelay);
       return null;
+    case 'TCP_MAXSEG': {
+      // Linux tcp_setsockopt: 88 <= user_mss <= 65535 (TCP_MIN_MSS .. MAX_TCP_WINDOW).
+      if (v === null || v < 88 || v > 65535) return 'TCP_MAXSEG out of range';
+      e.params.mss = v;
+      if (e.kind === 'conn' && e.sock !== null) e.sock.setUserMss(v);
+      else if (e.kind === 'listener' && e.listener !== null) e.listener.setUserMss(v);
+      return null;
+    }
+    case 'TCP_CORK':
+      e.cork = v !== 0;
+      if (e.kind === 'conn' && e.sock !== null) e.sock.setCork(e.cork);
+      return null;
+    case 'TCP_NOTSENT_LOWAT':
+      if (v === null || v < 0) return 'TCP_NOTSENT_LOWAT needs a count';
+      e.notsentLowat = v;
+      if (e.kind === 'conn' && e.sock !== null) e.sock.setNotsentLowat(v);
+      return null;
+    case 'TCP_INQ':
+      e.inq = v !== 0;
+      return null;
     case 'SO_LINGER': {
       const f = structFields(value);
       const on = f?.get('onoff');
@@ -110,9 +147,14 @@ export function inherit(from: FdEntry, to: FdEntry): void {
     to.params[key] = from.params[key] as never;
     to.sock?.setOption(key, from.params[key] as never);
   }
+  to.inq = from.inq;
+  to.notsentLowat = from.notsentLowat;
+  to.cork = from.cork;
   if (to.sock !== null) {
     if (to.noDelay) to.sock.setNoDelay(true);
     if (to.lingerZero) to.sock.setLingerZero(true);
+    if (to.notsentLowat > 0) to.sock.setNotsentLowat(to.notsentLowat);
+    if (to.cork) to.sock.setCork(true);
   }
 }
 
@@ -143,12 +185,40 @@ export function getSockOpt(e: FdEntry, name: string, out: Expr, host: TcpParams)
     }
     case 'TCP_INFO': {
       const fields = structFields(out);
-      const stateExpr = fields?.get('tcpi_state');
-      if (stateExpr === undefined) return null;
-      const state = e.kind === 'listener' ? 'TCP_LISTEN' : e.sock === null ? 'TCP_CLOSE' : (LINUX_STATE[e.sock.state] ?? e.sock.state);
-      const want = wordValue(stateExpr) ?? String(intValue(stateExpr));
-      const wantValue = SYMBOLS[want] ?? intValue(stateExpr);
-      return wantValue === SYMBOLS[state] ? null : `getsockopt TCP_INFO tcpi_state: expected ${want}, got ${state}`;
+      if (fields === null) return null;
+      const info = e.kind === 'conn' && e.sock !== null ? e.sock.linuxInfo() : null;
+      for (const [key, wantExpr] of fields) {
+        if (wantExpr.kind === 'ellipsis') continue;
+        const want = expectedInt(wantExpr);
+        let got: number | undefined;
+        let gotText: string;
+        if (key === 'tcpi_state' && info === null) {
+          gotText = e.kind === 'listener' ? 'TCP_LISTEN' : 'TCP_CLOSE';
+          got = SYMBOLS[gotText];
+        } else {
+          got = info?.[key.replace(/^tcpi_/, '') as keyof typeof info];
+          gotText = key === 'tcpi_state' && e.sock !== null ? (LINUX_STATE[e.sock.state] ?? e.sock.state) : String(got);
+        }
+        if (want !== got) return `getsockopt TCP_INFO ${key}: expected ${wordValue(wantExpr) ?? want}, got ${gotText}`;
+      }
+      return null;
+    }
+    case 'TCP_MAXSEG': {
+      // Linux: mss_cache on a connection; user_mss (else 536) on a closed or listening socket.
+      const got = e.kind === 'conn' && e.sock !== null ? e.sock.mss : (e.params.mss ?? 536);
+      const want = expectedInt(out);
+      return want === got ? null : `getsockopt TCP_MAXSEG: expected ${want}, got ${got}`;
+    }
+    case 'TCP_NOTSENT_LOWAT': {
+      const want = expectedInt(out);
+      return want === e.notsentLowat ? null : `getsockopt TCP_NOTSENT_LOWAT: expected ${want}, got ${e.notsentLowat}`;
+    }
+    case 'TCP_CORK':
+    case 'TCP_NODELAY':
+    case 'TCP_INQ': {
+      const got = name === 'TCP_CORK' ? e.cork : name === 'TCP_NODELAY' ? e.noDelay : e.inq;
+      const want = expectedInt(out);
+      return want === (got ? 1 : 0) ? null : `getsockopt ${name}: expected ${want}, got ${got ? 1 : 0}`;
     }
     default:
       return `getsockopt ${name} not modelled`;

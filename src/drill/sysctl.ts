@@ -108,6 +108,18 @@ const SETTERS: Record<string, Setter> = {
     into.tailLossProbe = v >= 3;
     return 'tailLossProbe';
   },
+  'net.ipv4.tcp_ecn': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 0 || v > 2) return null;
+    into.ecn = v;
+    return 'ecn';
+  },
+  'net.ipv4.tcp_notsent_lowat': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 0) return null;
+    into.notsentLowat = v;
+    return 'notsentLowat';
+  },
   'net.ipv4.tcp_tw_reuse': (value, into) => {
     const v = int(value);
     if (v === null) return null;

@@ -161,7 +161,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     let isn = -1;
     const s = this.flows.get(packet.src, portsKey(seg.dstPort, seg.srcPort));
     if (s !== undefined) {
-      const verdict = s.conn.onSegment(seg, now);
+      const verdict = s.conn.onSegment(seg, now, packet.ecn ?? 0);
       this.touch(s);
       if (verdict === SegmentVerdict.REOPEN) isn = s.conn.reopenIsn; // TIME-WAIT took a new SYN
       else {
@@ -187,15 +187,18 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
 
   // --- EngineOutput ---
 
-  transmit(ep: Endpoints, seg: Segment, retransmit: boolean): void {
+  transmit(ep: Endpoints, seg: Segment, retransmit: boolean, ecn = 0): void {
     const c = this.counters;
     c.segmentsSent++;
     if (retransmit) c.segmentsRetransmitted++;
     this.ipId = (this.ipId + 1) & 0xffff;
-    this.port.send({
+    const packet: Packet = {
       src: ep.localAddr, dst: ep.remoteAddr, ttl: 64, id: this.ipId, protocol: PROTO_TCP, tcp: seg,
       dataBytes: 0, annot: retransmit ? ANNOT_RETRANSMIT : 0,
-    });
+    };
+    // Only ECN connections mark packets: the common packet keeps its shape.
+    if (ecn !== 0) packet.ecn = ecn;
+    this.port.send(packet);
   }
 
   stateChanged(ep: Endpoints, from: TcpState, to: TcpState): void {

@@ -7,6 +7,7 @@
  */
 import type { Errno } from '../tcp/api.ts';
 import type { TcpParams } from '../tcp/params.ts';
+import type { TcpInfoFields } from '../tcp/tcp-info.ts';
 import type { Packet } from '../wire/segment.ts';
 
 export class SocketError extends Error {
@@ -62,8 +63,26 @@ export interface TcpSocket {
   /** Pending asynchronous error (SO_ERROR), cleared when read. */
   takeError(): Errno | null;
   handler: SocketHandler;
-  /** Queues up to `bytes` for sending; returns how many were accepted (0 when the buffer is full). Throws EPIPE after shutdown(wr), ENOTCONN before connecting. */
-  send(bytes: number): number;
+  /**
+   * Queues up to `bytes` for sending; returns how many were accepted (0 when the buffer is full).
+   * Throws EPIPE after shutdown(wr), ENOTCONN before connecting. `flags`: SEND_EOR (MSG_EOR),
+   * SEND_MORE (MSG_MORE) from src/tcp/api.ts.
+   */
+  send(bytes: number, flags?: number): number;
+  /** Bytes queued and not yet acknowledged (ioctl SIOCOUTQ). */
+  readonly unacked: number;
+  /** Bytes queued and not yet sent (ioctl SIOCOUTQNSD, tcpi_notsent_bytes). */
+  readonly unsent: number;
+  /** poll()'s POLLOUT (Linux tcp_poll: sk_stream_is_writeable and TCP_NOTSENT_LOWAT). */
+  readonly writable: boolean;
+  /** TCP_CORK. */
+  setCork(on: boolean): void;
+  /** TCP_NOTSENT_LOWAT on this socket (0: net.ipv4.tcp_notsent_lowat). */
+  setNotsentLowat(bytes: number): void;
+  /** TCP_MAXSEG on a connected socket. */
+  setUserMss(mss: number): void;
+  /** getsockopt(TCP_MAXSEG): the current send MSS (Linux tp->mss_cache). */
+  readonly mss: number;
   /** Reads up to `max` bytes; returns the count, 0 at end of stream; throws EAGAIN when nothing is there yet. */
   recv(max: number): number;
   shutdown(how: 'rd' | 'wr' | 'rdwr'): void;
@@ -74,6 +93,8 @@ export interface TcpSocket {
   setLingerZero(on: boolean): void;
   /** getsockopt(TCP_INFO): a snapshot of the connection's state and counters. */
   info(): TcpInfo;
+  /** getsockopt(TCP_INFO) with Linux's field names (without `tcpi_`) and units; only modelled fields. */
+  linuxInfo(): TcpInfoFields;
 }
 
 /** What Linux's TCP_INFO reports, the subset tcplab models. Times in ns, windows in bytes. */
@@ -88,6 +109,8 @@ export interface TcpInfo {
   bytesReceived: number;
 }
 
+export type { TcpInfoFields };
+
 /** SOCK_RAW with IP_HDRINCL: whole IPv4 packets as the application built them (hping3-style tools). */
 export interface RawSocket {
   send(packet: Packet): void;
@@ -97,6 +120,8 @@ export interface ListenSocket {
   readonly localPort: number;
   readonly backlog: number;
   handler: ListenHandler;
+  /** TCP_MAXSEG on the listener: the MSS its SYN-ACKs advertise and its connections use. */
+  setUserMss(mss: number): void;
   /** Takes the oldest completed connection, or null (EAGAIN) when the accept queue is empty. */
   accept(handler?: SocketHandler): TcpSocket | null;
   close(): void;

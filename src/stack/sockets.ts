@@ -14,7 +14,7 @@ import type { Listener, ListenerHost } from '../tcp/listener.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import {
   SocketError, type ListenHandler, type ListenSocket, type ListenerStats, type SocketHandler, type TcpInfo,
-  type TcpSocket,
+  type TcpSocket, type TcpInfoFields,
 } from './socket-api.ts';
 
 /** What sockets need from their stack. */
@@ -74,11 +74,36 @@ export class StackSocket implements TcpSocket {
     return mine ?? e;
   }
 
-  send(bytes: number): number {
+  get unacked(): number { return this.conn.unackedBytes; }
+  get unsent(): number { return this.conn.unsentBytes; }
+  get writable(): boolean { return this.conn.pollWritable; }
+  get mss(): number { return this.conn.mss; }
+
+  setCork(on: boolean): void {
+    const o = this.owner;
+    o.begin();
+    this.conn.setCork(on, o.now);
+    o.touch(this);
+    o.end();
+  }
+
+  setNotsentLowat(bytes: number): void {
+    const o = this.owner;
+    o.begin();
+    this.conn.setNotsentLowat(bytes);
+    o.touch(this);
+    o.end();
+  }
+
+  setUserMss(mss: number): void {
+    this.conn.setUserMss(mss);
+  }
+
+  send(bytes: number, flags = 0): number {
     const o = this.owner;
     o.begin();
     try {
-      const n = this.conn.send(bytes, o.now);
+      const n = this.conn.send(bytes, o.now, flags);
       // Linux sk_stream_error: a pending error (ECONNRESET, ETIMEDOUT) is reported once, then EPIPE.
       if (n < 0) throw new SocketError(this.takeError() ?? this.conn.sendErrno() ?? 'EPIPE');
       return n;
@@ -152,6 +177,10 @@ export class StackSocket implements TcpSocket {
     this.conn.setLingerZero(on);
   }
 
+  linuxInfo(): TcpInfoFields {
+    return this.conn.tcpInfo(this.owner.now);
+  }
+
   info(): TcpInfo {
     const c = this.conn;
     return {
@@ -173,7 +202,7 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
     private readonly owner: SocketOwner,
     readonly localPort: number,
     readonly backlog: number,
-    readonly params: TcpParams,
+    public params: TcpParams,
     public handler: ListenHandler,
   ) {}
 
@@ -181,6 +210,12 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
     const s = this.listener.accept();
     if (s !== null && handler !== undefined) s.handler = handler;
     return s;
+  }
+
+  setUserMss(mss: number): void {
+    // The children take the listener's parameters (host-stack createChild): copy, never share-mutate.
+    this.params = { ...this.params, mss };
+    this.listener.setUserMss(mss);
   }
 
   close(): void {

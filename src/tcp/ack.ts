@@ -5,10 +5,11 @@
  */
 import { MS, type Nanos } from '../sim/time.ts';
 import { FIN, SYN, type Segment } from '../wire/segment.ts';
+import { TcpState } from './api.ts';
 import { sendOowAck } from './output.ts';
 import { output, retransmitHead } from './send.ts';
 import { seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
-import { EV_WRITABLE, type Tcb } from './tcb.ts';
+import { EV_WRITABLE, streamWritable, type Tcb } from './tcb.ts';
 import { scheduleLossProbe, tlpAcked } from './tlp.ts';
 import { tsValue } from './window.ts';
 import { timerExpiry } from './timer-wheel.ts';
@@ -24,7 +25,9 @@ export function processAck(t: Tcb, seg: Segment, now: Nanos): boolean {
   const ack = seg.ack;
   if (seqGt(ack, t.sndMax)) {
     // RFC 9293 3.10.7.4: an ACK for something not yet sent: send an ACK, drop the segment.
-    sendOowAck(t, seg, now, true);
+    // Linux answers so in the closing states (tcp_rcv_state_process: challenge ACK) but drops it
+    // silently in ESTABLISHED (tcp_rcv_established: tcp_ack < 0 goes to discard).
+    if (t.state !== TcpState.ESTABLISHED || t.params.profile !== 'linux') sendOowAck(t, seg, now, true);
     return false;
   }
   if (seqLt(ack, (t.sndUna - t.maxSndWnd) >>> 0)) {
@@ -139,12 +142,10 @@ function newAck(t: Tcb, seg: Segment, now: Nanos): void {
   else if (!scheduleLossProbe(t, now)) t.rtoAt = timerExpiry(t.params, now, t.rtt.rto);
   t.persistAt = Infinity;
 
-  if (t.sendBlocked && freed > 0) {
-    // Linux sk_stream_is_writeable: free space at least half of what is queued.
-    const space = t.params.sndBuf - t.sendBuffered;
-    if (space * 2 >= t.sendBuffered && space > 0) {
-      t.sendBlocked = false;
-      t.notify(EV_WRITABLE);
-    }
+  // Linux tcp_check_space / sk_stream_write_space: a writer that found no room hears of it once
+  // the socket is writable again.
+  if (t.sendBlocked && freed > 0 && streamWritable(t)) {
+    t.sendBlocked = false;
+    t.notify(EV_WRITABLE);
   }
 }

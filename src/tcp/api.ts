@@ -29,6 +29,10 @@ export const STATE_NAMES: readonly string[] = [
   'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT',
 ];
 
+/** Connection.send flags: MSG_EOR (a record ends here) and MSG_MORE (more data follows at once). */
+export const SEND_EOR = 1;
+export const SEND_MORE = 2;
+
 /** errno-style failures reported to sockets. */
 export type Errno =
   | 'ECONNREFUSED' | 'ETIMEDOUT' | 'ECONNRESET' | 'EADDRNOTAVAIL' | 'EADDRINUSE' | 'EPIPE'
@@ -44,8 +48,8 @@ export interface Endpoints {
 
 /** What the engine tells its owner. Implemented by src/stack (and the packetdrill runner). */
 export interface EngineOutput {
-  /** Put `seg` on the wire from `ep.localAddr` to `ep.remoteAddr`. `retransmit` marks a resend. */
-  transmit(ep: Endpoints, seg: Segment, retransmit: boolean): void;
+  /** Put `seg` on the wire from `ep.localAddr` to `ep.remoteAddr`. `retransmit` marks a resend; `ecn` is the IP ECN codepoint (ecn.ts, default Not-ECT). */
+  transmit(ep: Endpoints, seg: Segment, retransmit: boolean, ecn?: number): void;
   /** Every state transition, exactly once, in order (the trace's `ev: state`). */
   stateChanged(ep: Endpoints, from: TcpState, to: TcpState): void;
   /** Socket-facing news for the connection's owner. */

@@ -9,10 +9,12 @@
  */
 import type { Nanos } from '../sim/time.ts';
 import type { Segment } from '../wire/segment.ts';
-import { TcpState, type EngineOutput, type Endpoints, type Errno, type TimedEntity } from './api.ts';
+import { SEND_EOR, SEND_MORE, TcpState, type EngineOutput, type Endpoints, type Errno, type TimedEntity } from './api.ts';
+import { ecnIncoming } from './ecn.ts';
 import { establish, handshakeRtt } from './handshake.ts';
 import type { DstMetrics } from './dst-metrics.ts';
 import { sendSyn } from './output.ts';
+import { tcpInfo, type TcpInfoFields } from './tcp-info.ts';
 import type { TcpParams } from './params.ts';
 import { afterRead } from './receive.ts';
 import { output } from './send.ts';
@@ -22,7 +24,8 @@ import { closeWait, established } from './states/established.ts';
 import { synRcvd } from './states/syn-rcvd.ts';
 import { synSent } from './states/syn-sent.ts';
 import { timeWait } from './states/time-wait.ts';
-import { Tcb } from './tcb.ts';
+import { seqSub } from './seq.ts';
+import { EV_WRITABLE, notsentLowat, streamWritable, Tcb, TS_OPTION_BYTES } from './tcb.ts';
 import { setEffectiveMss } from './handshake.ts';
 import { userAbort, userClose, userShutdown } from './teardown.ts';
 import { runTimers } from './timers.ts';
@@ -137,10 +140,11 @@ export class Connection extends Tcb implements TimedEntity {
     return c;
   }
 
-  /** Handles one segment addressed to this connection. */
-  onSegment(seg: Segment, now: Nanos): SegmentVerdict {
+  /** Handles one segment addressed to this connection; `ecn` is its IP ECN codepoint (ecn.ts). */
+  onSegment(seg: Segment, now: Nanos, ecn = 0): SegmentVerdict {
     let verdict: SegmentVerdict = SegmentVerdict.CONSUMED;
     const s = this.state;
+    if (this.ecnOk && s !== TcpState.SYN_SENT) ecnIncoming(this, seg, ecn);
     switch (s) {
       case TcpState.CLOSED:
       case TcpState.LISTEN:
@@ -171,18 +175,60 @@ export class Connection extends Tcb implements TimedEntity {
     this.finish();
   }
 
-  /** Queues up to `bytes`; returns how many were accepted, or -1 when sending is not allowed (see `sendErrno`). */
-  send(bytes: number, now: Nanos): number {
+  /**
+   * Queues up to `bytes`; returns how many were accepted, or -1 when sending is not allowed (see
+   * `sendErrno`). `flags`: SEND_EOR ends a record here (MSG_EOR: later data never joins its last
+   * segment), SEND_MORE holds a partial tail segment for this push (MSG_MORE).
+   */
+  send(bytes: number, now: Nanos, flags = 0): number {
     if (this.sendErrno() !== null) return -1;
-    const space = this.sendSpace;
+    let space = this.sendSpace;
+    // Linux sk_stream_memory_free (tcp_stream_memory_free, wake = 0): no more data is queued
+    // while the unsent bytes reach TCP_NOTSENT_LOWAT.
+    if (this.unsentBytes >= notsentLowat(this)) space = 0;
     const n = bytes < space ? bytes : space;
     if (n < bytes) this.sendBlocked = true;
     if (n > 0) {
       this.writeSeq = (this.writeSeq + n) >>> 0;
+      if (flags & SEND_EOR && n === bytes) {
+        if (this.recordEnds.length === 0) this.recordEnds = [];
+        this.recordEnds.push(this.writeSeq);
+      }
+      this.moreHold = (flags & SEND_MORE) !== 0;
+      if (!this.moreHold) this.pushSeq = this.writeSeq;
       output(this, now);
+      this.moreHold = false;
     }
     this.finish();
     return n;
+  }
+
+  /** TCP_NOTSENT_LOWAT on the socket (0: the sysctl's value); a lower mark may wake a writer. */
+  setNotsentLowat(bytes: number): void {
+    this.userNotsentLowat = bytes;
+    if (this.sendBlocked && this.pollWritable) this.notify(EV_WRITABLE);
+    this.finish();
+  }
+
+  /** TCP_CORK: on holds partial segments; off sends what waits (Linux tcp_push_pending_frames). */
+  setCork(on: boolean, now: Nanos): void {
+    this.cork = on;
+    if (!on) {
+      // Linux __tcp_sock_set_cork: uncorking with TCP_NODELAY on pushes past any later cork too.
+      if (this.noDelay) this.pushOverCork = true;
+      output(this, now);
+    }
+    this.finish();
+  }
+
+  /**
+   * TCP_MAXSEG on a connection (Linux tp->rx_opt.user_mss): caps the MSS; the effective send MSS
+   * shrinks at once when it is smaller.
+   */
+  setUserMss(mss: number): void {
+    this.advMss = Math.min(this.advMss, mss);
+    const optionBytes = this.tsOk ? TS_OPTION_BYTES : 0;
+    if (mss - optionBytes < this.mss) this.mss = mss - optionBytes;
   }
 
   /** Why send() would fail now (EPIPE after shutdown(wr) or close, ENOTCONN when closed, a pending error), or null. */
@@ -262,6 +308,21 @@ export class Connection extends Tcb implements TimedEntity {
     const free = this.params.sndBuf - this.sendBuffered;
     return free > 0 ? free : 0;
   }
+  /** Bytes queued and not yet acknowledged (Linux SIOCOUTQ: write_seq - snd_una). */
+  get unackedBytes(): number { return this.sendBuffered; }
+  /** Bytes queued and not yet sent (Linux SIOCOUTQNSD: write_seq - snd_nxt). */
+  get unsentBytes(): number {
+    const n = seqSub(this.writeSeq, this.sndNxt);
+    return n > 0 ? n : 0;
+  }
+  /**
+   * poll()'s POLLOUT (Linux tcp_poll, sk_stream_is_writeable): free send space at least half of
+   * what is queued, and the unsent bytes, doubled, below TCP_NOTSENT_LOWAT (tcp_stream_memory_free
+   * with wake = 1). The FIN queued (shutdown(wr)) makes the socket always writable (the write fails).
+   */
+  get pollWritable(): boolean {
+    return this.sendErrno() !== null || streamWritable(this);
+  }
   /** Pending asynchronous error (SO_ERROR), cleared when read. */
   takeError(): Errno | null {
     const e = this.softError;
@@ -288,13 +349,21 @@ export class Connection extends Tcb implements TimedEntity {
   /** TCP_NODELAY: send small segments at once; queued data goes out now (Linux tcp_push_pending_frames). */
   setNoDelay(on: boolean, now: Nanos): void {
     this.noDelay = on;
-    if (on) output(this, now);
+    if (on) {
+      this.pushOverCork = true;
+      output(this, now);
+    }
     this.finish();
   }
 
   /** SO_LINGER with l_linger = 0: close() sends RST. */
   setLingerZero(on: boolean): void {
     this.lingerZero = on;
+  }
+
+  /** getsockopt(TCP_INFO) as Linux fills it. */
+  tcpInfo(now: Nanos): TcpInfoFields {
+    return tcpInfo(this, now);
   }
 
   // --- Counters for metrics ---
@@ -321,6 +390,7 @@ export class Connection extends Tcb implements TimedEntity {
     this.sndNxt = una;
     this.sndMax = una;
     this.writeSeq = (iss + 1) >>> 0;
+    this.pushSeq = this.writeSeq;
     this.recover = iss; // RFC 6582 3.2 step 1
     this.retxHigh = una;
     this.sndSml = una;

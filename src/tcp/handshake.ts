@@ -90,6 +90,9 @@ export function establish(t: Tcb, now: Nanos, handshakeRetransmits: number): voi
   if (handshakeRetransmits > lossLimit) t.cc.cwnd = 1;
   t.lastSendAt = now;
   t.lastRcvAt = now;
+  // Linux tcp_finish_connect / tcp_create_openreq_child: icsk_ack.lrcvtime starts at the
+  // handshake (TCP_INFO tcpi_last_data_recv counts from it).
+  t.lastDataRcvAt = now;
   // Linux tcp_initialize_rcv_mss: a conservative guess of the peer's segment size.
   let hint = t.advMss < t.mss ? t.advMss : t.mss;
   if (hint > t.rcvWnd / 2) hint = Math.floor(t.rcvWnd / 2);

@@ -6,7 +6,7 @@
 import { SEC, type Nanos } from '../sim/time.ts';
 import { ACK, RST, SYN, segmentSpace, type Segment } from '../wire/segment.ts';
 import { currentReceiveWindow, sendOowAck } from './output.ts';
-import { seqInRange, seqLe, seqSub } from './seq.ts';
+import { seqGt, seqInRange, seqLe, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
 import { resetReceived } from './teardown.ts';
 
@@ -62,9 +62,12 @@ export function firstStep(t: Tcb, seg: Segment, now: Nanos): boolean {
     return false;
   }
   if ((f & ACK) === 0) return false;
-  // RFC 7323 4.3: TS.Recent follows the segment that begins at or before the last ACK we sent.
+  // RFC 7323 4.3: TS.Recent follows the segment that begins at or before the last ACK we sent,
+  // once its ACK is known good: Linux tcp_ack drops an ACK of data never sent before
+  // tcp_replace_ts_recent, so a bogus ACK cannot plant a TS.Recent that PAWS would then use to
+  // reject the peer's real segments (ts_recent/invalid_ack.pkt).
   const ts = seg.options !== null ? seg.options.timestamp : undefined;
-  if (t.tsOk && ts !== undefined && seqLe(seg.seq, t.rcvWup) && seqSub(ts.val, t.tsRecent) >= 0) {
+  if (t.tsOk && ts !== undefined && seqLe(seg.seq, t.rcvWup) && seqSub(ts.val, t.tsRecent) >= 0 && !seqGt(seg.ack, t.sndMax)) {
     t.tsRecent = ts.val;
     t.tsRecentAt = now;
   }

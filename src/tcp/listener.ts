@@ -36,7 +36,7 @@ export class Listener<C> implements TimedEntity {
   readonly stats = new ListenerStats();
   /** min(backlog, somaxconn): Linux sk_max_ack_backlog; queues are "full" above it. */
   readonly maxBacklog: number;
-  private readonly params: TcpParams;
+  private params: TcpParams;
   private readonly out: EngineOutput;
   private readonly host: ListenerHost<C>;
   private readonly cookies: ListenerCookies;
@@ -356,6 +356,11 @@ export class Listener<C> implements TimedEntity {
     this.sendSynAck(row, now, true);
     if (t.timeouts[row]++ === 0) this.young--;
     t.setExpiry(row, this.nextExpiry(row, now));
+  }
+
+  /** TCP_MAXSEG on the listening socket (Linux rx_opt.user_mss): SYN-ACKs advertise it. */
+  setUserMss(mss: number): void {
+    this.params = { ...this.params, mss };
   }
 
   /**

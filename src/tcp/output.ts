@@ -7,7 +7,8 @@
 import type { Nanos } from '../sim/time.ts';
 import { ACK, FIN, PSH, RST, SYN, segmentSpace, type Segment, type TcpOptions } from '../wire/segment.ts';
 import { TcpState } from './api.ts';
-import { seqGt, seqLt, seqSub } from './seq.ts';
+import { ECN_NOT_ECT, ecnOutgoing, ecnSynFlags } from './ecn.ts';
+import { seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
 import { initialWindow, tsValue, windowSpace } from './window.ts';
 import { timerExpiry } from './timer-wheel.ts';
@@ -95,8 +96,9 @@ function ackSent(t: Tcb): void {
 function emit(t: Tcb, seg: Segment, retransmit: boolean): void {
   t.segsOut++;
   if (retransmit) t.retransSegs++;
+  const ecn = t.ecnOk ? ecnOutgoing(t, seg, retransmit) : ECN_NOT_ECT;
   if (seg.flags & ACK) ackSent(t);
-  t.out.transmit(t.ep, seg, retransmit);
+  t.out.transmit(t.ep, seg, retransmit, ecn);
 }
 
 /**
@@ -114,7 +116,7 @@ export function sendSyn(t: Tcb, now: Nanos, retransmit: boolean): void {
   const win = initialWindow(p, t.advMss);
   t.rcvWnd = win;
   t.rcvWup = t.rcvNxt;
-  const seg = segment(t, t.iss, synAck ? t.rcvNxt : 0, synAck ? SYN | ACK : SYN, win, o, 0);
+  const seg = segment(t, t.iss, synAck ? t.rcvNxt : 0, synAck ? SYN | ACK : SYN | ecnSynFlags(t, retransmit), win, o, 0);
   const end = (t.iss + 1) >>> 0;
   if (seqLt(t.sndMax, end)) t.sndMax = end;
   t.sndNxt = end;
@@ -167,7 +169,10 @@ export function sendRaw(t: Tcb, seg: Segment): void {
 export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now: Nanos, push: boolean): number {
   const dataEnd = (seq + len) >>> 0;
   let flags = ACK;
-  if (len > 0 && (push || dataEnd === t.writeSeq)) flags |= PSH;
+  // Linux tcp_push marks the tail of each write (tcp_mark_push) unless it had MSG_MORE: data
+  // past pushSeq came from MSG_MORE sends and goes without PSH; the end of a MSG_EOR record is
+  // the tail of its write.
+  if (len > 0 && (push || (dataEnd === t.writeSeq && seqLe(dataEnd, t.pushSeq)) || isRecordEnd(t, dataEnd))) flags |= PSH;
   if (fin) flags |= FIN;
   const retransmit = seqLt(seq, t.sndMax);
   const seg = segment(t, seq, t.rcvNxt, flags, selectWindow(t), segmentOptions(t, now), len);
@@ -191,6 +196,13 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   t.persistAt = Infinity;
   emit(t, seg, retransmit);
   return seqSub(end, seq);
+}
+
+/** `seq` ends a MSG_EOR record still in the queue. */
+function isRecordEnd(t: Tcb, seq: number): boolean {
+  const ends = t.recordEnds;
+  for (let i = 0; i < ends.length; i++) if (ends[i] === seq) return true;
+  return false;
 }
 
 /** Linux tcp_incr_quickack: ACK the next segments at once (at least two, at most 16). */

@@ -217,6 +217,14 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
     kind: 'bytes', min: 1, max: MAX_WINDOW_BYTES, linux: 'SO_SNDBUF / net.ipv4.tcp_wmem',
     doc: 'Send buffer: bytes an application may have written but not yet had acknowledged. Linux raises values below SOCK_MIN_SNDBUF (4608); here any size from 1 byte runs, for textbook blocking-write scenarios.',
   },
+  notsentLowat: {
+    kind: 'bytes', min: 1, max: 0xffffffff, linux: 'net.ipv4.tcp_notsent_lowat (TCP_NOTSENT_LOWAT per socket)',
+    doc: 'Unsent bytes at which send() stops taking data and POLLOUT waits until they fall below half (Linux tcp_stream_memory_free). Linux\'s default 4294967295 means off.',
+  },
+  ecn: {
+    kind: 'count', min: 0, max: 2, linux: 'net.ipv4.tcp_ecn',
+    doc: 'Classic ECN (RFC 3168): 0 off, 1 request it on active opens (ECN-setup SYN, ECT(0) data, ECE/CWR), 2 accept it only (Linux\'s default; passive ECN is not modelled yet, so 2 runs as off).',
+  },
   windowScaling: {
     ...flag, linux: 'net.ipv4.tcp_window_scaling',
     doc: 'Offer the window scale option (RFC 7323 2).',

@@ -90,6 +90,10 @@ export interface TcpParams {
   /** Receive and send buffer sizes in bytes. */
   rcvBuf: number;
   sndBuf: number;
+  /** net.ipv4.tcp_notsent_lowat: POLLOUT and send() wait while this many bytes are unsent (Linux: UINT_MAX, off). */
+  notsentLowat: number;
+  /** net.ipv4.tcp_ecn (RFC 3168): 0 off, 1 request ECN on active opens and accept it, 2 accept it only (Linux default). */
+  ecn: number;
   windowScaling: boolean;
   timestamps: boolean;
   sack: boolean;
@@ -161,6 +165,8 @@ const linux: TcpParams = {
   mss: 1460,
   rcvBuf: 131072,
   sndBuf: 16384 * 4,
+  notsentLowat: 0xffffffff,
+  ecn: 2,
   windowScaling: true,
   timestamps: true,
   sack: true,

@@ -56,7 +56,11 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
     const fin = t.finQueued && seqLe(seq, t.writeSeq) && len === (avail > 0 ? avail : 0);
     const end = (seq + len + (fin ? 1 : 0)) >>> 0;
     const next = fin ? -1 : nextLength(t, end, size, false, extraCwnd);
-    transmitData(t, seq, len, fin, now, next < 0);
+    // The last segment of a burst carries PSH, as the tail of a Linux GSO packet does, unless
+    // it is MSG_MORE data (past pushSeq).
+    // A retransmission (go-back-N after an RTO) keeps the PSH of where it ends: only the tail
+    // of a write has one (Linux resends the skb with its own flags).
+    transmitData(t, seq, len, fin, now, next < 0 && seqLe((seq + len) >>> 0, t.pushSeq) && !seqLt(seq, t.sndMax));
     seq = end;
     len = next;
   }
@@ -78,7 +82,9 @@ function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd:
   if (avail < 0) avail = 0;
   const finPending = t.finQueued && seqLe(seq, t.writeSeq);
   if (avail === 0 && !finPending) return -1;
-  const len = avail < size ? avail : size;
+  let len = avail < size ? avail : size;
+  const recordEnd = nextRecordEnd(t, seq);
+  if (recordEnd >= 0 && seqSub(recordEnd, seq) < len) len = seqSub(recordEnd, seq);
   if (head) return len;
   const flight = seqSub(seq, t.sndUna);
   const packets = flight <= 0 ? 0 : Math.ceil(flight / t.mss);
@@ -91,9 +97,23 @@ function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd:
   if (seqGt((seq + len + (fin ? 1 : 0)) >>> 0, (t.sndUna + t.sndWnd) >>> 0)) return -1;
   // Nagle (RFC 9293 3.7.4) in Linux's Minshall form: a small segment waits while an earlier
   // small segment is unacknowledged; a segment carrying the FIN, or TCP_NODELAY, goes now.
-  if (len < size && !fin && !t.noDelay && seqLe(t.sndMax, seq) && packets > 0
-    && seqGt(t.sndSml, t.sndUna) && seqLe(t.sndSml, seq)) return -1;
+  // TCP_CORK and MSG_MORE hold it whatever is in flight (until the persist timer, Linux
+  // tcp_probe_timer). Only the tail of the queue waits: a segment cut short by the end of a
+  // MSG_EOR record goes (Linux tcp_write_xmit passes TCP_NAGLE_PUSH for all but the last skb).
+  if (len < size && !fin && seqLe(t.sndMax, seq) && ((seq + len) >>> 0) === t.writeSeq) {
+    if (t.moreHold || (t.cork && !t.pushOverCork)) return -1;
+    if (!t.noDelay && packets > 0 && seqGt(t.sndSml, t.sndUna) && seqLe(t.sndSml, seq)) return -1;
+  }
   return len;
+}
+
+/** The end of the MSG_EOR record holding `seq` (the first record end after it), or -1. */
+export function nextRecordEnd(t: Tcb, seq: number): number {
+  const ends = t.recordEnds;
+  // Records wholly acknowledged are forgotten (ends ascend).
+  while (ends.length > 0 && seqLe(ends[0]!, t.sndUna)) ends.shift();
+  for (let i = 0; i < ends.length; i++) if (seqGt(ends[i]!, seq)) return ends[i]!;
+  return -1;
 }
 
 /** Linux tcp_probe0_when: max(RTO, min RTO) doubled per unanswered probe, capped at max RTO. */
@@ -110,7 +130,9 @@ export function probeTimeout(t: Tcb): Nanos {
 export function retransmitHead(t: Tcb, now: Nanos): void {
   const seq = t.sndUna;
   const sentData = seqSub(t.finSent ? t.writeSeq : t.sndMax, seq);
-  const len = sentData <= 0 ? 0 : sentData < segmentSize(t) ? sentData : segmentSize(t);
+  let len = sentData <= 0 ? 0 : sentData < segmentSize(t) ? sentData : segmentSize(t);
+  const recordEnd = nextRecordEnd(t, seq);
+  if (recordEnd >= 0 && seqSub(recordEnd, seq) < len) len = seqSub(recordEnd, seq);
   const fin = t.finSent && ((seq + len) >>> 0) === t.writeSeq;
   if (len === 0 && !fin) return;
   transmitData(t, seq, len, fin, now, false);

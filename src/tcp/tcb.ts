@@ -21,10 +21,30 @@ export const EV_WRITABLE = 4;
 export const EV_ERROR = 8;
 export const EV_FREED = 16;
 
+/** Shared by every connection without MSG_EOR records (most): replaced on the first push. */
+const NO_RECORDS: number[] = [];
+
 /** Bytes of the timestamps option as it sits in every segment (10, padded to 12: RFC 7323 3.2). */
 export const TS_OPTION_BYTES = 12;
 /** RFC 9293 3.7.1: the MSS assumed when the peer's SYN carries none. */
 export const DEFAULT_MSS = 536;
+
+/** Linux tcp_notsent_lowat(): the socket's TCP_NOTSENT_LOWAT, else net.ipv4.tcp_notsent_lowat. */
+export function notsentLowat(t: Tcb): number {
+  return t.userNotsentLowat > 0 ? t.userNotsentLowat : t.params.notsentLowat;
+}
+
+/**
+ * Linux __sk_stream_is_writeable(sk, wake = 1): free send space at least half of what is queued,
+ * and the unsent bytes, doubled, below TCP_NOTSENT_LOWAT (tcp_stream_memory_free).
+ */
+export function streamWritable(t: Tcb): boolean {
+  const queued = t.sendBuffered;
+  const space = t.params.sndBuf - queued;
+  if (space <= 0 || space * 2 < queued) return false;
+  const unsent = seqSub(t.writeSeq, t.sndNxt);
+  return (unsent > 0 ? unsent : 0) * 2 < notsentLowat(t);
+}
 
 export class Tcb {
   readonly ep: Endpoints;
@@ -97,6 +117,18 @@ export class Tcb {
   /** Receiver's estimate of the peer's segment size (Linux icsk_ack.rcv_mss). */
   rcvMss = DEFAULT_MSS;
 
+  // --- ECN (RFC 3168, ecn.ts) ---
+  /** ECN negotiated (Linux TCP_ECN_OK). */
+  ecnOk = false;
+  /** ECT or CE seen on arrival (TCPI_OPT_ECN_SEEN). */
+  ecnSeen = false;
+  /** CE arrived: ACKs carry ECE until the peer's CWR (TCP_ECN_DEMAND_CWR). */
+  ecnDemandCwr = false;
+  /** The window was reduced for an ECE: the next new data carries CWR (TCP_ECN_QUEUE_CWR). */
+  ecnQueueCwr = false;
+  /** ECEs for data below this were answered already. */
+  ecnRecover = 0;
+
   // --- User side ---
   /** close() was called: nobody will read or be told anything (Linux SOCK_DEAD). */
   orphan = false;
@@ -106,6 +138,24 @@ export class Tcb {
   noDelay: boolean;
   /** A send() was cut short: tell WRITABLE when space frees up. */
   sendBlocked = false;
+  /** TCP_NOTSENT_LOWAT set on the socket; 0 = the sysctl's (Linux tcp_notsent_lowat()). */
+  userNotsentLowat = 0;
+  /** TCP_CORK (Linux TCP_NAGLE_CORK): a partial segment at the tail waits, in flight or not. */
+  cork = false;
+  /** The send() being pushed had MSG_MORE: corked for this push only (Linux tcp_push). */
+  moreHold = false;
+  /**
+   * TCP_NODELAY was set (Linux TCP_NAGLE_PUSH, set with TCP_NAGLE_OFF by setsockopt): pushes that
+   * use the socket's Nagle mode ignore the cork; a MSG_MORE send still holds its own data.
+   */
+  pushOverCork = false;
+  /** End of the last write without MSG_MORE (Linux pushed_seq): data past it goes without PSH. */
+  pushSeq = 0;
+  /**
+   * Ends of MSG_EOR records not yet acknowledged, ascending (Linux TCP_SKB_CB(skb)->eor): no
+   * segment, first transmission or retransmission, crosses one (tcp_skb_can_collapse_to).
+   */
+  recordEnds: number[] = NO_RECORDS;
 
   // --- Timers (absolute deadlines, Infinity when off) ---
   rtoAt: Nanos = Infinity;

@@ -68,6 +68,8 @@ export interface Packet {
   dataBytes: number;
   /** Simulation annotations, never on the wire: OR of ANNOT_* bits (e.g. a retransmission). */
   annot: number;
+  /** IP ECN codepoint (RFC 3168 5: 1 ECT(1), 2 ECT(0), 3 CE); absent = Not-ECT. */
+  ecn?: number;
 }
 
 /** Packet.annot: the sender's TCP retransmitted this segment (traces mark it; ladders draw it). */

@@ -7,10 +7,11 @@ import type { Nanos } from '../../src/sim/time.ts';
 import type { HostPort } from '../../src/net/host.ts';
 import {
   SocketError, type ConnectOptions, type ListenHandler, type ListenSocket, type ListenerStats, type RawSocket,
-  type SocketHandler, type StackStats, type TcpInfo, type TcpSocket,
+  type SocketHandler, type StackStats, type TcpInfo, type TcpInfoFields, type TcpSocket,
 } from '../../src/stack/socket-api.ts';
 import type { Errno } from '../../src/tcp/api.ts';
 import type { TcpParams } from '../../src/tcp/params.ts';
+import { TCP_INFO_FIELDS } from '../../src/tcp/tcp-info.ts';
 import { DRILL_REMOTE_ADDRESS } from '../../src/drill/host.ts';
 import type { DrillStack } from '../../src/drill/host.ts';
 import { PROTO_TCP, type Packet, type Segment } from '../../src/wire/segment.ts';
@@ -66,11 +67,23 @@ export class FakeSocket implements TcpSocket {
   setNoDelay(): void {}
   setLingerZero(): void {}
   info(): TcpInfo { return { state: this.state, cwnd: 14600, ssthresh: 1 << 30, srtt: 0, rto: 1e9, retransmits: 0, bytesAcked: 0, bytesReceived: 0 }; }
+  /** A TCP_INFO as the engine reports it: cwnd 14 packets, everything else 0. */
+  linuxInfo(): TcpInfoFields {
+    return Object.fromEntries(TCP_INFO_FIELDS.map((f) => [f, f === 'snd_cwnd' ? 14 : 0])) as unknown as TcpInfoFields;
+  }
+  get unacked(): number { return 0; }
+  get unsent(): number { return 0; }
+  get writable(): boolean { return this.room > 0; }
+  get mss(): number { return 1000; }
+  setCork(): void {}
+  setNotsentLowat(): void {}
+  setUserMss(): void {}
 }
 
 export class FakeListener implements ListenSocket {
   readonly queue: FakeSocket[] = [];
   constructor(readonly localPort: number, readonly backlog: number, public handler: ListenHandler) {}
+  setUserMss(): void {}
   accept(handler?: SocketHandler): FakeSocket | null {
     const s = this.queue.shift() ?? null;
     if (s !== null && handler !== undefined) s.handler = handler;

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listScripts } from '../../src/drill/command.ts';
 import { parseScript, secondsToNanos } from '../../src/drill/parser.ts';
+import { readMsghdr } from '../../src/drill/msghdr.ts';
 import type { PacketEvent, Script, SyscallEvent } from '../../src/drill/script.ts';
 import { MS, SEC, US } from '../../src/sim/time.ts';
 import { ACK, FIN, PSH, RST, SYN } from '../../src/wire/segment.ts';
@@ -85,9 +86,31 @@ describe('packets', () => {
     expect(ps[2]!.ports).toEqual({ src: 8080, dst: 40001 });
   });
 
-  it('marks IP-level specs it parses but does not model', () => {
-    const s = parse('0 < [ect0] S 0:0(0) win 1000');
-    expect((s.events[0] as PacketEvent).unsupported).toBe('IP header spec [ect0]');
+  it('reads ECN IP specs and marks the IP-level specs it does not model', () => {
+    const s = parse('0 < [ect0] S 0:0(0) win 1000\n+0 > [ce] . 1:1(0) ack 1\n+0 < (tos 0x10) . 1:1(0) ack 1 win 1');
+    const ps = s.events as PacketEvent[];
+    expect(ps.map((p) => p.ecn)).toEqual(['ect0', 'ce', null]);
+    expect(ps[2]!.unsupported).toBe('IP header spec (tos 0x10)');
+    expect(parseError('0 < [ect9] S 0:0(0) win 1000')).toMatch(/^1: unknown IP ECN spec \[ect9\]/);
+  });
+
+  it('reads Fast Open options with hex or symbolic cookies, and cookie requests', () => {
+    const s = parse('0 < S 0:0(0) win 1000 <mss 1000,FO 1234abcd5678dcba,nop,nop>\n+0 > S. 0:0(0) ack 1 <FOEXP TFO_COOKIE>\n+0 < S 0:0(0) win 1 <FO,nop>');
+    const ps = s.events as PacketEvent[];
+    expect(ps[0]!.options![1]).toEqual({ kind: 'fastopen', exp: false, cookie: '1234abcd5678dcba' });
+    expect(ps[1]!.options![0]).toEqual({ kind: 'fastopen', exp: true, cookie: 'TFO_COOKIE' });
+    expect(ps[2]!.options![0]).toEqual({ kind: 'fastopen', exp: false, cookie: null });
+  });
+
+  it('reads struct msghdr members, iovecs and control messages', () => {
+    const s = parse(`0 recvmsg(3, {msg_name(...)=..., msg_iov(2)=[{..., 1000}, {..., 24}], msg_flags=0,
+      msg_control=[{cmsg_level=SOL_TCP, cmsg_type=TCP_CM_INQ, cmsg_data=9000}]}, 0) = 1024`);
+    const call = s.events[0] as SyscallEvent;
+    const msg = call.args[1]!;
+    expect(msg.kind).toBe('struct');
+    if (msg.kind !== 'struct') return;
+    expect(msg.items.map((i) => (i.kind === 'assign' ? i.name : i.kind))).toEqual(['msg_name', 'msg_iov', 'msg_flags', 'msg_control']);
+    expect(readMsghdr(msg)).toEqual({ iovBytes: 1024, control: [{ level: 'SOL_TCP', type: 'TCP_CM_INQ', data: { kind: 'int', value: 9000 } }] });
   });
 
   it('rejects what packetdrill rejects', () => {

@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { readSourced } from '../../src/drill/drill.ts';
 import { describe, expect, it } from 'vitest';
 import { commandLines, evalArithmetic, shellWords } from '../../src/drill/shell.ts';
 import { flushesMetrics, sysctlsFromCommands } from '../../src/drill/sysctl.ts';
@@ -58,11 +60,27 @@ tc qdisc add dev tun0 root pfifo`, noFiles);
       try { return readFileSync(path.resolve(dir, p), 'utf8'); } catch { return null; }
     };
     const r = sysctlsFromCommands('../common/defaults.sh\n ../common/set_sysctls.py /proc/sys/net/ipv4/tcp_min_tso_segs=10\n', read);
-    expect(r.params).toEqual({ rcvBuf: 15728640, sndBuf: 262144, timestamps: true, synRetries: 5, synAckRetries: 5, sack: true, tailLossProbe: true, synCookies: true });
+    expect(r.params).toEqual({
+      rcvBuf: 15728640, sndBuf: 262144, timestamps: true, synRetries: 5, synAckRetries: 5, sack: true, tailLossProbe: true, synCookies: true,
+      ecn: 0, notsentLowat: 4294967295,
+    });
     expect(r.ignored).toContain('net.ipv4.tcp_min_tso_segs=10');
     expect(r.ignored).toContain('net.ipv4.tcp_fastopen=0x70403');
     expect(r.errors).toEqual([]);
     expect(sysctlsFromCommands('./missing.sh', read).errors).toEqual(['./missing.sh: cannot read']);
+  });
+});
+
+describe('finding common/defaults.sh', () => {
+  it('resolves the relative path, else the nearest ancestor folder holding common/defaults.sh', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'drill-defaults-'));
+    mkdirSync(path.join(root, 'gtests/common'), { recursive: true });
+    mkdirSync(path.join(root, 'gtests/fastopen/client'), { recursive: true });
+    writeFileSync(path.join(root, 'gtests/common/defaults.sh'), 'sysctl -q net.ipv4.tcp_sack=1\n');
+    // google/packetdrill writes ../../../common/defaults.sh from fastopen/client (a symlinked layout).
+    expect(readSourced(path.join(root, 'gtests/fastopen/client'), '../../../common/defaults.sh')).toBe('sysctl -q net.ipv4.tcp_sack=1\n');
+    expect(readSourced(path.join(root, 'gtests/fastopen/client'), '../common/missing.sh')).toBeNull();
+    rmSync(root, { recursive: true, force: true });
   });
 });
 

@@ -121,10 +121,14 @@ describe('RST and SYN in synchronized states (RFC 5961)', () => {
 });
 
 describe('the ACK field', () => {
-  test('an ACK for data never sent is answered with an ACK and the segment dropped', () => {
-    const t = passiveEstablished();
-    expect(t.in('P. 1:101(100) ack 5000 win 257')).toEqual(['. 1:1(0) ack 1']);
-    expect(t.c.readable).toBe(0);
+  test('an ACK for data never sent is dropped: silently in ESTABLISHED on Linux, answered with an ACK by RFC 9293', () => {
+    // Linux tcp_rcv_established: tcp_ack() < 0 (ACK of unsent data) goes to discard, no ACK.
+    const linux = passiveEstablished();
+    expect(linux.in('P. 1:101(100) ack 5000 win 257')).toEqual([]);
+    expect(linux.c.readable).toBe(0);
+    const rfc = passiveEstablished({ profile: 'rfc9293' });
+    expect(rfc.in('P. 1:101(100) ack 5000 win 257')).toEqual(['. 1:1(0) ack 1']);
+    expect(rfc.c.readable).toBe(0);
   });
 
   test('an ACK older than SND.UNA − MAX.SND.WND is challenged (RFC 5961 5.2); a merely old one is ignored', () => {

@@ -19,7 +19,7 @@ export const EP: Endpoints = { localAddr: LOCAL, localPort: 40000, remoteAddr: R
 export const OUR_ISS = 1_000_000;
 export const PEER_ISS = 7_000_000;
 
-export interface Sent { t: Nanos; seg: Segment; retransmit: boolean }
+export interface Sent { t: Nanos; seg: Segment; retransmit: boolean; ecn: number }
 
 export class Recorder implements EngineOutput {
   sent: Sent[] = [];
@@ -31,8 +31,8 @@ export class Recorder implements EngineOutput {
   /** Optional hook: socket notifications (e.g. an application reading on READABLE). */
   onNotify: ((what: ConnEvent, errno?: Errno) => void) | null = null;
 
-  transmit(_ep: Endpoints, seg: Segment, retransmit: boolean): void {
-    this.sent.push({ t: this.now, seg, retransmit });
+  transmit(_ep: Endpoints, seg: Segment, retransmit: boolean, ecn = 0): void {
+    this.sent.push({ t: this.now, seg, retransmit, ecn });
     if (this.onTransmit !== null) this.onTransmit(seg, retransmit);
   }
   stateChanged(_ep: Endpoints, from: TcpState, to: TcpState): void {

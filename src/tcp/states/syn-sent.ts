@@ -7,6 +7,7 @@
 import type { Nanos } from '../../sim/time.ts';
 import { ACK, RST, SYN, type Segment } from '../../wire/segment.ts';
 import { TcpState } from '../api.ts';
+import { ecnSynAck } from '../ecn.ts';
 import { establish, handshakeRtt, negotiate } from '../handshake.ts';
 import { sendAck, sendRaw, sendSyn } from '../output.ts';
 import { resetForUnmatched } from '../reset.ts';
@@ -45,6 +46,7 @@ export function synSent(t: Tcb, seg: Segment, now: Nanos): void {
   t.maxSndWnd = seg.window;
   t.sndWl1 = seg.seq;
   if (f & ACK) {
+    ecnSynAck(t, seg);
     t.sndUna = seg.ack;
     t.sndWl2 = seg.ack;
     handshakeRtt(t, seg, t.openedAt, t.retransmits > 0, now);
