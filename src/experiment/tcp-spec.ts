@@ -41,6 +41,8 @@ const FIELD_KINDS: Partial<Record<keyof TcpParams, FieldKind>> = {
   mss: 'bytes',
   rcvBuf: 'bytes',
   sndBuf: 'bytes',
+  rcvBufMax: 'bytes',
+  sndBufMax: 'bytes',
 };
 
 function kindOf(key: keyof TcpParams): FieldKind {

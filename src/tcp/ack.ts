@@ -11,6 +11,7 @@ import { seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import { EV_WRITABLE, type Tcb } from './tcb.ts';
 import { scheduleLossProbe, tlpAcked } from './tlp.ts';
 import { tsValue } from './window.ts';
+import { sndBufOnAck } from './buffers.ts';
 
 /** RFC 5681 3.2: duplicate ACKs before fast retransmit (Linux tcp_reordering). */
 export const DUPACK_THRESHOLD = 3;
@@ -138,9 +139,10 @@ function newAck(t: Tcb, seg: Segment, now: Nanos): void {
   else if (!scheduleLossProbe(t, now)) t.rtoAt = now + t.rtt.rto;
   t.persistAt = Infinity;
 
+  if (freed > 0) sndBufOnAck(t);
   if (t.sendBlocked && freed > 0) {
     // Linux sk_stream_is_writeable: free space at least half of what is queued.
-    const space = t.params.sndBuf - t.sendBuffered;
+    const space = t.sndBuf - t.sendBuffered;
     if (space * 2 >= t.sendBuffered && space > 0) {
       t.sendBlocked = false;
       t.notify(EV_WRITABLE);

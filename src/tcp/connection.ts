@@ -14,6 +14,7 @@ import { establish } from './handshake.ts';
 import { sendSyn } from './output.ts';
 import type { TcpParams } from './params.ts';
 import { afterRead } from './receive.ts';
+import { rcvSpaceAdjust } from './buffers.ts';
 import { RTO_FALLBACK } from './rtt.ts';
 import { output } from './send.ts';
 import { closedSegment } from './states/closed.ts';
@@ -203,6 +204,7 @@ export class Connection extends Tcb implements TimedEntity {
     if (avail > 0 && max > 0) {
       const n = max < avail ? max : avail;
       this.rcvq.readable -= n;
+      rcvSpaceAdjust(this, n, now);
       afterRead(this, n, now);
       this.finish();
       return n;
@@ -250,7 +252,7 @@ export class Connection extends Tcb implements TimedEntity {
   get eof(): boolean { return this.finReceived && this.rcvq.readable === 0; }
   /** Bytes send() would accept now. */
   get sendSpace(): number {
-    const free = this.params.sndBuf - this.sendBuffered;
+    const free = this.sndBuf - this.sendBuffered;
     return free > 0 ? free : 0;
   }
   /** Pending asynchronous error (SO_ERROR), cleared when read. */
@@ -272,7 +274,16 @@ export class Connection extends Tcb implements TimedEntity {
       const sync = this.state !== TcpState.CLOSED && this.state !== TcpState.SYN_SENT && this.state !== TcpState.TIME_WAIT;
       this.keepaliveAt = this.params.keepalive && sync ? now + this.params.keepaliveIdle : Infinity;
     }
-    if (name === 'sndBuf' && this.sendSpace > 0 && this.sendBlocked) output(this, now);
+    // SO_RCVBUF / SO_SNDBUF: the size is the application's from now on (Linux sk_userlocks).
+    if (name === 'rcvBuf') {
+      this.rcvBuf = value as number;
+      this.params.rcvBufLock = true;
+    }
+    if (name === 'sndBuf') {
+      this.sndBuf = value as number;
+      this.params.sndBufLock = true;
+      if (this.sendSpace > 0 && this.sendBlocked) output(this, now);
+    }
     this.finish();
   }
 

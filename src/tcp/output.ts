@@ -9,7 +9,8 @@ import { ACK, FIN, PSH, RST, SYN, segmentSpace, type Segment, type TcpOptions } 
 import { TcpState } from './api.ts';
 import { seqGt, seqLt, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
-import { initialWindow, tsValue, windowSpace } from './window.ts';
+import { rcvWindowSpace } from './buffers.ts';
+import { initialWindow, tsValue } from './window.ts';
 
 /** Linux tcp_invalid_ratelimit: at most one ACK per 500 ms answers out-of-window segments. */
 export const OOW_ACK_INTERVAL: Nanos = 500_000_000;
@@ -39,7 +40,7 @@ function segmentOptions(t: Tcb, now: Nanos): TcpOptions | null {
  * MSS without scaling).
  */
 export function rawWindow(t: Tcb): number {
-  const full = windowSpace(t.params);
+  const full = rcvWindowSpace(t);
   let free = full - t.rcvq.readable - t.rcvq.oooBytes;
   if (free < 0) free = 0;
   const mss = t.rcvMss < full ? t.rcvMss : full;

@@ -70,9 +70,23 @@ export interface TcpParams {
   ephemeralHigh: number;
 
   mss: number;
-  /** Receive and send buffer sizes in bytes. */
+  /**
+   * Receive and send buffer sizes in bytes a connection starts with (Linux tcp_rmem[1] and
+   * tcp_wmem[1]); SO_RCVBUF / SO_SNDBUF set them on one socket and lock them (no autotuning).
+   */
   rcvBuf: number;
   sndBuf: number;
+  /** Largest size receive autotuning may give the buffer (tcp_rmem[2]); also picks the window scale. */
+  rcvBufMax: number;
+  /** Largest size the send buffer may grow to (tcp_wmem[2]). */
+  sndBufMax: number;
+  /** Receive buffer autotuning, Linux tcp_moderate_rcvbuf (tcp_rcv_space_adjust). */
+  moderateRcvbuf: boolean;
+  /** Send buffer growth with the congestion window (Linux tcp_sndbuf_expand, which has no sysctl). */
+  sndBufGrowth: boolean;
+  /** SO_RCVBUF / SO_SNDBUF were set on the socket (Linux SOCK_RCVBUF_LOCK / SOCK_SNDBUF_LOCK). */
+  rcvBufLock: boolean;
+  sndBufLock: boolean;
   windowScaling: boolean;
   timestamps: boolean;
   sack: boolean;
@@ -126,6 +140,12 @@ const linux: TcpParams = {
   mss: 1460,
   rcvBuf: 131072,
   sndBuf: 16384 * 4,
+  rcvBufMax: 6 * 1024 * 1024,
+  sndBufMax: 4 * 1024 * 1024,
+  moderateRcvbuf: true,
+  sndBufGrowth: true,
+  rcvBufLock: false,
+  sndBufLock: false,
   windowScaling: true,
   timestamps: true,
   sack: true,
@@ -157,9 +177,22 @@ const rfc9293: TcpParams = {
   ephemeralLow: 49152, // RFC 6335 dynamic ports
   ephemeralHigh: 65535,
   tailLossProbe: false, // RFC 9293 itself has no tail loss probe
+  moderateRcvbuf: false, // fixed buffers: autotuning is Linux's, not the RFCs'
+  sndBufGrowth: false,
 };
 
 export const PROFILES: Readonly<Record<ProfileName, Readonly<TcpParams>>> = { linux, rfc9293 };
+
+/**
+ * The parameters of a socket whose application set options before connect() or listen():
+ * SO_RCVBUF / SO_SNDBUF among them lock that buffer's size, as Linux sk_userlocks.
+ */
+export function withSocketOptions(base: TcpParams, options: Partial<TcpParams>): TcpParams {
+  const p = { ...base, ...options };
+  if (options.rcvBuf !== undefined) p.rcvBufLock = true;
+  if (options.sndBuf !== undefined) p.sndBufLock = true;
+  return p;
+}
 
 /** A profile's parameters with overrides applied. */
 export function tcpParams(profile: ProfileName, overrides: Partial<TcpParams> = {}): TcpParams {

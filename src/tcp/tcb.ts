@@ -7,6 +7,7 @@
 import type { Nanos } from '../sim/time.ts';
 import { ConnEvent, TcpState, type EngineOutput, type Endpoints, type Errno } from './api.ts';
 import { createCongestionControl, type CongestionControl } from './congestion/cc.ts';
+import type { RcvTuning } from './buffers.ts';
 import type { TcpParams } from './params.ts';
 import { ReceiveQueue } from './recv-queue.ts';
 import { RttEstimator } from './rtt.ts';
@@ -102,6 +103,11 @@ export class Tcb {
   noDelay: boolean;
   /** A send() was cut short: tell WRITABLE when space frees up. */
   sendBlocked = false;
+  /** Receive and send buffer sizes now (Linux sk_rcvbuf / sk_sndbuf): autotuning grows them. */
+  rcvBuf: number;
+  sndBuf: number;
+  /** Receive autotuning state, from the first in-order data on (buffers.ts). */
+  rcvTuning: RcvTuning | null = null;
 
   // --- Timers (absolute deadlines, Infinity when off) ---
   rtoAt: Nanos = Infinity;
@@ -182,6 +188,8 @@ export class Tcb {
     this.out = out;
     this.advMss = params.mss;
     this.noDelay = !params.nagle;
+    this.rcvBuf = params.rcvBuf;
+    this.sndBuf = params.sndBuf;
     this.rtt = new RttEstimator(params.initialRto, params.minRto, params.maxRto, params.profile === 'linux');
     this.cc = createCongestionControl(params, params.initCwnd);
   }

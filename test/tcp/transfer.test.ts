@@ -327,7 +327,7 @@ describe('tail loss probe (RFC 8985 7, Linux)', () => {
 
 describe('send buffer and counters', () => {
   test('send() takes what fits; WRITABLE once half of what is queued has drained', () => {
-    const t = passiveEstablished({ params: { sndBuf: 8000 } });
+    const t = passiveEstablished({ params: { sndBuf: 8000, sndBufGrowth: false } });
     expect(t.c.send(20000, t.now)).toBe(8000);
     expect(t.c.sendSpace).toBe(0);
     t.sent();
