@@ -101,6 +101,11 @@ const SETTERS: Record<string, Setter> = {
     into.twReuse = v === 1; // 2 means loopback only: never for a simulated peer
     return 'twReuse';
   },
+  'net.ipv4.tcp_congestion_control': (value, into) => {
+    if (value !== 'cubic' && value !== 'reno') return null;
+    into.congestion = value;
+    return 'congestion';
+  },
   'net.ipv4.tcp_rmem': (value, into) => {
     const v = ints(value);
     if (v === null || v.length !== 3) return null;

@@ -22,7 +22,7 @@ type FieldKind = 'duration' | 'count' | 'port' | 'bytes' | 'bool' | { oneOf: rea
 const FIELD_KINDS: Partial<Record<keyof TcpParams, FieldKind>> = {
   profile: { oneOf: PROFILE_NAMES },
   synCookies: { oneOf: [false, true, 'always'] },
-  congestionControl: { oneOf: ['newreno'] },
+  congestion: { oneOf: ['cubic', 'reno'] },
   initialRto: 'duration',
   minRto: 'duration',
   maxRto: 'duration',

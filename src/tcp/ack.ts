@@ -6,7 +6,7 @@
 import { MS, type Nanos } from '../sim/time.ts';
 import { FIN, SYN, type Segment } from '../wire/segment.ts';
 import { sendOowAck } from './output.ts';
-import { output, retransmitHead } from './send.ts';
+import { isCwndLimited, output, retransmitHead } from './send.ts';
 import { seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import { EV_WRITABLE, type Tcb } from './tcb.ts';
 import { scheduleLossProbe, tlpAcked } from './tlp.ts';
@@ -93,7 +93,6 @@ function duplicateAck(t: Tcb, now: Nanos): void {
 function newAck(t: Tcb, seg: Segment, now: Nanos): void {
   const ack = seg.ack;
   const prevUna = t.sndUna;
-  const packetsBefore = t.packetsOut;
   const bufferedBefore = t.sendBuffered;
   t.sndUna = ack;
   if (seqLt(t.sndNxt, ack)) t.sndNxt = ack;
@@ -104,12 +103,19 @@ function newAck(t: Tcb, seg: Segment, now: Nanos): void {
   // RFC 6298 3); otherwise the timestamp echo, which is unambiguous (RFC 7323 4.1).
   const oldest = t.rtxq.ackUpTo(ack);
   const coversRetransmitted = seqGt(t.retxHigh, prevUna);
+  // The congestion control's sample is the newest segment's (Linux ca_rtt_us), same rules.
+  let caRtt = -1;
   if (oldest >= 0 && !coversRetransmitted) {
     t.rtt.sample(now - oldest);
+    caRtt = now - t.rtxq.newestAckedSentAt;
   } else if (t.tsOk && seg.options !== null && seg.options.timestamp !== undefined && seg.options.timestamp.ecr !== 0) {
     const ms = seqSub(tsValue(t.tsOffset, now), seg.options.timestamp.ecr);
-    if (ms >= 0) t.rtt.sample(ms * MS);
+    if (ms >= 0) {
+      t.rtt.sample(ms * MS);
+      caRtt = ms * MS;
+    }
   }
+  t.cc.onAckSample(t, caRtt, now);
   if (!seqGt(t.retxHigh, ack)) t.retransStamp = -1;
   t.retransmits = 0;
 
@@ -126,10 +132,8 @@ function newAck(t: Tcb, seg: Segment, now: Nanos): void {
     }
   } else {
     t.dupAcks = 0;
-    const slowStart = t.cc.cwnd < t.cc.ssthresh;
-    t.cc.onAck(acked, t.cwndLimited || (slowStart && t.cc.cwnd < 2 * packetsBefore));
+    t.cc.onAck(acked, isCwndLimited(t), now);
   }
-  t.cwndLimited = false;
 
   // RFC 6298 5.2/5.3: stop the timer when everything is acknowledged, else restart it (as a
   // tail-loss-probe timeout where that applies).

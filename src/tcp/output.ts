@@ -170,6 +170,8 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   if (len > 0 && (push || dataEnd === t.writeSeq)) flags |= PSH;
   if (fin) flags |= FIN;
   const retransmit = seqLt(seq, t.sndMax);
+  // Linux tcp_event_data_sent: sending with nothing in flight is CA_EVENT_TX_START.
+  if (t.sndUna === t.sndMax && !retransmit) t.cc.onTxStart(now - t.lastSendAt, now);
   const seg = segment(t, seq, t.rcvNxt, flags, selectWindow(t), segmentOptions(t, now), len);
   const end = (dataEnd + (fin ? 1 : 0)) >>> 0;
   if (retransmit && seqGt(end, t.retxHigh)) t.retxHigh = end;

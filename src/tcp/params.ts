@@ -92,7 +92,8 @@ export interface TcpParams {
   sack: boolean;
   /** Initial congestion window in segments (RFC 6928: 10). */
   initCwnd: number;
-  congestionControl: 'newreno';
+  /** Congestion control (Linux tcp_congestion_control): cubic (RFC 9438, Linux's default) or reno (RFC 5681/6582). */
+  congestion: 'cubic' | 'reno';
   nagle: boolean;
   /**
    * Tail loss probe (RFC 8985 7, Linux tcp_early_retrans 3, on SACK connections): when the last
@@ -150,7 +151,7 @@ const linux: TcpParams = {
   timestamps: true,
   sack: true,
   initCwnd: 10,
-  congestionControl: 'newreno',
+  congestion: 'cubic',
   nagle: true,
   tailLossProbe: true,
 };
@@ -177,6 +178,7 @@ const rfc9293: TcpParams = {
   ephemeralLow: 49152, // RFC 6335 dynamic ports
   ephemeralHigh: 65535,
   tailLossProbe: false, // RFC 9293 itself has no tail loss probe
+  congestion: 'reno', // the RFCs' congestion control (RFC 5681, 6582)
   moderateRcvbuf: false, // fixed buffers: autotuning is Linux's, not the RFCs'
   sndBufGrowth: false,
 };

@@ -94,7 +94,7 @@ function dataTimeout(t: Tcb, now: Nanos): void {
     }
   }
   // RFC 5681 3.1 and RFC 6582 4 after an RTO: loss window, "recover" at the highest sent.
-  t.cc.onTimeout(t.packetsOut);
+  t.cc.onTimeout(t.packetsOut, t, now);
   t.tlpActive = false;
   t.inRecovery = false;
   t.dupAcks = 0;

@@ -147,8 +147,14 @@ export class Tcb {
   inRecovery = false;
   /** RFC 6582 "recover". */
   recover = 0;
-  /** Send stopped on the congestion window since the last ACK (Linux is_cwnd_limited). */
-  cwndLimited = false;
+  /**
+   * Linux tcp_cwnd_validate's record of how much of cwnd the current window used: the send loop
+   * ended with the window full (is_cwnd_limited), else the most packets out (max_packets_out),
+   * both kept until SND.UNA passes cwndUsageSeq (the SND.NXT when recorded).
+   */
+  isCwndLimited = false;
+  maxPacketsOut = 0;
+  cwndUsageSeq = 0;
   /** End of the last small segment sent (Linux snd_sml, for Minshall's Nagle check). */
   sndSml = 0;
   lastSendAt: Nanos = 0;

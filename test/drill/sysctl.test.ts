@@ -57,7 +57,7 @@ tc qdisc add dev tun0 root pfifo`, noFiles);
       try { return readFileSync(path.resolve(dir, p), 'utf8'); } catch { return null; }
     };
     const r = sysctlsFromCommands('../common/defaults.sh\n ../common/set_sysctls.py /proc/sys/net/ipv4/tcp_min_tso_segs=10\n', read);
-    expect(r.params).toEqual({ rcvBuf: 540000, rcvBufMax: 15728640, sndBuf: 262144, sndBufMax: 4194304, timestamps: true, synRetries: 5, synAckRetries: 5, sack: true, tailLossProbe: true, synCookies: true });
+    expect(r.params).toEqual({ rcvBuf: 540000, rcvBufMax: 15728640, sndBuf: 262144, sndBufMax: 4194304, congestion: 'cubic', timestamps: true, synRetries: 5, synAckRetries: 5, sack: true, tailLossProbe: true, synCookies: true });
     expect(r.ignored).toContain('net.ipv4.tcp_min_tso_segs=10');
     expect(r.ignored).toContain('net.ipv4.tcp_fastopen=0x70403');
     expect(r.errors).toEqual([]);

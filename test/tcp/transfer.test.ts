@@ -78,7 +78,7 @@ describe('congestion control (RFC 5681, Linux packet counting)', () => {
   });
 
   test('congestion avoidance: one segment more per window of ACKs', () => {
-    const t = passiveEstablished({ params: { sndBuf: 1 << 20 } });
+    const t = passiveEstablished({ params: { sndBuf: 1 << 20, congestion: 'reno' } });
     t.c.cc.ssthresh = 10;
     t.c.send(200000, t.now);
     t.sent();
@@ -95,7 +95,7 @@ describe('congestion control (RFC 5681, Linux packet counting)', () => {
   });
 
   test('fast retransmit on the third duplicate ACK (fr-4pkt.pkt), recovery ends on the full ACK', () => {
-    const t = passiveEstablished({ sackOk: false });
+    const t = passiveEstablished({ sackOk: false, params: { congestion: 'reno' } });
     t.c.send(4000, t.now);
     expect(t.sent()).toEqual(['. 1:1001(1000) ack 1', '. 1001:2001(1000) ack 1', '. 2001:3001(1000) ack 1', 'P. 3001:4001(1000) ack 1']);
     t.at(t.now + 100 * MS);
@@ -138,7 +138,7 @@ describe('congestion control (RFC 5681, Linux packet counting)', () => {
   });
 
   test('an RTO sets a loss window of one segment and goes back to SND.UNA', () => {
-    const t = activeEstablished();
+    const t = activeEstablished({ params: { congestion: 'reno' } });
     t.c.send(5000, t.now);
     t.sent();
     expect(t.runTimers(t.now + 300 * MS)).toEqual(['400 P. 1:1001(1000) ack 1']);
