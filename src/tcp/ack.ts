@@ -11,6 +11,7 @@ import { seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import { EV_WRITABLE, type Tcb } from './tcb.ts';
 import { scheduleLossProbe, tlpAcked } from './tlp.ts';
 import { tsValue } from './window.ts';
+import { enterSackRecovery, exitSackRecovery, inSackRecovery, sackRecoveryAck, sackUpdate, timeToRecover } from './sack-recovery.ts';
 import { sndBufOnAck } from './buffers.ts';
 
 /** RFC 5681 3.2: duplicate ACKs before fast retransmit (Linux tcp_reordering). */
@@ -34,16 +35,19 @@ export function processAck(t: Tcb, seg: Segment, now: Nanos): boolean {
   }
   // Something answered: probes are not unanswered any more (Linux tcp_ack clears probes_out).
   t.probesOut = 0;
+  const blocks = t.sackOk && seg.options !== null ? seg.options.sack : undefined;
+  const newlySacked = blocks !== undefined ? sackUpdate(t, blocks, ack) : 0;
   if (seqLe(ack, t.sndUna)) {
     if (ack === t.sndUna) {
       const win = seg.window * 2 ** t.sndWscale;
       const dup = seg.len === 0 && (seg.flags & (SYN | FIN)) === 0 && win === t.sndWnd && seqGt(t.sndMax, t.sndUna);
       updateWindow(t, seg);
-      if (dup) duplicateAck(t, now);
+      // RFC 6675 2: an ACK that SACKs new data counts as a duplicate whatever else it carries.
+      if (dup || newlySacked > 0) duplicateAck(t, now, newlySacked);
     }
     return true;
   }
-  newAck(t, seg, now);
+  newAck(t, seg, now, newlySacked);
   updateWindow(t, seg);
   return true;
 }
@@ -65,15 +69,24 @@ export function updateWindow(t: Tcb, seg: Segment): void {
   }
 }
 
-function duplicateAck(t: Tcb, now: Nanos): void {
+function duplicateAck(t: Tcb, now: Nanos, newlySacked: number): void {
   t.dupAcks++;
+  if (inSackRecovery(t)) {
+    sackRecoveryAck(t, Math.ceil(newlySacked / t.mss), false, now);
+    return;
+  }
   if (t.inRecovery) {
     // RFC 5681 3.2 step 4: every further duplicate inflates cwnd by one segment.
     t.cc.onRecoveryDupAck();
     output(t, now);
     return;
   }
-  if (t.dupAcks === DUPACK_THRESHOLD) {
+  if (timeToRecover(t)) {
+    enterSackRecovery(t);
+    sackRecoveryAck(t, Math.max(1, Math.ceil(newlySacked / t.mss)), false, now);
+    return;
+  }
+  if (t.dupAcks === DUPACK_THRESHOLD && (t.sack === null || t.sack.sackedBytes === 0)) {
     // RFC 6582 3.2 step 2: only when the ACK covers more than "recover" (no new recovery for
     // losses from the window already being recovered, e.g. after an RTO).
     if (!seqGt(t.sndUna, t.recover)) return;
@@ -90,11 +103,12 @@ function duplicateAck(t: Tcb, now: Nanos): void {
   }
 }
 
-function newAck(t: Tcb, seg: Segment, now: Nanos): void {
+function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
   const ack = seg.ack;
   const prevUna = t.sndUna;
   const bufferedBefore = t.sendBuffered;
   t.sndUna = ack;
+  if (t.sack !== null) t.sack.prune(ack);
   if (seqLt(t.sndNxt, ack)) t.sndNxt = ack;
   const freed = bufferedBefore - t.sendBuffered;
   t.bytesAckedTotal += freed;
@@ -120,7 +134,11 @@ function newAck(t: Tcb, seg: Segment, now: Nanos): void {
   t.retransmits = 0;
 
   const acked = Math.ceil(seqSub(ack, prevUna) / t.mss);
-  if (t.inRecovery) {
+  const delivered = acked + Math.ceil(newlySacked / t.mss);
+  if (inSackRecovery(t)) {
+    if (seqGe(ack, t.recover)) exitSackRecovery(t);
+    else sackRecoveryAck(t, delivered, true, now);
+  } else if (t.inRecovery) {
     if (seqGe(ack, t.recover)) {
       t.inRecovery = false;
       t.dupAcks = 0;
@@ -133,6 +151,10 @@ function newAck(t: Tcb, seg: Segment, now: Nanos): void {
   } else {
     t.dupAcks = 0;
     t.cc.onAck(acked, isCwndLimited(t), now);
+    if (timeToRecover(t)) {
+      enterSackRecovery(t);
+      sackRecoveryAck(t, delivered, true, now);
+    }
   }
 
   // RFC 6298 5.2/5.3: stop the timer when everything is acknowledged, else restart it (as a

@@ -98,6 +98,11 @@ function dataTimeout(t: Tcb, now: Nanos): void {
   t.tlpActive = false;
   t.inRecovery = false;
   t.dupAcks = 0;
+  if (t.sack !== null) {
+    // Go-back-N from SND.UNA: the scoreboard starts again from what the peer SACKs next.
+    t.sack.active = false;
+    t.sack.clear();
+  }
   t.recover = t.sndMax;
   t.sndNxt = t.sndUna;
   t.retransmits++;

@@ -55,7 +55,8 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
     const fin = t.finQueued && seqLe(seq, t.writeSeq) && len === (avail > 0 ? avail : 0);
     const end = (seq + len + (fin ? 1 : 0)) >>> 0;
     const next = fin ? -1 : nextLength(t, end, size, false, extraCwnd);
-    transmitData(t, seq, len, fin, now, next < 0);
+    // PSH on a burst's tail is for new data: a resent segment keeps what it had (Linux resends the skb).
+    transmitData(t, seq, len, fin, now, next < 0 && !seqLt(seq, t.sndMax));
     seq = end;
     len = next;
   }

@@ -8,6 +8,7 @@ import type { Nanos } from '../sim/time.ts';
 import { ConnEvent, TcpState, type EngineOutput, type Endpoints, type Errno } from './api.ts';
 import { createCongestionControl, type CongestionControl } from './congestion/cc.ts';
 import type { RcvTuning } from './buffers.ts';
+import type { SackScoreboard } from './sack-scoreboard.ts';
 import type { TcpParams } from './params.ts';
 import { ReceiveQueue } from './recv-queue.ts';
 import { RttEstimator } from './rtt.ts';
@@ -147,6 +148,8 @@ export class Tcb {
   inRecovery = false;
   /** RFC 6582 "recover". */
   recover = 0;
+  /** What the peer SACKed and the SACK recovery state, from the first SACK block on (sack-recovery.ts). */
+  sack: SackScoreboard | null = null;
   /**
    * Linux tcp_cwnd_validate's record of how much of cwnd the current window used: the send loop
    * ended with the window full (is_cwnd_limited), else the most packets out (max_packets_out),

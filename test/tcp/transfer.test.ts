@@ -141,12 +141,12 @@ describe('congestion control (RFC 5681, Linux packet counting)', () => {
     const t = activeEstablished({ params: { congestion: 'reno' } });
     t.c.send(5000, t.now);
     t.sent();
-    expect(t.runTimers(t.now + 300 * MS)).toEqual(['400 P. 1:1001(1000) ack 1']);
+    expect(t.runTimers(t.now + 300 * MS)).toEqual(['400 . 1:1001(1000) ack 1']);
     expect(t.c.cc.cwnd).toBe(1);
     expect(t.c.cc.ssthresh).toBe(2);
     t.at(450 * MS);
     // The ACK covers the first two segments: slow start sends the next two (3001 is a resend).
-    expect(t.in('. 1:1(0) ack 2001 win 65535')).toEqual(['. 2001:3001(1000) ack 1', 'P. 3001:4001(1000) ack 1']);
+    expect(t.in('. 1:1(0) ack 2001 win 65535')).toEqual(['. 2001:3001(1000) ack 1', '. 3001:4001(1000) ack 1']); // resends: no PSH (cubic-rto-ss-ca-cwnd-bump.pkt)
   });
 });
 
@@ -303,9 +303,11 @@ describe('tail loss probe (RFC 8985 7, Linux)', () => {
     t.sent();
     expect(t.runTimers(t.now + 250 * MS)).toEqual(['302 P. 3001:4001(1000) ack 1']);
     expect(t.c.retransmissions).toBe(1);
-    // The probe's ACK shows only the first segment lost: dupACKs then repair it.
+    // The probe's ACK SACKs the three segments above the first: more than DupThresh - 1
+    // segments above the hole, so it is lost (RFC 6675 IsLost) and resent at once.
     t.at(t.now + 10 * MS);
-    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:4001>')).toEqual([]);
+    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:4001>')).toEqual(['. 1:1001(1000) ack 1']);
+    expect(t.c.inRecovery).toBe(true);
   });
 
   test('new data the window allows goes out as the probe', () => {
