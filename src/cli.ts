@@ -6,8 +6,9 @@
  * nothing written); 1 internal failure (its message on stderr, no stack trace unless
  * TCPLAB_DEBUG=1). Results and `ok` lines go to stdout, problems and progress to stderr.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { formatSpecError, type SpecError } from './experiment/errors.ts';
@@ -16,6 +17,7 @@ import { runBatch } from './experiment/batch.ts';
 import { BatchError } from './experiment/batch-errors.ts';
 import { parseShard, type ShardSpec } from './experiment/shard.ts';
 import { mergeShards } from './experiment/merge.ts';
+import { CONFIRM_BYTES, CONFIRM_WALL_SECONDS, costBytes, describeCost, estimateCost, WARN_WALL_SECONDS } from './experiment/cost.ts';
 import { readSummary, reportFolder } from './report/index.ts';
 
 const EXIT_OK = 0;
@@ -107,6 +109,8 @@ interface RunArgs {
   trace?: boolean;
   pcap?: boolean;
   shard?: string;
+  yes?: boolean;
+  force?: boolean;
 }
 
 async function runCommand(args: RunArgs): Promise<number> {
@@ -123,7 +127,12 @@ async function runCommand(args: RunArgs): Promise<number> {
   };
   const seed = option(() => intOption('seed', args.seed, 0));
   const seeds = option(() => intOption('seeds', args.seeds, 1));
-  const jobs = option(() => intOption('jobs', args.jobs, 0)) ?? 0;
+  let jobs = option(() => intOption('jobs', args.jobs, 0)) ?? 0;
+  // More worker threads than CPUs only adds memory and switching; results do not depend on it.
+  if (jobs > availableParallelism()) {
+    process.stderr.write(`tcplab: --jobs ${jobs} is more than the ${availableParallelism()} CPUs here; using ${availableParallelism()}\n`);
+    jobs = availableParallelism();
+  }
   let shard: ShardSpec | undefined;
   if (args.shard !== undefined) {
     shard = parseShard(String(args.shard)) ?? undefined;
@@ -153,7 +162,8 @@ async function runCommand(args: RunArgs): Promise<number> {
   if (clash >= 0) {
     throw new UsageProblem([`${loaded[clash]!.spec.file}: name: experiment "${loaded[clash]!.spec.name}" would write to ${outDirs[clash]}, like another file given; rename one`]);
   }
-  checkOutputFolders(outDirs, args.out === undefined ? 'the default results/<name>' : '--out');
+  checkOutputFolders(outDirs, args.out === undefined ? 'the default results/<name>' : '--out', loaded.map((l) => l.spec.name), args.force === true);
+  checkCost(loaded, args.trace === true, args.yes === true);
 
   for (const [i, l] of loaded.entries()) {
     const batch: Parameters<typeof runBatch>[1] = {
@@ -167,6 +177,49 @@ async function runCommand(args: RunArgs): Promise<number> {
   return EXIT_OK;
 }
 
+/**
+ * Before a batch that would take hours or fill a disk, say so and stop unless --yes; before one
+ * that takes minutes, print the estimate (issue 13: `duration: 2000h` used to just start).
+ */
+function checkCost(loaded: readonly LoadedExperiment[], trace: boolean, yes: boolean): void {
+  const refuse: string[] = [];
+  for (const l of loaded) {
+    const c = estimateCost(l.runs, trace);
+    const line = `${l.spec.file}: ${describeCost(c)}`;
+    if (!yes && (c.wallSeconds > CONFIRM_WALL_SECONDS || costBytes(c) > CONFIRM_BYTES)) refuse.push(`${line}; pass --yes to run it anyway`);
+    else if (c.wallSeconds > WARN_WALL_SECONDS) process.stderr.write(`tcplab: ${line}\n`);
+  }
+  if (refuse.length > 0) throw new UsageProblem(refuse);
+}
+
+/**
+ * Why a folder that does not exist could not be made, or undefined: its nearest existing
+ * ancestor must be a folder on a file system that holds files (not /proc or /sys).
+ */
+function creatable(dir: string): string | undefined {
+  let d = resolve(dir);
+  while (!existsSync(d)) d = dirname(d);
+  if (!statSync(d).isDirectory()) return `${d} is a file, not a folder`;
+  const type = statfsSync(d).type;
+  if (type === PROC_SUPER_MAGIC || type === SYSFS_MAGIC) return `${d} is in a kernel file system (/proc, /sys)`;
+  return undefined;
+}
+/** statfs(2) f_type of procfs and sysfs (linux/magic.h). */
+const PROC_SUPER_MAGIC = 0x9fa0;
+const SYSFS_MAGIC = 0x62656572;
+
+/** The experiment whose results a folder holds (summary.json's `experiment`), if readable. */
+function storedExperiment(dir: string): string | undefined {
+  try {
+    const info = statSync(join(dir, 'summary.json'));
+    if (!info.isFile() || info.size > 512 * 1024 * 1024) return undefined;
+    const name = (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { experiment?: unknown }).experiment;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What marks a folder as tcplab's own: a run store, a results summary or a shard manifest. */
 function isTcplabFolder(dir: string): boolean {
   return readdirSync(dir).some((name) => name === '.runs' || name === 'summary.json' || /^shard-\d+-of-\d+\.json$/.test(name));
@@ -177,13 +230,22 @@ function isTcplabFolder(dir: string): boolean {
  * and removes stale captures (*.pcap) and figures (NN-*.svg), which in a folder of the user's
  * would delete their files.
  */
-function checkOutputFolders(dirs: readonly string[], option: string): void {
+function checkOutputFolders(dirs: readonly string[], option: string, experiments?: readonly string[], force = false): void {
   const problems: string[] = [];
   for (const dir of dirs) {
-    if (!existsSync(dir)) continue;
+    if (!existsSync(dir)) {
+      const why = creatable(dir);
+      if (why !== undefined) problems.push(`${dir}: cannot be created: ${why} (${option})`);
+      continue;
+    }
     if (!statSync(dir).isDirectory()) problems.push(`${dir}: a file, not a folder (${option})`);
     else if (readdirSync(dir).length > 0 && !isTcplabFolder(dir)) {
       problems.push(`${dir}: holds other files and no tcplab results; give a new or empty folder (${option})`);
+    } else if (experiments !== undefined && !force) {
+      // Results of another experiment would be replaced without a word (issue 13).
+      const other = storedExperiment(dir);
+      const mine = experiments[dirs.indexOf(dir)];
+      if (other !== undefined && other !== mine) problems.push(`${dir}: holds the results of experiment ${JSON.stringify(other)}, not ${JSON.stringify(mine)}; give another folder, or --force to replace them (${option})`);
     }
   }
   if (problems.length > 0) throw new UsageProblem(problems);
@@ -263,6 +325,8 @@ export async function main(argv: string[]): Promise<void> {
           .option('trace', { type: 'boolean', describe: 'write trace.jsonl' })
           .option('pcap', { type: 'boolean', describe: 'write <node>.pcap captures' })
           .option('shard', { type: 'string', requiresArg: true, describe: 'run only shard i of n (i/n, 0 ≤ i < n); join shards with tcplab merge' })
+          .option('force', { type: 'boolean', describe: 'replace the results of another experiment in the --out folder' })
+          .option('yes', { type: 'boolean', describe: 'run even when the estimate says the batch takes over an hour or writes over 20 GB' })
           .epilog(RUN_EPILOG),
       (a) => guarded(() => runCommand(a as unknown as RunArgs)),
     )

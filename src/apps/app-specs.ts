@@ -98,8 +98,11 @@ export type ScriptStep = { at: Nanos } & (
   | { op: 'listen'; port: number; backlog?: number }
   /** accept(): takes the next connection as soon as one is queued at or after `at`. */
   | { op: 'accept' }
-  /** connect() to `target`, from `localPort` when given (both sides fixed: a simultaneous open is possible). */
-  | { op: 'connect'; target: Endpoint; localPort?: number }
+  /**
+   * connect() to `target`, from `localPort` when given (both sides fixed: a simultaneous open is
+   * possible); `reuseAddr` sets SO_REUSEADDR before the bind.
+   */
+  | { op: 'connect'; target: Endpoint; localPort?: number; reuseAddr?: boolean }
   | { op: 'send'; bytes: number }
   /** recv(): what is there, at most `bytes` when given. */
   | { op: 'read'; bytes?: number }

@@ -6,7 +6,7 @@
 import type { Rng } from '../sim/rng.ts';
 import type { Sim } from '../sim/simulator.ts';
 import type { Nanos } from '../sim/time.ts';
-import type { TcpStack } from '../stack/socket-api.ts';
+import type { ListenSocket, TcpStack } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
 
 export interface AppContext {
@@ -20,6 +20,8 @@ export interface AppContext {
   report: AppReporter;
   /** A node name to its IPv4 address. */
   addressOf(node: string): number;
+  /** A listener the app opened after start (script listen steps), so its queues are measured. */
+  listening?(socket: ListenSocket): void;
 }
 
 /**

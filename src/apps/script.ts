@@ -88,7 +88,7 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
         this.note('accept', index);
         return this.acceptQueued();
       case 'connect':
-        return this.connect(step.target.node, step.target.port, step.localPort, index);
+        return this.connect(step.target.node, step.target.port, step.localPort, step.reuseAddr === true, index);
       case 'send': {
         if (!this.hasSocket('send', index, { bytes: step.bytes })) return;
         this.unsent += step.bytes;
@@ -129,6 +129,7 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
     if (backlog !== undefined) fields['backlog'] = backlog;
     try {
       this.listener = this.ctx.stack.listen(port, this, backlog, this.takeOptions());
+      this.ctx.listening?.(this.listener);
       this.note('listen', index, fields);
     } catch (e) {
       if (!(e instanceof SocketError)) throw e;
@@ -136,14 +137,15 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
     }
   }
 
-  private connect(node: string, port: number, localPort: number | undefined, index: number): void {
+  private connect(node: string, port: number, localPort: number | undefined, reuseAddr: boolean, index: number): void {
     const { ctx } = this;
     const fields: Record<string, unknown> = { target: `${node}:${port}` };
     if (localPort !== undefined) fields['localPort'] = localPort;
+    if (reuseAddr) fields['reuseAddr'] = true;
     ctx.report.connectAttempted(ctx.app, ctx.node);
     try {
       const params = this.takeOptions();
-      const sock = ctx.stack.connect(ctx.addressOf(node), port, this, { localPort, lingerZero: this.lingerZero || undefined, params });
+      const sock = ctx.stack.connect(ctx.addressOf(node), port, this, { localPort, reuseAddr, lingerZero: this.lingerZero || undefined, params });
       this.lingerZero = false;
       this.sock = sock;
       this.hadSocket = true;

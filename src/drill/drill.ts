@@ -57,7 +57,11 @@ export function runScriptSource(src: string, scriptPath: string, options: DrillO
   };
   const gap = unsupportedFeature(script, changesParams);
   if (gap !== null) return { verdict: 'SKIP', reason: gap };
-  const params = tcpParams('linux', knobs.params);
+  // Packetdrill's timing assumes a HZ 1000 kernel: at HZ 250 a 4 s RTO sits on the wheel's 256 ms
+  // level and the corpus's retry schedules (tcplab/*.pkt: ETIMEDOUT checked 100 ms after the last
+  // RTO) pass only for some jiffies phases; at HZ 1000 they pass for every phase
+  // (docs/linux-timers.md). Jiffies start at 0 with the script.
+  const params = tcpParams('linux', { hz: 1000, jiffies: 'zero', ...knobs.params });
   try {
     const run = new ScriptRun(script, config.config, params, options.stackFactory ?? hostStackFactory);
     const failure = run.run();

@@ -10,7 +10,8 @@ import type { HostPort, Transport as PacketReceiver } from '../net/host.ts';
 import type { TcpStack } from '../stack/socket-api.ts';
 import type { TcpParams } from '../tcp/params.ts';
 
-export type DrillStack = TcpStack & PacketReceiver;
+/** `flushMetrics`: `ip tcp_metrics flush` (a stack without a metrics cache has nothing to flush). */
+export type DrillStack = TcpStack & PacketReceiver & { flushMetrics?(): void };
 
 export type DrillStackFactory = (port: HostPort, params: TcpParams) => DrillStack;
 

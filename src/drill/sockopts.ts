@@ -25,6 +25,8 @@ export interface FdEntry {
   params: Partial<TcpParams>;
   noDelay: boolean;
   lingerZero: boolean;
+  /** SO_REUSEADDR (connect from a bound port: EADDRNOTAVAIL rather than bind's EADDRINUSE). */
+  reuseAddr?: boolean;
   /** SO_SNDBUF / SO_RCVBUF as getsockopt reports them, once set. */
   sndBuf: number | null;
   rcvBuf: number | null;
@@ -46,6 +48,8 @@ export function setSockOpt(e: FdEntry, name: string, value: Expr): string | null
   const v = intValue(value);
   switch (name) {
     case 'SO_REUSEADDR':
+      e.reuseAddr = v !== null && v !== 0;
+      return null;
     case 'SO_REUSEPORT':
       return null;
     case 'SO_SNDBUF': {

@@ -2,10 +2,10 @@
  * Linux knobs set by a script's shell commands, mapped to engine parameters (src/tcp/params.ts).
  * Scripts run `sysctl -q net.ipv4.tcp_*=V` in backquotes, source `defaults.sh` files that do the
  * same, or call `set_sysctls.py /proc/sys/net/ipv4/tcp_*=V`. Each setting tcplab models becomes a
- * parameter override; every other one (fastopen keys, qdiscs, metrics flushes, congestion control
- * tuning) is recorded as ignored, so a report can say what was not applied.
+ * parameter override, and `ip tcp_metrics flush` empties the host's destination metrics; every
+ * other setting (fastopen keys, qdiscs, congestion control tuning) is recorded as ignored, so a report can say what was not applied.
  */
-import { SEC } from '../sim/time.ts';
+import { MS, SEC } from '../sim/time.ts';
 import type { SynCookieMode, TcpParams } from '../tcp/params.ts';
 import { commandLines, shellWords } from './shell.ts';
 
@@ -31,7 +31,7 @@ function ints(value: string): number[] | null {
   return parts.every((v) => Number.isSafeInteger(v)) ? parts : null;
 }
 
-function setInt(field: 'synRetries' | 'synAckRetries' | 'synLinearTimeouts' | 'keepaliveProbes' | 'dataRetries' | 'maxTimeWait' | 'somaxconn', min = 0): Setter {
+function setInt(field: 'synRetries' | 'synAckRetries' | 'synLinearTimeouts' | 'keepaliveProbes' | 'dataRetries' | 'maxTimeWait' | 'somaxconn' | 'maxSynBacklog', min = 0): Setter {
   return (value, into) => {
     const v = int(value);
     if (v === null || v < min) return null;
@@ -81,6 +81,20 @@ const SETTERS: Record<string, Setter> = {
   'net.ipv4.tcp_abort_on_overflow': setBool('abortOnOverflow'),
   'net.ipv4.tcp_rfc1337': setBool('rfc1337'),
   'net.ipv4.tcp_moderate_rcvbuf': setBool('moderateRcvbuf'),
+  // tcplab's 0 means "no reserve"; Linux's 0 would reserve the whole queue, so it is refused
+  'net.ipv4.tcp_max_syn_backlog': setInt('maxSynBacklog', 1),
+  'net.ipv4.tcp_invalid_ratelimit': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 0) return null;
+    into.invalidRateLimit = v * MS; // milliseconds
+    return 'invalidRateLimit';
+  },
+  'net.ipv4.tcp_nometrics_save': (value, into) => {
+    const v = int(value);
+    if (v === null) return null;
+    into.metricsSave = v === 0;
+    return 'metricsSave';
+  },
   'net.ipv4.tcp_syncookies': (value, into) => {
     const v = int(value);
     if (v === null || v < 0 || v > 2) return null;
@@ -179,7 +193,22 @@ function runLine(line: string, read: ReadScriptFile, out: SysctlResult, depth: n
     for (const l of commandLines(text)) runLine(l, read, out, depth + 1);
     return;
   }
+  if (isMetricsFlush(words)) {
+    out.applied.push(`${line} -> destination metrics flushed`);
+    return;
+  }
   out.ignored.push(line);
+}
+
+/** `ip tcp_metrics flush [all]` (also `ip tcpm flush`): empties the host's tcp_metrics. */
+function isMetricsFlush(words: string[]): boolean {
+  const base = words[0]?.slice(words[0].lastIndexOf('/') + 1);
+  return base === 'ip' && (words[1] === 'tcp_metrics' || words[1] === 'tcpm') && words[2] === 'flush';
+}
+
+/** Whether shell command text flushes the destination metrics (a timed command the runner obeys). */
+export function flushesMetrics(text: string): boolean {
+  return commandLines(text).some((line) => isMetricsFlush(shellWords(line)));
 }
 
 /** Interprets shell command text (a backquoted block) into engine parameter overrides. */

@@ -2,6 +2,7 @@
  * `apps:` validation (DESIGN.md part 2, applications). Apps are keyed by id so that override and
  * sweep paths (`apps.flood.rate`) stay stable; every key but `kind`, `on` and `target` has a default.
  */
+import { TCP_PARAM_TABLE } from '../tcp/param-table.ts';
 import { formatDuration, type Nanos } from '../sim/time.ts';
 import { parseCidr } from '../wire/ip.ts';
 import type { TopologyDef } from '../net/topology-def.ts';
@@ -72,7 +73,7 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
     case 'server': {
       const port = r.int('port', DEFAULT_PORT, 1, 65535);
       const responseBytes = r.bytes('responseBytes', 1000);
-      const backlog = r.has('backlog') ? r.int('backlog', undefined, 0) : undefined;
+      const backlog = r.has('backlog') ? r.int('backlog', undefined, 0, TCP_PARAM_TABLE.backlog.max) : undefined;
       if (p.count !== before) return undefined;
       const app: AppSpec = { id, kind, on: on!.name, port: port!, responseBytes: responseBytes! };
       if (backlog !== undefined) app.backlog = backlog;

@@ -8,9 +8,9 @@
  * shards on several machines (or containers, all pid 1) share one folder.
  */
 import { readdirSync } from 'node:fs';
-import { copyFile, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 let counter = 0;
 const HOST = hostname().replace(/[^A-Za-z0-9-]/g, '-') || 'host';
@@ -22,7 +22,7 @@ export function tempPathFor(path: string): string {
 
 /** Writes `data` to `path` atomically, creating the folder if needed. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirs(dirname(path));
   const tmp = tempPathFor(path);
   try {
     const fh = await open(tmp, 'w');
@@ -41,7 +41,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 
 /** Copies a file atomically (a copy to a temporary name, then rename). */
 export async function copyFileAtomic(from: string, to: string): Promise<void> {
-  await mkdir(dirname(to), { recursive: true });
+  await makeDirs(dirname(to));
   const tmp = tempPathFor(to);
   try {
     await copyFile(from, tmp);
@@ -63,7 +63,7 @@ export interface AtomicStream {
 }
 
 export async function openAtomicStream(path: string): Promise<AtomicStream> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirs(dirname(path));
   const tmp = tempPathFor(path);
   const fh = await open(tmp, 'w');
   // Small pieces are gathered so a file of many short CSV lines is written in few system calls.
@@ -154,4 +154,29 @@ export function listTemps(dir: string): string[] {
   };
   walk(dir);
   return out;
+}
+
+/**
+ * mkdir -p one level at a time. Node's recursive mkdir loops forever on some paths it cannot
+ * create (`--out /proc/self/x` hung); one mkdir per missing level fails at once instead.
+ */
+export async function makeDirs(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    try {
+      if ((await stat(d)).isDirectory()) break;
+      throw Object.assign(new Error(`${d} is a file, not a folder`), { code: 'ENOTDIR' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      await mkdir(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
 }

@@ -15,6 +15,8 @@ export const BatchErrorCode = {
   missingShard: 'missing_shard',
   /** A shard manifest lists a run whose stored record is missing or stale. */
   missingRun: 'missing_run',
+  /** A shard manifest that is malformed or was changed (merge trusts nothing in a shared folder). */
+  badManifest: 'bad_manifest',
   /** Two runs share an id. */
   duplicateRun: 'duplicate_run',
   interrupted: 'interrupted',

@@ -6,7 +6,8 @@
  * topology and in each app; `sampleInterval:` (timeseries sampling, default 100ms); `trace:` and
  * `pcap:` (as the CLI flags); top-level `x-…` keys, ignored, as a home for YAML anchors.
  */
-import { MS, type Nanos } from '../sim/time.ts';
+import { formatDuration, type Nanos } from '../sim/time.ts';
+import { MAX_DURATION, MIN_SAMPLE_INTERVAL, SAMPLE_INTERVAL_DEFAULT } from './experiment-limits.ts';
 import { describeValue, didYouMean, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
 import { isMap, MapReader, readList, readMap, readName, readString } from './spec-readers.ts';
 import { resolveNodeRef, validateTopology, type ValidatedTopology } from './topology-spec.ts';
@@ -36,17 +37,18 @@ export function validateExperiment(p: Problems, doc: unknown, opts: ValidateOpti
   r.require('duration', 'how long to simulate, e.g. 120s');
   const duration = r.duration('duration');
   if (duration === 0) p.add(SpecErrorCode.range, ['duration'], 'the experiment must last longer than 0s');
+  else if (duration !== undefined && duration > MAX_DURATION) p.add(SpecErrorCode.range, ['duration'], `expected at most ${formatDuration(MAX_DURATION)} (30 days), got ${formatDuration(duration)}`);
   const seed = r.int('seed', 1, 0, 0xffffffff);
   const seeds = r.int('seeds', 1, 1, MAX_SEEDS);
-  const sampleInterval = r.duration('sampleInterval', 100 * MS);
-  if (sampleInterval === 0) p.add(SpecErrorCode.range, ['sampleInterval'], 'the sampling interval must be longer than 0s');
+  const sampleInterval = r.duration('sampleInterval', SAMPLE_INTERVAL_DEFAULT);
+  if (sampleInterval !== undefined && sampleInterval < MIN_SAMPLE_INTERVAL) p.add(SpecErrorCode.range, ['sampleInterval'], `expected ${formatDuration(MIN_SAMPLE_INTERVAL)} or longer, got ${formatDuration(sampleInterval)}`);
   const trace = r.bool('trace', false);
   const pcap = r.bool('pcap', false);
 
   r.require('topology', 'a topology file path or an inline topology');
   let topology: ValidatedTopology | undefined;
   if (typeof obj['topology'] === 'string') {
-    p.add(SpecErrorCode.file, ['topology'], `topology file ${JSON.stringify(obj['topology'])} was not loaded`);
+    p.add(SpecErrorCode.file, ['topology'], `topology file ${describeValue(obj['topology'])} was not loaded`);
   } else if (obj['topology'] !== undefined) {
     topology = validateTopology(p, ['topology'], obj['topology'], 'topology');
   }

@@ -6,13 +6,14 @@
  * Pipeline for an experiment:  file → YAML → inline topology → --set / --seed / --seeds →
  * validate (base spec) → for each sweep point: apply its values → validate → RunSpec[].
  */
-import { readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { parseDocument } from 'yaml';
 import type { TopologyDef } from '../net/topology-def.ts';
 import type { PointValues } from '../metrics/results.ts';
 import { formatPath, formatSpecError, Problems, SpecErrorCode, type PathSegments, type Problem, type Result, type SpecError } from './errors.ts';
 import { isMap } from './spec-readers.ts';
+import { findReservedKeys, reservedKeyMessage } from './safe-keys.ts';
+import { readSpecFile, SpecFileError } from './spec-file.ts';
 import { looksLikeTopology, validateTopology } from './topology-spec.ts';
 import { looksLikeExperiment, validateExperiment } from './experiment-spec.ts';
 import { checkParamPath, parsePath, sweepAxisSegments } from './param-paths.ts';
@@ -45,30 +46,44 @@ export interface LoadedExperiment {
 /** Sweeps beyond this many runs are refused: almost surely a mistake, and each run is a simulation. */
 export const MAX_RUNS = 100_000;
 
-const defaultReader: FileReader = (file) => readFileSync(file, 'utf8');
+const defaultReader: FileReader = readSpecFile;
+
+/** Syntax errors listed per file; past this the rest are counted (a binary file makes thousands). */
+const MAX_YAML_ERRORS = 10;
 
 /** Parses YAML text; syntax errors carry 1-based line and column. */
 export function parseYaml(text: string, file: string): Result<unknown> {
   // merge: `<<: *anchor` merge keys, so shared link settings can be written once.
   const doc = parseDocument(text, { uniqueKeys: true, merge: true });
+  if (doc.errors.some((e) => /call stack/i.test(e.message))) {
+    return { ok: false, errors: [{ code: SpecErrorCode.yaml, file, path: '', message: 'YAML nested too deeply to read' }] };
+  }
   if (doc.errors.length > 0) {
+    const shown = doc.errors.slice(0, MAX_YAML_ERRORS);
+    const more = doc.errors.length - shown.length;
     return {
       ok: false,
-      errors: doc.errors.map((e) => ({
+      errors: [...shown.map((e) => ({
         code: SpecErrorCode.yaml,
         file,
         path: '',
         message: `YAML syntax error: ${e.message.split(/ at line \d+, column \d+/)[0]!.trim()}`,
         line: e.linePos?.[0]?.line ?? 1,
         col: e.linePos?.[0]?.col ?? 1,
-      })),
+      })), ...(more > 0 ? [{ code: SpecErrorCode.yaml, file, path: '', message: `${more} more YAML syntax errors not shown` }] : [])],
     };
   }
+  let value: unknown;
   try {
-    return { ok: true, value: doc.toJS({ maxAliasCount: 1000 }) };
+    value = doc.toJS({ maxAliasCount: 1000 });
   } catch (err) {
     return { ok: false, errors: [{ code: SpecErrorCode.yaml, file, path: '', message: `YAML error: ${(err as Error).message}` }] };
   }
+  const reserved = findReservedKeys(value);
+  if (reserved.length > 0) {
+    return { ok: false, errors: reserved.map((at) => ({ code: SpecErrorCode.unknownKey, file, path: formatPath(at), message: reservedKeyMessage(String(at[at.length - 1])) })) };
+  }
+  return { ok: true, value };
 }
 
 function readSource(file: string, read: FileReader, referredFrom?: { file: string; path: string }): Result<unknown> {
@@ -77,7 +92,8 @@ function readSource(file: string, read: FileReader, referredFrom?: { file: strin
     text = read(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : (err as Error).message;
+    const why = err instanceof SpecFileError ? err.message
+      : code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
     const error: SpecError = referredFrom === undefined
       ? { code: SpecErrorCode.file, file, path: '', message: `cannot read: ${why}` }
       : { code: SpecErrorCode.file, file: referredFrom.file, path: referredFrom.path, message: `cannot read ${file}: ${why}` };
@@ -125,6 +141,11 @@ class ExperimentLoader {
     }
     if (!loaded.ok) {
       for (const e of loaded.errors) this.report(e);
+      return { doc: state.doc, topologyFile: shown, topologyFailed: true };
+    }
+    if (!isMap(loaded.value)) {
+      // Named, never quoted: the path may point at any file (`topology: /etc/passwd`).
+      this.report({ code: SpecErrorCode.type, file: this.file, path: at, message: `${shown} is not a topology file (its top level is not a map of keys)` });
       return { doc: state.doc, topologyFile: shown, topologyFailed: true };
     }
     if (looksLikeExperiment(loaded.value) && !looksLikeTopology(loaded.value)) {

@@ -8,6 +8,7 @@ import { parse as parseYamlValue } from 'yaml';
 import { formatPath, SpecErrorCode, type PathSegments, type SpecError } from './errors.ts';
 import { isMap } from './spec-readers.ts';
 import { parsePath } from './param-paths.ts';
+import { findReservedKeys, isReservedKey, reservedKeyMessage } from './safe-keys.ts';
 
 export interface Override {
   /** As given, `apps.flood.rate=500/s`, for messages. */
@@ -28,7 +29,13 @@ export function parseOverrides(args: readonly string[], file: string): { overrid
       errors.push({ code: SpecErrorCode.path, file, path: `--set ${text}`, message: 'expected path=value, like tcp.backlog=1024 or apps.flood.rate=500/s' });
       continue;
     }
-    overrides.push({ text, segments, value: parseValue(text.slice(eq + 1)) });
+    const value = parseValue(text.slice(eq + 1));
+    const reserved = findReservedKeys(value);
+    if (reserved.length > 0) {
+      for (const at of reserved) errors.push({ code: SpecErrorCode.path, file, path: `--set ${text}`, message: reservedKeyMessage(String(at[at.length - 1])) });
+      continue;
+    }
+    overrides.push({ text, segments, value });
   }
   return { overrides, errors };
 }
@@ -51,12 +58,15 @@ export function overrideAt(segments: PathSegments, value: unknown): Override {
  * has been checked by checkParamPath). A null value removes the key, restoring its default.
  */
 export function applyOverride(doc: unknown, segments: PathSegments, value: unknown): unknown {
+  // checkParamPath refuses these first; this guard keeps a future caller from writing to a prototype.
+  const reserved = segments.find(isReservedKey);
+  if (reserved !== undefined) throw new Error(`applyOverride: ${reservedKeyMessage(String(reserved))}`);
   return produce({ root: doc }, (draft: { root: unknown }) => {
     let cur: Record<string | number, unknown> = draft as unknown as Record<string, unknown>;
     const path: PathSegments = ['root', ...segments];
     for (let i = 0; i < path.length - 1; i++) {
       const seg = path[i]!;
-      if (!isMap(cur[seg]) && !Array.isArray(cur[seg])) cur[seg] = {};
+      if (!Object.hasOwn(cur, seg) || (!isMap(cur[seg]) && !Array.isArray(cur[seg]))) cur[seg] = {};
       cur = cur[seg] as Record<string | number, unknown>;
     }
     const last = path[path.length - 1]!;

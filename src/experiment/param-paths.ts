@@ -6,6 +6,7 @@
  */
 import { didYouMean, formatPath, type PathSegments } from './errors.ts';
 import { isMap } from './spec-readers.ts';
+import { isReservedKey, reservedKeyMessage } from './safe-keys.ts';
 import { TCP_KEYS } from './tcp-spec.ts';
 import { APP_KEYS, APP_KINDS } from './app-spec.ts';
 import { LINK_KEYS, NODE_KEYS, TOPOLOGY_KEYS } from './topology-spec.ts';
@@ -36,7 +37,7 @@ export function sweepAxisSegments(doc: unknown, segments: PathSegments): PathSeg
   const sweep = isMap(doc) && isMap(doc['sweep']) ? doc['sweep'] : {};
   for (let end = segments.length; end >= 2; end--) {
     const axis = segments.slice(1, end).join('.');
-    if (!(axis in sweep)) continue;
+    if (!Object.hasOwn(sweep, axis)) continue;
     const rest = segments.slice(end);
     return isMap(sweep[axis]) && rest.length > 1 ? ['sweep', axis, rest[0]!, rest.slice(1).join('.')] : ['sweep', axis, ...rest];
   }
@@ -88,6 +89,8 @@ function where(prefix: PathSegments): string {
  * reason when it does not, else undefined.
  */
 export function checkParamPath(doc: unknown, segments: PathSegments): string | undefined {
+  const reserved = segments.find(isReservedKey);
+  if (reserved !== undefined) return reservedKeyMessage(String(reserved));
   let cur: unknown = doc;
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;
@@ -104,10 +107,10 @@ export function checkParamPath(doc: unknown, segments: PathSegments): string | u
     const key = String(seg);
     const allowed = allowedKeysAt(doc, prefix, cur);
     if (allowed !== undefined && !allowed.includes(key)) return `${where(prefix)} has no parameter ${JSON.stringify(key)}${didYouMean(key, allowed)}`;
-    if (cur[key] === undefined && !last && allowed === undefined && !OPTIONAL_MAPS.some((m) => matches([...prefix, key], m))) {
+    if ((!Object.hasOwn(cur, key) || cur[key] === undefined) && !last && allowed === undefined && !OPTIONAL_MAPS.some((m) => matches([...prefix, key], m))) {
       return `${where(prefix)} has no ${JSON.stringify(key)}${didYouMean(key, Object.keys(cur))}`;
     }
-    cur = cur[key];
+    cur = Object.hasOwn(cur, key) ? cur[key] : undefined;
   }
   return undefined;
 }

@@ -38,8 +38,14 @@ export function makePlan(runs: readonly RunSpec[], experiment: string, spec: unk
     seen.add(r.id);
     planned.push({ id: r.id, pointIndex: r.pointIndex, point: r.point, seed: r.seed, key: runKey(r) });
   }
-  const hash = sha256(canonicalJson({ experiment, spec: spec ?? null, trace, pcap, runs: planned }));
+  const hash = makePlanHash({ experiment, spec, trace, pcap, runs: planned });
   return { experiment, spec, trace, pcap, runs: planned, hash };
+}
+
+/** The hash a plan carries (and a shard manifest's plan must match). */
+export function makePlanHash(plan: Omit<BatchPlan, 'hash'>): string {
+  const { experiment, spec, trace, pcap, runs } = plan;
+  return sha256(canonicalJson({ experiment, spec: spec ?? null, trace, pcap, runs }));
 }
 
 /**

@@ -6,10 +6,11 @@
  *            {at: 1s, shutdown: wr}, {at: 2s, close: true} ]
  *
  * Each step is `at` plus exactly one action, plus that action's own options (listen's backlog,
- * connect's localPort). Steps run in list order, so their times may not go backwards; calls that
+ * connect's localPort and reuseAddr). Steps run in list order, so their times may not go backwards; calls that
  * need a connection (send, read, shutdown, close) need a connect or accept step before them, and
  * accept needs a listen.
  */
+import { TCP_PARAM_TABLE, type SpecParamKey } from '../tcp/param-table.ts';
 import { formatDuration, type Nanos } from '../sim/time.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import { describeValue, didYouMean, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
@@ -19,8 +20,8 @@ import type { Endpoint, ScriptOp, ScriptStep, ShutdownHow, SocketOptionName, Soc
 
 export const STEP_OPS: readonly ScriptOp[] = ['listen', 'accept', 'connect', 'send', 'read', 'shutdown', 'close', 'linger0', 'setsockopt'];
 /** Options that belong to one action. */
-const STEP_OPTIONS: Partial<Record<ScriptOp, readonly string[]>> = { listen: ['backlog'], connect: ['localPort'] };
-export const STEP_KEYS: readonly string[] = ['at', 'description', ...STEP_OPS, 'backlog', 'localPort'];
+const STEP_OPTIONS: Partial<Record<ScriptOp, readonly string[]>> = { listen: ['backlog'], connect: ['localPort', 'reuseAddr'] };
+export const STEP_KEYS: readonly string[] = ['at', 'description', ...STEP_OPS, 'backlog', 'localPort', 'reuseAddr'];
 const SHUTDOWN: readonly ShutdownHow[] = ['rd', 'wr', 'rdwr'];
 
 /**
@@ -86,7 +87,7 @@ function readStep(p: Problems, path: PathSegments, v: unknown, ctx: StepContext,
   switch (op) {
     case 'listen': {
       const port = readInt(p, vat, value, 1, 65535);
-      const backlog = obj['backlog'] === undefined ? undefined : readInt(p, [...path, 'backlog'], obj['backlog'], 0);
+      const backlog = obj['backlog'] === undefined ? undefined : readInt(p, [...path, 'backlog'], obj['backlog'], 0, TCP_PARAM_TABLE.backlog.max);
       if (port !== undefined) {
         const prev = seq.listening.get(port);
         if (prev !== undefined) p.add(SpecErrorCode.duplicate, vat, `step ${prev} already listens on port ${port}`);
@@ -107,9 +108,11 @@ function readStep(p: Problems, path: PathSegments, v: unknown, ctx: StepContext,
       if (localPort !== undefined && seq.listening.has(localPort)) {
         p.add(SpecErrorCode.reference, [...path, 'localPort'], `port ${localPort} is this script's listening port (step ${seq.listening.get(localPort)}); connect would fail with EADDRINUSE`);
       }
+      const reuseAddr = obj['reuseAddr'] === undefined ? undefined : readBool(p, [...path, 'reuseAddr'], obj['reuseAddr']);
       if (target !== undefined) {
         step = { at: at!, op, target };
         if (localPort !== undefined) step.localPort = localPort;
+        if (reuseAddr === true) step.reuseAddr = true;
       }
       seq.connection = true;
       break;
@@ -210,7 +213,7 @@ function readSocketOptions(p: Problems, path: PathSegments, v: unknown): SocketO
       p.add(SpecErrorCode.unknownKey, at, why);
       continue;
     }
-    const value = readTcpField(p, at, key as keyof TcpParams, raw);
+    const value = readTcpField(p, at, key as SpecParamKey, raw);
     if (value !== undefined) out[key] = value;
   }
   return p.count === before ? (out as SocketOptions) : undefined;

@@ -4,11 +4,12 @@
  * writes a manifest `shard-<i>-of-<n>.json` with the whole batch plan. Shards may write to
  * separate folders (one per machine) or to one shared folder; `mergeShards` joins them.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.ts';
 import { BatchError, BatchErrorCode } from './batch-errors.ts';
 import type { BatchPlan } from './plan.ts';
+import { checkManifest, MAX_MANIFEST_BYTES } from './manifest-check.ts';
 
 export interface ShardSpec {
   index: number;
@@ -67,8 +68,15 @@ export async function readManifests(dir: string): Promise<ShardManifest[]> {
   }
   const out: ShardManifest[] = [];
   for (const name of names.filter((n) => MANIFEST.test(n)).sort()) {
-    const m = JSON.parse(await readFile(join(dir, name), 'utf8')) as ShardManifest;
-    if (m.format !== 'tcplab-shard/1') throw new BatchError(BatchErrorCode.notAShard, `${join(dir, name)}: not a tcplab shard manifest`);
+    const file = join(dir, name);
+    const info = await stat(file);
+    if (!info.isFile()) throw new BatchError(BatchErrorCode.badManifest, `${file}: not a regular file`);
+    if (info.size > MAX_MANIFEST_BYTES) throw new BatchError(BatchErrorCode.badManifest, `${file}: larger than ${MAX_MANIFEST_BYTES} bytes, not a tcplab shard manifest`);
+    const m = checkManifest(await readFile(file, 'utf8'), file);
+    const named = MANIFEST.exec(name)!;
+    if (m.shard.index !== Number(named[1]) || m.shard.count !== Number(named[2])) {
+      throw new BatchError(BatchErrorCode.badManifest, `${file}: shard: says ${m.shard.index}/${m.shard.count}, its name says ${named[1]}/${named[2]}`);
+    }
     out.push(m);
   }
   return out.sort((a, b) => a.shard.index - b.shard.index);

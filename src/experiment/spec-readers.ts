@@ -17,9 +17,16 @@ export function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A well-formed duration that parseDuration refused only for its size. */
+const TOO_LONG = /^\s*[0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?\s*(?:ns|us|µs|ms|s|m|min|h)\s*$/;
+
 export function readDuration(p: Problems, path: PathSegments, v: unknown): Nanos | undefined {
   const ns = typeof v === 'string' ? parseDuration(v) : v === 0 ? 0 : null;
   if (ns === null) {
+    if (typeof v === 'string' && TOO_LONG.test(v)) {
+      p.add(SpecErrorCode.range, path, `${describeValue(v)} is longer than the simulated clock can count (2^53 ns, about 104 days)`);
+      return undefined;
+    }
     const hint = typeof v === 'number' && v > 0 ? ' (add a unit: ns, us, ms or s)' : '';
     p.add(SpecErrorCode.type, path, `expected a duration like "10ms", got ${describeValue(v)}${hint}`);
     return undefined;

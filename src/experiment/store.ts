@@ -10,10 +10,10 @@
  * Extras are written before the record and every file atomically, so a record on disk means the
  * whole run is on disk: the record is the commit marker.
  */
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MetricValues, PointValues } from '../metrics/results.ts';
-import { copyFileAtomic, removeStaleTemps, writeFileAtomic } from './atomic-write.ts';
+import { copyFileAtomic, makeDirs, removeStaleTemps, writeFileAtomic } from './atomic-write.ts';
 import type { RunOutput, Sample, TimeseriesColumns } from './run-output.ts';
 import { STORE_FORMAT } from './run-key.ts';
 
@@ -57,25 +57,35 @@ export function nodeFileName(node: string): string {
   return enc.startsWith('.') ? `%2E${enc.slice(1)}` : enc;
 }
 
+/**
+ * Run ids become file names: only the batch runner's `p<point>-s<seed>` is accepted, so an id
+ * read from a shared folder can never name a path outside the store (merge checks manifests
+ * first; this is the last line).
+ */
+function safeId(id: string): string {
+  if (!/^p\d+-s\d+$/.test(id)) throw new Error(`refusing run id ${JSON.stringify(id.slice(0, 60))}: not of the form p<point>-s<seed>`);
+  return id;
+}
+
 export class RunStore {
   constructor(readonly dir: string) {}
 
   /** Creates the folder and clears temporary files of processes that died while writing. */
   async open(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await makeDirs(this.dir);
     await removeStaleTemps(this.dir);
   }
 
   recordPath(id: string): string {
-    return join(this.dir, `${id}.json`);
+    return join(this.dir, `${safeId(id)}.json`);
   }
 
   tracePath(id: string): string {
-    return join(this.dir, `${id}.trace.jsonl`);
+    return join(this.dir, `${safeId(id)}.trace.jsonl`);
   }
 
   pcapPath(id: string, node: string): string {
-    return join(this.dir, id, `${nodeFileName(node)}.pcap`);
+    return join(this.dir, safeId(id), `${nodeFileName(node)}.pcap`);
   }
 
   /** The stored record, or null when absent or unreadable. */

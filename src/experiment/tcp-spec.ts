@@ -4,68 +4,59 @@
  * and `nodes.server.tcp.backlog` name exactly the parameter they set.
  */
 import { PROFILES, tcpParams, type ProfileName, type TcpParams } from '../tcp/params.ts';
+import { HZ_VALUES } from '../tcp/timer-wheel.ts';
+import { TCP_PARAM_TABLE, type ParamInfo, type SpecParamKey } from '../tcp/param-table.ts';
 import type { NodeDef } from '../net/topology-def.ts';
 import { formatDuration } from '../sim/time.ts';
-import { SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
+import { describeValue, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
 import { checkKeys, readBool, readBytes, readDuration, readInt, readMap, readOneOf } from './spec-readers.ts';
 import type { ExperimentSpec, TcpSettings } from './spec-types.ts';
 
 export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
-export const TCP_KEYS = Object.keys(PROFILES.linux) as (keyof TcpParams)[];
+export const TCP_KEYS = Object.keys(TCP_PARAM_TABLE) as SpecParamKey[];
 
-type FieldKind = 'duration' | 'count' | 'port' | 'bytes' | 'bool' | { oneOf: readonly (string | boolean)[] };
-
-/**
- * How each parameter is written in a file. A parameter missing here (added to TcpParams later)
- * is read by the type of its linux default: booleans as booleans, numbers as whole numbers.
- */
-const FIELD_KINDS: Partial<Record<keyof TcpParams, FieldKind>> = {
-  profile: { oneOf: PROFILE_NAMES },
-  synCookies: { oneOf: [false, true, 'always'] },
-  congestion: { oneOf: ['cubic', 'reno'] },
-  initialRto: 'duration',
-  minRto: 'duration',
-  maxRto: 'duration',
-  synGiveUp: 'duration',
-  synAckGiveUp: 'duration',
-  synRecvTimeout: 'duration',
-  timeWait: 'duration',
-  finWait2Timeout: 'duration',
-  keepaliveIdle: 'duration',
-  keepaliveInterval: 'duration',
-  userTimeout: 'duration',
-  delayedAckMin: 'duration',
-  delayedAckMax: 'duration',
-  ephemeralLow: 'port',
-  ephemeralHigh: 'port',
-  mss: 'bytes',
-  rcvBuf: 'bytes',
-  sndBuf: 'bytes',
-  rcvBufMax: 'bytes',
-  sndBufMax: 'bytes',
-};
-
-function kindOf(key: keyof TcpParams): FieldKind {
-  return FIELD_KINDS[key] ?? (typeof PROFILES.linux[key] === 'boolean' ? 'bool' : 'count');
-}
-
-/** One TcpParams value as written in a file, read by the parameter's kind (also for socket options). */
-export function readTcpField(p: Problems, path: PathSegments, key: keyof TcpParams, v: unknown): unknown {
-  const kind = kindOf(key);
+/** One TcpParams value as written in a file, read by the parameter's kind and checked against its range (also for socket options). */
+export function readTcpField(p: Problems, path: PathSegments, key: SpecParamKey, v: unknown): unknown {
+  const info = TCP_PARAM_TABLE[key];
+  const kind = info.kind;
+  let value: unknown;
   switch (kind) {
     case 'duration':
-      return readDuration(p, path, v);
+      value = readDuration(p, path, v);
+      break;
     case 'count':
-      return readInt(p, path, v, 0);
     case 'port':
-      return readInt(p, path, v, 1, 65535);
+      return readInt(p, path, v, info.min ?? 0, info.max);
     case 'bytes':
-      return readBytes(p, path, v);
+      value = readBytes(p, path, v);
+      break;
     case 'bool':
       return readBool(p, path, v);
+    case 'hz': {
+      if ((HZ_VALUES as readonly unknown[]).includes(v)) return v;
+      p.add(SpecErrorCode.range, path, `expected one of ${HZ_VALUES.join(', ')} (Linux CONFIG_HZ), got ${describeValue(v)}`);
+      return undefined;
+    }
     default:
       return readOneOf(p, path, v, kind.oneOf);
   }
+  if (typeof value !== 'number') return undefined;
+  const problem = rangeProblem(info, value);
+  if (problem === undefined) return value;
+  p.add(SpecErrorCode.range, path, problem);
+  return undefined;
+}
+
+/** Why `value` is outside the parameter's range ("expected a duration from 1s to 32767s, got 0s"), or undefined. */
+export function rangeProblem(info: ParamInfo, value: number): string | undefined {
+  if (value === 0 && info.zero !== undefined) return undefined;
+  const min = info.min ?? 0;
+  const max = info.max ?? Number.MAX_SAFE_INTEGER;
+  if (value >= min && value <= max) return undefined;
+  const show = info.kind === 'duration' ? formatDuration : String;
+  const what = info.kind === 'duration' ? 'a duration' : info.kind === 'bytes' ? 'a size in bytes' : 'a whole number';
+  const zero = info.zero === undefined ? '' : ` (or 0s: ${info.zero})`;
+  return `expected ${what} from ${show(min)} to ${show(max)}${zero}, got ${show(value)}`;
 }
 
 /** Reads a `tcp:` map; every key optional. Undefined after recording problems. */
@@ -113,5 +104,4 @@ export function checkTcpConsistency(p: Problems, path: PathSegments, t: TcpParam
   pair('initialRto', 'maxRto', formatDuration);
   pair('delayedAckMin', 'delayedAckMax', formatDuration);
   pair('ephemeralLow', 'ephemeralHigh', String);
-  if (t.mss < 88) p.add(SpecErrorCode.range, [...path, 'mss'], `mss ${t.mss} is below the 88-byte minimum Linux allows`);
 }

@@ -33,8 +33,10 @@ export interface World {
   stacks: Map<string, HostStack>;
   collector: MetricsCollector;
   sampler: Sampler;
-  /** Listening sockets of server apps and their nodes (queue statistics). */
+  /** Listening sockets of server and script apps and their nodes (queue statistics), in opening order. */
   listeners: { node: string; socket: ListenSocket }[];
+  /** The same, by node (read by the syn_queue / accept_queue time series). */
+  listenersByNode: Map<string, ListenSocket[]>;
   bulks: Bulk[];
   /** Fault-rule filters (`faults:`), only at hosts that have rules. */
   filters: PacketFilter[];
@@ -100,7 +102,7 @@ export function buildWorld(spec: ExperimentSpec, seed: number): World {
   const collector = new MetricsCollector(tracer, counted);
   collector.now = () => sim.now;
 
-  const world: World = { sim, tracer, network, stacks, collector, sampler: null as unknown as Sampler, listeners: [], bulks: [], filters };
+  const world: World = { sim, tracer, network, stacks, collector, sampler: null as unknown as Sampler, listeners: [], listenersByNode: new Map(), bulks: [], filters };
   startApps(world, spec, nodes, seed);
   world.sampler = new Sampler(gauges(world, spec, nodes), spec.sampleInterval, spec.duration);
   world.sampler.start(sim);
@@ -120,7 +122,7 @@ function startApps(world: World, spec: ExperimentSpec, nodes: NodeIndex, seed: n
           const server = Server.fromSpec(ctx, app, peerProfiles(world, spec, nodes, node, app.port));
           server.start();
           const socket = server.listenSocket;
-          if (socket !== null) world.listeners.push({ node, socket });
+          if (socket !== null) addListener(world, node, socket);
           break;
         }
         case 'client':
@@ -145,8 +147,17 @@ function startApps(world: World, spec: ExperimentSpec, nodes: NodeIndex, seed: n
   }
 }
 
+function addListener(world: World, node: string, socket: ListenSocket): void {
+  world.listeners.push({ node, socket });
+  const ls = world.listenersByNode.get(node);
+  if (ls) ls.push(socket);
+  else world.listenersByNode.set(node, [socket]);
+}
+
 function appContext(world: World, app: AppSpec, node: string, seed: number): AppContext {
   return {
+    // a script's listen() step opens its listener mid-run: it counts from then on
+    listening: app.kind === 'script' ? (socket) => addListener(world, node, socket) : undefined,
     sim: world.sim,
     node,
     app: app.id,
@@ -188,15 +199,20 @@ function responseBytesFor(spec: ExperimentSpec, nodes: NodeIndex, client: Client
  */
 function gauges(world: World, spec: ExperimentSpec, nodes: NodeIndex): Gauge[] {
   const out: Gauge[] = [];
-  const byNode = new Map<string, ListenSocket[]>();
-  for (const { node, socket } of world.listeners) {
-    const ls = byNode.get(node);
-    if (ls) ls.push(socket);
-    else byNode.set(node, [socket]);
+  // Server nodes (listening already), then nodes whose script apps will listen later.
+  const queueNodes = [...world.listenersByNode.keys()];
+  for (const app of Object.values(spec.apps)) {
+    if (app.kind !== 'script' || !app.steps.some((s) => s.op === 'listen')) continue;
+    for (const m of nodes.members(app.on)) if (!queueNodes.includes(m)) queueNodes.push(m);
   }
-  for (const [node, ls] of byNode) {
-    out.push({ node, metric: 'syn_queue', read: () => ls.reduce((a, l) => a + l.stats().synQueue, 0) });
-    out.push({ node, metric: 'accept_queue', read: () => ls.reduce((a, l) => a + l.stats().acceptQueue, 0) });
+  const byNode = world.listenersByNode;
+  const sum = (node: string, pick: (l: ListenSocket) => number) => (): number => {
+    const ls = byNode.get(node);
+    return ls === undefined ? 0 : ls.reduce((a, l) => a + pick(l), 0);
+  };
+  for (const node of queueNodes) {
+    out.push({ node, metric: 'syn_queue', read: sum(node, (l) => l.stats().synQueue) });
+    out.push({ node, metric: 'accept_queue', read: sum(node, (l) => l.stats().acceptQueue) });
   }
 
   // Hosts running a client or server app, grouped under their group's name when it has several members.

@@ -7,7 +7,7 @@ import { figure } from './figure.ts';
 import type { ChartResult } from './figure.ts';
 import { drawFrame, layoutFrame } from './frame.ts';
 import type { FrameInput, LegendItem } from './frame.ts';
-import { axisLabel, inSentence, metricLabel, paramLabel } from './labels.ts';
+import { axisLabel, inSentence, metricLabel, paramLabel, valueText } from './labels.ts';
 import { el, errorBarPath, svgDocument } from './svg.ts';
 import { hasCi, noSweepData, seedCount, sweepData } from './sweep-data.ts';
 import type { SweepDataInput, SweepFigureOptions } from './sweep-data.ts';
@@ -50,7 +50,7 @@ export function barChart(input: BarChartInput): ChartResult {
   };
   const { plot, height } = layoutFrame(frameIn);
   yAxis.setRange(plot.bottom, plot.top);
-  const labels = data.xValues.map(valueLabel);
+  const labels = data.xValues.map((v) => valueText(input.x, v));
   const outer = scaleBand<string>().domain(labels).range([plot.left, plot.right]).paddingInner(0.25).paddingOuter(0.15);
   const inner = scaleBand<number>()
     .domain(data.series.map((_, i) => i))

@@ -10,6 +10,7 @@ import type { ChartResult } from './figure.ts';
 import { drawFrame, layoutFrame, linearTicks, logTicks } from './frame.ts';
 import type { FrameInput, LegendItem } from './frame.ts';
 import { axisLabel, inSentence, metricLabel } from './labels.ts';
+import { pointLegend } from './points.ts';
 import type { PointInfo } from './points.ts';
 import { el, svgDocument } from './svg.ts';
 import { seriesColor, seriesDash } from './theme.ts';
@@ -90,7 +91,8 @@ export function cdfChart(input: CdfChartInput): ChartResult {
   const subtitle = `${format(',')(total)} samples from ${runs} run${runs === 1 ? '' : 's'}, seeds pooled per point${logx ? ' · log scale' : ''}`;
 
   const y = scaleLinear().domain([0, 1]);
-  const legend: LegendItem[] = curves.map((c) => ({ label: c.label, color: seriesColor(c.index), kind: 'line', dash: seriesDash(c.index) }));
+  const names = pointLegend(input.points);
+  const legend: LegendItem[] = curves.map((c) => ({ label: names.labels[c.index]!, color: seriesColor(c.index), kind: 'line', dash: seriesDash(c.index) }));
   const frameIn: FrameInput = {
     width: input.width ?? 640,
     height: input.height ?? 400,
@@ -99,6 +101,7 @@ export function cdfChart(input: CdfChartInput): ChartResult {
     xLabel: input.xlabel ?? axisLabel(input.metric),
     yLabel: input.ylabel ?? 'Fraction of samples ≤ x',
     legend: curves.length > 1 || curves[0]!.label !== 'all runs' ? legend : [],
+    legendTitle: names.title,
     yTickLabels: ['0.0', '1.0'],
   };
   const { plot, height } = layoutFrame(frameIn);
@@ -109,18 +112,7 @@ export function cdfChart(input: CdfChartInput): ChartResult {
   const xPos = (v: number): number => (logx ? xLog(Math.max(v, minPos)) : xLin(v));
   const xRight = logx ? xLog.range()[1]! : xLin.range()[1]!;
 
-  const paths: string[] = [];
-  for (const c of curves) {
-    const pts = steps(c.sorted);
-    // Extend the last step to the right edge so curves that end early still read as reaching 1.
-    pts.push([NaN, 1]);
-    const d = line<[number, number]>()
-      .x((p) => (Number.isNaN(p[0]) ? xRight : xPos(p[0])))
-      .y((p) => y(p[1]))
-      .curve(curveStepAfter)
-      .digits(2)(pts);
-    paths.push(el('path', { class: 'series', 'data-series': c.label, d: d ?? '', fill: 'none', stroke: seriesColor(c.index), 'stroke-width': 2, 'stroke-dasharray': seriesDash(c.index) || undefined }));
-  }
+  const paths = curves.map((c) => curvePath(c, xPos, xRight, y));
   const xTicks = logx ? logTicks(xLog) : linearTicks(xLin, 8);
   const yTicks = linearTicks(y, 5);
   const frame = drawFrame(frameIn, plot, xTicks, yTicks, { xGrid: true });
@@ -130,4 +122,16 @@ export function cdfChart(input: CdfChartInput): ChartResult {
     (curves.length > 1 ? `, one curve per sweep point with its seeds pooled.` : `, all seeds pooled.`) +
     (logx ? ' The x axis is logarithmic.' : '');
   return figure(svg, title, caption);
+}
+
+/** One empirical CDF as steps, its last step extended to the right edge (it has reached 1). */
+function curvePath(c: Curve, xPos: (v: number) => number, xRight: number, y: (p: number) => number): string {
+  const pts = steps(c.sorted);
+  pts.push([NaN, 1]);
+  const d = line<[number, number]>()
+    .x((p) => (Number.isNaN(p[0]) ? xRight : xPos(p[0])))
+    .y((p) => y(p[1]))
+    .curve(curveStepAfter)
+    .digits(2)(pts);
+  return el('path', { class: 'series', 'data-series': c.label, d: d ?? '', fill: 'none', stroke: seriesColor(c.index), 'stroke-width': 2, 'stroke-dasharray': seriesDash(c.index) || undefined });
 }

@@ -17,6 +17,8 @@ export interface LegendItem {
   kind: 'line' | 'band' | 'bar' | 'marker';
   dash?: string;
   marker?: MarkerShape;
+  /** A marker without a line through it (points that are not joined). */
+  noLine?: boolean;
 }
 
 export interface FrameInput {
@@ -110,7 +112,7 @@ function legendSwatch(item: LegendItem, x: number, y: number): string {
     if (item.kind === 'band') {
       parts.push(el('rect', { x, y: cy - 6, width: SWATCH, height: 12, fill: item.color, 'fill-opacity': 0.18 }));
     }
-    parts.push(el('line', { x1: x, y1: cy, x2: x + SWATCH, y2: cy, stroke: item.color, 'stroke-width': 2.2, 'stroke-dasharray': item.dash || undefined }));
+    if (!item.noLine) parts.push(el('line', { x1: x, y1: cy, x2: x + SWATCH, y2: cy, stroke: item.color, 'stroke-width': 2.2, 'stroke-dasharray': item.dash || undefined }));
     if (item.marker) {
       parts.push(el('path', { d: markerPath(item.marker, x + SWATCH / 2, cy, 7.5), fill: item.marker === 'cross' ? 'none' : item.color, stroke: item.color, 'stroke-width': 1.4 }));
     }

@@ -4,6 +4,10 @@
  * "Connection success ratio", `apps.flood.rate` → "Flood rate".
  */
 
+import { format } from 'd3';
+import { PARAM_LABELS, PERCENT_PARAMS, VALUE_LABELS } from './label-table.ts';
+import { parseQuantity, valueLabel } from './sweep-values.ts';
+
 export interface MetricLabel {
   /** Label without unit, e.g. "Handshake time, p90". */
   name: string;
@@ -122,8 +126,10 @@ const PARAM_NAMES: Record<string, string> = {
   mode: 'mode',
 };
 
-/** A sweep path as a label: "apps.flood.rate" → "Flood rate", "tcp.synCookies" → "SYN cookies". */
+/** A sweep path as a label: "apps.flood.rate" → "SYN flood rate", "http" → "HTTP version". */
 export function paramLabel(path: string): string {
+  const listed = PARAM_LABELS[path];
+  if (listed !== undefined) return listed;
   const parts = path.split('.');
   const last = parts[parts.length - 1]!;
   const lastName = PARAM_NAMES[last] ?? words(last);
@@ -148,4 +154,47 @@ export function inSentence(label: string): string {
   const first = label.split(/[\s,]/)[0] ?? '';
   if (first.length > 1 && first === first.toUpperCase() && /[A-Z]/.test(first)) return label;
   return label.length === 0 ? label : label[0]!.toLowerCase() + label.slice(1);
+}
+
+/** A name as words, keeping capitals: "short-timer" → "short timer", "synCookies" → "syn Cookies". */
+function spelled(s: string): string {
+  return s.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[-_]+/g, ' ');
+}
+
+const NUMBER = format(',~g');
+
+/**
+ * One value of a sweep axis in words: the label table's name for a named variant ("http1-0" →
+ * "HTTP/1.0"), a quantity with a spaced unit ("5ms" → "5 ms", "1000/s" → "1,000/s"), a loss
+ * fraction as a percentage (0.01 → "1 %"), true/false as on/off, other words spelled out.
+ */
+export function valueText(path: string, v: unknown): string {
+  const raw = valueLabel(v);
+  const named = VALUE_LABELS[path]?.[raw];
+  if (named !== undefined) return named;
+  if (typeof v === 'boolean') return v ? 'on' : 'off';
+  const q = parseQuantity(v);
+  if (q) {
+    const last = path.split('.').pop()!;
+    if (q.unit === '' && PERCENT_PARAMS.includes(last)) return `${format('.3~g')(q.value * 100)} %`;
+    if (q.unit === '') return NUMBER(q.value);
+    return q.unit === '/s' || q.unit === '%' ? `${NUMBER(q.value)}${q.unit}` : `${NUMBER(q.value)} ${q.unit}`;
+  }
+  return spelled(raw);
+}
+
+/** True when the axis's values are named variants that say what they are without the axis name. */
+export function selfNamed(path: string): boolean {
+  return VALUE_LABELS[path] !== undefined;
+}
+
+/** A point on some axes as words: "SYN cookies", "Link latency 25 ms, packet loss per link 1 %". */
+export function pointText(point: Readonly<Record<string, unknown>>, paths: readonly string[]): string {
+  const parts = paths.map((p) => (selfNamed(p) ? valueText(p, point[p]) : `${inSentence(paramLabel(p))} ${valueText(p, point[p])}`));
+  return capitalFirst(parts.join(', '));
+}
+
+/** "no defence" → "No defence" (a legend entry starts with a capital). */
+export function capitalFirst(text: string): string {
+  return text.length > 0 ? text[0]!.toUpperCase() + text.slice(1) : text;
 }

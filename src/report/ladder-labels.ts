@@ -1,9 +1,11 @@
 /**
- * Where a ladder arrow's label goes. Arrows cross (the FINs of a simultaneous close), converge
- * at an endpoint (a request arriving as the reply leaves) or run parallel a row apart, so one fixed
- * spot always collides somewhere. Each label tries a few spots along its arrow, over or under it,
- * and takes the one that touches the fewest other arrows, time lines and labels already placed,
- * preferring the middle and the top side.
+ * Label boxes and where a ladder arrow's label goes. Arrows cross (the FINs of a simultaneous
+ * close), converge at an endpoint (a request arriving as the reply leaves), run parallel a few px
+ * apart or lie on top of each other (two SYN-ACKs sent at one instant), so one fixed spot always
+ * collides somewhere. Each label tries spots along its arrow, over or under it and one or two
+ * lines further out, and takes one whose box overlaps no box already placed (exact test, boxes are
+ * rotated rectangles), touching the fewest arrows and time lines, preferring the middle, the top
+ * side and the line nearest the arrow.
  */
 import { textWidth } from './svg.ts';
 
@@ -14,7 +16,10 @@ export interface Seg {
   y2: number;
 }
 
-/** A rotated label box: centre, reading direction u, and ranges along u and along the normal. */
+/**
+ * A rotated label box: centre, reading direction u, and ranges along u (a) and along the "up"
+ * normal n = (uy, −ux) (p). An upright box has u = (1, 0) and p growing upwards.
+ */
 export interface Box {
   cx: number;
   cy: number;
@@ -29,38 +34,60 @@ export interface Box {
 export interface Placement {
   /** Fraction of the way from the sender. */
   f: number;
-  below: boolean;
+  /** Baseline offset from the line along the "up" normal (negative: under the line). */
+  baseline: number;
   box: Box;
+  /** True when no spot was free of other labels (the layout then tries a larger scale). */
+  clash: boolean;
 }
 
-/** Baseline offsets from the line, along the "up" normal: over the line, or under it. */
-export const ABOVE_BASELINE = 5;
-export const BELOW_BASELINE = -15;
-
+/** Baseline offsets from the line: over it, under it, then a line further out each way. */
+const BASELINES = [5, -15, 19, -29, 33, -43] as const;
 const FRACTIONS = [0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.26, 0.74, 0.22, 0.78] as const;
+/** Text extent around its baseline (px, for the 11–12 px fonts used): descent and ascent. */
+const DESCENT = 3;
+const ASCENT = 10;
 
-function distToSeg(px: number, py: number, s: Seg): number {
-  const dx = s.x2 - s.x1;
-  const dy = s.y2 - s.y1;
-  const l2 = dx * dx + dy * dy;
-  let t = l2 > 0 ? ((px - s.x1) * dx + (py - s.y1) * dy) / l2 : 0;
-  t = Math.max(0, Math.min(1, t));
-  const ex = s.x1 + t * dx - px;
-  const ey = s.y1 + t * dy - py;
-  return Math.sqrt(ex * ex + ey * ey);
+/** The four corners of a box. */
+export function boxCorners(b: Box): [number, number][] {
+  const nx = b.uy;
+  const ny = -b.ux;
+  const at = (a: number, p: number): [number, number] => [b.cx + a * b.ux + p * nx, b.cy + a * b.uy + p * ny];
+  return [at(b.a0, b.p0), at(b.a1, b.p0), at(b.a1, b.p1), at(b.a0, b.p1)];
 }
 
-function inside(px: number, py: number, b: Box): boolean {
-  const rx = px - b.cx;
-  const ry = py - b.cy;
-  const a = rx * b.ux + ry * b.uy;
-  // The normal n = (uy, -ux) points "up" on screen for a left-to-right reading direction.
-  const p = rx * b.uy - ry * b.ux;
-  return a >= b.a0 && a <= b.a1 && p >= b.p0 && p <= b.p1;
+function project(corners: readonly [number, number][], ax: number, ay: number): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const [x, y] of corners) {
+    const v = x * ax + y * ay;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return [lo, hi];
 }
 
-/** The box of a label centred at fraction f of `line`, over or under it. */
-export function labelBox(line: Seg, f: number, below: boolean, width: number): Box {
+/** True when two boxes overlap (separating-axis test on both boxes' edges). */
+export function boxesOverlap(a: Box, b: Box): boolean {
+  const ca = boxCorners(a);
+  const cb = boxCorners(b);
+  for (const [ax, ay] of [[a.ux, a.uy], [a.uy, -a.ux], [b.ux, b.uy], [b.uy, -b.ux]] as const) {
+    const [a0, a1] = project(ca, ax, ay);
+    const [b0, b1] = project(cb, ax, ay);
+    if (a1 <= b0 || b1 <= a0) return false;
+  }
+  return true;
+}
+
+/** The upright box of text at (x, baseline y) with the given anchor. */
+export function textBox(x: number, y: number, content: string, fontSize: number, anchor: 'start' | 'middle' | 'end'): Box {
+  const w = textWidth(content, fontSize);
+  const left = anchor === 'start' ? x : anchor === 'end' ? x - w : x - w / 2;
+  return { cx: left + w / 2, cy: y, ux: 1, uy: 0, a0: -w / 2 - 1, a1: w / 2 + 1, p0: -DESCENT, p1: ASCENT };
+}
+
+/** The box of a label centred at fraction f of `line`, its baseline `baseline` px over the line. */
+export function labelBox(line: Seg, f: number, baseline: number, width: number): Box {
   const cx = line.x1 + f * (line.x2 - line.x1);
   const cy = line.y1 + f * (line.y2 - line.y1);
   // Reading direction: left to right whatever the arrow's direction.
@@ -71,12 +98,20 @@ export function labelBox(line: Seg, f: number, below: boolean, width: number): B
     uy = -uy;
   }
   const len = Math.hypot(ux, uy) || 1;
-  const base = below ? BELOW_BASELINE : ABOVE_BASELINE;
-  return { cx, cy, ux: ux / len, uy: uy / len, a0: -width / 2 - 2, a1: width / 2 + 2, p0: base - 3, p1: base + 10 };
+  return { cx, cy, ux: ux / len, uy: uy / len, a0: -width / 2 - 2, a1: width / 2 + 2, p0: baseline - DESCENT, p1: baseline + ASCENT };
 }
 
-/** Scores a box: arrows and time lines it touches, labels it overlaps. */
-function score(box: Box, obstacles: readonly Seg[], boxes: readonly Box[]): number {
+function distToSeg(px: number, py: number, s: Seg): number {
+  const dx = s.x2 - s.x1;
+  const dy = s.y2 - s.y1;
+  const l2 = dx * dx + dy * dy;
+  let t = l2 > 0 ? ((px - s.x1) * dx + (py - s.y1) * dy) / l2 : 0;
+  t = Math.max(0, Math.min(1, t));
+  return Math.hypot(s.x1 + t * dx - px, s.y1 + t * dy - py);
+}
+
+/** How many sample points of the box touch an arrow or time line. */
+function lineHits(box: Box, obstacles: readonly Seg[]): number {
   let hits = 0;
   const nx = box.uy;
   const ny = -box.ux;
@@ -85,27 +120,27 @@ function score(box: Box, obstacles: readonly Seg[], boxes: readonly Box[]): numb
       const px = box.cx + a * box.ux + p * nx;
       const py = box.cy + a * box.uy + p * ny;
       for (const s of obstacles) if (distToSeg(px, py, s) < 2) hits += 1;
-      for (const b of boxes) if (inside(px, py, b)) hits += 2;
     }
   }
   return hits;
 }
 
-/** Picks the best spot for a label of `text` on `line`. */
+/** Picks the best spot for a label of `text` on `line`, clear of `boxes` whenever possible. */
 export function placeLabel(line: Seg, text: string, fontSize: number, obstacles: readonly Seg[], boxes: readonly Box[]): Placement {
   const width = textWidth(text, fontSize);
   let best: Placement | null = null;
   let bestScore = Infinity;
-  for (const below of [false, true]) {
+  BASELINES.forEach((baseline, level) => {
     for (const f of FRACTIONS) {
-      const box = labelBox(line, f, below, width);
-      // Small penalties keep labels in the middle and over their arrow when spots tie.
-      const s = score(box, obstacles, boxes) + Math.abs(f - 0.5) * 4 + (below ? 1.5 : 0);
+      const box = labelBox(line, f, baseline, width);
+      const clash = boxes.some((b) => boxesOverlap(box, b));
+      // Small penalties keep labels in the middle, over their arrow and close to it when spots tie.
+      const s = (clash ? 1e6 : 0) + lineHits(box, obstacles) + Math.abs(f - 0.5) * 4 + level * 1.5;
       if (s < bestScore) {
         bestScore = s;
-        best = { f, below, box };
+        best = { f, baseline, box, clash };
       }
     }
-  }
+  });
   return best!;
 }

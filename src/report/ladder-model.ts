@@ -88,6 +88,7 @@ export function listConnections(records: readonly TraceEvent[]): ConnectionRef[]
   const nodes = nodesByAddress(records);
   const byPair = new Map<string, ConnectionRef>();
   const order: ConnectionRef[] = [];
+  const oriented = new Set<ConnectionRef>();
   for (const rec of records) {
     const pair = recordPair(rec);
     if (!pair) continue;
@@ -98,9 +99,12 @@ export function listConnections(records: readonly TraceEvent[]): ConnectionRef[]
       byPair.set(key, c);
       order.push(c);
     }
-    // Until a SYN says otherwise, the first record's source (or local end) is on the left.
+    // Until a SYN says otherwise, the first record's source (or local end) is on the left. The
+    // first SYN decides, once: in a simultaneous open the peer's SYN must not swap the sides back,
+    // so the client stays on the left in every ladder.
     const flags = strField(rec, 'flags');
-    if (rec.ev === 'tx' && flags !== undefined && flags.includes('S') && !flags.includes('.')) {
+    if (rec.ev === 'tx' && !oriented.has(c) && flags !== undefined && flags.includes('S') && !flags.includes('.')) {
+      oriented.add(c);
       const src = strField(rec, 'src')!;
       if (c.a !== src) {
         c.b = c.a;
@@ -177,18 +181,10 @@ export interface LadderOptions {
   absolute?: boolean;
 }
 
-/** The ladder of one connection. */
-export function ladderModel(records: readonly TraceEvent[], conn: ConnectionRef, opts: LadderOptions = {}): LadderModel {
-  const key = pairKey(conn.a, conn.b);
-  const mine = records.filter((r) => {
-    const p = recordPair(r);
-    return p !== null && pairKey(p[0], p[1]) === key;
-  });
-  const addrs = [conn.a, conn.b] as const;
-  const nodes = [conn.nodeA, conn.nodeB] as const;
-  const side = (addr: string | undefined): 0 | 1 | -1 => (addr === addrs[0] ? 0 : addr === addrs[1] ? 1 : -1);
+type Side = 0 | 1 | -1;
 
-  // A segment counts as sent by the endpoint's own node, received by the peer's node.
+/** The records of one connection split into sends (by the endpoint's own node), arrivals and drops. */
+function packetsOf(mine: readonly TraceEvent[], side: (addr: string | undefined) => Side, nodes: readonly [string | null, string | null]): { txs: Pkt[]; rxs: Pkt[]; drops: Pkt[] } {
   const txs: Pkt[] = [];
   const rxs: Pkt[] = [];
   const drops: Pkt[] = [];
@@ -200,10 +196,11 @@ export function ladderModel(records: readonly TraceEvent[], conn: ConnectionRef,
     else if (r.ev === 'rx' && r.node === nodes[d]) rxs.push({ rec: r, key: packetKey(r) });
     else if (r.ev === 'drop') drops.push({ rec: r, key: packetKey(r) });
   }
-  const rxOf = matchAfter(txs, rxs);
-  const dropOf = matchAfter(txs, drops);
+  return { txs, rxs, drops };
+}
 
-  // ISNs: the SYN's seq, else the first seq the side sent (a RST from a closed port).
+/** ISNs: the SYN's seq, else the first seq the side sent (a RST from a closed port). */
+function isnsOf(txs: readonly Pkt[], rxs: readonly Pkt[], side: (addr: string | undefined) => Side): [number | null, number | null] {
   const isn: [number | null, number | null] = [null, null];
   for (const p of txs) {
     const s = side(strField(p.rec, 'src')) as 0 | 1;
@@ -213,48 +210,49 @@ export function ladderModel(records: readonly TraceEvent[], conn: ConnectionRef,
     const s = side(strField(p.rec, 'src')) as 0 | 1;
     if (isn[s] === null) isn[s] = numField(p.rec, 'seq') ?? null;
   }
+  return isn;
+}
 
-  const seen = new Set<string>();
-  const messages: LadderMessage[] = [];
-  for (const p of txs) {
-    const r = p.rec;
-    const from = side(strField(r, 'src')) as 0 | 1;
-    const flags = strField(r, 'flags') ?? '';
-    const seq = numField(r, 'seq') ?? 0;
-    const ack = numField(r, 'ack') ?? 0;
-    const len = numField(r, 'len') ?? 0;
-    // Without an explicit marker, a segment that occupies sequence space and repeats one
-    // already sent is a retransmission (a repeated pure ACK is a duplicate ACK, not a retx).
-    const occupies = len > 0 || flags.includes('S') || flags.includes('F');
-    const retx = r.retx === true || (occupies && seen.has(p.key));
-    seen.add(p.key);
-    const rx = rxOf.get(p);
-    const dr = dropOf.get(p);
-    const rs = opts.absolute ? seq : rel(seq, isn[from]);
-    const ra = opts.absolute ? ack : rel(ack, isn[from === 0 ? 1 : 0]);
-    let label = `${flagNames(flags)} seq=${rs}`;
-    if (flags.includes('.')) label += ` ack=${ra}`;
-    if (len > 0) label += ` len=${len}`;
-    if (retx) label += ' (retx)';
-    const win = numField(r, 'win') ?? null;
-    const timing = rx ? `sent ${fmtS(r.t)} s, arrived ${fmtS(rx.rec.t)} s` : dr ? `sent ${fmtS(r.t)} s, dropped at ${dr.rec.node} ${fmtS(dr.rec.t)} s` : `sent ${fmtS(r.t)} s, never received`;
-    messages.push({
-      from,
-      tTx: r.t,
-      tRx: rx ? rx.rec.t : null,
-      drop: dr ? { t: dr.rec.t, node: dr.rec.node, reason: strField(dr.rec, 'reason') ?? 'dropped' } : null,
-      flags,
-      seq,
-      ack,
-      len,
-      win,
-      retx,
-      label,
-      detail: `${addrs[from]} → ${addrs[from === 0 ? 1 : 0]} ${flags} seq ${seq} ack ${ack} len ${len}${win !== null ? ` win ${win}` : ''}; ${timing}`,
-    });
-  }
-  messages.sort((x, y) => x.tTx - y.tTx);
+interface MessageContext {
+  addrs: readonly [string, string];
+  isn: [number | null, number | null];
+  absolute: boolean;
+  rx: Pkt | undefined;
+  drop: Pkt | undefined;
+  /** Seen before with the same numbers and flags: a retransmission if it occupies sequence space. */
+  repeat: boolean;
+}
 
+/** One sent segment as the diagram shows it, with its Wireshark-style label. */
+function messageOf(p: Pkt, from: 0 | 1, c: MessageContext): LadderMessage {
+  const r = p.rec;
+  const flags = strField(r, 'flags') ?? '';
+  const seq = numField(r, 'seq') ?? 0;
+  const ack = numField(r, 'ack') ?? 0;
+  const len = numField(r, 'len') ?? 0;
+  // Without an explicit marker, a segment that occupies sequence space and repeats one
+  // already sent is a retransmission (a repeated pure ACK is a duplicate ACK, not a retx).
+  const occupies = len > 0 || flags.includes('S') || flags.includes('F');
+  const retx = r.retx === true || (occupies && c.repeat);
+  const rs = c.absolute ? seq : rel(seq, c.isn[from]);
+  const ra = c.absolute ? ack : rel(ack, c.isn[from === 0 ? 1 : 0]);
+  let label = `${flagNames(flags)} seq=${rs}`;
+  if (flags.includes('.')) label += ` ack=${ra}`;
+  if (len > 0) label += ` len=${len}`;
+  if (retx) label += ' (retx)';
+  const win = numField(r, 'win') ?? null;
+  const { rx, drop: dr } = c;
+  const timing = rx ? `sent ${fmtS(r.t)} s, arrived ${fmtS(rx.rec.t)} s` : dr ? `sent ${fmtS(r.t)} s, dropped at ${dr.rec.node} ${fmtS(dr.rec.t)} s` : `sent ${fmtS(r.t)} s, never received`;
+  return {
+    from, tTx: r.t, tRx: rx ? rx.rec.t : null,
+    drop: dr ? { t: dr.rec.t, node: dr.rec.node, reason: strField(dr.rec, 'reason') ?? 'dropped' } : null,
+    flags, seq, ack, len, win, retx, label,
+    detail: `${c.addrs[from]} → ${c.addrs[from === 0 ? 1 : 0]} ${flags} seq ${seq} ack ${ack} len ${len}${win !== null ? ` win ${win}` : ''}; ${timing}`,
+  };
+}
+
+/** Each side's state changes, from its own node's state records. */
+function statesOf(mine: readonly TraceEvent[], side: (addr: string | undefined) => Side, nodes: readonly [string | null, string | null]): [StateChange[], StateChange[]] {
   const states: [StateChange[], StateChange[]] = [[], []];
   for (const r of mine) {
     if (r.ev !== 'state') continue;
@@ -264,6 +262,30 @@ export function ladderModel(records: readonly TraceEvent[], conn: ConnectionRef,
     if (s === -1 || (nodes[s] !== null && r.node !== nodes[s])) continue;
     states[s].push({ t: r.t, from: strField(r, 'from') ?? '?', to: strField(r, 'to') ?? '?' });
   }
+  return states;
+}
+
+/** The ladder of one connection. */
+export function ladderModel(records: readonly TraceEvent[], conn: ConnectionRef, opts: LadderOptions = {}): LadderModel {
+  const key = pairKey(conn.a, conn.b);
+  const mine = records.filter((r) => {
+    const p = recordPair(r);
+    return p !== null && pairKey(p[0], p[1]) === key;
+  });
+  const addrs = [conn.a, conn.b] as const;
+  const nodes = [conn.nodeA, conn.nodeB] as const;
+  const side = (addr: string | undefined): Side => (addr === addrs[0] ? 0 : addr === addrs[1] ? 1 : -1);
+  const { txs, rxs, drops } = packetsOf(mine, side, nodes);
+  const rxOf = matchAfter(txs, rxs);
+  const dropOf = matchAfter(txs, drops);
+  const isn = isnsOf(txs, rxs, side);
+  const seen = new Set<string>();
+  const messages = txs.map((p) => {
+    const repeat = seen.has(p.key);
+    seen.add(p.key);
+    return messageOf(p, side(strField(p.rec, 'src')) as 0 | 1, { addrs, isn, absolute: opts.absolute === true, rx: rxOf.get(p), drop: dropOf.get(p), repeat });
+  });
+  messages.sort((x, y) => x.tTx - y.tTx);
   let tStart = Infinity;
   let tEnd = -Infinity;
   for (const r of mine) {
@@ -276,7 +298,7 @@ export function ladderModel(records: readonly TraceEvent[], conn: ConnectionRef,
       { addr: conn.b, node: conn.nodeB, isn: isn[1] },
     ],
     messages,
-    states,
+    states: statesOf(mine, side, nodes),
     tStart: Number.isFinite(tStart) ? tStart : 0,
     tEnd: Number.isFinite(tEnd) ? tEnd : 0,
   };

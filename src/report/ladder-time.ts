@@ -1,23 +1,21 @@
 /**
- * The ladder's vertical time axis. Time runs down, to scale within a stretch of activity (one
- * one-way delay ≈ 40 px, so segments slope gently), with long idle gaps (a 1 s RTO beside 11 ms
- * delays) cut out and shown as a break. Segments sent back to back by one side get their own row
- * even when their timestamps are equal, so labels never sit on top of each other.
+ * The ladder's vertical time axis: true to time. Time runs down at one scale (px per second) for
+ * the whole diagram, so equal times sit at equal heights and equal durations are equal lengths;
+ * the only exception is a long idle gap (a 1 s RTO beside 20 ms delays, 60 s of TIME-WAIT), which
+ * is cut out: the axis stops, a break of fixed height says how much time it skipped, and the next
+ * stretch starts at the same scale. Nothing is nudged to make room for labels: that is the label
+ * layout's job (ladder-layout.ts), which may ask for a larger scale instead.
  */
 import { format, ticks } from 'd3';
 
-export type KnotKind = 'tx' | 'rx' | 'mark';
-
-/** A moment the diagram draws something at. */
-export interface Knot {
-  t: number;
-  /** Endpoint side (0 left, 1 right), or -1 for marks that need no row of their own. */
-  side: -1 | 0 | 1;
-  kind: KnotKind;
-  /** Filled in by buildTimeMap. */
-  y: number;
+/** One unbroken stretch of the axis: y = y0 + (t − t0) × pxPerS for t in [t0, t1]. */
+export interface TimeStretch {
+  t0: number;
+  t1: number;
+  y0: number;
 }
 
+/** A cut: the time from t0 to t1 is not drawn; the axis jumps from y0 to y1. */
 export interface TimeBreak {
   t0: number;
   t1: number;
@@ -30,116 +28,90 @@ export interface TimeTick {
   label: string;
 }
 
-export interface TimeMap {
-  /** y of a time (interpolated between knots; the first knot wins at a repeated time). */
-  y(t: number): number;
+export interface TimeAxis {
+  pxPerS: number;
+  stretches: TimeStretch[];
   breaks: TimeBreak[];
   ticks: TimeTick[];
   top: number;
+  /** y of the last time. */
   bottom: number;
+  /** y of a time: linear within a stretch, linear across a break's height inside a cut. */
+  y(t: number): number;
 }
 
-export interface TimeMapOptions {
+export interface TimeAxisOptions {
   top: number;
-  /** Typical one-way delay in seconds: sets the scale. */
-  owd: number;
+  pxPerS: number;
   /** Time origin of the tick labels (seconds). */
   t0: number;
 }
 
-/** px for one one-way delay. */
-const OWD_PX = 44;
-/** Two rows that must not overlap are at least this far apart. */
-const MIN_ROW = 24;
-/** A gap taller than this is cut. */
-const MAX_GAP = 230;
-/** A cut gap's height. */
-const BREAK_H = 58;
-/** Times closer than this (s) are one instant. */
-const NEAR = 1e-9;
+/** A gap taller than this (px at the diagram's scale) is cut. */
+export const MAX_GAP = 230;
+/** A cut's height. */
+export const BREAK_H = 74;
 
-/** Assigns a y to every knot (mutating `y`) and returns the axis. */
-export function buildTimeMap(knots: Knot[], opts: TimeMapOptions): TimeMap {
-  const pxPerS = OWD_PX / Math.max(opts.owd, 1e-6);
-  knots.sort((a, b) => a.t - b.t);
+/** Splits the sorted distinct times into stretches at every gap too tall to draw. */
+function stretchesOf(times: readonly number[], opts: TimeAxisOptions): { stretches: TimeStretch[]; breaks: TimeBreak[] } {
+  const stretches: TimeStretch[] = [];
   const breaks: TimeBreak[] = [];
-  let y = opts.top;
-  let prevT = knots.length > 0 ? knots[0]!.t : 0;
-  // Last row of each (side, tx|rx): a second send (or arrival) at one side sits a row lower.
-  const lastRow = new Map<string, number>();
-  for (const k of knots) {
-    const gap = k.t - prevT;
-    if (gap > NEAR) {
-      let dy = gap * pxPerS;
-      if (dy > MAX_GAP) {
-        breaks.push({ t0: prevT, t1: k.t, y0: y, y1: y + BREAK_H });
-        dy = BREAK_H;
-      }
-      y += dy;
-    }
-    if (k.side >= 0) {
-      const rowKey = `${k.side}${k.kind}`;
-      const ly = lastRow.get(rowKey);
-      if (ly !== undefined && y < ly + MIN_ROW) y = ly + MIN_ROW;
-      lastRow.set(rowKey, y);
-    }
-    k.y = y;
-    prevT = k.t;
+  if (times.length === 0) return { stretches: [{ t0: opts.t0, t1: opts.t0, y0: opts.top }], breaks };
+  let cur: TimeStretch = { t0: times[0]!, t1: times[0]!, y0: opts.top };
+  for (const t of times) {
+    if ((t - cur.t1) * opts.pxPerS > MAX_GAP) {
+      const yEnd = cur.y0 + (cur.t1 - cur.t0) * opts.pxPerS;
+      stretches.push(cur);
+      breaks.push({ t0: cur.t1, t1: t, y0: yEnd, y1: yEnd + BREAK_H });
+      cur = { t0: t, t1: t, y0: yEnd + BREAK_H };
+    } else cur.t1 = t;
   }
-  // One knot per distinct time (the first), for interpolation.
-  const ts: number[] = [];
-  const ys: number[] = [];
-  for (const k of knots) {
-    if (ts.length > 0 && k.t - ts[ts.length - 1]! <= NEAR) continue;
-    ts.push(k.t);
-    ys.push(k.y);
-  }
-  const yOf = (t: number): number => {
-    if (ts.length === 0) return opts.top;
-    if (t <= ts[0]!) return ys[0]!;
-    if (t >= ts[ts.length - 1]!) return ys[ys.length - 1]! + (t - ts[ts.length - 1]!) * pxPerS;
-    let lo = 0;
-    let hi = ts.length - 1;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      if (ts[mid]! <= t) lo = mid;
-      else hi = mid;
-    }
-    const f = (t - ts[lo]!) / (ts[hi]! - ts[lo]!);
-    return ys[lo]! + f * (ys[hi]! - ys[lo]!);
-  };
+  stretches.push(cur);
+  return { stretches, breaks };
+}
 
-  // Ticks: nice values within each unbroken stretch, in ms from t0.
-  const tickList: TimeTick[] = [];
-  const stretches: [number, number][] = [];
-  let s0 = ts[0] ?? 0;
-  for (const b of breaks) {
-    stretches.push([s0, b.t0]);
-    s0 = b.t1;
-  }
-  stretches.push([s0, ts[ts.length - 1] ?? s0]);
-  for (const [a, b] of stretches) {
-    const ya = yOf(a);
-    const yb = yOf(b);
-    const count = Math.max(2, Math.round((yb - ya) / 55));
-    const msA = (a - opts.t0) * 1000;
-    const msB = (b - opts.t0) * 1000;
-    const values = msB > msA ? ticks(msA, msB, count) : [msA];
-    const fmt = msB > msA ? tickFormatFor(msA, msB, count) : format(',.3~f');
+/** The axis through `times` (any order, repeats allowed). */
+export function buildTimeAxis(times: readonly number[], opts: TimeAxisOptions): TimeAxis {
+  const sorted = [...new Set(times)].sort((a, b) => a - b);
+  const { stretches, breaks } = stretchesOf(sorted, opts);
+  const k = opts.pxPerS;
+  const y = (t: number): number => {
+    for (let i = 0; i < stretches.length; i++) {
+      const s = stretches[i]!;
+      if (t <= s.t1 || i === stretches.length - 1) return s.y0 + (t - s.t0) * k;
+      const b = breaks[i]!;
+      if (t < b.t1) return b.y0 + ((t - b.t0) / (b.t1 - b.t0)) * (b.y1 - b.y0);
+    }
+    return opts.top;
+  };
+  const last = stretches[stretches.length - 1]!;
+  return { pxPerS: k, stretches, breaks, ticks: axisTicks(stretches, k, opts.t0), top: opts.top, bottom: last.y0 + (last.t1 - last.t0) * k, y };
+}
+
+/** Nice ticks (ms from t0) within each stretch, all labelled with one precision. */
+function axisTicks(stretches: readonly TimeStretch[], pxPerS: number, t0: number): TimeTick[] {
+  const perStretch = stretches.map((s) => {
+    const msA = (s.t0 - t0) * 1000;
+    const msB = (s.t1 - t0) * 1000;
+    const count = Math.max(2, Math.round(((s.t1 - s.t0) * pxPerS) / 55));
+    return { s, msA, msB, values: msB > msA ? ticks(msA, msB, count) : [] };
+  });
+  // One step for the decimals: the finest any stretch uses (a lone instant is rounded to it).
+  let step = Infinity;
+  for (const p of perStretch) for (let i = 1; i < p.values.length; i++) step = Math.min(step, p.values[i]! - p.values[i - 1]!);
+  const decimals = Number.isFinite(step) ? Math.min(3, Math.max(0, -Math.floor(Math.log10(step) + 1e-9))) : 0;
+  const fmt = format(`,.${decimals}f`);
+  const out: TimeTick[] = [];
+  for (const p of perStretch) {
+    // A stretch too short for a nice tick inside it is labelled at its start.
+    const values = p.values.length > 0 ? p.values : [p.msA];
     let lastY = -Infinity;
     for (const ms of values) {
-      const ty = yOf(opts.t0 + ms / 1000);
+      const ty = p.s.y0 + (t0 + ms / 1000 - p.s.t0) * pxPerS;
       if (ty - lastY < 16) continue;
-      tickList.push({ y: ty, label: fmt(ms) });
+      out.push({ y: ty, label: fmt(ms) });
       lastY = ty;
     }
   }
-  const last = knots.length > 0 ? knots[knots.length - 1]!.y : opts.top;
-  return { y: yOf, breaks, ticks: tickList, top: opts.top, bottom: last };
-}
-
-function tickFormatFor(a: number, b: number, count: number): (v: number) => string {
-  const step = Math.abs(ticks(a, b, count).reduce((s, v, i, arr) => (i > 0 ? Math.min(s, v - arr[i - 1]!) : s), Infinity));
-  const decimals = Number.isFinite(step) && step > 0 ? Math.max(0, -Math.floor(Math.log10(step) + 1e-9)) : 0;
-  return format(`,.${Math.min(decimals, 3)}f`);
+  return out;
 }

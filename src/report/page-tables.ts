@@ -4,6 +4,8 @@
  * point, one column per point.
  */
 import { format } from 'd3';
+import { Problems } from '../experiment/errors.ts';
+import { GENERATOR_KEY, expandGenerator } from '../experiment/generators.ts';
 import type { AggregateRow } from '../metrics/results.ts';
 import { metricLabel, shortParamNames } from './labels.ts';
 import { isObject } from './plain-data.ts';
@@ -32,26 +34,54 @@ function inline(v: unknown): string {
   return valueLabel(v);
 }
 
+/** "1000000ns" → "1ms", "1000000000bps" → "1Gbps": a generator's defaults as one would write them. */
+function tidyUnits(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const m = /^(\d+)(ns|bps)$/.exec(v);
+  if (!m) return v;
+  const n = Number(m[1]);
+  const steps: [number, string][] = m[2] === 'ns' ? [[1e9, 's'], [1e6, 'ms'], [1e3, 'us'], [1, 'ns']] : [[1e9, 'Gbps'], [1e6, 'Mbps'], [1e3, 'Kbps'], [1, 'bps']];
+  const [f, unit] = steps.find(([f]) => n % f === 0)!;
+  return `${n / f}${unit}`;
+}
+
+function nodesText(nodes: unknown): string {
+  if (!Array.isArray(nodes)) return '';
+  return nodes.map((n) => (isObject(n) ? `${valueLabel(n.name)}${typeof n.count === 'number' && n.count > 1 ? ` ×${n.count}` : ''}${n.kind === 'router' ? ' (router)' : ''}` : valueLabel(n))).join(', ');
+}
+
+function linkRows(links: unknown): [string, string][] {
+  if (!Array.isArray(links)) return [];
+  return links.filter(isObject).map((l) => {
+    const { between, ...rest } = l;
+    const props = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, tidyUnits(v)]));
+    return ['  link', `${Array.isArray(between) ? between.map(valueLabel).join(' – ') : ''}${Object.keys(props).length > 0 ? `: ${inline(props)}` : ''}`];
+  });
+}
+
+/**
+ * The Topology row and its links: a file name, the nodes and links as written, or for a generated
+ * topology the generator with its parameters and what it expands to.
+ */
+function topologyRows(t: unknown): [string, string][] {
+  if (typeof t === 'string') return [['Topology', t]];
+  if (!isObject(t)) return [];
+  if (typeof t[GENERATOR_KEY] === 'string') {
+    const { [GENERATOR_KEY]: gen, ...params } = t;
+    const head = `${valueLabel(gen)} generator${Object.keys(params).length > 0 ? ` (${inline(params)})` : ''}`;
+    const expanded = expandGenerator(new Problems(), ['topology'], t);
+    if (!expanded) return [['Topology', head]];
+    return [['Topology', `${head}: ${nodesText(expanded.nodes)}`], ...linkRows(expanded.links)];
+  }
+  return [['Topology', `${t.name !== undefined ? `${valueLabel(t.name)}: ` : ''}${nodesText(t.nodes)}`], ...linkRows(t.links)];
+}
+
 /** Rows of (parameter, value) describing the experiment. */
 export function parameterRows(spec: unknown, runCount: number, seeds: number[]): [string, string][] {
   const s = isObject(spec) ? spec : {};
   const rows: [string, string][] = [];
   if (s.name !== undefined) rows.push(['Experiment', valueLabel(s.name)]);
-  if (typeof s.topology === 'string') rows.push(['Topology', s.topology]);
-  else if (isObject(s.topology)) {
-    const t = s.topology;
-    const nodes = Array.isArray(t.nodes)
-      ? t.nodes.map((n) => (isObject(n) ? `${valueLabel(n.name)}${typeof n.count === 'number' && n.count > 1 ? ` ×${n.count}` : ''}${n.kind === 'router' ? ' (router)' : ''}` : valueLabel(n))).join(', ')
-      : '';
-    rows.push(['Topology', `${t.name !== undefined ? `${valueLabel(t.name)}: ` : ''}${nodes}`]);
-    if (Array.isArray(t.links)) {
-      for (const l of t.links) {
-        if (!isObject(l)) continue;
-        const { between, ...rest } = l;
-        rows.push(['  link', `${Array.isArray(between) ? between.map(valueLabel).join(' – ') : ''}${Object.keys(rest).length > 0 ? `: ${inline(rest)}` : ''}`]);
-      }
-    }
-  }
+  rows.push(...topologyRows(s.topology));
   if (s.duration !== undefined) rows.push(['Duration', valueLabel(s.duration)]);
   const uniq = [...new Set(seeds)].sort((a, b) => a - b);
   if (uniq.length > 0) {

@@ -1,9 +1,9 @@
 /**
  * Sweep points as figure series: each distinct point (one value per sweep axis) with its runs
- * (one per seed) and a legend label such as "rate=1000/s, synCookies=true".
+ * (one per seed) and a legend label in words such as "SYN flood rate 1,000/s, SYN cookies".
  */
 import type { PointValues } from '../metrics/results.ts';
-import { shortParamNames } from './labels.ts';
+import { paramLabel, pointText, selfNamed, valueText } from './labels.ts';
 import { valueLabel } from './sweep-values.ts';
 
 export interface RunInfo {
@@ -25,10 +25,23 @@ export function pointKey(point: PointValues, paths: readonly string[]): string {
   return JSON.stringify(paths.map((p) => (p in point ? point[p] : null)));
 }
 
-/** "rate=1000/s, synCookies=true" over the given axes (short names unless ambiguous). */
-export function pointLabel(point: PointValues, paths: readonly string[], allPaths: readonly string[] = paths): string {
-  const short = shortParamNames(allPaths);
-  return paths.map((p) => `${short.get(p) ?? p}=${valueLabel(point[p])}`).join(', ');
+/** A point in words over the given axes: "SYN flood rate 1,000/s, SYN cookies". */
+export function pointLabel(point: PointValues, paths: readonly string[]): string {
+  return pointText(point, paths);
+}
+
+/**
+ * Legend of series that are points: when they differ in one axis only, a heading naming it
+ * ("Packet loss per link:") and each point's value ("1 %"); else each point in words.
+ */
+export function pointLegend(points: readonly PointInfo[]): { title?: string; labels: string[] } {
+  const paths = [...new Set(points.flatMap((p) => Object.keys(p.point)))];
+  const varying = paths.filter((path) => new Set(points.map((p) => valueLabel(p.point[path]))).size > 1);
+  if (varying.length === 1 && !selfNamed(varying[0]!)) {
+    const path = varying[0]!;
+    return { title: `${paramLabel(path)}:`, labels: points.map((p) => valueText(path, p.point[path])) };
+  }
+  return { labels: points.map((p) => p.label) };
 }
 
 /**

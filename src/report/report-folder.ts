@@ -17,7 +17,7 @@ import type { ChartEntry, ReportChart } from './chart-spec.ts';
 import type { ChartResult } from './figure.ts';
 import { skipped } from './figure.ts';
 import { ladderChart } from './ladder.ts';
-import { metricLabel } from './labels.ts';
+import { inSentence, metricLabel } from './labels.ts';
 import { renderPage } from './page.ts';
 import type { PageFigure } from './page.ts';
 import { isObject } from './plain-data.ts';
@@ -109,7 +109,7 @@ function drawChart(c: ReportChart, ctx: Context): ChartResult {
     if (!narrowed) return skipped(noRunAt(c.point));
     const result = drawChartFrom(c, narrowed);
     if (result.kind === 'skipped') return result;
-    const where = pointLabel(c.point as PointValues, Object.keys(c.point), ctx.sweepPaths);
+    const where = inSentence(pointLabel(c.point as PointValues, Object.keys(c.point)));
     return { ...result, caption: `${result.caption} Runs at ${where} only.` };
   }
   return drawChartFrom(c, ctx);

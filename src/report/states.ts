@@ -3,13 +3,16 @@
  * over simulated time, from the trace's state records. A state still held when the trace ends
  * (TIME-WAIT lasts 60 s on Linux) runs to the right edge and ends in an open arrow.
  */
-import { scaleBand, scaleLinear } from 'd3';
+import { scaleBand } from 'd3';
+import { brokenTimeScale, cutDuration } from './broken-time.ts';
+import type { BrokenTimeScale } from './broken-time.ts';
 import { figure, skipped } from './figure.ts';
 import type { ChartResult } from './figure.ts';
-import { drawFrame, layoutFrame, linearTicks } from './frame.ts';
+import { drawFrame, layoutFrame } from './frame.ts';
+import type { Plot } from './frame.ts';
 import type { FrameInput, LegendItem } from './frame.ts';
 import { el, num, svgDocument, text, textWidth } from './svg.ts';
-import { FONT, STATE_ORDER, canonicalState, stateColor, stateTextColor } from './theme.ts';
+import { FONT, INK, STATE_ORDER, canonicalState, stateColor, stateTextColor } from './theme.ts';
 import { pairKey, parseConn, strField } from './trace-records.ts';
 import type { TraceEvent } from './trace-records.ts';
 
@@ -26,7 +29,8 @@ export interface StatesChartInput {
   width?: number;
 }
 
-interface Row {
+/** One socket (node, local → remote) and its state changes. */
+export interface SocketRow {
   node: string;
   local: string;
   remote: string;
@@ -35,16 +39,16 @@ interface Row {
   changes: { t: number; from: string; to: string }[];
 }
 
-export function statesChart(input: StatesChartInput): ChartResult {
-  const rows = new Map<string, Row>();
+/** Sockets with state records (both ends of a connection side by side), and the trace's span. */
+function readRows(input: StatesChartInput): { all: SocketRow[]; tMin: number; tMax: number } {
+  const rows = new Map<string, SocketRow>();
   const pairFirst = new Map<string, number>();
   let tMin = Infinity;
   let tMax = -Infinity;
   for (const r of input.records) {
     tMin = Math.min(tMin, r.t);
     tMax = Math.max(tMax, r.t);
-    if (r.ev !== 'state') continue;
-    if (input.node !== undefined && r.node !== input.node) continue;
+    if (r.ev !== 'state' || (input.node !== undefined && r.node !== input.node)) continue;
     const c = parseConn(strField(r, 'conn') ?? '');
     if (!c) continue;
     const pk = pairKey(c[0], c[1]);
@@ -54,72 +58,108 @@ export function statesChart(input: StatesChartInput): ChartResult {
     if (!row) rows.set(key, (row = { node: r.node, local: c[0], remote: c[1], first: r.t, pairFirst: pairFirst.get(pk)!, changes: [] }));
     row.changes.push({ t: r.t, from: strField(r, 'from') ?? '?', to: strField(r, 'to') ?? '?' });
   }
-  if (rows.size === 0) return skipped(`no state records in the trace${input.run ? ` of run ${input.run}` : ''}${input.node ? ` for node ${input.node}` : ''}`);
-  // Both ends of a connection side by side, connections in order of appearance.
-  const all = [...rows.values()].sort((a, b) => a.pairFirst - b.pairFirst || a.first - b.first);
-  const maxRows = input.maxRows ?? 40;
-  const shown = all.slice(0, maxRows);
-  const tEnd = tMax + (tMax - tMin) * 0.04;
-  const labels = shown.map((r) => `${r.node} ${r.local} → ${r.remote}`);
+  // Connections in order of appearance.
+  return { all: [...rows.values()].sort((a, b) => a.pairFirst - b.pairFirst || a.first - b.first), tMin, tMax };
+}
 
-  // States held for a while (not passed through at one instant), for the legend.
+/** Legend: the states held for a while (not passed through at one instant), in textbook order. */
+function stateLegend(rows: readonly SocketRow[]): LegendItem[] {
   const present = new Set<string>();
-  for (const r of shown) {
+  for (const r of rows) {
     r.changes.forEach((c, k) => {
       const next = r.changes[k + 1];
       if (!next || next.t - c.t > 1e-9) present.add(canonicalState(c.to));
     });
   }
   present.delete('CLOSED');
-  const legend: LegendItem[] = STATE_ORDER.filter((s) => present.has(s)).map((s) => ({ label: s, color: stateColor(s), kind: 'bar' }));
-  const title = input.title ?? 'TCP state timeline';
-  const subtitle = [input.run ? `run ${input.run}` : '', input.node ? `node ${input.node}` : '', shown.length < all.length ? `first ${shown.length} of ${all.length} sockets` : `${all.length} socket${all.length === 1 ? '' : 's'}`].filter(Boolean).join(' · ');
-  const pitch = 22;
-  const base: FrameInput = {
-    width: input.width ?? 720,
-    height: 0,
-    title,
-    subtitle,
-    xLabel: input.xlabel ?? 'Simulated time (s)',
-    yLabel: '',
-    legend,
-    yTickLabels: labels,
-    minPlotHeight: shown.length * pitch + 8,
-  };
-  const probe = layoutFrame(base);
-  const frameIn: FrameInput = { ...base, height: probe.plot.top + shown.length * pitch + 8 + 52 };
-  const { plot, height } = layoutFrame(frameIn);
-  const x = scaleLinear().domain([tMin, tEnd]).range([plot.left + 1, plot.right]);
-  const y = scaleBand<number>().domain(shown.map((_, i) => i)).range([plot.top + 4, plot.bottom - 4]).paddingInner(0.22);
+  return STATE_ORDER.filter((s) => present.has(s)).map((s) => ({ label: s, color: stateColor(s), kind: 'bar' }));
+}
 
-  const bars: string[] = [];
-  shown.forEach((r, i) => {
-    const by = y(i)!;
-    const bh = y.bandwidth();
-    const row: string[] = [];
+/** One state held by one socket, placed on the x axis. */
+export interface StateBar {
+  row: number;
+  state: string;
+  t0: number;
+  /** End time; for a state still held when the trace ends, the axis end. */
+  t1: number;
+  x0: number;
+  x1: number;
+  /** Still held when the trace ends (drawn ending in an arrow). */
+  open: boolean;
+  /** The state's name fits on the bar before it ends or meets a cut. */
+  named: boolean;
+}
+
+/** Pure layout of the bars: rows of state changes and a time scale in, positions out. */
+export function layoutStateBars(rows: readonly SocketRow[], xs: BrokenTimeScale): StateBar[] {
+  const out: StateBar[] = [];
+  rows.forEach((r, row) => {
     // Changes at one instant keep the last (FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT at once).
     const cs = r.changes.filter((c, k) => !(k + 1 < r.changes.length && r.changes[k + 1]!.t - c.t <= 1e-9));
     cs.forEach((c, k) => {
       if (canonicalState(c.to) === 'CLOSED') return;
       const open = k + 1 >= cs.length;
-      const t1 = open ? tEnd : cs[k + 1]!.t;
-      const x0 = x(c.t);
-      const x1 = x(t1);
-      const w = Math.max(x1 - x0, 1);
-      row.push(el('rect', { class: 'state-bar', x: x0, y: by, width: w, height: bh, fill: stateColor(c.to), stroke: '#00000040', 'stroke-width': 0.5 }, el('title', {}, `${c.to}: ${c.t.toFixed(6)} s – ${open ? 'end of trace' : `${t1.toFixed(6)} s`}`)));
-      if (open) row.push(el('path', { d: `M${num(x1)},${num(by)}L${num(x1 + 6)},${num(by + bh / 2)}L${num(x1)},${num(by + bh)}Z`, fill: stateColor(c.to) }));
-      if (textWidth(c.to, FONT.note) + 6 < w) {
-        row.push(text(x0 + 3, by + bh / 2 + 4, c.to, { 'font-size': FONT.note, fill: stateTextColor(c.to) }));
-      }
+      const t1 = open ? xs.tEnd : cs[k + 1]!.t;
+      const [x0, x1] = [xs.x(c.t), xs.x(t1)];
+      const room = Math.min(x1, ...xs.cuts.filter((cut) => cut.x > x0).map((cut) => cut.x - 6)) - x0;
+      out.push({ row, state: c.to, t0: c.t, t1, x0, x1: Math.max(x1, x0 + 1), open, named: textWidth(c.to, FONT.note) + 6 < room });
     });
-    bars.push(el('g', { class: 'state-row', 'data-row': labels[i] }, row));
   });
+  return out;
+}
+
+function drawBar(b: StateBar, by: number, bh: number): string {
+  const parts = [el('rect', { class: 'state-bar', x: b.x0, y: by, width: b.x1 - b.x0, height: bh, fill: stateColor(b.state), stroke: '#00000040', 'stroke-width': 0.5 }, el('title', {}, `${b.state}: ${b.t0.toFixed(6)} s – ${b.open ? 'end of trace' : `${b.t1.toFixed(6)} s`}`))];
+  if (b.open) parts.push(el('path', { d: `M${num(b.x1)},${num(by)}L${num(b.x1 + 6)},${num(by + bh / 2)}L${num(b.x1)},${num(by + bh)}Z`, fill: stateColor(b.state) }));
+  if (b.named) parts.push(text(b.x0 + 3, by + bh / 2 + 4, b.state, { 'font-size': FONT.note, fill: stateTextColor(b.state) }));
+  return parts.join('');
+}
+
+const PITCH = 22;
+/** Room over the rows for the cuts' labels. */
+const CUT_LABEL_H = 14;
+
+export function statesChart(input: StatesChartInput): ChartResult {
+  const { all, tMin, tMax } = readRows(input);
+  if (all.length === 0) return skipped(`no state records in the trace${input.run ? ` of run ${input.run}` : ''}${input.node ? ` for node ${input.node}` : ''}`);
+  const shown = all.slice(0, input.maxRows ?? 40);
+  const labels = shown.map((r) => `${r.node} ${r.local} → ${r.remote}`);
+  const title = input.title ?? 'TCP state timeline';
+  const subtitle = [input.run ? `run ${input.run}` : '', input.node ? `node ${input.node}` : '', shown.length < all.length ? `first ${shown.length} of ${all.length} sockets` : `${all.length} socket${all.length === 1 ? '' : 's'}`].filter(Boolean).join(' · ');
+  const base: FrameInput = { width: input.width ?? 720, height: 0, title, subtitle, xLabel: input.xlabel ?? 'Simulated time (s)', yLabel: '', legend: stateLegend(shown), yTickLabels: labels, minPlotHeight: shown.length * PITCH + 8 };
+  const frameIn: FrameInput = { ...base, height: layoutFrame(base).plot.top + shown.length * PITCH + 8 + 52 + CUT_LABEL_H };
+  const { plot, height } = layoutFrame(frameIn);
+  // Cut only between changes of the rows shown, so every state they pass through stays visible.
+  const xs = brokenTimeScale([tMin, tMax, ...shown.flatMap((r) => r.changes.map((c) => c.t))], plot.left + 1, plot.right);
+  const y = scaleBand<number>().domain(shown.map((_, i) => i)).range([plot.top + CUT_LABEL_H + 4, plot.bottom - 4]).paddingInner(0.22);
+  const bars = layoutStateBars(shown, xs);
+  const rowsSvg = shown.map((_, i) => el('g', { class: 'state-row', 'data-row': labels[i] }, bars.filter((b) => b.row === i).map((b) => drawBar(b, y(i)!, y.bandwidth()))));
   const yTicks = labels.map((l, i) => ({ pos: y(i)! + y.bandwidth() / 2, label: l }));
-  const frame = drawFrame({ ...frameIn }, plot, linearTicks(x, 8), yTicks);
-  // Row guides would cross the bars: keep only the frame's front layer.
-  const svg = svgDocument(frameIn.width, height, title, subtitle, [...bars, frame.front]);
+  const frame = drawFrame(frameIn, plot, xs.ticks, yTicks, { xBreaks: xs.cuts.map((c) => c.x) });
+  // SocketRow guides would cross the bars: keep only the frame's front layer.
+  const svg = svgDocument(frameIn.width, height, title, subtitle, [...rowsSvg, drawCuts(xs, plot, cutLabelsOf(xs)), frame.front]);
   const caption =
     `TCP state of each socket over simulated time${input.run ? ` in run ${input.run}` : ''}, from the trace's state changes; rows are (node, local → remote address), both ends of a connection next to each other. ` +
-    'A bar ending in an arrow is a state still held when the trace ends.';
+    'A bar ending in an arrow is a state still held when the trace ends.' +
+    (xs.cuts.length > 0 ? ' Long quiet stretches are cut from the time axis (zigzag breaks, each labelled with the time it skipped) so that short states stay visible; between cuts the scale is linear.' : '');
   return figure(svg, title, caption);
+}
+
+/** A white break across every bar at each cut, two slanted strokes, and the time it skipped. */
+function drawCuts(xs: BrokenTimeScale, plot: Plot, labels: { x: number; label: string }[]): string {
+  const parts: string[] = [];
+  for (const c of xs.cuts) {
+    const [top, bottom] = [plot.top + CUT_LABEL_H, plot.bottom];
+    parts.push(el('rect', { x: c.x - 4, y: top, width: 8, height: bottom - top, fill: '#ffffff' }));
+    parts.push(el('path', { class: 'cut-mark', d: `M${num(c.x - 6)},${num(bottom)}L${num(c.x - 2)},${num(top)}M${num(c.x + 2)},${num(bottom)}L${num(c.x + 6)},${num(top)}`, stroke: INK.muted, 'stroke-width': 1, fill: 'none' }));
+  }
+  for (const l of labels) parts.push(text(l.x, plot.top + 10, l.label, { class: 'cut-label', 'text-anchor': 'middle', 'font-size': FONT.note, 'font-style': 'italic', fill: INK.muted }));
+  return el('g', { class: 'time-cuts' }, parts);
+}
+
+/** "940 ms cut" over each break; just "940 ms" where two labels would touch. */
+function cutLabelsOf(xs: BrokenTimeScale): { x: number; label: string }[] {
+  const long = xs.cuts.map((c) => ({ x: c.x, label: `${cutDuration(c.t1 - c.t0)} cut` }));
+  const touches = (ls: { x: number; label: string }[]): boolean => ls.some((l, i) => i > 0 && l.x - ls[i - 1]!.x < (textWidth(l.label, FONT.note) + textWidth(ls[i - 1]!.label, FONT.note)) / 2 + 6);
+  return touches(long) ? xs.cuts.map((c) => ({ x: c.x, label: cutDuration(c.t1 - c.t0) })) : long;
 }

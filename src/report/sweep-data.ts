@@ -7,7 +7,7 @@ import { summarize } from '../experiment/aggregate.ts';
 import type { AggregateRow, PointValues, RunResult } from '../metrics/results.ts';
 import { skipped } from './figure.ts';
 import type { Skipped } from './figure.ts';
-import { paramLabel, shortParamNames } from './labels.ts';
+import { capitalFirst, paramLabel, pointText, valueText } from './labels.ts';
 import { pointKey } from './points.ts';
 import { valueLabel } from './sweep-values.ts';
 
@@ -120,7 +120,6 @@ export function sweepData(input: SweepDataInput): SweepData | null {
     ...(input.series ? [input.series] : []),
     ...input.sweepPaths.filter((p) => p !== input.x && p !== input.series),
   ].filter((p) => rows.some((r) => p in r.point));
-  const short = shortParamNames(seriesPaths);
   const byKey = new Map<string, { point: PointValues; rows: Row[] }>();
   for (const r of rows) {
     const key = pointKey(r.point, seriesPaths);
@@ -140,8 +139,7 @@ export function sweepData(input: SweepDataInput): SweepData | null {
   let maxN = 0;
   const series: SweepSeries[] = keys.map((k) => {
     const g = byKey.get(k)!;
-    const label =
-      seriesPaths.length === 0 ? 'mean' : oneAxis ? valueLabel(g.point[seriesPaths[0]!]) : seriesPaths.map((p) => `${short.get(p)}=${valueLabel(g.point[p])}`).join(', ');
+    const label = seriesPaths.length === 0 ? 'mean' : oneAxis ? capitalFirst(valueText(seriesPaths[0]!, g.point[seriesPaths[0]!])) : pointText(g.point, seriesPaths);
     const cells: SweepCell[] = g.rows.map((r) => {
       maxN = Math.max(maxN, r.n);
       return { xi: xValues.findIndex((v) => valueLabel(v) === valueLabel(r.point[input.x])), mean: r.mean, ci95: r.ci95, n: r.n };

@@ -9,11 +9,12 @@ import { figure } from './figure.ts';
 import type { ChartResult } from './figure.ts';
 import { drawFrame, layoutFrame, linearTicks, valueTicks } from './frame.ts';
 import type { FrameInput, LegendItem, Tick } from './frame.ts';
-import { axisLabel, inSentence, metricLabel, paramLabel } from './labels.ts';
+import { axisLabel, inSentence, metricLabel, paramLabel, valueText } from './labels.ts';
 import { el, errorBarPath, svgDocument } from './svg.ts';
 import { hasCi, noSweepData, seedCount, sweepData } from './sweep-data.ts';
-import type { SweepDataInput, SweepFigureOptions } from './sweep-data.ts';
+import type { SweepCell, SweepData, SweepDataInput, SweepFigureOptions, SweepSeries } from './sweep-data.ts';
 import { axisValues, unitLabel, valueLabel } from './sweep-values.ts';
+import { withSameAsNotes } from './identical-series.ts';
 import { markerPath, seriesColor, seriesDash, seriesMarker } from './theme.ts';
 import { valueAxis } from './value-axis.ts';
 
@@ -24,11 +25,11 @@ export interface SweepChartInput extends SweepDataInput, SweepFigureOptions {
 /** Positions of x values, from the plot's left/right edges. */
 type XPlacer = { place(i: number): number; ticks(): Tick[]; breaks: number[]; numeric: boolean; log: boolean };
 
-function xPlacer(xValues: readonly unknown[], logAsk: boolean | undefined, left: number, right: number): XPlacer {
+function xPlacer(xPath: string, xValues: readonly unknown[], logAsk: boolean | undefined, left: number, right: number): XPlacer {
   const ax = axisValues(xValues);
   if (ax.kind === 'categorical') {
     const s = scalePoint<string>().domain(ax.labels).range([left, right]).padding(0.5);
-    return { place: (i) => s(ax.labels[i]!)!, ticks: () => ax.labels.map((l) => ({ pos: s(l)!, label: l })), breaks: [], numeric: false, log: false };
+    return { place: (i) => s(ax.labels[i]!)!, ticks: () => ax.labels.map((l, i) => ({ pos: s(l)!, label: valueText(xPath, xValues[i]) })), breaks: [], numeric: false, log: false };
   }
   const v = ax.values;
   const pos = v.filter((x) => x > 0);
@@ -51,17 +52,9 @@ function xPlacer(xValues: readonly unknown[], logAsk: boolean | undefined, left:
   return { place: (i) => s(v[i]!), ticks: () => (distinct <= 12 ? valueTicks(v, (x) => s(x)) : linearTicks(s, 7)), breaks: [], numeric: true, log: false };
 }
 
-export function sweepChart(input: SweepChartInput): ChartResult {
-  const data = sweepData(input);
-  if (!data) return noSweepData(input);
-  const ml = metricLabel(input.y);
-  const title = input.title ?? `${ml.name} vs ${inSentence(paramLabel(input.x))}`;
-  const ax = axisValues(data.xValues);
-  const xUnit = ax.kind === 'numeric' && ax.unit ? ` (${unitLabel(ax.unit)})` : '';
-
-  let lo = Infinity;
-  let hi = -Infinity;
-  let minPositive = Infinity;
+/** The y axis over every mean ± CI (a log axis keeps zeros apart under a break). */
+function sweepYAxis(data: SweepData, ratio: boolean, log: boolean): ReturnType<typeof valueAxis> {
+  let [lo, hi, minPositive] = [Infinity, -Infinity, Infinity];
   for (const s of data.series) {
     for (const c of s.cells) {
       lo = Math.min(lo, c.mean - c.ci95);
@@ -70,59 +63,74 @@ export function sweepChart(input: SweepChartInput): ChartResult {
     }
   }
   const hasZero = data.series.some((s) => s.cells.some((c) => c.mean <= 0));
-  const yAxis = valueAxis(lo, hi, { ratio: ml.ratio, log: input.logy === true, minPositive, hasZero });
+  return valueAxis(lo, hi, { ratio, log, minPositive, hasZero });
+}
+
+interface SeriesStyle {
+  si: number;
+  /** Shift in px so that series at one x value do not hide each other's error bars. */
+  dodge: number;
+  joined: boolean;
+}
+
+/** One series: a line through its means (unless percentiles), error bars and markers. */
+function drawSweepSeries(s: SweepSeries, st: SeriesStyle, xp: XPlacer, yAxis: ReturnType<typeof valueAxis>, xValues: readonly unknown[]): string {
+  const color = seriesColor(st.si);
+  const px = (xi: number): number => xp.place(xi) + st.dodge;
+  const parts: string[] = [];
+  if (st.joined && xp.numeric && s.cells.length > 1) {
+    const d = line<SweepCell>().x((c) => px(c.xi)).y((c) => yAxis.pos(c.mean)).digits(2)(s.cells);
+    parts.push(el('path', { class: 'series', d: d ?? '', fill: 'none', stroke: color, 'stroke-width': 1.8, 'stroke-dasharray': seriesDash(st.si) || undefined }));
+  }
+  const shape = seriesMarker(st.si);
+  for (const c of s.cells) {
+    const x = px(c.xi);
+    if (c.ci95 > 0) parts.push(el('path', { class: 'errorbar', d: errorBarPath(x, yAxis.pos(c.mean - c.ci95), yAxis.pos(c.mean + c.ci95), 5), stroke: color, 'stroke-width': 1.5, fill: 'none' }));
+    const tip = `${s.label}, ${valueLabel(xValues[c.xi])}: ${c.mean.toPrecision(4)} ± ${c.ci95.toPrecision(3)} (n = ${c.n})`;
+    parts.push(el('path', { class: 'marker', d: markerPath(shape, x, yAxis.pos(c.mean), 8), fill: shape === 'cross' ? 'none' : color, stroke: shape === 'cross' ? color : '#ffffff', 'stroke-width': shape === 'cross' ? 2 : 0.8 }, el('title', {}, tip)));
+  }
+  return el('g', { class: 'sweep-series', 'data-series': s.label }, parts);
+}
+
+export function sweepChart(input: SweepChartInput): ChartResult {
+  const data = sweepData(input);
+  if (!data) return noSweepData(input);
+  const ml = metricLabel(input.y);
+  const title = input.title ?? `${ml.name} vs ${inSentence(paramLabel(input.x))}`;
+  const ax = axisValues(data.xValues);
+  const xUnit = ax.kind === 'numeric' && ax.unit ? ` (${unitLabel(ax.unit)})` : '';
+  const yAxis = sweepYAxis(data, ml.ratio, input.logy === true);
   const withCi = hasCi(data);
   const subtitle = `mean${withCi ? ' ± 95 % CI' : ''} over ${seedCount(data.maxN)} per point${yAxis.log ? ' · log y' : ''}`;
-  const legend: LegendItem[] = data.series.map((s, i) => ({ label: s.label, color: seriesColor(i), kind: 'marker', marker: seriesMarker(i), dash: seriesDash(i) }));
+  // Percentiles jump between sweep values (a whole RTO): a line between two would invent values.
+  const joined = !isOrderStatistic(input.y);
+  // A series drawn exactly over an earlier one says so in the legend.
+  const names = withSameAsNotes(data.series.map((s) => s.label), data.series.map((s) => s.cells.flatMap((c) => [c.xi, c.mean, c.ci95])));
+  const legend: LegendItem[] = data.series.map((_, i) => ({ label: names[i]!, color: seriesColor(i), kind: 'marker', marker: seriesMarker(i), dash: joined ? seriesDash(i) : undefined, noLine: !joined }));
   const frameIn: FrameInput = {
-    width: input.width ?? 640,
-    height: input.height ?? 400,
-    title,
-    subtitle,
-    xLabel: input.xlabel ?? `${paramLabel(input.x)}${xUnit}`,
-    yLabel: input.ylabel ?? axisLabel(input.y),
-    legend: data.series.length > 1 ? legend : [],
-    legendTitle: data.legendTitle,
-    yTickLabels: yAxis.tickLabels,
+    width: input.width ?? 640, height: input.height ?? 400, title, subtitle,
+    xLabel: input.xlabel ?? `${paramLabel(input.x)}${xUnit}`, yLabel: input.ylabel ?? axisLabel(input.y),
+    legend: data.series.length > 1 ? legend : [], legendTitle: data.legendTitle, yTickLabels: yAxis.tickLabels,
   };
   const { plot, height } = layoutFrame(frameIn);
   yAxis.setRange(plot.bottom, plot.top);
-  const xp = xPlacer(data.xValues, input.logx, plot.left, plot.right);
-
+  const xp = xPlacer(input.x, data.xValues, input.logx, plot.left, plot.right);
   const n = data.series.length;
-  const body: string[] = [];
-  data.series.forEach((s, si) => {
-    const color = seriesColor(si);
-    // Series side by side at one x value, so their error bars do not hide each other.
-    const dodge = n > 1 ? (si - (n - 1) / 2) * 5 : 0;
-    const px = (xi: number): number => xp.place(xi) + dodge;
-    const parts: string[] = [];
-    if (xp.numeric && s.cells.length > 1) {
-      const d = line<(typeof s.cells)[number]>()
-        .x((c) => px(c.xi))
-        .y((c) => yAxis.pos(c.mean))
-        .digits(2)(s.cells);
-      parts.push(el('path', { class: 'series', d: d ?? '', fill: 'none', stroke: color, 'stroke-width': 1.8, 'stroke-dasharray': seriesDash(si) || undefined }));
-    }
-    for (const c of s.cells) {
-      const x = px(c.xi);
-      if (c.ci95 > 0) {
-        const y0 = yAxis.pos(c.mean - c.ci95);
-        const y1 = yAxis.pos(c.mean + c.ci95);
-        parts.push(el('path', { class: 'errorbar', d: errorBarPath(x, y0, y1, 5), stroke: color, 'stroke-width': 1.5, fill: 'none' }));
-      }
-      const shape = seriesMarker(si);
-      parts.push(el('path', { class: 'marker', d: markerPath(shape, x, yAxis.pos(c.mean), 8), fill: shape === 'cross' ? 'none' : color, stroke: shape === 'cross' ? color : '#ffffff', 'stroke-width': shape === 'cross' ? 2 : 0.8 }, el('title', {}, `${s.label}, ${valueLabel(data.xValues[c.xi])}: ${c.mean.toPrecision(4)} ± ${c.ci95.toPrecision(3)} (n = ${c.n})`)));
-    }
-    body.push(el('g', { class: 'sweep-series', 'data-series': s.label }, parts));
-  });
+  const body = data.series.map((s, si) => drawSweepSeries(s, { si, dodge: n > 1 ? (si - (n - 1) / 2) * 5 : 0, joined }, xp, yAxis, data.xValues));
   const frame = drawFrame(frameIn, plot, xp.ticks(), yAxis.ticks(), { xBreaks: xp.breaks, yBreaks: yAxis.breaks() });
   const svg = svgDocument(frameIn.width, height, title, subtitle, [frame.back, ...body, frame.front]);
   const caption =
     `${ml.name} for each value of ${inSentence(paramLabel(input.x))}` +
     (data.series.length > 1 ? `, one series per ${data.legendTitle ? inSentence(data.legendTitle.replace(/:$/, '')) + ' setting' : 'combination of the other sweep axes'}` : '') +
     `. Markers show the mean over ${seedCount(data.maxN)}${withCi ? '; error bars the 95 % confidence interval (Student t)' : ''}.` +
+    (joined ? '' : ' Points are not joined: a percentile can jump between two sweep values (by a whole retransmission timeout), so a line between them would show values no run had.') +
+    (names.some((nm, i) => nm !== data.series[i]!.label) ? ' Series marked "same as" lie exactly on the one named.' : '') +
     (xp.log ? ' The x axis is logarithmic' + (xp.breaks.length > 0 ? ', with zero set apart by an axis break.' : '.') : '') +
     yAxis.note;
   return figure(svg, title, caption);
+}
+
+/** Percentiles, min and max of a sample: "handshake_ms.p99", "page_ms.max". */
+export function isOrderStatistic(metric: string): boolean {
+  return /\.(p\d+(\.\d+)?|min|max|median)$/.test(metric);
 }

@@ -11,8 +11,10 @@ import type { TimeseriesRow } from '../metrics/results.ts';
 import { figure, skipped } from './figure.ts';
 import type { ChartResult } from './figure.ts';
 import { drawFrame, layoutFrame, linearTicks } from './frame.ts';
-import type { FrameInput, LegendItem, Tick } from './frame.ts';
+import type { FrameInput, LegendItem, Plot } from './frame.ts';
 import { axisLabel, metricLabel } from './labels.ts';
+import { withSameAsNotes } from './identical-series.ts';
+import { pointLegend } from './points.ts';
 import type { PointInfo } from './points.ts';
 import { el, svgDocument, text } from './svg.ts';
 import { FONT, INK, seriesColor, seriesDash } from './theme.ts';
@@ -93,94 +95,80 @@ function collect(input: TimeseriesChartInput): SeriesData[] {
   return out;
 }
 
+/** Time range, largest value and smallest positive value drawn (the band's when shown). */
+function extent(series: readonly SeriesData[], showBand: boolean): { tMin: number; tMax: number; yMax: number; yMinPos: number } {
+  let [tMin, tMax, yMax, yMinPos] = [Infinity, -Infinity, 0, Infinity];
+  for (const s of series) {
+    tMin = Math.min(tMin, s.t[0]!);
+    tMax = Math.max(tMax, s.t[s.t.length - 1]!);
+    for (let i = 0; i < s.t.length; i++) {
+      yMax = Math.max(yMax, showBand ? s.hi[i]! : s.mean[i]!);
+      const lo = showBand ? s.lo[i]! : s.mean[i]!;
+      if (lo > 0) yMinPos = Math.min(yMinPos, lo);
+    }
+  }
+  return { tMin, tMax: tMax <= tMin ? tMin + 1 : tMax, yMax, yMinPos };
+}
+
+/** One series: its band (when shown) and its mean line. */
+function drawSeries(s: SeriesData, x: (t: number) => number, yPos: (v: number) => number, showBand: boolean): { band: string; line: string } {
+  const idx = s.t.map((_, i) => i);
+  const color = seriesColor(s.index);
+  let band = '';
+  if (showBand) {
+    const d = area<number>().x((i) => x(s.t[i]!)).y0((i) => yPos(s.lo[i]!)).y1((i) => yPos(s.hi[i]!)).digits(2)(idx);
+    band = el('path', { class: 'band', d: d ?? '', fill: color, 'fill-opacity': 0.16, stroke: 'none' });
+  }
+  const d = line<number>().x((i) => x(s.t[i]!)).y((i) => yPos(s.mean[i]!)).digits(2)(idx);
+  return { band, line: el('path', { class: 'series', 'data-series': s.label, d: d ?? '', fill: 'none', stroke: color, 'stroke-width': 2, 'stroke-dasharray': seriesDash(s.index) || undefined, 'stroke-linejoin': 'round' }) };
+}
+
+/** A dashed reference line across the plot with its label (a queue's capacity). */
+function drawReference(ref: { value: number; label: string } | undefined, plot: Plot, yPos: (v: number) => number): string[] {
+  if (!ref) return [];
+  const ry = yPos(ref.value);
+  return [
+    el('line', { x1: plot.left, x2: plot.right, y1: ry, y2: ry, stroke: INK.muted, 'stroke-width': 1.2, 'stroke-dasharray': '5 4' }),
+    text(plot.right - 4, ry - 5, ref.label, { 'text-anchor': 'end', 'font-size': FONT.note, fill: INK.muted, stroke: '#ffffff', 'stroke-width': 3, 'paint-order': 'stroke' }),
+  ];
+}
+
 export function timeseriesChart(input: TimeseriesChartInput): ChartResult {
   const series = collect(input);
-  if (series.length === 0) {
-    return skipped(`no "${input.metric}" samples in timeseries.csv${input.node ? ` for node ${input.node}` : ''}`);
-  }
+  if (series.length === 0) return skipped(`no "${input.metric}" samples in timeseries.csv${input.node ? ` for node ${input.node}` : ''}`);
   const band: BandKind = input.band ?? 'minmax';
   const label = metricLabel(input.metric);
   const title = input.title ?? `${label.name} over time`;
   const maxSeeds = Math.max(...series.map((s) => s.seeds));
   const showBand = band !== 'none' && maxSeeds > 1;
-  const where = input.node ? `node ${input.node}` : 'summed over nodes';
   const bandText = showBand ? (band === 'ci95' ? 'band: 95 % CI' : 'band: min–max') : '';
-  const subtitle = [maxSeeds > 1 ? `mean of ${maxSeeds} seeds` : `${maxSeeds} seed`, bandText, where].filter(Boolean).join(' · ');
-
-  let tMin = Infinity;
-  let tMax = -Infinity;
-  let yMax = 0;
-  let yMinPos = Infinity;
-  for (const s of series) {
-    tMin = Math.min(tMin, s.t[0]!);
-    tMax = Math.max(tMax, s.t[s.t.length - 1]!);
-    for (let i = 0; i < s.t.length; i++) {
-      const hi = showBand ? s.hi[i]! : s.mean[i]!;
-      yMax = Math.max(yMax, hi);
-      const lo = showBand ? s.lo[i]! : s.mean[i]!;
-      if (lo > 0) yMinPos = Math.min(yMinPos, lo);
-    }
-  }
-  if (tMax <= tMin) tMax = tMin + 1;
+  const subtitle = [maxSeeds > 1 ? `mean of ${maxSeeds} seeds` : `${maxSeeds} seed`, bandText, input.node ? `node ${input.node}` : 'summed over nodes'].filter(Boolean).join(' · ');
+  const { tMin, tMax, yMax, yMinPos } = extent(series, showBand);
   const ref = input.reference && Number.isFinite(input.reference.value) ? input.reference : undefined;
-  if (ref) yMax = Math.max(yMax, ref.value * 1.04);
   const logy = input.logy === true && yMinPos < Infinity;
   const hasZero = logy && series.some((s) => (showBand ? s.lo : s.mean).some((v) => v <= 0));
-  const yAxis = valueAxis(0, yMax, { ratio: false, log: logy, minPositive: yMinPos, hasZero });
-
-  const legend: LegendItem[] = series.map((s) => ({
-    label: s.label,
-    color: seriesColor(s.index),
-    kind: showBand ? 'band' : 'line',
-    dash: seriesDash(s.index),
-  }));
+  const yAxis = valueAxis(0, ref ? Math.max(yMax, ref.value * 1.04) : yMax, { ratio: false, log: logy, minPositive: yMinPos, hasZero });
+  const names = pointLegend(input.points);
+  // A series drawn exactly over an earlier one says so in the legend.
+  const labels = withSameAsNotes(series.map((s) => names.labels[s.index]!), series.map((s) => [...s.t, ...s.mean]));
+  const legend: LegendItem[] = series.map((s, i) => ({ label: labels[i]!, color: seriesColor(s.index), kind: showBand ? 'band' : 'line', dash: seriesDash(s.index) }));
   const frameIn: FrameInput = {
-    width: input.width ?? 640,
-    height: input.height ?? 400,
-    title,
-    subtitle,
-    xLabel: input.xlabel ?? 'Simulated time (s)',
-    yLabel: input.ylabel ?? axisLabel(input.metric),
-    legend: series.length > 1 || series[0]!.label !== 'all runs' ? legend : [],
-    yTickLabels: yAxis.tickLabels,
+    width: input.width ?? 640, height: input.height ?? 400, title, subtitle,
+    xLabel: input.xlabel ?? 'Simulated time (s)', yLabel: input.ylabel ?? axisLabel(input.metric),
+    legend: series.length > 1 || series[0]!.label !== 'all runs' ? legend : [], legendTitle: names.title, yTickLabels: yAxis.tickLabels,
   };
   const { plot, height } = layoutFrame(frameIn);
   const x = scaleLinear().domain([tMin, tMax]).range([plot.left, plot.right]);
   yAxis.setRange(plot.bottom, plot.top);
-  const yPos = yAxis.pos;
-
-  const bands: string[] = [];
-  const lines: string[] = [];
-  for (const s of series) {
-    const idx = s.t.map((_, i) => i);
-    const color = seriesColor(s.index);
-    if (showBand) {
-      const d = area<number>()
-        .x((i) => x(s.t[i]!))
-        .y0((i) => yPos(s.lo[i]!))
-        .y1((i) => yPos(s.hi[i]!))
-        .digits(2)(idx);
-      bands.push(el('path', { class: 'band', d: d ?? '', fill: color, 'fill-opacity': 0.16, stroke: 'none' }));
-    }
-    const d = line<number>()
-      .x((i) => x(s.t[i]!))
-      .y((i) => yPos(s.mean[i]!))
-      .digits(2)(idx);
-    lines.push(el('path', { class: 'series', 'data-series': s.label, d: d ?? '', fill: 'none', stroke: color, 'stroke-width': 2, 'stroke-dasharray': seriesDash(s.index) || undefined, 'stroke-linejoin': 'round' }));
-  }
-  const xTicks: Tick[] = linearTicks(x, 8);
-  const frame = drawFrame(frameIn, plot, xTicks, yAxis.ticks(), { yBreaks: yAxis.breaks() });
-  const refLine: string[] = [];
-  if (ref) {
-    const ry = yPos(ref.value);
-    refLine.push(el('line', { x1: plot.left, x2: plot.right, y1: ry, y2: ry, stroke: INK.muted, 'stroke-width': 1.2, 'stroke-dasharray': '5 4' }));
-    refLine.push(text(plot.right - 4, ry - 5, ref.label, { 'text-anchor': 'end', 'font-size': FONT.note, fill: INK.muted, stroke: '#ffffff', 'stroke-width': 3, 'paint-order': 'stroke' }));
-  }
-  const svg = svgDocument(frameIn.width, height, title, subtitle, [frame.back, el('g', { class: 'bands' }, bands), el('g', { class: 'reference' }, refLine), el('g', { class: 'lines' }, lines), frame.front]);
+  const drawn = series.map((s) => drawSeries(s, x, yAxis.pos, showBand));
+  const frame = drawFrame(frameIn, plot, linearTicks(x, 8), yAxis.ticks(), { yBreaks: yAxis.breaks() });
+  const body = [frame.back, el('g', { class: 'bands' }, drawn.map((d) => d.band).filter(Boolean)), el('g', { class: 'reference' }, drawReference(ref, plot, yAxis.pos)), el('g', { class: 'lines' }, drawn.map((d) => d.line)), frame.front];
+  const svg = svgDocument(frameIn.width, height, title, subtitle, body);
   const caption =
     `${label.name} over simulated time, ${input.node ? `at node ${input.node}` : 'summed over all nodes'}. ` +
     (series.length > 1 ? `One line per sweep point: the mean over its seeds` : `The line is the mean over seeds`) +
     (showBand ? `; the shaded band spans ${band === 'ci95' ? 'the 95 % confidence interval' : 'the minimum to maximum'} across seeds.` : '.') +
+    (labels.some((l, i) => l !== names.labels[series[i]!.index]) ? ' Lines marked "same as" lie exactly on the one named.' : '') +
     yAxis.note;
   return figure(svg, title, caption);
 }

@@ -21,6 +21,20 @@ export interface RunOptions {
   maxEvents?: number;
 }
 
+/**
+ * The watchdog: this many events at one simulated instant means time has stopped advancing (a
+ * timer re-arming itself with a zero delay), not a burst: a 100 000-client start is a tenth of it.
+ */
+export const MAX_EVENTS_AT_ONE_INSTANT = 5_000_000;
+
+/** Thrown by Sim.run when simulated time stops advancing; names the handler that kept firing. */
+export class SimulationStalled extends Error {
+  constructor(readonly time: Nanos, readonly handler: string, readonly tag: number) {
+    super(`simulated time stopped advancing: ${MAX_EVENTS_AT_ONE_INSTANT} events at t = ${time} ns, the last one a ${handler} timer (tag ${tag}); a timer that re-arms with no delay?`);
+    this.name = 'SimulationStalled';
+  }
+}
+
 export class Sim {
   private queue = new EventQueue<EventHandler>();
   private current: Nanos = 0;
@@ -81,8 +95,13 @@ export class Sim {
     const queue = this.queue;
     this.stopped = false;
     let budget = maxEvents;
+    let sameInstant = 0;
     while (budget-- > 0 && !this.stopped) {
       if (!queue.popUntil(until)) break;
+      if (queue.poppedTime !== this.current) sameInstant = 0;
+      else if (++sameInstant >= MAX_EVENTS_AT_ONE_INSTANT) {
+        throw new SimulationStalled(this.current, queue.poppedHandler?.constructor.name ?? 'unknown', queue.poppedTag);
+      }
       this.current = queue.poppedTime;
       const handler = queue.poppedHandler!;
       const data = queue.poppedData;

@@ -20,8 +20,10 @@ import { ConnEvent, STATE_NAMES, TcpState, type EngineOutput, type Endpoints, ty
 import { Connection, SegmentVerdict, type HandshakeInfo } from '../tcp/connection.ts';
 import { Listener } from '../tcp/listener.ts';
 import { withSocketOptions, type TcpParams } from '../tcp/params.ts';
+import { jiffiesOffset } from '../tcp/timer-wheel.ts';
 import { resetForUnmatched } from '../tcp/reset.ts';
 import { CookieSecret, keyedHash4 } from '../tcp/syn-cookies.ts';
+import { DstMetrics } from '../tcp/dst-metrics.ts';
 import { EphemeralPorts, type PortChecker } from './ephemeral-ports.ts';
 import { FlowTable, portsKey } from './flow-table.ts';
 import type { HostPort, Transport as PacketReceiver } from '../net/host.ts';
@@ -39,6 +41,8 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   /** Listening sockets by port; created by the first listen() (most hosts are only clients). */
   private listeners: Map<number, StackListenSocket> | null = null;
   private readonly ports: EphemeralPorts;
+  /** What past connections learned per destination (Linux tcp_metrics); the engine reads and writes it. */
+  readonly metrics = new DstMetrics();
   private readonly cookieSecret: CookieSecret;
   // Secret key words as signed 32-bit integers (small integers, never boxed); the keyed hashes
   // read them modulo 2^32, so the values are the uint32 words the stream produced.
@@ -61,7 +65,12 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   private queue: unknown[] = new Array(6); // exact: a first write to [] reserves 17
   private queued = 0;
 
-  constructor(private readonly port: HostPort, readonly params: TcpParams, seed: number) {
+  /** The host's parameters, with its jiffies phase (timer-wheel.ts) filled in. */
+  readonly params: TcpParams;
+
+  constructor(private readonly port: HostPort, params: TcpParams, seed: number) {
+    const offset = jiffiesOffset(params, (scope) => new Rng(seed, scope === 'run' ? 'jiffies' : `host:${port.name}:jiffies`).float());
+    this.params = withJiffiesOffset(params, offset);
     this.address = port.address;
     this.sim = port.sim;
     // Drawn in a fixed order from one stream; nothing here outlives the constructor but the words.
@@ -102,9 +111,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       let lport: number;
       if (options.localPort !== undefined) {
         lport = options.localPort;
-        if (this.listeners?.has(lport) || this.flows.get(remoteAddr, portsKey(lport, remotePort)) !== undefined) {
-          throw new SocketError('EADDRINUSE', `port ${lport} toward ${formatIpv4(remoteAddr)}:${remotePort} is in use`);
-        }
+        this.checkBoundConnect(lport, remoteAddr, remotePort, options.reuseAddr === true);
       } else {
         lport = this.ports.pick(this.address, remoteAddr, remotePort, this);
         if (lport < 0) throw new SocketError('EADDRNOTAVAIL', `no free port toward ${formatIpv4(remoteAddr)}:${remotePort}`);
@@ -114,7 +121,8 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       this.flows.set(remoteAddr, portsKey(lport, remotePort), s);
       const iss = this.reuseIsn >= 0 ? this.reuseIsn : this.initialSeq(this.address, lport, remoteAddr, remotePort, now);
       this.reuseIsn = -1;
-      s.conn = Connection.connect(ep, params, iss, now, this, this.tsOffset(this.address, remoteAddr));
+      s.reuseAddr = options.reuseAddr === true;
+      s.conn = Connection.connect(ep, params, iss, now, this, this.tsOffset(this.address, remoteAddr), this.metrics);
       if (options.lingerZero) s.conn.setLingerZero(true);
       if (options.noDelay) s.conn.setNoDelay(true, now);
       this.touch(s);
@@ -130,7 +138,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     const l = new StackListenSocket(this, port, backlog ?? p.backlog, p, handler);
     l.listener = new Listener<StackSocket>({
       localAddr: this.address, localPort: port, backlog: l.backlog, params: p, out: this, host: l,
-      secret: this.cookieSecret, cacheKey: [this.cacheKeyA >>> 0, this.cacheKeyB >>> 0],
+      secret: this.cookieSecret, cacheKey: [this.cacheKeyA >>> 0, this.cacheKeyB >>> 0], metrics: this.metrics,
     });
     (this.listeners ??= new Map()).set(port, l);
     return l;
@@ -345,7 +353,8 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   createChild(l: StackListenSocket, h: HandshakeInfo, ack: Segment, now: Nanos): StackSocket {
     const s = new StackSocket(this, null);
     this.flows.set(h.ep.remoteAddr, portsKey(h.ep.localPort, h.ep.remotePort), s);
-    s.conn = Connection.fromHandshake(h, l.params, now, this);
+    s.reuseAddr = l.reuseAddr;
+    s.conn = Connection.fromHandshake(h, l.params, now, this, this.metrics, ack);
     s.conn.onSegment(ack, now); // data (or FIN) on the third ACK
     this.touch(s);
     return s;
@@ -369,6 +378,31 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     return keyedHash4(this.tsKeyA, this.tsKeyB, laddr, raddr, 0, 0);
   }
 
+  /** `ip tcp_metrics flush`: forget every destination's metrics. */
+  flushMetrics(): void {
+    this.metrics.flush();
+  }
+
+  /**
+   * bind() then connect() from a chosen port, as Linux decides it. A listener on the port, or
+   * the 4-tuple held by a socket when either side lacks SO_REUSEADDR, makes bind fail
+   * (inet_csk_bind_conflict: EADDRINUSE). With SO_REUSEADDR on both, bind succeeds and connect
+   * fails instead when the 4-tuple is still held, unless tcp_tw_reuse may take a TIME-WAIT
+   * holder over (__inet_check_established, tcp_twsk_unique: EADDRNOTAVAIL).
+   * Sockets on the same port toward other peers are not checked (tcplab keeps no port-wide
+   * bind table; Linux's bind would fail without SO_REUSEADDR there too).
+   */
+  private checkBoundConnect(lport: number, remoteAddr: number, remotePort: number, reuseAddr: boolean): void {
+    const where = `port ${lport} toward ${formatIpv4(remoteAddr)}:${remotePort}`;
+    if (this.listeners?.has(lport)) throw new SocketError('EADDRINUSE', `bind: port ${lport} has a listener`);
+    const held = this.flows.get(remoteAddr, portsKey(lport, remotePort));
+    if (held === undefined) return;
+    if (!reuseAddr || !held.reuseAddr) throw new SocketError('EADDRINUSE', `bind: ${where} is in use (${held.state})`);
+    if (!this.portUsable(lport, remoteAddr, remotePort)) {
+      throw new SocketError('EADDRNOTAVAIL', `connect: ${where} is still held (${held.state})`);
+    }
+  }
+
   /** PortChecker: is the 4-tuple free? A TIME-WAIT holder may be taken over under tcp_tw_reuse. */
   portUsable(lport: number, raddr: number, rport: number): boolean {
     if (this.listeners?.has(lport)) return false;
@@ -390,4 +424,18 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     }
     return false;
   }
+}
+
+/**
+ * `params` with the host's jiffies phase. Hosts sharing one params object and one phase (the
+ * default `jiffies: shared`) share one copy too: a copy per host would cost ~0.5 KB each.
+ */
+const phased = new WeakMap<TcpParams, { offset: number; params: TcpParams }>();
+function withJiffiesOffset(params: TcpParams, offset: number): TcpParams {
+  if (offset === (params.jiffiesOffset ?? 0)) return params;
+  const hit = phased.get(params);
+  if (hit !== undefined && hit.offset === offset) return hit.params;
+  const copy = { ...params, jiffiesOffset: offset };
+  phased.set(params, { offset, params: copy });
+  return copy;
 }

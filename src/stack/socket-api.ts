@@ -38,6 +38,8 @@ export interface ListenHandler {
 export interface ConnectOptions {
   /** Bind to this local port instead of an ephemeral one. */
   localPort?: number;
+  /** SO_REUSEADDR: bind may share the port with sockets that set it too (not with a listener). */
+  reuseAddr?: boolean;
   /** SO_LINGER with l_linger = 0: close() sends RST. */
   lingerZero?: boolean;
   /** TCP_NODELAY: no Nagle. */

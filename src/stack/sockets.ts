@@ -50,6 +50,8 @@ export class StackSocket implements TcpSocket {
   timeWaitSince: Nanos = -1;
   /** Over maxTimeWait: destroy once the current engine call returns. */
   destroyPending = false;
+  /** SO_REUSEADDR was set (inherited from the listener by accepted sockets). */
+  reuseAddr = false;
 
   constructor(private readonly owner: SocketOwner, handler: SocketHandler | null) {
     this.handler = handler ?? NO_HANDLER;
@@ -164,6 +166,8 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
   wakeAt: Nanos = Infinity;
   wakeId: EventId = -1;
   closed = false;
+  /** SO_REUSEADDR, passed on to accepted connections. */
+  reuseAddr = false;
 
   constructor(
     private readonly owner: SocketOwner,

@@ -13,6 +13,7 @@ import { scheduleLossProbe, tlpAcked } from './tlp.ts';
 import { tsValue } from './window.ts';
 import { enterSackRecovery, exitSackRecovery, inSackRecovery, sackRecoveryAck, sackUpdate, timeToRecover } from './sack-recovery.ts';
 import { sndBufOnAck } from './buffers.ts';
+import { timerExpiry } from './timer-wheel.ts';
 
 /** RFC 5681 3.2: duplicate ACKs before fast retransmit (Linux tcp_reordering). */
 export const DUPACK_THRESHOLD = 3;
@@ -162,7 +163,7 @@ function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
   tlpAcked(t, ack);
   t.rtoIsProbe = false;
   if (t.sndUna === t.sndMax) t.rtoAt = Infinity;
-  else if (!scheduleLossProbe(t, now)) t.rtoAt = now + t.rtt.rto;
+  else if (!scheduleLossProbe(t, now)) t.rtoAt = timerExpiry(t.params, now, t.rtt.rto);
   t.persistAt = Infinity;
 
   if (freed > 0) sndBufOnAck(t);

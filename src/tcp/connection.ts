@@ -10,7 +10,8 @@
 import type { Nanos } from '../sim/time.ts';
 import type { Segment } from '../wire/segment.ts';
 import { TcpState, type EngineOutput, type Endpoints, type Errno, type TimedEntity } from './api.ts';
-import { establish } from './handshake.ts';
+import { establish, handshakeRtt } from './handshake.ts';
+import type { DstMetrics } from './dst-metrics.ts';
 import { sendSyn } from './output.ts';
 import type { TcpParams } from './params.ts';
 import { afterRead } from './receive.ts';
@@ -28,6 +29,7 @@ import { setEffectiveMss } from './handshake.ts';
 import { userAbort, userClose, userShutdown } from './teardown.ts';
 import { runTimers } from './timers.ts';
 import { initialWindow, ourWindowScale } from './window.ts';
+import { timerExpiry } from './timer-wheel.ts';
 
 /** What the owner does with a segment after `onSegment`. */
 export const SegmentVerdict = {
@@ -69,7 +71,12 @@ export interface HandshakeInfo {
   synAckSentAt?: Nanos;
   /** The SYN-ACK was retransmitted (RFC 6298 5.7: RTO 3 s when no sample). */
   synAckRetransmitted?: boolean;
+  /** The receive window offered in the SYN-ACK (Linux req->rsk_rcv_wnd); default initialWindow(params). */
+  rcvWnd?: number;
 }
+
+/** Stands for a final ACK that is not at hand (tests building a connection directly): no echo. */
+const NO_ECHO: Segment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: null, len: 0, payload: null };
 
 export class Connection extends Tcb implements TimedEntity {
   private constructor(ep: Endpoints, params: TcpParams, out: EngineOutput) {
@@ -77,16 +84,17 @@ export class Connection extends Tcb implements TimedEntity {
   }
 
   /** Active open: sends a SYN and enters SYN_SENT. `tsOffset` is the per-connection TSval offset. */
-  static connect(ep: Endpoints, params: TcpParams, iss: number, now: Nanos, out: EngineOutput, tsOffset = 0): Connection {
+  static connect(ep: Endpoints, params: TcpParams, iss: number, now: Nanos, out: EngineOutput, tsOffset = 0, metrics: DstMetrics | null = null): Connection {
     const c = new Connection(ep, params, out);
+    c.metrics = metrics;
     c.initSend(iss >>> 0, iss >>> 0);
     c.tsOffset = tsOffset >>> 0;
     c.offeredWscale = ourWindowScale(c.params);
     c.openedAt = now;
     c.setState(TcpState.SYN_SENT);
     sendSyn(c, now, false);
-    c.rtoAt = now + c.rtt.rto;
-    if (c.params.synGiveUp > 0 && c.rtoAt > now + c.params.synGiveUp) c.rtoAt = now + c.params.synGiveUp;
+    const first = c.params.synGiveUp > 0 && c.params.synGiveUp < c.rtt.rto ? c.params.synGiveUp : c.rtt.rto;
+    c.rtoAt = timerExpiry(c.params, now, first);
     c.finish();
     return c;
   }
@@ -96,13 +104,14 @@ export class Connection extends Tcb implements TimedEntity {
    * emits SYN_RCVD → ESTABLISHED; the listener then passes that ACK to onSegment so data on the
    * third ACK is received.
    */
-  static fromHandshake(h: HandshakeInfo, params: TcpParams, now: Nanos, out: EngineOutput): Connection {
+  static fromHandshake(h: HandshakeInfo, params: TcpParams, now: Nanos, out: EngineOutput, metrics: DstMetrics | null = null, ack: Segment | null = null): Connection {
     const c = new Connection(h.ep, params, out);
+    c.metrics = metrics;
     c.initSend(h.iss >>> 0, (h.iss + 1) >>> 0);
     c.irs = h.irs >>> 0;
     c.rcvNxt = (h.irs + 1) >>> 0;
     c.rcvWup = c.rcvNxt;
-    c.rcvWnd = initialWindow(c.params);
+    c.rcvWnd = h.rcvWnd ?? initialWindow(c.params);
     c.rcvSsthresh = c.rcvWnd;
     c.offeredWscale = h.ourWscale;
     c.wscaleOk = h.ourWscale >= 0 && h.peerWscale >= 0;
@@ -120,8 +129,9 @@ export class Connection extends Tcb implements TimedEntity {
     c.maxSndWnd = h.peerWindow;
     c.sndWl1 = c.irs;
     c.sndWl2 = c.iss;
-    if (h.synAckSentAt !== undefined && !h.synAckRetransmitted) c.rtt.sample(now - h.synAckSentAt);
-    else if (h.synAckRetransmitted) c.rtt.setRto(RTO_FALLBACK);
+    // Linux tcp_synack_rtt_meas: the SYN-ACK's own time when it went out once, else (retransmitted,
+    // or a cookie: no send time kept) the timestamp the final ACK echoes (tcp_ack_update_rtt).
+    handshakeRtt(c, ack ?? NO_ECHO, h.synAckSentAt ?? -1, h.synAckRetransmitted === true, now);
     c.openedAt = h.synAckSentAt ?? -1;
     c.state = TcpState.SYN_RCVD;
     establish(c, now, h.synAckRetransmitted ? 1 : 0);
@@ -272,7 +282,7 @@ export class Connection extends Tcb implements TimedEntity {
     if (name === 'nagle') this.noDelay = !value;
     if (name === 'keepalive' || name === 'keepaliveIdle') {
       const sync = this.state !== TcpState.CLOSED && this.state !== TcpState.SYN_SENT && this.state !== TcpState.TIME_WAIT;
-      this.keepaliveAt = this.params.keepalive && sync ? now + this.params.keepaliveIdle : Infinity;
+      this.keepaliveAt = this.params.keepalive && sync ? timerExpiry(this.params, now, this.params.keepaliveIdle) : Infinity;
     }
     // SO_RCVBUF / SO_SNDBUF: the size is the application's from now on (Linux sk_userlocks).
     if (name === 'rcvBuf') {

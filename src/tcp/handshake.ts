@@ -12,6 +12,8 @@ import { MAX_WSCALE, tsValue } from './window.ts';
 import { initBuffers } from './buffers.ts';
 import { MS } from '../sim/time.ts';
 import { seqSub } from './seq.ts';
+import { timerExpiry } from './timer-wheel.ts';
+import { initMetrics } from './metrics-sync.ts';
 
 /** Linux TCP_MIN_SND_MSS: the smallest segment size used whatever the peer says. */
 const MIN_SND_MSS = 48;
@@ -49,23 +51,30 @@ export function setEffectiveMss(t: Tcb): void {
 }
 
 /**
- * RTT from the handshake: the SYN's own time when it went out once, else the timestamp echo;
- * with neither, RFC 6298 5.7's 3 s.
+ * RTT from the handshake (Linux tcp_ack_update_rtt for the SYN or SYN-ACK, tcp_synack_rtt_meas):
+ * the SYN's own time when it went out once, else the timestamp echo; with neither, RFC 6298
+ * 5.7's 3 s when it was retransmitted.
  */
 export function handshakeRtt(t: Tcb, seg: Segment, sentAt: Nanos, retransmitted: boolean, now: Nanos): void {
   if (!retransmitted && sentAt >= 0) {
     t.rtt.sample(now - sentAt);
     return;
   }
-  const ts = seg.options !== null ? seg.options.timestamp : undefined;
-  if (t.tsOk && ts !== undefined && ts.ecr !== 0) {
-    const ms = seqSub(tsValue(t.tsOffset, now), ts.ecr);
-    if (ms >= 0) {
-      t.rtt.sample(ms * MS);
-      return;
-    }
-  }
+  if (tsEchoRtt(t, seg, now)) return;
   if (retransmitted) t.rtt.setRto(RTO_FALLBACK);
+}
+
+/**
+ * Linux tcp_rtt_tsopt_us: an RTT sample from the timestamp the peer echoes (TSecr), in whole
+ * milliseconds of our TS clock, at least 1 ms. False when the segment echoes none.
+ */
+export function tsEchoRtt(t: Tcb, seg: Segment, now: Nanos): boolean {
+  const ts = seg.options !== null ? seg.options.timestamp : undefined;
+  if (!t.tsOk || ts === undefined || ts.ecr === 0) return false;
+  const ms = seqSub(tsValue(t.tsOffset, now), ts.ecr);
+  if (ms < 0) return false;
+  t.rtt.sample((ms === 0 ? 1 : ms) * MS);
+  return true;
 }
 
 /** Enters ESTABLISHED from SYN-SENT or SYN-RECEIVED. `handshakeRetransmits`: SYN/SYN-ACK resends. */
@@ -75,6 +84,7 @@ export function establish(t: Tcb, now: Nanos, handshakeRetransmits: number): voi
   t.rtoAt = Infinity;
   t.retransmits = 0;
   t.retransStamp = -1;
+  initMetrics(t, now);
   // RFC 5681 3.1: a lost SYN or SYN-ACK means an initial window of one segment (Linux: after
   // more than one retransmission).
   const lossLimit = t.params.profile === 'linux' ? 1 : 0;
@@ -87,6 +97,6 @@ export function establish(t: Tcb, now: Nanos, handshakeRetransmits: number): voi
   if (hint > DEFAULT_MSS) hint = DEFAULT_MSS;
   t.rcvMss = hint < 88 ? 88 : hint;
   if (t.rcvSsthresh === 0) t.rcvSsthresh = t.rcvWnd;
-  if (t.params.keepalive) t.keepaliveAt = now + t.params.keepaliveIdle;
+  if (t.params.keepalive) t.keepaliveAt = timerExpiry(t.params, now, t.params.keepaliveIdle);
   initBuffers(t);
 }

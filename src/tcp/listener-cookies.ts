@@ -12,7 +12,7 @@ import { buildSynAck, type SynOptions } from './request-segments.ts';
 import {
   COOKIE_VALID, checkCookie, cookieMssIndex, cookieTimestamp, decodeCookieTimestamp, makeCookie, type CookieSecret,
 } from './syn-cookies.ts';
-import { tsValue } from './window.ts';
+import { initialWindow, tsValue } from './window.ts';
 
 /** Where the per-connection TSval offset comes from (the host's secure_tcp_ts_off). */
 export interface TsOffsetSource {
@@ -27,8 +27,9 @@ export class ListenerCookies {
     private readonly secret: CookieSecret,
     private readonly params: TcpParams,
     private readonly stats: ListenerStats,
-    /** The SYN-ACK window and our window-scale shift (-1 = off). */
+    /** The SYN-ACK window without and with timestamps, and our window-scale shift (-1 = off). */
     private readonly window: number,
+    private readonly windowTs: number,
     private readonly wscale: number,
   ) {}
 
@@ -45,7 +46,7 @@ export class ListenerCookies {
     }
     // cookie_init_timestamp: window scale and SACK ride in the low bits of TSval - ts_off
     const ts = (cookieTimestamp(tsValue(0, now), o.peerWscale, o.sackOk) + host.tsOffset(laddr, raddr)) >>> 0;
-    return buildSynAck(seg.dstPort, seg.srcPort, iss, seg.seq, this.window, p.mss,
+    return buildSynAck(seg.dstPort, seg.srcPort, iss, seg.seq, this.windowTs, p.mss,
       o.peerWscale >= 0 ? this.wscale : -1, o.sackOk, ts, o.tsVal, true);
   }
 
@@ -75,12 +76,13 @@ export class ListenerCookies {
       sackOk = d.sackOk;
     }
     this.stats.cookiesAccepted++;
-    // No SYN-ACK send time is known: no RTT sample from the handshake.
+    // No SYN-ACK send time is known: the RTT sample can only come from the timestamp echo.
+    // cookie_v4_check redoes tcp_select_initial_window with the cookie's MSS (no TS deduction).
     return {
       ep: { localAddr: laddr, localPort: seg.dstPort, remoteAddr: raddr, remotePort: seg.srcPort },
       iss: (seg.ack - 1) >>> 0, irs: (seg.seq - 1) >>> 0, peerWindow: seg.window, peerMss: mss,
       peerWscale: wscale, ourWscale: wscale >= 0 ? this.wscale : -1, sackOk, tsOk: ts !== undefined,
-      tsRecent: ts !== undefined ? ts.val >>> 0 : 0, tsOffset: off,
+      tsRecent: ts !== undefined ? ts.val >>> 0 : 0, tsOffset: off, rcvWnd: initialWindow(p, mss),
     };
   }
 }

@@ -8,6 +8,7 @@ import type { EngineOutput } from './api.ts';
 import type { HandshakeInfo } from './connection.ts';
 import type { TcpParams } from './params.ts';
 import type { CookieSecret } from './syn-cookies.ts';
+import type { DstMetrics } from './dst-metrics.ts';
 
 /** What a listener needs from its host stack. */
 export interface ListenerHost<C> {
@@ -34,4 +35,6 @@ export interface ListenerConfig<C> {
   /** The host's SYN-cookie secret (also keys the SYN cache's bucket hash). */
   secret: CookieSecret;
   cacheKey?: [number, number];
+  /** The host's destination metrics: who is a proven peer (tcp_peer_is_proven). None = nobody. */
+  metrics?: DstMetrics | null;
 }

@@ -14,6 +14,13 @@ export class ListenerStats {
   // SYN-queue losses
   /** SYNs dropped because the SYN queue was full and no cookie could be sent. */
   synDropFull = 0;
+  /**
+   * SYNs dropped, cookies off, because the last quarter of tcp_max_syn_backlog is kept for
+   * proven peers and this one was not (Linux tcp_conn_request, "drop open request from").
+   */
+  synDropUnproven = 0;
+  /** Duplicate SYNs and out-of-window segments left unanswered by tcp_invalid_ratelimit (TCPACKSkippedSynRecv). */
+  oowRateLimited = 0;
   /** Half-open entries evicted to make room (RFC 4987 recycle-oldest). */
   synDropRecycled = 0;
   /** Half-open entries evicted from a full SYN-cache bucket. */
@@ -46,11 +53,11 @@ export class ListenerStats {
 
   /**
    * syn_queue.drops: SYNs that got no SYN-ACK because a queue was full and no cookie went out
-   * (the SYN queue, or the accept queue as Linux checks it), plus half-open entries evicted to
-   * make room (recycle-oldest, SYN-cache buckets).
+   * (the SYN queue, or the accept queue as Linux checks it) or its last quarter was kept for
+   * proven peers, plus half-open entries evicted to make room (recycle-oldest, SYN-cache buckets).
    */
   get synQueueDrops(): number {
-    return this.synDropFull + this.acceptDropSyn + this.synDropRecycled + this.synDropEvicted;
+    return this.synDropFull + this.synDropUnproven + this.acceptDropSyn + this.synDropRecycled + this.synDropEvicted;
   }
 
   /** accept_queue.drops: final ACKs (request or cookie) dropped or reset on a full accept queue. */

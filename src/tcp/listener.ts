@@ -14,6 +14,7 @@ import type { Nanos } from '../sim/time.ts';
 import { ACK, FIN, RST, SYN, type Segment } from '../wire/segment.ts';
 import { ConnEvent, TcpState, type EngineOutput, type Endpoints, type TimedEntity } from './api.ts';
 import type { TcpParams } from './params.ts';
+import { timerExpiry } from './timer-wheel.ts';
 import { ListenerStats } from './listener-stats.ts';
 import { AcceptQueue } from './accept-queue.ts';
 import { REQ_ACKED, REQ_SACK, REQ_TS, RequestTable } from './request-table.ts';
@@ -21,8 +22,11 @@ import type { HandshakeInfo } from './connection.ts';
 import { resetForUnmatched } from './reset.ts';
 import { buildRequestAck, buildSynAck, negotiateSyn, type SynOptions } from './request-segments.ts';
 import { initialWindow, ourWindowScale, tsValue } from './window.ts';
+import { TS_OPTION_BYTES } from './tcb.ts';
+import type { DstMetrics } from './dst-metrics.ts';
 import { SYN_CACHE_BUCKETS, SynCacheBuckets } from './syn-cache.ts';
 import { ListenerCookies } from './listener-cookies.ts';
+import { inWindow, oowRateLimited } from './request-checks.ts';
 import type { ListenerConfig, ListenerHost } from './listener-host.ts';
 
 export type { ListenerConfig, ListenerHost } from './listener-host.ts';
@@ -41,7 +45,14 @@ export class Listener<C> implements TimedEntity {
   private readonly acceptQueue: AcceptQueue<C>;
   private young = 0;
   private readonly wscale: number;
+  /**
+   * The SYN-ACK's receive window (Linux tcp_openreq_init_rwin): the buffer space rounded down to
+   * whole segments of our MSS less the timestamp option when the request uses timestamps
+   * (65160 = 45 × 1448 with Linux defaults), of the full MSS without (64240 = 44 × 1460).
+   */
   private readonly window: number;
+  private readonly windowTs: number;
+  private readonly metrics: DstMetrics | null;
   private readonly scratch: Endpoints;
   private readonly syn: SynOptions = { peerMss: 0, peerWscale: -1, sackOk: false, tsOk: false, tsVal: 0 };
   private closed = false;
@@ -67,7 +78,9 @@ export class Listener<C> implements TimedEntity {
     this.stats.synQueueCapacity = this.table.capacity;
     this.wscale = ourWindowScale(p);
     this.window = initialWindow(p);
-    this.cookies = new ListenerCookies(cfg.secret, p, this.stats, this.window, this.wscale);
+    this.windowTs = initialWindow(p, p.mss - TS_OPTION_BYTES);
+    this.metrics = cfg.metrics ?? null;
+    this.cookies = new ListenerCookies(cfg.secret, p, this.stats, this.window, this.windowTs, this.wscale);
   }
 
   get deadline(): Nanos {
@@ -159,9 +172,19 @@ export class Listener<C> implements TimedEntity {
         return;
       }
     }
-    // Linux: a full accept queue drops the SYN (ListenOverflows), cookie or not
-    if (p.separateQueues && st.acceptQueueLen > this.maxBacklog) {
+    // Linux: a full accept queue drops the SYN (ListenOverflows), cookie or not. With one queue
+    // and no SYN cache it cannot be full here (half-open entries count against the same limit);
+    // with a SYN cache it can, since the cache holds more than the accept queue.
+    if (st.acceptQueueLen > this.maxBacklog) {
       st.acceptDropSyn++;
+      return;
+    }
+    // Linux tcp_conn_request, tcp_syncookies = 0: "without syncookies last quarter of backlog is
+    // filled with destinations, proven to be alive" (not for a SYN a TIME-WAIT socket handed over).
+    const msb = p.maxSynBacklog;
+    if (!wantCookie && isn < 0 && p.synCookies === false && this.cache === null && msb > 0
+      && msb - t.size < msb >> 2 && !(this.metrics !== null && this.metrics.isProven(laddr, raddr, now))) {
+      st.synDropUnproven++;
       return;
     }
     const o = negotiateSyn(seg, p, this.syn);
@@ -193,10 +216,10 @@ export class Listener<C> implements TimedEntity {
   /** The first SYN-ACK timer: initial RTO, or earlier when a shorter SYN-RECEIVED timer applies. */
   private firstExpiry(now: Nanos): Nanos {
     const p = this.params;
-    let t = now + p.initialRto;
-    if (p.synRecvTimeout > 0) t = Math.min(t, now + p.synRecvTimeout);
-    if (p.synAckGiveUp > 0) t = Math.min(t, now + p.synAckGiveUp);
-    return t;
+    let d = p.initialRto;
+    if (p.synRecvTimeout > 0) d = Math.min(d, p.synRecvTimeout);
+    if (p.synAckGiveUp > 0) d = Math.min(d, p.synAckGiveUp);
+    return timerExpiry(p, now, d);
   }
 
   /** A final ACK that matched no request: a connection if it carries a valid cookie. */
@@ -220,8 +243,10 @@ export class Listener<C> implements TimedEntity {
     const f = seg.flags;
     const irs = t.irs[row]!;
     const iss = t.iss[row]!;
-    // A retransmitted SYN: answer with the SYN-ACK again and restart its timer (Linux).
+    // A retransmitted SYN: answer with the SYN-ACK again and restart its timer (Linux), unless
+    // an answer went out within tcp_invalid_ratelimit (then nothing, timer untouched).
     if ((f & (SYN | ACK | RST | FIN)) === SYN && seg.seq === irs) {
+      if (this.oowRateLimited(row, seg, now)) return;
       this.sendSynAck(row, now, true);
       t.setExpiry(row, this.nextExpiry(row, now));
       return;
@@ -233,8 +258,11 @@ export class Listener<C> implements TimedEntity {
     }
     const rcvNxt = (irs + 1) >>> 0;
     const end = (seg.seq + seg.len + (f & SYN ? 1 : 0) + (f & FIN ? 1 : 0)) >>> 0;
-    if (!inWindow(seg.seq >>> 0, end, rcvNxt, (rcvNxt + this.window) >>> 0)) {
-      if (!(f & RST)) this.transmitFor(row, buildRequestAck(seg.dstPort, seg.srcPort, iss, irs, this.window), false);
+    const window = this.windowOf(row);
+    if (!inWindow(seg.seq >>> 0, end, rcvNxt, (rcvNxt + window) >>> 0)) {
+      if (!(f & RST) && !this.oowRateLimited(row, seg, now)) {
+        this.transmitFor(row, buildRequestAck(seg.dstPort, seg.srcPort, iss, irs, window), false);
+      }
       return;
     }
     if (f & (RST | SYN)) {
@@ -245,7 +273,9 @@ export class Listener<C> implements TimedEntity {
       return;
     }
     if (!(f & ACK)) return;
-    if (this.params.separateQueues && this.acceptFull()) {
+    // tcp_check_req -> listen_overflow. Tested on the accept queue itself: with one queue and a
+    // SYN cache, the cache can hold more completed handshakes than the accept queue takes.
+    if (this.acceptQueue.length > this.maxBacklog) {
       if (this.params.abortOnOverflow) {
         this.stats.acceptAbort++;
         this.reset(seg, t.raddr[row]!, t.laddr[row]!);
@@ -266,6 +296,7 @@ export class Listener<C> implements TimedEntity {
       ourWscale: peerWscale >= 0 ? this.wscale : -1, sackOk: (o & REQ_SACK) !== 0, tsOk: (o & REQ_TS) !== 0,
       tsRecent: (o & REQ_TS) !== 0 && ts !== undefined ? ts.val >>> 0 : t.tsRecent[row]!,
       tsOffset: t.tsOff[row]!, synAckSentAt: t.synAckAt[row]!, synAckRetransmitted: t.retrans[row]! > 0,
+      rcvWnd: window,
     };
     this.removeRow(row);
     this.complete(h, seg, now);
@@ -327,7 +358,10 @@ export class Listener<C> implements TimedEntity {
     t.setExpiry(row, this.nextExpiry(row, now));
   }
 
-  /** Next timer: now + min(RTO << timeouts, max RTO), capped by the SYN-RECEIVED deadlines. */
+  /**
+   * Next timer: min(RTO << timeouts, max RTO), capped by the SYN-RECEIVED deadlines, on the timer
+   * wheel (reqsk_queue_hash_req / reqsk_timer_handler: mod_timer(&req->rsk_timer, jiffies + timeo)).
+   */
   private nextExpiry(row: number, now: Nanos): Nanos {
     const p = this.params;
     const t = this.table;
@@ -335,7 +369,7 @@ export class Listener<C> implements TimedEntity {
     const created = t.created[row]!;
     if (p.synRecvTimeout > 0) next = Math.min(next, created + p.synRecvTimeout);
     if (p.synAckGiveUp > 0) next = Math.min(next, created + p.synAckGiveUp);
-    return Math.max(next, now);
+    return timerExpiry(p, now, Math.max(next - now, 0));
   }
 
   private sendSynAck(row: number, now: Nanos, retransmit: boolean): void {
@@ -343,7 +377,7 @@ export class Listener<C> implements TimedEntity {
     const o = t.opts[row]!;
     const tsOk = (o & REQ_TS) !== 0;
     const peerWscale = t.peerWscale[row]!;
-    const seg = buildSynAck(this.ep.localPort, t.rport[row]!, t.iss[row]!, t.irs[row]!, this.window, this.params.mss,
+    const seg = buildSynAck(this.ep.localPort, t.rport[row]!, t.iss[row]!, t.irs[row]!, this.windowOf(row), this.params.mss,
       peerWscale >= 0 ? this.wscale : -1, (o & REQ_SACK) !== 0, tsOk ? tsValue(t.tsOff[row]!, now) : 0, t.tsRecent[row]!, tsOk);
     this.stats.synAcksSent++;
     if (retransmit) {
@@ -351,6 +385,14 @@ export class Listener<C> implements TimedEntity {
       this.stats.synAcksRetransmitted++;
     }
     this.transmitFor(row, seg, retransmit);
+  }
+
+  private windowOf(row: number): number {
+    return (this.table.opts[row]! & REQ_TS) !== 0 ? this.windowTs : this.window;
+  }
+
+  private oowRateLimited(row: number, seg: Segment, now: Nanos): boolean {
+    return oowRateLimited(this.table.lastOow, row, seg, now, this.params.invalidRateLimit, this.stats);
   }
 
   private dropRequest(row: number): void {
@@ -386,11 +428,4 @@ export class Listener<C> implements TimedEntity {
     ep.remotePort = rport;
     return ep;
   }
-}
-
-/** Linux tcp_in_window: does [seq, end) touch the receive window [s, e]? (mod 2^32) */
-function inWindow(seq: number, end: number, s: number, e: number): boolean {
-  if (seq === s) return true;
-  if (((end - s) | 0) > 0 && ((seq - e) | 0) < 0) return true;
-  return seq === e && seq === end;
 }

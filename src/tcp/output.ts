@@ -11,6 +11,7 @@ import { seqGt, seqLt, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
 import { rcvWindowSpace } from './buffers.ts';
 import { initialWindow, tsValue } from './window.ts';
+import { timerExpiry } from './timer-wheel.ts';
 
 /** Linux tcp_invalid_ratelimit: at most one ACK per 500 ms answers out-of-window segments. */
 export const OOW_ACK_INTERVAL: Nanos = 500_000_000;
@@ -187,7 +188,7 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   // where delayed ACKs ride on the replies (pingpong mode).
   if (t.ato > 0 && now - t.lastDataRcvAt < t.ato) t.pingpong = true;
   if (t.rtoAt === Infinity) {
-    t.rtoAt = now + t.rtt.rto;
+    t.rtoAt = timerExpiry(t.params, now, t.rtt.rto);
     t.rtoIsProbe = false;
   }
   t.persistAt = Infinity;

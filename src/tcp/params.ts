@@ -45,6 +45,23 @@ export interface TcpParams {
   recycleOldest: boolean; // a SYN finding the SYN queue full evicts the oldest half-open entry
   synCache: boolean; // half-open entries kept in a compact hash-bucketed cache (RFC 4987 3.3)
   synCacheBucketSize: number; // entries per bucket in the SYN cache
+  /**
+   * Linux tcp_max_syn_backlog. With SYN cookies off, a SYN is dropped once fewer than a quarter
+   * of this many request slots remain (inet_csk_reqsk_queue_len), unless its source is a proven
+   * peer: one the host's destination metrics hold an RTT for (tcp_conn_request,
+   * tcp_peer_is_proven). 0 = no such rule.
+   */
+  maxSynBacklog: number;
+  /**
+   * Linux tcp_invalid_ratelimit: a request answers duplicate SYNs and out-of-window segments at
+   * most once per this interval (tcp_check_req, tcp_oow_rate_limited). 0 = answer every one.
+   */
+  invalidRateLimit: Nanos;
+  /**
+   * Linux !tcp_nometrics_save: a closing connection saves its RTT, RTT variance and cwnd in the
+   * host's per-destination cache (tcp_update_metrics), read again at connection setup.
+   */
+  metricsSave: boolean;
 
   timeWait: Nanos;
   /** RFC 1337: ignore RST in TIME-WAIT. */
@@ -100,6 +117,19 @@ export interface TcpParams {
    * segments go unanswered for about two RTTs, resend the last one before the RTO fires.
    */
   tailLossProbe: boolean;
+
+  /**
+   * When timers fire (src/tcp/timer-wheel.ts, docs/linux-timers.md): `wheel` as Linux's jiffies
+   * and timer wheel do (rounded up to the wheel level's granularity, batched), `exact` at the
+   * nominal nanosecond.
+   */
+  timers: 'wheel' | 'exact';
+  /** Linux CONFIG_HZ: jiffies per second (100, 250, 300 or 1000). */
+  hz: number;
+  /** How hosts' jiffies line up: one clock for every host (`shared`), one per host, or 0 at time 0. */
+  jiffies: 'shared' | 'perHost' | 'zero';
+  /** The host's jiffies phase in ns, set by the host stack from `jiffies` and the seed (not a spec field). */
+  jiffiesOffset?: Nanos;
 }
 
 const linux: TcpParams = {
@@ -123,6 +153,11 @@ const linux: TcpParams = {
   recycleOldest: false,
   synCache: false,
   synCacheBucketSize: 30,
+  // tcp_sk_init: max(128, established-hash entries / 128). 4096 belongs to the 524288-entry hash
+  // that also gives tcp_max_tw_buckets 262144 (maxTimeWait); a 4 GiB box has 256 or 512.
+  maxSynBacklog: 4096,
+  invalidRateLimit: 500 * MS,
+  metricsSave: true,
   timeWait: 60 * SEC,
   rfc1337: false,
   maxTimeWait: 262144,
@@ -154,6 +189,9 @@ const linux: TcpParams = {
   congestion: 'cubic',
   nagle: true,
   tailLossProbe: true,
+  timers: 'wheel',
+  hz: 250,
+  jiffies: 'shared',
 };
 
 const rfc9293: TcpParams = {
@@ -170,6 +208,9 @@ const rfc9293: TcpParams = {
   separateQueues: false,
   synCookies: false,
   synQueuePruning: false,
+  maxSynBacklog: 0, // Linux's reserve for proven peers is not in the RFCs
+  invalidRateLimit: 0, // RFC 9293 3.10.7.4: every unacceptable segment gets its ACK
+  metricsSave: false, // no per-destination cache (RFC 9040 is optional)
   timeWait: 240 * SEC, // 2 * MSL, MSL = 2 minutes (RFC 9293 3.4.2)
   rfc1337: true,
   finWait2Timeout: 0,
@@ -181,6 +222,7 @@ const rfc9293: TcpParams = {
   congestion: 'reno', // the RFCs' congestion control (RFC 5681, 6582)
   moderateRcvbuf: false, // fixed buffers: autotuning is Linux's, not the RFCs'
   sndBufGrowth: false,
+  timers: 'exact', // the RFCs' timers fire when they say
 };
 
 export const PROFILES: Readonly<Record<ProfileName, Readonly<TcpParams>>> = { linux, rfc9293 };

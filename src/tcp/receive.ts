@@ -12,6 +12,7 @@ import { seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import { EV_READABLE, type Tcb } from './tcb.ts';
 import { enterTimeWait } from './teardown.ts';
 import { rcvRttMeasure, rcvWindowSpace } from './buffers.ts';
+import { timerExpiry } from './timer-wheel.ts';
 
 /** Linux ICSK_ACK_PUSHED / ICSK_ACK_PUSHED2. */
 const PUSHED = 1;
@@ -162,20 +163,19 @@ function scheduleDelayedAck(t: Tcb, now: Nanos): void {
     }
     if (ato > max) ato = max;
   }
-  let at = now + ato;
   if (t.delackAt !== Infinity) {
     // A timer is already running: if it is about to fire, ACK now; never postpone it.
     if (t.delackAt <= now + ato / 4) {
       sendAck(t, now);
       return;
     }
-    if (at > t.delackAt) at = t.delackAt;
+    if (now + ato > t.delackAt) return;
   }
-  if (at <= now) {
+  if (ato <= 0) {
     sendAck(t, now);
     return;
   }
-  t.delackAt = Math.round(at);
+  t.delackAt = timerExpiry(t.params, now, Math.round(ato));
 }
 
 /**

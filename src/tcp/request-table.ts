@@ -43,6 +43,8 @@ export class RequestTable {
   created = new Float64Array(0);
   /** When the first SYN-ACK left (for the handshake RTT sample). */
   synAckAt = new Float64Array(0);
+  /** When a duplicate SYN or out-of-window segment was last answered (Linux last_oow_ack_time), -Infinity = never. */
+  lastOow = new Float64Array(0);
   /** A caller-defined integer per row (the SYN cache's bucket). */
   tag = new Int32Array(0);
 
@@ -104,7 +106,7 @@ export class RequestTable {
     this.raddr[s] = raddr; this.rport[s] = rport; this.laddr[s] = laddr;
     this.irs[s] = 0; this.iss[s] = 0; this.tsRecent[s] = 0; this.tsOff[s] = 0; this.peerMss[s] = 0; this.peerWscale[s] = -1;
     this.opts[s] = 0; this.timeouts[s] = 0; this.retrans[s] = 0; this.peerWindow[s] = 0; this.tag[s] = 0;
-    this.created[s] = now; this.synAckAt[s] = now;
+    this.created[s] = now; this.synAckAt[s] = now; this.lastOow[s] = -Infinity;
     this.count++;
     this.indexAdd(s);
     // arrival list: append at the tail
@@ -223,7 +225,7 @@ export class RequestTable {
     const opts = new Uint8Array(n); opts.set(this.opts); this.opts = opts;
     const timeouts = new Uint8Array(n); timeouts.set(this.timeouts); this.timeouts = timeouts;
     const retrans = new Uint8Array(n); retrans.set(this.retrans); this.retrans = retrans;
-    this.created = growF64(this.created, n); this.synAckAt = growF64(this.synAckAt, n);
+    this.created = growF64(this.created, n); this.synAckAt = growF64(this.synAckAt, n); this.lastOow = growF64(this.lastOow, n);
     this.expiry = growF64(this.expiry, n); this.order = growF64(this.order, n);
     this.tag = growI32(this.tag, n); this.heapPos = growI32(this.heapPos, n); this.heap = growI32(this.heap, n);
     this.older = growI32(this.older, n); this.newer = growI32(this.newer, n);

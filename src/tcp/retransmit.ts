@@ -11,6 +11,7 @@ import { output } from './send.ts';
 import type { Tcb } from './tcb.ts';
 import { terminate } from './teardown.ts';
 import { sendLossProbe } from './tlp.ts';
+import { timerExpiry } from './timer-wheel.ts';
 
 /** Linux tcp_orphan_retries() with the sysctl at its default 0: 8 tries for a closed socket. */
 export const ORPHAN_RETRIES = 8;
@@ -69,9 +70,9 @@ function synTimeout(t: Tcb, now: Nanos): void {
   sendSyn(t, now, true);
   if (active && t.retransmits <= p.synLinearTimeouts) t.rtt.setRto(p.initialRto);
   else t.rtt.backoff();
-  let at = now + t.rtt.rto;
-  if (p.synGiveUp > 0 && at > t.openedAt + p.synGiveUp) at = t.openedAt + p.synGiveUp;
-  t.rtoAt = at;
+  let delay = t.rtt.rto;
+  if (p.synGiveUp > 0 && now + delay > t.openedAt + p.synGiveUp) delay = t.openedAt + p.synGiveUp - now;
+  t.rtoAt = timerExpiry(p, now, delay);
 }
 
 /** Data or FIN timeout: give up, or go back to SND.UNA with a loss window and back off. */
@@ -111,11 +112,11 @@ function dataTimeout(t: Tcb, now: Nanos): void {
   if (t.establishedAt < 0 && t.sndUna === t.iss) sendSyn(t, now, true);
   else output(t, now, true);
   t.rtt.backoff();
-  let at = now + t.rtt.rto;
+  let delay = t.rtt.rto;
   if (p.userTimeout > 0) {
     // Linux tcp_clamp_rto_to_user_timeout: wake up when the user timeout runs out.
     const end = t.retransStamp + p.userTimeout;
-    if (at > end) at = end > now ? end : now + 1;
+    if (now + delay > end) delay = end > now ? end - now : 1;
   }
-  t.rtoAt = at;
+  t.rtoAt = timerExpiry(p, now, delay);
 }

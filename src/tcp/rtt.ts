@@ -19,6 +19,8 @@ export class RttEstimator {
   rto: Nanos;
   /** A sample has been taken. */
   measured = false;
+  /** Timeouts since the last sample (Linux icsk_backoff). */
+  backoffs = 0;
 
   constructor(
     initialRto: Nanos,
@@ -41,6 +43,7 @@ export class RttEstimator {
       this.rttvar = 0.75 * this.rttvar + 0.25 * err;
       this.srtt = 0.875 * this.srtt + 0.125 * r;
     }
+    this.backoffs = 0;
     this.rto = this.computeRto();
   }
 
@@ -55,6 +58,7 @@ export class RttEstimator {
 
   /** RFC 6298 5.5: double the RTO after a timeout, up to the maximum. */
   backoff(): void {
+    this.backoffs++;
     this.rto = Math.min(this.rto * 2, this.maxRto);
   }
 

@@ -10,6 +10,7 @@ import { transmitData } from './output.ts';
 import { seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
 import { scheduleLossProbe } from './tlp.ts';
+import { timerExpiry } from './timer-wheel.ts';
 
 /** States in which data or a FIN may still be (re)sent. */
 export function canSend(state: TcpState): boolean {
@@ -65,7 +66,7 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
   const limited = t.packetsOut >= t.cc.cwnd;
   if (sent || limited) cwndValidate(t, limited);
   if (t.packetsOut === 0 && t.rtoAt === Infinity && t.persistAt === Infinity && hasUnsent(t)) {
-    t.persistAt = now + probeTimeout(t);
+    t.persistAt = timerExpiry(t.params, now, probeTimeout(t));
   }
   return sent;
 }

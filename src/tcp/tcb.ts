@@ -9,6 +9,7 @@ import { ConnEvent, TcpState, type EngineOutput, type Endpoints, type Errno } fr
 import { createCongestionControl, type CongestionControl } from './congestion/cc.ts';
 import type { RcvTuning } from './buffers.ts';
 import type { SackScoreboard } from './sack-scoreboard.ts';
+import type { DstMetrics } from './dst-metrics.ts';
 import type { TcpParams } from './params.ts';
 import { ReceiveQueue } from './recv-queue.ts';
 import { RttEstimator } from './rtt.ts';
@@ -43,6 +44,9 @@ export class Tcb {
   deadline: Nanos = Infinity;
   /** After a TIME-WAIT reopen: the ISS Linux would give the new incarnation (tw_snd_nxt + 65537). */
   reopenIsn = 0;
+  /** The host's destination metrics (tcp_metrics), or null; metricsSaved: this connection wrote them. */
+  metrics: DstMetrics | null = null;
+  metricsSaved = false;
 
   // --- Send sequence space (RFC 9293 3.3.1) ---
   iss = 0;

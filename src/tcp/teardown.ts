@@ -10,14 +10,17 @@ import { sendActiveReset, sendRaw } from './output.ts';
 import { resetForUnmatched } from './reset.ts';
 import { output } from './send.ts';
 import type { Tcb } from './tcb.ts';
+import { timerExpiry } from './timer-wheel.ts';
+import { updateMetrics } from './metrics-sync.ts';
 
 /** Enters TIME-WAIT: every other timer stops; the connection lingers `timeWait` (RFC 9293 3.6). */
 export function enterTimeWait(t: Tcb, now: Nanos): void {
+  updateMetrics(t, now); // Linux tcp_time_wait
   t.setState(TcpState.TIME_WAIT);
   t.rtoAt = t.persistAt = t.delackAt = t.keepaliveAt = Infinity;
   t.ackPending = false;
   t.rtxq.clear();
-  t.closeAt = now + t.params.timeWait;
+  t.closeAt = timerExpiry(t.params, now, t.params.timeWait);
 }
 
 /** Our FIN is acknowledged: FIN_WAIT_2, timed only for orphans (Linux tcp_fin_timeout). */
@@ -29,8 +32,9 @@ export function enterFinWait2(t: Tcb, now: Nanos): void {
 /** Linux tcp_fin_time: max(tcp_fin_timeout, 3.5 × RTO), only once the socket is closed. */
 export function armFinWait2Timer(t: Tcb, now: Nanos): void {
   if (!t.orphan || t.params.finWait2Timeout <= 0) return;
+  updateMetrics(t, now); // Linux: the closed socket becomes a timewait sock (tcp_time_wait, TCP_FIN_WAIT2)
   const floor = 3.5 * t.rtt.rto;
-  t.closeAt = now + Math.round(t.params.finWait2Timeout > floor ? t.params.finWait2Timeout : floor);
+  t.closeAt = timerExpiry(t.params, now, Math.round(t.params.finWait2Timeout > floor ? t.params.finWait2Timeout : floor));
 }
 
 /** The connection dies (reset received, timeout): the owner learns `errno`; no segment is sent. */

@@ -12,6 +12,7 @@ import { hasUnsent, probeTimeout, segmentSize } from './send.ts';
 import { seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
 import { terminate } from './teardown.ts';
+import { timerExpiry } from './timer-wheel.ts';
 
 /** The state, re-read (a timer may have closed the connection). */
 function closed(t: Tcb): boolean {
@@ -100,7 +101,7 @@ function persistTimer(t: Tcb, now: Nanos): void {
     const remaining = p.userTimeout - (now - t.probesStamp);
     if (remaining < when) when = remaining > TIMEOUT_MIN ? remaining : TIMEOUT_MIN;
   }
-  t.persistAt = now + when;
+  t.persistAt = timerExpiry(p, now, when);
 }
 
 /**
@@ -116,7 +117,7 @@ function keepaliveTimer(t: Tcb, now: Nanos): void {
   if (t.orphan && t.state === TcpState.FIN_WAIT_2) return;
   if (t.packetsOut > 0 || hasUnsent(t)) {
     // Data is outstanding: the retransmission timer watches the peer.
-    t.keepaliveAt = now + p.keepaliveIdle;
+    t.keepaliveAt = timerExpiry(p, now, p.keepaliveIdle);
     return;
   }
   const idle = now - t.lastRcvAt;
@@ -129,8 +130,8 @@ function keepaliveTimer(t: Tcb, now: Nanos): void {
     }
     sendProbe(t, now);
     t.probesOut++;
-    t.keepaliveAt = now + p.keepaliveInterval;
+    t.keepaliveAt = timerExpiry(p, now, p.keepaliveInterval);
     return;
   }
-  t.keepaliveAt = now + (p.keepaliveIdle - idle);
+  t.keepaliveAt = timerExpiry(p, now, p.keepaliveIdle - idle);
 }

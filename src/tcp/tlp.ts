@@ -12,6 +12,7 @@ import { transmitData } from './output.ts';
 import { seqGe, seqGt, seqSub } from './seq.ts';
 import { segmentSize } from './send.ts';
 import type { Tcb } from './tcb.ts';
+import { timerExpiry } from './timer-wheel.ts';
 
 /** Linux TCP_TIMEOUT_MIN (2 jiffies at HZ = 1000) added when several segments are out. */
 const PTO_SLACK: Nanos = 2 * MS;
@@ -34,7 +35,7 @@ export function scheduleLossProbe(t: Tcb, now: Nanos): boolean {
     pto = 1 * SEC;
   }
   if (pto > t.rtt.rto) pto = t.rtt.rto;
-  t.rtoAt = now + Math.round(pto);
+  t.rtoAt = timerExpiry(t.params, now, Math.round(pto));
   t.rtoIsProbe = true;
   return true;
 }
@@ -68,7 +69,7 @@ export function sendLossProbe(t: Tcb, now: Nanos): void {
 function finish(t: Tcb, now: Nanos): void {
   t.tlpActive = true;
   t.tlpHigh = t.sndMax;
-  t.rtoAt = now + t.rtt.rto;
+  t.rtoAt = timerExpiry(t.params, now, t.rtt.rto);
   t.rtoIsProbe = false;
 }
 

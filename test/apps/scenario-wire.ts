@@ -10,6 +10,7 @@ import type { AppReporter } from '../../src/apps/context.ts';
 import { faultFilters } from '../../src/experiment/fault-filters.ts';
 import type { ExperimentSpec } from '../../src/experiment/spec-types.ts';
 import { tcpParamsFor } from '../../src/experiment/tcp-spec.ts';
+import type { TcpParams } from '../../src/tcp/params.ts';
 import { FilteredDelivery, FilteredPort } from '../../src/net/packet-filter.ts';
 import { Rng } from '../../src/sim/rng.ts';
 import { Sim, type EventHandler } from '../../src/sim/simulator.ts';
@@ -65,7 +66,7 @@ export class ScenarioWire implements EventHandler {
       const wire = this;
       const port = { name: n.name, address, sim: this.sim, tracer: this.tracer, send(p: Packet) { wire.send(n.name, p); } };
       const f = filters.get(n.name);
-      const stack = new HostStack(f?.output ? new FilteredPort(port, f.output) : port, tcpParamsFor(spec, n), 1);
+      const stack = new HostStack(f?.output ? new FilteredPort(port, f.output) : port, nominal(spec, tcpParamsFor(spec, n)), 1);
       this.stacks.set(n.name, stack);
       this.hosts.set(address, { name: n.name, address, deliver: f?.input ? new FilteredDelivery(stack, f.input) : stack });
     });
@@ -129,4 +130,9 @@ export class ScenarioWire implements EventHandler {
     if ((s.flags & ACK) !== 0) text += ` ack ${rel(s.ack, theirs)}`;
     this.log.push(`${(this.sim.now / 1e9).toFixed(3)} ${node} ${dir} ${text}`);
   }
+}
+
+/** Packet traces at nominal times: `timers: exact` unless the spec asks for the wheel (docs/linux-timers.md). */
+function nominal(spec: { tcp: { timers?: unknown } }, p: TcpParams): TcpParams {
+  return spec.tcp.timers === undefined ? { ...p, timers: 'exact' } : p;
 }

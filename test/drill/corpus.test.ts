@@ -28,7 +28,7 @@ function section(title: string, dir: string, root: string, intro: string, notes:
 
 const sections = [
   section('Corpus', corpus, '../shared/conformance/packetdrill', 'Linux\'s own packetdrill tests (google/packetdrill gtests, kernel selftests) and tcplab\'s Linux-measured retry schedules; see that folder\'s README.', CONFORMANCE_NOTES),
-  section('tcplab scripts', own, 'test/drill/scripts', 'Behaviours the corpus does not cover (SYN cookies, keepalive, TIME-WAIT, SYN-ACK give-up, RST to a closed port), written from Linux 6.x behaviour.', {}),
+  section('tcplab scripts', own, 'test/drill/scripts', 'Behaviours the corpus does not cover (SYN cookies, keepalive, TIME-WAIT, SYN-ACK give-up, SYN_RECV rate limiting and window, RST to a closed port), written from Linux 6.x behaviour.', {}),
 ];
 
 it('explains every corpus FAIL, and only those that do not pass', () => {

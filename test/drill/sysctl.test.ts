@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commandLines, evalArithmetic, shellWords } from '../../src/drill/shell.ts';
-import { sysctlsFromCommands } from '../../src/drill/sysctl.ts';
-import { SEC } from '../../src/sim/time.ts';
+import { flushesMetrics, sysctlsFromCommands } from '../../src/drill/sysctl.ts';
+import { runScriptSource } from '../../src/drill/drill.ts';
+import { HostStack } from '../../src/stack/host-stack.ts';
+import { MS, SEC } from '../../src/sim/time.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const corpus = path.resolve(repoRoot, '../shared/conformance/packetdrill');
@@ -62,5 +64,44 @@ tc qdisc add dev tun0 root pfifo`, noFiles);
     expect(r.ignored).toContain('net.ipv4.tcp_fastopen=0x70403');
     expect(r.errors).toEqual([]);
     expect(sysctlsFromCommands('./missing.sh', read).errors).toEqual(['./missing.sh: cannot read']);
+  });
+});
+
+describe('request limits and ip tcp_metrics', () => {
+  const noFiles = (): string | null => null;
+
+  it('maps tcp_max_syn_backlog, tcp_invalid_ratelimit (ms) and tcp_nometrics_save', () => {
+    const r = sysctlsFromCommands('sysctl -q net.ipv4.tcp_max_syn_backlog=256 net.ipv4.tcp_invalid_ratelimit=100 net.ipv4.tcp_nometrics_save=1', noFiles);
+    expect(r.params).toEqual({ maxSynBacklog: 256, invalidRateLimit: 100 * MS, metricsSave: false });
+    expect(sysctlsFromCommands('sysctl -q net.ipv4.tcp_max_syn_backlog=0', noFiles).errors).toEqual(['net.ipv4.tcp_max_syn_backlog: cannot use value "0"']);
+  });
+
+  it('ip tcp_metrics flush is applied (not ignored), with or without "all" and redirections', () => {
+    const r = sysctlsFromCommands('ip tcp_metrics flush all > /dev/null 2>&1', noFiles);
+    expect(r.applied).toEqual(['ip tcp_metrics flush all > /dev/null 2>&1 -> destination metrics flushed']);
+    expect(r.ignored).toEqual([]);
+    expect(flushesMetrics('ip tcp_metrics flush')).toBe(true);
+    expect(flushesMetrics('/sbin/ip tcpm flush all; sysctl -q net.ipv4.tcp_sack=1')).toBe(true);
+    expect(flushesMetrics('ip tcp_metrics show')).toBe(false);
+  });
+
+  it('a timed `ip tcp_metrics flush` in a script empties the host stack\'s metrics at that time', () => {
+    const flushedAt: number[] = [];
+    let stack: HostStack | null = null;
+    const result = runScriptSource(`0 \`ip tcp_metrics flush all\`
++1 \`ip tcp_metrics flush\`
+`, '/nonexistent/x.pkt', {
+      stackFactory: (port, params) => {
+        const s = new HostStack(port, params, 1);
+        s.metrics.getOrCreate(s.address, 0xc0000201, 0).rtt = 50 * MS;
+        const flush = s.flushMetrics.bind(s);
+        s.flushMetrics = () => { flushedAt.push(port.sim.now); flush(); };
+        stack = s;
+        return s;
+      },
+    });
+    expect(result).toEqual({ verdict: 'PASS', reason: '' });
+    expect(flushedAt).toEqual([0, 1 * SEC]);
+    expect(stack!.metrics.size).toBe(0);
   });
 });

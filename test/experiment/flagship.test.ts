@@ -55,7 +55,7 @@ describe('flagship experiment files', () => {
 });
 
 describe('the phenomena, shrunk', () => {
-  it('handshake: one RTT plus 10.56 µs without loss; with 10 % loss, percentiles sit whole seconds above it', () => {
+  it('handshake: one RTT plus 10.56 µs without loss; with 10 % loss, percentiles sit about whole seconds above it', () => {
     const runs = runFile('handshake', ['sweep={topology.latency: [25ms], topology.loss: [0, 0.1]}', 'seeds=1', 'charts=']);
     const clean = at(runs, { 'topology.loss': 0 });
     expect(metric(clean, 'handshake_ms.p50')).toBe(52.01056);
@@ -64,8 +64,10 @@ describe('the phenomena, shrunk', () => {
     const lossy = at(runs, { 'topology.loss': 0.1 });
     expect(metric(lossy, 'handshake_ms.p50')).toBe(52.01056);
     for (const k of ['p90', 'p99', 'max']) {
+      // whole seconds of RTO, each wait rounded up on Linux's timer wheel (1 s: 1.000–1.032 s, 2 s:
+      // up to 2.048 s, 4 s: up to 4.256 s at HZ 250)
       const extra = (metric(lossy, `handshake_ms.${k}`) - 52.01056) / 1000;
-      expect(Math.abs(extra - Math.round(extra)), k).toBeLessThan(1e-6);
+      expect(extra - Math.floor(extra), k).toBeLessThan(0.35);
     }
     expect(metric(lossy, 'handshake_ms.p99')).toBeGreaterThanOrEqual(1052.01056);
   });
@@ -85,17 +87,27 @@ describe('the phenomena, shrunk', () => {
     expect(metric(at(runs, { 'apps.flood.rate': '10000/s', defence: 'recycle' }), 'connections.success_ratio')).toBe(0);
   });
 
-  it('time-wait: the plateau is rate x 60 s, and the client runs out of ports at ports / 60 s (1000 ports: 16.7/s)', () => {
+  it('syn-flood: clients retrying as the kernel does get 10–15 % in at 2000 SYN/s (±5 points), as on Linux 6.18', () => {
+    const r = loadExperiment('experiments/syn-flood.yaml', { set: ['seeds=1', 'charts='] });
+    if (!r.ok) throw new Error(r.errors.map(formatSpecError).join('\n'));
+    const run = r.value.runs.find((x) => x.point['defence'] === 'kernel-retries' && x.point['apps.flood.rate'] === '2000/s')!;
+    const ratio = metric(executeRun(run, { trace: false, pcap: false }), 'connections.success_ratio');
+    expect(ratio).toBeGreaterThanOrEqual(0.05);
+    expect(ratio).toBeLessThanOrEqual(0.2);
+  });
+
+  it('time-wait: the plateau is rate x 60–62 s (TIME-WAIT on the timer wheel), and the client runs out of ports at ports / ~61 s (1000 ports: 16.4/s)', () => {
     const runs = runFile('time-wait', [
       'sweep={apps.users.rate: [10/s, 30/s], close: {client-closes: {apps.users.closer: client}, server-closes: {apps.users.closer: server}}}',
       'tcp.ephemeralLow=60000', 'charts=',
     ]);
     const slow = at(runs, { 'apps.users.rate': '10/s', close: 'client-closes' });
-    expect(metric(slow, 'time_wait.peak')).toBe(600);
+    expect(metric(slow, 'time_wait.peak')).toBeGreaterThanOrEqual(600);
+    expect(metric(slow, 'time_wait.peak')).toBeLessThanOrEqual(621); // 10/s × at most 62.05 s
     expect(metric(slow, 'connect_errors.EADDRNOTAVAIL')).toBe(0);
     const fast = at(runs, { 'apps.users.rate': '30/s', close: 'client-closes' });
     expect(metric(fast, 'time_wait.peak')).toBe(1000);
-    // 30/s for 89 s: the 1000 ports are gone after 33 s; from 60 s on they come back at 1000/60 s.
+    // 30/s for 89 s: the 1000 ports are gone after 33 s; from 60 s on they come back as TIME-WAIT ends (60–62 s each).
     const failed = metric(fast, 'connect_errors.EADDRNOTAVAIL');
     expect(failed).toBeGreaterThan(600);
     expect(metric(fast, 'connections.established') + failed).toBe(metric(fast, 'connections.attempted'));

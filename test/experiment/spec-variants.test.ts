@@ -87,7 +87,7 @@ sweep:
 `)).toEqual([
       'experiments/t.yaml: sweep.defence.cookies["tcp.synCookies"]: expected one of false, true, always, got "maybe"',
       'experiments/t.yaml: sweep.defence.cookies["apps.flood.rate"]: expected a rate like "1000/s", got "fast"',
-      'experiments/t.yaml: sweep.defence.big["tcp.backlog"]: expected a whole number ≥ 0, got -1',
+      'experiments/t.yaml: sweep.defence.big["tcp.backlog"]: expected a whole number from 0 to 2147483647, got -1',
     ]);
   });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { closest, formatPath, formatSpecError } from '../../src/experiment/errors.ts';
 import { loadExperimentText, parseYaml, validateFile } from '../../src/experiment/load.ts';
-import { problems, SMALL } from './spec-helpers.ts';
+import { load, problems, SMALL } from './spec-helpers.ts';
 
 const F = 'experiments/t.yaml';
 
@@ -102,10 +102,25 @@ nodes:
   server: { udp: {} }
 `)).toEqual([
       `${F}: tcp.synRetry: unknown key (did you mean "synRetries"?)`,
-      `${F}: tcp.backlog: expected a whole number ≥ 0, got "many"`,
+      `${F}: tcp.backlog: expected a whole number from 0 to 2147483647, got "many"`,
       `${F}: nodes.clients: unknown node or group "clients" (did you mean "client"?)`,
       `${F}: nodes.server.udp: unknown key`,
     ]);
+  });
+});
+
+describe('request-limit parameters', () => {
+  it('maxSynBacklog is a whole number, invalidRateLimit a duration, metricsSave a boolean', () => {
+    expect(problems(`${SMALL}
+tcp: { maxSynBacklog: -1, invalidRateLimit: fast, metricsSave: sometimes }
+`)).toEqual([
+      `${F}: tcp.maxSynBacklog: expected a whole number from 0 to 2147483647, got -1`,
+      expect.stringMatching(/^experiments\/.*: tcp\.invalidRateLimit: .*"fast"/),
+      expect.stringMatching(/^experiments\/.*: tcp\.metricsSave: .*"sometimes"/),
+    ]);
+    expect(load(`${SMALL}
+tcp: { maxSynBacklog: 256, invalidRateLimit: 100ms, metricsSave: false }
+`).spec.tcp).toMatchObject({ maxSynBacklog: 256, invalidRateLimit: 100_000_000, metricsSave: false });
   });
 });
 

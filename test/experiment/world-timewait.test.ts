@@ -19,6 +19,7 @@ describe('TIME-WAIT on the side that closes first', () => {
   const out = runOne(`name: plateau
 ${PATH}
 duration: 80s
+tcp: { timers: exact }   # the nominal 60 s (on the timer wheel: docs/linux-fidelity.md)
 apps:
   web:   { kind: server, on: server, port: 80, responseBytes: 1KB }
   users: { kind: client, on: client, target: server:80, rate: 10/s, closer: client }

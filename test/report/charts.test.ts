@@ -53,7 +53,7 @@ describe('time series', () => {
     expect(byClass(svg, 'series')).toHaveLength(8);
     expect(byClass(svg, 'band')).toHaveLength(8);
     expect(byClass(svg, 'legend-item')).toHaveLength(8);
-    expect(texts(byClass(svg, 'legend')[0]!)).toContain('rate=1000/s, synCookies=true');
+    expect(texts(byClass(svg, 'legend')[0]!)).toContain('SYN flood rate 1,000/s, SYN cookies on');
     expect(axisTexts(svg, 'y-axis')).toEqual(['0', '20', '40', '60', '80', '100', '120', '140']);
     expect(axisTexts(svg, 'x-axis')).toContain('10');
     expect(texts(svg)).toContain('SYN queue (entries)');
@@ -165,13 +165,13 @@ describe('sweep plot', () => {
     expect(axisTexts(svg, 'x-axis')).toEqual(['0', '100', '1,000', '10,000']);
     expect(byClass(svg, 'axis-break')).toHaveLength(1);
     expect(axisTexts(svg, 'y-axis')).toEqual(['0.0', '0.2', '0.4', '0.6', '0.8', '1.0']);
-    expect(texts(svg)).toEqual(expect.arrayContaining(['SYN cookies:', 'false', 'true', 'Flood rate (per s)', 'Connection success ratio (0–1)']));
+    expect(texts(svg)).toEqual(expect.arrayContaining(['SYN cookies:', 'Off', 'On', 'SYN flood rate (per s)', 'Connection success ratio (0–1)']));
     expect(texts(svg).join(' ')).toContain('mean ± 95 % CI over 3 seeds per point');
   });
 
   it('treats non-numeric x as categories in sweep order, without a log axis', () => {
     const svg = checkFigure(sweepChart({ ...input(), x: 'tcp.synCookies', series: 'apps.flood.rate' }));
-    expect(axisTexts(svg, 'x-axis')).toEqual(['false', 'true']);
+    expect(axisTexts(svg, 'x-axis')).toEqual(['off', 'on']);
     expect(byClass(svg, 'axis-break')).toHaveLength(0);
     expect(byClass(svg, 'sweep-series')).toHaveLength(4);
   });
@@ -198,7 +198,7 @@ describe('bar chart', () => {
     );
     expect(byClass(svg, 'bar')).toHaveLength(8);
     expect(byClass(svg, 'bar-series')).toHaveLength(2);
-    expect(axisTexts(svg, 'x-axis')).toEqual(['0/s', '100/s', '1000/s', '10000/s']);
+    expect(axisTexts(svg, 'x-axis')).toEqual(['0/s', '100/s', '1,000/s', '10,000/s']);
     expect(byClass(svg, 'legend-item')).toHaveLength(2);
     expect(byClass(svg, 'errorbar').length).toBeGreaterThan(0);
     const fills = new Set(byClass(svg, 'bar').map((b) => b.attrs.fill));

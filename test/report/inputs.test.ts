@@ -85,7 +85,9 @@ describe('labels and units from metric names', () => {
     expect(axisLabel('time_wait')).toBe('TIME-WAIT sockets (sockets)');
     expect(axisLabel('sim.wall_s')).toBe('Simulation, wall-clock time (s)');
     expect(axisLabel('queue_delay_us')).toBe('Queue delay (µs)');
-    expect(paramLabel('apps.flood.rate')).toBe('Flood rate');
+    expect(paramLabel('apps.flood.rate')).toBe('SYN flood rate');
+    expect(paramLabel('apps.other.rate')).toBe('Other rate');
+    expect(paramLabel('http')).toBe('HTTP version');
     expect(paramLabel('tcp.synCookies')).toBe('SYN cookies');
     expect(inSentence('SYN cookies')).toBe('SYN cookies');
     expect(inSentence('Flood rate')).toBe('flood rate');

@@ -7,8 +7,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ladderChart } from '../../src/report/ladder.ts';
 import { ladderModel, listConnections, selectConnection } from '../../src/report/ladder-model.ts';
-import { buildTimeMap } from '../../src/report/ladder-time.ts';
-import type { Knot } from '../../src/report/ladder-time.ts';
+import { BREAK_H, buildTimeAxis } from '../../src/report/ladder-time.ts';
+import { boxesOverlap } from '../../src/report/ladder-labels.ts';
+import type { Box } from '../../src/report/ladder-labels.ts';
+import { layoutLadder } from '../../src/report/ladder-layout.ts';
 import { textWidth } from '../../src/report/svg.ts';
 import type { TraceEvent } from '../../src/report/trace-records.ts';
 import { loadFixture } from './fixture-data.ts';
@@ -246,22 +248,60 @@ describe('segments without explicit markers', () => {
 });
 
 describe('time axis', () => {
-  const knot = (t: number, side: -1 | 0 | 1, kind: Knot['kind']): Knot => ({ t, side, kind, y: 0 });
-
-  it('cuts long gaps and keeps time running down', () => {
-    const ks = [knot(0, 0, 'tx'), knot(0.01, 1, 'rx'), knot(1, 0, 'tx'), knot(1.01, 1, 'rx')];
-    const map = buildTimeMap(ks, { top: 100, owd: 0.01, t0: 0 });
-    expect(map.breaks).toHaveLength(1);
-    expect(map.breaks[0]).toMatchObject({ t0: 0.01, t1: 1 });
-    const ys = ks.map((k) => k.y);
-    expect([...ys].sort((x, y) => x - y)).toEqual(ys);
-    expect(ys[1]! - ys[0]!).toBeCloseTo(44, 6); // one one-way delay
-    expect(ys[2]! - ys[1]!).toBeLessThan(100); // the 990 ms gap, cut
+  it('cuts long gaps, marks them, and keeps one scale everywhere else', () => {
+    const axis = buildTimeAxis([0, 0.01, 1, 1.01], { top: 100, pxPerS: 4400, t0: 0 });
+    expect(axis.breaks).toHaveLength(1);
+    expect(axis.breaks[0]).toMatchObject({ t0: 0.01, t1: 1 });
+    expect(axis.y(0.01) - axis.y(0)).toBeCloseTo(44, 6); // one one-way delay
+    expect(axis.y(1.01) - axis.y(1)).toBeCloseTo(44, 6); // the same scale after the cut
+    expect(axis.y(1) - axis.y(0.01)).toBe(BREAK_H); // the 990 ms gap, cut
+    expect(axis.y(0.005) - axis.y(0)).toBeCloseTo(22, 6); // linear within a stretch
   });
 
-  it('gives back-to-back sends from one side their own rows', () => {
-    const ks = [knot(0, 0, 'tx'), knot(0, 0, 'tx'), knot(0, 1, 'tx'), knot(0.00001, 0, 'tx')];
-    buildTimeMap(ks, { top: 0, owd: 0.01, t0: 0 });
-    expect(ks.map((k) => k.y)).toEqual([0, 24, 24, 48]);
+  it('puts equal times at equal heights: nothing is nudged apart', () => {
+    const axis = buildTimeAxis([0.5, 0.5, 0.5, 0.5, 0.52], { top: 0, pxPerS: 2200, t0: 0.5 });
+    expect(axis.y(0.5)).toBe(0);
+    expect(axis.y(0.52)).toBeCloseTo(44, 6);
+    expect(axis.breaks).toHaveLength(0);
+  });
+
+  it('labels ticks with one precision, a lone instant after a cut included', () => {
+    const axis = buildTimeAxis([0, 0.02, 0.04, 61.520008], { top: 0, pxPerS: 2200, t0: 0 });
+    expect(axis.ticks.map((t) => t.label)).toEqual(['0', '20', '40', '61,520']);
+  });
+});
+
+describe('label boxes', () => {
+  const upright = (cx: number, cy: number, w: number): Box => ({ cx, cy, ux: 1, uy: 0, a0: -w / 2, a1: w / 2, p0: -3, p1: 10 });
+
+  it('finds overlap between upright and rotated boxes, and none between boxes apart', () => {
+    expect(boxesOverlap(upright(100, 100, 40), upright(130, 100, 40))).toBe(true);
+    expect(boxesOverlap(upright(100, 100, 40), upright(141, 100, 40))).toBe(false);
+    expect(boxesOverlap(upright(100, 100, 40), upright(100, 114, 40))).toBe(false);
+    // A 45° box whose corner reaches into an upright one.
+    const r = Math.SQRT1_2;
+    const tilted: Box = { cx: 125, cy: 105, ux: r, uy: r, a0: -20, a1: 20, p0: -3, p1: 10 };
+    expect(boxesOverlap(upright(100, 100, 40), tilted)).toBe(true);
+    expect(boxesOverlap(upright(40, 100, 40), tilted)).toBe(false);
+  });
+
+  it('places the labels of arrows drawn on top of each other apart', () => {
+    const a = { node: 'a', addr: '10.0.0.1:5000' };
+    const b = { node: 'b', addr: '10.0.0.2:80' };
+    const recs: TraceEvent[] = [];
+    const send = (t: number, from: typeof a, to: typeof a, flags: string, seq: number, len: number, delay: number): void => {
+      recs.push({ t, node: from.node, ev: 'tx', flags, seq, ack: 1, len, src: from.addr, dst: to.addr });
+      recs.push({ t: t + delay, node: to.node, ev: 'rx', flags, seq, ack: 1, len, src: from.addr, dst: to.addr });
+    };
+    send(0, a, b, 'S', 100, 0, 0.02);
+    // Four segments sent at one instant: one height at the sender, arrivals 0.1 ms apart.
+    for (let i = 0; i < 4; i++) send(0.5, b, a, 'P.', 500 + i * 1448, 1448, 0.02 + i * 0.0001);
+    recs.sort((x, y) => x.t - y.t);
+    const layout = layoutLadder(model(recs));
+    const burst = layout.arrows.filter((x) => x.msg.len === 1448);
+    expect(new Set(burst.map((x) => x.line.y1)).size).toBe(1);
+    expect(layout.clashes).toEqual([]);
+    const boxes = layout.labels.map((l) => l.box);
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) expect(boxesOverlap(boxes[i]!, boxes[j]!)).toBe(false);
   });
 });

@@ -196,7 +196,7 @@ describe('reportFolder with missing inputs', () => {
     expect(figures).toHaveLength(2);
     const svg = parseXml(await readFile(figures[0]!, 'utf8'));
     const legend = findAll(svg, (e) => e.attrs.class === 'legend')[0]!;
-    expect(findAll(legend, (e) => e.name === 'text').map((t) => t.children.join(''))).toEqual(['Defence:', 'none', 'cookies']);
+    expect(findAll(legend, (e) => e.name === 'text').map((t) => t.children.join(''))).toEqual(['Defence:', 'No defence', 'SYN cookies']);
     const html = await readFile(join(dir, 'index.html'), 'utf8');
     expect(html).toContain('<tr><th>Sweep defence</th><td>none, cookies</td></tr>');
     expect(html).toContain('<tr class="sub"><th>cookies</th><td>tcp.synCookies: true</td></tr>');
@@ -216,11 +216,11 @@ describe('reportFolder with missing inputs', () => {
     const { figures } = await reportFolder(dir);
     expect(figures).toHaveLength(3);
     const series = async (f: string): Promise<string[]> => [...(await readFile(f, 'utf8')).matchAll(/data-series="([^"]*)"/g)].map((m) => m[1]!);
-    expect(await series(figures[0]!)).toEqual(['synCookies=false', 'synCookies=true']);
-    expect(await series(figures[1]!)).toEqual(['rate=0/s', 'rate=100/s', 'rate=1000/s', 'rate=10000/s']);
+    expect(await series(figures[0]!)).toEqual(['SYN cookies off', 'SYN cookies on']);
+    expect(await series(figures[1]!)).toEqual(['SYN flood rate 0/s', 'SYN flood rate 100/s', 'SYN flood rate 1,000/s', 'SYN flood rate 10,000/s']);
     expect(await series(figures[2]!)).toEqual(['mean']);
     const html = await readFile(join(dir, 'index.html'), 'utf8');
-    expect(html).toContain('Runs at rate=1000/s only.');
+    expect(html).toContain('Runs at SYN flood rate 1,000/s only.');
     expect(html).toContain('was not drawn: no run at point apps.flood.rate=5/s.');
   });
 

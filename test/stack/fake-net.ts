@@ -30,7 +30,7 @@ export class FakeNet implements EventHandler {
       name, address, sim: this.sim, tracer: this.tracer,
       send(packet: Packet) { net.send(address, packet); },
     };
-    const stack = new HostStack(port, tcpParams('linux', params), seed);
+    const stack = new HostStack(port, tcpParams('linux', { timers: 'exact', ...params }), seed); // nominal times
     this.stacks.set(address, stack);
     return stack;
   }

@@ -23,12 +23,13 @@ describe('active close', () => {
     expect(t.c.deadline).toBe(t.now + 60 * SEC);
   });
 
-  test('a FIN that also acknowledges ours: FIN_WAIT_1 → TIME_WAIT directly', () => {
+  test('a FIN that also acknowledges ours: FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT, as Linux records it', () => {
     const t = activeEstablished();
     t.c.close(t.now);
     expect(t.sent()).toEqual(['F. 1:1(0) ack 1']);
     expect(t.in('F. 1:1(0) ack 2 win 257')).toEqual(['. 2:2(0) ack 2']);
-    expect(t.rec.takeStates()).toEqual(['ESTABLISHED>FIN_WAIT_1', 'FIN_WAIT_1>TIME_WAIT']);
+    // one segment, two steps: its ACK (tcp_rcv_state_process: FIN_WAIT2), then its FIN (tcp_fin: TIME-WAIT)
+    expect(t.rec.takeStates()).toEqual(['ESTABLISHED>FIN_WAIT_1', 'FIN_WAIT_1>FIN_WAIT_2', 'FIN_WAIT_2>TIME_WAIT']);
   });
 
   test('data already sent: the FIN follows on its own; sending after shutdown(wr) is EPIPE', () => {
@@ -67,7 +68,7 @@ describe('active close', () => {
 
 describe('simultaneous close', () => {
   test('FIN_WAIT_1 → CLOSING → TIME_WAIT on both sides', () => {
-    const p = tcpParams('linux');
+    const p = tcpParams('linux', { timers: 'exact' });
     const pair = new Pair(10 * MS, [p, p]);
     pair.listen();
     const a = pair.connect(0);

@@ -188,8 +188,12 @@ export interface OpenOptions {
   peerIss?: number;
 }
 
+/**
+ * The engine's rules at their nominal times: `timers: exact` unless a test asks for the wheel
+ * (test/tcp/timer-wheel.test.ts shows what the wheel does to each timer).
+ */
 export function params(o: OpenOptions = {}): TcpParams {
-  return tcpParams(o.profile ?? 'linux', o.params ?? {});
+  return tcpParams(o.profile ?? 'linux', { timers: 'exact', ...o.params });
 }
 
 /** SYN_SENT: connect() at t = 0, the SYN taken off the record. */

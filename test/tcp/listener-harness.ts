@@ -9,6 +9,7 @@ import type { HandshakeInfo } from '../../src/tcp/connection.ts';
 import { Listener, type ListenerHost } from '../../src/tcp/listener.ts';
 import { tcpParams, type TcpParams } from '../../src/tcp/params.ts';
 import { CookieSecret } from '../../src/tcp/syn-cookies.ts';
+import type { DstMetrics } from '../../src/tcp/dst-metrics.ts';
 import type { Nanos } from '../../src/sim/time.ts';
 
 export const SERVER = 0x0a000001; // 10.0.0.1
@@ -58,13 +59,13 @@ export class FakeHost implements ListenerHost<Child> {
   }
 }
 
-export function makeListener(overrides: Partial<TcpParams> = {}, backlog = 128, profile: 'linux' | 'rfc9293' = 'linux') {
+export function makeListener(overrides: Partial<TcpParams> = {}, backlog = 128, profile: 'linux' | 'rfc9293' = 'linux', metrics: DstMetrics | null = null) {
   const out = new Recorder();
   const host = new FakeHost();
-  const params = tcpParams(profile, overrides);
+  const params = tcpParams(profile, { timers: 'exact', ...overrides }); // nominal times (see harness.ts)
   let k = 0x1234567;
   const secret = CookieSecret.from(() => (k = (Math.imul(k, 1103515245) + 12345) >>> 0));
-  const listener = new Listener<Child>({ localAddr: SERVER, localPort: 80, backlog, params, out, host, secret, cacheKey: [7, 9] });
+  const listener = new Listener<Child>({ localAddr: SERVER, localPort: 80, backlog, params, out, host, secret, cacheKey: [7, 9], metrics });
   return { out, host, listener, params, secret };
 }
 

@@ -14,7 +14,9 @@ describe('LISTEN processing (RFC 9293 3.10.7.2)', () => {
     expect(sent[0]!.retransmit).toBe(false);
     // TSval = the host's per-connection offset + ms clock; wscale 7 as Linux (chosen for tcp_rmem max)
     expect(sent[0]!.seg.options).toEqual({ mss: 1460, sackPermitted: true, timestamp: { val: 1_000_000, ecr: 100 }, wscale: 7 });
-    expect(sent[0]!.seg.window).toBe(64240);
+    // Linux tcp_openreq_init_rwin: 65536 bytes of space in whole 1448-byte segments (MSS less the
+    // 12-byte timestamp option) = 45 × 1448
+    expect(sent[0]!.seg.window).toBe(65160);
     expect(out.states).toEqual(['a000002:40000 LISTEN>SYN_RCVD']);
     expect(listener.synQueueLen).toBe(1);
   });
@@ -272,7 +274,8 @@ describe('young/old pruning (reqsk_timer_handler)', () => {
 
 describe('a SYN flood against the listener', () => {
   it('keeps memory bounded by the backlog and one deadline for all requests', () => {
-    const { out, listener } = makeListener({ synCookies: false }, 4096);
+    // tcp_max_syn_backlog above the backlog: the queue fills to backlog + 1 (no proven-peer reserve)
+    const { out, listener } = makeListener({ synCookies: false, maxSynBacklog: 65536 }, 4096);
     let t = 0;
     for (let i = 0; i < 100_000; i++) {
       t = i * 10_000; // 100k SYN/s

@@ -13,7 +13,7 @@ import { EP, OUR_ISS, PEER_ISS, Pair, Recorder, Trace, activeEstablished, full, 
 describe('active open', () => {
   test('a Linux SYN: window 64240, <mss 1460,sackOK,TS,nop,wscale 7>', () => {
     const rec = new Recorder();
-    const c = Connection.connect(EP, tcpParams('linux'), OUR_ISS, 0, rec, 4242);
+    const c = Connection.connect(EP, tcpParams('linux', { timers: 'exact' }), OUR_ISS, 0, rec, 4242);
     expect(rec.sent.map((s) => full(s.seg))).toEqual(['S 0:0(0) win 64240 <mss 1460,sackOK,TS val 4242 ecr 0,nop,wscale 7>']);
     expect(rec.states).toEqual(['CLOSED>SYN_SENT']);
     expect(c.state).toBe(TcpState.SYN_SENT);
@@ -22,7 +22,7 @@ describe('active open', () => {
 
   test('without SACK and timestamps the SYN carries only what is on', () => {
     const rec = new Recorder();
-    Connection.connect(EP, tcpParams('linux', { sack: false, timestamps: false, windowScaling: false }), OUR_ISS, 0, rec);
+    Connection.connect(EP, tcpParams('linux', { timers: 'exact', sack: false, timestamps: false, windowScaling: false }), OUR_ISS, 0, rec);
     expect(full(rec.sent[0]!.seg)).toBe('S 0:0(0) win 64240 <mss 1460>');
   });
 
@@ -170,7 +170,7 @@ describe('passive open from the listener', () => {
 
   test('fromHandshake reports SYN_RCVD → ESTABLISHED and takes an RTT sample from the SYN-ACK', () => {
     const rec = new Recorder();
-    const c = Connection.fromHandshake(info(), tcpParams('linux'), 20 * MS, rec);
+    const c = Connection.fromHandshake(info(), tcpParams('linux', { timers: 'exact' }), 20 * MS, rec);
     expect(rec.states).toEqual(['SYN_RCVD>ESTABLISHED']);
     expect(rec.sent).toEqual([]);
     expect(c.srtt).toBe(20 * MS);
@@ -181,7 +181,7 @@ describe('passive open from the listener', () => {
 
   test('data on the third ACK is received and acknowledged at once (quick-ACK mode)', () => {
     const rec = new Recorder();
-    const c = Connection.fromHandshake(info({ tsOk: false }), tcpParams('linux'), 20 * MS, rec);
+    const c = Connection.fromHandshake(info({ tsOk: false }), tcpParams('linux', { timers: 'exact' }), 20 * MS, rec);
     const t = new Trace(c, rec).at(20 * MS);
     expect(t.in('P. 1:101(100) ack 1 win 229')).toEqual(['. 1:1(0) ack 101']);
     expect(c.readable).toBe(100);
@@ -191,7 +191,7 @@ describe('passive open from the listener', () => {
 
   test('a FIN on the third ACK moves straight on to CLOSE_WAIT', () => {
     const rec = new Recorder();
-    const c = Connection.fromHandshake(info({ tsOk: false }), tcpParams('linux'), 20 * MS, rec);
+    const c = Connection.fromHandshake(info({ tsOk: false }), tcpParams('linux', { timers: 'exact' }), 20 * MS, rec);
     const t = new Trace(c, rec).at(20 * MS);
     t.in('F. 1:1(0) ack 1 win 229');
     expect(rec.takeStates()).toEqual(['SYN_RCVD>ESTABLISHED', 'ESTABLISHED>CLOSE_WAIT']);
@@ -200,7 +200,7 @@ describe('passive open from the listener', () => {
 
   test('a retransmitted SYN-ACK leaves RTO at 3 s and the initial window alone (Linux needs two)', () => {
     const rec = new Recorder();
-    const c = Connection.fromHandshake(info({ synAckRetransmitted: true }), tcpParams('linux'), 2 * SEC, rec);
+    const c = Connection.fromHandshake(info({ synAckRetransmitted: true }), tcpParams('linux', { timers: 'exact' }), 2 * SEC, rec);
     expect(c.rto).toBe(3 * SEC);
     expect(c.cwnd).toBe(10 * 1448);
   });
@@ -208,7 +208,7 @@ describe('passive open from the listener', () => {
 
 describe('simultaneous open (RFC 9293 3.5 figure 7)', () => {
   test('crossed SYNs: SYN-RECEIVED, SYN-ACKs, then ESTABLISHED on both sides', () => {
-    const p = tcpParams('linux');
+    const p = tcpParams('linux', { timers: 'exact' });
     const pair = new Pair(10 * MS, [p, p]);
     const a = pair.connect(0);
     const b = pair.connect(1);
@@ -234,7 +234,7 @@ describe('simultaneous open (RFC 9293 3.5 figure 7)', () => {
   });
 
   test('the SYN-ACK of a simultaneous open is retransmitted until answered', () => {
-    const p = tcpParams('linux');
+    const p = tcpParams('linux', { timers: 'exact' });
     const pair = new Pair(10 * MS, [p, p]);
     pair.connect(0);
     pair.connect(1);

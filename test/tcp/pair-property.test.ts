@@ -48,7 +48,7 @@ function lcg(seed: number): () => number {
 describe('two engines under random loss and reordering', () => {
   test('every byte arrives once and in order; both ends close cleanly', () => {
     fc.assert(fc.property(scenario, (s) => {
-      const p = tcpParams(s.profile);
+      const p = tcpParams(s.profile, { timers: 'exact' });
       const pair = new Pair(10 * MS, [p, p], s.isn);
       const rnd = lcg(s.seed);
       // The handshake gets through (SYN give-up is another test); afterwards anything may be lost.

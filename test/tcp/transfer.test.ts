@@ -251,7 +251,7 @@ describe('bulk transfer between two engines', () => {
     ['10% loss', (n: number) => (n * 2654435761 >>> 0) % 10 === 0],
   ] as const) {
     test(`1 MB with ${name}: every byte arrives, in order, exactly once`, () => {
-      const p = tcpParams('linux');
+      const p = tcpParams('linux', { timers: 'exact' });
       const pair = new Pair(5 * MS, [p, p]);
       pair.listen();
       let received = 0;

@@ -126,7 +126,8 @@ const CASES: Record<string, Case[]> = {
     { on: "the peer's FIN, ours not yet acknowledged (simultaneous close)", fixture: finWait1, act: (t) => t.in('F. 1:1(0) ack 1 win 65535'), sent: ['. 2:2(0) ack 2'], states: ['FIN_WAIT_1>CLOSING'] },
   ],
   'FIN_WAIT_1 → TIME_WAIT': [
-    { on: 'a FIN that also acknowledges ours', fixture: finWait1, act: (t) => t.in('F. 1:1(0) ack 2 win 65535'), sent: ['. 2:2(0) ack 2'], states: ['FIN_WAIT_1>TIME_WAIT'] },
+    // the ACK step first (FIN-WAIT-2), then the FIN (RFC 9293 3.10.7.4; Linux tcp_rcv_state_process, tcp_fin)
+    { on: 'a FIN that also acknowledges ours, by way of FIN_WAIT_2', fixture: finWait1, act: (t) => t.in('F. 1:1(0) ack 2 win 65535'), sent: ['. 2:2(0) ack 2'], states: ['FIN_WAIT_1>FIN_WAIT_2', 'FIN_WAIT_2>TIME_WAIT'] },
   ],
   'FIN_WAIT_1 → CLOSED': [
     { on: 'data after close(): RST', fixture: finWait1, act: (t) => t.in('P. 1:11(10) ack 1 win 65535'), sent: ['R 1:1(0)'], states: ['FIN_WAIT_1>CLOSED'], events: ['FREED'] },

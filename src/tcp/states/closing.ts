@@ -14,7 +14,9 @@ import { ackSendCheck, receiveText } from '../receive.ts';
 import { output } from '../send.ts';
 import { seqGe, seqGt, seqLt } from '../seq.ts';
 import type { Tcb } from '../tcb.ts';
+import { updateMetrics } from '../metrics-sync.ts';
 import { enterFinWait2, enterTimeWait, resetOnData, terminate } from '../teardown.ts';
+import { timerExpiry } from '../timer-wheel.ts';
 
 /**
  * The steps FIN-WAIT-1 and FIN-WAIT-2 share before receiving: the shared first step, the ACK, and
@@ -32,16 +34,20 @@ function finWaitAccepts(t: Tcb, seg: Segment, now: Nanos): boolean {
 
 export function finWait1(t: Tcb, seg: Segment, now: Nanos): void {
   if (!finWaitAccepts(t, seg, now)) return;
-  // A FIN in this segment takes us to CLOSING, or straight to TIME-WAIT when it also
-  // acknowledges ours (RFC 9293: "If our FIN has been ACKed (perhaps in this segment)").
+  // The ACK step comes before the text: an ACK of our FIN moves us to FIN-WAIT-2 first, and a
+  // FIN riding on the same segment then takes FIN-WAIT-2 to TIME-WAIT (RFC 9293 3.10.7.4 fifth
+  // check "enter FIN-WAIT-2 and continue processing in that state"; Linux tcp_rcv_state_process
+  // then tcp_fin). A FIN without the ACK of ours means CLOSING.
+  if (t.finAcked) enterFinWait2(t, now);
   receiveText(t, seg, now);
-  if (t.state === TcpState.FIN_WAIT_1 && t.finAcked) enterFinWait2(t, now);
   output(t, now);
   ackSendCheck(t, now);
 }
 
 export function finWait2(t: Tcb, seg: Segment, now: Nanos): void {
-  if (t.orphan && t.params.profile === 'linux' && t.closeAt - now <= TIMEWAIT_LEN) {
+  // Linux tcp_close: an orphan whose FIN_WAIT_2 timeout is within TCP_TIMEWAIT_LEN lives as a
+  // timewait socket; compared on the wheel (a 60 s timeout armed earlier ends no later than one armed now).
+  if (t.orphan && t.params.profile === 'linux' && t.closeAt <= timerExpiry(t.params, now, TIMEWAIT_LEN)) {
     orphanFinWait2(t, seg, now);
     return;
   }
@@ -66,6 +72,7 @@ export function lastAck(t: Tcb, seg: Segment, now: Nanos): void {
   if (!processAck(t, seg, now)) return;
   if (t.finAcked) {
     // RFC 9293: the only thing that can arrive is the ACK of our FIN: delete the TCB.
+    updateMetrics(t, now); // Linux tcp_rcv_state_process, TCP_LAST_ACK
     t.setState(TcpState.CLOSED);
     return;
   }

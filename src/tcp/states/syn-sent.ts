@@ -15,6 +15,7 @@ import { TIMEOUT_MIN } from '../rtt.ts';
 import { seqGt, seqLe } from '../seq.ts';
 import { EV_CONNECTED, type Tcb } from '../tcb.ts';
 import { terminate } from '../teardown.ts';
+import { timerExpiry } from '../timer-wheel.ts';
 
 export function synSent(t: Tcb, seg: Segment, now: Nanos): void {
   const f = seg.flags;
@@ -26,7 +27,7 @@ export function synSent(t: Tcb, seg: Segment, now: Nanos): void {
       // Linux tcp_rcv_synsent_state_process: the peer still holds an old connection on this
       // tuple (its ACK, e.g. a RFC 5961 challenge ACK, is what our RST clears), so the first SYN
       // is resent after TCP_TIMEOUT_MIN instead of a whole RTO; the RTO itself is unchanged.
-      if (t.retransmits === 0 && t.params.profile === 'linux') t.rtoAt = now + TIMEOUT_MIN;
+      if (t.retransmits === 0 && t.params.profile === 'linux') t.rtoAt = timerExpiry(t.params, now, TIMEOUT_MIN);
       return;
     }
   }

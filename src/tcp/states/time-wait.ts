@@ -12,6 +12,7 @@ import { pawsReject } from '../input.ts';
 import { sendOowAck } from '../output.ts';
 import { seqGt, seqSub } from '../seq.ts';
 import type { Tcb } from '../tcb.ts';
+import { timerExpiry } from '../timer-wheel.ts';
 
 /** Returns true when the segment is a new SYN that reopened the connection (it is now CLOSED). */
 export function timeWait(t: Tcb, seg: Segment, now: Nanos): boolean {
@@ -26,7 +27,7 @@ export function timeWait(t: Tcb, seg: Segment, now: Nanos): boolean {
         return false;
       }
     } else {
-      t.closeAt = now + t.params.timeWait;
+      t.closeAt = timerExpiry(t.params, now, t.params.timeWait);
     }
     if (ts !== undefined) {
       t.tsRecent = ts.val;
@@ -44,7 +45,7 @@ export function timeWait(t: Tcb, seg: Segment, now: Nanos): boolean {
     return true;
   }
   if ((f & RST) === 0) {
-    if (paws || (f & ACK) !== 0) t.closeAt = now + t.params.timeWait;
+    if (paws || (f & ACK) !== 0) t.closeAt = timerExpiry(t.params, now, t.params.timeWait);
     sendOowAck(t, seg, now, false);
   }
   return false;

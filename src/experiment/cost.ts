@@ -1,0 +1,107 @@
+/**
+ * A rough cost estimate of a batch, made before it runs, so a spec that would take hours
+ * (`duration: 2000h`, `rate: 1e9/s`, `sampleInterval: 1us`) says so instead of silently working.
+ * Calibrated on this engine (measured with test-sized runs, 2-core machine under load): a client
+ * connection (handshake, one request, teardown) costs about 31 simulator events, a flood SYN about
+ * 4, one sample one event (plus a time-series row per gauge); throughput is taken as 100 000
+ * events per second of wall time, the low end of what was measured (55 000 - 350 000).
+ */
+import { SEC, formatDuration } from '../sim/time.ts';
+import type { ExperimentSpec, RunSpec } from './spec-types.ts';
+
+const EVENTS_PER_CONNECTION = 31;
+const EVENTS_PER_FLOOD_SYN = 4;
+/** A bulk transfer: about 3 events per segment each way (queue, serialise, deliver). */
+const EVENTS_PER_BULK_SEGMENT = 6;
+export const EVENTS_PER_WALL_SECOND = 100_000;
+/** About one trace line per event, ~120 bytes each. */
+const TRACE_BYTES_PER_EVENT = 120;
+/** Bytes per timeseries.csv row. */
+const ROW_BYTES = 30;
+
+export interface CostEstimate {
+  runs: number;
+  events: number;
+  timeseriesRows: number;
+  traceBytes: number;
+  wallSeconds: number;
+  /** The largest contributions, for the message: "apps.flood: 3.6e12 SYNs". */
+  drivers: string[];
+}
+
+function members(spec: ExperimentSpec, on: string): number {
+  const n = spec.topology.nodes.filter((x) => x.name === on || x.group === on).length;
+  return Math.max(1, n);
+}
+
+/** Events, time-series rows and trace bytes of one run. */
+export function runCost(spec: ExperimentSpec, trace: boolean): { events: number; rows: number; traceBytes: number; drivers: [string, number][] } {
+  const drivers: [string, number][] = [];
+  const samples = Math.floor(spec.duration / spec.sampleInterval) + 1;
+  const gauges = 2 * Object.keys(spec.apps).length + 2;
+  drivers.push([`sampleInterval ${formatDuration(spec.sampleInterval)} over ${formatDuration(spec.duration)}: ${fmt(samples)} samples`, samples]);
+  let events = samples;
+  for (const [id, app] of Object.entries(spec.apps)) {
+    if (app.kind === 'client' || app.kind === 'synflood') {
+      const active = Math.max(0, Math.min(app.stop, spec.duration) - app.start) / SEC;
+      const count = app.rate * active * members(spec, app.on);
+      const per = app.kind === 'client' ? EVENTS_PER_CONNECTION : EVENTS_PER_FLOOD_SYN;
+      events += count * per;
+      drivers.push([`apps.${id}: ${fmt(count)} ${app.kind === 'client' ? 'connections' : 'SYNs'} (${fmt(app.rate)}/s for ${formatDuration(Math.round(active * SEC))})`, count * per]);
+    } else if (app.kind === 'bulk') {
+      const segs = (app.bytes / 1460) * members(spec, app.on);
+      events += segs * EVENTS_PER_BULK_SEGMENT;
+      drivers.push([`apps.${id}: ${fmt(segs)} segments`, segs * EVENTS_PER_BULK_SEGMENT]);
+    }
+  }
+  return { events, rows: samples * gauges, traceBytes: trace ? events * TRACE_BYTES_PER_EVENT : 0, drivers };
+}
+
+export function estimateCost(runs: readonly RunSpec[], trace: boolean): CostEstimate {
+  let events = 0;
+  let rows = 0;
+  let traceBytes = 0;
+  const drivers = new Map<string, number>();
+  for (const r of runs) {
+    const c = runCost(r.spec, trace);
+    events += c.events;
+    rows += c.rows;
+    traceBytes += c.traceBytes;
+    for (const [what, weight] of c.drivers) drivers.set(what, Math.max(drivers.get(what) ?? 0, weight));
+  }
+  const top = [...drivers].sort((a, b) => b[1] - a[1]).slice(0, 2).map(([what]) => what);
+  return { runs: runs.length, events, timeseriesRows: rows, traceBytes, wallSeconds: events / EVENTS_PER_WALL_SECOND, drivers: top };
+}
+
+/** Above this the batch needs --yes: hours of CPU, or more output than a disk holds. */
+export const CONFIRM_WALL_SECONDS = 3600;
+export const CONFIRM_BYTES = 20e9;
+/** Above this a one-line estimate is printed before running. */
+export const WARN_WALL_SECONDS = 300;
+
+export function costBytes(c: CostEstimate): number {
+  return c.timeseriesRows * ROW_BYTES + c.traceBytes;
+}
+
+/** "about 4.2e9 events (~12h of CPU), 3.1 GB of time series; largest: apps.flood: ..." */
+export function describeCost(c: CostEstimate): string {
+  const parts = [`${c.runs} run${c.runs === 1 ? '' : 's'}, about ${fmt(c.events)} simulator events (~${formatWall(c.wallSeconds)} of CPU)`];
+  const bytes = costBytes(c);
+  if (bytes >= 1e8) parts.push(`~${fmtBytes(bytes)} of ${c.traceBytes > 0 ? 'trace and time series' : 'time series'}`);
+  return `${parts.join(', ')}; from ${c.drivers.join('; ')}`;
+}
+
+function fmt(n: number): string {
+  return n >= 1e6 ? n.toExponential(1).replace('e+', 'e') : String(Math.round(n));
+}
+function fmtBytes(b: number): string {
+  return b >= 1e9 ? `${(b / 1e9).toFixed(1)} GB` : `${Math.round(b / 1e6)} MB`;
+}
+function formatWall(s: number): string {
+  if (s >= 86400 * 365) return `${fmt(s / (86400 * 365))} years`;
+  if (s >= 86400) return `${(s / 86400).toFixed(1)} days`;
+  if (s >= 3600) return `${(s / 3600).toFixed(1)} h`;
+  if (s >= 60) return `${Math.round(s / 60)} min`;
+  return `${Math.max(1, Math.round(s))} s`;
+}
+

@@ -1,0 +1,291 @@
+/**
+ * The one table of TCP engine parameters: for every TcpParams field its kind, unit, the Linux
+ * sysctl or socket option it mirrors, what it does, and the range the engine can run. Spec
+ * validation (src/experiment/tcp-spec.ts) and docs/parameters.md are derived from it; the
+ * defaults come from the profiles in params.ts. The mapped type makes a TcpParams field without an
+ * entry a type error, so adding a parameter is: the interface field, its profile defaults, and
+ * one entry here.
+ *
+ * Ranges are physical limits (a timer that repeats must take time, a window must hold a byte),
+ * Linux's own limits where it has one (MAX_TCP_SYNCNT 127, MAX_TCP_KEEPIDLE 32767 s, TCP_MIN_MSS
+ * 88), and what the engine stores (SYN-ACK retransmissions in a byte per request).
+ */
+import { MS, SEC } from '../sim/time.ts';
+import type { TcpParams } from './params.ts';
+
+export type ParamKind = 'duration' | 'count' | 'bytes' | 'port' | 'bool' | 'hz' | { oneOf: readonly (string | boolean)[] };
+
+export interface ParamInfo {
+  kind: ParamKind;
+  /** Inclusive range of a number (nanoseconds for durations); absent for booleans and choices. */
+  min?: number;
+  max?: number;
+  /** 0 is allowed below `min` and means this (e.g. "off"). */
+  zero?: string;
+  /** The Linux sysctl or socket option it mirrors, or where Linux fixes the value. */
+  linux: string;
+  /** What it does, one or two sentences. */
+  doc: string;
+}
+
+const DAY = 86_400 * SEC;
+/** INT_MAX: Linux keeps counts and limits in a C int. */
+const INT_MAX = 2 ** 31 - 1;
+/** The largest window TCP can advertise: 65535 << 14 (RFC 7323 2.3), so no use for a larger buffer. */
+const MAX_WINDOW_BYTES = 2 ** 30;
+/**
+ * The largest payload that fits a 16-bit IPv4 total length with a 20-byte IP header and a full
+ * 60-byte TCP header (what the wire encoder and pcap writer can carry).
+ */
+export const MAX_MSS = 65_535 - 20 - 60;
+/**
+ * Linux SOCK_MIN_RCVBUF on x86-64: 2 × (2048 + sizeof(struct sk_buff) aligned to 64 bytes), the
+ * least a receive buffer can be set to (a 1-byte buffer has no window space at all).
+ */
+export const SOCK_MIN_BUF = 4608;
+/** Linux TCP_MIN_MSS. */
+export const MIN_MSS = 88;
+
+const timer = (min: number, max: number, zero?: string) => ({ kind: 'duration' as const, min, max, ...(zero === undefined ? {} : { zero }) });
+const flag = { kind: 'bool' as const };
+
+/** TcpParams fields a spec may set: all but what the host stack derives itself. */
+export type SpecParamKey = Exclude<keyof TcpParams, 'jiffiesOffset'>;
+
+export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
+  profile: {
+    kind: { oneOf: ['linux', 'rfc9293'] }, linux: '-',
+    doc: 'Which defaults every other parameter starts from: Linux 6.x (`linux`) or the RFCs\' numbers (`rfc9293`).',
+  },
+  initialRto: {
+    ...timer(1 * MS, DAY), linux: 'TCP_TIMEOUT_INIT (1 s, fixed)',
+    doc: 'Retransmission timeout before the first RTT sample (RFC 6298 2.1): the first SYN and SYN-ACK timeouts.',
+  },
+  minRto: {
+    ...timer(1 * MS, DAY), linux: 'net.ipv4.tcp_rto_min_us / route rto_min (1 ms: one jiffy at HZ 1000)',
+    doc: 'Lower bound of the computed RTO (RFC 6298 2.4; Linux TCP_RTO_MIN 200 ms).',
+  },
+  maxRto: {
+    ...timer(1 * SEC, DAY), linux: 'net.ipv4.tcp_rto_max_ms (1 s … 120 s; TCP_RTO_MAX 120 s)',
+    doc: 'Upper bound of the RTO after exponential backoff (RFC 6298 2.5).',
+  },
+  synRetries: {
+    kind: 'count', min: 0, max: 127, linux: 'net.ipv4.tcp_syn_retries (TCP_SYNCNT)',
+    doc: 'SYN retransmissions before connect() fails with ETIMEDOUT; 0 with synGiveUp set lets the time limit decide.',
+  },
+  synLinearTimeouts: {
+    kind: 'count', min: 0, max: 127, linux: 'net.ipv4.tcp_syn_linear_timeouts (Linux >= 6.5)',
+    doc: 'The first N SYN retransmissions use a fixed initial RTO instead of doubling it.',
+  },
+  synGiveUp: {
+    ...timer(1 * MS, DAY, 'synRetries decides'), linux: '- (RFC 9293 3.8.3 R2)',
+    doc: 'Give up on a SYN after this long (R2 for a SYN, "at least 3 minutes").',
+  },
+  synAckRetries: {
+    kind: 'count', min: 0, max: 255, linux: 'net.ipv4.tcp_synack_retries',
+    doc: 'SYN-ACK retransmissions of a half-open request before it is dropped (the engine counts them in a byte, as Linux\'s u8 num_timeout).',
+  },
+  synAckGiveUp: {
+    ...timer(1 * MS, DAY, 'synAckRetries decides'), linux: '-',
+    doc: 'Give up on a SYN-RECEIVED request after this long (rfc9293 profile).',
+  },
+  dataRetries: {
+    kind: 'count', min: 0, max: 255, linux: 'net.ipv4.tcp_retries2',
+    doc: 'Data retransmissions before the connection fails with ETIMEDOUT.',
+  },
+  backlog: {
+    kind: 'count', min: 0, max: INT_MAX, linux: 'listen(fd, backlog)',
+    doc: 'The listen() backlog of servers that set none; capped by somaxconn. The queues hold min(backlog, somaxconn) + 1 (Linux tests len > backlog).',
+  },
+  somaxconn: {
+    kind: 'count', min: 0, max: 1_000_000, linux: 'net.core.somaxconn',
+    doc: 'Cap on every listen backlog. Queues are allocated at listen() from it, so it is limited to a million entries here (Linux: INT_MAX).',
+  },
+  separateQueues: {
+    ...flag, linux: 'Linux: SYN queue and accept queue apart',
+    doc: '`true`: half-open requests and completed connections have separate limits (Linux); `false`: one queue for both (RFC 793 / BSD style).',
+  },
+  abortOnOverflow: {
+    ...flag, linux: 'net.ipv4.tcp_abort_on_overflow',
+    doc: 'Answer a final ACK that finds the accept queue full with RST instead of ignoring it (and retransmitting the SYN-ACK).',
+  },
+  synCookies: {
+    kind: { oneOf: [false, true, 'always'] }, linux: 'net.ipv4.tcp_syncookies (0, 1, 2)',
+    doc: 'SYN cookies: `true` when the SYN queue is full, `always` for every SYN, `false` never (RFC 4987 3.6).',
+  },
+  synQueuePruning: {
+    ...flag, linux: 'reqsk_timer_handler young/old pruning',
+    doc: 'When the SYN queue is over half full, requests that never got an ACK get fewer SYN-ACK retries.',
+  },
+  synRecvTimeout: {
+    ...timer(1 * MS, DAY, 'off'), linux: '- (RFC 4987 3.2)',
+    doc: 'A shorter SYN-RECEIVED timer: half-open requests are dropped after this long.',
+  },
+  recycleOldest: {
+    ...flag, linux: '- (RFC 4987 3.5)',
+    doc: 'A SYN that finds the SYN queue full evicts the oldest half-open request instead of being dropped.',
+  },
+  synCache: {
+    ...flag, linux: '- (FreeBSD syncache, RFC 4987 3.3)',
+    doc: 'Keep half-open requests in a hash-bucketed cache of 512 buckets instead of the backlog-sized SYN queue.',
+  },
+  synCacheBucketSize: {
+    kind: 'count', min: 1, max: 2048, linux: 'FreeBSD net.inet.tcp.syncache.bucketlimit',
+    doc: 'Entries per SYN-cache bucket (512 buckets, so at most about a million half-open requests); a full bucket evicts its oldest entry.',
+  },
+  maxSynBacklog: {
+    kind: 'count', min: 0, max: INT_MAX, linux: 'net.ipv4.tcp_max_syn_backlog',
+    doc: 'With cookies off, once fewer than a quarter of this many request slots are free, only proven peers (a cached RTT in the destination metrics) get a SYN-ACK (tcp_conn_request); 0 = no reserve.',
+  },
+  invalidRateLimit: {
+    ...timer(1 * MS, DAY, 'answer every one'), linux: 'net.ipv4.tcp_invalid_ratelimit',
+    doc: 'Least time between answers to duplicate SYNs and out-of-window segments (tcp_oow_rate_limited).',
+  },
+  metricsSave: {
+    ...flag, linux: 'net.ipv4.tcp_nometrics_save (inverse)',
+    doc: 'Keep a per-host destination metrics cache (tcp_metrics): RTT, RTT variance and cwnd saved when a connection closes, read by the next one.',
+  },
+  timeWait: {
+    ...timer(0, DAY), linux: 'TCP_TIMEWAIT_LEN (60 s, fixed)',
+    doc: 'How long a connection stays in TIME-WAIT (2 MSL; RFC 9293 3.4.2: MSL 2 minutes).',
+  },
+  rfc1337: {
+    ...flag, linux: 'net.ipv4.tcp_rfc1337',
+    doc: 'Ignore RST in TIME-WAIT (RFC 1337 TIME-WAIT assassination hazards).',
+  },
+  maxTimeWait: {
+    kind: 'count', min: 0, max: INT_MAX, linux: 'net.ipv4.tcp_max_tw_buckets',
+    doc: 'TIME-WAIT sockets per host beyond this are closed at once.',
+  },
+  twReuse: {
+    ...flag, linux: 'net.ipv4.tcp_tw_reuse',
+    doc: 'connect() may reuse a port held in TIME-WAIT (with timestamps, after 1 s).',
+  },
+  finWait2Timeout: {
+    ...timer(1 * MS, DAY, 'no limit'), linux: 'net.ipv4.tcp_fin_timeout / TCP_LINGER2',
+    doc: 'How long an orphaned connection waits in FIN-WAIT-2 for the peer\'s FIN.',
+  },
+  keepalive: {
+    ...flag, linux: 'SO_KEEPALIVE',
+    doc: 'Send keepalive probes on idle connections.',
+  },
+  keepaliveIdle: {
+    ...timer(1 * SEC, 32_767 * SEC), linux: 'net.ipv4.tcp_keepalive_time / TCP_KEEPIDLE (1 … 32767 s)',
+    doc: 'Idle time before the first keepalive probe.',
+  },
+  keepaliveInterval: {
+    ...timer(1 * SEC, 32_767 * SEC), linux: 'net.ipv4.tcp_keepalive_intvl / TCP_KEEPINTVL (1 … 32767 s)',
+    doc: 'Time between keepalive probes.',
+  },
+  keepaliveProbes: {
+    kind: 'count', min: 1, max: 127, linux: 'net.ipv4.tcp_keepalive_probes / TCP_KEEPCNT (1 … 127)',
+    doc: 'Unanswered probes before the connection is dropped.',
+  },
+  userTimeout: {
+    ...timer(1 * MS, INT_MAX * MS, 'off'), linux: 'TCP_USER_TIMEOUT (ms, int)',
+    doc: 'Drop the connection when sent data stays unacknowledged this long (RFC 5482).',
+  },
+  delayedAck: {
+    ...flag, linux: 'TCP_QUICKACK (inverse)',
+    doc: 'Delay ACKs of received data (RFC 9293 3.8.6.3).',
+  },
+  delayedAckMin: {
+    ...timer(0, 500 * MS), linux: 'TCP_DELACK_MIN (40 ms)',
+    doc: 'Shortest delayed-ACK timeout.',
+  },
+  delayedAckMax: {
+    ...timer(0, 500 * MS), linux: 'TCP_DELACK_MAX (200 ms)',
+    doc: 'Longest delayed-ACK timeout (RFC 9293 3.8.6.3: under 0.5 s).',
+  },
+  ephemeralLow: {
+    kind: 'port', min: 1, max: 65_535, linux: 'net.ipv4.ip_local_port_range (low)',
+    doc: 'Lowest local port connect() picks.',
+  },
+  ephemeralHigh: {
+    kind: 'port', min: 1, max: 65_535, linux: 'net.ipv4.ip_local_port_range (high)',
+    doc: 'Highest local port connect() picks.',
+  },
+  mss: {
+    kind: 'bytes', min: MIN_MSS, max: MAX_MSS, linux: 'TCP_MAXSEG (TCP_MIN_MSS 88)',
+    doc: 'Maximum segment size this host advertises and sends (payload bytes). At most 65455 so a segment with a full TCP header fits an IPv4 packet.',
+  },
+  rcvBuf: {
+    kind: 'bytes', min: SOCK_MIN_BUF, max: MAX_WINDOW_BYTES, linux: 'SO_RCVBUF / net.ipv4.tcp_rmem (min SOCK_MIN_RCVBUF)',
+    doc: 'Receive buffer a connection starts with (Linux sk_rcvbuf, tcp_rmem default): half of it is the window space; autotuning may grow it up to rcvBufMax. From Linux\'s SOCK_MIN_RCVBUF to 1 GiB, the largest window TCP can advertise (RFC 7323).',
+  },
+  sndBuf: {
+    kind: 'bytes', min: 1, max: MAX_WINDOW_BYTES, linux: 'SO_SNDBUF / net.ipv4.tcp_wmem',
+    doc: 'Send buffer a connection starts with (tcp_wmem default): bytes an application may have written but not yet had acknowledged; it grows with the congestion window unless sndBufGrowth is off or SO_SNDBUF set it. Linux raises values below SOCK_MIN_SNDBUF (4608); here any size from 1 byte runs, for textbook blocking-write scenarios.',
+  },
+  rcvBufMax: {
+    kind: 'bytes', min: SOCK_MIN_BUF, max: MAX_WINDOW_BYTES, linux: 'net.ipv4.tcp_rmem (max)',
+    doc: 'Largest receive buffer autotuning may grow to (tcp_rcv_space_adjust); the window-scale shift is chosen for it.',
+  },
+  sndBufMax: {
+    kind: 'bytes', min: 1, max: MAX_WINDOW_BYTES, linux: 'net.ipv4.tcp_wmem (max)',
+    doc: 'Largest send buffer growth may reach (tcp_sndbuf_expand: two congestion windows of segments).',
+  },
+  moderateRcvbuf: {
+    ...flag, linux: 'net.ipv4.tcp_moderate_rcvbuf',
+    doc: 'Receive buffer autotuning: grow the buffer to twice what the application read per round trip (and more while that grows).',
+  },
+  sndBufGrowth: {
+    ...flag, linux: 'tcp_sndbuf_expand (no sysctl)',
+    doc: 'Grow the send buffer to hold two congestion windows while not cwnd-limited. Off for a fixed send buffer (textbook blocking-write scenarios).',
+  },
+  rcvBufLock: {
+    ...flag, linux: 'SOCK_RCVBUF_LOCK (set by SO_RCVBUF)',
+    doc: 'The receive buffer keeps its size (as after SO_RCVBUF); socket options set this themselves.',
+  },
+  sndBufLock: {
+    ...flag, linux: 'SOCK_SNDBUF_LOCK (set by SO_SNDBUF)',
+    doc: 'The send buffer keeps its size (as after SO_SNDBUF); socket options set this themselves.',
+  },
+  windowScaling: {
+    ...flag, linux: 'net.ipv4.tcp_window_scaling',
+    doc: 'Offer the window scale option (RFC 7323 2).',
+  },
+  timestamps: {
+    ...flag, linux: 'net.ipv4.tcp_timestamps',
+    doc: 'Offer the timestamps option (RFC 7323 3).',
+  },
+  sack: {
+    ...flag, linux: 'net.ipv4.tcp_sack',
+    doc: 'Offer selective acknowledgements (RFC 2018).',
+  },
+  initCwnd: {
+    kind: 'count', min: 1, max: 65_535, linux: 'ip route ... initcwnd (TCP_INIT_CWND 10)',
+    doc: 'Initial congestion window in segments (RFC 6928: 10).',
+  },
+  congestion: {
+    kind: { oneOf: ['cubic', 'reno'] }, linux: 'net.ipv4.tcp_congestion_control',
+    doc: 'Congestion control: `cubic` (RFC 9438 as Linux\'s tcp_cubic.c, with HyStart) or `reno` (RFC 5681 / 6582 NewReno). With SACK, loss recovery is RFC 6675 with PRR (RFC 6937) for either.',
+  },
+  nagle: {
+    ...flag, linux: 'TCP_NODELAY (inverse)',
+    doc: 'Nagle\'s algorithm: hold small segments while data is unacknowledged (RFC 896).',
+  },
+  tailLossProbe: {
+    ...flag, linux: 'net.ipv4.tcp_early_retrans = 3',
+    doc: 'Tail loss probe (RFC 8985 7): resend the last segment when it goes unanswered for about two RTTs.',
+  },
+  timers: {
+    kind: { oneOf: ['wheel', 'exact'] }, linux: 'kernel/time/timer.c (the timer wheel)',
+    doc: 'When TCP timers fire: `wheel` rounds each expiry up to its jiffies bucket as Linux\'s timer wheel does and fires timers sharing a bucket together (docs/linux-timers.md); `exact` at the nanosecond.',
+  },
+  hz: {
+    kind: 'hz', linux: 'CONFIG_HZ',
+    doc: 'Jiffies per second of the timer wheel: 100, 250, 300 or 1000.',
+  },
+  jiffies: {
+    kind: { oneOf: ['shared', 'perHost', 'zero'] }, linux: 'jiffies (INITIAL_JIFFIES)',
+    doc: 'How hosts\' jiffies line up: one clock for every host with a phase drawn from the seed (`shared`), a phase per host (`perHost`), or 0 at time 0 (`zero`).',
+  },
+};
+
+/** The unit a parameter is written in, for messages and docs. */
+export function unitOf(info: ParamInfo): string {
+  const k = info.kind;
+  if (typeof k === 'object') return 'choice';
+  return { duration: 'duration', count: 'count', bytes: 'bytes', port: 'port', bool: 'true/false', hz: 'Hz' }[k];
+}

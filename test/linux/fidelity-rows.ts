@@ -1,0 +1,103 @@
+/**
+ * The measurements behind docs/linux-fidelity.md: each experiment under experiments/linux/ run as
+ * the CLI runs it (loadExperiment + executeRun), with `tcp.timers` wheel or exact, and reduced to
+ * the numbers the Linux measurement reported (SYN count and ETIMEDOUT time from the trace, the
+ * last SYN-ACK and the request's end, clients connected and their connect times, the TIME-WAIT
+ * count over time).
+ */
+import { formatSpecError } from '../../src/experiment/errors.ts';
+import { loadExperiment } from '../../src/experiment/load.ts';
+import type { RunOutput } from '../../src/experiment/run-output.ts';
+import { executeRun } from '../../src/experiment/run.ts';
+import type { PointValues } from '../../src/metrics/results.ts';
+
+export type TimerMode = 'wheel' | 'exact';
+
+interface Run {
+  point: PointValues;
+  seed: number;
+  out: RunOutput;
+}
+
+/** Every run of an experiment file, with `--set` overrides. */
+export function runFile(file: string, set: readonly string[], trace = false): Run[] {
+  const r = loadExperiment(file, { set });
+  if (!r.ok) throw new Error(`${file}: ${r.errors.map(formatSpecError).join('\n')}`);
+  return r.value.runs.map((run) => ({ point: run.point, seed: run.seed, out: executeRun(run, { trace, pcap: false }) }));
+}
+
+type TraceRec = { t: number; node: string; ev: string; flags?: string; what?: string; from?: string; to?: string };
+
+function traceOf(out: RunOutput): TraceRec[] {
+  return (out.trace ?? '').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as TraceRec);
+}
+
+/** connect() to a silent host: SYNs sent and when ETIMEDOUT came, per run. */
+export interface SilentResult { syns: number; timeout: number }
+
+export function silentHost(mode: TimerMode, linearTimeouts: number, seeds: number): SilentResult[] {
+  const runs = runFile('experiments/linux/silent-host.yaml', [`tcp.timers=${mode}`, `seeds=${seeds}`, `sweep={tcp.synLinearTimeouts: [${linearTimeouts}]}`], true);
+  return runs.map(({ out }) => {
+    const tr = traceOf(out);
+    const syns = tr.filter((r) => r.node === 'client' && r.ev === 'tx' && r.flags === 'S').length;
+    const err = tr.find((r) => r.ev === 'app' && r.what === 'error');
+    return { syns, timeout: err?.t ?? NaN };
+  });
+}
+
+/** One SYN whose SYN-ACKs are lost: the last SYN-ACK and the request's end, from the SYN's arrival. */
+export interface SynAckResult { lastSynAck: number; gone: number; synAcks: number }
+
+export function synAckLost(mode: TimerMode, seeds: number): SynAckResult[] {
+  const runs = runFile('experiments/linux/synack-lost.yaml', [`tcp.timers=${mode}`, `seeds=${seeds}`], true);
+  return runs.map(({ out }) => {
+    const tr = traceOf(out).filter((r) => r.node === 'server');
+    const syn = tr.find((r) => r.ev === 'rx' && r.flags === 'S')!.t;
+    const synAcks = tr.filter((r) => r.ev === 'tx' && r.flags === 'S.');
+    const gone = tr.find((r) => r.ev === 'state' && r.from === 'SYN_RCVD' && r.to === 'CLOSED');
+    return { lastSynAck: synAcks.at(-1)!.t - syn, gone: (gone?.t ?? NaN) - syn, synAcks: synAcks.length };
+  });
+}
+
+/** The flood: clients connected (of 300), connect-time median and p90 in seconds, per run. */
+export interface FloodResult { connected: number; attempted: number; p50: number; p90: number; synQueuePeak: number }
+
+export function flood(mode: TimerMode, defence: 'none' | 'cookies', seeds: number): FloodResult[] {
+  const runs = runFile('experiments/linux/syn-flood.yaml', [`tcp.timers=${mode}`, `seeds=${seeds}`, defence === 'none' ? 'sweep.defence={none: {}}' : 'sweep.defence={cookies: {tcp.synCookies: true}}']);
+  return runs.map(({ out }) => {
+    const m = out.metrics;
+    const num = (k: string): number => (typeof m[k] === 'number' ? (m[k] as number) : NaN);
+    return {
+      connected: num('connections.established'), attempted: num('connections.attempted'),
+      p50: num('handshake_ms.p50') / 1000, p90: num('handshake_ms.p90') / 1000, synQueuePeak: num('syn_queue.peak'),
+    };
+  });
+}
+
+/** TIME-WAIT on the client: the count from 65 s to 90 s (steady state) and when it is empty again. */
+export interface TimeWaitResult { min: number; max: number; mean: number; drops: number; emptyAfterLast: number }
+
+/** The last connection starts at 89.98 s (50/s from 0 s, stop 90 s). */
+const LAST_START = 89.98;
+
+export function timeWait(mode: TimerMode, seeds: number): TimeWaitResult[] {
+  return runFile('experiments/linux/time-wait.yaml', [`tcp.timers=${mode}`, `seeds=${seeds}`]).map(({ out }) => {
+    const ts = out.timeseries;
+    const pts: [number, number][] = [];
+    for (let i = 0; i < ts.t_s.length; i++) if (ts.node[i] === 'client' && ts.metric[i] === 'time_wait') pts.push([ts.t_s[i]!, ts.value[i]!]);
+    const steady = pts.filter(([t]) => t >= 65 && t < 90).map(([, v]) => v);
+    let drops = 0; // saw-tooth teeth: falls of more than 20 sockets between samples
+    for (let i = 1; i < steady.length; i++) if (steady[i]! < steady[i - 1]! - 20) drops++;
+    const firstEmpty = pts.find(([t, v]) => t > LAST_START && v === 0)![0];
+    return {
+      min: Math.min(...steady), max: Math.max(...steady), mean: steady.reduce((x, y) => x + y, 0) / steady.length,
+      drops, emptyAfterLast: firstEmpty - LAST_START,
+    };
+  });
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 === 1 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}

@@ -1,0 +1,32 @@
+/**
+ * Issue 13 item 7: a run that would take hours says so before it starts (exit 2 without --yes);
+ * the estimate is close enough to what a run really costs to be worth printing.
+ */
+import { describe, expect, it } from 'vitest';
+import { describeCost, estimateCost, CONFIRM_WALL_SECONDS } from '../../src/experiment/cost.ts';
+import { runOne, specRuns } from '../experiment/world-helpers.ts';
+
+const SPEC = (rate: string, duration = '4s') => `name: c
+topology: { generator: star, clients: 2, latency: 1ms, bandwidth: 100Mbps }
+duration: ${duration}
+apps:
+  web: { kind: server, on: server, port: 80, responseBytes: 2KB }
+  users: { kind: client, on: client, target: server:80, rate: ${rate}, stop: 3s }
+  flood: { kind: synflood, on: client1, target: server:80, rate: 2000/s, stop: 3s }
+`;
+
+describe('cost estimate', () => {
+  it('is within a factor of 2 of the events a run really takes', () => {
+    const runs = specRuns(SPEC('50/s'));
+    const est = estimateCost(runs, false);
+    const real = Number(runOne(SPEC('50/s')).metrics['sim.events']);
+    expect(est.events / real).toBeGreaterThan(0.5);
+    expect(est.events / real).toBeLessThan(2);
+  });
+
+  it('names what makes a huge batch huge, and passes the --yes threshold', () => {
+    const est = estimateCost(specRuns(SPEC('1e9/s')), false);
+    expect(est.wallSeconds).toBeGreaterThan(CONFIRM_WALL_SECONDS);
+    expect(describeCost(est)).toMatch(/apps\.users: [0-9.e]+ connections \(1\.0e9\/s for 3s\)/);
+  });
+});

@@ -1,0 +1,193 @@
+/**
+ * A host's destination metrics (Linux tcp_metrics) end to end, and bind()/connect() from a port
+ * held in TIME-WAIT: what a closing connection saves, what the next connection to the same host
+ * starts with (tcp_init_metrics: the RTO from the cached RTT), `ip tcp_metrics flush`, and the
+ * errno Linux gives (bind EADDRINUSE; with SO_REUSEADDR, connect EADDRNOTAVAIL).
+ */
+import { describe, expect, it } from 'vitest';
+import { MS, SEC } from '../../src/sim/time.ts';
+import { SocketError, type ListenSocket, type SocketHandler, type TcpSocket } from '../../src/stack/socket-api.ts';
+import { DstMetrics } from '../../src/tcp/dst-metrics.ts';
+import { FakeNet } from './fake-net.ts';
+
+const A = 0x0a000002;
+const B = 0x0a000001;
+
+class Server implements SocketHandler {
+  accepted: TcpSocket[] = [];
+  onAcceptable(l: ListenSocket): void {
+    for (let s = l.accept(this); s !== null; s = l.accept(this)) {
+      this.accepted.push(s);
+      this.onReadable(s);
+    }
+  }
+  onReadable(s: TcpSocket): void {
+    for (;;) {
+      let n: number;
+      try { n = s.recv(1 << 20); } catch { return; }
+      if (n === 0) { s.close(); return; }
+    }
+  }
+}
+
+/** Sends 1000 bytes and closes once connected (so the client ends in TIME-WAIT). */
+const sendAndClose: SocketHandler = { onConnected(s) { s.send(1000); s.close(); } };
+
+function pair(params = {}) {
+  const net = new FakeNet(5 * MS, 100e6);
+  const a = net.addHost('a', A, params);
+  const b = net.addHost('b', B, params);
+  const server = new Server();
+  b.listen(80, server);
+  return { net, a, b, server };
+}
+
+function errnoOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof SocketError) return e.code;
+    throw e;
+  }
+  return 'no error';
+}
+
+describe('destination metrics (tcp_metrics)', () => {
+  it('a closing connection saves its RTT on both hosts (tcp_time_wait, LAST-ACK done)', () => {
+    const { net, a, b } = pair();
+    const s = a.connect(B, 80, sendAndClose);
+    net.sim.run({ until: 5 * SEC });
+    expect(s.state).toBe('TIME_WAIT');
+    const e = a.metrics.lookup(A, B, net.sim.now)!;
+    const info = s.info();
+    expect(Math.round(e.rtt)).toBe(info.srtt);
+    expect(info.srtt).toBeGreaterThan(10 * MS); // 2 × 5 ms plus serialization
+    // the first entry: RTT variance = |cached − srtt| = srtt (above the connection's own deviation)
+    expect(e.rttvar).toBe(e.rtt);
+    // still in the initial slow start: the largest cwnd is kept
+    expect(e.cwnd * 1448).toBe(info.cwnd);
+    expect(e.ssthresh).toBe(0); // tcp_no_ssthresh_metrics_save = 1
+    expect(b.metrics.lookup(B, A, net.sim.now)!.rtt).toBeGreaterThan(10 * MS);
+    expect(a.metrics.size).toBe(1);
+  });
+
+  it('a connection that never measured an RTT saves nothing', () => {
+    const { net, a } = pair();
+    a.connect(0x0a0000ff, 80, {}); // nobody there: SYNs until ETIMEDOUT
+    net.sim.run({ until: 200 * SEC });
+    expect(a.metrics.size).toBe(0);
+  });
+
+  it('the next connect starts its RTO from the cached RTT: rtt + max(2 rtt, 200 ms), both sides', () => {
+    const fresh = pair();
+    const plain = fresh.a.connect(B, 80, {});
+    fresh.net.sim.run({ until: 1 * SEC });
+    const srtt = plain.info().srtt;
+    expect(plain.info().rto).toBe(Math.round(srtt + 200 * MS)); // from the handshake sample alone
+
+    const { net, a, b, server } = pair();
+    a.metrics.getOrCreate(A, B, 0).rtt = 300 * MS;
+    b.metrics.getOrCreate(B, A, 0).rtt = 300 * MS;
+    const s = a.connect(B, 80, {});
+    net.sim.run({ until: 1 * SEC });
+    expect(s.state).toBe('ESTABLISHED');
+    expect(s.info().srtt).toBe(srtt); // the estimator itself is left alone
+    expect(s.info().rto).toBe(900 * MS);
+    expect(server.accepted[0]!.info().rto).toBe(900 * MS);
+  });
+
+  it('a cached RTT below the handshake sample changes nothing', () => {
+    const { net, a } = pair();
+    a.metrics.getOrCreate(A, B, 0).rtt = 1 * MS;
+    const s = a.connect(B, 80, {});
+    net.sim.run({ until: 1 * SEC });
+    expect(s.info().rto).toBe(Math.round(s.info().srtt + 200 * MS));
+  });
+
+  it('a second connection updates the entry: a smaller RTT moves it an eighth of the way', () => {
+    const { net, a } = pair();
+    const entry = a.metrics.getOrCreate(A, B, 0);
+    entry.rtt = 90 * MS;
+    entry.rttvar = 1 * MS;
+    const s = a.connect(B, 80, sendAndClose);
+    net.sim.run({ until: 5 * SEC });
+    const srtt = s.info().srtt;
+    expect(entry.rtt).toBeCloseTo(90 * MS - (90 * MS - srtt) / 8, -1);
+    expect(entry.rttvar).toBeCloseTo(90 * MS - srtt, -1); // a larger deviation replaces the old one
+  });
+
+  it('flushMetrics (ip tcp_metrics flush) forgets every destination', () => {
+    const { net, a } = pair();
+    a.metrics.getOrCreate(A, B, 0).rtt = 300 * MS;
+    a.flushMetrics();
+    expect(a.metrics.size).toBe(0);
+    const s = a.connect(B, 80, {});
+    net.sim.run({ until: 1 * SEC });
+    expect(s.info().rto).toBe(Math.round(s.info().srtt + 200 * MS));
+  });
+
+  it('the rfc9293 profile keeps no metrics (metricsSave false)', () => {
+    const net = new FakeNet(5 * MS, 100e6);
+    const a = net.addHost('a', A, {});
+    const b = net.addHost('b', B, {});
+    b.listen(80, new Server());
+    const c = net.addHost('c', 0x0a000003, { metricsSave: false });
+    c.connect(B, 80, sendAndClose);
+    a.connect(B, 80, sendAndClose);
+    net.sim.run({ until: 5 * SEC });
+    expect(c.metrics.size).toBe(0);
+    expect(a.metrics.size).toBe(1);
+  });
+});
+
+describe('connect() from a fixed port held in TIME-WAIT', () => {
+  function inTimeWait(reuseAddr: boolean, params = {}) {
+    const p = pair(params);
+    const s = p.a.connect(B, 80, sendAndClose, { localPort: 40000, reuseAddr });
+    p.net.sim.run({ until: 2 * SEC });
+    expect(s.state).toBe('TIME_WAIT');
+    return p;
+  }
+
+  it('bind fails with EADDRINUSE without SO_REUSEADDR', () => {
+    const { a } = inTimeWait(true);
+    expect(errnoOf(() => a.connect(B, 80, {}, { localPort: 40000 }))).toBe('EADDRINUSE');
+  });
+
+  it('with SO_REUSEADDR on both sockets bind succeeds and connect fails with EADDRNOTAVAIL', () => {
+    const { a } = inTimeWait(true);
+    expect(errnoOf(() => a.connect(B, 80, {}, { localPort: 40000, reuseAddr: true }))).toBe('EADDRNOTAVAIL');
+    expect(a.stats().timeWait).toBe(1); // the TIME-WAIT socket is untouched
+  });
+
+  it('SO_REUSEADDR on the new socket only: the old one did not share its port, so bind fails', () => {
+    const { a } = inTimeWait(false);
+    expect(errnoOf(() => a.connect(B, 80, {}, { localPort: 40000, reuseAddr: true }))).toBe('EADDRINUSE');
+  });
+
+  it('tcp_tw_reuse: connect takes the TIME-WAIT tuple over once a second has passed since its last timestamp', () => {
+    const { net, a } = inTimeWait(true, { twReuse: true });
+    const s = a.connect(B, 80, {}, { localPort: 40000, reuseAddr: true });
+    net.sim.run({ until: 3 * SEC });
+    expect(s.state).toBe('ESTABLISHED');
+    expect(a.stats().timeWait).toBe(0);
+  });
+
+  it('a listening port is never shared (EADDRINUSE even with SO_REUSEADDR)', () => {
+    const { b } = pair();
+    expect(errnoOf(() => b.connect(A, 5000, {}, { localPort: 80, reuseAddr: true }))).toBe('EADDRINUSE');
+  });
+});
+
+describe('the cache is bounded like Linux tcp_metrics', () => {
+  it('16384 chains of at most 6: a full chain recycles its least recently stamped entry', () => {
+    const m = new DstMetrics();
+    for (let i = 0; i < 200_000; i++) m.getOrCreate(A, (0x0b000000 + i) >>> 0, i).rtt = 1;
+    expect(m.size).toBeLessThanOrEqual(16384 * 6);
+    expect(m.size).toBeGreaterThan(16384 * 5);
+    expect(m.lookup(A, (0x0b000000 + 199_999) >>> 0, 200_000)).not.toBeNull(); // the newest stays
+    expect(m.lookup(A, 0x0b000000, 200_000)).toBeNull(); // the oldest went first
+    m.delete((0x0b000000 + 199_999) >>> 0);
+    expect(m.lookup(A, (0x0b000000 + 199_999) >>> 0, 200_000)).toBeNull();
+  });
+});
