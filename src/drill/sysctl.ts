@@ -49,7 +49,7 @@ function setSeconds(field: 'finWait2Timeout' | 'keepaliveIdle' | 'keepaliveInter
   };
 }
 
-function setBool(field: 'timestamps' | 'sack' | 'windowScaling' | 'abortOnOverflow' | 'rfc1337'): Setter {
+function setBool(field: 'timestamps' | 'sack' | 'windowScaling' | 'abortOnOverflow' | 'rfc1337' | 'moderateRcvbuf'): Setter {
   return (value, into) => {
     const v = int(value);
     if (v === null) return null;
@@ -59,10 +59,10 @@ function setBool(field: 'timestamps' | 'sack' | 'windowScaling' | 'abortOnOverfl
 }
 
 /**
- * net.ipv4.* / net.core.* keys tcplab maps. tcp_rmem/tcp_wmem are "min default max". Linux picks
- * the window-scale shift for the largest size receive autotuning may reach (tcp_rmem[2]; the
- * corpus's 15 MiB gives wscale 8), and tcplab's engine derives it from rcvBuf (src/tcp/window.ts
- * ourWindowScale), so rcvBuf takes tcp_rmem[2]; a send buffer starts at tcp_wmem[1].
+ * net.ipv4.* / net.core.* keys tcplab maps. tcp_rmem/tcp_wmem are "min default max": a buffer
+ * starts at [1] and autotuning may grow it to [2] (src/tcp/buffers.ts); the window-scale shift is
+ * picked for tcp_rmem[2] (the corpus's 15 MiB gives wscale 8). [0] only matters under memory
+ * pressure, which tcplab does not model.
  */
 const SETTERS: Record<string, Setter> = {
   'net.ipv4.tcp_syn_retries': setInt('synRetries', 1),
@@ -80,6 +80,7 @@ const SETTERS: Record<string, Setter> = {
   'net.ipv4.tcp_window_scaling': setBool('windowScaling'),
   'net.ipv4.tcp_abort_on_overflow': setBool('abortOnOverflow'),
   'net.ipv4.tcp_rfc1337': setBool('rfc1337'),
+  'net.ipv4.tcp_moderate_rcvbuf': setBool('moderateRcvbuf'),
   // tcplab's 0 means "no reserve"; Linux's 0 would reserve the whole queue, so it is refused
   'net.ipv4.tcp_max_syn_backlog': setInt('maxSynBacklog', 1),
   'net.ipv4.tcp_invalid_ratelimit': (value, into) => {
@@ -126,17 +127,24 @@ const SETTERS: Record<string, Setter> = {
     into.twReuse = v === 1; // 2 means loopback only: never for a simulated peer
     return 'twReuse';
   },
+  'net.ipv4.tcp_congestion_control': (value, into) => {
+    if (value !== 'cubic' && value !== 'reno') return null;
+    into.congestion = value;
+    return 'congestion';
+  },
   'net.ipv4.tcp_rmem': (value, into) => {
     const v = ints(value);
     if (v === null || v.length !== 3) return null;
-    into.rcvBuf = v[2]!;
-    return 'rcvBuf';
+    into.rcvBuf = v[1]!;
+    into.rcvBufMax = v[2]!;
+    return 'rcvBuf/rcvBufMax';
   },
   'net.ipv4.tcp_wmem': (value, into) => {
     const v = ints(value);
     if (v === null || v.length !== 3) return null;
     into.sndBuf = v[1]!;
-    return 'sndBuf';
+    into.sndBufMax = v[2]!;
+    return 'sndBuf/sndBufMax';
   },
   'net.ipv4.ip_local_port_range': (value, into) => {
     const v = ints(value);

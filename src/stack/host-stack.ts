@@ -19,7 +19,7 @@ import { ANNOT_RETRANSMIT, PROTO_TCP, type Packet, type Segment } from '../wire/
 import { ConnEvent, STATE_NAMES, TcpState, type EngineOutput, type Endpoints, type Errno } from '../tcp/api.ts';
 import { Connection, SegmentVerdict, type HandshakeInfo } from '../tcp/connection.ts';
 import { Listener } from '../tcp/listener.ts';
-import type { TcpParams } from '../tcp/params.ts';
+import { withSocketOptions, type TcpParams } from '../tcp/params.ts';
 import { jiffiesOffset } from '../tcp/timer-wheel.ts';
 import { resetForUnmatched } from '../tcp/reset.ts';
 import { CookieSecret, keyedHash4 } from '../tcp/syn-cookies.ts';
@@ -104,7 +104,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   // --- TcpStack ---
 
   connect(remoteAddr: number, remotePort: number, handler: SocketHandler, options: ConnectOptions = {}): StackSocket {
-    const params = options.params ? { ...this.params, ...options.params } : this.params;
+    const params = options.params ? withSocketOptions(this.params, options.params) : this.params;
     const now = this.sim.now;
     this.begin();
     try {
@@ -135,7 +135,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
 
   listen(port: number, handler: ListenHandler, backlog?: number, params?: Partial<TcpParams>): ListenSocket {
     if (this.listeners?.has(port)) throw new SocketError('EADDRINUSE', `port ${port} already has a listener`);
-    const p = params ? { ...this.params, ...params } : this.params;
+    const p = params ? withSocketOptions(this.params, params) : this.params;
     const l = new StackListenSocket(this, port, backlog ?? p.backlog, p, handler);
     l.listener = new Listener<StackSocket>({
       localAddr: this.address, localPort: port, backlog: l.backlog, params: p, out: this, host: l,

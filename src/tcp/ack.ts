@@ -7,11 +7,13 @@ import { MS, type Nanos } from '../sim/time.ts';
 import { FIN, SYN, type Segment } from '../wire/segment.ts';
 import { TcpState } from './api.ts';
 import { sendOowAck } from './output.ts';
-import { output, retransmitHead } from './send.ts';
+import { isCwndLimited, output, retransmitHead } from './send.ts';
 import { seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import { EV_WRITABLE, streamWritable, type Tcb } from './tcb.ts';
 import { scheduleLossProbe, tlpAcked } from './tlp.ts';
 import { tsValue } from './window.ts';
+import { enterSackRecovery, exitSackRecovery, inSackRecovery, sackRecoveryAck, sackUpdate, timeToRecover } from './sack-recovery.ts';
+import { sndBufOnAck } from './buffers.ts';
 import { timerExpiry } from './timer-wheel.ts';
 
 /** RFC 5681 3.2: duplicate ACKs before fast retransmit (Linux tcp_reordering). */
@@ -37,16 +39,19 @@ export function processAck(t: Tcb, seg: Segment, now: Nanos): boolean {
   }
   // Something answered: probes are not unanswered any more (Linux tcp_ack clears probes_out).
   t.probesOut = 0;
+  const blocks = t.sackOk && seg.options !== null ? seg.options.sack : undefined;
+  const newlySacked = blocks !== undefined ? sackUpdate(t, blocks, ack) : 0;
   if (seqLe(ack, t.sndUna)) {
     if (ack === t.sndUna) {
       const win = seg.window * 2 ** t.sndWscale;
       const dup = seg.len === 0 && (seg.flags & (SYN | FIN)) === 0 && win === t.sndWnd && seqGt(t.sndMax, t.sndUna);
       updateWindow(t, seg);
-      if (dup) duplicateAck(t, now);
+      // RFC 6675 2: an ACK that SACKs new data counts as a duplicate whatever else it carries.
+      if (dup || newlySacked > 0) duplicateAck(t, now, newlySacked);
     }
     return true;
   }
-  newAck(t, seg, now);
+  newAck(t, seg, now, newlySacked);
   updateWindow(t, seg);
   return true;
 }
@@ -68,15 +73,24 @@ export function updateWindow(t: Tcb, seg: Segment): void {
   }
 }
 
-function duplicateAck(t: Tcb, now: Nanos): void {
+function duplicateAck(t: Tcb, now: Nanos, newlySacked: number): void {
   t.dupAcks++;
+  if (inSackRecovery(t)) {
+    sackRecoveryAck(t, Math.ceil(newlySacked / t.mss), false, now);
+    return;
+  }
   if (t.inRecovery) {
     // RFC 5681 3.2 step 4: every further duplicate inflates cwnd by one segment.
     t.cc.onRecoveryDupAck();
     output(t, now);
     return;
   }
-  if (t.dupAcks === DUPACK_THRESHOLD) {
+  if (timeToRecover(t)) {
+    enterSackRecovery(t);
+    sackRecoveryAck(t, Math.max(1, Math.ceil(newlySacked / t.mss)), false, now);
+    return;
+  }
+  if (t.dupAcks === DUPACK_THRESHOLD && (t.sack === null || t.sack.sackedBytes === 0)) {
     // RFC 6582 3.2 step 2: only when the ACK covers more than "recover" (no new recovery for
     // losses from the window already being recovered, e.g. after an RTO).
     if (!seqGt(t.sndUna, t.recover)) return;
@@ -93,12 +107,12 @@ function duplicateAck(t: Tcb, now: Nanos): void {
   }
 }
 
-function newAck(t: Tcb, seg: Segment, now: Nanos): void {
+function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
   const ack = seg.ack;
   const prevUna = t.sndUna;
-  const packetsBefore = t.packetsOut;
   const bufferedBefore = t.sendBuffered;
   t.sndUna = ack;
+  if (t.sack !== null) t.sack.prune(ack);
   if (seqLt(t.sndNxt, ack)) t.sndNxt = ack;
   const freed = bufferedBefore - t.sendBuffered;
   t.bytesAckedTotal += freed;
@@ -107,17 +121,28 @@ function newAck(t: Tcb, seg: Segment, now: Nanos): void {
   // RFC 6298 3); otherwise the timestamp echo, which is unambiguous (RFC 7323 4.1).
   const oldest = t.rtxq.ackUpTo(ack);
   const coversRetransmitted = seqGt(t.retxHigh, prevUna);
+  // The congestion control's sample is the newest segment's (Linux ca_rtt_us), same rules.
+  let caRtt = -1;
   if (oldest >= 0 && !coversRetransmitted) {
     t.rtt.sample(now - oldest);
+    caRtt = now - t.rtxq.newestAckedSentAt;
   } else if (t.tsOk && seg.options !== null && seg.options.timestamp !== undefined && seg.options.timestamp.ecr !== 0) {
     const ms = seqSub(tsValue(t.tsOffset, now), seg.options.timestamp.ecr);
-    if (ms >= 0) t.rtt.sample(ms * MS);
+    if (ms >= 0) {
+      t.rtt.sample(ms * MS);
+      caRtt = ms * MS;
+    }
   }
+  t.cc.onAckSample(t, caRtt, now);
   if (!seqGt(t.retxHigh, ack)) t.retransStamp = -1;
   t.retransmits = 0;
 
   const acked = Math.ceil(seqSub(ack, prevUna) / t.mss);
-  if (t.inRecovery) {
+  const delivered = acked + Math.ceil(newlySacked / t.mss);
+  if (inSackRecovery(t)) {
+    if (seqGe(ack, t.recover)) exitSackRecovery(t);
+    else sackRecoveryAck(t, delivered, true, now);
+  } else if (t.inRecovery) {
     if (seqGe(ack, t.recover)) {
       t.inRecovery = false;
       t.dupAcks = 0;
@@ -129,10 +154,12 @@ function newAck(t: Tcb, seg: Segment, now: Nanos): void {
     }
   } else {
     t.dupAcks = 0;
-    const slowStart = t.cc.cwnd < t.cc.ssthresh;
-    t.cc.onAck(acked, t.cwndLimited || (slowStart && t.cc.cwnd < 2 * packetsBefore));
+    t.cc.onAck(acked, isCwndLimited(t), now);
+    if (timeToRecover(t)) {
+      enterSackRecovery(t);
+      sackRecoveryAck(t, delivered, true, now);
+    }
   }
-  t.cwndLimited = false;
 
   // RFC 6298 5.2/5.3: stop the timer when everything is acknowledged, else restart it (as a
   // tail-loss-probe timeout where that applies).
@@ -142,6 +169,7 @@ function newAck(t: Tcb, seg: Segment, now: Nanos): void {
   else if (!scheduleLossProbe(t, now)) t.rtoAt = timerExpiry(t.params, now, t.rtt.rto);
   t.persistAt = Infinity;
 
+  if (freed > 0) sndBufOnAck(t);
   // Linux tcp_check_space / sk_stream_write_space: a writer that found no room hears of it once
   // the socket is writable again.
   if (t.sendBlocked && freed > 0 && streamWritable(t)) {

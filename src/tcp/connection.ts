@@ -17,6 +17,8 @@ import { sendSyn } from './output.ts';
 import { tcpInfo, type TcpInfoFields } from './tcp-info.ts';
 import type { TcpParams } from './params.ts';
 import { afterRead } from './receive.ts';
+import { rcvSpaceAdjust } from './buffers.ts';
+import { RTO_FALLBACK } from './rtt.ts';
 import { output } from './send.ts';
 import { closedSegment } from './states/closed.ts';
 import { closing, finWait1, finWait2, lastAck } from './states/closing.ts';
@@ -258,6 +260,7 @@ export class Connection extends Tcb implements TimedEntity {
     if (avail > 0 && max > 0) {
       const n = max < avail ? max : avail;
       this.rcvq.readable -= n;
+      rcvSpaceAdjust(this, n, now);
       afterRead(this, n, now);
       this.finish();
       return n;
@@ -305,7 +308,7 @@ export class Connection extends Tcb implements TimedEntity {
   get eof(): boolean { return this.finReceived && this.rcvq.readable === 0; }
   /** Bytes send() would accept now. */
   get sendSpace(): number {
-    const free = this.params.sndBuf - this.sendBuffered;
+    const free = this.sndBuf - this.sendBuffered;
     return free > 0 ? free : 0;
   }
   /** Bytes queued and not yet acknowledged (Linux SIOCOUTQ: write_seq - snd_una). */
@@ -342,7 +345,16 @@ export class Connection extends Tcb implements TimedEntity {
       const sync = this.state !== TcpState.CLOSED && this.state !== TcpState.SYN_SENT && this.state !== TcpState.TIME_WAIT;
       this.keepaliveAt = this.params.keepalive && sync ? timerExpiry(this.params, now, this.params.keepaliveIdle) : Infinity;
     }
-    if (name === 'sndBuf' && this.sendSpace > 0 && this.sendBlocked) output(this, now);
+    // SO_RCVBUF / SO_SNDBUF: the size is the application's from now on (Linux sk_userlocks).
+    if (name === 'rcvBuf') {
+      this.rcvBuf = value as number;
+      this.params.rcvBufLock = true;
+    }
+    if (name === 'sndBuf') {
+      this.sndBuf = value as number;
+      this.params.sndBufLock = true;
+      if (this.sendSpace > 0 && this.sendBlocked) output(this, now);
+    }
     this.finish();
   }
 

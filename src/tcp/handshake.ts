@@ -9,6 +9,7 @@ import { TcpState } from './api.ts';
 import { RTO_FALLBACK } from './rtt.ts';
 import { DEFAULT_MSS, TS_OPTION_BYTES, type Tcb } from './tcb.ts';
 import { MAX_WSCALE, tsValue } from './window.ts';
+import { initBuffers } from './buffers.ts';
 import { MS } from '../sim/time.ts';
 import { seqSub } from './seq.ts';
 import { timerExpiry } from './timer-wheel.ts';
@@ -100,4 +101,5 @@ export function establish(t: Tcb, now: Nanos, handshakeRetransmits: number): voi
   t.rcvMss = hint < 88 ? 88 : hint;
   if (t.rcvSsthresh === 0) t.rcvSsthresh = t.rcvWnd;
   if (t.params.keepalive) t.keepaliveAt = timerExpiry(t.params, now, t.params.keepaliveIdle);
+  initBuffers(t);
 }

@@ -10,7 +10,8 @@ import { TcpState } from './api.ts';
 import { ECN_NOT_ECT, ecnOutgoing, ecnSynFlags } from './ecn.ts';
 import { seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
-import { initialWindow, tsValue, windowSpace } from './window.ts';
+import { rcvWindowSpace } from './buffers.ts';
+import { initialWindow, tsValue } from './window.ts';
 import { timerExpiry } from './timer-wheel.ts';
 
 /** Linux tcp_invalid_ratelimit: at most one ACK per 500 ms answers out-of-window segments. */
@@ -41,7 +42,7 @@ function segmentOptions(t: Tcb, now: Nanos): TcpOptions | null {
  * MSS without scaling).
  */
 export function rawWindow(t: Tcb): number {
-  const full = windowSpace(t.params);
+  const full = rcvWindowSpace(t);
   let free = full - t.rcvq.readable - t.rcvq.oooBytes;
   if (free < 0) free = 0;
   const mss = t.rcvMss < full ? t.rcvMss : full;
@@ -175,6 +176,8 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   if (len > 0 && (push || (dataEnd === t.writeSeq && seqLe(dataEnd, t.pushSeq)) || isRecordEnd(t, dataEnd))) flags |= PSH;
   if (fin) flags |= FIN;
   const retransmit = seqLt(seq, t.sndMax);
+  // Linux tcp_event_data_sent: sending with nothing in flight is CA_EVENT_TX_START.
+  if (t.sndUna === t.sndMax && !retransmit) t.cc.onTxStart(now - t.lastSendAt, now);
   const seg = segment(t, seq, t.rcvNxt, flags, selectWindow(t), segmentOptions(t, now), len);
   const end = (dataEnd + (fin ? 1 : 0)) >>> 0;
   if (retransmit && seqGt(end, t.retxHigh)) t.retxHigh = end;

@@ -211,11 +211,35 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
   },
   rcvBuf: {
     kind: 'bytes', min: SOCK_MIN_BUF, max: MAX_WINDOW_BYTES, linux: 'SO_RCVBUF / net.ipv4.tcp_rmem (min SOCK_MIN_RCVBUF)',
-    doc: 'Receive buffer (Linux sk_rcvbuf): half of it is the window space. From Linux\'s SOCK_MIN_RCVBUF to 1 GiB, the largest window TCP can advertise (RFC 7323).',
+    doc: 'Receive buffer a connection starts with (Linux sk_rcvbuf, tcp_rmem default): half of it is the window space; autotuning may grow it up to rcvBufMax. From Linux\'s SOCK_MIN_RCVBUF to 1 GiB, the largest window TCP can advertise (RFC 7323).',
   },
   sndBuf: {
     kind: 'bytes', min: 1, max: MAX_WINDOW_BYTES, linux: 'SO_SNDBUF / net.ipv4.tcp_wmem',
-    doc: 'Send buffer: bytes an application may have written but not yet had acknowledged. Linux raises values below SOCK_MIN_SNDBUF (4608); here any size from 1 byte runs, for textbook blocking-write scenarios.',
+    doc: 'Send buffer a connection starts with (tcp_wmem default): bytes an application may have written but not yet had acknowledged; it grows with the congestion window unless sndBufGrowth is off or SO_SNDBUF set it. Linux raises values below SOCK_MIN_SNDBUF (4608); here any size from 1 byte runs, for textbook blocking-write scenarios.',
+  },
+  rcvBufMax: {
+    kind: 'bytes', min: SOCK_MIN_BUF, max: MAX_WINDOW_BYTES, linux: 'net.ipv4.tcp_rmem (max)',
+    doc: 'Largest receive buffer autotuning may grow to (tcp_rcv_space_adjust); the window-scale shift is chosen for it.',
+  },
+  sndBufMax: {
+    kind: 'bytes', min: 1, max: MAX_WINDOW_BYTES, linux: 'net.ipv4.tcp_wmem (max)',
+    doc: 'Largest send buffer growth may reach (tcp_sndbuf_expand: two congestion windows of segments).',
+  },
+  moderateRcvbuf: {
+    ...flag, linux: 'net.ipv4.tcp_moderate_rcvbuf',
+    doc: 'Receive buffer autotuning: grow the buffer to twice what the application read per round trip (and more while that grows).',
+  },
+  sndBufGrowth: {
+    ...flag, linux: 'tcp_sndbuf_expand (no sysctl)',
+    doc: 'Grow the send buffer to hold two congestion windows while not cwnd-limited. Off for a fixed send buffer (textbook blocking-write scenarios).',
+  },
+  rcvBufLock: {
+    ...flag, linux: 'SOCK_RCVBUF_LOCK (set by SO_RCVBUF)',
+    doc: 'The receive buffer keeps its size (as after SO_RCVBUF); socket options set this themselves.',
+  },
+  sndBufLock: {
+    ...flag, linux: 'SOCK_SNDBUF_LOCK (set by SO_SNDBUF)',
+    doc: 'The send buffer keeps its size (as after SO_SNDBUF); socket options set this themselves.',
   },
   notsentLowat: {
     kind: 'bytes', min: 1, max: 0xffffffff, linux: 'net.ipv4.tcp_notsent_lowat (TCP_NOTSENT_LOWAT per socket)',
@@ -241,9 +265,9 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
     kind: 'count', min: 1, max: 65_535, linux: 'ip route ... initcwnd (TCP_INIT_CWND 10)',
     doc: 'Initial congestion window in segments (RFC 6928: 10).',
   },
-  congestionControl: {
-    kind: { oneOf: ['newreno'] }, linux: 'net.ipv4.tcp_congestion_control',
-    doc: 'Congestion control algorithm (NewReno, RFC 6582).',
+  congestion: {
+    kind: { oneOf: ['cubic', 'reno'] }, linux: 'net.ipv4.tcp_congestion_control',
+    doc: 'Congestion control: `cubic` (RFC 9438 as Linux\'s tcp_cubic.c, with HyStart) or `reno` (RFC 5681 / 6582 NewReno). With SACK, loss recovery is RFC 6675 with PRR (RFC 6937) for either.',
   },
   nagle: {
     ...flag, linux: 'TCP_NODELAY (inverse)',

@@ -87,19 +87,34 @@ export interface TcpParams {
   ephemeralHigh: number;
 
   mss: number;
-  /** Receive and send buffer sizes in bytes. */
+  /**
+   * Receive and send buffer sizes in bytes a connection starts with (Linux tcp_rmem[1] and
+   * tcp_wmem[1]); SO_RCVBUF / SO_SNDBUF set them on one socket and lock them (no autotuning).
+   */
   rcvBuf: number;
   sndBuf: number;
   /** net.ipv4.tcp_notsent_lowat: POLLOUT and send() wait while this many bytes are unsent (Linux: UINT_MAX, off). */
   notsentLowat: number;
   /** net.ipv4.tcp_ecn (RFC 3168): 0 off, 1 request ECN on active opens and accept it, 2 accept it only (Linux default). */
   ecn: number;
+  /** Largest size receive autotuning may give the buffer (tcp_rmem[2]); also picks the window scale. */
+  rcvBufMax: number;
+  /** Largest size the send buffer may grow to (tcp_wmem[2]). */
+  sndBufMax: number;
+  /** Receive buffer autotuning, Linux tcp_moderate_rcvbuf (tcp_rcv_space_adjust). */
+  moderateRcvbuf: boolean;
+  /** Send buffer growth with the congestion window (Linux tcp_sndbuf_expand, which has no sysctl). */
+  sndBufGrowth: boolean;
+  /** SO_RCVBUF / SO_SNDBUF were set on the socket (Linux SOCK_RCVBUF_LOCK / SOCK_SNDBUF_LOCK). */
+  rcvBufLock: boolean;
+  sndBufLock: boolean;
   windowScaling: boolean;
   timestamps: boolean;
   sack: boolean;
   /** Initial congestion window in segments (RFC 6928: 10). */
   initCwnd: number;
-  congestionControl: 'newreno';
+  /** Congestion control (Linux tcp_congestion_control): cubic (RFC 9438, Linux's default) or reno (RFC 5681/6582). */
+  congestion: 'cubic' | 'reno';
   nagle: boolean;
   /**
    * Tail loss probe (RFC 8985 7, Linux tcp_early_retrans 3, on SACK connections): when the last
@@ -167,11 +182,17 @@ const linux: TcpParams = {
   sndBuf: 16384 * 4,
   notsentLowat: 0xffffffff,
   ecn: 2,
+  rcvBufMax: 6 * 1024 * 1024,
+  sndBufMax: 4 * 1024 * 1024,
+  moderateRcvbuf: true,
+  sndBufGrowth: true,
+  rcvBufLock: false,
+  sndBufLock: false,
   windowScaling: true,
   timestamps: true,
   sack: true,
   initCwnd: 10,
-  congestionControl: 'newreno',
+  congestion: 'cubic',
   nagle: true,
   tailLossProbe: true,
   timers: 'wheel',
@@ -204,10 +225,24 @@ const rfc9293: TcpParams = {
   ephemeralLow: 49152, // RFC 6335 dynamic ports
   ephemeralHigh: 65535,
   tailLossProbe: false, // RFC 9293 itself has no tail loss probe
+  congestion: 'reno', // the RFCs' congestion control (RFC 5681, 6582)
+  moderateRcvbuf: false, // fixed buffers: autotuning is Linux's, not the RFCs'
+  sndBufGrowth: false,
   timers: 'exact', // the RFCs' timers fire when they say
 };
 
 export const PROFILES: Readonly<Record<ProfileName, Readonly<TcpParams>>> = { linux, rfc9293 };
+
+/**
+ * The parameters of a socket whose application set options before connect() or listen():
+ * SO_RCVBUF / SO_SNDBUF among them lock that buffer's size, as Linux sk_userlocks.
+ */
+export function withSocketOptions(base: TcpParams, options: Partial<TcpParams>): TcpParams {
+  const p = { ...base, ...options };
+  if (options.rcvBuf !== undefined) p.rcvBufLock = true;
+  if (options.sndBuf !== undefined) p.sndBufLock = true;
+  return p;
+}
 
 /** A profile's parameters with overrides applied. */
 export function tcpParams(profile: ProfileName, overrides: Partial<TcpParams> = {}): TcpParams {

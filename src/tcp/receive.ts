@@ -11,7 +11,7 @@ import { currentReceiveWindow, enterQuickAckMode, incrQuickAck, rawWindow, sendA
 import { seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import { EV_READABLE, type Tcb } from './tcb.ts';
 import { enterTimeWait } from './teardown.ts';
-import { windowSpace } from './window.ts';
+import { rcvRttMeasure, rcvWindowSpace } from './buffers.ts';
 import { timerExpiry } from './timer-wheel.ts';
 
 /** Linux ICSK_ACK_PUSHED / ICSK_ACK_PUSHED2. */
@@ -61,6 +61,7 @@ export function receiveText(t: Tcb, seg: Segment, now: Nanos): void {
     t.rcvq.readable += len;
     t.bytesReceivedTotal += len;
     dataReceived(t, len, (seg.flags & PSH) !== 0, now);
+    rcvRttMeasure(t, len, t.tsOk && seg.options !== null && seg.options.timestamp !== undefined ? seg.options.timestamp.ecr : 0, now);
     t.notify(EV_READABLE);
   }
   if (t.rcvq.hasOutOfOrder) {
@@ -101,7 +102,7 @@ function dataReceived(t: Tcb, len: number, psh: boolean, now: Nanos): void {
     }
   }
   t.lastDataRcvAt = now;
-  const full = windowSpace(t.params);
+  const full = rcvWindowSpace(t);
   if (t.rcvSsthresh < full && t.rcvSsthresh < full - t.rcvq.readable - t.rcvq.oooBytes) {
     t.rcvSsthresh = Math.min(t.rcvSsthresh + 2 * t.advMss, full);
   }
@@ -194,7 +195,7 @@ export function afterRead(t: Tcb, copied: number, now: Nanos): void {
   }
   if (copied > 0 && !timeToAck && !t.finReceived && !t.rcvShut) {
     const nowWin = currentReceiveWindow(t);
-    if (2 * nowWin <= windowSpace(t.params)) {
+    if (2 * nowWin <= rcvWindowSpace(t)) {
       const next = rawWindow(t);
       if (next > 0 && next >= 2 * nowWin) timeToAck = true;
     }

@@ -95,10 +95,15 @@ function dataTimeout(t: Tcb, now: Nanos): void {
     }
   }
   // RFC 5681 3.1 and RFC 6582 4 after an RTO: loss window, "recover" at the highest sent.
-  t.cc.onTimeout(t.packetsOut);
+  t.cc.onTimeout(t.packetsOut, t, now);
   t.tlpActive = false;
   t.inRecovery = false;
   t.dupAcks = 0;
+  if (t.sack !== null) {
+    // Go-back-N from SND.UNA: the scoreboard starts again from what the peer SACKs next.
+    t.sack.active = false;
+    t.sack.clear();
+  }
   t.recover = t.sndMax;
   t.sndNxt = t.sndUna;
   t.retransmits++;

@@ -31,6 +31,8 @@ export class RtxQueue {
   private ring: number[] = NONE;
   private head = 0;
   private count = 0;
+  /** Send time of the newest segment the last ackUpTo dropped, or -1 (Linux last_ackt, for ca_rtt_us). */
+  newestAckedSentAt: Nanos = -1;
 
   get size(): number {
     return this.count;
@@ -57,10 +59,12 @@ export class RtxQueue {
    */
   ackUpTo(ack: number): Nanos {
     let oldest = -1;
+    this.newestAckedSentAt = -1;
     const ring = this.ring;
     const mask = (ring.length >> 1) - 1;
     while (this.count > 0 && seqLe(ring[2 * this.head]!, ack)) {
       if (oldest < 0) oldest = ring[2 * this.head + 1]!;
+      this.newestAckedSentAt = ring[2 * this.head + 1]!;
       this.head = (this.head + 1) & mask;
       this.count--;
     }

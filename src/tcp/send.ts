@@ -66,6 +66,8 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
   }
   // Linux tcp_write_xmit ends by (re)scheduling the loss probe after new data.
   if (sent && !forceHead) scheduleLossProbe(t, now);
+  const limited = t.packetsOut >= t.cc.cwnd;
+  if (sent || limited) cwndValidate(t, limited);
   if (t.packetsOut === 0 && t.rtoAt === Infinity && t.persistAt === Infinity && hasUnsent(t)) {
     t.persistAt = timerExpiry(t.params, now, probeTimeout(t));
   }
@@ -90,10 +92,7 @@ function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd:
   const packets = flight <= 0 ? 0 : Math.ceil(flight / t.mss);
   const fin = finPending && len === avail;
   // Linux tcp_cwnd_test: a lone FIN is not held back by the congestion window.
-  if (packets >= t.cc.cwnd + extraCwnd && !(fin && len === 0)) {
-    t.cwndLimited = true;
-    return -1;
-  }
+  if (packets >= t.cc.cwnd + extraCwnd && !(fin && len === 0)) return -1;
   if (seqGt((seq + len + (fin ? 1 : 0)) >>> 0, (t.sndUna + t.sndWnd) >>> 0)) return -1;
   // Nagle (RFC 9293 3.7.4) in Linux's Minshall form: a small segment waits while an earlier
   // small segment is unacknowledged; a segment carrying the FIN, or TCP_NODELAY, goes now.
@@ -114,6 +113,28 @@ export function nextRecordEnd(t: Tcb, seq: number): number {
   while (ends.length > 0 && seqLe(ends[0]!, t.sndUna)) ends.shift();
   for (let i = 0; i < ends.length; i++) if (seqGt(ends[i]!, seq)) return ends[i]!;
   return -1;
+}
+
+/**
+ * Linux tcp_cwnd_validate (its first half): whether this window used all of cwnd, or how many
+ * packets it had out at most; a new record starts once SND.UNA passes the previous one's SND.NXT.
+ */
+function cwndValidate(t: Tcb, limited: boolean): void {
+  const packets = t.packetsOut;
+  if (!seqLt(t.sndUna, t.cwndUsageSeq) || limited || (!t.isCwndLimited && packets > t.maxPacketsOut)) {
+    t.isCwndLimited = limited;
+    t.maxPacketsOut = packets;
+    t.cwndUsageSeq = t.sndNxt;
+  }
+}
+
+/**
+ * Linux tcp_is_cwnd_limited: the window was used up, or, in slow start, cwnd is under twice the
+ * most packets out (so slow start grows cwnd to twice what was used).
+ */
+export function isCwndLimited(t: Tcb): boolean {
+  if (t.isCwndLimited) return true;
+  return t.cc.cwnd < t.cc.ssthresh && t.cc.cwnd < 2 * t.maxPacketsOut;
 }
 
 /** Linux tcp_probe0_when: max(RTO, min RTO) doubled per unanswered probe, capped at max RTO. */

@@ -7,6 +7,8 @@
 import type { Nanos } from '../sim/time.ts';
 import { ConnEvent, TcpState, type EngineOutput, type Endpoints, type Errno } from './api.ts';
 import { createCongestionControl, type CongestionControl } from './congestion/cc.ts';
+import type { RcvTuning } from './buffers.ts';
+import type { SackScoreboard } from './sack-scoreboard.ts';
 import type { DstMetrics } from './dst-metrics.ts';
 import type { TcpParams } from './params.ts';
 import { ReceiveQueue } from './recv-queue.ts';
@@ -40,7 +42,7 @@ export function notsentLowat(t: Tcb): number {
  */
 export function streamWritable(t: Tcb): boolean {
   const queued = t.sendBuffered;
-  const space = t.params.sndBuf - queued;
+  const space = t.sndBuf - queued;
   if (space <= 0 || space * 2 < queued) return false;
   const unsent = seqSub(t.writeSeq, t.sndNxt);
   return (unsent > 0 ? unsent : 0) * 2 < notsentLowat(t);
@@ -156,6 +158,11 @@ export class Tcb {
    * segment, first transmission or retransmission, crosses one (tcp_skb_can_collapse_to).
    */
   recordEnds: number[] = NO_RECORDS;
+  /** Receive and send buffer sizes now (Linux sk_rcvbuf / sk_sndbuf): autotuning grows them. */
+  rcvBuf: number;
+  sndBuf: number;
+  /** Receive autotuning state, from the first in-order data on (buffers.ts). */
+  rcvTuning: RcvTuning | null = null;
 
   // --- Timers (absolute deadlines, Infinity when off) ---
   rtoAt: Nanos = Infinity;
@@ -195,8 +202,16 @@ export class Tcb {
   inRecovery = false;
   /** RFC 6582 "recover". */
   recover = 0;
-  /** Send stopped on the congestion window since the last ACK (Linux is_cwnd_limited). */
-  cwndLimited = false;
+  /** What the peer SACKed and the SACK recovery state, from the first SACK block on (sack-recovery.ts). */
+  sack: SackScoreboard | null = null;
+  /**
+   * Linux tcp_cwnd_validate's record of how much of cwnd the current window used: the send loop
+   * ended with the window full (is_cwnd_limited), else the most packets out (max_packets_out),
+   * both kept until SND.UNA passes cwndUsageSeq (the SND.NXT when recorded).
+   */
+  isCwndLimited = false;
+  maxPacketsOut = 0;
+  cwndUsageSeq = 0;
   /** End of the last small segment sent (Linux snd_sml, for Minshall's Nagle check). */
   sndSml = 0;
   lastSendAt: Nanos = 0;
@@ -236,6 +251,8 @@ export class Tcb {
     this.out = out;
     this.advMss = params.mss;
     this.noDelay = !params.nagle;
+    this.rcvBuf = params.rcvBuf;
+    this.sndBuf = params.sndBuf;
     this.rtt = new RttEstimator(params.initialRto, params.minRto, params.maxRto, params.profile === 'linux');
     this.cc = createCongestionControl(params, params.initCwnd);
   }

@@ -8,8 +8,6 @@ import type { TcpParams } from './params.ts';
 
 /** Largest shift RFC 7323 2.3 allows. */
 export const MAX_WSCALE = 14;
-/** Linux tcp_rmem[2] (6 MiB): the window scale is chosen for the largest buffer autotuning may reach. */
-export const LINUX_RMEM_MAX = 6 * 1024 * 1024;
 
 /**
  * Bytes of the receive buffer that may be offered as window. Linux (tcp_win_from_space with the
@@ -32,11 +30,12 @@ export function initialWindow(p: TcpParams, advMss: number = p.mss): number {
 
 /**
  * Our window-scale shift, or -1 when window scaling is off. As Linux: chosen for the largest
- * receive buffer (max(space, tcp_rmem[2])), so a default Linux SYN says wscale 7.
+ * receive buffer autotuning may reach (max(space, tcp_rmem[2])), so a default Linux SYN (tcp_rmem[2]
+ * 6 MiB) says wscale 7.
  */
 export function ourWindowScale(p: TcpParams): number {
   if (!p.windowScaling) return -1;
-  const space = Math.max(windowSpace(p), LINUX_RMEM_MAX, p.rcvBuf);
+  const space = Math.max(windowSpace(p), p.rcvBufMax, p.rcvBuf);
   const shift = Math.floor(Math.log2(space)) - 15;
   return shift < 0 ? 0 : shift > MAX_WSCALE ? MAX_WSCALE : shift;
 }

@@ -253,7 +253,7 @@ describe('script app', () => {
   });
 
   it('a write larger than the send buffer blocks later send-side steps until it is all queued', () => {
-    const w = run(`tcp: { sndBuf: 2000 }
+    const w = run(`tcp: { sndBuf: 2000, sndBufGrowth: false }
 apps:
   a: { kind: script, on: client, steps: [ {at: 0s, connect: "server:80"}, {at: 100ms, send: 10KB}, {at: 100ms, shutdown: wr}, {at: 100ms, send: 1} ] }
   b: { kind: script, on: server, steps: [ {at: 0s, listen: 80}, {at: 0s, accept: true}, {at: 3s, close: true} ] }

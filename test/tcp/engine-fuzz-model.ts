@@ -181,9 +181,9 @@ export function checkInvariants(t: Trace, label: string): void {
   check(seqLe(c.sndUna, c.sndNxt), `SND.UNA ≤ SND.NXT ${where}`);
   check(seqLe(c.sndNxt, c.sndMax), `SND.NXT ≤ SND.MAX ${where}`);
   check(seqSub(c.sndMax, c.writeSeq) <= 1, `nothing sent beyond the data and FIN ${where}`);
-  check(c.sendBuffered >= 0 && c.sendBuffered <= c.params.sndBuf, `send buffer bounded ${where}`);
+  check(c.sendBuffered >= 0 && c.sendBuffered <= c.sndBuf, `send buffer bounded ${where}`);
   check(c.rcvq.readable >= 0 && c.rcvq.oooBytes >= 0, `receive counts ${where}`);
-  check(c.rcvq.readable + c.rcvq.oooBytes <= c.params.rcvBuf, `receive buffer bounded ${where}`);
+  check(c.rcvq.readable + c.rcvq.oooBytes <= c.rcvBuf, `receive buffer bounded ${where}`);
   check(c.rcvWnd <= Math.max(windowSpace(c.params), 65535 * 2 ** c.rcvWscale), `window ${where}`);
   check(c.deadline === Infinity || c.deadline >= t.now, `deadline not in the past ${where}: ${c.deadline} < ${t.now}`);
   check(Number.isFinite(c.rto) && c.rto > 0, `RTO ${where}`);

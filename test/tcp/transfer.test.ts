@@ -78,7 +78,7 @@ describe('congestion control (RFC 5681, Linux packet counting)', () => {
   });
 
   test('congestion avoidance: one segment more per window of ACKs', () => {
-    const t = passiveEstablished({ params: { sndBuf: 1 << 20 } });
+    const t = passiveEstablished({ params: { sndBuf: 1 << 20, congestion: 'reno' } });
     t.c.cc.ssthresh = 10;
     t.c.send(200000, t.now);
     t.sent();
@@ -95,7 +95,7 @@ describe('congestion control (RFC 5681, Linux packet counting)', () => {
   });
 
   test('fast retransmit on the third duplicate ACK (fr-4pkt.pkt), recovery ends on the full ACK', () => {
-    const t = passiveEstablished({ sackOk: false });
+    const t = passiveEstablished({ sackOk: false, params: { congestion: 'reno' } });
     t.c.send(4000, t.now);
     expect(t.sent()).toEqual(['. 1:1001(1000) ack 1', '. 1001:2001(1000) ack 1', '. 2001:3001(1000) ack 1', 'P. 3001:4001(1000) ack 1']);
     t.at(t.now + 100 * MS);
@@ -138,7 +138,7 @@ describe('congestion control (RFC 5681, Linux packet counting)', () => {
   });
 
   test('an RTO sets a loss window of one segment and goes back to SND.UNA', () => {
-    const t = activeEstablished();
+    const t = activeEstablished({ params: { congestion: 'reno' } });
     t.c.send(5000, t.now);
     t.sent();
     // Resent pieces of the write carry no PSH: only its tail (5001) has one (Linux tcp_fragment
@@ -305,9 +305,11 @@ describe('tail loss probe (RFC 8985 7, Linux)', () => {
     t.sent();
     expect(t.runTimers(t.now + 250 * MS)).toEqual(['302 P. 3001:4001(1000) ack 1']);
     expect(t.c.retransmissions).toBe(1);
-    // The probe's ACK shows only the first segment lost: dupACKs then repair it.
+    // The probe's ACK SACKs the three segments above the first: more than DupThresh - 1
+    // segments above the hole, so it is lost (RFC 6675 IsLost) and resent at once.
     t.at(t.now + 10 * MS);
-    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:4001>')).toEqual([]);
+    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:4001>')).toEqual(['. 1:1001(1000) ack 1']);
+    expect(t.c.inRecovery).toBe(true);
   });
 
   test('new data the window allows goes out as the probe', () => {
@@ -329,7 +331,7 @@ describe('tail loss probe (RFC 8985 7, Linux)', () => {
 
 describe('send buffer and counters', () => {
   test('send() takes what fits; WRITABLE once half of what is queued has drained', () => {
-    const t = passiveEstablished({ params: { sndBuf: 8000 } });
+    const t = passiveEstablished({ params: { sndBuf: 8000, sndBufGrowth: false } });
     expect(t.c.send(20000, t.now)).toBe(8000);
     expect(t.c.sendSpace).toBe(0);
     t.sent();
