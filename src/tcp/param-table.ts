@@ -217,14 +217,6 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
     kind: 'bytes', min: 1, max: MAX_WINDOW_BYTES, linux: 'SO_SNDBUF / net.ipv4.tcp_wmem',
     doc: 'Send buffer a connection starts with (tcp_wmem default): bytes an application may have written but not yet had acknowledged; it grows with the congestion window unless sndBufGrowth is off or SO_SNDBUF set it. Linux raises values below SOCK_MIN_SNDBUF (4608); here any size from 1 byte runs, for textbook blocking-write scenarios.',
   },
-  notsentLowat: {
-    kind: 'bytes', min: 1, max: 0xffffffff, linux: 'net.ipv4.tcp_notsent_lowat (TCP_NOTSENT_LOWAT per socket)',
-    doc: 'Unsent bytes at which send() stops taking data and POLLOUT waits until they fall below half (Linux tcp_stream_memory_free). Linux\'s default 4294967295 means off.',
-  },
-  ecn: {
-    kind: 'count', min: 0, max: 2, linux: 'net.ipv4.tcp_ecn',
-    doc: 'Classic ECN (RFC 3168): 0 off, 1 request it on active opens (ECN-setup SYN, ECT(0) data, ECE/CWR), 2 accept it only (Linux\'s default; passive ECN is not modelled yet, so 2 runs as off).',
-  },
   rcvBufMax: {
     kind: 'bytes', min: SOCK_MIN_BUF, max: MAX_WINDOW_BYTES, linux: 'net.ipv4.tcp_rmem (max)',
     doc: 'Largest receive buffer autotuning may grow to (tcp_rcv_space_adjust); the window-scale shift is chosen for it.',
@@ -248,6 +240,14 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
   sndBufLock: {
     ...flag, linux: 'SOCK_SNDBUF_LOCK (set by SO_SNDBUF)',
     doc: 'The send buffer keeps its size (as after SO_SNDBUF); socket options set this themselves.',
+  },
+  notsentLowat: {
+    kind: 'bytes', min: 1, max: 0xffffffff, linux: 'net.ipv4.tcp_notsent_lowat (TCP_NOTSENT_LOWAT per socket)',
+    doc: 'Unsent bytes at which send() stops taking data and POLLOUT waits until they fall below half (Linux tcp_stream_memory_free). Linux\'s default 4294967295 means off.',
+  },
+  ecn: {
+    kind: 'count', min: 0, max: 2, linux: 'net.ipv4.tcp_ecn',
+    doc: 'Classic ECN (RFC 3168): 0 off, 1 request it on active opens (ECN-setup SYN, ECT(0) data, ECE/CWR), 2 accept it only (Linux\'s default; passive ECN is not modelled yet, so 2 runs as off).',
   },
   windowScaling: {
     ...flag, linux: 'net.ipv4.tcp_window_scaling',
