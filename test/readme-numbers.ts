@@ -21,8 +21,7 @@ export const SYN_QUEUE_AFTER_FLOOD = 64;
 
 /**
  * time-wait.yaml: the TIME-WAIT saw-tooth at 300/s (Linux's timer wheel ends TIME-WAIT on 2.048 s
- * slot edges, 60–62 s), and the rates at which connect() fails. The failure counts the README
- * gives for 90 s runs (327 at 460/s, 1 569 at 480/s) are not rerun here (two 90 s runs).
+ * slot edges, 60–62 s), and the rates at which connect() fails.
  */
 export const TIME_WAIT_300: readonly [number, number] = [18040, 18615];
 export const PORTS_LAST_UNTIL = 460; // ≈ 28 232 / 61 s
