@@ -6,7 +6,7 @@
  * Every connection has one and most never hold data out of order, so the two range lists start
  * as one shared empty array and get their own on the first out-of-order segment.
  */
-import { seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
+import { mergeSeqRange, seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 
 /** Shared by every queue that holds nothing out of order; never written. */
 const NONE: readonly number[] = Object.freeze([]);
@@ -34,21 +34,9 @@ export class ReceiveQueue {
       this.recent = [];
     }
     const r = this.ranges;
-    let i = 0;
-    while (i < r.length && seqLt(r[i + 1]!, start)) i += 2;
-    // r[i..] ends at or after start: merge every range that touches [start, end).
-    let s = start;
-    let e = end;
-    let j = i;
-    while (j < r.length && seqLe(r[j]!, e)) {
-      if (seqLt(r[j]!, s)) s = r[j]!;
-      if (seqGt(r[j + 1]!, e)) e = r[j + 1]!;
-      this.oooBytes -= seqSub(r[j + 1]!, r[j]!);
-      j += 2;
-    }
-    r.splice(i, j - i, s, e);
-    this.oooBytes += seqSub(e, s);
-    this.touch(start, s, e);
+    const m = mergeSeqRange(r, start, end);
+    this.oooBytes += m.gained;
+    this.touch(start, r[m.index]!, r[m.index + 1]!);
   }
 
   /**

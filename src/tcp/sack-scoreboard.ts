@@ -6,7 +6,7 @@
  *
  * Allocated on the first SACK block a connection receives; most connections never get one.
  */
-import { seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
+import { mergeSeqRange, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 
 export class SackScoreboard {
   /** SACKed ranges as flat [start, end) pairs, in sequence order, all above SND.UNA. */
@@ -120,19 +120,6 @@ export class SackScoreboard {
   }
 
   private insert(start: number, end: number): void {
-    const r = this.ranges;
-    let i = 0;
-    while (i < r.length && seqLt(r[i + 1]!, start)) i += 2;
-    let s = start;
-    let e = end;
-    let j = i;
-    while (j < r.length && seqLe(r[j]!, e)) {
-      if (seqLt(r[j]!, s)) s = r[j]!;
-      if (seqGe(r[j + 1]!, e)) e = r[j + 1]!;
-      this.sackedBytes -= seqSub(r[j + 1]!, r[j]!);
-      j += 2;
-    }
-    r.splice(i, j - i, s, e);
-    this.sackedBytes += seqSub(e, s);
+    this.sackedBytes += mergeSeqRange(this.ranges, start, end).gained;
   }
 }

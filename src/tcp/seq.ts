@@ -48,3 +48,31 @@ export function seqMin(a: number, b: number): number {
 export function seqInRange(x: number, lo: number, hi: number): boolean {
   return ((x - lo) >>> 0) < ((hi - lo) >>> 0);
 }
+
+/** Where mergeSeqRange put the merged pair and how many bytes the set gained (reused, not allocated). */
+export const merged = { index: 0, gained: 0 };
+
+/**
+ * Adds [start, end) to `r`, flat [start, end) pairs in sequence order that never touch, merging
+ * every pair it overlaps or abuts: the receiver's out-of-order queue and the sender's SACK
+ * scoreboard keep their ranges this way. Returns `merged`: the merged pair is r[index], r[index + 1].
+ */
+export function mergeSeqRange(r: number[], start: number, end: number): typeof merged {
+  let i = 0;
+  while (i < r.length && seqLt(r[i + 1]!, start)) i += 2;
+  // r[i..] ends at or after start: merge every pair that touches [start, end).
+  let s = start;
+  let e = end;
+  let removed = 0;
+  let j = i;
+  while (j < r.length && seqLe(r[j]!, e)) {
+    if (seqLt(r[j]!, s)) s = r[j]!;
+    if (seqGt(r[j + 1]!, e)) e = r[j + 1]!;
+    removed += seqSub(r[j + 1]!, r[j]!);
+    j += 2;
+  }
+  r.splice(i, j - i, s, e);
+  merged.index = i;
+  merged.gained = seqSub(e, s) - removed;
+  return merged;
+}
