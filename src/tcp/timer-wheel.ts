@@ -45,13 +45,13 @@ export function bucketExpiry(expires: number, clk: number, hz: number): number {
   if (delta < 0) return clk;
   const depth = hz > 100 ? 9 : 8; // LVL_DEPTH
   let lvl = 0;
-  let start = LVL_SIZE - 1; // LVL_START(1)
+  let gran = 1; // LVL_GRAN(lvl)
+  let start = LVL_SIZE - 1; // LVL_START(lvl + 1)
   while (delta >= start && lvl < depth - 1) {
     lvl++;
+    gran *= LVL_CLK_DIV;
     start *= LVL_CLK_DIV;
   }
-  let gran = 1;
-  for (let i = 0; i < lvl; i++) gran *= LVL_CLK_DIV;
   let e = expires;
   // WHEEL_TIMEOUT_CUTOFF = LVL_START(LVL_DEPTH): longer timeouts are capped at WHEEL_TIMEOUT_MAX.
   if (lvl === depth - 1 && delta >= start) e = clk + start - gran;
