@@ -1,7 +1,10 @@
 /**
  * The connections a script talks about and the mapping between script and live numbers, as
  * packetdrill's run_packet.c keeps it per socket:
- * - the peer's (inbound) sequence numbers are used as written: live = script;
+ * - the peer's (inbound) sequence numbers are used as written: live = script; except after a
+ *   connect(), where the SYN-ACK's own number is taken as written and later ones are relative to
+ *   it (packetdrill leaves script.remote_isn at 0 for an active socket and learns live.remote_isn
+ *   from the SYN-ACK);
  * - the engine's sequence numbers are relative to its ISN, learnt from the first SYN or SYN-ACK it
  *   sends after a connect() or an injected SYN;
  * - an inbound TS ecr names a TS val the script expected from the engine, and is rewritten to the
@@ -23,6 +26,10 @@ export interface Flow {
   localOffset: number;
   /** The next SYN or SYN-ACK from the engine on this flow sets `localOffset`. */
   learnIsn: boolean;
+  /** Peer's live sequence numbers minus the script's: the SYN-ACK's number after a connect(), else 0. */
+  remoteOffset: number;
+  /** Opened by a connect() (the peer's numbers become relative at its SYN-ACK). */
+  active: boolean;
   /** Script TS val → live TS val, for every outbound packet whose TS the script wrote. */
   tsVals: Map<number, number>;
   firstTs: { script: number; live: number } | null;
@@ -52,7 +59,7 @@ export class Flows {
     const key = `${localPort}/${remotePort}`;
     let f = this.byPorts.get(key);
     if (f === undefined) {
-      f = { localPort, remotePort, localOffset: 0, learnIsn: false, tsVals: new Map(), firstTs: null, peerMss: null, peerTs: false, engineTs: false };
+      f = { localPort, remotePort, localOffset: 0, learnIsn: false, remoteOffset: 0, active: false, tsVals: new Map(), firstTs: null, peerMss: null, peerTs: false, engineTs: false };
       this.byPorts.set(key, f);
     }
     return f;
@@ -62,6 +69,8 @@ export class Flows {
   connecting(localPort: number, remotePort: number): Flow {
     const f = this.get(localPort, remotePort);
     f.learnIsn = true;
+    f.active = true;
+    f.remoteOffset = 0;
     this.current = f;
     return f;
   }
@@ -88,6 +97,15 @@ function toTcpOptions(list: ScriptOption[], flow: Flow, isAck: boolean, tsEcrSca
       case 'mss': (o ??= {}).mss = opt.value; break;
       case 'wscale': (o ??= {}).wscale = opt.value; break;
       case 'sackOK': (o ??= {}).sackPermitted = true; break;
+      case 'fastopen': {
+        // symbols (TFO_COOKIE) were resolved to hex before the run (runner.ts)
+        const hex = opt.cookie ?? '';
+        const b = new Uint8Array(hex.length >> 1);
+        for (let i = 0; i < b.length; i++) b[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+        (o ??= {}).fastOpen = b;
+        if (opt.exp) o.fastOpenExp = true;
+        break;
+      }
       case 'sack':
         // SACK edges acknowledge the engine's data: they move with its ISN, as the ACK field does.
         (o ??= {}).sack = opt.blocks.map(([l, r]) => [(l + flow.localOffset) >>> 0, (r + flow.localOffset) >>> 0]);
@@ -116,14 +134,18 @@ export function inboundPacket(ev: PacketEvent, flow: Flow, ends: Endpoints, tsEc
   const options = toTcpOptions(ev.options ?? [], flow, isAck, tsEcrScaled);
   if (typeof options === 'string') return options;
   if (ev.flags & SYN) {
-    if (!isAck) flow.learnIsn = true;
+    if (!isAck) {
+      flow.learnIsn = true;
+      flow.active = false;
+      flow.remoteOffset = 0;
+    } else if (flow.active) flow.remoteOffset = ev.seq >>> 0;
     flow.peerMss = options?.mss ?? null;
     flow.peerTs = options?.timestamp !== undefined;
   }
   const seg: Segment = {
     srcPort: flow.remotePort,
     dstPort: flow.localPort,
-    seq: ev.seq >>> 0,
+    seq: ev.flags & SYN ? ev.seq >>> 0 : (ev.seq + flow.remoteOffset) >>> 0,
     ack: ev.ack === null ? 0 : (ev.ack + flow.localOffset) >>> 0,
     flags: ev.flags,
     window: ev.win ?? 0,

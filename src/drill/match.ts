@@ -37,7 +37,7 @@ export function scriptPacketText(ev: PacketEvent): string {
 
 /** The engine's segment in script numbers (its ISN subtracted). */
 export function actualPacketText(seg: Segment, flow: Flow): string {
-  return formatSegment(seg, { seq: flow.localOffset, ack: 0 });
+  return formatSegment(seg, { seq: flow.localOffset, ack: flow.remoteOffset });
 }
 
 /**
@@ -70,13 +70,14 @@ export function compareOutbound(ev: PacketEvent, seg: Segment, flow: Flow, cfg: 
   const seq = (seg.seq - flow.localOffset) >>> 0;
   if (seq !== ev.seq) return `seq: expected ${ev.seq}, got ${seq}`;
   // packetdrill compares the raw ack field; tcplab's records leave it undefined without ACK, so only ACK segments are compared.
-  if (seg.flags & ACK && seg.ack >>> 0 !== (ev.ack ?? 0)) return `ack: expected ${ev.ack ?? 0}, got ${seg.ack >>> 0}`;
+  const ack = (seg.ack - flow.remoteOffset) >>> 0;
+  if (seg.flags & ACK && ack !== (ev.ack ?? 0)) return `ack: expected ${ev.ack ?? 0}, got ${ack}`;
   if (ev.win !== null && seg.window !== ev.win) return `window: expected ${ev.win}, got ${seg.window}`;
   if (seg.urgent !== ev.urg) return `urgent pointer: expected ${ev.urg}, got ${seg.urgent}`;
   if (seg.len !== ev.len) return `payload length: expected ${ev.len}, got ${seg.len}`;
   if (ev.options === null) return null;
   const want = ev.options.map(optionText);
-  const text = formatOptions(seg, { seq: 0, ack: 0 });
+  const text = formatOptions(seg, { seq: 0, ack: flow.remoteOffset });
   const got = text === '' ? [] : text.split(',');
   const bad = `options: expected <${want.join(',')}>, got <${got.join(',')}>`;
   if (want.length !== got.length) return bad;

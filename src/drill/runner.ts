@@ -31,6 +31,7 @@ import type { DrillStack, DrillStackFactory } from './host.ts';
 import { actualPacketText, compareOutbound, learnFromOutbound, scriptPacketText } from './match.ts';
 import type { PacketEvent, Script, ScriptEvent } from './script.ts';
 import { Syscalls, type SyscallHost } from './syscalls.ts';
+import { cookieHex, fastOpenCookie, parseFastOpenKeys } from '../tcp/fastopen-cookie.ts';
 import { flushesMetrics } from './sysctl.ts';
 
 /** How long past a missed deadline the runner looks for a late packet, to report when it came. */
@@ -87,6 +88,7 @@ export class ScriptRun implements SyscallHost {
     };
     this.stack = factory(port, params);
     this.syscalls = new Syscalls(this);
+    resolveCookieSymbols(script, cfg, params);
   }
 
   get now(): Nanos { return this.sim.now; }
@@ -350,6 +352,23 @@ export class ScriptRun implements SyscallHost {
         this.fail(`line ${c.line}: ${bad}`);
         return;
       }
+    }
+  }
+}
+
+/**
+ * TFO_COOKIE / TFO_COOKIE_ZERO in Fast Open options become the cookie they stand for: what the
+ * server (this host) makes for the script's remote address under the script's key, or under the
+ * all-zero key (the values packetdrill's wrappers pass with -D for their default addresses).
+ */
+function resolveCookieSymbols(script: Script, cfg: DrillConfig, params: TcpParams): void {
+  const key = parseFastOpenKeys(params.fastOpenKey !== '' ? params.fastOpenKey : '0-0-0-0')![0]!;
+  const zero = parseFastOpenKeys('0-0-0-0')![0]!;
+  for (const ev of script.events) {
+    if (ev.type !== 'packet' || ev.options === null) continue;
+    for (const o of ev.options) {
+      if (o.kind !== 'fastopen' || (o.cookie !== 'TFO_COOKIE' && o.cookie !== 'TFO_COOKIE_ZERO')) continue;
+      o.cookie = cookieHex(fastOpenCookie(cfg.remoteAddr, cfg.localAddr, o.cookie === 'TFO_COOKIE' ? key : zero));
     }
   }
 }

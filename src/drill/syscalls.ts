@@ -20,6 +20,8 @@ import { EpollSet, type WakeKind } from './poll.ts';
 import { checkCmsgs, epollCtl, epollWait, poll, type WaitContext } from './poll-calls.ts';
 import type { SyscallEvent } from './script.ts';
 import { getSockOpt, inherit, newFdEntry, setSockOpt, type FdEntry } from './sockopts.ts';
+import { fastOpenWrite } from './fastopen.ts';
+import { FO_DEFER } from '../tcp/connection.ts';
 
 interface Pending {
   ev: SyscallEvent;
@@ -63,7 +65,7 @@ export class Syscalls {
    * given the descriptor, the byte count and the other flags, it returns the call's attempt.
    * Null until Fast Open is modelled.
    */
-  fastOpen: ((e: FdEntry, bytes: number, flags: number) => Attempt) | null = null;
+  fastOpen: ((e: FdEntry, bytes: number, flags: number, unspec?: boolean) => Attempt) | null = null;
   /** Set by an attempt that blocks on several descriptors (poll, epoll_wait). */
   private waitFds: number[] | null = null;
   /** The connection a `%{ }%` block looks at: the last one accepted or connected. */
@@ -73,6 +75,9 @@ export class Syscalls {
   private readonly waits: WaitContext;
 
   constructor(private readonly host: SyscallHost) {
+    const foCtx = { params: host.params, connect: (e: FdEntry, bytes: number, flags: number) => this.connect(e, bytes, flags) };
+    this.fastOpen = (e, bytes, flags, unspec = false) =>
+      fastOpenWrite(foCtx, e, bytes, flags, (flags & SYMBOLS.MSG_FASTOPEN!) !== 0, unspec);
     this.waits = {
       host,
       fds: this.fds,
@@ -246,6 +251,9 @@ export class Syscalls {
       case 'send':
       case 'sendto': {
         if (isNull(a[1])) return () => ERR('EFAULT');
+        if (ev.name === 'sendto' && wordValue(a[4] ?? { kind: 'ellipsis' }) === 'AF_UNSPEC' && this.fastOpen !== null) {
+          return this.fastOpen(e!, intValue(a[2]!) ?? 0, intValue(a[3] ?? { kind: 'int', value: 0 }) ?? 0, true);
+        }
         return this.write(e!, intValue(a[2]!) ?? 0, intValue(a[3] ?? { kind: 'int', value: 0 }) ?? 0);
       }
       case 'sendmsg': {
@@ -313,20 +321,29 @@ export class Syscalls {
     return OK(nfd);
   }
 
-  private connect(e: FdEntry): Attempt {
+  /** connect(); `fastOpen` >= 0: a Fast Open connect sending that many bytes (fastopen.ts). */
+  private connect(e: FdEntry, fastOpen = -1, fastOpenFlags = 0): Attempt {
     let started = false;
     return () => {
       if (!started) {
         started = true;
         if (e.kind === 'listener') return ERR('EINVAL');
         if (e.kind === 'conn') return ERR(e.sock?.state === 'SYN_SENT' ? 'EALREADY' : 'EISCONN');
+        // TCP_FASTOPEN_CONNECT: with a cached cookie connect() returns 0 and the SYN waits for data
+        if (fastOpen < 0 && e.params.fastOpenConnect === true) [fastOpen, fastOpenFlags] = [0, FO_DEFER];
         try {
           e.sock = this.host.stack.connect(this.host.remoteAddr, this.host.connectPort, this.socketHandler(e.fd), {
             localPort: e.bound ?? undefined, lingerZero: e.lingerZero, noDelay: e.noDelay, params: e.params,
-            reuseAddr: e.reuseAddr === true,
+            reuseAddr: e.reuseAddr === true, fastOpen, fastOpenFlags,
           });
         } catch (err) {
           return ERR(errnoOf(err));
+        }
+        if (e.sock.fastOpenDeferred === true) {
+          e.kind = 'conn';
+          this.underTest = e;
+          this.host.flows.connecting(e.sock.localPort, this.host.connectPort);
+          return OK(0);
         }
         e.kind = 'conn';
         this.underTest = e;
@@ -367,10 +384,10 @@ export class Syscalls {
   private write(e: FdEntry, total: number, msgFlags: number): Attempt {
     // sendto/sendmsg with MSG_FASTOPEN: connect and send in the SYN (RFC 7413). features.ts
     // SKIPs such scripts until the Fast Open work plugs its handler in here.
-    if (msgFlags & SYMBOLS.MSG_FASTOPEN!) {
+    if (msgFlags & SYMBOLS.MSG_FASTOPEN! || (e.kind === 'conn' && e.sock?.fastOpenDeferred === true)) {
       const fastOpen = this.fastOpen;
       if (fastOpen === null) return () => ERR('EOPNOTSUPP');
-      return fastOpen(e, total, msgFlags & ~SYMBOLS.MSG_FASTOPEN!);
+      return fastOpen(e, total, msgFlags);
     }
     let done = 0;
     const nonblocking = e.nonblocking || (msgFlags & SYMBOLS.MSG_DONTWAIT!) !== 0;

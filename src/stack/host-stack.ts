@@ -24,6 +24,7 @@ import { jiffiesOffset } from '../tcp/timer-wheel.ts';
 import { resetForUnmatched } from '../tcp/reset.ts';
 import { CookieSecret, keyedHash4 } from '../tcp/syn-cookies.ts';
 import { DstMetrics } from '../tcp/dst-metrics.ts';
+import type { FastOpenState } from '../tcp/fastopen.ts';
 import { EphemeralPorts, type PortChecker } from './ephemeral-ports.ts';
 import { FlowTable, portsKey } from './flow-table.ts';
 import type { HostPort, Transport as PacketReceiver } from '../net/host.ts';
@@ -123,7 +124,8 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       const iss = this.reuseIsn >= 0 ? this.reuseIsn : this.initialSeq(this.address, lport, remoteAddr, remotePort, now);
       this.reuseIsn = -1;
       s.reuseAddr = options.reuseAddr === true;
-      s.conn = Connection.connect(ep, params, iss, now, this, this.tsOffset(this.address, remoteAddr), this.metrics);
+      s.conn = Connection.connect(ep, params, iss, now, this, this.tsOffset(this.address, remoteAddr), this.metrics,
+        options.fastOpen ?? -1, options.fastOpenFlags ?? 0);
       if (options.lingerZero) s.conn.setLingerZero(true);
       if (options.noDelay) s.conn.setNoDelay(true, now);
       this.touch(s);
@@ -365,6 +367,16 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     s.reuseAddr = l.reuseAddr;
     s.conn = Connection.fromHandshake(h, l.params, now, this, this.metrics, ack);
     s.conn.onSegment(ack, now); // data (or FIN) on the third ACK
+    this.touch(s);
+    return s;
+  }
+
+  createFastOpenChild(l: StackListenSocket, h: HandshakeInfo, syn: Segment, fo: FastOpenState, now: Nanos): StackSocket {
+    const s = new StackSocket(this, null);
+    this.flows.set(h.ep.remoteAddr, portsKey(h.ep.localPort, h.ep.remotePort), s);
+    this.ports.flowChanged(h.ep.localPort, h.ep.remoteAddr, h.ep.remotePort, true, false);
+    s.reuseAddr = l.reuseAddr;
+    s.conn = Connection.fromFastOpen(h, syn, fo, l.params, now, this, this.metrics);
     this.touch(s);
     return s;
   }

@@ -41,7 +41,8 @@ export function segmentSize(t: Tcb): number {
  * Returns whether anything was sent.
  */
 export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): boolean {
-  if (!canSend(t.state)) return false;
+  // A Fast Open child sends in SYN-RECEIVED (RFC 7413 4.2.2; Linux lets tcp_sendmsg through).
+  if (!canSend(t.state) && !(t.state === TcpState.SYN_RCVD && t.fo !== null)) return false;
   // RFC 5681 4.1 (Linux tcp_slow_start_after_idle): after an idle period longer than the RTO,
   // restart from the initial window.
   if (t.sndNxt === t.sndUna && seqLt(t.sndNxt, t.writeSeq) && now - t.lastSendAt > t.rtt.rto) {

@@ -17,6 +17,7 @@ import { seqGt, seqLe } from '../seq.ts';
 import { EV_CONNECTED, type Tcb } from '../tcb.ts';
 import { terminate } from '../teardown.ts';
 import { timerExpiry } from '../timer-wheel.ts';
+import { clientSynAck } from '../fastopen.ts';
 
 export function synSent(t: Tcb, seg: Segment, now: Nanos): void {
   const f = seg.flags;
@@ -51,6 +52,8 @@ export function synSent(t: Tcb, seg: Segment, now: Nanos): void {
     t.sndWl2 = seg.ack;
     handshakeRtt(t, seg, t.openedAt, t.retransmits > 0, now);
     establish(t, now, t.retransmits);
+    // TCP Fast Open: cache the cookie; SYN-data the SYN-ACK left unacknowledged goes again below.
+    if (t.fo !== null) clientSynAck(t, seg, now);
     t.notify(EV_CONNECTED);
     // The third ACK; data queued during the handshake rides on it instead.
     if (!output(t, now)) sendAck(t, now);
