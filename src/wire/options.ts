@@ -135,11 +135,11 @@ export function parseOptions(b: Uint8Array, start: number, end: number): ParsedO
         break;
       }
       case OPT_FASTOPEN:
-        fastOpenOption(b, i + 2, len - 2, false, (o ??= {}));
+        if (validCookieLength(len - 2)) fastOpenOption(b, i + 2, len - 2, false, (o ??= {}));
         break;
       case OPT_EXP:
         // Linux tcp_parse_options: kind 254 is Fast Open only with its 16-bit magic.
-        if (len >= 4 && ((b[i + 2]! << 8) | b[i + 3]!) === FASTOPEN_MAGIC) fastOpenOption(b, i + 4, len - 4, true, (o ??= {}));
+        if (len >= 4 && ((b[i + 2]! << 8) | b[i + 3]!) === FASTOPEN_MAGIC && validCookieLength(len - 4)) fastOpenOption(b, i + 4, len - 4, true, (o ??= {}));
         break;
       default:
         break; // unknown option (MPTCP, MD5...): skipped, as Linux's tcp_parse_options does
@@ -153,8 +153,11 @@ export function parseOptions(b: Uint8Array, start: number, end: number): ParsedO
  * Linux tcp_parse_fastopen_option: an even cookie length of 4..16 bytes is a cookie, 0 a cookie
  * request; any other length is ignored (the option is then as good as absent).
  */
+function validCookieLength(len: number): boolean {
+  return len >= 0 && (len & 1) === 0 && (len === 0 || (len >= 4 && len <= 16));
+}
+
 function fastOpenOption(b: Uint8Array, at: number, len: number, exp: boolean, o: TcpOptions): void {
-  if (len < 0 || (len & 1) !== 0 || (len !== 0 && (len < 4 || len > 16))) return;
   o.fastOpen = b.slice(at, at + len);
   if (exp) o.fastOpenExp = true;
 }
