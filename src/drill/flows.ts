@@ -1,10 +1,10 @@
 /**
  * The connections a script talks about and the mapping between script and live numbers, as
  * packetdrill's run_packet.c keeps it per socket:
- * - the peer's (inbound) sequence numbers are used as written: live = script; except after a
- *   connect(), where the SYN-ACK's own number is taken as written and later ones are relative to
- *   it (packetdrill leaves script.remote_isn at 0 for an active socket and learns live.remote_isn
- *   from the SYN-ACK);
+ * - the peer's SYN or SYN-ACK number is used as written, and its later numbers are relative to it
+ *   (`< S 1428932:1428932(0)` then `< . 1:1(0)`), as the engine's ACKs of them are except in the
+ *   SYN-ACK (`> S. 0:0(0) ack 1428933`, later `> . 1:1(0) ack 1`): what the upstream suite's
+ *   scripts expect of packetdrill;
  * - the engine's sequence numbers are relative to its ISN, learnt from the first SYN or SYN-ACK it
  *   sends after a connect() or an injected SYN;
  * - an inbound TS ecr names a TS val the script expected from the engine, and is rewritten to the
@@ -26,10 +26,8 @@ export interface Flow {
   localOffset: number;
   /** The next SYN or SYN-ACK from the engine on this flow sets `localOffset`. */
   learnIsn: boolean;
-  /** Peer's live sequence numbers minus the script's: the SYN-ACK's number after a connect(), else 0. */
+  /** Peer's live sequence numbers minus the script's: its SYN's (or SYN-ACK's) number, else 0. */
   remoteOffset: number;
-  /** Opened by a connect() (the peer's numbers become relative at its SYN-ACK). */
-  active: boolean;
   /** Script TS val → live TS val, for every outbound packet whose TS the script wrote. */
   tsVals: Map<number, number>;
   firstTs: { script: number; live: number } | null;
@@ -59,7 +57,7 @@ export class Flows {
     const key = `${localPort}/${remotePort}`;
     let f = this.byPorts.get(key);
     if (f === undefined) {
-      f = { localPort, remotePort, localOffset: 0, learnIsn: false, remoteOffset: 0, active: false, tsVals: new Map(), firstTs: null, peerMss: null, peerTs: false, engineTs: false };
+      f = { localPort, remotePort, localOffset: 0, learnIsn: false, remoteOffset: 0, tsVals: new Map(), firstTs: null, peerMss: null, peerTs: false, engineTs: false };
       this.byPorts.set(key, f);
     }
     return f;
@@ -69,7 +67,6 @@ export class Flows {
   connecting(localPort: number, remotePort: number): Flow {
     const f = this.get(localPort, remotePort);
     f.learnIsn = true;
-    f.active = true;
     f.remoteOffset = 0;
     this.current = f;
     return f;
@@ -134,11 +131,8 @@ export function inboundPacket(ev: PacketEvent, flow: Flow, ends: Endpoints, tsEc
   const options = toTcpOptions(ev.options ?? [], flow, isAck, tsEcrScaled);
   if (typeof options === 'string') return options;
   if (ev.flags & SYN) {
-    if (!isAck) {
-      flow.learnIsn = true;
-      flow.active = false;
-      flow.remoteOffset = 0;
-    } else if (flow.active) flow.remoteOffset = ev.seq >>> 0;
+    if (!isAck) flow.learnIsn = true;
+    flow.remoteOffset = ev.seq >>> 0;
     flow.peerMss = options?.mss ?? null;
     flow.peerTs = options?.timestamp !== undefined;
   }

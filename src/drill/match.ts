@@ -37,7 +37,7 @@ export function scriptPacketText(ev: PacketEvent): string {
 
 /** The engine's segment in script numbers (its ISN subtracted). */
 export function actualPacketText(seg: Segment, flow: Flow): string {
-  return formatSegment(seg, { seq: flow.localOffset, ack: flow.remoteOffset });
+  return formatSegment(seg, { seq: flow.localOffset, ack: seg.flags & SYN ? 0 : flow.remoteOffset });
 }
 
 /**
@@ -70,7 +70,7 @@ export function compareOutbound(ev: PacketEvent, seg: Segment, flow: Flow, cfg: 
   const seq = (seg.seq - flow.localOffset) >>> 0;
   if (seq !== ev.seq) return `seq: expected ${ev.seq}, got ${seq}`;
   // packetdrill compares the raw ack field; tcplab's records leave it undefined without ACK, so only ACK segments are compared.
-  const ack = (seg.ack - flow.remoteOffset) >>> 0;
+  const ack = (seg.flags & SYN ? seg.ack : seg.ack - flow.remoteOffset) >>> 0;
   if (seg.flags & ACK && ack !== (ev.ack ?? 0)) return `ack: expected ${ev.ack ?? 0}, got ${ack}`;
   if (ev.win !== null && seg.window !== ev.win) return `window: expected ${ev.win}, got ${seg.window}`;
   if (seg.urgent !== ev.urg) return `urgent pointer: expected ${ev.urg}, got ${seg.urgent}`;
