@@ -362,7 +362,7 @@ export class ScriptRun implements SyscallHost {
  * all-zero key (the values packetdrill's wrappers pass with -D for their default addresses).
  */
 function resolveCookieSymbols(script: Script, cfg: DrillConfig, params: TcpParams): void {
-  const key = parseFastOpenKeys(params.fastOpenKey !== '' ? params.fastOpenKey : '0-0-0-0')![0]!;
+  const key = parseFastOpenKeys(params.fastOpenKey ?? '0-0-0-0')![0]!;
   const zero = parseFastOpenKeys('0-0-0-0')![0]!;
   for (const ev of script.events) {
     if (ev.type !== 'packet' || ev.options === null) continue;

@@ -21,7 +21,7 @@ import { checkCmsgs, epollCtl, epollWait, poll, type WaitContext } from './poll-
 import type { SyscallEvent } from './script.ts';
 import { getSockOpt, inherit, newFdEntry, setSockOpt, type FdEntry } from './sockopts.ts';
 import { fastOpenWrite } from './fastopen.ts';
-import { FO_DEFER } from '../tcp/connection.ts';
+import { FO_DEFER, FO_NONBLOCK } from '../tcp/connection.ts';
 
 interface Pending {
   ev: SyscallEvent;
@@ -348,7 +348,7 @@ export class Syscalls {
         e.kind = 'conn';
         this.underTest = e;
         this.host.flows.connecting(e.sock.localPort, this.host.connectPort);
-        if (e.nonblocking) return ERR('EINPROGRESS');
+        if (e.nonblocking || (fastOpenFlags & FO_NONBLOCK) !== 0) return ERR('EINPROGRESS');
       }
       const sock = e.sock!;
       if (sock.state === 'ESTABLISHED' || sock.state === 'CLOSE_WAIT') return OK(0);
@@ -384,6 +384,10 @@ export class Syscalls {
   private write(e: FdEntry, total: number, msgFlags: number): Attempt {
     // sendto/sendmsg with MSG_FASTOPEN: connect and send in the SYN (RFC 7413). features.ts
     // SKIPs such scripts until the Fast Open work plugs its handler in here.
+    // On a connected socket MSG_FASTOPEN is an ordinary send (the upstream scripts' Linux).
+    if (msgFlags & SYMBOLS.MSG_FASTOPEN! && e.kind === 'conn' && e.sock !== null && e.sock.fastOpenDeferred !== true && e.sock.state !== 'SYN_SENT') {
+      msgFlags &= ~SYMBOLS.MSG_FASTOPEN!;
+    }
     if (msgFlags & SYMBOLS.MSG_FASTOPEN! || (e.kind === 'conn' && e.sock?.fastOpenDeferred === true)) {
       const fastOpen = this.fastOpen;
       if (fastOpen === null) return () => ERR('EOPNOTSUPP');

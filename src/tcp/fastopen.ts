@@ -67,6 +67,11 @@ function newState(): FastOpenState {
   };
 }
 
+/** tcp_parse_fastopen_option: an even 4..16 bytes is a cookie, 0 a request; other lengths count as no option. */
+function validCookie(len: number): boolean {
+  return len === 0 || (len >= 4 && len <= 16 && (len & 1) === 0);
+}
+
 // --- client ---
 
 /**
@@ -126,7 +131,7 @@ export function synFastOpen(t: Tcb, o: TcpOptions): number {
 export function clientSynAck(t: Tcb, seg: Segment, now: Nanos): void {
   const fo = t.fo!;
   const opt = seg.options;
-  let cookie = opt !== null && opt.fastOpen !== undefined && opt.fastOpen.length > 0 ? opt.fastOpen : null;
+  let cookie = opt !== null && opt.fastOpen !== undefined && validCookie(opt.fastOpen.length) && opt.fastOpen.length > 0 ? opt.fastOpen : null;
   const cookieExp = opt !== null && opt.fastOpenExp === true;
   let synDrop = false;
   let tryExp = 0;
@@ -195,7 +200,7 @@ export class ListenerFastOpen {
     // Linux inet_listen: with 0x400 every listener gets a queue of its backlog without TCP_FASTOPEN.
     if (max === 0 && (p.fastOpen & (TFO_SERVER_ENABLE | TFO_SERVER_WO_SOCKOPT1)) === (TFO_SERVER_ENABLE | TFO_SERVER_WO_SOCKOPT1)) max = backlog;
     this.queue = { qlen: 0, max };
-    this.keys = (p.fastOpenKey !== '' ? parseFastOpenKeys(p.fastOpenKey) : null) ?? [hostKey];
+    this.keys = (p.fastOpenKey !== undefined ? parseFastOpenKeys(p.fastOpenKey) : null) ?? [hostKey];
   }
 
   /**
@@ -204,7 +209,7 @@ export class ListenerFastOpen {
    */
   onSyn(p: TcpParams, seg: Segment, raddr: number, laddr: number): FastOpenVerdict | null {
     const opt = seg.options;
-    const foc = opt !== null ? opt.fastOpen : undefined;
+    const foc = opt !== null && opt.fastOpen !== undefined && validCookie(opt.fastOpen.length) ? opt.fastOpen : undefined;
     if (foc !== undefined && foc.length === 0) this.requested++;
     const q = this.queue;
     if ((p.fastOpen & TFO_SERVER_ENABLE) === 0 || (seg.len === 0 && foc === undefined) || q.max === 0) return null;

@@ -107,9 +107,9 @@ export interface TcpParams {
   fastOpenConnect: boolean;
   /**
    * net.ipv4.tcp_fastopen_key / TCP_FASTOPEN_KEY as Linux writes it ("w0-w1-w2-w3[,backup]");
-   * '' = a key drawn by the host (Linux: random at first use).
+   * absent = a key drawn by the host (Linux: random at first use). Not a spec field (drill sysctls set it).
    */
-  fastOpenKey: string;
+  fastOpenKey?: string;
   /** net.ipv4.tcp_ecn (RFC 3168): 0 off, 1 request ECN on active opens and accept it, 2 accept it only (Linux default). */
   ecn: number;
   /** Largest size receive autotuning may give the buffer (tcp_rmem[2]); also picks the window scale. */
@@ -206,7 +206,6 @@ const linux: TcpParams = {
   fastOpen: 1,
   fastOpenQueue: 0,
   fastOpenConnect: false,
-  fastOpenKey: '',
   windowScaling: true,
   timestamps: true,
   sack: true,

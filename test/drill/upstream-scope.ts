@@ -26,6 +26,10 @@ export const SOCKET_FOLDERS: readonly string[] = [
 const SNDBUF = 'Send-buffer accounting: Linux counts sk_wmem_queued per skb (payload plus truesize) and checks sk_stream_memory_free (sndbuf, TCP_NOTSENT_LOWAT) only when a write needs a new skb of size_goal (TSO autosizing from the pacing rate), so write() returns more or less than the bytes free; the engine accounts payload bytes (see blocking-write in the corpus section).';
 const LOSS_RECOVERY = 'Loss recovery and congestion control as Linux runs them (SACK scoreboard, RACK-TLP, PRR, CUBIC, TSO sizing of bursts) belong to their own issue; the engine has NewReno with fast retransmit.';
 
+const SYN_RETRIES_OLD = 'With TCP_SYNCNT 1 the script expects ETIMEDOUT 3 s after the SYN (one retry at 1 s, then a doubled RTO), as kernels before tcp_syn_linear_timeouts; the engine follows Linux 6.x, whose 4 linear timeouts come on top of tcp_syn_retries (timer work, its own issue).';
+const READ_ACK_PINGPONG = 'After a blocking write that waited for the handshake, Linux is in interactive (pingpong) mode and read() sends no ACK for the 500 bytes (the FIN carries it); the engine sends a window update on read (tcp_cleanup_rbuf\'s rules, receive-side work).';
+const FORCED_PUSH = 'Linux marks PSH on every TSO packet of a write larger than half the peer\'s largest window (tcp_sendmsg forced_push); the engine marks only the tail of each write.';
+
 /** Why an in-scope script fails; out-of-scope scripts get OUT_OF_SCOPE_NOTE. */
 export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
   'blocking/blocking-write.pkt': SNDBUF,
@@ -43,7 +47,15 @@ export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
   'limited_transmit/': LOSS_RECOVERY,
   'sack/': LOSS_RECOVERY,
   'slow_start/': LOSS_RECOVERY,
-  'fastopen/': 'TCP Fast Open (RFC 7413) is its own issue: the runner parses its options and the MSG_FASTOPEN hook is in place.',
+  'fastopen/client/blocking-connect-bypass-errno.pkt': SYN_RETRIES_OLD,
+  'fastopen/client/blocking-sendto-errnos.pkt': SYN_RETRIES_OLD,
+  'fastopen/client/blocking-connect-bypass.pkt': READ_ACK_PINGPONG,
+  'fastopen/client/blocking-sendmsg-multi-iov.pkt': READ_ACK_PINGPONG,
+  'fastopen/client/nonblocking-sendto-over-mss.pkt': 'After the SYN-data fallback Linux sends the rest of a large write as TSO bursts sized by its pacing rate (3580 bytes here); the engine sends MSS segments in bursts of the congestion window (TSO sizing belongs with loss recovery and congestion control).',
+  'fastopen/client/syn-data-partial-or-over-ack.pkt': FORCED_PUSH,
+  'fastopen/server/client-ack-dropped-then-recovery-ms-timestamps.pkt': FORCED_PUSH,
+  'fastopen/server/opt34/simple3.pkt': FORCED_PUSH,
+  'fastopen/': 'TCP Fast Open (RFC 7413) is modelled (src/tcp/fastopen.ts); SKIPs name what the runner lacks (timed sysctl changes, ICMP, tcpi_delivered).',
 };
 
 export const OUT_OF_SCOPE_NOTE = 'out of scope (corpus README)';
