@@ -50,8 +50,13 @@ export class Flows {
   private readonly byPorts = new Map<string, Flow>();
   /** The connection under test. */
   current: Flow | null = null;
+  private newPassive = false;
+  private passiveUsed = false;
+  private passivePort: number;
 
-  constructor(readonly ends: Endpoints) {}
+  constructor(readonly ends: Endpoints) {
+    this.passivePort = ends.defaultRemotePort;
+  }
 
   get(localPort: number, remotePort: number): Flow {
     const key = `${localPort}/${remotePort}`;
@@ -72,10 +77,28 @@ export class Flows {
     return f;
   }
 
+  /**
+   * A listen(): the next SYN without ports opens a new passive connection, from a new remote port
+   * once one was used (packetdrill gives each passive socket its own ephemeral port).
+   */
+  listening(): void {
+    this.newPassive = true;
+  }
+
   /** The flow an inbound script packet belongs to (creating the connection under test if needed). */
   forInbound(ev: PacketEvent): Flow {
     if (ev.ports !== null) return this.get(ev.ports.dst, ev.ports.src);
-    if (this.current === null) this.current = this.get(this.ends.bindPort, this.ends.defaultRemotePort);
+    if (this.newPassive && (ev.flags & (SYN | ACK)) === SYN) {
+      this.newPassive = false;
+      if (this.passiveUsed) this.passivePort++;
+      this.passiveUsed = true;
+      this.current = this.get(this.ends.bindPort, this.passivePort);
+      return this.current;
+    }
+    if (this.current === null) {
+      this.passiveUsed = true;
+      this.current = this.get(this.ends.bindPort, this.passivePort);
+    }
     return this.current;
   }
 

@@ -59,6 +59,8 @@ function errnoOf(e: unknown): string {
 
 export class Syscalls {
   private readonly fds = new Map<number, FdEntry>();
+  /** Descriptors a reused script number pushed out of reach (still open). */
+  private hidden = 0;
   pending: Pending | null = null;
   /**
    * The hook for sendto()/sendmsg() with MSG_FASTOPEN on a socket (TCP Fast Open, its own issue):
@@ -164,6 +166,14 @@ export class Syscalls {
   private newFd(ev: SyscallEvent): number {
     const want = intValue(ev.result);
     if (want !== null && want >= 0 && !this.fds.has(want)) return want;
+    // The script names an fd it still holds (upstream fastopen/server/pure-syn-data.pkt): packetdrill
+    // rebinds the script's number to the new socket; the old one stays open, out of the script's reach.
+    if (want !== null && want >= 3 && (ev.name === 'accept' || ev.name === 'socket')) {
+      const old = this.fds.get(want)!;
+      this.fds.delete(want);
+      this.fds.set(-(++this.hidden), old);
+      return want;
+    }
     let fd = 3;
     while (this.fds.has(fd)) fd++;
     return fd;
@@ -304,6 +314,7 @@ export class Syscalls {
       return ERR(errnoOf(err));
     }
     e.kind = 'listener';
+    this.host.flows.listening();
     return OK(0);
   }
 

@@ -67,7 +67,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   private queued = 0;
 
   /** The host's parameters, with its jiffies phase (timer-wheel.ts) filled in. */
-  readonly params: TcpParams;
+  params: TcpParams;
 
   constructor(private readonly port: HostPort, params: TcpParams, seed: number) {
     const offset = jiffiesOffset(params, (scope) => new Rng(seed, scope === 'run' ? 'jiffies' : `host:${port.name}:jiffies`).float());
@@ -414,6 +414,11 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   }
 
   /** `ip tcp_metrics flush`: forget every destination's metrics. */
+  /** A sysctl written while the host runs: sockets created from now on see it (connect, listen). */
+  setSysctls(changes: Partial<TcpParams>): void {
+    this.params = { ...this.params, ...changes };
+  }
+
   flushMetrics(): void {
     this.metrics.flush();
   }
