@@ -16,9 +16,10 @@
  * Fast Open carry `fo === null` and pay nothing.
  */
 import type { Nanos } from '../sim/time.ts';
-import type { Segment, TcpOptions } from '../wire/segment.ts';
+import { FIN, type Segment, type TcpOptions } from '../wire/segment.ts';
+import { receiveFin } from './receive.ts';
 import { seqLt } from './seq.ts';
-import type { Tcb } from './tcb.ts';
+import { EV_READABLE, type Tcb } from './tcb.ts';
 import type { TcpParams } from './params.ts';
 import { checkFastOpenCookie, fastOpenCookie, parseFastOpenKeys, type SipKey } from './fastopen-cookie.ts';
 
@@ -164,6 +165,15 @@ export function clientSynAck(t: Tcb, seg: Segment, now: Nanos): void {
     fo.dataAcked = fo.synData > 0;
     if (fo.dataAcked) t.out.fastOpen?.(t.ep, FO_EVENT_ACCEPTED);
     if (seqLt(t.sndNxt, t.sndUna)) t.sndNxt = t.sndUna;
+    // Data on the SYN-ACK is queued as received (tcp_fastopen_add_skb).
+    if (seg.len > 0) {
+      t.rcvNxt = (t.rcvNxt + seg.len) >>> 0;
+      t.rcvq.readable += seg.len;
+      t.bytesReceivedTotal += seg.len;
+      t.lastDataRcvAt = now;
+      t.notify(EV_READABLE);
+    }
+    if (seg.flags & FIN) receiveFin(t, now);
   }
 }
 
