@@ -1,10 +1,11 @@
 /**
  * The connections a script talks about and the mapping between script and live numbers, as
  * packetdrill's run_packet.c keeps it per socket:
- * - the peer's SYN or SYN-ACK number is used as written, and its later numbers are relative to it
+ * - the peer's SYN or SYN-ACK number is used as written, and once a connection exists (our SYN-ACK
+ *   answered its SYN, or its SYN-ACK ours) its later numbers are relative to it
  *   (`< S 1428932:1428932(0)` then `< . 1:1(0)`), as the engine's ACKs of them are except in the
  *   SYN-ACK (`> S. 0:0(0) ack 1428933`, later `> . 1:1(0) ack 1`): what the upstream suite's
- *   scripts expect of packetdrill;
+ *   scripts expect of packetdrill; a RST answering a SYN on a closed port stays absolute;
  * - the engine's sequence numbers are relative to its ISN, learnt from the first SYN or SYN-ACK it
  *   sends after a connect() or an injected SYN;
  * - an inbound TS ecr names a TS val the script expected from the engine, and is rewritten to the
@@ -28,6 +29,8 @@ export interface Flow {
   learnIsn: boolean;
   /** Peer's live sequence numbers minus the script's: its SYN's (or SYN-ACK's) number, else 0. */
   remoteOffset: number;
+  /** The peer's SYN number, which our SYN-ACK makes the base of its later numbers. */
+  peerIsn: number;
   /** Script TS val → live TS val, for every outbound packet whose TS the script wrote. */
   tsVals: Map<number, number>;
   firstTs: { script: number; live: number } | null;
@@ -62,7 +65,7 @@ export class Flows {
     const key = `${localPort}/${remotePort}`;
     let f = this.byPorts.get(key);
     if (f === undefined) {
-      f = { localPort, remotePort, localOffset: 0, learnIsn: false, remoteOffset: 0, tsVals: new Map(), firstTs: null, peerMss: null, peerTs: false, engineTs: false };
+      f = { localPort, remotePort, localOffset: 0, learnIsn: false, remoteOffset: 0, peerIsn: 0, tsVals: new Map(), firstTs: null, peerMss: null, peerTs: false, engineTs: false };
       this.byPorts.set(key, f);
     }
     return f;
@@ -154,8 +157,13 @@ export function inboundPacket(ev: PacketEvent, flow: Flow, ends: Endpoints, tsEc
   const options = toTcpOptions(ev.options ?? [], flow, isAck, tsEcrScaled);
   if (typeof options === 'string') return options;
   if (ev.flags & SYN) {
-    if (!isAck) flow.learnIsn = true;
-    flow.remoteOffset = ev.seq >>> 0;
+    // Numbers become relative once a connection exists: at our SYN-ACK for a peer's SYN
+    // (learnFromOutbound), at the peer's SYN-ACK for our SYN.
+    if (!isAck) {
+      flow.learnIsn = true;
+      flow.remoteOffset = 0;
+      flow.peerIsn = ev.seq >>> 0;
+    } else flow.remoteOffset = ev.seq >>> 0;
     flow.peerMss = options?.mss ?? null;
     flow.peerTs = options?.timestamp !== undefined;
   }

@@ -52,6 +52,8 @@ export function learnFromOutbound(ev: PacketEvent, seg: Segment, flow: Flow): vo
     flow.learnIsn = false;
   }
   if (seg.flags & SYN) flow.engineTs = seg.options?.timestamp !== undefined;
+  // our SYN-ACK: the peer's later numbers are relative to the SYN it answers
+  if ((seg.flags & (SYN | ACK)) === (SYN | ACK)) flow.remoteOffset = flow.peerIsn;
   const scriptTs = ev.options?.find((o) => o.kind === 'TS');
   const liveTs = seg.options?.timestamp;
   if (scriptTs !== undefined && scriptTs.kind === 'TS' && liveTs !== undefined) {
