@@ -251,7 +251,7 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
   },
   fastOpen: {
     kind: 'count', min: 0, max: 7, linux: 'net.ipv4.tcp_fastopen',
-    doc: 'TCP Fast Open (RFC 7413) bits: 1 client (cookie request, then data in the SYN), 2 server, 4 client sends data without a cookie; 3 both ends. Linux\'s default 1.',
+    doc: 'TCP Fast Open (RFC 7413) bits: 1 client (cookie request, then data in the SYN), 2 server, 4 client sends data without a cookie; 3 both ends. Linux\'s default 1. The engine and the packetdrill runner use it; the experiments\' applications do not open Fast Open connections yet, so in a spec it only lets listeners with a `fastOpenQueue` accept SYN data.',
   },
   fastOpenQueue: {
     kind: 'count', min: 0, max: INT_MAX, linux: 'TCP_FASTOPEN (setsockopt on the listener)',
