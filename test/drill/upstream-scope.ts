@@ -27,7 +27,6 @@ const SNDBUF = 'Send-buffer accounting: Linux counts sk_wmem_queued per skb (pay
 const LOSS_RECOVERY = 'Loss recovery and congestion control as Linux runs them (SACK scoreboard, RACK-TLP, PRR, CUBIC, TSO sizing of bursts) belong to their own issue; the engine has NewReno with fast retransmit.';
 
 const SYN_RETRIES_OLD = 'With TCP_SYNCNT 1 the script expects ETIMEDOUT 3 s after the SYN (one retry at 1 s, then a doubled RTO), as kernels before tcp_syn_linear_timeouts; the engine follows Linux 6.x, whose 4 linear timeouts come on top of tcp_syn_retries (timer work, its own issue).';
-const READ_ACK_PINGPONG = 'After a blocking write that waited for the handshake, Linux is in interactive (pingpong) mode and read() sends no ACK for the 500 bytes (the FIN carries it); the engine sends a window update on read (tcp_cleanup_rbuf\'s rules, receive-side work).';
 const PASSIVE_ECN = 'The last part sets tcp_ecn=2 and expects an ECN SYN-ACK (SE.): passive ECN is not modelled yet (tcp.ecn 2 runs as off).';
 const FORCED_PUSH = 'Linux marks PSH on every TSO packet of a write larger than half the peer\'s largest window (tcp_sendmsg forced_push); the engine marks only the tail of each write.';
 
@@ -50,9 +49,7 @@ export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
   'slow_start/': LOSS_RECOVERY,
   'fastopen/client/blocking-connect-bypass-errno.pkt': SYN_RETRIES_OLD,
   'fastopen/client/blocking-sendto-errnos.pkt': SYN_RETRIES_OLD,
-  'fastopen/client/blocking-connect-bypass.pkt': READ_ACK_PINGPONG,
-  'fastopen/client/blocking-sendmsg-multi-iov.pkt': READ_ACK_PINGPONG,
-  'fastopen/client/cookie-less-sendto.pkt': READ_ACK_PINGPONG,
+  'fastopen/client/cookie-less-sendto.pkt': FORCED_PUSH,
   'fastopen/client/synack-data.pkt': 'A SYN-ACK with data and FIN sets RCV_SHUTDOWN, and Linux\'s poll reports POLLRDHUP while the data is still unread; the runner reports POLLRDHUP only at end of stream (the socket API has no "FIN received" yet).',
   'fastopen/server/pure-syn-data.pkt': PASSIVE_ECN,
   'fastopen/server/opt34/pure-syn-data.pkt': PASSIVE_ECN,
