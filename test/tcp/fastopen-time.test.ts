@@ -95,5 +95,7 @@ describe('request time with and without Fast Open (analytic)', () => {
     expect(first).toBe(4 * D);
     expect(repeat).toBe(2 * D);
     expect(first - repeat).toBe(2 * D); // one RTT
+    // the README's figures: 100 ms and 50 ms over a 50 ms round trip
+    expect([first / MS, repeat / MS]).toEqual([100, 50]);
   });
 });
