@@ -35,6 +35,12 @@ export interface ServerApp extends AppCommon {
   responseBytes: number; // default 1000
   /** listen() backlog; undefined = the host's tcp.backlog. */
   backlog?: number;
+  /**
+   * TCP_FASTOPEN on the listener: its Fast Open queue length (RFC 7413; children made from
+   * SYN-data not yet out of SYN_RCVD); undefined = the host's tcp.fastOpenQueue. Needs bit 2 of
+   * the server's tcp.fastOpen.
+   */
+  fastOpenQueue?: number;
 }
 
 export type ArrivalProcess = 'periodic' | 'poisson';
@@ -42,6 +48,13 @@ export type ArrivalProcess = 'periodic' | 'poisson';
 export type ClientMode = 'http1.0' | 'keepalive' | 'pipelined';
 /** Who closes first after the response (decides which side holds TIME-WAIT). */
 export type Closer = 'client' | 'server';
+/**
+ * TCP Fast Open on a client's connections (RFC 7413): false, plain connects; true, sockets set
+ * TCP_FASTOPEN_CONNECT (the first visit asks for a cookie, repeat visits send the request in the
+ * SYN); 'first-visit', the same but the cached cookie is forgotten before each connect (`ip
+ * tcp_metrics delete`), so every connection is a first visit.
+ */
+export type ClientFastOpen = boolean | 'first-visit';
 
 export interface ClientApp extends AppCommon {
   kind: 'client';
@@ -60,6 +73,8 @@ export interface ClientApp extends AppCommon {
   objects: number;
   /** http1.0: connections at once per page; keepalive / pipelined: the pool of persistent connections (opened as needed, kept across pages). Default 1. */
   connections: number;
+  /** TCP Fast Open (ClientFastOpen). Default false. Needs bit 1 of the client's tcp.fastOpen (Linux's default). */
+  fastOpen: ClientFastOpen;
 }
 
 /** Spoofed-source SYN flood (RFC 4987 section 2). */

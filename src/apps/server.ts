@@ -23,6 +23,8 @@ export interface ServerOptions {
   port: number;
   responseBytes: number;
   backlog?: number;
+  /** TCP_FASTOPEN on the listener: its Fast Open queue length; undefined = the host's tcp.fastOpenQueue. */
+  fastOpenQueue?: number;
   /** The profile of the client at `remoteAddr` (see the file comment). */
   peerProfile(remoteAddr: number): PeerProfile;
 }
@@ -94,11 +96,12 @@ export class Server {
   }
 
   static fromSpec(ctx: AppContext, spec: ServerApp, peerProfile: (addr: number) => PeerProfile): Server {
-    return new Server(ctx, { port: spec.port, responseBytes: spec.responseBytes, backlog: spec.backlog, peerProfile });
+    return new Server(ctx, { port: spec.port, responseBytes: spec.responseBytes, backlog: spec.backlog, fastOpenQueue: spec.fastOpenQueue, peerProfile });
   }
 
   start(): void {
-    this.listener = this.ctx.stack.listen(this.options.port, this, this.options.backlog);
+    const q = this.options.fastOpenQueue;
+    this.listener = this.ctx.stack.listen(this.options.port, this, this.options.backlog, q !== undefined ? { fastOpenQueue: q } : undefined);
   }
 
   /** The listening socket while the server runs (its queue statistics feed the metrics). */

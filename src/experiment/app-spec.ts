@@ -10,13 +10,13 @@ import { describeValue, SpecErrorCode, type PathSegments, type Problems } from '
 import { MapReader, NAME_PATTERN, readMap, readOneOf } from './spec-readers.ts';
 import { resolveNodeRef, type ValidatedTopology } from './topology-spec.ts';
 import { readSteps } from './script-spec.ts';
-import type { AppKind, AppSpec, ArrivalProcess, CidrRange, ClientMode, Closer, Endpoint } from './spec-types.ts';
+import type { AppKind, AppSpec, ArrivalProcess, CidrRange, ClientFastOpen, ClientMode, Closer, Endpoint } from './spec-types.ts';
 
 export const APP_KINDS: readonly AppKind[] = ['server', 'client', 'synflood', 'bulk', 'script'];
 const COMMON = ['kind', 'on', 'description'];
 export const APP_KEYS: Record<AppKind, readonly string[]> = {
-  server: [...COMMON, 'port', 'responseBytes', 'backlog'],
-  client: [...COMMON, 'target', 'start', 'stop', 'rate', 'arrival', 'count', 'mode', 'requestBytes', 'closer', 'objects', 'connections'],
+  server: [...COMMON, 'port', 'responseBytes', 'backlog', 'fastOpenQueue'],
+  client: [...COMMON, 'target', 'start', 'stop', 'rate', 'arrival', 'count', 'mode', 'requestBytes', 'closer', 'objects', 'connections', 'fastOpen'],
   synflood: [...COMMON, 'target', 'start', 'stop', 'rate', 'arrival', 'spoof'],
   bulk: [...COMMON, 'target', 'bytes', 'start'],
   script: [...COMMON, 'steps', 'autoRead'],
@@ -24,6 +24,7 @@ export const APP_KEYS: Record<AppKind, readonly string[]> = {
 const ARRIVALS: readonly ArrivalProcess[] = ['periodic', 'poisson'];
 const MODES: readonly ClientMode[] = ['http1.0', 'keepalive', 'pipelined'];
 const CLOSERS: readonly Closer[] = ['client', 'server'];
+const CLIENT_FAST_OPEN: readonly ClientFastOpen[] = [false, true, 'first-visit'];
 /** RFC 2544 benchmarking space: never a real host's address. */
 const DEFAULT_SPOOF = '198.18.0.0/15';
 const DEFAULT_PORT = 80;
@@ -74,9 +75,11 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
       const port = r.int('port', DEFAULT_PORT, 1, 65535);
       const responseBytes = r.bytes('responseBytes', 1000);
       const backlog = r.has('backlog') ? r.int('backlog', undefined, 0, TCP_PARAM_TABLE.backlog.max) : undefined;
+      const fastOpenQueue = r.has('fastOpenQueue') ? r.int('fastOpenQueue', undefined, 0, TCP_PARAM_TABLE.fastOpenQueue.max) : undefined;
       if (p.count !== before) return undefined;
       const app: AppSpec = { id, kind, on: on!.name, port: port!, responseBytes: responseBytes! };
       if (backlog !== undefined) app.backlog = backlog;
+      if (fastOpenQueue !== undefined) app.fastOpenQueue = fastOpenQueue;
       return app;
     }
     case 'client': {
@@ -90,10 +93,11 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
       const closer = r.oneOf('closer', CLOSERS, 'client');
       const objects = r.int('objects', 1, 1, 10_000);
       const connections = r.int('connections', 1, 1, 1000);
+      const fastOpen = r.oneOf('fastOpen', CLIENT_FAST_OPEN, false);
       if (p.count !== before) return undefined;
       const app: AppSpec = {
         id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, arrival: arrival!,
-        mode: mode!, requestBytes: requestBytes!, closer: closer!, objects: objects!, connections: connections!,
+        mode: mode!, requestBytes: requestBytes!, closer: closer!, objects: objects!, connections: connections!, fastOpen: fastOpen!,
       };
       if (count !== undefined) app.count = count;
       return app;

@@ -19,6 +19,7 @@ export const PARAM_LABELS: Readonly<Record<string, string>> = {
   'tcp.synRecvTimeout': 'SYN-RECEIVED timeout',
   'tcp.backlog': 'Listen backlog',
   http: 'HTTP version',
+  tfo: 'TCP Fast Open',
   defence: 'Defence',
   close: 'Connection closing',
   scenario: 'Scenario',
@@ -31,6 +32,7 @@ export const VALUE_LABELS: Readonly<Record<string, Readonly<Record<string, strin
     parallel: 'HTTP/1.0 ×6 parallel',
     keepalive: 'keep-alive',
     pipelined: 'pipelining',
+    'http1-0-tfo': 'HTTP/1.0 + Fast Open',
   },
   defence: {
     none: 'no defence',
@@ -40,6 +42,12 @@ export const VALUE_LABELS: Readonly<Record<string, Readonly<Record<string, strin
     recycle: 'recycle oldest half-open',
     cache: 'SYN cache',
     hybrid: 'SYN cache + SYN cookies',
+    'fast-open': 'no defence, clients and server use Fast Open',
+  },
+  tfo: {
+    off: 'no Fast Open',
+    'first-visit': 'Fast Open, first visit (cookie request)',
+    'repeat-visit': 'Fast Open, repeat visit (request in the SYN)',
   },
   close: {
     'client-closes': 'client closes first',

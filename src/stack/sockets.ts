@@ -10,7 +10,7 @@ import type { Nanos } from '../sim/time.ts';
 import type { Segment } from '../wire/segment.ts';
 import { STATE_NAMES, type Errno } from '../tcp/api.ts';
 import type { Connection, HandshakeInfo } from '../tcp/connection.ts';
-import type { FastOpenState } from '../tcp/fastopen.ts';
+import type { FastOpenState, ListenerFastOpen } from '../tcp/fastopen.ts';
 import type { Listener, ListenerHost } from '../tcp/listener.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import {
@@ -257,6 +257,7 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
       acceptQueueDrops: s.acceptQueueDrops,
       cookiesSent: s.cookiesSent,
       cookiesAccepted: s.cookiesAccepted,
+      ...fastOpenQueueStats(this.listener.fastOpen),
     };
   }
 
@@ -280,4 +281,11 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
   abortChild(child: StackSocket): void {
     child.abort();
   }
+}
+
+/** A listener's Fast Open queue counters (zero without one). */
+function fastOpenQueueStats(fo: ListenerFastOpen | null): Pick<ListenerStats, 'fastOpenQueueCapacity' | 'fastOpenQueuePeak' | 'fastOpenQueueDrops'> {
+  return fo === null
+    ? { fastOpenQueueCapacity: 0, fastOpenQueuePeak: 0, fastOpenQueueDrops: 0 }
+    : { fastOpenQueueCapacity: fo.queue.max, fastOpenQueuePeak: fo.queue.peak, fastOpenQueueDrops: fo.overflow };
 }

@@ -251,7 +251,7 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
   },
   fastOpen: {
     kind: 'count', min: 0, max: 7, linux: 'net.ipv4.tcp_fastopen',
-    doc: 'TCP Fast Open (RFC 7413) bits: 1 client (cookie request, then data in the SYN), 2 server, 4 client sends data without a cookie; 3 both ends. Linux\'s default 1. The engine and the packetdrill runner use it; the experiments\' applications do not open Fast Open connections yet, so in a spec it only lets listeners with a `fastOpenQueue` accept SYN data.',
+    doc: 'TCP Fast Open (RFC 7413) bits: 1 client (cookie request, then data in the SYN), 2 server, 4 client sends data without a cookie; 3 both ends. Linux\'s default 1. Client apps use it with `fastOpen: true` (or `tcp.fastOpenConnect`); a listener needs bit 2 and a Fast Open queue (`fastOpenQueue` here or on the server app).',
   },
   fastOpenQueue: {
     kind: 'count', min: 0, max: INT_MAX, linux: 'TCP_FASTOPEN (setsockopt on the listener)',
@@ -259,7 +259,7 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
   },
   fastOpenConnect: {
     ...flag, linux: 'TCP_FASTOPEN_CONNECT',
-    doc: 'connect() returns at once when a cookie is cached; the first write goes out in the SYN.',
+    doc: 'Every connect() is a Fast Open one (as a client app\'s `fastOpen: true`): it returns at once when a cookie is cached and the first write goes out in the SYN; without a cookie the SYN asks for one. Needs bit 1 of `fastOpen`.',
   },
   windowScaling: {
     ...flag, linux: 'net.ipv4.tcp_window_scaling',

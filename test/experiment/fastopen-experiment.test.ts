@@ -1,0 +1,103 @@
+/**
+ * TCP Fast Open through the experiment path (experiments/handshake.yaml's `tfo` axis): the
+ * client app's `fastOpen`, the server app's `fastOpenQueue`, the tfo.* metrics and the trace's
+ * `tfo` marks, run by the real executeRun over the star topology.
+ *
+ * Exact times, no loss. A segment of B bytes from client to server (or back, alone) takes
+ * latency + 1 ms + B × 88 ns (80 ns/B on the 100 Mbit/s client link, 8 ns/B on the 1 Gbit/s
+ * server link, store and forward at r1). The response is 2000 B: segments of 1448 and 552 data
+ * bytes, 1500 and 604 B on the wire (20 IP + 20 TCP + 12 timestamps).
+ *   first visit:  SYN with a cookie request, 64 B; SYN-ACK with an 8-byte cookie, 72 B; the
+ *                 handshake ACK (52 B) and the request (252 B) back to back; the server's ACK
+ *                 (52 B) and the two response segments back to back:
+ *                 4 × (L + 1 ms) + 88·64 + 88·72 + (80·304 + 8·252) + (8·1552 + 80·2104) ns
+ *                 = 4 (L + 1 ms) + 219 040 ns
+ *   repeat visit: SYN with the cookie and the request, 60 + 12 + 200 = 272 B; the SYN-ACK (60 B)
+ *                 and the response back to back, sent from SYN_RCVD:
+ *                 2 × (L + 1 ms) + 88·272 + (8·1560 + 80·2104) ns = 2 (L + 1 ms) + 204 736 ns
+ * So the repeat visit is one round trip, 2 (L + 1 ms), faster, less 14 304 ns of serialization,
+ * at every latency.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatSpecError } from '../../src/experiment/errors.ts';
+import { loadExperiment } from '../../src/experiment/load.ts';
+import type { RunOutput } from '../../src/experiment/run-output.ts';
+import { executeRun } from '../../src/experiment/run.ts';
+import type { PointValues } from '../../src/metrics/results.ts';
+import { ladderModel, listConnections } from '../../src/report/ladder-model.ts';
+import type { TraceEvent } from '../../src/report/trace-records.ts';
+import { metric, traceOf } from './world-helpers.ts';
+
+const SET = [
+  'sweep.topology.latency=[25ms, 50ms]', 'sweep.topology.loss=[0]', 'seeds=1', 'duration=6s', 'apps.users.stop=5s', 'charts=',
+];
+
+function runs(trace: boolean): { point: PointValues; out: RunOutput }[] {
+  const r = loadExperiment('experiments/handshake.yaml', { set: SET });
+  if (!r.ok) throw new Error(r.errors.map(formatSpecError).join('\n'));
+  return r.value.runs.map((run) => ({ point: run.point, out: executeRun(run, { trace, pcap: false }) }));
+}
+
+const ns = (ms: number): number => Math.round(ms * 1e6);
+
+describe('TCP Fast Open in the handshake experiment', () => {
+  const all = runs(true);
+  const at = (latency: string, tfo: string): RunOutput => {
+    const hit = all.find((r) => r.point['topology.latency'] === latency && r.point['tfo'] === tfo);
+    if (!hit) throw new Error(`no run at ${latency} ${tfo}`);
+    return hit.out;
+  };
+
+  it('a repeat visit gets its answer one RTT sooner than a first visit (less 14.304 µs of serialization), at every latency', () => {
+    for (const [latency, l] of [['25ms', 25], ['50ms', 50]] as const) {
+      const rtt = 2 * (l + 1) * 1e6;
+      const first = ns(metric(at(latency, 'first-visit'), 'request_ms.p50'));
+      const repeat = ns(metric(at(latency, 'repeat-visit'), 'request_ms.p50'));
+      expect(first).toBe(2 * rtt + 219_040);
+      expect(repeat).toBe(rtt + 204_736);
+      expect(first - repeat).toBe(rtt + 14_304);
+      // without Fast Open the request also takes two round trips (no option bytes: 1408 ns less)
+      expect(ns(metric(at(latency, 'off'), 'request_ms.p50'))).toBe(2 * rtt + 217_632);
+    }
+  });
+
+  it('counts cookie requests, accepted SYN data and fallbacks', () => {
+    const off = at('25ms', 'off');
+    const first = at('25ms', 'first-visit');
+    const repeat = at('25ms', 'repeat-visit');
+    expect([metric(off, 'tfo.requested'), metric(off, 'tfo.accepted'), metric(off, 'tfo.fallback'), metric(off, 'tfo_queue.capacity')]).toEqual([0, 0, 0, 0]);
+    // every first visit asks for a cookie; none sends data in its SYN
+    expect(metric(first, 'tfo.requested')).toBe(metric(first, 'connections.attempted'));
+    expect(metric(first, 'tfo.accepted')).toBe(0);
+    // repeat visits: a client's connections that start before its first cookie arrived ask too
+    const attempted = metric(repeat, 'connections.attempted');
+    expect(metric(repeat, 'tfo.requested')).toBeGreaterThanOrEqual(20); // 20 client hosts
+    expect(metric(repeat, 'tfo.requested') + metric(repeat, 'tfo.accepted')).toBe(attempted);
+    expect(metric(repeat, 'tfo.fallback')).toBe(0);
+    expect(metric(repeat, 'tfo_queue.capacity')).toBe(64);
+    expect(metric(repeat, 'tfo_queue.peak')).toBeGreaterThan(0);
+    expect(metric(repeat, 'tfo_queue.drops')).toBe(0);
+  });
+
+  it('marks Fast Open segments in the trace and in ladder labels', () => {
+    const first = traceOf(at('25ms', 'first-visit'));
+    const syn = first.find((r) => r.ev === 'tx' && r['flags'] === 'S');
+    expect(syn?.['tfo']).toBe('request');
+    const synAck = first.find((r) => r.ev === 'tx' && r['flags'] === 'S.');
+    expect(synAck?.['tfo']).toBe('cookie');
+    const repeat = traceOf(at('25ms', 'repeat-visit'));
+    const dataSyn = repeat.find((r) => r.ev === 'tx' && r['flags'] === 'S' && r['len'] === 200);
+    expect(dataSyn?.['tfo']).toBe('cookie');
+    // plain segments carry no mark
+    expect(repeat.filter((r) => r.ev === 'tx' && r['flags'] === '.').every((r) => r['tfo'] === undefined)).toBe(true);
+
+    const recs = repeat as unknown as TraceEvent[];
+    const conn = listConnections(recs).find((c) => ladderModel(recs, c).messages[0]!.len === 200)!;
+    const labels = ladderModel(recs, conn).messages.map((m) => m.label);
+    expect(labels[0]).toBe('SYN seq=0 len=200 (Fast Open: data + cookie)');
+    expect(labels[1]).toBe('SYN+ACK seq=0 ack=201');
+    const firstRecs = first as unknown as TraceEvent[];
+    const firstLabels = ladderModel(firstRecs, listConnections(firstRecs)[0]!).messages.map((m) => m.label);
+    expect(firstLabels.slice(0, 2)).toEqual(['SYN seq=0 (Fast Open: cookie request)', 'SYN+ACK seq=0 ack=1 (Fast Open: cookie)']);
+  });
+});
