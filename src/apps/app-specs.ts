@@ -88,6 +88,12 @@ export interface SynFloodApp extends AppCommon {
   /** periodic (default): one SYN every 1/rate; poisson: exponential gaps with that mean, as a flood from many bots. */
   arrival: ArrivalProcess;
   spoof: CidrRange; // default 198.18.0.0/15
+  /**
+   * Bytes of data in each SYN (default 0): a Fast Open flood (RFC 7413 5.1), which a server that
+   * takes SYN data without a cookie (tcp.fastOpen bit 0x200) turns into full children until its
+   * Fast Open queue is full.
+   */
+  data: number;
 }
 
 /** One long transfer, for window and congestion studies. */

@@ -17,7 +17,7 @@ const COMMON = ['kind', 'on', 'description'];
 export const APP_KEYS: Record<AppKind, readonly string[]> = {
   server: [...COMMON, 'port', 'responseBytes', 'backlog', 'fastOpenQueue'],
   client: [...COMMON, 'target', 'start', 'stop', 'rate', 'arrival', 'count', 'mode', 'requestBytes', 'closer', 'objects', 'connections', 'fastOpen'],
-  synflood: [...COMMON, 'target', 'start', 'stop', 'rate', 'arrival', 'spoof'],
+  synflood: [...COMMON, 'target', 'start', 'stop', 'rate', 'arrival', 'spoof', 'data'],
   bulk: [...COMMON, 'target', 'bytes', 'start'],
   script: [...COMMON, 'steps', 'autoRead'],
 };
@@ -28,6 +28,8 @@ const CLIENT_FAST_OPEN: readonly ClientFastOpen[] = [false, true, 'first-visit']
 /** RFC 2544 benchmarking space: never a real host's address. */
 const DEFAULT_SPOOF = '198.18.0.0/15';
 const DEFAULT_PORT = 80;
+/** A flood's SYN data: one segment of MSS 1460 less Linux's 40 bytes of option space (tcp_send_syn_data). */
+const MAX_SYN_DATA = 1420;
 
 export interface AppContext {
   topology: ValidatedTopology;
@@ -108,8 +110,13 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
       const rate = r.eventRate('rate', 1000);
       const arrival = r.oneOf('arrival', ARRIVALS, 'periodic');
       const spoof = r.read('spoof', readCidr, readCidr(p, [], DEFAULT_SPOOF));
+      const data = r.bytes('data', 0);
       if (p.count !== before) return undefined;
-      return { id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, arrival: arrival!, spoof: spoof! };
+      if (data! > MAX_SYN_DATA) {
+        p.add(SpecErrorCode.range, [...path, 'data'], `at most ${MAX_SYN_DATA} bytes fit one SYN (MSS 1460 less 40 bytes of options), got ${data}`);
+        return undefined;
+      }
+      return { id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, arrival: arrival!, spoof: spoof!, data: data! };
     }
     case 'bulk': {
       const target = readTargetField(p, r, on, ctx);

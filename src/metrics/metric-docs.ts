@@ -55,6 +55,7 @@ export const RUN_METRICS: readonly MetricDoc[] = [
 export const TIMESERIES_METRICS: readonly MetricDoc[] = [
   { name: 'syn_queue', unit: 'entries', doc: 'Half-open requests of a server node\'s listeners (summed), per sample.' },
   { name: 'accept_queue', unit: 'connections', doc: 'Completed connections waiting for accept() on a server node.' },
+  { name: 'tfo_queue', unit: 'connections', doc: 'Fast Open children still in SYN_RCVD on a server node whose listeners have a Fast Open queue (only there).' },
   { name: 'established', unit: 'connections', doc: 'ESTABLISHED connections on a host running an app (a group with several members is summed under its name).' },
   { name: 'time_wait', unit: 'sockets', doc: 'TIME-WAIT sockets on a host running an app (groups summed).' },
   { name: 'cwnd', unit: 'segments', doc: 'Congestion window of a bulk app\'s connection (node `bulk`, or `bulk1`, `bulk2`, ...).' },

@@ -42,7 +42,8 @@ export const VALUE_LABELS: Readonly<Record<string, Readonly<Record<string, strin
     recycle: 'recycle oldest half-open',
     cache: 'SYN cache',
     hybrid: 'SYN cache + SYN cookies',
-    'fast-open': 'no defence, clients and server use Fast Open',
+    'fast-open': 'Fast Open with cookies, flood SYNs carry data',
+    'fast-open-no-cookie': 'Fast Open without cookies, flood SYNs carry data',
   },
   tfo: {
     off: 'no Fast Open',

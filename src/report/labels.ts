@@ -66,6 +66,7 @@ const PART_NAMES: Record<string, string> = {
 const SERIES_UNITS: Record<string, string> = {
   syn_queue: 'entries',
   accept_queue: 'entries',
+  tfo_queue: 'connections',
   established: 'connections',
   time_wait: 'sockets',
 };

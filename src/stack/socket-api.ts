@@ -162,7 +162,8 @@ export interface ListenerStats {
   acceptQueueDrops: number;
   cookiesSent: number;
   cookiesAccepted: number;
-  /** TCP Fast Open queue (children in SYN_RCVD made from SYN-data): its length, peak, and SYNs it turned away (Linux TCPFastOpenListenOverflow). */
+  /** TCP Fast Open queue (children in SYN_RCVD made from SYN-data): its length now, capacity, peak, and SYNs it turned away (Linux TCPFastOpenListenOverflow). */
+  fastOpenQueue?: number;
   fastOpenQueueCapacity?: number;
   fastOpenQueuePeak?: number;
   fastOpenQueueDrops?: number;

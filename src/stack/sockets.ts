@@ -284,8 +284,8 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
 }
 
 /** A listener's Fast Open queue counters (zero without one). */
-function fastOpenQueueStats(fo: ListenerFastOpen | null): Pick<ListenerStats, 'fastOpenQueueCapacity' | 'fastOpenQueuePeak' | 'fastOpenQueueDrops'> {
+function fastOpenQueueStats(fo: ListenerFastOpen | null): Pick<ListenerStats, 'fastOpenQueue' | 'fastOpenQueueCapacity' | 'fastOpenQueuePeak' | 'fastOpenQueueDrops'> {
   return fo === null
-    ? { fastOpenQueueCapacity: 0, fastOpenQueuePeak: 0, fastOpenQueueDrops: 0 }
-    : { fastOpenQueueCapacity: fo.queue.max, fastOpenQueuePeak: fo.queue.peak, fastOpenQueueDrops: fo.overflow };
+    ? { fastOpenQueue: 0, fastOpenQueueCapacity: 0, fastOpenQueuePeak: 0, fastOpenQueueDrops: 0 }
+    : { fastOpenQueue: fo.queue.qlen, fastOpenQueueCapacity: fo.queue.max, fastOpenQueuePeak: fo.queue.peak, fastOpenQueueDrops: fo.overflow };
 }

@@ -29,7 +29,7 @@ import type { TraceEvent } from '../../src/report/trace-records.ts';
 import { metric, traceOf } from './world-helpers.ts';
 
 const SET = [
-  'sweep.topology.latency=[25ms, 50ms]', 'sweep.topology.loss=[0]', 'seeds=1', 'duration=6s', 'apps.users.stop=5s', 'charts=',
+  'sweep.topology.latency=[25ms, 50ms]', 'sweep.topology.loss=[0]', 'seeds=1', 'duration=11s', 'charts=',
 ];
 
 function runs(trace: boolean): { point: PointValues; out: RunOutput }[] {
@@ -99,5 +99,32 @@ describe('TCP Fast Open in the handshake experiment', () => {
     const firstRecs = first as unknown as TraceEvent[];
     const firstLabels = ladderModel(firstRecs, listConnections(firstRecs)[0]!).messages.map((m) => m.label);
     expect(firstLabels.slice(0, 2)).toEqual(['SYN seq=0 (Fast Open: cookie request)', 'SYN+ACK seq=0 ack=1 (Fast Open: cookie)']);
+  });
+});
+
+describe('TCP Fast Open under a SYN flood (experiments/syn-flood.yaml)', () => {
+  it('the Fast Open queue is one more bounded resource: SYN data without a cookie fills it to its length, cookies keep the flood out of it', () => {
+    const r = loadExperiment('experiments/syn-flood.yaml', {
+      set: ['sweep.apps.flood.rate=[1000/s]', 'sweep.defence={fast-open: {tcp.fastOpen: 3, apps.web.fastOpenQueue: 128, apps.users.fastOpen: true, apps.flood.data: 100}, fast-open-no-cookie: {tcp.fastOpen: 0x207, apps.web.fastOpenQueue: 128, apps.users.fastOpen: true, apps.flood.data: 100}}', 'seeds=1', 'duration=14s', 'charts='],
+    });
+    if (!r.ok) throw new Error(r.errors.map(formatSpecError).join('\n'));
+    const out = Object.fromEntries(r.value.runs.map((run) => [String(run.point['defence']), executeRun(run, { trace: false, pcap: false })]));
+    const withCookies = out['fast-open']!;
+    const noCookie = out['fast-open-no-cookie']!;
+    // the flood's SYN data carries no valid cookie: no child for it (tcp_try_fastopen), the SYN queue fills as without Fast Open
+    expect(metric(withCookies, 'tfo_queue.peak')).toBeLessThan(10);
+    expect(metric(withCookies, 'tfo_queue.drops')).toBe(0);
+    expect(metric(withCookies, 'syn_queue.peak')).toBe(129);
+    // tcp_fastopen 0x200: every SYN with data makes a child until the queue holds 128, the rest go to the SYN queue
+    expect(metric(noCookie, 'tfo_queue.capacity')).toBe(128);
+    expect(metric(noCookie, 'tfo_queue.peak')).toBe(128);
+    // overflowing SYN data becomes an ordinary request until the SYN queue (129) is full too; after
+    // that a SYN is dropped before Fast Open is tried (tcp_conn_request), so it counts there
+    expect(metric(noCookie, 'tfo_queue.drops')).toBeGreaterThanOrEqual(129);
+    expect(metric(noCookie, 'syn_queue.peak')).toBe(129);
+    const q = noCookie.timeseries;
+    const tfoQueue = q.value.filter((_, i) => q.metric[i] === 'tfo_queue' && q.t_s[i]! >= 11);
+    expect(tfoQueue.length).toBeGreaterThan(0);
+    expect(tfoQueue.every((v) => v === 128)).toBe(true);
   });
 });
