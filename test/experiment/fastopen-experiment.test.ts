@@ -27,6 +27,7 @@ import type { PointValues } from '../../src/metrics/results.ts';
 import { ladderModel, listConnections } from '../../src/report/ladder-model.ts';
 import type { TraceEvent } from '../../src/report/trace-records.ts';
 import { metric, traceOf } from './world-helpers.ts';
+import * as N from '../readme-numbers.ts';
 
 const SET = [
   'sweep.topology.latency=[25ms, 50ms]', 'sweep.topology.loss=[0]', 'seeds=1', 'duration=11s', 'charts=',
@@ -56,6 +57,7 @@ describe('TCP Fast Open in the handshake experiment', () => {
       expect(first).toBe(2 * rtt + 219_040);
       expect(repeat).toBe(rtt + 204_736);
       expect(first - repeat).toBe(rtt + 14_304);
+      if (latency === '25ms') expect([first / 1e6, repeat / 1e6, (first - repeat - rtt) / 1e3]).toEqual([N.TFO_FIRST_MS, N.TFO_REPEAT_MS, N.TFO_SERIALIZATION_US]);
       // without Fast Open the request also takes two round trips (no option bytes: 1408 ns less)
       expect(ns(metric(at(latency, 'off'), 'request_ms.p50'))).toBe(2 * rtt + 217_632);
     }
@@ -105,7 +107,7 @@ describe('TCP Fast Open in the handshake experiment', () => {
 describe('TCP Fast Open under a SYN flood (experiments/syn-flood.yaml)', () => {
   it('the Fast Open queue is one more bounded resource: SYN data without a cookie fills it to its length, cookies keep the flood out of it', () => {
     const r = loadExperiment('experiments/syn-flood.yaml', {
-      set: ['sweep.apps.flood.rate=[1000/s]', 'sweep.defence={fast-open: {tcp.fastOpen: 3, apps.web.fastOpenQueue: 128, apps.users.fastOpen: true, apps.flood.data: 100}, fast-open-no-cookie: {tcp.fastOpen: 0x207, apps.web.fastOpenQueue: 128, apps.users.fastOpen: true, apps.flood.data: 100}}', 'seeds=1', 'duration=14s', 'charts='],
+      set: ['sweep.apps.flood.rate=[1000/s]', 'sweep.defence={fast-open: {tcp.fastOpen: 3, apps.web.fastOpenQueue: 128, apps.users.fastOpen: true, apps.flood.data: 100}, fast-open-no-cookie: {tcp.fastOpen: 0x207, apps.web.fastOpenQueue: 128, apps.users.fastOpen: true, apps.flood.data: 100}}', 'seeds=1', 'duration=45s', 'charts='],
     });
     if (!r.ok) throw new Error(r.errors.map(formatSpecError).join('\n'));
     const out = Object.fromEntries(r.value.runs.map((run) => [String(run.point['defence']), executeRun(run, { trace: false, pcap: false })]));
@@ -116,15 +118,20 @@ describe('TCP Fast Open under a SYN flood (experiments/syn-flood.yaml)', () => {
     expect(metric(withCookies, 'tfo_queue.drops')).toBe(0);
     expect(metric(withCookies, 'syn_queue.peak')).toBe(129);
     // tcp_fastopen 0x200: every SYN with data makes a child until the queue holds 128, the rest go to the SYN queue
-    expect(metric(noCookie, 'tfo_queue.capacity')).toBe(128);
-    expect(metric(noCookie, 'tfo_queue.peak')).toBe(128);
+    expect(metric(noCookie, 'tfo_queue.capacity')).toBe(N.TFO_QUEUE);
+    expect(metric(noCookie, 'tfo_queue.peak')).toBe(N.TFO_QUEUE);
     // overflowing SYN data becomes an ordinary request until the SYN queue (129) is full too; after
     // that a SYN is dropped before Fast Open is tried (tcp_conn_request), so it counts there
     expect(metric(noCookie, 'tfo_queue.drops')).toBeGreaterThanOrEqual(129);
     expect(metric(noCookie, 'syn_queue.peak')).toBe(129);
     const q = noCookie.timeseries;
-    const tfoQueue = q.value.filter((_, i) => q.metric[i] === 'tfo_queue' && q.t_s[i]! >= 11);
-    expect(tfoQueue.length).toBeGreaterThan(0);
-    expect(tfoQueue.every((v) => v === 128)).toBe(true);
+    // the flood starts at 10 s and stops at 40 s; its children retransmit their SYN-ACKs for 127 s
+    const tfoQueue = q.value.filter((_, i) => q.metric[i] === 'tfo_queue' && q.t_s[i]! >= 10 + N.TFO_QUEUE_FULL_AFTER_S);
+    expect(tfoQueue.length).toBe(349); // 10.2 s … 45 s
+    expect(tfoQueue.every((v) => v === N.TFO_QUEUE)).toBe(true);
+    expect(q.value.some((v, i) => q.metric[i] === 'tfo_queue' && q.t_s[i] === 10.1 && v < N.TFO_QUEUE)).toBe(true);
+    // with cookies the Fast Open queue holds only clients' children, never for long
+    const cq = withCookies.timeseries;
+    expect(cq.value.filter((_, i) => cq.metric[i] === 'tfo_queue').every((v) => v < 10)).toBe(true);
   });
 });
