@@ -18,6 +18,10 @@
  * So the repeat visit is one round trip, 2 (L + 1 ms), faster, less 14 304 ns of serialization,
  * at every latency.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatSpecError } from '../../src/experiment/errors.ts';
 import { loadExperiment } from '../../src/experiment/load.ts';
@@ -33,11 +37,21 @@ const SET = [
   'sweep.topology.latency=[25ms, 50ms]', 'sweep.topology.loss=[0]', 'seeds=1', 'duration=11s', 'charts=',
 ];
 
-function runs(trace: boolean): { point: PointValues; out: RunOutput }[] {
-  const r = loadExperiment('experiments/handshake.yaml', { set: SET });
+function runs(trace: boolean, set: readonly string[] = SET, pcap = false): { point: PointValues; out: RunOutput }[] {
+  const r = loadExperiment('experiments/handshake.yaml', { set: [...set] });
   if (!r.ok) throw new Error(r.errors.map(formatSpecError).join('\n'));
-  return r.value.runs.map((run) => ({ point: run.point, out: executeRun(run, { trace, pcap: false }) }));
+  return r.value.runs.map((run) => ({ point: run.point, out: executeRun(run, { trace, pcap }) }));
 }
+
+function hasTshark(): boolean {
+  try {
+    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const tshark = hasTshark();
 
 const ns = (ms: number): number => Math.round(ms * 1e6);
 
@@ -101,6 +115,31 @@ describe('TCP Fast Open in the handshake experiment', () => {
     const firstRecs = first as unknown as TraceEvent[];
     const firstLabels = ladderModel(firstRecs, listConnections(firstRecs)[0]!).messages.map((m) => m.label);
     expect(firstLabels.slice(0, 2)).toEqual(['SYN seq=0 (Fast Open: cookie request)', 'SYN+ACK seq=0 ack=1 (Fast Open: cookie)']);
+  });
+});
+
+describe('TCP Fast Open in the pcap', () => {
+  it.runIf(tshark)(`tshark decodes the option in a repeat visit's capture: a cookie request, then SYN data with the cookie${tshark ? '' : ' (skipped: tshark not installed)'}`, () => {
+    const [run] = runs(false, ['sweep={topology.latency: [25ms], tfo: {repeat-visit: {tcp.fastOpen: 3, apps.web.fastOpenQueue: 64, apps.users.fastOpen: true}}}', 'seeds=1', 'topology.clients=1', 'apps.users.count=2', 'apps.users.arrival=periodic', 'apps.users.rate=1/s', 'charts='], true);
+    const client = run!.out.pcaps!.find((c) => c.node === 'client')!; // one client: no number
+    const dir = mkdtempSync(join(tmpdir(), 'tcplab-tfo-'));
+    try {
+      const path = join(dir, 'client1.pcap');
+      writeFileSync(path, client.bytes);
+      const out = execFileSync('tshark', ['-r', path, '-Y', 'tcp.flags.syn == 1', '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', '-E', 'separator=|',
+        '-e', 'tcp.flags.ack', '-e', 'tcp.len', '-e', 'tcp.options.tfo.request', '-e', 'tcp.options.tfo.cookie', '-e', 'tcp.checksum.status'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const rows = out.trim().split('\n').map((l) => l.split('|'));
+      const cookie = rows[1]![3]!;
+      expect(cookie).toMatch(/^[0-9a-f]{16}$/); // 8 bytes, from the server
+      expect(rows.map((r) => [r[0] === '1' || r[0] === 'True', Number(r[1]), r[2] !== '', r[3], r[4]])).toEqual([
+        [false, 0, true, '', '1'], // first visit: SYN asking for a cookie
+        [true, 0, false, cookie, '1'], // SYN-ACK bringing it
+        [false, 200, false, cookie, '1'], // repeat visit: the request in the SYN, with the cookie
+        [true, 0, false, '', '1'], // SYN-ACK acknowledging the data
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
