@@ -50,7 +50,6 @@ export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
   'fastopen/client/blocking-connect-bypass-errno.pkt': SYN_RETRIES_OLD,
   'fastopen/client/blocking-sendto-errnos.pkt': SYN_RETRIES_OLD,
   'fastopen/client/cookie-less-sendto.pkt': FORCED_PUSH,
-  'fastopen/client/synack-data.pkt': 'A SYN-ACK with data and FIN sets RCV_SHUTDOWN, and Linux\'s poll reports POLLRDHUP while the data is still unread; the runner reports POLLRDHUP only at end of stream (the socket API has no "FIN received" yet).',
   'fastopen/server/pure-syn-data.pkt': PASSIVE_ECN,
   'fastopen/server/opt34/pure-syn-data.pkt': PASSIVE_ECN,
   'fastopen/client/nonblocking-sendto-over-mss.pkt': 'After the SYN-data fallback Linux sends the rest of a large write as TSO bursts sized by its pacing rate (3580 bytes here); the engine sends MSS segments in bursts of the congestion window (TSO sizing belongs with loss recovery and congestion control).',

@@ -136,6 +136,18 @@ describe('active open', () => {
     expect(t.rec.takeEvents()).toEqual(['ERROR:ECONNREFUSED', 'FREED']);
   });
 
+  test('a SYN-ACK echoing a timestamp our SYN never carried gets R SEG.ACK and is otherwise ignored (Linux PAWSActiveRejected; fastopen/client/synack-data.pkt)', () => {
+    const t = synSent({ tsOffset: 5000 }); // our SYN at 0 carried TS val 5000
+    t.at(10 * MS); // now TS val 5010
+    expect(t.in('S. 0:0(0) ack 1 win 5840 <mss 1040,TS val 1000000 ecr 5011,sackOK,nop,wscale 6>')).toEqual(['R 1:1(0)']);
+    expect(t.in('S. 0:0(0) ack 1 win 5840 <mss 1040,TS val 1000000 ecr 4999,sackOK,nop,wscale 6>')).toEqual(['R 1:1(0)']);
+    expect(t.in('R. 0:0(0) ack 1 win 0 <TS val 1000000 ecr 9999>')).toEqual([]); // a RST is not answered, and refuses nothing
+    expect(t.c.state).toBe(TcpState.SYN_SENT);
+    // an echo of what we sent establishes the connection
+    expect(t.in('S. 0:0(0) ack 1 win 5840 <mss 1040,TS val 1000000 ecr 5000,sackOK,nop,wscale 6>')).toEqual(['. 1:1(0) ack 1']);
+    expect(t.c.state).toBe(TcpState.ESTABLISHED);
+  });
+
   test('close() in SYN-SENT sends nothing; the late SYN-ACK gets R 1:1(0) (close-on-syn-sent.pkt)', () => {
     const t = synSent();
     t.c.close(0);
