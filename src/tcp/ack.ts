@@ -41,6 +41,7 @@ export function processAck(t: Tcb, seg: Segment, now: Nanos): boolean {
   t.probesOut = 0;
   const blocks = t.sackOk && seg.options !== null ? seg.options.sack : undefined;
   const newlySacked = blocks !== undefined ? sackUpdate(t, blocks, ack) : 0;
+  if (newlySacked > 0) t.delivered += Math.ceil(newlySacked / t.mss); // tcp_sacktag_write_queue
   if (seqLe(ack, t.sndUna)) {
     if (ack === t.sndUna) {
       const win = seg.window * 2 ** t.sndWscale;
@@ -138,6 +139,7 @@ function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
   t.retransmits = 0;
 
   const acked = Math.ceil(seqSub(ack, prevUna) / t.mss);
+  t.delivered += acked; // tcp_clean_rtx_queue
   const delivered = acked + Math.ceil(newlySacked / t.mss);
   if (inSackRecovery(t)) {
     if (seqGe(ack, t.recover)) exitSackRecovery(t);

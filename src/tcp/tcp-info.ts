@@ -35,7 +35,7 @@ export const TCP_INFO_FIELDS = [
   'state', 'ca_state', 'retransmits', 'probes', 'backoff', 'options', 'snd_wscale', 'rcv_wscale', 'rto', 'ato',
   'snd_mss', 'rcv_mss', 'advmss', 'unacked', 'retrans', 'total_retrans', 'last_data_recv', 'last_data_sent',
   'rtt', 'rttvar', 'snd_ssthresh', 'snd_cwnd', 'rcv_ssthresh', 'reordering', 'bytes_acked', 'bytes_received',
-  'segs_out', 'notsent_bytes', 'snd_wnd',
+  'segs_out', 'notsent_bytes', 'snd_wnd', 'delivered',
 ] as const;
 
 export type TcpInfoFields = Readonly<Record<(typeof TCP_INFO_FIELDS)[number], number>>;
@@ -86,5 +86,6 @@ export function tcpInfo(t: Tcb, now: Nanos): TcpInfoFields {
     segs_out: t.segsOut,
     notsent_bytes: notsent > 0 ? notsent : 0,
     snd_wnd: t.sndWnd,
+    delivered: t.delivered,
   };
 }

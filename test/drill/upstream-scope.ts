@@ -54,9 +54,10 @@ export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
   'fastopen/server/opt34/pure-syn-data.pkt': PASSIVE_ECN,
   'fastopen/client/nonblocking-sendto-over-mss.pkt': 'After the SYN-data fallback Linux sends the rest of a large write as TSO bursts sized by its pacing rate (3580 bytes here); the engine sends MSS segments in bursts of the congestion window (TSO sizing belongs with loss recovery and congestion control).',
   'fastopen/client/syn-data-partial-or-over-ack.pkt': FORCED_PUSH,
+  'fastopen/client/syn-data-only-syn-acked.pkt': FORCED_PUSH,
   'fastopen/server/client-ack-dropped-then-recovery-ms-timestamps.pkt': FORCED_PUSH,
   'fastopen/server/opt34/simple3.pkt': FORCED_PUSH,
-  'fastopen/': 'TCP Fast Open (RFC 7413) is modelled (src/tcp/fastopen.ts); SKIPs name what the runner lacks (timed sysctl changes, ICMP, tcpi_delivered).',
+  'fastopen/': 'TCP Fast Open (RFC 7413) is modelled (src/tcp/fastopen.ts); SKIPs name what the runner lacks (ICMP).',
 };
 
 export const OUT_OF_SCOPE_NOTE = 'out of scope (corpus README)';

@@ -148,6 +148,20 @@ describe('active open', () => {
     expect(t.c.state).toBe(TcpState.ESTABLISHED);
   });
 
+  test('TCP_INFO tcpi_delivered: one for the SYN the SYN-ACK acknowledges, then one per data segment acknowledged (Linux tp->delivered)', () => {
+    const t = synSent({ params: { timestamps: false } });
+    expect(t.c.tcpInfo(0).delivered).toBe(0);
+    t.at(10 * MS);
+    t.in('S. 0:0(0) ack 1 win 65535 <mss 1000>');
+    expect(t.c.tcpInfo(10 * MS).delivered).toBe(1);
+    t.c.send(2000, 10 * MS);
+    t.at(20 * MS);
+    t.in('. 1:1(0) ack 1001 win 65535');
+    expect(t.c.tcpInfo(20 * MS).delivered).toBe(2);
+    t.in('. 1:1(0) ack 2001 win 65535');
+    expect(t.c.tcpInfo(20 * MS).delivered).toBe(3);
+  });
+
   test('close() in SYN-SENT sends nothing; the late SYN-ACK gets R 1:1(0) (close-on-syn-sent.pkt)', () => {
     const t = synSent();
     t.c.close(0);

@@ -64,11 +64,13 @@ export function synSent(t: Tcb, seg: Segment, now: Nanos): void {
     establish(t, now, t.retransmits);
     // TCP Fast Open: cache the cookie; SYN-data the SYN-ACK left unacknowledged goes again below.
     if (t.fo !== null) {
+      // A blocking Fast Open write still has data queued past what the SYN carried (Linux
+      // sk_write_pending): the ACK waits for that data in quick-ACK mode (ato = TCP_ATO_MIN), so
+      // sending it at once makes the connection interactive (tcp_rcv_synsent_state_process,
+      // tcp_event_data_sent). SYN data sent again (a fallback, a plain SYN retry) is no pending write.
+      const writePending = seqLt((t.iss + 1 + t.fo.synData) >>> 0, t.writeSeq);
       clientSynAck(t, seg, now);
-      // A blocking Fast Open write still has data queued (Linux sk_write_pending): the ACK waits
-      // for that data in quick-ACK mode (ato = TCP_ATO_MIN), so sending it at once makes the
-      // connection interactive (tcp_rcv_synsent_state_process, tcp_event_data_sent).
-      if (seqLt(t.sndNxt, t.writeSeq) && t.params.profile === 'linux') enterQuickAckMode(t);
+      if (writePending && t.params.profile === 'linux') enterQuickAckMode(t);
     }
     t.notify(EV_CONNECTED);
     // The third ACK; data queued during the handshake rides on it instead.
