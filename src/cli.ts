@@ -22,6 +22,9 @@ import { CONFIRM_BYTES, CONFIRM_WALL_SECONDS, costBytes, describeCost, estimateC
 import { readSummary, reportFolder } from './report/index.ts';
 import { compareSummaries, comparisonHtml, comparisonText } from './report/compare.ts';
 import { writeFileAtomic } from './experiment/atomic-write.ts';
+import { WorkerPool } from './experiment/pool.ts';
+import { Profile, startProfile, stopProfile } from './experiment/profile.ts';
+import { DEFAULT_TRACE_LIMIT, parseByteSize } from './experiment/byte-size.ts';
 
 const EXIT_OK = 0;
 const EXIT_INTERNAL = 1;
@@ -110,13 +113,29 @@ interface RunArgs {
   seeds?: unknown;
   jobs?: unknown;
   trace?: boolean;
+  'trace-limit'?: string;
   pcap?: boolean;
   shard?: string;
   yes?: boolean;
   force?: boolean;
+  profile?: boolean;
 }
 
 async function runCommand(args: RunArgs): Promise<number> {
+  const profile = args.profile === true ? new Profile() : undefined;
+  if (profile !== undefined) {
+    // performance.now() counts from the process's start: Node, and the modules loaded so far.
+    profile.add('startup', performance.now());
+    startProfile(profile);
+  }
+  try {
+    return await runCommandProfiled(args, profile);
+  } finally {
+    stopProfile();
+  }
+}
+
+async function runCommandProfiled(args: RunArgs, profile: Profile | undefined): Promise<number> {
   // Option problems and file problems are reported together, like problems within a file.
   const optionProblems: string[] = [];
   const option = <T>(read: () => T): T | undefined => {
@@ -135,6 +154,12 @@ async function runCommand(args: RunArgs): Promise<number> {
   if (jobs > availableParallelism()) {
     process.stderr.write(`tcplab: --jobs ${jobs} is more than the ${availableParallelism()} CPUs here; using ${availableParallelism()}\n`);
     jobs = availableParallelism();
+  }
+  let traceLimit = DEFAULT_TRACE_LIMIT;
+  if (args['trace-limit'] !== undefined) {
+    const limit = parseByteSize(String(args['trace-limit']));
+    if (limit === undefined) optionProblems.push(`--trace-limit: expected a size such as 500MB, 2GB or 0 (no limit), got ${JSON.stringify(String(args['trace-limit']).slice(0, 60))}`);
+    else traceLimit = limit;
   }
   let shard: ShardSpec | undefined;
   if (args.shard !== undefined) {
@@ -169,16 +194,25 @@ async function runCommand(args: RunArgs): Promise<number> {
   checkCost(loaded, args.trace === true, args.yes === true);
 
   const started = performance.now();
-  for (const [i, l] of loaded.entries()) {
-    const batch: Parameters<typeof runBatch>[1] = {
-      outDir: outDirs[i]!, jobs, trace: args.trace === true, pcap: args.pcap === true, experiment: l.spec, rawSpec: l.raw, onAssembled: reportFolder,
-    };
-    if (shard !== undefined) batch.shard = shard;
-    await runBatch(l.runs, batch);
-    // A shard folder holds stored runs, not results: say which, so scripts collect the right ones.
-    process.stdout.write(`${shard === undefined ? 'results' : 'shard'} ${outDirs[i]}\n`);
-    if (shard === undefined) process.stderr.write(`${l.spec.name}: wrote ${describeResults(outDirs[i]!)}\n`);
+  // One set of worker threads for every experiment given: started once, reused run after run.
+  const threads = Math.max(1, Math.min(jobs >= 1 ? jobs : availableParallelism(), loaded.reduce((n, l) => n + l.runs.length, 0)));
+  const pool = new WorkerPool(threads);
+  try {
+    for (const [i, l] of loaded.entries()) {
+      const batch: Parameters<typeof runBatch>[1] = {
+        outDir: outDirs[i]!, jobs: threads, pool, trace: args.trace === true, traceLimit, pcap: args.pcap === true, experiment: l.spec, rawSpec: l.raw, onAssembled: reportFolder,
+      };
+      if (shard !== undefined) batch.shard = shard;
+      if (profile !== undefined) batch.profile = profile;
+      await runBatch(l.runs, batch);
+      // A shard folder holds stored runs, not results: say which, so scripts collect the right ones.
+      process.stdout.write(`${shard === undefined ? 'results' : 'shard'} ${outDirs[i]}\n`);
+      if (shard === undefined) process.stderr.write(`${l.spec.name}: wrote ${describeResults(outDirs[i]!)}\n`);
+    }
+  } finally {
+    await pool.destroy();
   }
+  if (profile !== undefined) process.stderr.write(profile.format(performance.now(), threads));
   if (shard === undefined) {
     const pages = outDirs.map((d) => join(d, 'index.html'));
     const took = formatDuration((performance.now() - started) / 1000);
@@ -329,8 +363,9 @@ async function mergeCommand(args: { dirs: string[]; out: string }): Promise<numb
 
 const RUN_EPILOG = [
   'Each finished run is stored at once in <out>/.runs/. Ctrl-C lets the runs in flight finish and',
-  'exits 130 (a second Ctrl-C abandons them); the same command run again resumes, skipping every',
-  'run already stored. Exit status: 0 done, 2 bad input (nothing written), 1 internal failure.',
+  'exits 130; a second Ctrl-C, or SIGTERM (exit 143), abandons them within a second. The same',
+  'command run again resumes, skipping every run already stored. Exit status: 0 done, 2 bad input',
+  '(nothing written), 1 internal failure.',
 ].join('\n');
 
 const setOption = {
@@ -364,8 +399,10 @@ export async function main(argv: string[]): Promise<void> {
           .option('set', setOption)
           .option('seed', { type: 'number', requiresArg: true, describe: 'first seed (overrides the file)' })
           .option('seeds', { type: 'number', requiresArg: true, describe: 'replicates per sweep point (overrides the file)' })
-          .option('jobs', { type: 'number', requiresArg: true, describe: 'worker threads (default: one per CPU); 1 runs in-process, where Ctrl-C waits for the run in progress' })
+          .option('jobs', { type: 'number', requiresArg: true, describe: 'runs at a time, each on a worker thread (default and at most: one per CPU)' })
           .option('trace', { type: 'boolean', describe: 'write trace.jsonl' })
+          .option('trace-limit', { type: 'string', requiresArg: true, describe: 'stop each run\'s trace at this size with a warning, e.g. 500MB, 2GB; 0 = no limit (default 1GB)' })
+          .option('profile', { type: 'boolean', describe: 'print where the time went: parse, validate, expand, build, simulate, collect, store, write, figures' })
           .option('pcap', { type: 'boolean', describe: 'write <node>.pcap captures' })
           .option('shard', { type: 'string', requiresArg: true, describe: 'run only shard i of n (i/n, 0 ≤ i < n); join shards with tcplab merge' })
           .option('force', { type: 'boolean', describe: 'replace the results of another experiment in the --out folder' })

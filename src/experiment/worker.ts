@@ -22,6 +22,8 @@ export interface RunTask {
   runner: string;
   /** On a worker thread: where to post `{ sim_s }` progress (a MessageChannel port, transferred). */
   progressPort?: MessagePort;
+  /** Measure wall time per phase (--profile); the result carries it back. */
+  profile?: boolean;
 }
 
 /** Progress messages at most this often (wall ms): the main thread only redraws a line. */
@@ -30,10 +32,17 @@ const PROGRESS_EVERY_MS = 500;
 export interface RunTaskResult {
   id: string;
   wall_s: number;
+  /** With `profile`: wall milliseconds per phase (build, simulate, collect, store). */
+  phases?: Record<string, number>;
+  /** The trace stopped at its size budget (--trace-limit) at this simulated time. */
+  traceLimited?: { limit: number; t_s: number };
 }
 
+/** `.ts` when running from the sources (through tsx), `.js` from the compiled build (dist/). */
+const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
 /** The model's run module; tests pass a fake one. */
-export const DEFAULT_RUNNER = new URL('./run.ts', import.meta.url).href;
+export const DEFAULT_RUNNER = new URL(`./run${EXT}`, import.meta.url).href;
 
 const runners = new Map<string, Promise<ExecuteRun>>();
 
@@ -76,17 +85,25 @@ export async function runTask(task: RunTask, onProgress?: (sim_s: number) => voi
     shownAt = t;
     report(sim_s);
   };
+  const store = new RunStore(task.storeDir);
+  const phases: Record<string, number> | undefined = task.profile ? {} : undefined;
+  // The trace streams straight into the store from here: it never crosses the thread boundary.
+  const opts: ExecuteRunOptions = { ...task.opts, ...(task.opts.trace ? { traceFile: store.tracePath(task.run.id) } : {}), ...(phases ? { phases } : {}) };
   let output;
   try {
-    output = await executeRun(task.run, task.opts, throttled);
+    output = await executeRun(task.run, opts, throttled);
   } finally {
     port?.close();
   }
   // Rounded to the microsecond: finer digits are timer noise.
   const wall_s = Math.round((performance.now() - started) * 1000) / 1e6;
   const { id, pointIndex, point, seed } = task.run;
-  await new RunStore(task.storeDir).save({ id, key: task.key, pointIndex, point, seed }, output, wall_s);
-  return { id, wall_s };
+  const saving = performance.now();
+  await store.save({ id, key: task.key, pointIndex, point, seed }, output, wall_s);
+  const result: RunTaskResult = { id, wall_s };
+  if (phases) result.phases = { ...phases, store: performance.now() - saving };
+  if (output.streamedTrace?.limited) result.traceLimited = output.streamedTrace.limited;
+  return result;
 }
 
 /** The worker thread's entry (piscina passes the task only). */
