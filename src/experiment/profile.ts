@@ -42,8 +42,8 @@ export class Profile {
     const lines = [`profile: ${this.runs} run${this.runs === 1 ? '' : 's'} on ${threads} worker thread${threads === 1 ? '' : 's'}`];
     const names = [...PHASES, ...[...this.ms.keys()].filter((p) => !(PHASES as readonly string[]).includes(p))];
     for (const p of names) {
-      const ms = this.ms.get(p);
-      if (ms === undefined) continue;
+      // Every phase is listed, 0 when the command had none of it (no sweep to expand).
+      const ms = this.ms.get(p) ?? 0;
       lines.push(`  ${p.padEnd(9)} ${(ms / 1000).toFixed(3).padStart(9)} s  ${WHAT[p] ?? ''}`.trimEnd());
     }
     // maxRSS covers every thread of the process (workers share it), in kilobytes.
