@@ -362,10 +362,10 @@ async function mergeCommand(args: { dirs: string[]; out: string }): Promise<numb
 // ---- the parser ----------------------------------------------------------------------------
 
 const RUN_EPILOG = [
-  'Each finished run is stored at once in <out>/.runs/. Ctrl-C lets the runs in flight finish and',
-  'exits 130; a second Ctrl-C, or SIGTERM (exit 143), abandons them within a second. The same',
-  'command run again resumes, skipping every run already stored. Exit status: 0 done, 2 bad input',
-  '(nothing written), 1 internal failure.',
+  'Each finished run is stored at once in <out>/.runs/; the same command run again resumes,',
+  'skipping every run already stored. Ctrl-C lets the runs in flight finish and exits 130; a',
+  'second Ctrl-C, or SIGTERM (exit 143), abandons them within a second. Exit status: 0 done,',
+  '2 bad input (nothing written), 1 internal failure.',
 ].join('\n');
 
 const setOption = {
