@@ -93,7 +93,7 @@ async function cliSuite(report: BenchReport): Promise<void> {
       if (r.code !== 0) throw new Error(`tcplab run exited ${r.code}: ${r.stderr.slice(-800)}`);
       const { phases, rss_mb } = parseProfile(r.stderr);
       const row: Record<string, string | number> = { N: n, wall_s: r.wall_s.toFixed(2), rss_mb, load: loadBefore };
-      for (const p of ['startup', 'parse', 'validate', 'expand', 'build', 'simulate', 'collect', 'store', 'write', 'figures']) row[p] = (phases[p] ?? 0).toFixed(2);
+      for (const p of ['startup', 'parse', 'validate', 'expand', 'workers', 'build', 'simulate', 'collect', 'store', 'write', 'figures']) row[p] = (phases[p] ?? 0).toFixed(2);
       rows.push(row);
     }
   } finally {

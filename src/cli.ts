@@ -172,6 +172,26 @@ async function runCommandProfiled(args: RunArgs, profile: Profile | undefined): 
   if (seed !== undefined) options.seed = seed;
   if (seeds !== undefined) options.seeds = seeds;
 
+  // One set of worker threads for every experiment given, started now so that they load the model
+  // while this thread reads and validates the files, and reused run after run.
+  const pool = optionProblems.length === 0 ? new WorkerPool(jobs >= 1 ? jobs : availableParallelism()) : undefined;
+  try {
+    return await runLoaded(args, options, optionProblems, { jobs, shard, traceLimit, profile, pool });
+  } finally {
+    await pool?.destroy();
+  }
+}
+
+interface RunSetup {
+  jobs: number;
+  shard: ShardSpec | undefined;
+  traceLimit: number;
+  profile: Profile | undefined;
+  pool: WorkerPool | undefined;
+}
+
+async function runLoaded(args: RunArgs, options: LoadOptions, optionProblems: string[], setup: RunSetup): Promise<number> {
+  const { shard, traceLimit, profile } = setup;
   // Validate every file before running any, so bad input writes nothing.
   const loaded: LoadedExperiment[] = [];
   const errors: SpecError[] = [];
@@ -185,6 +205,7 @@ async function runCommandProfiled(args: RunArgs, profile: Profile | undefined): 
     printProblems(errors);
     return EXIT_BAD_INPUT;
   }
+  const pool = setup.pool!; // started whenever the options were good
   const outDirs = loaded.map((l) => (args.out === undefined ? join('results', l.spec.name) : loaded.length === 1 ? args.out : join(args.out, l.spec.name)));
   const clash = outDirs.findIndex((d, i) => outDirs.indexOf(d) !== i);
   if (clash >= 0) {
@@ -194,23 +215,17 @@ async function runCommandProfiled(args: RunArgs, profile: Profile | undefined): 
   checkCost(loaded, args.trace === true, args.yes === true);
 
   const started = performance.now();
-  // One set of worker threads for every experiment given: started once, reused run after run.
-  const threads = Math.max(1, Math.min(jobs >= 1 ? jobs : availableParallelism(), loaded.reduce((n, l) => n + l.runs.length, 0)));
-  const pool = new WorkerPool(threads);
-  try {
-    for (const [i, l] of loaded.entries()) {
-      const batch: Parameters<typeof runBatch>[1] = {
-        outDir: outDirs[i]!, jobs: threads, pool, trace: args.trace === true, traceLimit, pcap: args.pcap === true, experiment: l.spec, rawSpec: l.raw, onAssembled: reportFolder,
-      };
-      if (shard !== undefined) batch.shard = shard;
-      if (profile !== undefined) batch.profile = profile;
-      await runBatch(l.runs, batch);
-      // A shard folder holds stored runs, not results: say which, so scripts collect the right ones.
-      process.stdout.write(`${shard === undefined ? 'results' : 'shard'} ${outDirs[i]}\n`);
-      if (shard === undefined) process.stderr.write(`${l.spec.name}: wrote ${describeResults(outDirs[i]!)}\n`);
-    }
-  } finally {
-    await pool.destroy();
+  const threads = Math.max(1, Math.min(pool.threads, loaded.reduce((n, l) => n + l.runs.length, 0)));
+  for (const [i, l] of loaded.entries()) {
+    const batch: Parameters<typeof runBatch>[1] = {
+      outDir: outDirs[i]!, jobs: threads, pool, trace: args.trace === true, traceLimit, pcap: args.pcap === true, experiment: l.spec, rawSpec: l.raw, onAssembled: reportFolder,
+    };
+    if (shard !== undefined) batch.shard = shard;
+    if (profile !== undefined) batch.profile = profile;
+    await runBatch(l.runs, batch);
+    // A shard folder holds stored runs, not results: say which, so scripts collect the right ones.
+    process.stdout.write(`${shard === undefined ? 'results' : 'shard'} ${outDirs[i]}\n`);
+    if (shard === undefined) process.stderr.write(`${l.spec.name}: wrote ${describeResults(outDirs[i]!)}\n`);
   }
   if (profile !== undefined) process.stderr.write(profile.format(performance.now(), threads));
   if (shard === undefined) {

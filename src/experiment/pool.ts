@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { RunTask, RunTaskResult } from './worker.ts';
+import { DEFAULT_RUNNER, type RunTask, type RunTaskResult } from './worker.ts';
 
 /** Stop requests from a signal handler. */
 export class StopControl {
@@ -68,8 +68,13 @@ export class WorkerPool {
   private failure: Error | null = null;
   private destroyed = false;
 
-  constructor(readonly threads: number) {
+  /**
+   * @param threads the number of threads, started at once
+   * @param runner  the run module each thread loads as it starts (before its first task)
+   */
+  constructor(readonly threads: number, runner: string = DEFAULT_RUNNER) {
     this.piscina = new Piscina<RunTask, RunTaskResult>({
+      workerData: { runner },
       filename: WORKER_URL,
       minThreads: threads,
       maxThreads: threads,
@@ -111,7 +116,7 @@ export class WorkerPool {
 export async function executeTasks(tasks: readonly RunTask[], options: ExecuteTasksOptions): Promise<void> {
   if (tasks.length === 0) return;
   const own = options.pool === undefined;
-  const pool = options.pool ?? new WorkerPool(Math.max(1, Math.min(options.jobs, tasks.length)));
+  const pool = options.pool ?? new WorkerPool(Math.max(1, Math.min(options.jobs, tasks.length)), tasks[0]!.runner);
   const lanes = Math.max(1, Math.min(options.jobs, pool.threads, tasks.length));
   const { stop } = options;
   let next = 0;

@@ -9,13 +9,14 @@
  */
 
 /** The phases in the order a run command goes through them. */
-export const PHASES = ['startup', 'parse', 'validate', 'expand', 'build', 'simulate', 'collect', 'store', 'write', 'figures'] as const;
+export const PHASES = ['startup', 'parse', 'validate', 'expand', 'workers', 'build', 'simulate', 'collect', 'store', 'write', 'figures'] as const;
 
 const WHAT: Record<string, string> = {
   startup: 'process start to the command (Node, module loading)',
   parse: 'reading and parsing YAML',
   validate: 'overrides, topology and spec validation',
   expand: 'sweep points applied and validated',
+  workers: 'worker thread start-up and module loading (summed over threads)',
   build: 'world building per run (summed over runs)',
   simulate: 'simulation per run (summed over runs)',
   collect: 'metrics, samples, trace close per run (summed)',

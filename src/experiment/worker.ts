@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type { MessagePort } from 'node:worker_threads';
+import { isWorkerThread, workerData } from 'piscina';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { ExecuteRun, ExecuteRunOptions } from './run-output.ts';
@@ -32,7 +33,7 @@ const PROGRESS_EVERY_MS = 500;
 export interface RunTaskResult {
   id: string;
   wall_s: number;
-  /** With `profile`: wall milliseconds per phase (build, simulate, collect, store). */
+  /** With `profile`: wall milliseconds per phase (workers on a thread's first task, build, simulate, collect, store). */
   phases?: Record<string, number>;
   /** The trace stopped at its size budget (--trace-limit) at this simulated time. */
   traceLimited?: { limit: number; t_s: number };
@@ -45,12 +46,16 @@ const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 export const DEFAULT_RUNNER = new URL(`./run${EXT}`, import.meta.url).href;
 
 const runners = new Map<string, Promise<ExecuteRun>>();
+let firstTask = true;
+/** When this thread had its runner loaded (its performance clock starts with the thread). */
+let readyAt = 0;
 
 function loadRunner(url: string): Promise<ExecuteRun> {
   let p = runners.get(url);
   if (!p) {
     p = importModule(url).then((mod: { executeRun?: unknown }) => {
       if (typeof mod.executeRun !== 'function') throw new Error(`${url} does not export an executeRun function`);
+      readyAt ||= performance.now();
       return mod.executeRun as ExecuteRun;
     });
     runners.set(url, p);
@@ -75,6 +80,9 @@ async function importModule(url: string): Promise<{ executeRun?: unknown }> {
 /** Runs a task; `onProgress` (in-process) or the task's port (worker) hears of its simulated time. */
 export async function runTask(task: RunTask, onProgress?: (sim_s: number) => void): Promise<RunTaskResult> {
   const executeRun = await loadRunner(task.runner);
+  // A thread's first task reports the thread's start-up: from its start to its runner loaded.
+  const startup = firstTask && isWorkerThread ? readyAt : 0;
+  firstTask = false;
   const started = performance.now();
   const port = task.progressPort;
   const report = onProgress ?? (port === undefined ? undefined : (sim_s: number) => port.postMessage({ sim_s }));
@@ -101,7 +109,7 @@ export async function runTask(task: RunTask, onProgress?: (sim_s: number) => voi
   const saving = performance.now();
   await store.save({ id, key: task.key, pointIndex, point, seed }, output, wall_s);
   const result: RunTaskResult = { id, wall_s };
-  if (phases) result.phases = { ...phases, store: performance.now() - saving };
+  if (phases) result.phases = { ...(startup > 0 ? { workers: startup } : {}), ...phases, store: performance.now() - saving };
   if (output.streamedTrace?.limited) result.traceLimited = output.streamedTrace.limited;
   return result;
 }
@@ -110,3 +118,8 @@ export async function runTask(task: RunTask, onProgress?: (sim_s: number) => voi
 export default function runTaskInWorker(task: RunTask): Promise<RunTaskResult> {
   return runTask(task);
 }
+
+// A pool thread loads its runner (the whole model) as soon as it starts, while the main thread is
+// still reading and validating the experiment, so the first run does not wait for it.
+const preload = (workerData as { runner?: unknown } | undefined)?.runner;
+if (isWorkerThread && typeof preload === 'string') void loadRunner(preload).catch(() => {});

@@ -58,7 +58,7 @@ describe.concurrent('tcplab run', () => {
     const r = await tcplab(['run', 'tiny.yaml', '--jobs', '1', '--profile'], cwd);
     expect(r.code).toBe(0);
     expect(r.errLines).toContain('profile: 2 runs on 1 worker thread');
-    for (const phase of ['startup', 'parse', 'validate', 'expand', 'build', 'simulate', 'collect', 'store', 'write', 'figures']) {
+    for (const phase of ['startup', 'parse', 'validate', 'expand', 'workers', 'build', 'simulate', 'collect', 'store', 'write', 'figures']) {
       expect(r.errLines.some((l) => new RegExp(`^  ${phase} +\\d+\\.\\d{3} s  \\S`).test(l)), phase).toBe(true);
     }
     expect(r.errLines.some((l) => /^ {2}total +\d+\.\d{3} s {2}wall, process start to end; peak RSS \d+ MB$/.test(l))).toBe(true);
