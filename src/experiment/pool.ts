@@ -74,7 +74,7 @@ export class WorkerPool {
    */
   constructor(readonly threads: number, runner: string = DEFAULT_RUNNER) {
     this.piscina = new Piscina<RunTask, RunTaskResult>({
-      workerData: { runner },
+      workerData: { runner, createdAt: performance.timeOrigin + performance.now() },
       filename: WORKER_URL,
       minThreads: threads,
       maxThreads: threads,

@@ -16,7 +16,7 @@ const WHAT: Record<string, string> = {
   parse: 'reading and parsing YAML',
   validate: 'overrides, topology and spec validation',
   expand: 'sweep points applied and validated',
-  workers: 'worker thread start-up and module loading (summed over threads)',
+  workers: 'worker threads: pool start to model loaded (summed over threads)',
   build: 'world building per run (summed over runs)',
   simulate: 'simulation per run (summed over runs)',
   collect: 'metrics, samples, trace close per run (summed)',

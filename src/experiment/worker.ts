@@ -47,7 +47,7 @@ export const DEFAULT_RUNNER = new URL(`./run${EXT}`, import.meta.url).href;
 
 const runners = new Map<string, Promise<ExecuteRun>>();
 let firstTask = true;
-/** When this thread had its runner loaded (its performance clock starts with the thread). */
+/** When this thread had its runner loaded (ms since the epoch; 0 until then). */
 let readyAt = 0;
 
 function loadRunner(url: string): Promise<ExecuteRun> {
@@ -55,7 +55,7 @@ function loadRunner(url: string): Promise<ExecuteRun> {
   if (!p) {
     p = importModule(url).then((mod: { executeRun?: unknown }) => {
       if (typeof mod.executeRun !== 'function') throw new Error(`${url} does not export an executeRun function`);
-      readyAt ||= performance.now();
+      readyAt ||= performance.timeOrigin + performance.now();
       return mod.executeRun as ExecuteRun;
     });
     runners.set(url, p);
@@ -80,8 +80,8 @@ async function importModule(url: string): Promise<{ executeRun?: unknown }> {
 /** Runs a task; `onProgress` (in-process) or the task's port (worker) hears of its simulated time. */
 export async function runTask(task: RunTask, onProgress?: (sim_s: number) => void): Promise<RunTaskResult> {
   const executeRun = await loadRunner(task.runner);
-  // A thread's first task reports the thread's start-up: from its start to its runner loaded.
-  const startup = firstTask && isWorkerThread ? readyAt : 0;
+  // A thread's first task reports the thread's start-up: from the pool's creation to its runner loaded.
+  const startup = firstTask && isWorkerThread && typeof poolCreatedAt === 'number' ? Math.max(0, readyAt - poolCreatedAt) : 0;
   firstTask = false;
   const started = performance.now();
   const port = task.progressPort;
@@ -122,4 +122,6 @@ export default function runTaskInWorker(task: RunTask): Promise<RunTaskResult> {
 // A pool thread loads its runner (the whole model) as soon as it starts, while the main thread is
 // still reading and validating the experiment, so the first run does not wait for it.
 const preload = (workerData as { runner?: unknown } | undefined)?.runner;
+/** When the pool was created (ms since the epoch), for the start-up time --profile shows. */
+const poolCreatedAt = (workerData as { createdAt?: unknown } | undefined)?.createdAt;
 if (isWorkerThread && typeof preload === 'string') void loadRunner(preload).catch(() => {});
