@@ -8,6 +8,7 @@
  */
 import * as nodePath from 'node:path';
 import { parseDocument } from 'yaml';
+import { timed } from './profile.ts';
 import type { TopologyDef } from '../net/topology-def.ts';
 import type { PointValues } from '../metrics/results.ts';
 import { formatPath, formatSpecError, Problems, SpecErrorCode, type PathSegments, type Problem, type Result, type SpecError } from './errors.ts';
@@ -272,9 +273,9 @@ export function loadExperimentText(text: string, file: string, opts: LoadOptions
 }
 
 export function loadExperiment(file: string, opts: LoadOptions = {}): Result<LoadedExperiment> {
-  const parsed = readSource(file, opts.readFile ?? defaultReader);
+  const parsed = timed('parse', () => readSource(file, opts.readFile ?? defaultReader));
   if (!parsed.ok) return parsed;
-  return loadExperimentDoc(parsed.value, file, opts);
+  return timed('validate', () => loadExperimentDoc(parsed.value, file, opts));
 }
 
 export function loadExperimentDoc(doc: unknown, file: string, opts: LoadOptions = {}): Result<LoadedExperiment> {
@@ -300,7 +301,7 @@ export function loadExperimentDoc(doc: unknown, file: string, opts: LoadOptions 
     if (total > MAX_RUNS) {
       loader.report({ code: SpecErrorCode.range, file, path: 'sweep', message: `${total} runs (sweep points × seeds); the limit is ${MAX_RUNS}` });
     } else if (axes.length > 0) {
-      runs = expandPoints(loader, state, axes) ?? [];
+      runs = timed('expand', () => expandPoints(loader, state, axes)) ?? [];
     } else if (spec !== undefined) {
       runs = buildRuns([{}], [spec]);
     }
