@@ -13,7 +13,7 @@ import { SEND_EOR, SEND_MORE, TcpState, type EngineOutput, type Endpoints, type 
 import { ecnIncoming } from './ecn.ts';
 import { establish, handshakeRtt } from './handshake.ts';
 import type { DstMetrics } from './dst-metrics.ts';
-import { sendSyn } from './output.ts';
+import { sendOowAck, sendSyn } from './output.ts';
 import { tcpInfo, type TcpInfoFields } from './tcp-info.ts';
 import type { TcpParams } from './params.ts';
 import { afterRead } from './receive.ts';
@@ -175,6 +175,16 @@ export class Connection extends Tcb implements TimedEntity {
   onTimer(now: Nanos): void {
     if (now >= this.deadline) runTimers(this, now);
     this.finish();
+  }
+
+  /** TimeWaitState (states/time-wait.ts): the TIME-WAIT timer restarts. */
+  restartTimer(at: Nanos): void {
+    this.closeAt = at;
+  }
+
+  /** TimeWaitState: acknowledges an unacceptable segment in TIME-WAIT. */
+  timeWaitAck(seg: Segment, now: Nanos): void {
+    sendOowAck(this, seg, now, false);
   }
 
   /**

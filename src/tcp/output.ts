@@ -135,12 +135,17 @@ export function sendAck(t: Tcb, now: Nanos): void {
  * unless it is a challenge).
  */
 export function sendOowAck(t: Tcb, seg: Segment, now: Nanos, challenge: boolean): void {
+  if (oowAckAllowed(t, seg, now, challenge)) sendAck(t, now);
+}
+
+/** The rate limit of sendOowAck (Linux tcp_oow_rate_limited); records the ACK when it may go. */
+export function oowAckAllowed(t: { lastOowAckAt: Nanos }, seg: Segment, now: Nanos, challenge: boolean): boolean {
   const limited = challenge || segmentSpace(seg) === 0 || (seg.flags & SYN) !== 0;
   if (limited) {
-    if (now - t.lastOowAckAt < OOW_ACK_INTERVAL) return;
+    if (now - t.lastOowAckAt < OOW_ACK_INTERVAL) return false;
     t.lastOowAckAt = now;
   }
-  sendAck(t, now);
+  return true;
 }
 
 /**
