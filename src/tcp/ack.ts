@@ -169,6 +169,8 @@ function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
   else if (!scheduleLossProbe(t, now)) t.rtoAt = timerExpiry(t.params, now, t.rtt.rto);
   t.persistAt = Infinity;
 
+  // With skb accounting this happens after the ACK's sends (Connection.checkSpace), as Linux's.
+  if (t.params.skbTruesize > 0) return;
   if (freed > 0) sndBufOnAck(t);
   // Linux tcp_check_space / sk_stream_write_space: a writer that found no room hears of it once
   // the socket is writable again.

@@ -1,0 +1,143 @@
+/**
+ * The send queue as Linux charges it to the send buffer (tcp.skbTruesize > 0): data sits in skbs
+ * of up to size_goal bytes, each costing its payload plus a fixed head (skb->truesize,
+ * sk_wmem_queued). tcp_sendmsg_locked checks for room (sk_stream_memory_free: sk_wmem_queued
+ * under sk_sndbuf, unsent bytes under TCP_NOTSENT_LOWAT) only when a write needs a new skb, so a
+ * write may overshoot the buffer by up to one skb and stops short of it by the heads; a full skb
+ * at the head of the queue goes out at once (tcp_push_one), and when only part of it fits the
+ * windows the rest becomes a new skb (tso_fragment) that the write goes on filling.
+ *
+ * The engine sends MSS-sized segments; only skb boundaries are kept (their start sequences,
+ * ascending, in Tcb.skbStarts), so with skbTruesize 0 (the default) nothing here runs.
+ */
+import type { Nanos } from '../sim/time.ts';
+import { SEND_EOR, SEND_MORE } from './api.ts';
+import { output } from './send.ts';
+import { seqLt, seqSub } from './seq.ts';
+import { NO_SKBS, notsentLowat, streamWritable, type Tcb } from './tcb.ts';
+
+/** Linux MAX_TCP_HEADER (x86-64): headroom every skb reserves for the headers. */
+const MAX_TCP_HEADER = 320;
+/** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) and of struct sk_buff (x86-64). */
+const SHINFO = 320;
+const SK_BUFF = 256;
+/** Linux GSO_LEGACY_MAX_SIZE: the largest skb TSO/GSO builds. */
+const GSO_MAX_SIZE = 65536;
+
+/**
+ * Linux tcp_xmit_size_goal: as many whole segments as fit the GSO limit, bounded by half the
+ * largest window the peer offered (tcp_bound_to_half_wnd), at least one segment.
+ */
+export function sizeGoal(t: Tcb): number {
+  let goal = GSO_MAX_SIZE - 1 - MAX_TCP_HEADER;
+  const w = t.maxSndWnd;
+  const cutoff = w > 536 ? w >> 1 : w;
+  if (cutoff > 0 && goal > cutoff) goal = cutoff;
+  const segs = Math.floor(goal / t.mss);
+  return segs > 1 ? segs * t.mss : t.mss;
+}
+
+/**
+ * Linux tcp_sndbuf_expand's per_mss with skb accounting: a worst-case skb per segment, its head
+ * kmalloc'd in a power of two (payload + MAX_TCP_HEADER + shared info), plus the sk_buff.
+ */
+export function perMssTruesize(mss: number): number {
+  let head = mss + MAX_TCP_HEADER + SHINFO;
+  let p = 1;
+  while (p < head) p *= 2;
+  head = p;
+  return head + SK_BUFF;
+}
+
+/**
+ * Brings the skb list up to date: skbs wholly acknowledged are freed (tcp_clean_rtx_queue), and
+ * an skb that new data went out of only in part was split where sending stopped (tso_fragment),
+ * the split adding a head.
+ */
+export function syncSkbs(t: Tcb): void {
+  const s = t.skbStarts;
+  let drop = 0;
+  while (drop < s.length) {
+    const end = drop + 1 < s.length ? s[drop + 1]! : t.writeSeq;
+    if (seqLt(t.sndUna, end)) break;
+    drop++;
+  }
+  if (drop > 0) s.splice(0, drop);
+  // Only first transmissions split (sndNxt at the highest sent); go-back-N resends do not.
+  if (s.length === 0 || t.sndNxt !== t.sndMax || !seqLt(t.sndNxt, t.writeSeq)) return;
+  let i = s.length - 1;
+  while (i > 0 && seqLt(t.sndNxt, s[i]!)) i--;
+  if (seqLt(s[i]!, t.sndNxt)) s.splice(i + 1, 0, t.sndNxt);
+}
+
+/** Linux sk_wmem_queued: the bytes not yet acknowledged plus one head per skb. */
+export function wmemQueued(t: Tcb): number {
+  syncSkbs(t);
+  return seqSub(t.writeSeq, t.dataStart()) + t.skbStarts.length * t.params.skbTruesize;
+}
+
+/** Linux sk_stream_memory_free (wake = 0): room for one more skb. */
+function memoryFree(t: Tcb): boolean {
+  if (wmemQueued(t) >= t.sndBuf) return false;
+  const unsent = seqSub(t.writeSeq, t.sndNxt);
+  return (unsent > 0 ? unsent : 0) < notsentLowat(t);
+}
+
+/**
+ * Linux __sk_stream_is_writeable(sk, 1) on skb accounting: free space at least half of
+ * sk_wmem_queued, and the unsent bytes, doubled, under TCP_NOTSENT_LOWAT.
+ */
+export function skbWritable(t: Tcb): boolean {
+  const queued = wmemQueued(t);
+  const space = t.sndBuf - queued;
+  if (space <= 0 || space * 2 < queued) return false;
+  const unsent = seqSub(t.writeSeq, t.sndNxt);
+  return (unsent > 0 ? unsent : 0) * 2 < notsentLowat(t);
+}
+
+/** POLLOUT and the writer's wake-up: on skb accounting when it is on, else on payload bytes. */
+export function socketWritable(t: Tcb): boolean {
+  return t.params.skbTruesize > 0 ? skbWritable(t) : streamWritable(t);
+}
+
+/**
+ * The copy loop of Linux tcp_sendmsg_locked: fills the tail skb while it is unsent, shorter than
+ * size_goal and not the end of a MSG_EOR record (tcp_skb_can_collapse_to), else starts a new skb
+ * if sk_stream_memory_free allows. A full skb at the head of the unsent queue is pushed at once
+ * (tcp_push_one). Returns the bytes taken; the caller pushes the rest (tcp_push).
+ */
+export function skbWrite(t: Tcb, bytes: number, flags: number, now: Nanos): number {
+  const goal = sizeGoal(t);
+  if (t.skbStarts === NO_SKBS) t.skbStarts = [];
+  const s = t.skbStarts;
+  let copied = 0;
+  while (copied < bytes) {
+    syncSkbs(t);
+    let room = 0;
+    const tail = s.length > 0 ? s[s.length - 1]! : t.writeSeq;
+    const tailClosed = t.recordEnds.length > 0 && t.recordEnds[t.recordEnds.length - 1] === t.writeSeq;
+    if (s.length > 0 && seqLt(t.sndNxt, t.writeSeq) && !tailClosed) room = goal - seqSub(t.writeSeq, tail);
+    if (room <= 0) {
+      if (!memoryFree(t)) break;
+      s.push(t.writeSeq);
+      room = goal;
+    }
+    const n = bytes - copied < room ? bytes - copied : room;
+    t.writeSeq = (t.writeSeq + n) >>> 0;
+    copied += n;
+    if (copied === bytes) break;
+    // The skb is full: if nothing before it waits, it goes now (tcp_push_one, PSH on what a
+    // burst ends with, as every push here).
+    if (!seqLt(t.sndNxt, s[s.length - 1]!)) {
+      t.pushSeq = t.writeSeq;
+      t.moreHold = (flags & SEND_MORE) !== 0;
+      output(t, now);
+      t.moreHold = false;
+    }
+  }
+  if (copied > 0 && flags & SEND_EOR && copied === bytes) {
+    if (t.recordEnds.length === 0) t.recordEnds = [];
+    t.recordEnds.push(t.writeSeq);
+  }
+  return copied;
+}

@@ -1,0 +1,78 @@
+/**
+ * The send buffer charged per skb (tcp.skbTruesize, Linux sk_wmem_queued): a write fills skbs of
+ * size_goal and asks sk_stream_memory_free only when it needs a new one; a full skb at the head
+ * goes at once and the part the window leaves becomes a new skb the write goes on filling; the
+ * writer is woken after the ACK's own sends (tcp_check_space). The scenarios are Linux's
+ * notsent_lowat/notsent-lowat-setsockopt.pkt and blocking/blocking-write.pkt, packet by packet.
+ */
+import { describe, expect, test } from 'vitest';
+import { MS } from '../../src/sim/time.ts';
+import { passiveEstablished } from './harness.ts';
+
+/** Segments sent, joined into the bursts a TSO sender would show: "first:end(len)". */
+function bursts(lines: string[]): string[] {
+  const out: string[] = [];
+  let start = -1;
+  let end = -1;
+  for (const l of lines) {
+    const m = /(\d+):(\d+)\((\d+)\)/.exec(l)!;
+    const a = Number(m[1]);
+    const b = Number(m[2]);
+    if (start >= 0 && a === end) end = b;
+    else {
+      if (start >= 0) out.push(`${start}:${end}`);
+      start = a;
+      end = b;
+    }
+  }
+  if (start >= 0) out.push(`${start}:${end}`);
+  return out;
+}
+
+describe('skb accounting (tcp.skbTruesize 1280)', () => {
+  test('TCP_NOTSENT_LOWAT is checked per new skb: a write of 59000 takes 26000, POLLOUT waits for unsent < 2000', () => {
+    // Peer window 257 << 7 = 32896: size_goal 16000. The first skb goes as far as IW10 allows
+    // (10000), the 6000 left is refilled to 16000, then unsent 16000 >= 4000 stops the write.
+    const t = passiveEstablished({ rtt: 10 * MS, params: { skbTruesize: 1280 } });
+    t.c.setNotsentLowat(4000);
+    expect(t.c.send(59000, t.now)).toBe(26000);
+    expect(bursts(t.sent())).toEqual(['1:10001']);
+    expect(t.c.unsentBytes).toBe(16000);
+    expect(t.c.pollWritable).toBe(false);
+    t.rec.takeEvents();
+    // Each ACK of 2000 lets 4000 more go (slow start); POLLOUT comes once the unsent bytes,
+    // doubled, fall under 4000, which is after the ACK of 8001 has let the last 4000 go.
+    const expectations: [number, string, boolean][] = [[2001, '10001:14001', false], [4001, '14001:18001', false], [6001, '18001:22001', false], [8001, '22001:26001', true]];
+    for (const [ack, burst, writable] of expectations) {
+      t.at(t.now + 10 * MS);
+      expect(bursts(t.in(`. 1:1(0) ack ${ack} win 257`))).toEqual([burst]);
+      expect(t.rec.takeEvents().includes('WRITABLE'), `WRITABLE after ack ${ack}`).toBe(writable);
+    }
+  });
+
+  test('a blocked write wakes when sk_wmem_queued is at most 2/3 of sk_sndbuf, skb heads counted', () => {
+    // SO_SNDBUF 21000 (42000), peer window 50000 unscaled: size_goal 25000. The write queues
+    // 60000 (the third skb starts at 35000 + 2 heads < 42000) and blocks for the last 1000.
+    const t = passiveEstablished({ peerWscale: -1, peerWindow: 50000, params: { skbTruesize: 1280, sndBuf: 42000, sndBufLock: true } });
+    expect(t.c.send(61000, t.now)).toBe(60000);
+    expect(bursts(t.sent())).toEqual(['1:10001']);
+    t.rec.takeEvents();
+    t.at(t.now + 100 * MS);
+    t.in('. 1:1(0) ack 10001 win 50000');
+    expect(t.rec.takeEvents()).not.toContain('WRITABLE');
+    // 30000 bytes in 2 skbs (+2560): 32560 > 28000, no wake-up; payload bytes alone would wake here.
+    t.at(t.now + 100 * MS);
+    t.in('. 1:1(0) ack 30001 win 50000');
+    expect(t.rec.takeEvents()).not.toContain('WRITABLE');
+    // 24000 in 1 skb (+1280): 25280 <= 28000.
+    t.at(t.now + 100 * MS);
+    t.in('. 1:1(0) ack 36001 win 50000');
+    expect(t.rec.takeEvents()).toContain('WRITABLE');
+    expect(t.c.send(1000, t.now)).toBe(1000);
+  });
+
+  test('skbTruesize 0 keeps payload-byte accounting: the same write takes the free bytes', () => {
+    const t = passiveEstablished({ peerWscale: -1, peerWindow: 50000, params: { sndBuf: 42000, sndBufLock: true } });
+    expect(t.c.send(61000, t.now)).toBe(42000);
+  });
+});
