@@ -29,6 +29,7 @@ import { timeWait } from './states/time-wait.ts';
 import { seqSub } from './seq.ts';
 import { EV_WRITABLE, notsentLowat, Tcb, TS_OPTION_BYTES } from './tcb.ts';
 import { skbWritable, skbWrite, socketWritable } from './send-skbs.ts';
+import { chronoStart, chronoStop, CHRONO_BUSY, CHRONO_SNDBUF_LIMITED } from './chrono.ts';
 import { setEffectiveMss } from './handshake.ts';
 import { userAbort, userClose, userShutdown } from './teardown.ts';
 import { runTimers } from './timers.ts';
@@ -169,7 +170,7 @@ export class Connection extends Tcb implements TimedEntity {
         throw new Error(`unknown TCP state ${String(never)}`);
       }
     }
-    if (this.sendBlocked && this.params.skbTruesize > 0) this.checkSpace();
+    if (this.sendBlocked && this.params.skbTruesize > 0) this.checkSpace(now);
     this.finish();
     return verdict;
   }
@@ -194,6 +195,7 @@ export class Connection extends Tcb implements TimedEntity {
     const n = bytes < space ? bytes : space;
     if (n < bytes) this.sendBlocked = true;
     if (n > 0) {
+      chronoStart(this, CHRONO_BUSY, now); // Linux tcp_add_write_queue_tail
       this.writeSeq = (this.writeSeq + n) >>> 0;
       if (flags & SEND_EOR && n === bytes) {
         if (this.recordEnds.length === 0) this.recordEnds = [];
@@ -213,10 +215,11 @@ export class Connection extends Tcb implements TimedEntity {
    * accounting): a writer that found no room (SOCK_NOSPACE) grows the buffer while not
    * cwnd-limited (tcp_new_space) and is woken once the socket is writable (sk_stream_write_space).
    */
-  private checkSpace(): void {
+  private checkSpace(now: Nanos): void {
     sndBufOnAck(this);
     if (skbWritable(this)) {
       this.sendBlocked = false;
+      chronoStop(this, CHRONO_SNDBUF_LIMITED, now);
       this.notify(EV_WRITABLE);
     }
   }
@@ -226,6 +229,7 @@ export class Connection extends Tcb implements TimedEntity {
     const n = skbWrite(this, bytes, flags, now);
     if (n < bytes) this.sendBlocked = true;
     if (n > 0) {
+      chronoStart(this, CHRONO_BUSY, now); // Linux tcp_add_write_queue_tail
       this.moreHold = (flags & SEND_MORE) !== 0;
       if (!this.moreHold) this.pushSeq = this.writeSeq;
       output(this, now);

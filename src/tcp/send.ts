@@ -6,6 +6,7 @@
  */
 import type { Nanos } from '../sim/time.ts';
 import { TcpState } from './api.ts';
+import { chronoStart, chronoStop, CHRONO_RWND_LIMITED, CHRONO_SNDBUF_LIMITED } from './chrono.ts';
 import { transmitData } from './output.ts';
 import { seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
@@ -68,6 +69,7 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
   if (sent && !forceHead) scheduleLossProbe(t, now);
   const limited = t.packetsOut >= t.cc.cwnd;
   if (sent || limited) cwndValidate(t, limited);
+  sendChronos(t, sent || limited, now);
   if (t.packetsOut === 0 && t.rtoAt === Infinity && t.persistAt === Infinity && hasUnsent(t)) {
     t.persistAt = timerExpiry(t.params, now, probeTimeout(t));
   }
@@ -104,6 +106,21 @@ function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd:
     if (!t.noDelay && packets > 0 && seqGt(t.sndSml, t.sndUna) && seqLe(t.sndSml, seq)) return -1;
   }
   return len;
+}
+
+/**
+ * The chronograph updates that end Linux tcp_write_xmit: held by the peer's window (new data
+ * waits, the congestion window has room, the next segment does not fit the window), and, after
+ * tcp_cwnd_validate, starved by the send buffer (not cwnd-limited, nothing left unsent, the
+ * writer waiting for room: SOCK_NOSPACE).
+ */
+function sendChronos(t: Tcb, validated: boolean, now: Nanos): void {
+  const unsent = seqLt(t.sndNxt, t.writeSeq);
+  if (unsent && t.packetsOut < t.cc.cwnd && seqGt((t.sndNxt + 1) >>> 0, (t.sndUna + t.sndWnd) >>> 0)) chronoStart(t, CHRONO_RWND_LIMITED, now);
+  else chronoStop(t, CHRONO_RWND_LIMITED, now);
+  if (validated && !unsent && t.sendBlocked && !isCwndLimited(t) && (t.state === TcpState.ESTABLISHED || t.state === TcpState.CLOSE_WAIT)) {
+    chronoStart(t, CHRONO_SNDBUF_LIMITED, now);
+  }
 }
 
 /** The end of the MSG_EOR record holding `seq` (the first record end after it), or -1. */

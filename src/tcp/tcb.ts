@@ -160,6 +160,12 @@ export class Tcb {
    * segment, first transmission or retransmission, crosses one (tcp_skb_can_collapse_to).
    */
   recordEnds: number[] = NO_RECORDS;
+  /** Send chronographs (chrono.ts, Linux tp->chrono_*): the running one, since when, and the sums. */
+  chronoType = 0;
+  chronoStart: Nanos = 0;
+  chronoBusy: Nanos = 0;
+  chronoRwnd: Nanos = 0;
+  chronoSndbuf: Nanos = 0;
   /** With tcp.skbTruesize: start sequences of the send queue's skbs, ascending (send-skbs.ts). */
   skbStarts: number[] = NO_SKBS;
   /** Receive and send buffer sizes now (Linux sk_rcvbuf / sk_sndbuf): autotuning grows them. */
