@@ -43,6 +43,14 @@ export function segmentSize(t: Tcb): number {
  */
 export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): boolean {
   if (!canSend(t.state)) return false;
+  // Linux tcp_write_xmit when tcp_transmit_skb fails locally: nothing leaves, and with nothing in
+  // flight the probe timer takes over (tcp_check_probe_timer).
+  if (t.out.localDrop === true) {
+    if (t.packetsOut === 0 && t.rtoAt === Infinity && t.persistAt === Infinity && hasUnsent(t)) {
+      t.persistAt = timerExpiry(t.params, now, probeTimeout(t));
+    }
+    return false;
+  }
   // RFC 5681 4.1 (Linux tcp_slow_start_after_idle): after an idle period longer than the RTO,
   // restart from the initial window.
   if (t.sndNxt === t.sndUna && seqLt(t.sndNxt, t.writeSeq) && now - t.lastSendAt > t.rtt.rto) {

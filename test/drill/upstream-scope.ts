@@ -33,7 +33,6 @@ export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
   'notsent_lowat/notsent-lowat-default.pkt': TSO_BURST,
   'eor/no-coalesce-retrans.pkt': 'The hole is retransmitted by RACK\'s reordering timer 4-8 ms after the SACK (RFC 8985); the engine has no RACK, so it waits for the RTO. Loss recovery is its own issue.',
   'nagle/https_client.pkt': 'With TSO off Linux sends the second full segment of a 2002-byte write with PSH; the rule that marks it (not forced_push, not the write\'s tail) is not identified, so the engine marks only the tail.',
-  'user_timeout/user-timeout-probe.pkt': 'A local qdisc that drops every packet (tc pfifo limit 0): Linux retries every TCP_RESOURCE_PROBE_INTERVAL (500 ms) without backoff and counts tcpi_probes; the simulated host has no local queue that refuses packets.',
   'cubic/': LOSS_RECOVERY,
   'fast_recovery/': LOSS_RECOVERY,
   'fast_retransmit/': LOSS_RECOVERY,
