@@ -441,6 +441,7 @@ export class Connection extends Tcb implements TimedEntity {
     this.sndMax = una;
     this.writeSeq = (iss + 1) >>> 0;
     this.pushSeq = this.writeSeq;
+    this.pushedSeq = this.writeSeq;
     this.recover = iss; // RFC 6582 3.2 step 1
     this.retxHigh = una;
     this.sndSml = una;

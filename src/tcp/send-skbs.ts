@@ -63,6 +63,10 @@ export function syncSkbs(t: Tcb): void {
     drop++;
   }
   if (drop > 0) s.splice(0, drop);
+  const m = t.pushMarks;
+  let gone = 0;
+  while (gone < m.length && !seqLt(t.sndUna, m[gone]!)) gone++;
+  if (gone > 0) m.splice(0, gone);
   // Only first transmissions split (sndNxt at the highest sent); go-back-N resends do not.
   if (s.length === 0 || t.sndNxt !== t.sndMax || !seqLt(t.sndNxt, t.writeSeq)) return;
   let i = s.length - 1;
@@ -126,15 +130,26 @@ export function skbWrite(t: Tcb, bytes: number, flags: number, now: Nanos): numb
     t.writeSeq = (t.writeSeq + n) >>> 0;
     copied += n;
     if (copied === bytes) break;
-    // The skb is full: if nothing before it waits, it goes now (tcp_push_one, PSH on what a
-    // burst ends with, as every push here).
-    if (!seqLt(t.sndNxt, s[s.length - 1]!)) {
+    // The skb is full. Linux forced_push: more than half the largest window written since the
+    // last PSH: this skb gets one (tcp_mark_push) and everything waiting is pushed; else, if
+    // nothing before it waits, it goes now (tcp_push_one).
+    if (seqSub(t.writeSeq, t.pushedSeq) > t.maxSndWnd >> 1) {
+      if (t.pushMarks === NO_SKBS) t.pushMarks = [];
+      t.pushMarks.push(t.writeSeq);
+      t.pushedSeq = t.writeSeq;
+      t.pushSeq = t.writeSeq;
+      t.moreHold = (flags & SEND_MORE) !== 0;
+      output(t, now);
+      t.moreHold = false;
+    } else if (!seqLt(t.sndNxt, s[s.length - 1]!)) {
       t.pushSeq = t.writeSeq;
       t.moreHold = (flags & SEND_MORE) !== 0;
       output(t, now);
       t.moreHold = false;
     }
   }
+  // tcp_push marks the write's tail (tcp_mark_push) unless MSG_MORE holds it back.
+  if (copied > 0 && (flags & SEND_MORE) === 0) t.pushedSeq = t.writeSeq;
   if (copied > 0 && flags & SEND_EOR && copied === bytes) {
     if (t.recordEnds.length === 0) t.recordEnds = [];
     t.recordEnds.push(t.writeSeq);

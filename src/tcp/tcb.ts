@@ -168,6 +168,10 @@ export class Tcb {
   chronoSndbuf: Nanos = 0;
   /** With tcp.skbTruesize: start sequences of the send queue's skbs, ascending (send-skbs.ts). */
   skbStarts: number[] = NO_SKBS;
+  /** With tcp.skbTruesize: ends of skbs marked PSH by a forced push (Linux tcp_mark_push), ascending. */
+  pushMarks: number[] = NO_SKBS;
+  /** With tcp.skbTruesize: Linux pushed_seq, write_seq at the last tcp_mark_push. */
+  pushedSeq = 0;
   /** Receive and send buffer sizes now (Linux sk_rcvbuf / sk_sndbuf): autotuning grows them. */
   rcvBuf: number;
   sndBuf: number;

@@ -71,6 +71,19 @@ describe('skb accounting (tcp.skbTruesize 1280)', () => {
     expect(t.c.send(1000, t.now)).toBe(1000);
   });
 
+  test('forced push: an skb that ends more than half the largest window past the last PSH carries one (tcp_mark_push)', () => {
+    // Window 32896: size_goal 16000, forced push past 16448 bytes. Skbs end at 16001 (not
+    // forced), 26001 (25000 since the start: PSH, pushed_seq 26001), 42001 (16000: no), 58001.
+    const t = passiveEstablished({ rtt: 20 * MS, params: { skbTruesize: 1280, sndBuf: 50000 } });
+    expect(t.c.send(59000, t.now)).toBe(58000);
+    expect(bursts(t.sent())).toEqual(['1:10001']);
+    t.at(t.now + 20 * MS);
+    const out = t.in('. 1:1(0) ack 10001 win 257');
+    expect(bursts(out)).toEqual(['10001:30001']);
+    // PSH where the forced push marked its skb, and on the burst's last segment; nowhere else.
+    expect(out.filter((l) => l.startsWith('P.'))).toEqual(['P. 25001:26001(1000) ack 1', 'P. 29001:30001(1000) ack 1']);
+  });
+
   test('skbTruesize 0 keeps payload-byte accounting: the same write takes the free bytes', () => {
     const t = passiveEstablished({ peerWscale: -1, peerWindow: 50000, params: { sndBuf: 42000, sndBufLock: true } });
     expect(t.c.send(61000, t.now)).toBe(42000);
