@@ -121,6 +121,12 @@ const SETTERS: Record<string, Setter> = {
     into.notsentLowat = v;
     return 'notsentLowat';
   },
+  'net.ipv4.tcp_tso_win_divisor': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 0 || v > 255) return null;
+    into.tsoWinDivisor = v;
+    return 'tsoWinDivisor';
+  },
   'net.ipv4.tcp_tw_reuse': (value, into) => {
     const v = int(value);
     if (v === null) return null;

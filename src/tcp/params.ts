@@ -100,6 +100,8 @@ export interface TcpParams {
    * payload bytes only. Above 0 the send queue is kept in skbs of size_goal (send-skbs.ts).
    */
   skbTruesize: number;
+  /** net.ipv4.tcp_tso_win_divisor: with skb accounting, a TSO packet of this fraction of the window is sent, not deferred (0: another rule). */
+  tsoWinDivisor: number;
   /** net.ipv4.tcp_ecn (RFC 3168): 0 off, 1 request ECN on active opens and accept it, 2 accept it only (Linux default). */
   ecn: number;
   /** Largest size receive autotuning may give the buffer (tcp_rmem[2]); also picks the window scale. */
@@ -193,6 +195,7 @@ const linux: TcpParams = {
   sndBufLock: false,
   notsentLowat: 0xffffffff,
   skbTruesize: 0,
+  tsoWinDivisor: 3,
   ecn: 2,
   windowScaling: true,
   timestamps: true,

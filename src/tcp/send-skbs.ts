@@ -10,7 +10,7 @@
  * The engine sends MSS-sized segments; only skb boundaries are kept (their start sequences,
  * ascending, in Tcb.skbStarts), so with skbTruesize 0 (the default) nothing here runs.
  */
-import type { Nanos } from '../sim/time.ts';
+import { MS, type Nanos } from '../sim/time.ts';
 import { SEND_EOR, SEND_MORE } from './api.ts';
 import { output } from './send.ts';
 import { seqLt, seqSub } from './seq.ts';
@@ -72,6 +72,63 @@ export function syncSkbs(t: Tcb): void {
   let i = s.length - 1;
   while (i > 0 && seqLt(t.sndNxt, s[i]!)) i--;
   if (seqLt(s[i]!, t.sndNxt)) s.splice(i + 1, 0, t.sndNxt);
+}
+
+/** Linux tcp_max_tso_deferred_mss: with tcp_tso_win_divisor 0, more than 3 segments go at once. */
+const MAX_TSO_DEFERRED_MSS = 3;
+
+/**
+ * Linux tcp_tso_should_defer, asked before the first segment of an skb's unsent part (`first`: the
+ * segment this push starts at) when it
+ * holds more than one segment: hold it back for a later ACK rather than send a piece, unless the
+ * last send is over 1 ms old, a large enough piece fits (the largest TSO packet, the whole skb if
+ * it is not the tail, a fraction of the window, tcp.tsoWinDivisor), or the next ACK is far off (the oldest unacknowledged
+ * segment left less than half an RTT ago). The engine does not pace, so the largest TSO packet is
+ * size_goal (tcp_tso_autosize's rate bound not applied).
+ */
+export function tsoShouldDefer(t: Tcb, seq: number, first: boolean, now: Nanos): boolean {
+  const s = t.skbStarts;
+  let i = s.length - 1;
+  while (i >= 0 && seqLt(seq, s[i]!)) i--;
+  if (i < 0) return false;
+  // Once per skb (the unsent part of a split skb is its own skb): at its start, or where this push begins.
+  if (s[i] !== seq && !first) return false;
+  const tail = i === s.length - 1;
+  const end = tail ? t.writeSeq : s[i + 1]!;
+  const len = seqSub(end, seq);
+  if (len <= t.mss || t.inRecovery) return false;
+  // Linux: more than 1 ms since the last transmit (tcp_wstamp_ns). A script's "+.001" is a
+  // little over 1 ms on a real kernel; here it is exactly 1 ms, so 1 ms counts as over.
+  if (now - t.lastSendAt >= MS) return false;
+  const inFlight = t.packetsOut;
+  const cwnd = t.cc.cwnd;
+  if (inFlight === 0 || inFlight >= cwnd) return false;
+  const sendWin = seqSub((t.sndUna + t.sndWnd) >>> 0, seq);
+  const congWin = (cwnd - inFlight) * t.mss;
+  const limit = sendWin < congWin ? sendWin : congWin;
+  if (limit >= sizeGoal(t)) return false;
+  if (!tail && limit >= len) return false;
+  const divisor = t.params.tsoWinDivisor;
+  if (divisor > 0) {
+    // If at least some fraction of a window is available, just use it.
+    const wnd = t.sndWnd < cwnd * t.mss ? t.sndWnd : cwnd * t.mss;
+    if (limit >= Math.floor(wnd / divisor)) return false;
+  } else if (limit > MAX_TSO_DEFERRED_MSS * t.mss) {
+    // Linux tcp_max_tso_deferred_mss: do not defer past a single ACK.
+    return false;
+  }
+  // (Linux compares (delta - srtt/2) < 0 in microseconds: a head sent in this same round, delta
+  // 0, sends for any RTT of 2 us or more, which a script's +0 exchanges, measured as 0 here, have.)
+  const age = now - t.rtxq.headSentAt();
+  if (age <= 0 || age < t.rtt.srtt / 2) return false;
+  if (congWin < sendWin) {
+    if (congWin <= len) return true;
+  } else if (sendWin <= len) {
+    return true;
+  }
+  // Nothing more will join an skb that ends the stream or a record: send it.
+  if ((tail && t.finQueued) || t.recordEnds.includes(end)) return false;
+  return true;
 }
 
 /** Linux sk_wmem_queued: the bytes not yet acknowledged plus one head per skb. */

@@ -8,6 +8,7 @@ import type { Nanos } from '../sim/time.ts';
 import { TcpState } from './api.ts';
 import { chronoStart, chronoStop, CHRONO_RWND_LIMITED, CHRONO_SNDBUF_LIMITED } from './chrono.ts';
 import { transmitData } from './output.ts';
+import { tsoShouldDefer } from './send-skbs.ts';
 import { seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
 import { scheduleLossProbe } from './tlp.ts';
@@ -58,13 +59,13 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
   }
   const size = segmentSize(t);
   let seq = t.sndNxt;
-  let len = nextLength(t, seq, size, forceHead && seq === t.sndUna, extraCwnd);
+  let len = nextLength(t, seq, size, forceHead && seq === t.sndUna, extraCwnd, now, true);
   const sent = len >= 0;
   while (len >= 0) {
     const avail = seqSub(t.writeSeq, seq);
     const fin = t.finQueued && seqLe(seq, t.writeSeq) && len === (avail > 0 ? avail : 0);
     const end = (seq + len + (fin ? 1 : 0)) >>> 0;
-    const next = fin ? -1 : nextLength(t, end, size, false, extraCwnd);
+    const next = fin ? -1 : nextLength(t, end, size, false, extraCwnd, now, false);
     // The last segment of a burst carries PSH, as the tail of a Linux GSO packet does, unless
     // it is MSG_MORE data (past pushSeq).
     // A retransmission (go-back-N after an RTO) keeps the PSH of where it ends: only the tail
@@ -89,7 +90,7 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
  * nothing left, the congestion window full (in segments, as Linux), the segment not fitting the
  * peer's window (Linux tcp_snd_wnd_test), or Nagle holding a small segment.
  */
-function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd: number): number {
+function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd: number, now: Nanos, first: boolean): number {
   let avail = seqSub(t.writeSeq, seq);
   if (avail < 0) avail = 0;
   const finPending = t.finQueued && seqLe(seq, t.writeSeq);
@@ -113,6 +114,8 @@ function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd:
     if (t.moreHold || (t.cork && !t.pushOverCork)) return -1;
     if (!t.noDelay && packets > 0 && seqGt(t.sndSml, t.sndUna) && seqLe(t.sndSml, seq)) return -1;
   }
+  // With skb accounting, a TSO packet may be held back for a bigger one (send-skbs.ts).
+  if (t.skbStarts.length > 0 && extraCwnd === 0 && tsoShouldDefer(t, seq, first, now)) return -1;
   return len;
 }
 

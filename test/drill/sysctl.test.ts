@@ -62,7 +62,7 @@ tc qdisc add dev tun0 root pfifo`, noFiles);
     const r = sysctlsFromCommands('../common/defaults.sh\n ../common/set_sysctls.py /proc/sys/net/ipv4/tcp_min_tso_segs=10\n', read);
     expect(r.params).toEqual({
       rcvBuf: 540000, rcvBufMax: 15728640, sndBuf: 262144, sndBufMax: 4194304, congestion: 'cubic', timestamps: true, synRetries: 5, synAckRetries: 5, sack: true, tailLossProbe: true, synCookies: true,
-      ecn: 0, notsentLowat: 4294967295,
+      ecn: 0, notsentLowat: 4294967295, tsoWinDivisor: 3,
     });
     expect(r.ignored).toContain('net.ipv4.tcp_min_tso_segs=10');
     expect(r.ignored).toContain('net.ipv4.tcp_fastopen=0x70403');

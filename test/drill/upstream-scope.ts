@@ -23,12 +23,10 @@ export const SOCKET_FOLDERS: readonly string[] = [
   'tcp_info', 'mss', 'nagle', 'ts_recent', 'syscall_bad_arg', 'ecn',
 ];
 
-const TSO_DEFER = 'write() returns match (skb accounting, tcp.skbTruesize), but POLLOUT does not come on the ACK of 17001: there Linux sends the rest of the 16000-byte skb and holds the next skb back (tcp_tso_should_defer: 2 segments of cwnd left, the oldest unacknowledged segment sent half an RTT ago), so with 25 of 27 segments in flight it grows the send buffer (tcp_new_space) and wakes the poll; the engine fills cwnd segment by segment, is cwnd-limited and does not grow it. TSO deferral is not modelled.';
 const LOSS_RECOVERY = 'Loss recovery and congestion control as Linux runs them (SACK scoreboard, RACK-TLP, PRR, CUBIC, TSO sizing of bursts) belong to their own issue; the engine has NewReno with fast retransmit.';
 
 /** Why an in-scope script fails; out-of-scope scripts get OUT_OF_SCOPE_NOTE. */
 export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
-  'notsent_lowat/notsent-lowat-default.pkt': TSO_DEFER,
   'eor/no-coalesce-retrans.pkt': 'The hole is retransmitted by RACK\'s reordering timer 4-8 ms after the SACK (RFC 8985); the engine has no RACK, so it waits for the RTO. Loss recovery is its own issue.',
   'nagle/https_client.pkt': 'With TSO off Linux sends the second full segment of a 2002-byte write with PSH; the rule that marks it (not forced_push, not the write\'s tail) is not identified, so the engine marks only the tail.',
   'cubic/': LOSS_RECOVERY,

@@ -84,6 +84,34 @@ describe('skb accounting (tcp.skbTruesize 1280)', () => {
     expect(out.filter((l) => l.startsWith('P.'))).toEqual(['P. 25001:26001(1000) ack 1', 'P. 29001:30001(1000) ack 1']);
   });
 
+  test('TSO deferral: the rest of a split skb goes, the next skb waits for a later ACK and the buffer grows (tcp_tso_should_defer)', () => {
+    // Linux notsent_lowat/notsent-lowat-default.pkt: skbs 1:10001 (sent), 10001:26001,
+    // 26001:42001, 42001:58001; RTT 20 ms.
+    const t = passiveEstablished({ rtt: 20 * MS, params: { skbTruesize: 1280, sndBuf: 50000 } });
+    expect(t.c.send(59000, t.now)).toBe(58000);
+    expect(bursts(t.sent())).toEqual(['1:10001']);
+    t.rec.takeEvents();
+    t.at(t.now + 20 * MS);
+    // cwnd 20: the whole 16-segment skb, then 4 segments of the next one (its head was sent in
+    // this same round: the next ACK is a whole RTT away, so Linux does not wait for it).
+    expect(bursts(t.in('. 1:1(0) ack 10001 win 257'))).toEqual(['10001:30001']);
+    expect(t.c.pollWritable).toBe(false); // 20 of 20 in flight: cwnd-limited, the buffer stays 50000
+    t.at(t.now + 20 * MS);
+    // cwnd 27, 13 in flight: the 12 segments left of skb 26001:42001 go; the skb after it would
+    // need 16 and only 2 fit, and the oldest segment left 20 ms (an RTT) ago: it waits. With
+    // 25 of 27 in flight the buffer grows (2 x 27 x 2304) and the writer is woken.
+    expect(bursts(t.in('. 1:1(0) ack 17001 win 257'))).toEqual(['30001:42001']);
+    expect(t.rec.takeEvents()).toContain('WRITABLE');
+    // tcp_tso_win_divisor 100: 2 segments are more than 1/100 of the window, so they would go.
+    const u = passiveEstablished({ rtt: 20 * MS, params: { skbTruesize: 1280, sndBuf: 50000, tsoWinDivisor: 100 } });
+    u.c.send(59000, u.now);
+    u.sent();
+    u.at(u.now + 20 * MS);
+    u.in('. 1:1(0) ack 10001 win 257');
+    u.at(u.now + 20 * MS);
+    expect(bursts(u.in('. 1:1(0) ack 17001 win 257'))).toEqual(['30001:44001']);
+  });
+
   test('skbTruesize 0 keeps payload-byte accounting: the same write takes the free bytes', () => {
     const t = passiveEstablished({ peerWscale: -1, peerWindow: 50000, params: { sndBuf: 42000, sndBufLock: true } });
     expect(t.c.send(61000, t.now)).toBe(42000);
