@@ -411,6 +411,9 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     if (this.listeners !== null) for (const port of this.listeners.keys()) listening(port);
   }
 
+  /** The host's queue refuses every packet (EngineOutput.localDrop): a drill's `tc qdisc ... limit 0`. */
+  localDrop = false;
+
   /** `ip tcp_metrics flush`: forget every destination's metrics. */
   flushMetrics(): void {
     this.metrics.flush();

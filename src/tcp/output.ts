@@ -178,7 +178,7 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   // Linux tcp_push marks the tail of each write (tcp_mark_push) unless it had MSG_MORE: data
   // past pushSeq came from MSG_MORE sends and goes without PSH; the end of a MSG_EOR record is
   // the tail of its write.
-  if (len > 0 && (push || (dataEnd === t.writeSeq && seqLe(dataEnd, t.pushSeq)) || isRecordEnd(t, dataEnd))) flags |= PSH;
+  if (len > 0 && (push || (dataEnd === t.writeSeq && seqLe(dataEnd, t.pushSeq)) || isRecordEnd(t, dataEnd) || isPushMark(t, dataEnd))) flags |= PSH;
   if (fin) flags |= FIN;
   const retransmit = seqLt(seq, t.sndMax);
   // Linux tcp_event_data_sent: sending with nothing in flight is CA_EVENT_TX_START.
@@ -210,6 +210,13 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
 function isRecordEnd(t: Tcb, seq: number): boolean {
   const ends = t.recordEnds;
   for (let i = 0; i < ends.length; i++) if (ends[i] === seq) return true;
+  return false;
+}
+
+/** `seq` ends an skb a forced push marked (skb accounting, send-skbs.ts). */
+function isPushMark(t: Tcb, seq: number): boolean {
+  const marks = t.pushMarks;
+  for (let i = 0; i < marks.length; i++) if (marks[i] === seq) return true;
   return false;
 }
 

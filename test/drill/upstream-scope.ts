@@ -23,20 +23,12 @@ export const SOCKET_FOLDERS: readonly string[] = [
   'tcp_info', 'mss', 'nagle', 'ts_recent', 'syscall_bad_arg', 'ecn',
 ];
 
-const SNDBUF = 'Send-buffer accounting: Linux counts sk_wmem_queued per skb (payload plus truesize) and checks sk_stream_memory_free (sndbuf, TCP_NOTSENT_LOWAT) only when a write needs a new skb of size_goal (TSO autosizing from the pacing rate), so write() returns more or less than the bytes free; the engine accounts payload bytes (see blocking-write in the corpus section).';
 const LOSS_RECOVERY = 'Loss recovery and congestion control as Linux runs them (SACK scoreboard, RACK-TLP, PRR, CUBIC, TSO sizing of bursts) belong to their own issue; the engine has NewReno with fast retransmit.';
 
 /** Why an in-scope script fails; out-of-scope scripts get OUT_OF_SCOPE_NOTE. */
 export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
-  'blocking/blocking-write.pkt': SNDBUF,
-  'epoll/epoll_out_edge_default_notsent_lowat.pkt': SNDBUF,
-  'epoll/epoll_out_edge_notsent_lowat.pkt': SNDBUF,
-  'notsent_lowat/notsent-lowat-default.pkt': SNDBUF,
-  'notsent_lowat/notsent-lowat-setsockopt.pkt': SNDBUF,
-  'notsent_lowat/notsent-lowat-sysctl.pkt': SNDBUF,
   'eor/no-coalesce-retrans.pkt': 'The hole is retransmitted by RACK\'s reordering timer 4-8 ms after the SACK (RFC 8985); the engine has no RACK, so it waits for the RTO. Loss recovery is its own issue.',
   'nagle/https_client.pkt': 'With TSO off Linux sends the second full segment of a 2002-byte write with PSH; the rule that marks it (not forced_push, not the write\'s tail) is not identified, so the engine marks only the tail.',
-  'user_timeout/user-timeout-probe.pkt': 'A local qdisc that drops every packet (tc pfifo limit 0): Linux retries every TCP_RESOURCE_PROBE_INTERVAL (500 ms) without backoff and counts tcpi_probes; the simulated host has no local queue that refuses packets.',
   'cubic/': LOSS_RECOVERY,
   'fast_recovery/': LOSS_RECOVERY,
   'fast_retransmit/': LOSS_RECOVERY,
