@@ -180,7 +180,10 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   if (t.sndUna === t.sndMax && !retransmit) t.cc.onTxStart(now - t.lastSendAt, now);
   const seg = segment(t, seq, t.rcvNxt, flags, selectWindow(t), segmentOptions(t, now), len);
   const end = (dataEnd + (fin ? 1 : 0)) >>> 0;
-  if (retransmit && seqGt(end, t.retxHigh)) t.retxHigh = end;
+  if (retransmit) {
+    if (seqGt(end, t.retxHigh)) t.retxHigh = end;
+    t.rtxq.retransmittedRange(t.sndUna, seq, end, now);
+  }
   if (seqGt(end, t.sndMax)) {
     t.rtxq.push(end, now);
     t.sndMax = end;
@@ -194,7 +197,7 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   if (t.ato > 0 && now - t.lastDataRcvAt < t.ato) t.pingpong = true;
   if (t.rtoAt === Infinity) {
     t.rtoAt = timerExpiry(t.params, now, t.rtt.rto);
-    t.rtoIsProbe = false;
+    t.rtoIsProbe = t.rtoIsReo = false;
   }
   t.persistAt = Infinity;
   emit(t, seg, retransmit);

@@ -11,6 +11,7 @@ import { output } from './send.ts';
 import type { Tcb } from './tcb.ts';
 import { terminate } from './teardown.ts';
 import { sendLossProbe } from './tlp.ts';
+import { rackReoTimeout } from './sack-recovery.ts';
 import { timerExpiry } from './timer-wheel.ts';
 
 /** Linux tcp_orphan_retries() with the sysctl at its default 0: 8 tries for a closed socket. */
@@ -31,6 +32,10 @@ export function onRetransmitTimer(t: Tcb, now: Nanos): void {
   if (t.rtoIsProbe) {
     t.rtoIsProbe = false;
     sendLossProbe(t, now);
+    return;
+  }
+  if (t.rtoIsReo) {
+    rackReoTimeout(t, now);
     return;
   }
   switch (t.state) {
@@ -104,6 +109,9 @@ function dataTimeout(t: Tcb, now: Nanos): void {
     t.sack.active = false;
     t.sack.clear();
   }
+  // Linux tcp_timeout_mark_lost, as go-back-N sees it: every segment is lost and is resent in
+  // turn (the SACK marks go with the scoreboard).
+  t.rtxq.markAllLost();
   t.recover = t.sndMax;
   t.sndNxt = t.sndUna;
   t.retransmits++;

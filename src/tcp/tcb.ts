@@ -168,9 +168,12 @@ export class Tcb {
   rtoAt: Nanos = Infinity;
   /** The retransmission timer is armed as a tail-loss-probe timeout (Linux ICSK_TIME_LOSS_PROBE). */
   rtoIsProbe = false;
-  /** A tail loss probe is out, covering up to tlpHigh (Linux tlp_high_seq). */
+  /** The retransmission timer is armed as RACK's reordering timer (Linux ICSK_TIME_REO_TIMEOUT, rack.ts). */
+  rtoIsReo = false;
+  /** A tail loss probe is out, covering up to tlpHigh (Linux tlp_high_seq); it resent data (tlp_retrans). */
   tlpActive = false;
   tlpHigh = 0;
+  tlpRetrans = false;
   /** Start of the last segment first sent (Linux's tail skb, what a probe resends). */
   tailSeq = 0;
   persistAt: Nanos = Infinity;
@@ -204,6 +207,20 @@ export class Tcb {
   recover = 0;
   /** What the peer SACKed and the SACK recovery state, from the first SACK block on (sack-recovery.ts). */
   sack: SackScoreboard | null = null;
+  /**
+   * RACK (RFC 8985, Linux tp->rack, rack.ts): the last send time and end of the most recently
+   * sent segment known delivered (-1: none yet), its RTT, and whether it moved since the last
+   * loss scan.
+   */
+  rackXmit: Nanos = -1;
+  rackEnd = 0;
+  rackRtt: Nanos = 0;
+  rackAdvanced = false;
+  /** Linux tp->reordering (tcp_reordering, in segments) and reord_seen (reordering events seen). */
+  reordering = 3;
+  reordSeen = 0;
+  /** The ACK being processed carried a DSACK (RFC 2883; Linux FLAG_DSACKING_ACK). */
+  ackDsack = false;
   /**
    * Linux tcp_cwnd_validate's record of how much of cwnd the current window used: the send loop
    * ended with the window full (is_cwnd_limited), else the most packets out (max_packets_out),
