@@ -17,6 +17,10 @@ import { rackOnCumAck } from './rack.ts';
 import { sndBufOnAck } from './buffers.ts';
 import { timerExpiry } from './timer-wheel.ts';
 
+/** The SACK marks and queue length before the ACK being processed (plain module state: no allocation per ACK). */
+let sackedBefore = 0;
+let queuedBefore = 0;
+
 /** RFC 5681 3.2: duplicate ACKs before fast retransmit (Linux tcp_reordering). */
 export const DUPACK_THRESHOLD = 3;
 
@@ -42,6 +46,10 @@ export function processAck(t: Tcb, seg: Segment, now: Nanos): boolean {
   t.probesOut = 0;
   const blocks = t.sackOk && seg.options !== null ? seg.options.sack : undefined;
   t.ackDsack = false;
+  // Linux counts delivery in segments (tp->delivered): queued segments newly SACKed or newly
+  // acknowledged without having been SACKed before.
+  sackedBefore = t.rtxq.sackedOut;
+  queuedBefore = t.rtxq.size;
   const newlySacked = blocks !== undefined ? sackUpdate(t, blocks, ack, now) : 0;
   if (seqLe(ack, t.sndUna)) {
     if (ack === t.sndUna) {
@@ -79,13 +87,13 @@ export function updateWindow(t: Tcb, seg: Segment): void {
 function duplicateAck(t: Tcb, now: Nanos, newlySacked: number): void {
   t.dupAcks++;
   if (inSackRecovery(t)) {
-    sackRecoveryStep(t, Math.ceil(newlySacked / t.mss), false, now);
+    sackRecoveryStep(t, t.rtxq.sackedOut - sackedBefore, false, now);
     return;
   }
   if (t.sack !== null) {
     // A SACK connection: RACK decides (rack.ts); the SACKed segments have left the network, so
     // the send loop's in-flight count lets new data out (Linux's form of RFC 3042).
-    if (!sackAlert(t, Math.max(1, Math.ceil(newlySacked / t.mss)), false, now)) output(t, now);
+    if (!sackAlert(t, t.rtxq.sackedOut - sackedBefore, false, now)) output(t, now);
     return;
   }
   if (t.inRecovery) {
@@ -143,8 +151,13 @@ function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
   if (!seqGt(t.retxHigh, ack)) t.retransStamp = -1;
   t.retransmits = 0;
 
-  const acked = Math.ceil(seqSub(ack, prevUna) / t.mss);
-  const delivered = acked + Math.ceil(newlySacked / t.mss);
+  let acked = Math.ceil(seqSub(ack, prevUna) / t.mss);
+  let delivered = acked + Math.ceil(newlySacked / t.mss);
+  if (t.sack !== null) {
+    // tcp_cong_control grows cwnd by acked_sacked: what was SACKed earlier was counted then.
+    delivered = queuedBefore - t.rtxq.size + t.rtxq.sackedOut - sackedBefore;
+    acked = delivered;
+  }
   let reoArmed = false;
   if (inSackRecovery(t)) {
     if (seqGe(ack, t.recover)) exitSackRecovery(t);
