@@ -158,6 +158,8 @@ function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
     delivered = queuedBefore - t.rtxq.size + t.rtxq.sackedOut - sackedBefore;
     acked = delivered;
   }
+  // Linux tcp_ack: tcp_process_tlp_ack comes before loss recovery and tcp_cong_control.
+  if (t.tlpActive) tlpAcked(t, ack, true, false);
   let reoArmed = false;
   if (inSackRecovery(t)) {
     if (seqGe(ack, t.recover)) exitSackRecovery(t);
@@ -186,7 +188,6 @@ function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
 
   // RFC 6298 5.2/5.3: stop the timer when everything is acknowledged, else restart it (as a
   // tail-loss-probe timeout where that applies).
-  tlpAcked(t, ack, true, false);
   // When RACK armed its reordering timer on this ACK it stays (Linux clears FLAG_SET_XMIT_TIMER).
   if (!reoArmed) {
     t.rtoIsProbe = t.rtoIsReo = false;

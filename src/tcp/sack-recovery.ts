@@ -17,6 +17,7 @@ import { SackScoreboard } from './sack-scoreboard.ts';
 import { nextRecordEnd, output } from './send.ts';
 import { seqGt, seqLt, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
+import { timerExpiry } from './timer-wheel.ts';
 
 /**
  * Records the ACK's SACK blocks: the segments they cover are marked (rack.ts), the scoreboard
@@ -183,4 +184,9 @@ function retransmitSegment(t: Tcb, k: number, now: Nanos): void {
   const recordEnd = nextRecordEnd(t, start);
   if (recordEnd >= 0 && seqLt(recordEnd, (start + len) >>> 0)) len = seqSub(recordEnd, start);
   transmitData(t, start, len, fin && seqSub(end, start) === len + 1, now, false);
+  if (k === 0 && !t.rtoIsReo) {
+    // tcp_xmit_retransmit_queue: resending the head restarts the RTO (a pending probe goes).
+    t.rtoAt = timerExpiry(t.params, now, t.rtt.rto);
+    t.rtoIsProbe = false;
+  }
 }
