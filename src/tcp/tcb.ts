@@ -221,6 +221,10 @@ export class Tcb {
   reordSeen = 0;
   /** The ACK being processed carried a DSACK (RFC 2883; Linux FLAG_DSACKING_ACK). */
   ackDsack = false;
+  /** A duplicate [dsackStart, dsackEnd) arrived: the next ACK reports it first (RFC 2883, Linux rx_opt.dsack). */
+  dsackPending = false;
+  dsackStart = 0;
+  dsackEnd = 0;
   /**
    * Linux tcp_cwnd_validate's record of how much of cwnd the current window used: the send loop
    * ended with the window full (is_cwnd_limited), else the most packets out (max_packets_out),

@@ -152,3 +152,36 @@ describe('tail loss probe within RACK-TLP', () => {
     expect(t.c.rtoIsProbe).toBe(false);
   });
 });
+
+describe('DSACK (RFC 2883)', () => {
+  test('a duplicate segment is reported first in the next ACK, once; out-of-order blocks follow it', () => {
+    const t = passiveEstablished();
+    t.at(110 * MS);
+    expect(t.inFull('. 1:1001(1000) ack 1 win 257')).toEqual(['. 1:1(0) ack 1001 win 505']);
+    t.at(120 * MS);
+    expect(t.inFull('. 2001:3001(1000) ack 1 win 257')).toEqual(['. 1:1(0) ack 1001 win 505 <nop,nop,sack 2001:3001>']);
+    t.at(130 * MS);
+    // Refused by the sequence check (all below RCV.NXT): tcp_send_dupack reports it.
+    expect(t.inFull('. 1:1001(1000) ack 1 win 257')).toEqual(['. 1:1(0) ack 1001 win 505 <nop,nop,sack 1:1001 2001:3001>']);
+    t.at(140 * MS);
+    expect(t.inFull('. 1001:2001(1000) ack 1 win 257')).toEqual(['. 1:1(0) ack 3001 win 490']);
+  });
+
+  test('a segment partly had already: its head is the duplicate (tcp_data_queue)', () => {
+    const t = passiveEstablished();
+    t.at(110 * MS);
+    t.in('. 1:1001(1000) ack 1 win 257');
+    t.at(120 * MS);
+    expect(t.inFull('. 501:1501(1000) ack 1 win 257')).toEqual(['. 1:1(0) ack 1501 win 502 <nop,nop,sack 501:1001>']);
+  });
+
+  test('the sender reads a first block below the cumulative ACK as a DSACK and SACKs nothing with it', () => {
+    const t = tenOut();
+    t.at(200 * MS);
+    t.in('. 1:1(0) ack 2001 win 257 <nop,nop,sack 1:1001>');
+    expect(t.c.ackDsack).toBe(true);
+    expect(t.c.rtxq.sackedOut).toBe(0);
+    t.in('. 1:1(0) ack 2001 win 257 <nop,nop,sack 5001:6001>');
+    expect(t.c.ackDsack).toBe(false);
+  });
+});
