@@ -12,7 +12,7 @@ import { seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import { EV_WRITABLE, streamWritable, type Tcb } from './tcb.ts';
 import { scheduleLossProbe, tlpAcked } from './tlp.ts';
 import { tsValue } from './window.ts';
-import { exitSackRecovery, inSackRecovery, sackAlert, sackDubious, sackRecoveryStep, sackUpdate } from './sack-recovery.ts';
+import { exitSackRecovery, inSackRecovery, lossAck, sackAlert, sackDubious, sackRecoveryStep, sackUpdate } from './sack-recovery.ts';
 import { rackOnCumAck } from './rack.ts';
 import { sndBufOnAck } from './buffers.ts';
 import { timerExpiry } from './timer-wheel.ts';
@@ -88,6 +88,10 @@ function duplicateAck(t: Tcb, now: Nanos, newlySacked: number): void {
   t.dupAcks++;
   if (inSackRecovery(t)) {
     sackRecoveryStep(t, t.rtxq.sackedOut - sackedBefore, false, now);
+    return;
+  }
+  if (t.inLoss) {
+    lossAck(t, now);
     return;
   }
   if (t.sack !== null) {
@@ -184,6 +188,7 @@ function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
     t.rtoIsReo = false;
     if (!sackDubious(t, newlySacked) || !sackAlert(t, delivered, true, now)) t.cc.onAck(acked, isCwndLimited(t), now);
     reoArmed = t.rtoIsReo;
+    if (t.inLoss) lossAck(t, now);
   }
 
   // RFC 6298 5.2/5.3: stop the timer when everything is acknowledged, else restart it (as a

@@ -169,6 +169,23 @@ export class RtxQueue {
     this.lostOut = this.count;
   }
 
+  /**
+   * Linux tcp_timeout_mark_lost with SACK: every segment not SACKed is lost, no resent copy is
+   * counted in flight any more (EVER_RETRANS stays).
+   */
+  markUnsackedLost(): void {
+    let lost = 0;
+    for (let k = 0; k < this.count; k++) {
+      const i = this.slot(k);
+      const m = this.ring[i + 3]!;
+      if ((m & SEG_SACKED) !== 0) continue;
+      this.ring[i + 3] = (m & SEG_EVER_RETRANS) | SEG_LOST;
+      lost++;
+    }
+    this.lostOut = lost;
+    this.retransOut = 0;
+  }
+
   /** Clears every segment's SACKed, lost and in-flight-retransmission marks (EVER_RETRANS stays). */
   clearMarks(): void {
     for (let k = 0; k < this.count; k++) {

@@ -93,6 +93,39 @@ export function rackReoTimeout(t: Tcb, now: Nanos): void {
   if (t.rtoAt === Infinity || t.rtoIsReo) rearmRto(t, now);
 }
 
+/**
+ * Linux tcp_enter_loss and the retransmission in tcp_retransmit_timer, for a SACK connection:
+ * the SACK marks stay, everything else is lost, the window (already the loss window) counts
+ * from here; the head goes out now, the other lost segments as ACKs come back.
+ */
+export function enterLoss(t: Tcb, now: Nanos): void {
+  if (t.sack !== null) t.sack.active = false;
+  t.rtxq.markUnsackedLost();
+  t.inLoss = true;
+  t.recover = t.sndMax;
+  if (t.rtxq.size > 0) retransmitSegment(t, 0, now);
+  else output(t, now, true);
+}
+
+/**
+ * An ACK in the Loss state (tcp_process_loss): once SND.UNA reaches the point sent before the
+ * RTO the state ends; otherwise the lost segments go out in order while the packets in flight
+ * stay below cwnd (which grows in slow start), then new data.
+ */
+export function lossAck(t: Tcb, now: Nanos): void {
+  if (!seqLt(t.sndUna, t.recover)) {
+    t.inLoss = false;
+    return;
+  }
+  const q = t.rtxq;
+  for (let k = 0; k < q.size && q.retransOut < q.lostOut; k++) {
+    if (pipe(t) >= t.cc.cwnd) return;
+    const m = q.marksAt(k);
+    if ((m & SEG_LOST) === 0 || (m & (SEG_SACKED | SEG_RETRANS)) !== 0) continue;
+    retransmitSegment(t, k, now);
+  }
+}
+
 /** Starts an episode (tcp_enter_recovery + tcp_init_cwnd_reduction): ssthresh from the algorithm, PRR counters at zero. */
 export function enterSackRecovery(t: Tcb): void {
   const sb = t.sack!;

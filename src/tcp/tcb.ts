@@ -203,6 +203,8 @@ export class Tcb {
   cc: CongestionControl;
   dupAcks = 0;
   inRecovery = false;
+  /** After an RTO on a SACK connection, until SND.UNA reaches `recover` (Linux TCP_CA_Loss). */
+  inLoss = false;
   /** RFC 6582 "recover". */
   recover = 0;
   /** What the peer SACKed and the SACK recovery state, from the first SACK block on (sack-recovery.ts). */

@@ -185,3 +185,26 @@ describe('DSACK (RFC 2883)', () => {
     expect(t.c.ackDsack).toBe(false);
   });
 });
+
+describe('RTO on a SACK connection (Linux tcp_enter_loss)', () => {
+  test('the SACKed segments are not resent: the head goes at the RTO, the other lost ones as ACKs open the window', () => {
+    const t = tenOut({ congestion: 'reno' });
+    t.at(200 * MS);
+    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 2001:5001>')).toEqual(['. 1:1001(1000) ack 1']);
+    // Nothing more comes back: the RTO, restarted when the head was resent, fires at 200 + 300 ms.
+    expect(t.runTimers(550 * MS)).toEqual(['500 . 1:1001(1000) ack 1']);
+    expect([t.c.inLoss, t.c.cc.cwnd, t.c.rtxq.lostOut, t.c.rtxq.sackedOut]).toEqual([true, 1, 7, 3]);
+    t.at(600 * MS);
+    // cwnd 2 (slow start), nothing in flight: the next two lost segments, skipping 2001:5001.
+    expect(t.in('. 1:1(0) ack 1001 win 257 <nop,nop,sack 2001:5001>')).toEqual(['. 1001:2001(1000) ack 1', '. 5001:6001(1000) ack 1']);
+    // Two delivered (the SACKed three were counted before): cwnd 4, nothing in flight.
+    t.at(700 * MS);
+    expect(t.in('. 1:1(0) ack 6001 win 257')).toEqual([
+      '. 6001:7001(1000) ack 1', '. 7001:8001(1000) ack 1', '. 8001:9001(1000) ack 1', 'P. 9001:10001(1000) ack 1',
+    ]);
+    expect(t.c.retransmissions).toBe(8);
+    t.at(800 * MS);
+    t.in('. 1:1(0) ack 10001 win 257');
+    expect(t.c.inLoss).toBe(false);
+  });
+});
