@@ -12,7 +12,7 @@ import { seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import { EV_WRITABLE, streamWritable, type Tcb } from './tcb.ts';
 import { scheduleLossProbe, tlpAcked } from './tlp.ts';
 import { tsValue } from './window.ts';
-import { exitSackRecovery, inSackRecovery, lossAck, sackAlert, sackDubious, sackRecoveryStep, sackUpdate } from './sack-recovery.ts';
+import { exitSackRecovery, inSackRecovery, lossAck, tryUndoDsack, sackAlert, sackDubious, sackRecoveryStep, sackUpdate } from './sack-recovery.ts';
 import { rackOnCumAck } from './rack.ts';
 import { sndBufOnAck } from './buffers.ts';
 import { timerExpiry } from './timer-wheel.ts';
@@ -166,8 +166,11 @@ function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
   if (t.tlpActive) tlpAcked(t, ack, true, false);
   let reoArmed = false;
   if (inSackRecovery(t)) {
-    if (seqGe(ack, t.recover)) exitSackRecovery(t);
-    else {
+    if (seqGe(ack, t.recover)) {
+      // tcp_try_undo_recovery: every retransmission DSACKed, the window goes back; else ssthresh.
+      exitSackRecovery(t);
+      tryUndoDsack(t);
+    } else {
       sackRecoveryStep(t, delivered, true, now);
       reoArmed = t.rtoIsReo;
     }

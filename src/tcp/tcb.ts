@@ -205,6 +205,16 @@ export class Tcb {
   inRecovery = false;
   /** After an RTO on a SACK connection, until SND.UNA reaches `recover` (Linux TCP_CA_Loss). */
   inLoss = false;
+  /**
+   * Undo (Linux undo_marker, undo_retrans, prior_ssthresh): a reduction since SND.UNA was
+   * undoMarker may be undone while undoActive; undoRetrans counts its retransmissions not yet
+   * shown spurious by a DSACK (-1: none sent); the window to go back to.
+   */
+  undoActive = false;
+  undoMarker = 0;
+  undoRetrans = -1;
+  priorSsthresh = 0;
+  undoCwnd = 0;
   /** RFC 6582 "recover". */
   recover = 0;
   /** What the peer SACKed and the SACK recovery state, from the first SACK block on (sack-recovery.ts). */

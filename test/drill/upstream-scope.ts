@@ -24,7 +24,7 @@ export const SOCKET_FOLDERS: readonly string[] = [
 ];
 
 const SNDBUF = 'Send-buffer accounting: Linux counts sk_wmem_queued per skb (payload plus truesize) and checks sk_stream_memory_free (sndbuf, TCP_NOTSENT_LOWAT) only when a write needs a new skb of size_goal (TSO autosizing from the pacing rate), so write() returns more or less than the bytes free; the engine accounts payload bytes (see blocking-write in the corpus section).';
-const LOSS_RECOVERY = 'Loss recovery and congestion control as Linux runs them (DSACK undo, F-RTO, SACK marks kept across an RTO, cwnd moderation, TSO sizing of bursts) are issue 11\'s; the engine has RACK-TLP, PRR and CUBIC.';
+const LOSS_RECOVERY = 'Loss recovery and congestion control as Linux runs them: the engine has RACK-TLP, PRR, CUBIC, DSACK undo and SACK marks kept across an RTO; F-RTO, undo after an RTO or by timestamps (Eifel), cwnd moderation and TSO sizing of bursts are not modelled yet (issue 11).';
 /** New data sent one segment per ACK from a larger write. */
 const PSH_SPLIT = 'PSH: Linux marks the skb holding a write\'s tail (tcp_mark_push) and, when cwnd splits that skb, leaves the mark on the unsent remainder (tso_fragment), so segments sent one per ACK carry no PSH; the engine marks the last segment of every burst. With PSH ignored in the comparison the script passes (measured).';
 

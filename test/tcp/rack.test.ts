@@ -6,6 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { MS } from '../../src/sim/time.ts';
+import { INFINITE_SSTHRESH } from '../../src/tcp/congestion/newreno.ts';
 import { passiveEstablished } from './harness.ts';
 
 /** Ten segments out at 100 ms (the initial window), nothing acknowledged yet. */
@@ -206,5 +207,42 @@ describe('RTO on a SACK connection (Linux tcp_enter_loss)', () => {
     t.at(800 * MS);
     t.in('. 1:1(0) ack 10001 win 257');
     expect(t.c.inLoss).toBe(false);
+  });
+});
+
+describe('undo on DSACK (Linux tcp_try_undo_dsack)', () => {
+  test('reordering, not loss: once the only retransmission is DSACKed, cwnd and ssthresh go back and recovery ends', () => {
+    const t = tenOut();
+    t.at(200 * MS);
+    t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 2001:3001>');
+    t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 2001:4001>');
+    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 2001:5001>')).toEqual(['. 1:1001(1000) ack 1']);
+    expect([t.c.inRecovery, t.c.cc.ssthresh]).toEqual([true, 7]);
+    // The originals arrive after all (1001:2001 was never resent: reordering).
+    t.at(210 * MS);
+    t.in('. 1:1(0) ack 5001 win 257');
+    expect(t.c.inRecovery).toBe(true);
+    expect(t.c.reordSeen).toBe(1);
+    // Then the receiver reports the retransmission of 1:1001 as a duplicate.
+    t.at(220 * MS);
+    t.in('. 1:1(0) ack 5001 win 257 <nop,nop,sack 1:1001>');
+    expect(t.c.ackDsack).toBe(true);
+    expect(t.c.inRecovery).toBe(false);
+    expect(t.c.cc.cwnd).toBeGreaterThanOrEqual(10);
+    expect(t.c.cc.ssthresh).toBe(INFINITE_SSTHRESH); // still in slow start, as before the false alarm
+  });
+
+  test('one of two retransmissions DSACKed: the other may have repaired a loss, nothing is undone', () => {
+    const t = tenOut();
+    t.at(200 * MS);
+    t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 2001:3001>');
+    t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 2001:4001>');
+    t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 2001:5001>');
+    t.at(205 * MS);
+    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 2001:6001>')).toEqual(['. 1001:2001(1000) ack 1']);
+    t.at(210 * MS);
+    t.in('. 1:1(0) ack 6001 win 257 <nop,nop,sack 1:1001>');
+    expect(t.c.inRecovery).toBe(true);
+    expect(t.c.cc.ssthresh).toBe(7);
   });
 });
