@@ -73,7 +73,7 @@ function finish(t: Tcb, now: Nanos, retrans: boolean): void {
   t.tlpActive = true;
   t.tlpRetrans = retrans;
   t.tlpHigh = t.sndMax;
-  t.rtoAt = timerExpiry(t.params, now, t.rtt.rto);
+  t.rtoAt = timerExpiry(t.params, now, t.rtt.rto, true); // tcp_send_loss_probe runs in the timer
   t.rtoIsProbe = false;
 }
 
