@@ -127,6 +127,7 @@ export function rackMarkLost(t: Tcb, now: Nanos): boolean {
 /**
  * Linux tcp_rearm_rto after a probe or reordering timeout: the RTO counts from the head's last
  * transmission (tcp_rto_delta_us), at least 1 ns away; nothing when nothing is outstanding.
+ * Called from the retransmission timer's callback (the wheel's re-arm case, timer-wheel.ts).
  */
 export function rearmRto(t: Tcb, now: Nanos): void {
   t.rtoIsReo = false;
@@ -140,7 +141,7 @@ export function rearmRto(t: Tcb, now: Nanos): void {
     const left = t.rtxq.xmitAt(0) + t.rtt.rto - now;
     delay = left > 1 ? left : 1;
   }
-  t.rtoAt = timerExpiry(t.params, now, delay);
+  t.rtoAt = timerExpiry(t.params, now, delay, true);
 }
 
 /**
