@@ -28,11 +28,23 @@ function segment(t: Tcb, seq: number, ack: number, flags: number, window: number
 
 /** Options of a non-SYN segment: timestamps when negotiated, SACK blocks when data is held. */
 function segmentOptions(t: Tcb, now: Nanos): TcpOptions | null {
-  const sack = t.sackOk && t.rcvq.hasOutOfOrder ? t.rcvq.sackBlocks(t.tsOk ? 3 : 4) : null;
+  let sack = t.sackOk && t.rcvq.hasOutOfOrder ? t.rcvq.sackBlocks(t.tsOk ? 3 : 4) : null;
+  if (t.dsackPending) sack = withDsack(t, sack);
   if (!t.tsOk) return sack === null ? null : { sack };
   const o: TcpOptions = { timestamp: { val: tsValue(t.tsOffset, now), ecr: t.tsRecent } };
   if (sack !== null) o.sack = sack;
   return o;
+}
+
+/**
+ * RFC 2883 (Linux tcp_established_options): the duplicate range goes first, the SACK blocks
+ * after it (one fewer); reported once (Linux clears rx_opt.dsack when the option is written).
+ */
+function withDsack(t: Tcb, sack: Array<[number, number]> | null): Array<[number, number]> {
+  t.dsackPending = false;
+  const out: Array<[number, number]> = [[t.dsackStart, t.dsackEnd]];
+  if (sack !== null) for (let i = 0; i < sack.length && out.length < (t.tsOk ? 3 : 4); i++) out.push(sack[i]!);
+  return out;
 }
 
 /**
@@ -185,7 +197,10 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   if (t.sndUna === t.sndMax && !retransmit) t.cc.onTxStart(now - t.lastSendAt, now);
   const seg = segment(t, seq, t.rcvNxt, flags, selectWindow(t), segmentOptions(t, now), len);
   const end = (dataEnd + (fin ? 1 : 0)) >>> 0;
-  if (retransmit && seqGt(end, t.retxHigh)) t.retxHigh = end;
+  if (retransmit) {
+    if (seqGt(end, t.retxHigh)) t.retxHigh = end;
+    t.rtxq.retransmittedRange(t.sndUna, seq, end, now);
+  }
   if (seqGt(end, t.sndMax)) {
     t.rtxq.push(end, now);
     t.sndMax = end;
@@ -199,7 +214,7 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   if (t.ato > 0 && now - t.lastDataRcvAt < t.ato) t.pingpong = true;
   if (t.rtoAt === Infinity) {
     t.rtoAt = timerExpiry(t.params, now, t.rtt.rto);
-    t.rtoIsProbe = false;
+    t.rtoIsProbe = t.rtoIsReo = false;
   }
   t.persistAt = Infinity;
   emit(t, seg, retransmit);

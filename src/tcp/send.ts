@@ -101,9 +101,14 @@ function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd:
   if (head) return len;
   const flight = seqSub(seq, t.sndUna);
   const packets = flight <= 0 ? 0 : Math.ceil(flight / t.mss);
+  let inFlight = packets;
+  // Linux tcp_cwnd_test counts packets in flight: SACKed and lost segments have left the
+  // network, resent ones are back in it (the SACK marks, rtx-queue.ts; not while resending
+  // from SND.UNA after an RTO, when SND.NXT is behind).
+  if (t.sack !== null && t.sndNxt === t.sndMax) inFlight -= t.rtxq.sackedOut + t.rtxq.lostOut - t.rtxq.retransOut;
   const fin = finPending && len === avail;
   // Linux tcp_cwnd_test: a lone FIN is not held back by the congestion window.
-  if (packets >= t.cc.cwnd + extraCwnd && !(fin && len === 0)) return -1;
+  if (inFlight >= t.cc.cwnd + extraCwnd && !(fin && len === 0)) return -1;
   if (seqGt((seq + len + (fin ? 1 : 0)) >>> 0, (t.sndUna + t.sndWnd) >>> 0)) return -1;
   // Nagle (RFC 9293 3.7.4) in Linux's Minshall form: a small segment waits while an earlier
   // small segment is unacknowledged; a segment carrying the FIN, or TCP_NODELAY, goes now.

@@ -182,9 +182,12 @@ export class Tcb {
   rtoAt: Nanos = Infinity;
   /** The retransmission timer is armed as a tail-loss-probe timeout (Linux ICSK_TIME_LOSS_PROBE). */
   rtoIsProbe = false;
-  /** A tail loss probe is out, covering up to tlpHigh (Linux tlp_high_seq). */
+  /** The retransmission timer is armed as RACK's reordering timer (Linux ICSK_TIME_REO_TIMEOUT, rack.ts). */
+  rtoIsReo = false;
+  /** A tail loss probe is out, covering up to tlpHigh (Linux tlp_high_seq); it resent data (tlp_retrans). */
   tlpActive = false;
   tlpHigh = 0;
+  tlpRetrans = false;
   /** Start of the last segment first sent (Linux's tail skb, what a probe resends). */
   tailSeq = 0;
   persistAt: Nanos = Infinity;
@@ -214,10 +217,40 @@ export class Tcb {
   cc: CongestionControl;
   dupAcks = 0;
   inRecovery = false;
+  /** After an RTO on a SACK connection, until SND.UNA reaches `recover` (Linux TCP_CA_Loss). */
+  inLoss = false;
+  /**
+   * Undo (Linux undo_marker, undo_retrans, prior_ssthresh): a reduction since SND.UNA was
+   * undoMarker may be undone while undoActive; undoRetrans counts its retransmissions not yet
+   * shown spurious by a DSACK (-1: none sent); the window to go back to.
+   */
+  undoActive = false;
+  undoMarker = 0;
+  undoRetrans = -1;
+  priorSsthresh = 0;
+  undoCwnd = 0;
   /** RFC 6582 "recover". */
   recover = 0;
   /** What the peer SACKed and the SACK recovery state, from the first SACK block on (sack-recovery.ts). */
   sack: SackScoreboard | null = null;
+  /**
+   * RACK (RFC 8985, Linux tp->rack, rack.ts): the last send time and end of the most recently
+   * sent segment known delivered (-1: none yet), its RTT, and whether it moved since the last
+   * loss scan.
+   */
+  rackXmit: Nanos = -1;
+  rackEnd = 0;
+  rackRtt: Nanos = 0;
+  rackAdvanced = false;
+  /** Linux tp->reordering (tcp_reordering, in segments) and reord_seen (reordering events seen). */
+  reordering = 3;
+  reordSeen = 0;
+  /** The ACK being processed carried a DSACK (RFC 2883; Linux FLAG_DSACKING_ACK). */
+  ackDsack = false;
+  /** A duplicate [dsackStart, dsackEnd) arrived: the next ACK reports it first (RFC 2883, Linux rx_opt.dsack). */
+  dsackPending = false;
+  dsackStart = 0;
+  dsackEnd = 0;
   /**
    * Linux tcp_cwnd_validate's record of how much of cwnd the current window used: the send loop
    * ended with the window full (is_cwnd_limited), else the most packets out (max_packets_out),

@@ -1,5 +1,5 @@
 /**
- * The flagship experiments (experiments/{handshake,syn-flood,time-wait,http-versions}.yaml): each
+ * The flagship experiments (experiments/{handshake,syn-flood,time-wait,http-versions,bulk}.yaml): each
  * file loads, its charts name metrics its runs produce, and a shrunk version of it (fewer points,
  * a shorter window, a narrowed port range) still shows the phenomenon its header describes.
  */
@@ -11,7 +11,7 @@ import { executeRun } from '../../src/experiment/run.ts';
 import type { PointValues } from '../../src/metrics/results.ts';
 import { metric } from './world-helpers.ts';
 
-const FLAGSHIPS = ['handshake', 'syn-flood', 'time-wait', 'http-versions'] as const;
+const FLAGSHIPS = ['handshake', 'syn-flood', 'time-wait', 'http-versions', 'bulk'] as const;
 
 function runFile(name: string, set: string[] = []): { point: PointValues; out: RunOutput }[] {
   const r = loadExperiment(`experiments/${name}.yaml`, { set });
@@ -117,6 +117,20 @@ describe('the phenomena, shrunk', () => {
     const serverCloses = at(runs, { 'apps.users.rate': '30/s', close: 'server-closes' });
     expect(metric(serverCloses, 'connect_errors.EADDRNOTAVAIL')).toBe(0);
     expect(serverCloses.metrics['time_wait.peak_node']).toBe('server');
+  });
+
+  it('bulk: without loss both algorithms carry 2 MB at 8.9+ Mbit/s of a 10 Mbit/s link; at 3 % loss goodput is within 0.5-1.5x of the Mathis model (2.0 Mbit/s)', () => {
+    const runs = runFile('bulk', ['sweep={topology.loss: [0, 0.03], congestion: {cubic: {tcp.congestion: cubic}, reno: {tcp.congestion: reno}}}', 'seeds=1', 'charts=']);
+    // MSS / RTT · 1.22 / √p with 1448 B, 40 ms, p = 3 %.
+    const mathis = ((1448 * 8) / 0.04) * (1.22 / Math.sqrt(0.03)) / 1e6;
+    for (const cc of ['cubic', 'reno']) {
+      const clean = at(runs, { 'topology.loss': 0, congestion: cc });
+      expect(metric(clean, 'bulk_goodput_mbps.mean'), cc).toBeGreaterThan(8.9);
+      expect(metric(clean, 'segments.retransmitted'), cc).toBe(0);
+      const lossy = metric(at(runs, { 'topology.loss': 0.03, congestion: cc }), 'bulk_goodput_mbps.mean');
+      expect(lossy, cc).toBeGreaterThan(0.5 * mathis);
+      expect(lossy, cc).toBeLessThan(1.5 * mathis);
+    }
   });
 
   it('http-versions: 2N, 2 ceil(N/6), N + 1 and 2 round trips for a page of N = 10 objects', () => {
