@@ -154,5 +154,7 @@ describe('the numbers, produced by the code', () => {
     expect([l.delayedAckMin, l.delayedAckMax, r.delayedAckMax]).toEqual([40 * MS, 200 * MS, 500 * MS]);
     expect(README).toContain('| ephemeral ports | 32768–60999 | 49152–65535 |');
     expect([l.ephemeralLow, l.ephemeralHigh, r.ephemeralLow, r.ephemeralHigh]).toEqual([32768, 60999, 49152, 65535]);
+    expect(README).toContain('| TCP Fast Open (`fastOpen`) | client on (tcp_fastopen 1): a cookie request, then data in the SYN; a listener takes SYN data with bit 2 and a `fastOpenQueue` | off |');
+    expect([l.fastOpen, r.fastOpen, l.fastOpenQueue]).toEqual([1, 0, 0]);
   });
 });

@@ -37,6 +37,12 @@ export interface ListenHandler {
 }
 
 export interface ConnectOptions {
+  /**
+   * TCP Fast Open connect (sendto MSG_FASTOPEN): this many bytes go with the connect, in the SYN
+   * when a cookie is cached (Connection.connect); with `fastOpenFlags` FO_DEFER / FO_NONBLOCK.
+   */
+  fastOpen?: number;
+  fastOpenFlags?: number;
   /** Bind to this local port instead of an ephemeral one. */
   localPort?: number;
   /** SO_REUSEADDR: bind may share the port with sockets that set it too (not with a listener). */
@@ -52,6 +58,9 @@ export interface ConnectOptions {
 export interface TcpSocket {
   /** RFC 9293 state name: "SYN_SENT", "ESTABLISHED", "TIME_WAIT", … */
   readonly state: string;
+  /** TCP Fast Open client: bytes the SYN carried; the SYN still waits for the first write (TCP_FASTOPEN_CONNECT). */
+  readonly synDataBytes?: number;
+  readonly fastOpenDeferred?: boolean;
   readonly localAddr: number;
   readonly localPort: number;
   readonly remoteAddr: number;
@@ -121,6 +130,8 @@ export interface ListenSocket {
   readonly backlog: number;
   handler: ListenHandler;
   /** TCP_MAXSEG on the listener: the MSS its SYN-ACKs advertise and its connections use. */
+  /** TCP_FASTOPEN after listen(): the Fast Open queue length (optional: stacks without Fast Open). */
+  setFastOpenQueue?(qlen: number): void;
   setUserMss(mss: number): void;
   /** Takes the oldest completed connection, or null (EAGAIN) when the accept queue is empty. */
   accept(handler?: SocketHandler): TcpSocket | null;

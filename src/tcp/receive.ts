@@ -133,7 +133,7 @@ function dataReceived(t: Tcb, len: number, psh: boolean, now: Nanos): void {
 }
 
 /** The peer's FIN arrived in order (RFC 9293 3.10.7.4 eighth, Linux tcp_fin). */
-function receiveFin(t: Tcb, now: Nanos): void {
+export function receiveFin(t: Tcb, now: Nanos): void {
   t.rcvNxt = (t.rcvNxt + 1) >>> 0;
   t.finReceived = true;
   t.rcvq.oooFin = -1;
