@@ -12,6 +12,7 @@ import { STATE_NAMES, type Errno } from '../tcp/api.ts';
 import type { Connection, HandshakeInfo } from '../tcp/connection.ts';
 import type { Listener, ListenerHost } from '../tcp/listener.ts';
 import type { TcpParams } from '../tcp/params.ts';
+import type { OutOfOrderWatch } from '../tcp/recv-queue.ts';
 import {
   SocketError, type ListenHandler, type ListenSocket, type ListenerStats, type SocketHandler, type TcpInfo,
   type TcpSocket, type TcpInfoFields,
@@ -97,6 +98,10 @@ export class StackSocket implements TcpSocket {
 
   setUserMss(mss: number): void {
     this.conn.setUserMss(mss);
+  }
+
+  watchOutOfOrder(watch: OutOfOrderWatch | null): void {
+    this.conn.rcvq.watch = watch;
   }
 
   send(bytes: number, flags = 0): number {
