@@ -16,7 +16,7 @@
  */
 import type { ClientApp } from './app-specs.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
-import { SEC, type Nanos } from '../sim/time.ts';
+import { MS, SEC, type Nanos } from '../sim/time.ts';
 import type { SocketHandler } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
 import { ClientConnection, type ConnectionOwner } from './client-connection.ts';
@@ -188,9 +188,11 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
     this.ctx.report.connected(this.ctx.app, this.ctx.node, handshake);
   }
 
-  onH2Response(_conn: H2ClientConnection, issuedAt: Nanos, tag: number, hol: Nanos): void {
-    this.ctx.report.requestCompleted(this.ctx.app, this.ctx.node, this.now() - issuedAt);
-    this.ctx.report.headOfLineDelay(this.ctx.app, this.ctx.node, hol);
+  onH2Response(_conn: H2ClientConnection, issuedAt: Nanos, tag: number, hol: Nanos, stream: number, body: number, headersFirst: boolean): void {
+    const { report, app, node } = this.ctx;
+    report.requestCompleted(app, node, this.now() - issuedAt);
+    report.headOfLineDelay(app, node, hol);
+    report.note(app, node, 'h2 stream', { stream, body, headersFirst, request_ms: (this.now() - issuedAt) / MS, hol_ms: hol / MS });
     this.objectDone(tag);
     this.closePoolIfDone();
   }

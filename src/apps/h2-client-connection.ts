@@ -31,8 +31,11 @@ export interface H2Owner {
   readonly requestBytes: number;
   now(): Nanos;
   onH2Up(conn: H2ClientConnection, handshake: Nanos): void;
-  /** A stream's response fully read; `hol`: its head-of-line delay. */
-  onH2Response(conn: H2ClientConnection, issuedAt: Nanos, tag: number, hol: Nanos): void;
+  /**
+   * A stream's response fully read: `hol` is its head-of-line delay, `body` the DATA bytes it
+   * carried, `headersFirst` whether its HEADERS came before any of its DATA (RFC 9113 8.1).
+   */
+  onH2Response(conn: H2ClientConnection, issuedAt: Nanos, tag: number, hol: Nanos, stream: number, body: number, headersFirst: boolean): void;
   /** The connection failed (or the server closed it): `lost` are the tags of unanswered requests. */
   onH2Gone(conn: H2ClientConnection, errno: Errno | null, established: boolean, lost: number[]): void;
 }
@@ -55,6 +58,10 @@ interface ClientStream {
   ideal: Nanos;
   /** The longest wait of one of its frames behind another stream's hole. */
   hol: Nanos;
+  /** DATA payload received, and whether the response HEADERS came before any of it. */
+  body: number;
+  headers: boolean;
+  headersFirst: boolean;
 }
 
 export class H2ClientConnection implements SocketHandler {
@@ -197,6 +204,9 @@ export class H2ClientConnection implements SocketHandler {
     s.ideal = ideal;
     if (now - ideal > s.hol) s.hol = now - ideal;
     const ended = (flags & END_STREAM) !== 0;
+    if (type === FrameType.HEADERS) s.headers = true;
+    else if (!s.headers) s.headersFirst = false;
+    if (type === FrameType.DATA) s.body += payload;
     if (type === FrameType.DATA && payload > 0) {
       s.unacked += payload;
       this.connUnacked += payload;
@@ -211,7 +221,7 @@ export class H2ClientConnection implements SocketHandler {
     }
     if (!ended) return;
     this.streams.delete(id);
-    this.owner.onH2Response(this, s.issuedAt, s.tag, s.hol);
+    this.owner.onH2Response(this, s.issuedAt, s.tag, s.hol, id, s.body, s.headersFirst);
   }
 
   /** Opens streams for waiting requests while slots are free. */
@@ -219,7 +229,7 @@ export class H2ClientConnection implements SocketHandler {
     while (this.waitingTags.length > 0 && this.streams.size < this.settings.maxConcurrentStreams && !this.closed) {
       const id = this.nextStreamId;
       this.nextStreamId += 2;
-      this.streams.set(id, { issuedAt: this.waitingAt.shift()!, tag: this.waitingTags.shift()!, unacked: 0, ideal: 0, hol: 0 });
+      this.streams.set(id, { issuedAt: this.waitingAt.shift()!, tag: this.waitingTags.shift()!, unacked: 0, ideal: 0, hol: 0, body: 0, headers: false, headersFirst: true });
       this.log(FrameType.HEADERS, END_STREAM | END_HEADERS, id, this.owner.requestBytes, 0);
     }
   }
