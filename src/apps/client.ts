@@ -167,7 +167,7 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
         maxConcurrentStreams: this.options.maxConcurrentStreams ?? 100,
         streamWindow: this.spec.streamWindow,
         connectionWindow: this.spec.connectionWindow,
-      }, this.options.rendezvous!);
+      }, this.options.rendezvous!, (f) => this.ctx.report.note(this.ctx.app, this.ctx.node, 'h2 frame', f));
       this.ctx.report.connectAttempted(this.ctx.app, this.ctx.node);
       const stack = this.ctx.stack;
       const addr = this.targetAddr;

@@ -21,8 +21,9 @@ import { SocketError, type SocketHandler, type TcpSocket } from '../stack/socket
 import type { Errno } from '../tcp/api.ts';
 import {
   ACK, DEFAULT_WINDOW, END_HEADERS, END_STREAM, FrameLog, FrameReader, FrameType, GOAWAY_PAYLOAD, SETTING_BYTES,
-  WINDOW_UPDATE_PAYLOAD, type FrameChannel, type H2Rendezvous,
+  WINDOW_UPDATE_PAYLOAD, noteFrame, type FrameChannel, type FrameNote, type H2Rendezvous,
 } from './h2-frames.ts';
+import { formatIpv4 } from '../wire/ip.ts';
 import { ReceiveTimes } from './h2-receive-times.ts';
 import { drain, writeSome } from './socket-io.ts';
 
@@ -83,11 +84,14 @@ export class H2ClientConnection implements SocketHandler {
   /** The arrival time of the frame being read so far (the latest of its bytes). */
   private frameArrival: Nanos = 0;
   private connectStarted: Nanos = 0;
+  /** "local>remote" for frame notes. */
+  private connName = '';
 
   constructor(
     private readonly owner: H2Owner,
     private readonly settings: H2ClientSettings,
     private readonly rendezvous: H2Rendezvous,
+    private readonly note: FrameNote | null = null,
   ) {
     this.times = new ReceiveTimes(() => this.reader.received + (this.sock?.readable ?? 0), () => this.owner.now());
   }
@@ -103,6 +107,7 @@ export class H2ClientConnection implements SocketHandler {
       const sock = connect(this);
       this.sock = sock;
       this.rendezvous.register(sock.localAddr, sock.localPort, this.channel);
+      if (this.note !== null) this.connName = `${formatIpv4(sock.localAddr)}:${sock.localPort}>${formatIpv4(sock.remoteAddr)}:${sock.remotePort}`;
       sock.watchOutOfOrder?.(this.times);
       return null;
     } catch (e) {
@@ -235,7 +240,10 @@ export class H2ClientConnection implements SocketHandler {
   }
 
   private log(type: (typeof FrameType)[keyof typeof FrameType], flags: number, stream: number, payload: number, value: number): void {
-    this.unsent += this.channel.up.push(type, flags, stream, payload, value);
+    const offset = this.channel.up.written;
+    const n = this.channel.up.push(type, flags, stream, payload, value);
+    this.unsent += n;
+    noteFrame(this.note, this.connName, type, stream, offset, n);
   }
 
   private flush(): void {

@@ -104,6 +104,19 @@ export class FrameLog {
   }
 }
 
+const TYPE_NAMES: Record<number, string> = { 0x0: 'DATA', 0x1: 'HEADERS', 0x4: 'SETTINGS', 0x7: 'GOAWAY', 0x8: 'WINDOW_UPDATE', 0x100: 'PREFACE' };
+
+/**
+ * A trace line per frame written (`ev: app`, `what: "h2 frame"`), for ladder diagrams: `conn` is
+ * "local>remote" like state records, `offset` where the frame starts in the sender's byte stream.
+ * Built only when the run traces (`trace` is null otherwise).
+ */
+export type FrameNote = (fields: { conn: string; type: string; stream: number; offset: number; bytes: number }) => void;
+
+export function noteFrame(note: FrameNote | null, conn: string, type: number, stream: number, offset: number, bytes: number): void {
+  if (note !== null) note({ conn, type: TYPE_NAMES[type] ?? String(type), stream, offset, bytes });
+}
+
 /** Both directions of one connection. */
 export interface FrameChannel {
   /** Client to server. */

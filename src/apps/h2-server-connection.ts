@@ -13,8 +13,9 @@ import type { SocketHandler, TcpSocket } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
 import {
   ACK, DEFAULT_WINDOW, END_HEADERS, END_STREAM, FrameReader, FrameType, RESPONSE_HEADER_BLOCK, SETTING_BYTES,
-  type FrameChannel, type FrameTypeCode,
+  noteFrame, type FrameChannel, type FrameNote, type FrameTypeCode,
 } from './h2-frames.ts';
+import { formatIpv4 } from '../wire/ip.ts';
 import { drain, writeSome } from './socket-io.ts';
 
 /** How much framed output the server keeps ahead of the socket (one largest default DATA frame). */
@@ -48,13 +49,16 @@ export class H2ServerConnection implements SocketHandler {
   private unsent = 0;
   private closing = false;
   private peerDone = false;
+  private connName = '';
 
   constructor(
     private readonly sock: TcpSocket,
     private readonly channel: FrameChannel,
     private readonly settings: H2ServerSettings,
+    private readonly note: FrameNote | null = null,
   ) {
     this.reader = new FrameReader(channel.up);
+    if (note !== null) this.connName = `${formatIpv4(sock.localAddr)}:${sock.localPort}>${formatIpv4(sock.remoteAddr)}:${sock.remotePort}`;
     this.log(FrameType.SETTINGS, 0, 0, SETTING_BYTES, -1); // SETTINGS_MAX_CONCURRENT_STREAMS
   }
 
@@ -166,7 +170,10 @@ export class H2ServerConnection implements SocketHandler {
   }
 
   private log(type: FrameTypeCode, flags: number, stream: number, payload: number, value: number): void {
-    this.unsent += this.channel.down.push(type, flags, stream, payload, value);
+    const offset = this.channel.down.written;
+    const n = this.channel.down.push(type, flags, stream, payload, value);
+    this.unsent += n;
+    noteFrame(this.note, this.connName, type, stream, offset, n);
   }
 
   private close(): void {

@@ -136,7 +136,9 @@ export class Server {
     const o = this.options;
     const channel = o.rendezvous.take(sock.remoteAddr, sock.remotePort);
     if (channel === undefined) return false;
-    const conn = new H2ServerConnection(sock, channel, { responseBytes: o.responseBytes, frameBytes: o.frameBytes, maxConcurrentStreams: o.maxConcurrentStreams });
+    const { report, app, node } = this.ctx;
+    const conn = new H2ServerConnection(sock, channel, { responseBytes: o.responseBytes, frameBytes: o.frameBytes, maxConcurrentStreams: o.maxConcurrentStreams },
+      (f) => report.note(app, node, 'h2 frame', f));
     sock.handler = conn;
     conn.start();
     if (sock.readable > 0 || sock.eof) conn.onReadable(sock);
