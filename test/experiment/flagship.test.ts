@@ -10,6 +10,8 @@ import type { RunOutput } from '../../src/experiment/run-output.ts';
 import { executeRun } from '../../src/experiment/run.ts';
 import type { PointValues } from '../../src/metrics/results.ts';
 import { metric } from './world-helpers.ts';
+import { ladderModel, selectConnection } from '../../src/report/ladder-model.ts';
+import type { TraceEvent } from '../../src/report/trace-records.ts';
 
 const FLAGSHIPS = ['handshake', 'syn-flood', 'time-wait', 'http-versions'] as const;
 
@@ -148,5 +150,24 @@ describe('the phenomena, shrunk', () => {
       'sweep.http={parallel: {apps.page.mode: keepalive, apps.page.connections: 6}, h2: {apps.page.mode: h2}}']);
     const page = (http: string): number => metric(runs.find((r) => r.point['http'] === http)!.out, 'page_ms.mean');
     expect(page('parallel')).toBeLessThan(page('h2'));
+  });
+
+  it('http2-stall: streams 7 and 9 wait 40.5 ms behind the lost segment, the four streams it carried count none; the ladder names the streams', () => {
+    const r = loadExperiment('experiments/http2-stall.yaml');
+    if (!r.ok) throw new Error(r.errors.map(formatSpecError).join('\n'));
+    const out = executeRun(r.value.runs[0]!, { trace: true, pcap: false });
+    const records = out.trace!.trim().split('\n').map((l) => JSON.parse(l) as TraceEvent);
+    const streams = records.filter((x) => x.ev === 'app' && x.what === 'h2 stream');
+    const hol = Object.fromEntries(streams.map((x) => [x.stream as number, x.hol_ms as number]));
+    expect(Object.keys(hol).map(Number).sort((a, b) => a - b)).toEqual([1, 3, 5, 7, 9, 11]);
+    for (const id of [1, 3, 5, 11]) expect(hol[id], `stream ${id}`).toBe(0);
+    for (const id of [7, 9]) {
+      expect(hol[id], `stream ${id}`).toBeGreaterThan(40);
+      expect(hol[id], `stream ${id}`).toBeLessThan(41); // one RTT of 40 ms + serialization
+    }
+    const conn = selectConnection(records, 'client')!;
+    const labels = ladderModel(records, conn).messages.map((m) => m.label);
+    expect(labels).toContain('ACK seq=2912 ack=700 len=1448 · streams 11, 1, 3, 5');
+    expect(labels).toContain('ACK seq=2912 ack=709 len=1448 · streams 11, 1, 3, 5 (retx)');
   });
 });

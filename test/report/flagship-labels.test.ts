@@ -22,6 +22,7 @@ const SHRINK: Record<string, string[]> = {
   'time-wait': ['duration=4s', 'sweep.apps.users.rate=[100/s,300/s]'],
   'http-versions': ['sweep.topology.latency=[5ms,25ms]', 'sweep.topology.loss=[0,0.02]', 'seeds=2'],
   lifecycle: ['duration=5s'],
+  'http2-stall': [],
 };
 
 const dirs: string[] = [];
