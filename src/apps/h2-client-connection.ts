@@ -170,7 +170,9 @@ export class H2ClientConnection implements SocketHandler {
     if (!wasClosed || lost.length > 0) this.owner.onH2Gone(this, null, true, lost);
   }
 
-  onError(_sock: TcpSocket, errno: Errno): void {
+  onError(sock: TcpSocket, errno: Errno): void {
+    // Never accepted: the server will not take the frame logs we left for it.
+    if (!this.established) this.rendezvous.take(sock.localAddr, sock.localPort);
     if (this.closed && this.outstanding === 0) return;
     const wasEstablished = this.established;
     this.closed = true;
