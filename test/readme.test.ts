@@ -16,6 +16,7 @@ import type { PointValues } from '../src/metrics/results.ts';
 import { PROFILES } from '../src/tcp/params.ts';
 import { MS, SEC } from '../src/sim/time.ts';
 import * as N from './readme-numbers.ts';
+import { wheelPrediction } from './linux/fidelity-rows.ts';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const scratch: string[] = [];
@@ -130,6 +131,10 @@ describe('the numbers, produced by the code', () => {
     expect([l.initialRto, l.minRto, l.maxRto, r.initialRto, r.minRto, r.maxRto]).toEqual([SEC, 200 * MS, 120 * SEC, SEC, SEC, 60 * SEC]);
     expect(README).toContain('(`synRetries: 6`, `synLinearTimeouts: 4`, Linux ≥ 6.5)');
     expect([l.synRetries, l.synLinearTimeouts]).toEqual([6, 4]);
+    // what the wheel allows over every jiffies phase (HZ 250), from the chain of waits in jiffies
+    const range = (w: number[]): string => { const r = wheelPrediction(w, 0, 0); return `${r.min.toFixed(1)}–${r.max.toFixed(1)} s`; };
+    expect(README).toContain(`ETIMEDOUT at 131 s nominally, ${range([250, 250, 250, 250, 250, 500, 1000, 2000, 4000, 8000, 16000])} on the timer wheel`);
+    expect(README).toContain(`request dropped at 63 s nominally, ${range([250, 500, 1000, 2000, 4000, 8000])} on the timer wheel`);
     expect(README).toContain('| TIME-WAIT | 60 s (60–62.05 s on the wheel), restarted by a retransmitted FIN, killed by RST | 240 s, RFC 1337 |');
     expect([l.timeWait, l.rfc1337, r.timeWait, r.rfc1337]).toEqual([60 * SEC, false, 240 * SEC, true]);
     expect(README).toContain('| FIN_WAIT_2 timeout | 60 s | none |');

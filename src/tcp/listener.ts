@@ -14,7 +14,7 @@ import type { Nanos } from '../sim/time.ts';
 import { ACK, FIN, RST, SYN, type Segment } from '../wire/segment.ts';
 import { ConnEvent, TcpState, type EngineOutput, type Endpoints, type TimedEntity } from './api.ts';
 import type { TcpParams } from './params.ts';
-import { timerExpiry } from './timer-wheel.ts';
+import { expiryOrder, timerExpiry } from './timer-wheel.ts';
 import { ListenerStats } from './listener-stats.ts';
 import { AcceptQueue } from './accept-queue.ts';
 import { REQ_ACKED, REQ_SACK, REQ_TS, RequestTable } from './request-table.ts';
@@ -193,7 +193,8 @@ export class Listener<C> implements TimedEntity {
       return;
     }
     const iss = isn >= 0 ? isn >>> 0 : this.host.initialSeq(laddr, seg.dstPort, raddr, seg.srcPort, now) >>> 0;
-    const row = t.insert(raddr, seg.srcPort, laddr, now, this.firstExpiry(now));
+    const d = this.firstTimeout();
+    const row = t.insert(raddr, seg.srcPort, laddr, now, timerExpiry(p, now, d), expiryOrder(p, now, d, false, t.nextArm()));
     t.irs[row] = seg.seq >>> 0;
     t.iss[row] = iss;
     t.peerMss[row] = o.peerMss;
@@ -213,13 +214,16 @@ export class Listener<C> implements TimedEntity {
     this.sendSynAck(row, now, false);
   }
 
-  /** The first SYN-ACK timer: initial RTO, or earlier when a shorter SYN-RECEIVED timer applies. */
-  private firstExpiry(now: Nanos): Nanos {
+  /**
+   * The first SYN-ACK timer (reqsk_queue_hash_req: mod_timer(&req->rsk_timer, jiffies + timeout)):
+   * initial RTO, or earlier when a shorter SYN-RECEIVED timer applies.
+   */
+  private firstTimeout(): Nanos {
     const p = this.params;
     let d = p.initialRto;
     if (p.synRecvTimeout > 0) d = Math.min(d, p.synRecvTimeout);
     if (p.synAckGiveUp > 0) d = Math.min(d, p.synAckGiveUp);
-    return timerExpiry(p, now, d);
+    return d;
   }
 
   /** A final ACK that matched no request: a connection if it carries a valid cookie. */
@@ -248,7 +252,7 @@ export class Listener<C> implements TimedEntity {
     if ((f & (SYN | ACK | RST | FIN)) === SYN && seg.seq === irs) {
       if (this.oowRateLimited(row, seg, now)) return;
       this.sendSynAck(row, now, true);
-      t.setExpiry(row, this.nextExpiry(row, now));
+      this.rearm(row, now, false); // tcp_check_req: mod_timer_pending from softirq
       return;
     }
     if (f & ACK && seg.ack !== ((iss + 1) >>> 0)) {
@@ -355,7 +359,7 @@ export class Listener<C> implements TimedEntity {
     }
     this.sendSynAck(row, now, true);
     if (t.timeouts[row]++ === 0) this.young--;
-    t.setExpiry(row, this.nextExpiry(row, now));
+    this.rearm(row, now, true);
   }
 
   /** TCP_MAXSEG on the listening socket (Linux rx_opt.user_mss): SYN-ACKs advertise it. */
@@ -364,17 +368,25 @@ export class Listener<C> implements TimedEntity {
   }
 
   /**
-   * Next timer: min(RTO << timeouts, max RTO), capped by the SYN-RECEIVED deadlines, on the timer
-   * wheel (reqsk_queue_hash_req / reqsk_timer_handler: mod_timer(&req->rsk_timer, jiffies + timeo)).
+   * Re-arms a request's timer: min(RTO << timeouts, max RTO), capped by the SYN-RECEIVED
+   * deadlines, on the timer wheel (mod_timer(&req->rsk_timer, jiffies + reqsk_timeout(req))).
+   * `fromTimer`: reqsk_timer_handler re-arms from the timer's own callback (timer-wheel.ts
+   * `rearm`); a retransmitted SYN re-arms it from packet processing. Requests expiring in the same
+   * tick are handled in the wheel's order (expiryOrder), which matters to the young/old rule: each
+   * handler sees the queue as the ones before it left it.
    */
-  private nextExpiry(row: number, now: Nanos): Nanos {
+  private rearm(row: number, now: Nanos, fromTimer: boolean): void {
     const p = this.params;
     const t = this.table;
     let next = now + Math.min(p.initialRto * 2 ** t.timeouts[row]!, p.maxRto);
     const created = t.created[row]!;
     if (p.synRecvTimeout > 0) next = Math.min(next, created + p.synRecvTimeout);
     if (p.synAckGiveUp > 0) next = Math.min(next, created + p.synAckGiveUp);
-    return timerExpiry(p, now, Math.max(next - now, 0));
+    const d = Math.max(next - now, 0);
+    const e = timerExpiry(p, now, d, fromTimer);
+    // __mod_timer: a pending timer whose new expiry lands in its bucket stays where it is in the list
+    if (!fromTimer && e === t.expiryOf(row)) return;
+    t.setExpiry(row, e, expiryOrder(p, now, d, fromTimer, t.nextArm()));
   }
 
   private sendSynAck(row: number, now: Nanos, retransmit: boolean): void {

@@ -98,8 +98,19 @@ export class RequestTable {
     }
   }
 
-  /** Adds a row with its first timer expiry; -1 when the table is at capacity. Fields are zeroed. */
-  insert(raddr: number, rport: number, laddr: number, now: number, expiry: number): number {
+  /**
+   * The sequence number of the next timer arming, for the tie key callers give `insert` and
+   * `setExpiry` (rows expiring at the same time run in ascending key order).
+   */
+  nextArm(): number {
+    return this.inserted++;
+  }
+
+  /**
+   * Adds a row with its first timer expiry; -1 when the table is at capacity. Fields are zeroed.
+   * `order` breaks ties between equal expiries (default: first armed, first run).
+   */
+  insert(raddr: number, rport: number, laddr: number, now: number, expiry: number, order = this.inserted++): number {
     if (this.count >= this.capacity) return NONE;
     if (this.free.length === 0 && this.allocated === this.raddr.length) this.grow(Math.min(this.capacity, this.allocated * 2));
     const s = this.free.length > 0 ? this.free.pop()! : this.allocated++;
@@ -115,7 +126,7 @@ export class RequestTable {
     this.tail = s;
     // timer heap
     this.expiry[s] = expiry;
-    this.order[s] = this.inserted++;
+    this.order[s] = order;
     this.heapPos[s] = this.heapSize;
     this.heap[this.heapSize++] = s;
     this.siftUp(this.heapSize - 1);
@@ -144,10 +155,10 @@ export class RequestTable {
     return this.expiry[s]!;
   }
 
-  /** Moves a row's timer (earlier or later). Ties keep arrival order of the re-arm. */
-  setExpiry(s: number, t: number): void {
+  /** Moves a row's timer (earlier or later); `order` as for `insert`. */
+  setExpiry(s: number, t: number, order = this.inserted++): void {
     this.expiry[s] = t;
-    this.order[s] = this.inserted++;
+    this.order[s] = order;
     const pos = this.heapPos[s]!;
     this.siftUp(pos);
     this.siftDown(this.heapPos[s]!);

@@ -72,7 +72,7 @@ function synTimeout(t: Tcb, now: Nanos): void {
   else t.rtt.backoff();
   let delay = t.rtt.rto;
   if (p.synGiveUp > 0 && now + delay > t.openedAt + p.synGiveUp) delay = t.openedAt + p.synGiveUp - now;
-  t.rtoAt = timerExpiry(p, now, delay);
+  t.rtoAt = timerExpiry(p, now, delay, true); // re-armed by tcp_retransmit_timer itself
 }
 
 /** Data or FIN timeout: give up, or go back to SND.UNA with a loss window and back off. */
@@ -118,5 +118,5 @@ function dataTimeout(t: Tcb, now: Nanos): void {
     const end = t.retransStamp + p.userTimeout;
     if (now + delay > end) delay = end > now ? end - now : 1;
   }
-  t.rtoAt = timerExpiry(p, now, delay);
+  t.rtoAt = timerExpiry(p, now, delay, true); // re-armed by tcp_retransmit_timer itself
 }

@@ -101,7 +101,7 @@ function persistTimer(t: Tcb, now: Nanos): void {
     const remaining = p.userTimeout - (now - t.probesStamp);
     if (remaining < when) when = remaining > TIMEOUT_MIN ? remaining : TIMEOUT_MIN;
   }
-  t.persistAt = timerExpiry(p, now, when);
+  t.persistAt = timerExpiry(p, now, when, true); // from tcp_probe_timer
 }
 
 /**
@@ -117,7 +117,7 @@ function keepaliveTimer(t: Tcb, now: Nanos): void {
   if (t.orphan && t.state === TcpState.FIN_WAIT_2) return;
   if (t.packetsOut > 0 || hasUnsent(t)) {
     // Data is outstanding: the retransmission timer watches the peer.
-    t.keepaliveAt = timerExpiry(p, now, p.keepaliveIdle);
+    t.keepaliveAt = timerExpiry(p, now, p.keepaliveIdle, true); // from tcp_keepalive_timer
     return;
   }
   const idle = now - t.lastRcvAt;
@@ -130,8 +130,8 @@ function keepaliveTimer(t: Tcb, now: Nanos): void {
     }
     sendProbe(t, now);
     t.probesOut++;
-    t.keepaliveAt = timerExpiry(p, now, p.keepaliveInterval);
+    t.keepaliveAt = timerExpiry(p, now, p.keepaliveInterval, true);
     return;
   }
-  t.keepaliveAt = timerExpiry(p, now, p.keepaliveIdle - idle);
+  t.keepaliveAt = timerExpiry(p, now, p.keepaliveIdle - idle, true);
 }

@@ -69,7 +69,7 @@ export function sendLossProbe(t: Tcb, now: Nanos): void {
 function finish(t: Tcb, now: Nanos): void {
   t.tlpActive = true;
   t.tlpHigh = t.sndMax;
-  t.rtoAt = timerExpiry(t.params, now, t.rtt.rto);
+  t.rtoAt = timerExpiry(t.params, now, t.rtt.rto, true); // tcp_send_loss_probe runs in the timer
   t.rtoIsProbe = false;
 }
 

@@ -10,6 +10,7 @@ import { loadExperiment } from '../../src/experiment/load.ts';
 import type { RunOutput } from '../../src/experiment/run-output.ts';
 import { executeRun } from '../../src/experiment/run.ts';
 import type { PointValues } from '../../src/metrics/results.ts';
+import { bucketExpiry } from '../../src/tcp/timer-wheel.ts';
 
 export type TimerMode = 'wheel' | 'exact';
 
@@ -96,8 +97,47 @@ export function timeWait(mode: TimerMode, seeds: number): TimeWaitResult[] {
   });
 }
 
+/** The last connection of the short run (`apps.users.stop=1s`) starts at 0.98 s. */
+const SHORT_LAST_START = 0.98;
+
+/**
+ * When the client's TIME-WAIT count is empty again after the last connection, from the same file
+ * run for 1 s of connections instead of 90 s: only the last socket decides it (every earlier one
+ * expires in the same or an earlier slot), and the short run costs a fiftieth, so many seeds (many
+ * jiffies phases) are affordable.
+ */
+export function timeWaitEmpty(mode: TimerMode, seeds: number): number[] {
+  return runFile('experiments/linux/time-wait.yaml', [`tcp.timers=${mode}`, `seeds=${seeds}`, 'apps.users.stop=1s', 'duration=65s']).map(({ out }) => {
+    const ts = out.timeseries;
+    for (let i = 0; i < ts.t_s.length; i++) {
+      if (ts.node[i] === 'client' && ts.metric[i] === 'time_wait' && ts.t_s[i]! > SHORT_LAST_START && ts.value[i] === 0) return ts.t_s[i]! - SHORT_LAST_START;
+    }
+    return NaN;
+  });
+}
+
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;
   return n % 2 === 1 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}
+
+/**
+ * What the wheel predicts for one timer chain over a uniformly drawn jiffies phase (HZ 250), from
+ * timer-wheel.ts's bucketExpiry alone: the first wait armed from packet processing or a system
+ * call, the rest re-armed from the timer's own callback (clk = jiffies + 1). `waits` in jiffies;
+ * returns the share of phases whose chain ends inside [lo, hi] seconds, and the median, earliest
+ * and latest end.
+ */
+export function wheelPrediction(waits: readonly number[], lo: number, hi: number, phases = 4096): { share: number; median: number; min: number; max: number } {
+  const tick = 0.004;
+  const ends: number[] = [];
+  for (let i = 0; i < phases; i++) {
+    const p = 1_000_000 + ((i + 0.5) / phases) * 4096; // in ticks: every position within 4096 jiffies (eight 512-jiffy slots)
+    const j = Math.floor(p);
+    let b = bucketExpiry(j + waits[0]!, j, 250);
+    for (let k = 1; k < waits.length; k++) b = bucketExpiry(b + waits[k]!, b + 1, 250);
+    ends.push((b - p) * tick);
+  }
+  return { share: ends.filter((x) => x >= lo && x <= hi).length / phases, median: median(ends), min: Math.min(...ends), max: Math.max(...ends) };
 }

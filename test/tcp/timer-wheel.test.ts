@@ -9,8 +9,9 @@ import { describe, expect, test } from 'vitest';
 import { MS, SEC } from '../../src/sim/time.ts';
 import { TcpState } from '../../src/tcp/api.ts';
 import { tcpParams } from '../../src/tcp/params.ts';
-import { bucketExpiry, jiffiesOffset, tickNs, timerExpiry } from '../../src/tcp/timer-wheel.ts';
+import { bucketExpiry, expiryOrder, jiffiesOffset, tickNs, timerExpiry } from '../../src/tcp/timer-wheel.ts';
 import { activeEstablished, synSent } from './harness.ts';
+import { CLIENT, makeListener, runTimers, SERVER, syn } from './listener-harness.ts';
 
 const wheel = tcpParams('linux', { jiffies: 'zero' });
 
@@ -111,5 +112,41 @@ describe('TCP timers on the wheel (HZ 250, jiffies 0 at time 0)', () => {
     expect(t.c.state).toBe(TcpState.TIME_WAIT);
     t.runTimers(61_440 * MS);
     expect(t.c.state).toBe(TcpState.CLOSED);
+  });
+});
+
+describe('re-arming from the callback and the order within a tick (timer.c __run_timers, expire_timers)', () => {
+  test('a timer re-armed from its own callback sees clk = jiffies + 1: 63 jiffies go on level 0, not level 1', () => {
+    // jiffy 61 (244 ms): expires = 61 + 63 = 124. From packet processing clk = 61, delta 63: level 1,
+    // bucket 128 (512 ms). From the timer's callback clk = 62, delta 62: level 0, bucket 125 (500 ms).
+    expect(timerExpiry(wheel, 244 * MS, 252 * MS)).toBe(512 * MS);
+    expect(timerExpiry(wheel, 244 * MS, 252 * MS, true)).toBe(500 * MS);
+    // away from a level boundary the extra jiffy changes nothing (a SYN's 1 s, TIME-WAIT's 60 s)
+    expect(timerExpiry(wheel, 1024 * MS, 1 * SEC, true)).toBe(timerExpiry(wheel, 1024 * MS, 1 * SEC));
+    expect(timerExpiry(wheel, 8 * SEC, 60 * SEC, true)).toBe(timerExpiry(wheel, 8 * SEC, 60 * SEC));
+  });
+
+  test('expiryOrder: the highest level first, then newest first; exact timers first armed, first run', () => {
+    const lvl1Old = expiryOrder(wheel, 0, 1 * SEC, false, 1);
+    const lvl1New = expiryOrder(wheel, 0, 1 * SEC, false, 2);
+    const lvl2 = expiryOrder(wheel, 0, 3 * SEC, false, 3);
+    const lvl0 = expiryOrder(wheel, 0, 40 * MS, false, 4);
+    expect([lvl1Old, lvl1New, lvl2, lvl0].sort((a, b) => a - b)).toEqual([lvl2, lvl1New, lvl1Old, lvl0]);
+    const exact = tcpParams('linux', { timers: 'exact' });
+    expect(expiryOrder(exact, 0, 1 * SEC, false, 1)).toBeLessThan(expiryOrder(exact, 0, 1 * SEC, false, 2));
+  });
+
+  test('two requests whose timers share a 32 ms slot: their SYN-ACKs are retransmitted in one burst, newest first', () => {
+    const { out, listener } = makeListener({ timers: 'wheel', jiffies: 'zero' });
+    out.now = 100 * MS;
+    listener.onSegment(syn(40001), CLIENT, SERVER, out.now);
+    out.now = 110 * MS;
+    listener.onSegment(syn(40002), CLIENT, SERVER, out.now);
+    out.take();
+    runTimers(listener, out, 1200 * MS);
+    expect(out.take().map((s) => `${s.t / MS} ${s.seg.dstPort}`)).toEqual(['1120 40002', '1120 40001']);
+    // Re-armed from the callback (2 s): level 1 again, and again newest first at the next shared edge
+    runTimers(listener, out, 3200 * MS);
+    expect(out.take().map((s) => `${s.t / MS} ${s.seg.dstPort}`)).toEqual(['3136 40001', '3136 40002']);
   });
 });
