@@ -14,6 +14,7 @@ import { TimeWaitSock } from '../tcp/time-wait-sock.ts';
 import type { FastOpenState } from '../tcp/fastopen.ts';
 import type { Listener, ListenerHost } from '../tcp/listener.ts';
 import type { TcpParams } from '../tcp/params.ts';
+import type { OutOfOrderWatch } from '../tcp/recv-queue.ts';
 import {
   SocketError, type ListenHandler, type ListenSocket, type ListenerStats, type SocketHandler, type TcpInfo,
   type TcpSocket, type TcpInfoFields,
@@ -126,6 +127,11 @@ export class StackSocket implements TcpSocket {
 
   get fastOpenDeferred(): boolean {
     return this.conn instanceof TimeWaitSock ? false : this.conn.fastOpenDeferred;
+  }
+
+  watchOutOfOrder(watch: OutOfOrderWatch | null): void {
+    // A connection in TIME-WAIT has no receive queue left to watch (no data arrives any more).
+    if (!(this.conn instanceof TimeWaitSock)) this.conn.rcvq.watch = watch;
   }
 
   send(bytes: number, flags = 0): number {
