@@ -32,7 +32,7 @@ import { actualPacketText, compareOutbound, learnFromOutbound, scriptPacketText 
 import type { PacketEvent, Script, ScriptEvent } from './script.ts';
 import { Syscalls, type SyscallHost } from './syscalls.ts';
 import { cookieHex, fastOpenCookie, parseFastOpenKeys } from '../tcp/fastopen-cookie.ts';
-import { flushesMetrics, sysctlsFromCommands } from './sysctl.ts';
+import { flushesMetrics, qdiscDropsAll, sysctlsFromCommands } from './sysctl.ts';
 
 /** How long past a missed deadline the runner looks for a late packet, to report when it came. */
 const LATE_HORIZON = 300 * SEC;
@@ -172,6 +172,10 @@ export class ScriptRun implements SyscallHost {
         case 'command':
           this.runUntil(at);
           if (flushesMetrics(ev.command)) this.stack.flushMetrics?.();
+          {
+            const drop = qdiscDropsAll(ev.command);
+            if (drop !== null) this.stack.localDrop = drop;
+          }
           // Fast Open sysctls written between sockets (the upstream fastopen scripts) apply to the sockets made after.
           if (this.stack.setSysctls !== undefined) {
             const changed = sysctlsFromCommands(ev.command, () => null).params;

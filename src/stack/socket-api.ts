@@ -8,6 +8,7 @@
 import type { Errno } from '../tcp/api.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import type { TcpInfoFields } from '../tcp/tcp-info.ts';
+import type { OutOfOrderWatch } from '../tcp/recv-queue.ts';
 import type { Packet } from '../wire/segment.ts';
 
 export class SocketError extends Error {
@@ -106,6 +107,11 @@ export interface TcpSocket {
   setOption<K extends keyof TcpParams>(name: K, value: TcpParams[K]): void;
   setNoDelay(on: boolean): void;
   setLingerZero(on: boolean): void;
+  /**
+   * Registers who is told when received bytes are held out of order (null: nobody), for
+   * head-of-line measurements; optional for stand-in sockets.
+   */
+  watchOutOfOrder?(watch: OutOfOrderWatch | null): void;
   /** getsockopt(TCP_INFO): a snapshot of the connection's state and counters. */
   info(): TcpInfo;
   /** getsockopt(TCP_INFO) with Linux's field names (without `tcpi_`) and units; only modelled fields. */
@@ -124,7 +130,7 @@ export interface TcpInfo {
   bytesReceived: number;
 }
 
-export type { TcpInfoFields };
+export type { TcpInfoFields, OutOfOrderWatch };
 
 /** SOCK_RAW with IP_HDRINCL: whole IPv4 packets as the application built them (hping3-style tools). */
 export interface RawSocket {

@@ -96,6 +96,13 @@ export interface TcpParams {
   /** net.ipv4.tcp_notsent_lowat: POLLOUT and send() wait while this many bytes are unsent (Linux: UINT_MAX, off). */
   notsentLowat: number;
   /**
+   * Bytes each skb's head costs the send buffer (Linux skb->truesize beyond the payload); 0 counts
+   * payload bytes only. Above 0 the send queue is kept in skbs of size_goal (send-skbs.ts).
+   */
+  skbTruesize: number;
+  /** net.ipv4.tcp_tso_win_divisor: with skb accounting, a TSO packet of this fraction of the window is sent, not deferred (0: another rule). */
+  tsoWinDivisor: number;
+  /**
    * net.ipv4.tcp_fastopen (RFC 7413) bits: 0x1 client, 0x2 server, 0x4 client sends data
    * without a cookie, 0x200 server takes data without a cookie, 0x400 every listener has a Fast
    * Open queue of its backlog without TCP_FASTOPEN (fastopen.ts). Linux default 1.
@@ -202,6 +209,8 @@ const linux: TcpParams = {
   rcvBufLock: false,
   sndBufLock: false,
   notsentLowat: 0xffffffff,
+  skbTruesize: 0,
+  tsoWinDivisor: 3,
   ecn: 2,
   fastOpen: 1,
   fastOpenQueue: 0,
