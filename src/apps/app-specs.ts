@@ -133,7 +133,7 @@ export type ShutdownHow = 'rd' | 'wr' | 'rdwr';
 /** Socket options a script may set on its socket (setsockopt), by TcpParams name. */
 export type SocketOptionName =
   | 'keepalive' | 'keepaliveIdle' | 'keepaliveInterval' | 'keepaliveProbes' | 'userTimeout' | 'nagle'
-  | 'delayedAck' | 'sndBuf' | 'rcvBuf' | 'mss' | 'synRetries' | 'finWait2Timeout';
+  | 'delayedAck' | 'sndBuf' | 'rcvBuf' | 'mss' | 'synRetries' | 'finWait2Timeout' | 'fastOpenConnect' | 'fastOpenQueue';
 export type SocketOptions = Partial<Pick<TcpParams, SocketOptionName>>;
 
 /** One socket call of a script app, at `at` (absolute simulated time). */
