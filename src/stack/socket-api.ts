@@ -141,9 +141,9 @@ export interface ListenSocket {
   readonly localPort: number;
   readonly backlog: number;
   handler: ListenHandler;
-  /** TCP_MAXSEG on the listener: the MSS its SYN-ACKs advertise and its connections use. */
   /** TCP_FASTOPEN after listen(): the Fast Open queue length (optional: stacks without Fast Open). */
   setFastOpenQueue?(qlen: number): void;
+  /** TCP_MAXSEG on the listener: the MSS its SYN-ACKs advertise and its connections use. */
   setUserMss(mss: number): void;
   /** Takes the oldest completed connection, or null (EAGAIN) when the accept queue is empty. */
   accept(handler?: SocketHandler): TcpSocket | null;
