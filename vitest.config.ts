@@ -11,6 +11,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The CLI spawned by tests runs the TypeScript sources, never a dist/ build that may lag them
+    // (test/cli/build.test.ts checks the build separately).
+    env: { TCPLAB_FROM_SOURCE: '1' },
     reporters,
   },
 });

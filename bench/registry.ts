@@ -14,7 +14,7 @@ export interface BenchReport {
 export interface BenchSection {
   name: string;
   description: string;
-  run(report: BenchReport): void;
+  run(report: BenchReport): void | Promise<void>;
 }
 
 const sections: BenchSection[] = [];

@@ -9,9 +9,11 @@ import './scheduler.ts';
 import './network.ts';
 import { tcpSections } from './tcp.ts';
 import { experimentSections } from './experiment.ts';
+import { cliSections } from './cli-run.ts';
 
 tcpSections.forEach(registerSection);
 experimentSections.forEach(registerSection);
+cliSections.forEach(registerSection);
 
 const report: BenchReport = {
   table(rows) {
@@ -40,6 +42,6 @@ process.stdout.write(`node ${process.version}, ${cpus.length} x ${cpus[0]?.model
 for (const section of all) {
   if (wanted.length > 0 && !wanted.includes(section.name)) continue;
   process.stdout.write(`## ${section.name}: ${section.description}\n`);
-  section.run(report);
+  await section.run(report);
   process.stdout.write('\n');
 }

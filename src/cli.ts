@@ -6,41 +6,22 @@
  * nothing written); 1 internal failure (its message on stderr, no stack trace unless
  * TCPLAB_DEBUG=1). Results and `ok` lines go to stdout, problems and progress to stderr.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { formatSpecError, type SpecError } from './experiment/errors.ts';
-import { loadExperiment, validateFile, type LoadedExperiment, type LoadOptions } from './experiment/load.ts';
-import { runBatch } from './experiment/batch.ts';
+import { asStrings, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, printProblems, UsageProblem } from './cli-common.ts';
+import { checkOutputFolders, runCommand, type RunArgs } from './cli-run.ts';
+import { validateFile, type LoadOptions } from './experiment/load.ts';
 import { BatchError } from './experiment/batch-errors.ts';
-import { parseShard, type ShardSpec } from './experiment/shard.ts';
-import { formatDuration } from './experiment/progress.ts';
 import { mergeShards } from './experiment/merge.ts';
-import { CONFIRM_BYTES, CONFIRM_WALL_SECONDS, costBytes, describeCost, estimateCost, WARN_WALL_SECONDS } from './experiment/cost.ts';
 import { readSummary, reportFolder } from './report/index.ts';
 import { compareSummaries, comparisonHtml, comparisonText } from './report/compare.ts';
 import { writeFileAtomic } from './experiment/atomic-write.ts';
 
-const EXIT_OK = 0;
-const EXIT_INTERNAL = 1;
-const EXIT_BAD_INPUT = 2;
-
-/** Bad input found by the CLI itself (an option value, a missing folder): exit 2 with these lines. */
-class UsageProblem extends Error {
-  constructor(readonly lines: string[]) {
-    super(lines.join('\n'));
-  }
-}
-
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
-}
-
-function printProblems(errors: readonly SpecError[]): void {
-  for (const e of errors) process.stderr.write(formatSpecError(e) + '\n');
 }
 
 /** Runs a command body and turns its outcome into the exit status. */
@@ -63,21 +44,6 @@ async function guarded(body: () => Promise<number> | number): Promise<void> {
   }
 }
 
-/** A whole-number option, checked here so the message names the option rather than a file field. */
-function intOption(name: string, v: unknown, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    // yargs turns a non-number such as `--seed abc` into NaN.
-    const got = typeof v === 'number' && Number.isNaN(v) ? 'something that is not a number' : (JSON.stringify(v) ?? String(v));
-    throw new UsageProblem([`--${name}: expected a whole number ≥ ${min}, got ${got}`]);
-  }
-  return v;
-}
-
-function asStrings(v: unknown): string[] {
-  if (v === undefined) return [];
-  return (Array.isArray(v) ? v : [v]).map(String);
-}
 
 // ---- validate ------------------------------------------------------------------------------
 
@@ -98,177 +64,6 @@ function validateCommand(args: ValidateArgs): number {
     }
   }
   return bad ? EXIT_BAD_INPUT : EXIT_OK;
-}
-
-// ---- run -----------------------------------------------------------------------------------
-
-interface RunArgs {
-  files: string[];
-  out?: string;
-  set?: unknown;
-  seed?: unknown;
-  seeds?: unknown;
-  jobs?: unknown;
-  trace?: boolean;
-  pcap?: boolean;
-  shard?: string;
-  yes?: boolean;
-  force?: boolean;
-}
-
-async function runCommand(args: RunArgs): Promise<number> {
-  // Option problems and file problems are reported together, like problems within a file.
-  const optionProblems: string[] = [];
-  const option = <T>(read: () => T): T | undefined => {
-    try {
-      return read();
-    } catch (err) {
-      if (!(err instanceof UsageProblem)) throw err;
-      optionProblems.push(...err.lines);
-      return undefined;
-    }
-  };
-  const seed = option(() => intOption('seed', args.seed, 0));
-  const seeds = option(() => intOption('seeds', args.seeds, 1));
-  let jobs = option(() => intOption('jobs', args.jobs, 0)) ?? 0;
-  // More worker threads than CPUs only adds memory and switching; results do not depend on it.
-  if (jobs > availableParallelism()) {
-    process.stderr.write(`tcplab: --jobs ${jobs} is more than the ${availableParallelism()} CPUs here; using ${availableParallelism()}\n`);
-    jobs = availableParallelism();
-  }
-  let shard: ShardSpec | undefined;
-  if (args.shard !== undefined) {
-    shard = parseShard(String(args.shard)) ?? undefined;
-    if (shard === undefined) optionProblems.push(`--shard: expected i/n with 0 ≤ i < n (e.g. 0/4), got ${JSON.stringify(args.shard)}`);
-    // 0/1 is the whole batch: it writes a results folder, not a shard to merge.
-    else if (shard.count === 1) shard = undefined;
-  }
-  const options: LoadOptions = { set: asStrings(args.set) };
-  if (seed !== undefined) options.seed = seed;
-  if (seeds !== undefined) options.seeds = seeds;
-
-  // Validate every file before running any, so bad input writes nothing.
-  const loaded: LoadedExperiment[] = [];
-  const errors: SpecError[] = [];
-  for (const file of args.files) {
-    const r = loadExperiment(file, options);
-    if (r.ok) loaded.push(r.value);
-    else errors.push(...r.errors);
-  }
-  if (errors.length > 0 || optionProblems.length > 0) {
-    for (const line of optionProblems) process.stderr.write(`tcplab: ${line}\n`);
-    printProblems(errors);
-    return EXIT_BAD_INPUT;
-  }
-  const outDirs = loaded.map((l) => (args.out === undefined ? join('results', l.spec.name) : loaded.length === 1 ? args.out : join(args.out, l.spec.name)));
-  const clash = outDirs.findIndex((d, i) => outDirs.indexOf(d) !== i);
-  if (clash >= 0) {
-    throw new UsageProblem([`${loaded[clash]!.spec.file}: name: experiment "${loaded[clash]!.spec.name}" would write to ${outDirs[clash]}, like another file given; rename one`]);
-  }
-  checkOutputFolders(outDirs, args.out === undefined ? 'the default results/<name>' : '--out', loaded.map((l) => l.spec.name), args.force === true);
-  checkCost(loaded, args.trace === true, args.yes === true);
-
-  const started = performance.now();
-  for (const [i, l] of loaded.entries()) {
-    const batch: Parameters<typeof runBatch>[1] = {
-      outDir: outDirs[i]!, jobs, trace: args.trace === true, pcap: args.pcap === true, experiment: l.spec, rawSpec: l.raw, onAssembled: reportFolder,
-    };
-    if (shard !== undefined) batch.shard = shard;
-    await runBatch(l.runs, batch);
-    // A shard folder holds stored runs, not results: say which, so scripts collect the right ones.
-    process.stdout.write(`${shard === undefined ? 'results' : 'shard'} ${outDirs[i]}\n`);
-    if (shard === undefined) process.stderr.write(`${l.spec.name}: wrote ${describeResults(outDirs[i]!)}\n`);
-  }
-  if (shard === undefined) {
-    const pages = outDirs.map((d) => join(d, 'index.html'));
-    const took = formatDuration((performance.now() - started) / 1000);
-    process.stderr.write(`done in ${took}: ${loaded.length === 1 ? `open ${pages[0]}` : `open the pages:\n${pages.map((p) => `  ${p}`).join('\n')}`}\n`);
-  }
-  return EXIT_OK;
-}
-
-/** "results/x/: index.html, 5 figures (*.svg), summary.json, …" from what the folder holds. */
-function describeResults(dir: string): string {
-  const names = readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
-  const svgs = names.filter((n) => n.endsWith('.svg')).length;
-  const pcaps = names.filter((n) => n.endsWith('.pcap')).length + (names.includes('pcap') ? 1 : 0);
-  const others = names.filter((n) => !n.endsWith('.svg') && !n.endsWith('.pcap') && n !== 'index.html' && n !== 'pcap');
-  const parts = [names.includes('index.html') ? 'index.html' : undefined, svgs > 0 ? `${svgs} figure${svgs === 1 ? '' : 's'} (*.svg)` : undefined, ...others, pcaps > 0 ? 'pcap captures' : undefined];
-  return `${join(dir, '/')} (${parts.filter((p) => p !== undefined).join(', ')})`;
-}
-
-/**
- * Before a batch that would take hours or fill a disk, say so and stop unless --yes; before one
- * that takes minutes, print the estimate (issue 13: `duration: 2000h` used to just start).
- */
-function checkCost(loaded: readonly LoadedExperiment[], trace: boolean, yes: boolean): void {
-  const refuse: string[] = [];
-  for (const l of loaded) {
-    const c = estimateCost(l.runs, trace);
-    const line = `${l.spec.file}: ${describeCost(c)}`;
-    if (!yes && (c.wallSeconds > CONFIRM_WALL_SECONDS || costBytes(c) > CONFIRM_BYTES)) refuse.push(`${line}; pass --yes to run it anyway`);
-    else if (c.wallSeconds > WARN_WALL_SECONDS) process.stderr.write(`tcplab: ${line}\n`);
-  }
-  if (refuse.length > 0) throw new UsageProblem(refuse);
-}
-
-/**
- * Why a folder that does not exist could not be made, or undefined: its nearest existing
- * ancestor must be a folder on a file system that holds files (not /proc or /sys).
- */
-function creatable(dir: string): string | undefined {
-  let d = resolve(dir);
-  while (!existsSync(d)) d = dirname(d);
-  if (!statSync(d).isDirectory()) return `${d} is a file, not a folder`;
-  const type = statfsSync(d).type;
-  if (type === PROC_SUPER_MAGIC || type === SYSFS_MAGIC) return `${d} is in a kernel file system (/proc, /sys)`;
-  return undefined;
-}
-/** statfs(2) f_type of procfs and sysfs (linux/magic.h). */
-const PROC_SUPER_MAGIC = 0x9fa0;
-const SYSFS_MAGIC = 0x62656572;
-
-/** The experiment whose results a folder holds (summary.json's `experiment`), if readable. */
-function storedExperiment(dir: string): string | undefined {
-  try {
-    const info = statSync(join(dir, 'summary.json'));
-    if (!info.isFile() || info.size > 512 * 1024 * 1024) return undefined;
-    const name = (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { experiment?: unknown }).experiment;
-    return typeof name === 'string' ? name : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** What marks a folder as tcplab's own: a run store, a results summary or a shard manifest. */
-function isTcplabFolder(dir: string): boolean {
-  return readdirSync(dir).some((name) => name === '.runs' || name === 'summary.json' || /^shard-\d+-of-\d+\.json$/.test(name));
-}
-
-/**
- * Output folders must be new, empty or tcplab's own: assembling results replaces its files there
- * and removes stale captures (*.pcap) and figures (NN-*.svg), which in a folder of the user's
- * would delete their files.
- */
-function checkOutputFolders(dirs: readonly string[], option: string, experiments?: readonly string[], force = false): void {
-  const problems: string[] = [];
-  for (const dir of dirs) {
-    if (!existsSync(dir)) {
-      const why = creatable(dir);
-      if (why !== undefined) problems.push(`${dir}: cannot be created: ${why} (${option})`);
-      continue;
-    }
-    if (!statSync(dir).isDirectory()) problems.push(`${dir}: a file, not a folder (${option})`);
-    else if (readdirSync(dir).length > 0 && !isTcplabFolder(dir)) {
-      problems.push(`${dir}: holds other files and no tcplab results; give a new or empty folder (${option})`);
-    } else if (experiments !== undefined && !force) {
-      // Results of another experiment would be replaced without a word (issue 13).
-      const other = storedExperiment(dir);
-      const mine = experiments[dirs.indexOf(dir)];
-      if (other !== undefined && other !== mine) problems.push(`${dir}: holds the results of experiment ${JSON.stringify(other)}, not ${JSON.stringify(mine)}; give another folder, or --force to replace them (${option})`);
-    }
-  }
-  if (problems.length > 0) throw new UsageProblem(problems);
 }
 
 // ---- report, drill, merge ------------------------------------------------------------------
@@ -328,9 +123,10 @@ async function mergeCommand(args: { dirs: string[]; out: string }): Promise<numb
 // ---- the parser ----------------------------------------------------------------------------
 
 const RUN_EPILOG = [
-  'Each finished run is stored at once in <out>/.runs/. Ctrl-C lets the runs in flight finish and',
-  'exits 130 (a second Ctrl-C abandons them); the same command run again resumes, skipping every',
-  'run already stored. Exit status: 0 done, 2 bad input (nothing written), 1 internal failure.',
+  'Each finished run is stored at once in <out>/.runs/; the same command run again resumes,',
+  'skipping every run already stored. Ctrl-C lets the runs in flight finish and exits 130; a',
+  'second Ctrl-C, or SIGTERM (exit 143), abandons them within a second. Exit status: 0 done,',
+  '2 bad input (nothing written), 1 internal failure.',
 ].join('\n');
 
 const setOption = {
@@ -364,8 +160,10 @@ export async function main(argv: string[]): Promise<void> {
           .option('set', setOption)
           .option('seed', { type: 'number', requiresArg: true, describe: 'first seed (overrides the file)' })
           .option('seeds', { type: 'number', requiresArg: true, describe: 'replicates per sweep point (overrides the file)' })
-          .option('jobs', { type: 'number', requiresArg: true, describe: 'worker threads (default: one per CPU); 1 runs in-process, where Ctrl-C waits for the run in progress' })
+          .option('jobs', { type: 'number', requiresArg: true, describe: 'runs at a time, each on a worker thread (default and at most: one per CPU)' })
           .option('trace', { type: 'boolean', describe: 'write trace.jsonl' })
+          .option('trace-limit', { type: 'string', requiresArg: true, describe: 'stop each run\'s trace at this size with a warning, e.g. 500MB, 2GB; 0 = no limit (default 1GB)' })
+          .option('profile', { type: 'boolean', describe: 'print where the time went: parse, validate, expand, build, simulate, collect, store, write, figures' })
           .option('pcap', { type: 'boolean', describe: 'write <node>.pcap captures' })
           .option('shard', { type: 'string', requiresArg: true, describe: 'run only shard i of n (i/n, 0 ≤ i < n); join shards with tcplab merge' })
           .option('force', { type: 'boolean', describe: 'replace the results of another experiment in the --out folder' })

@@ -28,6 +28,19 @@ export interface AppCommon {
   on: string;
 }
 
+/**
+ * Apps with a `start` may stagger it over a group: member i (0-based, in group order: client1 is
+ * member 0) starts at start + i × stagger. Unset (the default) starts every member at `start`.
+ */
+export interface Staggered {
+  stagger?: Nanos;
+}
+
+/** When member `index` of the app's group starts. */
+export function memberStart(app: { start: Nanos } & Staggered, index: number): Nanos {
+  return app.stagger === undefined ? app.start : app.start + index * app.stagger;
+}
+
 /** Listens on `port` and answers each request with `responseBytes`. */
 export interface ServerApp extends AppCommon {
   kind: 'server';
@@ -43,7 +56,7 @@ export type ClientMode = 'http1.0' | 'keepalive' | 'pipelined';
 /** Who closes first after the response (decides which side holds TIME-WAIT). */
 export type Closer = 'client' | 'server';
 
-export interface ClientApp extends AppCommon {
+export interface ClientApp extends AppCommon, Staggered {
   kind: 'client';
   target: Endpoint;
   start: Nanos; // default 0
@@ -63,7 +76,7 @@ export interface ClientApp extends AppCommon {
 }
 
 /** Spoofed-source SYN flood (RFC 4987 section 2). */
-export interface SynFloodApp extends AppCommon {
+export interface SynFloodApp extends AppCommon, Staggered {
   kind: 'synflood';
   target: Endpoint;
   start: Nanos; // default 0
@@ -76,7 +89,7 @@ export interface SynFloodApp extends AppCommon {
 }
 
 /** One long transfer, for window and congestion studies. */
-export interface BulkApp extends AppCommon {
+export interface BulkApp extends AppCommon, Staggered {
   kind: 'bulk';
   target: Endpoint;
   bytes: number; // default 10 MB

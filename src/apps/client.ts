@@ -32,8 +32,13 @@ interface Page {
 
 export interface ClientOptions {
   spec: ClientApp;
-  /** The server's response size for one request (from the server app the target runs). */
+  /**
+   * The server's response size for one request (from the server app the target runs). 0: no
+   * response is expected, a request is done once written (client-connection.ts).
+   */
   responseBytes: number;
+  /** This instance's start: the app's, or its member's when the app is staggered (memberStart). */
+  start?: Nanos;
 }
 
 export class Client implements EventHandler, ConnectionOwner {
@@ -42,6 +47,7 @@ export class Client implements EventHandler, ConnectionOwner {
   private readonly spec: ClientApp;
   private readonly targetAddr: number;
   private readonly interval: number;
+  private readonly start0: Nanos;
   private firstArrival: Nanos = 0;
   private pagesStarted = 0;
   /** Pages in progress by tag (requests carry their page's tag). */
@@ -61,6 +67,7 @@ export class Client implements EventHandler, ConnectionOwner {
     this.responseBytes = options.responseBytes;
     this.targetAddr = ctx.addressOf(options.spec.target.node);
     this.interval = options.spec.rate > 0 ? SEC / options.spec.rate : Infinity;
+    this.start0 = options.start ?? options.spec.start;
   }
 
   now(): Nanos {
@@ -69,9 +76,11 @@ export class Client implements EventHandler, ConnectionOwner {
 
   start(): void {
     const { spec, ctx } = this;
-    if (!(this.interval < Infinity) || spec.stop <= spec.start || spec.count === 0) return;
-    // A random phase per instance: fifty periodic clients must not fire in lock-step.
-    const first = spec.start + Math.floor(spec.arrival === 'periodic' ? this.interval * ctx.rng.float() : ctx.rng.exponential(this.interval));
+    if (!(this.interval < Infinity) || spec.stop <= this.start0 || spec.count === 0) return;
+    // A random phase per instance: fifty periodic clients must not fire in lock-step. A staggered
+    // app is spread by its stagger already: each member's first page is at its own start.
+    const first = spec.arrival === 'periodic' && spec.stagger !== undefined ? this.start0
+      : this.start0 + Math.floor(spec.arrival === 'periodic' ? this.interval * ctx.rng.float() : ctx.rng.exponential(this.interval));
     this.firstArrival = first;
     if (first < spec.stop) ctx.sim.at(first, this, ARRIVAL);
   }

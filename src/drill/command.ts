@@ -9,6 +9,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { runScriptFile, type DrillOptions, type DrillResult } from './drill.ts';
+import { safeText } from './safe-text.ts';
 
 export interface DrillIo {
   /** Receives whole lines, each ending in "\n". */
@@ -52,15 +53,16 @@ export function expandPaths(paths: string[]): { files: string[]; problems: strin
   return { files, problems };
 }
 
+/** A script's verdict line; the path and reason are escaped and bounded (safe-text.ts). */
 export function verdictLine(file: string, r: DrillResult): string {
-  return r.verdict === 'PASS' ? `PASS ${file}` : `${r.verdict} ${file}: ${r.reason}`;
+  return r.verdict === 'PASS' ? `PASS ${safeText(file)}` : `${r.verdict} ${safeText(file)}: ${safeText(r.reason)}`;
 }
 
 export async function runDrill(paths: string[], io: DrillIo, options: DrillOptions = {}): Promise<number> {
   const { files, problems } = expandPaths(paths);
   if (problems.length > 0) {
     const err = io.stderr ?? io.stdout;
-    for (const line of problems) err(`${line}\n`);
+    for (const line of problems) err(`${safeText(line)}\n`);
     return 2;
   }
   const counts = { PASS: 0, FAIL: 0, SKIP: 0, ERROR: 0 };

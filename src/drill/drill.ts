@@ -60,6 +60,9 @@ export function readSourced(dir: string, p: string): string | null {
 }
 
 /** Runs a script's text; `scriptPath` locates the files its commands source. */
+/** Linux SKB_TRUESIZE of a TCP send skb's head (x86-64, MAX_TCP_HEADER 320). */
+const DRILL_SKB_TRUESIZE = 1280;
+
 export function runScriptSource(src: string, scriptPath: string, options: DrillOptions = {}): DrillResult {
   const parsed = parseScript(src);
   if (!parsed.ok) {
@@ -90,7 +93,9 @@ export function runScriptSource(src: string, scriptPath: string, options: DrillO
   // level and the corpus's retry schedules (tcplab/*.pkt: ETIMEDOUT checked 100 ms after the last
   // RTO) pass only for some jiffies phases; at HZ 1000 they pass for every phase
   // (docs/linux-timers.md). Jiffies start at 0 with the script.
-  const params = tcpParams('linux', { hz: 1000, jiffies: 'zero', ...knobs.params });
+  // The send buffer is charged per skb as the kernel does (skb heads of SKB_TRUESIZE, 1280 bytes on
+  // x86-64): the suite's write() returns and POLLOUT wake-ups count them (send-skbs.ts).
+  const params = tcpParams('linux', { hz: 1000, jiffies: 'zero', skbTruesize: DRILL_SKB_TRUESIZE, ...knobs.params });
   try {
     const run = new ScriptRun(script, config.config, params, options.stackFactory ?? hostStackFactory);
     const failure = run.run();

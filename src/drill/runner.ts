@@ -31,7 +31,7 @@ import type { DrillStack, DrillStackFactory } from './host.ts';
 import { actualPacketText, compareOutbound, learnFromOutbound, scriptPacketText } from './match.ts';
 import type { PacketEvent, Script, ScriptEvent } from './script.ts';
 import { Syscalls, type SyscallHost } from './syscalls.ts';
-import { flushesMetrics } from './sysctl.ts';
+import { flushesMetrics, qdiscDropsAll } from './sysctl.ts';
 
 /** How long past a missed deadline the runner looks for a late packet, to report when it came. */
 const LATE_HORIZON = 300 * SEC;
@@ -170,6 +170,10 @@ export class ScriptRun implements SyscallHost {
         case 'command':
           this.runUntil(at);
           if (flushesMetrics(ev.command)) this.stack.flushMetrics?.();
+          {
+            const drop = qdiscDropsAll(ev.command);
+            if (drop !== null) this.stack.localDrop = drop;
+          }
           break;
         case 'code':
           this.runUntil(at);

@@ -121,6 +121,12 @@ const SETTERS: Record<string, Setter> = {
     into.notsentLowat = v;
     return 'notsentLowat';
   },
+  'net.ipv4.tcp_tso_win_divisor': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 0 || v > 255) return null;
+    into.tsoWinDivisor = v;
+    return 'tsoWinDivisor';
+  },
   'net.ipv4.tcp_tw_reuse': (value, into) => {
     const v = int(value);
     if (v === null) return null;
@@ -210,6 +216,27 @@ function runLine(line: string, read: ReadScriptFile, out: SysctlResult, depth: n
     return;
   }
   out.ignored.push(line);
+}
+
+/**
+ * `tc qdisc add dev ... root pfifo limit 0` (a queue that takes nothing: true) or `tc qdisc
+ * delete dev ... root` (the default queue back: false), the last one in the text; null if none.
+ */
+export function qdiscDropsAll(text: string): boolean | null {
+  let state: boolean | null = null;
+  for (const line of commandLines(text)) {
+    for (const part of line.split(/;|&&|\|\|/)) {
+      const w = shellWords(part.trim());
+      const base = w[0]?.slice(w[0].lastIndexOf('/') + 1);
+      if (base !== 'tc' || w[1] !== 'qdisc') continue;
+      if (w[2] === 'delete' || w[2] === 'del') state = false;
+      else if (w[2] === 'add' || w[2] === 'replace') {
+        const limit = w.indexOf('limit');
+        state = w.includes('pfifo') && limit > 0 && w[limit + 1] === '0';
+      }
+    }
+  }
+  return state;
 }
 
 /** `ip tcp_metrics flush [all]` (also `ip tcpm flush`): empties the host's tcp_metrics. */

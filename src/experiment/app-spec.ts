@@ -16,9 +16,9 @@ export const APP_KINDS: readonly AppKind[] = ['server', 'client', 'synflood', 'b
 const COMMON = ['kind', 'on', 'description'];
 export const APP_KEYS: Record<AppKind, readonly string[]> = {
   server: [...COMMON, 'port', 'responseBytes', 'backlog'],
-  client: [...COMMON, 'target', 'start', 'stop', 'rate', 'arrival', 'count', 'mode', 'requestBytes', 'closer', 'objects', 'connections'],
-  synflood: [...COMMON, 'target', 'start', 'stop', 'rate', 'arrival', 'spoof'],
-  bulk: [...COMMON, 'target', 'bytes', 'start'],
+  client: [...COMMON, 'target', 'start', 'stagger', 'stop', 'rate', 'arrival', 'count', 'mode', 'requestBytes', 'closer', 'objects', 'connections'],
+  synflood: [...COMMON, 'target', 'start', 'stagger', 'stop', 'rate', 'arrival', 'spoof'],
+  bulk: [...COMMON, 'target', 'bytes', 'start', 'stagger'],
   script: [...COMMON, 'steps', 'autoRead'],
 };
 const ARRIVALS: readonly ArrivalProcess[] = ['periodic', 'poisson'];
@@ -82,6 +82,7 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
     case 'client': {
       const target = readTargetField(p, r, on, ctx);
       const [start, stop] = readWindow(p, r, ctx);
+      const stagger = readStagger(p, r, on, start, stop ?? end, 'stops');
       const rate = r.eventRate('rate', 10);
       const arrival = r.oneOf('arrival', ARRIVALS, 'periodic');
       const count = r.has('count') ? r.int('count', undefined, 0) : undefined;
@@ -96,23 +97,30 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
         mode: mode!, requestBytes: requestBytes!, closer: closer!, objects: objects!, connections: connections!,
       };
       if (count !== undefined) app.count = count;
+      if (stagger !== undefined) app.stagger = stagger;
       return app;
     }
     case 'synflood': {
       const target = readTargetField(p, r, on, ctx);
       const [start, stop] = readWindow(p, r, ctx);
+      const stagger = readStagger(p, r, on, start, stop ?? end, 'stops');
       const rate = r.eventRate('rate', 1000);
       const arrival = r.oneOf('arrival', ARRIVALS, 'periodic');
       const spoof = r.read('spoof', readCidr, readCidr(p, [], DEFAULT_SPOOF));
       if (p.count !== before) return undefined;
-      return { id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, arrival: arrival!, spoof: spoof! };
+      const app: AppSpec = { id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, arrival: arrival!, spoof: spoof! };
+      if (stagger !== undefined) app.stagger = stagger;
+      return app;
     }
     case 'bulk': {
       const target = readTargetField(p, r, on, ctx);
       const bytes = r.bytes('bytes', 10_000_000);
       const [start] = readWindow(p, r, ctx);
+      const stagger = readStagger(p, r, on, start, ctx.duration, 'ends');
       if (p.count !== before) return undefined;
-      return { id, kind, on: on!.name, target: target!, bytes: bytes!, start: start! };
+      const app: AppSpec = { id, kind, on: on!.name, target: target!, bytes: bytes!, start: start! };
+      if (stagger !== undefined) app.stagger = stagger;
+      return app;
     }
     case 'script': {
       r.require('steps', 'a list of socket calls, like [{at: 0s, connect: "server:80"}, {at: 1s, close: true}]');
@@ -127,9 +135,9 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
 
 /** `on:` a node or group whose members are all hosts. */
 function readHosts(p: Problems, path: PathSegments, v: unknown, t: ValidatedTopology): { name: string; members: string[] } | undefined {
-  const members = resolveNodeRef(p, path, v, t.groups, t.def.nodes);
+  const members = resolveNodeRef(p, path, v, t);
   if (members === undefined) return undefined;
-  const router = members.find((m) => t.def.nodes.find((n) => n.name === m)?.kind === 'router');
+  const router = members.find((m) => t.byName.get(m)?.kind === 'router');
   if (router !== undefined) {
     p.add(SpecErrorCode.type, path, `${router} is a router; apps run on hosts`);
     return undefined;
@@ -148,6 +156,26 @@ function readWindow(p: Problems, r: MapReader, ctx: AppContext): [Nanos | undefi
     p.add(SpecErrorCode.range, r.at('stop'), `stops at ${formatDuration(stop)}, before it starts (${formatDuration(start)})`);
   }
   return [start, stop];
+}
+
+/**
+ * `stagger`: member i of the group starts at start + i × stagger (memberStart). Every member must
+ * start before `bound` (the app's stop, or the experiment's end), or its instance would never run.
+ */
+function readStagger(p: Problems, r: MapReader, on: { name: string; members: string[] } | undefined, start: Nanos | undefined, bound: Nanos | undefined, ending: 'stops' | 'ends'): Nanos | undefined {
+  if (!r.has('stagger')) return undefined;
+  const stagger = r.duration('stagger');
+  if (stagger === undefined || on === undefined || start === undefined || bound === undefined || bound <= 0) return stagger;
+  const n = on.members.length;
+  const last = start + (n - 1) * stagger;
+  if (n > 1 && last >= bound) {
+    const fits = bound > start ? Math.floor((bound - 1 - start) / (n - 1)) : 0;
+    const what = ending === 'stops' ? `the app stops (${formatDuration(bound)})` : `the experiment ends (duration ${formatDuration(bound)})`;
+    p.add(SpecErrorCode.range, r.at('stagger'),
+      `the last of ${on.name}'s ${n} members (${on.members[n - 1]}) would start at ${formatDuration(last)}, at or after ${what}; `
+      + (fits > 0 ? `a stagger of at most ${formatDuration(fits)} fits` : 'no stagger fits: start earlier or stop later'));
+  }
+  return stagger;
 }
 
 function readTargetField(p: Problems, r: MapReader, on: { name: string; members: string[] } | undefined, ctx: AppContext): Endpoint | undefined {
@@ -185,14 +213,14 @@ function readTarget(p: Problems, path: PathSegments, v: unknown, t: ValidatedTop
     p.add(SpecErrorCode.range, path, `port ${port} is outside 1–65535`);
     return undefined;
   }
-  const members = resolveNodeRef(p, path, m[1], t.groups, t.def.nodes);
+  const members = resolveNodeRef(p, path, m[1], t);
   if (members === undefined) return undefined;
   if (members.length !== 1) {
     p.add(SpecErrorCode.type, path, `a target is one node, but "${m[1]}" is a group of ${members.length} (${members[0]} … ${members[members.length - 1]})`);
     return undefined;
   }
   const node = members[0]!;
-  if (t.def.nodes.find((n) => n.name === node)?.kind === 'router') {
+  if (t.byName.get(node)?.kind === 'router') {
     p.add(SpecErrorCode.type, path, `${node} is a router; target a host`);
     return undefined;
   }

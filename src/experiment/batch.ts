@@ -4,14 +4,20 @@
  * results folder (docs/design.md part 2) and asks the report for figures.
  *
  * Rerunning the same command after an interruption resumes: stored runs with the same key are
- * not run again. Ctrl-C (SIGINT) or SIGTERM stops handing out runs and lets the ones in flight
- * finish and be stored (a second signal abandons them), prints a note and exits 130 (143).
+ * not run again. Runs always execute on worker threads, so the main thread hears signals at once:
+ * Ctrl-C (SIGINT) stops handing out runs and lets the ones in flight finish and be stored; a
+ * second Ctrl-C, or SIGTERM (what schedulers send before SIGKILL), abandons them within a second
+ * (their threads are terminated and their temporary files removed). A signal while the results
+ * folder is being written ends that too, removing its temporary files: every run is stored, and
+ * a rerun writes the folder. Each prints a note and exits 130 (SIGINT) or 143 (SIGTERM).
  */
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { removeOwnTempsSync } from './atomic-write.ts';
 import { BatchError, BatchErrorCode } from './batch-errors.ts';
 import { makePlan } from './plan.ts';
-import { executeTasks, StopControl } from './pool.ts';
+import { executeTasks, StopControl, type WorkerPool } from './pool.ts';
+import type { Profile } from './profile.ts';
 import { createProgress, type ProgressStream } from './progress.ts';
 import { writeResults } from './results-writer.ts';
 import { checkShard, manifestName, shardRuns, writeManifest, type ShardSpec } from './shard.ts';
@@ -21,10 +27,16 @@ import { DEFAULT_RUNNER, type RunTask } from './worker.ts';
 
 export interface BatchOptions {
   outDir: string;
-  /** Worker threads; 1 runs in-process. 0 or less = os.availableParallelism(). */
+  /** Runs at a time, each on a worker thread. 0 or less = os.availableParallelism(). */
   jobs: number;
+  /** Worker threads to run on, kept after the batch (the CLI shares one across experiments). */
+  pool?: WorkerPool;
   /** Keep traces (trace.jsonl); also on when the experiment sets `trace: true`. */
   trace: boolean;
+  /** Each run's trace stops at this many bytes, with a warning (--trace-limit); 0 or absent = none. */
+  traceLimit?: number;
+  /** Wall time per phase is added here (--profile). */
+  profile?: Profile;
   /** Keep captures (*.pcap); also on when the experiment sets `pcap: true`. */
   pcap: boolean;
   /** Run only runs whose index mod count == index; write a shard folder (merge with mergeShards). */
@@ -50,6 +62,14 @@ export interface BatchOptions {
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
+/** "1.0 GB", "512 MB", "4096 B": a byte count as the trace-limit warning shows it. */
+export function formatBytes(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
+  return `${n} B`;
+}
+
 export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<void> {
   const stderr = options.stderr ?? process.stderr;
   const trace = options.trace || options.experiment.trace;
@@ -63,12 +83,15 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
   const keys = new Map(plan.runs.map((p) => [p.id, p.key]));
   const store = new RunStore(join(options.outDir, '.runs'));
   await store.open();
+  const traceLimit = trace ? Math.max(0, options.traceLimit ?? 0) : 0;
+  const needs = { trace, pcap, traceLimit };
 
   const pending: RunTask[] = [];
   for (const run of mine) {
     const key = keys.get(run.id)!;
-    if (await store.finished(run.id, key, { trace, pcap })) continue;
-    pending.push({ run, key, storeDir: resolve(store.dir), opts: { trace, pcap }, runner: options.runner ?? DEFAULT_RUNNER });
+    if (await store.finished(run.id, key, needs)) continue;
+    const opts = traceLimit > 0 ? { trace, pcap, traceLimit } : { trace, pcap };
+    pending.push({ run, key, storeDir: resolve(store.dir), opts, runner: options.runner ?? DEFAULT_RUNNER, ...(options.profile ? { profile: true } : {}) });
   }
 
   const progress = createProgress(stderr, options.experiment.name);
@@ -79,50 +102,86 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
 
   const stop = new StopControl();
   let signal: string | null = null;
+  let assembling = false;
   const onSignal = (name: NodeJS.Signals): void => {
-    if (signal === null) {
+    if (assembling) {
+      // Every run is stored: stop writing the folder, leaving no temporary file, and exit now.
+      signal ??= name;
+      if (options.exitOnSignal === false) return;
+      removeOwnTempsSync(options.outDir);
+      stderr.write(`${name}: stopped while writing ${options.outDir}; all ${mine.length} runs${label} are stored in ${store.dir}; rerun the same command to write the results\n`);
+      process.exit(SIGNAL_EXIT[name] ?? 130);
+    }
+    if (signal === null && name === 'SIGINT') {
       signal = name;
       stop.request();
       progress.note(`${name}: no new runs started; waiting for runs in flight (again to abandon them)`);
     } else {
+      signal ??= name;
+      if (!stop.abandoned) progress.note(`${name}: abandoning the runs in flight`);
       stop.abandon();
     }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    await executeTasks(pending, {
-      jobs, stop,
-      onStart: (t) => progress.runStarted(t.run.id, t.run.spec.duration / 1e9),
-      onProgress: (t, sim_s) => progress.runProgress(t.run.id, sim_s),
-      onDone: (r) => progress.runDone(r.id, r.wall_s),
-    });
+    try {
+      await executeTasks(pending, {
+        jobs, stop,
+        ...(options.pool ? { pool: options.pool } : {}),
+        onStart: (t) => progress.runStarted(t.run.id, t.run.spec.duration / 1e9),
+        onProgress: (t, sim_s) => progress.runProgress(t.run.id, sim_s),
+        onDone: (r) => {
+          progress.runDone(r.id, r.wall_s);
+          if (r.phases) options.profile?.addRun(r.phases);
+          if (r.traceLimited) {
+            progress.note(`${r.id}: trace stopped at ${formatBytes(r.traceLimited.limit)} (simulated ${r.traceLimited.t_s} s) by --trace-limit; the run went on untraced`);
+          }
+        },
+      });
+    } finally {
+      progress.finish();
+      // Abandoned runs' threads are gone: their half-written files (a streamed trace) go too.
+      if (stop.abandoned) removeOwnTempsSync(store.dir);
+    }
+
+    if (signal !== null) {
+      const stored = await countStored(store, mine.map((r) => ({ id: r.id, key: keys.get(r.id)! })), needs);
+      const code = SIGNAL_EXIT[signal] ?? 130;
+      const message = `interrupted: ${stored} of ${mine.length} runs${label} stored in ${store.dir}; rerun the same command to resume`;
+      if (options.exitOnSignal === false) throw new BatchError(BatchErrorCode.interrupted, message, code);
+      stderr.write(message + '\n');
+      process.exit(code);
+    }
+    assembling = true;
+    await assemble(options, shard, mine.map((r) => r.id), plan, store, stderr);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    progress.finish();
   }
-
   if (signal !== null) {
-    const stored = await countStored(store, mine.map((r) => ({ id: r.id, key: keys.get(r.id)! })), { trace, pcap });
     const code = SIGNAL_EXIT[signal] ?? 130;
-    const message = `interrupted: ${stored} of ${mine.length} runs${label} stored in ${store.dir}; rerun the same command to resume`;
-    if (options.exitOnSignal === false) throw new BatchError(BatchErrorCode.interrupted, message, code);
-    stderr.write(message + '\n');
-    process.exit(code);
+    throw new BatchError(BatchErrorCode.interrupted, `interrupted after the results were written to ${options.outDir}`, code);
   }
+}
 
+async function assemble(
+  options: BatchOptions, shard: ShardSpec | undefined, runIds: string[], plan: ReturnType<typeof makePlan>, store: RunStore, stderr: ProgressStream,
+): Promise<void> {
   if (shard) {
-    await writeManifest(options.outDir, { format: 'tcplab-shard/1', shard, runIds: mine.map((r) => r.id), plan });
+    await writeManifest(options.outDir, { format: 'tcplab-shard/1', shard, runIds, plan });
     stderr.write(
-      `shard ${shard.index}/${shard.count} done: ${mine.length} runs in ${options.outDir} (${manifestName(shard)}); ` +
+      `shard ${shard.index}/${shard.count} done: ${runIds.length} runs in ${options.outDir} (${manifestName(shard)}); ` +
         `join the shards with: tcplab merge <shard folders...> --out <dir>\n`,
     );
     return;
   }
-
+  let t = performance.now();
   await writeResults(options.outDir, plan, store);
+  options.profile?.add('write', performance.now() - t);
+  t = performance.now();
   if (options.onAssembled) await options.onAssembled(options.outDir);
+  options.profile?.add('figures', performance.now() - t);
 }
 
 async function countStored(store: RunStore, runs: { id: string; key: string }[], needs: { trace: boolean; pcap: boolean }): Promise<number> {

@@ -1,14 +1,19 @@
 /**
- * Runs batch tasks: in-process one after another (--jobs 1), or on a piscina pool of worker
- * threads that load TypeScript through tsx. At most `jobs` tasks are handed out at
- * a time, so a stop request (Ctrl-C) leaves nothing queued: only runs in flight remain, and they
- * either finish and are stored, or are abandoned on a second request.
+ * Runs batch tasks on worker threads (piscina), whatever --jobs is: a simulation running on the
+ * main thread would block its event loop, and with it the Ctrl-C and SIGTERM handlers, until the
+ * run ends (issue 13: a livelocked `--jobs 1` run ignored both). At most `jobs` tasks are handed
+ * out at a time, so a stop request leaves nothing queued: only runs in flight remain, and they
+ * either finish and are stored, or are abandoned (their threads terminated) at once.
+ *
+ * A `WorkerPool` is started once and reused: the CLI runs every experiment of a command on one
+ * pool, so threads and the modules they load are paid for once. Workers load the compiled
+ * JavaScript when the CLI runs from dist/, and TypeScript through tsx only from the sources.
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { runTask, type RunTask, type RunTaskResult } from './worker.ts';
+import { DEFAULT_RUNNER, type RunTask, type RunTaskResult } from './worker.ts';
 
 /** Stop requests from a signal handler. */
 export class StopControl {
@@ -41,63 +46,85 @@ export interface ExecuteTasksOptions {
   onProgress?: (task: RunTask, sim_s: number) => void;
   onDone: (result: RunTaskResult) => void;
   stop: StopControl;
+  /** A pool to run on (kept afterwards); without one a pool is started and destroyed here. */
+  pool?: WorkerPool;
 }
 
-/**
- * tsx's loader as a file URL, resolved from this package: a bare `--import tsx` would be resolved
- * from the user's working folder, where tsx is not installed when tcplab runs from elsewhere.
- */
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+const WORKER_URL = new URL(FROM_SOURCES ? './worker.ts' : './worker.js', import.meta.url).href;
 
 /**
- * Runs the tasks; resolves when all are done or, after a stop request, when none is in flight.
- * On the first failing task no more tasks are handed out, the ones in flight finish (and are
- * stored), then the failure is thrown with the run id in its message.
+ * Worker threads are fresh Node threads: from the sources they need tsx's loader, as a file URL
+ * resolved from this package (a bare `--import tsx` would be resolved from the user's working
+ * folder, where tsx is not installed when tcplab runs from elsewhere). The compiled build needs none.
  */
-export async function executeTasks(tasks: readonly RunTask[], options: ExecuteTasksOptions): Promise<void> {
-  // A worker thread even for a single run unless --jobs 1: a simulation running in-process blocks
-  // the event loop, and with it the Ctrl-C handler, until the run ends (minutes for a big one).
-  if (options.jobs <= 1 || tasks.length === 0) return executeInProcess(tasks, options);
-  return executeOnPool(tasks, Math.min(options.jobs, tasks.length), options);
+function workerExecArgv(): string[] {
+  return FROM_SOURCES ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
 }
 
-async function executeInProcess(tasks: readonly RunTask[], options: ExecuteTasksOptions): Promise<void> {
-  for (const task of tasks) {
-    if (options.stop.requested) return;
-    let result: RunTaskResult;
-    options.onStart?.(task);
-    const onProgress = options.onProgress;
-    try {
-      result = await runTask(task, onProgress === undefined ? undefined : (sim_s) => onProgress(task, sim_s));
-    } catch (e) {
-      throw runFailure(task, e);
-    }
-    options.onDone(result);
+/** A fixed set of worker threads, started once, that runs one task per thread at a time. */
+export class WorkerPool {
+  private piscina: Piscina<RunTask, RunTaskResult>;
+  private failure: Error | null = null;
+  private destroyed = false;
+
+  /**
+   * @param threads the number of threads, started at once
+   * @param runner  the run module each thread loads as it starts (before its first task)
+   */
+  constructor(readonly threads: number, runner: string = DEFAULT_RUNNER) {
+    this.piscina = new Piscina<RunTask, RunTaskResult>({
+      workerData: { runner, createdAt: performance.timeOrigin + performance.now() },
+      filename: WORKER_URL,
+      minThreads: threads,
+      maxThreads: threads,
+      execArgv: workerExecArgv(),
+      concurrentTasksPerWorker: 1,
+      // Threads stay up between batches of one command (several experiment files).
+      idleTimeout: 60_000,
+    });
+    // A worker that dies outside a task (it could not start) fails the batch with its message,
+    // rather than as an uncaught 'error' event with a stack trace.
+    this.piscina.on('error', (e: unknown) => {
+      this.failure ??= new Error(`worker thread failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    });
+  }
+
+  /** The failure of a thread outside any task, if one died. */
+  get threadFailure(): Error | null {
+    return this.failure;
+  }
+
+  run(task: RunTask, transferList?: Transferable[]): Promise<RunTaskResult> {
+    return transferList === undefined ? this.piscina.run(task) : this.piscina.run(task, { transferList: transferList as never });
+  }
+
+  /** Terminates every thread, tasks in flight included. */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    await this.piscina.destroy();
   }
 }
 
-async function executeOnPool(tasks: readonly RunTask[], jobs: number, options: ExecuteTasksOptions): Promise<void> {
-  const pool = new Piscina<RunTask, RunTaskResult>({
-    filename: WORKER_URL,
-    minThreads: jobs,
-    maxThreads: jobs,
-    // Workers are fresh Node threads: they need tsx to load the TypeScript sources.
-    execArgv: ['--import', TSX_LOADER],
-    concurrentTasksPerWorker: 1,
-  });
+/**
+ * Runs the tasks; resolves when all are done or, after a stop request, when none is in flight
+ * (after an abandon: at once, the pool's threads terminated). On the first failing task no more
+ * tasks are handed out, the ones in flight finish (and are stored), then the failure is thrown
+ * with the run id in its message.
+ */
+export async function executeTasks(tasks: readonly RunTask[], options: ExecuteTasksOptions): Promise<void> {
+  if (tasks.length === 0) return;
+  const own = options.pool === undefined;
+  const pool = options.pool ?? new WorkerPool(Math.max(1, Math.min(options.jobs, tasks.length)), tasks[0]!.runner);
+  const lanes = Math.max(1, Math.min(options.jobs, pool.threads, tasks.length));
   const { stop } = options;
   let next = 0;
   let failure: Error | null = null;
-  // A worker that dies outside a task (it could not start) fails the batch with its message,
-  // rather than as an uncaught 'error' event with a stack trace.
-  pool.on('error', (e: unknown) => {
-    failure ??= new Error(`worker thread failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  });
-  // `jobs` lanes, each running one task at a time: nothing waits in a queue, so a stop request
+  // `lanes` lanes, each running one task at a time: nothing waits in a queue, so a stop request
   // leaves only the runs in flight, and after a failure no new run starts.
   const lane = async (): Promise<void> => {
-    while (next < tasks.length && !stop.requested && !failure) {
+    while (next < tasks.length && !stop.requested && !failure && !pool.threadFailure) {
       const task = tasks[next++]!;
       options.onStart?.(task);
       // Progress comes back over a port of its own, not piscina's channel.
@@ -105,7 +132,7 @@ async function executeOnPool(tasks: readonly RunTask[], jobs: number, options: E
       const onProgress = options.onProgress;
       if (channel !== undefined && onProgress !== undefined) channel.port1.on('message', (m: { sim_s: number }) => onProgress(task, m.sim_s));
       try {
-        const result = await (channel === undefined ? pool.run(task) : pool.run({ ...task, progressPort: channel.port2 }, { transferList: [channel.port2] }));
+        const result = await (channel === undefined ? pool.run(task) : pool.run({ ...task, progressPort: channel.port2 }, [channel.port2]));
         if (!stop.abandoned) options.onDone(result);
       } catch (e) {
         if (!stop.abandoned) failure ??= runFailure(task, e);
@@ -116,10 +143,12 @@ async function executeOnPool(tasks: readonly RunTask[], jobs: number, options: E
   };
   const abandoned = new Promise<void>((resolve) => stop.onAbandon(resolve));
   try {
-    await Promise.race([Promise.all(Array.from({ length: jobs }, lane)), abandoned]);
+    await Promise.race([Promise.all(Array.from({ length: lanes }, lane)), abandoned]);
   } finally {
-    await pool.destroy();
+    // An abandon ends the runs in flight by terminating their threads, even on a shared pool.
+    if (own || stop.abandoned) await pool.destroy();
   }
+  failure ??= pool.threadFailure;
   if (failure) throw failure;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { MetricValues } from '../metrics/results.ts';
 import type { RunSpec } from './spec-types.ts';
+import type { StreamedTrace } from './trace-file.ts';
 
 /**
  * timeseries.csv rows of one run (`t_s,node,metric,value`; the batch adds the `run` column), kept
@@ -41,6 +42,8 @@ export interface RunOutput {
   samples: Sample[];
   /** With `trace`: JSON Lines, one record per line, each with a "run" field (the run id). */
   trace?: string;
+  /** With `trace` and a `traceFile` to stream to: the trace as written to a temporary file. */
+  streamedTrace?: StreamedTrace;
   /** With `pcap`: one capture per node. */
   pcaps?: PcapCapture[];
 }
@@ -48,6 +51,15 @@ export interface RunOutput {
 export interface ExecuteRunOptions {
   trace: boolean;
   pcap: boolean;
+  /**
+   * Stream the trace to a temporary file beside this path (the store's trace file) instead of
+   * returning it as a string; the batch always does, so no trace is held whole in memory.
+   */
+  traceFile?: string;
+  /** The trace's size budget in bytes (0 or absent = none): --trace-limit. */
+  traceLimit?: number;
+  /** Wall milliseconds per phase of the run (build, simulate, collect) are added here: --profile. */
+  phases?: Record<string, number>;
 }
 
 /**

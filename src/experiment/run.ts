@@ -10,6 +10,7 @@ import { PcapWriter } from '../wire/pcap.ts';
 import type { Packet } from '../wire/segment.ts';
 import type { ExecuteRunOptions, RunOutput, Sample } from './run-output.ts';
 import type { RunSpec } from './spec-types.ts';
+import { TraceFileWriter } from './trace-file.ts';
 import { buildWorld } from './world.ts';
 
 /**
@@ -23,12 +24,39 @@ const SAMPLE_LIMIT = 5000;
 
 export function executeRun(run: RunSpec, opts: ExecuteRunOptions, onProgress?: (sim_s: number) => void): RunOutput {
   const spec = run.spec;
+  const clock = phaseClock(opts.phases);
   const world = buildWorld(spec, run.seed);
   const { sim, tracer, network } = world;
 
   const traceLines: string[] = [];
   const tracing = opts.trace || spec.trace;
-  if (tracing) tracer.subscribe((rec) => traceLines.push(traceLine(run.id, rec)), { packets: true });
+  let traceFile: TraceFileWriter | undefined;
+  if (tracing && opts.traceFile !== undefined) {
+    const writer = new TraceFileWriter(opts.traceFile, opts.traceLimit ?? 0);
+    traceFile = writer;
+    const listener = (rec: TraceRecord): void => {
+      if (writer.line(traceLine(run.id, rec))) return;
+      // Over the budget: say so in the trace itself, then stop building records for it.
+      const t = toSeconds(rec.t);
+      writer.stop(JSON.stringify({ run: run.id, t, ev: 'trace-limit', limit: opts.traceLimit }), t);
+      tracer.unsubscribe(listener);
+    };
+    tracer.subscribe(listener, { packets: true });
+  } else if (tracing) tracer.subscribe((rec) => traceLines.push(traceLine(run.id, rec)), { packets: true });
+  try {
+    return finishRun(run, opts, world, clock, tracing, traceLines, traceFile, onProgress);
+  } catch (e) {
+    traceFile?.discard();
+    throw e;
+  }
+}
+
+function finishRun(
+  run: RunSpec, opts: ExecuteRunOptions, world: ReturnType<typeof buildWorld>, clock: (phase: string) => void,
+  tracing: boolean, traceLines: string[], traceFile: TraceFileWriter | undefined, onProgress?: (sim_s: number) => void,
+): RunOutput {
+  const spec = run.spec;
+  const { sim, network } = world;
 
   const captures: { node: string; writer: PcapWriter }[] = [];
   if (opts.pcap || spec.pcap) {
@@ -39,6 +67,7 @@ export function executeRun(run: RunSpec, opts: ExecuteRunOptions, onProgress?: (
     }
   }
 
+  clock('build');
   if (onProgress === undefined) sim.run({ until: spec.duration });
   else {
     for (;;) {
@@ -49,6 +78,7 @@ export function executeRun(run: RunSpec, opts: ExecuteRunOptions, onProgress?: (
     }
   }
 
+  clock('simulate');
   const c = network.counters;
   const metrics = world.collector.finish({
     stacks: [...world.stacks.values()].map((s) => s.stats()),
@@ -65,9 +95,22 @@ export function executeRun(run: RunSpec, opts: ExecuteRunOptions, onProgress?: (
   }
 
   const output: RunOutput = { metrics, timeseries: world.sampler.columns, samples };
-  if (tracing) output.trace = traceLines.length > 0 ? traceLines.join('\n') + '\n' : '';
+  if (traceFile !== undefined) output.streamedTrace = traceFile.close();
+  else if (tracing) output.trace = traceLines.length > 0 ? traceLines.join('\n') + '\n' : '';
   if (captures.length > 0) output.pcaps = captures.map(({ node, writer }) => ({ node, bytes: writer.bytes() }));
+  clock('collect');
   return output;
+}
+
+/** Adds the wall time since the last call to `phases[phase]`; a no-op without --profile. */
+function phaseClock(phases: Record<string, number> | undefined): (phase: string) => void {
+  if (phases === undefined) return () => {};
+  let last = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    phases[phase] = (phases[phase] ?? 0) + (now - last);
+    last = now;
+  };
 }
 
 /** A trace record as a JSON line: `run` first, then `t` in seconds and the record's own fields. */

@@ -10,7 +10,7 @@
  * Extras are written before the record and every file atomically, so a record on disk means the
  * whole run is on disk: the record is the commit marker.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MetricValues, PointValues } from '../metrics/results.ts';
 import { copyFileAtomic, makeDirs, removeStaleTemps, writeFileAtomic } from './atomic-write.ts';
@@ -35,6 +35,10 @@ export interface StoredRun {
   pcap: boolean;
   /** Nodes with a stored capture, in the order the run gave them. */
   pcaps: string[];
+  /** Bytes of the stored trace, when it was streamed (absent in records of older batches). */
+  traceBytes?: number;
+  /** The --trace-limit that cut the stored trace, and the simulated time (s) where it stopped. */
+  traceLimited?: { limit: number; t_s: number };
 }
 
 export interface StoredRunIdentity {
@@ -49,6 +53,17 @@ export interface StoredRunIdentity {
 export interface Needs {
   trace: boolean;
   pcap: boolean;
+  /** The trace's size budget in bytes (0 or absent = none). */
+  traceLimit?: number;
+}
+
+/**
+ * Whether a stored trace is the one this budget would give: an uncut trace within the budget, or
+ * a trace cut by the same budget. Any other is rerun, so the same command gives the same bytes.
+ */
+function traceFits(rec: StoredRun, limit: number): boolean {
+  if (rec.traceLimited !== undefined) return rec.traceLimited.limit === limit;
+  return limit === 0 || rec.traceBytes === undefined || rec.traceBytes <= limit;
 }
 
 /** A node name as a file name: kept when plain, otherwise percent-encoded (never a path). */
@@ -111,6 +126,7 @@ export class RunStore {
     if (!rec || rec.key !== key) return null;
     if (needs.trace && !rec.trace) return null;
     if (needs.pcap && !rec.pcap) return null;
+    if (needs.trace && !traceFits(rec, needs.traceLimit ?? 0)) return null;
     if (needs.trace && !(await exists(this.tracePath(id)))) return null;
     for (const node of needs.pcap ? rec.pcaps : []) if (!(await exists(this.pcapPath(id, node)))) return null;
     return rec;
@@ -118,8 +134,11 @@ export class RunStore {
 
   /** Stores a finished run: extras first, the record last. */
   async save(run: StoredRunIdentity, output: RunOutput, wall_s: number): Promise<void> {
-    const trace = output.trace !== undefined;
-    if (output.trace !== undefined) {
+    const streamed = output.streamedTrace;
+    const trace = output.trace !== undefined || streamed !== undefined;
+    // A streamed trace is already on disk, synced, under a temporary name: renaming it is the write.
+    if (streamed !== undefined) await rename(streamed.tempPath, this.tracePath(run.id));
+    else if (output.trace !== undefined) {
       const t = output.trace;
       await writeFileAtomic(this.tracePath(run.id), t === '' || t.endsWith('\n') ? t : t + '\n');
     }
@@ -143,6 +162,8 @@ export class RunStore {
       pcap: output.pcaps !== undefined,
       pcaps,
     };
+    if (streamed !== undefined) rec.traceBytes = streamed.bytes;
+    if (streamed?.limited !== undefined) rec.traceLimited = streamed.limited;
     await writeFileAtomic(this.recordPath(run.id), JSON.stringify(rec));
   }
 

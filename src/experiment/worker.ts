@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type { MessagePort } from 'node:worker_threads';
+import { isWorkerThread, workerData } from 'piscina';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { ExecuteRun, ExecuteRunOptions } from './run-output.ts';
@@ -22,6 +23,8 @@ export interface RunTask {
   runner: string;
   /** On a worker thread: where to post `{ sim_s }` progress (a MessageChannel port, transferred). */
   progressPort?: MessagePort;
+  /** Measure wall time per phase (--profile); the result carries it back. */
+  profile?: boolean;
 }
 
 /** Progress messages at most this often (wall ms): the main thread only redraws a line. */
@@ -30,18 +33,29 @@ const PROGRESS_EVERY_MS = 500;
 export interface RunTaskResult {
   id: string;
   wall_s: number;
+  /** With `profile`: wall milliseconds per phase (workers on a thread's first task, build, simulate, collect, store). */
+  phases?: Record<string, number>;
+  /** The trace stopped at its size budget (--trace-limit) at this simulated time. */
+  traceLimited?: { limit: number; t_s: number };
 }
 
+/** `.ts` when running from the sources (through tsx), `.js` from the compiled build (dist/). */
+const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
 /** The model's run module; tests pass a fake one. */
-export const DEFAULT_RUNNER = new URL('./run.ts', import.meta.url).href;
+export const DEFAULT_RUNNER = new URL(`./run${EXT}`, import.meta.url).href;
 
 const runners = new Map<string, Promise<ExecuteRun>>();
+let firstTask = true;
+/** When this thread had its runner loaded (ms since the epoch; 0 until then). */
+let readyAt = 0;
 
 function loadRunner(url: string): Promise<ExecuteRun> {
   let p = runners.get(url);
   if (!p) {
     p = importModule(url).then((mod: { executeRun?: unknown }) => {
       if (typeof mod.executeRun !== 'function') throw new Error(`${url} does not export an executeRun function`);
+      readyAt ||= performance.timeOrigin + performance.now();
       return mod.executeRun as ExecuteRun;
     });
     runners.set(url, p);
@@ -66,6 +80,9 @@ async function importModule(url: string): Promise<{ executeRun?: unknown }> {
 /** Runs a task; `onProgress` (in-process) or the task's port (worker) hears of its simulated time. */
 export async function runTask(task: RunTask, onProgress?: (sim_s: number) => void): Promise<RunTaskResult> {
   const executeRun = await loadRunner(task.runner);
+  // A thread's first task reports the thread's start-up: from the pool's creation to its runner loaded.
+  const startup = firstTask && isWorkerThread && typeof poolCreatedAt === 'number' ? Math.max(0, readyAt - poolCreatedAt) : 0;
+  firstTask = false;
   const started = performance.now();
   const port = task.progressPort;
   const report = onProgress ?? (port === undefined ? undefined : (sim_s: number) => port.postMessage({ sim_s }));
@@ -76,20 +93,35 @@ export async function runTask(task: RunTask, onProgress?: (sim_s: number) => voi
     shownAt = t;
     report(sim_s);
   };
+  const store = new RunStore(task.storeDir);
+  const phases: Record<string, number> | undefined = task.profile ? {} : undefined;
+  // The trace streams straight into the store from here: it never crosses the thread boundary.
+  const opts: ExecuteRunOptions = { ...task.opts, ...(task.opts.trace ? { traceFile: store.tracePath(task.run.id) } : {}), ...(phases ? { phases } : {}) };
   let output;
   try {
-    output = await executeRun(task.run, task.opts, throttled);
+    output = await executeRun(task.run, opts, throttled);
   } finally {
     port?.close();
   }
   // Rounded to the microsecond: finer digits are timer noise.
   const wall_s = Math.round((performance.now() - started) * 1000) / 1e6;
   const { id, pointIndex, point, seed } = task.run;
-  await new RunStore(task.storeDir).save({ id, key: task.key, pointIndex, point, seed }, output, wall_s);
-  return { id, wall_s };
+  const saving = performance.now();
+  await store.save({ id, key: task.key, pointIndex, point, seed }, output, wall_s);
+  const result: RunTaskResult = { id, wall_s };
+  if (phases) result.phases = { ...(startup > 0 ? { workers: startup } : {}), ...phases, store: performance.now() - saving };
+  if (output.streamedTrace?.limited) result.traceLimited = output.streamedTrace.limited;
+  return result;
 }
 
 /** The worker thread's entry (piscina passes the task only). */
 export default function runTaskInWorker(task: RunTask): Promise<RunTaskResult> {
   return runTask(task);
 }
+
+// A pool thread loads its runner (the whole model) as soon as it starts, while the main thread is
+// still reading and validating the experiment, so the first run does not wait for it.
+const preload = (workerData as { runner?: unknown } | undefined)?.runner;
+/** When the pool was created (ms since the epoch), for the start-up time --profile shows. */
+const poolCreatedAt = (workerData as { createdAt?: unknown } | undefined)?.createdAt;
+if (isWorkerThread && typeof preload === 'string') void loadRunner(preload).catch(() => {});

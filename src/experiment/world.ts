@@ -3,6 +3,7 @@
  * applications, the metrics collector, the gauge sampler and (on request) trace and pcap capture.
  * `executeRun` (run.ts) builds one, runs it to the experiment's duration and reads it out.
  */
+import { memberStart } from '../apps/app-specs.ts';
 import { Bulk } from '../apps/bulk.ts';
 import { Client } from '../apps/client.ts';
 import type { AppContext } from '../apps/context.ts';
@@ -115,7 +116,9 @@ function startApps(world: World, spec: ExperimentSpec, nodes: NodeIndex, seed: n
   const ordered = [...apps.filter((a) => a.kind === 'server'), ...apps.filter((a) => a.kind !== 'server')];
   for (const app of ordered) {
     const responseBytes = app.kind === 'client' ? responseBytesFor(spec, nodes, app) : 0;
-    for (const node of nodes.members(app.on)) {
+    const members = nodes.members(app.on);
+    for (let i = 0; i < members.length; i++) {
+      const node = members[i]!;
       const ctx = appContext(world, app, node, seed);
       switch (app.kind) {
         case 'server': {
@@ -126,13 +129,13 @@ function startApps(world: World, spec: ExperimentSpec, nodes: NodeIndex, seed: n
           break;
         }
         case 'client':
-          new Client(ctx, { spec: app, responseBytes }).start();
+          new Client(ctx, { spec: app, responseBytes, start: memberStart(app, i) }).start();
           break;
         case 'synflood':
-          new SynFlood(ctx, app).start();
+          new SynFlood(ctx, app, memberStart(app, i)).start();
           break;
         case 'bulk': {
-          const bulk = new Bulk(ctx, app);
+          const bulk = new Bulk(ctx, app, memberStart(app, i));
           world.bulks.push(bulk);
           bulk.start();
           break;

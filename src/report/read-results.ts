@@ -225,7 +225,8 @@ export async function readTrace(dir: string, runs: ReadonlySet<string>, first: b
       continue;
     }
     if (!isTraceEvent(rec)) {
-      badLines++;
+      // A run's last record when --trace-limit stopped its trace: known, not a bad line.
+      if ((rec as { ev?: unknown } | null)?.ev !== 'trace-limit') badLines++;
       continue;
     }
     const run = typeof rec.run === 'string' ? rec.run : '';

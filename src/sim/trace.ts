@@ -40,6 +40,14 @@ export class Tracer {
     this.events = this.all.length + this.nonPacket.length > 0;
   }
 
+  /** Stops delivering records to `listener` (a trace writer over its size budget). */
+  unsubscribe(listener: TraceListener): void {
+    this.all = this.all.filter((l) => l !== listener);
+    this.nonPacket = this.nonPacket.filter((l) => l !== listener);
+    this.packets = this.all.length > 0;
+    this.events = this.all.length + this.nonPacket.length > 0;
+  }
+
   /** Emits a per-packet record (tx, rx, drop): only packet subscribers get it. */
   emitPacket(rec: TraceRecord): void {
     for (const l of this.all) l(rec);

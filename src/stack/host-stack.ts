@@ -22,6 +22,7 @@ import { Listener } from '../tcp/listener.ts';
 import { withSocketOptions, type TcpParams } from '../tcp/params.ts';
 import { jiffiesOffset } from '../tcp/timer-wheel.ts';
 import { resetForUnmatched } from '../tcp/reset.ts';
+import { TimeWaitSock } from '../tcp/time-wait-sock.ts';
 import { CookieSecret, keyedHash4 } from '../tcp/syn-cookies.ts';
 import { DstMetrics } from '../tcp/dst-metrics.ts';
 import { EphemeralPorts, type PortChecker } from './ephemeral-ports.ts';
@@ -294,7 +295,11 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     this.end();
   }
 
-  /** After an engine call: apply a pending TIME-WAIT overflow, then keep one wake-up at the deadline. */
+  /**
+   * After an engine call: apply a pending TIME-WAIT overflow, swap a closed TIME-WAIT connection
+   * for its compact record (Linux tcp_time_wait: inet_twsk replaces the sock), then keep one
+   * wake-up at the deadline.
+   */
   touch(e: StackSocket | StackListenSocket): void {
     let d: Nanos;
     let tag: number;
@@ -304,6 +309,11 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
         e.conn.destroy(this.sim.now);
       }
       if (e.freed) return;
+      const c = e.conn;
+      if (c.state === TcpState.TIME_WAIT && c instanceof Connection) {
+        const tw = TimeWaitSock.from(c);
+        if (tw !== null) e.compact(tw);
+      }
       d = e.conn.deadline;
       tag = WAKE_CONN;
     } else {
@@ -400,6 +410,9 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     });
     if (this.listeners !== null) for (const port of this.listeners.keys()) listening(port);
   }
+
+  /** The host's queue refuses every packet (EngineOutput.localDrop): a drill's `tc qdisc ... limit 0`. */
+  localDrop = false;
 
   /** `ip tcp_metrics flush`: forget every destination's metrics. */
   flushMetrics(): void {

@@ -10,6 +10,7 @@ import { sendOowAck } from './output.ts';
 import { isCwndLimited, output, retransmitHead } from './send.ts';
 import { seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import { EV_WRITABLE, streamWritable, type Tcb } from './tcb.ts';
+import { chronoStop, CHRONO_BUSY, CHRONO_SNDBUF_LIMITED } from './chrono.ts';
 import { scheduleLossProbe, tlpAcked } from './tlp.ts';
 import { tsValue } from './window.ts';
 import { exitSackRecovery, inSackRecovery, lossAck, tryUndoDsack, sackAlert, sackDubious, sackRecoveryStep, sackUpdate } from './sack-recovery.ts';
@@ -134,6 +135,8 @@ function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
   if (seqLt(t.sndNxt, ack)) t.sndNxt = ack;
   const freed = bufferedBefore - t.sendBuffered;
   t.bytesAckedTotal += freed;
+  // Linux tcp_clean_rtx_queue: nothing left in flight stops the busy clock (if nothing is unsent).
+  if (!seqLt(t.sndUna, t.sndMax)) chronoStop(t, CHRONO_BUSY, now);
 
   // RTT: the oldest newly acknowledged segment, unless retransmitted data is covered (Karn,
   // RFC 6298 3); otherwise the timestamp echo, which is unambiguous (RFC 7323 4.1).
@@ -204,11 +207,14 @@ function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
   }
   t.persistAt = Infinity;
 
+  // With skb accounting this happens after the ACK's sends (Connection.checkSpace), as Linux's.
+  if (t.params.skbTruesize > 0) return;
   if (freed > 0) sndBufOnAck(t);
   // Linux tcp_check_space / sk_stream_write_space: a writer that found no room hears of it once
   // the socket is writable again.
   if (t.sendBlocked && freed > 0 && streamWritable(t)) {
     t.sendBlocked = false;
+    chronoStop(t, CHRONO_SNDBUF_LIMITED, now);
     t.notify(EV_WRITABLE);
   }
 }

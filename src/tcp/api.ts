@@ -50,6 +50,11 @@ export interface Endpoints {
 export interface EngineOutput {
   /** Put `seg` on the wire from `ep.localAddr` to `ep.remoteAddr`. `retransmit` marks a resend; `ecn` is the IP ECN codepoint (ecn.ts, default Not-ECT). */
   transmit(ep: Endpoints, seg: Segment, retransmit: boolean, ecn?: number): void;
+  /**
+   * The host's own queue refuses every packet (a qdisc with no room, as `tc qdisc add ... pfifo
+   * limit 0`): Linux's tcp_transmit_skb fails locally, nothing counts as sent (tcp_write_xmit).
+   */
+  readonly localDrop?: boolean;
   /** Every state transition, exactly once, in order (the trace's `ev: state`). */
   stateChanged(ep: Endpoints, from: TcpState, to: TcpState): void;
   /** Socket-facing news for the connection's owner. */

@@ -13,11 +13,11 @@ import { SEND_EOR, SEND_MORE, TcpState, type EngineOutput, type Endpoints, type 
 import { ecnIncoming } from './ecn.ts';
 import { establish, handshakeRtt } from './handshake.ts';
 import type { DstMetrics } from './dst-metrics.ts';
-import { sendSyn } from './output.ts';
+import { sendOowAck, sendSyn } from './output.ts';
 import { tcpInfo, type TcpInfoFields } from './tcp-info.ts';
 import type { TcpParams } from './params.ts';
 import { afterRead } from './receive.ts';
-import { rcvSpaceAdjust } from './buffers.ts';
+import { rcvSpaceAdjust, sndBufOnAck } from './buffers.ts';
 import { RTO_FALLBACK } from './rtt.ts';
 import { output } from './send.ts';
 import { closedSegment } from './states/closed.ts';
@@ -27,7 +27,9 @@ import { synRcvd } from './states/syn-rcvd.ts';
 import { synSent } from './states/syn-sent.ts';
 import { timeWait } from './states/time-wait.ts';
 import { seqSub } from './seq.ts';
-import { EV_WRITABLE, notsentLowat, streamWritable, Tcb, TS_OPTION_BYTES } from './tcb.ts';
+import { EV_WRITABLE, notsentLowat, Tcb, TS_OPTION_BYTES } from './tcb.ts';
+import { skbWritable, skbWrite, socketWritable } from './send-skbs.ts';
+import { chronoStart, chronoStop, CHRONO_BUSY, CHRONO_SNDBUF_LIMITED } from './chrono.ts';
 import { setEffectiveMss } from './handshake.ts';
 import { userAbort, userClose, userShutdown } from './teardown.ts';
 import { runTimers } from './timers.ts';
@@ -168,6 +170,7 @@ export class Connection extends Tcb implements TimedEntity {
         throw new Error(`unknown TCP state ${String(never)}`);
       }
     }
+    if (this.sendBlocked && this.params.skbTruesize > 0) this.checkSpace(now);
     this.finish();
     return verdict;
   }
@@ -177,6 +180,16 @@ export class Connection extends Tcb implements TimedEntity {
     this.finish();
   }
 
+  /** TimeWaitState (states/time-wait.ts): the TIME-WAIT timer restarts. */
+  restartTimer(at: Nanos): void {
+    this.closeAt = at;
+  }
+
+  /** TimeWaitState: acknowledges an unacceptable segment in TIME-WAIT. */
+  timeWaitAck(seg: Segment, now: Nanos): void {
+    sendOowAck(this, seg, now, false);
+  }
+
   /**
    * Queues up to `bytes`; returns how many were accepted, or -1 when sending is not allowed (see
    * `sendErrno`). `flags`: SEND_EOR ends a record here (MSG_EOR: later data never joins its last
@@ -184,6 +197,7 @@ export class Connection extends Tcb implements TimedEntity {
    */
   send(bytes: number, now: Nanos, flags = 0): number {
     if (this.sendErrno() !== null) return -1;
+    if (this.params.skbTruesize > 0) return this.sendSkbs(bytes, now, flags);
     let space = this.sendSpace;
     // Linux sk_stream_memory_free (tcp_stream_memory_free, wake = 0): no more data is queued
     // while the unsent bytes reach TCP_NOTSENT_LOWAT.
@@ -191,11 +205,41 @@ export class Connection extends Tcb implements TimedEntity {
     const n = bytes < space ? bytes : space;
     if (n < bytes) this.sendBlocked = true;
     if (n > 0) {
+      chronoStart(this, CHRONO_BUSY, now); // Linux tcp_add_write_queue_tail
       this.writeSeq = (this.writeSeq + n) >>> 0;
       if (flags & SEND_EOR && n === bytes) {
         if (this.recordEnds.length === 0) this.recordEnds = [];
         this.recordEnds.push(this.writeSeq);
       }
+      this.moreHold = (flags & SEND_MORE) !== 0;
+      if (!this.moreHold) this.pushSeq = this.writeSeq;
+      output(this, now);
+      this.moreHold = false;
+    }
+    this.finish();
+    return n;
+  }
+
+  /**
+   * Linux tcp_check_space, after a segment's processing and the sends it allowed (skb
+   * accounting): a writer that found no room (SOCK_NOSPACE) grows the buffer while not
+   * cwnd-limited (tcp_new_space) and is woken once the socket is writable (sk_stream_write_space).
+   */
+  private checkSpace(now: Nanos): void {
+    sndBufOnAck(this);
+    if (skbWritable(this)) {
+      this.sendBlocked = false;
+      chronoStop(this, CHRONO_SNDBUF_LIMITED, now);
+      this.notify(EV_WRITABLE);
+    }
+  }
+
+  /** send() on skb accounting (send-skbs.ts), then the push of what the write ends with (tcp_push). */
+  private sendSkbs(bytes: number, now: Nanos, flags: number): number {
+    const n = skbWrite(this, bytes, flags, now);
+    if (n < bytes) this.sendBlocked = true;
+    if (n > 0) {
+      chronoStart(this, CHRONO_BUSY, now); // Linux tcp_add_write_queue_tail
       this.moreHold = (flags & SEND_MORE) !== 0;
       if (!this.moreHold) this.pushSeq = this.writeSeq;
       output(this, now);
@@ -324,7 +368,11 @@ export class Connection extends Tcb implements TimedEntity {
    * with wake = 1). The FIN queued (shutdown(wr)) makes the socket always writable (the write fails).
    */
   get pollWritable(): boolean {
-    return this.sendErrno() !== null || streamWritable(this);
+    if (this.sendErrno() !== null) return true;
+    const w = socketWritable(this);
+    // Linux tcp_poll sets SOCK_NOSPACE when it finds no room: the ACK that makes room wakes it.
+    if (!w && this.params.skbTruesize > 0) this.sendBlocked = true;
+    return w;
   }
   /** Pending asynchronous error (SO_ERROR), cleared when read. */
   takeError(): Errno | null {
@@ -403,6 +451,7 @@ export class Connection extends Tcb implements TimedEntity {
     this.sndMax = una;
     this.writeSeq = (iss + 1) >>> 0;
     this.pushSeq = this.writeSeq;
+    this.pushedSeq = this.writeSeq;
     this.recover = iss; // RFC 6582 3.2 step 1
     this.retxHigh = una;
     this.sndSml = una;

@@ -26,7 +26,7 @@ export function sequenceAcceptable(t: Tcb, seg: Segment): boolean {
 }
 
 /** RFC 7323 5.3 PAWS (Linux tcp_paws_discard, one tick of slack): an old timestamp means an old duplicate. */
-export function pawsReject(t: Tcb, seg: Segment, now: Nanos): boolean {
+export function pawsReject(t: Pick<Tcb, 'tsOk' | 'tsRecent' | 'tsRecentAt'>, seg: Segment, now: Nanos): boolean {
   if (!t.tsOk || seg.options === null || seg.options.timestamp === undefined || (seg.flags & RST) !== 0) return false;
   return seqSub(t.tsRecent, seg.options.timestamp.val) > 1 && now - t.tsRecentAt < PAWS_IDLE;
 }

@@ -147,12 +147,17 @@ export function sendAck(t: Tcb, now: Nanos): void {
  * unless it is a challenge).
  */
 export function sendOowAck(t: Tcb, seg: Segment, now: Nanos, challenge: boolean): void {
+  if (oowAckAllowed(t, seg, now, challenge)) sendAck(t, now);
+}
+
+/** The rate limit of sendOowAck (Linux tcp_oow_rate_limited); records the ACK when it may go. */
+export function oowAckAllowed(t: { lastOowAckAt: Nanos }, seg: Segment, now: Nanos, challenge: boolean): boolean {
   const limited = challenge || segmentSpace(seg) === 0 || (seg.flags & SYN) !== 0;
   if (limited) {
-    if (now - t.lastOowAckAt < OOW_ACK_INTERVAL) return;
+    if (now - t.lastOowAckAt < OOW_ACK_INTERVAL) return false;
     t.lastOowAckAt = now;
   }
-  sendAck(t, now);
+  return true;
 }
 
 /**
@@ -185,7 +190,7 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   // Linux tcp_push marks the tail of each write (tcp_mark_push) unless it had MSG_MORE: data
   // past pushSeq came from MSG_MORE sends and goes without PSH; the end of a MSG_EOR record is
   // the tail of its write.
-  if (len > 0 && (push || (dataEnd === t.writeSeq && seqLe(dataEnd, t.pushSeq)) || isRecordEnd(t, dataEnd))) flags |= PSH;
+  if (len > 0 && (push || (dataEnd === t.writeSeq && seqLe(dataEnd, t.pushSeq)) || isRecordEnd(t, dataEnd) || isPushMark(t, dataEnd))) flags |= PSH;
   if (fin) flags |= FIN;
   const retransmit = seqLt(seq, t.sndMax);
   // Linux tcp_event_data_sent: sending with nothing in flight is CA_EVENT_TX_START.
@@ -220,6 +225,13 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
 function isRecordEnd(t: Tcb, seq: number): boolean {
   const ends = t.recordEnds;
   for (let i = 0; i < ends.length; i++) if (ends[i] === seq) return true;
+  return false;
+}
+
+/** `seq` ends an skb a forced push marked (skb accounting, send-skbs.ts). */
+function isPushMark(t: Tcb, seq: number): boolean {
+  const marks = t.pushMarks;
+  for (let i = 0; i < marks.length; i++) if (marks[i] === seq) return true;
   return false;
 }
 

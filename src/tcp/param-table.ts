@@ -245,6 +245,14 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
     kind: 'bytes', min: 1, max: 0xffffffff, linux: 'net.ipv4.tcp_notsent_lowat (TCP_NOTSENT_LOWAT per socket)',
     doc: 'Unsent bytes at which send() stops taking data and POLLOUT waits until they fall below half (Linux tcp_stream_memory_free). Linux\'s default 4294967295 means off.',
   },
+  skbTruesize: {
+    kind: 'bytes', min: 0, max: 65_536, linux: 'skb->truesize, sk_wmem_queued (no sysctl)',
+    doc: 'Bytes each send-queue skb costs the send buffer beyond its payload (Linux SKB_TRUESIZE of the skb head). 0 (the default) counts payload bytes only; above 0 writes fill skbs of size_goal and the buffer is checked only when a new skb is needed, as tcp_sendmsg does; the drill runner uses 1280.',
+  },
+  tsoWinDivisor: {
+    kind: 'count', min: 0, max: 255, linux: 'net.ipv4.tcp_tso_win_divisor',
+    doc: 'With skbTruesize above 0 (skb send queue): a TSO packet of at least this fraction of the window goes at once instead of waiting for a later ACK to make it bigger (tcp_tso_should_defer); 0 sends at once when more than three segments fit.',
+  },
   ecn: {
     kind: 'count', min: 0, max: 2, linux: 'net.ipv4.tcp_ecn',
     doc: 'Classic ECN (RFC 3168): 0 off, 1 request it on active opens (ECN-setup SYN, ECT(0) data, ECE/CWR), 2 accept it only (Linux\'s default; passive ECN is not modelled yet, so 2 runs as off).',

@@ -95,6 +95,13 @@ export interface TcpParams {
   sndBuf: number;
   /** net.ipv4.tcp_notsent_lowat: POLLOUT and send() wait while this many bytes are unsent (Linux: UINT_MAX, off). */
   notsentLowat: number;
+  /**
+   * Bytes each skb's head costs the send buffer (Linux skb->truesize beyond the payload); 0 counts
+   * payload bytes only. Above 0 the send queue is kept in skbs of size_goal (send-skbs.ts).
+   */
+  skbTruesize: number;
+  /** net.ipv4.tcp_tso_win_divisor: with skb accounting, a TSO packet of this fraction of the window is sent, not deferred (0: another rule). */
+  tsoWinDivisor: number;
   /** net.ipv4.tcp_ecn (RFC 3168): 0 off, 1 request ECN on active opens and accept it, 2 accept it only (Linux default). */
   ecn: number;
   /** Largest size receive autotuning may give the buffer (tcp_rmem[2]); also picks the window scale. */
@@ -187,6 +194,8 @@ const linux: TcpParams = {
   rcvBufLock: false,
   sndBufLock: false,
   notsentLowat: 0xffffffff,
+  skbTruesize: 0,
+  tsoWinDivisor: 3,
   ecn: 2,
   windowScaling: true,
   timestamps: true,

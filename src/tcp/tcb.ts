@@ -25,6 +25,8 @@ export const EV_FREED = 16;
 
 /** Shared by every connection without MSG_EOR records (most): replaced on the first push. */
 const NO_RECORDS: number[] = [];
+/** Shared by every connection without skb accounting (tcp.skbTruesize 0, send-skbs.ts). */
+export const NO_SKBS: number[] = [];
 
 /** Bytes of the timestamps option as it sits in every segment (10, padded to 12: RFC 7323 3.2). */
 export const TS_OPTION_BYTES = 12;
@@ -158,6 +160,18 @@ export class Tcb {
    * segment, first transmission or retransmission, crosses one (tcp_skb_can_collapse_to).
    */
   recordEnds: number[] = NO_RECORDS;
+  /** Send chronographs (chrono.ts, Linux tp->chrono_*): the running one, since when, and the sums. */
+  chronoType = 0;
+  chronoStart: Nanos = 0;
+  chronoBusy: Nanos = 0;
+  chronoRwnd: Nanos = 0;
+  chronoSndbuf: Nanos = 0;
+  /** With tcp.skbTruesize: start sequences of the send queue's skbs, ascending (send-skbs.ts). */
+  skbStarts: number[] = NO_SKBS;
+  /** With tcp.skbTruesize: ends of skbs marked PSH by a forced push (Linux tcp_mark_push), ascending. */
+  pushMarks: number[] = NO_SKBS;
+  /** With tcp.skbTruesize: Linux pushed_seq, write_seq at the last tcp_mark_push. */
+  pushedSeq = 0;
   /** Receive and send buffer sizes now (Linux sk_rcvbuf / sk_sndbuf): autotuning grows them. */
   rcvBuf: number;
   sndBuf: number;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { readSourced } from '../../src/drill/drill.ts';
 import { describe, expect, it } from 'vitest';
 import { commandLines, evalArithmetic, shellWords } from '../../src/drill/shell.ts';
-import { flushesMetrics, sysctlsFromCommands } from '../../src/drill/sysctl.ts';
+import { flushesMetrics, qdiscDropsAll, sysctlsFromCommands } from '../../src/drill/sysctl.ts';
 import { runScriptSource } from '../../src/drill/drill.ts';
 import { HostStack } from '../../src/stack/host-stack.ts';
 import { MS, SEC } from '../../src/sim/time.ts';
@@ -62,7 +62,7 @@ tc qdisc add dev tun0 root pfifo`, noFiles);
     const r = sysctlsFromCommands('../common/defaults.sh\n ../common/set_sysctls.py /proc/sys/net/ipv4/tcp_min_tso_segs=10\n', read);
     expect(r.params).toEqual({
       rcvBuf: 540000, rcvBufMax: 15728640, sndBuf: 262144, sndBufMax: 4194304, congestion: 'cubic', timestamps: true, synRetries: 5, synAckRetries: 5, sack: true, tailLossProbe: true, synCookies: true,
-      ecn: 0, notsentLowat: 4294967295,
+      ecn: 0, notsentLowat: 4294967295, tsoWinDivisor: 3,
     });
     expect(r.ignored).toContain('net.ipv4.tcp_min_tso_segs=10');
     expect(r.ignored).toContain('net.ipv4.tcp_fastopen=0x70403');
@@ -120,5 +120,14 @@ describe('request limits and ip tcp_metrics', () => {
     expect(result).toEqual({ verdict: 'PASS', reason: '' });
     expect(flushedAt).toEqual([0, 1 * SEC]);
     expect(stack!.metrics.size).toBe(0);
+  });
+});
+
+describe('tc qdisc commands (a local queue that drops everything)', () => {
+  it('pfifo limit 0 drops all, delete restores, other commands say nothing', () => {
+    expect(qdiscDropsAll('tc qdisc delete dev tun0 root 2>/dev/null ; tc qdisc add dev tun0 root pfifo limit 0')).toBe(true);
+    expect(qdiscDropsAll('tc qdisc add dev tun0 root pfifo limit 100')).toBe(false);
+    expect(qdiscDropsAll('tc qdisc del dev tun0 root')).toBe(false);
+    expect(qdiscDropsAll('sysctl -q net.ipv4.tcp_sack=1')).toBe(null);
   });
 });

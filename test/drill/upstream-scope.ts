@@ -23,21 +23,13 @@ export const SOCKET_FOLDERS: readonly string[] = [
   'tcp_info', 'mss', 'nagle', 'ts_recent', 'syscall_bad_arg', 'ecn',
 ];
 
-const SNDBUF = 'Send-buffer accounting: Linux counts sk_wmem_queued per skb (payload plus truesize) and checks sk_stream_memory_free (sndbuf, TCP_NOTSENT_LOWAT) only when a write needs a new skb of size_goal (TSO autosizing from the pacing rate), so write() returns more or less than the bytes free; the engine accounts payload bytes (see blocking-write in the corpus section).';
 const LOSS_RECOVERY = 'Loss recovery and congestion control as Linux runs them: the engine has RACK-TLP, PRR, CUBIC, DSACK undo and SACK marks kept across an RTO; F-RTO, undo after an RTO or by timestamps (Eifel), cwnd moderation and TSO sizing of bursts are not modelled yet (issue 11).';
 /** New data sent one segment per ACK from a larger write. */
 const PSH_SPLIT = 'PSH: Linux marks the skb holding a write\'s tail (tcp_mark_push) and, when cwnd splits that skb, leaves the mark on the unsent remainder (tso_fragment), so segments sent one per ACK carry no PSH; the engine marks the last segment of every burst. With PSH ignored in the comparison the script passes (measured).';
 
 /** Why an in-scope script fails; out-of-scope scripts get OUT_OF_SCOPE_NOTE. */
 export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
-  'blocking/blocking-write.pkt': SNDBUF,
-  'epoll/epoll_out_edge_default_notsent_lowat.pkt': SNDBUF,
-  'epoll/epoll_out_edge_notsent_lowat.pkt': SNDBUF,
-  'notsent_lowat/notsent-lowat-default.pkt': SNDBUF,
-  'notsent_lowat/notsent-lowat-setsockopt.pkt': SNDBUF,
-  'notsent_lowat/notsent-lowat-sysctl.pkt': SNDBUF,
   'nagle/https_client.pkt': 'With TSO off Linux sends the second full segment of a 2002-byte write with PSH; the rule that marks it (not forced_push, not the write\'s tail) is not identified, so the engine marks only the tail.',
-  'user_timeout/user-timeout-probe.pkt': 'A local qdisc that drops every packet (tc pfifo limit 0): Linux retries every TCP_RESOURCE_PROBE_INTERVAL (500 ms) without backoff and counts tcpi_probes; the simulated host has no local queue that refuses packets.',
   'cubic/': LOSS_RECOVERY,
   'fast_recovery/': PSH_SPLIT,
   'cubic/cubic-rto-ss-ca-cwnd-bump.pkt': PSH_SPLIT,
