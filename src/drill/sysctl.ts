@@ -127,6 +127,12 @@ const SETTERS: Record<string, Setter> = {
     into.tsoWinDivisor = v;
     return 'tsoWinDivisor';
   },
+  'net.ipv4.tcp_min_tso_segs': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 1 || v > 255) return null;
+    into.minTsoSegs = v;
+    return 'minTsoSegs';
+  },
   'net.ipv4.tcp_tw_reuse': (value, into) => {
     const v = int(value);
     if (v === null) return null;

@@ -253,6 +253,10 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
     kind: 'count', min: 0, max: 255, linux: 'net.ipv4.tcp_tso_win_divisor',
     doc: 'With skbTruesize above 0 (skb send queue): a TSO packet of at least this fraction of the window goes at once instead of waiting for a later ACK to make it bigger (tcp_tso_should_defer); 0 sends at once when more than three segments fit.',
   },
+  minTsoSegs: {
+    kind: 'count', min: 1, max: 255, linux: 'net.ipv4.tcp_min_tso_segs',
+    doc: 'The fewest segments TSO autosizing (about 1 ms at the pacing rate) puts in one packet; a packet of more than one segment carries PSH, as Linux forces it on every GSO packet.',
+  },
   ecn: {
     kind: 'count', min: 0, max: 2, linux: 'net.ipv4.tcp_ecn',
     doc: 'Classic ECN (RFC 3168): 0 off, 1 request it on active opens (ECN-setup SYN, ECT(0) data, ECE/CWR), 2 accept it only (Linux\'s default; passive ECN is not modelled yet, so 2 runs as off).',

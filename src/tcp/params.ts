@@ -102,6 +102,8 @@ export interface TcpParams {
   skbTruesize: number;
   /** net.ipv4.tcp_tso_win_divisor: with skb accounting, a TSO packet of this fraction of the window is sent, not deferred (0: another rule). */
   tsoWinDivisor: number;
+  /** net.ipv4.tcp_min_tso_segs: the fewest segments TSO autosizing puts in a packet (tso.ts). */
+  minTsoSegs: number;
   /** net.ipv4.tcp_ecn (RFC 3168): 0 off, 1 request ECN on active opens and accept it, 2 accept it only (Linux default). */
   ecn: number;
   /** Largest size receive autotuning may give the buffer (tcp_rmem[2]); also picks the window scale. */
@@ -196,6 +198,7 @@ const linux: TcpParams = {
   notsentLowat: 0xffffffff,
   skbTruesize: 0,
   tsoWinDivisor: 3,
+  minTsoSegs: 2,
   ecn: 2,
   windowScaling: true,
   timestamps: true,
