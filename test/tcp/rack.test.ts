@@ -85,6 +85,20 @@ describe('RACK loss detection', () => {
     expect(t.c.retransmissions).toBe(0);
   });
 
+  test('with reordering above tcp_reordering a SACK grows cwnd; before, only an advancing ACK does (tcp_may_raise_cwnd)', () => {
+    const t = tenOut();
+    t.at(120 * MS);
+    t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 9001:10001>');
+    expect(t.c.cc.cwnd).toBe(10);
+    // Reordering 7 now: this SACK's delivery counts (slow start, one segment).
+    t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 3001:4001 9001:10001>');
+    expect(t.c.cc.cwnd).toBe(11);
+    expect(t.c.tcpInfo(t.now)).toMatchObject({ sacked: 2, lost: 0, reordering: 7, reord_seen: 1 });
+    // The cumulative ACK delivers the other eight (cubic-rack-reo-timeout: 19).
+    t.in('. 1:1(0) ack 10001 win 257');
+    expect(t.c.cc.cwnd).toBe(19);
+  });
+
   test('once reordering was seen, three SACKs no longer mean loss: the window is min_rtt/4', () => {
     const t = tenOut();
     t.c.reordSeen = 1;
