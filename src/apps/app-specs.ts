@@ -48,11 +48,18 @@ export interface ServerApp extends AppCommon {
   responseBytes: number; // default 1000
   /** listen() backlog; undefined = the host's tcp.backlog. */
   backlog?: number;
+  /** HTTP/2 peers (client mode h2): the largest DATA frame payload, 1–16 384. Default 16 384. */
+  frameBytes: number;
+  /** HTTP/2 peers: SETTINGS_MAX_CONCURRENT_STREAMS, which h2 clients honour. Default 100. */
+  maxConcurrentStreams: number;
 }
 
 export type ArrivalProcess = 'periodic' | 'poisson';
-/** http1.0: one request per connection; keepalive: requests reuse one open connection; pipelined: several in flight. */
-export type ClientMode = 'http1.0' | 'keepalive' | 'pipelined';
+/**
+ * http1.0: one request per connection; keepalive: requests reuse one open connection; pipelined:
+ * several in flight; h2: requests as concurrent streams of one HTTP/2 connection.
+ */
+export type ClientMode = 'http1.0' | 'keepalive' | 'pipelined' | 'h2';
 /** Who closes first after the response (decides which side holds TIME-WAIT). */
 export type Closer = 'client' | 'server';
 
@@ -71,8 +78,11 @@ export interface ClientApp extends AppCommon, Staggered {
   closer: Closer; // default client
   /** Requests per page (page-load studies). Default 1. */
   objects: number;
-  /** http1.0: connections at once per page; keepalive / pipelined: the pool of persistent connections (opened as needed, kept across pages). Default 1. */
+  /** http1.0: connections at once per page; keepalive / pipelined: the pool of persistent connections (opened as needed, kept across pages); h2: always one connection. Default 1. */
   connections: number;
+  /** h2: the receive window per stream (SETTINGS_INITIAL_WINDOW_SIZE) and per connection, in bytes. Default 65 535 each. */
+  streamWindow: number;
+  connectionWindow: number;
 }
 
 /** Spoofed-source SYN flood (RFC 4987 section 2). */

@@ -120,7 +120,8 @@ export function commandLines(text: string): string[] {
   for (const raw of text.replace(/\\\n/g, ' ').split('\n')) {
     const line = raw.replace(/(^|\s)#.*$/, '').trim();
     if (line === '') continue;
-    for (const part of line.split(/\s*(?:;|&&)\s*/)) if (part.trim() !== '') out.push(part.trim());
+    // `a || b`: both are run (b is a fallback: here it does what a would have, e.g. a flush)
+    for (const part of line.split(/\s*(?:;|&&|\|\|)\s*/)) if (part.trim() !== '') out.push(part.trim());
   }
   return out;
 }

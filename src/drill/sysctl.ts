@@ -19,6 +19,8 @@ export interface SysctlResult {
   errors: string[];
 }
 
+import { parseFastOpenKeys } from '../tcp/fastopen-cookie.ts';
+
 type Setter = (value: string, into: Partial<TcpParams>) => string | null;
 
 function int(value: string): number | null {
@@ -65,6 +67,18 @@ function setBool(field: 'timestamps' | 'sack' | 'windowScaling' | 'abortOnOverfl
  * pressure, which tcplab does not model.
  */
 const SETTERS: Record<string, Setter> = {
+  // net.ipv4.tcp_fastopen takes hex (0x70403): Number() reads it
+  'net.ipv4.tcp_fastopen': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 0) return null;
+    into.fastOpen = v;
+    return 'fastOpen';
+  },
+  'net.ipv4.tcp_fastopen_key': (value, into) => {
+    if (parseFastOpenKeys(value) === null) return null;
+    into.fastOpenKey = value.trim();
+    return 'fastOpenKey';
+  },
   'net.ipv4.tcp_syn_retries': setInt('synRetries', 1),
   'net.ipv4.tcp_synack_retries': setInt('synAckRetries'),
   'net.ipv4.tcp_syn_linear_timeouts': setInt('synLinearTimeouts'),

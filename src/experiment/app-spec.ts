@@ -10,19 +10,23 @@ import { describeValue, SpecErrorCode, type PathSegments, type Problems } from '
 import { MapReader, NAME_PATTERN, readMap, readOneOf } from './spec-readers.ts';
 import { resolveNodeRef, type ValidatedTopology } from './topology-spec.ts';
 import { readSteps } from './script-spec.ts';
+import { DEFAULT_MAX_FRAME, DEFAULT_WINDOW, MAX_WINDOW } from '../apps/h2-frames.ts';
 import type { AppKind, AppSpec, ArrivalProcess, CidrRange, ClientMode, Closer, Endpoint } from './spec-types.ts';
 
 export const APP_KINDS: readonly AppKind[] = ['server', 'client', 'synflood', 'bulk', 'script'];
 const COMMON = ['kind', 'on', 'description'];
 export const APP_KEYS: Record<AppKind, readonly string[]> = {
-  server: [...COMMON, 'port', 'responseBytes', 'backlog'],
-  client: [...COMMON, 'target', 'start', 'stagger', 'stop', 'rate', 'arrival', 'count', 'mode', 'requestBytes', 'closer', 'objects', 'connections'],
+  server: [...COMMON, 'port', 'responseBytes', 'backlog', 'frameBytes', 'maxConcurrentStreams'],
+  client: [
+    ...COMMON, 'target', 'start', 'stagger', 'stop', 'rate', 'arrival', 'count', 'mode', 'requestBytes', 'closer', 'objects', 'connections',
+    'streamWindow', 'connectionWindow',
+  ],
   synflood: [...COMMON, 'target', 'start', 'stagger', 'stop', 'rate', 'arrival', 'spoof'],
   bulk: [...COMMON, 'target', 'bytes', 'start', 'stagger'],
   script: [...COMMON, 'steps', 'autoRead'],
 };
 const ARRIVALS: readonly ArrivalProcess[] = ['periodic', 'poisson'];
-const MODES: readonly ClientMode[] = ['http1.0', 'keepalive', 'pipelined'];
+const MODES: readonly ClientMode[] = ['http1.0', 'keepalive', 'pipelined', 'h2'];
 const CLOSERS: readonly Closer[] = ['client', 'server'];
 /** RFC 2544 benchmarking space: never a real host's address. */
 const DEFAULT_SPOOF = '198.18.0.0/15';
@@ -74,8 +78,13 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
       const port = r.int('port', DEFAULT_PORT, 1, 65535);
       const responseBytes = r.bytes('responseBytes', 1000);
       const backlog = r.has('backlog') ? r.int('backlog', undefined, 0, TCP_PARAM_TABLE.backlog.max) : undefined;
+      // RFC 9113 4.2: a DATA payload may not exceed the peer's SETTINGS_MAX_FRAME_SIZE, 16 384 unless raised.
+      const frameBytes = bytesWithin(p, r, 'frameBytes', DEFAULT_MAX_FRAME, 1, DEFAULT_MAX_FRAME);
+      const maxConcurrentStreams = r.int('maxConcurrentStreams', 100, 1, 1_000_000);
       if (p.count !== before) return undefined;
-      const app: AppSpec = { id, kind, on: on!.name, port: port!, responseBytes: responseBytes! };
+      const app: AppSpec = {
+        id, kind, on: on!.name, port: port!, responseBytes: responseBytes!, frameBytes: frameBytes!, maxConcurrentStreams: maxConcurrentStreams!,
+      };
       if (backlog !== undefined) app.backlog = backlog;
       return app;
     }
@@ -91,10 +100,17 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
       const closer = r.oneOf('closer', CLOSERS, 'client');
       const objects = r.int('objects', 1, 1, 10_000);
       const connections = r.int('connections', 1, 1, 1000);
+      // RFC 9113 6.9.1: windows from 1 to 2^31 - 1.
+      const streamWindow = bytesWithin(p, r, 'streamWindow', DEFAULT_WINDOW, 1, MAX_WINDOW);
+      const connectionWindow = bytesWithin(p, r, 'connectionWindow', DEFAULT_WINDOW, DEFAULT_WINDOW, MAX_WINDOW);
+      if (mode === 'h2' && r.has('connections') && connections !== 1) {
+        p.add(SpecErrorCode.range, r.at('connections'), `mode h2 uses one connection; got ${connections}`);
+      }
       if (p.count !== before) return undefined;
       const app: AppSpec = {
         id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, arrival: arrival!,
         mode: mode!, requestBytes: requestBytes!, closer: closer!, objects: objects!, connections: connections!,
+        streamWindow: streamWindow!, connectionWindow: connectionWindow!,
       };
       if (count !== undefined) app.count = count;
       if (stagger !== undefined) app.stagger = stagger;
@@ -131,6 +147,16 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
       return { id, kind, on: on!.name, steps: steps!, autoRead: autoRead! };
     }
   }
+}
+
+/** A size in bytes (`64KB`, `16384`) within [min, max]. */
+function bytesWithin(p: Problems, r: MapReader, key: string, def: number, min: number, max: number): number | undefined {
+  const v = r.bytes(key, def);
+  if (v !== undefined && (v < min || v > max)) {
+    p.add(SpecErrorCode.range, r.at(key), `${v} bytes is outside ${min}–${max}`);
+    return undefined;
+  }
+  return v;
 }
 
 /** `on:` a node or group whose members are all hosts. */

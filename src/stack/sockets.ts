@@ -11,8 +11,10 @@ import type { Segment } from '../wire/segment.ts';
 import { STATE_NAMES, type Errno } from '../tcp/api.ts';
 import type { Connection, HandshakeInfo } from '../tcp/connection.ts';
 import { TimeWaitSock } from '../tcp/time-wait-sock.ts';
+import type { FastOpenState } from '../tcp/fastopen.ts';
 import type { Listener, ListenerHost } from '../tcp/listener.ts';
 import type { TcpParams } from '../tcp/params.ts';
+import type { OutOfOrderWatch } from '../tcp/recv-queue.ts';
 import {
   SocketError, type ListenHandler, type ListenSocket, type ListenerStats, type SocketHandler, type TcpInfo,
   type TcpSocket, type TcpInfoFields,
@@ -25,6 +27,7 @@ export interface SocketOwner {
   end(): void;
   touch(entity: StackSocket | StackListenSocket): void;
   createChild(listener: StackListenSocket, h: HandshakeInfo, ack: Segment, now: Nanos): StackSocket | null;
+  createFastOpenChild(listener: StackListenSocket, h: HandshakeInfo, syn: Segment, fo: FastOpenState, now: Nanos): StackSocket | null;
   removeListener(listener: StackListenSocket): void;
   initialSeq(laddr: number, lport: number, raddr: number, rport: number, now: Nanos): number;
   tsOffset(laddr: number, raddr: number): number;
@@ -116,6 +119,19 @@ export class StackSocket implements TcpSocket {
 
   setUserMss(mss: number): void {
     this.live.setUserMss(mss);
+  }
+
+  get synDataBytes(): number {
+    return this.conn instanceof TimeWaitSock ? 0 : this.conn.synDataBytes;
+  }
+
+  get fastOpenDeferred(): boolean {
+    return this.conn instanceof TimeWaitSock ? false : this.conn.fastOpenDeferred;
+  }
+
+  watchOutOfOrder(watch: OutOfOrderWatch | null): void {
+    // A connection in TIME-WAIT has no receive queue left to watch (no data arrives any more).
+    if (!(this.conn instanceof TimeWaitSock)) this.conn.rcvq.watch = watch;
   }
 
   send(bytes: number, flags = 0): number {
@@ -234,6 +250,11 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
     return s;
   }
 
+  setFastOpenQueue(qlen: number): void {
+    this.params = { ...this.params, fastOpenQueue: qlen };
+    this.listener.setFastOpenQueue(qlen);
+  }
+
   setUserMss(mss: number): void {
     // The children take the listener's parameters (host-stack createChild): copy, never share-mutate.
     this.params = { ...this.params, mss };
@@ -278,6 +299,10 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
 
   completeHandshake(h: HandshakeInfo, ack: Segment, now: Nanos): StackSocket | null {
     return this.owner.createChild(this, h, ack, now);
+  }
+
+  fastOpenChild(h: HandshakeInfo, syn: Segment, fo: FastOpenState, now: Nanos): StackSocket | null {
+    return this.owner.createFastOpenChild(this, h, syn, fo, now);
   }
 
   abortChild(child: StackSocket): void {

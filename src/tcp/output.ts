@@ -13,6 +13,7 @@ import type { Tcb } from './tcb.ts';
 import { rcvWindowSpace } from './buffers.ts';
 import { initialWindow, tsValue } from './window.ts';
 import { timerExpiry } from './timer-wheel.ts';
+import { synFastOpen } from './fastopen.ts';
 
 /** Linux tcp_invalid_ratelimit: at most one ACK per 500 ms answers out-of-window segments. */
 export const OOW_ACK_INTERVAL: Nanos = 500_000_000;
@@ -126,13 +127,25 @@ export function sendSyn(t: Tcb, now: Nanos, retransmit: boolean): void {
   if (synAck ? t.sackOk : p.sack) o.sackPermitted = true;
   if (synAck ? t.tsOk : p.timestamps) o.timestamp = { val: tsValue(t.tsOffset, now), ecr: synAck ? t.tsRecent : 0 };
   if (t.offeredWscale >= 0 && (!synAck || t.wscaleOk)) o.wscale = t.offeredWscale;
+  // TCP Fast Open (fastopen.ts): the first SYN carries the option and maybe data; a
+  // retransmitted SYN is a plain one (Linux tcp_send_syn_data: "exclude Fast Open option for SYN retries").
+  let len = 0;
+  const fo = t.fo;
+  if (fo !== null && !retransmit) {
+    if (!synAck) len = synFastOpen(t, o);
+    else if (fo.synAckCookie !== null) {
+      o.fastOpen = fo.synAckCookie;
+      if (fo.exp) o.fastOpenExp = true;
+    }
+  }
   const win = initialWindow(p, t.advMss);
   t.rcvWnd = win;
   t.rcvWup = t.rcvNxt;
-  const seg = segment(t, t.iss, synAck ? t.rcvNxt : 0, synAck ? SYN | ACK : SYN | ecnSynFlags(t, retransmit), win, o, 0);
-  const end = (t.iss + 1) >>> 0;
+  const seg = segment(t, t.iss, synAck ? t.rcvNxt : 0, synAck ? SYN | ACK : SYN | ecnSynFlags(t, retransmit), win, o, len);
+  const end = (t.iss + 1 + len) >>> 0;
   if (seqLt(t.sndMax, end)) t.sndMax = end;
   t.sndNxt = end;
+  if (len > 0) t.rtxq.push(end, now);
   emit(t, seg, retransmit);
 }
 

@@ -50,7 +50,7 @@ const timer = (min: number, max: number, zero?: string) => ({ kind: 'duration' a
 const flag = { kind: 'bool' as const };
 
 /** TcpParams fields a spec may set: all but what the host stack derives itself. */
-export type SpecParamKey = Exclude<keyof TcpParams, 'jiffiesOffset'>;
+export type SpecParamKey = Exclude<keyof TcpParams, 'jiffiesOffset' | 'fastOpenKey'>;
 
 export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
   profile: {
@@ -260,6 +260,18 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
   ecn: {
     kind: 'count', min: 0, max: 2, linux: 'net.ipv4.tcp_ecn',
     doc: 'Classic ECN (RFC 3168): 0 off, 1 request it on active opens (ECN-setup SYN, ECT(0) data, ECE/CWR), 2 accept it only (Linux\'s default; passive ECN is not modelled yet, so 2 runs as off).',
+  },
+  fastOpen: {
+    kind: 'count', min: 0, max: 7, linux: 'net.ipv4.tcp_fastopen',
+    doc: 'TCP Fast Open (RFC 7413) bits: 1 client (cookie request, then data in the SYN), 2 server, 4 client sends data without a cookie; 3 both ends. Linux\'s default 1. The engine and the packetdrill runner use it; the experiments\' applications do not open Fast Open connections yet, so in a spec it only lets listeners with a `fastOpenQueue` accept SYN data.',
+  },
+  fastOpenQueue: {
+    kind: 'count', min: 0, max: INT_MAX, linux: 'TCP_FASTOPEN (setsockopt on the listener)',
+    doc: 'Fast Open queue of a listener: children created from a SYN with data that have not completed the handshake (Linux fastopenq); 0 = Fast Open off for the listener.',
+  },
+  fastOpenConnect: {
+    ...flag, linux: 'TCP_FASTOPEN_CONNECT',
+    doc: 'connect() returns at once when a cookie is cached; the first write goes out in the SYN.',
   },
   windowScaling: {
     ...flag, linux: 'net.ipv4.tcp_window_scaling',

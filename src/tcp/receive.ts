@@ -55,7 +55,10 @@ export function receiveText(t: Tcb, seg: Segment, now: Nanos): void {
   t.ackPending = true;
   if (seq !== t.rcvNxt) {
     // Out of order: hold it and send a duplicate ACK (with SACK blocks) now.
-    if (len > 0) t.rcvq.insert(seq, (seq + len) >>> 0);
+    if (len > 0) {
+      t.rcvq.insert(seq, (seq + len) >>> 0);
+      if (t.rcvq.watch !== null) t.rcvq.watch.heldOutOfOrder(seqSub(seq, t.rcvNxt), len);
+    }
     if (fin) t.rcvq.oooFin = (seq + len) >>> 0;
     t.ackNow = true;
     return;
@@ -133,7 +136,7 @@ function dataReceived(t: Tcb, len: number, psh: boolean, now: Nanos): void {
 }
 
 /** The peer's FIN arrived in order (RFC 9293 3.10.7.4 eighth, Linux tcp_fin). */
-function receiveFin(t: Tcb, now: Nanos): void {
+export function receiveFin(t: Tcb, now: Nanos): void {
   t.rcvNxt = (t.rcvNxt + 1) >>> 0;
   t.finReceived = true;
   t.rcvq.oooFin = -1;

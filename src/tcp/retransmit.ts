@@ -64,9 +64,9 @@ export function onRetransmitTimer(t: Tcb, now: Nanos): void {
 function synTimeout(t: Tcb, now: Nanos): void {
   const p = t.params;
   const active = t.state === TcpState.SYN_SENT;
-  const expired = p.synGiveUp > 0
-    ? now - t.openedAt >= p.synGiveUp
-    : t.retransmits >= p.synRetries + (active ? p.synLinearTimeouts : 0);
+  // A Fast Open child retries its SYN-ACK tcp_synack_retries + 1 times (tcp_fastopen_synack_timer).
+  const limit = !active && t.fo !== null ? p.synAckRetries + 1 : p.synRetries + (active ? p.synLinearTimeouts : 0);
+  const expired = p.synGiveUp > 0 ? now - t.openedAt >= p.synGiveUp : t.retransmits >= limit;
   if (expired) {
     terminate(t, 'ETIMEDOUT');
     return;

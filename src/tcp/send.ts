@@ -44,7 +44,8 @@ export function segmentSize(t: Tcb): number {
  * Returns whether anything was sent.
  */
 export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): boolean {
-  if (!canSend(t.state)) return false;
+  // A Fast Open child sends in SYN-RECEIVED (RFC 7413 4.2.2; Linux lets tcp_sendmsg through).
+  if (!canSend(t.state) && !(t.state === TcpState.SYN_RCVD && t.fo !== null)) return false;
   // Linux tcp_write_xmit when tcp_transmit_skb fails locally: nothing leaves, and with nothing in
   // flight the probe timer takes over (tcp_check_probe_timer).
   if (t.out.localDrop === true) {

@@ -10,6 +10,7 @@ import { createCongestionControl, type CongestionControl } from './congestion/cc
 import type { RcvTuning } from './buffers.ts';
 import type { SackScoreboard } from './sack-scoreboard.ts';
 import type { DstMetrics } from './dst-metrics.ts';
+import type { FastOpenState } from './fastopen.ts';
 import type { TcpParams } from './params.ts';
 import { ReceiveQueue } from './recv-queue.ts';
 import { RttEstimator } from './rtt.ts';
@@ -69,6 +70,8 @@ export class Tcb {
   /** The host's destination metrics (tcp_metrics), or null; metricsSaved: this connection wrote them. */
   metrics: DstMetrics | null = null;
   metricsSaved = false;
+  /** TCP Fast Open state (fastopen.ts), null on connections that do not use it. */
+  fo: FastOpenState | null = null;
 
   // --- Send sequence space (RFC 9293 3.3.1) ---
   iss = 0;
@@ -346,6 +349,12 @@ export class Tcb {
     const from = this.state;
     if (from === to) return;
     this.state = to;
+    // A Fast Open child leaving SYN-RECEIVED frees its place in the listener's Fast Open queue
+    // (Linux reqsk_fastopen_remove).
+    if (from === TcpState.SYN_RCVD && this.fo !== null && this.fo.queue !== null) {
+      this.fo.queue.qlen--;
+      this.fo.queue = null;
+    }
     this.out.stateChanged(this.ep, from, to);
     if (to === TcpState.CLOSED) this.onClosed();
   }

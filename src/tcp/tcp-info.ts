@@ -54,6 +54,7 @@ export function tcpInfo(t: Tcb, now: Nanos): TcpInfoFields {
   if (t.wscaleOk) options |= TCPI_OPT_WSCALE;
   if (t.ecnOk) options |= TCPI_OPT_ECN;
   if (t.ecnSeen) options |= TCPI_OPT_ECN_SEEN;
+  if (t.fo !== null && t.fo.dataAcked) options |= TCPI_OPT_SYN_DATA;
   const ssthresh = t.cc.ssthresh >= INFINITE_SSTHRESH ? INFINITE_SSTHRESH : t.cc.ssthresh;
   const notsent = seqSub(t.writeSeq, t.sndNxt);
   const [busy, rwnd, sndbuf] = chronoTotals(t, now);
