@@ -29,8 +29,8 @@ export const RECOVERY_FOLDERS: readonly string[] = [
 ];
 
 const LOSS_RECOVERY = 'Loss recovery and congestion control as Linux runs them: the engine has RACK-TLP, PRR, CUBIC with HyStart, DSACK undo, SACK marks kept across an RTO and Linux\'s TSO packet sizes; F-RTO, undo after an RTO or by timestamps (Eifel) and pacing are not modelled yet (issue 11).';
-/** Scripts that put the fq qdisc on the path: its pacing decides when packets leave. */
-const FQ_PACING = 'Pacing (tc qdisc fq, earliest departure times at sk_pacing_rate, 200 % of cwnd/SRTT in slow start) is not modelled: the engine sends each burst at once, so its segments wait longer for their ACKs than paced ones do; in the cubic-bulk scripts HyStart\'s delay test then ends slow start at cwnd 36 where Linux\'s ends it at 48 (measured: ssthresh 36 at the first failing assert).';
+/** Scripts that put the fq qdisc on the path. */
+const FQ_PACING = 'The script runs over the fq qdisc, whose pacing (earliest departure times at sk_pacing_rate) is not modelled; whether pacing explains the gap is not established. slow-start-fq: a packet leaves 8 ms before Linux\'s. cubic-bulk: HyStart\'s delay test ends slow start at cwnd 36 (measured: the round\'s minimum RTT 500 ms against delay_min 100 ms), where Linux ends it at 48.';
 
 const SYN_RETRIES_OLD = 'With TCP_SYNCNT 1 the script expects ETIMEDOUT 3 s after the SYN (one retry at 1 s, then a doubled RTO), as kernels before tcp_syn_linear_timeouts; the engine follows Linux 6.x, whose 4 linear timeouts come on top of tcp_syn_retries (timer work, its own issue).';
 const PASSIVE_ECN = 'The last part sets tcp_ecn=2 and expects an ECN SYN-ACK (SE.): passive ECN is not modelled yet (tcp.ecn 2 runs as off).';
