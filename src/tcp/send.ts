@@ -54,9 +54,9 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
     }
     return false;
   }
-  // RFC 5681 4.1 (Linux tcp_slow_start_after_idle): after an idle period longer than the RTO,
-  // restart from the initial window.
-  if (t.sndNxt === t.sndUna && seqLt(t.sndNxt, t.writeSeq) && now - t.lastSendAt > t.rtt.rto) {
+  // RFC 5681 4.1 (Linux tcp_slow_start_after_idle, on by default): after an idle period longer
+  // than the RTO, restart from the initial window.
+  if (t.params.slowStartAfterIdle && t.sndNxt === t.sndUna && seqLt(t.sndNxt, t.writeSeq) && now - t.lastSendAt > t.rtt.rto) {
     t.cc.onIdleRestart(t.params.initCwnd);
   }
   const size = segmentSize(t);

@@ -131,3 +131,28 @@ describe('TSO packets and PSH (Linux __tcp_transmit_skb, tcp_cwnd_test, tcp_tso_
     expect(t.in('. 1:1(0) ack 2001 win 257')).toEqual(['P. 2001:2501(500) ack 1']);
   });
 });
+
+describe('slow start after idle (RFC 5681 4.1, net.ipv4.tcp_slow_start_after_idle)', () => {
+  const idleThenWrite = (slowStartAfterIdle: boolean): number => {
+    const t = passiveEstablished({ rtt: 100 * MS, params: { slowStartAfterIdle } });
+    t.c.send(20000, t.now);
+    t.sent();
+    t.at(t.now + 100 * MS);
+    t.in('. 1:1(0) ack 10001 win 257');
+    t.at(t.now + 100 * MS);
+    t.in('. 1:1(0) ack 20001 win 257');
+    // The second round was not cwnd-limited (10 segments left for 20): cwnd stays 20.
+    expect(t.c.cc.cwnd).toBe(20);
+    t.at(t.now + 2000 * MS); // idle far longer than the RTO
+    t.c.send(40000, t.now);
+    return t.sent().length;
+  };
+
+  test('on (Linux default): the idle connection restarts from the initial window', () => {
+    expect(idleThenWrite(true)).toBe(10);
+  });
+
+  test('off (the packetdrill suite\'s defaults.sh): cwnd survives the idle period', () => {
+    expect(idleThenWrite(false)).toBe(20);
+  });
+});
