@@ -58,7 +58,7 @@ export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
   'fastopen/server/pure-syn-data.pkt': PASSIVE_ECN,
   'fastopen/server/opt34/pure-syn-data.pkt': PASSIVE_ECN,
   'fastopen/client/nonblocking-sendto-over-mss.pkt': 'After the SYN-data fallback Linux sends the rest of the write as one 3580-byte packet (two full segments and the 660-byte tail); the engine\'s TSO packets hold tcp_min_tso_segs (2) segments here and the tail goes alone; why Linux\'s autosizing allows three is not identified.',
-  'fastopen/client/syn-data-partial-or-over-ack.pkt': 'After the partial SYN-ACK (MSS 1000) the engine resends the SYN\'s remaining 1320 bytes as one segment, above the MSS, where Linux sends them as a TSO packet of 1000 + 320 (one 1320-byte segment matches the script's 1320-byte line); the fast retransmission then resends the whole 1320-byte segment where Linux resends 101:1101 (the Fast Open retransmission, fastopen.ts).',
+  'fastopen/client/syn-data-partial-or-over-ack.pkt': 'After the partial SYN-ACK (MSS 1000) the engine resends the SYN\'s remaining 1320 bytes as one segment, above the MSS, where Linux sends them as a TSO packet of 1000 + 320 (one 1320-byte segment matches the script\'s 1320-byte line); the fast retransmission then resends the whole 1320-byte segment where Linux resends 101:1101 (the Fast Open retransmission, fastopen.ts).',
   'fastopen/server/client-ack-dropped-then-recovery-ms-timestamps.pkt': TFO_CHILD_WINDOW,
   'fastopen/server/opt34/simple3.pkt': TFO_CHILD_WINDOW,
   'fastopen/': 'TCP Fast Open (RFC 7413) is modelled (src/tcp/fastopen.ts); SKIPs name what the runner lacks (timed sysctl changes, ICMP, tcpi_delivered).',
