@@ -42,7 +42,7 @@ const TFO_CHILD_WINDOW = 'The second TSO packet carries 4000 bytes where Linux s
 export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
   'cubic/': LOSS_RECOVERY,
   'fast_recovery/': LOSS_RECOVERY,
-  'fast_retransmit/fr-4pkt-fack-last-mss.pkt': 'RACK\'s reordering timer resends the head 27 ms after the SACK (the 25 ms reordering window, min_rtt/4, plus TCP_TIMEOUT_MIN, tcp_rack_mark_lost, at HZ 1000 as the runner runs); Linux took 40 ms, what a HZ 250 kernel gives (7 + 2 jiffies of 4 ms, plus up to one tick of phase).',
+  'fast_retransmit/fr-4pkt-fack-last-mss.pkt': 'RACK\'s reordering timer resends the head 27 ms after the SACK (the 25 ms reordering window, min_rtt/4, plus TCP_TIMEOUT_MIN, tcp_rack_mark_lost, at HZ 1000 as the runner runs); Linux took 40 ms, what a HZ 250 kernel gives (7 + 2 jiffies of 4 ms, plus up to one tick of phase). Measured: with the runner at HZ 250 this script passes while sack-shift-sacked-7-5-6-8-9-fack (whose timer fires 27 ms after its SACK) and eor/no-coalesce-retrans fail, so the corpus was recorded on kernels of both HZ.',
   'cubic/cubic-bulk-166k.pkt': HYSTART_ROUNDS,
   'cubic/cubic-bulk-166k-idle-restart.pkt': HYSTART_ROUNDS,
   'slow_start/slow-start-fq-ack-per-2pkt.pkt': FQ_PACING,
