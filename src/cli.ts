@@ -15,7 +15,7 @@ import { checkOutputFolders, runCommand, type RunArgs } from './cli-run.ts';
 import { validateFile, type LoadOptions } from './experiment/load.ts';
 import { BatchError } from './experiment/batch-errors.ts';
 import { mergeShards } from './experiment/merge.ts';
-import { readSummary, reportFolder } from './report/index.ts';
+import { folderSource, readSummary, reportFolder } from './report/index.ts';
 import { compareSummaries, comparisonHtml, comparisonText } from './report/compare.ts';
 import { writeFileAtomic } from './experiment/atomic-write.ts';
 
@@ -77,7 +77,7 @@ async function reportCommand(args: { dir: string }): Promise<number> {
   requireFolder(args.dir, 'expected a results folder written by tcplab run');
   // The report draws what it can from a damaged folder, but without a readable summary.json this
   // is not tcplab's output: refuse before writing figures into it.
-  const { problem } = await readSummary(args.dir);
+  const { problem } = await readSummary(folderSource(args.dir));
   if (problem !== undefined) throw new UsageProblem([`${args.dir}: not a results folder: ${problem}`]);
   // Figures come from the spec stored in summary.json (as run), not from the experiment file,
   // which may have changed since: say so, then what was written.
@@ -92,7 +92,7 @@ async function compareCommand(args: { dirA: string; dirB: string; out?: string; 
   const sides = [];
   for (const dir of [args.dirA, args.dirB]) {
     requireFolder(dir, 'expected a results folder written by tcplab run');
-    const { summary, problem } = await readSummary(dir);
+    const { summary, problem } = await readSummary(folderSource(dir));
     if (summary === null || problem !== undefined) throw new UsageProblem([`${dir}: not a results folder: ${problem ?? 'no summary'}`]);
     sides.push({ dir, summary });
   }
