@@ -12,6 +12,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { asStrings, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, printProblems, UsageProblem } from './cli-common.ts';
 import { checkOutputFolders, runCommand, type RunArgs } from './cli-run.ts';
+import { serveCommand } from './cli-serve.ts';
 import { validateFile, type LoadOptions } from './experiment/load.ts';
 import { BatchError } from './experiment/batch-errors.ts';
 import { mergeShards } from './experiment/merge.ts';
@@ -207,10 +208,20 @@ export async function main(argv: string[]): Promise<void> {
           .option('out', { type: 'string', requiresArg: true, demandOption: true, describe: 'the merged results folder' }),
       (a) => guarded(() => mergeCommand(a as unknown as { dirs: string[]; out: string })),
     )
+    .command(
+      'serve [dir]',
+      'serve the browser playground (built by npm run web) or a results folder over http',
+      (y) =>
+        y
+          .positional('dir', { type: 'string', describe: 'folder to serve (default: the playground, web/dist)' })
+          .option('port', { type: 'number', requiresArg: true, describe: 'port (default 8080; 0 = any free port)' })
+          .option('host', { type: 'string', requiresArg: true, describe: 'address to listen on (default 127.0.0.1)' }),
+      (a) => guarded(() => serveCommand(a as unknown as { dir?: string; port?: number; host?: string })),
+    )
     .example('$0 validate topologies/*.yaml experiments/*.yaml', 'check files without running anything')
     .example('$0 run experiments/syn-flood.yaml --set tcp.synQueuePruning=false --seeds 5', 'run with an override')
     .example('$0 compare results/syn-flood /tmp/sf', 'two results folders side by side')
-    .demandCommand(1, 'name a command: validate, run, report, compare, drill or merge')
+    .demandCommand(1, 'name a command: validate, run, report, compare, drill, merge or serve')
     .strict()
     .version(version())
     .help()
