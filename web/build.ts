@@ -6,6 +6,8 @@
  * The engine is the same code the CLI runs, bundled, not copied. Two things are resolved here:
  *   - `tcplab:specs` is a generated module holding experiments/*.yaml (the presets) and
  *     topologies/*.yaml (which presets name by path), as text;
+ *   - `tcplab:explorer-script` holds the trace explorer's browser script (src/report/explorer/
+ *     client.ts), bundled first, which the report inlines into a results page with a trace;
  *   - `node:*` imports. The simulation path has none that it calls in the browser: `node:path`
  *     (spec loading joins topology paths) becomes pathe, a path library for browsers; the file
  *     system (spec-file.ts, trace-file.ts, atomic-write.ts) and node:crypto are reached only by
@@ -38,11 +40,19 @@ export function specFiles(root = ROOT): Record<string, string> {
   return out;
 }
 
-const browserSeams: Plugin = {
+/** The trace explorer's script, as the CLI's report bundles it (src/report/explorer-script.ts). */
+async function explorerScriptText(): Promise<string> {
+  const out = await build({ entryPoints: [join(ROOT, 'src/report/explorer/client.ts')], bundle: true, minify: true, write: false, format: 'iife', target: 'chrome110', legalComments: 'none', logLevel: 'warning' });
+  return out.outputFiles[0]!.text;
+}
+
+const browserSeams = (explorerScript: string): Plugin => ({
   name: 'tcplab-browser-seams',
   setup(b) {
+    b.onResolve({ filter: /^tcplab:explorer-script$/ }, () => ({ path: 'explorer-script', namespace: 'tcplab-specs' }));
+    b.onLoad({ filter: /^explorer-script$/, namespace: 'tcplab-specs' }, () => ({ contents: `export default ${JSON.stringify(explorerScript)};`, loader: 'js' }));
     b.onResolve({ filter: /^tcplab:specs$/ }, () => ({ path: 'specs', namespace: 'tcplab-specs' }));
-    b.onLoad({ filter: /.*/, namespace: 'tcplab-specs' }, () => ({ contents: `export default ${JSON.stringify(specFiles())};`, loader: 'js' }));
+    b.onLoad({ filter: /^specs$/, namespace: 'tcplab-specs' }, () => ({ contents: `export default ${JSON.stringify(specFiles())};`, loader: 'js' }));
     b.onResolve({ filter: /^node:/ }, async (args) => {
       const standin = NODE_STANDINS[args.path];
       if (standin !== undefined) return b.resolve(standin, { kind: args.kind, resolveDir: ROOT });
@@ -61,7 +71,7 @@ module.exports = new Proxy({}, { get(_, name) {
       loader: 'js',
     }));
   },
-};
+});
 
 export interface WebBuild {
   outDir: string;
@@ -84,7 +94,7 @@ export async function buildWeb(outDir = join(WEB, 'dist'), opts: { minify?: bool
     sourcemap: false,
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [browserSeams],
+    plugins: [browserSeams(await explorerScriptText())],
   });
   cpSync(join(WEB, 'index.html'), join(outDir, 'index.html'));
   const files: WebBuild['files'] = [];

@@ -31,6 +31,8 @@ export interface PageInput {
   figures: PageFigure[];
   /** Page-level notes (a missing summary.json, unreadable trace lines). */
   notes: string[];
+  /** The trace explorer section (explorer/explorer-section.ts), when the results hold a trace. */
+  explorer?: string;
 }
 
 const CSS = `
@@ -106,7 +108,7 @@ export function renderPage(input: PageInput): string {
   const toc = input.figures.map((f) => `<li><a href="#fig-${f.number}">${esc(f.title)}</a>${f.skipped !== undefined ? ' (not drawn)' : ''}</li>`).join('\n');
   const notes = input.notes.length > 0 ? `<ul class="notes">\n${input.notes.map((n) => `<li>${esc(n)}</li>`).join('\n')}\n</ul>` : '';
   const header = `${notes}
-${input.figures.length > 0 ? `<nav aria-label="Figures"><b>Figures</b>\n<ol>\n${toc}\n</ol></nav>` : ''}`;
+${input.figures.length > 0 ? `<nav aria-label="Figures"><b>Figures</b>\n<ol>\n${toc}\n</ol></nav>` : ''}${input.explorer !== undefined ? '\n<p><a href="#explorer">Trace explorer</a>: every traced connection, its ladder zoomable in time.</p>' : ''}`;
   return htmlPage({
     tool: 'report',
     title: input.experiment,
@@ -125,7 +127,7 @@ ${parameterTable(parameterRows(input.spec, input.runCount, input.seeds))}
 <section id="figures">
 <h2>Figures</h2>
 ${input.figures.length > 0 ? input.figures.map(figureHtml).join('\n') : '<p class="note">No figures were requested and none could be derived from the results.</p>'}
-</section>
+</section>${input.explorer !== undefined ? `\n${input.explorer}` : ''}
 <section id="metrics">
 <h2>Aggregate metrics</h2>
 <p class="note">Mean over seeds ± the 95 % confidence half-width (Student t); hover a value for min, max and n. Wall-clock time (<code>sim.wall_s</code>) is left out: it differs between identical runs.</p>

@@ -23,6 +23,9 @@ import type { PointInfo, RunInfo } from './points.ts';
 import { ALL_NODES, readSamples, readSummary, readTimeseries, readTrace } from './read-results.ts';
 import type { TimeseriesRead, TraceRead } from './read-results.ts';
 import type { ResultsSource } from './results-source.ts';
+import { ExploreBuilder } from './explorer/explore-data.ts';
+import { explorerSection } from './explorer/explorer-section.ts';
+import { isTraceEvent } from './trace-records.ts';
 import { statesChart } from './states.ts';
 import { sweepChart } from './sweep.ts';
 import { valueLabel } from './sweep-values.ts';
@@ -39,6 +42,17 @@ export interface BuiltReport {
   html: string;
   /** The figures drawn, in figure order. */
   figures: FigureFile[];
+  /** The trace explorer's files (explore/…, beside index.html), by path; empty without a trace. */
+  explore: Map<string, string>;
+}
+
+export interface BuildOptions {
+  /**
+   * The trace explorer's bundled browser script: with it, a folder holding trace.jsonl gets the
+   * explorer section and its explore/ files. The CLI bundles it with esbuild (explorer-script.ts),
+   * the playground ships it prebuilt.
+   */
+  explorerScript?: () => Promise<string> | string;
 }
 
 interface Context {
@@ -177,7 +191,7 @@ function defaultCharts(ctx: Context): ReportChart[] {
   return out;
 }
 
-export async function buildReport(src: ResultsSource): Promise<BuiltReport> {
+export async function buildReport(src: ResultsSource, opts: BuildOptions = {}): Promise<BuiltReport> {
   const notes: string[] = [];
   const { summary, problem } = await readSummary(src);
   if (problem) notes.push(`${problem}: figures that need it are skipped.`);
@@ -187,7 +201,10 @@ export async function buildReport(src: ResultsSource): Promise<BuiltReport> {
   const ctx = await readContext(src, summary, spec, entries, notes);
   const list: ChartEntry[] = entries ?? defaultCharts(ctx).map((chart) => ({ ok: true as const, chart }));
   const { figures, files } = drawFigures(list, ctx);
+  const explore = opts.explorerScript ? await readExplore(src, ctx) : null;
+  const explorer = explore ? explorerSection(explore.runs, await opts.explorerScript!(), explore.cut) : undefined;
   const html = renderPage({
+    ...(explorer !== undefined ? { explorer } : {}),
     experiment: summary?.experiment ?? 'results',
     spec: summary?.spec ?? {},
     sweepPaths: ctx.sweepPaths,
@@ -197,7 +214,33 @@ export async function buildReport(src: ResultsSource): Promise<BuiltReport> {
     figures,
     notes,
   });
-  return { html, figures: files };
+  return { html, figures: files, explore: explore?.files ?? new Map() };
+}
+
+/** The explorer's index and chunks from every record of trace.jsonl; null without traced connections. */
+async function readExplore(src: ResultsSource, ctx: Context): Promise<{ runs: { run: string; label: string; connections: number }[]; files: Map<string, string>; cut?: string } | null> {
+  const lines = await src.lines('trace.jsonl');
+  if (lines === null) return null;
+  const builder = new ExploreBuilder();
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      continue; // counted in the page's notes by readTrace when a figure reads the trace
+    }
+    if (isTraceEvent(rec) && !builder.add(rec, line)) break;
+  }
+  const data = builder.finish();
+  if (data.runs.length === 0) return null;
+  const runs = data.runs.map((r) => {
+    const info = ctx.runs.find((x) => x.id === r.run);
+    const where = info && Object.keys(info.point).length > 0 ? `${pointLabel(info.point, ctx.sweepPaths)}, seed ${info.seed}` : info ? `seed ${info.seed}` : '';
+    return { run: r.run, label: where ? `${r.run}: ${where}` : r.run || 'trace', connections: r.connections };
+  });
+  const cut = data.cutAt === undefined ? undefined : `The trace is larger than the explorer holds: it shows the connections seen until ${data.cutAt} s of simulated time.`;
+  return { runs, files: data.files, ...(cut !== undefined ? { cut } : {}) };
 }
 
 /**

@@ -7,6 +7,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../experiment/atomic-write.ts';
 import { buildReport } from './report-build.ts';
+import { explorerScript } from './explorer-script.ts';
 import { folderSource } from './folder-source.ts';
 
 export interface ReportResult {
@@ -15,8 +16,11 @@ export interface ReportResult {
 }
 
 export async function reportFolder(dir: string): Promise<ReportResult> {
-  const { html, figures } = await buildReport(folderSource(dir));
+  const { html, figures, explore } = await buildReport(folderSource(dir), { explorerScript });
   for (const f of figures) await writeFileAtomic(join(dir, f.file), f.svg);
+  // The explorer's files describe this trace only: an earlier draw's go first.
+  await rm(join(dir, 'explore'), { recursive: true, force: true });
+  for (const [path, text] of explore) await writeFileAtomic(join(dir, path), text);
   await writeFileAtomic(join(dir, 'index.html'), html);
   await removeOldFigures(dir, new Set(figures.map((f) => f.file)));
   return { figures: figures.map((f) => join(dir, f.file)) };

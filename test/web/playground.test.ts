@@ -55,7 +55,7 @@ describe.skipIf(!available && !mustRun)(title, () => {
 
   async function open(hash = ''): Promise<Page> {
     const page = await browser.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('pageerror', (e) => pageErrors.push((e as Error).message));
     await page.setViewport({ width: 1400, height: 1000 });
     await page.goto(server.url + hash);
     return page;

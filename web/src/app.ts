@@ -13,6 +13,7 @@ import { blobUrl, showDownloads } from './downloads.ts';
 import { Editor } from './editor.ts';
 import { decodeState, encodeState } from './share-url.ts';
 import { PRESETS, readBundled, SPEC_FILES } from './spec-files.ts';
+import explorerScript from 'tcplab:explorer-script';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const presetSelect = $<HTMLSelectElement>('preset');
@@ -104,7 +105,9 @@ async function run(): Promise<void> {
     return;
   }
   statusLine.textContent = 'drawing figures…';
-  const report = await buildReport(memorySource(result.files));
+  const report = await buildReport(memorySource(result.files), { explorerScript: () => explorerScript });
+  // The results page's trace explorer reads its explore/ files from here (it cannot fetch them).
+  (window as unknown as { tcplabExploreFiles: Map<string, string> }).tcplabExploreFiles = report.explore;
   showReport(report.html, report.figures);
   showDownloads($('downloads'), result, report.figures, report.html);
   Object.assign(page, { runs: result.runs, wall_s: result.wall_s, threads: result.threads, files: Object.fromEntries(result.files), figures: report.figures.map((f) => f.file) });
