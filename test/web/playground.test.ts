@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStaticServer, type StaticServer } from '../../src/cli-serve.ts';
-import { buildWeb } from '../../web/build.ts';
+import { buildWeb, type WebBuild } from '../../web/build.ts';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -36,13 +36,14 @@ describe.skipIf(!available && !mustRun)(title, () => {
   let dir: string;
   let server: StaticServer;
   let browser: Browser;
+  let built: WebBuild;
   let first: Page;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} not found; install chromium or set CHROMIUM`).toBe(true);
     dir = await mkdtemp(join(tmpdir(), 'tcplab-web-'));
-    await buildWeb(join(dir, 'site'));
+    built = await buildWeb(join(dir, 'site'));
     server = await startStaticServer(join(dir, 'site'), 0);
     browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
   });
@@ -75,6 +76,12 @@ describe.skipIf(!available && !mustRun)(title, () => {
     }));
   }
 
+  it('builds a static site under 2 MB gzipped', () => {
+    expect(built.files.map((f) => f.file).sort()).toEqual(['app.js', 'index.html', 'worker.js']);
+    process.stdout.write(`playground: web build ${(built.totalGzip / 1024).toFixed(1)} KiB gzipped\n`);
+    expect(built.totalGzip).toBeLessThan(2 * 1024 * 1024);
+  });
+
   it('opens with the handshake preset already run and drawn', async () => {
     first = await open();
     const s = await finished(first);
@@ -82,6 +89,11 @@ describe.skipIf(!available && !mustRun)(title, () => {
     expect(s.runs).toBe(48);
     expect(s.figures).toHaveLength(5);
     expect((await drawn(first)).figures).toBe(5);
+    // The trace explorer under the figures: the first run's connections, one ladder drawn.
+    const frame = (await (await first.$('#report'))!.contentFrame())!;
+    await frame.waitForSelector('[data-tcplab-explorer][data-open]', { timeout: 20_000 });
+    expect(await frame.$eval('.tx-count', (e) => e.textContent)).toMatch(/^(\d+) of \1 connections$/);
+    expect(await frame.$$eval('.tx-svg .tx-msg', (m) => m.length)).toBeGreaterThan(3);
     const status = await first.$eval('#status', (e) => e.textContent);
     expect(status).toMatch(/^handshake: 48 runs in \d+\.\d\d s on \d workers?$/);
     // Measured, not asserted: the machine's load decides it (the issue's target is under 5 s).
