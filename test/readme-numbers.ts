@@ -51,8 +51,15 @@ Linux's timer wheel ends TIME-WAIT on 2.048 s slot edges); 28 232 ports (32768�
 ratio falls from 1 with no attack to ${MY_FLOOD_SUCCESS['1000/s']} at 1000 SYN/s and ${MY_FLOOD_SUCCESS['10000/s']} at 10 000 SYN/s (seed 1); with cookies it stays at 1.`,
 } as const;
 
+/** bulk.yaml: lossless goodput floor (Mbit/s) and the band around the Mathis model at 3 % loss. */
+export const BULK_LOSSLESS_MBPS = 8.9;
+export const BULK_MATHIS_BAND: readonly [number, number] = [0.5, 1.5];
+export const BULK_SENTENCE = `Without loss
+both carry it at more than ${BULK_LOSSLESS_MBPS} Mbit/s; at 3 % loss both stay within half and one and a half times
+the Mathis model MSS/RTT · 1.22/√p (2.0 Mbit/s) (seed 1 checked by the flagship test).`;
+
 /** http-versions.yaml: round trips per page of 10 objects, per mode (as the README words them). */
-export const HTTP_RTTS: Readonly<Record<string, number>> = { 'http1-0': 20, parallel: 4, keepalive: 11, pipelined: 2 };
+export const HTTP_RTTS: Readonly<Record<string, number>> = { 'http1-0': 20, parallel: 3, keepalive: 11, pipelined: 2, h2: 2 };
 export const HTTP_SENTENCE = `HTTP/1.0 with one
-connection per object (2 RTT per object), six parallel connections, keep-alive (1 RTT per object
-after the first handshake) and pipelining (about 2 RTT in all).`;
+connection per object (2 RTT per object), six HTTP/1.1 connections (3 RTT), keep-alive (1 RTT per
+object after the first handshake), pipelining and HTTP/2 (about 2 RTT in all).`;

@@ -36,7 +36,7 @@ const where = (runs: Run[], want: PointValues): Run[] => runs.filter((r) => Obje
 const twoDecimals = (x: number): string => String(Number(x.toFixed(2)));
 
 it('README states every sentence of test/readme-numbers.ts word for word', () => {
-  for (const [name, text] of Object.entries({ ...N.SENTENCES, http: N.HTTP_SENTENCE })) expect(README, name).toContain(text);
+  for (const [name, text] of Object.entries({ ...N.SENTENCES, http: N.HTTP_SENTENCE, bulk: N.BULK_SENTENCE })) expect(README, name).toContain(text);
 });
 
 describe('the numbers, produced by the code', () => {
@@ -98,8 +98,19 @@ describe('the numbers, produced by the code', () => {
     for (const rate of N.FAILING_RATES) expect(m(where(runs, { 'apps.users.rate': rate })[0]!.out, 'connect_errors.EADDRNOTAVAIL'), rate).toBeGreaterThan(0);
   });
 
-  it('http-versions: 20, 4, 11 and 2 round trips for a page of 10 objects', () => {
-    const runs = runFile('experiments/http-versions.yaml', ['sweep.topology.latency=[50ms]', 'charts=']);
+  it('bulk: more than 8.9 Mbit/s without loss; within 0.5-1.5x of the Mathis model at 3 % loss (seed 1)', () => {
+    const runs = runFile('experiments/bulk.yaml', ['sweep={topology.loss: [0, 0.03], congestion: {cubic: {tcp.congestion: cubic}, reno: {tcp.congestion: reno}}}', 'seeds=1', 'charts=']);
+    const mathis = ((1448 * 8) / 0.04) * (1.22 / Math.sqrt(0.03)) / 1e6;
+    expect(mathis.toFixed(1)).toBe('2.0');
+    for (const r of where(runs, { 'topology.loss': 0 })) expect(m(r.out, 'bulk_goodput_mbps.mean')).toBeGreaterThan(N.BULK_LOSSLESS_MBPS);
+    for (const r of where(runs, { 'topology.loss': 0.03 })) {
+      expect(m(r.out, 'bulk_goodput_mbps.mean')).toBeGreaterThan(N.BULK_MATHIS_BAND[0] * mathis);
+      expect(m(r.out, 'bulk_goodput_mbps.mean')).toBeLessThan(N.BULK_MATHIS_BAND[1] * mathis);
+    }
+  });
+
+  it('http-versions: 20, 3, 11, 2 and 2 round trips for a page of 10 objects', () => {
+    const runs = runFile('experiments/http-versions.yaml', ['sweep.topology.latency=[50ms]', 'sweep.topology.loss=[0]', 'seeds=1', 'charts=']);
     for (const r of runs) {
       const rtt = 2 * (50 + 1); // client link 50 ms, server link 1 ms
       const rtts = m(r.out, 'page_ms.mean') / rtt;
@@ -143,5 +154,7 @@ describe('the numbers, produced by the code', () => {
     expect([l.delayedAckMin, l.delayedAckMax, r.delayedAckMax]).toEqual([40 * MS, 200 * MS, 500 * MS]);
     expect(README).toContain('| ephemeral ports | 32768–60999 | 49152–65535 |');
     expect([l.ephemeralLow, l.ephemeralHigh, r.ephemeralLow, r.ephemeralHigh]).toEqual([32768, 60999, 49152, 65535]);
+    expect(README).toContain('| TCP Fast Open (`fastOpen`) | client on (tcp_fastopen 1): a cookie request, then data in the SYN; a listener takes SYN data with bit 2 and a `fastOpenQueue` | off |');
+    expect([l.fastOpen, r.fastOpen, l.fastOpenQueue]).toEqual([1, 0, 0]);
   });
 });

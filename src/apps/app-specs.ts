@@ -28,6 +28,19 @@ export interface AppCommon {
   on: string;
 }
 
+/**
+ * Apps with a `start` may stagger it over a group: member i (0-based, in group order: client1 is
+ * member 0) starts at start + i × stagger. Unset (the default) starts every member at `start`.
+ */
+export interface Staggered {
+  stagger?: Nanos;
+}
+
+/** When member `index` of the app's group starts. */
+export function memberStart(app: { start: Nanos } & Staggered, index: number): Nanos {
+  return app.stagger === undefined ? app.start : app.start + index * app.stagger;
+}
+
 /** Listens on `port` and answers each request with `responseBytes`. */
 export interface ServerApp extends AppCommon {
   kind: 'server';
@@ -35,15 +48,22 @@ export interface ServerApp extends AppCommon {
   responseBytes: number; // default 1000
   /** listen() backlog; undefined = the host's tcp.backlog. */
   backlog?: number;
+  /** HTTP/2 peers (client mode h2): the largest DATA frame payload, 1–16 384. Default 16 384. */
+  frameBytes: number;
+  /** HTTP/2 peers: SETTINGS_MAX_CONCURRENT_STREAMS, which h2 clients honour. Default 100. */
+  maxConcurrentStreams: number;
 }
 
 export type ArrivalProcess = 'periodic' | 'poisson';
-/** http1.0: one request per connection; keepalive: requests reuse one open connection; pipelined: several in flight. */
-export type ClientMode = 'http1.0' | 'keepalive' | 'pipelined';
+/**
+ * http1.0: one request per connection; keepalive: requests reuse one open connection; pipelined:
+ * several in flight; h2: requests as concurrent streams of one HTTP/2 connection.
+ */
+export type ClientMode = 'http1.0' | 'keepalive' | 'pipelined' | 'h2';
 /** Who closes first after the response (decides which side holds TIME-WAIT). */
 export type Closer = 'client' | 'server';
 
-export interface ClientApp extends AppCommon {
+export interface ClientApp extends AppCommon, Staggered {
   kind: 'client';
   target: Endpoint;
   start: Nanos; // default 0
@@ -58,12 +78,15 @@ export interface ClientApp extends AppCommon {
   closer: Closer; // default client
   /** Requests per page (page-load studies). Default 1. */
   objects: number;
-  /** http1.0: connections at once per page; keepalive / pipelined: the pool of persistent connections (opened as needed, kept across pages). Default 1. */
+  /** http1.0: connections at once per page; keepalive / pipelined: the pool of persistent connections (opened as needed, kept across pages); h2: always one connection. Default 1. */
   connections: number;
+  /** h2: the receive window per stream (SETTINGS_INITIAL_WINDOW_SIZE) and per connection, in bytes. Default 65 535 each. */
+  streamWindow: number;
+  connectionWindow: number;
 }
 
 /** Spoofed-source SYN flood (RFC 4987 section 2). */
-export interface SynFloodApp extends AppCommon {
+export interface SynFloodApp extends AppCommon, Staggered {
   kind: 'synflood';
   target: Endpoint;
   start: Nanos; // default 0
@@ -76,7 +99,7 @@ export interface SynFloodApp extends AppCommon {
 }
 
 /** One long transfer, for window and congestion studies. */
-export interface BulkApp extends AppCommon {
+export interface BulkApp extends AppCommon, Staggered {
   kind: 'bulk';
   target: Endpoint;
   bytes: number; // default 10 MB

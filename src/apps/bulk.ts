@@ -20,7 +20,8 @@ export class Bulk implements EventHandler, SocketHandler {
   private finQueued = false;
   private established = false;
 
-  constructor(private readonly ctx: AppContext, private readonly spec: BulkApp) {
+  /** `start0`: this instance's start (the app's, or its member's when staggered). */
+  constructor(private readonly ctx: AppContext, private readonly spec: BulkApp, private readonly start0 = spec.start) {
     this.unsent = spec.bytes;
   }
 
@@ -30,7 +31,7 @@ export class Bulk implements EventHandler, SocketHandler {
   }
 
   start(): void {
-    this.ctx.sim.at(this.spec.start, this, START);
+    this.ctx.sim.at(this.start0, this, START);
   }
 
   onEvent(sim: Sim): void {

@@ -59,7 +59,7 @@ export class ClientConnection implements SocketHandler {
     }
   }
 
-  /** Queues one request (sent at once if connected). */
+  /** Queues one request (sent at once if connected; with no response expected, done once written). */
   request(issuedAt: Nanos, tag: number): void {
     this.issued.push(issuedAt);
     this.tags.push(tag);
@@ -87,7 +87,7 @@ export class ClientConnection implements SocketHandler {
     const { bytes, eof } = drain(sock);
     this.responseReceived += bytes;
     const size = this.owner.responseBytes;
-    while (this.issued.length > 0 && this.responseReceived >= size) {
+    while (size > 0 && this.issued.length > 0 && this.responseReceived >= size) {
       this.responseReceived -= size;
       const at = this.issued.shift()!;
       const tag = this.tags.shift()!;
@@ -121,5 +121,20 @@ export class ClientConnection implements SocketHandler {
     const sock = this.sock;
     if (sock === null || this.closed) return;
     this.unsent -= writeSome(sock, this.unsent);
+    if (this.unsent === 0 && this.owner.responseBytes === 0) this.requestsWritten();
+  }
+
+  /**
+   * No response is expected (the server's responseBytes is 0): a request is complete once the
+   * send buffer holds all of it, as a client that write()s and close()s. The owner may close
+   * now; Linux tcp_close then sends the queued data before the FIN (tcp_send_fin), no RST: nothing
+   * unread is left behind.
+   */
+  private requestsWritten(): void {
+    while (this.issued.length > 0 && !this.closed) {
+      const at = this.issued.shift()!;
+      const tag = this.tags.shift()!;
+      this.owner.onResponse(this, at, tag);
+    }
   }
 }

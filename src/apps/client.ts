@@ -7,17 +7,22 @@
  *   across pages, as a browser's per-host pool), one request at a time on each (HTTP/1.1 without
  *   pipelining): a page of N objects over one connection costs N round trips after set-up;
  * - `pipelined`: persistent connections, every request of a page sent at once (HTTP/1.1
- *   pipelining, RFC 9112 9.3.2), responses in order, spread over up to `connections`.
+ *   pipelining, RFC 9112 9.3.2), responses in order, spread over up to `connections`;
+ * - `h2`: one persistent HTTP/2 connection (src/apps/h2-client-connection.ts), every request of
+ *   a page a stream at once (up to the server's SETTINGS_MAX_CONCURRENT_STREAMS), responses
+ *   interleaved; each stream also reports its head-of-line delay.
  * It reports connect outcomes, request times and page times to the metrics. Persistent
  * connections are closed (by the client) once `stop` has passed and their last answer is in.
  */
 import type { ClientApp } from './app-specs.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
-import { SEC, type Nanos } from '../sim/time.ts';
+import { MS, SEC, type Nanos } from '../sim/time.ts';
 import type { SocketHandler } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
 import { ClientConnection, type ConnectionOwner } from './client-connection.ts';
 import type { AppContext } from './context.ts';
+import type { H2Rendezvous } from './h2-frames.ts';
+import { H2ClientConnection, type H2Owner } from './h2-client-connection.ts';
 
 const ARRIVAL = 1;
 
@@ -32,16 +37,26 @@ interface Page {
 
 export interface ClientOptions {
   spec: ClientApp;
-  /** The server's response size for one request (from the server app the target runs). */
+  /**
+   * The server's response size for one request (from the server app the target runs). 0: no
+   * response is expected, a request is done once written (client-connection.ts).
+   */
   responseBytes: number;
+  /** This instance's start: the app's, or its member's when the app is staggered (memberStart). */
+  start?: Nanos;
+  /** h2: the target server's SETTINGS_MAX_CONCURRENT_STREAMS (default 100). */
+  maxConcurrentStreams?: number;
+  /** h2: where the connection's frame logs are left for the server (one per run). */
+  rendezvous?: H2Rendezvous;
 }
 
-export class Client implements EventHandler, ConnectionOwner {
+export class Client implements EventHandler, ConnectionOwner, H2Owner {
   readonly requestBytes: number;
   readonly responseBytes: number;
   private readonly spec: ClientApp;
   private readonly targetAddr: number;
   private readonly interval: number;
+  private readonly start0: Nanos;
   private firstArrival: Nanos = 0;
   private pagesStarted = 0;
   /** Pages in progress by tag (requests carry their page's tag). */
@@ -53,14 +68,17 @@ export class Client implements EventHandler, ConnectionOwner {
   private pool: ClientConnection[] = [];
   /** keepalive / pipelined: requests not yet given to a connection (page tags), FIFO. */
   private waiting: number[] = [];
+  /** h2: the one connection, while open. */
+  private h2: H2ClientConnection | null = null;
   private stopped = false;
 
-  constructor(private readonly ctx: AppContext, options: ClientOptions) {
+  constructor(private readonly ctx: AppContext, private readonly options: ClientOptions) {
     this.spec = options.spec;
     this.requestBytes = options.spec.requestBytes;
     this.responseBytes = options.responseBytes;
     this.targetAddr = ctx.addressOf(options.spec.target.node);
     this.interval = options.spec.rate > 0 ? SEC / options.spec.rate : Infinity;
+    this.start0 = options.start ?? options.spec.start;
   }
 
   now(): Nanos {
@@ -69,9 +87,11 @@ export class Client implements EventHandler, ConnectionOwner {
 
   start(): void {
     const { spec, ctx } = this;
-    if (!(this.interval < Infinity) || spec.stop <= spec.start || spec.count === 0) return;
-    // A random phase per instance: fifty periodic clients must not fire in lock-step.
-    const first = spec.start + Math.floor(spec.arrival === 'periodic' ? this.interval * ctx.rng.float() : ctx.rng.exponential(this.interval));
+    if (!(this.interval < Infinity) || spec.stop <= this.start0 || spec.count === 0) return;
+    // A random phase per instance: fifty periodic clients must not fire in lock-step. A staggered
+    // app is spread by its stagger already: each member's first page is at its own start.
+    const first = spec.arrival === 'periodic' && spec.stagger !== undefined ? this.start0
+      : this.start0 + Math.floor(spec.arrival === 'periodic' ? this.interval * ctx.rng.float() : ctx.rng.exponential(this.interval));
     this.firstArrival = first;
     if (first < spec.stop) ctx.sim.at(first, this, ARRIVAL);
   }
@@ -126,6 +146,10 @@ export class Client implements EventHandler, ConnectionOwner {
    * connection one request at a time; pipelining queues them.
    */
   private dispatch(): void {
+    if (this.spec.mode === 'h2') {
+      this.dispatchH2();
+      return;
+    }
     const keepalive = this.spec.mode === 'keepalive';
     while (this.waiting.length > 0) {
       let conn = this.leastLoaded();
@@ -142,6 +166,55 @@ export class Client implements EventHandler, ConnectionOwner {
       if (conn === null || (keepalive && conn.outstanding > 0)) return; // wait for an answer
       conn.request(this.now(), this.waiting.shift()!);
     }
+  }
+
+  /** h2: every waiting request becomes a stream of the one connection (opened if needed). */
+  private dispatchH2(): void {
+    if (this.waiting.length === 0) return;
+    if (this.h2 === null) {
+      const conn = new H2ClientConnection(this, {
+        maxConcurrentStreams: this.options.maxConcurrentStreams ?? 100,
+        streamWindow: this.spec.streamWindow,
+        connectionWindow: this.spec.connectionWindow,
+      }, this.options.rendezvous!, (f) => this.ctx.report.note(this.ctx.app, this.ctx.node, 'h2 frame', f));
+      this.ctx.report.connectAttempted(this.ctx.app, this.ctx.node);
+      const stack = this.ctx.stack;
+      const addr = this.targetAddr;
+      const port = this.spec.target.port;
+      const errno = conn.open((h: SocketHandler) => stack.connect(addr, port, h));
+      if (errno !== null) {
+        this.ctx.report.connectFailed(this.ctx.app, this.ctx.node, errno);
+        for (const t of this.waiting.splice(0)) this.objectFailed(t);
+        return;
+      }
+      this.h2 = conn;
+    }
+    const now = this.now();
+    for (const tag of this.waiting.splice(0)) this.h2.request(now, tag);
+  }
+
+  onH2Up(_conn: H2ClientConnection, handshake: Nanos): void {
+    this.ctx.report.connected(this.ctx.app, this.ctx.node, handshake);
+  }
+
+  onH2Response(_conn: H2ClientConnection, issuedAt: Nanos, tag: number, hol: Nanos, stream: number, body: number, headersFirst: boolean): void {
+    const { report, app, node } = this.ctx;
+    report.requestCompleted(app, node, this.now() - issuedAt);
+    report.headOfLineDelay(app, node, hol);
+    report.note(app, node, 'h2 stream', { stream, body, headersFirst, request_ms: (this.now() - issuedAt) / MS, hol_ms: hol / MS });
+    this.objectDone(tag);
+    this.closePoolIfDone();
+  }
+
+  onH2Gone(conn: H2ClientConnection, errno: Errno | null, established: boolean, lost: number[]): void {
+    if (errno !== null) {
+      if (established) this.ctx.report.connectionLost(this.ctx.app, this.ctx.node, errno);
+      else this.ctx.report.connectFailed(this.ctx.app, this.ctx.node, errno);
+    }
+    if (this.h2 === conn) this.h2 = null;
+    for (const t of lost) this.objectFailed(t);
+    this.dispatch();
+    this.closePoolIfDone();
   }
 
   private leastLoaded(): ClientConnection | null {
@@ -246,7 +319,10 @@ export class Client implements EventHandler, ConnectionOwner {
   private closePoolIfDone(): void {
     if (!this.stopped || this.waiting.length > 0) return;
     for (const c of this.pool) if (c.outstanding > 0) return;
+    if (this.h2 !== null && this.h2.outstanding > 0) return;
     for (const c of this.pool) c.close();
     this.pool.length = 0;
+    this.h2?.close();
+    this.h2 = null;
   }
 }

@@ -38,6 +38,11 @@ export interface AppReporter {
   connectionLost(app: string, node: string, errno: Errno): void;
   /** One request answered in full: issue to last response byte. */
   requestCompleted(app: string, node: string, duration: Nanos): void;
+  /**
+   * One HTTP/2 stream answered: the longest its data waited, complete, in the receive queue
+   * behind a hole that belonged to other streams (0 when nothing of it did).
+   */
+  headOfLineDelay(app: string, node: string, duration: Nanos): void;
   /** One page (all its objects) loaded. */
   pageCompleted(app: string, node: string, duration: Nanos): void;
   /** A bulk transfer finished: `bytes` sent in `duration` (connect() to the peer's close). */

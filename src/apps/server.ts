@@ -11,18 +11,27 @@ import type { ListenSocket, SocketHandler, TcpSocket } from '../stack/socket-api
 import type { Errno } from '../tcp/api.ts';
 import type { AppContext } from './context.ts';
 import { drain, writeSome } from './socket-io.ts';
+import type { H2Rendezvous } from './h2-frames.ts';
+import { H2ServerConnection } from './h2-server-connection.ts';
 
 /** How the server treats one peer: request size, and whether it closes after each response. */
 export interface PeerProfile {
   requestBytes: number;
   /** HTTP/1.0 with `closer: server`: the server closes once its response is queued. */
   closeAfterResponse: boolean;
+  /** The peer speaks HTTP/2 (client mode h2): its connection is framed (src/apps/h2-server-connection.ts). */
+  h2?: boolean;
 }
 
 export interface ServerOptions {
   port: number;
   responseBytes: number;
   backlog?: number;
+  /** HTTP/2: the largest DATA frame and SETTINGS_MAX_CONCURRENT_STREAMS. */
+  frameBytes: number;
+  maxConcurrentStreams: number;
+  /** Where h2 clients leave their connections' frame logs (one per run). */
+  rendezvous: H2Rendezvous;
   /** The profile of the client at `remoteAddr` (see the file comment). */
   peerProfile(remoteAddr: number): PeerProfile;
 }
@@ -93,8 +102,11 @@ export class Server {
     this.responseBytes = options.responseBytes;
   }
 
-  static fromSpec(ctx: AppContext, spec: ServerApp, peerProfile: (addr: number) => PeerProfile): Server {
-    return new Server(ctx, { port: spec.port, responseBytes: spec.responseBytes, backlog: spec.backlog, peerProfile });
+  static fromSpec(ctx: AppContext, spec: ServerApp, peerProfile: (addr: number) => PeerProfile, rendezvous: H2Rendezvous): Server {
+    return new Server(ctx, {
+      port: spec.port, responseBytes: spec.responseBytes, backlog: spec.backlog, peerProfile,
+      frameBytes: spec.frameBytes, maxConcurrentStreams: spec.maxConcurrentStreams, rendezvous,
+    });
   }
 
   start(): void {
@@ -111,10 +123,26 @@ export class Server {
     for (;;) {
       const sock = listener.accept();
       if (sock === null) return;
-      const conn = new ServerConnection(this, sock, this.options.peerProfile(sock.remoteAddr));
+      const profile = this.options.peerProfile(sock.remoteAddr);
+      if (profile.h2 === true && this.acceptH2(sock)) continue;
+      const conn = new ServerConnection(this, sock, profile);
       sock.handler = conn;
       if (sock.readable > 0 || sock.eof) conn.onReadable(sock); // data came with the third ACK
     }
+  }
+
+  /** An h2 client's connection: framed both ways. False when the client left no frame logs. */
+  private acceptH2(sock: TcpSocket): boolean {
+    const o = this.options;
+    const channel = o.rendezvous.take(sock.remoteAddr, sock.remotePort);
+    if (channel === undefined) return false;
+    const { report, app, node } = this.ctx;
+    const conn = new H2ServerConnection(sock, channel, { responseBytes: o.responseBytes, frameBytes: o.frameBytes, maxConcurrentStreams: o.maxConcurrentStreams },
+      (f) => report.note(app, node, 'h2 frame', f));
+    sock.handler = conn;
+    conn.start();
+    if (sock.readable > 0 || sock.eof) conn.onReadable(sock);
+    return true;
   }
 
   stop(): void {

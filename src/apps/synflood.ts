@@ -21,7 +21,11 @@ export class SynFlood implements EventHandler {
   private ipId = 0;
   private readonly interval: Nanos;
 
-  constructor(private readonly ctx: AppContext, private readonly spec: SynFloodApp) {
+  /** This instance's start (the app's, or its member's when staggered). */
+  private readonly start0: Nanos;
+
+  constructor(private readonly ctx: AppContext, private readonly spec: SynFloodApp, start = spec.start) {
+    this.start0 = start;
     this.targetAddr = ctx.addressOf(spec.target.node);
     this.interval = spec.rate > 0 ? SEC / spec.rate : Infinity;
   }
@@ -32,9 +36,9 @@ export class SynFlood implements EventHandler {
   }
 
   start(): void {
-    if (!(this.interval < Infinity) || this.spec.stop <= this.spec.start) return;
+    if (!(this.interval < Infinity) || this.spec.stop <= this.start0) return;
     this.raw = this.ctx.stack.openRaw();
-    this.ctx.sim.at(this.spec.start, this, TICK);
+    this.ctx.sim.at(this.start0, this, TICK);
   }
 
   onEvent(sim: Sim, _tag: number): void {
@@ -42,7 +46,7 @@ export class SynFlood implements EventHandler {
     // Periodic: exact average rate with integer times, the k-th SYN at start + round(k * interval).
     const next = this.spec.arrival === 'poisson'
       ? sim.now + Math.round(this.ctx.rng.exponential(this.interval))
-      : this.spec.start + Math.round(this.sent * this.interval);
+      : this.start0 + Math.round(this.sent * this.interval);
     if (next < this.spec.stop) sim.at(Math.max(next, sim.now), this, TICK);
   }
 

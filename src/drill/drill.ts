@@ -60,6 +60,11 @@ export function readSourced(dir: string, p: string): string | null {
 }
 
 /** Runs a script's text; `scriptPath` locates the files its commands source. */
+/** Linux SKB_TRUESIZE of a TCP send skb's head (x86-64, MAX_TCP_HEADER 320). */
+const DRILL_SKB_TRUESIZE = 1280;
+/** Parameters a timed sysctl may change: read when a socket connects or a SYN arrives (the upstream fastopen scripts write them between sockets). */
+const RUNTIME_SYSCTLS: ReadonlySet<string> = new Set(['fastOpen', 'fastOpenKey', 'timestamps', 'sack', 'windowScaling', 'ecn']);
+
 export function runScriptSource(src: string, scriptPath: string, options: DrillOptions = {}): DrillResult {
   const parsed = parseScript(src);
   if (!parsed.ok) {
@@ -78,9 +83,11 @@ export function runScriptSource(src: string, scriptPath: string, options: DrillO
   const read: ReadScriptFile = (p) => readSourced(dir, p);
   const knobs = script.initCommand === null ? { params: {}, errors: [] as string[] } : sysctlsFromCommands(script.initCommand.command, read);
   if (knobs.errors.length > 0) return { verdict: 'FAIL', reason: `line ${script.initCommand!.line}: init command: ${knobs.errors[0]}` };
+  // A timed sysctl is applied for the sockets made after it when Linux reads it only as a socket
+  // opens (RUNTIME_SYSCTLS); any other change mid-script is a SKIP.
   const changesParams = (command: string): boolean => {
     const r = sysctlsFromCommands(command, read);
-    return Object.keys(r.params).length > 0 || r.errors.length > 0;
+    return Object.keys(r.params).some((k) => !RUNTIME_SYSCTLS.has(k)) || r.errors.length > 0;
   };
   const gap = unsupportedFeature(script, changesParams);
   if (gap !== null) return { verdict: 'SKIP', reason: gap };
@@ -90,7 +97,9 @@ export function runScriptSource(src: string, scriptPath: string, options: DrillO
   // level and the corpus's retry schedules (tcplab/*.pkt: ETIMEDOUT checked 100 ms after the last
   // RTO) pass only for some jiffies phases; at HZ 1000 they pass for every phase
   // (docs/linux-timers.md). Jiffies start at 0 with the script.
-  const params = tcpParams('linux', { hz: 1000, jiffies: 'zero', ...knobs.params });
+  // The send buffer is charged per skb as the kernel does (skb heads of SKB_TRUESIZE, 1280 bytes on
+  // x86-64): the suite's write() returns and POLLOUT wake-ups count them (send-skbs.ts).
+  const params = tcpParams('linux', { hz: 1000, jiffies: 'zero', skbTruesize: DRILL_SKB_TRUESIZE, ...knobs.params });
   try {
     const run = new ScriptRun(script, config.config, params, options.stackFactory ?? hostStackFactory);
     const failure = run.run();

@@ -26,15 +26,18 @@ export const SUPPORTED_SYSCALLS: ReadonlySet<string> = new Set([
 const SETSOCKOPTS: ReadonlySet<string> = new Set([
   'SO_REUSEADDR', 'SO_REUSEPORT', 'SO_SNDBUF', 'SO_RCVBUF', 'SO_KEEPALIVE', 'SO_LINGER',
   'TCP_NODELAY', 'TCP_USER_TIMEOUT', 'TCP_KEEPIDLE', 'TCP_KEEPINTVL', 'TCP_KEEPCNT', 'TCP_SYNCNT',
-  'TCP_MAXSEG', 'TCP_CORK', 'TCP_NOTSENT_LOWAT', 'TCP_INQ',
+  'TCP_MAXSEG', 'TCP_CORK', 'TCP_NOTSENT_LOWAT', 'TCP_INQ', 'TCP_FASTOPEN', 'TCP_FASTOPEN_CONNECT',
 ]);
 
 const GETSOCKOPTS: ReadonlySet<string> = new Set([
   'SO_ERROR', 'SO_SNDBUF', 'SO_RCVBUF', 'TCP_INFO', 'TCP_MAXSEG', 'TCP_NOTSENT_LOWAT', 'TCP_CORK', 'TCP_NODELAY', 'TCP_INQ',
 ]);
 
+/** Cookie symbols packetdrill's wrappers define (-D): the server's cookie under the script's key, under the zero key. */
+export const FASTOPEN_SYMBOLS: ReadonlySet<string> = new Set(['TFO_COOKIE', 'TFO_COOKIE_ZERO']);
+
 /** send()/sendto()/sendmsg() flags the socket layer models (MSG_FASTOPEN is the Fast Open work's). */
-const SEND_FLAGS = SYMBOLS.MSG_EOR! | SYMBOLS.MSG_MORE! | SYMBOLS.MSG_DONTWAIT! | SYMBOLS.MSG_NOSIGNAL!;
+const SEND_FLAGS = SYMBOLS.MSG_EOR! | SYMBOLS.MSG_MORE! | SYMBOLS.MSG_DONTWAIT! | SYMBOLS.MSG_NOSIGNAL! | SYMBOLS.MSG_FASTOPEN!;
 const RECV_FLAGS = SYMBOLS.MSG_DONTWAIT!;
 
 /** Names a flag bit for a SKIP reason. */
@@ -147,7 +150,9 @@ export function unsupportedFeature(script: Script, commandChangesParams: (comman
         if (e.unsupported !== null) return `${e.unsupported} not modelled (line ${e.line})`;
         for (const o of e.options ?? []) {
           if (o.kind === 'unsupported') return `${o.name} not modelled (line ${e.line})`;
-          if (o.kind === 'fastopen') return `TCP Fast Open option not modelled (line ${e.line})`;
+          if (o.kind === 'fastopen' && o.cookie !== null && !/^([0-9a-fA-F]{2})+$/.test(o.cookie) && !FASTOPEN_SYMBOLS.has(o.cookie)) {
+            return `Fast Open cookie ${o.cookie} not understood (line ${e.line})`;
+          }
         }
         break;
       }

@@ -1,7 +1,11 @@
 /**
  * The connections a script talks about and the mapping between script and live numbers, as
  * packetdrill's run_packet.c keeps it per socket:
- * - the peer's (inbound) sequence numbers are used as written: live = script;
+ * - the peer's SYN or SYN-ACK number is used as written, and once a connection exists (our SYN-ACK
+ *   answered its SYN, or its SYN-ACK ours) its later numbers are relative to it
+ *   (`< S 1428932:1428932(0)` then `< . 1:1(0)`), as the engine's ACKs of them are except in the
+ *   SYN-ACK (`> S. 0:0(0) ack 1428933`, later `> . 1:1(0) ack 1`): what the upstream suite's
+ *   scripts expect of packetdrill; a RST answering a SYN on a closed port stays absolute;
  * - the engine's sequence numbers are relative to its ISN, learnt from the first SYN or SYN-ACK it
  *   sends after a connect() or an injected SYN;
  * - an inbound TS ecr names a TS val the script expected from the engine, and is rewritten to the
@@ -23,6 +27,10 @@ export interface Flow {
   localOffset: number;
   /** The next SYN or SYN-ACK from the engine on this flow sets `localOffset`. */
   learnIsn: boolean;
+  /** Peer's live sequence numbers minus the script's: its SYN's (or SYN-ACK's) number, else 0. */
+  remoteOffset: number;
+  /** The peer's SYN number, which our SYN-ACK makes the base of its later numbers. */
+  peerIsn: number;
   /** Script TS val → live TS val, for every outbound packet whose TS the script wrote. */
   tsVals: Map<number, number>;
   firstTs: { script: number; live: number } | null;
@@ -45,14 +53,19 @@ export class Flows {
   private readonly byPorts = new Map<string, Flow>();
   /** The connection under test. */
   current: Flow | null = null;
+  private newPassive = false;
+  private passiveUsed = false;
+  private passivePort: number;
 
-  constructor(readonly ends: Endpoints) {}
+  constructor(readonly ends: Endpoints) {
+    this.passivePort = ends.defaultRemotePort;
+  }
 
   get(localPort: number, remotePort: number): Flow {
     const key = `${localPort}/${remotePort}`;
     let f = this.byPorts.get(key);
     if (f === undefined) {
-      f = { localPort, remotePort, localOffset: 0, learnIsn: false, tsVals: new Map(), firstTs: null, peerMss: null, peerTs: false, engineTs: false };
+      f = { localPort, remotePort, localOffset: 0, learnIsn: false, remoteOffset: 0, peerIsn: 0, tsVals: new Map(), firstTs: null, peerMss: null, peerTs: false, engineTs: false };
       this.byPorts.set(key, f);
     }
     return f;
@@ -62,14 +75,33 @@ export class Flows {
   connecting(localPort: number, remotePort: number): Flow {
     const f = this.get(localPort, remotePort);
     f.learnIsn = true;
+    f.remoteOffset = 0;
     this.current = f;
     return f;
+  }
+
+  /**
+   * A listen(): the next SYN without ports opens a new passive connection, from a new remote port
+   * once one was used (packetdrill gives each passive socket its own ephemeral port).
+   */
+  listening(): void {
+    this.newPassive = true;
   }
 
   /** The flow an inbound script packet belongs to (creating the connection under test if needed). */
   forInbound(ev: PacketEvent): Flow {
     if (ev.ports !== null) return this.get(ev.ports.dst, ev.ports.src);
-    if (this.current === null) this.current = this.get(this.ends.bindPort, this.ends.defaultRemotePort);
+    if (this.newPassive && (ev.flags & (SYN | ACK)) === SYN) {
+      this.newPassive = false;
+      if (this.passiveUsed) this.passivePort++;
+      this.passiveUsed = true;
+      this.current = this.get(this.ends.bindPort, this.passivePort);
+      return this.current;
+    }
+    if (this.current === null) {
+      this.passiveUsed = true;
+      this.current = this.get(this.ends.bindPort, this.passivePort);
+    }
     return this.current;
   }
 
@@ -88,6 +120,15 @@ function toTcpOptions(list: ScriptOption[], flow: Flow, isAck: boolean, tsEcrSca
       case 'mss': (o ??= {}).mss = opt.value; break;
       case 'wscale': (o ??= {}).wscale = opt.value; break;
       case 'sackOK': (o ??= {}).sackPermitted = true; break;
+      case 'fastopen': {
+        // symbols (TFO_COOKIE) were resolved to hex before the run (runner.ts)
+        const hex = opt.cookie ?? '';
+        const b = new Uint8Array(hex.length >> 1);
+        for (let i = 0; i < b.length; i++) b[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+        (o ??= {}).fastOpen = b;
+        if (opt.exp) o.fastOpenExp = true;
+        break;
+      }
       case 'sack':
         // SACK edges acknowledge the engine's data: they move with its ISN, as the ACK field does.
         (o ??= {}).sack = opt.blocks.map(([l, r]) => [(l + flow.localOffset) >>> 0, (r + flow.localOffset) >>> 0]);
@@ -116,14 +157,20 @@ export function inboundPacket(ev: PacketEvent, flow: Flow, ends: Endpoints, tsEc
   const options = toTcpOptions(ev.options ?? [], flow, isAck, tsEcrScaled);
   if (typeof options === 'string') return options;
   if (ev.flags & SYN) {
-    if (!isAck) flow.learnIsn = true;
+    // Numbers become relative once a connection exists: at our SYN-ACK for a peer's SYN
+    // (learnFromOutbound), at the peer's SYN-ACK for our SYN.
+    if (!isAck) {
+      flow.learnIsn = true;
+      flow.remoteOffset = 0;
+      flow.peerIsn = ev.seq >>> 0;
+    } else flow.remoteOffset = ev.seq >>> 0;
     flow.peerMss = options?.mss ?? null;
     flow.peerTs = options?.timestamp !== undefined;
   }
   const seg: Segment = {
     srcPort: flow.remotePort,
     dstPort: flow.localPort,
-    seq: ev.seq >>> 0,
+    seq: ev.flags & SYN ? ev.seq >>> 0 : (ev.seq + flow.remoteOffset) >>> 0,
     ack: ev.ack === null ? 0 : (ev.ack + flow.localOffset) >>> 0,
     flags: ev.flags,
     window: ev.win ?? 0,

@@ -11,7 +11,7 @@ import type { TcpStack } from '../stack/socket-api.ts';
 import type { TcpParams } from '../tcp/params.ts';
 
 /** `flushMetrics`: `ip tcp_metrics flush` (a stack without a metrics cache has nothing to flush). */
-export type DrillStack = TcpStack & PacketReceiver & { flushMetrics?(): void };
+export type DrillStack = TcpStack & PacketReceiver & { flushMetrics?(): void; localDrop?: boolean; setSysctls?(changes: Partial<TcpParams>): void };
 
 export type DrillStackFactory = (port: HostPort, params: TcpParams) => DrillStack;
 

@@ -37,7 +37,7 @@ export function scriptPacketText(ev: PacketEvent): string {
 
 /** The engine's segment in script numbers (its ISN subtracted). */
 export function actualPacketText(seg: Segment, flow: Flow): string {
-  return formatSegment(seg, { seq: flow.localOffset, ack: 0 });
+  return formatSegment(seg, { seq: flow.localOffset, ack: seg.flags & SYN ? 0 : flow.remoteOffset });
 }
 
 /**
@@ -46,10 +46,14 @@ export function actualPacketText(seg: Segment, flow: Flow): string {
  */
 export function learnFromOutbound(ev: PacketEvent, seg: Segment, flow: Flow): void {
   if (flow.learnIsn && ev.flags & SYN && seg.flags & SYN) {
-    flow.localOffset = (seg.seq - ev.seq) >>> 0;
+    // The engine's ISN is 0 in script numbers whatever the script writes on its SYN (packetdrill
+    // does not check the random ISN: `> S. 1234:1234(0)` is answered `< . 1:1(0) ack 1`).
+    flow.localOffset = seg.seq >>> 0;
     flow.learnIsn = false;
   }
   if (seg.flags & SYN) flow.engineTs = seg.options?.timestamp !== undefined;
+  // our SYN-ACK: the peer's later numbers are relative to the SYN it answers
+  if ((seg.flags & (SYN | ACK)) === (SYN | ACK)) flow.remoteOffset = flow.peerIsn;
   const scriptTs = ev.options?.find((o) => o.kind === 'TS');
   const liveTs = seg.options?.timestamp;
   if (scriptTs !== undefined && scriptTs.kind === 'TS' && liveTs !== undefined) {
@@ -68,15 +72,16 @@ export interface MatchConfig {
 export function compareOutbound(ev: PacketEvent, seg: Segment, flow: Flow, cfg: MatchConfig): string | null {
   if (seg.flags !== ev.flags) return `flags: expected ${ev.flagsText === '-' ? '-' : formatFlags(ev.flags)}, got ${formatFlags(seg.flags) || '-'}`;
   const seq = (seg.seq - flow.localOffset) >>> 0;
-  if (seq !== ev.seq) return `seq: expected ${ev.seq}, got ${seq}`;
+  if (seq !== ev.seq && !(seg.flags & SYN)) return `seq: expected ${ev.seq}, got ${seq}`;
   // packetdrill compares the raw ack field; tcplab's records leave it undefined without ACK, so only ACK segments are compared.
-  if (seg.flags & ACK && seg.ack >>> 0 !== (ev.ack ?? 0)) return `ack: expected ${ev.ack ?? 0}, got ${seg.ack >>> 0}`;
+  const ack = (seg.flags & SYN ? seg.ack : seg.ack - flow.remoteOffset) >>> 0;
+  if (seg.flags & ACK && ack !== (ev.ack ?? 0)) return `ack: expected ${ev.ack ?? 0}, got ${ack}`;
   if (ev.win !== null && seg.window !== ev.win) return `window: expected ${ev.win}, got ${seg.window}`;
   if (seg.urgent !== ev.urg) return `urgent pointer: expected ${ev.urg}, got ${seg.urgent}`;
   if (seg.len !== ev.len) return `payload length: expected ${ev.len}, got ${seg.len}`;
   if (ev.options === null) return null;
   const want = ev.options.map(optionText);
-  const text = formatOptions(seg, { seq: 0, ack: 0 });
+  const text = formatOptions(seg, { seq: 0, ack: flow.remoteOffset });
   const got = text === '' ? [] : text.split(',');
   const bad = `options: expected <${want.join(',')}>, got <${got.join(',')}>`;
   if (want.length !== got.length) return bad;

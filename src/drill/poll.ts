@@ -29,9 +29,12 @@ export function pollMask(sock: TcpSocket | null, listener: ListenSocket | null, 
   let mask = 0;
   const st = sock.state;
   if (st === 'CLOSED') mask |= POLLHUP;
-  if (sock.readable > 0 || sock.eof) mask |= POLLIN | POLLRDNORM;
-  if (sock.eof) mask |= POLLRDHUP;
+  // a closed socket has both directions shut (tcp_done: SHUTDOWN_MASK): readable, at its end
+  if (sock.readable > 0 || sock.eof || st === 'CLOSED') mask |= POLLIN | POLLRDNORM;
+  if (sock.eof || st === 'CLOSED') mask |= POLLRDHUP;
   if (st !== 'SYN_SENT' && st !== 'SYN_RCVD' && sock.writable) mask |= POLLOUT | POLLWRNORM;
+  // Linux tcp_poll: a TCP_FASTOPEN_CONNECT socket waiting for its first write is writable
+  else if (st === 'SYN_SENT' && sock.fastOpenDeferred === true) mask |= POLLOUT | POLLWRNORM;
   if (error) mask |= POLLERR;
   return mask;
 }

@@ -31,7 +31,8 @@ import type { DrillStack, DrillStackFactory } from './host.ts';
 import { actualPacketText, compareOutbound, learnFromOutbound, scriptPacketText } from './match.ts';
 import type { PacketEvent, Script, ScriptEvent } from './script.ts';
 import { Syscalls, type SyscallHost } from './syscalls.ts';
-import { flushesMetrics } from './sysctl.ts';
+import { cookieHex, fastOpenCookie, parseFastOpenKeys } from '../tcp/fastopen-cookie.ts';
+import { flushesMetrics, qdiscDropsAll, sysctlsFromCommands } from './sysctl.ts';
 
 /** How long past a missed deadline the runner looks for a late packet, to report when it came. */
 const LATE_HORIZON = 300 * SEC;
@@ -87,6 +88,7 @@ export class ScriptRun implements SyscallHost {
     };
     this.stack = factory(port, params);
     this.syscalls = new Syscalls(this);
+    resolveCookieSymbols(script, cfg, params);
   }
 
   get now(): Nanos { return this.sim.now; }
@@ -170,6 +172,15 @@ export class ScriptRun implements SyscallHost {
         case 'command':
           this.runUntil(at);
           if (flushesMetrics(ev.command)) this.stack.flushMetrics?.();
+          {
+            const drop = qdiscDropsAll(ev.command);
+            if (drop !== null) this.stack.localDrop = drop;
+          }
+          // Fast Open sysctls written between sockets (the upstream fastopen scripts) apply to the sockets made after.
+          if (this.stack.setSysctls !== undefined) {
+            const changed = sysctlsFromCommands(ev.command, () => null).params;
+            if (Object.keys(changed).length > 0) this.stack.setSysctls(changed);
+          }
           break;
         case 'code':
           this.runUntil(at);
@@ -350,6 +361,23 @@ export class ScriptRun implements SyscallHost {
         this.fail(`line ${c.line}: ${bad}`);
         return;
       }
+    }
+  }
+}
+
+/**
+ * TFO_COOKIE / TFO_COOKIE_ZERO in Fast Open options become the cookie they stand for: what the
+ * server (this host) makes for the script's remote address under the script's key, or under the
+ * all-zero key (the values packetdrill's wrappers pass with -D for their default addresses).
+ */
+function resolveCookieSymbols(script: Script, cfg: DrillConfig, params: TcpParams): void {
+  const key = parseFastOpenKeys(params.fastOpenKey ?? '0-0-0-0')![0]!;
+  const zero = parseFastOpenKeys('0-0-0-0')![0]!;
+  for (const ev of script.events) {
+    if (ev.type !== 'packet' || ev.options === null) continue;
+    for (const o of ev.options) {
+      if (o.kind !== 'fastopen' || (o.cookie !== 'TFO_COOKIE' && o.cookie !== 'TFO_COOKIE_ZERO')) continue;
+      o.cookie = cookieHex(fastOpenCookie(cfg.remoteAddr, cfg.localAddr, o.cookie === 'TFO_COOKIE' ? key : zero));
     }
   }
 }

@@ -116,10 +116,12 @@ export function shellWords(line: string): string[] {
 /** The command lines of a backquoted block or a .sh file: newlines, `;` and `&&` separate; `#` comments go. */
 export function commandLines(text: string): string[] {
   const out: string[] = [];
-  for (const raw of text.split('\n')) {
+  // A backslash at the end of a line continues the command on the next (sh line continuation).
+  for (const raw of text.replace(/\\\n/g, ' ').split('\n')) {
     const line = raw.replace(/(^|\s)#.*$/, '').trim();
     if (line === '') continue;
-    for (const part of line.split(/\s*(?:;|&&)\s*/)) if (part.trim() !== '') out.push(part.trim());
+    // `a || b`: both are run (b is a fallback: here it does what a would have, e.g. a flush)
+    for (const part of line.split(/\s*(?:;|&&|\|\|)\s*/)) if (part.trim() !== '') out.push(part.trim());
   }
   return out;
 }

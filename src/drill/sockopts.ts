@@ -125,6 +125,16 @@ export function setSockOpt(e: FdEntry, name: string, value: Expr): string | null
     case 'TCP_INQ':
       e.inq = v !== 0;
       return null;
+    case 'TCP_FASTOPEN':
+      // the listener's Fast Open queue length (Linux fastopen_queue_tune)
+      if (v === null || v < 0) return 'TCP_FASTOPEN needs a queue length';
+      e.params.fastOpenQueue = v;
+      if (e.kind === 'listener' && e.listener !== null) e.listener.setFastOpenQueue?.(v);
+      return null;
+    case 'TCP_FASTOPEN_CONNECT':
+      if (v === null || v < 0 || v > 1) return 'TCP_FASTOPEN_CONNECT takes 0 or 1';
+      e.params.fastOpenConnect = v === 1;
+      return null;
     case 'SO_LINGER': {
       const f = structFields(value);
       const on = f?.get('onoff');

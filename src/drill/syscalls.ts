@@ -20,6 +20,8 @@ import { EpollSet, type WakeKind } from './poll.ts';
 import { checkCmsgs, epollCtl, epollWait, poll, type WaitContext } from './poll-calls.ts';
 import type { SyscallEvent } from './script.ts';
 import { getSockOpt, inherit, newFdEntry, setSockOpt, type FdEntry } from './sockopts.ts';
+import { fastOpenWrite } from './fastopen.ts';
+import { FO_DEFER, FO_NONBLOCK } from '../tcp/connection.ts';
 
 interface Pending {
   ev: SyscallEvent;
@@ -57,13 +59,15 @@ function errnoOf(e: unknown): string {
 
 export class Syscalls {
   private readonly fds = new Map<number, FdEntry>();
+  /** Descriptors a reused script number pushed out of reach (still open). */
+  private hidden = 0;
   pending: Pending | null = null;
   /**
    * The hook for sendto()/sendmsg() with MSG_FASTOPEN on a socket (TCP Fast Open, its own issue):
    * given the descriptor, the byte count and the other flags, it returns the call's attempt.
    * Null until Fast Open is modelled.
    */
-  fastOpen: ((e: FdEntry, bytes: number, flags: number) => Attempt) | null = null;
+  fastOpen: ((e: FdEntry, bytes: number, flags: number, unspec?: boolean) => Attempt) | null = null;
   /** Set by an attempt that blocks on several descriptors (poll, epoll_wait). */
   private waitFds: number[] | null = null;
   /** The connection a `%{ }%` block looks at: the last one accepted or connected. */
@@ -73,6 +77,9 @@ export class Syscalls {
   private readonly waits: WaitContext;
 
   constructor(private readonly host: SyscallHost) {
+    const foCtx = { params: host.params, connect: (e: FdEntry, bytes: number, flags: number) => this.connect(e, bytes, flags) };
+    this.fastOpen = (e, bytes, flags, unspec = false) =>
+      fastOpenWrite(foCtx, e, bytes, flags, (flags & SYMBOLS.MSG_FASTOPEN!) !== 0, unspec);
     this.waits = {
       host,
       fds: this.fds,
@@ -159,6 +166,14 @@ export class Syscalls {
   private newFd(ev: SyscallEvent): number {
     const want = intValue(ev.result);
     if (want !== null && want >= 0 && !this.fds.has(want)) return want;
+    // The script names an fd it still holds (upstream fastopen/server/pure-syn-data.pkt): packetdrill
+    // rebinds the script's number to the new socket; the old one stays open, out of the script's reach.
+    if (want !== null && want >= 3 && (ev.name === 'accept' || ev.name === 'socket')) {
+      const old = this.fds.get(want)!;
+      this.fds.delete(want);
+      this.fds.set(-(++this.hidden), old);
+      return want;
+    }
     let fd = 3;
     while (this.fds.has(fd)) fd++;
     return fd;
@@ -246,6 +261,9 @@ export class Syscalls {
       case 'send':
       case 'sendto': {
         if (isNull(a[1])) return () => ERR('EFAULT');
+        if (ev.name === 'sendto' && wordValue(a[4] ?? { kind: 'ellipsis' }) === 'AF_UNSPEC' && this.fastOpen !== null) {
+          return this.fastOpen(e!, intValue(a[2]!) ?? 0, intValue(a[3] ?? { kind: 'int', value: 0 }) ?? 0, true);
+        }
         return this.write(e!, intValue(a[2]!) ?? 0, intValue(a[3] ?? { kind: 'int', value: 0 }) ?? 0);
       }
       case 'sendmsg': {
@@ -296,6 +314,7 @@ export class Syscalls {
       return ERR(errnoOf(err));
     }
     e.kind = 'listener';
+    this.host.flows.listening();
     return OK(0);
   }
 
@@ -313,25 +332,34 @@ export class Syscalls {
     return OK(nfd);
   }
 
-  private connect(e: FdEntry): Attempt {
+  /** connect(); `fastOpen` >= 0: a Fast Open connect sending that many bytes (fastopen.ts). */
+  private connect(e: FdEntry, fastOpen = -1, fastOpenFlags = 0): Attempt {
     let started = false;
     return () => {
       if (!started) {
         started = true;
         if (e.kind === 'listener') return ERR('EINVAL');
         if (e.kind === 'conn') return ERR(e.sock?.state === 'SYN_SENT' ? 'EALREADY' : 'EISCONN');
+        // TCP_FASTOPEN_CONNECT: with a cached cookie connect() returns 0 and the SYN waits for data
+        if (fastOpen < 0 && e.params.fastOpenConnect === true) [fastOpen, fastOpenFlags] = [0, FO_DEFER];
         try {
           e.sock = this.host.stack.connect(this.host.remoteAddr, this.host.connectPort, this.socketHandler(e.fd), {
             localPort: e.bound ?? undefined, lingerZero: e.lingerZero, noDelay: e.noDelay, params: e.params,
-            reuseAddr: e.reuseAddr === true,
+            reuseAddr: e.reuseAddr === true, fastOpen, fastOpenFlags,
           });
         } catch (err) {
           return ERR(errnoOf(err));
         }
+        if (e.sock.fastOpenDeferred === true) {
+          e.kind = 'conn';
+          this.underTest = e;
+          this.host.flows.connecting(e.sock.localPort, this.host.connectPort);
+          return OK(0);
+        }
         e.kind = 'conn';
         this.underTest = e;
         this.host.flows.connecting(e.sock.localPort, this.host.connectPort);
-        if (e.nonblocking) return ERR('EINPROGRESS');
+        if (e.nonblocking || (fastOpenFlags & FO_NONBLOCK) !== 0) return ERR('EINPROGRESS');
       }
       const sock = e.sock!;
       if (sock.state === 'ESTABLISHED' || sock.state === 'CLOSE_WAIT') return OK(0);
@@ -367,10 +395,14 @@ export class Syscalls {
   private write(e: FdEntry, total: number, msgFlags: number): Attempt {
     // sendto/sendmsg with MSG_FASTOPEN: connect and send in the SYN (RFC 7413). features.ts
     // SKIPs such scripts until the Fast Open work plugs its handler in here.
-    if (msgFlags & SYMBOLS.MSG_FASTOPEN!) {
+    // On a connected socket MSG_FASTOPEN is an ordinary send (the upstream scripts' Linux).
+    if (msgFlags & SYMBOLS.MSG_FASTOPEN! && e.kind === 'conn' && e.sock !== null && e.sock.fastOpenDeferred !== true && e.sock.state !== 'SYN_SENT') {
+      msgFlags &= ~SYMBOLS.MSG_FASTOPEN!;
+    }
+    if (msgFlags & SYMBOLS.MSG_FASTOPEN! || (e.kind === 'conn' && e.sock?.fastOpenDeferred === true)) {
       const fastOpen = this.fastOpen;
       if (fastOpen === null) return () => ERR('EOPNOTSUPP');
-      return fastOpen(e, total, msgFlags & ~SYMBOLS.MSG_FASTOPEN!);
+      return fastOpen(e, total, msgFlags);
     }
     let done = 0;
     const nonblocking = e.nonblocking || (msgFlags & SYMBOLS.MSG_DONTWAIT!) !== 0;

@@ -19,6 +19,8 @@ export interface SysctlResult {
   errors: string[];
 }
 
+import { parseFastOpenKeys } from '../tcp/fastopen-cookie.ts';
+
 type Setter = (value: string, into: Partial<TcpParams>) => string | null;
 
 function int(value: string): number | null {
@@ -65,6 +67,18 @@ function setBool(field: 'timestamps' | 'sack' | 'windowScaling' | 'abortOnOverfl
  * pressure, which tcplab does not model.
  */
 const SETTERS: Record<string, Setter> = {
+  // net.ipv4.tcp_fastopen takes hex (0x70403): Number() reads it
+  'net.ipv4.tcp_fastopen': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 0) return null;
+    into.fastOpen = v;
+    return 'fastOpen';
+  },
+  'net.ipv4.tcp_fastopen_key': (value, into) => {
+    if (parseFastOpenKeys(value) === null) return null;
+    into.fastOpenKey = value.trim();
+    return 'fastOpenKey';
+  },
   'net.ipv4.tcp_syn_retries': setInt('synRetries', 1),
   'net.ipv4.tcp_synack_retries': setInt('synAckRetries'),
   'net.ipv4.tcp_syn_linear_timeouts': setInt('synLinearTimeouts'),
@@ -120,6 +134,12 @@ const SETTERS: Record<string, Setter> = {
     if (v === null || v < 0) return null;
     into.notsentLowat = v;
     return 'notsentLowat';
+  },
+  'net.ipv4.tcp_tso_win_divisor': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 0 || v > 255) return null;
+    into.tsoWinDivisor = v;
+    return 'tsoWinDivisor';
   },
   'net.ipv4.tcp_tw_reuse': (value, into) => {
     const v = int(value);
@@ -210,6 +230,27 @@ function runLine(line: string, read: ReadScriptFile, out: SysctlResult, depth: n
     return;
   }
   out.ignored.push(line);
+}
+
+/**
+ * `tc qdisc add dev ... root pfifo limit 0` (a queue that takes nothing: true) or `tc qdisc
+ * delete dev ... root` (the default queue back: false), the last one in the text; null if none.
+ */
+export function qdiscDropsAll(text: string): boolean | null {
+  let state: boolean | null = null;
+  for (const line of commandLines(text)) {
+    for (const part of line.split(/;|&&|\|\|/)) {
+      const w = shellWords(part.trim());
+      const base = w[0]?.slice(w[0].lastIndexOf('/') + 1);
+      if (base !== 'tc' || w[1] !== 'qdisc') continue;
+      if (w[2] === 'delete' || w[2] === 'del') state = false;
+      else if (w[2] === 'add' || w[2] === 'replace') {
+        const limit = w.indexOf('limit');
+        state = w.includes('pfifo') && limit > 0 && w[limit + 1] === '0';
+      }
+    }
+  }
+  return state;
 }
 
 /** `ip tcp_metrics flush [all]` (also `ip tcpm flush`): empties the host's tcp_metrics. */

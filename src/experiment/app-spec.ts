@@ -10,19 +10,23 @@ import { describeValue, SpecErrorCode, type PathSegments, type Problems } from '
 import { MapReader, NAME_PATTERN, readMap, readOneOf } from './spec-readers.ts';
 import { resolveNodeRef, type ValidatedTopology } from './topology-spec.ts';
 import { readSteps } from './script-spec.ts';
+import { DEFAULT_MAX_FRAME, DEFAULT_WINDOW, MAX_WINDOW } from '../apps/h2-frames.ts';
 import type { AppKind, AppSpec, ArrivalProcess, CidrRange, ClientMode, Closer, Endpoint } from './spec-types.ts';
 
 export const APP_KINDS: readonly AppKind[] = ['server', 'client', 'synflood', 'bulk', 'script'];
 const COMMON = ['kind', 'on', 'description'];
 export const APP_KEYS: Record<AppKind, readonly string[]> = {
-  server: [...COMMON, 'port', 'responseBytes', 'backlog'],
-  client: [...COMMON, 'target', 'start', 'stop', 'rate', 'arrival', 'count', 'mode', 'requestBytes', 'closer', 'objects', 'connections'],
-  synflood: [...COMMON, 'target', 'start', 'stop', 'rate', 'arrival', 'spoof'],
-  bulk: [...COMMON, 'target', 'bytes', 'start'],
+  server: [...COMMON, 'port', 'responseBytes', 'backlog', 'frameBytes', 'maxConcurrentStreams'],
+  client: [
+    ...COMMON, 'target', 'start', 'stagger', 'stop', 'rate', 'arrival', 'count', 'mode', 'requestBytes', 'closer', 'objects', 'connections',
+    'streamWindow', 'connectionWindow',
+  ],
+  synflood: [...COMMON, 'target', 'start', 'stagger', 'stop', 'rate', 'arrival', 'spoof'],
+  bulk: [...COMMON, 'target', 'bytes', 'start', 'stagger'],
   script: [...COMMON, 'steps', 'autoRead'],
 };
 const ARRIVALS: readonly ArrivalProcess[] = ['periodic', 'poisson'];
-const MODES: readonly ClientMode[] = ['http1.0', 'keepalive', 'pipelined'];
+const MODES: readonly ClientMode[] = ['http1.0', 'keepalive', 'pipelined', 'h2'];
 const CLOSERS: readonly Closer[] = ['client', 'server'];
 /** RFC 2544 benchmarking space: never a real host's address. */
 const DEFAULT_SPOOF = '198.18.0.0/15';
@@ -74,14 +78,20 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
       const port = r.int('port', DEFAULT_PORT, 1, 65535);
       const responseBytes = r.bytes('responseBytes', 1000);
       const backlog = r.has('backlog') ? r.int('backlog', undefined, 0, TCP_PARAM_TABLE.backlog.max) : undefined;
+      // RFC 9113 4.2: a DATA payload may not exceed the peer's SETTINGS_MAX_FRAME_SIZE, 16 384 unless raised.
+      const frameBytes = bytesWithin(p, r, 'frameBytes', DEFAULT_MAX_FRAME, 1, DEFAULT_MAX_FRAME);
+      const maxConcurrentStreams = r.int('maxConcurrentStreams', 100, 1, 1_000_000);
       if (p.count !== before) return undefined;
-      const app: AppSpec = { id, kind, on: on!.name, port: port!, responseBytes: responseBytes! };
+      const app: AppSpec = {
+        id, kind, on: on!.name, port: port!, responseBytes: responseBytes!, frameBytes: frameBytes!, maxConcurrentStreams: maxConcurrentStreams!,
+      };
       if (backlog !== undefined) app.backlog = backlog;
       return app;
     }
     case 'client': {
       const target = readTargetField(p, r, on, ctx);
       const [start, stop] = readWindow(p, r, ctx);
+      const stagger = readStagger(p, r, on, start, stop ?? end, 'stops');
       const rate = r.eventRate('rate', 10);
       const arrival = r.oneOf('arrival', ARRIVALS, 'periodic');
       const count = r.has('count') ? r.int('count', undefined, 0) : undefined;
@@ -90,29 +100,43 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
       const closer = r.oneOf('closer', CLOSERS, 'client');
       const objects = r.int('objects', 1, 1, 10_000);
       const connections = r.int('connections', 1, 1, 1000);
+      // RFC 9113 6.9.1: windows from 1 to 2^31 - 1.
+      const streamWindow = bytesWithin(p, r, 'streamWindow', DEFAULT_WINDOW, 1, MAX_WINDOW);
+      const connectionWindow = bytesWithin(p, r, 'connectionWindow', DEFAULT_WINDOW, DEFAULT_WINDOW, MAX_WINDOW);
+      if (mode === 'h2' && r.has('connections') && connections !== 1) {
+        p.add(SpecErrorCode.range, r.at('connections'), `mode h2 uses one connection; got ${connections}`);
+      }
       if (p.count !== before) return undefined;
       const app: AppSpec = {
         id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, arrival: arrival!,
         mode: mode!, requestBytes: requestBytes!, closer: closer!, objects: objects!, connections: connections!,
+        streamWindow: streamWindow!, connectionWindow: connectionWindow!,
       };
       if (count !== undefined) app.count = count;
+      if (stagger !== undefined) app.stagger = stagger;
       return app;
     }
     case 'synflood': {
       const target = readTargetField(p, r, on, ctx);
       const [start, stop] = readWindow(p, r, ctx);
+      const stagger = readStagger(p, r, on, start, stop ?? end, 'stops');
       const rate = r.eventRate('rate', 1000);
       const arrival = r.oneOf('arrival', ARRIVALS, 'periodic');
       const spoof = r.read('spoof', readCidr, readCidr(p, [], DEFAULT_SPOOF));
       if (p.count !== before) return undefined;
-      return { id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, arrival: arrival!, spoof: spoof! };
+      const app: AppSpec = { id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, arrival: arrival!, spoof: spoof! };
+      if (stagger !== undefined) app.stagger = stagger;
+      return app;
     }
     case 'bulk': {
       const target = readTargetField(p, r, on, ctx);
       const bytes = r.bytes('bytes', 10_000_000);
       const [start] = readWindow(p, r, ctx);
+      const stagger = readStagger(p, r, on, start, ctx.duration, 'ends');
       if (p.count !== before) return undefined;
-      return { id, kind, on: on!.name, target: target!, bytes: bytes!, start: start! };
+      const app: AppSpec = { id, kind, on: on!.name, target: target!, bytes: bytes!, start: start! };
+      if (stagger !== undefined) app.stagger = stagger;
+      return app;
     }
     case 'script': {
       r.require('steps', 'a list of socket calls, like [{at: 0s, connect: "server:80"}, {at: 1s, close: true}]');
@@ -125,11 +149,21 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
   }
 }
 
+/** A size in bytes (`64KB`, `16384`) within [min, max]. */
+function bytesWithin(p: Problems, r: MapReader, key: string, def: number, min: number, max: number): number | undefined {
+  const v = r.bytes(key, def);
+  if (v !== undefined && (v < min || v > max)) {
+    p.add(SpecErrorCode.range, r.at(key), `${v} bytes is outside ${min}–${max}`);
+    return undefined;
+  }
+  return v;
+}
+
 /** `on:` a node or group whose members are all hosts. */
 function readHosts(p: Problems, path: PathSegments, v: unknown, t: ValidatedTopology): { name: string; members: string[] } | undefined {
-  const members = resolveNodeRef(p, path, v, t.groups, t.def.nodes);
+  const members = resolveNodeRef(p, path, v, t);
   if (members === undefined) return undefined;
-  const router = members.find((m) => t.def.nodes.find((n) => n.name === m)?.kind === 'router');
+  const router = members.find((m) => t.byName.get(m)?.kind === 'router');
   if (router !== undefined) {
     p.add(SpecErrorCode.type, path, `${router} is a router; apps run on hosts`);
     return undefined;
@@ -148,6 +182,26 @@ function readWindow(p: Problems, r: MapReader, ctx: AppContext): [Nanos | undefi
     p.add(SpecErrorCode.range, r.at('stop'), `stops at ${formatDuration(stop)}, before it starts (${formatDuration(start)})`);
   }
   return [start, stop];
+}
+
+/**
+ * `stagger`: member i of the group starts at start + i × stagger (memberStart). Every member must
+ * start before `bound` (the app's stop, or the experiment's end), or its instance would never run.
+ */
+function readStagger(p: Problems, r: MapReader, on: { name: string; members: string[] } | undefined, start: Nanos | undefined, bound: Nanos | undefined, ending: 'stops' | 'ends'): Nanos | undefined {
+  if (!r.has('stagger')) return undefined;
+  const stagger = r.duration('stagger');
+  if (stagger === undefined || on === undefined || start === undefined || bound === undefined || bound <= 0) return stagger;
+  const n = on.members.length;
+  const last = start + (n - 1) * stagger;
+  if (n > 1 && last >= bound) {
+    const fits = bound > start ? Math.floor((bound - 1 - start) / (n - 1)) : 0;
+    const what = ending === 'stops' ? `the app stops (${formatDuration(bound)})` : `the experiment ends (duration ${formatDuration(bound)})`;
+    p.add(SpecErrorCode.range, r.at('stagger'),
+      `the last of ${on.name}'s ${n} members (${on.members[n - 1]}) would start at ${formatDuration(last)}, at or after ${what}; `
+      + (fits > 0 ? `a stagger of at most ${formatDuration(fits)} fits` : 'no stagger fits: start earlier or stop later'));
+  }
+  return stagger;
 }
 
 function readTargetField(p: Problems, r: MapReader, on: { name: string; members: string[] } | undefined, ctx: AppContext): Endpoint | undefined {
@@ -185,14 +239,14 @@ function readTarget(p: Problems, path: PathSegments, v: unknown, t: ValidatedTop
     p.add(SpecErrorCode.range, path, `port ${port} is outside 1–65535`);
     return undefined;
   }
-  const members = resolveNodeRef(p, path, m[1], t.groups, t.def.nodes);
+  const members = resolveNodeRef(p, path, m[1], t);
   if (members === undefined) return undefined;
   if (members.length !== 1) {
     p.add(SpecErrorCode.type, path, `a target is one node, but "${m[1]}" is a group of ${members.length} (${members[0]} … ${members[members.length - 1]})`);
     return undefined;
   }
   const node = members[0]!;
-  if (t.def.nodes.find((n) => n.name === node)?.kind === 'router') {
+  if (t.byName.get(node)?.kind === 'router') {
     p.add(SpecErrorCode.type, path, `${node} is a router; target a host`);
     return undefined;
   }

@@ -29,9 +29,14 @@ export interface CostEstimate {
   drivers: string[];
 }
 
-function members(spec: ExperimentSpec, on: string): number {
-  const n = spec.topology.nodes.filter((x) => x.name === on || x.group === on).length;
-  return Math.max(1, n);
+/** Instances per app target (`on:` a node or a group), counted once per spec: not a node-list scan per app. */
+function memberCounts(spec: ExperimentSpec): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const x of spec.topology.nodes) {
+    counts.set(x.group, (counts.get(x.group) ?? 0) + 1);
+    if (x.name !== x.group) counts.set(x.name, 1);
+  }
+  return counts;
 }
 
 /** Events, time-series rows and trace bytes of one run. */
@@ -41,15 +46,20 @@ export function runCost(spec: ExperimentSpec, trace: boolean): { events: number;
   const gauges = 2 * Object.keys(spec.apps).length + 2;
   drivers.push([`sampleInterval ${formatDuration(spec.sampleInterval)} over ${formatDuration(spec.duration)}: ${fmt(samples)} samples`, samples]);
   let events = samples;
+  const counts = memberCounts(spec);
+  const members = (on: string): number => Math.max(1, counts.get(on) ?? 1);
   for (const [id, app] of Object.entries(spec.apps)) {
     if (app.kind === 'client' || app.kind === 'synflood') {
       const active = Math.max(0, Math.min(app.stop, spec.duration) - app.start) / SEC;
-      const count = app.rate * active * members(spec, app.on);
+      // A client's `count` caps its pages (one connection each under http1.0's default).
+      const perInstance = app.kind === 'client' && app.count !== undefined ? Math.min(app.count, app.rate * active) : app.rate * active;
+      const count = perInstance * members(app.on);
       const per = app.kind === 'client' ? EVENTS_PER_CONNECTION : EVENTS_PER_FLOOD_SYN;
       events += count * per;
-      drivers.push([`apps.${id}: ${fmt(count)} ${app.kind === 'client' ? 'connections' : 'SYNs'} (${fmt(app.rate)}/s for ${formatDuration(Math.round(active * SEC))})`, count * per]);
+      const how = perInstance < app.rate * active ? `count ${fmt(perInstance)} each` : `${fmt(app.rate)}/s for ${formatDuration(Math.round(active * SEC))}`;
+      drivers.push([`apps.${id}: ${fmt(count)} ${app.kind === 'client' ? 'connections' : 'SYNs'} (${how})`, count * per]);
     } else if (app.kind === 'bulk') {
-      const segs = (app.bytes / 1460) * members(spec, app.on);
+      const segs = (app.bytes / 1460) * members(app.on);
       events += segs * EVENTS_PER_BULK_SEGMENT;
       drivers.push([`apps.${id}: ${fmt(segs)} segments`, segs * EVENTS_PER_BULK_SEGMENT]);
     }

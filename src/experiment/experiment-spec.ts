@@ -77,7 +77,7 @@ export function validateExperiment(p: Problems, doc: unknown, opts: ValidateOpti
  */
 function appsWithoutTopology(p: Problems, v: unknown, duration: Nanos | undefined): undefined {
   const scratch = new Problems();
-  const unknown: ValidatedTopology = { def: { name: '', nodes: [], links: [] }, groups: new Map(), complete: false };
+  const unknown: ValidatedTopology = { def: { name: '', nodes: [], links: [] }, groups: new Map(), byName: new Map(), complete: false };
   readApps(scratch, ['apps'], v, { topology: unknown, duration });
   for (const e of scratch.list) if (e.code !== SpecErrorCode.reference && e.code !== SpecErrorCode.unreachable) p.add(e.code, e.path, e.message);
   return undefined;
@@ -92,7 +92,7 @@ function readNodeSettings(p: Problems, path: PathSegments, v: unknown, t: Valida
   const out: Record<string, NodeSettings> = {};
   for (const [name, raw] of Object.entries(obj)) {
     const at = [...path, name];
-    if (resolveNodeRef(p, at, name, t.groups, t.def.nodes) === undefined) continue;
+    if (resolveNodeRef(p, at, name, t) === undefined) continue;
     const m = readMap(p, at, raw);
     if (m === undefined) continue;
     new MapReader(p, at, m, ['tcp']);
@@ -141,8 +141,8 @@ function readCharts(p: Problems, path: PathSegments, v: unknown, sweep: Record<s
       }
     }
     if (r.has('point')) readChartPoint(p, r.at('point'), obj['point'], sweep);
-    if (t !== undefined && typeof obj['node'] === 'string' && !t.groups.has(obj['node']) && !t.def.nodes.some((n) => n.name === obj['node'])) {
-      resolveNodeRef(p, r.at('node'), obj['node'], t.groups, t.def.nodes);
+    if (t !== undefined && typeof obj['node'] === 'string' && !t.groups.has(obj['node']) && !t.byName.has(obj['node'])) {
+      resolveNodeRef(p, r.at('node'), obj['node'], t);
     }
     charts.push({ ...obj, kind } as ChartSpec);
   });

@@ -41,8 +41,8 @@ function readFault(p: Problems, path: PathSegments, v: unknown, t: ValidatedTopo
   if (r.has('description')) r.string('description');
   let node: string | undefined;
   if (r.require('node', 'the host or group whose packets it drops')) {
-    const members = resolveNodeRef(p, r.at('node'), obj['node'], t.groups, t.def.nodes);
-    const router = members?.find((m) => t.def.nodes.find((n) => n.name === m)?.kind === 'router');
+    const members = resolveNodeRef(p, r.at('node'), obj['node'], t);
+    const router = members?.find((m) => t.byName.get(m)?.kind === 'router');
     if (router !== undefined) p.add(SpecErrorCode.type, r.at('node'), `${router} is a router; fault rules sit between a host and its TCP stack`);
     else if (members !== undefined) node = obj['node'] as string;
   }

@@ -7,7 +7,8 @@
  * validate (base spec) → for each sweep point: apply its values → validate → RunSpec[].
  */
 import * as nodePath from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { findDuplicateKeys } from './duplicate-keys.ts';
 import { timed } from './profile.ts';
 import type { TopologyDef } from '../net/topology-def.ts';
 import type { PointValues } from '../metrics/results.ts';
@@ -54,8 +55,10 @@ const MAX_YAML_ERRORS = 10;
 
 /** Parses YAML text; syntax errors carry 1-based line and column. */
 export function parseYaml(text: string, file: string): Result<unknown> {
-  // merge: `<<: *anchor` merge keys, so shared link settings can be written once.
-  const doc = parseDocument(text, { uniqueKeys: true, merge: true });
+  // merge: `<<: *anchor` merge keys, so shared link settings can be written once. uniqueKeys off:
+  // the library's check is quadratic in a map's keys; findDuplicateKeys does it with one index.
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: false, merge: true, lineCounter: lines });
   if (doc.errors.some((e) => /call stack/i.test(e.message))) {
     return { ok: false, errors: [{ code: SpecErrorCode.yaml, file, path: '', message: 'YAML nested too deeply to read' }] };
   }
@@ -72,6 +75,16 @@ export function parseYaml(text: string, file: string): Result<unknown> {
         line: e.linePos?.[0]?.line ?? 1,
         col: e.linePos?.[0]?.col ?? 1,
       })), ...(more > 0 ? [{ code: SpecErrorCode.yaml, file, path: '', message: `${more} more YAML syntax errors not shown` }] : [])],
+    };
+  }
+  const duplicates = findDuplicateKeys(doc, lines, MAX_YAML_ERRORS);
+  if (duplicates.length > 0) {
+    return {
+      ok: false,
+      errors: duplicates.map((d) => ({
+        code: SpecErrorCode.duplicate, file, path: formatPath(d.path), line: d.line, col: d.col,
+        message: `duplicate key: ${formatPath(d.path)} is already set at line ${d.firstLine}`,
+      })),
     };
   }
   let value: unknown;

@@ -90,7 +90,7 @@ function finishRun(
 
   const samples: Sample[] = [];
   const { collector } = world;
-  for (const [metric, dist] of [['handshake_ms', collector.handshake], ['request_ms', collector.request], ['page_ms', collector.page], ['bulk_ms', collector.bulk]] as const) {
+  for (const [metric, dist] of [['handshake_ms', collector.handshake], ['request_ms', collector.request], ['page_ms', collector.page], ['hol_ms', collector.hol], ['bulk_ms', collector.bulk]] as const) {
     for (const value of dist.sample(SAMPLE_LIMIT)) samples.push({ metric, value });
   }
 

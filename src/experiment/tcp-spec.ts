@@ -89,9 +89,22 @@ export function readTcpSettings(p: Problems, path: PathSegments, v: unknown): Tc
 export function tcpParamsFor(spec: Pick<ExperimentSpec, 'tcp' | 'nodes'>, node: Pick<NodeDef, 'name' | 'group'>): TcpParams {
   const group = node.group !== node.name ? spec.nodes[node.group]?.tcp : undefined;
   const own = spec.nodes[node.name]?.tcp;
-  const profile = own?.profile ?? group?.profile ?? spec.tcp.profile;
-  return tcpParams(profile, { ...spec.tcp, ...group, ...own });
+  // Hosts with the same settings share one TcpParams (nothing writes to it: a socket option or a
+  // listener's MSS copies it first); a copy per host cost ~0.5 KB each in a 100k-host world.
+  const key = own !== undefined ? `node:${node.name}` : group !== undefined ? `group:${node.group}` : '';
+  let cache = sharedParams.get(spec);
+  if (cache === undefined) sharedParams.set(spec, (cache = new Map()));
+  let params = cache.get(key);
+  if (params === undefined) {
+    const profile = own?.profile ?? group?.profile ?? spec.tcp.profile;
+    params = tcpParams(profile, { ...spec.tcp, ...group, ...own });
+    cache.set(key, params);
+  }
+  return params;
 }
+
+/** tcpParamsFor's objects per spec, by the settings they merge ('' = the experiment's tcp: alone). */
+const sharedParams = new WeakMap<object, Map<string, TcpParams>>();
 
 /** Cross-field rules on the parameters a node ends up with (checked per node after merging). */
 export function checkTcpConsistency(p: Problems, path: PathSegments, t: TcpParams): void {

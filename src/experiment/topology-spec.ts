@@ -23,10 +23,16 @@ const NODE_KINDS: readonly NodeKind[] = ['host', 'router'];
 /** A group larger than this is almost certainly a typo, and would make a run crawl. */
 const MAX_GROUP = 100_000;
 
-export interface ValidatedTopology {
-  def: TopologyDef;
+/** Name look-ups built once per topology, so resolving a reference never scans the node list. */
+export interface NodeNames {
   /** Group or single-node name → member node names (a single node is its own one-member group). */
   groups: Map<string, string[]>;
+  /** Every node (group members included) by name. */
+  byName: Map<string, NodeDef>;
+}
+
+export interface ValidatedTopology extends NodeNames {
+  def: TopologyDef;
   /**
    * False when the topology had problems: `def` then holds what could be read (every well-named
    * node, the good links), enough to check references from apps without cascading messages.
@@ -51,14 +57,15 @@ export function validateTopology(p: Problems, path: PathSegments, raw: unknown, 
   r.require('nodes', 'a list of nodes');
   const nodeList = r.has('nodes') ? readList(p, r.at('nodes'), obj['nodes']) : undefined;
   const linkList = r.has('links') ? readList(p, r.at('links'), obj['links']) : [];
-  const { nodes, groups } = expandNodes(p, r.at('nodes'), nodeList ?? []);
-  const links = linkList === undefined ? [] : readLinks(p, r.at('links'), linkList, groups, nodes);
-  return { def: { name: name ?? defaultName, nodes, links }, groups, complete: p.count === before };
+  const { nodes, groups, byName } = expandNodes(p, r.at('nodes'), nodeList ?? []);
+  const links = linkList === undefined ? [] : readLinks(p, r.at('links'), linkList, { groups, byName });
+  return { def: { name: name ?? defaultName, nodes, links }, groups, byName, complete: p.count === before };
 }
 
-function expandNodes(p: Problems, path: PathSegments, list: unknown[]): { nodes: NodeDef[]; groups: Map<string, string[]> } {
+function expandNodes(p: Problems, path: PathSegments, list: unknown[]): NodeNames & { nodes: NodeDef[] } {
   const nodes: NodeDef[] = [];
   const groups = new Map<string, string[]>();
+  const byName = new Map<string, NodeDef>();
   /** Every name taken (group or member) → where it was defined, for duplicate messages. */
   const taken = new Map<string, string>();
   const addresses = new Map<number, string>();
@@ -104,12 +111,13 @@ function expandNodes(p: Problems, path: PathSegments, list: unknown[]): { nodes:
         def.address = addr;
       }
       nodes.push(def);
+      byName.set(member, def);
     });
   });
-  return { nodes, groups };
+  return { nodes, groups, byName };
 }
 
-function readLinks(p: Problems, path: PathSegments, list: unknown[], groups: Map<string, string[]>, nodes: NodeDef[]): LinkDef[] {
+function readLinks(p: Problems, path: PathSegments, list: unknown[], names: NodeNames): LinkDef[] {
   const links: LinkDef[] = [];
   const seen = new Map<string, number>();
   list.forEach((entry, i) => {
@@ -119,7 +127,7 @@ function readLinks(p: Problems, path: PathSegments, list: unknown[], groups: Map
     const r = new MapReader(p, at, obj, LINK_KEYS);
     const props = readLinkProps(r);
     if (!r.require('between', 'the two ends, e.g. [client, r1]')) return;
-    const ends = readEnds(p, r.at('between'), obj['between'], groups, nodes);
+    const ends = readEnds(p, r.at('between'), obj['between'], names);
     if (ends === undefined || props === undefined) return;
     const [as, bs] = ends;
     for (const a of as) {
@@ -139,14 +147,14 @@ function readLinks(p: Problems, path: PathSegments, list: unknown[], groups: Map
 }
 
 /** `between: [a, b]` → the member lists of each end; at most one end may be a group of several. */
-function readEnds(p: Problems, path: PathSegments, v: unknown, groups: Map<string, string[]>, nodes: NodeDef[]): [string[], string[]] | undefined {
+function readEnds(p: Problems, path: PathSegments, v: unknown, names: NodeNames): [string[], string[]] | undefined {
   if (!Array.isArray(v) || v.length !== 2) {
     p.add(SpecErrorCode.type, path, `expected the two ends of the link, like [client, r1], got ${describeValue(v)}`);
     return undefined;
   }
   const ends: string[][] = [];
   for (let k = 0; k < 2; k++) {
-    const members = resolveNodeRef(p, [...path, k], v[k], groups, nodes);
+    const members = resolveNodeRef(p, [...path, k], v[k], names);
     if (members === undefined) return undefined;
     ends.push(members);
   }
@@ -159,7 +167,9 @@ function readEnds(p: Problems, path: PathSegments, v: unknown, groups: Map<strin
     p.add(SpecErrorCode.type, path, `both ends are groups (${v[0]} has ${a.length} members, ${v[1]} has ${b.length}): link each member to a single node such as a router`);
     return undefined;
   }
-  if (a.some((x) => b.includes(x))) {
+  const small = a.length < b.length ? a : b;
+  const large = new Set(small === a ? b : a);
+  if (small.some((x) => large.has(x))) {
     p.add(SpecErrorCode.type, path, `a link needs two different ends, but ${String(v[0])} and ${String(v[1])} share a node`);
     return undefined;
   }
@@ -167,16 +177,15 @@ function readEnds(p: Problems, path: PathSegments, v: unknown, groups: Map<strin
 }
 
 /** A node or group name → its member names; reports an unknown name with a "did you mean". */
-export function resolveNodeRef(p: Problems, path: PathSegments, v: unknown, groups: Map<string, string[]>, nodes: readonly NodeDef[]): string[] | undefined {
+export function resolveNodeRef(p: Problems, path: PathSegments, v: unknown, names: NodeNames): string[] | undefined {
   if (typeof v !== 'string') {
     p.add(SpecErrorCode.type, path, `expected a node or group name, got ${describeValue(v)}`);
     return undefined;
   }
-  const members = groups.get(v);
+  const members = names.groups.get(v);
   if (members !== undefined) return members;
-  if (nodes.some((n) => n.name === v)) return [v];
-  const names = [...groups.keys(), ...nodes.map((n) => n.name)];
-  p.add(SpecErrorCode.reference, path, `unknown node or group "${v}"${didYouMean(v, names)}`);
+  if (names.byName.has(v)) return [v];
+  p.add(SpecErrorCode.reference, path, `unknown node or group "${v}"${didYouMean(v, [...names.groups.keys(), ...names.byName.keys()])}`);
   return undefined;
 }
 

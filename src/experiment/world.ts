@@ -3,6 +3,7 @@
  * applications, the metrics collector, the gauge sampler and (on request) trace and pcap capture.
  * `executeRun` (run.ts) builds one, runs it to the experiment's duration and reads it out.
  */
+import { memberStart } from '../apps/app-specs.ts';
 import { Bulk } from '../apps/bulk.ts';
 import { Client } from '../apps/client.ts';
 import type { AppContext } from '../apps/context.ts';
@@ -18,7 +19,8 @@ import { Sim } from '../sim/simulator.ts';
 import { Tracer } from '../sim/trace.ts';
 import { HostStack } from '../stack/host-stack.ts';
 import type { ListenSocket } from '../stack/socket-api.ts';
-import type { AppSpec, ClientApp, ExperimentSpec } from './spec-types.ts';
+import type { AppSpec, ClientApp, ExperimentSpec, ServerApp } from './spec-types.ts';
+import { H2Rendezvous } from '../apps/h2-frames.ts';
 import { tcpParamsFor } from './tcp-spec.ts';
 import { FilteredDelivery, FilteredPort, type PacketFilter } from '../net/packet-filter.ts';
 import { faultFilters } from './fault-filters.ts';
@@ -113,26 +115,30 @@ function startApps(world: World, spec: ExperimentSpec, nodes: NodeIndex, seed: n
   const apps = Object.values(spec.apps);
   // Servers listen first so that a client starting at t=0 finds them.
   const ordered = [...apps.filter((a) => a.kind === 'server'), ...apps.filter((a) => a.kind !== 'server')];
+  const rendezvous = new H2Rendezvous();
   for (const app of ordered) {
-    const responseBytes = app.kind === 'client' ? responseBytesFor(spec, nodes, app) : 0;
-    for (const node of nodes.members(app.on)) {
+    const target = app.kind === 'client' ? serverFor(spec, nodes, app) : undefined;
+    const responseBytes = target?.responseBytes ?? 1000;
+    const members = nodes.members(app.on);
+    for (let i = 0; i < members.length; i++) {
+      const node = members[i]!;
       const ctx = appContext(world, app, node, seed);
       switch (app.kind) {
         case 'server': {
-          const server = Server.fromSpec(ctx, app, peerProfiles(world, spec, nodes, node, app.port));
+          const server = Server.fromSpec(ctx, app, peerProfiles(world, spec, nodes, node, app.port), rendezvous);
           server.start();
           const socket = server.listenSocket;
           if (socket !== null) addListener(world, node, socket);
           break;
         }
         case 'client':
-          new Client(ctx, { spec: app, responseBytes }).start();
+          new Client(ctx, { spec: app, responseBytes, start: memberStart(app, i), maxConcurrentStreams: target?.maxConcurrentStreams ?? 100, rendezvous }).start();
           break;
         case 'synflood':
-          new SynFlood(ctx, app).start();
+          new SynFlood(ctx, app, memberStart(app, i)).start();
           break;
         case 'bulk': {
-          const bulk = new Bulk(ctx, app);
+          const bulk = new Bulk(ctx, app, memberStart(app, i));
           world.bulks.push(bulk);
           bulk.start();
           break;
@@ -179,17 +185,18 @@ function peerProfiles(world: World, spec: ExperimentSpec, nodes: NodeIndex, node
     const profile: PeerProfile =
       app.kind === 'bulk'
         ? { requestBytes: 0, closeAfterResponse: false }
-        : { requestBytes: app.requestBytes, closeAfterResponse: app.mode === 'http1.0' && app.closer === 'server' };
+        : { requestBytes: app.requestBytes, closeAfterResponse: app.mode === 'http1.0' && app.closer === 'server', h2: app.mode === 'h2' };
     for (const m of nodes.members(app.on)) byAddr.set(world.network.addressOf(m), profile);
   }
   return (addr) => byAddr.get(addr) ?? UNKNOWN_PEER;
 }
 
-function responseBytesFor(spec: ExperimentSpec, nodes: NodeIndex, client: ClientApp): number {
+/** The server app a client targets, if any (its response size and stream limit). */
+function serverFor(spec: ExperimentSpec, nodes: NodeIndex, client: ClientApp): ServerApp | undefined {
   for (const app of Object.values(spec.apps)) {
-    if (app.kind === 'server' && app.port === client.target.port && nodes.members(app.on).includes(client.target.node)) return app.responseBytes;
+    if (app.kind === 'server' && app.port === client.target.port && nodes.members(app.on).includes(client.target.node)) return app;
   }
-  return 1000;
+  return undefined;
 }
 
 /**

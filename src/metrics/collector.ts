@@ -40,6 +40,8 @@ export class MetricsCollector implements AppReporter {
   readonly handshake = new Distribution();
   readonly request = new Distribution();
   readonly page = new Distribution();
+  /** HTTP/2 streams' head-of-line delay. */
+  readonly hol = new Distribution();
   readonly bulk = new Distribution();
   /** TIME-WAIT sockets per node now, and each node's peak, from state records. */
   private timeWaitNow = new Map<string, number>();
@@ -96,6 +98,9 @@ export class MetricsCollector implements AppReporter {
   requestCompleted(app: string, _node: string, duration: Nanos): void {
     if (this.countedApps.has(app)) this.request.add(duration / MS);
   }
+  headOfLineDelay(app: string, _node: string, duration: Nanos): void {
+    if (this.countedApps.has(app)) this.hol.add(duration / MS);
+  }
   pageCompleted(app: string, _node: string, duration: Nanos): void {
     if (this.countedApps.has(app)) this.page.add(duration / MS);
   }
@@ -124,6 +129,7 @@ export class MetricsCollector implements AppReporter {
     this.handshake.summarize('handshake_ms', m);
     this.request.summarize('request_ms', m);
     if (this.page.count > 0) this.page.summarize('page_ms', m);
+    if (this.hol.count > 0) this.hol.summarize('hol_ms', m);
     if (this.bulk.count > 0) {
       this.bulk.summarize('bulk_ms', m);
       this.goodputs.summarize('bulk_goodput_mbps', m);

@@ -25,6 +25,7 @@ export const RUN_METRICS: readonly MetricDoc[] = [
   { name: 'handshake_ms.<stat>', unit: 'ms', doc: 'connect() to ESTABLISHED on the client, per established connection.' },
   { name: 'request_ms.<stat>', unit: 'ms', doc: 'Client request sent to response fully received.' },
   { name: 'page_ms.<stat>', unit: 'ms', doc: 'A whole page (all its requests) for http1.1 / multi-request clients; present only when pages completed.' },
+  { name: 'hol_ms.<stat>', unit: 'ms', doc: 'Per HTTP/2 stream (client mode h2): the longest any of its frames waited, complete, in the receive queue behind a hole of other streams (transport head-of-line blocking, measured from the out-of-order queue); present only with h2 clients.' },
   { name: 'bulk_ms.<stat>', unit: 'ms', doc: 'Bulk transfer duration, first byte written to last byte acknowledged; only with bulk apps.' },
   { name: 'bulk_goodput_mbps.<stat>', unit: 'Mbit/s', doc: 'Bulk transfer bytes / duration; only with bulk apps.' },
   { name: 'syn_queue.capacity', unit: 'entries', doc: 'Largest SYN queue (or SYN cache) of any listener: min(backlog, somaxconn) + 1 on Linux.' },

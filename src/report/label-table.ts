@@ -28,9 +28,10 @@ export const PARAM_LABELS: Readonly<Record<string, string>> = {
 export const VALUE_LABELS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   http: {
     'http1-0': 'HTTP/1.0',
-    parallel: 'HTTP/1.0 ×6 parallel',
+    parallel: 'HTTP/1.1 ×6 connections',
     keepalive: 'keep-alive',
     pipelined: 'pipelining',
+    h2: 'HTTP/2',
   },
   defence: {
     none: 'no defence',

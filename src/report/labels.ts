@@ -27,6 +27,7 @@ const BASE_NAMES: Record<string, string> = {
   handshake_ms: 'Handshake time',
   request_ms: 'Request time',
   page_ms: 'Page load time',
+  hol_ms: 'Head-of-line delay',
   connections: 'Connections',
   connect_errors: 'connect() errors',
   syn_cookies: 'SYN cookies',

@@ -221,6 +221,41 @@ interface MessageContext {
   drop: Pkt | undefined;
   /** Seen before with the same numbers and flags: a retransmission if it occupies sequence space. */
   repeat: boolean;
+  /** HTTP/2 frames each side wrote (from `h2 frame` app records), to name the streams a segment carries. */
+  frames: [H2Frame[], H2Frame[]];
+}
+
+/** One HTTP/2 frame in its sender's byte stream (offset 0 = the first byte after the SYN). */
+interface H2Frame {
+  offset: number;
+  bytes: number;
+  stream: number;
+}
+
+/** The `h2 frame` records of the connection, per sending side, in stream order. */
+function h2FramesOf(mine: readonly TraceEvent[], side: (addr: string | undefined) => Side): [H2Frame[], H2Frame[]] {
+  const out: [H2Frame[], H2Frame[]] = [[], []];
+  for (const r of mine) {
+    if (r.ev !== 'app' || r.what !== 'h2 frame') continue;
+    const c = parseConn(strField(r, 'conn') ?? '');
+    const s = c === null ? -1 : side(c[0]);
+    const offset = numField(r, 'offset');
+    const bytes = numField(r, 'bytes');
+    const stream = numField(r, 'stream');
+    if (s === -1 || offset === undefined || bytes === undefined || stream === undefined) continue;
+    out[s].push({ offset, bytes, stream });
+  }
+  return out;
+}
+
+/** "streams 1, 3, 5": the streams (not 0, the connection) with frame bytes in [start, end). */
+function streamsIn(frames: readonly H2Frame[], start: number, end: number): string {
+  const ids: number[] = [];
+  for (const f of frames) {
+    if (f.offset >= end || f.offset + f.bytes <= start || f.stream === 0) continue;
+    if (!ids.includes(f.stream)) ids.push(f.stream);
+  }
+  return ids.length === 0 ? '' : `${ids.length === 1 ? 'stream' : 'streams'} ${ids.join(', ')}`;
 }
 
 /** One sent segment as the diagram shows it, with its Wireshark-style label. */
@@ -239,6 +274,12 @@ function messageOf(p: Pkt, from: 0 | 1, c: MessageContext): LadderMessage {
   let label = `${flagNames(flags)} seq=${rs}`;
   if (flags.includes('.')) label += ` ack=${ra}`;
   if (len > 0) label += ` len=${len}`;
+  if (len > 0 && c.frames[from].length > 0) {
+    // Relative seq 1 is the first data byte (the SYN took 0).
+    const start = rel(seq, c.isn[from]) - 1;
+    const streams = streamsIn(c.frames[from], start, start + len);
+    if (streams !== '') label += ` · ${streams}`;
+  }
   if (retx) label += ' (retx)';
   const win = numField(r, 'win') ?? null;
   const { rx, drop: dr } = c;
@@ -280,10 +321,11 @@ export function ladderModel(records: readonly TraceEvent[], conn: ConnectionRef,
   const dropOf = matchAfter(txs, drops);
   const isn = isnsOf(txs, rxs, side);
   const seen = new Set<string>();
+  const frames = h2FramesOf(mine, side);
   const messages = txs.map((p) => {
     const repeat = seen.has(p.key);
     seen.add(p.key);
-    return messageOf(p, side(strField(p.rec, 'src')) as 0 | 1, { addrs, isn, absolute: opts.absolute === true, rx: rxOf.get(p), drop: dropOf.get(p), repeat });
+    return messageOf(p, side(strField(p.rec, 'src')) as 0 | 1, { addrs, isn, absolute: opts.absolute === true, rx: rxOf.get(p), drop: dropOf.get(p), repeat, frames });
   });
   messages.sort((x, y) => x.tTx - y.tTx);
   let tStart = Infinity;

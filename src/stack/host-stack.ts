@@ -22,8 +22,10 @@ import { Listener } from '../tcp/listener.ts';
 import { withSocketOptions, type TcpParams } from '../tcp/params.ts';
 import { jiffiesOffset } from '../tcp/timer-wheel.ts';
 import { resetForUnmatched } from '../tcp/reset.ts';
+import { TimeWaitSock } from '../tcp/time-wait-sock.ts';
 import { CookieSecret, keyedHash4 } from '../tcp/syn-cookies.ts';
 import { DstMetrics } from '../tcp/dst-metrics.ts';
+import type { FastOpenState } from '../tcp/fastopen.ts';
 import { EphemeralPorts, type PortChecker } from './ephemeral-ports.ts';
 import { FlowTable, portsKey } from './flow-table.ts';
 import type { HostPort, Transport as PacketReceiver } from '../net/host.ts';
@@ -66,7 +68,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   private queued = 0;
 
   /** The host's parameters, with its jiffies phase (timer-wheel.ts) filled in. */
-  readonly params: TcpParams;
+  params: TcpParams;
 
   constructor(private readonly port: HostPort, params: TcpParams, seed: number) {
     const offset = jiffiesOffset(params, (scope) => new Rng(seed, scope === 'run' ? 'jiffies' : `host:${port.name}:jiffies`).float());
@@ -123,7 +125,8 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       const iss = this.reuseIsn >= 0 ? this.reuseIsn : this.initialSeq(this.address, lport, remoteAddr, remotePort, now);
       this.reuseIsn = -1;
       s.reuseAddr = options.reuseAddr === true;
-      s.conn = Connection.connect(ep, params, iss, now, this, this.tsOffset(this.address, remoteAddr), this.metrics);
+      s.conn = Connection.connect(ep, params, iss, now, this, this.tsOffset(this.address, remoteAddr), this.metrics,
+        options.fastOpen ?? -1, options.fastOpenFlags ?? 0);
       if (options.lingerZero) s.conn.setLingerZero(true);
       if (options.noDelay) s.conn.setNoDelay(true, now);
       this.touch(s);
@@ -294,7 +297,11 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     this.end();
   }
 
-  /** After an engine call: apply a pending TIME-WAIT overflow, then keep one wake-up at the deadline. */
+  /**
+   * After an engine call: apply a pending TIME-WAIT overflow, swap a closed TIME-WAIT connection
+   * for its compact record (Linux tcp_time_wait: inet_twsk replaces the sock), then keep one
+   * wake-up at the deadline.
+   */
   touch(e: StackSocket | StackListenSocket): void {
     let d: Nanos;
     let tag: number;
@@ -304,6 +311,11 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
         e.conn.destroy(this.sim.now);
       }
       if (e.freed) return;
+      const c = e.conn;
+      if (c.state === TcpState.TIME_WAIT && c instanceof Connection) {
+        const tw = TimeWaitSock.from(c);
+        if (tw !== null) e.compact(tw);
+      }
       d = e.conn.deadline;
       tag = WAKE_CONN;
     } else {
@@ -369,6 +381,16 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     return s;
   }
 
+  createFastOpenChild(l: StackListenSocket, h: HandshakeInfo, syn: Segment, fo: FastOpenState, now: Nanos): StackSocket {
+    const s = new StackSocket(this, null);
+    this.flows.set(h.ep.remoteAddr, portsKey(h.ep.localPort, h.ep.remotePort), s);
+    this.ports.flowChanged(h.ep.localPort, h.ep.remoteAddr, h.ep.remotePort, true, false);
+    s.reuseAddr = l.reuseAddr;
+    s.conn = Connection.fromFastOpen(h, syn, fo, l.params, now, this, this.metrics);
+    this.touch(s);
+    return s;
+  }
+
   removeListener(l: StackListenSocket): void {
     if (this.listeners?.get(l.localPort) === l) {
       this.listeners.delete(l.localPort);
@@ -401,7 +423,15 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     if (this.listeners !== null) for (const port of this.listeners.keys()) listening(port);
   }
 
+  /** The host's queue refuses every packet (EngineOutput.localDrop): a drill's `tc qdisc ... limit 0`. */
+  localDrop = false;
+
   /** `ip tcp_metrics flush`: forget every destination's metrics. */
+  /** A sysctl written while the host runs: sockets created from now on see it (connect, listen). */
+  setSysctls(changes: Partial<TcpParams>): void {
+    this.params = { ...this.params, ...changes };
+  }
+
   flushMetrics(): void {
     this.metrics.flush();
   }

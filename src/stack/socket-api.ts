@@ -8,6 +8,7 @@
 import type { Errno } from '../tcp/api.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import type { TcpInfoFields } from '../tcp/tcp-info.ts';
+import type { OutOfOrderWatch } from '../tcp/recv-queue.ts';
 import type { Packet } from '../wire/segment.ts';
 
 export class SocketError extends Error {
@@ -37,6 +38,12 @@ export interface ListenHandler {
 }
 
 export interface ConnectOptions {
+  /**
+   * TCP Fast Open connect (sendto MSG_FASTOPEN): this many bytes go with the connect, in the SYN
+   * when a cookie is cached (Connection.connect); with `fastOpenFlags` FO_DEFER / FO_NONBLOCK.
+   */
+  fastOpen?: number;
+  fastOpenFlags?: number;
   /** Bind to this local port instead of an ephemeral one. */
   localPort?: number;
   /** SO_REUSEADDR: bind may share the port with sockets that set it too (not with a listener). */
@@ -52,6 +59,9 @@ export interface ConnectOptions {
 export interface TcpSocket {
   /** RFC 9293 state name: "SYN_SENT", "ESTABLISHED", "TIME_WAIT", … */
   readonly state: string;
+  /** TCP Fast Open client: bytes the SYN carried; the SYN still waits for the first write (TCP_FASTOPEN_CONNECT). */
+  readonly synDataBytes?: number;
+  readonly fastOpenDeferred?: boolean;
   readonly localAddr: number;
   readonly localPort: number;
   readonly remoteAddr: number;
@@ -91,6 +101,11 @@ export interface TcpSocket {
   setOption<K extends keyof TcpParams>(name: K, value: TcpParams[K]): void;
   setNoDelay(on: boolean): void;
   setLingerZero(on: boolean): void;
+  /**
+   * Registers who is told when received bytes are held out of order (null: nobody), for
+   * head-of-line measurements; optional for stand-in sockets.
+   */
+  watchOutOfOrder?(watch: OutOfOrderWatch | null): void;
   /** getsockopt(TCP_INFO): a snapshot of the connection's state and counters. */
   info(): TcpInfo;
   /** getsockopt(TCP_INFO) with Linux's field names (without `tcpi_`) and units; only modelled fields. */
@@ -109,7 +124,7 @@ export interface TcpInfo {
   bytesReceived: number;
 }
 
-export type { TcpInfoFields };
+export type { TcpInfoFields, OutOfOrderWatch };
 
 /** SOCK_RAW with IP_HDRINCL: whole IPv4 packets as the application built them (hping3-style tools). */
 export interface RawSocket {
@@ -121,6 +136,8 @@ export interface ListenSocket {
   readonly backlog: number;
   handler: ListenHandler;
   /** TCP_MAXSEG on the listener: the MSS its SYN-ACKs advertise and its connections use. */
+  /** TCP_FASTOPEN after listen(): the Fast Open queue length (optional: stacks without Fast Open). */
+  setFastOpenQueue?(qlen: number): void;
   setUserMss(mss: number): void;
   /** Takes the oldest completed connection, or null (EAGAIN) when the accept queue is empty. */
   accept(handler?: SocketHandler): TcpSocket | null;

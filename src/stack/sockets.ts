@@ -10,8 +10,11 @@ import type { Nanos } from '../sim/time.ts';
 import type { Segment } from '../wire/segment.ts';
 import { STATE_NAMES, type Errno } from '../tcp/api.ts';
 import type { Connection, HandshakeInfo } from '../tcp/connection.ts';
+import { TimeWaitSock } from '../tcp/time-wait-sock.ts';
+import type { FastOpenState } from '../tcp/fastopen.ts';
 import type { Listener, ListenerHost } from '../tcp/listener.ts';
 import type { TcpParams } from '../tcp/params.ts';
+import type { OutOfOrderWatch } from '../tcp/recv-queue.ts';
 import {
   SocketError, type ListenHandler, type ListenSocket, type ListenerStats, type SocketHandler, type TcpInfo,
   type TcpSocket, type TcpInfoFields,
@@ -24,6 +27,7 @@ export interface SocketOwner {
   end(): void;
   touch(entity: StackSocket | StackListenSocket): void;
   createChild(listener: StackListenSocket, h: HandshakeInfo, ack: Segment, now: Nanos): StackSocket | null;
+  createFastOpenChild(listener: StackListenSocket, h: HandshakeInfo, syn: Segment, fo: FastOpenState, now: Nanos): StackSocket | null;
   removeListener(listener: StackListenSocket): void;
   initialSeq(laddr: number, lport: number, raddr: number, rport: number, now: Nanos): number;
   tsOffset(laddr: number, raddr: number): number;
@@ -38,7 +42,12 @@ const NO_HANDLER: SocketHandler = {};
 const EAGAIN_ERROR = new SocketError('EAGAIN', 'nothing to read yet');
 
 export class StackSocket implements TcpSocket {
-  conn!: Connection;
+  /**
+   * The connection; once it is closed and in TIME-WAIT, its compact record (HostStack.touch, as
+   * Linux tcp_time_wait). The user has closed the socket by then: calls that need a live
+   * connection fail as on a closed descriptor (EBADF in Linux; ENOTCONN here).
+   */
+  conn!: Connection | TimeWaitSock;
   handler: SocketHandler;
   /** The scheduled wake-up: its time and event id (-1 = none). */
   wakeAt: Nanos = Infinity;
@@ -57,32 +66,45 @@ export class StackSocket implements TcpSocket {
     this.handler = handler ?? NO_HANDLER;
   }
 
+  /** The live connection, for calls only a full one can answer. */
+  private get live(): Connection {
+    const c = this.conn;
+    if (c instanceof TimeWaitSock) throw new SocketError('ENOTCONN', 'the socket was closed (its connection is in TIME-WAIT)');
+    return c;
+  }
+
+  /** Replaces a closed TIME-WAIT connection by its compact record; the handler is let go (the user closed the socket). */
+  compact(tw: TimeWaitSock): void {
+    this.conn = tw;
+    this.handler = NO_HANDLER;
+  }
+
   get state(): string { return STATE_NAMES[this.conn.state]!; }
   get localAddr(): number { return this.conn.ep.localAddr; }
   get localPort(): number { return this.conn.ep.localPort; }
   get remoteAddr(): number { return this.conn.ep.remoteAddr; }
   get remotePort(): number { return this.conn.ep.remotePort; }
-  get readable(): number { return this.conn.readable; }
-  get eof(): boolean { return this.conn.eof; }
+  get readable(): number { return this.conn instanceof TimeWaitSock ? 0 : this.conn.readable; }
+  get eof(): boolean { return this.conn instanceof TimeWaitSock || this.conn.eof; }
 
   takeError(): Errno | null {
     // The stack's copy and the engine's SO_ERROR hold the same error: reading clears both,
     // so it is reported once (Linux sock_error).
-    const e = this.conn.takeError();
+    const e = this.conn instanceof TimeWaitSock ? null : this.conn.takeError();
     const mine = this.error;
     this.error = null;
     return mine ?? e;
   }
 
-  get unacked(): number { return this.conn.unackedBytes; }
-  get unsent(): number { return this.conn.unsentBytes; }
-  get writable(): boolean { return this.conn.pollWritable; }
-  get mss(): number { return this.conn.mss; }
+  get unacked(): number { return this.conn instanceof TimeWaitSock ? 0 : this.conn.unackedBytes; }
+  get unsent(): number { return this.conn instanceof TimeWaitSock ? 0 : this.conn.unsentBytes; }
+  get writable(): boolean { return this.conn instanceof TimeWaitSock || this.conn.pollWritable; }
+  get mss(): number { return this.live.mss; }
 
   setCork(on: boolean): void {
     const o = this.owner;
     o.begin();
-    this.conn.setCork(on, o.now);
+    this.live.setCork(on, o.now);
     o.touch(this);
     o.end();
   }
@@ -90,22 +112,35 @@ export class StackSocket implements TcpSocket {
   setNotsentLowat(bytes: number): void {
     const o = this.owner;
     o.begin();
-    this.conn.setNotsentLowat(bytes);
+    this.live.setNotsentLowat(bytes);
     o.touch(this);
     o.end();
   }
 
   setUserMss(mss: number): void {
-    this.conn.setUserMss(mss);
+    this.live.setUserMss(mss);
+  }
+
+  get synDataBytes(): number {
+    return this.conn instanceof TimeWaitSock ? 0 : this.conn.synDataBytes;
+  }
+
+  get fastOpenDeferred(): boolean {
+    return this.conn instanceof TimeWaitSock ? false : this.conn.fastOpenDeferred;
+  }
+
+  watchOutOfOrder(watch: OutOfOrderWatch | null): void {
+    // A connection in TIME-WAIT has no receive queue left to watch (no data arrives any more).
+    if (!(this.conn instanceof TimeWaitSock)) this.conn.rcvq.watch = watch;
   }
 
   send(bytes: number, flags = 0): number {
     const o = this.owner;
     o.begin();
     try {
-      const n = this.conn.send(bytes, o.now, flags);
+      const n = this.live.send(bytes, o.now, flags);
       // Linux sk_stream_error: a pending error (ECONNRESET, ETIMEDOUT) is reported once, then EPIPE.
-      if (n < 0) throw new SocketError(this.takeError() ?? this.conn.sendErrno() ?? 'EPIPE');
+      if (n < 0) throw new SocketError(this.takeError() ?? this.live.sendErrno() ?? 'EPIPE');
       return n;
     } finally {
       o.touch(this);
@@ -117,11 +152,11 @@ export class StackSocket implements TcpSocket {
     const o = this.owner;
     o.begin();
     try {
-      const n = this.conn.recv(max, o.now);
+      const n = this.live.recv(max, o.now);
       // Linux tcp_recvmsg: with nothing to copy, a pending error (ECONNRESET, ETIMEDOUT) is
       // returned before end-of-stream, unless the peer's FIN was read (SOCK_DONE).
-      if (n <= 0 && !this.conn.eof) {
-        const err = this.conn.readable > 0 ? null : this.takeError();
+      if (n <= 0 && !this.eof) {
+        const err = this.readable > 0 ? null : this.takeError();
         if (err !== null) throw new SocketError(err);
       }
       if (n < 0) throw EAGAIN_ERROR;
@@ -135,7 +170,7 @@ export class StackSocket implements TcpSocket {
   shutdown(how: 'rd' | 'wr' | 'rdwr'): void {
     const o = this.owner;
     o.begin();
-    this.conn.shutdown(how, o.now);
+    this.live.shutdown(how, o.now);
     o.touch(this);
     o.end();
   }
@@ -143,7 +178,8 @@ export class StackSocket implements TcpSocket {
   close(): void {
     const o = this.owner;
     o.begin();
-    this.conn.close(o.now);
+    const c = this.conn;
+    if (!(c instanceof TimeWaitSock)) c.close(o.now); // closed already: close() in TIME-WAIT does nothing
     o.touch(this);
     o.end();
   }
@@ -152,7 +188,9 @@ export class StackSocket implements TcpSocket {
   abort(): void {
     const o = this.owner;
     o.begin();
-    this.conn.abort(o.now);
+    const c = this.conn;
+    if (c instanceof TimeWaitSock) c.destroy(o.now); // as userAbort in TIME-WAIT: CLOSED, no RST
+    else c.abort(o.now);
     o.touch(this);
     o.end();
   }
@@ -160,7 +198,7 @@ export class StackSocket implements TcpSocket {
   setOption<K extends keyof TcpParams>(name: K, value: TcpParams[K]): void {
     const o = this.owner;
     o.begin();
-    this.conn.setOption(name, value, o.now);
+    this.live.setOption(name, value, o.now);
     o.touch(this);
     o.end();
   }
@@ -168,21 +206,21 @@ export class StackSocket implements TcpSocket {
   setNoDelay(on: boolean): void {
     const o = this.owner;
     o.begin();
-    this.conn.setNoDelay(on, o.now);
+    this.live.setNoDelay(on, o.now);
     o.touch(this);
     o.end();
   }
 
   setLingerZero(on: boolean): void {
-    this.conn.setLingerZero(on);
+    this.live.setLingerZero(on);
   }
 
   linuxInfo(): TcpInfoFields {
-    return this.conn.tcpInfo(this.owner.now);
+    return this.live.tcpInfo(this.owner.now);
   }
 
   info(): TcpInfo {
-    const c = this.conn;
+    const c = this.live;
     return {
       state: this.state, cwnd: c.cwnd, ssthresh: c.ssthresh, srtt: c.srtt, rto: c.rto,
       retransmits: c.retransmissions, bytesAcked: c.bytesAcked, bytesReceived: c.bytesReceived,
@@ -210,6 +248,11 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
     const s = this.listener.accept();
     if (s !== null && handler !== undefined) s.handler = handler;
     return s;
+  }
+
+  setFastOpenQueue(qlen: number): void {
+    this.params = { ...this.params, fastOpenQueue: qlen };
+    this.listener.setFastOpenQueue(qlen);
   }
 
   setUserMss(mss: number): void {
@@ -256,6 +299,10 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
 
   completeHandshake(h: HandshakeInfo, ack: Segment, now: Nanos): StackSocket | null {
     return this.owner.createChild(this, h, ack, now);
+  }
+
+  fastOpenChild(h: HandshakeInfo, syn: Segment, fo: FastOpenState, now: Nanos): StackSocket | null {
+    return this.owner.createFastOpenChild(this, h, syn, fo, now);
   }
 
   abortChild(child: StackSocket): void {

@@ -10,11 +10,17 @@ import { sendOowAck } from './output.ts';
 import { isCwndLimited, output, retransmitHead } from './send.ts';
 import { seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import { EV_WRITABLE, streamWritable, type Tcb } from './tcb.ts';
+import { chronoStop, CHRONO_BUSY, CHRONO_SNDBUF_LIMITED } from './chrono.ts';
 import { scheduleLossProbe, tlpAcked } from './tlp.ts';
 import { tsValue } from './window.ts';
-import { enterSackRecovery, exitSackRecovery, inSackRecovery, sackRecoveryAck, sackUpdate, timeToRecover } from './sack-recovery.ts';
+import { exitSackRecovery, inSackRecovery, lossAck, tryUndoDsack, sackAlert, sackDubious, sackRecoveryStep, sackUpdate } from './sack-recovery.ts';
+import { rackOnCumAck } from './rack.ts';
 import { sndBufOnAck } from './buffers.ts';
 import { timerExpiry } from './timer-wheel.ts';
+
+/** The SACK marks and queue length before the ACK being processed (plain module state: no allocation per ACK). */
+let sackedBefore = 0;
+let queuedBefore = 0;
 
 /** RFC 5681 3.2: duplicate ACKs before fast retransmit (Linux tcp_reordering). */
 export const DUPACK_THRESHOLD = 3;
@@ -40,12 +46,18 @@ export function processAck(t: Tcb, seg: Segment, now: Nanos): boolean {
   // Something answered: probes are not unanswered any more (Linux tcp_ack clears probes_out).
   t.probesOut = 0;
   const blocks = t.sackOk && seg.options !== null ? seg.options.sack : undefined;
-  const newlySacked = blocks !== undefined ? sackUpdate(t, blocks, ack) : 0;
+  t.ackDsack = false;
+  // Linux counts delivery in segments (tp->delivered): queued segments newly SACKed or newly
+  // acknowledged without having been SACKed before.
+  sackedBefore = t.rtxq.sackedOut;
+  queuedBefore = t.rtxq.size;
+  const newlySacked = blocks !== undefined ? sackUpdate(t, blocks, ack, now) : 0;
   if (seqLe(ack, t.sndUna)) {
     if (ack === t.sndUna) {
       const win = seg.window * 2 ** t.sndWscale;
       const dup = seg.len === 0 && (seg.flags & (SYN | FIN)) === 0 && win === t.sndWnd && seqGt(t.sndMax, t.sndUna);
       updateWindow(t, seg);
+      if (t.tlpActive) tlpAcked(t, ack, false, dup && newlySacked === 0);
       // RFC 6675 2: an ACK that SACKs new data counts as a duplicate whatever else it carries.
       if (dup || newlySacked > 0) duplicateAck(t, now, newlySacked);
     }
@@ -76,7 +88,17 @@ export function updateWindow(t: Tcb, seg: Segment): void {
 function duplicateAck(t: Tcb, now: Nanos, newlySacked: number): void {
   t.dupAcks++;
   if (inSackRecovery(t)) {
-    sackRecoveryAck(t, Math.ceil(newlySacked / t.mss), false, now);
+    sackRecoveryStep(t, t.rtxq.sackedOut - sackedBefore, false, now);
+    return;
+  }
+  if (t.inLoss) {
+    lossAck(t, now);
+    return;
+  }
+  if (t.sack !== null) {
+    // A SACK connection: RACK decides (rack.ts); the SACKed segments have left the network, so
+    // the send loop's in-flight count lets new data out (Linux's form of RFC 3042).
+    if (!sackAlert(t, t.rtxq.sackedOut - sackedBefore, false, now)) output(t, now);
     return;
   }
   if (t.inRecovery) {
@@ -85,12 +107,7 @@ function duplicateAck(t: Tcb, now: Nanos, newlySacked: number): void {
     output(t, now);
     return;
   }
-  if (timeToRecover(t)) {
-    enterSackRecovery(t);
-    sackRecoveryAck(t, Math.max(1, Math.ceil(newlySacked / t.mss)), false, now);
-    return;
-  }
-  if (t.dupAcks === DUPACK_THRESHOLD && (t.sack === null || t.sack.sackedBytes === 0)) {
+  if (t.dupAcks === DUPACK_THRESHOLD) {
     // RFC 6582 3.2 step 2: only when the ACK covers more than "recover" (no new recovery for
     // losses from the window already being recovered, e.g. after an RTO).
     if (!seqGt(t.sndUna, t.recover)) return;
@@ -111,11 +128,15 @@ function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
   const ack = seg.ack;
   const prevUna = t.sndUna;
   const bufferedBefore = t.sendBuffered;
+  // RACK and reordering read the queue as it was (rack.ts): before SND.UNA moves.
+  if (t.sack !== null) rackOnCumAck(t, ack, now);
   t.sndUna = ack;
   if (t.sack !== null) t.sack.prune(ack);
   if (seqLt(t.sndNxt, ack)) t.sndNxt = ack;
   const freed = bufferedBefore - t.sendBuffered;
   t.bytesAckedTotal += freed;
+  // Linux tcp_clean_rtx_queue: nothing left in flight stops the busy clock (if nothing is unsent).
+  if (!seqLt(t.sndUna, t.sndMax)) chronoStop(t, CHRONO_BUSY, now);
 
   // RTT: the oldest newly acknowledged segment, unless retransmitted data is covered (Karn,
   // RFC 6298 3); otherwise the timestamp echo, which is unambiguous (RFC 7323 4.1).
@@ -137,11 +158,25 @@ function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
   if (!seqGt(t.retxHigh, ack)) t.retransStamp = -1;
   t.retransmits = 0;
 
-  const acked = Math.ceil(seqSub(ack, prevUna) / t.mss);
-  const delivered = acked + Math.ceil(newlySacked / t.mss);
+  let acked = Math.ceil(seqSub(ack, prevUna) / t.mss);
+  let delivered = acked + Math.ceil(newlySacked / t.mss);
+  if (t.sack !== null) {
+    // tcp_cong_control grows cwnd by acked_sacked: what was SACKed earlier was counted then.
+    delivered = queuedBefore - t.rtxq.size + t.rtxq.sackedOut - sackedBefore;
+    acked = delivered;
+  }
+  // Linux tcp_ack: tcp_process_tlp_ack comes before loss recovery and tcp_cong_control.
+  if (t.tlpActive) tlpAcked(t, ack, true, false);
+  let reoArmed = false;
   if (inSackRecovery(t)) {
-    if (seqGe(ack, t.recover)) exitSackRecovery(t);
-    else sackRecoveryAck(t, delivered, true, now);
+    if (seqGe(ack, t.recover)) {
+      // tcp_try_undo_recovery: every retransmission DSACKed, the window goes back; else ssthresh.
+      exitSackRecovery(t);
+      tryUndoDsack(t);
+    } else {
+      sackRecoveryStep(t, delivered, true, now);
+      reoArmed = t.rtoIsReo;
+    }
   } else if (t.inRecovery) {
     if (seqGe(ack, t.recover)) {
       t.inRecovery = false;
@@ -154,26 +189,32 @@ function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
     }
   } else {
     t.dupAcks = 0;
-    t.cc.onAck(acked, isCwndLimited(t), now);
-    if (timeToRecover(t)) {
-      enterSackRecovery(t);
-      sackRecoveryAck(t, delivered, true, now);
-    }
+    // tcp_ack: a dubious ACK goes through tcp_fastretrans_alert (RACK, maybe recovery) before
+    // tcp_cong_control, which grows cwnd only outside a window reduction.
+    t.rtoIsReo = false;
+    if (!sackDubious(t, newlySacked) || !sackAlert(t, delivered, true, now)) t.cc.onAck(acked, isCwndLimited(t), now);
+    reoArmed = t.rtoIsReo;
+    if (t.inLoss) lossAck(t, now);
   }
 
   // RFC 6298 5.2/5.3: stop the timer when everything is acknowledged, else restart it (as a
   // tail-loss-probe timeout where that applies).
-  tlpAcked(t, ack);
-  t.rtoIsProbe = false;
-  if (t.sndUna === t.sndMax) t.rtoAt = Infinity;
-  else if (!scheduleLossProbe(t, now)) t.rtoAt = timerExpiry(t.params, now, t.rtt.rto);
+  // When RACK armed its reordering timer on this ACK it stays (Linux clears FLAG_SET_XMIT_TIMER).
+  if (!reoArmed) {
+    t.rtoIsProbe = t.rtoIsReo = false;
+    if (t.sndUna === t.sndMax) t.rtoAt = Infinity;
+    else if (!scheduleLossProbe(t, now)) t.rtoAt = timerExpiry(t.params, now, t.rtt.rto);
+  }
   t.persistAt = Infinity;
 
+  // With skb accounting this happens after the ACK's sends (Connection.checkSpace), as Linux's.
+  if (t.params.skbTruesize > 0) return;
   if (freed > 0) sndBufOnAck(t);
   // Linux tcp_check_space / sk_stream_write_space: a writer that found no room hears of it once
   // the socket is writable again.
   if (t.sendBlocked && freed > 0 && streamWritable(t)) {
     t.sendBlocked = false;
+    chronoStop(t, CHRONO_SNDBUF_LIMITED, now);
     t.notify(EV_WRITABLE);
   }
 }

@@ -32,6 +32,8 @@ export const STATE_NAMES: readonly string[] = [
 /** Connection.send flags: MSG_EOR (a record ends here) and MSG_MORE (more data follows at once). */
 export const SEND_EOR = 1;
 export const SEND_MORE = 2;
+/** A non-blocking write that opens a TCP Fast Open connection: only what the SYN carries is taken. */
+export const SEND_SYN_DATA_ONLY = 4;
 
 /** errno-style failures reported to sockets. */
 export type Errno =
@@ -50,10 +52,17 @@ export interface Endpoints {
 export interface EngineOutput {
   /** Put `seg` on the wire from `ep.localAddr` to `ep.remoteAddr`. `retransmit` marks a resend; `ecn` is the IP ECN codepoint (ecn.ts, default Not-ECT). */
   transmit(ep: Endpoints, seg: Segment, retransmit: boolean, ecn?: number): void;
+  /**
+   * The host's own queue refuses every packet (a qdisc with no room, as `tc qdisc add ... pfifo
+   * limit 0`): Linux's tcp_transmit_skb fails locally, nothing counts as sent (tcp_write_xmit).
+   */
+  readonly localDrop?: boolean;
   /** Every state transition, exactly once, in order (the trace's `ev: state`). */
   stateChanged(ep: Endpoints, from: TcpState, to: TcpState): void;
   /** Socket-facing news for the connection's owner. */
   notify(ep: Endpoints, what: ConnEvent, errno?: Errno): void;
+  /** TCP Fast Open news for counters (fastopen.ts FO_EVENT_*: requested, accepted, fallback); optional. */
+  fastOpen?(ep: Endpoints, event: number): void;
 }
 
 export const ConnEvent = {

@@ -9,6 +9,7 @@
  * connections that never move data carry one null field.
  */
 import { MS, type Nanos } from '../sim/time.ts';
+import { perMssTruesize } from './send-skbs.ts';
 import { seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
 import { tsValue } from './window.ts';
@@ -132,7 +133,9 @@ export function sndBufExpand(t: Tcb): void {
   if (!p.sndBufGrowth || p.sndBufLock) return;
   let segs = t.cc.cwnd;
   if (segs < INIT_SEGMENTS) segs = INIT_SEGMENTS;
-  let want = 2 * segs * t.mss;
+  // With skb accounting the buffer is charged per skb, so it is sized as Linux sizes it: a
+  // worst-case skb per segment (per_mss); else in payload bytes.
+  let want = 2 * segs * (p.skbTruesize > 0 ? perMssTruesize(t.mss) : t.mss);
   if (want > p.sndBufMax) want = p.sndBufMax;
   if (want > t.sndBuf) t.sndBuf = want;
 }

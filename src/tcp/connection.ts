@@ -9,15 +9,15 @@
  */
 import type { Nanos } from '../sim/time.ts';
 import type { Segment } from '../wire/segment.ts';
-import { SEND_EOR, SEND_MORE, TcpState, type EngineOutput, type Endpoints, type Errno, type TimedEntity } from './api.ts';
+import { SEND_EOR, SEND_MORE, SEND_SYN_DATA_ONLY, TcpState, type EngineOutput, type Endpoints, type Errno, type TimedEntity } from './api.ts';
 import { ecnIncoming } from './ecn.ts';
 import { establish, handshakeRtt } from './handshake.ts';
 import type { DstMetrics } from './dst-metrics.ts';
-import { sendSyn } from './output.ts';
+import { sendOowAck, sendSyn } from './output.ts';
 import { tcpInfo, type TcpInfoFields } from './tcp-info.ts';
 import type { TcpParams } from './params.ts';
 import { afterRead } from './receive.ts';
-import { rcvSpaceAdjust } from './buffers.ts';
+import { rcvSpaceAdjust, sndBufOnAck } from './buffers.ts';
 import { RTO_FALLBACK } from './rtt.ts';
 import { output } from './send.ts';
 import { closedSegment } from './states/closed.ts';
@@ -27,12 +27,19 @@ import { synRcvd } from './states/syn-rcvd.ts';
 import { synSent } from './states/syn-sent.ts';
 import { timeWait } from './states/time-wait.ts';
 import { seqSub } from './seq.ts';
-import { EV_WRITABLE, notsentLowat, streamWritable, Tcb, TS_OPTION_BYTES } from './tcb.ts';
+import { EV_READABLE, EV_WRITABLE, notsentLowat, Tcb, TS_OPTION_BYTES } from './tcb.ts';
+import { skbWritable, skbWrite, socketWritable } from './send-skbs.ts';
+import { chronoStart, chronoStop, CHRONO_BUSY, CHRONO_SNDBUF_LIMITED } from './chrono.ts';
 import { setEffectiveMss } from './handshake.ts';
 import { userAbort, userClose, userShutdown } from './teardown.ts';
 import { runTimers } from './timers.ts';
 import { initialWindow, ourWindowScale } from './window.ts';
 import { timerExpiry } from './timer-wheel.ts';
+import { clientOpen, type FastOpenState } from './fastopen.ts';
+
+/** Connection.connect fastOpenFlags: TCP_FASTOPEN_CONNECT (wait for data when a cookie is cached); a non-blocking sendto. */
+export const FO_DEFER = 1;
+export const FO_NONBLOCK = 2;
 
 /** What the owner does with a segment after `onSegment`. */
 export const SegmentVerdict = {
@@ -87,7 +94,14 @@ export class Connection extends Tcb implements TimedEntity {
   }
 
   /** Active open: sends a SYN and enters SYN_SENT. `tsOffset` is the per-connection TSval offset. */
-  static connect(ep: Endpoints, params: TcpParams, iss: number, now: Nanos, out: EngineOutput, tsOffset = 0, metrics: DstMetrics | null = null): Connection {
+  /**
+   * `fastOpen` >= 0: a TCP Fast Open connect (sendto MSG_FASTOPEN with that many bytes, or
+   * TCP_FASTOPEN_CONNECT with 0 and `fastOpenFlags` FO_DEFER): the bytes are queued and, with a
+   * cookie, the SYN carries what fits (fastopen.ts). FO_NONBLOCK keeps only what the SYN carries
+   * (a non-blocking sendto returns that count, `synDataBytes`).
+   */
+  static connect(ep: Endpoints, params: TcpParams, iss: number, now: Nanos, out: EngineOutput, tsOffset = 0, metrics: DstMetrics | null = null,
+    fastOpen = -1, fastOpenFlags = 0): Connection {
     const c = new Connection(ep, params, out);
     c.metrics = metrics;
     c.initSend(iss >>> 0, iss >>> 0);
@@ -95,9 +109,69 @@ export class Connection extends Tcb implements TimedEntity {
     c.offeredWscale = ourWindowScale(c.params);
     c.openedAt = now;
     c.setState(TcpState.SYN_SENT);
+    if (fastOpen >= 0) {
+      if (clientOpen(c, now, (fastOpenFlags & FO_DEFER) !== 0)) {
+        c.finish(); // TCP_FASTOPEN_CONNECT with a cookie: the SYN waits for the first write
+        return c;
+      }
+      c.queueBytes(fastOpen);
+    }
+    c.sendFirstSyn(now);
+    if (fastOpen >= 0 && (fastOpenFlags & FO_NONBLOCK) !== 0) c.writeSeq = c.pushSeq = (c.iss + 1 + c.fo!.synData) >>> 0;
+    c.finish();
+    return c;
+  }
+
+  /** Bytes the SYN carried (TCP Fast Open), 0 without. */
+  get synDataBytes(): number {
+    return this.fo !== null ? this.fo.synData : 0;
+  }
+
+  /** The connection waits for its first write to send a SYN with data (TCP_FASTOPEN_CONNECT). */
+  get fastOpenDeferred(): boolean {
+    return this.fo !== null && this.fo.deferred;
+  }
+
+  private sendFirstSyn(now: Nanos): void {
+    sendSyn(this, now, false);
+    const first = this.params.synGiveUp > 0 && this.params.synGiveUp < this.rtt.rto ? this.params.synGiveUp : this.rtt.rto;
+    this.rtoAt = timerExpiry(this.params, now, first);
+  }
+
+  /** Queues up to `bytes` for sending in SYN_SENT (no output): returns how many fit the buffer. */
+  private queueBytes(bytes: number): number {
+    const space = this.sendSpace;
+    const n = bytes < space ? bytes : space;
+    this.writeSeq = (this.writeSeq + n) >>> 0;
+    this.pushSeq = this.writeSeq;
+    return n;
+  }
+
+  /**
+   * A Fast Open child (fastopen.ts): made by the listener from a SYN with a valid cookie, in
+   * SYN_RCVD, the SYN's data readable at once (Linux tcp_fastopen_create_child, tcp_fastopen_add_skb);
+   * sends its SYN-ACK acknowledging the data and retransmits it on its own timer.
+   */
+  static fromFastOpen(h: HandshakeInfo, syn: Segment, fo: FastOpenState, params: TcpParams, now: Nanos, out: EngineOutput, metrics: DstMetrics | null = null): Connection {
+    const c = new Connection(h.ep, params, out);
+    c.metrics = metrics;
+    c.fo = fo;
+    c.initFromHandshake(h, now, h.iss); // our SYN is sent below
+    const len = syn.len;
+    c.rcvNxt = (h.irs + 1 + len) >>> 0;
+    c.rcvWup = c.rcvNxt;
+    c.sndWl1 = c.rcvNxt;
+    if (len > 0) {
+      c.rcvq.readable += len;
+      c.bytesReceivedTotal += len;
+      c.lastDataRcvAt = now;
+      c.notify(EV_READABLE);
+    }
+    c.openedAt = now;
+    c.state = TcpState.LISTEN; // the trace pairs LISTEN → SYN_RCVD as for any request
+    c.setState(TcpState.SYN_RCVD);
     sendSyn(c, now, false);
-    const first = c.params.synGiveUp > 0 && c.params.synGiveUp < c.rtt.rto ? c.params.synGiveUp : c.rtt.rto;
-    c.rtoAt = timerExpiry(c.params, now, first);
+    c.rtoAt = timerExpiry(c.params, now, c.rtt.rto);
     c.finish();
     return c;
   }
@@ -110,7 +184,21 @@ export class Connection extends Tcb implements TimedEntity {
   static fromHandshake(h: HandshakeInfo, params: TcpParams, now: Nanos, out: EngineOutput, metrics: DstMetrics | null = null, ack: Segment | null = null): Connection {
     const c = new Connection(h.ep, params, out);
     c.metrics = metrics;
-    c.initSend(h.iss >>> 0, (h.iss + 1) >>> 0);
+    c.initFromHandshake(h, now, h.iss + 1);
+    // Linux tcp_synack_rtt_meas: the SYN-ACK's own time when it went out once, else (retransmitted,
+    // or a cookie: no send time kept) the timestamp the final ACK echoes (tcp_ack_update_rtt).
+    handshakeRtt(c, ack ?? NO_ECHO, h.synAckSentAt ?? -1, h.synAckRetransmitted === true, now);
+    c.openedAt = h.synAckSentAt ?? -1;
+    c.state = TcpState.SYN_RCVD;
+    establish(c, now, h.synAckRetransmitted ? 1 : 0);
+    c.finish();
+    return c;
+  }
+
+  /** The sequence spaces and options a passive open agreed (the request's or the Fast Open SYN's). */
+  private initFromHandshake(h: HandshakeInfo, now: Nanos, una: number): void {
+    const c = this;
+    c.initSend(h.iss >>> 0, una >>> 0);
     c.irs = h.irs >>> 0;
     c.rcvNxt = (h.irs + 1) >>> 0;
     c.rcvWup = c.rcvNxt;
@@ -132,14 +220,6 @@ export class Connection extends Tcb implements TimedEntity {
     c.maxSndWnd = h.peerWindow;
     c.sndWl1 = c.irs;
     c.sndWl2 = c.iss;
-    // Linux tcp_synack_rtt_meas: the SYN-ACK's own time when it went out once, else (retransmitted,
-    // or a cookie: no send time kept) the timestamp the final ACK echoes (tcp_ack_update_rtt).
-    handshakeRtt(c, ack ?? NO_ECHO, h.synAckSentAt ?? -1, h.synAckRetransmitted === true, now);
-    c.openedAt = h.synAckSentAt ?? -1;
-    c.state = TcpState.SYN_RCVD;
-    establish(c, now, h.synAckRetransmitted ? 1 : 0);
-    c.finish();
-    return c;
   }
 
   /** Handles one segment addressed to this connection; `ecn` is its IP ECN codepoint (ecn.ts). */
@@ -168,6 +248,7 @@ export class Connection extends Tcb implements TimedEntity {
         throw new Error(`unknown TCP state ${String(never)}`);
       }
     }
+    if (this.sendBlocked && this.params.skbTruesize > 0) this.checkSpace(now);
     this.finish();
     return verdict;
   }
@@ -177,6 +258,16 @@ export class Connection extends Tcb implements TimedEntity {
     this.finish();
   }
 
+  /** TimeWaitState (states/time-wait.ts): the TIME-WAIT timer restarts. */
+  restartTimer(at: Nanos): void {
+    this.closeAt = at;
+  }
+
+  /** TimeWaitState: acknowledges an unacceptable segment in TIME-WAIT. */
+  timeWaitAck(seg: Segment, now: Nanos): void {
+    sendOowAck(this, seg, now, false);
+  }
+
   /**
    * Queues up to `bytes`; returns how many were accepted, or -1 when sending is not allowed (see
    * `sendErrno`). `flags`: SEND_EOR ends a record here (MSG_EOR: later data never joins its last
@@ -184,6 +275,20 @@ export class Connection extends Tcb implements TimedEntity {
    */
   send(bytes: number, now: Nanos, flags = 0): number {
     if (this.sendErrno() !== null) return -1;
+    if (this.fo !== null && this.fo.deferred) {
+      // TCP_FASTOPEN_CONNECT: the first write sends the SYN with its data (tcp_sendmsg_fastopen)
+      this.fo.deferred = false;
+      let n = this.queueBytes(bytes);
+      if (n < bytes) this.sendBlocked = true;
+      this.sendFirstSyn(now);
+      if (flags & SEND_SYN_DATA_ONLY) {
+        n = this.fo.synData;
+        this.writeSeq = this.pushSeq = (this.iss + 1 + n) >>> 0;
+      }
+      this.finish();
+      return n;
+    }
+    if (this.params.skbTruesize > 0) return this.sendSkbs(bytes, now, flags);
     let space = this.sendSpace;
     // Linux sk_stream_memory_free (tcp_stream_memory_free, wake = 0): no more data is queued
     // while the unsent bytes reach TCP_NOTSENT_LOWAT.
@@ -191,11 +296,41 @@ export class Connection extends Tcb implements TimedEntity {
     const n = bytes < space ? bytes : space;
     if (n < bytes) this.sendBlocked = true;
     if (n > 0) {
+      chronoStart(this, CHRONO_BUSY, now); // Linux tcp_add_write_queue_tail
       this.writeSeq = (this.writeSeq + n) >>> 0;
       if (flags & SEND_EOR && n === bytes) {
         if (this.recordEnds.length === 0) this.recordEnds = [];
         this.recordEnds.push(this.writeSeq);
       }
+      this.moreHold = (flags & SEND_MORE) !== 0;
+      if (!this.moreHold) this.pushSeq = this.writeSeq;
+      output(this, now);
+      this.moreHold = false;
+    }
+    this.finish();
+    return n;
+  }
+
+  /**
+   * Linux tcp_check_space, after a segment's processing and the sends it allowed (skb
+   * accounting): a writer that found no room (SOCK_NOSPACE) grows the buffer while not
+   * cwnd-limited (tcp_new_space) and is woken once the socket is writable (sk_stream_write_space).
+   */
+  private checkSpace(now: Nanos): void {
+    sndBufOnAck(this);
+    if (skbWritable(this)) {
+      this.sendBlocked = false;
+      chronoStop(this, CHRONO_SNDBUF_LIMITED, now);
+      this.notify(EV_WRITABLE);
+    }
+  }
+
+  /** send() on skb accounting (send-skbs.ts), then the push of what the write ends with (tcp_push). */
+  private sendSkbs(bytes: number, now: Nanos, flags: number): number {
+    const n = skbWrite(this, bytes, flags, now);
+    if (n < bytes) this.sendBlocked = true;
+    if (n > 0) {
+      chronoStart(this, CHRONO_BUSY, now); // Linux tcp_add_write_queue_tail
       this.moreHold = (flags & SEND_MORE) !== 0;
       if (!this.moreHold) this.pushSeq = this.writeSeq;
       output(this, now);
@@ -324,7 +459,11 @@ export class Connection extends Tcb implements TimedEntity {
    * with wake = 1). The FIN queued (shutdown(wr)) makes the socket always writable (the write fails).
    */
   get pollWritable(): boolean {
-    return this.sendErrno() !== null || streamWritable(this);
+    if (this.sendErrno() !== null) return true;
+    const w = socketWritable(this);
+    // Linux tcp_poll sets SOCK_NOSPACE when it finds no room: the ACK that makes room wakes it.
+    if (!w && this.params.skbTruesize > 0) this.sendBlocked = true;
+    return w;
   }
   /** Pending asynchronous error (SO_ERROR), cleared when read. */
   takeError(): Errno | null {
@@ -403,6 +542,7 @@ export class Connection extends Tcb implements TimedEntity {
     this.sndMax = una;
     this.writeSeq = (iss + 1) >>> 0;
     this.pushSeq = this.writeSeq;
+    this.pushedSeq = this.writeSeq;
     this.recover = iss; // RFC 6582 3.2 step 1
     this.retxHigh = una;
     this.sndSml = una;

@@ -44,8 +44,11 @@ export interface DstMetricsEntry {
 export interface FastOpenMetrics {
   /** The server's MSS learned with its cookie, 0 = none. */
   mss: number;
-  /** The server's Fast Open cookie (4 to 16 bytes), null = none. */
+  /** The server's Fast Open cookie (4 to 16 bytes), null = none; cookieExp: it came in the experimental option. */
   cookie: Uint8Array | null;
+  cookieExp: boolean;
+  /** A cookie request went unanswered: 1 try the experimental option next, 2 back to kind 34 (try_exp). */
+  tryExp: number;
   /** SYNs with data lost in a row, and when the last was (tcp_fastopen_cache_set). */
   synLoss: number;
   lastSynLoss: Nanos;

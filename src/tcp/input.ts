@@ -8,6 +8,7 @@ import { ACK, RST, SYN, segmentSpace, type Segment } from '../wire/segment.ts';
 import { currentReceiveWindow, sendOowAck } from './output.ts';
 import { seqGt, seqInRange, seqLe, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
+import { dupackDsack } from './receive.ts';
 import { resetReceived } from './teardown.ts';
 
 /** RFC 7323 5.5: TS.Recent is invalid after 24 days of idleness. */
@@ -25,7 +26,7 @@ export function sequenceAcceptable(t: Tcb, seg: Segment): boolean {
 }
 
 /** RFC 7323 5.3 PAWS (Linux tcp_paws_discard, one tick of slack): an old timestamp means an old duplicate. */
-export function pawsReject(t: Tcb, seg: Segment, now: Nanos): boolean {
+export function pawsReject(t: Pick<Tcb, 'tsOk' | 'tsRecent' | 'tsRecentAt'>, seg: Segment, now: Nanos): boolean {
   if (!t.tsOk || seg.options === null || seg.options.timestamp === undefined || (seg.flags & RST) !== 0) return false;
   return seqSub(t.tsRecent, seg.options.timestamp.val) > 1 && now - t.tsRecentAt < PAWS_IDLE;
 }
@@ -39,6 +40,7 @@ export function firstStep(t: Tcb, seg: Segment, now: Nanos): boolean {
   // Linux: a segment with none of ACK, RST, SYN is dropped without an answer.
   if ((f & (ACK | RST | SYN)) === 0) return false;
   if (pawsReject(t, seg, now)) {
+    dupackDsack(t, seg);
     sendOowAck(t, seg, now, false);
     return false;
   }
@@ -52,7 +54,8 @@ export function firstStep(t: Tcb, seg: Segment, now: Nanos): boolean {
   }
   if (!sequenceAcceptable(t, seg)) {
     // Unacceptable: answer with an ACK (RFC 9293); a SYN gets the same ACK as a challenge
-    // (RFC 5961 4.2).
+    // (RFC 5961 4.2). Old data in it is reported as a DSACK (tcp_send_dupack).
+    if ((f & SYN) === 0) dupackDsack(t, seg);
     sendOowAck(t, seg, now, (f & SYN) !== 0);
     return false;
   }

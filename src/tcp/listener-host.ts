@@ -9,6 +9,7 @@ import type { HandshakeInfo } from './connection.ts';
 import type { TcpParams } from './params.ts';
 import type { CookieSecret } from './syn-cookies.ts';
 import type { DstMetrics } from './dst-metrics.ts';
+import type { FastOpenState } from './fastopen.ts';
 
 /** What a listener needs from its host stack. */
 export interface ListenerHost<C> {
@@ -21,6 +22,11 @@ export interface ListenerHost<C> {
    * demultiplexing and hands it the final ACK, so data on the third ACK is received.
    */
   completeHandshake(h: HandshakeInfo, ack: Segment, now: Nanos): C | null;
+  /**
+   * TCP Fast Open: creates the child for a SYN whose data is accepted (Connection.fromFastOpen,
+   * in SYN_RCVD) and registers it. Optional: a host without it never accepts data in a SYN.
+   */
+  fastOpenChild?(h: HandshakeInfo, syn: Segment, fo: FastOpenState, now: Nanos): C | null;
   /** Aborts a connection nobody accepted (the listener closed): Linux sends RST. */
   abortChild(child: C, now: Nanos): void;
 }

@@ -28,6 +28,8 @@ import { SYN_CACHE_BUCKETS, SynCacheBuckets } from './syn-cache.ts';
 import { ListenerCookies } from './listener-cookies.ts';
 import { inWindow, oowRateLimited } from './request-checks.ts';
 import type { ListenerConfig, ListenerHost } from './listener-host.ts';
+import { childState, ListenerFastOpen, TFO_SERVER_ENABLE, type FastOpenVerdict } from './fastopen.ts';
+import type { SipKey } from './fastopen-cookie.ts';
 
 export type { ListenerConfig, ListenerHost } from './listener-host.ts';
 
@@ -56,6 +58,8 @@ export class Listener<C> implements TimedEntity {
   private readonly scratch: Endpoints;
   private readonly syn: SynOptions = { peerMss: 0, peerWscale: -1, sackOk: false, tsOk: false, tsVal: 0 };
   private closed = false;
+  /** TCP Fast Open (fastopen.ts): keys, the Fast Open queue; null when the host's server bit is off. */
+  readonly fastOpen: ListenerFastOpen | null;
 
   constructor(cfg: ListenerConfig<C>) {
     this.params = cfg.params;
@@ -81,6 +85,7 @@ export class Listener<C> implements TimedEntity {
     this.windowTs = initialWindow(p, p.mss - TS_OPTION_BYTES);
     this.metrics = cfg.metrics ?? null;
     this.cookies = new ListenerCookies(cfg.secret, p, this.stats, this.window, this.windowTs, this.wscale);
+    this.fastOpen = (p.fastOpen & TFO_SERVER_ENABLE) !== 0 ? new ListenerFastOpen(p, this.maxBacklog, hostFastOpenKey(cfg)) : null;
   }
 
   get deadline(): Nanos {
@@ -193,6 +198,9 @@ export class Listener<C> implements TimedEntity {
       return;
     }
     const iss = isn >= 0 ? isn >>> 0 : this.host.initialSeq(laddr, seg.dstPort, raddr, seg.srcPort, now) >>> 0;
+    // Linux tcp_conn_request -> tcp_try_fastopen: a valid cookie makes a child at once.
+    const fo = this.fastOpen !== null ? this.fastOpen.onSyn(p, seg, raddr, laddr) : null;
+    if (fo !== null && fo.child && this.fastOpenChild(seg, raddr, laddr, iss, o, fo, now)) return;
     const d = this.firstTimeout();
     const row = t.insert(raddr, seg.srcPort, laddr, now, timerExpiry(p, now, d), expiryOrder(p, now, d, false, t.nextArm()));
     t.irs[row] = seg.seq >>> 0;
@@ -211,7 +219,32 @@ export class Listener<C> implements TimedEntity {
     if (t.size > st.synQueuePeak) st.synQueuePeak = t.size;
     st.synQueueLen = t.size;
     this.out.stateChanged(this.epOf(raddr, seg.srcPort, laddr), TcpState.LISTEN, TcpState.SYN_RCVD);
-    this.sendSynAck(row, now, false);
+    this.sendSynAck(row, now, false, fo !== null ? fo : null);
+  }
+
+  /**
+   * tcp_fastopen_create_child: a full connection in SYN_RCVD holding the SYN's data, straight
+   * into the accept queue (counted in the Fast Open queue until its handshake completes).
+   */
+  private fastOpenChild(seg: Segment, raddr: number, laddr: number, iss: number, o: SynOptions, fo: FastOpenVerdict, now: Nanos): boolean {
+    const make = this.host.fastOpenChild;
+    if (make === undefined) return false;
+    const h: HandshakeInfo = {
+      ep: { localAddr: laddr, localPort: seg.dstPort, remoteAddr: raddr, remotePort: seg.srcPort },
+      iss, irs: seg.seq >>> 0, peerWindow: seg.window, peerMss: o.peerMss, peerWscale: o.peerWscale,
+      ourWscale: o.peerWscale >= 0 ? this.wscale : -1, sackOk: o.sackOk, tsOk: o.tsOk, tsRecent: o.tsVal,
+      tsOffset: o.tsOk ? this.host.tsOffset(laddr, raddr) : 0, rcvWnd: o.tsOk ? this.windowTs : this.window,
+    };
+    const state = childState(this.fastOpen!.queue, fo.cookie, fo.exp, seg.len > 0);
+    const child = make.call(this.host, h, seg, state, now);
+    if (child === null) {
+      this.fastOpen!.queue.qlen--;
+      return false;
+    }
+    this.acceptQueue.push(child);
+    this.stats.completed++;
+    this.out.notify(this.ep, ConnEvent.ACCEPTABLE);
+    return true;
   }
 
   /**
@@ -362,6 +395,12 @@ export class Listener<C> implements TimedEntity {
     this.rearm(row, now, true);
   }
 
+  /** TCP_FASTOPEN on the listening socket after listen() (Linux fastopen_queue_tune): the Fast Open queue length. */
+  setFastOpenQueue(qlen: number): void {
+    this.params = { ...this.params, fastOpenQueue: qlen };
+    if (this.fastOpen !== null) this.fastOpen.queue.max = qlen;
+  }
+
   /** TCP_MAXSEG on the listening socket (Linux rx_opt.user_mss): SYN-ACKs advertise it. */
   setUserMss(mss: number): void {
     this.params = { ...this.params, mss };
@@ -389,13 +428,18 @@ export class Listener<C> implements TimedEntity {
     t.setExpiry(row, e, expiryOrder(p, now, d, fromTimer, t.nextArm()));
   }
 
-  private sendSynAck(row: number, now: Nanos, retransmit: boolean): void {
+  private sendSynAck(row: number, now: Nanos, retransmit: boolean, fo: FastOpenVerdict | null = null): void {
     const t = this.table;
     const o = t.opts[row]!;
     const tsOk = (o & REQ_TS) !== 0;
     const peerWscale = t.peerWscale[row]!;
     const seg = buildSynAck(this.ep.localPort, t.rport[row]!, t.iss[row]!, t.irs[row]!, this.windowOf(row), this.params.mss,
       peerWscale >= 0 ? this.wscale : -1, (o & REQ_SACK) !== 0, tsOk ? tsValue(t.tsOff[row]!, now) : 0, t.tsRecent[row]!, tsOk);
+    // A Fast Open cookie rides on the first SYN-ACK only (tcp_rtx_synack passes no cookie).
+    if (fo !== null && fo.cookie !== null) {
+      seg.options!.fastOpen = fo.cookie;
+      if (fo.exp) seg.options!.fastOpenExp = true;
+    }
     this.stats.synAcksSent++;
     if (retransmit) {
       t.retrans[row]++;
@@ -445,4 +489,11 @@ export class Listener<C> implements TimedEntity {
     ep.remotePort = rport;
     return ep;
   }
+}
+
+/** The host's Fast Open key when the parameters name none: drawn from its SYN-cookie secret. */
+function hostFastOpenKey<C>(cfg: ListenerConfig<C>): SipKey {
+  const s = cfg.secret;
+  const w = (i: number): bigint => BigInt(s.hash(0x7f0 + i, 0x4f46, 34, 254, i, 0) >>> 0);
+  return { k0: w(0) | (w(1) << 32n), k1: w(2) | (w(3) << 32n) };
 }

@@ -13,6 +13,7 @@ import type { Tcb } from './tcb.ts';
 import { rcvWindowSpace } from './buffers.ts';
 import { initialWindow, tsValue } from './window.ts';
 import { timerExpiry } from './timer-wheel.ts';
+import { synFastOpen } from './fastopen.ts';
 
 /** Linux tcp_invalid_ratelimit: at most one ACK per 500 ms answers out-of-window segments. */
 export const OOW_ACK_INTERVAL: Nanos = 500_000_000;
@@ -28,11 +29,23 @@ function segment(t: Tcb, seq: number, ack: number, flags: number, window: number
 
 /** Options of a non-SYN segment: timestamps when negotiated, SACK blocks when data is held. */
 function segmentOptions(t: Tcb, now: Nanos): TcpOptions | null {
-  const sack = t.sackOk && t.rcvq.hasOutOfOrder ? t.rcvq.sackBlocks(t.tsOk ? 3 : 4) : null;
+  let sack = t.sackOk && t.rcvq.hasOutOfOrder ? t.rcvq.sackBlocks(t.tsOk ? 3 : 4) : null;
+  if (t.dsackPending) sack = withDsack(t, sack);
   if (!t.tsOk) return sack === null ? null : { sack };
   const o: TcpOptions = { timestamp: { val: tsValue(t.tsOffset, now), ecr: t.tsRecent } };
   if (sack !== null) o.sack = sack;
   return o;
+}
+
+/**
+ * RFC 2883 (Linux tcp_established_options): the duplicate range goes first, the SACK blocks
+ * after it (one fewer); reported once (Linux clears rx_opt.dsack when the option is written).
+ */
+function withDsack(t: Tcb, sack: Array<[number, number]> | null): Array<[number, number]> {
+  t.dsackPending = false;
+  const out: Array<[number, number]> = [[t.dsackStart, t.dsackEnd]];
+  if (sack !== null) for (let i = 0; i < sack.length && out.length < (t.tsOk ? 3 : 4); i++) out.push(sack[i]!);
+  return out;
 }
 
 /**
@@ -114,13 +127,25 @@ export function sendSyn(t: Tcb, now: Nanos, retransmit: boolean): void {
   if (synAck ? t.sackOk : p.sack) o.sackPermitted = true;
   if (synAck ? t.tsOk : p.timestamps) o.timestamp = { val: tsValue(t.tsOffset, now), ecr: synAck ? t.tsRecent : 0 };
   if (t.offeredWscale >= 0 && (!synAck || t.wscaleOk)) o.wscale = t.offeredWscale;
+  // TCP Fast Open (fastopen.ts): the first SYN carries the option and maybe data; a
+  // retransmitted SYN is a plain one (Linux tcp_send_syn_data: "exclude Fast Open option for SYN retries").
+  let len = 0;
+  const fo = t.fo;
+  if (fo !== null && !retransmit) {
+    if (!synAck) len = synFastOpen(t, o);
+    else if (fo.synAckCookie !== null) {
+      o.fastOpen = fo.synAckCookie;
+      if (fo.exp) o.fastOpenExp = true;
+    }
+  }
   const win = initialWindow(p, t.advMss);
   t.rcvWnd = win;
   t.rcvWup = t.rcvNxt;
-  const seg = segment(t, t.iss, synAck ? t.rcvNxt : 0, synAck ? SYN | ACK : SYN | ecnSynFlags(t, retransmit), win, o, 0);
-  const end = (t.iss + 1) >>> 0;
+  const seg = segment(t, t.iss, synAck ? t.rcvNxt : 0, synAck ? SYN | ACK : SYN | ecnSynFlags(t, retransmit), win, o, len);
+  const end = (t.iss + 1 + len) >>> 0;
   if (seqLt(t.sndMax, end)) t.sndMax = end;
   t.sndNxt = end;
+  if (len > 0) t.rtxq.push(end, now);
   emit(t, seg, retransmit);
 }
 
@@ -135,12 +160,17 @@ export function sendAck(t: Tcb, now: Nanos): void {
  * unless it is a challenge).
  */
 export function sendOowAck(t: Tcb, seg: Segment, now: Nanos, challenge: boolean): void {
+  if (oowAckAllowed(t, seg, now, challenge)) sendAck(t, now);
+}
+
+/** The rate limit of sendOowAck (Linux tcp_oow_rate_limited); records the ACK when it may go. */
+export function oowAckAllowed(t: { lastOowAckAt: Nanos }, seg: Segment, now: Nanos, challenge: boolean): boolean {
   const limited = challenge || segmentSpace(seg) === 0 || (seg.flags & SYN) !== 0;
   if (limited) {
-    if (now - t.lastOowAckAt < OOW_ACK_INTERVAL) return;
+    if (now - t.lastOowAckAt < OOW_ACK_INTERVAL) return false;
     t.lastOowAckAt = now;
   }
-  sendAck(t, now);
+  return true;
 }
 
 /**
@@ -173,14 +203,17 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   // Linux tcp_push marks the tail of each write (tcp_mark_push) unless it had MSG_MORE: data
   // past pushSeq came from MSG_MORE sends and goes without PSH; the end of a MSG_EOR record is
   // the tail of its write.
-  if (len > 0 && (push || (dataEnd === t.writeSeq && seqLe(dataEnd, t.pushSeq)) || isRecordEnd(t, dataEnd))) flags |= PSH;
+  if (len > 0 && (push || (dataEnd === t.writeSeq && seqLe(dataEnd, t.pushSeq)) || isRecordEnd(t, dataEnd) || isPushMark(t, dataEnd))) flags |= PSH;
   if (fin) flags |= FIN;
   const retransmit = seqLt(seq, t.sndMax);
   // Linux tcp_event_data_sent: sending with nothing in flight is CA_EVENT_TX_START.
   if (t.sndUna === t.sndMax && !retransmit) t.cc.onTxStart(now - t.lastSendAt, now);
   const seg = segment(t, seq, t.rcvNxt, flags, selectWindow(t), segmentOptions(t, now), len);
   const end = (dataEnd + (fin ? 1 : 0)) >>> 0;
-  if (retransmit && seqGt(end, t.retxHigh)) t.retxHigh = end;
+  if (retransmit) {
+    if (seqGt(end, t.retxHigh)) t.retxHigh = end;
+    t.rtxq.retransmittedRange(t.sndUna, seq, end, now);
+  }
   if (seqGt(end, t.sndMax)) {
     t.rtxq.push(end, now);
     t.sndMax = end;
@@ -194,7 +227,7 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   if (t.ato > 0 && now - t.lastDataRcvAt < t.ato) t.pingpong = true;
   if (t.rtoAt === Infinity) {
     t.rtoAt = timerExpiry(t.params, now, t.rtt.rto);
-    t.rtoIsProbe = false;
+    t.rtoIsProbe = t.rtoIsReo = false;
   }
   t.persistAt = Infinity;
   emit(t, seg, retransmit);
@@ -205,6 +238,13 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
 function isRecordEnd(t: Tcb, seq: number): boolean {
   const ends = t.recordEnds;
   for (let i = 0; i < ends.length; i++) if (ends[i] === seq) return true;
+  return false;
+}
+
+/** `seq` ends an skb a forced push marked (skb accounting, send-skbs.ts). */
+function isPushMark(t: Tcb, seq: number): boolean {
+  const marks = t.pushMarks;
+  for (let i = 0; i < marks.length; i++) if (marks[i] === seq) return true;
   return false;
 }
 

@@ -50,7 +50,7 @@ const timer = (min: number, max: number, zero?: string) => ({ kind: 'duration' a
 const flag = { kind: 'bool' as const };
 
 /** TcpParams fields a spec may set: all but what the host stack derives itself. */
-export type SpecParamKey = Exclude<keyof TcpParams, 'jiffiesOffset'>;
+export type SpecParamKey = Exclude<keyof TcpParams, 'jiffiesOffset' | 'fastOpenKey'>;
 
 export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
   profile: {
@@ -245,9 +245,29 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
     kind: 'bytes', min: 1, max: 0xffffffff, linux: 'net.ipv4.tcp_notsent_lowat (TCP_NOTSENT_LOWAT per socket)',
     doc: 'Unsent bytes at which send() stops taking data and POLLOUT waits until they fall below half (Linux tcp_stream_memory_free). Linux\'s default 4294967295 means off.',
   },
+  skbTruesize: {
+    kind: 'bytes', min: 0, max: 65_536, linux: 'skb->truesize, sk_wmem_queued (no sysctl)',
+    doc: 'Bytes each send-queue skb costs the send buffer beyond its payload (Linux SKB_TRUESIZE of the skb head). 0 (the default) counts payload bytes only; above 0 writes fill skbs of size_goal and the buffer is checked only when a new skb is needed, as tcp_sendmsg does; the drill runner uses 1280.',
+  },
+  tsoWinDivisor: {
+    kind: 'count', min: 0, max: 255, linux: 'net.ipv4.tcp_tso_win_divisor',
+    doc: 'With skbTruesize above 0 (skb send queue): a TSO packet of at least this fraction of the window goes at once instead of waiting for a later ACK to make it bigger (tcp_tso_should_defer); 0 sends at once when more than three segments fit.',
+  },
   ecn: {
     kind: 'count', min: 0, max: 2, linux: 'net.ipv4.tcp_ecn',
     doc: 'Classic ECN (RFC 3168): 0 off, 1 request it on active opens (ECN-setup SYN, ECT(0) data, ECE/CWR), 2 accept it only (Linux\'s default; passive ECN is not modelled yet, so 2 runs as off).',
+  },
+  fastOpen: {
+    kind: 'count', min: 0, max: 7, linux: 'net.ipv4.tcp_fastopen',
+    doc: 'TCP Fast Open (RFC 7413) bits: 1 client (cookie request, then data in the SYN), 2 server, 4 client sends data without a cookie; 3 both ends. Linux\'s default 1. The engine and the packetdrill runner use it; the experiments\' applications do not open Fast Open connections yet, so in a spec it only lets listeners with a `fastOpenQueue` accept SYN data.',
+  },
+  fastOpenQueue: {
+    kind: 'count', min: 0, max: INT_MAX, linux: 'TCP_FASTOPEN (setsockopt on the listener)',
+    doc: 'Fast Open queue of a listener: children created from a SYN with data that have not completed the handshake (Linux fastopenq); 0 = Fast Open off for the listener.',
+  },
+  fastOpenConnect: {
+    ...flag, linux: 'TCP_FASTOPEN_CONNECT',
+    doc: 'connect() returns at once when a cookie is cached; the first write goes out in the SYN.',
   },
   windowScaling: {
     ...flag, linux: 'net.ipv4.tcp_window_scaling',

@@ -95,6 +95,28 @@ export interface TcpParams {
   sndBuf: number;
   /** net.ipv4.tcp_notsent_lowat: POLLOUT and send() wait while this many bytes are unsent (Linux: UINT_MAX, off). */
   notsentLowat: number;
+  /**
+   * Bytes each skb's head costs the send buffer (Linux skb->truesize beyond the payload); 0 counts
+   * payload bytes only. Above 0 the send queue is kept in skbs of size_goal (send-skbs.ts).
+   */
+  skbTruesize: number;
+  /** net.ipv4.tcp_tso_win_divisor: with skb accounting, a TSO packet of this fraction of the window is sent, not deferred (0: another rule). */
+  tsoWinDivisor: number;
+  /**
+   * net.ipv4.tcp_fastopen (RFC 7413) bits: 0x1 client, 0x2 server, 0x4 client sends data
+   * without a cookie, 0x200 server takes data without a cookie, 0x400 every listener has a Fast
+   * Open queue of its backlog without TCP_FASTOPEN (fastopen.ts). Linux default 1.
+   */
+  fastOpen: number;
+  /** TCP_FASTOPEN on a listener: the Fast Open queue length (Linux fastopenq.max_qlen); 0 none. */
+  fastOpenQueue: number;
+  /** TCP_FASTOPEN_CONNECT: connect() returns at once and the first write goes in the SYN. */
+  fastOpenConnect: boolean;
+  /**
+   * net.ipv4.tcp_fastopen_key / TCP_FASTOPEN_KEY as Linux writes it ("w0-w1-w2-w3[,backup]");
+   * absent = a key drawn by the host (Linux: random at first use). Not a spec field (drill sysctls set it).
+   */
+  fastOpenKey?: string;
   /** net.ipv4.tcp_ecn (RFC 3168): 0 off, 1 request ECN on active opens and accept it, 2 accept it only (Linux default). */
   ecn: number;
   /** Largest size receive autotuning may give the buffer (tcp_rmem[2]); also picks the window scale. */
@@ -187,7 +209,12 @@ const linux: TcpParams = {
   rcvBufLock: false,
   sndBufLock: false,
   notsentLowat: 0xffffffff,
+  skbTruesize: 0,
+  tsoWinDivisor: 3,
   ecn: 2,
+  fastOpen: 1,
+  fastOpenQueue: 0,
+  fastOpenConnect: false,
   windowScaling: true,
   timestamps: true,
   sack: true,
@@ -229,6 +256,7 @@ const rfc9293: TcpParams = {
   moderateRcvbuf: false, // fixed buffers: autotuning is Linux's, not the RFCs'
   sndBufGrowth: false,
   timers: 'exact', // the RFCs' timers fire when they say
+  fastOpen: 0, // RFC 7413 is experimental: off unless asked for
 };
 
 export const PROFILES: Readonly<Record<ProfileName, Readonly<TcpParams>>> = { linux, rfc9293 };

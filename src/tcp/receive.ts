@@ -29,13 +29,17 @@ export function receiveText(t: Tcb, seg: Segment, now: Nanos): void {
   if (len === 0 && !fin) return;
   const end = (seq + len + (fin ? 1 : 0)) >>> 0;
   if (seqLe(end, t.rcvNxt)) {
-    // A retransmission of what we have: acknowledge at once (Linux: quick-ACK mode, ACK now).
+    // A retransmission of what we have: acknowledge at once (Linux: quick-ACK mode, ACK now),
+    // reporting the duplicate (RFC 2883 DSACK, tcp_dsack_set in tcp_data_queue).
+    if (len > 0) dsackSet(t, seq, (seq + len) >>> 0);
     enterQuickAckMode(t);
     t.ackPending = true;
     t.ackNow = true;
     return;
   }
   if (seqLt(seq, t.rcvNxt)) {
+    // Part of it was had already: that part is the duplicate (tcp_data_queue: seq to rcv_nxt).
+    if (len > 0) dsackSet(t, seq, t.rcvNxt);
     len -= seqSub(t.rcvNxt, seq);
     seq = t.rcvNxt;
     if (len < 0) len = 0;
@@ -51,7 +55,10 @@ export function receiveText(t: Tcb, seg: Segment, now: Nanos): void {
   t.ackPending = true;
   if (seq !== t.rcvNxt) {
     // Out of order: hold it and send a duplicate ACK (with SACK blocks) now.
-    if (len > 0) t.rcvq.insert(seq, (seq + len) >>> 0);
+    if (len > 0) {
+      t.rcvq.insert(seq, (seq + len) >>> 0);
+      if (t.rcvq.watch !== null) t.rcvq.watch.heldOutOfOrder(seqSub(seq, t.rcvNxt), len);
+    }
     if (fin) t.rcvq.oooFin = (seq + len) >>> 0;
     t.ackNow = true;
     return;
@@ -73,6 +80,26 @@ export function receiveText(t: Tcb, seg: Segment, now: Nanos): void {
   }
   if (t.rcvq.oooFin >= 0 && t.rcvq.oooFin === t.rcvNxt) fin = true;
   if (fin) receiveFin(t, now);
+}
+
+/**
+ * Linux tcp_send_dupack for a segment refused by the sequence or PAWS check: when it carries
+ * data below RCV.NXT, that part is a duplicate to report (and the ACKs go out at once).
+ */
+export function dupackDsack(t: Tcb, seg: Segment): void {
+  const len = seg.len + ((seg.flags & FIN) !== 0 ? 1 : 0);
+  if (len === 0 || !seqLt(seg.seq, t.rcvNxt)) return;
+  enterQuickAckMode(t);
+  const end = (seg.seq + len) >>> 0;
+  dsackSet(t, seg.seq, seqGt(end, t.rcvNxt) ? t.rcvNxt : end);
+}
+
+/** Linux tcp_dsack_set: with SACK negotiated (and tcp_dsack, on by default), report a duplicate. */
+function dsackSet(t: Tcb, start: number, end: number): void {
+  if (!t.sackOk || t.params.profile !== 'linux') return;
+  t.dsackPending = true;
+  t.dsackStart = start;
+  t.dsackEnd = end;
 }
 
 /** Linux tcp_event_data_recv, tcp_measure_rcv_mss and tcp_grow_window for in-order data. */
@@ -109,11 +136,13 @@ function dataReceived(t: Tcb, len: number, psh: boolean, now: Nanos): void {
 }
 
 /** The peer's FIN arrived in order (RFC 9293 3.10.7.4 eighth, Linux tcp_fin). */
-function receiveFin(t: Tcb, now: Nanos): void {
+export function receiveFin(t: Tcb, now: Nanos): void {
   t.rcvNxt = (t.rcvNxt + 1) >>> 0;
   t.finReceived = true;
   t.rcvq.oooFin = -1;
   t.ackPending = true;
+  // Linux tcp_fin: tcp_sack_reset, so a DSACK pending for this segment's head is not sent.
+  t.dsackPending = false;
   t.notify(EV_READABLE);
   switch (t.state) {
     case TcpState.SYN_RCVD:

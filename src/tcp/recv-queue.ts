@@ -8,6 +8,15 @@
  */
 import { mergeSeqRange, seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 
+/**
+ * Told when a segment's bytes are held out of order (an application measuring head-of-line
+ * blocking, src/apps/h2-receive-times.ts): `ahead` is how far past RCV.NXT they start. One call
+ * per held segment, no allocation; most connections have none.
+ */
+export interface OutOfOrderWatch {
+  heldOutOfOrder(ahead: number, len: number): void;
+}
+
 /** Shared by every queue that holds nothing out of order; never written. */
 const NONE: readonly number[] = Object.freeze([]);
 
@@ -22,6 +31,8 @@ export class ReceiveQueue {
   private recent = NONE as number[];
   /** Sequence number of a FIN received out of order (it ends the stream there), or -1. */
   oooFin = -1;
+  /** Who is told of bytes held out of order (set through the socket), or null. */
+  watch: OutOfOrderWatch | null = null;
 
   get hasOutOfOrder(): boolean {
     return this.ranges.length > 0;

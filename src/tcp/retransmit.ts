@@ -11,6 +11,7 @@ import { output } from './send.ts';
 import type { Tcb } from './tcb.ts';
 import { terminate } from './teardown.ts';
 import { sendLossProbe } from './tlp.ts';
+import { enterLoss, rackReoTimeout } from './sack-recovery.ts';
 import { timerExpiry } from './timer-wheel.ts';
 
 /** Linux tcp_orphan_retries() with the sysctl at its default 0: 8 tries for a closed socket. */
@@ -31,6 +32,10 @@ export function onRetransmitTimer(t: Tcb, now: Nanos): void {
   if (t.rtoIsProbe) {
     t.rtoIsProbe = false;
     sendLossProbe(t, now);
+    return;
+  }
+  if (t.rtoIsReo) {
+    rackReoTimeout(t, now);
     return;
   }
   switch (t.state) {
@@ -59,9 +64,9 @@ export function onRetransmitTimer(t: Tcb, now: Nanos): void {
 function synTimeout(t: Tcb, now: Nanos): void {
   const p = t.params;
   const active = t.state === TcpState.SYN_SENT;
-  const expired = p.synGiveUp > 0
-    ? now - t.openedAt >= p.synGiveUp
-    : t.retransmits >= p.synRetries + (active ? p.synLinearTimeouts : 0);
+  // A Fast Open child retries its SYN-ACK tcp_synack_retries + 1 times (tcp_fastopen_synack_timer).
+  const limit = !active && t.fo !== null ? p.synAckRetries + 1 : p.synRetries + (active ? p.synLinearTimeouts : 0);
+  const expired = p.synGiveUp > 0 ? now - t.openedAt >= p.synGiveUp : t.retransmits >= limit;
   if (expired) {
     terminate(t, 'ETIMEDOUT');
     return;
@@ -99,18 +104,21 @@ function dataTimeout(t: Tcb, now: Nanos): void {
   t.tlpActive = false;
   t.inRecovery = false;
   t.dupAcks = 0;
-  if (t.sack !== null) {
-    // Go-back-N from SND.UNA: the scoreboard starts again from what the peer SACKs next.
-    t.sack.active = false;
-    t.sack.clear();
-  }
-  t.recover = t.sndMax;
-  t.sndNxt = t.sndUna;
   t.retransmits++;
-  // Closed in SYN-RECEIVED after a simultaneous open: the FIN went out behind our SYN-ACK, which
-  // is still the head of the retransmission queue (Linux resends that skb).
-  if (t.establishedAt < 0 && t.sndUna === t.iss) sendSyn(t, now, true);
-  else output(t, now, true);
+  if (t.sack !== null && !(t.establishedAt < 0 && t.sndUna === t.iss)) {
+    // SACK: Linux tcp_enter_loss keeps what the peer SACKed; the rest is lost and resent in
+    // order as ACKs open the window (sack-recovery.ts).
+    enterLoss(t, now);
+  } else {
+    // Without SACK, go back to SND.UNA: every segment is resent in turn (tcp_timeout_mark_lost).
+    t.rtxq.markAllLost();
+    t.recover = t.sndMax;
+    t.sndNxt = t.sndUna;
+    // Closed in SYN-RECEIVED after a simultaneous open: the FIN went out behind our SYN-ACK, which
+    // is still the head of the retransmission queue (Linux resends that skb).
+    if (t.establishedAt < 0 && t.sndUna === t.iss) sendSyn(t, now, true);
+    else output(t, now, true);
+  }
   t.rtt.backoff();
   let delay = t.rtt.rto;
   if (p.userTimeout > 0) {

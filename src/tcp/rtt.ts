@@ -19,6 +19,11 @@ export class RttEstimator {
   rto: Nanos;
   /** A sample has been taken. */
   measured = false;
+  /**
+   * Smallest sample seen (Linux tcp_min_rtt; its windowed filter keeps 300 s, longer than most
+   * runs, so a plain minimum): RACK's reordering window is a quarter of it (rack.ts).
+   */
+  minRtt: Nanos = Infinity;
   /** Timeouts since the last sample (Linux icsk_backoff). */
   backoffs = 0;
 
@@ -34,6 +39,7 @@ export class RttEstimator {
   /** Feeds one RTT measurement (RFC 6298 2.2 and 2.3) and recomputes the RTO (clearing backoff). */
   sample(r: Nanos): void {
     if (r < 0) r = 0;
+    if (r < this.minRtt) this.minRtt = r;
     if (!this.measured) {
       this.srtt = r;
       this.rttvar = r / 2;

@@ -1,30 +1,36 @@
 /**
- * Loss recovery on SACK connections: RFC 6675 (enter when SACKs show DupThresh segments above a
- * hole or IsLost(SND.UNA); repair every lost hole, not one per round trip as NewReno) with the
- * window during recovery set by Proportional Rate Reduction (RFC 6937, in Linux's
- * tcp_cwnd_reduction form: cwnd = pipe + sndcnt on every ACK, counted in segments). Recovery ends
- * when SND.UNA reaches the highest sequence sent at its start; cwnd is then ssthresh
- * (tcp_end_cwnd_reduction). Connections without SACK keep NewReno (ack.ts).
+ * Loss recovery on SACK connections as Linux does it (tcp_fastretrans_alert with RACK): RACK
+ * (rack.ts, RFC 8985) marks segments lost; recovery starts once one is (tcp_time_to_recover:
+ * lost_out), and repairs exactly the segments marked lost, in sequence order, while the packets
+ * in flight (packets_out − sacked_out − lost_out + retrans_out) stay below cwnd
+ * (tcp_xmit_retransmit_queue); new data follows. The window during recovery is set by
+ * Proportional Rate Reduction (RFC 6937, in Linux's tcp_cwnd_reduction form: cwnd = in flight +
+ * sndcnt on every ACK, counted in segments). Recovery ends when SND.UNA reaches the highest
+ * sequence sent at its start; cwnd is then ssthresh (tcp_end_cwnd_reduction). Connections without
+ * SACK keep NewReno (ack.ts).
  */
 import type { Nanos } from '../sim/time.ts';
 import { transmitData } from './output.ts';
+import { checkReordering, rackDetectLoss, rackMarkLost, rearmRto, sackTag } from './rack.ts';
+import { SEG_LOST, SEG_RETRANS, SEG_SACKED } from './rtx-queue.ts';
 import { SackScoreboard } from './sack-scoreboard.ts';
-import { output } from './send.ts';
+import { nextRecordEnd, output } from './send.ts';
 import { seqGt, seqLt, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
+import { timerExpiry } from './timer-wheel.ts';
 
-/** RFC 6675 DupThresh (Linux tcp_reordering's default). */
-export const DUP_THRESH = 3;
-
-function segs(bytes: number, mss: number): number {
-  return bytes <= 0 ? 0 : Math.ceil(bytes / mss);
-}
-
-/** Records the ACK's SACK blocks; returns the bytes newly SACKed. */
-export function sackUpdate(t: Tcb, blocks: ReadonlyArray<readonly [number, number]>, ack: number): number {
+/**
+ * Records the ACK's SACK blocks: the segments they cover are marked (rack.ts), the scoreboard
+ * merges them; returns the bytes newly SACKed.
+ */
+export function sackUpdate(t: Tcb, blocks: ReadonlyArray<readonly [number, number]>, ack: number, now: Nanos): number {
   if (t.sack === null) t.sack = new SackScoreboard();
+  const reord = sackTag(t, blocks, ack, now);
+  if (t.ackDsack) dsackUndoCount(t, blocks[0]![1]);
   const una = seqGt(ack, t.sndUna) ? ack : t.sndUna;
-  return t.sack.update(blocks, una, t.sndMax);
+  const bytes = t.sack.update(blocks, una, t.sndMax);
+  checkReordering(t, reord);
+  return bytes;
 }
 
 /** A SACK recovery episode is in progress. */
@@ -32,32 +38,142 @@ export function inSackRecovery(t: Tcb): boolean {
   return t.inRecovery && t.sack !== null && t.sack.active;
 }
 
-/**
- * RFC 6675 SetPipe, in segments: unSACKed data above the lost holes, plus every retransmission
- * not yet SACKed or acknowledged (Linux packets_out − sacked_out − lost_out + retrans_out).
- */
+/** Linux tcp_packets_in_flight: packets_out − (sacked_out + lost_out) + retrans_out. */
 export function pipe(t: Tcb): number {
-  const sb = t.sack!;
-  const lost = sb.lostEnd(t.sndUna, t.mss, DUP_THRESH);
-  let bytes = sb.unsackedIn(lost, t.sndMax);
-  if (seqGt(sb.highRxt, t.sndUna)) bytes += sb.unsackedIn(t.sndUna, sb.highRxt);
-  return segs(bytes, t.mss);
+  const q = t.rtxq;
+  return q.size - q.sackedOut - q.lostOut + q.retransOut;
 }
 
 /**
- * Linux tcp_time_to_recover with SACK: more than tcp_reordering − 1 segments SACKed above
- * SND.UNA, or the head already lost by RFC 6675's rule; and not inside the window an earlier
- * recovery or RTO is still repairing (RFC 6582 "recover").
+ * Linux tcp_time_to_recover with RACK: a segment is marked lost; and not inside the window an
+ * earlier recovery or RTO is still repairing (RFC 6582 "recover").
  */
 export function timeToRecover(t: Tcb): boolean {
-  const sb = t.sack;
-  if (sb === null || sb.sackedBytes === 0 || t.inRecovery || !seqGt(t.sndUna, t.recover)) return false;
-  return sb.sackedSegments(t.mss) >= DUP_THRESH || seqGt(sb.lostEnd(t.sndUna, t.mss, DUP_THRESH), t.sndUna);
+  return t.sack !== null && !t.inRecovery && t.rtxq.lostOut > 0 && seqGt(t.sndUna, t.recover);
+}
+
+/**
+ * Linux tcp_ack_is_dubious for a SACK connection outside recovery: the ACK SACKed something,
+ * or segments are SACKed, lost or retransmitted (the Disorder state).
+ */
+export function sackDubious(t: Tcb, newlySacked: number): boolean {
+  if (t.sack === null) return false;
+  const q = t.rtxq;
+  return newlySacked > 0 || q.sackedOut > 0 || q.lostOut > 0 || q.retransOut > 0;
+}
+
+/**
+ * tcp_fastretrans_alert for a dubious ACK on a SACK connection outside recovery: RACK looks for
+ * losses; recovery starts when it found one (then PRR and the repairs for this ACK). Returns
+ * whether recovery took the ACK (the caller then leaves cwnd alone).
+ */
+export function sackAlert(t: Tcb, delivered: number, unaAdvanced: boolean, now: Nanos): boolean {
+  tryUndoDsack(t);
+  if (seqGt(t.sndUna, t.recover)) rackMarkLost(t, now);
+  if (!timeToRecover(t)) return false;
+  enterSackRecovery(t);
+  sackRecoveryAck(t, delivered, unaAdvanced, now);
+  return true;
+}
+
+/**
+ * Linux tcp_rack_reo_timeout: the reordering timer fired; what is now overdue is lost, recovery
+ * starts if it had not (PRR for one delivered segment), the lost segments are resent, and the
+ * timer goes back to being the RTO.
+ */
+export function rackReoTimeout(t: Tcb, now: Nanos): void {
+  const before = pipe(t);
+  rackDetectLoss(t, now);
+  if (pipe(t) !== before) {
+    if (!inSackRecovery(t) && seqGt(t.sndUna, t.recover) && t.sack !== null) {
+      enterSackRecovery(t);
+      sackRecoveryAck(t, 1, false, now);
+    } else if (inSackRecovery(t)) {
+      sendInRecovery(t, now);
+    }
+  }
+  if (t.rtoAt === Infinity || t.rtoIsReo) rearmRto(t, now);
+}
+
+/**
+ * Linux tcp_enter_loss and the retransmission in tcp_retransmit_timer, for a SACK connection:
+ * the SACK marks stay, everything else is lost, the window (already the loss window) counts
+ * from here; the head goes out now, the other lost segments as ACKs come back.
+ */
+export function enterLoss(t: Tcb, now: Nanos): void {
+  if (t.sack !== null) t.sack.active = false;
+  t.undoActive = false; // undo after a timeout (tcp_try_undo_loss, F-RTO) is not modelled
+  t.rtxq.markUnsackedLost();
+  t.inLoss = true;
+  t.recover = t.sndMax;
+  if (t.rtxq.size > 0) retransmitSegment(t, 0, now);
+  else output(t, now, true);
+}
+
+/**
+ * An ACK in the Loss state (tcp_process_loss): once SND.UNA reaches the point sent before the
+ * RTO the state ends; otherwise the lost segments go out in order while the packets in flight
+ * stay below cwnd (which grows in slow start), then new data.
+ */
+export function lossAck(t: Tcb, now: Nanos): void {
+  if (!seqLt(t.sndUna, t.recover)) {
+    t.inLoss = false;
+    return;
+  }
+  const q = t.rtxq;
+  for (let k = 0; k < q.size && q.retransOut < q.lostOut; k++) {
+    if (pipe(t) >= t.cc.cwnd) return;
+    const m = q.marksAt(k);
+    if ((m & SEG_LOST) === 0 || (m & (SEG_SACKED | SEG_RETRANS)) !== 0) continue;
+    retransmitSegment(t, k, now);
+  }
+}
+
+/**
+ * Linux tcp_init_undo with tcp_enter_recovery's prior_ssthresh (tcp_current_ssthresh: in
+ * congestion avoidance at least 3/4 of cwnd).
+ */
+function initUndo(t: Tcb): void {
+  const cc = t.cc;
+  t.undoActive = true;
+  t.undoMarker = t.sndUna;
+  t.undoRetrans = t.rtxq.retransOut > 0 ? t.rtxq.retransOut : -1;
+  t.undoCwnd = cc.cwnd;
+  const threeQuarters = (cc.cwnd >> 1) + (cc.cwnd >> 2);
+  t.priorSsthresh = cc.cwnd < cc.ssthresh ? cc.ssthresh : Math.max(cc.ssthresh, threeQuarters);
+}
+
+/**
+ * Linux tcp_check_dsack's counting (RFC 2883 with RFC 3708's idea): a DSACK for data at or
+ * above the undo marker shows one retransmission was not needed.
+ */
+export function dsackUndoCount(t: Tcb, end: number): void {
+  if (t.undoActive && t.undoRetrans > 0 && seqGt(end, t.undoMarker)) t.undoRetrans--;
+}
+
+/**
+ * Linux tcp_try_undo_dsack / tcp_undo_cwnd_reduction: every retransmission of the episode was
+ * DSACKed, so the reduction was for reordering, not loss: cwnd and ssthresh go back (cwnd to at
+ * least its value before, tcp_reno_undo_cwnd), and a recovery in progress ends.
+ */
+export function tryUndoDsack(t: Tcb): boolean {
+  if (!t.undoActive || t.undoRetrans !== 0) return false;
+  const cc = t.cc;
+  if (cc.cwnd < t.undoCwnd) cc.cwnd = t.undoCwnd;
+  if (t.priorSsthresh > cc.ssthresh) cc.ssthresh = t.priorSsthresh;
+  t.undoActive = false;
+  if (inSackRecovery(t)) {
+    t.sack!.active = false;
+    t.inRecovery = false;
+    t.dupAcks = 0;
+  }
+  return true;
 }
 
 /** Starts an episode (tcp_enter_recovery + tcp_init_cwnd_reduction): ssthresh from the algorithm, PRR counters at zero. */
 export function enterSackRecovery(t: Tcb): void {
   const sb = t.sack!;
+  initUndo(t);
   sb.priorCwnd = t.cc.cwnd;
   t.cc.enterRecovery(t.packetsOut);
   sb.active = true;
@@ -66,6 +182,7 @@ export function enterSackRecovery(t: Tcb): void {
   sb.highRxt = t.sndUna;
   t.recover = t.sndMax;
   t.inRecovery = true;
+  t.tlpActive = false; // tcp_init_cwnd_reduction: tlp_high_seq = 0
 }
 
 /** SND.UNA reached the recovery point: cwnd = ssthresh (Linux tcp_end_cwnd_reduction). */
@@ -106,42 +223,53 @@ export function sackRecoveryAck(t: Tcb, delivered: number, unaAdvanced: boolean,
 }
 
 /**
- * RFC 6675 6 NextSeg and the transmission loop: (1) the first lost hole above HighRxt, (2) new
- * data, (3) the first unSACKed hole above HighRxt below the highest SACKed byte; while pipe < cwnd.
+ * One ACK during recovery (the Recovery case of tcp_fastretrans_alert): RACK looks for further
+ * losses, then PRR and the repairs. `delivered`: segments newly acknowledged or SACKed.
  */
-function sendInRecovery(t: Tcb, now: Nanos): void {
-  const sb = t.sack!;
-  for (let guard = 0; guard < 1 << 16; guard++) {
-    const inFlight = pipe(t);
-    if (inFlight >= t.cc.cwnd) return;
-    const from = seqGt(sb.highRxt, t.sndUna) ? sb.highRxt : t.sndUna;
-    let hole = sb.nextHole(from, sb.lostEnd(t.sndUna, t.mss, DUP_THRESH));
-    if (hole === null) {
-      // Rule 2: new data, as much as the window allows beyond what is in flight.
-      const flightPackets = segs(seqSub(t.sndNxt, t.sndUna), t.mss);
-      const before = t.segsOut;
-      output(t, now, false, flightPackets - inFlight);
-      if (t.segsOut > before) {
-        sb.prrOut += t.segsOut - before;
-        continue;
-      }
-      hole = sb.nextHole(from, sb.highSacked(t.sndUna));
-      if (hole === null) return;
-    }
-    retransmitHole(t, hole[0], hole[1], now);
+export function sackRecoveryStep(t: Tcb, delivered: number, unaAdvanced: boolean, now: Nanos): void {
+  if (tryUndoDsack(t)) {
+    output(t, now);
+    return;
   }
+  const lostBefore = t.rtxq.lostOut;
+  rackMarkLost(t, now);
+  sackRecoveryAck(t, delivered, unaAdvanced && t.rtxq.lostOut <= lostBefore, now);
 }
 
-/** Resends one segment from the start of the hole [start, end) and advances HighRxt. */
-function retransmitHole(t: Tcb, start: number, end: number, now: Nanos): void {
+/**
+ * Linux tcp_xmit_retransmit_queue: the segments marked lost and not yet resent, in sequence
+ * order, while fewer are resent than lost and the packets in flight stay below cwnd; then new
+ * data as the window allows (tcp_data_snd_check). Both count towards PRR's prr_out.
+ */
+export function sendInRecovery(t: Tcb, now: Nanos): void {
   const sb = t.sack!;
-  let segEnd = (start + t.mss) >>> 0;
-  if (seqLt(end, segEnd)) segEnd = end;
-  const dataEnd = t.finSent ? t.writeSeq : t.sndMax;
-  const dataStop = seqLt(segEnd, dataEnd) ? segEnd : dataEnd;
-  const len = seqSub(dataStop, start) > 0 ? seqSub(dataStop, start) : 0;
-  const fin = t.finSent && segEnd === t.sndMax;
-  transmitData(t, start, len, fin, now, false);
-  sb.highRxt = segEnd;
-  sb.prrOut++;
+  const q = t.rtxq;
+  const before = t.segsOut;
+  for (let k = 0; k < q.size && q.retransOut < q.lostOut; k++) {
+    if (pipe(t) >= t.cc.cwnd) break;
+    const m = q.marksAt(k);
+    if ((m & SEG_LOST) === 0 || (m & (SEG_SACKED | SEG_RETRANS)) !== 0) continue;
+    retransmitSegment(t, k, now);
+  }
+  output(t, now);
+  sb.prrOut += t.segsOut - before;
+}
+
+/** Resends the k-th queued segment as it was (Linux tcp_retransmit_skb), FIN included. */
+function retransmitSegment(t: Tcb, k: number, now: Nanos): void {
+  const q = t.rtxq;
+  const start = k === 0 ? t.sndUna : q.endAt(k - 1);
+  const end = q.endAt(k);
+  const fin = t.finSent && end === t.sndMax;
+  let len = seqSub(end, start) - (fin ? 1 : 0);
+  if (len < 0) len = 0;
+  const recordEnd = nextRecordEnd(t, start);
+  if (recordEnd >= 0 && seqLt(recordEnd, (start + len) >>> 0)) len = seqSub(recordEnd, start);
+  transmitData(t, start, len, fin && seqSub(end, start) === len + 1, now, false);
+  if (t.undoActive) t.undoRetrans = (t.undoRetrans < 0 ? 0 : t.undoRetrans) + 1;
+  if (k === 0 && !t.rtoIsReo) {
+    // tcp_xmit_retransmit_queue: resending the head restarts the RTO (a pending probe goes).
+    t.rtoAt = timerExpiry(t.params, now, t.rtt.rto);
+    t.rtoIsProbe = false;
+  }
 }

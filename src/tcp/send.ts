@@ -6,7 +6,9 @@
  */
 import type { Nanos } from '../sim/time.ts';
 import { TcpState } from './api.ts';
+import { chronoStart, chronoStop, CHRONO_RWND_LIMITED, CHRONO_SNDBUF_LIMITED } from './chrono.ts';
 import { transmitData } from './output.ts';
+import { tsoShouldDefer } from './send-skbs.ts';
 import { seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
 import { scheduleLossProbe } from './tlp.ts';
@@ -41,7 +43,16 @@ export function segmentSize(t: Tcb): number {
  * Returns whether anything was sent.
  */
 export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): boolean {
-  if (!canSend(t.state)) return false;
+  // A Fast Open child sends in SYN-RECEIVED (RFC 7413 4.2.2; Linux lets tcp_sendmsg through).
+  if (!canSend(t.state) && !(t.state === TcpState.SYN_RCVD && t.fo !== null)) return false;
+  // Linux tcp_write_xmit when tcp_transmit_skb fails locally: nothing leaves, and with nothing in
+  // flight the probe timer takes over (tcp_check_probe_timer).
+  if (t.out.localDrop === true) {
+    if (t.packetsOut === 0 && t.rtoAt === Infinity && t.persistAt === Infinity && hasUnsent(t)) {
+      t.persistAt = timerExpiry(t.params, now, probeTimeout(t));
+    }
+    return false;
+  }
   // RFC 5681 4.1 (Linux tcp_slow_start_after_idle): after an idle period longer than the RTO,
   // restart from the initial window.
   if (t.sndNxt === t.sndUna && seqLt(t.sndNxt, t.writeSeq) && now - t.lastSendAt > t.rtt.rto) {
@@ -49,13 +60,13 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
   }
   const size = segmentSize(t);
   let seq = t.sndNxt;
-  let len = nextLength(t, seq, size, forceHead && seq === t.sndUna, extraCwnd);
+  let len = nextLength(t, seq, size, forceHead && seq === t.sndUna, extraCwnd, now, true);
   const sent = len >= 0;
   while (len >= 0) {
     const avail = seqSub(t.writeSeq, seq);
     const fin = t.finQueued && seqLe(seq, t.writeSeq) && len === (avail > 0 ? avail : 0);
     const end = (seq + len + (fin ? 1 : 0)) >>> 0;
-    const next = fin ? -1 : nextLength(t, end, size, false, extraCwnd);
+    const next = fin ? -1 : nextLength(t, end, size, false, extraCwnd, now, false);
     // The last segment of a burst carries PSH, as the tail of a Linux GSO packet does, unless
     // it is MSG_MORE data (past pushSeq).
     // A retransmission (go-back-N after an RTO) keeps the PSH of where it ends: only the tail
@@ -68,6 +79,7 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
   if (sent && !forceHead) scheduleLossProbe(t, now);
   const limited = t.packetsOut >= t.cc.cwnd;
   if (sent || limited) cwndValidate(t, limited);
+  sendChronos(t, sent || limited, now);
   if (t.packetsOut === 0 && t.rtoAt === Infinity && t.persistAt === Infinity && hasUnsent(t)) {
     t.persistAt = timerExpiry(t.params, now, probeTimeout(t));
   }
@@ -79,7 +91,7 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
  * nothing left, the congestion window full (in segments, as Linux), the segment not fitting the
  * peer's window (Linux tcp_snd_wnd_test), or Nagle holding a small segment.
  */
-function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd: number): number {
+function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd: number, now: Nanos, first: boolean): number {
   let avail = seqSub(t.writeSeq, seq);
   if (avail < 0) avail = 0;
   const finPending = t.finQueued && seqLe(seq, t.writeSeq);
@@ -90,9 +102,14 @@ function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd:
   if (head) return len;
   const flight = seqSub(seq, t.sndUna);
   const packets = flight <= 0 ? 0 : Math.ceil(flight / t.mss);
+  let inFlight = packets;
+  // Linux tcp_cwnd_test counts packets in flight: SACKed and lost segments have left the
+  // network, resent ones are back in it (the SACK marks, rtx-queue.ts; not while resending
+  // from SND.UNA after an RTO, when SND.NXT is behind).
+  if (t.sack !== null && t.sndNxt === t.sndMax) inFlight -= t.rtxq.sackedOut + t.rtxq.lostOut - t.rtxq.retransOut;
   const fin = finPending && len === avail;
   // Linux tcp_cwnd_test: a lone FIN is not held back by the congestion window.
-  if (packets >= t.cc.cwnd + extraCwnd && !(fin && len === 0)) return -1;
+  if (inFlight >= t.cc.cwnd + extraCwnd && !(fin && len === 0)) return -1;
   if (seqGt((seq + len + (fin ? 1 : 0)) >>> 0, (t.sndUna + t.sndWnd) >>> 0)) return -1;
   // Nagle (RFC 9293 3.7.4) in Linux's Minshall form: a small segment waits while an earlier
   // small segment is unacknowledged; a segment carrying the FIN, or TCP_NODELAY, goes now.
@@ -103,7 +120,24 @@ function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd:
     if (t.moreHold || (t.cork && !t.pushOverCork)) return -1;
     if (!t.noDelay && packets > 0 && seqGt(t.sndSml, t.sndUna) && seqLe(t.sndSml, seq)) return -1;
   }
+  // With skb accounting, a TSO packet may be held back for a bigger one (send-skbs.ts).
+  if (t.skbStarts.length > 0 && extraCwnd === 0 && tsoShouldDefer(t, seq, first, now)) return -1;
   return len;
+}
+
+/**
+ * The chronograph updates that end Linux tcp_write_xmit: held by the peer's window (new data
+ * waits, the congestion window has room, the next segment does not fit the window), and, after
+ * tcp_cwnd_validate, starved by the send buffer (not cwnd-limited, nothing left unsent, the
+ * writer waiting for room: SOCK_NOSPACE).
+ */
+function sendChronos(t: Tcb, validated: boolean, now: Nanos): void {
+  const unsent = seqLt(t.sndNxt, t.writeSeq);
+  if (unsent && t.packetsOut < t.cc.cwnd && seqGt((t.sndNxt + 1) >>> 0, (t.sndUna + t.sndWnd) >>> 0)) chronoStart(t, CHRONO_RWND_LIMITED, now);
+  else chronoStop(t, CHRONO_RWND_LIMITED, now);
+  if (validated && !unsent && t.sendBlocked && !isCwndLimited(t) && (t.state === TcpState.ESTABLISHED || t.state === TcpState.CLOSE_WAIT)) {
+    chronoStart(t, CHRONO_SNDBUF_LIMITED, now);
+  }
 }
 
 /** The end of the MSG_EOR record holding `seq` (the first record end after it), or -1. */

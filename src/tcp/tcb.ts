@@ -10,6 +10,7 @@ import { createCongestionControl, type CongestionControl } from './congestion/cc
 import type { RcvTuning } from './buffers.ts';
 import type { SackScoreboard } from './sack-scoreboard.ts';
 import type { DstMetrics } from './dst-metrics.ts';
+import type { FastOpenState } from './fastopen.ts';
 import type { TcpParams } from './params.ts';
 import { ReceiveQueue } from './recv-queue.ts';
 import { RttEstimator } from './rtt.ts';
@@ -25,6 +26,8 @@ export const EV_FREED = 16;
 
 /** Shared by every connection without MSG_EOR records (most): replaced on the first push. */
 const NO_RECORDS: number[] = [];
+/** Shared by every connection without skb accounting (tcp.skbTruesize 0, send-skbs.ts). */
+export const NO_SKBS: number[] = [];
 
 /** Bytes of the timestamps option as it sits in every segment (10, padded to 12: RFC 7323 3.2). */
 export const TS_OPTION_BYTES = 12;
@@ -67,6 +70,8 @@ export class Tcb {
   /** The host's destination metrics (tcp_metrics), or null; metricsSaved: this connection wrote them. */
   metrics: DstMetrics | null = null;
   metricsSaved = false;
+  /** TCP Fast Open state (fastopen.ts), null on connections that do not use it. */
+  fo: FastOpenState | null = null;
 
   // --- Send sequence space (RFC 9293 3.3.1) ---
   iss = 0;
@@ -158,6 +163,18 @@ export class Tcb {
    * segment, first transmission or retransmission, crosses one (tcp_skb_can_collapse_to).
    */
   recordEnds: number[] = NO_RECORDS;
+  /** Send chronographs (chrono.ts, Linux tp->chrono_*): the running one, since when, and the sums. */
+  chronoType = 0;
+  chronoStart: Nanos = 0;
+  chronoBusy: Nanos = 0;
+  chronoRwnd: Nanos = 0;
+  chronoSndbuf: Nanos = 0;
+  /** With tcp.skbTruesize: start sequences of the send queue's skbs, ascending (send-skbs.ts). */
+  skbStarts: number[] = NO_SKBS;
+  /** With tcp.skbTruesize: ends of skbs marked PSH by a forced push (Linux tcp_mark_push), ascending. */
+  pushMarks: number[] = NO_SKBS;
+  /** With tcp.skbTruesize: Linux pushed_seq, write_seq at the last tcp_mark_push. */
+  pushedSeq = 0;
   /** Receive and send buffer sizes now (Linux sk_rcvbuf / sk_sndbuf): autotuning grows them. */
   rcvBuf: number;
   sndBuf: number;
@@ -168,9 +185,12 @@ export class Tcb {
   rtoAt: Nanos = Infinity;
   /** The retransmission timer is armed as a tail-loss-probe timeout (Linux ICSK_TIME_LOSS_PROBE). */
   rtoIsProbe = false;
-  /** A tail loss probe is out, covering up to tlpHigh (Linux tlp_high_seq). */
+  /** The retransmission timer is armed as RACK's reordering timer (Linux ICSK_TIME_REO_TIMEOUT, rack.ts). */
+  rtoIsReo = false;
+  /** A tail loss probe is out, covering up to tlpHigh (Linux tlp_high_seq); it resent data (tlp_retrans). */
   tlpActive = false;
   tlpHigh = 0;
+  tlpRetrans = false;
   /** Start of the last segment first sent (Linux's tail skb, what a probe resends). */
   tailSeq = 0;
   persistAt: Nanos = Infinity;
@@ -200,10 +220,40 @@ export class Tcb {
   cc: CongestionControl;
   dupAcks = 0;
   inRecovery = false;
+  /** After an RTO on a SACK connection, until SND.UNA reaches `recover` (Linux TCP_CA_Loss). */
+  inLoss = false;
+  /**
+   * Undo (Linux undo_marker, undo_retrans, prior_ssthresh): a reduction since SND.UNA was
+   * undoMarker may be undone while undoActive; undoRetrans counts its retransmissions not yet
+   * shown spurious by a DSACK (-1: none sent); the window to go back to.
+   */
+  undoActive = false;
+  undoMarker = 0;
+  undoRetrans = -1;
+  priorSsthresh = 0;
+  undoCwnd = 0;
   /** RFC 6582 "recover". */
   recover = 0;
   /** What the peer SACKed and the SACK recovery state, from the first SACK block on (sack-recovery.ts). */
   sack: SackScoreboard | null = null;
+  /**
+   * RACK (RFC 8985, Linux tp->rack, rack.ts): the last send time and end of the most recently
+   * sent segment known delivered (-1: none yet), its RTT, and whether it moved since the last
+   * loss scan.
+   */
+  rackXmit: Nanos = -1;
+  rackEnd = 0;
+  rackRtt: Nanos = 0;
+  rackAdvanced = false;
+  /** Linux tp->reordering (tcp_reordering, in segments) and reord_seen (reordering events seen). */
+  reordering = 3;
+  reordSeen = 0;
+  /** The ACK being processed carried a DSACK (RFC 2883; Linux FLAG_DSACKING_ACK). */
+  ackDsack = false;
+  /** A duplicate [dsackStart, dsackEnd) arrived: the next ACK reports it first (RFC 2883, Linux rx_opt.dsack). */
+  dsackPending = false;
+  dsackStart = 0;
+  dsackEnd = 0;
   /**
    * Linux tcp_cwnd_validate's record of how much of cwnd the current window used: the send loop
    * ended with the window full (is_cwnd_limited), else the most packets out (max_packets_out),
@@ -299,6 +349,12 @@ export class Tcb {
     const from = this.state;
     if (from === to) return;
     this.state = to;
+    // A Fast Open child leaving SYN-RECEIVED frees its place in the listener's Fast Open queue
+    // (Linux reqsk_fastopen_remove).
+    if (from === TcpState.SYN_RCVD && this.fo !== null && this.fo.queue !== null) {
+      this.fo.queue.qlen--;
+      this.fo.queue = null;
+    }
     this.out.stateChanged(this.ep, from, to);
     if (to === TcpState.CLOSED) this.onClosed();
   }

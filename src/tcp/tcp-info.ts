@@ -6,6 +6,7 @@
  */
 import type { Nanos } from '../sim/time.ts';
 import { TcpState } from './api.ts';
+import { chronoTotals } from './chrono.ts';
 import { seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
 
@@ -35,7 +36,7 @@ export const TCP_INFO_FIELDS = [
   'state', 'ca_state', 'retransmits', 'probes', 'backoff', 'options', 'snd_wscale', 'rcv_wscale', 'rto', 'ato',
   'snd_mss', 'rcv_mss', 'advmss', 'unacked', 'retrans', 'total_retrans', 'last_data_recv', 'last_data_sent',
   'rtt', 'rttvar', 'snd_ssthresh', 'snd_cwnd', 'rcv_ssthresh', 'reordering', 'bytes_acked', 'bytes_received',
-  'segs_out', 'notsent_bytes', 'snd_wnd',
+  'segs_out', 'notsent_bytes', 'snd_wnd', 'busy_time', 'rwnd_limited', 'sndbuf_limited',
 ] as const;
 
 export type TcpInfoFields = Readonly<Record<(typeof TCP_INFO_FIELDS)[number], number>>;
@@ -52,8 +53,10 @@ export function tcpInfo(t: Tcb, now: Nanos): TcpInfoFields {
   if (t.wscaleOk) options |= TCPI_OPT_WSCALE;
   if (t.ecnOk) options |= TCPI_OPT_ECN;
   if (t.ecnSeen) options |= TCPI_OPT_ECN_SEEN;
+  if (t.fo !== null && t.fo.dataAcked) options |= TCPI_OPT_SYN_DATA;
   const ssthresh = t.cc.ssthresh >= INFINITE_SSTHRESH ? INFINITE_SSTHRESH : t.cc.ssthresh;
   const notsent = seqSub(t.writeSeq, t.sndNxt);
+  const [busy, rwnd, sndbuf] = chronoTotals(t, now);
   return {
     state: LINUX_STATE_NUMBER[t.state]!,
     ca_state: caState,
@@ -85,5 +88,8 @@ export function tcpInfo(t: Tcb, now: Nanos): TcpInfoFields {
     segs_out: t.segsOut,
     notsent_bytes: notsent > 0 ? notsent : 0,
     snd_wnd: t.sndWnd,
+    busy_time: us(busy),
+    rwnd_limited: us(rwnd),
+    sndbuf_limited: us(sndbuf),
   };
 }

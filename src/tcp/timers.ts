@@ -3,7 +3,7 @@
  * owner calls onTimer when it passes. Here: delayed ACK, retransmission (retransmit.ts), persist
  * (zero-window probes), keepalive, and the FIN_WAIT_2 / TIME-WAIT end.
  */
-import type { Nanos } from '../sim/time.ts';
+import { MS, type Nanos } from '../sim/time.ts';
 import { TcpState } from './api.ts';
 import { sendActiveReset, sendAck, sendProbe, transmitData } from './output.ts';
 import { onRetransmitTimer, ORPHAN_RETRIES } from './retransmit.ts';
@@ -75,6 +75,10 @@ function persistTimer(t: Tcb, now: Nanos): void {
     terminate(t, 'ETIMEDOUT');
     return;
   }
+  if (t.out.localDrop === true) {
+    localCongestionProbe(t, now);
+    return;
+  }
   const room = seqSub((t.sndUna + t.sndWnd) >>> 0, t.sndNxt);
   if (room > 0) {
     // Part of a segment fits: send that much (or the FIN if that is all there is).
@@ -102,6 +106,25 @@ function persistTimer(t: Tcb, now: Nanos): void {
     if (remaining < when) when = remaining > TIMEOUT_MIN ? remaining : TIMEOUT_MIN;
   }
   t.persistAt = timerExpiry(p, now, when, true); // from tcp_probe_timer
+}
+
+/** Linux TCP_RESOURCE_PROBE_INTERVAL: the probe timer's period while the host drops locally. */
+const RESOURCE_PROBE_INTERVAL = 500 * MS;
+
+/**
+ * Linux tcp_send_probe0 when the probe could not leave the host (tcp_write_wakeup > 0, local
+ * congestion): it counts as a probe but does not back off, and the next try is 500 ms later,
+ * clamped to what is left of the user timeout (tcp_clamp_probe0_to_user_timeout).
+ */
+function localCongestionProbe(t: Tcb, now: Nanos): void {
+  t.probesOut++;
+  let when = RESOURCE_PROBE_INTERVAL;
+  const p = t.params;
+  if (p.userTimeout > 0) {
+    const remaining = p.userTimeout - (now - t.probesStamp);
+    if (remaining < when) when = remaining > TIMEOUT_MIN ? remaining : TIMEOUT_MIN;
+  }
+  t.persistAt = timerExpiry(p, now, when);
 }
 
 /**

@@ -9,7 +9,7 @@
 import { MS, SEC, type Nanos } from '../sim/time.ts';
 import { TcpState } from './api.ts';
 import { transmitData } from './output.ts';
-import { seqGe, seqGt, seqSub } from './seq.ts';
+import { seqGe, seqGt, seqLt, seqSub } from './seq.ts';
 import { segmentSize } from './send.ts';
 import type { Tcb } from './tcb.ts';
 import { timerExpiry } from './timer-wheel.ts';
@@ -19,7 +19,10 @@ const PTO_SLACK: Nanos = 2 * MS;
 
 function eligible(t: Tcb): boolean {
   const s = t.state;
-  return t.params.tailLossProbe && t.sackOk && !t.tlpActive && !t.inRecovery && t.retransmits === 0
+  // Linux: only in the Open (or CWR) state: nothing SACKed, lost or resent in flight (Disorder).
+  const q = t.rtxq;
+  return t.params.tailLossProbe && t.sackOk && !t.tlpActive && !t.inRecovery && !t.inLoss && t.retransmits === 0
+    && q.sackedOut === 0 && q.lostOut === 0 && q.retransOut === 0
     && seqGt(t.sndMax, t.sndUna) && seqGe(t.sndUna, t.recover)
     && (s === TcpState.ESTABLISHED || s === TcpState.CLOSE_WAIT || s === TcpState.FIN_WAIT_1
       || s === TcpState.CLOSING || s === TcpState.LAST_ACK);
@@ -52,7 +55,7 @@ export function sendLossProbe(t: Tcb, now: Nanos): void {
     const fin = t.finQueued && len === avail;
     if (!seqGt((t.sndNxt + len + (fin ? 1 : 0)) >>> 0, wndEnd)) {
       transmitData(t, t.sndNxt, len, fin, now, false);
-      finish(t, now);
+      finish(t, now, false);
       return;
     }
   }
@@ -63,17 +66,33 @@ export function sendLossProbe(t: Tcb, now: Nanos): void {
   if (seqSub(dataEnd, start) > size) start = (dataEnd - size) >>> 0;
   const len = seqSub(dataEnd, start) > 0 ? seqSub(dataEnd, start) : 0;
   transmitData(t, start, len, t.finSent, now, false);
-  finish(t, now);
+  finish(t, now, true);
 }
 
-function finish(t: Tcb, now: Nanos): void {
+function finish(t: Tcb, now: Nanos, retrans: boolean): void {
   t.tlpActive = true;
+  t.tlpRetrans = retrans;
   t.tlpHigh = t.sndMax;
   t.rtoAt = timerExpiry(t.params, now, t.rtt.rto, true); // tcp_send_loss_probe runs in the timer
   t.rtoIsProbe = false;
 }
 
-/** An ACK at or beyond the probe's end closes the episode (Linux tcp_process_tlp_ack). */
-export function tlpAcked(t: Tcb, ack: number): void {
-  if (t.tlpActive && seqGe(ack, t.tlpHigh)) t.tlpActive = false;
+/**
+ * Linux tcp_process_tlp_ack (RFC 8985 7.4.2), for every ACK while a probe is out: a probe of new
+ * data, a DSACK (original and probe both arrived) or a pure duplicate ACK at the probe's end ends
+ * the episode; an ACK beyond it after a resent probe means the probe repaired a loss, so the
+ * window is reduced once as for a congestion signal (tcp_init_cwnd_reduction, CWR, then
+ * tcp_end_cwnd_reduction: cwnd = ssthresh).
+ */
+export function tlpAcked(t: Tcb, ack: number, unaAdvanced: boolean, pureDup: boolean): void {
+  if (!t.tlpActive || seqLt(ack, t.tlpHigh)) return;
+  if (!t.tlpRetrans || t.ackDsack) {
+    t.tlpActive = false;
+  } else if (seqGt(ack, t.tlpHigh)) {
+    t.tlpActive = false;
+    t.cc.enterRecovery(t.packetsOut);
+    t.cc.cwnd = t.cc.ssthresh;
+  } else if (!unaAdvanced && pureDup) {
+    t.tlpActive = false;
+  }
 }

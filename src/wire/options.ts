@@ -17,6 +17,10 @@ export const OPT_WSCALE = 3;
 export const OPT_SACK_PERMITTED = 4;
 export const OPT_SACK = 5;
 export const OPT_TIMESTAMP = 8;
+/** TCP Fast Open cookie (RFC 7413) and the experimental-option form (RFC 6994 kind 254, magic 0xF989). */
+export const OPT_FASTOPEN = 34;
+export const OPT_EXP = 254;
+export const FASTOPEN_MAGIC = 0xf989;
 
 /** The TCP data offset field counts 32-bit words, at most 15: 60 header bytes, 40 of options. */
 export const MAX_OPTIONS_BYTES = 40;
@@ -63,6 +67,22 @@ export function writeOptions(o: TcpOptions, b: Uint8Array, at: number): number {
       put32(b, at + 4, sack[i]![1]);
       at += 8;
     }
+  }
+  const fo = o.fastOpen;
+  if (fo !== undefined) {
+    // Linux tcp_options_write, OPTION_FAST_OPEN_COOKIE: after everything else; two nops pad kind 34.
+    let len: number;
+    if (o.fastOpenExp === true) {
+      len = 4 + fo.length;
+      b[at] = OPT_EXP; b[at + 1] = len; b[at + 2] = FASTOPEN_MAGIC >>> 8; b[at + 3] = FASTOPEN_MAGIC & 255;
+      b.set(fo, at + 4);
+    } else {
+      len = 2 + fo.length;
+      b[at] = OPT_FASTOPEN; b[at + 1] = len;
+      b.set(fo, at + 2);
+    }
+    if ((len & 3) === 2) { b[at + len] = OPT_NOP; b[at + len + 1] = OPT_NOP; len += 2; }
+    at += len;
   }
   return at - start;
 }
@@ -114,12 +134,38 @@ export function parseOptions(b: Uint8Array, start: number, end: number): ParsedO
         (o ??= {}).sack = blocks;
         break;
       }
+      case OPT_FASTOPEN:
+        if (validCookieLength(len - 2)) fastOpenOption(b, i + 2, len - 2, false, (o ??= {}));
+        break;
+      case OPT_EXP:
+        // Linux tcp_parse_options: kind 254 is Fast Open only with its 16-bit magic.
+        if (len >= 4 && ((b[i + 2]! << 8) | b[i + 3]!) === FASTOPEN_MAGIC && validCookieLength(len - 4)) fastOpenOption(b, i + 4, len - 4, true, (o ??= {}));
+        break;
       default:
-        break; // unknown option (TFO, MPTCP, MD5...): skipped, as Linux's tcp_parse_options does
+        break; // unknown option (MPTCP, MD5...): skipped, as Linux's tcp_parse_options does
     }
     i += len;
   }
   return { ok: true, options: o };
+}
+
+/**
+ * Linux tcp_parse_fastopen_option: an even cookie length of 4..16 bytes is a cookie, 0 a cookie
+ * request; any other length is ignored (the option is then as good as absent).
+ */
+function validCookieLength(len: number): boolean {
+  return len >= 0 && (len & 1) === 0 && (len === 0 || (len >= 4 && len <= 16));
+}
+
+function fastOpenOption(b: Uint8Array, at: number, len: number, exp: boolean, o: TcpOptions): void {
+  o.fastOpen = b.slice(at, at + len);
+  if (exp) o.fastOpenExp = true;
+}
+
+function hexOf(b: Uint8Array, from: number, to: number): string {
+  let s = '';
+  for (let j = from; j < to; j++) s += b[j]!.toString(16).padStart(2, '0');
+  return s;
 }
 
 /**
@@ -153,6 +199,11 @@ export function describeOptions(b: Uint8Array, start: number, end: number, sackB
           }
           break;
         }
+        case OPT_FASTOPEN: text = len > 2 ? `FO ${hexOf(b, i + 2, i + len)}` : 'FO'; break;
+        case OPT_EXP:
+          if (len >= 4 && ((b[i + 2]! << 8) | b[i + 3]!) === FASTOPEN_MAGIC) text = len > 4 ? `FOEXP ${hexOf(b, i + 4, i + len)}` : 'FOEXP';
+          else text = `opt${kind}`;
+          break;
         default: text = `opt${kind}`;
       }
     }

@@ -33,6 +33,13 @@ export interface TcpOptions {
   timestamp?: { val: number; ecr: number };
   /** SACK blocks as [left, right) sequence pairs (RFC 2018 3). */
   sack?: Array<[number, number]>;
+  /**
+   * TCP Fast Open cookie option (RFC 7413 4.1.1, kind 34): the cookie bytes, empty for a cookie
+   * request. With `fastOpenExp` it is the experimental form Linux also speaks (kind 254, magic
+   * 0xF989, RFC 6994).
+   */
+  fastOpen?: Uint8Array;
+  fastOpenExp?: boolean;
 }
 
 export interface Segment {
@@ -89,7 +96,16 @@ export function optionsLength(o: TcpOptions | null): number {
   else if (o.sackPermitted) n += 4;
   if (o.wscale !== undefined) n += 4;
   if (o.sack !== undefined && o.sack.length > 0) n += 4 + 8 * o.sack.length;
+  if (o.fastOpen !== undefined) n += fastOpenOptionBytes(o.fastOpen.length, o.fastOpenExp === true);
   return n;
+}
+
+/**
+ * Bytes the Fast Open option takes with its padding (Linux tcp_options_write): kind 34 is 2 + the
+ * cookie, padded with two nops to a word; the experimental kind 254 is 4 + the cookie.
+ */
+export function fastOpenOptionBytes(cookieLen: number, exp: boolean): number {
+  return (cookieLen + (exp ? 4 : 2) + 3) & ~3;
 }
 
 /** Total bytes of the IPv4 packet: what a link serializes. */

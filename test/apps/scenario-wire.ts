@@ -39,6 +39,7 @@ export class Reports implements AppReporter {
   connectFailed(app: string, _n: string, errno: Errno): void { this.add(`${app} failed ${errno}`); }
   connectionLost(app: string, _n: string, errno: Errno): void { this.add(`${app} lost ${errno}`); }
   requestCompleted(): void {}
+  headOfLineDelay(): void {}
   pageCompleted(): void {}
   bulkCompleted(): void {}
   note(app: string, node: string, what: string, fields?: Record<string, unknown>): void {

@@ -90,7 +90,7 @@ describe.concurrent('tcplab', () => {
       `${file}: --set apps.flod.rate=1/s: no such parameter: apps has no "flod" (did you mean "flood"?)`,
       `${file}: --set nonsense: expected path=value, like tcp.backlog=1024 or apps.flood.rate=500/s`,
       `${file}: --set tcp.backlogg=10: no such parameter: tcp has no parameter "backlogg" (did you mean "backlog"?)`,
-      `${file}: apps.users.mode: expected one of http1.0, keepalive, pipelined, got "http2"`,
+      `${file}: apps.users.mode: expected one of http1.0, keepalive, pipelined, h2, got "http2"`,
     ].sort());
     expect(readdirSync(cwd)).toEqual([]);
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { readSourced } from '../../src/drill/drill.ts';
 import { describe, expect, it } from 'vitest';
 import { commandLines, evalArithmetic, shellWords } from '../../src/drill/shell.ts';
-import { flushesMetrics, sysctlsFromCommands } from '../../src/drill/sysctl.ts';
+import { flushesMetrics, qdiscDropsAll, sysctlsFromCommands } from '../../src/drill/sysctl.ts';
 import { runScriptSource } from '../../src/drill/drill.ts';
 import { HostStack } from '../../src/stack/host-stack.ts';
 import { MS, SEC } from '../../src/sim/time.ts';
@@ -62,12 +62,20 @@ tc qdisc add dev tun0 root pfifo`, noFiles);
     const r = sysctlsFromCommands('../common/defaults.sh\n ../common/set_sysctls.py /proc/sys/net/ipv4/tcp_min_tso_segs=10\n', read);
     expect(r.params).toEqual({
       rcvBuf: 540000, rcvBufMax: 15728640, sndBuf: 262144, sndBufMax: 4194304, congestion: 'cubic', timestamps: true, synRetries: 5, synAckRetries: 5, sack: true, tailLossProbe: true, synCookies: true,
-      ecn: 0, notsentLowat: 4294967295,
+      ecn: 0, notsentLowat: 4294967295, tsoWinDivisor: 3, fastOpen: 0x70403, fastOpenKey: 'a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4',
     });
     expect(r.ignored).toContain('net.ipv4.tcp_min_tso_segs=10');
-    expect(r.ignored).toContain('net.ipv4.tcp_fastopen=0x70403');
+    expect(r.applied).toContain('net.ipv4.tcp_fastopen=0x70403 -> fastOpen');
     expect(r.errors).toEqual([]);
     expect(sysctlsFromCommands('./missing.sh', read).errors).toEqual(['./missing.sh: cannot read']);
+  });
+});
+
+describe('shell line continuations', () => {
+  it('a backslash at the end of a line continues the sysctl command (the upstream Fast Open scripts)', () => {
+    const r = sysctlsFromCommands('sysctl -q \\\n  net.ipv4.tcp_fastopen=0x30403 \\\n  net.ipv4.tcp_fastopen_key=a0bf63f7-ed803d81-cd641d30-cebc4a90\n', () => null);
+    expect(r.params).toEqual({ fastOpen: 0x30403, fastOpenKey: 'a0bf63f7-ed803d81-cd641d30-cebc4a90' });
+    expect(sysctlsFromCommands('sysctl -q net.ipv4.tcp_fastopen_key=zz', () => null).errors).toEqual(['net.ipv4.tcp_fastopen_key: cannot use value "zz"']);
   });
 });
 
@@ -120,5 +128,14 @@ describe('request limits and ip tcp_metrics', () => {
     expect(result).toEqual({ verdict: 'PASS', reason: '' });
     expect(flushedAt).toEqual([0, 1 * SEC]);
     expect(stack!.metrics.size).toBe(0);
+  });
+});
+
+describe('tc qdisc commands (a local queue that drops everything)', () => {
+  it('pfifo limit 0 drops all, delete restores, other commands say nothing', () => {
+    expect(qdiscDropsAll('tc qdisc delete dev tun0 root 2>/dev/null ; tc qdisc add dev tun0 root pfifo limit 0')).toBe(true);
+    expect(qdiscDropsAll('tc qdisc add dev tun0 root pfifo limit 100')).toBe(false);
+    expect(qdiscDropsAll('tc qdisc del dev tun0 root')).toBe(false);
+    expect(qdiscDropsAll('sysctl -q net.ipv4.tcp_sack=1')).toBe(null);
   });
 });

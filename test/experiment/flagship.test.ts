@@ -1,5 +1,5 @@
 /**
- * The flagship experiments (experiments/{handshake,syn-flood,time-wait,http-versions}.yaml): each
+ * The flagship experiments (experiments/{handshake,syn-flood,time-wait,http-versions,bulk}.yaml): each
  * file loads, its charts name metrics its runs produce, and a shrunk version of it (fewer points,
  * a shorter window, a narrowed port range) still shows the phenomenon its header describes.
  */
@@ -10,8 +10,10 @@ import type { RunOutput } from '../../src/experiment/run-output.ts';
 import { executeRun } from '../../src/experiment/run.ts';
 import type { PointValues } from '../../src/metrics/results.ts';
 import { metric } from './world-helpers.ts';
+import { ladderModel, selectConnection } from '../../src/report/ladder-model.ts';
+import type { TraceEvent } from '../../src/report/trace-records.ts';
 
-const FLAGSHIPS = ['handshake', 'syn-flood', 'time-wait', 'http-versions'] as const;
+const FLAGSHIPS = ['handshake', 'syn-flood', 'time-wait', 'http-versions', 'bulk'] as const;
 
 function runFile(name: string, set: string[] = []): { point: PointValues; out: RunOutput }[] {
   const r = loadExperiment(`experiments/${name}.yaml`, { set });
@@ -119,15 +121,67 @@ describe('the phenomena, shrunk', () => {
     expect(serverCloses.metrics['time_wait.peak_node']).toBe('server');
   });
 
-  it('http-versions: 2N, 2 ceil(N/6), N + 1 and 2 round trips for a page of N = 10 objects', () => {
-    const runs = runFile('http-versions');
-    const expected: Record<string, number> = { 'http1-0': 20, parallel: 4, keepalive: 11, pipelined: 2 };
+  it('bulk: without loss both algorithms carry 2 MB at 8.9+ Mbit/s of a 10 Mbit/s link; at 3 % loss goodput is within 0.5-1.5x of the Mathis model (2.0 Mbit/s)', () => {
+    const runs = runFile('bulk', ['sweep={topology.loss: [0, 0.03], congestion: {cubic: {tcp.congestion: cubic}, reno: {tcp.congestion: reno}}}', 'seeds=1', 'charts=']);
+    // MSS / RTT · 1.22 / √p with 1448 B, 40 ms, p = 3 %.
+    const mathis = ((1448 * 8) / 0.04) * (1.22 / Math.sqrt(0.03)) / 1e6;
+    for (const cc of ['cubic', 'reno']) {
+      const clean = at(runs, { 'topology.loss': 0, congestion: cc });
+      expect(metric(clean, 'bulk_goodput_mbps.mean'), cc).toBeGreaterThan(8.9);
+      expect(metric(clean, 'segments.retransmitted'), cc).toBe(0);
+      const lossy = metric(at(runs, { 'topology.loss': 0.03, congestion: cc }), 'bulk_goodput_mbps.mean');
+      expect(lossy, cc).toBeGreaterThan(0.5 * mathis);
+      expect(lossy, cc).toBeLessThan(1.5 * mathis);
+    }
+  });
+
+  it('http-versions: 2N, 1 + ceil(N/6), N + 1, 2 and 2 round trips for a page of N = 10 objects on a clean path', () => {
+    const runs = runFile('http-versions', ['sweep.topology.loss=[0]', 'seeds=1']);
+    const expected: Record<string, number> = { 'http1-0': 20, parallel: 3, keepalive: 11, pipelined: 2, h2: 2 };
+    expect(runs).toHaveLength(4 * 5);
     for (const { point, out } of runs) {
       const rtt = 2 * (Number(String(point['topology.latency']).replace('ms', '')) + 1);
       const rtts = metric(out, 'page_ms.mean') / rtt;
       const want = expected[String(point['http'])]!;
       expect(rtts, JSON.stringify(point)).toBeGreaterThan(want);
       expect(rtts, JSON.stringify(point)).toBeLessThan(want + 0.1);
+      if (point['http'] === 'h2') expect(metric(out, 'hol_ms.max')).toBe(0);
     }
+  });
+
+  it('http-versions under 5 % loss at 25 ms: h2 streams wait behind holes, and with 1 KB objects h2 still beats six HTTP/1.1 connections', () => {
+    const runs = runFile('http-versions', ['sweep.topology.latency=[25ms]', 'sweep.topology.loss=[0.05]', 'charts=', 'sweep.http={parallel: {apps.page.mode: keepalive, apps.page.connections: 6}, h2: {apps.page.mode: h2}}']);
+    const mean = (http: string, m: string): number => {
+      const v = runs.filter((r) => r.point['http'] === http).map((r) => metric(r.out, m));
+      return v.reduce((a, b) => a + b, 0) / v.length;
+    };
+    expect(mean('h2', 'hol_ms.max')).toBeGreaterThan(0);
+    expect(mean('h2', 'page_ms.mean')).toBeLessThan(mean('parallel', 'page_ms.mean'));
+  });
+
+  it('http-versions with 64 KB objects: six connections beat one h2 connection even without loss (six initial windows)', () => {
+    const runs = runFile('http-versions', ['sweep.topology.latency=[25ms]', 'sweep.topology.loss=[0]', 'seeds=1', 'charts=', 'apps.web.responseBytes=64KB',
+      'sweep.http={parallel: {apps.page.mode: keepalive, apps.page.connections: 6}, h2: {apps.page.mode: h2}}']);
+    const page = (http: string): number => metric(runs.find((r) => r.point['http'] === http)!.out, 'page_ms.mean');
+    expect(page('parallel')).toBeLessThan(page('h2'));
+  });
+
+  it('http2-stall: streams 7 and 9 wait 40.5 ms behind the lost segment, the four streams it carried count none; the ladder names the streams', () => {
+    const r = loadExperiment('experiments/http2-stall.yaml');
+    if (!r.ok) throw new Error(r.errors.map(formatSpecError).join('\n'));
+    const out = executeRun(r.value.runs[0]!, { trace: true, pcap: false });
+    const records = out.trace!.trim().split('\n').map((l) => JSON.parse(l) as TraceEvent);
+    const streams = records.filter((x) => x.ev === 'app' && x.what === 'h2 stream');
+    const hol = Object.fromEntries(streams.map((x) => [x.stream as number, x.hol_ms as number]));
+    expect(Object.keys(hol).map(Number).sort((a, b) => a - b)).toEqual([1, 3, 5, 7, 9, 11]);
+    for (const id of [1, 3, 5, 11]) expect(hol[id], `stream ${id}`).toBe(0);
+    for (const id of [7, 9]) {
+      expect(hol[id], `stream ${id}`).toBeGreaterThan(40);
+      expect(hol[id], `stream ${id}`).toBeLessThan(41); // one RTT of 40 ms + serialization
+    }
+    const conn = selectConnection(records, 'client')!;
+    const labels = ladderModel(records, conn).messages.map((m) => m.label);
+    expect(labels).toContain('ACK seq=2912 ack=700 len=1448 · streams 11, 1, 3, 5');
+    expect(labels).toContain('ACK seq=2912 ack=709 len=1448 · streams 11, 1, 3, 5 (retx)');
   });
 });

@@ -54,10 +54,11 @@ describe('a good experiment file', () => {
 
   it('types every app kind and fills the defaults of docs/design.md part 2', () => {
     const { spec } = loadGood();
-    expect(spec.apps['web']).toEqual({ id: 'web', kind: 'server', on: 'server', port: 80, responseBytes: 2000, backlog: 64 });
+    expect(spec.apps['web']).toEqual({ id: 'web', kind: 'server', on: 'server', port: 80, responseBytes: 2000, backlog: 64, frameBytes: 16384, maxConcurrentStreams: 100 });
     expect(spec.apps['users']).toEqual({
       id: 'users', kind: 'client', on: 'client', target: { node: 'server', port: 80 }, start: 0, stop: 120 * SEC, rate: 20,
       arrival: 'poisson', count: 100, mode: 'keepalive', requestBytes: 200, closer: 'server', objects: 1, connections: 1,
+      streamWindow: 65535, connectionWindow: 65535,
     });
     expect(spec.apps['flood']).toEqual({
       id: 'flood', kind: 'synflood', on: 'attacker', target: { node: 'server', port: 80 }, start: 10 * SEC, stop: 70 * SEC, rate: 1000,
@@ -131,7 +132,7 @@ apps:
     expect(spec.nodes).toEqual({});
     expect(spec.sweep).toEqual({});
     expect(spec.charts).toEqual([]);
-    expect(spec.apps['web']).toEqual({ id: 'web', kind: 'server', on: 'server', port: 80, responseBytes: 1000 });
+    expect(spec.apps['web']).toEqual({ id: 'web', kind: 'server', on: 'server', port: 80, responseBytes: 1000, frameBytes: 16384, maxConcurrentStreams: 100 });
     expect(spec.apps['users']).toMatchObject({ target: { node: 'server', port: 80 }, start: 0, stop: 60 * SEC, rate: 10, arrival: 'periodic', mode: 'http1.0', requestBytes: 200, closer: 'client', objects: 1, connections: 1 });
     expect(spec.apps['users']).not.toHaveProperty('count');
     expect(spec.apps['flood']).toMatchObject({ rate: 1000, start: 0, stop: 60 * SEC, spoof: { text: '198.18.0.0/15', prefixLength: 15 } });

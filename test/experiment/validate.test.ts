@@ -138,6 +138,30 @@ describe('whole-file problems', () => {
     expect(formatSpecError(r.errors[0]!)).toMatch(/^x\.yaml:5:1: YAML syntax error: /);
   });
 
+
+  it('a duplicate key names its field path and both lines; merge keys may repeat', () => {
+    const text = [
+      'name: x', //                                     1
+      'base: &b { latency: 1ms }', //                    2
+      'apps:', //                                        3
+      '  web: { kind: server, on: server }', //          4
+      '  app-1:', //                                     5
+      '    kind: client', //                             6
+      '    <<: *b', //                                   7
+      '    <<: *b', //                                   8
+      '    kind: server', //                             9
+      '  web: { kind: client }', //                      10
+      'list: [{ a: 1, a: 2 }]', //                       11
+    ].join('\n');
+    const r = parseYaml(text, 'x.yaml');
+    expect(!r.ok && r.errors.map(formatSpecError)).toEqual([
+      'x.yaml:9:5: duplicate key: apps.app-1.kind is already set at line 6',
+      'x.yaml:10:3: duplicate key: apps.web is already set at line 4',
+      'x.yaml:11:16: duplicate key: list[0].a is already set at line 11',
+    ]);
+    expect(!r.ok && r.errors[0]).toMatchObject({ code: 'duplicate', path: 'apps.app-1.kind', line: 9, col: 5 });
+    expect(parseYaml('a: { <<: [{ x: 1 }], y: 2 }\nb: 1\n', 'x.yaml').ok).toBe(true);
+  });
   it('a file that is neither a topology nor an experiment', () => {
     const r = validateFile('x.yaml', { readFile: () => 'colour: blue\n' });
     expect(!r.ok && r.errors.map(formatSpecError)).toEqual(['x.yaml: neither a topology (nodes:, links:) nor an experiment (topology:, duration:, apps:)']);

@@ -20,8 +20,9 @@ const SHRINK: Record<string, string[]> = {
   // kernel-retries sets its own duration (a swept path): keep it, setting the axis explicitly
   'syn-flood': ['duration=14s', 'sweep.apps.flood.rate=[0/s,1000/s]', 'sweep.defence.kernel-retries.duration=45s'],
   'time-wait': ['duration=4s', 'sweep.apps.users.rate=[100/s,300/s]'],
-  'http-versions': ['sweep.topology.latency=[5ms,25ms]'],
+  'http-versions': ['sweep.topology.latency=[5ms,25ms]', 'sweep.topology.loss=[0,0.02]', 'seeds=2'],
   lifecycle: ['duration=5s'],
+  'http2-stall': [],
 };
 
 const dirs: string[] = [];

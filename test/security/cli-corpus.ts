@@ -90,7 +90,7 @@ export const CLI_CASES: CliCase[] = [
   { name: 'a billion connections per second: estimate, exit 2 without --yes', args: ['run', '{dir}/good.yaml', '--set', 'apps.users.rate=1e9/s', '--out', '{dir}/out'], files: good, code: 2, err: [/^tcplab: \{dir\}\/good\.yaml: 1 run, about [0-9.e]+ simulator events \(~[0-9.]+ days of CPU\); from apps\.users: .*; pass --yes to run it anyway$/] },
   // YAML
   file('syntax.yaml', 'name: x\n  bad: [\n', [/^\{dir\}\/syntax\.yaml:\d+:\d+: YAML syntax error/]),
-  file('dup.yaml', 'name: a\nname: b\n', [/^\{dir\}\/dup\.yaml:2:1: YAML syntax error: Map keys must be unique/]),
+  file('dup.yaml', 'name: a\nname: b\n', [/^\{dir\}\/dup\.yaml:2:1: duplicate key: name is already set at line 1/]),
   file('tabs.yaml', 'name: a\n\tduration: 1s\n', [/^\{dir\}\/tabs\.yaml:\d+:\d+: YAML syntax error/]),
   file('laughs.yaml', `a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n`, [/^\{dir\}\/laughs\.yaml: YAML error: Excessive alias count/]),
   file('deep.yaml', `${'['.repeat(3000)}${']'.repeat(3000)}\n`, [/^\{dir\}\/deep\.yaml: YAML nested too deeply to read$/]),

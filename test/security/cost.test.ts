@@ -24,6 +24,19 @@ describe('cost estimate', () => {
     expect(est.events / real).toBeLessThan(2);
   });
 
+  it('counts a client\'s `count` (pages per instance), not rate × duration: 100 000 one-shot clients are cheap', () => {
+    const star = `name: s
+topology: { nodes: [{ name: client, count: 100000 }, { name: r1, kind: router }, server], links: [{ between: [client, r1] }, { between: [r1, server] }] }
+duration: 62s
+apps:
+  sink: { kind: server, on: server, port: 80, responseBytes: 0 }
+  clients: { kind: client, on: client, target: server:80, count: 1, stagger: 10us }
+`;
+    const est = estimateCost(specRuns(star), false);
+    expect(est.wallSeconds).toBeLessThan(CONFIRM_WALL_SECONDS);
+    expect(describeCost(est)).toMatch(/apps\.clients: 100000 connections \(count 1 each\)/);
+  });
+
   it('names what makes a huge batch huge, and passes the --yes threshold', () => {
     const est = estimateCost(specRuns(SPEC('1e9/s')), false);
     expect(est.wallSeconds).toBeGreaterThan(CONFIRM_WALL_SECONDS);

@@ -32,6 +32,12 @@ class Server implements SocketHandler {
 
 /** Sends 1000 bytes and closes once connected (so the client ends in TIME-WAIT). */
 const sendAndClose: SocketHandler = { onConnected(s) { s.send(1000); s.close(); } };
+/**
+ * The same exchange with the socket kept open (shutdown(wr) instead of close()), so that its
+ * tcp_info can still be read in TIME-WAIT: a closed socket's TIME-WAIT is a compact record
+ * (src/tcp/time-wait-sock.ts, as Linux's inet_timewait_sock) with no RTT or cwnd to report.
+ */
+const sendAndShutdown: SocketHandler = { onConnected(s) { s.send(1000); s.shutdown('wr'); } };
 
 function pair(params = {}) {
   const net = new FakeNet(5 * MS, 100e6);
@@ -55,7 +61,7 @@ function errnoOf(f: () => unknown): string {
 describe('destination metrics (tcp_metrics)', () => {
   it('a closing connection saves its RTT on both hosts (tcp_time_wait, LAST-ACK done)', () => {
     const { net, a, b } = pair();
-    const s = a.connect(B, 80, sendAndClose);
+    const s = a.connect(B, 80, sendAndShutdown);
     net.sim.run({ until: 5 * SEC });
     expect(s.state).toBe('TIME_WAIT');
     const e = a.metrics.lookup(A, B, net.sim.now)!;
@@ -109,7 +115,7 @@ describe('destination metrics (tcp_metrics)', () => {
     const entry = a.metrics.getOrCreate(A, B, 0);
     entry.rtt = 90 * MS;
     entry.rttvar = 1 * MS;
-    const s = a.connect(B, 80, sendAndClose);
+    const s = a.connect(B, 80, sendAndShutdown);
     net.sim.run({ until: 5 * SEC });
     const srtt = s.info().srtt;
     expect(entry.rtt).toBeCloseTo(90 * MS - (90 * MS - srtt) / 8, -1);

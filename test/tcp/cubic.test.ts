@@ -92,8 +92,11 @@ describe('the cubic window (RFC 9438 4.2, Linux bictcp_update)', () => {
     expect(cubicRoot(27)).toBe(3);
   });
 
-  test('a loss at cwnd 100 sets ssthresh 70 (beta 717/1024); the window regains 100 after K = cbrt(30 / 0.4) = 4.2 s, concave before, convex after', () => {
-    const c = new Cubic(10);
+  // Linux counts the curve's time in jiffies (tcp_jiffies32): the host's HZ and jiffies phase.
+  test.each([
+    [1000, 0], [250, 0], [100, 0], [250, 1_234_567],
+  ])('a loss at cwnd 100 sets ssthresh 70 (beta 717/1024); the window regains 100 after K = cbrt(30 / 0.4) = 4.2 s, concave before, convex after (HZ %i, phase %i ns)', (hz, phase) => {
+    const c = new Cubic(10, hz, phase);
     const view = { sndUna: 0, sndNxt: 0, mss: 1000, packetsOut: 0, rtt: { srtt: 100 * MS } };
     c.ssthresh = 50;
     c.cwnd = 100;

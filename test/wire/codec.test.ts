@@ -115,9 +115,15 @@ describe('decode reads options in any layout', () => {
     expect(p.tcp!.options).toEqual({ mss: 1460, wscale: 6, sackPermitted: true, timestamp: { val: 7, ecr: 0 } });
   });
 
-  it('skips an unknown option (TFO cookie request, kind 34) by its length', () => {
-    const p = decodeOk(withRawOptions('020405b4' + '2202' + '0101'));
+  it('skips an unknown option (kind 30, MPTCP) by its length', () => {
+    const p = decodeOk(withRawOptions('020405b4' + '1e02' + '0101'));
     expect(p.tcp!.options).toEqual({ mss: 1460 });
+  });
+
+  it('reads a Fast Open cookie request (kind 34, length 2) and an experimental-form cookie (kind 254, magic 0xF989)', () => {
+    expect(decodeOk(withRawOptions('020405b4' + '2202' + '0101')).tcp!.options).toEqual({ mss: 1460, fastOpen: new Uint8Array(0) });
+    expect(decodeOk(withRawOptions('fe08f989' + 'abcd1234')).tcp!.options).toEqual({ fastOpen: Uint8Array.of(0xab, 0xcd, 0x12, 0x34), fastOpenExp: true });
+    expect(decodeOk(withRawOptions('fe08f988' + 'abcd1234')).tcp!.options).toBeNull(); // another experiment: skipped
   });
 
   it('stops at EOL: bytes after it are padding', () => {

@@ -186,4 +186,26 @@ describe('tshark reads our pcap', () => {
       expect(out.trim().split('\n')).toEqual(['1|1|0', '1|1|0', '1|1|11', '1|1|0', '1|1|0']);
     },
   );
+
+  it.runIf(mustRun)(
+    title('decodes the Fast Open options: a cookie request, a cookie (kind 34), the experimental form (kind 254, 0xF989)'),
+    () => {
+      if (tshark === null) throw new Error('tshark is not installed but CI is set: install it (apt-get install tshark)');
+      const cookie = Uint8Array.of(0xab, 0xcd, 0x12, 0x34, 1, 2, 3, 4);
+      const syn = (flags: number, options: Segment['options'], len: number): Packet => ({
+        src: 0x0a000002, dst: 0x0a000001, ttl: 64, id: 1, protocol: PROTO_TCP, annot: 0, dataBytes: 0,
+        tcp: { srcPort: 40000, dstPort: 80, seq: 1, ack: flags & ACK ? 5 : 0, flags, window: 1000, urgent: 0, options, len, payload: null },
+      });
+      const w = new PcapWriter();
+      w.add(0, syn(SYN, { mss: 1460, fastOpen: new Uint8Array(0) }, 0));
+      w.add(1, syn(SYN | ACK, { mss: 1460, fastOpen: cookie }, 0));
+      w.add(2, syn(SYN, { mss: 1460, fastOpen: cookie, fastOpenExp: true }, 100));
+      const path = join(dir, 'fastopen.pcap');
+      writeFileSync(path, w.bytes());
+      const out = execFileSync(tshark, ['-r', path, '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', '-E', 'separator=|',
+        '-e', 'tcp.checksum.status', '-e', 'tcp.options.tfo.request', '-e', 'tcp.options.tfo.cookie', '-e', 'tcp.options.experimental.exid', '-e', '_ws.malformed'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      expect(out.trim().split('\n')).toEqual(['1|1|||', '1||abcd123401020304||', '1||abcd123401020304|0xf989|']);
+    },
+  );
 });

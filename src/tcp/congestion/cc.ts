@@ -51,7 +51,8 @@ export type CongestionName = (typeof CONGESTION_CONTROLS)[number];
 export function createCongestionControl(p: TcpParams, initialWindow: number): CongestionControl {
   switch (p.congestion) {
     case 'cubic':
-      return new Cubic(initialWindow);
+      // Linux counts CUBIC's time in the host's jiffies; `timers: exact` keeps millisecond ones.
+      return p.timers === 'wheel' ? new Cubic(initialWindow, p.hz, p.jiffiesOffset ?? 0) : new Cubic(initialWindow);
     case 'reno':
       return new NewReno(initialWindow);
     default: {

@@ -10,9 +10,8 @@
 import type { Nanos } from '../../sim/time.ts';
 import type { CcView } from './cc.ts';
 import { NewReno } from './newreno.ts';
+import { tickNs } from '../timer-wheel.ts';
 
-/** Linux HZ: tcp_jiffies32 counts milliseconds. */
-const HZ = 1000;
 const BICTCP_BETA_SCALE = 1024;
 /** Time unit of the cubic function: 2^10 per second. */
 const BICTCP_HZ = 10;
@@ -62,10 +61,6 @@ export function cubicRoot(a: number): number {
   return Math.floor((x * 341) / 1024);
 }
 
-/** usecs_to_jiffies: rounded up. */
-function usToJiffies(us: number): number {
-  return Math.ceil((us * HZ) / 1e6);
-}
 
 export class Cubic extends NewReno {
   override readonly name = 'cubic';
@@ -92,6 +87,27 @@ export class Cubic extends NewReno {
   private currRtt = Infinity;
   private sampleCnt = 0;
   private roundStarted = false;
+  /** Nanoseconds per jiffy (Linux TICK_NSEC) and the host's jiffies phase (timer-wheel.ts). */
+  private readonly tick: Nanos;
+
+  /**
+   * `hz`, `jiffiesOffset`: the host's clock, as its timers read it: tcp_jiffies32 ticks at HZ,
+   * which sets both the cubic function's time resolution and its once-per-HZ/32 update.
+   */
+  constructor(initialWindow: number, private readonly hz = 1000, private readonly jiffiesOffset = 0) {
+    super(initialWindow);
+    this.tick = tickNs(hz);
+  }
+
+  /** tcp_jiffies32 at `now`. */
+  private jiffies(now: Nanos): number {
+    return Math.floor((now + this.jiffiesOffset) / this.tick);
+  }
+
+  /** usecs_to_jiffies: rounded up. */
+  private usToJiffies(us: number): number {
+    return Math.ceil((us * 1000) / this.tick);
+  }
 
   override onAck(acked: number, cwndLimited: boolean, now: Nanos): void {
     if (!cwndLimited || acked <= 0) return;
@@ -99,7 +115,7 @@ export class Cubic extends NewReno {
       acked = this.slowStart(acked);
       if (acked === 0) return;
     }
-    this.update(acked, Math.floor(now / 1e6));
+    this.update(acked, this.jiffies(now));
     this.congAvoidAi(this.cnt, acked);
   }
 
@@ -107,7 +123,7 @@ export class Cubic extends NewReno {
   private update(acked: number, jiffies: number): void {
     const cwnd = this.cwnd;
     this.ackCnt += acked;
-    if (this.lastCwnd === cwnd && jiffies - this.lastTime <= HZ / 32) return;
+    if (this.lastCwnd === cwnd && jiffies - this.lastTime <= this.hz / 32) return;
     // The cubic function updates cnt at most once per jiffy.
     if (!(this.epochStart !== 0 && jiffies === this.lastTime)) {
       this.lastCwnd = cwnd;
@@ -124,8 +140,8 @@ export class Cubic extends NewReno {
           this.originPoint = this.lastMaxCwnd;
         }
       }
-      let t = jiffies - this.epochStart + usToJiffies(this.delayMin);
-      t = Math.floor((t * 2 ** BICTCP_HZ) / HZ);
+      let t = jiffies - this.epochStart + this.usToJiffies(this.delayMin);
+      t = Math.floor((t * 2 ** BICTCP_HZ) / this.hz);
       const offs = t < this.k ? this.k - t : t - this.k;
       const delta = Math.floor((CUBE_RTT_SCALE * offs * offs * offs) / 2 ** (10 + 3 * BICTCP_HZ));
       const target = t < this.k ? this.originPoint - delta : this.originPoint + delta;
@@ -167,9 +183,9 @@ export class Cubic extends NewReno {
 
   /** CA_EVENT_TX_START after an application-limited idle period: shift the epoch, keep the curve. */
   override onTxStart(idle: Nanos, now: Nanos): void {
-    const delta = Math.floor(idle / 1e6);
+    const jiffies = this.jiffies(now);
+    const delta = jiffies - this.jiffies(now - idle);
     if (this.epochStart !== 0 && delta > 0) {
-      const jiffies = Math.floor(now / 1e6);
       this.epochStart += delta;
       if (this.epochStart > jiffies) this.epochStart = jiffies;
     }
@@ -179,7 +195,7 @@ export class Cubic extends NewReno {
   override onAckSample(v: CcView, rtt: Nanos, now: Nanos): void {
     if (rtt < 0) return;
     // Discard delay samples right after a reduction (epoch younger than one second).
-    if (this.epochStart !== 0 && Math.floor(now / 1e6) - this.epochStart < HZ) return;
+    if (this.epochStart !== 0 && this.jiffies(now) - this.epochStart < this.hz) return;
     let delay = Math.floor(rtt / 1000);
     if (delay === 0) delay = 1;
     if (this.delayMin === 0 || this.delayMin > delay) this.delayMin = delay;

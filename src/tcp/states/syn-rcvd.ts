@@ -16,6 +16,7 @@ import { resetForUnmatched } from '../reset.ts';
 import { output } from '../send.ts';
 import { seqLe, seqLt } from '../seq.ts';
 import { EV_CONNECTED, type Tcb } from '../tcb.ts';
+import { timerExpiry } from '../timer-wheel.ts';
 
 export function synRcvd(t: Tcb, seg: Segment, now: Nanos): void {
   const f = seg.flags;
@@ -40,7 +41,9 @@ export function synRcvd(t: Tcb, seg: Segment, now: Nanos): void {
 }
 
 function complete(t: Tcb, seg: Segment, now: Nanos): void {
-  t.sndUna = seg.ack;
+  // A Fast Open child may have sent data already: the ACK's data part is processAck's.
+  const fastOpen = t.fo !== null;
+  t.sndUna = fastOpen ? (t.iss + 1) >>> 0 : seg.ack;
   t.sndWnd = seg.window * 2 ** ((seg.flags & SYN) !== 0 ? 0 : t.sndWscale);
   if (t.sndWnd > t.maxSndWnd) t.maxSndWnd = t.sndWnd;
   t.sndWl1 = seg.seq;
@@ -48,5 +51,7 @@ function complete(t: Tcb, seg: Segment, now: Nanos): void {
   // Only the timestamp echo is unambiguous here: our SYN and SYN-ACK share one sequence number.
   handshakeRtt(t, seg, -1, t.retransmits > 0, now);
   establish(t, now, t.retransmits);
+  // Linux tcp_rcv_synrecv_state_fastopen: tcp_rearm_rto, data may be in flight.
+  if (fastOpen && t.sndUna !== t.sndMax) t.rtoAt = timerExpiry(t.params, now, t.rtt.rto);
   t.notify(EV_CONNECTED);
 }

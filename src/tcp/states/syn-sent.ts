@@ -9,14 +9,15 @@ import { ACK, RST, SYN, type Segment } from '../../wire/segment.ts';
 import { TcpState } from '../api.ts';
 import { ecnSynAck } from '../ecn.ts';
 import { establish, handshakeRtt, negotiate } from '../handshake.ts';
-import { sendAck, sendRaw, sendSyn } from '../output.ts';
+import { enterQuickAckMode, sendAck, sendRaw, sendSyn } from '../output.ts';
 import { resetForUnmatched } from '../reset.ts';
 import { output } from '../send.ts';
 import { TIMEOUT_MIN } from '../rtt.ts';
-import { seqGt, seqLe } from '../seq.ts';
+import { seqGt, seqLe, seqLt } from '../seq.ts';
 import { EV_CONNECTED, type Tcb } from '../tcb.ts';
 import { terminate } from '../teardown.ts';
 import { timerExpiry } from '../timer-wheel.ts';
+import { clientSynAck } from '../fastopen.ts';
 
 export function synSent(t: Tcb, seg: Segment, now: Nanos): void {
   const f = seg.flags;
@@ -51,6 +52,14 @@ export function synSent(t: Tcb, seg: Segment, now: Nanos): void {
     t.sndWl2 = seg.ack;
     handshakeRtt(t, seg, t.openedAt, t.retransmits > 0, now);
     establish(t, now, t.retransmits);
+    // TCP Fast Open: cache the cookie; SYN-data the SYN-ACK left unacknowledged goes again below.
+    if (t.fo !== null) {
+      clientSynAck(t, seg, now);
+      // A blocking Fast Open write still has data queued (Linux sk_write_pending): the ACK waits
+      // for that data in quick-ACK mode (ato = TCP_ATO_MIN), so sending it at once makes the
+      // connection interactive (tcp_rcv_synsent_state_process, tcp_event_data_sent).
+      if (seqLt(t.sndNxt, t.writeSeq) && t.params.profile === 'linux') enterQuickAckMode(t);
+    }
     t.notify(EV_CONNECTED);
     // The third ACK; data queued during the handshake rides on it instead.
     if (!output(t, now)) sendAck(t, now);

@@ -9,13 +9,31 @@ import type { Nanos } from '../../sim/time.ts';
 import { ACK, RST, SYN, segmentSpace, type Segment } from '../../wire/segment.ts';
 import { TcpState } from '../api.ts';
 import { pawsReject } from '../input.ts';
-import { sendOowAck } from '../output.ts';
+import type { TcpParams } from '../params.ts';
 import { seqGt, seqSub } from '../seq.ts';
-import type { Tcb } from '../tcb.ts';
 import { timerExpiry } from '../timer-wheel.ts';
 
+/**
+ * What TIME-WAIT reads and writes: a full connection (Connection) or its compact form once
+ * closed (TimeWaitSock, as Linux's inet_timewait_sock), so both answer alike.
+ */
+export interface TimeWaitState {
+  readonly params: TcpParams;
+  readonly tsOk: boolean;
+  tsRecent: number;
+  tsRecentAt: Nanos;
+  readonly rcvNxt: number;
+  readonly sndMax: number;
+  reopenIsn: number;
+  setState(to: TcpState): void;
+  /** The TIME-WAIT timer runs again until `at`. */
+  restartTimer(at: Nanos): void;
+  /** Acknowledges an unacceptable segment (sendOowAck, rate-limited). */
+  timeWaitAck(seg: Segment, now: Nanos): void;
+}
+
 /** Returns true when the segment is a new SYN that reopened the connection (it is now CLOSED). */
-export function timeWait(t: Tcb, seg: Segment, now: Nanos): boolean {
+export function timeWait(t: TimeWaitState, seg: Segment, now: Nanos): boolean {
   const f = seg.flags;
   const ts = t.tsOk && seg.options !== null ? seg.options.timestamp : undefined;
   const paws = pawsReject(t, seg, now);
@@ -27,7 +45,7 @@ export function timeWait(t: Tcb, seg: Segment, now: Nanos): boolean {
         return false;
       }
     } else {
-      t.closeAt = timerExpiry(t.params, now, t.params.timeWait);
+      t.restartTimer(timerExpiry(t.params, now, t.params.timeWait));
     }
     if (ts !== undefined) {
       t.tsRecent = ts.val;
@@ -45,8 +63,8 @@ export function timeWait(t: Tcb, seg: Segment, now: Nanos): boolean {
     return true;
   }
   if ((f & RST) === 0) {
-    if (paws || (f & ACK) !== 0) t.closeAt = timerExpiry(t.params, now, t.params.timeWait);
-    sendOowAck(t, seg, now, false);
+    if (paws || (f & ACK) !== 0) t.restartTimer(timerExpiry(t.params, now, t.params.timeWait));
+    t.timeWaitAck(seg, now);
   }
   return false;
 }

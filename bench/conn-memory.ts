@@ -1,0 +1,88 @@
+/**
+ * Memory per connection (issue 14 targets: ≤ 2 KB per established connection, ≤ 1 KB per
+ * TIME-WAIT one). One client host opens N connections to one server (the star of bench/star.ts
+ * with a single client, so per-host state is paid once and cancels out); the live heap after a
+ * full GC, minus the live heap of the same world before the first connection, divided by N:
+ *
+ * - `established`: every connection ESTABLISHED and idle on both ends (a client socket and a server
+ *   socket per connection, one shared handler each side): the figure is per connection, both ends;
+ *   half of it per endpoint.
+ * - `timewait`: each client sends 1000 B and closes, the server reads to end of stream and closes:
+ *   every client endpoint in TIME-WAIT, every server endpoint gone. The figure is one TIME-WAIT
+ *   endpoint (its record, socket, flow-table and port-index entries, its one timer event).
+ *
+ * Run: `node --expose-gc --import tsx bench/conn-memory.ts [established|timewait] [N]` (N ≤ 28 000:
+ * one host's ephemeral ports toward one server port). Prints one JSON line.
+ */
+import type { EventHandler } from '../src/sim/simulator.ts';
+import { SEC } from '../src/sim/time.ts';
+import type { ListenSocket, SocketHandler, TcpSocket } from '../src/stack/socket-api.ts';
+import { Star } from './star.ts';
+
+type Mode = 'established' | 'timewait';
+
+/** Accepts everything; reads to end of stream and closes (timewait), or just holds (established). */
+class Server implements SocketHandler {
+  constructor(private readonly closeOnEof: boolean) {}
+  onAcceptable(l: ListenSocket): void {
+    for (let s = l.accept(this); s !== null; s = l.accept(this)) this.onReadable(s);
+  }
+  onReadable(s: TcpSocket): void {
+    for (;;) {
+      let n: number;
+      try { n = s.recv(65536); } catch { return; }
+      if (n === 0) {
+        if (this.closeOnEof) s.close();
+        return;
+      }
+    }
+  }
+}
+
+/** Opens one connection per event; holds it (established) or sends 1000 B and closes (timewait). */
+class Opener implements SocketHandler, EventHandler {
+  opened = 0;
+  connected = 0;
+  constructor(private readonly star: Star, private readonly n: number, private readonly close: boolean) {}
+  onEvent(): void {
+    this.star.clients[0]!.connect(this.star.serverAddr, 80, this);
+    if (++this.opened < this.n) this.star.sim.after(100_000, this); // 10 000 connections per simulated second
+  }
+  onConnected(s: TcpSocket): void {
+    this.connected++;
+    if (!this.close) return;
+    s.send(1000);
+    s.close();
+  }
+}
+
+function liveHeap(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('run with node --expose-gc');
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+function measure(mode: Mode, n: number): Record<string, number | string> {
+  const star = new Star(1);
+  star.server.listen(80, new Server(mode === 'timewait'), 65535);
+  const opener = new Opener(star, n, mode === 'timewait');
+  const before = liveHeap();
+  star.sim.at(0, opener);
+  // All opened by n / 10 000 s; the last handshake and teardown take a few ms more. TIME-WAIT lasts 60 s.
+  const at = Math.ceil(n / 10_000) * SEC + 1 * SEC;
+  star.sim.run({ until: at });
+  const after = liveHeap();
+  const stats = star.clients[0]!.stats();
+  const bytes = (after - before) / n;
+  return {
+    mode, n, connected: opener.connected, established: stats.established, time_wait: stats.timeWait,
+    bytes_per_connection: Math.round(bytes), ...(mode === 'established' ? { bytes_per_endpoint: Math.round(bytes / 2) } : {}),
+  };
+}
+
+const mode = (process.argv[2] ?? 'timewait') as Mode;
+if (mode !== 'established' && mode !== 'timewait') throw new Error('mode: established or timewait');
+const n = Number(process.argv[3] ?? 20_000);
+console.log(JSON.stringify(measure(mode, n)));

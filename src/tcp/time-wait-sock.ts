@@ -1,0 +1,118 @@
+/**
+ * A closed connection in TIME-WAIT, compact (Linux inet_timewait_sock / tcp_timewait_sock): what
+ * answering the peer for 2 MSL needs and nothing else. Linux tcp_time_wait swaps the full socket
+ * for one of these; the stack does the same (HostStack.touch) once an orphaned connection has
+ * entered TIME-WAIT, so the tens of thousands a busy client holds cost a few dozen fields each
+ * instead of a whole TCB with its queues, RTT estimator and congestion state.
+ *
+ * Segments go through the same handler as a full connection's (states/time-wait.ts), and its
+ * ACKs are the segments the full connection would send: the window is the one it advertised
+ * last (its receive state no longer changes, so tcp_select_window would give it again), the
+ * timestamps as its own. Connections that hold more than this can express (ECN negotiated,
+ * out-of-order data kept, a timer other than TIME-WAIT's armed, a user still holding the socket)
+ * stay full.
+ */
+import type { Nanos } from '../sim/time.ts';
+import { ACK, type Segment, type TcpOptions } from '../wire/segment.ts';
+import { ConnEvent, TcpState, type EngineOutput, type Endpoints } from './api.ts';
+import type { Connection } from './connection.ts';
+import { oowAckAllowed, selectWindow } from './output.ts';
+import type { TcpParams } from './params.ts';
+import { timeWait, type TimeWaitState } from './states/time-wait.ts';
+import { tsValue } from './window.ts';
+
+/** What the owner does with a segment (SegmentVerdict's values: CONSUMED 0, REOPEN 1). */
+const CONSUMED = 0;
+const REOPEN = 1;
+
+export class TimeWaitSock implements TimeWaitState {
+  readonly ep: Endpoints;
+  readonly params: TcpParams;
+  readonly out: EngineOutput;
+  state: TcpState = TcpState.TIME_WAIT;
+  /** The TIME-WAIT expiry (closeAt) while in TIME-WAIT, else Infinity: the one timer. */
+  deadline: Nanos;
+  closeAt: Nanos;
+  /** Sequence numbers: our ACKs' SEQ (highest sent) and ACK fields (tw_snd_nxt, tw_rcv_nxt). */
+  readonly sndMax: number;
+  readonly rcvNxt: number;
+  /** The advertised window field, already scaled (Linux tw_rcv_wnd >> tw_rcv_wscale). */
+  private readonly window: number;
+  readonly tsOk: boolean;
+  tsRecent: number;
+  tsRecentAt: Nanos;
+  private readonly tsOffset: number;
+  lastOowAckAt: Nanos;
+  reopenIsn = 0;
+
+  private constructor(c: Connection) {
+    this.ep = c.ep;
+    this.params = c.params;
+    this.out = c.out;
+    this.closeAt = c.closeAt;
+    this.deadline = c.closeAt;
+    this.sndMax = c.sndMax;
+    this.rcvNxt = c.rcvNxt;
+    this.window = selectWindow(c);
+    this.tsOk = c.tsOk;
+    this.tsRecent = c.tsRecent;
+    this.tsRecentAt = c.tsRecentAt;
+    this.tsOffset = c.tsOffset;
+    this.lastOowAckAt = c.lastOowAckAt;
+  }
+
+  /**
+   * The compact form of `c`, or null when `c` must stay full: not in TIME-WAIT, not orphaned
+   * (the user may still call into it), ECN negotiated (ECE/CWR state), data held out of order
+   * (SACK blocks), or a timer besides TIME-WAIT's armed.
+   */
+  static from(c: Connection): TimeWaitSock | null {
+    if (c.state !== TcpState.TIME_WAIT || !c.orphan || c.ecnOk || c.events !== 0) return null;
+    if (c.rcvq.readable !== 0 || c.rcvq.hasOutOfOrder || c.ackPending) return null;
+    if (c.rtoAt !== Infinity || c.persistAt !== Infinity || c.delackAt !== Infinity || c.keepaliveAt !== Infinity) return null;
+    return new TimeWaitSock(c);
+  }
+
+  /** Handles one segment (as Connection.onSegment in TIME-WAIT). */
+  onSegment(seg: Segment, now: Nanos, _ecn = 0): number {
+    if (this.state !== TcpState.TIME_WAIT) return CONSUMED; // freed: the owner forgets it
+    return timeWait(this, seg, now) ? REOPEN : CONSUMED;
+  }
+
+  /** The TIME-WAIT timer (as runTimers: the connection goes quietly). */
+  onTimer(now: Nanos): void {
+    if (now >= this.closeAt) this.setState(TcpState.CLOSED);
+  }
+
+  /** Silently to CLOSED (TIME-WAIT over maxTimeWait, tcp_tw_reuse taking the tuple over). */
+  destroy(_now: Nanos): void {
+    this.setState(TcpState.CLOSED);
+  }
+
+  /** TimeWaitState: every transition is traced; CLOSED frees it (FREED after the state record). */
+  setState(to: TcpState): void {
+    const from = this.state;
+    if (from === to) return;
+    this.state = to;
+    this.out.stateChanged(this.ep, from, to);
+    if (to === TcpState.CLOSED) {
+      this.closeAt = this.deadline = Infinity;
+      this.out.notify(this.ep, ConnEvent.FREED);
+    }
+  }
+
+  /** TimeWaitState: the timer restarts (a bare ACK or a retransmitted FIN). */
+  restartTimer(at: Nanos): void {
+    this.closeAt = this.deadline = at;
+  }
+
+  /** TimeWaitState: the ACK a full connection would send (sendOowAck: rate-limited as Linux tcp_oow_rate_limited). */
+  timeWaitAck(seg: Segment, now: Nanos): void {
+    if (!oowAckAllowed(this, seg, now, false)) return;
+    const options: TcpOptions | null = this.tsOk ? { timestamp: { val: tsValue(this.tsOffset, now), ecr: this.tsRecent } } : null;
+    this.out.transmit(this.ep, {
+      srcPort: this.ep.localPort, dstPort: this.ep.remotePort, seq: this.sndMax >>> 0, ack: this.rcvNxt >>> 0, flags: ACK,
+      window: this.window, urgent: 0, options, len: 0, payload: null,
+    }, false, 0);
+  }
+}
