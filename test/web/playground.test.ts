@@ -164,6 +164,13 @@ describe.skipIf(!available && !mustRun)(title, () => {
     const s = await finished(page, 5_000);
     expect(s.state).toBe('stopped');
     expect(await page.$eval('#run', (b) => (b as HTMLButtonElement).disabled)).toBe(false);
+    // A link pasted into the same tab (only the hash changes) opens and runs at once.
+    await page.evaluate(() => (location.hash = '#preset=http2-stall'));
+    await page.waitForFunction(() => document.body.dataset.state === 'running', { timeout: 10_000 }).catch(() => {});
+    const t = await finished(page);
+    expect(t.state).toBe('done');
+    expect(await page.$eval('#preset', (e) => (e as HTMLSelectElement).value)).toBe('http2-stall');
+    expect(t.runs).toBe(1);
     await page.close();
   });
 });

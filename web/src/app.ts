@@ -80,8 +80,12 @@ async function updateUrl(): Promise<void> {
   history.replaceState(null, '', hash);
 }
 
+/** Counts batches started: a batch stopped to open another link must not report over the new one. */
+let generation = 0;
+
 async function run(): Promise<void> {
   if (page.state === 'running') return;
+  const mine = ++generation;
   const loaded = validate();
   if (loaded === null) return;
   await updateUrl();
@@ -93,10 +97,12 @@ async function run(): Promise<void> {
   let result: BatchResult;
   try {
     result = await batch.run(text, file, loaded, opts, (p) => {
+      if (mine !== generation) return;
       progressBar.value = p.fraction;
       statusLine.textContent = `${loaded.spec.name}: ${p.done} of ${p.total} runs done (${p.threads} worker${p.threads === 1 ? '' : 's'})`;
     });
   } catch (e) {
+    if (mine !== generation) return;
     if (e instanceof BatchStopped) setState('stopped', 'stopped: nothing kept from this batch');
     else {
       page.error = (e as Error).message;
@@ -104,6 +110,7 @@ async function run(): Promise<void> {
     }
     return;
   }
+  if (mine !== generation) return;
   statusLine.textContent = 'drawing figures…';
   const report = await buildReport(memorySource(result.files), { explorerScript: () => explorerScript });
   // The results page's trace explorer reads its explore/ files from here (it cannot fetch them).
@@ -157,13 +164,16 @@ $('share').addEventListener('click', async () => {
   statusLine.textContent = 'link copied: it opens this spec and runs it';
 });
 
-async function start(): Promise<void> {
-  for (const name of PRESETS) presetSelect.append(new Option(name, name));
+/** Opens what the URL's hash names (a preset, or a shared spec) and runs it. */
+async function openFromHash(): Promise<void> {
   let shared = null;
   try {
     shared = await decodeState(location.hash);
   } catch {
-    setState('failed', 'the link holds a spec that cannot be read; showing the handshake preset');
+    choosePreset(DEFAULT_PRESET);
+    validate();
+    setState('failed', 'the link holds a spec that cannot be read (cut short?); here is the handshake preset instead');
+    return;
   }
   if (shared?.preset !== undefined) choosePreset(shared.preset);
   else if (shared?.text !== undefined) {
@@ -176,6 +186,20 @@ async function start(): Promise<void> {
     pcapBox.checked = shared.pcap;
   }
   await run();
+}
+
+async function start(): Promise<void> {
+  for (const name of PRESETS) presetSelect.append(new Option(name, name));
+  // A link pasted into this tab changes only the hash: open it too (replaceState fires no event).
+  window.addEventListener('hashchange', () => {
+    if (page.state === 'running') {
+      generation++;
+      batch.stop();
+      setState('stopped', 'stopped: opening the link');
+    }
+    void openFromHash();
+  });
+  await openFromHash();
 }
 
 void start();

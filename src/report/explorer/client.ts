@@ -75,6 +75,7 @@ function start(root: HTMLElement, boot: Boot): void {
     el('div', { className: 'tx-bar' },
       el('label', {}, 'Run ', runSel), el('label', {}, 'Find ', search), el('label', {}, 'Reached ', stateSel),
       ...checks.map(([name, box]) => el('label', {}, box, ` ${name}`)), el('label', {}, 'handshake ≥ ', minHs, ' ms'), el('label', {}, 'Sort ', sortSel), count),
+    el('div', { className: 'tx-row tx-head' }, ...['connection (initiator → peer)', 'first packet', 'handshake', 'last states', 'trouble'].map((t) => el('span', { textContent: t }))),
     list,
     el('div', { className: 'tx-view' }, ladderBox, details),
   );

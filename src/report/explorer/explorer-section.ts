@@ -20,6 +20,7 @@ const CSS = `
 [data-tcplab-explorer] .tx-spacer { position: relative; }
 [data-tcplab-explorer] .tx-row { position: absolute; left: 0; right: 0; height: 22px; display: grid; grid-template-columns: 2.2fr 0.8fr 0.8fr 1.8fr 1.2fr; gap: 8px; padding: 2px 8px; cursor: pointer; white-space: nowrap; overflow: hidden; border-bottom: 1px solid #f2f2f2; font-variant-numeric: tabular-nums; }
 [data-tcplab-explorer] .tx-row:hover { background: #eef5fb; }
+[data-tcplab-explorer] .tx-row.tx-head { position: static; cursor: default; font-size: 12px; color: #555; border-bottom: 2px solid #bbb; background: none; }
 [data-tcplab-explorer] .tx-row.on { background: #d6e9f8; }
 [data-tcplab-explorer] .tx-row .warn { color: #b35c00; }
 [data-tcplab-explorer] .tx-view { display: grid; grid-template-columns: minmax(0, 3fr) minmax(200px, 2fr); gap: 14px; margin-top: 12px; }
