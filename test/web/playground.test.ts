@@ -110,6 +110,22 @@ describe.skipIf(!available && !mustRun)(title, () => {
     }
   });
 
+  it('offers the results folder as a zip, explore/ included', async () => {
+    const names = await first.evaluate(async () => {
+      const a = document.getElementById('download-zip') as HTMLAnchorElement;
+      a.click();
+      const bytes = new Uint8Array(await (await fetch(a.href)).arrayBuffer());
+      // A zip's central directory names every file in plain text.
+      const text = new TextDecoder('latin1').decode(bytes);
+      return { magic: text.slice(0, 2), download: a.download, files: [...text.matchAll(/handshake\/[\w./-]+/g)].map((m) => m[0]) };
+    });
+    expect(names.magic).toBe('PK');
+    expect(names.download).toBe('handshake.zip');
+    for (const f of ['handshake/summary.json', 'handshake/runs.csv', 'handshake/trace.jsonl', 'handshake/index.html', 'handshake/explore/p0-s1/index.js', 'handshake/01-cdf-handshake_ms-25ms.svg']) {
+      expect(names.files).toContain(f);
+    }
+  });
+
   it('marks a bad value inline, at its field path and line, and will not run', async () => {
     const page = first;
     await page.evaluate(() => {

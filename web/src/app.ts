@@ -116,7 +116,7 @@ async function run(): Promise<void> {
   // The results page's trace explorer reads its explore/ files from here (it cannot fetch them).
   (window as unknown as { tcplabExploreFiles: Map<string, string> }).tcplabExploreFiles = report.explore;
   showReport(report.html, report.figures);
-  showDownloads($('downloads'), result, report.figures, report.html);
+  showDownloads($('downloads'), loaded.spec.name, result, report.figures, report.html, report.explore);
   Object.assign(page, { runs: result.runs, wall_s: result.wall_s, threads: result.threads, files: Object.fromEntries(result.files), figures: report.figures.map((f) => f.file) });
   setState('done', `${loaded.spec.name}: ${result.runs} run${result.runs === 1 ? '' : 's'} in ${result.wall_s.toFixed(2)} s on ${result.threads} worker${result.threads === 1 ? '' : 's'}`);
 }

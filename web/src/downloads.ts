@@ -1,8 +1,13 @@
-/** Download links for a finished batch: the results files, the figures, the page and the captures. */
+/**
+ * Download links for a finished batch: the whole results folder as a zip (laid out as `tcplab run`
+ * writes it, the trace explorer's explore/ files included, so its index.html works once unzipped),
+ * and each results file, figure, page and capture on its own.
+ */
+import { strToU8, zipSync, type Zippable } from 'fflate';
 import type { FigureFile } from '../../src/report/report-build.ts';
 import type { BatchResult } from './batch.ts';
 
-const TYPES: Record<string, string> = { json: 'application/json', csv: 'text/csv', jsonl: 'application/x-ndjson', svg: 'image/svg+xml', html: 'text/html', pcap: 'application/vnd.tcpdump.pcap' };
+const TYPES: Record<string, string> = { zip: 'application/zip', json: 'application/json', csv: 'text/csv', jsonl: 'application/x-ndjson', svg: 'image/svg+xml', html: 'text/html', pcap: 'application/vnd.tcpdump.pcap' };
 
 let urls: string[] = [];
 
@@ -13,7 +18,21 @@ export function blobUrl(data: string | Uint8Array, name: string): string {
   return url;
 }
 
-export function showDownloads(box: HTMLElement, result: BatchResult, figures: readonly FigureFile[], html: string): Map<string, string> {
+/** The results folder as a zip: `<experiment>/…`, fixed timestamps so the same results give the same bytes. */
+export function resultsZip(experiment: string, result: BatchResult, figures: readonly FigureFile[], html: string, explore: ReadonlyMap<string, string>): Uint8Array {
+  const files: Zippable = {};
+  const put = (path: string, data: string | Uint8Array): void => {
+    files[`${experiment}/${path}`] = [typeof data === 'string' ? strToU8(data) : data, { mtime: new Date(1980, 0, 1) }];
+  };
+  for (const [name, text] of result.files) put(name, text);
+  for (const f of figures) put(f.file, f.svg);
+  put('index.html', html);
+  for (const [path, text] of explore) put(path, text);
+  for (const c of result.captures) put(c.path, c.bytes);
+  return zipSync(files, { level: 6 });
+}
+
+export function showDownloads(box: HTMLElement, experiment: string, result: BatchResult, figures: readonly FigureFile[], html: string, explore: ReadonlyMap<string, string>): Map<string, string> {
   for (const u of urls) URL.revokeObjectURL(u);
   urls = [];
   const byName = new Map<string, string>();
@@ -29,7 +48,19 @@ export function showDownloads(box: HTMLElement, result: BatchResult, figures: re
   const items: HTMLElement[] = [];
   const label = document.createElement('strong');
   label.textContent = 'Download: ';
-  items.push(label);
+  const zip = document.createElement('a');
+  zip.href = '#';
+  zip.id = 'download-zip';
+  zip.textContent = `${experiment}.zip (everything)`;
+  zip.addEventListener('click', (e) => {
+    // Zipped on demand: most visitors never ask, and a traced run's folder is large.
+    if (zip.download) return;
+    e.preventDefault();
+    zip.href = blobUrl(resultsZip(experiment, result, figures, html, explore), 'results.zip');
+    zip.download = `${experiment}.zip`;
+    zip.click();
+  });
+  items.push(label, zip);
   for (const name of ['summary.json', 'runs.csv', 'timeseries.csv', 'samples.csv', 'trace.jsonl', 'timing.json']) {
     const text = result.files.get(name);
     if (text !== undefined) items.push(link(name, text));
