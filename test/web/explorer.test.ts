@@ -70,4 +70,15 @@ describe.skipIf(!available && !mustRun)(title, () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('opens the connection a #explore=<run>/<i> link names, and links the slowest handshakes', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${pathToFileURL(join(dir, 'index.html')).href}#explore=p0-s1/1`);
+    await page.waitForSelector('[data-tcplab-explorer][data-open="1"]', { timeout: 20_000 });
+    expect(await page.$eval('.tx-row.on', (r) => (r as HTMLElement).dataset.conn)).toBe('1');
+    const slow = await page.$$eval('.tx-outliers a', (as) => as.map((a) => a.getAttribute('href')));
+    expect(slow.length).toBeGreaterThan(0);
+    expect(slow.every((h) => /^#explore=p0-s1\/\d+$/.test(h ?? ''))).toBe(true);
+    await page.close();
+  });
 });

@@ -56,6 +56,8 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
 };
 
 const ROW_H = 22;
+/** Milliseconds to the microsecond, trailing zeros dropped. */
+const ms = (v: number): string => String(Number(v.toFixed(3)));
 const runDir = (run: string): string => `explore/${encodeURIComponent(run || 'run')}`;
 
 function start(root: HTMLElement, boot: Boot): void {
@@ -66,6 +68,7 @@ function start(root: HTMLElement, boot: Boot): void {
   const minHs = el('input', { type: 'number', min: '0', step: 'any', placeholder: 'ms', className: 'tx-hs' });
   const sortSel = el('select', {}, ...[['t0', 'first packet'], ['hs', 'handshake time ↓'], ['segs', 'segments ↓'], ['retx', 'retransmissions ↓']].map(([v, t]) => el('option', { value: v!, textContent: t! })));
   const count = el('span', { className: 'tx-count' });
+  const outliers = el('div', { className: 'tx-outliers' });
   const list = el('div', { className: 'tx-list', tabIndex: 0 });
   const spacer = el('div', { className: 'tx-spacer' });
   list.append(spacer);
@@ -75,6 +78,7 @@ function start(root: HTMLElement, boot: Boot): void {
     el('div', { className: 'tx-bar' },
       el('label', {}, 'Run ', runSel), el('label', {}, 'Find ', search), el('label', {}, 'Reached ', stateSel),
       ...checks.map(([name, box]) => el('label', {}, box, ` ${name}`)), el('label', {}, 'handshake ≥ ', minHs, ' ms'), el('label', {}, 'Sort ', sortSel), count),
+    outliers,
     el('div', { className: 'tx-row tx-head' }, ...['connection (initiator → peer)', 'first packet', 'handshake', 'last states', 'trouble'].map((t) => el('span', { textContent: t }))),
     list,
     el('div', { className: 'tx-view' }, ladderBox, details),
@@ -122,7 +126,7 @@ function start(root: HTMLElement, boot: Boot): void {
       const row = el('div', { className: `tx-row${r[0] === chosen ? ' on' : ''}` },
         el('span', { textContent: `${r[3] ?? r[1]} → ${r[4] ?? r[2]}`, title: `${r[1]} → ${r[2]}` }),
         el('span', { textContent: `${r[5].toFixed(3)} s` }),
-        el('span', { textContent: r[7] === null ? '—' : `${r[7]} ms` }),
+        el('span', { textContent: r[7] === null ? '—' : `${ms(r[7])} ms` }),
         el('span', { textContent: `${r[9] || '?'} / ${r[10] || '?'}` }),
         el('span', { className: 'warn', textContent: flags }));
       row.style.top = `${k * ROW_H}px`;
@@ -144,19 +148,40 @@ function start(root: HTMLElement, boot: Boot): void {
     root.dataset.open = String(r[0]);
   };
 
-  const chooseRun = async (): Promise<void> => {
+  const chooseRun = async (want?: number): Promise<void> => {
     rows = (await load(`${runDir(runSel.value)}/index.js`)) as ExploreRow[];
     const states = [...new Set(rows.flatMap((r) => r[8].split('|').filter(Boolean)))].sort();
     stateSel.replaceChildren(el('option', { value: '', textContent: 'any state' }), ...states.map((s) => el('option', { value: s, textContent: s })));
+    // The tail of the handshake-time distribution, one click from its ladders.
+    const slow = rows.filter((r) => r[7] !== null).sort((x, y) => y[7]! - x[7]! || x[0] - y[0]).slice(0, 5);
+    outliers.replaceChildren(...(slow.length > 1 ? [el('span', { textContent: 'Slowest handshakes: ' }), ...slow.map((r) => {
+      const a = el('a', { href: `#explore=${encodeURIComponent(runSel.value)}/${r[0]}`, textContent: `${ms(r[7]!)} ms (${r[3] ?? r[1]})` });
+      a.onclick = (e) => {
+        e.preventDefault();
+        void open(r);
+      };
+      return a;
+    })] : []));
     filter();
-    if (rows.length > 0) await open(rows.find((r) => r[3] !== null && r[4] !== null) ?? rows[0]!);
+    const first = rows.find((r) => r[0] === want) ?? rows.find((r) => r[3] !== null && r[4] !== null) ?? rows[0];
+    if (first) await open(first);
   };
+
+  /** `#explore=<run>/<connection>` opens that connection (a link from elsewhere on the page, or a bookmark). */
+  const fromHash = (): boolean => {
+    const m = /^#explore=([^/]*)\/(\d+)$/.exec(location.hash);
+    if (!m || !boot.runs.some((r) => r.run === decodeURIComponent(m[1]!))) return false;
+    runSel.value = decodeURIComponent(m[1]!);
+    void chooseRun(Number(m[2])).then(() => root.scrollIntoView());
+    return true;
+  };
+  window.addEventListener('hashchange', () => void fromHash());
 
   list.addEventListener('scroll', paint);
   for (const input of [search, minHs]) input.addEventListener('input', filter);
   for (const input of [stateSel, sortSel, ...checks.map(([, b]) => b)]) input.addEventListener('change', filter);
   runSel.addEventListener('change', () => void chooseRun());
-  void chooseRun().catch((e: Error) => root.append(el('p', { className: 'skipped', textContent: e.message })));
+  if (!fromHash()) void chooseRun().catch((e: Error) => root.append(el('p', { className: 'skipped', textContent: e.message })));
 }
 
 const STATE_COLOURS: Record<string, string> = {

@@ -16,6 +16,8 @@ const CSS = `
 [data-tcplab-explorer] .tx-bar input[type=search] { width: 150px; }
 [data-tcplab-explorer] .tx-bar input[type=number] { width: 70px; }
 [data-tcplab-explorer] .tx-count { color: #555; margin-left: auto; }
+[data-tcplab-explorer] .tx-outliers { font-size: 12.5px; margin: 0 0 6px; }
+[data-tcplab-explorer] .tx-outliers a { margin-right: 10px; }
 [data-tcplab-explorer] .tx-list { position: relative; height: 220px; overflow-y: auto; border: 1px solid #ddd; font-size: 12.5px; }
 [data-tcplab-explorer] .tx-spacer { position: relative; }
 [data-tcplab-explorer] .tx-row { position: absolute; left: 0; right: 0; height: 22px; display: grid; grid-template-columns: 2.2fr 0.8fr 0.8fr 1.8fr 1.2fr; gap: 8px; padding: 2px 8px; cursor: pointer; white-space: nowrap; overflow: hidden; border-bottom: 1px solid #f2f2f2; font-variant-numeric: tabular-nums; }
