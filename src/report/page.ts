@@ -19,6 +19,8 @@ export interface PageFigure {
   caption?: string;
   /** Why it was not drawn. */
   skipped?: string;
+  /** Links after the caption (the trace explorer's connections behind a figure's outliers). */
+  links?: { href: string; text: string }[];
 }
 
 export interface PageInput {
@@ -92,7 +94,8 @@ function figureHtml(f: PageFigure): string {
   if (f.skipped !== undefined || !f.svg) {
     return `<div class="skipped" id="fig-${f.number}"><b>Figure ${f.number}</b> (${esc(f.title)}) was not drawn: ${esc(f.skipped ?? 'no data')}.</div>`;
   }
-  const link = f.file ? ` <a href="${esc(f.file)}">SVG</a>` : '';
+  const more = (f.links ?? []).map((l) => ` <a href="${esc(l.href)}">${esc(l.text)}</a>`).join('');
+  const link = (f.file ? ` <a href="${esc(f.file)}">SVG</a>` : '') + more;
   return `<figure id="fig-${f.number}">\n${f.svg.trim()}\n<figcaption><span class="num">Figure ${f.number}.</span> <b>${esc(f.title)}.</b> ${esc(f.caption ?? '')}${link}</figcaption>\n</figure>`;
 }
 

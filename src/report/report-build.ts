@@ -23,7 +23,7 @@ import type { PointInfo, RunInfo } from './points.ts';
 import { ALL_NODES, readSamples, readSummary, readTimeseries, readTrace } from './read-results.ts';
 import type { TimeseriesRead, TraceRead } from './read-results.ts';
 import type { ResultsSource } from './results-source.ts';
-import { ExploreBuilder } from './explorer/explore-data.ts';
+import { ExploreBuilder, type SlowHandshake } from './explorer/explore-data.ts';
 import { explorerSection } from './explorer/explorer-section.ts';
 import { isTraceEvent } from './trace-records.ts';
 import { statesChart } from './states.ts';
@@ -203,6 +203,7 @@ export async function buildReport(src: ResultsSource, opts: BuildOptions = {}): 
   const { figures, files } = drawFigures(list, ctx);
   const explore = opts.explorerScript ? await readExplore(src, ctx) : null;
   const explorer = explore ? explorerSection(explore.runs, await opts.explorerScript!(), explore.cut) : undefined;
+  if (explore) linkOutliers(list, figures, explore.slowest);
   const html = renderPage({
     ...(explorer !== undefined ? { explorer } : {}),
     experiment: summary?.experiment ?? 'results',
@@ -217,8 +218,20 @@ export async function buildReport(src: ResultsSource, opts: BuildOptions = {}): 
   return { html, figures: files, explore: explore?.files ?? new Map() };
 }
 
+/** A handshake-time figure links its slowest traced handshakes to their ladders in the explorer. */
+function linkOutliers(list: readonly ChartEntry[], figures: PageFigure[], slowest: readonly SlowHandshake[]): void {
+  if (slowest.length === 0) return;
+  list.forEach((e, i) => {
+    const f = figures[i];
+    if (!e.ok || !f?.svg) return;
+    const c = e.chart;
+    if (!((c.kind === 'cdf' && c.metric === 'handshake_ms') || (c.kind === 'sweep' && c.y?.startsWith('handshake_ms.')))) return;
+    f.links = slowest.map((s, k) => ({ href: `#explore=${encodeURIComponent(s.run)}/${s.i}`, text: `${k === 0 ? 'slowest traced handshakes: ' : ''}${Number(s.handshakeMs.toFixed(3))} ms (${s.label}, ${s.run})` }));
+  });
+}
+
 /** The explorer's index and chunks from every record of trace.jsonl; null without traced connections. */
-async function readExplore(src: ResultsSource, ctx: Context): Promise<{ runs: { run: string; label: string; connections: number }[]; files: Map<string, string>; cut?: string } | null> {
+async function readExplore(src: ResultsSource, ctx: Context): Promise<{ runs: { run: string; label: string; connections: number }[]; slowest: SlowHandshake[]; files: Map<string, string>; cut?: string } | null> {
   const lines = await src.lines('trace.jsonl');
   if (lines === null) return null;
   const builder = new ExploreBuilder();
@@ -240,7 +253,7 @@ async function readExplore(src: ResultsSource, ctx: Context): Promise<{ runs: { 
     return { run: r.run, label: where ? `${r.run}: ${where}` : r.run || 'trace', connections: r.connections };
   });
   const cut = data.cutAt === undefined ? undefined : `The trace is larger than the explorer holds: it shows the connections seen until ${data.cutAt} s of simulated time.`;
-  return { runs, files: data.files, ...(cut !== undefined ? { cut } : {}) };
+  return { runs, slowest: data.slowest, files: data.files, ...(cut !== undefined ? { cut } : {}) };
 }
 
 /**

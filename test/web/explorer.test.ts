@@ -79,6 +79,12 @@ describe.skipIf(!available && !mustRun)(title, () => {
     const slow = await page.$$eval('.tx-outliers a', (as) => as.map((a) => a.getAttribute('href')));
     expect(slow.length).toBeGreaterThan(0);
     expect(slow.every((h) => /^#explore=p0-s1\/\d+$/.test(h ?? ''))).toBe(true);
+    // The handshake-time CDF's caption links its slowest traced handshake to its ladder.
+    const fromCdf = await page.$$eval('figcaption a[href^="#explore="]', (as) => as.map((a) => a.getAttribute('href')!));
+    expect(fromCdf.length).toBeGreaterThan(0);
+    const target = /\/(\d+)$/.exec(fromCdf[0]!)![1]!;
+    await page.click(`figcaption a[href="${fromCdf[0]}"]`);
+    await page.waitForSelector(`[data-tcplab-explorer][data-open="${target}"]`, { timeout: 10_000 });
     await page.close();
   });
 });

@@ -19,6 +19,8 @@ import { parseConn, pairKey, recordPair, strField, numField, type TraceEvent } f
 export const CHUNK = 200;
 /** Trace bytes the explorer holds; a larger trace is explored up to here, and the page says so. */
 export const MAX_EXPLORE_BYTES = 256 * 1024 * 1024;
+/** Slowest handshakes listed for the handshake-time figures. */
+export const SLOWEST = 3;
 
 export type ExploreRow = [
   i: number, a: string, b: string, nodeA: string | null, nodeB: string | null, t0: number, t1: number, handshakeMs: number | null,
@@ -30,8 +32,19 @@ export interface ExploreRun {
   connections: number;
 }
 
+/** One of the slowest handshakes in the trace: where the explorer finds it. */
+export interface SlowHandshake {
+  run: string;
+  i: number;
+  handshakeMs: number;
+  /** "client3 → server". */
+  label: string;
+}
+
 export interface ExploreData {
   runs: ExploreRun[];
+  /** The slowest handshakes over every traced run, slowest first (at most SLOWEST). */
+  slowest: SlowHandshake[];
   /** Files under explore/, by path relative to index.html. */
   files: Map<string, string>;
   /** Set when the trace was larger than MAX_EXPLORE_BYTES: the simulated time where the explorer stops. */
@@ -139,6 +152,7 @@ export class ExploreBuilder {
   finish(): ExploreData {
     const files = new Map<string, string>();
     const runs: ExploreRun[] = [];
+    const slowest: SlowHandshake[] = [];
     for (const [runId, run] of this.runs) {
       if (run.order.length === 0) continue;
       const dir = `explore/${encodeURIComponent(runId || 'run')}`;
@@ -159,8 +173,11 @@ export class ExploreBuilder {
         files.set(path, `tcplabExplore(${JSON.stringify(path)},{\n${parts.join(',\n')}\n});\n`);
       }
       runs.push({ run: runId, connections: run.order.length });
+      for (const r of rows) if (r[7] !== null) slowest.push({ run: runId, i: r[0], handshakeMs: r[7], label: `${r[3] ?? r[1]} → ${r[4] ?? r[2]}` });
+      slowest.sort((x, y) => y.handshakeMs - x.handshakeMs);
+      slowest.length = Math.min(slowest.length, SLOWEST);
     }
-    const out: ExploreData = { runs, files };
+    const out: ExploreData = { runs, slowest, files };
     if (this.cutAt !== undefined) out.cutAt = this.cutAt;
     return out;
   }
