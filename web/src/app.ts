@@ -93,6 +93,8 @@ async function run(): Promise<void> {
   const file = currentFile();
   const opts = { traceAll: loaded.spec.trace, pcapAll: loaded.spec.pcap, traceFirst: traceBox.checked, pcapFirst: pcapBox.checked };
   setState('running', `starting ${loaded.runs.length} runs…`);
+  // The first visit has no results yet: say what is coming rather than show a blank frame.
+  if (!frame.srcdoc) frame.srcdoc = `<p style="font: 15px sans-serif; color: #555; padding: 40px; text-align: center">Running ${loaded.spec.name}: ${loaded.runs.length} simulation${loaded.runs.length === 1 ? '' : 's'} in this tab; the figures appear here when they end.</p>`;
   progressBar.value = 0;
   let result: BatchResult;
   try {
