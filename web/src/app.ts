@@ -117,31 +117,39 @@ async function run(): Promise<void> {
   const report = await buildReport(memorySource(result.files), { explorerScript: () => explorerScript });
   // The results page's trace explorer reads its explore/ files from here (it cannot fetch them).
   (window as unknown as { tcplabExploreFiles: Map<string, string> }).tcplabExploreFiles = report.explore;
-  showReport(report.html, report.figures);
+  await showReport(report.html, report.figures);
   showDownloads($('downloads'), loaded.spec.name, result, report.figures, report.html, report.explore);
   Object.assign(page, { runs: result.runs, wall_s: result.wall_s, threads: result.threads, files: Object.fromEntries(result.files), figures: report.figures.map((f) => f.file) });
   setState('done', `${loaded.spec.name}: ${result.runs} run${result.runs === 1 ? '' : 's'} in ${result.wall_s.toFixed(2)} s on ${result.threads} worker${result.threads === 1 ? '' : 's'}`);
 }
 
-/** Shows the results page in the frame; its links to figure files point at in-memory copies. */
-function showReport(html: string, figures: readonly { file: string; svg: string }[]): void {
-  frame.onload = () => {
-    const doc = frame.contentDocument;
-    if (!doc) return;
-    for (const a of doc.querySelectorAll<HTMLAnchorElement>('a[href$=".svg"]')) {
-      const f = figures.find((x) => x.file === a.getAttribute('href'));
-      if (f) {
-        a.href = blobUrl(f.svg, f.file);
-        a.target = '_blank';
-      }
-    }
-    const fit = (): void => {
-      frame.style.height = `${doc.documentElement.scrollHeight + 4}px`;
+/** Shows the results page in the frame (resolves once it has loaded); its links to figure files point at in-memory copies. */
+function showReport(html: string, figures: readonly { file: string; svg: string }[]): Promise<void> {
+  return new Promise((resolve) => {
+    frame.onload = () => {
+      fitReport(figures);
+      resolve();
     };
-    fit();
-    new ResizeObserver(fit).observe(doc.documentElement);
+    frame.srcdoc = html;
+  });
+}
+
+/** Figure links open the in-memory SVGs; the frame grows with its page, so the window scrolls, not the frame. */
+function fitReport(figures: readonly { file: string; svg: string }[]): void {
+  const doc = frame.contentDocument;
+  if (!doc) return;
+  for (const a of doc.querySelectorAll<HTMLAnchorElement>('a[href$=".svg"]')) {
+    const f = figures.find((x) => x.file === a.getAttribute('href'));
+    if (f) {
+      a.href = blobUrl(f.svg, f.file);
+      a.target = '_blank';
+    }
+  }
+  const fit = (): void => {
+    frame.style.height = `${doc.documentElement.scrollHeight + 4}px`;
   };
-  frame.srcdoc = html;
+  fit();
+  new ResizeObserver(fit).observe(doc.documentElement);
 }
 
 function choosePreset(name: string, text?: string): void {
