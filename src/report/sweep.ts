@@ -53,11 +53,11 @@ function xPlacer(xPath: string, xValues: readonly unknown[], logAsk: boolean | u
 }
 
 /** The y axis over every mean ± CI (a log axis keeps zeros apart under a break). */
-function sweepYAxis(data: SweepData, ratio: boolean, log: boolean): ReturnType<typeof valueAxis> {
+function sweepYAxis(data: SweepData, ratio: boolean, log: boolean, floor: number): ReturnType<typeof valueAxis> {
   let [lo, hi, minPositive] = [Infinity, -Infinity, Infinity];
   for (const s of data.series) {
     for (const c of s.cells) {
-      lo = Math.min(lo, c.mean - c.ci95);
+      lo = Math.min(lo, Math.max(floor, c.mean - c.ci95));
       hi = Math.max(hi, c.mean + c.ci95);
       if (c.mean > 0) minPositive = Math.min(minPositive, c.mean - c.ci95 > 0 ? c.mean - c.ci95 : c.mean);
     }
@@ -73,8 +73,20 @@ interface SeriesStyle {
   joined: boolean;
 }
 
+/**
+ * The lowest value an error bar may reach: 0 when every mean is non-negative (times, counts,
+ * ratios cannot go below 0, though a Student t interval over few seeds can), else none.
+ */
+function ciFloor(data: SweepData): number {
+  return data.series.every((s) => s.cells.every((c) => c.mean >= 0)) ? 0 : -Infinity;
+}
+
+function clipsAtFloor(data: SweepData, floor: number): boolean {
+  return data.series.some((s) => s.cells.some((c) => c.ci95 > 0 && c.mean - c.ci95 < floor));
+}
+
 /** One series: a line through its means (unless percentiles), error bars and markers. */
-function drawSweepSeries(s: SweepSeries, st: SeriesStyle, xp: XPlacer, yAxis: ReturnType<typeof valueAxis>, xValues: readonly unknown[]): string {
+function drawSweepSeries(s: SweepSeries, st: SeriesStyle, xp: XPlacer, yAxis: ReturnType<typeof valueAxis>, xValues: readonly unknown[], floor: number): string {
   const color = seriesColor(st.si);
   const px = (xi: number): number => xp.place(xi) + st.dodge;
   const parts: string[] = [];
@@ -85,7 +97,7 @@ function drawSweepSeries(s: SweepSeries, st: SeriesStyle, xp: XPlacer, yAxis: Re
   const shape = seriesMarker(st.si);
   for (const c of s.cells) {
     const x = px(c.xi);
-    if (c.ci95 > 0) parts.push(el('path', { class: 'errorbar', d: errorBarPath(x, yAxis.pos(c.mean - c.ci95), yAxis.pos(c.mean + c.ci95), 5), stroke: color, 'stroke-width': 1.5, fill: 'none' }));
+    if (c.ci95 > 0) parts.push(el('path', { class: 'errorbar', d: errorBarPath(x, yAxis.pos(Math.max(floor, c.mean - c.ci95)), yAxis.pos(c.mean + c.ci95), 5), stroke: color, 'stroke-width': 1.5, fill: 'none' }));
     const tip = `${s.label}, ${valueLabel(xValues[c.xi])}: ${c.mean.toPrecision(4)} ± ${c.ci95.toPrecision(3)} (n = ${c.n})`;
     parts.push(el('path', { class: 'marker', d: markerPath(shape, x, yAxis.pos(c.mean), 8), fill: shape === 'cross' ? 'none' : color, stroke: shape === 'cross' ? color : '#ffffff', 'stroke-width': shape === 'cross' ? 2 : 0.8 }, el('title', {}, tip)));
   }
@@ -99,7 +111,8 @@ export function sweepChart(input: SweepChartInput): ChartResult {
   const title = input.title ?? `${ml.name} vs ${inSentence(paramLabel(input.x))}`;
   const ax = axisValues(data.xValues);
   const xUnit = ax.kind === 'numeric' && ax.unit ? ` (${unitLabel(ax.unit)})` : '';
-  const yAxis = sweepYAxis(data, ml.ratio, input.logy === true);
+  const floor = ciFloor(data);
+  const yAxis = sweepYAxis(data, ml.ratio, input.logy === true, floor);
   const withCi = hasCi(data);
   const subtitle = `mean${withCi ? ' ± 95 % CI' : ''} over ${seedCount(data.maxN)} per point${yAxis.log ? ' · log y' : ''}`;
   // Percentiles jump between sweep values (a whole RTO): a line between two would invent values.
@@ -116,13 +129,14 @@ export function sweepChart(input: SweepChartInput): ChartResult {
   yAxis.setRange(plot.bottom, plot.top);
   const xp = xPlacer(input.x, data.xValues, input.logx, plot.left, plot.right);
   const n = data.series.length;
-  const body = data.series.map((s, si) => drawSweepSeries(s, { si, dodge: n > 1 ? (si - (n - 1) / 2) * 5 : 0, joined }, xp, yAxis, data.xValues));
+  const body = data.series.map((s, si) => drawSweepSeries(s, { si, dodge: n > 1 ? (si - (n - 1) / 2) * 5 : 0, joined }, xp, yAxis, data.xValues, floor));
   const frame = drawFrame(frameIn, plot, xp.ticks(), yAxis.ticks(), { xBreaks: xp.breaks, yBreaks: yAxis.breaks() });
   const svg = svgDocument(frameIn.width, height, title, subtitle, [frame.back, ...body, frame.front]);
   const caption =
     `${ml.name} for each value of ${inSentence(paramLabel(input.x))}` +
     (data.series.length > 1 ? `, one series per ${data.legendTitle ? inSentence(data.legendTitle.replace(/:$/, '')) + ' setting' : 'combination of the other sweep axes'}` : '') +
     `. Markers show the mean over ${seedCount(data.maxN)}${withCi ? '; error bars the 95 % confidence interval (Student t)' : ''}.` +
+    (clipsAtFloor(data, floor) ? ' Error bars that would reach below 0 are cut at 0, a value the quantity cannot go below.' : '') +
     (joined ? '' : ' Points are not joined: a percentile can jump between two sweep values (by a whole retransmission timeout), so a line between them would show values no run had.') +
     (names.some((nm, i) => nm !== data.series[i]!.label) ? ' Series marked "same as" lie exactly on the one named.' : '') +
     (xp.log ? ' The x axis is logarithmic' + (xp.breaks.length > 0 ? ', with zero set apart by an axis break.' : '.') : '') +

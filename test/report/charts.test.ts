@@ -186,6 +186,20 @@ describe('sweep plot', () => {
     expect(byClass(svg, 'series')).toHaveLength(1);
   });
 
+  it('cuts error bars of a quantity that cannot be negative at 0, and says so', () => {
+    // HTTP/2 head-of-line delay over 8 seeds: a mean of 2 ms with a CI of ±5 ms.
+    const agg = [0, 0.02, 0.05].map((v, i) => ({ point: { 'topology.loss': v }, metrics: { 'hol_ms.mean': { mean: 2 * i, ci95: 5 * i, min: 0, max: 20 * i, n: 8 } } }));
+    const f = drawn(sweepChart({ x: 'topology.loss', y: 'hol_ms.mean', aggregate: agg, sweepPaths: ['topology.loss'], sweepValues: {} }));
+    const svg = checkFigure(f);
+    expect(axisTexts(svg, 'y-axis').every((t) => !t.startsWith('−') && !t.startsWith('-'))).toBe(true);
+    expect(f.caption).toContain('cut at 0');
+    // A metric with a negative mean keeps its full interval and no note.
+    const signed = agg.map((a) => ({ ...a, metrics: { 'hol_ms.mean': { ...a.metrics['hol_ms.mean'], mean: a.metrics['hol_ms.mean'].mean - 3 } } }));
+    const g = drawn(sweepChart({ x: 'topology.loss', y: 'hol_ms.mean', aggregate: signed, sweepPaths: ['topology.loss'], sweepValues: {} }));
+    expect(g.caption).not.toContain('cut at 0');
+    expect(axisTexts(parseXml(g.svg), 'y-axis').some((t) => t.startsWith('−') || t.startsWith('-'))).toBe(true);
+  });
+
   it('is skipped when the metric is not in the results', () => {
     expect(sweepChart({ ...input(), y: 'no.such_metric' }).kind).toBe('skipped');
   });
