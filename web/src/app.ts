@@ -50,7 +50,7 @@ function setState(state: PageState['state'], message: string): void {
   document.body.dataset.state = state;
   statusLine.textContent = message;
   statusLine.className = state === 'failed' ? 'failed' : '';
-  runButton.disabled = state === 'running' || state === 'invalid';
+  runButton.disabled = state === 'running' || state === 'invalid' || !specValid;
   stopButton.disabled = state !== 'running';
   progressBar.hidden = state !== 'running';
 }
@@ -60,11 +60,18 @@ function currentFile(): string {
   return `experiments/${presetSelect.value || DEFAULT_PRESET}.yaml`;
 }
 
+/** Whether the editor's spec loads: Run is offered only then. */
+let specValid = true;
+
 function validate(): LoadedExperiment | null {
   const file = currentFile();
   page.file = file;
   const r = loadExperimentText(editor.text, file, { readFile: readBundled });
   editor.showProblems(r.ok ? [] : r.errors, file);
+  specValid = r.ok;
+  // Editing while a batch runs must not touch it: its progress and Stop stay as they are.
+  if (page.state === 'running') return r.ok ? r.value : null;
+  runButton.disabled = !specValid;
   if (!r.ok) {
     setState('invalid', `${r.errors.length} problem${r.errors.length === 1 ? '' : 's'} in the spec: fix ${r.errors.length === 1 ? 'it' : 'them'} to run`);
     return null;
