@@ -23,9 +23,9 @@ import type { PointInfo, RunInfo } from './points.ts';
 import { ALL_NODES, readSamples, readSummary, readTimeseries, readTrace } from './read-results.ts';
 import type { TimeseriesRead, TraceRead } from './read-results.ts';
 import type { ResultsSource } from './results-source.ts';
-import { ExploreBuilder, type SlowHandshake } from './explorer/explore-data.ts';
+import { ChunkWriter, ExploreIndexer, type ExploreSink, type SlowHandshake } from './explorer/explore-data.ts';
 import { explorerSection } from './explorer/explorer-section.ts';
-import { isTraceEvent } from './trace-records.ts';
+import { isTraceEvent, type TraceEvent } from './trace-records.ts';
 import { statesChart } from './states.ts';
 import { sweepChart } from './sweep.ts';
 import { valueLabel } from './sweep-values.ts';
@@ -53,6 +53,11 @@ export interface BuildOptions {
    * the playground ships it prebuilt.
    */
   explorerScript?: () => Promise<string> | string;
+  /**
+   * Where the explorer's files go as they are made (the CLI writes each at once, so a large trace's
+   * records are never all in memory); without it they are returned in `explore`.
+   */
+  writeExplore?: ExploreSink;
 }
 
 interface Context {
@@ -201,7 +206,9 @@ export async function buildReport(src: ResultsSource, opts: BuildOptions = {}): 
   const ctx = await readContext(src, summary, spec, entries, notes);
   const list: ChartEntry[] = entries ?? defaultCharts(ctx).map((chart) => ({ ok: true as const, chart }));
   const { figures, files } = drawFigures(list, ctx);
-  const explore = opts.explorerScript ? await readExplore(src, ctx) : null;
+  const kept = new Map<string, string>();
+  const sink: ExploreSink = opts.writeExplore ?? ((path, text) => void kept.set(path, text));
+  const explore = opts.explorerScript ? await readExplore(src, ctx, sink) : null;
   const explorer = explore ? explorerSection(explore.runs, await opts.explorerScript!(), explore.cut) : undefined;
   if (explore) linkOutliers(list, figures, explore.slowest);
   const html = renderPage({
@@ -215,7 +222,7 @@ export async function buildReport(src: ResultsSource, opts: BuildOptions = {}): 
     figures,
     notes,
   });
-  return { html, figures: files, explore: explore?.files ?? new Map() };
+  return { html, figures: files, explore: kept };
 }
 
 /** A handshake-time figure links its slowest traced handshakes to their ladders in the explorer. */
@@ -230,11 +237,10 @@ function linkOutliers(list: readonly ChartEntry[], figures: PageFigure[], slowes
   });
 }
 
-/** The explorer's index and chunks from every record of trace.jsonl; null without traced connections. */
-async function readExplore(src: ResultsSource, ctx: Context): Promise<{ runs: { run: string; label: string; connections: number }[]; slowest: SlowHandshake[]; files: Map<string, string>; cut?: string } | null> {
+/** Each trace.jsonl record that parses, with its line. */
+async function* exploreRecords(src: ResultsSource): AsyncGenerator<[TraceEvent, string]> {
   const lines = await src.lines('trace.jsonl');
-  if (lines === null) return null;
-  const builder = new ExploreBuilder();
+  if (lines === null) return;
   for await (const line of lines) {
     if (line.trim() === '') continue;
     let rec: unknown;
@@ -243,17 +249,30 @@ async function readExplore(src: ResultsSource, ctx: Context): Promise<{ runs: { 
     } catch {
       continue; // counted in the page's notes by readTrace when a figure reads the trace
     }
-    if (isTraceEvent(rec) && !builder.add(rec, line)) break;
+    if (isTraceEvent(rec)) yield [rec, line];
   }
-  const data = builder.finish();
-  if (data.runs.length === 0) return null;
-  const runs = data.runs.map((r) => {
+}
+
+/**
+ * The explorer's index and chunks from trace.jsonl, in two passes (explore-data.ts): the index,
+ * then each chunk handed to `sink` as soon as it is complete. Null without traced connections.
+ */
+async function readExplore(src: ResultsSource, ctx: Context, sink: ExploreSink): Promise<{ runs: { run: string; label: string; connections: number }[]; slowest: SlowHandshake[]; cut?: string } | null> {
+  const indexer = new ExploreIndexer();
+  for await (const [rec] of exploreRecords(src)) if (!indexer.add(rec)) break;
+  const index = indexer.finish();
+  if (index.runs.length === 0) return null;
+  for (const [path, text] of index.files) await sink(path, text);
+  const chunks = new ChunkWriter(index, sink);
+  for await (const [rec, line] of exploreRecords(src)) await chunks.add(rec, line);
+  await chunks.finish();
+  const runs = index.runs.map((r) => {
     const info = ctx.runs.find((x) => x.id === r.run);
     const where = info && Object.keys(info.point).length > 0 ? `${pointLabel(info.point, ctx.sweepPaths)}, seed ${info.seed}` : info ? `seed ${info.seed}` : '';
     return { run: r.run, label: where ? `${r.run}: ${where}` : r.run || 'trace', connections: r.connections };
   });
-  const cut = data.cutAt === undefined ? undefined : `The trace is larger than the explorer holds: it shows the connections seen until ${data.cutAt} s of simulated time.`;
-  return { runs, slowest: data.slowest, files: data.files, ...(cut !== undefined ? { cut } : {}) };
+  const cut = index.cutAt === undefined ? undefined : `The trace holds more connections than the explorer indexes: it shows those seen until ${index.cutAt} s of simulated time.`;
+  return { runs, slowest: index.slowest, ...(cut !== undefined ? { cut } : {}) };
 }
 
 /**

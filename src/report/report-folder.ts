@@ -16,11 +16,12 @@ export interface ReportResult {
 }
 
 export async function reportFolder(dir: string): Promise<ReportResult> {
-  const { html, figures, explore } = await buildReport(folderSource(dir), { explorerScript });
-  for (const f of figures) await writeFileAtomic(join(dir, f.file), f.svg);
-  // The explorer's files describe this trace only: an earlier draw's go first.
+  // The explorer's files describe this trace only: an earlier draw's go first. Each new one is
+  // written as soon as it is made, so a large trace is never held whole.
   await rm(join(dir, 'explore'), { recursive: true, force: true });
-  for (const [path, text] of explore) await writeFileAtomic(join(dir, path), text);
+  const writeExplore = (path: string, text: string): Promise<void> => writeFileAtomic(join(dir, path), text);
+  const { html, figures } = await buildReport(folderSource(dir), { explorerScript, writeExplore });
+  for (const f of figures) await writeFileAtomic(join(dir, f.file), f.svg);
   await writeFileAtomic(join(dir, 'index.html'), html);
   await removeOldFigures(dir, new Set(figures.map((f) => f.file)));
   return { figures: figures.map((f) => join(dir, f.file)) };

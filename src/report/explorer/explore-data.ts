@@ -12,13 +12,18 @@
  * retransmissions, drops, rst, chunk]: `a` is the initiator (the first SYN's sender), `reached`
  * the states either side went through ("|"-joined), t in seconds. Records are trace.jsonl lines as
  * written.
+ *
+ * Two passes over the trace, so that memory follows the connections open at once, not the trace:
+ * ExploreIndexer reads it for the index (statistics only, no records kept); ChunkWriter reads it
+ * again and hands each chunk to its writer as soon as the trace has passed the last record of
+ * every connection in it.
  */
 import { parseConn, pairKey, recordPair, strField, numField, type TraceEvent } from '../trace-records.ts';
 
 /** Connections per chunk file: a chunk is one request when a connection is opened. */
 export const CHUNK = 200;
-/** Trace bytes the explorer holds; a larger trace is explored up to here, and the page says so. */
-export const MAX_EXPLORE_BYTES = 256 * 1024 * 1024;
+/** Connections the explorer indexes; a trace with more is explored up to there, and the page says so. */
+export const MAX_EXPLORE_CONNECTIONS = 500_000;
 /** Slowest handshakes listed for the handshake-time figures. */
 export const SLOWEST = 3;
 
@@ -41,15 +46,24 @@ export interface SlowHandshake {
   label: string;
 }
 
-export interface ExploreData {
+export interface ExploreIndex {
   runs: ExploreRun[];
   /** The slowest handshakes over every traced run, slowest first (at most SLOWEST). */
   slowest: SlowHandshake[];
-  /** Files under explore/, by path relative to index.html. */
+  /** The index files (explore/<run>/index.js), by path relative to index.html. */
   files: Map<string, string>;
-  /** Set when the trace was larger than MAX_EXPLORE_BYTES: the simulated time where the explorer stops. */
+  /** Set when the trace held more than MAX_EXPLORE_CONNECTIONS: the simulated time where the explorer stops. */
   cutAt?: number;
+  /** Trace records the index covers (the second pass stops there). */
+  records: number;
+  /** Per run: connection number by endpoint pair, and per chunk the time of its last record. */
+  chunks: Map<string, { conn: Map<string, number>; lastT: number[] }>;
 }
+
+/** Where a chunk file goes: written to disk by the CLI, kept in memory by the playground. */
+export type ExploreSink = (path: string, text: string) => void | Promise<void>;
+
+export const runDir = (run: string): string => `explore/${encodeURIComponent(run || 'run')}`;
 
 interface Conn {
   i: number;
@@ -58,7 +72,6 @@ interface Conn {
   oriented: boolean;
   t0: number;
   t1: number;
-  lines: string[];
   reached: Set<string>;
   last: Map<string, string>;
   synSent: Map<string, number>;
@@ -77,37 +90,44 @@ interface RunState {
   nodes: Map<string, [string, number]>;
 }
 
-export class ExploreBuilder {
+const runOf = (rec: TraceEvent): string => (typeof rec.run === 'string' ? rec.run : '');
+
+/** The first pass: every connection's statistics, no records. */
+export class ExploreIndexer {
   private readonly runs = new Map<string, RunState>();
-  private bytes = 0;
+  private connections = 0;
+  private records = 0;
   private cutAt: number | undefined;
 
-  /** Adds one trace record (and its line as written). False once the byte budget is spent. */
-  add(rec: TraceEvent, line: string): boolean {
+  /** Adds one trace record. False once MAX_EXPLORE_CONNECTIONS are indexed and a new one appears. */
+  add(rec: TraceEvent): boolean {
     if (this.cutAt !== undefined) return false;
-    this.bytes += line.length + 1;
-    if (this.bytes > MAX_EXPLORE_BYTES) {
-      this.cutAt = rec.t;
-      return false;
-    }
-    const runId = typeof rec.run === 'string' ? rec.run : '';
+    const runId = runOf(rec);
     let run = this.runs.get(runId);
     if (!run) this.runs.set(runId, (run = { conns: new Map(), order: [], nodes: new Map() }));
     const pair = recordPair(rec);
-    if (!pair) return true;
-    this.noteNode(run, rec);
+    if (!pair) {
+      this.records++;
+      return true;
+    }
     const key = pairKey(pair[0], pair[1]);
     let c = run.conns.get(key);
     if (!c) {
+      if (this.connections >= MAX_EXPLORE_CONNECTIONS) {
+        this.cutAt = rec.t;
+        return false;
+      }
+      this.connections++;
       c = {
-        i: run.order.length, a: pair[0], b: pair[1], oriented: false, t0: rec.t, t1: rec.t, lines: [], reached: new Set(), last: new Map(),
+        i: run.order.length, a: pair[0], b: pair[1], oriented: false, t0: rec.t, t1: rec.t, reached: new Set(), last: new Map(),
         synSent: new Map(), established: new Map(), segments: 0, retx: 0, drops: 0, rst: false, sent: new Set(),
       };
       run.conns.set(key, c);
       run.order.push(c);
     }
+    this.records++;
+    this.noteNode(run, rec);
     c.t1 = rec.t;
-    c.lines.push(line);
     const flags = strField(rec, 'flags') ?? '';
     if (rec.ev === 'tx') {
       c.segments++;
@@ -149,13 +169,13 @@ export class ExploreBuilder {
     if (!had || had[1] > rank) run.nodes.set(addr, [rec.node, rank]);
   }
 
-  finish(): ExploreData {
+  finish(): ExploreIndex {
     const files = new Map<string, string>();
     const runs: ExploreRun[] = [];
     const slowest: SlowHandshake[] = [];
+    const chunks: ExploreIndex['chunks'] = new Map();
     for (const [runId, run] of this.runs) {
       if (run.order.length === 0) continue;
-      const dir = `explore/${encodeURIComponent(runId || 'run')}`;
       const rows: ExploreRow[] = run.order.map((c) => {
         const start = c.synSent.get(c.a);
         const est = c.established.get(c.a);
@@ -165,20 +185,88 @@ export class ExploreBuilder {
           [...c.reached].join('|'), c.last.get(c.a) ?? '', c.last.get(c.b) ?? '', c.segments, c.retx, c.drops, c.rst ? 1 : 0, Math.floor(c.i / CHUNK),
         ];
       });
-      const index = `${dir}/index.js`;
+      const index = `${runDir(runId)}/index.js`;
       files.set(index, `tcplabExplore(${JSON.stringify(index)},[\n${rows.map((r) => JSON.stringify(r)).join(',\n')}\n]);\n`);
-      for (let k = 0; k * CHUNK < run.order.length; k++) {
-        const path = `${dir}/${k}.js`;
-        const parts = run.order.slice(k * CHUNK, (k + 1) * CHUNK).map((c) => `"${c.i}":[\n${c.lines.join(',\n')}\n]`);
-        files.set(path, `tcplabExplore(${JSON.stringify(path)},{\n${parts.join(',\n')}\n});\n`);
+      const lastT: number[] = [];
+      for (const c of run.order) {
+        const k = Math.floor(c.i / CHUNK);
+        lastT[k] = Math.max(lastT[k] ?? -Infinity, c.t1);
       }
+      const conn = new Map<string, number>();
+      for (const [key, c] of run.conns) conn.set(key, c.i);
+      chunks.set(runId, { conn, lastT });
       runs.push({ run: runId, connections: run.order.length });
       for (const r of rows) if (r[7] !== null) slowest.push({ run: runId, i: r[0], handshakeMs: r[7], label: `${r[3] ?? r[1]} → ${r[4] ?? r[2]}` });
       slowest.sort((x, y) => y.handshakeMs - x.handshakeMs);
       slowest.length = Math.min(slowest.length, SLOWEST);
     }
-    const out: ExploreData = { runs, slowest, files };
+    const out: ExploreIndex = { runs, slowest, files, records: this.records, chunks };
     if (this.cutAt !== undefined) out.cutAt = this.cutAt;
     return out;
+  }
+}
+
+/**
+ * The second pass: each connection's records as written, grouped into chunk files, each handed to
+ * the sink once the trace is past the last record of its connections (runs are contiguous in
+ * trace.jsonl: a run's remaining chunks go when the next run starts).
+ */
+export class ChunkWriter {
+  private seen = 0;
+  private run: string | undefined;
+  private readonly done = new Set<string>();
+  private pending = new Map<number, Map<number, string[]>>();
+  /** Chunks of the current run by the time of their last record, and how many are written. */
+  private order: number[] = [];
+  private cursor = 0;
+
+  constructor(private readonly index: ExploreIndex, private readonly sink: ExploreSink) {}
+
+  /** Adds one record (the same records, in the same order, as the index saw). */
+  async add(rec: TraceEvent, line: string): Promise<void> {
+    if (this.seen >= this.index.records) return;
+    const runId = runOf(rec);
+    const pair = recordPair(rec);
+    if (!pair) {
+      this.seen++;
+      return;
+    }
+    const plan = this.index.chunks.get(runId);
+    const i = plan?.conn.get(pairKey(pair[0], pair[1]));
+    if (plan === undefined || i === undefined) return; // past the cut: the index never counted it
+    this.seen++;
+    if (runId !== this.run) {
+      if (this.run !== undefined) await this.flushRun();
+      if (this.done.has(runId)) return; // a run seen again: not a trace tcplab wrote; keep the first part
+      this.run = runId;
+      this.order = plan.lastT.map((_, k) => k).sort((x, y) => plan.lastT[x]! - plan.lastT[y]! || x - y);
+      this.cursor = 0;
+    }
+    // Every chunk whose connections all ended before this record is complete.
+    while (this.cursor < this.order.length && plan.lastT[this.order[this.cursor]!]! < rec.t) await this.flush(this.order[this.cursor++]!);
+    const k = Math.floor(i / CHUNK);
+    let chunk = this.pending.get(k);
+    if (!chunk) this.pending.set(k, (chunk = new Map()));
+    let lines = chunk.get(i);
+    if (!lines) chunk.set(i, (lines = []));
+    lines.push(line);
+  }
+
+  async finish(): Promise<void> {
+    if (this.run !== undefined) await this.flushRun();
+  }
+
+  private async flushRun(): Promise<void> {
+    while (this.cursor < this.order.length) await this.flush(this.order[this.cursor++]!);
+    this.done.add(this.run!);
+    this.pending = new Map();
+  }
+
+  private async flush(k: number): Promise<void> {
+    const chunk = this.pending.get(k) ?? new Map<number, string[]>();
+    this.pending.delete(k);
+    const path = `${runDir(this.run!)}/${k}.js`;
+    const parts = [...chunk.keys()].sort((x, y) => x - y).map((i) => `"${i}":[\n${chunk.get(i)!.join(',\n')}\n]`);
+    await this.sink(path, `tcplabExplore(${JSON.stringify(path)},{\n${parts.join(',\n')}\n});\n`);
   }
 }
