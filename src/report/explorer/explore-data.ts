@@ -23,7 +23,7 @@ import { parseConn, pairKey, recordPair, strField, numField, type TraceEvent } f
 /** Connections per chunk file: a chunk is one request when a connection is opened. */
 export const CHUNK = 200;
 /** Connections the explorer indexes; a trace with more is explored up to there, and the page says so. */
-export const MAX_EXPLORE_CONNECTIONS = 500_000;
+export const MAX_EXPLORE_CONNECTIONS = 200_000;
 /** Slowest handshakes listed for the handshake-time figures. */
 export const SLOWEST = 3;
 
@@ -72,15 +72,19 @@ interface Conn {
   oriented: boolean;
   t0: number;
   t1: number;
-  reached: Set<string>;
-  last: Map<string, string>;
-  synSent: Map<string, number>;
-  established: Map<string, number>;
+  /** States either side entered, in order, "|"-joined (a flood's half-open entries have one or none). */
+  reached: string;
+  /** The initiator's SYN_SENT and first ESTABLISHED, per local address until the sides are known. */
+  synSent: Map<string, number> | undefined;
+  established: Map<string, number> | undefined;
   segments: number;
   retx: number;
   drops: number;
   rst: boolean;
-  sent: Set<string>;
+  /** Segments sent that occupy sequence space, to tell retransmissions; made on first use. */
+  sent: Set<string> | undefined;
+  /** Last state per local address (both ends' states, before orientation is final). */
+  last: Map<string, string> | undefined;
 }
 
 interface RunState {
@@ -119,8 +123,8 @@ export class ExploreIndexer {
       }
       this.connections++;
       c = {
-        i: run.order.length, a: pair[0], b: pair[1], oriented: false, t0: rec.t, t1: rec.t, reached: new Set(), last: new Map(),
-        synSent: new Map(), established: new Map(), segments: 0, retx: 0, drops: 0, rst: false, sent: new Set(),
+        i: run.order.length, a: pair[0], b: pair[1], oriented: false, t0: rec.t, t1: rec.t, reached: '',
+        synSent: undefined, established: undefined, segments: 0, retx: 0, drops: 0, rst: false, sent: undefined, last: undefined,
       };
       run.conns.set(key, c);
       run.order.push(c);
@@ -141,6 +145,7 @@ export class ExploreIndexer {
       const len = numField(rec, 'len') ?? 0;
       if (len > 0 || flags.includes('S') || flags.includes('F')) {
         const id = `${src}|${flags}|${numField(rec, 'seq')}|${len}`;
+        c.sent ??= new Set();
         if (c.sent.has(id) || rec.retx === true) c.retx++;
         else c.sent.add(id);
       }
@@ -149,10 +154,10 @@ export class ExploreIndexer {
       const local = parseConn(strField(rec, 'conn') ?? '')?.[0];
       const to = strField(rec, 'to');
       if (local && to) {
-        c.reached.add(to);
-        c.last.set(local, to);
-        if (to === 'SYN_SENT' && !c.synSent.has(local)) c.synSent.set(local, rec.t);
-        if (to === 'ESTABLISHED' && !c.established.has(local)) c.established.set(local, rec.t);
+        if (!c.reached.split('|').includes(to)) c.reached = c.reached === '' ? to : `${c.reached}|${to}`;
+        (c.last ??= new Map()).set(local, to);
+        if (to === 'SYN_SENT' && !(c.synSent ??= new Map()).has(local)) c.synSent.set(local, rec.t);
+        if (to === 'ESTABLISHED' && !(c.established ??= new Map()).has(local)) c.established.set(local, rec.t);
       }
     }
     return true;
@@ -177,12 +182,12 @@ export class ExploreIndexer {
     for (const [runId, run] of this.runs) {
       if (run.order.length === 0) continue;
       const rows: ExploreRow[] = run.order.map((c) => {
-        const start = c.synSent.get(c.a);
-        const est = c.established.get(c.a);
+        const start = c.synSent?.get(c.a);
+        const est = c.established?.get(c.a);
         const hs = start !== undefined && est !== undefined ? Math.round((est - start) * 1e9) / 1e6 : null;
         return [
           c.i, c.a, c.b, run.nodes.get(c.a)?.[0] ?? null, run.nodes.get(c.b)?.[0] ?? null, c.t0, c.t1, hs,
-          [...c.reached].join('|'), c.last.get(c.a) ?? '', c.last.get(c.b) ?? '', c.segments, c.retx, c.drops, c.rst ? 1 : 0, Math.floor(c.i / CHUNK),
+          c.reached, c.last?.get(c.a) ?? '', c.last?.get(c.b) ?? '', c.segments, c.retx, c.drops, c.rst ? 1 : 0, Math.floor(c.i / CHUNK),
         ];
       });
       const index = `${runDir(runId)}/index.js`;
