@@ -10,8 +10,12 @@
  * output budget (output-budget.ts, `--trace-limit`, shared with the trace); the file header is
  * always written. Past the budget the capture simply ends: pcap has no record for a note, so the
  * trace's `trace-limit` record, the store's record and the batch's warning say where it stopped.
+ *
+ * A run may capture on thousands of hosts (star topologies), so a writer holds neither a file
+ * descriptor nor a big buffer while idle: the file is opened for each piece it appends, and the
+ * buffer starts small and grows only on a busy host (to about two pieces).
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PacketTap } from '../net/host.ts';
 import type { Nanos } from '../sim/time.ts';
@@ -22,8 +26,6 @@ import type { OutputBudget } from './output-budget.ts';
 
 /** Pieces of about this many bytes are written at once. */
 const PIECE = 1 << 20;
-/** A packet record is at most this long (16-byte header, 65 535-byte snap length). */
-const MAX_RECORD = 16 + 65535;
 const GLOBAL_HEADER_BYTES = 24;
 
 /** One node's capture as written to a temporary file (plain data: it goes back to the store). */
@@ -38,9 +40,7 @@ export interface StreamedCapture {
 /** A packet tap on one host (the network calls it for every packet the host sends or receives). */
 export class PcapFileWriter implements PacketTap {
   readonly tempPath: string;
-  private fd: number;
-  /** Sized so a piece plus one record never makes it grow. */
-  private readonly pcap = new PcapWriter({ initialBytes: PIECE + MAX_RECORD });
+  private readonly pcap = new PcapWriter({ initialBytes: 4096 });
   private bytes = GLOBAL_HEADER_BYTES;
 
   /**
@@ -51,7 +51,7 @@ export class PcapFileWriter implements PacketTap {
   constructor(readonly node: string, target: string, private readonly budget: OutputBudget) {
     mkdirSync(dirname(target), { recursive: true });
     this.tempPath = tempPathFor(target);
-    this.fd = openSync(this.tempPath, 'w');
+    writeFileSync(this.tempPath, '');
     budget.charge(GLOBAL_HEADER_BYTES);
   }
 
@@ -66,23 +66,26 @@ export class PcapFileWriter implements PacketTap {
 
   /** Flushes, syncs and closes the file; what the store needs to adopt it. */
   close(): StreamedCapture {
-    this.flush();
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-    this.fd = -1;
+    this.flush(true);
     return { node: this.node, tempPath: this.tempPath, bytes: this.bytes };
   }
 
   /** Closes and removes the file (the run failed). */
   discard(): void {
-    if (this.fd >= 0) closeSync(this.fd);
-    this.fd = -1;
     rmSync(this.tempPath, { force: true });
   }
 
-  private flush(): void {
+  /** Appends what the buffer holds; the last flush also syncs the file to disk. */
+  private flush(last = false): void {
     const buf = this.pcap.drain();
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    if (buf.length === 0 && !last) return;
+    const fd = openSync(this.tempPath, 'a');
+    try {
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      if (last) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 }
