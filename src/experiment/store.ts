@@ -123,26 +123,15 @@ export class RunStore {
     if (!rec || rec.key !== key) return null;
     if (needs.trace && !rec.trace) return null;
     if (needs.pcap && !rec.pcap) return null;
-    if (needs.trace && !(await exists(this.tracePath(id)))) return null;
-    for (const node of needs.pcap ? rec.pcaps : []) if (!(await exists(this.pcapPath(id, node)))) return null;
-    if ((needs.trace || needs.pcap) && !(await this.outputsFit(rec, needs))) return null;
+    // The needed files must be there; their sizes decide whether they fit the budget.
+    let bytes = 0;
+    for (const path of [...(needs.trace ? [this.tracePath(id)] : []), ...(needs.pcap ? rec.pcaps.map((n) => this.pcapPath(id, n)) : [])]) {
+      const size = await sizeIfAny(path);
+      if (size === undefined) return null;
+      bytes += size;
+    }
+    if ((needs.trace || needs.pcap) && !outputsFit(rec, needs, bytes)) return null;
     return rec;
-  }
-
-  /**
-   * Whether the stored trace and captures are those this budget would give now (the trace and the
-   * captures share it, output-budget.ts): outputs the budget did not cut whose needed files fit
-   * in it together, or outputs cut by the same budget with the same outputs kept. Any other run
-   * is rerun, so the same command gives the same bytes.
-   */
-  private async outputsFit(rec: StoredRun, needs: Needs): Promise<boolean> {
-    const limit = needs.traceLimit ?? 0;
-    const cut = rec.outputsLimited ?? (rec.traceLimited !== undefined ? { ...rec.traceLimited, trace: true, pcap: false } : undefined);
-    if (cut !== undefined) return cut.limit === limit && cut.trace === needs.trace && cut.pcap === needs.pcap;
-    if (limit === 0) return true;
-    let bytes = needs.trace ? await sizeOf(this.tracePath(rec.id)) : 0;
-    for (const node of needs.pcap ? rec.pcaps : []) bytes += await sizeOf(this.pcapPath(rec.id, node));
-    return bytes <= limit;
   }
 
   /** Stores a finished run: extras first, the record last. */
@@ -194,15 +183,24 @@ export class RunStore {
   }
 }
 
-async function sizeOf(path: string): Promise<number> {
-  return (await stat(path)).size;
+/**
+ * Whether the stored trace and captures are those this budget would give now (the trace and the
+ * captures share it, output-budget.ts): outputs the budget did not cut whose needed files (of
+ * `bytes` together) fit in it, or outputs cut by the same budget with the same outputs kept. Any
+ * other run is rerun, so the same command gives the same bytes.
+ */
+function outputsFit(rec: StoredRun, needs: Needs, bytes: number): boolean {
+  const limit = needs.traceLimit ?? 0;
+  const cut = rec.outputsLimited ?? (rec.traceLimited !== undefined ? { ...rec.traceLimited, trace: true, pcap: false } : undefined);
+  if (cut !== undefined) return cut.limit === limit && cut.trace === needs.trace && cut.pcap === needs.pcap;
+  return limit === 0 || bytes <= limit;
 }
 
-async function exists(path: string): Promise<boolean> {
+/** The file's size, or undefined when it is not there. */
+async function sizeIfAny(path: string): Promise<number | undefined> {
   try {
-    await stat(path);
-    return true;
+    return (await stat(path)).size;
   } catch {
-    return false;
+    return undefined;
   }
 }
