@@ -251,6 +251,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       }
     }
     const tracer = this.port.tracer;
+    if (tracer.stateObserver !== null) tracer.stateObserver(this.port.name, STATE_NAMES[from]!, STATE_NAMES[to]!);
     if (tracer.events) {
       tracer.emit({
         t: this.sim.now, node: this.port.name, ev: 'state',
