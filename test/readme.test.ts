@@ -36,7 +36,7 @@ const where = (runs: Run[], want: PointValues): Run[] => runs.filter((r) => Obje
 const twoDecimals = (x: number): string => String(Number(x.toFixed(2)));
 
 it('README states every sentence of test/readme-numbers.ts word for word', () => {
-  for (const [name, text] of Object.entries({ ...N.SENTENCES, http: N.HTTP_SENTENCE, bulk: N.BULK_SENTENCE })) expect(README, name).toContain(text);
+  for (const [name, text] of Object.entries({ ...N.SENTENCES, http: N.HTTP_SENTENCE, bulk: N.BULK_SENTENCE, h2loss: N.H2_LOSS_SENTENCE })) expect(README, name).toContain(text);
 });
 
 describe('the numbers, produced by the code', () => {
@@ -118,6 +118,22 @@ describe('the numbers, produced by the code', () => {
       expect(rtts, String(r.point['http'])).toBeGreaterThan(want);
       expect(rtts, String(r.point['http'])).toBeLessThan(want + 0.1);
     }
+  });
+
+  it('http2-loss: 6 and 10 round trips without loss; HTTP/2 ahead at 0.5 % loss, behind at 1 %, 1.5x behind at 5 % (means over 8 seeds)', () => {
+    const runs = runFile('experiments/http2-loss.yaml', ['sweep.topology.loss=[0, 0.005, 0.01, 0.05]', 'charts=']);
+    const mean = (http: string, loss: number): number => {
+      const v = where(runs, { http, 'topology.loss': loss }).map((r) => m(r.out, 'page_ms.mean'));
+      return v.reduce((a, b) => a + b, 0) / v.length;
+    };
+    const rtt = 2 * (25 + 1);
+    for (const [http, rtts] of Object.entries(N.H2_LOSS_RTTS)) {
+      expect(mean(http, 0) / rtt, http).toBeGreaterThan(rtts);
+      expect(mean(http, 0) / rtt, http).toBeLessThan(rtts + 0.1);
+    }
+    expect(mean('h2', 0.005)).toBeLessThan(mean('parallel', 0.005));
+    expect(mean('h2', 0.01)).toBeGreaterThan(mean('parallel', 0.01));
+    expect(mean('h2', 0.05)).toBeGreaterThan(1.5 * mean('parallel', 0.05));
   });
 
   it('the my-flood example, taken from the README text, shows the flood: clients fail without cookies', () => {

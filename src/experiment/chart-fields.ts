@@ -14,6 +14,8 @@ export type BandKind = (typeof BAND_KINDS)[number];
 
 /** Keys that hold text when present. */
 export const CHART_TEXT_KEYS = ['title', 'metric', 'x', 'y', 'series', 'node', 'run', 'conn', 'xlabel', 'ylabel'] as const;
+/** Kinds that take `until` (a duration: draw the run's first stretch only). */
+export const UNTIL_KINDS: readonly ChartKind[] = ['timeseries'];
 /** Keys that hold true or false when present. */
 export const CHART_FLAG_KEYS = ['logx', 'logy', 'absolute'] as const;
 
@@ -52,6 +54,8 @@ export interface ChartFields {
   logy?: boolean;
   /** timeseries: the band across seeds. */
   band?: BandKind;
+  /** timeseries: draw simulated time from 0 to this duration only ("6s"); the caption says so. */
+  until?: string;
   /** ladder: absolute sequence numbers. */
   absolute?: boolean;
 }

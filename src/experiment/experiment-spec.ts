@@ -16,7 +16,7 @@ import { readApps } from './app-spec.ts';
 import { EXPERIMENT_KEYS } from './param-paths.ts';
 import { axisValues, isNamedAxis, readSweep } from './sweep-spec.ts';
 import { readFaults } from './fault-spec.ts';
-import { BAND_KINDS, CHART_FLAG_KEYS, CHART_KINDS, CHART_REQUIRED, CHART_TEXT_KEYS, SWEEP_AXIS_KINDS } from './chart-fields.ts';
+import { BAND_KINDS, CHART_FLAG_KEYS, CHART_KINDS, CHART_REQUIRED, CHART_TEXT_KEYS, SWEEP_AXIS_KINDS, UNTIL_KINDS } from './chart-fields.ts';
 import type { ChartSpec, ExperimentSpec, NodeSettings, TcpSettings } from './spec-types.ts';
 
 export const MAX_SEEDS = 10_000;
@@ -129,6 +129,13 @@ function readCharts(p: Problems, path: PathSegments, v: unknown, sweep: Record<s
     for (const key of CHART_FLAG_KEYS) r.bool(key);
     r.oneOf('band', BAND_KINDS);
     if (kind === undefined) return;
+    if (r.has('until')) {
+      if (!UNTIL_KINDS.includes(kind)) p.add(SpecErrorCode.unknownKey, r.at('until'), `only ${UNTIL_KINDS.join(', ')} charts take until`);
+      else {
+        const until = r.duration('until');
+        if (until !== undefined && until <= 0) p.add(SpecErrorCode.range, r.at('until'), 'expected a duration above 0, like 6s');
+      }
+    }
     for (const { key } of CHART_REQUIRED[kind] ?? []) r.require(key);
     if (SWEEP_AXIS_KINDS.includes(kind)) {
       for (const key of ['x', 'series']) {

@@ -8,7 +8,7 @@
 import { BAND_KINDS, CHART_FLAG_KEYS, CHART_KINDS, CHART_REQUIRED, CHART_TEXT_KEYS } from '../experiment/chart-fields.ts';
 import type { ChartFields, ChartKind } from '../experiment/chart-fields.ts';
 import { isObject } from './plain-data.ts';
-import { valueLabel } from './sweep-values.ts';
+import { parseQuantity, quantityIn, valueLabel } from './sweep-values.ts';
 
 export type ReportChart = ChartFields;
 export type ReportChartKind = ChartKind;
@@ -49,6 +49,10 @@ export function readChart(raw: unknown, index: number): ChartEntry {
     if (!isObject(raw.point)) return bad(what, `${path}.point: expected a mapping of sweep path to value`);
     chart.point = raw.point;
   }
+  if (raw.until !== undefined) {
+    if (untilSeconds(raw.until) === null) return bad(what, `${path}.until: expected a duration above 0 like "6s", got ${JSON.stringify(raw.until)}`);
+    chart.until = String(raw.until);
+  }
   if (raw.band !== undefined) {
     const band = BAND_KINDS.find((b) => b === raw.band);
     if (band === undefined) return bad(what, `${path}.band: expected ${BAND_KINDS.join(', ')}, got ${JSON.stringify(raw.band)}`);
@@ -76,4 +80,11 @@ export function describeChart(c: ReportChart): string {
   if (c.y) return `${c.kind} of ${c.y} over ${c.x}`;
   if (c.kind === 'ladder') return `ladder${c.conn ? ` of ${c.conn}` : ''}${c.run ? ` in run ${c.run}` : ''}`;
   return `${c.kind}${c.run ? ` of run ${c.run}` : ''}`;
+}
+
+/** A chart's `until` ("6s", "500ms") in seconds, or null when it is not a positive duration. */
+export function untilSeconds(v: unknown): number | null {
+  const q = parseQuantity(v);
+  const s = q === null ? null : quantityIn(q, 'time');
+  return s !== null && s > 0 ? s : null;
 }

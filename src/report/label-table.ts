@@ -22,6 +22,7 @@ export const PARAM_LABELS: Readonly<Record<string, string>> = {
   defence: 'Defence',
   close: 'Connection closing',
   scenario: 'Scenario',
+  congestion: 'Congestion control',
 };
 
 /** Named variants of sweep axes, per axis name. */
@@ -46,6 +47,10 @@ export const VALUE_LABELS: Readonly<Record<string, Readonly<Record<string, strin
     'client-closes': 'client closes first',
     'server-closes': 'server closes first',
     keepalive: 'keep-alive (one connection)',
+  },
+  congestion: {
+    cubic: 'CUBIC',
+    reno: 'NewReno',
   },
   scenario: {
     normal: 'normal open and close',

@@ -28,6 +28,8 @@ const BASE_NAMES: Record<string, string> = {
   request_ms: 'Request time',
   page_ms: 'Page load time',
   hol_ms: 'Head-of-line delay',
+  bulk_ms: 'Transfer time',
+  bulk_goodput_mbps: 'Goodput',
   connections: 'Connections',
   connect_errors: 'connect() errors',
   syn_cookies: 'SYN cookies',
@@ -60,6 +62,7 @@ const SERIES_UNITS: Record<string, string> = {
   accept_queue: 'entries',
   established: 'connections',
   time_wait: 'sockets',
+  cwnd: 'bytes',
 };
 
 function words(s: string): string {
@@ -79,11 +82,12 @@ function unitOf(part: string): string {
   if (/_s$/.test(part)) return 's';
   if (/_bytes$/.test(part)) return 'bytes';
   if (/_bps$/.test(part)) return 'bit/s';
+  if (/_mbps$/.test(part)) return 'Mbit/s';
   return '';
 }
 
 function stripUnit(part: string): string {
-  return part.replace(/_(ms|us|s|bytes|bps)$/, '');
+  return part.replace(/_(ms|us|s|bytes|bps|mbps)$/, '');
 }
 
 /** The label of a metric name such as "handshake_ms.p50" or "syn_queue". */

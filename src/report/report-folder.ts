@@ -12,7 +12,7 @@ import type { PointValues, RunResult, Summary } from '../metrics/results.ts';
 import { barChart } from './bar.ts';
 import { cdfChart } from './cdf.ts';
 import type { SampleRow } from './cdf.ts';
-import { chartSlug, describeChart, readChart } from './chart-spec.ts';
+import { chartSlug, describeChart, readChart, untilSeconds } from './chart-spec.ts';
 import type { ChartEntry, ReportChart } from './chart-spec.ts';
 import type { ChartResult } from './figure.ts';
 import { skipped } from './figure.ts';
@@ -119,7 +119,7 @@ function drawChartFrom(c: ReportChart, ctx: Context): ChartResult {
   switch (c.kind) {
     case 'timeseries':
       if (!ctx.timeseries) return skipped('timeseries.csv not found');
-      return timeseriesChart({ metric: c.metric!, rows: c.node !== undefined ? ctx.timeseries.byNode : ctx.timeseries.summed, reference: capacityLine(c.metric!, ctx.summary), points: ctx.points, node: c.node, band: c.band, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logy: c.logy });
+      return timeseriesChart({ metric: c.metric!, rows: c.node !== undefined ? ctx.timeseries.byNode : ctx.timeseries.summed, reference: capacityLine(c.metric!, ctx.summary), points: ctx.points, node: c.node, band: c.band, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logy: c.logy, until: c.until === undefined ? undefined : untilSeconds(c.until) ?? undefined });
     case 'cdf':
       if (!ctx.samples) return skipped('samples.csv not found');
       return cdfChart({ metric: c.metric!, samples: ctx.samples, points: ctx.points, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logx: c.logx });

@@ -50,6 +50,12 @@ export function parseQuantity(v: unknown): { value: number; unit: string } | nul
   return { value: Number(m[1]), unit };
 }
 
+/** A quantity in its family's base unit (seconds for time), or null when it is of another family. */
+export function quantityIn(q: { value: number; unit: string }, family: string): number | null {
+  const u = UNITS[q.unit];
+  return u !== undefined && u[0] === family ? q.value * u[1] : null;
+}
+
 /** A display label for one sweep value. */
 export function valueLabel(v: unknown): string {
   if (typeof v === 'string') return v;

@@ -33,6 +33,8 @@ export interface TimeseriesChartInput {
   xlabel?: string;
   ylabel?: string;
   logy?: boolean;
+  /** Draw simulated time up to this many seconds only (the chart's `until`). */
+  until?: number;
   /** A horizontal reference line, e.g. the SYN queue's capacity. */
   reference?: { value: number; label: string };
   width?: number;
@@ -61,6 +63,7 @@ function collect(input: TimeseriesChartInput): SeriesData[] {
     if (r.metric !== input.metric) continue;
     if (input.node !== undefined && r.node !== input.node) continue;
     if (!runPoint.has(r.run) || !Number.isFinite(r.value)) continue;
+    if (input.until !== undefined && r.t_s > input.until) continue;
     let m = perRun.get(r.run);
     if (!m) perRun.set(r.run, (m = new Map()));
     const k = tKey(r.t_s);
@@ -110,6 +113,13 @@ function extent(series: readonly SeriesData[], showBand: boolean): { tMin: numbe
   return { tMin, tMax: tMax <= tMin ? tMin + 1 : tMax, yMax, yMinPos };
 }
 
+/** The last sample time of the metric across all runs drawn, before any `until` cut. */
+function lastSampleTime(input: TimeseriesChartInput): number {
+  let t = 0;
+  for (const r of input.rows) if (r.metric === input.metric && r.t_s > t) t = r.t_s;
+  return t;
+}
+
 /** One series: its band (when shown) and its mean line. */
 function drawSeries(s: SeriesData, x: (t: number) => number, yPos: (v: number) => number, showBand: boolean): { band: string; line: string } {
   const idx = s.t.map((_, i) => i);
@@ -135,6 +145,7 @@ function drawReference(ref: { value: number; label: string } | undefined, plot: 
 
 export function timeseriesChart(input: TimeseriesChartInput): ChartResult {
   const series = collect(input);
+  const tAll = lastSampleTime(input);
   if (series.length === 0) return skipped(`no "${input.metric}" samples in timeseries.csv${input.node ? ` for node ${input.node}` : ''}`);
   const band: BandKind = input.band ?? 'minmax';
   const label = metricLabel(input.metric);
@@ -143,7 +154,9 @@ export function timeseriesChart(input: TimeseriesChartInput): ChartResult {
   const showBand = band !== 'none' && maxSeeds > 1;
   const bandText = showBand ? (band === 'ci95' ? 'band: 95 % CI' : 'band: min–max') : '';
   const subtitle = [maxSeeds > 1 ? `mean of ${maxSeeds} seeds` : `${maxSeeds} seed`, bandText, input.node ? `node ${input.node}` : 'summed over nodes'].filter(Boolean).join(' · ');
-  const { tMin, tMax, yMax, yMinPos } = extent(series, showBand);
+  const { tMin, tMax: tData, yMax, yMinPos } = extent(series, showBand);
+  // With `until` the axis ends there, so a cut figure is not read as the run having ended.
+  const tMax = input.until !== undefined && input.until > tMin ? input.until : tData;
   const ref = input.reference && Number.isFinite(input.reference.value) ? input.reference : undefined;
   const logy = input.logy === true && yMinPos < Infinity;
   const hasZero = logy && series.some((s) => (showBand ? s.lo : s.mean).some((v) => v <= 0));
@@ -169,6 +182,7 @@ export function timeseriesChart(input: TimeseriesChartInput): ChartResult {
     (series.length > 1 ? `One line per sweep point: the mean over its seeds` : `The line is the mean over seeds`) +
     (showBand ? `; the shaded band spans ${band === 'ci95' ? 'the 95 % confidence interval' : 'the minimum to maximum'} across seeds.` : '.') +
     (labels.some((l, i) => l !== names.labels[series[i]!.index]) ? ' Lines marked "same as" lie exactly on the one named.' : '') +
+    (input.until !== undefined && tAll > input.until ? ` Shown for the first ${input.until} s of ${tAll} s.` : '') +
     yAxis.note;
   return figure(svg, title, caption);
 }

@@ -1,5 +1,5 @@
 /**
- * The flagship experiments (experiments/{handshake,syn-flood,time-wait,http-versions,bulk}.yaml): each
+ * The flagship experiments (experiments/{handshake,syn-flood,time-wait,http-versions,http2-loss,bulk}.yaml): each
  * file loads, its charts name metrics its runs produce, and a shrunk version of it (fewer points,
  * a shorter window, a narrowed port range) still shows the phenomenon its header describes.
  */
@@ -13,7 +13,7 @@ import { metric } from './world-helpers.ts';
 import { ladderModel, selectConnection } from '../../src/report/ladder-model.ts';
 import type { TraceEvent } from '../../src/report/trace-records.ts';
 
-const FLAGSHIPS = ['handshake', 'syn-flood', 'time-wait', 'http-versions', 'bulk'] as const;
+const FLAGSHIPS = ['handshake', 'syn-flood', 'time-wait', 'http-versions', 'http2-loss', 'bulk'] as const;
 
 function runFile(name: string, set: string[] = []): { point: PointValues; out: RunOutput }[] {
   const r = loadExperiment(`experiments/${name}.yaml`, { set });
@@ -164,6 +164,23 @@ describe('the phenomena, shrunk', () => {
       'sweep.http={parallel: {apps.page.mode: keepalive, apps.page.connections: 6}, h2: {apps.page.mode: h2}}']);
     const page = (http: string): number => metric(runs.find((r) => r.point['http'] === http)!.out, 'page_ms.mean');
     expect(page('parallel')).toBeLessThan(page('h2'));
+  });
+
+  it('http2-loss: a 50-object page of 8 KB takes 6 RTT on h2 and 10 on six connections without loss; under loss the order flips', () => {
+    const runs = runFile('http2-loss', ['sweep.topology.loss=[0, 0.005, 0.05]', 'charts=']);
+    const mean = (http: string, loss: number): number => {
+      const v = runs.filter((r) => r.point['http'] === http && r.point['topology.loss'] === loss).map((r) => metric(r.out, 'page_ms.mean'));
+      return v.reduce((a, b) => a + b, 0) / v.length;
+    };
+    const rtt = 2 * (25 + 1);
+    // h2: handshake, then 400 KB in windows of 10, 20, 40, 80 and 160 segments; six connections:
+    // handshake, then ceil(50 / 6) = 9 rounds of one 8 KB object (6 segments, inside IW10) each.
+    expect(mean('h2', 0)).toBeGreaterThan(6 * rtt);
+    expect(mean('h2', 0)).toBeLessThan(6 * rtt + 2);
+    expect(mean('parallel', 0)).toBeGreaterThan(10 * rtt);
+    expect(mean('parallel', 0)).toBeLessThan(10 * rtt + 2);
+    expect(mean('h2', 0.005)).toBeLessThan(mean('parallel', 0.005));
+    expect(mean('h2', 0.05)).toBeGreaterThan(1.5 * mean('parallel', 0.05));
   });
 
   it('http2-stall: streams 7 and 9 wait 40.5 ms behind the lost segment, the four streams it carried count none; the ladder names the streams', () => {

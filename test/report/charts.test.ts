@@ -105,6 +105,21 @@ describe('time series', () => {
     expect(f.caption).toContain('zero sits below its break');
   });
 
+  it('with until draws the first stretch only, its axis ending there, and says how much of the run it shows', () => {
+    const runs = [{ id: 'p0-s1', point: {}, seed: 1 }];
+    const rows = Array.from({ length: 31 }, (_, t) => ({ run: 'p0-s1', t_s: t, node: 'client', metric: 'cwnd', value: t < 4 ? 14480 * (t + 1) : 0 }));
+    const f = drawn(timeseriesChart({ metric: 'cwnd', rows, points: listPoints(runs, []), until: 5 }));
+    const svg = checkFigure(f);
+    expect(Number(axisTexts(svg, 'x-axis').at(-1))).toBe(5);
+    expect(axisTexts(svg, 'x-axis')).not.toContain('10');
+    // 0 … 5 s: six points on the line.
+    expect(byClass(svg, 'series')[0]!.attrs.d!.split('L')).toHaveLength(6);
+    expect(f.caption).toContain('Shown for the first 5 s of 30 s.');
+    expect(texts(svg)).toContain('Congestion window (bytes)');
+    const whole = drawn(timeseriesChart({ metric: 'cwnd', rows, points: listPoints(runs, []) }));
+    expect(whole.caption).not.toContain('Shown for the first');
+  });
+
   it('is skipped, not drawn empty, when the metric has no samples', () => {
     const r = timeseriesChart({ metric: 'cwnd', rows: flood.timeseries, points: flood.points });
     expect(r.kind).toBe('skipped');

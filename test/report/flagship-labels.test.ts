@@ -23,6 +23,8 @@ const SHRINK: Record<string, string[]> = {
   'http-versions': ['sweep.topology.latency=[5ms,25ms]', 'sweep.topology.loss=[0,0.02]', 'seeds=2'],
   lifecycle: ['duration=5s'],
   'http2-stall': [],
+  'http2-loss': ['sweep.topology.loss=[0,0.02]', 'seeds=2'],
+  bulk: ['sweep.topology.loss=[0,0.01]', 'seeds=2'],
 };
 
 const dirs: string[] = [];
