@@ -11,7 +11,8 @@
  *   field, then checks its time against `--tolerance_usecs` (default 4 ms) plus 12.5 % of the
  *   time since the previous event; so a packet the script does not expect fails the next line;
  * - a segment shorter than the line expects is joined with the ones that follow it, as packetdrill
- *   joins what a TSO/GSO sender splits (unless --strict_segments);
+ *   joins what a TSO/GSO sender splits (unless --strict_segments), with the flags of the last
+ *   segment and the CWR of the first (packetdrill aggregate_packets);
  * - the script ends after its last event: packets sent later are not examined (as packetdrill).
  */
 import { Sim } from '../sim/simulator.ts';
@@ -270,7 +271,8 @@ export class ScriptRun implements SyscallHost {
       if (len + s.len < ev.len && s.len !== prev.len) {
         return `joining segments for a ${ev.len}-byte line: fragment of ${s.len} bytes after one of ${prev.len}`;
       }
-      flags |= s.flags;
+      // packetdrill aggregate_packets: the headers of the last packet, seq and CWR of the first.
+      flags = (s.flags & ~CWR) | (seg.flags & CWR);
       len += s.len;
       prev = s;
       last = next;

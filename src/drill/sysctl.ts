@@ -51,7 +51,7 @@ function setSeconds(field: 'finWait2Timeout' | 'keepaliveIdle' | 'keepaliveInter
   };
 }
 
-function setBool(field: 'timestamps' | 'sack' | 'windowScaling' | 'abortOnOverflow' | 'rfc1337' | 'moderateRcvbuf'): Setter {
+function setBool(field: 'timestamps' | 'sack' | 'windowScaling' | 'abortOnOverflow' | 'rfc1337' | 'moderateRcvbuf' | 'slowStartAfterIdle'): Setter {
   return (value, into) => {
     const v = int(value);
     if (v === null) return null;
@@ -95,6 +95,7 @@ const SETTERS: Record<string, Setter> = {
   'net.ipv4.tcp_abort_on_overflow': setBool('abortOnOverflow'),
   'net.ipv4.tcp_rfc1337': setBool('rfc1337'),
   'net.ipv4.tcp_moderate_rcvbuf': setBool('moderateRcvbuf'),
+  'net.ipv4.tcp_slow_start_after_idle': setBool('slowStartAfterIdle'),
   // tcplab's 0 means "no reserve"; Linux's 0 would reserve the whole queue, so it is refused
   'net.ipv4.tcp_max_syn_backlog': setInt('maxSynBacklog', 1),
   'net.ipv4.tcp_invalid_ratelimit': (value, into) => {
@@ -140,6 +141,12 @@ const SETTERS: Record<string, Setter> = {
     if (v === null || v < 0 || v > 255) return null;
     into.tsoWinDivisor = v;
     return 'tsoWinDivisor';
+  },
+  'net.ipv4.tcp_min_tso_segs': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 1 || v > 255) return null;
+    into.minTsoSegs = v;
+    return 'minTsoSegs';
   },
   'net.ipv4.tcp_tw_reuse': (value, into) => {
     const v = int(value);

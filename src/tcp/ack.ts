@@ -98,7 +98,13 @@ function duplicateAck(t: Tcb, now: Nanos, newlySacked: number): void {
   if (t.sack !== null) {
     // A SACK connection: RACK decides (rack.ts); the SACKed segments have left the network, so
     // the send loop's in-flight count lets new data out (Linux's form of RFC 3042).
-    if (!sackAlert(t, t.rtxq.sackedOut - sackedBefore, false, now)) output(t, now);
+    const delivered = t.rtxq.sackedOut - sackedBefore;
+    if (!sackAlert(t, delivered, false, now)) {
+      // Linux tcp_may_raise_cwnd: with more reordering seen than tcp_reordering, any delivery
+      // grows cwnd (FLAG_FORWARD_PROGRESS), not only one that moves SND.UNA.
+      if (delivered > 0 && t.reordering > DUPACK_THRESHOLD) t.cc.onAck(delivered, isCwndLimited(t), now);
+      output(t, now);
+    }
     return;
   }
   if (t.inRecovery) {

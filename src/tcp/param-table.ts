@@ -253,6 +253,14 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
     kind: 'count', min: 0, max: 255, linux: 'net.ipv4.tcp_tso_win_divisor',
     doc: 'With skbTruesize above 0 (skb send queue): a TSO packet of at least this fraction of the window goes at once instead of waiting for a later ACK to make it bigger (tcp_tso_should_defer); 0 sends at once when more than three segments fit.',
   },
+  minTsoSegs: {
+    kind: 'count', min: 1, max: 255, linux: 'net.ipv4.tcp_min_tso_segs',
+    doc: 'The fewest segments TSO autosizing (about 1 ms at the pacing rate) puts in one packet; a packet of more than one segment carries PSH, as Linux forces it on every GSO packet.',
+  },
+  slowStartAfterIdle: {
+    ...flag, linux: 'net.ipv4.tcp_slow_start_after_idle',
+    doc: 'After an idle period longer than the RTO, restart from the initial window (RFC 5681 4.1, tcp_cwnd_restart). Off keeps cwnd across idle periods, as the packetdrill suite\'s defaults.sh sets it.',
+  },
   ecn: {
     kind: 'count', min: 0, max: 2, linux: 'net.ipv4.tcp_ecn',
     doc: 'Classic ECN (RFC 3168): 0 off, 1 request it on active opens (ECN-setup SYN, ECT(0) data, ECE/CWR), 2 accept it only (Linux\'s default; passive ECN is not modelled yet, so 2 runs as off).',

@@ -102,6 +102,10 @@ export interface TcpParams {
   skbTruesize: number;
   /** net.ipv4.tcp_tso_win_divisor: with skb accounting, a TSO packet of this fraction of the window is sent, not deferred (0: another rule). */
   tsoWinDivisor: number;
+  /** net.ipv4.tcp_min_tso_segs: the fewest segments TSO autosizing puts in a packet (tso.ts). */
+  minTsoSegs: number;
+  /** net.ipv4.tcp_slow_start_after_idle (RFC 5681 4.1): after an idle period longer than the RTO, cwnd restarts from the initial window. */
+  slowStartAfterIdle: boolean;
   /**
    * net.ipv4.tcp_fastopen (RFC 7413) bits: 0x1 client, 0x2 server, 0x4 client sends data
    * without a cookie, 0x200 server takes data without a cookie, 0x400 every listener has a Fast
@@ -211,6 +215,8 @@ const linux: TcpParams = {
   notsentLowat: 0xffffffff,
   skbTruesize: 0,
   tsoWinDivisor: 3,
+  minTsoSegs: 2,
+  slowStartAfterIdle: true,
   ecn: 2,
   fastOpen: 1,
   fastOpenQueue: 0,

@@ -9,6 +9,7 @@ import { TcpState } from './api.ts';
 import { chronoStart, chronoStop, CHRONO_RWND_LIMITED, CHRONO_SNDBUF_LIMITED } from './chrono.ts';
 import { transmitData } from './output.ts';
 import { tsoShouldDefer } from './send-skbs.ts';
+import { skbStartsAt, tsoPacketSegs } from './tso.ts';
 import { seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
 import { scheduleLossProbe } from './tlp.ts';
@@ -39,7 +40,7 @@ export function segmentSize(t: Tcb): number {
 /**
  * Sends what the windows allow. `forceHead`: the segment at SND.UNA goes out whatever the windows
  * say (the RTO retransmission). `extraCwnd`: segments allowed beyond cwnd (RFC 3042 limited
- * transmit). The last segment of each burst carries PSH, as the tail of a Linux GSO packet does.
+ * transmit). New data goes in TSO packets (tso.ts) whose last segment carries their PSH.
  * Returns whether anything was sent.
  */
 export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): boolean {
@@ -53,25 +54,35 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
     }
     return false;
   }
-  // RFC 5681 4.1 (Linux tcp_slow_start_after_idle): after an idle period longer than the RTO,
-  // restart from the initial window.
-  if (t.sndNxt === t.sndUna && seqLt(t.sndNxt, t.writeSeq) && now - t.lastSendAt > t.rtt.rto) {
+  // RFC 5681 4.1 (Linux tcp_slow_start_after_idle, on by default): after an idle period longer
+  // than the RTO, restart from the initial window.
+  if (t.params.slowStartAfterIdle && t.sndNxt === t.sndUna && seqLt(t.sndNxt, t.writeSeq) && now - t.lastSendAt > t.rtt.rto) {
     t.cc.onIdleRestart(t.params.initCwnd);
   }
   const size = segmentSize(t);
   let seq = t.sndNxt;
   let len = nextLength(t, seq, size, forceHead && seq === t.sndUna, extraCwnd, now, true);
   const sent = len >= 0;
+  // New data leaves in TSO packets (tso.ts): `left` segments may still join the current one.
+  let left = 0;
+  let segs = 0;
   while (len >= 0) {
     const avail = seqSub(t.writeSeq, seq);
     const fin = t.finQueued && seqLe(seq, t.writeSeq) && len === (avail > 0 ? avail : 0);
     const end = (seq + len + (fin ? 1 : 0)) >>> 0;
+    const fresh = !seqLt(seq, t.sndMax);
+    if (fresh && left === 0) {
+      left = tsoPacketSegs(t, packetsInFlightAt(t, seq), extraCwnd);
+      segs = 0;
+    }
     const next = fin ? -1 : nextLength(t, end, size, false, extraCwnd, now, false);
-    // The last segment of a burst carries PSH, as the tail of a Linux GSO packet does, unless
-    // it is MSG_MORE data (past pushSeq).
-    // A retransmission (go-back-N after an RTO) keeps the PSH of where it ends: only the tail
-    // of a write has one (Linux resends the skb with its own flags).
-    transmitData(t, seq, len, fin, now, next < 0 && seqLe((seq + len) >>> 0, t.pushSeq) && !seqLt(seq, t.sndMax));
+    left--;
+    segs++;
+    if (left > 0 && (next < 0 || skbStartsAt(t, end))) left = 0;
+    // Linux __tcp_transmit_skb: a TSO packet of more than one segment carries PSH (the tail of a
+    // write carries its own, transmitData). A retransmission (go-back-N after an RTO) keeps the
+    // PSH of where it ends: only the tail of a write has one (Linux resends the skb with its own flags).
+    transmitData(t, seq, len, fin, now, fresh && left === 0 && segs > 1 && len > 0);
     seq = end;
     len = next;
   }
@@ -102,11 +113,7 @@ function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd:
   if (head) return len;
   const flight = seqSub(seq, t.sndUna);
   const packets = flight <= 0 ? 0 : Math.ceil(flight / t.mss);
-  let inFlight = packets;
-  // Linux tcp_cwnd_test counts packets in flight: SACKed and lost segments have left the
-  // network, resent ones are back in it (the SACK marks, rtx-queue.ts; not while resending
-  // from SND.UNA after an RTO, when SND.NXT is behind).
-  if (t.sack !== null && t.sndNxt === t.sndMax) inFlight -= t.rtxq.sackedOut + t.rtxq.lostOut - t.rtxq.retransOut;
+  const inFlight = packetsInFlightAt(t, seq);
   const fin = finPending && len === avail;
   // Linux tcp_cwnd_test: a lone FIN is not held back by the congestion window.
   if (inFlight >= t.cc.cwnd + extraCwnd && !(fin && len === 0)) return -1;
@@ -123,6 +130,18 @@ function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd:
   // With skb accounting, a TSO packet may be held back for a bigger one (send-skbs.ts).
   if (t.skbStarts.length > 0 && extraCwnd === 0 && tsoShouldDefer(t, seq, first, now)) return -1;
   return len;
+}
+
+/**
+ * Linux tcp_packets_in_flight as tcp_cwnd_test counts it with data up to `seq` sent: SACKed and
+ * lost segments have left the network, resent ones are back in it (the SACK marks, rtx-queue.ts;
+ * not while resending from SND.UNA after an RTO, when SND.NXT is behind).
+ */
+function packetsInFlightAt(t: Tcb, seq: number): number {
+  const flight = seqSub(seq, t.sndUna);
+  let inFlight = flight <= 0 ? 0 : Math.ceil(flight / t.mss);
+  if (t.sack !== null && t.sndNxt === t.sndMax) inFlight -= t.rtxq.sackedOut + t.rtxq.lostOut - t.rtxq.retransOut;
+  return inFlight;
 }
 
 /**

@@ -36,7 +36,8 @@ export const TCP_INFO_FIELDS = [
   'state', 'ca_state', 'retransmits', 'probes', 'backoff', 'options', 'snd_wscale', 'rcv_wscale', 'rto', 'ato',
   'snd_mss', 'rcv_mss', 'advmss', 'unacked', 'retrans', 'total_retrans', 'last_data_recv', 'last_data_sent',
   'rtt', 'rttvar', 'snd_ssthresh', 'snd_cwnd', 'rcv_ssthresh', 'reordering', 'bytes_acked', 'bytes_received',
-  'segs_out', 'notsent_bytes', 'snd_wnd', 'busy_time', 'rwnd_limited', 'sndbuf_limited',
+  'segs_out', 'notsent_bytes', 'snd_wnd', 'busy_time', 'rwnd_limited', 'sndbuf_limited', 'sacked', 'lost',
+  'reord_seen', 'min_rtt',
 ] as const;
 
 export type TcpInfoFields = Readonly<Record<(typeof TCP_INFO_FIELDS)[number], number>>;
@@ -82,7 +83,7 @@ export function tcpInfo(t: Tcb, now: Nanos): TcpInfoFields {
     snd_ssthresh: ssthresh,
     snd_cwnd: t.cc.cwnd,
     rcv_ssthresh: t.rcvSsthresh,
-    reordering: 3,
+    reordering: t.reordering,
     bytes_acked: t.bytesAckedTotal,
     bytes_received: t.bytesReceivedTotal,
     segs_out: t.segsOut,
@@ -91,5 +92,11 @@ export function tcpInfo(t: Tcb, now: Nanos): TcpInfoFields {
     busy_time: us(busy),
     rwnd_limited: us(rwnd),
     sndbuf_limited: us(sndbuf),
+    // Linux sacked_out and lost_out: the SACK scoreboard's marks (rtx-queue.ts); 0 without SACK.
+    sacked: t.sack === null ? 0 : t.rtxq.sackedOut,
+    lost: t.sack === null ? 0 : t.rtxq.lostOut,
+    reord_seen: t.reordSeen,
+    // Linux tcp_min_rtt (~0U before the first sample).
+    min_rtt: t.rtt.minRtt === Infinity ? 0xffffffff : us(t.rtt.minRtt),
   };
 }

@@ -12,7 +12,7 @@ import { listScripts } from '../../src/drill/command.ts';
 import { runScriptFile } from '../../src/drill/drill.ts';
 import { percent, renderScoreboard, type ScoreboardSection } from '../../src/drill/scoreboard.ts';
 import { CONFORMANCE_NOTES } from './conformance-notes.ts';
-import { inScope, SOCKET_FOLDERS, UPSTREAM_NOTES, upstreamNote } from './upstream-scope.ts';
+import { inScope, RECOVERY_FOLDERS, SOCKET_FOLDERS, UPSTREAM_NOTES, upstreamNote } from './upstream-scope.ts';
 import { corpusDir as corpus, corpusSkipped, corpusTitle, requireCorpus } from './corpus-location.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -39,9 +39,11 @@ const passes = (rs: Results): number => rs.filter((r) => r.result.verdict === 'P
 function upstreamSummary(results: Results): string[] {
   const scoped = results.filter((r) => inScope(r.script));
   const socket = results.filter((r) => SOCKET_FOLDERS.includes(folderOf(r.script)));
+  const recovery = results.filter((r) => RECOVERY_FOLDERS.includes(folderOf(r.script)));
   const lines = [
     `**In scope: ${passes(scoped)} of ${scoped.length} scripts pass (${percent(passes(scoped), scoped.length)} %)** (everything but the folders and IPv6-only scripts the corpus README puts out of scope).`,
     `Socket-surface folders (${SOCKET_FOLDERS.join(', ')}): ${passes(socket)} of ${socket.length} pass (${percent(passes(socket), socket.length)} %).`,
+    `Loss-recovery folders (${RECOVERY_FOLDERS.join(', ')}; the corpus has no cwnd_moderation folder): ${passes(recovery)} of ${recovery.length} pass (${percent(passes(recovery), recovery.length)} %).`,
     '',
     '| folder | scope | scripts | PASS | FAIL | SKIP | ERROR |',
     '|---|---|---|---|---|---|---|',

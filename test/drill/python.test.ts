@@ -48,9 +48,9 @@ describe('blocks', () => {
     const ok = parseCode('assert tcpi_ca_state == TCP_CA_Open; assert (tcpi_options & TCPI_OPT_SACK) != 0');
     if (!ok.ok) throw new Error('parse');
     expect(runCode(ok.stmts, info({ options: 2 }), new Map())).toBeNull();
-    const gap = parseCode('assert tcpi_sacked == 0');
+    const gap = parseCode('assert tcpi_pmtu == 0');
     if (!gap.ok) throw new Error('parse');
-    expect(codeGap(gap.stmts, new Set())).toBe('TCP_INFO tcpi_sacked not modelled');
+    expect(codeGap(gap.stmts, new Set())).toBe('TCP_INFO tcpi_pmtu not modelled');
     const undef = parseCode('assert tcpi_snd_cwnd == cwnd');
     if (!undef.ok) throw new Error('parse');
     expect(codeGap(undef.stmts, new Set())).toBe('python name cwnd is not defined');

@@ -267,7 +267,7 @@ describe('knobs and verdicts', () => {
     expect(skip(`--ip_version=ipv6\n${LISTEN}`)).toBe('IPv6 (line 1)');
     expect(skip(`${LISTEN}+0 splice(3, ..., 4, ..., 100, 0) = 0\n`)).toBe('system call splice() not supported (line 5)');
     expect(skip(`${LISTEN}+0 setsockopt(3, SOL_TCP, TCP_CONGESTION, "reno", 4) = 0\n`)).toBe('setsockopt TCP_CONGESTION not modelled (line 5)');
-    expect(skip(`${LISTEN}+0 %{ assert tcpi_sacked == 0 }%\n`)).toBe('TCP_INFO tcpi_sacked not modelled (line 5)');
+    expect(skip(`${LISTEN}+0 %{ assert tcpi_pmtu == 0 }%\n`)).toBe('TCP_INFO tcpi_pmtu not modelled (line 5)');
     expect(skip(`${LISTEN}+0 < (tos 0x10) S 0:0(0) win 1000\n`)).toBe('IP header spec (tos 0x10) not modelled (line 5)');
     expect(skip(`${LISTEN}+0 < S 0:0(0) win 1000 <mss 1000,FO OTHER_COOKIE>\n`)).toBe('Fast Open cookie OTHER_COOKIE not understood (line 5)');
     expect(skip(`${LISTEN}+0 \`sysctl -q net.ipv4.tcp_syn_retries=2\`\n`)).toBe('sysctl changed during the script (line 5)');

@@ -54,11 +54,11 @@ describe('RACK loss detection', () => {
     t.at(200 * MS);
     // 1:1001 lost (three SACKed above it). PRR: 3 delivered, in flight 6 > ssthresh 5:
     // ceil(5 x 3 / 10) = 2 segments, the repair and one new.
-    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:4001>')).toEqual(['. 1:1001(1000) ack 1', 'P. 10001:11001(1000) ack 1']);
+    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:4001>')).toEqual(['. 1:1001(1000) ack 1', '. 10001:11001(1000) ack 1']);
     t.at(210 * MS);
     expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:5001>')).toEqual([]);
     t.at(220 * MS);
-    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:6001>')).toEqual(['P. 11001:12001(1000) ack 1']);
+    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:6001>')).toEqual(['. 11001:12001(1000) ack 1']);
     t.at(230 * MS);
     expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:7001>')).toEqual([]);
     // The repair of 1:1001 is lost too. 10001:11001, sent with it at 200 ms, is SACKed at
@@ -85,6 +85,20 @@ describe('RACK loss detection', () => {
     expect(t.c.retransmissions).toBe(0);
   });
 
+  test('with reordering above tcp_reordering a SACK grows cwnd; before, only an advancing ACK does (tcp_may_raise_cwnd)', () => {
+    const t = tenOut();
+    t.at(120 * MS);
+    t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 9001:10001>');
+    expect(t.c.cc.cwnd).toBe(10);
+    // Reordering 7 now: this SACK's delivery counts (slow start, one segment).
+    t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 3001:4001 9001:10001>');
+    expect(t.c.cc.cwnd).toBe(11);
+    expect(t.c.tcpInfo(t.now)).toMatchObject({ sacked: 2, lost: 0, reordering: 7, reord_seen: 1 });
+    // The cumulative ACK delivers the other eight (cubic-rack-reo-timeout: 19).
+    t.in('. 1:1(0) ack 10001 win 257');
+    expect(t.c.cc.cwnd).toBe(19);
+  });
+
   test('once reordering was seen, three SACKs no longer mean loss: the window is min_rtt/4', () => {
     const t = tenOut();
     t.c.reordSeen = 1;
@@ -99,10 +113,9 @@ describe('RACK loss detection', () => {
     t.c.send(5000, t.now);
     expect(t.sent()).toEqual([]);
     t.at(210 * MS);
-    // (PSH: the engine marks the last segment of every burst; Linux only the tail of the write.)
-    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:2001>')).toEqual(['P. 10001:11001(1000) ack 1']);
+    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:2001>')).toEqual(['. 10001:11001(1000) ack 1']);
     t.at(220 * MS);
-    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:3001>')).toEqual(['P. 11001:12001(1000) ack 1']);
+    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:3001>')).toEqual(['. 11001:12001(1000) ack 1']);
     // Reordering after all: 1:1001 arrives. cwnd grows by the one segment newly delivered
     // (the SACKed two were counted when SACKed): 11, with 9 in flight.
     t.at(230 * MS);

@@ -25,8 +25,9 @@ describe('MSG_EOR records', () => {
     t.c.send(400, t.now);
     t.c.send(400, t.now);
     t.c.send(1500, t.now);
-    // The first write goes alone (nothing in flight); the second joins the third in a full segment.
-    expect(t.sent()).toEqual(['P. 1:401(400) ack 1', 'P. 401:1401(1000) ack 1']);
+    // The first write goes alone (nothing in flight); the second joins the third in a full segment,
+    // a one-segment packet that is not the tail of a write: no PSH (Nagle holds the 900-byte tail).
+    expect(t.sent()).toEqual(['P. 1:401(400) ack 1', '. 401:1401(1000) ack 1']);
     const u = passiveEstablished();
     u.c.setCork(true, u.now);
     u.c.send(400, u.now);
@@ -71,7 +72,9 @@ describe('TCP_CORK, MSG_MORE and TCP_NODELAY', () => {
     const t = passiveEstablished();
     t.c.setNoDelay(true, t.now);
     t.c.send(2500, t.now, SEND_MORE);
-    expect(t.sent()).toEqual(['. 1:1001(1000) ack 1', '. 1001:2001(1000) ack 1']);
+    // The two full segments leave as one TSO packet, which carries PSH whatever MSG_MORE says
+    // (Linux __tcp_transmit_skb; nagle/sendmsg_msg_more.pkt sees the header of its last packet).
+    expect(t.sent()).toEqual(['. 1:1001(1000) ack 1', 'P. 1001:2001(1000) ack 1']);
     // The ACK lets the held 500 bytes go (the socket's own mode is NODELAY), still without PSH.
     t.at(t.now + 10 * MS);
     expect(t.in('. 1:1(0) ack 2001 win 257')).toEqual(['. 2001:2501(500) ack 1']);
@@ -107,5 +110,49 @@ describe('TCP_NOTSENT_LOWAT', () => {
     // cwnd 12: 4000 more go out, none left unsent: writable again.
     expect(t.c.unsentBytes).toBe(0);
     expect(t.c.pollWritable).toBe(true);
+  });
+});
+
+describe('TSO packets and PSH (Linux __tcp_transmit_skb, tcp_cwnd_test, tcp_tso_autosize)', () => {
+  test('a burst leaves in packets of at most half of cwnd and tcp_min_tso_segs; each ends with PSH', () => {
+    // slow-start-after-idle.pkt: cwnd 10, tcp_min_tso_segs 10, a 100 ms RTT (pacing too slow to
+    // raise the autosize): two packets of five segments.
+    const t = passiveEstablished({ rtt: 100 * MS, params: { minTsoSegs: 10 } });
+    t.c.send(26000, t.now);
+    expect(t.sent().filter((l) => l.startsWith('P.'))).toEqual(['P. 4001:5001(1000) ack 1', 'P. 9001:10001(1000) ack 1']);
+  });
+
+  test('a one-segment packet carries no PSH unless it ends the write', () => {
+    // cwnd 2: half of it is one segment per packet (cubic-rto-ss-ca-cwnd-bump.pkt after the RTO).
+    const t = passiveEstablished({ params: { initCwnd: 2 } });
+    t.c.send(2500, t.now);
+    expect(t.sent()).toEqual(['. 1:1001(1000) ack 1', '. 1001:2001(1000) ack 1']);
+    t.at(t.now + 10 * MS);
+    expect(t.in('. 1:1(0) ack 2001 win 257')).toEqual(['P. 2001:2501(500) ack 1']);
+  });
+});
+
+describe('slow start after idle (RFC 5681 4.1, net.ipv4.tcp_slow_start_after_idle)', () => {
+  const idleThenWrite = (slowStartAfterIdle: boolean): number => {
+    const t = passiveEstablished({ rtt: 100 * MS, params: { slowStartAfterIdle } });
+    t.c.send(20000, t.now);
+    t.sent();
+    t.at(t.now + 100 * MS);
+    t.in('. 1:1(0) ack 10001 win 257');
+    t.at(t.now + 100 * MS);
+    t.in('. 1:1(0) ack 20001 win 257');
+    // The second round was not cwnd-limited (10 segments left for 20): cwnd stays 20.
+    expect(t.c.cc.cwnd).toBe(20);
+    t.at(t.now + 2000 * MS); // idle far longer than the RTO
+    t.c.send(40000, t.now);
+    return t.sent().length;
+  };
+
+  test('on (Linux default): the idle connection restarts from the initial window', () => {
+    expect(idleThenWrite(true)).toBe(10);
+  });
+
+  test('off (the packetdrill suite\'s defaults.sh): cwnd survives the idle period', () => {
+    expect(idleThenWrite(false)).toBe(20);
   });
 });

@@ -80,8 +80,12 @@ describe('skb accounting (tcp.skbTruesize 1280)', () => {
     t.at(t.now + 20 * MS);
     const out = t.in('. 1:1(0) ack 10001 win 257');
     expect(bursts(out)).toEqual(['10001:30001']);
-    // PSH where the forced push marked its skb, and on the burst's last segment; nowhere else.
-    expect(out.filter((l) => l.startsWith('P.'))).toEqual(['P. 25001:26001(1000) ack 1', 'P. 29001:30001(1000) ack 1']);
+    // PSH on the last segment of each TSO packet: two segments each here (tcp_tso_segs at
+    // tcp_min_tso_segs 2), split where skbs end (16001, and 26001 where the forced push marked one).
+    expect(out.filter((l) => l.startsWith('P.')).map((l) => l.split(' ')[1])).toEqual([
+      '11001:12001(1000)', '13001:14001(1000)', '15001:16001(1000)', '17001:18001(1000)', '19001:20001(1000)',
+      '21001:22001(1000)', '23001:24001(1000)', '25001:26001(1000)', '27001:28001(1000)', '29001:30001(1000)',
+    ]);
   });
 
   test('TSO deferral: the rest of a split skb goes, the next skb waits for a later ACK and the buffer grows (tcp_tso_should_defer)', () => {

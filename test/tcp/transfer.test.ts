@@ -97,7 +97,8 @@ describe('congestion control (RFC 5681, Linux packet counting)', () => {
   test('fast retransmit on the third duplicate ACK (fr-4pkt.pkt), recovery ends on the full ACK', () => {
     const t = passiveEstablished({ sackOk: false, params: { congestion: 'reno' } });
     t.c.send(4000, t.now);
-    expect(t.sent()).toEqual(['. 1:1001(1000) ack 1', '. 1001:2001(1000) ack 1', '. 2001:3001(1000) ack 1', 'P. 3001:4001(1000) ack 1']);
+    // Two TSO packets of two segments (tcp_tso_segs, tcp.minTsoSegs 2), each with PSH.
+    expect(t.sent()).toEqual(['. 1:1001(1000) ack 1', 'P. 1001:2001(1000) ack 1', '. 2001:3001(1000) ack 1', 'P. 3001:4001(1000) ack 1']);
     t.at(t.now + 100 * MS);
     expect(t.in('. 1:1(0) ack 1 win 257')).toEqual([]);
     expect(t.in('. 1:1(0) ack 1 win 257')).toEqual([]);
@@ -118,7 +119,8 @@ describe('congestion control (RFC 5681, Linux packet counting)', () => {
     t.sent();
     t.c.send(2000, t.now);
     expect(t.sent()).toEqual([]);
-    expect(t.in('. 1:1(0) ack 1 win 257')).toEqual(['P. 10001:11001(1000) ack 1']);
+    // One segment per duplicate ACK: PSH only on the tail of the write (limited-transmit-sack.pkt).
+    expect(t.in('. 1:1(0) ack 1 win 257')).toEqual(['. 10001:11001(1000) ack 1']);
     expect(t.in('. 1:1(0) ack 1 win 257')).toEqual(['P. 11001:12001(1000) ack 1']);
     expect(t.in('. 1:1(0) ack 1 win 257')).toEqual(['. 1:1001(1000) ack 1']);
   });
@@ -315,7 +317,8 @@ describe('tail loss probe (RFC 8985 7, Linux)', () => {
   test('new data the window allows goes out as the probe', () => {
     const t = passiveEstablished({ params: { initCwnd: 2 } });
     t.c.send(5000, t.now);
-    expect(t.sent()).toEqual(['. 1:1001(1000) ack 1', 'P. 1001:2001(1000) ack 1']);
+    // cwnd 2: one-segment packets (tcp_cwnd_test: half of cwnd), neither the tail of the write.
+    expect(t.sent()).toEqual(['. 1:1001(1000) ack 1', '. 1001:2001(1000) ack 1']);
     expect(t.runTimers(t.now + 250 * MS)).toEqual(['302 . 2001:3001(1000) ack 1']);
     expect(t.c.retransmissions).toBe(0);
   });
