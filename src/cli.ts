@@ -12,6 +12,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { asStrings, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, printProblems, UsageProblem } from './cli-common.ts';
 import { checkOutputFolders, runCommand, type RunArgs } from './cli-run.ts';
+import { serveCommand } from './cli-serve.ts';
 import { validateFile, type LoadOptions } from './experiment/load.ts';
 import { BatchError } from './experiment/batch-errors.ts';
 import { writeFileAtomic } from './experiment/atomic-write.ts';
@@ -74,10 +75,10 @@ async function reportCommand(args: { dir: string }): Promise<number> {
   requireFolder(args.dir, 'expected a results folder written by tcplab run');
   // Loaded on demand, like every module only some commands need: start-up of `tcplab run` pays
   // for yargs and the spec loader, not for d3.
-  const { readSummary, reportFolder } = await import('./report/index.ts');
+  const { folderSource, readSummary, reportFolder } = await import('./report/index.ts');
   // The report draws what it can from a damaged folder, but without a readable summary.json this
   // is not tcplab's output: refuse before writing figures into it.
-  const { problem } = await readSummary(args.dir);
+  const { problem } = await readSummary(folderSource(args.dir));
   if (problem !== undefined) throw new UsageProblem([`${args.dir}: not a results folder: ${problem}`]);
   // Figures come from the spec stored in summary.json (as run), not from the experiment file,
   // which may have changed since: say so, then what was written.
@@ -89,12 +90,12 @@ async function reportCommand(args: { dir: string }): Promise<number> {
 }
 
 async function compareCommand(args: { dirA: string; dirB: string; out?: string; all?: boolean }): Promise<number> {
-  const { readSummary } = await import('./report/index.ts');
+  const { folderSource, readSummary } = await import('./report/index.ts');
   const { compareSummaries, comparisonHtml, comparisonText } = await import('./report/compare.ts');
   const sides = [];
   for (const dir of [args.dirA, args.dirB]) {
     requireFolder(dir, 'expected a results folder written by tcplab run');
-    const { summary, problem } = await readSummary(dir);
+    const { summary, problem } = await readSummary(folderSource(dir));
     if (summary === null || problem !== undefined) throw new UsageProblem([`${dir}: not a results folder: ${problem ?? 'no summary'}`]);
     sides.push({ dir, summary });
   }
@@ -211,10 +212,20 @@ export async function main(argv: string[]): Promise<void> {
           .option('out', { type: 'string', requiresArg: true, demandOption: true, describe: 'the merged results folder' }),
       (a) => guarded(() => mergeCommand(a as unknown as { dirs: string[]; out: string })),
     )
+    .command(
+      'serve [dir]',
+      'serve the browser playground (built by npm run web) or a results folder over http',
+      (y) =>
+        y
+          .positional('dir', { type: 'string', describe: 'folder to serve (default: the playground, web/dist)' })
+          .option('port', { type: 'number', requiresArg: true, describe: 'port (default 8080; 0 = any free port)' })
+          .option('host', { type: 'string', requiresArg: true, describe: 'address to listen on (default 127.0.0.1)' }),
+      (a) => guarded(() => serveCommand(a as unknown as { dir?: string; port?: number; host?: string })),
+    )
     .example('$0 validate topologies/*.yaml experiments/*.yaml', 'check files without running anything')
     .example('$0 run experiments/syn-flood.yaml --set tcp.synQueuePruning=false --seeds 5', 'run with an override')
     .example('$0 compare results/syn-flood /tmp/sf', 'two results folders side by side')
-    .demandCommand(1, 'name a command: validate, run, report, compare, drill or merge')
+    .demandCommand(1, 'name a command: validate, run, report, compare, drill, merge or serve')
     .strict()
     .version(version())
     .help()

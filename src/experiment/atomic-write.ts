@@ -13,11 +13,14 @@ import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 
 let counter = 0;
-const HOST = hostname().replace(/[^A-Za-z0-9-]/g, '-') || 'host';
+// Asked on first use, not at import: the browser playground bundles this module (through the
+// run's trace writer) without ever writing a file, and has no host name to ask for.
+let host: string | undefined;
+const HOST = (): string => (host ??= hostname().replace(/[^A-Za-z0-9-]/g, '-') || 'host');
 const TEMP = /^\..+\.([A-Za-z0-9-]+)\.(\d+)\.\d+\.tmp$/;
 
 export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${HOST}.${process.pid}.${counter++}.tmp`);
+  return join(dirname(path), `.${basename(path)}.${HOST()}.${process.pid}.${counter++}.tmp`);
 }
 
 /** Writes `data` to `path` atomically, creating the folder if needed. */
@@ -135,7 +138,7 @@ export async function removeStaleTemps(dir: string): Promise<number> {
       continue;
     }
     const m = TEMP.exec(ent.name);
-    if (m && m[1] === HOST && !processAlive(Number(m[2]))) {
+    if (m && m[1] === HOST() && !processAlive(Number(m[2]))) {
       await rm(full, { force: true });
       removed++;
     }
@@ -152,7 +155,7 @@ export function removeOwnTempsSync(dir: string): number {
   let removed = 0;
   for (const path of listTempsIfAny(dir)) {
     const m = TEMP.exec(basename(path));
-    if (m && m[1] === HOST && Number(m[2]) === process.pid) {
+    if (m && m[1] === HOST() && Number(m[2]) === process.pid) {
       rmSync(path, { force: true });
       removed++;
     }

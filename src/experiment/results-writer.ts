@@ -8,26 +8,18 @@
 import { readdir, rm } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import type { AggregateRow, RunResult, Summary } from '../metrics/results.ts';
-import { aggregateRuns } from './aggregate.ts';
 import { openAtomicStream, copyFileAtomic, removeStaleTemps, writeFileAtomic, type AtomicStream } from './atomic-write.ts';
 import { BatchError, BatchErrorCode } from './batch-errors.ts';
-import { csvLine, stableJson } from './csv.ts';
+import { stableJson } from './csv.ts';
 import type { BatchPlan } from './plan.ts';
-import { nodeFileName, type RunStore, type StoredRun } from './store.ts';
-
-/** The metric that holds wall-clock time: in timing.json only, never in summary.json or runs.csv. */
-export const WALL_METRIC = 'sim.wall_s';
+import { SAMPLES_HEADER, samplesRows, summaryFiles, TIMESERIES_HEADER, timeseriesRows, WALL_METRIC, type FinishedRun } from './results-files.ts';
+import { nodeFileName, type RunStore } from './store.ts';
 
 export async function writeResults(outDir: string, plan: BatchPlan, store: RunStore): Promise<void> {
   // A results file or figure torn by an earlier process killed while assembling (Ctrl-C after the
   // runs) left its temporary file here: this write replaces what it was writing.
   await removeStaleTemps(outDir);
-  const runs: RunResult[] = [];
-  const pointIndex: number[] = [];
-  const metricNames = new Set<string>();
-  const pointNames: string[] = [];
-  const pointSeen = new Set<string>();
+  const runs: FinishedRun[] = [];
   const wall: Record<string, number> = {};
 
   const timeseries = await openAtomicStream(join(outDir, 'timeseries.csv'));
@@ -35,21 +27,19 @@ export async function writeResults(outDir: string, plan: BatchPlan, store: RunSt
   const trace = plan.trace ? await openAtomicStream(join(outDir, 'trace.jsonl')) : null;
   const streams = [timeseries, samples, ...(trace ? [trace] : [])];
   try {
-    await timeseries.write(csvLine(['run', 't_s', 'node', 'metric', 'value']));
-    await samples.write(csvLine(['run', 'metric', 'value']));
+    await timeseries.write(TIMESERIES_HEADER);
+    await samples.write(SAMPLES_HEADER);
     // One record in memory at a time: only metrics are kept for the summary.
     for (const planned of plan.runs) {
       const rec = await store.read(planned.id);
       if (!rec || rec.key !== planned.key) {
         throw new BatchError(BatchErrorCode.missingRun, `run ${planned.id} is not stored in ${store.dir} (or was stored for another spec)`, 1);
       }
-      for (const k of Object.keys(planned.point)) if (!pointSeen.has(k)) pointSeen.add(k), pointNames.push(k);
-      for (const k of Object.keys(rec.metrics)) metricNames.add(k);
-      runs.push({ id: planned.id, point: planned.point, seed: planned.seed, metrics: sortedMetrics(rec) });
+      runs.push({ id: planned.id, pointIndex: planned.pointIndex, point: planned.point, seed: planned.seed, metrics: rec.metrics });
       wall[planned.id] = rec.wall_s;
-      pointIndex.push(planned.pointIndex);
-      await writeTimeseries(timeseries, rec);
-      for (const s of rec.samples) await samples.write(csvLine([rec.id, s.metric, s.value]));
+      for (const chunk of timeseriesRows(rec.id, rec.timeseries)) await timeseries.write(chunk);
+      const rows = samplesRows(rec.id, rec.samples);
+      if (rows) await samples.write(rows);
       if (trace && rec.trace) await appendFile(trace, store.tracePath(rec.id));
     }
     for (const s of streams) await s.commit();
@@ -59,41 +49,12 @@ export async function writeResults(outDir: string, plan: BatchPlan, store: RunSt
   }
   if (!plan.trace) await rm(join(outDir, 'trace.jsonl'), { force: true });
 
-  const metricColumns = [...metricNames].filter((m) => m !== WALL_METRIC).sort();
-  let csv = csvLine(['run', ...pointNames, 'seed', ...metricColumns]);
-  for (const r of runs) csv += csvLine([r.id, ...pointNames.map((p) => r.point[p]), r.seed, ...metricColumns.map((m) => r.metrics[m])]);
-  await writeFileAtomic(join(outDir, 'runs.csv'), csv);
-
-  const aggregate: AggregateRow[] = aggregateRuns(runs.map((r, i) => ({ pointIndex: pointIndex[i]!, point: r.point, metrics: r.metrics })));
-  const summary: Summary = { experiment: plan.experiment, spec: plan.spec, runs, aggregate };
-  await writeFileAtomic(join(outDir, 'summary.json'), stableJson(summary));
+  const { summaryJson, runsCsv } = summaryFiles(plan.experiment, plan.spec, runs);
+  await writeFileAtomic(join(outDir, 'runs.csv'), runsCsv);
+  await writeFileAtomic(join(outDir, 'summary.json'), summaryJson);
   await writeFileAtomic(join(outDir, 'timing.json'), stableJson({ experiment: plan.experiment, [WALL_METRIC]: wall }));
 
   await writePcaps(outDir, plan, store);
-}
-
-/** The run's metrics in name order (never wall time: see timing.json). */
-function sortedMetrics(rec: StoredRun): RunResult['metrics'] {
-  const out: RunResult['metrics'] = {};
-  for (const k of Object.keys(rec.metrics).sort()) if (k !== WALL_METRIC) out[k] = rec.metrics[k]!;
-  return out;
-}
-
-async function writeTimeseries(out: AtomicStream, rec: StoredRun): Promise<void> {
-  const ts = rec.timeseries;
-  const n = ts.t_s.length;
-  if (ts.node.length !== n || ts.metric.length !== n || ts.value.length !== n) {
-    throw new Error(`run ${rec.id}: timeseries columns have different lengths`);
-  }
-  let chunk = '';
-  for (let i = 0; i < n; i++) {
-    chunk += csvLine([rec.id, ts.t_s[i], ts.node[i], ts.metric[i], ts.value[i]]);
-    if (chunk.length > 1 << 16) {
-      await out.write(chunk);
-      chunk = '';
-    }
-  }
-  if (chunk) await out.write(chunk);
 }
 
 async function appendFile(out: AtomicStream, path: string): Promise<void> {

@@ -5,7 +5,12 @@
  */
 export { reportFolder } from './report-folder.ts';
 export type { ReportResult } from './report-folder.ts';
+export { buildReport } from './report-build.ts';
+export type { BuiltReport, FigureFile } from './report-build.ts';
 export { readSummary } from './read-results.ts';
+export { folderSource } from './folder-source.ts';
+export { memorySource } from './results-source.ts';
+export type { ResultsSource } from './results-source.ts';
 export type { SummaryRead } from './read-results.ts';
 export { timeseriesChart } from './timeseries.ts';
 export type { TimeseriesChartInput, BandKind } from './timeseries.ts';

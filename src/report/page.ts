@@ -19,6 +19,8 @@ export interface PageFigure {
   caption?: string;
   /** Why it was not drawn. */
   skipped?: string;
+  /** Links after the caption (the trace explorer's connections behind a figure's outliers). */
+  links?: { href: string; text: string }[];
 }
 
 export interface PageInput {
@@ -31,6 +33,8 @@ export interface PageInput {
   figures: PageFigure[];
   /** Page-level notes (a missing summary.json, unreadable trace lines). */
   notes: string[];
+  /** The trace explorer section (explorer/explorer-section.ts), when the results hold a trace. */
+  explorer?: string;
 }
 
 const CSS = `
@@ -90,7 +94,8 @@ function figureHtml(f: PageFigure): string {
   if (f.skipped !== undefined || !f.svg) {
     return `<div class="skipped" id="fig-${f.number}"><b>Figure ${f.number}</b> (${esc(f.title)}) was not drawn: ${esc(f.skipped ?? 'no data')}.</div>`;
   }
-  const link = f.file ? ` <a href="${esc(f.file)}">SVG</a>` : '';
+  const more = (f.links ?? []).map((l) => ` <a href="${esc(l.href)}">${esc(l.text)}</a>`).join('');
+  const link = (f.file ? ` <a href="${esc(f.file)}">SVG</a>` : '') + more;
   return `<figure id="fig-${f.number}">\n${f.svg.trim()}\n<figcaption><span class="num">Figure ${f.number}.</span> <b>${esc(f.title)}.</b> ${esc(f.caption ?? '')}${link}</figcaption>\n</figure>`;
 }
 
@@ -106,7 +111,7 @@ export function renderPage(input: PageInput): string {
   const toc = input.figures.map((f) => `<li><a href="#fig-${f.number}">${esc(f.title)}</a>${f.skipped !== undefined ? ' (not drawn)' : ''}</li>`).join('\n');
   const notes = input.notes.length > 0 ? `<ul class="notes">\n${input.notes.map((n) => `<li>${esc(n)}</li>`).join('\n')}\n</ul>` : '';
   const header = `${notes}
-${input.figures.length > 0 ? `<nav aria-label="Figures"><b>Figures</b>\n<ol>\n${toc}\n</ol></nav>` : ''}`;
+${input.figures.length > 0 ? `<nav aria-label="Figures"><b>Figures</b>\n<ol>\n${toc}\n</ol></nav>` : ''}${input.explorer !== undefined ? '\n<p><a href="#explorer">Trace explorer</a>: every traced connection, its ladder zoomable in time.</p>' : ''}`;
   return htmlPage({
     tool: 'report',
     title: input.experiment,
@@ -125,7 +130,7 @@ ${parameterTable(parameterRows(input.spec, input.runCount, input.seeds))}
 <section id="figures">
 <h2>Figures</h2>
 ${input.figures.length > 0 ? input.figures.map(figureHtml).join('\n') : '<p class="note">No figures were requested and none could be derived from the results.</p>'}
-</section>
+</section>${input.explorer !== undefined ? `\n${input.explorer}` : ''}
 <section id="metrics">
 <h2>Aggregate metrics</h2>
 <p class="note">Mean over seeds ± the 95 % confidence half-width (Student t); hover a value for min, max and n. Wall-clock time (<code>sim.wall_s</code>) is left out: it differs between identical runs.</p>

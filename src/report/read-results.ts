@@ -4,23 +4,12 @@
  * streamed line by line and filtered while reading (a traced flood run is large): only the
  * metrics and runs the figures need are kept.
  */
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { AggregateRow, RunResult, Summary, TimeseriesRow } from '../metrics/results.ts';
 import type { SampleRow } from './cdf.ts';
 import { isObject } from './plain-data.ts';
+import type { ResultsSource } from './results-source.ts';
 import { isTraceEvent } from './trace-records.ts';
 import type { TraceEvent } from './trace-records.ts';
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** Splits one CSV line (RFC 4180 quoting; fields never span lines in tcplab's files). */
 export function splitCsvLine(line: string): string[] {
@@ -60,9 +49,9 @@ export function splitCsvLine(line: string): string[] {
 }
 
 /** Streams a CSV file: `onRow` gets each row's cells and the column index of a header name (-1 if absent). */
-async function streamCsv(file: string, onRow: (cells: string[], col: (name: string) => number) => void): Promise<boolean> {
-  if (!(await exists(file))) return false;
-  const rl = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+async function streamCsv(src: ResultsSource, file: string, onRow: (cells: string[], col: (name: string) => number) => void): Promise<boolean> {
+  const rl = await src.lines(file);
+  if (rl === null) return false;
   let index: Map<string, number> | null = null;
   const col = (name: string): number => index!.get(name) ?? -1;
   for await (const raw of rl) {
@@ -108,13 +97,13 @@ export interface TimeseriesRead {
  * timeseries.csv, summed over nodes while reading where a figure wants the sum: a run with 50
  * clients writes 50 rows per sample, and only their total is drawn.
  */
-export async function readTimeseries(dir: string, wants: TimeseriesWants): Promise<TimeseriesRead | null> {
+export async function readTimeseries(src: ResultsSource, wants: TimeseriesWants): Promise<TimeseriesRead | null> {
   const intern = interner();
   const sums = new Map<string, TimeseriesRow>();
   const byNode: TimeseriesRow[] = [];
   const metrics: string[] = [];
   const seenMetric = new Set<string>();
-  const found = await streamCsv(join(dir, 'timeseries.csv'), (cells, col) => {
+  const found = await streamCsv(src, 'timeseries.csv', (cells, col) => {
     const metric = cells[col('metric')] ?? '';
     if (!seenMetric.has(metric)) {
       seenMetric.add(metric);
@@ -140,10 +129,10 @@ export async function readTimeseries(dir: string, wants: TimeseriesWants): Promi
 }
 
 /** samples.csv rows of the given metrics (all when null). */
-export async function readSamples(dir: string, metrics: ReadonlySet<string> | null): Promise<SampleRow[] | null> {
+export async function readSamples(src: ResultsSource, metrics: ReadonlySet<string> | null): Promise<SampleRow[] | null> {
   const intern = interner();
   const rows: SampleRow[] = [];
-  const found = await streamCsv(join(dir, 'samples.csv'), (cells, col) => {
+  const found = await streamCsv(src, 'samples.csv', (cells, col) => {
     const metric = cells[col('metric')] ?? '';
     if (metrics !== null && !metrics.has(metric)) return;
     rows.push({ run: intern(cells[col('run')] ?? ''), metric: intern(metric), value: Number(cells[col('value')]) });
@@ -158,12 +147,12 @@ export interface SummaryRead {
 }
 
 /** summary.json, checked just enough that the figures can trust its shape. */
-export async function readSummary(dir: string): Promise<SummaryRead> {
-  const file = join(dir, 'summary.json');
-  if (!(await exists(file))) return { summary: null, problem: 'summary.json not found' };
+export async function readSummary(src: ResultsSource): Promise<SummaryRead> {
+  const text = await src.text('summary.json');
+  if (text === null) return { summary: null, problem: 'summary.json not found' };
   let data: unknown;
   try {
-    data = JSON.parse(await readFile(file, 'utf8'));
+    data = JSON.parse(text);
   } catch (e) {
     return { summary: null, problem: `summary.json is not valid JSON (${(e as Error).message})` };
   }
@@ -204,10 +193,9 @@ export interface TraceRead {
 }
 
 /** trace.jsonl records of the wanted runs (and of the first run in the file when `first`). */
-export async function readTrace(dir: string, runs: ReadonlySet<string>, first: boolean): Promise<TraceRead | null> {
-  const file = join(dir, 'trace.jsonl');
-  if (!(await exists(file))) return null;
-  const rl = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+export async function readTrace(src: ResultsSource, runs: ReadonlySet<string>, first: boolean): Promise<TraceRead | null> {
+  const rl = await src.lines('trace.jsonl');
+  if (rl === null) return null;
   const byRun = new Map<string, TraceEvent[]>();
   let firstRun: string | null = null;
   let badLines = 0;

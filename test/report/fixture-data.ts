@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { listPoints } from '../../src/report/points.ts';
 import type { PointInfo } from '../../src/report/points.ts';
 import { readSamples, readSummary, readTimeseries, readTrace } from '../../src/report/read-results.ts';
+import { folderSource } from '../../src/report/folder-source.ts';
 import type { Summary, TimeseriesRow } from '../../src/metrics/results.ts';
 import type { SampleRow } from '../../src/report/cdf.ts';
 import type { TraceEvent } from '../../src/report/trace-records.ts';
@@ -26,24 +27,24 @@ export interface FixtureData {
 async function nodeRows(dir: string): Promise<TimeseriesRow[]> {
   const nodes = new Set(['server', 'client1', 'client2']);
   const wants = new Map(['syn_queue', 'accept_queue', 'time_wait'].map((m) => [m, nodes]));
-  return (await readTimeseries(dir, wants))?.byNode ?? [];
+  return (await readTimeseries(folderSource(dir), wants))?.byNode ?? [];
 }
 
 export async function loadFixture(name: string): Promise<FixtureData> {
   const dir = join(FIXTURES, name);
-  const { summary } = await readSummary(dir);
+  const { summary } = await readSummary(folderSource(dir));
   if (!summary) throw new Error(`fixture ${name}: no summary.json`);
   const spec = summary.spec as { sweep?: Record<string, unknown[]> };
   const sweepValues = spec.sweep ?? {};
   const sweepPaths = Object.keys(sweepValues);
-  const trace = await readTrace(dir, new Set(['p0-s1']), true);
+  const trace = await readTrace(folderSource(dir), new Set(['p0-s1']), true);
   return {
     summary,
     sweepPaths,
     sweepValues,
     points: listPoints(summary.runs, sweepPaths, sweepValues),
     timeseries: await nodeRows(dir),
-    samples: (await readSamples(dir, null)) ?? [],
+    samples: (await readSamples(folderSource(dir), null)) ?? [],
     trace: trace?.byRun.get('p0-s1') ?? [],
   };
 }

@@ -11,6 +11,7 @@ import { summarize } from '../../src/experiment/aggregate.ts';
 import { axisLabel, inSentence, metricLabel, paramLabel } from '../../src/report/labels.ts';
 import { formatValue } from '../../src/report/page-tables.ts';
 import { ALL_NODES, readSamples, readTimeseries, readTrace, splitCsvLine } from '../../src/report/read-results.ts';
+import { folderSource } from '../../src/report/folder-source.ts';
 import { sweepData } from '../../src/report/sweep-data.ts';
 import { axisValues, parseQuantity } from '../../src/report/sweep-values.ts';
 
@@ -38,25 +39,25 @@ describe('results files', () => {
         'p0-s1,0,client1,time_wait,1\np0-s1,0,client2,time_wait,2\np0-s1,0.1,client1,time_wait,3\np0-s1,0.1,client2,time_wait,4\n' +
         'p0-s1,0,server,syn_queue,9\n',
     });
-    const all = await readTimeseries(dir, null);
+    const all = await readTimeseries(folderSource(dir), null);
     expect(all!.metrics).toEqual(['time_wait', 'syn_queue']);
     expect(all!.summed.map((r) => [r.metric, r.t_s, r.node, r.value])).toEqual([
       ['time_wait', 0, ALL_NODES, 3],
       ['time_wait', 0.1, ALL_NODES, 7],
       ['syn_queue', 0, ALL_NODES, 9],
     ]);
-    const some = await readTimeseries(dir, new Map([['time_wait', new Set([ALL_NODES, 'client2'])]]));
+    const some = await readTimeseries(folderSource(dir), new Map([['time_wait', new Set([ALL_NODES, 'client2'])]]));
     expect(some!.summed.map((r) => r.value)).toEqual([3, 7]);
     expect(some!.byNode.map((r) => [r.node, r.value])).toEqual([
       ['client2', 2],
       ['client2', 4],
     ]);
-    expect(await readTimeseries(await folder({}), null)).toBeNull();
+    expect(await readTimeseries(folderSource(await folder({})), null)).toBeNull();
   });
 
   it('reads samples of the wanted metrics only', async () => {
     const dir = await folder({ 'samples.csv': 'run,metric,value\np0-s1,handshake_ms,22.1\np0-s1,request_ms,44.5\n' });
-    expect(await readSamples(dir, new Set(['handshake_ms']))).toEqual([{ run: 'p0-s1', metric: 'handshake_ms', value: 22.1 }]);
+    expect(await readSamples(folderSource(dir), new Set(['handshake_ms']))).toEqual([{ run: 'p0-s1', metric: 'handshake_ms', value: 22.1 }]);
   });
 
   it('keeps trace records of the wanted runs (and of the first run when asked), counting bad lines', async () => {
@@ -66,11 +67,11 @@ describe('results files', () => {
       { run: 'p2-s1', t: 0, node: 'a', ev: 'state', conn: '1.1.1.1:1>2.2.2.2:2', from: 'CLOSED', to: 'SYN_SENT' },
     ].map((r) => JSON.stringify(r));
     const dir = await folder({ 'trace.jsonl': [...lines, '{"t":"soon"}', 'garbage'].join('\n') + '\n' });
-    const some = await readTrace(dir, new Set(['p2-s1']), false);
+    const some = await readTrace(folderSource(dir), new Set(['p2-s1']), false);
     expect([...some!.byRun.keys()]).toEqual(['p2-s1']);
     expect(some!.firstRun).toBe('p0-s1');
     expect(some!.badLines).toBe(2);
-    const first = await readTrace(dir, new Set(), true);
+    const first = await readTrace(folderSource(dir), new Set(), true);
     expect([...first!.byRun.keys()]).toEqual(['p0-s1']);
   });
 });

@@ -58,8 +58,14 @@ describe('reportFolder on the syn-flood results', () => {
     for (const title of ['SYN queue occupancy', 'Connection success under SYN flood', 'Handshake with a lost SYN', 'TCP states of the first connections']) {
       expect(html).toContain(`<b>${title}.</b>`);
     }
-    // Self-contained: no external stylesheets, scripts or fonts.
-    expect(html).not.toMatch(/<link|<script|@import|url\(/);
+    // Self-contained: no external stylesheets, scripts or fonts. The trace explorer's script is
+    // inline, and the only files it loads are its own, in explore/ beside the page.
+    expect(html).not.toMatch(/<link|<script[^>]* src=/);
+    const markup = html.replace(/<script>[^]*?<\/script>/g, '');
+    expect(markup).not.toMatch(/@import|url\(/);
+    expect(html.match(/<script>/g)).toHaveLength(1);
+    expect(html).toContain('<section id="explorer">');
+    expect((await readdir(join(dir, 'explore'))).length).toBeGreaterThan(0);
   });
 
   it('lists the parameters, sweep axes, seeds and the aggregate metrics as mean ± CI', async () => {

@@ -1,0 +1,359 @@
+/**
+ * `buildReport(source)`: reads a results folder (on disk or in memory), draws every figure its spec
+ * asks for (or a default set when it asks for none) and renders the page. No file system: the
+ * output depends only on the input files, so a redraw of unchanged results is byte-identical, and
+ * the browser playground draws exactly what `tcplab report` draws. A figure whose inputs are
+ * missing is listed on the page with the reason; it never makes the report fail.
+ */
+import type { PointValues, RunResult, Summary } from '../metrics/results.ts';
+import { barChart } from './bar.ts';
+import { cdfChart } from './cdf.ts';
+import type { SampleRow } from './cdf.ts';
+import { chartSlug, describeChart, readChart, untilSeconds } from './chart-spec.ts';
+import type { ChartEntry, ReportChart } from './chart-spec.ts';
+import type { ChartResult } from './figure.ts';
+import { skipped } from './figure.ts';
+import { ladderChart } from './ladder.ts';
+import { inSentence, metricLabel } from './labels.ts';
+import { renderPage } from './page.ts';
+import type { PageFigure } from './page.ts';
+import { isObject } from './plain-data.ts';
+import { listPoints, pointLabel } from './points.ts';
+import type { PointInfo, RunInfo } from './points.ts';
+import { ALL_NODES, readSamples, readSummary, readTimeseries, readTrace } from './read-results.ts';
+import type { TimeseriesRead, TraceRead } from './read-results.ts';
+import type { ResultsSource } from './results-source.ts';
+import { ChunkWriter, ExploreIndexer, type ExploreSink, type SlowHandshake } from './explorer/explore-data.ts';
+import { explorerSection } from './explorer/explorer-section.ts';
+import { isTraceEvent, type TraceEvent } from './trace-records.ts';
+import { statesChart } from './states.ts';
+import { sweepChart } from './sweep.ts';
+import { valueLabel } from './sweep-values.ts';
+import { timeseriesChart } from './timeseries.ts';
+
+/** One drawn figure: its file name (`NN-<kind>-<subject>.svg`) and its SVG text. */
+export interface FigureFile {
+  file: string;
+  svg: string;
+}
+
+export interface BuiltReport {
+  /** index.html's text. */
+  html: string;
+  /** The figures drawn, in figure order. */
+  figures: FigureFile[];
+  /** The trace explorer's files (explore/…, beside index.html), by path; empty without a trace. */
+  explore: Map<string, string>;
+}
+
+export interface BuildOptions {
+  /**
+   * The trace explorer's bundled browser script: with it, a folder holding trace.jsonl gets the
+   * explorer section and its explore/ files. The CLI bundles it with esbuild (explorer-script.ts),
+   * the playground ships it prebuilt.
+   */
+  explorerScript?: () => Promise<string> | string;
+  /**
+   * Where the explorer's files go as they are made (the CLI writes each at once, so a large trace's
+   * records are never all in memory); without it they are returned in `explore`.
+   */
+  writeExplore?: ExploreSink;
+}
+
+interface Context {
+  summary: Summary | null;
+  runs: RunInfo[];
+  sweepPaths: string[];
+  sweepValues: Record<string, unknown[]>;
+  points: PointInfo[];
+  timeseries: TimeseriesRead | null;
+  samples: SampleRow[] | null;
+  trace: TraceRead | null;
+}
+
+/** Runs known only by id (no summary.json): "p3-s2" is point 3, seed 2. */
+function runsFromIds(ids: Iterable<string>): RunInfo[] {
+  const out: RunInfo[] = [];
+  for (const id of ids) {
+    const m = /^p(\d+)-s(\d+)$/.exec(id);
+    out.push({ id, point: m ? { point: Number(m[1]) } : { run: id }, seed: m ? Number(m[2]) : 0 });
+  }
+  return out;
+}
+
+/** True when a run's (or aggregate row's) point has every value a chart's `point:` names. */
+function isAtPoint(point: PointValues, want: Record<string, unknown>): boolean {
+  return Object.entries(want).every(([p, v]) => p in point && valueLabel(point[p]) === valueLabel(v));
+}
+
+function noRunAt(want: Record<string, unknown>): string {
+  return `no run at point ${Object.entries(want).map(([p, v]) => `${p}=${valueLabel(v)}`).join(', ')}`;
+}
+
+/** The run a ladder or states chart draws: its `run`, the lowest seed of its `point`, or the trace's first. */
+function resolveRun(c: ReportChart, ctx: { runs: RunInfo[] }): { run: string | null; problem?: string } {
+  if (c.run !== undefined) return { run: c.run };
+  if (c.point) {
+    const want = c.point;
+    const match = ctx.runs.filter((r) => isAtPoint(r.point, want)).sort((a, b) => a.seed - b.seed);
+    if (match.length === 0) return { run: null, problem: noRunAt(want) };
+    return { run: match[0]!.id };
+  }
+  return { run: null };
+}
+
+/**
+ * What a timeseries, cdf, sweep or bar chart with `point:` draws from: only the runs and aggregate
+ * rows at that point, one series per value of the axes the point leaves free. Null when no run is
+ * there.
+ */
+function narrowToPoint(want: Record<string, unknown>, ctx: Context): Context | null {
+  const runs = ctx.runs.filter((r) => isAtPoint(r.point, want));
+  if (runs.length === 0) return null;
+  const sweepPaths = ctx.sweepPaths.filter((p) => !(p in want));
+  const summary = ctx.summary && {
+    ...ctx.summary,
+    runs: ctx.summary.runs.filter((r) => isAtPoint(r.point, want)),
+    aggregate: ctx.summary.aggregate.filter((a) => isAtPoint(a.point, want)),
+  };
+  return { ...ctx, summary, runs, sweepPaths, points: listPoints(runs, sweepPaths, ctx.sweepValues) };
+}
+
+function traceRecords(ctx: Context, run: string | null): { records: ReturnType<TraceRead['byRun']['get']>; run: string | null } {
+  const t = ctx.trace!;
+  const id = run ?? t.firstRun;
+  if (id !== null && t.byRun.has(id)) return { records: t.byRun.get(id), run: id || null };
+  // A trace written without run fields belongs to whichever run was asked for.
+  if (t.byRun.size === 1 && t.byRun.has('')) return { records: t.byRun.get(''), run };
+  return { records: undefined, run: id };
+}
+
+function drawChart(c: ReportChart, ctx: Context): ChartResult {
+  if (c.point && c.kind !== 'ladder' && c.kind !== 'states') {
+    const narrowed = narrowToPoint(c.point, ctx);
+    if (!narrowed) return skipped(noRunAt(c.point));
+    const result = drawChartFrom(c, narrowed);
+    if (result.kind === 'skipped') return result;
+    const where = inSentence(pointLabel(c.point as PointValues, Object.keys(c.point)));
+    return { ...result, caption: `${result.caption} Runs at ${where} only.` };
+  }
+  return drawChartFrom(c, ctx);
+}
+
+function drawChartFrom(c: ReportChart, ctx: Context): ChartResult {
+  switch (c.kind) {
+    case 'timeseries':
+      if (!ctx.timeseries) return skipped('timeseries.csv not found');
+      return timeseriesChart({ metric: c.metric!, rows: c.node !== undefined ? ctx.timeseries.byNode : ctx.timeseries.summed, reference: capacityLine(c.metric!, ctx.summary), points: ctx.points, node: c.node, band: c.band, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logy: c.logy, until: c.until === undefined ? undefined : untilSeconds(c.until) ?? undefined });
+    case 'cdf':
+      if (!ctx.samples) return skipped('samples.csv not found');
+      return cdfChart({ metric: c.metric!, samples: ctx.samples, points: ctx.points, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logx: c.logx });
+    case 'sweep':
+    case 'bar': {
+      if (!ctx.summary) return skipped('summary.json not available');
+      const input = { x: c.x!, y: c.y!, series: c.series, aggregate: ctx.summary.aggregate, runs: ctx.summary.runs as RunResult[], sweepPaths: ctx.sweepPaths, sweepValues: ctx.sweepValues, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logy: c.logy };
+      return c.kind === 'sweep' ? sweepChart({ ...input, logx: c.logx }) : barChart(input);
+    }
+    case 'ladder':
+    case 'states': {
+      if (!ctx.trace) return skipped('trace.jsonl not found (run with --trace)');
+      const want = resolveRun(c, ctx);
+      if (want.problem) return skipped(want.problem);
+      const { records, run } = traceRecords(ctx, want.run);
+      if (!records || records.length === 0) return skipped(`no trace records for run ${run ?? '(first)'} in trace.jsonl`);
+      return c.kind === 'ladder'
+        ? ladderChart({ records, run: run ?? undefined, conn: c.conn, title: c.title, absolute: c.absolute })
+        : statesChart({ records, run: run ?? undefined, node: c.node, title: c.title, xlabel: c.xlabel });
+    }
+  }
+}
+
+/** A queue's capacity (`<metric>.capacity`), when every run reports the same one. */
+function capacityLine(metric: string, summary: Summary | null): { value: number; label: string } | undefined {
+  const values = new Set((summary?.runs ?? []).map((r) => r.metrics[`${metric}.capacity`]));
+  if (values.size !== 1) return undefined;
+  const v = [...values][0];
+  return typeof v === 'number' && v > 0 ? { value: v, label: `capacity ${v} per listener` } : undefined;
+}
+
+/** Figures drawn when the spec lists none: whatever the folder has data for. */
+function defaultCharts(ctx: Context): ReportChart[] {
+  const out: ReportChart[] = [];
+  const order = ['syn_queue', 'accept_queue', 'established', 'time_wait', 'cwnd'];
+  const rank = (m: string): number => (order.includes(m) ? order.indexOf(m) : order.length);
+  const tsMetrics = [...(ctx.timeseries?.metrics ?? [])].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  for (const m of tsMetrics) out.push({ kind: 'timeseries', metric: m });
+  const sampleMetrics = [...new Set((ctx.samples ?? []).map((r) => r.metric))].sort();
+  for (const m of sampleMetrics) out.push({ kind: 'cdf', metric: m });
+  if (ctx.summary && ctx.sweepPaths.length > 0) {
+    const x = ctx.sweepPaths[0]!;
+    const series = ctx.sweepPaths[1];
+    for (const y of ['connections.success_ratio', 'handshake_ms.mean', 'time_wait.peak']) {
+      if (ctx.summary.aggregate.some((a) => y in a.metrics)) out.push({ kind: 'sweep', x, y, series });
+    }
+  }
+  if (ctx.trace && ctx.trace.firstRun !== null) out.push({ kind: 'ladder' }, { kind: 'states' });
+  return out;
+}
+
+export async function buildReport(src: ResultsSource, opts: BuildOptions = {}): Promise<BuiltReport> {
+  const notes: string[] = [];
+  const { summary, problem } = await readSummary(src);
+  if (problem) notes.push(`${problem}: figures that need it are skipped.`);
+  const spec = isObject(summary?.spec) ? summary.spec : {};
+  // null: the spec asks for no figures, so draw whatever the folder has data for.
+  const entries = Array.isArray(spec.charts) && spec.charts.length > 0 ? spec.charts.map((c, i) => readChart(c, i)) : null;
+  const ctx = await readContext(src, summary, spec, entries, notes);
+  const list: ChartEntry[] = entries ?? defaultCharts(ctx).map((chart) => ({ ok: true as const, chart }));
+  const { figures, files } = drawFigures(list, ctx);
+  const kept = new Map<string, string>();
+  const sink: ExploreSink = opts.writeExplore ?? ((path, text) => void kept.set(path, text));
+  const explore = opts.explorerScript ? await readExplore(src, ctx, sink) : null;
+  const explorer = explore ? explorerSection(explore.runs, await opts.explorerScript!(), explore.cut) : undefined;
+  if (explore) linkOutliers(list, figures, explore.slowest);
+  const html = renderPage({
+    ...(explorer !== undefined ? { explorer } : {}),
+    experiment: summary?.experiment ?? 'results',
+    spec: summary?.spec ?? {},
+    sweepPaths: ctx.sweepPaths,
+    runCount: ctx.runs.length,
+    seeds: ctx.runs.map((r) => r.seed),
+    aggregate: summary?.aggregate ?? [],
+    figures,
+    notes,
+  });
+  return { html, figures: files, explore: kept };
+}
+
+/** A handshake-time figure links its slowest traced handshakes to their ladders in the explorer. */
+function linkOutliers(list: readonly ChartEntry[], figures: PageFigure[], slowest: readonly SlowHandshake[]): void {
+  if (slowest.length === 0) return;
+  list.forEach((e, i) => {
+    const f = figures[i];
+    if (!e.ok || !f?.svg) return;
+    const c = e.chart;
+    if (!((c.kind === 'cdf' && c.metric === 'handshake_ms') || (c.kind === 'sweep' && c.y?.startsWith('handshake_ms.')))) return;
+    f.links = slowest.map((s, k) => ({ href: `#explore=${encodeURIComponent(s.run)}/${s.i}`, text: `${k === 0 ? 'slowest traced handshakes: ' : ''}${Number(s.handshakeMs.toFixed(3))} ms (${s.label}, ${s.run})` }));
+  });
+}
+
+/** Each trace.jsonl record that parses, with its line. */
+async function* exploreRecords(src: ResultsSource): AsyncGenerator<[TraceEvent, string]> {
+  const lines = await src.lines('trace.jsonl');
+  if (lines === null) return;
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      continue; // counted in the page's notes by readTrace when a figure reads the trace
+    }
+    if (isTraceEvent(rec)) yield [rec, line];
+  }
+}
+
+/**
+ * The explorer's index and chunks from trace.jsonl, in two passes (explore-data.ts): the index,
+ * then each chunk handed to `sink` as soon as it is complete. Null without traced connections.
+ */
+async function readExplore(src: ResultsSource, ctx: Context, sink: ExploreSink): Promise<{ runs: { run: string; label: string; connections: number }[]; slowest: SlowHandshake[]; cut?: string } | null> {
+  const indexer = new ExploreIndexer();
+  for await (const [rec] of exploreRecords(src)) if (!indexer.add(rec)) break;
+  const index = indexer.finish();
+  if (index.runs.length === 0) return null;
+  for (const [path, text] of index.files) await sink(path, text);
+  const chunks = new ChunkWriter(index, sink);
+  for await (const [rec, line] of exploreRecords(src)) await chunks.add(rec, line);
+  await chunks.finish();
+  const runs = index.runs.map((r) => {
+    const info = ctx.runs.find((x) => x.id === r.run);
+    const where = info && Object.keys(info.point).length > 0 ? `${pointLabel(info.point, ctx.sweepPaths)}, seed ${info.seed}` : info ? `seed ${info.seed}` : '';
+    return { run: r.run, label: where ? `${r.run}: ${where}` : r.run || 'trace', connections: r.connections };
+  });
+  const cut = index.cutAt === undefined ? undefined : `The trace holds more connections than the explorer indexes: it shows those seen until ${index.cutAt} s of simulated time.`;
+  return { runs, slowest: index.slowest, ...(cut !== undefined ? { cut } : {}) };
+}
+
+/**
+ * Reads what the figures need, and only that: a traced flood run is large, so time series are
+ * summed over nodes while streaming and trace lines of runs no figure draws are skipped. With
+ * `entries` null (no charts asked for) it reads everything, for the default figures.
+ */
+async function readContext(src: ResultsSource, summary: Summary | null, spec: Record<string, unknown>, entries: ChartEntry[] | null, notes: string[]): Promise<Context> {
+  const charts = (entries ?? []).filter((e): e is Extract<ChartEntry, { ok: true }> => e.ok).map((e) => e.chart);
+  const sweepValues: Record<string, unknown[]> = {};
+  if (isObject(spec.sweep)) {
+    // A path axis lists values; a named axis maps variant names to overrides, and points hold the name.
+    for (const [p, v] of Object.entries(spec.sweep)) sweepValues[p] = Array.isArray(v) ? v : isObject(v) ? Object.keys(v) : [v];
+  }
+  let runs: RunInfo[] = summary ? summary.runs.map((r) => ({ id: r.id, point: r.point, seed: r.seed })) : [];
+  let sweepPaths = Object.keys(sweepValues);
+  if (sweepPaths.length === 0) {
+    for (const r of runs) for (const p of Object.keys(r.point)) if (!sweepPaths.includes(p)) sweepPaths.push(p);
+  }
+
+  // Per metric: its sum over nodes and/or the single nodes figures ask for.
+  let tsWants: Map<string, Set<string>> | null = null;
+  if (entries !== null) {
+    tsWants = new Map();
+    for (const c of charts) {
+      if (c.kind !== 'timeseries' || !c.metric) continue;
+      if (!tsWants.has(c.metric)) tsWants.set(c.metric, new Set());
+      tsWants.get(c.metric)!.add(c.node ?? ALL_NODES);
+    }
+  }
+  const timeseries = tsWants === null || tsWants.size > 0 ? await readTimeseries(src, tsWants) : null;
+  const cdfMetrics = entries === null ? null : new Set(charts.filter((c) => c.kind === 'cdf' && c.metric).map((c) => c.metric!));
+  const samples = cdfMetrics === null || cdfMetrics.size > 0 ? await readSamples(src, cdfMetrics) : null;
+  if (runs.length === 0) {
+    const ids = new Set<string>([...(timeseries?.summed ?? []).map((r) => r.run), ...(timeseries?.byNode ?? []).map((r) => r.run), ...(samples ?? []).map((r) => r.run)]);
+    runs = runsFromIds([...ids].sort());
+    if (runs.some((r) => 'point' in r.point)) sweepPaths = ['point'];
+  }
+  const traceCharts = charts.filter((c) => c.kind === 'ladder' || c.kind === 'states');
+  const traceRuns = new Set<string>();
+  let firstNeeded = entries === null;
+  for (const c of traceCharts) {
+    const r = resolveRun(c, { runs });
+    if (r.run !== null) traceRuns.add(r.run);
+    else if (!r.problem) firstNeeded = true;
+  }
+  const trace = entries === null || traceCharts.length > 0 ? await readTrace(src, traceRuns, firstNeeded) : null;
+  if (trace && trace.badLines > 0) notes.push(`trace.jsonl: ignored ${trace.badLines === 1 ? '1 line that is not a trace record' : `${trace.badLines} lines that are not trace records`}.`);
+  return { summary, runs, sweepPaths, sweepValues, points: listPoints(runs, sweepPaths, sweepValues), timeseries, samples, trace };
+}
+
+/** Draws each figure, named `NN-<kind>-<subject>.svg`; the page's entries and the figure files. */
+function drawFigures(list: readonly ChartEntry[], ctx: Context): { figures: PageFigure[]; files: FigureFile[] } {
+  const figures: PageFigure[] = [];
+  const files: FigureFile[] = [];
+  const names = new Set<string>();
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i]!;
+    const number = i + 1;
+    if (!e.ok) {
+      figures.push({ number, title: e.what, skipped: e.reason });
+      continue;
+    }
+    const c = e.chart;
+    const title = c.title ?? (c.metric ? metricLabel(c.metric).name : describeChart(c));
+    let result: ChartResult;
+    try {
+      result = drawChart(c, ctx);
+    } catch (err) {
+      // A figure must never take the report down: say what went wrong on the page instead.
+      result = skipped(`internal error while drawing (${(err as Error).message})`);
+    }
+    if (result.kind === 'skipped') {
+      figures.push({ number, title, skipped: result.reason });
+      continue;
+    }
+    let file = `${String(number).padStart(2, '0')}-${chartSlug(c)}.svg`;
+    if (names.has(file)) file = file.replace(/\.svg$/, `-${number}.svg`);
+    names.add(file);
+    files.push({ file, svg: result.svg });
+    figures.push({ number, title: result.title, file, svg: result.svg, caption: result.caption });
+  }
+  return { figures, files };
+}
