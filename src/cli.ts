@@ -167,7 +167,7 @@ export async function main(argv: string[]): Promise<void> {
           .option('seeds', { type: 'number', requiresArg: true, describe: 'replicates per sweep point (overrides the file)' })
           .option('jobs', { type: 'number', requiresArg: true, describe: 'runs at a time, each on a worker thread (default and at most: one per CPU)' })
           .option('trace', { type: 'boolean', describe: 'write trace.jsonl' })
-          .option('trace-limit', { type: 'string', requiresArg: true, describe: 'stop each run\'s trace at this size with a warning, e.g. 500MB, 2GB; 0 = no limit (default 1GB)' })
+          .option('trace-limit', { type: 'string', requiresArg: true, describe: 'stop each run\'s trace and captures (together) at this size with a warning, e.g. 500MB, 2GB; 0 = no limit (default 1GB)' })
           .option('profile', { type: 'boolean', describe: 'print where the time went: parse, validate, expand, build, simulate, collect, store, write, figures' })
           .option('pcap', { type: 'boolean', describe: 'write <node>.pcap captures' })
           .option('shard', { type: 'string', requiresArg: true, describe: 'run only shard i of n (i/n, 0 ≤ i < n); join shards with tcplab merge' })

@@ -33,7 +33,7 @@ export interface BatchOptions {
   pool?: WorkerPool;
   /** Keep traces (trace.jsonl); also on when the experiment sets `trace: true`. */
   trace: boolean;
-  /** Each run's trace stops at this many bytes, with a warning (--trace-limit); 0 or absent = none. */
+  /** Each run's trace and captures together stop at this many bytes, with a warning (--trace-limit); 0 or absent = none. */
   traceLimit?: number;
   /** Wall time per phase is added here (--profile). */
   profile?: Profile;
@@ -83,7 +83,7 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
   const keys = new Map(plan.runs.map((p) => [p.id, p.key]));
   const store = new RunStore(join(options.outDir, '.runs'));
   await store.open();
-  const traceLimit = trace ? Math.max(0, options.traceLimit ?? 0) : 0;
+  const traceLimit = trace || pcap ? Math.max(0, options.traceLimit ?? 0) : 0;
   const needs = { trace, pcap, traceLimit };
 
   const pending: RunTask[] = [];
@@ -134,8 +134,10 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
         onDone: (r) => {
           progress.runDone(r.id, r.wall_s);
           if (r.phases) options.profile?.addRun(r.phases);
-          if (r.traceLimited) {
-            progress.note(`${r.id}: trace stopped at ${formatBytes(r.traceLimited.limit)} (simulated ${r.traceLimited.t_s} s) by --trace-limit; the run went on untraced`);
+          if (r.limited) {
+            const what = trace && pcap ? 'trace and captures' : trace ? 'trace' : 'captures';
+            const after = trace && !pcap ? 'the run went on untraced' : 'the run went on without them';
+            progress.note(`${r.id}: ${what} stopped at ${formatBytes(r.limited.limit)} (simulated ${r.limited.t_s} s) by --trace-limit; ${after}`);
           }
         },
       });

@@ -5,6 +5,7 @@
  */
 import type { MetricValues } from '../metrics/results.ts';
 import type { RunSpec } from './spec-types.ts';
+import type { StreamedCapture } from './pcap-file.ts';
 import type { StreamedTrace } from './trace-file.ts';
 
 /**
@@ -46,6 +47,10 @@ export interface RunOutput {
   streamedTrace?: StreamedTrace;
   /** With `pcap`: one capture per node. */
   pcaps?: PcapCapture[];
+  /** With `pcap` and a `captureFile` to stream to: one capture per node, as written to temporary files. */
+  streamedPcaps?: StreamedCapture[];
+  /** The output budget (--trace-limit) stopped the streamed trace and captures at this simulated time. */
+  outputsLimited?: { limit: number; t_s: number };
 }
 
 export interface ExecuteRunOptions {
@@ -56,7 +61,12 @@ export interface ExecuteRunOptions {
    * returning it as a string; the batch always does, so no trace is held whole in memory.
    */
   traceFile?: string;
-  /** The trace's size budget in bytes (0 or absent = none): --trace-limit. */
+  /**
+   * Stream each node's capture to a temporary file beside the path this gives for the node (the
+   * store's capture file) instead of returning it in memory; the batch always does.
+   */
+  captureFile?: (node: string) => string;
+  /** The size budget in bytes of the streamed trace and captures together (0 or absent = none): --trace-limit. */
   traceLimit?: number;
   /** Wall milliseconds per phase of the run (build, simulate, collect) are added here: --profile. */
   phases?: Record<string, number>;

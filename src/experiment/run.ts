@@ -10,6 +10,8 @@ import { PcapWriter } from '../wire/pcap.ts';
 import type { Packet } from '../wire/segment.ts';
 import type { ExecuteRunOptions, RunOutput, Sample } from './run-output.ts';
 import type { RunSpec } from './spec-types.ts';
+import { OutputBudget } from './output-budget.ts';
+import { PcapFileWriter } from './pcap-file.ts';
 import { TraceFileWriter } from './trace-file.ts';
 import { buildWorld } from './world.ts';
 
@@ -30,36 +32,48 @@ export function executeRun(run: RunSpec, opts: ExecuteRunOptions, onProgress?: (
 
   const traceLines: string[] = [];
   const tracing = opts.trace || spec.trace;
+  // The streamed trace and captures share one size budget (--trace-limit).
+  const budget = new OutputBudget(opts.traceLimit ?? 0);
   let traceFile: TraceFileWriter | undefined;
   if (tracing && opts.traceFile !== undefined) {
-    const writer = new TraceFileWriter(opts.traceFile, opts.traceLimit ?? 0);
+    const writer = new TraceFileWriter(opts.traceFile, budget);
     traceFile = writer;
     const listener = (rec: TraceRecord): void => {
-      if (writer.line(traceLine(run.id, rec))) return;
-      // Over the budget: say so in the trace itself, then stop building records for it.
-      const t = toSeconds(rec.t);
-      writer.stop(JSON.stringify({ run: run.id, t, ev: 'trace-limit', limit: opts.traceLimit }), t);
-      tracer.unsubscribe(listener);
+      writer.line(traceLine(run.id, rec), rec.t);
     };
+    // Over the budget (a trace line or a packet): say so in the trace itself, then stop building records for it.
+    budget.whenStopped((t) => {
+      writer.stop(JSON.stringify({ run: run.id, t: toSeconds(t), ev: 'trace-limit', limit: opts.traceLimit }));
+      tracer.unsubscribe(listener);
+    });
     tracer.subscribe(listener, { packets: true });
   } else if (tracing) tracer.subscribe((rec) => traceLines.push(traceLine(run.id, rec)), { packets: true });
+  const captureFiles: PcapFileWriter[] = [];
   try {
-    return finishRun(run, opts, world, clock, tracing, traceLines, traceFile, onProgress);
+    return finishRun(run, opts, world, clock, tracing, traceLines, traceFile, budget, captureFiles, onProgress);
   } catch (e) {
     traceFile?.discard();
+    for (const w of captureFiles) w.discard();
     throw e;
   }
 }
 
 function finishRun(
   run: RunSpec, opts: ExecuteRunOptions, world: ReturnType<typeof buildWorld>, clock: (phase: string) => void,
-  tracing: boolean, traceLines: string[], traceFile: TraceFileWriter | undefined, onProgress?: (sim_s: number) => void,
+  tracing: boolean, traceLines: string[], traceFile: TraceFileWriter | undefined, budget: OutputBudget, captureFiles: PcapFileWriter[],
+  onProgress?: (sim_s: number) => void,
 ): RunOutput {
   const spec = run.spec;
   const { sim, network } = world;
 
   const captures: { node: string; writer: PcapWriter }[] = [];
-  if (opts.pcap || spec.pcap) {
+  if ((opts.pcap || spec.pcap) && opts.captureFile !== undefined) {
+    for (const host of network.hosts) {
+      const writer = new PcapFileWriter(host.name, opts.captureFile(host.name), budget);
+      captureFiles.push(writer);
+      host.addTap(writer);
+    }
+  } else if (opts.pcap || spec.pcap) {
     for (const host of network.hosts) {
       const writer = new PcapWriter();
       host.addTap(new CaptureTap(writer));
@@ -98,6 +112,8 @@ function finishRun(
   if (traceFile !== undefined) output.streamedTrace = traceFile.close();
   else if (tracing) output.trace = traceLines.length > 0 ? traceLines.join('\n') + '\n' : '';
   if (captures.length > 0) output.pcaps = captures.map(({ node, writer }) => ({ node, bytes: writer.bytes() }));
+  if (captureFiles.length > 0) output.streamedPcaps = captureFiles.map((w) => w.close());
+  if (budget.limited !== undefined) output.outputsLimited = budget.limited;
   clock('collect');
   return output;
 }

@@ -37,8 +37,13 @@ export interface StoredRun {
   pcaps: string[];
   /** Bytes of the stored trace, when it was streamed (absent in records of older batches). */
   traceBytes?: number;
-  /** The --trace-limit that cut the stored trace, and the simulated time (s) where it stopped. */
+  /** Written by older batches: the --trace-limit that cut the stored trace, and where (s). */
   traceLimited?: { limit: number; t_s: number };
+  /**
+   * The --trace-limit that cut the run's streamed outputs, the simulated time (s) where they
+   * stopped, and which outputs shared that budget (the cut depends on all of them).
+   */
+  outputsLimited?: { limit: number; t_s: number; trace: boolean; pcap: boolean };
 }
 
 export interface StoredRunIdentity {
@@ -57,14 +62,6 @@ export interface Needs {
   traceLimit?: number;
 }
 
-/**
- * Whether a stored trace is the one this budget would give: an uncut trace within the budget, or
- * a trace cut by the same budget. Any other is rerun, so the same command gives the same bytes.
- */
-function traceFits(rec: StoredRun, limit: number): boolean {
-  if (rec.traceLimited !== undefined) return rec.traceLimited.limit === limit;
-  return limit === 0 || rec.traceBytes === undefined || rec.traceBytes <= limit;
-}
 
 /** A node name as a file name: kept when plain, otherwise percent-encoded (never a path). */
 export function nodeFileName(node: string): string {
@@ -126,9 +123,14 @@ export class RunStore {
     if (!rec || rec.key !== key) return null;
     if (needs.trace && !rec.trace) return null;
     if (needs.pcap && !rec.pcap) return null;
-    if (needs.trace && !traceFits(rec, needs.traceLimit ?? 0)) return null;
-    if (needs.trace && !(await exists(this.tracePath(id)))) return null;
-    for (const node of needs.pcap ? rec.pcaps : []) if (!(await exists(this.pcapPath(id, node)))) return null;
+    // The needed files must be there; their sizes decide whether they fit the budget.
+    let bytes = 0;
+    for (const path of [...(needs.trace ? [this.tracePath(id)] : []), ...(needs.pcap ? rec.pcaps.map((n) => this.pcapPath(id, n)) : [])]) {
+      const size = await sizeIfAny(path);
+      if (size === undefined) return null;
+      bytes += size;
+    }
+    if ((needs.trace || needs.pcap) && !outputsFit(rec, needs, bytes)) return null;
     return rec;
   }
 
@@ -143,6 +145,11 @@ export class RunStore {
       await writeFileAtomic(this.tracePath(run.id), t === '' || t.endsWith('\n') ? t : t + '\n');
     }
     const pcaps: string[] = [];
+    // Streamed captures too are on disk, synced, under temporary names beside their places.
+    for (const c of output.streamedPcaps ?? []) {
+      await rename(c.tempPath, this.pcapPath(run.id, c.node));
+      pcaps.push(c.node);
+    }
     for (const p of output.pcaps ?? []) {
       await writeFileAtomic(this.pcapPath(run.id, p.node), p.bytes);
       pcaps.push(p.node);
@@ -159,11 +166,12 @@ export class RunStore {
       timeseries: output.timeseries,
       samples: output.samples,
       trace,
-      pcap: output.pcaps !== undefined,
+      pcap: output.pcaps !== undefined || output.streamedPcaps !== undefined,
       pcaps,
     };
     if (streamed !== undefined) rec.traceBytes = streamed.bytes;
-    if (streamed?.limited !== undefined) rec.traceLimited = streamed.limited;
+    const limited = output.outputsLimited;
+    if (limited !== undefined) rec.outputsLimited = { ...limited, trace: streamed !== undefined, pcap: output.streamedPcaps !== undefined };
     await writeFileAtomic(this.recordPath(run.id), JSON.stringify(rec));
   }
 
@@ -175,11 +183,24 @@ export class RunStore {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+/**
+ * Whether the stored trace and captures are those this budget would give now (the trace and the
+ * captures share it, output-budget.ts): outputs the budget did not cut whose needed files (of
+ * `bytes` together) fit in it, or outputs cut by the same budget with the same outputs kept. Any
+ * other run is rerun, so the same command gives the same bytes.
+ */
+function outputsFit(rec: StoredRun, needs: Needs, bytes: number): boolean {
+  const limit = needs.traceLimit ?? 0;
+  const cut = rec.outputsLimited ?? (rec.traceLimited !== undefined ? { ...rec.traceLimited, trace: true, pcap: false } : undefined);
+  if (cut !== undefined) return cut.limit === limit && cut.trace === needs.trace && cut.pcap === needs.pcap;
+  return limit === 0 || bytes <= limit;
+}
+
+/** The file's size, or undefined when it is not there. */
+async function sizeIfAny(path: string): Promise<number | undefined> {
   try {
-    await stat(path);
-    return true;
+    return (await stat(path)).size;
   } catch {
-    return false;
+    return undefined;
   }
 }

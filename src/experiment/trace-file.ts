@@ -5,14 +5,16 @@
  * Writes are synchronous: the simulation waits for the disk, which is the back-pressure, and the
  * writer never holds more than one piece.
  *
- * A size budget (`--trace-limit`) bounds one run's trace: the record that would cross it is not
- * written; a last `trace-limit` record says when and why the trace stops, and the simulation goes
- * on untraced. The file becomes the stored trace by rename (store.ts), so a reader never sees a
- * torn trace.
+ * A size budget (`--trace-limit`, output-budget.ts, shared with the run's captures) bounds one
+ * run's outputs: the record that would cross it is not written; a last `trace-limit` record says
+ * when and why the trace stops, and the simulation goes on untraced. The file becomes the stored
+ * trace by rename (store.ts), so a reader never sees a torn trace.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Nanos } from '../sim/time.ts';
 import { tempPathFor } from './atomic-write.ts';
+import type { OutputBudget, OutputLimited } from './output-budget.ts';
 
 /** Pieces of about this many characters are written at once. */
 const PIECE = 1 << 20;
@@ -24,7 +26,7 @@ export interface StreamedTrace {
   /** Bytes written (the `trace-limit` record included). */
   bytes: number;
   /** Set when the budget stopped the trace: the budget and the simulated time (s) it was reached. */
-  limited?: { limit: number; t_s: number };
+  limited?: OutputLimited;
 }
 
 export class TraceFileWriter {
@@ -33,23 +35,26 @@ export class TraceFileWriter {
   private piece: string[] = [];
   private pieceLength = 0;
   private bytes = 0;
-  private limited: StreamedTrace['limited'];
+  private stopped = false;
 
   /**
    * @param target the stored trace's path (the temporary file sits beside it)
-   * @param limit  the budget in bytes; 0 = none
+   * @param budget the run's output budget (shared with its captures)
    */
-  constructor(target: string, private readonly limit: number) {
+  constructor(target: string, private readonly budget: OutputBudget) {
     mkdirSync(dirname(target), { recursive: true });
     this.tempPath = tempPathFor(target);
     this.fd = openSync(this.tempPath, 'w');
   }
 
-  /** Appends one line (without its newline). False once the budget is reached: stop calling. */
-  line(text: string): boolean {
-    if (this.limited !== undefined) return false;
+  /**
+   * Appends one line (without its newline), a record of simulated time `t`. False once the budget
+   * is reached: stop calling.
+   */
+  line(text: string, t: Nanos): boolean {
+    if (this.stopped) return false;
     const size = Buffer.byteLength(text, 'utf8') + 1;
-    if (this.limit > 0 && this.bytes + size > this.limit) return false;
+    if (!this.budget.take(size, t)) return false;
     this.piece.push(text, '\n');
     this.pieceLength += size;
     this.bytes += size;
@@ -58,12 +63,12 @@ export class TraceFileWriter {
   }
 
   /** Ends the trace at the budget with a record saying so (it may cross the budget by its own size). */
-  stop(record: string, t_s: number): void {
-    if (this.limited !== undefined) return;
+  stop(record: string): void {
+    if (this.stopped) return;
+    this.stopped = true;
     this.piece.push(record, '\n');
     this.pieceLength += record.length + 1;
     this.bytes += Buffer.byteLength(record, 'utf8') + 1;
-    this.limited = { limit: this.limit, t_s };
   }
 
   /** Flushes, syncs and closes the file; what the store needs to adopt it. */
@@ -73,7 +78,8 @@ export class TraceFileWriter {
     closeSync(this.fd);
     this.fd = -1;
     const out: StreamedTrace = { tempPath: this.tempPath, bytes: this.bytes };
-    if (this.limited !== undefined) out.limited = this.limited;
+    const limited = this.budget.limited;
+    if (limited !== undefined) out.limited = limited;
     return out;
   }
 

@@ -35,8 +35,8 @@ export interface RunTaskResult {
   wall_s: number;
   /** With `profile`: wall milliseconds per phase (workers on a thread's first task, build, simulate, collect, store). */
   phases?: Record<string, number>;
-  /** The trace stopped at its size budget (--trace-limit) at this simulated time. */
-  traceLimited?: { limit: number; t_s: number };
+  /** The streamed trace and captures stopped at their size budget (--trace-limit) at this simulated time. */
+  limited?: { limit: number; t_s: number };
 }
 
 /** `.ts` when running from the sources (through tsx), `.js` from the compiled build (dist/). */
@@ -95,8 +95,13 @@ export async function runTask(task: RunTask, onProgress?: (sim_s: number) => voi
   };
   const store = new RunStore(task.storeDir);
   const phases: Record<string, number> | undefined = task.profile ? {} : undefined;
-  // The trace streams straight into the store from here: it never crosses the thread boundary.
-  const opts: ExecuteRunOptions = { ...task.opts, ...(task.opts.trace ? { traceFile: store.tracePath(task.run.id) } : {}), ...(phases ? { phases } : {}) };
+  // The trace and captures stream straight into the store from here: they never cross the thread boundary.
+  const opts: ExecuteRunOptions = {
+    ...task.opts,
+    ...(task.opts.trace ? { traceFile: store.tracePath(task.run.id) } : {}),
+    ...(task.opts.pcap ? { captureFile: (node: string) => store.pcapPath(task.run.id, node) } : {}),
+    ...(phases ? { phases } : {}),
+  };
   let output;
   try {
     output = await executeRun(task.run, opts, throttled);
@@ -110,7 +115,7 @@ export async function runTask(task: RunTask, onProgress?: (sim_s: number) => voi
   await store.save({ id, key: task.key, pointIndex, point, seed }, output, wall_s);
   const result: RunTaskResult = { id, wall_s };
   if (phases) result.phases = { ...(startup > 0 ? { workers: startup } : {}), ...phases, store: performance.now() - saving };
-  if (output.streamedTrace?.limited) result.traceLimited = output.streamedTrace.limited;
+  if (output.outputsLimited) result.limited = output.outputsLimited;
   return result;
 }
 

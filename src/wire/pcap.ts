@@ -66,9 +66,15 @@ export class PcapWriter {
     return this.count;
   }
 
-  /** Size of the file so far in bytes. */
+  /** Bytes in the buffer: the file so far, or what was recorded since the last drain(). */
   get byteLength(): number {
     return this.used;
+  }
+
+  /** Bytes add(packet) will append: the record header and the packet up to snapLen. */
+  recordBytes(packet: Packet): number {
+    const size = packetBytes(packet);
+    return RECORD_HEADER_BYTES + (size < this.snapLen ? size : this.snapLen);
   }
 
   /** Records a packet seen at simulated time `timeNs` (integer nanoseconds), encoded with real checksums. */
@@ -89,6 +95,17 @@ export class PcapWriter {
   /** The file's bytes as a view of the internal buffer: valid until the next add(). */
   bytes(): Uint8Array {
     return this.buf.subarray(0, this.used);
+  }
+
+  /**
+   * Hands over the bytes recorded since the last drain (the global header on the first) and
+   * empties the buffer, so a writer streaming to a file holds one piece at a time. The view is
+   * valid until the next add().
+   */
+  drain(): Uint8Array {
+    const out = this.buf.subarray(0, this.used);
+    this.used = 0;
+    return out;
   }
 
   /** The file's bytes as a new Buffer (a copy: later adds do not change it). */

@@ -80,3 +80,18 @@ it('exits 2 and runs nothing when a path does not exist', async () => {
   expect(out).toEqual([]);
   expect(err).toEqual(['/no/such/dir: no such file or folder\n']);
 });
+
+// Issue 13 item 8: unparseable scripts were counted as SKIP, so a folder of broken scripts exited 0.
+it('reports scripts that do not parse as ERROR, counts them, and exits 1 for a folder of nothing else', async () => {
+  const dir = tempFolder();
+  writeFileSync(path.join(dir, 'a-garbage.pkt'), `${LISTEN}+0 < S 0:0(0) win 1000 <mss 1000> wat\n`);
+  writeFileSync(path.join(dir, 'b-nowin.pkt'), `${LISTEN}+0 < S 0:0(0) <mss 1000>\n`);
+  const out: string[] = [];
+  const code = await runDrill([dir], { stdout: (s) => out.push(s) }, options);
+  expect(out).toEqual([
+    `ERROR ${path.join(dir, 'a-garbage.pkt')}: line 5: syntax: expected a time but found 'wat'\n`,
+    `ERROR ${path.join(dir, 'b-nowin.pkt')}: line 5: window must be specified for inbound packets\n`,
+    '0 passed, 0 failed, 0 skipped, 2 errors\n',
+  ]);
+  expect(code).toBe(1);
+});
