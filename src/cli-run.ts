@@ -15,7 +15,6 @@ import { WorkerPool } from './experiment/pool.ts';
 import { Profile, startProfile, stopProfile } from './experiment/profile.ts';
 import { formatDuration } from './experiment/progress.ts';
 import { parseShard, type ShardSpec } from './experiment/shard.ts';
-import { reportFolder } from './report/index.ts';
 
 export interface RunArgs {
   files: string[];
@@ -126,11 +125,15 @@ async function runLoaded(args: RunArgs, options: LoadOptions, optionProblems: st
   checkOutputFolders(outDirs, args.out === undefined ? 'the default results/<name>' : '--out', loaded.map((l) => l.spec.name), args.force === true);
   checkCost(loaded, args.trace === true, args.yes === true);
 
+  // The report (d3 and the figure code) loads while the first runs simulate on the worker threads.
+  const report = import('./report/index.ts');
+  report.catch(() => undefined); // a failed load surfaces where it is awaited, not as an unhandled rejection
+  const onAssembled = async (dir: string): Promise<unknown> => (await report).reportFolder(dir);
   const started = performance.now();
   const threads = Math.max(1, Math.min(pool.threads, loaded.reduce((n, l) => n + l.runs.length, 0)));
   for (const [i, l] of loaded.entries()) {
     const batch: Parameters<typeof runBatch>[1] = {
-      outDir: outDirs[i]!, jobs: threads, pool, trace: args.trace === true, traceLimit, pcap: args.pcap === true, experiment: l.spec, rawSpec: l.raw, onAssembled: reportFolder,
+      outDir: outDirs[i]!, jobs: threads, pool, trace: args.trace === true, traceLimit, pcap: args.pcap === true, experiment: l.spec, rawSpec: l.raw, onAssembled,
     };
     if (shard !== undefined) batch.shard = shard;
     if (profile !== undefined) batch.profile = profile;

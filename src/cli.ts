@@ -15,9 +15,6 @@ import { checkOutputFolders, runCommand, type RunArgs } from './cli-run.ts';
 import { serveCommand } from './cli-serve.ts';
 import { validateFile, type LoadOptions } from './experiment/load.ts';
 import { BatchError } from './experiment/batch-errors.ts';
-import { mergeShards } from './experiment/merge.ts';
-import { folderSource, readSummary, reportFolder } from './report/index.ts';
-import { compareSummaries, comparisonHtml, comparisonText } from './report/compare.ts';
 import { writeFileAtomic } from './experiment/atomic-write.ts';
 
 function version(): string {
@@ -76,6 +73,9 @@ function requireFolder(dir: string, what: string): void {
 
 async function reportCommand(args: { dir: string }): Promise<number> {
   requireFolder(args.dir, 'expected a results folder written by tcplab run');
+  // Loaded on demand, like every module only some commands need: start-up of `tcplab run` pays
+  // for yargs and the spec loader, not for d3.
+  const { folderSource, readSummary, reportFolder } = await import('./report/index.ts');
   // The report draws what it can from a damaged folder, but without a readable summary.json this
   // is not tcplab's output: refuse before writing figures into it.
   const { problem } = await readSummary(folderSource(args.dir));
@@ -90,6 +90,8 @@ async function reportCommand(args: { dir: string }): Promise<number> {
 }
 
 async function compareCommand(args: { dirA: string; dirB: string; out?: string; all?: boolean }): Promise<number> {
+  const { folderSource, readSummary } = await import('./report/index.ts');
+  const { compareSummaries, comparisonHtml, comparisonText } = await import('./report/compare.ts');
   const sides = [];
   for (const dir of [args.dirA, args.dirB]) {
     requireFolder(dir, 'expected a results folder written by tcplab run');
@@ -116,6 +118,8 @@ async function drillCommand(args: { paths: string[] }): Promise<number> {
 async function mergeCommand(args: { dirs: string[]; out: string }): Promise<number> {
   for (const d of args.dirs) requireFolder(d, 'expected a shard folder written by tcplab run --shard');
   checkOutputFolders([args.out], '--out');
+  const { mergeShards } = await import('./experiment/merge.ts');
+  const { reportFolder } = await import('./report/index.ts');
   await mergeShards(args.dirs, args.out, { onAssembled: reportFolder });
   process.stdout.write(`results ${args.out}\n`);
   return EXIT_OK;

@@ -276,24 +276,37 @@ function readCidr(p: Problems, path: PathSegments, v: unknown): CidrRange | unde
   return { base: c.base, prefixLength: c.prefix, text: (v as string).trim() };
 }
 
-/** Connected components of the link graph: node name → component number. */
+/**
+ * Connected components of the link graph: node name → component number. Union-find over node
+ * indices in a typed array (a 100k-host star: one pass over the links, no string-keyed map per step).
+ */
 function components(t: TopologyDef): Map<string, number> {
-  const parent = new Map<string, string>();
-  const find = (x: string): string => {
+  const index = new Map<string, number>();
+  t.nodes.forEach((n, i) => index.set(n.name, i));
+  const parent = new Int32Array(t.nodes.length);
+  for (let i = 0; i < parent.length; i++) parent[i] = i;
+  const find = (x: number): number => {
     let r = x;
-    while (parent.get(r) !== r) r = parent.get(r)!;
-    parent.set(x, r);
+    while (parent[r] !== r) r = parent[r]!;
+    while (parent[x] !== r) {
+      const next = parent[x]!;
+      parent[x] = r;
+      x = next;
+    }
     return r;
   };
-  for (const n of t.nodes) parent.set(n.name, n.name);
-  for (const l of t.links) parent.set(find(l.a), find(l.b));
-  const ids = new Map<string, number>();
-  const out = new Map<string, number>();
-  for (const n of t.nodes) {
-    const root = find(n.name);
-    if (!ids.has(root)) ids.set(root, ids.size);
-    out.set(n.name, ids.get(root)!);
+  for (const l of t.links) {
+    const a = index.get(l.a), b = index.get(l.b);
+    if (a !== undefined && b !== undefined) parent[find(a)] = find(b);
   }
+  const ids = new Map<number, number>();
+  const out = new Map<string, number>();
+  t.nodes.forEach((n, i) => {
+    const root = find(i);
+    let id = ids.get(root);
+    if (id === undefined) ids.set(root, (id = ids.size));
+    out.set(n.name, id);
+  });
   return out;
 }
 

@@ -4,7 +4,6 @@
  * Each (point, seed) becomes one deep-frozen RunSpec with id `p<pointIndex>-s<seed>`, the id
  * used in results (timeseries.csv `run` column, file names), so the order must never change.
  */
-import { freeze } from 'immer';
 import type { PointValues } from '../metrics/results.ts';
 import type { ExperimentSpec, RunSpec } from './spec-types.ts';
 
@@ -34,13 +33,32 @@ export function runId(pointIndex: number, seed: number): string {
  * Frozen runs for validated point specs (`pointSpecs[i]` is the experiment with `points[i]`
  * applied). Point-major: all seeds of point 0, then point 1, …
  */
+/**
+ * Object.freeze on every plain object and array reachable from `value` (the RunSpec contract:
+ * nothing in a run spec changes once built). A plain walk: immer's `freeze(x, true)` was 157 ms of
+ * a 10k-host run's main thread (a generic walk through Reflect.ownKeys per object). Objects already
+ * frozen are taken as frozen throughout, as immer does; other objects (class instances) are left alone.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
+  Object.freeze(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+  } else {
+    for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
 export function buildRuns(points: readonly PointValues[], pointSpecs: readonly ExperimentSpec[]): RunSpec[] {
   const runs: RunSpec[] = [];
   points.forEach((point, pointIndex) => {
-    const spec = freeze(pointSpecs[pointIndex]!, true);
+    const spec = deepFreeze(pointSpecs[pointIndex]!);
     for (let k = 0; k < spec.seeds; k++) {
       const seed = spec.seed + k;
-      runs.push(freeze({ id: runId(pointIndex, seed), pointIndex, point: freeze(point, true), seed, spec: { ...spec, seed } }, true));
+      runs.push(deepFreeze({ id: runId(pointIndex, seed), pointIndex, point: deepFreeze(point), seed, spec: { ...spec, seed } }));
     }
   });
   return runs;

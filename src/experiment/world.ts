@@ -17,7 +17,7 @@ import type { NodeDef } from '../net/topology-def.ts';
 import { Rng } from '../sim/rng.ts';
 import { Sim } from '../sim/simulator.ts';
 import { Tracer } from '../sim/trace.ts';
-import { HostStack } from '../stack/host-stack.ts';
+import { HostStack, type GroupCounts } from '../stack/host-stack.ts';
 import type { ListenSocket } from '../stack/socket-api.ts';
 import type { AppSpec, ClientApp, ExperimentSpec, ServerApp } from './spec-types.ts';
 import { H2Rendezvous } from '../apps/h2-frames.ts';
@@ -161,17 +161,39 @@ function addListener(world: World, node: string, socket: ListenSocket): void {
 }
 
 function appContext(world: World, app: AppSpec, node: string, seed: number): AppContext {
-  return {
+  return new WorldAppContext(world, app, node, seed);
+}
+
+/**
+ * An app instance's view of the world. One object per instance, no closures: a 100k-member client
+ * group makes 100k of these. The random stream is made on first use (its name fixes its numbers,
+ * so when it is made does not matter): apps that start by a rule (`stagger`) never draw from it,
+ * and seeding one costs a 128-bit hash.
+ */
+class WorldAppContext implements AppContext {
+  readonly sim: Sim;
+  readonly stack: HostStack;
+  readonly app: string;
+  readonly report: MetricsCollector;
+  readonly listening: ((socket: ListenSocket) => void) | undefined;
+  private stream: Rng | undefined;
+
+  constructor(private readonly world: World, spec: AppSpec, readonly node: string, private readonly seed: number) {
+    this.sim = world.sim;
+    this.stack = world.stacks.get(node)!;
+    this.app = spec.id;
+    this.report = world.collector;
     // a script's listen() step opens its listener mid-run: it counts from then on
-    listening: app.kind === 'script' ? (socket) => addListener(world, node, socket) : undefined,
-    sim: world.sim,
-    node,
-    app: app.id,
-    stack: world.stacks.get(node)!,
-    rng: new Rng(seed, `app:${app.id}:${node}`),
-    report: world.collector,
-    addressOf: (name) => world.network.addressOf(name),
-  };
+    this.listening = spec.kind === 'script' ? (socket) => addListener(world, node, socket) : undefined;
+  }
+
+  get rng(): Rng {
+    return (this.stream ??= new Rng(this.seed, `app:${this.app}:${this.node}`));
+  }
+
+  addressOf(name: string): number {
+    return this.world.network.addressOf(name);
+  }
 }
 
 /**
@@ -237,8 +259,16 @@ function gauges(world: World, spec: ExperimentSpec, nodes: NodeIndex): Gauge[] {
     else labelled.set(label, [world.stacks.get(node.name)!]);
   }
   for (const [label, stacks] of labelled) {
-    out.push({ node: label, metric: 'established', read: () => stacks.reduce((a, s) => a + s.stats().established, 0) });
-    out.push({ node: label, metric: 'time_wait', read: () => stacks.reduce((a, s) => a + s.stats().timeWait, 0) });
+    // The group's counts are kept as its hosts change state: a sample reads one object (reading
+    // 10k hosts' counters at every sample was 0.75 s of a 10k-client run, cache misses all).
+    const counts: GroupCounts = { established: 0, timeWait: 0 };
+    for (const s of stacks) {
+      counts.established += s.counters.established;
+      counts.timeWait += s.counters.timeWait;
+      s.groupCounts = counts;
+    }
+    out.push({ node: label, metric: 'established', read: () => counts.established });
+    out.push({ node: label, metric: 'time_wait', read: () => counts.timeWait });
   }
 
   world.bulks.forEach((bulk, i) => {

@@ -4,7 +4,7 @@
  * the network are read at the end through `finish` inputs; nothing here reaches into the engine.
  */
 import type { AppReporter } from '../apps/context.ts';
-import type { TraceRecord, Tracer } from '../sim/trace.ts';
+import type { Tracer } from '../sim/trace.ts';
 import { MS, type Nanos } from '../sim/time.ts';
 import type { ListenerStats, StackStats } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
@@ -52,7 +52,7 @@ export class MetricsCollector implements AppReporter {
 
   /** Apps whose outcomes count (clients, not attackers). */
   constructor(private readonly tracer: Tracer, private readonly countedApps: ReadonlySet<string>) {
-    tracer.subscribe((rec) => this.onRecord(rec));
+    tracer.stateObserver = (node, from, to) => this.onState(node, from, to);
   }
 
   /** Set by the run so `note` can stamp records with the simulated time. */
@@ -63,15 +63,14 @@ export class MetricsCollector implements AppReporter {
     return this.timeWaitNow.get(node) ?? 0;
   }
 
-  private onRecord(rec: TraceRecord): void {
-    if (rec.ev !== 'state') return;
-    if (rec.to === 'TIME_WAIT') {
-      const n = (this.timeWaitNow.get(rec.node) ?? 0) + 1;
-      this.timeWaitNow.set(rec.node, n);
-      if (n > (this.timeWaitNodePeak.get(rec.node) ?? 0)) this.timeWaitNodePeak.set(rec.node, n);
+  private onState(node: string, from: string, to: string): void {
+    if (to === 'TIME_WAIT') {
+      const n = (this.timeWaitNow.get(node) ?? 0) + 1;
+      this.timeWaitNow.set(node, n);
+      if (n > (this.timeWaitNodePeak.get(node) ?? 0)) this.timeWaitNodePeak.set(node, n);
       if (++this.timeWaitTotal > this.timeWaitPeak) this.timeWaitPeak = this.timeWaitTotal;
-    } else if (rec.from === 'TIME_WAIT') {
-      this.timeWaitNow.set(rec.node, (this.timeWaitNow.get(rec.node) ?? 1) - 1);
+    } else if (from === 'TIME_WAIT') {
+      this.timeWaitNow.set(node, (this.timeWaitNow.get(node) ?? 1) - 1);
       this.timeWaitTotal--;
     }
   }

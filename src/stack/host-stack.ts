@@ -35,12 +35,23 @@ import { StackListenSocket, StackSocket, type SocketOwner } from './sockets.ts';
 const WAKE_CONN = 1;
 const WAKE_LISTENER = 2;
 
+/** Counts shared by a group of hosts (HostStack.groupCounts). */
+export interface GroupCounts {
+  established: number;
+  timeWait: number;
+}
+
 export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventHandler, SocketOwner, PortChecker {
   readonly address: number;
   readonly counters: Required<StackStats> = {
     segmentsSent: 0, segmentsRetransmitted: 0, established: 0, timeWait: 0, timeWaitPeak: 0,
     fastOpenRequested: 0, fastOpenAccepted: 0, fastOpenFallback: 0,
   };
+  /**
+   * Established and TIME-WAIT counts summed over a group of hosts, kept as they change (set by the
+   * experiment's time series): a sample then reads one object, not the counters of 100k hosts.
+   */
+  groupCounts: GroupCounts | null = null;
   private readonly sim: Sim;
   private readonly flows = new FlowTable<StackSocket>();
   /** Listening sockets by port; created by the first listen() (most hosts are only clients). */
@@ -224,8 +235,14 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     const c = this.counters;
     const wasEst = from === TcpState.ESTABLISHED || from === TcpState.CLOSE_WAIT;
     const isEst = to === TcpState.ESTABLISHED || to === TcpState.CLOSE_WAIT;
-    if (isEst && !wasEst) c.established++;
-    else if (wasEst && !isEst) c.established--;
+    const g = this.groupCounts;
+    if (isEst && !wasEst) {
+      c.established++;
+      if (g !== null) g.established++;
+    } else if (wasEst && !isEst) {
+      c.established--;
+      if (g !== null) g.established--;
+    }
     if (to === TcpState.TIME_WAIT) {
       const s = this.flows.get(ep.remoteAddr, portsKey(ep.localPort, ep.remotePort));
       if (s !== undefined) {
@@ -237,6 +254,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
         } else {
           s.timeWaitSince = this.sim.now;
           if (++c.timeWait > c.timeWaitPeak) c.timeWaitPeak = c.timeWait;
+          if (g !== null) g.timeWait++;
         }
       }
     } else if (from === TcpState.TIME_WAIT) {
@@ -245,9 +263,11 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       if (s !== undefined && s.timeWaitSince >= 0) {
         s.timeWaitSince = -1;
         c.timeWait--;
+        if (g !== null) g.timeWait--;
       }
     }
     const tracer = this.port.tracer;
+    if (tracer.stateObserver !== null) tracer.stateObserver(this.port.name, STATE_NAMES[from]!, STATE_NAMES[to]!);
     if (tracer.events) {
       tracer.emit({
         t: this.sim.now, node: this.port.name, ev: 'state',
@@ -273,6 +293,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
           // freed from TIME-WAIT without a TIME_WAIT → CLOSED record first: still uncount it
           s.timeWaitSince = -1;
           this.counters.timeWait--;
+          if (this.groupCounts !== null) this.groupCounts.timeWait--;
         }
         if (this.flows.delete(ep.remoteAddr, key, s)) this.ports.flowChanged(ep.localPort, ep.remoteAddr, ep.remotePort, false, false);
         if (s.wakeId >= 0) this.sim.cancel(s.wakeId);

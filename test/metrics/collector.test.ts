@@ -7,8 +7,9 @@ import type { ListenerStats, StackStats } from '../../src/stack/socket-api.ts';
 const NO_NET = { sent: 0, droppedLoss: 0, droppedQueue: 0, droppedNoRoute: 0 };
 const inputs = (over: Partial<FinishInputs> = {}): FinishInputs => ({ stacks: [], listeners: [], network: NO_NET, events: 0, simTime: 10 * SEC, ...over });
 
-function state(tracer: Tracer, t: number, node: string, from: string, to: string): void {
-  tracer.emit({ t, node, ev: 'state', conn: 'x', from, to });
+/** A state change as the stack reports it to the collector (tracer.stateObserver); `t` only orders the calls. */
+function state(tracer: Tracer, _t: number, node: string, from: string, to: string): void {
+  tracer.stateObserver!(node, from, to);
 }
 
 describe('MetricsCollector', () => {

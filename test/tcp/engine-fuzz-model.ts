@@ -176,6 +176,9 @@ export function echo(t: Trace, sent: Segment[], o: Extract<Op, { kind: 'echo' }>
   return seg;
 }
 
+/** The largest size_goal each connection has had: the bound a write made under it still obeys. */
+const largestGoal = new WeakMap<object, number>();
+
 export function checkInvariants(t: Trace, label: string): void {
   const c = t.c;
   const where = `${label} in ${STATE_NAMES[c.state]}`;
@@ -183,8 +186,12 @@ export function checkInvariants(t: Trace, label: string): void {
   check(seqLe(c.sndNxt, c.sndMax), `SND.NXT ≤ SND.MAX ${where}`);
   check(seqSub(c.sndMax, c.writeSeq) <= 1, `nothing sent beyond the data and FIN ${where}`);
   // With skb accounting a write checks the buffer only before a new skb (Linux tcp_sendmsg): it
-  // may pass the buffer by that skb and by the refill of a split tail, each at most size_goal.
-  const overshoot = c.params.skbTruesize > 0 ? 2 * sizeGoal(c) : 0;
+  // may pass the buffer by that skb and by the refill of a split tail, each charged its payload
+  // (at most the size_goal of the write, which a later, smaller MSS from the peer's SYN does not
+  // shrink) plus the skb's own truesize.
+  const goal = Math.max(sizeGoal(c), largestGoal.get(c) ?? 0);
+  largestGoal.set(c, goal);
+  const overshoot = c.params.skbTruesize > 0 ? 2 * (goal + c.params.skbTruesize) : 0;
   check(c.sendBuffered >= 0 && c.sendBuffered <= c.sndBuf + overshoot, `send buffer bounded ${where}`);
   check(c.rcvq.readable >= 0 && c.rcvq.oooBytes >= 0, `receive counts ${where}`);
   check(c.rcvq.readable + c.rcvq.oooBytes <= c.rcvBuf, `receive buffer bounded ${where}`);
