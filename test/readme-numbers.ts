@@ -30,6 +30,18 @@ export const FAILING_RATES = ['460/s', '480/s'] as const;
 /** The README's my-flood example: success without cookies at 1000 and 10 000 SYN/s (seed 1, 2 decimals). */
 export const MY_FLOOD_SUCCESS: Readonly<Record<string, string>> = { '1000/s': '0.02', '10000/s': '0' };
 
+/**
+ * handshake.yaml's Fast Open axis at 25 ms (test/experiment/fastopen-experiment.test.ts derives
+ * them byte by byte): a first visit's request time, a repeat visit's, and what separates them
+ * beyond one round trip (serialization), in ms.
+ */
+export const TFO_FIRST_MS = 104.21904;
+export const TFO_REPEAT_MS = 52.204736;
+export const TFO_SERIALIZATION_US = 14.304;
+/** syn-flood.yaml's fast-open-no-cookie point at 1000 SYN/s: the Fast Open queue's length, full this long after the flood starts. */
+export const TFO_QUEUE = 128;
+export const TFO_QUEUE_FULL_AFTER_S = 0.2;
+
 /** The sentences, as README.md has them. */
 export const SENTENCES = {
   handshake: `plus serialization (2 × (25 + 1) ms + 10.56 µs = 52.011 ms here, exactly); a lost SYN or SYN-ACK
@@ -47,6 +59,13 @@ evicted after 12.9 ms, before its ACK returns one 22 ms RTT later.`,
   timeWait: `closes, TIME-WAIT plateaus at rate × 60–62 s (a saw-tooth of 18 040–18 500, peak 18 615, at 300/s:
 Linux's timer wheel ends TIME-WAIT on 2.048 s slot edges); 28 232 ports (32768–60999) last until
 ~${PORTS_LAST_UNTIL} connections/s, and at 460/s \`connect()\` already fails now and then with EADDRNOTAVAIL`,
+  fastOpen: `With TCP Fast Open (the \`tfo\` axis) a repeat visit sends its request in the SYN with
+the cookie it cached: at 25 ms the answer arrives ${TFO_REPEAT_MS.toFixed(3)} ms after connect(), against ${TFO_FIRST_MS.toFixed(3)} ms on a first
+visit, which asks for the cookie: one RTT less, and ${TFO_SERIALIZATION_US} µs of serialization.`,
+  synFloodFastOpen: `Two more points turn TCP Fast Open on, the flood's SYNs carrying data:
+with cookies the flood never enters the server's Fast Open queue; without them (\`tcp_fastopen\`
+0x200) it fills the queue's ${TFO_QUEUE} places within ${TFO_QUEUE_FULL_AFTER_S} s and holds them after the flood ends. In
+both the SYN queue fills as without a defence, and the clients' SYN data waits like any SYN.`,
   myFlood: `Without cookies the clients' success
 ratio falls from 1 with no attack to ${MY_FLOOD_SUCCESS['1000/s']} at 1000 SYN/s and ${MY_FLOOD_SUCCESS['10000/s']} at 10 000 SYN/s (seed 1); with cookies it stays at 1.`,
 } as const;
@@ -66,7 +85,9 @@ connections in 10 (9 rounds of one object each); under loss the order flips: HTT
 ahead at 0.5 %, behind from 1 % on, and takes more than 1.5 times as long at 5 %`;
 
 /** http-versions.yaml: round trips per page of 10 objects, per mode (as the README words them). */
-export const HTTP_RTTS: Readonly<Record<string, number>> = { 'http1-0': 20, parallel: 3, keepalive: 11, pipelined: 2, h2: 2 };
+export const HTTP_RTTS: Readonly<Record<string, number>> = { 'http1-0': 20, parallel: 3, keepalive: 11, pipelined: 2, h2: 2, 'http1-0-tfo': 11 };
 export const HTTP_SENTENCE = `HTTP/1.0 with one
 connection per object (2 RTT per object), six HTTP/1.1 connections (3 RTT), keep-alive (1 RTT per
-object after the first handshake), pipelining and HTTP/2 (about 2 RTT in all).`;
+object after the first handshake), pipelining and HTTP/2 (about 2 RTT in all), and HTTP/1.0 with
+TCP Fast Open (the first connection asks for the cookie, each later one sends its request in the
+SYN: 1 RTT per object after the first, 11 RTT as keep-alive).`;

@@ -52,6 +52,12 @@ export interface ServerApp extends AppCommon {
   frameBytes: number;
   /** HTTP/2 peers: SETTINGS_MAX_CONCURRENT_STREAMS, which h2 clients honour. Default 100. */
   maxConcurrentStreams: number;
+  /**
+   * TCP_FASTOPEN on the listener: its Fast Open queue length (RFC 7413; children made from
+   * SYN-data not yet out of SYN_RCVD); undefined = the host's tcp.fastOpenQueue. Needs bit 2 of
+   * the server's tcp.fastOpen.
+   */
+  fastOpenQueue?: number;
 }
 
 export type ArrivalProcess = 'periodic' | 'poisson';
@@ -62,6 +68,13 @@ export type ArrivalProcess = 'periodic' | 'poisson';
 export type ClientMode = 'http1.0' | 'keepalive' | 'pipelined' | 'h2';
 /** Who closes first after the response (decides which side holds TIME-WAIT). */
 export type Closer = 'client' | 'server';
+/**
+ * TCP Fast Open on a client's connections (RFC 7413): false, plain connects; true, sockets set
+ * TCP_FASTOPEN_CONNECT (the first visit asks for a cookie, repeat visits send the request in the
+ * SYN); 'first-visit', the same but the cached cookie is forgotten before each connect (`ip
+ * tcp_metrics delete`), so every connection is a first visit.
+ */
+export type ClientFastOpen = boolean | 'first-visit';
 
 export interface ClientApp extends AppCommon, Staggered {
   kind: 'client';
@@ -83,6 +96,8 @@ export interface ClientApp extends AppCommon, Staggered {
   /** h2: the receive window per stream (SETTINGS_INITIAL_WINDOW_SIZE) and per connection, in bytes. Default 65 535 each. */
   streamWindow: number;
   connectionWindow: number;
+  /** TCP Fast Open (ClientFastOpen). Default false. Needs bit 1 of the client's tcp.fastOpen (Linux's default). */
+  fastOpen: ClientFastOpen;
 }
 
 /** Spoofed-source SYN flood (RFC 4987 section 2). */
@@ -96,6 +111,12 @@ export interface SynFloodApp extends AppCommon, Staggered {
   /** periodic (default): one SYN every 1/rate; poisson: exponential gaps with that mean, as a flood from many bots. */
   arrival: ArrivalProcess;
   spoof: CidrRange; // default 198.18.0.0/15
+  /**
+   * Bytes of data in each SYN (default 0): a Fast Open flood (RFC 7413 5.1), which a server that
+   * takes SYN data without a cookie (tcp.fastOpen bit 0x200) turns into full children until its
+   * Fast Open queue is full.
+   */
+  data: number;
 }
 
 /** One long transfer, for window and congestion studies. */
@@ -112,7 +133,7 @@ export type ShutdownHow = 'rd' | 'wr' | 'rdwr';
 /** Socket options a script may set on its socket (setsockopt), by TcpParams name. */
 export type SocketOptionName =
   | 'keepalive' | 'keepaliveIdle' | 'keepaliveInterval' | 'keepaliveProbes' | 'userTimeout' | 'nagle'
-  | 'delayedAck' | 'sndBuf' | 'rcvBuf' | 'mss' | 'synRetries' | 'finWait2Timeout';
+  | 'delayedAck' | 'sndBuf' | 'rcvBuf' | 'mss' | 'synRetries' | 'finWait2Timeout' | 'fastOpenConnect' | 'fastOpenQueue';
 export type SocketOptions = Partial<Pick<TcpParams, SocketOptionName>>;
 
 /** One socket call of a script app, at `at` (absolute simulated time). */

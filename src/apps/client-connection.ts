@@ -64,7 +64,8 @@ export class ClientConnection implements SocketHandler {
     this.issued.push(issuedAt);
     this.tags.push(tag);
     this.unsent += this.owner.requestBytes;
-    if (this.established) this.flush();
+    // TCP_FASTOPEN_CONNECT with a cached cookie: the first write sends the SYN with the request.
+    if (this.established || this.sock?.fastOpenDeferred === true) this.flush();
   }
 
   close(): void {

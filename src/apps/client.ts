@@ -11,13 +11,16 @@
  * - `h2`: one persistent HTTP/2 connection (src/apps/h2-client-connection.ts), every request of
  *   a page a stream at once (up to the server's SETTINGS_MAX_CONCURRENT_STREAMS), responses
  *   interleaved; each stream also reports its head-of-line delay.
+ * With `fastOpen` its sockets set TCP_FASTOPEN_CONNECT (RFC 7413): connect() returns at once when
+ * a cookie for the server is cached and the first request goes out in the SYN; the first
+ * connection to a server asks for the cookie. 'first-visit' forgets the cookie before each connect.
  * It reports connect outcomes, request times and page times to the metrics. Persistent
  * connections are closed (by the client) once `stop` has passed and their last answer is in.
  */
 import type { ClientApp } from './app-specs.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
 import { MS, SEC, type Nanos } from '../sim/time.ts';
-import type { SocketHandler } from '../stack/socket-api.ts';
+import type { ConnectOptions, SocketHandler } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
 import { ClientConnection, type ConnectionOwner } from './client-connection.ts';
 import type { AppContext } from './context.ts';
@@ -25,6 +28,7 @@ import type { H2Rendezvous } from './h2-frames.ts';
 import { H2ClientConnection, type H2Owner } from './h2-client-connection.ts';
 
 const ARRIVAL = 1;
+const FAST_OPEN_CONNECT: ConnectOptions = Object.freeze({ fastOpenConnect: true });
 
 /** A page being loaded: its start time, objects not yet requested, not yet answered, connections open for it (http1.0). */
 interface Page {
@@ -229,7 +233,10 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
     const stack = this.ctx.stack;
     const addr = this.targetAddr;
     const port = this.spec.target.port;
-    const errno = conn.open((h: SocketHandler) => stack.connect(addr, port, h));
+    const fastOpen = this.spec.fastOpen;
+    if (fastOpen === 'first-visit') stack.forgetDestination?.(addr);
+    const options = fastOpen === true || fastOpen === 'first-visit' ? FAST_OPEN_CONNECT : undefined;
+    const errno = conn.open((h: SocketHandler) => stack.connect(addr, port, h, options));
     if (errno !== null) {
       this.ctx.report.connectFailed(this.ctx.app, this.ctx.node, errno);
       return null;

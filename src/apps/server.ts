@@ -32,6 +32,8 @@ export interface ServerOptions {
   maxConcurrentStreams: number;
   /** Where h2 clients leave their connections' frame logs (one per run). */
   rendezvous: H2Rendezvous;
+  /** TCP_FASTOPEN on the listener: its Fast Open queue length; undefined = the host's tcp.fastOpenQueue. */
+  fastOpenQueue?: number;
   /** The profile of the client at `remoteAddr` (see the file comment). */
   peerProfile(remoteAddr: number): PeerProfile;
 }
@@ -106,11 +108,13 @@ export class Server {
     return new Server(ctx, {
       port: spec.port, responseBytes: spec.responseBytes, backlog: spec.backlog, peerProfile,
       frameBytes: spec.frameBytes, maxConcurrentStreams: spec.maxConcurrentStreams, rendezvous,
+      fastOpenQueue: spec.fastOpenQueue,
     });
   }
 
   start(): void {
-    this.listener = this.ctx.stack.listen(this.options.port, this, this.options.backlog);
+    const q = this.options.fastOpenQueue;
+    this.listener = this.ctx.stack.listen(this.options.port, this, this.options.backlog, q !== undefined ? { fastOpenQueue: q } : undefined);
   }
 
   /** The listening socket while the server runs (its queue statistics feed the metrics). */

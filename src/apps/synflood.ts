@@ -1,5 +1,6 @@
 /**
- * A spoofed-source SYN flood (RFC 4987 section 2), as tools like hping3 send it: bare SYNs from
+ * A spoofed-source SYN flood (RFC 4987 section 2), as tools like hping3 send it: SYNs (bare, or
+ * with `data` bytes: a Fast Open flood, RFC 7413 5.1) from
  * random addresses in `spoof`, random source ports and ISNs, through a raw socket, at a fixed
  * rate (`periodic`) or with exponential gaps (`poisson`, as many bots together: no SYN lines up
  * with the listener's timers, which a perfectly periodic flood and exact timers can). SYN-ACKs to forged addresses go nowhere (no route), except where a forged address
@@ -69,7 +70,7 @@ export class SynFlood implements EventHandler {
         window: 64240,
         urgent: 0,
         options: { mss: 1460 },
-        len: 0,
+        len: this.spec.data,
         payload: null,
       },
       dataBytes: 0,

@@ -29,9 +29,11 @@ export function pollMask(sock: TcpSocket | null, listener: ListenSocket | null, 
   let mask = 0;
   const st = sock.state;
   if (st === 'CLOSED') mask |= POLLHUP;
-  // a closed socket has both directions shut (tcp_done: SHUTDOWN_MASK): readable, at its end
-  if (sock.readable > 0 || sock.eof || st === 'CLOSED') mask |= POLLIN | POLLRDNORM;
-  if (sock.eof || st === 'CLOSED') mask |= POLLRDHUP;
+  // a closed socket has both directions shut (tcp_done: SHUTDOWN_MASK): readable, at its end; so
+  // is one that took the peer's FIN (tcp_fin: RCV_SHUTDOWN), unread data or not
+  const finReceived = st === 'CLOSE_WAIT' || st === 'LAST_ACK' || st === 'CLOSING' || st === 'TIME_WAIT';
+  if (sock.readable > 0 || sock.eof || st === 'CLOSED' || finReceived) mask |= POLLIN | POLLRDNORM;
+  if (sock.eof || st === 'CLOSED' || finReceived) mask |= POLLRDHUP;
   if (st !== 'SYN_SENT' && st !== 'SYN_RCVD' && sock.writable) mask |= POLLOUT | POLLWRNORM;
   // Linux tcp_poll: a TCP_FASTOPEN_CONNECT socket waiting for its first write is writable
   else if (st === 'SYN_SENT' && sock.fastOpenDeferred === true) mask |= POLLOUT | POLLWRNORM;

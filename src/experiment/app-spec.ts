@@ -11,26 +11,29 @@ import { MapReader, NAME_PATTERN, readMap, readOneOf } from './spec-readers.ts';
 import { resolveNodeRef, type ValidatedTopology } from './topology-spec.ts';
 import { readSteps } from './script-spec.ts';
 import { DEFAULT_MAX_FRAME, DEFAULT_WINDOW, MAX_WINDOW } from '../apps/h2-frames.ts';
-import type { AppKind, AppSpec, ArrivalProcess, CidrRange, ClientMode, Closer, Endpoint } from './spec-types.ts';
+import type { AppKind, AppSpec, ArrivalProcess, CidrRange, ClientFastOpen, ClientMode, Closer, Endpoint } from './spec-types.ts';
 
 export const APP_KINDS: readonly AppKind[] = ['server', 'client', 'synflood', 'bulk', 'script'];
 const COMMON = ['kind', 'on', 'description'];
 export const APP_KEYS: Record<AppKind, readonly string[]> = {
-  server: [...COMMON, 'port', 'responseBytes', 'backlog', 'frameBytes', 'maxConcurrentStreams'],
+  server: [...COMMON, 'port', 'responseBytes', 'backlog', 'frameBytes', 'maxConcurrentStreams', 'fastOpenQueue'],
   client: [
     ...COMMON, 'target', 'start', 'stagger', 'stop', 'rate', 'arrival', 'count', 'mode', 'requestBytes', 'closer', 'objects', 'connections',
-    'streamWindow', 'connectionWindow',
+    'streamWindow', 'connectionWindow', 'fastOpen',
   ],
-  synflood: [...COMMON, 'target', 'start', 'stagger', 'stop', 'rate', 'arrival', 'spoof'],
+  synflood: [...COMMON, 'target', 'start', 'stagger', 'stop', 'rate', 'arrival', 'spoof', 'data'],
   bulk: [...COMMON, 'target', 'bytes', 'start', 'stagger'],
   script: [...COMMON, 'steps', 'autoRead'],
 };
 const ARRIVALS: readonly ArrivalProcess[] = ['periodic', 'poisson'];
 const MODES: readonly ClientMode[] = ['http1.0', 'keepalive', 'pipelined', 'h2'];
 const CLOSERS: readonly Closer[] = ['client', 'server'];
+const CLIENT_FAST_OPEN: readonly ClientFastOpen[] = [false, true, 'first-visit'];
 /** RFC 2544 benchmarking space: never a real host's address. */
 const DEFAULT_SPOOF = '198.18.0.0/15';
 const DEFAULT_PORT = 80;
+/** A flood's SYN data: one segment of MSS 1460 less Linux's 40 bytes of option space (tcp_send_syn_data). */
+const MAX_SYN_DATA = 1420;
 
 export interface AppContext {
   topology: ValidatedTopology;
@@ -81,11 +84,13 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
       // RFC 9113 4.2: a DATA payload may not exceed the peer's SETTINGS_MAX_FRAME_SIZE, 16 384 unless raised.
       const frameBytes = bytesWithin(p, r, 'frameBytes', DEFAULT_MAX_FRAME, 1, DEFAULT_MAX_FRAME);
       const maxConcurrentStreams = r.int('maxConcurrentStreams', 100, 1, 1_000_000);
+      const fastOpenQueue = r.has('fastOpenQueue') ? r.int('fastOpenQueue', undefined, 0, TCP_PARAM_TABLE.fastOpenQueue.max) : undefined;
       if (p.count !== before) return undefined;
       const app: AppSpec = {
         id, kind, on: on!.name, port: port!, responseBytes: responseBytes!, frameBytes: frameBytes!, maxConcurrentStreams: maxConcurrentStreams!,
       };
       if (backlog !== undefined) app.backlog = backlog;
+      if (fastOpenQueue !== undefined) app.fastOpenQueue = fastOpenQueue;
       return app;
     }
     case 'client': {
@@ -106,11 +111,15 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
       if (mode === 'h2' && r.has('connections') && connections !== 1) {
         p.add(SpecErrorCode.range, r.at('connections'), `mode h2 uses one connection; got ${connections}`);
       }
+      const fastOpen = r.oneOf('fastOpen', CLIENT_FAST_OPEN, false);
+      if (mode === 'h2' && fastOpen !== undefined && fastOpen !== false) {
+        p.add(SpecErrorCode.range, r.at('fastOpen'), 'mode h2 opens its connection without TCP Fast Open (not modelled yet); use http1.0, keepalive or pipelined');
+      }
       if (p.count !== before) return undefined;
       const app: AppSpec = {
         id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, arrival: arrival!,
         mode: mode!, requestBytes: requestBytes!, closer: closer!, objects: objects!, connections: connections!,
-        streamWindow: streamWindow!, connectionWindow: connectionWindow!,
+        streamWindow: streamWindow!, connectionWindow: connectionWindow!, fastOpen: fastOpen!,
       };
       if (count !== undefined) app.count = count;
       if (stagger !== undefined) app.stagger = stagger;
@@ -123,8 +132,13 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
       const rate = r.eventRate('rate', 1000);
       const arrival = r.oneOf('arrival', ARRIVALS, 'periodic');
       const spoof = r.read('spoof', readCidr, readCidr(p, [], DEFAULT_SPOOF));
+      const data = r.bytes('data', 0);
       if (p.count !== before) return undefined;
-      const app: AppSpec = { id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, arrival: arrival!, spoof: spoof! };
+      if (data! > MAX_SYN_DATA) {
+        p.add(SpecErrorCode.range, [...path, 'data'], `at most ${MAX_SYN_DATA} bytes fit one SYN (MSS 1460 less 40 bytes of options), got ${data}`);
+        return undefined;
+      }
+      const app: AppSpec = { id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, arrival: arrival!, spoof: spoof!, data: data! };
       if (stagger !== undefined) app.stagger = stagger;
       return app;
     }

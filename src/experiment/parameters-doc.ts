@@ -23,6 +23,7 @@ function allowed(info: ParamInfo): string {
   const k = info.kind;
   if (typeof k === 'object') return k.oneOf.map(String).join(', ');
   if (k === 'bool') return 'true, false';
+  if (info.bits !== undefined) return `a sum of ${info.bits.join(', ')}`;
   const show = (n: number): string => (k === 'duration' ? formatDuration(n) : String(n));
   const range = `${show(info.min ?? 0)} … ${show(info.max ?? Number.MAX_SAFE_INTEGER)}`;
   return info.zero === undefined ? range : `${show(0)} (${info.zero}), or ${range}`;

@@ -27,12 +27,13 @@ const SHUTDOWN: readonly ShutdownHow[] = ['rd', 'wr', 'rdwr'];
 /**
  * What setsockopt() can change on one socket, as on Linux: SO_KEEPALIVE, TCP_KEEPIDLE,
  * TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT, TCP_NODELAY (nagle: false), TCP_QUICKACK
- * (delayedAck: false), SO_SNDBUF, SO_RCVBUF, TCP_MAXSEG, TCP_SYNCNT, TCP_LINGER2. The rest of
- * TcpParams are host-wide sysctls.
+ * (delayedAck: false), SO_SNDBUF, SO_RCVBUF, TCP_MAXSEG, TCP_SYNCNT, TCP_LINGER2, and before the
+ * socket exists TCP_FASTOPEN_CONNECT (before connect) and TCP_FASTOPEN (before listen: the Fast
+ * Open queue). The rest of TcpParams are host-wide sysctls.
  */
 export const SOCKET_OPTIONS: readonly SocketOptionName[] = [
   'keepalive', 'keepaliveIdle', 'keepaliveInterval', 'keepaliveProbes', 'userTimeout', 'nagle',
-  'delayedAck', 'sndBuf', 'rcvBuf', 'mss', 'synRetries', 'finWait2Timeout',
+  'delayedAck', 'sndBuf', 'rcvBuf', 'mss', 'synRetries', 'finWait2Timeout', 'fastOpenConnect', 'fastOpenQueue',
 ];
 
 export interface StepContext {

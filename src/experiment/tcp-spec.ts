@@ -25,8 +25,15 @@ export function readTcpField(p: Problems, path: PathSegments, key: SpecParamKey,
       value = readDuration(p, path, v);
       break;
     case 'count':
-    case 'port':
-      return readInt(p, path, v, info.min ?? 0, info.max);
+    case 'port': {
+      const bits = info.bits;
+      if (bits === undefined) return readInt(p, path, v, info.min ?? 0, info.max);
+      // a flags sysctl (tcp_fastopen): a sum of its known bits, nothing else
+      const mask = bits.reduce((a, b) => a | b, 0);
+      if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && (v & ~mask) === 0 && v <= mask) return v;
+      p.add(SpecErrorCode.range, path, `expected a sum of the bits ${bits.join(', ')} (${info.linux}), got ${describeValue(v)}`);
+      return undefined;
+    }
     case 'bytes':
       value = readBytes(p, path, v);
       break;

@@ -222,7 +222,7 @@ function serverFor(spec: ExperimentSpec, nodes: NodeIndex, client: ClientApp): S
 }
 
 /**
- * The time series: per server node its SYN and accept queues; per host established and TIME-WAIT
+ * The time series: per server node its SYN and accept queues (and Fast Open queue); per host established and TIME-WAIT
  * counts. Hosts of a group with several members are summed under the group's name, so a
  * 1000-client star gives a few series, not thousands.
  */
@@ -242,6 +242,10 @@ function gauges(world: World, spec: ExperimentSpec, nodes: NodeIndex): Gauge[] {
   for (const node of queueNodes) {
     out.push({ node, metric: 'syn_queue', read: sum(node, (l) => l.stats().synQueue) });
     out.push({ node, metric: 'accept_queue', read: sum(node, (l) => l.stats().acceptQueue) });
+    // TCP Fast Open queue, only where a listener has one (runs without Fast Open keep their series)
+    if ((byNode.get(node) ?? []).some((l) => (l.stats().fastOpenQueueCapacity ?? 0) > 0)) {
+      out.push({ node, metric: 'tfo_queue', read: sum(node, (l) => l.stats().fastOpenQueue ?? 0) });
+    }
   }
 
   // Hosts running a client or server app, grouped under their group's name when it has several members.

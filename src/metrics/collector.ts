@@ -143,6 +143,14 @@ export class MetricsCollector implements AppReporter {
     m['accept_queue.drops'] = sum(L.map((l) => l.acceptQueueDrops));
     m['syn_cookies.sent'] = sum(L.map((l) => l.cookiesSent));
     m['syn_cookies.accepted'] = sum(L.map((l) => l.cookiesAccepted));
+    // TCP Fast Open (RFC 7413): the clients' side from the stacks, the TFO queue from listeners.
+    const S = inputs.stacks;
+    m['tfo.requested'] = sum(S.map((s) => s.fastOpenRequested ?? 0));
+    m['tfo.accepted'] = sum(S.map((s) => s.fastOpenAccepted ?? 0));
+    m['tfo.fallback'] = sum(S.map((s) => s.fastOpenFallback ?? 0));
+    m['tfo_queue.capacity'] = max(L.map((l) => l.fastOpenQueueCapacity ?? 0));
+    m['tfo_queue.peak'] = max(L.map((l) => l.fastOpenQueuePeak ?? 0));
+    m['tfo_queue.drops'] = sum(L.map((l) => l.fastOpenQueueDrops ?? 0));
 
     m['time_wait.peak'] = max([...this.timeWaitNodePeak.values()]);
     m['time_wait.peak_total'] = this.timeWaitPeak;

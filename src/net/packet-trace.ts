@@ -2,7 +2,9 @@
  * Per-packet trace records (tx, rx, drop) in docs/design.md's format. Built only when someone asked
  * for packet records (`tracer.packets`), so a run without --trace formats no strings per packet.
  *
- * TCP:     {t, node, ev, [reason], flags, seq, ack, len, win, src: "ip:port", dst: "ip:port", [retx: true]}
+ * TCP:     {t, node, ev, [reason], flags, seq, ack, len, win, src: "ip:port", dst: "ip:port", [retx: true],
+ *           [tfo: "request" | "cookie"]}   (tfo: the segment carries a TCP Fast Open option, RFC 7413:
+ *           an empty one asks for a cookie, a non-empty one carries it; with len > 0 on a SYN, SYN-data)
  * non-TCP: {t, node, ev, [reason], proto, len, src: "ip", dst: "ip"}  (len: bytes after the IP header)
  */
 import type { Nanos } from '../sim/time.ts';
@@ -50,5 +52,7 @@ export function packetRecord(t: Nanos, node: string, ev: PacketEvent, packet: Pa
   rec.src = `${ipText(packet.src)}:${seg.srcPort}`;
   rec.dst = `${ipText(packet.dst)}:${seg.dstPort}`;
   if (packet.annot & ANNOT_RETRANSMIT) rec.retx = true;
+  const fo = seg.options !== null ? seg.options.fastOpen : undefined;
+  if (fo !== undefined) rec.tfo = fo.length === 0 ? 'request' : 'cookie';
   return rec;
 }

@@ -19,6 +19,7 @@ export const PARAM_LABELS: Readonly<Record<string, string>> = {
   'tcp.synRecvTimeout': 'SYN-RECEIVED timeout',
   'tcp.backlog': 'Listen backlog',
   http: 'HTTP version',
+  tfo: 'TCP Fast Open',
   defence: 'Defence',
   close: 'Connection closing',
   scenario: 'Scenario',
@@ -33,6 +34,7 @@ export const VALUE_LABELS: Readonly<Record<string, Readonly<Record<string, strin
     keepalive: 'keep-alive',
     pipelined: 'pipelining',
     h2: 'HTTP/2',
+    'http1-0-tfo': 'HTTP/1.0 + Fast Open',
   },
   defence: {
     none: 'no defence',
@@ -42,6 +44,13 @@ export const VALUE_LABELS: Readonly<Record<string, Readonly<Record<string, strin
     recycle: 'recycle oldest half-open',
     cache: 'SYN cache',
     hybrid: 'SYN cache + SYN cookies',
+    'fast-open': 'Fast Open with cookies, flood SYNs carry data',
+    'fast-open-no-cookie': 'Fast Open without cookies, flood SYNs carry data',
+  },
+  tfo: {
+    off: 'no Fast Open',
+    'first-visit': 'Fast Open, first visit (cookie request)',
+    'repeat-visit': 'Fast Open, repeat visit (request in the SYN)',
   },
   close: {
     'client-closes': 'client closes first',

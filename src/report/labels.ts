@@ -33,8 +33,17 @@ const BASE_NAMES: Record<string, string> = {
   connections: 'Connections',
   connect_errors: 'connect() errors',
   syn_cookies: 'SYN cookies',
+  tfo: 'Fast Open',
+  tfo_queue: 'Fast Open queue',
   segments: 'Segments',
   sim: 'Simulation',
+};
+
+/** The tfo.* counters in words. */
+const TFO_NAMES: Record<string, string> = {
+  requested: 'Fast Open cookie requests',
+  accepted: 'Fast Open SYNs whose data was accepted',
+  fallback: 'Fast Open fallbacks (SYN data sent again)',
 };
 
 /** Sub-names (after the first dot). */
@@ -60,6 +69,7 @@ const PART_NAMES: Record<string, string> = {
 const SERIES_UNITS: Record<string, string> = {
   syn_queue: 'entries',
   accept_queue: 'entries',
+  tfo_queue: 'connections',
   established: 'connections',
   time_wait: 'sockets',
   cwnd: 'bytes',
@@ -108,6 +118,7 @@ export function metricLabel(metric: string): MetricLabel {
   if (metric === 'connections.success_ratio') name = 'Connection success ratio';
   else if (base === 'connections' && rest.length === 1) name = `Connections ${restNames[0]}`;
   else if (base === 'connect_errors' && rest.length > 0) name = `connect() errors: ${rest.join('.')}`;
+  else if (base === 'tfo' && rest.length === 1) name = TFO_NAMES[rest[0]!] ?? name;
   return { name, unit, ratio };
 }
 

@@ -34,7 +34,7 @@ export interface LadderMessage {
   len: number;
   win: number | null;
   retx: boolean;
-  /** "SYN+ACK seq=0 ack=1", with " (retx)" on retransmissions. */
+  /** "SYN+ACK seq=0 ack=1", with " (retx)" on retransmissions and "(Fast Open: …)" on Fast Open SYNs and SYN-ACKs. */
   label: string;
   /** Absolute numbers and timing, for a tooltip. */
   detail: string;
@@ -274,6 +274,8 @@ function messageOf(p: Pkt, from: 0 | 1, c: MessageContext): LadderMessage {
   let label = `${flagNames(flags)} seq=${rs}`;
   if (flags.includes('.')) label += ` ack=${ra}`;
   if (len > 0) label += ` len=${len}`;
+  const fastOpen = fastOpenNote(strField(r, 'tfo'), flags, len);
+  if (fastOpen !== '') label += ` (${fastOpen})`;
   if (len > 0 && c.frames[from].length > 0) {
     // Relative seq 1 is the first data byte (the SYN took 0).
     const start = rel(seq, c.isn[from]) - 1;
@@ -290,6 +292,17 @@ function messageOf(p: Pkt, from: 0 | 1, c: MessageContext): LadderMessage {
     flags, seq, ack, len, win, retx, label,
     detail: `${c.addrs[from]} → ${c.addrs[from === 0 ? 1 : 0]} ${flags} seq ${seq} ack ${ack} len ${len}${win !== null ? ` win ${win}` : ''}; ${timing}`,
   };
+}
+
+/**
+ * TCP Fast Open in words (the trace's `tfo` field, RFC 7413): a SYN asking for a cookie, a SYN
+ * carrying data with its cookie (or without one, tcp_fastopen 0x4), a SYN-ACK bringing a cookie.
+ */
+function fastOpenNote(tfo: string | undefined, flags: string, len: number): string {
+  const syn = flags.includes('S');
+  if (tfo === 'request') return 'Fast Open: cookie request';
+  if (tfo === 'cookie') return syn && !flags.includes('.') && len > 0 ? 'Fast Open: data + cookie' : 'Fast Open: cookie';
+  return syn && len > 0 ? 'Fast Open: data' : '';
 }
 
 /** Each side's state changes, from its own node's state records. */

@@ -17,7 +17,7 @@ import { SEC, type Nanos } from '../sim/time.ts';
 import { formatIpv4 } from '../wire/ip.ts';
 import { ANNOT_RETRANSMIT, PROTO_TCP, type Packet, type Segment } from '../wire/segment.ts';
 import { ConnEvent, STATE_NAMES, TcpState, type EngineOutput, type Endpoints, type Errno } from '../tcp/api.ts';
-import { Connection, SegmentVerdict, type HandshakeInfo } from '../tcp/connection.ts';
+import { Connection, FO_DEFER, SegmentVerdict, type HandshakeInfo } from '../tcp/connection.ts';
 import { Listener } from '../tcp/listener.ts';
 import { withSocketOptions, type TcpParams } from '../tcp/params.ts';
 import { jiffiesOffset } from '../tcp/timer-wheel.ts';
@@ -25,7 +25,7 @@ import { resetForUnmatched } from '../tcp/reset.ts';
 import { TimeWaitSock } from '../tcp/time-wait-sock.ts';
 import { CookieSecret, keyedHash4 } from '../tcp/syn-cookies.ts';
 import { DstMetrics } from '../tcp/dst-metrics.ts';
-import type { FastOpenState } from '../tcp/fastopen.ts';
+import { FO_EVENT_ACCEPTED, FO_EVENT_FALLBACK, FO_EVENT_REQUESTED, TFO_CLIENT_ENABLE, type FastOpenState } from '../tcp/fastopen.ts';
 import { EphemeralPorts, type PortChecker } from './ephemeral-ports.ts';
 import { FlowTable, portsKey } from './flow-table.ts';
 import type { HostPort, Transport as PacketReceiver } from '../net/host.ts';
@@ -43,7 +43,10 @@ export interface GroupCounts {
 
 export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventHandler, SocketOwner, PortChecker {
   readonly address: number;
-  readonly counters: StackStats = { segmentsSent: 0, segmentsRetransmitted: 0, established: 0, timeWait: 0, timeWaitPeak: 0 };
+  readonly counters: Required<StackStats> = {
+    segmentsSent: 0, segmentsRetransmitted: 0, established: 0, timeWait: 0, timeWaitPeak: 0,
+    fastOpenRequested: 0, fastOpenAccepted: 0, fastOpenFallback: 0,
+  };
   /**
    * Established and TIME-WAIT counts summed over a group of hosts, kept as they change (set by the
    * experiment's time series): a sample then reads one object, not the counters of 100k hosts.
@@ -136,8 +139,14 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       const iss = this.reuseIsn >= 0 ? this.reuseIsn : this.initialSeq(this.address, lport, remoteAddr, remotePort, now);
       this.reuseIsn = -1;
       s.reuseAddr = options.reuseAddr === true;
-      s.conn = Connection.connect(ep, params, iss, now, this, this.tsOffset(this.address, remoteAddr), this.metrics,
-        options.fastOpen ?? -1, options.fastOpenFlags ?? 0);
+      let fastOpen = options.fastOpen ?? -1;
+      let fastOpenFlags = options.fastOpenFlags ?? 0;
+      // TCP_FASTOPEN_CONNECT (Linux tcp_fastopen_defer_connect): a Fast Open connect without data yet.
+      if (fastOpen < 0 && (options.fastOpenConnect === true || params.fastOpenConnect) && (params.fastOpen & TFO_CLIENT_ENABLE) !== 0) {
+        fastOpen = 0;
+        fastOpenFlags = FO_DEFER;
+      }
+      s.conn = Connection.connect(ep, params, iss, now, this, this.tsOffset(this.address, remoteAddr), this.metrics, fastOpen, fastOpenFlags);
       if (options.lingerZero) s.conn.setLingerZero(true);
       if (options.noDelay) s.conn.setNoDelay(true, now);
       this.touch(s);
@@ -200,6 +209,13 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   }
 
   // --- EngineOutput ---
+
+  fastOpen(_ep: Endpoints, event: number): void {
+    const c = this.counters;
+    if (event === FO_EVENT_REQUESTED) c.fastOpenRequested++;
+    else if (event === FO_EVENT_ACCEPTED) c.fastOpenAccepted++;
+    else if (event === FO_EVENT_FALLBACK) c.fastOpenFallback++;
+  }
 
   transmit(ep: Endpoints, seg: Segment, retransmit: boolean, ecn = 0): void {
     const c = this.counters;
@@ -447,14 +463,18 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   /** The host's queue refuses every packet (EngineOutput.localDrop): a drill's `tc qdisc ... limit 0`. */
   localDrop = false;
 
-  /** `ip tcp_metrics flush`: forget every destination's metrics. */
   /** A sysctl written while the host runs: sockets created from now on see it (connect, listen). */
   setSysctls(changes: Partial<TcpParams>): void {
     this.params = { ...this.params, ...changes };
   }
 
+  /** `ip tcp_metrics flush`: forget every destination's metrics. */
   flushMetrics(): void {
     this.metrics.flush();
+  }
+
+  forgetDestination(remoteAddr: number): void {
+    this.metrics.delete(remoteAddr);
   }
 
   /**

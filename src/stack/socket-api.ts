@@ -44,6 +44,12 @@ export interface ConnectOptions {
    */
   fastOpen?: number;
   fastOpenFlags?: number;
+  /**
+   * TCP_FASTOPEN_CONNECT on this socket (as the host's tcp.fastOpenConnect): with a cached cookie
+   * connect() returns at once and the first write goes out in the SYN; without, the SYN asks for
+   * one. Only with the client bit of tcp.fastOpen (Linux tcp_fastopen_defer_connect).
+   */
+  fastOpenConnect?: boolean;
   /** Bind to this local port instead of an ephemeral one. */
   localPort?: number;
   /** SO_REUSEADDR: bind may share the port with sockets that set it too (not with a listener). */
@@ -135,9 +141,9 @@ export interface ListenSocket {
   readonly localPort: number;
   readonly backlog: number;
   handler: ListenHandler;
-  /** TCP_MAXSEG on the listener: the MSS its SYN-ACKs advertise and its connections use. */
   /** TCP_FASTOPEN after listen(): the Fast Open queue length (optional: stacks without Fast Open). */
   setFastOpenQueue?(qlen: number): void;
+  /** TCP_MAXSEG on the listener: the MSS its SYN-ACKs advertise and its connections use. */
   setUserMss(mss: number): void;
   /** Takes the oldest completed connection, or null (EAGAIN) when the accept queue is empty. */
   accept(handler?: SocketHandler): TcpSocket | null;
@@ -162,6 +168,11 @@ export interface ListenerStats {
   acceptQueueDrops: number;
   cookiesSent: number;
   cookiesAccepted: number;
+  /** TCP Fast Open queue (children in SYN_RCVD made from SYN-data): its length now, capacity, peak, and SYNs it turned away (Linux TCPFastOpenListenOverflow). */
+  fastOpenQueue?: number;
+  fastOpenQueueCapacity?: number;
+  fastOpenQueuePeak?: number;
+  fastOpenQueueDrops?: number;
 }
 
 /** A host stack's counters (Linux: /proc/net/snmp, /proc/net/sockstat). */
@@ -172,6 +183,14 @@ export interface StackStats {
   established: number;
   timeWait: number;
   timeWaitPeak: number;
+  /**
+   * TCP Fast Open client connections (fastopen.ts FO_EVENT_*): SYNs that asked for a cookie;
+   * SYN-data the SYN-ACK acknowledged (Linux TCPFastOpenActive); SYN-data sent again after it did
+   * not (TCPFastOpenActiveFail).
+   */
+  fastOpenRequested?: number;
+  fastOpenAccepted?: number;
+  fastOpenFallback?: number;
 }
 
 /** A host's TCP stack, as applications see it. */
@@ -184,4 +203,6 @@ export interface TcpStack {
   /** A raw socket: packets go out as given, source address included (spoofing is allowed, as on Linux as root). */
   openRaw(): RawSocket;
   stats(): StackStats;
+  /** `ip tcp_metrics delete <addr>`: forget what the host cached about a destination (its Fast Open cookie among it). */
+  forgetDestination?(remoteAddr: number): void;
 }

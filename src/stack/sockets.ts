@@ -11,7 +11,7 @@ import type { Segment } from '../wire/segment.ts';
 import { STATE_NAMES, type Errno } from '../tcp/api.ts';
 import type { Connection, HandshakeInfo } from '../tcp/connection.ts';
 import { TimeWaitSock } from '../tcp/time-wait-sock.ts';
-import type { FastOpenState } from '../tcp/fastopen.ts';
+import type { FastOpenState, ListenerFastOpen } from '../tcp/fastopen.ts';
 import type { Listener, ListenerHost } from '../tcp/listener.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import type { OutOfOrderWatch } from '../tcp/recv-queue.ts';
@@ -285,6 +285,7 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
       acceptQueueDrops: s.acceptQueueDrops,
       cookiesSent: s.cookiesSent,
       cookiesAccepted: s.cookiesAccepted,
+      ...fastOpenQueueStats(this.listener.fastOpen),
     };
   }
 
@@ -308,4 +309,11 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
   abortChild(child: StackSocket): void {
     child.abort();
   }
+}
+
+/** A listener's Fast Open queue counters (zero without one). */
+function fastOpenQueueStats(fo: ListenerFastOpen | null): Pick<ListenerStats, 'fastOpenQueue' | 'fastOpenQueueCapacity' | 'fastOpenQueuePeak' | 'fastOpenQueueDrops'> {
+  return fo === null
+    ? { fastOpenQueue: 0, fastOpenQueueCapacity: 0, fastOpenQueuePeak: 0, fastOpenQueueDrops: 0 }
+    : { fastOpenQueue: fo.queue.qlen, fastOpenQueueCapacity: fo.queue.max, fastOpenQueuePeak: fo.queue.peak, fastOpenQueueDrops: fo.overflow };
 }

@@ -59,6 +59,7 @@ export function processAck(t: Tcb, seg: Segment, now: Nanos): boolean {
       updateWindow(t, seg);
       if (t.tlpActive) tlpAcked(t, ack, false, dup && newlySacked === 0);
       // RFC 6675 2: an ACK that SACKs new data counts as a duplicate whatever else it carries.
+      if (newlySacked > 0) t.delivered += Math.max(0, t.rtxq.sackedOut - sackedBefore); // tcp_sacktag_write_queue
       if (dup || newlySacked > 0) duplicateAck(t, now, newlySacked);
     }
     return true;
@@ -171,6 +172,7 @@ function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
     delivered = queuedBefore - t.rtxq.size + t.rtxq.sackedOut - sackedBefore;
     acked = delivered;
   }
+  t.delivered += delivered; // TCP_INFO tcpi_delivered
   // Linux tcp_ack: tcp_process_tlp_ack comes before loss recovery and tcp_cong_control.
   if (t.tlpActive) tlpAcked(t, ack, true, false);
   let reoArmed = false;

@@ -37,6 +37,8 @@ const EMPTY = new Uint8Array(0);
 export interface FastOpenQueue {
   qlen: number;
   max: number;
+  /** Most children held at once (tfo_queue.peak). */
+  peak: number;
 }
 
 /** Per-connection Fast Open state (Linux tcp_fastopen_request and the syn_* bits), null when unused. */
@@ -111,7 +113,10 @@ export function synFastOpen(t: Tcb, o: TcpOptions): number {
     if (fo.exp) o.fastOpenExp = true;
     fo.synFastOpen = true;
   }
-  if (fo.cookie !== null && fo.cookie.length === 0) return 0; // a cookie request carries no data
+  if (fo.cookie !== null && fo.cookie.length === 0) {
+    t.out.fastOpen?.(t.ep, FO_EVENT_REQUESTED);
+    return 0; // a cookie request carries no data
+  }
   let mss = t.advMss;
   const e = t.metrics !== null ? t.metrics.lookup(t.ep.localAddr, t.ep.remoteAddr, -Infinity) : null;
   const cachedMss = e !== null && e.fastOpen !== null ? e.fastOpen.mss : 0;
@@ -177,7 +182,11 @@ export function clientSynAck(t: Tcb, seg: Segment, now: Nanos): void {
   }
 }
 
-/** What EngineOutput.fastOpen reports (the tfo.* counters). */
+/**
+ * What EngineOutput.fastOpen reports (the tfo.* counters), once per client connection that uses
+ * Fast Open: its SYN asked for a cookie, or its SYN-data was acknowledged by the SYN-ACK, or
+ * not (sent again after the handshake: Linux TCPFastOpenActiveFail).
+ */
 export const FO_EVENT_REQUESTED = 0;
 export const FO_EVENT_ACCEPTED = 1;
 export const FO_EVENT_FALLBACK = 2;
@@ -209,7 +218,7 @@ export class ListenerFastOpen {
     let max = p.fastOpenQueue;
     // Linux inet_listen: with 0x400 every listener gets a queue of its backlog without TCP_FASTOPEN.
     if (max === 0 && (p.fastOpen & (TFO_SERVER_ENABLE | TFO_SERVER_WO_SOCKOPT1)) === (TFO_SERVER_ENABLE | TFO_SERVER_WO_SOCKOPT1)) max = backlog;
-    this.queue = { qlen: 0, max };
+    this.queue = { qlen: 0, max, peak: 0 };
     this.keys = (p.fastOpenKey !== undefined ? parseFastOpenKeys(p.fastOpenKey) : null) ?? [hostKey];
   }
 
@@ -265,7 +274,7 @@ export function releaseQueue(t: Tcb): void {
 export function childState(queue: FastOpenQueue, synAckCookie: Uint8Array | null, exp: boolean, dataAccepted: boolean): FastOpenState {
   const fo = newState();
   fo.queue = queue;
-  queue.qlen++;
+  if (++queue.qlen > queue.peak) queue.peak = queue.qlen;
   fo.synAckCookie = synAckCookie;
   fo.exp = exp;
   fo.dataAcked = dataAccepted;

@@ -81,6 +81,9 @@ export function tsEchoRtt(t: Tcb, seg: Segment, now: Nanos): boolean {
 export function establish(t: Tcb, now: Nanos, handshakeRetransmits: number): void {
   t.setState(TcpState.ESTABLISHED);
   t.establishedAt = now;
+  // Linux: the SYN the SYN-ACK acknowledges (tcp_ack; SYN-data counts once: tcp_rcv_fastopen_synack),
+  // or the SYN-ACK the final ACK acknowledges (tcp_rcv_state_process "SYN-ACK delivery isn't tracked in tcp_ack").
+  t.delivered++;
   t.rtoAt = Infinity;
   t.retransmits = 0;
   t.retransStamp = -1;

@@ -22,6 +22,8 @@ export interface ParamInfo {
   max?: number;
   /** 0 is allowed below `min` and means this (e.g. "off"). */
   zero?: string;
+  /** A count that is a sum of these bits (a Linux flags sysctl): any other bit is refused. */
+  bits?: readonly number[];
   /** The Linux sysctl or socket option it mirrors, or where Linux fixes the value. */
   linux: string;
   /** What it does, one or two sentences. */
@@ -266,8 +268,8 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
     doc: 'Classic ECN (RFC 3168): 0 off, 1 request it on active opens (ECN-setup SYN, ECT(0) data, ECE/CWR), 2 accept it only (Linux\'s default; passive ECN is not modelled yet, so 2 runs as off).',
   },
   fastOpen: {
-    kind: 'count', min: 0, max: 7, linux: 'net.ipv4.tcp_fastopen',
-    doc: 'TCP Fast Open (RFC 7413) bits: 1 client (cookie request, then data in the SYN), 2 server, 4 client sends data without a cookie; 3 both ends. Linux\'s default 1. The engine and the packetdrill runner use it; the experiments\' applications do not open Fast Open connections yet, so in a spec it only lets listeners with a `fastOpenQueue` accept SYN data.',
+    kind: 'count', min: 0, max: 0x607, bits: [0x1, 0x2, 0x4, 0x200, 0x400], linux: 'net.ipv4.tcp_fastopen',
+    doc: 'TCP Fast Open (RFC 7413) bits: 1 client (cookie request, then data in the SYN), 2 server, 4 client sends data without a cookie, 0x200 (512) server takes SYN data without a cookie, 0x400 (1024) every listener has a Fast Open queue of its backlog; 3 both ends. Linux\'s default 1. Client apps use it with `fastOpen: true` (or `tcp.fastOpenConnect`); a listener needs bit 2 and a Fast Open queue (`fastOpenQueue` here or on the server app).',
   },
   fastOpenQueue: {
     kind: 'count', min: 0, max: INT_MAX, linux: 'TCP_FASTOPEN (setsockopt on the listener)',
@@ -275,7 +277,7 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
   },
   fastOpenConnect: {
     ...flag, linux: 'TCP_FASTOPEN_CONNECT',
-    doc: 'connect() returns at once when a cookie is cached; the first write goes out in the SYN.',
+    doc: 'Every connect() is a Fast Open one (as a client app\'s `fastOpen: true`): it returns at once when a cookie is cached and the first write goes out in the SYN; without a cookie the SYN asks for one. Needs bit 1 of `fastOpen`.',
   },
   windowScaling: {
     ...flag, linux: 'net.ipv4.tcp_window_scaling',

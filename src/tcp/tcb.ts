@@ -285,6 +285,12 @@ export class Tcb {
   // --- Counters for metrics ---
   segsOut = 0;
   retransSegs = 0;
+  /**
+   * Segments the peer has acknowledged or SACKed (Linux tp->delivered, TCP_INFO tcpi_delivered):
+   * one for the handshake (our SYN, or our SYN-ACK: tcp_rcv_state_process), then the data
+   * segments each ACK newly covers.
+   */
+  delivered = 0;
   bytesAckedTotal = 0;
   bytesReceivedTotal = 0;
 

@@ -37,7 +37,7 @@ export const TCP_INFO_FIELDS = [
   'snd_mss', 'rcv_mss', 'advmss', 'unacked', 'retrans', 'total_retrans', 'last_data_recv', 'last_data_sent',
   'rtt', 'rttvar', 'snd_ssthresh', 'snd_cwnd', 'rcv_ssthresh', 'reordering', 'bytes_acked', 'bytes_received',
   'segs_out', 'notsent_bytes', 'snd_wnd', 'busy_time', 'rwnd_limited', 'sndbuf_limited', 'sacked', 'lost',
-  'reord_seen', 'min_rtt',
+  'reord_seen', 'min_rtt', 'delivered',
 ] as const;
 
 export type TcpInfoFields = Readonly<Record<(typeof TCP_INFO_FIELDS)[number], number>>;
@@ -98,5 +98,6 @@ export function tcpInfo(t: Tcb, now: Nanos): TcpInfoFields {
     reord_seen: t.reordSeen,
     // Linux tcp_min_rtt (~0U before the first sample).
     min_rtt: t.rtt.minRtt === Infinity ? 0xffffffff : us(t.rtt.minRtt),
+    delivered: t.delivered,
   };
 }

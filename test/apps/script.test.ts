@@ -32,6 +32,7 @@ describe('lifecycle scenarios (experiments/lifecycle.yaml) on a fixed-delay wire
   it('has the scenarios the file promises, in order', () => {
     expect([...RUNS.keys()]).toEqual([
       'normal', 'simultaneous-open', 'simultaneous-close', 'lost-syn', 'lost-synack', 'lost-third-ack', 'lost-last-ack', 'half-close', 'keepalive',
+      'fast-open',
     ]);
   });
 

@@ -53,15 +53,14 @@ export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
   'slow_start/': LOSS_RECOVERY,
   'fastopen/client/blocking-connect-bypass-errno.pkt': SYN_RETRIES_OLD,
   'fastopen/client/blocking-sendto-errnos.pkt': SYN_RETRIES_OLD,
-  'fastopen/client/cookie-less-sendto.pkt': 'Its TSO packets now match (PSH on every packet of more than one segment); at line 75 the engine ACKs the peer\'s 1400 bytes 41 ms later than Linux (a delayed ACK where Linux ACKs at once); the rule is not identified.',
-  'fastopen/client/synack-data.pkt': 'A SYN-ACK with data and FIN sets RCV_SHUTDOWN, and Linux\'s poll reports POLLRDHUP while the data is still unread; the runner reports POLLRDHUP only at end of stream (the socket API has no "FIN received" yet).',
+  'fastopen/client/syn-data-only-syn-acked.pkt': 'At line 65 Linux marks PSH on the 2920-byte packet it sends right after resending the SYN data (a 6000-byte write, the SYN-ACK acknowledging only the SYN); the engine sends it without PSH. Which rule marks this packet is not identified.',
   'fastopen/server/pure-syn-data.pkt': PASSIVE_ECN,
   'fastopen/server/opt34/pure-syn-data.pkt': PASSIVE_ECN,
   'fastopen/client/nonblocking-sendto-over-mss.pkt': 'After the SYN-data fallback Linux sends the rest of the write as one 3580-byte packet (two full segments and the 660-byte tail); the engine\'s TSO packets hold tcp_min_tso_segs (2) segments here and the tail goes alone; why Linux\'s autosizing allows three is not identified.',
   'fastopen/client/syn-data-partial-or-over-ack.pkt': 'After the partial SYN-ACK (MSS 1000) the engine resends the SYN\'s remaining 1320 bytes as one segment, above the MSS, where Linux sends them as a TSO packet of 1000 + 320 (one 1320-byte segment matches the script\'s 1320-byte line); the fast retransmission then resends the whole 1320-byte segment where Linux resends 101:1101 (the Fast Open retransmission, fastopen.ts).',
   'fastopen/server/client-ack-dropped-then-recovery-ms-timestamps.pkt': TFO_CHILD_WINDOW,
   'fastopen/server/opt34/simple3.pkt': TFO_CHILD_WINDOW,
-  'fastopen/': 'TCP Fast Open (RFC 7413) is modelled (src/tcp/fastopen.ts); SKIPs name what the runner lacks (timed sysctl changes, ICMP, tcpi_delivered).',
+  'fastopen/': 'TCP Fast Open (RFC 7413) is modelled (src/tcp/fastopen.ts); SKIPs name what the runner lacks (ICMP).',
 };
 
 export const OUT_OF_SCOPE_NOTE = 'out of scope (corpus README)';

@@ -111,4 +111,16 @@ describe('experiments/lifecycle.yaml on the whole model', () => {
     ]);
     expect(r.metrics).toMatchObject({ 'connect_errors.ETIMEDOUT': 1, 'connections.established': 1 });
   });
+
+  it('fast-open: the first SYN asks for a cookie and the request follows the handshake; the second carries the request, answered from SYN_RCVD one RTT sooner', () => {
+    const r = scenario('fast-open');
+    expect(r.segments.slice(0, 6)).toEqual([
+      '0.000 client tx S', '0.020 server tx S.', '0.040 client tx P. len 200', '0.060 server tx .', '0.061 server tx P. len 1000', '0.121 client tx .',
+    ]);
+    const second = r.segments.findIndex((s) => s.startsWith('1.000 client tx S'));
+    expect(r.segments.slice(second, second + 5)).toEqual([
+      '1.000 client tx S len 200', '1.020 server tx S.', '1.021 server tx P. len 1000', '1.040 client tx .', '1.041 client tx .',
+    ]);
+    expect(r.metrics).toMatchObject({ 'tfo.requested': 1, 'tfo.accepted': 1, 'tfo.fallback': 0, 'tfo_queue.peak': 1 });
+  });
 });

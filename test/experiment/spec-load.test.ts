@@ -58,11 +58,11 @@ describe('a good experiment file', () => {
     expect(spec.apps['users']).toEqual({
       id: 'users', kind: 'client', on: 'client', target: { node: 'server', port: 80 }, start: 0, stop: 120 * SEC, rate: 20,
       arrival: 'poisson', count: 100, mode: 'keepalive', requestBytes: 200, closer: 'server', objects: 1, connections: 1,
-      streamWindow: 65535, connectionWindow: 65535,
+      streamWindow: 65535, connectionWindow: 65535, fastOpen: false,
     });
     expect(spec.apps['flood']).toEqual({
       id: 'flood', kind: 'synflood', on: 'attacker', target: { node: 'server', port: 80 }, start: 10 * SEC, stop: 70 * SEC, rate: 1000,
-      arrival: 'periodic', spoof: { base: 0xc6120000, prefixLength: 15, text: '198.18.0.0/15' },
+      arrival: 'periodic', spoof: { base: 0xc6120000, prefixLength: 15, text: '198.18.0.0/15' }, data: 0,
     });
     expect(spec.apps['bulk']).toEqual({ id: 'bulk', kind: 'bulk', on: 'client1', target: { node: 'server', port: 8080 }, bytes: 5_000_000, start: 1 * SEC });
   });

@@ -121,10 +121,10 @@ apps:
        {at: 0s, setsockopt: {}} ] }
 `)).toEqual([
       'experiments/t.yaml: apps.a.steps[0].setsockopt.synCookies: synCookies is a host setting, not a socket option: set it under tcp: or nodes.<node>.tcp',
-      'experiments/t.yaml: apps.a.steps[0].setsockopt.keepalve: unknown socket option (did you mean "keepalive"?) (options: keepalive, keepaliveIdle, keepaliveInterval, keepaliveProbes, userTimeout, nagle, delayedAck, sndBuf, rcvBuf, mss, synRetries, finWait2Timeout)',
+      'experiments/t.yaml: apps.a.steps[0].setsockopt.keepalve: unknown socket option (did you mean "keepalive"?) (options: keepalive, keepaliveIdle, keepaliveInterval, keepaliveProbes, userTimeout, nagle, delayedAck, sndBuf, rcvBuf, mss, synRetries, finWait2Timeout, fastOpenConnect, fastOpenQueue)',
       'experiments/t.yaml: apps.a.steps[0].setsockopt.keepaliveIdle: expected a duration like "10ms", got 5 (add a unit: ns, us, ms or s)',
       'experiments/t.yaml: apps.a.steps[0].setsockopt.keepaliveProbes: expected a whole number from 1 to 127, got -1',
-      'experiments/t.yaml: apps.a.steps[1].setsockopt: set at least one option (keepalive, keepaliveIdle, keepaliveInterval, keepaliveProbes, userTimeout, nagle, delayedAck, sndBuf, rcvBuf, mss, synRetries, finWait2Timeout)',
+      'experiments/t.yaml: apps.a.steps[1].setsockopt: set at least one option (keepalive, keepaliveIdle, keepaliveInterval, keepaliveProbes, userTimeout, nagle, delayedAck, sndBuf, rcvBuf, mss, synRetries, finWait2Timeout, fastOpenConnect, fastOpenQueue)',
     ]);
   });
 

@@ -17,6 +17,8 @@ function yamlValue(info: ParamInfo): fc.Arbitrary<string> {
   if (typeof k === 'object') return fc.constantFrom(...k.oneOf.map(String));
   if (k === 'bool') return fc.constantFrom('true', 'false');
   if (k === 'hz') return fc.constantFrom(...HZ_VALUES.map(String));
+  // a flags sysctl (tcp_fastopen): any sum of its bits
+  if (info.bits !== undefined) return fc.subarray([...info.bits]).map((b) => String(b.reduce((a, x) => a | x, 0)));
   const min = info.min ?? 0;
   const max = info.max ?? 2 ** 31 - 1;
   const show = (n: number): string => (k === 'duration' ? formatDuration(n) : String(n));

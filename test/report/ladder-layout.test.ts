@@ -18,7 +18,7 @@ const spec = (() => {
   return r.value;
 })();
 
-const SCENARIOS = ['normal', 'simultaneous-open', 'simultaneous-close', 'lost-syn', 'lost-synack', 'lost-third-ack', 'lost-last-ack', 'half-close', 'keepalive'];
+const SCENARIOS = ['normal', 'simultaneous-open', 'simultaneous-close', 'lost-syn', 'lost-synack', 'lost-third-ack', 'lost-last-ack', 'half-close', 'keepalive', 'fast-open'];
 
 function traceOf(scenario: string): TraceEvent[] {
   const run = spec.runs.find((r) => r.point['scenario'] === scenario);
@@ -28,9 +28,20 @@ function traceOf(scenario: string): TraceEvent[] {
 }
 
 describe('flagship ladders (experiments/lifecycle.yaml)', () => {
-  it('lists the nine scenarios the experiment charts', () => {
+  it('lists the ten scenarios the experiment charts (fast-open twice: its first and its repeat visit)', () => {
     const charted = spec.spec.charts.filter((c) => c.kind === 'ladder').map((c) => String(c.point?.['scenario']));
-    expect(charted.sort()).toEqual([...SCENARIOS].sort());
+    expect(charted.sort()).toEqual([...SCENARIOS, 'fast-open'].sort());
+  });
+
+  it('fast-open: the repeat visit\'s ladder (the connection the chart names) has no two label boxes overlapping and labels its SYN data', () => {
+    const records = traceOf('fast-open');
+    const chart = spec.spec.charts.find((c) => c.kind === 'ladder' && c.conn?.endsWith(':40002'))!;
+    const model = ladderModel(records, selectConnection(records, chart.conn)!);
+    expect(model.messages[0]!.label).toBe('SYN seq=0 len=200 (Fast Open: data + cookie)');
+    const ls = layoutLadder(model).labels;
+    const clashes: string[] = [];
+    for (let i = 0; i < ls.length; i++) for (let j = i + 1; j < ls.length; j++) if (boxesOverlap(ls[i]!.box, ls[j]!.box)) clashes.push(`${ls[i]!.text} / ${ls[j]!.text}`);
+    expect(clashes).toEqual([]);
   });
 
   for (const scenario of SCENARIOS) {

@@ -136,6 +136,32 @@ describe('active open', () => {
     expect(t.rec.takeEvents()).toEqual(['ERROR:ECONNREFUSED', 'FREED']);
   });
 
+  test('a SYN-ACK echoing a timestamp our SYN never carried gets R SEG.ACK and is otherwise ignored (Linux PAWSActiveRejected; fastopen/client/synack-data.pkt)', () => {
+    const t = synSent({ tsOffset: 5000 }); // our SYN at 0 carried TS val 5000
+    t.at(10 * MS); // now TS val 5010
+    expect(t.in('S. 0:0(0) ack 1 win 5840 <mss 1040,TS val 1000000 ecr 5011,sackOK,nop,wscale 6>')).toEqual(['R 1:1(0)']);
+    expect(t.in('S. 0:0(0) ack 1 win 5840 <mss 1040,TS val 1000000 ecr 4999,sackOK,nop,wscale 6>')).toEqual(['R 1:1(0)']);
+    expect(t.in('R. 0:0(0) ack 1 win 0 <TS val 1000000 ecr 9999>')).toEqual([]); // a RST is not answered, and refuses nothing
+    expect(t.c.state).toBe(TcpState.SYN_SENT);
+    // an echo of what we sent establishes the connection
+    expect(t.in('S. 0:0(0) ack 1 win 5840 <mss 1040,TS val 1000000 ecr 5000,sackOK,nop,wscale 6>')).toEqual(['. 1:1(0) ack 1']);
+    expect(t.c.state).toBe(TcpState.ESTABLISHED);
+  });
+
+  test('TCP_INFO tcpi_delivered: one for the SYN the SYN-ACK acknowledges, then one per data segment acknowledged (Linux tp->delivered)', () => {
+    const t = synSent({ params: { timestamps: false } });
+    expect(t.c.tcpInfo(0).delivered).toBe(0);
+    t.at(10 * MS);
+    t.in('S. 0:0(0) ack 1 win 65535 <mss 1000>');
+    expect(t.c.tcpInfo(10 * MS).delivered).toBe(1);
+    t.c.send(2000, 10 * MS);
+    t.at(20 * MS);
+    t.in('. 1:1(0) ack 1001 win 65535');
+    expect(t.c.tcpInfo(20 * MS).delivered).toBe(2);
+    t.in('. 1:1(0) ack 2001 win 65535');
+    expect(t.c.tcpInfo(20 * MS).delivered).toBe(3);
+  });
+
   test('close() in SYN-SENT sends nothing; the late SYN-ACK gets R 1:1(0) (close-on-syn-sent.pkt)', () => {
     const t = synSent();
     t.c.close(0);

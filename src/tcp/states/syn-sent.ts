@@ -17,6 +17,7 @@ import { seqGt, seqLe, seqLt } from '../seq.ts';
 import { EV_CONNECTED, type Tcb } from '../tcb.ts';
 import { terminate } from '../teardown.ts';
 import { timerExpiry } from '../timer-wheel.ts';
+import { tsValue } from '../window.ts';
 import { clientSynAck } from '../fastopen.ts';
 
 export function synSent(t: Tcb, seg: Segment, now: Nanos): void {
@@ -30,6 +31,15 @@ export function synSent(t: Tcb, seg: Segment, now: Nanos): void {
       // tuple (its ACK, e.g. a RFC 5961 challenge ACK, is what our RST clears), so the first SYN
       // is resent after TCP_TIMEOUT_MIN instead of a whole RTO; the RTO itself is unchanged.
       if (t.retransmits === 0 && t.params.profile === 'linux') t.rtoAt = timerExpiry(t.params, now, TIMEOUT_MIN);
+      return;
+    }
+    // Linux tcp_rcv_synsent_state_process (PAWSActiveRejected): an ACK echoing a timestamp our
+    // SYN cannot have carried (before the first SYN, or not yet sent) is answered with a RST and
+    // otherwise ignored; the connection stays in SYN_SENT.
+    const ts = seg.options !== null ? seg.options.timestamp : undefined;
+    if (ts !== undefined && ts.ecr !== 0 && t.params.profile === 'linux'
+      && !(seqLe(tsValue(t.tsOffset, t.openedAt), ts.ecr) && seqLe(ts.ecr, tsValue(t.tsOffset, now)))) {
+      if ((f & RST) === 0) sendRaw(t, resetForUnmatched(seg)!);
       return;
     }
   }
@@ -54,11 +64,13 @@ export function synSent(t: Tcb, seg: Segment, now: Nanos): void {
     establish(t, now, t.retransmits);
     // TCP Fast Open: cache the cookie; SYN-data the SYN-ACK left unacknowledged goes again below.
     if (t.fo !== null) {
+      // A blocking Fast Open write still has data queued past what the SYN carried (Linux
+      // sk_write_pending): the ACK waits for that data in quick-ACK mode (ato = TCP_ATO_MIN), so
+      // sending it at once makes the connection interactive (tcp_rcv_synsent_state_process,
+      // tcp_event_data_sent). SYN data sent again (a fallback, a plain SYN retry) is no pending write.
+      const writePending = seqLt((t.iss + 1 + t.fo.synData) >>> 0, t.writeSeq);
       clientSynAck(t, seg, now);
-      // A blocking Fast Open write still has data queued (Linux sk_write_pending): the ACK waits
-      // for that data in quick-ACK mode (ato = TCP_ATO_MIN), so sending it at once makes the
-      // connection interactive (tcp_rcv_synsent_state_process, tcp_event_data_sent).
-      if (seqLt(t.sndNxt, t.writeSeq) && t.params.profile === 'linux') enterQuickAckMode(t);
+      if (writePending && t.params.profile === 'linux') enterQuickAckMode(t);
     }
     t.notify(EV_CONNECTED);
     // The third ACK; data queued during the handshake rides on it instead.
