@@ -5,28 +5,16 @@
  * compiled modules without tsx.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, expect, it } from 'vitest';
-import { REPO, tcplab } from './helpers.ts';
+import { expect, it } from 'vitest';
+import { REPO, scratchFolders, tcplab, tinyExperiment } from './helpers.ts';
 
 const run = promisify(execFile);
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const scratch = scratchFolders();
 
-const TINY = `name: tiny
-topology:
-  nodes: [client, server]
-  links: [{ between: [client, server], latency: 5ms }]
-duration: 2s
-seeds: 2
-sweep: { apps.users.rate: [10/s, 30/s] }
-apps:
-  web:   { kind: server, on: server }
-  users: { kind: client, on: client, target: server:80, rate: 20/s }
-`;
+const TINY = tinyExperiment({ duration: '2s', rate: '20/s', sweep: '{ apps.users.rate: [10/s, 30/s] }' });
 
 function files(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -44,7 +32,7 @@ function files(dir: string): Record<string, string> {
 
 it('the compiled build runs a batch on its workers and writes what the sources write', async () => {
   const build = join(REPO, 'node_modules', '.cache', `tcplab-build-test-${process.pid}`);
-  scratch.push(build);
+  scratch.keep(build);
   mkdirSync(build, { recursive: true });
   copyFileSync(join(REPO, 'package.json'), join(build, 'package.json'));
   const tsc = join(REPO, 'node_modules', '.bin', 'tsc');
@@ -52,9 +40,7 @@ it('the compiled build runs a batch on its workers and writes what the sources w
     throw new Error(`build failed: ${e.stdout ?? String(e)}`);
   });
 
-  const cwd = mkdtempSync(join(tmpdir(), 'tcplab-build-'));
-  scratch.push(cwd);
-  writeFileSync(join(cwd, 'tiny.yaml'), TINY);
+  const cwd = scratch.make('tcplab-build-', { 'tiny.yaml': TINY });
   const compiled = await run(process.execPath, [join(build, 'dist', 'cli.js'), 'run', 'tiny.yaml', '--jobs', '2', '--trace', '--out', 'compiled'], { cwd });
   expect(compiled.stdout).toBe('results compiled\n');
   const sources = await tcplab(['run', 'tiny.yaml', '--jobs', '2', '--trace', '--out', 'sources'], cwd);

@@ -4,32 +4,19 @@
  * outgrows the budget ends with a warning, the run goes on and its metrics are unchanged; below
  * the budget the files are those of an unlimited run; resuming keeps the same bytes.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { tcplab } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { scratchFolders, tcplab, tinyExperiment } from './helpers.ts';
 
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const scratch = scratchFolders();
 
-const TINY = `name: tiny
-topology:
-  nodes: [client, server]
-  links: [{ between: [client, server], latency: 5ms }]
-duration: 2s
-seeds: 2
-apps:
-  web:   { kind: server, on: server }
-  users: { kind: client, on: client, target: server:80, rate: 20/s }
-`;
+const TINY = tinyExperiment({ duration: '2s', rate: '20/s' });
 const RUNS = ['p0-s1', 'p0-s2'];
 const NODES = ['client', 'server'];
 
 function folder(): string {
-  const cwd = mkdtempSync(join(tmpdir(), 'tcplab-capture-'));
-  scratch.push(cwd);
-  writeFileSync(join(cwd, 'tiny.yaml'), TINY);
+  const cwd = scratch.make('tcplab-capture-', { 'tiny.yaml': TINY });
   return cwd;
 }
 

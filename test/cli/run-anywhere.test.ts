@@ -3,30 +3,17 @@
  * experiment files: worker threads must load tcplab's own tsx, not look for one in the user's
  * folder, and stdout names each folder for what it is.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
-import { tcplab } from './helpers.ts';
+import { expect, it } from 'vitest';
+import { scratchFolders, tcplab, tinyExperiment } from './helpers.ts';
 
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const scratch = scratchFolders();
 
-const TINY = `name: tiny
-topology:
-  nodes: [client, server]
-  links: [{ between: [client, server], latency: 5ms }]
-duration: 1s
-seeds: 2
-apps:
-  web:   { kind: server, on: server }
-  users: { kind: client, on: client, target: server:80, rate: 5/s }
-`;
+const TINY = tinyExperiment({ duration: '1s', rate: '5/s' });
 
 it('runs on worker threads from a folder that has no node_modules', async () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'tcplab-cli-'));
-  scratch.push(cwd);
-  writeFileSync(join(cwd, 'tiny.yaml'), TINY);
+  const cwd = scratch.make('tcplab-cli-', { 'tiny.yaml': TINY });
   const r = await tcplab(['run', 'tiny.yaml', '--jobs', '2'], cwd);
   expect(r.stderr).not.toContain('internal error');
   expect(r.code).toBe(0);
@@ -36,9 +23,7 @@ it('runs on worker threads from a folder that has no node_modules', async () => 
 });
 
 it('prints a shard folder as a shard, and the merged folder as results', async () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'tcplab-cli-'));
-  scratch.push(cwd);
-  writeFileSync(join(cwd, 'tiny.yaml'), TINY);
+  const cwd = scratch.make('tcplab-cli-', { 'tiny.yaml': TINY });
   const shards = await Promise.all([0, 1].map((i) => tcplab(['run', 'tiny.yaml', '--jobs', '1', '--shard', `${i}/2`, '--out', `s${i}`], cwd)));
   expect(shards.map((r) => [r.code, r.stdout])).toEqual([[0, 'shard s0\n'], [0, 'shard s1\n']]);
   const merged = await tcplab(['merge', 's0', 's1', '--out', 'all'], cwd);

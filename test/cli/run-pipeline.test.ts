@@ -3,30 +3,18 @@
  * table, and --trace-limit stopping each run's trace with a warning, a record saying so, and
  * resume rules that give the same bytes as a fresh run.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { tcplab } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { scratchFolders, tcplab, tinyExperiment } from './helpers.ts';
 
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const scratch = scratchFolders();
 
-const TINY = `name: tiny
-topology:
-  nodes: [client, server]
-  links: [{ between: [client, server], latency: 5ms }]
-duration: 2s
-seeds: 2
-apps:
-  web:   { kind: server, on: server }
-  users: { kind: client, on: client, target: server:80, rate: 20/s }
-`;
+const TINY = tinyExperiment({ duration: '2s', rate: '20/s' });
 
 function folder(): string {
-  const cwd = mkdtempSync(join(tmpdir(), 'tcplab-pipeline-'));
-  scratch.push(cwd);
-  writeFileSync(join(cwd, 'tiny.yaml'), TINY);
+  const cwd = scratch.make('tcplab-pipeline-', { 'tiny.yaml': TINY });
   return cwd;
 }
 
