@@ -5,9 +5,9 @@
  * requests are still unanswered (so a connection that dies can say which ones it took with it).
  */
 import type { Nanos } from '../sim/time.ts';
-import { SocketError, type SocketHandler, type TcpSocket } from '../stack/socket-api.ts';
+import type { SocketHandler, TcpSocket } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
-import { drain, writeSome } from './socket-io.ts';
+import { connectOrErrno, drain, writeSome } from './socket-io.ts';
 
 /** What a connection tells the client that owns it. */
 export interface ConnectionOwner {
@@ -47,16 +47,13 @@ export class ClientConnection implements SocketHandler {
 
   open(connect: (h: SocketHandler) => TcpSocket): Errno | null {
     this.connectStarted = this.owner.now();
-    try {
-      this.sock = connect(this);
-      return null;
-    } catch (e) {
-      if (e instanceof SocketError) {
-        this.closed = true;
-        return e.code;
-      }
-      throw e;
+    const sock = connectOrErrno(connect, this);
+    if (typeof sock === 'string') {
+      this.closed = true;
+      return sock;
     }
+    this.sock = sock;
+    return null;
   }
 
   /** Queues one request (sent at once if connected; with no response expected, done once written). */

@@ -17,7 +17,7 @@
  * byte stream that belonged to other frames (src/apps/h2-receive-times.ts).
  */
 import type { Nanos } from '../sim/time.ts';
-import { SocketError, type SocketHandler, type TcpSocket } from '../stack/socket-api.ts';
+import type { SocketHandler, TcpSocket } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
 import {
   ACK, DEFAULT_WINDOW, END_HEADERS, END_STREAM, FrameLog, FrameReader, FrameType, GOAWAY_PAYLOAD, SETTING_BYTES,
@@ -25,7 +25,7 @@ import {
 } from './h2-frames.ts';
 import { formatIpv4 } from '../wire/ip.ts';
 import { ReceiveTimes } from './h2-receive-times.ts';
-import { drain, writeSome } from './socket-io.ts';
+import { connectOrErrno, drain, writeSome } from './socket-io.ts';
 
 /** What an h2 connection tells the client that owns it. */
 export interface H2Owner {
@@ -103,20 +103,16 @@ export class H2ClientConnection implements SocketHandler {
 
   open(connect: (h: SocketHandler) => TcpSocket): Errno | null {
     this.connectStarted = this.owner.now();
-    try {
-      const sock = connect(this);
-      this.sock = sock;
-      this.rendezvous.register(sock.localAddr, sock.localPort, this.channel);
-      if (this.note !== null) this.connName = `${formatIpv4(sock.localAddr)}:${sock.localPort}>${formatIpv4(sock.remoteAddr)}:${sock.remotePort}`;
-      sock.watchOutOfOrder?.(this.times);
-      return null;
-    } catch (e) {
-      if (e instanceof SocketError) {
-        this.closed = true;
-        return e.code;
-      }
-      throw e;
+    const sock = connectOrErrno(connect, this);
+    if (typeof sock === 'string') {
+      this.closed = true;
+      return sock;
     }
+    this.sock = sock;
+    this.rendezvous.register(sock.localAddr, sock.localPort, this.channel);
+    if (this.note !== null) this.connName = `${formatIpv4(sock.localAddr)}:${sock.localPort}>${formatIpv4(sock.remoteAddr)}:${sock.remotePort}`;
+    sock.watchOutOfOrder?.(this.times);
+    return null;
   }
 
   /** A request: a stream now if a slot is free (and we are connected), else it waits. */
