@@ -294,21 +294,14 @@ export class Connection extends Tcb implements TimedEntity {
     // while the unsent bytes reach TCP_NOTSENT_LOWAT.
     if (this.unsentBytes >= notsentLowat(this)) space = 0;
     const n = bytes < space ? bytes : space;
-    if (n < bytes) this.sendBlocked = true;
     if (n > 0) {
-      chronoStart(this, CHRONO_BUSY, now); // Linux tcp_add_write_queue_tail
       this.writeSeq = (this.writeSeq + n) >>> 0;
       if (flags & SEND_EOR && n === bytes) {
         if (this.recordEnds.length === 0) this.recordEnds = [];
         this.recordEnds.push(this.writeSeq);
       }
-      this.moreHold = (flags & SEND_MORE) !== 0;
-      if (!this.moreHold) this.pushSeq = this.writeSeq;
-      output(this, now);
-      this.moreHold = false;
     }
-    this.finish();
-    return n;
+    return this.pushWrite(n, bytes, now, flags);
   }
 
   /**
@@ -327,7 +320,15 @@ export class Connection extends Tcb implements TimedEntity {
 
   /** send() on skb accounting (send-skbs.ts), then the push of what the write ends with (tcp_push). */
   private sendSkbs(bytes: number, now: Nanos, flags: number): number {
-    const n = skbWrite(this, bytes, flags, now);
+    return this.pushWrite(skbWrite(this, bytes, flags, now), bytes, now, flags);
+  }
+
+  /**
+   * The end of every send(): `n` of the `bytes` asked for were queued (writeSeq already moved);
+   * mark a writer that got less as blocked, and push what the write ends with unless MSG_MORE /
+   * TCP_CORK holds it (tcp_push).
+   */
+  private pushWrite(n: number, bytes: number, now: Nanos, flags: number): number {
     if (n < bytes) this.sendBlocked = true;
     if (n > 0) {
       chronoStart(this, CHRONO_BUSY, now); // Linux tcp_add_write_queue_tail
