@@ -23,22 +23,9 @@ import { fileURLToPath } from 'node:url';
 import { loadExperiment, loadExperimentText, type LoadedExperiment } from '../src/experiment/load.ts';
 import { executeRun } from '../src/experiment/run.ts';
 import type { Result } from '../src/experiment/errors.ts';
-import { MB, cpuSeconds } from './star.ts';
+import { MB, cpuSeconds, starScenario } from './star.ts';
 
 const ROOT = nodePath.resolve(nodePath.dirname(fileURLToPath(import.meta.url)), '..');
-
-function handshakeSpec(n: number): string {
-  return `
-name: bench-experiment-handshakes
-topology: { generator: star, clients: ${n}, latency: 5ms, bandwidth: 100Mbps }
-duration: 70s
-seed: 1
-tcp: { profile: linux }
-apps:
-  web:   { kind: server, on: server, port: 80, responseBytes: 1000, backlog: 4096 }
-  users: { kind: client, on: client, target: server:80, rate: 1/s, arrival: poisson, count: 1, requestBytes: 1000, mode: http1.0 }
-`;
-}
 
 function firstRun(r: Result<LoadedExperiment>) {
   if (!r.ok) throw new Error(`spec did not load: ${JSON.stringify(r.errors).slice(0, 500)}`);
@@ -92,7 +79,7 @@ function layerShares(body: () => void): Record<string, number> {
 export function runExperimentHandshakes(n: number): Record<string, string | number> {
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
-  const run = firstRun(loadExperimentText(handshakeSpec(n), 'bench-experiment-handshakes.yaml'));
+  const run = firstRun(loadExperimentText(starScenario(n), 'bench-experiment-handshakes.yaml'));
   const t1 = process.hrtime.bigint();
   const out = executeRun(run, { trace: false, pcap: false });
   const t2 = process.hrtime.bigint();
@@ -106,7 +93,7 @@ export function runExperimentHandshakes(n: number): Record<string, string | numb
     connections: out.metrics['connections.established'] ?? out.metrics['connections.attempted'] ?? '', rss_mb: Math.round(rss / MB),
   };
   // A second run under the sampling profiler: where the time goes, by layer.
-  Object.assign(row, layerShares(() => executeRun(firstRun(loadExperimentText(handshakeSpec(n), 'bench.yaml')), { trace: false, pcap: false })));
+  Object.assign(row, layerShares(() => executeRun(firstRun(loadExperimentText(starScenario(n), 'bench.yaml')), { trace: false, pcap: false })));
   return row;
 }
 
