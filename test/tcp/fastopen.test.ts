@@ -197,6 +197,21 @@ describe('server (tcp_try_fastopen, tcp_fastopen_create_child)', () => {
     expect(s.l.fastOpen!.queue.qlen).toBe(0);
   });
 
+  test('the child counts the peer window and its packets in flight from ISS + 1, as Linux (tcp_create_openreq_child: snd_una = ISS + 1)', () => {
+    const s = server();
+    const seg = peer('S 0:10(10) win 10000 <mss 1000,sackOK,nop,wscale 7>');
+    seg.options!.fastOpen = valid;
+    s.l.onSegment(seg, EP.remoteAddr, EP.localAddr, 0);
+    s.rec.take();
+    const child = s.l.accept()!;
+    // the SYN's window (10000, unscaled) from ISS + 1: all ten 1000-byte segments fit, and the
+    // initial cwnd of 10 packets is not charged for the unacknowledged SYN-ACK
+    expect(child.send(15000, 1)).toBe(15000);
+    const sent = s.rec.take().map((x) => brief(x.seg));
+    expect(sent.length).toBe(10);
+    expect(sent[9]).toBe('P. 9001:10001(1000) ack 11');
+  });
+
   test('a wrong cookie: the data is dropped, the SYN-ACK acknowledges the SYN and brings a valid cookie', () => {
     const s = server();
     s.l.onSegment(syn(10, Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)), EP.remoteAddr, EP.localAddr, 0);
