@@ -194,7 +194,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     }
     const l = this.listeners?.get(seg.dstPort);
     if (l !== undefined) {
-      l.listener.onSegment(seg, packet.src, packet.dst, now, isn);
+      l.listener.onSegment(seg, packet.src, packet.dst, now, isn, packet.ecn ?? 0);
       this.touch(l);
     } else {
       // RFC 9293 3.10.7.1: no TCB, no listener (also: a SYN-ACK for a connection we never opened)

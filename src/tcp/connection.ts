@@ -83,6 +83,8 @@ export interface HandshakeInfo {
   synAckRetransmitted?: boolean;
   /** The receive window offered in the SYN-ACK (Linux req->rsk_rcv_wnd); default initialWindow(params). */
   rcvWnd?: number;
+  /** ECN agreed by the SYN and SYN-ACK (Linux tcp_ecn_openreq_child); default false. */
+  ecnOk?: boolean;
 }
 
 /** Stands for a final ACK that is not at hand (tests building a connection directly): no echo. */
@@ -210,6 +212,7 @@ export class Connection extends Tcb implements TimedEntity {
     c.rcvWscale = c.wscaleOk ? h.ourWscale : 0;
     c.sackOk = h.sackOk;
     c.tsOk = h.tsOk;
+    c.ecnOk = h.ecnOk === true;
     c.tsRecent = h.tsRecent >>> 0;
     c.tsRecentAt = now;
     c.tsOffset = h.tsOffset >>> 0;

@@ -7,7 +7,7 @@
 import type { Nanos } from '../sim/time.ts';
 import { ACK, FIN, PSH, RST, SYN, segmentSpace, type Segment, type TcpOptions } from '../wire/segment.ts';
 import { TcpState } from './api.ts';
-import { ECN_NOT_ECT, ecnOutgoing, ecnSynFlags } from './ecn.ts';
+import { ECN_NOT_ECT, ecnOutgoing, ecnSynAckFlags, ecnSynFlags } from './ecn.ts';
 import { seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
 import { rcvWindowSpace } from './buffers.ts';
@@ -141,7 +141,7 @@ export function sendSyn(t: Tcb, now: Nanos, retransmit: boolean): void {
   const win = initialWindow(p, t.advMss);
   t.rcvWnd = win;
   t.rcvWup = t.rcvNxt;
-  const seg = segment(t, t.iss, synAck ? t.rcvNxt : 0, synAck ? SYN | ACK : SYN | ecnSynFlags(t, retransmit), win, o, len);
+  const seg = segment(t, t.iss, synAck ? t.rcvNxt : 0, synAck ? SYN | ACK | ecnSynAckFlags(t) : SYN | ecnSynFlags(t, retransmit), win, o, len);
   const end = (t.iss + 1 + len) >>> 0;
   if (seqLt(t.sndMax, end)) t.sndMax = end;
   t.sndNxt = end;

@@ -265,7 +265,7 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
   },
   ecn: {
     kind: 'count', min: 0, max: 2, linux: 'net.ipv4.tcp_ecn',
-    doc: 'Classic ECN (RFC 3168): 0 off, 1 request it on active opens (ECN-setup SYN, ECT(0) data, ECE/CWR), 2 accept it only (Linux\'s default; passive ECN is not modelled yet, so 2 runs as off).',
+    doc: 'Classic ECN (RFC 3168): 0 off, 1 request it on active opens (ECN-setup SYN, ECT(0) data, ECE/CWR) and accept it, 2 accept it only (Linux\'s default: a listener answers an ECN-setup SYN with ECE and the connection runs with ECN).',
   },
   fastOpen: {
     kind: 'count', min: 0, max: 0x607, bits: [0x1, 0x2, 0x4, 0x200, 0x400], linux: 'net.ipv4.tcp_fastopen',

@@ -212,6 +212,18 @@ describe('server (tcp_try_fastopen, tcp_fastopen_create_child)', () => {
     expect(sent[9]).toBe('P. 9001:10001(1000) ack 11');
   });
 
+  test('an ECN-setup SYN-data: the child\'s SYN-ACK says SE. and its data goes ECT(0) (tcp_ecn=2, passive ECN)', () => {
+    const s = server(tcpParams('linux', { timers: 'exact', timestamps: false, fastOpen: 3, fastOpenQueue: 2, fastOpenKey: 'a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4', ecn: 2 }));
+    const seg = peer('SEW 0:10(10) win 65535 <mss 1460,sackOK,nop,wscale 7>');
+    seg.options!.fastOpen = valid;
+    s.l.onSegment(seg, EP.remoteAddr, EP.localAddr, 0);
+    expect(s.rec.take().map((x) => brief(x.seg))).toEqual(['SE. 0:0(0) ack 11']);
+    const child = s.l.accept()!;
+    expect(child.ecnOk).toBe(true);
+    child.send(100, 1);
+    expect(s.rec.take().map((x) => [brief(x.seg), x.ecn])).toEqual([['P. 1:101(100) ack 11', 2 /* ECT(0) */]]);
+  });
+
   test('a wrong cookie: the data is dropped, the SYN-ACK acknowledges the SYN and brings a valid cookie', () => {
     const s = server();
     s.l.onSegment(syn(10, Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)), EP.remoteAddr, EP.localAddr, 0);
