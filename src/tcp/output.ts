@@ -220,7 +220,9 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
     t.tailSeq = seq;
   }
   if (seq === t.sndNxt) t.sndNxt = end;
-  if (len > 0 && len < t.mss) t.sndSml = dataEnd;
+  // Minshall's snd_sml: only new data counts (tcp_minshall_update runs in tcp_write_xmit, never
+  // for tcp_retransmit_skb nor the SYN-data skb).
+  if (len > 0 && len < t.mss && !retransmit) t.sndSml = dataEnd;
   t.lastSendAt = now;
   // Linux tcp_event_data_sent: answering soon after data arrived means an interactive exchange,
   // where delayed ACKs ride on the replies (pingpong mode).

@@ -71,7 +71,7 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
     const fin = t.finQueued && seqLe(seq, t.writeSeq) && len === (avail > 0 ? avail : 0);
     const end = (seq + len + (fin ? 1 : 0)) >>> 0;
     const fresh = !seqLt(seq, t.sndMax);
-    if (fresh && left === 0) {
+    if (fresh && left <= 0) {
       left = tsoPacketSegs(t, packetsInFlightAt(t, seq), extraCwnd);
       segs = 0;
     }

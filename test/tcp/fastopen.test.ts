@@ -114,6 +114,20 @@ describe('client (tcp_send_syn_data, tcp_rcv_fastopen_synack)', () => {
     expect(b.c.tcpInfo(20_000_000).options & 32).toBe(0);
   });
 
+  test('after the fallback resend, new data goes in TSO packets with PSH, its short tail is not held by Nagle, and tcpi_retrans counts the resent segment', () => {
+    const m = new DstMetrics();
+    client(m, 0).c.onSegment(synAck(1, '1234abcd'), 1);
+    const b = client(m, 700);
+    b.rec.take();
+    b.c.onSegment(synAck(1, null), 20_000_000);
+    expect(b.rec.take().map((s) => brief(s.seg))).toEqual(['P. 1:701(700) ack 1']);
+    // Minshall's check looks at the last short segment of *new* data (tcp_minshall_update runs in
+    // tcp_write_xmit only): the resent 700 bytes do not hold the 80-byte tail back.
+    expect(b.c.send(3000, 20_000_000)).toBe(3000);
+    expect(b.rec.take().map((s) => brief(s.seg))).toEqual(['. 701:2161(1460) ack 1', 'P. 2161:3621(1460) ack 1', 'P. 3621:3701(80) ack 1']);
+    expect(b.c.tcpInfo(20_000_000).retrans).toBe(1); // Linux tcpi_retrans = retrans_out
+  });
+
   test('a SYN-data timeout retransmits a plain SYN: no option, no data', () => {
     const m = new DstMetrics();
     client(m, 0).c.onSegment(synAck(1, 'abcd1234'), 1);
