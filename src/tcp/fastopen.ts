@@ -205,7 +205,7 @@ export interface FastOpenVerdict {
 /** A listener's Fast Open side: its keys, queue and counters. */
 export class ListenerFastOpen {
   readonly queue: FastOpenQueue;
-  private readonly keys: SipKey[];
+  private keys: SipKey[];
   private readonly verdict: FastOpenVerdict = { child: false, cookie: null, exp: false };
   /** Counters: cookie requests, SYN-data accepted (children), cookies refused, queue overflows. */
   requested = 0;
@@ -220,6 +220,22 @@ export class ListenerFastOpen {
     if (max === 0 && (p.fastOpen & (TFO_SERVER_ENABLE | TFO_SERVER_WO_SOCKOPT1)) === (TFO_SERVER_ENABLE | TFO_SERVER_WO_SOCKOPT1)) max = backlog;
     this.queue = { qlen: 0, max, peak: 0 };
     this.keys = (p.fastOpenKey !== undefined ? parseFastOpenKeys(p.fastOpenKey) : null) ?? [hostKey];
+  }
+
+  /**
+   * TCP_FASTOPEN_KEY on the listener (tcp_fastopen_reset_cipher on the socket): its own primary
+   * and optional backup key, "w0-w1-w2-w3[,w4-w5-w6-w7]"; false when malformed (nothing changes).
+   */
+  setKeys(text: string): boolean {
+    const keys = parseFastOpenKeys(text);
+    if (keys === null) return false;
+    this.keys = keys;
+    return true;
+  }
+
+  /** The keys cookies are made and checked with (primary first), for getsockopt(TCP_FASTOPEN_KEY). */
+  get currentKeys(): readonly SipKey[] {
+    return this.keys;
   }
 
   /**

@@ -29,7 +29,7 @@ import { ListenerCookies } from './listener-cookies.ts';
 import { inWindow, oowRateLimited } from './request-checks.ts';
 import type { ListenerConfig, ListenerHost } from './listener-host.ts';
 import { childState, ListenerFastOpen, TFO_SERVER_ENABLE, type FastOpenVerdict } from './fastopen.ts';
-import type { SipKey } from './fastopen-cookie.ts';
+import { parseFastOpenKeys, type SipKey } from './fastopen-cookie.ts';
 
 export type { ListenerConfig, ListenerHost } from './listener-host.ts';
 
@@ -401,6 +401,17 @@ export class Listener<C> implements TimedEntity {
   setFastOpenQueue(qlen: number): void {
     this.params = { ...this.params, fastOpenQueue: qlen };
     if (this.fastOpen !== null) this.fastOpen.queue.max = qlen;
+  }
+
+  /**
+   * TCP_FASTOPEN_KEY on the listening socket: its own cookie keys ("w0-w1-w2-w3[,backup]"), kept
+   * in its parameters so a Fast Open side made later uses them too. False when malformed.
+   */
+  setFastOpenKey(text: string): boolean {
+    if (parseFastOpenKeys(text) === null) return false;
+    this.params = { ...this.params, fastOpenKey: text };
+    if (this.fastOpen !== null) this.fastOpen.setKeys(text);
+    return true;
   }
 
   /** TCP_MAXSEG on the listening socket (Linux rx_opt.user_mss): SYN-ACKs advertise it. */
