@@ -136,7 +136,7 @@ export function setSockOpt(e: FdEntry, name: string, value: Expr): string | null
       // Linux tcp_setsockopt: 16 bytes (a primary key) or 32 (primary and backup), else EINVAL;
       // the script gives them as a string of that many characters (char codes = bytes).
       const text = value.kind === 'string' ? keysTextFromBytes(Uint8Array.from(value.value, (ch) => ch.charCodeAt(0) & 255)) : null;
-      if (text === null) return 'TCP_FASTOPEN_KEY takes a string of 16 or 32 bytes';
+      if (text === null) return 'EINVAL: TCP_FASTOPEN_KEY takes a string of 16 or 32 bytes';
       e.params.fastOpenKey = text;
       if (e.kind === 'listener' && e.listener !== null) e.listener.setFastOpenKey?.(text);
       return null;
