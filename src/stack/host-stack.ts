@@ -25,6 +25,7 @@ import { resetForUnmatched } from '../tcp/reset.ts';
 import { TimeWaitSock } from '../tcp/time-wait-sock.ts';
 import { CookieSecret, keyedHash4 } from '../tcp/syn-cookies.ts';
 import { DstMetrics } from '../tcp/dst-metrics.ts';
+import { FastOpenBlackhole } from '../tcp/fastopen-blackhole.ts';
 import { FO_EVENT_ACCEPTED, FO_EVENT_FALLBACK, FO_EVENT_REQUESTED, TFO_CLIENT_ENABLE, type FastOpenState } from '../tcp/fastopen.ts';
 import { EphemeralPorts, type PortChecker } from './ephemeral-ports.ts';
 import { FlowTable, portsKey } from './flow-table.ts';
@@ -47,6 +48,8 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     segmentsSent: 0, segmentsRetransmitted: 0, established: 0, timeWait: 0, timeWaitPeak: 0,
     fastOpenRequested: 0, fastOpenAccepted: 0, fastOpenFallback: 0,
   };
+  /** Active Fast Open blackhole detection, host-wide as Linux's per-namespace state; `events` is TCPFastOpenBlackhole. */
+  readonly fastOpenBlackhole = new FastOpenBlackhole();
   /**
    * Established and TIME-WAIT counts summed over a group of hosts, kept as they change (set by the
    * experiment's time series): a sample then reads one object, not the counters of 100k hosts.

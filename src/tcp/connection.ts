@@ -36,6 +36,7 @@ import { runTimers } from './timers.ts';
 import { initialWindow, ourWindowScale } from './window.ts';
 import { timerExpiry } from './timer-wheel.ts';
 import { clientOpen, type FastOpenState } from './fastopen.ts';
+import { blackholeOnEnd } from './fastopen-blackhole.ts';
 
 /** Connection.connect fastOpenFlags: TCP_FASTOPEN_CONNECT (wait for data when a cookie is cached); a non-blocking sendto. */
 export const FO_DEFER = 1;
@@ -422,12 +423,14 @@ export class Connection extends Tcb implements TimedEntity {
 
   /** close(): FIN after queued data, or RST when unread data remains or linger is zero (Linux tcp_close). */
   close(now: Nanos): void {
+    if (this.fo !== null) blackholeOnEnd(this, now); // Linux at tcp_v4_destroy_sock: what arrived until close
     userClose(this, now);
     this.finish();
   }
 
   /** Sends RST where the peer holds state and goes to CLOSED (RFC 9293 3.10.5 ABORT). */
   abort(now: Nanos): void {
+    if (this.fo !== null) blackholeOnEnd(this, now);
     userAbort(this, now);
     this.finish();
   }

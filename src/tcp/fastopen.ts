@@ -61,12 +61,18 @@ export interface FastOpenState {
   queue: FastOpenQueue | null;
   /** Server child: the cookie its SYN-ACK carries (a backup-key cookie gets the primary's), or null. */
   synAckCookie: Uint8Array | null;
+  /** Client: active Fast Open was paused (blackhole detection): a plain SYN, no option, no data. */
+  blackholed: boolean;
+  /** Client: the first connect after a pause (syn_fastopen_ch): data received resets the back-off. */
+  blackholeCheck: boolean;
+  /** The end-of-connection blackhole check ran (fastopen-blackhole.ts blackholeOnEnd). */
+  ended: boolean;
 }
 
 function newState(): FastOpenState {
   return {
     cookie: null, exp: false, synData: 0, synFastOpen: false, deferred: false, dataAcked: false, fellBack: false,
-    queue: null, synAckCookie: null,
+    queue: null, synAckCookie: null, blackholed: false, blackholeCheck: false, ended: false,
   };
 }
 
@@ -85,6 +91,14 @@ function validCookie(len: number): boolean {
 export function clientOpen(t: Tcb, now: Nanos, deferIfCookie: boolean): boolean {
   const fo = newState();
   t.fo = fo;
+  // tcp_fastopen_cookie_check: while active Fast Open is paused the SYN is a plain one.
+  const bh = t.out.fastOpenBlackhole;
+  const verdict = bh !== undefined ? bh.verdict(t.params.fastOpenBlackholeTimeout, now) : 'on';
+  if (verdict === 'off') {
+    fo.blackholed = true;
+    return false;
+  }
+  fo.blackholeCheck = verdict === 'check';
   const e = t.metrics !== null ? t.metrics.lookup(t.ep.localAddr, t.ep.remoteAddr, now) : null;
   const cached = e !== null ? e.fastOpen : null;
   if ((t.params.fastOpen & TFO_CLIENT_NO_COOKIE) !== 0) {
@@ -108,6 +122,7 @@ export function clientOpen(t: Tcb, now: Nanos, deferIfCookie: boolean): boolean 
  */
 export function synFastOpen(t: Tcb, o: TcpOptions): number {
   const fo = t.fo!;
+  if (fo.blackholed) return 0;
   if (fo.cookie !== null) {
     o.fastOpen = fo.cookie;
     if (fo.exp) o.fastOpenExp = true;

@@ -279,6 +279,10 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
     ...flag, linux: 'TCP_FASTOPEN_CONNECT',
     doc: 'Every connect() is a Fast Open one (as a client app\'s `fastOpen: true`): it returns at once when a cookie is cached and the first write goes out in the SYN; without a cookie the SYN asks for one. Needs bit 1 of `fastOpen`.',
   },
+  fastOpenBlackholeTimeout: {
+    ...timer(1 * SEC, DAY, 'off'), linux: 'net.ipv4.tcp_fastopen_blackhole_timeout_sec',
+    doc: 'Active Fast Open blackhole detection: after a connection that used Fast Open times out three times in a row (or gives up sooner), or ends with only a FIN received, out of order, connects send plain SYNs for this long, doubled per repeat up to 64 times; the first connection after a pause that receives data resets the doubling. 0 (Linux\'s default since 5.12) never pauses.',
+  },
   windowScaling: {
     ...flag, linux: 'net.ipv4.tcp_window_scaling',
     doc: 'Offer the window scale option (RFC 7323 2).',
