@@ -177,6 +177,9 @@ export function clientSynAck(t: Tcb, seg: Segment, now: Nanos): void {
   const dataEnd = (t.iss + 1 + fo.synData) >>> 0;
   if (fo.synData > 0 && seqLt(t.sndUna, dataEnd)) {
     fo.fellBack = true;
+    // The SYN's data goes again in segments of the MSS the SYN-ACK brought (smaller than the one
+    // the SYN was sized for): later SACKs and retransmissions count those segments.
+    t.rtxq.splitHead(t.sndUna, t.mss);
     t.sndNxt = t.sndUna;
     const ends = t.recordEnds;
     t.recordEnds = ends.length === 0 || seqLt(dataEnd, ends[0]!) ? [dataEnd, ...ends] : ends;

@@ -128,6 +128,21 @@ describe('client (tcp_send_syn_data, tcp_rcv_fastopen_synack)', () => {
     expect(b.c.tcpInfo(20_000_000).retrans).toBe(1); // Linux tcpi_retrans = retrans_out
   });
 
+  test('a partial SYN-ACK with a smaller MSS: the rest of the SYN data goes again in segments of that MSS, and is retransmitted per segment', () => {
+    const m = new DstMetrics();
+    client(m, 0).c.onSegment(synAck(1, '1234abcd'), 1);
+    const b = client(m, 1420);
+    expect(b.rec.take().map((s) => brief(s.seg))).toEqual(['S 0:1420(1420)']);
+    b.c.onSegment(synAck(101, null, 1000), 10_000_000);
+    expect(b.rec.take().map((s) => brief(s.seg))).toEqual(['. 101:1101(1000) ack 1', 'P. 1101:1421(320) ack 1']);
+    expect([b.c.tcpInfo(10_000_000).retrans, b.c.tcpInfo(10_000_000).unacked]).toEqual([2, 2]);
+    // the retransmission timer resends the head segment, 1000 bytes, not the whole 1320
+    const at = b.c.deadline;
+    b.rec.now = at;
+    b.c.onTimer(at);
+    expect(b.rec.take().map((s) => brief(s.seg))[0]).toBe('. 101:1101(1000) ack 1');
+  });
+
   test('a SYN-data timeout retransmits a plain SYN: no option, no data', () => {
     const m = new DstMetrics();
     client(m, 0).c.onSegment(synAck(1, 'abcd1234'), 1);
