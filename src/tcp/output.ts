@@ -210,7 +210,9 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   if (t.sndUna === t.sndMax && !retransmit) t.cc.onTxStart(now - t.lastSendAt, now);
   const seg = segment(t, seq, t.rcvNxt, flags, selectWindow(t), segmentOptions(t, now), len);
   const end = (dataEnd + (fin ? 1 : 0)) >>> 0;
-  if (retransmit) {
+  // Linux tcp_retransmit_skb marks TCPCB_SACKED_RETRANS (retrans_out) only when the transmit
+  // succeeded: a copy the host's own queue refused is not in flight.
+  if (retransmit && t.out.localDrop !== true) {
     if (seqGt(end, t.retxHigh)) t.retxHigh = end;
     t.rtxq.retransmittedRange(t.sndUna, seq, end, now);
   }
