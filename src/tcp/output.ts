@@ -112,7 +112,7 @@ function emit(t: Tcb, seg: Segment, retransmit: boolean): void {
   if (retransmit) t.retransSegs++;
   const ecn = t.ecnOk ? ecnOutgoing(t, seg, retransmit) : ECN_NOT_ECT;
   if (seg.flags & ACK) ackSent(t);
-  t.out.transmit(t.ep, seg, retransmit, ecn);
+  t.out.transmit(t.ep, seg, retransmit, ecn, t.ipTos, t.pmtuDisc === 0);
 }
 
 /**

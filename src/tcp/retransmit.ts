@@ -68,7 +68,7 @@ function synTimeout(t: Tcb, now: Nanos): void {
   const limit = !active && t.fo !== null ? p.synAckRetries + 1 : p.synRetries + (active ? p.synLinearTimeouts : 0);
   const expired = p.synGiveUp > 0 ? now - t.openedAt >= p.synGiveUp : t.retransmits >= limit;
   if (expired) {
-    terminate(t, 'ETIMEDOUT');
+    terminate(t, t.errSoft ?? 'ETIMEDOUT'); // Linux tcp_write_err: sk_err_soft if an ICMP error came
     return;
   }
   t.retransmits++;
@@ -95,7 +95,7 @@ function dataTimeout(t: Tcb, now: Nanos): void {
       : modelTimeout(t.orphan ? ORPHAN_RETRIES : p.dataRetries, p.minRto, p.maxRto);
     if (elapsed >= limit) {
       // Linux tcp_write_err: the connection just ends; no RST.
-      terminate(t, 'ETIMEDOUT');
+      terminate(t, t.errSoft ?? 'ETIMEDOUT'); // Linux tcp_write_err: sk_err_soft if an ICMP error came
       return;
     }
   }
