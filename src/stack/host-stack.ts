@@ -18,7 +18,7 @@ import { formatIpv4 } from '../wire/ip.ts';
 import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_TIME_EXCEEDED } from '../wire/icmp.ts';
 import { ANNOT_RETRANSMIT, PROTO_ICMP, PROTO_TCP, type Packet, type Segment } from '../wire/segment.ts';
 import { IcmpVerdict } from '../tcp/icmp-error.ts';
-import { RouteCache } from './route-cache.ts';
+import { RouteCache } from '../net/route-cache.ts';
 import { ConnEvent, STATE_NAMES, TcpState, type EngineOutput, type Endpoints, type Errno } from '../tcp/api.ts';
 import { Connection, FO_DEFER, SegmentVerdict, type HandshakeInfo } from '../tcp/connection.ts';
 import { Listener } from '../tcp/listener.ts';

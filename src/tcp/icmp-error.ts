@@ -19,6 +19,7 @@
  *   undoes one backoff (RFC 6069, tcp_ld_RTO_revert): the path is down, not congested.
  */
 import type { Nanos } from '../sim/time.ts';
+import { reducedMtu } from '../net/route-cache.ts';
 import {
   ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_TIME_EXCEEDED, NR_ICMP_UNREACH,
 } from '../wire/icmp.ts';
@@ -72,7 +73,7 @@ export function icmpError(t: Tcb, type: number, code: number, mtu: number, seq: 
   if (type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED) {
     // tcp_v4_mtu_reduced -> inet_csk_update_pmtu: the host's route learns the MTU first.
     const device = t.params.mss + IP_TCP_HEADER_BYTES; // the device MTU the host's MSS setting implies
-    const routeMtu = t.out.updatePathMtu?.(t.ep.remoteAddr, mtu, device) ?? Math.min(mtu, device);
+    const routeMtu = t.out.updatePathMtu?.(t.ep.remoteAddr, mtu, device) ?? reducedMtu(t.pmtu > 0 ? t.pmtu : device, mtu);
     mtuReduced(t, routeMtu, now);
     return IcmpVerdict.HANDLED;
   }

@@ -56,6 +56,12 @@ export function encodeInto(p: Packet, out: Uint8Array, at: number): number {
     out.fill(0, l4, at + total);
     if (p.protocol === PROTO_UDP) writeUdp(p, out, l4, p.dataBytes);
     else if (p.protocol === PROTO_ICMP && p.icmp !== undefined) writeIcmpError(p.icmp, out, l4, p.dataBytes);
+    else if (p.protocol === PROTO_ICMP && p.dataBytes >= 4) {
+      // A message with no content (type 0, code 0, zeros) still carries a valid checksum.
+      const sum = finishChecksum(sumWords(out, l4, l4 + p.dataBytes, 0));
+      out[l4 + 2] = sum >>> 8;
+      out[l4 + 3] = sum & 255;
+    }
   }
   return total;
 }

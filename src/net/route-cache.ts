@@ -38,10 +38,15 @@ export class RouteCache {
   update(dst: number, mtu: number, deviceMtu: number, now: Nanos): number {
     const current = this.mtu(dst, now);
     const old = current > 0 ? current : deviceMtu;
-    let next = mtu;
-    if (next < MIN_PMTU) next = Math.min(old, MIN_PMTU);
-    if (old < next) return old;
+    const next = reducedMtu(old, mtu);
+    if (next === old && current > 0) return old;
     (this.exceptions ??= new Map()).set(dst, { mtu: next, expires: now + PMTU_EXPIRES });
     return next;
   }
+}
+
+/** The route MTU after an error reporting `mtu` (Linux __ip_rt_update_pmtu): never up, never below 552. */
+export function reducedMtu(old: number, mtu: number): number {
+  const next = mtu < MIN_PMTU ? Math.min(old, MIN_PMTU) : mtu;
+  return next < old ? next : old;
 }
