@@ -53,7 +53,7 @@ describe('while connecting: a hard error (connect() fails with the ICMP errno, n
     t.at(1000 * MS);
     t.c.onTimer(t.now);
     expect(t.rec.take().map((s) => full(s.seg, t.ourIss, t.peerIss))).toEqual([
-      'S 0:0(0) win 65360 <mss 760,sackOK,TS val 1000 ecr 0,nop,wscale 7>', // the window in whole segments (tcp_select_initial_window)
+      'S 0:0(0) win 64240 <mss 760,sackOK,TS val 1000 ecr 0,nop,wscale 7>', // the window set at connect (tcp_connect_init)
     ]);
   });
 });
