@@ -34,7 +34,7 @@ function ipText(address: number): string {
   }
   return text;
 }
-export type DropReason = 'loss' | 'queue' | 'no-route';
+export type DropReason = 'loss' | 'queue' | 'no-route' | 'mtu';
 
 export function packetRecord(t: Nanos, node: string, ev: PacketEvent, packet: Packet, reason?: DropReason): TraceRecord {
   const seg = packet.tcp;
