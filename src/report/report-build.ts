@@ -23,9 +23,8 @@ import type { PointInfo, RunInfo } from './points.ts';
 import { ALL_NODES, readSamples, readSummary, readTimeseries, readTrace } from './read-results.ts';
 import type { TimeseriesRead, TraceRead } from './read-results.ts';
 import type { ResultsSource } from './results-source.ts';
-import { ChunkWriter, ExploreIndexer, type ExploreSink, type SlowHandshake } from './explorer/explore-data.ts';
+import { ExploreBuilder, type ExploreSink, type SlowHandshake } from './explorer/explore-data.ts';
 import { explorerSection } from './explorer/explorer-section.ts';
-import { isTraceEvent, type TraceEvent } from './trace-records.ts';
 import { statesChart } from './states.ts';
 import { sweepChart } from './sweep.ts';
 import { valueLabel } from './sweep-values.ts';
@@ -54,8 +53,9 @@ export interface BuildOptions {
    */
   explorerScript?: () => Promise<string> | string;
   /**
-   * Where the explorer's files go as they are made (the CLI writes each at once, so a large trace's
-   * records are never all in memory); without it they are returned in `explore`.
+   * Where the explorer's files go as they are made: appended to in pieces (the CLI writes each
+   * piece at once, so a large trace's records are never all in memory); without it they are
+   * returned in `explore`.
    */
   writeExplore?: ExploreSink;
 }
@@ -203,12 +203,14 @@ export async function buildReport(src: ResultsSource, opts: BuildOptions = {}): 
   const spec = isObject(summary?.spec) ? summary.spec : {};
   // null: the spec asks for no figures, so draw whatever the folder has data for.
   const entries = Array.isArray(spec.charts) && spec.charts.length > 0 ? spec.charts.map((c, i) => readChart(c, i)) : null;
-  const ctx = await readContext(src, summary, spec, entries, notes);
+  const kept = new Map<string, string>();
+  const sink: ExploreSink = opts.writeExplore ?? ((path, text) => void kept.set(path, (kept.get(path) ?? '') + text));
+  // The explorer's files are made in the same read of trace.jsonl as the figures' records.
+  const builder = opts.explorerScript ? new ExploreBuilder(sink) : undefined;
+  const ctx = await readContext(src, summary, spec, entries, notes, builder);
   const list: ChartEntry[] = entries ?? defaultCharts(ctx).map((chart) => ({ ok: true as const, chart }));
   const { figures, files } = drawFigures(list, ctx);
-  const kept = new Map<string, string>();
-  const sink: ExploreSink = opts.writeExplore ?? ((path, text) => void kept.set(path, text));
-  const explore = opts.explorerScript ? await readExplore(src, ctx, sink) : null;
+  const explore = builder ? await finishExplore(builder, ctx) : null;
   const explorer = explore ? explorerSection(explore.runs, await opts.explorerScript!(), explore.cut) : undefined;
   if (explore) linkOutliers(list, figures, explore.slowest);
   const html = renderPage({
@@ -237,35 +239,10 @@ function linkOutliers(list: readonly ChartEntry[], figures: PageFigure[], slowes
   });
 }
 
-/** Each trace.jsonl record that parses, with its line. */
-async function* exploreRecords(src: ResultsSource): AsyncGenerator<[TraceEvent, string]> {
-  const lines = await src.lines('trace.jsonl');
-  if (lines === null) return;
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    let rec: unknown;
-    try {
-      rec = JSON.parse(line);
-    } catch {
-      continue; // counted in the page's notes by readTrace when a figure reads the trace
-    }
-    if (isTraceEvent(rec)) yield [rec, line];
-  }
-}
-
-/**
- * The explorer's index and chunks from trace.jsonl, in two passes (explore-data.ts): the index,
- * then each chunk handed to `sink` as soon as it is complete. Null without traced connections.
- */
-async function readExplore(src: ResultsSource, ctx: Context, sink: ExploreSink): Promise<{ runs: { run: string; label: string; connections: number }[]; slowest: SlowHandshake[]; cut?: string } | null> {
-  const indexer = new ExploreIndexer();
-  for await (const [rec] of exploreRecords(src)) if (!indexer.add(rec)) break;
-  const index = indexer.finish();
+/** The explorer's index written after the pass over the trace; null without traced connections. */
+async function finishExplore(builder: ExploreBuilder, ctx: Context): Promise<{ runs: { run: string; label: string; connections: number }[]; slowest: SlowHandshake[]; cut?: string } | null> {
+  const index = await builder.finish();
   if (index.runs.length === 0) return null;
-  for (const [path, text] of index.files) await sink(path, text);
-  const chunks = new ChunkWriter(index, sink);
-  for await (const [rec, line] of exploreRecords(src)) await chunks.add(rec, line);
-  await chunks.finish();
   const runs = index.runs.map((r) => {
     const info = ctx.runs.find((x) => x.id === r.run);
     const where = info && Object.keys(info.point).length > 0 ? `${pointLabel(info.point, ctx.sweepPaths)}, seed ${info.seed}` : info ? `seed ${info.seed}` : '';
@@ -278,9 +255,10 @@ async function readExplore(src: ResultsSource, ctx: Context, sink: ExploreSink):
 /**
  * Reads what the figures need, and only that: a traced flood run is large, so time series are
  * summed over nodes while streaming and trace lines of runs no figure draws are skipped. With
- * `entries` null (no charts asked for) it reads everything, for the default figures.
+ * `entries` null (no charts asked for) it reads everything, for the default figures. With
+ * `explore`, every trace record also goes to the explorer's files in the same pass.
  */
-async function readContext(src: ResultsSource, summary: Summary | null, spec: Record<string, unknown>, entries: ChartEntry[] | null, notes: string[]): Promise<Context> {
+async function readContext(src: ResultsSource, summary: Summary | null, spec: Record<string, unknown>, entries: ChartEntry[] | null, notes: string[], explore?: ExploreBuilder): Promise<Context> {
   const charts = (entries ?? []).filter((e): e is Extract<ChartEntry, { ok: true }> => e.ok).map((e) => e.chart);
   const sweepValues: Record<string, unknown[]> = {};
   if (isObject(spec.sweep)) {
@@ -319,7 +297,9 @@ async function readContext(src: ResultsSource, summary: Summary | null, spec: Re
     if (r.run !== null) traceRuns.add(r.run);
     else if (!r.problem) firstNeeded = true;
   }
-  const trace = entries === null || traceCharts.length > 0 ? await readTrace(src, traceRuns, firstNeeded) : null;
+  const figuresNeed = entries === null || traceCharts.length > 0;
+  const read = figuresNeed || explore ? await readTrace(src, figuresNeed ? traceRuns : new Set(), figuresNeed && firstNeeded, explore && ((rec, line) => explore.add(rec, line))) : null;
+  const trace = figuresNeed ? read : null;
   if (trace && trace.badLines > 0) notes.push(`trace.jsonl: ignored ${trace.badLines === 1 ? '1 line that is not a trace record' : `${trace.badLines} lines that are not trace records`}.`);
   return { summary, runs, sweepPaths, sweepValues, points: listPoints(runs, sweepPaths, sweepValues), timeseries, samples, trace };
 }

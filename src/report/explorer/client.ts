@@ -9,14 +9,14 @@
 import { axisLeft, scaleLinear, select, zoom, zoomIdentity, type D3ZoomEvent, type ScaleLinear } from 'd3';
 import { ladderModel, type LadderMessage, type LadderModel } from '../ladder-model.ts';
 import type { TraceEvent } from '../trace-records.ts';
-import type { ExploreRow } from './explore-data.ts';
+import { chunkRecords, type ExploreChunk, type ExploreRow } from './explore-data.ts';
 
 interface Boot {
   runs: { run: string; label: string; connections: number }[];
   cut?: string;
 }
 
-type Loaded = ExploreRow[] | Record<string, TraceEvent[]>;
+type Loaded = ExploreRow[] | ExploreChunk;
 const waiting = new Map<string, (data: Loaded) => void>();
 const cache = new Map<string, Promise<Loaded>>();
 (window as unknown as { tcplabExplore: (path: string, data: Loaded) => void }).tcplabExplore = (path, data) => waiting.get(path)?.(data);
@@ -46,6 +46,14 @@ function load(path: string): Promise<Loaded> {
     document.head.append(s);
   });
   cache.set(path, p);
+  return p;
+}
+
+/** A chunk's records by connection, grouped once per chunk. */
+const grouped = new Map<string, Promise<Map<number, TraceEvent[]>>>();
+function chunkOf(path: string): Promise<Map<number, TraceEvent[]>> {
+  let p = grouped.get(path);
+  if (!p) grouped.set(path, (p = load(path).then((data) => chunkRecords(data as ExploreChunk))));
   return p;
 }
 
@@ -141,8 +149,7 @@ function start(root: HTMLElement, boot: Boot): void {
     chosen = r[0];
     paint();
     const run = runSel.value;
-    const chunk = (await load(`${runDir(run)}/${r[15]}.js`)) as Record<string, TraceEvent[]>;
-    const records = chunk[String(r[0])] ?? [];
+    const records = (await chunkOf(`${runDir(run)}/${r[15]}.js`)).get(r[0]) ?? [];
     const model = ladderModel(records, { a: r[1], b: r[2], nodeA: r[3], nodeB: r[4], firstT: r[5] });
     drawLadder(ladderBox, details, model, records, `${r[3] ?? r[1]} → ${r[4] ?? r[2]}`);
     root.dataset.open = String(r[0]);
