@@ -23,7 +23,7 @@ import type { PointInfo, RunInfo } from './points.ts';
 import { ALL_NODES, readSamples, readSummary, readTimeseries, readTrace } from './read-results.ts';
 import type { TimeseriesRead, TraceRead } from './read-results.ts';
 import type { ResultsSource } from './results-source.ts';
-import { ExploreBuilder, type ExploreSink, type SlowHandshake } from './explorer/explore-data.ts';
+import { ExploreBuilder, SLOWEST, type ExploreSink, type SlowHandshake } from './explorer/explore-data.ts';
 import { explorerSection } from './explorer/explorer-section.ts';
 import { statesChart } from './states.ts';
 import { sweepChart } from './sweep.ts';
@@ -212,7 +212,7 @@ export async function buildReport(src: ResultsSource, opts: BuildOptions = {}): 
   const { figures, files } = drawFigures(list, ctx);
   const explore = builder ? await finishExplore(builder, ctx) : null;
   const explorer = explore ? explorerSection(explore.runs, await opts.explorerScript!(), explore.cut) : undefined;
-  if (explore) linkOutliers(list, figures, explore.slowest);
+  if (explore) linkOutliers(list, figures, explore.slowest, ctx);
   const html = renderPage({
     ...(explorer !== undefined ? { explorer } : {}),
     experiment: summary?.experiment ?? 'results',
@@ -227,15 +227,21 @@ export async function buildReport(src: ResultsSource, opts: BuildOptions = {}): 
   return { html, figures: files, explore: kept };
 }
 
-/** A handshake-time figure links its slowest traced handshakes to their ladders in the explorer. */
-function linkOutliers(list: readonly ChartEntry[], figures: PageFigure[], slowest: readonly SlowHandshake[]): void {
+/**
+ * A handshake-time figure links its slowest traced handshakes to their ladders in the explorer:
+ * those of the traced runs the figure draws (its `point`), never another point's.
+ */
+function linkOutliers(list: readonly ChartEntry[], figures: PageFigure[], slowest: readonly SlowHandshake[], ctx: Context): void {
   if (slowest.length === 0) return;
   list.forEach((e, i) => {
     const f = figures[i];
     if (!e.ok || !f?.svg) return;
     const c = e.chart;
     if (!((c.kind === 'cdf' && c.metric === 'handshake_ms') || (c.kind === 'sweep' && c.y?.startsWith('handshake_ms.')))) return;
-    f.links = slowest.map((s, k) => ({ href: `#explore=${encodeURIComponent(s.run)}/${s.i}`, text: `${k === 0 ? 'slowest traced handshakes: ' : ''}${Number(s.handshakeMs.toFixed(3))} ms (${s.label}, ${s.run})` }));
+    const drawn = c.point ? new Set(ctx.runs.filter((r) => isAtPoint(r.point, c.point!)).map((r) => r.id)) : null;
+    const mine = slowest.filter((s) => drawn === null || drawn.has(s.run)).sort((x, y) => y.handshakeMs - x.handshakeMs).slice(0, SLOWEST);
+    if (mine.length === 0) return;
+    f.links = mine.map((s, k) => ({ href: `#explore=${encodeURIComponent(s.run)}/${s.i}`, text: `${k === 0 ? 'slowest traced handshakes: ' : ''}${Number(s.handshakeMs.toFixed(3))} ms (${s.label}, ${s.run})` }));
   });
 }
 

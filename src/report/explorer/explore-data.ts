@@ -23,7 +23,7 @@ import { parseConn, pairKey, recordPair, strField, numField, type TraceEvent } f
 export const CHUNK = 200;
 /** Connections the explorer indexes; a trace with more is explored up to there, and the page says so. */
 export const MAX_EXPLORE_CONNECTIONS = 200_000;
-/** Slowest handshakes listed for the handshake-time figures. */
+/** Slowest handshakes listed for the handshake-time figures (per run in the index, per figure on the page). */
 export const SLOWEST = 3;
 
 export type ExploreRow = [
@@ -47,7 +47,10 @@ export interface SlowHandshake {
 
 export interface ExploreIndex {
   runs: ExploreRun[];
-  /** The slowest handshakes over every traced run, slowest first (at most SLOWEST). */
+  /**
+   * Each traced run's slowest handshakes that took longer than the run's median (at most SLOWEST a
+   * run, slowest first): the outliers a handshake-time figure links to their ladders.
+   */
   slowest: SlowHandshake[];
   /** The index files (explore/<run>/index.js), by path relative to index.html. */
   files: Map<string, string>;
@@ -192,9 +195,9 @@ export class ExploreIndexer {
       const index = `${runDir(runId)}/index.js`;
       files.set(index, `tcplabExplore(${JSON.stringify(index)},[\n${rows.map((r) => JSON.stringify(r)).join(',\n')}\n]);\n`);
       runs.push({ run: runId, connections: run.order.length });
-      for (const r of rows) if (r[7] !== null) slowest.push({ run: runId, i: r[0], handshakeMs: r[7], label: `${r[3] ?? r[1]} → ${r[4] ?? r[2]}` });
-      slowest.sort((x, y) => y.handshakeMs - x.handshakeMs);
-      slowest.length = Math.min(slowest.length, SLOWEST);
+      const timed = rows.filter((r) => r[7] !== null).sort((x, y) => y[7]! - x[7]! || x[0] - y[0]);
+      const median = timed[Math.floor(timed.length / 2)]?.[7] ?? 0;
+      for (const r of timed.filter((x) => x[7]! > median).slice(0, SLOWEST)) slowest.push({ run: runId, i: r[0], handshakeMs: r[7]!, label: `${r[3] ?? r[1]} → ${r[4] ?? r[2]}` });
     }
     const out: ExploreIndex = { runs, slowest, files };
     if (this.cutAt !== undefined) out.cutAt = this.cutAt;
