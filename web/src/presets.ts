@@ -33,13 +33,14 @@ function variantText(v: Variant, flagship: string): string {
     changes.push(`${path} ${String(doc.getIn(keys))} → ${value}`);
     doc.setIn(keys, value);
   }
+  // Short lines: the editor is narrow; the command stays whole on one line, to copy.
   const header = [
-    ` Playground variant of experiments/${v.from}.yaml, sized to run in a few seconds in this tab:`,
-    ` ${changes.join(', ')}; everything else is the flagship's. The CLI gives the same summary.json:`,
+    ` Playground variant of experiments/${v.from}.yaml, sized to run`,
+    ` in a few seconds in this tab: ${changes.join(', ')};`,
+    ` everything else is the flagship's. The same summary.json from the CLI:`,
     `   ${variantCommand(v)}`,
-    '',
   ].join('\n');
-  doc.commentBefore = doc.commentBefore ? `${header}\n${doc.commentBefore}` : header;
+  doc.commentBefore = doc.commentBefore ? `${header}\n\n${doc.commentBefore}` : header;
   return doc.toString({ lineWidth: 0 });
 }
 
