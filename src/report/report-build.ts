@@ -8,7 +8,7 @@
 import type { PointValues, RunResult, Summary } from '../metrics/results.ts';
 import { barChart } from './bar.ts';
 import { cdfChart } from './cdf.ts';
-import type { SampleRow } from './cdf.ts';
+import type { CdfMark, SampleRow } from './cdf.ts';
 import { chartSlug, describeChart, readChart, untilSeconds } from './chart-spec.ts';
 import type { ChartEntry, ReportChart } from './chart-spec.ts';
 import type { ChartResult } from './figure.ts';
@@ -128,26 +128,26 @@ function traceRecords(ctx: Context, run: string | null): { records: ReturnType<T
   return { records: undefined, run: id };
 }
 
-function drawChart(c: ReportChart, ctx: Context): ChartResult {
+function drawChart(c: ReportChart, ctx: Context, marks?: CdfMark[]): ChartResult {
   if (c.point && c.kind !== 'ladder' && c.kind !== 'states') {
     const narrowed = narrowToPoint(c.point, ctx);
     if (!narrowed) return skipped(noRunAt(c.point));
-    const result = drawChartFrom(c, narrowed);
+    const result = drawChartFrom(c, narrowed, marks);
     if (result.kind === 'skipped') return result;
     const where = inSentence(pointLabel(c.point as PointValues, Object.keys(c.point)));
     return { ...result, caption: `${result.caption} Runs at ${where} only.` };
   }
-  return drawChartFrom(c, ctx);
+  return drawChartFrom(c, ctx, marks);
 }
 
-function drawChartFrom(c: ReportChart, ctx: Context): ChartResult {
+function drawChartFrom(c: ReportChart, ctx: Context, marks?: CdfMark[]): ChartResult {
   switch (c.kind) {
     case 'timeseries':
       if (!ctx.timeseries) return skipped('timeseries.csv not found');
       return timeseriesChart({ metric: c.metric!, rows: c.node !== undefined ? ctx.timeseries.byNode : ctx.timeseries.summed, reference: capacityLine(c.metric!, ctx.summary), points: ctx.points, node: c.node, band: c.band, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logy: c.logy, until: c.until === undefined ? undefined : untilSeconds(c.until) ?? undefined });
     case 'cdf':
       if (!ctx.samples) return skipped('samples.csv not found');
-      return cdfChart({ metric: c.metric!, samples: ctx.samples, points: ctx.points, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logx: c.logx });
+      return cdfChart({ metric: c.metric!, samples: ctx.samples, points: ctx.points, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logx: c.logx, ...(marks ? { marks } : {}) });
     case 'sweep':
     case 'bar': {
       if (!ctx.summary) return skipped('summary.json not available');
@@ -209,10 +209,10 @@ export async function buildReport(src: ResultsSource, opts: BuildOptions = {}): 
   const builder = opts.explorerScript ? new ExploreBuilder(sink) : undefined;
   const ctx = await readContext(src, summary, spec, entries, notes, builder);
   const list: ChartEntry[] = entries ?? defaultCharts(ctx).map((chart) => ({ ok: true as const, chart }));
-  const { figures, files } = drawFigures(list, ctx);
   const explore = builder ? await finishExplore(builder, ctx) : null;
+  const outliers = explore ? outlierLinks(list, explore.slowest, ctx) : new Map<number, SlowHandshake[]>();
+  const { figures, files } = drawFigures(list, ctx, outliers);
   const explorer = explore ? explorerSection(explore.runs, await opts.explorerScript!(), explore.cut) : undefined;
-  if (explore) linkOutliers(list, figures, explore.slowest, ctx);
   const html = renderPage({
     ...(explorer !== undefined ? { explorer } : {}),
     experiment: summary?.experiment ?? 'results',
@@ -228,22 +228,32 @@ export async function buildReport(src: ResultsSource, opts: BuildOptions = {}): 
 }
 
 /**
- * A handshake-time figure links its slowest traced handshakes to their ladders in the explorer:
- * those of the traced runs the figure draws (its `point`), never another point's.
+ * The slowest traced handshakes each handshake-time figure links to their ladders in the explorer,
+ * by figure index: those of the traced runs the figure draws (its `point`), never another point's.
  */
-function linkOutliers(list: readonly ChartEntry[], figures: PageFigure[], slowest: readonly SlowHandshake[], ctx: Context): void {
-  if (slowest.length === 0) return;
+function outlierLinks(list: readonly ChartEntry[], slowest: readonly SlowHandshake[], ctx: Context): Map<number, SlowHandshake[]> {
+  const out = new Map<number, SlowHandshake[]>();
   list.forEach((e, i) => {
-    const f = figures[i];
-    if (!e.ok || !f?.svg) return;
+    if (!e.ok) return;
     const c = e.chart;
     if (!((c.kind === 'cdf' && c.metric === 'handshake_ms') || (c.kind === 'sweep' && c.y?.startsWith('handshake_ms.')))) return;
     const drawn = c.point ? new Set(ctx.runs.filter((r) => isAtPoint(r.point, c.point!)).map((r) => r.id)) : null;
     const mine = slowest.filter((s) => drawn === null || drawn.has(s.run)).sort((x, y) => y.handshakeMs - x.handshakeMs).slice(0, SLOWEST);
-    if (mine.length === 0) return;
-    f.links = mine.map((s, k) => ({ href: `#explore=${encodeURIComponent(s.run)}/${s.i}`, text: `${k === 0 ? 'slowest traced handshakes: ' : ''}${Number(s.handshakeMs.toFixed(3))} ms (${s.label}, ${s.run})` }));
+    if (mine.length > 0) out.set(i, mine);
   });
+  return out;
 }
+
+const exploreHref = (s: SlowHandshake): string => `#explore=${encodeURIComponent(s.run)}/${s.i}`;
+
+/** The caption's links to the outliers' ladders. */
+function outlierCaptionLinks(slow: readonly SlowHandshake[]): { href: string; text: string }[] {
+  return slow.map((s, k) => ({ href: exploreHref(s), text: `${k === 0 ? 'slowest traced handshakes: ' : ''}${Number(s.handshakeMs.toFixed(3))} ms (${s.label}, ${s.run})` }));
+}
+
+/** The outliers marked on a CDF's curves in the page's copy of the figure. */
+const cdfMarks = (slow: readonly SlowHandshake[]): CdfMark[] =>
+  slow.map((s) => ({ run: s.run, value: s.handshakeMs, href: exploreHref(s), label: `${Number(s.handshakeMs.toFixed(3))} ms, ${s.label} (${s.run}): open its ladder` }));
 
 /** The explorer's index written after the pass over the trace; null without traced connections. */
 async function finishExplore(builder: ExploreBuilder, ctx: Context): Promise<{ runs: { run: string; label: string; connections: number }[]; slowest: SlowHandshake[]; cut?: string } | null> {
@@ -310,8 +320,12 @@ async function readContext(src: ResultsSource, summary: Summary | null, spec: Re
   return { summary, runs, sweepPaths, sweepValues, points: listPoints(runs, sweepPaths, sweepValues), timeseries, samples, trace };
 }
 
-/** Draws each figure, named `NN-<kind>-<subject>.svg`; the page's entries and the figure files. */
-function drawFigures(list: readonly ChartEntry[], ctx: Context): { figures: PageFigure[]; files: FigureFile[] } {
+/**
+ * Draws each figure, named `NN-<kind>-<subject>.svg`; the page's entries and the figure files. A
+ * figure with outliers traced links them under its caption, and a CDF marks them on its curves in
+ * the page's copy (the file stays as it is, for papers).
+ */
+function drawFigures(list: readonly ChartEntry[], ctx: Context, outliers: ReadonlyMap<number, readonly SlowHandshake[]>): { figures: PageFigure[]; files: FigureFile[] } {
   const figures: PageFigure[] = [];
   const files: FigureFile[] = [];
   const names = new Set<string>();
@@ -339,7 +353,13 @@ function drawFigures(list: readonly ChartEntry[], ctx: Context): { figures: Page
     if (names.has(file)) file = file.replace(/\.svg$/, `-${number}.svg`);
     names.add(file);
     files.push({ file, svg: result.svg });
-    figures.push({ number, title: result.title, file, svg: result.svg, caption: result.caption });
+    const slow = outliers.get(i);
+    let pageSvg = result.svg;
+    if (slow && c.kind === 'cdf') {
+      const marked = drawChart(c, ctx, cdfMarks(slow));
+      if (marked.kind !== 'skipped') pageSvg = marked.svg;
+    }
+    figures.push({ number, title: result.title, file, svg: pageSvg, caption: result.caption, ...(slow ? { links: outlierCaptionLinks(slow) } : {}) });
   }
   return { figures, files };
 }

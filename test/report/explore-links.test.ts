@@ -1,7 +1,7 @@
 /**
  * A handshake-time figure links the slowest traced handshakes of the runs it draws, and only
  * those: a CDF at one point never names another point's connection; a run where every handshake
- * took the same time has no outlier to link.
+ * took the same time has no outlier to link. A CDF on the page also marks them on its curve.
  */
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/report/report-build.ts';
@@ -46,11 +46,14 @@ describe('outlier links from handshake-time figures', () => {
     const report = await buildReport(memorySource(folder()), { explorerScript: () => '/* client */' });
     const figures = report.html.split('<figure').slice(1);
     expect(figures).toHaveLength(2);
-    const links = (html: string): string[] => [...html.matchAll(/href="(#explore=[^"]+)"/g)].map((m) => m[1]!);
+    const links = (html: string): string[] => [...new Set([...html.matchAll(/href="(#explore=[^"]+)"/g)].map((m) => m[1]!))];
     // The 25 ms CDF: p1's lost SYN (connection 3), not p0's slower one.
     expect(links(figures[0]!)).toEqual(['#explore=p1-s1/3']);
     expect(figures[0]).toContain('1052 ms');
     // The 50 ms CDF: every handshake took 102 ms, so none is linked.
     expect(links(figures[1]!)).toEqual([]);
+    // On the page the outlier is also a mark on its curve, a link to its ladder; the SVG file is unmarked.
+    expect(figures[0]).toMatch(/<g class="outliers"><a href="#explore=p1-s1\/3" class="outlier"><title>1052 ms, [^<]*<\/title><circle /);
+    expect(report.figures[0]!.svg).not.toContain('outlier');
   });
 });
