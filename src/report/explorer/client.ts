@@ -252,11 +252,12 @@ function declutter(labels: LabelBox[]): number {
   labels.sort((a, b) => a.cy - b.cy);
   const shown: LabelBox[] = [];
   let hidden = 0;
+  let tallest = 0;
   for (const l of labels) {
     let clash = false;
     for (let k = shown.length - 1; k >= 0; k--) {
       const o = shown[k]!;
-      if (l.cy - o.cy >= l.hh + 40) break; // sorted by y: nothing further up can reach down here
+      if (l.cy - o.cy >= l.hh + tallest) break; // sorted by y: nothing further up can reach down here
       if (Math.abs(l.cx - o.cx) < l.hw + o.hw && Math.abs(l.cy - o.cy) < l.hh + o.hh) {
         clash = true;
         break;
@@ -264,7 +265,10 @@ function declutter(labels: LabelBox[]): number {
     }
     l.text.setAttribute('visibility', clash ? 'hidden' : 'visible');
     if (clash) hidden++;
-    else shown.push(l);
+    else {
+      shown.push(l);
+      tallest = Math.max(tallest, l.hh);
+    }
   }
   return hidden;
 }
