@@ -185,7 +185,8 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
       const stack = this.ctx.stack;
       const addr = this.targetAddr;
       const port = this.spec.target.port;
-      const errno = conn.open((h: SocketHandler) => stack.connect(addr, port, h));
+      const options = this.fastOpenOptions(addr);
+      const errno = conn.open((h: SocketHandler) => stack.connect(addr, port, h, options));
       if (errno !== null) {
         this.ctx.report.connectFailed(this.ctx.app, this.ctx.node, errno);
         for (const t of this.waiting.splice(0)) this.objectFailed(t);
@@ -233,15 +234,20 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
     const stack = this.ctx.stack;
     const addr = this.targetAddr;
     const port = this.spec.target.port;
-    const fastOpen = this.spec.fastOpen;
-    if (fastOpen === 'first-visit') stack.forgetDestination?.(addr);
-    const options = fastOpen === true || fastOpen === 'first-visit' ? FAST_OPEN_CONNECT : undefined;
+    const options = this.fastOpenOptions(addr);
     const errno = conn.open((h: SocketHandler) => stack.connect(addr, port, h, options));
     if (errno !== null) {
       this.ctx.report.connectFailed(this.ctx.app, this.ctx.node, errno);
       return null;
     }
     return conn;
+  }
+
+  /** TCP_FASTOPEN_CONNECT when the spec asks for Fast Open ('first-visit': the cookie cache forgotten first). */
+  private fastOpenOptions(addr: number): ConnectOptions | undefined {
+    const fastOpen = this.spec.fastOpen;
+    if (fastOpen === 'first-visit') this.ctx.stack.forgetDestination?.(addr);
+    return fastOpen === true || fastOpen === 'first-visit' ? FAST_OPEN_CONNECT : undefined;
   }
 
   onConnectionUp(_conn: ClientConnection, handshake: Nanos): void {

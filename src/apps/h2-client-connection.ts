@@ -69,6 +69,8 @@ export class H2ClientConnection implements SocketHandler {
   sock: TcpSocket | null = null;
   established = false;
   closed = false;
+  /** The connection preface and SETTINGS are written (at the handshake, or with TCP Fast Open in the SYN). */
+  private sessionStarted = false;
   private readonly channel: FrameChannel = { up: new FrameLog(), down: new FrameLog() };
   private readonly reader = new FrameReader(this.channel.down);
   private readonly times: ReceiveTimes;
@@ -119,9 +121,14 @@ export class H2ClientConnection implements SocketHandler {
   request(issuedAt: Nanos, tag: number): void {
     this.waitingAt.push(issuedAt);
     this.waitingTags.push(tag);
-    if (this.established) {
+    if (this.sessionStarted) {
       this.openStreams();
       this.flush();
+    } else if (this.sock?.fastOpenDeferred === true) {
+      // TCP_FASTOPEN_CONNECT with a cached cookie: the first write sends the SYN, so the preface,
+      // SETTINGS and this request's HEADERS ride in it (RFC 7413; RFC 9113 3.4 lets the client
+      // send its preface before the server's).
+      this.startSession();
     }
   }
 
@@ -129,7 +136,7 @@ export class H2ClientConnection implements SocketHandler {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.established) {
+    if (this.sessionStarted) {
       this.log(FrameType.GOAWAY, 0, 0, GOAWAY_PAYLOAD, 0);
       this.write();
     }
@@ -139,6 +146,15 @@ export class H2ClientConnection implements SocketHandler {
   onConnected(): void {
     this.established = true;
     this.owner.onH2Up(this, this.owner.now() - this.connectStarted);
+    if (this.sessionStarted) {
+      this.openStreams();
+      this.flush();
+    } else this.startSession();
+  }
+
+  /** RFC 9113 3.4: the client preface, our SETTINGS (and the connection window's WINDOW_UPDATE), then the waiting streams. */
+  private startSession(): void {
+    this.sessionStarted = true;
     const { streamWindow, connectionWindow } = this.settings;
     this.log(FrameType.PREFACE, 0, 0, 0, 0);
     this.log(FrameType.SETTINGS, 0, 0, 2 * SETTING_BYTES, streamWindow); // ENABLE_PUSH, INITIAL_WINDOW_SIZE

@@ -28,12 +28,12 @@ const SETSOCKOPTS: ReadonlySet<string> = new Set([
   'SO_REUSEADDR', 'SO_REUSEPORT', 'SO_SNDBUF', 'SO_RCVBUF', 'SO_KEEPALIVE', 'SO_LINGER',
   'TCP_NODELAY', 'TCP_USER_TIMEOUT', 'TCP_KEEPIDLE', 'TCP_KEEPINTVL', 'TCP_KEEPCNT', 'TCP_SYNCNT',
   'TCP_MAXSEG', 'TCP_CORK', 'TCP_NOTSENT_LOWAT', 'TCP_INQ', 'TCP_FASTOPEN', 'TCP_FASTOPEN_CONNECT',
-  'IP_TOS', 'IP_MTU_DISCOVER',
+  'TCP_FASTOPEN_KEY', 'IP_TOS', 'IP_MTU_DISCOVER',
 ]);
 
 const GETSOCKOPTS: ReadonlySet<string> = new Set([
   'SO_ERROR', 'SO_SNDBUF', 'SO_RCVBUF', 'TCP_INFO', 'TCP_MAXSEG', 'TCP_NOTSENT_LOWAT', 'TCP_CORK', 'TCP_NODELAY', 'TCP_INQ',
-  'IP_TOS', 'IP_MTU_DISCOVER',
+  'TCP_FASTOPEN_KEY', 'IP_TOS', 'IP_MTU_DISCOVER',
 ]);
 
 /** Cookie symbols packetdrill's wrappers define (-D): the server's cookie under the script's key, under the zero key. */

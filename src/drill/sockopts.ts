@@ -7,6 +7,7 @@
 import type { ListenSocket, TcpSocket } from '../stack/socket-api.ts';
 import { MS, SEC } from '../sim/time.ts';
 import type { TcpParams } from '../tcp/params.ts';
+import { keyBytes, keysTextFromBytes, parseFastOpenKeys } from '../tcp/fastopen-cookie.ts';
 import { ERRNO, LINUX_STATE, SYMBOLS } from './constants.ts';
 import { intValue, structFields, wordValue } from './expr.ts';
 import type { EpollSet } from './poll.ts';
@@ -145,6 +146,15 @@ export function setSockOpt(e: FdEntry, name: string, value: Expr): string | null
       e.params.fastOpenQueue = v;
       if (e.kind === 'listener' && e.listener !== null) e.listener.setFastOpenQueue?.(v);
       return null;
+    case 'TCP_FASTOPEN_KEY': {
+      // Linux tcp_setsockopt: 16 bytes (a primary key) or 32 (primary and backup), else EINVAL;
+      // the script gives them as a string of that many characters (char codes = bytes).
+      const text = value.kind === 'string' ? keysTextFromBytes(Uint8Array.from(value.value, (ch) => ch.charCodeAt(0) & 255)) : null;
+      if (text === null) return 'EINVAL: TCP_FASTOPEN_KEY takes a string of 16 or 32 bytes';
+      e.params.fastOpenKey = text;
+      if (e.kind === 'listener' && e.listener !== null) e.listener.setFastOpenKey?.(text);
+      return null;
+    }
     case 'TCP_FASTOPEN_CONNECT':
       if (v === null || v < 0 || v > 1) return 'TCP_FASTOPEN_CONNECT takes 0 or 1';
       e.params.fastOpenConnect = v === 1;
@@ -242,6 +252,15 @@ export function getSockOpt(e: FdEntry, name: string, out: Expr, host: TcpParams)
     case 'TCP_NOTSENT_LOWAT': {
       const want = expectedInt(out);
       return want === e.notsentLowat ? null : `getsockopt TCP_NOTSENT_LOWAT: expected ${want}, got ${e.notsentLowat}`;
+    }
+    case 'TCP_FASTOPEN_KEY': {
+      // tcp_fastopen_get_cipher: the socket's own keys, else the host's (net.ipv4.tcp_fastopen_key)
+      const own = e.kind === 'listener' && e.listener !== null ? (e.listener.fastOpenKeyBytes?.() ?? null) : null;
+      const text = e.params.fastOpenKey ?? host.fastOpenKey;
+      const keys = own ?? (text !== undefined ? keyBytes(parseFastOpenKeys(text) ?? []) : new Uint8Array(0));
+      const got = String.fromCharCode(...keys);
+      if (out.kind !== 'string') return 'getsockopt TCP_FASTOPEN_KEY: expected a string of the key bytes';
+      return out.value === got ? null : `getsockopt TCP_FASTOPEN_KEY: expected ${JSON.stringify(out.value)}, got ${JSON.stringify(got)}`;
     }
     case 'TCP_CORK':
     case 'TCP_NODELAY':

@@ -217,7 +217,8 @@ export class Syscalls {
       case 'setsockopt':
         return () => {
           const bad = setSockOpt(e!, wordValue(a[2]!) ?? '?', a[3] ?? { kind: 'ellipsis' });
-          return bad === null ? OK(0) : ERR('ENOPROTOOPT');
+          // a value the option refuses is EINVAL (the message says so), an unmodelled option ENOPROTOOPT
+          return bad === null ? OK(0) : ERR(bad.startsWith('EINVAL') ? 'EINVAL' : 'ENOPROTOOPT');
         };
       case 'getsockopt':
         return () => {

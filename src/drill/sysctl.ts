@@ -79,6 +79,12 @@ const SETTERS: Record<string, Setter> = {
     into.fastOpenKey = value.trim();
     return 'fastOpenKey';
   },
+  'net.ipv4.tcp_fastopen_blackhole_timeout_sec': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 0) return null;
+    into.fastOpenBlackholeTimeout = v * SEC;
+    return 'fastOpenBlackholeTimeout';
+  },
   'net.ipv4.tcp_syn_retries': setInt('synRetries', 1),
   'net.ipv4.tcp_synack_retries': setInt('synAckRetries'),
   'net.ipv4.tcp_syn_linear_timeouts': setInt('synLinearTimeouts'),

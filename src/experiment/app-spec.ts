@@ -112,9 +112,6 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
         p.add(SpecErrorCode.range, r.at('connections'), `mode h2 uses one connection; got ${connections}`);
       }
       const fastOpen = r.oneOf('fastOpen', CLIENT_FAST_OPEN, false);
-      if (mode === 'h2' && fastOpen !== undefined && fastOpen !== false) {
-        p.add(SpecErrorCode.range, r.at('fastOpen'), 'mode h2 opens its connection without TCP Fast Open (not modelled yet); use http1.0, keepalive or pipelined');
-      }
       if (p.count !== before) return undefined;
       const app: AppSpec = {
         id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, arrival: arrival!,

@@ -28,6 +28,7 @@ import { resetForUnmatched } from '../tcp/reset.ts';
 import { TimeWaitSock } from '../tcp/time-wait-sock.ts';
 import { CookieSecret, keyedHash4 } from '../tcp/syn-cookies.ts';
 import { DstMetrics } from '../tcp/dst-metrics.ts';
+import { FastOpenBlackhole } from '../tcp/fastopen-blackhole.ts';
 import { FO_EVENT_ACCEPTED, FO_EVENT_FALLBACK, FO_EVENT_REQUESTED, TFO_CLIENT_ENABLE, type FastOpenState } from '../tcp/fastopen.ts';
 import { EphemeralPorts, type PortChecker } from './ephemeral-ports.ts';
 import { FlowTable, portsKey } from './flow-table.ts';
@@ -50,6 +51,8 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     segmentsSent: 0, segmentsRetransmitted: 0, established: 0, timeWait: 0, timeWaitPeak: 0,
     fastOpenRequested: 0, fastOpenAccepted: 0, fastOpenFallback: 0,
   };
+  /** Active Fast Open blackhole detection, host-wide as Linux's per-namespace state; `events` is TCPFastOpenBlackhole. */
+  readonly fastOpenBlackhole = new FastOpenBlackhole();
   /**
    * Established and TIME-WAIT counts summed over a group of hosts, kept as they change (set by the
    * experiment's time series): a sample then reads one object, not the counters of 100k hosts.
@@ -201,7 +204,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     }
     const l = this.listeners?.get(seg.dstPort);
     if (l !== undefined) {
-      l.listener.onSegment(seg, packet.src, packet.dst, now, isn);
+      l.listener.onSegment(seg, packet.src, packet.dst, now, isn, packet.ecn ?? 0);
       this.touch(l);
     } else {
       // RFC 9293 3.10.7.1: no TCB, no listener (also: a SYN-ACK for a connection we never opened)

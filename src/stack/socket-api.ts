@@ -151,6 +151,13 @@ export interface ListenSocket {
   handler: ListenHandler;
   /** TCP_FASTOPEN after listen(): the Fast Open queue length (optional: stacks without Fast Open). */
   setFastOpenQueue?(qlen: number): void;
+  /**
+   * TCP_FASTOPEN_KEY: the listener's own Fast Open cookie keys, as the sysctl writes them
+   * ("w0-w1-w2-w3[,backup]"); false when malformed. Optional: stacks without Fast Open.
+   */
+  setFastOpenKey?(text: string): boolean;
+  /** getsockopt(TCP_FASTOPEN_KEY): the keys cookies are made with (16 bytes each, primary first), or null without Fast Open. */
+  fastOpenKeyBytes?(): Uint8Array | null;
   /** TCP_MAXSEG on the listener: the MSS its SYN-ACKs advertise and its connections use. */
   setUserMss(mss: number): void;
   /** Takes the oldest completed connection, or null (EAGAIN) when the accept queue is empty. */

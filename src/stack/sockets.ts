@@ -12,6 +12,7 @@ import { STATE_NAMES, type Errno } from '../tcp/api.ts';
 import type { Connection, HandshakeInfo } from '../tcp/connection.ts';
 import { TimeWaitSock } from '../tcp/time-wait-sock.ts';
 import type { FastOpenState, ListenerFastOpen } from '../tcp/fastopen.ts';
+import { keyBytes } from '../tcp/fastopen-cookie.ts';
 import type { Listener, ListenerHost } from '../tcp/listener.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import type { OutOfOrderWatch } from '../tcp/recv-queue.ts';
@@ -264,6 +265,17 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
   setFastOpenQueue(qlen: number): void {
     this.params = { ...this.params, fastOpenQueue: qlen };
     this.listener.setFastOpenQueue(qlen);
+  }
+
+  setFastOpenKey(text: string): boolean {
+    if (!this.listener.setFastOpenKey(text)) return false;
+    this.params = { ...this.params, fastOpenKey: text };
+    return true;
+  }
+
+  fastOpenKeyBytes(): Uint8Array | null {
+    const fo = this.listener.fastOpen;
+    return fo === null ? null : keyBytes(fo.currentKeys);
   }
 
   setUserMss(mss: number): void {

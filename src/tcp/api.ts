@@ -6,6 +6,7 @@
  */
 import type { Nanos } from '../sim/time.ts';
 import type { Segment } from '../wire/segment.ts';
+import type { FastOpenBlackhole } from './fastopen-blackhole.ts';
 
 /** RFC 9293 3.3.2 states (LISTEN belongs to listeners; SYN_RCVD is also a listener's request). */
 export const TcpState = {
@@ -75,6 +76,8 @@ export interface EngineOutput {
   updatePathMtu?(remoteAddr: number, mtu: number, deviceMtu: number): number;
   /** TCP Fast Open news for counters (fastopen.ts FO_EVENT_*: requested, accepted, fallback); optional. */
   fastOpen?(ep: Endpoints, event: number): void;
+  /** The host's active Fast Open blackhole state (fastopen-blackhole.ts); absent: never paused. */
+  readonly fastOpenBlackhole?: FastOpenBlackhole;
 }
 
 export const ConnEvent = {

@@ -36,6 +36,7 @@ import { runTimers } from './timers.ts';
 import { initialWindow, ourWindowScale } from './window.ts';
 import { timerExpiry } from './timer-wheel.ts';
 import { clientOpen, type FastOpenState } from './fastopen.ts';
+import { blackholeOnEnd } from './fastopen-blackhole.ts';
 import { icmpError, IP_TCP_HEADER_BYTES, type IcmpVerdict } from './icmp-error.ts';
 
 /** Connection.connect fastOpenFlags: TCP_FASTOPEN_CONNECT (wait for data when a cookie is cached); a non-blocking sendto. */
@@ -84,6 +85,8 @@ export interface HandshakeInfo {
   synAckRetransmitted?: boolean;
   /** The receive window offered in the SYN-ACK (Linux req->rsk_rcv_wnd); default initialWindow(params). */
   rcvWnd?: number;
+  /** ECN agreed by the SYN and SYN-ACK (Linux tcp_ecn_openreq_child); default false. */
+  ecnOk?: boolean;
 }
 
 /** Stands for a final ACK that is not at hand (tests building a connection directly): no echo. */
@@ -223,6 +226,7 @@ export class Connection extends Tcb implements TimedEntity {
     c.rcvWscale = c.wscaleOk ? h.ourWscale : 0;
     c.sackOk = h.sackOk;
     c.tsOk = h.tsOk;
+    c.ecnOk = h.ecnOk === true;
     c.tsRecent = h.tsRecent >>> 0;
     c.tsRecentAt = now;
     c.tsOffset = h.tsOffset >>> 0;
@@ -464,12 +468,14 @@ export class Connection extends Tcb implements TimedEntity {
 
   /** close(): FIN after queued data, or RST when unread data remains or linger is zero (Linux tcp_close). */
   close(now: Nanos): void {
+    if (this.fo !== null) blackholeOnEnd(this, now); // Linux at tcp_v4_destroy_sock: what arrived until close
     userClose(this, now);
     this.finish();
   }
 
   /** Sends RST where the peer holds state and goes to CLOSED (RFC 9293 3.10.5 ABORT). */
   abort(now: Nanos): void {
+    if (this.fo !== null) blackholeOnEnd(this, now);
     userAbort(this, now);
     this.finish();
   }

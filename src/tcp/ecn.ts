@@ -4,8 +4,10 @@
  * with ECE and without CWR agrees. Then new data goes out ECT(0) (never retransmissions or pure
  * ACKs, RFC 3168 6.1.5); a CE mark on arriving data makes every ACK carry ECE until the peer's
  * CWR; an ECE on an ACK halves the congestion window once per window of data (6.1.2) and the next
- * new data segment carries CWR. Passive ECN (answering an ECN-setup SYN) is not modelled yet: the
- * listener answers without ECE, which RFC 3168 6.1.1 allows (the connection runs without ECN).
+ * new data segment carries CWR. Passive ECN (tcp_ecn 1 or 2): a listener agrees to an ECN-setup
+ * SYN that arrived not-ECT with ECE on its SYN-ACK (tcp_ecn_create_request, tcp_ecn_make_synack;
+ * request-segments.ts negotiateSyn) and the child runs with ECN (tcp_ecn_openreq_child); the
+ * same signals then apply on both sides.
  */
 import { CWR, ECE, SYN, type Segment } from '../wire/segment.ts';
 import { seqGe } from './seq.ts';
@@ -25,6 +27,16 @@ export function ecnSynFlags(t: Tcb, retransmit: boolean): number {
   }
   t.ecnOk = true;
   return ECE | CWR;
+}
+
+/** Linux tcp_ecn_rcv_syn (crossed SYNs): ECN holds only if the peer's SYN asked for it too. */
+export function ecnSyn(t: Tcb, seg: Segment): void {
+  if (t.ecnOk && ((seg.flags & ECE) === 0 || (seg.flags & CWR) === 0)) t.ecnOk = false;
+}
+
+/** A SYN-ACK (a Fast Open child's, or after crossed SYNs) says ECN with ECE alone (tcp_ecn_make_synack, tcp_ecn_send_synack). */
+export function ecnSynAckFlags(t: Tcb): number {
+  return t.ecnOk ? ECE : 0;
 }
 
 /** Linux tcp_ecn_rcv_synack: ECN holds only if the SYN-ACK has ECE without CWR. */

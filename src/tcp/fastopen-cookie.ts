@@ -75,6 +75,37 @@ export function parseFastOpenKeys(text: string): SipKey[] | null {
   return keys;
 }
 
+/**
+ * TCP_FASTOPEN_KEY's raw bytes (16: the primary key, 32: primary then backup; Linux
+ * tcp_setsockopt) as the sysctl's text: each 4 bytes one little-endian word, as
+ * proc_tcp_fastopen_key prints them. Null for any other length (Linux: EINVAL).
+ */
+export function keysTextFromBytes(b: Uint8Array): string | null {
+  if (b.length !== 16 && b.length !== 32) return null;
+  const keys: string[] = [];
+  for (let k = 0; k < b.length; k += 16) {
+    const words: string[] = [];
+    for (let w = 0; w < 16; w += 4) {
+      const v = (b[k + w]! | (b[k + w + 1]! << 8) | (b[k + w + 2]! << 16) | (b[k + w + 3]! << 24)) >>> 0;
+      words.push(v.toString(16).padStart(8, '0'));
+    }
+    keys.push(words.join('-'));
+  }
+  return keys.join(',');
+}
+
+/** getsockopt(TCP_FASTOPEN_KEY): the keys' raw bytes, 16 per key (tcp_fastopen_get_cipher). */
+export function keyBytes(keys: readonly SipKey[]): Uint8Array {
+  const out = new Uint8Array(16 * keys.length);
+  keys.forEach((key, i) => {
+    for (let j = 0; j < 8; j++) {
+      out[16 * i + j] = Number((key.k0 >> BigInt(8 * j)) & 255n);
+      out[16 * i + 8 + j] = Number((key.k1 >> BigInt(8 * j)) & 255n);
+    }
+  });
+  return out;
+}
+
 /** Linux's 16 raw key bytes (TCP_FASTOPEN_KEY setsockopt, little-endian halves) as a key. */
 export function keyFromBytes(b: Uint8Array): SipKey {
   let k0 = 0n;

@@ -61,12 +61,18 @@ export interface FastOpenState {
   queue: FastOpenQueue | null;
   /** Server child: the cookie its SYN-ACK carries (a backup-key cookie gets the primary's), or null. */
   synAckCookie: Uint8Array | null;
+  /** Client: active Fast Open was paused (blackhole detection): a plain SYN, no option, no data. */
+  blackholed: boolean;
+  /** Client: the first connect after a pause (syn_fastopen_ch): data received resets the back-off. */
+  blackholeCheck: boolean;
+  /** The end-of-connection blackhole check ran (fastopen-blackhole.ts blackholeOnEnd). */
+  ended: boolean;
 }
 
 function newState(): FastOpenState {
   return {
     cookie: null, exp: false, synData: 0, synFastOpen: false, deferred: false, dataAcked: false, fellBack: false,
-    queue: null, synAckCookie: null,
+    queue: null, synAckCookie: null, blackholed: false, blackholeCheck: false, ended: false,
   };
 }
 
@@ -85,6 +91,14 @@ function validCookie(len: number): boolean {
 export function clientOpen(t: Tcb, now: Nanos, deferIfCookie: boolean): boolean {
   const fo = newState();
   t.fo = fo;
+  // tcp_fastopen_cookie_check: while active Fast Open is paused the SYN is a plain one.
+  const bh = t.out.fastOpenBlackhole;
+  const verdict = bh !== undefined ? bh.verdict(t.params.fastOpenBlackholeTimeout, now) : 'on';
+  if (verdict === 'off') {
+    fo.blackholed = true;
+    return false;
+  }
+  fo.blackholeCheck = verdict === 'check';
   const e = t.metrics !== null ? t.metrics.lookup(t.ep.localAddr, t.ep.remoteAddr, now) : null;
   const cached = e !== null ? e.fastOpen : null;
   if ((t.params.fastOpen & TFO_CLIENT_NO_COOKIE) !== 0) {
@@ -108,6 +122,7 @@ export function clientOpen(t: Tcb, now: Nanos, deferIfCookie: boolean): boolean 
  */
 export function synFastOpen(t: Tcb, o: TcpOptions): number {
   const fo = t.fo!;
+  if (fo.blackholed) return 0;
   if (fo.cookie !== null) {
     o.fastOpen = fo.cookie;
     if (fo.exp) o.fastOpenExp = true;
@@ -162,6 +177,9 @@ export function clientSynAck(t: Tcb, seg: Segment, now: Nanos): void {
   const dataEnd = (t.iss + 1 + fo.synData) >>> 0;
   if (fo.synData > 0 && seqLt(t.sndUna, dataEnd)) {
     fo.fellBack = true;
+    // The SYN's data goes again in segments of the MSS the SYN-ACK brought (smaller than the one
+    // the SYN was sized for): later SACKs and retransmissions count those segments.
+    t.rtxq.splitHead(t.sndUna, t.mss);
     t.sndNxt = t.sndUna;
     const ends = t.recordEnds;
     t.recordEnds = ends.length === 0 || seqLt(dataEnd, ends[0]!) ? [dataEnd, ...ends] : ends;
@@ -205,7 +223,7 @@ export interface FastOpenVerdict {
 /** A listener's Fast Open side: its keys, queue and counters. */
 export class ListenerFastOpen {
   readonly queue: FastOpenQueue;
-  private readonly keys: SipKey[];
+  private keys: SipKey[];
   private readonly verdict: FastOpenVerdict = { child: false, cookie: null, exp: false };
   /** Counters: cookie requests, SYN-data accepted (children), cookies refused, queue overflows. */
   requested = 0;
@@ -220,6 +238,22 @@ export class ListenerFastOpen {
     if (max === 0 && (p.fastOpen & (TFO_SERVER_ENABLE | TFO_SERVER_WO_SOCKOPT1)) === (TFO_SERVER_ENABLE | TFO_SERVER_WO_SOCKOPT1)) max = backlog;
     this.queue = { qlen: 0, max, peak: 0 };
     this.keys = (p.fastOpenKey !== undefined ? parseFastOpenKeys(p.fastOpenKey) : null) ?? [hostKey];
+  }
+
+  /**
+   * TCP_FASTOPEN_KEY on the listener (tcp_fastopen_reset_cipher on the socket): its own primary
+   * and optional backup key, "w0-w1-w2-w3[,w4-w5-w6-w7]"; false when malformed (nothing changes).
+   */
+  setKeys(text: string): boolean {
+    const keys = parseFastOpenKeys(text);
+    if (keys === null) return false;
+    this.keys = keys;
+    return true;
+  }
+
+  /** The keys cookies are made and checked with (primary first), for getsockopt(TCP_FASTOPEN_KEY). */
+  get currentKeys(): readonly SipKey[] {
+    return this.keys;
   }
 
   /**

@@ -41,13 +41,14 @@ export class ListenerCookies {
     this.stats.cookiesSent++;
     this.stats.synAcksSent++;
     if (!o.tsOk) {
-      // without timestamps the SYN-ACK carries MSS only (tcp_clear_options): wscale and SACK are lost
-      return buildSynAck(seg.dstPort, seg.srcPort, iss, seg.seq, this.window, p.mss, -1, false, 0, 0, false);
+      // without timestamps the SYN-ACK carries MSS only (tcp_clear_options): wscale and SACK are lost;
+      // its ECE still says yes, but the ACK cannot bring ECN back (cookie_ecn_ok reads TSecr)
+      return buildSynAck(seg.dstPort, seg.srcPort, iss, seg.seq, this.window, p.mss, -1, false, 0, 0, false, o.ecnOk);
     }
-    // cookie_init_timestamp: window scale and SACK ride in the low bits of TSval - ts_off
-    const ts = (cookieTimestamp(tsValue(0, now), o.peerWscale, o.sackOk) + host.tsOffset(laddr, raddr)) >>> 0;
+    // cookie_init_timestamp: window scale, SACK and ECN ride in the low bits of TSval - ts_off
+    const ts = (cookieTimestamp(tsValue(0, now), o.peerWscale, o.sackOk, o.ecnOk) + host.tsOffset(laddr, raddr)) >>> 0;
     return buildSynAck(seg.dstPort, seg.srcPort, iss, seg.seq, this.windowTs, p.mss,
-      o.peerWscale >= 0 ? this.wscale : -1, o.sackOk, ts, o.tsVal, true);
+      o.peerWscale >= 0 ? this.wscale : -1, o.sackOk, ts, o.tsVal, true, o.ecnOk);
   }
 
   /**
@@ -67,6 +68,7 @@ export class ListenerCookies {
     const off = host.tsOffset(laddr, raddr);
     let wscale = -1;
     let sackOk = false;
+    let ecnOk = false;
     if (ts !== undefined) {
       // cookie_timestamp_decode: the options come back in TSecr; refuse ones we no longer allow
       if (!p.timestamps) return null;
@@ -74,6 +76,7 @@ export class ListenerCookies {
       if ((d.sackOk && !p.sack) || (d.wscale >= 0 && !p.windowScaling)) return null;
       wscale = d.wscale;
       sackOk = d.sackOk;
+      ecnOk = d.ecnOk && p.ecn !== 0; // cookie_ecn_ok
     }
     this.stats.cookiesAccepted++;
     // No SYN-ACK send time is known: the RTT sample can only come from the timestamp echo.
@@ -82,7 +85,7 @@ export class ListenerCookies {
       ep: { localAddr: laddr, localPort: seg.dstPort, remoteAddr: raddr, remotePort: seg.srcPort },
       iss: (seg.ack - 1) >>> 0, irs: (seg.seq - 1) >>> 0, peerWindow: seg.window, peerMss: mss,
       peerWscale: wscale, ourWscale: wscale >= 0 ? this.wscale : -1, sackOk, tsOk: ts !== undefined,
-      tsRecent: ts !== undefined ? ts.val >>> 0 : 0, tsOffset: off, rcvWnd: initialWindow(p, mss),
+      tsRecent: ts !== undefined ? ts.val >>> 0 : 0, tsOffset: off, rcvWnd: initialWindow(p, mss), ecnOk,
     };
   }
 }

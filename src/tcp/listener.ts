@@ -17,7 +17,7 @@ import type { TcpParams } from './params.ts';
 import { expiryOrder, timerExpiry } from './timer-wheel.ts';
 import { ListenerStats } from './listener-stats.ts';
 import { AcceptQueue } from './accept-queue.ts';
-import { REQ_ACKED, REQ_SACK, REQ_TS, RequestTable } from './request-table.ts';
+import { REQ_ACKED, REQ_ECN, REQ_SACK, REQ_TS, RequestTable } from './request-table.ts';
 import type { HandshakeInfo } from './connection.ts';
 import { resetForUnmatched } from './reset.ts';
 import { buildRequestAck, buildSynAck, negotiateSyn, type SynOptions } from './request-segments.ts';
@@ -29,7 +29,7 @@ import { ListenerCookies } from './listener-cookies.ts';
 import { inWindow, oowRateLimited } from './request-checks.ts';
 import type { ListenerConfig, ListenerHost } from './listener-host.ts';
 import { childState, ListenerFastOpen, TFO_SERVER_ENABLE, type FastOpenVerdict } from './fastopen.ts';
-import type { SipKey } from './fastopen-cookie.ts';
+import { parseFastOpenKeys, type SipKey } from './fastopen-cookie.ts';
 
 export type { ListenerConfig, ListenerHost } from './listener-host.ts';
 
@@ -56,7 +56,7 @@ export class Listener<C> implements TimedEntity {
   private readonly windowTs: number;
   private readonly metrics: DstMetrics | null;
   private readonly scratch: Endpoints;
-  private readonly syn: SynOptions = { peerMss: 0, peerWscale: -1, sackOk: false, tsOk: false, tsVal: 0 };
+  private readonly syn: SynOptions = { peerMss: 0, peerWscale: -1, sackOk: false, tsOk: false, tsVal: 0, ecnOk: false };
   private closed = false;
   /** TCP Fast Open (fastopen.ts): keys, the Fast Open queue; null when the host's server bit is off. */
   readonly fastOpen: ListenerFastOpen | null;
@@ -108,8 +108,9 @@ export class Listener<C> implements TimedEntity {
   /**
    * A segment for this listener's port that matched no connection. `raddr`/`laddr` come from the
    * IP header. `isn` >= 0 is the ISS a TIME-WAIT connection handed over with a new SYN.
+   * `codepoint`: the IP header's ECN field (an ECN-setup SYN must arrive not-ECT).
    */
-  onSegment(seg: Segment, raddr: number, laddr: number, now: Nanos, isn = -1): void {
+  onSegment(seg: Segment, raddr: number, laddr: number, now: Nanos, isn = -1, codepoint = 0): void {
     if (this.closed) return;
     const row = this.table.find(raddr, seg.srcPort, laddr);
     if (row >= 0) {
@@ -126,7 +127,7 @@ export class Listener<C> implements TimedEntity {
       return;
     }
     if (!(f & SYN) || f & FIN) return; // Linux discards SYN+FIN
-    this.onSyn(seg, raddr, laddr, now, isn);
+    this.onSyn(seg, raddr, laddr, now, isn, codepoint);
   }
 
   onTimer(now: Nanos): void {
@@ -145,7 +146,7 @@ export class Listener<C> implements TimedEntity {
 
   // --- SYN in LISTEN (tcp_conn_request) ---
 
-  private onSyn(seg: Segment, raddr: number, laddr: number, now: Nanos, isn: number): void {
+  private onSyn(seg: Segment, raddr: number, laddr: number, now: Nanos, isn: number, codepoint: number): void {
     const p = this.params;
     const t = this.table;
     const st = this.stats;
@@ -192,7 +193,7 @@ export class Listener<C> implements TimedEntity {
       st.synDropUnproven++;
       return;
     }
-    const o = negotiateSyn(seg, p, this.syn);
+    const o = negotiateSyn(seg, p, this.syn, codepoint);
     if (wantCookie) {
       this.out.transmit(this.epOf(raddr, seg.srcPort, laddr), this.cookies.synAck(seg, raddr, laddr, o, this.host, now), false);
       return;
@@ -207,7 +208,7 @@ export class Listener<C> implements TimedEntity {
     t.iss[row] = iss;
     t.peerMss[row] = o.peerMss;
     t.peerWscale[row] = o.peerWscale;
-    t.opts[row] = (o.sackOk ? REQ_SACK : 0) | (o.tsOk ? REQ_TS : 0);
+    t.opts[row] = (o.sackOk ? REQ_SACK : 0) | (o.tsOk ? REQ_TS : 0) | (o.ecnOk ? REQ_ECN : 0);
     t.tsRecent[row] = o.tsVal;
     if (o.tsOk) t.tsOff[row] = this.host.tsOffset(laddr, raddr);
     t.peerWindow[row] = seg.window;
@@ -234,6 +235,7 @@ export class Listener<C> implements TimedEntity {
       iss, irs: seg.seq >>> 0, peerWindow: seg.window, peerMss: o.peerMss, peerWscale: o.peerWscale,
       ourWscale: o.peerWscale >= 0 ? this.wscale : -1, sackOk: o.sackOk, tsOk: o.tsOk, tsRecent: o.tsVal,
       tsOffset: o.tsOk ? this.host.tsOffset(laddr, raddr) : 0, rcvWnd: o.tsOk ? this.windowTs : this.window,
+      ecnOk: o.ecnOk,
     };
     const state = childState(this.fastOpen!.queue, fo.cookie, fo.exp, seg.len > 0);
     const child = make.call(this.host, h, seg, state, now);
@@ -333,7 +335,7 @@ export class Listener<C> implements TimedEntity {
       ourWscale: peerWscale >= 0 ? this.wscale : -1, sackOk: (o & REQ_SACK) !== 0, tsOk: (o & REQ_TS) !== 0,
       tsRecent: (o & REQ_TS) !== 0 && ts !== undefined ? ts.val >>> 0 : t.tsRecent[row]!,
       tsOffset: t.tsOff[row]!, synAckSentAt: t.synAckAt[row]!, synAckRetransmitted: t.retrans[row]! > 0,
-      rcvWnd: window,
+      rcvWnd: window, ecnOk: (o & REQ_ECN) !== 0,
     };
     this.removeRow(row);
     this.complete(h, seg, now);
@@ -401,6 +403,17 @@ export class Listener<C> implements TimedEntity {
     if (this.fastOpen !== null) this.fastOpen.queue.max = qlen;
   }
 
+  /**
+   * TCP_FASTOPEN_KEY on the listening socket: its own cookie keys ("w0-w1-w2-w3[,backup]"), kept
+   * in its parameters so a Fast Open side made later uses them too. False when malformed.
+   */
+  setFastOpenKey(text: string): boolean {
+    if (parseFastOpenKeys(text) === null) return false;
+    this.params = { ...this.params, fastOpenKey: text };
+    if (this.fastOpen !== null) this.fastOpen.setKeys(text);
+    return true;
+  }
+
   /** TCP_MAXSEG on the listening socket (Linux rx_opt.user_mss): SYN-ACKs advertise it. */
   setUserMss(mss: number): void {
     this.params = { ...this.params, mss };
@@ -434,7 +447,8 @@ export class Listener<C> implements TimedEntity {
     const tsOk = (o & REQ_TS) !== 0;
     const peerWscale = t.peerWscale[row]!;
     const seg = buildSynAck(this.ep.localPort, t.rport[row]!, t.iss[row]!, t.irs[row]!, this.windowOf(row), this.params.mss,
-      peerWscale >= 0 ? this.wscale : -1, (o & REQ_SACK) !== 0, tsOk ? tsValue(t.tsOff[row]!, now) : 0, t.tsRecent[row]!, tsOk);
+      peerWscale >= 0 ? this.wscale : -1, (o & REQ_SACK) !== 0, tsOk ? tsValue(t.tsOff[row]!, now) : 0, t.tsRecent[row]!, tsOk,
+      (o & REQ_ECN) !== 0);
     // A Fast Open cookie rides on the first SYN-ACK only (tcp_rtx_synack passes no cookie).
     if (fo !== null && fo.cookie !== null) {
       seg.options!.fastOpen = fo.cookie;

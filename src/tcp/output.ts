@@ -7,7 +7,7 @@
 import type { Nanos } from '../sim/time.ts';
 import { ACK, FIN, PSH, RST, SYN, segmentSpace, type Segment, type TcpOptions } from '../wire/segment.ts';
 import { TcpState } from './api.ts';
-import { ECN_NOT_ECT, ecnOutgoing, ecnSynFlags } from './ecn.ts';
+import { ECN_NOT_ECT, ecnOutgoing, ecnSynAckFlags, ecnSynFlags } from './ecn.ts';
 import { seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
 import { rcvWindowSpace } from './buffers.ts';
@@ -143,7 +143,7 @@ export function sendSyn(t: Tcb, now: Nanos, retransmit: boolean): void {
   const win = retransmit && !synAck && t.rcvWnd > 0 ? t.rcvWnd : initialWindow(p, t.advMss);
   t.rcvWnd = win;
   t.rcvWup = t.rcvNxt;
-  const seg = segment(t, t.iss, synAck ? t.rcvNxt : 0, synAck ? SYN | ACK : SYN | ecnSynFlags(t, retransmit), win, o, len);
+  const seg = segment(t, t.iss, synAck ? t.rcvNxt : 0, synAck ? SYN | ACK | ecnSynAckFlags(t) : SYN | ecnSynFlags(t, retransmit), win, o, len);
   const end = (t.iss + 1 + len) >>> 0;
   if (seqLt(t.sndMax, end)) t.sndMax = end;
   t.sndNxt = end;
@@ -212,7 +212,9 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   if (t.sndUna === t.sndMax && !retransmit) t.cc.onTxStart(now - t.lastSendAt, now);
   const seg = segment(t, seq, t.rcvNxt, flags, selectWindow(t), segmentOptions(t, now), len);
   const end = (dataEnd + (fin ? 1 : 0)) >>> 0;
-  if (retransmit) {
+  // Linux tcp_retransmit_skb marks TCPCB_SACKED_RETRANS (retrans_out) only when the transmit
+  // succeeded: a copy the host's own queue refused is not in flight.
+  if (retransmit && t.out.localDrop !== true) {
     if (seqGt(end, t.retxHigh)) t.retxHigh = end;
     t.rtxq.retransmittedRange(t.sndUna, seq, end, now);
   }
@@ -222,7 +224,9 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
     t.tailSeq = seq;
   }
   if (seq === t.sndNxt) t.sndNxt = end;
-  if (len > 0 && len < t.mss) t.sndSml = dataEnd;
+  // Minshall's snd_sml: only new data counts (tcp_minshall_update runs in tcp_write_xmit, never
+  // for tcp_retransmit_skb nor the SYN-data skb).
+  if (len > 0 && len < t.mss && !retransmit) t.sndSml = dataEnd;
   t.lastSendAt = now;
   // Linux tcp_event_data_sent: answering soon after data arrived means an interactive exchange,
   // where delayed ACKs ride on the replies (pingpong mode).

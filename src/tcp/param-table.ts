@@ -265,7 +265,7 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
   },
   ecn: {
     kind: 'count', min: 0, max: 2, linux: 'net.ipv4.tcp_ecn',
-    doc: 'Classic ECN (RFC 3168): 0 off, 1 request it on active opens (ECN-setup SYN, ECT(0) data, ECE/CWR), 2 accept it only (Linux\'s default; passive ECN is not modelled yet, so 2 runs as off).',
+    doc: 'Classic ECN (RFC 3168): 0 off, 1 request it on active opens (ECN-setup SYN, ECT(0) data, ECE/CWR) and accept it, 2 accept it only (Linux\'s default: a listener answers an ECN-setup SYN with ECE and the connection runs with ECN).',
   },
   fastOpen: {
     kind: 'count', min: 0, max: 0x607, bits: [0x1, 0x2, 0x4, 0x200, 0x400], linux: 'net.ipv4.tcp_fastopen',
@@ -278,6 +278,10 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
   fastOpenConnect: {
     ...flag, linux: 'TCP_FASTOPEN_CONNECT',
     doc: 'Every connect() is a Fast Open one (as a client app\'s `fastOpen: true`): it returns at once when a cookie is cached and the first write goes out in the SYN; without a cookie the SYN asks for one. Needs bit 1 of `fastOpen`.',
+  },
+  fastOpenBlackholeTimeout: {
+    ...timer(1 * SEC, DAY, 'off'), linux: 'net.ipv4.tcp_fastopen_blackhole_timeout_sec',
+    doc: 'Active Fast Open blackhole detection: after a connection that used Fast Open times out three times in a row (or gives up sooner), or ends with only a FIN received, out of order, connects send plain SYNs for this long, doubled per repeat up to 64 times; the first connection after a pause that receives data resets the doubling. 0 (Linux\'s default since 5.12) never pauses.',
   },
   windowScaling: {
     ...flag, linux: 'net.ipv4.tcp_window_scaling',

@@ -117,6 +117,11 @@ export interface TcpParams {
   /** TCP_FASTOPEN_CONNECT: connect() returns at once and the first write goes in the SYN. */
   fastOpenConnect: boolean;
   /**
+   * net.ipv4.tcp_fastopen_blackhole_timeout_sec (ns): how long active Fast Open pauses after a
+   * suspected blackhole, doubling per repeat up to 64× (fastopen-blackhole.ts); 0 never pauses (Linux's default since 5.12).
+   */
+  fastOpenBlackholeTimeout: Nanos;
+  /**
    * net.ipv4.tcp_fastopen_key / TCP_FASTOPEN_KEY as Linux writes it ("w0-w1-w2-w3[,backup]");
    * absent = a key drawn by the host (Linux: random at first use). Not a spec field (drill sysctls set it).
    */
@@ -221,6 +226,7 @@ const linux: TcpParams = {
   fastOpen: 1,
   fastOpenQueue: 0,
   fastOpenConnect: false,
+  fastOpenBlackholeTimeout: 0,
   windowScaling: true,
   timestamps: true,
   sack: true,

@@ -17,6 +17,8 @@ export const REQ_SACK = 1;
 export const REQ_TS = 2;
 /** The final ACK came while the accept queue was full (Linux inet_rsk(req)->acked). */
 export const REQ_ACKED = 4;
+/** ECN agreed (Linux inet_rsk(req)->ecn_ok, tcp_ecn_create_request). */
+export const REQ_ECN = 8;
 
 const NONE = -1;
 

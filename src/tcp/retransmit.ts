@@ -13,6 +13,7 @@ import { terminate } from './teardown.ts';
 import { sendLossProbe } from './tlp.ts';
 import { enterLoss, rackReoTimeout } from './sack-recovery.ts';
 import { timerExpiry } from './timer-wheel.ts';
+import { detectBlackhole } from './fastopen-blackhole.ts';
 
 /** Linux tcp_orphan_retries() with the sysctl at its default 0: 8 tries for a closed socket. */
 export const ORPHAN_RETRIES = 8;
@@ -38,21 +39,25 @@ export function onRetransmitTimer(t: Tcb, now: Nanos): void {
     rackReoTimeout(t, now);
     return;
   }
+  const timeouts = t.retransmits;
   switch (t.state) {
     case TcpState.SYN_SENT:
     case TcpState.SYN_RCVD:
       synTimeout(t, now);
-      return;
+      break;
     case TcpState.ESTABLISHED:
     case TcpState.CLOSE_WAIT:
     case TcpState.FIN_WAIT_1:
     case TcpState.CLOSING:
     case TcpState.LAST_ACK:
+      if (t.sndUna === t.sndMax) return;
       dataTimeout(t, now);
-      return;
+      break;
     default:
       return;
   }
+  // tcp_write_timeout ends with tcp_fastopen_active_detect_blackhole (given up = expired).
+  if (t.fo !== null) detectBlackhole(t, timeouts, (t.state as TcpState) === TcpState.CLOSED, now);
 }
 
 /**

@@ -111,6 +111,41 @@ export class RtxQueue {
   }
 
   /**
+   * Cuts the head segment [una, end) into pieces of at most `size` bytes, each keeping its send
+   * times and marks (Linux tcp_fragment / tcp_set_skb_tso_segs on an skb sent before the MSS
+   * shrank: a Fast Open SYN's data when the SYN-ACK brings a smaller MSS). Cold path.
+   */
+  splitHead(una: number, size: number): void {
+    if (this.count === 0) return;
+    const end = this.endAt(0);
+    const pieces = Math.ceil(((end - una) >>> 0) / size);
+    if (pieces <= 1) return;
+    const old: number[] = [];
+    for (let k = 0; k < this.count; k++) {
+      const i = this.slot(k);
+      old.push(this.ring[i]!, this.ring[i + 1]!, this.ring[i + 2]!, this.ring[i + 3]!);
+    }
+    const m = old[3]!;
+    if (m & SEG_SACKED) this.sackedOut += pieces - 1;
+    if (m & SEG_LOST) this.lostOut += pieces - 1;
+    if (m & SEG_RETRANS) this.retransOut += pieces - 1;
+    this.ring = NONE;
+    this.head = 0;
+    this.count = 0;
+    for (let p = 1; p <= pieces; p++) {
+      this.pushEntry(p === pieces ? end : (una + p * size) >>> 0, old[1]!, old[2]!, m);
+    }
+    for (let j = STRIDE; j < old.length; j += STRIDE) this.pushEntry(old[j]!, old[j + 1]!, old[j + 2]!, old[j + 3]!);
+  }
+
+  private pushEntry(endSeq: number, firstAt: Nanos, lastAt: Nanos, marks: number): void {
+    this.push(endSeq, firstAt);
+    const i = this.slot(this.count - 1);
+    this.ring[i + 2] = lastAt;
+    this.ring[i + 3] = marks;
+  }
+
+  /**
    * [from, to) was resent at `now`: every queued segment it overlaps is a retransmission in
    * flight (`una`: where the head starts).
    */

@@ -14,7 +14,7 @@ import { MS, type Nanos } from '../sim/time.ts';
 import { SEND_EOR, SEND_MORE } from './api.ts';
 import { output } from './send.ts';
 import { seqLt, seqSub } from './seq.ts';
-import { NO_SKBS, notsentLowat, streamWritable, type Tcb } from './tcb.ts';
+import { NO_SKBS, notsentLowat, sndWndEnd, streamWritable, type Tcb } from './tcb.ts';
 
 /** Linux MAX_TCP_HEADER (x86-64): headroom every skb reserves for the headers. */
 const MAX_TCP_HEADER = 320;
@@ -103,7 +103,7 @@ export function tsoShouldDefer(t: Tcb, seq: number, first: boolean, now: Nanos):
   const inFlight = t.packetsOut;
   const cwnd = t.cc.cwnd;
   if (inFlight === 0 || inFlight >= cwnd) return false;
-  const sendWin = seqSub((t.sndUna + t.sndWnd) >>> 0, seq);
+  const sendWin = seqSub(sndWndEnd(t), seq);
   const congWin = (cwnd - inFlight) * t.mss;
   const limit = sendWin < congWin ? sendWin : congWin;
   if (limit >= sizeGoal(t)) return false;

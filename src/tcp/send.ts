@@ -11,7 +11,7 @@ import { transmitData } from './output.ts';
 import { tsoShouldDefer } from './send-skbs.ts';
 import { skbStartsAt, tsoPacketSegs } from './tso.ts';
 import { seqGt, seqLe, seqLt, seqSub } from './seq.ts';
-import type { Tcb } from './tcb.ts';
+import { linuxSndUna, sndWndEnd, type Tcb } from './tcb.ts';
 import { scheduleLossProbe } from './tlp.ts';
 import { timerExpiry } from './timer-wheel.ts';
 
@@ -71,7 +71,7 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
     const fin = t.finQueued && seqLe(seq, t.writeSeq) && len === (avail > 0 ? avail : 0);
     const end = (seq + len + (fin ? 1 : 0)) >>> 0;
     const fresh = !seqLt(seq, t.sndMax);
-    if (fresh && left === 0) {
+    if (fresh && left <= 0) {
       left = tsoPacketSegs(t, packetsInFlightAt(t, seq), extraCwnd);
       segs = 0;
     }
@@ -117,7 +117,7 @@ function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd:
   const fin = finPending && len === avail;
   // Linux tcp_cwnd_test: a lone FIN is not held back by the congestion window.
   if (inFlight >= t.cc.cwnd + extraCwnd && !(fin && len === 0)) return -1;
-  if (seqGt((seq + len + (fin ? 1 : 0)) >>> 0, (t.sndUna + t.sndWnd) >>> 0)) return -1;
+  if (seqGt((seq + len + (fin ? 1 : 0)) >>> 0, sndWndEnd(t))) return -1;
   // Nagle (RFC 9293 3.7.4) in Linux's Minshall form: a small segment waits while an earlier
   // small segment is unacknowledged; a segment carrying the FIN, or TCP_NODELAY, goes now.
   // TCP_CORK and MSG_MORE hold it whatever is in flight (until the persist timer, Linux
@@ -138,7 +138,7 @@ function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd:
  * not while resending from SND.UNA after an RTO, when SND.NXT is behind).
  */
 function packetsInFlightAt(t: Tcb, seq: number): number {
-  const flight = seqSub(seq, t.sndUna);
+  const flight = seqSub(seq, linuxSndUna(t));
   let inFlight = flight <= 0 ? 0 : Math.ceil(flight / t.mss);
   if (t.sack !== null && t.sndNxt === t.sndMax) inFlight -= t.rtxq.sackedOut + t.rtxq.lostOut - t.rtxq.retransOut;
   return inFlight;
@@ -152,7 +152,7 @@ function packetsInFlightAt(t: Tcb, seq: number): number {
  */
 function sendChronos(t: Tcb, validated: boolean, now: Nanos): void {
   const unsent = seqLt(t.sndNxt, t.writeSeq);
-  if (unsent && t.packetsOut < t.cc.cwnd && seqGt((t.sndNxt + 1) >>> 0, (t.sndUna + t.sndWnd) >>> 0)) chronoStart(t, CHRONO_RWND_LIMITED, now);
+  if (unsent && t.packetsOut < t.cc.cwnd && seqGt((t.sndNxt + 1) >>> 0, sndWndEnd(t))) chronoStart(t, CHRONO_RWND_LIMITED, now);
   else chronoStop(t, CHRONO_RWND_LIMITED, now);
   if (validated && !unsent && t.sendBlocked && !isCwndLimited(t) && (t.state === TcpState.ESTABLISHED || t.state === TcpState.CLOSE_WAIT)) {
     chronoStart(t, CHRONO_SNDBUF_LIMITED, now);

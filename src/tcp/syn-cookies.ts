@@ -32,6 +32,7 @@ const COOKIE_MASK = (1 << COOKIE_BITS) - 1;
 const TS_BITS = 6;
 const TS_OPT_WSCALE_MASK = 0xf;
 const TS_OPT_SACK = 0x10;
+const TS_OPT_ECN = 0x20;
 
 /** Two 64-bit HalfSipHash keys (Linux's syncookie_secret[2]), as four 32-bit words each pair. */
 export class CookieSecret {
@@ -97,21 +98,22 @@ export function checkCookie(
 }
 
 /**
- * cookie_init_timestamp: our TSval with the peer's window scale (0xf = none) and SACK-permitted
- * in its low 6 bits, never later than the clock.
+ * cookie_init_timestamp: our TSval with the peer's window scale (0xf = none), SACK-permitted and
+ * ECN in its low 6 bits, never later than the clock.
  */
-export function cookieTimestamp(tsNow: number, peerWscale: number, sackOk: boolean): number {
+export function cookieTimestamp(tsNow: number, peerWscale: number, sackOk: boolean, ecnOk = false): number {
   let options = peerWscale >= 0 ? peerWscale & TS_OPT_WSCALE_MASK : TS_OPT_WSCALE_MASK;
   if (sackOk) options |= TS_OPT_SACK;
+  if (ecnOk) options |= TS_OPT_ECN;
   let ts = (((tsNow >>> TS_BITS) << TS_BITS) | options) >>> 0;
   if (ts > tsNow >>> 0) ts = (ts - (1 << TS_BITS)) >>> 0;
   return ts;
 }
 
 /** cookie_timestamp_decode: the options a timestamp cookie carried, read from the ACK's TSecr. */
-export function decodeCookieTimestamp(tsecr: number): { wscale: number; sackOk: boolean } {
+export function decodeCookieTimestamp(tsecr: number): { wscale: number; sackOk: boolean; ecnOk: boolean } {
   const w = tsecr & TS_OPT_WSCALE_MASK;
-  return { wscale: w === TS_OPT_WSCALE_MASK ? -1 : w, sackOk: (tsecr & TS_OPT_SACK) !== 0 };
+  return { wscale: w === TS_OPT_WSCALE_MASK ? -1 : w, sackOk: (tsecr & TS_OPT_SACK) !== 0, ecnOk: (tsecr & TS_OPT_ECN) !== 0 };
 }
 
 function rotl(x: number, b: number): number {

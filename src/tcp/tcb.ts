@@ -34,6 +34,20 @@ export const TS_OPTION_BYTES = 12;
 /** RFC 9293 3.7.1: the MSS assumed when the peer's SYN carries none. */
 export const DEFAULT_MSS = 536;
 
+/**
+ * SND.UNA as Linux keeps it. A Fast Open child in SYN-RECEIVED holds its unacknowledged SYN-ACK
+ * at SND.UNA = ISS; Linux's child starts with snd_una = ISS + 1 (tcp_create_openreq_child: the
+ * SYN-ACK belongs to the request), so its packets in flight and its window's edge start there.
+ */
+export function linuxSndUna(t: Tcb): number {
+  return t.state === TcpState.SYN_RCVD && t.sndUna === t.iss && t.fo !== null ? (t.sndUna + 1) >>> 0 : t.sndUna;
+}
+
+/** Right edge of the peer's window, Linux tcp_wnd_end (snd_una + snd_wnd). */
+export function sndWndEnd(t: Tcb): number {
+  return (linuxSndUna(t) + t.sndWnd) >>> 0;
+}
+
 /** Linux tcp_notsent_lowat(): the socket's TCP_NOTSENT_LOWAT, else net.ipv4.tcp_notsent_lowat. */
 export function notsentLowat(t: Tcb): number {
   return t.userNotsentLowat > 0 ? t.userNotsentLowat : t.params.notsentLowat;
@@ -396,7 +410,7 @@ export class Tcb {
 
   /** Segments in flight, as Linux counts packets. */
   get packetsOut(): number {
-    const f = seqSub(this.sndNxt, this.sndUna);
+    const f = seqSub(this.sndNxt, linuxSndUna(this));
     return f <= 0 ? 0 : Math.ceil(f / this.mss);
   }
 

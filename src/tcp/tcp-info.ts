@@ -74,7 +74,7 @@ export function tcpInfo(t: Tcb, now: Nanos): TcpInfoFields {
     rcv_mss: t.rcvMss,
     advmss: t.advMss,
     unacked: t.packetsOut,
-    retrans: t.retransmits > 0 ? t.packetsOut : 0,
+    retrans: t.rtxq.retransOut,
     total_retrans: t.retransSegs,
     last_data_recv: ms(now - t.lastDataRcvAt),
     last_data_sent: ms(now - t.lastSendAt),

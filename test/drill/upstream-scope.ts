@@ -35,8 +35,7 @@ const FQ_PACING = 'The script runs over the fq qdisc, whose pacing (earliest dep
 const HYSTART_ROUNDS = 'The script encodes HyStart as Linux ran it before commit 25c1a9ca53db ("tcp_cubic: fix incorrect HyStart round start detection"): a new round started only once cwnd had reached hystart_low_window (16), so (by hand from tcp_cubic.c) the delay test first had 8 samples in the round starting at ACK 12 and ended slow start at cwnd 48. The engine follows the fixed code (a round starts whatever cwnd is) and ends slow start at cwnd 36 (measured). With the old order swapped in, cubic-bulk-166k passes whole (measured); the idle-restart variant then fails later, at its post-idle cwnd (49 where 48 is expected).';
 
 const SYN_RETRIES_OLD = 'The script encodes kernels before tcp_syn_linear_timeouts (6.5): with TCP_SYNCNT 1 it expects one SYN retransmission at 1 s and ETIMEDOUT 3 s after the SYN. Linux 6.18, measured (TCP_SYNCNT 1, tcp_syn_linear_timeouts 4, HZ 250; experiments/linux/measure/silent-connect.py): SYNs at 0, 1.0 and 2.0 s and ETIMEDOUT at 3.06 s. The engine does the same, a third SYN at 2 s and ETIMEDOUT at the first retransmission timer after the 3 s one retry models (on the runner\'s HZ 1000 wheel, 3.09 s after the SYN, where the script allows 3.000 ± 0.004 s), so the script fails where 6.18 would.';
-const PASSIVE_ECN = 'The last part sets tcp_ecn=2 and expects an ECN SYN-ACK (SE.): passive ECN is not modelled yet (tcp.ecn 2 runs as off).';
-const TFO_CHILD_WINDOW = 'The second TSO packet carries 4000 bytes where Linux sends 5000: the engine\'s Fast Open child counts the peer\'s window from its unacknowledged SYN-ACK (SND.UNA = ISS), so the window ends at 9001; Linux\'s child starts with snd_una = ISS + 1 (tcp_create_openreq_child) and sends up to 10001.';
+const RETRANS_PSH = 'Line 38: Linux resends 1:2001 as one packet of two segments (the SACK of 2001:5001 cut the first 5000-byte skb at 2001, tcp_sacktag) and __tcp_transmit_skb forces PSH on every packet of more than one segment, retransmissions included; the engine\'s SACK recovery resends segment by segment and keeps no record of which segments left as one packet, so the two go without PSH (loss recovery, issue 11). The Fast Open child\'s window and packets in flight, which made it fail at line 34 before, now start at ISS + 1 as Linux\'s (tcp_create_openreq_child).';
 
 /** Why an in-scope script fails; out-of-scope scripts get OUT_OF_SCOPE_NOTE. */
 export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
@@ -53,13 +52,7 @@ export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
   'slow_start/': LOSS_RECOVERY,
   'fastopen/client/blocking-connect-bypass-errno.pkt': SYN_RETRIES_OLD,
   'fastopen/client/blocking-sendto-errnos.pkt': SYN_RETRIES_OLD,
-  'fastopen/client/syn-data-only-syn-acked.pkt': 'At line 65 Linux marks PSH on the 2920-byte packet it sends right after resending the SYN data (a 6000-byte write, the SYN-ACK acknowledging only the SYN); the engine sends it without PSH. Which rule marks this packet is not identified.',
-  'fastopen/server/pure-syn-data.pkt': PASSIVE_ECN,
-  'fastopen/server/opt34/pure-syn-data.pkt': PASSIVE_ECN,
-  'fastopen/client/nonblocking-sendto-over-mss.pkt': 'After the SYN-data fallback Linux sends the rest of the write as one 3580-byte packet (two full segments and the 660-byte tail); the engine\'s TSO packets hold tcp_min_tso_segs (2) segments here and the tail goes alone; why Linux\'s autosizing allows three is not identified.',
-  'fastopen/client/syn-data-partial-or-over-ack.pkt': 'After the partial SYN-ACK (MSS 1000) the engine resends the SYN\'s remaining 1320 bytes as one segment, above the MSS, where Linux sends them as a TSO packet of 1000 + 320 (one 1320-byte segment matches the script\'s 1320-byte line); the fast retransmission then resends the whole 1320-byte segment where Linux resends 101:1101 (the Fast Open retransmission, fastopen.ts).',
-  'fastopen/server/client-ack-dropped-then-recovery-ms-timestamps.pkt': TFO_CHILD_WINDOW,
-  'fastopen/server/opt34/simple3.pkt': TFO_CHILD_WINDOW,
+  'fastopen/server/client-ack-dropped-then-recovery-ms-timestamps.pkt': RETRANS_PSH,
   'fastopen/': 'TCP Fast Open (RFC 7413) is modelled (src/tcp/fastopen.ts); SKIPs name what the runner lacks.',
 };
 

@@ -114,6 +114,35 @@ describe('client (tcp_send_syn_data, tcp_rcv_fastopen_synack)', () => {
     expect(b.c.tcpInfo(20_000_000).options & 32).toBe(0);
   });
 
+  test('after the fallback resend, new data goes in TSO packets with PSH, its short tail is not held by Nagle, and tcpi_retrans counts the resent segment', () => {
+    const m = new DstMetrics();
+    client(m, 0).c.onSegment(synAck(1, '1234abcd'), 1);
+    const b = client(m, 700);
+    b.rec.take();
+    b.c.onSegment(synAck(1, null), 20_000_000);
+    expect(b.rec.take().map((s) => brief(s.seg))).toEqual(['P. 1:701(700) ack 1']);
+    // Minshall's check looks at the last short segment of *new* data (tcp_minshall_update runs in
+    // tcp_write_xmit only): the resent 700 bytes do not hold the 80-byte tail back.
+    expect(b.c.send(3000, 20_000_000)).toBe(3000);
+    expect(b.rec.take().map((s) => brief(s.seg))).toEqual(['. 701:2161(1460) ack 1', 'P. 2161:3621(1460) ack 1', 'P. 3621:3701(80) ack 1']);
+    expect(b.c.tcpInfo(20_000_000).retrans).toBe(1); // Linux tcpi_retrans = retrans_out
+  });
+
+  test('a partial SYN-ACK with a smaller MSS: the rest of the SYN data goes again in segments of that MSS, and is retransmitted per segment', () => {
+    const m = new DstMetrics();
+    client(m, 0).c.onSegment(synAck(1, '1234abcd'), 1);
+    const b = client(m, 1420);
+    expect(b.rec.take().map((s) => brief(s.seg))).toEqual(['S 0:1420(1420)']);
+    b.c.onSegment(synAck(101, null, 1000), 10_000_000);
+    expect(b.rec.take().map((s) => brief(s.seg))).toEqual(['. 101:1101(1000) ack 1', 'P. 1101:1421(320) ack 1']);
+    expect([b.c.tcpInfo(10_000_000).retrans, b.c.tcpInfo(10_000_000).unacked]).toEqual([2, 2]);
+    // the retransmission timer resends the head segment, 1000 bytes, not the whole 1320
+    const at = b.c.deadline;
+    b.rec.now = at;
+    b.c.onTimer(at);
+    expect(b.rec.take().map((s) => brief(s.seg))[0]).toBe('. 101:1101(1000) ack 1');
+  });
+
   test('a SYN-data timeout retransmits a plain SYN: no option, no data', () => {
     const m = new DstMetrics();
     client(m, 0).c.onSegment(synAck(1, 'abcd1234'), 1);
@@ -195,6 +224,33 @@ describe('server (tcp_try_fastopen, tcp_fastopen_create_child)', () => {
     child.onSegment(peer('. 11:11(0) ack 1 win 1000'), 2);
     expect(child.state).toBe(TcpState.ESTABLISHED);
     expect(s.l.fastOpen!.queue.qlen).toBe(0);
+  });
+
+  test('the child counts the peer window and its packets in flight from ISS + 1, as Linux (tcp_create_openreq_child: snd_una = ISS + 1)', () => {
+    const s = server();
+    const seg = peer('S 0:10(10) win 10000 <mss 1000,sackOK,nop,wscale 7>');
+    seg.options!.fastOpen = valid;
+    s.l.onSegment(seg, EP.remoteAddr, EP.localAddr, 0);
+    s.rec.take();
+    const child = s.l.accept()!;
+    // the SYN's window (10000, unscaled) from ISS + 1: all ten 1000-byte segments fit, and the
+    // initial cwnd of 10 packets is not charged for the unacknowledged SYN-ACK
+    expect(child.send(15000, 1)).toBe(15000);
+    const sent = s.rec.take().map((x) => brief(x.seg));
+    expect(sent.length).toBe(10);
+    expect(sent[9]).toBe('P. 9001:10001(1000) ack 11');
+  });
+
+  test('an ECN-setup SYN-data: the child\'s SYN-ACK says SE. and its data goes ECT(0) (tcp_ecn=2, passive ECN)', () => {
+    const s = server(tcpParams('linux', { timers: 'exact', timestamps: false, fastOpen: 3, fastOpenQueue: 2, fastOpenKey: 'a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4', ecn: 2 }));
+    const seg = peer('SEW 0:10(10) win 65535 <mss 1460,sackOK,nop,wscale 7>');
+    seg.options!.fastOpen = valid;
+    s.l.onSegment(seg, EP.remoteAddr, EP.localAddr, 0);
+    expect(s.rec.take().map((x) => brief(x.seg))).toEqual(['SE. 0:0(0) ack 11']);
+    const child = s.l.accept()!;
+    expect(child.ecnOk).toBe(true);
+    child.send(100, 1);
+    expect(s.rec.take().map((x) => [brief(x.seg), x.ecn])).toEqual([['P. 1:101(100) ack 11', 2 /* ECT(0) */]]);
   });
 
   test('a wrong cookie: the data is dropped, the SYN-ACK acknowledges the SYN and brings a valid cookie', () => {

@@ -38,8 +38,9 @@ describe('cookie arithmetic (Linux secure_tcp_syn_cookie / check_tcp_syn_cookie)
     const ts = cookieTimestamp(100_000, 7, true);
     expect(ts).toBeLessThanOrEqual(100_000);
     expect(100_000 - ts).toBeLessThan(64);
-    expect(decodeCookieTimestamp(ts)).toEqual({ wscale: 7, sackOk: true });
-    expect(decodeCookieTimestamp(cookieTimestamp(100_000, -1, false))).toEqual({ wscale: -1, sackOk: false });
+    expect(decodeCookieTimestamp(ts)).toEqual({ wscale: 7, sackOk: true, ecnOk: false });
+    expect(decodeCookieTimestamp(cookieTimestamp(100_000, -1, false))).toEqual({ wscale: -1, sackOk: false, ecnOk: false });
+    expect(decodeCookieTimestamp(cookieTimestamp(100_000, 7, true, true))).toEqual({ wscale: 7, sackOk: true, ecnOk: true });
   });
 });
 
@@ -72,7 +73,7 @@ describe('SYN cookies on the listener (synCookies: true = Linux tcp_syncookies 1
     expect(synAck.options!.wscale).toBe(7);
     expect(synAck.options!.sackPermitted).toBe(true);
     // options sit in the low bits of TSval - ts_off (the host's offset for CLIENT is 1e6)
-    expect(decodeCookieTimestamp(synAck.options!.timestamp!.val - 1_000_000)).toEqual({ wscale: 7, sackOk: true });
+    expect(decodeCookieTimestamp(synAck.options!.timestamp!.val - 1_000_000)).toEqual({ wscale: 7, sackOk: true, ecnOk: false });
     expect(out.states).toEqual([]); // no request, no state
     expect(listener.synQueueLen).toBe(5);
     expect(listener.stats.cookiesSent).toBe(1);

@@ -7,7 +7,7 @@
 import type { Nanos } from '../../sim/time.ts';
 import { ACK, RST, SYN, type Segment } from '../../wire/segment.ts';
 import { TcpState } from '../api.ts';
-import { ecnSynAck } from '../ecn.ts';
+import { ecnSynAck, ecnSyn } from '../ecn.ts';
 import { establish, handshakeRtt, negotiate } from '../handshake.ts';
 import { enterQuickAckMode, sendAck, sendRaw, sendSyn } from '../output.ts';
 import { resetForUnmatched } from '../reset.ts';
@@ -79,6 +79,7 @@ export function synSent(t: Tcb, seg: Segment, now: Nanos): void {
   }
   // Crossed SYNs: acknowledge theirs with our SYN again (RFC 9293 3.5 figure 7).
   t.sndWl2 = t.iss;
+  ecnSyn(t, seg);
   t.setState(TcpState.SYN_RCVD);
   sendSyn(t, now, false);
 }
