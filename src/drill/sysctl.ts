@@ -142,6 +142,18 @@ const SETTERS: Record<string, Setter> = {
     into.tsoWinDivisor = v;
     return 'tsoWinDivisor';
   },
+  'net.ipv4.tcp_pacing_ss_ratio': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 0 || v > 1000) return null;
+    into.pacingSsRatio = v;
+    return 'pacingSsRatio';
+  },
+  'net.ipv4.tcp_pacing_ca_ratio': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 0 || v > 1000) return null;
+    into.pacingCaRatio = v;
+    return 'pacingCaRatio';
+  },
   'net.ipv4.tcp_min_tso_segs': (value, into) => {
     const v = int(value);
     if (v === null || v < 1 || v > 255) return null;
@@ -234,6 +246,12 @@ function runLine(line: string, read: ReadScriptFile, out: SysctlResult, depth: n
   }
   if (isMetricsFlush(words)) {
     out.applied.push(`${line} -> destination metrics flushed`);
+    return;
+  }
+  // `tc qdisc add|replace dev ... root fq`: the fq qdisc paces at sk_pacing_rate (pacing.ts).
+  if (base === 'tc' && words[1] === 'qdisc' && (words[2] === 'add' || words[2] === 'replace') && words.includes('root') && words[words.length - 1] === 'fq') {
+    out.params.pacing = 'fq';
+    out.applied.push(`${line} -> pacing=fq`);
     return;
   }
   out.ignored.push(line);

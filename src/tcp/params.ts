@@ -141,6 +141,15 @@ export interface TcpParams {
   initCwnd: number;
   /** Congestion control (Linux tcp_congestion_control): cubic (RFC 9438, Linux's default) or reno (RFC 5681/6582). */
   congestion: 'cubic' | 'reno';
+  /**
+   * Packet pacing (pacing.ts): `off` as a Linux host on its default qdisc (pfifo_fast or
+   * fq_codel) with CUBIC; `fq` the fq qdisc's earliest departure times (EDT, sk_pacing_status
+   * SK_PACING_FQ); `internal` TCP's own pacing timer (SK_PACING_NEEDED, tcp_pacing_check).
+   */
+  pacing: 'off' | 'fq' | 'internal';
+  /** net.ipv4.tcp_pacing_ss_ratio / tcp_pacing_ca_ratio: pacing rate, percent of cwnd/SRTT in slow start / after. */
+  pacingSsRatio: number;
+  pacingCaRatio: number;
   nagle: boolean;
   /**
    * Tail loss probe (RFC 8985 7, Linux tcp_early_retrans 3, on SACK connections): when the last
@@ -226,6 +235,9 @@ const linux: TcpParams = {
   sack: true,
   initCwnd: 10,
   congestion: 'cubic',
+  pacing: 'off',
+  pacingSsRatio: 200,
+  pacingCaRatio: 120,
   nagle: true,
   tailLossProbe: true,
   timers: 'wheel',

@@ -11,6 +11,7 @@
  */
 import type { Nanos } from '../sim/time.ts';
 import { transmitData } from './output.ts';
+import { pacingHolds } from './pacing.ts';
 import { checkReordering, rackDetectLoss, rackMarkLost, rearmRto, sackTag } from './rack.ts';
 import { SEG_LOST, SEG_RETRANS, SEG_SACKED } from './rtx-queue.ts';
 import { SackScoreboard } from './sack-scoreboard.ts';
@@ -123,6 +124,7 @@ export function lossAck(t: Tcb, now: Nanos): void {
   const q = t.rtxq;
   for (let k = 0; k < q.size && q.retransOut < q.lostOut; k++) {
     if (pipe(t) >= t.cc.cwnd) return;
+    if (t.paced && pacingHolds(t, now)) return;
     const m = q.marksAt(k);
     if ((m & SEG_LOST) === 0 || (m & (SEG_SACKED | SEG_RETRANS)) !== 0) continue;
     retransmitSegment(t, k, now);
@@ -247,6 +249,7 @@ export function sendInRecovery(t: Tcb, now: Nanos): void {
   const before = t.segsOut;
   for (let k = 0; k < q.size && q.retransOut < q.lostOut; k++) {
     if (pipe(t) >= t.cc.cwnd) break;
+    if (t.paced && pacingHolds(t, now)) break; // tcp_xmit_retransmit_queue's tcp_pacing_check
     const m = q.marksAt(k);
     if ((m & SEG_LOST) === 0 || (m & (SEG_SACKED | SEG_RETRANS)) !== 0) continue;
     retransmitSegment(t, k, now);

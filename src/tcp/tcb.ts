@@ -198,6 +198,17 @@ export class Tcb {
   keepaliveAt: Nanos = Infinity;
   /** FIN_WAIT_2 (orphan) timeout or TIME-WAIT expiry, whichever state we are in. */
   closeAt: Nanos = Infinity;
+  /**
+   * Pacing (pacing.ts), with tcp.pacing on: the next packet's earliest departure time (Linux
+   * tcp_wstamp_ns), the pacing timer (Linux's pacing hrtimer, or fq's wait; Infinity when off) and
+   * the data segments sent (Linux data_segs_out: fq does not pace the first 10).
+   */
+  readonly paced: boolean;
+  wstamp: Nanos = 0;
+  paceAt: Nanos = Infinity;
+  dataSegsOut = 0;
+  /** The send loop is building a paced packet of several segments (it accounts for it itself). */
+  paceBatch = false;
 
   readonly rtt: RttEstimator;
   readonly rtxq = new RtxQueue();
@@ -309,6 +320,7 @@ export class Tcb {
     this.noDelay = !params.nagle;
     this.rcvBuf = params.rcvBuf;
     this.sndBuf = params.sndBuf;
+    this.paced = params.pacing !== 'off';
     this.rtt = new RttEstimator(params.initialRto, params.minRto, params.maxRto, params.profile === 'linux');
     this.cc = createCongestionControl(params, params.initCwnd);
   }
@@ -401,11 +413,12 @@ export class Tcb {
     if (this.delackAt < d) d = this.delackAt;
     if (this.keepaliveAt < d) d = this.keepaliveAt;
     if (this.closeAt < d) d = this.closeAt;
+    if (this.paceAt < d) d = this.paceAt;
     this.deadline = d;
   }
 
   private onClosed(): void {
-    this.rtoAt = this.persistAt = this.delackAt = this.keepaliveAt = this.closeAt = Infinity;
+    this.rtoAt = this.persistAt = this.delackAt = this.keepaliveAt = this.closeAt = this.paceAt = Infinity;
     this.deadline = Infinity;
     this.ackPending = false;
     this.rtxq.clear();

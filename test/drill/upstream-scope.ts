@@ -28,11 +28,9 @@ export const RECOVERY_FOLDERS: readonly string[] = [
   'sack', 'fast_recovery', 'cubic', 'slow_start', 'limited_transmit', 'fast_retransmit', 'blocking',
 ];
 
-const LOSS_RECOVERY = 'Loss recovery and congestion control as Linux runs them: the engine has RACK-TLP, PRR, CUBIC with HyStart, DSACK undo, SACK marks kept across an RTO, Linux\'s TSO packet sizes and tcp_slow_start_after_idle; F-RTO, undo after an RTO or by timestamps (Eifel) and pacing are not modelled yet (issue 11).';
-/** Scripts that put the fq qdisc on the path. */
-const FQ_PACING = 'The script runs over the fq qdisc, whose pacing (earliest departure times at sk_pacing_rate) is not modelled; whether pacing explains the 8 ms is not established.';
+const LOSS_RECOVERY = 'Loss recovery and congestion control as Linux runs them: the engine has RACK-TLP, PRR, CUBIC with HyStart, DSACK undo, SACK marks kept across an RTO, Linux\'s TSO packet sizes and tcp_slow_start_after_idle, and pacing (the fq qdisc\'s departure times, tcp.pacing); F-RTO and undo after an RTO or by timestamps (Eifel) are not modelled yet (issue 11).';
 /** cubic-bulk-166k*: HyStart round starts before and after Linux 25c1a9ca53db. */
-const HYSTART_ROUNDS = 'The script encodes HyStart as Linux ran it before commit 25c1a9ca53db ("tcp_cubic: fix incorrect HyStart round start detection"): a new round started only once cwnd had reached hystart_low_window (16), so (by hand from tcp_cubic.c) the delay test first had 8 samples in the round starting at ACK 12 and ended slow start at cwnd 48. The engine follows the fixed code (a round starts whatever cwnd is) and ends slow start at cwnd 36 (measured). With the old order swapped in, cubic-bulk-166k passes whole (measured); the idle-restart variant then fails later, at its post-idle cwnd (49 where 48 is expected).';
+const HYSTART_ROUNDS = 'The script encodes HyStart as Linux ran it before commit 25c1a9ca53db ("tcp_cubic: fix incorrect HyStart round start detection"): a new round started only once cwnd had reached hystart_low_window (16), so (by hand from tcp_cubic.c) the delay test first had 8 samples in the round starting at ACK 12 and ended slow start at cwnd 48. The engine follows the fixed code (a round starts whatever cwnd is) and ends slow start at cwnd 36 (measured). With the old order swapped in, both scripts pass whole (measured, with the fq pacing the scripts set, tcp.pacing fq).';
 
 const SYN_RETRIES_OLD = 'With TCP_SYNCNT 1 the script expects ETIMEDOUT 3 s after the SYN (one retry at 1 s, then a doubled RTO), as kernels before tcp_syn_linear_timeouts; the engine follows Linux 6.x, whose 4 linear timeouts come on top of tcp_syn_retries (timer work, its own issue).';
 const PASSIVE_ECN = 'The last part sets tcp_ecn=2 and expects an ECN SYN-ACK (SE.): passive ECN is not modelled yet (tcp.ecn 2 runs as off).';
@@ -45,7 +43,6 @@ export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
   'fast_retransmit/fr-4pkt-fack-last-mss.pkt': 'RACK\'s reordering timer resends the head 27 ms after the SACK (the 25 ms reordering window, min_rtt/4, plus TCP_TIMEOUT_MIN, tcp_rack_mark_lost, at HZ 1000 as the runner runs); Linux took 40 ms, what a HZ 250 kernel gives (7 + 2 jiffies of 4 ms, plus up to one tick of phase). Measured: with the runner at HZ 250 this script passes while sack-shift-sacked-7-5-6-8-9-fack (whose timer fires 27 ms after its SACK) and eor/no-coalesce-retrans fail, so the corpus was recorded on kernels of both HZ.',
   'cubic/cubic-bulk-166k.pkt': HYSTART_ROUNDS,
   'cubic/cubic-bulk-166k-idle-restart.pkt': HYSTART_ROUNDS,
-  'slow_start/slow-start-fq-ack-per-2pkt.pkt': FQ_PACING,
   'sack/sack-route-refresh-ip-tos.pkt': 'IP_MTU_DISCOVER and IP_TOS: the simulated IP layer carries no TOS byte and no DF policy, and a socket has no cached route to refresh.',
   'fast_retransmit/': LOSS_RECOVERY,
   'limited_transmit/': LOSS_RECOVERY,

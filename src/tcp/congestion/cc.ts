@@ -52,7 +52,9 @@ export function createCongestionControl(p: TcpParams, initialWindow: number): Co
   switch (p.congestion) {
     case 'cubic':
       // Linux counts CUBIC's time in the host's jiffies; `timers: exact` keeps millisecond ones.
-      return p.timers === 'wheel' ? new Cubic(initialWindow, p.hz, p.jiffiesOffset ?? 0) : new Cubic(initialWindow);
+      return p.timers === 'wheel'
+        ? new Cubic(initialWindow, p.hz, p.jiffiesOffset ?? 0, p.pacing !== 'off')
+        : new Cubic(initialWindow, 1000, 0, p.pacing !== 'off');
     case 'reno':
       return new NewReno(initialWindow);
     default: {
