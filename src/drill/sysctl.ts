@@ -124,6 +124,12 @@ const SETTERS: Record<string, Setter> = {
     into.tailLossProbe = v >= 3;
     return 'tailLossProbe';
   },
+  'net.ipv4.tcp_frto': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 0 || v > 2) return null;
+    into.frto = v;
+    return 'frto';
+  },
   'net.ipv4.tcp_ecn': (value, into) => {
     const v = int(value);
     if (v === null || v < 0 || v > 2) return null;

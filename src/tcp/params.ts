@@ -156,6 +156,11 @@ export interface TcpParams {
    * segments go unanswered for about two RTTs, resend the last one before the RTO fires.
    */
   tailLossProbe: boolean;
+  /**
+   * net.ipv4.tcp_frto (RFC 5682, SACK-enhanced as Linux): after an RTO, new data instead of more
+   * retransmissions tells a spurious timeout from a real one, and a spurious one is undone. 0 off.
+   */
+  frto: number;
 
   /**
    * When timers fire (src/tcp/timer-wheel.ts, docs/linux-timers.md): `wheel` as Linux's jiffies
@@ -240,6 +245,7 @@ const linux: TcpParams = {
   pacingCaRatio: 120,
   nagle: true,
   tailLossProbe: true,
+  frto: 2,
   timers: 'wheel',
   hz: 250,
   jiffies: 'shared',
@@ -270,6 +276,7 @@ const rfc9293: TcpParams = {
   ephemeralLow: 49152, // RFC 6335 dynamic ports
   ephemeralHigh: 65535,
   tailLossProbe: false, // RFC 9293 itself has no tail loss probe
+  frto: 0, // RFC 5682 is experimental: the RFCs' RTO is go-back-N without it
   congestion: 'reno', // the RFCs' congestion control (RFC 5681, 6582)
   moderateRcvbuf: false, // fixed buffers: autotuning is Linux's, not the RFCs'
   sndBufGrowth: false,

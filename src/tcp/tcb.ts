@@ -243,6 +243,20 @@ export class Tcb {
   undoRetrans = -1;
   priorSsthresh = 0;
   undoCwnd = 0;
+  /**
+   * Eifel (RFC 3522, Linux tcp_packet_delayed): the TS clock when the first repair of the
+   * episode went out (Linux retrans_stamp in TS units), -1 when none; and the ACK being processed
+   * echoed this TS value (Linux rx_opt.rcv_tsecr, 0: none).
+   */
+  retransTs = -1;
+  ackTsecr = 0;
+  /** F-RTO (RFC 5682, Linux tp->frto) is running for the current RTO episode. */
+  frto = false;
+  /** The ACK being processed acknowledged or SACKed a segment never retransmitted, sent before `recover` (Linux FLAG_ORIG_SACK_ACKED). */
+  ackOrig = false;
+  /** Timeouts undone as spurious (Linux LINUX_MIB_TCPSPURIOUSRTOS) and reductions undone (TCPLOSSUNDO + TCPFULLUNDO + TCPDSACKUNDO + TCPPARTIALUNDO). */
+  spuriousRtos = 0;
+  undos = 0;
   /** RFC 6582 "recover". */
   recover = 0;
   /** What the peer SACKed and the SACK recovery state, from the first SACK block on (sack-recovery.ts). */
@@ -256,6 +270,15 @@ export class Tcb {
   rackEnd = 0;
   rackRtt: Nanos = 0;
   rackAdvanced = false;
+  /**
+   * RACK's reordering window in steps of min_rtt/4 (Linux rack.reo_wnd_steps), the recoveries it
+   * persists for (reo_wnd_persist), a DSACK seen since the last ACK (dsack_seen) and when the
+   * window last grew (Linux last_delivered, kept as a time).
+   */
+  rackReoWndSteps = 1;
+  rackReoWndPersist = 0;
+  rackDsackSeen = false;
+  rackReoWndStamp: Nanos = 0;
   /** Linux tp->reordering (tcp_reordering, in segments) and reord_seen (reordering events seen). */
   reordering = 3;
   reordSeen = 0;

@@ -39,8 +39,11 @@ export interface CongestionControl {
   onPartialAck(acked: number): void;
   /** The full ACK that ends fast recovery (RFC 6582 3.2 step 6). */
   exitRecovery(flight: number): void;
-  /** Retransmission timeout (RFC 5681 3.1 eq. 4 and loss window). */
-  onTimeout(flight: number, v: CcView, now: Nanos): void;
+  /**
+   * Retransmission timeout (RFC 5681 3.1 eq. 4 and loss window). `reduce` false: a backed-off RTO
+   * of an episode already reduced keeps ssthresh (Linux tcp_enter_loss).
+   */
+  onTimeout(flight: number, v: CcView, now: Nanos, reduce?: boolean): void;
   /** Restart after an idle period (RFC 5681 4.1). */
   onIdleRestart(initialWindow: number): void;
 }

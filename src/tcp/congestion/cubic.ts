@@ -176,8 +176,8 @@ export class Cubic extends NewReno {
     return Math.max(Math.floor((cwnd * BETA) / BICTCP_BETA_SCALE), 2);
   }
 
-  override onTimeout(flight: number, v: CcView, now: Nanos): void {
-    super.onTimeout(flight, v, now);
+  override onTimeout(flight: number, v: CcView, now: Nanos, reduce = true): void {
+    super.onTimeout(flight, v, now, reduce);
     // cubictcp_state(TCP_CA_Loss): a fresh start, HyStart included.
     this.cnt = this.lastMaxCwnd = this.lastCwnd = this.lastTime = this.originPoint = this.k = 0;
     this.delayMin = this.epochStart = this.ackCnt = this.tcpCwnd = 0;
