@@ -315,13 +315,13 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
     ...flag, linux: 'TCP_NODELAY (inverse)',
     doc: 'Nagle\'s algorithm: hold small segments while data is unacknowledged (RFC 896).',
   },
-  frto: {
-    kind: 'count', min: 0, max: 2, linux: 'net.ipv4.tcp_frto',
-    doc: 'F-RTO (RFC 5682, SACK-enhanced, tcp_process_loss): after a retransmission timeout the next ACK lets up to two new segments out instead of more retransmissions; if the ACK after them acknowledges or SACKs data never retransmitted, the timeout was spurious and cwnd and ssthresh go back (tcp_try_undo_loss). 0 off; 1 and 2 on (Linux\'s default 2). SACK connections only.',
-  },
   tailLossProbe: {
     ...flag, linux: 'net.ipv4.tcp_early_retrans = 3',
     doc: 'Tail loss probe (RFC 8985 7): resend the last segment when it goes unanswered for about two RTTs.',
+  },
+  frto: {
+    kind: 'count', min: 0, max: 2, linux: 'net.ipv4.tcp_frto',
+    doc: 'F-RTO (RFC 5682, SACK-enhanced, tcp_process_loss): after a retransmission timeout the next ACK lets up to two new segments out instead of more retransmissions; if the ACK after them acknowledges or SACKs data never retransmitted, the timeout was spurious and cwnd and ssthresh go back (tcp_try_undo_loss). 0 off; 1 and 2 on (Linux\'s default 2). SACK connections only.',
   },
   timers: {
     kind: { oneOf: ['wheel', 'exact'] }, linux: 'kernel/time/timer.c (the timer wheel)',
