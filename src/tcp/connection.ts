@@ -134,6 +134,7 @@ export class Connection extends Tcb implements TimedEntity {
 
   private sendFirstSyn(now: Nanos): void {
     sendSyn(this, now, false);
+    this.retransStamp = now; // tcp_connect: the SYN-SENT give-up counts from the first SYN
     const first = this.params.synGiveUp > 0 && this.params.synGiveUp < this.rtt.rto ? this.params.synGiveUp : this.rtt.rto;
     this.rtoAt = timerExpiry(this.params, now, first);
   }

@@ -73,7 +73,7 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
   },
   synRetries: {
     kind: 'count', min: 0, max: 127, linux: 'net.ipv4.tcp_syn_retries (TCP_SYNCNT)',
-    doc: 'SYN retransmissions before connect() fails with ETIMEDOUT; 0 with synGiveUp set lets the time limit decide.',
+    doc: 'SYN retransmissions before connect() fails with ETIMEDOUT (plus synLinearTimeouts), or sooner: Linux also gives up once the (2^(n+1) − 1) × initialRto that n retries model has passed since the first SYN (3 s for 1, 7 s for 2); 0 with synGiveUp set lets the time limit decide.',
   },
   synLinearTimeouts: {
     kind: 'count', min: 0, max: 127, linux: 'net.ipv4.tcp_syn_linear_timeouts (Linux >= 6.5)',
@@ -185,7 +185,7 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
   },
   userTimeout: {
     ...timer(1 * MS, INT_MAX * MS, 'off'), linux: 'TCP_USER_TIMEOUT (ms, int)',
-    doc: 'Drop the connection when sent data stays unacknowledged this long (RFC 5482).',
+    doc: 'Drop the connection when sent data, or the SYN of a connect(), stays unacknowledged this long (RFC 5482; Linux applies it in SYN-SENT too).',
   },
   delayedAck: {
     ...flag, linux: 'TCP_QUICKACK (inverse)',

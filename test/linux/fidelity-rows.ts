@@ -5,6 +5,7 @@
  * last SYN-ACK and the request's end, clients connected and their connect times, the TIME-WAIT
  * count over time).
  */
+import { readFileSync } from 'node:fs';
 import { formatSpecError } from '../../src/experiment/errors.ts';
 import { loadExperiment } from '../../src/experiment/load.ts';
 import type { RunOutput } from '../../src/experiment/run-output.ts';
@@ -36,14 +37,31 @@ function traceOf(out: RunOutput): TraceRec[] {
 /** connect() to a silent host: SYNs sent and when ETIMEDOUT came, per run. */
 export interface SilentResult { syns: number; timeout: number }
 
-export function silentHost(mode: TimerMode, linearTimeouts: number, seeds: number): SilentResult[] {
-  const runs = runFile('experiments/linux/silent-host.yaml', [`tcp.timers=${mode}`, `seeds=${seeds}`, `sweep={tcp.synLinearTimeouts: [${linearTimeouts}]}`], true);
+export function silentHost(mode: TimerMode, linearTimeouts: number, seeds: number, set: readonly string[] = []): SilentResult[] {
+  const runs = runFile('experiments/linux/silent-host.yaml', [`tcp.timers=${mode}`, `seeds=${seeds}`, `sweep={tcp.synLinearTimeouts: [${linearTimeouts}]}`, ...set], true);
   return runs.map(({ out }) => {
     const tr = traceOf(out);
     const syns = tr.filter((r) => r.node === 'client' && r.ev === 'tx' && r.flags === 'S').length;
     const err = tr.find((r) => r.ev === 'app' && r.what === 'error');
     return { syns, timeout: err?.t ?? NaN };
   });
+}
+
+/**
+ * A measurement of the real kernel written by experiments/linux/measure/silent-connect.py and
+ * kept under experiments/linux/measured/: per connect(), the SYN send times and when it failed.
+ */
+export interface KernelMeasurement {
+  kernel: string;
+  hz: number | null;
+  sysctl: { tcp_syn_retries: string; tcp_syn_linear_timeouts: string };
+  syncnt: number | null;
+  userTimeoutMs: number | null;
+  runs: { syns: number[]; failedAt: number; error: string }[];
+}
+
+export function measured(name: string): KernelMeasurement {
+  return JSON.parse(readFileSync(new URL(`../../experiments/linux/measured/${name}.json`, import.meta.url), 'utf8')) as KernelMeasurement;
 }
 
 /** One SYN whose SYN-ACKs are lost: the last SYN-ACK and the request's end, from the SYN's arrival. */

@@ -57,11 +57,31 @@ describe('active open', () => {
     expect(t.rec.takeEvents()).toEqual(['ERROR:ETIMEDOUT', 'FREED']);
   });
 
-  test('tcp_syn_retries=2, linear 4 (tcplab/syn-retries-linear.pkt): 1..5, 7 s, ETIMEDOUT at 11 s', () => {
-    const t = synSent({ params: { synRetries: 2, synLinearTimeouts: 4 } });
-    expect(t.runTimers(10_999 * MS).map((l) => l.split(' ')[0])).toEqual(['1000', '2000', '3000', '4000', '5000', '7000']);
-    t.runTimers(11 * SEC);
+  // Measured on Linux 6.18 (HZ 250) in a network namespace, connect() to a silent host with
+  // tcp_syn_linear_timeouts 4 (docs/linux-fidelity.md): the time tcp_syn_retries models,
+  // (2^(n+1) − 1) s, ends the attempt before the retry count does for n = 1 and 2.
+  test.each([
+    [1, ['1000', '2000'], 3],
+    [2, ['1000', '2000', '3000', '4000', '5000'], 7],
+    [3, ['1000', '2000', '3000', '4000', '5000', '7000', '11000'], 19],
+    [4, ['1000', '2000', '3000', '4000', '5000', '7000', '11000', '19000'], 35],
+    [5, ['1000', '2000', '3000', '4000', '5000', '7000', '11000', '19000', '35000'], 67],
+  ])('tcp_syn_retries=%i, linear 4: retransmissions at %j ms, ETIMEDOUT at %i s, as Linux 6.18', (retries, syns, endSec) => {
+    const t = synSent({ params: { synRetries: retries, synLinearTimeouts: 4 } });
+    expect(t.runTimers(endSec * SEC - 1).map((l) => l.split(' ')[0])).toEqual(syns);
+    expect(t.c.state).toBe(TcpState.SYN_SENT);
+    expect(t.runTimers(endSec * SEC)).toEqual([]);
     expect(t.c.state).toBe(TcpState.CLOSED);
+    expect(t.c.takeError()).toBe('ETIMEDOUT');
+  });
+
+  test('TCP_USER_TIMEOUT bounds SYN-SENT: 2.5 s gives SYNs at 0, 1, 2 s and ETIMEDOUT at 2.5 s (Linux 6.18: 2.53 s)', () => {
+    const t = synSent({ params: { userTimeout: 2500 * MS } });
+    expect(t.runTimers(2500 * MS - 1).map((l) => l.split(' ')[0])).toEqual(['1000', '2000']);
+    expect(t.c.deadline).toBe(2500 * MS);
+    t.runTimers(2500 * MS);
+    expect(t.c.state).toBe(TcpState.CLOSED);
+    expect(t.c.takeError()).toBe('ETIMEDOUT');
   });
 
   test('rfc9293: exponential backoff to the 60 s maximum, give up after 3 minutes (R2)', () => {
