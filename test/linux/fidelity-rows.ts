@@ -28,7 +28,7 @@ export function runFile(file: string, set: readonly string[], trace = false): Ru
   return r.value.runs.map((run) => ({ point: run.point, seed: run.seed, out: executeRun(run, { trace, pcap: false }) }));
 }
 
-type TraceRec = { t: number; node: string; ev: string; flags?: string; what?: string; from?: string; to?: string };
+type TraceRec = { t: number; node: string; ev: string; conn?: string; flags?: string; what?: string; from?: string; to?: string };
 
 function traceOf(out: RunOutput): TraceRec[] {
   return (out.trace ?? '').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as TraceRec);
@@ -124,6 +124,21 @@ const SHORT_LAST_START = 0.98;
  * expires in the same or an earlier slot), and the short run costs a fiftieth, so many seeds (many
  * jiffies phases) are affordable.
  */
+/** How long each client socket stayed in TIME-WAIT (one connection per seed, each seed another phase). */
+export function timeWaitLifetimes(mode: TimerMode, seeds: number): number[] {
+  const runs = runFile('experiments/linux/time-wait.yaml', [`tcp.timers=${mode}`, `seeds=${seeds}`, 'apps.users.stop=0.02s', 'duration=65s'], true);
+  return runs.flatMap(({ out }) => {
+    const entered = new Map<string, number>();
+    const lives: number[] = [];
+    for (const r of traceOf(out)) {
+      if (r.node !== 'client' || r.ev !== 'state') continue;
+      if (r.to === 'TIME_WAIT') entered.set(r.conn!, r.t);
+      else if (r.from === 'TIME_WAIT' && entered.has(r.conn!)) lives.push(r.t - entered.get(r.conn!)!);
+    }
+    return lives;
+  });
+}
+
 export function timeWaitEmpty(mode: TimerMode, seeds: number): number[] {
   return runFile('experiments/linux/time-wait.yaml', [`tcp.timers=${mode}`, `seeds=${seeds}`, 'apps.users.stop=1s', 'duration=65s']).map(({ out }) => {
     const ts = out.timeseries;
