@@ -7,6 +7,7 @@ import { TCP_INFO_FIELDS } from '../tcp/tcp-info.ts';
 import { SYMBOLS } from './constants.ts';
 import { formatExpr, intValue, structFields, wordValue } from './expr.ts';
 import { readMsghdr } from './msghdr.ts';
+import { icmpGap } from './icmp.ts';
 
 const MODELLED_TCPI: ReadonlySet<string> = new Set(TCP_INFO_FIELDS.map((f) => `tcpi_${f}`));
 import type { Expr, Script, SyscallEvent } from './script.ts';
@@ -27,10 +28,12 @@ const SETSOCKOPTS: ReadonlySet<string> = new Set([
   'SO_REUSEADDR', 'SO_REUSEPORT', 'SO_SNDBUF', 'SO_RCVBUF', 'SO_KEEPALIVE', 'SO_LINGER',
   'TCP_NODELAY', 'TCP_USER_TIMEOUT', 'TCP_KEEPIDLE', 'TCP_KEEPINTVL', 'TCP_KEEPCNT', 'TCP_SYNCNT',
   'TCP_MAXSEG', 'TCP_CORK', 'TCP_NOTSENT_LOWAT', 'TCP_INQ', 'TCP_FASTOPEN', 'TCP_FASTOPEN_CONNECT',
+  'IP_TOS', 'IP_MTU_DISCOVER',
 ]);
 
 const GETSOCKOPTS: ReadonlySet<string> = new Set([
   'SO_ERROR', 'SO_SNDBUF', 'SO_RCVBUF', 'TCP_INFO', 'TCP_MAXSEG', 'TCP_NOTSENT_LOWAT', 'TCP_CORK', 'TCP_NODELAY', 'TCP_INQ',
+  'IP_TOS', 'IP_MTU_DISCOVER',
 ]);
 
 /** Cookie symbols packetdrill's wrappers define (-D): the server's cookie under the script's key, under the zero key. */
@@ -148,6 +151,10 @@ export function unsupportedFeature(script: Script, commandChangesParams: (comman
     switch (e.type) {
       case 'packet': {
         if (e.unsupported !== null) return `${e.unsupported} not modelled (line ${e.line})`;
+        if (e.icmp !== undefined) {
+          const gap = icmpGap(e.icmp);
+          if (gap !== null) return `${gap} not modelled (line ${e.line})`;
+        }
         for (const o of e.options ?? []) {
           if (o.kind === 'unsupported') return `${o.name} not modelled (line ${e.line})`;
           if (o.kind === 'fastopen' && o.cookie !== null && !/^([0-9a-fA-F]{2})+$/.test(o.cookie) && !FASTOPEN_SYMBOLS.has(o.cookie)) {

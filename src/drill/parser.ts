@@ -9,7 +9,7 @@ import { SEC, type Nanos } from '../sim/time.ts';
 import { parseFlags } from '../wire/flags.ts';
 import { tokenize, type Token } from './lexer.ts';
 import type {
-  EcnSpec, Expr, PacketEvent, ParseError, Script, ScriptEvent, ScriptFlag, ScriptOption, SyscallEvent, TimeSpec,
+  EcnSpec, Expr, IcmpSpec, PacketEvent, ParseError, Script, ScriptEvent, ScriptFlag, ScriptOption, SyscallEvent, TimeSpec,
 } from './script.ts';
 
 class Fail extends Error {
@@ -165,6 +165,32 @@ class Parser {
     return parts.join(' ');
   }
 
+  /** `icmp <type> [<code>] [mtu N] [[seq:end(len)]]` (packetdrill parser.y icmp_packet_spec). */
+  private parseIcmp(base: PacketEvent): PacketEvent {
+    this.next();
+    const typeTok = this.next();
+    if (typeTok.kind !== 'word') this.fail(typeTok, `expected an ICMP type but found '${typeTok.text || 'end of file'}'`);
+    const spec: IcmpSpec = { type: typeTok.text, code: null, mtu: null, seq: 0, len: 0 };
+    if (this.sameLine() && this.peek().kind === 'word' && this.peek().text !== 'mtu') spec.code = this.next().text;
+    if (this.sameLine() && this.peek().kind === 'word' && this.peek().text === 'mtu') {
+      this.next();
+      spec.mtu = this.expectInt('ICMP MTU', 65535);
+    }
+    if (this.sameLine() && this.isPunct('[')) {
+      this.next();
+      const seqTok = this.peek();
+      spec.seq = this.expectInt('TCP start sequence number', U32 - 1);
+      this.expectPunct(':');
+      const end = this.expectInt('TCP end sequence number', U32 - 1);
+      this.expectPunct('(');
+      spec.len = this.expectInt('TCP payload size', 65535);
+      this.expectPunct(')');
+      this.expectPunct(']');
+      if (end !== spec.seq + spec.len) this.fail(seqTok, 'inconsistent TCP sequence numbers and payload size', 'semantic');
+    }
+    return { ...base, icmp: spec };
+  }
+
   private parsePacket(line: number, time: TimeSpec): PacketEvent {
     const dirToken = this.next();
     const direction = dirToken.text === '<' ? 'in' : 'out';
@@ -173,6 +199,7 @@ class Parser {
       options: [], ports: null, ecn: null, unsupported: null,
     };
     const t = this.peek();
+    if (t.kind === 'word' && t.text === 'icmp' && direction === 'in') return this.parseIcmp(base);
     if (t.kind === 'word' && /^(ipv4|ipv6|udp|icmp|gre|mpls)$/i.test(t.text)) {
       return { ...base, unsupported: `${t.text} packets (${this.restOfLine()})` };
     }

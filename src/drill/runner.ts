@@ -28,6 +28,8 @@ import { parseCode, runCode } from './code.ts';
 import type { PyStmt } from './python.ts';
 import type { DrillConfig } from './config.ts';
 import { ECN_CODEPOINTS, Flows, inboundPacket } from './flows.ts';
+import { inboundIcmp } from './icmp.ts';
+import { Nstat } from './nstat.ts';
 import type { DrillStack, DrillStackFactory } from './host.ts';
 import { actualPacketText, compareOutbound, learnFromOutbound, scriptPacketText } from './match.ts';
 import type { PacketEvent, Script, ScriptEvent } from './script.ts';
@@ -75,6 +77,7 @@ export class ScriptRun implements SyscallHost {
   private failure: string | null = null;
   private last: { at: Nanos; inbound: boolean } | null = null;
   private readonly codeChecks: CodeCheck[] = [];
+  private readonly nstat = new Nstat();
 
   constructor(private readonly script: Script, private readonly cfg: DrillConfig, readonly params: TcpParams, factory: DrillStackFactory) {
     this.flows = new Flows({
@@ -174,6 +177,10 @@ export class ScriptRun implements SyscallHost {
           this.runUntil(at);
           if (flushesMetrics(ev.command)) this.stack.flushMetrics?.();
           {
+            const failed = this.nstat.run(ev.command, (name) => this.mib(name));
+            if (failed !== null) this.fail(`line ${ev.line}: ${failed}`);
+          }
+          {
             const drop = qdiscDropsAll(ev.command);
             if (drop !== null) this.stack.localDrop = drop;
           }
@@ -198,6 +205,14 @@ export class ScriptRun implements SyscallHost {
     return this.failure;
   }
 
+  /** A Linux MIB counter by nstat name, from the stack (null: it keeps none of that kind). */
+  private mib(name: string): number | null {
+    const icmp = this.stack.icmpStats;
+    if (name === 'TcpExtOutOfWindowIcmps') return icmp?.outOfWindowIcmps ?? null;
+    if (name === 'IcmpInErrors') return icmp?.inErrors ?? null;
+    return null;
+  }
+
   private timely(line: number, what: string, at: Nanos): void {
     const late = this.checkTime(what, at, this.sim.now);
     if (late !== null) this.fail(`line ${line}: ${late}`);
@@ -209,7 +224,7 @@ export class ScriptRun implements SyscallHost {
     this.timely(ev.line, 'inbound packet', at);
     if (this.failure !== null) return;
     const flow = this.flows.forInbound(ev);
-    const packet = inboundPacket(ev, flow, this.flows.ends, this.cfg.tsEcrScaled);
+    const packet = ev.icmp !== undefined ? inboundIcmp(ev.icmp, flow, this.flows.ends) : inboundPacket(ev, flow, this.flows.ends, this.cfg.tsEcrScaled);
     if (typeof packet === 'string') {
       this.fail(`line ${ev.line}: ${packet}`);
       return;

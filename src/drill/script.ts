@@ -58,8 +58,23 @@ export interface PacketEvent {
    * `[ect01]` (either ECT); null when the line gives none (inbound: Not-ECT; outbound: not checked).
    */
   ecn: EcnSpec | null;
-  /** Text of an IP-level spec (`(tos 0x10)`, `ipv4 a > b:`, udp, icmp …) that tcplab does not model. */
+  /** Text of an IP-level spec (`(tos 0x10)`, `ipv4 a > b:`, udp …) that tcplab does not model. */
   unsupported: string | null;
+  /** An ICMP line (`< icmp unreachable frag_needed mtu 800 [0:1000(1000)]`): the TCP fields above are unused. */
+  icmp?: IcmpSpec;
+}
+
+/**
+ * packetdrill's ICMP packet: type and code as written (`unreachable`, `frag_needed`, `type_3`,
+ * `code_4`, or a symbol such as CODE), the next-hop MTU, and the quoted TCP segment's sequence
+ * number and length relative to our ISN (`[seq:end(len)]`, default 0:0(0)).
+ */
+export interface IcmpSpec {
+  type: string;
+  code: string | null;
+  mtu: number | null;
+  seq: number;
+  len: number;
 }
 
 export type EcnSpec = 'noecn' | 'ect0' | 'ect1' | 'ce' | 'ect01';

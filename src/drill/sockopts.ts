@@ -44,13 +44,16 @@ export interface FdEntry {
   cork: boolean;
   /** epoll_create(): the interest and ready lists. */
   epoll: EpollSet | null;
+  /** IP_TOS (ECN bits clear: a TCP socket keeps its own) and IP_MTU_DISCOVER (IP_PMTUDISC_WANT by default). */
+  ipTos: number;
+  pmtuDisc: number;
 }
 
 /** A fresh descriptor of `kind`. */
 export function newFdEntry(fd: number, kind: FdEntry['kind'], nonblocking: boolean): FdEntry {
   return {
     fd, nonblocking, kind, params: {}, noDelay: false, lingerZero: false, sndBuf: null, rcvBuf: null, bound: null,
-    listener: null, sock: null, error: null, inq: false, notsentLowat: 0, cork: false, epoll: null,
+    listener: null, sock: null, error: null, inq: false, notsentLowat: 0, cork: false, epoll: null, ipTos: 0, pmtuDisc: 1,
   };
 }
 
@@ -113,6 +116,17 @@ export function setSockOpt(e: FdEntry, name: string, value: Expr): string | null
       else if (e.kind === 'listener' && e.listener !== null) e.listener.setUserMss(v);
       return null;
     }
+    case 'IP_TOS':
+      // Linux do_ip_setsockopt: a stream socket keeps its own ECN bits; the route is refreshed.
+      if (v === null) return 'IP_TOS needs an integer';
+      e.ipTos = v & 0xfc;
+      if (e.kind === 'conn' && e.sock !== null) e.sock.setIpTos?.(e.ipTos);
+      return null;
+    case 'IP_MTU_DISCOVER':
+      if (v === null || v < 0 || v > 5) return 'IP_MTU_DISCOVER out of range (IP_PMTUDISC_DONT .. IP_PMTUDISC_OMIT)';
+      e.pmtuDisc = v;
+      if (e.kind === 'conn' && e.sock !== null) e.sock.setPmtuDisc?.(v);
+      return null;
     case 'TCP_CORK':
       e.cork = v !== 0;
       if (e.kind === 'conn' && e.sock !== null) e.sock.setCork(e.cork);
@@ -218,6 +232,12 @@ export function getSockOpt(e: FdEntry, name: string, out: Expr, host: TcpParams)
       const got = e.kind === 'conn' && e.sock !== null ? e.sock.mss : (e.params.mss ?? 536);
       const want = expectedInt(out);
       return want === got ? null : `getsockopt TCP_MAXSEG: expected ${want}, got ${got}`;
+    }
+    case 'IP_TOS':
+    case 'IP_MTU_DISCOVER': {
+      const got = name === 'IP_TOS' ? e.ipTos : e.pmtuDisc;
+      const want = expectedInt(out);
+      return want === got ? null : `getsockopt ${name}: expected ${want}, got ${got}`;
     }
     case 'TCP_NOTSENT_LOWAT': {
       const want = expectedInt(out);

@@ -345,7 +345,7 @@ export class Syscalls {
         try {
           e.sock = this.host.stack.connect(this.host.remoteAddr, this.host.connectPort, this.socketHandler(e.fd), {
             localPort: e.bound ?? undefined, lingerZero: e.lingerZero, noDelay: e.noDelay, params: e.params,
-            reuseAddr: e.reuseAddr === true, fastOpen, fastOpenFlags,
+            reuseAddr: e.reuseAddr === true, fastOpen, fastOpenFlags, ipTos: e.ipTos, pmtuDisc: e.pmtuDisc,
           });
         } catch (err) {
           return ERR(errnoOf(err));

@@ -14,7 +14,9 @@ export interface HostFilters {
 }
 
 function toFilterRule(f: FaultRule): FilterRule {
-  return { chain: f.chain, flags: f.flags ?? -1, len: f.len ?? -1, nth: f.nth ?? 0, from: f.from, to: f.to ?? Infinity };
+  const rule: FilterRule = { chain: f.chain, flags: f.flags ?? -1, len: f.len ?? -1, nth: f.nth ?? 0, from: f.from, to: f.to ?? Infinity };
+  if (f.reject !== undefined) rule.reject = f.reject;
+  return rule;
 }
 
 /** Host name → its filters, for hosts that have rules. */

@@ -17,7 +17,12 @@ import { MapReader, readList, readMap } from './spec-readers.ts';
 import { resolveNodeRef, type ValidatedTopology } from './topology-spec.ts';
 import type { FaultRule } from './spec-types.ts';
 
-export const FAULT_KEYS = ['node', 'chain', 'flags', 'len', 'nth', 'from', 'to', 'description'] as const;
+export const FAULT_KEYS = ['node', 'chain', 'flags', 'len', 'nth', 'from', 'to', 'reject', 'description'] as const;
+/** iptables' --reject-with names for ICMP destination unreachable, and their codes (RFC 792, RFC 1812). */
+export const REJECT_WITH: Readonly<Record<string, number>> = {
+  'icmp-net-unreachable': 0, 'icmp-host-unreachable': 1, 'icmp-proto-unreachable': 2, 'icmp-port-unreachable': 3,
+  'icmp-net-prohibited': 9, 'icmp-host-prohibited': 10, 'icmp-admin-prohibited': 13,
+};
 const CHAINS: readonly FaultRule['chain'][] = ['input', 'output'];
 
 export function readFaults(p: Problems, path: PathSegments, v: unknown, t: ValidatedTopology, duration: Nanos | undefined): FaultRule[] | undefined {
@@ -50,6 +55,7 @@ function readFault(p: Problems, path: PathSegments, v: unknown, t: ValidatedTopo
   const flags = r.read('flags', readFlagLetters);
   const len = r.has('len') ? r.bytes('len') : undefined;
   const nth = r.has('nth') ? r.int('nth', undefined, 1) : undefined;
+  const rejectName = r.has('reject') ? r.oneOf('reject', Object.keys(REJECT_WITH)) : undefined;
   const from = r.duration('from', 0);
   const to = r.has('to') ? r.duration('to') : undefined;
   if (from !== undefined && duration !== undefined && from > 0 && from >= duration) {
@@ -63,6 +69,7 @@ function readFault(p: Problems, path: PathSegments, v: unknown, t: ValidatedTopo
   if (flags !== undefined) rule.flags = flags;
   if (len !== undefined) rule.len = len;
   if (nth !== undefined) rule.nth = nth;
+  if (rejectName !== undefined) rule.reject = REJECT_WITH[rejectName];
   if (to !== undefined) rule.to = to;
   return rule;
 }

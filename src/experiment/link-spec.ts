@@ -18,7 +18,9 @@ export const LINK_DEFAULTS: LinkDefaults = {
 };
 
 /** Keys a link accepts besides `between`. */
-export const LINK_PROP_KEYS = ['latency', 'bandwidth', 'loss', 'queue', 'jitter', 'reorder', 'burstLoss'] as const;
+export const LINK_PROP_KEYS = ['latency', 'bandwidth', 'loss', 'queue', 'jitter', 'reorder', 'burstLoss', 'mtu'] as const;
+/** RFC 791: every IPv4 link carries 68-byte packets; the IPv4 total length field caps it at 65535. */
+export const MIN_LINK_MTU = 68;
 export const BURST_LOSS_KEYS = ['pGoodToBad', 'pBadToGood', 'lossGood', 'lossBad'] as const;
 
 export type LinkProps = Omit<LinkDef, 'a' | 'b'>;
@@ -36,9 +38,11 @@ export function readLinkProps(r: MapReader, defaults: LinkDefaults = LINK_DEFAUL
   const jitter = r.duration('jitter', defaults.jitter ?? 0);
   const reorder = r.bool('reorder', defaults.reorder ?? false);
   const burstLoss = r.has('burstLoss') ? readBurstLoss(r.p, r.at('burstLoss'), r.obj['burstLoss']) : defaults.burstLoss;
+  const mtu = r.has('mtu') ? r.int('mtu', undefined, MIN_LINK_MTU, 65535) : defaults.mtu;
   if (r.p.count !== before) return undefined;
   const props: LinkProps = { latency: latency!, bandwidth: bandwidth!, loss: loss!, queue: queue!, jitter: jitter!, reorder: reorder! };
   if (burstLoss !== undefined) props.burstLoss = burstLoss;
+  if (mtu !== undefined) props.mtu = mtu;
   return props;
 }
 

@@ -47,6 +47,8 @@ export interface FaultRule {
   len?: number;
   /** Drop only the nth matching packet (1-based); undefined = every match. */
   nth?: number;
+  /** REJECT: answer with this ICMP destination-unreachable code (`reject: icmp-host-unreachable`); undefined = DROP. */
+  reject?: number;
   /** Active from `from` (inclusive, default 0) to `to` (exclusive; undefined = to the end). */
   from: Nanos;
   to?: Nanos;

@@ -95,6 +95,9 @@ export function buildWorld(spec: ExperimentSpec, seed: number): World {
     const f = filtersByHost.get(host.name);
     const stack = new HostStack(f?.output ? new FilteredPort(host, f.output) : host, tcpParamsFor(spec, def), seed);
     host.transport = f?.input ? new FilteredDelivery(stack, f.input) : stack;
+    // REJECT rules answer with ICMP: from the input chain onto the network, from the output chain to the stack.
+    if (f?.input) { f.input.address = host.address; f.input.rejectTo = (p) => host.send(p); }
+    if (f?.output) { f.output.address = host.address; f.output.rejectTo = (p) => stack.receive(p); }
     if (f?.output) filters.push(f.output);
     if (f?.input) filters.push(f.input);
     stacks.set(host.name, stack);

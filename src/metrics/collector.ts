@@ -12,6 +12,8 @@ import type { MetricValues } from './results.ts';
 import { Distribution, round } from './distribution.ts';
 
 const COUNTED_ERRORS = ['ETIMEDOUT', 'ECONNREFUSED', 'ECONNRESET', 'EADDRNOTAVAIL'] as const;
+/** Errors that come only from ICMP (icmp-error.ts): reported when they happened, so runs without ICMP keep their metrics. */
+const ICMP_ERRORS = ['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENONET', 'ENOPROTOOPT'] as const;
 
 /** Network-wide packet counters (from src/net), read once at the end. */
 export interface NetworkCounts {
@@ -125,6 +127,7 @@ export class MetricsCollector implements AppReporter {
     // when the run ends count as not (yet) successful.
     m['connections.success_ratio'] = this.attempted > 0 ? round((this.established - this.lost) / this.attempted) : null;
     for (const e of COUNTED_ERRORS) m[`connect_errors.${e}`] = this.errors.get(e) ?? 0;
+    for (const e of ICMP_ERRORS) if (this.errors.has(e)) m[`connect_errors.${e}`] = this.errors.get(e)!;
     this.handshake.summarize('handshake_ms', m);
     this.request.summarize('request_ms', m);
     if (this.page.count > 0) this.page.summarize('page_ms', m);

@@ -21,7 +21,7 @@ export const RUN_METRICS: readonly MetricDoc[] = [
   { name: 'connections.reset', unit: 'connections', doc: 'Established client connections later reset by the peer.' },
   { name: 'connections.lost', unit: 'connections', doc: 'Established client connections that later died with an error (reset, data or keepalive timeout).' },
   { name: 'connections.success_ratio', unit: 'ratio 0-1', doc: '(established - lost) / attempted; connections still opening at the end count as not successful.' },
-  { name: 'connect_errors.<errno>', unit: 'connections', doc: 'Failed or lost connections by error: ETIMEDOUT, ECONNREFUSED, ECONNRESET, EADDRNOTAVAIL.' },
+  { name: 'connect_errors.<errno>', unit: 'connections', doc: 'Failed or lost connections by error: ETIMEDOUT, ECONNREFUSED, ECONNRESET, EADDRNOTAVAIL; EHOSTUNREACH, ENETUNREACH (ICMP errors) only in runs where they happened.' },
   { name: 'handshake_ms.<stat>', unit: 'ms', doc: 'connect() to ESTABLISHED on the client, per established connection.' },
   { name: 'request_ms.<stat>', unit: 'ms', doc: 'Client request sent to response fully received.' },
   { name: 'page_ms.<stat>', unit: 'ms', doc: 'A whole page (all its requests) for http1.1 / multi-request clients; present only when pages completed.' },

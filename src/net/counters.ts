@@ -15,8 +15,10 @@ export interface NetCounters {
   droppedQueue: number;
   /** Dropped where no route led to the destination (or at a host it was not addressed to). */
   droppedNoRoute: number;
+  /** Dropped by a router: bigger than the next link's MTU with DF set (answered with ICMP fragmentation needed). */
+  droppedMtu: number;
 }
 
 export function newNetCounters(): NetCounters {
-  return { sent: 0, delivered: 0, droppedLoss: 0, droppedQueue: 0, droppedNoRoute: 0 };
+  return { sent: 0, delivered: 0, droppedLoss: 0, droppedQueue: 0, droppedNoRoute: 0, droppedMtu: 0 };
 }

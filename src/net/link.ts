@@ -42,6 +42,8 @@ export class LinkDirection implements EventHandler {
   readonly bandwidth: number;
   readonly jitter: Nanos;
   readonly reorder: boolean;
+  /** Largest IP packet a router may forward onto this direction (0 = no limit; router.ts). */
+  readonly mtu: number;
 
   // Always-on counters for this direction.
   /** Packets that were put on the wire (serialized), and their bytes. */
@@ -91,6 +93,7 @@ export class LinkDirection implements EventHandler {
     this.bandwidth = def.bandwidth;
     this.jitter = def.jitter;
     this.reorder = def.reorder;
+    this.mtu = def.mtu ?? 0;
     this.streamUse = streamUse;
     if ('packets' in def.queue) {
       this.queueLimit = def.queue.packets;

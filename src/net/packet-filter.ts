@@ -12,8 +12,15 @@
  * Rules are tried in order; the first that drops a packet ends it (later rules never see it, as
  * with iptables' DROP target). Each rule counts its own matches for `nth`. Hosts without rules are
  * not wrapped at all, so the filter costs nothing there.
+ *
+ * A rule with `reject` is iptables' REJECT target (`-j REJECT --reject-with icmp-host-unreachable`):
+ * the packet is dropped and the host answers its source with that ICMP destination unreachable
+ * (ipt_REJECT's nf_send_unreach). On the input chain the error goes out on the network to the
+ * sender; on the output chain it goes back to the host's own stack, as Linux delivers an error
+ * about a locally generated packet (connect() then fails at once with EHOSTUNREACH and the like).
  */
-import type { Sim } from '../sim/simulator.ts';
+import type { EventHandler, Sim } from '../sim/simulator.ts';
+import { ICMP_DEST_UNREACH, icmpError } from '../wire/icmp.ts';
 import type { Tracer } from '../sim/trace.ts';
 import type { Nanos } from '../sim/time.ts';
 import type { Packet } from '../wire/segment.ts';
@@ -33,6 +40,8 @@ export interface FilterRule {
   /** Active for from <= now < to. */
   from: Nanos;
   to: Nanos;
+  /** REJECT with this ICMP destination-unreachable code; -1 = DROP (optional: absent = DROP). */
+  reject?: number;
 }
 
 export interface PacketSender {
@@ -52,9 +61,17 @@ export interface FilterablePort extends PacketSender {
 }
 
 /** The rules of one chain at one host, with their match counters and the drop count. */
-export class PacketFilter {
+export class PacketFilter implements EventHandler {
   /** Packets this filter dropped. */
   dropped = 0;
+  /**
+   * Where a REJECT's ICMP error goes: the network (input chain: the host's send) or the host's
+   * own stack (output chain). Set by whoever wires the filter in; without it REJECT only drops.
+   */
+  rejectTo: ((packet: Packet) => void) | null = null;
+  /** Source address of the errors this host sends. */
+  address = 0;
+  private icmpId = 0;
   private readonly rules: FilterRule[];
   /** Matches so far per rule (for nth). */
   private readonly matches: Float64Array;
@@ -87,9 +104,19 @@ export class PacketFilter {
       if (r.len >= 0 && seg.len !== r.len) continue;
       if (r.nth > 0 && ++this.matches[i]! !== r.nth) continue;
       this.drop(packet, now);
+      if (r.reject !== undefined && r.reject >= 0 && this.rejectTo !== null) {
+        this.icmpId = (this.icmpId + 1) & 0xffff;
+        const err = icmpError(this.address, packet, ICMP_DEST_UNREACH, r.reject, 0, this.icmpId);
+        // sent as its own event: never back into the stack inside the call that sent the packet
+        if (err !== null) this.sim.at(now, this, 0, err);
+      }
       return false;
     }
     return true;
+  }
+
+  onEvent(_sim: Sim, _tag: number, data: unknown): void {
+    this.rejectTo?.(data as Packet);
   }
 
   private drop(packet: Packet, now: Nanos): void {

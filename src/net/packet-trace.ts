@@ -6,10 +6,13 @@
  *           [tfo: "request" | "cookie"]}   (tfo: the segment carries a TCP Fast Open option, RFC 7413:
  *           an empty one asks for a cookie, a non-empty one carries it; with len > 0 on a SYN, SYN-data)
  * non-TCP: {t, node, ev, [reason], proto, len, src: "ip", dst: "ip"}  (len: bytes after the IP header)
+ *          an ICMP error adds {icmp: "unreachable frag_needed mtu 800" (packetdrill's words, icmp.ts),
+ *          quoted: "ip:port>ip:port", qseq}: the TCP datagram it is about and its sequence number
  */
 import type { Nanos } from '../sim/time.ts';
 import type { TraceRecord } from '../sim/trace.ts';
 import { formatFlags } from '../wire/flags.ts';
+import { describeIcmp } from '../wire/icmp.ts';
 import { formatIpv4 } from '../wire/ip.ts';
 import { ANNOT_RETRANSMIT, type Packet } from '../wire/segment.ts';
 
@@ -31,7 +34,7 @@ function ipText(address: number): string {
   }
   return text;
 }
-export type DropReason = 'loss' | 'queue' | 'no-route';
+export type DropReason = 'loss' | 'queue' | 'no-route' | 'mtu';
 
 export function packetRecord(t: Nanos, node: string, ev: PacketEvent, packet: Packet, reason?: DropReason): TraceRecord {
   const seg = packet.tcp;
@@ -42,6 +45,15 @@ export function packetRecord(t: Nanos, node: string, ev: PacketEvent, packet: Pa
     rec.len = packet.dataBytes;
     rec.src = ipText(packet.src);
     rec.dst = ipText(packet.dst);
+    const m = packet.icmp;
+    if (m !== undefined) {
+      rec.icmp = describeIcmp(m);
+      const q = m.quoted.tcp;
+      if (q !== null) {
+        rec.quoted = `${ipText(m.quoted.src)}:${q.srcPort}>${ipText(m.quoted.dst)}:${q.dstPort}`;
+        rec.qseq = q.seq >>> 0;
+      }
+    }
     return rec;
   }
   rec.flags = formatFlags(seg.flags);

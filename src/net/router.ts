@@ -3,10 +3,16 @@
  * the next hop's link direction, whose queue may then drop it. Unknown destinations (e.g. replies
  * to spoofed sources outside the topology) are dropped with reason `no-route`. Routers do not
  * decrement the TTL: packets are shared records and shortest-path routes have no loops.
+ *
+ * Path MTU (RFC 1191, RFC 1812 5.2.6): a packet bigger than the next link's `mtu` with Don't
+ * Fragment set is dropped (reason `mtu`) and its source gets ICMP fragmentation needed with that
+ * MTU, which its TCP turns into a smaller MSS (icmp-error.ts). Without DF (IP_PMTUDISC_DONT) the
+ * packet goes on: fragmentation and reassembly are not modelled, the record crosses whole.
  */
 import type { Sim } from '../sim/simulator.ts';
 import type { Tracer } from '../sim/trace.ts';
-import type { Packet } from '../wire/segment.ts';
+import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, icmpError } from '../wire/icmp.ts';
+import { packetBytes, type Packet } from '../wire/segment.ts';
 import type { NetCounters } from './counters.ts';
 import type { LinkDirection } from './link.ts';
 import { ForwardingTable, type NetNode } from './node.ts';
@@ -42,7 +48,29 @@ export class Router implements NetNode {
       if (this.tracer.packets) this.tracer.emitPacket(packetRecord(this.sim.now, this.name, 'drop', packet, 'no-route'));
       return;
     }
+    if (out.mtu > 0 && packet.df !== false && packetBytes(packet) > out.mtu) {
+      this.fragNeeded(packet, out.mtu);
+      return;
+    }
     this.forwarded++;
     out.enqueue(packet);
+  }
+
+  /** Errors sent (ICMP fragmentation needed). */
+  icmpSent = 0;
+  private icmpId = 0;
+
+  /** RFC 1191 4: drop the packet, tell its source the next hop's MTU. */
+  private fragNeeded(packet: Packet, mtu: number): void {
+    this.counters.droppedMtu++;
+    if (this.tracer.packets) this.tracer.emitPacket(packetRecord(this.sim.now, this.name, 'drop', packet, 'mtu'));
+    this.icmpId = (this.icmpId + 1) & 0xffff;
+    const err = icmpError(this.address, packet, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu, this.icmpId);
+    if (err === null) return;
+    const back = this.routes.lookup(err.dst);
+    if (back === null) return;
+    this.icmpSent++;
+    if (this.tracer.packets) this.tracer.emitPacket(packetRecord(this.sim.now, this.name, 'tx', err));
+    back.enqueue(err);
   }
 }

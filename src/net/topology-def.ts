@@ -40,6 +40,11 @@ export interface LinkDef {
   /** Allow jitter to reorder packets; otherwise a packet never arrives before the one sent ahead of it. */
   reorder: boolean;
   burstLoss?: BurstLossDef;
+  /**
+   * Largest IP packet the link carries, bytes (absent: no limit). A router forwarding a bigger
+   * packet with DF set drops it and answers ICMP fragmentation needed with this MTU (RFC 1191).
+   */
+  mtu?: number;
 }
 
 export interface TopologyDef {

@@ -15,7 +15,10 @@ import { Rng } from '../sim/rng.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
 import { SEC, type Nanos } from '../sim/time.ts';
 import { formatIpv4 } from '../wire/ip.ts';
-import { ANNOT_RETRANSMIT, PROTO_TCP, type Packet, type Segment } from '../wire/segment.ts';
+import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_TIME_EXCEEDED } from '../wire/icmp.ts';
+import { ANNOT_RETRANSMIT, PROTO_ICMP, PROTO_TCP, type Packet, type Segment } from '../wire/segment.ts';
+import { IcmpVerdict } from '../tcp/icmp-error.ts';
+import { RouteCache } from '../net/route-cache.ts';
 import { ConnEvent, STATE_NAMES, TcpState, type EngineOutput, type Endpoints, type Errno } from '../tcp/api.ts';
 import { Connection, FO_DEFER, SegmentVerdict, type HandshakeInfo } from '../tcp/connection.ts';
 import { Listener } from '../tcp/listener.ts';
@@ -146,7 +149,8 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
         fastOpen = 0;
         fastOpenFlags = FO_DEFER;
       }
-      s.conn = Connection.connect(ep, params, iss, now, this, this.tsOffset(this.address, remoteAddr), this.metrics, fastOpen, fastOpenFlags);
+      s.conn = Connection.connect(ep, params, iss, now, this, this.tsOffset(this.address, remoteAddr), this.metrics, fastOpen, fastOpenFlags,
+        options.ipTos ?? 0, options.pmtuDisc ?? 1);
       if (options.lingerZero) s.conn.setLingerZero(true);
       if (options.noDelay) s.conn.setNoDelay(true, now);
       this.touch(s);
@@ -178,7 +182,10 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
 
   receive(packet: Packet): void {
     const seg = packet.tcp;
-    if (seg === null) return;
+    if (seg === null) {
+      if (packet.protocol === PROTO_ICMP) this.receiveIcmp(packet);
+      return;
+    }
     const now = this.sim.now;
     this.begin();
     let isn = -1;
@@ -208,6 +215,51 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     this.end();
   }
 
+  /**
+   * An ICMP error (Linux icmp_unreach -> tcp_v4_err): demultiplexed by the TCP header it quotes
+   * (our address and port as source, the peer's as destination) to a connection, or to a pending
+   * request of a listener (tcp_req_err); one quoting nothing of ours is dropped (ICMP InErrors).
+   */
+  private receiveIcmp(packet: Packet): void {
+    const m = packet.icmp;
+    const q = m?.quoted;
+    const qs = q?.tcp ?? null;
+    if (m === undefined || q === undefined || qs === null || q.protocol !== PROTO_TCP) return;
+    const stats = (this.icmpStats ??= { inErrors: 0, outOfWindowIcmps: 0 });
+    const now = this.sim.now;
+    this.begin();
+    const s = this.flows.get(q.dst, portsKey(qs.srcPort, qs.dstPort));
+    let verdict: IcmpVerdict = IcmpVerdict.HANDLED;
+    if (s !== undefined) {
+      // TIME-WAIT ignores ICMP (tcp_v4_err: inet_twsk_put).
+      if (!(s.conn instanceof TimeWaitSock)) {
+        verdict = s.conn.onIcmpError(m.type, m.code, m.mtu, qs.seq, s.accepted, now);
+        this.touch(s);
+      }
+    } else {
+      const l = this.listeners?.get(qs.srcPort);
+      // tcp_req_err: only net/host unreachable and time exceeded drop the request (parameter problem too, never sent here).
+      const abort = m.type === ICMP_TIME_EXCEEDED || (m.type === ICMP_DEST_UNREACH && (m.code === ICMP_NET_UNREACH || m.code === ICMP_HOST_UNREACH));
+      if (l === undefined) stats.inErrors++;
+      else if (!l.listener.onIcmpError(q.dst, qs.dstPort, q.src, qs.seq, abort)) verdict = IcmpVerdict.OUT_OF_WINDOW;
+      if (l !== undefined) this.touch(l);
+    }
+    if (verdict === IcmpVerdict.OUT_OF_WINDOW) stats.outOfWindowIcmps++;
+    this.end();
+  }
+
+  /** ICMP counters, made by the first ICMP error (nstat's IcmpInErrors, TcpExtOutOfWindowIcmps). */
+  icmpStats: { inErrors: number; outOfWindowIcmps: number } | null = null;
+  private readonly routes = new RouteCache();
+
+  pathMtu(remoteAddr: number): number {
+    return this.routes.mtu(remoteAddr, this.sim.now);
+  }
+
+  updatePathMtu(remoteAddr: number, mtu: number, deviceMtu: number): number {
+    return this.routes.update(remoteAddr, mtu, deviceMtu, this.sim.now);
+  }
+
   // --- EngineOutput ---
 
   fastOpen(_ep: Endpoints, event: number): void {
@@ -217,7 +269,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     else if (event === FO_EVENT_FALLBACK) c.fastOpenFallback++;
   }
 
-  transmit(ep: Endpoints, seg: Segment, retransmit: boolean, ecn = 0): void {
+  transmit(ep: Endpoints, seg: Segment, retransmit: boolean, ecn = 0, tos = 0, noDf = false): void {
     const c = this.counters;
     c.segmentsSent++;
     if (retransmit) c.segmentsRetransmitted++;
@@ -228,6 +280,8 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     };
     // Only ECN connections mark packets: the common packet keeps its shape.
     if (ecn !== 0) packet.ecn = ecn;
+    if (tos !== 0) packet.tos = tos;
+    if (noDf) packet.df = false;
     this.port.send(packet);
   }
 

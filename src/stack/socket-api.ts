@@ -58,6 +58,10 @@ export interface ConnectOptions {
   lingerZero?: boolean;
   /** TCP_NODELAY: no Nagle. */
   noDelay?: boolean;
+  /** IP_TOS: the DSCP bits every packet carries (default 0). */
+  ipTos?: number;
+  /** IP_MTU_DISCOVER: 0 DONT (no DF), 1 WANT (default), 2 DO, 3 PROBE (Connection.setPmtuDisc). */
+  pmtuDisc?: number;
   /** Per-socket parameter overrides (setsockopt-style: keepalive, userTimeout, …). */
   params?: Partial<TcpParams>;
 }
@@ -96,6 +100,10 @@ export interface TcpSocket {
   /** TCP_NOTSENT_LOWAT on this socket (0: net.ipv4.tcp_notsent_lowat). */
   setNotsentLowat(bytes: number): void;
   /** TCP_MAXSEG on a connected socket. */
+  /** IP_TOS on a connection: later packets carry it, the cached route is refreshed (Linux sk_dst_reset). */
+  setIpTos?(tos: number): void;
+  /** IP_MTU_DISCOVER on a connection (Connection.setPmtuDisc). */
+  setPmtuDisc?(mode: number): void;
   setUserMss(mss: number): void;
   /** getsockopt(TCP_MAXSEG): the current send MSS (Linux tp->mss_cache). */
   readonly mss: number;

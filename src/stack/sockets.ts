@@ -61,6 +61,8 @@ export class StackSocket implements TcpSocket {
   destroyPending = false;
   /** SO_REUSEADDR was set (inherited from the listener by accepted sockets). */
   reuseAddr = false;
+  /** accept() returned it (a Fast Open child then takes ICMP errors as a connected socket, tcp_v4_err). */
+  accepted = false;
 
   constructor(private readonly owner: SocketOwner, handler: SocketHandler | null) {
     this.handler = handler ?? NO_HANDLER;
@@ -115,6 +117,14 @@ export class StackSocket implements TcpSocket {
     this.live.setNotsentLowat(bytes);
     o.touch(this);
     o.end();
+  }
+
+  setIpTos(tos: number): void {
+    this.live.setIpTos(tos);
+  }
+
+  setPmtuDisc(mode: number): void {
+    this.live.setPmtuDisc(mode);
   }
 
   setUserMss(mss: number): void {
@@ -246,6 +256,7 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
 
   accept(handler?: SocketHandler): TcpSocket | null {
     const s = this.listener.accept();
+    if (s !== null) s.accepted = true;
     if (s !== null && handler !== undefined) s.handler = handler;
     return s;
   }

@@ -47,6 +47,7 @@ export function processAck(t: Tcb, seg: Segment, now: Nanos): boolean {
   }
   // Something answered: probes are not unanswered any more (Linux tcp_ack clears probes_out).
   t.probesOut = 0;
+  t.errSoft = null; // and an earlier ICMP error no longer stands (tcp_ack clears sk_err_soft)
   const blocks = t.sackOk && seg.options !== null ? seg.options.sack : undefined;
   t.ackDsack = false;
   t.ackOrig = false;

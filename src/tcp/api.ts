@@ -38,7 +38,9 @@ export const SEND_SYN_DATA_ONLY = 4;
 /** errno-style failures reported to sockets. */
 export type Errno =
   | 'ECONNREFUSED' | 'ETIMEDOUT' | 'ECONNRESET' | 'EADDRNOTAVAIL' | 'EADDRINUSE' | 'EPIPE'
-  | 'ENOTCONN' | 'EAGAIN' | 'EINVAL' | 'EISCONN' | 'EALREADY' | 'EINPROGRESS' | 'ECONNABORTED';
+  | 'ENOTCONN' | 'EAGAIN' | 'EINVAL' | 'EISCONN' | 'EALREADY' | 'EINPROGRESS' | 'ECONNABORTED'
+  // ICMP errors (icmp-error.ts, Linux icmp_err_convert)
+  | 'ENETUNREACH' | 'EHOSTUNREACH' | 'ENOPROTOOPT' | 'EMSGSIZE' | 'EOPNOTSUPP' | 'EHOSTDOWN' | 'ENONET';
 
 /** A connection's addresses (IPv4 as uint32) and ports. */
 export interface Endpoints {
@@ -50,8 +52,8 @@ export interface Endpoints {
 
 /** What the engine tells its owner. Implemented by src/stack (and the packetdrill runner). */
 export interface EngineOutput {
-  /** Put `seg` on the wire from `ep.localAddr` to `ep.remoteAddr`. `retransmit` marks a resend; `ecn` is the IP ECN codepoint (ecn.ts, default Not-ECT). */
-  transmit(ep: Endpoints, seg: Segment, retransmit: boolean, ecn?: number): void;
+  /** Put `seg` on the wire from `ep.localAddr` to `ep.remoteAddr`. `retransmit` marks a resend; `ecn` is the IP ECN codepoint (ecn.ts, default Not-ECT); `tos` the socket's IP_TOS DSCP bits, `noDf` IP_PMTUDISC_DONT (no Don't Fragment bit). */
+  transmit(ep: Endpoints, seg: Segment, retransmit: boolean, ecn?: number, tos?: number, noDf?: boolean): void;
   /**
    * The host's own queue refuses every packet (a qdisc with no room, as `tc qdisc add ... pfifo
    * limit 0`): Linux's tcp_transmit_skb fails locally, nothing counts as sent (tcp_write_xmit).
@@ -61,6 +63,16 @@ export interface EngineOutput {
   stateChanged(ep: Endpoints, from: TcpState, to: TcpState): void;
   /** Socket-facing news for the connection's owner. */
   notify(ep: Endpoints, what: ConnEvent, errno?: Errno): void;
+  /**
+   * The host's path MTU to `remoteAddr` (its route cache, learned from ICMP fragmentation-needed;
+   * RFC 1191), 0 when nothing limits it below the device MTU; optional.
+   */
+  pathMtu?(remoteAddr: number): number;
+  /**
+   * An ICMP fragmentation-needed reported `mtu` toward `remoteAddr` (RFC 1191): the host's route
+   * takes it; returns the route's MTU afterwards (`deviceMtu` when nothing is learned). Optional.
+   */
+  updatePathMtu?(remoteAddr: number, mtu: number, deviceMtu: number): number;
   /** TCP Fast Open news for counters (fastopen.ts FO_EVENT_*: requested, accepted, fallback); optional. */
   fastOpen?(ep: Endpoints, event: number): void;
 }

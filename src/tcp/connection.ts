@@ -36,6 +36,7 @@ import { runTimers } from './timers.ts';
 import { initialWindow, ourWindowScale } from './window.ts';
 import { timerExpiry } from './timer-wheel.ts';
 import { clientOpen, type FastOpenState } from './fastopen.ts';
+import { icmpError, IP_TCP_HEADER_BYTES, type IcmpVerdict } from './icmp-error.ts';
 
 /** Connection.connect fastOpenFlags: TCP_FASTOPEN_CONNECT (wait for data when a cookie is cached); a non-blocking sendto. */
 export const FO_DEFER = 1;
@@ -101,10 +102,19 @@ export class Connection extends Tcb implements TimedEntity {
    * (a non-blocking sendto returns that count, `synDataBytes`).
    */
   static connect(ep: Endpoints, params: TcpParams, iss: number, now: Nanos, out: EngineOutput, tsOffset = 0, metrics: DstMetrics | null = null,
-    fastOpen = -1, fastOpenFlags = 0): Connection {
+    fastOpen = -1, fastOpenFlags = 0, ipTos = 0, pmtuDisc = 1): Connection {
     const c = new Connection(ep, params, out);
+    c.ipTos = ipTos & 0xfc;
+    c.setPmtuDisc(pmtuDisc);
     c.metrics = metrics;
     c.initSend(iss >>> 0, iss >>> 0);
+    // Linux tcp_connect_init: the MSS follows the route's MTU, and the SYN advertises what fits it.
+    const mtu = out.pathMtu?.(ep.remoteAddr) ?? 0;
+    if (mtu > 0) {
+      c.pmtu = mtu;
+      if (mtu - IP_TCP_HEADER_BYTES < c.advMss) c.advMss = mtu - IP_TCP_HEADER_BYTES;
+      setEffectiveMss(c);
+    }
     c.tsOffset = tsOffset >>> 0;
     c.offeredWscale = ourWindowScale(c.params);
     c.openedAt = now;
@@ -158,6 +168,7 @@ export class Connection extends Tcb implements TimedEntity {
     c.metrics = metrics;
     c.fo = fo;
     c.initFromHandshake(h, now, h.iss); // our SYN is sent below
+    c.routeRefresh();
     const len = syn.len;
     c.rcvNxt = (h.irs + 1 + len) >>> 0;
     c.rcvWup = c.rcvNxt;
@@ -186,6 +197,7 @@ export class Connection extends Tcb implements TimedEntity {
     const c = new Connection(h.ep, params, out);
     c.metrics = metrics;
     c.initFromHandshake(h, now, h.iss + 1);
+    c.routeRefresh(); // tcp_create_openreq_child: tcp_sync_mss with the route's MTU
     // Linux tcp_synack_rtt_meas: the SYN-ACK's own time when it went out once, else (retransmitted,
     // or a cookie: no send time kept) the timestamp the final ACK echoes (tcp_ack_update_rtt).
     handshakeRtt(c, ack ?? NO_ECHO, h.synAckSentAt ?? -1, h.synAckRetransmitted === true, now);
@@ -370,6 +382,35 @@ export class Connection extends Tcb implements TimedEntity {
     if (mss - optionBytes < this.mss) this.mss = mss - optionBytes;
   }
 
+  /** An ICMP error quoting this connection (icmp-error.ts, Linux tcp_v4_err); `mtu`: a fragmentation-needed's next-hop MTU. */
+  onIcmpError(type: number, code: number, mtu: number, seq: number, accepted: boolean, now: Nanos): IcmpVerdict {
+    const v = icmpError(this, type, code, mtu, seq, accepted, now);
+    this.finish();
+    return v;
+  }
+
+  /**
+   * The socket's cached route is dropped and looked up again (Linux sk_dst_reset, then
+   * tcp_current_mss: a route MTU other than icsk_pmtu_cookie re-syncs the MSS). IP_TOS does this.
+   */
+  routeRefresh(): void {
+    const mtu = this.out.pathMtu?.(this.ep.remoteAddr) ?? 0;
+    if (mtu === this.pmtu || (mtu > 0 && this.pmtuDisc === 3)) return;
+    this.pmtu = mtu;
+    setEffectiveMss(this);
+  }
+
+  /** IP_TOS (Linux do_ip_setsockopt): the DSCP bits, ECN bits kept for TCP; the route is refreshed. */
+  setIpTos(tos: number): void {
+    this.ipTos = tos & 0xfc;
+    this.routeRefresh();
+  }
+
+  /** IP_MTU_DISCOVER: IP_PMTUDISC_DONT (0), WANT (1), DO (2), PROBE (3); Linux's INTERFACE and OMIT count as PROBE. */
+  setPmtuDisc(mode: number): void {
+    this.pmtuDisc = mode >= 3 ? 3 : mode;
+  }
+
   /** Why send() would fail now (EPIPE after shutdown(wr) or close, ENOTCONN when closed, a pending error), or null. */
   sendErrno(): Errno | null {
     if (this.softError !== null) return this.softError;
@@ -381,7 +422,10 @@ export class Connection extends Tcb implements TimedEntity {
         return this.finQueued ? 'EPIPE' : null;
       case TcpState.CLOSED:
       case TcpState.LISTEN:
-        return this.establishedAt >= 0 ? 'EPIPE' : 'ENOTCONN';
+        // Linux sk_stream_wait_connect: any state but SYN-SENT/SYN-RECEIVED is EPIPE once the
+        // pending error is read; a Fast Open child closed by an ICMP error before its handshake
+        // ended counts too (fastopen/server/icmp-before-accept.pkt).
+        return this.establishedAt >= 0 || this.fo !== null ? 'EPIPE' : 'ENOTCONN';
       default:
         return 'EPIPE';
     }

@@ -142,7 +142,7 @@ export function clientSynAck(t: Tcb, seg: Segment, now: Nanos): void {
   let synDrop = false;
   let tryExp = 0;
   if (!fo.synFastOpen) cookie = null; // an unsolicited cookie is ignored
-  else if (t.retransmits > 0) synDrop = cookie === null && fo.synData > 0;
+  else if (t.retransSegs > 0) synDrop = cookie === null && fo.synData > 0; // tp->total_retrans: a timeout or an ICMP resend
   else if (cookie === null && fo.synData === 0) tryExp = fo.exp ? 2 : 1;
   if (t.metrics !== null && t.params.metricsSave !== false) {
     const e = t.metrics.getOrCreate(t.ep.localAddr, t.ep.remoteAddr, now);

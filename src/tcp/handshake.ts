@@ -43,9 +43,11 @@ export function negotiate(t: Tcb, seg: Segment, now: Nanos): void {
   setEffectiveMss(t);
 }
 
-/** Linux tcp_sync_mss: min(peer MSS, ours) less the options every segment carries. */
+/** Linux tcp_sync_mss: min(peer MSS, ours, path MTU - 40) less the options every segment carries. */
 export function setEffectiveMss(t: Tcb): void {
-  const base = t.peerMss < t.advMss ? t.peerMss : t.advMss;
+  let base = t.peerMss < t.advMss ? t.peerMss : t.advMss;
+  // The path MTU (icmp-error.ts): Linux __tcp_mtu_to_mss, MTU less the IP and TCP headers.
+  if (t.pmtu > 0 && t.pmtu - 40 < base) base = t.pmtu - 40;
   const mss = base - (t.tsOk ? TS_OPTION_BYTES : 0);
   t.mss = mss < MIN_SND_MSS ? MIN_SND_MSS : mss;
 }

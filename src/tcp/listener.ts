@@ -456,6 +456,20 @@ export class Listener<C> implements TimedEntity {
     return oowRateLimited(this.table.lastOow, row, seg, now, this.params.invalidRateLimit, this.stats);
   }
 
+  /**
+   * An ICMP error about one of our SYN-ACKs (Linux tcp_req_err): a quoted sequence number other
+   * than the request's ISN is out of window (false returned, the host counts it); `abort` (net or
+   * host unreachable, time exceeded) drops the request silently, as POSIX wants no network error
+   * from accept(); anything else leaves it to its timer.
+   */
+  onIcmpError(raddr: number, rport: number, laddr: number, seq: number, abort: boolean): boolean {
+    const row = this.table.find(raddr, rport, laddr);
+    if (row < 0) return true;
+    if (this.table.iss[row] !== seq >>> 0) return false;
+    if (abort) this.dropRequest(row);
+    return true;
+  }
+
   private dropRequest(row: number): void {
     const t = this.table;
     const ep = this.epOf(t.raddr[row]!, t.rport[row]!, t.laddr[row]!);

@@ -113,7 +113,7 @@ function emit(t: Tcb, seg: Segment, retransmit: boolean): void {
   if (retransmit) t.retransSegs++;
   const ecn = t.ecnOk ? ecnOutgoing(t, seg, retransmit) : ECN_NOT_ECT;
   if (seg.flags & ACK) ackSent(t);
-  t.out.transmit(t.ep, seg, retransmit, ecn);
+  t.out.transmit(t.ep, seg, retransmit, ecn, t.ipTos, t.pmtuDisc === 0);
 }
 
 /**
@@ -139,7 +139,9 @@ export function sendSyn(t: Tcb, now: Nanos, retransmit: boolean): void {
       if (fo.exp) o.fastOpenExp = true;
     }
   }
-  const win = initialWindow(p, t.advMss);
+  // Linux computes the SYN's window once (tcp_connect_init); a resent SYN keeps it even when an
+  // ICMP fragmentation-needed lowered the MSS it advertises (icmp-error.ts).
+  const win = retransmit && !synAck && t.rcvWnd > 0 ? t.rcvWnd : initialWindow(p, t.advMss);
   t.rcvWnd = win;
   t.rcvWup = t.rcvNxt;
   const seg = segment(t, t.iss, synAck ? t.rcvNxt : 0, synAck ? SYN | ACK : SYN | ecnSynFlags(t, retransmit), win, o, len);

@@ -85,7 +85,7 @@ function synTimeout(t: Tcb, now: Nanos): void {
     expired = t.retransmits >= retries || (t.retransmits > 0 && now - t.retransStamp >= limit);
   }
   if (expired) {
-    terminate(t, 'ETIMEDOUT');
+    terminate(t, t.errSoft ?? 'ETIMEDOUT'); // Linux tcp_write_err: sk_err_soft if an ICMP error came
     return;
   }
   t.retransmits++;
@@ -121,7 +121,7 @@ function dataTimeout(t: Tcb, now: Nanos): void {
       : modelTimeout(t.orphan ? ORPHAN_RETRIES : p.dataRetries, p.minRto, p.maxRto);
     if (elapsed >= limit) {
       // Linux tcp_write_err: the connection just ends; no RST.
-      terminate(t, 'ETIMEDOUT');
+      terminate(t, t.errSoft ?? 'ETIMEDOUT'); // Linux tcp_write_err: sk_err_soft if an ICMP error came
       return;
     }
   }

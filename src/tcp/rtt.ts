@@ -68,6 +68,17 @@ export class RttEstimator {
     this.rto = Math.min(this.rto * 2, this.maxRto);
   }
 
+  /**
+   * RFC 6069 7.1 / Linux tcp_ld_RTO_revert: one backoff undone, the RTO recomputed from the
+   * estimates (`initialRto` with no sample yet) and backed off by what remains.
+   */
+  revertBackoff(initialRto: Nanos): void {
+    if (this.backoffs === 0) return;
+    this.backoffs--;
+    const base = this.measured ? this.computeRto() : Math.min(initialRto, this.maxRto);
+    this.rto = Math.min(base * 2 ** this.backoffs, this.maxRto);
+  }
+
   /** Sets the timeout directly (SYN linear timeouts, the 3 s fallback). */
   setRto(rto: Nanos): void {
     this.rto = Math.min(rto, this.maxRto);

@@ -334,6 +334,20 @@ export class Tcb {
   eventErrno: Errno | null = null;
   /** Pending SO_ERROR. */
   softError: Errno | null = null;
+  /**
+   * Linux sk_err_soft: the last ICMP error of a synchronized connection (icmp-error.ts),
+   * reported instead of ETIMEDOUT if the connection times out (tcp_write_err).
+   */
+  errSoft: Errno | null = null;
+  /** Linux icsk_pmtu_cookie: the path MTU the MSS was computed for; 0 = the device MTU (advMss + 40). */
+  pmtu = 0;
+  /**
+   * IP_MTU_DISCOVER (man 7 ip): 0 DONT (no DF bit, fragmentation-needed ignored), 1 WANT (Linux's
+   * default for TCP), 2 DO (DF, follow the path MTU), 3 PROBE (DF, ignore the path MTU).
+   */
+  pmtuDisc = 1;
+  /** IP_TOS: the TOS byte's DSCP bits this connection's packets carry (ECN bits stay the engine's). */
+  ipTos = 0;
 
   constructor(ep: Endpoints, params: TcpParams, out: EngineOutput) {
     this.ep = ep;

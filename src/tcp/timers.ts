@@ -83,7 +83,7 @@ function persistTimer(t: Tcb, now: Nanos): void {
   else userExpired = p.userTimeout > 0 && now - t.probesStamp >= p.userTimeout;
   const maxProbes = t.orphan ? ORPHAN_RETRIES : p.dataRetries;
   if (t.probesOut >= maxProbes || userExpired) {
-    terminate(t, 'ETIMEDOUT');
+    terminate(t, t.errSoft ?? 'ETIMEDOUT'); // Linux tcp_write_err: sk_err_soft if an ICMP error came
     return;
   }
   if (t.out.localDrop === true) {
@@ -159,7 +159,7 @@ function keepaliveTimer(t: Tcb, now: Nanos): void {
     if ((p.userTimeout > 0 && idle >= p.userTimeout && t.probesOut > 0)
       || (p.userTimeout === 0 && t.probesOut >= p.keepaliveProbes)) {
       sendActiveReset(t, now);
-      terminate(t, 'ETIMEDOUT');
+      terminate(t, t.errSoft ?? 'ETIMEDOUT'); // Linux tcp_write_err: sk_err_soft if an ICMP error came
       return;
     }
     sendProbe(t, now);

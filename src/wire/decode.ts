@@ -6,7 +6,8 @@
 import { internetChecksum, pseudoHeaderSum } from './checksum.ts';
 import { parseOptions } from './options.ts';
 import type { OptionsErrorCode } from './options.ts';
-import { IPV4_HEADER_BYTES, PROTO_TCP, PROTO_UDP, TCP_HEADER_BYTES } from './segment.ts';
+import { ICMP_DEST_UNREACH, ICMP_ERROR_BYTES, ICMP_HEADER_BYTES, ICMP_TIME_EXCEEDED } from './icmp.ts';
+import { IPV4_HEADER_BYTES, PROTO_ICMP, PROTO_TCP, PROTO_UDP, TCP_HEADER_BYTES } from './segment.ts';
 import type { Packet, Segment } from './segment.ts';
 
 export type DecodeErrorCode =
@@ -20,6 +21,7 @@ export type DecodeErrorCode =
   | 'bad-tcp-checksum'
   | 'bad-udp-length'
   | 'bad-udp-checksum'
+  | 'bad-icmp-checksum'
   | OptionsErrorCode;
 
 export interface DecodeError {
@@ -84,6 +86,7 @@ export function decode(bytes: Uint8Array, opts: DecodeOptions = {}): DecodeResul
     dataBytes: 0,
     annot: 0,
   };
+  readTosAndDf(bytes, 0, packet);
   const l4Length = total - ihl;
   if (packet.protocol === PROTO_TCP) {
     return decodeTcp(bytes, ihl, total, packet, verify) ?? { ok: true, packet };
@@ -92,8 +95,52 @@ export function decode(bytes: Uint8Array, opts: DecodeOptions = {}): DecodeResul
     const bad = checkUdp(bytes, ihl, total, packet, verify);
     if (bad !== null) return bad;
   }
+  if (packet.protocol === PROTO_ICMP) {
+    if (verify && l4Length >= 4 && internetChecksum(bytes, ihl, total) !== 0) {
+      return fail('bad-icmp-checksum', ihl + 2, `ICMP checksum ${hex16(get16(bytes, ihl + 2))} does not match the message`);
+    }
+    readIcmpError(bytes, ihl, total, packet);
+  }
   packet.dataBytes = l4Length;
   return { ok: true, packet };
+}
+
+/** The TOS byte (DSCP and ECN) and the DF bit, set on the record only when not the defaults. */
+function readTosAndDf(b: Uint8Array, at: number, p: Packet): void {
+  const tos = b[at + 1]!;
+  if ((tos & 0xfc) !== 0) p.tos = tos & 0xfc;
+  if ((tos & 3) !== 0) p.ecn = tos & 3;
+  if ((get16(b, at + 6) & 0x4000) === 0) p.df = false;
+}
+
+/**
+ * A destination-unreachable or time-exceeded message whose quoted datagram is whole enough (an
+ * IPv4 header and 8 bytes): p.icmp with the quoted datagram as a record (TCP: ports and sequence
+ * number; its length from the quoted total length). Other ICMP messages keep only their size.
+ */
+function readIcmpError(b: Uint8Array, at: number, end: number, p: Packet): void {
+  const type = b[at]!;
+  if ((type !== ICMP_DEST_UNREACH && type !== ICMP_TIME_EXCEEDED) || end - at < ICMP_ERROR_BYTES) return;
+  const q = at + ICMP_HEADER_BYTES;
+  if (b[q]! >>> 4 !== 4) return;
+  const qihl = (b[q]! & 15) * 4;
+  if (qihl < IPV4_HEADER_BYTES || q + qihl + 8 > end) return;
+  const quoted: Packet = {
+    src: get32(b, q + 12), dst: get32(b, q + 16), ttl: b[q + 8]!, id: get16(b, q + 4), protocol: b[q + 9]!,
+    tcp: null, dataBytes: 0, annot: 0,
+  };
+  readTosAndDf(b, q, quoted);
+  const qtotal = get16(b, q + 2);
+  const l4 = q + qihl;
+  if (quoted.protocol === PROTO_TCP) {
+    const len = qtotal - qihl - TCP_HEADER_BYTES;
+    quoted.tcp = {
+      srcPort: get16(b, l4), dstPort: get16(b, l4 + 2), seq: get32(b, l4 + 4), ack: 0, flags: 0, window: 0, urgent: 0,
+      options: null, len: len > 0 ? len : 0, payload: null,
+    };
+  } else quoted.dataBytes = qtotal > qihl ? qtotal - qihl : 0;
+  const mtu = b[at + 1] === 4 && type === ICMP_DEST_UNREACH ? get16(b, at + 6) : 0;
+  p.icmp = { type, code: b[at + 1]!, mtu, quoted };
 }
 
 /** Reads the TCP segment into p.tcp; returns the failure, or null when it decoded. */

@@ -1,16 +1,20 @@
 /**
  * Packet records to real IPv4 + TCP (or UDP) bytes with correct checksums, for pcap files and
  * round-trip tests. The header fields are set the way Linux sets them:
- * - IPv4: version 4, IHL 5 (no IP options), TOS 0, DF set (Linux does path-MTU discovery by
- *   default, ip_no_pmtu_disc = 0, so TCP data, its SYN-ACKs and its RSTs all carry DF), fragment
- *   offset 0, the record's identification and TTL.
+ * - IPv4: version 4, IHL 5 (no IP options), TOS from the record's `tos` (DSCP) and `ecn`, DF set
+ *   unless the record says `df: false` (Linux does path-MTU discovery by default, ip_no_pmtu_disc
+ *   = 0, so TCP data, its SYN-ACKs and its RSTs all carry DF), fragment offset 0, the record's
+ *   identification and TTL.
+ * - ICMP errors (icmp.ts): type, code, checksum, the next-hop MTU (RFC 1191 4), then the quoted
+ *   datagram's IP header (with its own checksum) and its first 8 data bytes (TCP ports and sequence).
  * - TCP: data offset from the option area, reserved bits 0, options in the Linux layout (options.ts).
  * - Payload: `payload` if present, otherwise `len` zero bytes.
  * Records that cannot be represented are programming errors and throw a RangeError.
  */
 import { finishChecksum, pseudoHeaderSum, sumWords } from './checksum.ts';
 import { MAX_OPTIONS_BYTES, writeOptions } from './options.ts';
-import { IPV4_HEADER_BYTES, PROTO_TCP, PROTO_UDP, TCP_HEADER_BYTES, optionsLength, packetBytes } from './segment.ts';
+import { ICMP_HEADER_BYTES, ICMP_QUOTED_DATA_BYTES, type IcmpMessage } from './icmp.ts';
+import { IPV4_HEADER_BYTES, PROTO_ICMP, PROTO_TCP, PROTO_UDP, TCP_HEADER_BYTES, optionsLength, packetBytes } from './segment.ts';
 import type { Packet, Segment } from './segment.ts';
 
 /** IPv4 flags/fragment-offset word with Don't Fragment set (RFC 791 3.1). */
@@ -51,18 +55,25 @@ export function encodeInto(p: Packet, out: Uint8Array, at: number): number {
   } else {
     out.fill(0, l4, at + total);
     if (p.protocol === PROTO_UDP) writeUdp(p, out, l4, p.dataBytes);
+    else if (p.protocol === PROTO_ICMP && p.icmp !== undefined) writeIcmpError(p.icmp, out, l4, p.dataBytes);
+    else if (p.protocol === PROTO_ICMP && p.dataBytes >= 4) {
+      // A message with no content (type 0, code 0, zeros) still carries a valid checksum.
+      const sum = finishChecksum(sumWords(out, l4, l4 + p.dataBytes, 0));
+      out[l4 + 2] = sum >>> 8;
+      out[l4 + 3] = sum & 255;
+    }
   }
   return total;
 }
 
 function writeIpv4Header(p: Packet, total: number, b: Uint8Array, at: number): void {
   b[at] = 0x45; // version 4, IHL 5 words
-  b[at + 1] = 0; // DSCP/ECN
+  b[at + 1] = ((p.tos ?? 0) & 0xfc) | ((p.ecn ?? 0) & 3); // DSCP (IP_TOS) and ECN (RFC 3168 5)
   b[at + 2] = total >>> 8;
   b[at + 3] = total & 255;
   b[at + 4] = (p.id >>> 8) & 255;
   b[at + 5] = p.id & 255;
-  b[at + 6] = IP_FLAG_DF >>> 8;
+  b[at + 6] = p.df === false ? 0 : IP_FLAG_DF >>> 8;
   b[at + 7] = 0;
   b[at + 8] = p.ttl & 255;
   b[at + 9] = p.protocol & 255;
@@ -122,6 +133,42 @@ function writeUdp(p: Packet, b: Uint8Array, at: number, length: number): void {
   const wire = sum === 0 ? 0xffff : sum;
   b[at + 6] = wire >>> 8;
   b[at + 7] = wire & 255;
+}
+
+/**
+ * An ICMP error: header, then the quoted datagram's IP header as it was sent (total length and
+ * checksum of the original) and its first 8 data bytes; the checksum covers the whole message.
+ */
+function writeIcmpError(m: IcmpMessage, b: Uint8Array, at: number, length: number): void {
+  if (length < ICMP_HEADER_BYTES + IPV4_HEADER_BYTES + ICMP_QUOTED_DATA_BYTES) {
+    throw new RangeError(`an ICMP error needs ${ICMP_HEADER_BYTES + IPV4_HEADER_BYTES + ICMP_QUOTED_DATA_BYTES} bytes; dataBytes is ${length}`);
+  }
+  const q = m.quoted;
+  b[at] = m.type & 255;
+  b[at + 1] = m.code & 255;
+  b[at + 6] = (m.mtu >>> 8) & 255; // RFC 1191 4: next-hop MTU in the low 16 bits of the unused word
+  b[at + 7] = m.mtu & 255;
+  const qip = at + ICMP_HEADER_BYTES;
+  writeIpv4Header(q, Math.min(packetBytes(q), MAX_IP_PACKET), b, qip);
+  const l4 = qip + IPV4_HEADER_BYTES;
+  const s = q.tcp;
+  if (s !== null) {
+    b[l4] = (s.srcPort >>> 8) & 255;
+    b[l4 + 1] = s.srcPort & 255;
+    b[l4 + 2] = (s.dstPort >>> 8) & 255;
+    b[l4 + 3] = s.dstPort & 255;
+    put32(b, l4 + 4, s.seq);
+  } else if (q.protocol === PROTO_UDP) {
+    b[l4] = UDP_FILLER_PORT >>> 8;
+    b[l4 + 1] = UDP_FILLER_PORT & 255;
+    b[l4 + 2] = UDP_FILLER_PORT >>> 8;
+    b[l4 + 3] = UDP_FILLER_PORT & 255;
+    b[l4 + 4] = (q.dataBytes >>> 8) & 255;
+    b[l4 + 5] = q.dataBytes & 255;
+  }
+  const sum = finishChecksum(sumWords(b, at, at + length, 0));
+  b[at + 2] = sum >>> 8;
+  b[at + 3] = sum & 255;
 }
 
 function put32(b: Uint8Array, at: number, v: number): void {

@@ -6,6 +6,7 @@
  * Not for the per-packet hot path: it builds strings (traces store the fields, not this text).
  */
 import { formatFlags } from './flags.ts';
+import { describeIcmp } from './icmp.ts';
 import { formatIpv4 } from './ip.ts';
 import { describeOptions, writeOptions } from './options.ts';
 import { ACK, PROTO_ICMP, PROTO_UDP, URG, optionsLength } from './segment.ts';
@@ -51,6 +52,11 @@ export function formatPacket(p: Packet, base: SeqBase | null = null): string {
   const dst = formatIpv4(p.dst);
   if (p.tcp !== null) return `${src}:${p.tcp.srcPort} > ${dst}:${p.tcp.dstPort} ${formatSegment(p.tcp, base)}`;
   if (p.protocol === PROTO_UDP) return `${src} > ${dst} udp (${Math.max(0, p.dataBytes - 8)})`;
+  if (p.protocol === PROTO_ICMP && p.icmp !== undefined) {
+    const q = p.icmp.quoted;
+    const about = q.tcp !== null ? ` [${formatIpv4(q.src)}:${q.tcp.srcPort} > ${formatIpv4(q.dst)}:${q.tcp.dstPort} seq ${q.tcp.seq >>> 0}]` : '';
+    return `${src} > ${dst} icmp ${describeIcmp(p.icmp)}${about}`;
+  }
   if (p.protocol === PROTO_ICMP) return `${src} > ${dst} icmp (${p.dataBytes})`;
   return `${src} > ${dst} proto ${p.protocol} (${p.dataBytes})`;
 }

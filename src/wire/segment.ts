@@ -5,6 +5,7 @@
  * Payload is a byte count: applications in tcplab move sizes, not contents, so a segment carries
  * `len` and, only if someone supplied real bytes, `payload`. On the wire a missing payload is zeros.
  */
+import type { IcmpMessage } from './icmp.ts';
 
 /** TCP header flag bits, as in the header's flags byte (RFC 9293 3.1). */
 export const FIN = 0x01;
@@ -77,6 +78,12 @@ export interface Packet {
   annot: number;
   /** IP ECN codepoint (RFC 3168 5: 1 ECT(1), 2 ECT(0), 3 CE); absent = Not-ECT. */
   ecn?: number;
+  /** The TOS byte's upper six bits (DSCP, RFC 2474; the socket's IP_TOS with the ECN bits clear); absent = 0. */
+  tos?: number;
+  /** false: Don't Fragment clear (IP_PMTUDISC_DONT); absent = set, as Linux sends TCP (ip_no_pmtu_disc 0). */
+  df?: boolean;
+  /** For PROTO_ICMP error messages (icmp.ts): type, code, next-hop MTU and the quoted datagram. */
+  icmp?: IcmpMessage;
 }
 
 /** Packet.annot: the sender's TCP retransmitted this segment (traces mark it; ladders draw it). */

@@ -186,3 +186,23 @@ describe.skipIf(corpusSkipped)(corpusTitle('the conformance corpus'), () => {
     });
   }
 });
+
+describe('ICMP lines', () => {
+  it('reads type, code, mtu and the quoted segment; a bare line quotes 0:0(0)', () => {
+    const s = parse(`0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 < icmp unreachable frag_needed mtu 840 [0:1000(1000)]
++0 < icmp unreachable CODE
++0 < icmp time_exceeded [5000:6000(1000)]
+`);
+    const icmps = s.events.filter((e): e is PacketEvent => e.type === 'packet').map((e) => e.icmp);
+    expect(icmps).toEqual([
+      { type: 'unreachable', code: 'frag_needed', mtu: 840, seq: 0, len: 1000 },
+      { type: 'unreachable', code: 'CODE', mtu: null, seq: 0, len: 0 },
+      { type: 'time_exceeded', code: null, mtu: null, seq: 5000, len: 1000 },
+    ]);
+  });
+
+  it('refuses an inconsistent quoted segment', () => {
+    expect(parseError('0 < icmp unreachable [0:10(5)]\n')).toMatch(/inconsistent TCP sequence numbers/);
+  });
+});

@@ -11,9 +11,9 @@ const dir = path.resolve(import.meta.dirname, 'scripts');
 
 describe('tcplab scripts', () => {
   const files = listScripts(dir);
-  it('cover SYN cookies, keepalive, TIME-WAIT, SYN-ACK give-up, SYN_RECV rate limiting and RST to a closed port', () => {
+  it('cover SYN cookies, keepalive, TIME-WAIT, SYN-ACK give-up, SYN_RECV rate limiting, RST to a closed port and ICMP errors', () => {
     expect(files.map((f) => path.basename(f))).toEqual([
-      'keepalive.pkt', 'rst-closed-port.pkt', 'syn-cookies.pkt', 'synack-give-up.pkt', 'synrecv-ratelimit.pkt', 'time-wait-duration.pkt', 'time-wait-rst.pkt',
+      'icmp-unreachable.pkt', 'keepalive.pkt', 'rst-closed-port.pkt', 'syn-cookies.pkt', 'synack-give-up.pkt', 'synrecv-ratelimit.pkt', 'time-wait-duration.pkt', 'time-wait-rst.pkt',
     ]);
   });
   for (const file of files) {

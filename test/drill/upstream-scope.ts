@@ -43,7 +43,7 @@ export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
   'fast_retransmit/fr-4pkt-fack-last-mss.pkt': 'RACK\'s reordering timer resends the head 27 ms after the SACK (the 25 ms reordering window, min_rtt/4, plus TCP_TIMEOUT_MIN, tcp_rack_mark_lost, at HZ 1000 as the runner runs); Linux took 40 ms, what a HZ 250 kernel gives (7 + 2 jiffies of 4 ms, plus up to one tick of phase). Measured: with the runner at HZ 250 this script passes while sack-shift-sacked-7-5-6-8-9-fack (whose timer fires 27 ms after its SACK) and eor/no-coalesce-retrans fail, so the corpus was recorded on kernels of both HZ.',
   'cubic/cubic-bulk-166k.pkt': HYSTART_ROUNDS,
   'cubic/cubic-bulk-166k-idle-restart.pkt': HYSTART_ROUNDS,
-  'sack/sack-route-refresh-ip-tos.pkt': 'IP_MTU_DISCOVER and IP_TOS: the simulated IP layer carries no TOS byte and no DF policy, and a socket has no cached route to refresh.',
+  'sack/sack-route-refresh-ip-tos.pkt': 'IP_MTU_DISCOVER and IP_TOS are modelled (DF bit, TOS byte, the route refresh re-reads the path MTU) and change nothing here, as in Linux; the script fails on loss recovery: after the SACK of five segments Linux resends both holes at once (RACK with a zero reordering window once sacked_out >= reordering, tcp_rack_reo_wnd), the engine resends the first hole 6 ms later.',
   'fast_retransmit/': LOSS_RECOVERY,
   'limited_transmit/': LOSS_RECOVERY,
   'sack/': LOSS_RECOVERY,
@@ -57,7 +57,7 @@ export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
   'fastopen/client/syn-data-partial-or-over-ack.pkt': 'After the partial SYN-ACK (MSS 1000) the engine resends the SYN\'s remaining 1320 bytes as one segment, above the MSS, where Linux sends them as a TSO packet of 1000 + 320 (one 1320-byte segment matches the script\'s 1320-byte line); the fast retransmission then resends the whole 1320-byte segment where Linux resends 101:1101 (the Fast Open retransmission, fastopen.ts).',
   'fastopen/server/client-ack-dropped-then-recovery-ms-timestamps.pkt': TFO_CHILD_WINDOW,
   'fastopen/server/opt34/simple3.pkt': TFO_CHILD_WINDOW,
-  'fastopen/': 'TCP Fast Open (RFC 7413) is modelled (src/tcp/fastopen.ts); SKIPs name what the runner lacks (ICMP).',
+  'fastopen/': 'TCP Fast Open (RFC 7413) is modelled (src/tcp/fastopen.ts); SKIPs name what the runner lacks.',
 };
 
 export const OUT_OF_SCOPE_NOTE = 'out of scope (corpus README)';
