@@ -12,7 +12,7 @@ import type { FrameInput, LegendItem } from './frame.ts';
 import { axisLabel, inSentence, metricLabel } from './labels.ts';
 import { pointLegend } from './points.ts';
 import type { PointInfo } from './points.ts';
-import { el, svgDocument } from './svg.ts';
+import { el, esc, svgDocument } from './svg.ts';
 import { seriesColor, seriesDash } from './theme.ts';
 
 export interface SampleRow {
@@ -31,6 +31,19 @@ export interface CdfChartInput {
   logx?: boolean;
   width?: number;
   height?: number;
+  /**
+   * Samples to mark on their curve as links (the page's copy of the figure only: the slowest traced
+   * handshakes, each opening its ladder in the trace explorer).
+   */
+  marks?: readonly CdfMark[];
+}
+
+export interface CdfMark {
+  run: string;
+  value: number;
+  href: string;
+  /** The tooltip. */
+  label: string;
 }
 
 /** Above this many samples a curve keeps evenly spaced quantiles only (the figure stays small). */
@@ -116,12 +129,32 @@ export function cdfChart(input: CdfChartInput): ChartResult {
   const xTicks = logx ? logTicks(xLog) : linearTicks(xLin, 8);
   const yTicks = linearTicks(y, 5);
   const frame = drawFrame(frameIn, plot, xTicks, yTicks, { xGrid: true });
-  const svg = svgDocument(frameIn.width, height, title, subtitle, [frame.back, el('g', { class: 'lines' }, paths), frame.front]);
+  const marks = (input.marks ?? []).flatMap((m) => {
+    const c = curves.find((x) => x.index === runPoint.get(m.run));
+    if (!c) return [];
+    const cx = xPos(m.value), cy = y(upperBound(c.sorted, m.value) / c.sorted.length);
+    return [el('a', { href: m.href, class: 'outlier' }, [
+      el('title', {}, esc(m.label)),
+      el('circle', { cx: cx.toFixed(2), cy: cy.toFixed(2), r: 5.5, fill: '#ffffff', stroke: seriesColor(c.index), 'stroke-width': 2.5, cursor: 'pointer' }),
+    ])];
+  });
+  const svg = svgDocument(frameIn.width, height, title, subtitle, [frame.back, el('g', { class: 'lines' }, paths), ...(marks.length > 0 ? [el('g', { class: 'outliers' }, marks)] : []), frame.front]);
   const caption =
     `Empirical CDF of ${inSentence(label.name)}${label.unit ? ` (${label.unit})` : ''} per connection: the fraction of samples at or below each value` +
     (curves.length > 1 ? `, one curve per sweep point with its seeds pooled.` : `, all seeds pooled.`) +
     (logx ? ' The x axis is logarithmic.' : '');
   return figure(svg, title, caption);
+}
+
+/** How many of the sorted values are at or below v. */
+function upperBound(sorted: readonly number[], v: number): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** One empirical CDF as steps, its last step extended to the right edge (it has reached 1). */

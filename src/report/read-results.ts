@@ -192,19 +192,26 @@ export interface TraceRead {
   badLines: number;
 }
 
-/** trace.jsonl records of the wanted runs (and of the first run in the file when `first`). */
-export async function readTrace(src: ResultsSource, runs: ReadonlySet<string>, first: boolean): Promise<TraceRead | null> {
+/** Each trace record and its line as written, for a reader that needs every record (the explorer). */
+export type TraceTap = (rec: TraceEvent, line: string) => void | Promise<void>;
+
+/**
+ * trace.jsonl records of the wanted runs (and of the first run in the file when `first`), read in
+ * one pass that also hands every record to `tap` when given, so that the figures and the trace
+ * explorer (explorer/explore-data.ts) share one read of a large trace.
+ */
+export async function readTrace(src: ResultsSource, runs: ReadonlySet<string>, first: boolean, tap?: TraceTap): Promise<TraceRead | null> {
   const rl = await src.lines('trace.jsonl');
   if (rl === null) return null;
   const byRun = new Map<string, TraceEvent[]>();
   let firstRun: string | null = null;
   let badLines = 0;
-  // Most lines of a big trace belong to runs no figure draws: skip them before JSON.parse.
+  // Most lines of a big trace belong to runs no figure draws: without a tap, skip them before JSON.parse.
   const markers = [...runs].map((r) => `"run":${JSON.stringify(r)}`);
   let firstMarker: string | null = null;
   for await (const line of rl) {
     if (line.trim() === '') continue;
-    if (firstRun !== null && line.includes('"run":') && !markers.some((m) => line.includes(m)) && !(firstMarker && line.includes(firstMarker))) continue;
+    if (tap === undefined && firstRun !== null && line.includes('"run":') && !markers.some((m) => line.includes(m)) && !(firstMarker && line.includes(firstMarker))) continue;
     let rec: unknown;
     try {
       rec = JSON.parse(line);
@@ -217,12 +224,16 @@ export async function readTrace(src: ResultsSource, runs: ReadonlySet<string>, f
       if ((rec as { ev?: unknown } | null)?.ev !== 'trace-limit') badLines++;
       continue;
     }
+    if (tap !== undefined) {
+      const wrote = tap(rec, line);
+      if (wrote !== undefined) await wrote;
+    }
     const run = typeof rec.run === 'string' ? rec.run : '';
     if (firstRun === null) {
       firstRun = run;
       if (first && run !== '') firstMarker = `"run":${JSON.stringify(run)}`;
     }
-    if (!(runs.has(run) || run === '' || (first && run === firstRun))) continue;
+    if (!(runs.has(run) || (run === '' && (first || runs.size > 0)) || (first && run === firstRun))) continue;
     let list = byRun.get(run);
     if (!list) byRun.set(run, (list = []));
     list.push(rec);

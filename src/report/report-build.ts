@@ -8,7 +8,7 @@
 import type { PointValues, RunResult, Summary } from '../metrics/results.ts';
 import { barChart } from './bar.ts';
 import { cdfChart } from './cdf.ts';
-import type { SampleRow } from './cdf.ts';
+import type { CdfMark, SampleRow } from './cdf.ts';
 import { chartSlug, describeChart, readChart, untilSeconds } from './chart-spec.ts';
 import type { ChartEntry, ReportChart } from './chart-spec.ts';
 import type { ChartResult } from './figure.ts';
@@ -23,9 +23,8 @@ import type { PointInfo, RunInfo } from './points.ts';
 import { ALL_NODES, readSamples, readSummary, readTimeseries, readTrace } from './read-results.ts';
 import type { TimeseriesRead, TraceRead } from './read-results.ts';
 import type { ResultsSource } from './results-source.ts';
-import { ChunkWriter, ExploreIndexer, type ExploreSink, type SlowHandshake } from './explorer/explore-data.ts';
+import { ExploreBuilder, SLOWEST, type ExploreSink, type SlowHandshake } from './explorer/explore-data.ts';
 import { explorerSection } from './explorer/explorer-section.ts';
-import { isTraceEvent, type TraceEvent } from './trace-records.ts';
 import { statesChart } from './states.ts';
 import { sweepChart } from './sweep.ts';
 import { valueLabel } from './sweep-values.ts';
@@ -54,8 +53,9 @@ export interface BuildOptions {
    */
   explorerScript?: () => Promise<string> | string;
   /**
-   * Where the explorer's files go as they are made (the CLI writes each at once, so a large trace's
-   * records are never all in memory); without it they are returned in `explore`.
+   * Where the explorer's files go as they are made: appended to in pieces (the CLI writes each
+   * piece at once, so a large trace's records are never all in memory); without it they are
+   * returned in `explore`.
    */
   writeExplore?: ExploreSink;
 }
@@ -128,26 +128,26 @@ function traceRecords(ctx: Context, run: string | null): { records: ReturnType<T
   return { records: undefined, run: id };
 }
 
-function drawChart(c: ReportChart, ctx: Context): ChartResult {
+function drawChart(c: ReportChart, ctx: Context, marks?: CdfMark[]): ChartResult {
   if (c.point && c.kind !== 'ladder' && c.kind !== 'states') {
     const narrowed = narrowToPoint(c.point, ctx);
     if (!narrowed) return skipped(noRunAt(c.point));
-    const result = drawChartFrom(c, narrowed);
+    const result = drawChartFrom(c, narrowed, marks);
     if (result.kind === 'skipped') return result;
     const where = inSentence(pointLabel(c.point as PointValues, Object.keys(c.point)));
     return { ...result, caption: `${result.caption} Runs at ${where} only.` };
   }
-  return drawChartFrom(c, ctx);
+  return drawChartFrom(c, ctx, marks);
 }
 
-function drawChartFrom(c: ReportChart, ctx: Context): ChartResult {
+function drawChartFrom(c: ReportChart, ctx: Context, marks?: CdfMark[]): ChartResult {
   switch (c.kind) {
     case 'timeseries':
       if (!ctx.timeseries) return skipped('timeseries.csv not found');
       return timeseriesChart({ metric: c.metric!, rows: c.node !== undefined ? ctx.timeseries.byNode : ctx.timeseries.summed, reference: capacityLine(c.metric!, ctx.summary), points: ctx.points, node: c.node, band: c.band, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logy: c.logy, until: c.until === undefined ? undefined : untilSeconds(c.until) ?? undefined });
     case 'cdf':
       if (!ctx.samples) return skipped('samples.csv not found');
-      return cdfChart({ metric: c.metric!, samples: ctx.samples, points: ctx.points, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logx: c.logx });
+      return cdfChart({ metric: c.metric!, samples: ctx.samples, points: ctx.points, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logx: c.logx, ...(marks ? { marks } : {}) });
     case 'sweep':
     case 'bar': {
       if (!ctx.summary) return skipped('summary.json not available');
@@ -203,14 +203,16 @@ export async function buildReport(src: ResultsSource, opts: BuildOptions = {}): 
   const spec = isObject(summary?.spec) ? summary.spec : {};
   // null: the spec asks for no figures, so draw whatever the folder has data for.
   const entries = Array.isArray(spec.charts) && spec.charts.length > 0 ? spec.charts.map((c, i) => readChart(c, i)) : null;
-  const ctx = await readContext(src, summary, spec, entries, notes);
-  const list: ChartEntry[] = entries ?? defaultCharts(ctx).map((chart) => ({ ok: true as const, chart }));
-  const { figures, files } = drawFigures(list, ctx);
   const kept = new Map<string, string>();
-  const sink: ExploreSink = opts.writeExplore ?? ((path, text) => void kept.set(path, text));
-  const explore = opts.explorerScript ? await readExplore(src, ctx, sink) : null;
+  const sink: ExploreSink = opts.writeExplore ?? ((path, text) => void kept.set(path, (kept.get(path) ?? '') + text));
+  // The explorer's files are made in the same read of trace.jsonl as the figures' records.
+  const builder = opts.explorerScript ? new ExploreBuilder(sink) : undefined;
+  const ctx = await readContext(src, summary, spec, entries, notes, builder);
+  const list: ChartEntry[] = entries ?? defaultCharts(ctx).map((chart) => ({ ok: true as const, chart }));
+  const explore = builder ? await finishExplore(builder, ctx) : null;
+  const outliers = explore ? outlierLinks(list, explore.slowest, ctx) : new Map<number, SlowHandshake[]>();
+  const { figures, files } = drawFigures(list, ctx, outliers);
   const explorer = explore ? explorerSection(explore.runs, await opts.explorerScript!(), explore.cut) : undefined;
-  if (explore) linkOutliers(list, figures, explore.slowest);
   const html = renderPage({
     ...(explorer !== undefined ? { explorer } : {}),
     experiment: summary?.experiment ?? 'results',
@@ -225,47 +227,38 @@ export async function buildReport(src: ResultsSource, opts: BuildOptions = {}): 
   return { html, figures: files, explore: kept };
 }
 
-/** A handshake-time figure links its slowest traced handshakes to their ladders in the explorer. */
-function linkOutliers(list: readonly ChartEntry[], figures: PageFigure[], slowest: readonly SlowHandshake[]): void {
-  if (slowest.length === 0) return;
+/**
+ * The slowest traced handshakes each handshake-time figure links to their ladders in the explorer,
+ * by figure index: those of the traced runs the figure draws (its `point`), never another point's.
+ */
+function outlierLinks(list: readonly ChartEntry[], slowest: readonly SlowHandshake[], ctx: Context): Map<number, SlowHandshake[]> {
+  const out = new Map<number, SlowHandshake[]>();
   list.forEach((e, i) => {
-    const f = figures[i];
-    if (!e.ok || !f?.svg) return;
+    if (!e.ok) return;
     const c = e.chart;
     if (!((c.kind === 'cdf' && c.metric === 'handshake_ms') || (c.kind === 'sweep' && c.y?.startsWith('handshake_ms.')))) return;
-    f.links = slowest.map((s, k) => ({ href: `#explore=${encodeURIComponent(s.run)}/${s.i}`, text: `${k === 0 ? 'slowest traced handshakes: ' : ''}${Number(s.handshakeMs.toFixed(3))} ms (${s.label}, ${s.run})` }));
+    const drawn = c.point ? new Set(ctx.runs.filter((r) => isAtPoint(r.point, c.point!)).map((r) => r.id)) : null;
+    const mine = slowest.filter((s) => drawn === null || drawn.has(s.run)).sort((x, y) => y.handshakeMs - x.handshakeMs).slice(0, SLOWEST);
+    if (mine.length > 0) out.set(i, mine);
   });
+  return out;
 }
 
-/** Each trace.jsonl record that parses, with its line. */
-async function* exploreRecords(src: ResultsSource): AsyncGenerator<[TraceEvent, string]> {
-  const lines = await src.lines('trace.jsonl');
-  if (lines === null) return;
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    let rec: unknown;
-    try {
-      rec = JSON.parse(line);
-    } catch {
-      continue; // counted in the page's notes by readTrace when a figure reads the trace
-    }
-    if (isTraceEvent(rec)) yield [rec, line];
-  }
+const exploreHref = (s: SlowHandshake): string => `#explore=${encodeURIComponent(s.run)}/${s.i}`;
+
+/** The caption's links to the outliers' ladders. */
+function outlierCaptionLinks(slow: readonly SlowHandshake[]): { href: string; text: string }[] {
+  return slow.map((s, k) => ({ href: exploreHref(s), text: `${k === 0 ? 'slowest traced handshakes: ' : ''}${Number(s.handshakeMs.toFixed(3))} ms (${s.label}, ${s.run})` }));
 }
 
-/**
- * The explorer's index and chunks from trace.jsonl, in two passes (explore-data.ts): the index,
- * then each chunk handed to `sink` as soon as it is complete. Null without traced connections.
- */
-async function readExplore(src: ResultsSource, ctx: Context, sink: ExploreSink): Promise<{ runs: { run: string; label: string; connections: number }[]; slowest: SlowHandshake[]; cut?: string } | null> {
-  const indexer = new ExploreIndexer();
-  for await (const [rec] of exploreRecords(src)) if (!indexer.add(rec)) break;
-  const index = indexer.finish();
+/** The outliers marked on a CDF's curves in the page's copy of the figure. */
+const cdfMarks = (slow: readonly SlowHandshake[]): CdfMark[] =>
+  slow.map((s) => ({ run: s.run, value: s.handshakeMs, href: exploreHref(s), label: `${Number(s.handshakeMs.toFixed(3))} ms, ${s.label} (${s.run}): open its ladder` }));
+
+/** The explorer's index written after the pass over the trace; null without traced connections. */
+async function finishExplore(builder: ExploreBuilder, ctx: Context): Promise<{ runs: { run: string; label: string; connections: number }[]; slowest: SlowHandshake[]; cut?: string } | null> {
+  const index = await builder.finish();
   if (index.runs.length === 0) return null;
-  for (const [path, text] of index.files) await sink(path, text);
-  const chunks = new ChunkWriter(index, sink);
-  for await (const [rec, line] of exploreRecords(src)) await chunks.add(rec, line);
-  await chunks.finish();
   const runs = index.runs.map((r) => {
     const info = ctx.runs.find((x) => x.id === r.run);
     const where = info && Object.keys(info.point).length > 0 ? `${pointLabel(info.point, ctx.sweepPaths)}, seed ${info.seed}` : info ? `seed ${info.seed}` : '';
@@ -278,9 +271,10 @@ async function readExplore(src: ResultsSource, ctx: Context, sink: ExploreSink):
 /**
  * Reads what the figures need, and only that: a traced flood run is large, so time series are
  * summed over nodes while streaming and trace lines of runs no figure draws are skipped. With
- * `entries` null (no charts asked for) it reads everything, for the default figures.
+ * `entries` null (no charts asked for) it reads everything, for the default figures. With
+ * `explore`, every trace record also goes to the explorer's files in the same pass.
  */
-async function readContext(src: ResultsSource, summary: Summary | null, spec: Record<string, unknown>, entries: ChartEntry[] | null, notes: string[]): Promise<Context> {
+async function readContext(src: ResultsSource, summary: Summary | null, spec: Record<string, unknown>, entries: ChartEntry[] | null, notes: string[], explore?: ExploreBuilder): Promise<Context> {
   const charts = (entries ?? []).filter((e): e is Extract<ChartEntry, { ok: true }> => e.ok).map((e) => e.chart);
   const sweepValues: Record<string, unknown[]> = {};
   if (isObject(spec.sweep)) {
@@ -319,13 +313,19 @@ async function readContext(src: ResultsSource, summary: Summary | null, spec: Re
     if (r.run !== null) traceRuns.add(r.run);
     else if (!r.problem) firstNeeded = true;
   }
-  const trace = entries === null || traceCharts.length > 0 ? await readTrace(src, traceRuns, firstNeeded) : null;
+  const figuresNeed = entries === null || traceCharts.length > 0;
+  const read = figuresNeed || explore ? await readTrace(src, figuresNeed ? traceRuns : new Set(), figuresNeed && firstNeeded, explore && ((rec, line) => explore.add(rec, line))) : null;
+  const trace = figuresNeed ? read : null;
   if (trace && trace.badLines > 0) notes.push(`trace.jsonl: ignored ${trace.badLines === 1 ? '1 line that is not a trace record' : `${trace.badLines} lines that are not trace records`}.`);
   return { summary, runs, sweepPaths, sweepValues, points: listPoints(runs, sweepPaths, sweepValues), timeseries, samples, trace };
 }
 
-/** Draws each figure, named `NN-<kind>-<subject>.svg`; the page's entries and the figure files. */
-function drawFigures(list: readonly ChartEntry[], ctx: Context): { figures: PageFigure[]; files: FigureFile[] } {
+/**
+ * Draws each figure, named `NN-<kind>-<subject>.svg`; the page's entries and the figure files. A
+ * figure with outliers traced links them under its caption, and a CDF marks them on its curves in
+ * the page's copy (the file stays as it is, for papers).
+ */
+function drawFigures(list: readonly ChartEntry[], ctx: Context, outliers: ReadonlyMap<number, readonly SlowHandshake[]>): { figures: PageFigure[]; files: FigureFile[] } {
   const figures: PageFigure[] = [];
   const files: FigureFile[] = [];
   const names = new Set<string>();
@@ -353,7 +353,13 @@ function drawFigures(list: readonly ChartEntry[], ctx: Context): { figures: Page
     if (names.has(file)) file = file.replace(/\.svg$/, `-${number}.svg`);
     names.add(file);
     files.push({ file, svg: result.svg });
-    figures.push({ number, title: result.title, file, svg: result.svg, caption: result.caption });
+    const slow = outliers.get(i);
+    let pageSvg = result.svg;
+    if (slow && c.kind === 'cdf') {
+      const marked = drawChart(c, ctx, cdfMarks(slow));
+      if (marked.kind !== 'skipped') pageSvg = marked.svg;
+    }
+    figures.push({ number, title: result.title, file, svg: pageSvg, caption: result.caption, ...(slow ? { links: outlierCaptionLinks(slow) } : {}) });
   }
   return { figures, files };
 }

@@ -3,8 +3,8 @@
  * figure as `NN-<kind>-<subject>.svg` and the page as `index.html`. Writes are atomic (temp file +
  * rename), so a redraw of unchanged results is byte-identical and never leaves a torn file.
  */
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../experiment/atomic-write.ts';
 import { buildReport } from './report-build.ts';
 import { explorerScript } from './explorer-script.ts';
@@ -16,11 +16,23 @@ export interface ReportResult {
 }
 
 export async function reportFolder(dir: string): Promise<ReportResult> {
-  // The explorer's files describe this trace only: an earlier draw's go first. Each new one is
-  // written as soon as it is made, so a large trace is never held whole.
-  await rm(join(dir, 'explore'), { recursive: true, force: true });
-  const writeExplore = (path: string, text: string): Promise<void> => writeFileAtomic(join(dir, path), text);
+  // The explorer's files are appended to in pieces as the trace is read, so a large trace is never
+  // held whole: they are made in a folder of their own that replaces explore/ once complete (an
+  // earlier draw's files describe another trace; a draw cut short leaves explore/ as it was).
+  const making = join(dir, '.explore-new');
+  await rm(making, { recursive: true, force: true });
+  const folders = new Set<string>();
+  const writeExplore = async (path: string, text: string): Promise<void> => {
+    const file = join(making, path.replace(/^explore\//, ''));
+    if (!folders.has(dirname(file))) {
+      await mkdir(dirname(file), { recursive: true });
+      folders.add(dirname(file));
+    }
+    await appendFile(file, text);
+  };
   const { html, figures } = await buildReport(folderSource(dir), { explorerScript, writeExplore });
+  await rm(join(dir, 'explore'), { recursive: true, force: true });
+  if (folders.size > 0) await rename(making, join(dir, 'explore'));
   for (const f of figures) await writeFileAtomic(join(dir, f.file), f.svg);
   await writeFileAtomic(join(dir, 'index.html'), html);
   await removeOldFigures(dir, new Set(figures.map((f) => f.file)));

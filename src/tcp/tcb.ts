@@ -51,6 +51,16 @@ export function streamWritable(t: Tcb): boolean {
   return (unsent > 0 ? unsent : 0) * 2 < notsentLowat(t);
 }
 
+/**
+ * Initial values of Tcb.wide, one slot per accessor below in their order (the slot index is in each
+ * accessor). These fields hold uint32 sequence numbers and nanosecond times: values beyond V8's
+ * 31-bit small integers, so as object fields each was a pointer to its own 16-byte HeapNumber
+ * (37 of them in an established connection, ~600 B). Kept unboxed in one array of doubles
+ * instead (8 bytes a slot, one 24-byte header): ~400 B less per connection (issue 14).
+ * The Infinity slots make the literal an array of doubles from the start; slice() keeps that kind.
+ */
+const WIDE_INIT: number[] = [Infinity, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Infinity, 0, 0, Infinity, Infinity, Infinity, Infinity, -1, 0, -1, -1, -1, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, -Infinity, 0, 0];
+
 export class Tcb {
   readonly ep: Endpoints;
   /**
@@ -61,12 +71,16 @@ export class Tcb {
   params: TcpParams;
   /** params is this connection's own copy (a socket option changed a value). */
   ownParams = false;
+  /** Sequence numbers and times, unboxed (WIDE_INIT); read and written through the accessors below. */
+  private readonly wide: number[] = WIDE_INIT.slice();
   readonly out: EngineOutput;
   state: TcpState = TcpState.CLOSED;
   /** Earliest timer deadline, or Infinity (the owner keeps one wake-up for it). */
-  deadline: Nanos = Infinity;
+  get deadline(): Nanos { return this.wide[0]!; }
+  set deadline(v: Nanos) { this.wide[0] = v; }
   /** After a TIME-WAIT reopen: the ISS Linux would give the new incarnation (tw_snd_nxt + 65537). */
-  reopenIsn = 0;
+  get reopenIsn(): number { return this.wide[1]!; }
+  set reopenIsn(v: number) { this.wide[1] = v; }
   /** The host's destination metrics (tcp_metrics), or null; metricsSaved: this connection wrote them. */
   metrics: DstMetrics | null = null;
   metricsSaved = false;
@@ -74,28 +88,38 @@ export class Tcb {
   fo: FastOpenState | null = null;
 
   // --- Send sequence space (RFC 9293 3.3.1) ---
-  iss = 0;
-  sndUna = 0;
-  sndNxt = 0;
+  get iss(): number { return this.wide[2]!; }
+  set iss(v: number) { this.wide[2] = v; }
+  get sndUna(): number { return this.wide[3]!; }
+  set sndUna(v: number) { this.wide[3] = v; }
+  get sndNxt(): number { return this.wide[4]!; }
+  set sndNxt(v: number) { this.wide[4] = v; }
   /** Highest sequence number sent so far (BSD snd_max): SND.NXT goes back to SND.UNA on an RTO. */
-  sndMax = 0;
+  get sndMax(): number { return this.wide[5]!; }
+  set sndMax(v: number) { this.wide[5] = v; }
   /** Send window in bytes (already scaled). */
   sndWnd = 0;
-  sndWl1 = 0;
-  sndWl2 = 0;
+  get sndWl1(): number { return this.wide[6]!; }
+  set sndWl1(v: number) { this.wide[6] = v; }
+  get sndWl2(): number { return this.wide[7]!; }
+  set sndWl2(v: number) { this.wide[7] = v; }
   /** Largest window the peer has offered (RFC 5961 5.2 MAX.SND.WND). */
   maxSndWnd = 0;
   /** Sequence number after the last byte the user queued (Linux write_seq). */
-  writeSeq = 0;
+  get writeSeq(): number { return this.wide[8]!; }
+  set writeSeq(v: number) { this.wide[8] = v; }
   /** The user shut the sending side: a FIN follows the data, at writeSeq. */
   finQueued = false;
 
   // --- Receive sequence space ---
-  irs = 0;
-  rcvNxt = 0;
+  get irs(): number { return this.wide[9]!; }
+  set irs(v: number) { this.wide[9] = v; }
+  get rcvNxt(): number { return this.wide[10]!; }
+  set rcvNxt(v: number) { this.wide[10] = v; }
   /** The window last advertised, in bytes, and RCV.NXT when it was (Linux rcv_wnd / rcv_wup). */
   rcvWnd = 0;
-  rcvWup = 0;
+  get rcvWup(): number { return this.wide[11]!; }
+  set rcvWup(v: number) { this.wide[11] = v; }
   /** Linux rcv_ssthresh: the window grows towards the buffer as data arrives (tcp_grow_window). */
   rcvSsthresh = 0;
   /** The peer's FIN has been received in order. */
@@ -118,9 +142,12 @@ export class Tcb {
   sackOk = false;
   tsOk = false;
   /** RFC 7323 TS.Recent and when it was stored. */
-  tsRecent = 0;
-  tsRecentAt: Nanos = 0;
-  tsOffset = 0;
+  get tsRecent(): number { return this.wide[12]!; }
+  set tsRecent(v: number) { this.wide[12] = v; }
+  get tsRecentAt(): Nanos { return this.wide[13]!; }
+  set tsRecentAt(v: Nanos) { this.wide[13] = v; }
+  get tsOffset(): number { return this.wide[14]!; }
+  set tsOffset(v: number) { this.wide[14] = v; }
   /** Receiver's estimate of the peer's segment size (Linux icsk_ack.rcv_mss). */
   rcvMss = DEFAULT_MSS;
 
@@ -134,7 +161,8 @@ export class Tcb {
   /** The window was reduced for an ECE: the next new data carries CWR (TCP_ECN_QUEUE_CWR). */
   ecnQueueCwr = false;
   /** ECEs for data below this were answered already. */
-  ecnRecover = 0;
+  get ecnRecover(): number { return this.wide[15]!; }
+  set ecnRecover(v: number) { this.wide[15] = v; }
 
   // --- User side ---
   /** close() was called: nobody will read or be told anything (Linux SOCK_DEAD). */
@@ -157,7 +185,8 @@ export class Tcb {
    */
   pushOverCork = false;
   /** End of the last write without MSG_MORE (Linux pushed_seq): data past it goes without PSH. */
-  pushSeq = 0;
+  get pushSeq(): number { return this.wide[16]!; }
+  set pushSeq(v: number) { this.wide[16] = v; }
   /**
    * Ends of MSG_EOR records not yet acknowledged, ascending (Linux TCP_SKB_CB(skb)->eor): no
    * segment, first transmission or retransmission, crosses one (tcp_skb_can_collapse_to).
@@ -165,16 +194,21 @@ export class Tcb {
   recordEnds: number[] = NO_RECORDS;
   /** Send chronographs (chrono.ts, Linux tp->chrono_*): the running one, since when, and the sums. */
   chronoType = 0;
-  chronoStart: Nanos = 0;
-  chronoBusy: Nanos = 0;
-  chronoRwnd: Nanos = 0;
-  chronoSndbuf: Nanos = 0;
+  get chronoStart(): Nanos { return this.wide[17]!; }
+  set chronoStart(v: Nanos) { this.wide[17] = v; }
+  get chronoBusy(): Nanos { return this.wide[18]!; }
+  set chronoBusy(v: Nanos) { this.wide[18] = v; }
+  get chronoRwnd(): Nanos { return this.wide[19]!; }
+  set chronoRwnd(v: Nanos) { this.wide[19] = v; }
+  get chronoSndbuf(): Nanos { return this.wide[20]!; }
+  set chronoSndbuf(v: Nanos) { this.wide[20] = v; }
   /** With tcp.skbTruesize: start sequences of the send queue's skbs, ascending (send-skbs.ts). */
   skbStarts: number[] = NO_SKBS;
   /** With tcp.skbTruesize: ends of skbs marked PSH by a forced push (Linux tcp_mark_push), ascending. */
   pushMarks: number[] = NO_SKBS;
   /** With tcp.skbTruesize: Linux pushed_seq, write_seq at the last tcp_mark_push. */
-  pushedSeq = 0;
+  get pushedSeq(): number { return this.wide[21]!; }
+  set pushedSeq(v: number) { this.wide[21] = v; }
   /** Receive and send buffer sizes now (Linux sk_rcvbuf / sk_sndbuf): autotuning grows them. */
   rcvBuf: number;
   sndBuf: number;
@@ -182,22 +216,29 @@ export class Tcb {
   rcvTuning: RcvTuning | null = null;
 
   // --- Timers (absolute deadlines, Infinity when off) ---
-  rtoAt: Nanos = Infinity;
+  get rtoAt(): Nanos { return this.wide[22]!; }
+  set rtoAt(v: Nanos) { this.wide[22] = v; }
   /** The retransmission timer is armed as a tail-loss-probe timeout (Linux ICSK_TIME_LOSS_PROBE). */
   rtoIsProbe = false;
   /** The retransmission timer is armed as RACK's reordering timer (Linux ICSK_TIME_REO_TIMEOUT, rack.ts). */
   rtoIsReo = false;
   /** A tail loss probe is out, covering up to tlpHigh (Linux tlp_high_seq); it resent data (tlp_retrans). */
   tlpActive = false;
-  tlpHigh = 0;
+  get tlpHigh(): number { return this.wide[23]!; }
+  set tlpHigh(v: number) { this.wide[23] = v; }
   tlpRetrans = false;
   /** Start of the last segment first sent (Linux's tail skb, what a probe resends). */
-  tailSeq = 0;
-  persistAt: Nanos = Infinity;
-  delackAt: Nanos = Infinity;
-  keepaliveAt: Nanos = Infinity;
+  get tailSeq(): number { return this.wide[24]!; }
+  set tailSeq(v: number) { this.wide[24] = v; }
+  get persistAt(): Nanos { return this.wide[25]!; }
+  set persistAt(v: Nanos) { this.wide[25] = v; }
+  get delackAt(): Nanos { return this.wide[26]!; }
+  set delackAt(v: Nanos) { this.wide[26] = v; }
+  get keepaliveAt(): Nanos { return this.wide[27]!; }
+  set keepaliveAt(v: Nanos) { this.wide[27] = v; }
   /** FIN_WAIT_2 (orphan) timeout or TIME-WAIT expiry, whichever state we are in. */
-  closeAt: Nanos = Infinity;
+  get closeAt(): Nanos { return this.wide[28]!; }
+  set closeAt(v: Nanos) { this.wide[28] = v; }
   /**
    * Pacing (pacing.ts), with tcp.pacing on: the next packet's earliest departure time (Linux
    * tcp_wstamp_ns), the pacing timer (Linux's pacing hrtimer, or fq's wait; Infinity when off) and
@@ -215,17 +256,22 @@ export class Tcb {
   /** Consecutive timeouts without progress (Linux icsk_retransmits). */
   retransmits = 0;
   /** First transmission time of the head when retransmitting began (Linux retrans_stamp), or -1. */
-  retransStamp: Nanos = -1;
+  get retransStamp(): Nanos { return this.wide[29]!; }
+  set retransStamp(v: Nanos) { this.wide[29] = v; }
   /** End of the highest retransmitted range: ACKs below it give no RTT sample (Karn). */
-  retxHigh = 0;
+  get retxHigh(): number { return this.wide[30]!; }
+  set retxHigh(v: number) { this.wide[30] = v; }
   /** When the first SYN went out (active open), or when the handshake began (passive). */
-  openedAt: Nanos = -1;
-  establishedAt: Nanos = -1;
+  get openedAt(): Nanos { return this.wide[31]!; }
+  set openedAt(v: Nanos) { this.wide[31] = v; }
+  get establishedAt(): Nanos { return this.wide[32]!; }
+  set establishedAt(v: Nanos) { this.wide[32] = v; }
   /** Unanswered zero-window or keepalive probes (Linux icsk_probes_out) and persist backoff. */
   probesOut = 0;
   persistBackoff = 0;
   /** When the persist timer first fired for the current zero window (Linux icsk_probes_tstamp), or -1. */
-  probesStamp: Nanos = -1;
+  get probesStamp(): Nanos { return this.wide[33]!; }
+  set probesStamp(v: Nanos) { this.wide[33] = v; }
 
   // --- Congestion control and loss recovery ---
   cc: CongestionControl;
@@ -239,7 +285,8 @@ export class Tcb {
    * shown spurious by a DSACK (-1: none sent); the window to go back to.
    */
   undoActive = false;
-  undoMarker = 0;
+  get undoMarker(): number { return this.wide[34]!; }
+  set undoMarker(v: number) { this.wide[34] = v; }
   undoRetrans = -1;
   priorSsthresh = 0;
   undoCwnd = 0;
@@ -258,7 +305,8 @@ export class Tcb {
   spuriousRtos = 0;
   undos = 0;
   /** RFC 6582 "recover". */
-  recover = 0;
+  get recover(): number { return this.wide[35]!; }
+  set recover(v: number) { this.wide[35] = v; }
   /** What the peer SACKed and the SACK recovery state, from the first SACK block on (sack-recovery.ts). */
   sack: SackScoreboard | null = null;
   /**
@@ -266,8 +314,10 @@ export class Tcb {
    * sent segment known delivered (-1: none yet), its RTT, and whether it moved since the last
    * loss scan.
    */
-  rackXmit: Nanos = -1;
-  rackEnd = 0;
+  get rackXmit(): Nanos { return this.wide[36]!; }
+  set rackXmit(v: Nanos) { this.wide[36] = v; }
+  get rackEnd(): number { return this.wide[37]!; }
+  set rackEnd(v: number) { this.wide[37] = v; }
   rackRtt: Nanos = 0;
   rackAdvanced = false;
   /**
@@ -286,8 +336,10 @@ export class Tcb {
   ackDsack = false;
   /** A duplicate [dsackStart, dsackEnd) arrived: the next ACK reports it first (RFC 2883, Linux rx_opt.dsack). */
   dsackPending = false;
-  dsackStart = 0;
-  dsackEnd = 0;
+  get dsackStart(): number { return this.wide[38]!; }
+  set dsackStart(v: number) { this.wide[38] = v; }
+  get dsackEnd(): number { return this.wide[39]!; }
+  set dsackEnd(v: number) { this.wide[39] = v; }
   /**
    * Linux tcp_cwnd_validate's record of how much of cwnd the current window used: the send loop
    * ended with the window full (is_cwnd_limited), else the most packets out (max_packets_out),
@@ -295,10 +347,13 @@ export class Tcb {
    */
   isCwndLimited = false;
   maxPacketsOut = 0;
-  cwndUsageSeq = 0;
+  get cwndUsageSeq(): number { return this.wide[40]!; }
+  set cwndUsageSeq(v: number) { this.wide[40] = v; }
   /** End of the last small segment sent (Linux snd_sml, for Minshall's Nagle check). */
-  sndSml = 0;
-  lastSendAt: Nanos = 0;
+  get sndSml(): number { return this.wide[41]!; }
+  set sndSml(v: number) { this.wide[41] = v; }
+  get lastSendAt(): Nanos { return this.wide[42]!; }
+  set lastSendAt(v: Nanos) { this.wide[42] = v; }
 
   // --- Delayed ACK (Linux icsk_ack) ---
   ackPending = false;
@@ -310,11 +365,14 @@ export class Tcb {
   ato: Nanos = 0;
   quickAcks = 0;
   pingpong = false;
-  lastDataRcvAt: Nanos = 0;
+  get lastDataRcvAt(): Nanos { return this.wide[43]!; }
+  set lastDataRcvAt(v: Nanos) { this.wide[43] = v; }
   /** Last time any acceptable segment arrived (keepalive idleness). */
-  lastRcvAt: Nanos = 0;
+  get lastRcvAt(): Nanos { return this.wide[44]!; }
+  set lastRcvAt(v: Nanos) { this.wide[44] = v; }
   /** Last ACK sent for an out-of-window segment (Linux tcp_oow_rate_limited). */
-  lastOowAckAt: Nanos = -Infinity;
+  get lastOowAckAt(): Nanos { return this.wide[45]!; }
+  set lastOowAckAt(v: Nanos) { this.wide[45] = v; }
 
   // --- Counters for metrics ---
   segsOut = 0;
@@ -325,8 +383,10 @@ export class Tcb {
    * segments each ACK newly covers.
    */
   delivered = 0;
-  bytesAckedTotal = 0;
-  bytesReceivedTotal = 0;
+  get bytesAckedTotal(): number { return this.wide[46]!; }
+  set bytesAckedTotal(v: number) { this.wide[46] = v; }
+  get bytesReceivedTotal(): number { return this.wide[47]!; }
+  set bytesReceivedTotal(v: number) { this.wide[47] = v; }
 
   // --- Notifications ---
   events = 0;

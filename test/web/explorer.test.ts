@@ -45,6 +45,23 @@ describe.skipIf(!available && !mustRun)(title, () => {
     expect(Number(shown)).toBe(Number(all));
     expect(Number(all)).toBeGreaterThan(1);
     expect(await page.$$eval('.tx-svg .tx-msg', (m) => m.length)).toBeGreaterThan(0);
+    // Segment labels never overlap: those that would are hidden (and counted above the ladder).
+    const overlaps = await page.$$eval('.tx-msg text', (ts) => {
+      const boxes = ts.filter((t) => t.getAttribute('visibility') !== 'hidden' && t.textContent).map((t) => t.getBoundingClientRect());
+      let n = 0;
+      for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i]!, b = boxes[j]!;
+        // Rotated labels' boxes are wider than the text: count only a clear overlap of both.
+        const ox = Math.min(a.right, b.right) - Math.max(a.left, b.left), oy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (ox > 4 && oy > 4 && Math.abs(a.top + a.bottom - b.top - b.bottom) / 2 < 8) n++;
+      }
+      return { n, shown: boxes.length };
+    });
+    expect(overlaps.shown).toBeGreaterThan(0);
+    expect(overlaps.n).toBe(0);
+    // Pointing at a segment shows its fields before any click.
+    await page.evaluate(() => document.querySelector('.tx-msg')!.dispatchEvent(new MouseEvent('mouseenter')));
+    expect((await page.$$eval('.tx-details caption', (c) => c.map((x) => x.textContent)))[0]).toMatch(/^sent by /);
 
     // Only the connections with a dropped segment: the fixture has one, its SYN lost at r1.
     await page.click('[data-tcplab-explorer] .tx-bar label:nth-of-type(5) input');

@@ -2,7 +2,8 @@
  * The playground page: presets, the YAML editor with validation as you type, Run on a pool of Web
  * Workers with progress and Stop, the results page drawn by the report layer (the same index.html
  * `tcplab run` writes, trace explorer included) and the results files to download. The spec and
- * options live in the URL, so a link reproduces a run. The page opens with the handshake preset
+ * options live in the URL, so a link reproduces a run. The page opens with the handshake preset (its
+ * browser-sized variant, presets.ts)
  * (or the URL's spec) already running.
  */
 import { loadExperimentText, type LoadedExperiment } from '../../src/experiment/load.ts';
@@ -12,7 +13,8 @@ import { BatchStopped, BrowserBatch, type BatchResult } from './batch.ts';
 import { blobUrl, showDownloads } from './downloads.ts';
 import { Editor } from './editor.ts';
 import { decodeState, encodeState } from './share-url.ts';
-import { PRESETS, readBundled, SPEC_FILES } from './spec-files.ts';
+import { DEFAULT_PRESET, presetNamed, PRESETS } from './presets.ts';
+import { readBundled } from './spec-files.ts';
 import explorerScript from 'tcplab:explorer-script';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -26,10 +28,11 @@ const progressBar = $<HTMLProgressElement>('progress');
 const frame = $<HTMLIFrameElement>('report');
 const editor = new Editor($<HTMLTextAreaElement>('editor'), $('gutter'), $('editor-box'), $('errors'));
 
-const DEFAULT_PRESET = 'handshake';
 /** Workers at once: the runs are independent; more threads than cores only add memory. */
 const THREADS = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 4));
 const batch = new BrowserBatch(new URL('./worker.js', import.meta.url).href, THREADS);
+// The workers load and compile the engine while this page reads its link and checks the spec.
+batch.warm();
 
 /** What the page did last, for people reading the status line and for the browser tests. */
 interface PageState {
@@ -37,12 +40,16 @@ interface PageState {
   file: string;
   runs?: number;
   wall_s?: number;
+  /** Seconds from navigation until this batch's results page was drawn (performance.now()). */
+  drawn_s?: number;
+  /** Seconds spent building the results page (figures and the trace explorer's files) after the batch. */
+  report_s?: number;
   threads?: number;
   files?: Record<string, string>;
   figures?: string[];
   error?: string;
 }
-const page: PageState = { state: 'idle', file: `experiments/${DEFAULT_PRESET}.yaml` };
+const page: PageState = { state: 'idle', file: presetNamed(DEFAULT_PRESET)!.file };
 (window as unknown as { tcplab: PageState }).tcplab = page;
 
 function setState(state: PageState['state'], message: string): void {
@@ -57,7 +64,7 @@ function setState(state: PageState['state'], message: string): void {
 
 /** The editor's file: the preset's path, so relative topology paths resolve as for the CLI. */
 function currentFile(): string {
-  return `experiments/${presetSelect.value || DEFAULT_PRESET}.yaml`;
+  return (presetNamed(presetSelect.value) ?? presetNamed(DEFAULT_PRESET)!).file;
 }
 
 /** Whether the editor's spec loads: Run is offered only then. */
@@ -82,7 +89,7 @@ function validate(): LoadedExperiment | null {
 
 async function updateUrl(): Promise<void> {
   const preset = presetSelect.value;
-  const unedited = SPEC_FILES[`experiments/${preset}.yaml`] === editor.text;
+  const unedited = presetNamed(preset)?.text === editor.text;
   const hash = await encodeState(unedited ? { preset, trace: traceBox.checked, pcap: pcapBox.checked } : { text: editor.text, trace: traceBox.checked, pcap: pcapBox.checked });
   history.replaceState(null, '', hash);
 }
@@ -121,12 +128,13 @@ async function run(): Promise<void> {
   }
   if (mine !== generation) return;
   statusLine.textContent = 'drawing figures…';
+  const reportStarted = performance.now();
   const report = await buildReport(memorySource(result.files), { explorerScript: () => explorerScript });
   // The results page's trace explorer reads its explore/ files from here (it cannot fetch them).
   (window as unknown as { tcplabExploreFiles: Map<string, string> }).tcplabExploreFiles = report.explore;
   await showReport(report.html, report.figures);
   showDownloads($('downloads'), loaded.spec.name, result, report.figures, report.html, report.explore);
-  Object.assign(page, { runs: result.runs, wall_s: result.wall_s, threads: result.threads, files: Object.fromEntries(result.files), figures: report.figures.map((f) => f.file) });
+  Object.assign(page, { report_s: (performance.now() - reportStarted) / 1000, drawn_s: performance.now() / 1000, runs: result.runs, wall_s: result.wall_s, threads: result.threads, files: Object.fromEntries(result.files), figures: report.figures.map((f) => f.file) });
   setState('done', `${loaded.spec.name}: ${result.runs} run${result.runs === 1 ? '' : 's'} in ${result.wall_s.toFixed(2)} s on ${result.threads} worker${result.threads === 1 ? '' : 's'}`);
 }
 
@@ -160,8 +168,8 @@ function fitReport(figures: readonly { file: string; svg: string }[]): void {
 }
 
 function choosePreset(name: string, text?: string): void {
-  presetSelect.value = PRESETS.includes(name) ? name : DEFAULT_PRESET;
-  editor.text = text ?? SPEC_FILES[`experiments/${presetSelect.value}.yaml`] ?? '';
+  presetSelect.value = presetNamed(name) ? name : DEFAULT_PRESET;
+  editor.text = text ?? presetNamed(presetSelect.value)?.text ?? '';
 }
 
 let timer: number | undefined;
@@ -196,7 +204,7 @@ async function openFromHash(): Promise<void> {
   else if (shared?.text !== undefined) {
     // A shared spec keeps its preset's path when it names one (relative topology paths need it).
     const name = /^name:\s*([\w.-]+)/m.exec(shared.text)?.[1];
-    choosePreset(name !== undefined && PRESETS.includes(name) ? name : DEFAULT_PRESET, shared.text);
+    choosePreset(name !== undefined && presetNamed(name) ? name : DEFAULT_PRESET, shared.text);
   } else choosePreset(DEFAULT_PRESET);
   if (shared) {
     traceBox.checked = shared.trace;
@@ -206,7 +214,7 @@ async function openFromHash(): Promise<void> {
 }
 
 async function start(): Promise<void> {
-  for (const name of PRESETS) presetSelect.append(new Option(name, name));
+  for (const p of PRESETS) presetSelect.append(new Option(p.label, p.name));
   // A link pasted into this tab changes only the hash: open it too (replaceState fires no event).
   window.addEventListener('hashchange', () => {
     if (page.state === 'running') {

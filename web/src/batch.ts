@@ -2,7 +2,9 @@
  * A batch in the browser: every run of a loaded experiment on a pool of Web Workers, then the
  * results files in memory, assembled by the same functions the CLI's results writer uses
  * (src/experiment/results-files.ts), so summary.json and the CSVs are byte-identical to
- * `tcplab run`'s for the same spec and seed. Stop terminates the workers at once.
+ * `tcplab run`'s for the same spec and seed. Stop terminates the workers at once. Workers outlive
+ * a batch that ends: the next one finds them loaded and their code already compiled and optimized
+ * (a fresh worker spends its first runs warming up), and `warm` starts them before the first.
  */
 import { stableJson } from '../../src/experiment/csv.ts';
 import type { LoadedExperiment } from '../../src/experiment/load.ts';
@@ -46,9 +48,20 @@ export class BatchStopped extends Error {}
 
 export class BrowserBatch {
   private workers: Worker[] = [];
+  /** Started workers with nothing to do. */
+  private idle: Worker[] = [];
   private reject: ((e: Error) => void) | undefined;
 
   constructor(private readonly workerUrl: string, private readonly maxThreads: number) {}
+
+  /** Starts the workers a batch will use, so that they load while the page gets ready. */
+  warm(): void {
+    while (this.idle.length < this.maxThreads) this.idle.push(this.spawn());
+  }
+
+  private spawn(): Worker {
+    return new Worker(this.workerUrl, { type: 'module', name: `tcplab-sim-${this.idle.length + this.workers.length}` });
+  }
 
   /** Runs every run of `loaded` (loaded from `text` as `file`); resolves with the results files. */
   run(text: string, file: string, loaded: LoadedExperiment, opts: BatchOptions, onProgress: (p: BatchProgress) => void): Promise<BatchResult> {
@@ -78,7 +91,7 @@ export class BrowserBatch {
         w.postMessage(req);
       };
       for (let i = 0; i < threads; i++) {
-        const w = new Worker(this.workerUrl, { type: 'module', name: `tcplab-sim-${i}` });
+        const w = this.idle.shift() ?? this.spawn();
         w.onmessage = (e: MessageEvent<WorkerReply>) => {
           const m = e.data;
           if (m.type === 'progress') {
@@ -94,7 +107,7 @@ export class BrowserBatch {
             done++;
             report();
             if (done === total) {
-              this.terminate();
+              this.release();
               resolve(assemble(loaded, outputs as RunOutput[], wall, threads, (performance.now() - started) / 1000));
             } else give(w);
           }
@@ -116,6 +129,14 @@ export class BrowserBatch {
     const reject = this.reject;
     this.terminate();
     reject?.(new BatchStopped('stopped'));
+  }
+
+  /** A finished batch's workers wait for the next. */
+  private release(): void {
+    for (const w of this.workers) w.onmessage = w.onerror = null;
+    this.idle.push(...this.workers);
+    this.workers = [];
+    this.reject = undefined;
   }
 
   private terminate(): void {

@@ -8,11 +8,6 @@ import type { FileReader } from '../../src/experiment/load.ts';
 
 export const SPEC_FILES: Readonly<Record<string, string>> = files;
 
-/** Preset names in file order: experiments/<name>.yaml. */
-export const PRESETS: readonly string[] = Object.keys(files)
-  .filter((f) => /^experiments\/[^/]+\.yaml$/.test(f))
-  .map((f) => f.slice('experiments/'.length, -'.yaml'.length));
-
 /** Reads a bundled file as the loader asks for it (a normalized relative path). */
 export const readBundled: FileReader = (file) => {
   const key = file.replace(/^\.\//, '');

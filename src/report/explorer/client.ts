@@ -9,14 +9,14 @@
 import { axisLeft, scaleLinear, select, zoom, zoomIdentity, type D3ZoomEvent, type ScaleLinear } from 'd3';
 import { ladderModel, type LadderMessage, type LadderModel } from '../ladder-model.ts';
 import type { TraceEvent } from '../trace-records.ts';
-import type { ExploreRow } from './explore-data.ts';
+import { chunkRecords, type ExploreChunk, type ExploreRow } from './explore-data.ts';
 
 interface Boot {
   runs: { run: string; label: string; connections: number }[];
   cut?: string;
 }
 
-type Loaded = ExploreRow[] | Record<string, TraceEvent[]>;
+type Loaded = ExploreRow[] | ExploreChunk;
 const waiting = new Map<string, (data: Loaded) => void>();
 const cache = new Map<string, Promise<Loaded>>();
 (window as unknown as { tcplabExplore: (path: string, data: Loaded) => void }).tcplabExplore = (path, data) => waiting.get(path)?.(data);
@@ -49,6 +49,14 @@ function load(path: string): Promise<Loaded> {
   return p;
 }
 
+/** A chunk's records by connection, grouped once per chunk. */
+const grouped = new Map<string, Promise<Map<number, TraceEvent[]>>>();
+function chunkOf(path: string): Promise<Map<number, TraceEvent[]>> {
+  let p = grouped.get(path);
+  if (!p) grouped.set(path, (p = load(path).then((data) => chunkRecords(data as ExploreChunk))));
+  return p;
+}
+
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...kids: (Node | string)[]): HTMLElementTagNameMap[K] => {
   const e = Object.assign(document.createElement(tag), props);
   e.append(...kids);
@@ -63,7 +71,7 @@ const runDir = (run: string): string => `explore/${encodeURIComponent(run || 'ru
 function start(root: HTMLElement, boot: Boot): void {
   const runSel = el('select', { className: 'tx-run' }, ...boot.runs.map((r) => el('option', { value: r.run, textContent: `${r.label} (${r.connections} connection${r.connections === 1 ? '' : 's'})` })));
   const search = el('input', { type: 'search', placeholder: 'address or node', className: 'tx-search' });
-  const stateSel = el('select', { className: 'tx-state' });
+  const stateSel = el('select', { className: 'tx-reached' });
   const checks = (['retransmitted', 'dropped', 'reset', 'not established'] as const).map((name) => [name, el('input', { type: 'checkbox' })] as const);
   const minHs = el('input', { type: 'number', min: '0', step: 'any', placeholder: 'ms', className: 'tx-hs' });
   const sortSel = el('select', {}, ...[['t0', 'first packet'], ['hs', 'handshake time ↓'], ['segs', 'segments ↓'], ['retx', 'retransmissions ↓']].map(([v, t]) => el('option', { value: v!, textContent: t! })));
@@ -141,8 +149,7 @@ function start(root: HTMLElement, boot: Boot): void {
     chosen = r[0];
     paint();
     const run = runSel.value;
-    const chunk = (await load(`${runDir(run)}/${r[15]}.js`)) as Record<string, TraceEvent[]>;
-    const records = chunk[String(r[0])] ?? [];
+    const records = (await chunkOf(`${runDir(run)}/${r[15]}.js`)).get(r[0]) ?? [];
     const model = ladderModel(records, { a: r[1], b: r[2], nodeA: r[3], nodeB: r[4], firstT: r[5] });
     drawLadder(ladderBox, details, model, records, `${r[3] ?? r[1]} → ${r[4] ?? r[2]}`);
     root.dataset.open = String(r[0]);
@@ -153,9 +160,12 @@ function start(root: HTMLElement, boot: Boot): void {
     const states = [...new Set(rows.flatMap((r) => r[8].split('|').filter(Boolean)))].sort();
     stateSel.replaceChildren(el('option', { value: '', textContent: 'any state' }), ...states.map((s) => el('option', { value: s, textContent: s })));
     // The tail of the handshake-time distribution, one click from its ladders.
-    const slow = rows.filter((r) => r[7] !== null).sort((x, y) => y[7]! - x[7]! || x[0] - y[0]).slice(0, 5);
-    outliers.replaceChildren(...(slow.length > 1 ? [el('span', { textContent: 'Slowest handshakes: ' }), ...slow.map((r) => {
-      const a = el('a', { href: `#explore=${encodeURIComponent(runSel.value)}/${r[0]}`, textContent: `${ms(r[7]!)} ms (${r[3] ?? r[1]})` });
+    // Only handshakes slower than the median: when every handshake took the RTT, none is an outlier.
+    const timed = rows.filter((r) => r[7] !== null).sort((x, y) => y[7]! - x[7]! || x[0] - y[0]);
+    const median = timed[Math.floor(timed.length / 2)]?.[7] ?? 0;
+    const slow = timed.filter((r) => r[7]! > median).slice(0, 5);
+    outliers.replaceChildren(...(slow.length > 0 ? [el('span', { textContent: 'Slowest handshakes: ' }), ...slow.map((r) => {
+      const a = el('a', { href: `#explore=${encodeURIComponent(runSel.value)}/${r[0]}`, textContent: `${ms(r[7]!)} ms (${r[3] ?? r[1]}, ${r[5].toFixed(3)} s)` });
       a.onclick = (e) => {
         e.preventDefault();
         void open(r);
@@ -221,14 +231,59 @@ function showDetails(box: HTMLElement, m: LadderMessage, recs: readonly TraceEve
   box.replaceChildren(el('p', { className: 'tx-label', textContent: m.label }), ...tables, ...(m.tRx === null && !m.drop ? [el('p', { className: 'note', textContent: 'Never received (the run ended first, or the peer is not traced).' })] : []));
 }
 
+/** Pixels per character of a segment label (10.5 px sans-serif, measured on DejaVu Sans / Liberation Sans). */
+const LABEL_CHAR_W = 6.2;
+const LABEL_H = 13;
+
+interface LabelBox {
+  text: SVGTextElement;
+  cx: number;
+  cy: number;
+  /** Half-extents of the rotated label's bounding box. */
+  hw: number;
+  hh: number;
+}
+
+/**
+ * Shows labels top to bottom and hides each that would overlap one already shown (their text stays
+ * in the segment's tooltip and details); returns how many were hidden.
+ */
+function declutter(labels: LabelBox[]): number {
+  labels.sort((a, b) => a.cy - b.cy);
+  const shown: LabelBox[] = [];
+  let hidden = 0;
+  let tallest = 0;
+  for (const l of labels) {
+    let clash = false;
+    for (let k = shown.length - 1; k >= 0; k--) {
+      const o = shown[k]!;
+      if (l.cy - o.cy >= l.hh + tallest) break; // sorted by y: nothing further up can reach down here
+      if (Math.abs(l.cx - o.cx) < l.hw + o.hw && Math.abs(l.cy - o.cy) < l.hh + o.hh) {
+        clash = true;
+        break;
+      }
+    }
+    l.text.setAttribute('visibility', clash ? 'hidden' : 'visible');
+    if (clash) hidden++;
+    else {
+      shown.push(l);
+      tallest = Math.max(tallest, l.hh);
+    }
+  }
+  return hidden;
+}
+
 function drawLadder(box: HTMLElement, details: HTMLElement, model: LadderModel, records: readonly TraceEvent[], title: string): void {
-  const W = 640, H = 560, top = 56, bottom = 16, left = 86;
-  const xs = [left + 130, W - 130] as const;
+  // One drawing unit per CSS pixel, so the labels show at their font size.
+  const W = Math.max(520, Math.round(box.clientWidth || 640)), H = 600, top = 56, bottom = 16, left = 86;
+  const xs = [left + 110, W - 110] as const;
   const t0 = model.tStart, t1 = Math.max(model.tEnd, model.tStart + 1e-6);
   const pad = (t1 - t0) * 0.03;
   const y0 = scaleLinear().domain([t0 - pad, t1 + pad]).range([top, H - bottom]);
   select(box).html('');
   const bar = select(box).append('div').attr('class', 'tx-zoom');
+  // Says how many labels are hidden at this zoom; placed after the buttons below.
+  const hiddenNote = el('span', { className: 'note tx-hidden' });
   const svg = select(box).append('svg').attr('viewBox', `0 0 ${W} ${H}`).attr('class', 'tx-svg').attr('role', 'img').attr('aria-label', `ladder of ${title}`);
   svg.append('defs').append('clipPath').attr('id', 'tx-clip').append('rect').attr('x', left - 4).attr('y', top - 4).attr('width', W - left).attr('height', H - top - bottom + 8);
   svg.append('text').attr('x', W / 2).attr('y', 16).attr('text-anchor', 'middle').attr('class', 'tx-title').text(title);
@@ -260,14 +315,20 @@ function drawLadder(box: HTMLElement, details: HTMLElement, model: LadderModel, 
       g.select('text').attr('x', d.s === 0 ? x - 4 : x + 16).attr('y', ya + 10).attr('text-anchor', d.s === 0 ? 'end' : 'start').text(yb - ya > 11 ? d.state : '');
       g.select('title').text(`${d.state} from ${d.from.toFixed(6)} s to ${d.to.toFixed(6)} s`);
     });
+    const labels: LabelBox[] = [];
     msgs.selectAll<SVGGElement, LadderMessage>('g').data(model.messages).join((enter) => {
       const g = enter.append('g').attr('class', 'tx-msg');
       g.append('line').attr('class', 'hit');
       g.append('line').attr('class', 'seg');
       g.append('text');
       g.append('title').text((m) => m.detail);
+      // Hover shows a segment's fields; a click keeps them (until another click, or a click on it again).
+      g.on('mouseenter', (_e, m) => {
+        if (pinned === null) showDetails(details, m, recordsOf(m, model, records));
+      });
       g.on('click', (_e, m) => {
-        msgs.selectAll('g').classed('on', (d) => d === m);
+        pinned = pinned === m ? null : m;
+        msgs.selectAll<SVGGElement, LadderMessage>('g').classed('on', (d) => d === pinned);
         showDetails(details, m, recordsOf(m, model, records));
       });
       return g;
@@ -287,10 +348,23 @@ function drawLadder(box: HTMLElement, details: HTMLElement, model: LadderModel, 
       const colour = colourOf(m);
       g.selectAll('line').attr('x1', xa).attr('y1', ya).attr('x2', x2).attr('y2', y2);
       g.select('line.seg').attr('stroke', colour).attr('stroke-dasharray', m.tRx === null ? '4 3' : null).attr('marker-end', null);
+      // The label rides along its segment, just above it, as in the static ladder (ladder.ts).
       const mx = (xa + x2) / 2, my = (ya + y2) / 2;
-      g.select('text').attr('x', mx).attr('y', my - 3).attr('text-anchor', 'middle').attr('fill', colour).text(m.drop ? `${m.label} ✕ ${m.drop.reason}` : m.label);
+      let angle = (Math.atan2(y2 - ya, x2 - xa) * 180) / Math.PI;
+      if (angle > 90) angle -= 180;
+      else if (angle < -90) angle += 180;
+      const text = m.drop ? `${m.label} ✕ ${m.drop.reason}` : m.label;
+      const t = g.select<SVGTextElement>('text').attr('x', 0).attr('y', -4).attr('transform', `translate(${mx},${my}) rotate(${angle.toFixed(2)})`).attr('text-anchor', 'middle').attr('fill', colour).text(text);
+      if (my < top - 20 || my > H - bottom + 20) return;
+      const rad = (angle * Math.PI) / 180, w = text.length * LABEL_CHAR_W;
+      // The label's centre sits 4 px + half its height above the line, across it.
+      const off = 4 + LABEL_H / 2 - 3;
+      labels.push({ text: t.node()!, cx: mx + off * Math.sin(rad), cy: my - off * Math.cos(rad), hw: (w * Math.abs(Math.cos(rad)) + LABEL_H * Math.abs(Math.sin(rad))) / 2, hh: (w * Math.abs(Math.sin(rad)) + LABEL_H * Math.abs(Math.cos(rad))) / 2 });
     });
+    const hidden = declutter(labels);
+    hiddenNote.textContent = (hidden > 0 ? ` · ${hidden} label${hidden === 1 ? '' : 's'} hidden where ${hidden === 1 ? 'it' : 'they'} would overlap: zoom in, or point at a segment` : '');
   };
+  let pinned: LadderMessage | null = null;
   redraw(y0);
   // Zoom and pan act on time only: the two endpoints stay where they are.
   const z = zoom<SVGSVGElement, unknown>().scaleExtent([1, 1e7]).extent([[0, top], [W, H - bottom]]).translateExtent([[0, top], [W, H - bottom]])
@@ -311,6 +385,7 @@ function drawLadder(box: HTMLElement, details: HTMLElement, model: LadderModel, 
     if (segB - segA < 0.2 * (t1 - t0)) show(segA, segB);
   }
   bar.append('span').attr('class', 'note').text(' wheel: zoom in time · drag: pan');
+  bar.node()!.append(hiddenNote);
 }
 
 for (const root of document.querySelectorAll<HTMLElement>('[data-tcplab-explorer]')) {

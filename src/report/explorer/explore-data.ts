@@ -7,16 +7,15 @@
  * Files, all JavaScript so that they load from file:// as well as over http (a browser refuses
  * fetch() on file://, not <script src>):
  *   explore/<run>/index.js   tcplabExplore("<path>", [row, ...])      one row per connection
- *   explore/<run>/<k>.js     tcplabExplore("<path>", {"<i>": [record, ...], ...})
+ *   explore/<run>/<k>.js     tcplabExplore("<path>", [[i, record], ...])   records in trace order
  * A row is [i, a, b, nodeA, nodeB, t0, t1, handshake_ms | null, reached, lastA, lastB, segments,
  * retransmissions, drops, rst, chunk]: `a` is the initiator (the first SYN's sender), `reached`
  * the states either side went through ("|"-joined), t in seconds. Records are trace.jsonl lines as
- * written.
+ * written, each with the number of its connection, which lives in chunk floor(i / CHUNK).
  *
- * Two passes over the trace, so that memory follows the connections open at once, not the trace:
- * ExploreIndexer reads it for the index (statistics only, no records kept); ChunkWriter reads it
- * again and hands each chunk to its writer as soon as the trace has passed the last record of
- * every connection in it.
+ * One pass over the trace (the same pass that reads it for the figures, report-build.ts), and
+ * memory that does not grow with the trace: ExploreIndexer keeps statistics only, no records, and
+ * ChunkAppender appends each record's line to its chunk file as it is read, a few MB at a time.
  */
 import { parseConn, pairKey, recordPair, strField, numField, type TraceEvent } from '../trace-records.ts';
 
@@ -24,7 +23,7 @@ import { parseConn, pairKey, recordPair, strField, numField, type TraceEvent } f
 export const CHUNK = 200;
 /** Connections the explorer indexes; a trace with more is explored up to there, and the page says so. */
 export const MAX_EXPLORE_CONNECTIONS = 200_000;
-/** Slowest handshakes listed for the handshake-time figures. */
+/** Slowest handshakes listed for the handshake-time figures (per run in the index, per figure on the page). */
 export const SLOWEST = 3;
 
 export type ExploreRow = [
@@ -48,20 +47,26 @@ export interface SlowHandshake {
 
 export interface ExploreIndex {
   runs: ExploreRun[];
-  /** The slowest handshakes over every traced run, slowest first (at most SLOWEST). */
+  /**
+   * Each traced run's slowest handshakes that took longer than the run's median (at most SLOWEST a
+   * run, slowest first): the outliers a handshake-time figure links to their ladders.
+   */
   slowest: SlowHandshake[];
   /** The index files (explore/<run>/index.js), by path relative to index.html. */
   files: Map<string, string>;
   /** Set when the trace held more than MAX_EXPLORE_CONNECTIONS: the simulated time where the explorer stops. */
   cutAt?: number;
-  /** Trace records the index covers (the second pass stops there). */
-  records: number;
-  /** Per run: connection number by endpoint pair, and per chunk the time of its last record. */
-  chunks: Map<string, { conn: Map<string, number>; lastT: number[] }>;
 }
 
-/** Where a chunk file goes: written to disk by the CLI, kept in memory by the playground. */
+/**
+ * Where the explorer's files go: each call appends `text` to the file at `path` (relative to
+ * index.html), creating it on the first. Written to disk by the CLI, kept in memory by the playground.
+ */
 export type ExploreSink = (path: string, text: string) => void | Promise<void>;
+
+/** What ExploreIndexer.add returns for a record of no connection, and once the index is full. */
+export const NO_CONNECTION = -1;
+export const CUT = -2;
 
 export const runDir = (run: string): string => `explore/${encodeURIComponent(run || 'run')}`;
 
@@ -100,26 +105,25 @@ const runOf = (rec: TraceEvent): string => (typeof rec.run === 'string' ? rec.ru
 export class ExploreIndexer {
   private readonly runs = new Map<string, RunState>();
   private connections = 0;
-  private records = 0;
   private cutAt: number | undefined;
 
-  /** Adds one trace record. False once MAX_EXPLORE_CONNECTIONS are indexed and a new one appears. */
-  add(rec: TraceEvent): boolean {
-    if (this.cutAt !== undefined) return false;
+  /**
+   * Adds one trace record: the number of its connection in its run, NO_CONNECTION for a record
+   * of none, CUT once MAX_EXPLORE_CONNECTIONS are indexed and a new one appears (and after).
+   */
+  add(rec: TraceEvent): number {
+    if (this.cutAt !== undefined) return CUT;
     const runId = runOf(rec);
     let run = this.runs.get(runId);
     if (!run) this.runs.set(runId, (run = { conns: new Map(), order: [], nodes: new Map() }));
     const pair = recordPair(rec);
-    if (!pair) {
-      this.records++;
-      return true;
-    }
+    if (!pair) return NO_CONNECTION;
     const key = pairKey(pair[0], pair[1]);
     let c = run.conns.get(key);
     if (!c) {
       if (this.connections >= MAX_EXPLORE_CONNECTIONS) {
         this.cutAt = rec.t;
-        return false;
+        return CUT;
       }
       this.connections++;
       c = {
@@ -129,7 +133,6 @@ export class ExploreIndexer {
       run.conns.set(key, c);
       run.order.push(c);
     }
-    this.records++;
     this.noteNode(run, rec);
     c.t1 = rec.t;
     const flags = strField(rec, 'flags') ?? '';
@@ -160,7 +163,7 @@ export class ExploreIndexer {
         if (to === 'ESTABLISHED' && !(c.established ??= new Map()).has(local)) c.established.set(local, rec.t);
       }
     }
-    return true;
+    return c.i;
   }
 
   private noteNode(run: RunState, rec: TraceEvent): void {
@@ -178,7 +181,6 @@ export class ExploreIndexer {
     const files = new Map<string, string>();
     const runs: ExploreRun[] = [];
     const slowest: SlowHandshake[] = [];
-    const chunks: ExploreIndex['chunks'] = new Map();
     for (const [runId, run] of this.runs) {
       if (run.order.length === 0) continue;
       const rows: ExploreRow[] = run.order.map((c) => {
@@ -192,86 +194,112 @@ export class ExploreIndexer {
       });
       const index = `${runDir(runId)}/index.js`;
       files.set(index, `tcplabExplore(${JSON.stringify(index)},[\n${rows.map((r) => JSON.stringify(r)).join(',\n')}\n]);\n`);
-      const lastT: number[] = [];
-      for (const c of run.order) {
-        const k = Math.floor(c.i / CHUNK);
-        lastT[k] = Math.max(lastT[k] ?? -Infinity, c.t1);
-      }
-      const conn = new Map<string, number>();
-      for (const [key, c] of run.conns) conn.set(key, c.i);
-      chunks.set(runId, { conn, lastT });
       runs.push({ run: runId, connections: run.order.length });
-      for (const r of rows) if (r[7] !== null) slowest.push({ run: runId, i: r[0], handshakeMs: r[7], label: `${r[3] ?? r[1]} → ${r[4] ?? r[2]}` });
-      slowest.sort((x, y) => y.handshakeMs - x.handshakeMs);
-      slowest.length = Math.min(slowest.length, SLOWEST);
+      const timed = rows.filter((r) => r[7] !== null).sort((x, y) => y[7]! - x[7]! || x[0] - y[0]);
+      const median = timed[Math.floor(timed.length / 2)]?.[7] ?? 0;
+      for (const r of timed.filter((x) => x[7]! > median).slice(0, SLOWEST)) slowest.push({ run: runId, i: r[0], handshakeMs: r[7]!, label: `${r[3] ?? r[1]} → ${r[4] ?? r[2]}` });
     }
-    const out: ExploreIndex = { runs, slowest, files, records: this.records, chunks };
+    const out: ExploreIndex = { runs, slowest, files };
     if (this.cutAt !== undefined) out.cutAt = this.cutAt;
     return out;
   }
 }
 
 /**
- * The second pass: each connection's records as written, grouped into chunk files, each handed to
- * the sink once the trace is past the last record of its connections (runs are contiguous in
- * trace.jsonl: a run's remaining chunks go when the next run starts).
+ * A chunk file's records: the trace's lines of its connections, in trace order, each with its
+ * connection number. The page groups them by connection when the chunk loads.
  */
-export class ChunkWriter {
-  private seen = 0;
-  private run: string | undefined;
-  private readonly done = new Set<string>();
-  private pending = new Map<number, Map<number, string[]>>();
-  /** Chunks of the current run by the time of their last record, and how many are written. */
-  private order: number[] = [];
-  private cursor = 0;
+export type ExploreChunk = [i: number, record: TraceEvent][];
 
-  constructor(private readonly index: ExploreIndex, private readonly sink: ExploreSink) {}
+/** A chunk's records grouped by connection number, in trace order. */
+export function chunkRecords(chunk: ExploreChunk): Map<number, TraceEvent[]> {
+  const out = new Map<number, TraceEvent[]>();
+  for (const [i, rec] of chunk) {
+    let list = out.get(i);
+    if (!list) out.set(i, (list = []));
+    list.push(rec);
+  }
+  return out;
+}
 
-  /** Adds one record (the same records, in the same order, as the index saw). */
-  async add(rec: TraceEvent, line: string): Promise<void> {
-    if (this.seen >= this.index.records) return;
-    const runId = runOf(rec);
-    const pair = recordPair(rec);
-    if (!pair) {
-      this.seen++;
-      return;
+/** Characters of chunk text held before they are appended to their files. */
+export const CHUNK_BUFFER = 4 << 20;
+
+/**
+ * Chunk files made in the one pass over the trace: each record's line goes to its connection's
+ * chunk as it is read. A connection's last record is known only at the end, so a chunk cannot be
+ * written whole while the trace is read; instead its text is appended in pieces, held until
+ * CHUNK_BUFFER characters wait over all chunks, so memory stays bounded however large the trace.
+ */
+export class ChunkAppender {
+  private pending = new Map<string, string[]>();
+  private readonly opened = new Set<string>();
+  private held = 0;
+
+  constructor(private readonly sink: ExploreSink, private readonly budget = CHUNK_BUFFER) {}
+
+  /** Adds the line of one record of connection `i` of `run`. Returns a promise only when it writes. */
+  add(run: string, i: number, line: string): void | Promise<void> {
+    const path = `${runDir(run)}/${Math.floor(i / CHUNK)}.js`;
+    let parts = this.pending.get(path);
+    if (!parts) {
+      this.pending.set(path, (parts = []));
+      if (!this.opened.has(path)) {
+        this.opened.add(path);
+        parts.push(`tcplabExplore(${JSON.stringify(path)},[\n`);
+      }
     }
-    const plan = this.index.chunks.get(runId);
-    const i = plan?.conn.get(pairKey(pair[0], pair[1]));
-    if (plan === undefined || i === undefined) return; // past the cut: the index never counted it
-    this.seen++;
-    if (runId !== this.run) {
-      if (this.run !== undefined) await this.flushRun();
-      if (this.done.has(runId)) return; // a run seen again: not a trace tcplab wrote; keep the first part
-      this.run = runId;
-      this.order = plan.lastT.map((_, k) => k).sort((x, y) => plan.lastT[x]! - plan.lastT[y]! || x - y);
-      this.cursor = 0;
-    }
-    // Every chunk whose connections all ended before this record is complete.
-    while (this.cursor < this.order.length && plan.lastT[this.order[this.cursor]!]! < rec.t) await this.flush(this.order[this.cursor++]!);
-    const k = Math.floor(i / CHUNK);
-    let chunk = this.pending.get(k);
-    if (!chunk) this.pending.set(k, (chunk = new Map()));
-    let lines = chunk.get(i);
-    if (!lines) chunk.set(i, (lines = []));
-    lines.push(line);
+    const piece = `[${i},${line}],\n`; // a trailing comma before "]" is allowed in an array literal
+    parts.push(piece);
+    this.held += piece.length;
+    if (this.held > this.budget) return this.flush();
   }
 
+  /** Ends every chunk file. */
   async finish(): Promise<void> {
-    if (this.run !== undefined) await this.flushRun();
+    for (const path of this.opened) {
+      let parts = this.pending.get(path);
+      if (!parts) this.pending.set(path, (parts = []));
+      parts.push(']);\n');
+    }
+    await this.flush();
   }
 
-  private async flushRun(): Promise<void> {
-    while (this.cursor < this.order.length) await this.flush(this.order[this.cursor++]!);
-    this.done.add(this.run!);
+  private async flush(): Promise<void> {
+    const pending = this.pending;
     this.pending = new Map();
+    this.held = 0;
+    for (const [path, parts] of pending) await this.sink(path, parts.join(''));
+  }
+}
+
+/**
+ * The explorer's files from one pass over the trace: the index from each connection's statistics
+ * (written at the end), its records appended to their chunk as they come. Past
+ * MAX_EXPLORE_CONNECTIONS it takes nothing more, so every file ends at the same record.
+ */
+export class ExploreBuilder {
+  private readonly indexer = new ExploreIndexer();
+  private readonly chunks: ChunkAppender;
+  private cut = false;
+
+  constructor(private readonly sink: ExploreSink, budget = CHUNK_BUFFER) {
+    this.chunks = new ChunkAppender(sink, budget);
   }
 
-  private async flush(k: number): Promise<void> {
-    const chunk = this.pending.get(k) ?? new Map<number, string[]>();
-    this.pending.delete(k);
-    const path = `${runDir(this.run!)}/${k}.js`;
-    const parts = [...chunk.keys()].sort((x, y) => x - y).map((i) => `"${i}":[\n${chunk.get(i)!.join(',\n')}\n]`);
-    await this.sink(path, `tcplabExplore(${JSON.stringify(path)},{\n${parts.join(',\n')}\n});\n`);
+  /** Adds one trace record and its line as written. Returns a promise only when it writes. */
+  add(rec: TraceEvent, line: string): void | Promise<void> {
+    if (this.cut) return;
+    const i = this.indexer.add(rec);
+    if (i === CUT) this.cut = true;
+    else if (i !== NO_CONNECTION) return this.chunks.add(runOf(rec), i, line);
+  }
+
+  /** Ends the chunk files and writes each run's index. */
+  async finish(): Promise<ExploreIndex> {
+    await this.chunks.finish();
+    const index = this.indexer.finish();
+    for (const [path, text] of index.files) await this.sink(path, text);
+    return index;
   }
 }

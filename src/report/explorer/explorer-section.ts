@@ -25,19 +25,19 @@ const CSS = `
 [data-tcplab-explorer] .tx-row.tx-head { position: static; cursor: default; font-size: 12px; color: #555; border-bottom: 2px solid #bbb; background: none; }
 [data-tcplab-explorer] .tx-row.on { background: #d6e9f8; }
 [data-tcplab-explorer] .tx-row .warn { color: #b35c00; }
-[data-tcplab-explorer] .tx-view { display: grid; grid-template-columns: minmax(0, 3fr) minmax(200px, 2fr); gap: 14px; margin-top: 12px; }
+[data-tcplab-explorer] .tx-view { display: grid; grid-template-columns: minmax(0, 7fr) minmax(220px, 3fr); gap: 14px; margin-top: 12px; }
 @media (max-width: 760px) { [data-tcplab-explorer] .tx-view { grid-template-columns: 1fr; } }
-[data-tcplab-explorer] .tx-svg { width: 100%; height: auto; border: 1px solid #e4e4e4; cursor: grab; font: 10.5px "Helvetica Neue", Helvetica, Arial, "Liberation Sans", "DejaVu Sans", sans-serif; user-select: none; }
-[data-tcplab-explorer] .tx-title { font-size: 11.5px; fill: #555; }
+[data-tcplab-explorer] .tx-svg { display: block; width: 100%; height: auto; border: 1px solid #e4e4e4; cursor: grab; font: 10.5px "Helvetica Neue", Helvetica, Arial, "Liberation Sans", "DejaVu Sans", sans-serif; user-select: none; }
+[data-tcplab-explorer] .tx-title { font-size: 12.5px; fill: #555; }
 [data-tcplab-explorer] .tx-end { font-weight: 700; font-size: 12px; }
 [data-tcplab-explorer] .tx-addr { fill: #666; }
 [data-tcplab-explorer] .tx-lane { stroke: #444; stroke-width: 1.5; }
-[data-tcplab-explorer] .tx-state { font-size: 9.5px; fill: #333; }
+[data-tcplab-explorer] text.tx-state { font-size: 10.5px; fill: #333; }
 [data-tcplab-explorer] .tx-msg { cursor: pointer; }
 [data-tcplab-explorer] .tx-msg line.seg { stroke-width: 1.4; }
 [data-tcplab-explorer] .tx-msg line.hit { stroke: transparent; stroke-width: 9; }
 [data-tcplab-explorer] .tx-msg:hover line.seg, [data-tcplab-explorer] .tx-msg.on line.seg { stroke-width: 3; }
-[data-tcplab-explorer] .tx-msg text { font-size: 9.5px; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
+[data-tcplab-explorer] .tx-msg text { font-size: 10.5px; paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
 [data-tcplab-explorer] .tx-zoom { font-size: 12px; margin-bottom: 4px; }
 [data-tcplab-explorer] .tx-zoom button { font-size: 12px; margin-right: 4px; }
 [data-tcplab-explorer] .tx-details { font-size: 12.5px; }
