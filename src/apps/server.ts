@@ -93,9 +93,14 @@ class ServerConnection implements SocketHandler {
   }
 }
 
+/** States in which a server's connection still counts for the cwnd time series. */
+const OPEN_STATES = new Set(['ESTABLISHED', 'CLOSE_WAIT', 'FIN_WAIT_1', 'CLOSING', 'LAST_ACK']);
+
 export class Server {
   readonly responseBytes: number;
   private listener: ListenSocket | null = null;
+  /** Accepted connections, kept only while a cwnd time series samples them (trackConnections). */
+  private open: Set<TcpSocket> | null = null;
 
   constructor(
     private readonly ctx: AppContext,
@@ -122,11 +127,37 @@ export class Server {
     return this.listener;
   }
 
+  /** Keep the accepted connections for cwndSum (the experiment's cwnd time series). */
+  trackConnections(): void {
+    if (this.open === null) this.open = new Set();
+  }
+
+  /**
+   * Sum and count of the congestion windows of the open connections (TCP_INFO cwnd); connections
+   * that have closed are forgotten here, so the set holds at most those of one sampling interval.
+   */
+  cwndSum(): { sum: number; count: number } {
+    let sum = 0;
+    let count = 0;
+    if (this.open !== null) {
+      for (const sock of this.open) {
+        if (!OPEN_STATES.has(sock.state)) {
+          this.open.delete(sock);
+          continue;
+        }
+        sum += sock.info().cwnd;
+        count++;
+      }
+    }
+    return { sum, count };
+  }
+
   /** ListenHandler: drain the accept queue, as an event-driven server's accept loop does. */
   onAcceptable(listener: ListenSocket): void {
     for (;;) {
       const sock = listener.accept();
       if (sock === null) return;
+      if (this.open !== null) this.open.add(sock);
       const profile = this.options.peerProfile(sock.remoteAddr);
       if (profile.h2 === true && this.acceptH2(sock)) continue;
       const conn = new ServerConnection(this, sock, profile);

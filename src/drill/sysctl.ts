@@ -130,6 +130,12 @@ const SETTERS: Record<string, Setter> = {
     into.tailLossProbe = v >= 3;
     return 'tailLossProbe';
   },
+  'net.ipv4.tcp_frto': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 0 || v > 2) return null;
+    into.frto = v;
+    return 'frto';
+  },
   'net.ipv4.tcp_ecn': (value, into) => {
     const v = int(value);
     if (v === null || v < 0 || v > 2) return null;
@@ -147,6 +153,18 @@ const SETTERS: Record<string, Setter> = {
     if (v === null || v < 0 || v > 255) return null;
     into.tsoWinDivisor = v;
     return 'tsoWinDivisor';
+  },
+  'net.ipv4.tcp_pacing_ss_ratio': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 0 || v > 1000) return null;
+    into.pacingSsRatio = v;
+    return 'pacingSsRatio';
+  },
+  'net.ipv4.tcp_pacing_ca_ratio': (value, into) => {
+    const v = int(value);
+    if (v === null || v < 0 || v > 1000) return null;
+    into.pacingCaRatio = v;
+    return 'pacingCaRatio';
   },
   'net.ipv4.tcp_min_tso_segs': (value, into) => {
     const v = int(value);
@@ -240,6 +258,12 @@ function runLine(line: string, read: ReadScriptFile, out: SysctlResult, depth: n
   }
   if (isMetricsFlush(words)) {
     out.applied.push(`${line} -> destination metrics flushed`);
+    return;
+  }
+  // `tc qdisc add|replace dev ... root fq`: the fq qdisc paces at sk_pacing_rate (pacing.ts).
+  if (base === 'tc' && words[1] === 'qdisc' && (words[2] === 'add' || words[2] === 'replace') && words.includes('root') && words[words.length - 1] === 'fq') {
+    out.params.pacing = 'fq';
+    out.applied.push(`${line} -> pacing=fq`);
     return;
   }
   out.ignored.push(line);

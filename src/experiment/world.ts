@@ -40,6 +40,8 @@ export interface World {
   /** The same, by node (read by the syn_queue / accept_queue time series). */
   listenersByNode: Map<string, ListenSocket[]>;
   bulks: Bulk[];
+  /** Server apps by node (the cwnd time series of the connections they answer on). */
+  servers: { node: string; server: Server }[];
   /** Fault-rule filters (`faults:`), only at hosts that have rules. */
   filters: PacketFilter[];
 }
@@ -107,7 +109,7 @@ export function buildWorld(spec: ExperimentSpec, seed: number): World {
   const collector = new MetricsCollector(tracer, counted);
   collector.now = () => sim.now;
 
-  const world: World = { sim, tracer, network, stacks, collector, sampler: null as unknown as Sampler, listeners: [], listenersByNode: new Map(), bulks: [], filters };
+  const world: World = { sim, tracer, network, stacks, collector, sampler: null as unknown as Sampler, listeners: [], listenersByNode: new Map(), bulks: [], servers: [], filters };
   startApps(world, spec, nodes, seed);
   world.sampler = new Sampler(gauges(world, spec, nodes), spec.sampleInterval, spec.duration);
   world.sampler.start(sim);
@@ -130,6 +132,7 @@ function startApps(world: World, spec: ExperimentSpec, nodes: NodeIndex, seed: n
         case 'server': {
           const server = Server.fromSpec(ctx, app, peerProfiles(world, spec, nodes, node, app.port), rendezvous);
           server.start();
+          world.servers.push({ node, server });
           const socket = server.listenSocket;
           if (socket !== null) addListener(world, node, socket);
           break;
@@ -277,7 +280,32 @@ function gauges(world: World, spec: ExperimentSpec, nodes: NodeIndex): Gauge[] {
   world.bulks.forEach((bulk, i) => {
     out.push({ node: world.bulks.length > 1 ? `bulk${i + 1}` : 'bulk', metric: 'cwnd', read: () => bulk.socket?.info().cwnd ?? 0 });
   });
+  // HTTP/1.x and h2 servers move the data: the mean cwnd of the connections they answer on, per
+  // server node or group (the servers track their open connections only when sampled).
+  const serverGroups = new Map<string, Server[]>();
+  for (const { node, server } of world.servers) {
+    server.trackConnections();
+    const label = nodes.label(node);
+    const g = serverGroups.get(label);
+    if (g) g.push(server);
+    else serverGroups.set(label, [server]);
+  }
+  for (const [label, servers] of serverGroups) {
+    out.push({ node: label, metric: 'cwnd', read: () => meanCwnd(servers) });
+  }
   return out;
+}
+
+/** Mean congestion window over the open connections of some servers; 0 when none is open. */
+function meanCwnd(servers: readonly Server[]): number {
+  let sum = 0;
+  let n = 0;
+  for (const s of servers) {
+    const c = s.cwndSum();
+    sum += c.sum;
+    n += c.count;
+  }
+  return n === 0 ? 0 : Math.round(sum / n);
 }
 
 function assertNever(x: never): never {

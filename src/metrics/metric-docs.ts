@@ -59,7 +59,7 @@ export const TIMESERIES_METRICS: readonly MetricDoc[] = [
   { name: 'tfo_queue', unit: 'connections', doc: 'Fast Open children still in SYN_RCVD on a server node whose listeners have a Fast Open queue (only there).' },
   { name: 'established', unit: 'connections', doc: 'ESTABLISHED connections on a host running an app (a group with several members is summed under its name).' },
   { name: 'time_wait', unit: 'sockets', doc: 'TIME-WAIT sockets on a host running an app (groups summed).' },
-  { name: 'cwnd', unit: 'segments', doc: 'Congestion window of a bulk app\'s connection (node `bulk`, or `bulk1`, `bulk2`, ...).' },
+  { name: 'cwnd', unit: 'bytes', doc: 'Congestion window (TCP_INFO cwnd, segments × MSS): of a bulk app\'s connection (node `bulk`, or `bulk1`, `bulk2`, ...), and per server node or group the mean over the connections its HTTP/1.x or h2 server app has open (0 when none).' },
 ];
 
 /** Whether `name` (e.g. "handshake_ms.p90", "connect_errors.ETIMEDOUT") is documented. */

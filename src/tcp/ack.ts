@@ -13,8 +13,10 @@ import { EV_WRITABLE, streamWritable, type Tcb } from './tcb.ts';
 import { chronoStop, CHRONO_BUSY, CHRONO_SNDBUF_LIMITED } from './chrono.ts';
 import { scheduleLossProbe, tlpAcked } from './tlp.ts';
 import { tsValue } from './window.ts';
-import { exitSackRecovery, inSackRecovery, lossAck, tryUndoDsack, sackAlert, sackDubious, sackRecoveryStep, sackUpdate } from './sack-recovery.ts';
-import { rackOnCumAck } from './rack.ts';
+import { exitSackRecovery, inSackRecovery, lossAck, sackAlert, sackDubious, sackRecoveryStep, sackUpdate } from './sack-recovery.ts';
+import { rackOnCumAck, rackUpdateReoWnd } from './rack.ts';
+import { processLoss, REXMIT_LOST, REXMIT_NEW } from './frto.ts';
+import { tryUndoRecovery } from './undo.ts';
 import { sndBufOnAck } from './buffers.ts';
 import { timerExpiry } from './timer-wheel.ts';
 
@@ -48,6 +50,10 @@ export function processAck(t: Tcb, seg: Segment, now: Nanos): boolean {
   t.errSoft = null; // and an earlier ICMP error no longer stands (tcp_ack clears sk_err_soft)
   const blocks = t.sackOk && seg.options !== null ? seg.options.sack : undefined;
   t.ackDsack = false;
+  t.ackOrig = false;
+  // Linux rx_opt.rcv_tsecr, for Eifel detection (undo.ts).
+  const ts = t.tsOk && seg.options !== null ? seg.options.timestamp : undefined;
+  t.ackTsecr = ts !== undefined ? ts.ecr : 0;
   // Linux counts delivery in segments (tp->delivered): queued segments newly SACKed or newly
   // acknowledged without having been SACKed before.
   sackedBefore = t.rtxq.sackedOut;
@@ -60,8 +66,11 @@ export function processAck(t: Tcb, seg: Segment, now: Nanos): boolean {
       updateWindow(t, seg);
       if (t.tlpActive) tlpAcked(t, ack, false, dup && newlySacked === 0);
       // RFC 6675 2: an ACK that SACKs new data counts as a duplicate whatever else it carries.
-      if (newlySacked > 0) t.delivered += Math.max(0, t.rtxq.sackedOut - sackedBefore); // tcp_sacktag_write_queue
-      if (dup || newlySacked > 0) duplicateAck(t, now, newlySacked);
+      if (newlySacked > 0) {
+        t.delivered += Math.max(0, t.rtxq.sackedOut - sackedBefore); // tcp_sacktag_write_queue
+        rackUpdateReoWnd(t, now);
+      }
+      if (dup || newlySacked > 0) duplicateAck(t, now, newlySacked, dup && !t.ackDsack);
     }
     return true;
   }
@@ -87,14 +96,15 @@ export function updateWindow(t: Tcb, seg: Segment): void {
   }
 }
 
-function duplicateAck(t: Tcb, now: Nanos, newlySacked: number): void {
+/** `pure`: a duplicate carrying nothing else, no DSACK either (Linux num_dupack). */
+function duplicateAck(t: Tcb, now: Nanos, newlySacked: number, pure: boolean): void {
   t.dupAcks++;
   if (inSackRecovery(t)) {
     sackRecoveryStep(t, t.rtxq.sackedOut - sackedBefore, false, now);
     return;
   }
   if (t.inLoss) {
-    lossAck(t, now);
+    if (processLoss(t, false, newlySacked > 0, pure) === REXMIT_LOST) lossAck(t, now);
     return;
   }
   if (t.sack !== null) {
@@ -139,6 +149,7 @@ function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
   // RACK and reordering read the queue as it was (rack.ts): before SND.UNA moves.
   if (t.sack !== null) rackOnCumAck(t, ack, now);
   t.sndUna = ack;
+  if (t.sack !== null) rackUpdateReoWnd(t, now);
   if (t.sack !== null) t.sack.prune(ack);
   if (seqLt(t.sndNxt, ack)) t.sndNxt = ack;
   const freed = bufferedBefore - t.sendBuffered;
@@ -179,9 +190,10 @@ function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
   let reoArmed = false;
   if (inSackRecovery(t)) {
     if (seqGe(ack, t.recover)) {
-      // tcp_try_undo_recovery: every retransmission DSACKed, the window goes back; else ssthresh.
+      // tcp_try_undo_recovery: the repairs were not needed (all DSACKed, or Eifel), the window
+      // goes back; else ssthresh (tcp_end_cwnd_reduction).
       exitSackRecovery(t);
-      tryUndoDsack(t);
+      tryUndoRecovery(t);
     } else {
       sackRecoveryStep(t, delivered, true, now);
       reoArmed = t.rtoIsReo;
@@ -198,13 +210,28 @@ function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
     }
   } else {
     t.dupAcks = 0;
-    // tcp_ack: a dubious ACK goes through tcp_fastretrans_alert (RACK, maybe recovery) before
-    // tcp_cong_control, which grows cwnd only outside a window reduction.
+    // tcp_ack: a dubious ACK goes through tcp_fastretrans_alert (the Loss state's F-RTO and
+    // undo, frto.ts; RACK, maybe recovery) before tcp_cong_control, which grows cwnd only
+    // outside a window reduction; then tcp_xmit_recovery sends what the Loss state asked for.
     t.rtoIsReo = false;
+    const rexmit = t.inLoss ? processLoss(t, true, newlySacked > 0, false) : REXMIT_LOST;
     if (!sackDubious(t, newlySacked) || !sackAlert(t, delivered, true, now)) t.cc.onAck(acked, isCwndLimited(t), now);
     reoArmed = t.rtoIsReo;
-    if (t.inLoss) lossAck(t, now);
+    if (t.inLoss) {
+      if (rexmit === REXMIT_NEW) {
+        // F-RTO step 2b: new data first; if none could go, conventional recovery.
+        output(t, now);
+        if (!seqGt(t.sndNxt, t.recover)) {
+          t.frto = false;
+          lossAck(t, now);
+        }
+      } else if (rexmit === REXMIT_LOST) {
+        lossAck(t, now);
+      }
+    }
   }
+  // Linux tcp_try_to_open: back in the open state with no repair outstanding, Eifel's stamp goes.
+  if (t.retransTs >= 0 && !t.inLoss && !t.inRecovery && !seqGt(t.retxHigh, t.sndUna)) t.retransTs = -1;
 
   // RFC 6298 5.2/5.3: stop the timer when everything is acknowledged, else restart it (as a
   // tail-loss-probe timeout where that applies).

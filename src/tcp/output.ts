@@ -4,6 +4,7 @@
  * out-of-order data is held), and the receive window we advertise (Linux tcp_select_window).
  * Option objects are only allocated when a segment carries options.
  */
+import { pacingSent } from './pacing.ts';
 import type { Nanos } from '../sim/time.ts';
 import { ACK, FIN, PSH, RST, SYN, segmentSpace, type Segment, type TcpOptions } from '../wire/segment.ts';
 import { TcpState } from './api.ts';
@@ -237,6 +238,8 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   }
   t.persistAt = Infinity;
   emit(t, seg, retransmit);
+  // A packet outside the send loop's (retransmissions, probes) moves the pacing clock on too.
+  if (t.paced && !t.paceBatch && len > 0) pacingSent(t, len, 1, now);
   return seqSub(end, seq);
 }
 

@@ -303,6 +303,18 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
     kind: { oneOf: ['cubic', 'reno'] }, linux: 'net.ipv4.tcp_congestion_control',
     doc: 'Congestion control: `cubic` (RFC 9438 as Linux\'s tcp_cubic.c, with HyStart) or `reno` (RFC 5681 / 6582 NewReno). With SACK, loss recovery is RFC 6675 with PRR (RFC 6937) for either.',
   },
+  pacing: {
+    kind: { oneOf: ['off', 'fq', 'internal'] }, linux: 'tc qdisc ... fq (SK_PACING_FQ); SO_MAX_PACING_RATE (SK_PACING_NEEDED)',
+    doc: 'Packet pacing at sk_pacing_rate (tcp_update_pacing_rate): each packet gets an earliest departure time (tcp_wstamp_ns) and waits for it. `off` (the default) is a Linux host on its default qdisc (pfifo_fast, or fq_codel as systemd sets it) running CUBIC, which does not pace; `fq` is the fq qdisc honouring those times; `internal` is TCP\'s own pacing timer (tcp_pacing_check). Both hold each packet until its time; `fq` also keeps HyStart\'s ACK-train threshold unhalved as Linux does with a pacing qdisc.',
+  },
+  pacingSsRatio: {
+    kind: 'count', min: 0, max: 1000, linux: 'net.ipv4.tcp_pacing_ss_ratio',
+    doc: 'Pacing rate in the first half of slow start (cwnd below ssthresh/2), percent of cwnd·MSS/SRTT; also sizes TSO packets (about 1 ms at this rate).',
+  },
+  pacingCaRatio: {
+    kind: 'count', min: 0, max: 1000, linux: 'net.ipv4.tcp_pacing_ca_ratio',
+    doc: 'Pacing rate from then on, percent of cwnd·MSS/SRTT; also sizes TSO packets.',
+  },
   nagle: {
     ...flag, linux: 'TCP_NODELAY (inverse)',
     doc: 'Nagle\'s algorithm: hold small segments while data is unacknowledged (RFC 896).',
@@ -310,6 +322,10 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
   tailLossProbe: {
     ...flag, linux: 'net.ipv4.tcp_early_retrans = 3',
     doc: 'Tail loss probe (RFC 8985 7): resend the last segment when it goes unanswered for about two RTTs.',
+  },
+  frto: {
+    kind: 'count', min: 0, max: 2, linux: 'net.ipv4.tcp_frto',
+    doc: 'F-RTO (RFC 5682, SACK-enhanced, tcp_process_loss): after a retransmission timeout the next ACK lets up to two new segments out instead of more retransmissions; if the ACK after them acknowledges or SACKs data never retransmitted, the timeout was spurious and cwnd and ssthresh go back (tcp_try_undo_loss). 0 off; 1 and 2 on (Linux\'s default 2). SACK connections only.',
   },
   timers: {
     kind: { oneOf: ['wheel', 'exact'] }, linux: 'kernel/time/timer.c (the timer wheel)',

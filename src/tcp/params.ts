@@ -146,12 +146,26 @@ export interface TcpParams {
   initCwnd: number;
   /** Congestion control (Linux tcp_congestion_control): cubic (RFC 9438, Linux's default) or reno (RFC 5681/6582). */
   congestion: 'cubic' | 'reno';
+  /**
+   * Packet pacing (pacing.ts): `off` as a Linux host on its default qdisc (pfifo_fast or
+   * fq_codel) with CUBIC; `fq` the fq qdisc's earliest departure times (EDT, sk_pacing_status
+   * SK_PACING_FQ); `internal` TCP's own pacing timer (SK_PACING_NEEDED, tcp_pacing_check).
+   */
+  pacing: 'off' | 'fq' | 'internal';
+  /** net.ipv4.tcp_pacing_ss_ratio / tcp_pacing_ca_ratio: pacing rate, percent of cwnd/SRTT in slow start / after. */
+  pacingSsRatio: number;
+  pacingCaRatio: number;
   nagle: boolean;
   /**
    * Tail loss probe (RFC 8985 7, Linux tcp_early_retrans 3, on SACK connections): when the last
    * segments go unanswered for about two RTTs, resend the last one before the RTO fires.
    */
   tailLossProbe: boolean;
+  /**
+   * net.ipv4.tcp_frto (RFC 5682, SACK-enhanced as Linux): after an RTO, new data instead of more
+   * retransmissions tells a spurious timeout from a real one, and a spurious one is undone. 0 off.
+   */
+  frto: number;
 
   /**
    * When timers fire (src/tcp/timer-wheel.ts, docs/linux-timers.md): `wheel` as Linux's jiffies
@@ -232,8 +246,12 @@ const linux: TcpParams = {
   sack: true,
   initCwnd: 10,
   congestion: 'cubic',
+  pacing: 'off',
+  pacingSsRatio: 200,
+  pacingCaRatio: 120,
   nagle: true,
   tailLossProbe: true,
+  frto: 2,
   timers: 'wheel',
   hz: 250,
   jiffies: 'shared',
@@ -264,6 +282,7 @@ const rfc9293: TcpParams = {
   ephemeralLow: 49152, // RFC 6335 dynamic ports
   ephemeralHigh: 65535,
   tailLossProbe: false, // RFC 9293 itself has no tail loss probe
+  frto: 0, // RFC 5682 is experimental: the RFCs' RTO is go-back-N without it
   congestion: 'reno', // the RFCs' congestion control (RFC 5681, 6582)
   moderateRcvbuf: false, // fixed buffers: autotuning is Linux's, not the RFCs'
   sndBufGrowth: false,

@@ -57,16 +57,47 @@ export function rackAdvance(t: Tcb, marks: number, end: number, xmit: Nanos, now
   }
 }
 
-/** Linux tcp_rack_reo_wnd (RFC 8985 6.2 step 4, with DSACK-driven growth not modelled: one step). */
+/**
+ * Linux tcp_rack_reo_wnd (RFC 8985 6.2 step 4): min_rtt/4 times reo_wnd_steps (grown by DSACKs,
+ * rackUpdateReoWnd), at most SRTT; zero while no reordering has been seen and either recovery or
+ * loss (ca_state >= Recovery) is under way or tcp_reordering segments are SACKed.
+ */
 export function rackReoWnd(t: Tcb): Nanos {
   if (t.reordSeen === 0) {
     // No reordering seen: be aggressive in recovery, or once DupThresh segments are SACKed.
-    if (t.inRecovery) return 0;
+    if (t.inRecovery || t.inLoss) return 0;
     if (t.rtxq.sackedOut >= t.reordering) return 0;
   }
   const minRtt = t.rtt.minRtt === Infinity ? 0 : t.rtt.minRtt;
-  const wnd = Math.floor(minRtt / 4);
+  const wnd = Math.floor(minRtt / 4) * t.rackReoWndSteps;
   return wnd < t.rtt.srtt ? wnd : Math.floor(t.rtt.srtt);
+}
+
+/** Linux TCP_RACK_RECOVERY_THRESH: recoveries a widened reordering window lasts. */
+export const RACK_RECOVERY_THRESH = 16;
+
+/**
+ * Linux tcp_rack_update_reo_wnd (RFC 8985 6.2 steps 1-3), on every ACK that delivered data: a
+ * DSACK seen since the last ACK suggests a repair was spurious because the reordering window
+ * was too small, so it grows by one step of min_rtt/4 (at most once per round trip: a DSACK
+ * answering data sent before the last step is disregarded, Linux's prior_delivered test done
+ * with send times) and persists for 16 recoveries; once they have passed it is one step again.
+ */
+export function rackUpdateReoWnd(t: Tcb, now: Nanos): void {
+  if (t.rackXmit < t.rackReoWndStamp) t.rackDsackSeen = false;
+  if (t.rackDsackSeen) {
+    if (t.rackReoWndSteps < 255) t.rackReoWndSteps++;
+    t.rackDsackSeen = false;
+    t.rackReoWndStamp = now;
+    t.rackReoWndPersist = RACK_RECOVERY_THRESH;
+  } else if (t.rackReoWndPersist === 0) {
+    t.rackReoWndSteps = 1;
+  }
+}
+
+/** Linux tcp_try_undo_dsack: a recovery undone by DSACKs keeps the widened window one recovery longer. */
+export function rackUndoPersist(t: Tcb): void {
+  if (t.rackReoWndPersist < RACK_RECOVERY_THRESH) t.rackReoWndPersist++;
 }
 
 /** Linux tcp_mark_skb_lost for the k-th segment: a retransmission in flight is lost too. */
@@ -174,7 +205,10 @@ export function sackTag(t: Tcb, blocks: ReadonlyArray<readonly [number, number]>
       if (seqLt(start, s)) continue; // only part of it SACKed: Linux would split the skb
       let m = q.marksAt(k);
       if ((m & SEG_SACKED) !== 0) continue;
-      if ((m & SEG_EVER_RETRANS) === 0 && seqLt(start, priorFack) && seqLt(start, reord)) reord = start;
+      if ((m & SEG_EVER_RETRANS) === 0) {
+        if (seqLt(start, priorFack) && seqLt(start, reord)) reord = start;
+        if (seqLe(end, t.recover)) t.ackOrig = true; // FLAG_ORIG_SACK_ACKED (tcp_sacktag_one)
+      }
       if ((m & SEG_RETRANS) !== 0) q.retransOut--;
       if ((m & SEG_LOST) !== 0) q.lostOut--;
       m = (m & ~(SEG_RETRANS | SEG_LOST)) | SEG_SACKED;
@@ -203,6 +237,7 @@ export function rackOnCumAck(t: Tcb, ack: number, now: Nanos): void {
     if ((m & SEG_EVER_RETRANS) === 0) {
       const start = startAt(q, k, t.sndUna);
       if (seqLt(start, reord)) reord = start;
+      if (seqLe(end, t.recover)) t.ackOrig = true; // FLAG_ORIG_SACK_ACKED (tcp_clean_rtx_queue)
     }
     rackAdvance(t, m, end, q.xmitAt(k), now);
   }

@@ -53,6 +53,14 @@ export function receiveText(t: Tcb, seg: Segment, now: Nanos): void {
     t.ackNow = true;
   }
   t.ackPending = true;
+  if (len > 0 && t.rcvq.readable + t.rcvq.oooBytes > t.rcvBuf) {
+    // Linux tcp_try_rmem_schedule (tcp_data_queue, tcp_data_queue_ofo): the buffer is already over
+    // its size, so the data is dropped and an ACK goes now (ICSK_ACK_NOMEM). The window, rounded
+    // up to the scale unit (__tcp_select_window's ALIGN), can promise more than a small buffer
+    // holds; one segment may take it over, as Linux checks before charging (pruning not modelled).
+    t.ackNow = true;
+    return;
+  }
   if (seq !== t.rcvNxt) {
     // Out of order: hold it and send a duplicate ACK (with SACK blocks) now.
     if (len > 0) {

@@ -12,6 +12,8 @@ import type { Tcb } from './tcb.ts';
 import { terminate } from './teardown.ts';
 import { sendLossProbe } from './tlp.ts';
 import { enterLoss, rackReoTimeout } from './sack-recovery.ts';
+import { enterLossWindow } from './frto.ts';
+import { SackScoreboard } from './sack-scoreboard.ts';
 import { timerExpiry } from './timer-wheel.ts';
 import { detectBlackhole } from './fastopen-blackhole.ts';
 
@@ -129,12 +131,17 @@ function dataTimeout(t: Tcb, now: Nanos): void {
     }
   }
   // RFC 5681 3.1 and RFC 6582 4 after an RTO: loss window, "recover" at the highest sent.
-  t.cc.onTimeout(t.packetsOut, t, now);
+  // A SACK connection (SACK negotiated: Linux tcp_is_sack) runs the Loss state, whether or not a
+  // SACK block has arrived yet (the scoreboard starts at the first one otherwise).
+  const sackLoss = t.sackOk && !(t.establishedAt < 0 && t.sndUna === t.iss);
+  if (sackLoss && t.sack === null) t.sack = new SackScoreboard();
+  if (sackLoss) enterLossWindow(t, now); // Linux tcp_enter_loss: once per episode, F-RTO, undo
+  else t.cc.onTimeout(t.packetsOut, t, now);
   t.tlpActive = false;
   t.inRecovery = false;
   t.dupAcks = 0;
   t.retransmits++;
-  if (t.sack !== null && !(t.establishedAt < 0 && t.sndUna === t.iss)) {
+  if (sackLoss) {
     // SACK: Linux tcp_enter_loss keeps what the peer SACKed; the rest is lost and resent in
     // order as ACKs open the window (sack-recovery.ts).
     enterLoss(t, now);

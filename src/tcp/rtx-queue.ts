@@ -221,6 +221,16 @@ export class RtxQueue {
     this.retransOut = 0;
   }
 
+  /** Linux tcp_undo_cwnd_reduction(unmark_loss): no segment is considered lost any more. */
+  clearLost(): void {
+    if (this.lostOut === 0) return;
+    for (let k = 0; k < this.count; k++) {
+      const i = this.slot(k);
+      this.ring[i + 3] = this.ring[i + 3]! & ~SEG_LOST;
+    }
+    this.lostOut = 0;
+  }
+
   /** Clears every segment's SACKed, lost and in-flight-retransmission marks (EVER_RETRANS stays). */
   clearMarks(): void {
     for (let k = 0; k < this.count; k++) {

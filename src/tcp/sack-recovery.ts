@@ -11,9 +11,12 @@
  */
 import type { Nanos } from '../sim/time.ts';
 import { transmitData } from './output.ts';
+import { pacingHolds } from './pacing.ts';
 import { checkReordering, rackDetectLoss, rackMarkLost, rearmRto, sackTag } from './rack.ts';
 import { SEG_LOST, SEG_RETRANS, SEG_SACKED } from './rtx-queue.ts';
 import { SackScoreboard } from './sack-scoreboard.ts';
+import { dsackUndoCount, initUndo, repairSent, tryUndoDsack } from './undo.ts';
+import { tsValue } from './window.ts';
 import { nextRecordEnd, output } from './send.ts';
 import { seqGt, seqLt, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
@@ -26,7 +29,10 @@ import { timerExpiry } from './timer-wheel.ts';
 export function sackUpdate(t: Tcb, blocks: ReadonlyArray<readonly [number, number]>, ack: number, now: Nanos): number {
   if (t.sack === null) t.sack = new SackScoreboard();
   const reord = sackTag(t, blocks, ack, now);
-  if (t.ackDsack) dsackUndoCount(t, blocks[0]![1]);
+  if (t.ackDsack) {
+    dsackUndoCount(t, blocks[0]![1]);
+    t.rackDsackSeen = true; // tcp_dsack_seen
+  }
   const una = seqGt(ack, t.sndUna) ? ack : t.sndUna;
   const bytes = t.sack.update(blocks, una, t.sndMax);
   checkReordering(t, reord);
@@ -68,7 +74,8 @@ export function sackDubious(t: Tcb, newlySacked: number): boolean {
  * whether recovery took the ACK (the caller then leaves cwnd alone).
  */
 export function sackAlert(t: Tcb, delivered: number, unaAdvanced: boolean, now: Nanos): boolean {
-  tryUndoDsack(t);
+  // tcp_fastretrans_alert: DSACK undo in the Open and Disorder states (Loss has its own, frto.ts).
+  if (!t.inLoss) tryUndoDsack(t);
   if (seqGt(t.sndUna, t.recover)) rackMarkLost(t, now);
   if (!timeToRecover(t)) return false;
   enterSackRecovery(t);
@@ -96,14 +103,12 @@ export function rackReoTimeout(t: Tcb, now: Nanos): void {
 }
 
 /**
- * Linux tcp_enter_loss and the retransmission in tcp_retransmit_timer, for a SACK connection:
- * the SACK marks stay, everything else is lost, the window (already the loss window) counts
- * from here; the head goes out now, the other lost segments as ACKs come back.
+ * Linux tcp_enter_loss's state change and the retransmission in tcp_retransmit_timer, for a SACK
+ * connection (the marks and window: frto.ts enterLossWindow): the head goes out now, the other
+ * lost segments as ACKs come back.
  */
 export function enterLoss(t: Tcb, now: Nanos): void {
   if (t.sack !== null) t.sack.active = false;
-  t.undoActive = false; // undo after a timeout (tcp_try_undo_loss, F-RTO) is not modelled
-  t.rtxq.markUnsackedLost();
   t.inLoss = true;
   t.recover = t.sndMax;
   if (t.rtxq.size > 0) retransmitSegment(t, 0, now);
@@ -123,57 +128,17 @@ export function lossAck(t: Tcb, now: Nanos): void {
   const q = t.rtxq;
   for (let k = 0; k < q.size && q.retransOut < q.lostOut; k++) {
     if (pipe(t) >= t.cc.cwnd) return;
+    if (t.paced && pacingHolds(t, now)) return;
     const m = q.marksAt(k);
     if ((m & SEG_LOST) === 0 || (m & (SEG_SACKED | SEG_RETRANS)) !== 0) continue;
     retransmitSegment(t, k, now);
   }
 }
 
-/**
- * Linux tcp_init_undo with tcp_enter_recovery's prior_ssthresh (tcp_current_ssthresh: in
- * congestion avoidance at least 3/4 of cwnd).
- */
-function initUndo(t: Tcb): void {
-  const cc = t.cc;
-  t.undoActive = true;
-  t.undoMarker = t.sndUna;
-  t.undoRetrans = t.rtxq.retransOut > 0 ? t.rtxq.retransOut : -1;
-  t.undoCwnd = cc.cwnd;
-  const threeQuarters = (cc.cwnd >> 1) + (cc.cwnd >> 2);
-  t.priorSsthresh = cc.cwnd < cc.ssthresh ? cc.ssthresh : Math.max(cc.ssthresh, threeQuarters);
-}
-
-/**
- * Linux tcp_check_dsack's counting (RFC 2883 with RFC 3708's idea): a DSACK for data at or
- * above the undo marker shows one retransmission was not needed.
- */
-export function dsackUndoCount(t: Tcb, end: number): void {
-  if (t.undoActive && t.undoRetrans > 0 && seqGt(end, t.undoMarker)) t.undoRetrans--;
-}
-
-/**
- * Linux tcp_try_undo_dsack / tcp_undo_cwnd_reduction: every retransmission of the episode was
- * DSACKed, so the reduction was for reordering, not loss: cwnd and ssthresh go back (cwnd to at
- * least its value before, tcp_reno_undo_cwnd), and a recovery in progress ends.
- */
-export function tryUndoDsack(t: Tcb): boolean {
-  if (!t.undoActive || t.undoRetrans !== 0) return false;
-  const cc = t.cc;
-  if (cc.cwnd < t.undoCwnd) cc.cwnd = t.undoCwnd;
-  if (t.priorSsthresh > cc.ssthresh) cc.ssthresh = t.priorSsthresh;
-  t.undoActive = false;
-  if (inSackRecovery(t)) {
-    t.sack!.active = false;
-    t.inRecovery = false;
-    t.dupAcks = 0;
-  }
-  return true;
-}
-
 /** Starts an episode (tcp_enter_recovery + tcp_init_cwnd_reduction): ssthresh from the algorithm, PRR counters at zero. */
 export function enterSackRecovery(t: Tcb): void {
   const sb = t.sack!;
-  initUndo(t);
+  initUndo(t, false);
   sb.priorCwnd = t.cc.cwnd;
   t.cc.enterRecovery(t.packetsOut);
   sb.active = true;
@@ -247,6 +212,7 @@ export function sendInRecovery(t: Tcb, now: Nanos): void {
   const before = t.segsOut;
   for (let k = 0; k < q.size && q.retransOut < q.lostOut; k++) {
     if (pipe(t) >= t.cc.cwnd) break;
+    if (t.paced && pacingHolds(t, now)) break; // tcp_xmit_retransmit_queue's tcp_pacing_check
     const m = q.marksAt(k);
     if ((m & SEG_LOST) === 0 || (m & (SEG_SACKED | SEG_RETRANS)) !== 0) continue;
     retransmitSegment(t, k, now);
@@ -266,7 +232,7 @@ function retransmitSegment(t: Tcb, k: number, now: Nanos): void {
   const recordEnd = nextRecordEnd(t, start);
   if (recordEnd >= 0 && seqLt(recordEnd, (start + len) >>> 0)) len = seqSub(recordEnd, start);
   transmitData(t, start, len, fin && seqSub(end, start) === len + 1, now, false);
-  if (t.undoActive) t.undoRetrans = (t.undoRetrans < 0 ? 0 : t.undoRetrans) + 1;
+  repairSent(t, tsValue(t.tsOffset, now));
   if (k === 0 && !t.rtoIsReo) {
     // tcp_xmit_retransmit_queue: resending the head restarts the RTO (a pending probe goes).
     t.rtoAt = timerExpiry(t.params, now, t.rtt.rto);

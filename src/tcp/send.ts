@@ -6,6 +6,7 @@
  */
 import type { Nanos } from '../sim/time.ts';
 import { TcpState } from './api.ts';
+import { pacingHolds, pacingSent } from './pacing.ts';
 import { chronoStart, chronoStop, CHRONO_RWND_LIMITED, CHRONO_SNDBUF_LIMITED } from './chrono.ts';
 import { transmitData } from './output.ts';
 import { tsoShouldDefer } from './send-skbs.ts';
@@ -62,15 +63,23 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
   const size = segmentSize(t);
   let seq = t.sndNxt;
   let len = nextLength(t, seq, size, forceHead && seq === t.sndUna, extraCwnd, now, true);
-  const sent = len >= 0;
+  let sent = false;
   // New data leaves in TSO packets (tso.ts): `left` segments may still join the current one.
   let left = 0;
   let segs = 0;
+  // Pacing (pacing.ts): a packet waits for its departure time, then moves the clock on.
+  const paced = t.paced;
+  let pktBytes = 0;
+  let pktSegs = 0;
+  if (paced) t.paceBatch = true;
   while (len >= 0) {
     const avail = seqSub(t.writeSeq, seq);
     const fin = t.finQueued && seqLe(seq, t.writeSeq) && len === (avail > 0 ? avail : 0);
     const end = (seq + len + (fin ? 1 : 0)) >>> 0;
     const fresh = !seqLt(seq, t.sndMax);
+    // Linux tcp_write_xmit's tcp_pacing_check before each skb; the RTO's head retransmission
+    // (tcp_retransmit_timer) is not paced.
+    if (paced && (!fresh || left <= 0) && !(forceHead && seq === t.sndUna) && pacingHolds(t, now)) break;
     if (fresh && left <= 0) {
       left = tsoPacketSegs(t, packetsInFlightAt(t, seq), extraCwnd);
       segs = 0;
@@ -83,9 +92,19 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
     // write carries its own, transmitData). A retransmission (go-back-N after an RTO) keeps the
     // PSH of where it ends: only the tail of a write has one (Linux resends the skb with its own flags).
     transmitData(t, seq, len, fin, now, fresh && left === 0 && segs > 1 && len > 0);
+    sent = true;
+    if (paced) {
+      pktBytes += len;
+      if (len > 0) pktSegs++;
+      if (!fresh || left === 0) {
+        pacingSent(t, pktBytes, pktSegs, now);
+        pktBytes = pktSegs = 0;
+      }
+    }
     seq = end;
     len = next;
   }
+  if (paced) t.paceBatch = false;
   // Linux tcp_write_xmit ends by (re)scheduling the loss probe after new data.
   if (sent && !forceHead) scheduleLossProbe(t, now);
   const limited = t.packetsOut >= t.cc.cwnd;

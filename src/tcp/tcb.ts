@@ -253,6 +253,17 @@ export class Tcb {
   /** FIN_WAIT_2 (orphan) timeout or TIME-WAIT expiry, whichever state we are in. */
   get closeAt(): Nanos { return this.wide[28]!; }
   set closeAt(v: Nanos) { this.wide[28] = v; }
+  /**
+   * Pacing (pacing.ts), with tcp.pacing on: the next packet's earliest departure time (Linux
+   * tcp_wstamp_ns), the pacing timer (Linux's pacing hrtimer, or fq's wait; Infinity when off) and
+   * the data segments sent (Linux data_segs_out: fq does not pace the first 10).
+   */
+  readonly paced: boolean;
+  wstamp: Nanos = 0;
+  paceAt: Nanos = Infinity;
+  dataSegsOut = 0;
+  /** The send loop is building a paced packet of several segments (it accounts for it itself). */
+  paceBatch = false;
 
   readonly rtt: RttEstimator;
   readonly rtxq = new RtxQueue();
@@ -293,6 +304,20 @@ export class Tcb {
   undoRetrans = -1;
   priorSsthresh = 0;
   undoCwnd = 0;
+  /**
+   * Eifel (RFC 3522, Linux tcp_packet_delayed): the TS clock when the first repair of the
+   * episode went out (Linux retrans_stamp in TS units), -1 when none; and the ACK being processed
+   * echoed this TS value (Linux rx_opt.rcv_tsecr, 0: none).
+   */
+  retransTs = -1;
+  ackTsecr = 0;
+  /** F-RTO (RFC 5682, Linux tp->frto) is running for the current RTO episode. */
+  frto = false;
+  /** The ACK being processed acknowledged or SACKed a segment never retransmitted, sent before `recover` (Linux FLAG_ORIG_SACK_ACKED). */
+  ackOrig = false;
+  /** Timeouts undone as spurious (Linux LINUX_MIB_TCPSPURIOUSRTOS) and reductions undone (TCPLOSSUNDO + TCPFULLUNDO + TCPDSACKUNDO + TCPPARTIALUNDO). */
+  spuriousRtos = 0;
+  undos = 0;
   /** RFC 6582 "recover". */
   get recover(): number { return this.wide[35]!; }
   set recover(v: number) { this.wide[35] = v; }
@@ -309,6 +334,15 @@ export class Tcb {
   set rackEnd(v: number) { this.wide[37] = v; }
   rackRtt: Nanos = 0;
   rackAdvanced = false;
+  /**
+   * RACK's reordering window in steps of min_rtt/4 (Linux rack.reo_wnd_steps), the recoveries it
+   * persists for (reo_wnd_persist), a DSACK seen since the last ACK (dsack_seen) and when the
+   * window last grew (Linux last_delivered, kept as a time).
+   */
+  rackReoWndSteps = 1;
+  rackReoWndPersist = 0;
+  rackDsackSeen = false;
+  rackReoWndStamp: Nanos = 0;
   /** Linux tp->reordering (tcp_reordering, in segments) and reord_seen (reordering events seen). */
   reordering = 3;
   reordSeen = 0;
@@ -397,6 +431,7 @@ export class Tcb {
     this.noDelay = !params.nagle;
     this.rcvBuf = params.rcvBuf;
     this.sndBuf = params.sndBuf;
+    this.paced = params.pacing !== 'off';
     this.rtt = new RttEstimator(params.initialRto, params.minRto, params.maxRto, params.profile === 'linux');
     this.cc = createCongestionControl(params, params.initCwnd);
   }
@@ -489,11 +524,12 @@ export class Tcb {
     if (this.delackAt < d) d = this.delackAt;
     if (this.keepaliveAt < d) d = this.keepaliveAt;
     if (this.closeAt < d) d = this.closeAt;
+    if (this.paceAt < d) d = this.paceAt;
     this.deadline = d;
   }
 
   private onClosed(): void {
-    this.rtoAt = this.persistAt = this.delackAt = this.keepaliveAt = this.closeAt = Infinity;
+    this.rtoAt = this.persistAt = this.delackAt = this.keepaliveAt = this.closeAt = this.paceAt = Infinity;
     this.deadline = Infinity;
     this.ackPending = false;
     this.rtxq.clear();

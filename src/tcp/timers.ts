@@ -7,8 +7,9 @@ import { MS, type Nanos } from '../sim/time.ts';
 import { TcpState } from './api.ts';
 import { sendActiveReset, sendAck, sendProbe, transmitData } from './output.ts';
 import { onRetransmitTimer, ORPHAN_RETRIES } from './retransmit.ts';
+import { inSackRecovery, lossAck, sendInRecovery } from './sack-recovery.ts';
 import { TIMEOUT_MIN } from './rtt.ts';
-import { hasUnsent, probeTimeout, segmentSize } from './send.ts';
+import { hasUnsent, output, probeTimeout, segmentSize } from './send.ts';
 import { seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
 import { terminate } from './teardown.ts';
@@ -28,6 +29,16 @@ export function runTimers(t: Tcb, now: Nanos): void {
   if (closed(t)) return;
   if (t.keepaliveAt <= now) keepaliveTimer(t, now);
   if (closed(t)) return;
+  if (t.paceAt <= now) {
+    // The pacing timer (Linux tcp_pace_kick -> tcp_tsq_handler -> tcp_write_xmit; or fq
+    // releasing the packet): the next packet's departure time has come.
+    t.paceAt = Infinity;
+    if (inSackRecovery(t)) sendInRecovery(t, now);
+    else {
+      if (t.inLoss) lossAck(t, now);
+      output(t, now);
+    }
+  }
   if (t.closeAt <= now) {
     // FIN_WAIT_2 (orphan) or TIME-WAIT is over: the connection goes quietly.
     t.closeAt = Infinity;

@@ -14,21 +14,20 @@ import { seqLt } from './seq.ts';
 /** Linux GSO_LEGACY_MAX_SIZE (sk_gso_max_size) and sk_pacing_shift (about 1 ms of data). */
 const GSO_MAX_SIZE = 65536;
 const PACING_SHIFT = 10;
-/** net.ipv4.tcp_pacing_ss_ratio / tcp_pacing_ca_ratio (percent) and tcp_tso_rtt_log. */
-const PACING_SS_RATIO = 200;
-const PACING_CA_RATIO = 120;
+/** net.ipv4.tcp_tso_rtt_log. */
 const TSO_RTT_LOG = 9;
 
 /**
  * Linux tcp_update_pacing_rate, in bytes per second: cwnd (or what is out, if more) segments per
- * SRTT, doubled in the first half of slow start and 1.2x after; unlimited before an RTT sample.
+ * SRTT, doubled in the first half of slow start and 1.2x after (tcp_pacing_ss_ratio /
+ * tcp_pacing_ca_ratio); unlimited before an RTT sample.
  */
 export function pacingRate(t: Tcb): number {
   const srttUs = t.rtt.srtt / 1000;
   if (!(srttUs > 0)) return Infinity;
   const cwnd = t.cc.cwnd;
   const out = t.packetsOut;
-  const ratio = cwnd < t.cc.ssthresh / 2 ? PACING_SS_RATIO : PACING_CA_RATIO;
+  const ratio = cwnd < t.cc.ssthresh / 2 ? t.params.pacingSsRatio : t.params.pacingCaRatio;
   return (t.mss * 1e6 * (cwnd > out ? cwnd : out) * ratio) / 100 / srttUs;
 }
 

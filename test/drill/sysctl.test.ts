@@ -66,9 +66,9 @@ tc qdisc add dev tun0 root pfifo`, noFiles);
     const r = sysctlsFromCommands('../common/defaults.sh\n ../common/set_sysctls.py /proc/sys/net/ipv4/tcp_min_tso_segs=10\n', read);
     expect(r.params).toEqual({
       rcvBuf: 540000, rcvBufMax: 15728640, sndBuf: 262144, sndBufMax: 4194304, congestion: 'cubic', timestamps: true, synRetries: 5, synAckRetries: 5, sack: true, tailLossProbe: true, synCookies: true,
-      ecn: 0, notsentLowat: 4294967295, tsoWinDivisor: 3, minTsoSegs: 10, slowStartAfterIdle: false, fastOpen: 0x70403, fastOpenKey: 'a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4',
+      ecn: 0, notsentLowat: 4294967295, tsoWinDivisor: 3, minTsoSegs: 10, slowStartAfterIdle: false, pacingSsRatio: 200, pacingCaRatio: 120, frto: 2, fastOpen: 0x70403, fastOpenKey: 'a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4',
     });
-    expect(r.ignored).toContain('net.ipv4.tcp_frto=2');
+    expect(r.applied).toContain('net.ipv4.tcp_frto=2 -> frto');
     expect(r.applied).toContain('net.ipv4.tcp_fastopen=0x70403 -> fastOpen');
     expect(r.errors).toEqual([]);
     expect(sysctlsFromCommands('./missing.sh', read).errors).toEqual(['./missing.sh: cannot read']);
@@ -141,5 +141,14 @@ describe('tc qdisc commands (a local queue that drops everything)', () => {
     expect(qdiscDropsAll('tc qdisc add dev tun0 root pfifo limit 100')).toBe(false);
     expect(qdiscDropsAll('tc qdisc del dev tun0 root')).toBe(false);
     expect(qdiscDropsAll('sysctl -q net.ipv4.tcp_sack=1')).toBe(null);
+  });
+});
+
+describe('the fq qdisc', () => {
+  it('`tc qdisc replace dev tun0 root fq` turns pacing on (fq\'s departure times); other qdiscs do not', () => {
+    const r = sysctlsFromCommands('tc qdisc replace dev tun0 root fq\nsysctl -q net.ipv4.tcp_pacing_ss_ratio=150', () => null);
+    expect(r.params).toEqual({ pacing: 'fq', pacingSsRatio: 150 });
+    expect(sysctlsFromCommands('tc qdisc add dev tun0 root pfifo limit 10', () => null).params).toEqual({});
+    expect(sysctlsFromCommands('sysctl -q net.ipv4.tcp_pacing_ca_ratio=2000', () => null).errors).toEqual(['net.ipv4.tcp_pacing_ca_ratio: cannot use value "2000"']);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { MS } from '../../src/sim/time.ts';
-import { passiveEstablished, type Trace } from './harness.ts';
+import { passiveEstablished, PEER_ISS, type Trace } from './harness.ts';
 
 /** The peer sends `n` segments of 1000 bytes from `from`, echoing our TSval `ecr`; the application reads them all. */
 function deliver(t: Trace, from: number, n: number, ecr: number): number {
@@ -103,5 +103,20 @@ describe('send buffer growth (tcp_sndbuf_expand)', () => {
   test('the rfc9293 profile keeps fixed buffers', () => {
     const t = passiveEstablished({ profile: 'rfc9293', params: { sndBuf: 16384 } });
     expect(t.c.sndBuf).toBe(16384);
+  });
+});
+
+describe('a buffer smaller than the window it rounds up to (Linux tcp_try_rmem_schedule)', () => {
+  test('a 4608-byte buffer with window scale 14 offers 16384 bytes; once it is over its size, data is dropped and ACKed at once', () => {
+    // SO_RCVBUF 4608 (locked), tcp_rmem[2] 1 GiB: window scale 14, so the window (2304 bytes of
+    // space) is rounded up to one unit of 16384 bytes, as __tcp_select_window's ALIGN.
+    const t = passiveEstablished({ params: { rcvBuf: 4608, rcvBufLock: true, rcvBufMax: 2 ** 30 } });
+    expect(t.c.rcvWscale).toBe(14);
+    for (let i = 0; i < 5; i++) t.in(`P. ${1 + i * 1000}:${1001 + i * 1000}(1000) ack 1 win 257`);
+    // Five segments taken: 4000 bytes were held (within the 4608) when the fifth came.
+    expect([t.c.rcvNxt - PEER_ISS - 1, t.c.rcvq.readable]).toEqual([5000, 5000]);
+    // The sixth finds the buffer over its size: dropped, and the ACK says so at once.
+    expect(t.in('P. 5001:6001(1000) ack 1 win 257')).toEqual(['. 1:1(0) ack 5001']);
+    expect(t.c.rcvq.readable).toBe(5000);
   });
 });

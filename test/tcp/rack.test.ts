@@ -7,6 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { MS } from '../../src/sim/time.ts';
 import { INFINITE_SSTHRESH } from '../../src/tcp/congestion/newreno.ts';
+import { rackReoWnd } from '../../src/tcp/rack.ts';
 import { passiveEstablished } from './harness.ts';
 
 /** Ten segments out at 100 ms (the initial window), nothing acknowledged yet. */
@@ -243,6 +244,26 @@ describe('undo on DSACK (Linux tcp_try_undo_dsack)', () => {
     expect(t.c.inRecovery).toBe(false);
     expect(t.c.cc.cwnd).toBeGreaterThanOrEqual(10);
     expect(t.c.cc.ssthresh).toBe(INFINITE_SSTHRESH); // still in slow start, as before the false alarm
+    // RFC 8985 6.2 (tcp_rack_update_reo_wnd): the DSACK widens RACK's reordering window by one
+    // step of min_rtt/4 on the next ACK that delivers data, kept for 16 recoveries.
+    expect([t.c.rackReoWndSteps, rackReoWnd(t.c as never)]).toEqual([1, 25 * MS]);
+    t.at(230 * MS);
+    t.in('. 1:1(0) ack 6001 win 257');
+    expect([t.c.rackReoWndSteps, t.c.rackReoWndPersist, rackReoWnd(t.c as never)]).toEqual([2, 16, 50 * MS]);
+    // A recovery that ends without undo uses one of the 16 up (tcp_try_undo_recovery). New data
+    // at 230 ms; 11001:12001 is lost, three segments above it are SACKed at 300 ms.
+    t.c.send(10000, t.now);
+    t.sent();
+    t.at(300 * MS);
+    t.in('. 1:1(0) ack 11001 win 257 <nop,nop,sack 12001:15001>');
+    // Reordering was seen, so three SACKs are not enough: RACK's timer, 70 ms (RACK RTT) + 50 ms
+    // after the send, decides.
+    expect(t.c.inRecovery).toBe(false);
+    expect(t.runTimers(399 * MS)).toEqual(['352 . 11001:12001(1000) ack 1']);
+    expect(t.c.inRecovery).toBe(true);
+    t.at(400 * MS);
+    t.in(`. 1:1(0) ack ${t.c.sndMax - 1_000_000} win 257`);
+    expect([t.c.inRecovery, t.c.rackReoWndSteps, t.c.rackReoWndPersist]).toEqual([false, 2, 15]);
   });
 
   test('one of two retransmissions DSACKed: the other may have repaired a loss, nothing is undone', () => {

@@ -39,8 +39,11 @@ export interface CongestionControl {
   onPartialAck(acked: number): void;
   /** The full ACK that ends fast recovery (RFC 6582 3.2 step 6). */
   exitRecovery(flight: number): void;
-  /** Retransmission timeout (RFC 5681 3.1 eq. 4 and loss window). */
-  onTimeout(flight: number, v: CcView, now: Nanos): void;
+  /**
+   * Retransmission timeout (RFC 5681 3.1 eq. 4 and loss window). `reduce` false: a backed-off RTO
+   * of an episode already reduced keeps ssthresh (Linux tcp_enter_loss).
+   */
+  onTimeout(flight: number, v: CcView, now: Nanos, reduce?: boolean): void;
   /** Restart after an idle period (RFC 5681 4.1). */
   onIdleRestart(initialWindow: number): void;
 }
@@ -52,7 +55,9 @@ export function createCongestionControl(p: TcpParams, initialWindow: number): Co
   switch (p.congestion) {
     case 'cubic':
       // Linux counts CUBIC's time in the host's jiffies; `timers: exact` keeps millisecond ones.
-      return p.timers === 'wheel' ? new Cubic(initialWindow, p.hz, p.jiffiesOffset ?? 0) : new Cubic(initialWindow);
+      return p.timers === 'wheel'
+        ? new Cubic(initialWindow, p.hz, p.jiffiesOffset ?? 0, p.pacing !== 'off')
+        : new Cubic(initialWindow, 1000, 0, p.pacing !== 'off');
     case 'reno':
       return new NewReno(initialWindow);
     default: {

@@ -94,7 +94,11 @@ export class Cubic extends NewReno {
    * `hz`, `jiffiesOffset`: the host's clock, as its timers read it: tcp_jiffies32 ticks at HZ,
    * which sets both the cubic function's time resolution and its once-per-HZ/32 update.
    */
-  constructor(initialWindow: number, private readonly hz = 1000, private readonly jiffiesOffset = 0) {
+  /**
+   * `pacedQdisc`: the host paces (sk_pacing_status is not SK_PACING_NONE), so HyStart's ACK-train
+   * threshold is not halved (hystart_update).
+   */
+  constructor(initialWindow: number, private readonly hz = 1000, private readonly jiffiesOffset = 0, private readonly pacedQdisc = false) {
     super(initialWindow);
     this.tick = tickNs(hz);
   }
@@ -172,8 +176,8 @@ export class Cubic extends NewReno {
     return Math.max(Math.floor((cwnd * BETA) / BICTCP_BETA_SCALE), 2);
   }
 
-  override onTimeout(flight: number, v: CcView, now: Nanos): void {
-    super.onTimeout(flight, v, now);
+  override onTimeout(flight: number, v: CcView, now: Nanos, reduce = true): void {
+    super.onTimeout(flight, v, now, reduce);
     // cubictcp_state(TCP_CA_Loss): a fresh start, HyStart included.
     this.cnt = this.lastMaxCwnd = this.lastCwnd = this.lastTime = this.originPoint = this.k = 0;
     this.delayMin = this.epochStart = this.ackCnt = this.tcpCwnd = 0;
@@ -219,11 +223,12 @@ export class Cubic extends NewReno {
     if (us - this.lastAck <= HYSTART_ACK_DELTA_US) {
       this.lastAck = us;
       // hystart_ack_delay: TSO/GRO cushion from the pacing rate (200 % of cwnd·MSS/SRTT in slow
-      // start, tcp_update_pacing_rate), at most 1 ms; halved with no pacing qdisc.
+      // start, tcp_update_pacing_rate), at most 1 ms; the sum halved when the host does not pace.
       const srttUs = v.rtt.srtt / 1000;
       const rate = srttUs > 0 ? (2 * v.mss * Math.max(this.cwnd, v.packetsOut) * 1e6) / srttUs : Infinity;
       const ackDelay = Math.min(1000, Math.floor((GSO_MAX_SIZE * 4 * 1e6) / rate));
-      const threshold = (this.delayMin + ackDelay) >> 1;
+      let threshold = this.delayMin + ackDelay;
+      if (!this.pacedQdisc) threshold >>= 1;
       if (us - this.roundStart > threshold) {
         this.found = true;
         this.ssthresh = this.cwnd;

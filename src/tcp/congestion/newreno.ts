@@ -85,8 +85,8 @@ export class NewReno implements CongestionControl {
     this.cwndCnt = 0;
   }
 
-  onTimeout(flight: number, _v: CcView, _now: Nanos): void {
-    this.ssthresh = this.lossSsthresh(flight);
+  onTimeout(flight: number, _v: CcView, _now: Nanos, reduce = true): void {
+    if (reduce) this.ssthresh = this.lossSsthresh(flight);
     this.cwnd = 1;
     this.cwndCnt = 0;
   }
