@@ -112,8 +112,12 @@ export function enterLoss(t: Tcb, now: Nanos): void {
   if (t.sack !== null) t.sack.active = false;
   t.inLoss = true;
   t.recover = t.sndMax;
-  if (t.rtxq.size > 0) retransmitSegment(t, 0, now);
-  else output(t, now, true);
+  if (t.rtxq.size > 0) {
+    // tcp_retransmit_timer resends one segment of the head skb (tcp_retransmit_skb(.., 1)): its
+    // tcp_fragment leaves the rest of that skb one of its own.
+    t.rtxq.splitAfter(0);
+    retransmitSegment(t, 0, now);
+  } else output(t, now, true);
 }
 
 /**
