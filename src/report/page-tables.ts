@@ -120,7 +120,9 @@ export function parameterRows(spec: unknown, runCount: number, seeds: number[]):
       if (isObject(values)) {
         // A named axis: each variant and the overrides it applies.
         rows.push([`Sweep ${path}`, Object.keys(values).join(', ')]);
-        for (const [name, overrides] of Object.entries(values)) rows.push([`  ${name}`, inline(overrides)]);
+        for (const [name, overrides] of Object.entries(values)) {
+          rows.push([`  ${name}`, isObject(overrides) && Object.keys(overrides).length === 0 ? '(the spec as written)' : inline(overrides)]);
+        }
       } else rows.push([`Sweep ${path}`, Array.isArray(values) ? values.map(valueLabel).join(', ') : valueLabel(values)]);
     }
   }

@@ -136,6 +136,7 @@ export function sweepChart(input: SweepChartInput): ChartResult {
     `${ml.name} for each value of ${inSentence(paramLabel(input.x))}` +
     (data.series.length > 1 ? `, one series per ${data.legendTitle ? inSentence(data.legendTitle.replace(/:$/, '')) + ' setting' : 'combination of the other sweep axes'}` : '') +
     `. Markers show the mean over ${seedCount(data.maxN)}${withCi ? '; error bars the 95 % confidence interval (Student t)' : ''}.` +
+    (n > 1 ? ` So that markers do not hide each other, each series is drawn up to ${(n - 1) * 2.5} px left or right of its x value.` : '') +
     (clipsAtFloor(data, floor) ? ' Error bars that would reach below 0 are cut at 0, a value the quantity cannot go below.' : '') +
     (joined ? '' : ' Points are not joined: a percentile can jump between two sweep values (by a whole retransmission timeout), so a line between them would show values no run had.') +
     (names.some((nm, i) => nm !== data.series[i]!.label) ? ' Series marked "same as" lie exactly on the one named.' : '') +
