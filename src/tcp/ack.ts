@@ -14,7 +14,7 @@ import { chronoStop, CHRONO_BUSY, CHRONO_SNDBUF_LIMITED } from './chrono.ts';
 import { scheduleLossProbe, tlpAcked } from './tlp.ts';
 import { tsValue } from './window.ts';
 import { exitSackRecovery, inSackRecovery, lossAck, sackAlert, sackDubious, sackRecoveryStep, sackUpdate } from './sack-recovery.ts';
-import { rackOnCumAck, rackUpdateReoWnd } from './rack.ts';
+import { fack, rackOnCumAck, rackUpdateReoWnd } from './rack.ts';
 import { processLoss, REXMIT_LOST, REXMIT_NEW } from './frto.ts';
 import { tryUndoRecovery } from './undo.ts';
 import { sndBufOnAck } from './buffers.ts';
@@ -23,6 +23,8 @@ import { timerExpiry } from './timer-wheel.ts';
 /** The SACK marks and queue length before the ACK being processed (plain module state: no allocation per ACK). */
 let sackedBefore = 0;
 let queuedBefore = 0;
+/** tcp_ack's prior_fack: the highest SACKed sequence before this ACK's blocks are tagged. */
+let priorFack = 0;
 
 /** RFC 5681 3.2: duplicate ACKs before fast retransmit (Linux tcp_reordering). */
 export const DUPACK_THRESHOLD = 3;
@@ -58,6 +60,7 @@ export function processAck(t: Tcb, seg: Segment, now: Nanos): boolean {
   // acknowledged without having been SACKed before.
   sackedBefore = t.rtxq.sackedOut;
   queuedBefore = t.rtxq.size;
+  priorFack = t.sack !== null ? fack(t) : t.sndUna;
   const newlySacked = blocks !== undefined ? sackUpdate(t, blocks, ack, now) : 0;
   if (seqLe(ack, t.sndUna)) {
     if (ack === t.sndUna) {
@@ -147,7 +150,7 @@ function newAck(t: Tcb, seg: Segment, now: Nanos, newlySacked: number): void {
   const prevUna = t.sndUna;
   const bufferedBefore = t.sendBuffered;
   // RACK and reordering read the queue as it was (rack.ts): before SND.UNA moves.
-  if (t.sack !== null) rackOnCumAck(t, ack, now);
+  if (t.sack !== null) rackOnCumAck(t, ack, priorFack, now);
   t.sndUna = ack;
   if (t.sack !== null) rackUpdateReoWnd(t, now);
   if (t.sack !== null) t.sack.prune(ack);

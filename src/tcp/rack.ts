@@ -130,6 +130,11 @@ export function rackDetectLoss(t: Tcb, now: Nanos): Nanos {
     if ((m & SEG_LOST) !== 0 && (m & SEG_RETRANS) === 0) continue;
     const xmit = q.xmitAt(k);
     const end = q.endAt(k);
+    // A retransmission sent this very instant left after the segment RACK just saw delivered
+    // (that one was sent, and SACKed, before the ACK that caused the retransmission): in Linux
+    // its timestamp is the later one. Only a zero-time delivery (a packetdrill ACK at +0) makes
+    // the simulated clocks tie here.
+    if (xmit === now && (m & SEG_RETRANS) !== 0) continue;
     if (!sentAfter(t.rackXmit, xmit, t.rackEnd, end)) continue;
     const remaining = t.rackRtt + reoWnd - (now - xmit);
     if (remaining <= 0) markLost(q, k);
@@ -223,11 +228,13 @@ export function sackTag(t: Tcb, blocks: ReadonlyArray<readonly [number, number]>
 /**
  * tcp_clean_rtx_queue's part for RACK, before the cumulatively acknowledged segments leave the
  * queue: each one not SACKed before is delivered now (RACK advances), and a hole never
- * retransmitted filled below the highest SACK is reordering.
+ * retransmitted filled below the highest SACK is reordering. `priorFack`: the highest SACKed
+ * sequence before this ACK's blocks were tagged (tcp_ack's prior_fack, read before
+ * tcp_sacktag_write_queue): a hole is reordering only if it lies below what was SACKed before, not
+ * below what this very ACK SACKs (a plain loss whose SACK arrives with the cumulative ACK).
  */
-export function rackOnCumAck(t: Tcb, ack: number, now: Nanos): void {
+export function rackOnCumAck(t: Tcb, ack: number, priorFack: number, now: Nanos): void {
   const q = t.rtxq;
-  const priorFack = fack(t);
   let reord = t.sndMax;
   for (let k = 0; k < q.size; k++) {
     const end = q.endAt(k);
@@ -245,7 +252,7 @@ export function rackOnCumAck(t: Tcb, ack: number, now: Nanos): void {
 }
 
 /** Linux tcp_highest_sack_seq: the end of the highest SACKed segment, or SND.UNA. */
-function fack(t: Tcb): number {
+export function fack(t: Tcb): number {
   return t.sack === null || t.rtxq.sackedOut === 0 ? t.sndUna : t.sack.highSacked(t.sndUna);
 }
 

@@ -28,6 +28,15 @@ export const SEG_RETRANS = 4;
 /** TCPCB_EVER_RETRANS: retransmitted at least once (Karn, RACK's ambiguity check). */
 export const SEG_EVER_RETRANS = 8;
 
+/**
+ * This segment and the next one left in the same TSO packet, and so share an skb (Linux
+ * tso_fragment cuts the write queue at packet boundaries): a retransmission resends them
+ * together (tcp_retransmit_skb resends a whole skb, __tcp_transmit_skb forcing PSH on it).
+ */
+export const SEG_JOINS_NEXT = 16;
+/** Marks an RTO or undo keeps: the history of the segment, not its state. */
+const SEG_KEEP = SEG_EVER_RETRANS | SEG_JOINS_NEXT;
+
 /** Doubles per segment: end sequence, first send, last send, marks. */
 const STRIDE = 4;
 /** Segments in a fresh ring: a short connection (a request, FIN) fits without growing. */
@@ -101,6 +110,16 @@ export class RtxQueue {
     this.ring[this.slot(k) + 3] = marks;
   }
 
+  /** The k-th segment and the next one went out in one TSO packet (one skb). */
+  joinNext(k: number): void {
+    this.ring[this.slot(k) + 3] = this.ring[this.slot(k) + 3]! | SEG_JOINS_NEXT;
+  }
+
+  /** The skb is cut after the k-th segment (Linux tcp_fragment): they are resent apart. */
+  splitAfter(k: number): void {
+    this.ring[this.slot(k) + 3] = this.ring[this.slot(k) + 3]! & ~SEG_JOINS_NEXT;
+  }
+
   /** The k-th segment was resent at `now`: a retransmission in flight (Linux __tcp_retransmit_skb). */
   retransmitted(k: number, now: Nanos): void {
     const i = this.slot(k);
@@ -133,7 +152,7 @@ export class RtxQueue {
     this.head = 0;
     this.count = 0;
     for (let p = 1; p <= pieces; p++) {
-      this.pushEntry(p === pieces ? end : (una + p * size) >>> 0, old[1]!, old[2]!, m);
+      this.pushEntry(p === pieces ? end : (una + p * size) >>> 0, old[1]!, old[2]!, m & ~SEG_JOINS_NEXT);
     }
     for (let j = STRIDE; j < old.length; j += STRIDE) this.pushEntry(old[j]!, old[j + 1]!, old[j + 2]!, old[j + 3]!);
   }
@@ -198,7 +217,7 @@ export class RtxQueue {
   markAllLost(): void {
     for (let k = 0; k < this.count; k++) {
       const i = this.slot(k);
-      this.ring[i + 3] = (this.ring[i + 3]! & SEG_EVER_RETRANS) | SEG_LOST;
+      this.ring[i + 3] = (this.ring[i + 3]! & SEG_KEEP) | SEG_LOST;
     }
     this.sackedOut = this.retransOut = 0;
     this.lostOut = this.count;
@@ -214,7 +233,7 @@ export class RtxQueue {
       const i = this.slot(k);
       const m = this.ring[i + 3]!;
       if ((m & SEG_SACKED) !== 0) continue;
-      this.ring[i + 3] = (m & SEG_EVER_RETRANS) | SEG_LOST;
+      this.ring[i + 3] = (m & SEG_KEEP) | SEG_LOST;
       lost++;
     }
     this.lostOut = lost;
@@ -235,7 +254,7 @@ export class RtxQueue {
   clearMarks(): void {
     for (let k = 0; k < this.count; k++) {
       const i = this.slot(k);
-      this.ring[i + 3] = this.ring[i + 3]! & SEG_EVER_RETRANS;
+      this.ring[i + 3] = this.ring[i + 3]! & SEG_KEEP;
     }
     this.sackedOut = this.lostOut = this.retransOut = 0;
   }

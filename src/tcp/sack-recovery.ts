@@ -13,7 +13,8 @@ import type { Nanos } from '../sim/time.ts';
 import { transmitData } from './output.ts';
 import { pacingHolds } from './pacing.ts';
 import { checkReordering, rackDetectLoss, rackMarkLost, rearmRto, sackTag } from './rack.ts';
-import { SEG_LOST, SEG_RETRANS, SEG_SACKED } from './rtx-queue.ts';
+import { SEG_JOINS_NEXT, SEG_LOST, SEG_RETRANS, SEG_SACKED } from './rtx-queue.ts';
+import { tsoMaxSegs } from './tso.ts';
 import { SackScoreboard } from './sack-scoreboard.ts';
 import { dsackUndoCount, initUndo, repairSent, tryUndoDsack } from './undo.ts';
 import { tsValue } from './window.ts';
@@ -111,8 +112,12 @@ export function enterLoss(t: Tcb, now: Nanos): void {
   if (t.sack !== null) t.sack.active = false;
   t.inLoss = true;
   t.recover = t.sndMax;
-  if (t.rtxq.size > 0) retransmitSegment(t, 0, now);
-  else output(t, now, true);
+  if (t.rtxq.size > 0) {
+    // tcp_retransmit_timer resends one segment of the head skb (tcp_retransmit_skb(.., 1)): its
+    // tcp_fragment leaves the rest of that skb one of its own.
+    t.rtxq.splitAfter(0);
+    retransmitSegment(t, 0, now);
+  } else output(t, now, true);
 }
 
 /**
@@ -129,9 +134,8 @@ export function lossAck(t: Tcb, now: Nanos): void {
   for (let k = 0; k < q.size && q.retransOut < q.lostOut; k++) {
     if (pipe(t) >= t.cc.cwnd) return;
     if (t.paced && pacingHolds(t, now)) return;
-    const m = q.marksAt(k);
-    if ((m & SEG_LOST) === 0 || (m & (SEG_SACKED | SEG_RETRANS)) !== 0) continue;
-    retransmitSegment(t, k, now);
+    if (!resendable(q.marksAt(k))) continue;
+    k += retransmitSkb(t, k, t.cc.cwnd - pipe(t), now) - 1;
   }
 }
 
@@ -213,16 +217,43 @@ export function sendInRecovery(t: Tcb, now: Nanos): void {
   for (let k = 0; k < q.size && q.retransOut < q.lostOut; k++) {
     if (pipe(t) >= t.cc.cwnd) break;
     if (t.paced && pacingHolds(t, now)) break; // tcp_xmit_retransmit_queue's tcp_pacing_check
-    const m = q.marksAt(k);
-    if ((m & SEG_LOST) === 0 || (m & (SEG_SACKED | SEG_RETRANS)) !== 0) continue;
-    retransmitSegment(t, k, now);
+    if (!resendable(q.marksAt(k))) continue;
+    k += retransmitSkb(t, k, t.cc.cwnd - pipe(t), now) - 1;
   }
   output(t, now);
   sb.prrOut += t.segsOut - before;
 }
 
-/** Resends the k-th queued segment as it was (Linux tcp_retransmit_skb), FIN included. */
-function retransmitSegment(t: Tcb, k: number, now: Nanos): void {
+/** Marked lost, not SACKed, no resent copy in flight: tcp_xmit_retransmit_queue resends it. */
+function resendable(m: number): boolean {
+  return (m & SEG_LOST) !== 0 && (m & (SEG_SACKED | SEG_RETRANS)) === 0;
+}
+
+/**
+ * Linux tcp_xmit_retransmit_queue's step for one skb: the lost segments from the k-th on that left
+ * in one TSO packet (SEG_JOINS_NEXT; a SACK or cumulative ACK in between has cut that skb, as
+ * tcp_sacktag_write_queue / tcp_trim_head do) go out again as one packet, at most `room`
+ * segments (cwnd − packets in flight) and tcp_tso_segs: __tcp_retransmit_skb cuts a longer skb
+ * there (tcp_fragment), the rest waiting as an skb of its own. A packet of more than one segment
+ * carries PSH on its last (__tcp_transmit_skb). Returns the segments resent.
+ */
+function retransmitSkb(t: Tcb, k: number, room: number, now: Nanos): number {
+  const q = t.rtxq;
+  const max = tsoMaxSegs(t);
+  const limit = room < max ? room : max;
+  let n = 1;
+  while (n < limit && k + n < q.size && (q.marksAt(k + n - 1) & SEG_JOINS_NEXT) !== 0 && resendable(q.marksAt(k + n))) n++;
+  // tcp_fragment: what is left of the skb is resent apart from this packet.
+  if ((q.marksAt(k + n - 1) & SEG_JOINS_NEXT) !== 0) q.splitAfter(k + n - 1);
+  for (let i = 0; i < n; i++) retransmitSegment(t, k + i, now, n > 1 && i === n - 1);
+  return n;
+}
+
+/**
+ * Resends the k-th queued segment as it was (Linux tcp_retransmit_skb), FIN included; `push`:
+ * it ends a packet of several segments (PSH forced).
+ */
+function retransmitSegment(t: Tcb, k: number, now: Nanos, push = false): void {
   const q = t.rtxq;
   const start = k === 0 ? t.sndUna : q.endAt(k - 1);
   const end = q.endAt(k);
@@ -231,7 +262,7 @@ function retransmitSegment(t: Tcb, k: number, now: Nanos): void {
   if (len < 0) len = 0;
   const recordEnd = nextRecordEnd(t, start);
   if (recordEnd >= 0 && seqLt(recordEnd, (start + len) >>> 0)) len = seqSub(recordEnd, start);
-  transmitData(t, start, len, fin && seqSub(end, start) === len + 1, now, false);
+  transmitData(t, start, len, fin && seqSub(end, start) === len + 1, now, push);
   repairSent(t, tsValue(t.tsOffset, now));
   if (k === 0 && !t.rtoIsReo) {
     // tcp_xmit_retransmit_queue: resending the head restarts the RTO (a pending probe goes).

@@ -92,6 +92,8 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
     // write carries its own, transmitData). A retransmission (go-back-N after an RTO) keeps the
     // PSH of where it ends: only the tail of a write has one (Linux resends the skb with its own flags).
     transmitData(t, seq, len, fin, now, fresh && left === 0 && segs > 1 && len > 0);
+    // The packet's segments share an skb: a retransmission resends them together (rtx-queue.ts).
+    if (fresh && left > 0 && len > 0) t.rtxq.joinNext(t.rtxq.size - 1);
     sent = true;
     if (paced) {
       pktBytes += len;

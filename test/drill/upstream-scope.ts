@@ -33,7 +33,6 @@ const LOSS_RECOVERY = 'Loss recovery and congestion control as Linux runs them: 
 const HYSTART_ROUNDS = 'The script encodes HyStart as Linux ran it before commit 25c1a9ca53db ("tcp_cubic: fix incorrect HyStart round start detection"): a new round started only once cwnd had reached hystart_low_window (16), so (by hand from tcp_cubic.c) the delay test first had 8 samples in the round starting at ACK 12 and ended slow start at cwnd 48. The engine follows the fixed code (a round starts whatever cwnd is) and ends slow start at cwnd 36 (measured). With the old order swapped in, both scripts pass whole (measured, with the fq pacing the scripts set, tcp.pacing fq).';
 
 const SYN_RETRIES_OLD = 'The script encodes kernels before tcp_syn_linear_timeouts (6.5): with TCP_SYNCNT 1 it expects one SYN retransmission at 1 s and ETIMEDOUT 3 s after the SYN. Linux 6.18, measured (TCP_SYNCNT 1, tcp_syn_linear_timeouts 4, HZ 250; experiments/linux/measure/silent-connect.py): SYNs at 0, 1.0 and 2.0 s and ETIMEDOUT at 3.06 s. The engine does the same, a third SYN at 2 s and ETIMEDOUT at the first retransmission timer after the 3 s one retry models (on the runner\'s HZ 1000 wheel, 3.09 s after the SYN, where the script allows 3.000 ± 0.004 s), so the script fails where 6.18 would.';
-const RETRANS_PSH = 'Line 38: Linux resends 1:2001 as one packet of two segments (the SACK of 2001:5001 cut the first 5000-byte skb at 2001, tcp_sacktag) and __tcp_transmit_skb forces PSH on every packet of more than one segment, retransmissions included; the engine\'s SACK recovery resends segment by segment and keeps no record of which segments left as one packet, so the two go without PSH (loss recovery, issue 11). The Fast Open child\'s window and packets in flight, which made it fail at line 34 before, now start at ISS + 1 as Linux\'s (tcp_create_openreq_child).';
 
 /** Why an in-scope script fails; out-of-scope scripts get OUT_OF_SCOPE_NOTE. */
 export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
@@ -42,14 +41,12 @@ export const UPSTREAM_NOTES: Readonly<Record<string, string>> = {
   'fast_retransmit/fr-4pkt-fack-last-mss.pkt': 'RACK\'s reordering timer resends the head 27 ms after the SACK (the 25 ms reordering window, min_rtt/4, plus TCP_TIMEOUT_MIN, tcp_rack_mark_lost, at HZ 1000 as the runner runs); Linux took 40 ms, what a HZ 250 kernel gives (7 + 2 jiffies of 4 ms, plus up to one tick of phase). Measured: with the runner at HZ 250 this script passes while sack-shift-sacked-7-5-6-8-9-fack (whose timer fires 27 ms after its SACK) and eor/no-coalesce-retrans fail, so the corpus was recorded on kernels of both HZ.',
   'cubic/cubic-bulk-166k.pkt': HYSTART_ROUNDS,
   'cubic/cubic-bulk-166k-idle-restart.pkt': HYSTART_ROUNDS,
-  'sack/sack-route-refresh-ip-tos.pkt': 'IP_MTU_DISCOVER and IP_TOS are modelled (DF bit, TOS byte, the route refresh re-reads the path MTU) and change nothing here, as in Linux; the script fails on loss recovery: after the SACK of five segments Linux resends both holes at once (RACK with a zero reordering window once sacked_out >= reordering, tcp_rack_reo_wnd), the engine resends the first hole 6 ms later.',
   'fast_retransmit/': LOSS_RECOVERY,
   'limited_transmit/': LOSS_RECOVERY,
   'sack/': LOSS_RECOVERY,
   'slow_start/': LOSS_RECOVERY,
   'fastopen/client/blocking-connect-bypass-errno.pkt': SYN_RETRIES_OLD,
   'fastopen/client/blocking-sendto-errnos.pkt': SYN_RETRIES_OLD,
-  'fastopen/server/client-ack-dropped-then-recovery-ms-timestamps.pkt': RETRANS_PSH,
   'fastopen/': 'TCP Fast Open (RFC 7413) is modelled (src/tcp/fastopen.ts); SKIPs name what the runner lacks.',
 };
 

@@ -56,7 +56,9 @@ describe('F-RTO (tcp_frto = 2)', () => {
     expect(t.in('. 1:1(0) ack 1001 win 257')).toEqual(['. 1001:2001(1000) ack 1', '. 2001:3001(1000) ack 1']);
     t.at(460 * MS);
     // Slow start from 2: cwnd 4, and nothing in flight (every unacknowledged segment is lost).
-    expect(t.in('. 1:1(0) ack 3001 win 257')).toEqual(['. 3001:4001(1000) ack 1', '. 4001:5001(1000) ack 1', '. 5001:6001(1000) ack 1', '. 6001:7001(1000) ack 1']);
+    // The repairs go as the packets the data first left in: 4001:6001 whole (PSH forced), 6001:7001
+    // cut from its packet by the window (tcp_fragment).
+    expect(t.in('. 1:1(0) ack 3001 win 257')).toEqual(['. 3001:4001(1000) ack 1', '. 4001:5001(1000) ack 1', 'P. 5001:6001(1000) ack 1', '. 6001:7001(1000) ack 1']);
     expect([t.c.cc.cwnd, t.c.cc.ssthresh, t.c.inLoss, t.c.spuriousRtos]).toEqual([4, 7, true, 0]);
   });
 

@@ -67,7 +67,8 @@ describe('RACK loss detection', () => {
     // so are 7001..10001 (sent at 100 ms, never SACKed): all four go out on this ACK.
     t.at(300 * MS);
     expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:7001 10001:11001>')).toEqual([
-      '. 1:1001(1000) ack 1', '. 7001:8001(1000) ack 1', '. 8001:9001(1000) ack 1', '. 9001:10001(1000) ack 1',
+      // 8001:10001 left as one packet and goes again as one (PSH forced, __tcp_transmit_skb).
+      '. 1:1001(1000) ack 1', '. 7001:8001(1000) ack 1', '. 8001:9001(1000) ack 1', 'P. 9001:10001(1000) ack 1',
     ]);
     expect(t.c.retransmissions).toBe(5);
     // The RTO restarted when the head was resent (tcp_xmit_retransmit_queue); no probe in recovery.
@@ -215,7 +216,8 @@ describe('RTO on a SACK connection (Linux tcp_enter_loss)', () => {
     // Two delivered (the SACKed three were counted before): cwnd 4, nothing in flight.
     t.at(700 * MS);
     expect(t.in('. 1:1(0) ack 6001 win 257')).toEqual([
-      '. 6001:7001(1000) ack 1', '. 7001:8001(1000) ack 1', '. 8001:9001(1000) ack 1', 'P. 9001:10001(1000) ack 1',
+      // The lost segments go as the two-segment packets they first left in (tcp_xmit_retransmit_queue).
+      '. 6001:7001(1000) ack 1', 'P. 7001:8001(1000) ack 1', '. 8001:9001(1000) ack 1', 'P. 9001:10001(1000) ack 1',
     ]);
     expect(t.c.retransmissions).toBe(8);
     t.at(800 * MS);

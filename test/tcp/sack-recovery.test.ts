@@ -70,3 +70,40 @@ describe('RFC 6675 recovery with PRR (cf. prr-ss-30pkt-lost1_4.pkt)', () => {
     expect(t.c.cc.ssthresh).toBe(7); // 10 x 717 / 1024
   });
 });
+
+describe('retransmissions leave as the TSO packets the data first left in (Linux tcp_retransmit_skb)', () => {
+  test('lost segments that shared a packet go out again together, PSH on the last; a SACK cuts a packet', () => {
+    const t = passiveEstablished();
+    t.c.send(10000, t.now);
+    // TSO packets of two segments (tcp_tso_autosize at this pacing rate): PSH on each packet's last.
+    expect(t.sent()).toEqual([
+      '. 1:1001(1000) ack 1', 'P. 1001:2001(1000) ack 1', '. 2001:3001(1000) ack 1', 'P. 3001:4001(1000) ack 1',
+      '. 4001:5001(1000) ack 1', 'P. 5001:6001(1000) ack 1', '. 6001:7001(1000) ack 1', 'P. 7001:8001(1000) ack 1',
+      '. 8001:9001(1000) ack 1', 'P. 9001:10001(1000) ack 1',
+    ]);
+    t.at(t.now + 10 * MS);
+    // 1:3001 and 4001:5001 lost. 1:2001 was one packet: resent as one (PSH forced, __tcp_transmit_skb);
+    // 2001:3001 shared its packet with the SACKed 3001:4001, 4001:5001 with the SACKed 5001:6001:
+    // each is an skb of its own now (tcp_sacktag's tcp_fragment) and leaves alone, without PSH.
+    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 3001:4001 5001:10001>')).toEqual([
+      '. 1:1001(1000) ack 1', 'P. 1001:2001(1000) ack 1', '. 2001:3001(1000) ack 1', '. 4001:5001(1000) ack 1',
+    ]);
+    expect(t.c.inRecovery).toBe(true);
+    expect(t.c.retransmissions).toBe(4);
+  });
+
+  test('a cumulative ACK into a packet leaves its rest one skb (cf. sack-route-refresh-ip-tos.pkt)', () => {
+    const t = passiveEstablished();
+    t.c.send(10000, t.now);
+    t.sent();
+    t.at(t.now + 10 * MS);
+    // 1:1001 acknowledged along with the SACKs: no reordering (tcp_ack's prior_fack is SND.UNA,
+    // not the SACK this ACK brings), so 1001:5001 is lost at once. 1001:2001, the rest of the
+    // packet the ACK cut (tcp_trim_head), leaves alone; 2001:4001 was one packet and leaves as one;
+    // 4001:5001 lost its packet's other half to the SACK.
+    expect(t.in('. 1:1(0) ack 1001 win 257 <nop,nop,sack 5001:10001>')).toEqual([
+      '. 1001:2001(1000) ack 1', '. 2001:3001(1000) ack 1', 'P. 3001:4001(1000) ack 1', '. 4001:5001(1000) ack 1',
+    ]);
+    expect(t.c.reordSeen).toBe(0);
+  });
+});
