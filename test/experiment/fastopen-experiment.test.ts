@@ -32,6 +32,7 @@ import { ladderModel, listConnections } from '../../src/report/ladder-model.ts';
 import type { TraceEvent } from '../../src/report/trace-records.ts';
 import { metric, traceOf } from './world-helpers.ts';
 import * as N from '../readme-numbers.ts';
+import { hasTshark } from '../tshark.ts';
 
 const SET = [
   'sweep.topology.latency=[25ms, 50ms]', 'sweep.topology.loss=[0]', 'seeds=1', 'duration=11s', 'charts=',
@@ -43,15 +44,7 @@ function runs(trace: boolean, set: readonly string[] = SET, pcap = false): { poi
   return r.value.runs.map((run) => ({ point: run.point, out: executeRun(run, { trace, pcap }) }));
 }
 
-function hasTshark(): boolean {
-  try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const tshark = hasTshark();
+const tshark = hasTshark;
 
 const ns = (ms: number): number => Math.round(ms * 1e6);
 

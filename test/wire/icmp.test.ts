@@ -16,6 +16,7 @@ import { parseIpv4 } from '../../src/wire/ip.ts';
 import { PcapWriter } from '../../src/wire/pcap.ts';
 import { ACK, PSH, PROTO_ICMP, PROTO_TCP, type Packet } from '../../src/wire/segment.ts';
 import { packetRecord } from '../../src/net/packet-trace.ts';
+import { hasTshark, mustRunTshark } from '../tshark.ts';
 
 const CLIENT = parseIpv4('10.0.0.1')!;
 const SERVER = parseIpv4('10.0.1.1')!;
@@ -100,16 +101,8 @@ describe('the TOS byte and the DF bit', () => {
   });
 });
 
-function hasTshark(): boolean {
-  try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const tshark = hasTshark();
-const mustRun = tshark || Boolean(process.env.CI);
+const tshark = hasTshark;
+const mustRun = mustRunTshark;
 
 describe('tshark reads our ICMP errors', () => {
   it.runIf(mustRun)(tshark ? 'type, code, next-hop MTU, checksums and the quoted TCP header' : 'tshark: FAILS, tshark is missing and CI is set', () => {

@@ -10,6 +10,7 @@ import { LINKTYPE_IPV4, LINKTYPE_RAW, PCAP_MAGIC_NS, PcapWriter } from '../../sr
 import { ACK, FIN, PROTO_TCP, PROTO_UDP, PSH, RST, SYN } from '../../src/wire/segment.ts';
 import type { Packet, Segment } from '../../src/wire/segment.ts';
 import { LINUX_PACKETS, LINUX_RST, toHex } from './linux-capture.ts';
+import { hasTshark, inCi, mustRunTshark } from '../tshark.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tcplab-pcap-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -115,18 +116,8 @@ describe('PcapWriter', () => {
   });
 });
 
-function findTshark(): string | null {
-  try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
-    return 'tshark';
-  } catch {
-    return null;
-  }
-}
-
-const tshark = findTshark();
-const inCi = Boolean(process.env.CI);
-const mustRun = tshark !== null || inCi;
+const tshark = hasTshark ? 'tshark' : null;
+const mustRun = mustRunTshark;
 /** Test title: says why it is skipped locally, or why it fails in CI, when tshark is missing. */
 const title = (what: string): string =>
   tshark !== null ? what : inCi ? `${what}: FAILS, tshark is missing and CI is set` : `${what} (skipped: tshark not installed)`;
