@@ -13,19 +13,11 @@ prints one JSON object: the kernel, HZ if /proc/config.gz tells it, the settings
 connect() the SYN send times and the time connect() failed (seconds from the call) with its errno.
 docs/linux-fidelity.md reads the files this wrote under experiments/linux/measured/.
 """
-import argparse, json, os, platform, random, socket, subprocess, threading, time, gzip
+import argparse, json, os, platform, random, socket, subprocess, threading, time
+
+from netns import hz, veth_to_silent_peer
 
 TCP_SYNCNT, TCP_USER_TIMEOUT = 7, 18
-
-
-def hz():
-    try:
-        with gzip.open('/proc/config.gz', 'rt') as f:
-            for line in f:
-                if line.startswith('CONFIG_HZ='):
-                    return int(line.split('=')[1])
-    except OSError:
-        return None
 
 
 def main():
@@ -39,12 +31,7 @@ def main():
     ap.add_argument('--seed', type=int, default=1)
     a = ap.parse_args()
     sh = lambda *cmd: subprocess.run(cmd, check=True)
-    sh('ip', 'link', 'set', 'lo', 'up')
-    sh('ip', 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1')
-    sh('ip', 'addr', 'add', '10.1.1.1/24', 'dev', 'v0')
-    sh('ip', 'link', 'set', 'v0', 'up')
-    sh('ip', 'link', 'set', 'v1', 'up')
-    sh('ip', 'neigh', 'add', '10.1.1.2', 'lladdr', '02:00:00:00:00:02', 'dev', 'v0', 'nud', 'permanent')
+    veth_to_silent_peer()
     if a.linear is not None:
         sh('sysctl', '-qw', f'net.ipv4.tcp_syn_linear_timeouts={a.linear}')
     if a.retries is not None:

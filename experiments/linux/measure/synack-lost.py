@@ -14,19 +14,11 @@ it is gone (so that end is up to 5 ms late, more on a loaded machine). Prints on
 kernel, HZ, tcp_synack_retries, and per SYN the SYN-ACK times and when the request went, in seconds
 from the SYN.
 """
-import argparse, gzip, json, platform, random, socket, struct, subprocess, threading, time
+import argparse, json, platform, random, socket, struct, threading, time
+
+from netns import hz, veth_to_silent_peer
 
 SO_TIMESTAMPNS = 35
-
-
-def hz():
-    try:
-        with gzip.open('/proc/config.gz', 'rt') as f:
-            for line in f:
-                if line.startswith('CONFIG_HZ='):
-                    return int(line.split('=')[1])
-    except OSError:
-        return None
 
 
 def csum(data):
@@ -54,15 +46,7 @@ def main():
     ap.add_argument('--spread', type=float, default=4.0)
     ap.add_argument('--seed', type=int, default=1)
     a = ap.parse_args()
-    sh = lambda *cmd: subprocess.run(cmd, check=True)
-    sh('ip', 'link', 'set', 'lo', 'up')
-    sh('ip', 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1')
-    sh('ip', 'addr', 'add', '10.1.1.1/24', 'dev', 'v0')
-    sh('ip', 'link', 'set', 'v0', 'up')
-    sh('ip', 'link', 'set', 'v1', 'up')
-    sh('ip', 'neigh', 'add', '10.1.1.2', 'lladdr', '02:00:00:00:00:02', 'dev', 'v0', 'nud', 'permanent')
-    link = subprocess.run(['ip', '-o', 'link', 'show', 'v0'], check=True, capture_output=True, text=True).stdout
-    v0_mac = bytes.fromhex(link.split('link/ether ')[1].split()[0].replace(':', ''))
+    v0_mac = veth_to_silent_peer()
     peer_mac = bytes.fromhex('020000000002')
     lst = socket.socket()
     lst.bind(('10.1.1.1', 80))

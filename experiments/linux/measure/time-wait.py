@@ -11,17 +11,9 @@ its FIN puts the client's socket in TIME-WAIT. /proc/net/tcp is polled every 5 m
 TIME_WAIT (06) on the client's port: the JSON printed gives, per connection, how long the socket
 was seen in TIME-WAIT (first to last sighting, so up to 5 ms short).
 """
-import argparse, gzip, json, platform, random, socket, subprocess, threading, time
+import argparse, json, platform, random, socket, subprocess, threading, time
 
-
-def hz():
-    try:
-        with gzip.open('/proc/config.gz', 'rt') as f:
-            for line in f:
-                if line.startswith('CONFIG_HZ='):
-                    return int(line.split('=')[1])
-    except OSError:
-        return None
+from netns import hz
 
 
 def main():
