@@ -138,53 +138,72 @@ export interface AxisOptions {
 
 /** Draws the frame around a plot whose ticks are already positioned. */
 export function drawFrame(input: FrameInput, plot: Plot, xTicks: Tick[], yTicks: Tick[], opts: AxisOptions = {}): FrameParts {
+  const front: string[] = [xAxis(plot, xTicks, opts.xBreaks ?? []), yAxis(plot, yTicks, opts.yBreaks ?? []), ...axisLabels(input, plot)];
+  front.push(text(16, 22, input.title, { class: 'chart-title', 'font-size': FONT.title, 'font-weight': 'bold', fill: INK.text }));
+  if (input.subtitle) front.push(text(16, 40, input.subtitle, { class: 'chart-subtitle', 'font-size': FONT.subtitle, fill: INK.muted }));
+  const legend = drawLegend(input);
+  if (legend) front.push(legend);
+  return { back: gridLines(plot, xTicks, yTicks, opts.xGrid === true), front: front.join('\n') };
+}
+
+/** Light grid lines at the major y ticks (and x ticks when asked), drawn under the data. */
+function gridLines(plot: Plot, xTicks: readonly Tick[], yTicks: readonly Tick[], xGrid: boolean): string {
   const back: string[] = [];
-  const front: string[] = [];
   for (const t of yTicks) {
     if (t.minor) continue;
     back.push(el('line', { class: 'grid', x1: plot.left, x2: plot.right, y1: t.pos, y2: t.pos, stroke: INK.grid, 'stroke-width': 1 }));
   }
-  if (opts.xGrid) {
+  if (xGrid) {
     for (const t of xTicks) {
       if (t.minor) continue;
       back.push(el('line', { class: 'grid', x1: t.pos, x2: t.pos, y1: plot.top, y2: plot.bottom, stroke: INK.grid, 'stroke-width': 1 }));
     }
   }
+  return el('g', { class: 'grid-lines' }, back);
+}
 
-  // Axes: left and bottom lines, outward ticks.
-  const axis: string[] = [];
-  axis.push(el('line', { x1: plot.left, x2: plot.left, y1: plot.top, y2: plot.bottom, stroke: INK.axis, 'stroke-width': 1 }));
-  axis.push(el('line', { x1: plot.left, x2: plot.right, y1: plot.bottom, y2: plot.bottom, stroke: INK.axis, 'stroke-width': 1 }));
-  for (const b of opts.xBreaks ?? []) {
+/** The bottom axis line, its break marks, outward ticks and tick labels. */
+function xAxis(plot: Plot, ticks: readonly Tick[], breaks: readonly number[]): string {
+  const parts: string[] = [el('line', { x1: plot.left, x2: plot.right, y1: plot.bottom, y2: plot.bottom, stroke: INK.axis, 'stroke-width': 1 })];
+  for (const b of breaks) {
     // Two slanted strokes over a white gap: the axis is not continuous here.
-    axis.push(el('rect', { x: b - 4, y: plot.bottom - 5, width: 8, height: 10, fill: '#ffffff' }));
-    axis.push(el('path', { class: 'axis-break', d: `M${num(b - 6)},${num(plot.bottom + 5)}L${num(b - 2)},${num(plot.bottom - 5)}M${num(b + 2)},${num(plot.bottom + 5)}L${num(b + 6)},${num(plot.bottom - 5)}`, stroke: INK.axis, 'stroke-width': 1.2, fill: 'none' }));
+    parts.push(el('rect', { x: b - 4, y: plot.bottom - 5, width: 8, height: 10, fill: '#ffffff' }));
+    parts.push(el('path', { class: 'axis-break', d: `M${num(b - 6)},${num(plot.bottom + 5)}L${num(b - 2)},${num(plot.bottom - 5)}M${num(b + 2)},${num(plot.bottom + 5)}L${num(b + 6)},${num(plot.bottom - 5)}`, stroke: INK.axis, 'stroke-width': 1.2, fill: 'none' }));
   }
-  const xt: string[] = [];
-  for (const t of xTicks) {
+  for (const t of ticks) {
     const len = t.minor ? 3 : 6;
-    xt.push(el('line', { x1: t.pos, x2: t.pos, y1: plot.bottom, y2: plot.bottom + len, stroke: INK.axis, 'stroke-width': 1 }));
-    if (!t.minor) xt.push(text(t.pos, plot.bottom + 20, t.label, { 'text-anchor': 'middle', 'font-size': FONT.tick, fill: INK.text }));
+    parts.push(el('line', { x1: t.pos, x2: t.pos, y1: plot.bottom, y2: plot.bottom + len, stroke: INK.axis, 'stroke-width': 1 }));
+    if (!t.minor) parts.push(text(t.pos, plot.bottom + 20, t.label, { 'text-anchor': 'middle', 'font-size': FONT.tick, fill: INK.text }));
   }
-  const yt: string[] = [];
-  for (const b of opts.yBreaks ?? []) {
-    yt.push(el('rect', { x: plot.left - 5, y: b - 4, width: 10, height: 8, fill: '#ffffff' }));
-    yt.push(el('path', { class: 'axis-break', d: `M${num(plot.left - 5)},${num(b - 2)}L${num(plot.left + 5)},${num(b - 6)}M${num(plot.left - 5)},${num(b + 6)}L${num(plot.left + 5)},${num(b + 2)}`, stroke: INK.axis, 'stroke-width': 1.2, fill: 'none' }));
+  return el('g', { class: 'axis x-axis' }, parts);
+}
+
+/** The left axis line, its break marks, outward ticks and tick labels. */
+function yAxis(plot: Plot, ticks: readonly Tick[], breaks: readonly number[]): string {
+  const parts: string[] = [el('line', { x1: plot.left, x2: plot.left, y1: plot.top, y2: plot.bottom, stroke: INK.axis, 'stroke-width': 1 })];
+  for (const b of breaks) {
+    parts.push(el('rect', { x: plot.left - 5, y: b - 4, width: 10, height: 8, fill: '#ffffff' }));
+    parts.push(el('path', { class: 'axis-break', d: `M${num(plot.left - 5)},${num(b - 2)}L${num(plot.left + 5)},${num(b - 6)}M${num(plot.left - 5)},${num(b + 6)}L${num(plot.left + 5)},${num(b + 2)}`, stroke: INK.axis, 'stroke-width': 1.2, fill: 'none' }));
   }
-  for (const t of yTicks) {
+  for (const t of ticks) {
     const len = t.minor ? 3 : 6;
-    yt.push(el('line', { x1: plot.left - len, x2: plot.left, y1: t.pos, y2: t.pos, stroke: INK.axis, 'stroke-width': 1 }));
-    if (!t.minor) yt.push(text(plot.left - 9, t.pos + 4, t.label, { 'text-anchor': 'end', 'font-size': FONT.tick, fill: INK.text }));
+    parts.push(el('line', { x1: plot.left - len, x2: plot.left, y1: t.pos, y2: t.pos, stroke: INK.axis, 'stroke-width': 1 }));
+    if (!t.minor) parts.push(text(plot.left - 9, t.pos + 4, t.label, { 'text-anchor': 'end', 'font-size': FONT.tick, fill: INK.text }));
   }
-  front.push(el('g', { class: 'axis x-axis' }, [axis[1]!, ...axis.slice(2), ...xt]));
-  front.push(el('g', { class: 'axis y-axis' }, [axis[0]!, ...yt]));
-  front.push(text((plot.left + plot.right) / 2, plot.bottom + 40, input.xLabel, { class: 'axis-label', 'text-anchor': 'middle', 'font-size': FONT.label, fill: INK.text }));
+  return el('g', { class: 'axis y-axis' }, parts);
+}
+
+/** The x axis label under the ticks, the y axis label turned along the left edge. */
+function axisLabels(input: FrameInput, plot: Plot): string[] {
   const ymid = (plot.top + plot.bottom) / 2;
-  front.push(el('text', { class: 'axis-label', x: 0, y: 0, transform: `translate(17,${num(ymid)}) rotate(-90)`, 'text-anchor': 'middle', 'font-size': FONT.label, fill: INK.text }, esc(input.yLabel)));
+  return [
+    text((plot.left + plot.right) / 2, plot.bottom + 40, input.xLabel, { class: 'axis-label', 'text-anchor': 'middle', 'font-size': FONT.label, fill: INK.text }),
+    el('text', { class: 'axis-label', x: 0, y: 0, transform: `translate(17,${num(ymid)}) rotate(-90)`, 'text-anchor': 'middle', 'font-size': FONT.label, fill: INK.text }, esc(input.yLabel)),
+  ];
+}
 
-  front.push(text(16, 22, input.title, { class: 'chart-title', 'font-size': FONT.title, 'font-weight': 'bold', fill: INK.text }));
-  if (input.subtitle) front.push(text(16, 40, input.subtitle, { class: 'chart-subtitle', 'font-size': FONT.subtitle, fill: INK.muted }));
-
+/** The legend in the slots legendSlots laid out under the title; '' without entries. */
+function drawLegend(input: FrameInput): string {
   const { slots } = legendSlots(input, headerBottom(input));
   const legend: string[] = [];
   for (const s of slots) {
@@ -194,8 +213,7 @@ export function drawFrame(input: FrameInput, plot: Plot, xTicks: Tick[], yTicks:
     }
     legend.push(el('g', { class: 'legend-item' }, [legendSwatch(s.item, s.x, s.y), text(s.x + SWATCH + 6, s.y, s.label, { 'font-size': FONT.legend, fill: INK.text })]));
   }
-  if (legend.length > 0) front.push(el('g', { class: 'legend' }, legend));
-  return { back: el('g', { class: 'grid-lines' }, back), front: front.join('\n') };
+  return legend.length > 0 ? el('g', { class: 'legend' }, legend) : '';
 }
 
 /** Tick label format: thousands separators, SI prefixes beyond a million. */
