@@ -9,7 +9,7 @@ import type { BrokenTimeScale } from './broken-time.ts';
 import { figure, skipped } from './figure.ts';
 import type { ChartResult } from './figure.ts';
 import { drawFrame, layoutFrame } from './frame.ts';
-import type { Plot } from './frame.ts';
+import type { Plot, Tick } from './frame.ts';
 import type { FrameInput, LegendItem } from './frame.ts';
 import { el, num, svgDocument, text, textWidth } from './svg.ts';
 import { FONT, INK, STATE_ORDER, canonicalState, stateColor, stateTextColor } from './theme.ts';
@@ -119,30 +119,52 @@ const PITCH = 22;
 /** Room over the rows for the cuts' labels. */
 const CUT_LABEL_H = 14;
 
-export function statesChart(input: StatesChartInput): ChartResult {
+/** Everything the state timeline draws, placed: rows, bars, the broken time axis and its cuts' labels. */
+export interface StatesLayout {
+  title: string;
+  subtitle: string;
+  frame: FrameInput;
+  plot: Plot;
+  height: number;
+  xs: BrokenTimeScale;
+  /** Row names (node, local → remote) and each row's band: top y and height. */
+  rows: { label: string; y: number; height: number }[];
+  bars: StateBar[];
+  yTicks: Tick[];
+  cutLabels: { x: number; label: string }[];
+}
+
+/** Pure layout of the whole figure, or the reason there is nothing to draw. */
+export function layoutStates(input: StatesChartInput): StatesLayout | { skip: string } {
   const { all, tMin, tMax } = readRows(input);
-  if (all.length === 0) return skipped(`no state records in the trace${input.run ? ` of run ${input.run}` : ''}${input.node ? ` for node ${input.node}` : ''}`);
+  if (all.length === 0) return { skip: `no state records in the trace${input.run ? ` of run ${input.run}` : ''}${input.node ? ` for node ${input.node}` : ''}` };
   const shown = all.slice(0, input.maxRows ?? 40);
   const labels = shown.map((r) => `${r.node} ${r.local} → ${r.remote}`);
   const title = input.title ?? 'TCP state timeline';
   const subtitle = [input.run ? `run ${input.run}` : '', input.node ? `node ${input.node}` : '', shown.length < all.length ? `first ${shown.length} of ${all.length} sockets` : `${all.length} socket${all.length === 1 ? '' : 's'}`].filter(Boolean).join(' · ');
   const base: FrameInput = { width: input.width ?? 720, height: 0, title, subtitle, xLabel: input.xlabel ?? 'Simulated time (s)', yLabel: '', legend: stateLegend(shown), yTickLabels: labels, minPlotHeight: shown.length * PITCH + 8 };
-  const frameIn: FrameInput = { ...base, height: layoutFrame(base).plot.top + shown.length * PITCH + 8 + 52 + CUT_LABEL_H };
-  const { plot, height } = layoutFrame(frameIn);
+  const frame: FrameInput = { ...base, height: layoutFrame(base).plot.top + shown.length * PITCH + 8 + 52 + CUT_LABEL_H };
+  const { plot, height } = layoutFrame(frame);
   // Cut only between changes of the rows shown, so every state they pass through stays visible.
   const xs = brokenTimeScale([tMin, tMax, ...shown.flatMap((r) => r.changes.map((c) => c.t))], plot.left + 1, plot.right);
   const y = scaleBand<number>().domain(shown.map((_, i) => i)).range([plot.top + CUT_LABEL_H + 4, plot.bottom - 4]).paddingInner(0.22);
-  const bars = layoutStateBars(shown, xs);
-  const rowsSvg = shown.map((_, i) => el('g', { class: 'state-row', 'data-row': labels[i] }, bars.filter((b) => b.row === i).map((b) => drawBar(b, y(i)!, y.bandwidth()))));
-  const yTicks = labels.map((l, i) => ({ pos: y(i)! + y.bandwidth() / 2, label: l }));
-  const frame = drawFrame(frameIn, plot, xs.ticks, yTicks, { xBreaks: xs.cuts.map((c) => c.x) });
+  const rows = labels.map((label, i) => ({ label, y: y(i)!, height: y.bandwidth() }));
+  const yTicks = rows.map((r) => ({ pos: r.y + r.height / 2, label: r.label }));
+  return { title, subtitle, frame, plot, height, xs, rows, bars: layoutStateBars(shown, xs), yTicks, cutLabels: cutLabelsOf(xs) };
+}
+
+export function statesChart(input: StatesChartInput): ChartResult {
+  const l = layoutStates(input);
+  if ('skip' in l) return skipped(l.skip);
+  const rowsSvg = l.rows.map((r, i) => el('g', { class: 'state-row', 'data-row': r.label }, l.bars.filter((b) => b.row === i).map((b) => drawBar(b, r.y, r.height))));
+  const frame = drawFrame(l.frame, l.plot, l.xs.ticks, l.yTicks, { xBreaks: l.xs.cuts.map((c) => c.x) });
   // SocketRow guides would cross the bars: keep only the frame's front layer.
-  const svg = svgDocument(frameIn.width, height, title, subtitle, [...rowsSvg, drawCuts(xs, plot, cutLabelsOf(xs)), frame.front]);
+  const svg = svgDocument(l.frame.width, l.height, l.title, l.subtitle, [...rowsSvg, drawCuts(l.xs, l.plot, l.cutLabels), frame.front]);
   const caption =
     `TCP state of each socket over simulated time${input.run ? ` in run ${input.run}` : ''}, from the trace's state changes; rows are (node, local → remote address), both ends of a connection next to each other. ` +
     'A bar ending in an arrow is a state still held when the trace ends.' +
-    (xs.cuts.length > 0 ? ' Long quiet stretches are cut from the time axis (zigzag breaks, each labelled with the time it skipped) so that short states stay visible; between cuts the scale is linear.' : '');
-  return figure(svg, title, caption);
+    (l.xs.cuts.length > 0 ? ' Long quiet stretches are cut from the time axis (zigzag breaks, each labelled with the time it skipped) so that short states stay visible; between cuts the scale is linear.' : '');
+  return figure(svg, l.title, caption);
 }
 
 /** A white break across every bar at each cut, two slanted strokes, and the time it skipped. */

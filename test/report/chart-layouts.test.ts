@@ -1,15 +1,21 @@
 /**
- * The CDF and bar layouts (cdf-layout.ts, bar-layout.ts) checked as geometry against hand-made
- * data: a CDF climbs to 1 at its largest sample and its heights are the empirical fractions, the
- * x ticks cover the data, an outlier mark sits on its curve; bars run from the baseline to their
- * mean, grouped by x in sweep order, error bars span mean ± CI on the same axis.
+ * The chart layouts (cdf-, bar-, sweep-, timeseries-layout.ts, layoutStates) checked as geometry
+ * against hand-made data: a CDF climbs to 1 at its largest sample and its heights are the
+ * empirical fractions, the x ticks cover the data, an outlier mark sits on its curve; bars run from
+ * the baseline to their mean, grouped by x in sweep order, error bars span mean ± CI on the same
+ * axis; sweep means sit at their values (log x keeps ratios, zero apart); a time series' line is
+ * the mean of the per-run sums with its band across seeds; a state bar spans its state's time.
  */
 import { describe, expect, it } from 'vitest';
 import { layoutBars } from '../../src/report/bar-layout.ts';
 import { cdfSteps, layoutCdf } from '../../src/report/cdf-layout.ts';
 import type { CdfLayout } from '../../src/report/cdf-layout.ts';
 import type { SampleRow } from '../../src/report/cdf.ts';
+import { listPoints } from '../../src/report/points.ts';
 import type { PointInfo } from '../../src/report/points.ts';
+import { layoutStates } from '../../src/report/states.ts';
+import { layoutSweep } from '../../src/report/sweep-layout.ts';
+import { layoutTimeseries } from '../../src/report/timeseries-layout.ts';
 
 const points: PointInfo[] = [
   { key: 'p0', label: 'loss 0', point: { 'topology.loss': 0 }, runIds: ['p0-s1', 'p0-s2'], seeds: [1, 2] },
@@ -147,5 +153,112 @@ describe('bar layout', () => {
 
   it('lays nothing out when the metric is not in the results', () => {
     expect(layoutBars({ ...input, y: 'no.such_metric' })).toBeNull();
+  });
+});
+
+describe('sweep layout', () => {
+  // Handshake time against latency for two loss rates, with a zero latency on the log x.
+  const agg = [0, 1, 10, 100].flatMap((lat) =>
+    [0, 0.1].map((loss) => ({ point: { 'topology.latency': lat, 'topology.loss': loss }, metrics: { 'handshake_ms.mean': { mean: 2 * lat + 1 + loss * 1000, ci95: loss * 200, min: 0, max: 0, n: 3 } } })),
+  );
+  const input = { x: 'topology.latency', y: 'handshake_ms.mean', series: 'topology.loss', aggregate: agg, sweepPaths: ['topology.latency', 'topology.loss'], sweepValues: {} };
+
+  it('places each mean at its value on the y axis and its x value on a log axis, zero set apart left of a break', () => {
+    const l = layoutSweep(input)!;
+    expect(l.x.log).toBe(true);
+    expect(l.x.breaks).toHaveLength(1);
+    const [lossless] = l.series;
+    expect(lossless!.points.map((p) => p.y)).toEqual([1, 3, 21, 201].map((v) => l.yAxis.pos(v)));
+    const xs = lossless!.points.map((p) => p.x);
+    expect(xs[0]).toBeLessThan(l.x.breaks[0]!);
+    expect(xs.slice(1).every((x) => x > l.x.breaks[0]!)).toBe(true);
+    // Equal ratios, equal distances: 1 → 10 as long as 10 → 100.
+    expect(xs[2]! - xs[1]!).toBeCloseTo(xs[3]! - xs[2]!, 9);
+  });
+
+  it('dodges series a few px apart, joins means of a mean metric, and spans mean ± CI with error bars', () => {
+    const l = layoutSweep(input)!;
+    const [a, b] = l.series;
+    a!.points.forEach((p, i) => expect(b!.points[i]!.x - p.x).toBeCloseTo(5, 9));
+    expect(a!.line).toEqual(a!.points.map((p) => [p.x, p.y]));
+    expect(a!.points.every((p) => p.error === null)).toBe(true);
+    expect(b!.points[1]!.error).toEqual({ y0: l.yAxis.pos(103 - 20), y1: l.yAxis.pos(103 + 20) });
+    const ticks = l.yAxis.ticks().filter((t) => !t.minor).map((t) => Number(t.label.replace(/,/g, '')));
+    expect(Math.max(...ticks)).toBeGreaterThanOrEqual(301 + 20);
+  });
+
+  it('does not join percentiles: a line between two would show values no run had', () => {
+    const p99 = agg.map((r) => ({ ...r, metrics: { 'handshake_ms.p99': r.metrics['handshake_ms.mean'] } }));
+    const l = layoutSweep({ ...input, y: 'handshake_ms.p99', aggregate: p99 })!;
+    expect(l.joined).toBe(false);
+    expect(l.series.map((s) => s.line)).toEqual([null, null]);
+  });
+});
+
+describe('time series layout', () => {
+  const runs = [
+    { id: 'p0-s1', point: {}, seed: 1 },
+    { id: 'p0-s2', point: {}, seed: 2 },
+  ];
+  // Two seeds, two nodes each: the line is the mean of the per-run sums, the band their min–max.
+  const rows = runs.flatMap((r, k) => [0, 1, 2, 3].flatMap((t) => [
+    { run: r.id, t_s: t, node: 'c1', metric: 'time_wait', value: 10 * t + k * 4 },
+    { run: r.id, t_s: t, node: 'c2', metric: 'time_wait', value: 5 },
+  ]));
+
+  it('draws the mean of the per-run sums at each sample time, the band across seeds around it', () => {
+    const l = layoutTimeseries({ metric: 'time_wait', rows, points: listPoints(runs, []) })!;
+    const [s] = l.drawn;
+    expect(l.series[0]!.mean).toEqual([7, 17, 27, 37]);
+    expect(s!.line.map(([, y]) => y)).toEqual([7, 17, 27, 37].map((v) => l.yAxis.pos(v)));
+    expect(s!.band!.map(([, lo, hi]) => [lo, hi])).toEqual([5, 15, 25, 35].map((v) => [l.yAxis.pos(v), l.yAxis.pos(v + 4)]));
+    // Time runs from the left edge to the right at one scale.
+    const xs = s!.line.map(([x]) => x);
+    expect(xs[0]).toBe(l.plot.left);
+    expect(xs[3]).toBe(l.plot.right);
+    expect(xs[2]! - xs[1]!).toBeCloseTo(xs[1]! - xs[0]!, 9);
+    const top = Math.max(...l.yAxis.ticks().map((t) => Number(t.label)));
+    expect(top).toBeGreaterThanOrEqual(39);
+  });
+
+  it('puts a reference line at its value on the same axis, and the axis reaches it', () => {
+    const l = layoutTimeseries({ metric: 'time_wait', rows, points: listPoints(runs, []), reference: { value: 128, label: 'capacity' } })!;
+    expect(l.reference).toEqual({ y: l.yAxis.pos(128), label: 'capacity' });
+    expect(l.reference!.y).toBeGreaterThanOrEqual(l.plot.top);
+  });
+
+  it('lays nothing out without samples of the metric', () => {
+    expect(layoutTimeseries({ metric: 'cwnd', rows, points: listPoints(runs, []) })).toBeNull();
+  });
+});
+
+describe('state timeline layout', () => {
+  const conn = '10.0.0.1:40000>10.0.0.2:80';
+  const records = [
+    { t: 0, node: 'client', ev: 'state', conn, from: 'CLOSED', to: 'SYN_SENT' },
+    { t: 0.05, node: 'client', ev: 'state', conn, from: 'SYN_SENT', to: 'ESTABLISHED' },
+    { t: 0.1, node: 'client', ev: 'state', conn, from: 'ESTABLISHED', to: 'FIN_WAIT_1' },
+    { t: 0.15, node: 'client', ev: 'state', conn, from: 'FIN_WAIT_1', to: 'TIME_WAIT' },
+    { t: 60.15, node: 'client', ev: 'state', conn, from: 'TIME_WAIT', to: 'CLOSED' },
+  ];
+
+  it('gives each state a bar from its change to the next, in time order, and cuts the 60 s of TIME-WAIT', () => {
+    const l = layoutStates({ records });
+    if ('skip' in l) throw new Error(l.skip);
+    expect(l.bars.map((b) => [b.state, b.t0, b.t1])).toEqual([['SYN_SENT', 0, 0.05], ['ESTABLISHED', 0.05, 0.1], ['FIN_WAIT_1', 0.1, 0.15], ['TIME_WAIT', 0.15, 60.15]]);
+    for (const b of l.bars) {
+      expect(b.x0).toBeCloseTo(l.xs.x(b.t0), 9);
+      expect(b.x1).toBeCloseTo(l.xs.x(b.t1), 9);
+    }
+    // Equal durations, equal widths (no cut between them).
+    expect(l.bars[1]!.x1 - l.bars[1]!.x0).toBeCloseTo(l.bars[0]!.x1 - l.bars[0]!.x0, 9);
+    expect(l.xs.cuts).toHaveLength(1);
+    expect(l.cutLabels[0]!.label).toMatch(/cut$/);
+    expect(l.rows).toHaveLength(1);
+    expect(l.yTicks[0]!.pos).toBeCloseTo(l.rows[0]!.y + l.rows[0]!.height / 2, 9);
+  });
+
+  it('says why when there are no state records', () => {
+    expect(layoutStates({ records: [] })).toEqual({ skip: 'no state records in the trace' });
   });
 });
