@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { layoutBars } from '../../src/report/bar-layout.ts';
 import { cdfSteps, layoutCdf } from '../../src/report/cdf-layout.ts';
 import type { CdfLayout } from '../../src/report/cdf-layout.ts';
-import type { SampleRow } from '../../src/report/cdf.ts';
+import type { CdfChartInput } from '../../src/report/cdf.ts';
 import { listPoints } from '../../src/report/points.ts';
 import type { PointInfo } from '../../src/report/points.ts';
 import { layoutStates } from '../../src/report/states.ts';
@@ -23,7 +23,7 @@ const points: PointInfo[] = [
 ];
 
 /** 20–53 ms handshakes, and with loss some a retransmission later (1 s, 3 s): over two decades. */
-const samples: SampleRow[] = [
+const samples: CdfChartInput['samples'] = [
   ...[52, 20, 53, 52.5].map((value, i) => ({ run: i % 2 ? 'p0-s2' : 'p0-s1', metric: 'handshake_ms', value })),
   ...[52, 1052, 52, 3052, 53].map((value) => ({ run: 'p1-s1', metric: 'handshake_ms', value })),
   { run: 'p1-s1', metric: 'request_ms', value: 9999 },
