@@ -11,9 +11,8 @@
  * Notifications from the engine are queued and delivered to applications when the outermost
  * stack call returns, so application code never runs inside an engine call.
  */
-import { Rng } from '../sim/rng.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
-import { SEC, type Nanos } from '../sim/time.ts';
+import type { Nanos } from '../sim/time.ts';
 import { formatIpv4 } from '../wire/ip.ts';
 import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_TIME_EXCEEDED } from '../wire/icmp.ts';
 import { ANNOT_RETRANSMIT, PROTO_ICMP, PROTO_TCP, type Packet, type Segment } from '../wire/segment.ts';
@@ -23,10 +22,9 @@ import { ConnEvent, STATE_NAMES, TcpState, type EngineOutput, type Endpoints, ty
 import { Connection, FO_DEFER, SegmentVerdict, type HandshakeInfo } from '../tcp/connection.ts';
 import { Listener } from '../tcp/listener.ts';
 import { withSocketOptions, type TcpParams } from '../tcp/params.ts';
-import { jiffiesOffset } from '../tcp/timer-wheel.ts';
+import { HostTcp, type GroupCounts } from '../tcp/host-tcp.ts';
 import { resetForUnmatched } from '../tcp/reset.ts';
 import { TimeWaitSock } from '../tcp/time-wait-sock.ts';
-import { CookieSecret, keyedHash4 } from '../tcp/syn-cookies.ts';
 import { DstMetrics } from '../tcp/dst-metrics.ts';
 import { FastOpenBlackhole } from '../tcp/fastopen-blackhole.ts';
 import { FO_EVENT_ACCEPTED, FO_EVENT_FALLBACK, FO_EVENT_REQUESTED, TFO_CLIENT_ENABLE, type FastOpenState } from '../tcp/fastopen.ts';
@@ -39,12 +37,6 @@ import { StackListenSocket, StackSocket, type SocketOwner } from './sockets.ts';
 const WAKE_CONN = 1;
 const WAKE_LISTENER = 2;
 
-/** Counts shared by a group of hosts (HostStack.groupCounts). */
-export interface GroupCounts {
-  established: number;
-  timeWait: number;
-}
-
 export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventHandler, SocketOwner, PortChecker {
   readonly address: number;
   readonly counters: Required<StackStats> = {
@@ -53,11 +45,8 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   };
   /** Active Fast Open blackhole detection, host-wide as Linux's per-namespace state; `events` is TCPFastOpenBlackhole. */
   readonly fastOpenBlackhole = new FastOpenBlackhole();
-  /**
-   * Established and TIME-WAIT counts summed over a group of hosts, kept as they change (set by the
-   * experiment's time series): a sample then reads one object, not the counters of 100k hosts.
-   */
-  groupCounts: GroupCounts | null = null;
+  /** The host's TCP state and rules: secrets, ISN and TSval offsets, state counts, TIME-WAIT policy. */
+  readonly tcp: HostTcp;
   private readonly sim: Sim;
   private readonly flows = new FlowTable<StackSocket>();
   /** Listening sockets by port; created by the first listen() (most hosts are only clients). */
@@ -65,19 +54,8 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   private readonly ports: EphemeralPorts;
   /** What past connections learned per destination (Linux tcp_metrics); the engine reads and writes it. */
   readonly metrics = new DstMetrics();
-  private readonly cookieSecret: CookieSecret;
-  // Secret key words as signed 32-bit integers (small integers, never boxed); the keyed hashes
-  // read them modulo 2^32, so the values are the uint32 words the stream produced.
-  private readonly isnKeyA: number;
-  private readonly isnKeyB: number;
-  private readonly tsKeyA: number;
-  private readonly tsKeyB: number;
-  private readonly cacheKeyA: number;
-  private readonly cacheKeyB: number;
   private readonly scratch: Endpoints = { localAddr: 0, localPort: 0, remoteAddr: 0, remotePort: 0 };
   private ipId = 0;
-  /** The ISS for the connect() that just took over a TIME-WAIT tuple (tcp_tw_reuse), or -1. */
-  private reuseIsn = -1;
   private depth = 0;
   /**
    * Queued notifications as flat triples (target, what, errno): no object per event. The array
@@ -87,27 +65,28 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   private queue: unknown[] = new Array(6); // exact: a first write to [] reserves 17
   private queued = 0;
 
-  /** The host's parameters, with its jiffies phase (timer-wheel.ts) filled in. */
-  params: TcpParams;
-
   constructor(private readonly port: HostPort, params: TcpParams, seed: number) {
-    const offset = jiffiesOffset(params, (scope) => new Rng(seed, scope === 'run' ? 'jiffies' : `host:${port.name}:jiffies`).float());
-    this.params = withJiffiesOffset(params, offset);
     this.address = port.address;
     this.sim = port.sim;
-    // Drawn in a fixed order from one stream; nothing here outlives the constructor but the words.
-    // (No closure over the stream: a function object per host, and its name, add up.)
-    const rng = new Rng(seed, `host:${port.name}:tcp-secrets`);
-    this.cookieSecret = new CookieSecret(rng.nextU32() | 0, rng.nextU32() | 0, rng.nextU32() | 0, rng.nextU32() | 0);
-    this.isnKeyA = rng.nextU32() | 0;
-    this.isnKeyB = rng.nextU32() | 0;
-    this.tsKeyA = rng.nextU32() | 0;
-    this.tsKeyB = rng.nextU32() | 0;
-    this.cacheKeyA = rng.nextU32() | 0;
-    this.cacheKeyB = rng.nextU32() | 0;
-    const portKeyA = rng.nextU32() | 0;
-    const portKeyB = rng.nextU32() | 0;
-    this.ports = new EphemeralPorts(params.ephemeralLow, params.ephemeralHigh, portKeyA, portKeyB, seed, port.name, params.twReuse);
+    const tcp = (this.tcp = new HostTcp(params, seed, port.name, this.counters));
+    this.ports = new EphemeralPorts(params.ephemeralLow, params.ephemeralHigh, tcp.portKeyA, tcp.portKeyB, seed, port.name, params.twReuse);
+  }
+
+  /** The host's parameters, with its jiffies phase (timer-wheel.ts) filled in. */
+  get params(): TcpParams {
+    return this.tcp.params;
+  }
+
+  /**
+   * Established and TIME-WAIT counts summed over a group of hosts, kept as they change (set by the
+   * experiment's time series): a sample then reads one object, not the counters of 100k hosts.
+   */
+  get groupCounts(): GroupCounts | null {
+    return this.tcp.groupCounts;
+  }
+
+  set groupCounts(g: GroupCounts | null) {
+    this.tcp.groupCounts = g;
   }
 
   get now(): Nanos {
@@ -138,12 +117,19 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
         lport = this.ports.pick(this.address, remoteAddr, remotePort, this);
         if (lport < 0) throw new SocketError('EADDRNOTAVAIL', `no free port toward ${formatIpv4(remoteAddr)}:${remotePort}`);
       }
+      // A holder left on the tuple is a TIME-WAIT that portUsable let go (tcp_tw_reuse).
+      const held = this.flows.get(remoteAddr, portsKey(lport, remotePort));
+      let iss: number;
+      if (held !== undefined) {
+        iss = this.tcp.takeOverTimeWait(held.conn, now);
+        this.touch(held);
+      } else {
+        iss = this.tcp.initialSeq(this.address, lport, remoteAddr, remotePort, now);
+      }
       const ep: Endpoints = { localAddr: this.address, localPort: lport, remoteAddr, remotePort };
       const s = new StackSocket(this, handler);
       this.flows.set(remoteAddr, portsKey(lport, remotePort), s);
       this.ports.flowChanged(lport, remoteAddr, remotePort, true, false);
-      const iss = this.reuseIsn >= 0 ? this.reuseIsn : this.initialSeq(this.address, lport, remoteAddr, remotePort, now);
-      this.reuseIsn = -1;
       s.reuseAddr = options.reuseAddr === true;
       let fastOpen = options.fastOpen ?? -1;
       let fastOpenFlags = options.fastOpenFlags ?? 0;
@@ -152,7 +138,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
         fastOpen = 0;
         fastOpenFlags = FO_DEFER;
       }
-      s.conn = Connection.connect(ep, params, iss, now, this, this.tsOffset(this.address, remoteAddr), this.metrics, fastOpen, fastOpenFlags,
+      s.conn = Connection.connect(ep, params, iss, now, this, this.tcp.tsOffset(this.address, remoteAddr), this.metrics, fastOpen, fastOpenFlags,
         options.ipTos ?? 0, options.pmtuDisc ?? 1);
       if (options.lingerZero) s.conn.setLingerZero(true);
       if (options.noDelay) s.conn.setNoDelay(true, now);
@@ -169,7 +155,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     const l = new StackListenSocket(this, port, backlog ?? p.backlog, p, handler);
     l.listener = new Listener<StackSocket>({
       localAddr: this.address, localPort: port, backlog: l.backlog, params: p, out: this, host: l,
-      secret: this.cookieSecret, cacheKey: [this.cacheKeyA >>> 0, this.cacheKeyB >>> 0], metrics: this.metrics,
+      secret: this.tcp.cookieSecret, cacheKey: this.tcp.cacheKey, metrics: this.metrics,
     });
     (this.listeners ??= new Map()).set(port, l);
     this.ports.listenerChanged(port, true);
@@ -196,7 +182,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     if (s !== undefined) {
       const verdict = s.conn.onSegment(seg, now, packet.ecn ?? 0);
       this.touch(s);
-      if (verdict === SegmentVerdict.REOPEN) isn = s.conn.reopenIsn; // TIME-WAIT took a new SYN
+      if (verdict === SegmentVerdict.REOPEN) isn = this.tcp.takeOverTimeWait(s.conn, now); // TIME-WAIT took a new SYN
       else {
         this.end();
         return;
@@ -289,38 +275,19 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   }
 
   stateChanged(ep: Endpoints, from: TcpState, to: TcpState): void {
-    const c = this.counters;
-    const wasEst = from === TcpState.ESTABLISHED || from === TcpState.CLOSE_WAIT;
-    const isEst = to === TcpState.ESTABLISHED || to === TcpState.CLOSE_WAIT;
-    const g = this.groupCounts;
-    if (isEst && !wasEst) {
-      c.established++;
-      if (g !== null) g.established++;
-    } else if (wasEst && !isEst) {
-      c.established--;
-      if (g !== null) g.established--;
-    }
+    this.tcp.countState(from, to);
     if (to === TcpState.TIME_WAIT) {
       const s = this.flows.get(ep.remoteAddr, portsKey(ep.localPort, ep.remotePort));
       if (s !== undefined) {
         // tcp_tw_reuse may take this port over later (only if the connection used timestamps)
         this.ports.flowChanged(ep.localPort, ep.remoteAddr, ep.remotePort, true, s.conn.tsOk);
-        if (c.timeWait >= this.params.maxTimeWait) {
-          // Linux "time wait bucket table overflow": the socket is closed instead of kept
-          s.destroyPending = true;
-        } else {
-          s.timeWaitSince = this.sim.now;
-          if (++c.timeWait > c.timeWaitPeak) c.timeWaitPeak = c.timeWait;
-          if (g !== null) g.timeWait++;
-        }
+        this.tcp.enterTimeWait(s, this.sim.now);
       }
     } else if (from === TcpState.TIME_WAIT) {
       const s = this.flows.get(ep.remoteAddr, portsKey(ep.localPort, ep.remotePort));
-      if (s !== undefined) this.ports.flowChanged(ep.localPort, ep.remoteAddr, ep.remotePort, true, false);
-      if (s !== undefined && s.timeWaitSince >= 0) {
-        s.timeWaitSince = -1;
-        c.timeWait--;
-        if (g !== null) g.timeWait--;
+      if (s !== undefined) {
+        this.ports.flowChanged(ep.localPort, ep.remoteAddr, ep.remotePort, true, false);
+        this.tcp.leaveTimeWait(s);
       }
     }
     const tracer = this.port.tracer;
@@ -346,12 +313,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       if (what === ConnEvent.FREED) {
         // forget it now, so a new incarnation of the tuple can register at once
         s.freed = true;
-        if (s.timeWaitSince >= 0) {
-          // freed from TIME-WAIT without a TIME_WAIT → CLOSED record first: still uncount it
-          s.timeWaitSince = -1;
-          this.counters.timeWait--;
-          if (this.groupCounts !== null) this.groupCounts.timeWait--;
-        }
+        this.tcp.leaveTimeWait(s); // freed from TIME-WAIT without a TIME_WAIT → CLOSED record first
         if (this.flows.delete(ep.remoteAddr, key, s)) this.ports.flowChanged(ep.localPort, ep.remoteAddr, ep.remotePort, false, false);
         if (s.wakeId >= 0) this.sim.cancel(s.wakeId);
         s.wakeId = -1;
@@ -495,17 +457,6 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     l.wakeAt = Infinity;
   }
 
-  /** RFC 6528 / Linux secure_tcp_seq: a keyed hash of the 4-tuple plus a 64 ns clock. */
-  initialSeq(laddr: number, lport: number, raddr: number, rport: number, now: Nanos): number {
-    const h = keyedHash4(this.isnKeyA, this.isnKeyB, laddr, raddr, portsKey(lport, rport), 0);
-    return (h + Math.floor(now / 64)) >>> 0;
-  }
-
-  /** Linux secure_tcp_ts_off: the TSval offset, a keyed hash of the address pair. */
-  tsOffset(laddr: number, raddr: number): number {
-    return keyedHash4(this.tsKeyA, this.tsKeyB, laddr, raddr, 0, 0);
-  }
-
   /** PortChecker: the connections toward raddr:rport and the listening ports, to build a port index. */
   visitPorts(raddr: number, rport: number, visit: (lport: number, reusable: boolean) => void, listening: (lport: number) => void): void {
     const a = raddr | 0;
@@ -522,7 +473,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
 
   /** A sysctl written while the host runs: sockets created from now on see it (connect, listen). */
   setSysctls(changes: Partial<TcpParams>): void {
-    this.params = { ...this.params, ...changes };
+    this.tcp.setSysctls(changes);
   }
 
   /** `ip tcp_metrics flush`: forget every destination's metrics. */
@@ -554,39 +505,13 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     }
   }
 
-  /** PortChecker: is the 4-tuple free? A TIME-WAIT holder may be taken over under tcp_tw_reuse. */
+  /**
+   * PortChecker: is the 4-tuple free? A TIME-WAIT holder connect() may take over under
+   * tcp_tw_reuse (HostTcp.mayReuse) counts as free; connect() then takes it over.
+   */
   portUsable(lport: number, raddr: number, rport: number): boolean {
     if (this.listeners?.has(lport)) return false;
     const s = this.flows.get(raddr, portsKey(lport, rport));
-    if (s === undefined) return true;
-    const now = this.sim.now;
-    // Linux tcp_twsk_unique: a TIME-WAIT tuple whose connection used timestamps may be taken over
-    // once a second has passed since its last timestamp (tw_ts_recent_stamp); the new connection
-    // then starts above everything the old one sent (write_seq = tw_snd_nxt + 65535 + 2).
-    const c = s.conn;
-    if (this.params.twReuse && c.state === TcpState.TIME_WAIT && c.tsOk && now - c.tsRecentAt >= 1 * SEC) {
-      let isn = (c.sndMax + 65535 + 2) >>> 0;
-      if (isn === 0) isn = 1;
-      c.destroy(now);
-      this.touch(s);
-      if (this.flows.get(raddr, portsKey(lport, rport)) !== undefined) return false;
-      this.reuseIsn = isn;
-      return true;
-    }
-    return false;
+    return s === undefined || this.tcp.mayReuse(s.conn, this.sim.now);
   }
-}
-
-/**
- * `params` with the host's jiffies phase. Hosts sharing one params object and one phase (the
- * default `jiffies: shared`) share one copy too: a copy per host would cost ~0.5 KB each.
- */
-const phased = new WeakMap<TcpParams, { offset: number; params: TcpParams }>();
-function withJiffiesOffset(params: TcpParams, offset: number): TcpParams {
-  if (offset === (params.jiffiesOffset ?? 0)) return params;
-  const hit = phased.get(params);
-  if (hit !== undefined && hit.offset === offset) return hit.params;
-  const copy = { ...params, jiffiesOffset: offset };
-  phased.set(params, { offset, params: copy });
-  return copy;
 }

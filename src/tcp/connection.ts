@@ -49,8 +49,8 @@ export const SegmentVerdict = {
   CONSUMED: 0,
   /**
    * A TIME-WAIT connection accepted a new SYN (RFC 6191, RFC 9293 3.10.7.4, Linux TCP_TW_SYN) and
-   * closed itself (FREED already emitted): the owner hands the SYN to the listener, which may use
-   * `reopenIsn` as the new connection's ISS (Linux: tw_snd_nxt + 65537).
+   * closed itself (FREED already emitted): the owner hands the SYN to the listener with the ISS
+   * HostTcp.takeOverTimeWait gives the new incarnation (Linux: tw_snd_nxt + 65537).
    */
   REOPEN: 1,
 } as const;

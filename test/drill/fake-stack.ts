@@ -48,10 +48,10 @@ export class FakeSocket implements TcpSocket {
     if (n > 0) this.stack.onSend(this, n, this.stack);
     return n;
   }
-  recv(max: number): number {
+  recv(max: number): number | Errno {
     if (this.readable === 0) {
       if (this.eof) return 0;
-      throw new SocketError('EAGAIN');
+      return 'EAGAIN';
     }
     const n = Math.min(max, this.readable);
     this.readable -= n;
