@@ -18,7 +18,7 @@ import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_TIME_EXCEE
 import { ANNOT_RETRANSMIT, PROTO_ICMP, PROTO_TCP, type Packet, type Segment } from '../wire/segment.ts';
 import { IcmpVerdict } from '../tcp/icmp-error.ts';
 import { RouteCache } from '../net/route-cache.ts';
-import { ConnEvent, STATE_NAMES, TcpState, type EngineOutput, type Endpoints, type Errno } from '../tcp/api.ts';
+import { ConnEvent, STATE_NAMES, TcpState, type EngineOutput, type Endpoints, type Errno, type LentEndpoints } from '../tcp/api.ts';
 import { Connection, FO_DEFER, SegmentVerdict, type HandshakeInfo } from '../tcp/connection.ts';
 import { Listener } from '../tcp/listener.ts';
 import { withSocketOptions, type TcpParams } from '../tcp/params.ts';
@@ -37,7 +37,7 @@ import { StackListenSocket, StackSocket, type SocketOwner } from './sockets.ts';
 const WAKE_CONN = 1;
 const WAKE_LISTENER = 2;
 
-export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventHandler, SocketOwner, PortChecker {
+export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventHandler<StackSocket | StackListenSocket>, SocketOwner, PortChecker {
   readonly address: number;
   readonly counters: Required<StackStats> = {
     segmentsSent: 0, segmentsRetransmitted: 0, established: 0, timeWait: 0, timeWaitPeak: 0,
@@ -251,14 +251,14 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
 
   // --- EngineOutput ---
 
-  fastOpen(_ep: Endpoints, event: number): void {
+  fastOpen(_ep: LentEndpoints, event: number): void {
     const c = this.counters;
     if (event === FO_EVENT_REQUESTED) c.fastOpenRequested++;
     else if (event === FO_EVENT_ACCEPTED) c.fastOpenAccepted++;
     else if (event === FO_EVENT_FALLBACK) c.fastOpenFallback++;
   }
 
-  transmit(ep: Endpoints, seg: Segment, retransmit: boolean, ecn = 0, tos = 0, noDf = false): void {
+  transmit(ep: LentEndpoints, seg: Segment, retransmit: boolean, ecn = 0, tos = 0, noDf = false): void {
     const c = this.counters;
     c.segmentsSent++;
     if (retransmit) c.segmentsRetransmitted++;
@@ -274,7 +274,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     this.port.send(packet);
   }
 
-  stateChanged(ep: Endpoints, from: TcpState, to: TcpState): void {
+  stateChanged(ep: LentEndpoints, from: TcpState, to: TcpState): void {
     this.tcp.countState(from, to);
     if (to === TcpState.TIME_WAIT) {
       const s = this.flows.get(ep.remoteAddr, portsKey(ep.localPort, ep.remotePort));
@@ -301,7 +301,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     }
   }
 
-  notify(ep: Endpoints, what: ConnEvent, errno?: Errno): void {
+  notify(ep: LentEndpoints, what: ConnEvent, errno?: Errno): void {
     let target: StackSocket | StackListenSocket | undefined;
     if (what === ConnEvent.ACCEPTABLE) {
       target = this.listeners?.get(ep.localPort);
@@ -332,11 +332,12 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
 
   // --- wake-ups ---
 
-  onEvent(_sim: Sim, tag: number, data: unknown): void {
+  /** A wake-up: the datum is the socket or listener it was scheduled for (touch). */
+  onEvent(_sim: Sim, _tag: number, e: StackSocket | StackListenSocket): void {
     const now = this.sim.now;
     this.begin();
-    if (tag === WAKE_CONN) {
-      const s = data as StackSocket;
+    if (e instanceof StackSocket) {
+      const s = e;
       s.wakeId = -1;
       s.wakeAt = Infinity;
       if (!s.freed) {
@@ -344,7 +345,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
         this.touch(s);
       }
     } else {
-      const l = data as StackListenSocket;
+      const l = e;
       l.wakeId = -1;
       l.wakeAt = Infinity;
       if (l.listener.deadline <= now) l.listener.onTimer(now);

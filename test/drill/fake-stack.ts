@@ -20,9 +20,8 @@ export function segment(fields: Partial<Segment>): Segment {
   return { srcPort: 8080, dstPort: 40000, seq: 0, ack: 0, flags: 0, window: 65535, urgent: 0, options: null, len: 0, payload: null, ...fields };
 }
 
-const SEND: EventHandler = {
-  onEvent(_sim: Sim, _tag: number, data: unknown): void {
-    const { port, packet } = data as { port: HostPort; packet: Packet };
+const SEND: EventHandler<{ port: HostPort; packet: Packet }> = {
+  onEvent(_sim: Sim, _tag: number, { port, packet }): void {
     port.send(packet);
   },
 };
