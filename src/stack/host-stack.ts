@@ -9,7 +9,7 @@
  * moved earlier; a wake-up that finds the deadline moved later just reschedules itself.
  *
  * Notifications from the engine are queued and delivered to applications when the outermost
- * stack call returns, so application code never runs inside an engine call.
+ * stack call returns (CallBracket), so application code never runs inside an engine call.
  */
 import type { EventHandler, Sim } from '../sim/simulator.ts';
 import type { Nanos } from '../sim/time.ts';
@@ -33,11 +33,13 @@ import { FlowTable, portsKey } from './flow-table.ts';
 import type { HostPort, Transport as PacketReceiver } from '../net/host.ts';
 import { SocketError, type ConnectOptions, type ListenHandler, type ListenSocket, type RawSocket, type SocketHandler, type StackStats, type TcpStack } from './socket-api.ts';
 import { StackListenSocket, StackSocket, type SocketOwner } from './sockets.ts';
+import { CallBracket } from './call-bracket.ts';
+import { checkBoundConnect, visitPorts } from './bind-checks.ts';
 
 const WAKE_CONN = 1;
 const WAKE_LISTENER = 2;
 
-export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventHandler<StackSocket | StackListenSocket>, SocketOwner, PortChecker {
+export class HostStack extends CallBracket implements TcpStack, PacketReceiver, EngineOutput, EventHandler<StackSocket | StackListenSocket>, SocketOwner, PortChecker {
   readonly address: number;
   readonly counters: Required<StackStats> = {
     segmentsSent: 0, segmentsRetransmitted: 0, established: 0, timeWait: 0, timeWaitPeak: 0,
@@ -56,16 +58,9 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   readonly metrics = new DstMetrics();
   private readonly scratch: Endpoints = { localAddr: 0, localPort: 0, remoteAddr: 0, remotePort: 0 };
   private ipId = 0;
-  private depth = 0;
-  /**
-   * Queued notifications as flat triples (target, what, errno): no object per event. The array
-   * keeps its capacity (emptying it with length = 0 would free it, and the next event would grow
-   * a new one); `queued` counts the entries in use.
-   */
-  private queue: unknown[] = new Array(6); // exact: a first write to [] reserves 17
-  private queued = 0;
 
   constructor(private readonly port: HostPort, params: TcpParams, seed: number) {
+    super();
     this.address = port.address;
     this.sim = port.sim;
     const tcp = (this.tcp = new HostTcp(params, seed, port.name, this.counters));
@@ -112,7 +107,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       let lport: number;
       if (options.localPort !== undefined) {
         lport = options.localPort;
-        this.checkBoundConnect(lport, remoteAddr, remotePort, options.reuseAddr === true);
+        checkBoundConnect(this.flows, this.listeners, this, lport, remoteAddr, remotePort, options.reuseAddr === true);
       } else {
         lport = this.ports.pick(this.address, remoteAddr, remotePort, this);
         if (lport < 0) throw new SocketError('EADDRNOTAVAIL', `no free port toward ${formatIpv4(remoteAddr)}:${remotePort}`);
@@ -155,7 +150,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     const l = new StackListenSocket(this, port, backlog ?? p.backlog, p, handler);
     l.listener = new Listener<StackSocket>({
       localAddr: this.address, localPort: port, backlog: l.backlog, params: p, out: this, host: l,
-      secret: this.tcp.cookieSecret, cacheKey: this.tcp.cacheKey, metrics: this.metrics,
+      secret: this.tcp.cookieSecret, cacheKey: this.tcp.cacheKey(), metrics: this.metrics,
     });
     (this.listeners ??= new Map()).set(port, l);
     this.ports.listenerChanged(port, true);
@@ -322,12 +317,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
         s.error = errno ?? null;
       }
     }
-    if (target === undefined) return;
-    const q = this.queue, n = this.queued;
-    q[n] = target;
-    q[n + 1] = what;
-    q[n + 2] = errno;
-    this.queued = n + 3;
+    if (target !== undefined) this.enqueue(target, what, errno);
   }
 
   // --- wake-ups ---
@@ -387,51 +377,10 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
     }
   }
 
-  begin(): void {
-    this.depth++;
-  }
-
-  /** Leaves a stack call; the outermost one delivers queued notifications to applications. */
-  end(): void {
-    if (this.depth > 1) {
-      this.depth--;
-      return;
-    }
-    // still "inside" while delivering, so calls made by handlers queue rather than recurse
-    const q = this.queue;
-    for (let i = 0; i < this.queued; i += 3) {
-      const target = q[i] as StackSocket | StackListenSocket;
-      const errno = q[i + 2] as Errno | undefined;
-      q[i] = undefined; // hold no reference to a delivered socket
-      q[i + 2] = undefined;
-      this.deliver(target, q[i + 1] as number, errno);
-    }
-    this.queued = 0;
-    this.depth--;
-  }
-
-  private deliver(target: StackSocket | StackListenSocket, what: number, errno: Errno | undefined): void {
-    if (target instanceof StackListenSocket) {
-      if (!target.closed) target.handler.onAcceptable?.(target);
-      return;
-    }
-    const h = target.handler;
-    switch (what) {
-      case ConnEvent.CONNECTED: h.onConnected?.(target); break;
-      case ConnEvent.READABLE: h.onReadable?.(target); break;
-      case ConnEvent.WRITABLE: h.onWritable?.(target); break;
-      case ConnEvent.ERROR: h.onError?.(target, errno!); break;
-      case ConnEvent.FREED: h.onFreed?.(target); break;
-    }
-  }
-
   // --- for sockets and listeners ---
 
   createChild(l: StackListenSocket, h: HandshakeInfo, ack: Segment, now: Nanos): StackSocket {
-    const s = new StackSocket(this, null);
-    this.flows.set(h.ep.remoteAddr, portsKey(h.ep.localPort, h.ep.remotePort), s);
-    this.ports.flowChanged(h.ep.localPort, h.ep.remoteAddr, h.ep.remotePort, true, false);
-    s.reuseAddr = l.reuseAddr;
+    const s = this.childSocket(l, h);
     s.conn = Connection.fromHandshake(h, l.params, now, this, this.metrics, ack);
     s.conn.onSegment(ack, now); // data (or FIN) on the third ACK
     this.touch(s);
@@ -439,12 +388,18 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
   }
 
   createFastOpenChild(l: StackListenSocket, h: HandshakeInfo, syn: Segment, fo: FastOpenState, now: Nanos): StackSocket {
+    const s = this.childSocket(l, h);
+    s.conn = Connection.fromFastOpen(h, syn, fo, l.params, now, this, this.metrics);
+    this.touch(s);
+    return s;
+  }
+
+  /** A listener's new connection, registered for demultiplexing before its Connection exists. */
+  private childSocket(l: StackListenSocket, h: HandshakeInfo): StackSocket {
     const s = new StackSocket(this, null);
     this.flows.set(h.ep.remoteAddr, portsKey(h.ep.localPort, h.ep.remotePort), s);
     this.ports.flowChanged(h.ep.localPort, h.ep.remoteAddr, h.ep.remotePort, true, false);
     s.reuseAddr = l.reuseAddr;
-    s.conn = Connection.fromFastOpen(h, syn, fo, l.params, now, this, this.metrics);
-    this.touch(s);
     return s;
   }
 
@@ -460,13 +415,7 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
 
   /** PortChecker: the connections toward raddr:rport and the listening ports, to build a port index. */
   visitPorts(raddr: number, rport: number, visit: (lport: number, reusable: boolean) => void, listening: (lport: number) => void): void {
-    const a = raddr | 0;
-    this.flows.forEach((addr, ports, s) => {
-      if (addr !== a || (ports & 0xffff) !== rport) return;
-      const c = s.conn;
-      visit(ports >>> 16, c !== undefined && c.state === TcpState.TIME_WAIT && c.tsOk);
-    });
-    if (this.listeners !== null) for (const port of this.listeners.keys()) listening(port);
+    visitPorts(this.flows, this.listeners, raddr, rport, visit, listening);
   }
 
   /** The host's queue refuses every packet (EngineOutput.localDrop): a drill's `tc qdisc ... limit 0`. */
@@ -484,26 +433,6 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
 
   forgetDestination(remoteAddr: number): void {
     this.metrics.delete(remoteAddr);
-  }
-
-  /**
-   * bind() then connect() from a chosen port, as Linux decides it. A listener on the port, or
-   * the 4-tuple held by a socket when either side lacks SO_REUSEADDR, makes bind fail
-   * (inet_csk_bind_conflict: EADDRINUSE). With SO_REUSEADDR on both, bind succeeds and connect
-   * fails instead when the 4-tuple is still held, unless tcp_tw_reuse may take a TIME-WAIT
-   * holder over (__inet_check_established, tcp_twsk_unique: EADDRNOTAVAIL).
-   * Sockets on the same port toward other peers are not checked (tcplab keeps no port-wide
-   * bind table; Linux's bind would fail without SO_REUSEADDR there too).
-   */
-  private checkBoundConnect(lport: number, remoteAddr: number, remotePort: number, reuseAddr: boolean): void {
-    const where = `port ${lport} toward ${formatIpv4(remoteAddr)}:${remotePort}`;
-    if (this.listeners?.has(lport)) throw new SocketError('EADDRINUSE', `bind: port ${lport} has a listener`);
-    const held = this.flows.get(remoteAddr, portsKey(lport, remotePort));
-    if (held === undefined) return;
-    if (!reuseAddr || !held.reuseAddr) throw new SocketError('EADDRINUSE', `bind: ${where} is in use (${held.state})`);
-    if (!this.portUsable(lport, remoteAddr, remotePort)) {
-      throw new SocketError('EADDRNOTAVAIL', `connect: ${where} is still held (${held.state})`);
-    }
   }
 
   /**

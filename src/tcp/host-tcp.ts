@@ -58,8 +58,6 @@ export class HostTcp {
   /** The host's parameters with its jiffies phase (timer-wheel.ts) filled in; a sysctl write replaces them. */
   params: TcpParams;
   readonly cookieSecret: CookieSecret;
-  /** The SYN cache's bucket-hash key (listener.ts). */
-  readonly cacheKey: [number, number];
   /** The ephemeral port search's hash key (ephemeral-ports.ts). */
   readonly portKeyA: number;
   readonly portKeyB: number;
@@ -71,6 +69,8 @@ export class HostTcp {
   private readonly isnKeyB: number;
   private readonly tsKeyA: number;
   private readonly tsKeyB: number;
+  private readonly cacheKeyA: number;
+  private readonly cacheKeyB: number;
 
   /**
    * `seed` and `hostName` name the random streams: the secrets ("host:<name>:tcp-secrets") and
@@ -88,9 +88,8 @@ export class HostTcp {
     this.isnKeyB = rng.nextU32() | 0;
     this.tsKeyA = rng.nextU32() | 0;
     this.tsKeyB = rng.nextU32() | 0;
-    const cacheKeyA = rng.nextU32() | 0;
-    const cacheKeyB = rng.nextU32() | 0;
-    this.cacheKey = [cacheKeyA >>> 0, cacheKeyB >>> 0];
+    this.cacheKeyA = rng.nextU32() | 0;
+    this.cacheKeyB = rng.nextU32() | 0;
     this.portKeyA = rng.nextU32() | 0;
     this.portKeyB = rng.nextU32() | 0;
   }
@@ -99,6 +98,11 @@ export class HostTcp {
   initialSeq(laddr: number, lport: number, raddr: number, rport: number, now: Nanos): number {
     const h = keyedHash4(this.isnKeyA, this.isnKeyB, laddr, raddr, ((lport << 16) | rport) >>> 0, 0);
     return (h + Math.floor(now / 64)) >>> 0;
+  }
+
+  /** A listener's SYN-cache bucket-hash key (listener.ts); made per listen(), most hosts never listen. */
+  cacheKey(): [number, number] {
+    return [this.cacheKeyA >>> 0, this.cacheKeyB >>> 0];
   }
 
   /** Linux secure_tcp_ts_off: the TSval offset, a keyed hash of the address pair. */
