@@ -176,6 +176,23 @@ describe('errors through the socket API', () => {
     expect(client.recv(100)).toBe(10);
   });
 
+  it('a call on a closed socket throws ENOTCONN and still leaves the stack call: later notifications arrive', () => {
+    const net = new FakeNet();
+    const a = net.addHost('a', A);
+    const b = net.addHost('b', B);
+    b.listen(80, new Acceptor({ onReadable: (s) => { readAll(s); if (s.eof) s.close(); } }));
+    const first = a.connect(B, 80, { onConnected: (s) => s.close() });
+    net.sim.run({ until: 1 * SEC });
+    expect(first.state).toBe('TIME_WAIT'); // closed by its user: the compact record
+    expect(thrown(() => first.setCork(true))).toBe('ENOTCONN');
+    expect(first.recv(10)).toBe('ENOTCONN');
+    expect(first.send(10)).toBe('ENOTCONN');
+    const rec = new Recorder();
+    a.connect(B, 80, rec);
+    net.sim.run({ until: 2 * SEC });
+    expect(rec.connected).toBe(true);
+  });
+
   it('EADDRINUSE for an explicit local port a listener holds', () => {
     const net = new FakeNet();
     const a = net.addHost('a', A);
