@@ -6,7 +6,7 @@ import type { EventHandler, Sim } from '../../src/sim/simulator.ts';
 import type { Nanos } from '../../src/sim/time.ts';
 import type { HostPort } from '../../src/net/host.ts';
 import {
-  SocketError, type ConnectOptions, type ListenHandler, type ListenSocket, type ListenerStats, type RawSocket,
+  type ConnectOptions, type ListenHandler, type ListenSocket, type ListenerStats, type RawSocket,
   type SocketHandler, type StackStats, type TcpInfo, type TcpInfoFields, type TcpSocket,
 } from '../../src/stack/socket-api.ts';
 import type { Errno } from '../../src/tcp/api.ts';
