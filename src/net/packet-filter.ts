@@ -61,7 +61,7 @@ export interface FilterablePort extends PacketSender {
 }
 
 /** The rules of one chain at one host, with their match counters and the drop count. */
-export class PacketFilter implements EventHandler {
+export class PacketFilter implements EventHandler<Packet> {
   /** Packets this filter dropped. */
   dropped = 0;
   /**
@@ -115,8 +115,8 @@ export class PacketFilter implements EventHandler {
     return true;
   }
 
-  onEvent(_sim: Sim, _tag: number, data: unknown): void {
-    this.rejectTo?.(data as Packet);
+  onEvent(_sim: Sim, _tag: number, packet: Packet): void {
+    this.rejectTo?.(packet);
   }
 
   private drop(packet: Packet, now: Nanos): void {
