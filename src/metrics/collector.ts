@@ -8,7 +8,7 @@ import type { Tracer } from '../sim/trace.ts';
 import { MS, type Nanos } from '../sim/time.ts';
 import type { ListenerStats, StackStats } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
-import type { MetricValues } from './results.ts';
+import type { MetricValues } from '../schema/results.ts';
 import { Distribution, round } from './distribution.ts';
 
 const COUNTED_ERRORS = ['ETIMEDOUT', 'ECONNREFUSED', 'ECONNRESET', 'EADDRNOTAVAIL'] as const;

@@ -5,7 +5,7 @@
  * the browser playground draws exactly what `tcplab report` draws. A figure whose inputs are
  * missing is listed on the page with the reason; it never makes the report fail.
  */
-import type { PointValues, RunResult, Summary } from '../metrics/results.ts';
+import type { PointValues, RunResult, Summary } from '../schema/results.ts';
 import { barChart } from './bar.ts';
 import { cdfChart } from './cdf.ts';
 import type { CdfMark, SampleRow } from './cdf.ts';

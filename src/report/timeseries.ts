@@ -5,9 +5,9 @@
  * node is asked for (e.g. TIME-WAIT sockets over all clients).
  */
 import { area, line, scaleLinear } from 'd3';
-import { summarize } from '../experiment/aggregate.ts';
-import type { BandKind } from '../experiment/chart-fields.ts';
-import type { TimeseriesRow } from '../metrics/results.ts';
+import { summarize } from '../metrics/statistics.ts';
+import type { BandKind } from '../schema/charts.ts';
+import type { TimeseriesRow } from '../schema/results.ts';
 import { figure, skipped } from './figure.ts';
 import type { ChartResult } from './figure.ts';
 import { drawFrame, layoutFrame, linearTicks } from './frame.ts';
