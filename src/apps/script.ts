@@ -16,6 +16,7 @@
  * metrics like a client's.
  */
 import type { ScriptApp, ScriptStep, SocketOptions } from './app-specs.ts';
+import type { ScriptNote } from '../schema/trace.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
 import type { Nanos } from '../sim/time.ts';
 import { SocketError, type ListenHandler, type ListenSocket, type SocketHandler, type TcpSocket } from '../stack/socket-api.ts';
@@ -174,7 +175,7 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
     }
   }
 
-  private hasSocket(what: string, index: number, fields?: Record<string, unknown>): boolean {
+  private hasSocket(what: ScriptNote, index: number, fields?: Record<string, unknown>): boolean {
     if (this.sock !== null) return true;
     // no connection yet (ENOTCONN), or the descriptor was closed (EBADF)
     this.note(what, index, { ...fields, errno: this.hadSocket ? 'EBADF' : 'ENOTCONN' });
@@ -182,7 +183,7 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
   }
 
   /** A socket call that may fail with an errno (EPIPE after shutdown(wr), ENOTCONN, …): noted, not thrown. */
-  private call(f: () => void, what: string, index: number): void {
+  private call(f: () => void, what: ScriptNote, index: number): void {
     try {
       f();
     } catch (e) {
@@ -320,7 +321,7 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
   }
 
   /** One trace line per step (`step` is its index; -1 for what the network caused). */
-  private note(what: string, step: number, fields?: Record<string, unknown>): void {
+  private note(what: ScriptNote, step: number, fields?: Record<string, unknown>): void {
     const f: Record<string, unknown> = step >= 0 ? { step, ...fields } : { ...fields };
     this.ctx.report.note(this.ctx.app, this.ctx.node, what, f);
   }

@@ -4,6 +4,7 @@
  * the network are read at the end through `finish` inputs; nothing here reaches into the engine.
  */
 import type { AppReporter } from '../apps/context.ts';
+import type { AppNote, AppNoteFields, AppRecord } from '../schema/trace.ts';
 import type { Tracer } from '../sim/trace.ts';
 import { MS, type Nanos } from '../sim/time.ts';
 import type { ListenerStats, StackStats } from '../stack/socket-api.ts';
@@ -110,8 +111,9 @@ export class MetricsCollector implements AppReporter {
     this.bulk.add(duration / MS);
     this.goodputs.add((bytes * 8) / (duration / 1e3)); // bits per microsecond = Mbit/s
   }
-  note(app: string, node: string, what: string, fields?: Record<string, unknown>): void {
-    if (this.tracer.events) this.tracer.emit({ t: this.now(), node, ev: 'app', app, what, ...fields });
+  note<W extends AppNote>(app: string, node: string, what: W, fields?: AppNoteFields<W>): void {
+    // AppNoteFields<W> is the AppRecord member named by `what`; TypeScript cannot follow a generic into the union.
+    if (this.tracer.events) this.tracer.emit({ t: this.now(), node, ev: 'app', app, what, ...fields } as AppRecord);
   }
 
   finish(inputs: FinishInputs): MetricValues {

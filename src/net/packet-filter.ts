@@ -19,14 +19,13 @@
  * sender; on the output chain it goes back to the host's own stack, as Linux delivers an error
  * about a locally generated packet (connect() then fails at once with EHOSTUNREACH and the like).
  */
+import type { FilterChain } from '../schema/trace.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
 import { ICMP_DEST_UNREACH, icmpError } from '../wire/icmp.ts';
 import type { Tracer } from '../sim/trace.ts';
 import type { Nanos } from '../sim/time.ts';
 import type { Packet } from '../wire/segment.ts';
 import { packetRecord } from './packet-trace.ts';
-
-export type FilterChain = 'input' | 'output';
 
 /** One rule, flat for the per-packet check: -1 / 0 / Infinity mean "no condition". */
 export interface FilterRule {

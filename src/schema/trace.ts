@@ -145,6 +145,9 @@ export type H2StreamRecord = AppHead & { what: 'h2 stream' } & H2StreamFields;
 export type ScriptRecord = AppHead & { what: ScriptNote; step?: number; [field: string]: unknown };
 export type AppRecord = H2FrameRecord | H2StreamRecord | ScriptRecord;
 
+/** The fields an app note of kind `W` carries after `app` and `what` (what an emitter hands the reporter). */
+export type AppNoteFields<W extends AppNote> = W extends 'h2 frame' ? H2FrameFields : W extends 'h2 stream' ? H2StreamFields : { step?: number; [field: string]: unknown };
+
 /** A trace record as the simulation carries it (`t` in integer ns). */
 export type TraceRecord = StateRecord | PacketRecord | AppRecord;
 

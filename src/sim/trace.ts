@@ -2,21 +2,13 @@
  * The trace stream: every layer reports what happened (a segment sent, received or dropped, a TCP
  * state change, an application step) as a plain record. Metrics collectors subscribe to it, and
  * `--trace` writes it as trace.jsonl (docs/design.md part 2). The sim layer knows nothing of packets:
- * records are opaque here, their fields are defined by the layer that emits them.
+ * it only carries records, whose shape is the schema's (src/schema/trace.ts).
  *
  * Emitters check a flag before building a record: `tracer.packets` for per-packet records
  * (tx, rx, drop), `tracer.events` for the rest (state, app). Metrics need state changes but not
  * every packet, so a run without `--trace` builds no per-packet objects.
  */
-import type { Nanos } from './time.ts';
-
-/** A trace record: `t` in integer ns here (written as seconds), `node`, `ev`, then event fields. */
-export interface TraceRecord {
-  t: Nanos;
-  node: string;
-  ev: 'state' | 'tx' | 'rx' | 'drop' | 'app' | string;
-  [field: string]: unknown;
-}
+import type { PacketRecord, TraceRecord } from '../schema/trace.ts';
 
 export type TraceListener = (rec: TraceRecord) => void;
 
@@ -58,7 +50,7 @@ export class Tracer {
   }
 
   /** Emits a per-packet record (tx, rx, drop): only packet subscribers get it. */
-  emitPacket(rec: TraceRecord): void {
+  emitPacket(rec: PacketRecord): void {
     for (const l of this.all) l(rec);
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MS, SEC, serializationTime } from '../../src/sim/time.ts';
-import type { TraceRecord } from '../../src/sim/trace.ts';
+import type { TraceRecord } from '../../src/schema/trace.ts';
 import { formatFlags } from '../../src/wire/flags.ts';
 import { PROTO_TCP, SYN, type Packet, type Segment } from '../../src/wire/segment.ts';
 import { SocketError } from '../../src/stack/socket-api.ts';
