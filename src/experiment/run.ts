@@ -95,8 +95,10 @@ function finishRun(
 
   clock('simulate');
   const c = network.counters;
+  const stacks = [...world.stacks].map(([node, s]) => ({ node, stats: s.stats() }));
   const metrics = world.collector.finish({
-    stacks: [...world.stacks.values()].map((s) => s.stats()),
+    stacks: stacks.map((s) => s.stats),
+    timeWait: { byNode: new Map(stacks.map((s) => [s.node, s.stats.timeWaitPeak])), total: world.timeWaitTotal.peak },
     listeners: world.listeners.map((l) => l.socket.stats()),
     network: { sent: c.sent, droppedLoss: c.droppedLoss, droppedQueue: c.droppedQueue, droppedNoRoute: c.droppedNoRoute },
     events: sim.events,

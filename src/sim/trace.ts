@@ -12,9 +12,6 @@ import type { PacketRecord, TraceRecord } from '../schema/trace.ts';
 
 export type TraceListener = (rec: TraceRecord) => void;
 
-/** A state change on `node`, by state name (`from` → `to`). */
-export type StateObserver = (node: string, from: string, to: string) => void;
-
 export interface Subscription {
   /** Also receive per-packet records (tx, rx, drop). */
   packets?: boolean;
@@ -27,12 +24,6 @@ export class Tracer {
   packets = false;
   /** Someone wants state/app records: build them. */
   events = false;
-  /**
-   * Told of every state change with no record built (the metrics count TIME-WAIT per node from
-   * these): a run without --trace then builds no record objects at all. A 100k-connection run
-   * made ~1M state records, each with its connection formatted as a string, only to count them.
-   */
-  stateObserver: StateObserver | null = null;
 
   subscribe(listener: TraceListener, options: Subscription = {}): void {
     if (options.packets) this.all.push(listener);

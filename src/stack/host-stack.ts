@@ -45,6 +45,12 @@ export interface GroupCounts {
   timeWait: number;
 }
 
+/** TIME-WAIT sockets over every host of a world, now and at most at once (HostStack.timeWaitTotal). */
+export interface TimeWaitTotal {
+  timeWait: number;
+  peak: number;
+}
+
 export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventHandler, SocketOwner, PortChecker {
   readonly address: number;
   readonly counters: Required<StackStats> = {
@@ -58,6 +64,8 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
    * experiment's time series): a sample then reads one object, not the counters of 100k hosts.
    */
   groupCounts: GroupCounts | null = null;
+  /** The world-wide TIME-WAIT count this host adds to (set by whoever builds the world; metric time_wait.peak_total). */
+  timeWaitTotal: TimeWaitTotal | null = null;
   private readonly sim: Sim;
   private readonly flows = new FlowTable<StackSocket>();
   /** Listening sockets by port; created by the first listen() (most hosts are only clients). */
@@ -308,23 +316,16 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
         if (c.timeWait >= this.params.maxTimeWait) {
           // Linux "time wait bucket table overflow": the socket is closed instead of kept
           s.destroyPending = true;
-        } else {
-          s.timeWaitSince = this.sim.now;
-          if (++c.timeWait > c.timeWaitPeak) c.timeWaitPeak = c.timeWait;
-          if (g !== null) g.timeWait++;
-        }
+        } else this.timeWaitEntered(s);
       }
     } else if (from === TcpState.TIME_WAIT) {
       const s = this.flows.get(ep.remoteAddr, portsKey(ep.localPort, ep.remotePort));
-      if (s !== undefined) this.ports.flowChanged(ep.localPort, ep.remoteAddr, ep.remotePort, true, false);
-      if (s !== undefined && s.timeWaitSince >= 0) {
-        s.timeWaitSince = -1;
-        c.timeWait--;
-        if (g !== null) g.timeWait--;
+      if (s !== undefined) {
+        this.ports.flowChanged(ep.localPort, ep.remoteAddr, ep.remotePort, true, false);
+        this.timeWaitLeft(s);
       }
     }
     const tracer = this.port.tracer;
-    if (tracer.stateObserver !== null) tracer.stateObserver(this.port.name, STATE_NAMES[from]!, STATE_NAMES[to]!);
     if (tracer.events) {
       tracer.emit({
         t: this.sim.now, node: this.port.name, ev: 'state',
@@ -332,6 +333,28 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
         from: STATE_NAMES[from]!, to: STATE_NAMES[to]!,
       });
     }
+  }
+
+  /**
+   * The one place TIME-WAIT sockets are counted (the metrics read these counts): this host's now
+   * and peak, its group's (time series) and the world's (time_wait.peak_total).
+   */
+  private timeWaitEntered(s: StackSocket): void {
+    const c = this.counters;
+    s.timeWaitSince = this.sim.now;
+    if (++c.timeWait > c.timeWaitPeak) c.timeWaitPeak = c.timeWait;
+    if (this.groupCounts !== null) this.groupCounts.timeWait++;
+    const w = this.timeWaitTotal;
+    if (w !== null && ++w.timeWait > w.peak) w.peak = w.timeWait;
+  }
+
+  /** Uncounts a socket leaving TIME-WAIT (or freed in it); no-op for one never counted. */
+  private timeWaitLeft(s: StackSocket): void {
+    if (s.timeWaitSince < 0) return;
+    s.timeWaitSince = -1;
+    this.counters.timeWait--;
+    if (this.groupCounts !== null) this.groupCounts.timeWait--;
+    if (this.timeWaitTotal !== null) this.timeWaitTotal.timeWait--;
   }
 
   notify(ep: Endpoints, what: ConnEvent, errno?: Errno): void {
@@ -346,12 +369,8 @@ export class HostStack implements TcpStack, PacketReceiver, EngineOutput, EventH
       if (what === ConnEvent.FREED) {
         // forget it now, so a new incarnation of the tuple can register at once
         s.freed = true;
-        if (s.timeWaitSince >= 0) {
-          // freed from TIME-WAIT without a TIME_WAIT → CLOSED record first: still uncount it
-          s.timeWaitSince = -1;
-          this.counters.timeWait--;
-          if (this.groupCounts !== null) this.groupCounts.timeWait--;
-        }
+        // freed from TIME-WAIT without a TIME_WAIT → CLOSED record first: still uncount it
+        this.timeWaitLeft(s);
         if (this.flows.delete(ep.remoteAddr, key, s)) this.ports.flowChanged(ep.localPort, ep.remoteAddr, ep.remotePort, false, false);
         if (s.wakeId >= 0) this.sim.cancel(s.wakeId);
         s.wakeId = -1;

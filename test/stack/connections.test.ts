@@ -119,4 +119,20 @@ describe.runIf(engineReady())('host stack with the connection engine', () => {
     expect(a.stats().timeWaitPeak).toBe(5);
     expect(clients.filter((c) => c.freed)).toHaveLength(5);
   });
+
+  it('the world-wide TIME-WAIT total counts what the hosts count: no overflowed socket, a taken-over one leaves it', () => {
+    const { net, a, b } = pair({ ephemeralLow: 50000, ephemeralHigh: 50009, twReuse: true, maxTimeWait: 8 });
+    const total = { timeWait: 0, peak: 0 };
+    a.timeWaitTotal = total;
+    b.timeWaitTotal = total;
+    for (let i = 0; i < 10; i++) a.connect(B, 80, new Client(net, true));
+    net.sim.run({ until: 5 * SEC });
+    expect(total).toEqual({ timeWait: 8, peak: 8 }); // two over maxTimeWait were destroyed, never counted
+    a.connect(B, 80, new Client(net)); // takes over a TIME-WAIT tuple (tcp_tw_reuse)
+    net.sim.run({ until: 6 * SEC });
+    expect(a.stats().timeWait).toBe(7);
+    expect(total).toEqual({ timeWait: 7, peak: 8 });
+    net.sim.run({ until: 80 * SEC });
+    expect(total.timeWait).toBe(a.stats().timeWait + b.stats().timeWait);
+  });
 });
