@@ -10,6 +10,7 @@ import { isObject } from './plain-data.ts';
 import type { ResultsSource } from './results-source.ts';
 import { isTraceEvent } from './trace-records.ts';
 import type { TraceEvent } from './trace-records.ts';
+import type { TraceEventName } from '../schema/trace.ts';
 
 /** Splits one CSV line (RFC 4180 quoting; fields never span lines in tcplab's files). */
 export function splitCsvLine(line: string): string[] {
@@ -221,7 +222,7 @@ export async function readTrace(src: ResultsSource, runs: ReadonlySet<string>, f
     }
     if (!isTraceEvent(rec)) {
       // A run's last record when --trace-limit stopped its trace: known, not a bad line.
-      if ((rec as { ev?: unknown } | null)?.ev !== 'trace-limit') badLines++;
+      if ((rec as { ev?: unknown } | null)?.ev !== ('trace-limit' satisfies TraceEventName)) badLines++;
       continue;
     }
     if (tap !== undefined) {

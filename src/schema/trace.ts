@@ -72,6 +72,11 @@ export interface TcpSegmentFields {
   /** Present (true) when the stack marked the segment a retransmission. */
   retx?: true;
   tfo?: FastOpenMark;
+  // Never on a TCP segment: declared so that a reader of a PacketRecord may ask for either kind's fields.
+  proto?: undefined;
+  icmp?: undefined;
+  quoted?: undefined;
+  qseq?: undefined;
 }
 
 /** The fields of a non-TCP packet (ICMP): `len` is bytes after the IP header, addresses bare "ip". */
@@ -85,6 +90,13 @@ export interface IpPacketFields {
   /** The TCP segment an ICMP error quotes ("ip:port>ip:port") and its sequence number. */
   quoted?: string;
   qseq?: number;
+  // Never on a non-TCP packet (see TcpSegmentFields).
+  flags?: undefined;
+  seq?: undefined;
+  ack?: undefined;
+  win?: undefined;
+  retx?: undefined;
+  tfo?: undefined;
 }
 
 /** A `filter` drop names the fault rule's chain after the packet's own fields. */
