@@ -11,15 +11,10 @@ import { drawFrame, layoutFrame, linearTicks, logTicks } from './frame.ts';
 import type { FrameInput, LegendItem } from './frame.ts';
 import { axisLabel, inSentence, metricLabel } from './labels.ts';
 import { pointLegend } from './points.ts';
+import type { SampleRow } from '../schema/results.ts';
 import type { PointInfo } from './points.ts';
 import { el, esc, svgDocument } from './svg.ts';
 import { seriesColor, seriesDash } from './theme.ts';
-
-export interface SampleRow {
-  run: string;
-  metric: string;
-  value: number;
-}
 
 export interface CdfChartInput {
   metric: string;

@@ -4,8 +4,7 @@
  * streamed line by line and filtered while reading (a traced flood run is large): only the
  * metrics and runs the figures need are kept.
  */
-import type { AggregateRow, RunResult, Summary, TimeseriesRow } from '../schema/results.ts';
-import type { SampleRow } from './cdf.ts';
+import type { AggregateRow, RunResult, SampleRow, Summary, TimeseriesRow } from '../schema/results.ts';
 import { isObject } from './plain-data.ts';
 import type { ResultsSource } from './results-source.ts';
 import { isTraceEvent } from './trace-records.ts';

@@ -8,7 +8,8 @@
 import type { PointValues, RunResult, Summary } from '../schema/results.ts';
 import { barChart } from './bar.ts';
 import { cdfChart } from './cdf.ts';
-import type { CdfMark, SampleRow } from './cdf.ts';
+import type { CdfMark } from './cdf.ts';
+import type { SampleRow } from '../schema/results.ts';
 import { chartSlug, describeChart, readChart, untilSeconds } from './chart-spec.ts';
 import type { ChartEntry, ReportChart } from './chart-spec.ts';
 import type { ChartResult } from './figure.ts';

@@ -43,6 +43,13 @@ export interface Summary {
   aggregate: AggregateRow[];
 }
 
+/** One row of samples.csv: `run,metric,value`, a per-connection (or per-request) observation behind the CDFs. */
+export interface SampleRow {
+  run: string;
+  metric: string;
+  value: number;
+}
+
 /** One row of timeseries.csv: `run,t_s,node,metric,value`. */
 export interface TimeseriesRow {
   run: string;
