@@ -13,7 +13,7 @@ import type { SpecError } from './experiment/errors.ts';
 import { loadExperiment, type LoadedExperiment, type LoadOptions } from './experiment/load.ts';
 import { WorkerPool } from './experiment/pool.ts';
 import { Profile, startProfile, stopProfile } from './experiment/profile.ts';
-import { formatDuration } from './experiment/progress.ts';
+import { formatWallTime } from './experiment/progress.ts';
 import { parseShard, type ShardSpec } from './experiment/shard.ts';
 
 export interface RunArgs {
@@ -145,7 +145,7 @@ async function runLoaded(args: RunArgs, options: LoadOptions, optionProblems: st
   if (profile !== undefined) process.stderr.write(profile.format(performance.now(), threads));
   if (shard === undefined) {
     const pages = outDirs.map((d) => join(d, 'index.html'));
-    const took = formatDuration((performance.now() - started) / 1000);
+    const took = formatWallTime((performance.now() - started) / 1000);
     process.stderr.write(`done in ${took}: ${loaded.length === 1 ? `open ${pages[0]}` : `open the pages:\n${pages.map((p) => `  ${p}`).join('\n')}`}\n`);
   }
   return EXIT_OK;

@@ -10,7 +10,7 @@ import { formatDuration, type Nanos } from '../sim/time.ts';
 import { MAX_DURATION, MIN_SAMPLE_INTERVAL, SAMPLE_INTERVAL_DEFAULT } from './experiment-limits.ts';
 import { describeValue, didYouMean, SpecErrorCode, type PathSegments, Problems } from './errors.ts';
 import { isMap, MapReader, readList, readMap, readName, readString } from './spec-readers.ts';
-import { resolveNodeRef, validateTopology, type ValidatedTopology } from './topology-spec.ts';
+import { resolveNodeRef, readTopologySpec, type ValidatedTopology } from './topology-spec.ts';
 import { checkTcpConsistency, readTcpOverrides, readTcpSettings, tcpParamsFor } from './tcp-spec.ts';
 import { readApps } from './app-spec.ts';
 import { EXPERIMENT_KEYS } from './param-paths.ts';
@@ -50,7 +50,7 @@ export function validateExperiment(p: Problems, doc: unknown, opts: ValidateOpti
   if (typeof obj['topology'] === 'string') {
     p.add(SpecErrorCode.file, ['topology'], `topology file ${describeValue(obj['topology'])} was not loaded`);
   } else if (obj['topology'] !== undefined) {
-    topology = validateTopology(p, ['topology'], obj['topology'], 'topology');
+    topology = readTopologySpec(p, ['topology'], obj['topology'], 'topology');
   }
 
   const tcp = readTcpSettings(p, ['tcp'], obj['tcp']);

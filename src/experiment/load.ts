@@ -16,7 +16,7 @@ import { formatPath, formatSpecError, Problems, SpecErrorCode, type PathSegments
 import { isMap } from './spec-readers.ts';
 import { findReservedKeys, reservedKeyMessage } from './safe-keys.ts';
 import { readSpecFile, SpecFileError } from './spec-file.ts';
-import { looksLikeTopology, validateTopology } from './topology-spec.ts';
+import { looksLikeTopology, readTopologySpec } from './topology-spec.ts';
 import { looksLikeExperiment, validateExperiment } from './experiment-spec.ts';
 import { checkParamPath, parsePath, sweepAxisSegments } from './param-paths.ts';
 import { applyOverride, overrideAt, parseOverrides, type Override } from './overrides.ts';
@@ -375,12 +375,12 @@ function expandPoints(loader: ExperimentLoader, base: DocState, axes: Axis[]): R
 export function loadTopology(file: string, opts: Pick<LoadOptions, 'readFile'> = {}): Result<TopologyDef> {
   const parsed = readSource(file, opts.readFile ?? defaultReader);
   if (!parsed.ok) return parsed;
-  return validateTopologyDoc(parsed.value, file);
+  return readTopologyDoc(parsed.value, file);
 }
 
-function validateTopologyDoc(doc: unknown, file: string): Result<TopologyDef> {
+function readTopologyDoc(doc: unknown, file: string): Result<TopologyDef> {
   const p = new Problems();
-  const t = validateTopology(p, [], doc, baseName(file));
+  const t = readTopologySpec(p, [], doc, baseName(file));
   if (t === undefined || p.count > 0) return { ok: false, errors: p.list.map((e) => ({ code: e.code, file, path: formatPath(e.path), message: e.message })) };
   return { ok: true, value: t.def };
 }
@@ -412,7 +412,7 @@ export function validateFile(file: string, opts: LoadOptions = {}): Result<Valid
   if (looksLikeTopology(doc)) {
     const set = setTopology(doc, file, opts.set ?? []);
     if (!set.ok) return set;
-    const t = validateTopologyDoc(set.value, file);
+    const t = readTopologyDoc(set.value, file);
     return t.ok ? { ok: true, value: { kind: 'topology', topology: t.value } } : t;
   }
   if (isMap(doc) && !looksLikeExperiment(doc)) {

@@ -106,7 +106,7 @@ class LineProgress implements BatchProgress {
     if (t - r.shownAt < LINE_EVERY_S) return;
     r.shownAt = t;
     const eta = this.tally.eta();
-    this.stream.write(`${this.prefix}[${this.tally.done}/${this.tally.total}] ${id} at ${formatSim(sim_s)} of ${formatSim(r.duration_s)} s simulated${eta === undefined ? '' : `, ETA ${formatDuration(eta)}`}\n`);
+    this.stream.write(`${this.prefix}[${this.tally.done}/${this.tally.total}] ${id} at ${formatSim(sim_s)} of ${formatSim(r.duration_s)} s simulated${eta === undefined ? '' : `, ETA ${formatWallTime(eta)}`}\n`);
   }
 
   runDone(id: string, wall_s: number): void {
@@ -142,7 +142,7 @@ class BarProgress implements BatchProgress {
   private payload(): Record<string, string> {
     const eta = this.tally.eta();
     const running = this.tally.active();
-    return { running: running === '' ? `last ${this.last}` : `running ${running}`, eta_text: eta === undefined ? '…' : formatDuration(eta) };
+    return { running: running === '' ? `last ${this.last}` : `running ${running}`, eta_text: eta === undefined ? '…' : formatWallTime(eta) };
   }
 
   start(total: number, done: number): void {
@@ -205,7 +205,7 @@ function formatSim(s: number): string {
  * A duration for people: "42s", "3m05s", "1h02m". Rounded to the unit shown first, then split,
  * so 119.6 s is "2m00s", never "1m60s".
  */
-export function formatDuration(seconds: number): string {
+export function formatWallTime(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;

@@ -44,12 +44,12 @@ export interface ValidatedTopology extends NodeNames {
  * Validates a topology document found at `path` (e.g. ['topology'] inside an experiment, [] in a
  * topology file). `defaultName` names it when it has no `name:`.
  */
-export function validateTopology(p: Problems, path: PathSegments, raw: unknown, defaultName: string): ValidatedTopology | undefined {
+export function readTopologySpec(p: Problems, path: PathSegments, raw: unknown, defaultName: string): ValidatedTopology | undefined {
   const obj = readMap(p, path, raw);
   if (obj === undefined) return undefined;
   if (obj[GENERATOR_KEY] !== undefined) {
     const expanded = expandGenerator(p, path, obj);
-    return expanded === undefined ? undefined : validateTopology(p, path, expanded, defaultName);
+    return expanded === undefined ? undefined : readTopologySpec(p, path, expanded, defaultName);
   }
   const before = p.count;
   const r = new MapReader(p, path, obj, TOPOLOGY_KEYS);

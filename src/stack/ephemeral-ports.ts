@@ -91,7 +91,7 @@ export class EphemeralPorts {
     if (j < 0 || j > this.high - this.low) return;
     const n = (this.high - this.low + 1) >>> 1;
     this.listen ??= [new Int32Array(Math.ceil(n / 32) + 1), new Int32Array(Math.ceil(n / 32) + 1)];
-    const k = j >>> 1, bit = 1 << (k & 31), words = this.listen[j & 1];
+    const k = j >>> 1, bit = 1 << (k & 31), words = this.listen[j & 1]!;
     if (listening) words[k >>> 5]! |= bit;
     else words[k >>> 5]! &= ~bit;
   }

@@ -322,7 +322,7 @@ export class Listener<C> implements TimedEntity {
       } else {
         // Linux: remember the ACK, keep the request; its SYN-ACK is retransmitted by the timer
         this.stats.acceptDropAck++;
-        t.opts[row] |= REQ_ACKED;
+        t.opts[row]! |= REQ_ACKED;
       }
       return;
     }
@@ -393,7 +393,7 @@ export class Listener<C> implements TimedEntity {
       return;
     }
     this.sendSynAck(row, now, true);
-    if (t.timeouts[row]++ === 0) this.young--;
+    if (t.timeouts[row]!++ === 0) this.young--;
     this.rearm(row, now, true);
   }
 
@@ -456,7 +456,7 @@ export class Listener<C> implements TimedEntity {
     }
     this.stats.synAcksSent++;
     if (retransmit) {
-      t.retrans[row]++;
+      t.retrans[row]!++;
       this.stats.synAcksRetransmitted++;
     }
     this.transmitFor(row, seg, retransmit);

@@ -3,7 +3,7 @@
  * a bar whose notes (a Ctrl-C) and final line replay onto a small screen model without garbling.
  */
 import { expect, it } from 'vitest';
-import { createProgress, formatDuration } from '../../src/experiment/progress.ts';
+import { createProgress, formatWallTime } from '../../src/experiment/progress.ts';
 
 /**
  * The part of a VT100 the bar uses: printable text, CR, LF, ESC 7 / ESC 8 (save and restore the
@@ -74,7 +74,7 @@ it('on a terminal: a note mid-batch, then the line after the bar, each keep a li
 });
 
 it('formats durations without "1m60s": rounded first, then split', () => {
-  expect([0, 4.4, 59.4, 59.6, 60, 119.6, 125, 3599.4, 3599.6, 3725].map(formatDuration)).toEqual(['0s', '4s', '59s', '1m00s', '1m00s', '2m00s', '2m05s', '59m59s', '1h00m', '1h02m']);
+  expect([0, 4.4, 59.4, 59.6, 60, 119.6, 125, 3599.4, 3599.6, 3725].map(formatWallTime)).toEqual(['0s', '4s', '59s', '1m00s', '1m00s', '2m00s', '2m05s', '59m59s', '1h00m', '1h02m']);
 });
 
 it('without a terminal: names the experiment, and a long run reports its simulated time every 10 s', () => {

@@ -71,7 +71,7 @@ describe('two engines under random loss and reordering', () => {
       };
       const handler = (side: 0 | 1) => (what: ConnEvent): void => {
         const c = conns[side];
-        if (c === null) return;
+        if (c == null) return; // not yet connected (or out of range)
         if (what === ConnEvent.READABLE) for (let n = c.recv(1 << 20, pair.now); n > 0; n = c.recv(1 << 20, pair.now)) got[side]! += n;
         if (what === ConnEvent.CONNECTED || what === ConnEvent.WRITABLE || what === ConnEvent.READABLE) pump(side);
       };

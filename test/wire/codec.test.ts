@@ -160,7 +160,7 @@ describe('checksums', () => {
 
   it('a corrupted IP header byte is reported as a bad IP checksum', () => {
     const b = encode(data);
-    b[8] ^= 1; // TTL
+    b[8]! ^= 1; // TTL
     const r = decode(b);
     expect(r).toMatchObject({ ok: false, error: { code: 'bad-ip-checksum', offset: 10 } });
   });
@@ -173,7 +173,7 @@ describe('checksums', () => {
   ])('a corrupted %s is reported as a bad TCP checksum', (_what, index) => {
     const b = encode(data);
     expect(b.length).toBe(59);
-    b[index] ^= 0x80;
+    b[index]! ^= 0x80;
     expect(decode(b)).toMatchObject({ ok: false, error: { code: 'bad-tcp-checksum', offset: 36 } });
   });
 
@@ -186,7 +186,7 @@ describe('checksums', () => {
 
   it('ignoreChecksums accepts a corrupted packet (captures with checksum offload)', () => {
     const b = encode(data);
-    b[36] ^= 0xff;
+    b[36]! ^= 0xff;
     expect(decode(b, { ignoreChecksums: true }).ok).toBe(true);
   });
 
@@ -263,7 +263,7 @@ describe('non-TCP packets', () => {
     expect((b[24]! << 8) | b[25]!).toBe(41); // UDP length
     expect((b[26]! << 8) | b[27]!).not.toBe(0); // checksum present
     expect(decodeOk(b)).toEqual(p);
-    b[60] ^= 1;
+    b[60]! ^= 1;
     expect(decode(b)).toMatchObject({ ok: false, error: { code: 'bad-udp-checksum' } });
   });
 

@@ -12,7 +12,7 @@ import { SAMPLES_HEADER, samplesRows, summaryFiles, TIMESERIES_HEADER, timeserie
 import type { RunOutput } from '../../src/experiment/run-output.ts';
 import type { RunRequest, WorkerReply } from './protocol.ts';
 
-export interface BatchOptions {
+export interface BrowserBatchOptions {
   /** Keep the trace (and pcap) of every run: the spec says `trace: true` / `pcap: true`. */
   traceAll: boolean;
   pcapAll: boolean;
@@ -21,7 +21,7 @@ export interface BatchOptions {
   pcapFirst: boolean;
 }
 
-export interface BatchProgress {
+export interface BrowserBatchProgress {
   done: number;
   total: number;
   /** Simulated seconds reached by runs in flight, summed with finished runs' durations. */
@@ -64,7 +64,7 @@ export class BrowserBatch {
   }
 
   /** Runs every run of `loaded` (loaded from `text` as `file`); resolves with the results files. */
-  run(text: string, file: string, loaded: LoadedExperiment, opts: BatchOptions, onProgress: (p: BatchProgress) => void): Promise<BatchResult> {
+  run(text: string, file: string, loaded: LoadedExperiment, opts: BrowserBatchOptions, onProgress: (p: BrowserBatchProgress) => void): Promise<BatchResult> {
     const total = loaded.runs.length;
     const threads = Math.max(1, Math.min(this.maxThreads, total));
     const duration = loaded.spec.duration / 1e9;

@@ -288,8 +288,8 @@ function drawLadder(box: HTMLElement, details: HTMLElement, model: LadderModel, 
   svg.append('defs').append('clipPath').attr('id', 'tx-clip').append('rect').attr('x', left - 4).attr('y', top - 4).attr('width', W - left).attr('height', H - top - bottom + 8);
   svg.append('text').attr('x', W / 2).attr('y', 16).attr('text-anchor', 'middle').attr('class', 'tx-title').text(title);
   model.endpoints.forEach((e, s) => {
-    svg.append('text').attr('x', xs[s]).attr('y', 36).attr('text-anchor', 'middle').attr('class', 'tx-end').text(e.node ?? '(not traced)');
-    svg.append('text').attr('x', xs[s]).attr('y', 49).attr('text-anchor', 'middle').attr('class', 'tx-addr').text(e.addr);
+    svg.append('text').attr('x', xs[s]!).attr('y', 36).attr('text-anchor', 'middle').attr('class', 'tx-end').text(e.node ?? '(not traced)');
+    svg.append('text').attr('x', xs[s]!).attr('y', 49).attr('text-anchor', 'middle').attr('class', 'tx-addr').text(e.addr);
   });
   const axis = svg.append('g').attr('transform', `translate(${left},0)`).attr('class', 'tx-axis');
   const body = svg.append('g').attr('clip-path', 'url(#tx-clip)');
