@@ -10,7 +10,7 @@
  *          an ICMP error adds {icmp: "unreachable frag_needed mtu 800" (packetdrill's words, icmp.ts),
  *          quoted: "ip:port>ip:port", qseq}: the TCP datagram it is about and its sequence number
  */
-import type { DropReason, IpPacketFields, PacketEvent, PacketHead, PacketRecord, TcpSegmentFields } from '../schema/trace.ts';
+import type { DropReason, IpPacketFields, PacketEventName, PacketHead, PacketRecord, TcpSegmentFields } from '../schema/trace.ts';
 import type { Nanos } from '../sim/time.ts';
 import { formatFlags } from '../wire/flags.ts';
 import { describeIcmp } from '../wire/icmp.ts';
@@ -34,7 +34,7 @@ function ipText(address: number): string {
   return text;
 }
 /** A packet's record; `reason` only on a drop (the network's own reasons: a fault rule's `filter` is packet-filter.ts's). */
-export function packetRecord(t: Nanos, node: string, ev: PacketEvent, packet: Packet, reason?: Exclude<DropReason, 'filter'>): PacketRecord {
+export function packetRecord(t: Nanos, node: string, ev: PacketEventName, packet: Packet, reason?: Exclude<DropReason, 'filter'>): PacketRecord {
   const seg = packet.tcp;
   // Fields are added in the written order (PacketHead, then the packet's own fields): JSON keeps insertion order.
   const head: PacketHead = { t, node, ev };

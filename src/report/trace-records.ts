@@ -7,12 +7,12 @@
  * or cut. Other fields are read through strField / numField, which check the value's type and
  * take only the schema's field names.
  */
-import type { PacketEvent, TraceFieldName, TraceRecord } from '../schema/trace.ts';
+import type { PacketEventName, TraceFieldName, TraceRecord } from '../schema/trace.ts';
 
 /** A trace line with a node (every kind but `trace-limit`); `run` is absent in records made in memory. */
 export type TraceEvent = TraceRecord & { run?: string };
 /** A tx, rx or drop line. */
-export type PacketTraceEvent = Extract<TraceEvent, { ev: PacketEvent }>;
+export type PacketTraceEvent = Extract<TraceEvent, { ev: PacketEventName }>;
 
 export function strField(rec: TraceEvent, key: TraceFieldName): string | undefined {
   const v = (rec as Record<string, unknown>)[key];

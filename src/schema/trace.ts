@@ -25,7 +25,7 @@ export type TraceEventName = (typeof TRACE_EVENTS)[number];
 
 /** Per-packet records: sent, received, dropped (built only when someone subscribed to packets). */
 export const PACKET_EVENTS = ['tx', 'rx', 'drop'] as const;
-export type PacketEvent = (typeof PACKET_EVENTS)[number];
+export type PacketEventName = (typeof PACKET_EVENTS)[number];
 
 /** Why a `drop` record's packet was dropped: a link's loss or full queue, no route, a fault rule, a too-small MTU with DF set. */
 export const DROP_REASONS = ['loss', 'queue', 'no-route', 'filter', 'mtu'] as const;
@@ -56,7 +56,7 @@ export interface StateRecord extends RecordHead {
 
 /** The head of a per-packet record; a drop says why (`reason`) and, for a fault rule, in which chain. */
 export interface PacketHead extends RecordHead {
-  ev: PacketEvent;
+  ev: PacketEventName;
   reason?: DropReason;
 }
 
