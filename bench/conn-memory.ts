@@ -29,8 +29,8 @@ class Server implements SocketHandler {
   }
   onReadable(s: TcpSocket): void {
     for (;;) {
-      let n: number;
-      try { n = s.recv(65536); } catch { return; }
+      const n = s.recv(65536);
+      if (typeof n !== 'number') return; // EAGAIN
       if (n === 0) {
         if (this.closeOnEof) s.close();
         return;

@@ -33,8 +33,8 @@ class SinkServer implements SocketHandler {
   }
   onReadable(s: TcpSocket): void {
     for (;;) {
-      let n: number;
-      try { n = s.recv(65536); } catch { return; } // EAGAIN
+      const n = s.recv(65536);
+      if (typeof n !== 'number') return; // EAGAIN
       if (n === 0) { s.close(); this.completed++; return; }
     }
   }

@@ -199,13 +199,10 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
   private push(): Errno | null {
     const sock = this.sock;
     while (this.unsent > 0 && sock !== null) {
-      let n: number;
-      try {
-        n = sock.send(this.unsent);
-      } catch (e) {
-        if (!(e instanceof SocketError)) throw e;
+      const n = sock.send(this.unsent);
+      if (typeof n !== 'number') {
         this.unsent = 0;
-        return e.code;
+        return n;
       }
       if (n === 0) return null; // buffer full: onWritable continues
       this.unsent -= n;
@@ -258,16 +255,11 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
     let got = 0;
     let eof = false;
     while (got < max) {
-      let n: number;
-      try {
-        n = sock.recv(max - got);
-      } catch (e) {
-        if (!(e instanceof SocketError)) throw e;
-        if (e.code !== 'EAGAIN') {
-          this.note('read', index, { bytes: got, errno: e.code });
-          return;
-        }
-        break;
+      const n = sock.recv(max - got);
+      if (n === 'EAGAIN') break;
+      if (typeof n !== 'number') {
+        this.note('read', index, { bytes: got, errno: n });
+        return;
       }
       if (n === 0) {
         eof = true;

@@ -1,7 +1,7 @@
 /**
  * The two loops every application runs on a non-blocking socket: write what the send buffer takes,
- * and read until nothing is left. A failing call ends the loop quietly: the stack reports the
- * error to the socket's `onError`, where the application handles it once.
+ * and read until nothing is left. A call that returns an errno ends the loop quietly: the stack
+ * reports the error to the socket's `onError`, where the application handles it once.
  */
 import { SocketError, type SocketHandler, type TcpSocket } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
@@ -23,12 +23,8 @@ export function connectOrErrno(connect: (h: SocketHandler) => TcpSocket, handler
 export function writeSome(sock: TcpSocket, bytes: number): number {
   let sent = 0;
   while (sent < bytes) {
-    let n: number;
-    try {
-      n = sock.send(bytes - sent);
-    } catch {
-      break; // EPIPE / ECONNRESET: onError reports it
-    }
+    const n = sock.send(bytes - sent);
+    if (typeof n !== 'number') break; // EPIPE / ECONNRESET: onError reports it
     if (n === 0) break; // buffer full: onWritable resumes
     sent += n;
   }
@@ -49,12 +45,8 @@ export function drain(sock: TcpSocket): Drained {
   drained.bytes = 0;
   drained.eof = false;
   for (;;) {
-    let n: number;
-    try {
-      n = sock.recv(1 << 30);
-    } catch {
-      return drained; // EAGAIN (or an error onError reports)
-    }
+    const n = sock.recv(1 << 30);
+    if (typeof n !== 'number') return drained; // EAGAIN (or an error onError reports)
     if (n === 0) {
       drained.eof = true;
       return drained;

@@ -8,7 +8,6 @@
 import { SEND_SYN_DATA_ONLY } from '../tcp/api.ts';
 import { TFO_CLIENT_ENABLE } from '../tcp/fastopen.ts';
 import { FO_NONBLOCK } from '../tcp/connection.ts';
-import { SocketError } from '../stack/socket-api.ts';
 import { SYMBOLS } from './constants.ts';
 import { ERR, OK, type Attempt, type Outcome } from './outcome.ts';
 import type { FdEntry } from './sockopts.ts';
@@ -47,13 +46,8 @@ export function fastOpenWrite(ctx: FastOpenContext, e: FdEntry, total: number, f
       const params = { ...ctx.params, ...e.params };
       if (e.kind === 'conn' && e.sock !== null && e.sock.fastOpenDeferred === true) {
         // TCP_FASTOPEN_CONNECT: this write sends the SYN (tcp_sendmsg_fastopen with defer_connect)
-        let n: number;
-        try {
-          n = e.sock.send(total, nonblocking ? SEND_SYN_DATA_ONLY : 0);
-        } catch (err) {
-          if (err instanceof SocketError) return ERR(err.code);
-          throw err;
-        }
+        const n = e.sock.send(total, nonblocking ? SEND_SYN_DATA_ONLY : 0);
+        if (typeof n !== 'number') return ERR(n);
         if (nonblocking) return n > 0 ? OK(n) : ERR('EINPROGRESS');
         return connectedOutcome(e, total);
       }

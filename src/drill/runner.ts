@@ -15,7 +15,7 @@
  *   segment and the CWR of the first (packetdrill aggregate_packets);
  * - the script ends after its last event: packets sent later are not examined (as packetdrill).
  */
-import { Sim } from '../sim/simulator.ts';
+import { Sim, type EventHandler } from '../sim/simulator.ts';
 import { SEC, US, type Nanos } from '../sim/time.ts';
 import { Tracer } from '../sim/trace.ts';
 import type { HostPort } from '../net/host.ts';
@@ -45,7 +45,7 @@ const INLINE_HORIZON = 300 * SEC;
 const ECN_NAMES = ['noecn', 'ect1', 'ect0', 'ce'];
 
 /** Runs the function an event carries (poll and epoll_wait timeouts: rare, so a closure is fine). */
-const RUN_CALLBACK = { onEvent: (_sim: Sim, _tag: number, fn: unknown): void => (fn as () => void)() };
+const RUN_CALLBACK: EventHandler<() => void> = { onEvent: (_sim, _tag, fn) => fn() };
 
 interface Captured {
   packet: Packet;

@@ -377,19 +377,16 @@ export class Syscalls {
   private read(e: FdEntry, max: number, flags: number): Outcome | null {
     if (e.kind !== 'conn' || e.sock === null) return ERR('ENOTCONN');
     const nonblocking = e.nonblocking || (flags & SYMBOLS.MSG_DONTWAIT!) !== 0;
-    try {
-      return OK(e.sock.recv(max));
-    } catch (err) {
-      const code = errnoOf(err);
-      if (code !== 'EAGAIN') return ERR(code);
-      if (e.error !== null) {
-        const pending = e.error;
-        e.error = null;
-        e.sock.takeError();
-        return ERR(pending);
-      }
-      return nonblocking ? ERR('EAGAIN') : null;
+    const n = e.sock.recv(max);
+    if (typeof n === 'number') return OK(n);
+    if (n !== 'EAGAIN') return ERR(n);
+    if (e.error !== null) {
+      const pending = e.error;
+      e.error = null;
+      e.sock.takeError();
+      return ERR(pending);
     }
+    return nonblocking ? ERR('EAGAIN') : null;
   }
 
   /** write(): a blocking socket queues everything before returning (Linux tcp_sendmsg waits for memory). */
@@ -410,15 +407,11 @@ export class Syscalls {
     const flags = (msgFlags & SYMBOLS.MSG_EOR! ? SEND_EOR : 0) | (msgFlags & SYMBOLS.MSG_MORE! ? SEND_MORE : 0);
     return () => {
       if (e.kind !== 'conn' || e.sock === null) return ERR(e.kind === 'conn' ? 'EPIPE' : 'ENOTCONN');
-      try {
-        while (done < total) {
-          const n = e.sock.send(total - done, flags);
-          if (n === 0) break;
-          done += n;
-        }
-      } catch (err) {
-        const code = errnoOf(err);
-        return done > 0 ? OK(done) : ERR(code);
+      while (done < total) {
+        const n = e.sock.send(total - done, flags);
+        if (typeof n !== 'number') return done > 0 ? OK(done) : ERR(n);
+        if (n === 0) break;
+        done += n;
       }
       if (done === total) return OK(done);
       if (e.error !== null) return done > 0 ? OK(done) : ERR(e.error);

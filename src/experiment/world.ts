@@ -17,7 +17,8 @@ import type { NodeDef } from '../net/topology-def.ts';
 import { Rng } from '../sim/rng.ts';
 import { Sim } from '../sim/simulator.ts';
 import { Tracer } from '../sim/trace.ts';
-import { HostStack, type GroupCounts, type TimeWaitTotal } from '../stack/host-stack.ts';
+import { HostStack } from '../stack/host-stack.ts';
+import type { GroupCounts, TimeWaitTotal } from '../tcp/host-tcp.ts';
 import type { ListenSocket } from '../stack/socket-api.ts';
 import type { AppSpec, ClientApp, ExperimentSpec, ServerApp } from './spec-types.ts';
 import { H2Rendezvous } from '../apps/h2-frames.ts';
@@ -103,7 +104,7 @@ export function buildWorld(spec: ExperimentSpec, seed: number): World {
     if (f?.output) { f.output.address = host.address; f.output.rejectTo = (p) => stack.receive(p); }
     if (f?.output) filters.push(f.output);
     if (f?.input) filters.push(f.input);
-    stack.timeWaitTotal = timeWaitTotal;
+    stack.tcp.timeWaitTotal = timeWaitTotal;
     stacks.set(host.name, stack);
   }
 

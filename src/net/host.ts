@@ -36,7 +36,7 @@ const LOOPBACK = 1;
 /** The taps of every host nobody captures at (most of them); never written (addTap copies). */
 const NO_TAPS: readonly PacketTap[] = Object.freeze([]);
 
-export class Host implements HostPort, NetNode, EventHandler {
+export class Host implements HostPort, NetNode, EventHandler<Packet> {
   readonly kind = 'host' as const;
   /** Filled by buildNetwork, which sizes the list exactly (`interfaceCount`). */
   readonly interfaces: LinkDirection[];
@@ -97,8 +97,8 @@ export class Host implements HostPort, NetNode, EventHandler {
     this.deliver(packet, now);
   }
 
-  onEvent(sim: Sim, _tag: number, data: unknown): void {
-    this.deliver(data as Packet, sim.now);
+  onEvent(sim: Sim, _tag: number, packet: Packet): void {
+    this.deliver(packet, sim.now);
   }
 
   private deliver(packet: Packet, now: Nanos): void {

@@ -37,7 +37,7 @@ const ARRIVE = 2;
 /** The ring of every direction that never queued a packet; never written (growRing replaces it). */
 const NO_RING: readonly (Packet | undefined)[] = Object.freeze([]);
 
-export class LinkDirection implements EventHandler {
+export class LinkDirection implements EventHandler<Packet | undefined> {
   readonly latency: Nanos;
   readonly bandwidth: number;
   readonly jitter: Nanos;
@@ -164,8 +164,9 @@ export class LinkDirection implements EventHandler {
     }
   }
 
-  onEvent(_sim: Sim, tag: number, data: unknown): void {
-    if (tag === ARRIVE) this.arrive(data as Packet);
+  /** ARRIVE carries its packet; TX_DONE carries none. */
+  onEvent(_sim: Sim, _tag: number, data: Packet | undefined): void {
+    if (data !== undefined) this.arrive(data);
     else this.nextFromQueue();
   }
 

@@ -60,7 +60,7 @@ export interface FilterablePort extends PacketSender {
 }
 
 /** The rules of one chain at one host, with their match counters and the drop count. */
-export class PacketFilter implements EventHandler {
+export class PacketFilter implements EventHandler<Packet> {
   /** Packets this filter dropped. */
   dropped = 0;
   /**
@@ -114,8 +114,8 @@ export class PacketFilter implements EventHandler {
     return true;
   }
 
-  onEvent(_sim: Sim, _tag: number, data: unknown): void {
-    this.rejectTo?.(data as Packet);
+  onEvent(_sim: Sim, _tag: number, packet: Packet): void {
+    this.rejectTo?.(packet);
   }
 
   private drop(packet: Packet, now: Nanos): void {

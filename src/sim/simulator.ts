@@ -4,14 +4,17 @@
  *
  * Events carry a handler object, a small integer tag and an optional datum instead of a closure,
  * so scheduling allocates nothing on the hot path: a link schedules `(link, DELIVER, packet)`.
+ * The datum's type is the handler's: `EventHandler<Packet>` receives a Packet, checked where the
+ * event is scheduled (Sim.at), so no handler casts an `unknown`.
  */
 import { EventQueue, type EventId } from './event-queue.ts';
 import type { Nanos } from './time.ts';
 
 export type { EventId } from './event-queue.ts';
 
-export interface EventHandler {
-  onEvent(sim: Sim, tag: number, data: unknown): void;
+/** Receives its events; `D` is the datum its events carry (undefined: none). */
+export interface EventHandler<D = undefined> {
+  onEvent(sim: Sim, tag: number, data: D): void;
 }
 
 export interface RunOptions {
@@ -36,7 +39,8 @@ export class SimulationStalled extends Error {
 }
 
 export class Sim {
-  private queue = new EventQueue<EventHandler>();
+  // Handlers of every datum type share the queue: Sim.at pairs each datum with its handler's type.
+  private queue = new EventQueue<EventHandler<never>>();
   private current: Nanos = 0;
   private processed = 0;
   private stopped = false;
@@ -59,14 +63,18 @@ export class Sim {
    * Schedules `handler.onEvent(sim, tag, data)` at absolute time `time` (finite, never in the
    * past). `tag` is a small integer the handler switches on.
    */
-  at(time: Nanos, handler: EventHandler, tag = 0, data?: unknown): EventId {
+  at(time: Nanos, handler: EventHandler<undefined>, tag?: number): EventId;
+  at<D>(time: Nanos, handler: EventHandler<D>, tag: number, data: NoInfer<D>): EventId;
+  at<D>(time: Nanos, handler: EventHandler<D>, tag = 0, data?: D): EventId {
     if (!(time >= this.current && time < Infinity)) throw new RangeError(`cannot schedule at ${time} ns: now is ${this.current} ns`);
-    return this.queue.push(time, handler, tag, data);
+    return this.queue.push(time, handler as EventHandler<never>, tag, data);
   }
 
   /** Schedules after a delay from now. */
-  after(delay: Nanos, handler: EventHandler, tag = 0, data?: unknown): EventId {
-    return this.at(this.current + delay, handler, tag, data);
+  after(delay: Nanos, handler: EventHandler<undefined>, tag?: number): EventId;
+  after<D>(delay: Nanos, handler: EventHandler<D>, tag: number, data: NoInfer<D>): EventId;
+  after<D>(delay: Nanos, handler: EventHandler<D>, tag = 0, data?: D): EventId {
+    return this.at(this.current + delay, handler, tag, data as D);
   }
 
   /** Cancels a scheduled event; false if it already ran or was cancelled. */
@@ -108,7 +116,7 @@ export class Sim {
       queue.poppedHandler = undefined; // hold no reference to finished work
       queue.poppedData = undefined;
       this.processed++;
-      handler.onEvent(this, queue.poppedTag, data);
+      handler.onEvent(this, queue.poppedTag, data as never); // the datum Sim.at took with this handler
     }
     if (until !== Infinity && !this.stopped && this.current < until && queue.peekTime() > until) this.current = until;
   }

@@ -2,8 +2,10 @@
  * The socket API applications (src/apps) and the packetdrill runner use. It follows BSD sockets
  * in non-blocking mode, turned inside out for a discrete-event world: calls return at once, and the
  * stack calls the socket's handler when something changes (connected, readable, writable, error,
- * acceptable, freed). Failures are errno values (src/tcp/api.ts), thrown as SocketError by calls
- * that fail synchronously and reported through `onError` for asynchronous ones.
+ * acceptable, freed). Failures are errno values (src/tcp/api.ts): returned by the calls whose
+ * failure is part of the normal path (recv with nothing to read: EAGAIN; send after a reset), thrown
+ * as SocketError by connect/listen and by calls on a socket that was closed already, and reported
+ * through `onError` for asynchronous ones.
  */
 import type { Errno } from '../tcp/api.ts';
 import type { TcpParams } from '../tcp/params.ts';
@@ -84,11 +86,12 @@ export interface TcpSocket {
   takeError(): Errno | null;
   handler: SocketHandler;
   /**
-   * Queues up to `bytes` for sending; returns how many were accepted (0 when the buffer is full).
-   * Throws EPIPE after shutdown(wr), ENOTCONN before connecting. `flags`: SEND_EOR (MSG_EOR),
-   * SEND_MORE (MSG_MORE) from src/tcp/api.ts.
+   * Queues up to `bytes` for sending; returns how many were accepted (0 when the buffer is full),
+   * or the errno: a pending error once (ECONNRESET, ETIMEDOUT), EPIPE after shutdown(wr) or a
+   * reset, ENOTCONN before connecting. `flags`: SEND_EOR (MSG_EOR), SEND_MORE (MSG_MORE) from
+   * src/tcp/api.ts.
    */
-  send(bytes: number, flags?: number): number;
+  send(bytes: number, flags?: number): number | Errno;
   /** Bytes queued and not yet acknowledged (ioctl SIOCOUTQ). */
   readonly unacked: number;
   /** Bytes queued and not yet sent (ioctl SIOCOUTQNSD, tcpi_notsent_bytes). */
@@ -107,8 +110,11 @@ export interface TcpSocket {
   setUserMss(mss: number): void;
   /** getsockopt(TCP_MAXSEG): the current send MSS (Linux tp->mss_cache). */
   readonly mss: number;
-  /** Reads up to `max` bytes; returns the count, 0 at end of stream; throws EAGAIN when nothing is there yet. */
-  recv(max: number): number;
+  /**
+   * Reads up to `max` bytes; returns the count, 0 at end of stream, 'EAGAIN' when nothing is there
+   * yet, or a pending error (ECONNRESET, ETIMEDOUT) when nothing is left to read.
+   */
+  recv(max: number): number | Errno;
   shutdown(how: 'rd' | 'wr' | 'rdwr'): void;
   /** close(): FIN after queued data, or RST when unread data remains or linger is zero (RFC 9293 3.10.4, Linux tcp_close). */
   close(): void;

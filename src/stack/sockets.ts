@@ -1,9 +1,10 @@
 /**
  * The socket objects applications hold. A StackSocket is at once the application's TcpSocket,
  * the demultiplexer's value and the timer entity the stack keeps one wake-up for; a
- * StackListenSocket wraps a Listener the same way. Every user call runs inside the stack's
- * begin()/end() bracket, so the connection's wake-up is re-checked and the notifications it
- * caused reach the application after the engine call has returned (never re-entrantly).
+ * StackListenSocket wraps a Listener the same way. Every user call that reaches the engine runs
+ * inside the stack's begin()/end() bracket (StackSocket.call), so the connection's wake-up is
+ * re-checked and the notifications it caused reach the application after the engine call has
+ * returned (never re-entrantly).
  */
 import type { EventId } from '../sim/simulator.ts';
 import type { Nanos } from '../sim/time.ts';
@@ -14,6 +15,7 @@ import { TimeWaitSock } from '../tcp/time-wait-sock.ts';
 import type { FastOpenState, ListenerFastOpen } from '../tcp/fastopen.ts';
 import { keyBytes } from '../tcp/fastopen-cookie.ts';
 import type { Listener, ListenerHost } from '../tcp/listener.ts';
+import type { HostTcp } from '../tcp/host-tcp.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import type { OutOfOrderWatch } from '../tcp/recv-queue.ts';
 import {
@@ -30,17 +32,14 @@ export interface SocketOwner {
   createChild(listener: StackListenSocket, h: HandshakeInfo, ack: Segment, now: Nanos): StackSocket | null;
   createFastOpenChild(listener: StackListenSocket, h: HandshakeInfo, syn: Segment, fo: FastOpenState, now: Nanos): StackSocket | null;
   removeListener(listener: StackListenSocket): void;
-  initialSeq(laddr: number, lport: number, raddr: number, rport: number, now: Nanos): number;
-  tsOffset(laddr: number, raddr: number): number;
+  /** The host's TCP state: ISN and TSval offsets for the listeners' requests. */
+  readonly tcp: HostTcp;
 }
 
 const NO_HANDLER: SocketHandler = {};
 
-/**
- * EAGAIN is thrown on every empty recv() of a read loop: one shared error object, because
- * building an Error captures a stack trace (it was a sixth of a handshake benchmark's time).
- */
-const EAGAIN_ERROR = new SocketError('EAGAIN', 'nothing to read yet');
+/** A user call's work on a socket, run inside the stack's bracket by StackSocket.call. */
+type SocketOp<A, B, R> = (s: StackSocket, now: Nanos, a: A, b: B) => R;
 
 export class StackSocket implements TcpSocket {
   /**
@@ -69,7 +68,10 @@ export class StackSocket implements TcpSocket {
     this.handler = handler ?? NO_HANDLER;
   }
 
-  /** The live connection, for calls only a full one can answer. */
+  /**
+   * The live connection, for calls only a full one can answer. Calling those after close() is a
+   * programming error: it throws ENOTCONN (the packetdrill runner reports it as that errno).
+   */
   private get live(): Connection {
     const c = this.conn;
     if (c instanceof TimeWaitSock) throw new SocketError('ENOTCONN', 'the socket was closed (its connection is in TIME-WAIT)');
@@ -104,20 +106,36 @@ export class StackSocket implements TcpSocket {
   get writable(): boolean { return this.conn instanceof TimeWaitSock || this.conn.pollWritable; }
   get mss(): number { return this.live.mss; }
 
-  setCork(on: boolean): void {
+  /**
+   * The one bracket of user calls: `op` runs inside the stack's begin()/end(), then the
+   * connection's wake-up is re-checked (touch) and queued notifications are delivered, also when
+   * `op` throws. `op` is a static method and its arguments are passed through: no closure per call.
+   */
+  private call<A, B, R>(op: SocketOp<A, B, R>, a: A, b: B): R {
     const o = this.owner;
     o.begin();
-    this.live.setCork(on, o.now);
-    o.touch(this);
-    o.end();
+    try {
+      return op(this, o.now, a, b);
+    } finally {
+      o.touch(this);
+      o.end();
+    }
+  }
+
+  setCork(on: boolean): void {
+    this.call(StackSocket.setCorkOp, on, 0);
+  }
+
+  private static setCorkOp(s: StackSocket, now: Nanos, on: boolean): void {
+    s.live.setCork(on, now);
   }
 
   setNotsentLowat(bytes: number): void {
-    const o = this.owner;
-    o.begin();
-    this.live.setNotsentLowat(bytes);
-    o.touch(this);
-    o.end();
+    this.call(StackSocket.setNotsentLowatOp, bytes, 0);
+  }
+
+  private static setNotsentLowatOp(s: StackSocket, _now: Nanos, bytes: number): void {
+    s.live.setNotsentLowat(bytes);
   }
 
   setIpTos(tos: number): void {
@@ -145,81 +163,77 @@ export class StackSocket implements TcpSocket {
     if (!(this.conn instanceof TimeWaitSock)) this.conn.rcvq.watch = watch;
   }
 
-  send(bytes: number, flags = 0): number {
-    const o = this.owner;
-    o.begin();
-    try {
-      const n = this.live.send(bytes, o.now, flags);
-      // Linux sk_stream_error: a pending error (ECONNRESET, ETIMEDOUT) is reported once, then EPIPE.
-      if (n < 0) throw new SocketError(this.takeError() ?? this.live.sendErrno() ?? 'EPIPE');
-      return n;
-    } finally {
-      o.touch(this);
-      o.end();
-    }
+  send(bytes: number, flags = 0): number | Errno {
+    return this.call(StackSocket.sendOp, bytes, flags);
   }
 
-  recv(max: number): number {
-    const o = this.owner;
-    o.begin();
-    try {
-      const n = this.live.recv(max, o.now);
-      // Linux tcp_recvmsg: with nothing to copy, a pending error (ECONNRESET, ETIMEDOUT) is
-      // returned before end-of-stream, unless the peer's FIN was read (SOCK_DONE).
-      if (n <= 0 && !this.eof) {
-        const err = this.readable > 0 ? null : this.takeError();
-        if (err !== null) throw new SocketError(err);
-      }
-      if (n < 0) throw EAGAIN_ERROR;
-      return n;
-    } finally {
-      o.touch(this);
-      o.end();
+  private static sendOp(s: StackSocket, now: Nanos, bytes: number, flags: number): number | Errno {
+    const c = s.conn;
+    if (c instanceof TimeWaitSock) return 'ENOTCONN'; // closed already (see `live`)
+    const n = c.send(bytes, now, flags);
+    // Linux sk_stream_error: a pending error (ECONNRESET, ETIMEDOUT) is reported once, then EPIPE.
+    return n >= 0 ? n : s.takeError() ?? c.sendErrno() ?? 'EPIPE';
+  }
+
+  recv(max: number): number | Errno {
+    return this.call(StackSocket.recvOp, max, 0);
+  }
+
+  private static recvOp(s: StackSocket, now: Nanos, max: number): number | Errno {
+    const c = s.conn;
+    if (c instanceof TimeWaitSock) return 'ENOTCONN'; // closed already (see `live`)
+    const n = c.recv(max, now);
+    // Linux tcp_recvmsg: with nothing to copy, a pending error (ECONNRESET, ETIMEDOUT) is
+    // returned before end-of-stream, unless the peer's FIN was read (SOCK_DONE).
+    if (n <= 0 && !s.eof) {
+      const err = s.readable > 0 ? null : s.takeError();
+      if (err !== null) return err;
     }
+    return n < 0 ? 'EAGAIN' : n;
   }
 
   shutdown(how: 'rd' | 'wr' | 'rdwr'): void {
-    const o = this.owner;
-    o.begin();
-    this.live.shutdown(how, o.now);
-    o.touch(this);
-    o.end();
+    this.call(StackSocket.shutdownOp, how, 0);
+  }
+
+  private static shutdownOp(s: StackSocket, now: Nanos, how: 'rd' | 'wr' | 'rdwr'): void {
+    s.live.shutdown(how, now);
   }
 
   close(): void {
-    const o = this.owner;
-    o.begin();
-    const c = this.conn;
-    if (!(c instanceof TimeWaitSock)) c.close(o.now); // closed already: close() in TIME-WAIT does nothing
-    o.touch(this);
-    o.end();
+    this.call(StackSocket.closeOp, 0, 0);
+  }
+
+  private static closeOp(s: StackSocket, now: Nanos): void {
+    const c = s.conn;
+    if (!(c instanceof TimeWaitSock)) c.close(now); // closed already: close() in TIME-WAIT does nothing
   }
 
   /** Sends RST and forgets the connection (used when a listener closes with unaccepted children). */
   abort(): void {
-    const o = this.owner;
-    o.begin();
-    const c = this.conn;
-    if (c instanceof TimeWaitSock) c.destroy(o.now); // as userAbort in TIME-WAIT: CLOSED, no RST
-    else c.abort(o.now);
-    o.touch(this);
-    o.end();
+    this.call(StackSocket.abortOp, 0, 0);
+  }
+
+  private static abortOp(s: StackSocket, now: Nanos): void {
+    const c = s.conn;
+    if (c instanceof TimeWaitSock) c.destroy(now); // as userAbort in TIME-WAIT: CLOSED, no RST
+    else c.abort(now);
   }
 
   setOption<K extends keyof TcpParams>(name: K, value: TcpParams[K]): void {
-    const o = this.owner;
-    o.begin();
-    this.live.setOption(name, value, o.now);
-    o.touch(this);
-    o.end();
+    this.call(StackSocket.setOptionOp, name, value);
+  }
+
+  private static setOptionOp<K extends keyof TcpParams>(s: StackSocket, now: Nanos, name: K, value: TcpParams[K]): void {
+    s.live.setOption(name, value, now);
   }
 
   setNoDelay(on: boolean): void {
-    const o = this.owner;
-    o.begin();
-    this.live.setNoDelay(on, o.now);
-    o.touch(this);
-    o.end();
+    this.call(StackSocket.setNoDelayOp, on, 0);
+  }
+
+  private static setNoDelayOp(s: StackSocket, now: Nanos, on: boolean): void {
+    s.live.setNoDelay(on, now);
   }
 
   setLingerZero(on: boolean): void {
@@ -314,11 +328,11 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
 
   // ListenerHost: the listener's calls back into the stack
   initialSeq(laddr: number, lport: number, raddr: number, rport: number, now: Nanos): number {
-    return this.owner.initialSeq(laddr, lport, raddr, rport, now);
+    return this.owner.tcp.initialSeq(laddr, lport, raddr, rport, now);
   }
 
   tsOffset(laddr: number, raddr: number): number {
-    return this.owner.tsOffset(laddr, raddr);
+    return this.owner.tcp.tsOffset(laddr, raddr);
   }
 
   completeHandshake(h: HandshakeInfo, ack: Segment, now: Nanos): StackSocket | null {

@@ -52,19 +52,26 @@ export interface Endpoints {
   remotePort: number;
 }
 
+/**
+ * Endpoints lent to one EngineOutput call: read-only, and valid only until the call returns (a
+ * listener passes one reused object for all its requests, the stack one for its resets). A callee
+ * copies the fields it keeps, never the object.
+ */
+export type LentEndpoints = Readonly<Endpoints>;
+
 /** What the engine tells its owner. Implemented by src/stack (and the packetdrill runner). */
 export interface EngineOutput {
   /** Put `seg` on the wire from `ep.localAddr` to `ep.remoteAddr`. `retransmit` marks a resend; `ecn` is the IP ECN codepoint (ecn.ts, default Not-ECT); `tos` the socket's IP_TOS DSCP bits, `noDf` IP_PMTUDISC_DONT (no Don't Fragment bit). */
-  transmit(ep: Endpoints, seg: Segment, retransmit: boolean, ecn?: number, tos?: number, noDf?: boolean): void;
+  transmit(ep: LentEndpoints, seg: Segment, retransmit: boolean, ecn?: number, tos?: number, noDf?: boolean): void;
   /**
    * The host's own queue refuses every packet (a qdisc with no room, as `tc qdisc add ... pfifo
    * limit 0`): Linux's tcp_transmit_skb fails locally, nothing counts as sent (tcp_write_xmit).
    */
   readonly localDrop?: boolean;
   /** Every state transition, exactly once, in order (the trace's `ev: state`). */
-  stateChanged(ep: Endpoints, from: TcpState, to: TcpState): void;
+  stateChanged(ep: LentEndpoints, from: TcpState, to: TcpState): void;
   /** Socket-facing news for the connection's owner. */
-  notify(ep: Endpoints, what: ConnEvent, errno?: Errno): void;
+  notify(ep: LentEndpoints, what: ConnEvent, errno?: Errno): void;
   /**
    * The host's path MTU to `remoteAddr` (its route cache, learned from ICMP fragmentation-needed;
    * RFC 1191), 0 when nothing limits it below the device MTU; optional.
@@ -76,7 +83,7 @@ export interface EngineOutput {
    */
   updatePathMtu?(remoteAddr: number, mtu: number, deviceMtu: number): number;
   /** TCP Fast Open news for counters (fastopen.ts FO_EVENT_*: requested, accepted, fallback); optional. */
-  fastOpen?(ep: Endpoints, event: number): void;
+  fastOpen?(ep: LentEndpoints, event: number): void;
   /** The host's active Fast Open blackhole state (fastopen-blackhole.ts); absent: never paused. */
   readonly fastOpenBlackhole?: FastOpenBlackhole;
 }

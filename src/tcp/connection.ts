@@ -9,16 +9,14 @@
  */
 import type { Nanos } from '../sim/time.ts';
 import type { Segment } from '../wire/segment.ts';
-import { SEND_EOR, SEND_MORE, SEND_SYN_DATA_ONLY, TcpState, type EngineOutput, type Endpoints, type Errno, type TimedEntity } from './api.ts';
+import { TcpState, type EngineOutput, type Endpoints, type Errno, type TimedEntity } from './api.ts';
 import { ecnIncoming } from './ecn.ts';
-import { establish, handshakeRtt } from './handshake.ts';
 import type { DstMetrics } from './dst-metrics.ts';
-import { sendOowAck, sendSyn } from './output.ts';
+import { sendOowAck } from './output.ts';
 import { tcpInfo, type TcpInfoFields } from './tcp-info.ts';
 import type { TcpParams } from './params.ts';
 import { afterRead } from './receive.ts';
-import { rcvSpaceAdjust, sndBufOnAck } from './buffers.ts';
-import { RTO_FALLBACK } from './rtt.ts';
+import { rcvSpaceAdjust } from './buffers.ts';
 import { output } from './send.ts';
 import { closedSegment } from './states/closed.ts';
 import { closing, finWait1, finWait2, lastAck } from './states/closing.ts';
@@ -27,17 +25,16 @@ import { synRcvd } from './states/syn-rcvd.ts';
 import { synSent } from './states/syn-sent.ts';
 import { timeWait } from './states/time-wait.ts';
 import { seqSub } from './seq.ts';
-import { EV_READABLE, EV_WRITABLE, notsentLowat, Tcb, TS_OPTION_BYTES } from './tcb.ts';
-import { skbWritable, skbWrite, socketWritable } from './send-skbs.ts';
-import { chronoStart, chronoStop, CHRONO_BUSY, CHRONO_SNDBUF_LIMITED } from './chrono.ts';
-import { setEffectiveMss } from './handshake.ts';
+import { EV_WRITABLE, Tcb, TS_OPTION_BYTES } from './tcb.ts';
+import { socketWritable } from './send-skbs.ts';
 import { userAbort, userClose, userShutdown } from './teardown.ts';
 import { runTimers } from './timers.ts';
-import { initialWindow, ourWindowScale } from './window.ts';
 import { timerExpiry } from './timer-wheel.ts';
 import { clientOpen, type FastOpenState } from './fastopen.ts';
 import { blackholeOnEnd } from './fastopen-blackhole.ts';
-import { icmpError, IP_TCP_HEADER_BYTES, type IcmpVerdict } from './icmp-error.ts';
+import { icmpError, type IcmpVerdict } from './icmp-error.ts';
+import { activeOpen, fastOpenChildOpen, handshakeChildOpen, queueBytes, routeRefresh, sendFirstSyn } from './open.ts';
+import { checkSpace, userWrite } from './write.ts';
 
 /** Connection.connect fastOpenFlags: TCP_FASTOPEN_CONNECT (wait for data when a cookie is cached); a non-blocking sendto. */
 export const FO_DEFER = 1;
@@ -49,8 +46,8 @@ export const SegmentVerdict = {
   CONSUMED: 0,
   /**
    * A TIME-WAIT connection accepted a new SYN (RFC 6191, RFC 9293 3.10.7.4, Linux TCP_TW_SYN) and
-   * closed itself (FREED already emitted): the owner hands the SYN to the listener, which may use
-   * `reopenIsn` as the new connection's ISS (Linux: tw_snd_nxt + 65537).
+   * closed itself (FREED already emitted): the owner hands the SYN to the listener with the ISS
+   * HostTcp.takeOverTimeWait gives the new incarnation (Linux: tw_snd_nxt + 65537).
    */
   REOPEN: 1,
 } as const;
@@ -89,8 +86,6 @@ export interface HandshakeInfo {
   ecnOk?: boolean;
 }
 
-/** Stands for a final ACK that is not at hand (tests building a connection directly): no echo. */
-const NO_ECHO: Segment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: null, len: 0, payload: null };
 
 export class Connection extends Tcb implements TimedEntity {
   private constructor(ep: Endpoints, params: TcpParams, out: EngineOutput) {
@@ -107,29 +102,16 @@ export class Connection extends Tcb implements TimedEntity {
   static connect(ep: Endpoints, params: TcpParams, iss: number, now: Nanos, out: EngineOutput, tsOffset = 0, metrics: DstMetrics | null = null,
     fastOpen = -1, fastOpenFlags = 0, ipTos = 0, pmtuDisc = 1): Connection {
     const c = new Connection(ep, params, out);
-    c.ipTos = ipTos & 0xfc;
     c.setPmtuDisc(pmtuDisc);
-    c.metrics = metrics;
-    c.initSend(iss >>> 0, iss >>> 0);
-    // Linux tcp_connect_init: the MSS follows the route's MTU, and the SYN advertises what fits it.
-    const mtu = out.pathMtu?.(ep.remoteAddr) ?? 0;
-    if (mtu > 0) {
-      c.pmtu = mtu;
-      if (mtu - IP_TCP_HEADER_BYTES < c.advMss) c.advMss = mtu - IP_TCP_HEADER_BYTES;
-      setEffectiveMss(c);
-    }
-    c.tsOffset = tsOffset >>> 0;
-    c.offeredWscale = ourWindowScale(c.params);
-    c.openedAt = now;
-    c.setState(TcpState.SYN_SENT);
+    activeOpen(c, iss, now, tsOffset, metrics, ipTos);
     if (fastOpen >= 0) {
       if (clientOpen(c, now, (fastOpenFlags & FO_DEFER) !== 0)) {
         c.finish(); // TCP_FASTOPEN_CONNECT with a cookie: the SYN waits for the first write
         return c;
       }
-      c.queueBytes(fastOpen);
+      queueBytes(c, fastOpen);
     }
-    c.sendFirstSyn(now);
+    sendFirstSyn(c, now);
     if (fastOpen >= 0 && (fastOpenFlags & FO_NONBLOCK) !== 0) c.writeSeq = c.pushSeq = (c.iss + 1 + c.fo!.synData) >>> 0;
     c.finish();
     return c;
@@ -145,22 +127,6 @@ export class Connection extends Tcb implements TimedEntity {
     return this.fo !== null && this.fo.deferred;
   }
 
-  private sendFirstSyn(now: Nanos): void {
-    sendSyn(this, now, false);
-    this.retransStamp = now; // tcp_connect: the SYN-SENT give-up counts from the first SYN
-    const first = this.params.synGiveUp > 0 && this.params.synGiveUp < this.rtt.rto ? this.params.synGiveUp : this.rtt.rto;
-    this.rtoAt = timerExpiry(this.params, now, first);
-  }
-
-  /** Queues up to `bytes` for sending in SYN_SENT (no output): returns how many fit the buffer. */
-  private queueBytes(bytes: number): number {
-    const space = this.sendSpace;
-    const n = bytes < space ? bytes : space;
-    this.writeSeq = (this.writeSeq + n) >>> 0;
-    this.pushSeq = this.writeSeq;
-    return n;
-  }
-
   /**
    * A Fast Open child (fastopen.ts): made by the listener from a SYN with a valid cookie, in
    * SYN_RCVD, the SYN's data readable at once (Linux tcp_fastopen_create_child, tcp_fastopen_add_skb);
@@ -170,23 +136,7 @@ export class Connection extends Tcb implements TimedEntity {
     const c = new Connection(h.ep, params, out);
     c.metrics = metrics;
     c.fo = fo;
-    c.initFromHandshake(h, now, h.iss); // our SYN is sent below
-    c.routeRefresh();
-    const len = syn.len;
-    c.rcvNxt = (h.irs + 1 + len) >>> 0;
-    c.rcvWup = c.rcvNxt;
-    c.sndWl1 = c.rcvNxt;
-    if (len > 0) {
-      c.rcvq.readable += len;
-      c.bytesReceivedTotal += len;
-      c.lastDataRcvAt = now;
-      c.notify(EV_READABLE);
-    }
-    c.openedAt = now;
-    c.state = TcpState.LISTEN; // the trace pairs LISTEN → SYN_RCVD as for any request
-    c.setState(TcpState.SYN_RCVD);
-    sendSyn(c, now, false);
-    c.rtoAt = timerExpiry(c.params, now, c.rtt.rto);
+    fastOpenChildOpen(c, h, syn, now);
     c.finish();
     return c;
   }
@@ -199,44 +149,9 @@ export class Connection extends Tcb implements TimedEntity {
   static fromHandshake(h: HandshakeInfo, params: TcpParams, now: Nanos, out: EngineOutput, metrics: DstMetrics | null = null, ack: Segment | null = null): Connection {
     const c = new Connection(h.ep, params, out);
     c.metrics = metrics;
-    c.initFromHandshake(h, now, h.iss + 1);
-    c.routeRefresh(); // tcp_create_openreq_child: tcp_sync_mss with the route's MTU
-    // Linux tcp_synack_rtt_meas: the SYN-ACK's own time when it went out once, else (retransmitted,
-    // or a cookie: no send time kept) the timestamp the final ACK echoes (tcp_ack_update_rtt).
-    handshakeRtt(c, ack ?? NO_ECHO, h.synAckSentAt ?? -1, h.synAckRetransmitted === true, now);
-    c.openedAt = h.synAckSentAt ?? -1;
-    c.state = TcpState.SYN_RCVD;
-    establish(c, now, h.synAckRetransmitted ? 1 : 0);
+    handshakeChildOpen(c, h, now, ack);
     c.finish();
     return c;
-  }
-
-  /** The sequence spaces and options a passive open agreed (the request's or the Fast Open SYN's). */
-  private initFromHandshake(h: HandshakeInfo, now: Nanos, una: number): void {
-    const c = this;
-    c.initSend(h.iss >>> 0, una >>> 0);
-    c.irs = h.irs >>> 0;
-    c.rcvNxt = (h.irs + 1) >>> 0;
-    c.rcvWup = c.rcvNxt;
-    c.rcvWnd = h.rcvWnd ?? initialWindow(c.params);
-    c.rcvSsthresh = c.rcvWnd;
-    c.offeredWscale = h.ourWscale;
-    c.wscaleOk = h.ourWscale >= 0 && h.peerWscale >= 0;
-    c.sndWscale = c.wscaleOk ? Math.min(h.peerWscale, 14) : 0;
-    c.rcvWscale = c.wscaleOk ? h.ourWscale : 0;
-    c.sackOk = h.sackOk;
-    c.tsOk = h.tsOk;
-    c.ecnOk = h.ecnOk === true;
-    c.tsRecent = h.tsRecent >>> 0;
-    c.tsRecentAt = now;
-    c.tsOffset = h.tsOffset >>> 0;
-    c.peerMss = h.peerMss > 0 ? h.peerMss : 536;
-    setEffectiveMss(c);
-    // The SYN's window is never scaled (RFC 7323 2.2); the third ACK will update it (WL1 < its SEQ).
-    c.sndWnd = h.peerWindow;
-    c.maxSndWnd = h.peerWindow;
-    c.sndWl1 = c.irs;
-    c.sndWl2 = c.iss;
   }
 
   /** Handles one segment addressed to this connection; `ecn` is its IP ECN codepoint (ecn.ts). */
@@ -265,7 +180,7 @@ export class Connection extends Tcb implements TimedEntity {
         throw new Error(`unknown TCP state ${String(never)}`);
       }
     }
-    if (this.sendBlocked && this.params.skbTruesize > 0) this.checkSpace(now);
+    if (this.sendBlocked && this.params.skbTruesize > 0) checkSpace(this, now);
     this.finish();
     return verdict;
   }
@@ -292,68 +207,7 @@ export class Connection extends Tcb implements TimedEntity {
    */
   send(bytes: number, now: Nanos, flags = 0): number {
     if (this.sendErrno() !== null) return -1;
-    if (this.fo !== null && this.fo.deferred) {
-      // TCP_FASTOPEN_CONNECT: the first write sends the SYN with its data (tcp_sendmsg_fastopen)
-      this.fo.deferred = false;
-      let n = this.queueBytes(bytes);
-      if (n < bytes) this.sendBlocked = true;
-      this.sendFirstSyn(now);
-      if (flags & SEND_SYN_DATA_ONLY) {
-        n = this.fo.synData;
-        this.writeSeq = this.pushSeq = (this.iss + 1 + n) >>> 0;
-      }
-      this.finish();
-      return n;
-    }
-    if (this.params.skbTruesize > 0) return this.sendSkbs(bytes, now, flags);
-    let space = this.sendSpace;
-    // Linux sk_stream_memory_free (tcp_stream_memory_free, wake = 0): no more data is queued
-    // while the unsent bytes reach TCP_NOTSENT_LOWAT.
-    if (this.unsentBytes >= notsentLowat(this)) space = 0;
-    const n = bytes < space ? bytes : space;
-    if (n > 0) {
-      this.writeSeq = (this.writeSeq + n) >>> 0;
-      if (flags & SEND_EOR && n === bytes) {
-        if (this.recordEnds.length === 0) this.recordEnds = [];
-        this.recordEnds.push(this.writeSeq);
-      }
-    }
-    return this.pushWrite(n, bytes, now, flags);
-  }
-
-  /**
-   * Linux tcp_check_space, after a segment's processing and the sends it allowed (skb
-   * accounting): a writer that found no room (SOCK_NOSPACE) grows the buffer while not
-   * cwnd-limited (tcp_new_space) and is woken once the socket is writable (sk_stream_write_space).
-   */
-  private checkSpace(now: Nanos): void {
-    sndBufOnAck(this);
-    if (skbWritable(this)) {
-      this.sendBlocked = false;
-      chronoStop(this, CHRONO_SNDBUF_LIMITED, now);
-      this.notify(EV_WRITABLE);
-    }
-  }
-
-  /** send() on skb accounting (send-skbs.ts), then the push of what the write ends with (tcp_push). */
-  private sendSkbs(bytes: number, now: Nanos, flags: number): number {
-    return this.pushWrite(skbWrite(this, bytes, flags, now), bytes, now, flags);
-  }
-
-  /**
-   * The end of every send(): `n` of the `bytes` asked for were queued (writeSeq already moved);
-   * mark a writer that got less as blocked, and push what the write ends with unless MSG_MORE /
-   * TCP_CORK holds it (tcp_push).
-   */
-  private pushWrite(n: number, bytes: number, now: Nanos, flags: number): number {
-    if (n < bytes) this.sendBlocked = true;
-    if (n > 0) {
-      chronoStart(this, CHRONO_BUSY, now); // Linux tcp_add_write_queue_tail
-      this.moreHold = (flags & SEND_MORE) !== 0;
-      if (!this.moreHold) this.pushSeq = this.writeSeq;
-      output(this, now);
-      this.moreHold = false;
-    }
+    const n = userWrite(this, bytes, now, flags);
     this.finish();
     return n;
   }
@@ -398,10 +252,7 @@ export class Connection extends Tcb implements TimedEntity {
    * tcp_current_mss: a route MTU other than icsk_pmtu_cookie re-syncs the MSS). IP_TOS does this.
    */
   routeRefresh(): void {
-    const mtu = this.out.pathMtu?.(this.ep.remoteAddr) ?? 0;
-    if (mtu === this.pmtu || (mtu > 0 && this.pmtuDisc === 3)) return;
-    this.pmtu = mtu;
-    setEffectiveMss(this);
+    routeRefresh(this);
   }
 
   /** IP_TOS (Linux do_ip_setsockopt): the DSCP bits, ECN bits kept for TCP; the route is refreshed. */
@@ -584,20 +435,6 @@ export class Connection extends Tcb implements TimedEntity {
   /** connect() to ESTABLISHED for active opens (first SYN-ACK to ESTABLISHED for passive ones), or -1. */
   get handshakeTime(): Nanos {
     return this.establishedAt >= 0 && this.openedAt >= 0 ? this.establishedAt - this.openedAt : -1;
-  }
-
-  /** Sequence variables at the start: SND.UNA = SND.NXT = `una`, nothing queued (data starts after the SYN). */
-  private initSend(iss: number, una: number): void {
-    this.iss = iss;
-    this.sndUna = una;
-    this.sndNxt = una;
-    this.sndMax = una;
-    this.writeSeq = (iss + 1) >>> 0;
-    this.pushSeq = this.writeSeq;
-    this.pushedSeq = this.writeSeq;
-    this.recover = iss; // RFC 6582 3.2 step 1
-    this.retxHigh = una;
-    this.sndSml = una;
   }
 
   private finish(): void {

@@ -12,7 +12,7 @@
  */
 import type { Nanos } from '../sim/time.ts';
 import { ACK, FIN, RST, SYN, type Segment } from '../wire/segment.ts';
-import { ConnEvent, TcpState, type EngineOutput, type Endpoints, type TimedEntity } from './api.ts';
+import { ConnEvent, TcpState, type EngineOutput, type Endpoints, type LentEndpoints, type TimedEntity } from './api.ts';
 import type { TcpParams } from './params.ts';
 import { expiryOrder, timerExpiry } from './timer-wheel.ts';
 import { ListenerStats } from './listener-stats.ts';
@@ -509,8 +509,8 @@ export class Listener<C> implements TimedEntity {
     if (rst !== null) this.out.transmit(this.epOf(raddr, seg.srcPort, laddr), rst, false);
   }
 
-  /** A reused Endpoints for request output (the stack reads it synchronously). */
-  private epOf(raddr: number, rport: number, laddr: number): Endpoints {
+  /** A reused Endpoints for request output, lent to one EngineOutput call at a time (LentEndpoints). */
+  private epOf(raddr: number, rport: number, laddr: number): LentEndpoints {
     const ep = this.scratch;
     ep.localAddr = laddr;
     ep.remoteAddr = raddr;

@@ -177,7 +177,7 @@ export interface TcpParams {
   hz: number;
   /** How hosts' jiffies line up: one clock for every host (`shared`), one per host, or 0 at time 0. */
   jiffies: 'shared' | 'perHost' | 'zero';
-  /** The host's jiffies phase in ns, set by the host stack from `jiffies` and the seed (not a spec field). */
+  /** The host's jiffies phase in ns, set by HostTcp (host-tcp.ts) from `jiffies` and the seed (not a spec field); every timer expiry reads it here. */
   jiffiesOffset?: Nanos;
 }
 

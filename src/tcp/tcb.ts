@@ -92,9 +92,7 @@ export class Tcb {
   /** Earliest timer deadline, or Infinity (the owner keeps one wake-up for it). */
   get deadline(): Nanos { return this.wide[0]!; }
   set deadline(v: Nanos) { this.wide[0] = v; }
-  /** After a TIME-WAIT reopen: the ISS Linux would give the new incarnation (tw_snd_nxt + 65537). */
-  get reopenIsn(): number { return this.wide[1]!; }
-  set reopenIsn(v: number) { this.wide[1] = v; }
+  // wide[1] is free (it held the TIME-WAIT reopen ISS, now HostTcp.takeOverTimeWait's answer).
   /** The host's destination metrics (tcp_metrics), or null; metricsSaved: this connection wrote them. */
   metrics: DstMetrics | null = null;
   metricsSaved = false;

@@ -43,7 +43,6 @@ export class TimeWaitSock implements TimeWaitState {
   tsRecentAt: Nanos;
   private readonly tsOffset: number;
   lastOowAckAt: Nanos;
-  reopenIsn = 0;
 
   private constructor(c: Connection) {
     this.ep = c.ep;

@@ -48,7 +48,7 @@ export class Reports implements AppReporter {
   }
 }
 
-export class ScenarioWire implements EventHandler {
+export class ScenarioWire implements EventHandler<Packet> {
   readonly sim = new Sim();
   readonly tracer = new Tracer();
   readonly reports = new Reports(this.sim, this.tracer);
@@ -107,8 +107,7 @@ export class ScenarioWire implements EventHandler {
     this.sim.at(this.sim.now + this.oneWay, this, 0, p);
   }
 
-  onEvent(_sim: Sim, _tag: number, data: unknown): void {
-    const p = data as Packet;
+  onEvent(_sim: Sim, _tag: number, p: Packet): void {
     const h = this.hosts.get(p.dst);
     if (h === undefined) return;
     this.line(h.name, '<', p);

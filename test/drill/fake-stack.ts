@@ -6,7 +6,7 @@ import type { EventHandler, Sim } from '../../src/sim/simulator.ts';
 import type { Nanos } from '../../src/sim/time.ts';
 import type { HostPort } from '../../src/net/host.ts';
 import {
-  SocketError, type ConnectOptions, type ListenHandler, type ListenSocket, type ListenerStats, type RawSocket,
+  type ConnectOptions, type ListenHandler, type ListenSocket, type ListenerStats, type RawSocket,
   type SocketHandler, type StackStats, type TcpInfo, type TcpInfoFields, type TcpSocket,
 } from '../../src/stack/socket-api.ts';
 import type { Errno } from '../../src/tcp/api.ts';
@@ -20,9 +20,8 @@ export function segment(fields: Partial<Segment>): Segment {
   return { srcPort: 8080, dstPort: 40000, seq: 0, ack: 0, flags: 0, window: 65535, urgent: 0, options: null, len: 0, payload: null, ...fields };
 }
 
-const SEND: EventHandler = {
-  onEvent(_sim: Sim, _tag: number, data: unknown): void {
-    const { port, packet } = data as { port: HostPort; packet: Packet };
+const SEND: EventHandler<{ port: HostPort; packet: Packet }> = {
+  onEvent(_sim: Sim, _tag: number, { port, packet }): void {
     port.send(packet);
   },
 };
@@ -48,10 +47,10 @@ export class FakeSocket implements TcpSocket {
     if (n > 0) this.stack.onSend(this, n, this.stack);
     return n;
   }
-  recv(max: number): number {
+  recv(max: number): number | Errno {
     if (this.readable === 0) {
       if (this.eof) return 0;
-      throw new SocketError('EAGAIN');
+      return 'EAGAIN';
     }
     const n = Math.min(max, this.readable);
     this.readable -= n;

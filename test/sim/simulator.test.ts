@@ -110,7 +110,7 @@ describe('Sim.run', () => {
   it('passes tag and data through to the handler', () => {
     const sim = new Sim();
     const seen: unknown[] = [];
-    const h: EventHandler = { onEvent: (_s, tag, data) => seen.push([tag, data]) };
+    const h: EventHandler<{ x: number } | undefined> = { onEvent: (_s, tag, data) => seen.push([tag, data]) };
     const payload = { x: 1 };
     sim.after(1, h, 7, payload);
     sim.after(2, h);

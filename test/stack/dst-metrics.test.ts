@@ -23,8 +23,8 @@ class Server implements SocketHandler {
   }
   onReadable(s: TcpSocket): void {
     for (;;) {
-      let n: number;
-      try { n = s.recv(1 << 20); } catch { return; }
+      const n = s.recv(1 << 20);
+      if (typeof n !== 'number') return; // EAGAIN
       if (n === 0) { s.close(); return; }
     }
   }

@@ -11,7 +11,7 @@ import { HostStack } from '../../src/stack/host-stack.ts';
 import type { HostPort } from '../../src/net/host.ts';
 import { tcpParams, type TcpParams } from '../../src/tcp/params.ts';
 
-export class FakeNet implements EventHandler {
+export class FakeNet implements EventHandler<Packet> {
   readonly sim = new Sim();
   readonly tracer = new Tracer();
   readonly stacks = new Map<number, HostStack>();
@@ -44,8 +44,7 @@ export class FakeNet implements EventHandler {
     this.sim.at(done + this.latency, this, 0, packet);
   }
 
-  onEvent(_sim: Sim, _tag: number, data: unknown): void {
-    const packet = data as Packet;
+  onEvent(_sim: Sim, _tag: number, packet: Packet): void {
     const stack = this.stacks.get(packet.dst);
     if (stack === undefined) {
       this.lost++;

@@ -9,6 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { STATE_NAMES, TcpState } from '../../src/tcp/api.ts';
 import type { Segment } from '../../src/wire/segment.ts';
 import { TimeWaitSock } from '../../src/tcp/time-wait-sock.ts';
+import { nextIncarnationIss } from '../../src/tcp/host-tcp.ts';
 import { MS, SEC, type Nanos } from '../../src/sim/time.ts';
 import { activeEstablished, fmtMs, full, OUR_ISS, passiveEstablished, type OpenOptions, type Trace } from './harness.ts';
 
@@ -16,7 +17,7 @@ import { activeEstablished, fmtMs, full, OUR_ISS, passiveEstablished, type OpenO
 interface Entity {
   readonly deadline: Nanos;
   readonly state: TcpState;
-  readonly reopenIsn: number;
+  readonly sndMax: number;
   onSegment(seg: Segment, now: Nanos): number;
   onTimer(now: Nanos): void;
 }
@@ -73,7 +74,7 @@ function run(t: Trace, compact: boolean, steps: readonly Step[]): string[] {
       t.at(step.at);
       const verdict = e.onSegment(t.peer(step.in), step.at);
       record();
-      log.push(`verdict ${verdict} deadline ${fmtMs(e.deadline)}${verdict === 1 ? ` isn ${e.reopenIsn}` : ''}`);
+      log.push(`verdict ${verdict} deadline ${fmtMs(e.deadline)}${verdict === 1 ? ` isn ${nextIncarnationIss(e.sndMax)}` : ''}`);
     } else {
       for (let guard = 0; guard < 100 && e.deadline <= step.timersTo; guard++) {
         t.at(e.deadline);

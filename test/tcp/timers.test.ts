@@ -6,6 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { ConnEvent, TcpState } from '../../src/tcp/api.ts';
 import { SegmentVerdict } from '../../src/tcp/connection.ts';
+import { nextIncarnationIss } from '../../src/tcp/host-tcp.ts';
 import { modelTimeout } from '../../src/tcp/retransmit.ts';
 import { MS, SEC } from '../../src/sim/time.ts';
 import { activeEstablished, passiveEstablished, type Trace } from './harness.ts';
@@ -69,7 +70,7 @@ describe('TIME-WAIT', () => {
     expect(r.out).toEqual([]);
     expect(t.c.state).toBe(TcpState.CLOSED);
     expect(t.rec.takeEvents()).toEqual(['FREED']);
-    expect(t.c.reopenIsn).toBe((t.c.iss + 2 + 65537) >>> 0);
+    expect(nextIncarnationIss(t.c.sndMax)).toBe((t.c.iss + 2 + 65537) >>> 0); // the ISS HostTcp.takeOverTimeWait gives
   });
 
   test('an old SYN (lower sequence, no timestamps) is answered with an ACK and does not reopen', () => {

@@ -24,7 +24,6 @@ export interface TimeWaitState {
   tsRecentAt: Nanos;
   readonly rcvNxt: number;
   readonly sndMax: number;
-  reopenIsn: number;
   setState(to: TcpState): void;
   /** The TIME-WAIT timer runs again until `at`. */
   restartTimer(at: Nanos): void;
@@ -55,10 +54,7 @@ export function timeWait(t: TimeWaitState, seg: Segment, now: Nanos): boolean {
   }
   if ((f & (SYN | RST | ACK)) === SYN && !paws
     && (seqGt(seg.seq, t.rcvNxt) || (ts !== undefined && seqSub(t.tsRecent, ts.val) < 0))) {
-    // Linux picks the new incarnation's ISS above everything this one sent.
-    let isn = (t.sndMax + 65535 + 2) >>> 0;
-    if (isn === 0) isn = 1;
-    t.reopenIsn = isn;
+    // The owner gives the new incarnation its ISS (HostTcp.takeOverTimeWait).
     t.setState(TcpState.CLOSED);
     return true;
   }
