@@ -26,7 +26,7 @@ export interface NetworkCounts {
 }
 
 /**
- * TIME-WAIT as the stacks counted it (src/stack host-stack.ts, the one place it is counted): each
+ * TIME-WAIT as the hosts counted it (src/tcp/host-tcp.ts HostTcp, the one place it is counted): each
  * node's most at once, and the most over all nodes at once.
  */
 export interface TimeWaitPeaks {
