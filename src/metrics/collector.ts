@@ -8,7 +8,7 @@ import type { AppReporter } from '../apps/context.ts';
 import type { AppNote, AppNoteFields, AppRecord } from '../schema/trace.ts';
 import type { Tracer } from '../sim/trace.ts';
 import { MS, type Nanos } from '../sim/time.ts';
-import type { ListenerStats, StackStats } from '../stack/socket-api.ts';
+import type { ListenerSnapshot, StackStats } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
 import type { MetricValues } from '../schema/results.ts';
 import { Distribution, round } from './distribution.ts';
@@ -37,7 +37,7 @@ export interface TimeWaitPeaks {
 export interface FinishInputs {
   stacks: StackStats[];
   timeWait: TimeWaitPeaks;
-  listeners: ListenerStats[];
+  listeners: ListenerSnapshot[];
   network: NetworkCounts;
   events: number;
   simTime: Nanos;

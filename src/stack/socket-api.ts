@@ -170,10 +170,10 @@ export interface ListenSocket {
   accept(handler?: SocketHandler): TcpSocket | null;
   close(): void;
   /** The listener's queues and counters (what `ss -lnt` and /proc/net/netstat show on Linux). */
-  stats(): ListenerStats;
+  stats(): ListenerSnapshot;
 }
 
-export interface ListenerStats {
+export interface ListenerSnapshot {
   /** Half-open requests now (SYN_RCVD entries, or SYN-cache entries). */
   synQueue: number;
   /** The SYN queue's largest size: min(backlog, somaxconn) + 1 on Linux. */

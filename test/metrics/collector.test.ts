@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MetricsCollector, type FinishInputs } from '../../src/metrics/collector.ts';
 import { MS, SEC } from '../../src/sim/time.ts';
 import { Tracer } from '../../src/sim/trace.ts';
-import type { ListenerStats, StackStats } from '../../src/stack/socket-api.ts';
+import type { ListenerSnapshot, StackStats } from '../../src/stack/socket-api.ts';
 
 const NO_NET = { sent: 0, droppedLoss: 0, droppedQueue: 0, droppedNoRoute: 0 };
 const NO_TIME_WAIT = { byNode: new Map<string, number>(), total: 0 };
@@ -60,7 +60,7 @@ describe('MetricsCollector', () => {
   });
 
   it('reduces listener and stack counters: capacities and peaks as maxima, drops and segments as sums', () => {
-    const listener = (o: Partial<ListenerStats>): ListenerStats => ({
+    const listener = (o: Partial<ListenerSnapshot>): ListenerSnapshot => ({
       synQueue: 0, synQueueCapacity: 129, synQueuePeak: 0, synQueueDrops: 0, acceptQueue: 0, acceptQueueCapacity: 129,
       acceptQueuePeak: 0, acceptQueueDrops: 0, cookiesSent: 0, cookiesAccepted: 0, ...o,
     });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MS } from '../../src/sim/time.ts';
-import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_PORT_UNREACH, icmpError } from '../../src/wire/icmp.ts';
+import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_PORT_UNREACH, buildIcmpError } from '../../src/wire/icmp.ts';
 import { PROTO_TCP, SYN, type Packet } from '../../src/wire/segment.ts';
 import type { TcpSocket } from '../../src/stack/socket-api.ts';
 import type { StackSocket } from '../../src/stack/sockets.ts';
@@ -38,11 +38,11 @@ describe('ICMP at the host stack', () => {
     const s = a.connect(B, 80, { onError: (_s, e) => errors.push(e) });
     net.sim.run({ until: 1 * MS });
     const first = synOf(s);
-    const bogus = icmpError(ROUTER, synOf(s, 100), ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 1)!;
+    const bogus = buildIcmpError(ROUTER, synOf(s, 100), ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 1)!;
     a.receive(bogus);
     expect(s.state).toBe('SYN_SENT');
     expect(a.icmpStats).toEqual({ inErrors: 0, outOfWindowIcmps: 1 });
-    a.receive(icmpError(ROUTER, first, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 2)!);
+    a.receive(buildIcmpError(ROUTER, first, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 2)!);
     net.sim.run({ until: 2 * MS });
     expect(s.state).toBe('CLOSED');
     expect(errors).toEqual(['EHOSTUNREACH']);
@@ -55,7 +55,7 @@ describe('ICMP at the host stack', () => {
     b.listen(80, {});
     const s = a.connect(B, 80, {});
     net.sim.run({ until: 1 * MS });
-    a.receive(icmpError(ROUTER, synOf(s, 0, 1), ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, 1)!);
+    a.receive(buildIcmpError(ROUTER, synOf(s, 0, 1), ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, 1)!);
     expect(a.icmpStats).toEqual({ inErrors: 1, outOfWindowIcmps: 0 });
   });
 
@@ -78,12 +78,12 @@ describe('ICMP at the host stack', () => {
     net.sim.run({ until: 6 * MS });
     const sa = synAck();
     expect(l.stats().synQueue).toBe(1);
-    b.receive(icmpError(ROUTER, sa, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, 1)!);
+    b.receive(buildIcmpError(ROUTER, sa, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, 1)!);
     expect(l.stats().synQueue).toBe(1);
-    b.receive(icmpError(ROUTER, { ...sa, tcp: { ...sa.tcp!, seq: (sa.tcp!.seq + 1) >>> 0 } }, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 2)!);
+    b.receive(buildIcmpError(ROUTER, { ...sa, tcp: { ...sa.tcp!, seq: (sa.tcp!.seq + 1) >>> 0 } }, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 2)!);
     expect(b.icmpStats?.outOfWindowIcmps).toBe(1);
     expect(l.stats().synQueue).toBe(1);
-    b.receive(icmpError(ROUTER, sa, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 3)!);
+    b.receive(buildIcmpError(ROUTER, sa, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 3)!);
     expect(l.stats().synQueue).toBe(0);
   });
 
@@ -95,7 +95,7 @@ describe('ICMP at the host stack', () => {
     net.sim.run({ until: 20 * MS });
     expect(s1.state).toBe('ESTABLISHED');
     const ack = net.delivered.filter((p) => p.src === A).at(-1)!;
-    a.receive(icmpError(ROUTER, ack, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1200, 1)!);
+    a.receive(buildIcmpError(ROUTER, ack, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1200, 1)!);
     expect(a.pathMtu(B)).toBe(1200);
     const s2 = a.connect(B, 80, {});
     const syn2 = net.delivered.length;
