@@ -25,7 +25,7 @@ import {
 } from './h2-frames.ts';
 import { formatIpv4 } from '../wire/ip.ts';
 import { ReceiveTimes } from './h2-receive-times.ts';
-import { connectOrErrno, drain, writeSome } from './socket-io.ts';
+import { drain, writeSome } from './socket-io.ts';
 
 /** What an h2 connection tells the client that owns it. */
 export interface H2Owner {
@@ -103,9 +103,9 @@ export class H2ClientConnection implements SocketHandler {
     return this.streams.size + this.waitingTags.length;
   }
 
-  open(connect: (h: SocketHandler) => TcpSocket): Errno | null {
+  open(connect: (h: SocketHandler) => TcpSocket | Errno): Errno | null {
     this.connectStarted = this.owner.now();
-    const sock = connectOrErrno(connect, this);
+    const sock = connect(this);
     if (typeof sock === 'string') {
       this.closed = true;
       return sock;

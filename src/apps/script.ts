@@ -128,14 +128,14 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
   private listen(port: number, backlog: number | undefined, index: number): void {
     const fields: Record<string, unknown> = { port };
     if (backlog !== undefined) fields['backlog'] = backlog;
-    try {
-      this.listener = this.ctx.stack.listen(port, this, backlog, this.takeOptions());
-      this.ctx.listening?.(this.listener);
-      this.note('listen', index, fields);
-    } catch (e) {
-      if (!(e instanceof SocketError)) throw e;
-      this.note('listen', index, { ...fields, errno: e.code });
+    const listener = this.ctx.stack.listen(port, this, backlog, this.takeOptions());
+    if (typeof listener === 'string') {
+      this.note('listen', index, { ...fields, errno: listener });
+      return;
     }
+    this.listener = listener;
+    this.ctx.listening?.(listener);
+    this.note('listen', index, fields);
   }
 
   private connect(node: string, port: number, localPort: number | undefined, reuseAddr: boolean, index: number): void {
@@ -144,21 +144,20 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
     if (localPort !== undefined) fields['localPort'] = localPort;
     if (reuseAddr) fields['reuseAddr'] = true;
     ctx.report.connectAttempted(ctx.app, ctx.node);
-    try {
-      const params = this.takeOptions();
-      const sock = ctx.stack.connect(ctx.addressOf(node), port, this, { localPort, reuseAddr, lingerZero: this.lingerZero || undefined, params });
-      this.lingerZero = false;
-      this.sock = sock;
-      this.hadSocket = true;
-      this.connecting = sock;
-      this.connectAt = ctx.sim.now;
-      this.opened.add(sock);
-      this.note('connect', index, fields);
-    } catch (e) {
-      if (!(e instanceof SocketError)) throw e;
-      this.note('connect', index, { ...fields, errno: e.code });
-      ctx.report.connectFailed(ctx.app, ctx.node, e.code);
+    const params = this.takeOptions();
+    const sock = ctx.stack.connect(ctx.addressOf(node), port, this, { localPort, reuseAddr, lingerZero: this.lingerZero || undefined, params });
+    if (typeof sock === 'string') {
+      this.note('connect', index, { ...fields, errno: sock });
+      ctx.report.connectFailed(ctx.app, ctx.node, sock);
+      return;
     }
+    this.lingerZero = false;
+    this.sock = sock;
+    this.hadSocket = true;
+    this.connecting = sock;
+    this.connectAt = ctx.sim.now;
+    this.opened.add(sock);
+    this.note('connect', index, fields);
   }
 
   /** Pending setsockopt options for a socket about to be made; undefined when there are none. */
