@@ -21,7 +21,7 @@ import { Rng } from '../src/sim/rng.ts';
 import type { EventHandler, Sim } from '../src/sim/simulator.ts';
 import { MS, SEC, type Nanos } from '../src/sim/time.ts';
 import type { HostStack } from '../src/stack/host-stack.ts';
-import type { ListenSocket, SocketHandler, TcpSocket } from '../src/stack/socket-api.ts';
+import { orThrow, type ListenSocket, type SocketHandler, type TcpSocket } from '../src/stack/socket-api.ts';
 import { PROTO_TCP, SYN } from '../src/wire/segment.ts';
 import { MB, MemorySampler, Star, cpuSeconds } from './star.ts';
 
@@ -45,7 +45,7 @@ class OneShotClient implements SocketHandler, EventHandler {
   connected = false;
   constructor(private readonly stack: HostStack, private readonly server: number) {}
   onEvent(): void {
-    this.stack.connect(this.server, 80, this);
+    orThrow(this.stack.connect(this.server, 80, this));
   }
   onConnected(s: TcpSocket): void {
     this.connected = true;
@@ -64,7 +64,7 @@ export function runHandshakes(n: number): HandshakeResult {
   const cpu0 = process.cpuUsage();
   const star = new Star(n);
   const server = new SinkServer();
-  star.server.listen(80, server, 4096);
+  orThrow(star.server.listen(80, server, 4096));
   const clients = star.clients.map((c) => new OneShotClient(c, star.serverAddr));
   // arrivals spread evenly over the first second
   for (let i = 0; i < n; i++) star.sim.at(Math.floor((i * SEC) / n), clients[i]!);
@@ -111,7 +111,7 @@ export function runFlood(rate = 100_000, seconds = 60): FloodResult {
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   const star = new Star(0, { attacker: true });
-  const listener = star.server.listen(80, new SinkServer(), 4096);
+  const listener = orThrow(star.server.listen(80, new SinkServer(), 4096));
   const flood = new Flood(star.attacker!, star.serverAddr, SEC / rate, rate * seconds);
   star.sim.at(0, flood);
   const mem = new MemorySampler();

@@ -5,7 +5,7 @@
 import type { BulkApp } from './app-specs.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
 import type { Nanos } from '../sim/time.ts';
-import { SocketError, type SocketHandler, type TcpSocket } from '../stack/socket-api.ts';
+import type { SocketHandler, TcpSocket } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
 import type { AppContext } from './context.ts';
 import { drain, writeSome } from './socket-io.ts';
@@ -38,12 +38,9 @@ export class Bulk implements EventHandler, SocketHandler {
     const { ctx } = this;
     this.startedAt = sim.now;
     ctx.report.connectAttempted(ctx.app, ctx.node);
-    try {
-      this.sock = ctx.stack.connect(ctx.addressOf(this.spec.target.node), this.spec.target.port, this);
-    } catch (e) {
-      if (!(e instanceof SocketError)) throw e;
-      ctx.report.connectFailed(ctx.app, ctx.node, e.code);
-    }
+    const sock = ctx.stack.connect(ctx.addressOf(this.spec.target.node), this.spec.target.port, this);
+    if (typeof sock === 'string') ctx.report.connectFailed(ctx.app, ctx.node, sock);
+    else this.sock = sock;
   }
 
   onConnected(sock: TcpSocket): void {

@@ -7,7 +7,7 @@
 import type { Nanos } from '../sim/time.ts';
 import type { SocketHandler, TcpSocket } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
-import { connectOrErrno, drain, writeSome } from './socket-io.ts';
+import { drain, writeSome } from './socket-io.ts';
 
 /** What a connection tells the client that owns it. */
 export interface ConnectionOwner {
@@ -45,9 +45,9 @@ export class ClientConnection implements SocketHandler {
     return this.issued.length;
   }
 
-  open(connect: (h: SocketHandler) => TcpSocket): Errno | null {
+  open(connect: (h: SocketHandler) => TcpSocket | Errno): Errno | null {
     this.connectStarted = this.owner.now();
-    const sock = connectOrErrno(connect, this);
+    const sock = connect(this);
     if (typeof sock === 'string') {
       this.closed = true;
       return sock;

@@ -3,6 +3,7 @@
  * it may touch of the network), its own random stream, and a reporter that receives
  * socket-level outcomes (connect results, request times) for the metrics.
  */
+import type { AppNote, AppNoteFields } from '../schema/trace.ts';
 import type { Rng } from '../sim/rng.ts';
 import type { Sim } from '../sim/simulator.ts';
 import type { Nanos } from '../sim/time.ts';
@@ -47,6 +48,6 @@ export interface AppReporter {
   pageCompleted(app: string, node: string, duration: Nanos): void;
   /** A bulk transfer finished: `bytes` sent in `duration` (connect() to the peer's close). */
   bulkCompleted(app: string, node: string, bytes: number, duration: Nanos): void;
-  /** Any other application step worth a trace line (ev: app). */
-  note(app: string, node: string, what: string, fields?: Record<string, unknown>): void;
+  /** Any other application step worth a trace line (ev: app; its kinds: src/schema/trace.ts AppRecord). */
+  note<W extends AppNote>(app: string, node: string, what: W, fields?: AppNoteFields<W>): void;
 }

@@ -20,12 +20,12 @@ import type { Nanos } from '../sim/time.ts';
 import type { SocketHandler, TcpSocket } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
 import {
-  ACK, DEFAULT_WINDOW, END_HEADERS, END_STREAM, FrameLog, FrameReader, FrameType, GOAWAY_PAYLOAD, SETTING_BYTES,
+  ACK_FLAG, DEFAULT_WINDOW, END_HEADERS, END_STREAM, FrameLog, FrameReader, FrameType, GOAWAY_PAYLOAD, SETTING_BYTES,
   WINDOW_UPDATE_PAYLOAD, noteFrame, type FrameChannel, type FrameNote, type H2Rendezvous,
 } from './h2-frames.ts';
 import { formatIpv4 } from '../wire/ip.ts';
 import { ReceiveTimes } from './h2-receive-times.ts';
-import { connectOrErrno, drain, writeSome } from './socket-io.ts';
+import { drain, writeSome } from './socket-io.ts';
 
 /** What an h2 connection tells the client that owns it. */
 export interface H2Owner {
@@ -103,9 +103,9 @@ export class H2ClientConnection implements SocketHandler {
     return this.streams.size + this.waitingTags.length;
   }
 
-  open(connect: (h: SocketHandler) => TcpSocket): Errno | null {
+  open(connect: (h: SocketHandler) => TcpSocket | Errno): Errno | null {
     this.connectStarted = this.owner.now();
-    const sock = connectOrErrno(connect, this);
+    const sock = connect(this);
     if (typeof sock === 'string') {
       this.closed = true;
       return sock;
@@ -213,7 +213,7 @@ export class H2ClientConnection implements SocketHandler {
 
   private onFrame(type: number, flags: number, id: number, payload: number, arrived: Nanos, now: Nanos): void {
     if (type === FrameType.SETTINGS) {
-      if ((flags & ACK) === 0) this.log(FrameType.SETTINGS, ACK, 0, 0, -1); // RFC 9113 6.5.3
+      if ((flags & ACK_FLAG) === 0) this.log(FrameType.SETTINGS, ACK_FLAG, 0, 0, -1); // RFC 9113 6.5.3
       return;
     }
     if (type !== FrameType.DATA && type !== FrameType.HEADERS) return; // GOAWAY, WINDOW_UPDATE: nothing to do for a client that sends no DATA

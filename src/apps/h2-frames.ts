@@ -42,7 +42,7 @@ export type FrameTypeCode = (typeof FrameType)[keyof typeof FrameType];
 
 /** Frame flags used here (RFC 9113 6.1, 6.2, 6.5). */
 export const END_STREAM = 0x1;
-export const ACK = 0x1;
+export const ACK_FLAG = 0x1;
 export const END_HEADERS = 0x4;
 
 /** Bytes a frame takes on the byte stream. */

@@ -12,7 +12,7 @@
 import type { SocketHandler, TcpSocket } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
 import {
-  ACK, DEFAULT_WINDOW, END_HEADERS, END_STREAM, FrameReader, FrameType, RESPONSE_HEADER_BLOCK, SETTING_BYTES,
+  ACK_FLAG, DEFAULT_WINDOW, END_HEADERS, END_STREAM, FrameReader, FrameType, RESPONSE_HEADER_BLOCK, SETTING_BYTES,
   noteFrame, type FrameChannel, type FrameNote, type FrameTypeCode,
 } from './h2-frames.ts';
 import { formatIpv4 } from '../wire/ip.ts';
@@ -91,13 +91,13 @@ export class H2ServerConnection implements SocketHandler {
   private onFrame(type: number, flags: number, id: number, value: number): void {
     switch (type) {
       case FrameType.SETTINGS:
-        if ((flags & ACK) !== 0) return;
+        if ((flags & ACK_FLAG) !== 0) return;
         // RFC 9113 6.9.2: a new initial window changes every open stream's window by the difference.
         if (value >= 0) {
           for (const s of this.active) s.window += value - this.streamWindow;
           this.streamWindow = value;
         }
-        this.log(FrameType.SETTINGS, ACK, 0, 0, -1);
+        this.log(FrameType.SETTINGS, ACK_FLAG, 0, 0, -1);
         return;
       case FrameType.WINDOW_UPDATE:
         if (id === 0) this.connWindow += value;

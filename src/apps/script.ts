@@ -16,6 +16,7 @@
  * metrics like a client's.
  */
 import type { ScriptApp, ScriptStep, SocketOptions } from './app-specs.ts';
+import type { ScriptNote } from '../schema/trace.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
 import type { Nanos } from '../sim/time.ts';
 import { SocketError, type ListenHandler, type ListenSocket, type SocketHandler, type TcpSocket } from '../stack/socket-api.ts';
@@ -127,14 +128,14 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
   private listen(port: number, backlog: number | undefined, index: number): void {
     const fields: Record<string, unknown> = { port };
     if (backlog !== undefined) fields['backlog'] = backlog;
-    try {
-      this.listener = this.ctx.stack.listen(port, this, backlog, this.takeOptions());
-      this.ctx.listening?.(this.listener);
-      this.note('listen', index, fields);
-    } catch (e) {
-      if (!(e instanceof SocketError)) throw e;
-      this.note('listen', index, { ...fields, errno: e.code });
+    const listener = this.ctx.stack.listen(port, this, backlog, this.takeOptions());
+    if (typeof listener === 'string') {
+      this.note('listen', index, { ...fields, errno: listener });
+      return;
     }
+    this.listener = listener;
+    this.ctx.listening?.(listener);
+    this.note('listen', index, fields);
   }
 
   private connect(node: string, port: number, localPort: number | undefined, reuseAddr: boolean, index: number): void {
@@ -143,21 +144,20 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
     if (localPort !== undefined) fields['localPort'] = localPort;
     if (reuseAddr) fields['reuseAddr'] = true;
     ctx.report.connectAttempted(ctx.app, ctx.node);
-    try {
-      const params = this.takeOptions();
-      const sock = ctx.stack.connect(ctx.addressOf(node), port, this, { localPort, reuseAddr, lingerZero: this.lingerZero || undefined, params });
-      this.lingerZero = false;
-      this.sock = sock;
-      this.hadSocket = true;
-      this.connecting = sock;
-      this.connectAt = ctx.sim.now;
-      this.opened.add(sock);
-      this.note('connect', index, fields);
-    } catch (e) {
-      if (!(e instanceof SocketError)) throw e;
-      this.note('connect', index, { ...fields, errno: e.code });
-      ctx.report.connectFailed(ctx.app, ctx.node, e.code);
+    const params = this.takeOptions();
+    const sock = ctx.stack.connect(ctx.addressOf(node), port, this, { localPort, reuseAddr, lingerZero: this.lingerZero || undefined, params });
+    if (typeof sock === 'string') {
+      this.note('connect', index, { ...fields, errno: sock });
+      ctx.report.connectFailed(ctx.app, ctx.node, sock);
+      return;
     }
+    this.lingerZero = false;
+    this.sock = sock;
+    this.hadSocket = true;
+    this.connecting = sock;
+    this.connectAt = ctx.sim.now;
+    this.opened.add(sock);
+    this.note('connect', index, fields);
   }
 
   /** Pending setsockopt options for a socket about to be made; undefined when there are none. */
@@ -174,7 +174,7 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
     }
   }
 
-  private hasSocket(what: string, index: number, fields?: Record<string, unknown>): boolean {
+  private hasSocket(what: ScriptNote, index: number, fields?: Record<string, unknown>): boolean {
     if (this.sock !== null) return true;
     // no connection yet (ENOTCONN), or the descriptor was closed (EBADF)
     this.note(what, index, { ...fields, errno: this.hadSocket ? 'EBADF' : 'ENOTCONN' });
@@ -182,7 +182,7 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
   }
 
   /** A socket call that may fail with an errno (EPIPE after shutdown(wr), ENOTCONN, …): noted, not thrown. */
-  private call(f: () => void, what: string, index: number): void {
+  private call(f: () => void, what: ScriptNote, index: number): void {
     try {
       f();
     } catch (e) {
@@ -312,7 +312,7 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
   }
 
   /** One trace line per step (`step` is its index; -1 for what the network caused). */
-  private note(what: string, step: number, fields?: Record<string, unknown>): void {
+  private note(what: ScriptNote, step: number, fields?: Record<string, unknown>): void {
     const f: Record<string, unknown> = step >= 0 ? { step, ...fields } : { ...fields };
     this.ctx.report.note(this.ctx.app, this.ctx.node, what, f);
   }

@@ -7,7 +7,7 @@
  * requests are. A peer with request size 0 is a bulk sender: its bytes are only sunk.
  */
 import type { ServerApp } from './app-specs.ts';
-import type { ListenSocket, SocketHandler, TcpSocket } from '../stack/socket-api.ts';
+import { orThrow, type ListenSocket, type SocketHandler, type TcpSocket } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
 import type { AppContext } from './context.ts';
 import { drain, writeSome } from './socket-io.ts';
@@ -119,7 +119,8 @@ export class Server {
 
   start(): void {
     const q = this.options.fastOpenQueue;
-    this.listener = this.ctx.stack.listen(this.options.port, this, this.options.backlog, q !== undefined ? { fastOpenQueue: q } : undefined);
+    // Validation gives each server its own port, so a taken one is a bug, not an outcome.
+    this.listener = orThrow(this.ctx.stack.listen(this.options.port, this, this.options.backlog, q !== undefined ? { fastOpenQueue: q } : undefined), 'server listen');
   }
 
   /** The listening socket while the server runs (its queue statistics feed the metrics). */

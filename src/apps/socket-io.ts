@@ -3,21 +3,7 @@
  * and read until nothing is left. A call that returns an errno ends the loop quietly: the stack
  * reports the error to the socket's `onError`, where the application handles it once.
  */
-import { SocketError, type SocketHandler, type TcpSocket } from '../stack/socket-api.ts';
-import type { Errno } from '../tcp/api.ts';
-
-/**
- * connect() for a client connection: the socket, or the errno it failed with at once
- * (EADDRNOTAVAIL when no ephemeral port is left, ...). Anything else is a bug and is thrown on.
- */
-export function connectOrErrno(connect: (h: SocketHandler) => TcpSocket, handler: SocketHandler): TcpSocket | Errno {
-  try {
-    return connect(handler);
-  } catch (e) {
-    if (e instanceof SocketError) return e.code;
-    throw e;
-  }
-}
+import type { TcpSocket } from '../stack/socket-api.ts';
 
 /** send() as much of `bytes` as the send buffer takes now; returns the count accepted. */
 export function writeSome(sock: TcpSocket, bytes: number): number {

@@ -1,7 +1,7 @@
 /** Script-level settings from `--flag=value` lines, with packetdrill's defaults (config.c). */
 import { parseIpv4 } from '../wire/ip.ts';
 import { DRILL_LOCAL_ADDRESS, DRILL_PORT, DRILL_REMOTE_ADDRESS, DRILL_REMOTE_PORT } from './host.ts';
-import type { Script } from './script.ts';
+import type { DrillScript } from './script.ts';
 
 export interface DrillConfig {
   toleranceUsecs: number;
@@ -17,7 +17,7 @@ export interface DrillConfig {
   defaultRemotePort: number;
 }
 
-export function drillConfig(script: Script): { ok: true; config: DrillConfig } | { ok: false; error: string } {
+export function drillConfig(script: DrillScript): { ok: true; config: DrillConfig } | { ok: false; error: string } {
   const c: DrillConfig = {
     toleranceUsecs: 4000,
     tolerancePercent: 12.5,

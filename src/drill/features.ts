@@ -10,7 +10,7 @@ import { readMsghdr } from './msghdr.ts';
 import { icmpGap } from './icmp.ts';
 
 const MODELLED_TCPI: ReadonlySet<string> = new Set(TCP_INFO_FIELDS.map((f) => `tcpi_${f}`));
-import type { Expr, Script, SyscallEvent } from './script.ts';
+import type { Expr, DrillScript, SyscallEvent } from './script.ts';
 
 /** Script flags the runner understands (the rest change packetdrill's own mechanics). */
 export const KNOWN_FLAGS: ReadonlySet<string> = new Set([
@@ -137,7 +137,7 @@ function syscallGap(c: SyscallEvent): string | null {
  * The first unmodelled feature a script needs, with its line, or null when it can run.
  * `commandChangesParams` tells whether a timed shell command sets engine parameters.
  */
-export function unsupportedFeature(script: Script, commandChangesParams: (command: string) => boolean): string | null {
+export function unsupportedFeature(script: DrillScript, commandChangesParams: (command: string) => boolean): string | null {
   for (const f of script.flags) {
     if (f.name === 'ip_version') {
       if (f.value !== 'ipv4') return `${f.value === 'ipv6' ? 'IPv6' : `--ip_version=${f.value}`} (line ${f.line})`;

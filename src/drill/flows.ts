@@ -40,7 +40,7 @@ export interface Flow {
   engineTs: boolean;
 }
 
-export interface Endpoints {
+export interface DrillEndpoints {
   localAddr: number;
   remoteAddr: number;
   /** Local port of a passive open (packetdrill --bind_port, 8080). */
@@ -57,7 +57,7 @@ export class Flows {
   private passiveUsed = false;
   private passivePort: number;
 
-  constructor(readonly ends: Endpoints) {
+  constructor(readonly ends: DrillEndpoints) {
     this.passivePort = ends.defaultRemotePort;
   }
 
@@ -152,7 +152,7 @@ function toTcpOptions(list: ScriptOption[], flow: Flow, isAck: boolean, tsEcrSca
 }
 
 /** Builds the live packet for an inbound script line; a string when it cannot (TS ecr unknown). */
-export function inboundPacket(ev: PacketEvent, flow: Flow, ends: Endpoints, tsEcrScaled: boolean): Packet | string {
+export function inboundPacket(ev: PacketEvent, flow: Flow, ends: DrillEndpoints, tsEcrScaled: boolean): Packet | string {
   const isAck = (ev.flags & ACK) !== 0;
   const options = toTcpOptions(ev.options ?? [], flow, isAck, tsEcrScaled);
   if (typeof options === 'string') return options;

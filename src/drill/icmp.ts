@@ -4,7 +4,7 @@
  * segment on the connection under test: its ports and the sequence number written in the line,
  * relative to our ISN (map_inbound_icmp_tcp_packet), 0 (our ISN) when the line gives none.
  */
-import type { Endpoints, Flow } from './flows.ts';
+import type { DrillEndpoints, Flow } from './flows.ts';
 import { ICMP_DEST_UNREACH, ICMP_ERROR_BYTES, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_TIME_EXCEEDED, UNREACH_CODE_NAMES } from '../wire/icmp.ts';
 import { PROTO_ICMP, PROTO_TCP, type Packet } from '../wire/segment.ts';
 import type { IcmpSpec } from './script.ts';
@@ -44,7 +44,7 @@ export function icmpGap(spec: IcmpSpec): string | null {
 }
 
 /** The ICMP error the line describes, from the peer, about the flow's latest segment numbers; a string on error. */
-export function inboundIcmp(spec: IcmpSpec, flow: Flow, ends: Endpoints): Packet | string {
+export function inboundIcmp(spec: IcmpSpec, flow: Flow, ends: DrillEndpoints): Packet | string {
   const type = icmpType(spec.type);
   const code = icmpCode(spec.code);
   if (type === null || code === null) return `ICMP ${spec.type} ${spec.code ?? ''} not understood`;

@@ -1,5 +1,5 @@
 /**
- * The packetdrill script parser: tokens (lexer.ts) to a Script (script.ts). It follows the grammar
+ * The packetdrill script parser: tokens (lexer.ts) to a DrillScript (script.ts). It follows the grammar
  * of google/packetdrill parser.y for the forms tcplab runs, and the same semantic checks (inbound
  * packets need `win`, `<...>` and time ranges only on outbound packets, seq end = start + len).
  * Forms it recognises but tcplab does not model (IP TOS/ECN specs, UDP, ICMP, TCP-MD5, Fast Open)
@@ -9,7 +9,7 @@ import { SEC, type Nanos } from '../sim/time.ts';
 import { parseFlags } from '../wire/flags.ts';
 import { tokenize, type Token } from './lexer.ts';
 import type {
-  EcnSpec, Expr, IcmpSpec, PacketEvent, ParseError, Script, ScriptEvent, ScriptFlag, ScriptOption, SyscallEvent, TimeSpec,
+  EcnSpec, Expr, IcmpSpec, PacketEvent, ParseError, DrillScript, ScriptEvent, ScriptFlag, ScriptOption, SyscallEvent, TimeSpec,
 } from './script.ts';
 
 class Fail extends Error {
@@ -84,15 +84,15 @@ class Parser {
     return secondsToNanos(t.text);
   }
 
-  parseScript(): Script {
+  parseScript(): DrillScript {
     const flags: ScriptFlag[] = [];
     while (this.peek().kind === 'option') {
       const t = this.next();
       const eq = t.text.indexOf('=');
       flags.push(eq < 0 ? { name: t.text, value: null, line: t.line } : { name: t.text.slice(0, eq), value: t.text.slice(eq + 1), line: t.line });
     }
-    let initCommand: Script['initCommand'] = null;
-    let cleanupCommand: Script['cleanupCommand'] = null;
+    let initCommand: DrillScript['initCommand'] = null;
+    let cleanupCommand: DrillScript['cleanupCommand'] = null;
     if (this.peek().kind === 'command') {
       const t = this.next();
       initCommand = { command: t.text, line: t.line };
@@ -405,7 +405,7 @@ class Parser {
 }
 
 /** Parses a whole script. Errors are values naming the line. */
-export function parseScript(src: string): { ok: true; script: Script } | { ok: false; error: ParseError } {
+export function parseScript(src: string): { ok: true; script: DrillScript } | { ok: false; error: ParseError } {
   const lexed = tokenize(src);
   if (!lexed.ok) return { ok: false, error: lexed.error };
   try {

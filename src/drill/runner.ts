@@ -32,7 +32,7 @@ import { inboundIcmp } from './icmp.ts';
 import { Nstat } from './nstat.ts';
 import type { DrillStack, DrillStackFactory } from './host.ts';
 import { actualPacketText, compareOutbound, learnFromOutbound, scriptPacketText } from './match.ts';
-import type { PacketEvent, Script, ScriptEvent } from './script.ts';
+import type { PacketEvent, DrillScript, ScriptEvent } from './script.ts';
 import { Syscalls, type SyscallHost } from './syscalls.ts';
 import { cookieHex, fastOpenCookie, parseFastOpenKeys } from '../tcp/fastopen-cookie.ts';
 import { flushesMetrics, qdiscDropsAll, sysctlsFromCommands } from './sysctl.ts';
@@ -79,7 +79,7 @@ export class ScriptRun implements SyscallHost {
   private readonly codeChecks: CodeCheck[] = [];
   private readonly nstat = new Nstat();
 
-  constructor(private readonly script: Script, private readonly cfg: DrillConfig, readonly params: TcpParams, factory: DrillStackFactory) {
+  constructor(private readonly script: DrillScript, private readonly cfg: DrillConfig, readonly params: TcpParams, factory: DrillStackFactory) {
     this.flows = new Flows({
       localAddr: cfg.localAddr, remoteAddr: cfg.remoteAddr, bindPort: cfg.bindPort, defaultRemotePort: cfg.defaultRemotePort,
     });
@@ -387,7 +387,7 @@ export class ScriptRun implements SyscallHost {
  * server (this host) makes for the script's remote address under the script's key, or under the
  * all-zero key (the values packetdrill's wrappers pass with -D for their default addresses).
  */
-function resolveCookieSymbols(script: Script, cfg: DrillConfig, params: TcpParams): void {
+function resolveCookieSymbols(script: DrillScript, cfg: DrillConfig, params: TcpParams): void {
   const key = parseFastOpenKeys(params.fastOpenKey ?? '0-0-0-0')![0]!;
   const zero = parseFastOpenKeys('0-0-0-0')![0]!;
   for (const ev of script.events) {

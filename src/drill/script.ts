@@ -127,7 +127,7 @@ export interface ScriptFlag {
   line: number;
 }
 
-export interface Script {
+export interface DrillScript {
   /** `--tolerance_usecs=10000`, `--ip_version=ipv4`, … */
   flags: ScriptFlag[];
   /** The backquoted command before the first event (runs before the script). */

@@ -309,11 +309,9 @@ export class Syscalls {
 
   private listen(e: FdEntry, backlog: number | undefined): Outcome {
     if (e.kind !== 'socket') return ERR('EINVAL');
-    try {
-      e.listener = this.host.stack.listen(e.bound ?? this.host.bindPort, this.listenHandler(e.fd), backlog, e.params);
-    } catch (err) {
-      return ERR(errnoOf(err));
-    }
+    const listener = this.host.stack.listen(e.bound ?? this.host.bindPort, this.listenHandler(e.fd), backlog, e.params);
+    if (typeof listener === 'string') return ERR(listener);
+    e.listener = listener;
     e.kind = 'listener';
     this.host.flows.listening();
     return OK(0);
@@ -343,23 +341,21 @@ export class Syscalls {
         if (e.kind === 'conn') return ERR(e.sock?.state === 'SYN_SENT' ? 'EALREADY' : 'EISCONN');
         // TCP_FASTOPEN_CONNECT: with a cached cookie connect() returns 0 and the SYN waits for data
         if (fastOpen < 0 && e.params.fastOpenConnect === true) [fastOpen, fastOpenFlags] = [0, FO_DEFER];
-        try {
-          e.sock = this.host.stack.connect(this.host.remoteAddr, this.host.connectPort, this.socketHandler(e.fd), {
-            localPort: e.bound ?? undefined, lingerZero: e.lingerZero, noDelay: e.noDelay, params: e.params,
-            reuseAddr: e.reuseAddr === true, fastOpen, fastOpenFlags, ipTos: e.ipTos, pmtuDisc: e.pmtuDisc,
-          });
-        } catch (err) {
-          return ERR(errnoOf(err));
-        }
-        if (e.sock.fastOpenDeferred === true) {
+        const sock = this.host.stack.connect(this.host.remoteAddr, this.host.connectPort, this.socketHandler(e.fd), {
+          localPort: e.bound ?? undefined, lingerZero: e.lingerZero, noDelay: e.noDelay, params: e.params,
+          reuseAddr: e.reuseAddr === true, fastOpen, fastOpenFlags, ipTos: e.ipTos, pmtuDisc: e.pmtuDisc,
+        });
+        if (typeof sock === 'string') return ERR(sock);
+        e.sock = sock;
+        if (sock.fastOpenDeferred === true) {
           e.kind = 'conn';
           this.underTest = e;
-          this.host.flows.connecting(e.sock.localPort, this.host.connectPort);
+          this.host.flows.connecting(sock.localPort, this.host.connectPort);
           return OK(0);
         }
         e.kind = 'conn';
         this.underTest = e;
-        this.host.flows.connecting(e.sock.localPort, this.host.connectPort);
+        this.host.flows.connecting(sock.localPort, this.host.connectPort);
         if (e.nonblocking || (fastOpenFlags & FO_NONBLOCK) !== 0) return ERR('EINPROGRESS');
       }
       const sock = e.sock!;

@@ -35,7 +35,7 @@ const DEFAULT_PORT = 80;
 /** A flood's SYN data: one segment of MSS 1460 less Linux's 40 bytes of option space (tcp_send_syn_data). */
 const MAX_SYN_DATA = 1420;
 
-export interface AppContext {
+export interface AppSpecContext {
   topology: ValidatedTopology;
   /** The experiment duration, when it is valid (default for `stop`, bound for `start`). */
   duration: Nanos | undefined;
@@ -43,7 +43,7 @@ export interface AppContext {
   components?: Map<string, number>;
 }
 
-export function readApps(p: Problems, path: PathSegments, v: unknown, ctx: AppContext): Record<string, AppSpec> | undefined {
+export function readApps(p: Problems, path: PathSegments, v: unknown, ctx: AppSpecContext): Record<string, AppSpec> | undefined {
   if (v === undefined) return {};
   const obj = readMap(p, path, v);
   if (obj === undefined) return undefined;
@@ -61,7 +61,7 @@ export function readApps(p: Problems, path: PathSegments, v: unknown, ctx: AppCo
   return p.count === before ? apps : undefined;
 }
 
-function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx: AppContext): AppSpec | undefined {
+function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx: AppSpecContext): AppSpec | undefined {
   const obj = readMap(p, path, raw);
   if (obj === undefined) return undefined;
   if (obj['kind'] === undefined) {
@@ -183,7 +183,7 @@ function readHosts(p: Problems, path: PathSegments, v: unknown, t: ValidatedTopo
 }
 
 /** `start`/`stop` within the experiment: start ≤ stop, start before the end. */
-function readWindow(p: Problems, r: MapReader, ctx: AppContext): [Nanos | undefined, Nanos | undefined] {
+function readWindow(p: Problems, r: MapReader, ctx: AppSpecContext): [Nanos | undefined, Nanos | undefined] {
   const start = r.duration('start', 0);
   const stop = r.has('stop') ? r.duration('stop') : undefined;
   if (start !== undefined && ctx.duration !== undefined && start > 0 && start >= ctx.duration) {
@@ -215,13 +215,13 @@ function readStagger(p: Problems, r: MapReader, on: { name: string; members: str
   return stagger;
 }
 
-function readTargetField(p: Problems, r: MapReader, on: { name: string; members: string[] } | undefined, ctx: AppContext): Endpoint | undefined {
+function readTargetField(p: Problems, r: MapReader, on: { name: string; members: string[] } | undefined, ctx: AppSpecContext): Endpoint | undefined {
   if (!r.require('target', 'like "server:80"')) return undefined;
   return checkTarget(p, r.at('target'), r.obj['target'], on, ctx);
 }
 
 /** A target the app's hosts can reach: another host, joined to each of them by links. */
-function checkTarget(p: Problems, path: PathSegments, v: unknown, on: { name: string; members: string[] } | undefined, ctx: AppContext): Endpoint | undefined {
+function checkTarget(p: Problems, path: PathSegments, v: unknown, on: { name: string; members: string[] } | undefined, ctx: AppSpecContext): Endpoint | undefined {
   const target = readTarget(p, path, v, ctx.topology);
   // Reachability is only meaningful over a topology whose links all read correctly.
   if (target === undefined || on === undefined || !ctx.topology.complete) return target;

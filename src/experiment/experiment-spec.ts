@@ -16,7 +16,7 @@ import { readApps } from './app-spec.ts';
 import { EXPERIMENT_KEYS } from './param-paths.ts';
 import { axisValues, isNamedAxis, readSweep } from './sweep-spec.ts';
 import { readFaults } from './fault-spec.ts';
-import { BAND_KINDS, CHART_FLAG_KEYS, CHART_KINDS, CHART_REQUIRED, CHART_TEXT_KEYS, SWEEP_AXIS_KINDS, UNTIL_KINDS } from './chart-fields.ts';
+import { BAND_KINDS, CHART_FLAG_KEYS, CHART_KINDS, CHART_REQUIRED, CHART_TEXT_KEYS, SWEEP_AXIS_KINDS, UNTIL_KINDS } from '../schema/charts.ts';
 import type { ChartSpec, ExperimentSpec, NodeSettings, TcpSettings } from './spec-types.ts';
 
 export const MAX_SEEDS = 10_000;

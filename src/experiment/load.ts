@@ -11,7 +11,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { findDuplicateKeys } from './duplicate-keys.ts';
 import { timed } from './profile.ts';
 import type { TopologyDef } from '../net/topology-def.ts';
-import type { PointValues } from '../metrics/results.ts';
+import type { PointValues } from '../schema/results.ts';
 import { formatPath, formatSpecError, Problems, SpecErrorCode, type PathSegments, type Problem, type Result, type SpecError } from './errors.ts';
 import { isMap } from './spec-readers.ts';
 import { findReservedKeys, reservedKeyMessage } from './safe-keys.ts';

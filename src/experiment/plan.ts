@@ -3,7 +3,7 @@
  * spec. It is everything the results writer needs besides the stored runs, so a shard folder
  * carries it in its manifest and `mergeShards` can rebuild exactly the unsharded output.
  */
-import type { PointValues } from '../metrics/results.ts';
+import type { PointValues } from '../schema/results.ts';
 import { BatchError, BatchErrorCode } from './batch-errors.ts';
 import { canonicalJson } from './csv.ts';
 import { runKey, sha256 } from './run-key.ts';

@@ -4,7 +4,7 @@
  * the results writer (results-writer.ts, which streams rows to disk) and the browser playground
  * (web/, which holds a batch in memory) give byte-identical files for the same runs.
  */
-import type { AggregateRow, MetricValues, PointValues, RunResult, Summary } from '../metrics/results.ts';
+import type { AggregateRow, MetricValues, PointValues, RunResult, Summary } from '../schema/results.ts';
 import { aggregateRuns } from './aggregate.ts';
 import { csvLine, stableJson } from './csv.ts';
 import type { Sample, TimeseriesColumns } from './run-output.ts';

@@ -3,7 +3,7 @@
  * `executeRun` (src/experiment/run.ts). Plain data only: it crosses a worker-thread boundary and
  * is stored as JSON under `<out>/.runs/`.
  */
-import type { MetricValues } from '../metrics/results.ts';
+import type { MetricValues } from '../schema/results.ts';
 import type { RunSpec } from './spec-types.ts';
 import type { StreamedCapture } from './pcap-file.ts';
 import type { StreamedTrace } from './trace-file.ts';

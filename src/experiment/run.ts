@@ -5,7 +5,7 @@
  */
 import type { PacketTap } from '../net/host.ts';
 import { toSeconds, type Nanos } from '../sim/time.ts';
-import type { TraceRecord } from '../sim/trace.ts';
+import type { TraceLimitRecord, TraceLine, TraceRecord } from '../schema/trace.ts';
 import { PcapWriter } from '../wire/pcap.ts';
 import type { Packet } from '../wire/segment.ts';
 import type { ExecuteRunOptions, RunOutput, Sample } from './run-output.ts';
@@ -43,7 +43,8 @@ export function executeRun(run: RunSpec, opts: ExecuteRunOptions, onProgress?: (
     };
     // Over the budget (a trace line or a packet): say so in the trace itself, then stop building records for it.
     budget.whenStopped((t) => {
-      writer.stop(JSON.stringify({ run: run.id, t: toSeconds(t), ev: 'trace-limit', limit: opts.traceLimit }));
+      const last: TraceLimitRecord = { run: run.id, t: toSeconds(t), ev: 'trace-limit', limit: opts.traceLimit };
+      writer.stop(JSON.stringify(last));
       tracer.unsubscribe(listener);
     });
     tracer.subscribe(listener, { packets: true });
@@ -94,8 +95,10 @@ function finishRun(
 
   clock('simulate');
   const c = network.counters;
+  const stacks = [...world.stacks].map(([node, s]) => ({ node, stats: s.stats() }));
   const metrics = world.collector.finish({
-    stacks: [...world.stacks.values()].map((s) => s.stats()),
+    stacks: stacks.map((s) => s.stats),
+    timeWait: { byNode: new Map(stacks.map((s) => [s.node, s.stats.timeWaitPeak])), total: world.timeWaitTotal.peak },
     listeners: world.listeners.map((l) => l.socket.stats()),
     network: { sent: c.sent, droppedLoss: c.droppedLoss, droppedQueue: c.droppedQueue, droppedNoRoute: c.droppedNoRoute },
     events: sim.events,
@@ -131,7 +134,8 @@ function phaseClock(phases: Record<string, number> | undefined): (phase: string)
 
 /** A trace record as a JSON line: `run` first, then `t` in seconds and the record's own fields. */
 function traceLine(runId: string, rec: TraceRecord): string {
-  return JSON.stringify({ run: runId, ...rec, t: toSeconds(rec.t) });
+  const line: TraceLine = { run: runId, ...rec, t: toSeconds(rec.t) };
+  return JSON.stringify(line);
 }
 
 class CaptureTap implements PacketTap {

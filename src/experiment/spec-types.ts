@@ -7,8 +7,8 @@
 import type { Nanos } from '../sim/time.ts';
 import type { TopologyDef } from '../net/topology-def.ts';
 import type { ProfileName, TcpParams } from '../tcp/params.ts';
-import type { PointValues } from '../metrics/results.ts';
-import type { ChartFields } from './chart-fields.ts';
+import type { PointValues } from '../schema/results.ts';
+import type { ChartFields } from '../schema/charts.ts';
 
 /** `tcp:` for every host: a profile plus any parameter overrides (docs/design.md part 3). */
 export type TcpSettings = Partial<TcpParams> & { profile: ProfileName };
@@ -26,7 +26,7 @@ export type {
 } from '../apps/app-specs.ts';
 import type { AppSpec } from '../apps/app-specs.ts';
 
-export type { ChartKind } from './chart-fields.ts';
+export type { ChartKind } from '../schema/charts.ts';
 
 /** A figure the report should draw (fields in src/experiment/chart-fields.ts); other keys are passed through as written. */
 export interface ChartSpec extends ChartFields {

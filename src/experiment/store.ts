@@ -12,7 +12,7 @@
  */
 import { readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MetricValues, PointValues } from '../metrics/results.ts';
+import type { MetricValues, PointValues } from '../schema/results.ts';
 import { copyFileAtomic, makeDirs, removeStaleTemps, writeFileAtomic } from './atomic-write.ts';
 import type { RunOutput, Sample, TimeseriesColumns } from './run-output.ts';
 import { STORE_FORMAT } from './run-key.ts';

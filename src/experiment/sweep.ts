@@ -4,7 +4,7 @@
  * Each (point, seed) becomes one deep-frozen RunSpec with id `p<pointIndex>-s<seed>`, the id
  * used in results (timeseries.csv `run` column, file names), so the order must never change.
  */
-import type { PointValues } from '../metrics/results.ts';
+import type { PointValues } from '../schema/results.ts';
 import type { ExperimentSpec, RunSpec } from './spec-types.ts';
 
 /** Every combination of axis values; one empty point when there is no sweep. */

@@ -18,7 +18,7 @@ import { Rng } from '../sim/rng.ts';
 import { Sim } from '../sim/simulator.ts';
 import { Tracer } from '../sim/trace.ts';
 import { HostStack } from '../stack/host-stack.ts';
-import type { GroupCounts } from '../tcp/host-tcp.ts';
+import type { GroupCounts, TimeWaitTotal } from '../tcp/host-tcp.ts';
 import type { ListenSocket } from '../stack/socket-api.ts';
 import type { AppSpec, ClientApp, ExperimentSpec, ServerApp } from './spec-types.ts';
 import { H2Rendezvous } from '../apps/h2-frames.ts';
@@ -34,6 +34,8 @@ export interface World {
   tracer: Tracer;
   network: Network;
   stacks: Map<string, HostStack>;
+  /** TIME-WAIT sockets over all hosts, as the stacks count them (time_wait.peak_total). */
+  timeWaitTotal: TimeWaitTotal;
   collector: MetricsCollector;
   sampler: Sampler;
   /** Listening sockets of server and script apps and their nodes (queue statistics), in opening order. */
@@ -87,6 +89,7 @@ export function buildWorld(spec: ExperimentSpec, seed: number): World {
   const network = buildNetwork(sim, spec.topology, { seed, tracer });
 
   const stacks = new Map<string, HostStack>();
+  const timeWaitTotal: TimeWaitTotal = { timeWait: 0, peak: 0 };
   // Fault rules sit between a host and its stack: output wraps the port the stack sends through,
   // input wraps the host's transport. Hosts without rules are not wrapped.
   const filtersByHost = faultFilters(spec, sim, tracer);
@@ -101,6 +104,7 @@ export function buildWorld(spec: ExperimentSpec, seed: number): World {
     if (f?.output) { f.output.address = host.address; f.output.rejectTo = (p) => stack.receive(p); }
     if (f?.output) filters.push(f.output);
     if (f?.input) filters.push(f.input);
+    stack.tcp.timeWaitTotal = timeWaitTotal;
     stacks.set(host.name, stack);
   }
 
@@ -110,7 +114,7 @@ export function buildWorld(spec: ExperimentSpec, seed: number): World {
   const collector = new MetricsCollector(tracer, counted);
   collector.now = () => sim.now;
 
-  const world: World = { sim, tracer, network, stacks, collector, sampler: null as unknown as Sampler, listeners: [], listenersByNode: new Map(), bulks: [], servers: [], filters };
+  const world: World = { sim, tracer, network, stacks, timeWaitTotal, collector, sampler: null as unknown as Sampler, listeners: [], listenersByNode: new Map(), bulks: [], servers: [], filters };
   startApps(world, spec, nodes, seed);
   world.sampler = new Sampler(gauges(world, spec, nodes), spec.sampleInterval, spec.duration);
   world.sampler.start(sim);

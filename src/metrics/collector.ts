@@ -1,14 +1,16 @@
 /**
- * Turns what applications observe (socket outcomes, via AppReporter) and the trace stream (TCP
- * state changes) into the run's metrics (docs/design.md part 2). Counters from stacks, listeners and
- * the network are read at the end through `finish` inputs; nothing here reaches into the engine.
+ * Turns what applications observe (socket outcomes, via AppReporter) into the run's metrics
+ * (docs/design.md part 2), and writes their notes to the trace stream. Counters from stacks
+ * (TIME-WAIT among them), listeners and the network are read at the end through `finish` inputs;
+ * nothing here reaches into the engine.
  */
 import type { AppReporter } from '../apps/context.ts';
+import type { AppNote, AppNoteFields, AppRecord } from '../schema/trace.ts';
 import type { Tracer } from '../sim/trace.ts';
 import { MS, type Nanos } from '../sim/time.ts';
-import type { ListenerStats, StackStats } from '../stack/socket-api.ts';
+import type { ListenerSnapshot, StackStats } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
-import type { MetricValues } from './results.ts';
+import type { MetricValues } from '../schema/results.ts';
 import { Distribution, round } from './distribution.ts';
 
 const COUNTED_ERRORS = ['ETIMEDOUT', 'ECONNREFUSED', 'ECONNRESET', 'EADDRNOTAVAIL'] as const;
@@ -23,9 +25,19 @@ export interface NetworkCounts {
   droppedNoRoute: number;
 }
 
+/**
+ * TIME-WAIT as the hosts counted it (src/tcp/host-tcp.ts HostTcp, the one place it is counted): each
+ * node's most at once, and the most over all nodes at once.
+ */
+export interface TimeWaitPeaks {
+  byNode: ReadonlyMap<string, number>;
+  total: number;
+}
+
 export interface FinishInputs {
   stacks: StackStats[];
-  listeners: ListenerStats[];
+  timeWait: TimeWaitPeaks;
+  listeners: ListenerSnapshot[];
   network: NetworkCounts;
   events: number;
   simTime: Nanos;
@@ -45,37 +57,13 @@ export class MetricsCollector implements AppReporter {
   /** HTTP/2 streams' head-of-line delay. */
   readonly hol = new Distribution();
   readonly bulk = new Distribution();
-  /** TIME-WAIT sockets per node now, and each node's peak, from state records. */
-  private timeWaitNow = new Map<string, number>();
-  private timeWaitNodePeak = new Map<string, number>();
-  private timeWaitTotal = 0;
-  private timeWaitPeak = 0;
   private goodputs = new Distribution();
 
   /** Apps whose outcomes count (clients, not attackers). */
-  constructor(private readonly tracer: Tracer, private readonly countedApps: ReadonlySet<string>) {
-    tracer.stateObserver = (node, from, to) => this.onState(node, from, to);
-  }
+  constructor(private readonly tracer: Tracer, private readonly countedApps: ReadonlySet<string>) {}
 
   /** Set by the run so `note` can stamp records with the simulated time. */
   now: () => Nanos = () => 0;
-
-  /** TIME-WAIT sockets on `node` now (for the time series). */
-  timeWaitOn(node: string): number {
-    return this.timeWaitNow.get(node) ?? 0;
-  }
-
-  private onState(node: string, from: string, to: string): void {
-    if (to === 'TIME_WAIT') {
-      const n = (this.timeWaitNow.get(node) ?? 0) + 1;
-      this.timeWaitNow.set(node, n);
-      if (n > (this.timeWaitNodePeak.get(node) ?? 0)) this.timeWaitNodePeak.set(node, n);
-      if (++this.timeWaitTotal > this.timeWaitPeak) this.timeWaitPeak = this.timeWaitTotal;
-    } else if (from === 'TIME_WAIT') {
-      this.timeWaitNow.set(node, (this.timeWaitNow.get(node) ?? 1) - 1);
-      this.timeWaitTotal--;
-    }
-  }
 
   connectAttempted(app: string, _node: string): void {
     if (this.countedApps.has(app)) this.attempted++;
@@ -110,8 +98,9 @@ export class MetricsCollector implements AppReporter {
     this.bulk.add(duration / MS);
     this.goodputs.add((bytes * 8) / (duration / 1e3)); // bits per microsecond = Mbit/s
   }
-  note(app: string, node: string, what: string, fields?: Record<string, unknown>): void {
-    if (this.tracer.events) this.tracer.emit({ t: this.now(), node, ev: 'app', app, what, ...fields });
+  note<W extends AppNote>(app: string, node: string, what: W, fields?: AppNoteFields<W>): void {
+    // AppNoteFields<W> is the AppRecord member named by `what`; TypeScript cannot follow a generic into the union.
+    if (this.tracer.events) this.tracer.emit({ t: this.now(), node, ev: 'app', app, what, ...fields } as AppRecord);
   }
 
   finish(inputs: FinishInputs): MetricValues {
@@ -155,8 +144,9 @@ export class MetricsCollector implements AppReporter {
     m['tfo_queue.peak'] = max(L.map((l) => l.fastOpenQueuePeak ?? 0));
     m['tfo_queue.drops'] = sum(L.map((l) => l.fastOpenQueueDrops ?? 0));
 
-    m['time_wait.peak'] = max([...this.timeWaitNodePeak.values()]);
-    m['time_wait.peak_total'] = this.timeWaitPeak;
+    const tw = inputs.timeWait;
+    m['time_wait.peak'] = max([...tw.byNode.values()]);
+    m['time_wait.peak_total'] = tw.total;
 
     m['segments.sent'] = sum(inputs.stacks.map((s) => s.segmentsSent));
     m['segments.retransmitted'] = sum(inputs.stacks.map((s) => s.segmentsRetransmitted));
@@ -164,18 +154,18 @@ export class MetricsCollector implements AppReporter {
     m['segments.dropped_queue'] = inputs.network.droppedQueue;
     m['sim.events'] = inputs.events;
     m['sim.sim_s'] = round(inputs.simTime / 1e9);
-    return { ...m, 'time_wait.peak_node': this.peakNode() };
+    return { ...m, 'time_wait.peak_node': peakNode(tw.byNode) };
   }
+}
 
-  /** The node that held the most TIME-WAIT sockets at once (ties: first by name). */
-  private peakNode(): string {
-    let best = '';
-    let bestValue = 0;
-    for (const [node, v] of [...this.timeWaitNodePeak].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-      if (v > bestValue) { best = node; bestValue = v; }
-    }
-    return best;
+/** The node that held the most TIME-WAIT sockets at once (ties: first by name); '' when none did. */
+function peakNode(byNode: ReadonlyMap<string, number>): string {
+  let best = '';
+  let bestValue = 0;
+  for (const [node, v] of [...byNode].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    if (v > bestValue) { best = node; bestValue = v; }
   }
+  return best;
 }
 
 function sum(xs: number[]): number {

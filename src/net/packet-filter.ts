@@ -19,14 +19,13 @@
  * sender; on the output chain it goes back to the host's own stack, as Linux delivers an error
  * about a locally generated packet (connect() then fails at once with EHOSTUNREACH and the like).
  */
+import type { FilterChain } from '../schema/trace.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
-import { ICMP_DEST_UNREACH, icmpError } from '../wire/icmp.ts';
+import { ICMP_DEST_UNREACH, buildIcmpError } from '../wire/icmp.ts';
 import type { Tracer } from '../sim/trace.ts';
 import type { Nanos } from '../sim/time.ts';
 import type { Packet } from '../wire/segment.ts';
 import { packetRecord } from './packet-trace.ts';
-
-export type FilterChain = 'input' | 'output';
 
 /** One rule, flat for the per-packet check: -1 / 0 / Infinity mean "no condition". */
 export interface FilterRule {
@@ -106,7 +105,7 @@ export class PacketFilter implements EventHandler<Packet> {
       this.drop(packet, now);
       if (r.reject !== undefined && r.reject >= 0 && this.rejectTo !== null) {
         this.icmpId = (this.icmpId + 1) & 0xffff;
-        const err = icmpError(this.address, packet, ICMP_DEST_UNREACH, r.reject, 0, this.icmpId);
+        const err = buildIcmpError(this.address, packet, ICMP_DEST_UNREACH, r.reject, 0, this.icmpId);
         // sent as its own event: never back into the stack inside the call that sent the packet
         if (err !== null) this.sim.at(now, this, 0, err);
       }

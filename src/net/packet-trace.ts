@@ -1,6 +1,7 @@
 /**
- * Per-packet trace records (tx, rx, drop) in docs/design.md's format. Built only when someone asked
- * for packet records (`tracer.packets`), so a run without --trace formats no strings per packet.
+ * Per-packet trace records (tx, rx, drop): src/schema/trace.ts PacketRecord, in docs/design.md's
+ * format. Built only when someone asked for packet records (`tracer.packets`), so a run without
+ * --trace formats no strings per packet.
  *
  * TCP:     {t, node, ev, [reason], flags, seq, ack, len, win, src: "ip:port", dst: "ip:port", [retx: true],
  *           [tfo: "request" | "cookie"]}   (tfo: the segment carries a TCP Fast Open option, RFC 7413:
@@ -9,14 +10,12 @@
  *          an ICMP error adds {icmp: "unreachable frag_needed mtu 800" (packetdrill's words, icmp.ts),
  *          quoted: "ip:port>ip:port", qseq}: the TCP datagram it is about and its sequence number
  */
+import type { DropReason, IpPacketFields, PacketEventName, PacketHead, PacketRecord, TcpSegmentFields } from '../schema/trace.ts';
 import type { Nanos } from '../sim/time.ts';
-import type { TraceRecord } from '../sim/trace.ts';
 import { formatFlags } from '../wire/flags.ts';
 import { describeIcmp } from '../wire/icmp.ts';
 import { formatIpv4 } from '../wire/ip.ts';
 import { ANNOT_RETRANSMIT, type Packet } from '../wire/segment.ts';
-
-export type PacketEvent = 'tx' | 'rx' | 'drop';
 
 /**
  * Dotted addresses already formatted: a traced run meets the same few addresses again and again.
@@ -34,17 +33,14 @@ function ipText(address: number): string {
   }
   return text;
 }
-export type DropReason = 'loss' | 'queue' | 'no-route' | 'mtu';
-
-export function packetRecord(t: Nanos, node: string, ev: PacketEvent, packet: Packet, reason?: DropReason): TraceRecord {
+/** A packet's record; `reason` only on a drop (the network's own reasons: a fault rule's `filter` is packet-filter.ts's). */
+export function packetRecord(t: Nanos, node: string, ev: PacketEventName, packet: Packet, reason?: Exclude<DropReason, 'filter'>): PacketRecord {
   const seg = packet.tcp;
-  const rec: TraceRecord = { t, node, ev };
-  if (reason !== undefined) rec.reason = reason;
+  // Fields are added in the written order (PacketHead, then the packet's own fields): JSON keeps insertion order.
+  const head: PacketHead = { t, node, ev };
+  if (reason !== undefined) head.reason = reason;
   if (seg === null) {
-    rec.proto = packet.protocol;
-    rec.len = packet.dataBytes;
-    rec.src = ipText(packet.src);
-    rec.dst = ipText(packet.dst);
+    const rec = Object.assign(head, { proto: packet.protocol, len: packet.dataBytes, src: ipText(packet.src), dst: ipText(packet.dst) } satisfies IpPacketFields) as PacketHead & IpPacketFields;
     const m = packet.icmp;
     if (m !== undefined) {
       rec.icmp = describeIcmp(m);
@@ -56,13 +52,10 @@ export function packetRecord(t: Nanos, node: string, ev: PacketEvent, packet: Pa
     }
     return rec;
   }
-  rec.flags = formatFlags(seg.flags);
-  rec.seq = seg.seq;
-  rec.ack = seg.ack;
-  rec.len = seg.len;
-  rec.win = seg.window;
-  rec.src = `${ipText(packet.src)}:${seg.srcPort}`;
-  rec.dst = `${ipText(packet.dst)}:${seg.dstPort}`;
+  const rec = Object.assign(head, {
+    flags: formatFlags(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.len, win: seg.window,
+    src: `${ipText(packet.src)}:${seg.srcPort}`, dst: `${ipText(packet.dst)}:${seg.dstPort}`,
+  } satisfies TcpSegmentFields) as PacketHead & TcpSegmentFields;
   if (packet.annot & ANNOT_RETRANSMIT) rec.retx = true;
   const fo = seg.options !== null ? seg.options.fastOpen : undefined;
   if (fo !== undefined) rec.tfo = fo.length === 0 ? 'request' : 'cookie';

@@ -11,7 +11,7 @@
  */
 import type { Sim } from '../sim/simulator.ts';
 import type { Tracer } from '../sim/trace.ts';
-import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, icmpError } from '../wire/icmp.ts';
+import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, buildIcmpError } from '../wire/icmp.ts';
 import { packetBytes, type Packet } from '../wire/segment.ts';
 import type { NetCounters } from './counters.ts';
 import type { LinkDirection } from './link.ts';
@@ -65,7 +65,7 @@ export class Router implements NetNode {
     this.counters.droppedMtu++;
     if (this.tracer.packets) this.tracer.emitPacket(packetRecord(this.sim.now, this.name, 'drop', packet, 'mtu'));
     this.icmpId = (this.icmpId + 1) & 0xffff;
-    const err = icmpError(this.address, packet, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu, this.icmpId);
+    const err = buildIcmpError(this.address, packet, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu, this.icmpId);
     if (err === null) return;
     const back = this.routes.lookup(err.dst);
     if (back === null) return;

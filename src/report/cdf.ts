@@ -11,15 +11,10 @@ import { figure, skipped } from './figure.ts';
 import type { ChartResult } from './figure.ts';
 import { drawFrame } from './frame.ts';
 import { inSentence, metricLabel } from './labels.ts';
+import type { SampleRow } from '../schema/results.ts';
 import type { PointInfo } from './points.ts';
 import { el, esc, svgDocument } from './svg.ts';
 import { seriesColor, seriesDash } from './theme.ts';
-
-export interface SampleRow {
-  run: string;
-  metric: string;
-  value: number;
-}
 
 export interface CdfChartInput {
   metric: string;

@@ -5,8 +5,8 @@
  * their rules are the loader's (src/experiment/chart-fields.ts), which refuses such entries before
  * a run; here they are checked again only because the file may have been edited since.
  */
-import { BAND_KINDS, CHART_FLAG_KEYS, CHART_KINDS, CHART_REQUIRED, CHART_TEXT_KEYS } from '../experiment/chart-fields.ts';
-import type { ChartFields, ChartKind } from '../experiment/chart-fields.ts';
+import { BAND_KINDS, CHART_FLAG_KEYS, CHART_KINDS, CHART_REQUIRED, CHART_TEXT_KEYS } from '../schema/charts.ts';
+import type { ChartFields, ChartKind } from '../schema/charts.ts';
 import { isObject } from './plain-data.ts';
 import { parseQuantity, quantityIn, valueLabel } from './sweep-values.ts';
 

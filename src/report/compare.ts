@@ -9,8 +9,8 @@
  * (no variance, as deterministic metrics do) a difference is beyond the spread by definition.
  * Pure functions: the CLI reads the folders and writes what these return.
  */
-import { studentT975, studentTCdf } from '../experiment/aggregate.ts';
-import type { PointValues, Summary } from '../metrics/results.ts';
+import { studentT975, studentTCdf } from '../metrics/statistics.ts';
+import type { PointValues, Summary } from '../schema/results.ts';
 import { htmlPage } from './page.ts';
 import { esc } from './svg.ts';
 

@@ -6,7 +6,7 @@
 import { format } from 'd3';
 import { Problems } from '../experiment/errors.ts';
 import { GENERATOR_KEY, expandGenerator } from '../experiment/generators.ts';
-import type { AggregateRow } from '../metrics/results.ts';
+import type { AggregateRow } from '../schema/results.ts';
 import { metricLabel, shortParamNames } from './labels.ts';
 import { isObject } from './plain-data.ts';
 import { esc } from './svg.ts';

@@ -5,7 +5,7 @@
  * fonts; prints on A4/Letter with figures kept whole.
  */
 import { stringify } from 'yaml';
-import type { AggregateRow } from '../metrics/results.ts';
+import type { AggregateRow } from '../schema/results.ts';
 import { aggregateTables, parameterRows, parameterTable } from './page-tables.ts';
 import { esc } from './svg.ts';
 

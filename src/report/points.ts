@@ -2,7 +2,7 @@
  * Sweep points as figure series: each distinct point (one value per sweep axis) with its runs
  * (one per seed) and a legend label in words such as "SYN flood rate 1,000/s, SYN cookies".
  */
-import type { PointValues } from '../metrics/results.ts';
+import type { PointValues } from '../schema/results.ts';
 import { paramLabel, pointText, selfNamed, valueText } from './labels.ts';
 import { valueLabel } from './sweep-values.ts';
 

@@ -4,12 +4,12 @@
  * streamed line by line and filtered while reading (a traced flood run is large): only the
  * metrics and runs the figures need are kept.
  */
-import type { AggregateRow, RunResult, Summary, TimeseriesRow } from '../metrics/results.ts';
-import type { SampleRow } from './cdf.ts';
+import type { AggregateRow, RunResult, SampleRow, Summary, TimeseriesRow } from '../schema/results.ts';
 import { isObject } from './plain-data.ts';
 import type { ResultsSource } from './results-source.ts';
 import { isTraceEvent } from './trace-records.ts';
 import type { TraceEvent } from './trace-records.ts';
+import type { TraceEventName } from '../schema/trace.ts';
 
 /** Splits one CSV line (RFC 4180 quoting; fields never span lines in tcplab's files). */
 export function splitCsvLine(line: string): string[] {
@@ -221,7 +221,7 @@ export async function readTrace(src: ResultsSource, runs: ReadonlySet<string>, f
     }
     if (!isTraceEvent(rec)) {
       // A run's last record when --trace-limit stopped its trace: known, not a bad line.
-      if ((rec as { ev?: unknown } | null)?.ev !== 'trace-limit') badLines++;
+      if ((rec as { ev?: unknown } | null)?.ev !== ('trace-limit' satisfies TraceEventName)) badLines++;
       continue;
     }
     if (tap !== undefined) {

@@ -5,10 +5,11 @@
  * the browser playground draws exactly what `tcplab report` draws. A figure whose inputs are
  * missing is listed on the page with the reason; it never makes the report fail.
  */
-import type { PointValues, RunResult, Summary } from '../metrics/results.ts';
+import type { PointValues, RunResult, Summary } from '../schema/results.ts';
 import { barChart } from './bar.ts';
 import { cdfChart } from './cdf.ts';
-import type { CdfMark, SampleRow } from './cdf.ts';
+import type { CdfMark } from './cdf.ts';
+import type { SampleRow } from '../schema/results.ts';
 import { chartSlug, describeChart, readChart, untilSeconds } from './chart-spec.ts';
 import type { ChartEntry, ReportChart } from './chart-spec.ts';
 import type { ChartResult } from './figure.ts';

@@ -3,8 +3,8 @@
  * of the series axis (and of any other sweep axis), each with mean and 95 % CI per x value, taken
  * from summary.json's aggregate rows (or, when those lack the metric, computed from the runs).
  */
-import { summarize } from '../experiment/aggregate.ts';
-import type { AggregateRow, PointValues, RunResult } from '../metrics/results.ts';
+import { summarize } from '../metrics/statistics.ts';
+import type { AggregateRow, PointValues, RunResult } from '../schema/results.ts';
 import { skipped } from './figure.ts';
 import type { Skipped } from './figure.ts';
 import { capitalFirst, paramLabel, pointText, valueText } from './labels.ts';

@@ -3,6 +3,7 @@
  * (Okabe & Ito 2008, "Color Universal Design"), distinguishable under the common colour-vision
  * deficiencies; series also differ by dash and marker so figures survive black-and-white printing.
  */
+import type { TcpStateName } from '../schema/trace.ts';
 import { num } from './svg.ts';
 
 /** Okabe–Ito, ordered so that neighbouring series contrast most; yellow last (weak on white). */
@@ -85,7 +86,7 @@ const STATE_COLORS: Record<string, string> = {
   CLOSING: '#7a7a7a',
   TIME_WAIT: '#D55E00',
   CLOSED: '#ffffff',
-};
+} satisfies Record<TcpStateName, string>;
 
 /** Canonical spelling of a state name: "SYN-RECEIVED", "syn_recv" and "SYN_RCVD" are one state. */
 export function canonicalState(name: string): string {
@@ -102,7 +103,7 @@ export function stateColor(name: string): string {
 
 /** Dark text on light fills, white on dark ones. */
 export function stateTextColor(name: string): string {
-  const dark = ['FIN_WAIT_2', 'LAST_ACK', 'CLOSING', 'TIME_WAIT', 'ESTABLISHED'];
+  const dark: readonly string[] = ['FIN_WAIT_2', 'LAST_ACK', 'CLOSING', 'TIME_WAIT', 'ESTABLISHED'] satisfies TcpStateName[];
   return dark.includes(canonicalState(name)) ? '#ffffff' : '#1a1a1a';
 }
 
@@ -110,4 +111,4 @@ export function stateTextColor(name: string): string {
 export const STATE_ORDER = [
   'LISTEN', 'SYN_SENT', 'SYN_RCVD', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSE_WAIT',
   'CLOSING', 'LAST_ACK', 'TIME_WAIT', 'CLOSED',
-] as const;
+] as const satisfies readonly TcpStateName[];

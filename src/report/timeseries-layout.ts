@@ -5,8 +5,8 @@
  * band in px. No SVG here: timeseries.ts draws what this returns.
  */
 import { scaleLinear } from 'd3';
-import { summarize } from '../experiment/aggregate.ts';
-import type { BandKind } from '../experiment/chart-fields.ts';
+import { summarize } from '../metrics/statistics.ts';
+import type { BandKind } from '../schema/charts.ts';
 import { layoutFrame, linearTicks } from './frame.ts';
 import type { FrameInput, LegendItem, Plot, Tick } from './frame.ts';
 import { withSameAsNotes } from './identical-series.ts';

@@ -6,8 +6,8 @@
  * timeseries-layout.ts; this file draws them.
  */
 import { area, line } from 'd3';
-import type { BandKind } from '../experiment/chart-fields.ts';
-import type { TimeseriesRow } from '../metrics/results.ts';
+import type { BandKind } from '../schema/charts.ts';
+import type { TimeseriesRow } from '../schema/results.ts';
 import { figure, skipped } from './figure.ts';
 import type { ChartResult } from './figure.ts';
 import { drawFrame } from './frame.ts';

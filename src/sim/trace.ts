@@ -2,26 +2,15 @@
  * The trace stream: every layer reports what happened (a segment sent, received or dropped, a TCP
  * state change, an application step) as a plain record. Metrics collectors subscribe to it, and
  * `--trace` writes it as trace.jsonl (docs/design.md part 2). The sim layer knows nothing of packets:
- * records are opaque here, their fields are defined by the layer that emits them.
+ * it only carries records, whose shape is the schema's (src/schema/trace.ts).
  *
  * Emitters check a flag before building a record: `tracer.packets` for per-packet records
  * (tx, rx, drop), `tracer.events` for the rest (state, app). Metrics need state changes but not
  * every packet, so a run without `--trace` builds no per-packet objects.
  */
-import type { Nanos } from './time.ts';
-
-/** A trace record: `t` in integer ns here (written as seconds), `node`, `ev`, then event fields. */
-export interface TraceRecord {
-  t: Nanos;
-  node: string;
-  ev: 'state' | 'tx' | 'rx' | 'drop' | 'app' | string;
-  [field: string]: unknown;
-}
+import type { PacketRecord, TraceRecord } from '../schema/trace.ts';
 
 export type TraceListener = (rec: TraceRecord) => void;
-
-/** A state change on `node`, by state name (`from` → `to`). */
-export type StateObserver = (node: string, from: string, to: string) => void;
 
 export interface Subscription {
   /** Also receive per-packet records (tx, rx, drop). */
@@ -35,12 +24,6 @@ export class Tracer {
   packets = false;
   /** Someone wants state/app records: build them. */
   events = false;
-  /**
-   * Told of every state change with no record built (the metrics count TIME-WAIT per node from
-   * these): a run without --trace then builds no record objects at all. A 100k-connection run
-   * made ~1M state records, each with its connection formatted as a string, only to count them.
-   */
-  stateObserver: StateObserver | null = null;
 
   subscribe(listener: TraceListener, options: Subscription = {}): void {
     if (options.packets) this.all.push(listener);
@@ -58,7 +41,7 @@ export class Tracer {
   }
 
   /** Emits a per-packet record (tx, rx, drop): only packet subscribers get it. */
-  emitPacket(rec: TraceRecord): void {
+  emitPacket(rec: PacketRecord): void {
     for (const l of this.all) l(rec);
   }
 

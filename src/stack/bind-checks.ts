@@ -4,10 +4,9 @@
  * (ephemeral-ports.ts). The host stack owns the tables; these functions only read them.
  */
 import { formatIpv4 } from '../wire/ip.ts';
-import { TcpState } from '../tcp/api.ts';
+import { TcpState, type Errno } from '../tcp/api.ts';
 import type { PortChecker } from './ephemeral-ports.ts';
 import { portsKey, type FlowTable } from './flow-table.ts';
-import { SocketError } from './socket-api.ts';
 import type { StackListenSocket, StackSocket } from './sockets.ts';
 
 /**
@@ -17,20 +16,17 @@ import type { StackListenSocket, StackSocket } from './sockets.ts';
  * 4-tuple is still held, unless tcp_tw_reuse may take a TIME-WAIT holder over
  * (__inet_check_established, tcp_twsk_unique: EADDRNOTAVAIL). Sockets on the same port toward
  * other peers are not checked (tcplab keeps no port-wide bind table; Linux's bind would fail
- * without SO_REUSEADDR there too).
+ * without SO_REUSEADDR there too). Returns the errno connect() fails with, or null.
  */
 export function checkBoundConnect(
   flows: FlowTable<StackSocket>, listeners: ReadonlyMap<number, StackListenSocket> | null, ports: PortChecker,
   lport: number, remoteAddr: number, remotePort: number, reuseAddr: boolean,
-): void {
-  const where = `port ${lport} toward ${formatIpv4(remoteAddr)}:${remotePort}`;
-  if (listeners?.has(lport)) throw new SocketError('EADDRINUSE', `bind: port ${lport} has a listener`);
+): Errno | null {
+  if (listeners?.has(lport)) return 'EADDRINUSE'; // bind: the port has a listener
   const held = flows.get(remoteAddr, portsKey(lport, remotePort));
-  if (held === undefined) return;
-  if (!reuseAddr || !held.reuseAddr) throw new SocketError('EADDRINUSE', `bind: ${where} is in use (${held.state})`);
-  if (!ports.portUsable(lport, remoteAddr, remotePort)) {
-    throw new SocketError('EADDRNOTAVAIL', `connect: ${where} is still held (${held.state})`);
-  }
+  if (held === undefined) return null;
+  if (!reuseAddr || !held.reuseAddr) return 'EADDRINUSE'; // bind: the 4-tuple is in use
+  return ports.portUsable(lport, remoteAddr, remotePort) ? null : 'EADDRNOTAVAIL'; // connect: still held
 }
 
 /** PortChecker.visitPorts over the host's tables: the connections toward raddr:rport and the listening ports. */

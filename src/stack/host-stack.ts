@@ -99,7 +99,7 @@ export class HostStack extends CallBracket implements TcpStack, PacketReceiver, 
 
   // --- TcpStack ---
 
-  connect(remoteAddr: number, remotePort: number, handler: SocketHandler, options: ConnectOptions = {}): StackSocket {
+  connect(remoteAddr: number, remotePort: number, handler: SocketHandler, options: ConnectOptions = {}): StackSocket | Errno {
     const params = options.params ? withSocketOptions(this.params, options.params) : this.params;
     const now = this.sim.now;
     this.begin();
@@ -107,10 +107,11 @@ export class HostStack extends CallBracket implements TcpStack, PacketReceiver, 
       let lport: number;
       if (options.localPort !== undefined) {
         lport = options.localPort;
-        checkBoundConnect(this.flows, this.listeners, this, lport, remoteAddr, remotePort, options.reuseAddr === true);
+        const refused = checkBoundConnect(this.flows, this.listeners, this, lport, remoteAddr, remotePort, options.reuseAddr === true);
+        if (refused !== null) return refused;
       } else {
         lport = this.ports.pick(this.address, remoteAddr, remotePort, this);
-        if (lport < 0) throw new SocketError('EADDRNOTAVAIL', `no free port toward ${formatIpv4(remoteAddr)}:${remotePort}`);
+        if (lport < 0) return 'EADDRNOTAVAIL'; // no free ephemeral port toward that destination
       }
       // A holder left on the tuple is a TIME-WAIT that portUsable let go (tcp_tw_reuse).
       const held = this.flows.get(remoteAddr, portsKey(lport, remotePort));
@@ -144,8 +145,8 @@ export class HostStack extends CallBracket implements TcpStack, PacketReceiver, 
     }
   }
 
-  listen(port: number, handler: ListenHandler, backlog?: number, params?: Partial<TcpParams>): ListenSocket {
-    if (this.listeners?.has(port)) throw new SocketError('EADDRINUSE', `port ${port} already has a listener`);
+  listen(port: number, handler: ListenHandler, backlog?: number, params?: Partial<TcpParams>): ListenSocket | Errno {
+    if (this.listeners?.has(port)) return 'EADDRINUSE';
     const p = params ? withSocketOptions(this.params, params) : this.params;
     const l = new StackListenSocket(this, port, backlog ?? p.backlog, p, handler);
     l.listener = new Listener<StackSocket>({
@@ -286,7 +287,6 @@ export class HostStack extends CallBracket implements TcpStack, PacketReceiver, 
       }
     }
     const tracer = this.port.tracer;
-    if (tracer.stateObserver !== null) tracer.stateObserver(this.port.name, STATE_NAMES[from]!, STATE_NAMES[to]!);
     if (tracer.events) {
       tracer.emit({
         t: this.sim.now, node: this.port.name, ev: 'state',

@@ -20,6 +20,15 @@ export class SocketError extends Error {
   }
 }
 
+/**
+ * For callers to whom a failed connect() or listen() is a bug (tests, one-off tools): the socket,
+ * or a SocketError thrown with the errno. Applications check the value instead.
+ */
+export function orThrow<T extends object>(r: T | Errno, call = 'socket call'): T {
+  if (typeof r === 'string') throw new SocketError(r, `${call} failed: ${r}`);
+  return r;
+}
+
 /** Callbacks an application registers; all optional. Called at the simulated time of the change. */
 export interface SocketHandler {
   /** An active open completed (connect() succeeded). */
@@ -170,10 +179,10 @@ export interface ListenSocket {
   accept(handler?: SocketHandler): TcpSocket | null;
   close(): void;
   /** The listener's queues and counters (what `ss -lnt` and /proc/net/netstat show on Linux). */
-  stats(): ListenerStats;
+  stats(): ListenerSnapshot;
 }
 
-export interface ListenerStats {
+export interface ListenerSnapshot {
   /** Half-open requests now (SYN_RCVD entries, or SYN-cache entries). */
   synQueue: number;
   /** The SYN queue's largest size: min(backlog, somaxconn) + 1 on Linux. */
@@ -217,10 +226,14 @@ export interface StackStats {
 /** A host's TCP stack, as applications see it. */
 export interface TcpStack {
   readonly address: number;
-  /** Starts an active open; throws EADDRNOTAVAIL when no ephemeral port toward that destination is free, EADDRINUSE for a taken explicit port. */
-  connect(remoteAddr: number, remotePort: number, handler: SocketHandler, options?: ConnectOptions): TcpSocket;
-  /** listen(backlog): backlog defaults to the host's `tcp.backlog`. Throws EADDRINUSE. */
-  listen(port: number, handler: ListenHandler, backlog?: number, params?: Partial<TcpParams>): ListenSocket;
+  /**
+   * Starts an active open. Fails as connect() does, with a value: EADDRNOTAVAIL when no ephemeral
+   * port toward that destination is free (port exhaustion is a normal outcome, not a bug),
+   * EADDRINUSE / EADDRNOTAVAIL for a taken explicit port.
+   */
+  connect(remoteAddr: number, remotePort: number, handler: SocketHandler, options?: ConnectOptions): TcpSocket | Errno;
+  /** listen(backlog): backlog defaults to the host's `tcp.backlog`. EADDRINUSE when the port has a listener. */
+  listen(port: number, handler: ListenHandler, backlog?: number, params?: Partial<TcpParams>): ListenSocket | Errno;
   /** A raw socket: packets go out as given, source address included (spoofing is allowed, as on Linux as root). */
   openRaw(): RawSocket;
   stats(): StackStats;

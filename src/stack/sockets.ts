@@ -19,7 +19,7 @@ import type { HostTcp } from '../tcp/host-tcp.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import type { OutOfOrderWatch } from '../tcp/recv-queue.ts';
 import {
-  SocketError, type ListenHandler, type ListenSocket, type ListenerStats, type SocketHandler, type TcpInfo,
+  SocketError, type ListenHandler, type ListenSocket, type ListenerSnapshot, type SocketHandler, type TcpInfo,
   type TcpSocket, type TcpInfoFields,
 } from './socket-api.ts';
 
@@ -309,7 +309,7 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
     o.end();
   }
 
-  stats(): ListenerStats {
+  stats(): ListenerSnapshot {
     const s = this.listener.stats;
     return {
       synQueue: this.listener.synQueueLen,
@@ -349,7 +349,7 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
 }
 
 /** A listener's Fast Open queue counters (zero without one). */
-function fastOpenQueueStats(fo: ListenerFastOpen | null): Pick<ListenerStats, 'fastOpenQueue' | 'fastOpenQueueCapacity' | 'fastOpenQueuePeak' | 'fastOpenQueueDrops'> {
+function fastOpenQueueStats(fo: ListenerFastOpen | null): Pick<ListenerSnapshot, 'fastOpenQueue' | 'fastOpenQueueCapacity' | 'fastOpenQueuePeak' | 'fastOpenQueueDrops'> {
   return fo === null
     ? { fastOpenQueue: 0, fastOpenQueueCapacity: 0, fastOpenQueuePeak: 0, fastOpenQueueDrops: 0 }
     : { fastOpenQueue: fo.queue.qlen, fastOpenQueueCapacity: fo.queue.max, fastOpenQueuePeak: fo.queue.peak, fastOpenQueueDrops: fo.overflow };

@@ -4,6 +4,7 @@
  * simulation, the packetdrill runner in a conformance test). After every call the caller reads
  * `deadline` and keeps one wake-up for it.
  */
+import type { TcpStateName } from '../schema/trace.ts';
 import type { Nanos } from '../sim/time.ts';
 import type { Segment } from '../wire/segment.ts';
 import type { FastOpenBlackhole } from './fastopen-blackhole.ts';
@@ -24,8 +25,8 @@ export const TcpState = {
 } as const;
 export type TcpState = (typeof TcpState)[keyof typeof TcpState];
 
-/** Names as written in traces and results. */
-export const STATE_NAMES: readonly string[] = [
+/** Names as written in traces and results (src/schema/trace.ts TcpStateName), indexed by TcpState. */
+export const STATE_NAMES: readonly TcpStateName[] = [
   'CLOSED', 'LISTEN', 'SYN_SENT', 'SYN_RCVD', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2',
   'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT',
 ];

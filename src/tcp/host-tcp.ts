@@ -20,6 +20,12 @@ export interface GroupCounts {
 }
 
 /** The host's connection-state counts (Linux CurrEstab, sockstat's tw), kept as states change. */
+/** TIME-WAIT connections over every host of a world, now and at most at once (HostTcp.timeWaitTotal; metric time_wait.peak_total). */
+export interface TimeWaitTotal {
+  timeWait: number;
+  peak: number;
+}
+
 export interface StateCounts {
   established: number;
   timeWait: number;
@@ -63,6 +69,8 @@ export class HostTcp {
   readonly portKeyB: number;
   /** Sums over the host's group, kept as they change (set by the experiment's time series), or null. */
   groupCounts: GroupCounts | null = null;
+  /** The world-wide TIME-WAIT count this host adds to (set by whoever builds the world), or null. */
+  timeWaitTotal: TimeWaitTotal | null = null;
   // Secret key words as signed 32-bit integers (small integers, never boxed); the keyed hashes
   // read them modulo 2^32, so the values are the uint32 words the stream produced.
   private readonly isnKeyA: number;
@@ -138,6 +146,8 @@ export class HostTcp {
     slot.timeWaitSince = now;
     if (++c.timeWait > c.timeWaitPeak) c.timeWaitPeak = c.timeWait;
     if (this.groupCounts !== null) this.groupCounts.timeWait++;
+    const w = this.timeWaitTotal;
+    if (w !== null && ++w.timeWait > w.peak) w.peak = w.timeWait;
   }
 
   /** A connection left TIME-WAIT (or was freed from it): uncounted, if it was counted. */
@@ -146,6 +156,7 @@ export class HostTcp {
     slot.timeWaitSince = -1;
     this.counts.timeWait--;
     if (this.groupCounts !== null) this.groupCounts.timeWait--;
+    if (this.timeWaitTotal !== null) this.timeWaitTotal.timeWait--;
   }
 
   /**

@@ -51,7 +51,7 @@ export const UNREACH_CODE_NAMES: readonly string[] = [
  * The error a node at `from` sends back to the source of `original` (RFC 792; RFC 1812 4.3.2.4:
  * never about another ICMP error). `id` is the error's own IP identification.
  */
-export function icmpError(from: number, original: Packet, type: number, code: number, mtu: number, id: number): Packet | null {
+export function buildIcmpError(from: number, original: Packet, type: number, code: number, mtu: number, id: number): Packet | null {
   if (original.icmp !== undefined) return null;
   return {
     src: from, dst: original.src, ttl: 64, id: id & 0xffff, protocol: PROTO_ICMP, tcp: null,

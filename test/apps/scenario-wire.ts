@@ -15,7 +15,8 @@ import { FilteredDelivery, FilteredPort } from '../../src/net/packet-filter.ts';
 import { Rng } from '../../src/sim/rng.ts';
 import { Sim, type EventHandler } from '../../src/sim/simulator.ts';
 import { MS, type Nanos } from '../../src/sim/time.ts';
-import { Tracer, type TraceRecord } from '../../src/sim/trace.ts';
+import type { AppNote, AppNoteFields, AppRecord, TraceRecord } from '../../src/schema/trace.ts';
+import { Tracer } from '../../src/sim/trace.ts';
 import { HostStack } from '../../src/stack/host-stack.ts';
 import type { Errno } from '../../src/tcp/api.ts';
 import { formatFlags } from '../../src/wire/flags.ts';
@@ -42,8 +43,8 @@ export class Reports implements AppReporter {
   headOfLineDelay(): void {}
   pageCompleted(): void {}
   bulkCompleted(): void {}
-  note(app: string, node: string, what: string, fields?: Record<string, unknown>): void {
-    this.tracer.emit({ t: this.sim.now, node, ev: 'app', app, what, ...fields });
+  note<W extends AppNote>(app: string, node: string, what: W, fields?: AppNoteFields<W>): void {
+    this.tracer.emit({ t: this.sim.now, node, ev: 'app', app, what, ...fields } as AppRecord);
   }
 }
 
@@ -54,7 +55,7 @@ export class ScenarioWire implements EventHandler<Packet> {
   readonly stacks = new Map<string, HostStack>();
   /** tcpdump-like lines: tx (>), rx (<), drops (x). */
   readonly log: string[] = [];
-  readonly records: TraceRecord[] = [];
+  readonly records: (TraceRecord & Record<string, unknown>)[] = [];
   private readonly hosts = new Map<number, WireHost>();
   private readonly isn = new Map<number, number>();
 
@@ -113,7 +114,8 @@ export class ScenarioWire implements EventHandler<Packet> {
     h.deliver.receive(p);
   }
 
-  private onRecord(r: TraceRecord): void {
+  private onRecord(rec: TraceRecord): void {
+    const r = rec as TraceRecord & Record<string, unknown>;
     this.records.push(r);
     if (r.ev === 'drop') this.log.push(`${(r.t / 1e9).toFixed(3)} ${r.node} x ${String(r.flags)} dropped (${String(r.reason)} ${String(r.chain)})`);
   }

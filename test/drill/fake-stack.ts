@@ -6,7 +6,7 @@ import type { EventHandler, Sim } from '../../src/sim/simulator.ts';
 import type { Nanos } from '../../src/sim/time.ts';
 import type { HostPort } from '../../src/net/host.ts';
 import {
-  type ConnectOptions, type ListenHandler, type ListenSocket, type ListenerStats, type RawSocket,
+  type ConnectOptions, type ListenHandler, type ListenSocket, type ListenerSnapshot, type RawSocket,
   type SocketHandler, type StackStats, type TcpInfo, type TcpInfoFields, type TcpSocket,
 } from '../../src/stack/socket-api.ts';
 import type { Errno } from '../../src/tcp/api.ts';
@@ -94,7 +94,7 @@ export class FakeListener implements ListenSocket {
     this.handler.onAcceptable?.(this);
   }
   close(): void {}
-  stats(): ListenerStats {
+  stats(): ListenerSnapshot {
     return { synQueue: 0, synQueueCapacity: 0, synQueuePeak: 0, synQueueDrops: 0, acceptQueue: this.queue.length, acceptQueueCapacity: 0, acceptQueuePeak: 0, acceptQueueDrops: 0, cookiesSent: 0, cookiesAccepted: 0 };
   }
 }

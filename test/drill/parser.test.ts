@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { listScripts } from '../../src/drill/command.ts';
 import { parseScript, secondsToNanos } from '../../src/drill/parser.ts';
 import { readMsghdr } from '../../src/drill/msghdr.ts';
-import type { PacketEvent, Script, SyscallEvent } from '../../src/drill/script.ts';
+import type { PacketEvent, DrillScript, SyscallEvent } from '../../src/drill/script.ts';
 import { MS, SEC, US } from '../../src/sim/time.ts';
 import { ACK, FIN, PSH, RST, SYN } from '../../src/wire/segment.ts';
 import { corpusDir as corpus, corpusPresent, corpusSkipped, corpusTitle, requireCorpus } from './corpus-location.ts';
 
 
-function parse(src: string): Script {
+function parse(src: string): DrillScript {
   const r = parseScript(src);
   if (!r.ok) throw new Error(`line ${r.error.line}: ${r.error.message}`);
   return r.script;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateRuns, studentT975, summarize } from '../../src/experiment/aggregate.ts';
+import { aggregateRuns } from '../../src/experiment/aggregate.ts';
+import { studentT975, summarize } from '../../src/metrics/statistics.ts';
 import { canonicalJson, csvCell, csvLine, formatNumber, stableJson } from '../../src/experiment/csv.ts';
 
 describe('Student t quantiles (two-sided 95 %)', () => {

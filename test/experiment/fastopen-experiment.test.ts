@@ -27,7 +27,7 @@ import { formatSpecError } from '../../src/experiment/errors.ts';
 import { loadExperiment } from '../../src/experiment/load.ts';
 import type { RunOutput } from '../../src/experiment/run-output.ts';
 import { executeRun } from '../../src/experiment/run.ts';
-import type { PointValues } from '../../src/metrics/results.ts';
+import type { PointValues } from '../../src/schema/results.ts';
 import { ladderModel, listConnections } from '../../src/report/ladder-model.ts';
 import type { TraceEvent } from '../../src/report/trace-records.ts';
 import { metric, traceOf } from './world-helpers.ts';

@@ -8,7 +8,7 @@ import { formatSpecError } from '../../src/experiment/errors.ts';
 import { loadExperiment } from '../../src/experiment/load.ts';
 import type { RunOutput } from '../../src/experiment/run-output.ts';
 import { executeRun } from '../../src/experiment/run.ts';
-import type { PointValues } from '../../src/metrics/results.ts';
+import type { PointValues } from '../../src/schema/results.ts';
 import { metric } from './world-helpers.ts';
 import { ladderModel, selectConnection } from '../../src/report/ladder-model.ts';
 import type { TraceEvent } from '../../src/report/trace-records.ts';

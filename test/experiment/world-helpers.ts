@@ -8,7 +8,7 @@ import { loadExperimentText } from '../../src/experiment/load.ts';
 import type { RunOutput } from '../../src/experiment/run-output.ts';
 import { executeRun } from '../../src/experiment/run.ts';
 import type { RunSpec } from '../../src/experiment/spec-types.ts';
-import type { PointValues } from '../../src/metrics/results.ts';
+import type { PointValues } from '../../src/schema/results.ts';
 
 export const FILE = 'experiments/world-test.yaml';
 

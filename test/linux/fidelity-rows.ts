@@ -10,7 +10,7 @@ import { formatSpecError } from '../../src/experiment/errors.ts';
 import { loadExperiment } from '../../src/experiment/load.ts';
 import type { RunOutput } from '../../src/experiment/run-output.ts';
 import { executeRun } from '../../src/experiment/run.ts';
-import type { PointValues } from '../../src/metrics/results.ts';
+import type { PointValues } from '../../src/schema/results.ts';
 import { bucketExpiry } from '../../src/tcp/timer-wheel.ts';
 
 export type TimerMode = 'wheel' | 'exact';

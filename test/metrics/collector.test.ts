@@ -2,15 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { MetricsCollector, type FinishInputs } from '../../src/metrics/collector.ts';
 import { MS, SEC } from '../../src/sim/time.ts';
 import { Tracer } from '../../src/sim/trace.ts';
-import type { ListenerStats, StackStats } from '../../src/stack/socket-api.ts';
+import type { ListenerSnapshot, StackStats } from '../../src/stack/socket-api.ts';
 
 const NO_NET = { sent: 0, droppedLoss: 0, droppedQueue: 0, droppedNoRoute: 0 };
-const inputs = (over: Partial<FinishInputs> = {}): FinishInputs => ({ stacks: [], listeners: [], network: NO_NET, events: 0, simTime: 10 * SEC, ...over });
-
-/** A state change as the stack reports it to the collector (tracer.stateObserver); `t` only orders the calls. */
-function state(tracer: Tracer, _t: number, node: string, from: string, to: string): void {
-  tracer.stateObserver!(node, from, to);
-}
+const NO_TIME_WAIT = { byNode: new Map<string, number>(), total: 0 };
+const inputs = (over: Partial<FinishInputs> = {}): FinishInputs => ({ stacks: [], timeWait: NO_TIME_WAIT, listeners: [], network: NO_NET, events: 0, simTime: 10 * SEC, ...over });
 
 describe('MetricsCollector', () => {
   it('counts only the apps it is told to (clients, not the attacker)', () => {
@@ -51,26 +47,20 @@ describe('MetricsCollector', () => {
     expect(m['page_ms.count']).toBeUndefined(); // page and bulk metrics only when there were pages or transfers
   });
 
-  it('tracks TIME-WAIT per node from state records: the most at once, where, and the network-wide peak', () => {
-    const tracer = new Tracer();
-    const c = new MetricsCollector(tracer, new Set());
-    state(tracer, 1, 'client1', 'FIN_WAIT_2', 'TIME_WAIT');
-    state(tracer, 2, 'client1', 'FIN_WAIT_1', 'TIME_WAIT');
-    state(tracer, 3, 'client2', 'CLOSING', 'TIME_WAIT');
-    state(tracer, 4, 'client2', 'FIN_WAIT_2', 'TIME_WAIT');
-    state(tracer, 5, 'client2', 'FIN_WAIT_2', 'TIME_WAIT'); // client2 holds 3, total 5
-    state(tracer, 6, 'client1', 'TIME_WAIT', 'CLOSED');
-    state(tracer, 8, 'client2', 'ESTABLISHED', 'CLOSE_WAIT');
-    expect(c.timeWaitOn('client1')).toBe(1);
-    expect(c.timeWaitOn('client2')).toBe(3);
-    const m = c.finish(inputs());
+  it('reports TIME-WAIT as the stacks counted it: the most at once on one node, where, and over all nodes', () => {
+    const c = new MetricsCollector(new Tracer(), new Set());
+    const byNode = new Map([['client2', 3], ['client1', 2], ['server', 0]]);
+    const m = c.finish(inputs({ timeWait: { byNode, total: 5 } }));
     expect(m['time_wait.peak']).toBe(3);
     expect(m['time_wait.peak_node']).toBe('client2');
     expect(m['time_wait.peak_total']).toBe(5);
+    // ties go to the first node by name; no TIME-WAIT anywhere names no node
+    expect(c.finish(inputs({ timeWait: { byNode: new Map([['b', 4], ['a', 4]]), total: 8 } }))['time_wait.peak_node']).toBe('a');
+    expect(c.finish(inputs())['time_wait.peak_node']).toBe('');
   });
 
   it('reduces listener and stack counters: capacities and peaks as maxima, drops and segments as sums', () => {
-    const listener = (o: Partial<ListenerStats>): ListenerStats => ({
+    const listener = (o: Partial<ListenerSnapshot>): ListenerSnapshot => ({
       synQueue: 0, synQueueCapacity: 129, synQueuePeak: 0, synQueueDrops: 0, acceptQueue: 0, acceptQueueCapacity: 129,
       acceptQueuePeak: 0, acceptQueueDrops: 0, cookiesSent: 0, cookiesAccepted: 0, ...o,
     });

@@ -8,7 +8,8 @@ import type { PacketTap, Transport } from '../../src/net/host.ts';
 import type { EventHandler, Sim } from '../../src/sim/simulator.ts';
 import { Sim as SimClass } from '../../src/sim/simulator.ts';
 import { MS, type Nanos } from '../../src/sim/time.ts';
-import { Tracer, type TraceRecord } from '../../src/sim/trace.ts';
+import type { TraceRecord } from '../../src/schema/trace.ts';
+import { Tracer } from '../../src/sim/trace.ts';
 import { ACK, PROTO_TCP, PROTO_UDP, type Packet } from '../../src/wire/segment.ts';
 
 export function host(name: string, extra: Partial<NodeDef> = {}): NodeDef {
@@ -33,14 +34,15 @@ export interface World {
   tracer: Tracer;
   net: Network;
   /** Packet trace records, if `trace` was asked for. */
-  trace: TraceRecord[];
+  /** Records as emitted, read loosely: a test asks any record for any field. */
+  trace: (TraceRecord & Record<string, unknown>)[];
 }
 
 export function world(topo: TopologyDef, opts: { seed?: number; trace?: boolean } = {}): World {
   const sim = new SimClass();
   const tracer = new Tracer();
-  const trace: TraceRecord[] = [];
-  if (opts.trace) tracer.subscribe((r) => trace.push(r), { packets: true });
+  const trace: (TraceRecord & Record<string, unknown>)[] = [];
+  if (opts.trace) tracer.subscribe((r) => trace.push(r as TraceRecord & Record<string, unknown>), { packets: true });
   const net = buildNetwork(sim, topo, { seed: opts.seed ?? 1, tracer });
   return { sim, tracer, net, trace };
 }

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { FilteredDelivery, FilteredPort, hostFilters, PacketFilter, type FilterRule } from '../../src/net/packet-filter.ts';
 import { Sim } from '../../src/sim/simulator.ts';
 import { SEC } from '../../src/sim/time.ts';
-import { Tracer, type TraceRecord } from '../../src/sim/trace.ts';
+import type { TraceRecord } from '../../src/schema/trace.ts';
+import { Tracer } from '../../src/sim/trace.ts';
 import { parseFlags } from '../../src/wire/flags.ts';
 import { ANNOT_RETRANSMIT, PROTO_TCP, type Packet } from '../../src/wire/segment.ts';
 

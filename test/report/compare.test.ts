@@ -1,6 +1,6 @@
 /** tcplab compare: Welch's test against scipy's numbers, matching of points, text and page. */
 import { describe, expect, it } from 'vitest';
-import type { Summary } from '../../src/metrics/results.ts';
+import type { Summary } from '../../src/schema/results.ts';
 import { compareSummaries, comparisonHtml, comparisonText, welchTest } from '../../src/report/compare.ts';
 
 function summary(spec: unknown, runs: Array<[Record<string, string>, number, Record<string, number | string>]>): Summary {

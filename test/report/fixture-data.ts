@@ -7,8 +7,8 @@ import { listPoints } from '../../src/report/points.ts';
 import type { PointInfo } from '../../src/report/points.ts';
 import { readSamples, readSummary, readTimeseries, readTrace } from '../../src/report/read-results.ts';
 import { folderSource } from '../../src/report/folder-source.ts';
-import type { Summary, TimeseriesRow } from '../../src/metrics/results.ts';
-import type { SampleRow } from '../../src/report/cdf.ts';
+import type { Summary, TimeseriesRow } from '../../src/schema/results.ts';
+import type { SampleRow } from '../../src/schema/results.ts';
 import type { TraceEvent } from '../../src/report/trace-records.ts';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');

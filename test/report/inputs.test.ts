@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { summarize } from '../../src/experiment/aggregate.ts';
+import { summarize } from '../../src/metrics/statistics.ts';
 import { axisLabel, inSentence, metricLabel, paramLabel } from '../../src/report/labels.ts';
 import { formatValue } from '../../src/report/page-tables.ts';
 import { ALL_NODES, readSamples, readTimeseries, readTrace, splitCsvLine } from '../../src/report/read-results.ts';

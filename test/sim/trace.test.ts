@@ -1,6 +1,7 @@
 /** The trace stream: who gets which records, and the flags emitters check. */
 import { describe, expect, it } from 'vitest';
-import { Tracer, type TraceRecord } from '../../src/sim/trace.ts';
+import type { PacketRecord, TraceRecord } from '../../src/schema/trace.ts';
+import { Tracer } from '../../src/sim/trace.ts';
 
 describe('Tracer', () => {
   it('builds nothing until someone subscribes', () => {
@@ -18,8 +19,8 @@ describe('Tracer', () => {
     expect(t.events).toBe(true);
     t.subscribe((r) => all.push(r), { packets: true });
     expect(t.packets).toBe(true);
-    const tx: TraceRecord = { t: 1, node: 'a', ev: 'tx' };
-    const st: TraceRecord = { t: 2, node: 'a', ev: 'state', from: 'LISTEN', to: 'SYN_RCVD' };
+    const tx: PacketRecord = { t: 1, node: 'a', ev: 'tx', proto: 17, len: 0, src: '10.0.0.1', dst: '10.0.0.2' };
+    const st: TraceRecord = { t: 2, node: 'a', ev: 'state', conn: '10.0.0.1:80>10.0.0.2:40000', from: 'LISTEN', to: 'SYN_RCVD' };
     t.emitPacket(tx);
     t.emit(st);
     expect(all).toEqual([tx, st]);

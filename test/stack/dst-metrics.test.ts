@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MS, SEC } from '../../src/sim/time.ts';
-import { SocketError, type ListenSocket, type SocketHandler, type TcpSocket } from '../../src/stack/socket-api.ts';
+import { orThrow, SocketError, type ListenSocket, type SocketHandler, type TcpSocket } from '../../src/stack/socket-api.ts';
 import { DstMetrics } from '../../src/tcp/dst-metrics.ts';
 import { FakeNet } from './fake-net.ts';
 
@@ -44,7 +44,7 @@ function pair(params = {}) {
   const a = net.addHost('a', A, params);
   const b = net.addHost('b', B, params);
   const server = new Server();
-  b.listen(80, server);
+  orThrow(b.listen(80, server));
   return { net, a, b, server };
 }
 
@@ -61,7 +61,7 @@ function errnoOf(f: () => unknown): string {
 describe('destination metrics (tcp_metrics)', () => {
   it('a closing connection saves its RTT on both hosts (tcp_time_wait, LAST-ACK done)', () => {
     const { net, a, b } = pair();
-    const s = a.connect(B, 80, sendAndShutdown);
+    const s = orThrow(a.connect(B, 80, sendAndShutdown));
     net.sim.run({ until: 5 * SEC });
     expect(s.state).toBe('TIME_WAIT');
     const e = a.metrics.lookup(A, B, net.sim.now)!;
@@ -79,14 +79,14 @@ describe('destination metrics (tcp_metrics)', () => {
 
   it('a connection that never measured an RTT saves nothing', () => {
     const { net, a } = pair();
-    a.connect(0x0a0000ff, 80, {}); // nobody there: SYNs until ETIMEDOUT
+    orThrow(a.connect(0x0a0000ff, 80, {})); // nobody there: SYNs until ETIMEDOUT
     net.sim.run({ until: 200 * SEC });
     expect(a.metrics.size).toBe(0);
   });
 
   it('the next connect starts its RTO from the cached RTT: rtt + max(2 rtt, 200 ms), both sides', () => {
     const fresh = pair();
-    const plain = fresh.a.connect(B, 80, {});
+    const plain = orThrow(fresh.a.connect(B, 80, {}));
     fresh.net.sim.run({ until: 1 * SEC });
     const srtt = plain.info().srtt;
     expect(plain.info().rto).toBe(Math.round(srtt + 200 * MS)); // from the handshake sample alone
@@ -94,7 +94,7 @@ describe('destination metrics (tcp_metrics)', () => {
     const { net, a, b, server } = pair();
     a.metrics.getOrCreate(A, B, 0).rtt = 300 * MS;
     b.metrics.getOrCreate(B, A, 0).rtt = 300 * MS;
-    const s = a.connect(B, 80, {});
+    const s = orThrow(a.connect(B, 80, {}));
     net.sim.run({ until: 1 * SEC });
     expect(s.state).toBe('ESTABLISHED');
     expect(s.info().srtt).toBe(srtt); // the estimator itself is left alone
@@ -105,7 +105,7 @@ describe('destination metrics (tcp_metrics)', () => {
   it('a cached RTT below the handshake sample changes nothing', () => {
     const { net, a } = pair();
     a.metrics.getOrCreate(A, B, 0).rtt = 1 * MS;
-    const s = a.connect(B, 80, {});
+    const s = orThrow(a.connect(B, 80, {}));
     net.sim.run({ until: 1 * SEC });
     expect(s.info().rto).toBe(Math.round(s.info().srtt + 200 * MS));
   });
@@ -115,7 +115,7 @@ describe('destination metrics (tcp_metrics)', () => {
     const entry = a.metrics.getOrCreate(A, B, 0);
     entry.rtt = 90 * MS;
     entry.rttvar = 1 * MS;
-    const s = a.connect(B, 80, sendAndShutdown);
+    const s = orThrow(a.connect(B, 80, sendAndShutdown));
     net.sim.run({ until: 5 * SEC });
     const srtt = s.info().srtt;
     expect(entry.rtt).toBeCloseTo(90 * MS - (90 * MS - srtt) / 8, -1);
@@ -127,7 +127,7 @@ describe('destination metrics (tcp_metrics)', () => {
     a.metrics.getOrCreate(A, B, 0).rtt = 300 * MS;
     a.flushMetrics();
     expect(a.metrics.size).toBe(0);
-    const s = a.connect(B, 80, {});
+    const s = orThrow(a.connect(B, 80, {}));
     net.sim.run({ until: 1 * SEC });
     expect(s.info().rto).toBe(Math.round(s.info().srtt + 200 * MS));
   });
@@ -136,10 +136,10 @@ describe('destination metrics (tcp_metrics)', () => {
     const net = new FakeNet(5 * MS, 100e6);
     const a = net.addHost('a', A, {});
     const b = net.addHost('b', B, {});
-    b.listen(80, new Server());
+    orThrow(b.listen(80, new Server()));
     const c = net.addHost('c', 0x0a000003, { metricsSave: false });
-    c.connect(B, 80, sendAndClose);
-    a.connect(B, 80, sendAndClose);
+    orThrow(c.connect(B, 80, sendAndClose));
+    orThrow(a.connect(B, 80, sendAndClose));
     net.sim.run({ until: 5 * SEC });
     expect(c.metrics.size).toBe(0);
     expect(a.metrics.size).toBe(1);
@@ -149,7 +149,7 @@ describe('destination metrics (tcp_metrics)', () => {
 describe('connect() from a fixed port held in TIME-WAIT', () => {
   function inTimeWait(reuseAddr: boolean, params = {}) {
     const p = pair(params);
-    const s = p.a.connect(B, 80, sendAndClose, { localPort: 40000, reuseAddr });
+    const s = orThrow(p.a.connect(B, 80, sendAndClose, { localPort: 40000, reuseAddr }));
     p.net.sim.run({ until: 2 * SEC });
     expect(s.state).toBe('TIME_WAIT');
     return p;
@@ -157,23 +157,23 @@ describe('connect() from a fixed port held in TIME-WAIT', () => {
 
   it('bind fails with EADDRINUSE without SO_REUSEADDR', () => {
     const { a } = inTimeWait(true);
-    expect(errnoOf(() => a.connect(B, 80, {}, { localPort: 40000 }))).toBe('EADDRINUSE');
+    expect(a.connect(B, 80, {}, { localPort: 40000 })).toBe('EADDRINUSE');
   });
 
   it('with SO_REUSEADDR on both sockets bind succeeds and connect fails with EADDRNOTAVAIL', () => {
     const { a } = inTimeWait(true);
-    expect(errnoOf(() => a.connect(B, 80, {}, { localPort: 40000, reuseAddr: true }))).toBe('EADDRNOTAVAIL');
+    expect(a.connect(B, 80, {}, { localPort: 40000, reuseAddr: true })).toBe('EADDRNOTAVAIL');
     expect(a.stats().timeWait).toBe(1); // the TIME-WAIT socket is untouched
   });
 
   it('SO_REUSEADDR on the new socket only: the old one did not share its port, so bind fails', () => {
     const { a } = inTimeWait(false);
-    expect(errnoOf(() => a.connect(B, 80, {}, { localPort: 40000, reuseAddr: true }))).toBe('EADDRINUSE');
+    expect(a.connect(B, 80, {}, { localPort: 40000, reuseAddr: true })).toBe('EADDRINUSE');
   });
 
   it('tcp_tw_reuse: connect takes the TIME-WAIT tuple over once a second has passed since its last timestamp', () => {
     const { net, a } = inTimeWait(true, { twReuse: true });
-    const s = a.connect(B, 80, {}, { localPort: 40000, reuseAddr: true });
+    const s = orThrow(a.connect(B, 80, {}, { localPort: 40000, reuseAddr: true }));
     net.sim.run({ until: 3 * SEC });
     expect(s.state).toBe('ESTABLISHED');
     expect(a.stats().timeWait).toBe(0);
@@ -181,7 +181,7 @@ describe('connect() from a fixed port held in TIME-WAIT', () => {
 
   it('a listening port is never shared (EADDRINUSE even with SO_REUSEADDR)', () => {
     const { b } = pair();
-    expect(errnoOf(() => b.connect(A, 5000, {}, { localPort: 80, reuseAddr: true }))).toBe('EADDRINUSE');
+    expect(b.connect(A, 5000, {}, { localPort: 80, reuseAddr: true })).toBe('EADDRINUSE');
   });
 });
 

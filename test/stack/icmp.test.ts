@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MS } from '../../src/sim/time.ts';
-import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_PORT_UNREACH, icmpError } from '../../src/wire/icmp.ts';
+import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_PORT_UNREACH, buildIcmpError } from '../../src/wire/icmp.ts';
 import { PROTO_TCP, SYN, type Packet } from '../../src/wire/segment.ts';
-import type { TcpSocket } from '../../src/stack/socket-api.ts';
+import { orThrow, type TcpSocket } from '../../src/stack/socket-api.ts';
 import type { StackSocket } from '../../src/stack/sockets.ts';
 import type { Connection } from '../../src/tcp/connection.ts';
 import { FakeNet } from './fake-net.ts';
@@ -35,14 +35,14 @@ describe('ICMP at the host stack', () => {
     const { net } = deafNet();
     const a = net.addHost('a', A);
     const errors: string[] = [];
-    const s = a.connect(B, 80, { onError: (_s, e) => errors.push(e) });
+    const s = orThrow(a.connect(B, 80, { onError: (_s, e) => errors.push(e) }));
     net.sim.run({ until: 1 * MS });
     const first = synOf(s);
-    const bogus = icmpError(ROUTER, synOf(s, 100), ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 1)!;
+    const bogus = buildIcmpError(ROUTER, synOf(s, 100), ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 1)!;
     a.receive(bogus);
     expect(s.state).toBe('SYN_SENT');
     expect(a.icmpStats).toEqual({ inErrors: 0, outOfWindowIcmps: 1 });
-    a.receive(icmpError(ROUTER, first, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 2)!);
+    a.receive(buildIcmpError(ROUTER, first, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 2)!);
     net.sim.run({ until: 2 * MS });
     expect(s.state).toBe('CLOSED');
     expect(errors).toEqual(['EHOSTUNREACH']);
@@ -52,10 +52,10 @@ describe('ICMP at the host stack', () => {
     const { net } = deafNet();
     const a = net.addHost('a', A);
     const b = net.addHost('b', B);
-    b.listen(80, {});
-    const s = a.connect(B, 80, {});
+    orThrow(b.listen(80, {}));
+    const s = orThrow(a.connect(B, 80, {}));
     net.sim.run({ until: 1 * MS });
-    a.receive(icmpError(ROUTER, synOf(s, 0, 1), ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, 1)!);
+    a.receive(buildIcmpError(ROUTER, synOf(s, 0, 1), ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, 1)!);
     expect(a.icmpStats).toEqual({ inErrors: 1, outOfWindowIcmps: 0 });
   });
 
@@ -63,7 +63,7 @@ describe('ICMP at the host stack', () => {
     const net = new FakeNet();
     const a = net.addHost('a', A);
     const b = net.addHost('b', B);
-    const l = b.listen(80, {});
+    const l = orThrow(b.listen(80, {}));
     // a spoofed SYN from C (no host there): B's SYN-ACK goes out and is never answered
     const C = 0x0a000003;
     const sent: Packet[] = [];
@@ -78,26 +78,26 @@ describe('ICMP at the host stack', () => {
     net.sim.run({ until: 6 * MS });
     const sa = synAck();
     expect(l.stats().synQueue).toBe(1);
-    b.receive(icmpError(ROUTER, sa, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, 1)!);
+    b.receive(buildIcmpError(ROUTER, sa, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, 1)!);
     expect(l.stats().synQueue).toBe(1);
-    b.receive(icmpError(ROUTER, { ...sa, tcp: { ...sa.tcp!, seq: (sa.tcp!.seq + 1) >>> 0 } }, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 2)!);
+    b.receive(buildIcmpError(ROUTER, { ...sa, tcp: { ...sa.tcp!, seq: (sa.tcp!.seq + 1) >>> 0 } }, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 2)!);
     expect(b.icmpStats?.outOfWindowIcmps).toBe(1);
     expect(l.stats().synQueue).toBe(1);
-    b.receive(icmpError(ROUTER, sa, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 3)!);
+    b.receive(buildIcmpError(ROUTER, sa, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 3)!);
     expect(l.stats().synQueue).toBe(0);
   });
 
   it('fragmentation needed lowers the host path MTU to that peer; the next connection starts with it', () => {
     const net = new FakeNet();
     const a = net.addHost('a', A);
-    net.addHost('b', B).listen(80, {});
-    const s1 = a.connect(B, 80, {});
+    orThrow(net.addHost('b', B).listen(80, {}));
+    const s1 = orThrow(a.connect(B, 80, {}));
     net.sim.run({ until: 20 * MS });
     expect(s1.state).toBe('ESTABLISHED');
     const ack = net.delivered.filter((p) => p.src === A).at(-1)!;
-    a.receive(icmpError(ROUTER, ack, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1200, 1)!);
+    a.receive(buildIcmpError(ROUTER, ack, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1200, 1)!);
     expect(a.pathMtu(B)).toBe(1200);
-    const s2 = a.connect(B, 80, {});
+    const s2 = orThrow(a.connect(B, 80, {}));
     const syn2 = net.delivered.length;
     net.sim.run({ until: 40 * MS });
     const sent = net.delivered.slice(syn2).find((p) => p.src === A && p.tcp!.srcPort === s2.localPort)!;

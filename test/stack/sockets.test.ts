@@ -10,7 +10,7 @@ import { MS, SEC } from '../../src/sim/time.ts';
 import { formatFlags } from '../../src/wire/flags.ts';
 import { ACK, FIN, PROTO_TCP, RST, SYN, type Packet, type Segment } from '../../src/wire/segment.ts';
 import type { Errno } from '../../src/tcp/api.ts';
-import { SocketError, type ListenSocket, type SocketHandler, type TcpSocket } from '../../src/stack/socket-api.ts';
+import { orThrow, SocketError, type ListenSocket, type SocketHandler, type TcpSocket } from '../../src/stack/socket-api.ts';
 import { FakeNet } from './fake-net.ts';
 
 const A = 0x0a000002; // client
@@ -80,7 +80,7 @@ describe('initial sequence numbers (RFC 6528, Linux secure_tcp_seq)', () => {
     const a = net.addHost('a', A, {}, seed);
     net.addHost('b', B);
     net.sim.run({ until: at });
-    a.connect(B, 80, {}, { localPort: port });
+    orThrow(a.connect(B, 80, {}, { localPort: port }));
     net.sim.run({ until: at + 20 * MS });
     return net.delivered[0]!.tcp!.seq;
   }
@@ -102,9 +102,9 @@ describe('errors through the socket API', () => {
     const a = net.addHost('a', A);
     const b = net.addHost('b', B);
     const acc = new Acceptor();
-    b.listen(80, acc);
+    orThrow(b.listen(80, acc));
     const rec = new Recorder();
-    const client = a.connect(B, 80, rec);
+    const client = orThrow(a.connect(B, 80, rec));
     net.sim.run({ until: 100 * MS });
     expect(rec.connected).toBe(true);
     return { net, client, rec, server: () => acc.socks[0]! };
@@ -149,7 +149,7 @@ describe('errors through the socket API', () => {
     const net = new FakeNet();
     const a = net.addHost('a', A);
     const rec = new Recorder();
-    const s = a.connect(0x0a0000ff, 80, rec); // no such host: every SYN vanishes
+    const s = orThrow(a.connect(0x0a0000ff, 80, rec)); // no such host: every SYN vanishes
     net.sim.run({ until: 130 * SEC });
     expect(s.state).toBe('SYN_SENT');
     net.sim.run({ until: 132 * SEC });
@@ -180,15 +180,15 @@ describe('errors through the socket API', () => {
     const net = new FakeNet();
     const a = net.addHost('a', A);
     const b = net.addHost('b', B);
-    b.listen(80, new Acceptor({ onReadable: (s) => { readAll(s); if (s.eof) s.close(); } }));
-    const first = a.connect(B, 80, { onConnected: (s) => s.close() });
+    orThrow(b.listen(80, new Acceptor({ onReadable: (s) => { readAll(s); if (s.eof) s.close(); } })));
+    const first = orThrow(a.connect(B, 80, { onConnected: (s) => s.close() }));
     net.sim.run({ until: 1 * SEC });
     expect(first.state).toBe('TIME_WAIT'); // closed by its user: the compact record
     expect(thrown(() => first.setCork(true))).toBe('ENOTCONN');
     expect(first.recv(10)).toBe('ENOTCONN');
     expect(first.send(10)).toBe('ENOTCONN');
     const rec = new Recorder();
-    a.connect(B, 80, rec);
+    orThrow(a.connect(B, 80, rec));
     net.sim.run({ until: 2 * SEC });
     expect(rec.connected).toBe(true);
   });
@@ -196,8 +196,8 @@ describe('errors through the socket API', () => {
   it('EADDRINUSE for an explicit local port a listener holds', () => {
     const net = new FakeNet();
     const a = net.addHost('a', A);
-    a.listen(5000, {});
-    expect(thrown(() => a.connect(B, 80, {}, { localPort: 5000 }))).toBe('EADDRINUSE');
+    orThrow(a.listen(5000, {}));
+    expect(a.connect(B, 80, {}, { localPort: 5000 })).toBe('EADDRINUSE');
   });
 });
 
@@ -206,13 +206,13 @@ describe('TIME-WAIT and the next connection on the same tuple', () => {
     const net = new FakeNet();
     const a = net.addHost('a', A, { twReuse: true, ephemeralLow: 50000, ephemeralHigh: 50000 });
     const b = net.addHost('b', B);
-    b.listen(80, new Acceptor({ onReadable: (s) => { readAll(s); if (s.eof) s.close(); } }));
-    const first = a.connect(B, 80, { onConnected: (s) => s.close() });
+    orThrow(b.listen(80, new Acceptor({ onReadable: (s) => { readAll(s); if (s.eof) s.close(); } })));
+    const first = orThrow(a.connect(B, 80, { onConnected: (s) => s.close() }));
     net.sim.run({ until: 2 * SEC });
     expect(first.state).toBe('TIME_WAIT');
     const oldIss = net.delivered[0]!.tcp!.seq;
     net.delivered.length = 0;
-    a.connect(B, 80, {});
+    orThrow(a.connect(B, 80, {}));
     net.sim.run({ until: 3 * SEC });
     expect(net.delivered[0]!.tcp!.flags).toBe(SYN);
     expect(net.delivered[0]!.tcp!.seq).toBe((oldIss + 2 + 65537) >>> 0);
@@ -222,10 +222,10 @@ describe('TIME-WAIT and the next connection on the same tuple', () => {
     const net = new FakeNet();
     const a = net.addHost('a', A, { twReuse: true, timestamps: false, ephemeralLow: 50000, ephemeralHigh: 50000 });
     const b = net.addHost('b', B);
-    b.listen(80, new Acceptor({ onReadable: (s) => { readAll(s); if (s.eof) s.close(); } }));
-    a.connect(B, 80, { onConnected: (s) => s.close() });
+    orThrow(b.listen(80, new Acceptor({ onReadable: (s) => { readAll(s); if (s.eof) s.close(); } })));
+    orThrow(a.connect(B, 80, { onConnected: (s) => s.close() }));
     net.sim.run({ until: 5 * SEC });
-    expect(thrown(() => a.connect(B, 80, {}))).toBe('EADDRNOTAVAIL');
+    expect(a.connect(B, 80, {})).toBe('EADDRNOTAVAIL');
   });
 
   it('a server in TIME-WAIT takes the same client port\'s new SYN and reopens (RFC 6191): ISS = old SND.NXT + 65537', () => {
@@ -234,14 +234,14 @@ describe('TIME-WAIT and the next connection on the same tuple', () => {
     const b = net.addHost('b', B);
     // The server closes first, so the server holds TIME-WAIT and the client's port is free again.
     const acc = new Acceptor();
-    b.listen(80, { onAcceptable: (l) => { acc.onAcceptable(l); for (const s of acc.socks) if (s.state === 'ESTABLISHED') s.close(); } });
-    a.connect(B, 80, { onReadable: (s) => { s.recv(100); if (s.eof) s.close(); } }, { localPort: 45000 });
+    orThrow(b.listen(80, { onAcceptable: (l) => { acc.onAcceptable(l); for (const s of acc.socks) if (s.state === 'ESTABLISHED') s.close(); } }));
+    orThrow(a.connect(B, 80, { onReadable: (s) => { s.recv(100); if (s.eof) s.close(); } }, { localPort: 45000 }));
     net.sim.run({ until: 1 * SEC });
     expect(acc.socks[0]!.state).toBe('TIME_WAIT');
     const serverIss = net.delivered.find((p) => p.src === B && p.tcp!.flags === (SYN | ACK))!.tcp!.seq;
     net.delivered.length = 0;
     const rec = new Recorder();
-    a.connect(B, 80, rec, { localPort: 45000 });
+    orThrow(a.connect(B, 80, rec, { localPort: 45000 }));
     net.sim.run({ until: 2 * SEC });
     expect(rec.connected).toBe(true);
     expect(wire(net).map((l) => l.split(' ')[1]).slice(0, 3)).toEqual(['S', 'S.', '.']);
@@ -256,8 +256,8 @@ describe('simultaneous open and close between two stacks', () => {
     const b = net.addHost('b', B);
     const ra = new Recorder();
     const rb = new Recorder();
-    const sa = a.connect(B, 6000, ra, { localPort: 5000 });
-    const sb = b.connect(A, 5000, rb, { localPort: 6000 });
+    const sa = orThrow(a.connect(B, 6000, ra, { localPort: 5000 }));
+    const sb = orThrow(b.connect(A, 5000, rb, { localPort: 6000 }));
     net.sim.run({ until: 100 * MS });
     const pairs = wire(net).map((l) => l.split(' ').slice(0, 2).join(' '));
     // Each pair crosses on the wire: SYNs, then SYN-ACKs, then ACKs.

@@ -240,7 +240,7 @@ export function checkStateChain(states: string[], first: string): void {
 
 /** The state a fixture's name promises (a suffix after the state name tells variants apart). */
 export function fixtureState(name: string): string {
-  if (STATE_NAMES.includes(name)) return name;
+  if ((STATE_NAMES as readonly string[]).includes(name)) return name;
   return STATE_NAMES.find((n) => name.startsWith(`${n}_`)) ?? name;
 }
 

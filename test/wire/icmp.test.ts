@@ -11,7 +11,7 @@ import { internetChecksum } from '../../src/wire/checksum.ts';
 import { decode } from '../../src/wire/decode.ts';
 import { encode } from '../../src/wire/encode.ts';
 import { formatPacket } from '../../src/wire/format.ts';
-import { ICMP_DEST_UNREACH, ICMP_ERROR_BYTES, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_TIME_EXCEEDED, icmpError } from '../../src/wire/icmp.ts';
+import { ICMP_DEST_UNREACH, ICMP_ERROR_BYTES, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_TIME_EXCEEDED, buildIcmpError } from '../../src/wire/icmp.ts';
 import { parseIpv4 } from '../../src/wire/ip.ts';
 import { PcapWriter } from '../../src/wire/pcap.ts';
 import { ACK, PSH, PROTO_ICMP, PROTO_TCP, type Packet } from '../../src/wire/segment.ts';
@@ -29,7 +29,7 @@ const DATA: Packet = {
 };
 
 describe('an ICMP fragmentation-needed error', () => {
-  const err = icmpError(ROUTER, DATA, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1000, 9)!;
+  const err = buildIcmpError(ROUTER, DATA, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1000, 9)!;
   const bytes = encode(err);
   const original = encode(DATA);
 
@@ -82,7 +82,7 @@ describe('an ICMP fragmentation-needed error', () => {
   });
 
   it('is never sent about another ICMP error (RFC 1812 4.3.2.4)', () => {
-    expect(icmpError(SERVER, err, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 1)).toBeNull();
+    expect(buildIcmpError(SERVER, err, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 1)).toBeNull();
   });
 });
 
@@ -108,8 +108,8 @@ describe('tshark reads our ICMP errors', () => {
   it.runIf(mustRun)(tshark ? 'type, code, next-hop MTU, checksums and the quoted TCP header' : 'tshark: FAILS, tshark is missing and CI is set', () => {
     if (!tshark) throw new Error('tshark is not installed but CI is set: install it (apt-get install tshark)');
     const w = new PcapWriter();
-    w.add(0, icmpError(ROUTER, DATA, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1000, 9)!);
-    w.add(1000, icmpError(ROUTER, DATA, ICMP_TIME_EXCEEDED, 0, 0, 10)!);
+    w.add(0, buildIcmpError(ROUTER, DATA, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1000, 9)!);
+    w.add(1000, buildIcmpError(ROUTER, DATA, ICMP_TIME_EXCEEDED, 0, 0, 10)!);
     w.add(2000, { ...DATA, tos: 0x10 });
     const path = join(mkdtempSync(join(tmpdir(), 'tcplab-icmp-')), 'icmp.pcap');
     writeFileSync(path, w.bytes());

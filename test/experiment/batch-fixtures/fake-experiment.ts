@@ -4,7 +4,7 @@
  * not be listed here: hence the assertion.
  */
 import type { ExperimentSpec, RunSpec } from '../../../src/experiment/spec-types.ts';
-import type { PointValues } from '../../../src/metrics/results.ts';
+import type { PointValues } from '../../../src/schema/results.ts';
 
 export const FAKE_RUNNER = new URL('./fake-run.ts', import.meta.url).href;
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll } from 'vitest';
-import type { Summary } from '../../../src/metrics/results.ts';
+import type { Summary } from '../../../src/schema/results.ts';
 
 const made: string[] = [];
 // Registered in each test file that imports this module: its folders go when the file is done.

@@ -1,6 +1,7 @@
 /**
- * The shapes of a results folder (docs/design.md part 2): what the batch runner writes and what
- * src/report reads back. Plain JSON data only.
+ * The shapes of a results folder (docs/design.md part 2): what the batch runner writes
+ * (src/experiment results-files.ts) and what src/report reads back (read-results.ts). Plain JSON
+ * data only; types only, in the schema floor: it imports nothing.
  */
 
 /** Flattened metric name → value, e.g. "handshake_ms.p50": 20.4. Missing values are null. */
@@ -17,11 +18,21 @@ export interface RunResult {
   metrics: MetricValues;
 }
 
+/** Statistics of one metric over several values (src/metrics statistics.ts `summarize`). */
+export interface MetricStats {
+  mean: number;
+  /** t(0.975, n-1) · s / √n; 0 when n < 2 (no spread can be estimated from one value). */
+  ci95: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
 /** One sweep point's metrics across its seeds. */
 export interface AggregateRow {
   point: PointValues;
   /** Per metric: mean, 95 % confidence half-width (Student t), min, max, n over seeds. */
-  metrics: Record<string, { mean: number; ci95: number; min: number; max: number; n: number }>;
+  metrics: Record<string, MetricStats>;
 }
 
 export interface Summary {
@@ -30,6 +41,13 @@ export interface Summary {
   spec: unknown;
   runs: RunResult[];
   aggregate: AggregateRow[];
+}
+
+/** One row of samples.csv: `run,metric,value`, a per-connection (or per-request) observation behind the CDFs. */
+export interface SampleRow {
+  run: string;
+  metric: string;
+  value: number;
 }
 
 /** One row of timeseries.csv: `run,t_s,node,metric,value`. */

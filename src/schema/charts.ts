@@ -1,8 +1,8 @@
 /**
- * The fields of a `charts:` entry (docs/design.md part 2), in one table for its two readers: the
- * loader (src/experiment/experiment-spec.ts), which refuses a bad chart before anything runs, and
- * the report (src/report/chart-spec.ts), which reads the charts back from summary.json. No imports:
- * the report takes these without pulling in the model.
+ * The chart kinds and the fields of a `charts:` entry (docs/design.md part 2), in one table for its
+ * two readers: the loader (src/experiment/experiment-spec.ts), which refuses a bad chart before
+ * anything runs, and the report (src/report/chart-spec.ts), which reads the charts back from
+ * summary.json. Types and name tables only, in the schema floor: it imports nothing.
  */
 
 export const CHART_KINDS = ['timeseries', 'sweep', 'cdf', 'bar', 'ladder', 'states'] as const;
