@@ -8,7 +8,7 @@
  */
 import { axisLeft, scaleLinear, select, zoom, zoomIdentity, type D3ZoomEvent, type ScaleLinear } from 'd3';
 import { ladderModel, type LadderMessage, type LadderModel } from '../ladder-model.ts';
-import type { TraceEvent } from '../trace-records.ts';
+import type { PacketTraceEvent, TraceEvent } from '../trace-records.ts';
 import { chunkRecords, type ExploreChunk, type ExploreRow } from './explore-data.ts';
 
 interface Boot {
@@ -213,16 +213,16 @@ function timeFormat(span: number): (t: number) => string {
 }
 
 /** The records behind one drawn segment: its tx, and its rx or drop. */
-function recordsOf(m: LadderMessage, model: LadderModel, records: readonly TraceEvent[]): TraceEvent[] {
+function recordsOf(m: LadderMessage, model: LadderModel, records: readonly TraceEvent[]): PacketTraceEvent[] {
   const src = model.endpoints[m.from].addr;
-  const same = (r: TraceEvent): boolean => r.src === src && r.flags === m.flags && r.seq === m.seq && r.ack === m.ack && (r.len ?? 0) === m.len;
-  const out = records.filter((r) => r.ev === 'tx' && r.t === m.tTx && same(r)).slice(0, 1);
-  if (m.tRx !== null) out.push(...records.filter((r) => r.ev === 'rx' && r.t === m.tRx && same(r)).slice(0, 1));
-  if (m.drop) out.push(...records.filter((r) => r.ev === 'drop' && r.t === m.drop!.t && same(r)).slice(0, 1));
+  const same = (r: PacketTraceEvent): boolean => r.src === src && r.flags === m.flags && r.seq === m.seq && r.ack === m.ack && (r.len ?? 0) === m.len;
+  const out = records.filter((r): r is PacketTraceEvent => r.ev === 'tx' && r.t === m.tTx && same(r)).slice(0, 1);
+  if (m.tRx !== null) out.push(...records.filter((r): r is PacketTraceEvent => r.ev === 'rx' && r.t === m.tRx && same(r)).slice(0, 1));
+  if (m.drop) out.push(...records.filter((r): r is PacketTraceEvent => r.ev === 'drop' && r.t === m.drop!.t && same(r)).slice(0, 1));
   return out;
 }
 
-function showDetails(box: HTMLElement, m: LadderMessage, recs: readonly TraceEvent[]): void {
+function showDetails(box: HTMLElement, m: LadderMessage, recs: readonly PacketTraceEvent[]): void {
   const tables = recs.map((r) => {
     const title = r.ev === 'tx' ? `sent by ${r.node}` : r.ev === 'rx' ? `received by ${r.node}` : `dropped at ${r.node}: ${String(r.reason ?? '?')}`;
     return el('table', {}, el('caption', { textContent: title }),
