@@ -5,7 +5,7 @@
  * side's ISN, and each endpoint's TCP state changes.
  */
 import { flagNames, numField, pairKey, parseConn, recordPair, strField } from './trace-records.ts';
-import type { TraceEvent } from './trace-records.ts';
+import type { PacketTraceEvent, TraceEvent } from './trace-records.ts';
 
 export interface LadderEndpoint {
   addr: string;
@@ -140,7 +140,7 @@ export function selectConnection(records: readonly TraceEvent[], conn?: string):
 }
 
 interface Pkt {
-  rec: TraceEvent;
+  rec: PacketTraceEvent;
   key: string;
 }
 

@@ -1,24 +1,26 @@
 /**
- * trace.jsonl records as the report reads them (docs/design.md part 2): `t` in seconds, `node`, `ev`
- * (state, tx, rx, drop, app), a `run` id, and per-event fields. Addresses are "ip:port" strings;
- * a state record's `conn` is "local>remote".
+ * trace.jsonl records as the report reads them: src/schema/trace.ts TraceLine (docs/design.md part
+ * 2), `t` in seconds, `node`, `ev` (state, tx, rx, drop, app), a `run` id, and per-event fields.
+ * Addresses are "ip:port" strings; a state record's `conn` is "local>remote".
+ *
+ * A line read from disk is checked for its head only (isTraceEvent): the file may have been edited
+ * or cut. Other fields are read through strField / numField, which check the value's type and
+ * take only the schema's field names.
  */
+import type { PacketEventName, TraceFieldName, TraceRecord } from '../schema/trace.ts';
 
-export interface TraceEvent {
-  run?: string;
-  t: number;
-  node: string;
-  ev: string;
-  [field: string]: unknown;
-}
+/** A trace line with a node (every kind but `trace-limit`); `run` is absent in records made in memory. */
+export type TraceEvent = TraceRecord & { run?: string };
+/** A tx, rx or drop line. */
+export type PacketTraceEvent = Extract<TraceEvent, { ev: PacketEventName }>;
 
-export function strField(rec: TraceEvent, key: string): string | undefined {
-  const v = rec[key];
+export function strField(rec: TraceEvent, key: TraceFieldName): string | undefined {
+  const v = (rec as Record<string, unknown>)[key];
   return typeof v === 'string' ? v : undefined;
 }
 
-export function numField(rec: TraceEvent, key: string): number | undefined {
-  const v = rec[key];
+export function numField(rec: TraceEvent, key: TraceFieldName): number | undefined {
+  const v = (rec as Record<string, unknown>)[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 

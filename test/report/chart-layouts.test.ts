@@ -16,6 +16,7 @@ import type { PointInfo } from '../../src/report/points.ts';
 import { layoutStates } from '../../src/report/states.ts';
 import { layoutSweep } from '../../src/report/sweep-layout.ts';
 import { layoutTimeseries } from '../../src/report/timeseries-layout.ts';
+import type { TraceEvent } from '../../src/report/trace-records.ts';
 
 const points: PointInfo[] = [
   { key: 'p0', label: 'loss 0', point: { 'topology.loss': 0 }, runIds: ['p0-s1', 'p0-s2'], seeds: [1, 2] },
@@ -240,7 +241,7 @@ describe('state timeline layout', () => {
     { t: 0.1, node: 'client', ev: 'state', conn, from: 'ESTABLISHED', to: 'FIN_WAIT_1' },
     { t: 0.15, node: 'client', ev: 'state', conn, from: 'FIN_WAIT_1', to: 'TIME_WAIT' },
     { t: 60.15, node: 'client', ev: 'state', conn, from: 'TIME_WAIT', to: 'CLOSED' },
-  ];
+  ] satisfies TraceEvent[];
 
   it('gives each state a bar from its change to the next, in time order, and cuts the 60 s of TIME-WAIT', () => {
     const l = layoutStates({ records });

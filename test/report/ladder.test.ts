@@ -12,7 +12,7 @@ import { boxesOverlap } from '../../src/report/ladder-labels.ts';
 import type { Box } from '../../src/report/ladder-labels.ts';
 import { layoutLadder } from '../../src/report/ladder-layout.ts';
 import { textWidth } from '../../src/report/svg.ts';
-import type { TraceEvent } from '../../src/report/trace-records.ts';
+import type { PacketTraceEvent, TraceEvent } from '../../src/report/trace-records.ts';
 import { loadFixture } from './fixture-data.ts';
 import { byClass, parseXml, texts } from './xml.ts';
 import type { XmlElement } from './xml.ts';
@@ -117,7 +117,7 @@ describe('ladder diagram: the lost SYN', () => {
 
   it('can print absolute sequence numbers', () => {
     const svg = svgOf(flood, 'client1', { absolute: true });
-    const isn = flood.find((r) => r.ev === 'tx' && r.flags === 'S')!.seq as number;
+    const isn = (flood.find((r) => r.ev === 'tx' && r.flags === 'S') as PacketTraceEvent).seq as number;
     expect(texts(svg)).toContain(`SYN seq=${isn}`);
   });
 });
@@ -197,8 +197,8 @@ describe('choosing the connection', () => {
 
   it('prefers a connection whose two ends are traced over a spoofed flood SYN', () => {
     const spoofed: TraceEvent[] = [
-      { t: 0.05, node: 'server', ev: 'rx', flags: 'S', seq: 7, ack: 0, len: 0, src: '198.18.3.4:999', dst: '10.0.0.5:80' },
-      { t: 0.05, node: 'server', ev: 'tx', flags: 'S.', seq: 50, ack: 8, len: 0, src: '10.0.0.5:80', dst: '198.18.3.4:999' },
+      { t: 0.05, node: 'server', ev: 'rx', flags: 'S', seq: 7, ack: 0, len: 0, win: 65535, src: '198.18.3.4:999', dst: '10.0.0.5:80' },
+      { t: 0.05, node: 'server', ev: 'tx', flags: 'S.', seq: 50, ack: 8, len: 0, win: 65535, src: '10.0.0.5:80', dst: '198.18.3.4:999' },
     ];
     expect(selectConnection([...spoofed, ...flood])!.a).toBe('10.0.0.1:40001');
     // Asked for explicitly, the spoofed exchange draws with its peer marked as not traced.
@@ -214,7 +214,7 @@ describe('segments without explicit markers', () => {
   const a = { node: 'a', addr: '10.0.0.1:5000' };
   const b = { node: 'b', addr: '10.0.0.2:80' };
   const seg = (t: number, from: typeof a, to: typeof a, flags: string, seq: number, ack: number, len: number, ev: 'tx' | 'rx'): TraceEvent => ({
-    t, node: ev === 'tx' ? from.node : to.node, ev, flags, seq, ack, len, src: from.addr, dst: to.addr,
+    t, node: ev === 'tx' ? from.node : to.node, ev, flags, seq, ack, len, win: 65535, src: from.addr, dst: to.addr,
   });
 
   it('treats a tx without rx or drop as lost, and a repeated SYN as a retransmission', () => {
@@ -290,8 +290,8 @@ describe('label boxes', () => {
     const b = { node: 'b', addr: '10.0.0.2:80' };
     const recs: TraceEvent[] = [];
     const send = (t: number, from: typeof a, to: typeof a, flags: string, seq: number, len: number, delay: number): void => {
-      recs.push({ t, node: from.node, ev: 'tx', flags, seq, ack: 1, len, src: from.addr, dst: to.addr });
-      recs.push({ t: t + delay, node: to.node, ev: 'rx', flags, seq, ack: 1, len, src: from.addr, dst: to.addr });
+      recs.push({ t, node: from.node, ev: 'tx', flags, seq, ack: 1, len, win: 65535, src: from.addr, dst: to.addr });
+      recs.push({ t: t + delay, node: to.node, ev: 'rx', flags, seq, ack: 1, len, win: 65535, src: from.addr, dst: to.addr });
     };
     send(0, a, b, 'S', 100, 0, 0.02);
     // Four segments sent at one instant: one height at the sender, arrivals 0.1 ms apart.

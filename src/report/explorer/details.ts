@@ -3,10 +3,10 @@
  * dropped, with the drop reason), one table per record.
  */
 import type { LadderMessage } from '../ladder-model.ts';
-import type { TraceEvent } from '../trace-records.ts';
+import type { PacketTraceEvent } from '../trace-records.ts';
 import { el } from './dom.ts';
 
-export function showDetails(box: HTMLElement, m: LadderMessage, recs: readonly TraceEvent[]): void {
+export function showDetails(box: HTMLElement, m: LadderMessage, recs: readonly PacketTraceEvent[]): void {
   const tables = recs.map((r) => {
     const title = r.ev === 'tx' ? `sent by ${r.node}` : r.ev === 'rx' ? `received by ${r.node}` : `dropped at ${r.node}: ${String(r.reason ?? '?')}`;
     return el('table', {}, el('caption', { textContent: title }),

@@ -17,6 +17,7 @@
  * memory that does not grow with the trace: ExploreIndexer keeps statistics only, no records, and
  * ChunkAppender appends each record's line to its chunk file as it is read, a few MB at a time.
  */
+import type { TcpStateName } from '../../schema/trace.ts';
 import { parseConn, pairKey, recordPair, strField, numField, type TraceEvent } from '../trace-records.ts';
 
 /** Connections per chunk file: a chunk is one request when a connection is opened. */
@@ -159,8 +160,8 @@ export class ExploreIndexer {
       if (local && to) {
         if (!c.reached.split('|').includes(to)) c.reached = c.reached === '' ? to : `${c.reached}|${to}`;
         (c.last ??= new Map()).set(local, to);
-        if (to === 'SYN_SENT' && !(c.synSent ??= new Map()).has(local)) c.synSent.set(local, rec.t);
-        if (to === 'ESTABLISHED' && !(c.established ??= new Map()).has(local)) c.established.set(local, rec.t);
+        if (to === ('SYN_SENT' satisfies TcpStateName) && !(c.synSent ??= new Map()).has(local)) c.synSent.set(local, rec.t);
+        if (to === ('ESTABLISHED' satisfies TcpStateName) && !(c.established ??= new Map()).has(local)) c.established.set(local, rec.t);
       }
     }
     return c.i;

@@ -5,7 +5,7 @@
  * it without a browser.
  */
 import type { LadderMessage, LadderModel } from '../ladder-model.ts';
-import type { TraceEvent } from '../trace-records.ts';
+import type { PacketTraceEvent, TraceEvent } from '../trace-records.ts';
 
 export const STATE_COLOURS: Record<string, string> = {
   SYN_SENT: '#9ecae1', SYN_RCVD: '#c6dbef', ESTABLISHED: '#74c476', FIN_WAIT_1: '#fdae6b', FIN_WAIT_2: '#fdd0a2',
@@ -146,11 +146,11 @@ export function segmentsSpan(model: LadderModel): [number, number] {
 }
 
 /** The records behind one drawn segment: its tx, and its rx or drop. */
-export function recordsOf(m: LadderMessage, model: LadderModel, records: readonly TraceEvent[]): TraceEvent[] {
+export function recordsOf(m: LadderMessage, model: LadderModel, records: readonly TraceEvent[]): PacketTraceEvent[] {
   const src = model.endpoints[m.from].addr;
-  const same = (r: TraceEvent): boolean => r.src === src && r.flags === m.flags && r.seq === m.seq && r.ack === m.ack && (r.len ?? 0) === m.len;
-  const out = records.filter((r) => r.ev === 'tx' && r.t === m.tTx && same(r)).slice(0, 1);
-  if (m.tRx !== null) out.push(...records.filter((r) => r.ev === 'rx' && r.t === m.tRx && same(r)).slice(0, 1));
-  if (m.drop) out.push(...records.filter((r) => r.ev === 'drop' && r.t === m.drop!.t && same(r)).slice(0, 1));
+  const same = (r: PacketTraceEvent): boolean => r.src === src && r.flags === m.flags && r.seq === m.seq && r.ack === m.ack && (r.len ?? 0) === m.len;
+  const out = records.filter((r): r is PacketTraceEvent => r.ev === 'tx' && r.t === m.tTx && same(r)).slice(0, 1);
+  if (m.tRx !== null) out.push(...records.filter((r): r is PacketTraceEvent => r.ev === 'rx' && r.t === m.tRx && same(r)).slice(0, 1));
+  if (m.drop) out.push(...records.filter((r): r is PacketTraceEvent => r.ev === 'drop' && r.t === m.drop!.t && same(r)).slice(0, 1));
   return out;
 }
