@@ -12,7 +12,7 @@ import { axisLabel, inSentence, metricLabel, paramLabel, valueText } from './lab
 import type { SweepChartInput } from './sweep.ts';
 import { hasCi, seedCount, sweepData } from './sweep-data.ts';
 import type { SweepData } from './sweep-data.ts';
-import { axisValues, unitLabel, valueLabel } from './sweep-values.ts';
+import { classifyAxis, unitLabel, valueLabel } from './sweep-values.ts';
 import { seriesColor, seriesDash, seriesMarker } from './theme.ts';
 import { valueAxis } from './value-axis.ts';
 import type { ValueAxis } from './value-axis.ts';
@@ -21,7 +21,7 @@ import type { ValueAxis } from './value-axis.ts';
 export type XPlacer = { place(i: number): number; ticks(): Tick[]; breaks: number[]; numeric: boolean; log: boolean };
 
 export function xPlacer(xPath: string, xValues: readonly unknown[], logAsk: boolean | undefined, left: number, right: number): XPlacer {
-  const ax = axisValues(xValues);
+  const ax = classifyAxis(xValues);
   if (ax.kind === 'categorical') {
     const s = scalePoint<string>().domain(ax.labels).range([left, right]).padding(0.5);
     return { place: (i) => s(ax.labels[i]!)!, ticks: () => ax.labels.map((l, i) => ({ pos: s(l)!, label: valueText(xPath, xValues[i]) })), breaks: [], numeric: false, log: false };
@@ -117,7 +117,7 @@ export interface SweepLayout {
 /** Title, subtitle, axis labels and legend: what sizes the frame. */
 function sweepFrame(input: SweepChartInput, data: SweepData, yAxis: ValueAxis, names: readonly string[], joined: boolean): FrameInput {
   const ml = metricLabel(input.y);
-  const ax = axisValues(data.xValues);
+  const ax = classifyAxis(data.xValues);
   const xUnit = ax.kind === 'numeric' && ax.unit ? ` (${unitLabel(ax.unit)})` : '';
   const legend: LegendItem[] = data.series.map((_, i) => ({ label: names[i]!, color: seriesColor(i), kind: 'marker', marker: seriesMarker(i), dash: joined ? seriesDash(i) : undefined, noLine: !joined }));
   return {

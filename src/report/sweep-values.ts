@@ -64,7 +64,7 @@ export function valueLabel(v: unknown): string {
 }
 
 /** Decides whether values make a numeric axis, converting mixed units of one family. */
-export function axisValues(values: readonly unknown[]): AxisValues {
+export function classifyAxis(values: readonly unknown[]): AxisValues {
   const q = values.map(parseQuantity);
   if (values.length === 0 || q.some((x) => x === null)) {
     return { kind: 'categorical', labels: values.map(valueLabel) };

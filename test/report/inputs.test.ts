@@ -13,7 +13,7 @@ import { formatValue } from '../../src/report/page-tables.ts';
 import { ALL_NODES, readSamples, readTimeseries, readTrace, splitCsvLine } from '../../src/report/read-results.ts';
 import { folderSource } from '../../src/report/folder-source.ts';
 import { sweepData } from '../../src/report/sweep-data.ts';
-import { axisValues, parseQuantity } from '../../src/report/sweep-values.ts';
+import { classifyAxis, parseQuantity } from '../../src/report/sweep-values.ts';
 
 const made: string[] = [];
 async function folder(files: Record<string, string>): Promise<string> {
@@ -101,10 +101,10 @@ describe('sweep values', () => {
     expect(parseQuantity('2.5ms')).toEqual({ value: 2.5, unit: 'ms' });
     expect(parseQuantity('fast')).toBeNull();
     expect(parseQuantity(true)).toBeNull();
-    expect(axisValues(['0/s', '100/s', '1000/s'])).toEqual({ kind: 'numeric', values: [0, 100, 1000], unit: '/s' });
-    expect(axisValues(['500us', '1ms', '20ms'])).toEqual({ kind: 'numeric', values: [0.5, 1, 20], unit: 'ms' });
-    expect(axisValues([false, true])).toEqual({ kind: 'categorical', labels: ['false', 'true'] });
-    expect(axisValues(['10ms', '1Mbps'])).toEqual({ kind: 'categorical', labels: ['10ms', '1Mbps'] });
+    expect(classifyAxis(['0/s', '100/s', '1000/s'])).toEqual({ kind: 'numeric', values: [0, 100, 1000], unit: '/s' });
+    expect(classifyAxis(['500us', '1ms', '20ms'])).toEqual({ kind: 'numeric', values: [0.5, 1, 20], unit: 'ms' });
+    expect(classifyAxis([false, true])).toEqual({ kind: 'categorical', labels: ['false', 'true'] });
+    expect(classifyAxis(['10ms', '1Mbps'])).toEqual({ kind: 'categorical', labels: ['10ms', '1Mbps'] });
   });
 });
 
