@@ -3,7 +3,9 @@ import { defineConfig } from 'vitest/config';
 // Under CI a JSON reporter is added so .ci/run can print the plain "N passed, N failed" line.
 // The skip reporter ends every run with what was skipped and why (e.g. no ../shared corpus).
 const skipReporter = './test/skip-reporter.ts';
-const reporters: any[] = process.env.CI ? ['default', skipReporter, ['json', { outputFile: '.vitest-results.json' }]] : ['default', skipReporter];
+const reporters: any[] = process.env.CI
+  ? ['default', skipReporter, ['json', { outputFile: '.vitest-results.json' }]]
+  : ['default', skipReporter];
 
 export default defineConfig({
   test: {

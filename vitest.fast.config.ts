@@ -24,7 +24,10 @@ export const slowTests = [
   'test/linux/**',
 ];
 
-export default mergeConfig(base, defineConfig({
-  // The fast files share module caches between them (no file keeps global state: no global simulator).
-  test: { exclude: [...slowTests, 'node_modules/**'], isolate: false },
-}));
+export default mergeConfig(
+  base,
+  defineConfig({
+    // The fast files share module caches between them (no file keeps global state: no global simulator).
+    test: { exclude: [...slowTests, 'node_modules/**'], isolate: false },
+  }),
+);

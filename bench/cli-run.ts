@@ -37,7 +37,11 @@ interface Timed {
 function timedRun(args: string[], cwd: string): Promise<Timed> {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('exit', (code) => resolve({ wall_s: (performance.now() - t0) / 1000, code, stderr }));
@@ -63,7 +67,11 @@ function parseProfile(stderr: string): { phases: Record<string, number>; rss_mb:
 
 function buildOrSay(report: BenchReport): void {
   const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, encoding: 'utf8' });
-  report.note(r.status === 0 ? 'compiled build current (npm run build): bin/tcplab.js runs dist/' : `build failed, bin/tcplab.js runs the sources through tsx: ${r.stdout}${r.stderr}`);
+  report.note(
+    r.status === 0
+      ? 'compiled build current (npm run build): bin/tcplab.js runs dist/'
+      : `build failed, bin/tcplab.js runs the sources through tsx: ${r.stdout}${r.stderr}`,
+  );
 }
 
 async function cliSuite(report: BenchReport): Promise<void> {
@@ -76,18 +84,36 @@ async function cliSuite(report: BenchReport): Promise<void> {
       const file = nodePath.join(dir, `star-${n}.yaml`);
       writeFileSync(file, starScenario(n));
       const loadBefore = load();
-      const r = await timedRun(['run', file, '--jobs', '1', '--profile', '--yes', '--out', nodePath.join(dir, `out-${n}`)], dir);
+      const r = await timedRun(
+        ['run', file, '--jobs', '1', '--profile', '--yes', '--out', nodePath.join(dir, `out-${n}`)],
+        dir,
+      );
       if (r.code !== 0) throw new Error(`tcplab run exited ${r.code}: ${r.stderr.slice(-800)}`);
       const { phases, rss_mb } = parseProfile(r.stderr);
       const row: Record<string, string | number> = { N: n, wall_s: r.wall_s.toFixed(2), rss_mb, load: loadBefore };
-      for (const p of ['startup', 'parse', 'validate', 'expand', 'workers', 'build', 'simulate', 'collect', 'store', 'write', 'figures']) row[p] = (phases[p] ?? 0).toFixed(2);
+      for (const p of [
+        'startup',
+        'parse',
+        'validate',
+        'expand',
+        'workers',
+        'build',
+        'simulate',
+        'collect',
+        'store',
+        'write',
+        'figures',
+      ])
+        row[p] = (phases[p] ?? 0).toFixed(2);
       rows.push(row);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   report.table(rows);
-  report.note('wall_s = whole process (spawn to exit); phases from --profile, seconds (run phases on the worker thread); rss_mb = peak RSS of the process, every thread.');
+  report.note(
+    'wall_s = whole process (spawn to exit); phases from --profile, seconds (run phases on the worker thread); rss_mb = peak RSS of the process, every thread.',
+  );
 }
 
 async function parallelSuite(report: BenchReport): Promise<void> {
@@ -105,7 +131,9 @@ async function parallelSuite(report: BenchReport): Promise<void> {
         t.jobs1.push((await timedRun(['run', file, '--jobs', '1', '--out', out('j1')], dir)).wall_s);
         t.loads.push(load());
         const t0 = performance.now();
-        await Promise.all([0, 1].map((i) => timedRun(['run', file, '--jobs', '1', '--shard', `${i}/2`, '--out', out(`s${i}`)], dir)));
+        await Promise.all(
+          [0, 1].map((i) => timedRun(['run', file, '--jobs', '1', '--shard', `${i}/2`, '--out', out(`s${i}`)], dir)),
+        );
         t.shards.push((performance.now() - t0) / 1000);
         t.loads.push(load());
         t.jobs2.push((await timedRun(['run', file, '--jobs', '2', '--out', out('j2')], dir)).wall_s);
@@ -128,10 +156,20 @@ async function parallelSuite(report: BenchReport): Promise<void> {
     }
   }
   report.table(rows);
-  report.note('capacity = T(jobs 1) / T(the two shards as two processes side by side); speedup = T(jobs 1) / T(jobs 2); each from the better of two rounds taken in turns; every time is a whole process.');
+  report.note(
+    'capacity = T(jobs 1) / T(the two shards as two processes side by side); speedup = T(jobs 1) / T(jobs 2); each from the better of two rounds taken in turns; every time is a whole process.',
+  );
 }
 
 export const cliSections: BenchSection[] = [
-  { name: 'cli', description: 'tcplab run as a whole process on generated star experiments, with the --profile breakdown', run: cliSuite },
-  { name: 'cli-parallel', description: '--jobs 2 against the machine\'s two-process capacity on the handshake and syn-flood flagships', run: parallelSuite },
+  {
+    name: 'cli',
+    description: 'tcplab run as a whole process on generated star experiments, with the --profile breakdown',
+    run: cliSuite,
+  },
+  {
+    name: 'cli-parallel',
+    description: "--jobs 2 against the machine's two-process capacity on the handshake and syn-flood flagships",
+    run: parallelSuite,
+  },
 ];

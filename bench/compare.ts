@@ -46,9 +46,17 @@ function parseArgs(argv: string[]): { base: string; rounds: number; sections: st
 function runOnce(tree: string, section: string, scratch: string): Sample {
   const out = nodePath.join(scratch, 'time.txt');
   const tsx = nodePath.join(tree, 'node_modules', '.bin', 'tsx');
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', out, tsx, 'bench/run.ts', section], { cwd: tree, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', out, tsx, 'bench/run.ts', section], {
+    cwd: tree,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   if (r.status !== 0) throw new Error(`${tree}: bench section ${section} failed: ${r.stderr.toString().slice(-500)}`);
-  const [wall, user, sys, rssKb] = readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) as [number, number, number, number];
+  const [wall, user, sys, rssKb] = readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   return { cpu_s: user + sys, wall_s: wall, rss_mb: rssKb / 1024 };
 }
 
@@ -57,12 +65,17 @@ const median = (xs: number[]): number => {
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-const range = (xs: number[], digits: number): string => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+const range = (xs: number[], digits: number): string =>
+  `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
 
 const { base, rounds, sections } = parseArgs(process.argv.slice(2));
 const scratch = mkdtempSync(nodePath.join(tmpdir(), 'tcplab-compare-'));
-process.stdout.write(`base ${base}\nthis ${HERE}\n${rounds} rounds per section, in turns; load average at start ${loadavg()[0]!.toFixed(2)}\n\n`);
-process.stdout.write('| section | base cpu (median, min–max) | this cpu (median, min–max) | this / base | base RSS | this RSS |\n|---|--:|--:|--:|--:|--:|\n');
+process.stdout.write(
+  `base ${base}\nthis ${HERE}\n${rounds} rounds per section, in turns; load average at start ${loadavg()[0]!.toFixed(2)}\n\n`,
+);
+process.stdout.write(
+  '| section | base cpu (median, min–max) | this cpu (median, min–max) | this / base | base RSS | this RSS |\n|---|--:|--:|--:|--:|--:|\n',
+);
 try {
   for (const section of sections) {
     const a: Sample[] = [];

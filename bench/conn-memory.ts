@@ -43,7 +43,11 @@ class Server implements SocketHandler {
 class Opener implements SocketHandler, EventHandler {
   opened = 0;
   connected = 0;
-  constructor(private readonly star: Star, private readonly n: number, private readonly close: boolean) {}
+  constructor(
+    private readonly star: Star,
+    private readonly n: number,
+    private readonly close: boolean,
+  ) {}
   onEvent(): void {
     this.star.clients[0]!.connect(this.star.serverAddr, 80, this);
     if (++this.opened < this.n) this.star.sim.after(100_000, this); // 10 000 connections per simulated second
@@ -77,8 +81,13 @@ function measure(mode: Mode, n: number): Record<string, number | string> {
   const stats = star.clients[0]!.stats();
   const bytes = (after - before) / n;
   return {
-    mode, n, connected: opener.connected, established: stats.established, time_wait: stats.timeWait,
-    bytes_per_connection: Math.round(bytes), ...(mode === 'established' ? { bytes_per_endpoint: Math.round(bytes / 2) } : {}),
+    mode,
+    n,
+    connected: opener.connected,
+    established: stats.established,
+    time_wait: stats.timeWait,
+    bytes_per_connection: Math.round(bytes),
+    ...(mode === 'established' ? { bytes_per_endpoint: Math.round(bytes / 2) } : {}),
   };
 }
 

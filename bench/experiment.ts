@@ -61,7 +61,12 @@ function layerShares(body: () => void): Record<string, number> {
   for (const node of p.nodes) {
     const { url, functionName } = node.callFrame;
     const m = /\/src\/([a-z]+)\//.exec(url);
-    const layer = m !== null && (LAYERS as readonly string[]).includes(m[1]!) ? m[1]! : functionName === '(garbage collector)' ? 'gc' : 'other';
+    const layer =
+      m !== null && (LAYERS as readonly string[]).includes(m[1]!)
+        ? m[1]!
+        : functionName === '(garbage collector)'
+          ? 'gc'
+          : 'other';
     layerOf.set(node.id, layer);
   }
   let total = 0;
@@ -72,7 +77,8 @@ function layerShares(body: () => void): Record<string, number> {
     total++;
   }
   const shares: Record<string, number> = {};
-  for (const layer of [...LAYERS, 'gc', 'other']) shares[`${layer}_%`] = +((100 * (counts[layer] ?? 0)) / total).toFixed(1);
+  for (const layer of [...LAYERS, 'gc', 'other'])
+    shares[`${layer}_%`] = +((100 * (counts[layer] ?? 0)) / total).toFixed(1);
   return shares;
 }
 
@@ -88,12 +94,22 @@ export function runExperimentHandshakes(n: number): Record<string, string | numb
   const events = out.metrics['sim.events'] ?? 0;
   const wallRun = Number(t2 - t1) / 1e9;
   const row: Record<string, string | number> = {
-    clients: n, load_s: +(Number(t1 - t0) / 1e9).toFixed(2), run_s: +wallRun.toFixed(2), cpu_s: +cpu.toFixed(2),
-    events, us_per_event: +((1e6 * wallRun) / Number(events)).toFixed(2),
-    connections: out.metrics['connections.established'] ?? out.metrics['connections.attempted'] ?? '', rss_mb: Math.round(rss / MB),
+    clients: n,
+    load_s: +(Number(t1 - t0) / 1e9).toFixed(2),
+    run_s: +wallRun.toFixed(2),
+    cpu_s: +cpu.toFixed(2),
+    events,
+    us_per_event: +((1e6 * wallRun) / Number(events)).toFixed(2),
+    connections: out.metrics['connections.established'] ?? out.metrics['connections.attempted'] ?? '',
+    rss_mb: Math.round(rss / MB),
   };
   // A second run under the sampling profiler: where the time goes, by layer.
-  Object.assign(row, layerShares(() => executeRun(firstRun(loadExperimentText(starScenario(n), 'bench.yaml')), { trace: false, pcap: false })));
+  Object.assign(
+    row,
+    layerShares(() =>
+      executeRun(firstRun(loadExperimentText(starScenario(n), 'bench.yaml')), { trace: false, pcap: false }),
+    ),
+  );
   return row;
 }
 
@@ -110,16 +126,24 @@ export function runExperimentSynFlood(): Record<string, string | number> {
   const wallRun = Number(t2 - t1) / 1e9;
   const events = out.metrics['sim.events'] ?? 0;
   return {
-    spec: `syn-flood.yaml --set ${SYN_FLOOD_SET.slice(3).join(' ')}`, load_s: +(Number(t1 - t0) / 1e9).toFixed(2),
-    run_s: +wallRun.toFixed(2), cpu_s: +cpuSeconds(cpu0).toFixed(2), events, us_per_event: +((1e6 * wallRun) / Number(events)).toFixed(2),
-    syn_queue_peak: out.metrics['syn_queue.peak'] ?? '', success_ratio: out.metrics['connections.success_ratio'] ?? '',
+    spec: `syn-flood.yaml --set ${SYN_FLOOD_SET.slice(3).join(' ')}`,
+    load_s: +(Number(t1 - t0) / 1e9).toFixed(2),
+    run_s: +wallRun.toFixed(2),
+    cpu_s: +cpuSeconds(cpu0).toFixed(2),
+    events,
+    us_per_event: +((1e6 * wallRun) / Number(events)).toFixed(2),
+    syn_queue_peak: out.metrics['syn_queue.peak'] ?? '',
+    success_ratio: out.metrics['connections.success_ratio'] ?? '',
     rss_mb: Math.round((process.resourceUsage().maxRSS * 1024) / MB),
   };
 }
 
 function inChild(kind: 'handshakes' | 'synflood', arg: number): Record<string, string | number> {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', kind, String(arg)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', kind, String(arg)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, string | number>;
 }
@@ -130,24 +154,30 @@ interface BenchReport {
   note(text: string): void;
 }
 
-export const experimentSections = [{
-  name: 'experiment-handshakes',
-  description: 'executeRun of a handshake.yaml-like spec: N clients load one page each (HTTP/1.0), 70 s; time by layer',
-  run(report: BenchReport) {
-    report.table([1_000, 10_000].map((n) => inChild('handshakes', n)));
-    report.note('layer shares: CPU samples of a second run whose self time is in src/<layer> (gc: the collector; other: node and tsx)');
+export const experimentSections = [
+  {
+    name: 'experiment-handshakes',
+    description:
+      'executeRun of a handshake.yaml-like spec: N clients load one page each (HTTP/1.0), 70 s; time by layer',
+    run(report: BenchReport) {
+      report.table([1_000, 10_000].map((n) => inChild('handshakes', n)));
+      report.note(
+        'layer shares: CPU samples of a second run whose self time is in src/<layer> (gc: the collector; other: node and tsx)',
+      );
+    },
   },
-}, {
-  name: 'experiment-synflood',
-  description: 'executeRun of one syn-flood.yaml point (10k SYN/s for 30 s, cookies on), loaded from the file',
-  run(report: BenchReport) {
-    if (!existsSync(SYN_FLOOD_FILE)) {
-      report.note(`skipped: ${SYN_FLOOD_FILE} not found`);
-      return;
-    }
-    report.table([inChild('synflood', 0)]);
+  {
+    name: 'experiment-synflood',
+    description: 'executeRun of one syn-flood.yaml point (10k SYN/s for 30 s, cookies on), loaded from the file',
+    run(report: BenchReport) {
+      if (!existsSync(SYN_FLOOD_FILE)) {
+        report.note(`skipped: ${SYN_FLOOD_FILE} not found`);
+        return;
+      }
+      report.table([inChild('synflood', 0)]);
+    },
   },
-}];
+];
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
@@ -156,7 +186,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } else {
     const ns = args.map(Number);
-    for (const n of ns.length > 0 ? ns : [1_000, 10_000]) process.stdout.write(`${JSON.stringify(inChild('handshakes', n))}\n`);
+    for (const n of ns.length > 0 ? ns : [1_000, 10_000])
+      process.stdout.write(`${JSON.stringify(inChild('handshakes', n))}\n`);
     if (existsSync(SYN_FLOOD_FILE)) process.stdout.write(`${JSON.stringify(inChild('synflood', 0))}\n`);
   }
 }

@@ -21,7 +21,15 @@ const PACKETS = 200_000;
 
 function pathTopology(extra: Partial<LinkDef>): TopologyDef {
   const link = (a: string, b: string): LinkDef => ({
-    a, b, latency: 1 * MS, bandwidth: 1e9, loss: 0, queue: { packets: PACKETS + 1 }, jitter: 0, reorder: false, ...extra,
+    a,
+    b,
+    latency: 1 * MS,
+    bandwidth: 1e9,
+    loss: 0,
+    queue: { packets: PACKETS + 1 },
+    jitter: 0,
+    reorder: false,
+    ...extra,
   });
   return {
     name: 'path3',
@@ -38,7 +46,12 @@ function pathTopology(extra: Partial<LinkDef>): TopologyDef {
 /** Sends `count` datagrams, `interval` apart (all at once if 0). */
 class Source implements EventHandler {
   private sent = 0;
-  constructor(private readonly host: Host, private readonly dst: number, private readonly count: number, private readonly interval: Nanos) {}
+  constructor(
+    private readonly host: Host,
+    private readonly dst: number,
+    private readonly count: number,
+    private readonly interval: Nanos,
+  ) {}
   onEvent(sim: Sim): void {
     const burst = this.interval === 0 ? this.count : 1;
     for (let i = 0; i < burst; i++) this.host.send(datagram(this.host.address, this.dst, this.sent++));
@@ -50,18 +63,32 @@ function datagram(src: number, dst: number, n: number): Packet {
   return { src, dst, ttl: 64, id: n & 0xffff, protocol: PROTO_UDP, tcp: null, dataBytes: 1480, annot: 0 };
 }
 
-interface Outcome { delivered: number; events: number; wallS: number }
+interface Outcome {
+  delivered: number;
+  events: number;
+  wallS: number;
+}
 
 function runPath(extra: Partial<LinkDef>, interval: Nanos, traced: boolean): Outcome {
   const sim = new Sim();
   const tracer = new Tracer();
   let records = 0;
-  if (traced) tracer.subscribe(() => { records++; }, { packets: true });
+  if (traced)
+    tracer.subscribe(
+      () => {
+        records++;
+      },
+      { packets: true },
+    );
   const net = buildNetwork(sim, pathTopology(extra), { seed: 1, tracer });
   const sender = net.hostByName('sender')!;
   const receiver = net.hostByName('receiver')!;
   let delivered = 0;
-  receiver.transport = { receive: () => { delivered++; } };
+  receiver.transport = {
+    receive: () => {
+      delivered++;
+    },
+  };
   sim.at(0, new Source(sender, receiver.address, PACKETS, interval));
   const t0 = process.hrtime.bigint();
   sim.run();
@@ -83,10 +110,12 @@ registerSection({
   run(report) {
     const rows = WORKLOADS.map((w) => {
       let last: Outcome = { delivered: 0, events: 0, wallS: 0 };
-      const [rate] = bestOf(3, [() => {
-        last = runPath(w.extra, w.interval, w.traced);
-        return last.delivered / last.wallS;
-      }]);
+      const [rate] = bestOf(3, [
+        () => {
+          last = runPath(w.extra, w.interval, w.traced);
+          return last.delivered / last.wallS;
+        },
+      ]);
       const eventsPerPacket = last.events / PACKETS;
       return {
         workload: w.name,
@@ -97,7 +126,9 @@ registerSection({
         'events/s': formatRate(rate! * (last.events / last.delivered)),
       };
     });
-    report.note(`${PACKETS.toLocaleString('en-US')} datagrams of 1500 B; packets/s counts delivered datagrams per wall second (best of 3)`);
+    report.note(
+      `${PACKETS.toLocaleString('en-US')} datagrams of 1500 B; packets/s counts delivered datagrams per wall second (best of 3)`,
+    );
     report.table(rows);
   },
 });

@@ -20,7 +20,8 @@ export interface BenchSection {
 const sections: BenchSection[] = [];
 
 export function registerSection(section: BenchSection): void {
-  if (sections.some((s) => s.name === section.name)) throw new Error(`bench section "${section.name}" registered twice`);
+  if (sections.some((s) => s.name === section.name))
+    throw new Error(`bench section "${section.name}" registered twice`);
   sections.push(section);
 }
 

@@ -34,11 +34,15 @@ const wanted = process.argv.slice(2);
 const all = registeredSections();
 const unknown = wanted.filter((w) => !all.some((s) => s.name === w));
 if (unknown.length > 0) {
-  process.stderr.write(`unknown bench section(s): ${unknown.join(', ')}; known: ${all.map((s) => s.name).join(', ')}\n`);
+  process.stderr.write(
+    `unknown bench section(s): ${unknown.join(', ')}; known: ${all.map((s) => s.name).join(', ')}\n`,
+  );
   process.exit(2);
 }
 const cpus = os.cpus();
-process.stdout.write(`node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? 'unknown cpu'}, ${new Date().toISOString().slice(0, 10)}\n\n`);
+process.stdout.write(
+  `node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? 'unknown cpu'}, ${new Date().toISOString().slice(0, 10)}\n\n`,
+);
 for (const section of all) {
   if (wanted.length > 0 && !wanted.includes(section.name)) continue;
   process.stdout.write(`## ${section.name}: ${section.description}\n`);

@@ -24,7 +24,9 @@ const MASK = INCREMENTS.length - 1;
 const SIZES = [1_000, 100_000, 1_000_000];
 const BATCH = 200_000;
 
-interface Dummy { n: number }
+interface Dummy {
+  n: number;
+}
 const DUMMY: Dummy = { n: 0 };
 
 /** Each hold function fills its queue, then returns a function that measures one trial. */
@@ -78,7 +80,11 @@ registerSection({
   run(report) {
     const rows: Array<Record<string, string | number>> = [];
     for (const pending of SIZES) {
-      const [baseline, queue, sim] = bestOf(5, [holdObjectHeap(pending), holdEventQueue(pending), holdSim(pending)]) as [number, number, number];
+      const [baseline, queue, sim] = bestOf(5, [
+        holdObjectHeap(pending),
+        holdEventQueue(pending),
+        holdSim(pending),
+      ]) as [number, number, number];
       rows.push({
         pending: pending.toLocaleString('en-US'),
         'object heap': formatRate(baseline),
@@ -88,7 +94,9 @@ registerSection({
         'Sim vs heap': `${(sim / baseline).toFixed(2)}x`,
       });
     }
-    report.note('events/s, hold model (pop one, push one; exponential increments, mean 1 ms), best of 5 trials of >= 0.3 s, taken in turns');
+    report.note(
+      'events/s, hold model (pop one, push one; exponential increments, mean 1 ms), best of 5 trials of >= 0.3 s, taken in turns',
+    );
     report.table(rows);
   },
 });

@@ -35,7 +35,11 @@ class SinkServer implements SocketHandler {
     for (;;) {
       const n = s.recv(65536);
       if (typeof n !== 'number') return; // EAGAIN
-      if (n === 0) { s.close(); this.completed++; return; }
+      if (n === 0) {
+        s.close();
+        this.completed++;
+        return;
+      }
     }
   }
 }
@@ -43,7 +47,10 @@ class SinkServer implements SocketHandler {
 /** A client: connect at its start time, send 1000 B, close. One object per client, no closures. */
 class OneShotClient implements SocketHandler, EventHandler {
   connected = false;
-  constructor(private readonly stack: HostStack, private readonly server: number) {}
+  constructor(
+    private readonly stack: HostStack,
+    private readonly server: number,
+  ) {}
   onEvent(): void {
     orThrow(this.stack.connect(this.server, 80, this));
   }
@@ -55,8 +62,20 @@ class OneShotClient implements SocketHandler, EventHandler {
 }
 
 export interface HandshakeResult {
-  n: number; wall_s: number; cpu_s: number; build_s: number; events: number; segments: number; retransmitted: number;
-  connected: number; served: number; time_wait_peak: number; rss_mb: number; heap_mb: number; live_mb: number; sim_s: number;
+  n: number;
+  wall_s: number;
+  cpu_s: number;
+  build_s: number;
+  events: number;
+  segments: number;
+  retransmitted: number;
+  connected: number;
+  served: number;
+  time_wait_peak: number;
+  rss_mb: number;
+  heap_mb: number;
+  live_mb: number;
+  sim_s: number;
 }
 
 export function runHandshakes(n: number): HandshakeResult {
@@ -79,10 +98,20 @@ export function runHandshakes(n: number): HandshakeResult {
   let twPeak = 0;
   for (const c of star.clients) twPeak += c.counters.timeWaitPeak;
   return {
-    n, wall_s: +(Number(t1 - t0) / 1e9).toFixed(2), cpu_s: +cpuSeconds(cpu0).toFixed(2), build_s: +(Number(built - t0) / 1e9).toFixed(2),
-    events: star.sim.events, segments: seg.sent, retransmitted: seg.retransmitted,
-    connected: clients.filter((c) => c.connected).length, served: server.completed, time_wait_peak: twPeak,
-    rss_mb: Math.round(mem.rss / MB), heap_mb: Math.round(mem.heap / MB), live_mb: Math.round(mem.live / MB), sim_s: +(star.sim.now / SEC).toFixed(1),
+    n,
+    wall_s: +(Number(t1 - t0) / 1e9).toFixed(2),
+    cpu_s: +cpuSeconds(cpu0).toFixed(2),
+    build_s: +(Number(built - t0) / 1e9).toFixed(2),
+    events: star.sim.events,
+    segments: seg.sent,
+    retransmitted: seg.retransmitted,
+    connected: clients.filter((c) => c.connected).length,
+    served: server.completed,
+    time_wait_peak: twPeak,
+    rss_mb: Math.round(mem.rss / MB),
+    heap_mb: Math.round(mem.heap / MB),
+    live_mb: Math.round(mem.live / MB),
+    sim_s: +(star.sim.now / SEC).toFixed(1),
   };
 }
 
@@ -90,21 +119,52 @@ export function runHandshakes(n: number): HandshakeResult {
 class Flood implements EventHandler {
   sent = 0;
   private readonly rng = new Rng(1, 'bench:flood');
-  constructor(private readonly host: Host, private readonly target: number, private readonly interval: Nanos, private readonly count: number) {}
+  constructor(
+    private readonly host: Host,
+    private readonly target: number,
+    private readonly interval: Nanos,
+    private readonly count: number,
+  ) {}
   onEvent(sim: Sim): void {
     const rng = this.rng;
     this.host.send({
-      src: (0xc6120000 + rng.int(0x20000)) >>> 0, dst: this.target, ttl: 64, id: this.sent & 0xffff, protocol: PROTO_TCP,
-      tcp: { srcPort: rng.range(1024, 65535), dstPort: 80, seq: rng.nextU32(), ack: 0, flags: SYN, window: 64240, urgent: 0, options: { mss: 1460 }, len: 0, payload: null },
-      dataBytes: 0, annot: 0,
+      src: (0xc6120000 + rng.int(0x20000)) >>> 0,
+      dst: this.target,
+      ttl: 64,
+      id: this.sent & 0xffff,
+      protocol: PROTO_TCP,
+      tcp: {
+        srcPort: rng.range(1024, 65535),
+        dstPort: 80,
+        seq: rng.nextU32(),
+        ack: 0,
+        flags: SYN,
+        window: 64240,
+        urgent: 0,
+        options: { mss: 1460 },
+        len: 0,
+        payload: null,
+      },
+      dataBytes: 0,
+      annot: 0,
     });
     if (++this.sent < this.count) sim.after(this.interval, this);
   }
 }
 
 export interface FloodResult {
-  syn_per_s: number; sim_s: number; wall_s: number; cpu_s: number; events: number; syns: number; syn_queue_peak: number;
-  cookies_sent: number; no_route: number; max_pending: number; rss_mb: number; heap_mb: number;
+  syn_per_s: number;
+  sim_s: number;
+  wall_s: number;
+  cpu_s: number;
+  events: number;
+  syns: number;
+  syn_queue_peak: number;
+  cookies_sent: number;
+  no_route: number;
+  max_pending: number;
+  rss_mb: number;
+  heap_mb: number;
 }
 
 export function runFlood(rate = 100_000, seconds = 60): FloodResult {
@@ -117,23 +177,40 @@ export function runFlood(rate = 100_000, seconds = 60): FloodResult {
   const mem = new MemorySampler();
   mem.start(star.sim);
   let maxPending = 0;
-  const probe: EventHandler = { onEvent(sim) { if (sim.pending > maxPending) maxPending = sim.pending; if (sim.now < seconds * SEC) sim.after(10 * MS, probe); } };
+  const probe: EventHandler = {
+    onEvent(sim) {
+      if (sim.pending > maxPending) maxPending = sim.pending;
+      if (sim.now < seconds * SEC) sim.after(10 * MS, probe);
+    },
+  };
   star.sim.at(0, probe);
   star.sim.run({ until: (seconds + 1) * SEC });
   mem.sample();
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   const st = listener.stats();
   return {
-    syn_per_s: rate, sim_s: seconds, wall_s: +wall.toFixed(2), cpu_s: +cpuSeconds(cpu0).toFixed(2), events: star.sim.events, syns: flood.sent,
-    syn_queue_peak: st.synQueuePeak, cookies_sent: st.cookiesSent, no_route: star.network.counters.droppedNoRoute,
-    max_pending: maxPending, rss_mb: Math.round(mem.rss / MB), heap_mb: Math.round(mem.heap / MB),
+    syn_per_s: rate,
+    sim_s: seconds,
+    wall_s: +wall.toFixed(2),
+    cpu_s: +cpuSeconds(cpu0).toFixed(2),
+    events: star.sim.events,
+    syns: flood.sent,
+    syn_queue_peak: st.synQueuePeak,
+    cookies_sent: st.cookiesSent,
+    no_route: star.network.counters.droppedNoRoute,
+    max_pending: maxPending,
+    rss_mb: Math.round(mem.rss / MB),
+    heap_mb: Math.round(mem.heap / MB),
   };
 }
 
 /** Runs one measurement in a fresh node process (so its memory is its own) and returns its JSON line. */
 function inChild(kind: 'handshakes' | 'synflood', arg: number): Record<string, string | number> {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--child', kind, String(arg)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--child', kind, String(arg)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, string | number>;
 }
@@ -148,22 +225,29 @@ interface BenchReport {
  * The sections for bench/run.ts's registry:
  * `import { tcpSections } from './tcp.ts'; tcpSections.forEach(registerSection);`
  */
-export const tcpSections = [{
-  name: 'tcp-handshakes',
-  description: 'N clients connect once, send 1000 B, close; run until TIME-WAIT expires (ns-3.48: 97–103 s, 596 MB at N = 10k)',
-  run(report: BenchReport) {
-    const rows = [1_000, 10_000, 100_000].map((n) => inChild('handshakes', n));
-    report.table(rows);
-    const w10k = Number(rows[1]!.wall_s), w100k = Number(rows[2]!.wall_s);
-    report.note(`N = 10k: ${w10k} s (target <= 2 s), ${rows[1]!.rss_mb} MB RSS (target <= 200 MB); N = 100k / N = 10k: ${(w100k / w10k).toFixed(1)}x (target <= 12x)`);
+export const tcpSections = [
+  {
+    name: 'tcp-handshakes',
+    description:
+      'N clients connect once, send 1000 B, close; run until TIME-WAIT expires (ns-3.48: 97–103 s, 596 MB at N = 10k)',
+    run(report: BenchReport) {
+      const rows = [1_000, 10_000, 100_000].map((n) => inChild('handshakes', n));
+      report.table(rows);
+      const w10k = Number(rows[1]!.wall_s),
+        w100k = Number(rows[2]!.wall_s);
+      report.note(
+        `N = 10k: ${w10k} s (target <= 2 s), ${rows[1]!.rss_mb} MB RSS (target <= 200 MB); N = 100k / N = 10k: ${(w100k / w10k).toFixed(1)}x (target <= 12x)`,
+      );
+    },
   },
-}, {
-  name: 'tcp-synflood',
-  description: '60 s of spoofed SYNs at 100k/s against listen(4096), SYN cookies on (memory bounded by the backlog)',
-  run(report: BenchReport) {
-    report.table([inChild('synflood', 100_000)]);
+  {
+    name: 'tcp-synflood',
+    description: '60 s of spoofed SYNs at 100k/s against listen(4096), SYN cookies on (memory bounded by the backlog)',
+    run(report: BenchReport) {
+      report.table([inChild('synflood', 100_000)]);
+    },
   },
-}];
+];
 
 // Direct use: `tsx bench/tcp.ts [handshakes|synflood] [N]`, and the child-process protocol.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -175,9 +259,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   } else {
     const which = args[0] ?? 'synflood';
     const ns = args.slice(1).map(Number);
-    const rows = which === 'synflood'
-      ? [inChild('synflood', ns[0] ?? 100_000)]
-      : (ns.length > 0 ? ns : [1_000, 10_000]).map((n) => inChild('handshakes', n));
+    const rows =
+      which === 'synflood'
+        ? [inChild('synflood', ns[0] ?? 100_000)]
+        : (ns.length > 0 ? ns : [1_000, 10_000]).map((n) => inChild('handshakes', n));
     for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
   }
 }

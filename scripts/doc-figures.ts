@@ -13,11 +13,20 @@ const root = path.resolve(import.meta.dirname, '..');
 /** docs/figures file → the experiment's results folder and the figure's <title>. */
 const FIGURES: Record<string, { experiment: string; title: string }> = {
   'handshake-cdf.svg': { experiment: 'handshake', title: 'Handshake time: distribution (RTT 52 ms)' },
-  'handshake-fastopen.svg': { experiment: 'handshake', title: 'Request time against latency: Fast Open saves one RTT on a repeat visit' },
+  'handshake-fastopen.svg': {
+    experiment: 'handshake',
+    title: 'Request time against latency: Fast Open saves one RTT on a repeat visit',
+  },
   'http-versions.svg': { experiment: 'http-versions', title: 'Page load time against link latency (no loss)' },
-  'http-versions-loss.svg': { experiment: 'http-versions', title: 'Page load time against packet loss (latency 25 ms)' },
+  'http-versions-loss.svg': {
+    experiment: 'http-versions',
+    title: 'Page load time against packet loss (latency 25 ms)',
+  },
   'http2-loss.svg': { experiment: 'http2-loss', title: 'Page load time against packet loss (50 objects of 8 KB)' },
-  'http2-stall-ladder.svg': { experiment: 'http2-stall', title: 'One HTTP/2 page: six streams interleaved, one lost segment' },
+  'http2-stall-ladder.svg': {
+    experiment: 'http2-stall',
+    title: 'One HTTP/2 page: six streams interleaved, one lost segment',
+  },
   'lifecycle-lost-syn.svg': { experiment: 'lifecycle', title: 'Lost SYN: retransmitted after the 1 s initial RTO' },
   'syn-flood-queue.svg': { experiment: 'syn-flood', title: 'SYN queue occupancy, no defence' },
   'syn-flood-success.svg': { experiment: 'syn-flood', title: 'Client success ratio against attack rate' },
@@ -31,7 +40,10 @@ function titleOf(svg: string): string | undefined {
 function source(experiment: string, title: string): string | undefined {
   const dir = path.join(root, 'results', experiment);
   if (!existsSync(dir)) return undefined;
-  const hits = readdirSync(dir).filter((f) => f.endsWith('.svg')).map((f) => readFileSync(path.join(dir, f), 'utf8')).filter((svg) => titleOf(svg) === title);
+  const hits = readdirSync(dir)
+    .filter((f) => f.endsWith('.svg'))
+    .map((f) => readFileSync(path.join(dir, f), 'utf8'))
+    .filter((svg) => titleOf(svg) === title);
   return hits.length === 1 ? hits[0] : undefined;
 }
 

@@ -19,13 +19,13 @@ export function printProblems(errors: readonly SpecError[]): void {
   for (const e of errors) process.stderr.write(formatSpecError(e) + '\n');
 }
 
-
 /** A whole-number option, checked here so the message names the option rather than a file field. */
 export function intOption(name: string, v: unknown, min: number): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
     // yargs turns a non-number such as `--seed abc` into NaN.
-    const got = typeof v === 'number' && Number.isNaN(v) ? 'something that is not a number' : (JSON.stringify(v) ?? String(v));
+    const got =
+      typeof v === 'number' && Number.isNaN(v) ? 'something that is not a number' : (JSON.stringify(v) ?? String(v));
     throw new UsageProblem([`--${name}: expected a whole number ≥ ${min}, got ${got}`]);
   }
   return v;

@@ -8,7 +8,14 @@ import { dirname, join, resolve } from 'node:path';
 import { asStrings, EXIT_BAD_INPUT, EXIT_OK, intOption, printProblems, UsageProblem } from './cli-common.ts';
 import { runBatch } from './experiment/batch.ts';
 import { DEFAULT_TRACE_LIMIT, parseByteSize } from './experiment/byte-size.ts';
-import { CONFIRM_BYTES, CONFIRM_WALL_SECONDS, costBytes, describeCost, estimateCost, WARN_WALL_SECONDS } from './experiment/cost.ts';
+import {
+  CONFIRM_BYTES,
+  CONFIRM_WALL_SECONDS,
+  costBytes,
+  describeCost,
+  estimateCost,
+  WARN_WALL_SECONDS,
+} from './experiment/cost.ts';
 import type { SpecError } from './experiment/errors.ts';
 import { loadExperiment, type LoadedExperiment, type LoadOptions } from './experiment/load.ts';
 import { WorkerPool } from './experiment/pool.ts';
@@ -63,19 +70,25 @@ async function runCommandProfiled(args: RunArgs, profile: Profile | undefined): 
   let jobs = option(() => intOption('jobs', args.jobs, 0)) ?? 0;
   // More worker threads than CPUs only adds memory and switching; results do not depend on it.
   if (jobs > availableParallelism()) {
-    process.stderr.write(`tcplab: --jobs ${jobs} is more than the ${availableParallelism()} CPUs here; using ${availableParallelism()}\n`);
+    process.stderr.write(
+      `tcplab: --jobs ${jobs} is more than the ${availableParallelism()} CPUs here; using ${availableParallelism()}\n`,
+    );
     jobs = availableParallelism();
   }
   let traceLimit = DEFAULT_TRACE_LIMIT;
   if (args['trace-limit'] !== undefined) {
     const limit = parseByteSize(String(args['trace-limit']));
-    if (limit === undefined) optionProblems.push(`--trace-limit: expected a size such as 500MB, 2GB or 0 (no limit), got ${JSON.stringify(String(args['trace-limit']).slice(0, 60))}`);
+    if (limit === undefined)
+      optionProblems.push(
+        `--trace-limit: expected a size such as 500MB, 2GB or 0 (no limit), got ${JSON.stringify(String(args['trace-limit']).slice(0, 60))}`,
+      );
     else traceLimit = limit;
   }
   let shard: ShardSpec | undefined;
   if (args.shard !== undefined) {
     shard = parseShard(String(args.shard)) ?? undefined;
-    if (shard === undefined) optionProblems.push(`--shard: expected i/n with 0 ≤ i < n (e.g. 0/4), got ${JSON.stringify(args.shard)}`);
+    if (shard === undefined)
+      optionProblems.push(`--shard: expected i/n with 0 ≤ i < n (e.g. 0/4), got ${JSON.stringify(args.shard)}`);
     // 0/1 is the whole batch: it writes a results folder, not a shard to merge.
     else if (shard.count === 1) shard = undefined;
   }
@@ -101,7 +114,12 @@ interface RunSetup {
   pool: WorkerPool | undefined;
 }
 
-async function runLoaded(args: RunArgs, options: LoadOptions, optionProblems: string[], setup: RunSetup): Promise<number> {
+async function runLoaded(
+  args: RunArgs,
+  options: LoadOptions,
+  optionProblems: string[],
+  setup: RunSetup,
+): Promise<number> {
   const { shard, traceLimit, profile } = setup;
   // Validate every file before running any, so bad input writes nothing.
   const loaded: LoadedExperiment[] = [];
@@ -117,12 +135,25 @@ async function runLoaded(args: RunArgs, options: LoadOptions, optionProblems: st
     return EXIT_BAD_INPUT;
   }
   const pool = setup.pool!; // started whenever the options were good
-  const outDirs = loaded.map((l) => (args.out === undefined ? join('results', l.spec.name) : loaded.length === 1 ? args.out : join(args.out, l.spec.name)));
+  const outDirs = loaded.map((l) =>
+    args.out === undefined
+      ? join('results', l.spec.name)
+      : loaded.length === 1
+        ? args.out
+        : join(args.out, l.spec.name),
+  );
   const clash = outDirs.findIndex((d, i) => outDirs.indexOf(d) !== i);
   if (clash >= 0) {
-    throw new UsageProblem([`${loaded[clash]!.spec.file}: name: experiment "${loaded[clash]!.spec.name}" would write to ${outDirs[clash]}, like another file given; rename one`]);
+    throw new UsageProblem([
+      `${loaded[clash]!.spec.file}: name: experiment "${loaded[clash]!.spec.name}" would write to ${outDirs[clash]}, like another file given; rename one`,
+    ]);
   }
-  checkOutputFolders(outDirs, args.out === undefined ? 'the default results/<name>' : '--out', loaded.map((l) => l.spec.name), args.force === true);
+  checkOutputFolders(
+    outDirs,
+    args.out === undefined ? 'the default results/<name>' : '--out',
+    loaded.map((l) => l.spec.name),
+    args.force === true,
+  );
   checkCost(loaded, args.trace === true, args.yes === true);
 
   // The report (d3 and the figure code) loads while the first runs simulate on the worker threads.
@@ -130,10 +161,24 @@ async function runLoaded(args: RunArgs, options: LoadOptions, optionProblems: st
   report.catch(() => undefined); // a failed load surfaces where it is awaited, not as an unhandled rejection
   const onAssembled = async (dir: string): Promise<unknown> => (await report).reportFolder(dir);
   const started = performance.now();
-  const threads = Math.max(1, Math.min(pool.threads, loaded.reduce((n, l) => n + l.runs.length, 0)));
+  const threads = Math.max(
+    1,
+    Math.min(
+      pool.threads,
+      loaded.reduce((n, l) => n + l.runs.length, 0),
+    ),
+  );
   for (const [i, l] of loaded.entries()) {
     const batch: Parameters<typeof runBatch>[1] = {
-      outDir: outDirs[i]!, jobs: threads, pool, trace: args.trace === true, traceLimit, pcap: args.pcap === true, experiment: l.spec, rawSpec: l.raw, onAssembled,
+      outDir: outDirs[i]!,
+      jobs: threads,
+      pool,
+      trace: args.trace === true,
+      traceLimit,
+      pcap: args.pcap === true,
+      experiment: l.spec,
+      rawSpec: l.raw,
+      onAssembled,
     };
     if (shard !== undefined) batch.shard = shard;
     if (profile !== undefined) batch.profile = profile;
@@ -146,18 +191,27 @@ async function runLoaded(args: RunArgs, options: LoadOptions, optionProblems: st
   if (shard === undefined) {
     const pages = outDirs.map((d) => join(d, 'index.html'));
     const took = formatWallTime((performance.now() - started) / 1000);
-    process.stderr.write(`done in ${took}: ${loaded.length === 1 ? `open ${pages[0]}` : `open the pages:\n${pages.map((p) => `  ${p}`).join('\n')}`}\n`);
+    process.stderr.write(
+      `done in ${took}: ${loaded.length === 1 ? `open ${pages[0]}` : `open the pages:\n${pages.map((p) => `  ${p}`).join('\n')}`}\n`,
+    );
   }
   return EXIT_OK;
 }
 
 /** "results/x/: index.html, 5 figures (*.svg), summary.json, …" from what the folder holds. */
 function describeResults(dir: string): string {
-  const names = readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
+  const names = readdirSync(dir)
+    .filter((n) => !n.startsWith('.'))
+    .sort();
   const svgs = names.filter((n) => n.endsWith('.svg')).length;
   const pcaps = names.filter((n) => n.endsWith('.pcap')).length + (names.includes('pcap') ? 1 : 0);
   const others = names.filter((n) => !n.endsWith('.svg') && !n.endsWith('.pcap') && n !== 'index.html' && n !== 'pcap');
-  const parts = [names.includes('index.html') ? 'index.html' : undefined, svgs > 0 ? `${svgs} figure${svgs === 1 ? '' : 's'} (*.svg)` : undefined, ...others, pcaps > 0 ? 'pcap captures' : undefined];
+  const parts = [
+    names.includes('index.html') ? 'index.html' : undefined,
+    svgs > 0 ? `${svgs} figure${svgs === 1 ? '' : 's'} (*.svg)` : undefined,
+    ...others,
+    pcaps > 0 ? 'pcap captures' : undefined,
+  ];
   return `${join(dir, '/')} (${parts.filter((p) => p !== undefined).join(', ')})`;
 }
 
@@ -170,7 +224,8 @@ function checkCost(loaded: readonly LoadedExperiment[], trace: boolean, yes: boo
   for (const l of loaded) {
     const c = estimateCost(l.runs, trace);
     const line = `${l.spec.file}: ${describeCost(c)}`;
-    if (!yes && (c.wallSeconds > CONFIRM_WALL_SECONDS || costBytes(c) > CONFIRM_BYTES)) refuse.push(`${line}; pass --yes to run it anyway`);
+    if (!yes && (c.wallSeconds > CONFIRM_WALL_SECONDS || costBytes(c) > CONFIRM_BYTES))
+      refuse.push(`${line}; pass --yes to run it anyway`);
     else if (c.wallSeconds > WARN_WALL_SECONDS) process.stderr.write(`tcplab: ${line}\n`);
   }
   if (refuse.length > 0) throw new UsageProblem(refuse);
@@ -206,7 +261,9 @@ function storedExperiment(dir: string): string | undefined {
 
 /** What marks a folder as tcplab's own: a run store, a results summary or a shard manifest. */
 function isTcplabFolder(dir: string): boolean {
-  return readdirSync(dir).some((name) => name === '.runs' || name === 'summary.json' || /^shard-\d+-of-\d+\.json$/.test(name));
+  return readdirSync(dir).some(
+    (name) => name === '.runs' || name === 'summary.json' || /^shard-\d+-of-\d+\.json$/.test(name),
+  );
 }
 
 /**
@@ -214,7 +271,12 @@ function isTcplabFolder(dir: string): boolean {
  * and removes stale captures (*.pcap) and figures (NN-*.svg), which in a folder of the user's
  * would delete their files.
  */
-export function checkOutputFolders(dirs: readonly string[], option: string, experiments?: readonly string[], force = false): void {
+export function checkOutputFolders(
+  dirs: readonly string[],
+  option: string,
+  experiments?: readonly string[],
+  force = false,
+): void {
   const problems: string[] = [];
   for (const dir of dirs) {
     if (!existsSync(dir)) {
@@ -229,9 +291,11 @@ export function checkOutputFolders(dirs: readonly string[], option: string, expe
       // Results of another experiment would be replaced without a word (issue 13).
       const other = storedExperiment(dir);
       const mine = experiments[dirs.indexOf(dir)];
-      if (other !== undefined && other !== mine) problems.push(`${dir}: holds the results of experiment ${JSON.stringify(other)}, not ${JSON.stringify(mine)}; give another folder, or --force to replace them (${option})`);
+      if (other !== undefined && other !== mine)
+        problems.push(
+          `${dir}: holds the results of experiment ${JSON.stringify(other)}, not ${JSON.stringify(mine)}; give another folder, or --force to replace them (${option})`,
+        );
     }
   }
   if (problems.length > 0) throw new UsageProblem(problems);
 }
-

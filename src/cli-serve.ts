@@ -11,9 +11,17 @@ import { fileURLToPath } from 'node:url';
 import { EXIT_OK, UsageProblem } from './cli-common.ts';
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json', '.svg': 'image/svg+xml', '.csv': 'text/csv; charset=utf-8', '.jsonl': 'application/x-ndjson',
-  '.pcap': 'application/vnd.tcpdump.pcap', '.png': 'image/png', '.txt': 'text/plain; charset=utf-8', '.yaml': 'text/yaml; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.csv': 'text/csv; charset=utf-8',
+  '.jsonl': 'application/x-ndjson',
+  '.pcap': 'application/vnd.tcpdump.pcap',
+  '.png': 'image/png',
+  '.txt': 'text/plain; charset=utf-8',
+  '.yaml': 'text/yaml; charset=utf-8',
 };
 
 /** The playground's build folder: web/dist in the package. */
@@ -50,7 +58,11 @@ export function startStaticServer(dir: string, port: number, host = '127.0.0.1')
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`not found: ${path}\n`);
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'content-length': statSync(file).size, 'cache-control': 'no-cache' });
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'content-length': statSync(file).size,
+      'cache-control': 'no-cache',
+    });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);
   });
@@ -60,7 +72,11 @@ export function startStaticServer(dir: string, port: number, host = '127.0.0.1')
       const address = server.address();
       const actual = typeof address === 'object' && address !== null ? address.port : port;
       const shown = host.includes(':') ? `[${host}]` : host;
-      resolveStart({ url: `http://${shown}:${actual}/`, server, close: () => new Promise((r) => server.close(() => r())) });
+      resolveStart({
+        url: `http://${shown}:${actual}/`,
+        server,
+        close: () => new Promise((r) => server.close(() => r())),
+      });
     });
   });
 }
@@ -68,10 +84,13 @@ export function startStaticServer(dir: string, port: number, host = '127.0.0.1')
 export async function serveCommand(args: { dir?: string; port?: number; host?: string }): Promise<number> {
   const dir = args.dir ?? PLAYGROUND_DIR;
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new UsageProblem([args.dir === undefined ? `${dir}: the playground is not built; run npm run web first` : `${dir}: no such folder`]);
+    throw new UsageProblem([
+      args.dir === undefined ? `${dir}: the playground is not built; run npm run web first` : `${dir}: no such folder`,
+    ]);
   }
   const port = args.port ?? 8080;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageProblem([`--port: expected 0 to 65535, got ${String(args.port)}`]);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageProblem([`--port: expected 0 to 65535, got ${String(args.port)}`]);
   let s: StaticServer;
   try {
     s = await startStaticServer(dir, port, args.host ?? '127.0.0.1');

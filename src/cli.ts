@@ -42,7 +42,6 @@ async function guarded(body: () => Promise<number> | number): Promise<void> {
   }
 }
 
-
 // ---- validate ------------------------------------------------------------------------------
 
 interface ValidateArgs {
@@ -82,7 +81,9 @@ async function reportCommand(args: { dir: string }): Promise<number> {
   if (problem !== undefined) throw new UsageProblem([`${args.dir}: not a results folder: ${problem}`]);
   // Figures come from the spec stored in summary.json (as run), not from the experiment file,
   // which may have changed since: say so, then what was written.
-  process.stderr.write(`tcplab: redrawing from ${join(args.dir, 'summary.json')} (the spec as run; edits to the experiment file need tcplab run)\n`);
+  process.stderr.write(
+    `tcplab: redrawing from ${join(args.dir, 'summary.json')} (the spec as run; edits to the experiment file need tcplab run)\n`,
+  );
   const { figures } = await reportFolder(args.dir);
   for (const f of figures) process.stdout.write(`wrote ${f}\n`);
   process.stdout.write(`wrote ${join(args.dir, 'index.html')}\n`);
@@ -96,7 +97,8 @@ async function compareCommand(args: { dirA: string; dirB: string; out?: string; 
   for (const dir of [args.dirA, args.dirB]) {
     requireFolder(dir, 'expected a results folder written by tcplab run');
     const { summary, problem } = await readSummary(folderSource(dir));
-    if (summary === null || problem !== undefined) throw new UsageProblem([`${dir}: not a results folder: ${problem ?? 'no summary'}`]);
+    if (summary === null || problem !== undefined)
+      throw new UsageProblem([`${dir}: not a results folder: ${problem ?? 'no summary'}`]);
     sides.push({ dir, summary });
   }
   const c = compareSummaries(sides[0]!, sides[1]!);
@@ -112,7 +114,10 @@ async function compareCommand(args: { dirA: string; dirB: string; out?: string; 
 async function drillCommand(args: { paths: string[] }): Promise<number> {
   // Loaded on demand: the packetdrill runner is large and only this command needs it.
   const { runDrill } = await import('./drill/command.ts');
-  return runDrill(args.paths, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(`tcplab: ${s}`) });
+  return runDrill(args.paths, {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(`tcplab: ${s}`),
+  });
 }
 
 async function mergeCommand(args: { dirs: string[]; out: string }): Promise<number> {
@@ -138,21 +143,32 @@ const setOption = {
   type: 'string',
   array: true,
   requiresArg: true,
-  describe: 'override a parameter before validation: path=value (e.g. tcp.backlog=1024, apps.flood.rate=500/s, topology.links.0.latency=50ms); repeatable',
+  describe:
+    'override a parameter before validation: path=value (e.g. tcp.backlog=1024, apps.flood.rate=500/s, topology.links.0.latency=50ms); repeatable',
 } as const;
 
 export async function main(argv: string[]): Promise<void> {
   await yargs(argv)
     .scriptName('tcplab')
-    .usage('$0 <command> [options]\n\nDiscrete-event network emulator for TCP connection set-up and tear-down experiments.')
+    .usage(
+      '$0 <command> [options]\n\nDiscrete-event network emulator for TCP connection set-up and tear-down experiments.',
+    )
     .command(
       'validate <files...>',
       'check topology and experiment files and print every problem',
       (y) =>
         y
-          .positional('files', { type: 'string', array: true, demandOption: true, default: undefined, describe: 'topology or experiment YAML files' })
+          .positional('files', {
+            type: 'string',
+            array: true,
+            demandOption: true,
+            default: undefined,
+            describe: 'topology or experiment YAML files',
+          })
           .option('set', { ...setOption, describe: `${setOption.describe}; applies to every experiment given` })
-          .epilog('Exit status: 0 when every file is valid, 2 otherwise (one line per problem on stderr: file, field path, problem).'),
+          .epilog(
+            'Exit status: 0 when every file is valid, 2 otherwise (one line per problem on stderr: file, field path, problem).',
+          ),
       (a) => guarded(() => validateCommand(a as unknown as ValidateArgs)),
     )
     .command(
@@ -160,38 +176,89 @@ export async function main(argv: string[]): Promise<void> {
       'run experiments (every sweep point × seed) and write their results folders',
       (y) =>
         y
-          .positional('files', { type: 'string', array: true, demandOption: true, default: undefined, describe: 'experiment YAML files' })
-          .option('out', { type: 'string', requiresArg: true, describe: 'results folder (default results/<name>; with several files, <out>/<name>)' })
+          .positional('files', {
+            type: 'string',
+            array: true,
+            demandOption: true,
+            default: undefined,
+            describe: 'experiment YAML files',
+          })
+          .option('out', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'results folder (default results/<name>; with several files, <out>/<name>)',
+          })
           .option('set', setOption)
           .option('seed', { type: 'number', requiresArg: true, describe: 'first seed (overrides the file)' })
-          .option('seeds', { type: 'number', requiresArg: true, describe: 'replicates per sweep point (overrides the file)' })
-          .option('jobs', { type: 'number', requiresArg: true, describe: 'runs at a time, each on a worker thread (default and at most: one per CPU)' })
+          .option('seeds', {
+            type: 'number',
+            requiresArg: true,
+            describe: 'replicates per sweep point (overrides the file)',
+          })
+          .option('jobs', {
+            type: 'number',
+            requiresArg: true,
+            describe: 'runs at a time, each on a worker thread (default and at most: one per CPU)',
+          })
           .option('trace', { type: 'boolean', describe: 'write trace.jsonl' })
-          .option('trace-limit', { type: 'string', requiresArg: true, describe: 'stop each run\'s trace and captures (together) at this size with a warning, e.g. 500MB, 2GB; 0 = no limit (default 1GB)' })
-          .option('profile', { type: 'boolean', describe: 'print where the time went: parse, validate, expand, build, simulate, collect, store, write, figures' })
+          .option('trace-limit', {
+            type: 'string',
+            requiresArg: true,
+            describe:
+              "stop each run's trace and captures (together) at this size with a warning, e.g. 500MB, 2GB; 0 = no limit (default 1GB)",
+          })
+          .option('profile', {
+            type: 'boolean',
+            describe:
+              'print where the time went: parse, validate, expand, build, simulate, collect, store, write, figures',
+          })
           .option('pcap', { type: 'boolean', describe: 'write <node>.pcap captures' })
-          .option('shard', { type: 'string', requiresArg: true, describe: 'run only shard i of n (i/n, 0 ≤ i < n); join shards with tcplab merge' })
-          .option('force', { type: 'boolean', describe: 'replace the results of another experiment in the --out folder' })
-          .option('yes', { type: 'boolean', describe: 'run even when the estimate says the batch takes over an hour or writes over 20 GB' })
+          .option('shard', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'run only shard i of n (i/n, 0 ≤ i < n); join shards with tcplab merge',
+          })
+          .option('force', {
+            type: 'boolean',
+            describe: 'replace the results of another experiment in the --out folder',
+          })
+          .option('yes', {
+            type: 'boolean',
+            describe: 'run even when the estimate says the batch takes over an hour or writes over 20 GB',
+          })
           .epilog(RUN_EPILOG),
       (a) => guarded(() => runCommand(a as unknown as RunArgs)),
     )
     .command(
       'report <dir>',
       'redraw figures and the HTML page from a results folder',
-      (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'a results folder written by tcplab run (holds summary.json)' }),
+      (y) =>
+        y.positional('dir', {
+          type: 'string',
+          demandOption: true,
+          describe: 'a results folder written by tcplab run (holds summary.json)',
+        }),
       (a) => guarded(() => reportCommand(a as unknown as { dir: string })),
     )
     .command(
       'compare <dirA> <dirB>',
-      'compare two results folders: metrics side by side, the difference, and whether it is beyond the seeds\' spread',
+      "compare two results folders: metrics side by side, the difference, and whether it is beyond the seeds' spread",
       (y) =>
         y
           .positional('dirA', { type: 'string', demandOption: true, describe: 'results folder A (the baseline)' })
           .positional('dirB', { type: 'string', demandOption: true, describe: 'results folder B (compared with A)' })
-          .option('out', { type: 'string', requiresArg: true, describe: 'folder for compare.html (default: compare-<A>-vs-<B>.html beside B)' })
-          .option('all', { type: 'boolean', describe: 'list every metric on stdout, not only those that differ (the page lists all)' })
-          .epilog("Points are matched by their sweep values. Beyond the spread = Welch's two-sided t-test on the per-seed values, p < 0.05 (2 or more seeds per side). Exit status: 0 done, 2 bad input."),
+          .option('out', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'folder for compare.html (default: compare-<A>-vs-<B>.html beside B)',
+          })
+          .option('all', {
+            type: 'boolean',
+            describe: 'list every metric on stdout, not only those that differ (the page lists all)',
+          })
+          .epilog(
+            "Points are matched by their sweep values. Beyond the spread = Welch's two-sided t-test on the per-seed values, p < 0.05 (2 or more seeds per side). Exit status: 0 done, 2 bad input.",
+          ),
       (a) => guarded(() => compareCommand(a as unknown as { dirA: string; dirB: string; out?: string; all?: boolean })),
     )
     .command(
@@ -199,8 +266,16 @@ export async function main(argv: string[]): Promise<void> {
       'run packetdrill scripts (files or folders) against the TCP engine',
       (y) =>
         y
-          .positional('paths', { type: 'string', array: true, demandOption: true, default: undefined, describe: '.pkt scripts, or folders searched for them recursively' })
-          .epilog('Prints PASS, FAIL or SKIP per script, then the totals. Exit status: 0 when none failed, 1 when one failed, 2 when a path does not exist or holds no script.'),
+          .positional('paths', {
+            type: 'string',
+            array: true,
+            demandOption: true,
+            default: undefined,
+            describe: '.pkt scripts, or folders searched for them recursively',
+          })
+          .epilog(
+            'Prints PASS, FAIL or SKIP per script, then the totals. Exit status: 0 when none failed, 1 when one failed, 2 when a path does not exist or holds no script.',
+          ),
       (a) => guarded(() => drillCommand(a as unknown as { paths: string[] })),
     )
     .command(
@@ -208,8 +283,19 @@ export async function main(argv: string[]): Promise<void> {
       'join shard folders (from run --shard) into one results folder',
       (y) =>
         y
-          .positional('dirs', { type: 'string', array: true, demandOption: true, default: undefined, describe: 'shard folders written by tcplab run --shard i/n, one per shard' })
-          .option('out', { type: 'string', requiresArg: true, demandOption: true, describe: 'the merged results folder' }),
+          .positional('dirs', {
+            type: 'string',
+            array: true,
+            demandOption: true,
+            default: undefined,
+            describe: 'shard folders written by tcplab run --shard i/n, one per shard',
+          })
+          .option('out', {
+            type: 'string',
+            requiresArg: true,
+            demandOption: true,
+            describe: 'the merged results folder',
+          }),
       (a) => guarded(() => mergeCommand(a as unknown as { dirs: string[]; out: string })),
     )
     .command(

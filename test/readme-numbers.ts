@@ -15,7 +15,11 @@ export const LOSS_STEP_S = 1;
 export const TIMER_SLACK_MS = 30;
 
 /** syn-flood.yaml, no defence: client success ratio (mean over the file's 2 seeds, 2 decimals). */
-export const SYN_FLOOD_NO_DEFENCE: Readonly<Record<string, string>> = { '30/s': '0.7', '100/s': '0.13', '1000/s': '0.01' };
+export const SYN_FLOOD_NO_DEFENCE: Readonly<Record<string, string>> = {
+  '30/s': '0.7',
+  '100/s': '0.13',
+  '1000/s': '0.01',
+};
 /** The SYN queue after the flood stops, where Linux's pruning stops (half of 128). */
 export const SYN_QUEUE_AFTER_FLOOD = 64;
 
@@ -85,7 +89,14 @@ connections in 10 (9 rounds of one object each); under loss the order flips: HTT
 ahead at 0.5 %, behind from 1 % on, and takes more than 1.5 times as long at 5 %`;
 
 /** http-versions.yaml: round trips per page of 10 objects, per mode (as the README words them). */
-export const HTTP_RTTS: Readonly<Record<string, number>> = { 'http1-0': 20, parallel: 3, keepalive: 11, pipelined: 2, h2: 2, 'http1-0-tfo': 11 };
+export const HTTP_RTTS: Readonly<Record<string, number>> = {
+  'http1-0': 20,
+  parallel: 3,
+  keepalive: 11,
+  pipelined: 2,
+  h2: 2,
+  'http1-0-tfo': 11,
+};
 export const HTTP_SENTENCE = `HTTP/1.0 with one
 connection per object (2 RTT per object), six HTTP/1.1 connections (3 RTT), keep-alive (1 RTT per
 object after the first handshake), pipelining and HTTP/2 (about 2 RTT in all), and HTTP/1.0 with

@@ -14,7 +14,8 @@ export default class SkipReporter implements Reporter {
       const file = path.relative(process.cwd(), m.moduleId);
       for (const t of m.children.allTests('skipped')) {
         const names = t.fullName.split(' > ');
-        const reason = names.find((n) => n.startsWith('SKIP:')) ?? names.find((n) => /\(skipped: /.test(n)) ?? t.fullName;
+        const reason =
+          names.find((n) => n.startsWith('SKIP:')) ?? names.find((n) => /\(skipped: /.test(n)) ?? t.fullName;
         const key = `${file}: ${reason}`;
         groups.set(key, (groups.get(key) ?? 0) + 1);
       }

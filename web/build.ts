@@ -28,7 +28,18 @@ const ROOT = dirname(WEB);
 const NODE_STANDINS: Record<string, string> = {
   'node:path': 'pathe',
 };
-const UNAVAILABLE = new Set(['node:fs', 'node:fs/promises', 'node:crypto', 'node:readline', 'node:os', 'node:url', 'node:module', 'node:worker_threads', 'node:perf_hooks', 'node:zlib']);
+const UNAVAILABLE = new Set([
+  'node:fs',
+  'node:fs/promises',
+  'node:crypto',
+  'node:readline',
+  'node:os',
+  'node:url',
+  'node:module',
+  'node:worker_threads',
+  'node:perf_hooks',
+  'node:zlib',
+]);
 
 export function specFiles(root = ROOT): Record<string, string> {
   const out: Record<string, string> = {};
@@ -42,7 +53,16 @@ export function specFiles(root = ROOT): Record<string, string> {
 
 /** The trace explorer's script, as the CLI's report bundles it (src/report/explorer-script.ts). */
 async function explorerScriptText(): Promise<string> {
-  const out = await build({ entryPoints: [join(ROOT, 'src/report/explorer/client.ts')], bundle: true, minify: true, write: false, format: 'iife', target: 'chrome110', legalComments: 'none', logLevel: 'warning' });
+  const out = await build({
+    entryPoints: [join(ROOT, 'src/report/explorer/client.ts')],
+    bundle: true,
+    minify: true,
+    write: false,
+    format: 'iife',
+    target: 'chrome110',
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
   return out.outputFiles[0]!.text;
 }
 
@@ -50,9 +70,15 @@ const browserSeams = (explorerScript: string): Plugin => ({
   name: 'tcplab-browser-seams',
   setup(b) {
     b.onResolve({ filter: /^tcplab:explorer-script$/ }, () => ({ path: 'explorer-script', namespace: 'tcplab-specs' }));
-    b.onLoad({ filter: /^explorer-script$/, namespace: 'tcplab-specs' }, () => ({ contents: `export default ${JSON.stringify(explorerScript)};`, loader: 'js' }));
+    b.onLoad({ filter: /^explorer-script$/, namespace: 'tcplab-specs' }, () => ({
+      contents: `export default ${JSON.stringify(explorerScript)};`,
+      loader: 'js',
+    }));
     b.onResolve({ filter: /^tcplab:specs$/ }, () => ({ path: 'specs', namespace: 'tcplab-specs' }));
-    b.onLoad({ filter: /^specs$/, namespace: 'tcplab-specs' }, () => ({ contents: `export default ${JSON.stringify(specFiles())};`, loader: 'js' }));
+    b.onLoad({ filter: /^specs$/, namespace: 'tcplab-specs' }, () => ({
+      contents: `export default ${JSON.stringify(specFiles())};`,
+      loader: 'js',
+    }));
     b.onResolve({ filter: /^node:/ }, async (args) => {
       const standin = NODE_STANDINS[args.path];
       if (standin !== undefined) return b.resolve(standin, { kind: args.kind, resolveDir: ROOT });
@@ -117,8 +143,16 @@ const kb = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const out = process.argv[2] ?? join(WEB, 'dist');
   const result = await buildWeb(out);
-  for (const f of result.files) process.stdout.write(`${f.file.padEnd(14)} ${kb(f.bytes).padStart(11)}  gzip ${kb(f.gzip).padStart(10)}\n`);
-  process.stdout.write(`${'total'.padEnd(14)} ${kb(result.files.reduce((n, f) => n + f.bytes, 0)).padStart(11)}  gzip ${kb(result.totalGzip).padStart(10)}\n`);
-  process.stdout.write(`built ${relative(process.cwd(), out) || '.'}: serve it with  npx tcplab serve ${relative(process.cwd(), out) || '.'}\n`);
-  writeFileSync(join(out, 'build.json'), JSON.stringify({ files: result.files, totalGzip: result.totalGzip }, null, 2) + '\n');
+  for (const f of result.files)
+    process.stdout.write(`${f.file.padEnd(14)} ${kb(f.bytes).padStart(11)}  gzip ${kb(f.gzip).padStart(10)}\n`);
+  process.stdout.write(
+    `${'total'.padEnd(14)} ${kb(result.files.reduce((n, f) => n + f.bytes, 0)).padStart(11)}  gzip ${kb(result.totalGzip).padStart(10)}\n`,
+  );
+  process.stdout.write(
+    `built ${relative(process.cwd(), out) || '.'}: serve it with  npx tcplab serve ${relative(process.cwd(), out) || '.'}\n`,
+  );
+  writeFileSync(
+    join(out, 'build.json'),
+    JSON.stringify({ files: result.files, totalGzip: result.totalGzip }, null, 2) + '\n',
+  );
 }

@@ -28,6 +28,8 @@ const out: string[] = [
 ];
 for (let i = 0; i < n; i++) {
   const t = i * step;
-  out.push(`  c${i + 1}: { kind: script, on: client${i + 1}, steps: [{ at: ${ns(t)}, connect: "server:80" }, { at: ${ns(t + 20e6)}, send: 1000 }, { at: ${ns(t + 20e6)}, close: true }] }`);
+  out.push(
+    `  c${i + 1}: { kind: script, on: client${i + 1}, steps: [{ at: ${ns(t)}, connect: "server:80" }, { at: ${ns(t + 20e6)}, send: 1000 }, { at: ${ns(t + 20e6)}, close: true }] }`,
+  );
 }
 process.stdout.write(`${out.join('\n')}\n`);

@@ -18,13 +18,24 @@ const verbose = process.argv.includes('--verbose');
 
 const violations: Violation[] = [...checkLayers(files, layers), ...checkDuplicateExports(files, layers)];
 const { longFiles, longFunctions } = lengthReport(files);
-for (const f of longFiles) if (f.lines > FILE_HARD) violations.push({ file: f.file, line: 1, message: `${f.lines} lines (hard limit ${FILE_HARD})` });
-for (const f of longFunctions) if (f.lines > FUNCTION_HARD) violations.push({ file: f.file, line: f.line, message: `function ${f.name} is ${f.lines} lines (hard limit ${FUNCTION_HARD})` });
+for (const f of longFiles)
+  if (f.lines > FILE_HARD)
+    violations.push({ file: f.file, line: 1, message: `${f.lines} lines (hard limit ${FILE_HARD})` });
+for (const f of longFunctions)
+  if (f.lines > FUNCTION_HARD)
+    violations.push({
+      file: f.file,
+      line: f.line,
+      message: `function ${f.name} is ${f.lines} lines (hard limit ${FUNCTION_HARD})`,
+    });
 
 console.log(`house: ${files.length} files in ${layers.length} layers`);
-console.log(`  files over ${FILE_SOFT} lines: ${longFiles.length}${longFiles.length ? ` (${longFiles.map((f) => `${f.file} ${f.lines}`).join(', ')})` : ''}`);
+console.log(
+  `  files over ${FILE_SOFT} lines: ${longFiles.length}${longFiles.length ? ` (${longFiles.map((f) => `${f.file} ${f.lines}`).join(', ')})` : ''}`,
+);
 console.log(`  functions over ${FUNCTION_SOFT} lines: ${longFunctions.length}`);
-for (const f of verbose ? longFunctions : longFunctions.slice(0, 10)) console.log(`    ${f.file}:${f.line} ${f.name} ${f.lines}`);
+for (const f of verbose ? longFunctions : longFunctions.slice(0, 10))
+  console.log(`    ${f.file}:${f.line} ${f.name} ${f.lines}`);
 if (!verbose && longFunctions.length > 10) console.log(`    … ${longFunctions.length - 10} more (--verbose lists all)`);
 for (const v of violations) console.error(`${v.file}:${v.line}: ${v.message}`);
 console.log(violations.length === 0 ? 'house: rules hold' : `house: ${violations.length} violation(s)`);

@@ -22,7 +22,8 @@ export function exportedNames(file: SourceFile): Decl[] {
       const d = stmt.declaration;
       if (d) {
         if (d.type === 'VariableDeclaration') {
-          for (const v of d.declarations) if (v.id.type === 'Identifier') out.push({ name: v.id.name, file: file.path, line });
+          for (const v of d.declarations)
+            if (v.id.type === 'Identifier') out.push({ name: v.id.name, file: file.path, line });
         } else if ('id' in d && d.id && d.id.type === 'Identifier') {
           out.push({ name: d.id.name, file: file.path, line });
         }
@@ -62,7 +63,11 @@ export function checkDuplicateExports(files: readonly SourceFile[], layers: read
   for (const [name, list] of [...byName].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     if (new Set(list.map((x) => x.layer)).size < 2) continue;
     const where = list.map((x) => `${x.decl.file}:${x.decl.line}`).join(', ');
-    violations.push({ file: list[0]!.decl.file, line: list[0]!.decl.line, message: `exported name ${name} is defined in more than one layer: ${where}` });
+    violations.push({
+      file: list[0]!.decl.file,
+      line: list[0]!.decl.line,
+      message: `exported name ${name} is defined in more than one layer: ${where}`,
+    });
   }
   return violations;
 }

@@ -71,7 +71,10 @@ export function importsOf(file: SourceFile): { spec: string; line: number }[] {
     if (n.type === 'ImportDeclaration' || n.type === 'ExportAllDeclaration' || n.type === 'ExportNamedDeclaration') {
       const source = n.source as { value: string } | null | undefined;
       if (source) out.push({ spec: source.value, line });
-    } else if (n.type === 'ImportExpression' || (n.type === 'CallExpression' && (n.callee as { type: string }).type === 'Import')) {
+    } else if (
+      n.type === 'ImportExpression' ||
+      (n.type === 'CallExpression' && (n.callee as { type: string }).type === 'Import')
+    ) {
       const arg = (n.source ?? (n.arguments as unknown[])[0]) as { type: string; value?: unknown };
       if (arg?.type === 'StringLiteral' && typeof arg.value === 'string') out.push({ spec: arg.value, line });
     } else if (n.type === 'TSImportType') {
@@ -90,7 +93,11 @@ export function checkLayers(files: readonly SourceFile[], layers: readonly Layer
     const from = layerOf(file.path, layers);
     if (from === undefined) {
       if (file.path.startsWith('src/') || file.path.startsWith('web/')) {
-        violations.push({ file: file.path, line: 1, message: 'belongs to no layer of the docs/design.md table: add it to a row' });
+        violations.push({
+          file: file.path,
+          line: 1,
+          message: 'belongs to no layer of the docs/design.md table: add it to a row',
+        });
       }
       continue;
     }
@@ -102,7 +109,11 @@ export function checkLayers(files: readonly SourceFile[], layers: readonly Layer
       const fromName = from.names[0]!;
       const toName = to.names[0]!;
       if (to.rank > from.rank) {
-        violations.push({ file: file.path, line, message: `${fromName} imports ${toName} (${spec}), which is below it in the layer table` });
+        violations.push({
+          file: file.path,
+          line,
+          message: `${fromName} imports ${toName} (${spec}), which is below it in the layer table`,
+        });
       } else if (to.names.some((n) => from.forbidden.includes(n))) {
         violations.push({ file: file.path, line, message: `${fromName} must not import ${toName} (${spec})` });
       }

@@ -1,13 +1,15 @@
 /**
  * The length report: files over ~400 lines and functions over ~60 are where a newcomer gets lost.
- * The soft limits are reported; the hard limits fail the check (the house aims under the soft ones).
+ * Lines as Biome formats them. The soft limits are reported; the hard limits fail the check (the
+ * house aims under the soft ones; the hard ones stop a file or function from growing past the
+ * largest of today: tcb.ts is mostly one-line accessors that the formatter writes on three).
  */
 import { visit, type SourceFile } from './sources.ts';
 
 export const FILE_SOFT = 400;
 export const FUNCTION_SOFT = 60;
-export const FILE_HARD = 700;
-export const FUNCTION_HARD = 150;
+export const FILE_HARD = 800;
+export const FUNCTION_HARD = 200;
 
 export interface Long {
   file: string;
@@ -16,7 +18,14 @@ export interface Long {
   lines: number;
 }
 
-const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression', 'ObjectMethod', 'ClassMethod', 'ClassPrivateMethod']);
+const FUNCTION_TYPES = new Set([
+  'FunctionDeclaration',
+  'FunctionExpression',
+  'ArrowFunctionExpression',
+  'ObjectMethod',
+  'ClassMethod',
+  'ClassPrivateMethod',
+]);
 
 export function fileLines(file: SourceFile): number {
   return file.text.endsWith('\n') ? file.text.split('\n').length - 1 : file.text.split('\n').length;
@@ -28,7 +37,12 @@ export function functionLengths(file: SourceFile): Long[] {
   visit(file.ast.program, (n) => {
     if (!FUNCTION_TYPES.has(n.type)) return;
     const loc = n.loc as { start: { line: number }; end: { line: number } };
-    out.push({ file: file.path, line: loc.start.line, name: functionName(n), lines: loc.end.line - loc.start.line + 1 });
+    out.push({
+      file: file.path,
+      line: loc.start.line,
+      name: functionName(n),
+      lines: loc.end.line - loc.start.line + 1,
+    });
   });
   return out.sort((a, b) => b.lines - a.lines);
 }

@@ -60,7 +60,16 @@ export function visit(node: unknown, fn: (n: { type: string; [k: string]: unknow
   const n = node as { type?: unknown; [k: string]: unknown };
   if (typeof n.type === 'string') fn(n as { type: string; [k: string]: unknown });
   for (const key in n) {
-    if (key === 'loc' || key === 'start' || key === 'end' || key === 'leadingComments' || key === 'trailingComments' || key === 'innerComments' || key === 'extra') continue;
+    if (
+      key === 'loc' ||
+      key === 'start' ||
+      key === 'end' ||
+      key === 'leadingComments' ||
+      key === 'trailingComments' ||
+      key === 'innerComments' ||
+      key === 'extra'
+    )
+      continue;
     const v = n[key];
     if (v !== null && typeof v === 'object') visit(v, fn);
   }

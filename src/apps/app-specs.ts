@@ -132,13 +132,24 @@ export type ShutdownHow = 'rd' | 'wr' | 'rdwr';
 
 /** Socket options a script may set on its socket (setsockopt), by TcpParams name. */
 export type SocketOptionName =
-  | 'keepalive' | 'keepaliveIdle' | 'keepaliveInterval' | 'keepaliveProbes' | 'userTimeout' | 'nagle'
-  | 'delayedAck' | 'sndBuf' | 'rcvBuf' | 'mss' | 'synRetries' | 'finWait2Timeout' | 'fastOpenConnect' | 'fastOpenQueue';
+  | 'keepalive'
+  | 'keepaliveIdle'
+  | 'keepaliveInterval'
+  | 'keepaliveProbes'
+  | 'userTimeout'
+  | 'nagle'
+  | 'delayedAck'
+  | 'sndBuf'
+  | 'rcvBuf'
+  | 'mss'
+  | 'synRetries'
+  | 'finWait2Timeout'
+  | 'fastOpenConnect'
+  | 'fastOpenQueue';
 export type SocketOptions = Partial<Pick<TcpParams, SocketOptionName>>;
 
 /** One socket call of a script app, at `at` (absolute simulated time). */
-export type ScriptStep = { at: Nanos } & (
-  /** listen(port, backlog); backlog undefined = the host's tcp.backlog. */
+export type ScriptStep = { at: Nanos } /** listen(port, backlog); backlog undefined = the host's tcp.backlog. */ & (
   | { op: 'listen'; port: number; backlog?: number }
   /** accept(): takes the next connection as soon as one is queued at or after `at`. */
   | { op: 'accept' }

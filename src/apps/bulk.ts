@@ -21,7 +21,11 @@ export class Bulk implements EventHandler, SocketHandler {
   private established = false;
 
   /** `start0`: this instance's start (the app's, or its member's when staggered). */
-  constructor(private readonly ctx: AppContext, private readonly spec: BulkApp, private readonly start0 = spec.start) {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly spec: BulkApp,
+    private readonly start0 = spec.start,
+  ) {
     this.unsent = spec.bytes;
   }
 

@@ -76,7 +76,10 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
   private h2: H2ClientConnection | null = null;
   private stopped = false;
 
-  constructor(private readonly ctx: AppContext, private readonly options: ClientOptions) {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly options: ClientOptions,
+  ) {
     this.spec = options.spec;
     this.requestBytes = options.spec.requestBytes;
     this.responseBytes = options.responseBytes;
@@ -94,8 +97,13 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
     if (!(this.interval < Infinity) || spec.stop <= this.start0 || spec.count === 0) return;
     // A random phase per instance: fifty periodic clients must not fire in lock-step. A staggered
     // app is spread by its stagger already: each member's first page is at its own start.
-    const first = spec.arrival === 'periodic' && spec.stagger !== undefined ? this.start0
-      : this.start0 + Math.floor(spec.arrival === 'periodic' ? this.interval * ctx.rng.float() : ctx.rng.exponential(this.interval));
+    const first =
+      spec.arrival === 'periodic' && spec.stagger !== undefined
+        ? this.start0
+        : this.start0 +
+          Math.floor(
+            spec.arrival === 'periodic' ? this.interval * ctx.rng.float() : ctx.rng.exponential(this.interval),
+          );
     this.firstArrival = first;
     if (first < spec.stop) ctx.sim.at(first, this, ARRIVAL);
   }
@@ -104,9 +112,10 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
     if (tag !== ARRIVAL || this.stopped) return;
     this.startPage();
     // Periodic: the k-th page at first + round(k · interval), so the average rate is exact.
-    const next = this.spec.arrival === 'periodic'
-      ? Math.max(sim.now + 1, this.firstArrival + Math.round(this.pagesStarted * this.interval))
-      : sim.now + Math.max(1, Math.round(this.ctx.rng.exponential(this.interval)));
+    const next =
+      this.spec.arrival === 'periodic'
+        ? Math.max(sim.now + 1, this.firstArrival + Math.round(this.pagesStarted * this.interval))
+        : sim.now + Math.max(1, Math.round(this.ctx.rng.exponential(this.interval)));
     const more = this.spec.count === undefined || this.pagesStarted < this.spec.count;
     if (more && next < this.spec.stop) sim.at(next, this, ARRIVAL);
     else this.finishArrivals();
@@ -176,11 +185,16 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
   private dispatchH2(): void {
     if (this.waiting.length === 0) return;
     if (this.h2 === null) {
-      const conn = new H2ClientConnection(this, {
-        maxConcurrentStreams: this.options.maxConcurrentStreams ?? 100,
-        streamWindow: this.spec.streamWindow,
-        connectionWindow: this.spec.connectionWindow,
-      }, this.options.rendezvous!, (f) => this.ctx.report.note(this.ctx.app, this.ctx.node, 'h2 frame', f));
+      const conn = new H2ClientConnection(
+        this,
+        {
+          maxConcurrentStreams: this.options.maxConcurrentStreams ?? 100,
+          streamWindow: this.spec.streamWindow,
+          connectionWindow: this.spec.connectionWindow,
+        },
+        this.options.rendezvous!,
+        (f) => this.ctx.report.note(this.ctx.app, this.ctx.node, 'h2 frame', f),
+      );
       this.ctx.report.connectAttempted(this.ctx.app, this.ctx.node);
       const stack = this.ctx.stack;
       const addr = this.targetAddr;
@@ -202,11 +216,25 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
     this.ctx.report.connected(this.ctx.app, this.ctx.node, handshake);
   }
 
-  onH2Response(_conn: H2ClientConnection, issuedAt: Nanos, tag: number, hol: Nanos, stream: number, body: number, headersFirst: boolean): void {
+  onH2Response(
+    _conn: H2ClientConnection,
+    issuedAt: Nanos,
+    tag: number,
+    hol: Nanos,
+    stream: number,
+    body: number,
+    headersFirst: boolean,
+  ): void {
     const { report, app, node } = this.ctx;
     report.requestCompleted(app, node, this.now() - issuedAt);
     report.headOfLineDelay(app, node, hol);
-    report.note(app, node, 'h2 stream', { stream, body, headersFirst, request_ms: (this.now() - issuedAt) / MS, hol_ms: hol / MS });
+    report.note(app, node, 'h2 stream', {
+      stream,
+      body,
+      headersFirst,
+      request_ms: (this.now() - issuedAt) / MS,
+      hol_ms: hol / MS,
+    });
     this.objectDone(tag);
     this.closePoolIfDone();
   }

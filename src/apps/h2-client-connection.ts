@@ -20,8 +20,20 @@ import type { Nanos } from '../sim/time.ts';
 import type { SocketHandler, TcpSocket } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
 import {
-  ACK_FLAG, DEFAULT_WINDOW, END_HEADERS, END_STREAM, FrameLog, FrameReader, FrameType, GOAWAY_PAYLOAD, SETTING_BYTES,
-  WINDOW_UPDATE_PAYLOAD, noteFrame, type FrameChannel, type FrameNote, type H2Rendezvous,
+  ACK_FLAG,
+  DEFAULT_WINDOW,
+  END_HEADERS,
+  END_STREAM,
+  FrameLog,
+  FrameReader,
+  FrameType,
+  GOAWAY_PAYLOAD,
+  SETTING_BYTES,
+  WINDOW_UPDATE_PAYLOAD,
+  noteFrame,
+  type FrameChannel,
+  type FrameNote,
+  type H2Rendezvous,
 } from './h2-frames.ts';
 import { formatIpv4 } from '../wire/ip.ts';
 import { ReceiveTimes } from './h2-receive-times.ts';
@@ -36,7 +48,15 @@ export interface H2Owner {
    * A stream's response fully read: `hol` is its head-of-line delay, `body` the DATA bytes it
    * carried, `headersFirst` whether its HEADERS came before any of its DATA (RFC 9113 8.1).
    */
-  onH2Response(conn: H2ClientConnection, issuedAt: Nanos, tag: number, hol: Nanos, stream: number, body: number, headersFirst: boolean): void;
+  onH2Response(
+    conn: H2ClientConnection,
+    issuedAt: Nanos,
+    tag: number,
+    hol: Nanos,
+    stream: number,
+    body: number,
+    headersFirst: boolean,
+  ): void;
   /** The connection failed (or the server closed it): `lost` are the tags of unanswered requests. */
   onH2Gone(conn: H2ClientConnection, errno: Errno | null, established: boolean, lost: number[]): void;
 }
@@ -95,7 +115,10 @@ export class H2ClientConnection implements SocketHandler {
     private readonly rendezvous: H2Rendezvous,
     private readonly note: FrameNote | null = null,
   ) {
-    this.times = new ReceiveTimes(() => this.reader.received + (this.sock?.readable ?? 0), () => this.owner.now());
+    this.times = new ReceiveTimes(
+      () => this.reader.received + (this.sock?.readable ?? 0),
+      () => this.owner.now(),
+    );
   }
 
   /** Requests open or waiting on this connection. */
@@ -112,7 +135,8 @@ export class H2ClientConnection implements SocketHandler {
     }
     this.sock = sock;
     this.rendezvous.register(sock.localAddr, sock.localPort, this.channel);
-    if (this.note !== null) this.connName = `${formatIpv4(sock.localAddr)}:${sock.localPort}>${formatIpv4(sock.remoteAddr)}:${sock.remotePort}`;
+    if (this.note !== null)
+      this.connName = `${formatIpv4(sock.localAddr)}:${sock.localPort}>${formatIpv4(sock.remoteAddr)}:${sock.remotePort}`;
     sock.watchOutOfOrder?.(this.times);
     return null;
   }
@@ -158,7 +182,8 @@ export class H2ClientConnection implements SocketHandler {
     const { streamWindow, connectionWindow } = this.settings;
     this.log(FrameType.PREFACE, 0, 0, 0, 0);
     this.log(FrameType.SETTINGS, 0, 0, 2 * SETTING_BYTES, streamWindow); // ENABLE_PUSH, INITIAL_WINDOW_SIZE
-    if (connectionWindow > DEFAULT_WINDOW) this.log(FrameType.WINDOW_UPDATE, 0, 0, WINDOW_UPDATE_PAYLOAD, connectionWindow - DEFAULT_WINDOW);
+    if (connectionWindow > DEFAULT_WINDOW)
+      this.log(FrameType.WINDOW_UPDATE, 0, 0, WINDOW_UPDATE_PAYLOAD, connectionWindow - DEFAULT_WINDOW);
     this.openStreams();
     this.flush();
   }
@@ -248,12 +273,27 @@ export class H2ClientConnection implements SocketHandler {
     while (this.waitingTags.length > 0 && this.streams.size < this.settings.maxConcurrentStreams && !this.closed) {
       const id = this.nextStreamId;
       this.nextStreamId += 2;
-      this.streams.set(id, { issuedAt: this.waitingAt.shift()!, tag: this.waitingTags.shift()!, unacked: 0, ideal: 0, hol: 0, body: 0, headers: false, headersFirst: true });
+      this.streams.set(id, {
+        issuedAt: this.waitingAt.shift()!,
+        tag: this.waitingTags.shift()!,
+        unacked: 0,
+        ideal: 0,
+        hol: 0,
+        body: 0,
+        headers: false,
+        headersFirst: true,
+      });
       this.log(FrameType.HEADERS, END_STREAM | END_HEADERS, id, this.owner.requestBytes, 0);
     }
   }
 
-  private log(type: (typeof FrameType)[keyof typeof FrameType], flags: number, stream: number, payload: number, value: number): void {
+  private log(
+    type: (typeof FrameType)[keyof typeof FrameType],
+    flags: number,
+    stream: number,
+    payload: number,
+    value: number,
+  ): void {
     const offset = this.channel.up.written;
     const n = this.channel.up.push(type, flags, stream, payload, value);
     this.unsent += n;

@@ -83,12 +83,24 @@ export class FrameLog {
   }
 
   /** The oldest frame not yet taken (valid while pending > 0). */
-  get type(): number { return this.types[this.head]!; }
-  get flags(): number { return this.flagsOf[this.head]!; }
-  get stream(): number { return this.streams[this.head]!; }
-  get payload(): number { return this.payloads[this.head]!; }
-  get value(): number { return this.values[this.head]!; }
-  get size(): number { return frameBytes(this.type, this.payload); }
+  get type(): number {
+    return this.types[this.head]!;
+  }
+  get flags(): number {
+    return this.flagsOf[this.head]!;
+  }
+  get stream(): number {
+    return this.streams[this.head]!;
+  }
+  get payload(): number {
+    return this.payloads[this.head]!;
+  }
+  get value(): number {
+    return this.values[this.head]!;
+  }
+  get size(): number {
+    return frameBytes(this.type, this.payload);
+  }
 
   /** The reader is done with the oldest frame. */
   shift(): void {
@@ -104,7 +116,14 @@ export class FrameLog {
   }
 }
 
-const TYPE_NAMES: Record<number, string> = { 0x0: 'DATA', 0x1: 'HEADERS', 0x4: 'SETTINGS', 0x7: 'GOAWAY', 0x8: 'WINDOW_UPDATE', 0x100: 'PREFACE' };
+const TYPE_NAMES: Record<number, string> = {
+  0x0: 'DATA',
+  0x1: 'HEADERS',
+  0x4: 'SETTINGS',
+  0x7: 'GOAWAY',
+  0x8: 'WINDOW_UPDATE',
+  0x100: 'PREFACE',
+};
 
 /**
  * A trace line per frame written (`ev: app`, `what: "h2 frame"`), for ladder diagrams: `conn` is
@@ -113,7 +132,14 @@ const TYPE_NAMES: Record<number, string> = { 0x0: 'DATA', 0x1: 'HEADERS', 0x4: '
  */
 export type FrameNote = (fields: { conn: string; type: string; stream: number; offset: number; bytes: number }) => void;
 
-export function noteFrame(note: FrameNote | null, conn: string, type: number, stream: number, offset: number, bytes: number): void {
+export function noteFrame(
+  note: FrameNote | null,
+  conn: string,
+  type: number,
+  stream: number,
+  offset: number,
+  bytes: number,
+): void {
   if (note !== null) note({ conn, type: TYPE_NAMES[type] ?? String(type), stream, offset, bytes });
 }
 

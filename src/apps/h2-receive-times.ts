@@ -22,7 +22,10 @@ export class ReceiveTimes implements OutOfOrderWatch {
    *   read or still readable): out-of-order offsets are counted from it.
    * @param now the clock.
    */
-  constructor(private readonly delivered: () => number, private readonly now: () => Nanos) {}
+  constructor(
+    private readonly delivered: () => number,
+    private readonly now: () => Nanos,
+  ) {}
 
   heldOutOfOrder(ahead: number, len: number): void {
     const start = this.delivered() + ahead;

@@ -12,8 +12,18 @@
 import type { SocketHandler, TcpSocket } from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
 import {
-  ACK_FLAG, DEFAULT_WINDOW, END_HEADERS, END_STREAM, FrameReader, FrameType, RESPONSE_HEADER_BLOCK, SETTING_BYTES,
-  noteFrame, type FrameChannel, type FrameNote, type FrameTypeCode,
+  ACK_FLAG,
+  DEFAULT_WINDOW,
+  END_HEADERS,
+  END_STREAM,
+  FrameReader,
+  FrameType,
+  RESPONSE_HEADER_BLOCK,
+  SETTING_BYTES,
+  noteFrame,
+  type FrameChannel,
+  type FrameNote,
+  type FrameTypeCode,
 } from './h2-frames.ts';
 import { formatIpv4 } from '../wire/ip.ts';
 import { drain, writeSome } from './socket-io.ts';
@@ -58,7 +68,8 @@ export class H2ServerConnection implements SocketHandler {
     private readonly note: FrameNote | null = null,
   ) {
     this.reader = new FrameReader(channel.up);
-    if (note !== null) this.connName = `${formatIpv4(sock.localAddr)}:${sock.localPort}>${formatIpv4(sock.remoteAddr)}:${sock.remotePort}`;
+    if (note !== null)
+      this.connName = `${formatIpv4(sock.localAddr)}:${sock.localPort}>${formatIpv4(sock.remoteAddr)}:${sock.remotePort}`;
     this.log(FrameType.SETTINGS, 0, 0, SETTING_BYTES, -1); // SETTINGS_MAX_CONCURRENT_STREAMS
   }
 

@@ -19,7 +19,13 @@ import type { ScriptApp, ScriptStep, SocketOptions } from './app-specs.ts';
 import type { ScriptNote } from '../schema/trace.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
 import type { Nanos } from '../sim/time.ts';
-import { SocketError, type ListenHandler, type ListenSocket, type SocketHandler, type TcpSocket } from '../stack/socket-api.ts';
+import {
+  SocketError,
+  type ListenHandler,
+  type ListenSocket,
+  type SocketHandler,
+  type TcpSocket,
+} from '../stack/socket-api.ts';
 import type { Errno } from '../tcp/api.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import { formatIpv4 } from '../wire/ip.ts';
@@ -52,7 +58,10 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
   /** A socket existed before (so a call without one is on a closed descriptor). */
   private hadSocket = false;
 
-  constructor(private readonly ctx: AppContext, private readonly spec: ScriptApp) {}
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly spec: ScriptApp,
+  ) {}
 
   start(): void {
     const first = this.spec.steps[0];
@@ -145,7 +154,12 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
     if (reuseAddr) fields['reuseAddr'] = true;
     ctx.report.connectAttempted(ctx.app, ctx.node);
     const params = this.takeOptions();
-    const sock = ctx.stack.connect(ctx.addressOf(node), port, this, { localPort, reuseAddr, lingerZero: this.lingerZero || undefined, params });
+    const sock = ctx.stack.connect(ctx.addressOf(node), port, this, {
+      localPort,
+      reuseAddr,
+      lingerZero: this.lingerZero || undefined,
+      params,
+    });
     if (typeof sock === 'string') {
       this.note('connect', index, { ...fields, errno: sock });
       ctx.report.connectFailed(ctx.app, ctx.node, sock);
@@ -169,7 +183,10 @@ export class Script implements EventHandler, SocketHandler, ListenHandler {
   }
 
   private setOptions(sock: TcpSocket, options: SocketOptions): void {
-    for (const [name, value] of Object.entries(options) as [keyof SocketOptions, SocketOptions[keyof SocketOptions]][]) {
+    for (const [name, value] of Object.entries(options) as [
+      keyof SocketOptions,
+      SocketOptions[keyof SocketOptions],
+    ][]) {
       sock.setOption(name, value as never);
     }
   }

@@ -109,10 +109,20 @@ export class Server {
     this.responseBytes = options.responseBytes;
   }
 
-  static fromSpec(ctx: AppContext, spec: ServerApp, peerProfile: (addr: number) => PeerProfile, rendezvous: H2Rendezvous): Server {
+  static fromSpec(
+    ctx: AppContext,
+    spec: ServerApp,
+    peerProfile: (addr: number) => PeerProfile,
+    rendezvous: H2Rendezvous,
+  ): Server {
     return new Server(ctx, {
-      port: spec.port, responseBytes: spec.responseBytes, backlog: spec.backlog, peerProfile,
-      frameBytes: spec.frameBytes, maxConcurrentStreams: spec.maxConcurrentStreams, rendezvous,
+      port: spec.port,
+      responseBytes: spec.responseBytes,
+      backlog: spec.backlog,
+      peerProfile,
+      frameBytes: spec.frameBytes,
+      maxConcurrentStreams: spec.maxConcurrentStreams,
+      rendezvous,
       fastOpenQueue: spec.fastOpenQueue,
     });
   }
@@ -120,7 +130,15 @@ export class Server {
   start(): void {
     const q = this.options.fastOpenQueue;
     // Validation gives each server its own port, so a taken one is a bug, not an outcome.
-    this.listener = orThrow(this.ctx.stack.listen(this.options.port, this, this.options.backlog, q !== undefined ? { fastOpenQueue: q } : undefined), 'server listen');
+    this.listener = orThrow(
+      this.ctx.stack.listen(
+        this.options.port,
+        this,
+        this.options.backlog,
+        q !== undefined ? { fastOpenQueue: q } : undefined,
+      ),
+      'server listen',
+    );
   }
 
   /** The listening socket while the server runs (its queue statistics feed the metrics). */
@@ -173,8 +191,12 @@ export class Server {
     const channel = o.rendezvous.take(sock.remoteAddr, sock.remotePort);
     if (channel === undefined) return false;
     const { report, app, node } = this.ctx;
-    const conn = new H2ServerConnection(sock, channel, { responseBytes: o.responseBytes, frameBytes: o.frameBytes, maxConcurrentStreams: o.maxConcurrentStreams },
-      (f) => report.note(app, node, 'h2 frame', f));
+    const conn = new H2ServerConnection(
+      sock,
+      channel,
+      { responseBytes: o.responseBytes, frameBytes: o.frameBytes, maxConcurrentStreams: o.maxConcurrentStreams },
+      (f) => report.note(app, node, 'h2 frame', f),
+    );
     sock.handler = conn;
     conn.start();
     if (sock.readable > 0 || sock.eof) conn.onReadable(sock);

@@ -25,7 +25,11 @@ export class SynFlood implements EventHandler {
   /** This instance's start (the app's, or its member's when staggered). */
   private readonly start0: Nanos;
 
-  constructor(private readonly ctx: AppContext, private readonly spec: SynFloodApp, start = spec.start) {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly spec: SynFloodApp,
+    start = spec.start,
+  ) {
     this.start0 = start;
     this.targetAddr = ctx.addressOf(spec.target.node);
     this.interval = spec.rate > 0 ? SEC / spec.rate : Infinity;
@@ -45,9 +49,10 @@ export class SynFlood implements EventHandler {
   onEvent(sim: Sim, _tag: number): void {
     this.sendSyn();
     // Periodic: exact average rate with integer times, the k-th SYN at start + round(k * interval).
-    const next = this.spec.arrival === 'poisson'
-      ? sim.now + Math.round(this.ctx.rng.exponential(this.interval))
-      : this.start0 + Math.round(this.sent * this.interval);
+    const next =
+      this.spec.arrival === 'poisson'
+        ? sim.now + Math.round(this.ctx.rng.exponential(this.interval))
+        : this.start0 + Math.round(this.sent * this.interval);
     if (next < this.spec.stop) sim.at(Math.max(next, sim.now), this, TICK);
   }
 

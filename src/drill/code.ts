@@ -51,7 +51,8 @@ export function runCode(stmts: PyStmt[], info: TcpInfoFields, vars: Map<string, 
   try {
     for (const s of stmts) {
       switch (s.kind) {
-        case 'print': break;
+        case 'print':
+          break;
         case 'assign': {
           const v = evalPy(s.value, lookup);
           const old = s.op === '=' ? 0 : lookup(s.name);

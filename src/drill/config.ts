@@ -31,16 +31,38 @@ export function drillConfig(script: DrillScript): { ok: true; config: DrillConfi
     defaultRemotePort: DRILL_REMOTE_PORT,
   };
   for (const f of script.flags) {
-    const bad = (): { ok: false; error: string } => ({ ok: false, error: `line ${f.line}: bad --${f.name}: ${f.value ?? '(no value)'}` });
+    const bad = (): { ok: false; error: string } => ({
+      ok: false,
+      error: `line ${f.line}: bad --${f.name}: ${f.value ?? '(no value)'}`,
+    });
     const num = f.value === null ? NaN : Number(f.value);
     switch (f.name) {
-      case 'tolerance_usecs': if (!(num >= 0)) return bad(); c.toleranceUsecs = num; break;
-      case 'tolerance_percent': if (!(num >= 0)) return bad(); c.tolerancePercent = num; break;
-      case 'tcp_ts_tick_usecs': if (!(num >= 0)) return bad(); c.tsTickUsecs = num; break;
-      case 'strict_segments': c.strictSegments = true; break;
-      case 'tcp_ts_ecr_scaled': c.tsEcrScaled = true; break;
-      case 'bind_port': if (!(num > 0 && num < 65536)) return bad(); c.bindPort = num; break;
-      case 'connect_port': if (!(num > 0 && num < 65536)) return bad(); c.connectPort = num; break;
+      case 'tolerance_usecs':
+        if (!(num >= 0)) return bad();
+        c.toleranceUsecs = num;
+        break;
+      case 'tolerance_percent':
+        if (!(num >= 0)) return bad();
+        c.tolerancePercent = num;
+        break;
+      case 'tcp_ts_tick_usecs':
+        if (!(num >= 0)) return bad();
+        c.tsTickUsecs = num;
+        break;
+      case 'strict_segments':
+        c.strictSegments = true;
+        break;
+      case 'tcp_ts_ecr_scaled':
+        c.tsEcrScaled = true;
+        break;
+      case 'bind_port':
+        if (!(num > 0 && num < 65536)) return bad();
+        c.bindPort = num;
+        break;
+      case 'connect_port':
+        if (!(num > 0 && num < 65536)) return bad();
+        c.connectPort = num;
+        break;
       case 'local_ip':
       case 'remote_ip': {
         const addr = parseIpv4((f.value ?? '').replace(/\/\d+$/, ''));
@@ -49,7 +71,8 @@ export function drillConfig(script: DrillScript): { ok: true; config: DrillConfi
         else c.remoteAddr = addr;
         break;
       }
-      default: break; // ip_version, mss, verbose, …: checked by features.ts or without effect here
+      default:
+        break; // ip_version, mss, verbose, …: checked by features.ts or without effect here
     }
   }
   return { ok: true, config: c };

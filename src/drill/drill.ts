@@ -50,7 +50,10 @@ function readOrNull(file: string): string | null {
 export function readSourced(dir: string, p: string): string | null {
   const direct = readOrNull(path.resolve(dir, p));
   if (direct !== null || path.isAbsolute(p)) return direct;
-  const tail = p.split('/').filter((s) => s !== '' && s !== '.' && s !== '..').slice(-2);
+  const tail = p
+    .split('/')
+    .filter((s) => s !== '' && s !== '.' && s !== '..')
+    .slice(-2);
   if (tail.length === 0) return null;
   for (let d = path.resolve(dir); ; d = path.dirname(d)) {
     const found = readOrNull(path.join(d, ...tail));
@@ -63,7 +66,14 @@ export function readSourced(dir: string, p: string): string | null {
 /** Linux SKB_TRUESIZE of a TCP send skb's head (x86-64, MAX_TCP_HEADER 320). */
 const DRILL_SKB_TRUESIZE = 1280;
 /** Parameters a timed sysctl may change: read when a socket connects or a SYN arrives (the upstream fastopen scripts write them between sockets). */
-const RUNTIME_SYSCTLS: ReadonlySet<string> = new Set(['fastOpen', 'fastOpenKey', 'timestamps', 'sack', 'windowScaling', 'ecn']);
+const RUNTIME_SYSCTLS: ReadonlySet<string> = new Set([
+  'fastOpen',
+  'fastOpenKey',
+  'timestamps',
+  'sack',
+  'windowScaling',
+  'ecn',
+]);
 
 export function runScriptSource(src: string, scriptPath: string, options: DrillOptions = {}): DrillResult {
   const parsed = parseScript(src);
@@ -81,8 +91,12 @@ export function runScriptSource(src: string, scriptPath: string, options: DrillO
   }
   const dir = path.dirname(scriptPath);
   const read: ReadScriptFile = (p) => readSourced(dir, p);
-  const knobs = script.initCommand === null ? { params: {}, errors: [] as string[] } : sysctlsFromCommands(script.initCommand.command, read);
-  if (knobs.errors.length > 0) return { verdict: 'FAIL', reason: `line ${script.initCommand!.line}: init command: ${knobs.errors[0]}` };
+  const knobs =
+    script.initCommand === null
+      ? { params: {}, errors: [] as string[] }
+      : sysctlsFromCommands(script.initCommand.command, read);
+  if (knobs.errors.length > 0)
+    return { verdict: 'FAIL', reason: `line ${script.initCommand!.line}: init command: ${knobs.errors[0]}` };
   // A timed sysctl is applied for the sockets made after it when Linux reads it only as a socket
   // opens (RUNTIME_SYSCTLS); any other change mid-script is a SKIP.
   const changesParams = (command: string): boolean => {

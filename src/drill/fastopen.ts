@@ -36,7 +36,14 @@ function connectedOutcome(e: FdEntry, total: number): Outcome | null {
  * The attempt of a Fast Open write of `total` bytes on `e`; `flags` are the other MSG_ flags,
  * `msgFastOpen` whether MSG_FASTOPEN was given (else: a write on a deferred connect).
  */
-export function fastOpenWrite(ctx: FastOpenContext, e: FdEntry, total: number, flags: number, msgFastOpen: boolean, unspec: boolean): Attempt {
+export function fastOpenWrite(
+  ctx: FastOpenContext,
+  e: FdEntry,
+  total: number,
+  flags: number,
+  msgFastOpen: boolean,
+  unspec: boolean,
+): Attempt {
   const nonblocking = e.nonblocking || (flags & SYMBOLS.MSG_DONTWAIT!) !== 0;
   let connecting: Attempt | null = null;
   let started = false;

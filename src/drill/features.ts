@@ -14,33 +14,94 @@ import type { Expr, DrillScript, SyscallEvent } from './script.ts';
 
 /** Script flags the runner understands (the rest change packetdrill's own mechanics). */
 export const KNOWN_FLAGS: ReadonlySet<string> = new Set([
-  'tolerance_usecs', 'tolerance_percent', 'ip_version', 'mss', 'bind_port', 'connect_port', 'local_ip', 'remote_ip',
-  'tcp_ts_ecr_scaled', 'tcp_ts_tick_usecs', 'strict_segments', 'verbose', 'debug', 'dry_run',
+  'tolerance_usecs',
+  'tolerance_percent',
+  'ip_version',
+  'mss',
+  'bind_port',
+  'connect_port',
+  'local_ip',
+  'remote_ip',
+  'tcp_ts_ecr_scaled',
+  'tcp_ts_tick_usecs',
+  'strict_segments',
+  'verbose',
+  'debug',
+  'dry_run',
 ]);
 
 export const SUPPORTED_SYSCALLS: ReadonlySet<string> = new Set([
-  'socket', 'setsockopt', 'getsockopt', 'fcntl', 'bind', 'listen', 'accept', 'connect',
-  'read', 'write', 'recv', 'send', 'recvfrom', 'sendto', 'recvmsg', 'sendmsg', 'shutdown', 'close', 'ioctl',
-  'poll', 'epoll_create', 'epoll_create1', 'epoll_ctl', 'epoll_wait',
+  'socket',
+  'setsockopt',
+  'getsockopt',
+  'fcntl',
+  'bind',
+  'listen',
+  'accept',
+  'connect',
+  'read',
+  'write',
+  'recv',
+  'send',
+  'recvfrom',
+  'sendto',
+  'recvmsg',
+  'sendmsg',
+  'shutdown',
+  'close',
+  'ioctl',
+  'poll',
+  'epoll_create',
+  'epoll_create1',
+  'epoll_ctl',
+  'epoll_wait',
 ]);
 
 const SETSOCKOPTS: ReadonlySet<string> = new Set([
-  'SO_REUSEADDR', 'SO_REUSEPORT', 'SO_SNDBUF', 'SO_RCVBUF', 'SO_KEEPALIVE', 'SO_LINGER',
-  'TCP_NODELAY', 'TCP_USER_TIMEOUT', 'TCP_KEEPIDLE', 'TCP_KEEPINTVL', 'TCP_KEEPCNT', 'TCP_SYNCNT',
-  'TCP_MAXSEG', 'TCP_CORK', 'TCP_NOTSENT_LOWAT', 'TCP_INQ', 'TCP_FASTOPEN', 'TCP_FASTOPEN_CONNECT',
-  'TCP_FASTOPEN_KEY', 'IP_TOS', 'IP_MTU_DISCOVER',
+  'SO_REUSEADDR',
+  'SO_REUSEPORT',
+  'SO_SNDBUF',
+  'SO_RCVBUF',
+  'SO_KEEPALIVE',
+  'SO_LINGER',
+  'TCP_NODELAY',
+  'TCP_USER_TIMEOUT',
+  'TCP_KEEPIDLE',
+  'TCP_KEEPINTVL',
+  'TCP_KEEPCNT',
+  'TCP_SYNCNT',
+  'TCP_MAXSEG',
+  'TCP_CORK',
+  'TCP_NOTSENT_LOWAT',
+  'TCP_INQ',
+  'TCP_FASTOPEN',
+  'TCP_FASTOPEN_CONNECT',
+  'TCP_FASTOPEN_KEY',
+  'IP_TOS',
+  'IP_MTU_DISCOVER',
 ]);
 
 const GETSOCKOPTS: ReadonlySet<string> = new Set([
-  'SO_ERROR', 'SO_SNDBUF', 'SO_RCVBUF', 'TCP_INFO', 'TCP_MAXSEG', 'TCP_NOTSENT_LOWAT', 'TCP_CORK', 'TCP_NODELAY', 'TCP_INQ',
-  'TCP_FASTOPEN_KEY', 'IP_TOS', 'IP_MTU_DISCOVER',
+  'SO_ERROR',
+  'SO_SNDBUF',
+  'SO_RCVBUF',
+  'TCP_INFO',
+  'TCP_MAXSEG',
+  'TCP_NOTSENT_LOWAT',
+  'TCP_CORK',
+  'TCP_NODELAY',
+  'TCP_INQ',
+  'TCP_FASTOPEN_KEY',
+  'IP_TOS',
+  'IP_MTU_DISCOVER',
 ]);
 
 /** Cookie symbols packetdrill's wrappers define (-D): the server's cookie under the script's key, under the zero key. */
 export const FASTOPEN_SYMBOLS: ReadonlySet<string> = new Set(['TFO_COOKIE', 'TFO_COOKIE_ZERO']);
 
 /** send()/sendto()/sendmsg() flags the socket layer models (MSG_FASTOPEN is the Fast Open work's). */
-const SEND_FLAGS = SYMBOLS.MSG_EOR! | SYMBOLS.MSG_MORE! | SYMBOLS.MSG_DONTWAIT! | SYMBOLS.MSG_NOSIGNAL! | SYMBOLS.MSG_FASTOPEN!;
+const SEND_FLAGS =
+  SYMBOLS.MSG_EOR! | SYMBOLS.MSG_MORE! | SYMBOLS.MSG_DONTWAIT! | SYMBOLS.MSG_NOSIGNAL! | SYMBOLS.MSG_FASTOPEN!;
 const RECV_FLAGS = SYMBOLS.MSG_DONTWAIT!;
 
 /** Names a flag bit for a SKIP reason. */
@@ -76,7 +137,8 @@ function syscallGap(c: SyscallEvent): string | null {
         const linger = f?.get('linger');
         const on = onoff === undefined ? null : intValue(onoff);
         const secs = linger === undefined ? null : intValue(linger);
-        if (on === null || secs === null || (on !== 0 && secs !== 0)) return 'SO_LINGER with a linger time (only l_linger = 0 is modelled)';
+        if (on === null || secs === null || (on !== 0 && secs !== 0))
+          return 'SO_LINGER with a linger time (only l_linger = 0 is modelled)';
       }
       return null;
     }
@@ -92,7 +154,9 @@ function syscallGap(c: SyscallEvent): string | null {
     }
     case 'ioctl': {
       const req = wordValue(arg(c, 1) ?? { kind: 'ellipsis' });
-      return req !== null && ['SIOCINQ', 'FIONREAD', 'SIOCOUTQ', 'TIOCOUTQ', 'SIOCOUTQNSD'].includes(req) ? null : `ioctl ${req ?? '?'} not modelled`;
+      return req !== null && ['SIOCINQ', 'FIONREAD', 'SIOCOUTQ', 'TIOCOUTQ', 'SIOCOUTQNSD'].includes(req)
+        ? null
+        : `ioctl ${req ?? '?'} not modelled`;
     }
     case 'fcntl': {
       const cmd = wordValue(arg(c, 1) ?? { kind: 'ellipsis' });
@@ -107,7 +171,8 @@ function syscallGap(c: SyscallEvent): string | null {
       const msg = c.name === 'sendmsg' || c.name === 'recvmsg';
       const flagsArg = arg(c, msg ? 2 : 3);
       const flags = flagsArg === undefined ? 0 : intValue(flagsArg);
-      if (flags === null) return `${c.name}() flags ${flagsArg === undefined ? '?' : formatExpr(flagsArg)} not understood`;
+      if (flags === null)
+        return `${c.name}() flags ${flagsArg === undefined ? '?' : formatExpr(flagsArg)} not understood`;
       const known = c.name.startsWith('send') ? SEND_FLAGS : RECV_FLAGS;
       if (flags & ~known) {
         const f = flagName(flags & ~known);
@@ -137,7 +202,10 @@ function syscallGap(c: SyscallEvent): string | null {
  * The first unmodelled feature a script needs, with its line, or null when it can run.
  * `commandChangesParams` tells whether a timed shell command sets engine parameters.
  */
-export function unsupportedFeature(script: DrillScript, commandChangesParams: (command: string) => boolean): string | null {
+export function unsupportedFeature(
+  script: DrillScript,
+  commandChangesParams: (command: string) => boolean,
+): string | null {
   for (const f of script.flags) {
     if (f.name === 'ip_version') {
       if (f.value !== 'ipv4') return `${f.value === 'ipv6' ? 'IPv6' : `--ip_version=${f.value}`} (line ${f.line})`;
@@ -157,7 +225,12 @@ export function unsupportedFeature(script: DrillScript, commandChangesParams: (c
         }
         for (const o of e.options ?? []) {
           if (o.kind === 'unsupported') return `${o.name} not modelled (line ${e.line})`;
-          if (o.kind === 'fastopen' && o.cookie !== null && !/^([0-9a-fA-F]{2})+$/.test(o.cookie) && !FASTOPEN_SYMBOLS.has(o.cookie)) {
+          if (
+            o.kind === 'fastopen' &&
+            o.cookie !== null &&
+            !/^([0-9a-fA-F]{2})+$/.test(o.cookie) &&
+            !FASTOPEN_SYMBOLS.has(o.cookie)
+          ) {
             return `Fast Open cookie ${o.cookie} not understood (line ${e.line})`;
           }
         }

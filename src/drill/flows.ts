@@ -65,7 +65,19 @@ export class Flows {
     const key = `${localPort}/${remotePort}`;
     let f = this.byPorts.get(key);
     if (f === undefined) {
-      f = { localPort, remotePort, localOffset: 0, learnIsn: false, remoteOffset: 0, peerIsn: 0, tsVals: new Map(), firstTs: null, peerMss: null, peerTs: false, engineTs: false };
+      f = {
+        localPort,
+        remotePort,
+        localOffset: 0,
+        learnIsn: false,
+        remoteOffset: 0,
+        peerIsn: 0,
+        tsVals: new Map(),
+        firstTs: null,
+        peerMss: null,
+        peerTs: false,
+        engineTs: false,
+      };
       this.byPorts.set(key, f);
     }
     return f;
@@ -113,13 +125,24 @@ export class Flows {
   }
 }
 
-function toTcpOptions(list: ScriptOption[], flow: Flow, isAck: boolean, tsEcrScaled: boolean): TcpOptions | null | string {
+function toTcpOptions(
+  list: ScriptOption[],
+  flow: Flow,
+  isAck: boolean,
+  tsEcrScaled: boolean,
+): TcpOptions | null | string {
   let o: TcpOptions | null = null;
   for (const opt of list) {
     switch (opt.kind) {
-      case 'mss': (o ??= {}).mss = opt.value; break;
-      case 'wscale': (o ??= {}).wscale = opt.value; break;
-      case 'sackOK': (o ??= {}).sackPermitted = true; break;
+      case 'mss':
+        (o ??= {}).mss = opt.value;
+        break;
+      case 'wscale':
+        (o ??= {}).wscale = opt.value;
+        break;
+      case 'sackOK':
+        (o ??= {}).sackPermitted = true;
+        break;
       case 'fastopen': {
         // symbols (TFO_COOKIE) were resolved to hex before the run (runner.ts)
         const hex = opt.cookie ?? '';
@@ -138,8 +161,10 @@ function toTcpOptions(list: ScriptOption[], flow: Flow, isAck: boolean, tsEcrSca
         if (isAck) {
           const live = flow.tsVals.get(opt.ecr);
           if (live !== undefined) ecr = live;
-          else if (tsEcrScaled && flow.firstTs !== null) ecr = (opt.ecr - flow.firstTs.script + flow.firstTs.live) >>> 0;
-          else return `unable to infer live TS ecr for script TS ecr ${opt.ecr}; no matching or preceding outbound TS val`;
+          else if (tsEcrScaled && flow.firstTs !== null)
+            ecr = (opt.ecr - flow.firstTs.script + flow.firstTs.live) >>> 0;
+          else
+            return `unable to infer live TS ecr for script TS ecr ${opt.ecr}; no matching or preceding outbound TS val`;
         }
         (o ??= {}).timestamp = { val: opt.val, ecr };
         break;
@@ -152,7 +177,12 @@ function toTcpOptions(list: ScriptOption[], flow: Flow, isAck: boolean, tsEcrSca
 }
 
 /** Builds the live packet for an inbound script line; a string when it cannot (TS ecr unknown). */
-export function inboundPacket(ev: PacketEvent, flow: Flow, ends: DrillEndpoints, tsEcrScaled: boolean): Packet | string {
+export function inboundPacket(
+  ev: PacketEvent,
+  flow: Flow,
+  ends: DrillEndpoints,
+  tsEcrScaled: boolean,
+): Packet | string {
   const isAck = (ev.flags & ACK) !== 0;
   const options = toTcpOptions(ev.options ?? [], flow, isAck, tsEcrScaled);
   if (typeof options === 'string') return options;
@@ -179,7 +209,16 @@ export function inboundPacket(ev: PacketEvent, flow: Flow, ends: DrillEndpoints,
     len: ev.len,
     payload: null,
   };
-  const packet: Packet = { src: ends.remoteAddr, dst: ends.localAddr, ttl: 64, id: 0, protocol: PROTO_TCP, tcp: seg, dataBytes: 0, annot: 0 };
+  const packet: Packet = {
+    src: ends.remoteAddr,
+    dst: ends.localAddr,
+    ttl: 64,
+    id: 0,
+    protocol: PROTO_TCP,
+    tcp: seg,
+    dataBytes: 0,
+    annot: 0,
+  };
   const ecn = ev.ecn === null ? 0 : ECN_CODEPOINTS[ev.ecn];
   if (ecn !== 0) packet.ecn = ecn;
   return packet;

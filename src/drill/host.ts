@@ -11,11 +11,14 @@ import type { TcpStack } from '../stack/socket-api.ts';
 import type { TcpParams } from '../tcp/params.ts';
 
 /** `flushMetrics`: `ip tcp_metrics flush` (a stack without a metrics cache has nothing to flush). */
-export type DrillStack = TcpStack & PacketReceiver & {
-  flushMetrics?(): void; localDrop?: boolean; setSysctls?(changes: Partial<TcpParams>): void;
-  /** ICMP counters (HostStack), read by the scripts' nstat checks. */
-  readonly icmpStats?: { inErrors: number; outOfWindowIcmps: number } | null;
-};
+export type DrillStack = TcpStack &
+  PacketReceiver & {
+    flushMetrics?(): void;
+    localDrop?: boolean;
+    setSysctls?(changes: Partial<TcpParams>): void;
+    /** ICMP counters (HostStack), read by the scripts' nstat checks. */
+    readonly icmpStats?: { inErrors: number; outOfWindowIcmps: number } | null;
+  };
 
 export type DrillStackFactory = (port: HostPort, params: TcpParams) => DrillStack;
 

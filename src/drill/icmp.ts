@@ -5,7 +5,14 @@
  * relative to our ISN (map_inbound_icmp_tcp_packet), 0 (our ISN) when the line gives none.
  */
 import type { DrillEndpoints, Flow } from './flows.ts';
-import { ICMP_DEST_UNREACH, ICMP_ERROR_BYTES, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_TIME_EXCEEDED, UNREACH_CODE_NAMES } from '../wire/icmp.ts';
+import {
+  ICMP_DEST_UNREACH,
+  ICMP_ERROR_BYTES,
+  ICMP_FRAG_NEEDED,
+  ICMP_HOST_UNREACH,
+  ICMP_TIME_EXCEEDED,
+  UNREACH_CODE_NAMES,
+} from '../wire/icmp.ts';
 import { PROTO_ICMP, PROTO_TCP, type Packet } from '../wire/segment.ts';
 import type { IcmpSpec } from './script.ts';
 
@@ -48,16 +55,38 @@ export function inboundIcmp(spec: IcmpSpec, flow: Flow, ends: DrillEndpoints): P
   const type = icmpType(spec.type);
   const code = icmpCode(spec.code);
   if (type === null || code === null) return `ICMP ${spec.type} ${spec.code ?? ''} not understood`;
-  if (spec.mtu !== null && !(type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED)) return 'ICMPv4 MTU is only valid for unreachable-frag_needed';
+  if (spec.mtu !== null && !(type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED))
+    return 'ICMPv4 MTU is only valid for unreachable-frag_needed';
   const quoted: Packet = {
-    src: ends.localAddr, dst: ends.remoteAddr, ttl: 0, id: 0, protocol: PROTO_TCP, dataBytes: 0, annot: 0,
+    src: ends.localAddr,
+    dst: ends.remoteAddr,
+    ttl: 0,
+    id: 0,
+    protocol: PROTO_TCP,
+    dataBytes: 0,
+    annot: 0,
     tcp: {
-      srcPort: flow.localPort, dstPort: flow.remotePort, seq: (spec.seq + flow.localOffset) >>> 0, ack: 0, flags: 0,
-      window: 0, urgent: 0, options: null, len: spec.len, payload: null,
+      srcPort: flow.localPort,
+      dstPort: flow.remotePort,
+      seq: (spec.seq + flow.localOffset) >>> 0,
+      ack: 0,
+      flags: 0,
+      window: 0,
+      urgent: 0,
+      options: null,
+      len: spec.len,
+      payload: null,
     },
   };
   return {
-    src: ends.remoteAddr, dst: ends.localAddr, ttl: 64, id: 0, protocol: PROTO_ICMP, tcp: null, dataBytes: ICMP_ERROR_BYTES, annot: 0,
+    src: ends.remoteAddr,
+    dst: ends.localAddr,
+    ttl: 64,
+    id: 0,
+    protocol: PROTO_ICMP,
+    tcp: null,
+    dataBytes: ICMP_ERROR_BYTES,
+    annot: 0,
     icmp: { type, code, mtu: spec.mtu ?? 0, quoted },
   };
 }

@@ -61,8 +61,16 @@ export function tokenize(src: string): { ok: true; tokens: Token[] } | { ok: fal
   };
   while (i < n) {
     const c = src[i]!;
-    if (c === '\n') { line++; i++; newline = true; continue; }
-    if (c === ' ' || c === '\t' || c === '\r') { i++; continue; }
+    if (c === '\n') {
+      line++;
+      i++;
+      newline = true;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r') {
+      i++;
+      continue;
+    }
     const start = line;
     if (c === '/' && src[i + 1] === '/') {
       while (i < n && src[i] !== '\n') i++;

@@ -13,15 +13,24 @@ import type { PacketEvent, ScriptOption } from './script.ts';
 
 function optionText(o: ScriptOption): string {
   switch (o.kind) {
-    case 'nop': return 'nop';
-    case 'eol': return 'eol';
-    case 'mss': return `mss ${o.value}`;
-    case 'wscale': return `wscale ${o.value}`;
-    case 'sackOK': return 'sackOK';
-    case 'sack': return `sack ${o.blocks.map(([l, r]) => `${l}:${r}`).join(' ')}`;
-    case 'TS': return `TS val ${o.val} ecr ${o.ecr}`;
-    case 'fastopen': return `${o.exp ? 'FOEXP' : 'FO'}${o.cookie === null ? '' : ` ${o.cookie}`}`;
-    case 'unsupported': return o.name;
+    case 'nop':
+      return 'nop';
+    case 'eol':
+      return 'eol';
+    case 'mss':
+      return `mss ${o.value}`;
+    case 'wscale':
+      return `wscale ${o.value}`;
+    case 'sackOK':
+      return 'sackOK';
+    case 'sack':
+      return `sack ${o.blocks.map(([l, r]) => `${l}:${r}`).join(' ')}`;
+    case 'TS':
+      return `TS val ${o.val} ecr ${o.ecr}`;
+    case 'fastopen':
+      return `${o.exp ? 'FOEXP' : 'FO'}${o.cookie === null ? '' : ` ${o.cookie}`}`;
+    case 'unsupported':
+      return o.name;
   }
 }
 
@@ -70,7 +79,8 @@ export interface MatchConfig {
 
 /** The first field that differs, in words, or null when the segment is what the script expects. */
 export function compareOutbound(ev: PacketEvent, seg: Segment, flow: Flow, cfg: MatchConfig): string | null {
-  if (seg.flags !== ev.flags) return `flags: expected ${ev.flagsText === '-' ? '-' : formatFlags(ev.flags)}, got ${formatFlags(seg.flags) || '-'}`;
+  if (seg.flags !== ev.flags)
+    return `flags: expected ${ev.flagsText === '-' ? '-' : formatFlags(ev.flags)}, got ${formatFlags(seg.flags) || '-'}`;
   const seq = (seg.seq - flow.localOffset) >>> 0;
   if (seq !== ev.seq && !(seg.flags & SYN)) return `seq: expected ${ev.seq}, got ${seq}`;
   // packetdrill compares the raw ack field; tcplab's records leave it undefined without ACK, so only ACK segments are compared.
@@ -93,7 +103,7 @@ export function compareOutbound(ev: PacketEvent, seg: Segment, flow: Flow, cfg: 
         const o = ev.options[i]!;
         const liveVal = seg.options!.timestamp!.val;
         const mapped = (flow.firstTs.script + (liveVal - flow.firstTs.live)) >>> 0;
-        if (o.kind === 'TS' && Math.abs(((mapped - o.val) << 0)) * cfg.tsTickUsecs > cfg.toleranceUsecs) {
+        if (o.kind === 'TS' && Math.abs((mapped - o.val) << 0) * cfg.tsTickUsecs > cfg.toleranceUsecs) {
           return `TS val: expected ${o.val}, got ${mapped} (tolerance ${cfg.toleranceUsecs} us at ${cfg.tsTickUsecs} us per tick)`;
         }
       }

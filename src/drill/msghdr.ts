@@ -50,8 +50,13 @@ export function readMsghdr(e: Expr): MsgHdr | string {
       const level = f?.get('cmsg_level');
       const type = f?.get('cmsg_type');
       const data = f?.get('cmsg_data');
-      if (level === undefined || type === undefined || data === undefined) return 'each cmsg needs cmsg_level, cmsg_type and cmsg_data';
-      control.push({ level: wordValue(level) ?? String(intValue(level)), type: wordValue(type) ?? String(intValue(type)), data });
+      if (level === undefined || type === undefined || data === undefined)
+        return 'each cmsg needs cmsg_level, cmsg_type and cmsg_data';
+      control.push({
+        level: wordValue(level) ?? String(intValue(level)),
+        type: wordValue(type) ?? String(intValue(type)),
+        data,
+      });
     }
   }
   return { iovBytes, control };

@@ -9,7 +9,17 @@ import { SEC, type Nanos } from '../sim/time.ts';
 import { parseFlags } from '../wire/flags.ts';
 import { tokenize, type Token } from './lexer.ts';
 import type {
-  EcnSpec, Expr, IcmpSpec, PacketEvent, ParseError, DrillScript, ScriptEvent, ScriptFlag, ScriptOption, SyscallEvent, TimeSpec,
+  EcnSpec,
+  Expr,
+  IcmpSpec,
+  PacketEvent,
+  ParseError,
+  DrillScript,
+  ScriptEvent,
+  ScriptFlag,
+  ScriptOption,
+  SyscallEvent,
+  TimeSpec,
 } from './script.ts';
 
 class Fail extends Error {
@@ -28,7 +38,11 @@ export function secondsToNanos(text: string): Nanos {
 const U32 = 0x1_0000_0000;
 
 const ECN_SPECS: ReadonlyMap<string, EcnSpec> = new Map([
-  ['noecn', 'noecn'], ['ect0', 'ect0'], ['ect1', 'ect1'], ['ce', 'ce'], ['ect01', 'ect01'],
+  ['noecn', 'noecn'],
+  ['ect0', 'ect0'],
+  ['ect1', 'ect1'],
+  ['ce', 'ce'],
+  ['ect01', 'ect01'],
 ] as const);
 
 class Parser {
@@ -60,7 +74,8 @@ class Parser {
 
   private expectPunct(text: string): Token {
     const t = this.next();
-    if (t.kind !== 'punct' || t.text !== text) this.fail(t, `expected '${text}' but found '${t.text || 'end of file'}'`);
+    if (t.kind !== 'punct' || t.text !== text)
+      this.fail(t, `expected '${text}' but found '${t.text || 'end of file'}'`);
     return t;
   }
 
@@ -89,7 +104,11 @@ class Parser {
     while (this.peek().kind === 'option') {
       const t = this.next();
       const eq = t.text.indexOf('=');
-      flags.push(eq < 0 ? { name: t.text, value: null, line: t.line } : { name: t.text.slice(0, eq), value: t.text.slice(eq + 1), line: t.line });
+      flags.push(
+        eq < 0
+          ? { name: t.text, value: null, line: t.line }
+          : { name: t.text.slice(0, eq), value: t.text.slice(eq + 1), line: t.line },
+      );
     }
     let initCommand: DrillScript['initCommand'] = null;
     let cleanupCommand: DrillScript['cleanupCommand'] = null;
@@ -102,7 +121,8 @@ class Parser {
       const t = this.peek();
       if (t.kind === 'command') {
         this.next();
-        if (this.peek().kind !== 'eof') this.fail(t, 'a shell command needs a time unless it is the first or last line');
+        if (this.peek().kind !== 'eof')
+          this.fail(t, 'a shell command needs a time unless it is the first or last line');
         cleanupCommand = { command: t.text, line: t.line };
         break;
       }
@@ -111,7 +131,8 @@ class Parser {
     if (events.length === 0) this.fail(this.peek(), 'script has no events', 'semantic');
     const first = events[0]!;
     const firstAt = first.time.kind === 'any' ? -1 : first.time.at;
-    if (firstAt !== 0) throw new Fail({ code: 'semantic', line: first.line, message: 'first event should be at time 0' });
+    if (firstAt !== 0)
+      throw new Fail({ code: 'semantic', line: first.line, message: 'first event should be at time 0' });
     return { flags, initCommand, events, cleanupCommand };
   }
 
@@ -145,16 +166,27 @@ class Parser {
     const t = this.peek();
     let event: ScriptEvent;
     if (this.isPunct('<') || this.isPunct('>')) event = this.parsePacket(line, time);
-    else if (t.kind === 'command') { this.next(); event = { type: 'command', line, time, command: t.text }; }
-    else if (t.kind === 'code') { this.next(); event = { type: 'code', line, time, code: t.text }; }
-    else if (t.kind === 'ellipsis' || t.kind === 'word') event = this.parseSyscall(line, time);
+    else if (t.kind === 'command') {
+      this.next();
+      event = { type: 'command', line, time, command: t.text };
+    } else if (t.kind === 'code') {
+      this.next();
+      event = { type: 'code', line, time, code: t.text };
+    } else if (t.kind === 'ellipsis' || t.kind === 'word') event = this.parseSyscall(line, time);
     else this.fail(t, `expected a packet, system call or command but found '${t.text || 'end of file'}'`);
     const ranged = time.kind === 'any' || time.kind === 'absolute-range' || time.kind === 'relative-range';
     const outbound = event.type === 'packet' && event.direction === 'out';
     if (ranged && !outbound) {
-      this.fail(start, time.kind === 'any' ? 'event time <star> can only be used with outbound packets' : 'event time range can only be used with outbound packets', 'semantic');
+      this.fail(
+        start,
+        time.kind === 'any'
+          ? 'event time <star> can only be used with outbound packets'
+          : 'event time range can only be used with outbound packets',
+        'semantic',
+      );
     }
-    if ((time.kind === 'absolute-range' || time.kind === 'relative-range') && time.end < time.at) this.fail(start, 'time range is backwards', 'semantic');
+    if ((time.kind === 'absolute-range' || time.kind === 'relative-range') && time.end < time.at)
+      this.fail(start, 'time range is backwards', 'semantic');
     return event;
   }
 
@@ -169,7 +201,8 @@ class Parser {
   private parseIcmp(base: PacketEvent): PacketEvent {
     this.next();
     const typeTok = this.next();
-    if (typeTok.kind !== 'word') this.fail(typeTok, `expected an ICMP type but found '${typeTok.text || 'end of file'}'`);
+    if (typeTok.kind !== 'word')
+      this.fail(typeTok, `expected an ICMP type but found '${typeTok.text || 'end of file'}'`);
     const spec: IcmpSpec = { type: typeTok.text, code: null, mtu: null, seq: 0, len: 0 };
     if (this.sameLine() && this.peek().kind === 'word' && this.peek().text !== 'mtu') spec.code = this.next().text;
     if (this.sameLine() && this.peek().kind === 'word' && this.peek().text === 'mtu') {
@@ -186,7 +219,8 @@ class Parser {
       spec.len = this.expectInt('TCP payload size', 65535);
       this.expectPunct(')');
       this.expectPunct(']');
-      if (end !== spec.seq + spec.len) this.fail(seqTok, 'inconsistent TCP sequence numbers and payload size', 'semantic');
+      if (end !== spec.seq + spec.len)
+        this.fail(seqTok, 'inconsistent TCP sequence numbers and payload size', 'semantic');
     }
     return { ...base, icmp: spec };
   }
@@ -195,8 +229,21 @@ class Parser {
     const dirToken = this.next();
     const direction = dirToken.text === '<' ? 'in' : 'out';
     const base: PacketEvent = {
-      type: 'packet', line, time, direction, flags: 0, flagsText: '', seq: 0, len: 0, ack: null, win: null, urg: 0,
-      options: [], ports: null, ecn: null, unsupported: null,
+      type: 'packet',
+      line,
+      time,
+      direction,
+      flags: 0,
+      flagsText: '',
+      seq: 0,
+      len: 0,
+      ack: null,
+      win: null,
+      urg: 0,
+      options: [],
+      ports: null,
+      ecn: null,
+      unsupported: null,
     };
     const t = this.peek();
     if (t.kind === 'word' && t.text === 'icmp' && direction === 'in') return this.parseIcmp(base);
@@ -211,7 +258,8 @@ class Parser {
       this.expectPunct(close);
       const ecn = close === ']' && parts.length === 1 ? ECN_SPECS.get(parts[0]!) : undefined;
       if (ecn !== undefined) base.ecn = ecn;
-      else if (close === ']') this.fail(t, `unknown IP ECN spec [${parts.join(' ')}] (expected noecn, ect0, ect1, ce or ect01)`);
+      else if (close === ']')
+        this.fail(t, `unknown IP ECN spec [${parts.join(' ')}] (expected noecn, ect0, ect1, ce or ect01)`);
       else base.unsupported = `IP header spec (${parts.join(' ')})`;
     }
     if (this.peek().kind === 'int' && this.isPunct('>', this.peek(1))) {
@@ -226,7 +274,10 @@ class Parser {
     else if (f.kind === 'punct' && f.text === '-') flagsText = '-';
     else if (f.kind === 'word') {
       flagsText = f.text;
-      if (this.isPunct('.') && this.sameLine()) { this.next(); flagsText += '.'; }
+      if (this.isPunct('.') && this.sameLine()) {
+        this.next();
+        flagsText += '.';
+      }
     } else this.fail(f, `expected TCP flags but found '${f.text || 'end of file'}'`);
     const flags = parseFlags(flagsText === '-' ? '' : flagsText);
     if (flags === null) this.fail(f, `bad TCP flags '${flagsText}'`, 'semantic');
@@ -255,7 +306,8 @@ class Parser {
       const open = this.next();
       if (this.peek().kind === 'ellipsis') {
         this.next();
-        if (direction === 'in') this.fail(open, '<...> for TCP options can only be used with outbound packets', 'semantic');
+        if (direction === 'in')
+          this.fail(open, '<...> for TCP options can only be used with outbound packets', 'semantic');
         p.options = null;
       } else {
         p.options = this.parseOptionList();
@@ -263,7 +315,8 @@ class Parser {
       this.expectPunct('>');
     }
     if (this.sameLine() && this.isPunct('{')) this.fail(this.peek(), 'packet fuzzing specs are not supported');
-    if (direction === 'in' && p.win === null) this.fail(dirToken, 'window must be specified for inbound packets', 'semantic');
+    if (direction === 'in' && p.win === null)
+      this.fail(dirToken, 'window must be specified for inbound packets', 'semantic');
     return p;
   }
 
@@ -280,11 +333,16 @@ class Parser {
     const t = this.next();
     if (t.kind !== 'word') this.fail(t, `expected a TCP option but found '${t.text || 'end of file'}'`);
     switch (t.text) {
-      case 'nop': return { kind: 'nop' };
-      case 'eol': return { kind: 'eol' };
-      case 'mss': return { kind: 'mss', value: this.expectInt('mss value', 65535) };
-      case 'wscale': return { kind: 'wscale', value: this.expectInt('window scale shift count', 255) };
-      case 'sackOK': return { kind: 'sackOK' };
+      case 'nop':
+        return { kind: 'nop' };
+      case 'eol':
+        return { kind: 'eol' };
+      case 'mss':
+        return { kind: 'mss', value: this.expectInt('mss value', 65535) };
+      case 'wscale':
+        return { kind: 'wscale', value: this.expectInt('window scale shift count', 255) };
+      case 'sackOK':
+        return { kind: 'sackOK' };
       case 'sack': {
         const blocks: Array<[number, number]> = [];
         do {
@@ -307,7 +365,8 @@ class Parser {
         // it runs to the next ',' or '>'.
         let value = '';
         while (this.sameLine() && !this.isPunct(',') && !this.isPunct('>')) value += this.next().text;
-        if (value !== '' && !/^([0-9a-fA-F]+|[A-Za-z_]\w*)$/.test(value)) this.fail(t, `bad ${t.text} value '${value}'`);
+        if (value !== '' && !/^([0-9a-fA-F]+|[A-Za-z_]\w*)$/.test(value))
+          this.fail(t, `bad ${t.text} value '${value}'`);
         if (t.text === 'md5') return { kind: 'unsupported', name: 'TCP-MD5 option' };
         return { kind: 'fastopen', exp: t.text === 'FOEXP', cookie: value === '' ? null : value };
       }
@@ -346,7 +405,8 @@ class Parser {
       this.next();
       list.push(this.parseExpr());
     }
-    if (!this.isPunct(close)) this.fail(this.peek(), `expected '${close}' but found '${this.peek().text || 'end of file'}'`);
+    if (!this.isPunct(close))
+      this.fail(this.peek(), `expected '${close}' but found '${this.peek().text || 'end of file'}'`);
     return list;
   }
 
@@ -362,8 +422,10 @@ class Parser {
   private parsePrimary(): Expr {
     const t = this.next();
     switch (t.kind) {
-      case 'ellipsis': return { kind: 'ellipsis' };
-      case 'int': return { kind: 'int', value: Number(t.text) };
+      case 'ellipsis':
+        return { kind: 'ellipsis' };
+      case 'int':
+        return { kind: 'int', value: Number(t.text) };
       case 'string': {
         let value = t.text;
         while (this.peek().kind === 'string') value += this.next().text;

@@ -50,12 +50,17 @@ export function epollCtl(w: WaitContext, ep: FdEntry, ev: SyscallEvent): Outcome
   const op = wordValue(ev.args[1]!);
   const fd = intValue(ev.args[2]!) ?? -1;
   if (!w.fds.has(fd)) return ERR('EBADF');
-  const events = intValue(structFields(ev.args[3] ?? { kind: 'ellipsis' })?.get('events') ?? { kind: 'int', value: 0 }) ?? 0;
+  const events =
+    intValue(structFields(ev.args[3] ?? { kind: 'ellipsis' })?.get('events') ?? { kind: 'int', value: 0 }) ?? 0;
   switch (op) {
-    case 'EPOLL_CTL_ADD': return ep.epoll.add(fd, events, maskOf(w.fds, fd)) ? OK(0) : ERR('EEXIST');
-    case 'EPOLL_CTL_MOD': return ep.epoll.modify(fd, events, maskOf(w.fds, fd)) ? OK(0) : ERR('ENOENT');
-    case 'EPOLL_CTL_DEL': return ep.epoll.remove(fd) ? OK(0) : ERR('ENOENT');
-    default: return ERR('EINVAL');
+    case 'EPOLL_CTL_ADD':
+      return ep.epoll.add(fd, events, maskOf(w.fds, fd)) ? OK(0) : ERR('EEXIST');
+    case 'EPOLL_CTL_MOD':
+      return ep.epoll.modify(fd, events, maskOf(w.fds, fd)) ? OK(0) : ERR('ENOENT');
+    case 'EPOLL_CTL_DEL':
+      return ep.epoll.remove(fd) ? OK(0) : ERR('ENOENT');
+    default:
+      return ERR('EINVAL');
   }
 }
 
@@ -69,7 +74,11 @@ export function epollWait(w: WaitContext, ep: FdEntry, ev: SyscallEvent): Attemp
     if (ep.epoll === null) return ERR('EINVAL');
     const got = ep.epoll.collect(max, (fd) => maskOf(w.fds, fd));
     if (got.length === 0 && timeout !== 0 && !expired) {
-      if (!started && timeout > 0) w.host.schedule(w.host.now + timeout * 1_000_000, () => { expired = true; w.retry(); });
+      if (!started && timeout > 0)
+        w.host.schedule(w.host.now + timeout * 1_000_000, () => {
+          expired = true;
+          w.retry();
+        });
       started = true;
       w.blockOn([...w.fds.keys()]);
       return null;
@@ -79,8 +88,12 @@ export function epollWait(w: WaitContext, ep: FdEntry, ev: SyscallEvent): Attemp
       const wantEvents = intValue(want.get('events') ?? { kind: 'ellipsis' });
       const wantFd = intValue(want.get('fd') ?? { kind: 'ellipsis' });
       const first = got[0]!;
-      if (wantEvents !== null && (wantEvents >>> 0) !== (first.events >>> 0)) w.host.fail(`line ${ev.line}: epoll_wait: expected events ${formatExpr(want.get('events')!)}, got 0x${(first.events >>> 0).toString(16)} on fd ${first.fd}`);
-      else if (wantFd !== null && wantFd !== first.fd) w.host.fail(`line ${ev.line}: epoll_wait: expected fd ${wantFd}, got ${first.fd}`);
+      if (wantEvents !== null && wantEvents >>> 0 !== first.events >>> 0)
+        w.host.fail(
+          `line ${ev.line}: epoll_wait: expected events ${formatExpr(want.get('events')!)}, got 0x${(first.events >>> 0).toString(16)} on fd ${first.fd}`,
+        );
+      else if (wantFd !== null && wantFd !== first.fd)
+        w.host.fail(`line ${ev.line}: epoll_wait: expected fd ${wantFd}, got ${first.fd}`);
     }
     return OK(got.length);
   };
@@ -97,10 +110,16 @@ export function poll(w: WaitContext, ev: SyscallEvent): Attempt | string {
   let expired = false;
   let started = false;
   return () => {
-    const revents = entries.map((f, i) => reported(maskOf(w.fds, fds[i]!), intValue(f!.get('events') ?? { kind: 'int', value: 0 }) ?? 0));
+    const revents = entries.map((f, i) =>
+      reported(maskOf(w.fds, fds[i]!), intValue(f!.get('events') ?? { kind: 'int', value: 0 }) ?? 0),
+    );
     const ready = revents.filter((r) => r !== 0).length;
     if (ready === 0 && timeout !== 0 && !expired) {
-      if (!started && timeout > 0) w.host.schedule(w.host.now + timeout * 1_000_000, () => { expired = true; w.retry(); });
+      if (!started && timeout > 0)
+        w.host.schedule(w.host.now + timeout * 1_000_000, () => {
+          expired = true;
+          w.retry();
+        });
       started = true;
       w.blockOn(fds);
       return null;
@@ -108,7 +127,10 @@ export function poll(w: WaitContext, ev: SyscallEvent): Attempt | string {
     entries.forEach((f, i) => {
       const r = f!.get('revents');
       const want = r === undefined ? null : intValue(r);
-      if (want !== null && want !== revents[i]) w.host.fail(`line ${ev.line}: poll: fd ${fds[i]} expected revents ${formatExpr(r!)}, got 0x${revents[i]!.toString(16)}`);
+      if (want !== null && want !== revents[i])
+        w.host.fail(
+          `line ${ev.line}: poll: fd ${fds[i]} expected revents ${formatExpr(r!)}, got 0x${revents[i]!.toString(16)}`,
+        );
     });
     return OK(ready);
   };

@@ -23,7 +23,12 @@ export const EPOLLONESHOT = 0x40000000;
 export type WakeKind = 'in' | 'out' | 'all';
 
 /** Linux tcp_poll for a connection, inet_csk_listen_poll for a listener. */
-export function pollMask(sock: TcpSocket | null, listener: ListenSocket | null, error: boolean, acceptable: boolean): number {
+export function pollMask(
+  sock: TcpSocket | null,
+  listener: ListenSocket | null,
+  error: boolean,
+  acceptable: boolean,
+): number {
   if (listener !== null) return acceptable ? POLLIN | POLLRDNORM : 0;
   if (sock === null) return POLLOUT | POLLWRNORM | POLLHUP; // a socket never connected (Linux: TCP_CLOSE)
   let mask = 0;
@@ -106,9 +111,15 @@ export class EpollSet {
     const out: Array<{ fd: number; events: number }> = [];
     const keep: EpollItem[] = [];
     for (const item of this.readyList) {
-      if (out.length >= max) { keep.push(item); continue; }
+      if (out.length >= max) {
+        keep.push(item);
+        continue;
+      }
       const events = reported(maskOf(item.fd), item.events & ~(EPOLLET | EPOLLONESHOT));
-      if (events === 0) { item.ready = false; continue; }
+      if (events === 0) {
+        item.ready = false;
+        continue;
+      }
       out.push({ fd: item.fd, events });
       if (item.events & EPOLLONESHOT) item.events = 0;
       if (item.events & EPOLLET || item.events === 0) item.ready = false;

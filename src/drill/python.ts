@@ -37,8 +37,16 @@ export function pyStatements(code: string): string[] {
       else if (c === quote) quote = null;
       continue;
     }
-    if (c === '"' || c === "'") { quote = c; cur += c; continue; }
-    if (c === '#') { while (i < src.length && src[i] !== '\n') i++; i--; continue; }
+    if (c === '"' || c === "'") {
+      quote = c;
+      cur += c;
+      continue;
+    }
+    if (c === '#') {
+      while (i < src.length && src[i] !== '\n') i++;
+      i--;
+      continue;
+    }
     if (c === '\n' || c === ';') {
       if (cur.trim() !== '') out.push(cur.trim());
       cur = '';
@@ -87,7 +95,12 @@ function tokens(text: string): string[] {
 
 /** Binary operator levels, loosest first (Python's precedence below comparisons). */
 const LEVELS: ReadonlyArray<ReadonlySet<string>> = [
-  new Set(['|']), new Set(['^']), new Set(['&']), new Set(['<<', '>>']), new Set(['+', '-']), new Set(['*', '/', '//', '%']),
+  new Set(['|']),
+  new Set(['^']),
+  new Set(['&']),
+  new Set(['<<', '>>']),
+  new Set(['+', '-']),
+  new Set(['*', '/', '//', '%']),
 ];
 const COMPARE = new Set(['<', '>', '<=', '>=', '==', '!=']);
 
@@ -103,16 +116,25 @@ export function parsePyExpr(text: string): PyExpr {
   };
   const orExpr = (): PyExpr => {
     let e = andExpr();
-    while (peek() === 'or') { pos++; e = { kind: 'binary', op: 'or', lhs: e, rhs: andExpr() }; }
+    while (peek() === 'or') {
+      pos++;
+      e = { kind: 'binary', op: 'or', lhs: e, rhs: andExpr() };
+    }
     return e;
   };
   const andExpr = (): PyExpr => {
     let e = notExpr();
-    while (peek() === 'and') { pos++; e = { kind: 'binary', op: 'and', lhs: e, rhs: notExpr() }; }
+    while (peek() === 'and') {
+      pos++;
+      e = { kind: 'binary', op: 'and', lhs: e, rhs: notExpr() };
+    }
     return e;
   };
   const notExpr = (): PyExpr => {
-    if (peek() === 'not') { pos++; return { kind: 'unary', op: 'not', arg: notExpr() }; }
+    if (peek() === 'not') {
+      pos++;
+      return { kind: 'unary', op: 'not', arg: notExpr() };
+    }
     return comparison();
   };
   const comparison = (): PyExpr => {
@@ -135,7 +157,10 @@ export function parsePyExpr(text: string): PyExpr {
   };
   const unary = (): PyExpr => {
     const p = peek();
-    if (p === '-' || p === '+' || p === '~') { pos++; return { kind: 'unary', op: p, arg: unary() }; }
+    if (p === '-' || p === '+' || p === '~') {
+      pos++;
+      return { kind: 'unary', op: p, arg: unary() };
+    }
     return atom();
   };
   const atom = (): PyExpr => {
@@ -186,14 +211,27 @@ export function parsePyBlock(code: string): PyStmt[] {
 /** Every name an expression or statement reads. */
 export function namesRead(s: PyStmt | PyExpr, into: Set<string> = new Set()): Set<string> {
   switch (s.kind) {
-    case 'assert': return namesRead(s.cond, into);
-    case 'assign': if (s.op !== '=') into.add(s.name); return namesRead(s.value, into);
-    case 'print': return into;
-    case 'num': return into;
-    case 'name': into.add(s.name); return into;
-    case 'unary': return namesRead(s.arg, into);
-    case 'binary': namesRead(s.lhs, into); return namesRead(s.rhs, into);
-    case 'compare': namesRead(s.first, into); for (const r of s.rest) namesRead(r.rhs, into); return into;
+    case 'assert':
+      return namesRead(s.cond, into);
+    case 'assign':
+      if (s.op !== '=') into.add(s.name);
+      return namesRead(s.value, into);
+    case 'print':
+      return into;
+    case 'num':
+      return into;
+    case 'name':
+      into.add(s.name);
+      return into;
+    case 'unary':
+      return namesRead(s.arg, into);
+    case 'binary':
+      namesRead(s.lhs, into);
+      return namesRead(s.rhs, into);
+    case 'compare':
+      namesRead(s.first, into);
+      for (const r of s.rest) namesRead(r.rhs, into);
+      return into;
   }
 }
 
@@ -201,19 +239,26 @@ export type PyLookup = (name: string) => number | undefined;
 
 function compare(op: string, l: number, r: number): boolean {
   switch (op) {
-    case '<': return l < r;
-    case '>': return l > r;
-    case '<=': return l <= r;
-    case '>=': return l >= r;
-    case '==': return l === r;
-    default: return l !== r;
+    case '<':
+      return l < r;
+    case '>':
+      return l > r;
+    case '<=':
+      return l <= r;
+    case '>=':
+      return l >= r;
+    case '==':
+      return l === r;
+    default:
+      return l !== r;
   }
 }
 
 /** Evaluates an expression; a PyError names an unknown name or a division by zero. */
 export function evalPy(e: PyExpr, lookup: PyLookup): number {
   switch (e.kind) {
-    case 'num': return e.value;
+    case 'num':
+      return e.value;
     case 'name': {
       const v = lookup(e.name);
       if (v === undefined) throw new PyError(`name '${e.name}' is not defined`);
@@ -233,22 +278,42 @@ export function evalPy(e: PyExpr, lookup: PyLookup): number {
       return 1;
     }
     case 'binary': {
-      if (e.op === 'and') { const l = evalPy(e.lhs, lookup); return l === 0 ? l : evalPy(e.rhs, lookup); }
-      if (e.op === 'or') { const l = evalPy(e.lhs, lookup); return l !== 0 ? l : evalPy(e.rhs, lookup); }
+      if (e.op === 'and') {
+        const l = evalPy(e.lhs, lookup);
+        return l === 0 ? l : evalPy(e.rhs, lookup);
+      }
+      if (e.op === 'or') {
+        const l = evalPy(e.lhs, lookup);
+        return l !== 0 ? l : evalPy(e.rhs, lookup);
+      }
       const l = evalPy(e.lhs, lookup);
       const r = evalPy(e.rhs, lookup);
       switch (e.op) {
-        case '+': return l + r;
-        case '-': return l - r;
-        case '*': return l * r;
-        case '/': if (r === 0) throw new PyError('division by zero'); return l / r;
-        case '//': if (r === 0) throw new PyError('division by zero'); return Math.floor(l / r);
-        case '%': if (r === 0) throw new PyError('division by zero'); return l - r * Math.floor(l / r);
-        case '&': return Number(BigInt(Math.trunc(l)) & BigInt(Math.trunc(r)));
-        case '|': return Number(BigInt(Math.trunc(l)) | BigInt(Math.trunc(r)));
-        case '^': return Number(BigInt(Math.trunc(l)) ^ BigInt(Math.trunc(r)));
-        case '<<': return l * 2 ** r;
-        default: return Math.floor(l / 2 ** r); // >>
+        case '+':
+          return l + r;
+        case '-':
+          return l - r;
+        case '*':
+          return l * r;
+        case '/':
+          if (r === 0) throw new PyError('division by zero');
+          return l / r;
+        case '//':
+          if (r === 0) throw new PyError('division by zero');
+          return Math.floor(l / r);
+        case '%':
+          if (r === 0) throw new PyError('division by zero');
+          return l - r * Math.floor(l / r);
+        case '&':
+          return Number(BigInt(Math.trunc(l)) & BigInt(Math.trunc(r)));
+        case '|':
+          return Number(BigInt(Math.trunc(l)) | BigInt(Math.trunc(r)));
+        case '^':
+          return Number(BigInt(Math.trunc(l)) ^ BigInt(Math.trunc(r)));
+        case '<<':
+          return l * 2 ** r;
+        default:
+          return Math.floor(l / 2 ** r); // >>
       }
     }
   }

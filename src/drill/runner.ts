@@ -79,9 +79,17 @@ export class ScriptRun implements SyscallHost {
   private readonly codeChecks: CodeCheck[] = [];
   private readonly nstat = new Nstat();
 
-  constructor(private readonly script: DrillScript, private readonly cfg: DrillConfig, readonly params: TcpParams, factory: DrillStackFactory) {
+  constructor(
+    private readonly script: DrillScript,
+    private readonly cfg: DrillConfig,
+    readonly params: TcpParams,
+    factory: DrillStackFactory,
+  ) {
     this.flows = new Flows({
-      localAddr: cfg.localAddr, remoteAddr: cfg.remoteAddr, bindPort: cfg.bindPort, defaultRemotePort: cfg.defaultRemotePort,
+      localAddr: cfg.localAddr,
+      remoteAddr: cfg.remoteAddr,
+      bindPort: cfg.bindPort,
+      defaultRemotePort: cfg.defaultRemotePort,
     });
     const port: HostPort = {
       name: 'drill',
@@ -95,10 +103,18 @@ export class ScriptRun implements SyscallHost {
     resolveCookieSymbols(script, cfg, params);
   }
 
-  get now(): Nanos { return this.sim.now; }
-  get remoteAddr(): number { return this.cfg.remoteAddr; }
-  get connectPort(): number { return this.cfg.connectPort; }
-  get bindPort(): number { return this.cfg.bindPort; }
+  get now(): Nanos {
+    return this.sim.now;
+  }
+  get remoteAddr(): number {
+    return this.cfg.remoteAddr;
+  }
+  get connectPort(): number {
+    return this.cfg.connectPort;
+  }
+  get bindPort(): number {
+    return this.cfg.bindPort;
+  }
 
   private capture(packet: Packet): void {
     this.captured.push({ packet, at: this.sim.now });
@@ -144,14 +160,27 @@ export class ScriptRun implements SyscallHost {
     let at: Nanos;
     let end: Nanos | null = null;
     switch (t.kind) {
-      case 'absolute': at = t.at; break;
-      case 'relative': at = offset + t.at; break;
-      case 'absolute-range': at = t.at; end = t.end; break;
-      case 'relative-range': at = offset + t.at; end = offset + t.end; break;
-      case 'any': at = this.sim.now; break;
+      case 'absolute':
+        at = t.at;
+        break;
+      case 'relative':
+        at = offset + t.at;
+        break;
+      case 'absolute-range':
+        at = t.at;
+        end = t.end;
+        break;
+      case 'relative-range':
+        at = offset + t.at;
+        end = offset + t.end;
+        break;
+      case 'any':
+        at = this.sim.now;
+        break;
     }
     let callEnd: Nanos | null = null;
-    if (ev.type === 'syscall' && ev.blockingEnd !== null) callEnd = t.kind === 'relative' ? offset + ev.blockingEnd : ev.blockingEnd;
+    if (ev.type === 'syscall' && ev.blockingEnd !== null)
+      callEnd = t.kind === 'relative' ? offset + ev.blockingEnd : ev.blockingEnd;
     return { at, end, callEnd };
   }
 
@@ -171,7 +200,8 @@ export class ScriptRun implements SyscallHost {
           this.timely(ev.line, 'system call start', at);
           if (this.failure !== null) break;
           this.syscalls.run(ev, at, callEnd);
-          if (this.syscalls.pending !== null && this.syscalls.pending.end === null) this.waitForCall(INLINE_HORIZON, 'blocked, but a call without a "...end" time must return at once');
+          if (this.syscalls.pending !== null && this.syscalls.pending.end === null)
+            this.waitForCall(INLINE_HORIZON, 'blocked, but a call without a "...end" time must return at once');
           break;
         case 'command':
           this.runUntil(at);
@@ -199,7 +229,10 @@ export class ScriptRun implements SyscallHost {
     }
     if (this.failure === null && this.syscalls.pending !== null) {
       const p = this.syscalls.pending;
-      this.waitForCall((p.end ?? this.sim.now) + this.tolerance(p.end ?? this.sim.now, this.last?.at ?? null) - this.sim.now, 'was still blocked at the end of the script');
+      this.waitForCall(
+        (p.end ?? this.sim.now) + this.tolerance(p.end ?? this.sim.now, this.last?.at ?? null) - this.sim.now,
+        'was still blocked at the end of the script',
+      );
     }
     if (this.failure === null) this.checkCode();
     return this.failure;
@@ -224,7 +257,10 @@ export class ScriptRun implements SyscallHost {
     this.timely(ev.line, 'inbound packet', at);
     if (this.failure !== null) return;
     const flow = this.flows.forInbound(ev);
-    const packet = ev.icmp !== undefined ? inboundIcmp(ev.icmp, flow, this.flows.ends) : inboundPacket(ev, flow, this.flows.ends, this.cfg.tsEcrScaled);
+    const packet =
+      ev.icmp !== undefined
+        ? inboundIcmp(ev.icmp, flow, this.flows.ends)
+        : inboundPacket(ev, flow, this.flows.ends, this.cfg.tsEcrScaled);
     if (typeof packet === 'string') {
       this.fail(`line ${ev.line}: ${packet}`);
       return;
@@ -239,7 +275,8 @@ export class ScriptRun implements SyscallHost {
     this.waitingForCall = true;
     this.runUntil(this.sim.now + Math.max(0, horizon));
     this.waitingForCall = false;
-    if (this.failure === null && this.syscalls.pending === p) this.fail(`line ${p.ev.line}: ${p.ev.name}() ${complaint}`);
+    if (this.failure === null && this.syscalls.pending === p)
+      this.fail(`line ${p.ev.line}: ${p.ev.name}() ${complaint}`);
   }
 
   /** Does `p` belong to the flow the line expects (or, with no flow yet, to the scripted peer)? */
@@ -280,7 +317,7 @@ export class ScriptRun implements SyscallHost {
       if (next === null) break;
       const s = next.packet.tcp!;
       const loose = ~(PSH | FIN | CWR);
-      if (s.seq !== ((prev.seq + prev.len) >>> 0) || s.ack !== prev.ack || (s.flags & loose) !== (prev.flags & loose)) {
+      if (s.seq !== (prev.seq + prev.len) >>> 0 || s.ack !== prev.ack || (s.flags & loose) !== (prev.flags & loose)) {
         return `joining segments for a ${ev.len}-byte line: ${actualPacketText(s, this.flows.current!)} does not continue ${actualPacketText(prev, this.flows.current!)}`;
       }
       if (len + s.len < ev.len && s.len !== prev.len) {
@@ -308,7 +345,9 @@ export class ScriptRun implements SyscallHost {
       const late = this.nextPacket(ev, deadline + LATE_HORIZON);
       if (this.failure !== null) return;
       if (late === null) {
-        this.fail(`line ${ev.line}: expected outbound ${want} at ${formatSeconds(at)}, but the engine sent nothing more on that connection`);
+        this.fail(
+          `line ${ev.line}: expected outbound ${want} at ${formatSeconds(at)}, but the engine sent nothing more on that connection`,
+        );
         return;
       }
       this.verify(ev, late.packet.tcp!, late, late, at, end, any, tol);
@@ -322,14 +361,28 @@ export class ScriptRun implements SyscallHost {
     this.verify(ev, joined.seg, first, joined.last, at, end, any, tol);
   }
 
-  private verify(ev: PacketEvent, seg: Segment, first: Captured, last: Captured, at: Nanos, end: Nanos | null, any: boolean, tol: Nanos): void {
+  private verify(
+    ev: PacketEvent,
+    seg: Segment,
+    first: Captured,
+    last: Captured,
+    at: Nanos,
+    end: Nanos | null,
+    any: boolean,
+    tol: Nanos,
+  ): void {
     const flow = this.flows.forOutbound(ev, seg);
     if (ev.ports !== null && (seg.srcPort !== ev.ports.src || seg.dstPort !== ev.ports.dst)) {
-      this.fail(`line ${ev.line}: ports: expected ${ev.ports.src}>${ev.ports.dst}, got ${seg.srcPort}>${seg.dstPort} (engine sent ${formatSegment(seg)} at ${formatSeconds(first.at)})`);
+      this.fail(
+        `line ${ev.line}: ports: expected ${ev.ports.src}>${ev.ports.dst}, got ${seg.srcPort}>${seg.dstPort} (engine sent ${formatSegment(seg)} at ${formatSeconds(first.at)})`,
+      );
       return;
     }
     learnFromOutbound(ev, seg, flow);
-    const mismatch = compareOutbound(ev, seg, flow, { tsTickUsecs: this.cfg.tsTickUsecs, toleranceUsecs: this.cfg.toleranceUsecs });
+    const mismatch = compareOutbound(ev, seg, flow, {
+      tsTickUsecs: this.cfg.tsTickUsecs,
+      toleranceUsecs: this.cfg.toleranceUsecs,
+    });
     const got = `${actualPacketText(seg, flow)} at ${formatSeconds(first.at)}`;
     if (mismatch !== null) {
       this.fail(`line ${ev.line}: ${mismatch} (expected ${scriptPacketText(ev)}; engine sent ${got})`);
@@ -349,7 +402,9 @@ export class ScriptRun implements SyscallHost {
     for (const c of [first, last]) {
       if (c.at < lo || c.at > hi) {
         const when = end === null ? `at ${formatSeconds(at)}` : `in ${formatSeconds(at)}~${formatSeconds(end)}`;
-        this.fail(`line ${ev.line}: timing error: expected ${scriptPacketText(ev)} ${when} but it was sent at ${formatSeconds(c.at)} (tolerance ${formatSeconds(tol)})`);
+        this.fail(
+          `line ${ev.line}: timing error: expected ${scriptPacketText(ev)} ${when} but it was sent at ${formatSeconds(c.at)} (tolerance ${formatSeconds(tol)})`,
+        );
         return;
       }
     }

@@ -23,14 +23,26 @@ export function percent(part: number, whole: number): number {
   return whole === 0 ? 0 : Math.round((1000 * part) / whole) / 10;
 }
 
-export function totals(results: ScoreboardSection['results']): { pass: number; fail: number; skip: number; error: number; line: string } {
+export function totals(results: ScoreboardSection['results']): {
+  pass: number;
+  fail: number;
+  skip: number;
+  error: number;
+  line: string;
+} {
   const count = (v: string): number => results.filter((r) => r.result.verdict === v).length;
   const pass = count('PASS');
   const fail = count('FAIL');
   const skip = count('SKIP');
   const error = count('ERROR');
   const errors = error > 0 ? `, ${error} errors` : '';
-  return { pass, fail, skip, error, line: `**${pass} passed, ${fail} failed, ${skip} skipped${errors}** of ${results.length} scripts (${percent(pass, results.length)} % pass)` };
+  return {
+    pass,
+    fail,
+    skip,
+    error,
+    line: `**${pass} passed, ${fail} failed, ${skip} skipped${errors}** of ${results.length} scripts (${percent(pass, results.length)} % pass)`,
+  };
 }
 
 export function renderScoreboard(sections: ScoreboardSection[]): string {
@@ -41,8 +53,8 @@ export function renderScoreboard(sections: ScoreboardSection[]): string {
     '`tcplab drill` semantics (src/drill) against the TCP engine with the linux profile, and fails',
     'when this file differs from what it regenerates. Do not edit it by hand: rerun the test and commit.',
     '',
-    'How the runner reads a script (as packetdrill does): the peer\'s sequence numbers are used as',
-    'written, the engine\'s are relative to the ISN of its first SYN or SYN-ACK; an outbound line',
+    "How the runner reads a script (as packetdrill does): the peer's sequence numbers are used as",
+    "written, the engine's are relative to the ISN of its first SYN or SYN-ACK; an outbound line",
     'takes the next packet the engine sent on the connection under test and compares flags, seq, ack,',
     '`win` (when given), length and options in wire order (`<...>` skips them; TS val is not checked);',
     'its time must be within `--tolerance_usecs` (default 4 ms) or 12.5 % of the time since the previous',
@@ -55,7 +67,8 @@ export function renderScoreboard(sections: ScoreboardSection[]): string {
     out.push('', `## ${s.title}`, '', s.intro, '', `Scripts in \`${s.root}\`: ${t.line}.`);
     if (s.summary !== undefined) out.push('', ...s.summary);
     out.push('', '| script | verdict | reason | why |', '|---|---|---|---|');
-    for (const r of s.results) out.push(`| ${cell(r.script)} | ${r.result.verdict} | ${cell(r.result.reason)} | ${cell(r.note ?? '')} |`);
+    for (const r of s.results)
+      out.push(`| ${cell(r.script)} | ${r.result.verdict} | ${cell(r.result.reason)} | ${cell(r.note ?? '')} |`);
   }
   out.push('');
   return out.join('\n');

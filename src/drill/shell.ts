@@ -13,7 +13,10 @@ export function evalArithmetic(text: string): number | null {
     const t = tokens[pos++];
     if (t === undefined) return null;
     if (/^\d+$/.test(t)) return Number(t);
-    if (t === '-') { const v = primary(); return v === null ? null : -v; }
+    if (t === '-') {
+      const v = primary();
+      return v === null ? null : -v;
+    }
     if (t === '(') {
       const v = sum();
       return tokens[pos++] === ')' ? v : null;
@@ -71,7 +74,11 @@ export function shellWords(line: string): string[] {
   };
   while (i < line.length) {
     const c = line[i]!;
-    if (c === ' ' || c === '\t') { finish(); i++; continue; }
+    if (c === ' ' || c === '\t') {
+      finish();
+      i++;
+      continue;
+    }
     if (c === '"') {
       const end = line.indexOf('"', i + 1);
       const body = end < 0 ? line.slice(i + 1) : line.slice(i + 1, end);

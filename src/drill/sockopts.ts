@@ -53,8 +53,24 @@ export interface FdEntry {
 /** A fresh descriptor of `kind`. */
 export function newFdEntry(fd: number, kind: FdEntry['kind'], nonblocking: boolean): FdEntry {
   return {
-    fd, nonblocking, kind, params: {}, noDelay: false, lingerZero: false, sndBuf: null, rcvBuf: null, bound: null,
-    listener: null, sock: null, error: null, inq: false, notsentLowat: 0, cork: false, epoll: null, ipTos: 0, pmtuDisc: 1,
+    fd,
+    nonblocking,
+    kind,
+    params: {},
+    noDelay: false,
+    lingerZero: false,
+    sndBuf: null,
+    rcvBuf: null,
+    bound: null,
+    listener: null,
+    sock: null,
+    error: null,
+    inq: false,
+    notsentLowat: 0,
+    cork: false,
+    epoll: null,
+    ipTos: 0,
+    pmtuDisc: 1,
   };
 }
 
@@ -149,7 +165,10 @@ export function setSockOpt(e: FdEntry, name: string, value: Expr): string | null
     case 'TCP_FASTOPEN_KEY': {
       // Linux tcp_setsockopt: 16 bytes (a primary key) or 32 (primary and backup), else EINVAL;
       // the script gives them as a string of that many characters (char codes = bytes).
-      const text = value.kind === 'string' ? keysTextFromBytes(Uint8Array.from(value.value, (ch) => ch.charCodeAt(0) & 255)) : null;
+      const text =
+        value.kind === 'string'
+          ? keysTextFromBytes(Uint8Array.from(value.value, (ch) => ch.charCodeAt(0) & 255))
+          : null;
       if (text === null) return 'EINVAL: TCP_FASTOPEN_KEY takes a string of 16 or 32 bytes';
       e.params.fastOpenKey = text;
       if (e.kind === 'listener' && e.listener !== null) e.listener.setFastOpenKey?.(text);
@@ -260,7 +279,9 @@ export function getSockOpt(e: FdEntry, name: string, out: Expr, host: TcpParams)
       const keys = own ?? (text !== undefined ? keyBytes(parseFastOpenKeys(text) ?? []) : new Uint8Array(0));
       const got = String.fromCharCode(...keys);
       if (out.kind !== 'string') return 'getsockopt TCP_FASTOPEN_KEY: expected a string of the key bytes';
-      return out.value === got ? null : `getsockopt TCP_FASTOPEN_KEY: expected ${JSON.stringify(out.value)}, got ${JSON.stringify(got)}`;
+      return out.value === got
+        ? null
+        : `getsockopt TCP_FASTOPEN_KEY: expected ${JSON.stringify(out.value)}, got ${JSON.stringify(got)}`;
     }
     case 'TCP_CORK':
     case 'TCP_NODELAY':

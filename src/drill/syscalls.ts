@@ -51,7 +51,6 @@ export interface SyscallHost {
   schedule(at: Nanos, fn: () => void): void;
 }
 
-
 function errnoOf(e: unknown): string {
   if (e instanceof SocketError) return e.code;
   throw e;
@@ -77,21 +76,28 @@ export class Syscalls {
   private readonly waits: WaitContext;
 
   constructor(private readonly host: SyscallHost) {
-    const foCtx = { params: host.params, connect: (e: FdEntry, bytes: number, flags: number) => this.connect(e, bytes, flags) };
+    const foCtx = {
+      params: host.params,
+      connect: (e: FdEntry, bytes: number, flags: number) => this.connect(e, bytes, flags),
+    };
     this.fastOpen = (e, bytes, flags, unspec = false) =>
       fastOpenWrite(foCtx, e, bytes, flags, (flags & SYMBOLS.MSG_FASTOPEN!) !== 0, unspec);
     this.waits = {
       host,
       fds: this.fds,
       retry: () => this.retryPending(),
-      blockOn: (fds) => { this.waitFds = fds; },
+      blockOn: (fds) => {
+        this.waitFds = fds;
+      },
     };
   }
 
   /** Starts the call at `start`; `end` is its `...end` time when the script lets it block. */
   run(ev: SyscallEvent, start: Nanos, end: Nanos | null): void {
     if (this.pending !== null) {
-      this.host.fail(`line ${ev.line}: blocking system call while another blocking system call is already in progress (line ${this.pending.ev.line})`);
+      this.host.fail(
+        `line ${ev.line}: blocking system call while another blocking system call is already in progress (line ${this.pending.ev.line})`,
+      );
       return;
     }
     const attempt = this.prepare(ev);
@@ -130,14 +136,18 @@ export class Syscalls {
 
   private finish(ev: SyscallEvent, start: Nanos, end: Nanos | null, o: Outcome): void {
     const want = intValue(ev.result);
-    const fmt = (ret: number, errno: string | null): string => (ret === -1 && errno !== null ? `-1 ${errno}` : String(ret));
+    const fmt = (ret: number, errno: string | null): string =>
+      ret === -1 && errno !== null ? `-1 ${errno}` : String(ret);
     if ((want !== null && want !== o.ret) || (want === -1 && ev.errno !== null && o.errno !== ev.errno)) {
-      this.host.fail(`line ${ev.line}: ${ev.name}() returned ${fmt(o.ret, o.errno)}, expected ${fmt(want ?? NaN, ev.errno ?? formatExpr(ev.result))}`);
+      this.host.fail(
+        `line ${ev.line}: ${ev.name}() returned ${fmt(o.ret, o.errno)}, expected ${fmt(want ?? NaN, ev.errno ?? formatExpr(ev.result))}`,
+      );
       return;
     }
-    const late = end === null
-      ? this.host.checkTime('system call return', start, this.host.now)
-      : this.host.checkTime('blocking system call return', end, this.host.now);
+    const late =
+      end === null
+        ? this.host.checkTime('system call return', start, this.host.now)
+        : this.host.checkTime('blocking system call return', end, this.host.now);
     if (late !== null) this.host.fail(`line ${ev.line}: ${ev.name}(): ${late}`);
   }
 
@@ -171,7 +181,7 @@ export class Syscalls {
     if (want !== null && want >= 3 && (ev.name === 'accept' || ev.name === 'socket')) {
       const old = this.fds.get(want)!;
       this.fds.delete(want);
-      this.fds.set(-(++this.hidden), old);
+      this.fds.set(-++this.hidden, old);
       return want;
     }
     let fd = 3;
@@ -187,7 +197,8 @@ export class Syscalls {
   private prepare(ev: SyscallEvent): Attempt | string {
     const a = ev.args;
     const fd = intValue(a[0] ?? { kind: 'ellipsis' }) ?? -1;
-    const creates = ev.name === 'socket' || ev.name === 'epoll_create' || ev.name === 'epoll_create1' || ev.name === 'poll';
+    const creates =
+      ev.name === 'socket' || ev.name === 'epoll_create' || ev.name === 'epoll_create1' || ev.name === 'poll';
     const e = creates ? null : this.entry(fd);
     if (!creates && e === null) return () => ERR('EBADF');
     switch (ev.name) {
@@ -297,7 +308,12 @@ export class Syscalls {
           // Linux tcp_ioctl: SIOCINQ unread bytes, SIOCOUTQ unacknowledged, SIOCOUTQNSD unsent.
           const req = wordValue(a[1]!);
           const sock = e!.sock;
-          const got = req === 'SIOCOUTQ' || req === 'TIOCOUTQ' ? sock.unacked : req === 'SIOCOUTQNSD' ? sock.unsent : sock.readable;
+          const got =
+            req === 'SIOCOUTQ' || req === 'TIOCOUTQ'
+              ? sock.unacked
+              : req === 'SIOCOUTQNSD'
+                ? sock.unsent
+                : sock.readable;
           const want = intValue(a[2]!);
           if (want !== got) this.host.fail(`line ${ev.line}: ioctl ${req}: expected ${want}, got ${got}`);
           return OK(0);
@@ -342,8 +358,15 @@ export class Syscalls {
         // TCP_FASTOPEN_CONNECT: with a cached cookie connect() returns 0 and the SYN waits for data
         if (fastOpen < 0 && e.params.fastOpenConnect === true) [fastOpen, fastOpenFlags] = [0, FO_DEFER];
         const sock = this.host.stack.connect(this.host.remoteAddr, this.host.connectPort, this.socketHandler(e.fd), {
-          localPort: e.bound ?? undefined, lingerZero: e.lingerZero, noDelay: e.noDelay, params: e.params,
-          reuseAddr: e.reuseAddr === true, fastOpen, fastOpenFlags, ipTos: e.ipTos, pmtuDisc: e.pmtuDisc,
+          localPort: e.bound ?? undefined,
+          lingerZero: e.lingerZero,
+          noDelay: e.noDelay,
+          params: e.params,
+          reuseAddr: e.reuseAddr === true,
+          fastOpen,
+          fastOpenFlags,
+          ipTos: e.ipTos,
+          pmtuDisc: e.pmtuDisc,
         });
         if (typeof sock === 'string') return ERR(sock);
         e.sock = sock;
@@ -390,7 +413,13 @@ export class Syscalls {
     // sendto/sendmsg with MSG_FASTOPEN: connect and send in the SYN (RFC 7413). features.ts
     // SKIPs such scripts until the Fast Open work plugs its handler in here.
     // On a connected socket MSG_FASTOPEN is an ordinary send (the upstream scripts' Linux).
-    if (msgFlags & SYMBOLS.MSG_FASTOPEN! && e.kind === 'conn' && e.sock !== null && e.sock.fastOpenDeferred !== true && e.sock.state !== 'SYN_SENT') {
+    if (
+      msgFlags & SYMBOLS.MSG_FASTOPEN! &&
+      e.kind === 'conn' &&
+      e.sock !== null &&
+      e.sock.fastOpenDeferred !== true &&
+      e.sock.state !== 'SYN_SENT'
+    ) {
       msgFlags &= ~SYMBOLS.MSG_FASTOPEN!;
     }
     if (msgFlags & SYMBOLS.MSG_FASTOPEN! || (e.kind === 'conn' && e.sock?.fastOpenDeferred === true)) {

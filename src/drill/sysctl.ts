@@ -33,7 +33,18 @@ function ints(value: string): number[] | null {
   return parts.every((v) => Number.isSafeInteger(v)) ? parts : null;
 }
 
-function setInt(field: 'synRetries' | 'synAckRetries' | 'synLinearTimeouts' | 'keepaliveProbes' | 'dataRetries' | 'maxTimeWait' | 'somaxconn' | 'maxSynBacklog', min = 0): Setter {
+function setInt(
+  field:
+    | 'synRetries'
+    | 'synAckRetries'
+    | 'synLinearTimeouts'
+    | 'keepaliveProbes'
+    | 'dataRetries'
+    | 'maxTimeWait'
+    | 'somaxconn'
+    | 'maxSynBacklog',
+  min = 0,
+): Setter {
   return (value, into) => {
     const v = int(value);
     if (v === null || v < min) return null;
@@ -51,7 +62,16 @@ function setSeconds(field: 'finWait2Timeout' | 'keepaliveIdle' | 'keepaliveInter
   };
 }
 
-function setBool(field: 'timestamps' | 'sack' | 'windowScaling' | 'abortOnOverflow' | 'rfc1337' | 'moderateRcvbuf' | 'slowStartAfterIdle'): Setter {
+function setBool(
+  field:
+    | 'timestamps'
+    | 'sack'
+    | 'windowScaling'
+    | 'abortOnOverflow'
+    | 'rfc1337'
+    | 'moderateRcvbuf'
+    | 'slowStartAfterIdle',
+): Setter {
   return (value, into) => {
     const v = int(value);
     if (v === null) return null;
@@ -261,7 +281,13 @@ function runLine(line: string, read: ReadScriptFile, out: SysctlResult, depth: n
     return;
   }
   // `tc qdisc add|replace dev ... root fq`: the fq qdisc paces at sk_pacing_rate (pacing.ts).
-  if (base === 'tc' && words[1] === 'qdisc' && (words[2] === 'add' || words[2] === 'replace') && words.includes('root') && words[words.length - 1] === 'fq') {
+  if (
+    base === 'tc' &&
+    words[1] === 'qdisc' &&
+    (words[2] === 'add' || words[2] === 'replace') &&
+    words.includes('root') &&
+    words[words.length - 1] === 'fq'
+  ) {
     out.params.pacing = 'fq';
     out.applied.push(`${line} -> pacing=fq`);
     return;

@@ -16,7 +16,10 @@ export interface AggregateInput {
  * numeric values count (null and text values such as `time_wait.peak_node` are left out); a
  * metric with no numeric value at a point is omitted from that row.
  */
-export function aggregateRuns(runs: readonly AggregateInput[], exclude: ReadonlySet<string> = new Set()): AggregateRow[] {
+export function aggregateRuns(
+  runs: readonly AggregateInput[],
+  exclude: ReadonlySet<string> = new Set(),
+): AggregateRow[] {
   const groups = new Map<number, { point: PointValues; runs: AggregateInput[] }>();
   for (const r of runs) {
     let g = groups.get(r.pointIndex);

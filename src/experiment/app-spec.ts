@@ -11,15 +11,38 @@ import { MapReader, NAME_PATTERN, readMap, readOneOf } from './spec-readers.ts';
 import { resolveNodeRef, type ValidatedTopology } from './topology-spec.ts';
 import { readSteps } from './script-spec.ts';
 import { DEFAULT_MAX_FRAME, DEFAULT_WINDOW, MAX_WINDOW } from '../apps/h2-frames.ts';
-import type { AppKind, AppSpec, ArrivalProcess, CidrRange, ClientFastOpen, ClientMode, Closer, Endpoint } from './spec-types.ts';
+import type {
+  AppKind,
+  AppSpec,
+  ArrivalProcess,
+  CidrRange,
+  ClientFastOpen,
+  ClientMode,
+  Closer,
+  Endpoint,
+} from './spec-types.ts';
 
 export const APP_KINDS: readonly AppKind[] = ['server', 'client', 'synflood', 'bulk', 'script'];
 const COMMON = ['kind', 'on', 'description'];
 export const APP_KEYS: Record<AppKind, readonly string[]> = {
   server: [...COMMON, 'port', 'responseBytes', 'backlog', 'frameBytes', 'maxConcurrentStreams', 'fastOpenQueue'],
   client: [
-    ...COMMON, 'target', 'start', 'stagger', 'stop', 'rate', 'arrival', 'count', 'mode', 'requestBytes', 'closer', 'objects', 'connections',
-    'streamWindow', 'connectionWindow', 'fastOpen',
+    ...COMMON,
+    'target',
+    'start',
+    'stagger',
+    'stop',
+    'rate',
+    'arrival',
+    'count',
+    'mode',
+    'requestBytes',
+    'closer',
+    'objects',
+    'connections',
+    'streamWindow',
+    'connectionWindow',
+    'fastOpen',
   ],
   synflood: [...COMMON, 'target', 'start', 'stagger', 'stop', 'rate', 'arrival', 'spoof', 'data'],
   bulk: [...COMMON, 'target', 'bytes', 'start', 'stagger'],
@@ -43,7 +66,12 @@ export interface AppSpecContext {
   components?: Map<string, number>;
 }
 
-export function readApps(p: Problems, path: PathSegments, v: unknown, ctx: AppSpecContext): Record<string, AppSpec> | undefined {
+export function readApps(
+  p: Problems,
+  path: PathSegments,
+  v: unknown,
+  ctx: AppSpecContext,
+): Record<string, AppSpec> | undefined {
   if (v === undefined) return {};
   const obj = readMap(p, path, v);
   if (obj === undefined) return undefined;
@@ -51,7 +79,11 @@ export function readApps(p: Problems, path: PathSegments, v: unknown, ctx: AppSp
   const apps: Record<string, AppSpec> = {};
   for (const [id, raw] of Object.entries(obj)) {
     if (!NAME_PATTERN.test(id)) {
-      p.add(SpecErrorCode.type, [...path, id], 'an app id is a name of letters, digits, "_" or "-" (it is used in paths like apps.<id>.rate)');
+      p.add(
+        SpecErrorCode.type,
+        [...path, id],
+        'an app id is a name of letters, digits, "_" or "-" (it is used in paths like apps.<id>.rate)',
+      );
       continue;
     }
     const app = readApp(p, [...path, id], id, raw, ctx);
@@ -84,10 +116,18 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
       // RFC 9113 4.2: a DATA payload may not exceed the peer's SETTINGS_MAX_FRAME_SIZE, 16 384 unless raised.
       const frameBytes = bytesWithin(p, r, 'frameBytes', DEFAULT_MAX_FRAME, 1, DEFAULT_MAX_FRAME);
       const maxConcurrentStreams = r.int('maxConcurrentStreams', 100, 1, 1_000_000);
-      const fastOpenQueue = r.has('fastOpenQueue') ? r.int('fastOpenQueue', undefined, 0, TCP_PARAM_TABLE.fastOpenQueue.max) : undefined;
+      const fastOpenQueue = r.has('fastOpenQueue')
+        ? r.int('fastOpenQueue', undefined, 0, TCP_PARAM_TABLE.fastOpenQueue.max)
+        : undefined;
       if (p.count !== before) return undefined;
       const app: AppSpec = {
-        id, kind, on: on!.name, port: port!, responseBytes: responseBytes!, frameBytes: frameBytes!, maxConcurrentStreams: maxConcurrentStreams!,
+        id,
+        kind,
+        on: on!.name,
+        port: port!,
+        responseBytes: responseBytes!,
+        frameBytes: frameBytes!,
+        maxConcurrentStreams: maxConcurrentStreams!,
       };
       if (backlog !== undefined) app.backlog = backlog;
       if (fastOpenQueue !== undefined) app.fastOpenQueue = fastOpenQueue;
@@ -114,9 +154,22 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
       const fastOpen = r.oneOf('fastOpen', CLIENT_FAST_OPEN, false);
       if (p.count !== before) return undefined;
       const app: AppSpec = {
-        id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, arrival: arrival!,
-        mode: mode!, requestBytes: requestBytes!, closer: closer!, objects: objects!, connections: connections!,
-        streamWindow: streamWindow!, connectionWindow: connectionWindow!, fastOpen: fastOpen!,
+        id,
+        kind,
+        on: on!.name,
+        target: target!,
+        start: start!,
+        stop: stop ?? end,
+        rate: rate!,
+        arrival: arrival!,
+        mode: mode!,
+        requestBytes: requestBytes!,
+        closer: closer!,
+        objects: objects!,
+        connections: connections!,
+        streamWindow: streamWindow!,
+        connectionWindow: connectionWindow!,
+        fastOpen: fastOpen!,
       };
       if (count !== undefined) app.count = count;
       if (stagger !== undefined) app.stagger = stagger;
@@ -132,10 +185,25 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
       const data = r.bytes('data', 0);
       if (p.count !== before) return undefined;
       if (data! > MAX_SYN_DATA) {
-        p.add(SpecErrorCode.range, [...path, 'data'], `at most ${MAX_SYN_DATA} bytes fit one SYN (MSS 1460 less 40 bytes of options), got ${data}`);
+        p.add(
+          SpecErrorCode.range,
+          [...path, 'data'],
+          `at most ${MAX_SYN_DATA} bytes fit one SYN (MSS 1460 less 40 bytes of options), got ${data}`,
+        );
         return undefined;
       }
-      const app: AppSpec = { id, kind, on: on!.name, target: target!, start: start!, stop: stop ?? end, rate: rate!, arrival: arrival!, spoof: spoof!, data: data! };
+      const app: AppSpec = {
+        id,
+        kind,
+        on: on!.name,
+        target: target!,
+        start: start!,
+        stop: stop ?? end,
+        rate: rate!,
+        arrival: arrival!,
+        spoof: spoof!,
+        data: data!,
+      };
       if (stagger !== undefined) app.stagger = stagger;
       return app;
     }
@@ -152,7 +220,9 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
     case 'script': {
       r.require('steps', 'a list of socket calls, like [{at: 0s, connect: "server:80"}, {at: 1s, close: true}]');
       const readTarget = (at: PathSegments, v: unknown): Endpoint | undefined => checkTarget(p, at, v, on, ctx);
-      const steps = r.has('steps') ? readSteps(p, r.at('steps'), obj['steps'], { duration: ctx.duration, readTarget }) : undefined;
+      const steps = r.has('steps')
+        ? readSteps(p, r.at('steps'), obj['steps'], { duration: ctx.duration, readTarget })
+        : undefined;
       const autoRead = r.bool('autoRead', true);
       if (p.count !== before) return undefined;
       return { id, kind, on: on!.name, steps: steps!, autoRead: autoRead! };
@@ -161,7 +231,14 @@ function readApp(p: Problems, path: PathSegments, id: string, raw: unknown, ctx:
 }
 
 /** A size in bytes (`64KB`, `16384`) within [min, max]. */
-function bytesWithin(p: Problems, r: MapReader, key: string, def: number, min: number, max: number): number | undefined {
+function bytesWithin(
+  p: Problems,
+  r: MapReader,
+  key: string,
+  def: number,
+  min: number,
+  max: number,
+): number | undefined {
   const v = r.bytes(key, def);
   if (v !== undefined && (v < min || v > max)) {
     p.add(SpecErrorCode.range, r.at(key), `${v} bytes is outside ${min}–${max}`);
@@ -171,7 +248,12 @@ function bytesWithin(p: Problems, r: MapReader, key: string, def: number, min: n
 }
 
 /** `on:` a node or group whose members are all hosts. */
-function readHosts(p: Problems, path: PathSegments, v: unknown, t: ValidatedTopology): { name: string; members: string[] } | undefined {
+function readHosts(
+  p: Problems,
+  path: PathSegments,
+  v: unknown,
+  t: ValidatedTopology,
+): { name: string; members: string[] } | undefined {
   const members = resolveNodeRef(p, path, v, t);
   if (members === undefined) return undefined;
   const router = members.find((m) => t.byName.get(m)?.kind === 'router');
@@ -187,10 +269,18 @@ function readWindow(p: Problems, r: MapReader, ctx: AppSpecContext): [Nanos | un
   const start = r.duration('start', 0);
   const stop = r.has('stop') ? r.duration('stop') : undefined;
   if (start !== undefined && ctx.duration !== undefined && start > 0 && start >= ctx.duration) {
-    p.add(SpecErrorCode.range, r.at('start'), `starts at ${formatDuration(start)}, after the experiment ends (duration ${formatDuration(ctx.duration)})`);
+    p.add(
+      SpecErrorCode.range,
+      r.at('start'),
+      `starts at ${formatDuration(start)}, after the experiment ends (duration ${formatDuration(ctx.duration)})`,
+    );
   }
   if (start !== undefined && stop !== undefined && stop < start) {
-    p.add(SpecErrorCode.range, r.at('stop'), `stops at ${formatDuration(stop)}, before it starts (${formatDuration(start)})`);
+    p.add(
+      SpecErrorCode.range,
+      r.at('stop'),
+      `stops at ${formatDuration(stop)}, before it starts (${formatDuration(start)})`,
+    );
   }
   return [start, stop];
 }
@@ -199,29 +289,56 @@ function readWindow(p: Problems, r: MapReader, ctx: AppSpecContext): [Nanos | un
  * `stagger`: member i of the group starts at start + i × stagger (memberStart). Every member must
  * start before `bound` (the app's stop, or the experiment's end), or its instance would never run.
  */
-function readStagger(p: Problems, r: MapReader, on: { name: string; members: string[] } | undefined, start: Nanos | undefined, bound: Nanos | undefined, ending: 'stops' | 'ends'): Nanos | undefined {
+function readStagger(
+  p: Problems,
+  r: MapReader,
+  on: { name: string; members: string[] } | undefined,
+  start: Nanos | undefined,
+  bound: Nanos | undefined,
+  ending: 'stops' | 'ends',
+): Nanos | undefined {
   if (!r.has('stagger')) return undefined;
   const stagger = r.duration('stagger');
-  if (stagger === undefined || on === undefined || start === undefined || bound === undefined || bound <= 0) return stagger;
+  if (stagger === undefined || on === undefined || start === undefined || bound === undefined || bound <= 0)
+    return stagger;
   const n = on.members.length;
   const last = start + (n - 1) * stagger;
   if (n > 1 && last >= bound) {
     const fits = bound > start ? Math.floor((bound - 1 - start) / (n - 1)) : 0;
-    const what = ending === 'stops' ? `the app stops (${formatDuration(bound)})` : `the experiment ends (duration ${formatDuration(bound)})`;
-    p.add(SpecErrorCode.range, r.at('stagger'),
-      `the last of ${on.name}'s ${n} members (${on.members[n - 1]}) would start at ${formatDuration(last)}, at or after ${what}; `
-      + (fits > 0 ? `a stagger of at most ${formatDuration(fits)} fits` : 'no stagger fits: start earlier or stop later'));
+    const what =
+      ending === 'stops'
+        ? `the app stops (${formatDuration(bound)})`
+        : `the experiment ends (duration ${formatDuration(bound)})`;
+    p.add(
+      SpecErrorCode.range,
+      r.at('stagger'),
+      `the last of ${on.name}'s ${n} members (${on.members[n - 1]}) would start at ${formatDuration(last)}, at or after ${what}; ` +
+        (fits > 0
+          ? `a stagger of at most ${formatDuration(fits)} fits`
+          : 'no stagger fits: start earlier or stop later'),
+    );
   }
   return stagger;
 }
 
-function readTargetField(p: Problems, r: MapReader, on: { name: string; members: string[] } | undefined, ctx: AppSpecContext): Endpoint | undefined {
+function readTargetField(
+  p: Problems,
+  r: MapReader,
+  on: { name: string; members: string[] } | undefined,
+  ctx: AppSpecContext,
+): Endpoint | undefined {
   if (!r.require('target', 'like "server:80"')) return undefined;
   return checkTarget(p, r.at('target'), r.obj['target'], on, ctx);
 }
 
 /** A target the app's hosts can reach: another host, joined to each of them by links. */
-function checkTarget(p: Problems, path: PathSegments, v: unknown, on: { name: string; members: string[] } | undefined, ctx: AppSpecContext): Endpoint | undefined {
+function checkTarget(
+  p: Problems,
+  path: PathSegments,
+  v: unknown,
+  on: { name: string; members: string[] } | undefined,
+  ctx: AppSpecContext,
+): Endpoint | undefined {
   const target = readTarget(p, path, v, ctx.topology);
   // Reachability is only meaningful over a topology whose links all read correctly.
   if (target === undefined || on === undefined || !ctx.topology.complete) return target;
@@ -232,7 +349,11 @@ function checkTarget(p: Problems, path: PathSegments, v: unknown, on: { name: st
   const component = (ctx.components ??= components(ctx.topology.def));
   const unreachable = on.members.find((m) => component.get(m) !== component.get(target.node));
   if (unreachable !== undefined) {
-    p.add(SpecErrorCode.unreachable, path, `${target.node} cannot be reached from ${unreachable}: no chain of links joins them`);
+    p.add(
+      SpecErrorCode.unreachable,
+      path,
+      `${target.node} cannot be reached from ${unreachable}: no chain of links joins them`,
+    );
     return undefined;
   }
   return target;
@@ -253,7 +374,11 @@ function readTarget(p: Problems, path: PathSegments, v: unknown, t: ValidatedTop
   const members = resolveNodeRef(p, path, m[1], t);
   if (members === undefined) return undefined;
   if (members.length !== 1) {
-    p.add(SpecErrorCode.type, path, `a target is one node, but "${m[1]}" is a group of ${members.length} (${members[0]} … ${members[members.length - 1]})`);
+    p.add(
+      SpecErrorCode.type,
+      path,
+      `a target is one node, but "${m[1]}" is a group of ${members.length} (${members[0]} … ${members[members.length - 1]})`,
+    );
     return undefined;
   }
   const node = members[0]!;
@@ -293,7 +418,8 @@ function components(t: TopologyDef): Map<string, number> {
     return r;
   };
   for (const l of t.links) {
-    const a = index.get(l.a), b = index.get(l.b);
+    const a = index.get(l.a),
+      b = index.get(l.b);
     if (a !== undefined && b !== undefined) parent[find(a)] = find(b);
   }
   const ids = new Map<number, number>();

@@ -91,7 +91,14 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
     const key = keys.get(run.id)!;
     if (await store.finished(run.id, key, needs)) continue;
     const opts = traceLimit > 0 ? { trace, pcap, traceLimit } : { trace, pcap };
-    pending.push({ run, key, storeDir: resolve(store.dir), opts, runner: options.runner ?? DEFAULT_RUNNER, ...(options.profile ? { profile: true } : {}) });
+    pending.push({
+      run,
+      key,
+      storeDir: resolve(store.dir),
+      opts,
+      runner: options.runner ?? DEFAULT_RUNNER,
+      ...(options.profile ? { profile: true } : {}),
+    });
   }
 
   const progress = createProgress(stderr, options.experiment.name);
@@ -109,7 +116,9 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
       signal ??= name;
       if (options.exitOnSignal === false) return;
       removeOwnTempsSync(options.outDir);
-      stderr.write(`${name}: stopped while writing ${options.outDir}; all ${mine.length} runs${label} are stored in ${store.dir}; rerun the same command to write the results\n`);
+      stderr.write(
+        `${name}: stopped while writing ${options.outDir}; all ${mine.length} runs${label} are stored in ${store.dir}; rerun the same command to write the results\n`,
+      );
       process.exit(SIGNAL_EXIT[name] ?? 130);
     }
     if (signal === null && name === 'SIGINT') {
@@ -127,7 +136,8 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
   try {
     try {
       await executeTasks(pending, {
-        jobs, stop,
+        jobs,
+        stop,
         ...(options.pool ? { pool: options.pool } : {}),
         onStart: (t) => progress.runStarted(t.run.id, t.run.spec.duration / 1e9),
         onProgress: (t, sim_s) => progress.runProgress(t.run.id, sim_s),
@@ -137,7 +147,9 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
           if (r.limited) {
             const what = trace && pcap ? 'trace and captures' : trace ? 'trace' : 'captures';
             const after = trace && !pcap ? 'the run went on untraced' : 'the run went on without them';
-            progress.note(`${r.id}: ${what} stopped at ${formatBytes(r.limited.limit)} (simulated ${r.limited.t_s} s) by --trace-limit; ${after}`);
+            progress.note(
+              `${r.id}: ${what} stopped at ${formatBytes(r.limited.limit)} (simulated ${r.limited.t_s} s) by --trace-limit; ${after}`,
+            );
           }
         },
       });
@@ -148,7 +160,11 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
     }
 
     if (signal !== null) {
-      const stored = await countStored(store, mine.map((r) => ({ id: r.id, key: keys.get(r.id)! })), needs);
+      const stored = await countStored(
+        store,
+        mine.map((r) => ({ id: r.id, key: keys.get(r.id)! })),
+        needs,
+      );
       const code = SIGNAL_EXIT[signal] ?? 130;
       const message = `interrupted: ${stored} of ${mine.length} runs${label} stored in ${store.dir}; rerun the same command to resume`;
       if (options.exitOnSignal === false) throw new BatchError(BatchErrorCode.interrupted, message, code);
@@ -156,19 +172,35 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
       process.exit(code);
     }
     assembling = true;
-    await assemble(options, shard, mine.map((r) => r.id), plan, store, stderr);
+    await assemble(
+      options,
+      shard,
+      mine.map((r) => r.id),
+      plan,
+      store,
+      stderr,
+    );
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
   if (signal !== null) {
     const code = SIGNAL_EXIT[signal] ?? 130;
-    throw new BatchError(BatchErrorCode.interrupted, `interrupted after the results were written to ${options.outDir}`, code);
+    throw new BatchError(
+      BatchErrorCode.interrupted,
+      `interrupted after the results were written to ${options.outDir}`,
+      code,
+    );
   }
 }
 
 async function assemble(
-  options: BatchOptions, shard: ShardSpec | undefined, runIds: string[], plan: ReturnType<typeof makePlan>, store: RunStore, stderr: ProgressStream,
+  options: BatchOptions,
+  shard: ShardSpec | undefined,
+  runIds: string[],
+  plan: ReturnType<typeof makePlan>,
+  store: RunStore,
+  stderr: ProgressStream,
 ): Promise<void> {
   if (shard) {
     await writeManifest(options.outDir, { format: 'tcplab-shard/1', shard, runIds, plan });
@@ -186,7 +218,11 @@ async function assemble(
   options.profile?.add('figures', performance.now() - t);
 }
 
-async function countStored(store: RunStore, runs: { id: string; key: string }[], needs: { trace: boolean; pcap: boolean }): Promise<number> {
+async function countStored(
+  store: RunStore,
+  runs: { id: string; key: string }[],
+  needs: { trace: boolean; pcap: boolean },
+): Promise<number> {
   let n = 0;
   for (const r of runs) if (await store.finished(r.id, r.key, needs)) n++;
   return n;

@@ -40,11 +40,17 @@ function memberCounts(spec: ExperimentSpec): Map<string, number> {
 }
 
 /** Events, time-series rows and trace bytes of one run. */
-export function runCost(spec: ExperimentSpec, trace: boolean): { events: number; rows: number; traceBytes: number; drivers: [string, number][] } {
+export function runCost(
+  spec: ExperimentSpec,
+  trace: boolean,
+): { events: number; rows: number; traceBytes: number; drivers: [string, number][] } {
   const drivers: [string, number][] = [];
   const samples = Math.floor(spec.duration / spec.sampleInterval) + 1;
   const gauges = 2 * Object.keys(spec.apps).length + 2;
-  drivers.push([`sampleInterval ${formatDuration(spec.sampleInterval)} over ${formatDuration(spec.duration)}: ${fmt(samples)} samples`, samples]);
+  drivers.push([
+    `sampleInterval ${formatDuration(spec.sampleInterval)} over ${formatDuration(spec.duration)}: ${fmt(samples)} samples`,
+    samples,
+  ]);
   let events = samples;
   const counts = memberCounts(spec);
   const members = (on: string): number => Math.max(1, counts.get(on) ?? 1);
@@ -52,12 +58,19 @@ export function runCost(spec: ExperimentSpec, trace: boolean): { events: number;
     if (app.kind === 'client' || app.kind === 'synflood') {
       const active = Math.max(0, Math.min(app.stop, spec.duration) - app.start) / SEC;
       // A client's `count` caps its pages (one connection each under http1.0's default).
-      const perInstance = app.kind === 'client' && app.count !== undefined ? Math.min(app.count, app.rate * active) : app.rate * active;
+      const perInstance =
+        app.kind === 'client' && app.count !== undefined ? Math.min(app.count, app.rate * active) : app.rate * active;
       const count = perInstance * members(app.on);
       const per = app.kind === 'client' ? EVENTS_PER_CONNECTION : EVENTS_PER_FLOOD_SYN;
       events += count * per;
-      const how = perInstance < app.rate * active ? `count ${fmt(perInstance)} each` : `${fmt(app.rate)}/s for ${formatDuration(Math.round(active * SEC))}`;
-      drivers.push([`apps.${id}: ${fmt(count)} ${app.kind === 'client' ? 'connections' : 'SYNs'} (${how})`, count * per]);
+      const how =
+        perInstance < app.rate * active
+          ? `count ${fmt(perInstance)} each`
+          : `${fmt(app.rate)}/s for ${formatDuration(Math.round(active * SEC))}`;
+      drivers.push([
+        `apps.${id}: ${fmt(count)} ${app.kind === 'client' ? 'connections' : 'SYNs'} (${how})`,
+        count * per,
+      ]);
     } else if (app.kind === 'bulk') {
       const segs = (app.bytes / 1460) * members(app.on);
       events += segs * EVENTS_PER_BULK_SEGMENT;
@@ -79,8 +92,18 @@ export function estimateCost(runs: readonly RunSpec[], trace: boolean): CostEsti
     traceBytes += c.traceBytes;
     for (const [what, weight] of c.drivers) drivers.set(what, Math.max(drivers.get(what) ?? 0, weight));
   }
-  const top = [...drivers].sort((a, b) => b[1] - a[1]).slice(0, 2).map(([what]) => what);
-  return { runs: runs.length, events, timeseriesRows: rows, traceBytes, wallSeconds: events / EVENTS_PER_WALL_SECOND, drivers: top };
+  const top = [...drivers]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 2)
+    .map(([what]) => what);
+  return {
+    runs: runs.length,
+    events,
+    timeseriesRows: rows,
+    traceBytes,
+    wallSeconds: events / EVENTS_PER_WALL_SECOND,
+    drivers: top,
+  };
 }
 
 /** Above this the batch needs --yes: hours of CPU, or more output than a disk holds. */
@@ -95,7 +118,9 @@ export function costBytes(c: CostEstimate): number {
 
 /** "about 4.2e9 events (~12h of CPU), 3.1 GB of time series; largest: apps.flood: ..." */
 export function describeCost(c: CostEstimate): string {
-  const parts = [`${c.runs} run${c.runs === 1 ? '' : 's'}, about ${fmt(c.events)} simulator events (~${formatWall(c.wallSeconds)} of CPU)`];
+  const parts = [
+    `${c.runs} run${c.runs === 1 ? '' : 's'}, about ${fmt(c.events)} simulator events (~${formatWall(c.wallSeconds)} of CPU)`,
+  ];
   const bytes = costBytes(c);
   if (bytes >= 1e8) parts.push(`~${fmtBytes(bytes)} of ${c.traceBytes > 0 ? 'trace and time series' : 'time series'}`);
   return `${parts.join(', ')}; from ${c.drivers.join('; ')}`;
@@ -114,4 +139,3 @@ function formatWall(s: number): string {
   if (s >= 60) return `${Math.round(s / 60)} min`;
   return `${Math.max(1, Math.round(s))} s`;
 }
-

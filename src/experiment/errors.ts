@@ -85,7 +85,8 @@ export class Problems {
 export function describeValue(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
   // Bounded and escaped: a value may be a whole file or a 100 kB token with control bytes.
-  if (typeof v === 'string') return v.length <= 80 ? JSON.stringify(v) : `${JSON.stringify(v.slice(0, 60))}… (${v.length} characters)`;
+  if (typeof v === 'string')
+    return v.length <= 80 ? JSON.stringify(v) : `${JSON.stringify(v.slice(0, 60))}… (${v.length} characters)`;
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a map';
   return String(v);

@@ -16,7 +16,15 @@ import { readApps } from './app-spec.ts';
 import { EXPERIMENT_KEYS } from './param-paths.ts';
 import { axisValues, isNamedAxis, readSweep } from './sweep-spec.ts';
 import { readFaults } from './fault-spec.ts';
-import { BAND_KINDS, CHART_FLAG_KEYS, CHART_KINDS, CHART_REQUIRED, CHART_TEXT_KEYS, SWEEP_AXIS_KINDS, UNTIL_KINDS } from '../schema/charts.ts';
+import {
+  BAND_KINDS,
+  CHART_FLAG_KEYS,
+  CHART_KINDS,
+  CHART_REQUIRED,
+  CHART_TEXT_KEYS,
+  SWEEP_AXIS_KINDS,
+  UNTIL_KINDS,
+} from '../schema/charts.ts';
 import type { ChartSpec, ExperimentSpec, NodeSettings, TcpSettings } from './spec-types.ts';
 
 export const MAX_SEEDS = 10_000;
@@ -37,11 +45,21 @@ export function validateExperiment(p: Problems, doc: unknown, opts: ValidateOpti
   r.require('duration', 'how long to simulate, e.g. 120s');
   const duration = r.duration('duration');
   if (duration === 0) p.add(SpecErrorCode.range, ['duration'], 'the experiment must last longer than 0s');
-  else if (duration !== undefined && duration > MAX_DURATION) p.add(SpecErrorCode.range, ['duration'], `expected at most ${formatDuration(MAX_DURATION)} (30 days), got ${formatDuration(duration)}`);
+  else if (duration !== undefined && duration > MAX_DURATION)
+    p.add(
+      SpecErrorCode.range,
+      ['duration'],
+      `expected at most ${formatDuration(MAX_DURATION)} (30 days), got ${formatDuration(duration)}`,
+    );
   const seed = r.int('seed', 1, 0, 0xffffffff);
   const seeds = r.int('seeds', 1, 1, MAX_SEEDS);
   const sampleInterval = r.duration('sampleInterval', SAMPLE_INTERVAL_DEFAULT);
-  if (sampleInterval !== undefined && sampleInterval < MIN_SAMPLE_INTERVAL) p.add(SpecErrorCode.range, ['sampleInterval'], `expected ${formatDuration(MIN_SAMPLE_INTERVAL)} or longer, got ${formatDuration(sampleInterval)}`);
+  if (sampleInterval !== undefined && sampleInterval < MIN_SAMPLE_INTERVAL)
+    p.add(
+      SpecErrorCode.range,
+      ['sampleInterval'],
+      `expected ${formatDuration(MIN_SAMPLE_INTERVAL)} or longer, got ${formatDuration(sampleInterval)}`,
+    );
   const trace = r.bool('trace', false);
   const pcap = r.bool('pcap', false);
 
@@ -55,7 +73,10 @@ export function validateExperiment(p: Problems, doc: unknown, opts: ValidateOpti
 
   const tcp = readTcpSettings(p, ['tcp'], obj['tcp']);
   const nodes = topology === undefined ? undefined : readNodeSettings(p, ['nodes'], obj['nodes'], topology);
-  const apps = topology === undefined ? appsWithoutTopology(p, obj['apps'], duration) : readApps(p, ['apps'], obj['apps'], { topology, duration });
+  const apps =
+    topology === undefined
+      ? appsWithoutTopology(p, obj['apps'], duration)
+      : readApps(p, ['apps'], obj['apps'], { topology, duration });
   const faults = topology === undefined ? undefined : readFaults(p, ['faults'], obj['faults'], topology, duration);
   const sweep = readSweep(p, ['sweep'], obj['sweep'], doc);
   // Charts are checked against the axes as written even when some axis had a problem.
@@ -65,8 +86,21 @@ export function validateExperiment(p: Problems, doc: unknown, opts: ValidateOpti
 
   if (p.count !== before) return undefined;
   return {
-    name: name!, file: opts.file, topology: topology!.def, duration: duration!, seed: seed!, seeds: seeds!, tcp: tcp!,
-    nodes: nodes!, apps: apps!, sweep: sweep!, faults: faults!, charts: charts!, sampleInterval: sampleInterval as Nanos, trace: trace!, pcap: pcap!,
+    name: name!,
+    file: opts.file,
+    topology: topology!.def,
+    duration: duration!,
+    seed: seed!,
+    seeds: seeds!,
+    tcp: tcp!,
+    nodes: nodes!,
+    apps: apps!,
+    sweep: sweep!,
+    faults: faults!,
+    charts: charts!,
+    sampleInterval: sampleInterval as Nanos,
+    trace: trace!,
+    pcap: pcap!,
   };
 }
 
@@ -77,14 +111,25 @@ export function validateExperiment(p: Problems, doc: unknown, opts: ValidateOpti
  */
 function appsWithoutTopology(p: Problems, v: unknown, duration: Nanos | undefined): undefined {
   const scratch = new Problems();
-  const unknown: ValidatedTopology = { def: { name: '', nodes: [], links: [] }, groups: new Map(), byName: new Map(), complete: false };
+  const unknown: ValidatedTopology = {
+    def: { name: '', nodes: [], links: [] },
+    groups: new Map(),
+    byName: new Map(),
+    complete: false,
+  };
   readApps(scratch, ['apps'], v, { topology: unknown, duration });
-  for (const e of scratch.list) if (e.code !== SpecErrorCode.reference && e.code !== SpecErrorCode.unreachable) p.add(e.code, e.path, e.message);
+  for (const e of scratch.list)
+    if (e.code !== SpecErrorCode.reference && e.code !== SpecErrorCode.unreachable) p.add(e.code, e.path, e.message);
   return undefined;
 }
 
 /** `nodes: { server: { tcp: {…} }, client: { tcp: {…} } }`, keyed by node or group name. */
-function readNodeSettings(p: Problems, path: PathSegments, v: unknown, t: ValidatedTopology): Record<string, NodeSettings> | undefined {
+function readNodeSettings(
+  p: Problems,
+  path: PathSegments,
+  v: unknown,
+  t: ValidatedTopology,
+): Record<string, NodeSettings> | undefined {
   if (v === undefined) return {};
   const obj = readMap(p, path, v);
   if (obj === undefined) return undefined;
@@ -106,11 +151,18 @@ function readNodeSettings(p: Problems, path: PathSegments, v: unknown, t: Valida
 function checkTcp(p: Problems, tcp: TcpSettings, nodes: Record<string, NodeSettings>): void {
   checkTcpConsistency(p, ['tcp'], tcpParamsFor({ tcp, nodes: {} }, { name: '', group: '' }));
   for (const [name, s] of Object.entries(nodes)) {
-    if (s.tcp !== undefined) checkTcpConsistency(p, ['nodes', name, 'tcp'], tcpParamsFor({ tcp, nodes }, { name, group: name }));
+    if (s.tcp !== undefined)
+      checkTcpConsistency(p, ['nodes', name, 'tcp'], tcpParamsFor({ tcp, nodes }, { name, group: name }));
   }
 }
 
-function readCharts(p: Problems, path: PathSegments, v: unknown, sweep: Record<string, unknown>, t: ValidatedTopology | undefined): ChartSpec[] | undefined {
+function readCharts(
+  p: Problems,
+  path: PathSegments,
+  v: unknown,
+  sweep: Record<string, unknown>,
+  t: ValidatedTopology | undefined,
+): ChartSpec[] | undefined {
   if (v === undefined) return [];
   const list = readList(p, path, v);
   if (list === undefined) return undefined;
@@ -130,10 +182,12 @@ function readCharts(p: Problems, path: PathSegments, v: unknown, sweep: Record<s
     r.oneOf('band', BAND_KINDS);
     if (kind === undefined) return;
     if (r.has('until')) {
-      if (!UNTIL_KINDS.includes(kind)) p.add(SpecErrorCode.unknownKey, r.at('until'), `only ${UNTIL_KINDS.join(', ')} charts take until`);
+      if (!UNTIL_KINDS.includes(kind))
+        p.add(SpecErrorCode.unknownKey, r.at('until'), `only ${UNTIL_KINDS.join(', ')} charts take until`);
       else {
         const until = r.duration('until');
-        if (until !== undefined && until <= 0) p.add(SpecErrorCode.range, r.at('until'), 'expected a duration above 0, like 6s');
+        if (until !== undefined && until <= 0)
+          p.add(SpecErrorCode.range, r.at('until'), 'expected a duration above 0, like 6s');
       }
     }
     for (const { key } of CHART_REQUIRED[kind] ?? []) r.require(key);
@@ -143,12 +197,21 @@ function readCharts(p: Problems, path: PathSegments, v: unknown, sweep: Record<s
         if (typeof axis === 'string' && !(axis in sweep)) {
           const axes = Object.keys(sweep);
           const known = axes.length === 0 ? 'the experiment has no sweep' : `axes: ${axes.join(', ')}`;
-          p.add(SpecErrorCode.reference, r.at(key), `"${axis}" is not a sweep axis${didYouMean(axis, axes)} (${known})`);
+          p.add(
+            SpecErrorCode.reference,
+            r.at(key),
+            `"${axis}" is not a sweep axis${didYouMean(axis, axes)} (${known})`,
+          );
         }
       }
     }
     if (r.has('point')) readChartPoint(p, r.at('point'), obj['point'], sweep);
-    if (t !== undefined && typeof obj['node'] === 'string' && !t.groups.has(obj['node']) && !t.byName.has(obj['node'])) {
+    if (
+      t !== undefined &&
+      typeof obj['node'] === 'string' &&
+      !t.groups.has(obj['node']) &&
+      !t.byName.has(obj['node'])
+    ) {
       resolveNodeRef(p, r.at('node'), obj['node'], t);
     }
     charts.push({ ...obj, kind } as ChartSpec);
@@ -174,7 +237,11 @@ function readChartPoint(p: Problems, path: PathSegments, v: unknown, sweep: Reco
     } else if (!allowed.includes(value)) {
       // variant names are words, where a typo is likely; path axis values are numbers and units
       const hint = typeof value === 'string' && isNamedAxis(sweep[axis]) ? didYouMean(value, allowed as string[]) : '';
-      p.add(SpecErrorCode.reference, at, `${describeValue(value)} is not a value of sweep axis "${axis}"${hint} (values: ${allowed.map(String).join(', ')})`);
+      p.add(
+        SpecErrorCode.reference,
+        at,
+        `${describeValue(value)} is not a value of sweep axis "${axis}"${hint} (values: ${allowed.map(String).join(', ')})`,
+      );
     }
   }
 }

@@ -14,13 +14,24 @@ export interface HostFilters {
 }
 
 function toFilterRule(f: FaultRule): FilterRule {
-  const rule: FilterRule = { chain: f.chain, flags: f.flags ?? -1, len: f.len ?? -1, nth: f.nth ?? 0, from: f.from, to: f.to ?? Infinity };
+  const rule: FilterRule = {
+    chain: f.chain,
+    flags: f.flags ?? -1,
+    len: f.len ?? -1,
+    nth: f.nth ?? 0,
+    from: f.from,
+    to: f.to ?? Infinity,
+  };
   if (f.reject !== undefined) rule.reject = f.reject;
   return rule;
 }
 
 /** Host name → its filters, for hosts that have rules. */
-export function faultFilters(spec: Pick<ExperimentSpec, 'faults' | 'topology'>, sim: Sim, tracer: Tracer): Map<string, HostFilters> {
+export function faultFilters(
+  spec: Pick<ExperimentSpec, 'faults' | 'topology'>,
+  sim: Sim,
+  tracer: Tracer,
+): Map<string, HostFilters> {
   const byHost = new Map<string, FilterRule[]>();
   for (const f of spec.faults) {
     for (const n of spec.topology.nodes) {

@@ -20,12 +20,23 @@ import type { FaultRule } from './spec-types.ts';
 export const FAULT_KEYS = ['node', 'chain', 'flags', 'len', 'nth', 'from', 'to', 'reject', 'description'] as const;
 /** iptables' --reject-with names for ICMP destination unreachable, and their codes (RFC 792, RFC 1812). */
 export const REJECT_WITH: Readonly<Record<string, number>> = {
-  'icmp-net-unreachable': 0, 'icmp-host-unreachable': 1, 'icmp-proto-unreachable': 2, 'icmp-port-unreachable': 3,
-  'icmp-net-prohibited': 9, 'icmp-host-prohibited': 10, 'icmp-admin-prohibited': 13,
+  'icmp-net-unreachable': 0,
+  'icmp-host-unreachable': 1,
+  'icmp-proto-unreachable': 2,
+  'icmp-port-unreachable': 3,
+  'icmp-net-prohibited': 9,
+  'icmp-host-prohibited': 10,
+  'icmp-admin-prohibited': 13,
 };
 const CHAINS: readonly FaultRule['chain'][] = ['input', 'output'];
 
-export function readFaults(p: Problems, path: PathSegments, v: unknown, t: ValidatedTopology, duration: Nanos | undefined): FaultRule[] | undefined {
+export function readFaults(
+  p: Problems,
+  path: PathSegments,
+  v: unknown,
+  t: ValidatedTopology,
+  duration: Nanos | undefined,
+): FaultRule[] | undefined {
   if (v === undefined) return [];
   const list = readList(p, path, v);
   if (list === undefined) return undefined;
@@ -38,7 +49,13 @@ export function readFaults(p: Problems, path: PathSegments, v: unknown, t: Valid
   return p.count === before ? rules : undefined;
 }
 
-function readFault(p: Problems, path: PathSegments, v: unknown, t: ValidatedTopology, duration: Nanos | undefined): FaultRule | undefined {
+function readFault(
+  p: Problems,
+  path: PathSegments,
+  v: unknown,
+  t: ValidatedTopology,
+  duration: Nanos | undefined,
+): FaultRule | undefined {
   const obj = readMap(p, path, v);
   if (obj === undefined) return undefined;
   const before = p.count;
@@ -48,7 +65,12 @@ function readFault(p: Problems, path: PathSegments, v: unknown, t: ValidatedTopo
   if (r.require('node', 'the host or group whose packets it drops')) {
     const members = resolveNodeRef(p, r.at('node'), obj['node'], t);
     const router = members?.find((m) => t.byName.get(m)?.kind === 'router');
-    if (router !== undefined) p.add(SpecErrorCode.type, r.at('node'), `${router} is a router; fault rules sit between a host and its TCP stack`);
+    if (router !== undefined)
+      p.add(
+        SpecErrorCode.type,
+        r.at('node'),
+        `${router} is a router; fault rules sit between a host and its TCP stack`,
+      );
     else if (members !== undefined) node = obj['node'] as string;
   }
   const chain = r.oneOf('chain', CHAINS, 'output');
@@ -59,10 +81,18 @@ function readFault(p: Problems, path: PathSegments, v: unknown, t: ValidatedTopo
   const from = r.duration('from', 0);
   const to = r.has('to') ? r.duration('to') : undefined;
   if (from !== undefined && duration !== undefined && from > 0 && from >= duration) {
-    p.add(SpecErrorCode.range, r.at('from'), `starts at ${formatDuration(from)}, after the experiment ends (duration ${formatDuration(duration)})`);
+    p.add(
+      SpecErrorCode.range,
+      r.at('from'),
+      `starts at ${formatDuration(from)}, after the experiment ends (duration ${formatDuration(duration)})`,
+    );
   }
   if (from !== undefined && to !== undefined && to <= from) {
-    p.add(SpecErrorCode.range, r.at('to'), `ends at ${formatDuration(to)}, not after it starts (${formatDuration(from)})`);
+    p.add(
+      SpecErrorCode.range,
+      r.at('to'),
+      `ends at ${formatDuration(to)}, not after it starts (${formatDuration(from)})`,
+    );
   }
   if (p.count !== before) return undefined;
   const rule: FaultRule = { node: node!, chain: chain!, from: from! };
@@ -78,10 +108,14 @@ function readFault(p: Problems, path: PathSegments, v: unknown, t: ValidatedTopo
 function readFlagLetters(p: Problems, path: PathSegments, v: unknown): number | undefined {
   const bits = typeof v === 'string' && v !== '' ? parseFlags(v) : null;
   if (bits === null) {
-    p.add(SpecErrorCode.type, path, `expected packetdrill flag letters like "S", "S.", ".", "P.", "F." or "R" (letters F S R P U E W and "." for ACK), got ${describeValue(v)}; leave flags out to match any`);
+    p.add(
+      SpecErrorCode.type,
+      path,
+      `expected packetdrill flag letters like "S", "S.", ".", "P.", "F." or "R" (letters F S R P U E W and "." for ACK), got ${describeValue(v)}; leave flags out to match any`,
+    );
     return undefined;
   }
-  if ([...v as string].length !== new Set(v as string).size) {
+  if ([...(v as string)].length !== new Set(v as string).size) {
     p.add(SpecErrorCode.type, path, `${describeValue(v)} names a flag twice`);
     return undefined;
   }

@@ -52,7 +52,11 @@ type RawLink = Record<string, unknown>;
  * values copied through, so the normal topology validation parses them), or undefined after
  * recording problems.
  */
-export function expandGenerator(p: Problems, path: PathSegments, obj: Record<string, unknown>): Record<string, unknown> | undefined {
+export function expandGenerator(
+  p: Problems,
+  path: PathSegments,
+  obj: Record<string, unknown>,
+): Record<string, unknown> | undefined {
   const gen = readOneOf(p, [...path, GENERATOR_KEY], obj[GENERATOR_KEY], GENERATORS);
   if (gen === undefined) return undefined;
   const before = p.count;
@@ -76,7 +80,14 @@ export function expandGenerator(p: Problems, path: PathSegments, obj: Record<str
   const serverLink = gen === 'star' ? sub('serverLink', SERVER_LINK) : {};
   const attackerLink = gen === 'star' ? sub('attackerLink', ATTACKER_LINK) : {};
   const bottleneck = gen === 'dumbbell' ? sub('bottleneck', BOTTLENECK) : {};
-  if (p.count !== before || clients === undefined || servers === undefined || attackers === undefined || hops === undefined) return undefined;
+  if (
+    p.count !== before ||
+    clients === undefined ||
+    servers === undefined ||
+    attackers === undefined ||
+    hops === undefined
+  )
+    return undefined;
 
   const nodes: Record<string, unknown>[] = [];
   const links: RawLink[] = [];

@@ -18,7 +18,16 @@ export const LINK_DEFAULTS: LinkDefaults = {
 };
 
 /** Keys a link accepts besides `between`. */
-export const LINK_PROP_KEYS = ['latency', 'bandwidth', 'loss', 'queue', 'jitter', 'reorder', 'burstLoss', 'mtu'] as const;
+export const LINK_PROP_KEYS = [
+  'latency',
+  'bandwidth',
+  'loss',
+  'queue',
+  'jitter',
+  'reorder',
+  'burstLoss',
+  'mtu',
+] as const;
 /** RFC 791: every IPv4 link carries 68-byte packets; the IPv4 total length field caps it at 65535. */
 export const MIN_LINK_MTU = 68;
 export const BURST_LOSS_KEYS = ['pGoodToBad', 'pBadToGood', 'lossGood', 'lossBad'] as const;
@@ -40,7 +49,14 @@ export function readLinkProps(r: MapReader, defaults: LinkDefaults = LINK_DEFAUL
   const burstLoss = r.has('burstLoss') ? readBurstLoss(r.p, r.at('burstLoss'), r.obj['burstLoss']) : defaults.burstLoss;
   const mtu = r.has('mtu') ? r.int('mtu', undefined, MIN_LINK_MTU, 65535) : defaults.mtu;
   if (r.p.count !== before) return undefined;
-  const props: LinkProps = { latency: latency!, bandwidth: bandwidth!, loss: loss!, queue: queue!, jitter: jitter!, reorder: reorder! };
+  const props: LinkProps = {
+    latency: latency!,
+    bandwidth: bandwidth!,
+    loss: loss!,
+    queue: queue!,
+    jitter: jitter!,
+    reorder: reorder!,
+  };
   if (burstLoss !== undefined) props.burstLoss = burstLoss;
   if (mtu !== undefined) props.mtu = mtu;
   return props;
@@ -57,6 +73,7 @@ function readBurstLoss(p: Problems, path: PathSegments, v: unknown): BurstLossDe
   const pBadToGood = r.probability('pBadToGood');
   const lossGood = r.probability('lossGood', 0);
   const lossBad = r.probability('lossBad', 1);
-  if (pGoodToBad === undefined || pBadToGood === undefined || lossGood === undefined || lossBad === undefined) return undefined;
+  if (pGoodToBad === undefined || pBadToGood === undefined || lossGood === undefined || lossBad === undefined)
+    return undefined;
   return { pGoodToBad, pBadToGood, lossGood, lossBad };
 }

@@ -12,7 +12,16 @@ import { findDuplicateKeys } from './duplicate-keys.ts';
 import { timed } from './profile.ts';
 import type { TopologyDef } from '../net/topology-def.ts';
 import type { PointValues } from '../schema/results.ts';
-import { formatPath, formatSpecError, Problems, SpecErrorCode, type PathSegments, type Problem, type Result, type SpecError } from './errors.ts';
+import {
+  formatPath,
+  formatSpecError,
+  Problems,
+  SpecErrorCode,
+  type PathSegments,
+  type Problem,
+  type Result,
+  type SpecError,
+} from './errors.ts';
 import { isMap } from './spec-readers.ts';
 import { findReservedKeys, reservedKeyMessage } from './safe-keys.ts';
 import { readSpecFile, SpecFileError } from './spec-file.ts';
@@ -60,21 +69,29 @@ export function parseYaml(text: string, file: string): Result<unknown> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { uniqueKeys: false, merge: true, lineCounter: lines });
   if (doc.errors.some((e) => /call stack/i.test(e.message))) {
-    return { ok: false, errors: [{ code: SpecErrorCode.yaml, file, path: '', message: 'YAML nested too deeply to read' }] };
+    return {
+      ok: false,
+      errors: [{ code: SpecErrorCode.yaml, file, path: '', message: 'YAML nested too deeply to read' }],
+    };
   }
   if (doc.errors.length > 0) {
     const shown = doc.errors.slice(0, MAX_YAML_ERRORS);
     const more = doc.errors.length - shown.length;
     return {
       ok: false,
-      errors: [...shown.map((e) => ({
-        code: SpecErrorCode.yaml,
-        file,
-        path: '',
-        message: `YAML syntax error: ${e.message.split(/ at line \d+, column \d+/)[0]!.trim()}`,
-        line: e.linePos?.[0]?.line ?? 1,
-        col: e.linePos?.[0]?.col ?? 1,
-      })), ...(more > 0 ? [{ code: SpecErrorCode.yaml, file, path: '', message: `${more} more YAML syntax errors not shown` }] : [])],
+      errors: [
+        ...shown.map((e) => ({
+          code: SpecErrorCode.yaml,
+          file,
+          path: '',
+          message: `YAML syntax error: ${e.message.split(/ at line \d+, column \d+/)[0]!.trim()}`,
+          line: e.linePos?.[0]?.line ?? 1,
+          col: e.linePos?.[0]?.col ?? 1,
+        })),
+        ...(more > 0
+          ? [{ code: SpecErrorCode.yaml, file, path: '', message: `${more} more YAML syntax errors not shown` }]
+          : []),
+      ],
     };
   }
   const duplicates = findDuplicateKeys(doc, lines, MAX_YAML_ERRORS);
@@ -82,7 +99,11 @@ export function parseYaml(text: string, file: string): Result<unknown> {
     return {
       ok: false,
       errors: duplicates.map((d) => ({
-        code: SpecErrorCode.duplicate, file, path: formatPath(d.path), line: d.line, col: d.col,
+        code: SpecErrorCode.duplicate,
+        file,
+        path: formatPath(d.path),
+        line: d.line,
+        col: d.col,
         message: `duplicate key: ${formatPath(d.path)} is already set at line ${d.firstLine}`,
       })),
     };
@@ -91,11 +112,22 @@ export function parseYaml(text: string, file: string): Result<unknown> {
   try {
     value = doc.toJS({ maxAliasCount: 1000 });
   } catch (err) {
-    return { ok: false, errors: [{ code: SpecErrorCode.yaml, file, path: '', message: `YAML error: ${(err as Error).message}` }] };
+    return {
+      ok: false,
+      errors: [{ code: SpecErrorCode.yaml, file, path: '', message: `YAML error: ${(err as Error).message}` }],
+    };
   }
   const reserved = findReservedKeys(value);
   if (reserved.length > 0) {
-    return { ok: false, errors: reserved.map((at) => ({ code: SpecErrorCode.unknownKey, file, path: formatPath(at), message: reservedKeyMessage(String(at[at.length - 1])) })) };
+    return {
+      ok: false,
+      errors: reserved.map((at) => ({
+        code: SpecErrorCode.unknownKey,
+        file,
+        path: formatPath(at),
+        message: reservedKeyMessage(String(at[at.length - 1])),
+      })),
+    };
   }
   return { ok: true, value };
 }
@@ -106,11 +138,25 @@ function readSource(file: string, read: FileReader, referredFrom?: { file: strin
     text = read(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = err instanceof SpecFileError ? err.message
-      : code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    const error: SpecError = referredFrom === undefined
-      ? { code: SpecErrorCode.file, file, path: '', message: `cannot read: ${why}` }
-      : { code: SpecErrorCode.file, file: referredFrom.file, path: referredFrom.path, message: `cannot read ${file}: ${why}` };
+    const why =
+      err instanceof SpecFileError
+        ? err.message
+        : code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EISDIR'
+            ? 'is a folder, not a file'
+            : code === 'EACCES'
+              ? 'permission denied'
+              : (err as Error).message;
+    const error: SpecError =
+      referredFrom === undefined
+        ? { code: SpecErrorCode.file, file, path: '', message: `cannot read: ${why}` }
+        : {
+            code: SpecErrorCode.file,
+            file: referredFrom.file,
+            path: referredFrom.path,
+            message: `cannot read ${file}: ${why}`,
+          };
     return { ok: false, errors: [error] };
   }
   return parseYaml(text, file);
@@ -134,7 +180,10 @@ class ExperimentLoader {
   readonly errors: SpecError[] = [];
   private readonly seen = new Set<string>();
 
-  constructor(readonly file: string, private readonly read: FileReader) {}
+  constructor(
+    readonly file: string,
+    private readonly read: FileReader,
+  ) {}
 
   report(e: SpecError): void {
     const key = formatSpecError(e);
@@ -159,13 +208,26 @@ class ExperimentLoader {
     }
     if (!isMap(loaded.value)) {
       // Named, never quoted: the path may point at any file (`topology: /etc/passwd`).
-      this.report({ code: SpecErrorCode.type, file: this.file, path: at, message: `${shown} is not a topology file (its top level is not a map of keys)` });
+      this.report({
+        code: SpecErrorCode.type,
+        file: this.file,
+        path: at,
+        message: `${shown} is not a topology file (its top level is not a map of keys)`,
+      });
       return { doc: state.doc, topologyFile: shown, topologyFailed: true };
     }
     if (looksLikeExperiment(loaded.value) && !looksLikeTopology(loaded.value)) {
-      this.report({ code: SpecErrorCode.type, file: this.file, path: at, message: `${shown} is an experiment file, not a topology` });
+      this.report({
+        code: SpecErrorCode.type,
+        file: this.file,
+        path: at,
+        message: `${shown} is an experiment file, not a topology`,
+      });
     }
-    const doc = isMap(loaded.value) && loaded.value['name'] === undefined ? { name: baseName(shown), ...loaded.value } : loaded.value;
+    const doc =
+      isMap(loaded.value) && loaded.value['name'] === undefined
+        ? { name: baseName(shown), ...loaded.value }
+        : loaded.value;
     return { doc: applyOverride(state.doc, ['topology'], doc), topologyFile: shown };
   }
 
@@ -205,7 +267,12 @@ class ExperimentLoader {
       let best: AxisSetting | undefined;
       for (const axis of point.axes) {
         for (const s of settingsAt(axis, point.values)) {
-          if (s.segments.length <= path.length && s.segments.every((seg, i) => seg === path[i]) && (best === undefined || s.segments.length > best.segments.length)) best = s;
+          if (
+            s.segments.length <= path.length &&
+            s.segments.every((seg, i) => seg === path[i]) &&
+            (best === undefined || s.segments.length > best.segments.length)
+          )
+            best = s;
         }
       }
       if (best !== undefined && !(best.segments.length === 1 && best.segments[0] === 'topology')) {
@@ -214,7 +281,9 @@ class ExperimentLoader {
     }
     const base = this.place(code, path, message, state);
     if (point === undefined || this.seen.has(formatSpecError(base))) return base;
-    const where = Object.entries(point.values).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+    const where = Object.entries(point.values)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(', ');
     return { ...base, message: `${message} (at sweep point ${where})` };
   }
 
@@ -272,7 +341,13 @@ function sweepAxes(doc: unknown): Axis[] | undefined {
       continue;
     }
     const segments = parsePath(key);
-    if (segments === undefined || !Array.isArray(entry) || entry.length === 0 || checkParamPath(doc, segments) !== undefined) return undefined;
+    if (
+      segments === undefined ||
+      !Array.isArray(entry) ||
+      entry.length === 0 ||
+      checkParamPath(doc, segments) !== undefined
+    )
+      return undefined;
     axes.push({ key, values: entry, settings: entry.map((value, i) => [{ segments, value, at: ['sweep', key, i] }]) });
   }
   return axes;
@@ -294,7 +369,17 @@ export function loadExperiment(file: string, opts: LoadOptions = {}): Result<Loa
 export function loadExperimentDoc(doc: unknown, file: string, opts: LoadOptions = {}): Result<LoadedExperiment> {
   const loader = new ExperimentLoader(file, opts.readFile ?? defaultReader);
   if (looksLikeTopology(doc)) {
-    return { ok: false, errors: [{ code: SpecErrorCode.type, file, path: '', message: 'this is a topology file; an experiment names it under topology:' }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          code: SpecErrorCode.type,
+          file,
+          path: '',
+          message: 'this is a topology file; an experiment names it under topology:',
+        },
+      ],
+    };
   }
   let state = loader.inlineTopology({ doc }, 'topology');
 
@@ -312,7 +397,12 @@ export function loadExperimentDoc(doc: unknown, file: string, opts: LoadOptions 
     const seeds = spec?.seeds ?? 1;
     const total = countRuns(Object.fromEntries(axes.map((a) => [a.key, a.values])), seeds);
     if (total > MAX_RUNS) {
-      loader.report({ code: SpecErrorCode.range, file, path: 'sweep', message: `${total} runs (sweep points × seeds); the limit is ${MAX_RUNS}` });
+      loader.report({
+        code: SpecErrorCode.range,
+        file,
+        path: 'sweep',
+        message: `${total} runs (sweep points × seeds); the limit is ${MAX_RUNS}`,
+      });
     } else if (axes.length > 0) {
       runs = timed('expand', () => expandPoints(loader, state, axes)) ?? [];
     } else if (spec !== undefined) {
@@ -328,7 +418,12 @@ export function loadExperimentDoc(doc: unknown, file: string, opts: LoadOptions 
  * the stored spec would show a value no run used: an error naming both, unless the same command
  * line also sets that axis (`--set 'sweep.apps.flood.rate=[500/s]'`), which is how to pin it.
  */
-function sweptOverrides(doc: unknown, overrides: readonly Override[], axes: readonly Axis[], file: string): SpecError[] {
+function sweptOverrides(
+  doc: unknown,
+  overrides: readonly Override[],
+  axes: readonly Axis[],
+  file: string,
+): SpecError[] {
   const setAxes = new Set<string>();
   for (const o of overrides) {
     const segments = sweepAxisSegments(doc, o.segments);
@@ -347,9 +442,18 @@ function sweptOverrides(doc: unknown, overrides: readonly Override[], axes: read
       const hit = axis.settings.flat().find((s) => overlaps(s.segments, o.segments));
       if (hit === undefined) continue;
       const named = hit.at.length === 4;
-      const what = named ? `sweep axis "${axis.key}" (its variant "${String(hit.at[2])}" sets ${formatPath(hit.segments)})` : `sweep axis "${axis.key}"`;
-      const fix = named ? `drop the --set, or set the axis too (e.g. --set 'sweep.${axis.key}.${String(hit.at[2])}.${formatPath(hit.segments)}=…')` : `set the axis instead: --set 'sweep.${axis.key}=[${o.text.slice(o.text.indexOf('=') + 1)}]'`;
-      errors.push({ code: SpecErrorCode.reference, file, path: `--set ${o.text}`, message: `${formatPath(o.segments)} is also set by ${what}, which would override it in ${named ? 'the runs of that variant' : 'every run'}; ${fix}` });
+      const what = named
+        ? `sweep axis "${axis.key}" (its variant "${String(hit.at[2])}" sets ${formatPath(hit.segments)})`
+        : `sweep axis "${axis.key}"`;
+      const fix = named
+        ? `drop the --set, or set the axis too (e.g. --set 'sweep.${axis.key}.${String(hit.at[2])}.${formatPath(hit.segments)}=…')`
+        : `set the axis instead: --set 'sweep.${axis.key}=[${o.text.slice(o.text.indexOf('=') + 1)}]'`;
+      errors.push({
+        code: SpecErrorCode.reference,
+        file,
+        path: `--set ${o.text}`,
+        message: `${formatPath(o.segments)} is also set by ${what}, which would override it in ${named ? 'the runs of that variant' : 'every run'}; ${fix}`,
+      });
       break;
     }
   }
@@ -363,7 +467,8 @@ function expandPoints(loader: ExperimentLoader, base: DocState, axes: Axis[]): R
   for (const values of points) {
     let state = base;
     for (const axis of axes) {
-      for (const setting of settingsAt(axis, values)) state = loader.apply(state, overrideAt(setting.segments, setting.value), formatPath(setting.at));
+      for (const setting of settingsAt(axis, values))
+        state = loader.apply(state, overrideAt(setting.segments, setting.value), formatPath(setting.at));
     }
     const spec = loader.validate(state, { values, axes });
     if (spec !== undefined) specs.push(spec);
@@ -381,7 +486,11 @@ export function loadTopology(file: string, opts: Pick<LoadOptions, 'readFile'> =
 function readTopologyDoc(doc: unknown, file: string): Result<TopologyDef> {
   const p = new Problems();
   const t = readTopologySpec(p, [], doc, baseName(file));
-  if (t === undefined || p.count > 0) return { ok: false, errors: p.list.map((e) => ({ code: e.code, file, path: formatPath(e.path), message: e.message })) };
+  if (t === undefined || p.count > 0)
+    return {
+      ok: false,
+      errors: p.list.map((e) => ({ code: e.code, file, path: formatPath(e.path), message: e.message })),
+    };
   return { ok: true, value: t.def };
 }
 
@@ -395,14 +504,25 @@ function setTopology(doc: unknown, file: string, set: readonly string[]): Result
   let wrapped: unknown = { topology: doc };
   for (const o of overrides) {
     if (o.segments[0] !== 'topology') continue;
-    const problem = o.segments.length === 1 ? 'a topology file cannot be replaced by --set topology=…' : checkParamPath(wrapped, o.segments);
-    if (problem !== undefined) errors.push({ code: SpecErrorCode.path, file, path: `--set ${o.text}`, message: `no such parameter: ${problem}` });
+    const problem =
+      o.segments.length === 1
+        ? 'a topology file cannot be replaced by --set topology=…'
+        : checkParamPath(wrapped, o.segments);
+    if (problem !== undefined)
+      errors.push({
+        code: SpecErrorCode.path,
+        file,
+        path: `--set ${o.text}`,
+        message: `no such parameter: ${problem}`,
+      });
     else wrapped = applyOverride(wrapped, o.segments, o.value);
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: (wrapped as { topology: unknown }).topology };
 }
 
-export type ValidatedFile = { kind: 'topology'; topology: TopologyDef } | { kind: 'experiment'; experiment: LoadedExperiment };
+export type ValidatedFile =
+  | { kind: 'topology'; topology: TopologyDef }
+  | { kind: 'experiment'; experiment: LoadedExperiment };
 
 /** `tcplab validate`: a topology or an experiment file, told apart by its keys. */
 export function validateFile(file: string, opts: LoadOptions = {}): Result<ValidatedFile> {
@@ -416,7 +536,17 @@ export function validateFile(file: string, opts: LoadOptions = {}): Result<Valid
     return t.ok ? { ok: true, value: { kind: 'topology', topology: t.value } } : t;
   }
   if (isMap(doc) && !looksLikeExperiment(doc)) {
-    return { ok: false, errors: [{ code: SpecErrorCode.missing, file, path: '', message: 'neither a topology (nodes:, links:) nor an experiment (topology:, duration:, apps:)' }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          code: SpecErrorCode.missing,
+          file,
+          path: '',
+          message: 'neither a topology (nodes:, links:) nor an experiment (topology:, duration:, apps:)',
+        },
+      ],
+    };
   }
   const e = loadExperimentDoc(doc, file, opts);
   return e.ok ? { ok: true, value: { kind: 'experiment', experiment: e.value } } : e;

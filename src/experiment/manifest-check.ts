@@ -37,12 +37,19 @@ export function checkManifest(text: string, file: string): ShardManifest {
   if (reserved.length > 0) bad(reserved[0]!.join('.'), 'reserved key');
   if (m['format'] !== 'tcplab-shard/1') bad('format', 'not a tcplab shard manifest');
   const shard = m['shard'];
-  if (!isObj(shard) || !isIndex(shard['index']) || !isIndex(shard['count']) || shard['count'] < 1 || shard['index'] >= shard['count']) {
+  if (
+    !isObj(shard) ||
+    !isIndex(shard['index']) ||
+    !isIndex(shard['count']) ||
+    shard['count'] < 1 ||
+    shard['index'] >= shard['count']
+  ) {
     bad('shard', 'expected {index, count} with 0 <= index < count');
   }
   const plan = m['plan'];
   if (!isObj(plan)) return bad('plan', 'missing');
-  if (typeof plan['experiment'] !== 'string' || !NAME_PATTERN.test(plan['experiment'])) bad('plan.experiment', 'expected an experiment name');
+  if (typeof plan['experiment'] !== 'string' || !NAME_PATTERN.test(plan['experiment']))
+    bad('plan.experiment', 'expected an experiment name');
   if (typeof plan['trace'] !== 'boolean') bad('plan.trace', 'expected true or false');
   if (typeof plan['pcap'] !== 'boolean') bad('plan.pcap', 'expected true or false');
   if (typeof plan['hash'] !== 'string' || !HEX64.test(plan['hash'])) bad('plan.hash', 'expected a SHA-256 hex digest');
@@ -52,19 +59,23 @@ export function checkManifest(text: string, file: string): ShardManifest {
   runs.forEach((r: unknown, i) => {
     const at = `plan.runs[${i}]`;
     if (!isObj(r)) return bad(at, 'expected a map');
-    if (typeof r['id'] !== 'string' || !RUN_ID.test(r['id'])) bad(`${at}.id`, `expected a run id like p0-s1, got ${JSON.stringify(String(r['id']).slice(0, 60))}`);
+    if (typeof r['id'] !== 'string' || !RUN_ID.test(r['id']))
+      bad(`${at}.id`, `expected a run id like p0-s1, got ${JSON.stringify(String(r['id']).slice(0, 60))}`);
     if (ids.has(r['id'] as string)) bad(`${at}.id`, 'appears twice');
     ids.add(r['id'] as string);
     if (!isIndex(r['pointIndex'])) bad(`${at}.pointIndex`, 'expected a whole number');
     if (!isIndex(r['seed'])) bad(`${at}.seed`, 'expected a whole number');
     if (typeof r['key'] !== 'string' || !HEX64.test(r['key'])) bad(`${at}.key`, 'expected a SHA-256 hex digest');
     const point = r['point'];
-    if (!isObj(point) || Object.values(point).some((v) => !['string', 'number', 'boolean'].includes(typeof v))) bad(`${at}.point`, 'expected a map of values');
+    if (!isObj(point) || Object.values(point).some((v) => !['string', 'number', 'boolean'].includes(typeof v)))
+      bad(`${at}.point`, 'expected a map of values');
     return undefined;
   });
   const runIds = m['runIds'];
-  if (!Array.isArray(runIds) || runIds.some((id) => typeof id !== 'string' || !ids.has(id))) bad('runIds', 'expected ids of runs in the plan');
+  if (!Array.isArray(runIds) || runIds.some((id) => typeof id !== 'string' || !ids.has(id)))
+    bad('runIds', 'expected ids of runs in the plan');
   const typed = m as unknown as ShardManifest;
-  if (makePlanHash(typed.plan as BatchPlan) !== typed.plan.hash) bad('plan.hash', 'does not match the plan (the manifest was changed after it was written)');
+  if (makePlanHash(typed.plan as BatchPlan) !== typed.plan.hash)
+    bad('plan.hash', 'does not match the plan (the manifest was changed after it was written)');
   return typed;
 }

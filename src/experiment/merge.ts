@@ -31,7 +31,10 @@ export async function mergeShards(dirs: string[], outDir: string, options: Merge
   for (const dir of dirs) {
     const manifests = await readManifests(dir);
     if (manifests.length === 0) {
-      throw new BatchError(BatchErrorCode.notAShard, `${dir}: not a shard folder (no shard-<i>-of-<n>.json; was it run with --shard and did it finish?)`);
+      throw new BatchError(
+        BatchErrorCode.notAShard,
+        `${dir}: not a shard folder (no shard-<i>-of-<n>.json; was it run with --shard and did it finish?)`,
+      );
     }
     for (const manifest of manifests) found.push({ dir, manifest });
   }
@@ -43,13 +46,22 @@ export async function mergeShards(dirs: string[], outDir: string, options: Merge
     const what = `${f.dir} (shard ${f.manifest.shard.index}/${f.manifest.shard.count})`;
     const from = `${first.dir} (shard ${first.manifest.shard.index}/${count})`;
     if (f.manifest.plan.experiment !== plan.experiment) {
-      throw new BatchError(BatchErrorCode.mismatch, `${what} is from experiment "${f.manifest.plan.experiment}", ${from} from "${plan.experiment}"`);
+      throw new BatchError(
+        BatchErrorCode.mismatch,
+        `${what} is from experiment "${f.manifest.plan.experiment}", ${from} from "${plan.experiment}"`,
+      );
     }
     if (f.manifest.shard.count !== count) {
-      throw new BatchError(BatchErrorCode.mismatch, `${what} splits the batch in ${f.manifest.shard.count} shards, ${from} in ${count}`);
+      throw new BatchError(
+        BatchErrorCode.mismatch,
+        `${what} splits the batch in ${f.manifest.shard.count} shards, ${from} in ${count}`,
+      );
     }
     if (f.manifest.plan.hash !== plan.hash) {
-      throw new BatchError(BatchErrorCode.mismatch, `${what} and ${from} ran different batches of "${plan.experiment}": ${planDifference(f.manifest.plan, plan)}`);
+      throw new BatchError(
+        BatchErrorCode.mismatch,
+        `${what} and ${from} ran different batches of "${plan.experiment}": ${planDifference(f.manifest.plan, plan)}`,
+      );
     }
   }
   const byIndex = new Map<number, string>();
@@ -57,7 +69,10 @@ export async function mergeShards(dirs: string[], outDir: string, options: Merge
   const missing: number[] = [];
   for (let i = 0; i < count; i++) if (!byIndex.has(i)) missing.push(i);
   if (missing.length > 0) {
-    throw new BatchError(BatchErrorCode.missingShard, `merge: shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing`);
+    throw new BatchError(
+      BatchErrorCode.missingShard,
+      `merge: shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing`,
+    );
   }
 
   const out = new RunStore(join(outDir, '.runs'));
@@ -70,7 +85,11 @@ export async function mergeShards(dirs: string[], outDir: string, options: Merge
     let store = stores.get(dir);
     if (!store) stores.set(dir, (store = new RunStore(join(dir, '.runs'))));
     const rec = await store.finished(planned.id, planned.key, { trace: plan.trace, pcap: plan.pcap });
-    if (!rec) throw new BatchError(BatchErrorCode.missingRun, `${dir}: run ${planned.id} is missing or incomplete in ${store.dir}`);
+    if (!rec)
+      throw new BatchError(
+        BatchErrorCode.missingRun,
+        `${dir}: run ${planned.id} is missing or incomplete in ${store.dir}`,
+      );
     if ((await realpath(store.dir)) !== outReal) await out.importFrom(store, rec);
   }
 

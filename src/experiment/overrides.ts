@@ -26,13 +26,24 @@ export function parseOverrides(args: readonly string[], file: string): { overrid
     const eq = text.indexOf('=');
     const segments = eq > 0 ? parsePath(text.slice(0, eq)) : undefined;
     if (segments === undefined) {
-      errors.push({ code: SpecErrorCode.path, file, path: `--set ${text}`, message: 'expected path=value, like tcp.backlog=1024 or apps.flood.rate=500/s' });
+      errors.push({
+        code: SpecErrorCode.path,
+        file,
+        path: `--set ${text}`,
+        message: 'expected path=value, like tcp.backlog=1024 or apps.flood.rate=500/s',
+      });
       continue;
     }
     const value = parseValue(text.slice(eq + 1));
     const reserved = findReservedKeys(value);
     if (reserved.length > 0) {
-      for (const at of reserved) errors.push({ code: SpecErrorCode.path, file, path: `--set ${text}`, message: reservedKeyMessage(String(at[at.length - 1])) });
+      for (const at of reserved)
+        errors.push({
+          code: SpecErrorCode.path,
+          file,
+          path: `--set ${text}`,
+          message: reservedKeyMessage(String(at[at.length - 1])),
+        });
       continue;
     }
     overrides.push({ text, segments, value });

@@ -15,7 +15,21 @@ import { GENERATOR_KEY, GENERATOR_KEYS, GENERATORS } from './generators.ts';
 import { FAULT_KEYS } from './fault-spec.ts';
 
 export const EXPERIMENT_KEYS = [
-  'name', 'description', 'topology', 'duration', 'seed', 'seeds', 'tcp', 'nodes', 'apps', 'faults', 'sweep', 'charts', 'sampleInterval', 'trace', 'pcap',
+  'name',
+  'description',
+  'topology',
+  'duration',
+  'seed',
+  'seeds',
+  'tcp',
+  'nodes',
+  'apps',
+  'faults',
+  'sweep',
+  'charts',
+  'sampleInterval',
+  'trace',
+  'pcap',
 ] as const;
 
 /** "topology.links.0.latency" → ['topology', 'links', 0, 'latency']; undefined if malformed. */
@@ -39,7 +53,9 @@ export function sweepAxisSegments(doc: unknown, segments: PathSegments): PathSeg
     const axis = segments.slice(1, end).join('.');
     if (!Object.hasOwn(sweep, axis)) continue;
     const rest = segments.slice(end);
-    return isMap(sweep[axis]) && rest.length > 1 ? ['sweep', axis, rest[0]!, rest.slice(1).join('.')] : ['sweep', axis, ...rest];
+    return isMap(sweep[axis]) && rest.length > 1
+      ? ['sweep', axis, rest[0]!, rest.slice(1).join('.')]
+      : ['sweep', axis, ...rest];
   }
   return ['sweep', segments.slice(1).join('.')];
 }
@@ -50,8 +66,18 @@ function matches(segments: PathSegments, pattern: readonly string[]): boolean {
 }
 
 /** Maps that may be absent from a file yet be set by path: `--set tcp.backlog=1024` on a file without `tcp:`. */
-const OPTIONAL_MAPS = [['tcp'], ['nodes'], ['apps'], ['nodes', '*'], ['nodes', '*', 'tcp'], ['sweep'], ['topology', 'links', '*', 'burstLoss'],
-  ['topology', 'serverLink'], ['topology', 'attackerLink'], ['topology', 'bottleneck']];
+const OPTIONAL_MAPS = [
+  ['tcp'],
+  ['nodes'],
+  ['apps'],
+  ['nodes', '*'],
+  ['nodes', '*', 'tcp'],
+  ['sweep'],
+  ['topology', 'links', '*', 'burstLoss'],
+  ['topology', 'serverLink'],
+  ['topology', 'attackerLink'],
+  ['topology', 'bottleneck'],
+];
 
 /**
  * The keys the schema allows in the map at `prefix` of `doc`, or undefined where any key is
@@ -70,12 +96,19 @@ function allowedKeysAt(doc: unknown, prefix: PathSegments, container: unknown): 
   const generator = isMap(topology) ? topology[GENERATOR_KEY] : undefined;
   if (matches(prefix, ['topology'])) {
     if (generator === undefined) return TOPOLOGY_KEYS;
-    return GENERATORS.find((g) => g === generator) === undefined ? undefined : GENERATOR_KEYS[generator as (typeof GENERATORS)[number]];
+    return GENERATORS.find((g) => g === generator) === undefined
+      ? undefined
+      : GENERATOR_KEYS[generator as (typeof GENERATORS)[number]];
   }
   if (matches(prefix, ['topology', 'nodes', '*'])) return NODE_KEYS;
   if (matches(prefix, ['topology', 'links', '*'])) return LINK_KEYS;
   if (matches(prefix, ['topology', 'links', '*', 'burstLoss'])) return BURST_LOSS_KEYS;
-  if (generator !== undefined && ['serverLink', 'attackerLink', 'bottleneck'].includes(String(prefix[1])) && prefix.length === 2) return LINK_PROP_KEYS;
+  if (
+    generator !== undefined &&
+    ['serverLink', 'attackerLink', 'bottleneck'].includes(String(prefix[1])) &&
+    prefix.length === 2
+  )
+    return LINK_PROP_KEYS;
   return undefined;
 }
 
@@ -98,16 +131,24 @@ export function checkParamPath(doc: unknown, segments: PathSegments): string | u
     const last = i === segments.length - 1;
     if (Array.isArray(cur)) {
       if (typeof seg !== 'number') return `${where(prefix)} is a list; pick an entry by number (0…${cur.length - 1})`;
-      if (seg >= cur.length) return `${where(prefix)} has ${cur.length} entries (0…${cur.length - 1}), so no entry ${seg}`;
+      if (seg >= cur.length)
+        return `${where(prefix)} has ${cur.length} entries (0…${cur.length - 1}), so no entry ${seg}`;
       cur = cur[seg];
       continue;
     }
     if (cur === undefined && OPTIONAL_MAPS.some((m) => matches(prefix, m))) cur = {};
-    if (!isMap(cur)) return `${where(prefix)} is ${cur === undefined ? 'not set' : `a single value`}, so it has no ${JSON.stringify(String(seg))}`;
+    if (!isMap(cur))
+      return `${where(prefix)} is ${cur === undefined ? 'not set' : `a single value`}, so it has no ${JSON.stringify(String(seg))}`;
     const key = String(seg);
     const allowed = allowedKeysAt(doc, prefix, cur);
-    if (allowed !== undefined && !allowed.includes(key)) return `${where(prefix)} has no parameter ${JSON.stringify(key)}${didYouMean(key, allowed)}`;
-    if ((!Object.hasOwn(cur, key) || cur[key] === undefined) && !last && allowed === undefined && !OPTIONAL_MAPS.some((m) => matches([...prefix, key], m))) {
+    if (allowed !== undefined && !allowed.includes(key))
+      return `${where(prefix)} has no parameter ${JSON.stringify(key)}${didYouMean(key, allowed)}`;
+    if (
+      (!Object.hasOwn(cur, key) || cur[key] === undefined) &&
+      !last &&
+      allowed === undefined &&
+      !OPTIONAL_MAPS.some((m) => matches([...prefix, key], m))
+    ) {
       return `${where(prefix)} has no ${JSON.stringify(key)}${didYouMean(key, Object.keys(cur))}`;
     }
     cur = Object.hasOwn(cur, key) ? cur[key] : undefined;

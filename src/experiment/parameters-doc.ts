@@ -59,7 +59,9 @@ export function renderParametersDoc(): string {
   ];
   for (const key of Object.keys(TCP_PARAM_TABLE) as SpecParamKey[]) {
     const info = TCP_PARAM_TABLE[key];
-    lines.push(`| \`${key}\` | ${cell(unitOf(info))} | ${cell(profileCell(key, 'linux'))} | ${cell(profileCell(key, 'rfc9293'))} | ${cell(allowed(info))} | ${cell(info.linux)} | ${cell(info.doc)} |`);
+    lines.push(
+      `| \`${key}\` | ${cell(unitOf(info))} | ${cell(profileCell(key, 'linux'))} | ${cell(profileCell(key, 'rfc9293'))} | ${cell(allowed(info))} | ${cell(info.linux)} | ${cell(info.doc)} |`,
+    );
   }
   lines.push(
     '',

@@ -48,7 +48,11 @@ export class PcapFileWriter implements PacketTap {
    * @param target the stored capture's path (the temporary file sits beside it)
    * @param budget the run's output budget (shared with the trace and the other captures)
    */
-  constructor(readonly node: string, target: string, private readonly budget: OutputBudget) {
+  constructor(
+    readonly node: string,
+    target: string,
+    private readonly budget: OutputBudget,
+  ) {
     mkdirSync(dirname(target), { recursive: true });
     this.tempPath = tempPathFor(target);
     writeFileSync(this.tempPath, '');

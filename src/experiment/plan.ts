@@ -30,7 +30,13 @@ export interface BatchPlan {
   hash: string;
 }
 
-export function makePlan(runs: readonly RunSpec[], experiment: string, spec: unknown, trace: boolean, pcap: boolean): BatchPlan {
+export function makePlan(
+  runs: readonly RunSpec[],
+  experiment: string,
+  spec: unknown,
+  trace: boolean,
+  pcap: boolean,
+): BatchPlan {
   const seen = new Set<string>();
   const planned: PlannedRun[] = [];
   for (const r of runs) {

@@ -72,7 +72,10 @@ export class WorkerPool {
    * @param threads the number of threads, started at once
    * @param runner  the run module each thread loads as it starts (before its first task)
    */
-  constructor(readonly threads: number, runner: string = DEFAULT_RUNNER) {
+  constructor(
+    readonly threads: number,
+    runner: string = DEFAULT_RUNNER,
+  ) {
     this.piscina = new Piscina<RunTask, RunTaskResult>({
       workerData: { runner, createdAt: performance.timeOrigin + performance.now() },
       filename: WORKER_URL,
@@ -96,7 +99,9 @@ export class WorkerPool {
   }
 
   run(task: RunTask, transferList?: Transferable[]): Promise<RunTaskResult> {
-    return transferList === undefined ? this.piscina.run(task) : this.piscina.run(task, { transferList: transferList as never });
+    return transferList === undefined
+      ? this.piscina.run(task)
+      : this.piscina.run(task, { transferList: transferList as never });
   }
 
   /** Terminates every thread, tasks in flight included. */
@@ -130,9 +135,12 @@ export async function executeTasks(tasks: readonly RunTask[], options: ExecuteTa
       // Progress comes back over a port of its own, not piscina's channel.
       const channel = options.onProgress === undefined ? undefined : new MessageChannel();
       const onProgress = options.onProgress;
-      if (channel !== undefined && onProgress !== undefined) channel.port1.on('message', (m: { sim_s: number }) => onProgress(task, m.sim_s));
+      if (channel !== undefined && onProgress !== undefined)
+        channel.port1.on('message', (m: { sim_s: number }) => onProgress(task, m.sim_s));
       try {
-        const result = await (channel === undefined ? pool.run(task) : pool.run({ ...task, progressPort: channel.port2 }, [channel.port2]));
+        const result = await (channel === undefined
+          ? pool.run(task)
+          : pool.run({ ...task, progressPort: channel.port2 }, [channel.port2]));
         if (!stop.abandoned) options.onDone(result);
       } catch (e) {
         if (!stop.abandoned) failure ??= runFailure(task, e);

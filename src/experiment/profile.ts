@@ -9,7 +9,19 @@
  */
 
 /** The phases in the order a run command goes through them. */
-export const PHASES = ['startup', 'parse', 'validate', 'expand', 'workers', 'build', 'simulate', 'collect', 'store', 'write', 'figures'] as const;
+export const PHASES = [
+  'startup',
+  'parse',
+  'validate',
+  'expand',
+  'workers',
+  'build',
+  'simulate',
+  'collect',
+  'store',
+  'write',
+  'figures',
+] as const;
 
 const WHAT: Record<string, string> = {
   startup: 'process start to the command (Node, module loading)',
@@ -40,7 +52,9 @@ export class Profile {
 
   /** The table printed after the run: one line per phase, then the wall time and peak memory. */
   format(wallMs: number, threads: number): string {
-    const lines = [`profile: ${this.runs} run${this.runs === 1 ? '' : 's'} on ${threads} worker thread${threads === 1 ? '' : 's'}`];
+    const lines = [
+      `profile: ${this.runs} run${this.runs === 1 ? '' : 's'} on ${threads} worker thread${threads === 1 ? '' : 's'}`,
+    ];
     const names = [...PHASES, ...[...this.ms.keys()].filter((p) => !(PHASES as readonly string[]).includes(p))];
     for (const p of names) {
       // Every phase is listed, 0 when the command had none of it (no sweep to expand).
@@ -49,7 +63,9 @@ export class Profile {
     }
     // maxRSS covers every thread of the process (workers share it), in kilobytes.
     const peak = process.resourceUsage().maxRSS / 1024;
-    lines.push(`  ${'total'.padEnd(9)} ${(wallMs / 1000).toFixed(3).padStart(9)} s  wall, process start to end; peak RSS ${peak.toFixed(0)} MB`);
+    lines.push(
+      `  ${'total'.padEnd(9)} ${(wallMs / 1000).toFixed(3).padStart(9)} s  wall, process start to end; peak RSS ${peak.toFixed(0)} MB`,
+    );
     return lines.join('\n') + '\n';
   }
 }

@@ -31,7 +31,11 @@ export interface BatchProgress {
 const LINE_EVERY_S = 10;
 
 /** `now` in seconds is injectable so tests need no clock. */
-export function createProgress(stream: ProgressStream, experiment = '', now: () => number = () => performance.now() / 1000): BatchProgress {
+export function createProgress(
+  stream: ProgressStream,
+  experiment = '',
+  now: () => number = () => performance.now() / 1000,
+): BatchProgress {
   return stream.isTTY ? new BarProgress(stream, experiment, now) : new LineProgress(stream, experiment, now);
 }
 
@@ -85,7 +89,11 @@ class LineProgress implements BatchProgress {
   private readonly tally: Tally;
   private readonly prefix: string;
 
-  constructor(private readonly stream: ProgressStream, experiment: string, private readonly now: () => number) {
+  constructor(
+    private readonly stream: ProgressStream,
+    experiment: string,
+    private readonly now: () => number,
+  ) {
     this.tally = new Tally(now);
     this.prefix = experiment === '' ? '' : `${experiment} `;
   }
@@ -106,13 +114,17 @@ class LineProgress implements BatchProgress {
     if (t - r.shownAt < LINE_EVERY_S) return;
     r.shownAt = t;
     const eta = this.tally.eta();
-    this.stream.write(`${this.prefix}[${this.tally.done}/${this.tally.total}] ${id} at ${formatSim(sim_s)} of ${formatSim(r.duration_s)} s simulated${eta === undefined ? '' : `, ETA ${formatWallTime(eta)}`}\n`);
+    this.stream.write(
+      `${this.prefix}[${this.tally.done}/${this.tally.total}] ${id} at ${formatSim(sim_s)} of ${formatSim(r.duration_s)} s simulated${eta === undefined ? '' : `, ETA ${formatWallTime(eta)}`}\n`,
+    );
   }
 
   runDone(id: string, wall_s: number): void {
     this.tally.inFlight.delete(id);
     this.tally.done++;
-    this.stream.write(`${this.prefix}[${this.tally.done}/${this.tally.total}] ${id} done in ${formatSeconds(wall_s)}\n`);
+    this.stream.write(
+      `${this.prefix}[${this.tally.done}/${this.tally.total}] ${id} done in ${formatSeconds(wall_s)}\n`,
+    );
   }
 
   note(text: string): void {
@@ -128,7 +140,11 @@ class BarProgress implements BatchProgress {
   private active = false;
   private last = '-';
 
-  constructor(private readonly stream: ProgressStream, private readonly experiment: string, now: () => number) {
+  constructor(
+    private readonly stream: ProgressStream,
+    private readonly experiment: string,
+    now: () => number,
+  ) {
     this.tally = new Tally(now);
     this.bar = new cliProgress.SingleBar({
       stream: stream as NodeJS.WritableStream,
@@ -142,7 +158,10 @@ class BarProgress implements BatchProgress {
   private payload(): Record<string, string> {
     const eta = this.tally.eta();
     const running = this.tally.active();
-    return { running: running === '' ? `last ${this.last}` : `running ${running}`, eta_text: eta === undefined ? '…' : formatWallTime(eta) };
+    return {
+      running: running === '' ? `last ${this.last}` : `running ${running}`,
+      eta_text: eta === undefined ? '…' : formatWallTime(eta),
+    };
   }
 
   start(total: number, done: number): void {

@@ -32,7 +32,11 @@ export function sortedMetrics(metrics: MetricValues): MetricValues {
 }
 
 /** summary.json and runs.csv for runs given in plan order. */
-export function summaryFiles(experiment: string, spec: unknown, finished: readonly FinishedRun[]): { summaryJson: string; runsCsv: string } {
+export function summaryFiles(
+  experiment: string,
+  spec: unknown,
+  finished: readonly FinishedRun[],
+): { summaryJson: string; runsCsv: string } {
   const pointNames: string[] = [];
   const pointSeen = new Set<string>();
   const metricNames = new Set<string>();
@@ -44,8 +48,11 @@ export function summaryFiles(experiment: string, spec: unknown, finished: readon
   }
   const metricColumns = [...metricNames].filter((m) => m !== WALL_METRIC).sort();
   let runsCsv = csvLine(['run', ...pointNames, 'seed', ...metricColumns]);
-  for (const r of runs) runsCsv += csvLine([r.id, ...pointNames.map((p) => r.point[p]), r.seed, ...metricColumns.map((m) => r.metrics[m])]);
-  const aggregate: AggregateRow[] = aggregateRuns(runs.map((r, i) => ({ pointIndex: finished[i]!.pointIndex, point: r.point, metrics: r.metrics })));
+  for (const r of runs)
+    runsCsv += csvLine([r.id, ...pointNames.map((p) => r.point[p]), r.seed, ...metricColumns.map((m) => r.metrics[m])]);
+  const aggregate: AggregateRow[] = aggregateRuns(
+    runs.map((r, i) => ({ pointIndex: finished[i]!.pointIndex, point: r.point, metrics: r.metrics })),
+  );
   const summary: Summary = { experiment, spec, runs, aggregate };
   return { summaryJson: stableJson(summary), runsCsv };
 }

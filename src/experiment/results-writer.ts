@@ -8,11 +8,25 @@
 import { readdir, rm } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { openAtomicStream, copyFileAtomic, removeStaleTemps, writeFileAtomic, type AtomicStream } from './atomic-write.ts';
+import {
+  openAtomicStream,
+  copyFileAtomic,
+  removeStaleTemps,
+  writeFileAtomic,
+  type AtomicStream,
+} from './atomic-write.ts';
 import { BatchError, BatchErrorCode } from './batch-errors.ts';
 import { stableJson } from './csv.ts';
 import type { BatchPlan } from './plan.ts';
-import { SAMPLES_HEADER, samplesRows, summaryFiles, TIMESERIES_HEADER, timeseriesRows, WALL_METRIC, type FinishedRun } from './results-files.ts';
+import {
+  SAMPLES_HEADER,
+  samplesRows,
+  summaryFiles,
+  TIMESERIES_HEADER,
+  timeseriesRows,
+  WALL_METRIC,
+  type FinishedRun,
+} from './results-files.ts';
 import { nodeFileName, type RunStore } from './store.ts';
 
 export async function writeResults(outDir: string, plan: BatchPlan, store: RunStore): Promise<void> {
@@ -33,9 +47,19 @@ export async function writeResults(outDir: string, plan: BatchPlan, store: RunSt
     for (const planned of plan.runs) {
       const rec = await store.read(planned.id);
       if (!rec || rec.key !== planned.key) {
-        throw new BatchError(BatchErrorCode.missingRun, `run ${planned.id} is not stored in ${store.dir} (or was stored for another spec)`, 1);
+        throw new BatchError(
+          BatchErrorCode.missingRun,
+          `run ${planned.id} is not stored in ${store.dir} (or was stored for another spec)`,
+          1,
+        );
       }
-      runs.push({ id: planned.id, pointIndex: planned.pointIndex, point: planned.point, seed: planned.seed, metrics: rec.metrics });
+      runs.push({
+        id: planned.id,
+        pointIndex: planned.pointIndex,
+        point: planned.point,
+        seed: planned.seed,
+        metrics: rec.metrics,
+      });
       wall[planned.id] = rec.wall_s;
       for (const chunk of timeseriesRows(rec.id, rec.timeseries)) await timeseries.write(chunk);
       const rows = samplesRows(rec.id, rec.samples);

@@ -18,7 +18,14 @@ export const STORE_FORMAT = 1;
 export function runKey(run: RunSpec): string {
   const { file: _file, charts: _charts, trace: _trace, pcap: _pcap, ...simulated } = run.spec;
   return sha256(
-    canonicalJson({ format: STORE_FORMAT, id: run.id, pointIndex: run.pointIndex, point: run.point, seed: run.seed, spec: simulated }),
+    canonicalJson({
+      format: STORE_FORMAT,
+      id: run.id,
+      pointIndex: run.pointIndex,
+      point: run.point,
+      seed: run.seed,
+      spec: simulated,
+    }),
   );
 }
 

@@ -76,7 +76,11 @@ export interface ExecuteRunOptions {
  * The function a run module exports as `executeRun`. The batch loads it by module URL (so a
  * worker thread can load it too); tests inject a fake module instead of the model.
  */
-export type ExecuteRun = (run: RunSpec, opts: ExecuteRunOptions, onProgress?: (sim_s: number) => void) => RunOutput | Promise<RunOutput>;
+export type ExecuteRun = (
+  run: RunSpec,
+  opts: ExecuteRunOptions,
+  onProgress?: (sim_s: number) => void,
+) => RunOutput | Promise<RunOutput>;
 
 export function emptyTimeseries(): TimeseriesColumns {
   return { t_s: [], node: [], metric: [], value: [] };

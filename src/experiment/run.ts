@@ -60,8 +60,15 @@ export function executeRun(run: RunSpec, opts: ExecuteRunOptions, onProgress?: (
 }
 
 function finishRun(
-  run: RunSpec, opts: ExecuteRunOptions, world: ReturnType<typeof buildWorld>, clock: (phase: string) => void,
-  tracing: boolean, traceLines: string[], traceFile: TraceFileWriter | undefined, budget: OutputBudget, captureFiles: PcapFileWriter[],
+  run: RunSpec,
+  opts: ExecuteRunOptions,
+  world: ReturnType<typeof buildWorld>,
+  clock: (phase: string) => void,
+  tracing: boolean,
+  traceLines: string[],
+  traceFile: TraceFileWriter | undefined,
+  budget: OutputBudget,
+  captureFiles: PcapFileWriter[],
   onProgress?: (sim_s: number) => void,
 ): RunOutput {
   const spec = run.spec;
@@ -100,14 +107,25 @@ function finishRun(
     stacks: stacks.map((s) => s.stats),
     timeWait: { byNode: new Map(stacks.map((s) => [s.node, s.stats.timeWaitPeak])), total: world.timeWaitTotal.peak },
     listeners: world.listeners.map((l) => l.socket.stats()),
-    network: { sent: c.sent, droppedLoss: c.droppedLoss, droppedQueue: c.droppedQueue, droppedNoRoute: c.droppedNoRoute },
+    network: {
+      sent: c.sent,
+      droppedLoss: c.droppedLoss,
+      droppedQueue: c.droppedQueue,
+      droppedNoRoute: c.droppedNoRoute,
+    },
     events: sim.events,
     simTime: sim.now,
   });
 
   const samples: Sample[] = [];
   const { collector } = world;
-  for (const [metric, dist] of [['handshake_ms', collector.handshake], ['request_ms', collector.request], ['page_ms', collector.page], ['hol_ms', collector.hol], ['bulk_ms', collector.bulk]] as const) {
+  for (const [metric, dist] of [
+    ['handshake_ms', collector.handshake],
+    ['request_ms', collector.request],
+    ['page_ms', collector.page],
+    ['hol_ms', collector.hol],
+    ['bulk_ms', collector.bulk],
+  ] as const) {
     for (const value of dist.sample(SAMPLE_LIMIT)) samples.push({ metric, value });
   }
 

@@ -18,9 +18,22 @@ import { readBool, readBytes, readDuration, readInt, readList, readMap, readOneO
 import { readTcpField, TCP_KEYS } from './tcp-spec.ts';
 import type { Endpoint, ScriptOp, ScriptStep, ShutdownHow, SocketOptionName, SocketOptions } from './spec-types.ts';
 
-export const STEP_OPS: readonly ScriptOp[] = ['listen', 'accept', 'connect', 'send', 'read', 'shutdown', 'close', 'linger0', 'setsockopt'];
+export const STEP_OPS: readonly ScriptOp[] = [
+  'listen',
+  'accept',
+  'connect',
+  'send',
+  'read',
+  'shutdown',
+  'close',
+  'linger0',
+  'setsockopt',
+];
 /** Options that belong to one action. */
-const STEP_OPTIONS: Partial<Record<ScriptOp, readonly string[]>> = { listen: ['backlog'], connect: ['localPort', 'reuseAddr'] };
+const STEP_OPTIONS: Partial<Record<ScriptOp, readonly string[]>> = {
+  listen: ['backlog'],
+  connect: ['localPort', 'reuseAddr'],
+};
 export const STEP_KEYS: readonly string[] = ['at', 'description', ...STEP_OPS, 'backlog', 'localPort', 'reuseAddr'];
 const SHUTDOWN: readonly ShutdownHow[] = ['rd', 'wr', 'rdwr'];
 
@@ -32,8 +45,20 @@ const SHUTDOWN: readonly ShutdownHow[] = ['rd', 'wr', 'rdwr'];
  * Open queue). The rest of TcpParams are host-wide sysctls.
  */
 export const SOCKET_OPTIONS: readonly SocketOptionName[] = [
-  'keepalive', 'keepaliveIdle', 'keepaliveInterval', 'keepaliveProbes', 'userTimeout', 'nagle',
-  'delayedAck', 'sndBuf', 'rcvBuf', 'mss', 'synRetries', 'finWait2Timeout', 'fastOpenConnect', 'fastOpenQueue',
+  'keepalive',
+  'keepaliveIdle',
+  'keepaliveInterval',
+  'keepaliveProbes',
+  'userTimeout',
+  'nagle',
+  'delayedAck',
+  'sndBuf',
+  'rcvBuf',
+  'mss',
+  'synRetries',
+  'finWait2Timeout',
+  'fastOpenConnect',
+  'fastOpenQueue',
 ];
 
 export interface StepContext {
@@ -47,7 +72,8 @@ export function readSteps(p: Problems, path: PathSegments, v: unknown, ctx: Step
   const list = readList(p, path, v);
   if (list === undefined) return undefined;
   const before = p.count;
-  if (list.length === 0) p.add(SpecErrorCode.range, path, 'a script needs at least one step, like {at: 0s, connect: "server:80"}');
+  if (list.length === 0)
+    p.add(SpecErrorCode.range, path, 'a script needs at least one step, like {at: 0s, connect: "server:80"}');
   const steps: ScriptStep[] = [];
   const seq: SequenceState = { lastAt: 0, lastAtIndex: -1, listening: new Map(), connection: false };
   list.forEach((entry, i) => {
@@ -67,13 +93,23 @@ interface SequenceState {
   connection: boolean;
 }
 
-function readStep(p: Problems, path: PathSegments, v: unknown, ctx: StepContext, seq: SequenceState): ScriptStep | undefined {
+function readStep(
+  p: Problems,
+  path: PathSegments,
+  v: unknown,
+  ctx: StepContext,
+  seq: SequenceState,
+): ScriptStep | undefined {
   const obj = readMap(p, path, v);
   if (obj === undefined) return undefined;
   const before = p.count;
   const ops = STEP_OPS.filter((op) => obj[op] !== undefined);
   if (ops.length > 1) {
-    p.add(SpecErrorCode.type, path, `one action per step, found ${ops.join(' and ')}: give each its own step (they may share an "at")`);
+    p.add(
+      SpecErrorCode.type,
+      path,
+      `one action per step, found ${ops.join(' and ')}: give each its own step (they may share an "at")`,
+    );
   } else if (ops.length === 0) {
     p.add(SpecErrorCode.missing, path, `a step needs an action: one of ${STEP_OPS.join(', ')}`);
   }
@@ -88,7 +124,10 @@ function readStep(p: Problems, path: PathSegments, v: unknown, ctx: StepContext,
   switch (op) {
     case 'listen': {
       const port = readInt(p, vat, value, 1, 65535);
-      const backlog = obj['backlog'] === undefined ? undefined : readInt(p, [...path, 'backlog'], obj['backlog'], 0, TCP_PARAM_TABLE.backlog.max);
+      const backlog =
+        obj['backlog'] === undefined
+          ? undefined
+          : readInt(p, [...path, 'backlog'], obj['backlog'], 0, TCP_PARAM_TABLE.backlog.max);
       if (port !== undefined) {
         const prev = seq.listening.get(port);
         if (prev !== undefined) p.add(SpecErrorCode.duplicate, vat, `step ${prev} already listens on port ${port}`);
@@ -105,11 +144,17 @@ function readStep(p: Problems, path: PathSegments, v: unknown, ctx: StepContext,
       break;
     case 'connect': {
       const target = ctx.readTarget(vat, value);
-      const localPort = obj['localPort'] === undefined ? undefined : readInt(p, [...path, 'localPort'], obj['localPort'], 1, 65535);
+      const localPort =
+        obj['localPort'] === undefined ? undefined : readInt(p, [...path, 'localPort'], obj['localPort'], 1, 65535);
       if (localPort !== undefined && seq.listening.has(localPort)) {
-        p.add(SpecErrorCode.reference, [...path, 'localPort'], `port ${localPort} is this script's listening port (step ${seq.listening.get(localPort)}); connect would fail with EADDRINUSE`);
+        p.add(
+          SpecErrorCode.reference,
+          [...path, 'localPort'],
+          `port ${localPort} is this script's listening port (step ${seq.listening.get(localPort)}); connect would fail with EADDRINUSE`,
+        );
       }
-      const reuseAddr = obj['reuseAddr'] === undefined ? undefined : readBool(p, [...path, 'reuseAddr'], obj['reuseAddr']);
+      const reuseAddr =
+        obj['reuseAddr'] === undefined ? undefined : readBool(p, [...path, 'reuseAddr'], obj['reuseAddr']);
       if (target !== undefined) {
         step = { at: at!, op, target };
         if (localPort !== undefined) step.localPort = localPort;
@@ -128,7 +173,12 @@ function readStep(p: Problems, path: PathSegments, v: unknown, ctx: StepContext,
       if (value === true) step = { at: at!, op };
       else {
         const bytes = value === false ? undefined : readBytes(p, vat, value);
-        if (value === false || bytes === 0) p.add(SpecErrorCode.range, vat, 'read: true reads what is there; a number reads at most that many bytes (at least 1)');
+        if (value === false || bytes === 0)
+          p.add(
+            SpecErrorCode.range,
+            vat,
+            'read: true reads what is there; a number reads at most that many bytes (at least 1)',
+          );
         else if (bytes !== undefined) step = { at: at!, op, bytes };
       }
       break;
@@ -161,10 +211,12 @@ function readStep(p: Problems, path: PathSegments, v: unknown, ctx: StepContext,
 function checkStepKeys(p: Problems, path: PathSegments, obj: Record<string, unknown>, op: ScriptOp | undefined): void {
   const own = op === undefined ? [] : (STEP_OPTIONS[op] ?? []);
   for (const key of Object.keys(obj)) {
-    if (key === 'at' || key === 'description' || (STEP_OPS as readonly string[]).includes(key) || own.includes(key)) continue;
+    if (key === 'at' || key === 'description' || (STEP_OPS as readonly string[]).includes(key) || own.includes(key))
+      continue;
     const owner = STEP_OPS.find((o) => STEP_OPTIONS[o]?.includes(key));
     if (owner !== undefined) {
-      if (op !== undefined) p.add(SpecErrorCode.unknownKey, [...path, key], `${key} belongs to a ${owner} step, not a ${op} step`);
+      if (op !== undefined)
+        p.add(SpecErrorCode.unknownKey, [...path, key], `${key} belongs to a ${owner} step, not a ${op} step`);
       continue;
     }
     p.add(SpecErrorCode.unknownKey, [...path, key], `unknown key${didYouMean(key, STEP_KEYS)}`);
@@ -172,7 +224,13 @@ function checkStepKeys(p: Problems, path: PathSegments, obj: Record<string, unkn
 }
 
 /** `at`: required, before the end of the experiment, not before the previous step. */
-function readAt(p: Problems, path: PathSegments, obj: Record<string, unknown>, ctx: StepContext, seq: SequenceState): Nanos | undefined {
+function readAt(
+  p: Problems,
+  path: PathSegments,
+  obj: Record<string, unknown>,
+  ctx: StepContext,
+  seq: SequenceState,
+): Nanos | undefined {
   const at: PathSegments = [...path, 'at'];
   if (obj['at'] === undefined) {
     p.add(SpecErrorCode.missing, at, 'missing (when the call is made, e.g. 100ms)');
@@ -181,9 +239,17 @@ function readAt(p: Problems, path: PathSegments, obj: Record<string, unknown>, c
   const t = readDuration(p, at, obj['at']);
   if (t === undefined) return undefined;
   if (ctx.duration !== undefined && t >= ctx.duration && t > 0) {
-    p.add(SpecErrorCode.range, at, `at ${formatDuration(t)} is after the experiment ends (duration ${formatDuration(ctx.duration)})`);
+    p.add(
+      SpecErrorCode.range,
+      at,
+      `at ${formatDuration(t)} is after the experiment ends (duration ${formatDuration(ctx.duration)})`,
+    );
   } else if (t < seq.lastAt) {
-    p.add(SpecErrorCode.range, at, `at ${formatDuration(t)} comes before step ${seq.lastAtIndex} (${formatDuration(seq.lastAt)}): steps run in list order`);
+    p.add(
+      SpecErrorCode.range,
+      at,
+      `at ${formatDuration(t)} comes before step ${seq.lastAtIndex} (${formatDuration(seq.lastAt)}): steps run in list order`,
+    );
   }
   if (t >= seq.lastAt) {
     seq.lastAt = t;
@@ -203,7 +269,8 @@ function readSocketOptions(p: Problems, path: PathSegments, v: unknown): SocketO
   const obj = readMap(p, path, v);
   if (obj === undefined) return undefined;
   const before = p.count;
-  if (Object.keys(obj).length === 0) p.add(SpecErrorCode.range, path, `set at least one option (${SOCKET_OPTIONS.join(', ')})`);
+  if (Object.keys(obj).length === 0)
+    p.add(SpecErrorCode.range, path, `set at least one option (${SOCKET_OPTIONS.join(', ')})`);
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(obj)) {
     const at = [...path, key];

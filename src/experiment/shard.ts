@@ -63,7 +63,8 @@ export async function readManifests(dir: string): Promise<ShardManifest[]> {
     names = await readdir(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new BatchError(BatchErrorCode.notAShard, `${dir}: no such folder`);
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      throw new BatchError(BatchErrorCode.notAShard, `${dir}: no such folder`);
     throw e;
   }
   const out: ShardManifest[] = [];
@@ -71,11 +72,18 @@ export async function readManifests(dir: string): Promise<ShardManifest[]> {
     const file = join(dir, name);
     const info = await stat(file);
     if (!info.isFile()) throw new BatchError(BatchErrorCode.badManifest, `${file}: not a regular file`);
-    if (info.size > MAX_MANIFEST_BYTES) throw new BatchError(BatchErrorCode.badManifest, `${file}: larger than ${MAX_MANIFEST_BYTES} bytes, not a tcplab shard manifest`);
+    if (info.size > MAX_MANIFEST_BYTES)
+      throw new BatchError(
+        BatchErrorCode.badManifest,
+        `${file}: larger than ${MAX_MANIFEST_BYTES} bytes, not a tcplab shard manifest`,
+      );
     const m = checkManifest(await readFile(file, 'utf8'), file);
     const named = MANIFEST.exec(name)!;
     if (m.shard.index !== Number(named[1]) || m.shard.count !== Number(named[2])) {
-      throw new BatchError(BatchErrorCode.badManifest, `${file}: shard: says ${m.shard.index}/${m.shard.count}, its name says ${named[1]}/${named[2]}`);
+      throw new BatchError(
+        BatchErrorCode.badManifest,
+        `${file}: shard: says ${m.shard.index}/${m.shard.count}, its name says ${named[1]}/${named[2]}`,
+      );
     }
     out.push(m);
   }

@@ -17,7 +17,8 @@ export function readSpecFile(file: string): string {
     const info = fstatSync(fd);
     if (info.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
     if (!info.isFile()) throw new SpecFileError('not a regular file (a device, pipe or socket)');
-    if (info.size > MAX_SPEC_BYTES) throw new SpecFileError(`larger than ${MAX_SPEC_BYTES / 1024 / 1024} MB (${info.size} bytes): not a spec file`);
+    if (info.size > MAX_SPEC_BYTES)
+      throw new SpecFileError(`larger than ${MAX_SPEC_BYTES / 1024 / 1024} MB (${info.size} bytes): not a spec file`);
     const buf = Buffer.alloc(info.size);
     let got = 0;
     while (got < buf.length) {
@@ -28,7 +29,9 @@ export function readSpecFile(file: string): string {
     try {
       return new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, got));
     } catch {
-      throw new SpecFileError(`not UTF-8 text (line ${firstInvalidLine(buf.subarray(0, got))} has bytes that are not UTF-8)`);
+      throw new SpecFileError(
+        `not UTF-8 text (line ${firstInvalidLine(buf.subarray(0, got))} has bytes that are not UTF-8)`,
+      );
     }
   } finally {
     closeSync(fd);

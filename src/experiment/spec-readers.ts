@@ -24,7 +24,11 @@ export function readDuration(p: Problems, path: PathSegments, v: unknown): Nanos
   const ns = typeof v === 'string' ? parseDuration(v) : v === 0 ? 0 : null;
   if (ns === null) {
     if (typeof v === 'string' && TOO_LONG.test(v)) {
-      p.add(SpecErrorCode.range, path, `${describeValue(v)} is longer than the simulated clock can count (2^53 ns, about 104 days)`);
+      p.add(
+        SpecErrorCode.range,
+        path,
+        `${describeValue(v)} is longer than the simulated clock can count (2^53 ns, about 104 days)`,
+      );
       return undefined;
     }
     const hint = typeof v === 'number' && v > 0 ? ' (add a unit: ns, us, ms or s)' : '';
@@ -73,7 +77,11 @@ export function readBytes(p: Problems, path: PathSegments, v: unknown): number |
 export function readQueueLimit(p: Problems, path: PathSegments, v: unknown): QueueLimit | undefined {
   const s = typeof v === 'string' || typeof v === 'number' ? parseSize(v) : null;
   if (s === null) {
-    p.add(SpecErrorCode.type, path, `expected a queue limit in packets like 1000 or in bytes like "64KB", got ${describeValue(v)}`);
+    p.add(
+      SpecErrorCode.type,
+      path,
+      `expected a queue limit in packets like 1000 or in bytes like "64KB", got ${describeValue(v)}`,
+    );
     return undefined;
   }
   if (('packets' in s ? s.packets : s.bytes) < 1) {
@@ -83,7 +91,13 @@ export function readQueueLimit(p: Problems, path: PathSegments, v: unknown): Que
   return s;
 }
 
-export function readInt(p: Problems, path: PathSegments, v: unknown, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function readInt(
+  p: Problems,
+  path: PathSegments,
+  v: unknown,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
   if (typeof v !== 'number' || !Number.isInteger(v)) {
     p.add(SpecErrorCode.type, path, `expected a whole number ${range}, got ${describeValue(v)}`);
@@ -105,7 +119,11 @@ export function readProbability(p: Problems, path: PathSegments, v: unknown): nu
     if (m) x = Number(m[1]) / 100;
   }
   if (x === null || x < 0 || x > 1) {
-    p.add(x === null ? SpecErrorCode.type : SpecErrorCode.range, path, `expected a probability from 0 to 1 (or a percentage like "0.1%"), got ${describeValue(v)}`);
+    p.add(
+      x === null ? SpecErrorCode.type : SpecErrorCode.range,
+      path,
+      `expected a probability from 0 to 1 (or a percentage like "0.1%"), got ${describeValue(v)}`,
+    );
     return undefined;
   }
   return x;
@@ -127,9 +145,20 @@ export function readString(p: Problems, path: PathSegments, v: unknown): string 
   return v;
 }
 
-export function readOneOf<T extends string | boolean>(p: Problems, path: PathSegments, v: unknown, allowed: readonly T[]): T | undefined {
+export function readOneOf<T extends string | boolean>(
+  p: Problems,
+  path: PathSegments,
+  v: unknown,
+  allowed: readonly T[],
+): T | undefined {
   if ((allowed as readonly unknown[]).includes(v)) return v as T;
-  const hint = typeof v === 'string' ? didYouMean(v, allowed.filter((a): a is T & string => typeof a === 'string')) : '';
+  const hint =
+    typeof v === 'string'
+      ? didYouMean(
+          v,
+          allowed.filter((a): a is T & string => typeof a === 'string'),
+        )
+      : '';
   p.add(SpecErrorCode.type, path, `expected one of ${allowed.join(', ')}, got ${describeValue(v)}${hint}`);
   return undefined;
 }
@@ -139,7 +168,11 @@ export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 export function readName(p: Problems, path: PathSegments, v: unknown, what: string): string | undefined {
   if (typeof v !== 'string' || !NAME_PATTERN.test(v)) {
-    p.add(SpecErrorCode.type, path, `expected a name for the ${what} (letters, digits, "_" or "-", starting with a letter), got ${describeValue(v)}`);
+    p.add(
+      SpecErrorCode.type,
+      path,
+      `expected a name for the ${what} (letters, digits, "_" or "-", starting with a letter), got ${describeValue(v)}`,
+    );
     return undefined;
   }
   return v;
@@ -157,10 +190,16 @@ function isFileTop(path: PathSegments): boolean {
 }
 
 /** Reports each key of `obj` not in `allowed`, at its own path, with a "did you mean". */
-export function checkKeys(p: Problems, path: PathSegments, obj: Record<string, unknown>, allowed: readonly string[]): void {
+export function checkKeys(
+  p: Problems,
+  path: PathSegments,
+  obj: Record<string, unknown>,
+  allowed: readonly string[],
+): void {
   for (const key of Object.keys(obj)) {
     if (isFileTop(path) && EXTENSION_KEY.test(key)) continue;
-    if (!allowed.includes(key)) p.add(SpecErrorCode.unknownKey, [...path, key], `unknown key${didYouMean(key, allowed)}`);
+    if (!allowed.includes(key))
+      p.add(SpecErrorCode.unknownKey, [...path, key], `unknown key${didYouMean(key, allowed)}`);
   }
 }
 

@@ -21,8 +21,24 @@ export interface NodeSettings {
 // Application records live with the applications (src/apps/app-specs.ts): the apps read them, and
 // the experiment layer, above, validates and fills them.
 export type {
-  AppKind, AppSpec, ArrivalProcess, BulkApp, CidrRange, ClientApp, ClientFastOpen, ClientMode, Closer, Endpoint, ScriptApp, ScriptOp,
-  ScriptStep, ServerApp, ShutdownHow, SocketOptionName, SocketOptions, SynFloodApp,
+  AppKind,
+  AppSpec,
+  ArrivalProcess,
+  BulkApp,
+  CidrRange,
+  ClientApp,
+  ClientFastOpen,
+  ClientMode,
+  Closer,
+  Endpoint,
+  ScriptApp,
+  ScriptOp,
+  ScriptStep,
+  ServerApp,
+  ShutdownHow,
+  SocketOptionName,
+  SocketOptions,
+  SynFloodApp,
 } from '../apps/app-specs.ts';
 import type { AppSpec } from '../apps/app-specs.ts';
 

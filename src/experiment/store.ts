@@ -62,7 +62,6 @@ export interface Needs {
   traceLimit?: number;
 }
 
-
 /** A node name as a file name: kept when plain, otherwise percent-encoded (never a path). */
 export function nodeFileName(node: string): string {
   const enc = encodeURIComponent(node);
@@ -75,7 +74,8 @@ export function nodeFileName(node: string): string {
  * first; this is the last line).
  */
 function safeId(id: string): string {
-  if (!/^p\d+-s\d+$/.test(id)) throw new Error(`refusing run id ${JSON.stringify(id.slice(0, 60))}: not of the form p<point>-s<seed>`);
+  if (!/^p\d+-s\d+$/.test(id))
+    throw new Error(`refusing run id ${JSON.stringify(id.slice(0, 60))}: not of the form p<point>-s<seed>`);
   return id;
 }
 
@@ -125,7 +125,10 @@ export class RunStore {
     if (needs.pcap && !rec.pcap) return null;
     // The needed files must be there; their sizes decide whether they fit the budget.
     let bytes = 0;
-    for (const path of [...(needs.trace ? [this.tracePath(id)] : []), ...(needs.pcap ? rec.pcaps.map((n) => this.pcapPath(id, n)) : [])]) {
+    for (const path of [
+      ...(needs.trace ? [this.tracePath(id)] : []),
+      ...(needs.pcap ? rec.pcaps.map((n) => this.pcapPath(id, n)) : []),
+    ]) {
       const size = await sizeIfAny(path);
       if (size === undefined) return null;
       bytes += size;
@@ -171,7 +174,8 @@ export class RunStore {
     };
     if (streamed !== undefined) rec.traceBytes = streamed.bytes;
     const limited = output.outputsLimited;
-    if (limited !== undefined) rec.outputsLimited = { ...limited, trace: streamed !== undefined, pcap: output.streamedPcaps !== undefined };
+    if (limited !== undefined)
+      rec.outputsLimited = { ...limited, trace: streamed !== undefined, pcap: output.streamedPcaps !== undefined };
     await writeFileAtomic(this.recordPath(run.id), JSON.stringify(rec));
   }
 
@@ -191,7 +195,9 @@ export class RunStore {
  */
 function outputsFit(rec: StoredRun, needs: Needs, bytes: number): boolean {
   const limit = needs.traceLimit ?? 0;
-  const cut = rec.outputsLimited ?? (rec.traceLimited !== undefined ? { ...rec.traceLimited, trace: true, pcap: false } : undefined);
+  const cut =
+    rec.outputsLimited ??
+    (rec.traceLimited !== undefined ? { ...rec.traceLimited, trace: true, pcap: false } : undefined);
   if (cut !== undefined) return cut.limit === limit && cut.trace === needs.trace && cut.pcap === needs.pcap;
   return limit === 0 || bytes <= limit;
 }

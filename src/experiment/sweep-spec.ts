@@ -39,7 +39,12 @@ interface Claim {
   at: PathSegments;
 }
 
-export function readSweep(p: Problems, path: PathSegments, v: unknown, doc: unknown): Record<string, unknown[] | NamedAxis> | undefined {
+export function readSweep(
+  p: Problems,
+  path: PathSegments,
+  v: unknown,
+  doc: unknown,
+): Record<string, unknown[] | NamedAxis> | undefined {
   if (v === undefined) return {};
   const obj = readMap(p, path, v);
   if (obj === undefined) return undefined;
@@ -84,7 +89,11 @@ function readPathAxis(p: Problems, at: PathSegments, key: string, values: unknow
   const seen = new Set<unknown>();
   list.forEach((x, i) => {
     if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') {
-      p.add(SpecErrorCode.type, [...at, i], `a sweep value is a number, a string or true/false, got ${describeValue(x)}`);
+      p.add(
+        SpecErrorCode.type,
+        [...at, i],
+        `a sweep value is a number, a string or true/false, got ${describeValue(x)}`,
+      );
     } else if (seen.has(x)) {
       p.add(SpecErrorCode.duplicate, [...at, i], `${describeValue(x)} appears twice on this axis`);
     }
@@ -100,15 +109,24 @@ function readPathAxis(p: Problems, at: PathSegments, key: string, values: unknow
 function readNamedAxis(p: Problems, at: PathSegments, key: string, variants: NamedAxis, doc: unknown): Claim[] {
   if (!NAME_PATTERN.test(key)) {
     const hint = key.includes('.') ? ` (to sweep the parameter ${key}, list its values: [a, b])` : '';
-    p.add(SpecErrorCode.type, at, `a named axis needs a one-word name (letters, digits, "_" or "-", starting with a letter)${hint}`);
+    p.add(
+      SpecErrorCode.type,
+      at,
+      `a named axis needs a one-word name (letters, digits, "_" or "-", starting with a letter)${hint}`,
+    );
     return [];
   }
   if ((EXPERIMENT_KEYS as readonly string[]).includes(key)) {
-    p.add(SpecErrorCode.type, at, `"${key}" is a section of the experiment: to sweep its parameters list their values by path (${key}.<name>: [a, b]), or give the named axis another name`);
+    p.add(
+      SpecErrorCode.type,
+      at,
+      `"${key}" is a section of the experiment: to sweep its parameters list their values by path (${key}.<name>: [a, b]), or give the named axis another name`,
+    );
     return [];
   }
   const names = Object.keys(variants);
-  if (names.length === 0) p.add(SpecErrorCode.range, at, 'a named axis needs at least one variant, like none: { tcp.synCookies: false }');
+  if (names.length === 0)
+    p.add(SpecErrorCode.range, at, 'a named axis needs at least one variant, like none: { tcp.synCookies: false }');
   const claims: Claim[] = [];
   for (const name of names) {
     const vat = [...at, name];
@@ -127,7 +145,11 @@ function readNamedAxis(p: Problems, at: PathSegments, key: string, variants: Nam
       if (!segments) continue;
       const clash = mine.find((c) => isPrefix(c.segments, segments) || isPrefix(segments, c.segments));
       if (clash !== undefined) {
-        p.add(SpecErrorCode.duplicate, oat, `overlaps ${JSON.stringify(String(clash.at[clash.at.length - 1]))} in the same variant: set one or the other`);
+        p.add(
+          SpecErrorCode.duplicate,
+          oat,
+          `overlaps ${JSON.stringify(String(clash.at[clash.at.length - 1]))} in the same variant: set one or the other`,
+        );
         continue;
       }
       mine.push({ axis: key, segments, at: oat });
@@ -154,6 +176,10 @@ function checkOverlaps(p: Problems, earlier: readonly Claim[], later: readonly C
     reported.add(hit.axis + '\u0000' + c.at.join('\u0000'));
     const same = c.segments.length === hit.segments.length;
     const fix = same ? 'one axis per parameter' : 'put this axis first, so the other refines what it sets';
-    p.add(SpecErrorCode.duplicate, c.at, `${same ? 'sets' : 'replaces'} ${hit.segments.join('.')}, which the earlier sweep axis ${JSON.stringify(hit.axis)} sets: ${fix}`);
+    p.add(
+      SpecErrorCode.duplicate,
+      c.at,
+      `${same ? 'sets' : 'replaces'} ${hit.segments.join('.')}, which the earlier sweep axis ${JSON.stringify(hit.axis)} sets: ${fix}`,
+    );
   }
 }

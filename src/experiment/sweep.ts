@@ -58,7 +58,15 @@ export function buildRuns(points: readonly PointValues[], pointSpecs: readonly E
     const spec = deepFreeze(pointSpecs[pointIndex]!);
     for (let k = 0; k < spec.seeds; k++) {
       const seed = spec.seed + k;
-      runs.push(deepFreeze({ id: runId(pointIndex, seed), pointIndex, point: deepFreeze(point), seed, spec: { ...spec, seed } }));
+      runs.push(
+        deepFreeze({
+          id: runId(pointIndex, seed),
+          pointIndex,
+          point: deepFreeze(point),
+          seed,
+          spec: { ...spec, seed },
+        }),
+      );
     }
   });
   return runs;

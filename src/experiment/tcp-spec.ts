@@ -31,7 +31,11 @@ export function readTcpField(p: Problems, path: PathSegments, key: SpecParamKey,
       // a flags sysctl (tcp_fastopen): a sum of its known bits, nothing else
       const mask = bits.reduce((a, b) => a | b, 0);
       if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && (v & ~mask) === 0 && v <= mask) return v;
-      p.add(SpecErrorCode.range, path, `expected a sum of the bits ${bits.join(', ')} (${info.linux}), got ${describeValue(v)}`);
+      p.add(
+        SpecErrorCode.range,
+        path,
+        `expected a sum of the bits ${bits.join(', ')} (${info.linux}), got ${describeValue(v)}`,
+      );
       return undefined;
     }
     case 'bytes':
@@ -41,7 +45,11 @@ export function readTcpField(p: Problems, path: PathSegments, key: SpecParamKey,
       return readBool(p, path, v);
     case 'hz': {
       if ((HZ_VALUES as readonly unknown[]).includes(v)) return v;
-      p.add(SpecErrorCode.range, path, `expected one of ${HZ_VALUES.join(', ')} (Linux CONFIG_HZ), got ${describeValue(v)}`);
+      p.add(
+        SpecErrorCode.range,
+        path,
+        `expected one of ${HZ_VALUES.join(', ')} (Linux CONFIG_HZ), got ${describeValue(v)}`,
+      );
       return undefined;
     }
     default:
@@ -93,7 +101,10 @@ export function readTcpSettings(p: Problems, path: PathSegments, v: unknown): Tc
  * `nodes.<group>.tcp`, then its own `nodes.<name>.tcp`. A profile named at a narrower level
  * replaces the base defaults but keeps the broader levels' explicit overrides.
  */
-export function tcpParamsFor(spec: Pick<ExperimentSpec, 'tcp' | 'nodes'>, node: Pick<NodeDef, 'name' | 'group'>): TcpParams {
+export function tcpParamsFor(
+  spec: Pick<ExperimentSpec, 'tcp' | 'nodes'>,
+  node: Pick<NodeDef, 'name' | 'group'>,
+): TcpParams {
   const group = node.group !== node.name ? spec.nodes[node.group]?.tcp : undefined;
   const own = spec.nodes[node.name]?.tcp;
   // Hosts with the same settings share one TcpParams (nothing writes to it: a socket option or a
@@ -118,7 +129,8 @@ export function checkTcpConsistency(p: Problems, path: PathSegments, t: TcpParam
   const pair = (lowKey: keyof TcpParams, highKey: keyof TcpParams, show: (v: number) => string): void => {
     const lo = t[lowKey] as number;
     const hi = t[highKey] as number;
-    if (lo > hi) p.add(SpecErrorCode.range, [...path, lowKey], `${lowKey} (${show(lo)}) is above ${highKey} (${show(hi)})`);
+    if (lo > hi)
+      p.add(SpecErrorCode.range, [...path, lowKey], `${lowKey} (${show(lo)}) is above ${highKey} (${show(hi)})`);
   };
   pair('minRto', 'maxRto', formatDuration);
   pair('initialRto', 'maxRto', formatDuration);

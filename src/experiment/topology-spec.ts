@@ -44,7 +44,12 @@ export interface ValidatedTopology extends NodeNames {
  * Validates a topology document found at `path` (e.g. ['topology'] inside an experiment, [] in a
  * topology file). `defaultName` names it when it has no `name:`.
  */
-export function readTopologySpec(p: Problems, path: PathSegments, raw: unknown, defaultName: string): ValidatedTopology | undefined {
+export function readTopologySpec(
+  p: Problems,
+  path: PathSegments,
+  raw: unknown,
+  defaultName: string,
+): ValidatedTopology | undefined {
   const obj = readMap(p, path, raw);
   if (obj === undefined) return undefined;
   if (obj[GENERATOR_KEY] !== undefined) {
@@ -92,7 +97,8 @@ function expandNodes(p: Problems, path: PathSegments, list: unknown[]): NodeName
     if (r.has('address')) {
       const a = obj['address'];
       address = typeof a === 'string' ? (parseIpv4(a) ?? undefined) : undefined;
-      if (address === undefined) p.add(SpecErrorCode.type, r.at('address'), `expected an IPv4 address like "10.0.0.5", got ${describeValue(a)}`);
+      if (address === undefined)
+        p.add(SpecErrorCode.type, r.at('address'), `expected an IPv4 address like "10.0.0.5", got ${describeValue(a)}`);
     }
     if (name === undefined) return;
     const where = `nodes[${i}]`;
@@ -106,7 +112,12 @@ function expandNodes(p: Problems, path: PathSegments, list: unknown[]): NodeName
       if (address !== undefined) {
         const addr = (address + k) >>> 0;
         const prev = addresses.get(addr);
-        if (prev !== undefined) p.add(SpecErrorCode.duplicate, r.at('address'), `address ${formatIpv4(addr)} of ${member} is already used by ${prev}`);
+        if (prev !== undefined)
+          p.add(
+            SpecErrorCode.duplicate,
+            r.at('address'),
+            `address ${formatIpv4(addr)} of ${member} is already used by ${prev}`,
+          );
         addresses.set(addr, member);
         def.address = addr;
       }
@@ -164,13 +175,21 @@ function readEnds(p: Problems, path: PathSegments, v: unknown, names: NodeNames)
     return undefined;
   }
   if (a.length > 1 && b.length > 1) {
-    p.add(SpecErrorCode.type, path, `both ends are groups (${v[0]} has ${a.length} members, ${v[1]} has ${b.length}): link each member to a single node such as a router`);
+    p.add(
+      SpecErrorCode.type,
+      path,
+      `both ends are groups (${v[0]} has ${a.length} members, ${v[1]} has ${b.length}): link each member to a single node such as a router`,
+    );
     return undefined;
   }
   const small = a.length < b.length ? a : b;
   const large = new Set(small === a ? b : a);
   if (small.some((x) => large.has(x))) {
-    p.add(SpecErrorCode.type, path, `a link needs two different ends, but ${String(v[0])} and ${String(v[1])} share a node`);
+    p.add(
+      SpecErrorCode.type,
+      path,
+      `a link needs two different ends, but ${String(v[0])} and ${String(v[1])} share a node`,
+    );
     return undefined;
   }
   return [a, b];
@@ -185,7 +204,11 @@ export function resolveNodeRef(p: Problems, path: PathSegments, v: unknown, name
   const members = names.groups.get(v);
   if (members !== undefined) return members;
   if (names.byName.has(v)) return [v];
-  p.add(SpecErrorCode.reference, path, `unknown node or group "${v}"${didYouMean(v, [...names.groups.keys(), ...names.byName.keys()])}`);
+  p.add(
+    SpecErrorCode.reference,
+    path,
+    `unknown node or group "${v}"${didYouMean(v, [...names.groups.keys(), ...names.byName.keys()])}`,
+  );
   return undefined;
 }
 
@@ -194,6 +217,7 @@ export function resolveNodeRef(p: Problems, path: PathSegments, v: unknown, name
  * generator or a node list (an experiment's `nodes:` is a map of settings), and no experiment keys.
  */
 export function looksLikeTopology(doc: unknown): boolean {
-  if (!isMap(doc) || doc['apps'] !== undefined || doc['topology'] !== undefined || doc['duration'] !== undefined) return false;
+  if (!isMap(doc) || doc['apps'] !== undefined || doc['topology'] !== undefined || doc['duration'] !== undefined)
+    return false;
   return Array.isArray(doc['nodes']) || doc['links'] !== undefined || doc[GENERATOR_KEY] !== undefined;
 }

@@ -41,7 +41,10 @@ export class TraceFileWriter {
    * @param target the stored trace's path (the temporary file sits beside it)
    * @param budget the run's output budget (shared with its captures)
    */
-  constructor(target: string, private readonly budget: OutputBudget) {
+  constructor(
+    target: string,
+    private readonly budget: OutputBudget,
+  ) {
     mkdirSync(dirname(target), { recursive: true });
     this.tempPath = tempPathFor(target);
     this.fd = openSync(this.tempPath, 'w');

@@ -81,18 +81,22 @@ async function importModule(url: string): Promise<{ executeRun?: unknown }> {
 export async function runTask(task: RunTask, onProgress?: (sim_s: number) => void): Promise<RunTaskResult> {
   const executeRun = await loadRunner(task.runner);
   // A thread's first task reports the thread's start-up: from the pool's creation to its runner loaded.
-  const startup = firstTask && isWorkerThread && typeof poolCreatedAt === 'number' ? Math.max(0, readyAt - poolCreatedAt) : 0;
+  const startup =
+    firstTask && isWorkerThread && typeof poolCreatedAt === 'number' ? Math.max(0, readyAt - poolCreatedAt) : 0;
   firstTask = false;
   const started = performance.now();
   const port = task.progressPort;
   const report = onProgress ?? (port === undefined ? undefined : (sim_s: number) => port.postMessage({ sim_s }));
   let shownAt = started;
-  const throttled = report === undefined ? undefined : (sim_s: number): void => {
-    const t = performance.now();
-    if (t - shownAt < PROGRESS_EVERY_MS) return;
-    shownAt = t;
-    report(sim_s);
-  };
+  const throttled =
+    report === undefined
+      ? undefined
+      : (sim_s: number): void => {
+          const t = performance.now();
+          if (t - shownAt < PROGRESS_EVERY_MS) return;
+          shownAt = t;
+          report(sim_s);
+        };
   const store = new RunStore(task.storeDir);
   const phases: Record<string, number> | undefined = task.profile ? {} : undefined;
   // The trace and captures stream straight into the store from here: they never cross the thread boundary.
@@ -114,7 +118,8 @@ export async function runTask(task: RunTask, onProgress?: (sim_s: number) => voi
   const saving = performance.now();
   await store.save({ id, key: task.key, pointIndex, point, seed }, output, wall_s);
   const result: RunTaskResult = { id, wall_s };
-  if (phases) result.phases = { ...(startup > 0 ? { workers: startup } : {}), ...phases, store: performance.now() - saving };
+  if (phases)
+    result.phases = { ...(startup > 0 ? { workers: startup } : {}), ...phases, store: performance.now() - saving };
   if (output.outputsLimited) result.limited = output.outputsLimited;
   return result;
 }

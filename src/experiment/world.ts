@@ -100,8 +100,14 @@ export function buildWorld(spec: ExperimentSpec, seed: number): World {
     const stack = new HostStack(f?.output ? new FilteredPort(host, f.output) : host, tcpParamsFor(spec, def), seed);
     host.transport = f?.input ? new FilteredDelivery(stack, f.input) : stack;
     // REJECT rules answer with ICMP: from the input chain onto the network, from the output chain to the stack.
-    if (f?.input) { f.input.address = host.address; f.input.rejectTo = (p) => host.send(p); }
-    if (f?.output) { f.output.address = host.address; f.output.rejectTo = (p) => stack.receive(p); }
+    if (f?.input) {
+      f.input.address = host.address;
+      f.input.rejectTo = (p) => host.send(p);
+    }
+    if (f?.output) {
+      f.output.address = host.address;
+      f.output.rejectTo = (p) => stack.receive(p);
+    }
     if (f?.output) filters.push(f.output);
     if (f?.input) filters.push(f.input);
     stack.tcp.timeWaitTotal = timeWaitTotal;
@@ -109,12 +115,30 @@ export function buildWorld(spec: ExperimentSpec, seed: number): World {
   }
 
   // Scripts that connect count like clients (their connect outcomes are the scenario's result).
-  const counts = (a: AppSpec): boolean => a.kind === 'client' || a.kind === 'bulk' || (a.kind === 'script' && a.steps.some((s) => s.op === 'connect'));
-  const counted = new Set(Object.values(spec.apps).filter(counts).map((a) => a.id));
+  const counts = (a: AppSpec): boolean =>
+    a.kind === 'client' || a.kind === 'bulk' || (a.kind === 'script' && a.steps.some((s) => s.op === 'connect'));
+  const counted = new Set(
+    Object.values(spec.apps)
+      .filter(counts)
+      .map((a) => a.id),
+  );
   const collector = new MetricsCollector(tracer, counted);
   collector.now = () => sim.now;
 
-  const world: World = { sim, tracer, network, stacks, timeWaitTotal, collector, sampler: null as unknown as Sampler, listeners: [], listenersByNode: new Map(), bulks: [], servers: [], filters };
+  const world: World = {
+    sim,
+    tracer,
+    network,
+    stacks,
+    timeWaitTotal,
+    collector,
+    sampler: null as unknown as Sampler,
+    listeners: [],
+    listenersByNode: new Map(),
+    bulks: [],
+    servers: [],
+    filters,
+  };
   startApps(world, spec, nodes, seed);
   world.sampler = new Sampler(gauges(world, spec, nodes), spec.sampleInterval, spec.duration);
   world.sampler.start(sim);
@@ -143,7 +167,13 @@ function startApps(world: World, spec: ExperimentSpec, nodes: NodeIndex, seed: n
           break;
         }
         case 'client':
-          new Client(ctx, { spec: app, responseBytes, start: memberStart(app, i), maxConcurrentStreams: target?.maxConcurrentStreams ?? 100, rendezvous }).start();
+          new Client(ctx, {
+            spec: app,
+            responseBytes,
+            start: memberStart(app, i),
+            maxConcurrentStreams: target?.maxConcurrentStreams ?? 100,
+            rendezvous,
+          }).start();
           break;
         case 'synflood':
           new SynFlood(ctx, app, memberStart(app, i)).start();
@@ -189,7 +219,12 @@ class WorldAppContext implements AppContext {
   readonly listening: ((socket: ListenSocket) => void) | undefined;
   private stream: Rng | undefined;
 
-  constructor(private readonly world: World, spec: AppSpec, readonly node: string, private readonly seed: number) {
+  constructor(
+    private readonly world: World,
+    spec: AppSpec,
+    readonly node: string,
+    private readonly seed: number,
+  ) {
     this.sim = world.sim;
     this.stack = world.stacks.get(node)!;
     this.app = spec.id;
@@ -211,14 +246,25 @@ class WorldAppContext implements AppContext {
  * How a server on `node:port` frames each peer's byte stream (see src/apps/server.ts): request
  * sizes and closing rules come from the client apps that target it.
  */
-function peerProfiles(world: World, spec: ExperimentSpec, nodes: NodeIndex, node: string, port: number): (addr: number) => PeerProfile {
+function peerProfiles(
+  world: World,
+  spec: ExperimentSpec,
+  nodes: NodeIndex,
+  node: string,
+  port: number,
+): (addr: number) => PeerProfile {
   const byAddr = new Map<number, PeerProfile>();
   for (const app of Object.values(spec.apps)) {
-    if ((app.kind !== 'client' && app.kind !== 'bulk') || app.target.node !== node || app.target.port !== port) continue;
+    if ((app.kind !== 'client' && app.kind !== 'bulk') || app.target.node !== node || app.target.port !== port)
+      continue;
     const profile: PeerProfile =
       app.kind === 'bulk'
         ? { requestBytes: 0, closeAfterResponse: false }
-        : { requestBytes: app.requestBytes, closeAfterResponse: app.mode === 'http1.0' && app.closer === 'server', h2: app.mode === 'h2' };
+        : {
+            requestBytes: app.requestBytes,
+            closeAfterResponse: app.mode === 'http1.0' && app.closer === 'server',
+            h2: app.mode === 'h2',
+          };
     for (const m of nodes.members(app.on)) byAddr.set(world.network.addressOf(m), profile);
   }
   return (addr) => byAddr.get(addr) ?? UNKNOWN_PEER;
@@ -227,7 +273,8 @@ function peerProfiles(world: World, spec: ExperimentSpec, nodes: NodeIndex, node
 /** The server app a client targets, if any (its response size and stream limit). */
 function serverFor(spec: ExperimentSpec, nodes: NodeIndex, client: ClientApp): ServerApp | undefined {
   for (const app of Object.values(spec.apps)) {
-    if (app.kind === 'server' && app.port === client.target.port && nodes.members(app.on).includes(client.target.node)) return app;
+    if (app.kind === 'server' && app.port === client.target.port && nodes.members(app.on).includes(client.target.node))
+      return app;
   }
   return undefined;
 }
@@ -260,7 +307,11 @@ function gauges(world: World, spec: ExperimentSpec, nodes: NodeIndex): Gauge[] {
   }
 
   // Hosts running a client or server app, grouped under their group's name when it has several members.
-  const withApps = new Set(Object.values(spec.apps).filter((a) => a.kind !== 'synflood').flatMap((a) => nodes.members(a.on)));
+  const withApps = new Set(
+    Object.values(spec.apps)
+      .filter((a) => a.kind !== 'synflood')
+      .flatMap((a) => nodes.members(a.on)),
+  );
   const labelled = new Map<string, HostStack[]>();
   for (const node of spec.topology.nodes) {
     if (!withApps.has(node.name)) continue;
@@ -283,7 +334,11 @@ function gauges(world: World, spec: ExperimentSpec, nodes: NodeIndex): Gauge[] {
   }
 
   world.bulks.forEach((bulk, i) => {
-    out.push({ node: world.bulks.length > 1 ? `bulk${i + 1}` : 'bulk', metric: 'cwnd', read: () => bulk.socket?.info().cwnd ?? 0 });
+    out.push({
+      node: world.bulks.length > 1 ? `bulk${i + 1}` : 'bulk',
+      metric: 'cwnd',
+      read: () => bulk.socket?.info().cwnd ?? 0,
+    });
   });
   // HTTP/1.x and h2 servers move the data: the mean cwnd of the connections they answer on, per
   // server node or group (the servers track their open connections only when sampled).

@@ -60,7 +60,10 @@ export class MetricsCollector implements AppReporter {
   private goodputs = new Distribution();
 
   /** Apps whose outcomes count (clients, not attackers). */
-  constructor(private readonly tracer: Tracer, private readonly countedApps: ReadonlySet<string>) {}
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly countedApps: ReadonlySet<string>,
+  ) {}
 
   /** Set by the run so `note` can stamp records with the simulated time. */
   now: () => Nanos = () => 0;
@@ -163,7 +166,10 @@ function peakNode(byNode: ReadonlyMap<string, number>): string {
   let best = '';
   let bestValue = 0;
   for (const [node, v] of [...byNode].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    if (v > bestValue) { best = node; bestValue = v; }
+    if (v > bestValue) {
+      best = node;
+      bestValue = v;
+    }
   }
   return best;
 }

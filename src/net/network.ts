@@ -91,7 +91,8 @@ function streamUses(nodes: readonly NetNode[], links: number): (from: NetNode, t
   const keyTo = new Int32Array(size);
   const counts = new Int32Array(size);
   return (from, to) => {
-    const a = from.index, b = to.index;
+    const a = from.index,
+      b = to.index;
     let i = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) & mask;
     while (keyFrom[i] !== -1 && (keyFrom[i] !== a || keyTo[i] !== b)) i = (i + 1) & mask;
     keyFrom[i] = a;
@@ -126,7 +127,8 @@ export function buildNetwork(sim: Sim, topo: TopologyDef, options: NetworkOption
 
   const use = streamUses(nodes, topo.links.length);
   const links = topo.links.map((def, i) => {
-    const a = nodes[indexByName.get(def.a)!]!, b = nodes[indexByName.get(def.b)!]!;
+    const a = nodes[indexByName.get(def.a)!]!,
+      b = nodes[indexByName.get(def.b)!]!;
     const ab = new LinkDirection(a, b, def, sim, tracer, counters, seed, use(a, b));
     const ba = new LinkDirection(b, a, def, sim, tracer, counters, seed, use(b, a));
     a.interfaces[degree[a.index]!++] = ab;

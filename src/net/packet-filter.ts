@@ -135,7 +135,10 @@ export class FilteredPort implements FilterablePort {
   readonly sim: Sim;
   readonly tracer: Tracer;
 
-  constructor(private readonly inner: FilterablePort, readonly filter: PacketFilter) {
+  constructor(
+    private readonly inner: FilterablePort,
+    readonly filter: PacketFilter,
+  ) {
     this.name = inner.name;
     this.address = inner.address;
     this.sim = inner.sim;
@@ -149,7 +152,10 @@ export class FilteredPort implements FilterablePort {
 
 /** A transport whose deliveries pass the input chain first: set it as the host's transport. */
 export class FilteredDelivery implements PacketDelivery {
-  constructor(private readonly inner: PacketDelivery, readonly filter: PacketFilter) {}
+  constructor(
+    private readonly inner: PacketDelivery,
+    readonly filter: PacketFilter,
+  ) {}
 
   receive(packet: Packet): void {
     if (this.filter.passes(packet)) this.inner.receive(packet);
@@ -157,7 +163,12 @@ export class FilteredDelivery implements PacketDelivery {
 }
 
 /** The input and output filters for one host's rules; a chain without rules gets none (no wrapping). */
-export function hostFilters(node: string, rules: readonly FilterRule[], sim: Sim, tracer: Tracer): { input: PacketFilter | null; output: PacketFilter | null } {
+export function hostFilters(
+  node: string,
+  rules: readonly FilterRule[],
+  sim: Sim,
+  tracer: Tracer,
+): { input: PacketFilter | null; output: PacketFilter | null } {
   const make = (chain: FilterChain): PacketFilter | null => {
     const f = new PacketFilter(node, chain, rules, sim, tracer);
     return f.ruleCount > 0 ? f : null;

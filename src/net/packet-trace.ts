@@ -10,7 +10,14 @@
  *          an ICMP error adds {icmp: "unreachable frag_needed mtu 800" (packetdrill's words, icmp.ts),
  *          quoted: "ip:port>ip:port", qseq}: the TCP datagram it is about and its sequence number
  */
-import type { DropReason, IpPacketFields, PacketEventName, PacketHead, PacketRecord, TcpSegmentFields } from '../schema/trace.ts';
+import type {
+  DropReason,
+  IpPacketFields,
+  PacketEventName,
+  PacketHead,
+  PacketRecord,
+  TcpSegmentFields,
+} from '../schema/trace.ts';
 import type { Nanos } from '../sim/time.ts';
 import { formatFlags } from '../wire/flags.ts';
 import { describeIcmp } from '../wire/icmp.ts';
@@ -34,13 +41,24 @@ function ipText(address: number): string {
   return text;
 }
 /** A packet's record; `reason` only on a drop (the network's own reasons: a fault rule's `filter` is packet-filter.ts's). */
-export function packetRecord(t: Nanos, node: string, ev: PacketEventName, packet: Packet, reason?: Exclude<DropReason, 'filter'>): PacketRecord {
+export function packetRecord(
+  t: Nanos,
+  node: string,
+  ev: PacketEventName,
+  packet: Packet,
+  reason?: Exclude<DropReason, 'filter'>,
+): PacketRecord {
   const seg = packet.tcp;
   // Fields are added in the written order (PacketHead, then the packet's own fields): JSON keeps insertion order.
   const head: PacketHead = { t, node, ev };
   if (reason !== undefined) head.reason = reason;
   if (seg === null) {
-    const rec = Object.assign(head, { proto: packet.protocol, len: packet.dataBytes, src: ipText(packet.src), dst: ipText(packet.dst) } satisfies IpPacketFields) as PacketHead & IpPacketFields;
+    const rec = Object.assign(head, {
+      proto: packet.protocol,
+      len: packet.dataBytes,
+      src: ipText(packet.src),
+      dst: ipText(packet.dst),
+    } satisfies IpPacketFields) as PacketHead & IpPacketFields;
     const m = packet.icmp;
     if (m !== undefined) {
       rec.icmp = describeIcmp(m);
@@ -53,8 +71,13 @@ export function packetRecord(t: Nanos, node: string, ev: PacketEventName, packet
     return rec;
   }
   const rec = Object.assign(head, {
-    flags: formatFlags(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.len, win: seg.window,
-    src: `${ipText(packet.src)}:${seg.srcPort}`, dst: `${ipText(packet.dst)}:${seg.dstPort}`,
+    flags: formatFlags(seg.flags),
+    seq: seg.seq,
+    ack: seg.ack,
+    len: seg.len,
+    win: seg.window,
+    src: `${ipText(packet.src)}:${seg.srcPort}`,
+    dst: `${ipText(packet.dst)}:${seg.dstPort}`,
   } satisfies TcpSegmentFields) as PacketHead & TcpSegmentFields;
   if (packet.annot & ANNOT_RETRANSMIT) rec.retx = true;
   const fo = seg.options !== null ? seg.options.fastOpen : undefined;

@@ -48,7 +48,10 @@ export class Pinger implements Transport, EventHandler {
   private duplicates = 0;
   private readonly dataBytes: number;
 
-  constructor(private readonly host: HostPort, private readonly options: PingOptions) {
+  constructor(
+    private readonly host: HostPort,
+    private readonly options: PingOptions,
+  ) {
     this.sentAt = new Float64Array(options.count);
     this.rtt = new Float64Array(options.count).fill(Number.NaN);
     this.dataBytes = UDP_HEADER_BYTES + (options.bytes ?? 56);
@@ -63,8 +66,14 @@ export class Pinger implements Transport, EventHandler {
     const seq = this.sent++;
     this.sentAt[seq] = sim.now;
     this.host.send({
-      src: this.host.address, dst: this.options.target, ttl: 64, id: seq & 0xffff,
-      protocol: PROTO_UDP, tcp: null, dataBytes: this.dataBytes, annot: 0,
+      src: this.host.address,
+      dst: this.options.target,
+      ttl: 64,
+      id: seq & 0xffff,
+      protocol: PROTO_UDP,
+      tcp: null,
+      dataBytes: this.dataBytes,
+      annot: 0,
     });
     if (this.sent < this.options.count) sim.after(this.options.interval, this, SEND);
   }
@@ -85,7 +94,9 @@ export class Pinger implements Transport, EventHandler {
 
   result(): PingResult {
     const rttNs = Array.from(this.rtt.subarray(0, this.sent));
-    let min = Infinity, max = -Infinity, sum = 0;
+    let min = Infinity,
+      max = -Infinity,
+      sum = 0;
     for (const r of rttNs) {
       if (Number.isNaN(r)) continue;
       if (r < min) min = r;
@@ -116,8 +127,14 @@ export class Echoer implements Transport {
     if (packet.protocol !== PROTO_UDP) return;
     this.echoed++;
     this.host.send({
-      src: this.host.address, dst: packet.src, ttl: 64, id: packet.id,
-      protocol: PROTO_UDP, tcp: null, dataBytes: packet.dataBytes, annot: 0,
+      src: this.host.address,
+      dst: packet.src,
+      ttl: 64,
+      id: packet.id,
+      protocol: PROTO_UDP,
+      tcp: null,
+      dataBytes: packet.dataBytes,
+      annot: 0,
     });
   }
 }

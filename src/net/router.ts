@@ -45,7 +45,8 @@ export class Router implements NetNode {
     const out = this.routes.lookup(packet.dst);
     if (out === null) {
       this.counters.droppedNoRoute++;
-      if (this.tracer.packets) this.tracer.emitPacket(packetRecord(this.sim.now, this.name, 'drop', packet, 'no-route'));
+      if (this.tracer.packets)
+        this.tracer.emitPacket(packetRecord(this.sim.now, this.name, 'drop', packet, 'no-route'));
       return;
     }
     if (out.mtu > 0 && packet.df !== false && packetBytes(packet) > out.mtu) {

@@ -79,7 +79,11 @@ class LabelHeap {
   private kHops: number[] = [];
   private kFirst: number[] = [];
 
-  constructor(private dist: Float64Array, private hops: Float64Array, private first: Int32Array) {}
+  constructor(
+    private dist: Float64Array,
+    private hops: Float64Array,
+    private first: Int32Array,
+  ) {}
 
   get size(): number {
     return this.items.length;
@@ -124,11 +128,14 @@ class LabelHeap {
   }
 
   private less(a: number, b: number): boolean {
-    const da = this.kDist[a]!, db = this.kDist[b]!;
+    const da = this.kDist[a]!,
+      db = this.kDist[b]!;
     if (da !== db) return da < db;
-    const ha = this.kHops[a]!, hb = this.kHops[b]!;
+    const ha = this.kHops[a]!,
+      hb = this.kHops[b]!;
     if (ha !== hb) return ha < hb;
-    const fa = this.kFirst[a]!, fb = this.kFirst[b]!;
+    const fa = this.kFirst[a]!,
+      fb = this.kFirst[b]!;
     if (fa !== fb) return fa < fb;
     return this.items[a]! < this.items[b]!;
   }

@@ -82,24 +82,34 @@ function barFrame(input: BarChartInput, data: SweepData, yAxis: ValueAxis): Fram
 }
 
 /** Bars of every series: x from the group's band and the series' slot in it, y from the axis. */
-function placeBars(data: SweepData, labels: readonly string[], plot: Plot, yAxis: ValueAxis): { series: BarSeriesLayout[]; xTicks: Tick[] } {
+function placeBars(
+  data: SweepData,
+  labels: readonly string[],
+  plot: Plot,
+  yAxis: ValueAxis,
+): { series: BarSeriesLayout[]; xTicks: Tick[] } {
   const outer = scaleBand<string>().domain(labels).range([plot.left, plot.right]).paddingInner(0.25).paddingOuter(0.15);
   const inner = scaleBand<number>()
     .domain(data.series.map((_, i) => i))
     .range([0, outer.bandwidth()])
     .padding(0.08);
   const base = yAxis.pos(yAxis.base);
-  const series = data.series.map((s, si): BarSeriesLayout => ({
-    label: s.label,
-    bars: s.cells.map((c): BarRect => {
-      const x = outer(labels[c.xi]!)! + inner(si)!;
-      const w = inner.bandwidth();
-      const y = yAxis.pos(c.mean);
-      const detail = `${s.label}, ${labels[c.xi]}: ${c.mean.toPrecision(4)} ± ${c.ci95.toPrecision(3)} (n = ${c.n})`;
-      const error = c.ci95 > 0 ? { x: x + w / 2, y0: yAxis.pos(c.mean - c.ci95), y1: yAxis.pos(c.mean + c.ci95), cap: Math.min(5, w / 3) } : null;
-      return { si, x, y: Math.min(y, base), width: w, height: Math.max(Math.abs(base - y), 0.5), detail, error };
+  const series = data.series.map(
+    (s, si): BarSeriesLayout => ({
+      label: s.label,
+      bars: s.cells.map((c): BarRect => {
+        const x = outer(labels[c.xi]!)! + inner(si)!;
+        const w = inner.bandwidth();
+        const y = yAxis.pos(c.mean);
+        const detail = `${s.label}, ${labels[c.xi]}: ${c.mean.toPrecision(4)} ± ${c.ci95.toPrecision(3)} (n = ${c.n})`;
+        const error =
+          c.ci95 > 0
+            ? { x: x + w / 2, y0: yAxis.pos(c.mean - c.ci95), y1: yAxis.pos(c.mean + c.ci95), cap: Math.min(5, w / 3) }
+            : null;
+        return { si, x, y: Math.min(y, base), width: w, height: Math.max(Math.abs(base - y), 0.5), detail, error };
+      }),
     }),
-  }));
+  );
   const xTicks = labels.map((l) => ({ pos: outer(l)! + outer.bandwidth() / 2, label: l }));
   return { series, xTicks };
 }
@@ -114,5 +124,18 @@ export function layoutBars(input: BarChartInput): BarLayout | null {
   yAxis.setRange(plot.bottom, plot.top);
   const labels = data.xValues.map((v) => valueText(input.x, v));
   const { series, xTicks } = placeBars(data, labels, plot, yAxis);
-  return { data, title: frame.title, subtitle: frame.subtitle!, withCi: hasCi(data), frame, plot, height, yAxis, series, xTicks, yTicks: yAxis.ticks(), yBreaks: yAxis.breaks() };
+  return {
+    data,
+    title: frame.title,
+    subtitle: frame.subtitle!,
+    withCi: hasCi(data),
+    frame,
+    plot,
+    height,
+    yAxis,
+    series,
+    xTicks,
+    yTicks: yAxis.ticks(),
+    yBreaks: yAxis.breaks(),
+  };
 }

@@ -27,10 +27,33 @@ export function barChart(input: BarChartInput): ChartResult {
 
 /** A bar with its tooltip, and its error bar when the CI is not zero. */
 function drawBar(b: BarRect): string[] {
-  const parts = [el('rect', { class: 'bar', x: b.x, y: b.y, width: b.width, height: b.height, fill: seriesColor(b.si), stroke: INK.axis, 'stroke-width': 0.5 }, el('title', {}, b.detail))];
+  const parts = [
+    el(
+      'rect',
+      {
+        class: 'bar',
+        x: b.x,
+        y: b.y,
+        width: b.width,
+        height: b.height,
+        fill: seriesColor(b.si),
+        stroke: INK.axis,
+        'stroke-width': 0.5,
+      },
+      el('title', {}, b.detail),
+    ),
+  ];
   if (b.error) {
     const e = b.error;
-    parts.push(el('path', { class: 'errorbar', d: errorBarPath(e.x, e.y0, e.y1, e.cap), stroke: INK.text, 'stroke-width': 1.3, fill: 'none' }));
+    parts.push(
+      el('path', {
+        class: 'errorbar',
+        d: errorBarPath(e.x, e.y0, e.y1, e.cap),
+        stroke: INK.text,
+        'stroke-width': 1.3,
+        fill: 'none',
+      }),
+    );
   }
   return parts;
 }
@@ -39,7 +62,9 @@ function barCaption(input: BarChartInput, l: BarLayout): string {
   const { data } = l;
   return (
     `${metricLabel(input.y).name} for each value of ${inSentence(paramLabel(input.x))}` +
-    (data.series.length > 1 ? `, bars grouped by ${data.legendTitle ? inSentence(data.legendTitle.replace(/:$/, '')) : 'the other sweep axes'}` : '') +
+    (data.series.length > 1
+      ? `, bars grouped by ${data.legendTitle ? inSentence(data.legendTitle.replace(/:$/, '')) : 'the other sweep axes'}`
+      : '') +
     `. Bar height is the mean over ${seedCount(data.maxN)}${l.withCi ? '; error bars show the 95 % confidence interval' : ''}.` +
     l.yAxis.note
   );

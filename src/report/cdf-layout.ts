@@ -70,7 +70,8 @@ export function cdfSteps(sorted: readonly number[]): [number, number][] {
 
 /** How many of the sorted values are at or below v. */
 export function upperBound(sorted: readonly number[], v: number): number {
-  let lo = 0, hi = sorted.length;
+  let lo = 0,
+    hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (sorted[mid]! <= v) lo = mid + 1;
@@ -124,7 +125,12 @@ function cdfFrame(input: CdfChartInput, curves: readonly CdfCurve[], logx: boole
   const runs = input.points.reduce((a, p) => a + p.runIds.length, 0);
   const subtitle = `${format(',')(total)} samples from ${runs} run${runs === 1 ? '' : 's'}, seeds pooled per point${logx ? ' · log scale' : ''}`;
   const names = pointLegend(input.points);
-  const legend: LegendItem[] = curves.map((c) => ({ label: names.labels[c.index]!, color: seriesColor(c.index), kind: 'line', dash: seriesDash(c.index) }));
+  const legend: LegendItem[] = curves.map((c) => ({
+    label: names.labels[c.index]!,
+    color: seriesColor(c.index),
+    kind: 'line',
+    dash: seriesDash(c.index),
+  }));
   return {
     width: input.width ?? 640,
     height: input.height ?? 400,
@@ -148,8 +154,13 @@ interface CdfX {
 function cdfX(ext: { lo: number; hi: number; minPos: number }, logx: boolean, plot: Plot): CdfX {
   const { lo, hi, minPos } = ext;
   // Not .nice(): a decade of padding on each side would squash the curves.
-  const xLog = scaleLog().domain([logx ? minPos / 1.2 : 1, Math.max(hi * 1.2, logx ? minPos * 10 : 10)]).range([plot.left, plot.right]);
-  const xLin = scaleLinear().domain([Math.min(0, lo), hi > lo ? hi : lo + 1]).nice(8).range([plot.left, plot.right]);
+  const xLog = scaleLog()
+    .domain([logx ? minPos / 1.2 : 1, Math.max(hi * 1.2, logx ? minPos * 10 : 10)])
+    .range([plot.left, plot.right]);
+  const xLin = scaleLinear()
+    .domain([Math.min(0, lo), hi > lo ? hi : lo + 1])
+    .nice(8)
+    .range([plot.left, plot.right]);
   return {
     pos: (v) => (logx ? xLog(Math.max(v, minPos)) : xLin(v)),
     right: logx ? xLog.range()[1]! : xLin.range()[1]!,
@@ -177,7 +188,26 @@ export function layoutCdf(input: CdfChartInput): CdfLayout | { skip: string } {
   const marks = (input.marks ?? []).flatMap((m): CdfMarkLayout[] => {
     const c = curves.find((k) => k.index === runPoint.get(m.run));
     if (!c) return [];
-    return [{ href: m.href, label: m.label, index: c.index, cx: x.pos(m.value), cy: y(upperBound(c.sorted, m.value) / c.sorted.length) }];
+    return [
+      {
+        href: m.href,
+        label: m.label,
+        index: c.index,
+        cx: x.pos(m.value),
+        cy: y(upperBound(c.sorted, m.value) / c.sorted.length),
+      },
+    ];
   });
-  return { title: frame.title, subtitle: frame.subtitle!, logx, frame, plot, height, curves: laid, xTicks: x.ticks, yTicks: linearTicks(y, 5), marks };
+  return {
+    title: frame.title,
+    subtitle: frame.subtitle!,
+    logx,
+    frame,
+    plot,
+    height,
+    curves: laid,
+    xTicks: x.ticks,
+    yTicks: linearTicks(y, 5),
+    marks,
+  };
 }

@@ -48,7 +48,12 @@ export function cdfChart(input: CdfChartInput): ChartResult {
   const frame = drawFrame(l.frame, l.plot, l.xTicks, l.yTicks, { xGrid: true });
   const paths = l.curves.map(curvePath);
   const marks = l.marks.map(markLink);
-  const svg = svgDocument(l.frame.width, l.height, l.title, l.subtitle, [frame.back, el('g', { class: 'lines' }, paths), ...(marks.length > 0 ? [el('g', { class: 'outliers' }, marks)] : []), frame.front]);
+  const svg = svgDocument(l.frame.width, l.height, l.title, l.subtitle, [
+    frame.back,
+    el('g', { class: 'lines' }, paths),
+    ...(marks.length > 0 ? [el('g', { class: 'outliers' }, marks)] : []),
+    frame.front,
+  ]);
   const label = metricLabel(input.metric);
   const caption =
     `Empirical CDF of ${inSentence(label.name)}${label.unit ? ` (${label.unit})` : ''} per connection: the fraction of samples at or below each value` +
@@ -61,7 +66,15 @@ export function cdfChart(input: CdfChartInput): ChartResult {
 function markLink(m: CdfMarkLayout): string {
   return el('a', { href: m.href, class: 'outlier' }, [
     el('title', {}, esc(m.label)),
-    el('circle', { cx: m.cx.toFixed(2), cy: m.cy.toFixed(2), r: 5.5, fill: '#ffffff', stroke: seriesColor(m.index), 'stroke-width': 2.5, cursor: 'pointer' }),
+    el('circle', {
+      cx: m.cx.toFixed(2),
+      cy: m.cy.toFixed(2),
+      r: 5.5,
+      fill: '#ffffff',
+      stroke: seriesColor(m.index),
+      'stroke-width': 2.5,
+      cursor: 'pointer',
+    }),
   ]);
 }
 
@@ -72,5 +85,13 @@ function curvePath(c: CdfCurveLayout): string {
     .y((p) => p[1])
     .curve(curveStepAfter)
     .digits(2)(c.path);
-  return el('path', { class: 'series', 'data-series': c.label, d: d ?? '', fill: 'none', stroke: seriesColor(c.index), 'stroke-width': 2, 'stroke-dasharray': seriesDash(c.index) || undefined });
+  return el('path', {
+    class: 'series',
+    'data-series': c.label,
+    d: d ?? '',
+    fill: 'none',
+    stroke: seriesColor(c.index),
+    'stroke-width': 2,
+    'stroke-dasharray': seriesDash(c.index) || undefined,
+  });
 }

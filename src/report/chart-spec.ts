@@ -26,7 +26,8 @@ export type ChartEntry = { ok: true; chart: ReportChart } | ({ ok: false } & Cha
 export function readChart(raw: unknown, index: number): ChartEntry {
   const path = `charts.${index}`;
   const bad = (what: string, reason: string): ChartEntry => ({ ok: false, index, what, reason });
-  if (!isObject(raw)) return bad(`chart ${index + 1}`, `${path}: expected a mapping like {kind: timeseries, metric: syn_queue}`);
+  if (!isObject(raw))
+    return bad(`chart ${index + 1}`, `${path}: expected a mapping like {kind: timeseries, metric: syn_queue}`);
   const kind = raw.kind;
   const what = `${typeof kind === 'string' ? kind : 'chart'}${typeof raw.metric === 'string' ? ` of ${raw.metric}` : typeof raw.y === 'string' ? ` of ${raw.y}` : ''}`;
   if (typeof kind !== 'string' || !(CHART_KINDS as readonly string[]).includes(kind)) {
@@ -36,7 +37,8 @@ export function readChart(raw: unknown, index: number): ChartEntry {
   for (const f of CHART_TEXT_KEYS) {
     const v = raw[f];
     if (v === undefined || v === null) continue;
-    if (typeof v !== 'string' && !(f === 'run' && typeof v === 'number')) return bad(what, `${path}.${f}: expected text, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' && !(f === 'run' && typeof v === 'number'))
+      return bad(what, `${path}.${f}: expected text, got ${JSON.stringify(v)}`);
     chart[f] = String(v);
   }
   for (const f of CHART_FLAG_KEYS) {
@@ -50,12 +52,14 @@ export function readChart(raw: unknown, index: number): ChartEntry {
     chart.point = raw.point;
   }
   if (raw.until !== undefined) {
-    if (untilSeconds(raw.until) === null) return bad(what, `${path}.until: expected a duration above 0 like "6s", got ${JSON.stringify(raw.until)}`);
+    if (untilSeconds(raw.until) === null)
+      return bad(what, `${path}.until: expected a duration above 0 like "6s", got ${JSON.stringify(raw.until)}`);
     chart.until = String(raw.until);
   }
   if (raw.band !== undefined) {
     const band = BAND_KINDS.find((b) => b === raw.band);
-    if (band === undefined) return bad(what, `${path}.band: expected ${BAND_KINDS.join(', ')}, got ${JSON.stringify(raw.band)}`);
+    if (band === undefined)
+      return bad(what, `${path}.band: expected ${BAND_KINDS.join(', ')}, got ${JSON.stringify(raw.band)}`);
     chart.band = band;
   }
   for (const need of CHART_REQUIRED[chart.kind] ?? []) {
@@ -70,8 +74,16 @@ export function readChart(raw: unknown, index: number): ChartEntry {
  */
 export function chartSlug(c: ReportChart): string {
   const subject = c.metric ?? c.y ?? c.conn ?? c.node ?? c.run;
-  const raw = [c.kind, ...(subject !== undefined ? [subject] : []), ...Object.values(c.point ?? {}).map(valueLabel)].join('-');
-  return raw.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/_+/g, '_').replace(/^_|_$/g, '').slice(0, 60);
+  const raw = [
+    c.kind,
+    ...(subject !== undefined ? [subject] : []),
+    ...Object.values(c.point ?? {}).map(valueLabel),
+  ].join('-');
+  return raw
+    .replace(/[^A-Za-z0-9_.-]+/g, '_')
+    .replace(/_+/g, '_')
+    .replace(/^_|_$/g, '')
+    .slice(0, 60);
 }
 
 /** One-line description of a chart for notes: "cdf of handshake_ms". */

@@ -54,7 +54,11 @@ export interface Comparison {
 
 /** A point's identity: its values in key order. */
 function pointKey(p: PointValues): string {
-  return JSON.stringify(Object.keys(p).sort().map((k) => [k, p[k]]));
+  return JSON.stringify(
+    Object.keys(p)
+      .sort()
+      .map((k) => [k, p[k]]),
+  );
 }
 
 function stats(values: readonly number[]): Stats {
@@ -111,16 +115,19 @@ function flatten(v: unknown, prefix: string, out: Map<string, string>): void {
 }
 
 export function compareSummaries(a: Side, b: Side): Comparison {
-  const fa = new Map<string, string>(), fb = new Map<string, string>();
+  const fa = new Map<string, string>(),
+    fb = new Map<string, string>();
   flatten(a.summary.spec, '', fa);
   flatten(b.summary.spec, '', fb);
   const specDiffs: string[] = [];
   for (const path of [...new Set([...fa.keys(), ...fb.keys()])].sort()) {
     if (path === 'charts' || path.startsWith('charts.')) continue;
-    const va = fa.get(path), vb = fb.get(path);
+    const va = fa.get(path),
+      vb = fb.get(path);
     if (va !== vb) specDiffs.push(`${path}: ${va ?? '(unset)'} → ${vb ?? '(unset)'}`);
   }
-  const pa = valuesByPoint(a.summary), pb = valuesByPoint(b.summary);
+  const pa = valuesByPoint(a.summary),
+    pb = valuesByPoint(b.summary);
   const points: PointComparison[] = [];
   const onlyA: PointValues[] = [];
   for (const [key, ga] of pa) {
@@ -131,8 +138,10 @@ export function compareSummaries(a: Side, b: Side): Comparison {
     }
     const metrics: MetricComparison[] = [];
     for (const metric of [...ga.metrics.keys()].filter((m) => gb.metrics.has(m)).sort()) {
-      const va = ga.metrics.get(metric)!, vb = gb.metrics.get(metric)!;
-      const sa = stats(va), sb = stats(vb);
+      const va = ga.metrics.get(metric)!,
+        vb = gb.metrics.get(metric)!;
+      const sa = stats(va),
+        sb = stats(vb);
       metrics.push({ metric, a: sa, b: sb, diff: sb.mean - sa.mean, test: welchTest(va, vb) });
     }
     points.push({ point: ga.point, metrics });
@@ -141,7 +150,10 @@ export function compareSummaries(a: Side, b: Side): Comparison {
   return {
     a: { dir: a.dir, experiment: a.summary.experiment, runs: a.summary.runs.length },
     b: { dir: b.dir, experiment: b.summary.experiment, runs: b.summary.runs.length },
-    specDiffs, points, onlyA, onlyB,
+    specDiffs,
+    points,
+    onlyA,
+    onlyB,
   };
 }
 
@@ -175,22 +187,39 @@ export function pointLabel(p: PointValues): string {
   return parts.length === 0 ? '(no sweep)' : parts.join(', ');
 }
 
-export const METHOD = "beyond the spread: Welch's two-sided t-test on the per-seed values, p < 0.05 (needs 2 or more seeds per side); ± is the 95 % confidence half-width (Student t)";
+export const METHOD =
+  "beyond the spread: Welch's two-sided t-test on the per-seed values, p < 0.05 (needs 2 or more seeds per side); ± is the 95 % confidence half-width (Student t)";
 
 /** The comparison as text; `all` false lists only metrics whose means differ. */
 export function comparisonText(c: Comparison, all = false): string {
   const lines: string[] = [];
   lines.push(`A: ${c.a.dir} (${c.a.experiment}, ${c.a.runs} runs)`);
   lines.push(`B: ${c.b.dir} (${c.b.experiment}, ${c.b.runs} runs)`);
-  lines.push(c.specDiffs.length === 0 ? 'spec: identical' : `spec differences (A → B):\n${c.specDiffs.map((d) => `  ${d}`).join('\n')}`);
+  lines.push(
+    c.specDiffs.length === 0
+      ? 'spec: identical'
+      : `spec differences (A → B):\n${c.specDiffs.map((d) => `  ${d}`).join('\n')}`,
+  );
   lines.push(METHOD);
   for (const p of c.points) {
     const rows = all ? p.metrics : p.metrics.filter((m) => m.diff !== 0);
-    lines.push('', `${pointLabel(p.point)}: ${rows.length === 0 ? `all ${p.metrics.length} metrics identical` : `${p.metrics.filter((m) => m.diff !== 0).length} of ${p.metrics.length} metrics differ`}`);
+    lines.push(
+      '',
+      `${pointLabel(p.point)}: ${rows.length === 0 ? `all ${p.metrics.length} metrics identical` : `${p.metrics.filter((m) => m.diff !== 0).length} of ${p.metrics.length} metrics differ`}`,
+    );
     if (rows.length === 0) continue;
-    const table = [['metric', 'A', 'B', 'B − A', 'beyond spread'], ...rows.map((m) => [m.metric, statsText(m.a), statsText(m.b), diffText(m), verdict(m)])];
+    const table = [
+      ['metric', 'A', 'B', 'B − A', 'beyond spread'],
+      ...rows.map((m) => [m.metric, statsText(m.a), statsText(m.b), diffText(m), verdict(m)]),
+    ];
     const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-    for (const r of table) lines.push(`  ${r.map((cell, i) => (i === 0 || i === r.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd()}`);
+    for (const r of table)
+      lines.push(
+        `  ${r
+          .map((cell, i) => (i === 0 || i === r.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+          .join('  ')
+          .trimEnd()}`,
+      );
   }
   if (c.onlyA.length > 0) lines.push('', `only in A: ${c.onlyA.map(pointLabel).join('; ')}`);
   if (c.onlyB.length > 0) lines.push('', `only in B: ${c.onlyB.map(pointLabel).join('; ')}`);

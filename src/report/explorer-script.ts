@@ -23,7 +23,16 @@ function entry(): string {
 export function explorerScript(): Promise<string> {
   script ??= (async () => {
     const { build } = await import('esbuild');
-    const out = await build({ entryPoints: [entry()], bundle: true, minify: true, write: false, format: 'iife', target: 'chrome110', legalComments: 'none', logLevel: 'silent' });
+    const out = await build({
+      entryPoints: [entry()],
+      bundle: true,
+      minify: true,
+      write: false,
+      format: 'iife',
+      target: 'chrome110',
+      legalComments: 'none',
+      logLevel: 'silent',
+    });
     return out.outputFiles[0]!.text;
   })();
   return script;

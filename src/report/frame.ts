@@ -107,14 +107,42 @@ function legendSwatch(item: LegendItem, x: number, y: number): string {
   const cy = y - 4;
   const parts: string[] = [];
   if (item.kind === 'bar') {
-    parts.push(el('rect', { x: x + 6, y: cy - 6, width: 14, height: 12, fill: item.color, stroke: INK.axis, 'stroke-width': 0.6 }));
+    parts.push(
+      el('rect', {
+        x: x + 6,
+        y: cy - 6,
+        width: 14,
+        height: 12,
+        fill: item.color,
+        stroke: INK.axis,
+        'stroke-width': 0.6,
+      }),
+    );
   } else {
     if (item.kind === 'band') {
       parts.push(el('rect', { x, y: cy - 6, width: SWATCH, height: 12, fill: item.color, 'fill-opacity': 0.18 }));
     }
-    if (!item.noLine) parts.push(el('line', { x1: x, y1: cy, x2: x + SWATCH, y2: cy, stroke: item.color, 'stroke-width': 2.2, 'stroke-dasharray': item.dash || undefined }));
+    if (!item.noLine)
+      parts.push(
+        el('line', {
+          x1: x,
+          y1: cy,
+          x2: x + SWATCH,
+          y2: cy,
+          stroke: item.color,
+          'stroke-width': 2.2,
+          'stroke-dasharray': item.dash || undefined,
+        }),
+      );
     if (item.marker) {
-      parts.push(el('path', { d: markerPath(item.marker, x + SWATCH / 2, cy, 7.5), fill: item.marker === 'cross' ? 'none' : item.color, stroke: item.color, 'stroke-width': 1.4 }));
+      parts.push(
+        el('path', {
+          d: markerPath(item.marker, x + SWATCH / 2, cy, 7.5),
+          fill: item.marker === 'cross' ? 'none' : item.color,
+          stroke: item.color,
+          'stroke-width': 1.4,
+        }),
+      );
     }
   }
   return parts.join('');
@@ -137,10 +165,23 @@ export interface AxisOptions {
 }
 
 /** Draws the frame around a plot whose ticks are already positioned. */
-export function drawFrame(input: FrameInput, plot: Plot, xTicks: Tick[], yTicks: Tick[], opts: AxisOptions = {}): FrameParts {
-  const front: string[] = [xAxis(plot, xTicks, opts.xBreaks ?? []), yAxis(plot, yTicks, opts.yBreaks ?? []), ...axisLabels(input, plot)];
-  front.push(text(16, 22, input.title, { class: 'chart-title', 'font-size': FONT.title, 'font-weight': 'bold', fill: INK.text }));
-  if (input.subtitle) front.push(text(16, 40, input.subtitle, { class: 'chart-subtitle', 'font-size': FONT.subtitle, fill: INK.muted }));
+export function drawFrame(
+  input: FrameInput,
+  plot: Plot,
+  xTicks: Tick[],
+  yTicks: Tick[],
+  opts: AxisOptions = {},
+): FrameParts {
+  const front: string[] = [
+    xAxis(plot, xTicks, opts.xBreaks ?? []),
+    yAxis(plot, yTicks, opts.yBreaks ?? []),
+    ...axisLabels(input, plot),
+  ];
+  front.push(
+    text(16, 22, input.title, { class: 'chart-title', 'font-size': FONT.title, 'font-weight': 'bold', fill: INK.text }),
+  );
+  if (input.subtitle)
+    front.push(text(16, 40, input.subtitle, { class: 'chart-subtitle', 'font-size': FONT.subtitle, fill: INK.muted }));
   const legend = drawLegend(input);
   if (legend) front.push(legend);
   return { back: gridLines(plot, xTicks, yTicks, opts.xGrid === true), front: front.join('\n') };
@@ -151,12 +192,32 @@ function gridLines(plot: Plot, xTicks: readonly Tick[], yTicks: readonly Tick[],
   const back: string[] = [];
   for (const t of yTicks) {
     if (t.minor) continue;
-    back.push(el('line', { class: 'grid', x1: plot.left, x2: plot.right, y1: t.pos, y2: t.pos, stroke: INK.grid, 'stroke-width': 1 }));
+    back.push(
+      el('line', {
+        class: 'grid',
+        x1: plot.left,
+        x2: plot.right,
+        y1: t.pos,
+        y2: t.pos,
+        stroke: INK.grid,
+        'stroke-width': 1,
+      }),
+    );
   }
   if (xGrid) {
     for (const t of xTicks) {
       if (t.minor) continue;
-      back.push(el('line', { class: 'grid', x1: t.pos, x2: t.pos, y1: plot.top, y2: plot.bottom, stroke: INK.grid, 'stroke-width': 1 }));
+      back.push(
+        el('line', {
+          class: 'grid',
+          x1: t.pos,
+          x2: t.pos,
+          y1: plot.top,
+          y2: plot.bottom,
+          stroke: INK.grid,
+          'stroke-width': 1,
+        }),
+      );
     }
   }
   return el('g', { class: 'grid-lines' }, back);
@@ -164,31 +225,68 @@ function gridLines(plot: Plot, xTicks: readonly Tick[], yTicks: readonly Tick[],
 
 /** The bottom axis line, its break marks, outward ticks and tick labels. */
 function xAxis(plot: Plot, ticks: readonly Tick[], breaks: readonly number[]): string {
-  const parts: string[] = [el('line', { x1: plot.left, x2: plot.right, y1: plot.bottom, y2: plot.bottom, stroke: INK.axis, 'stroke-width': 1 })];
+  const parts: string[] = [
+    el('line', {
+      x1: plot.left,
+      x2: plot.right,
+      y1: plot.bottom,
+      y2: plot.bottom,
+      stroke: INK.axis,
+      'stroke-width': 1,
+    }),
+  ];
   for (const b of breaks) {
     // Two slanted strokes over a white gap: the axis is not continuous here.
     parts.push(el('rect', { x: b - 4, y: plot.bottom - 5, width: 8, height: 10, fill: '#ffffff' }));
-    parts.push(el('path', { class: 'axis-break', d: `M${num(b - 6)},${num(plot.bottom + 5)}L${num(b - 2)},${num(plot.bottom - 5)}M${num(b + 2)},${num(plot.bottom + 5)}L${num(b + 6)},${num(plot.bottom - 5)}`, stroke: INK.axis, 'stroke-width': 1.2, fill: 'none' }));
+    parts.push(
+      el('path', {
+        class: 'axis-break',
+        d: `M${num(b - 6)},${num(plot.bottom + 5)}L${num(b - 2)},${num(plot.bottom - 5)}M${num(b + 2)},${num(plot.bottom + 5)}L${num(b + 6)},${num(plot.bottom - 5)}`,
+        stroke: INK.axis,
+        'stroke-width': 1.2,
+        fill: 'none',
+      }),
+    );
   }
   for (const t of ticks) {
     const len = t.minor ? 3 : 6;
-    parts.push(el('line', { x1: t.pos, x2: t.pos, y1: plot.bottom, y2: plot.bottom + len, stroke: INK.axis, 'stroke-width': 1 }));
-    if (!t.minor) parts.push(text(t.pos, plot.bottom + 20, t.label, { 'text-anchor': 'middle', 'font-size': FONT.tick, fill: INK.text }));
+    parts.push(
+      el('line', { x1: t.pos, x2: t.pos, y1: plot.bottom, y2: plot.bottom + len, stroke: INK.axis, 'stroke-width': 1 }),
+    );
+    if (!t.minor)
+      parts.push(
+        text(t.pos, plot.bottom + 20, t.label, { 'text-anchor': 'middle', 'font-size': FONT.tick, fill: INK.text }),
+      );
   }
   return el('g', { class: 'axis x-axis' }, parts);
 }
 
 /** The left axis line, its break marks, outward ticks and tick labels. */
 function yAxis(plot: Plot, ticks: readonly Tick[], breaks: readonly number[]): string {
-  const parts: string[] = [el('line', { x1: plot.left, x2: plot.left, y1: plot.top, y2: plot.bottom, stroke: INK.axis, 'stroke-width': 1 })];
+  const parts: string[] = [
+    el('line', { x1: plot.left, x2: plot.left, y1: plot.top, y2: plot.bottom, stroke: INK.axis, 'stroke-width': 1 }),
+  ];
   for (const b of breaks) {
     parts.push(el('rect', { x: plot.left - 5, y: b - 4, width: 10, height: 8, fill: '#ffffff' }));
-    parts.push(el('path', { class: 'axis-break', d: `M${num(plot.left - 5)},${num(b - 2)}L${num(plot.left + 5)},${num(b - 6)}M${num(plot.left - 5)},${num(b + 6)}L${num(plot.left + 5)},${num(b + 2)}`, stroke: INK.axis, 'stroke-width': 1.2, fill: 'none' }));
+    parts.push(
+      el('path', {
+        class: 'axis-break',
+        d: `M${num(plot.left - 5)},${num(b - 2)}L${num(plot.left + 5)},${num(b - 6)}M${num(plot.left - 5)},${num(b + 6)}L${num(plot.left + 5)},${num(b + 2)}`,
+        stroke: INK.axis,
+        'stroke-width': 1.2,
+        fill: 'none',
+      }),
+    );
   }
   for (const t of ticks) {
     const len = t.minor ? 3 : 6;
-    parts.push(el('line', { x1: plot.left - len, x2: plot.left, y1: t.pos, y2: t.pos, stroke: INK.axis, 'stroke-width': 1 }));
-    if (!t.minor) parts.push(text(plot.left - 9, t.pos + 4, t.label, { 'text-anchor': 'end', 'font-size': FONT.tick, fill: INK.text }));
+    parts.push(
+      el('line', { x1: plot.left - len, x2: plot.left, y1: t.pos, y2: t.pos, stroke: INK.axis, 'stroke-width': 1 }),
+    );
+    if (!t.minor)
+      parts.push(
+        text(plot.left - 9, t.pos + 4, t.label, { 'text-anchor': 'end', 'font-size': FONT.tick, fill: INK.text }),
+      );
   }
   return el('g', { class: 'axis y-axis' }, parts);
 }
@@ -197,8 +295,25 @@ function yAxis(plot: Plot, ticks: readonly Tick[], breaks: readonly number[]): s
 function axisLabels(input: FrameInput, plot: Plot): string[] {
   const ymid = (plot.top + plot.bottom) / 2;
   return [
-    text((plot.left + plot.right) / 2, plot.bottom + 40, input.xLabel, { class: 'axis-label', 'text-anchor': 'middle', 'font-size': FONT.label, fill: INK.text }),
-    el('text', { class: 'axis-label', x: 0, y: 0, transform: `translate(17,${num(ymid)}) rotate(-90)`, 'text-anchor': 'middle', 'font-size': FONT.label, fill: INK.text }, esc(input.yLabel)),
+    text((plot.left + plot.right) / 2, plot.bottom + 40, input.xLabel, {
+      class: 'axis-label',
+      'text-anchor': 'middle',
+      'font-size': FONT.label,
+      fill: INK.text,
+    }),
+    el(
+      'text',
+      {
+        class: 'axis-label',
+        x: 0,
+        y: 0,
+        transform: `translate(17,${num(ymid)}) rotate(-90)`,
+        'text-anchor': 'middle',
+        'font-size': FONT.label,
+        fill: INK.text,
+      },
+      esc(input.yLabel),
+    ),
   ];
 }
 
@@ -211,7 +326,12 @@ function drawLegend(input: FrameInput): string {
       legend.push(text(s.x, s.y, s.label, { 'font-size': FONT.legend, fill: INK.muted }));
       continue;
     }
-    legend.push(el('g', { class: 'legend-item' }, [legendSwatch(s.item, s.x, s.y), text(s.x + SWATCH + 6, s.y, s.label, { 'font-size': FONT.legend, fill: INK.text })]));
+    legend.push(
+      el('g', { class: 'legend-item' }, [
+        legendSwatch(s.item, s.x, s.y),
+        text(s.x + SWATCH + 6, s.y, s.label, { 'font-size': FONT.legend, fill: INK.text }),
+      ]),
+    );
   }
   return legend.length > 0 ? el('g', { class: 'legend' }, legend) : '';
 }
@@ -243,11 +363,13 @@ export function logTicks(scale: ScaleLogarithmic<number, number>, fine?: boolean
     return scale.ticks(5).map((v) => ({ pos: scale(v), label: bigFormat(v) }));
   }
   // Up to about three decades there is room to label 1-2-5 steps as well as powers of ten.
-  const labelled = fine ?? decades <= 3.2 ? [1, 2, 5] : [1];
+  const labelled = (fine ?? decades <= 3.2) ? [1, 2, 5] : [1];
   const out: Tick[] = [];
   for (const v of scale.ticks()) {
     const mantissa = Math.round(v / 10 ** Math.floor(Math.log10(v) + 1e-9));
-    out.push(labelled.includes(mantissa) ? { pos: scale(v), label: bigFormat(v) } : { pos: scale(v), label: '', minor: true });
+    out.push(
+      labelled.includes(mantissa) ? { pos: scale(v), label: bigFormat(v) } : { pos: scale(v), label: '', minor: true },
+    );
   }
   return out;
 }

@@ -206,7 +206,9 @@ export function selfNamed(path: string): boolean {
 
 /** A point on some axes as words: "SYN cookies", "Link latency 25 ms, packet loss per link 1 %". */
 export function pointText(point: Readonly<Record<string, unknown>>, paths: readonly string[]): string {
-  const parts = paths.map((p) => (selfNamed(p) ? valueText(p, point[p]) : `${inSentence(paramLabel(p))} ${valueText(p, point[p])}`));
+  const parts = paths.map((p) =>
+    selfNamed(p) ? valueText(p, point[p]) : `${inSentence(paramLabel(p))} ${valueText(p, point[p])}`,
+  );
   return capitalFirst(parts.join(', '));
 }
 

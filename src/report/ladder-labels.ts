@@ -71,7 +71,12 @@ function project(corners: readonly [number, number][], ax: number, ay: number): 
 export function boxesOverlap(a: Box, b: Box): boolean {
   const ca = boxCorners(a);
   const cb = boxCorners(b);
-  for (const [ax, ay] of [[a.ux, a.uy], [a.uy, -a.ux], [b.ux, b.uy], [b.uy, -b.ux]] as const) {
+  for (const [ax, ay] of [
+    [a.ux, a.uy],
+    [a.uy, -a.ux],
+    [b.ux, b.uy],
+    [b.uy, -b.ux],
+  ] as const) {
     const [a0, a1] = project(ca, ax, ay);
     const [b0, b1] = project(cb, ax, ay);
     if (a1 <= b0 || b1 <= a0) return false;
@@ -80,7 +85,13 @@ export function boxesOverlap(a: Box, b: Box): boolean {
 }
 
 /** The upright box of text at (x, baseline y) with the given anchor. */
-export function textBox(x: number, y: number, content: string, fontSize: number, anchor: 'start' | 'middle' | 'end'): Box {
+export function textBox(
+  x: number,
+  y: number,
+  content: string,
+  fontSize: number,
+  anchor: 'start' | 'middle' | 'end',
+): Box {
   const w = textWidth(content, fontSize);
   const left = anchor === 'start' ? x : anchor === 'end' ? x - w : x - w / 2;
   return { cx: left + w / 2, cy: y, ux: 1, uy: 0, a0: -w / 2 - 1, a1: w / 2 + 1, p0: -DESCENT, p1: ASCENT };
@@ -98,7 +109,16 @@ export function labelBox(line: Seg, f: number, baseline: number, width: number):
     uy = -uy;
   }
   const len = Math.hypot(ux, uy) || 1;
-  return { cx, cy, ux: ux / len, uy: uy / len, a0: -width / 2 - 2, a1: width / 2 + 2, p0: baseline - DESCENT, p1: baseline + ASCENT };
+  return {
+    cx,
+    cy,
+    ux: ux / len,
+    uy: uy / len,
+    a0: -width / 2 - 2,
+    a1: width / 2 + 2,
+    p0: baseline - DESCENT,
+    p1: baseline + ASCENT,
+  };
 }
 
 function distToSeg(px: number, py: number, s: Seg): number {
@@ -126,7 +146,13 @@ function lineHits(box: Box, obstacles: readonly Seg[]): number {
 }
 
 /** Picks the best spot for a label of `text` on `line`, clear of `boxes` whenever possible. */
-export function placeLabel(line: Seg, text: string, fontSize: number, obstacles: readonly Seg[], boxes: readonly Box[]): Placement {
+export function placeLabel(
+  line: Seg,
+  text: string,
+  fontSize: number,
+  obstacles: readonly Seg[],
+  boxes: readonly Box[],
+): Placement {
   const width = textWidth(text, fontSize);
   let best: Placement | null = null;
   let bestScore = Infinity;

@@ -132,8 +132,23 @@ function layoutAt(m: LadderModel, pxPerS: number, dir: [number, number]): Ladder
   const yEnd = Math.max(axis.bottom + TAIL, LADDER_TOP + 150);
   const spans = stateSpans(m, axis, yEnd);
   const stateLabels = placeStateLabels(m, axis);
-  const labels: LabelBox[] = stateLabels.map((s) => ({ kind: 'state', text: s.text, box: textBox(s.x, s.y, s.text, FONT.note, s.anchor) }));
-  for (const b of axis.breaks) labels.push({ kind: 'cut', text: cutText(b.t1 - b.t0), box: textBox((LIFELINE_X[0] + LIFELINE_X[1]) / 2, (b.y0 + b.y1) / 2 + 9, cutText(b.t1 - b.t0), FONT.note, 'middle') });
+  const labels: LabelBox[] = stateLabels.map((s) => ({
+    kind: 'state',
+    text: s.text,
+    box: textBox(s.x, s.y, s.text, FONT.note, s.anchor),
+  }));
+  for (const b of axis.breaks)
+    labels.push({
+      kind: 'cut',
+      text: cutText(b.t1 - b.t0),
+      box: textBox(
+        (LIFELINE_X[0] + LIFELINE_X[1]) / 2,
+        (b.y0 + b.y1) / 2 + 9,
+        cutText(b.t1 - b.t0),
+        FONT.note,
+        'middle',
+      ),
+    });
   const arrows = placeArrows(m, axis, dir, yEnd, labels);
   return { axis, t0, arrows, spans, stateLabels, labels, clashes: clashesOf(labels), yEnd };
 }
@@ -146,35 +161,71 @@ export function cutText(gapS: number): string {
 }
 
 /** Arrows and their labels: notes first (they sit at fixed spots), then labels in time order. */
-function placeArrows(m: LadderModel, axis: TimeAxis, dir: [number, number], yEnd: number, labels: LabelBox[]): ArrowLayout[] {
+function placeArrows(
+  m: LadderModel,
+  axis: TimeAxis,
+  dir: [number, number],
+  yEnd: number,
+  labels: LabelBox[],
+): ArrowLayout[] {
   const X = LIFELINE_X;
   const pre = m.messages.map((msg) => {
     const d = msg.from === 0 ? 1 : -1;
-    const line: Seg = { x1: X[msg.from] + (d * BAR) / 2, y1: axis.y(msg.tTx), x2: X[1 - msg.from]! - (d * BAR) / 2, y2: axis.y(arrivalTime(msg, dir)) };
+    const line: Seg = {
+      x1: X[msg.from] + (d * BAR) / 2,
+      y1: axis.y(msg.tTx),
+      x2: X[1 - msg.from]! - (d * BAR) / 2,
+      y2: axis.y(arrivalTime(msg, dir)),
+    };
     const kind = arrowKind(msg, m);
-    const drawn = kind === 'lost' ? { x1: line.x1, y1: line.y1, x2: (line.x1 + line.x2) / 2, y2: (line.y1 + line.y2) / 2 } : line;
+    const drawn =
+      kind === 'lost' ? { x1: line.x1, y1: line.y1, x2: (line.x1 + line.x2) / 2, y2: (line.y1 + line.y2) / 2 } : line;
     const note = noteOf(msg, m, kind, drawn, d);
-    if (note) labels.push({ kind: 'note', text: note.text, box: textBox(note.x, note.y, note.text, FONT.note, note.anchor) });
+    if (note)
+      labels.push({ kind: 'note', text: note.text, box: textBox(note.x, note.y, note.text, FONT.note, note.anchor) });
     return { msg, kind, line, drawn, note };
   });
-  const lifelines: Seg[] = [X[0] - BAR / 2 - 1, X[0] + BAR / 2 + 1, X[1] - BAR / 2 - 1, X[1] + BAR / 2 + 1].map((x) => ({ x1: x, y1: LADDER_TOP - 22, x2: x, y2: yEnd }));
+  const lifelines: Seg[] = [X[0] - BAR / 2 - 1, X[0] + BAR / 2 + 1, X[1] - BAR / 2 - 1, X[1] + BAR / 2 + 1].map(
+    (x) => ({ x1: x, y1: LADDER_TOP - 22, x2: x, y2: yEnd }),
+  );
   return pre.map((p) => {
     const lo = Math.min(p.line.y1, p.line.y2) - 60;
     const hi = Math.max(p.line.y1, p.line.y2) + 60;
-    const others = pre.filter((q) => q !== p && Math.max(q.drawn.y1, q.drawn.y2) >= lo && Math.min(q.drawn.y1, q.drawn.y2) <= hi).map((q) => q.drawn);
+    const others = pre
+      .filter((q) => q !== p && Math.max(q.drawn.y1, q.drawn.y2) >= lo && Math.min(q.drawn.y1, q.drawn.y2) <= hi)
+      .map((q) => q.drawn);
     const text = segmentText(p.msg, m);
     // A lost segment's label stays on its drawn half.
-    const label = placeLabel(p.drawn, text, FONT.legend, [...lifelines, ...others], labels.map((l) => l.box));
+    const label = placeLabel(
+      p.drawn,
+      text,
+      FONT.legend,
+      [...lifelines, ...others],
+      labels.map((l) => l.box),
+    );
     labels.push({ kind: 'segment', text, box: label.box });
     return { ...p, label };
   });
 }
 
 function noteOf(msg: LadderMessage, m: LadderModel, kind: ArrowKind, drawn: Seg, d: number): ArrowLayout['note'] {
-  if (kind === 'lost') return { text: lossNote(msg), x: drawn.x2 + d * 10, y: drawn.y2 + 5, anchor: d > 0 ? 'start' : 'end', italic: true };
+  if (kind === 'lost')
+    return {
+      text: lossNote(msg),
+      x: drawn.x2 + d * 10,
+      y: drawn.y2 + 5,
+      anchor: d > 0 ? 'start' : 'end',
+      italic: true,
+    };
   // Arrived, then discarded by the receiver itself (a filter, a full SYN queue).
   if (kind === 'arrived' && msg.drop && msg.drop.node === m.endpoints[1 - msg.from]!.node) {
-    return { text: `dropped: ${msg.drop.reason}`, x: drawn.x2 - d * 14, y: drawn.y2 + 16, anchor: d > 0 ? 'end' : 'start', italic: false };
+    return {
+      text: `dropped: ${msg.drop.reason}`,
+      x: drawn.x2 - d * 14,
+      y: drawn.y2 + 16,
+      anchor: d > 0 ? 'end' : 'start',
+      italic: false,
+    };
   }
   return null;
 }
@@ -187,7 +238,9 @@ function stateSpans(m: LadderModel, axis: TimeAxis, yEnd: number): StateSpanLayo
     const cs = settled(changes);
     if (cs.length === 0) continue;
     out.push({ side, state: changes[0]!.from, y0: axis.top - 8, y1: axis.y(cs[0]!.t) });
-    cs.forEach((c, i) => out.push({ side, state: c.to, y0: axis.y(c.t), y1: i + 1 < cs.length ? axis.y(cs[i + 1]!.t) : yEnd }));
+    cs.forEach((c, i) =>
+      out.push({ side, state: c.to, y0: axis.y(c.t), y1: i + 1 < cs.length ? axis.y(cs[i + 1]!.t) : yEnd }),
+    );
   }
   return out;
 }
@@ -218,7 +271,8 @@ function placeStateLabels(m: LadderModel, axis: TimeAxis): StateLabelLayout[] {
 
 function clashesOf(labels: readonly LabelBox[]): [LabelBox, LabelBox][] {
   const out: [LabelBox, LabelBox][] = [];
-  for (let i = 0; i < labels.length; i++) for (let j = i + 1; j < labels.length; j++) if (boxesOverlap(labels[i]!.box, labels[j]!.box)) out.push([labels[i]!, labels[j]!]);
+  for (let i = 0; i < labels.length; i++)
+    for (let j = i + 1; j < labels.length; j++)
+      if (boxesOverlap(labels[i]!.box, labels[j]!.box)) out.push([labels[i]!, labels[j]!]);
   return out;
 }
-

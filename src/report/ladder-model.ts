@@ -95,7 +95,13 @@ export function listConnections(records: readonly TraceEvent[]): ConnectionRef[]
     const key = pairKey(pair[0], pair[1]);
     let c = byPair.get(key);
     if (!c) {
-      c = { a: pair[0], b: pair[1], nodeA: nodes.get(pair[0]) ?? null, nodeB: nodes.get(pair[1]) ?? null, firstT: rec.t };
+      c = {
+        a: pair[0],
+        b: pair[1],
+        nodeA: nodes.get(pair[0]) ?? null,
+        nodeB: nodes.get(pair[1]) ?? null,
+        firstT: rec.t,
+      };
       byPair.set(key, c);
       order.push(c);
     }
@@ -133,7 +139,8 @@ export function selectConnection(records: readonly TraceEvent[], conn?: string):
   const isAddr = /^\d+\.\d+\.\d+\.\d+(:\d+)?$/.test(one);
   return (
     all.find((c) => {
-      if (isAddr) return one.includes(':') ? c.a === one || c.b === one : c.a.startsWith(`${one}:`) || c.b.startsWith(`${one}:`);
+      if (isAddr)
+        return one.includes(':') ? c.a === one || c.b === one : c.a.startsWith(`${one}:`) || c.b.startsWith(`${one}:`);
       return c.nodeA === one || c.nodeB === one;
     }) ?? null
   );
@@ -184,7 +191,11 @@ export interface LadderOptions {
 type Side = 0 | 1 | -1;
 
 /** The records of one connection split into sends (by the endpoint's own node), arrivals and drops. */
-function packetsOf(mine: readonly TraceEvent[], side: (addr: string | undefined) => Side, nodes: readonly [string | null, string | null]): { txs: Pkt[]; rxs: Pkt[]; drops: Pkt[] } {
+function packetsOf(
+  mine: readonly TraceEvent[],
+  side: (addr: string | undefined) => Side,
+  nodes: readonly [string | null, string | null],
+): { txs: Pkt[]; rxs: Pkt[]; drops: Pkt[] } {
   const txs: Pkt[] = [];
   const rxs: Pkt[] = [];
   const drops: Pkt[] = [];
@@ -200,7 +211,11 @@ function packetsOf(mine: readonly TraceEvent[], side: (addr: string | undefined)
 }
 
 /** ISNs: the SYN's seq, else the first seq the side sent (a RST from a closed port). */
-function isnsOf(txs: readonly Pkt[], rxs: readonly Pkt[], side: (addr: string | undefined) => Side): [number | null, number | null] {
+function isnsOf(
+  txs: readonly Pkt[],
+  rxs: readonly Pkt[],
+  side: (addr: string | undefined) => Side,
+): [number | null, number | null] {
   const isn: [number | null, number | null] = [null, null];
   for (const p of txs) {
     const s = side(strField(p.rec, 'src')) as 0 | 1;
@@ -285,11 +300,23 @@ function messageOf(p: Pkt, from: 0 | 1, c: MessageContext): LadderMessage {
   if (retx) label += ' (retx)';
   const win = numField(r, 'win') ?? null;
   const { rx, drop: dr } = c;
-  const timing = rx ? `sent ${fmtS(r.t)} s, arrived ${fmtS(rx.rec.t)} s` : dr ? `sent ${fmtS(r.t)} s, dropped at ${dr.rec.node} ${fmtS(dr.rec.t)} s` : `sent ${fmtS(r.t)} s, never received`;
+  const timing = rx
+    ? `sent ${fmtS(r.t)} s, arrived ${fmtS(rx.rec.t)} s`
+    : dr
+      ? `sent ${fmtS(r.t)} s, dropped at ${dr.rec.node} ${fmtS(dr.rec.t)} s`
+      : `sent ${fmtS(r.t)} s, never received`;
   return {
-    from, tTx: r.t, tRx: rx ? rx.rec.t : null,
+    from,
+    tTx: r.t,
+    tRx: rx ? rx.rec.t : null,
     drop: dr ? { t: dr.rec.t, node: dr.rec.node, reason: strField(dr.rec, 'reason') ?? 'dropped' } : null,
-    flags, seq, ack, len, win, retx, label,
+    flags,
+    seq,
+    ack,
+    len,
+    win,
+    retx,
+    label,
     detail: `${c.addrs[from]} → ${c.addrs[from === 0 ? 1 : 0]} ${flags} seq ${seq} ack ${ack} len ${len}${win !== null ? ` win ${win}` : ''}; ${timing}`,
   };
 }
@@ -301,12 +328,17 @@ function messageOf(p: Pkt, from: 0 | 1, c: MessageContext): LadderMessage {
 function fastOpenNote(tfo: string | undefined, flags: string, len: number): string {
   const syn = flags.includes('S');
   if (tfo === 'request') return 'Fast Open: cookie request';
-  if (tfo === 'cookie') return syn && !flags.includes('.') && len > 0 ? 'Fast Open: data + cookie' : 'Fast Open: cookie';
+  if (tfo === 'cookie')
+    return syn && !flags.includes('.') && len > 0 ? 'Fast Open: data + cookie' : 'Fast Open: cookie';
   return syn && len > 0 ? 'Fast Open: data' : '';
 }
 
 /** Each side's state changes, from its own node's state records. */
-function statesOf(mine: readonly TraceEvent[], side: (addr: string | undefined) => Side, nodes: readonly [string | null, string | null]): [StateChange[], StateChange[]] {
+function statesOf(
+  mine: readonly TraceEvent[],
+  side: (addr: string | undefined) => Side,
+  nodes: readonly [string | null, string | null],
+): [StateChange[], StateChange[]] {
   const states: [StateChange[], StateChange[]] = [[], []];
   for (const r of mine) {
     if (r.ev !== 'state') continue;
@@ -320,7 +352,11 @@ function statesOf(mine: readonly TraceEvent[], side: (addr: string | undefined) 
 }
 
 /** The ladder of one connection. */
-export function ladderModel(records: readonly TraceEvent[], conn: ConnectionRef, opts: LadderOptions = {}): LadderModel {
+export function ladderModel(
+  records: readonly TraceEvent[],
+  conn: ConnectionRef,
+  opts: LadderOptions = {},
+): LadderModel {
   const key = pairKey(conn.a, conn.b);
   const mine = records.filter((r) => {
     const p = recordPair(r);
@@ -338,7 +374,15 @@ export function ladderModel(records: readonly TraceEvent[], conn: ConnectionRef,
   const messages = txs.map((p) => {
     const repeat = seen.has(p.key);
     seen.add(p.key);
-    return messageOf(p, side(strField(p.rec, 'src')) as 0 | 1, { addrs, isn, absolute: opts.absolute === true, rx: rxOf.get(p), drop: dropOf.get(p), repeat, frames });
+    return messageOf(p, side(strField(p.rec, 'src')) as 0 | 1, {
+      addrs,
+      isn,
+      absolute: opts.absolute === true,
+      rx: rxOf.get(p),
+      drop: dropOf.get(p),
+      repeat,
+      frames,
+    });
   });
   messages.sort((x, y) => x.tTx - y.tTx);
   let tStart = Infinity;

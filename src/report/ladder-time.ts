@@ -53,7 +53,10 @@ export const MAX_GAP = 230;
 export const BREAK_H = 74;
 
 /** Splits the sorted distinct times into stretches at every gap too tall to draw. */
-function stretchesOf(times: readonly number[], opts: TimeAxisOptions): { stretches: TimeStretch[]; breaks: TimeBreak[] } {
+function stretchesOf(
+  times: readonly number[],
+  opts: TimeAxisOptions,
+): { stretches: TimeStretch[]; breaks: TimeBreak[] } {
   const stretches: TimeStretch[] = [];
   const breaks: TimeBreak[] = [];
   if (times.length === 0) return { stretches: [{ t0: opts.t0, t1: opts.t0, y0: opts.top }], breaks };
@@ -85,7 +88,15 @@ export function buildTimeAxis(times: readonly number[], opts: TimeAxisOptions): 
     return opts.top;
   };
   const last = stretches[stretches.length - 1]!;
-  return { pxPerS: k, stretches, breaks, ticks: axisTicks(stretches, k, opts.t0), top: opts.top, bottom: last.y0 + (last.t1 - last.t0) * k, y };
+  return {
+    pxPerS: k,
+    stretches,
+    breaks,
+    ticks: axisTicks(stretches, k, opts.t0),
+    top: opts.top,
+    bottom: last.y0 + (last.t1 - last.t0) * k,
+    y,
+  };
 }
 
 /** Nice ticks (ms from t0) within each stretch, all labelled with one precision. */
@@ -98,7 +109,8 @@ function axisTicks(stretches: readonly TimeStretch[], pxPerS: number, t0: number
   });
   // One step for the decimals: the finest any stretch uses (a lone instant is rounded to it).
   let step = Infinity;
-  for (const p of perStretch) for (let i = 1; i < p.values.length; i++) step = Math.min(step, p.values[i]! - p.values[i - 1]!);
+  for (const p of perStretch)
+    for (let i = 1; i < p.values.length; i++) step = Math.min(step, p.values[i]! - p.values[i - 1]!);
   const decimals = Number.isFinite(step) ? Math.min(3, Math.max(0, -Math.floor(Math.log10(step) + 1e-9))) : 0;
   const fmt = format(`,.${decimals}f`);
   const out: TimeTick[] = [];

@@ -44,14 +44,19 @@ function sweptPaths(sweep: unknown): Map<string, string | null> {
   if (!isObject(sweep)) return paths;
   for (const [key, values] of Object.entries(sweep)) {
     if (isObject(values)) {
-      for (const v of Object.values(values)) for (const p of isObject(v) ? Object.keys(v) : []) if (!paths.has(p)) paths.set(p, key);
+      for (const v of Object.values(values))
+        for (const p of isObject(v) ? Object.keys(v) : []) if (!paths.has(p)) paths.set(p, key);
     } else paths.set(key, null);
   }
   return paths;
 }
 
 /** A map's entries, those a sweep sets (under `prefix`) marked so no run's value is misread. */
-function withSwept(map: Record<string, unknown>, prefix: string, swept: ReadonlyMap<string, string | null>): Record<string, unknown> {
+function withSwept(
+  map: Record<string, unknown>,
+  prefix: string,
+  swept: ReadonlyMap<string, string | null>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(map)) {
     const axis = swept.get(`${prefix}.${k}`);
@@ -66,14 +71,33 @@ function tidyUnits(v: unknown): unknown {
   const m = /^(\d+)(ns|bps)$/.exec(v);
   if (!m) return v;
   const n = Number(m[1]);
-  const steps: [number, string][] = m[2] === 'ns' ? [[1e9, 's'], [1e6, 'ms'], [1e3, 'us'], [1, 'ns']] : [[1e9, 'Gbps'], [1e6, 'Mbps'], [1e3, 'Kbps'], [1, 'bps']];
+  const steps: [number, string][] =
+    m[2] === 'ns'
+      ? [
+          [1e9, 's'],
+          [1e6, 'ms'],
+          [1e3, 'us'],
+          [1, 'ns'],
+        ]
+      : [
+          [1e9, 'Gbps'],
+          [1e6, 'Mbps'],
+          [1e3, 'Kbps'],
+          [1, 'bps'],
+        ];
   const [f, unit] = steps.find(([f]) => n % f === 0)!;
   return `${n / f}${unit}`;
 }
 
 function nodesText(nodes: unknown): string {
   if (!Array.isArray(nodes)) return '';
-  return nodes.map((n) => (isObject(n) ? `${valueLabel(n.name)}${typeof n.count === 'number' && n.count > 1 ? ` ×${n.count}` : ''}${n.kind === 'router' ? ' (router)' : ''}` : valueLabel(n))).join(', ');
+  return nodes
+    .map((n) =>
+      isObject(n)
+        ? `${valueLabel(n.name)}${typeof n.count === 'number' && n.count > 1 ? ` ×${n.count}` : ''}${n.kind === 'router' ? ' (router)' : ''}`
+        : valueLabel(n),
+    )
+    .join(', ');
 }
 
 function linkRows(links: unknown): [string, string][] {
@@ -81,7 +105,10 @@ function linkRows(links: unknown): [string, string][] {
   return links.filter(isObject).map((l) => {
     const { between, ...rest } = l;
     const props = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, tidyUnits(v)]));
-    return ['  link', `${Array.isArray(between) ? between.map(valueLabel).join(' – ') : ''}${Object.keys(props).length > 0 ? `: ${inline(props)}` : ''}`];
+    return [
+      '  link',
+      `${Array.isArray(between) ? between.map(valueLabel).join(' – ') : ''}${Object.keys(props).length > 0 ? `: ${inline(props)}` : ''}`,
+    ];
   });
 }
 
@@ -99,7 +126,10 @@ function topologyRows(t: unknown): [string, string][] {
     if (!expanded) return [['Topology', head]];
     return [['Topology', `${head}: ${nodesText(expanded.nodes)}`], ...linkRows(expanded.links)];
   }
-  return [['Topology', `${t.name !== undefined ? `${valueLabel(t.name)}: ` : ''}${nodesText(t.nodes)}`], ...linkRows(t.links)];
+  return [
+    ['Topology', `${t.name !== undefined ? `${valueLabel(t.name)}: ` : ''}${nodesText(t.nodes)}`],
+    ...linkRows(t.links),
+  ];
 }
 
 /** Rows of (parameter, value) describing the experiment. */
@@ -113,7 +143,10 @@ export function parameterRows(spec: unknown, runCount: number, seeds: number[]):
   const uniq = [...new Set(seeds)].sort((a, b) => a - b);
   if (uniq.length > 0) {
     const contiguous = uniq.length > 2 && uniq[uniq.length - 1]! - uniq[0]! === uniq.length - 1;
-    rows.push(['Seeds', `${contiguous ? `${uniq[0]}–${uniq[uniq.length - 1]}` : uniq.join(', ')} (${uniq.length} per point)`]);
+    rows.push([
+      'Seeds',
+      `${contiguous ? `${uniq[0]}–${uniq[uniq.length - 1]}` : uniq.join(', ')} (${uniq.length} per point)`,
+    ]);
   } else if (s.seeds !== undefined) rows.push(['Seeds', `${valueLabel(s.seeds)} from ${valueLabel(s.seed ?? 1)}`]);
   if (isObject(s.sweep)) {
     for (const [path, values] of Object.entries(s.sweep)) {
@@ -121,9 +154,13 @@ export function parameterRows(spec: unknown, runCount: number, seeds: number[]):
         // A named axis: each variant and the overrides it applies.
         rows.push([`Sweep ${path}`, Object.keys(values).join(', ')]);
         for (const [name, overrides] of Object.entries(values)) {
-          rows.push([`  ${name}`, isObject(overrides) && Object.keys(overrides).length === 0 ? '(the spec as written)' : inline(overrides)]);
+          rows.push([
+            `  ${name}`,
+            isObject(overrides) && Object.keys(overrides).length === 0 ? '(the spec as written)' : inline(overrides),
+          ]);
         }
-      } else rows.push([`Sweep ${path}`, Array.isArray(values) ? values.map(valueLabel).join(', ') : valueLabel(values)]);
+      } else
+        rows.push([`Sweep ${path}`, Array.isArray(values) ? values.map(valueLabel).join(', ') : valueLabel(values)]);
     }
   }
   rows.push(['Runs', String(runCount)]);
@@ -133,7 +170,10 @@ export function parameterRows(spec: unknown, runCount: number, seeds: number[]):
     for (const [id, app] of Object.entries(s.apps)) {
       if (!isObject(app)) continue;
       const { kind, on, ...rest } = withSwept(app, `apps.${id}`, swept);
-      rows.push([`App ${id}`, `${valueLabel(kind ?? '?')} on ${valueLabel(on ?? '?')}${Object.keys(rest).length > 0 ? `; ${inline(rest)}` : ''}`]);
+      rows.push([
+        `App ${id}`,
+        `${valueLabel(kind ?? '?')} on ${valueLabel(on ?? '?')}${Object.keys(rest).length > 0 ? `; ${inline(rest)}` : ''}`,
+      ]);
     }
   }
   return rows;
@@ -141,7 +181,11 @@ export function parameterRows(spec: unknown, runCount: number, seeds: number[]):
 
 export function parameterTable(rows: readonly [string, string][]): string {
   const body = rows
-    .map(([k, v]) => (k.startsWith('  ') ? `<tr class="sub"><th>${esc(k.trim())}</th><td>${esc(v)}</td></tr>` : `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`))
+    .map(([k, v]) =>
+      k.startsWith('  ')
+        ? `<tr class="sub"><th>${esc(k.trim())}</th><td>${esc(v)}</td></tr>`
+        : `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`,
+    )
     .join('\n');
   return `<table class="params">\n${body}\n</table>`;
 }
@@ -159,14 +203,17 @@ const COLUMNS_PER_TABLE = 4;
 export function aggregateTables(aggregate: readonly AggregateRow[], sweepPaths: readonly string[]): string {
   if (aggregate.length === 0) return '<p class="note">No aggregate metrics in summary.json.</p>';
   const names: string[] = [];
-  for (const a of aggregate) for (const k of Object.keys(a.metrics)) if (!names.includes(k) && !UNREPRODUCIBLE.has(k)) names.push(k);
+  for (const a of aggregate)
+    for (const k of Object.keys(a.metrics)) if (!names.includes(k) && !UNREPRODUCIBLE.has(k)) names.push(k);
   const short = shortParamNames(sweepPaths);
   const out: string[] = [];
   for (let c0 = 0; c0 < aggregate.length; c0 += COLUMNS_PER_TABLE) {
     const cols = aggregate.slice(c0, c0 + COLUMNS_PER_TABLE);
     const head = cols
       .map((a) => {
-        const lines = sweepPaths.filter((p) => p in a.point).map((p) => `${esc(short.get(p) ?? p)}=<b>${esc(valueLabel(a.point[p]))}</b>`);
+        const lines = sweepPaths
+          .filter((p) => p in a.point)
+          .map((p) => `${esc(short.get(p) ?? p)}=<b>${esc(valueLabel(a.point[p]))}</b>`);
         return `<th scope="col">${lines.length > 0 ? lines.join('<br>') : 'all runs'}</th>`;
       })
       .join('');
@@ -187,9 +234,13 @@ export function aggregateTables(aggregate: readonly AggregateRow[], sweepPaths: 
         })
         .join('');
       const unit = metricLabel(name).unit;
-      rows.push(`<tr><th scope="row"><code>${esc(name)}</code>${unit ? ` <span class="unit">${esc(unit)}</span>` : ''}</th>${cells}</tr>`);
+      rows.push(
+        `<tr><th scope="row"><code>${esc(name)}</code>${unit ? ` <span class="unit">${esc(unit)}</span>` : ''}</th>${cells}</tr>`,
+      );
     }
-    out.push(`<div class="table-wrap"><table class="metrics">\n<thead><tr><th scope="col">metric</th>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table></div>`);
+    out.push(
+      `<div class="table-wrap"><table class="metrics">\n<thead><tr><th scope="col">metric</th>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table></div>`,
+    );
   }
   return out.join('\n');
 }

@@ -106,10 +106,19 @@ export function renderPage(input: PageInput): string {
     `${input.runCount} run${input.runCount === 1 ? '' : 's'}`,
     points > 1 ? `${points} sweep points` : '',
     `${drawn} figure${drawn === 1 ? '' : 's'}`,
-  ].filter(Boolean).join(' · ');
+  ]
+    .filter(Boolean)
+    .join(' · ');
   const specYaml = stringify(input.spec ?? {}, { lineWidth: 100 });
-  const toc = input.figures.map((f) => `<li><a href="#fig-${f.number}">${esc(f.title)}</a>${f.skipped !== undefined ? ' (not drawn)' : ''}</li>`).join('\n');
-  const notes = input.notes.length > 0 ? `<ul class="notes">\n${input.notes.map((n) => `<li>${esc(n)}</li>`).join('\n')}\n</ul>` : '';
+  const toc = input.figures
+    .map(
+      (f) => `<li><a href="#fig-${f.number}">${esc(f.title)}</a>${f.skipped !== undefined ? ' (not drawn)' : ''}</li>`,
+    )
+    .join('\n');
+  const notes =
+    input.notes.length > 0
+      ? `<ul class="notes">\n${input.notes.map((n) => `<li>${esc(n)}</li>`).join('\n')}\n</ul>`
+      : '';
   const header = `${notes}
 ${input.figures.length > 0 ? `<nav aria-label="Figures"><b>Figures</b>\n<ol>\n${toc}\n</ol></nav>` : ''}${input.explorer !== undefined ? '\n<p><a href="#explorer">Trace explorer</a>: every traced connection, its ladder zoomable in time.</p>' : ''}`;
   return htmlPage({

@@ -48,7 +48,11 @@ export function pointLegend(points: readonly PointInfo[]): { title?: string; lab
  * The distinct points of the runs, in sweep order: by the position of each value in the sweep's
  * value lists when known, else by first appearance.
  */
-export function listPoints(runs: readonly RunInfo[], paths: readonly string[], sweepValues: Record<string, readonly unknown[]> = {}): PointInfo[] {
+export function listPoints(
+  runs: readonly RunInfo[],
+  paths: readonly string[],
+  sweepValues: Record<string, readonly unknown[]> = {},
+): PointInfo[] {
   const byKey = new Map<string, PointInfo>();
   const order: PointInfo[] = [];
   for (const r of runs) {

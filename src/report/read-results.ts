@@ -49,7 +49,11 @@ export function splitCsvLine(line: string): string[] {
 }
 
 /** Streams a CSV file: `onRow` gets each row's cells and the column index of a header name (-1 if absent). */
-async function streamCsv(src: ResultsSource, file: string, onRow: (cells: string[], col: (name: string) => number) => void): Promise<boolean> {
+async function streamCsv(
+  src: ResultsSource,
+  file: string,
+  onRow: (cells: string[], col: (name: string) => number) => void,
+): Promise<boolean> {
   const rl = await src.lines(file);
   if (rl === null) return false;
   let index: Map<string, number> | null = null;
@@ -129,7 +133,10 @@ export async function readTimeseries(src: ResultsSource, wants: TimeseriesWants)
 }
 
 /** samples.csv rows of the given metrics (all when null). */
-export async function readSamples(src: ResultsSource, metrics: ReadonlySet<string> | null): Promise<SampleRow[] | null> {
+export async function readSamples(
+  src: ResultsSource,
+  metrics: ReadonlySet<string> | null,
+): Promise<SampleRow[] | null> {
   const intern = interner();
   const rows: SampleRow[] = [];
   const found = await streamCsv(src, 'samples.csv', (cells, col) => {
@@ -163,7 +170,12 @@ export async function readSummary(src: ResultsSource): Promise<SummaryRead> {
       if (!isObject(r)) return;
       const seed = typeof r.seed === 'number' ? r.seed : 0;
       const id = typeof r.id === 'string' ? r.id : `p${i}-s${seed}`;
-      runs.push({ id, point: isObject(r.point) ? (r.point as RunResult['point']) : {}, seed, metrics: isObject(r.metrics) ? (r.metrics as RunResult['metrics']) : {} });
+      runs.push({
+        id,
+        point: isObject(r.point) ? (r.point as RunResult['point']) : {},
+        seed,
+        metrics: isObject(r.metrics) ? (r.metrics as RunResult['metrics']) : {},
+      });
     });
   }
   const aggregate: AggregateRow[] = [];
@@ -173,13 +185,24 @@ export async function readSummary(src: ResultsSource): Promise<SummaryRead> {
       const metrics: AggregateRow['metrics'] = {};
       for (const [k, v] of Object.entries(a.metrics)) {
         if (isObject(v) && typeof v.mean === 'number') {
-          metrics[k] = { mean: v.mean, ci95: typeof v.ci95 === 'number' ? v.ci95 : 0, min: typeof v.min === 'number' ? v.min : v.mean, max: typeof v.max === 'number' ? v.max : v.mean, n: typeof v.n === 'number' ? v.n : 1 };
+          metrics[k] = {
+            mean: v.mean,
+            ci95: typeof v.ci95 === 'number' ? v.ci95 : 0,
+            min: typeof v.min === 'number' ? v.min : v.mean,
+            max: typeof v.max === 'number' ? v.max : v.mean,
+            n: typeof v.n === 'number' ? v.n : 1,
+          };
         }
       }
       aggregate.push({ point: isObject(a.point) ? (a.point as AggregateRow['point']) : {}, metrics });
     }
   }
-  const experiment = typeof data.experiment === 'string' ? data.experiment : isObject(data.spec) && typeof data.spec.name === 'string' ? data.spec.name : 'experiment';
+  const experiment =
+    typeof data.experiment === 'string'
+      ? data.experiment
+      : isObject(data.spec) && typeof data.spec.name === 'string'
+        ? data.spec.name
+        : 'experiment';
   return { summary: { experiment, spec: data.spec ?? {}, runs, aggregate } };
 }
 
@@ -200,7 +223,12 @@ export type TraceTap = (rec: TraceEvent, line: string) => void | Promise<void>;
  * one pass that also hands every record to `tap` when given, so that the figures and the trace
  * explorer (explorer/explore-data.ts) share one read of a large trace.
  */
-export async function readTrace(src: ResultsSource, runs: ReadonlySet<string>, first: boolean, tap?: TraceTap): Promise<TraceRead | null> {
+export async function readTrace(
+  src: ResultsSource,
+  runs: ReadonlySet<string>,
+  first: boolean,
+  tap?: TraceTap,
+): Promise<TraceRead | null> {
   const rl = await src.lines('trace.jsonl');
   if (rl === null) return null;
   const byRun = new Map<string, TraceEvent[]>();
@@ -211,7 +239,14 @@ export async function readTrace(src: ResultsSource, runs: ReadonlySet<string>, f
   let firstMarker: string | null = null;
   for await (const line of rl) {
     if (line.trim() === '') continue;
-    if (tap === undefined && firstRun !== null && line.includes('"run":') && !markers.some((m) => line.includes(m)) && !(firstMarker && line.includes(firstMarker))) continue;
+    if (
+      tap === undefined &&
+      firstRun !== null &&
+      line.includes('"run":') &&
+      !markers.some((m) => line.includes(m)) &&
+      !(firstMarker && line.includes(firstMarker))
+    )
+      continue;
     let rec: unknown;
     try {
       rec = JSON.parse(line);

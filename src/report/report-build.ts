@@ -88,7 +88,9 @@ function isAtPoint(point: PointValues, want: Record<string, unknown>): boolean {
 }
 
 function noRunAt(want: Record<string, unknown>): string {
-  return `no run at point ${Object.entries(want).map(([p, v]) => `${p}=${valueLabel(v)}`).join(', ')}`;
+  return `no run at point ${Object.entries(want)
+    .map(([p, v]) => `${p}=${valueLabel(v)}`)
+    .join(', ')}`;
 }
 
 /** The run a ladder or states chart draws: its `run`, the lowest seed of its `point`, or the trace's first. */
@@ -120,7 +122,10 @@ function narrowToPoint(want: Record<string, unknown>, ctx: Context): Context | n
   return { ...ctx, summary, runs, sweepPaths, points: listPoints(runs, sweepPaths, ctx.sweepValues) };
 }
 
-function traceRecords(ctx: Context, run: string | null): { records: ReturnType<TraceRead['byRun']['get']>; run: string | null } {
+function traceRecords(
+  ctx: Context,
+  run: string | null,
+): { records: ReturnType<TraceRead['byRun']['get']>; run: string | null } {
   const t = ctx.trace!;
   const id = run ?? t.firstRun;
   if (id !== null && t.byRun.has(id)) return { records: t.byRun.get(id), run: id || null };
@@ -145,14 +150,47 @@ function drawChartFrom(c: ReportChart, ctx: Context, marks?: CdfMark[]): ChartRe
   switch (c.kind) {
     case 'timeseries':
       if (!ctx.timeseries) return skipped('timeseries.csv not found');
-      return timeseriesChart({ metric: c.metric!, rows: c.node !== undefined ? ctx.timeseries.byNode : ctx.timeseries.summed, reference: capacityLine(c.metric!, ctx.summary), points: ctx.points, node: c.node, band: c.band, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logy: c.logy, until: c.until === undefined ? undefined : untilSeconds(c.until) ?? undefined });
+      return timeseriesChart({
+        metric: c.metric!,
+        rows: c.node !== undefined ? ctx.timeseries.byNode : ctx.timeseries.summed,
+        reference: capacityLine(c.metric!, ctx.summary),
+        points: ctx.points,
+        node: c.node,
+        band: c.band,
+        title: c.title,
+        xlabel: c.xlabel,
+        ylabel: c.ylabel,
+        logy: c.logy,
+        until: c.until === undefined ? undefined : (untilSeconds(c.until) ?? undefined),
+      });
     case 'cdf':
       if (!ctx.samples) return skipped('samples.csv not found');
-      return cdfChart({ metric: c.metric!, samples: ctx.samples, points: ctx.points, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logx: c.logx, ...(marks ? { marks } : {}) });
+      return cdfChart({
+        metric: c.metric!,
+        samples: ctx.samples,
+        points: ctx.points,
+        title: c.title,
+        xlabel: c.xlabel,
+        ylabel: c.ylabel,
+        logx: c.logx,
+        ...(marks ? { marks } : {}),
+      });
     case 'sweep':
     case 'bar': {
       if (!ctx.summary) return skipped('summary.json not available');
-      const input = { x: c.x!, y: c.y!, series: c.series, aggregate: ctx.summary.aggregate, runs: ctx.summary.runs as RunResult[], sweepPaths: ctx.sweepPaths, sweepValues: ctx.sweepValues, title: c.title, xlabel: c.xlabel, ylabel: c.ylabel, logy: c.logy };
+      const input = {
+        x: c.x!,
+        y: c.y!,
+        series: c.series,
+        aggregate: ctx.summary.aggregate,
+        runs: ctx.summary.runs as RunResult[],
+        sweepPaths: ctx.sweepPaths,
+        sweepValues: ctx.sweepValues,
+        title: c.title,
+        xlabel: c.xlabel,
+        ylabel: c.ylabel,
+        logy: c.logy,
+      };
       return c.kind === 'sweep' ? sweepChart({ ...input, logx: c.logx }) : barChart(input);
     }
     case 'ladder':
@@ -161,7 +199,8 @@ function drawChartFrom(c: ReportChart, ctx: Context, marks?: CdfMark[]): ChartRe
       const want = resolveRun(c, ctx);
       if (want.problem) return skipped(want.problem);
       const { records, run } = traceRecords(ctx, want.run);
-      if (!records || records.length === 0) return skipped(`no trace records for run ${run ?? '(first)'} in trace.jsonl`);
+      if (!records || records.length === 0)
+        return skipped(`no trace records for run ${run ?? '(first)'} in trace.jsonl`);
       return c.kind === 'ladder'
         ? ladderChart({ records, run: run ?? undefined, conn: c.conn, title: c.title, absolute: c.absolute })
         : statesChart({ records, run: run ?? undefined, node: c.node, title: c.title, xlabel: c.xlabel });
@@ -182,7 +221,9 @@ function defaultCharts(ctx: Context): ReportChart[] {
   const out: ReportChart[] = [];
   const order = ['syn_queue', 'accept_queue', 'established', 'time_wait', 'cwnd'];
   const rank = (m: string): number => (order.includes(m) ? order.indexOf(m) : order.length);
-  const tsMetrics = [...(ctx.timeseries?.metrics ?? [])].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const tsMetrics = [...(ctx.timeseries?.metrics ?? [])].sort(
+    (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0),
+  );
   for (const m of tsMetrics) out.push({ kind: 'timeseries', metric: m });
   const sampleMetrics = [...new Set((ctx.samples ?? []).map((r) => r.metric))].sort();
   for (const m of sampleMetrics) out.push({ kind: 'cdf', metric: m });
@@ -203,7 +244,8 @@ export async function buildReport(src: ResultsSource, opts: BuildOptions = {}): 
   if (problem) notes.push(`${problem}: figures that need it are skipped.`);
   const spec = isObject(summary?.spec) ? summary.spec : {};
   // null: the spec asks for no figures, so draw whatever the folder has data for.
-  const entries = Array.isArray(spec.charts) && spec.charts.length > 0 ? spec.charts.map((c, i) => readChart(c, i)) : null;
+  const entries =
+    Array.isArray(spec.charts) && spec.charts.length > 0 ? spec.charts.map((c, i) => readChart(c, i)) : null;
   const kept = new Map<string, string>();
   const sink: ExploreSink = opts.writeExplore ?? ((path, text) => void kept.set(path, (kept.get(path) ?? '') + text));
   // The explorer's files are made in the same read of trace.jsonl as the figures' records.
@@ -232,14 +274,24 @@ export async function buildReport(src: ResultsSource, opts: BuildOptions = {}): 
  * The slowest traced handshakes each handshake-time figure links to their ladders in the explorer,
  * by figure index: those of the traced runs the figure draws (its `point`), never another point's.
  */
-function outlierLinks(list: readonly ChartEntry[], slowest: readonly SlowHandshake[], ctx: Context): Map<number, SlowHandshake[]> {
+function outlierLinks(
+  list: readonly ChartEntry[],
+  slowest: readonly SlowHandshake[],
+  ctx: Context,
+): Map<number, SlowHandshake[]> {
   const out = new Map<number, SlowHandshake[]>();
   list.forEach((e, i) => {
     if (!e.ok) return;
     const c = e.chart;
-    if (!((c.kind === 'cdf' && c.metric === 'handshake_ms') || (c.kind === 'sweep' && c.y?.startsWith('handshake_ms.')))) return;
+    if (
+      !((c.kind === 'cdf' && c.metric === 'handshake_ms') || (c.kind === 'sweep' && c.y?.startsWith('handshake_ms.')))
+    )
+      return;
     const drawn = c.point ? new Set(ctx.runs.filter((r) => isAtPoint(r.point, c.point!)).map((r) => r.id)) : null;
-    const mine = slowest.filter((s) => drawn === null || drawn.has(s.run)).sort((x, y) => y.handshakeMs - x.handshakeMs).slice(0, SLOWEST);
+    const mine = slowest
+      .filter((s) => drawn === null || drawn.has(s.run))
+      .sort((x, y) => y.handshakeMs - x.handshakeMs)
+      .slice(0, SLOWEST);
     if (mine.length > 0) out.set(i, mine);
   });
   return out;
@@ -249,23 +301,46 @@ const exploreHref = (s: SlowHandshake): string => `#explore=${encodeURIComponent
 
 /** The caption's links to the outliers' ladders. */
 function outlierCaptionLinks(slow: readonly SlowHandshake[]): { href: string; text: string }[] {
-  return slow.map((s, k) => ({ href: exploreHref(s), text: `${k === 0 ? 'slowest traced handshakes: ' : ''}${Number(s.handshakeMs.toFixed(3))} ms (${s.label}, ${s.run})` }));
+  return slow.map((s, k) => ({
+    href: exploreHref(s),
+    text: `${k === 0 ? 'slowest traced handshakes: ' : ''}${Number(s.handshakeMs.toFixed(3))} ms (${s.label}, ${s.run})`,
+  }));
 }
 
 /** The outliers marked on a CDF's curves in the page's copy of the figure. */
 const cdfMarks = (slow: readonly SlowHandshake[]): CdfMark[] =>
-  slow.map((s) => ({ run: s.run, value: s.handshakeMs, href: exploreHref(s), label: `${Number(s.handshakeMs.toFixed(3))} ms, ${s.label} (${s.run}): open its ladder` }));
+  slow.map((s) => ({
+    run: s.run,
+    value: s.handshakeMs,
+    href: exploreHref(s),
+    label: `${Number(s.handshakeMs.toFixed(3))} ms, ${s.label} (${s.run}): open its ladder`,
+  }));
 
 /** The explorer's index written after the pass over the trace; null without traced connections. */
-async function finishExplore(builder: ExploreBuilder, ctx: Context): Promise<{ runs: { run: string; label: string; connections: number }[]; slowest: SlowHandshake[]; cut?: string } | null> {
+async function finishExplore(
+  builder: ExploreBuilder,
+  ctx: Context,
+): Promise<{
+  runs: { run: string; label: string; connections: number }[];
+  slowest: SlowHandshake[];
+  cut?: string;
+} | null> {
   const index = await builder.finish();
   if (index.runs.length === 0) return null;
   const runs = index.runs.map((r) => {
     const info = ctx.runs.find((x) => x.id === r.run);
-    const where = info && Object.keys(info.point).length > 0 ? `${pointLabel(info.point, ctx.sweepPaths)}, seed ${info.seed}` : info ? `seed ${info.seed}` : '';
+    const where =
+      info && Object.keys(info.point).length > 0
+        ? `${pointLabel(info.point, ctx.sweepPaths)}, seed ${info.seed}`
+        : info
+          ? `seed ${info.seed}`
+          : '';
     return { run: r.run, label: where ? `${r.run}: ${where}` : r.run || 'trace', connections: r.connections };
   });
-  const cut = index.cutAt === undefined ? undefined : `The trace holds more connections than the explorer indexes: it shows those seen until ${index.cutAt} s of simulated time.`;
+  const cut =
+    index.cutAt === undefined
+      ? undefined
+      : `The trace holds more connections than the explorer indexes: it shows those seen until ${index.cutAt} s of simulated time.`;
   return { runs, slowest: index.slowest, ...(cut !== undefined ? { cut } : {}) };
 }
 
@@ -275,12 +350,20 @@ async function finishExplore(builder: ExploreBuilder, ctx: Context): Promise<{ r
  * `entries` null (no charts asked for) it reads everything, for the default figures. With
  * `explore`, every trace record also goes to the explorer's files in the same pass.
  */
-async function readContext(src: ResultsSource, summary: Summary | null, spec: Record<string, unknown>, entries: ChartEntry[] | null, notes: string[], explore?: ExploreBuilder): Promise<Context> {
+async function readContext(
+  src: ResultsSource,
+  summary: Summary | null,
+  spec: Record<string, unknown>,
+  entries: ChartEntry[] | null,
+  notes: string[],
+  explore?: ExploreBuilder,
+): Promise<Context> {
   const charts = (entries ?? []).filter((e): e is Extract<ChartEntry, { ok: true }> => e.ok).map((e) => e.chart);
   const sweepValues: Record<string, unknown[]> = {};
   if (isObject(spec.sweep)) {
     // A path axis lists values; a named axis maps variant names to overrides, and points hold the name.
-    for (const [p, v] of Object.entries(spec.sweep)) sweepValues[p] = Array.isArray(v) ? v : isObject(v) ? Object.keys(v) : [v];
+    for (const [p, v] of Object.entries(spec.sweep))
+      sweepValues[p] = Array.isArray(v) ? v : isObject(v) ? Object.keys(v) : [v];
   }
   let runs: RunInfo[] = summary ? summary.runs.map((r) => ({ id: r.id, point: r.point, seed: r.seed })) : [];
   let sweepPaths = Object.keys(sweepValues);
@@ -299,10 +382,15 @@ async function readContext(src: ResultsSource, summary: Summary | null, spec: Re
     }
   }
   const timeseries = tsWants === null || tsWants.size > 0 ? await readTimeseries(src, tsWants) : null;
-  const cdfMetrics = entries === null ? null : new Set(charts.filter((c) => c.kind === 'cdf' && c.metric).map((c) => c.metric!));
+  const cdfMetrics =
+    entries === null ? null : new Set(charts.filter((c) => c.kind === 'cdf' && c.metric).map((c) => c.metric!));
   const samples = cdfMetrics === null || cdfMetrics.size > 0 ? await readSamples(src, cdfMetrics) : null;
   if (runs.length === 0) {
-    const ids = new Set<string>([...(timeseries?.summed ?? []).map((r) => r.run), ...(timeseries?.byNode ?? []).map((r) => r.run), ...(samples ?? []).map((r) => r.run)]);
+    const ids = new Set<string>([
+      ...(timeseries?.summed ?? []).map((r) => r.run),
+      ...(timeseries?.byNode ?? []).map((r) => r.run),
+      ...(samples ?? []).map((r) => r.run),
+    ]);
     runs = runsFromIds([...ids].sort());
     if (runs.some((r) => 'point' in r.point)) sweepPaths = ['point'];
   }
@@ -315,10 +403,30 @@ async function readContext(src: ResultsSource, summary: Summary | null, spec: Re
     else if (!r.problem) firstNeeded = true;
   }
   const figuresNeed = entries === null || traceCharts.length > 0;
-  const read = figuresNeed || explore ? await readTrace(src, figuresNeed ? traceRuns : new Set(), figuresNeed && firstNeeded, explore && ((rec, line) => explore.add(rec, line))) : null;
+  const read =
+    figuresNeed || explore
+      ? await readTrace(
+          src,
+          figuresNeed ? traceRuns : new Set(),
+          figuresNeed && firstNeeded,
+          explore && ((rec, line) => explore.add(rec, line)),
+        )
+      : null;
   const trace = figuresNeed ? read : null;
-  if (trace && trace.badLines > 0) notes.push(`trace.jsonl: ignored ${trace.badLines === 1 ? '1 line that is not a trace record' : `${trace.badLines} lines that are not trace records`}.`);
-  return { summary, runs, sweepPaths, sweepValues, points: listPoints(runs, sweepPaths, sweepValues), timeseries, samples, trace };
+  if (trace && trace.badLines > 0)
+    notes.push(
+      `trace.jsonl: ignored ${trace.badLines === 1 ? '1 line that is not a trace record' : `${trace.badLines} lines that are not trace records`}.`,
+    );
+  return {
+    summary,
+    runs,
+    sweepPaths,
+    sweepValues,
+    points: listPoints(runs, sweepPaths, sweepValues),
+    timeseries,
+    samples,
+    trace,
+  };
 }
 
 /**
@@ -326,7 +434,11 @@ async function readContext(src: ResultsSource, summary: Summary | null, spec: Re
  * figure with outliers traced links them under its caption, and a CDF marks them on its curves in
  * the page's copy (the file stays as it is, for papers).
  */
-function drawFigures(list: readonly ChartEntry[], ctx: Context, outliers: ReadonlyMap<number, readonly SlowHandshake[]>): { figures: PageFigure[]; files: FigureFile[] } {
+function drawFigures(
+  list: readonly ChartEntry[],
+  ctx: Context,
+  outliers: ReadonlyMap<number, readonly SlowHandshake[]>,
+): { figures: PageFigure[]; files: FigureFile[] } {
   const figures: PageFigure[] = [];
   const files: FigureFile[] = [];
   const names = new Set<string>();
@@ -360,7 +472,14 @@ function drawFigures(list: readonly ChartEntry[], ctx: Context, outliers: Readon
       const marked = drawChart(c, ctx, cdfMarks(slow));
       if (marked.kind !== 'skipped') pageSvg = marked.svg;
     }
-    figures.push({ number, title: result.title, file, svg: pageSvg, caption: result.caption, ...(slow ? { links: outlierCaptionLinks(slow) } : {}) });
+    figures.push({
+      number,
+      title: result.title,
+      file,
+      svg: pageSvg,
+      caption: result.caption,
+      ...(slow ? { links: outlierCaptionLinks(slow) } : {}),
+    });
   }
   return { figures, files };
 }

@@ -87,7 +87,8 @@ function rowsFor(input: SweepDataInput): Row[] {
   const rows: Row[] = [];
   for (const a of input.aggregate) {
     const m = a.metrics[input.y];
-    if (m && Number.isFinite(m.mean)) rows.push({ point: a.point, mean: m.mean, ci95: Number.isFinite(m.ci95) ? m.ci95 : 0, n: m.n });
+    if (m && Number.isFinite(m.mean))
+      rows.push({ point: a.point, mean: m.mean, ci95: Number.isFinite(m.ci95) ? m.ci95 : 0, n: m.n });
   }
   if (rows.length > 0 || !input.runs) return rows;
   const groups = new Map<string, { point: PointValues; values: number[] }>();
@@ -112,7 +113,8 @@ export function sweepData(input: SweepDataInput): SweepData | null {
   if (rows.length === 0) return null;
   const sv = input.sweepValues;
   const xValues: unknown[] = [];
-  for (const r of rows) if (!xValues.some((v) => valueLabel(v) === valueLabel(r.point[input.x]))) xValues.push(r.point[input.x]);
+  for (const r of rows)
+    if (!xValues.some((v) => valueLabel(v) === valueLabel(r.point[input.x]))) xValues.push(r.point[input.x]);
   xValues.sort((a, b) => rankIn(sv[input.x], a) - rankIn(sv[input.x], b));
 
   // Series: the series axis first, then every other sweep axis that is not x.
@@ -139,10 +141,20 @@ export function sweepData(input: SweepDataInput): SweepData | null {
   let maxN = 0;
   const series: SweepSeries[] = keys.map((k) => {
     const g = byKey.get(k)!;
-    const label = seriesPaths.length === 0 ? 'mean' : oneAxis ? capitalFirst(valueText(seriesPaths[0]!, g.point[seriesPaths[0]!])) : pointText(g.point, seriesPaths);
+    const label =
+      seriesPaths.length === 0
+        ? 'mean'
+        : oneAxis
+          ? capitalFirst(valueText(seriesPaths[0]!, g.point[seriesPaths[0]!]))
+          : pointText(g.point, seriesPaths);
     const cells: SweepCell[] = g.rows.map((r) => {
       maxN = Math.max(maxN, r.n);
-      return { xi: xValues.findIndex((v) => valueLabel(v) === valueLabel(r.point[input.x])), mean: r.mean, ci95: r.ci95, n: r.n };
+      return {
+        xi: xValues.findIndex((v) => valueLabel(v) === valueLabel(r.point[input.x])),
+        mean: r.mean,
+        ci95: r.ci95,
+        n: r.n,
+      };
     });
     cells.sort((a, b) => a.xi - b.xi);
     return { label, cells };

@@ -28,13 +28,46 @@ function drawSweepSeries(s: SweepSeriesLayout): string {
   const color = seriesColor(s.si);
   const parts: string[] = [];
   if (s.line) {
-    const d = line<[number, number]>().x((p) => p[0]).y((p) => p[1]).digits(2)(s.line);
-    parts.push(el('path', { class: 'series', d: d ?? '', fill: 'none', stroke: color, 'stroke-width': 1.8, 'stroke-dasharray': seriesDash(s.si) || undefined }));
+    const d = line<[number, number]>()
+      .x((p) => p[0])
+      .y((p) => p[1])
+      .digits(2)(s.line);
+    parts.push(
+      el('path', {
+        class: 'series',
+        d: d ?? '',
+        fill: 'none',
+        stroke: color,
+        'stroke-width': 1.8,
+        'stroke-dasharray': seriesDash(s.si) || undefined,
+      }),
+    );
   }
   const shape = seriesMarker(s.si);
   for (const p of s.points) {
-    if (p.error) parts.push(el('path', { class: 'errorbar', d: errorBarPath(p.x, p.error.y0, p.error.y1, 5), stroke: color, 'stroke-width': 1.5, fill: 'none' }));
-    parts.push(el('path', { class: 'marker', d: markerPath(shape, p.x, p.y, 8), fill: shape === 'cross' ? 'none' : color, stroke: shape === 'cross' ? color : '#ffffff', 'stroke-width': shape === 'cross' ? 2 : 0.8 }, el('title', {}, p.detail)));
+    if (p.error)
+      parts.push(
+        el('path', {
+          class: 'errorbar',
+          d: errorBarPath(p.x, p.error.y0, p.error.y1, 5),
+          stroke: color,
+          'stroke-width': 1.5,
+          fill: 'none',
+        }),
+      );
+    parts.push(
+      el(
+        'path',
+        {
+          class: 'marker',
+          d: markerPath(shape, p.x, p.y, 8),
+          fill: shape === 'cross' ? 'none' : color,
+          stroke: shape === 'cross' ? color : '#ffffff',
+          'stroke-width': shape === 'cross' ? 2 : 0.8,
+        },
+        el('title', {}, p.detail),
+      ),
+    );
   }
   return el('g', { class: 'sweep-series', 'data-series': s.label }, parts);
 }
@@ -43,7 +76,10 @@ export function sweepChart(input: SweepChartInput): ChartResult {
   const l = layoutSweep(input);
   if (!l) return noSweepData(input);
   const body = l.series.map(drawSweepSeries);
-  const frame = drawFrame(l.frame, l.plot, l.x.ticks(), l.yAxis.ticks(), { xBreaks: l.x.breaks, yBreaks: l.yAxis.breaks() });
+  const frame = drawFrame(l.frame, l.plot, l.x.ticks(), l.yAxis.ticks(), {
+    xBreaks: l.x.breaks,
+    yBreaks: l.yAxis.breaks(),
+  });
   const svg = svgDocument(l.frame.width, l.height, l.title, l.subtitle, [frame.back, ...body, frame.front]);
   return figure(svg, l.title, sweepCaption(input, l));
 }
@@ -53,13 +89,23 @@ function sweepCaption(input: SweepChartInput, l: SweepLayout): string {
   const n = data.series.length;
   return (
     `${metricLabel(input.y).name} for each value of ${inSentence(paramLabel(input.x))}` +
-    (n > 1 ? `, one series per ${data.legendTitle ? inSentence(data.legendTitle.replace(/:$/, '')) + ' setting' : 'combination of the other sweep axes'}` : '') +
+    (n > 1
+      ? `, one series per ${data.legendTitle ? inSentence(data.legendTitle.replace(/:$/, '')) + ' setting' : 'combination of the other sweep axes'}`
+      : '') +
     `. Markers show the mean over ${seedCount(data.maxN)}${l.withCi ? '; error bars the 95 % confidence interval (Student t)' : ''}.` +
-    (n > 1 ? ` So that markers do not hide each other, each series is drawn up to ${(n - 1) * 2.5} px left or right of its x value.` : '') +
+    (n > 1
+      ? ` So that markers do not hide each other, each series is drawn up to ${(n - 1) * 2.5} px left or right of its x value.`
+      : '') +
     (l.clipped ? ' Error bars that would reach below 0 are cut at 0, a value the quantity cannot go below.' : '') +
-    (l.joined ? '' : ' Points are not joined: a percentile can jump between two sweep values (by a whole retransmission timeout), so a line between them would show values no run had.') +
-    (l.names.some((nm, i) => nm !== data.series[i]!.label) ? ' Series marked "same as" lie exactly on the one named.' : '') +
-    (l.x.log ? ' The x axis is logarithmic' + (l.x.breaks.length > 0 ? ', with zero set apart by an axis break.' : '.') : '') +
+    (l.joined
+      ? ''
+      : ' Points are not joined: a percentile can jump between two sweep values (by a whole retransmission timeout), so a line between them would show values no run had.') +
+    (l.names.some((nm, i) => nm !== data.series[i]!.label)
+      ? ' Series marked "same as" lie exactly on the one named.'
+      : '') +
+    (l.x.log
+      ? ' The x axis is logarithmic' + (l.x.breaks.length > 0 ? ', with zero set apart by an axis break.' : '.')
+      : '') +
     l.yAxis.note
   );
 }

@@ -103,12 +103,27 @@ export function stateColor(name: string): string {
 
 /** Dark text on light fills, white on dark ones. */
 export function stateTextColor(name: string): string {
-  const dark: readonly string[] = ['FIN_WAIT_2', 'LAST_ACK', 'CLOSING', 'TIME_WAIT', 'ESTABLISHED'] satisfies TcpStateName[];
+  const dark: readonly string[] = [
+    'FIN_WAIT_2',
+    'LAST_ACK',
+    'CLOSING',
+    'TIME_WAIT',
+    'ESTABLISHED',
+  ] satisfies TcpStateName[];
   return dark.includes(canonicalState(name)) ? '#ffffff' : '#1a1a1a';
 }
 
 /** Textbook order of states, for legends. */
 export const STATE_ORDER = [
-  'LISTEN', 'SYN_SENT', 'SYN_RCVD', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSE_WAIT',
-  'CLOSING', 'LAST_ACK', 'TIME_WAIT', 'CLOSED',
+  'LISTEN',
+  'SYN_SENT',
+  'SYN_RCVD',
+  'ESTABLISHED',
+  'FIN_WAIT_1',
+  'FIN_WAIT_2',
+  'CLOSE_WAIT',
+  'CLOSING',
+  'LAST_ACK',
+  'TIME_WAIT',
+  'CLOSED',
 ] as const satisfies readonly TcpStateName[];

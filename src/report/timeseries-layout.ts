@@ -31,7 +31,10 @@ export interface SeriesData {
 const tKey = (t: number): number => Math.round(t * 1e6);
 
 /** run → sample time key → value summed over nodes (or of the one node asked for). */
-function perRunSums(input: TimeseriesChartInput, runPoint: ReadonlyMap<string, number>): Map<string, Map<number, number>> {
+function perRunSums(
+  input: TimeseriesChartInput,
+  runPoint: ReadonlyMap<string, number>,
+): Map<string, Map<number, number>> {
   const perRun = new Map<string, Map<number, number>>();
   for (const r of input.rows) {
     if (r.metric !== input.metric) continue;
@@ -81,7 +84,10 @@ export function collectSeries(input: TimeseriesChartInput): SeriesData[] {
 }
 
 /** Time range, largest value and smallest positive value drawn (the band's when shown). */
-function extent(series: readonly SeriesData[], showBand: boolean): { tMin: number; tMax: number; yMax: number; yMinPos: number } {
+function extent(
+  series: readonly SeriesData[],
+  showBand: boolean,
+): { tMin: number; tMax: number; yMax: number; yMinPos: number } {
   let [tMin, tMax, yMax, yMinPos] = [Infinity, -Infinity, 0, Infinity];
   for (const s of series) {
     tMin = Math.min(tMin, s.t[0]!);
@@ -132,25 +138,58 @@ export interface TimeseriesLayout {
 }
 
 /** The value axis from 0 over the means (or bands) and the reference line; log keeps zeros apart. */
-function timeseriesYAxis(input: TimeseriesChartInput, series: readonly SeriesData[], showBand: boolean, yMax: number, yMinPos: number): ValueAxis {
+function timeseriesYAxis(
+  input: TimeseriesChartInput,
+  series: readonly SeriesData[],
+  showBand: boolean,
+  yMax: number,
+  yMinPos: number,
+): ValueAxis {
   const ref = input.reference && Number.isFinite(input.reference.value) ? input.reference : undefined;
   const logy = input.logy === true && yMinPos < Infinity;
   const hasZero = logy && series.some((s) => (showBand ? s.lo : s.mean).some((v) => v <= 0));
-  return valueAxis(0, ref ? Math.max(yMax, ref.value * 1.04) : yMax, { ratio: false, log: logy, minPositive: yMinPos, hasZero });
+  return valueAxis(0, ref ? Math.max(yMax, ref.value * 1.04) : yMax, {
+    ratio: false,
+    log: logy,
+    minPositive: yMinPos,
+    hasZero,
+  });
 }
 
 /** Title, subtitle, axis labels and legend: what sizes the frame. */
-function timeseriesFrame(input: TimeseriesChartInput, series: readonly SeriesData[], showBand: boolean, yAxis: ValueAxis, labels: readonly string[], legendTitle: string | undefined): FrameInput {
+function timeseriesFrame(
+  input: TimeseriesChartInput,
+  series: readonly SeriesData[],
+  showBand: boolean,
+  yAxis: ValueAxis,
+  labels: readonly string[],
+  legendTitle: string | undefined,
+): FrameInput {
   const band = input.band ?? 'minmax';
   const maxSeeds = Math.max(...series.map((s) => s.seeds));
   const bandText = showBand ? (band === 'ci95' ? 'band: 95 % CI' : 'band: min–max') : '';
-  const legend: LegendItem[] = series.map((s, i) => ({ label: labels[i]!, color: seriesColor(s.index), kind: showBand ? 'band' : 'line', dash: seriesDash(s.index) }));
+  const legend: LegendItem[] = series.map((s, i) => ({
+    label: labels[i]!,
+    color: seriesColor(s.index),
+    kind: showBand ? 'band' : 'line',
+    dash: seriesDash(s.index),
+  }));
   return {
-    width: input.width ?? 640, height: input.height ?? 400,
+    width: input.width ?? 640,
+    height: input.height ?? 400,
     title: input.title ?? `${metricLabel(input.metric).name} over time`,
-    subtitle: [maxSeeds > 1 ? `mean of ${maxSeeds} seeds` : `${maxSeeds} seed`, bandText, input.node ? `node ${input.node}` : 'summed over nodes'].filter(Boolean).join(' · '),
-    xLabel: input.xlabel ?? 'Simulated time (s)', yLabel: input.ylabel ?? axisLabel(input.metric),
-    legend: series.length > 1 || series[0]!.label !== 'all runs' ? legend : [], legendTitle, yTickLabels: yAxis.tickLabels,
+    subtitle: [
+      maxSeeds > 1 ? `mean of ${maxSeeds} seeds` : `${maxSeeds} seed`,
+      bandText,
+      input.node ? `node ${input.node}` : 'summed over nodes',
+    ]
+      .filter(Boolean)
+      .join(' · '),
+    xLabel: input.xlabel ?? 'Simulated time (s)',
+    yLabel: input.ylabel ?? axisLabel(input.metric),
+    legend: series.length > 1 || series[0]!.label !== 'all runs' ? legend : [],
+    legendTitle,
+    yTickLabels: yAxis.tickLabels,
   };
 }
 
@@ -166,17 +205,42 @@ export function layoutTimeseries(input: TimeseriesChartInput): TimeseriesLayout 
   const yAxis = timeseriesYAxis(input, series, showBand, yMax, yMinPos);
   const names = pointLegend(input.points);
   // A series drawn exactly over an earlier one says so in the legend.
-  const labels = withSameAsNotes(series.map((s) => names.labels[s.index]!), series.map((s) => [...s.t, ...s.mean]));
+  const labels = withSameAsNotes(
+    series.map((s) => names.labels[s.index]!),
+    series.map((s) => [...s.t, ...s.mean]),
+  );
   const frame = timeseriesFrame(input, series, showBand, yAxis, labels, names.title);
   const { plot, height } = layoutFrame(frame);
   const x = scaleLinear().domain([tMin, tMax]).range([plot.left, plot.right]);
   yAxis.setRange(plot.bottom, plot.top);
-  const drawn = series.map((s): SeriesLayout => ({
-    index: s.index,
-    label: s.label,
-    line: s.t.map((t, i): [number, number] => [x(t), yAxis.pos(s.mean[i]!)]),
-    band: showBand ? s.t.map((t, i): [number, number, number] => [x(t), yAxis.pos(s.lo[i]!), yAxis.pos(s.hi[i]!)]) : null,
-  }));
-  const ref = input.reference && Number.isFinite(input.reference.value) ? { y: yAxis.pos(input.reference.value), label: input.reference.label } : null;
-  return { series, title: frame.title, subtitle: frame.subtitle!, band, showBand, labels, pointNames: names.labels, frame, plot, height, yAxis, xTicks: linearTicks(x, 8), reference: ref, drawn };
+  const drawn = series.map(
+    (s): SeriesLayout => ({
+      index: s.index,
+      label: s.label,
+      line: s.t.map((t, i): [number, number] => [x(t), yAxis.pos(s.mean[i]!)]),
+      band: showBand
+        ? s.t.map((t, i): [number, number, number] => [x(t), yAxis.pos(s.lo[i]!), yAxis.pos(s.hi[i]!)])
+        : null,
+    }),
+  );
+  const ref =
+    input.reference && Number.isFinite(input.reference.value)
+      ? { y: yAxis.pos(input.reference.value), label: input.reference.label }
+      : null;
+  return {
+    series,
+    title: frame.title,
+    subtitle: frame.subtitle!,
+    band,
+    showBand,
+    labels,
+    pointNames: names.labels,
+    frame,
+    plot,
+    height,
+    yAxis,
+    xTicks: linearTicks(x, 8),
+    reference: ref,
+    drawn,
+  };
 }

@@ -37,7 +37,10 @@ const ZERO_SLOT = 22;
 
 export function valueAxis(lo: number, hi: number, opts: ValueAxisOptions): ValueAxis {
   if (opts.log && Number.isFinite(opts.minPositive) && opts.minPositive > 0) {
-    const s = scaleLog().domain([opts.minPositive, Math.max(hi, opts.minPositive * 10)]).nice().clamp(true);
+    const s = scaleLog()
+      .domain([opts.minPositive, Math.max(hi, opts.minPositive * 10)])
+      .nice()
+      .clamp(true);
     const zero = opts.hasZero === true;
     let bottom = 0;
     return {

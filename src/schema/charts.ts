@@ -13,7 +13,18 @@ export const BAND_KINDS = ['minmax', 'ci95', 'none'] as const;
 export type BandKind = (typeof BAND_KINDS)[number];
 
 /** Keys that hold text when present. */
-export const CHART_TEXT_KEYS = ['title', 'metric', 'x', 'y', 'series', 'node', 'run', 'conn', 'xlabel', 'ylabel'] as const;
+export const CHART_TEXT_KEYS = [
+  'title',
+  'metric',
+  'x',
+  'y',
+  'series',
+  'node',
+  'run',
+  'conn',
+  'xlabel',
+  'ylabel',
+] as const;
 /** Kinds that take `until` (a duration: draw the run's first stretch only). */
 export const UNTIL_KINDS: readonly ChartKind[] = ['timeseries'];
 /** Keys that hold true or false when present. */
@@ -23,8 +34,14 @@ export const CHART_FLAG_KEYS = ['logx', 'logy', 'absolute'] as const;
 export const CHART_REQUIRED: Partial<Record<ChartKind, readonly { key: 'metric' | 'x' | 'y'; what: string }[]>> = {
   timeseries: [{ key: 'metric', what: 'a metric' }],
   cdf: [{ key: 'metric', what: 'a metric' }],
-  sweep: [{ key: 'x', what: 'the sweep path on x' }, { key: 'y', what: 'a metric on y' }],
-  bar: [{ key: 'x', what: 'the sweep path on x' }, { key: 'y', what: 'a metric on y' }],
+  sweep: [
+    { key: 'x', what: 'the sweep path on x' },
+    { key: 'y', what: 'a metric on y' },
+  ],
+  bar: [
+    { key: 'x', what: 'the sweep path on x' },
+    { key: 'y', what: 'a metric on y' },
+  ],
 };
 
 /** Kinds whose `x` and `series` name sweep axes. */

@@ -14,8 +14,17 @@
 
 /** TCP states as trace records and results name them (RFC 9293 3.3.2; `SYN_RCVD` as Linux's ss says). */
 export const TCP_STATE_NAMES = [
-  'CLOSED', 'LISTEN', 'SYN_SENT', 'SYN_RCVD', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2',
-  'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT',
+  'CLOSED',
+  'LISTEN',
+  'SYN_SENT',
+  'SYN_RCVD',
+  'ESTABLISHED',
+  'FIN_WAIT_1',
+  'FIN_WAIT_2',
+  'CLOSE_WAIT',
+  'CLOSING',
+  'LAST_ACK',
+  'TIME_WAIT',
 ] as const;
 export type TcpStateName = (typeof TCP_STATE_NAMES)[number];
 
@@ -114,8 +123,19 @@ export type PacketRecord = TcpPacketRecord | IpPacketRecord;
  * did to its socket (`accepted`, `eof`, `connected`, `error`).
  */
 export const SCRIPT_NOTES = [
-  'listen', 'accept', 'connect', 'send', 'read', 'shutdown', 'close', 'linger0', 'setsockopt',
-  'accepted', 'eof', 'connected', 'error',
+  'listen',
+  'accept',
+  'connect',
+  'send',
+  'read',
+  'shutdown',
+  'close',
+  'linger0',
+  'setsockopt',
+  'accepted',
+  'eof',
+  'connected',
+  'error',
 ] as const;
 export type ScriptNote = (typeof SCRIPT_NOTES)[number];
 
@@ -158,7 +178,11 @@ export type ScriptRecord = AppHead & { what: ScriptNote; step?: number; [field: 
 export type AppRecord = H2FrameRecord | H2StreamRecord | ScriptRecord;
 
 /** The fields an app note of kind `W` carries after `app` and `what` (what an emitter hands the reporter). */
-export type AppNoteFields<W extends AppNote> = W extends 'h2 frame' ? H2FrameFields : W extends 'h2 stream' ? H2StreamFields : { step?: number; [field: string]: unknown };
+export type AppNoteFields<W extends AppNote> = W extends 'h2 frame'
+  ? H2FrameFields
+  : W extends 'h2 stream'
+    ? H2StreamFields
+    : { step?: number; [field: string]: unknown };
 
 /** A trace record as the simulation carries it (`t` in integer ns). */
 export type TraceRecord = StateRecord | PacketRecord | AppRecord;
@@ -182,7 +206,23 @@ export type TraceLine = ({ run: string } & TraceRecord) | TraceLimitRecord;
  */
 export const TRACE_FIELDS = {
   state: ['run', 't', 'node', 'ev', 'conn', 'from', 'to'],
-  tcpPacket: ['run', 't', 'node', 'ev', 'reason', 'flags', 'seq', 'ack', 'len', 'win', 'src', 'dst', 'retx', 'tfo', 'chain'],
+  tcpPacket: [
+    'run',
+    't',
+    'node',
+    'ev',
+    'reason',
+    'flags',
+    'seq',
+    'ack',
+    'len',
+    'win',
+    'src',
+    'dst',
+    'retx',
+    'tfo',
+    'chain',
+  ],
   ipPacket: ['run', 't', 'node', 'ev', 'reason', 'proto', 'len', 'src', 'dst', 'icmp', 'quoted', 'qseq', 'chain'],
   'h2 frame': ['run', 't', 'node', 'ev', 'app', 'what', 'conn', 'type', 'stream', 'offset', 'bytes'],
   'h2 stream': ['run', 't', 'node', 'ev', 'app', 'what', 'stream', 'body', 'headersFirst', 'request_ms', 'hol_ms'],
@@ -191,4 +231,13 @@ export const TRACE_FIELDS = {
 } as const;
 
 /** Every field name some record kind has (the keys a reader may ask a record for). */
-export type TraceFieldName = keyof StateRecord | keyof TcpPacketRecord | keyof IpPacketRecord | keyof H2FrameFields | keyof H2StreamFields | 'app' | 'what' | 'step' | 'run';
+export type TraceFieldName =
+  | keyof StateRecord
+  | keyof TcpPacketRecord
+  | keyof IpPacketRecord
+  | keyof H2FrameFields
+  | keyof H2StreamFields
+  | 'app'
+  | 'what'
+  | 'step'
+  | 'run';

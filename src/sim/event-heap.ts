@@ -9,7 +9,6 @@
  * saves the comparison against it at every level.
  */
 
-
 /** What filter reports dropped entries to, and asks whether an entry is still live. */
 export interface HeapOwner {
   isLive(slot: number): boolean;
@@ -55,14 +54,17 @@ export class BinaryHeap {
   removeTop(): void {
     const n = --this.size;
     if (n === 0) return;
-    const entries = this.entries, slots = this.slots, order = this.order;
+    const entries = this.entries,
+      slots = this.slots,
+      order = this.order;
     let pos = 0;
     for (;;) {
       let c = 2 * pos + 1;
       if (c >= n) break;
       let ci = 2 * (c + 1);
       if (c + 1 < n) {
-        const t0 = entries[ci]!, t1 = entries[ci + 2]!;
+        const t0 = entries[ci]!,
+          t1 = entries[ci + 2]!;
         const right = t0 !== t1 ? +(t1 < t0) : +(order[slots[2 * ci + 6]!]! < order[slots[2 * ci + 2]!]!);
         c += right;
         ci += 2 * right;
@@ -86,11 +88,13 @@ export class BinaryHeap {
    * entry to owner.evict. Restores heap order. Without `dropDead` the pass reads no slot record.
    */
   filter(owner: HeapOwner, bound: number, dropDead: boolean): void {
-    const entries = this.entries, slots = this.slots;
+    const entries = this.entries,
+      slots = this.slots;
     let kept = 0;
     for (let i = 0; i < this.size; i++) {
       const ii = 2 * (i + 1);
-      const t = entries[ii]!, slot = slots[2 * ii + 2]!;
+      const t = entries[ii]!,
+        slot = slots[2 * ii + 2]!;
       if (t > bound || (dropDead && !owner.isLive(slot))) {
         owner.evict(t, slot);
         continue;
@@ -106,7 +110,8 @@ export class BinaryHeap {
 
   /** Moves (time, slot) up from the hole at pos; insertion order is read only on a tie in time. */
   private siftUp(pos: number, time: number, slot: number): void {
-    const entries = this.entries, slots = this.slots;
+    const entries = this.entries,
+      slots = this.slots;
     while (pos > 0) {
       const parent = (pos - 1) >> 1;
       const pi = 2 * (parent + 1);
@@ -123,10 +128,13 @@ export class BinaryHeap {
   }
 
   private siftDown(pos: number): void {
-    const entries = this.entries, slots = this.slots, order = this.order;
+    const entries = this.entries,
+      slots = this.slots,
+      order = this.order;
     const n = this.size;
     const i0 = 2 * (pos + 1);
-    const time = entries[i0]!, slot = slots[2 * i0 + 2]!;
+    const time = entries[i0]!,
+      slot = slots[2 * i0 + 2]!;
     for (;;) {
       let c = 2 * pos + 1;
       if (c >= n) break;
@@ -158,6 +166,7 @@ export class BinaryHeap {
 
 /** Entry at Float64 index a before entry at index b in (time, insertion order). */
 function before(entries: Float64Array, slots: Int32Array, order: Float64Array, a: number, b: number): boolean {
-  const ta = entries[a]!, tb = entries[b]!;
+  const ta = entries[a]!,
+    tb = entries[b]!;
   return ta < tb || (ta === tb && order[slots[2 * a + 2]!]! < order[slots[2 * b + 2]!]!);
 }

@@ -221,7 +221,9 @@ export class EventQueue<H, D = unknown> {
   /** The near heap is empty: raise the bound and move the far events at or below it into the heap. */
   private refill(): void {
     const m = this.farSize;
-    const far = this.far, farSlots = this.farSlots, near = this.near;
+    const far = this.far,
+      farSlots = this.farSlots,
+      near = this.near;
     if (m <= this.nearLimit / 2) {
       this.bound = Infinity;
     } else {
@@ -281,7 +283,8 @@ export class EventQueue<H, D = unknown> {
   /** Drops every dead entry from both tiers. */
   private compact(): void {
     this.near.filter(this, Infinity, true);
-    const far = this.far, farSlots = this.farSlots;
+    const far = this.far,
+      farSlots = this.farSlots;
     let kept = 0;
     for (let i = 0; i < this.farSize; i++) {
       const slot = farSlots[4 * i + 2]!;

@@ -15,7 +15,10 @@ export class Rng {
 
   constructor(seed: number, name: string) {
     const [h1, h2, h3, h4] = hash128(`${seed}\u0000${name}`);
-    this.a = h1; this.b = h2; this.c = h3; this.d = h4;
+    this.a = h1;
+    this.b = h2;
+    this.c = h3;
+    this.d = h4;
     for (let i = 0; i < 12; i++) this.nextU32(); // warm up so related names diverge fully
   }
 
@@ -60,25 +63,37 @@ export class Rng {
 
 /** A 128-bit hash of a string (MurmurHash3 x86_128 mixing on UTF-16 code units). */
 function hash128(text: string): [number, number, number, number] {
-  let h1 = 0x9e3779b9, h2 = 0x243f6a88, h3 = 0xb7e15162, h4 = 0xdeadbeef;
+  let h1 = 0x9e3779b9,
+    h2 = 0x243f6a88,
+    h3 = 0xb7e15162,
+    h4 = 0xdeadbeef;
   for (let i = 0; i < text.length; i++) {
     const k = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ k, 0x239b961b);
     h2 = Math.imul(h2 ^ k, 0xab0e9789);
     h3 = Math.imul(h3 ^ k, 0x38b34ae5);
     h4 = Math.imul(h4 ^ k, 0xa1e38b93);
-    h1 = (h1 << 15) | (h1 >>> 17); h1 = (h1 + h2) | 0;
-    h2 = (h2 << 16) | (h2 >>> 16); h2 = (h2 + h3) | 0;
-    h3 = (h3 << 17) | (h3 >>> 15); h3 = (h3 + h4) | 0;
-    h4 = (h4 << 18) | (h4 >>> 14); h4 = (h4 + h1) | 0;
+    h1 = (h1 << 15) | (h1 >>> 17);
+    h1 = (h1 + h2) | 0;
+    h2 = (h2 << 16) | (h2 >>> 16);
+    h2 = (h2 + h3) | 0;
+    h3 = (h3 << 17) | (h3 >>> 15);
+    h3 = (h3 + h4) | 0;
+    h4 = (h4 << 18) | (h4 >>> 14);
+    h4 = (h4 + h1) | 0;
   }
-  h1 = fmix(h1 ^ text.length); h2 = fmix(h2 + h1); h3 = fmix(h3 + h2); h4 = fmix(h4 + h3);
+  h1 = fmix(h1 ^ text.length);
+  h2 = fmix(h2 + h1);
+  h3 = fmix(h3 + h2);
+  h4 = fmix(h4 + h3);
   return [h1 >>> 0, h2 >>> 0, h3 >>> 0, (h4 | 1) >>> 0];
 }
 
 function fmix(h: number): number {
-  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h | 0;
 }

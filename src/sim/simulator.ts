@@ -32,8 +32,14 @@ export const MAX_EVENTS_AT_ONE_INSTANT = 5_000_000;
 
 /** Thrown by Sim.run when simulated time stops advancing; names the handler that kept firing. */
 export class SimulationStalled extends Error {
-  constructor(readonly time: Nanos, readonly handler: string, readonly tag: number) {
-    super(`simulated time stopped advancing: ${MAX_EVENTS_AT_ONE_INSTANT} events at t = ${time} ns, the last one a ${handler} timer (tag ${tag}); a timer that re-arms with no delay?`);
+  constructor(
+    readonly time: Nanos,
+    readonly handler: string,
+    readonly tag: number,
+  ) {
+    super(
+      `simulated time stopped advancing: ${MAX_EVENTS_AT_ONE_INSTANT} events at t = ${time} ns, the last one a ${handler} timer (tag ${tag}); a timer that re-arms with no delay?`,
+    );
     this.name = 'SimulationStalled';
   }
 }
@@ -66,7 +72,8 @@ export class Sim {
   at(time: Nanos, handler: EventHandler<undefined>, tag?: number): EventId;
   at<D>(time: Nanos, handler: EventHandler<D>, tag: number, data: NoInfer<D>): EventId;
   at<D>(time: Nanos, handler: EventHandler<D>, tag = 0, data?: D): EventId {
-    if (!(time >= this.current && time < Infinity)) throw new RangeError(`cannot schedule at ${time} ns: now is ${this.current} ns`);
+    if (!(time >= this.current && time < Infinity))
+      throw new RangeError(`cannot schedule at ${time} ns: now is ${this.current} ns`);
     return this.queue.push(time, handler as EventHandler<never>, tag, data);
   }
 

@@ -11,11 +11,27 @@ export const US = 1_000;
 export const MS = 1_000_000;
 export const SEC = 1_000_000_000;
 
-const TIME_UNITS: Record<string, number> = { ns: NS, us: US, µs: US, ms: MS, s: SEC, m: 60 * SEC, min: 60 * SEC, h: 3600 * SEC };
+const TIME_UNITS: Record<string, number> = {
+  ns: NS,
+  us: US,
+  µs: US,
+  ms: MS,
+  s: SEC,
+  m: 60 * SEC,
+  min: 60 * SEC,
+  h: 3600 * SEC,
+};
 /** Bit rates: the prefix in either case, "bps" in lower case ("MBps" would mean bytes: refused). */
 const RATE_UNITS: Record<string, number> = { bps: 1, kbps: 1e3, mbps: 1e6, gbps: 1e9, tbps: 1e12 };
 const RATE_UNIT = /^([kKmMgGtT]?)bps$/;
-const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1_000, mb: 1_000_000, gb: 1_000_000_000, kib: 1024, mib: 1024 * 1024 };
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1_000,
+  mb: 1_000_000,
+  gb: 1_000_000_000,
+  kib: 1024,
+  mib: 1024 * 1024,
+};
 
 const NUMBER_WITH_UNIT = /^\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([a-zA-Zµ/]*)\s*$/;
 

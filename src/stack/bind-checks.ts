@@ -19,8 +19,13 @@ import type { StackListenSocket, StackSocket } from './sockets.ts';
  * without SO_REUSEADDR there too). Returns the errno connect() fails with, or null.
  */
 export function checkBoundConnect(
-  flows: FlowTable<StackSocket>, listeners: ReadonlyMap<number, StackListenSocket> | null, ports: PortChecker,
-  lport: number, remoteAddr: number, remotePort: number, reuseAddr: boolean,
+  flows: FlowTable<StackSocket>,
+  listeners: ReadonlyMap<number, StackListenSocket> | null,
+  ports: PortChecker,
+  lport: number,
+  remoteAddr: number,
+  remotePort: number,
+  reuseAddr: boolean,
 ): Errno | null {
   if (listeners?.has(lport)) return 'EADDRINUSE'; // bind: the port has a listener
   const held = flows.get(remoteAddr, portsKey(lport, remotePort));
@@ -31,8 +36,12 @@ export function checkBoundConnect(
 
 /** PortChecker.visitPorts over the host's tables: the connections toward raddr:rport and the listening ports. */
 export function visitPorts(
-  flows: FlowTable<StackSocket>, listeners: ReadonlyMap<number, StackListenSocket> | null,
-  raddr: number, rport: number, visit: (lport: number, reusable: boolean) => void, listening: (lport: number) => void,
+  flows: FlowTable<StackSocket>,
+  listeners: ReadonlyMap<number, StackListenSocket> | null,
+  raddr: number,
+  rport: number,
+  visit: (lport: number, reusable: boolean) => void,
+  listening: (lport: number) => void,
 ): void {
   const a = raddr | 0;
   flows.forEach((addr, ports, s) => {

@@ -45,7 +45,8 @@ export abstract class CallBracket {
 
   /** Queues a notification for delivery at the end of the outermost call. */
   protected enqueue(target: StackSocket | StackListenSocket, what: ConnEvent, errno: Errno | undefined): void {
-    const q = this.queue, n = this.queued;
+    const q = this.queue,
+      n = this.queued;
     q[n] = target;
     q[n + 1] = what;
     q[n + 2] = errno;
@@ -60,10 +61,20 @@ function deliver(target: StackSocket | StackListenSocket, what: number, errno: E
   }
   const h = target.handler;
   switch (what) {
-    case ConnEvent.CONNECTED: h.onConnected?.(target); break;
-    case ConnEvent.READABLE: h.onReadable?.(target); break;
-    case ConnEvent.WRITABLE: h.onWritable?.(target); break;
-    case ConnEvent.ERROR: h.onError?.(target, errno!); break;
-    case ConnEvent.FREED: h.onFreed?.(target); break;
+    case ConnEvent.CONNECTED:
+      h.onConnected?.(target);
+      break;
+    case ConnEvent.READABLE:
+      h.onReadable?.(target);
+      break;
+    case ConnEvent.WRITABLE:
+      h.onWritable?.(target);
+      break;
+    case ConnEvent.ERROR:
+      h.onError?.(target, errno!);
+      break;
+    case ConnEvent.FREED:
+      h.onFreed?.(target);
+      break;
   }
 }

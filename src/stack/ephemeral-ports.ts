@@ -35,7 +35,12 @@ export interface PortChecker {
    * Calls visit for every connection toward raddr:rport (its local port, and whether it is in
    * TIME-WAIT with timestamps), and listening(port) for every listening port: builds an index.
    */
-  visitPorts(raddr: number, rport: number, visit: (lport: number, reusable: boolean) => void, listening: (lport: number) => void): void;
+  visitPorts(
+    raddr: number,
+    rport: number,
+    visit: (lport: number, reusable: boolean) => void,
+    listening: (lport: number) => void,
+  ): void;
 }
 
 /** A destination's key in the index map: raddr · 2^16 + rport (< 2^48, exact in a double). */
@@ -91,7 +96,9 @@ export class EphemeralPorts {
     if (j < 0 || j > this.high - this.low) return;
     const n = (this.high - this.low + 1) >>> 1;
     this.listen ??= [new Int32Array(Math.ceil(n / 32) + 1), new Int32Array(Math.ceil(n / 32) + 1)];
-    const k = j >>> 1, bit = 1 << (k & 31), words = this.listen[j & 1]!;
+    const k = j >>> 1,
+      bit = 1 << (k & 31),
+      words = this.listen[j & 1]!;
     if (listening) words[k >>> 5]! |= bit;
     else words[k >>> 5]! &= ~bit;
   }
@@ -99,9 +106,14 @@ export class EphemeralPorts {
   private buildIndex(raddr: number, rport: number, remaining: number, check: PortChecker): PortIndex {
     const indexes = (this.indexes ??= new Map());
     const pending: number[] = [];
-    check.visitPorts(raddr, rport, (lport, reusable) => {
-      pending.push(lport, reusable ? 1 : 0);
-    }, (lport) => this.markListening(lport, true));
+    check.visitPorts(
+      raddr,
+      rport,
+      (lport, reusable) => {
+        pending.push(lport, reusable ? 1 : 0);
+      },
+      (lport) => this.markListening(lport, true),
+    );
     const index = new PortIndex(this.low, remaining >>> 1, this.twReuse, this.listen);
     for (let i = 0; i < pending.length; i += 2) index.set(pending[i]!, true, pending[i + 1] === 1, this.listen);
     indexes.set(destKey(raddr, rport), index);
@@ -119,7 +131,8 @@ export class EphemeralPorts {
     let perturb = this.perturb;
     let at = 0;
     while (at < perturb.length && perturb[at] !== slot) at += 2;
-    if (at === 0 && perturb.length === 0) this.perturb = perturb = [slot, 0]; // exact size: a push reserves 17
+    if (at === 0 && perturb.length === 0)
+      this.perturb = perturb = [slot, 0]; // exact size: a push reserves 17
     else if (at === perturb.length) perturb.push(slot, 0);
     const counter = perturb[at + 1]! >>> 0;
     let offset = ((counter + keyedHash4(this.keyB, this.keyA, laddr, raddr, rport, 1)) >>> 0) % remaining;
@@ -148,7 +161,8 @@ export class EphemeralPorts {
     }
     // The same order over the index: class 0 (even offsets) from k0 to the end, then from 0 to
     // k0; then class 1 likewise. A held candidate is a TIME-WAIT tuple tw_reuse may take over.
-    const n = remaining >>> 1, k0 = offset >>> 1;
+    const n = remaining >>> 1,
+      k0 = offset >>> 1;
     for (let c = 0; c < 2; c++) {
       for (let part = 0; part < 2; part++) {
         let k = part === 0 ? k0 : 0;

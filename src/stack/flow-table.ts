@@ -33,8 +33,10 @@ export class FlowTable<V> {
 
   get(addr: number, ports: number): V | undefined {
     if (this.count === 0) return undefined;
-    const a = addr | 0, p = ports | 0;
-    const slots = this.slots, mask = this.mask;
+    const a = addr | 0,
+      p = ports | 0;
+    const slots = this.slots,
+      mask = this.mask;
     for (let i = hash(a, p) & mask; ; i = (i + 1) & mask) {
       const v = slots[3 * i + 2];
       if (v === undefined) return undefined;
@@ -45,8 +47,10 @@ export class FlowTable<V> {
   /** Inserts or replaces. */
   set(addr: number, ports: number, value: V): void {
     if ((this.count + 1) * 2 > this.mask + 1) this.resize(this.mask < 0 ? INITIAL_SLOTS : 2 * (this.mask + 1));
-    const a = addr | 0, p = ports | 0;
-    const slots = this.slots, mask = this.mask;
+    const a = addr | 0,
+      p = ports | 0;
+    const slots = this.slots,
+      mask = this.mask;
     let i = hash(a, p) & mask;
     for (; slots[3 * i + 2] !== undefined; i = (i + 1) & mask) {
       if (slots[3 * i] === a && slots[3 * i + 1] === p) {
@@ -63,10 +67,12 @@ export class FlowTable<V> {
   /** Removes the entry if it holds `value` (a newer connection on the same tuple stays). */
   delete(addr: number, ports: number, value?: V): boolean {
     if (this.count === 0) return false;
-    const a = addr | 0, p = ports | 0;
-    const slots = this.slots, mask = this.mask;
+    const a = addr | 0,
+      p = ports | 0;
+    const slots = this.slots,
+      mask = this.mask;
     let i = hash(a, p) & mask;
-    for (;; i = (i + 1) & mask) {
+    for (; ; i = (i + 1) & mask) {
       const v = slots[3 * i + 2];
       if (v === undefined) return false;
       if (slots[3 * i] === a && slots[3 * i + 1] === p) {

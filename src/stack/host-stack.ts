@@ -18,7 +18,15 @@ import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_TIME_EXCEE
 import { ANNOT_RETRANSMIT, PROTO_ICMP, PROTO_TCP, type Packet, type Segment } from '../wire/segment.ts';
 import { IcmpVerdict } from '../tcp/icmp-error.ts';
 import { RouteCache } from '../net/route-cache.ts';
-import { ConnEvent, STATE_NAMES, TcpState, type EngineOutput, type Endpoints, type Errno, type LentEndpoints } from '../tcp/api.ts';
+import {
+  ConnEvent,
+  STATE_NAMES,
+  TcpState,
+  type EngineOutput,
+  type Endpoints,
+  type Errno,
+  type LentEndpoints,
+} from '../tcp/api.ts';
 import { Connection, FO_DEFER, SegmentVerdict, type HandshakeInfo } from '../tcp/connection.ts';
 import { Listener } from '../tcp/listener.ts';
 import { withSocketOptions, type TcpParams } from '../tcp/params.ts';
@@ -27,11 +35,26 @@ import { resetForUnmatched } from '../tcp/reset.ts';
 import { TimeWaitSock } from '../tcp/time-wait-sock.ts';
 import { DstMetrics } from '../tcp/dst-metrics.ts';
 import { FastOpenBlackhole } from '../tcp/fastopen-blackhole.ts';
-import { FO_EVENT_ACCEPTED, FO_EVENT_FALLBACK, FO_EVENT_REQUESTED, TFO_CLIENT_ENABLE, type FastOpenState } from '../tcp/fastopen.ts';
+import {
+  FO_EVENT_ACCEPTED,
+  FO_EVENT_FALLBACK,
+  FO_EVENT_REQUESTED,
+  TFO_CLIENT_ENABLE,
+  type FastOpenState,
+} from '../tcp/fastopen.ts';
 import { EphemeralPorts, type PortChecker } from './ephemeral-ports.ts';
 import { FlowTable, portsKey } from './flow-table.ts';
 import type { HostPort, Transport as PacketReceiver } from '../net/host.ts';
-import { SocketError, type ConnectOptions, type ListenHandler, type ListenSocket, type RawSocket, type SocketHandler, type StackStats, type TcpStack } from './socket-api.ts';
+import {
+  SocketError,
+  type ConnectOptions,
+  type ListenHandler,
+  type ListenSocket,
+  type RawSocket,
+  type SocketHandler,
+  type StackStats,
+  type TcpStack,
+} from './socket-api.ts';
 import { StackListenSocket, StackSocket, type SocketOwner } from './sockets.ts';
 import { CallBracket } from './call-bracket.ts';
 import { checkBoundConnect, visitPorts } from './bind-checks.ts';
@@ -39,11 +62,26 @@ import { checkBoundConnect, visitPorts } from './bind-checks.ts';
 const WAKE_CONN = 1;
 const WAKE_LISTENER = 2;
 
-export class HostStack extends CallBracket implements TcpStack, PacketReceiver, EngineOutput, EventHandler<StackSocket | StackListenSocket>, SocketOwner, PortChecker {
+export class HostStack
+  extends CallBracket
+  implements
+    TcpStack,
+    PacketReceiver,
+    EngineOutput,
+    EventHandler<StackSocket | StackListenSocket>,
+    SocketOwner,
+    PortChecker
+{
   readonly address: number;
   readonly counters: Required<StackStats> = {
-    segmentsSent: 0, segmentsRetransmitted: 0, established: 0, timeWait: 0, timeWaitPeak: 0,
-    fastOpenRequested: 0, fastOpenAccepted: 0, fastOpenFallback: 0,
+    segmentsSent: 0,
+    segmentsRetransmitted: 0,
+    established: 0,
+    timeWait: 0,
+    timeWaitPeak: 0,
+    fastOpenRequested: 0,
+    fastOpenAccepted: 0,
+    fastOpenFallback: 0,
   };
   /** Active Fast Open blackhole detection, host-wide as Linux's per-namespace state; `events` is TCPFastOpenBlackhole. */
   readonly fastOpenBlackhole = new FastOpenBlackhole();
@@ -59,12 +97,24 @@ export class HostStack extends CallBracket implements TcpStack, PacketReceiver, 
   private readonly scratch: Endpoints = { localAddr: 0, localPort: 0, remoteAddr: 0, remotePort: 0 };
   private ipId = 0;
 
-  constructor(private readonly port: HostPort, params: TcpParams, seed: number) {
+  constructor(
+    private readonly port: HostPort,
+    params: TcpParams,
+    seed: number,
+  ) {
     super();
     this.address = port.address;
     this.sim = port.sim;
     const tcp = (this.tcp = new HostTcp(params, seed, port.name, this.counters));
-    this.ports = new EphemeralPorts(params.ephemeralLow, params.ephemeralHigh, tcp.portKeyA, tcp.portKeyB, seed, port.name, params.twReuse);
+    this.ports = new EphemeralPorts(
+      params.ephemeralLow,
+      params.ephemeralHigh,
+      tcp.portKeyA,
+      tcp.portKeyB,
+      seed,
+      port.name,
+      params.twReuse,
+    );
   }
 
   /** The host's parameters, with its jiffies phase (timer-wheel.ts) filled in. */
@@ -99,7 +149,12 @@ export class HostStack extends CallBracket implements TcpStack, PacketReceiver, 
 
   // --- TcpStack ---
 
-  connect(remoteAddr: number, remotePort: number, handler: SocketHandler, options: ConnectOptions = {}): StackSocket | Errno {
+  connect(
+    remoteAddr: number,
+    remotePort: number,
+    handler: SocketHandler,
+    options: ConnectOptions = {},
+  ): StackSocket | Errno {
     const params = options.params ? withSocketOptions(this.params, options.params) : this.params;
     const now = this.sim.now;
     this.begin();
@@ -107,7 +162,15 @@ export class HostStack extends CallBracket implements TcpStack, PacketReceiver, 
       let lport: number;
       if (options.localPort !== undefined) {
         lport = options.localPort;
-        const refused = checkBoundConnect(this.flows, this.listeners, this, lport, remoteAddr, remotePort, options.reuseAddr === true);
+        const refused = checkBoundConnect(
+          this.flows,
+          this.listeners,
+          this,
+          lport,
+          remoteAddr,
+          remotePort,
+          options.reuseAddr === true,
+        );
         if (refused !== null) return refused;
       } else {
         lport = this.ports.pick(this.address, remoteAddr, remotePort, this);
@@ -130,12 +193,27 @@ export class HostStack extends CallBracket implements TcpStack, PacketReceiver, 
       let fastOpen = options.fastOpen ?? -1;
       let fastOpenFlags = options.fastOpenFlags ?? 0;
       // TCP_FASTOPEN_CONNECT (Linux tcp_fastopen_defer_connect): a Fast Open connect without data yet.
-      if (fastOpen < 0 && (options.fastOpenConnect === true || params.fastOpenConnect) && (params.fastOpen & TFO_CLIENT_ENABLE) !== 0) {
+      if (
+        fastOpen < 0 &&
+        (options.fastOpenConnect === true || params.fastOpenConnect) &&
+        (params.fastOpen & TFO_CLIENT_ENABLE) !== 0
+      ) {
         fastOpen = 0;
         fastOpenFlags = FO_DEFER;
       }
-      s.conn = Connection.connect(ep, params, iss, now, this, this.tcp.tsOffset(this.address, remoteAddr), this.metrics, fastOpen, fastOpenFlags,
-        options.ipTos ?? 0, options.pmtuDisc ?? 1);
+      s.conn = Connection.connect(
+        ep,
+        params,
+        iss,
+        now,
+        this,
+        this.tcp.tsOffset(this.address, remoteAddr),
+        this.metrics,
+        fastOpen,
+        fastOpenFlags,
+        options.ipTos ?? 0,
+        options.pmtuDisc ?? 1,
+      );
       if (options.lingerZero) s.conn.setLingerZero(true);
       if (options.noDelay) s.conn.setNoDelay(true, now);
       this.touch(s);
@@ -150,8 +228,15 @@ export class HostStack extends CallBracket implements TcpStack, PacketReceiver, 
     const p = params ? withSocketOptions(this.params, params) : this.params;
     const l = new StackListenSocket(this, port, backlog ?? p.backlog, p, handler);
     l.listener = new Listener<StackSocket>({
-      localAddr: this.address, localPort: port, backlog: l.backlog, params: p, out: this, host: l,
-      secret: this.tcp.cookieSecret, cacheKey: this.tcp.cacheKey(), metrics: this.metrics,
+      localAddr: this.address,
+      localPort: port,
+      backlog: l.backlog,
+      params: p,
+      out: this,
+      host: l,
+      secret: this.tcp.cookieSecret,
+      cacheKey: this.tcp.cacheKey(),
+      metrics: this.metrics,
     });
     (this.listeners ??= new Map()).set(port, l);
     this.ports.listenerChanged(port, true);
@@ -178,7 +263,8 @@ export class HostStack extends CallBracket implements TcpStack, PacketReceiver, 
     if (s !== undefined) {
       const verdict = s.conn.onSegment(seg, now, packet.ecn ?? 0);
       this.touch(s);
-      if (verdict === SegmentVerdict.REOPEN) isn = this.tcp.takeOverTimeWait(s.conn, now); // TIME-WAIT took a new SYN
+      if (verdict === SegmentVerdict.REOPEN)
+        isn = this.tcp.takeOverTimeWait(s.conn, now); // TIME-WAIT took a new SYN
       else {
         this.end();
         return;
@@ -193,7 +279,10 @@ export class HostStack extends CallBracket implements TcpStack, PacketReceiver, 
       const rst = resetForUnmatched(seg);
       if (rst !== null) {
         const ep = this.scratch;
-        ep.localAddr = packet.dst; ep.localPort = seg.dstPort; ep.remoteAddr = packet.src; ep.remotePort = seg.srcPort;
+        ep.localAddr = packet.dst;
+        ep.localPort = seg.dstPort;
+        ep.remoteAddr = packet.src;
+        ep.remotePort = seg.srcPort;
         this.transmit(ep, rst, false);
       }
     }
@@ -224,7 +313,9 @@ export class HostStack extends CallBracket implements TcpStack, PacketReceiver, 
     } else {
       const l = this.listeners?.get(qs.srcPort);
       // tcp_req_err: only net/host unreachable and time exceeded drop the request (parameter problem too, never sent here).
-      const abort = m.type === ICMP_TIME_EXCEEDED || (m.type === ICMP_DEST_UNREACH && (m.code === ICMP_NET_UNREACH || m.code === ICMP_HOST_UNREACH));
+      const abort =
+        m.type === ICMP_TIME_EXCEEDED ||
+        (m.type === ICMP_DEST_UNREACH && (m.code === ICMP_NET_UNREACH || m.code === ICMP_HOST_UNREACH));
       if (l === undefined) stats.inErrors++;
       else if (!l.listener.onIcmpError(q.dst, qs.dstPort, q.src, qs.seq, abort)) verdict = IcmpVerdict.OUT_OF_WINDOW;
       if (l !== undefined) this.touch(l);
@@ -260,8 +351,14 @@ export class HostStack extends CallBracket implements TcpStack, PacketReceiver, 
     if (retransmit) c.segmentsRetransmitted++;
     this.ipId = (this.ipId + 1) & 0xffff;
     const packet: Packet = {
-      src: ep.localAddr, dst: ep.remoteAddr, ttl: 64, id: this.ipId, protocol: PROTO_TCP, tcp: seg,
-      dataBytes: 0, annot: retransmit ? ANNOT_RETRANSMIT : 0,
+      src: ep.localAddr,
+      dst: ep.remoteAddr,
+      ttl: 64,
+      id: this.ipId,
+      protocol: PROTO_TCP,
+      tcp: seg,
+      dataBytes: 0,
+      annot: retransmit ? ANNOT_RETRANSMIT : 0,
     };
     // Only ECN connections mark packets: the common packet keeps its shape.
     if (ecn !== 0) packet.ecn = ecn;
@@ -289,9 +386,12 @@ export class HostStack extends CallBracket implements TcpStack, PacketReceiver, 
     const tracer = this.port.tracer;
     if (tracer.events) {
       tracer.emit({
-        t: this.sim.now, node: this.port.name, ev: 'state',
+        t: this.sim.now,
+        node: this.port.name,
+        ev: 'state',
         conn: `${formatIpv4(ep.localAddr)}:${ep.localPort}>${formatIpv4(ep.remoteAddr)}:${ep.remotePort}`,
-        from: STATE_NAMES[from]!, to: STATE_NAMES[to]!,
+        from: STATE_NAMES[from]!,
+        to: STATE_NAMES[to]!,
       });
     }
   }
@@ -309,7 +409,8 @@ export class HostStack extends CallBracket implements TcpStack, PacketReceiver, 
         // forget it now, so a new incarnation of the tuple can register at once
         s.freed = true;
         this.tcp.leaveTimeWait(s); // freed from TIME-WAIT without a TIME_WAIT → CLOSED record first
-        if (this.flows.delete(ep.remoteAddr, key, s)) this.ports.flowChanged(ep.localPort, ep.remoteAddr, ep.remotePort, false, false);
+        if (this.flows.delete(ep.remoteAddr, key, s))
+          this.ports.flowChanged(ep.localPort, ep.remoteAddr, ep.remotePort, false, false);
         if (s.wakeId >= 0) this.sim.cancel(s.wakeId);
         s.wakeId = -1;
         s.wakeAt = Infinity;
@@ -387,7 +488,13 @@ export class HostStack extends CallBracket implements TcpStack, PacketReceiver, 
     return s;
   }
 
-  createFastOpenChild(l: StackListenSocket, h: HandshakeInfo, syn: Segment, fo: FastOpenState, now: Nanos): StackSocket {
+  createFastOpenChild(
+    l: StackListenSocket,
+    h: HandshakeInfo,
+    syn: Segment,
+    fo: FastOpenState,
+    now: Nanos,
+  ): StackSocket {
     const s = this.childSocket(l, h);
     s.conn = Connection.fromFastOpen(h, syn, fo, l.params, now, this, this.metrics);
     this.touch(s);
@@ -414,7 +521,12 @@ export class HostStack extends CallBracket implements TcpStack, PacketReceiver, 
   }
 
   /** PortChecker: the connections toward raddr:rport and the listening ports, to build a port index. */
-  visitPorts(raddr: number, rport: number, visit: (lport: number, reusable: boolean) => void, listening: (lport: number) => void): void {
+  visitPorts(
+    raddr: number,
+    rport: number,
+    visit: (lport: number, reusable: boolean) => void,
+    listening: (lport: number) => void,
+  ): void {
     visitPorts(this.flows, this.listeners, raddr, rport, visit, listening);
   }
 

@@ -29,7 +29,8 @@ class SummarizedBits {
   /** Sets word w and keeps its summary bit. */
   setWord(w: number, value: number): void {
     this.words[w] = value;
-    const s = w >>> 5, bit = 1 << (w & 31);
+    const s = w >>> 5,
+      bit = 1 << (w & 31);
     if (value !== 0) this.summary[s]! |= bit;
     else this.summary[s]! &= ~bit;
   }
@@ -94,7 +95,12 @@ export class PortIndex {
   private readonly classes: [ParityClass, ParityClass];
 
   /** Positions 0 … 2n − 1 stand for ports low … low + 2n − 1 (n per parity class). */
-  constructor(readonly low: number, readonly n: number, private readonly twReuse: boolean, listen: readonly [Int32Array, Int32Array] | null) {
+  constructor(
+    readonly low: number,
+    readonly n: number,
+    private readonly twReuse: boolean,
+    listen: readonly [Int32Array, Int32Array] | null,
+  ) {
     this.classes = [new ParityClass(n), new ParityClass(n)];
     for (let c = 0; c < 2; c++) {
       const cls = this.classes[c]!;
@@ -106,7 +112,10 @@ export class PortIndex {
   set(lport: number, held: boolean, reusable: boolean, listen: readonly [Int32Array, Int32Array] | null): void {
     const j = lport - this.low;
     if (j < 0 || j >= 2 * this.n) return;
-    const c = j & 1, k = j >>> 1, w = k >>> 5, bit = 1 << (k & 31);
+    const c = j & 1,
+      k = j >>> 1,
+      w = k >>> 5,
+      bit = 1 << (k & 31);
     const cls = this.classes[c]!;
     if (held) cls.held[w]! |= bit;
     else cls.held[w]! &= ~bit;
@@ -125,7 +134,8 @@ export class PortIndex {
   /** Is the port free (no connection to this destination, no listener)? */
   isFree(lport: number): boolean {
     const j = lport - this.low;
-    const cls = this.classes[j & 1]!, k = j >>> 1;
+    const cls = this.classes[j & 1]!,
+      k = j >>> 1;
     return (cls.held[k >>> 5]! & (1 << (k & 31))) === 0;
   }
 

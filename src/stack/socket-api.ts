@@ -14,7 +14,10 @@ import type { OutOfOrderWatch } from '../tcp/recv-queue.ts';
 import type { Packet } from '../wire/segment.ts';
 
 export class SocketError extends Error {
-  constructor(readonly code: Errno, message?: string) {
+  constructor(
+    readonly code: Errno,
+    message?: string,
+  ) {
     super(message ?? code);
     this.name = 'SocketError';
   }

@@ -19,8 +19,14 @@ import type { HostTcp } from '../tcp/host-tcp.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import type { OutOfOrderWatch } from '../tcp/recv-queue.ts';
 import {
-  SocketError, type ListenHandler, type ListenSocket, type ListenerSnapshot, type SocketHandler, type TcpInfo,
-  type TcpSocket, type TcpInfoFields,
+  SocketError,
+  type ListenHandler,
+  type ListenSocket,
+  type ListenerSnapshot,
+  type SocketHandler,
+  type TcpInfo,
+  type TcpSocket,
+  type TcpInfoFields,
 } from './socket-api.ts';
 
 /** What sockets need from their stack. */
@@ -30,7 +36,13 @@ export interface SocketOwner {
   end(): void;
   touch(entity: StackSocket | StackListenSocket): void;
   createChild(listener: StackListenSocket, h: HandshakeInfo, ack: Segment, now: Nanos): StackSocket | null;
-  createFastOpenChild(listener: StackListenSocket, h: HandshakeInfo, syn: Segment, fo: FastOpenState, now: Nanos): StackSocket | null;
+  createFastOpenChild(
+    listener: StackListenSocket,
+    h: HandshakeInfo,
+    syn: Segment,
+    fo: FastOpenState,
+    now: Nanos,
+  ): StackSocket | null;
   removeListener(listener: StackListenSocket): void;
   /** The host's TCP state: ISN and TSval offsets for the listeners' requests. */
   readonly tcp: HostTcp;
@@ -64,7 +76,10 @@ export class StackSocket implements TcpSocket {
   /** accept() returned it (a Fast Open child then takes ICMP errors as a connected socket, tcp_v4_err). */
   accepted = false;
 
-  constructor(private readonly owner: SocketOwner, handler: SocketHandler | null) {
+  constructor(
+    private readonly owner: SocketOwner,
+    handler: SocketHandler | null,
+  ) {
     this.handler = handler ?? NO_HANDLER;
   }
 
@@ -74,7 +89,8 @@ export class StackSocket implements TcpSocket {
    */
   private get live(): Connection {
     const c = this.conn;
-    if (c instanceof TimeWaitSock) throw new SocketError('ENOTCONN', 'the socket was closed (its connection is in TIME-WAIT)');
+    if (c instanceof TimeWaitSock)
+      throw new SocketError('ENOTCONN', 'the socket was closed (its connection is in TIME-WAIT)');
     return c;
   }
 
@@ -84,13 +100,27 @@ export class StackSocket implements TcpSocket {
     this.handler = NO_HANDLER;
   }
 
-  get state(): string { return STATE_NAMES[this.conn.state]!; }
-  get localAddr(): number { return this.conn.ep.localAddr; }
-  get localPort(): number { return this.conn.ep.localPort; }
-  get remoteAddr(): number { return this.conn.ep.remoteAddr; }
-  get remotePort(): number { return this.conn.ep.remotePort; }
-  get readable(): number { return this.conn instanceof TimeWaitSock ? 0 : this.conn.readable; }
-  get eof(): boolean { return this.conn instanceof TimeWaitSock || this.conn.eof; }
+  get state(): string {
+    return STATE_NAMES[this.conn.state]!;
+  }
+  get localAddr(): number {
+    return this.conn.ep.localAddr;
+  }
+  get localPort(): number {
+    return this.conn.ep.localPort;
+  }
+  get remoteAddr(): number {
+    return this.conn.ep.remoteAddr;
+  }
+  get remotePort(): number {
+    return this.conn.ep.remotePort;
+  }
+  get readable(): number {
+    return this.conn instanceof TimeWaitSock ? 0 : this.conn.readable;
+  }
+  get eof(): boolean {
+    return this.conn instanceof TimeWaitSock || this.conn.eof;
+  }
 
   takeError(): Errno | null {
     // The stack's copy and the engine's SO_ERROR hold the same error: reading clears both,
@@ -101,10 +131,18 @@ export class StackSocket implements TcpSocket {
     return mine ?? e;
   }
 
-  get unacked(): number { return this.conn instanceof TimeWaitSock ? 0 : this.conn.unackedBytes; }
-  get unsent(): number { return this.conn instanceof TimeWaitSock ? 0 : this.conn.unsentBytes; }
-  get writable(): boolean { return this.conn instanceof TimeWaitSock || this.conn.pollWritable; }
-  get mss(): number { return this.live.mss; }
+  get unacked(): number {
+    return this.conn instanceof TimeWaitSock ? 0 : this.conn.unackedBytes;
+  }
+  get unsent(): number {
+    return this.conn instanceof TimeWaitSock ? 0 : this.conn.unsentBytes;
+  }
+  get writable(): boolean {
+    return this.conn instanceof TimeWaitSock || this.conn.pollWritable;
+  }
+  get mss(): number {
+    return this.live.mss;
+  }
 
   /**
    * The one bracket of user calls: `op` runs inside the stack's begin()/end(), then the
@@ -172,7 +210,7 @@ export class StackSocket implements TcpSocket {
     if (c instanceof TimeWaitSock) return 'ENOTCONN'; // closed already (see `live`)
     const n = c.send(bytes, now, flags);
     // Linux sk_stream_error: a pending error (ECONNRESET, ETIMEDOUT) is reported once, then EPIPE.
-    return n >= 0 ? n : s.takeError() ?? c.sendErrno() ?? 'EPIPE';
+    return n >= 0 ? n : (s.takeError() ?? c.sendErrno() ?? 'EPIPE');
   }
 
   recv(max: number): number | Errno {
@@ -216,7 +254,8 @@ export class StackSocket implements TcpSocket {
 
   private static abortOp(s: StackSocket, now: Nanos): void {
     const c = s.conn;
-    if (c instanceof TimeWaitSock) c.destroy(now); // as userAbort in TIME-WAIT: CLOSED, no RST
+    if (c instanceof TimeWaitSock)
+      c.destroy(now); // as userAbort in TIME-WAIT: CLOSED, no RST
     else c.abort(now);
   }
 
@@ -224,7 +263,12 @@ export class StackSocket implements TcpSocket {
     this.call(StackSocket.setOptionOp, name, value);
   }
 
-  private static setOptionOp<K extends keyof TcpParams>(s: StackSocket, now: Nanos, name: K, value: TcpParams[K]): void {
+  private static setOptionOp<K extends keyof TcpParams>(
+    s: StackSocket,
+    now: Nanos,
+    name: K,
+    value: TcpParams[K],
+  ): void {
     s.live.setOption(name, value, now);
   }
 
@@ -247,8 +291,14 @@ export class StackSocket implements TcpSocket {
   info(): TcpInfo {
     const c = this.live;
     return {
-      state: this.state, cwnd: c.cwnd, ssthresh: c.ssthresh, srtt: c.srtt, rto: c.rto,
-      retransmits: c.retransmissions, bytesAcked: c.bytesAcked, bytesReceived: c.bytesReceived,
+      state: this.state,
+      cwnd: c.cwnd,
+      ssthresh: c.ssthresh,
+      srtt: c.srtt,
+      rto: c.rto,
+      retransmits: c.retransmissions,
+      bytesAcked: c.bytesAcked,
+      bytesReceived: c.bytesReceived,
     };
   }
 }
@@ -349,8 +399,15 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
 }
 
 /** A listener's Fast Open queue counters (zero without one). */
-function fastOpenQueueStats(fo: ListenerFastOpen | null): Pick<ListenerSnapshot, 'fastOpenQueue' | 'fastOpenQueueCapacity' | 'fastOpenQueuePeak' | 'fastOpenQueueDrops'> {
+function fastOpenQueueStats(
+  fo: ListenerFastOpen | null,
+): Pick<ListenerSnapshot, 'fastOpenQueue' | 'fastOpenQueueCapacity' | 'fastOpenQueuePeak' | 'fastOpenQueueDrops'> {
   return fo === null
     ? { fastOpenQueue: 0, fastOpenQueueCapacity: 0, fastOpenQueuePeak: 0, fastOpenQueueDrops: 0 }
-    : { fastOpenQueue: fo.queue.qlen, fastOpenQueueCapacity: fo.queue.max, fastOpenQueuePeak: fo.queue.peak, fastOpenQueueDrops: fo.overflow };
+    : {
+        fastOpenQueue: fo.queue.qlen,
+        fastOpenQueueCapacity: fo.queue.max,
+        fastOpenQueuePeak: fo.queue.peak,
+        fastOpenQueueDrops: fo.overflow,
+      };
 }

@@ -10,7 +10,10 @@ export class AcceptQueue<C> {
   private readonly ring: (C | undefined)[];
   private head = 0;
 
-  constructor(capacity: number, private readonly stats: ListenerStats) {
+  constructor(
+    capacity: number,
+    private readonly stats: ListenerStats,
+  ) {
     this.ring = new Array(capacity);
     stats.acceptQueueCapacity = capacity;
   }
@@ -21,7 +24,8 @@ export class AcceptQueue<C> {
 
   push(c: C): void {
     const st = this.stats;
-    if (st.acceptQueueLen === this.ring.length) throw new Error('accept queue overflow: the listener must check fullness first');
+    if (st.acceptQueueLen === this.ring.length)
+      throw new Error('accept queue overflow: the listener must check fullness first');
     this.ring[(this.head + st.acceptQueueLen) % this.ring.length] = c;
     st.acceptQueueLen++;
     if (st.acceptQueueLen > st.acceptQueuePeak) st.acceptQueuePeak = st.acceptQueueLen;

@@ -13,7 +13,15 @@ import { EV_WRITABLE, streamWritable, type Tcb } from './tcb.ts';
 import { chronoStop, CHRONO_BUSY, CHRONO_SNDBUF_LIMITED } from './chrono.ts';
 import { scheduleLossProbe, tlpAcked } from './tlp.ts';
 import { tsValue } from './window.ts';
-import { exitSackRecovery, inSackRecovery, lossAck, sackAlert, sackDubious, sackRecoveryStep, sackUpdate } from './sack-recovery.ts';
+import {
+  exitSackRecovery,
+  inSackRecovery,
+  lossAck,
+  sackAlert,
+  sackDubious,
+  sackRecoveryStep,
+  sackUpdate,
+} from './sack-recovery.ts';
 import { fack, rackOnCumAck, rackUpdateReoWnd } from './rack.ts';
 import { processLoss, REXMIT_LOST, REXMIT_NEW } from './frto.ts';
 import { tryUndoRecovery } from './undo.ts';

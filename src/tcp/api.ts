@@ -27,8 +27,17 @@ export type TcpState = (typeof TcpState)[keyof typeof TcpState];
 
 /** Names as written in traces and results (src/schema/trace.ts TcpStateName), indexed by TcpState. */
 export const STATE_NAMES: readonly TcpStateName[] = [
-  'CLOSED', 'LISTEN', 'SYN_SENT', 'SYN_RCVD', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2',
-  'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT',
+  'CLOSED',
+  'LISTEN',
+  'SYN_SENT',
+  'SYN_RCVD',
+  'ESTABLISHED',
+  'FIN_WAIT_1',
+  'FIN_WAIT_2',
+  'CLOSE_WAIT',
+  'CLOSING',
+  'LAST_ACK',
+  'TIME_WAIT',
 ];
 
 /** Connection.send flags: MSG_EOR (a record ends here) and MSG_MORE (more data follows at once). */
@@ -39,10 +48,27 @@ export const SEND_SYN_DATA_ONLY = 4;
 
 /** errno-style failures reported to sockets. */
 export type Errno =
-  | 'ECONNREFUSED' | 'ETIMEDOUT' | 'ECONNRESET' | 'EADDRNOTAVAIL' | 'EADDRINUSE' | 'EPIPE'
-  | 'ENOTCONN' | 'EAGAIN' | 'EINVAL' | 'EISCONN' | 'EALREADY' | 'EINPROGRESS' | 'ECONNABORTED'
+  | 'ECONNREFUSED'
+  | 'ETIMEDOUT'
+  | 'ECONNRESET'
+  | 'EADDRNOTAVAIL'
+  | 'EADDRINUSE'
+  | 'EPIPE'
+  | 'ENOTCONN'
+  | 'EAGAIN'
+  | 'EINVAL'
+  | 'EISCONN'
+  | 'EALREADY'
+  | 'EINPROGRESS'
+  | 'ECONNABORTED'
   // ICMP errors (icmp-error.ts, Linux icmp_err_convert)
-  | 'ENETUNREACH' | 'EHOSTUNREACH' | 'ENOPROTOOPT' | 'EMSGSIZE' | 'EOPNOTSUPP' | 'EHOSTDOWN' | 'ENONET';
+  | 'ENETUNREACH'
+  | 'EHOSTUNREACH'
+  | 'ENOPROTOOPT'
+  | 'EMSGSIZE'
+  | 'EOPNOTSUPP'
+  | 'EHOSTDOWN'
+  | 'ENONET';
 
 /** A connection's addresses (IPv4 as uint32) and ports. */
 export interface Endpoints {

@@ -86,7 +86,6 @@ export interface HandshakeInfo {
   ecnOk?: boolean;
 }
 
-
 export class Connection extends Tcb implements TimedEntity {
   private constructor(ep: Endpoints, params: TcpParams, out: EngineOutput) {
     super(ep, params, out);
@@ -99,8 +98,19 @@ export class Connection extends Tcb implements TimedEntity {
    * cookie, the SYN carries what fits (fastopen.ts). FO_NONBLOCK keeps only what the SYN carries
    * (a non-blocking sendto returns that count, `synDataBytes`).
    */
-  static connect(ep: Endpoints, params: TcpParams, iss: number, now: Nanos, out: EngineOutput, tsOffset = 0, metrics: DstMetrics | null = null,
-    fastOpen = -1, fastOpenFlags = 0, ipTos = 0, pmtuDisc = 1): Connection {
+  static connect(
+    ep: Endpoints,
+    params: TcpParams,
+    iss: number,
+    now: Nanos,
+    out: EngineOutput,
+    tsOffset = 0,
+    metrics: DstMetrics | null = null,
+    fastOpen = -1,
+    fastOpenFlags = 0,
+    ipTos = 0,
+    pmtuDisc = 1,
+  ): Connection {
     const c = new Connection(ep, params, out);
     c.setPmtuDisc(pmtuDisc);
     activeOpen(c, iss, now, tsOffset, metrics, ipTos);
@@ -112,7 +122,8 @@ export class Connection extends Tcb implements TimedEntity {
       queueBytes(c, fastOpen);
     }
     sendFirstSyn(c, now);
-    if (fastOpen >= 0 && (fastOpenFlags & FO_NONBLOCK) !== 0) c.writeSeq = c.pushSeq = (c.iss + 1 + c.fo!.synData) >>> 0;
+    if (fastOpen >= 0 && (fastOpenFlags & FO_NONBLOCK) !== 0)
+      c.writeSeq = c.pushSeq = (c.iss + 1 + c.fo!.synData) >>> 0;
     c.finish();
     return c;
   }
@@ -132,7 +143,15 @@ export class Connection extends Tcb implements TimedEntity {
    * SYN_RCVD, the SYN's data readable at once (Linux tcp_fastopen_create_child, tcp_fastopen_add_skb);
    * sends its SYN-ACK acknowledging the data and retransmits it on its own timer.
    */
-  static fromFastOpen(h: HandshakeInfo, syn: Segment, fo: FastOpenState, params: TcpParams, now: Nanos, out: EngineOutput, metrics: DstMetrics | null = null): Connection {
+  static fromFastOpen(
+    h: HandshakeInfo,
+    syn: Segment,
+    fo: FastOpenState,
+    params: TcpParams,
+    now: Nanos,
+    out: EngineOutput,
+    metrics: DstMetrics | null = null,
+  ): Connection {
     const c = new Connection(h.ep, params, out);
     c.metrics = metrics;
     c.fo = fo;
@@ -146,7 +165,14 @@ export class Connection extends Tcb implements TimedEntity {
    * emits SYN_RCVD → ESTABLISHED; the listener then passes that ACK to onSegment so data on the
    * third ACK is received.
    */
-  static fromHandshake(h: HandshakeInfo, params: TcpParams, now: Nanos, out: EngineOutput, metrics: DstMetrics | null = null, ack: Segment | null = null): Connection {
+  static fromHandshake(
+    h: HandshakeInfo,
+    params: TcpParams,
+    now: Nanos,
+    out: EngineOutput,
+    metrics: DstMetrics | null = null,
+    ack: Segment | null = null,
+  ): Connection {
     const c = new Connection(h.ep, params, out);
     c.metrics = metrics;
     handshakeChildOpen(c, h, now, ack);
@@ -164,14 +190,30 @@ export class Connection extends Tcb implements TimedEntity {
       case TcpState.LISTEN:
         closedSegment(this, seg);
         break;
-      case TcpState.SYN_SENT: synSent(this, seg, now); break;
-      case TcpState.SYN_RCVD: synRcvd(this, seg, now); break;
-      case TcpState.ESTABLISHED: established(this, seg, now); break;
-      case TcpState.CLOSE_WAIT: closeWait(this, seg, now); break;
-      case TcpState.FIN_WAIT_1: finWait1(this, seg, now); break;
-      case TcpState.FIN_WAIT_2: finWait2(this, seg, now); break;
-      case TcpState.CLOSING: closing(this, seg, now); break;
-      case TcpState.LAST_ACK: lastAck(this, seg, now); break;
+      case TcpState.SYN_SENT:
+        synSent(this, seg, now);
+        break;
+      case TcpState.SYN_RCVD:
+        synRcvd(this, seg, now);
+        break;
+      case TcpState.ESTABLISHED:
+        established(this, seg, now);
+        break;
+      case TcpState.CLOSE_WAIT:
+        closeWait(this, seg, now);
+        break;
+      case TcpState.FIN_WAIT_1:
+        finWait1(this, seg, now);
+        break;
+      case TcpState.FIN_WAIT_2:
+        finWait2(this, seg, now);
+        break;
+      case TcpState.CLOSING:
+        closing(this, seg, now);
+        break;
+      case TcpState.LAST_ACK:
+        lastAck(this, seg, now);
+        break;
       case TcpState.TIME_WAIT:
         if (timeWait(this, seg, now)) verdict = SegmentVerdict.REOPEN;
         break;
@@ -341,16 +383,22 @@ export class Connection extends Tcb implements TimedEntity {
     this.finish();
   }
 
-  get readable(): number { return this.rcvq.readable; }
+  get readable(): number {
+    return this.rcvq.readable;
+  }
   /** The peer's FIN has been read up to: recv() returns 0 from now on. */
-  get eof(): boolean { return this.finReceived && this.rcvq.readable === 0; }
+  get eof(): boolean {
+    return this.finReceived && this.rcvq.readable === 0;
+  }
   /** Bytes send() would accept now. */
   get sendSpace(): number {
     const free = this.sndBuf - this.sendBuffered;
     return free > 0 ? free : 0;
   }
   /** Bytes queued and not yet acknowledged (Linux SIOCOUTQ: write_seq - snd_una). */
-  get unackedBytes(): number { return this.sendBuffered; }
+  get unackedBytes(): number {
+    return this.sendBuffered;
+  }
   /** Bytes queued and not yet sent (Linux SIOCOUTQNSD: write_seq - snd_nxt). */
   get unsentBytes(): number {
     const n = seqSub(this.writeSeq, this.sndNxt);
@@ -384,8 +432,10 @@ export class Connection extends Tcb implements TimedEntity {
     this.params[name] = value;
     if (name === 'nagle') this.noDelay = !value;
     if (name === 'keepalive' || name === 'keepaliveIdle') {
-      const sync = this.state !== TcpState.CLOSED && this.state !== TcpState.SYN_SENT && this.state !== TcpState.TIME_WAIT;
-      this.keepaliveAt = this.params.keepalive && sync ? timerExpiry(this.params, now, this.params.keepaliveIdle) : Infinity;
+      const sync =
+        this.state !== TcpState.CLOSED && this.state !== TcpState.SYN_SENT && this.state !== TcpState.TIME_WAIT;
+      this.keepaliveAt =
+        this.params.keepalive && sync ? timerExpiry(this.params, now, this.params.keepaliveIdle) : Infinity;
     }
     // SO_RCVBUF / SO_SNDBUF: the size is the application's from now on (Linux sk_userlocks).
     if (name === 'rcvBuf') {
@@ -421,17 +471,33 @@ export class Connection extends Tcb implements TimedEntity {
   }
 
   // --- Counters for metrics ---
-  get segmentsSent(): number { return this.segsOut; }
-  get retransmissions(): number { return this.retransSegs; }
-  get bytesAcked(): number { return this.bytesAckedTotal; }
-  get bytesReceived(): number { return this.bytesReceivedTotal; }
+  get segmentsSent(): number {
+    return this.segsOut;
+  }
+  get retransmissions(): number {
+    return this.retransSegs;
+  }
+  get bytesAcked(): number {
+    return this.bytesAckedTotal;
+  }
+  get bytesReceived(): number {
+    return this.bytesReceivedTotal;
+  }
   /** Congestion window in bytes. */
-  get cwnd(): number { return this.cc.cwnd * this.mss; }
+  get cwnd(): number {
+    return this.cc.cwnd * this.mss;
+  }
   /** Slow-start threshold in bytes (huge before the first loss). */
-  get ssthresh(): number { return this.cc.ssthresh * this.mss; }
+  get ssthresh(): number {
+    return this.cc.ssthresh * this.mss;
+  }
   /** Smoothed RTT in ns (0 before the first sample). */
-  get srtt(): Nanos { return Math.round(this.rtt.srtt); }
-  get rto(): Nanos { return this.rtt.rto; }
+  get srtt(): Nanos {
+    return Math.round(this.rtt.srtt);
+  }
+  get rto(): Nanos {
+    return this.rtt.rto;
+  }
   /** connect() to ESTABLISHED for active opens (first SYN-ACK to ESTABLISHED for passive ones), or -1. */
   get handshakeTime(): Nanos {
     return this.establishedAt >= 0 && this.openedAt >= 0 ? this.establishedAt - this.openedAt : -1;

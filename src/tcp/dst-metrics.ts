@@ -97,7 +97,14 @@ export class DstMetrics {
       this.count--;
     }
     const e: DstMetricsEntry = {
-      saddr, daddr, stamp: now, rtt: 0, rttvar: 0, ssthresh: 0, cwnd: 0, reordering: 0,
+      saddr,
+      daddr,
+      stamp: now,
+      rtt: 0,
+      rttvar: 0,
+      ssthresh: 0,
+      cwnd: 0,
+      reordering: 0,
       fastOpen: null,
     };
     chain.unshift(e); // Linux links a new block at the head of its chain

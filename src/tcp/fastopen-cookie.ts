@@ -33,16 +33,27 @@ export function siphash24(data: Uint8Array, key: SipKey): bigint {
   let v2 = 0x6c7967656e657261n ^ key.k0;
   let v3 = 0x7465646279746573n ^ key.k1;
   const round = (): void => {
-    v0 = (v0 + v1) & MASK; v1 = rotl(v1, 13n); v1 ^= v0; v0 = rotl(v0, 32n);
-    v2 = (v2 + v3) & MASK; v3 = rotl(v3, 16n); v3 ^= v2;
-    v0 = (v0 + v3) & MASK; v3 = rotl(v3, 21n); v3 ^= v0;
-    v2 = (v2 + v1) & MASK; v1 = rotl(v1, 17n); v1 ^= v2; v2 = rotl(v2, 32n);
+    v0 = (v0 + v1) & MASK;
+    v1 = rotl(v1, 13n);
+    v1 ^= v0;
+    v0 = rotl(v0, 32n);
+    v2 = (v2 + v3) & MASK;
+    v3 = rotl(v3, 16n);
+    v3 ^= v2;
+    v0 = (v0 + v3) & MASK;
+    v3 = rotl(v3, 21n);
+    v3 ^= v0;
+    v2 = (v2 + v1) & MASK;
+    v1 = rotl(v1, 17n);
+    v1 ^= v2;
+    v2 = rotl(v2, 32n);
   };
   const n = data.length;
   const whole = n - (n % 8);
   const compress = (m: bigint): void => {
     v3 ^= m;
-    round(); round();
+    round();
+    round();
     v0 ^= m;
   };
   for (let i = 0; i < whole; i += 8) {
@@ -54,7 +65,10 @@ export function siphash24(data: Uint8Array, key: SipKey): bigint {
   for (let j = n - whole - 1; j >= 0; j--) last |= BigInt(data[whole + j]!) << BigInt(8 * j);
   compress(last);
   v2 ^= 0xffn;
-  round(); round(); round(); round();
+  round();
+  round();
+  round();
+  round();
   return (v0 ^ v1 ^ v2 ^ v3) & MASK;
 }
 
@@ -120,8 +134,14 @@ export function keyFromBytes(b: Uint8Array): SipKey {
 /** The 8-byte cookie for a SYN from `src` to `dst` (IPv4 as unsigned 32-bit integers). */
 export function fastOpenCookie(src: number, dst: number, key: SipKey): Uint8Array {
   const d = new Uint8Array(8);
-  d[0] = src >>> 24; d[1] = (src >>> 16) & 255; d[2] = (src >>> 8) & 255; d[3] = src & 255;
-  d[4] = dst >>> 24; d[5] = (dst >>> 16) & 255; d[6] = (dst >>> 8) & 255; d[7] = dst & 255;
+  d[0] = src >>> 24;
+  d[1] = (src >>> 16) & 255;
+  d[2] = (src >>> 8) & 255;
+  d[3] = src & 255;
+  d[4] = dst >>> 24;
+  d[5] = (dst >>> 16) & 255;
+  d[6] = (dst >>> 8) & 255;
+  d[7] = dst & 255;
   let h = siphash24(d, key);
   const out = new Uint8Array(8);
   for (let i = 0; i < 8; i++) {

@@ -71,8 +71,18 @@ export interface FastOpenState {
 
 function newState(): FastOpenState {
   return {
-    cookie: null, exp: false, synData: 0, synFastOpen: false, deferred: false, dataAcked: false, fellBack: false,
-    queue: null, synAckCookie: null, blackholed: false, blackholeCheck: false, ended: false,
+    cookie: null,
+    exp: false,
+    synData: 0,
+    synFastOpen: false,
+    deferred: false,
+    dataAcked: false,
+    fellBack: false,
+    queue: null,
+    synAckCookie: null,
+    blackholed: false,
+    blackholeCheck: false,
+    ended: false,
   };
 }
 
@@ -152,12 +162,17 @@ export function synFastOpen(t: Tcb, o: TcpOptions): number {
 export function clientSynAck(t: Tcb, seg: Segment, now: Nanos): void {
   const fo = t.fo!;
   const opt = seg.options;
-  let cookie = opt !== null && opt.fastOpen !== undefined && validCookie(opt.fastOpen.length) && opt.fastOpen.length > 0 ? opt.fastOpen : null;
+  let cookie =
+    opt !== null && opt.fastOpen !== undefined && validCookie(opt.fastOpen.length) && opt.fastOpen.length > 0
+      ? opt.fastOpen
+      : null;
   const cookieExp = opt !== null && opt.fastOpenExp === true;
   let synDrop = false;
   let tryExp = 0;
-  if (!fo.synFastOpen) cookie = null; // an unsolicited cookie is ignored
-  else if (t.retransSegs > 0) synDrop = cookie === null && fo.synData > 0; // tp->total_retrans: a timeout or an ICMP resend
+  if (!fo.synFastOpen)
+    cookie = null; // an unsolicited cookie is ignored
+  else if (t.retransSegs > 0)
+    synDrop = cookie === null && fo.synData > 0; // tp->total_retrans: a timeout or an ICMP resend
   else if (cookie === null && fo.synData === 0) tryExp = fo.exp ? 2 : 1;
   if (t.metrics !== null && t.params.metricsSave !== false) {
     const e = t.metrics.getOrCreate(t.ep.localAddr, t.ep.remoteAddr, now);
@@ -235,7 +250,11 @@ export class ListenerFastOpen {
   constructor(p: TcpParams, backlog: number, hostKey: SipKey) {
     let max = p.fastOpenQueue;
     // Linux inet_listen: with 0x400 every listener gets a queue of its backlog without TCP_FASTOPEN.
-    if (max === 0 && (p.fastOpen & (TFO_SERVER_ENABLE | TFO_SERVER_WO_SOCKOPT1)) === (TFO_SERVER_ENABLE | TFO_SERVER_WO_SOCKOPT1)) max = backlog;
+    if (
+      max === 0 &&
+      (p.fastOpen & (TFO_SERVER_ENABLE | TFO_SERVER_WO_SOCKOPT1)) === (TFO_SERVER_ENABLE | TFO_SERVER_WO_SOCKOPT1)
+    )
+      max = backlog;
     this.queue = { qlen: 0, max, peak: 0 };
     this.keys = (p.fastOpenKey !== undefined ? parseFastOpenKeys(p.fastOpenKey) : null) ?? [hostKey];
   }
@@ -262,7 +281,8 @@ export class ListenerFastOpen {
    */
   onSyn(p: TcpParams, seg: Segment, raddr: number, laddr: number): FastOpenVerdict | null {
     const opt = seg.options;
-    const foc = opt !== null && opt.fastOpen !== undefined && validCookie(opt.fastOpen.length) ? opt.fastOpen : undefined;
+    const foc =
+      opt !== null && opt.fastOpen !== undefined && validCookie(opt.fastOpen.length) ? opt.fastOpen : undefined;
     if (foc !== undefined && foc.length === 0) this.requested++;
     const q = this.queue;
     if ((p.fastOpen & TFO_SERVER_ENABLE) === 0 || (seg.len === 0 && foc === undefined) || q.max === 0) return null;
@@ -305,7 +325,12 @@ export function releaseQueue(t: Tcb): void {
 }
 
 /** A server child's state: the queue it holds a place in and the SYN-ACK's cookie. */
-export function childState(queue: FastOpenQueue, synAckCookie: Uint8Array | null, exp: boolean, dataAccepted: boolean): FastOpenState {
+export function childState(
+  queue: FastOpenQueue,
+  synAckCookie: Uint8Array | null,
+  exp: boolean,
+  dataAccepted: boolean,
+): FastOpenState {
   const fo = newState();
   fo.queue = queue;
   if (++queue.qlen > queue.peak) queue.peak = queue.qlen;

@@ -85,8 +85,15 @@ export class HostTcp {
    * the jiffies phase ("jiffies" for one run-wide clock, "host:<name>:jiffies" per host).
    * `counts` is the object the host reports its counts in (its stats), updated in place.
    */
-  constructor(params: TcpParams, seed: number, hostName: string, readonly counts: StateCounts) {
-    const offset = jiffiesOffset(params, (scope) => new Rng(seed, scope === 'run' ? 'jiffies' : `host:${hostName}:jiffies`).float());
+  constructor(
+    params: TcpParams,
+    seed: number,
+    hostName: string,
+    readonly counts: StateCounts,
+  ) {
+    const offset = jiffiesOffset(params, (scope) =>
+      new Rng(seed, scope === 'run' ? 'jiffies' : `host:${hostName}:jiffies`).float(),
+    );
     this.params = withJiffiesOffset(params, offset);
     // Drawn in a fixed order from one stream; nothing here outlives the constructor but the words.
     // (No closure over the stream: a function object per host, and its name, add up.)

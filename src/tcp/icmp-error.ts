@@ -21,7 +21,12 @@
 import type { Nanos } from '../sim/time.ts';
 import { reducedMtu } from '../net/route-cache.ts';
 import {
-  ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_TIME_EXCEEDED, NR_ICMP_UNREACH,
+  ICMP_DEST_UNREACH,
+  ICMP_FRAG_NEEDED,
+  ICMP_HOST_UNREACH,
+  ICMP_NET_UNREACH,
+  ICMP_TIME_EXCEEDED,
+  NR_ICMP_UNREACH,
 } from '../wire/icmp.ts';
 import { TcpState, type Errno } from './api.ts';
 import { setEffectiveMss } from './handshake.ts';
@@ -38,9 +43,22 @@ export const IP_TCP_HEADER_BYTES = 40;
 
 /** Linux icmp_err_convert: the errno of each destination-unreachable code, 0 to 15. */
 const UNREACH_ERRNO: readonly Errno[] = [
-  'ENETUNREACH', 'EHOSTUNREACH', 'ENOPROTOOPT', 'ECONNREFUSED', 'EMSGSIZE', 'EOPNOTSUPP', 'ENETUNREACH',
-  'EHOSTDOWN', 'ENONET', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTUNREACH', 'EHOSTUNREACH',
-  'EHOSTUNREACH', 'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ENOPROTOOPT',
+  'ECONNREFUSED',
+  'EMSGSIZE',
+  'EOPNOTSUPP',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENONET',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EHOSTUNREACH',
+  'EHOSTUNREACH',
+  'EHOSTUNREACH',
 ];
 
 /** The errno an ICMP error maps to, or null for a message TCP ignores. */
@@ -64,8 +82,17 @@ export type IcmpVerdict = (typeof IcmpVerdict)[keyof typeof IcmpVerdict];
  * MTU of a fragmentation-needed error; `accepted`: accept() has taken this connection (a Fast
  * Open child is then treated as a connected socket).
  */
-export function icmpError(t: Tcb, type: number, code: number, mtu: number, seq: number, accepted: boolean, now: Nanos): IcmpVerdict {
-  if (t.state === TcpState.CLOSED || t.state === TcpState.TIME_WAIT || t.state === TcpState.LISTEN) return IcmpVerdict.HANDLED;
+export function icmpError(
+  t: Tcb,
+  type: number,
+  code: number,
+  mtu: number,
+  seq: number,
+  accepted: boolean,
+  now: Nanos,
+): IcmpVerdict {
+  if (t.state === TcpState.CLOSED || t.state === TcpState.TIME_WAIT || t.state === TcpState.LISTEN)
+    return IcmpVerdict.HANDLED;
   // A Fast Open child still in SYN-RECEIVED: SND.UNA stands at the ISN (tcp_v4_err's XXX (TFO)).
   const fastOpenChild = t.state === TcpState.SYN_RCVD && t.fo !== null && t.fo.queue !== null;
   const una = fastOpenChild ? t.iss : t.sndUna;
@@ -73,13 +100,15 @@ export function icmpError(t: Tcb, type: number, code: number, mtu: number, seq: 
   if (type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED) {
     // tcp_v4_mtu_reduced -> inet_csk_update_pmtu: the host's route learns the MTU first.
     const device = t.params.mss + IP_TCP_HEADER_BYTES; // the device MTU the host's MSS setting implies
-    const routeMtu = t.out.updatePathMtu?.(t.ep.remoteAddr, mtu, device) ?? reducedMtu(t.pmtu > 0 ? t.pmtu : device, mtu);
+    const routeMtu =
+      t.out.updatePathMtu?.(t.ep.remoteAddr, mtu, device) ?? reducedMtu(t.pmtu > 0 ? t.pmtu : device, mtu);
     mtuReduced(t, routeMtu, now);
     return IcmpVerdict.HANDLED;
   }
   const err = icmpErrno(type, code);
   if (err === null) return IcmpVerdict.HANDLED;
-  if (type === ICMP_DEST_UNREACH && !fastOpenChild && (code === ICMP_NET_UNREACH || code === ICMP_HOST_UNREACH)) rtoRevert(t, seq, now);
+  if (type === ICMP_DEST_UNREACH && !fastOpenChild && (code === ICMP_NET_UNREACH || code === ICMP_HOST_UNREACH))
+    rtoRevert(t, seq, now);
   if (t.state === TcpState.SYN_SENT || (t.state === TcpState.SYN_RCVD && !(t.fo !== null && accepted))) {
     // A hard error while connecting (the socket is not owned by the user in a simulation).
     terminate(t, err);

@@ -48,7 +48,7 @@ export function firstStep(t: Tcb, seg: Segment, now: Nanos): boolean {
     // RFC 5961 3.2: only an exact match resets (Linux also takes RCV.NXT−1 once the peer's FIN
     // is in, tcp_reset_check); another RST inside the window gets a challenge ACK; the rest is
     // dropped silently.
-    if (seg.seq === t.rcvNxt || (t.finReceived && seg.seq === ((t.rcvNxt - 1) >>> 0))) resetReceived(t);
+    if (seg.seq === t.rcvNxt || (t.finReceived && seg.seq === (t.rcvNxt - 1) >>> 0)) resetReceived(t);
     else if (seqInRange(seg.seq, t.rcvNxt, (t.rcvNxt + currentReceiveWindow(t)) >>> 0)) sendOowAck(t, seg, now, true);
     return false;
   }
@@ -70,7 +70,13 @@ export function firstStep(t: Tcb, seg: Segment, now: Nanos): boolean {
   // tcp_replace_ts_recent, so a bogus ACK cannot plant a TS.Recent that PAWS would then use to
   // reject the peer's real segments (ts_recent/invalid_ack.pkt).
   const ts = seg.options !== null ? seg.options.timestamp : undefined;
-  if (t.tsOk && ts !== undefined && seqLe(seg.seq, t.rcvWup) && seqSub(ts.val, t.tsRecent) >= 0 && !seqGt(seg.ack, t.sndMax)) {
+  if (
+    t.tsOk &&
+    ts !== undefined &&
+    seqLe(seg.seq, t.rcvWup) &&
+    seqSub(ts.val, t.tsRecent) >= 0 &&
+    !seqGt(seg.ack, t.sndMax)
+  ) {
     t.tsRecent = ts.val;
     t.tsRecentAt = now;
   }

@@ -10,7 +10,13 @@ import type { ListenerStats } from './listener-stats.ts';
 import type { TcpParams } from './params.ts';
 import { buildSynAck, type SynOptions } from './request-segments.ts';
 import {
-  COOKIE_VALID, checkCookie, cookieMssIndex, cookieTimestamp, decodeCookieTimestamp, makeCookie, type CookieSecret,
+  COOKIE_VALID,
+  checkCookie,
+  cookieMssIndex,
+  cookieTimestamp,
+  decodeCookieTimestamp,
+  makeCookie,
+  type CookieSecret,
 } from './syn-cookies.ts';
 import { initialWindow, tsValue } from './window.ts';
 
@@ -36,7 +42,16 @@ export class ListenerCookies {
   /** The SYN-ACK answering `seg` with a cookie instead of a request. */
   synAck(seg: Segment, raddr: number, laddr: number, o: SynOptions, host: TsOffsetSource, now: Nanos): Segment {
     const p = this.params;
-    const iss = makeCookie(this.secret, raddr, laddr, seg.srcPort, seg.dstPort, seg.seq, cookieMssIndex(o.peerMss), now);
+    const iss = makeCookie(
+      this.secret,
+      raddr,
+      laddr,
+      seg.srcPort,
+      seg.dstPort,
+      seg.seq,
+      cookieMssIndex(o.peerMss),
+      now,
+    );
     this.lastOverflow = now;
     this.stats.cookiesSent++;
     this.stats.synAcksSent++;
@@ -47,8 +62,20 @@ export class ListenerCookies {
     }
     // cookie_init_timestamp: window scale, SACK and ECN ride in the low bits of TSval - ts_off
     const ts = (cookieTimestamp(tsValue(0, now), o.peerWscale, o.sackOk, o.ecnOk) + host.tsOffset(laddr, raddr)) >>> 0;
-    return buildSynAck(seg.dstPort, seg.srcPort, iss, seg.seq, this.windowTs, p.mss,
-      o.peerWscale >= 0 ? this.wscale : -1, o.sackOk, ts, o.tsVal, true, o.ecnOk);
+    return buildSynAck(
+      seg.dstPort,
+      seg.srcPort,
+      iss,
+      seg.seq,
+      this.windowTs,
+      p.mss,
+      o.peerWscale >= 0 ? this.wscale : -1,
+      o.sackOk,
+      ts,
+      o.tsVal,
+      true,
+      o.ecnOk,
+    );
   }
 
   /**
@@ -83,9 +110,18 @@ export class ListenerCookies {
     // cookie_v4_check redoes tcp_select_initial_window with the cookie's MSS (no TS deduction).
     return {
       ep: { localAddr: laddr, localPort: seg.dstPort, remoteAddr: raddr, remotePort: seg.srcPort },
-      iss: (seg.ack - 1) >>> 0, irs: (seg.seq - 1) >>> 0, peerWindow: seg.window, peerMss: mss,
-      peerWscale: wscale, ourWscale: wscale >= 0 ? this.wscale : -1, sackOk, tsOk: ts !== undefined,
-      tsRecent: ts !== undefined ? ts.val >>> 0 : 0, tsOffset: off, rcvWnd: initialWindow(p, mss), ecnOk,
+      iss: (seg.ack - 1) >>> 0,
+      irs: (seg.seq - 1) >>> 0,
+      peerWindow: seg.window,
+      peerMss: mss,
+      peerWscale: wscale,
+      ourWscale: wscale >= 0 ? this.wscale : -1,
+      sackOk,
+      tsOk: ts !== undefined,
+      tsRecent: ts !== undefined ? ts.val >>> 0 : 0,
+      tsOffset: off,
+      rcvWnd: initialWindow(p, mss),
+      ecnOk,
     };
   }
 }

@@ -85,7 +85,8 @@ export class Listener<C> implements TimedEntity {
     this.windowTs = initialWindow(p, p.mss - TS_OPTION_BYTES);
     this.metrics = cfg.metrics ?? null;
     this.cookies = new ListenerCookies(cfg.secret, p, this.stats, this.window, this.windowTs, this.wscale);
-    this.fastOpen = (p.fastOpen & TFO_SERVER_ENABLE) !== 0 ? new ListenerFastOpen(p, this.maxBacklog, hostFastOpenKey(cfg)) : null;
+    this.fastOpen =
+      (p.fastOpen & TFO_SERVER_ENABLE) !== 0 ? new ListenerFastOpen(p, this.maxBacklog, hostFastOpenKey(cfg)) : null;
   }
 
   get deadline(): Nanos {
@@ -188,14 +189,25 @@ export class Listener<C> implements TimedEntity {
     // Linux tcp_conn_request, tcp_syncookies = 0: "without syncookies last quarter of backlog is
     // filled with destinations, proven to be alive" (not for a SYN a TIME-WAIT socket handed over).
     const msb = p.maxSynBacklog;
-    if (!wantCookie && isn < 0 && p.synCookies === false && this.cache === null && msb > 0
-      && msb - t.size < msb >> 2 && !(this.metrics !== null && this.metrics.isProven(laddr, raddr, now))) {
+    if (
+      !wantCookie &&
+      isn < 0 &&
+      p.synCookies === false &&
+      this.cache === null &&
+      msb > 0 &&
+      msb - t.size < msb >> 2 &&
+      !(this.metrics !== null && this.metrics.isProven(laddr, raddr, now))
+    ) {
       st.synDropUnproven++;
       return;
     }
     const o = negotiateSyn(seg, p, this.syn, codepoint);
     if (wantCookie) {
-      this.out.transmit(this.epOf(raddr, seg.srcPort, laddr), this.cookies.synAck(seg, raddr, laddr, o, this.host, now), false);
+      this.out.transmit(
+        this.epOf(raddr, seg.srcPort, laddr),
+        this.cookies.synAck(seg, raddr, laddr, o, this.host, now),
+        false,
+      );
       return;
     }
     const iss = isn >= 0 ? isn >>> 0 : this.host.initialSeq(laddr, seg.dstPort, raddr, seg.srcPort, now) >>> 0;
@@ -203,7 +215,14 @@ export class Listener<C> implements TimedEntity {
     const fo = this.fastOpen !== null ? this.fastOpen.onSyn(p, seg, raddr, laddr) : null;
     if (fo !== null && fo.child && this.fastOpenChild(seg, raddr, laddr, iss, o, fo, now)) return;
     const d = this.firstTimeout();
-    const row = t.insert(raddr, seg.srcPort, laddr, now, timerExpiry(p, now, d), expiryOrder(p, now, d, false, t.nextArm()));
+    const row = t.insert(
+      raddr,
+      seg.srcPort,
+      laddr,
+      now,
+      timerExpiry(p, now, d),
+      expiryOrder(p, now, d, false, t.nextArm()),
+    );
     t.irs[row] = seg.seq >>> 0;
     t.iss[row] = iss;
     t.peerMss[row] = o.peerMss;
@@ -227,14 +246,30 @@ export class Listener<C> implements TimedEntity {
    * tcp_fastopen_create_child: a full connection in SYN_RCVD holding the SYN's data, straight
    * into the accept queue (counted in the Fast Open queue until its handshake completes).
    */
-  private fastOpenChild(seg: Segment, raddr: number, laddr: number, iss: number, o: SynOptions, fo: FastOpenVerdict, now: Nanos): boolean {
+  private fastOpenChild(
+    seg: Segment,
+    raddr: number,
+    laddr: number,
+    iss: number,
+    o: SynOptions,
+    fo: FastOpenVerdict,
+    now: Nanos,
+  ): boolean {
     const make = this.host.fastOpenChild;
     if (make === undefined) return false;
     const h: HandshakeInfo = {
       ep: { localAddr: laddr, localPort: seg.dstPort, remoteAddr: raddr, remotePort: seg.srcPort },
-      iss, irs: seg.seq >>> 0, peerWindow: seg.window, peerMss: o.peerMss, peerWscale: o.peerWscale,
-      ourWscale: o.peerWscale >= 0 ? this.wscale : -1, sackOk: o.sackOk, tsOk: o.tsOk, tsRecent: o.tsVal,
-      tsOffset: o.tsOk ? this.host.tsOffset(laddr, raddr) : 0, rcvWnd: o.tsOk ? this.windowTs : this.window,
+      iss,
+      irs: seg.seq >>> 0,
+      peerWindow: seg.window,
+      peerMss: o.peerMss,
+      peerWscale: o.peerWscale,
+      ourWscale: o.peerWscale >= 0 ? this.wscale : -1,
+      sackOk: o.sackOk,
+      tsOk: o.tsOk,
+      tsRecent: o.tsVal,
+      tsOffset: o.tsOk ? this.host.tsOffset(laddr, raddr) : 0,
+      rcvWnd: o.tsOk ? this.windowTs : this.window,
       ecnOk: o.ecnOk,
     };
     const state = childState(this.fastOpen!.queue, fo.cookie, fo.exp, seg.len > 0);
@@ -290,7 +325,7 @@ export class Listener<C> implements TimedEntity {
       this.rearm(row, now, false); // tcp_check_req: mod_timer_pending from softirq
       return;
     }
-    if (f & ACK && seg.ack !== ((iss + 1) >>> 0)) {
+    if (f & ACK && seg.ack !== (iss + 1) >>> 0) {
       // tcp_check_req hands a bad ACK back to LISTEN processing: <SEQ=SEG.ACK><CTL=RST>
       this.reset(seg, t.raddr[row]!, t.laddr[row]!);
       return;
@@ -331,11 +366,20 @@ export class Listener<C> implements TimedEntity {
     const peerWscale = t.peerWscale[row]!;
     const h: HandshakeInfo = {
       ep: { localAddr: t.laddr[row]!, localPort: seg.dstPort, remoteAddr: t.raddr[row]!, remotePort: seg.srcPort },
-      iss, irs, peerWindow: t.peerWindow[row]!, peerMss: t.peerMss[row]!, peerWscale,
-      ourWscale: peerWscale >= 0 ? this.wscale : -1, sackOk: (o & REQ_SACK) !== 0, tsOk: (o & REQ_TS) !== 0,
+      iss,
+      irs,
+      peerWindow: t.peerWindow[row]!,
+      peerMss: t.peerMss[row]!,
+      peerWscale,
+      ourWscale: peerWscale >= 0 ? this.wscale : -1,
+      sackOk: (o & REQ_SACK) !== 0,
+      tsOk: (o & REQ_TS) !== 0,
       tsRecent: (o & REQ_TS) !== 0 && ts !== undefined ? ts.val >>> 0 : t.tsRecent[row]!,
-      tsOffset: t.tsOff[row]!, synAckSentAt: t.synAckAt[row]!, synAckRetransmitted: t.retrans[row]! > 0,
-      rcvWnd: window, ecnOk: (o & REQ_ECN) !== 0,
+      tsOffset: t.tsOff[row]!,
+      synAckSentAt: t.synAckAt[row]!,
+      synAckRetransmitted: t.retrans[row]! > 0,
+      rcvWnd: window,
+      ecnOk: (o & REQ_ECN) !== 0,
     };
     this.removeRow(row);
     this.complete(h, seg, now);
@@ -446,9 +490,20 @@ export class Listener<C> implements TimedEntity {
     const o = t.opts[row]!;
     const tsOk = (o & REQ_TS) !== 0;
     const peerWscale = t.peerWscale[row]!;
-    const seg = buildSynAck(this.ep.localPort, t.rport[row]!, t.iss[row]!, t.irs[row]!, this.windowOf(row), this.params.mss,
-      peerWscale >= 0 ? this.wscale : -1, (o & REQ_SACK) !== 0, tsOk ? tsValue(t.tsOff[row]!, now) : 0, t.tsRecent[row]!, tsOk,
-      (o & REQ_ECN) !== 0);
+    const seg = buildSynAck(
+      this.ep.localPort,
+      t.rport[row]!,
+      t.iss[row]!,
+      t.irs[row]!,
+      this.windowOf(row),
+      this.params.mss,
+      peerWscale >= 0 ? this.wscale : -1,
+      (o & REQ_SACK) !== 0,
+      tsOk ? tsValue(t.tsOff[row]!, now) : 0,
+      t.tsRecent[row]!,
+      tsOk,
+      (o & REQ_ECN) !== 0,
+    );
     // A Fast Open cookie rides on the first SYN-ACK only (tcp_rtx_synack passes no cookie).
     if (fo !== null && fo.cookie !== null) {
       seg.options!.fastOpen = fo.cookie;

@@ -18,7 +18,18 @@ import { timerExpiry } from './timer-wheel.ts';
 import { initialWindow, ourWindowScale } from './window.ts';
 
 /** Stands for a final ACK that is not at hand (tests building a connection directly): no echo. */
-const NO_ECHO: Segment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: null, len: 0, payload: null };
+const NO_ECHO: Segment = {
+  srcPort: 0,
+  dstPort: 0,
+  seq: 0,
+  ack: 0,
+  flags: 0,
+  window: 0,
+  urgent: 0,
+  options: null,
+  len: 0,
+  payload: null,
+};
 
 /**
  * Active open up to SYN_SENT (Linux tcp_connect_init): sequence variables from `iss`, the MSS
@@ -26,7 +37,14 @@ const NO_ECHO: Segment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, win
  * The SYN itself goes out with sendFirstSyn (at once, or at the first write with
  * TCP_FASTOPEN_CONNECT).
  */
-export function activeOpen(c: Tcb, iss: number, now: Nanos, tsOffset: number, metrics: DstMetrics | null, ipTos: number): void {
+export function activeOpen(
+  c: Tcb,
+  iss: number,
+  now: Nanos,
+  tsOffset: number,
+  metrics: DstMetrics | null,
+  ipTos: number,
+): void {
   c.ipTos = ipTos & 0xfc;
   c.metrics = metrics;
   initSend(c, iss >>> 0, iss >>> 0);

@@ -21,10 +21,26 @@ export const OOW_ACK_INTERVAL: Nanos = 500_000_000;
 /** Linux TCP_MAX_QUICKACKS. */
 const MAX_QUICKACKS = 16;
 
-function segment(t: Tcb, seq: number, ack: number, flags: number, window: number, options: TcpOptions | null, len: number): Segment {
+function segment(
+  t: Tcb,
+  seq: number,
+  ack: number,
+  flags: number,
+  window: number,
+  options: TcpOptions | null,
+  len: number,
+): Segment {
   return {
-    srcPort: t.ep.localPort, dstPort: t.ep.remotePort, seq: seq >>> 0, ack: ack >>> 0, flags, window,
-    urgent: 0, options, len, payload: null,
+    srcPort: t.ep.localPort,
+    dstPort: t.ep.remotePort,
+    seq: seq >>> 0,
+    ack: ack >>> 0,
+    flags,
+    window,
+    urgent: 0,
+    options,
+    len,
+    payload: null,
   };
 }
 
@@ -144,7 +160,15 @@ export function sendSyn(t: Tcb, now: Nanos, retransmit: boolean): void {
   const win = retransmit && !synAck && t.rcvWnd > 0 ? t.rcvWnd : initialWindow(p, t.advMss);
   t.rcvWnd = win;
   t.rcvWup = t.rcvNxt;
-  const seg = segment(t, t.iss, synAck ? t.rcvNxt : 0, synAck ? SYN | ACK | ecnSynAckFlags(t) : SYN | ecnSynFlags(t, retransmit), win, o, len);
+  const seg = segment(
+    t,
+    t.iss,
+    synAck ? t.rcvNxt : 0,
+    synAck ? SYN | ACK | ecnSynAckFlags(t) : SYN | ecnSynFlags(t, retransmit),
+    win,
+    o,
+    len,
+  );
   const end = (t.iss + 1 + len) >>> 0;
   if (seqLt(t.sndMax, end)) t.sndMax = end;
   t.sndNxt = end;
@@ -206,7 +230,11 @@ export function transmitData(t: Tcb, seq: number, len: number, fin: boolean, now
   // Linux tcp_push marks the tail of each write (tcp_mark_push) unless it had MSG_MORE: data
   // past pushSeq came from MSG_MORE sends and goes without PSH; the end of a MSG_EOR record is
   // the tail of its write.
-  if (len > 0 && (push || (dataEnd === t.writeSeq && seqLe(dataEnd, t.pushSeq)) || isRecordEnd(t, dataEnd) || isPushMark(t, dataEnd))) flags |= PSH;
+  if (
+    len > 0 &&
+    (push || (dataEnd === t.writeSeq && seqLe(dataEnd, t.pushSeq)) || isRecordEnd(t, dataEnd) || isPushMark(t, dataEnd))
+  )
+    flags |= PSH;
   if (fin) flags |= FIN;
   const retransmit = seqLt(seq, t.sndMax);
   // Linux tcp_event_data_sent: sending with nothing in flight is CA_EVENT_TX_START.

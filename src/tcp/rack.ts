@@ -17,9 +17,7 @@
  */
 import type { Nanos } from '../sim/time.ts';
 import { TIMEOUT_MIN } from './rtt.ts';
-import {
-  SEG_EVER_RETRANS, SEG_LOST, SEG_RETRANS, SEG_SACKED, type RtxQueue,
-} from './rtx-queue.ts';
+import { SEG_EVER_RETRANS, SEG_LOST, SEG_RETRANS, SEG_SACKED, type RtxQueue } from './rtx-queue.ts';
 import { seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.ts';
 import type { Tcb } from './tcb.ts';
 import { tickNs, timerExpiry } from './timer-wheel.ts';

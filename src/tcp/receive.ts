@@ -76,7 +76,12 @@ export function receiveText(t: Tcb, seg: Segment, now: Nanos): void {
     t.rcvq.readable += len;
     t.bytesReceivedTotal += len;
     dataReceived(t, len, (seg.flags & PSH) !== 0, now);
-    rcvRttMeasure(t, len, t.tsOk && seg.options !== null && seg.options.timestamp !== undefined ? seg.options.timestamp.ecr : 0, now);
+    rcvRttMeasure(
+      t,
+      len,
+      t.tsOk && seg.options !== null && seg.options.timestamp !== undefined ? seg.options.timestamp.ecr : 0,
+      now,
+    );
     t.notify(EV_READABLE);
   }
   if (t.rcvq.hasOutOfOrder) {
@@ -225,8 +230,10 @@ export function afterRead(t: Tcb, copied: number, now: Nanos): void {
   let timeToAck = false;
   if (t.ackPending) {
     const drained = t.rcvq.readable === 0 && t.rcvq.oooBytes === 0;
-    if (seqSub(t.rcvNxt, t.rcvWup) > t.rcvMss
-      || (copied > 0 && ((t.ackPushed & PUSHED2) !== 0 || ((t.ackPushed & PUSHED) !== 0 && !t.pingpong)) && drained)) {
+    if (
+      seqSub(t.rcvNxt, t.rcvWup) > t.rcvMss ||
+      (copied > 0 && ((t.ackPushed & PUSHED2) !== 0 || ((t.ackPushed & PUSHED) !== 0 && !t.pingpong)) && drained)
+    ) {
       timeToAck = true;
     }
   }

@@ -19,7 +19,14 @@ export function inWindow(seq: number, end: number, s: number, e: number): boolea
  * cannot be part of an ACK loop, and they do not restart the interval). True = stay silent;
  * otherwise the answer's time is recorded in `lastOow[row]` (Linux last_oow_ack_time).
  */
-export function oowRateLimited(lastOow: Float64Array, row: number, seg: Segment, now: Nanos, limit: Nanos, stats: ListenerStats): boolean {
+export function oowRateLimited(
+  lastOow: Float64Array,
+  row: number,
+  seg: Segment,
+  now: Nanos,
+  limit: Nanos,
+  stats: ListenerStats,
+): boolean {
   if (seg.len > 0 && !(seg.flags & SYN)) return false;
   if (limit > 0 && now - lastOow[row]! < limit) {
     stats.oowRateLimited++;

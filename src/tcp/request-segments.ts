@@ -46,23 +46,49 @@ export function negotiateSyn(seg: Segment, params: TcpParams, into: SynOptions, 
  * ECE when ECN was agreed (Linux tcp_ecn_make_synack).
  */
 export function buildSynAck(
-  lport: number, rport: number, iss: number, irs: number, window: number, mss: number,
-  wscale: number, sackOk: boolean, tsVal: number, tsEcr: number, tsOk: boolean, ecnOk = false,
+  lport: number,
+  rport: number,
+  iss: number,
+  irs: number,
+  window: number,
+  mss: number,
+  wscale: number,
+  sackOk: boolean,
+  tsVal: number,
+  tsEcr: number,
+  tsOk: boolean,
+  ecnOk = false,
 ): Segment {
   const options: TcpOptions = { mss };
   if (sackOk) options.sackPermitted = true;
   if (tsOk) options.timestamp = { val: tsVal, ecr: tsEcr };
   if (wscale >= 0) options.wscale = wscale;
   return {
-    srcPort: lport, dstPort: rport, seq: iss >>> 0, ack: (irs + 1) >>> 0, flags: ecnOk ? SYN | ACK | ECE : SYN | ACK,
-    window, urgent: 0, options, len: 0, payload: null,
+    srcPort: lport,
+    dstPort: rport,
+    seq: iss >>> 0,
+    ack: (irs + 1) >>> 0,
+    flags: ecnOk ? SYN | ACK | ECE : SYN | ACK,
+    window,
+    urgent: 0,
+    options,
+    len: 0,
+    payload: null,
   };
 }
 
 /** An ACK <SEQ=ISS+1><ACK=IRS+1> for an unacceptable segment on a request (Linux tcp_check_req). */
 export function buildRequestAck(lport: number, rport: number, iss: number, irs: number, window: number): Segment {
   return {
-    srcPort: lport, dstPort: rport, seq: (iss + 1) >>> 0, ack: (irs + 1) >>> 0, flags: ACK,
-    window, urgent: 0, options: null, len: 0, payload: null,
+    srcPort: lport,
+    dstPort: rport,
+    seq: (iss + 1) >>> 0,
+    ack: (irs + 1) >>> 0,
+    flags: ACK,
+    window,
+    urgent: 0,
+    options: null,
+    len: 0,
+    payload: null,
   };
 }

@@ -114,17 +114,33 @@ export class RequestTable {
    */
   insert(raddr: number, rport: number, laddr: number, now: number, expiry: number, order = this.inserted++): number {
     if (this.count >= this.capacity) return NONE;
-    if (this.free.length === 0 && this.allocated === this.raddr.length) this.grow(Math.min(this.capacity, this.allocated * 2));
+    if (this.free.length === 0 && this.allocated === this.raddr.length)
+      this.grow(Math.min(this.capacity, this.allocated * 2));
     const s = this.free.length > 0 ? this.free.pop()! : this.allocated++;
-    this.raddr[s] = raddr; this.rport[s] = rport; this.laddr[s] = laddr;
-    this.irs[s] = 0; this.iss[s] = 0; this.tsRecent[s] = 0; this.tsOff[s] = 0; this.peerMss[s] = 0; this.peerWscale[s] = -1;
-    this.opts[s] = 0; this.timeouts[s] = 0; this.retrans[s] = 0; this.peerWindow[s] = 0; this.tag[s] = 0;
-    this.created[s] = now; this.synAckAt[s] = now; this.lastOow[s] = -Infinity;
+    this.raddr[s] = raddr;
+    this.rport[s] = rport;
+    this.laddr[s] = laddr;
+    this.irs[s] = 0;
+    this.iss[s] = 0;
+    this.tsRecent[s] = 0;
+    this.tsOff[s] = 0;
+    this.peerMss[s] = 0;
+    this.peerWscale[s] = -1;
+    this.opts[s] = 0;
+    this.timeouts[s] = 0;
+    this.retrans[s] = 0;
+    this.peerWindow[s] = 0;
+    this.tag[s] = 0;
+    this.created[s] = now;
+    this.synAckAt[s] = now;
+    this.lastOow[s] = -Infinity;
     this.count++;
     this.indexAdd(s);
     // arrival list: append at the tail
-    this.older[s] = this.tail; this.newer[s] = NONE;
-    if (this.tail !== NONE) this.newer[this.tail] = s; else this.head = s;
+    this.older[s] = this.tail;
+    this.newer[s] = NONE;
+    if (this.tail !== NONE) this.newer[this.tail] = s;
+    else this.head = s;
     this.tail = s;
     // timer heap
     this.expiry[s] = expiry;
@@ -138,9 +154,12 @@ export class RequestTable {
   remove(s: number): void {
     this.count--;
     this.indexRemove(s);
-    const o = this.older[s]!, n = this.newer[s]!;
-    if (o !== NONE) this.newer[o] = n; else this.head = n;
-    if (n !== NONE) this.older[n] = o; else this.tail = o;
+    const o = this.older[s]!,
+      n = this.newer[s]!;
+    if (o !== NONE) this.newer[o] = n;
+    else this.head = n;
+    if (n !== NONE) this.older[n] = o;
+    else this.tail = o;
     const pos = this.heapPos[s]!;
     const last = this.heap[--this.heapSize]!;
     if (pos < this.heapSize) {
@@ -167,7 +186,8 @@ export class RequestTable {
   }
 
   private before(a: number, b: number): boolean {
-    const ta = this.expiry[a]!, tb = this.expiry[b]!;
+    const ta = this.expiry[a]!,
+      tb = this.expiry[b]!;
     return ta < tb || (ta === tb && this.order[a]! < this.order[b]!);
   }
 
@@ -178,10 +198,12 @@ export class RequestTable {
       const parent = (pos - 1) >> 1;
       const p = heap[parent]!;
       if (!this.before(s, p)) break;
-      heap[pos] = p; this.heapPos[p] = pos;
+      heap[pos] = p;
+      this.heapPos[p] = pos;
       pos = parent;
     }
-    heap[pos] = s; this.heapPos[s] = pos;
+    heap[pos] = s;
+    this.heapPos[s] = pos;
   }
 
   private siftDown(pos: number): void {
@@ -194,10 +216,12 @@ export class RequestTable {
       if (child + 1 < n && this.before(heap[child + 1]!, heap[child]!)) child++;
       const c = heap[child]!;
       if (!this.before(c, s)) break;
-      heap[pos] = c; this.heapPos[c] = pos;
+      heap[pos] = c;
+      this.heapPos[c] = pos;
       pos = child;
     }
-    heap[pos] = s; this.heapPos[s] = pos;
+    heap[pos] = s;
+    this.heapPos[s] = pos;
   }
 
   private indexAdd(s: number): void {
@@ -229,19 +253,43 @@ export class RequestTable {
   }
 
   private grow(n: number): void {
-    this.raddr = growU32(this.raddr, n); this.laddr = growU32(this.laddr, n);
-    this.irs = growU32(this.irs, n); this.iss = growU32(this.iss, n); this.tsRecent = growU32(this.tsRecent, n); this.tsOff = growU32(this.tsOff, n);
-    const rport = new Uint16Array(n); rport.set(this.rport); this.rport = rport;
-    const peerMss = new Uint16Array(n); peerMss.set(this.peerMss); this.peerMss = peerMss;
-    const peerWindow = new Uint16Array(n); peerWindow.set(this.peerWindow); this.peerWindow = peerWindow;
-    const peerWscale = new Int8Array(n); peerWscale.set(this.peerWscale); this.peerWscale = peerWscale;
-    const opts = new Uint8Array(n); opts.set(this.opts); this.opts = opts;
-    const timeouts = new Uint8Array(n); timeouts.set(this.timeouts); this.timeouts = timeouts;
-    const retrans = new Uint8Array(n); retrans.set(this.retrans); this.retrans = retrans;
-    this.created = growF64(this.created, n); this.synAckAt = growF64(this.synAckAt, n); this.lastOow = growF64(this.lastOow, n);
-    this.expiry = growF64(this.expiry, n); this.order = growF64(this.order, n);
-    this.tag = growI32(this.tag, n); this.heapPos = growI32(this.heapPos, n); this.heap = growI32(this.heap, n);
-    this.older = growI32(this.older, n); this.newer = growI32(this.newer, n);
+    this.raddr = growU32(this.raddr, n);
+    this.laddr = growU32(this.laddr, n);
+    this.irs = growU32(this.irs, n);
+    this.iss = growU32(this.iss, n);
+    this.tsRecent = growU32(this.tsRecent, n);
+    this.tsOff = growU32(this.tsOff, n);
+    const rport = new Uint16Array(n);
+    rport.set(this.rport);
+    this.rport = rport;
+    const peerMss = new Uint16Array(n);
+    peerMss.set(this.peerMss);
+    this.peerMss = peerMss;
+    const peerWindow = new Uint16Array(n);
+    peerWindow.set(this.peerWindow);
+    this.peerWindow = peerWindow;
+    const peerWscale = new Int8Array(n);
+    peerWscale.set(this.peerWscale);
+    this.peerWscale = peerWscale;
+    const opts = new Uint8Array(n);
+    opts.set(this.opts);
+    this.opts = opts;
+    const timeouts = new Uint8Array(n);
+    timeouts.set(this.timeouts);
+    this.timeouts = timeouts;
+    const retrans = new Uint8Array(n);
+    retrans.set(this.retrans);
+    this.retrans = retrans;
+    this.created = growF64(this.created, n);
+    this.synAckAt = growF64(this.synAckAt, n);
+    this.lastOow = growF64(this.lastOow, n);
+    this.expiry = growF64(this.expiry, n);
+    this.order = growF64(this.order, n);
+    this.tag = growI32(this.tag, n);
+    this.heapPos = growI32(this.heapPos, n);
+    this.heap = growI32(this.heap, n);
+    this.older = growI32(this.older, n);
+    this.newer = growI32(this.newer, n);
     // index at load factor <= 1/2, rebuilt over the live rows
     let size = 16;
     while (size < 2 * n) size *= 2;
@@ -258,6 +306,18 @@ function hashPeer(raddr: number, rport: number): number {
   return (h ^ (h >>> 13)) >>> 0;
 }
 
-function growU32(a: Uint32Array<ArrayBuffer>, n: number): Uint32Array<ArrayBuffer> { const b = new Uint32Array(n); b.set(a); return b; }
-function growI32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> { const b = new Int32Array(n); b.set(a); return b; }
-function growF64(a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> { const b = new Float64Array(n); b.set(a); return b; }
+function growU32(a: Uint32Array<ArrayBuffer>, n: number): Uint32Array<ArrayBuffer> {
+  const b = new Uint32Array(n);
+  b.set(a);
+  return b;
+}
+function growI32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
+}
+function growF64(a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(n);
+  b.set(a);
+  return b;
+}

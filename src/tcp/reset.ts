@@ -19,7 +19,15 @@ export function resetForUnmatched(seg: Segment): Segment | null {
 /** A bare reset segment (no options, window 0, as Linux tcp_v4_send_reset). */
 export function resetSegment(srcPort: number, dstPort: number, seq: number, ack: number, flags: number): Segment {
   return {
-    srcPort, dstPort, seq: seq >>> 0, ack: ack >>> 0, flags, window: 0, urgent: 0,
-    options: null, len: 0, payload: null,
+    srcPort,
+    dstPort,
+    seq: seq >>> 0,
+    ack: ack >>> 0,
+    flags,
+    window: 0,
+    urgent: 0,
+    options: null,
+    len: 0,
+    payload: null,
   };
 }

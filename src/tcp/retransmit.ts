@@ -26,8 +26,8 @@ export const ORPHAN_RETRIES = 8;
  */
 export function modelTimeout(boundary: number, rtoBase: Nanos, rtoMax: Nanos): Nanos {
   const thresh = Math.floor(Math.log2(rtoMax / rtoBase));
-  if (boundary <= thresh) return ((2 ** (boundary + 1)) - 1) * rtoBase;
-  return ((2 ** (thresh + 1)) - 1) * rtoBase + (boundary - thresh) * rtoMax;
+  if (boundary <= thresh) return (2 ** (boundary + 1) - 1) * rtoBase;
+  return (2 ** (thresh + 1) - 1) * rtoBase + (boundary - thresh) * rtoMax;
 }
 
 export function onRetransmitTimer(t: Tcb, now: Nanos): void {
@@ -121,9 +121,8 @@ function dataTimeout(t: Tcb, now: Nanos): void {
   }
   const elapsed = now - t.retransStamp;
   if (t.retransmits > 0) {
-    const limit = p.userTimeout > 0
-      ? p.userTimeout
-      : modelTimeout(t.orphan ? ORPHAN_RETRIES : p.dataRetries, p.minRto, p.maxRto);
+    const limit =
+      p.userTimeout > 0 ? p.userTimeout : modelTimeout(t.orphan ? ORPHAN_RETRIES : p.dataRetries, p.minRto, p.maxRto);
     if (elapsed >= limit) {
       // Linux tcp_write_err: the connection just ends; no RST.
       terminate(t, t.errSoft ?? 'ETIMEDOUT'); // Linux tcp_write_err: sk_err_soft if an ICMP error came
@@ -135,7 +134,8 @@ function dataTimeout(t: Tcb, now: Nanos): void {
   // SACK block has arrived yet (the scoreboard starts at the first one otherwise).
   const sackLoss = t.sackOk && !(t.establishedAt < 0 && t.sndUna === t.iss);
   if (sackLoss && t.sack === null) t.sack = new SackScoreboard();
-  if (sackLoss) enterLossWindow(t, now); // Linux tcp_enter_loss: once per episode, F-RTO, undo
+  if (sackLoss)
+    enterLossWindow(t, now); // Linux tcp_enter_loss: once per episode, F-RTO, undo
   else t.cc.onTimeout(t.packetsOut, t, now);
   t.tlpActive = false;
   t.inRecovery = false;

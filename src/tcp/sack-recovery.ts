@@ -242,7 +242,8 @@ function retransmitSkb(t: Tcb, k: number, room: number, now: Nanos): number {
   const max = tsoMaxSegs(t);
   const limit = room < max ? room : max;
   let n = 1;
-  while (n < limit && k + n < q.size && (q.marksAt(k + n - 1) & SEG_JOINS_NEXT) !== 0 && resendable(q.marksAt(k + n))) n++;
+  while (n < limit && k + n < q.size && (q.marksAt(k + n - 1) & SEG_JOINS_NEXT) !== 0 && resendable(q.marksAt(k + n)))
+    n++;
   // tcp_fragment: what is left of the skb is resent apart from this packet.
   if ((q.marksAt(k + n - 1) & SEG_JOINS_NEXT) !== 0) q.splitAfter(k + n - 1);
   for (let i = 0; i < n; i++) retransmitSegment(t, k + i, now, n > 1 && i === n - 1);

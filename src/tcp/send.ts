@@ -18,8 +18,13 @@ import { timerExpiry } from './timer-wheel.ts';
 
 /** States in which data or a FIN may still be (re)sent. */
 export function canSend(state: TcpState): boolean {
-  return state === TcpState.ESTABLISHED || state === TcpState.CLOSE_WAIT || state === TcpState.FIN_WAIT_1
-    || state === TcpState.CLOSING || state === TcpState.LAST_ACK;
+  return (
+    state === TcpState.ESTABLISHED ||
+    state === TcpState.CLOSE_WAIT ||
+    state === TcpState.FIN_WAIT_1 ||
+    state === TcpState.CLOSING ||
+    state === TcpState.LAST_ACK
+  );
 }
 
 /** Something not yet sent: data beyond SND.NXT, or a FIN not yet sent. */
@@ -57,7 +62,12 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
   }
   // RFC 5681 4.1 (Linux tcp_slow_start_after_idle, on by default): after an idle period longer
   // than the RTO, restart from the initial window.
-  if (t.params.slowStartAfterIdle && t.sndNxt === t.sndUna && seqLt(t.sndNxt, t.writeSeq) && now - t.lastSendAt > t.rtt.rto) {
+  if (
+    t.params.slowStartAfterIdle &&
+    t.sndNxt === t.sndUna &&
+    seqLt(t.sndNxt, t.writeSeq) &&
+    now - t.lastSendAt > t.rtt.rto
+  ) {
     t.cc.onIdleRestart(t.params.initCwnd);
   }
   const size = segmentSize(t);
@@ -123,7 +133,15 @@ export function output(t: Tcb, now: Nanos, forceHead = false, extraCwnd = 0): bo
  * nothing left, the congestion window full (in segments, as Linux), the segment not fitting the
  * peer's window (Linux tcp_snd_wnd_test), or Nagle holding a small segment.
  */
-function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd: number, now: Nanos, first: boolean): number {
+function nextLength(
+  t: Tcb,
+  seq: number,
+  size: number,
+  head: boolean,
+  extraCwnd: number,
+  now: Nanos,
+  first: boolean,
+): number {
   let avail = seqSub(t.writeSeq, seq);
   if (avail < 0) avail = 0;
   const finPending = t.finQueued && seqLe(seq, t.writeSeq);
@@ -144,7 +162,7 @@ function nextLength(t: Tcb, seq: number, size: number, head: boolean, extraCwnd:
   // TCP_CORK and MSG_MORE hold it whatever is in flight (until the persist timer, Linux
   // tcp_probe_timer). Only the tail of the queue waits: a segment cut short by the end of a
   // MSG_EOR record goes (Linux tcp_write_xmit passes TCP_NAGLE_PUSH for all but the last skb).
-  if (len < size && !fin && seqLe(t.sndMax, seq) && ((seq + len) >>> 0) === t.writeSeq) {
+  if (len < size && !fin && seqLe(t.sndMax, seq) && (seq + len) >>> 0 === t.writeSeq) {
     if (t.moreHold || (t.cork && !t.pushOverCork)) return -1;
     if (!t.noDelay && packets > 0 && seqGt(t.sndSml, t.sndUna) && seqLe(t.sndSml, seq)) return -1;
   }
@@ -173,9 +191,16 @@ function packetsInFlightAt(t: Tcb, seq: number): number {
  */
 function sendChronos(t: Tcb, validated: boolean, now: Nanos): void {
   const unsent = seqLt(t.sndNxt, t.writeSeq);
-  if (unsent && t.packetsOut < t.cc.cwnd && seqGt((t.sndNxt + 1) >>> 0, sndWndEnd(t))) chronoStart(t, CHRONO_RWND_LIMITED, now);
+  if (unsent && t.packetsOut < t.cc.cwnd && seqGt((t.sndNxt + 1) >>> 0, sndWndEnd(t)))
+    chronoStart(t, CHRONO_RWND_LIMITED, now);
   else chronoStop(t, CHRONO_RWND_LIMITED, now);
-  if (validated && !unsent && t.sendBlocked && !isCwndLimited(t) && (t.state === TcpState.ESTABLISHED || t.state === TcpState.CLOSE_WAIT)) {
+  if (
+    validated &&
+    !unsent &&
+    t.sendBlocked &&
+    !isCwndLimited(t) &&
+    (t.state === TcpState.ESTABLISHED || t.state === TcpState.CLOSE_WAIT)
+  ) {
     chronoStart(t, CHRONO_SNDBUF_LIMITED, now);
   }
 }
@@ -228,7 +253,7 @@ export function retransmitHead(t: Tcb, now: Nanos): void {
   let len = sentData <= 0 ? 0 : sentData < segmentSize(t) ? sentData : segmentSize(t);
   const recordEnd = nextRecordEnd(t, seq);
   if (recordEnd >= 0 && seqSub(recordEnd, seq) < len) len = seqSub(recordEnd, seq);
-  const fin = t.finSent && ((seq + len) >>> 0) === t.writeSeq;
+  const fin = t.finSent && (seq + len) >>> 0 === t.writeSeq;
   if (len === 0 && !fin) return;
   transmitData(t, seq, len, fin, now, false);
 }

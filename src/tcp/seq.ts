@@ -46,7 +46,7 @@ export function seqMin(a: number, b: number): number {
 
 /** lo ≤ x < hi in sequence space (an empty range when lo = hi). */
 export function seqInRange(x: number, lo: number, hi: number): boolean {
-  return ((x - lo) >>> 0) < ((hi - lo) >>> 0);
+  return (x - lo) >>> 0 < (hi - lo) >>> 0;
 }
 
 /** Where mergeSeqRange put the merged pair and how many bytes the set gained (reused, not allocated). */

@@ -37,8 +37,10 @@ const TS_OPT_ECN = 0x20;
 /** Two 64-bit HalfSipHash keys (Linux's syncookie_secret[2]), as four 32-bit words each pair. */
 export class CookieSecret {
   constructor(
-    private readonly k0a: number, private readonly k0b: number,
-    private readonly k1a: number, private readonly k1b: number,
+    private readonly k0a: number,
+    private readonly k0b: number,
+    private readonly k1a: number,
+    private readonly k1b: number,
   ) {}
 
   /** A secret drawn from a seeded stream: `next()` yields uint32 values. */
@@ -70,8 +72,14 @@ export function cookieMssIndex(mss: number): number {
  * secure_tcp_syn_cookie: the ISN for a SYN from saddr:sport to daddr:dport with peer ISN `sseq`.
  */
 export function makeCookie(
-  secret: CookieSecret, saddr: number, daddr: number, sport: number, dport: number,
-  sseq: number, mssIndex: number, now: Nanos,
+  secret: CookieSecret,
+  saddr: number,
+  daddr: number,
+  sport: number,
+  dport: number,
+  sseq: number,
+  mssIndex: number,
+  now: Nanos,
 ): number {
   const count = cookieTime(now);
   const h0 = secret.hash(saddr, daddr, sport, dport, 0, 0);
@@ -84,8 +92,14 @@ export function makeCookie(
  * 0 when it is forged or expired. `ack` and `seq` are the ACK's fields as received.
  */
 export function checkCookie(
-  secret: CookieSecret, saddr: number, daddr: number, sport: number, dport: number,
-  seq: number, ack: number, now: Nanos,
+  secret: CookieSecret,
+  saddr: number,
+  daddr: number,
+  sport: number,
+  dport: number,
+  seq: number,
+  ack: number,
+  now: Nanos,
 ): number {
   const cookie = (ack - 1) >>> 0;
   const sseq = (seq - 1) >>> 0;
@@ -113,7 +127,11 @@ export function cookieTimestamp(tsNow: number, peerWscale: number, sackOk: boole
 /** cookie_timestamp_decode: the options a timestamp cookie carried, read from the ACK's TSecr. */
 export function decodeCookieTimestamp(tsecr: number): { wscale: number; sackOk: boolean; ecnOk: boolean } {
   const w = tsecr & TS_OPT_WSCALE_MASK;
-  return { wscale: w === TS_OPT_WSCALE_MASK ? -1 : w, sackOk: (tsecr & TS_OPT_SACK) !== 0, ecnOk: (tsecr & TS_OPT_ECN) !== 0 };
+  return {
+    wscale: w === TS_OPT_WSCALE_MASK ? -1 : w,
+    sackOk: (tsecr & TS_OPT_SACK) !== 0,
+    ecnOk: (tsecr & TS_OPT_ECN) !== 0,
+  };
 }
 
 function rotl(x: number, b: number): number {
@@ -128,20 +146,40 @@ function halfSipHash4(ka: number, kb: number, m0: number, m1: number, m2: number
   let v3 = 0x74656462 ^ kb;
   // One compression round per word (the "1" of 1-3).
   for (let i = 0; i < 5; i++) {
-    const m = i === 0 ? m0 : i === 1 ? m1 : i === 2 ? m2 : i === 3 ? m3 : (16 << 24); // last: length
+    const m = i === 0 ? m0 : i === 1 ? m1 : i === 2 ? m2 : i === 3 ? m3 : 16 << 24; // last: length
     v3 ^= m;
-    v0 = (v0 + v1) | 0; v1 = rotl(v1, 5); v1 ^= v0; v0 = rotl(v0, 16);
-    v2 = (v2 + v3) | 0; v3 = rotl(v3, 8); v3 ^= v2;
-    v0 = (v0 + v3) | 0; v3 = rotl(v3, 7); v3 ^= v0;
-    v2 = (v2 + v1) | 0; v1 = rotl(v1, 13); v1 ^= v2; v2 = rotl(v2, 16);
+    v0 = (v0 + v1) | 0;
+    v1 = rotl(v1, 5);
+    v1 ^= v0;
+    v0 = rotl(v0, 16);
+    v2 = (v2 + v3) | 0;
+    v3 = rotl(v3, 8);
+    v3 ^= v2;
+    v0 = (v0 + v3) | 0;
+    v3 = rotl(v3, 7);
+    v3 ^= v0;
+    v2 = (v2 + v1) | 0;
+    v1 = rotl(v1, 13);
+    v1 ^= v2;
+    v2 = rotl(v2, 16);
     v0 ^= m;
   }
   v2 ^= 0xff;
   for (let r = 0; r < 3; r++) {
-    v0 = (v0 + v1) | 0; v1 = rotl(v1, 5); v1 ^= v0; v0 = rotl(v0, 16);
-    v2 = (v2 + v3) | 0; v3 = rotl(v3, 8); v3 ^= v2;
-    v0 = (v0 + v3) | 0; v3 = rotl(v3, 7); v3 ^= v0;
-    v2 = (v2 + v1) | 0; v1 = rotl(v1, 13); v1 ^= v2; v2 = rotl(v2, 16);
+    v0 = (v0 + v1) | 0;
+    v1 = rotl(v1, 5);
+    v1 ^= v0;
+    v0 = rotl(v0, 16);
+    v2 = (v2 + v3) | 0;
+    v3 = rotl(v3, 8);
+    v3 ^= v2;
+    v0 = (v0 + v3) | 0;
+    v3 = rotl(v3, 7);
+    v3 ^= v0;
+    v2 = (v2 + v1) | 0;
+    v1 = rotl(v1, 13);
+    v1 ^= v2;
+    v2 = rotl(v2, 16);
   }
   return (v1 ^ v3) >>> 0;
 }

@@ -73,7 +73,56 @@ export function streamWritable(t: Tcb): boolean {
  * instead (8 bytes a slot, one 24-byte header): ~400 B less per connection (issue 14).
  * The Infinity slots make the literal an array of doubles from the start; slice() keeps that kind.
  */
-const WIDE_INIT: number[] = [Infinity, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Infinity, 0, 0, Infinity, Infinity, Infinity, Infinity, -1, 0, -1, -1, -1, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, -Infinity, 0, 0];
+const WIDE_INIT: number[] = [
+  Infinity,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  Infinity,
+  0,
+  0,
+  Infinity,
+  Infinity,
+  Infinity,
+  Infinity,
+  -1,
+  0,
+  -1,
+  -1,
+  -1,
+  0,
+  0,
+  -1,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  -Infinity,
+  0,
+  0,
+];
 
 export class Tcb {
   readonly ep: Endpoints;
@@ -90,8 +139,12 @@ export class Tcb {
   readonly out: EngineOutput;
   state: TcpState = TcpState.CLOSED;
   /** Earliest timer deadline, or Infinity (the owner keeps one wake-up for it). */
-  get deadline(): Nanos { return this.wide[0]!; }
-  set deadline(v: Nanos) { this.wide[0] = v; }
+  get deadline(): Nanos {
+    return this.wide[0]!;
+  }
+  set deadline(v: Nanos) {
+    this.wide[0] = v;
+  }
   // wide[1] is free (it held the TIME-WAIT reopen ISS, now HostTcp.takeOverTimeWait's answer).
   /** The host's destination metrics (tcp_metrics), or null; metricsSaved: this connection wrote them. */
   metrics: DstMetrics | null = null;
@@ -100,38 +153,78 @@ export class Tcb {
   fo: FastOpenState | null = null;
 
   // --- Send sequence space (RFC 9293 3.3.1) ---
-  get iss(): number { return this.wide[2]!; }
-  set iss(v: number) { this.wide[2] = v; }
-  get sndUna(): number { return this.wide[3]!; }
-  set sndUna(v: number) { this.wide[3] = v; }
-  get sndNxt(): number { return this.wide[4]!; }
-  set sndNxt(v: number) { this.wide[4] = v; }
+  get iss(): number {
+    return this.wide[2]!;
+  }
+  set iss(v: number) {
+    this.wide[2] = v;
+  }
+  get sndUna(): number {
+    return this.wide[3]!;
+  }
+  set sndUna(v: number) {
+    this.wide[3] = v;
+  }
+  get sndNxt(): number {
+    return this.wide[4]!;
+  }
+  set sndNxt(v: number) {
+    this.wide[4] = v;
+  }
   /** Highest sequence number sent so far (BSD snd_max): SND.NXT goes back to SND.UNA on an RTO. */
-  get sndMax(): number { return this.wide[5]!; }
-  set sndMax(v: number) { this.wide[5] = v; }
+  get sndMax(): number {
+    return this.wide[5]!;
+  }
+  set sndMax(v: number) {
+    this.wide[5] = v;
+  }
   /** Send window in bytes (already scaled). */
   sndWnd = 0;
-  get sndWl1(): number { return this.wide[6]!; }
-  set sndWl1(v: number) { this.wide[6] = v; }
-  get sndWl2(): number { return this.wide[7]!; }
-  set sndWl2(v: number) { this.wide[7] = v; }
+  get sndWl1(): number {
+    return this.wide[6]!;
+  }
+  set sndWl1(v: number) {
+    this.wide[6] = v;
+  }
+  get sndWl2(): number {
+    return this.wide[7]!;
+  }
+  set sndWl2(v: number) {
+    this.wide[7] = v;
+  }
   /** Largest window the peer has offered (RFC 5961 5.2 MAX.SND.WND). */
   maxSndWnd = 0;
   /** Sequence number after the last byte the user queued (Linux write_seq). */
-  get writeSeq(): number { return this.wide[8]!; }
-  set writeSeq(v: number) { this.wide[8] = v; }
+  get writeSeq(): number {
+    return this.wide[8]!;
+  }
+  set writeSeq(v: number) {
+    this.wide[8] = v;
+  }
   /** The user shut the sending side: a FIN follows the data, at writeSeq. */
   finQueued = false;
 
   // --- Receive sequence space ---
-  get irs(): number { return this.wide[9]!; }
-  set irs(v: number) { this.wide[9] = v; }
-  get rcvNxt(): number { return this.wide[10]!; }
-  set rcvNxt(v: number) { this.wide[10] = v; }
+  get irs(): number {
+    return this.wide[9]!;
+  }
+  set irs(v: number) {
+    this.wide[9] = v;
+  }
+  get rcvNxt(): number {
+    return this.wide[10]!;
+  }
+  set rcvNxt(v: number) {
+    this.wide[10] = v;
+  }
   /** The window last advertised, in bytes, and RCV.NXT when it was (Linux rcv_wnd / rcv_wup). */
   rcvWnd = 0;
-  get rcvWup(): number { return this.wide[11]!; }
-  set rcvWup(v: number) { this.wide[11] = v; }
+  get rcvWup(): number {
+    return this.wide[11]!;
+  }
+  set rcvWup(v: number) {
+    this.wide[11] = v;
+  }
   /** Linux rcv_ssthresh: the window grows towards the buffer as data arrives (tcp_grow_window). */
   rcvSsthresh = 0;
   /** The peer's FIN has been received in order. */
@@ -154,12 +247,24 @@ export class Tcb {
   sackOk = false;
   tsOk = false;
   /** RFC 7323 TS.Recent and when it was stored. */
-  get tsRecent(): number { return this.wide[12]!; }
-  set tsRecent(v: number) { this.wide[12] = v; }
-  get tsRecentAt(): Nanos { return this.wide[13]!; }
-  set tsRecentAt(v: Nanos) { this.wide[13] = v; }
-  get tsOffset(): number { return this.wide[14]!; }
-  set tsOffset(v: number) { this.wide[14] = v; }
+  get tsRecent(): number {
+    return this.wide[12]!;
+  }
+  set tsRecent(v: number) {
+    this.wide[12] = v;
+  }
+  get tsRecentAt(): Nanos {
+    return this.wide[13]!;
+  }
+  set tsRecentAt(v: Nanos) {
+    this.wide[13] = v;
+  }
+  get tsOffset(): number {
+    return this.wide[14]!;
+  }
+  set tsOffset(v: number) {
+    this.wide[14] = v;
+  }
   /** Receiver's estimate of the peer's segment size (Linux icsk_ack.rcv_mss). */
   rcvMss = DEFAULT_MSS;
 
@@ -173,8 +278,12 @@ export class Tcb {
   /** The window was reduced for an ECE: the next new data carries CWR (TCP_ECN_QUEUE_CWR). */
   ecnQueueCwr = false;
   /** ECEs for data below this were answered already. */
-  get ecnRecover(): number { return this.wide[15]!; }
-  set ecnRecover(v: number) { this.wide[15] = v; }
+  get ecnRecover(): number {
+    return this.wide[15]!;
+  }
+  set ecnRecover(v: number) {
+    this.wide[15] = v;
+  }
 
   // --- User side ---
   /** close() was called: nobody will read or be told anything (Linux SOCK_DEAD). */
@@ -197,8 +306,12 @@ export class Tcb {
    */
   pushOverCork = false;
   /** End of the last write without MSG_MORE (Linux pushed_seq): data past it goes without PSH. */
-  get pushSeq(): number { return this.wide[16]!; }
-  set pushSeq(v: number) { this.wide[16] = v; }
+  get pushSeq(): number {
+    return this.wide[16]!;
+  }
+  set pushSeq(v: number) {
+    this.wide[16] = v;
+  }
   /**
    * Ends of MSG_EOR records not yet acknowledged, ascending (Linux TCP_SKB_CB(skb)->eor): no
    * segment, first transmission or retransmission, crosses one (tcp_skb_can_collapse_to).
@@ -206,21 +319,41 @@ export class Tcb {
   recordEnds: number[] = NO_RECORDS;
   /** Send chronographs (chrono.ts, Linux tp->chrono_*): the running one, since when, and the sums. */
   chronoType = 0;
-  get chronoStart(): Nanos { return this.wide[17]!; }
-  set chronoStart(v: Nanos) { this.wide[17] = v; }
-  get chronoBusy(): Nanos { return this.wide[18]!; }
-  set chronoBusy(v: Nanos) { this.wide[18] = v; }
-  get chronoRwnd(): Nanos { return this.wide[19]!; }
-  set chronoRwnd(v: Nanos) { this.wide[19] = v; }
-  get chronoSndbuf(): Nanos { return this.wide[20]!; }
-  set chronoSndbuf(v: Nanos) { this.wide[20] = v; }
+  get chronoStart(): Nanos {
+    return this.wide[17]!;
+  }
+  set chronoStart(v: Nanos) {
+    this.wide[17] = v;
+  }
+  get chronoBusy(): Nanos {
+    return this.wide[18]!;
+  }
+  set chronoBusy(v: Nanos) {
+    this.wide[18] = v;
+  }
+  get chronoRwnd(): Nanos {
+    return this.wide[19]!;
+  }
+  set chronoRwnd(v: Nanos) {
+    this.wide[19] = v;
+  }
+  get chronoSndbuf(): Nanos {
+    return this.wide[20]!;
+  }
+  set chronoSndbuf(v: Nanos) {
+    this.wide[20] = v;
+  }
   /** With tcp.skbTruesize: start sequences of the send queue's skbs, ascending (send-skbs.ts). */
   skbStarts: number[] = NO_SKBS;
   /** With tcp.skbTruesize: ends of skbs marked PSH by a forced push (Linux tcp_mark_push), ascending. */
   pushMarks: number[] = NO_SKBS;
   /** With tcp.skbTruesize: Linux pushed_seq, write_seq at the last tcp_mark_push. */
-  get pushedSeq(): number { return this.wide[21]!; }
-  set pushedSeq(v: number) { this.wide[21] = v; }
+  get pushedSeq(): number {
+    return this.wide[21]!;
+  }
+  set pushedSeq(v: number) {
+    this.wide[21] = v;
+  }
   /** Receive and send buffer sizes now (Linux sk_rcvbuf / sk_sndbuf): autotuning grows them. */
   rcvBuf: number;
   sndBuf: number;
@@ -228,29 +361,57 @@ export class Tcb {
   rcvTuning: RcvTuning | null = null;
 
   // --- Timers (absolute deadlines, Infinity when off) ---
-  get rtoAt(): Nanos { return this.wide[22]!; }
-  set rtoAt(v: Nanos) { this.wide[22] = v; }
+  get rtoAt(): Nanos {
+    return this.wide[22]!;
+  }
+  set rtoAt(v: Nanos) {
+    this.wide[22] = v;
+  }
   /** The retransmission timer is armed as a tail-loss-probe timeout (Linux ICSK_TIME_LOSS_PROBE). */
   rtoIsProbe = false;
   /** The retransmission timer is armed as RACK's reordering timer (Linux ICSK_TIME_REO_TIMEOUT, rack.ts). */
   rtoIsReo = false;
   /** A tail loss probe is out, covering up to tlpHigh (Linux tlp_high_seq); it resent data (tlp_retrans). */
   tlpActive = false;
-  get tlpHigh(): number { return this.wide[23]!; }
-  set tlpHigh(v: number) { this.wide[23] = v; }
+  get tlpHigh(): number {
+    return this.wide[23]!;
+  }
+  set tlpHigh(v: number) {
+    this.wide[23] = v;
+  }
   tlpRetrans = false;
   /** Start of the last segment first sent (Linux's tail skb, what a probe resends). */
-  get tailSeq(): number { return this.wide[24]!; }
-  set tailSeq(v: number) { this.wide[24] = v; }
-  get persistAt(): Nanos { return this.wide[25]!; }
-  set persistAt(v: Nanos) { this.wide[25] = v; }
-  get delackAt(): Nanos { return this.wide[26]!; }
-  set delackAt(v: Nanos) { this.wide[26] = v; }
-  get keepaliveAt(): Nanos { return this.wide[27]!; }
-  set keepaliveAt(v: Nanos) { this.wide[27] = v; }
+  get tailSeq(): number {
+    return this.wide[24]!;
+  }
+  set tailSeq(v: number) {
+    this.wide[24] = v;
+  }
+  get persistAt(): Nanos {
+    return this.wide[25]!;
+  }
+  set persistAt(v: Nanos) {
+    this.wide[25] = v;
+  }
+  get delackAt(): Nanos {
+    return this.wide[26]!;
+  }
+  set delackAt(v: Nanos) {
+    this.wide[26] = v;
+  }
+  get keepaliveAt(): Nanos {
+    return this.wide[27]!;
+  }
+  set keepaliveAt(v: Nanos) {
+    this.wide[27] = v;
+  }
   /** FIN_WAIT_2 (orphan) timeout or TIME-WAIT expiry, whichever state we are in. */
-  get closeAt(): Nanos { return this.wide[28]!; }
-  set closeAt(v: Nanos) { this.wide[28] = v; }
+  get closeAt(): Nanos {
+    return this.wide[28]!;
+  }
+  set closeAt(v: Nanos) {
+    this.wide[28] = v;
+  }
   /**
    * Pacing (pacing.ts), with tcp.pacing on: the next packet's earliest departure time (Linux
    * tcp_wstamp_ns), the pacing timer (Linux's pacing hrtimer, or fq's wait; Infinity when off) and
@@ -268,22 +429,42 @@ export class Tcb {
   /** Consecutive timeouts without progress (Linux icsk_retransmits). */
   retransmits = 0;
   /** First transmission time of the head when retransmitting began (Linux retrans_stamp), or -1. */
-  get retransStamp(): Nanos { return this.wide[29]!; }
-  set retransStamp(v: Nanos) { this.wide[29] = v; }
+  get retransStamp(): Nanos {
+    return this.wide[29]!;
+  }
+  set retransStamp(v: Nanos) {
+    this.wide[29] = v;
+  }
   /** End of the highest retransmitted range: ACKs below it give no RTT sample (Karn). */
-  get retxHigh(): number { return this.wide[30]!; }
-  set retxHigh(v: number) { this.wide[30] = v; }
+  get retxHigh(): number {
+    return this.wide[30]!;
+  }
+  set retxHigh(v: number) {
+    this.wide[30] = v;
+  }
   /** When the first SYN went out (active open), or when the handshake began (passive). */
-  get openedAt(): Nanos { return this.wide[31]!; }
-  set openedAt(v: Nanos) { this.wide[31] = v; }
-  get establishedAt(): Nanos { return this.wide[32]!; }
-  set establishedAt(v: Nanos) { this.wide[32] = v; }
+  get openedAt(): Nanos {
+    return this.wide[31]!;
+  }
+  set openedAt(v: Nanos) {
+    this.wide[31] = v;
+  }
+  get establishedAt(): Nanos {
+    return this.wide[32]!;
+  }
+  set establishedAt(v: Nanos) {
+    this.wide[32] = v;
+  }
   /** Unanswered zero-window or keepalive probes (Linux icsk_probes_out) and persist backoff. */
   probesOut = 0;
   persistBackoff = 0;
   /** When the persist timer first fired for the current zero window (Linux icsk_probes_tstamp), or -1. */
-  get probesStamp(): Nanos { return this.wide[33]!; }
-  set probesStamp(v: Nanos) { this.wide[33] = v; }
+  get probesStamp(): Nanos {
+    return this.wide[33]!;
+  }
+  set probesStamp(v: Nanos) {
+    this.wide[33] = v;
+  }
 
   // --- Congestion control and loss recovery ---
   cc: CongestionControl;
@@ -297,8 +478,12 @@ export class Tcb {
    * shown spurious by a DSACK (-1: none sent); the window to go back to.
    */
   undoActive = false;
-  get undoMarker(): number { return this.wide[34]!; }
-  set undoMarker(v: number) { this.wide[34] = v; }
+  get undoMarker(): number {
+    return this.wide[34]!;
+  }
+  set undoMarker(v: number) {
+    this.wide[34] = v;
+  }
   undoRetrans = -1;
   priorSsthresh = 0;
   undoCwnd = 0;
@@ -317,8 +502,12 @@ export class Tcb {
   spuriousRtos = 0;
   undos = 0;
   /** RFC 6582 "recover". */
-  get recover(): number { return this.wide[35]!; }
-  set recover(v: number) { this.wide[35] = v; }
+  get recover(): number {
+    return this.wide[35]!;
+  }
+  set recover(v: number) {
+    this.wide[35] = v;
+  }
   /** What the peer SACKed and the SACK recovery state, from the first SACK block on (sack-recovery.ts). */
   sack: SackScoreboard | null = null;
   /**
@@ -326,10 +515,18 @@ export class Tcb {
    * sent segment known delivered (-1: none yet), its RTT, and whether it moved since the last
    * loss scan.
    */
-  get rackXmit(): Nanos { return this.wide[36]!; }
-  set rackXmit(v: Nanos) { this.wide[36] = v; }
-  get rackEnd(): number { return this.wide[37]!; }
-  set rackEnd(v: number) { this.wide[37] = v; }
+  get rackXmit(): Nanos {
+    return this.wide[36]!;
+  }
+  set rackXmit(v: Nanos) {
+    this.wide[36] = v;
+  }
+  get rackEnd(): number {
+    return this.wide[37]!;
+  }
+  set rackEnd(v: number) {
+    this.wide[37] = v;
+  }
   rackRtt: Nanos = 0;
   rackAdvanced = false;
   /**
@@ -348,10 +545,18 @@ export class Tcb {
   ackDsack = false;
   /** A duplicate [dsackStart, dsackEnd) arrived: the next ACK reports it first (RFC 2883, Linux rx_opt.dsack). */
   dsackPending = false;
-  get dsackStart(): number { return this.wide[38]!; }
-  set dsackStart(v: number) { this.wide[38] = v; }
-  get dsackEnd(): number { return this.wide[39]!; }
-  set dsackEnd(v: number) { this.wide[39] = v; }
+  get dsackStart(): number {
+    return this.wide[38]!;
+  }
+  set dsackStart(v: number) {
+    this.wide[38] = v;
+  }
+  get dsackEnd(): number {
+    return this.wide[39]!;
+  }
+  set dsackEnd(v: number) {
+    this.wide[39] = v;
+  }
   /**
    * Linux tcp_cwnd_validate's record of how much of cwnd the current window used: the send loop
    * ended with the window full (is_cwnd_limited), else the most packets out (max_packets_out),
@@ -359,13 +564,25 @@ export class Tcb {
    */
   isCwndLimited = false;
   maxPacketsOut = 0;
-  get cwndUsageSeq(): number { return this.wide[40]!; }
-  set cwndUsageSeq(v: number) { this.wide[40] = v; }
+  get cwndUsageSeq(): number {
+    return this.wide[40]!;
+  }
+  set cwndUsageSeq(v: number) {
+    this.wide[40] = v;
+  }
   /** End of the last small segment sent (Linux snd_sml, for Minshall's Nagle check). */
-  get sndSml(): number { return this.wide[41]!; }
-  set sndSml(v: number) { this.wide[41] = v; }
-  get lastSendAt(): Nanos { return this.wide[42]!; }
-  set lastSendAt(v: Nanos) { this.wide[42] = v; }
+  get sndSml(): number {
+    return this.wide[41]!;
+  }
+  set sndSml(v: number) {
+    this.wide[41] = v;
+  }
+  get lastSendAt(): Nanos {
+    return this.wide[42]!;
+  }
+  set lastSendAt(v: Nanos) {
+    this.wide[42] = v;
+  }
 
   // --- Delayed ACK (Linux icsk_ack) ---
   ackPending = false;
@@ -377,14 +594,26 @@ export class Tcb {
   ato: Nanos = 0;
   quickAcks = 0;
   pingpong = false;
-  get lastDataRcvAt(): Nanos { return this.wide[43]!; }
-  set lastDataRcvAt(v: Nanos) { this.wide[43] = v; }
+  get lastDataRcvAt(): Nanos {
+    return this.wide[43]!;
+  }
+  set lastDataRcvAt(v: Nanos) {
+    this.wide[43] = v;
+  }
   /** Last time any acceptable segment arrived (keepalive idleness). */
-  get lastRcvAt(): Nanos { return this.wide[44]!; }
-  set lastRcvAt(v: Nanos) { this.wide[44] = v; }
+  get lastRcvAt(): Nanos {
+    return this.wide[44]!;
+  }
+  set lastRcvAt(v: Nanos) {
+    this.wide[44] = v;
+  }
   /** Last ACK sent for an out-of-window segment (Linux tcp_oow_rate_limited). */
-  get lastOowAckAt(): Nanos { return this.wide[45]!; }
-  set lastOowAckAt(v: Nanos) { this.wide[45] = v; }
+  get lastOowAckAt(): Nanos {
+    return this.wide[45]!;
+  }
+  set lastOowAckAt(v: Nanos) {
+    this.wide[45] = v;
+  }
 
   // --- Counters for metrics ---
   segsOut = 0;
@@ -395,10 +624,18 @@ export class Tcb {
    * segments each ACK newly covers.
    */
   delivered = 0;
-  get bytesAckedTotal(): number { return this.wide[46]!; }
-  set bytesAckedTotal(v: number) { this.wide[46] = v; }
-  get bytesReceivedTotal(): number { return this.wide[47]!; }
-  set bytesReceivedTotal(v: number) { this.wide[47] = v; }
+  get bytesAckedTotal(): number {
+    return this.wide[46]!;
+  }
+  set bytesAckedTotal(v: number) {
+    this.wide[46] = v;
+  }
+  get bytesReceivedTotal(): number {
+    return this.wide[47]!;
+  }
+  set bytesReceivedTotal(v: number) {
+    this.wide[47] = v;
+  }
 
   // --- Notifications ---
   events = 0;
@@ -456,7 +693,11 @@ export class Tcb {
   /** Sequence number of the first unacknowledged data byte (past the SYN). */
   dataStart(): number {
     const synEnd = (this.iss + 1) >>> 0;
-    return seqSub(this.sndUna, synEnd) < 0 ? synEnd : seqSub(this.sndUna, this.writeSeq) > 0 ? this.writeSeq : this.sndUna;
+    return seqSub(this.sndUna, synEnd) < 0
+      ? synEnd
+      : seqSub(this.sndUna, this.writeSeq) > 0
+        ? this.writeSeq
+        : this.sndUna;
   }
 
   /** Our FIN has been sent (it sits at writeSeq). */
@@ -506,11 +747,21 @@ export class Tcb {
       const ev = this.events & -this.events;
       this.events &= ~ev;
       switch (ev) {
-        case EV_CONNECTED: this.out.notify(this.ep, ConnEvent.CONNECTED); break;
-        case EV_READABLE: this.out.notify(this.ep, ConnEvent.READABLE); break;
-        case EV_WRITABLE: this.out.notify(this.ep, ConnEvent.WRITABLE); break;
-        case EV_ERROR: this.out.notify(this.ep, ConnEvent.ERROR, this.eventErrno ?? undefined); break;
-        case EV_FREED: this.out.notify(this.ep, ConnEvent.FREED); break;
+        case EV_CONNECTED:
+          this.out.notify(this.ep, ConnEvent.CONNECTED);
+          break;
+        case EV_READABLE:
+          this.out.notify(this.ep, ConnEvent.READABLE);
+          break;
+        case EV_WRITABLE:
+          this.out.notify(this.ep, ConnEvent.WRITABLE);
+          break;
+        case EV_ERROR:
+          this.out.notify(this.ep, ConnEvent.ERROR, this.eventErrno ?? undefined);
+          break;
+        case EV_FREED:
+          this.out.notify(this.ep, ConnEvent.FREED);
+          break;
       }
     }
   }

@@ -33,11 +33,43 @@ const INFINITE_SSTHRESH = 0x7fffffff;
 
 /** The `struct tcp_info` fields the engine models, by their names without the `tcpi_` prefix. */
 export const TCP_INFO_FIELDS = [
-  'state', 'ca_state', 'retransmits', 'probes', 'backoff', 'options', 'snd_wscale', 'rcv_wscale', 'rto', 'ato',
-  'snd_mss', 'rcv_mss', 'advmss', 'unacked', 'retrans', 'total_retrans', 'last_data_recv', 'last_data_sent',
-  'rtt', 'rttvar', 'snd_ssthresh', 'snd_cwnd', 'rcv_ssthresh', 'reordering', 'bytes_acked', 'bytes_received',
-  'segs_out', 'notsent_bytes', 'snd_wnd', 'busy_time', 'rwnd_limited', 'sndbuf_limited', 'sacked', 'lost',
-  'reord_seen', 'min_rtt', 'delivered',
+  'state',
+  'ca_state',
+  'retransmits',
+  'probes',
+  'backoff',
+  'options',
+  'snd_wscale',
+  'rcv_wscale',
+  'rto',
+  'ato',
+  'snd_mss',
+  'rcv_mss',
+  'advmss',
+  'unacked',
+  'retrans',
+  'total_retrans',
+  'last_data_recv',
+  'last_data_sent',
+  'rtt',
+  'rttvar',
+  'snd_ssthresh',
+  'snd_cwnd',
+  'rcv_ssthresh',
+  'reordering',
+  'bytes_acked',
+  'bytes_received',
+  'segs_out',
+  'notsent_bytes',
+  'snd_wnd',
+  'busy_time',
+  'rwnd_limited',
+  'sndbuf_limited',
+  'sacked',
+  'lost',
+  'reord_seen',
+  'min_rtt',
+  'delivered',
 ] as const;
 
 export type TcpInfoFields = Readonly<Record<(typeof TCP_INFO_FIELDS)[number], number>>;
@@ -47,7 +79,13 @@ const ms = (ns: Nanos): number => Math.floor(ns / 1_000_000);
 
 /** tcp_get_info for one connection at `now`. */
 export function tcpInfo(t: Tcb, now: Nanos): TcpInfoFields {
-  const caState = t.inRecovery ? TCP_CA_Recovery : t.retransmits > 0 && t.state !== TcpState.SYN_SENT ? TCP_CA_Loss : t.dupAcks > 0 ? TCP_CA_Disorder : TCP_CA_Open;
+  const caState = t.inRecovery
+    ? TCP_CA_Recovery
+    : t.retransmits > 0 && t.state !== TcpState.SYN_SENT
+      ? TCP_CA_Loss
+      : t.dupAcks > 0
+        ? TCP_CA_Disorder
+        : TCP_CA_Open;
   let options = 0;
   if (t.tsOk) options |= TCPI_OPT_TIMESTAMPS;
   if (t.sackOk) options |= TCPI_OPT_SACK;

@@ -34,7 +34,11 @@ export function armFinWait2Timer(t: Tcb, now: Nanos): void {
   if (!t.orphan || t.params.finWait2Timeout <= 0) return;
   updateMetrics(t, now); // Linux: the closed socket becomes a timewait sock (tcp_time_wait, TCP_FIN_WAIT2)
   const floor = 3.5 * t.rtt.rto;
-  t.closeAt = timerExpiry(t.params, now, Math.round(t.params.finWait2Timeout > floor ? t.params.finWait2Timeout : floor));
+  t.closeAt = timerExpiry(
+    t.params,
+    now,
+    Math.round(t.params.finWait2Timeout > floor ? t.params.finWait2Timeout : floor),
+  );
 }
 
 /** The connection dies (reset received, timeout): the owner learns `errno`; no segment is sent. */
@@ -86,8 +90,13 @@ export function resetOnData(t: Tcb, seg: Segment): void {
 
 /** Linux tcp_need_reset: states whose abort tells the peer with a RST (RFC 9293 3.10.5). */
 function needsReset(s: TcpState): boolean {
-  return s === TcpState.ESTABLISHED || s === TcpState.CLOSE_WAIT || s === TcpState.FIN_WAIT_1
-    || s === TcpState.FIN_WAIT_2 || s === TcpState.SYN_RCVD;
+  return (
+    s === TcpState.ESTABLISHED ||
+    s === TcpState.CLOSE_WAIT ||
+    s === TcpState.FIN_WAIT_1 ||
+    s === TcpState.FIN_WAIT_2 ||
+    s === TcpState.SYN_RCVD
+  );
 }
 
 /** Linux tcp_close_state + tcp_send_fin: queue a FIN after the data. Returns false if already shut. */

@@ -68,7 +68,8 @@ export class TimeWaitSock implements TimeWaitState {
   static from(c: Connection): TimeWaitSock | null {
     if (c.state !== TcpState.TIME_WAIT || !c.orphan || c.ecnOk || c.events !== 0) return null;
     if (c.rcvq.readable !== 0 || c.rcvq.hasOutOfOrder || c.ackPending) return null;
-    if (c.rtoAt !== Infinity || c.persistAt !== Infinity || c.delackAt !== Infinity || c.keepaliveAt !== Infinity) return null;
+    if (c.rtoAt !== Infinity || c.persistAt !== Infinity || c.delackAt !== Infinity || c.keepaliveAt !== Infinity)
+      return null;
     return new TimeWaitSock(c);
   }
 
@@ -108,10 +109,25 @@ export class TimeWaitSock implements TimeWaitState {
   /** TimeWaitState: the ACK a full connection would send (sendOowAck: rate-limited as Linux tcp_oow_rate_limited). */
   timeWaitAck(seg: Segment, now: Nanos): void {
     if (!oowAckAllowed(this, seg, now, false)) return;
-    const options: TcpOptions | null = this.tsOk ? { timestamp: { val: tsValue(this.tsOffset, now), ecr: this.tsRecent } } : null;
-    this.out.transmit(this.ep, {
-      srcPort: this.ep.localPort, dstPort: this.ep.remotePort, seq: this.sndMax >>> 0, ack: this.rcvNxt >>> 0, flags: ACK,
-      window: this.window, urgent: 0, options, len: 0, payload: null,
-    }, false, 0);
+    const options: TcpOptions | null = this.tsOk
+      ? { timestamp: { val: tsValue(this.tsOffset, now), ecr: this.tsRecent } }
+      : null;
+    this.out.transmit(
+      this.ep,
+      {
+        srcPort: this.ep.localPort,
+        dstPort: this.ep.remotePort,
+        seq: this.sndMax >>> 0,
+        ack: this.rcvNxt >>> 0,
+        flags: ACK,
+        window: this.window,
+        urgent: 0,
+        options,
+        len: 0,
+        payload: null,
+      },
+      false,
+      0,
+    );
   }
 }

@@ -120,5 +120,5 @@ export function jiffiesOffset(p: TcpParams, draw: (scope: 'run' | 'host') => num
   if (p.timers === 'exact' || p.jiffies === 'zero') return 0;
   const u = draw(p.jiffies === 'shared' ? 'run' : 'host'); // uniform in [0, 1)
   const tick = tickNs(p.hz);
-  return Math.floor(u * (2 ** 24) * tick);
+  return Math.floor(u * 2 ** 24 * tick);
 }

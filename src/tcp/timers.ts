@@ -156,8 +156,10 @@ function keepaliveTimer(t: Tcb, now: Nanos): void {
   }
   const idle = now - t.lastRcvAt;
   if (idle >= p.keepaliveIdle) {
-    if ((p.userTimeout > 0 && idle >= p.userTimeout && t.probesOut > 0)
-      || (p.userTimeout === 0 && t.probesOut >= p.keepaliveProbes)) {
+    if (
+      (p.userTimeout > 0 && idle >= p.userTimeout && t.probesOut > 0) ||
+      (p.userTimeout === 0 && t.probesOut >= p.keepaliveProbes)
+    ) {
       sendActiveReset(t, now);
       terminate(t, t.errSoft ?? 'ETIMEDOUT'); // Linux tcp_write_err: sk_err_soft if an ICMP error came
       return;

@@ -21,11 +21,24 @@ function eligible(t: Tcb): boolean {
   const s = t.state;
   // Linux: only in the Open (or CWR) state: nothing SACKed, lost or resent in flight (Disorder).
   const q = t.rtxq;
-  return t.params.tailLossProbe && t.sackOk && !t.tlpActive && !t.inRecovery && !t.inLoss && t.retransmits === 0
-    && q.sackedOut === 0 && q.lostOut === 0 && q.retransOut === 0
-    && seqGt(t.sndMax, t.sndUna) && seqGe(t.sndUna, t.recover)
-    && (s === TcpState.ESTABLISHED || s === TcpState.CLOSE_WAIT || s === TcpState.FIN_WAIT_1
-      || s === TcpState.CLOSING || s === TcpState.LAST_ACK);
+  return (
+    t.params.tailLossProbe &&
+    t.sackOk &&
+    !t.tlpActive &&
+    !t.inRecovery &&
+    !t.inLoss &&
+    t.retransmits === 0 &&
+    q.sackedOut === 0 &&
+    q.lostOut === 0 &&
+    q.retransOut === 0 &&
+    seqGt(t.sndMax, t.sndUna) &&
+    seqGe(t.sndUna, t.recover) &&
+    (s === TcpState.ESTABLISHED ||
+      s === TcpState.CLOSE_WAIT ||
+      s === TcpState.FIN_WAIT_1 ||
+      s === TcpState.CLOSING ||
+      s === TcpState.LAST_ACK)
+  );
 }
 
 /** Arms the probe timeout in place of the RTO when allowed; returns whether it did. */

@@ -61,7 +61,8 @@ const hex16 = (v: number): string => `0x${v.toString(16).padStart(4, '0')}`;
  */
 export function decode(bytes: Uint8Array, opts: DecodeOptions = {}): DecodeResult {
   const verify = opts.ignoreChecksums !== true;
-  if (bytes.length < IPV4_HEADER_BYTES) return fail('truncated', 0, `${bytes.length} bytes is shorter than an IPv4 header`);
+  if (bytes.length < IPV4_HEADER_BYTES)
+    return fail('truncated', 0, `${bytes.length} bytes is shorter than an IPv4 header`);
   const version = bytes[0]! >>> 4;
   if (version !== 4) return fail('not-ipv4', 0, `IP version ${version}, expected 4`);
   const ihl = (bytes[0]! & 15) * 4;
@@ -74,7 +75,8 @@ export function decode(bytes: Uint8Array, opts: DecodeOptions = {}): DecodeResul
   }
   const frag = get16(bytes, 6);
   // More-fragments set or a non-zero offset: a piece of a datagram, which records cannot hold.
-  if ((frag & 0x2000) !== 0 || (frag & 0x1fff) !== 0) return fail('fragment', 6, 'IPv4 fragment (MF set or non-zero offset)');
+  if ((frag & 0x2000) !== 0 || (frag & 0x1fff) !== 0)
+    return fail('fragment', 6, 'IPv4 fragment (MF set or non-zero offset)');
 
   const packet: Packet = {
     src: get32(bytes, 12),
@@ -97,7 +99,11 @@ export function decode(bytes: Uint8Array, opts: DecodeOptions = {}): DecodeResul
   }
   if (packet.protocol === PROTO_ICMP) {
     if (verify && l4Length >= 4 && internetChecksum(bytes, ihl, total) !== 0) {
-      return fail('bad-icmp-checksum', ihl + 2, `ICMP checksum ${hex16(get16(bytes, ihl + 2))} does not match the message`);
+      return fail(
+        'bad-icmp-checksum',
+        ihl + 2,
+        `ICMP checksum ${hex16(get16(bytes, ihl + 2))} does not match the message`,
+      );
     }
     readIcmpError(bytes, ihl, total, packet);
   }
@@ -126,8 +132,14 @@ function readIcmpError(b: Uint8Array, at: number, end: number, p: Packet): void 
   const qihl = (b[q]! & 15) * 4;
   if (qihl < IPV4_HEADER_BYTES || q + qihl + 8 > end) return;
   const quoted: Packet = {
-    src: get32(b, q + 12), dst: get32(b, q + 16), ttl: b[q + 8]!, id: get16(b, q + 4), protocol: b[q + 9]!,
-    tcp: null, dataBytes: 0, annot: 0,
+    src: get32(b, q + 12),
+    dst: get32(b, q + 16),
+    ttl: b[q + 8]!,
+    id: get16(b, q + 4),
+    protocol: b[q + 9]!,
+    tcp: null,
+    dataBytes: 0,
+    annot: 0,
   };
   readTosAndDf(b, q, quoted);
   const qtotal = get16(b, q + 2);
@@ -135,8 +147,16 @@ function readIcmpError(b: Uint8Array, at: number, end: number, p: Packet): void 
   if (quoted.protocol === PROTO_TCP) {
     const len = qtotal - qihl - TCP_HEADER_BYTES;
     quoted.tcp = {
-      srcPort: get16(b, l4), dstPort: get16(b, l4 + 2), seq: get32(b, l4 + 4), ack: 0, flags: 0, window: 0, urgent: 0,
-      options: null, len: len > 0 ? len : 0, payload: null,
+      srcPort: get16(b, l4),
+      dstPort: get16(b, l4 + 2),
+      seq: get32(b, l4 + 4),
+      ack: 0,
+      flags: 0,
+      window: 0,
+      urgent: 0,
+      options: null,
+      len: len > 0 ? len : 0,
+      payload: null,
     };
   } else quoted.dataBytes = qtotal > qihl ? qtotal - qihl : 0;
   const mtu = b[at + 1] === 4 && type === ICMP_DEST_UNREACH ? get16(b, at + 6) : 0;
@@ -182,7 +202,11 @@ function checkUdp(b: Uint8Array, at: number, end: number, p: Packet, verify: boo
   const udpLength = get16(b, at + 4);
   if (udpLength !== length) return fail('bad-udp-length', at + 4, `UDP length ${udpLength}, IP carries ${length}`);
   // RFC 768: a zero checksum field means the sender computed none.
-  if (verify && get16(b, at + 6) !== 0 && internetChecksum(b, at, end, pseudoHeaderSum(p.src, p.dst, PROTO_UDP, length)) !== 0) {
+  if (
+    verify &&
+    get16(b, at + 6) !== 0 &&
+    internetChecksum(b, at, end, pseudoHeaderSum(p.src, p.dst, PROTO_UDP, length)) !== 0
+  ) {
     return fail('bad-udp-checksum', at + 6, `UDP checksum ${hex16(get16(b, at + 6))} does not match the datagram`);
   }
   return null;

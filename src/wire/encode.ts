@@ -14,7 +14,15 @@
 import { finishChecksum, pseudoHeaderSum, sumWords } from './checksum.ts';
 import { MAX_OPTIONS_BYTES, writeOptions } from './options.ts';
 import { ICMP_HEADER_BYTES, ICMP_QUOTED_DATA_BYTES, type IcmpMessage } from './icmp.ts';
-import { IPV4_HEADER_BYTES, PROTO_ICMP, PROTO_TCP, PROTO_UDP, TCP_HEADER_BYTES, optionsLength, packetBytes } from './segment.ts';
+import {
+  IPV4_HEADER_BYTES,
+  PROTO_ICMP,
+  PROTO_TCP,
+  PROTO_UDP,
+  TCP_HEADER_BYTES,
+  optionsLength,
+  packetBytes,
+} from './segment.ts';
 import type { Packet, Segment } from './segment.ts';
 
 /** IPv4 flags/fragment-offset word with Don't Fragment set (RFC 791 3.1). */
@@ -45,7 +53,8 @@ export function encode(p: Packet): Uint8Array {
  */
 export function encodeInto(p: Packet, out: Uint8Array, at: number): number {
   const total = packetBytes(p);
-  if (total > MAX_IP_PACKET) throw new RangeError(`packet of ${total} bytes exceeds the IPv4 maximum of ${MAX_IP_PACKET}`);
+  if (total > MAX_IP_PACKET)
+    throw new RangeError(`packet of ${total} bytes exceeds the IPv4 maximum of ${MAX_IP_PACKET}`);
   if (at + total > out.length) throw new RangeError(`buffer too small: need ${total} bytes at offset ${at}`);
   writeIpv4Header(p, total, out, at);
   const l4 = at + IPV4_HEADER_BYTES;
@@ -88,7 +97,8 @@ function writeIpv4Header(p: Packet, total: number, b: Uint8Array, at: number): v
 
 function writeTcp(p: Packet, s: Segment, b: Uint8Array, at: number, tcpLength: number): void {
   const optLen = optionsLength(s.options);
-  if (optLen > MAX_OPTIONS_BYTES) throw new RangeError(`TCP options need ${optLen} bytes; at most ${MAX_OPTIONS_BYTES} fit`);
+  if (optLen > MAX_OPTIONS_BYTES)
+    throw new RangeError(`TCP options need ${optLen} bytes; at most ${MAX_OPTIONS_BYTES} fit`);
   const headerLen = TCP_HEADER_BYTES + optLen;
   b[at] = (s.srcPort >>> 8) & 255;
   b[at + 1] = s.srcPort & 255;
@@ -121,7 +131,8 @@ function writeTcp(p: Packet, s: Segment, b: Uint8Array, at: number, tcpLength: n
 }
 
 function writeUdp(p: Packet, b: Uint8Array, at: number, length: number): void {
-  if (length < UDP_HEADER_BYTES) throw new RangeError(`a UDP datagram needs at least ${UDP_HEADER_BYTES} bytes; dataBytes is ${length}`);
+  if (length < UDP_HEADER_BYTES)
+    throw new RangeError(`a UDP datagram needs at least ${UDP_HEADER_BYTES} bytes; dataBytes is ${length}`);
   b[at] = UDP_FILLER_PORT >>> 8;
   b[at + 1] = UDP_FILLER_PORT & 255;
   b[at + 2] = UDP_FILLER_PORT >>> 8;
@@ -141,7 +152,9 @@ function writeUdp(p: Packet, b: Uint8Array, at: number, length: number): void {
  */
 function writeIcmpError(m: IcmpMessage, b: Uint8Array, at: number, length: number): void {
   if (length < ICMP_HEADER_BYTES + IPV4_HEADER_BYTES + ICMP_QUOTED_DATA_BYTES) {
-    throw new RangeError(`an ICMP error needs ${ICMP_HEADER_BYTES + IPV4_HEADER_BYTES + ICMP_QUOTED_DATA_BYTES} bytes; dataBytes is ${length}`);
+    throw new RangeError(
+      `an ICMP error needs ${ICMP_HEADER_BYTES + IPV4_HEADER_BYTES + ICMP_QUOTED_DATA_BYTES} bytes; dataBytes is ${length}`,
+    );
   }
   const q = m.quoted;
   b[at] = m.type & 255;

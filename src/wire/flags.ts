@@ -25,15 +25,32 @@ export function parseFlags(text: string): number | null {
   let f = 0;
   for (const c of text) {
     switch (c) {
-      case 'F': f |= FIN; break;
-      case 'S': f |= SYN; break;
-      case 'R': f |= RST; break;
-      case 'P': f |= PSH; break;
-      case 'U': f |= URG; break;
-      case 'E': f |= ECE; break;
-      case 'W': f |= CWR; break;
-      case '.': f |= ACK; break;
-      default: return null;
+      case 'F':
+        f |= FIN;
+        break;
+      case 'S':
+        f |= SYN;
+        break;
+      case 'R':
+        f |= RST;
+        break;
+      case 'P':
+        f |= PSH;
+        break;
+      case 'U':
+        f |= URG;
+        break;
+      case 'E':
+        f |= ECE;
+        break;
+      case 'W':
+        f |= CWR;
+        break;
+      case '.':
+        f |= ACK;
+        break;
+      default:
+        return null;
     }
   }
   return f;

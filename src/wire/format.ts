@@ -54,7 +54,10 @@ export function formatPacket(p: Packet, base: SeqBase | null = null): string {
   if (p.protocol === PROTO_UDP) return `${src} > ${dst} udp (${Math.max(0, p.dataBytes - 8)})`;
   if (p.protocol === PROTO_ICMP && p.icmp !== undefined) {
     const q = p.icmp.quoted;
-    const about = q.tcp !== null ? ` [${formatIpv4(q.src)}:${q.tcp.srcPort} > ${formatIpv4(q.dst)}:${q.tcp.dstPort} seq ${q.tcp.seq >>> 0}]` : '';
+    const about =
+      q.tcp !== null
+        ? ` [${formatIpv4(q.src)}:${q.tcp.srcPort} > ${formatIpv4(q.dst)}:${q.tcp.dstPort} seq ${q.tcp.seq >>> 0}]`
+        : '';
     return `${src} > ${dst} icmp ${describeIcmp(p.icmp)}${about}`;
   }
   if (p.protocol === PROTO_ICMP) return `${src} > ${dst} icmp (${p.dataBytes})`;

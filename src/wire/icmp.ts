@@ -41,21 +41,47 @@ export interface IcmpMessage {
 
 /** packetdrill's names for destination-unreachable codes (icmp_packet.c), index = code. */
 export const UNREACH_CODE_NAMES: readonly string[] = [
-  'net_unreachable', 'host_unreachable', 'protocol_unreachable', 'port_unreachable', 'frag_needed',
-  'source_route_failed', 'net_unknown', 'host_unknown', 'source_host_isolated', 'net_prohibited',
-  'host_prohibited', 'net_unreachable_for_tos', 'host_unreachable_for_tos', 'packet_filtered',
-  'precedence_violation', 'precedence_cutoff',
+  'net_unreachable',
+  'host_unreachable',
+  'protocol_unreachable',
+  'port_unreachable',
+  'frag_needed',
+  'source_route_failed',
+  'net_unknown',
+  'host_unknown',
+  'source_host_isolated',
+  'net_prohibited',
+  'host_prohibited',
+  'net_unreachable_for_tos',
+  'host_unreachable_for_tos',
+  'packet_filtered',
+  'precedence_violation',
+  'precedence_cutoff',
 ];
 
 /**
  * The error a node at `from` sends back to the source of `original` (RFC 792; RFC 1812 4.3.2.4:
  * never about another ICMP error). `id` is the error's own IP identification.
  */
-export function buildIcmpError(from: number, original: Packet, type: number, code: number, mtu: number, id: number): Packet | null {
+export function buildIcmpError(
+  from: number,
+  original: Packet,
+  type: number,
+  code: number,
+  mtu: number,
+  id: number,
+): Packet | null {
   if (original.icmp !== undefined) return null;
   return {
-    src: from, dst: original.src, ttl: 64, id: id & 0xffff, protocol: PROTO_ICMP, tcp: null,
-    dataBytes: ICMP_ERROR_BYTES, annot: 0, icmp: { type, code, mtu, quoted: original },
+    src: from,
+    dst: original.src,
+    ttl: 64,
+    id: id & 0xffff,
+    protocol: PROTO_ICMP,
+    tcp: null,
+    dataBytes: ICMP_ERROR_BYTES,
+    annot: 0,
+    icmp: { type, code, mtu, quoted: original },
   };
 }
 

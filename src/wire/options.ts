@@ -40,27 +40,45 @@ function get32(b: Uint8Array, at: number): number {
 export function writeOptions(o: TcpOptions, b: Uint8Array, at: number): number {
   const start = at;
   if (o.mss !== undefined) {
-    b[at] = OPT_MSS; b[at + 1] = 4; b[at + 2] = (o.mss >>> 8) & 255; b[at + 3] = o.mss & 255;
+    b[at] = OPT_MSS;
+    b[at + 1] = 4;
+    b[at + 2] = (o.mss >>> 8) & 255;
+    b[at + 3] = o.mss & 255;
     at += 4;
   }
   if (o.timestamp !== undefined) {
-    if (o.sackPermitted) { b[at] = OPT_SACK_PERMITTED; b[at + 1] = 2; }
-    else { b[at] = OPT_NOP; b[at + 1] = OPT_NOP; }
-    b[at + 2] = OPT_TIMESTAMP; b[at + 3] = 10;
+    if (o.sackPermitted) {
+      b[at] = OPT_SACK_PERMITTED;
+      b[at + 1] = 2;
+    } else {
+      b[at] = OPT_NOP;
+      b[at + 1] = OPT_NOP;
+    }
+    b[at + 2] = OPT_TIMESTAMP;
+    b[at + 3] = 10;
     put32(b, at + 4, o.timestamp.val);
     put32(b, at + 8, o.timestamp.ecr);
     at += 12;
   } else if (o.sackPermitted) {
-    b[at] = OPT_NOP; b[at + 1] = OPT_NOP; b[at + 2] = OPT_SACK_PERMITTED; b[at + 3] = 2;
+    b[at] = OPT_NOP;
+    b[at + 1] = OPT_NOP;
+    b[at + 2] = OPT_SACK_PERMITTED;
+    b[at + 3] = 2;
     at += 4;
   }
   if (o.wscale !== undefined) {
-    b[at] = OPT_NOP; b[at + 1] = OPT_WSCALE; b[at + 2] = 3; b[at + 3] = o.wscale & 255;
+    b[at] = OPT_NOP;
+    b[at + 1] = OPT_WSCALE;
+    b[at + 2] = 3;
+    b[at + 3] = o.wscale & 255;
     at += 4;
   }
   const sack = o.sack;
   if (sack !== undefined && sack.length > 0) {
-    b[at] = OPT_NOP; b[at + 1] = OPT_NOP; b[at + 2] = OPT_SACK; b[at + 3] = 2 + 8 * sack.length;
+    b[at] = OPT_NOP;
+    b[at + 1] = OPT_NOP;
+    b[at + 2] = OPT_SACK;
+    b[at + 3] = 2 + 8 * sack.length;
     at += 4;
     for (let i = 0; i < sack.length; i++) {
       put32(b, at, sack[i]![0]);
@@ -74,21 +92,35 @@ export function writeOptions(o: TcpOptions, b: Uint8Array, at: number): number {
     let len: number;
     if (o.fastOpenExp === true) {
       len = 4 + fo.length;
-      b[at] = OPT_EXP; b[at + 1] = len; b[at + 2] = FASTOPEN_MAGIC >>> 8; b[at + 3] = FASTOPEN_MAGIC & 255;
+      b[at] = OPT_EXP;
+      b[at + 1] = len;
+      b[at + 2] = FASTOPEN_MAGIC >>> 8;
+      b[at + 3] = FASTOPEN_MAGIC & 255;
       b.set(fo, at + 4);
     } else {
       len = 2 + fo.length;
-      b[at] = OPT_FASTOPEN; b[at + 1] = len;
+      b[at] = OPT_FASTOPEN;
+      b[at + 1] = len;
       b.set(fo, at + 2);
     }
-    if ((len & 3) === 2) { b[at + len] = OPT_NOP; b[at + len + 1] = OPT_NOP; len += 2; }
+    if ((len & 3) === 2) {
+      b[at + len] = OPT_NOP;
+      b[at + len + 1] = OPT_NOP;
+      len += 2;
+    }
     at += len;
   }
   return at - start;
 }
 
 /** Why an option area could not be parsed. */
-export type OptionsErrorCode = 'bad-option-length' | 'bad-mss' | 'bad-wscale' | 'bad-sack-permitted' | 'bad-timestamp' | 'bad-sack';
+export type OptionsErrorCode =
+  | 'bad-option-length'
+  | 'bad-mss'
+  | 'bad-wscale'
+  | 'bad-sack-permitted'
+  | 'bad-timestamp'
+  | 'bad-sack';
 
 export type ParsedOptions =
   | { ok: true; options: TcpOptions | null }
@@ -105,7 +137,10 @@ export function parseOptions(b: Uint8Array, start: number, end: number): ParsedO
   while (i < end) {
     const kind = b[i]!;
     if (kind === OPT_EOL) break;
-    if (kind === OPT_NOP) { i++; continue; }
+    if (kind === OPT_NOP) {
+      i++;
+      continue;
+    }
     if (i + 1 >= end) return { ok: false, code: 'bad-option-length', offset: i - start };
     const len = b[i + 1]!;
     if (len < 2 || i + len > end) return { ok: false, code: 'bad-option-length', offset: i - start };
@@ -139,7 +174,8 @@ export function parseOptions(b: Uint8Array, start: number, end: number): ParsedO
         break;
       case OPT_EXP:
         // Linux tcp_parse_options: kind 254 is Fast Open only with its 16-bit magic.
-        if (len >= 4 && ((b[i + 2]! << 8) | b[i + 3]!) === FASTOPEN_MAGIC && validCookieLength(len - 4)) fastOpenOption(b, i + 4, len - 4, true, (o ??= {}));
+        if (len >= 4 && ((b[i + 2]! << 8) | b[i + 3]!) === FASTOPEN_MAGIC && validCookieLength(len - 4))
+          fastOpenOption(b, i + 4, len - 4, true, (o ??= {}));
         break;
       default:
         break; // unknown option (MPTCP, MD5...): skipped, as Linux's tcp_parse_options does
@@ -181,17 +217,28 @@ export function describeOptions(b: Uint8Array, start: number, end: number, sackB
     const kind = b[i]!;
     let text: string;
     let len = 1;
-    if (kind === OPT_EOL) { out += out === '' ? 'eol' : ',eol'; break; } // the rest is padding
+    if (kind === OPT_EOL) {
+      out += out === '' ? 'eol' : ',eol';
+      break;
+    } // the rest is padding
     if (kind === OPT_NOP) text = 'nop';
     else {
       if (i + 1 >= end) break;
       len = b[i + 1]!;
       if (len < 2 || i + len > end) break;
       switch (kind) {
-        case OPT_MSS: text = `mss ${(b[i + 2]! << 8) | b[i + 3]!}`; break;
-        case OPT_WSCALE: text = `wscale ${b[i + 2]!}`; break;
-        case OPT_SACK_PERMITTED: text = 'sackOK'; break;
-        case OPT_TIMESTAMP: text = `TS val ${get32(b, i + 2)} ecr ${get32(b, i + 6)}`; break;
+        case OPT_MSS:
+          text = `mss ${(b[i + 2]! << 8) | b[i + 3]!}`;
+          break;
+        case OPT_WSCALE:
+          text = `wscale ${b[i + 2]!}`;
+          break;
+        case OPT_SACK_PERMITTED:
+          text = 'sackOK';
+          break;
+        case OPT_TIMESTAMP:
+          text = `TS val ${get32(b, i + 2)} ecr ${get32(b, i + 6)}`;
+          break;
         case OPT_SACK: {
           text = 'sack';
           for (let j = i + 2; j + 8 <= i + len; j += 8) {
@@ -199,12 +246,16 @@ export function describeOptions(b: Uint8Array, start: number, end: number, sackB
           }
           break;
         }
-        case OPT_FASTOPEN: text = len > 2 ? `FO ${hexOf(b, i + 2, i + len)}` : 'FO'; break;
+        case OPT_FASTOPEN:
+          text = len > 2 ? `FO ${hexOf(b, i + 2, i + len)}` : 'FO';
+          break;
         case OPT_EXP:
-          if (len >= 4 && ((b[i + 2]! << 8) | b[i + 3]!) === FASTOPEN_MAGIC) text = len > 4 ? `FOEXP ${hexOf(b, i + 4, i + len)}` : 'FOEXP';
+          if (len >= 4 && ((b[i + 2]! << 8) | b[i + 3]!) === FASTOPEN_MAGIC)
+            text = len > 4 ? `FOEXP ${hexOf(b, i + 4, i + len)}` : 'FOEXP';
           else text = `opt${kind}`;
           break;
-        default: text = `opt${kind}`;
+        default:
+          text = `opt${kind}`;
       }
     }
     out += out === '' ? text : `,${text}`;

@@ -47,7 +47,8 @@ export class PcapWriter {
     const linkType = options.linkType ?? LINKTYPE_RAW;
     this.snapLen = options.snapLen ?? 65535;
     this.epochSeconds = options.epochSeconds ?? 0;
-    if (!Number.isInteger(this.snapLen) || this.snapLen < 1) throw new RangeError(`snapLen must be a positive integer, got ${this.snapLen}`);
+    if (!Number.isInteger(this.snapLen) || this.snapLen < 1)
+      throw new RangeError(`snapLen must be a positive integer, got ${this.snapLen}`);
     this.buf = new Uint8Array(Math.max(GLOBAL_HEADER_BYTES + RECORD_HEADER_BYTES, options.initialBytes ?? 65536));
     this.view = new DataView(this.buf.buffer);
     const v = this.view;
@@ -129,7 +130,8 @@ export class PcapWriter {
 
   /** Writes the record header and keeps only the first snapLen bytes of the packet. */
   private commit(timeNs: number, at: number, size: number): void {
-    if (!Number.isInteger(timeNs) || timeNs < 0) throw new RangeError(`pcap time must be a non-negative integer of ns, got ${timeNs}`);
+    if (!Number.isInteger(timeNs) || timeNs < 0)
+      throw new RangeError(`pcap time must be a non-negative integer of ns, got ${timeNs}`);
     const sec = Math.floor(timeNs / NS_PER_SEC);
     const kept = size < this.snapLen ? size : this.snapLen;
     const v = this.view;

@@ -36,7 +36,9 @@ describe('client arrivals', () => {
 
   it('starts no page before `start` or after `stop`', () => {
     const out = runOne(app('rate: 2/s, start: 4s, stop: 6s'), { trace: true });
-    const syns = out.trace!.split('\n').filter((l) => l.includes('"node":"client"') && l.includes('"ev":"tx"') && l.includes('"flags":"S"'));
+    const syns = out
+      .trace!.split('\n')
+      .filter((l) => l.includes('"node":"client"') && l.includes('"ev":"tx"') && l.includes('"flags":"S"'));
     expect(syns).toHaveLength(4);
     for (const l of syns) {
       const t = JSON.parse(l).t as number;
@@ -69,8 +71,7 @@ describe('persistent connections that die', () => {
   // Recycle-oldest under 20 000 SYN/s: a half-open entry lasts 6.45 ms, less than the RTT, so
   // every connection is ESTABLISHED on the client and reset by the server on its first data.
   const flood = `{ kind: synflood, on: attacker, target: server:80, start: 0s, rate: 20000/s }`;
-  const spec = (mode: string): string =>
-    `${app(`rate: 1/s, count: 4, objects: 3, mode: ${mode}`)}  flood: ${flood}\n`;
+  const spec = (mode: string): string => `${app(`rate: 1/s, count: 4, objects: 3, mode: ${mode}`)}  flood: ${flood}\n`;
 
   for (const mode of ['keepalive', 'pipelined']) {
     it(`${mode}: a reset connection fails the pages it carried, and the next page opens a new one`, () => {

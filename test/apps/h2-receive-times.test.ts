@@ -8,8 +8,19 @@ import { ReceiveTimes } from '../../src/apps/h2-receive-times.ts';
 function fixture(): { times: ReceiveTimes; at: (t: number) => void; deliver: (n: number) => void } {
   let now = 0;
   let delivered = 0;
-  const times = new ReceiveTimes(() => delivered, () => now);
-  return { times, at: (t) => { now = t; }, deliver: (n) => { delivered += n; } };
+  const times = new ReceiveTimes(
+    () => delivered,
+    () => now,
+  );
+  return {
+    times,
+    at: (t) => {
+      now = t;
+    },
+    deliver: (n) => {
+      delivered += n;
+    },
+  };
 }
 
 describe('ReceiveTimes', () => {

@@ -28,9 +28,18 @@ apps:
   page: { kind: client, on: client, target: server:80, rate: 1/s, count: 1, objects: 10, requestBytes: 50, mode: h2${client} }
 ${faults}`;
 
-interface Tx { node: string; seq: number; len: number; flags: string; t: number }
+interface Tx {
+  node: string;
+  seq: number;
+  len: number;
+  flags: string;
+  t: number;
+}
 function records(trace: string): Record<string, unknown>[] {
-  return trace.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return trace
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 /** Bytes of data one side sent (highest sequence reached, from its SYN), FIN not counted. */
 function bytesSent(recs: Record<string, unknown>[], node: string): number {
@@ -53,10 +62,15 @@ describe('h2 on a clean path', () => {
     // its own SETTINGS (15) went out earlier, when the handshake's ACK arrived.
     const response = 9 + N * (9 + 1) + N * (9 + 1000);
     const segments = Math.ceil(response / MSS); // 8 <= the initial window of 10
-    const transfer = ((HDR + request) + (response + segments * HDR)) * NS_PER_BYTE; // + the handshake's ACK ahead of the request
+    const transfer = (HDR + request + (response + segments * HDR)) * NS_PER_BYTE; // + the handshake's ACK ahead of the request
     const ackAhead = HDR * NS_PER_BYTE;
     // The server acknowledges the request at once (Linux quick-ACK at the start), a pure ACK ahead of its answer.
-    const want = metric(out, 'handshake_ms.mean') * 1e6 + ackAhead + (HDR + request) * NS_PER_BYTE + 2 * L_MS * 1e6 + (HDR + response + segments * HDR) * NS_PER_BYTE;
+    const want =
+      metric(out, 'handshake_ms.mean') * 1e6 +
+      ackAhead +
+      (HDR + request) * NS_PER_BYTE +
+      2 * L_MS * 1e6 +
+      (HDR + response + segments * HDR) * NS_PER_BYTE;
     expect(transfer).toBeGreaterThan(0);
     expect(metric(out, 'page_ms.mean') * 1e6).toBeCloseTo(want, 3);
     expect(metric(out, 'hol_ms.max')).toBe(0);
@@ -78,12 +92,15 @@ describe('h2 on a clean path', () => {
   });
 
   it('interleaves DATA round robin: with equal bodies the streams end in the order they opened, one frame apart', () => {
-    const out = runOne(page(', streamWindow: 1MB, connectionWindow: 16MB', ', responseBytes: 40000, frameBytes: 4000'), { trace: true });
+    const out = runOne(
+      page(', streamWindow: 1MB, connectionWindow: 16MB', ', responseBytes: 40000, frameBytes: 4000'),
+      { trace: true },
+    );
     const s = streams(records(out.trace!));
     expect(s.map((r) => r.stream)).toEqual([1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
     // Round robin: the last frames of all ten streams are the last ten frames (40 KB each in 10 turns).
     const times = s.map((r) => r.request_ms as number);
-    expect(times[9]! - times[0]!).toBeLessThan((10 * (9 + 4000) + 10 * HDR) * NS_PER_BYTE / 1e6 * 2);
+    expect(times[9]! - times[0]!).toBeLessThan((((10 * (9 + 4000) + 10 * HDR) * NS_PER_BYTE) / 1e6) * 2);
   });
 
   it('counts the bytes of flow control: with 64 KB windows and 100 KB bodies the client sends WINDOW_UPDATEs of 13 bytes', () => {
@@ -140,7 +157,11 @@ describe('h2 under loss: head-of-line blocking', () => {
   });
 
   it('the page completes under random loss, each body whole', () => {
-    const runs = runAll(page('', ', responseBytes: 20000').replace('bandwidth: 100Mbps }', 'bandwidth: 100Mbps, loss: 0.05 }') + 'seeds: 4\n', { trace: true });
+    const runs = runAll(
+      page('', ', responseBytes: 20000').replace('bandwidth: 100Mbps }', 'bandwidth: 100Mbps, loss: 0.05 }') +
+        'seeds: 4\n',
+      { trace: true },
+    );
     for (const r of runs) {
       expect(metric(r.out, 'page_ms.count')).toBe(1);
       for (const st of streams(records(r.out.trace!))) expect(st.body).toBe(20000);

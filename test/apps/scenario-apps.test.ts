@@ -23,7 +23,9 @@ const spec = (client: string, server = '{ kind: server, on: server, port: 80, re
   `${STAR}apps:\n  sink: ${server}\n  clients: { kind: client, on: client, target: server:80, ${client} }\n`;
 
 function states(trace: readonly TraceLine[], node: string): string[] {
-  return trace.filter((r) => r.node === node && r.ev === 'state').map((r) => `${(r.t * 1000).toFixed(3)} ${String(r['to'])}`);
+  return trace
+    .filter((r) => r.node === node && r.ev === 'state')
+    .map((r) => `${(r.t * 1000).toFixed(3)} ${String(r['to'])}`);
 }
 
 describe('a client that expects no response (server responseBytes: 0)', () => {
@@ -41,22 +43,38 @@ describe('a client that expects no response (server responseBytes: 0)', () => {
       '24.116 rx F.',
       '24.116 tx .',
     ]);
-    expect(states(trace, 'client1')).toEqual(['0.000 SYN_SENT', '12.011 ESTABLISHED', '12.011 FIN_WAIT_1', '24.116 FIN_WAIT_2', '24.116 TIME_WAIT', '60242.258 CLOSED']);
+    expect(states(trace, 'client1')).toEqual([
+      '0.000 SYN_SENT',
+      '12.011 ESTABLISHED',
+      '12.011 FIN_WAIT_1',
+      '24.116 FIN_WAIT_2',
+      '24.116 TIME_WAIT',
+      '60242.258 CLOSED',
+    ]);
     expect(metric(out, 'connections.established')).toBe(3);
     expect(metric(out, 'request_ms.count')).toBe(3); // a request is done once written
     expect(metric(out, 'time_wait.peak_total')).toBe(3);
     expect(metric(out, 'segments.sent')).toBe(24); // 8 per connection, no retransmission
   });
 
-  it('with closer: server the client waits for the server\'s FIN (the server closes once the request is in)', () => {
+  it("with closer: server the client waits for the server's FIN (the server closes once the request is in)", () => {
     const out = runOne(spec('count: 1, requestBytes: 1000, closer: server, stagger: 1ms'), { trace: true });
     const trace = traceOf(out);
-    expect(states(trace, 'client1')).toEqual(['0.000 SYN_SENT', '12.011 ESTABLISHED', '24.116 CLOSE_WAIT', '24.116 LAST_ACK', '36.129 CLOSED']);
+    expect(states(trace, 'client1')).toEqual([
+      '0.000 SYN_SENT',
+      '12.011 ESTABLISHED',
+      '24.116 CLOSE_WAIT',
+      '24.116 LAST_ACK',
+      '36.129 CLOSED',
+    ]);
     expect(metric(out, 'time_wait.peak_total')).toBe(3); // on the server now
   });
 
   it('a server that answers keeps the old behaviour: the client closes after the response', () => {
-    const out = runOne(spec('count: 1, requestBytes: 100', '{ kind: server, on: server, port: 80, responseBytes: 500 }'), { trace: true });
+    const out = runOne(
+      spec('count: 1, requestBytes: 100', '{ kind: server, on: server, port: 80, responseBytes: 500 }'),
+      { trace: true },
+    );
     const tx = packets(traceOf(out), 'client1', 'tx');
     expect(tx.slice(0, 3).map((l) => l.split(' ')[2])).toEqual(['S', '.', 'P.']);
     const fin = tx.findIndex((l) => l.endsWith('F.'));
@@ -73,7 +91,7 @@ describe('stagger: member i of the group starts at start + i × stagger', () => 
     expect(firstSyn('client3')).toBe('2000.500 tx S');
   });
 
-  it('periodic arrivals continue from each member\'s own start', () => {
+  it("periodic arrivals continue from each member's own start", () => {
     const trace = traceOf(runOne(spec('rate: 1/s, count: 2, stagger: 100ms'), { trace: true }));
     expect(packets(trace, 'client3', 'tx').filter((l) => l.endsWith(' S'))).toEqual(['200.000 tx S', '1200.000 tx S']);
   });
@@ -84,11 +102,17 @@ describe('stagger: member i of the group starts at start + i × stagger', () => 
   flood: { kind: synflood, on: client, target: server:80, rate: 1/s, stop: 1s, stagger: 10ms }
 `;
     const trace = traceOf(runOne(yaml, { trace: true }));
-    const rxSyns = trace.filter((r) => r.node === 'server' && r.ev === 'rx' && r['flags'] === 'S').map((r) => (r.t * 1000).toFixed(3));
+    const rxSyns = trace
+      .filter((r) => r.node === 'server' && r.ev === 'rx' && r['flags'] === 'S')
+      .map((r) => (r.t * 1000).toFixed(3));
     expect(rxSyns).toEqual(['6.004', '16.004', '26.004']); // 6 ms of links and 4 µs of serialization after each member's start
     const bulk = `${STAR}apps:\n  sink: { kind: server, on: server, port: 80 }\n  up: { kind: bulk, on: client, target: server:80, bytes: 1000, start: 1s, stagger: 1s }\n`;
     const bt = traceOf(runOne(bulk, { trace: true }));
-    expect(['client1', 'client2', 'client3'].map((n) => packets(bt, n, 'tx')[0])).toEqual(['1000.000 tx S', '2000.000 tx S', '3000.000 tx S']);
+    expect(['client1', 'client2', 'client3'].map((n) => packets(bt, n, 'tx')[0])).toEqual([
+      '1000.000 tx S',
+      '2000.000 tx S',
+      '3000.000 tx S',
+    ]);
   });
 
   it('refuses a stagger that would start the last member at or after the app stops, saying what fits', () => {
@@ -99,10 +123,14 @@ describe('stagger: member i of the group starts at start + i × stagger', () => 
       "experiments/t.yaml: apps.clients.stagger: the last of client's 3 members (client3) would start at 63s, at or after the app stops (62s); a stagger of at most 499.999999ms fits",
     ]);
     expect(problems(spec('stagger: -1ms'))[0]).toMatch(/^experiments\/t\.yaml: apps\.clients\.stagger: /);
-    expect(problems(spec('stagger: often'))[0]).toMatch(/^experiments\/t\.yaml: apps\.clients\.stagger: expected a duration/);
+    expect(problems(spec('stagger: often'))[0]).toMatch(
+      /^experiments\/t\.yaml: apps\.clients\.stagger: expected a duration/,
+    );
   });
 
   it('is not a key of server or script apps', () => {
-    expect(problems(spec('count: 1', '{ kind: server, on: server, stagger: 1ms }'))[0]).toMatch(/apps\.sink\.stagger: unknown key/);
+    expect(problems(spec('count: 1', '{ kind: server, on: server, stagger: 1ms }'))[0]).toMatch(
+      /apps\.sink\.stagger: unknown key/,
+    );
   });
 });

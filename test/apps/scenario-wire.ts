@@ -31,14 +31,25 @@ interface WireHost {
 /** What the scripts reported (connect outcomes), in order. */
 export class Reports implements AppReporter {
   readonly lines: string[] = [];
-  constructor(private readonly sim: Sim, private readonly tracer: Tracer) {}
+  constructor(
+    private readonly sim: Sim,
+    private readonly tracer: Tracer,
+  ) {}
   private add(s: string): void {
     this.lines.push(`${(this.sim.now / 1e9).toFixed(3)} ${s}`);
   }
-  connectAttempted(app: string): void { this.add(`${app} attempted`); }
-  connected(app: string, _n: string, handshake: Nanos): void { this.add(`${app} connected ${handshake / MS}ms`); }
-  connectFailed(app: string, _n: string, errno: Errno): void { this.add(`${app} failed ${errno}`); }
-  connectionLost(app: string, _n: string, errno: Errno): void { this.add(`${app} lost ${errno}`); }
+  connectAttempted(app: string): void {
+    this.add(`${app} attempted`);
+  }
+  connected(app: string, _n: string, handshake: Nanos): void {
+    this.add(`${app} connected ${handshake / MS}ms`);
+  }
+  connectFailed(app: string, _n: string, errno: Errno): void {
+    this.add(`${app} failed ${errno}`);
+  }
+  connectionLost(app: string, _n: string, errno: Errno): void {
+    this.add(`${app} lost ${errno}`);
+  }
   requestCompleted(): void {}
   headOfLineDelay(): void {}
   pageCompleted(): void {}
@@ -59,26 +70,53 @@ export class ScenarioWire implements EventHandler<Packet> {
   private readonly hosts = new Map<number, WireHost>();
   private readonly isn = new Map<number, number>();
 
-  constructor(readonly spec: ExperimentSpec, readonly oneWay: Nanos = 20 * MS) {
+  constructor(
+    readonly spec: ExperimentSpec,
+    readonly oneWay: Nanos = 20 * MS,
+  ) {
     this.tracer.subscribe((r) => this.onRecord(r), { packets: true });
     const filters = faultFilters(spec, this.sim, this.tracer);
     spec.topology.nodes.forEach((n, i) => {
       if (n.kind === 'router') return;
       const address = n.address ?? 0x0a000001 + i;
       const wire = this;
-      const port = { name: n.name, address, sim: this.sim, tracer: this.tracer, send(p: Packet) { wire.send(n.name, p); } };
+      const port = {
+        name: n.name,
+        address,
+        sim: this.sim,
+        tracer: this.tracer,
+        send(p: Packet) {
+          wire.send(n.name, p);
+        },
+      };
       const f = filters.get(n.name);
-      const stack = new HostStack(f?.output ? new FilteredPort(port, f.output) : port, nominal(spec, tcpParamsFor(spec, n)), 1);
+      const stack = new HostStack(
+        f?.output ? new FilteredPort(port, f.output) : port,
+        nominal(spec, tcpParamsFor(spec, n)),
+        1,
+      );
       this.stacks.set(n.name, stack);
-      this.hosts.set(address, { name: n.name, address, deliver: f?.input ? new FilteredDelivery(stack, f.input) : stack });
+      this.hosts.set(address, {
+        name: n.name,
+        address,
+        deliver: f?.input ? new FilteredDelivery(stack, f.input) : stack,
+      });
     });
     for (const app of Object.values(spec.apps)) {
       if (app.kind !== 'script') continue;
       for (const n of spec.topology.nodes.filter((x) => x.name === app.on || x.group === app.on)) {
-        new Script({
-          sim: this.sim, node: n.name, app: app.id, stack: this.stacks.get(n.name)!, rng: new Rng(1, app.id), report: this.reports,
-          addressOf: (name) => [...this.hosts.values()].find((h) => h.name === name)!.address,
-        }, app).start();
+        new Script(
+          {
+            sim: this.sim,
+            node: n.name,
+            app: app.id,
+            stack: this.stacks.get(n.name)!,
+            rng: new Rng(1, app.id),
+            report: this.reports,
+            addressOf: (name) => [...this.hosts.values()].find((h) => h.name === name)!.address,
+          },
+          app,
+        ).start();
       }
     }
   }
@@ -90,16 +128,22 @@ export class ScenarioWire implements EventHandler<Packet> {
 
   /** Log lines of one kind of app record, e.g. notes('b') → ["1.000 b accepted", …]. */
   notes(app: string): string[] {
-    return this.records.filter((r) => r.ev === 'app' && r.app === app).map((r) => {
-      const { t, node: _n, ev: _e, app: _a, what, ...rest } = r;
-      const extra = Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`).join(' ');
-      return `${(t / 1e9).toFixed(3)} ${String(what)}${extra ? ` ${extra}` : ''}`;
-    });
+    return this.records
+      .filter((r) => r.ev === 'app' && r.app === app)
+      .map((r) => {
+        const { t, node: _n, ev: _e, app: _a, what, ...rest } = r;
+        const extra = Object.entries(rest)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(' ');
+        return `${(t / 1e9).toFixed(3)} ${String(what)}${extra ? ` ${extra}` : ''}`;
+      });
   }
 
   /** State changes of one node: "0.000 client SYN_SENT". */
   states(node: string): string[] {
-    return this.records.filter((r) => r.ev === 'state' && r.node === node).map((r) => `${(r.t / 1e9).toFixed(3)} ${String(r.to)}`);
+    return this.records
+      .filter((r) => r.ev === 'state' && r.node === node)
+      .map((r) => `${(r.t / 1e9).toFixed(3)} ${String(r.to)}`);
   }
 
   private send(from: string, p: Packet): void {
@@ -117,13 +161,17 @@ export class ScenarioWire implements EventHandler<Packet> {
   private onRecord(rec: TraceRecord): void {
     const r = rec as TraceRecord & Record<string, unknown>;
     this.records.push(r);
-    if (r.ev === 'drop') this.log.push(`${(r.t / 1e9).toFixed(3)} ${r.node} x ${String(r.flags)} dropped (${String(r.reason)} ${String(r.chain)})`);
+    if (r.ev === 'drop')
+      this.log.push(
+        `${(r.t / 1e9).toFixed(3)} ${r.node} x ${String(r.flags)} dropped (${String(r.reason)} ${String(r.chain)})`,
+      );
   }
 
   /** `0.000 client > S 0:0(0)` with sequence numbers relative to the sender's ISN. */
   private line(node: string, dir: '>' | '<', p: Packet): void {
     const s = p.tcp!;
-    if ((s.flags & SYN) !== 0 && !this.isn.has(p.src * 65536 + s.srcPort)) this.isn.set(p.src * 65536 + s.srcPort, s.seq);
+    if ((s.flags & SYN) !== 0 && !this.isn.has(p.src * 65536 + s.srcPort))
+      this.isn.set(p.src * 65536 + s.srcPort, s.seq);
     const mine = this.isn.get(p.src * 65536 + s.srcPort) ?? s.seq;
     const theirs = this.isn.get(p.dst * 65536 + s.dstPort) ?? 0;
     const rel = (v: number, base: number): number => (v - base + 2 ** 32) % 2 ** 32;

@@ -31,7 +31,15 @@ function sent(w: ScenarioWire, node: string): string[] {
 describe('lifecycle scenarios (experiments/lifecycle.yaml) on a fixed-delay wire', () => {
   it('has the scenarios the file promises, in order', () => {
     expect([...RUNS.keys()]).toEqual([
-      'normal', 'simultaneous-open', 'simultaneous-close', 'lost-syn', 'lost-synack', 'lost-third-ack', 'lost-last-ack', 'half-close', 'keepalive',
+      'normal',
+      'simultaneous-open',
+      'simultaneous-close',
+      'lost-syn',
+      'lost-synack',
+      'lost-third-ack',
+      'lost-last-ack',
+      'half-close',
+      'keepalive',
       'fast-open',
     ]);
   });
@@ -62,8 +70,21 @@ describe('lifecycle scenarios (experiments/lifecycle.yaml) on a fixed-delay wire
       '1.520 client > . 202:202(0) ack 1002',
       '1.540 server < . 202:202(0) ack 1002',
     ]);
-    expect(w.states('client')).toEqual(['0.000 SYN_SENT', '0.040 ESTABLISHED', '1.000 FIN_WAIT_1', '1.080 FIN_WAIT_2', '1.520 TIME_WAIT', '61.520 CLOSED']);
-    expect(w.states('server')).toEqual(['0.020 SYN_RCVD', '0.060 ESTABLISHED', '1.020 CLOSE_WAIT', '1.500 LAST_ACK', '1.540 CLOSED']);
+    expect(w.states('client')).toEqual([
+      '0.000 SYN_SENT',
+      '0.040 ESTABLISHED',
+      '1.000 FIN_WAIT_1',
+      '1.080 FIN_WAIT_2',
+      '1.520 TIME_WAIT',
+      '61.520 CLOSED',
+    ]);
+    expect(w.states('server')).toEqual([
+      '0.020 SYN_RCVD',
+      '0.060 ESTABLISHED',
+      '1.020 CLOSE_WAIT',
+      '1.500 LAST_ACK',
+      '1.540 CLOSED',
+    ]);
     expect(w.reports.lines).toEqual(['0.000 a attempted', '0.040 a connected 40ms']);
   });
 
@@ -83,8 +104,14 @@ describe('lifecycle scenarios (experiments/lifecycle.yaml) on a fixed-delay wire
       '0.060 server < . 1:1(0) ack 1',
       '0.060 client < . 1:1(0) ack 1',
     ]);
-    for (const node of ['client', 'server']) expect(w.states(node).slice(0, 3)).toEqual(['0.000 SYN_SENT', '0.020 SYN_RCVD', '0.040 ESTABLISHED']);
-    expect(w.reports.lines).toEqual(['0.000 a attempted', '0.000 b attempted', '0.040 a connected 40ms', '0.040 b connected 40ms']);
+    for (const node of ['client', 'server'])
+      expect(w.states(node).slice(0, 3)).toEqual(['0.000 SYN_SENT', '0.020 SYN_RCVD', '0.040 ESTABLISHED']);
+    expect(w.reports.lines).toEqual([
+      '0.000 a attempted',
+      '0.000 b attempted',
+      '0.040 a connected 40ms',
+      '0.040 b connected 40ms',
+    ]);
   });
 
   it('simultaneous close: crossed FINs, FIN_WAIT_1 -> CLOSING -> TIME_WAIT on both sides', () => {
@@ -100,7 +127,12 @@ describe('lifecycle scenarios (experiments/lifecycle.yaml) on a fixed-delay wire
       '1.040 server < . 202:202(0) ack 1002',
     ]);
     for (const node of ['client', 'server']) {
-      expect(w.states(node).slice(-4)).toEqual(['1.000 FIN_WAIT_1', '1.020 CLOSING', '1.040 TIME_WAIT', '61.040 CLOSED']);
+      expect(w.states(node).slice(-4)).toEqual([
+        '1.000 FIN_WAIT_1',
+        '1.020 CLOSING',
+        '1.040 TIME_WAIT',
+        '61.040 CLOSED',
+      ]);
     }
   });
 
@@ -194,8 +226,21 @@ describe('lifecycle scenarios (experiments/lifecycle.yaml) on a fixed-delay wire
       '1.520 client > . 202:202(0) ack 2002',
       '1.540 server < . 202:202(0) ack 2002',
     ]);
-    expect(w.notes('a').slice(3)).toEqual(['0.300 shutdown step=2 how=wr', '0.520 read bytes=1000', '1.020 read bytes=1000', '1.520 eof', '3.000 close step=3 unread=0']);
-    expect(w.states('client')).toEqual(['0.000 SYN_SENT', '0.040 ESTABLISHED', '0.300 FIN_WAIT_1', '0.380 FIN_WAIT_2', '1.520 TIME_WAIT', '61.520 CLOSED']);
+    expect(w.notes('a').slice(3)).toEqual([
+      '0.300 shutdown step=2 how=wr',
+      '0.520 read bytes=1000',
+      '1.020 read bytes=1000',
+      '1.520 eof',
+      '3.000 close step=3 unread=0',
+    ]);
+    expect(w.states('client')).toEqual([
+      '0.000 SYN_SENT',
+      '0.040 ESTABLISHED',
+      '0.300 FIN_WAIT_1',
+      '0.380 FIN_WAIT_2',
+      '1.520 TIME_WAIT',
+      '61.520 CLOSED',
+    ]);
   });
 
   it('keepalive: probes every 2 s after 5 s idle to a deaf server, then RST and ETIMEDOUT', () => {
@@ -237,7 +282,11 @@ describe('script app', () => {
        {at: 1s, close: true}, {at: 2s, send: 1} ] }
 `);
     expect(w.log.slice(-2)).toEqual(['1.000 server > R. 1:1(0) ack 301', '1.020 client < R. 1:1(0) ack 301']);
-    expect(w.notes('b').slice(3)).toEqual(['0.500 read step=2 bytes=100', '1.000 close step=3 unread=200', '2.000 send step=4 bytes=1 errno=EBADF']);
+    expect(w.notes('b').slice(3)).toEqual([
+      '0.500 read step=2 bytes=100',
+      '1.000 close step=3 unread=200',
+      '2.000 send step=4 bytes=1 errno=EBADF',
+    ]);
     expect(w.notes('a').at(-1)).toBe('1.020 error errno=ECONNRESET');
     expect(w.reports.lines).toEqual(['0.000 a attempted', '0.040 a connected 40ms', '1.020 a lost ECONNRESET']);
   });
@@ -247,9 +296,19 @@ describe('script app', () => {
   a: { kind: script, on: client, steps: [ {at: 0s, connect: "server:81"}, {at: 1s, connect: "server:80"}, {at: 1s, linger0: true}, {at: 1.5s, close: true} ] }
   b: { kind: script, on: server, steps: [ {at: 0s, listen: 80}, {at: 0s, accept: true} ] }
 `);
-    expect(w.log.slice(0, 4)).toEqual(['0.000 client > S 0:0(0)', '0.020 server < S 0:0(0)', '0.020 server > R. 0:0(0) ack 1', '0.040 client < R. 0:0(0) ack 1']);
+    expect(w.log.slice(0, 4)).toEqual([
+      '0.000 client > S 0:0(0)',
+      '0.020 server < S 0:0(0)',
+      '0.020 server > R. 0:0(0) ack 1',
+      '0.040 client < R. 0:0(0) ack 1',
+    ]);
     expect(w.log.slice(-2)).toEqual(['1.500 client > R. 1:1(0) ack 1', '1.520 server < R. 1:1(0) ack 1']);
-    expect(w.reports.lines).toEqual(['0.000 a attempted', '0.040 a failed ECONNREFUSED', '1.000 a attempted', '1.040 a connected 40ms']);
+    expect(w.reports.lines).toEqual([
+      '0.000 a attempted',
+      '0.040 a failed ECONNREFUSED',
+      '1.000 a attempted',
+      '1.040 a connected 40ms',
+    ]);
     expect(w.notes('b').at(-1)).toBe('1.520 error errno=ECONNRESET');
   });
 
@@ -267,8 +326,13 @@ apps:
       '0.300 send step=3 bytes=1 errno=EPIPE',
     ]);
     // the FIN follows the last byte: 10000 bytes then FIN
-    expect(w.log.filter((l) => l.includes('client > ') && l.includes('F'))).toEqual(['0.300 client > FP. 8897:10001(1104) ack 1']);
-    const received = w.notes('b').filter((l) => l.includes(' read ')).reduce((n, l) => n + Number(/bytes=(\d+)/.exec(l)![1]), 0);
+    expect(w.log.filter((l) => l.includes('client > ') && l.includes('F'))).toEqual([
+      '0.300 client > FP. 8897:10001(1104) ack 1',
+    ]);
+    const received = w
+      .notes('b')
+      .filter((l) => l.includes(' read '))
+      .reduce((n, l) => n + Number(/bytes=(\d+)/.exec(l)![1]), 0);
     expect(received).toBe(10_000);
   });
 
@@ -294,8 +358,26 @@ faults: [ { node: client, chain: input, from: 500ms } ]
   b: { kind: script, on: server, steps: [ {at: 0s, listen: 80, backlog: 5}, {at: 0s, accept: true} ] }
 `);
     const rec = w.records.filter((r) => r.ev === 'app');
-    expect(rec[0]).toEqual({ t: 0, node: 'client', ev: 'app', app: 'a', what: 'connect', step: 0, target: 'server:80', localPort: 40000 });
-    expect(rec.find((r) => r.what === 'listen')).toEqual({ t: 0, node: 'server', ev: 'app', app: 'b', what: 'listen', step: 0, port: 80, backlog: 5 });
+    expect(rec[0]).toEqual({
+      t: 0,
+      node: 'client',
+      ev: 'app',
+      app: 'a',
+      what: 'connect',
+      step: 0,
+      target: 'server:80',
+      localPort: 40000,
+    });
+    expect(rec.find((r) => r.what === 'listen')).toEqual({
+      t: 0,
+      node: 'server',
+      ev: 'app',
+      app: 'b',
+      what: 'listen',
+      step: 0,
+      port: 80,
+      backlog: 5,
+    });
     expect(w.notes('b')).toContain('0.060 accepted peer=10.0.0.1:40000 state=ESTABLISHED');
   });
 });

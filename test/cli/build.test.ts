@@ -36,12 +36,18 @@ it('the compiled build runs a batch on its workers and writes what the sources w
   mkdirSync(build, { recursive: true });
   copyFileSync(join(REPO, 'package.json'), join(build, 'package.json'));
   const tsc = join(REPO, 'node_modules', '.bin', 'tsc');
-  await run(tsc, ['-p', join(REPO, 'tsconfig.build.json'), '--outDir', join(build, 'dist')], { cwd: REPO }).catch((e: { stdout?: string }) => {
-    throw new Error(`build failed: ${e.stdout ?? String(e)}`);
-  });
+  await run(tsc, ['-p', join(REPO, 'tsconfig.build.json'), '--outDir', join(build, 'dist')], { cwd: REPO }).catch(
+    (e: { stdout?: string }) => {
+      throw new Error(`build failed: ${e.stdout ?? String(e)}`);
+    },
+  );
 
   const cwd = scratch.make('tcplab-build-', { 'tiny.yaml': TINY });
-  const compiled = await run(process.execPath, [join(build, 'dist', 'cli.js'), 'run', 'tiny.yaml', '--jobs', '2', '--trace', '--out', 'compiled'], { cwd });
+  const compiled = await run(
+    process.execPath,
+    [join(build, 'dist', 'cli.js'), 'run', 'tiny.yaml', '--jobs', '2', '--trace', '--out', 'compiled'],
+    { cwd },
+  );
   expect(compiled.stdout).toBe('results compiled\n');
   const sources = await tcplab(['run', 'tiny.yaml', '--jobs', '2', '--trace', '--out', 'sources'], cwd);
   expect(sources.code).toBe(0);

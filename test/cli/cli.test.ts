@@ -17,16 +17,18 @@ describe.concurrent('tcplab', () => {
   it('--help lists every command and exits 0', async () => {
     const r = await tcplab(['--help']);
     expect(r.code).toBe(0);
-    for (const cmd of ['validate <files...>', 'run <files...>', 'report <dir>', 'drill <paths...>', 'merge <dirs...>']) expect(r.stdout).toContain(`tcplab ${cmd}`);
+    for (const cmd of ['validate <files...>', 'run <files...>', 'report <dir>', 'drill <paths...>', 'merge <dirs...>'])
+      expect(r.stdout).toContain(`tcplab ${cmd}`);
   });
 
   it('run --help documents the run options', async () => {
     const r = await tcplab(['run', '--help']);
     expect(r.code).toBe(0);
-    for (const opt of ['--out', '--set', '--seed', '--seeds', '--jobs', '--trace', '--pcap', '--shard']) expect(r.stdout).toContain(opt);
+    for (const opt of ['--out', '--set', '--seed', '--seeds', '--jobs', '--trace', '--pcap', '--shard'])
+      expect(r.stdout).toContain(opt);
   });
 
-  it('every command\'s --help says what its arguments are', async () => {
+  it("every command's --help says what its arguments are", async () => {
     const args = { validate: 'files', run: 'files', report: 'dir', drill: 'paths', merge: 'dirs' };
     for (const [cmd, arg] of Object.entries(args)) {
       const r = await tcplab([cmd, '--help']);
@@ -56,8 +58,12 @@ describe.concurrent('tcplab', () => {
 
   it('validate passes the shipped topologies and experiments with one ok line each', async () => {
     const files = [
-      ...readdirSync(join(REPO, 'topologies')).filter((f) => f.endsWith('.yaml')).map((f) => `topologies/${f}`),
-      ...readdirSync(join(REPO, 'experiments')).filter((f) => f.endsWith('.yaml')).map((f) => `experiments/${f}`),
+      ...readdirSync(join(REPO, 'topologies'))
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => `topologies/${f}`),
+      ...readdirSync(join(REPO, 'experiments'))
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => `experiments/${f}`),
     ];
     expect(files).toContain('topologies/star.yaml');
     expect(files).toContain('topologies/dumbbell.yaml');
@@ -72,7 +78,9 @@ describe.concurrent('tcplab', () => {
     const r = await tcplab(['validate', 'topologies/line.yaml', 'test/experiment/fixtures/bad-rate.yaml']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('ok topologies/line.yaml\n');
-    expect(r.errLines).toEqual(['test/experiment/fixtures/bad-rate.yaml: apps.flood.rate: expected a rate like "1000/s", got "fast"']);
+    expect(r.errLines).toEqual([
+      'test/experiment/fixtures/bad-rate.yaml: apps.flood.rate: expected a rate like "1000/s", got "fast"',
+    ]);
   });
 
   it('a missing file is bad input, not an internal error', async () => {
@@ -84,20 +92,50 @@ describe.concurrent('tcplab', () => {
   it('a bad --set path is a problem naming the override; a bad --set value names the field', async () => {
     const cwd = emptyDir();
     const file = join(REPO, 'test/experiment/fixtures/good-inline.yaml');
-    const r = await tcplab(['run', file, '--set', 'apps.flod.rate=1/s', '--set', 'tcp.backlogg=10', '--set', 'apps.users.mode=http2', '--set', 'nonsense'], cwd);
+    const r = await tcplab(
+      [
+        'run',
+        file,
+        '--set',
+        'apps.flod.rate=1/s',
+        '--set',
+        'tcp.backlogg=10',
+        '--set',
+        'apps.users.mode=http2',
+        '--set',
+        'nonsense',
+      ],
+      cwd,
+    );
     expect(r.code).toBe(2);
-    expect(r.errLines.sort()).toEqual([
-      `${file}: --set apps.flod.rate=1/s: no such parameter: apps has no "flod" (did you mean "flood"?)`,
-      `${file}: --set nonsense: expected path=value, like tcp.backlog=1024 or apps.flood.rate=500/s`,
-      `${file}: --set tcp.backlogg=10: no such parameter: tcp has no parameter "backlogg" (did you mean "backlog"?)`,
-      `${file}: apps.users.mode: expected one of http1.0, keepalive, pipelined, h2, got "http2"`,
-    ].sort());
+    expect(r.errLines.sort()).toEqual(
+      [
+        `${file}: --set apps.flod.rate=1/s: no such parameter: apps has no "flod" (did you mean "flood"?)`,
+        `${file}: --set nonsense: expected path=value, like tcp.backlog=1024 or apps.flood.rate=500/s`,
+        `${file}: --set tcp.backlogg=10: no such parameter: tcp has no parameter "backlogg" (did you mean "backlog"?)`,
+        `${file}: apps.users.mode: expected one of http1.0, keepalive, pipelined, h2, got "http2"`,
+      ].sort(),
+    );
     expect(readdirSync(cwd)).toEqual([]);
   });
 
   it('option problems are reported with the file problems, and nothing is written', async () => {
     const cwd = emptyDir();
-    const r = await tcplab(['run', join(REPO, 'test/experiment/fixtures/bad-rate.yaml'), '--seeds', '0', '--jobs', '-1', '--shard', '3/3', '--out', join(cwd, 'out')], cwd);
+    const r = await tcplab(
+      [
+        'run',
+        join(REPO, 'test/experiment/fixtures/bad-rate.yaml'),
+        '--seeds',
+        '0',
+        '--jobs',
+        '-1',
+        '--shard',
+        '3/3',
+        '--out',
+        join(cwd, 'out'),
+      ],
+      cwd,
+    );
     expect(r.code).toBe(2);
     expect(r.errLines).toContain('tcplab: --seeds: expected a whole number ≥ 1, got 0');
     expect(r.errLines).toContain('tcplab: --jobs: expected a whole number ≥ 0, got -1');
@@ -109,7 +147,9 @@ describe.concurrent('tcplab', () => {
   it('run refuses a topology file', async () => {
     const r = await tcplab(['run', 'topologies/star.yaml']);
     expect(r.code).toBe(2);
-    expect(r.errLines).toEqual(['topologies/star.yaml: this is a topology file; an experiment names it under topology:']);
+    expect(r.errLines).toEqual([
+      'topologies/star.yaml: this is a topology file; an experiment names it under topology:',
+    ]);
   });
 
   it('run refuses two experiments that would write the same folder', async () => {
@@ -132,7 +172,9 @@ describe.concurrent('tcplab', () => {
     writeFileSync(join(cwd, 'paper', 'capture.pcap'), 'mine');
     const r1 = await tcplab(['run', file, '--out', 'paper'], cwd);
     expect(r1.code).toBe(2);
-    expect(r1.errLines).toEqual(['tcplab: paper: holds other files and no tcplab results; give a new or empty folder (--out)']);
+    expect(r1.errLines).toEqual([
+      'tcplab: paper: holds other files and no tcplab results; give a new or empty folder (--out)',
+    ]);
     expect(readdirSync(join(cwd, 'paper'))).toEqual(['capture.pcap']);
     const r2 = await tcplab(['run', file, '--seed', 'abc'], cwd);
     expect(r2.errLines).toEqual(['tcplab: --seed: expected a whole number ≥ 0, got something that is not a number']);
@@ -155,7 +197,9 @@ describe.concurrent('tcplab', () => {
     expect(readdirSync(dir)).toEqual(['summary.json']);
     const r3 = await tcplab(['report', 'package.json']);
     expect(r3.code).toBe(2);
-    expect(r3.errLines).toEqual(['tcplab: package.json: a file, not a folder (expected a results folder written by tcplab run)']);
+    expect(r3.errLines).toEqual([
+      'tcplab: package.json: a file, not a folder (expected a results folder written by tcplab run)',
+    ]);
   });
 
   it('report, merge and drill name a missing path as bad input', async () => {
@@ -164,9 +208,13 @@ describe.concurrent('tcplab', () => {
     expect(r0.errLines).toEqual(['tcplab: no-such-script.pkt: no such file or folder']);
     const r1 = await tcplab(['report', 'results/no-such-run']);
     expect(r1.code).toBe(2);
-    expect(r1.errLines).toEqual(['tcplab: results/no-such-run: no such folder (expected a results folder written by tcplab run)']);
+    expect(r1.errLines).toEqual([
+      'tcplab: results/no-such-run: no such folder (expected a results folder written by tcplab run)',
+    ]);
     const r2 = await tcplab(['merge', 'nowhere-a', '--out', 'nowhere-b']);
     expect(r2.code).toBe(2);
-    expect(r2.errLines[0]).toBe('tcplab: nowhere-a: no such folder (expected a shard folder written by tcplab run --shard)');
+    expect(r2.errLines[0]).toBe(
+      'tcplab: nowhere-a: no such folder (expected a shard folder written by tcplab run --shard)',
+    );
   });
 });

@@ -13,17 +13,20 @@ function emptyDir(): string {
   return d;
 }
 
-describe.concurrent('a newcomer\'s first commands', () => {
+describe.concurrent("a newcomer's first commands", () => {
   it('validate reports the app problems too when the topology file is missing', async () => {
     const dir = emptyDir();
     const file = join(dir, 'e.yaml');
-    writeFileSync(file, `name: e
+    writeFileSync(
+      file,
+      `name: e
 topology: ../nope.yaml
 duration: 10s
 apps:
   web: { kind: server, on: server, port: 80, bogus: 1 }
   users: { kind: client, on: client, target: server:80, rate: -5/s }
-`);
+`,
+    );
     const r = await tcplab(['validate', file]);
     expect(r.code).toBe(2);
     expect(r.errLines).toEqual([
@@ -48,10 +51,14 @@ apps:
     cpSync(join(REPO, 'test/report/fixtures/close'), dir, { recursive: true });
     const r = await tcplab(['report', dir]);
     expect(r.code).toBe(0);
-    expect(r.errLines).toEqual([`tcplab: redrawing from ${join(dir, 'summary.json')} (the spec as run; edits to the experiment file need tcplab run)`]);
+    expect(r.errLines).toEqual([
+      `tcplab: redrawing from ${join(dir, 'summary.json')} (the spec as run; edits to the experiment file need tcplab run)`,
+    ]);
     const wrote = r.stdout.trim().split('\n');
     expect(wrote.at(-1)).toBe(`wrote ${join(dir, 'index.html')}`);
-    const svgs = readdirSync(dir).filter((f) => f.endsWith('.svg')).sort();
+    const svgs = readdirSync(dir)
+      .filter((f) => f.endsWith('.svg'))
+      .sort();
     expect(svgs.length).toBeGreaterThan(0);
     expect(wrote.slice(0, -1).sort()).toEqual(svgs.map((f) => `wrote ${join(dir, f)}`));
   });

@@ -19,10 +19,15 @@ export interface CliResult {
 
 export function tcplab(args: string[], cwd: string = REPO): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
-      resolve({ code, stdout, stderr, errLines: stderr.split('\n').filter((l) => l !== '') });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd, env: { ...process.env, NO_COLOR: '1' } },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
+        resolve({ code, stdout, stderr, errLines: stderr.split('\n').filter((l) => l !== '') });
+      },
+    );
   });
 }
 
@@ -47,7 +52,10 @@ ${o.sweep === undefined ? '' : `sweep: ${o.sweep}\n`}apps:
  * Scratch folders for one test file, removed after it: `scratch.make('tcplab-x-', {'tiny.yaml': yaml})`
  * makes a fresh folder under the system temp dir holding those files. Call at module level.
  */
-export function scratchFolders(): { make(prefix: string, files?: Record<string, string>): string; keep(dir: string): void } {
+export function scratchFolders(): {
+  make(prefix: string, files?: Record<string, string>): string;
+  keep(dir: string): void;
+} {
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
   return {

@@ -29,9 +29,11 @@ const problems = (dirs: string[], experiments: string[], force = false): string[
 };
 
 describe('run --out onto results', () => {
-  it('refuses another experiment\'s results, naming both', () => {
+  it("refuses another experiment's results, naming both", () => {
     const dir = resultsOf('other', 'syn-flood');
-    expect(problems([dir], ['handshake'])).toEqual([`${dir}: holds the results of experiment "syn-flood", not "handshake"; give another folder, or --force to replace them (--out)`]);
+    expect(problems([dir], ['handshake'])).toEqual([
+      `${dir}: holds the results of experiment "syn-flood", not "handshake"; give another folder, or --force to replace them (--out)`,
+    ]);
   });
 
   it('takes them with --force, and takes its own results, a new folder or an empty one without', () => {

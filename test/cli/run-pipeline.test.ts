@@ -27,7 +27,13 @@ interface TraceLine {
 
 function traceOf(cwd: string, out: string): { text: string; lines: TraceLine[] } {
   const text = readFileSync(join(cwd, out, 'trace.jsonl'), 'utf8');
-  return { text, lines: text.trim().split('\n').map((l) => JSON.parse(l) as TraceLine) };
+  return {
+    text,
+    lines: text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TraceLine),
+  };
 }
 
 describe.concurrent('tcplab run', () => {
@@ -46,14 +52,31 @@ describe.concurrent('tcplab run', () => {
     const r = await tcplab(['run', 'tiny.yaml', '--jobs', '1', '--profile'], cwd);
     expect(r.code).toBe(0);
     expect(r.errLines).toContain('profile: 2 runs on 1 worker thread');
-    for (const phase of ['startup', 'parse', 'validate', 'expand', 'workers', 'build', 'simulate', 'collect', 'store', 'write', 'figures']) {
-      expect(r.errLines.some((l) => new RegExp(`^  ${phase} +\\d+\\.\\d{3} s  \\S`).test(l)), phase).toBe(true);
+    for (const phase of [
+      'startup',
+      'parse',
+      'validate',
+      'expand',
+      'workers',
+      'build',
+      'simulate',
+      'collect',
+      'store',
+      'write',
+      'figures',
+    ]) {
+      expect(
+        r.errLines.some((l) => new RegExp(`^  ${phase} +\\d+\\.\\d{3} s  \\S`).test(l)),
+        phase,
+      ).toBe(true);
     }
-    expect(r.errLines.some((l) => /^ {2}total +\d+\.\d{3} s {2}wall, process start to end; peak RSS \d+ MB$/.test(l))).toBe(true);
+    expect(
+      r.errLines.some((l) => /^ {2}total +\d+\.\d{3} s {2}wall, process start to end; peak RSS \d+ MB$/.test(l)),
+    ).toBe(true);
     expect((await tcplab(['run', 'tiny.yaml', '--out', 'quiet'], cwd)).stderr).not.toContain('profile:');
   });
 
-  it('--trace-limit stops each run\'s trace at its budget with a warning and a trace-limit record', async () => {
+  it("--trace-limit stops each run's trace at its budget with a warning and a trace-limit record", async () => {
     const cwd = folder();
     const full = await tcplab(['run', 'tiny.yaml', '--trace', '--out', 'full'], cwd);
     expect(full.code).toBe(0);
@@ -64,14 +87,27 @@ describe.concurrent('tcplab run', () => {
     const r = await tcplab(['run', 'tiny.yaml', '--trace', '--trace-limit', '20kB', '--out', 'cut'], cwd);
     expect(r.code).toBe(0);
     for (const id of ['p0-s1', 'p0-s2']) {
-      expect(r.stderr).toMatch(new RegExp(`${id}: trace stopped at 20\\.0 kB \\(simulated [\\d.]+ s\\) by --trace-limit; the run went on untraced`));
-      const cut = traceOf(cwd, 'cut').text.split('\n').filter((l) => l.includes(`"run":"${id}"`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `${id}: trace stopped at 20\\.0 kB \\(simulated [\\d.]+ s\\) by --trace-limit; the run went on untraced`,
+        ),
+      );
+      const cut = traceOf(cwd, 'cut')
+        .text.split('\n')
+        .filter((l) => l.includes(`"run":"${id}"`));
       const last = JSON.parse(cut.at(-1)!) as TraceLine;
       expect(last).toMatchObject({ run: id, ev: 'trace-limit', limit });
       // Everything before the record fits the budget, and is exactly the start of the full trace.
-      const kept = cut.slice(0, -1).map((l) => l + '\n').join('');
+      const kept = cut
+        .slice(0, -1)
+        .map((l) => l + '\n')
+        .join('');
       expect(Buffer.byteLength(kept)).toBeLessThanOrEqual(limit);
-      const fullRun = whole.text.split('\n').filter((l) => l.includes(`"run":"${id}"`)).map((l) => l + '\n').join('');
+      const fullRun = whole.text
+        .split('\n')
+        .filter((l) => l.includes(`"run":"${id}"`))
+        .map((l) => l + '\n')
+        .join('');
       expect(fullRun.startsWith(kept)).toBe(true);
       expect(fullRun.length).toBeGreaterThan(limit);
     }
@@ -90,6 +126,8 @@ describe.concurrent('tcplab run', () => {
     const cwd = folder();
     const r = await tcplab(['run', 'tiny.yaml', '--trace', '--trace-limit', 'lots'], cwd);
     expect(r.code).toBe(2);
-    expect(r.errLines).toEqual(['tcplab: --trace-limit: expected a size such as 500MB, 2GB or 0 (no limit), got "lots"']);
+    expect(r.errLines).toEqual([
+      'tcplab: --trace-limit: expected a size such as 500MB, 2GB or 0 (no limit), got "lots"',
+    ]);
   });
 });

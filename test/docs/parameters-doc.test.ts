@@ -23,12 +23,12 @@ describe('docs/parameters.md', () => {
     expect(committed, 'docs/parameters.md was out of date: it has been regenerated, review and commit it').toBe(text);
   });
 
-  it('the table has one entry per TcpParams field, in the profiles\' order', () => {
+  it("the table has one entry per TcpParams field, in the profiles' order", () => {
     expect(Object.keys(TCP_PARAM_TABLE)).toEqual(Object.keys(PROFILES.linux));
     expect(Object.keys(TCP_PARAM_TABLE)).toEqual(Object.keys(PROFILES.rfc9293));
   });
 
-  it('every profile default lies in its parameter\'s allowed range', () => {
+  it("every profile default lies in its parameter's allowed range", () => {
     for (const profile of ['linux', 'rfc9293'] as const) {
       for (const key of Object.keys(TCP_PARAM_TABLE) as SpecParamKey[]) {
         const v = PROFILES[profile][key as keyof TcpParams];

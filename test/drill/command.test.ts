@@ -33,7 +33,10 @@ function folder(): string {
 }
 
 const options = {
-  stackFactory: (port: ConstructorParameters<typeof FakeStack>[0], params: ConstructorParameters<typeof FakeStack>[1]) => {
+  stackFactory: (
+    port: ConstructorParameters<typeof FakeStack>[0],
+    params: ConstructorParameters<typeof FakeStack>[1],
+  ) => {
     const f = new FakeStack(port, params);
     f.onPacket = (p, st) => st.emit({ dstPort: p.tcp!.srcPort, seq: 7, ack: 1, flags: SYN | ACK });
     return f;
@@ -56,7 +59,11 @@ it('prints a verdict per script, in name order through sub-folders, then the tot
 it('exits 0 when nothing failed, and takes single files', async () => {
   const dir = folder();
   const out: string[] = [];
-  const code = await runDrill([path.join(dir, 'a-pass.pkt'), path.join(dir, 'c-skip.pkt')], { stdout: (s) => out.push(s) }, options);
+  const code = await runDrill(
+    [path.join(dir, 'a-pass.pkt'), path.join(dir, 'c-skip.pkt')],
+    { stdout: (s) => out.push(s) },
+    options,
+  );
   expect(out.at(-1)).toBe('1 passed, 0 failed, 1 skipped\n');
   expect(code).toBe(0);
 });
@@ -75,7 +82,11 @@ it('exits 2 and runs nothing when a folder holds no scripts', async () => {
 it('exits 2 and runs nothing when a path does not exist', async () => {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runDrill([folder(), '/no/such/dir'], { stdout: (s) => out.push(s), stderr: (s) => err.push(s) }, options);
+  const code = await runDrill(
+    [folder(), '/no/such/dir'],
+    { stdout: (s) => out.push(s), stderr: (s) => err.push(s) },
+    options,
+  );
   expect(code).toBe(2);
   expect(out).toEqual([]);
   expect(err).toEqual(['/no/such/dir: no such file or folder\n']);

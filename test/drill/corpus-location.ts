@@ -23,5 +23,6 @@ export function corpusTitle(what: string): string {
 
 /** First statement of a corpus test: under CI without the corpus, fail with the reason. */
 export function requireCorpus(): void {
-  if (!corpusPresent) throw new Error(`${corpusDir} is missing but CI is set: the conformance corpus must be beside the repository`);
+  if (!corpusPresent)
+    throw new Error(`${corpusDir} is missing but CI is set: the conformance corpus must be beside the repository`);
 }

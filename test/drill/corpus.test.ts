@@ -21,9 +21,17 @@ const own = path.resolve(repoRoot, 'test/drill/scripts');
 const scoreboard = path.join(repoRoot, 'docs/conformance.md');
 const haveCorpus = existsSync(corpus) && existsSync(upstream);
 
-function section(title: string, dir: string, root: string, intro: string, note: (script: string) => string | undefined): ScoreboardSection {
+function section(
+  title: string,
+  dir: string,
+  root: string,
+  intro: string,
+  note: (script: string) => string | undefined,
+): ScoreboardSection {
   return {
-    title, root, intro,
+    title,
+    root,
+    intro,
     results: listScripts(dir).map((f) => {
       const script = path.relative(dir, f).split(path.sep).join('/');
       return { script, result: runScriptFile(f), note: note(script) };
@@ -66,36 +74,77 @@ describe.skipIf(corpusSkipped)(corpusTitle('the conformance scoreboard'), () => 
     });
     return;
   }
-  const upstreamSection = section('Upstream: Linux\'s whole TCP suite', upstream, '../shared/conformance/upstream/gtests',
-    'google/packetdrill `gtests/net/tcp/`, all 140 scripts (see that folder\'s README for the scope). The why column names the missing feature of every in-scope FAIL; SKIP reasons name the first unmodelled feature.',
-    upstreamNote);
+  const upstreamSection = section(
+    "Upstream: Linux's whole TCP suite",
+    upstream,
+    '../shared/conformance/upstream/gtests',
+    "google/packetdrill `gtests/net/tcp/`, all 140 scripts (see that folder's README for the scope). The why column names the missing feature of every in-scope FAIL; SKIP reasons name the first unmodelled feature.",
+    upstreamNote,
+  );
   upstreamSection.summary = upstreamSummary(upstreamSection.results);
   // A folder's note explains its failures: a script of it that passes needs none.
   for (const r of upstreamSection.results) if (r.result.verdict === 'PASS' && inScope(r.script)) r.note = undefined;
   const sections = [
-    section('Corpus', corpus, '../shared/conformance/packetdrill', 'Linux\'s own packetdrill tests (google/packetdrill gtests, kernel selftests) and tcplab\'s Linux-measured retry schedules; see that folder\'s README.', (s) => CONFORMANCE_NOTES[s]),
+    section(
+      'Corpus',
+      corpus,
+      '../shared/conformance/packetdrill',
+      "Linux's own packetdrill tests (google/packetdrill gtests, kernel selftests) and tcplab's Linux-measured retry schedules; see that folder's README.",
+      (s) => CONFORMANCE_NOTES[s],
+    ),
     upstreamSection,
-    section('tcplab scripts', own, 'test/drill/scripts', 'Behaviours the corpus does not cover (SYN cookies, keepalive, TIME-WAIT, SYN-ACK give-up, SYN_RECV rate limiting and window, RST to a closed port), written from Linux 6.x behaviour.', () => undefined),
+    section(
+      'tcplab scripts',
+      own,
+      'test/drill/scripts',
+      'Behaviours the corpus does not cover (SYN cookies, keepalive, TIME-WAIT, SYN-ACK give-up, SYN_RECV rate limiting and window, RST to a closed port), written from Linux 6.x behaviour.',
+      () => undefined,
+    ),
   ];
 
   it('explains every corpus FAIL, and only those that do not pass', () => {
     const corpusResults = sections[0]!.results;
-    expect(corpusResults.filter((r) => r.result.verdict === 'FAIL' && r.note === undefined).map((r) => `${r.script}: ${r.result.reason}`), 'FAILs without a note in test/drill/conformance-notes.ts').toEqual([]);
-    expect(corpusResults.filter((r) => r.result.verdict === 'PASS' && r.note !== undefined).map((r) => r.script), 'stale notes on passing scripts').toEqual([]);
+    expect(
+      corpusResults
+        .filter((r) => r.result.verdict === 'FAIL' && r.note === undefined)
+        .map((r) => `${r.script}: ${r.result.reason}`),
+      'FAILs without a note in test/drill/conformance-notes.ts',
+    ).toEqual([]);
+    expect(
+      corpusResults.filter((r) => r.result.verdict === 'PASS' && r.note !== undefined).map((r) => r.script),
+      'stale notes on passing scripts',
+    ).toEqual([]);
     const known = new Set(corpusResults.map((r) => r.script));
-    expect(Object.keys(CONFORMANCE_NOTES).filter((k) => !known.has(k)), 'notes for scripts not in the corpus').toEqual([]);
+    expect(
+      Object.keys(CONFORMANCE_NOTES).filter((k) => !known.has(k)),
+      'notes for scripts not in the corpus',
+    ).toEqual([]);
   });
 
   it('parses every upstream script and explains every in-scope upstream FAIL', () => {
     const rs = upstreamSection.results;
     expect(rs.length).toBe(140);
-    expect(rs.filter((r) => r.result.verdict === 'ERROR').map((r) => `${r.script}: ${r.result.reason}`), 'scripts the parser rejects').toEqual([]);
-    expect(rs.filter((r) => r.result.verdict === 'FAIL' && inScope(r.script) && r.note === undefined).map((r) => `${r.script}: ${r.result.reason}`), 'FAILs without a note in test/drill/upstream-scope.ts').toEqual([]);
+    expect(
+      rs.filter((r) => r.result.verdict === 'ERROR').map((r) => `${r.script}: ${r.result.reason}`),
+      'scripts the parser rejects',
+    ).toEqual([]);
+    expect(
+      rs
+        .filter((r) => r.result.verdict === 'FAIL' && inScope(r.script) && r.note === undefined)
+        .map((r) => `${r.script}: ${r.result.reason}`),
+      'FAILs without a note in test/drill/upstream-scope.ts',
+    ).toEqual([]);
     const scriptNotes = Object.keys(UPSTREAM_NOTES).filter((k) => !k.endsWith('/'));
     const passing = new Set(rs.filter((r) => r.result.verdict === 'PASS').map((r) => r.script));
-    expect(scriptNotes.filter((k) => passing.has(k)), 'stale notes on passing scripts').toEqual([]);
+    expect(
+      scriptNotes.filter((k) => passing.has(k)),
+      'stale notes on passing scripts',
+    ).toEqual([]);
     const known = new Set(rs.map((r) => r.script));
-    expect(scriptNotes.filter((k) => !known.has(k)), 'notes for scripts not in the suite').toEqual([]);
+    expect(
+      scriptNotes.filter((k) => !known.has(k)),
+      'notes for scripts not in the suite',
+    ).toEqual([]);
   });
 
   it('docs/conformance.md is the scoreboard of the current engine', () => {

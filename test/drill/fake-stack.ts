@@ -6,8 +6,16 @@ import type { EventHandler, Sim } from '../../src/sim/simulator.ts';
 import type { Nanos } from '../../src/sim/time.ts';
 import type { HostPort } from '../../src/net/host.ts';
 import {
-  type ConnectOptions, type ListenHandler, type ListenSocket, type ListenerSnapshot, type RawSocket,
-  type SocketHandler, type StackStats, type TcpInfo, type TcpInfoFields, type TcpSocket,
+  type ConnectOptions,
+  type ListenHandler,
+  type ListenSocket,
+  type ListenerSnapshot,
+  type RawSocket,
+  type SocketHandler,
+  type StackStats,
+  type TcpInfo,
+  type TcpInfoFields,
+  type TcpSocket,
 } from '../../src/stack/socket-api.ts';
 import type { Errno } from '../../src/tcp/api.ts';
 import type { TcpParams } from '../../src/tcp/params.ts';
@@ -17,7 +25,19 @@ import type { DrillStack } from '../../src/drill/host.ts';
 import { PROTO_TCP, type Packet, type Segment } from '../../src/wire/segment.ts';
 
 export function segment(fields: Partial<Segment>): Segment {
-  return { srcPort: 8080, dstPort: 40000, seq: 0, ack: 0, flags: 0, window: 65535, urgent: 0, options: null, len: 0, payload: null, ...fields };
+  return {
+    srcPort: 8080,
+    dstPort: 40000,
+    seq: 0,
+    ack: 0,
+    flags: 0,
+    window: 65535,
+    urgent: 0,
+    options: null,
+    len: 0,
+    payload: null,
+    ...fields,
+  };
 }
 
 const SEND: EventHandler<{ port: HostPort; packet: Packet }> = {
@@ -35,11 +55,22 @@ export class FakeSocket implements TcpSocket {
   room = Infinity;
   written = 0;
   readonly localAddr: number;
-  constructor(readonly stack: FakeStack, readonly localPort: number, readonly remotePort: number, public handler: SocketHandler) {
+  constructor(
+    readonly stack: FakeStack,
+    readonly localPort: number,
+    readonly remotePort: number,
+    public handler: SocketHandler,
+  ) {
     this.localAddr = stack.address;
   }
-  get remoteAddr(): number { return DRILL_REMOTE_ADDRESS; }
-  takeError(): Errno | null { const e = this.error; this.error = null; return e; }
+  get remoteAddr(): number {
+    return DRILL_REMOTE_ADDRESS;
+  }
+  takeError(): Errno | null {
+    const e = this.error;
+    this.error = null;
+    return e;
+  }
   send(bytes: number): number {
     const n = Math.min(bytes, this.room);
     this.room -= n;
@@ -61,19 +92,40 @@ export class FakeSocket implements TcpSocket {
     this.stack.closed.push(this);
     this.stack.onClose(this, this.stack);
   }
-  setOption<K extends keyof TcpParams>(name: K, value: TcpParams[K]): void { this.options[name] = value; }
+  setOption<K extends keyof TcpParams>(name: K, value: TcpParams[K]): void {
+    this.options[name] = value;
+  }
   readonly options: Partial<TcpParams> = {};
   setNoDelay(): void {}
   setLingerZero(): void {}
-  info(): TcpInfo { return { state: this.state, cwnd: 14600, ssthresh: 1 << 30, srtt: 0, rto: 1e9, retransmits: 0, bytesAcked: 0, bytesReceived: 0 }; }
+  info(): TcpInfo {
+    return {
+      state: this.state,
+      cwnd: 14600,
+      ssthresh: 1 << 30,
+      srtt: 0,
+      rto: 1e9,
+      retransmits: 0,
+      bytesAcked: 0,
+      bytesReceived: 0,
+    };
+  }
   /** A TCP_INFO as the engine reports it: cwnd 14 packets, everything else 0. */
   linuxInfo(): TcpInfoFields {
     return Object.fromEntries(TCP_INFO_FIELDS.map((f) => [f, f === 'snd_cwnd' ? 14 : 0])) as unknown as TcpInfoFields;
   }
-  get unacked(): number { return 0; }
-  get unsent(): number { return 0; }
-  get writable(): boolean { return this.room > 0; }
-  get mss(): number { return 1000; }
+  get unacked(): number {
+    return 0;
+  }
+  get unsent(): number {
+    return 0;
+  }
+  get writable(): boolean {
+    return this.room > 0;
+  }
+  get mss(): number {
+    return 1000;
+  }
   setCork(): void {}
   setNotsentLowat(): void {}
   setUserMss(): void {}
@@ -81,7 +133,11 @@ export class FakeSocket implements TcpSocket {
 
 export class FakeListener implements ListenSocket {
   readonly queue: FakeSocket[] = [];
-  constructor(readonly localPort: number, readonly backlog: number, public handler: ListenHandler) {}
+  constructor(
+    readonly localPort: number,
+    readonly backlog: number,
+    public handler: ListenHandler,
+  ) {}
   setUserMss(): void {}
   accept(handler?: SocketHandler): FakeSocket | null {
     const s = this.queue.shift() ?? null;
@@ -95,7 +151,18 @@ export class FakeListener implements ListenSocket {
   }
   close(): void {}
   stats(): ListenerSnapshot {
-    return { synQueue: 0, synQueueCapacity: 0, synQueuePeak: 0, synQueueDrops: 0, acceptQueue: this.queue.length, acceptQueueCapacity: 0, acceptQueuePeak: 0, acceptQueueDrops: 0, cookiesSent: 0, cookiesAccepted: 0 };
+    return {
+      synQueue: 0,
+      synQueueCapacity: 0,
+      synQueuePeak: 0,
+      synQueueDrops: 0,
+      acceptQueue: this.queue.length,
+      acceptQueueCapacity: 0,
+      acceptQueuePeak: 0,
+      acceptQueueDrops: 0,
+      cookiesSent: 0,
+      cookiesAccepted: 0,
+    };
   }
 }
 
@@ -112,15 +179,29 @@ export class FakeStack implements DrillStack {
   onSend: (s: FakeSocket, bytes: number, stack: FakeStack) => void = () => {};
   onClose: (s: FakeSocket, stack: FakeStack) => void = () => {};
 
-  constructor(readonly port: HostPort, readonly params: TcpParams) {
+  constructor(
+    readonly port: HostPort,
+    readonly params: TcpParams,
+  ) {
     this.address = port.address;
   }
 
-  get now(): Nanos { return this.port.sim.now; }
+  get now(): Nanos {
+    return this.port.sim.now;
+  }
 
   /** The "engine" sends a segment to the scripted peer `delay` from now. */
   emit(fields: Partial<Segment>, delay: Nanos = 0): void {
-    const packet: Packet = { src: this.address, dst: DRILL_REMOTE_ADDRESS, ttl: 64, id: 0, protocol: PROTO_TCP, tcp: segment(fields), dataBytes: 0, annot: 0 };
+    const packet: Packet = {
+      src: this.address,
+      dst: DRILL_REMOTE_ADDRESS,
+      ttl: 64,
+      id: 0,
+      protocol: PROTO_TCP,
+      tcp: segment(fields),
+      dataBytes: 0,
+      annot: 0,
+    };
     this.port.sim.after(delay, SEND, 0, { port: this.port, packet });
   }
 
@@ -156,6 +237,10 @@ export class FakeStack implements DrillStack {
     return s;
   }
 
-  openRaw(): RawSocket { throw new Error('not in the fake'); }
-  stats(): StackStats { return { segmentsSent: 0, segmentsRetransmitted: 0, established: 0, timeWait: 0, timeWaitPeak: 0 }; }
+  openRaw(): RawSocket {
+    throw new Error('not in the fake');
+  }
+  stats(): StackStats {
+    return { segmentsSent: 0, segmentsRetransmitted: 0, established: 0, timeWait: 0, timeWaitPeak: 0 };
+  }
 }

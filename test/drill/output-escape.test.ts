@@ -19,7 +19,10 @@ async function drillLines(name: string, body: string): Promise<string[]> {
   writeFileSync(file, body);
   const out: string[] = [];
   await runDrill([file], { stdout: (s) => out.push(s) });
-  return out.join('').split('\n').filter((l) => l !== '');
+  return out
+    .join('')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 // Nothing a terminal would act on: C0 controls, DEL, C1 controls, bidirectional overrides.
@@ -39,7 +42,7 @@ it('shows control bytes and bidi overrides in a parse error as escapes', async (
 });
 
 it('escapes every unsafe character, keeps plain text as it is, and bounds the whole line', () => {
-  expect(safeText('expected \'(\' but found \'end of file\'')).toBe('expected \'(\' but found \'end of file\'');
+  expect(safeText("expected '(' but found 'end of file'")).toBe("expected '(' but found 'end of file'");
   expect(safeText('a\tb\nc\u0000d\u009be\u202ef')).toBe('a\\x09b\\x0ac\\x00d\\x9be\\u202ef');
   const many = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
   expect(safeText(many).length).toBeLessThan(MAX_TEXT + 40);

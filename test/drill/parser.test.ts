@@ -9,7 +9,6 @@ import { MS, SEC, US } from '../../src/sim/time.ts';
 import { ACK, FIN, PSH, RST, SYN } from '../../src/wire/segment.ts';
 import { corpusDir as corpus, corpusPresent, corpusSkipped, corpusTitle, requireCorpus } from './corpus-location.ts';
 
-
 function parse(src: string): DrillScript {
   const r = parseScript(src);
   if (!r.ok) throw new Error(`line ${r.error.line}: ${r.error.message}`);
@@ -21,7 +20,6 @@ function parseError(src: string): string {
   if (r.ok) throw new Error('expected a parse error');
   return `${r.error.line}: ${r.error.message}`;
 }
-
 
 describe('times', () => {
   it('converts decimal seconds exactly', () => {
@@ -54,9 +52,22 @@ describe('packets', () => {
   it('reads an inbound SYN with options', () => {
     const s = parse('0 < S 0:0(0) win 32792 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>');
     const p = s.events[0] as PacketEvent;
-    expect(p).toMatchObject({ type: 'packet', direction: 'in', flags: SYN, flagsText: 'S', seq: 0, len: 0, ack: null, win: 32792 });
+    expect(p).toMatchObject({
+      type: 'packet',
+      direction: 'in',
+      flags: SYN,
+      flagsText: 'S',
+      seq: 0,
+      len: 0,
+      ack: null,
+      win: 32792,
+    });
     expect(p.options).toEqual([
-      { kind: 'mss', value: 1000 }, { kind: 'sackOK' }, { kind: 'TS', val: 100, ecr: 0 }, { kind: 'nop' }, { kind: 'wscale', value: 7 },
+      { kind: 'mss', value: 1000 },
+      { kind: 'sackOK' },
+      { kind: 'TS', val: 100, ecr: 0 },
+      { kind: 'nop' },
+      { kind: 'wscale', value: 7 },
     ]);
   });
 
@@ -73,7 +84,17 @@ describe('packets', () => {
     expect(ps[2]).toMatchObject({ flags: FIN | PSH | ACK, seq: 13001, len: 7000 });
     expect(ps[3]).toMatchObject({ flags: RST, flagsText: 'R', seq: 2, ack: null });
     expect(ps[4]!.options).toBeNull();
-    expect(ps[5]!.options).toEqual([{ kind: 'nop' }, { kind: 'nop' }, { kind: 'sack', blocks: [[1001, 2001], [3001, 4001]] }]);
+    expect(ps[5]!.options).toEqual([
+      { kind: 'nop' },
+      { kind: 'nop' },
+      {
+        kind: 'sack',
+        blocks: [
+          [1001, 2001],
+          [3001, 4001],
+        ],
+      },
+    ]);
   });
 
   it('reads "-" (no flags) and explicit ports', () => {
@@ -95,7 +116,9 @@ describe('packets', () => {
   });
 
   it('reads Fast Open options with hex or symbolic cookies, and cookie requests', () => {
-    const s = parse('0 < S 0:0(0) win 1000 <mss 1000,FO 1234abcd5678dcba,nop,nop>\n+0 > S. 0:0(0) ack 1 <FOEXP TFO_COOKIE>\n+0 < S 0:0(0) win 1 <FO,nop>');
+    const s = parse(
+      '0 < S 0:0(0) win 1000 <mss 1000,FO 1234abcd5678dcba,nop,nop>\n+0 > S. 0:0(0) ack 1 <FOEXP TFO_COOKIE>\n+0 < S 0:0(0) win 1 <FO,nop>',
+    );
     const ps = s.events as PacketEvent[];
     expect(ps[0]!.options![1]).toEqual({ kind: 'fastopen', exp: false, cookie: '1234abcd5678dcba' });
     expect(ps[1]!.options![0]).toEqual({ kind: 'fastopen', exp: true, cookie: 'TFO_COOKIE' });
@@ -109,19 +132,33 @@ describe('packets', () => {
     const msg = call.args[1]!;
     expect(msg.kind).toBe('struct');
     if (msg.kind !== 'struct') return;
-    expect(msg.items.map((i) => (i.kind === 'assign' ? i.name : i.kind))).toEqual(['msg_name', 'msg_iov', 'msg_flags', 'msg_control']);
-    expect(readMsghdr(msg)).toEqual({ iovBytes: 1024, control: [{ level: 'SOL_TCP', type: 'TCP_CM_INQ', data: { kind: 'int', value: 9000 } }] });
+    expect(msg.items.map((i) => (i.kind === 'assign' ? i.name : i.kind))).toEqual([
+      'msg_name',
+      'msg_iov',
+      'msg_flags',
+      'msg_control',
+    ]);
+    expect(readMsghdr(msg)).toEqual({
+      iovBytes: 1024,
+      control: [{ level: 'SOL_TCP', type: 'TCP_CM_INQ', data: { kind: 'int', value: 9000 } }],
+    });
   });
 
   it('rejects what packetdrill rejects', () => {
     expect(parseError('0 < S 0:0(0) <mss 1000>')).toBe('1: window must be specified for inbound packets');
-    expect(parseError('0 < S 0:0(0) win 1 <...>')).toBe('1: <...> for TCP options can only be used with outbound packets');
+    expect(parseError('0 < S 0:0(0) win 1 <...>')).toBe(
+      '1: <...> for TCP options can only be used with outbound packets',
+    );
     expect(parseError('0 < . 1:5(3) ack 1 win 1')).toBe('1: inconsistent TCP sequence numbers and payload size');
-    expect(parseError('0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n0.1~0.2 < . 1:1(0) ack 1 win 1')).toBe('2: event time range can only be used with outbound packets');
-    expect(parseError('0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n* close(3) = 0')).toBe('2: event time <star> can only be used with outbound packets');
+    expect(parseError('0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n0.1~0.2 < . 1:1(0) ack 1 win 1')).toBe(
+      '2: event time range can only be used with outbound packets',
+    );
+    expect(parseError('0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n* close(3) = 0')).toBe(
+      '2: event time <star> can only be used with outbound packets',
+    );
     expect(parseError('+1 close(3) = 0')).toBe('1: first event should be at time 0');
-    expect(parseError('0 > S 0:0(0) <frob 1>')).toBe('1: unknown TCP option \'frob\'');
-    expect(parseError('0 > Q 0:0(0)')).toBe('1: bad TCP flags \'Q\'');
+    expect(parseError('0 > S 0:0(0) <frob 1>')).toBe("1: unknown TCP option 'frob'");
+    expect(parseError('0 > Q 0:0(0)')).toBe("1: bad TCP flags 'Q'");
   });
 });
 
@@ -136,14 +173,25 @@ describe('system calls', () => {
 +0 recv(4, ..., 1000, 0) = 1000`);
     const c = s.events as SyscallEvent[];
     expect(c.map((e) => e.name)).toEqual(['socket', 'fcntl', 'connect', 'accept', 'getsockopt', 'setsockopt', 'recv']);
-    expect(c[1]!.args[2]).toEqual({ kind: 'or', lhs: { kind: 'word', name: 'O_RDWR' }, rhs: { kind: 'word', name: 'O_NONBLOCK' } });
+    expect(c[1]!.args[2]).toEqual({
+      kind: 'or',
+      lhs: { kind: 'word', name: 'O_RDWR' },
+      rhs: { kind: 'word', name: 'O_NONBLOCK' },
+    });
     expect(c[2]).toMatchObject({ result: { kind: 'int', value: -1 }, errno: 'EINPROGRESS', blockingEnd: null });
-    expect(c[3]).toMatchObject({ time: { kind: 'relative', at: 100 * MS }, blockingEnd: 200 * MS, result: { kind: 'int', value: 4 } });
+    expect(c[3]).toMatchObject({
+      time: { kind: 'relative', at: 100 * MS },
+      blockingEnd: 200 * MS,
+      result: { kind: 'int', value: 4 },
+    });
     expect(c[4]!.args[3]).toEqual({ kind: 'list', items: [{ kind: 'word', name: 'ETIMEDOUT' }] });
-    expect(c[5]!.args[3]).toEqual({ kind: 'struct', items: [
-      { kind: 'assign', name: 'onoff', value: { kind: 'int', value: 1 } },
-      { kind: 'assign', name: 'linger', value: { kind: 'int', value: 0 } },
-    ] });
+    expect(c[5]!.args[3]).toEqual({
+      kind: 'struct',
+      items: [
+        { kind: 'assign', name: 'onoff', value: { kind: 'int', value: 1 } },
+        { kind: 'assign', name: 'linger', value: { kind: 'int', value: 0 } },
+      ],
+    });
   });
 });
 
@@ -164,8 +212,15 @@ sysctl -q net.ipv4.tcp_tso_win_divisor=100\`
       { name: 'tolerance_usecs', value: '10000', line: 2 },
       { name: 'mss', value: '1000', line: 3 },
     ]);
-    expect(s.initCommand).toEqual({ command: '../common/defaults.sh\nsysctl -q net.ipv4.tcp_tso_win_divisor=100', line: 4 });
-    expect(s.events.map((e) => [e.type, e.line])).toEqual([['syscall', 8], ['code', 9], ['command', 10]]);
+    expect(s.initCommand).toEqual({
+      command: '../common/defaults.sh\nsysctl -q net.ipv4.tcp_tso_win_divisor=100',
+      line: 4,
+    });
+    expect(s.events.map((e) => [e.type, e.line])).toEqual([
+      ['syscall', 8],
+      ['code', 9],
+      ['command', 10],
+    ]);
     expect(s.cleanupCommand?.command).toBe('/tmp/sysctl_restore_${PPID}.sh');
   });
 });

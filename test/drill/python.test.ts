@@ -41,7 +41,9 @@ describe('blocks', () => {
     const second = parseCode('cwnd += 10; assert tcpi_snd_cwnd == cwnd');
     if (!first.ok || !second.ok) throw new Error('parse');
     expect(runCode(first.stmts, info({ snd_cwnd: 10 }), vars)).toBeNull();
-    expect(runCode(second.stmts, info({ snd_cwnd: 19 }), vars)).toBe('`assert tcpi_snd_cwnd == cwnd` failed: tcpi_snd_cwnd = 19, cwnd = 20');
+    expect(runCode(second.stmts, info({ snd_cwnd: 19 }), vars)).toBe(
+      '`assert tcpi_snd_cwnd == cwnd` failed: tcpi_snd_cwnd = 19, cwnd = 20',
+    );
   });
 
   it('uses Linux constants and names the TCP_INFO fields the engine does not report', () => {

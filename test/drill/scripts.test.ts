@@ -13,7 +13,15 @@ describe('tcplab scripts', () => {
   const files = listScripts(dir);
   it('cover TCP_FASTOPEN_KEY, SYN cookies, keepalive, TIME-WAIT, SYN-ACK give-up, SYN_RECV rate limiting, RST to a closed port and ICMP errors', () => {
     expect(files.map((f) => path.basename(f))).toEqual([
-      'fastopen-key.pkt', 'icmp-unreachable.pkt', 'keepalive.pkt', 'rst-closed-port.pkt', 'syn-cookies.pkt', 'synack-give-up.pkt', 'synrecv-ratelimit.pkt', 'time-wait-duration.pkt', 'time-wait-rst.pkt',
+      'fastopen-key.pkt',
+      'icmp-unreachable.pkt',
+      'keepalive.pkt',
+      'rst-closed-port.pkt',
+      'syn-cookies.pkt',
+      'synack-give-up.pkt',
+      'synrecv-ratelimit.pkt',
+      'time-wait-duration.pkt',
+      'time-wait-rst.pkt',
     ]);
   });
   for (const file of files) {

@@ -57,7 +57,12 @@ describe('runBatch with the model', () => {
 
     const s = readSummary(one);
     expect(s.experiment).toBe('star-batch');
-    expect(s.runs.map((r) => r.point)).toEqual([{ 'apps.users.rate': '10/s' }, { 'apps.users.rate': '10/s' }, { 'apps.users.rate': '20/s' }, { 'apps.users.rate': '20/s' }]);
+    expect(s.runs.map((r) => r.point)).toEqual([
+      { 'apps.users.rate': '10/s' },
+      { 'apps.users.rate': '10/s' },
+      { 'apps.users.rate': '20/s' },
+      { 'apps.users.rate': '20/s' },
+    ]);
     for (const r of s.runs) {
       expect(r.metrics['sim.sim_s']).toBe(2);
       expect(r.metrics['sim.events']).toBeGreaterThan(0);

@@ -24,11 +24,15 @@ afterEach(() => {
 });
 
 function startBatch(outDir: string, jobs: number, env: Record<string, string>, points = 4, seeds = 3): Batch {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, outDir, String(jobs), String(points), String(seeds)], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', SCRIPT, outDir, String(jobs), String(points), String(seeds)],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -40,7 +44,10 @@ function startBatch(outDir: string, jobs: number, env: Record<string, string>, p
 
 function storedIds(outDir: string): string[] {
   try {
-    return readdirSync(join(outDir, '.runs')).filter((n) => /^p\d+-s\d+\.json$/.test(n)).map((n) => n.slice(0, -5)).sort();
+    return readdirSync(join(outDir, '.runs'))
+      .filter((n) => /^p\d+-s\d+\.json$/.test(n))
+      .map((n) => n.slice(0, -5))
+      .sort();
   } catch {
     return [];
   }

@@ -36,13 +36,21 @@ interface Batch {
 }
 
 function startBatch(outDir: string, jobs: number, env: Record<string, string>, points = 2, seeds = 2): Batch {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, outDir, String(jobs), String(points), String(seeds)], {
-    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', SCRIPT, outDir, String(jobs), String(points), String(seeds)],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<Exit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr, at: performance.now() })));
+  const done = new Promise<Exit>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stderr, at: performance.now() })),
+  );
   return { child, done, stderr: () => stderr };
 }
 
@@ -59,11 +67,16 @@ async function waitForFile(path: string): Promise<void> {
 }
 
 function storedRecords(outDir: string): string[] {
-  return existsSync(join(outDir, '.runs')) ? readdirSync(join(outDir, '.runs')).filter((n) => /^p\d+-s\d+\.json$/.test(n)) : [];
+  return existsSync(join(outDir, '.runs'))
+    ? readdirSync(join(outDir, '.runs')).filter((n) => /^p\d+-s\d+\.json$/.test(n))
+    : [];
 }
 
 describe('a --jobs 1 batch whose run computes for 30 s without yielding', () => {
-  for (const [what, signals, code] of [['SIGTERM', ['SIGTERM'], 143], ['Ctrl-C twice', ['SIGINT', 'SIGINT'], 130]] as const) {
+  for (const [what, signals, code] of [
+    ['SIGTERM', ['SIGTERM'], 143],
+    ['Ctrl-C twice', ['SIGINT', 'SIGINT'], 130],
+  ] as const) {
     it(`stops within a second of ${what}, stores nothing partial, and a rerun completes`, async () => {
       const out = tempDir();
       const started = runLogPath(out, '-starts');
@@ -102,7 +115,9 @@ it('a signal while the results folder is written stops it at once, leaves no tem
   const exit = await batch.done;
   expect(exit.code).toBe(130);
   expect(exit.at - sentAt).toBeLessThan(1000);
-  expect(exit.stderr).toMatch(/SIGINT: stopped while writing .*; all 4 runs are stored in .*; rerun the same command to write the results/);
+  expect(exit.stderr).toMatch(
+    /SIGINT: stopped while writing .*; all 4 runs are stored in .*; rerun the same command to write the results/,
+  );
   expect(listTemps(out)).toEqual([]);
   expect(storedRecords(out)).toHaveLength(4);
 

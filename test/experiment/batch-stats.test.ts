@@ -6,7 +6,17 @@ import { canonicalJson, csvCell, csvLine, formatNumber, stableJson } from '../..
 describe('Student t quantiles (two-sided 95 %)', () => {
   it('match the published table', () => {
     // t(0.975, df) from any statistics table (e.g. NIST/SEMATECH e-Handbook, 1.3.6.7.2).
-    const table: [number, number][] = [[1, 12.706], [2, 4.303], [3, 3.182], [4, 2.776], [5, 2.571], [9, 2.262], [10, 2.228], [29, 2.045], [100, 1.984]];
+    const table: [number, number][] = [
+      [1, 12.706],
+      [2, 4.303],
+      [3, 3.182],
+      [4, 2.776],
+      [5, 2.571],
+      [9, 2.262],
+      [10, 2.228],
+      [29, 2.045],
+      [100, 1.984],
+    ];
     for (const [df, t] of table) expect(studentT975(df)).toBeCloseTo(t, 3);
     expect(studentT975(1)).toBeCloseTo(12.7062047361747, 9);
     expect(studentT975(1e7)).toBeCloseTo(1.959964, 5);
@@ -18,7 +28,7 @@ describe('summarize', () => {
     // 2, 4, 4, 4, 5, 5, 7, 9: mean 5, sample variance 32/7, t(0.975, 7) = 2.364624.
     const s = summarize([2, 4, 4, 4, 5, 5, 7, 9])!;
     expect(s.mean).toBe(5);
-    expect(s.ci95).toBeCloseTo(2.364624252 * Math.sqrt(32 / 7) / Math.sqrt(8), 6);
+    expect(s.ci95).toBeCloseTo((2.364624252 * Math.sqrt(32 / 7)) / Math.sqrt(8), 6);
     expect(s.ci95).toBeCloseTo(1.787488, 5);
     expect(s).toMatchObject({ min: 2, max: 9, n: 8 });
     // 1, 2, 3, 4: s = √(5/3), t(3) = 3.182446 → 2.054260.
@@ -69,6 +79,8 @@ describe('stable number and CSV text', () => {
 
   it('JSON: stable numbers, non-finite as null; canonical form sorts keys', () => {
     expect(stableJson({ b: 0.1 + 0.2, a: NaN })).toBe('{\n  "b": 0.3,\n  "a": null\n}\n');
-    expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: undefined } })).toBe('{"a":{"d":[2,{"e":0,"f":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: undefined } })).toBe(
+      '{"a":{"d":[2,{"e":0,"f":1}]},"b":1}',
+    );
   });
 });

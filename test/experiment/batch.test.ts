@@ -28,7 +28,7 @@ function options(outDir: string, over: Partial<BatchOptions> = {}): BatchOptions
     experiment: fakeExperiment(),
     rawSpec: { name: 'fake', seeds: 2 },
     runner: FAKE_RUNNER,
-   
+
     stderr: sink(),
     ...over,
   };
@@ -48,17 +48,27 @@ describe('runBatch results folder', () => {
     await runBatch(runs, options(three, { jobs: 3, trace: true }));
 
     const a = resultFiles(one);
-    expect(Object.keys(a).sort()).toEqual(['runs.csv', 'samples.csv', 'summary.json', 'timeseries.csv', 'timing.json', 'trace.jsonl']);
+    expect(Object.keys(a).sort()).toEqual([
+      'runs.csv',
+      'samples.csv',
+      'summary.json',
+      'timeseries.csv',
+      'timing.json',
+      'trace.jsonl',
+    ]);
     expect(comparableFiles(three)).toEqual(comparableFiles(one));
     // Byte-identical, every file but timing.json (wall-clock time).
-    for (const f of ['runs.csv', 'timeseries.csv', 'samples.csv', 'trace.jsonl', 'summary.json']) expect(resultFiles(three)[f]).toBe(a[f]);
+    for (const f of ['runs.csv', 'timeseries.csv', 'samples.csv', 'trace.jsonl', 'summary.json'])
+      expect(resultFiles(three)[f]).toBe(a[f]);
     expect(listTemps(one)).toEqual([]);
     expect(listTemps(three)).toEqual([]);
   });
 
   it('clears temporary files a process killed while assembling the folder left behind', async () => {
     const out = tempDir();
-    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    const dead = Number(
+      spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout,
+    );
     const torn = tempPathFor(join(out, 'summary.json')).replace(`.${process.pid}.`, `.${dead}.`);
     writeFileSync(torn, '{"runs": [');
     expect(listTemps(out)).toEqual([torn]);
@@ -70,7 +80,9 @@ describe('runBatch results folder', () => {
     const out = tempDir();
     await runBatch(fakeRuns(ratePoints(2), 2), options(out));
     const lines = readFileSync(join(out, 'runs.csv'), 'utf8').split('\n');
-    expect(lines[0]).toBe('run,rate,mode,seed,handshake_ms.p99,ping.lost,ping.rtt_ms.mean,ping.sent,time_wait.peak_node');
+    expect(lines[0]).toBe(
+      'run,rate,mode,seed,handshake_ms.p99,ping.lost,ping.rtt_ms.mean,ping.sent,time_wait.peak_node',
+    );
     // A comma in a point value is quoted; a null metric is an empty cell.
     expect(lines[1]).toMatch(/^p0-s1,10,"a,b",1,,1,20\.\d+,100,server$/);
     expect(lines.slice(1, 5).map((l) => l.split(',')[0])).toEqual(['p0-s1', 'p0-s2', 'p1-s1', 'p1-s2']);
@@ -96,11 +108,19 @@ describe('runBatch results folder', () => {
     expect(s.runs.map((r) => r.id)).toEqual(runs.map((r) => r.id));
     expect(s.runs[0]).toMatchObject({ id: 'p0-s1', point: { rate: 10, mode: 'a,b' }, seed: 1 });
     expect(s.runs[0]!.metrics['sim.wall_s']).toBeUndefined();
-    const timing = JSON.parse(readFileSync(join(out, 'timing.json'), 'utf8')) as { 'sim.wall_s': Record<string, number> };
+    const timing = JSON.parse(readFileSync(join(out, 'timing.json'), 'utf8')) as {
+      'sim.wall_s': Record<string, number>;
+    };
     expect(Object.keys(timing['sim.wall_s'])).toEqual(runs.map((r) => r.id));
     expect(s.aggregate.map((a) => a.point)).toEqual([ratePoints(2)[0], ratePoints(2)[1]]);
     // ping.lost is seed % 3 → 1, 2, 0 over seeds 1..3: mean 1, s = 1, t(0.975, 2) = 4.302653.
-    expect(s.aggregate[0]!.metrics['ping.lost']).toEqual({ mean: 1, ci95: expect.closeTo((4.302652729749464 * 1) / Math.sqrt(3), 12), min: 0, max: 2, n: 3 });
+    expect(s.aggregate[0]!.metrics['ping.lost']).toEqual({
+      mean: 1,
+      ci95: expect.closeTo((4.302652729749464 * 1) / Math.sqrt(3), 12),
+      min: 0,
+      max: 2,
+      n: 3,
+    });
     expect(s.aggregate[1]!.metrics['ping.sent']).toEqual({ mean: 200, ci95: 0, min: 200, max: 200, n: 3 });
     // Text and null metrics are not aggregated.
     expect(s.aggregate[0]!.metrics['time_wait.peak_node']).toBeUndefined();
@@ -110,12 +130,20 @@ describe('runBatch results folder', () => {
   it('puts a single run’s captures at <node>.pcap and several runs’ under pcap/<run>/', async () => {
     const single = tempDir();
     await runBatch(fakeRuns(ratePoints(1), 1), options(single, { pcap: true }));
-    expect(Object.keys(resultFiles(single)).filter((f) => f.endsWith('.pcap')).sort()).toEqual(['client1.pcap', 'server.pcap']);
+    expect(
+      Object.keys(resultFiles(single))
+        .filter((f) => f.endsWith('.pcap'))
+        .sort(),
+    ).toEqual(['client1.pcap', 'server.pcap']);
     expect([...readFileSync(join(single, 'client1.pcap'))]).toEqual([0xd4, 0xc3, 0xb2, 0xa1, 1, 0]);
 
     const many = tempDir();
     await runBatch(fakeRuns(ratePoints(2), 1), options(many, { pcap: true, jobs: 2 }));
-    expect(Object.keys(resultFiles(many)).filter((f) => f.endsWith('.pcap')).sort()).toEqual([
+    expect(
+      Object.keys(resultFiles(many))
+        .filter((f) => f.endsWith('.pcap'))
+        .sort(),
+    ).toEqual([
       'pcap/p0-s1/client1.pcap',
       'pcap/p0-s1/server.pcap',
       'pcap/p1-s1/client1.pcap',
@@ -174,7 +202,10 @@ describe('runBatch resume', () => {
     process.env.FAKE_RUN_LOG = log;
     await runBatch(fakeRuns(ratePoints(2), 1), options(out));
     rmSync(log);
-    const edited = fakeExperiment('fake', { charts: [{ kind: 'timeseries', metric: 'syn_queue' }], file: 'elsewhere/fake.yaml' });
+    const edited = fakeExperiment('fake', {
+      charts: [{ kind: 'timeseries', metric: 'syn_queue' }],
+      file: 'elsewhere/fake.yaml',
+    });
     await runBatch(fakeRuns(ratePoints(2), 1, edited), options(out, { experiment: edited }));
     expect(loggedRuns(log)).toEqual([]);
   });
@@ -223,11 +254,15 @@ describe('runBatch failures', () => {
 
   it('rejects a failing run on the worker pool too', async () => {
     process.env.FAKE_RUN_FAIL = 'p2-s1';
-    await expect(runBatch(fakeRuns(ratePoints(4), 1), options(tempDir(), { jobs: 2 }))).rejects.toThrow('run p2-s1 failed: fake failure');
+    await expect(runBatch(fakeRuns(ratePoints(4), 1), options(tempDir(), { jobs: 2 }))).rejects.toThrow(
+      'run p2-s1 failed: fake failure',
+    );
   });
 
   it('refuses an out-of-range shard and duplicate run ids', async () => {
-    await expect(runBatch(fakeRuns(ratePoints(1), 1), options(tempDir(), { shard: { index: 2, count: 2 } }))).rejects.toBeInstanceOf(BatchError);
+    await expect(
+      runBatch(fakeRuns(ratePoints(1), 1), options(tempDir(), { shard: { index: 2, count: 2 } })),
+    ).rejects.toBeInstanceOf(BatchError);
     const runs = fakeRuns(ratePoints(1), 1);
     await expect(runBatch([...runs, ...runs], options(tempDir()))).rejects.toThrow('two runs have the id p0-s1');
   });

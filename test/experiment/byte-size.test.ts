@@ -12,7 +12,8 @@ it('reads sizes in decimal and binary units, and 0 / none / off as no limit', ()
 });
 
 it('refuses what is not a size', () => {
-  for (const bad of ['lots', '-1MB', '5 parsecs', '', '1e3', '99999999999TB']) expect(parseByteSize(bad), bad).toBeUndefined();
+  for (const bad of ['lots', '-1MB', '5 parsecs', '', '1e3', '99999999999TB'])
+    expect(parseByteSize(bad), bad).toBeUndefined();
 });
 
 it('the default budget is the 1GB the README and --help state', () => {

@@ -34,9 +34,7 @@ import { metric, traceOf } from './world-helpers.ts';
 import * as N from '../readme-numbers.ts';
 import { hasTshark } from '../tshark.ts';
 
-const SET = [
-  'sweep.topology.latency=[25ms, 50ms]', 'sweep.topology.loss=[0]', 'seeds=1', 'duration=11s', 'charts=',
-];
+const SET = ['sweep.topology.latency=[25ms, 50ms]', 'sweep.topology.loss=[0]', 'seeds=1', 'duration=11s', 'charts='];
 
 function runs(trace: boolean, set: readonly string[] = SET, pcap = false): { point: PointValues; out: RunOutput }[] {
   const r = loadExperiment('experiments/handshake.yaml', { set: [...set] });
@@ -57,14 +55,22 @@ describe('TCP Fast Open in the handshake experiment', () => {
   };
 
   it('a repeat visit gets its answer one RTT sooner than a first visit (less 14.304 µs of serialization), at every latency', () => {
-    for (const [latency, l] of [['25ms', 25], ['50ms', 50]] as const) {
+    for (const [latency, l] of [
+      ['25ms', 25],
+      ['50ms', 50],
+    ] as const) {
       const rtt = 2 * (l + 1) * 1e6;
       const first = ns(metric(at(latency, 'first-visit'), 'request_ms.p50'));
       const repeat = ns(metric(at(latency, 'repeat-visit'), 'request_ms.p50'));
       expect(first).toBe(2 * rtt + 219_040);
       expect(repeat).toBe(rtt + 204_736);
       expect(first - repeat).toBe(rtt + 14_304);
-      if (latency === '25ms') expect([first / 1e6, repeat / 1e6, (first - repeat - rtt) / 1e3]).toEqual([N.TFO_FIRST_MS, N.TFO_REPEAT_MS, N.TFO_SERIALIZATION_US]);
+      if (latency === '25ms')
+        expect([first / 1e6, repeat / 1e6, (first - repeat - rtt) / 1e3]).toEqual([
+          N.TFO_FIRST_MS,
+          N.TFO_REPEAT_MS,
+          N.TFO_SERIALIZATION_US,
+        ]);
       // without Fast Open the request also takes two round trips (no option bytes: 1408 ns less)
       expect(ns(metric(at(latency, 'off'), 'request_ms.p50'))).toBe(2 * rtt + 217_632);
     }
@@ -74,7 +80,12 @@ describe('TCP Fast Open in the handshake experiment', () => {
     const off = at('25ms', 'off');
     const first = at('25ms', 'first-visit');
     const repeat = at('25ms', 'repeat-visit');
-    expect([metric(off, 'tfo.requested'), metric(off, 'tfo.accepted'), metric(off, 'tfo.fallback'), metric(off, 'tfo_queue.capacity')]).toEqual([0, 0, 0, 0]);
+    expect([
+      metric(off, 'tfo.requested'),
+      metric(off, 'tfo.accepted'),
+      metric(off, 'tfo.fallback'),
+      metric(off, 'tfo_queue.capacity'),
+    ]).toEqual([0, 0, 0, 0]);
     // every first visit asks for a cookie; none sends data in its SYN
     expect(metric(first, 'tfo.requested')).toBe(metric(first, 'connections.attempted'));
     expect(metric(first, 'tfo.accepted')).toBe(0);
@@ -107,42 +118,95 @@ describe('TCP Fast Open in the handshake experiment', () => {
     expect(labels[1]).toBe('SYN+ACK seq=0 ack=201');
     const firstRecs = first as unknown as TraceEvent[];
     const firstLabels = ladderModel(firstRecs, listConnections(firstRecs)[0]!).messages.map((m) => m.label);
-    expect(firstLabels.slice(0, 2)).toEqual(['SYN seq=0 (Fast Open: cookie request)', 'SYN+ACK seq=0 ack=1 (Fast Open: cookie)']);
+    expect(firstLabels.slice(0, 2)).toEqual([
+      'SYN seq=0 (Fast Open: cookie request)',
+      'SYN+ACK seq=0 ack=1 (Fast Open: cookie)',
+    ]);
   });
 });
 
 describe('TCP Fast Open in the pcap', () => {
-  it.runIf(tshark)(`tshark decodes the option in a repeat visit's capture: a cookie request, then SYN data with the cookie${tshark ? '' : ' (skipped: tshark not installed)'}`, () => {
-    const [run] = runs(false, ['sweep={topology.latency: [25ms], tfo: {repeat-visit: {tcp.fastOpen: 3, apps.web.fastOpenQueue: 64, apps.users.fastOpen: true}}}', 'seeds=1', 'topology.clients=1', 'apps.users.count=2', 'apps.users.arrival=periodic', 'apps.users.rate=1/s', 'charts='], true);
-    const client = run!.out.pcaps!.find((c) => c.node === 'client')!; // one client: no number
-    const dir = mkdtempSync(join(tmpdir(), 'tcplab-tfo-'));
-    try {
-      const path = join(dir, 'client1.pcap');
-      writeFileSync(path, client.bytes);
-      const out = execFileSync('tshark', ['-r', path, '-Y', 'tcp.flags.syn == 1', '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', '-E', 'separator=|',
-        '-e', 'tcp.flags.ack', '-e', 'tcp.len', '-e', 'tcp.options.tfo.request', '-e', 'tcp.options.tfo.cookie', '-e', 'tcp.checksum.status'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      const rows = out.trim().split('\n').map((l) => l.split('|'));
-      const cookie = rows[1]![3]!;
-      expect(cookie).toMatch(/^[0-9a-f]{16}$/); // 8 bytes, from the server
-      expect(rows.map((r) => [r[0] === '1' || r[0] === 'True', Number(r[1]), r[2] !== '', r[3], r[4]])).toEqual([
-        [false, 0, true, '', '1'], // first visit: SYN asking for a cookie
-        [true, 0, false, cookie, '1'], // SYN-ACK bringing it
-        [false, 200, false, cookie, '1'], // repeat visit: the request in the SYN, with the cookie
-        [true, 0, false, '', '1'], // SYN-ACK acknowledging the data
-      ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it.runIf(tshark)(
+    `tshark decodes the option in a repeat visit's capture: a cookie request, then SYN data with the cookie${tshark ? '' : ' (skipped: tshark not installed)'}`,
+    () => {
+      const [run] = runs(
+        false,
+        [
+          'sweep={topology.latency: [25ms], tfo: {repeat-visit: {tcp.fastOpen: 3, apps.web.fastOpenQueue: 64, apps.users.fastOpen: true}}}',
+          'seeds=1',
+          'topology.clients=1',
+          'apps.users.count=2',
+          'apps.users.arrival=periodic',
+          'apps.users.rate=1/s',
+          'charts=',
+        ],
+        true,
+      );
+      const client = run!.out.pcaps!.find((c) => c.node === 'client')!; // one client: no number
+      const dir = mkdtempSync(join(tmpdir(), 'tcplab-tfo-'));
+      try {
+        const path = join(dir, 'client1.pcap');
+        writeFileSync(path, client.bytes);
+        const out = execFileSync(
+          'tshark',
+          [
+            '-r',
+            path,
+            '-Y',
+            'tcp.flags.syn == 1',
+            '-o',
+            'tcp.check_checksum:TRUE',
+            '-T',
+            'fields',
+            '-E',
+            'separator=|',
+            '-e',
+            'tcp.flags.ack',
+            '-e',
+            'tcp.len',
+            '-e',
+            'tcp.options.tfo.request',
+            '-e',
+            'tcp.options.tfo.cookie',
+            '-e',
+            'tcp.checksum.status',
+          ],
+          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+        );
+        const rows = out
+          .trim()
+          .split('\n')
+          .map((l) => l.split('|'));
+        const cookie = rows[1]![3]!;
+        expect(cookie).toMatch(/^[0-9a-f]{16}$/); // 8 bytes, from the server
+        expect(rows.map((r) => [r[0] === '1' || r[0] === 'True', Number(r[1]), r[2] !== '', r[3], r[4]])).toEqual([
+          [false, 0, true, '', '1'], // first visit: SYN asking for a cookie
+          [true, 0, false, cookie, '1'], // SYN-ACK bringing it
+          [false, 200, false, cookie, '1'], // repeat visit: the request in the SYN, with the cookie
+          [true, 0, false, '', '1'], // SYN-ACK acknowledging the data
+        ]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('TCP Fast Open under a SYN flood (experiments/syn-flood.yaml)', () => {
   it('the Fast Open queue is one more bounded resource: SYN data without a cookie fills it to its length, cookies keep the flood out of it', () => {
     const r = loadExperiment('experiments/syn-flood.yaml', {
-      set: ['sweep.apps.flood.rate=[1000/s]', 'sweep.defence={fast-open: {tcp.fastOpen: 3, apps.web.fastOpenQueue: 128, apps.users.fastOpen: true, apps.flood.data: 100}, fast-open-no-cookie: {tcp.fastOpen: 0x207, apps.web.fastOpenQueue: 128, apps.users.fastOpen: true, apps.flood.data: 100}}', 'seeds=1', 'duration=45s', 'charts='],
+      set: [
+        'sweep.apps.flood.rate=[1000/s]',
+        'sweep.defence={fast-open: {tcp.fastOpen: 3, apps.web.fastOpenQueue: 128, apps.users.fastOpen: true, apps.flood.data: 100}, fast-open-no-cookie: {tcp.fastOpen: 0x207, apps.web.fastOpenQueue: 128, apps.users.fastOpen: true, apps.flood.data: 100}}',
+        'seeds=1',
+        'duration=45s',
+        'charts=',
+      ],
     });
     if (!r.ok) throw new Error(r.errors.map(formatSpecError).join('\n'));
-    const out = Object.fromEntries(r.value.runs.map((run) => [String(run.point['defence']), executeRun(run, { trace: false, pcap: false })]));
+    const out = Object.fromEntries(
+      r.value.runs.map((run) => [String(run.point['defence']), executeRun(run, { trace: false, pcap: false })]),
+    );
     const withCookies = out['fast-open']!;
     const noCookie = out['fast-open-no-cookie']!;
     // the flood's SYN data carries no valid cookie: no child for it (tcp_try_fastopen), the SYN queue fills as without Fast Open
@@ -158,7 +222,9 @@ describe('TCP Fast Open under a SYN flood (experiments/syn-flood.yaml)', () => {
     expect(metric(noCookie, 'syn_queue.peak')).toBe(129);
     const q = noCookie.timeseries;
     // the flood starts at 10 s and stops at 40 s; its children retransmit their SYN-ACKs for 127 s
-    const tfoQueue = q.value.filter((_, i) => q.metric[i] === 'tfo_queue' && q.t_s[i]! >= 10 + N.TFO_QUEUE_FULL_AFTER_S);
+    const tfoQueue = q.value.filter(
+      (_, i) => q.metric[i] === 'tfo_queue' && q.t_s[i]! >= 10 + N.TFO_QUEUE_FULL_AFTER_S,
+    );
     expect(tfoQueue.length).toBe(349); // 10.2 s … 45 s
     expect(tfoQueue.every((v) => v === N.TFO_QUEUE)).toBe(true);
     expect(q.value.some((v, i) => q.metric[i] === 'tfo_queue' && q.t_s[i] === 10.1 && v < N.TFO_QUEUE)).toBe(true);

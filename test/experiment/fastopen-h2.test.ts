@@ -13,7 +13,9 @@ import type { RunOutput } from '../../src/experiment/run-output.ts';
 import { metric } from './world-helpers.ts';
 
 function run(fastOpen: boolean): RunOutput {
-  const r = loadExperiment('test/experiment/fixtures/h2-fastopen.yaml', { set: [`apps.warm.fastOpen=${fastOpen}`, `apps.visit.fastOpen=${fastOpen}`] });
+  const r = loadExperiment('test/experiment/fixtures/h2-fastopen.yaml', {
+    set: [`apps.warm.fastOpen=${fastOpen}`, `apps.visit.fastOpen=${fastOpen}`],
+  });
   if (!r.ok) throw new Error(r.errors.map(formatSpecError).join('\n'));
   return executeRun(r.value.runs[0]!, { trace: false, pcap: false });
 }
@@ -22,7 +24,7 @@ describe('h2 clients use TCP Fast Open', () => {
   const on = run(true);
   const off = run(false);
 
-  it('the repeat visit\'s SYN carries the h2 request: accepted, one RTT sooner than without Fast Open', () => {
+  it("the repeat visit's SYN carries the h2 request: accepted, one RTT sooner than without Fast Open", () => {
     expect([metric(on, 'tfo.requested'), metric(on, 'tfo.accepted'), metric(on, 'tfo.fallback')]).toEqual([1, 1, 0]);
     expect([metric(off, 'tfo.requested'), metric(off, 'tfo.accepted')]).toEqual([0, 0]);
     // two requests each: p50 is the faster (the visit), max the slower (the warm-up)

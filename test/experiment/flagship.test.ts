@@ -42,18 +42,29 @@ describe('flagship experiment files', () => {
     for (const name of FLAGSHIPS) {
       // syn-flood's kernel-retries variant sets its own duration: a --set of a path an axis sets is
       // an error unless the axis is set too, so keep that variant's 45 s explicitly.
-      const set = name === 'syn-flood' ? ['duration=12s', 'sweep.defence.kernel-retries.duration=45s'] : ['duration=12s'];
+      const set =
+        name === 'syn-flood' ? ['duration=12s', 'sweep.defence.kernel-retries.duration=45s'] : ['duration=12s'];
       const r = loadExperiment(`experiments/${name}.yaml`, { set });
       if (!r.ok) throw new Error(r.errors.map(formatSpecError).join('\n'));
       const out = executeRun(r.value.runs.at(-1)!, { trace: false, pcap: false });
       for (const c of r.value.spec.charts) {
         if (c.kind === 'sweep' || c.kind === 'bar') expect(Object.keys(out.metrics), `${name}: ${c.y}`).toContain(c.y);
-        if (c.kind === 'cdf') expect(out.samples.map((s) => s.metric), `${name}: ${c.metric}`).toContain(c.metric);
+        if (c.kind === 'cdf')
+          expect(
+            out.samples.map((s) => s.metric),
+            `${name}: ${c.metric}`,
+          ).toContain(c.metric);
         if (c.kind === 'timeseries') {
           const rows = out.timeseries.metric.map((m, i) => `${m}@${out.timeseries.node[i]}`);
-          expect(rows.some((row) => row.startsWith(`${c.metric}@`) && (c.node === undefined || row === `${c.metric}@${c.node}`)), `${name}: ${c.metric}`).toBe(true);
+          expect(
+            rows.some(
+              (row) => row.startsWith(`${c.metric}@`) && (c.node === undefined || row === `${c.metric}@${c.node}`),
+            ),
+            `${name}: ${c.metric}`,
+          ).toBe(true);
         }
-        for (const axis of [c.x, c.series]) if (axis !== undefined) expect(Object.keys(r.value.spec.sweep), `${name}: ${axis}`).toContain(axis);
+        for (const axis of [c.x, c.series])
+          if (axis !== undefined) expect(Object.keys(r.value.spec.sweep), `${name}: ${axis}`).toContain(axis);
       }
     }
   });
@@ -61,7 +72,11 @@ describe('flagship experiment files', () => {
 
 describe('the phenomena, shrunk', () => {
   it('handshake: one RTT plus 10.56 µs without loss; with 10 % loss, percentiles sit about whole seconds above it', () => {
-    const runs = runFile('handshake', ['sweep={topology.latency: [25ms], topology.loss: [0, 0.1]}', 'seeds=1', 'charts=']);
+    const runs = runFile('handshake', [
+      'sweep={topology.latency: [25ms], topology.loss: [0, 0.1]}',
+      'seeds=1',
+      'charts=',
+    ]);
     const clean = at(runs, { 'topology.loss': 0 });
     expect(metric(clean, 'handshake_ms.p50')).toBe(52.01056);
     // (a SYN may queue behind the client's previous 2 KB response on its own link: tens of µs)
@@ -80,13 +95,25 @@ describe('the phenomena, shrunk', () => {
   it('syn-flood: no defence locks clients out; cookies and the SYN cache keep them in; recycling fails only when entries outlive no RTT', () => {
     const runs = runFile('syn-flood', [
       'sweep={apps.flood.rate: [3000/s, 10000/s], defence: {none: {}, cookies: {tcp.synCookies: true}, recycle: {tcp.recycleOldest: true}, cache: {tcp.synCache: true}}}',
-      'seeds=1', 'charts=', 'duration=20s', 'apps.flood.stop=17s', 'apps.users.stop=14s', 'apps.users.rate=1/s',
+      'seeds=1',
+      'charts=',
+      'duration=20s',
+      'apps.flood.stop=17s',
+      'apps.users.stop=14s',
+      'apps.users.rate=1/s',
     ]);
     for (const rate of ['3000/s', '10000/s']) {
-      expect(metric(at(runs, { 'apps.flood.rate': rate, defence: 'none' }), 'connections.success_ratio'), rate).toBeLessThan(0.1);
+      expect(
+        metric(at(runs, { 'apps.flood.rate': rate, defence: 'none' }), 'connections.success_ratio'),
+        rate,
+      ).toBeLessThan(0.1);
       expect(metric(at(runs, { 'apps.flood.rate': rate, defence: 'none' }), 'syn_queue.peak')).toBe(129);
-      expect(metric(at(runs, { 'apps.flood.rate': rate, defence: 'cookies' }), 'connections.success_ratio'), rate).toBe(1);
-      expect(metric(at(runs, { 'apps.flood.rate': rate, defence: 'cache' }), 'connections.success_ratio'), rate).toBe(1);
+      expect(metric(at(runs, { 'apps.flood.rate': rate, defence: 'cookies' }), 'connections.success_ratio'), rate).toBe(
+        1,
+      );
+      expect(metric(at(runs, { 'apps.flood.rate': rate, defence: 'cache' }), 'connections.success_ratio'), rate).toBe(
+        1,
+      );
     }
     expect(metric(at(runs, { 'apps.flood.rate': '3000/s', defence: 'recycle' }), 'connections.success_ratio')).toBe(1);
     expect(metric(at(runs, { 'apps.flood.rate': '10000/s', defence: 'recycle' }), 'connections.success_ratio')).toBe(0);
@@ -95,7 +122,9 @@ describe('the phenomena, shrunk', () => {
   it('syn-flood: clients retrying as the kernel does get 10–15 % in at 2000 SYN/s (±5 points), as on Linux 6.18', () => {
     const r = loadExperiment('experiments/syn-flood.yaml', { set: ['seeds=1', 'charts='] });
     if (!r.ok) throw new Error(r.errors.map(formatSpecError).join('\n'));
-    const run = r.value.runs.find((x) => x.point['defence'] === 'kernel-retries' && x.point['apps.flood.rate'] === '2000/s')!;
+    const run = r.value.runs.find(
+      (x) => x.point['defence'] === 'kernel-retries' && x.point['apps.flood.rate'] === '2000/s',
+    )!;
     const ratio = metric(executeRun(run, { trace: false, pcap: false }), 'connections.success_ratio');
     expect(ratio).toBeGreaterThanOrEqual(0.05);
     expect(ratio).toBeLessThanOrEqual(0.2);
@@ -104,7 +133,8 @@ describe('the phenomena, shrunk', () => {
   it('time-wait: the plateau is rate x 60–62 s (TIME-WAIT on the timer wheel), and the client runs out of ports at ports / ~61 s (1000 ports: 16.4/s)', () => {
     const runs = runFile('time-wait', [
       'sweep={apps.users.rate: [10/s, 30/s], close: {client-closes: {apps.users.closer: client}, server-closes: {apps.users.closer: server}}}',
-      'tcp.ephemeralLow=60000', 'charts=',
+      'tcp.ephemeralLow=60000',
+      'charts=',
     ]);
     const slow = at(runs, { 'apps.users.rate': '10/s', close: 'client-closes' });
     expect(metric(slow, 'time_wait.peak')).toBeGreaterThanOrEqual(600);
@@ -122,9 +152,13 @@ describe('the phenomena, shrunk', () => {
   });
 
   it('bulk: without loss both algorithms carry 2 MB at 8.9+ Mbit/s of a 10 Mbit/s link; at 3 % loss goodput is within 0.5-1.5x of the Mathis model (2.0 Mbit/s)', () => {
-    const runs = runFile('bulk', ['sweep={topology.loss: [0, 0.03], congestion: {cubic: {tcp.congestion: cubic}, reno: {tcp.congestion: reno}}}', 'seeds=1', 'charts=']);
+    const runs = runFile('bulk', [
+      'sweep={topology.loss: [0, 0.03], congestion: {cubic: {tcp.congestion: cubic}, reno: {tcp.congestion: reno}}}',
+      'seeds=1',
+      'charts=',
+    ]);
     // MSS / RTT · 1.22 / √p with 1448 B, 40 ms, p = 3 %.
-    const mathis = ((1448 * 8) / 0.04) * (1.22 / Math.sqrt(0.03)) / 1e6;
+    const mathis = (((1448 * 8) / 0.04) * (1.22 / Math.sqrt(0.03))) / 1e6;
     for (const cc of ['cubic', 'reno']) {
       const clean = at(runs, { 'topology.loss': 0, congestion: cc });
       expect(metric(clean, 'bulk_goodput_mbps.mean'), cc).toBeGreaterThan(8.9);
@@ -137,7 +171,14 @@ describe('the phenomena, shrunk', () => {
 
   it('http-versions: 2N, 1 + ceil(N/6), N + 1, 2, 2 and (HTTP/1.0 with Fast Open) N + 1 round trips for a page of N = 10 objects on a clean path', () => {
     const runs = runFile('http-versions', ['sweep.topology.loss=[0]', 'seeds=1']);
-    const expected: Record<string, number> = { 'http1-0': 20, parallel: 3, keepalive: 11, pipelined: 2, h2: 2, 'http1-0-tfo': 11 };
+    const expected: Record<string, number> = {
+      'http1-0': 20,
+      parallel: 3,
+      keepalive: 11,
+      pipelined: 2,
+      h2: 2,
+      'http1-0-tfo': 11,
+    };
     expect(runs).toHaveLength(4 * 6);
     for (const { point, out } of runs) {
       const rtt = 2 * (Number(String(point['topology.latency']).replace('ms', '')) + 1);
@@ -147,12 +188,18 @@ describe('the phenomena, shrunk', () => {
       expect(rtts, JSON.stringify(point)).toBeLessThan(want + 0.1);
       if (point['http'] === 'h2') expect(metric(out, 'hol_ms.max')).toBe(0);
       // Fast Open: the page's first connection asks for the cookie, the other nine send their request in the SYN
-      if (point['http'] === 'http1-0-tfo') expect([metric(out, 'tfo.requested'), metric(out, 'tfo.accepted')]).toEqual([5, 45]);
+      if (point['http'] === 'http1-0-tfo')
+        expect([metric(out, 'tfo.requested'), metric(out, 'tfo.accepted')]).toEqual([5, 45]);
     }
   });
 
   it('http-versions under 5 % loss at 25 ms: h2 streams wait behind holes, and with 1 KB objects h2 still beats six HTTP/1.1 connections', () => {
-    const runs = runFile('http-versions', ['sweep.topology.latency=[25ms]', 'sweep.topology.loss=[0.05]', 'charts=', 'sweep.http={parallel: {apps.page.mode: keepalive, apps.page.connections: 6}, h2: {apps.page.mode: h2}}']);
+    const runs = runFile('http-versions', [
+      'sweep.topology.latency=[25ms]',
+      'sweep.topology.loss=[0.05]',
+      'charts=',
+      'sweep.http={parallel: {apps.page.mode: keepalive, apps.page.connections: 6}, h2: {apps.page.mode: h2}}',
+    ]);
     const mean = (http: string, m: string): number => {
       const v = runs.filter((r) => r.point['http'] === http).map((r) => metric(r.out, m));
       return v.reduce((a, b) => a + b, 0) / v.length;
@@ -162,8 +209,14 @@ describe('the phenomena, shrunk', () => {
   });
 
   it('http-versions with 64 KB objects: six connections beat one h2 connection even without loss (six initial windows)', () => {
-    const runs = runFile('http-versions', ['sweep.topology.latency=[25ms]', 'sweep.topology.loss=[0]', 'seeds=1', 'charts=', 'apps.web.responseBytes=64KB',
-      'sweep.http={parallel: {apps.page.mode: keepalive, apps.page.connections: 6}, h2: {apps.page.mode: h2}}']);
+    const runs = runFile('http-versions', [
+      'sweep.topology.latency=[25ms]',
+      'sweep.topology.loss=[0]',
+      'seeds=1',
+      'charts=',
+      'apps.web.responseBytes=64KB',
+      'sweep.http={parallel: {apps.page.mode: keepalive, apps.page.connections: 6}, h2: {apps.page.mode: h2}}',
+    ]);
     const page = (http: string): number => metric(runs.find((r) => r.point['http'] === http)!.out, 'page_ms.mean');
     expect(page('parallel')).toBeLessThan(page('h2'));
   });
@@ -171,7 +224,9 @@ describe('the phenomena, shrunk', () => {
   it('http2-loss: a 50-object page of 8 KB takes 6 RTT on h2 and 10 on six connections without loss; under loss the order flips', () => {
     const runs = runFile('http2-loss', ['sweep.topology.loss=[0, 0.005, 0.05]', 'charts=']);
     const mean = (http: string, loss: number): number => {
-      const v = runs.filter((r) => r.point['http'] === http && r.point['topology.loss'] === loss).map((r) => metric(r.out, 'page_ms.mean'));
+      const v = runs
+        .filter((r) => r.point['http'] === http && r.point['topology.loss'] === loss)
+        .map((r) => metric(r.out, 'page_ms.mean'));
       return v.reduce((a, b) => a + b, 0) / v.length;
     };
     const rtt = 2 * (25 + 1);
@@ -189,10 +244,17 @@ describe('the phenomena, shrunk', () => {
     const r = loadExperiment('experiments/http2-stall.yaml');
     if (!r.ok) throw new Error(r.errors.map(formatSpecError).join('\n'));
     const out = executeRun(r.value.runs[0]!, { trace: true, pcap: false });
-    const records = out.trace!.trim().split('\n').map((l) => JSON.parse(l) as TraceEvent);
+    const records = out
+      .trace!.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TraceEvent);
     const streams = records.filter((x) => x.ev === 'app' && x.what === 'h2 stream');
     const hol = Object.fromEntries(streams.map((x) => [x.stream as number, x.hol_ms as number]));
-    expect(Object.keys(hol).map(Number).sort((a, b) => a - b)).toEqual([1, 3, 5, 7, 9, 11]);
+    expect(
+      Object.keys(hol)
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual([1, 3, 5, 7, 9, 11]);
     for (const id of [1, 3, 5, 11]) expect(hol[id], `stream ${id}`).toBe(0);
     for (const id of [7, 9]) {
       expect(hol[id], `stream ${id}`).toBeGreaterThan(40);

@@ -13,10 +13,26 @@ import { comparableFiles, resultFiles, tempDir } from './batch-fixtures/folder.t
 const quiet = { write() {} };
 
 function options(outDir: string, experiment: ExperimentSpec, over: Partial<BatchOptions> = {}): BatchOptions {
-  return { outDir, jobs: 1, trace: true, pcap: true, experiment, rawSpec: { name: experiment.name }, runner: FAKE_RUNNER, stderr: quiet, ...over };
+  return {
+    outDir,
+    jobs: 1,
+    trace: true,
+    pcap: true,
+    experiment,
+    rawSpec: { name: experiment.name },
+    runner: FAKE_RUNNER,
+    stderr: quiet,
+    ...over,
+  };
 }
 
-async function runShards(count: number, experiment = fakeExperiment(), points = 3, seeds = 2, over: Partial<BatchOptions> = {}): Promise<string[]> {
+async function runShards(
+  count: number,
+  experiment = fakeExperiment(),
+  points = 3,
+  seeds = 2,
+  over: Partial<BatchOptions> = {},
+): Promise<string[]> {
   const runs = fakeRuns(ratePoints(points), seeds, experiment);
   const dirs: string[] = [];
   for (let index = 0; index < count; index++) {
@@ -39,7 +55,11 @@ describe('shards', () => {
   it('a shard writes its runs and a manifest, not a results folder', async () => {
     const [dir] = await runShards(2);
     expect(readdirSync(dir!).sort()).toEqual(['.runs', 'shard-0-of-2.json']);
-    expect(readdirSync(join(dir!, '.runs')).filter((n) => n.endsWith('.json')).sort()).toEqual(['p0-s1.json', 'p1-s1.json', 'p2-s1.json']);
+    expect(
+      readdirSync(join(dir!, '.runs'))
+        .filter((n) => n.endsWith('.json'))
+        .sort(),
+    ).toEqual(['p0-s1.json', 'p1-s1.json', 'p2-s1.json']);
   });
 });
 
@@ -55,7 +75,8 @@ describe('mergeShards', () => {
     expect(Object.keys(files)).toContain('pcap/p2-s2/server.pcap');
     expect(Object.keys(files)).toContain('trace.jsonl');
     expect(files).toEqual(comparableFiles(whole));
-    for (const f of ['runs.csv', 'timeseries.csv', 'samples.csv', 'trace.jsonl']) expect(resultFiles(merged)[f]).toBe(resultFiles(whole)[f]);
+    for (const f of ['runs.csv', 'timeseries.csv', 'samples.csv', 'trace.jsonl'])
+      expect(resultFiles(merged)[f]).toBe(resultFiles(whole)[f]);
     expect(listTemps(merged)).toEqual([]);
   });
 
@@ -82,24 +103,41 @@ describe('mergeShards', () => {
   it('refuses shards of different specs or shard counts', async () => {
     const a = await runShards(2, fakeExperiment());
     const b = await runShards(2, fakeExperiment('fake', { duration: 5_000_000_000 }));
-    await expect(mergeShards([a[0]!, b[1]!], tempDir(), { stderr: quiet })).rejects.toMatchObject({ code: 'shard_mismatch' });
+    await expect(mergeShards([a[0]!, b[1]!], tempDir(), { stderr: quiet })).rejects.toMatchObject({
+      code: 'shard_mismatch',
+    });
     const c = await runShards(3);
     await expect(mergeShards([a[0]!, c[1]!, c[2]!], tempDir(), { stderr: quiet })).rejects.toMatchObject({
       code: 'shard_mismatch',
       message: expect.stringContaining('splits the batch in 3 shards'),
     });
     const other = await runShards(2, fakeExperiment('other'));
-    await expect(mergeShards([a[0]!, other[1]!], tempDir(), { stderr: quiet })).rejects.toThrow('is from experiment "other"');
+    await expect(mergeShards([a[0]!, other[1]!], tempDir(), { stderr: quiet })).rejects.toThrow(
+      'is from experiment "other"',
+    );
     const noTrace = await runShards(2, fakeExperiment(), 3, 2, { trace: false });
-    await expect(mergeShards([a[0]!, noTrace[1]!], tempDir(), { stderr: quiet })).rejects.toMatchObject({ code: 'shard_mismatch' });
+    await expect(mergeShards([a[0]!, noTrace[1]!], tempDir(), { stderr: quiet })).rejects.toMatchObject({
+      code: 'shard_mismatch',
+    });
   });
 
-  it('says where two shards\' batches differ', async () => {
-    const a = await runShards(2, fakeExperiment(), 3, 2, { rawSpec: { name: 'fake', seeds: 2, apps: { users: { rate: '5/s' } } } });
-    const b = await runShards(2, fakeExperiment(), 3, 2, { rawSpec: { name: 'fake', seeds: 2, apps: { users: { rate: '9/s' } } } });
-    await expect(mergeShards([a[0]!, b[1]!], tempDir(), { stderr: quiet })).rejects.toThrow(/ran different batches of "fake": spec\.apps\.users\.rate: "9\/s" vs "5\/s"$/);
-    const noTrace = await runShards(2, fakeExperiment(), 3, 2, { trace: false, rawSpec: { name: 'fake', seeds: 2, apps: { users: { rate: '5/s' } } } });
-    await expect(mergeShards([a[0]!, noTrace[1]!], tempDir(), { stderr: quiet })).rejects.toThrow(/: --trace not given vs given$/);
+  it("says where two shards' batches differ", async () => {
+    const a = await runShards(2, fakeExperiment(), 3, 2, {
+      rawSpec: { name: 'fake', seeds: 2, apps: { users: { rate: '5/s' } } },
+    });
+    const b = await runShards(2, fakeExperiment(), 3, 2, {
+      rawSpec: { name: 'fake', seeds: 2, apps: { users: { rate: '9/s' } } },
+    });
+    await expect(mergeShards([a[0]!, b[1]!], tempDir(), { stderr: quiet })).rejects.toThrow(
+      /ran different batches of "fake": spec\.apps\.users\.rate: "9\/s" vs "5\/s"$/,
+    );
+    const noTrace = await runShards(2, fakeExperiment(), 3, 2, {
+      trace: false,
+      rawSpec: { name: 'fake', seeds: 2, apps: { users: { rate: '5/s' } } },
+    });
+    await expect(mergeShards([a[0]!, noTrace[1]!], tempDir(), { stderr: quiet })).rejects.toThrow(
+      /: --trace not given vs given$/,
+    );
   });
 
   it('refuses a folder that is not a shard, and a shard whose run records are gone', async () => {
@@ -108,7 +146,10 @@ describe('mergeShards', () => {
     const dirs = await runShards(2);
     unlinkSync(join(dirs[1]!, '.runs', 'p1-s2.json'));
     const out = tempDir();
-    await expect(mergeShards(dirs, out, { stderr: quiet })).rejects.toMatchObject({ code: 'missing_run', message: expect.stringContaining('run p1-s2') });
+    await expect(mergeShards(dirs, out, { stderr: quiet })).rejects.toMatchObject({
+      code: 'missing_run',
+      message: expect.stringContaining('run p1-s2'),
+    });
     expect(existsSync(join(out, 'summary.json'))).toBe(false);
   });
 });

@@ -18,14 +18,33 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A data segment of `len` bytes (payload zeros, as the model sends). */
 function data(i: number, len: number): Packet {
   return {
-    src: 0x0a000002, dst: 0x0a000001, ttl: 64, id: i & 0xffff, protocol: PROTO_TCP,
-    tcp: { srcPort: 40001, dstPort: 80, seq: (i * 1448) >>> 0, ack: 1, flags: ACK, window: 502, len, urgent: 0, payload: null, options: {} },
-    dataBytes: len, annot: 0,
+    src: 0x0a000002,
+    dst: 0x0a000001,
+    ttl: 64,
+    id: i & 0xffff,
+    protocol: PROTO_TCP,
+    tcp: {
+      srcPort: 40001,
+      dstPort: 80,
+      seq: (i * 1448) >>> 0,
+      ack: 1,
+      flags: ACK,
+      window: 502,
+      len,
+      urgent: 0,
+      payload: null,
+      options: {},
+    },
+    dataBytes: len,
+    annot: 0,
   };
 }
 
 /** 3 000 packets of 40 to 1 500 bytes: about 2.3 MB, so the file is written in three pieces. */
-const PACKETS: Array<[number, Packet]> = Array.from({ length: 3000 }, (_, i) => [i * 1_000_003, data(i, (i * 7919) % 1461)]);
+const PACKETS: Array<[number, Packet]> = Array.from({ length: 3000 }, (_, i) => [
+  i * 1_000_003,
+  data(i, (i * 7919) % 1461),
+]);
 
 function inMemory(packets: Array<[number, Packet]>): Buffer {
   const w = new PcapWriter();

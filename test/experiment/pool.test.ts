@@ -17,7 +17,13 @@ afterEach(() => {
 
 function tasks(n: number): RunTask[] {
   const storeDir = tempDir();
-  return fakeRuns(ratePoints(n), 1).map((run) => ({ run, key: runKey(run), storeDir, opts: { trace: false, pcap: false }, runner: FAKE_RUNNER }));
+  return fakeRuns(ratePoints(n), 1).map((run) => ({
+    run,
+    key: runKey(run),
+    storeDir,
+    opts: { trace: false, pcap: false },
+    runner: FAKE_RUNNER,
+  }));
 }
 
 it('after a stop request the run in flight on the other thread finishes and reports; no new run starts', async () => {

@@ -74,7 +74,18 @@ it('on a terminal: a note mid-batch, then the line after the bar, each keep a li
 });
 
 it('formats durations without "1m60s": rounded first, then split', () => {
-  expect([0, 4.4, 59.4, 59.6, 60, 119.6, 125, 3599.4, 3599.6, 3725].map(formatWallTime)).toEqual(['0s', '4s', '59s', '1m00s', '1m00s', '2m00s', '2m05s', '59m59s', '1h00m', '1h02m']);
+  expect([0, 4.4, 59.4, 59.6, 60, 119.6, 125, 3599.4, 3599.6, 3725].map(formatWallTime)).toEqual([
+    '0s',
+    '4s',
+    '59s',
+    '1m00s',
+    '1m00s',
+    '2m00s',
+    '2m05s',
+    '59m59s',
+    '1h00m',
+    '1h02m',
+  ]);
 });
 
 it('without a terminal: names the experiment, and a long run reports its simulated time every 10 s', () => {

@@ -28,12 +28,16 @@ describe('--set on a swept path', () => {
   });
 
   it('counts a whole-map --set that holds a swept path (apps.flood=…) as a conflict too', () => {
-    expect(problems(SWEPT, { set: ['apps.flood={kind: synflood, on: client1, target: server:80, rate: 5/s}'] })[0]).toMatch(/--set apps\.flood=.*also set by sweep axis "apps.flood.rate"/);
+    expect(
+      problems(SWEPT, { set: ['apps.flood={kind: synflood, on: client1, target: server:80, rate: 5/s}'] })[0],
+    ).toMatch(/--set apps\.flood=.*also set by sweep axis "apps.flood.rate"/);
   });
 
   it('is allowed when the axis itself is set on the same command line, and the runs use the axis values', () => {
     const r = load(SWEPT, { set: ['apps.flood.rate=500/s', 'sweep.apps.flood.rate=[500/s]'] });
-    expect(r.runs.map((run) => run.spec.apps['flood']).every((a) => a !== undefined && 'rate' in a && a.rate === 500)).toBe(true);
+    expect(
+      r.runs.map((run) => run.spec.apps['flood']).every((a) => a !== undefined && 'rate' in a && a.rate === 500),
+    ).toBe(true);
   });
 
   it('leaves unswept paths alone', () => {

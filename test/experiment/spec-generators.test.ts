@@ -17,7 +17,12 @@ apps:
     const t = spec.topology;
     expect(t.name).toBe('star');
     expect(t.nodes.map((n) => `${n.name}/${n.kind}/${n.group}`)).toEqual([
-      'client1/host/client', 'client2/host/client', 'client3/host/client', 'attacker/host/attacker', 'r1/router/r1', 'server/host/server',
+      'client1/host/client',
+      'client2/host/client',
+      'client3/host/client',
+      'attacker/host/attacker',
+      'r1/router/r1',
+      'server/host/server',
     ]);
     expect(pairs(t.links)).toEqual(['client1-r1', 'client2-r1', 'client3-r1', 'attacker-r1', 'r1-server']);
     expect(t.links[0]).toMatchObject({ latency: 10 * MS, bandwidth: 100e6, queue: { packets: 1000 }, loss: 0 });
@@ -32,7 +37,14 @@ duration: 10s
 `);
     expect(spec.topology.name).toBe('wan');
     expect(spec.topology.links[0]).toMatchObject({ a: 'client1', latency: 40 * MS, loss: 0.01, bandwidth: 100e6 });
-    expect(spec.topology.links[2]).toMatchObject({ a: 'r1', b: 'server', latency: 5 * MS, bandwidth: 1e9, queue: { packets: 50 }, loss: 0 });
+    expect(spec.topology.links[2]).toMatchObject({
+      a: 'r1',
+      b: 'server',
+      latency: 5 * MS,
+      bandwidth: 1e9,
+      queue: { packets: 50 },
+      loss: 0,
+    });
   });
 
   it('makes a single client a plain node, and several servers a group', () => {
@@ -48,7 +60,14 @@ describe('generator: dumbbell', () => {
 topology: { generator: dumbbell, clients: 2, servers: 2, attackers: 1, bottleneck: { bandwidth: 5Mbps } }
 duration: 10s
 `);
-    expect(pairs(spec.topology.links)).toEqual(['client1-r1', 'client2-r1', 'attacker-r1', 'r1-r2', 'r2-server1', 'r2-server2']);
+    expect(pairs(spec.topology.links)).toEqual([
+      'client1-r1',
+      'client2-r1',
+      'attacker-r1',
+      'r1-r2',
+      'r2-server1',
+      'r2-server2',
+    ]);
     const b = spec.topology.links[3]!;
     expect(b).toMatchObject({ latency: 20 * MS, bandwidth: 5e6, queue: { packets: 100 } });
     expect(spec.topology.links[0]).toMatchObject({ latency: 1 * MS, bandwidth: 1e9 });
@@ -75,10 +94,12 @@ sweep: { topology.hops: [1, 3] }
 
 describe('generator problems', () => {
   it('reports the generator fields by their own paths', () => {
-    expect(problems(`
+    expect(
+      problems(`
 topology: { generator: star, clients: 0, latency: 5, bottleneck: {}, serverLink: { bandwith: 1Gbps } }
 duration: 10s
-`)).toEqual([
+`),
+    ).toEqual([
       'experiments/t.yaml: topology.bottleneck: unknown key',
       'experiments/t.yaml: topology.clients: expected a whole number from 1 to 100000, got 0',
       'experiments/t.yaml: topology.latency: expected a duration like "10ms", got 5 (add a unit: ns, us, ms or s)',

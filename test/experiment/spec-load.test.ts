@@ -46,25 +46,91 @@ describe('a good experiment file', () => {
   it('links a group name once per member, with units parsed and defaults filled in', () => {
     const { spec } = loadGood();
     const links = spec.topology.links;
-    expect(links.map((l) => `${l.a}-${l.b}`)).toEqual(['client1-r1', 'client2-r1', 'client3-r1', 'attacker-r1', 'r1-server']);
-    expect(links[0]).toEqual({ a: 'client1', b: 'r1', latency: 10 * MS, bandwidth: 100e6, loss: 0.001, queue: { bytes: 64_000 }, jitter: 0, reorder: false });
-    expect(links[3]).toEqual({ a: 'attacker', b: 'r1', latency: 2 * MS, bandwidth: 1e9, loss: 0, queue: { packets: 1000 }, jitter: 0, reorder: false });
-    expect(links[4]).toMatchObject({ jitter: 200 * US, reorder: true, burstLoss: { pGoodToBad: 0.01, pBadToGood: 0.5, lossGood: 0, lossBad: 1 } });
+    expect(links.map((l) => `${l.a}-${l.b}`)).toEqual([
+      'client1-r1',
+      'client2-r1',
+      'client3-r1',
+      'attacker-r1',
+      'r1-server',
+    ]);
+    expect(links[0]).toEqual({
+      a: 'client1',
+      b: 'r1',
+      latency: 10 * MS,
+      bandwidth: 100e6,
+      loss: 0.001,
+      queue: { bytes: 64_000 },
+      jitter: 0,
+      reorder: false,
+    });
+    expect(links[3]).toEqual({
+      a: 'attacker',
+      b: 'r1',
+      latency: 2 * MS,
+      bandwidth: 1e9,
+      loss: 0,
+      queue: { packets: 1000 },
+      jitter: 0,
+      reorder: false,
+    });
+    expect(links[4]).toMatchObject({
+      jitter: 200 * US,
+      reorder: true,
+      burstLoss: { pGoodToBad: 0.01, pBadToGood: 0.5, lossGood: 0, lossBad: 1 },
+    });
   });
 
   it('types every app kind and fills the defaults of docs/design.md part 2', () => {
     const { spec } = loadGood();
-    expect(spec.apps['web']).toEqual({ id: 'web', kind: 'server', on: 'server', port: 80, responseBytes: 2000, backlog: 64, frameBytes: 16384, maxConcurrentStreams: 100 });
+    expect(spec.apps['web']).toEqual({
+      id: 'web',
+      kind: 'server',
+      on: 'server',
+      port: 80,
+      responseBytes: 2000,
+      backlog: 64,
+      frameBytes: 16384,
+      maxConcurrentStreams: 100,
+    });
     expect(spec.apps['users']).toEqual({
-      id: 'users', kind: 'client', on: 'client', target: { node: 'server', port: 80 }, start: 0, stop: 120 * SEC, rate: 20,
-      arrival: 'poisson', count: 100, mode: 'keepalive', requestBytes: 200, closer: 'server', objects: 1, connections: 1,
-      streamWindow: 65535, connectionWindow: 65535, fastOpen: false,
+      id: 'users',
+      kind: 'client',
+      on: 'client',
+      target: { node: 'server', port: 80 },
+      start: 0,
+      stop: 120 * SEC,
+      rate: 20,
+      arrival: 'poisson',
+      count: 100,
+      mode: 'keepalive',
+      requestBytes: 200,
+      closer: 'server',
+      objects: 1,
+      connections: 1,
+      streamWindow: 65535,
+      connectionWindow: 65535,
+      fastOpen: false,
     });
     expect(spec.apps['flood']).toEqual({
-      id: 'flood', kind: 'synflood', on: 'attacker', target: { node: 'server', port: 80 }, start: 10 * SEC, stop: 70 * SEC, rate: 1000,
-      arrival: 'periodic', spoof: { base: 0xc6120000, prefixLength: 15, text: '198.18.0.0/15' }, data: 0,
+      id: 'flood',
+      kind: 'synflood',
+      on: 'attacker',
+      target: { node: 'server', port: 80 },
+      start: 10 * SEC,
+      stop: 70 * SEC,
+      rate: 1000,
+      arrival: 'periodic',
+      spoof: { base: 0xc6120000, prefixLength: 15, text: '198.18.0.0/15' },
+      data: 0,
     });
-    expect(spec.apps['bulk']).toEqual({ id: 'bulk', kind: 'bulk', on: 'client1', target: { node: 'server', port: 8080 }, bytes: 5_000_000, start: 1 * SEC });
+    expect(spec.apps['bulk']).toEqual({
+      id: 'bulk',
+      kind: 'bulk',
+      on: 'client1',
+      target: { node: 'server', port: 8080 },
+      bytes: 5_000_000,
+      start: 1 * SEC,
+    });
   });
 
   it('passes chart keys through, known and extra', () => {
@@ -111,10 +177,30 @@ apps:
   c: { kind: client, on: a, target: "b:8080", rate: 5/ms, requestBytes: 0, objects: 6, connections: 6, mode: pipelined }
 `);
     expect(spec.duration).toBe(1_500_000_000);
-    expect(spec.topology.links[0]).toMatchObject({ latency: 250_000, bandwidth: 1.5e9, queue: { packets: 100 }, loss: 0.02 });
-    expect(spec.tcp).toEqual({ profile: 'linux', initialRto: 3 * SEC, minRto: 200 * MS, rcvBuf: 256_000, mss: 1400, synCookies: 'always', ephemeralLow: 40000 });
+    expect(spec.topology.links[0]).toMatchObject({
+      latency: 250_000,
+      bandwidth: 1.5e9,
+      queue: { packets: 100 },
+      loss: 0.02,
+    });
+    expect(spec.tcp).toEqual({
+      profile: 'linux',
+      initialRto: 3 * SEC,
+      minRto: 200 * MS,
+      rcvBuf: 256_000,
+      mss: 1400,
+      synCookies: 'always',
+      ephemeralLow: 40000,
+    });
     expect(spec.apps['s']).toMatchObject({ port: 8080, responseBytes: 1_000_000 });
-    expect(spec.apps['c']).toMatchObject({ rate: 5000, requestBytes: 0, objects: 6, connections: 6, mode: 'pipelined', target: { node: 'b', port: 8080 } });
+    expect(spec.apps['c']).toMatchObject({
+      rate: 5000,
+      requestBytes: 0,
+      objects: 6,
+      connections: 6,
+      mode: 'pipelined',
+      target: { node: 'b', port: 8080 },
+    });
   });
 
   it('fills defaults for a minimal spec: linux profile, one seed, 100 ms sampling, no sweep', () => {
@@ -132,10 +218,34 @@ apps:
     expect(spec.nodes).toEqual({});
     expect(spec.sweep).toEqual({});
     expect(spec.charts).toEqual([]);
-    expect(spec.apps['web']).toEqual({ id: 'web', kind: 'server', on: 'server', port: 80, responseBytes: 1000, frameBytes: 16384, maxConcurrentStreams: 100 });
-    expect(spec.apps['users']).toMatchObject({ target: { node: 'server', port: 80 }, start: 0, stop: 60 * SEC, rate: 10, arrival: 'periodic', mode: 'http1.0', requestBytes: 200, closer: 'client', objects: 1, connections: 1 });
+    expect(spec.apps['web']).toEqual({
+      id: 'web',
+      kind: 'server',
+      on: 'server',
+      port: 80,
+      responseBytes: 1000,
+      frameBytes: 16384,
+      maxConcurrentStreams: 100,
+    });
+    expect(spec.apps['users']).toMatchObject({
+      target: { node: 'server', port: 80 },
+      start: 0,
+      stop: 60 * SEC,
+      rate: 10,
+      arrival: 'periodic',
+      mode: 'http1.0',
+      requestBytes: 200,
+      closer: 'client',
+      objects: 1,
+      connections: 1,
+    });
     expect(spec.apps['users']).not.toHaveProperty('count');
-    expect(spec.apps['flood']).toMatchObject({ rate: 1000, start: 0, stop: 60 * SEC, spoof: { text: '198.18.0.0/15', prefixLength: 15 } });
+    expect(spec.apps['flood']).toMatchObject({
+      rate: 1000,
+      start: 0,
+      stop: 60 * SEC,
+      spoof: { text: '198.18.0.0/15', prefixLength: 15 },
+    });
     expect(runs.map((r) => r.id)).toEqual(['p0-s1']);
   });
 
@@ -152,7 +262,14 @@ apps:
     const r = loadTopology('topologies/dumbbell.yaml');
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.value.nodes.map((n) => n.name)).toEqual([...Array.from({ length: 10 }, (_, i) => `client${i + 1}`), 'attacker', 'r1', 'r2', 'server1', 'server2']);
+    expect(r.value.nodes.map((n) => n.name)).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `client${i + 1}`),
+      'attacker',
+      'r1',
+      'r2',
+      'server1',
+      'server2',
+    ]);
     const bottleneck = r.value.links.find((l) => l.a === 'r1' && l.b === 'r2')!;
     expect(bottleneck).toMatchObject({ latency: 20 * MS, bandwidth: 10e6, queue: { packets: 100 } });
   });
@@ -187,8 +304,15 @@ apps:
       'lab/exp.yaml': 'topology: ../topo/two.yaml\nduration: 5s\n',
       'topo/two.yaml': 'nodes: [a, b]\nlinks: [{ between: [a, b] }]\n',
     };
-    const r = loadExperiment('lab/exp.yaml', { readFile: (f) => { if (!(f in files)) throw Object.assign(new Error('nope'), { code: 'ENOENT' }); return files[f]!; } });
+    const r = loadExperiment('lab/exp.yaml', {
+      readFile: (f) => {
+        if (!(f in files)) throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+        return files[f]!;
+      },
+    });
     expect(r.ok && r.value.spec.topology.name).toBe('two');
-    expect(r.ok && r.value.spec.topology.links).toEqual([expect.objectContaining({ a: 'a', b: 'b', latency: 1 * MS, bandwidth: 1e9 })]);
+    expect(r.ok && r.value.spec.topology.links).toEqual([
+      expect.objectContaining({ a: 'a', b: 'b', latency: 1 * MS, bandwidth: 1e9 }),
+    ]);
   });
 });

@@ -16,7 +16,10 @@ describe('script apps', () => {
   it('types every step: times in ns, targets resolved, defaults filled in', () => {
     const { spec } = load(PAIR);
     expect(spec.apps['a']).toEqual({
-      id: 'a', kind: 'script', on: 'client1', autoRead: true,
+      id: 'a',
+      kind: 'script',
+      on: 'client1',
+      autoRead: true,
       steps: [
         { at: 0, op: 'connect', target: { node: 'server', port: 80 }, localPort: 40000 },
         { at: 100 * MS, op: 'send', bytes: 500 },
@@ -25,7 +28,10 @@ describe('script apps', () => {
       ],
     });
     expect(spec.apps['b']).toEqual({
-      id: 'b', kind: 'script', on: 'server', autoRead: false,
+      id: 'b',
+      kind: 'script',
+      on: 'server',
+      autoRead: false,
       steps: [
         { at: 0, op: 'listen', port: 80, backlog: 5 },
         { at: 0, op: 'accept' },
@@ -44,7 +50,11 @@ apps:
        {at: 0s, linger0: true}, {at: 0s, connect: server}, {at: 1s, setsockopt: {nagle: false}} ] }
 `);
     expect((spec.apps['k'] as { steps: unknown[] }).steps).toEqual([
-      { at: 0, op: 'setsockopt', options: { keepalive: true, keepaliveIdle: 5 * SEC, keepaliveInterval: 2 * SEC, keepaliveProbes: 3 } },
+      {
+        at: 0,
+        op: 'setsockopt',
+        options: { keepalive: true, keepaliveIdle: 5 * SEC, keepaliveInterval: 2 * SEC, keepaliveProbes: 3 },
+      },
       { at: 0, op: 'linger0', on: true },
       { at: 0, op: 'connect', target: { node: 'server', port: 80 } },
       { at: 1 * SEC, op: 'setsockopt', options: { nagle: false } },
@@ -52,11 +62,13 @@ apps:
   });
 
   it('reports unknown keys, several actions or none, and options of another action', () => {
-    expect(problems(`${SMALL}
+    expect(
+      problems(`${SMALL}
 apps:
   a: { kind: script, on: client1, steps: [ {at: 0s, conect: "server:80"}, {at: 0s, connect: "server:80", send: 5},
        {at: 0s, connect: "server:80", backlog: 3}, {at: 1s, close: true, localport: 1} ] }
-`)).toEqual([
+`),
+    ).toEqual([
       'experiments/t.yaml: apps.a.steps[0]: a step needs an action: one of listen, accept, connect, send, read, shutdown, close, linger0, setsockopt',
       'experiments/t.yaml: apps.a.steps[0].conect: unknown key (did you mean "connect"?)',
       'experiments/t.yaml: apps.a.steps[1]: one action per step, found connect and send: give each its own step (they may share an "at")',
@@ -66,14 +78,16 @@ apps:
   });
 
   it('reports bad targets: unknown, a group, itself, a router, a bad port', () => {
-    expect(problems(`${SMALL}
+    expect(
+      problems(`${SMALL}
 apps:
   a: { kind: script, on: client1, steps: [ {at: 0s, connect: "sever:80"}, {at: 0s, connect: client}, {at: 0s, connect: "client1:80"},
        {at: 0s, connect: "r1:80"}, {at: 0s, connect: "server:70000"}, {at: 0s, connect: "server:80", localPort: 0} ] }
-`)).toEqual([
+`),
+    ).toEqual([
       'experiments/t.yaml: apps.a.steps[0].connect: unknown node or group "sever" (did you mean "server"?)',
       'experiments/t.yaml: apps.a.steps[1].connect: a target is one node, but "client" is a group of 2 (client1 … client2)',
-      'experiments/t.yaml: apps.a.steps[2].connect: client1 is the app\'s own node (on: client1); target another host',
+      "experiments/t.yaml: apps.a.steps[2].connect: client1 is the app's own node (on: client1); target another host",
       'experiments/t.yaml: apps.a.steps[3].connect: r1 is a router; target a host',
       'experiments/t.yaml: apps.a.steps[4].connect: port 70000 is outside 1–65535',
       'experiments/t.yaml: apps.a.steps[5].localPort: expected a whole number from 1 to 65535, got 0',
@@ -81,11 +95,13 @@ apps:
   });
 
   it('reports times that are missing, malformed, after the end or going backwards', () => {
-    expect(problems(`${SMALL}
+    expect(
+      problems(`${SMALL}
 apps:
   a: { kind: script, on: client1, steps: [ {connect: "server:80"}, {at: 5, send: 1}, {at: 2s, send: 1},
        {at: 1s, send: 1}, {at: 90s, close: true} ] }
-`)).toEqual([
+`),
+    ).toEqual([
       'experiments/t.yaml: apps.a.steps[0].at: missing (when the call is made, e.g. 100ms)',
       'experiments/t.yaml: apps.a.steps[1].at: expected a duration like "10ms", got 5 (add a unit: ns, us, ms or s)',
       'experiments/t.yaml: apps.a.steps[3].at: at 1s comes before step 2 (2s): steps run in list order',
@@ -94,13 +110,15 @@ apps:
   });
 
   it('reports calls in an impossible order and bad action values', () => {
-    expect(problems(`${SMALL}
+    expect(
+      problems(`${SMALL}
 apps:
   b: { kind: script, on: server, steps: [ {at: 0s, send: 10}, {at: 0s, accept: true}, {at: 0s, listen: 80}, {at: 0s, listen: 80},
        {at: 1s, shutdown: write}, {at: 1s, close: false}, {at: 1s, send: 0}, {at: 1s, read: 0}, {at: 1s, linger0: 1} ] }
   c: { kind: script, on: client1, steps: [] }
   d: { kind: script, on: client2 }
-`)).toEqual([
+`),
+    ).toEqual([
       'experiments/t.yaml: apps.b.steps[0].send: send needs a connection: a connect or accept step before it',
       'experiments/t.yaml: apps.b.steps[1].accept: accept needs a listen step before it',
       'experiments/t.yaml: apps.b.steps[3].listen: step 2 already listens on port 80',
@@ -115,11 +133,13 @@ apps:
   });
 
   it('reports socket options that are host settings or unknown, and bad option values', () => {
-    expect(problems(`${SMALL}
+    expect(
+      problems(`${SMALL}
 apps:
   a: { kind: script, on: client1, steps: [ {at: 0s, setsockopt: {synCookies: true, keepalve: true, keepaliveIdle: 5, keepaliveProbes: -1}},
        {at: 0s, setsockopt: {}} ] }
-`)).toEqual([
+`),
+    ).toEqual([
       'experiments/t.yaml: apps.a.steps[0].setsockopt.synCookies: synCookies is a host setting, not a socket option: set it under tcp: or nodes.<node>.tcp',
       'experiments/t.yaml: apps.a.steps[0].setsockopt.keepalve: unknown socket option (did you mean "keepalive"?) (options: keepalive, keepaliveIdle, keepaliveInterval, keepaliveProbes, userTimeout, nagle, delayedAck, sndBuf, rcvBuf, mss, synRetries, finWait2Timeout, fastOpenConnect, fastOpenQueue)',
       'experiments/t.yaml: apps.a.steps[0].setsockopt.keepaliveIdle: expected a duration like "10ms", got 5 (add a unit: ns, us, ms or s)',
@@ -129,11 +149,13 @@ apps:
   });
 
   it('reports two listeners on one node and port, across scripts and servers', () => {
-    expect(problems(`${SMALL}
+    expect(
+      problems(`${SMALL}
 apps:
   web: { kind: server, on: server }
   b: { kind: script, on: server, steps: [ {at: 0s, listen: 80} ] }
-`)).toEqual(['experiments/t.yaml: apps.b.steps[0].listen: server already has server "web" on port 80']);
+`),
+    ).toEqual(['experiments/t.yaml: apps.b.steps[0].listen: server already has server "web" on port 80']);
   });
 
   it('steps are parameters: --set reaches into them', () => {
@@ -163,7 +185,8 @@ faults:
   });
 
   it('reports every problem by path', () => {
-    expect(problems(`${SMALL}
+    expect(
+      problems(`${SMALL}
 faults:
   - { node: sever, chain: forward, flags: "SX", nth: 0 }
   - { node: r1, len: -1 }
@@ -171,7 +194,8 @@ faults:
   - { node: server, from: 10s, to: 5s, when: now }
   - { node: server, flags: "SS" }
   - drop everything
-`)).toEqual([
+`),
+    ).toEqual([
       'experiments/t.yaml: faults[0].node: unknown node or group "sever" (did you mean "server"?)',
       'experiments/t.yaml: faults[0].chain: expected one of input, output, got "forward"',
       'experiments/t.yaml: faults[0].flags: expected packetdrill flag letters like "S", "S.", ".", "P.", "F." or "R" (letters F S R P U E W and "." for ACK), got "SX"; leave flags out to match any',

@@ -18,17 +18,29 @@ apps:
 describe('--set', () => {
   it('overrides values before validation, creating tcp: and nodes: maps the file left out', () => {
     const { spec } = load(FLOOD, {
-      set: ['tcp.backlog=1024', 'apps.flood.rate=500/s', 'topology.links.0.latency=50ms', 'nodes.server.tcp.synCookies=always', 'duration=2min'],
+      set: [
+        'tcp.backlog=1024',
+        'apps.flood.rate=500/s',
+        'topology.links.0.latency=50ms',
+        'nodes.server.tcp.synCookies=always',
+        'duration=2min',
+      ],
     });
     expect(spec.tcp).toEqual({ profile: 'linux', backlog: 1024 });
     expect(spec.apps['flood']).toMatchObject({ rate: 500, stop: 120 * SEC });
-    expect(spec.topology.links.filter((l) => l.a.startsWith('client')).map((l) => l.latency)).toEqual([50 * MS, 50 * MS]);
+    expect(spec.topology.links.filter((l) => l.a.startsWith('client')).map((l) => l.latency)).toEqual([
+      50 * MS,
+      50 * MS,
+    ]);
     expect(spec.nodes).toEqual({ server: { tcp: { synCookies: 'always' } } });
     expect(spec.duration).toBe(120 * SEC);
   });
 
   it('parses values as YAML scalars: numbers, booleans, strings', () => {
-    const { overrides } = parseOverrides(['a.b=1024', 'c=true', 'd=500/s', 'e=server:80', 'f=[1, 2]', 'g=x=y'], 'f.yaml');
+    const { overrides } = parseOverrides(
+      ['a.b=1024', 'c=true', 'd=500/s', 'e=server:80', 'f=[1, 2]', 'g=x=y'],
+      'f.yaml',
+    );
     expect(overrides.map((o) => o.value)).toEqual([1024, true, '500/s', 'server:80', [1, 2], 'x=y']);
     expect(overrides[0]!.segments).toEqual(['a', 'b']);
   });
@@ -53,13 +65,21 @@ describe('--set', () => {
   });
 
   it('replaces the topology by another file, relative to the experiment', () => {
-    const r = loadExperiment('experiments/handshake.yaml', { set: ['topology=../topologies/line.yaml', 'sweep=', 'charts='] });
+    const r = loadExperiment('experiments/handshake.yaml', {
+      set: ['topology=../topologies/line.yaml', 'sweep=', 'charts='],
+    });
     expect(r.ok && r.value.spec.topology.name).toBe('line');
   });
 
-  it('sets a sweep axis by its path after sweep., a named axis\'s variant and a variant\'s override', () => {
+  it("sets a sweep axis by its path after sweep., a named axis's variant and a variant's override", () => {
     const named = `${FLOOD}sweep:\n  apps.flood.rate: [10/s]\n  defence:\n    none: {}\n    cookies: { tcp.synCookies: true }\n`;
-    const { spec } = load(named, { set: ['sweep.apps.flood.rate=[1/s, 2/s]', 'sweep.topology.links.0.latency=[5ms, 9ms]', 'sweep.defence.cookies.tcp.synCookies=always'] });
+    const { spec } = load(named, {
+      set: [
+        'sweep.apps.flood.rate=[1/s, 2/s]',
+        'sweep.topology.links.0.latency=[5ms, 9ms]',
+        'sweep.defence.cookies.tcp.synCookies=always',
+      ],
+    });
     expect(spec.sweep).toEqual({
       'apps.flood.rate': ['1/s', '2/s'],
       defence: { none: {}, cookies: { 'tcp.synCookies': 'always' } },
@@ -73,7 +93,17 @@ describe('--set', () => {
   });
 
   it('reports bad paths by the override that named them', () => {
-    expect(problems(FLOOD, { set: ['apps.flod.rate=1/s', 'topology.links.5.latency=1ms', 'topology.links.x=1', 'duration.s=1', 'tcp.timewait=1s'] })).toEqual([
+    expect(
+      problems(FLOOD, {
+        set: [
+          'apps.flod.rate=1/s',
+          'topology.links.5.latency=1ms',
+          'topology.links.x=1',
+          'duration.s=1',
+          'tcp.timewait=1s',
+        ],
+      }),
+    ).toEqual([
       'experiments/t.yaml: --set apps.flod.rate=1/s: no such parameter: apps has no "flod" (did you mean "flood"?)',
       'experiments/t.yaml: --set topology.links.5.latency=1ms: no such parameter: topology.links has 2 entries (0…1), so no entry 5',
       'experiments/t.yaml: --set topology.links.x=1: no such parameter: topology.links is a list; pick an entry by number (0…1)',
@@ -104,7 +134,18 @@ sweep:
     const { runs } = load(SWEPT);
     expect(runs).toHaveLength(3 * 2 * 2);
     expect(runs.map((r) => r.id)).toEqual([
-      'p0-s10', 'p0-s11', 'p1-s10', 'p1-s11', 'p2-s10', 'p2-s11', 'p3-s10', 'p3-s11', 'p4-s10', 'p4-s11', 'p5-s10', 'p5-s11',
+      'p0-s10',
+      'p0-s11',
+      'p1-s10',
+      'p1-s11',
+      'p2-s10',
+      'p2-s11',
+      'p3-s10',
+      'p3-s11',
+      'p4-s10',
+      'p4-s11',
+      'p5-s10',
+      'p5-s11',
     ]);
     expect(runs.map((r) => r.point)).toEqual(
       [
@@ -147,7 +188,10 @@ sweep:
 
   it('a single run with no sweep has an empty point', () => {
     const { runs } = load(FLOOD);
-    expect(runs.map((r) => [r.id, r.point])).toEqual([['p0-s10', {}], ['p0-s11', {}]]);
+    expect(runs.map((r) => [r.id, r.point])).toEqual([
+      ['p0-s10', {}],
+      ['p0-s11', {}],
+    ]);
   });
 
   it('sweeps topology values and --set values combine with the sweep', () => {
@@ -159,17 +203,26 @@ sweep:
   });
 
   it('computes the cross product in file order', () => {
-    expect(sweepPoints({ a: [1, 2], b: ['x', 'y', 'z'] }).map((p) => `${p['a']}${p['b']}`)).toEqual(['1x', '1y', '1z', '2x', '2y', '2z']);
+    expect(sweepPoints({ a: [1, 2], b: ['x', 'y', 'z'] }).map((p) => `${p['a']}${p['b']}`)).toEqual([
+      '1x',
+      '1y',
+      '1z',
+      '2x',
+      '2y',
+      '2z',
+    ]);
     expect(sweepPoints({})).toEqual([{}]);
   });
 
   it('reports bad sweep values by axis and index, and combination problems with their point', () => {
-    expect(problems(`${FLOOD}
+    expect(
+      problems(`${FLOOD}
 sweep:
   apps.flood.rate: [10/s, often, 10/s]
   duration: [5s, 1s]
   apps.flood.start: [0s, 3s]
-`)).toEqual([
+`),
+    ).toEqual([
       'experiments/t.yaml: sweep["apps.flood.rate"][2]: "10/s" appears twice on this axis',
       'experiments/t.yaml: sweep["apps.flood.start"][1]: starts at 3s, after the experiment ends (duration 1s)',
       'experiments/t.yaml: sweep["apps.flood.rate"][1]: expected a rate like "1000/s", got "often"',
@@ -177,13 +230,15 @@ sweep:
   });
 
   it('refuses empty axes, non-scalar values and unsweepable paths', () => {
-    expect(problems(`${FLOOD}
+    expect(
+      problems(`${FLOOD}
 sweep:
   apps.flood.rate: []
   tcp.backlog: [{ a: 1 }]
   seed: [1, 2]
   charts: [[]]
-`)).toEqual([
+`),
+    ).toEqual([
       'experiments/t.yaml: sweep["apps.flood.rate"]: a sweep axis needs at least one value',
       'experiments/t.yaml: sweep["tcp.backlog"][0]: a sweep value is a number, a string or true/false, got a map',
       'experiments/t.yaml: sweep.seed: cannot sweep "seed": replicates come from seed and seeds',

@@ -2,7 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listTemps, openAtomicStream, removeStaleTemps, tempPathFor, writeFileAtomic } from '../../src/experiment/atomic-write.ts';
+import {
+  listTemps,
+  openAtomicStream,
+  removeStaleTemps,
+  tempPathFor,
+  writeFileAtomic,
+} from '../../src/experiment/atomic-write.ts';
 import { runKey } from '../../src/experiment/run-key.ts';
 import { emptyTimeseries, type RunOutput } from '../../src/experiment/run-output.ts';
 import { nodeFileName, RunStore } from '../../src/experiment/store.ts';
@@ -11,7 +17,9 @@ import { tempDir } from './batch-fixtures/folder.ts';
 
 /** The pid of a process that has exited (so a temp file named after it is stale). */
 function deadPid(): number {
-  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+  return Number(
+    spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout,
+  );
 }
 
 const output: RunOutput = {
@@ -51,7 +59,10 @@ describe('atomic writes', () => {
     mkdirSync(join(dir, 'p0-s1'));
     const dead = deadPid();
     const host = tempPathFor(join(dir, 'x')).split('.').at(-4)!;
-    const stale = [join(dir, `.p0-s1.json.${host}.${dead}.0.tmp`), join(dir, 'p0-s1', `.client1.pcap.${host}.${dead}.3.tmp`)];
+    const stale = [
+      join(dir, `.p0-s1.json.${host}.${dead}.0.tmp`),
+      join(dir, 'p0-s1', `.client1.pcap.${host}.${dead}.3.tmp`),
+    ];
     for (const f of stale) writeFileSync(f, 'torn');
     const mine = tempPathFor(join(dir, 'p0-s2.json'));
     writeFileSync(mine, 'being written');
@@ -73,7 +84,15 @@ describe('RunStore', () => {
     await store.open();
     await store.save(id, output, 0.25);
     const rec = await store.finished(id.id, id.key, { trace: true, pcap: true });
-    expect(rec).toMatchObject({ id: 'p0-s1', key: id.key, wall_s: 0.25, metrics: { 'ping.sent': 3 }, trace: true, pcap: true, pcaps: ['client/1'] });
+    expect(rec).toMatchObject({
+      id: 'p0-s1',
+      key: id.key,
+      wall_s: 0.25,
+      metrics: { 'ping.sent': 3 },
+      trace: true,
+      pcap: true,
+      pcaps: ['client/1'],
+    });
     // The trace is stored newline-terminated; a node name is never a path.
     expect(readFileSync(store.tracePath('p0-s1'), 'utf8')).toBe('{"run":"p0-s1","t":0}\n');
     expect(store.pcapPath('p0-s1', 'client/1')).toBe(join(store.dir, 'p0-s1', 'client%2F1.pcap'));
@@ -102,10 +121,13 @@ describe('RunStore', () => {
 describe('runKey', () => {
   it('changes with anything simulated, not with charts, file, trace or pcap', () => {
     const base = fakeExperiment();
-    const key = (over: Parameters<typeof fakeExperiment>[1]) => runKey(fakeRuns(ratePoints(1), 1, fakeExperiment('fake', over))[0]!);
+    const key = (over: Parameters<typeof fakeExperiment>[1]) =>
+      runKey(fakeRuns(ratePoints(1), 1, fakeExperiment('fake', over))[0]!);
     const k0 = runKey(fakeRuns(ratePoints(1), 1, base)[0]!);
     expect(key({})).toBe(k0);
-    expect(key({ charts: [{ kind: 'cdf', metric: 'handshake_ms' }], file: '/elsewhere.yaml', trace: true, pcap: true })).toBe(k0);
+    expect(
+      key({ charts: [{ kind: 'cdf', metric: 'handshake_ms' }], file: '/elsewhere.yaml', trace: true, pcap: true }),
+    ).toBe(k0);
     expect(key({ duration: 7 })).not.toBe(k0);
     expect(key({ tcp: { profile: 'rfc9293' } })).not.toBe(k0);
     expect(runKey(fakeRuns(ratePoints(1), 2, base)[1]!)).not.toBe(k0);

@@ -45,7 +45,11 @@ describe('lossless bulk goodput against link rate', () => {
   // tcp_rmem[2] at 1 MB: a 512 KB window, above every BDP here (50 Mbit/s x 42 ms = 263 KB),
   // below the 1000-packet router queue (1.5 MB), so nothing is lost.
   const TCP = '{ profile: linux, rcvBufMax: 1MB }';
-  for (const [rate, mbps, bytes] of [['2Mbps', 2, 1e6], ['10Mbps', 10, 5e6], ['50Mbps', 50, 10e6]] as const) {
+  for (const [rate, mbps, bytes] of [
+    ['2Mbps', 2, 1e6],
+    ['10Mbps', 10, 5e6],
+    ['50Mbps', 50, 10e6],
+  ] as const) {
     it(`${rate}: at least 95 % of the link rate once the window allows`, () => {
       const g = steady(rate, bytes, TCP);
       expect(g).toBeGreaterThanOrEqual(0.95 * mbps);

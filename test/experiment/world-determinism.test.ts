@@ -38,7 +38,9 @@ describe('a whole run', () => {
     expect(second.samples).toEqual(first.samples);
     expect(second.trace).toBe(first.trace);
     expect(second.pcaps!.map((p) => p.node)).toEqual(first.pcaps!.map((p) => p.node));
-    second.pcaps!.forEach((p, i) => expect(Buffer.from(p.bytes).equals(Buffer.from(first.pcaps![i]!.bytes)), p.node).toBe(true));
+    second.pcaps!.forEach((p, i) =>
+      expect(Buffer.from(p.bytes).equals(Buffer.from(first.pcaps![i]!.bytes)), p.node).toBe(true),
+    );
     expect(JSON.stringify(second)).toBe(JSON.stringify(first));
   });
 

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { metric, runOne, series, traceOf, type TraceLine } from './world-helpers.ts';
 
-const out = runOne(`name: group-gauges
+const out = runOne(
+  `name: group-gauges
 topology:
   nodes: [{ name: client, count: 5 }, { name: r1, kind: router }, server]
   links:
@@ -19,10 +20,16 @@ tcp: { timers: exact }
 apps:
   web:   { kind: server, on: server, port: 80, responseBytes: 20KB }
   users: { kind: client, on: client, target: server:80, count: 4, rate: 1/s, arrival: periodic, stagger: 37ms, closer: client }
-`, { trace: true });
+`,
+  { trace: true },
+);
 
 /** Per sample time, the group's count rebuilt from state records strictly before it (undefined when a record falls on the instant). */
-function fromTrace(trace: readonly TraceLine[], counts: (to: string) => boolean, times: readonly number[]): (number | undefined)[] {
+function fromTrace(
+  trace: readonly TraceLine[],
+  counts: (to: string) => boolean,
+  times: readonly number[],
+): (number | undefined)[] {
   const states = trace.filter((r) => r.ev === 'state' && r.node.startsWith('client'));
   return times.map((t) => {
     if (states.some((r) => r.t === t)) return undefined;
@@ -41,16 +48,24 @@ describe('group gauges kept as hosts change state', () => {
   const est = series(out, 'client', 'established');
   const tw = series(out, 'client', 'time_wait');
 
-  it('established equals the members\' ESTABLISHED + CLOSE_WAIT connections at every sample', () => {
-    const expected = fromTrace(trace, (s) => s === 'ESTABLISHED' || s === 'CLOSE_WAIT', est.map(([t]) => t));
+  it("established equals the members' ESTABLISHED + CLOSE_WAIT connections at every sample", () => {
+    const expected = fromTrace(
+      trace,
+      (s) => s === 'ESTABLISHED' || s === 'CLOSE_WAIT',
+      est.map(([t]) => t),
+    );
     expect(est.some(([, v]) => v > 0)).toBe(true);
     est.forEach(([t, v], i) => {
       if (expected[i] !== undefined) expect(v, `t=${t}s`).toBe(expected[i]);
     });
   });
 
-  it('time_wait equals the members\' TIME-WAIT connections at every sample, and its peak the metric\'s', () => {
-    const expected = fromTrace(trace, (s) => s === 'TIME_WAIT', tw.map(([t]) => t));
+  it("time_wait equals the members' TIME-WAIT connections at every sample, and its peak the metric's", () => {
+    const expected = fromTrace(
+      trace,
+      (s) => s === 'TIME_WAIT',
+      tw.map(([t]) => t),
+    );
     tw.forEach(([t, v], i) => {
       if (expected[i] !== undefined) expect(v, `t=${t}s`).toBe(expected[i]);
     });

@@ -72,7 +72,13 @@ describe('handshake time', () => {
     expect(attempted).toBeGreaterThan(50);
     expect(metric(out, 'connections.established')).toBe(attempted);
     expect(metric(out, 'connections.success_ratio')).toBe(1);
-    for (const k of ['connections.failed', 'connections.lost', 'connections.reset', 'connect_errors.ETIMEDOUT', 'connect_errors.EADDRNOTAVAIL']) {
+    for (const k of [
+      'connections.failed',
+      'connections.lost',
+      'connections.reset',
+      'connect_errors.ETIMEDOUT',
+      'connect_errors.EADDRNOTAVAIL',
+    ]) {
       expect(metric(out, k)).toBe(0);
     }
     // HTTP/1.0: one request per connection, request time = set-up + one more round trip.

@@ -52,7 +52,8 @@ export function metric(out: RunOutput, name: string): number {
 export function series(out: RunOutput, node: string, name: string): [number, number][] {
   const ts = out.timeseries;
   const rows: [number, number][] = [];
-  for (let i = 0; i < ts.t_s.length; i++) if (ts.node[i] === node && ts.metric[i] === name) rows.push([ts.t_s[i]!, ts.value[i]!]);
+  for (let i = 0; i < ts.t_s.length; i++)
+    if (ts.node[i] === node && ts.metric[i] === name) rows.push([ts.t_s[i]!, ts.value[i]!]);
   return rows;
 }
 
@@ -61,7 +62,10 @@ export type TraceLine = Record<string, unknown> & { t: number; node: string; ev:
 /** The run's trace records (it must have been run with trace: true). */
 export function traceOf(out: RunOutput): TraceLine[] {
   if (out.trace === undefined) throw new Error('run without trace');
-  return out.trace.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as TraceLine);
+  return out.trace
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as TraceLine);
 }
 
 /** tcpdump-like lines of one node's packet records: "0.010 tx S." (time in ms, 3 decimals). */

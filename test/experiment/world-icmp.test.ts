@@ -21,7 +21,9 @@ apps:
 `;
 
 const lens = (t: readonly TraceLine[], node: string, ev: string): number[] =>
-  t.filter((r) => r.node === node && r.ev === ev && typeof r.flags === 'string' && (r.len as number) > 0).map((r) => r.len as number);
+  t
+    .filter((r) => r.node === node && r.ev === ev && typeof r.flags === 'string' && (r.len as number) > 0)
+    .map((r) => r.len as number);
 
 describe('path MTU discovery through a router', () => {
   it('the server sends full-size segments, r1 answers fragmentation needed for the 1000-byte client link, then 948-byte segments fit', () => {
@@ -31,7 +33,11 @@ describe('path MTU discovery through a router', () => {
     const errors = t.filter((r) => r.icmp !== undefined && r.ev === 'rx' && r.node === 'server');
     expect(drops.length).toBeGreaterThan(0);
     expect(drops.every((r) => r.node === 'r1' && r.len === 1448)).toBe(true); // 1460 less the timestamps option
-    expect(errors[0]).toMatchObject({ icmp: 'unreachable frag_needed mtu 1000', src: r1Address(t), quoted: expect.stringMatching(/:80>/) });
+    expect(errors[0]).toMatchObject({
+      icmp: 'unreachable frag_needed mtu 1000',
+      src: r1Address(t),
+      quoted: expect.stringMatching(/:80>/),
+    });
     // after the first error every data segment the server sends fits the link: 1000 - 40 - 12 (timestamps)
     const sent = lens(t, 'server', 'tx');
     const firstSmall = sent.indexOf(948);
@@ -55,7 +61,8 @@ function r1Address(t: readonly TraceLine[]): string {
 
 describe('REJECT with ICMP host unreachable', () => {
   it('connect() fails with EHOSTUNREACH one round trip after the SYN, not ETIMEDOUT after 131 s', () => {
-    const out = runOne(`
+    const out = runOne(
+      `
 name: reject
 topology:
   nodes: [client, server]
@@ -67,7 +74,9 @@ apps:
   users: { kind: client, on: client, target: server:80, rate: 1/s, stop: 1s }
 faults:
   - { node: server, chain: input, flags: "S", reject: icmp-host-unreachable }
-`, { trace: true });
+`,
+      { trace: true },
+    );
     expect(metric(out, 'connect_errors.EHOSTUNREACH')).toBe(1);
     expect(metric(out, 'connect_errors.ETIMEDOUT')).toBe(0);
     const t = traceOf(out);
@@ -80,13 +89,17 @@ faults:
 
   it('a bad reject value exits 2 naming the field', async () => {
     const { loadExperimentText } = await import('../../src/experiment/load.ts');
-    const r = loadExperimentText(`
+    const r = loadExperimentText(
+      `
 name: bad
 topology: { nodes: [a, b], links: [{ between: [a, b], mtu: 40 }] }
 duration: 1s
 faults:
   - { node: b, reject: icmp-nowhere }
-`, 'experiments/bad.yaml', {});
+`,
+      'experiments/bad.yaml',
+      {},
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const paths = r.errors.map((e) => `${e.path}`);

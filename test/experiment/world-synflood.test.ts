@@ -41,7 +41,7 @@ describe('SYN queue under a flood', () => {
     expect(q.find(([t]) => t === 1.5)![1]).toBe(129);
   });
 
-  it('follows the server\'s own listen() backlog: listen(16) keeps 17', () => {
+  it("follows the server's own listen() backlog: listen(16) keeps 17", () => {
     const out = runOne(`name: queue16\n${FLOOD}`, { set: ['apps.web.backlog=16'] });
     expect(metric(out, 'syn_queue.capacity')).toBe(17);
     expect(metric(out, 'syn_queue.peak')).toBe(17);
@@ -56,17 +56,22 @@ describe('SYN queue under a flood', () => {
     expect(metric(out, 'syn_cookies.accepted')).toBe(0); // forged sources never answer
   });
 
-  it('forged sources that belong to a real host get that host\'s RST, which clears each request', () => {
+  it("forged sources that belong to a real host get that host's RST, which clears each request", () => {
     // Every SYN claims to come from the client (10.9.0.1/32): the SYN-ACKs reach it, it has no
     // such connection and answers <SEQ=SEG.ACK><CTL=RST> (RFC 9293 3.10.7.1), the server drops
     // the half-open request, and the queue never holds more than the ones in flight.
-    const out = runOne(`name: real-source\n${FLOOD}`, { set: ['apps.flood.spoof=10.9.0.1/32', 'apps.flood.rate=20/s'], trace: true });
+    const out = runOne(`name: real-source\n${FLOOD}`, {
+      set: ['apps.flood.spoof=10.9.0.1/32', 'apps.flood.rate=20/s'],
+      trace: true,
+    });
     const trace = traceOf(out);
     const client = packets(trace, 'client').map((l) => l.split(' ').slice(1).join(' '));
     expect(client).toEqual(Array.from({ length: 10 }, () => ['rx S.', 'tx R']).flat());
     const rsts = trace.filter((r) => r.node === 'server' && r.ev === 'rx' && r['flags'] === 'R');
     expect(rsts).toHaveLength(10);
-    const cleared = trace.filter((r) => r.node === 'server' && r.ev === 'state' && r['from'] === 'SYN_RCVD' && r['to'] === 'CLOSED');
+    const cleared = trace.filter(
+      (r) => r.node === 'server' && r.ev === 'state' && r['from'] === 'SYN_RCVD' && r['to'] === 'CLOSED',
+    );
     expect(cleared).toHaveLength(10);
     expect(metric(out, 'syn_queue.peak')).toBe(1); // one SYN every 50 ms, each cleared 22 ms later
     // The RST's sequence number is the SYN-ACK's acknowledgment number (the forged SYN's ISN + 1).
@@ -93,7 +98,7 @@ apps:
   flood: { kind: synflood, on: attacker, target: server:80, start: 500ms, stop: 3500ms, rate: 20000/s }
 `;
 
-  it('evicts a client\'s request (129 SYNs at 20 000/s = 6.45 ms) before its ACK returns one RTT later: established, then reset', () => {
+  it("evicts a client's request (129 SYNs at 20 000/s = 6.45 ms) before its ACK returns one RTT later: established, then reset", () => {
     const out = runOne(SPEC);
     const attempted = metric(out, 'connections.attempted');
     expect(attempted).toBe(50);

@@ -65,7 +65,9 @@ describe('ephemeral ports', () => {
     expect(metric(out, 'time_wait.peak')).toBe(100);
     // Every port of the range was used exactly once.
     const ports = new Set(
-      traceOf(out).filter((r) => r.node === 'client' && r.ev === 'tx' && r['flags'] === 'S').map((r) => String(r['src']).split(':')[1]),
+      traceOf(out)
+        .filter((r) => r.node === 'client' && r.ev === 'tx' && r['flags'] === 'S')
+        .map((r) => String(r['src']).split(':')[1]),
     );
     expect(ports.size).toBe(100);
     expect([...ports].every((p) => Number(p) >= 40000 && Number(p) <= 40099)).toBe(true);
@@ -82,7 +84,11 @@ describe('ephemeral ports', () => {
     // The client's ports are free again once CLOSED, so Linux's search (even ports first for
     // connect(), odd ones left for bind()) never leaves the 50 even ports of the range.
     const trace = traceOf(out);
-    const ports = new Set(trace.filter((r) => r.node === 'client' && r.ev === 'tx' && r['flags'] === 'S').map((r) => Number(String(r['src']).split(':')[1])));
+    const ports = new Set(
+      trace
+        .filter((r) => r.node === 'client' && r.ev === 'tx' && r['flags'] === 'S')
+        .map((r) => Number(String(r['src']).split(':')[1])),
+    );
     expect(ports.size).toBe(50);
     expect([...ports].every((p) => p % 2 === 0)).toBe(true);
     // At most one TIME-WAIT per four-tuple: 50 at once on the server.

@@ -44,7 +44,8 @@ export function fuzzDecoder(opts: { inputs: number; seed: number }): DecoderFuzz
   const int = (n: number): number => Math.floor(r() * n);
   const u32 = (): number => int(2 ** 32);
   const report: DecoderFuzzReport = { inputs: 0, accepted: 0, rejected: 0, crashes: [], violations: [] };
-  const hex = (b: Uint8Array): string => Buffer.from(b.subarray(0, 2048)).toString('hex') + (b.length > 2048 ? `… (${b.length} bytes)` : '');
+  const hex = (b: Uint8Array): string =>
+    Buffer.from(b.subarray(0, 2048)).toString('hex') + (b.length > 2048 ? `… (${b.length} bytes)` : '');
 
   const randomOptions = (): TcpOptions | null => {
     if (int(3) === 0) return null;
@@ -60,9 +61,25 @@ export function fuzzDecoder(opts: { inputs: number; seed: number }): DecoderFuzz
   const randomPacket = (): Packet => {
     const len = int(4) === 0 ? int(1500) : int(40);
     return {
-      src: u32(), dst: u32(), ttl: int(256), id: int(65536), protocol: PROTO_TCP,
-      tcp: { srcPort: int(65536), dstPort: int(65536), seq: u32(), ack: u32(), flags: int(256), window: int(65536), urgent: int(65536), len, payload: int(2) ? Uint8Array.from({ length: len }, () => int(256)) : null, options: randomOptions() },
-      dataBytes: 0, annot: 0,
+      src: u32(),
+      dst: u32(),
+      ttl: int(256),
+      id: int(65536),
+      protocol: PROTO_TCP,
+      tcp: {
+        srcPort: int(65536),
+        dstPort: int(65536),
+        seq: u32(),
+        ack: u32(),
+        flags: int(256),
+        window: int(65536),
+        urgent: int(65536),
+        len,
+        payload: int(2) ? Uint8Array.from({ length: len }, () => int(256)) : null,
+        options: randomOptions(),
+      },
+      dataBytes: 0,
+      annot: 0,
     };
   };
   const randomBytes = (): Uint8Array => {
@@ -87,24 +104,31 @@ export function fuzzDecoder(opts: { inputs: number; seed: number }): DecoderFuzz
     try {
       res = decode(bytes, { ignoreChecksums });
     } catch (e) {
-      report.crashes.push({ message: (e as Error).stack?.split('\n').slice(0, 3).join(' | ') ?? String(e), hex: hex(bytes) });
+      report.crashes.push({
+        message: (e as Error).stack?.split('\n').slice(0, 3).join(' | ') ?? String(e),
+        hex: hex(bytes),
+      });
       return;
     }
     const bad = (message: string): void => void report.violations.push({ message, hex: hex(bytes) });
     if (!res.ok) {
       report.rejected++;
       const { offset, message } = res.error;
-      if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) bad(`rejection offset ${offset} outside the ${bytes.length}-byte input`);
-      if (typeof message !== 'string' || message.length === 0 || message.length > 300) bad(`rejection message of ${String(message).length} characters`);
+      if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length)
+        bad(`rejection offset ${offset} outside the ${bytes.length}-byte input`);
+      if (typeof message !== 'string' || message.length === 0 || message.length > 300)
+        bad(`rejection message of ${String(message).length} characters`);
       return;
     }
     report.accepted++;
     const p = res.packet;
     const totalLength = (bytes[2]! << 8) | bytes[3]!;
-    if (totalLength > bytes.length) bad(`accepted a packet whose total length ${totalLength} is past the ${bytes.length} bytes`);
+    if (totalLength > bytes.length)
+      bad(`accepted a packet whose total length ${totalLength} is past the ${bytes.length} bytes`);
     if (p.protocol !== PROTO_TCP || p.tcp === null || p.tcp === undefined) return;
     const s = p.tcp;
-    if (!Number.isInteger(s.len) || s.len < 0 || s.len > totalLength) return bad(`payload length ${s.len} for a ${totalLength}-byte packet`);
+    if (!Number.isInteger(s.len) || s.len < 0 || s.len > totalLength)
+      return bad(`payload length ${s.len} for a ${totalLength}-byte packet`);
     if ((s.payload?.length ?? 0) !== s.len) return bad(`payload of ${s.payload?.length} bytes for len ${s.len}`);
     // What was accepted can be written back and read again as the same record.
     let again;

@@ -42,7 +42,11 @@ function valueArb(info: ParamInfo): fc.Arbitrary<unknown> {
 }
 
 const paramsArb: fc.Arbitrary<Partial<TcpParams>> = fc.record(
-  Object.fromEntries(Object.entries(TCP_PARAM_TABLE).filter(([key]) => key !== 'profile').map(([key, info]) => [key, valueArb(info)])),
+  Object.fromEntries(
+    Object.entries(TCP_PARAM_TABLE)
+      .filter(([key]) => key !== 'profile')
+      .map(([key, info]) => [key, valueArb(info)]),
+  ),
   { requiredKeys: [] },
 ) as fc.Arbitrary<Partial<TcpParams>>;
 
@@ -58,7 +62,14 @@ function acceptable(profile: 'linux' | 'rfc9293', p: Partial<TcpParams>): Partia
   return {};
 }
 
-interface CaseSpec { fixture: string; profile: 'linux' | 'rfc9293'; wrap: boolean; table: boolean; params: Partial<TcpParams>; ops: Op[] }
+interface CaseSpec {
+  fixture: string;
+  profile: 'linux' | 'rfc9293';
+  wrap: boolean;
+  table: boolean;
+  params: Partial<TcpParams>;
+  ops: Op[];
+}
 
 const caseArb: fc.Arbitrary<CaseSpec> = fc.record({
   fixture: fc.constantFrom(...Object.keys(FIXTURES)),

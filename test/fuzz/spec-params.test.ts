@@ -23,7 +23,11 @@ function yamlValue(info: ParamInfo): fc.Arbitrary<string> {
   const max = info.max ?? 2 ** 31 - 1;
   const show = (n: number): string => (k === 'duration' ? formatDuration(n) : String(n));
   const mid = fc.integer({ min, max: Math.min(max, Math.max(min, k === 'duration' ? 5e9 : 5000)) });
-  return fc.oneof(fc.constantFrom(show(min), show(max)), mid.map(show), ...(info.zero !== undefined ? [fc.constant(show(0))] : []));
+  return fc.oneof(
+    fc.constantFrom(show(min), show(max)),
+    mid.map(show),
+    ...(info.zero !== undefined ? [fc.constant(show(0))] : []),
+  );
 }
 
 const tcpArb = fc.record(
@@ -34,7 +38,9 @@ const tcpArb = fc.record(
 const spec = (tcp: Record<string, string>) => `name: p
 topology: { generator: star, clients: 3, latency: 2ms, bandwidth: 10Mbps }
 duration: 3s
-tcp: { ${Object.entries(tcp).map(([k, v]) => `${k}: ${v}`).join(', ')} }
+tcp: { ${Object.entries(tcp)
+  .map(([k, v]) => `${k}: ${v}`)
+  .join(', ')} }
 apps:
   web: { kind: server, on: server, port: 80, responseBytes: 3KB }
   deaf: { kind: script, on: server, steps: [ {at: 0s, listen: 81, backlog: 1} ] }
@@ -45,20 +51,23 @@ apps:
 
 it('a spec validate accepts, with tcp: values from anywhere in the table, runs without an internal error', () => {
   let ran = 0;
-  fc.assert(fc.property(tcpArb, (tcp) => {
-    let r = loadExperimentText(spec(tcp), 'p.yaml');
-    for (let i = 0; i < 3 && !r.ok; i++) {
-      // only cross-field rules (minRto ≤ maxRto, …) may refuse a draw from the allowed ranges:
-      // drop the fields they name and try again
-      for (const e of r.errors) {
-        expect(e.message, e.path).toMatch(/ is above /);
-        for (const m of e.message.matchAll(/(\w+) \(/g)) delete tcp[m[1]!];
+  fc.assert(
+    fc.property(tcpArb, (tcp) => {
+      let r = loadExperimentText(spec(tcp), 'p.yaml');
+      for (let i = 0; i < 3 && !r.ok; i++) {
+        // only cross-field rules (minRto ≤ maxRto, …) may refuse a draw from the allowed ranges:
+        // drop the fields they name and try again
+        for (const e of r.errors) {
+          expect(e.message, e.path).toMatch(/ is above /);
+          for (const m of e.message.matchAll(/(\w+) \(/g)) delete tcp[m[1]!];
+        }
+        r = loadExperimentText(spec(tcp), 'p.yaml');
       }
-      r = loadExperimentText(spec(tcp), 'p.yaml');
-    }
-    if (!r.ok) return;
-    executeRun(r.value.runs[0]!, { trace: false, pcap: false });
-    ran++;
-  }), { numRuns: 40, seed: 13 });
+      if (!r.ok) return;
+      executeRun(r.value.runs[0]!, { trace: false, pcap: false });
+      ran++;
+    }),
+    { numRuns: 40, seed: 13 },
+  );
   expect(ran).toBeGreaterThanOrEqual(30);
 }, 120_000);

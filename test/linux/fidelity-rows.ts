@@ -25,20 +25,48 @@ interface Run {
 export function runFile(file: string, set: readonly string[], trace = false): Run[] {
   const r = loadExperiment(file, { set });
   if (!r.ok) throw new Error(`${file}: ${r.errors.map(formatSpecError).join('\n')}`);
-  return r.value.runs.map((run) => ({ point: run.point, seed: run.seed, out: executeRun(run, { trace, pcap: false }) }));
+  return r.value.runs.map((run) => ({
+    point: run.point,
+    seed: run.seed,
+    out: executeRun(run, { trace, pcap: false }),
+  }));
 }
 
-type TraceRec = { t: number; node: string; ev: string; conn?: string; flags?: string; what?: string; from?: string; to?: string };
+type TraceRec = {
+  t: number;
+  node: string;
+  ev: string;
+  conn?: string;
+  flags?: string;
+  what?: string;
+  from?: string;
+  to?: string;
+};
 
 function traceOf(out: RunOutput): TraceRec[] {
-  return (out.trace ?? '').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as TraceRec);
+  return (out.trace ?? '')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as TraceRec);
 }
 
 /** connect() to a silent host: SYNs sent and when ETIMEDOUT came, per run. */
-export interface SilentResult { syns: number; timeout: number }
+export interface SilentResult {
+  syns: number;
+  timeout: number;
+}
 
-export function silentHost(mode: TimerMode, linearTimeouts: number, seeds: number, set: readonly string[] = []): SilentResult[] {
-  const runs = runFile('experiments/linux/silent-host.yaml', [`tcp.timers=${mode}`, `seeds=${seeds}`, `sweep={tcp.synLinearTimeouts: [${linearTimeouts}]}`, ...set], true);
+export function silentHost(
+  mode: TimerMode,
+  linearTimeouts: number,
+  seeds: number,
+  set: readonly string[] = [],
+): SilentResult[] {
+  const runs = runFile(
+    'experiments/linux/silent-host.yaml',
+    [`tcp.timers=${mode}`, `seeds=${seeds}`, `sweep={tcp.synLinearTimeouts: [${linearTimeouts}]}`, ...set],
+    true,
+  );
   return runs.map(({ out }) => {
     const tr = traceOf(out);
     const syns = tr.filter((r) => r.node === 'client' && r.ev === 'tx' && r.flags === 'S').length;
@@ -61,11 +89,17 @@ export interface KernelMeasurement {
 }
 
 export function measured(name: string): KernelMeasurement {
-  return JSON.parse(readFileSync(new URL(`../../experiments/linux/measured/${name}.json`, import.meta.url), 'utf8')) as KernelMeasurement;
+  return JSON.parse(
+    readFileSync(new URL(`../../experiments/linux/measured/${name}.json`, import.meta.url), 'utf8'),
+  ) as KernelMeasurement;
 }
 
 /** One SYN whose SYN-ACKs are lost: the last SYN-ACK and the request's end, from the SYN's arrival. */
-export interface SynAckResult { lastSynAck: number; gone: number; synAcks: number }
+export interface SynAckResult {
+  lastSynAck: number;
+  gone: number;
+  synAcks: number;
+}
 
 export function synAckLost(mode: TimerMode, seeds: number): SynAckResult[] {
   const runs = runFile('experiments/linux/synack-lost.yaml', [`tcp.timers=${mode}`, `seeds=${seeds}`], true);
@@ -79,22 +113,41 @@ export function synAckLost(mode: TimerMode, seeds: number): SynAckResult[] {
 }
 
 /** The flood: clients connected (of 300), connect-time median and p90 in seconds, per run. */
-export interface FloodResult { connected: number; attempted: number; p50: number; p90: number; synQueuePeak: number }
+export interface FloodResult {
+  connected: number;
+  attempted: number;
+  p50: number;
+  p90: number;
+  synQueuePeak: number;
+}
 
 export function flood(mode: TimerMode, defence: 'none' | 'cookies', seeds: number): FloodResult[] {
-  const runs = runFile('experiments/linux/syn-flood.yaml', [`tcp.timers=${mode}`, `seeds=${seeds}`, defence === 'none' ? 'sweep.defence={none: {}}' : 'sweep.defence={cookies: {tcp.synCookies: true}}']);
+  const runs = runFile('experiments/linux/syn-flood.yaml', [
+    `tcp.timers=${mode}`,
+    `seeds=${seeds}`,
+    defence === 'none' ? 'sweep.defence={none: {}}' : 'sweep.defence={cookies: {tcp.synCookies: true}}',
+  ]);
   return runs.map(({ out }) => {
     const m = out.metrics;
     const num = (k: string): number => (typeof m[k] === 'number' ? (m[k] as number) : NaN);
     return {
-      connected: num('connections.established'), attempted: num('connections.attempted'),
-      p50: num('handshake_ms.p50') / 1000, p90: num('handshake_ms.p90') / 1000, synQueuePeak: num('syn_queue.peak'),
+      connected: num('connections.established'),
+      attempted: num('connections.attempted'),
+      p50: num('handshake_ms.p50') / 1000,
+      p90: num('handshake_ms.p90') / 1000,
+      synQueuePeak: num('syn_queue.peak'),
     };
   });
 }
 
 /** TIME-WAIT on the client: the count from 65 s to 90 s (steady state) and when it is empty again. */
-export interface TimeWaitResult { min: number; max: number; mean: number; drops: number; emptyAfterLast: number }
+export interface TimeWaitResult {
+  min: number;
+  max: number;
+  mean: number;
+  drops: number;
+  emptyAfterLast: number;
+}
 
 /** The last connection starts at 89.98 s (50/s from 0 s, stop 90 s). */
 const LAST_START = 89.98;
@@ -103,14 +156,18 @@ export function timeWait(mode: TimerMode, seeds: number): TimeWaitResult[] {
   return runFile('experiments/linux/time-wait.yaml', [`tcp.timers=${mode}`, `seeds=${seeds}`]).map(({ out }) => {
     const ts = out.timeseries;
     const pts: [number, number][] = [];
-    for (let i = 0; i < ts.t_s.length; i++) if (ts.node[i] === 'client' && ts.metric[i] === 'time_wait') pts.push([ts.t_s[i]!, ts.value[i]!]);
+    for (let i = 0; i < ts.t_s.length; i++)
+      if (ts.node[i] === 'client' && ts.metric[i] === 'time_wait') pts.push([ts.t_s[i]!, ts.value[i]!]);
     const steady = pts.filter(([t]) => t >= 65 && t < 90).map(([, v]) => v);
     let drops = 0; // saw-tooth teeth: falls of more than 20 sockets between samples
     for (let i = 1; i < steady.length; i++) if (steady[i]! < steady[i - 1]! - 20) drops++;
     const firstEmpty = pts.find(([t, v]) => t > LAST_START && v === 0)![0];
     return {
-      min: Math.min(...steady), max: Math.max(...steady), mean: steady.reduce((x, y) => x + y, 0) / steady.length,
-      drops, emptyAfterLast: firstEmpty - LAST_START,
+      min: Math.min(...steady),
+      max: Math.max(...steady),
+      mean: steady.reduce((x, y) => x + y, 0) / steady.length,
+      drops,
+      emptyAfterLast: firstEmpty - LAST_START,
     };
   });
 }
@@ -126,7 +183,11 @@ const SHORT_LAST_START = 0.98;
  */
 /** How long each client socket stayed in TIME-WAIT (one connection per seed, each seed another phase). */
 export function timeWaitLifetimes(mode: TimerMode, seeds: number): number[] {
-  const runs = runFile('experiments/linux/time-wait.yaml', [`tcp.timers=${mode}`, `seeds=${seeds}`, 'apps.users.stop=0.02s', 'duration=65s'], true);
+  const runs = runFile(
+    'experiments/linux/time-wait.yaml',
+    [`tcp.timers=${mode}`, `seeds=${seeds}`, 'apps.users.stop=0.02s', 'duration=65s'],
+    true,
+  );
   return runs.flatMap(({ out }) => {
     const entered = new Map<string, number>();
     const lives: number[] = [];
@@ -140,10 +201,16 @@ export function timeWaitLifetimes(mode: TimerMode, seeds: number): number[] {
 }
 
 export function timeWaitEmpty(mode: TimerMode, seeds: number): number[] {
-  return runFile('experiments/linux/time-wait.yaml', [`tcp.timers=${mode}`, `seeds=${seeds}`, 'apps.users.stop=1s', 'duration=65s']).map(({ out }) => {
+  return runFile('experiments/linux/time-wait.yaml', [
+    `tcp.timers=${mode}`,
+    `seeds=${seeds}`,
+    'apps.users.stop=1s',
+    'duration=65s',
+  ]).map(({ out }) => {
     const ts = out.timeseries;
     for (let i = 0; i < ts.t_s.length; i++) {
-      if (ts.node[i] === 'client' && ts.metric[i] === 'time_wait' && ts.t_s[i]! > SHORT_LAST_START && ts.value[i] === 0) return ts.t_s[i]! - SHORT_LAST_START;
+      if (ts.node[i] === 'client' && ts.metric[i] === 'time_wait' && ts.t_s[i]! > SHORT_LAST_START && ts.value[i] === 0)
+        return ts.t_s[i]! - SHORT_LAST_START;
     }
     return NaN;
   });
@@ -162,7 +229,12 @@ export function median(xs: readonly number[]): number {
  * returns the share of phases whose chain ends inside [lo, hi] seconds, and the median, earliest
  * and latest end.
  */
-export function wheelPrediction(waits: readonly number[], lo: number, hi: number, phases = 4096): { share: number; median: number; min: number; max: number } {
+export function wheelPrediction(
+  waits: readonly number[],
+  lo: number,
+  hi: number,
+  phases = 4096,
+): { share: number; median: number; min: number; max: number } {
   const tick = 0.004;
   const ends: number[] = [];
   for (let i = 0; i < phases; i++) {
@@ -172,5 +244,10 @@ export function wheelPrediction(waits: readonly number[], lo: number, hi: number
     for (let k = 1; k < waits.length; k++) b = bucketExpiry(b + waits[k]!, b + 1, 250);
     ends.push((b - p) * tick);
   }
-  return { share: ends.filter((x) => x >= lo && x <= hi).length / phases, median: median(ends), min: Math.min(...ends), max: Math.max(...ends) };
+  return {
+    share: ends.filter((x) => x >= lo && x <= hi).length / phases,
+    median: median(ends),
+    min: Math.min(...ends),
+    max: Math.max(...ends),
+  };
 }

@@ -11,7 +11,19 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  flood, measured, median, silentHost, synAckLost, timeWait, timeWaitEmpty, timeWaitLifetimes, wheelPrediction, type FloodResult, type KernelMeasurement, type SilentResult, type TimeWaitResult,
+  flood,
+  measured,
+  median,
+  silentHost,
+  synAckLost,
+  timeWait,
+  timeWaitEmpty,
+  timeWaitLifetimes,
+  wheelPrediction,
+  type FloodResult,
+  type KernelMeasurement,
+  type SilentResult,
+  type TimeWaitResult,
 } from './fidelity-rows.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -26,7 +38,11 @@ const SEEDS = { silent: 60, synAck: 60, flood: 10, floodExact: 3, cookies: 2, ti
 
 /** The measured bands (Linux 6.18, HZ 250; issue 8), in seconds. */
 const BAND = {
-  silent4: [133.9, 135.0], silent0: [129.7, 129.8], lastSynAck: [31.45, 31.61], gone: [64, 65], twEmpty: [61, 62],
+  silent4: [133.9, 135.0],
+  silent0: [129.7, 129.8],
+  lastSynAck: [31.45, 31.61],
+  gone: [64, 65],
+  twEmpty: [61, 62],
 } as const satisfies Record<string, readonly [number, number]>;
 
 /** The waits of each chain in jiffies (HZ 250): SYN retransmissions and ETIMEDOUT, SYN-ACKs and the request's end. */
@@ -40,13 +56,18 @@ const CHAIN = {
 /** Decimals the measured band is quoted with. */
 const DEC: Record<keyof typeof BAND, number> = { silent4: 1, silent0: 1, lastSynAck: 2, gone: 0, twEmpty: 0 };
 const LABEL: Record<keyof typeof BAND, string> = {
-  silent4: 'ETIMEDOUT, defaults', silent0: 'ETIMEDOUT, `tcp_syn_linear_timeouts=0`', lastSynAck: 'last SYN-ACK',
-  gone: 'request gone', twEmpty: 'TIME-WAIT lifetime of the last socket',
+  silent4: 'ETIMEDOUT, defaults',
+  silent0: 'ETIMEDOUT, `tcp_syn_linear_timeouts=0`',
+  lastSynAck: 'last SYN-ACK',
+  gone: 'request gone',
+  twEmpty: 'TIME-WAIT lifetime of the last socket',
 };
-const predicted = Object.fromEntries((Object.keys(CHAIN) as (keyof typeof BAND)[]).map((k) => {
-  const [lo, hi] = BAND[k];
-  return [k, wheelPrediction(CHAIN[k], lo, hi)];
-})) as Record<keyof typeof BAND, ReturnType<typeof wheelPrediction>>;
+const predicted = Object.fromEntries(
+  (Object.keys(CHAIN) as (keyof typeof BAND)[]).map((k) => {
+    const [lo, hi] = BAND[k];
+    return [k, wheelPrediction(CHAIN[k], lo, hi)];
+  }),
+) as Record<keyof typeof BAND, ReturnType<typeof wheelPrediction>>;
 
 const fmt = (x: number, d: number): string => x.toFixed(d);
 function span(xs: readonly number[], d: number): string {
@@ -69,35 +90,77 @@ const twEmpty = timeWaitEmpty('wheel', SEEDS.timeWaitEmpty);
  * Each row pairs the kernel's runs with tcplab's over seeds, the same settings through --set.
  */
 const HERE: { label: string; file: string; linear: number; set: string[]; seeds: number }[] = [
-  { label: 'defaults (tcp_syn_retries 6, linear timeouts 4)', file: 'silent-defaults', linear: 4, set: [], seeds: SEEDS.silent },
+  {
+    label: 'defaults (tcp_syn_retries 6, linear timeouts 4)',
+    file: 'silent-defaults',
+    linear: 4,
+    set: [],
+    seeds: SEEDS.silent,
+  },
   { label: '`tcp_syn_linear_timeouts=0`', file: 'silent-linear-0', linear: 0, set: [], seeds: SEEDS.silent },
-  ...[1, 2, 3, 4, 5].map((n) => ({ label: `\`tcp_syn_retries=${n}\``, file: `silent-retries-${n}`, linear: 4, set: [`tcp.synRetries=${n}`], seeds: 20 })),
+  ...[1, 2, 3, 4, 5].map((n) => ({
+    label: `\`tcp_syn_retries=${n}\``,
+    file: `silent-retries-${n}`,
+    linear: 4,
+    set: [`tcp.synRetries=${n}`],
+    seeds: 20,
+  })),
   { label: '`TCP_SYNCNT 1` (socket option)', file: 'silent-syncnt-1', linear: 4, set: ['tcp.synRetries=1'], seeds: 20 },
-  { label: '`TCP_USER_TIMEOUT 2500 ms`', file: 'silent-user-timeout-2500ms', linear: 4, set: ['tcp.userTimeout=2500ms'], seeds: 20 },
+  {
+    label: '`TCP_USER_TIMEOUT 2500 ms`',
+    file: 'silent-user-timeout-2500ms',
+    linear: 4,
+    set: ['tcp.userTimeout=2500ms'],
+    seeds: 20,
+  },
 ];
 const here = HERE.map((h) => ({
   ...h,
   linux: measured(h.file),
-  wheel: h.file === 'silent-defaults' ? silent4.wheel : h.file === 'silent-linear-0' ? silent0.wheel : silentHost('wheel', h.linear, h.seeds, h.set),
+  wheel:
+    h.file === 'silent-defaults'
+      ? silent4.wheel
+      : h.file === 'silent-linear-0'
+        ? silent0.wheel
+        : silentHost('wheel', h.linear, h.seeds, h.set),
   exact: silentHost('exact', h.linear, 1, h.set)[0]!,
 }));
 const KERNEL = here[0]!.linux.kernel;
 /** The server side and TIME-WAIT, measured here too (experiments/linux/measure/synack-lost.py, time-wait.py). */
-interface SynAckMeasurement { runs: { synAcks: number[]; goneAt: number | null }[] }
-interface TimeWaitMeasurement { runs: { timeWait: number }[] }
-const synAckHere = JSON.parse(readFileSync(path.join(repoRoot, 'experiments/linux/measured/synack-lost.json'), 'utf8')) as SynAckMeasurement;
-const twHere = JSON.parse(readFileSync(path.join(repoRoot, 'experiments/linux/measured/time-wait.json'), 'utf8')) as TimeWaitMeasurement;
+interface SynAckMeasurement {
+  runs: { synAcks: number[]; goneAt: number | null }[];
+}
+interface TimeWaitMeasurement {
+  runs: { timeWait: number }[];
+}
+const synAckHere = JSON.parse(
+  readFileSync(path.join(repoRoot, 'experiments/linux/measured/synack-lost.json'), 'utf8'),
+) as SynAckMeasurement;
+const twHere = JSON.parse(
+  readFileSync(path.join(repoRoot, 'experiments/linux/measured/time-wait.json'), 'utf8'),
+) as TimeWaitMeasurement;
 const twLives = { wheel: timeWaitLifetimes('wheel', 60), exact: timeWaitLifetimes('exact', 1) };
 /**
  * 200 seeds for the server rows: the request's end spreads evenly over ~2 s, so the median of 60
  * seeds wanders by ±0.2 s (64.4 s at 60 seeds, 64.6 s at 300, timer.c predicts 64.65 s).
  */
 const synAckMany = synAckLost('wheel', 200);
-const stat = (xs: readonly number[], d: number, what: string): string => `${span(xs, d)} s (median ${fmt(median(xs), d)}) over ${xs.length} ${what}`;
+const stat = (xs: readonly number[], d: number, what: string): string =>
+  `${span(xs, d)} s (median ${fmt(median(xs), d)}) over ${xs.length} ${what}`;
 const serverRows: [string, number[], number[], number[]][] = [
-  ['last SYN-ACK of 6, from the SYN (tcp_synack_retries 5, the handshake never completes)', synAckHere.runs.map((r) => r.synAcks.at(-1)!), synAckMany.map((r) => r.lastSynAck), synAck.exact.map((r) => r.lastSynAck)],
-  ['the request gone, from the SYN', synAckHere.runs.map((r) => r.goneAt!), synAckMany.map((r) => r.gone), synAck.exact.map((r) => r.gone)],
-  ['a client socket\'s TIME-WAIT lifetime', twHere.runs.map((r) => r.timeWait), twLives.wheel, twLives.exact],
+  [
+    'last SYN-ACK of 6, from the SYN (tcp_synack_retries 5, the handshake never completes)',
+    synAckHere.runs.map((r) => r.synAcks.at(-1)!),
+    synAckMany.map((r) => r.lastSynAck),
+    synAck.exact.map((r) => r.lastSynAck),
+  ],
+  [
+    'the request gone, from the SYN',
+    synAckHere.runs.map((r) => r.goneAt!),
+    synAckMany.map((r) => r.gone),
+    synAck.exact.map((r) => r.gone),
+  ],
+  ["a client socket's TIME-WAIT lifetime", twHere.runs.map((r) => r.timeWait), twLives.wheel, twLives.exact],
 ];
 
 /** "11 SYNs, ETIMEDOUT at 133.3–135.3 s (median 134.03) over 40 runs" */
@@ -106,11 +169,13 @@ function hereCell(xs: readonly SilentResult[], what: string): string {
   const t = xs.map((x) => x.timeout);
   return `${syns} SYNs, ETIMEDOUT at ${span(t, 2)} s (median ${fmt(median(t), 2)}) over ${xs.length} ${what}`;
 }
-const linuxRuns = (m: KernelMeasurement): SilentResult[] => m.runs.map((r) => ({ syns: r.syns.length, timeout: r.failedAt }));
+const linuxRuns = (m: KernelMeasurement): SilentResult[] =>
+  m.runs.map((r) => ({ syns: r.syns.length, timeout: r.failedAt }));
 /** The kernel's SYN times of its first run, rounded to 0.1 s: "0, 1.0, 2.0" */
 const linuxSyns = (m: KernelMeasurement): string => m.runs[0]!.syns.map((x) => fmt(x, 1)).join(', ');
 
-const inBand = (xs: readonly number[], [lo, hi]: readonly [number, number]): number => xs.filter((x) => x >= lo && x <= hi).length;
+const inBand = (xs: readonly number[], [lo, hi]: readonly [number, number]): number =>
+  xs.filter((x) => x >= lo && x <= hi).length;
 /** "median 134.0; 27 of 60 seeds in the measured band" */
 function spread(xs: readonly number[], band: readonly [number, number], d: number): string {
   return `median ${fmt(median(xs), d)}; ${inBand(xs, band)} of ${xs.length} in the measured band`;
@@ -119,7 +184,9 @@ function spread(xs: readonly number[], band: readonly [number, number], d: numbe
 function silentCell(r: { syns: number; timeout: number }[], band: readonly [number, number]): string {
   const syns = [...new Set(r.map((x) => x.syns))].join('/');
   const t = r.map((x) => x.timeout);
-  return r.length === 1 ? `${syns} SYNs, ${fmt(t[0]!, 3)} s` : `${syns} SYNs, ETIMEDOUT at ${span(t, 1)} s (${spread(t, band, 1)}) over ${r.length} seeds`;
+  return r.length === 1
+    ? `${syns} SYNs, ${fmt(t[0]!, 3)} s`
+    : `${syns} SYNs, ETIMEDOUT at ${span(t, 1)} s (${spread(t, band, 1)}) over ${r.length} seeds`;
 }
 
 function synAckCell(r: { lastSynAck: number; gone: number }[]): string {
@@ -135,30 +202,92 @@ function floodCell(r: FloodResult[]): string {
   const pct = r.map((x) => (100 * x.connected) / x.attempted);
   const mean = pct.reduce((a, b) => a + b, 0) / pct.length;
   const ok = r.filter((x) => x.connected > 0);
-  const times = ok.length > 0 ? `, connect time median ${span(ok.map((x) => x.p50), 1)} s, p90 ${span(ok.map((x) => x.p90), 1)} s` : '';
+  const times =
+    ok.length > 0
+      ? `, connect time median ${span(
+          ok.map((x) => x.p50),
+          1,
+        )} s, p90 ${span(
+          ok.map((x) => x.p90),
+          1,
+        )} s`
+      : '';
   return `${span(c, 0)} of ${r[0]!.attempted} (${span(pct, 1)} %, mean ${fmt(mean, 1)} %)${times} over ${r.length} seeds`;
 }
 
 function cookiesCell(r: FloodResult[]): string {
-  return `${span(r.map((x) => x.connected), 0)}/${r[0]!.attempted}, connect time ${span(r.map((x) => x.p50 * 1000), 0)} ms (1 RTT: 22 ms) over ${r.length} seed${r.length > 1 ? 's' : ''}`;
+  return `${span(
+    r.map((x) => x.connected),
+    0,
+  )}/${r[0]!.attempted}, connect time ${span(
+    r.map((x) => x.p50 * 1000),
+    0,
+  )} ms (1 RTT: 22 ms) over ${r.length} seed${r.length > 1 ? 's' : ''}`;
 }
 
 function twCell(r: TimeWaitResult[], empty?: number[]): string {
   const min = Math.min(...r.map((x) => x.min));
   const max = Math.max(...r.map((x) => x.max));
-  if (min === max) return `flat ${min}, empty ${span(r.map((x) => x.emptyAfterLast), 1)} s after the last`;
-  return `saw-tooth ${min}–${max} (mean ${span(r.map((x) => x.mean), 0)}, ${span(r.map((x) => x.drops), 0)} drops in 25 s) over ${r.length} seeds; `
-    + `empty ${span(empty!, 1)} s after the last (${spread(empty!, BAND.twEmpty, 1)}) over ${empty!.length} seeds of a 1 s run`;
+  if (min === max)
+    return `flat ${min}, empty ${span(
+      r.map((x) => x.emptyAfterLast),
+      1,
+    )} s after the last`;
+  return (
+    `saw-tooth ${min}–${max} (mean ${span(
+      r.map((x) => x.mean),
+      0,
+    )}, ${span(
+      r.map((x) => x.drops),
+      0,
+    )} drops in 25 s) over ${r.length} seeds; ` +
+    `empty ${span(empty!, 1)} s after the last (${spread(empty!, BAND.twEmpty, 1)}) over ${empty!.length} seeds of a 1 s run`
+  );
 }
 
 const rows: [string, string, string, string, string][] = [
-  ['connect() to a host that never answers, defaults', '11 SYNs, ETIMEDOUT at 133.9–135.0 s', silentCell(silent4.wheel, BAND.silent4), silentCell(silent4.exact, BAND.silent4), 'silent-host.yaml'],
-  ['same, `tcp_syn_linear_timeouts=0`', '7 SYNs, 129.7–129.8 s', silentCell(silent0.wheel, BAND.silent0), silentCell(silent0.exact, BAND.silent0), 'silent-host.yaml (`tcp.synLinearTimeouts: 0`)'],
-  ['one SYN, its SYN-ACKs lost', 'SYN-ACKs up to +31.45–31.61 s, request gone at 64–65 s', synAckCell(synAck.wheel), synAckCell(synAck.exact), 'synack-lost.yaml'],
-  ['2000 SYN/s spoofed flood, listen(128), cookies off; 300 clients at 10/s over 30 s, kernel retries, abandoned 5 s after the last start',
-    '31 and 44 of 300 (10–15 %), connect time median 11.2 s, p90 19.5 s', floodCell(floodNone.wheel), floodCell(floodNone.exact), 'syn-flood.yaml (defence `none`)'],
-  ['same, cookies on', '300/300 at one RTT', cookiesCell(floodCookies.wheel), cookiesCell(floodCookies.exact), 'syn-flood.yaml (defence `cookies`)'],
-  ['HTTP/1.0 client closing 50 conn/s: TIME-WAIT sockets', 'saw-tooth 3006–3096 (mean ≈ 3050, peak 3100), empty 61–62 s after the last', twCell(tw.wheel, twEmpty), twCell(tw.exact), 'time-wait.yaml (the last: `--set apps.users.stop=1s duration=65s`)'],
+  [
+    'connect() to a host that never answers, defaults',
+    '11 SYNs, ETIMEDOUT at 133.9–135.0 s',
+    silentCell(silent4.wheel, BAND.silent4),
+    silentCell(silent4.exact, BAND.silent4),
+    'silent-host.yaml',
+  ],
+  [
+    'same, `tcp_syn_linear_timeouts=0`',
+    '7 SYNs, 129.7–129.8 s',
+    silentCell(silent0.wheel, BAND.silent0),
+    silentCell(silent0.exact, BAND.silent0),
+    'silent-host.yaml (`tcp.synLinearTimeouts: 0`)',
+  ],
+  [
+    'one SYN, its SYN-ACKs lost',
+    'SYN-ACKs up to +31.45–31.61 s, request gone at 64–65 s',
+    synAckCell(synAck.wheel),
+    synAckCell(synAck.exact),
+    'synack-lost.yaml',
+  ],
+  [
+    '2000 SYN/s spoofed flood, listen(128), cookies off; 300 clients at 10/s over 30 s, kernel retries, abandoned 5 s after the last start',
+    '31 and 44 of 300 (10–15 %), connect time median 11.2 s, p90 19.5 s',
+    floodCell(floodNone.wheel),
+    floodCell(floodNone.exact),
+    'syn-flood.yaml (defence `none`)',
+  ],
+  [
+    'same, cookies on',
+    '300/300 at one RTT',
+    cookiesCell(floodCookies.wheel),
+    cookiesCell(floodCookies.exact),
+    'syn-flood.yaml (defence `cookies`)',
+  ],
+  [
+    'HTTP/1.0 client closing 50 conn/s: TIME-WAIT sockets',
+    'saw-tooth 3006–3096 (mean ≈ 3050, peak 3100), empty 61–62 s after the last',
+    twCell(tw.wheel, twEmpty),
+    twCell(tw.exact),
+    'time-wait.yaml (the last: `--set apps.users.stop=1s duration=65s`)',
+  ],
 ];
 
 function render(): string {
@@ -248,8 +377,14 @@ closes first, /proc/net/tcp polled every 5 ms) against \`time-wait.yaml\` with o
 }
 
 describe('docs/linux-fidelity.md', () => {
-  it('wheel: each seed inside the wheel\'s range, the median over seeds inside the measured band', () => {
-    const holds = (xs: readonly number[], band: readonly [number, number], lo: number, hi: number, centred = true): void => {
+  it("wheel: each seed inside the wheel's range, the median over seeds inside the measured band", () => {
+    const holds = (
+      xs: readonly number[],
+      band: readonly [number, number],
+      lo: number,
+      hi: number,
+      centred = true,
+    ): void => {
       for (const x of xs) {
         expect(x).toBeGreaterThan(lo); // each seed inside the wheel's range
         expect(x).toBeLessThan(hi);
@@ -261,11 +396,32 @@ describe('docs/linux-fidelity.md', () => {
       expect(median(xs)).toBeLessThanOrEqual(band[1]);
     };
     for (const r of silent4.wheel) expect(r.syns).toBe(11);
-    holds(silent4.wheel.map((r) => r.timeout), BAND.silent4, 133.25, 135.31);
+    holds(
+      silent4.wheel.map((r) => r.timeout),
+      BAND.silent4,
+      133.25,
+      135.31,
+    );
     for (const r of silent0.wheel) expect(r.syns).toBe(7);
-    holds(silent0.wheel.map((r) => r.timeout), BAND.silent0, 129.15, 131.25, false); // one phase in twenty: see the doc
-    holds(synAck.wheel.map((r) => r.lastSynAck), BAND.lastSynAck, 31.36, 31.63);
-    holds(synAck.wheel.map((r) => r.gone), BAND.gone, 63.6, 65.7);
+    holds(
+      silent0.wheel.map((r) => r.timeout),
+      BAND.silent0,
+      129.15,
+      131.25,
+      false,
+    ); // one phase in twenty: see the doc
+    holds(
+      synAck.wheel.map((r) => r.lastSynAck),
+      BAND.lastSynAck,
+      31.36,
+      31.63,
+    );
+    holds(
+      synAck.wheel.map((r) => r.gone),
+      BAND.gone,
+      63.6,
+      65.7,
+    );
     holds(twEmpty, BAND.twEmpty, 60, 62.2); // the last socket lives 60 s rounded up by < 2.048 s, sampled every 0.1 s
     for (const k of ['silent4', 'lastSynAck', 'gone', 'twEmpty'] as const) {
       expect(predicted[k].median).toBeGreaterThanOrEqual(BAND[k][0]); // timer.c itself centres these in the band
@@ -289,17 +445,21 @@ describe('docs/linux-fidelity.md', () => {
     }
   });
 
-  it('matches the kernel measured here: the same SYN counts, each run inside tcplab\'s spread, medians within 0.4 s', () => {
+  it("matches the kernel measured here: the same SYN counts, each run inside tcplab's spread, medians within 0.4 s", () => {
     for (const h of here) {
       const linux = linuxRuns(h.linux);
-      expect(h.linux.runs.every((r) => r.error === 'Connection timed out'), h.file).toBe(true);
+      expect(
+        h.linux.runs.every((r) => r.error === 'Connection timed out'),
+        h.file,
+      ).toBe(true);
       expect([...new Set(h.wheel.map((x) => x.syns))], h.file).toEqual([...new Set(linux.map((x) => x.syns))]);
       const t = h.wheel.map((x) => x.timeout);
       for (const x of linux) {
         expect(x.timeout, h.file).toBeGreaterThanOrEqual(Math.min(...t) - 0.1); // 0.1 s: scheduling and timing noise of a real run
         expect(x.timeout, h.file).toBeLessThanOrEqual(Math.max(...t) + 0.1);
       }
-      if (h.linux.runs.length >= 40) expect(Math.abs(median(t) - median(linux.map((x) => x.timeout))), h.file).toBeLessThanOrEqual(0.4);
+      if (h.linux.runs.length >= 40)
+        expect(Math.abs(median(t) - median(linux.map((x) => x.timeout))), h.file).toBeLessThanOrEqual(0.4);
       expect(h.exact.syns, h.file).toBe(linux[0]!.syns);
     }
     for (const [label, linux, wheel] of serverRows) {
@@ -323,6 +483,8 @@ describe('docs/linux-fidelity.md', () => {
     const text = render();
     const committed = existsSync(doc) ? readFileSync(doc, 'utf8') : '';
     if (committed !== text) writeFileSync(doc, text);
-    expect(committed, 'docs/linux-fidelity.md was out of date: it has been regenerated, review and commit it').toBe(text);
+    expect(committed, 'docs/linux-fidelity.md was out of date: it has been regenerated, review and commit it').toBe(
+      text,
+    );
   });
 });

@@ -13,7 +13,14 @@ describe('Distribution', () => {
   it('reports count, mean, nearest-rank percentiles and max', () => {
     // 1..100: nearest rank p50 = the 50th value, p90 the 90th, p99 the 99th.
     const values = Array.from({ length: 100 }, (_, i) => 100 - i);
-    expect(summary(values)).toEqual({ 'x.count': 100, 'x.mean': 50.5, 'x.p50': 50, 'x.p90': 90, 'x.p99': 99, 'x.max': 100 });
+    expect(summary(values)).toEqual({
+      'x.count': 100,
+      'x.mean': 50.5,
+      'x.p50': 50,
+      'x.p90': 90,
+      'x.p99': 99,
+      'x.max': 100,
+    });
   });
 
   it('only ever reports observed values as percentiles: a 1 s step is a step, not an interpolation', () => {
@@ -27,7 +34,14 @@ describe('Distribution', () => {
 
   it('a single value is every percentile; no values gives count 0 and nulls', () => {
     expect(summary([3])).toEqual({ 'x.count': 1, 'x.mean': 3, 'x.p50': 3, 'x.p90': 3, 'x.p99': 3, 'x.max': 3 });
-    expect(summary([])).toEqual({ 'x.count': 0, 'x.mean': null, 'x.p50': null, 'x.p90': null, 'x.p99': null, 'x.max': null });
+    expect(summary([])).toEqual({
+      'x.count': 0,
+      'x.mean': null,
+      'x.p50': null,
+      'x.p90': null,
+      'x.p99': null,
+      'x.max': null,
+    });
   });
 
   it('sorts numerically, not as text', () => {
@@ -38,7 +52,9 @@ describe('Distribution', () => {
   it('samples every value when few, an evenly strided subset in arrival order when many', () => {
     const d = new Distribution();
     for (let i = 0; i < 10; i++) d.add(i + 0.1234567);
-    expect(d.sample(20)).toEqual([0.123457, 1.123457, 2.123457, 3.123457, 4.123457, 5.123457, 6.123457, 7.123457, 8.123457, 9.123457]);
+    expect(d.sample(20)).toEqual([
+      0.123457, 1.123457, 2.123457, 3.123457, 4.123457, 5.123457, 6.123457, 7.123457, 8.123457, 9.123457,
+    ]);
     expect(d.sample(5)).toEqual([0.123457, 2.123457, 4.123457, 6.123457, 8.123457]);
   });
 

@@ -7,9 +7,20 @@ describe('Sampler', () => {
   it('reads every gauge at 0, interval, 2 x interval, ... up to and including the end', () => {
     const sim = new Sim();
     let n = 0;
-    const s = new Sampler([{ node: 'server', metric: 'syn_queue', read: () => n }, { node: 'client', metric: 'time_wait', read: () => 2 * n }], 250 * MS, 1 * SEC);
+    const s = new Sampler(
+      [
+        { node: 'server', metric: 'syn_queue', read: () => n },
+        { node: 'client', metric: 'time_wait', read: () => 2 * n },
+      ],
+      250 * MS,
+      1 * SEC,
+    );
     s.start(sim);
-    sim.at(600 * MS, { onEvent: () => { n = 5; } });
+    sim.at(600 * MS, {
+      onEvent: () => {
+        n = 5;
+      },
+    });
     sim.run({ until: 1 * SEC });
     expect(s.columns.t_s).toEqual([0, 0, 0.25, 0.25, 0.5, 0.5, 0.75, 0.75, 1, 1]);
     expect(s.columns.node.slice(0, 2)).toEqual(['server', 'client']);

@@ -9,18 +9,25 @@ import { host, link, router, topology, world } from './fixtures.ts';
 
 describe('buildNetwork', () => {
   it('builds hosts, routers and full-duplex links in topology order', () => {
-    const w = world(topology([host('c1', { group: 'c' }), host('c2', { group: 'c' }), router('r1'), host('s')], [link('c1', 'r1'), link('c2', 'r1'), link('r1', 's')]));
+    const w = world(
+      topology(
+        [host('c1', { group: 'c' }), host('c2', { group: 'c' }), router('r1'), host('s')],
+        [link('c1', 'r1'), link('c2', 'r1'), link('r1', 's')],
+      ),
+    );
     expect(w.net.hosts.map((h) => h.name)).toEqual(['c1', 'c2', 's']);
     expect(w.net.routers.map((r) => r.name)).toEqual(['r1']);
     expect(w.net.links.map((l) => [l.a.name, l.b.name, l.ab.name, l.ba.name])).toEqual([
-      ['c1', 'r1', 'c1->r1', 'r1->c1'], ['c2', 'r1', 'c2->r1', 'r1->c2'], ['r1', 's', 'r1->s', 's->r1'],
+      ['c1', 'r1', 'c1->r1', 'r1->c1'],
+      ['c2', 'r1', 'c2->r1', 'r1->c2'],
+      ['r1', 's', 'r1->s', 's->r1'],
     ]);
     expect(w.net.nodeByName('r1')!.interfaces.map((d) => d.to.name)).toEqual(['c1', 'c2', 's']);
     expect(w.net.links[0]!.ab.streamPrefix).toBe('link:c1-r1');
     expect(w.net.links[0]!.ba.streamPrefix).toBe('link:r1-c1');
   });
 
-  it('names a parallel link\'s streams apart', () => {
+  it("names a parallel link's streams apart", () => {
     const w = world(topology([router('a'), router('b')], [link('a', 'b'), link('a', 'b', { latency: 2 * MS })]));
     expect(w.net.links.map((l) => l.ab.streamPrefix)).toEqual(['link:a-b', 'link:a-b#2']);
   });
@@ -28,7 +35,17 @@ describe('buildNetwork', () => {
   it('refuses a broken topology with every problem and its path', () => {
     const bad = topology(
       [host('a'), host('a'), router('r', { address: 5 }), host('x', { address: 5 })],
-      [link('a', 'nowhere'), link('r', 'r'), link('a', 'r', { latency: -1, bandwidth: 0, loss: 1.5, queue: { packets: -3 }, burstLoss: { pGoodToBad: 2, pBadToGood: 0.1, lossGood: 0, lossBad: 1 } })],
+      [
+        link('a', 'nowhere'),
+        link('r', 'r'),
+        link('a', 'r', {
+          latency: -1,
+          bandwidth: 0,
+          loss: 1.5,
+          queue: { packets: -3 },
+          burstLoss: { pGoodToBad: 2, pBadToGood: 0.1, lossGood: 0, lossBad: 1 },
+        }),
+      ],
     );
     const problems = validateTopology(bad);
     expect(problems.map((p) => [p.code, p.path])).toEqual([
@@ -53,12 +70,14 @@ describe('buildNetwork', () => {
   });
 
   it('accepts a valid topology without problems', () => {
-    expect(validateTopology(topology([host('a'), host('b')], [link('a', 'b', { queue: { bytes: 64_000 } })]))).toEqual([]);
+    expect(validateTopology(topology([host('a'), host('b')], [link('a', 'b', { queue: { bytes: 64_000 } })]))).toEqual(
+      [],
+    );
   });
 });
 
 describe('loopback', () => {
-  it('a packet to the host\'s own address comes back as its own event at the same time', () => {
+  it("a packet to the host's own address comes back as its own event at the same time", () => {
     const w = world(topology([host('a')], []), { trace: true });
     const a = w.net.hostByName('a')!;
     const got: number[] = [];

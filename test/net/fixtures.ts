@@ -22,7 +22,17 @@ export function router(name: string, extra: Partial<NodeDef> = {}): NodeDef {
 
 /** A link with defaults: 10 ms, 100 Mbps, lossless, 1000-packet queue, no jitter. */
 export function link(a: string, b: string, extra: Partial<LinkDef> = {}): LinkDef {
-  return { a, b, latency: 10 * MS, bandwidth: 100e6, loss: 0, queue: { packets: 1000 }, jitter: 0, reorder: false, ...extra };
+  return {
+    a,
+    b,
+    latency: 10 * MS,
+    bandwidth: 100e6,
+    loss: 0,
+    queue: { packets: 1000 },
+    jitter: 0,
+    reorder: false,
+    ...extra,
+  };
 }
 
 export function topology(nodes: NodeDef[], links: LinkDef[], name = 'test'): TopologyDef {
@@ -53,12 +63,39 @@ export function udp(src: number, dst: number, payload: number, id = 0): Packet {
 }
 
 /** A TCP segment without options: 40 + len bytes on the wire. */
-export function tcp(src: number, dst: number, f: { sport: number; dport: number; flags?: number; seq?: number; ack?: number; len?: number; win?: number; annot?: number }): Packet {
+export function tcp(
+  src: number,
+  dst: number,
+  f: {
+    sport: number;
+    dport: number;
+    flags?: number;
+    seq?: number;
+    ack?: number;
+    len?: number;
+    win?: number;
+    annot?: number;
+  },
+): Packet {
   return {
-    src, dst, ttl: 64, id: 0, protocol: PROTO_TCP, dataBytes: 0, annot: f.annot ?? 0,
+    src,
+    dst,
+    ttl: 64,
+    id: 0,
+    protocol: PROTO_TCP,
+    dataBytes: 0,
+    annot: f.annot ?? 0,
     tcp: {
-      srcPort: f.sport, dstPort: f.dport, seq: f.seq ?? 0, ack: f.ack ?? 0, flags: f.flags ?? ACK,
-      window: f.win ?? 65535, urgent: 0, options: null, len: f.len ?? 0, payload: null,
+      srcPort: f.sport,
+      dstPort: f.dport,
+      seq: f.seq ?? 0,
+      ack: f.ack ?? 0,
+      flags: f.flags ?? ACK,
+      window: f.win ?? 65535,
+      urgent: 0,
+      options: null,
+      len: f.len ?? 0,
+      payload: null,
     },
   };
 }

@@ -4,7 +4,13 @@
  * first dropping rule ending a packet, and the `drop` trace record with reason `filter`.
  */
 import { describe, expect, it } from 'vitest';
-import { FilteredDelivery, FilteredPort, hostFilters, PacketFilter, type FilterRule } from '../../src/net/packet-filter.ts';
+import {
+  FilteredDelivery,
+  FilteredPort,
+  hostFilters,
+  PacketFilter,
+  type FilterRule,
+} from '../../src/net/packet-filter.ts';
 import { Sim } from '../../src/sim/simulator.ts';
 import { SEC } from '../../src/sim/time.ts';
 import type { TraceRecord } from '../../src/schema/trace.ts';
@@ -18,8 +24,25 @@ const SERVER = 0x0a000001; // 10.0.0.1
 /** A TCP packet client:40000 → server:80 with packetdrill flags and a payload length. */
 function pkt(flags: string, len = 0, seq = 0): Packet {
   return {
-    src: CLIENT, dst: SERVER, ttl: 64, id: 0, protocol: PROTO_TCP, dataBytes: 0, annot: 0,
-    tcp: { srcPort: 40000, dstPort: 80, seq, ack: 0, flags: parseFlags(flags)!, window: 65535, urgent: 0, options: null, len, payload: null },
+    src: CLIENT,
+    dst: SERVER,
+    ttl: 64,
+    id: 0,
+    protocol: PROTO_TCP,
+    dataBytes: 0,
+    annot: 0,
+    tcp: {
+      srcPort: 40000,
+      dstPort: 80,
+      seq,
+      ack: 0,
+      flags: parseFlags(flags)!,
+      window: 65535,
+      urgent: 0,
+      options: null,
+      len,
+      payload: null,
+    },
   };
 }
 
@@ -27,11 +50,19 @@ function rule(r: Partial<FilterRule>): FilterRule {
   return { chain: 'output', flags: -1, len: -1, nth: 0, from: 0, to: Infinity, ...r };
 }
 
-function setup(rules: Partial<FilterRule>[], chain: 'input' | 'output' = 'output'): { sim: Sim; filter: PacketFilter; drops: TraceRecord[] } {
+function setup(
+  rules: Partial<FilterRule>[],
+  chain: 'input' | 'output' = 'output',
+): { sim: Sim; filter: PacketFilter; drops: TraceRecord[] } {
   const sim = new Sim();
   const tracer = new Tracer();
   const drops: TraceRecord[] = [];
-  tracer.subscribe((r) => { if (r.ev === 'drop') drops.push(r); }, { packets: true });
+  tracer.subscribe(
+    (r) => {
+      if (r.ev === 'drop') drops.push(r);
+    },
+    { packets: true },
+  );
   return { sim, filter: new PacketFilter('client', chain, rules.map(rule), sim, tracer), drops };
 }
 
@@ -50,7 +81,9 @@ describe('packet filter', () => {
   it('counts nth among matching packets only: the second pure ACK, not the second packet', () => {
     const { filter } = setup([{ flags: parseFlags('.')!, len: 0, nth: 2 }]);
     // S (no match), . (1st), P. len 100 (no: flags), . len 100 (no: len), . (2nd → dropped), . (3rd)
-    expect(verdicts(filter, [pkt('S'), pkt('.'), pkt('P.', 100), pkt('.', 100), pkt('.'), pkt('.')])).toBe('pppp' + 'xp');
+    expect(verdicts(filter, [pkt('S'), pkt('.'), pkt('P.', 100), pkt('.', 100), pkt('.'), pkt('.')])).toBe(
+      'pppp' + 'xp',
+    );
   });
 
   it('flags match exactly: "F." does not match "FP."', () => {
@@ -81,7 +114,10 @@ describe('packet filter', () => {
   });
 
   it('only takes the rules of its own chain', () => {
-    const rules = [rule({ chain: 'input', flags: parseFlags('S')! }), rule({ chain: 'output', flags: parseFlags('.')! })];
+    const rules = [
+      rule({ chain: 'input', flags: parseFlags('S')! }),
+      rule({ chain: 'output', flags: parseFlags('.')! }),
+    ];
     const sim = new Sim();
     const f = hostFilters('client', rules, sim, new Tracer());
     expect(verdicts(f.input!, [pkt('S'), pkt('.')])).toBe('xp');
@@ -119,7 +155,10 @@ describe('filter wrappers', () => {
     const tracer = new Tracer();
     const sent: string[] = [];
     const host = { name: 'client', address: CLIENT, sim, tracer, send: (p: Packet) => sent.push(`${p.tcp!.flags}`) };
-    const port = new FilteredPort(host, new PacketFilter('client', 'output', [rule({ flags: parseFlags('S')!, nth: 1 })], sim, tracer));
+    const port = new FilteredPort(
+      host,
+      new PacketFilter('client', 'output', [rule({ flags: parseFlags('S')!, nth: 1 })], sim, tracer),
+    );
     expect([port.name, port.address, port.sim, port.tracer]).toEqual(['client', CLIENT, sim, tracer]);
     port.send(pkt('S'));
     port.send(pkt('S'));
@@ -129,7 +168,10 @@ describe('filter wrappers', () => {
   it('an input filter sits between the host and its transport', () => {
     const sim = new Sim();
     const got: number[] = [];
-    const delivery = new FilteredDelivery({ receive: (p) => got.push(p.tcp!.seq) }, new PacketFilter('server', 'input', [rule({ chain: 'input', nth: 2 })], sim, new Tracer()));
+    const delivery = new FilteredDelivery(
+      { receive: (p) => got.push(p.tcp!.seq) },
+      new PacketFilter('server', 'input', [rule({ chain: 'input', nth: 2 })], sim, new Tracer()),
+    );
     for (const seq of [1, 2, 3]) delivery.receive(pkt('.', 0, seq));
     expect(got).toEqual([1, 3]);
   });

@@ -6,10 +6,17 @@ import { host, link, router, topology, world } from './fixtures.ts';
 
 /** host – r1 – r2 – host, each link 100 Mbit/s with the given latencies. */
 function path(latencies = [1 * MS, 5 * MS, 2 * MS], extra: Parameters<typeof link>[2] = {}, seed = 1) {
-  const w = world(topology(
-    [host('pinger'), router('r1'), router('r2'), host('echo')],
-    [link('pinger', 'r1', { latency: latencies[0]!, ...extra }), link('r1', 'r2', { latency: latencies[1]! }), link('r2', 'echo', { latency: latencies[2]! })],
-  ), { seed });
+  const w = world(
+    topology(
+      [host('pinger'), router('r1'), router('r2'), host('echo')],
+      [
+        link('pinger', 'r1', { latency: latencies[0]!, ...extra }),
+        link('r1', 'r2', { latency: latencies[1]! }),
+        link('r2', 'echo', { latency: latencies[2]! }),
+      ],
+    ),
+    { seed },
+  );
   const a = w.net.hostByName('pinger')!;
   const b = w.net.hostByName('echo')!;
   const echo = new Echoer(b);

@@ -64,7 +64,8 @@ describe('jitter', () => {
     const { sink, index } = blast({ jitter, latency: 10 * MS, reorder: true }, 2000, interval);
     expect(sink.got).toHaveLength(2000);
     let inversions = 0;
-    for (let k = 1; k < sink.got.length; k++) if (index(sink.got[k]!.packet) < index(sink.got[k - 1]!.packet)) inversions++;
+    for (let k = 1; k < sink.got.length; k++)
+      if (index(sink.got[k]!.packet) < index(sink.got[k - 1]!.packet)) inversions++;
     expect(inversions).toBeGreaterThan(100);
     for (const g of sink.got) {
       const i = index(g.packet);
@@ -111,7 +112,8 @@ describe('Gilbert–Elliott loss', () => {
     expect(Math.abs(lost / n - stationary) / stationary).toBeLessThan(0.1);
     // Bursts: after a loss, the next packet is lost far more often than on average
     // (in the bad state: 0.5 · 0.9 ≈ 0.45 vs 0.046).
-    let afterLoss = 0, bothLost = 0;
+    let afterLoss = 0,
+      bothLost = 0;
     for (let i = 1; i < n; i++) {
       if (!arrived[i - 1]) {
         afterLoss++;
@@ -149,9 +151,19 @@ describe('named RNG streams', () => {
     server.transport = sink;
     for (let i = 2; i <= clients; i++) {
       const c = w.net.hostByName(`client${i}`)!;
-      new Sender((p) => c.send(p), () => udp(c.address, server.address, 100), 2000, 300 * US).start(w.sim);
+      new Sender(
+        (p) => c.send(p),
+        () => udp(c.address, server.address, 100),
+        2000,
+        300 * US,
+      ).start(w.sim);
     }
-    new Sender((p) => c1.send(p), (i) => udp(c1.address, server.address, 100, i), 2000, 1 * MS).start(w.sim);
+    new Sender(
+      (p) => c1.send(p),
+      (i) => udp(c1.address, server.address, 100, i),
+      2000,
+      1 * MS,
+    ).start(w.sim);
     w.sim.run();
     const got = new Set(sink.got.filter((g) => g.packet.src === c1.address).map((g) => g.packet.id));
     return Array.from({ length: 2000 }, (_, i) => i).filter((i) => !got.has(i));

@@ -13,7 +13,11 @@ const ip = (text: string) => parseIpv4(text)!;
 describe('addresses', () => {
   it('are assigned 10.0.0.1, 10.0.0.2, … in node order', () => {
     const w = world(topology([host('a'), router('r1'), host('b')], [link('a', 'r1'), link('r1', 'b')]));
-    expect(w.net.nodes.map((n) => [n.name, n.address])).toEqual([['a', ip('10.0.0.1')], ['r1', ip('10.0.0.2')], ['b', ip('10.0.0.3')]]);
+    expect(w.net.nodes.map((n) => [n.name, n.address])).toEqual([
+      ['a', ip('10.0.0.1')],
+      ['r1', ip('10.0.0.2')],
+      ['b', ip('10.0.0.3')],
+    ]);
     expect(w.net.addressOf('b')).toBe(ip('10.0.0.3'));
     expect(w.net.nodeByAddress(ip('10.0.0.2'))?.name).toBe('r1');
     expect(w.net.nodeByName('a')?.kind).toBe('host');
@@ -34,11 +38,19 @@ describe('addresses', () => {
 
 describe('routing', () => {
   it('line: host – r1 – r2 – r3 – host, delay is the sum of the hops', () => {
-    const w = world(topology(
-      [host('h1'), router('r1'), router('r2'), router('r3'), host('h2')],
-      [link('h1', 'r1', { latency: 1 * MS }), link('r1', 'r2', { latency: 2 * MS }), link('r2', 'r3', { latency: 3 * MS }), link('r3', 'h2', { latency: 4 * MS })],
-    ));
-    const h1 = w.net.hostByName('h1')!, h2 = w.net.hostByName('h2')!;
+    const w = world(
+      topology(
+        [host('h1'), router('r1'), router('r2'), router('r3'), host('h2')],
+        [
+          link('h1', 'r1', { latency: 1 * MS }),
+          link('r1', 'r2', { latency: 2 * MS }),
+          link('r2', 'r3', { latency: 3 * MS }),
+          link('r3', 'h2', { latency: 4 * MS }),
+        ],
+      ),
+    );
+    const h1 = w.net.hostByName('h1')!,
+      h2 = w.net.hostByName('h2')!;
     const sink = new Sink(w.sim);
     h2.transport = sink;
     h1.send(udp(h1.address, h2.address, 1480));
@@ -50,10 +62,12 @@ describe('routing', () => {
 
   it('star: clients reach the server and each other through the hub', () => {
     const clients = Array.from({ length: 5 }, (_, i) => host(`client${i + 1}`, { group: 'client' }));
-    const w = world(topology(
-      [...clients, router('r1'), host('server')],
-      [...clients.map((c) => link(c.name, 'r1', { latency: 5 * MS })), link('r1', 'server', { latency: 1 * MS })],
-    ));
+    const w = world(
+      topology(
+        [...clients, router('r1'), host('server')],
+        [...clients.map((c) => link(c.name, 'r1', { latency: 5 * MS })), link('r1', 'server', { latency: 1 * MS })],
+      ),
+    );
     const server = w.net.hostByName('server')!;
     const atServer = new Sink(w.sim);
     server.transport = atServer;
@@ -72,17 +86,28 @@ describe('routing', () => {
   });
 
   it('dumbbell: left hosts reach right hosts over the bottleneck, and back', () => {
-    const w = world(topology(
-      [host('l1'), host('l2'), router('rl'), router('rr'), host('s1'), host('s2')],
-      [link('l1', 'rl'), link('l2', 'rl'), link('rl', 'rr', { latency: 20 * MS, bandwidth: 10e6 }), link('rr', 's1'), link('rr', 's2')],
-    ));
-    const sinks = new Map(w.net.hosts.map((h) => {
-      const s = new Sink(w.sim);
-      h.transport = s;
-      return [h.name, s] as const;
-    }));
+    const w = world(
+      topology(
+        [host('l1'), host('l2'), router('rl'), router('rr'), host('s1'), host('s2')],
+        [
+          link('l1', 'rl'),
+          link('l2', 'rl'),
+          link('rl', 'rr', { latency: 20 * MS, bandwidth: 10e6 }),
+          link('rr', 's1'),
+          link('rr', 's2'),
+        ],
+      ),
+    );
+    const sinks = new Map(
+      w.net.hosts.map((h) => {
+        const s = new Sink(w.sim);
+        h.transport = s;
+        return [h.name, s] as const;
+      }),
+    );
     const send = (from: string, to: string) => {
-      const a = w.net.hostByName(from)!, b = w.net.hostByName(to)!;
+      const a = w.net.hostByName(from)!,
+        b = w.net.hostByName(to)!;
       a.send(udp(a.address, b.address, 80));
     };
     send('l1', 's2');
@@ -102,10 +127,16 @@ describe('routing', () => {
   function diamond(viaR1: number[], viaR2: number[], listR2First = false) {
     const l1 = [link('r0', 'r1', { latency: viaR1[0]! }), link('r1', 'r3', { latency: viaR1[1]! })];
     const l2 = [link('r0', 'r2', { latency: viaR2[0]! }), link('r2', 'r3', { latency: viaR2[1]! })];
-    const w = world(topology(
-      [host('src'), router('r0'), router('r1'), router('r2'), router('r3'), host('dst')],
-      [link('src', 'r0', { latency: 0 }), ...(listR2First ? [...l2, ...l1] : [...l1, ...l2]), link('r3', 'dst', { latency: 0 })],
-    ));
+    const w = world(
+      topology(
+        [host('src'), router('r0'), router('r1'), router('r2'), router('r3'), host('dst')],
+        [
+          link('src', 'r0', { latency: 0 }),
+          ...(listR2First ? [...l2, ...l1] : [...l1, ...l2]),
+          link('r3', 'dst', { latency: 0 }),
+        ],
+      ),
+    );
     const r0 = w.net.nodeByName('r0')!;
     return r0.routes.lookup(w.net.addressOf('dst'))!.to.name;
   }
@@ -117,10 +148,18 @@ describe('routing', () => {
 
   it('breaks latency ties by hop count', () => {
     // r0 – r3 directly (4 ms) vs r0 – r1 – r3 (2 + 2 ms): equal latency, the direct link wins.
-    const w = world(topology(
-      [host('src'), router('r0'), router('r1'), router('r3'), host('dst')],
-      [link('src', 'r0'), link('r0', 'r1', { latency: 2 * MS }), link('r1', 'r3', { latency: 2 * MS }), link('r0', 'r3', { latency: 4 * MS }), link('r3', 'dst')],
-    ));
+    const w = world(
+      topology(
+        [host('src'), router('r0'), router('r1'), router('r3'), host('dst')],
+        [
+          link('src', 'r0'),
+          link('r0', 'r1', { latency: 2 * MS }),
+          link('r1', 'r3', { latency: 2 * MS }),
+          link('r0', 'r3', { latency: 4 * MS }),
+          link('r3', 'dst'),
+        ],
+      ),
+    );
     expect(w.net.nodeByName('r0')!.routes.lookup(w.net.addressOf('dst'))!.to.name).toBe('r3');
   });
 
@@ -131,10 +170,18 @@ describe('routing', () => {
 
   it('never routes through a host', () => {
     // h1 – mid(host) – r1 – h2 and h1 – r2 – r1 (slower): the only usable path avoids mid.
-    const w = world(topology(
-      [host('h1'), host('mid'), router('r1'), router('r2'), host('h2')],
-      [link('h1', 'mid', { latency: 1 * MS }), link('mid', 'r1', { latency: 1 * MS }), link('h1', 'r2', { latency: 50 * MS }), link('r2', 'r1', { latency: 50 * MS }), link('r1', 'h2', { latency: 1 * MS })],
-    ));
+    const w = world(
+      topology(
+        [host('h1'), host('mid'), router('r1'), router('r2'), host('h2')],
+        [
+          link('h1', 'mid', { latency: 1 * MS }),
+          link('mid', 'r1', { latency: 1 * MS }),
+          link('h1', 'r2', { latency: 50 * MS }),
+          link('r2', 'r1', { latency: 50 * MS }),
+          link('r1', 'h2', { latency: 1 * MS }),
+        ],
+      ),
+    );
     const h1 = w.net.hostByName('h1')!;
     expect(h1.routes.lookup(w.net.addressOf('h2'))!.to.name).toBe('r2');
     const sink = new Sink(w.sim);
@@ -146,7 +193,9 @@ describe('routing', () => {
   });
 
   it('routes by destination only: a spoofed source is forwarded like any packet', () => {
-    const w = world(topology([host('attacker'), router('r1'), host('server')], [link('attacker', 'r1'), link('r1', 'server')]));
+    const w = world(
+      topology([host('attacker'), router('r1'), host('server')], [link('attacker', 'r1'), link('r1', 'server')]),
+    );
     const attacker = w.net.hostByName('attacker')!;
     const sink = new Sink(w.sim);
     w.net.hostByName('server')!.transport = sink;
@@ -158,7 +207,13 @@ describe('routing', () => {
 
 describe('no-route', () => {
   it('a router drops a packet for an address outside the topology', () => {
-    const w = world(topology([host('server'), router('r1'), host('client')], [link('server', 'r1', { latency: 1 * MS }), link('r1', 'client')]), { trace: true });
+    const w = world(
+      topology(
+        [host('server'), router('r1'), host('client')],
+        [link('server', 'r1', { latency: 1 * MS }), link('r1', 'client')],
+      ),
+      { trace: true },
+    );
     const server = w.net.hostByName('server')!;
     server.send(udp(server.address, ip('198.18.0.5'), 40)); // a reply to a spoofed source
     w.sim.run();
@@ -181,13 +236,18 @@ describe('no-route', () => {
     const w = world(topology([host('lonely'), host('b')], []), { trace: true });
     const h = w.net.hostByName('lonely')!;
     h.send(udp(h.address, w.net.addressOf('b'), 40));
-    expect(w.trace.map((r) => [r.node, r.ev, r.reason])).toEqual([['lonely', 'tx', undefined], ['lonely', 'drop', 'no-route']]);
+    expect(w.trace.map((r) => [r.node, r.ev, r.reason])).toEqual([
+      ['lonely', 'tx', undefined],
+      ['lonely', 'drop', 'no-route'],
+    ]);
     expect(w.net.counters).toMatchObject({ sent: 1, droppedNoRoute: 1 });
   });
 
   it('a host does not forward a packet addressed to someone else', () => {
     // h1 – h2 – h3: h1's only link leads to h2, which is not a router.
-    const w = world(topology([host('h1'), host('h2'), host('h3')], [link('h1', 'h2'), link('h2', 'h3')]), { trace: true });
+    const w = world(topology([host('h1'), host('h2'), host('h3')], [link('h1', 'h2'), link('h2', 'h3')]), {
+      trace: true,
+    });
     const h1 = w.net.hostByName('h1')!;
     h1.send(udp(h1.address, w.net.addressOf('h3'), 40));
     w.sim.run();

@@ -29,8 +29,15 @@ async function chromium(args: string[]): Promise<string> {
   const profile = await mkdtemp(join(tmpdir(), 'tcplab-chromium-'));
   made.push(profile);
   const base = [
-    '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--hide-scrollbars',
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--user-data-dir=${profile}`,
+    '--hide-scrollbars',
   ];
   return new Promise((resolve, reject) => {
     execFile(CHROMIUM, [...base, ...args], { timeout: 90_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
@@ -63,7 +70,13 @@ describe.skipIf(!available && !mustRun)('report page in headless Chromium', () =
     const dom = await chromium(['--dump-dom', url]);
     expect(dom.match(/<figure id="fig-\d+">/g)).toHaveLength(figures.length);
     expect(dom.match(/<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/g)).toHaveLength(figures.length);
-    for (const t of ['SYN queue occupancy', 'Connection success under SYN flood', 'Handshake with a lost SYN', 'SYN seq=0 (retx)', 'lost at r1 (loss)']) {
+    for (const t of [
+      'SYN queue occupancy',
+      'Connection success under SYN flood',
+      'Handshake with a lost SYN',
+      'SYN seq=0 (retx)',
+      'lost at r1 (loss)',
+    ]) {
       expect(dom).toContain(t);
     }
   });

@@ -31,21 +31,34 @@ const samples: CdfChartInput['samples'] = [
 ];
 
 function laid(logx?: boolean): CdfLayout {
-  const l = layoutCdf({ metric: 'handshake_ms', samples, points, logx, marks: [{ run: 'p1-s1', value: 3052, href: '#x', label: 'slowest' }] });
+  const l = layoutCdf({
+    metric: 'handshake_ms',
+    samples,
+    points,
+    logx,
+    marks: [{ run: 'p1-s1', value: 3052, href: '#x', label: 'slowest' }],
+  });
   if ('skip' in l) throw new Error(l.skip);
   return l;
 }
 
 describe('CDF layout', () => {
   it('steps to i/n at each sample, equal samples in one step, and ends at F = 1 at the largest sample', () => {
-    expect(cdfSteps([52, 52, 53, 1052])).toEqual([[52, 0], [52, 0.5], [53, 0.75], [1052, 1]]);
+    expect(cdfSteps([52, 52, 53, 1052])).toEqual([
+      [52, 0],
+      [52, 0.5],
+      [53, 0.75],
+      [1052, 1],
+    ]);
     for (const logx of [true, false]) {
       const l = laid(logx);
       expect(l.curves.map((c) => c.sorted.length)).toEqual([4, 5]);
       for (const c of l.curves) {
         expect(c.steps.at(-1)).toEqual([c.sorted.at(-1), 1]);
         // Every corner's height is its fraction on the one y scale: 0 at the bottom, 1 at the top.
-        c.steps.forEach(([, f], i) => expect(c.path[i]![1]).toBeCloseTo(l.plot.bottom - f * (l.plot.bottom - l.plot.top), 9));
+        c.steps.forEach(([, f], i) =>
+          expect(c.path[i]![1]).toBeCloseTo(l.plot.bottom - f * (l.plot.bottom - l.plot.top), 9),
+        );
         // Then the curve runs on at 1 to the right edge.
         expect(c.path.at(-1)).toEqual([l.plot.right, l.plot.top]);
       }
@@ -72,7 +85,11 @@ describe('CDF layout', () => {
     expect(l.logx).toBe(true);
     const major = l.xTicks.filter((t) => !t.minor).map((t) => Number(t.label.replace(/,/g, '')));
     // 20 ms to 3052 ms: a labelled tick among the tens, the hundreds and the thousands.
-    for (const decade of [10, 100, 1000]) expect(major.some((v) => v >= decade && v < decade * 10), String(decade)).toBe(true);
+    for (const decade of [10, 100, 1000])
+      expect(
+        major.some((v) => v >= decade && v < decade * 10),
+        String(decade),
+      ).toBe(true);
     for (const t of l.xTicks) {
       expect(t.pos).toBeGreaterThanOrEqual(l.plot.left - 1e-9);
       expect(t.pos).toBeLessThanOrEqual(l.plot.right + 1e-9);
@@ -105,12 +122,31 @@ describe('CDF layout', () => {
 
 describe('bar layout', () => {
   const agg = [
-    { point: { 'apps.rate': 10, 'tcp.synCookies': 'off' }, metrics: { 'syn_queue.drops': { mean: 4, ci95: 1, min: 3, max: 5, n: 3 } } },
-    { point: { 'apps.rate': 10, 'tcp.synCookies': 'on' }, metrics: { 'syn_queue.drops': { mean: 0, ci95: 0, min: 0, max: 0, n: 3 } } },
-    { point: { 'apps.rate': 100, 'tcp.synCookies': 'off' }, metrics: { 'syn_queue.drops': { mean: 40, ci95: 6, min: 30, max: 50, n: 3 } } },
-    { point: { 'apps.rate': 100, 'tcp.synCookies': 'on' }, metrics: { 'syn_queue.drops': { mean: 2, ci95: 0, min: 2, max: 2, n: 3 } } },
+    {
+      point: { 'apps.rate': 10, 'tcp.synCookies': 'off' },
+      metrics: { 'syn_queue.drops': { mean: 4, ci95: 1, min: 3, max: 5, n: 3 } },
+    },
+    {
+      point: { 'apps.rate': 10, 'tcp.synCookies': 'on' },
+      metrics: { 'syn_queue.drops': { mean: 0, ci95: 0, min: 0, max: 0, n: 3 } },
+    },
+    {
+      point: { 'apps.rate': 100, 'tcp.synCookies': 'off' },
+      metrics: { 'syn_queue.drops': { mean: 40, ci95: 6, min: 30, max: 50, n: 3 } },
+    },
+    {
+      point: { 'apps.rate': 100, 'tcp.synCookies': 'on' },
+      metrics: { 'syn_queue.drops': { mean: 2, ci95: 0, min: 2, max: 2, n: 3 } },
+    },
   ];
-  const input = { x: 'apps.rate', y: 'syn_queue.drops', series: 'tcp.synCookies', aggregate: agg, sweepPaths: ['apps.rate', 'tcp.synCookies'], sweepValues: {} };
+  const input = {
+    x: 'apps.rate',
+    y: 'syn_queue.drops',
+    series: 'tcp.synCookies',
+    aggregate: agg,
+    sweepPaths: ['apps.rate', 'tcp.synCookies'],
+    sweepValues: {},
+  };
 
   it('draws each bar from the baseline to its mean, heights in proportion to the means', () => {
     const l = layoutBars(input)!;
@@ -130,7 +166,8 @@ describe('bar layout', () => {
     expect(l.xTicks.map((t) => t.label)).toEqual(['10', '100']);
     const [off, on] = l.series;
     for (const k of [0, 1]) {
-      const a = off!.bars[k]!, b = on!.bars[k]!;
+      const a = off!.bars[k]!,
+        b = on!.bars[k]!;
       expect(a.x + a.width).toBeLessThanOrEqual(b.x);
       expect((a.x + b.x + b.width) / 2).toBeCloseTo(l.xTicks[k]!.pos, 6);
     }
@@ -141,7 +178,7 @@ describe('bar layout', () => {
     }
   });
 
-  it('spans mean ± CI with the error bar, on the bars\' axis, and only where the CI is not zero', () => {
+  it("spans mean ± CI with the error bar, on the bars' axis, and only where the CI is not zero", () => {
     const l = layoutBars(input)!;
     const [b10, b100] = l.series[0]!.bars;
     expect(b10!.error).toMatchObject({ y0: l.yAxis.pos(3), y1: l.yAxis.pos(5), x: b10!.x + b10!.width / 2 });
@@ -160,9 +197,19 @@ describe('bar layout', () => {
 describe('sweep layout', () => {
   // Handshake time against latency for two loss rates, with a zero latency on the log x.
   const agg = [0, 1, 10, 100].flatMap((lat) =>
-    [0, 0.1].map((loss) => ({ point: { 'topology.latency': lat, 'topology.loss': loss }, metrics: { 'handshake_ms.mean': { mean: 2 * lat + 1 + loss * 1000, ci95: loss * 200, min: 0, max: 0, n: 3 } } })),
+    [0, 0.1].map((loss) => ({
+      point: { 'topology.latency': lat, 'topology.loss': loss },
+      metrics: { 'handshake_ms.mean': { mean: 2 * lat + 1 + loss * 1000, ci95: loss * 200, min: 0, max: 0, n: 3 } },
+    })),
   );
-  const input = { x: 'topology.latency', y: 'handshake_ms.mean', series: 'topology.loss', aggregate: agg, sweepPaths: ['topology.latency', 'topology.loss'], sweepValues: {} };
+  const input = {
+    x: 'topology.latency',
+    y: 'handshake_ms.mean',
+    series: 'topology.loss',
+    aggregate: agg,
+    sweepPaths: ['topology.latency', 'topology.loss'],
+    sweepValues: {},
+  };
 
   it('places each mean at its value on the y axis and its x value on a log axis, zero set apart left of a break', () => {
     const l = layoutSweep(input)!;
@@ -184,7 +231,10 @@ describe('sweep layout', () => {
     expect(a!.line).toEqual(a!.points.map((p) => [p.x, p.y]));
     expect(a!.points.every((p) => p.error === null)).toBe(true);
     expect(b!.points[1]!.error).toEqual({ y0: l.yAxis.pos(103 - 20), y1: l.yAxis.pos(103 + 20) });
-    const ticks = l.yAxis.ticks().filter((t) => !t.minor).map((t) => Number(t.label.replace(/,/g, '')));
+    const ticks = l.yAxis
+      .ticks()
+      .filter((t) => !t.minor)
+      .map((t) => Number(t.label.replace(/,/g, '')));
     expect(Math.max(...ticks)).toBeGreaterThanOrEqual(301 + 20);
   });
 
@@ -202,17 +252,21 @@ describe('time series layout', () => {
     { id: 'p0-s2', point: {}, seed: 2 },
   ];
   // Two seeds, two nodes each: the line is the mean of the per-run sums, the band their min–max.
-  const rows = runs.flatMap((r, k) => [0, 1, 2, 3].flatMap((t) => [
-    { run: r.id, t_s: t, node: 'c1', metric: 'time_wait', value: 10 * t + k * 4 },
-    { run: r.id, t_s: t, node: 'c2', metric: 'time_wait', value: 5 },
-  ]));
+  const rows = runs.flatMap((r, k) =>
+    [0, 1, 2, 3].flatMap((t) => [
+      { run: r.id, t_s: t, node: 'c1', metric: 'time_wait', value: 10 * t + k * 4 },
+      { run: r.id, t_s: t, node: 'c2', metric: 'time_wait', value: 5 },
+    ]),
+  );
 
   it('draws the mean of the per-run sums at each sample time, the band across seeds around it', () => {
     const l = layoutTimeseries({ metric: 'time_wait', rows, points: listPoints(runs, []) })!;
     const [s] = l.drawn;
     expect(l.series[0]!.mean).toEqual([7, 17, 27, 37]);
     expect(s!.line.map(([, y]) => y)).toEqual([7, 17, 27, 37].map((v) => l.yAxis.pos(v)));
-    expect(s!.band!.map(([, lo, hi]) => [lo, hi])).toEqual([5, 15, 25, 35].map((v) => [l.yAxis.pos(v), l.yAxis.pos(v + 4)]));
+    expect(s!.band!.map(([, lo, hi]) => [lo, hi])).toEqual(
+      [5, 15, 25, 35].map((v) => [l.yAxis.pos(v), l.yAxis.pos(v + 4)]),
+    );
     // Time runs from the left edge to the right at one scale.
     const xs = s!.line.map(([x]) => x);
     expect(xs[0]).toBe(l.plot.left);
@@ -223,7 +277,12 @@ describe('time series layout', () => {
   });
 
   it('puts a reference line at its value on the same axis, and the axis reaches it', () => {
-    const l = layoutTimeseries({ metric: 'time_wait', rows, points: listPoints(runs, []), reference: { value: 128, label: 'capacity' } })!;
+    const l = layoutTimeseries({
+      metric: 'time_wait',
+      rows,
+      points: listPoints(runs, []),
+      reference: { value: 128, label: 'capacity' },
+    })!;
     expect(l.reference).toEqual({ y: l.yAxis.pos(128), label: 'capacity' });
     expect(l.reference!.y).toBeGreaterThanOrEqual(l.plot.top);
   });
@@ -246,7 +305,12 @@ describe('state timeline layout', () => {
   it('gives each state a bar from its change to the next, in time order, and cuts the 60 s of TIME-WAIT', () => {
     const l = layoutStates({ records });
     if ('skip' in l) throw new Error(l.skip);
-    expect(l.bars.map((b) => [b.state, b.t0, b.t1])).toEqual([['SYN_SENT', 0, 0.05], ['ESTABLISHED', 0.05, 0.1], ['FIN_WAIT_1', 0.1, 0.15], ['TIME_WAIT', 0.15, 60.15]]);
+    expect(l.bars.map((b) => [b.state, b.t0, b.t1])).toEqual([
+      ['SYN_SENT', 0, 0.05],
+      ['ESTABLISHED', 0.05, 0.1],
+      ['FIN_WAIT_1', 0.1, 0.15],
+      ['TIME_WAIT', 0.15, 60.15],
+    ]);
     for (const b of l.bars) {
       expect(b.x0).toBeCloseTo(l.xs.x(b.t0), 9);
       expect(b.x1).toBeCloseTo(l.xs.x(b.t1), 9);

@@ -49,7 +49,14 @@ function axisTexts(svg: XmlElement, axis: 'x-axis' | 'y-axis'): string[] {
 
 describe('time series', () => {
   it('draws one mean line and one min–max band per sweep point, with legend and ticks', () => {
-    const svg = checkFigure(timeseriesChart({ metric: 'syn_queue', rows: flood.timeseries, points: flood.points, title: 'SYN queue occupancy' }));
+    const svg = checkFigure(
+      timeseriesChart({
+        metric: 'syn_queue',
+        rows: flood.timeseries,
+        points: flood.points,
+        title: 'SYN queue occupancy',
+      }),
+    );
     expect(byClass(svg, 'series')).toHaveLength(8);
     expect(byClass(svg, 'band')).toHaveLength(8);
     expect(byClass(svg, 'legend-item')).toHaveLength(8);
@@ -84,21 +91,33 @@ describe('time series', () => {
   });
 
   it('can draw the band as a 95 % confidence interval', () => {
-    const svg = checkFigure(timeseriesChart({ metric: 'time_wait', rows: flood.timeseries, points: flood.points, band: 'ci95' }));
+    const svg = checkFigure(
+      timeseriesChart({ metric: 'time_wait', rows: flood.timeseries, points: flood.points, band: 'ci95' }),
+    );
     expect(texts(svg).join(' ')).toContain('band: 95 % CI');
     expect(byClass(svg, 'band')).toHaveLength(8);
   });
 
   it('on a log axis draws zeros at a 0 tick under a break, not at the smallest positive value', () => {
     const runs = [{ id: 'p0-s1', point: {}, seed: 1 }];
-    const rows = [0, 10, 100, 1000].map((value, t) => ({ run: 'p0-s1', t_s: t, node: 'server', metric: 'syn_queue', value }));
+    const rows = [0, 10, 100, 1000].map((value, t) => ({
+      run: 'p0-s1',
+      t_s: t,
+      node: 'server',
+      metric: 'syn_queue',
+      value,
+    }));
     const f = drawn(timeseriesChart({ metric: 'syn_queue', rows, points: listPoints(runs, []), logy: true }));
     const svg = checkFigure(f);
     const yAxis = byClass(svg, 'y-axis')[0]!;
     expect(texts(yAxis)).toEqual(['10', '20', '50', '100', '200', '500', '1,000', '0']);
     expect(findAll(yAxis, (e) => e.attrs.class === 'axis-break')).toHaveLength(1);
-    const tickY = (label: string): number => Number(findAll(yAxis, (e) => e.name === 'text' && e.children.join('') === label)[0]!.attrs.y) - 4;
-    const first = byClass(svg, 'series')[0]!.attrs.d!.slice(1).split('L').map((p) => Number(p.split(',')[1]));
+    const tickY = (label: string): number =>
+      Number(findAll(yAxis, (e) => e.name === 'text' && e.children.join('') === label)[0]!.attrs.y) - 4;
+    const first = byClass(svg, 'series')[0]!
+      .attrs.d!.slice(1)
+      .split('L')
+      .map((p) => Number(p.split(',')[1]));
     expect(first[0]).toBeCloseTo(tickY('0'), 1);
     expect(first[1]).toBeCloseTo(tickY('10'), 1);
     expect(first[0]! - first[1]!).toBeGreaterThan(15);
@@ -107,7 +126,13 @@ describe('time series', () => {
 
   it('with until draws the first stretch only, its axis ending there, and says how much of the run it shows', () => {
     const runs = [{ id: 'p0-s1', point: {}, seed: 1 }];
-    const rows = Array.from({ length: 31 }, (_, t) => ({ run: 'p0-s1', t_s: t, node: 'client', metric: 'cwnd', value: t < 4 ? 14480 * (t + 1) : 0 }));
+    const rows = Array.from({ length: 31 }, (_, t) => ({
+      run: 'p0-s1',
+      t_s: t,
+      node: 'client',
+      metric: 'cwnd',
+      value: t < 4 ? 14480 * (t + 1) : 0,
+    }));
     const f = drawn(timeseriesChart({ metric: 'cwnd', rows, points: listPoints(runs, []), until: 5 }));
     const svg = checkFigure(f);
     expect(Number(axisTexts(svg, 'x-axis').at(-1))).toBe(5);
@@ -134,7 +159,10 @@ describe('CDF', () => {
     expect(curves).toHaveLength(8);
     // A step curve: every move is horizontal or vertical, and it climbs from 0 to 1.
     for (const c of curves) {
-      const pts = c.attrs.d!.slice(1).split('L').map((p) => p.split(',').map(Number) as [number, number]);
+      const pts = c.attrs
+        .d!.slice(1)
+        .split('L')
+        .map((p) => p.split(',').map(Number) as [number, number]);
       for (let i = 1; i < pts.length; i++) {
         expect(pts[i]![0] === pts[i - 1]![0] || pts[i]![1] === pts[i - 1]![1]).toBe(true);
       }
@@ -148,7 +176,9 @@ describe('CDF', () => {
   });
 
   it('uses a linear axis when told to', () => {
-    const svg = checkFigure(cdfChart({ metric: 'handshake_ms', samples: flood.samples, points: flood.points, logx: false }));
+    const svg = checkFigure(
+      cdfChart({ metric: 'handshake_ms', samples: flood.samples, points: flood.points, logx: false }),
+    );
     expect(texts(svg).join(' ')).not.toContain('log scale');
     expect(axisTexts(svg, 'x-axis')).toContain('0');
   });
@@ -180,7 +210,9 @@ describe('sweep plot', () => {
     expect(axisTexts(svg, 'x-axis')).toEqual(['0', '100', '1,000', '10,000']);
     expect(byClass(svg, 'axis-break')).toHaveLength(1);
     expect(axisTexts(svg, 'y-axis')).toEqual(['0.0', '0.2', '0.4', '0.6', '0.8', '1.0']);
-    expect(texts(svg)).toEqual(expect.arrayContaining(['SYN cookies:', 'Off', 'On', 'SYN flood rate (per s)', 'Connection success ratio (0–1)']));
+    expect(texts(svg)).toEqual(
+      expect.arrayContaining(['SYN cookies:', 'Off', 'On', 'SYN flood rate (per s)', 'Connection success ratio (0–1)']),
+    );
     expect(texts(svg).join(' ')).toContain('mean ± 95 % CI over 3 seeds per point');
   });
 
@@ -192,8 +224,20 @@ describe('sweep plot', () => {
   });
 
   it('uses a linear x when values do not span decades, and log y when asked', () => {
-    const agg = [1, 2, 3].map((v) => ({ point: { 'tcp.backlog': v }, metrics: { 'handshake_ms.mean': { mean: 10 * v, ci95: v, min: 9 * v, max: 11 * v, n: 3 } } }));
-    const svg = checkFigure(sweepChart({ x: 'tcp.backlog', y: 'handshake_ms.mean', aggregate: agg, sweepPaths: ['tcp.backlog'], sweepValues: {}, logy: true }));
+    const agg = [1, 2, 3].map((v) => ({
+      point: { 'tcp.backlog': v },
+      metrics: { 'handshake_ms.mean': { mean: 10 * v, ci95: v, min: 9 * v, max: 11 * v, n: 3 } },
+    }));
+    const svg = checkFigure(
+      sweepChart({
+        x: 'tcp.backlog',
+        y: 'handshake_ms.mean',
+        aggregate: agg,
+        sweepPaths: ['tcp.backlog'],
+        sweepValues: {},
+        logy: true,
+      }),
+    );
     expect(byClass(svg, 'axis-break')).toHaveLength(0);
     expect(axisTexts(svg, 'x-axis')).toContain('2');
     expect(texts(svg).join(' ')).toContain('log y');
@@ -203,14 +247,36 @@ describe('sweep plot', () => {
 
   it('cuts error bars of a quantity that cannot be negative at 0, and says so', () => {
     // HTTP/2 head-of-line delay over 8 seeds: a mean of 2 ms with a CI of ±5 ms.
-    const agg = [0, 0.02, 0.05].map((v, i) => ({ point: { 'topology.loss': v }, metrics: { 'hol_ms.mean': { mean: 2 * i, ci95: 5 * i, min: 0, max: 20 * i, n: 8 } } }));
-    const f = drawn(sweepChart({ x: 'topology.loss', y: 'hol_ms.mean', aggregate: agg, sweepPaths: ['topology.loss'], sweepValues: {} }));
+    const agg = [0, 0.02, 0.05].map((v, i) => ({
+      point: { 'topology.loss': v },
+      metrics: { 'hol_ms.mean': { mean: 2 * i, ci95: 5 * i, min: 0, max: 20 * i, n: 8 } },
+    }));
+    const f = drawn(
+      sweepChart({
+        x: 'topology.loss',
+        y: 'hol_ms.mean',
+        aggregate: agg,
+        sweepPaths: ['topology.loss'],
+        sweepValues: {},
+      }),
+    );
     const svg = checkFigure(f);
     expect(axisTexts(svg, 'y-axis').every((t) => !t.startsWith('−') && !t.startsWith('-'))).toBe(true);
     expect(f.caption).toContain('cut at 0');
     // A metric with a negative mean keeps its full interval and no note.
-    const signed = agg.map((a) => ({ ...a, metrics: { 'hol_ms.mean': { ...a.metrics['hol_ms.mean'], mean: a.metrics['hol_ms.mean'].mean - 3 } } }));
-    const g = drawn(sweepChart({ x: 'topology.loss', y: 'hol_ms.mean', aggregate: signed, sweepPaths: ['topology.loss'], sweepValues: {} }));
+    const signed = agg.map((a) => ({
+      ...a,
+      metrics: { 'hol_ms.mean': { ...a.metrics['hol_ms.mean'], mean: a.metrics['hol_ms.mean'].mean - 3 } },
+    }));
+    const g = drawn(
+      sweepChart({
+        x: 'topology.loss',
+        y: 'hol_ms.mean',
+        aggregate: signed,
+        sweepPaths: ['topology.loss'],
+        sweepValues: {},
+      }),
+    );
     expect(g.caption).not.toContain('cut at 0');
     expect(axisTexts(parseXml(g.svg), 'y-axis').some((t) => t.startsWith('−') || t.startsWith('-'))).toBe(true);
   });
@@ -223,7 +289,14 @@ describe('sweep plot', () => {
 describe('bar chart', () => {
   it('groups bars by x with one bar per series and CI error bars', () => {
     const svg = checkFigure(
-      barChart({ x: 'apps.flood.rate', y: 'syn_queue.drops', series: 'tcp.synCookies', aggregate: flood.summary.aggregate, sweepPaths: flood.sweepPaths, sweepValues: flood.sweepValues }),
+      barChart({
+        x: 'apps.flood.rate',
+        y: 'syn_queue.drops',
+        series: 'tcp.synCookies',
+        aggregate: flood.summary.aggregate,
+        sweepPaths: flood.sweepPaths,
+        sweepValues: flood.sweepValues,
+      }),
     );
     expect(byClass(svg, 'bar')).toHaveLength(8);
     expect(byClass(svg, 'bar-series')).toHaveLength(2);
@@ -239,10 +312,20 @@ describe('state timeline', () => {
   it('draws one row per socket with a bar per state held', () => {
     const svg = checkFigure(statesChart({ records: flood.trace, run: 'p0-s1' }));
     expect(byClass(svg, 'state-row')).toHaveLength(8);
-    const states = byClass(svg, 'state-bar').map((b) => texts(b)[0] ?? findAll(b, (e) => e.name === 'title').map((t) => t.children.join(''))[0]);
+    const states = byClass(svg, 'state-bar').map(
+      (b) => texts(b)[0] ?? findAll(b, (e) => e.name === 'title').map((t) => t.children.join(''))[0],
+    );
     expect(states.some((s) => s?.startsWith('TIME_WAIT'))).toBe(true);
     const legend = texts(byClass(svg, 'legend')[0]!);
-    expect(legend).toEqual(['SYN_SENT', 'SYN_RCVD', 'ESTABLISHED', 'FIN_WAIT_1', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT']);
+    expect(legend).toEqual([
+      'SYN_SENT',
+      'SYN_RCVD',
+      'ESTABLISHED',
+      'FIN_WAIT_1',
+      'CLOSE_WAIT',
+      'LAST_ACK',
+      'TIME_WAIT',
+    ]);
     // FIN_WAIT_2 is passed through in an instant (FIN+ACK acks the FIN): no bar, no legend entry.
     expect(legend).not.toContain('FIN_WAIT_2');
     expect(axisTexts(svg, 'y-axis')[0]).toBe('client1 10.0.0.1:40001 → 10.0.0.5:80');

@@ -3,8 +3,16 @@ import { describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/schema/results.ts';
 import { compareSummaries, comparisonHtml, comparisonText, welchTest } from '../../src/report/compare.ts';
 
-function summary(spec: unknown, runs: Array<[Record<string, string>, number, Record<string, number | string>]>): Summary {
-  return { experiment: 'e', spec, aggregate: [], runs: runs.map(([point, seed, metrics], i) => ({ id: `p${i}-s${seed}`, point, seed, metrics })) };
+function summary(
+  spec: unknown,
+  runs: Array<[Record<string, string>, number, Record<string, number | string>]>,
+): Summary {
+  return {
+    experiment: 'e',
+    spec,
+    aggregate: [],
+    runs: runs.map(([point, seed, metrics], i) => ({ id: `p${i}-s${seed}`, point, seed, metrics })),
+  };
 }
 
 describe("Welch's t-test", () => {
@@ -28,7 +36,7 @@ describe("Welch's t-test", () => {
 
 describe('compareSummaries', () => {
   const a = summary({ name: 'e', tcp: { backlog: 128 } }, [
-    [{ rate: '10/s' }, 1, { 'x.ok': 1, 'x.n': 10, 'peak_node': 'server' }],
+    [{ rate: '10/s' }, 1, { 'x.ok': 1, 'x.n': 10, peak_node: 'server' }],
     [{ rate: '10/s' }, 2, { 'x.ok': 1, 'x.n': 12 }],
     [{ rate: '99/s' }, 1, { 'x.ok': 0 }],
   ]);

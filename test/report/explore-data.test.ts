@@ -5,13 +5,32 @@
  * made in one pass over the trace, each chunk's text appended in pieces a bounded buffer at a time.
  */
 import { describe, expect, it } from 'vitest';
-import { CHUNK, chunkRecords, CUT, ExploreBuilder, ExploreIndexer, MAX_EXPLORE_CONNECTIONS, NO_CONNECTION, type ExploreChunk, type ExploreRow } from '../../src/report/explorer/explore-data.ts';
+import {
+  CHUNK,
+  chunkRecords,
+  CUT,
+  ExploreBuilder,
+  ExploreIndexer,
+  MAX_EXPLORE_CONNECTIONS,
+  NO_CONNECTION,
+  type ExploreChunk,
+  type ExploreRow,
+} from '../../src/report/explorer/explore-data.ts';
 import type { TraceEvent } from '../../src/report/trace-records.ts';
 
 const C = '10.0.0.1:40000';
 const S = '10.0.0.2:80';
-const seg = (t: number, node: string, ev: string, src: string, dst: string, flags: string, seq: number, ack: number, extra: object = {}): TraceEvent =>
-  ({ run: 'p0-s1', t, node, ev, flags, seq, ack, len: 0, win: 64240, src, dst, ...extra }) as TraceEvent;
+const seg = (
+  t: number,
+  node: string,
+  ev: string,
+  src: string,
+  dst: string,
+  flags: string,
+  seq: number,
+  ack: number,
+  extra: object = {},
+): TraceEvent => ({ run: 'p0-s1', t, node, ev, flags, seq, ack, len: 0, win: 64240, src, dst, ...extra }) as TraceEvent;
 const state = (t: number, node: string, local: string, remote: string, from: string, to: string): TraceEvent =>
   ({ run: 'p0-s1', t, node, ev: 'state', conn: `${local}>${remote}`, from, to }) as TraceEvent;
 
@@ -31,7 +50,10 @@ const LOST_SYN: TraceEvent[] = [
 ];
 
 /** One pass; the files as appended to, and how many appends each took. */
-async function build(records: readonly TraceEvent[], budget?: number): Promise<{ runs: { run: string; connections: number }[]; files: Map<string, string>; appends: Map<string, number> }> {
+async function build(
+  records: readonly TraceEvent[],
+  budget?: number,
+): Promise<{ runs: { run: string; connections: number }[]; files: Map<string, string>; appends: Map<string, number> }> {
   const files = new Map<string, string>();
   const appends = new Map<string, number>();
   const b = new ExploreBuilder((path, text) => {
@@ -57,10 +79,29 @@ describe('ExploreBuilder', () => {
     const index = evaluate(data.files.get('explore/p0-s1/index.js')!);
     expect(index.path).toBe('explore/p0-s1/index.js');
     const rows = index.data as ExploreRow[];
-    expect(rows).toEqual([[0, C, S, 'client', 'server', 0, 1.04, 1040, 'SYN_SENT|SYN_RCVD|ESTABLISHED', 'ESTABLISHED', 'SYN_RCVD', 4, 1, 1, 0, 0]]);
+    expect(rows).toEqual([
+      [
+        0,
+        C,
+        S,
+        'client',
+        'server',
+        0,
+        1.04,
+        1040,
+        'SYN_SENT|SYN_RCVD|ESTABLISHED',
+        'ESTABLISHED',
+        'SYN_RCVD',
+        4,
+        1,
+        1,
+        0,
+        0,
+      ],
+    ]);
   });
 
-  it('puts the first SYN\'s sender on the left even when the peer appears first', async () => {
+  it("puts the first SYN's sender on the left even when the peer appears first", async () => {
     // A stray RST from the server before the client's SYN: the server's address is seen first.
     const data = await build([seg(0.5, 'server', 'tx', S, C, 'R', 0, 0), ...LOST_SYN.slice(3)]);
     const rows = evaluate(data.files.get('explore/p0-s1/index.js')!).data as ExploreRow[];
@@ -84,7 +125,11 @@ describe('ExploreBuilder', () => {
     // A buffer of 8 KB: the chunks are written in many appends, and come out the same.
     const pieces = await build(records, 8 << 10);
     expect(whole.runs[0]!.connections).toBe(CHUNK + 3);
-    expect([...whole.files.keys()].sort()).toEqual(['explore/p0-s1/0.js', 'explore/p0-s1/1.js', 'explore/p0-s1/index.js']);
+    expect([...whole.files.keys()].sort()).toEqual([
+      'explore/p0-s1/0.js',
+      'explore/p0-s1/1.js',
+      'explore/p0-s1/index.js',
+    ]);
     expect(whole.appends.get('explore/p0-s1/0.js')).toBe(1);
     expect(pieces.appends.get('explore/p0-s1/0.js')).toBeGreaterThan(5);
     expect(pieces.files).toEqual(whole.files);
@@ -101,7 +146,8 @@ describe('ExploreBuilder', () => {
     expect(indexer.add(LOST_SYN[1]!)).toBe(0);
     expect(indexer.add({ ...LOST_SYN[1]!, run: 'p1-s1' } as TraceEvent)).toBe(0);
     expect(indexer.add(LOST_SYN[10]!)).toBe(NO_CONNECTION);
-    for (let i = 1; i < MAX_EXPLORE_CONNECTIONS - 1; i++) indexer.add(seg(i, 'client', 'tx', `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}:1`, S, 'S', 0, 0));
+    for (let i = 1; i < MAX_EXPLORE_CONNECTIONS - 1; i++)
+      indexer.add(seg(i, 'client', 'tx', `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}:1`, S, 'S', 0, 0));
     expect(indexer.add(seg(9e5, 'client', 'tx', '10.255.0.1:1', S, 'S', 0, 0))).toBe(CUT);
     expect(indexer.add(LOST_SYN[1]!)).toBe(CUT);
     expect(indexer.finish().cutAt).toBe(9e5);

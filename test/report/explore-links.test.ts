@@ -25,35 +25,64 @@ function folder(): Map<string, string> {
     { id: 'p1-s1', point: { latency: '25ms' }, seed: 1, metrics: { 'handshake_ms.mean': 1 } },
     { id: 'p2-s1', point: { latency: '50ms' }, seed: 1, metrics: { 'handshake_ms.mean': 1 } },
   ];
-  const spec = { name: 'links', sweep: { latency: ['5ms', '25ms', '50ms'] }, charts: [{ kind: 'cdf', metric: 'handshake_ms', point: { latency: '25ms' } }, { kind: 'cdf', metric: 'handshake_ms', point: { latency: '50ms' } }] };
+  const spec = {
+    name: 'links',
+    sweep: { latency: ['5ms', '25ms', '50ms'] },
+    charts: [
+      { kind: 'cdf', metric: 'handshake_ms', point: { latency: '25ms' } },
+      { kind: 'cdf', metric: 'handshake_ms', point: { latency: '50ms' } },
+    ],
+  };
   const trace = [
     // p0: one slow handshake (a lost SYN), much slower than anything at p1.
-    ...handshake('p0-s1', 40000, 0, 12), ...handshake('p0-s1', 40001, 1, 12), ...handshake('p0-s1', 40002, 2, 1012),
-    ...handshake('p1-s1', 40000, 0, 52), ...handshake('p1-s1', 40001, 1, 52), ...handshake('p1-s1', 40002, 2, 52), ...handshake('p1-s1', 40003, 3, 1052),
+    ...handshake('p0-s1', 40000, 0, 12),
+    ...handshake('p0-s1', 40001, 1, 12),
+    ...handshake('p0-s1', 40002, 2, 1012),
+    ...handshake('p1-s1', 40000, 0, 52),
+    ...handshake('p1-s1', 40001, 1, 52),
+    ...handshake('p1-s1', 40002, 2, 52),
+    ...handshake('p1-s1', 40003, 3, 1052),
     // p2: every handshake the same.
-    ...handshake('p2-s1', 40000, 0, 102), ...handshake('p2-s1', 40001, 1, 102), ...handshake('p2-s1', 40002, 2, 102),
+    ...handshake('p2-s1', 40000, 0, 102),
+    ...handshake('p2-s1', 40001, 1, 102),
+    ...handshake('p2-s1', 40002, 2, 102),
   ];
   const samples = ['run,metric,value', ...runs.map((r) => `${r.id},handshake_ms,${r.id === 'p0-s1' ? 12 : 52}`)];
   return new Map([
-    ['summary.json', JSON.stringify({ experiment: 'links', spec, runs, aggregate: runs.map((r) => ({ point: r.point, metrics: { 'handshake_ms.mean': { mean: 1, ci95: 0, min: 1, max: 1, n: 1 } } })) })],
+    [
+      'summary.json',
+      JSON.stringify({
+        experiment: 'links',
+        spec,
+        runs,
+        aggregate: runs.map((r) => ({
+          point: r.point,
+          metrics: { 'handshake_ms.mean': { mean: 1, ci95: 0, min: 1, max: 1, n: 1 } },
+        })),
+      }),
+    ],
     ['samples.csv', samples.join('\n') + '\n'],
     ['trace.jsonl', trace.join('\n') + '\n'],
   ]);
 }
 
 describe('outlier links from handshake-time figures', () => {
-  it('link only the drawn runs\' handshakes slower than their run\'s median', async () => {
+  it("link only the drawn runs' handshakes slower than their run's median", async () => {
     const report = await buildReport(memorySource(folder()), { explorerScript: () => '/* client */' });
     const figures = report.html.split('<figure').slice(1);
     expect(figures).toHaveLength(2);
-    const links = (html: string): string[] => [...new Set([...html.matchAll(/href="(#explore=[^"]+)"/g)].map((m) => m[1]!))];
+    const links = (html: string): string[] => [
+      ...new Set([...html.matchAll(/href="(#explore=[^"]+)"/g)].map((m) => m[1]!)),
+    ];
     // The 25 ms CDF: p1's lost SYN (connection 3), not p0's slower one.
     expect(links(figures[0]!)).toEqual(['#explore=p1-s1/3']);
     expect(figures[0]).toContain('1052 ms');
     // The 50 ms CDF: every handshake took 102 ms, so none is linked.
     expect(links(figures[1]!)).toEqual([]);
     // On the page the outlier is also a mark on its curve, a link to its ladder; the SVG file is unmarked.
-    expect(figures[0]).toMatch(/<g class="outliers"><a href="#explore=p1-s1\/3" class="outlier"><title>1052 ms, [^<]*<\/title><circle /);
+    expect(figures[0]).toMatch(
+      /<g class="outliers"><a href="#explore=p1-s1\/3" class="outlier"><title>1052 ms, [^<]*<\/title><circle /,
+    );
     expect(report.figures[0]!.svg).not.toContain('outlier');
   });
 });

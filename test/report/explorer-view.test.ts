@@ -6,12 +6,39 @@
 import { describe, expect, it } from 'vitest';
 import type { LadderMessage, LadderModel } from '../../src/report/ladder-model.ts';
 import type { ExploreRow } from '../../src/report/explorer/explore-data.ts';
-import { declutter, segmentGeometry, segmentsSpan, stateBarGeometry, stateSpans, timeFormat } from '../../src/report/explorer/ladder-view.ts';
+import {
+  declutter,
+  segmentGeometry,
+  segmentsSpan,
+  stateBarGeometry,
+  stateSpans,
+  timeFormat,
+} from '../../src/report/explorer/ladder-view.ts';
 import type { LabelBox } from '../../src/report/explorer/ladder-view.ts';
 import { filterRows, reachedStates, slowestHandshakes } from '../../src/report/explorer/row-filter.ts';
 
-function msg(from: 0 | 1, tTx: number, tRx: number | null, label: string, extra: Partial<LadderMessage> = {}): LadderMessage {
-  return { from, tTx, tRx, drop: null, flags: 'S', seq: 0, ack: 0, len: 0, win: null, retx: false, label, detail: label, ...extra };
+function msg(
+  from: 0 | 1,
+  tTx: number,
+  tRx: number | null,
+  label: string,
+  extra: Partial<LadderMessage> = {},
+): LadderMessage {
+  return {
+    from,
+    tTx,
+    tRx,
+    drop: null,
+    flags: 'S',
+    seq: 0,
+    ack: 0,
+    len: 0,
+    win: null,
+    retx: false,
+    label,
+    detail: label,
+    ...extra,
+  };
 }
 
 const xs = [200, 500] as const;
@@ -19,7 +46,7 @@ const xs = [200, 500] as const;
 const y = (t: number): number => 100 + t * 1000;
 
 describe('explorer ladder geometry', () => {
-  it('runs a segment from its send time on the sender\'s line to its arrival on the peer\'s, on one scale', () => {
+  it("runs a segment from its send time on the sender's line to its arrival on the peer's, on one scale", () => {
     const a = segmentGeometry(msg(0, 0.01, 0.035, 'SYN seq=0'), xs, y);
     expect([a.x1, a.y1, a.x2, a.y2]).toEqual([200, 110, 500, 135]);
     const b = segmentGeometry(msg(1, 0.035, 0.06, 'SYN+ACK seq=0 ack=1'), xs, y);
@@ -30,7 +57,11 @@ describe('explorer ladder geometry', () => {
   });
 
   it('ends a dropped segment half-way at its drop time, says why in its label, and stubs one never seen again', () => {
-    const d = segmentGeometry(msg(0, 0, null, 'SYN seq=0', { drop: { t: 0.005, node: 'r1', reason: 'queue full' } }), xs, y);
+    const d = segmentGeometry(
+      msg(0, 0, null, 'SYN seq=0', { drop: { t: 0.005, node: 'r1', reason: 'queue full' } }),
+      xs,
+      y,
+    );
     expect([d.x2, d.y2]).toEqual([350, 105]);
     expect(d.text).toBe('SYN seq=0 ✕ queue full');
     const lost = segmentGeometry(msg(0, 0, null, 'FIN'), xs, y);
@@ -62,21 +93,37 @@ describe('explorer ladder geometry', () => {
     }
   });
 
-  it('draws each state from its change to the next, outside each endpoint\'s line, named where tall enough', () => {
+  it("draws each state from its change to the next, outside each endpoint's line, named where tall enough", () => {
     const model: LadderModel = {
-      endpoints: [{ addr: 'a', node: 'c', isn: 0 }, { addr: 'b', node: 's', isn: 0 }],
+      endpoints: [
+        { addr: 'a', node: 'c', isn: 0 },
+        { addr: 'b', node: 's', isn: 0 },
+      ],
       messages: [msg(0, 0, 0.02, 'SYN'), msg(1, 0.02, 0.04, 'SYN+ACK')],
-      states: [[{ t: 0, from: 'CLOSED', to: 'SYN_SENT' }, { t: 0.04, from: 'SYN_SENT', to: 'ESTABLISHED' }], [{ t: 0.02, from: 'LISTEN', to: 'SYN_RCVD' }]],
+      states: [
+        [
+          { t: 0, from: 'CLOSED', to: 'SYN_SENT' },
+          { t: 0.04, from: 'SYN_SENT', to: 'ESTABLISHED' },
+        ],
+        [{ t: 0.02, from: 'LISTEN', to: 'SYN_RCVD' }],
+      ],
       tStart: 0,
       tEnd: 0.05,
     };
     const spans = stateSpans(model);
-    expect(spans.map((s) => [s.s, s.state, s.from, s.to])).toEqual([[0, 'SYN_SENT', 0, 0.04], [0, 'ESTABLISHED', 0.04, 0.05], [1, 'SYN_RCVD', 0.02, 0.05]]);
+    expect(spans.map((s) => [s.s, s.state, s.from, s.to])).toEqual([
+      [0, 'SYN_SENT', 0, 0.04],
+      [0, 'ESTABLISHED', 0.04, 0.05],
+      [1, 'SYN_RCVD', 0.02, 0.05],
+    ]);
     const left = stateBarGeometry(spans[0]!, xs, y);
     expect(left).toMatchObject({ x: 184, y0: 100, y1: 140, anchor: 'end', named: true });
     const right = stateBarGeometry(spans[2]!, xs, y);
     expect(right).toMatchObject({ x: 504, y0: 120, y1: 150, anchor: 'start' });
-    expect(stateBarGeometry({ s: 0, state: 'FIN_WAIT_2', from: 0.01, to: 0.01 }, xs, y)).toMatchObject({ y1: 111, named: false });
+    expect(stateBarGeometry({ s: 0, state: 'FIN_WAIT_2', from: 0.01, to: 0.01 }, xs, y)).toMatchObject({
+      y1: 111,
+      named: false,
+    });
     expect(segmentsSpan(model)).toEqual([0, 0.04]);
   });
 
@@ -88,8 +135,33 @@ describe('explorer ladder geometry', () => {
 });
 
 describe('explorer connection list', () => {
-  const row = (i: number, nodeA: string, hs: number | null, reached: string, retx: number, drops: number, rst: 0 | 1, segs = 5): ExploreRow =>
-    [i, `10.0.0.${i}:4000${i}`, '10.0.0.9:80', nodeA, 'server', i * 0.1, i * 0.1 + 1, hs, reached, 'TIME_WAIT', 'CLOSED', segs, retx, drops, rst, 0];
+  const row = (
+    i: number,
+    nodeA: string,
+    hs: number | null,
+    reached: string,
+    retx: number,
+    drops: number,
+    rst: 0 | 1,
+    segs = 5,
+  ): ExploreRow => [
+    i,
+    `10.0.0.${i}:4000${i}`,
+    '10.0.0.9:80',
+    nodeA,
+    'server',
+    i * 0.1,
+    i * 0.1 + 1,
+    hs,
+    reached,
+    'TIME_WAIT',
+    'CLOSED',
+    segs,
+    retx,
+    drops,
+    rst,
+    0,
+  ];
   const rows = [
     row(0, 'client0', 52, 'SYN_SENT|ESTABLISHED|TIME_WAIT', 0, 0, 0),
     row(1, 'client1', 1052, 'SYN_SENT|ESTABLISHED', 1, 1, 0, 9),
@@ -102,7 +174,9 @@ describe('explorer connection list', () => {
     expect(filterRows(rows, none).map((r) => r[0])).toEqual([0, 1, 2, 3]);
     expect(filterRows(rows, { ...none, query: 'client1' }).map((r) => r[0])).toEqual([1]);
     expect(filterRows(rows, { ...none, state: 'TIME_WAIT' }).map((r) => r[0])).toEqual([0]);
-    expect(filterRows(rows, { ...none, want: new Set(['retransmitted', 'dropped'] as const) }).map((r) => r[0])).toEqual([1, 2]);
+    expect(
+      filterRows(rows, { ...none, want: new Set(['retransmitted', 'dropped'] as const) }).map((r) => r[0]),
+    ).toEqual([1, 2]);
     expect(filterRows(rows, { ...none, want: new Set(['not established'] as const) }).map((r) => r[0])).toEqual([2]);
     expect(filterRows(rows, { ...none, want: new Set(['reset'] as const) }).map((r) => r[0])).toEqual([2]);
     expect(filterRows(rows, { ...none, minHandshakeMs: 53 }).map((r) => r[0])).toEqual([1, 3]);

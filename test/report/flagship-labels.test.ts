@@ -34,7 +34,10 @@ afterAll(async () => {
 
 /** Legend entries and axis titles of one figure. */
 function labelsOf(svg: XmlElement): string[] {
-  const textOf = (e: XmlElement): string => findAll(e, (x) => x.name === 'text').map((t) => t.children.join('')).join('') || e.children.join('');
+  const textOf = (e: XmlElement): string =>
+    findAll(e, (x) => x.name === 'text')
+      .map((t) => t.children.join(''))
+      .join('') || e.children.join('');
   const legend = byClass(svg, 'legend').flatMap((g) => findAll(g, (x) => x.name === 'text').map(textOf));
   return [...legend, ...byClass(svg, 'axis-label').map(textOf)];
 }
@@ -55,12 +58,16 @@ function yamlNames(sweep: Record<string, unknown>): string[] {
 
 /** Why a label reads as a YAML key, or null. */
 export function rawKeyIn(label: string, names: readonly string[]): string | null {
-  const words = label.replace(/\b[A-Z][A-Z0-9]*(_[A-Z0-9]+)+\b/g, '').replace(/SYN-RECEIVED|TIME-WAIT|keep-alive|HTTP\/1\.\d/g, '');
+  const words = label
+    .replace(/\b[A-Z][A-Z0-9]*(_[A-Z0-9]+)+\b/g, '')
+    .replace(/SYN-RECEIVED|TIME-WAIT|keep-alive|HTTP\/1\.\d/g, '');
   if (/\w=\w/.test(words)) return 'key=value';
   if (/\b[a-z]+\.[a-z]\w*/i.test(words)) return 'dotted path';
   if (/\b[a-z]+[A-Z]\w*/.test(words)) return 'camelCase';
   if (/\b\w+_\w+\b/.test(words)) return 'snake_case';
-  const hit = names.find((n) => new RegExp(`(^|[\\s(:,])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[\\s),:])`).test(words));
+  const hit = names.find((n) =>
+    new RegExp(`(^|[\\s(:,])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[\\s),:])`).test(words),
+  );
   return hit ? `"${hit}"` : null;
 }
 
@@ -87,7 +94,16 @@ describe('flagship figures speak in words', () => {
       if (!loaded.ok) throw new Error(loaded.errors.map(formatSpecError).join('\n'));
       const dir = await mkdtemp(join(tmpdir(), `tcplab-labels-${name}-`));
       dirs.push(dir);
-      await runBatch(loaded.value.runs, { outDir: dir, jobs: 1, trace: false, pcap: false, experiment: loaded.value.spec, rawSpec: loaded.value.raw, stderr: { write: () => true, isTTY: false } as never, exitOnSignal: false });
+      await runBatch(loaded.value.runs, {
+        outDir: dir,
+        jobs: 1,
+        trace: false,
+        pcap: false,
+        experiment: loaded.value.spec,
+        rawSpec: loaded.value.raw,
+        stderr: { write: () => true, isTTY: false } as never,
+        exitOnSignal: false,
+      });
       const { figures } = await reportFolder(dir);
       expect(figures).toHaveLength(loaded.value.spec.charts.length);
       const names = yamlNames(loaded.value.spec.sweep as Record<string, unknown>);

@@ -57,7 +57,9 @@ describe('results files', () => {
 
   it('reads samples of the wanted metrics only', async () => {
     const dir = await folder({ 'samples.csv': 'run,metric,value\np0-s1,handshake_ms,22.1\np0-s1,request_ms,44.5\n' });
-    expect(await readSamples(folderSource(dir), new Set(['handshake_ms']))).toEqual([{ run: 'p0-s1', metric: 'handshake_ms', value: 22.1 }]);
+    expect(await readSamples(folderSource(dir), new Set(['handshake_ms']))).toEqual([
+      { run: 'p0-s1', metric: 'handshake_ms', value: 22.1 },
+    ]);
   });
 
   it('keeps trace records of the wanted runs (and of the first run when asked), counting bad lines', async () => {

@@ -16,14 +16,37 @@ const HEADER_BOTTOM = 96;
 /** The legend's first row starts this far under the time lines' end (ladder.ts drawLegend). */
 const LEGEND_GAP = 28;
 
-function msg(from: 0 | 1, tTx: number, tRx: number | null, label: string, extra: Partial<LadderMessage> = {}): LadderMessage {
-  return { from, tTx, tRx, drop: null, flags: label.split(' ')[0]!, seq: 0, ack: 0, len: 0, win: null, retx: false, label, detail: label, ...extra };
+function msg(
+  from: 0 | 1,
+  tTx: number,
+  tRx: number | null,
+  label: string,
+  extra: Partial<LadderMessage> = {},
+): LadderMessage {
+  return {
+    from,
+    tTx,
+    tRx,
+    drop: null,
+    flags: label.split(' ')[0]!,
+    seq: 0,
+    ack: 0,
+    len: 0,
+    win: null,
+    retx: false,
+    label,
+    detail: label,
+    ...extra,
+  };
 }
 
 function model(messages: LadderMessage[], states: [StateChange[], StateChange[]] = [[], []]): LadderModel {
   const times = messages.flatMap((m) => [m.tTx, m.tRx ?? m.drop?.t ?? m.tTx]);
   return {
-    endpoints: [{ addr: '10.0.0.1:40000', node: 'client', isn: 0 }, { addr: '10.0.0.2:80', node: 'server', isn: 0 }],
+    endpoints: [
+      { addr: '10.0.0.1:40000', node: 'client', isn: 0 },
+      { addr: '10.0.0.2:80', node: 'server', isn: 0 },
+    ],
     messages,
     states,
     tStart: Math.min(...times),
@@ -41,22 +64,35 @@ const asymmetric = model([
 ]);
 
 /** A SYN lost at a router and retransmitted after the 1 s RTO: a second of silence to cut. */
-const lostSyn = model([
-  msg(0, 0, null, 'SYN seq=0', { drop: { t: 0.005, node: 'r1', reason: 'loss' } }),
-  msg(0, 1, 1.01, 'SYN seq=0 (retx)', { retx: true }),
-  msg(1, 1.01, 1.02, 'SYN+ACK seq=0 ack=1'),
-  msg(0, 1.02, 1.03, 'ACK seq=1 ack=1'),
-], [
-  [{ t: 0, from: 'CLOSED', to: 'SYN_SENT' }, { t: 1.02, from: 'SYN_SENT', to: 'ESTABLISHED' }],
-  [{ t: 1.01, from: 'LISTEN', to: 'SYN_RCVD' }, { t: 1.03, from: 'SYN_RCVD', to: 'ESTABLISHED' }],
-]);
+const lostSyn = model(
+  [
+    msg(0, 0, null, 'SYN seq=0', { drop: { t: 0.005, node: 'r1', reason: 'loss' } }),
+    msg(0, 1, 1.01, 'SYN seq=0 (retx)', { retx: true }),
+    msg(1, 1.01, 1.02, 'SYN+ACK seq=0 ack=1'),
+    msg(0, 1.02, 1.03, 'ACK seq=1 ack=1'),
+  ],
+  [
+    [
+      { t: 0, from: 'CLOSED', to: 'SYN_SENT' },
+      { t: 1.02, from: 'SYN_SENT', to: 'ESTABLISHED' },
+    ],
+    [
+      { t: 1.01, from: 'LISTEN', to: 'SYN_RCVD' },
+      { t: 1.03, from: 'SYN_RCVD', to: 'ESTABLISHED' },
+    ],
+  ],
+);
 
 /** A burst: eight data segments 0.5 ms apart, their arrows a few px apart at the base scale, and their ACKs. */
 const burst = model([
   msg(0, 0, 0.02, 'SYN seq=0'),
   msg(1, 0.02, 0.04, 'SYN+ACK seq=0 ack=1'),
-  ...Array.from({ length: 8 }, (_, i) => msg(0, 0.04 + i * 0.0005, 0.06 + i * 0.0005, `PSH+ACK seq=${1 + i * 1448} ack=1 len=1448`)),
-  ...Array.from({ length: 4 }, (_, i) => msg(1, 0.061 + i * 0.001, 0.081 + i * 0.001, `ACK seq=1 ack=${1 + (i + 1) * 2896}`)),
+  ...Array.from({ length: 8 }, (_, i) =>
+    msg(0, 0.04 + i * 0.0005, 0.06 + i * 0.0005, `PSH+ACK seq=${1 + i * 1448} ack=1 len=1448`),
+  ),
+  ...Array.from({ length: 4 }, (_, i) =>
+    msg(1, 0.061 + i * 0.001, 0.081 + i * 0.001, `ACK seq=1 ack=${1 + (i + 1) * 2896}`),
+  ),
 ]);
 
 /** Each model laid out once (a burst takes a few layouts at growing scales). */
@@ -127,13 +163,19 @@ describe('ladder layout geometry', () => {
     expect(Math.min(...xs)).toBeGreaterThan(LIFELINE_X[0] - 40);
   });
 
-  for (const [name, m] of [['asymmetric handshake', asymmetric], ['lost SYN', lostSyn], ['burst', burst]] as const) {
+  for (const [name, m] of [
+    ['asymmetric handshake', asymmetric],
+    ['lost SYN', lostSyn],
+    ['burst', burst],
+  ] as const) {
     it(`${name}: no two label boxes overlap, and every label stays inside the diagram`, () => {
       const l = layout(m);
       expect(l.clashes).toEqual([]);
       const overlaps: string[] = [];
       for (let i = 0; i < l.labels.length; i++) {
-        for (let j = i + 1; j < l.labels.length; j++) if (boxesOverlap(l.labels[i]!.box, l.labels[j]!.box)) overlaps.push(`${l.labels[i]!.text} / ${l.labels[j]!.text}`);
+        for (let j = i + 1; j < l.labels.length; j++)
+          if (boxesOverlap(l.labels[i]!.box, l.labels[j]!.box))
+            overlaps.push(`${l.labels[i]!.text} / ${l.labels[j]!.text}`);
       }
       expect(overlaps).toEqual([]);
       expect(l.labels.filter((x) => x.kind === 'segment')).toHaveLength(m.messages.length);
@@ -149,7 +191,7 @@ describe('ladder layout geometry', () => {
     });
   }
 
-  it('grows the scale, not the gaps, when a burst\'s labels would collide at the base scale', () => {
+  it("grows the scale, not the gaps, when a burst's labels would collide at the base scale", () => {
     const l = layout(burst);
     // The base scale gives one 20 ms one-way delay 44 px; the burst needs more, applied everywhere alike.
     expect(l.axis.pxPerS).toBeGreaterThan(44 / 0.02);

@@ -18,13 +18,27 @@ const spec = (() => {
   return r.value;
 })();
 
-const SCENARIOS = ['normal', 'simultaneous-open', 'simultaneous-close', 'lost-syn', 'lost-synack', 'lost-third-ack', 'lost-last-ack', 'half-close', 'keepalive', 'fast-open'];
+const SCENARIOS = [
+  'normal',
+  'simultaneous-open',
+  'simultaneous-close',
+  'lost-syn',
+  'lost-synack',
+  'lost-third-ack',
+  'lost-last-ack',
+  'half-close',
+  'keepalive',
+  'fast-open',
+];
 
 function traceOf(scenario: string): TraceEvent[] {
   const run = spec.runs.find((r) => r.point['scenario'] === scenario);
   if (!run) throw new Error(`no scenario ${scenario}`);
   const out = executeRun(run, { trace: true, pcap: false });
-  return out.trace!.trim().split('\n').map((l) => JSON.parse(l) as TraceEvent);
+  return out
+    .trace!.trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as TraceEvent);
 }
 
 describe('flagship ladders (experiments/lifecycle.yaml)', () => {
@@ -33,14 +47,16 @@ describe('flagship ladders (experiments/lifecycle.yaml)', () => {
     expect(charted.sort()).toEqual([...SCENARIOS, 'fast-open'].sort());
   });
 
-  it('fast-open: the repeat visit\'s ladder (the connection the chart names) has no two label boxes overlapping and labels its SYN data', () => {
+  it("fast-open: the repeat visit's ladder (the connection the chart names) has no two label boxes overlapping and labels its SYN data", () => {
     const records = traceOf('fast-open');
     const chart = spec.spec.charts.find((c) => c.kind === 'ladder' && c.conn?.endsWith(':40002'))!;
     const model = ladderModel(records, selectConnection(records, chart.conn)!);
     expect(model.messages[0]!.label).toBe('SYN seq=0 len=200 (Fast Open: data + cookie)');
     const ls = layoutLadder(model).labels;
     const clashes: string[] = [];
-    for (let i = 0; i < ls.length; i++) for (let j = i + 1; j < ls.length; j++) if (boxesOverlap(ls[i]!.box, ls[j]!.box)) clashes.push(`${ls[i]!.text} / ${ls[j]!.text}`);
+    for (let i = 0; i < ls.length; i++)
+      for (let j = i + 1; j < ls.length; j++)
+        if (boxesOverlap(ls[i]!.box, ls[j]!.box)) clashes.push(`${ls[i]!.text} / ${ls[j]!.text}`);
     expect(clashes).toEqual([]);
   });
 
@@ -54,7 +70,9 @@ describe('flagship ladders (experiments/lifecycle.yaml)', () => {
       it('has no two label boxes overlapping (segment labels, notes, state names, cut notes)', () => {
         const clashes: string[] = [];
         const ls = layout.labels;
-        for (let i = 0; i < ls.length; i++) for (let j = i + 1; j < ls.length; j++) if (boxesOverlap(ls[i]!.box, ls[j]!.box)) clashes.push(`${ls[i]!.text} / ${ls[j]!.text}`);
+        for (let i = 0; i < ls.length; i++)
+          for (let j = i + 1; j < ls.length; j++)
+            if (boxesOverlap(ls[i]!.box, ls[j]!.box)) clashes.push(`${ls[i]!.text} / ${ls[j]!.text}`);
         expect(clashes).toEqual([]);
         expect(ls.filter((l) => l.kind === 'segment')).toHaveLength(model.messages.length);
       });
@@ -63,7 +81,9 @@ describe('flagship ladders (experiments/lifecycle.yaml)', () => {
         expect(model.endpoints[0].node).toBe('client');
         const svg = ladderChart({ records, title: scenario });
         if (svg.kind !== 'figure') throw new Error(svg.reason);
-        for (const m of svg.svg.matchAll(/data-sender="(client|server)"[^>]*>(?:<title>[^<]*<\/title>)?<line class="arrow"[^>]*stroke="(#[0-9A-Fa-f]+)"/g)) {
+        for (const m of svg.svg.matchAll(
+          /data-sender="(client|server)"[^>]*>(?:<title>[^<]*<\/title>)?<line class="arrow"[^>]*stroke="(#[0-9A-Fa-f]+)"/g,
+        )) {
           expect(m[2]).toBe(m[1] === 'client' ? '#0072B2' : '#009E73');
         }
       });

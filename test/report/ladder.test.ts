@@ -76,7 +76,16 @@ describe('ladder diagram: the lost SYN', () => {
   it('draws arrows with their labels, a cross for the lost SYN and a dashed retransmission', () => {
     const svg = svgOf(flood, 'client1');
     const all = texts(svg);
-    expect(all).toEqual(expect.arrayContaining(['SYN seq=0', 'SYN seq=0 (retx)', 'SYN+ACK seq=0 ack=1', 'ACK seq=1 ack=1', 'PSH+ACK seq=1 ack=1 len=200', 'FIN+ACK seq=201 ack=2001']));
+    expect(all).toEqual(
+      expect.arrayContaining([
+        'SYN seq=0',
+        'SYN seq=0 (retx)',
+        'SYN+ACK seq=0 ack=1',
+        'ACK seq=1 ack=1',
+        'PSH+ACK seq=1 ack=1 len=200',
+        'FIN+ACK seq=201 ack=2001',
+      ]),
+    );
     expect(byClass(svg, 'segment')).toHaveLength(11);
     expect(byClass(svg, 'arrowhead')).toHaveLength(10 + 2); // 10 arrivals, 2 legend swatches
     const lost = byClass(svg, 'lost');
@@ -103,7 +112,18 @@ describe('ladder diagram: the lost SYN', () => {
   it('labels time lines with the TCP states and colours them', () => {
     const svg = svgOf(flood, 'client1');
     const labels = byClass(svg, 'state-label').map((e) => texts(e)[0] ?? e.children.join(''));
-    expect(labels).toEqual(expect.arrayContaining(['CLOSED', 'SYN_SENT', 'ESTABLISHED', 'TIME_WAIT', 'LISTEN', 'SYN_RCVD', 'CLOSE_WAIT', 'LAST_ACK']));
+    expect(labels).toEqual(
+      expect.arrayContaining([
+        'CLOSED',
+        'SYN_SENT',
+        'ESTABLISHED',
+        'TIME_WAIT',
+        'LISTEN',
+        'SYN_RCVD',
+        'CLOSE_WAIT',
+        'LAST_ACK',
+      ]),
+    );
     expect(byClass(svg, 'state-bar').length).toBeGreaterThanOrEqual(8);
   });
 
@@ -128,7 +148,15 @@ function labelsOverlap(svg: XmlElement): string[] {
     const m = /translate\(([-\d.]+),([-\d.]+)\) rotate\(([-\d.]+)\)/.exec(e.attrs.transform!)!;
     const a = (Number(m[3]) * Math.PI) / 180;
     const text = texts(e)[0] ?? e.children.join('');
-    return { text, cx: Number(m[1]), cy: Number(m[2]), ux: Math.cos(a), uy: Math.sin(a), y: Number(e.attrs.y), w: textWidth(text, 12) };
+    return {
+      text,
+      cx: Number(m[1]),
+      cy: Number(m[2]),
+      ux: Math.cos(a),
+      uy: Math.sin(a),
+      y: Number(e.attrs.y),
+      w: textWidth(text, 12),
+    };
   });
   const clashes: string[] = [];
   for (let i = 0; i < boxes.length; i++) {
@@ -162,7 +190,8 @@ describe('simultaneous close and RST', () => {
       [0, 'FIN+ACK seq=101 ack=101', 0.1],
       [1, 'FIN+ACK seq=101 ack=101', 0.1],
     ]);
-    for (const side of [0, 1] as const) expect(m.states[side].map((s) => s.to).slice(-3)).toEqual(['FIN_WAIT_1', 'CLOSING', 'TIME_WAIT']);
+    for (const side of [0, 1] as const)
+      expect(m.states[side].map((s) => s.to).slice(-3)).toEqual(['FIN_WAIT_1', 'CLOSING', 'TIME_WAIT']);
     const svg = svgOf(close, '10.0.0.1:40000');
     expect(byClass(svg, 'lost')).toHaveLength(0);
     expect(byClass(svg, 'retx')).toHaveLength(0);
@@ -197,8 +226,30 @@ describe('choosing the connection', () => {
 
   it('prefers a connection whose two ends are traced over a spoofed flood SYN', () => {
     const spoofed: TraceEvent[] = [
-      { t: 0.05, node: 'server', ev: 'rx', flags: 'S', seq: 7, ack: 0, len: 0, win: 65535, src: '198.18.3.4:999', dst: '10.0.0.5:80' },
-      { t: 0.05, node: 'server', ev: 'tx', flags: 'S.', seq: 50, ack: 8, len: 0, win: 65535, src: '10.0.0.5:80', dst: '198.18.3.4:999' },
+      {
+        t: 0.05,
+        node: 'server',
+        ev: 'rx',
+        flags: 'S',
+        seq: 7,
+        ack: 0,
+        len: 0,
+        win: 65535,
+        src: '198.18.3.4:999',
+        dst: '10.0.0.5:80',
+      },
+      {
+        t: 0.05,
+        node: 'server',
+        ev: 'tx',
+        flags: 'S.',
+        seq: 50,
+        ack: 8,
+        len: 0,
+        win: 65535,
+        src: '10.0.0.5:80',
+        dst: '198.18.3.4:999',
+      },
     ];
     expect(selectConnection([...spoofed, ...flood])!.a).toBe('10.0.0.1:40001');
     // Asked for explicitly, the spoofed exchange draws with its peer marked as not traced.
@@ -213,8 +264,26 @@ describe('choosing the connection', () => {
 describe('segments without explicit markers', () => {
   const a = { node: 'a', addr: '10.0.0.1:5000' };
   const b = { node: 'b', addr: '10.0.0.2:80' };
-  const seg = (t: number, from: typeof a, to: typeof a, flags: string, seq: number, ack: number, len: number, ev: 'tx' | 'rx'): TraceEvent => ({
-    t, node: ev === 'tx' ? from.node : to.node, ev, flags, seq, ack, len, win: 65535, src: from.addr, dst: to.addr,
+  const seg = (
+    t: number,
+    from: typeof a,
+    to: typeof a,
+    flags: string,
+    seq: number,
+    ack: number,
+    len: number,
+    ev: 'tx' | 'rx',
+  ): TraceEvent => ({
+    t,
+    node: ev === 'tx' ? from.node : to.node,
+    ev,
+    flags,
+    seq,
+    ack,
+    len,
+    win: 65535,
+    src: from.addr,
+    dst: to.addr,
   });
 
   it('treats a tx without rx or drop as lost, and a repeated SYN as a retransmission', () => {
@@ -272,7 +341,16 @@ describe('time axis', () => {
 });
 
 describe('label boxes', () => {
-  const upright = (cx: number, cy: number, w: number): Box => ({ cx, cy, ux: 1, uy: 0, a0: -w / 2, a1: w / 2, p0: -3, p1: 10 });
+  const upright = (cx: number, cy: number, w: number): Box => ({
+    cx,
+    cy,
+    ux: 1,
+    uy: 0,
+    a0: -w / 2,
+    a1: w / 2,
+    p0: -3,
+    p1: 10,
+  });
 
   it('finds overlap between upright and rotated boxes, and none between boxes apart', () => {
     expect(boxesOverlap(upright(100, 100, 40), upright(130, 100, 40))).toBe(true);
@@ -289,9 +367,28 @@ describe('label boxes', () => {
     const a = { node: 'a', addr: '10.0.0.1:5000' };
     const b = { node: 'b', addr: '10.0.0.2:80' };
     const recs: TraceEvent[] = [];
-    const send = (t: number, from: typeof a, to: typeof a, flags: string, seq: number, len: number, delay: number): void => {
+    const send = (
+      t: number,
+      from: typeof a,
+      to: typeof a,
+      flags: string,
+      seq: number,
+      len: number,
+      delay: number,
+    ): void => {
       recs.push({ t, node: from.node, ev: 'tx', flags, seq, ack: 1, len, win: 65535, src: from.addr, dst: to.addr });
-      recs.push({ t: t + delay, node: to.node, ev: 'rx', flags, seq, ack: 1, len, win: 65535, src: from.addr, dst: to.addr });
+      recs.push({
+        t: t + delay,
+        node: to.node,
+        ev: 'rx',
+        flags,
+        seq,
+        ack: 1,
+        len,
+        win: 65535,
+        src: from.addr,
+        dst: to.addr,
+      });
     };
     send(0, a, b, 'S', 100, 0, 0.02);
     // Four segments sent at one instant: one height at the sender, arrivals 0.1 ms apart.
@@ -302,6 +399,7 @@ describe('label boxes', () => {
     expect(new Set(burst.map((x) => x.line.y1)).size).toBe(1);
     expect(layout.clashes).toEqual([]);
     const boxes = layout.labels.map((l) => l.box);
-    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) expect(boxesOverlap(boxes[i]!, boxes[j]!)).toBe(false);
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) expect(boxesOverlap(boxes[i]!, boxes[j]!)).toBe(false);
   });
 });

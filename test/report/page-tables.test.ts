@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { parameterRows } from '../../src/report/page-tables.ts';
 
-const rowsOf = (topology: unknown): [string, string][] => parameterRows({ name: 'x', topology }, 1, [1]).filter(([k]) => k === 'Topology' || k === '  link');
+const rowsOf = (topology: unknown): [string, string][] =>
+  parameterRows({ name: 'x', topology }, 1, [1]).filter(([k]) => k === 'Topology' || k === '  link');
 
 describe('Parameters table: Topology', () => {
   it('shows a generated topology as its generator, its parameters and what it expands to', () => {
@@ -18,7 +19,13 @@ describe('Parameters table: Topology', () => {
   });
 
   it('shows written nodes and links, and a file name as given', () => {
-    expect(rowsOf({ name: 'ab', nodes: ['a', { name: 'r', kind: 'router' }, 'b'], links: [{ between: ['a', 'r'], latency: '5ms' }] })).toEqual([
+    expect(
+      rowsOf({
+        name: 'ab',
+        nodes: ['a', { name: 'r', kind: 'router' }, 'b'],
+        links: [{ between: ['a', 'r'], latency: '5ms' }],
+      }),
+    ).toEqual([
       ['Topology', 'ab: a, r (router), b'],
       ['  link', 'a – r: latency: 5ms'],
     ]);

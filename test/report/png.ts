@@ -60,12 +60,23 @@ export function decodePng(buf: Buffer): Image {
       const c = x >= channels && y > 0 ? px[dst - stride + x - channels]! : 0;
       let v: number;
       switch (filter) {
-        case 0: v = r; break;
-        case 1: v = r + a; break;
-        case 2: v = r + b; break;
-        case 3: v = r + ((a + b) >> 1); break;
-        case 4: v = r + paeth(a, b, c); break;
-        default: throw new Error(`bad PNG filter ${filter}`);
+        case 0:
+          v = r;
+          break;
+        case 1:
+          v = r + a;
+          break;
+        case 2:
+          v = r + b;
+          break;
+        case 3:
+          v = r + ((a + b) >> 1);
+          break;
+        case 4:
+          v = r + paeth(a, b, c);
+          break;
+        default:
+          throw new Error(`bad PNG filter ${filter}`);
       }
       px[dst + x] = v & 255;
     }

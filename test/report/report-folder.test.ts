@@ -29,7 +29,8 @@ afterAll(async () => {
 
 async function outputs(dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const f of (await readdir(dir)).sort()) if (f.endsWith('.svg') || f === 'index.html') out.set(f, await readFile(join(dir, f), 'utf8'));
+  for (const f of (await readdir(dir)).sort())
+    if (f.endsWith('.svg') || f === 'index.html') out.set(f, await readFile(join(dir, f), 'utf8'));
   return out;
 }
 
@@ -55,7 +56,12 @@ describe('reportFolder on the syn-flood results', () => {
     expect(html.match(/<figure id="fig-\d+">/g)).toHaveLength(8);
     expect(html.match(/<figcaption>/g)).toHaveLength(8);
     for (const f of figures) expect(html).toContain(`href="${basename(f)}"`);
-    for (const title of ['SYN queue occupancy', 'Connection success under SYN flood', 'Handshake with a lost SYN', 'TCP states of the first connections']) {
+    for (const title of [
+      'SYN queue occupancy',
+      'Connection success under SYN flood',
+      'Handshake with a lost SYN',
+      'TCP states of the first connections',
+    ]) {
       expect(html).toContain(`<b>${title}.</b>`);
     }
     // Self-contained: no external stylesheets, scripts or fonts. The trace explorer's script is
@@ -105,9 +111,15 @@ describe('reportFolder with missing inputs', () => {
   it('notes a figure it cannot draw (no samples.csv) and draws the rest', async () => {
     const dir = await fixture('close');
     const { figures } = await reportFolder(dir);
-    expect(figures.map((f) => basename(f))).toEqual(['01-ladder-10.0.0.1_40000.svg', '02-ladder-10.0.0.2_81.svg', '03-states.svg']);
+    expect(figures.map((f) => basename(f))).toEqual([
+      '01-ladder-10.0.0.1_40000.svg',
+      '02-ladder-10.0.0.2_81.svg',
+      '03-states.svg',
+    ]);
     const html = await readFile(join(dir, 'index.html'), 'utf8');
-    expect(html).toContain('<div class="skipped" id="fig-4"><b>Figure 4</b> (Handshake time) was not drawn: samples.csv not found.</div>');
+    expect(html).toContain(
+      '<div class="skipped" id="fig-4"><b>Figure 4</b> (Handshake time) was not drawn: samples.csv not found.</div>',
+    );
     expect(html).toContain('Simultaneous close');
   });
 
@@ -138,7 +150,9 @@ describe('reportFolder with missing inputs', () => {
     const { figures } = await reportFolder(dir);
     expect(figures).toEqual([]);
     const html = await readFile(join(dir, 'index.html'), 'utf8');
-    expect(html).toContain('charts.0.kind: expected one of timeseries, sweep, cdf, bar, ladder, states, got &quot;pie&quot;');
+    expect(html).toContain(
+      'charts.0.kind: expected one of timeseries, sweep, cdf, bar, ladder, states, got &quot;pie&quot;',
+    );
     expect(html).toContain('charts.1.metric: a timeseries chart needs a metric');
     expect(html).toContain('charts.2.y: a sweep chart needs a metric on y');
     expect(html).toContain('no connection in the trace of run p0-s1');
@@ -179,7 +193,9 @@ describe('reportFolder with missing inputs', () => {
     const top = async (f: string): Promise<number> => {
       const svg = parseXml(await readFile(f, 'utf8'));
       const y = findAll(svg, (e) => (e.attrs.class ?? '').includes('y-axis'))[0]!;
-      return Math.max(...findAll(y, (e) => e.name === 'text').map((t) => Number(String(t.children[0]).replace(/,/g, ''))));
+      return Math.max(
+        ...findAll(y, (e) => e.name === 'text').map((t) => Number(String(t.children[0]).replace(/,/g, ''))),
+      );
     };
     // Two clients open the same number of connections: one holds about half the TIME-WAIT sockets.
     expect(await top(figures[0]!)).toBe(140);
@@ -193,8 +209,14 @@ describe('reportFolder with missing inputs', () => {
       const { 'tcp.synCookies': ck, ...rest } = p;
       return { ...rest, defence: ck ? 'cookies' : 'none' };
     };
-    summary.spec.sweep = { 'apps.flood.rate': summary.spec.sweep['apps.flood.rate'], defence: { none: { 'tcp.synCookies': false }, cookies: { 'tcp.synCookies': true } } };
-    summary.spec.charts = [{ kind: 'sweep', x: 'apps.flood.rate', y: 'connections.success_ratio', series: 'defence' }, { kind: 'ladder', point: { 'apps.flood.rate': '0/s', defence: 'none' } }];
+    summary.spec.sweep = {
+      'apps.flood.rate': summary.spec.sweep['apps.flood.rate'],
+      defence: { none: { 'tcp.synCookies': false }, cookies: { 'tcp.synCookies': true } },
+    };
+    summary.spec.charts = [
+      { kind: 'sweep', x: 'apps.flood.rate', y: 'connections.success_ratio', series: 'defence' },
+      { kind: 'ladder', point: { 'apps.flood.rate': '0/s', defence: 'none' } },
+    ];
     for (const r of summary.runs) r.point = rename(r.point);
     for (const a of summary.aggregate) a.point = rename(a.point);
     await writeFile(join(dir, 'summary.json'), JSON.stringify(summary));
@@ -202,14 +224,18 @@ describe('reportFolder with missing inputs', () => {
     expect(figures).toHaveLength(2);
     const svg = parseXml(await readFile(figures[0]!, 'utf8'));
     const legend = findAll(svg, (e) => e.attrs.class === 'legend')[0]!;
-    expect(findAll(legend, (e) => e.name === 'text').map((t) => t.children.join(''))).toEqual(['Defence:', 'No defence', 'SYN cookies']);
+    expect(findAll(legend, (e) => e.name === 'text').map((t) => t.children.join(''))).toEqual([
+      'Defence:',
+      'No defence',
+      'SYN cookies',
+    ]);
     const html = await readFile(join(dir, 'index.html'), 'utf8');
     expect(html).toContain('<tr><th>Sweep defence</th><td>none, cookies</td></tr>');
     expect(html).toContain('<tr class="sub"><th>cookies</th><td>tcp.synCookies: true</td></tr>');
     expect(html).not.toContain('<code>sim.wall_s</code> <span');
   });
 
-  it('draws only the runs at a chart\'s point, one series per axis value the point leaves free', async () => {
+  it("draws only the runs at a chart's point, one series per axis value the point leaves free", async () => {
     const dir = await fixture('syn-flood');
     const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
     summary.spec.charts = [
@@ -221,9 +247,15 @@ describe('reportFolder with missing inputs', () => {
     await writeFile(join(dir, 'summary.json'), JSON.stringify(summary));
     const { figures } = await reportFolder(dir);
     expect(figures).toHaveLength(3);
-    const series = async (f: string): Promise<string[]> => [...(await readFile(f, 'utf8')).matchAll(/data-series="([^"]*)"/g)].map((m) => m[1]!);
+    const series = async (f: string): Promise<string[]> =>
+      [...(await readFile(f, 'utf8')).matchAll(/data-series="([^"]*)"/g)].map((m) => m[1]!);
     expect(await series(figures[0]!)).toEqual(['SYN cookies off', 'SYN cookies on']);
-    expect(await series(figures[1]!)).toEqual(['SYN flood rate 0/s', 'SYN flood rate 100/s', 'SYN flood rate 1,000/s', 'SYN flood rate 10,000/s']);
+    expect(await series(figures[1]!)).toEqual([
+      'SYN flood rate 0/s',
+      'SYN flood rate 100/s',
+      'SYN flood rate 1,000/s',
+      'SYN flood rate 10,000/s',
+    ]);
     expect(await series(figures[2]!)).toEqual(['mean']);
     const html = await readFile(join(dir, 'index.html'), 'utf8');
     expect(html).toContain('Runs at SYN flood rate 1,000/s only.');
@@ -238,13 +270,18 @@ describe('reportFolder with missing inputs', () => {
     await writeFile(join(dir, 'summary.json'), JSON.stringify(summary));
     await writeFile(join(dir, 'my-notes.svg'), '<svg/>');
     await reportFolder(dir);
-    expect((await readdir(dir)).filter((f) => f.endsWith('.svg')).sort()).toEqual(['01-cdf-handshake_ms.svg', 'my-notes.svg']);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.svg')).sort()).toEqual([
+      '01-cdf-handshake_ms.svg',
+      'my-notes.svg',
+    ]);
   });
 
   it('finds the run of a ladder by its sweep point', async () => {
     const dir = await fixture('syn-flood');
     const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
-    summary.spec.charts = [{ kind: 'ladder', point: { 'apps.flood.rate': '0/s', 'tcp.synCookies': false }, conn: '10.0.0.2:40002' }];
+    summary.spec.charts = [
+      { kind: 'ladder', point: { 'apps.flood.rate': '0/s', 'tcp.synCookies': false }, conn: '10.0.0.2:40002' },
+    ];
     await writeFile(join(dir, 'summary.json'), JSON.stringify(summary));
     const { figures } = await reportFolder(dir);
     expect(basename(figures[0]!)).toBe('01-ladder-10.0.0.2_40002-0_s-false.svg');

@@ -16,7 +16,11 @@ describe('broken time axis', () => {
 
   it('cuts the 60 s, 960 ms and 420 ms gaps and nothing shorter', () => {
     const xs = brokenTimeScale(times, 0, 600);
-    expect(xs.cuts.map((c) => [c.t0, c.t1])).toEqual([[0.04, 1.0], [1.08, 1.5], [1.54, 61.52]]);
+    expect(xs.cuts.map((c) => [c.t0, c.t1])).toEqual([
+      [0.04, 1.0],
+      [1.08, 1.5],
+      [1.54, 61.52],
+    ]);
   });
 
   it('keeps one scale within and across stretches, and time running right', () => {
@@ -38,7 +42,10 @@ describe('lifecycle state timeline (normal scenario)', () => {
   const loaded = loadExperiment('experiments/lifecycle.yaml');
   if (!loaded.ok) throw new Error('lifecycle.yaml does not load');
   const run = loaded.value.runs.find((r) => r.point['scenario'] === 'normal')!;
-  const records = executeRun(run, { trace: true, pcap: false }).trace!.trim().split('\n').map((l) => JSON.parse(l) as TraceEvent);
+  const records = executeRun(run, { trace: true, pcap: false })
+    .trace!.trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as TraceEvent);
   const r = statesChart({ records, run: run.id });
   if (r.kind !== 'figure') throw new Error(r.reason);
   const svg = parseXml(r.svg);

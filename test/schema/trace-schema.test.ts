@@ -7,8 +7,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  APP_NOTES, DROP_REASONS, PACKET_EVENTS, SCRIPT_NOTES, TCP_STATE_NAMES, TRACE_EVENTS, TRACE_FIELDS,
-  type AppHead, type H2FrameFields, type H2StreamFields, type IpPacketRecord, type StateRecord, type TcpPacketRecord, type TraceLimitRecord,
+  APP_NOTES,
+  DROP_REASONS,
+  PACKET_EVENTS,
+  SCRIPT_NOTES,
+  TCP_STATE_NAMES,
+  TRACE_EVENTS,
+  TRACE_FIELDS,
+  type AppHead,
+  type H2FrameFields,
+  type H2StreamFields,
+  type IpPacketRecord,
+  type StateRecord,
+  type TcpPacketRecord,
+  type TraceLimitRecord,
 } from '../../src/schema/trace.ts';
 import { STATE_NAMES } from '../../src/tcp/api.ts';
 import { runOne } from '../experiment/world-helpers.ts';
@@ -69,14 +81,20 @@ apps:
 
 function traceLines(yaml: string): Line[] {
   const out = runOne(yaml, { trace: true });
-  return (out.trace ?? '').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Line);
+  return (out.trace ?? '')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Line);
 }
 
 /** The schema's field list for a line, or a reason it has none. */
 function fieldsFor(line: Line): readonly string[] | string {
   switch (line.ev) {
-    case 'state': return TRACE_FIELDS.state;
-    case 'tx': case 'rx': case 'drop':
+    case 'state':
+      return TRACE_FIELDS.state;
+    case 'tx':
+    case 'rx':
+    case 'drop':
       if (typeof line.flags === 'string') return TRACE_FIELDS.tcpPacket;
       if (typeof line.proto === 'number') return TRACE_FIELDS.ipPacket;
       return 'a packet record with neither flags nor proto';
@@ -84,8 +102,10 @@ function fieldsFor(line: Line): readonly string[] | string {
       if (line.what === 'h2 frame' || line.what === 'h2 stream') return TRACE_FIELDS[line.what];
       if ((SCRIPT_NOTES as readonly unknown[]).includes(line.what)) return TRACE_FIELDS.script;
       return `app record with what ${JSON.stringify(line.what)}, not in APP_NOTES`;
-    case 'trace-limit': return TRACE_FIELDS['trace-limit'];
-    default: return `ev ${JSON.stringify(line.ev)}, not in TRACE_EVENTS`;
+    case 'trace-limit':
+      return TRACE_FIELDS['trace-limit'];
+    default:
+      return `ev ${JSON.stringify(line.ev)}, not in TRACE_EVENTS`;
   }
 }
 
@@ -96,20 +116,29 @@ function check(line: Line): string[] {
   const problems: string[] = [];
   const keys = Object.keys(line);
   // A script step's own fields (bytes, how, errno, socket options …) follow the listed ones.
-  const known = line.ev === 'app' && fields === TRACE_FIELDS.script ? keys.slice(0, keys.indexOf('what') + (keys.includes('step') ? 2 : 1)) : keys;
+  const known =
+    line.ev === 'app' && fields === TRACE_FIELDS.script
+      ? keys.slice(0, keys.indexOf('what') + (keys.includes('step') ? 2 : 1))
+      : keys;
   const unknown = known.filter((k) => !fields.includes(k));
   if (unknown.length > 0) problems.push(`fields ${unknown.join(', ')} not in the schema's ${fields.join(',')}`);
   const order = known.filter((k) => fields.includes(k));
   const expected = fields.filter((f) => order.includes(f));
-  if (order.join() !== expected.join()) problems.push(`field order ${order.join(',')}, the schema's is ${expected.join(',')}`);
+  if (order.join() !== expected.join())
+    problems.push(`field order ${order.join(',')}, the schema's is ${expected.join(',')}`);
   if (line.ev === 'state') {
-    for (const f of ['from', 'to'] as const) if (!(TCP_STATE_NAMES as readonly unknown[]).includes(line[f])) problems.push(`${f} ${String(line[f])} not a TcpStateName`);
+    for (const f of ['from', 'to'] as const)
+      if (!(TCP_STATE_NAMES as readonly unknown[]).includes(line[f]))
+        problems.push(`${f} ${String(line[f])} not a TcpStateName`);
     if (typeof line.conn !== 'string') problems.push('state record without conn');
   }
-  if (line.reason !== undefined && !(DROP_REASONS as readonly unknown[]).includes(line.reason)) problems.push(`reason ${String(line.reason)} not a DropReason`);
+  if (line.reason !== undefined && !(DROP_REASONS as readonly unknown[]).includes(line.reason))
+    problems.push(`reason ${String(line.reason)} not a DropReason`);
   if (line.reason !== undefined && line.ev !== 'drop') problems.push('a reason on a record that is not a drop');
-  if (line.tfo !== undefined && line.tfo !== 'request' && line.tfo !== 'cookie') problems.push(`tfo ${String(line.tfo)}`);
-  if (line.chain !== undefined && line.chain !== 'input' && line.chain !== 'output') problems.push(`chain ${String(line.chain)}`);
+  if (line.tfo !== undefined && line.tfo !== 'request' && line.tfo !== 'cookie')
+    problems.push(`tfo ${String(line.tfo)}`);
+  if (line.chain !== undefined && line.chain !== 'input' && line.chain !== 'output')
+    problems.push(`chain ${String(line.chain)}`);
   return problems;
 }
 
@@ -129,20 +158,54 @@ describe('trace.jsonl as the schema describes it', () => {
     for (const r of ['loss', 'queue', 'filter'] as const) expect(seen).toContain(`drop:${r}`);
     const whats = new Set(lines.filter((l) => l.ev === 'app').map((l) => l.what));
     expect([...whats].filter((w) => !(APP_NOTES as readonly unknown[]).includes(w))).toEqual([]);
-    for (const w of ['h2 frame', 'h2 stream', 'listen', 'connect', 'send', 'read', 'shutdown', 'close', 'setsockopt', 'accept', 'linger0']) expect(whats).toContain(w);
+    for (const w of [
+      'h2 frame',
+      'h2 stream',
+      'listen',
+      'connect',
+      'send',
+      'read',
+      'shutdown',
+      'close',
+      'setsockopt',
+      'accept',
+      'linger0',
+    ])
+      expect(whats).toContain(w);
     expect(lines.some((l) => typeof l.icmp === 'string' && typeof l.quoted === 'string')).toBe(true);
     expect(lines.some((l) => l.reason === 'filter' && l.chain === 'input')).toBe(true);
   });
 
   it('finds a line the union does not have', () => {
-    expect(check({ run: 'p0-s1', t: 0, node: 'a', ev: 'retransmit' })).toEqual(['ev "retransmit", not in TRACE_EVENTS']);
+    expect(check({ run: 'p0-s1', t: 0, node: 'a', ev: 'retransmit' })).toEqual([
+      'ev "retransmit", not in TRACE_EVENTS',
+    ]);
     expect(check({ run: 'p0-s1', t: 0, node: 'a', ev: 'app', app: 'x', what: 'h3 frame' })).toHaveLength(1);
-    expect(check({ run: 'p0-s1', t: 0, node: 'a', ev: 'state', conn: 'x>y', from: 'LISTEN', to: 'SYN_RECEIVED' })).toHaveLength(1);
-    expect(check({ run: 'p0-s1', t: 0, node: 'a', ev: 'tx', flags: 'S', seq: 1, ack: 0, len: 0, win: 1, src: 'a', dst: 'b', ecn: 1 })).toHaveLength(1);
-    expect(check({ t: 0, run: 'p0-s1', node: 'a', ev: 'state', conn: 'x>y', from: 'LISTEN', to: 'SYN_RCVD' })).toHaveLength(1);
+    expect(
+      check({ run: 'p0-s1', t: 0, node: 'a', ev: 'state', conn: 'x>y', from: 'LISTEN', to: 'SYN_RECEIVED' }),
+    ).toHaveLength(1);
+    expect(
+      check({
+        run: 'p0-s1',
+        t: 0,
+        node: 'a',
+        ev: 'tx',
+        flags: 'S',
+        seq: 1,
+        ack: 0,
+        len: 0,
+        win: 1,
+        src: 'a',
+        dst: 'b',
+        ecn: 1,
+      }),
+    ).toHaveLength(1);
+    expect(
+      check({ t: 0, run: 'p0-s1', node: 'a', ev: 'state', conn: 'x>y', from: 'LISTEN', to: 'SYN_RCVD' }),
+    ).toHaveLength(1);
   });
 
-  it('the engine names its states with the schema\'s names', () => {
+  it("the engine names its states with the schema's names", () => {
     expect([...STATE_NAMES].sort()).toEqual([...TCP_STATE_NAMES].sort());
   });
 });

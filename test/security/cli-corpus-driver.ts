@@ -21,9 +21,17 @@ const realErr = process.stderr.write.bind(process.stderr);
 const realExit = process.exit.bind(process);
 let out = '';
 let err = '';
-process.stdout.write = ((s: string | Uint8Array) => { out += String(s); return true; }) as typeof process.stdout.write;
-process.stderr.write = ((s: string | Uint8Array) => { err += String(s); return true; }) as typeof process.stderr.write;
-process.exit = ((code?: number) => { throw new Exit(code ?? 0); }) as typeof process.exit;
+process.stdout.write = ((s: string | Uint8Array) => {
+  out += String(s);
+  return true;
+}) as typeof process.stdout.write;
+process.stderr.write = ((s: string | Uint8Array) => {
+  err += String(s);
+  return true;
+}) as typeof process.stderr.write;
+process.exit = ((code?: number) => {
+  throw new Exit(code ?? 0);
+}) as typeof process.exit;
 
 // Importing the CLI runs it once with this process's argv: give it a harmless command.
 process.argv = [process.argv[0]!, 'tcplab', 'validate', join(scratch, 'no-such-file.yaml')];
@@ -54,7 +62,13 @@ for (const [i, c] of CLI_CASES.entries()) {
   }
   code ??= typeof process.exitCode === 'number' ? process.exitCode : 0;
   const after = readdirSync(dir).sort();
-  results.push({ name: c.name, code, stdout: out, stderr: err.replaceAll(dir, '{dir}'), wrote: after.filter((f) => !before.includes(f)) });
+  results.push({
+    name: c.name,
+    code,
+    stdout: out,
+    stderr: err.replaceAll(dir, '{dir}'),
+    wrote: after.filter((f) => !before.includes(f)),
+  });
 }
 process.exitCode = 0;
 process.exit = realExit;

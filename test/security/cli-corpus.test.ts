@@ -15,10 +15,22 @@ const DRIVER = fileURLToPath(new URL('./cli-corpus-driver.ts', import.meta.url))
 const scratch = mkdtempSync(join(tmpdir(), 'tcplab-corpus-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-interface Outcome { name: string; code: number; stdout: string; stderr: string; wrote: string[] }
+interface Outcome {
+  name: string;
+  code: number;
+  stdout: string;
+  stderr: string;
+  wrote: string[];
+}
 
 describe('CLI bad-input corpus', () => {
-  const outcomes = JSON.parse(execFileSync(process.execPath, ['--no-warnings', '--import', 'tsx', DRIVER, scratch], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, cwd: fileURLToPath(new URL('../../', import.meta.url)) })) as Outcome[];
+  const outcomes = JSON.parse(
+    execFileSync(process.execPath, ['--no-warnings', '--import', 'tsx', DRIVER, scratch], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      cwd: fileURLToPath(new URL('../../', import.meta.url)),
+    }),
+  ) as Outcome[];
 
   it('has at least 60 cases', () => {
     expect(CLI_CASES.length).toBeGreaterThanOrEqual(60);
@@ -30,7 +42,11 @@ describe('CLI bad-input corpus', () => {
       const o = outcomes[i]!;
       const lines = o.stderr.split('\n').filter((l) => l !== '');
       expect(o.code, o.stderr).toBe(c.code);
-      for (const re of c.err) expect(lines.some((l) => re.test(l)), `${re} in:\n${o.stderr}`).toBe(true);
+      for (const re of c.err)
+        expect(
+          lines.some((l) => re.test(l)),
+          `${re} in:\n${o.stderr}`,
+        ).toBe(true);
       if (c.notErr) expect(o.stderr).not.toMatch(c.notErr);
       expect(o.stderr).not.toMatch(/THREW|internal error|\n\s+at /);
       for (const l of lines) expect(l.length, l.slice(0, 200)).toBeLessThan(600);

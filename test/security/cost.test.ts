@@ -24,7 +24,7 @@ describe('cost estimate', () => {
     expect(est.events / real).toBeLessThan(2);
   });
 
-  it('counts a client\'s `count` (pages per instance), not rate × duration: 100 000 one-shot clients are cheap', () => {
+  it("counts a client's `count` (pages per instance), not rate × duration: 100 000 one-shot clients are cheap", () => {
     const star = `name: s
 topology: { nodes: [{ name: client, count: 100000 }, { name: r1, kind: router }, server], links: [{ between: [client, r1] }, { between: [r1, server] }] }
 duration: 62s

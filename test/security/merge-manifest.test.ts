@@ -24,13 +24,28 @@ async function twoShards(): Promise<{ dirs: string[]; root: string }> {
   for (let index = 0; index < 2; index++) {
     const dir = join(root, 'shared', 'a', 'b', `s${index}`);
     mkdirSync(dir, { recursive: true });
-    await runBatch(runs, { outDir: dir, jobs: 1, trace: false, pcap: false, experiment, rawSpec: { name: experiment.name }, runner: FAKE_RUNNER, stderr: quiet, shard: { index, count: 2 } });
+    await runBatch(runs, {
+      outDir: dir,
+      jobs: 1,
+      trace: false,
+      pcap: false,
+      experiment,
+      rawSpec: { name: experiment.name },
+      runner: FAKE_RUNNER,
+      stderr: quiet,
+      shard: { index, count: 2 },
+    });
     dirs.push(dir);
   }
   return { dirs, root };
 }
 
-function editManifest(dir: string, name: string, edit: (m: { plan: BatchPlan; runIds: string[] } & Record<string, unknown>) => void, rehash = true): string {
+function editManifest(
+  dir: string,
+  name: string,
+  edit: (m: { plan: BatchPlan; runIds: string[] } & Record<string, unknown>) => void,
+  rehash = true,
+): string {
   const file = join(dir, name);
   const m = JSON.parse(readFileSync(file, 'utf8'));
   edit(m);
@@ -68,12 +83,54 @@ describe('merge trusts nothing in a shard manifest', () => {
   it('malformed JSON, a changed plan, a wrong shard or a renamed manifest: exit 2 naming the file', async () => {
     const { dirs, root } = await twoShards();
     const cases: [() => string, RegExp][] = [
-      [() => { const f = join(dirs[0]!, 'shard-0-of-2.json'); writeFileSync(f, '{"format": "tcplab-shard/1", '); return f; }, /: not valid JSON/],
-      [() => editManifest(dirs[0]!, 'shard-0-of-2.json', (m) => { m.plan.runs[0]!.seed = 99; }, false), /: plan\.hash: does not match the plan/],
-      [() => editManifest(dirs[0]!, 'shard-0-of-2.json', (m) => { (m['shard'] as { index: number }).index = 5; }), /: shard: expected \{index, count\}/],
-      [() => editManifest(dirs[0]!, 'shard-0-of-2.json', (m) => { (m.plan as unknown as Record<string, unknown>)['experiment'] = '../x'; }), /: plan\.experiment: expected an experiment name/],
-      [() => editManifest(dirs[0]!, 'shard-0-of-2.json', (m) => { m.plan.runs[0]!.point = { a: { b: 1 } } as never; }), /: plan\.runs\[0\]\.point: expected a map of values/],
-      [() => editManifest(dirs[0]!, 'shard-0-of-2.json', (m) => { m.runIds = ['p9-s9']; }), /: runIds: expected ids of runs in the plan/],
+      [
+        () => {
+          const f = join(dirs[0]!, 'shard-0-of-2.json');
+          writeFileSync(f, '{"format": "tcplab-shard/1", ');
+          return f;
+        },
+        /: not valid JSON/,
+      ],
+      [
+        () =>
+          editManifest(
+            dirs[0]!,
+            'shard-0-of-2.json',
+            (m) => {
+              m.plan.runs[0]!.seed = 99;
+            },
+            false,
+          ),
+        /: plan\.hash: does not match the plan/,
+      ],
+      [
+        () =>
+          editManifest(dirs[0]!, 'shard-0-of-2.json', (m) => {
+            (m['shard'] as { index: number }).index = 5;
+          }),
+        /: shard: expected \{index, count\}/,
+      ],
+      [
+        () =>
+          editManifest(dirs[0]!, 'shard-0-of-2.json', (m) => {
+            (m.plan as unknown as Record<string, unknown>)['experiment'] = '../x';
+          }),
+        /: plan\.experiment: expected an experiment name/,
+      ],
+      [
+        () =>
+          editManifest(dirs[0]!, 'shard-0-of-2.json', (m) => {
+            m.plan.runs[0]!.point = { a: { b: 1 } } as never;
+          }),
+        /: plan\.runs\[0\]\.point: expected a map of values/,
+      ],
+      [
+        () =>
+          editManifest(dirs[0]!, 'shard-0-of-2.json', (m) => {
+            m.runIds = ['p9-s9'];
+          }),
+        /: runIds: expected ids of runs in the plan/,
+      ],
     ];
     for (const [i, [make, expected]] of cases.entries()) {
       const { dirs: fresh } = i === 0 ? { dirs } : await twoShards();

@@ -15,7 +15,12 @@ apps:
   users: { kind: client, on: client, target: server:80, rate: 5/s, stop: 1s }
 `;
 
-interface Case { name: string; yaml?: string; set?: string[]; topologyFile?: string }
+interface Case {
+  name: string;
+  yaml?: string;
+  set?: string[];
+  topologyFile?: string;
+}
 
 const cases: Case[] = [];
 for (const word of ['__proto__', 'constructor', 'prototype']) {
@@ -36,7 +41,11 @@ for (const word of ['__proto__', 'constructor', 'prototype']) {
     { name: `YAML key tcp.${word}`, yaml: `${BASE}tcp: { ${word}: { backlog: 1 } }\n` },
     { name: `YAML key in a list entry (${word})`, yaml: `${BASE}faults:\n  - { ${word}: { at: 1s } }\n` },
     { name: `YAML merge key bringing ${word}`, yaml: `${BASE}x-a: &a { ${word}: { stop: 1s } }\ntcp: { <<: *a }\n` },
-    { name: `topology file key ${word}`, yaml: BASE.replace(/topology: .*\n/, 'topology: topo.yaml\n'), topologyFile: `nodes:\n  a: {}\n  b: {}\n  ${word}: { x: 1 }\nlinks:\n  - { between: [a, b], latency: 1ms, bandwidth: 1Mbps }\n` },
+    {
+      name: `topology file key ${word}`,
+      yaml: BASE.replace(/topology: .*\n/, 'topology: topo.yaml\n'),
+      topologyFile: `nodes:\n  a: {}\n  b: {}\n  ${word}: { x: 1 }\nlinks:\n  - { between: [a, b], latency: 1ms, bandwidth: 1Mbps }\n`,
+    },
   );
 }
 
@@ -53,4 +62,6 @@ const out = cases.map((c) => {
     return { name: c.name, threw: (err as Error).message };
   }
 });
-process.stdout.write(JSON.stringify({ cases: out, prototypeKeys: Object.getOwnPropertyNames(Object.prototype).length }));
+process.stdout.write(
+  JSON.stringify({ cases: out, prototypeKeys: Object.getOwnPropertyNames(Object.prototype).length }),
+);

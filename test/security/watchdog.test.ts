@@ -25,14 +25,20 @@ describe('simulation watchdog', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(SimulationStalled);
-    expect((err as Error).message).toBe(`simulated time stopped advancing: ${MAX_EVENTS_AT_ONE_INSTANT} events at t = 1000 ns, the last one a ZeroDelayTimer timer (tag 7); a timer that re-arms with no delay?`);
+    expect((err as Error).message).toBe(
+      `simulated time stopped advancing: ${MAX_EVENTS_AT_ONE_INSTANT} events at t = 1000 ns, the last one a ZeroDelayTimer timer (tag 7); a timer that re-arms with no delay?`,
+    );
     expect(t.fired).toBe(MAX_EVENTS_AT_ONE_INSTANT);
   }, 60_000);
 
   it('lets time that advances run any number of events', () => {
     const sim = new Sim();
     let n = 0;
-    const tick: EventHandler = { onEvent: (s) => { if (++n < 100_000) s.after(1, tick); } };
+    const tick: EventHandler = {
+      onEvent: (s) => {
+        if (++n < 100_000) s.after(1, tick);
+      },
+    };
     sim.at(0, tick);
     sim.run();
     expect(n).toBe(100_000);

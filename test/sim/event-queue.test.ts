@@ -15,19 +15,27 @@ interface Ref {
   popped: boolean;
 }
 
-type Op =
-  | { kind: 'push'; dt: number }
-  | { kind: 'cancel'; pick: number }
-  | { kind: 'pop'; n: number };
+type Op = { kind: 'push'; dt: number } | { kind: 'cancel'; pick: number } | { kind: 'pop'; n: number };
 
 /** Times from a few distinct values (many ties) up to a wide range (spills and refills). */
 const op = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('push' as const), dt: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 1_000_000 })) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('push' as const),
+      dt: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 1_000_000 })),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('pop' as const), n: fc.integer({ min: 1, max: 20 }) }) },
 );
 
-const tunings = fc.constantFrom({}, { nearLimit: 4, refillTarget: 2 }, { nearLimit: 16, refillTarget: 8 }, { nearLimit: 2, refillTarget: 1 });
+const tunings = fc.constantFrom(
+  {},
+  { nearLimit: 4, refillTarget: 2 },
+  { nearLimit: 16, refillTarget: 8 },
+  { nearLimit: 2, refillTarget: 1 },
+);
 
 function runModel(ops: Op[], tuning: { nearLimit?: number; refillTarget?: number }): void {
   const q = new EventQueue<Ref>(tuning);
@@ -77,12 +85,17 @@ function runModel(ops: Op[], tuning: { nearLimit?: number; refillTarget?: number
 
 describe('EventQueue', () => {
   it('pops in (time, insertion order) and never returns a cancelled event', () => {
-    fc.assert(fc.property(fc.array(op, { maxLength: 300 }), tunings, (ops, tuning) => runModel(ops, tuning)), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), tunings, (ops, tuning) => runModel(ops, tuning)),
+      { numRuns: 300 },
+    );
   });
 
   it('keeps the order through many refills and spills (thousands of events, tiny tiers)', () => {
     fc.assert(
-      fc.property(fc.array(op, { minLength: 2000, maxLength: 4000 }), (ops) => runModel(ops, { nearLimit: 8, refillTarget: 4 })),
+      fc.property(fc.array(op, { minLength: 2000, maxLength: 4000 }), (ops) =>
+        runModel(ops, { nearLimit: 8, refillTarget: 4 }),
+      ),
       { numRuns: 10 },
     );
   });
@@ -93,7 +106,10 @@ describe('EventQueue', () => {
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }) },
       { weight: 2, arbitrary: fc.record({ kind: fc.constant('pop' as const), n: fc.integer({ min: 1, max: 3 }) }) },
     );
-    fc.assert(fc.property(fc.array(tieOp, { maxLength: 400 }), (ops) => runModel(ops, { nearLimit: 4, refillTarget: 2 })), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(tieOp, { maxLength: 400 }), (ops) => runModel(ops, { nearLimit: 4, refillTarget: 2 })),
+      { numRuns: 300 },
+    );
   });
 
   it('default tiers: 100,000 random events and 50,000 at a single time come out in order', () => {
@@ -106,8 +122,9 @@ describe('EventQueue', () => {
       q.push(times[i]!, i, 0, undefined);
     }
     for (let i = 0; i < 50_000; i++) q.push(777_777, 100_000 + i, 0, undefined);
-    const want = [...times.keys(), ...Array.from({ length: 50_000 }, (_, i) => 100_000 + i)]
-      .sort((a, b) => (a < 100_000 ? times[a]! : 777_777) - (b < 100_000 ? times[b]! : 777_777) || a - b);
+    const want = [...times.keys(), ...Array.from({ length: 50_000 }, (_, i) => 100_000 + i)].sort(
+      (a, b) => (a < 100_000 ? times[a]! : 777_777) - (b < 100_000 ? times[b]! : 777_777) || a - b,
+    );
     const got: number[] = [];
     while (q.pop()) got.push(q.poppedHandler!);
     expect(got).toEqual(want);

@@ -18,7 +18,7 @@ describe('Rng', () => {
     expect(draws(new Rng(42, 'link:a-b:lost'), 20)).not.toEqual(base);
   });
 
-  it('adding another named stream does not change a stream\'s numbers', () => {
+  it("adding another named stream does not change a stream's numbers", () => {
     const alone = new Rng(7, 'host:server:isn');
     const expected = draws(alone, 50);
     const a = new Rng(7, 'host:server:isn');

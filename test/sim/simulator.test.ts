@@ -19,7 +19,11 @@ describe('Sim.run', () => {
     sim.at(10, r, 1);
     sim.at(20, r, 2);
     sim.run();
-    expect(r.log).toEqual([[10, 1], [20, 2], [30, 3]]);
+    expect(r.log).toEqual([
+      [10, 1],
+      [20, 2],
+      [30, 3],
+    ]);
     expect(sim.now).toBe(30);
     expect(sim.events).toBe(3);
     expect(sim.pending).toBe(0);
@@ -30,7 +34,10 @@ describe('Sim.run', () => {
     const r = new Recorder();
     for (const t of [5, 10, 15]) sim.at(t, r, t);
     sim.run({ until: 10 });
-    expect(r.log).toEqual([[5, 5], [10, 10]]);
+    expect(r.log).toEqual([
+      [5, 5],
+      [10, 10],
+    ]);
     expect(sim.now).toBe(10);
     sim.run({ until: 12 });
     expect(r.log).toHaveLength(2);
@@ -72,7 +79,10 @@ describe('Sim.run', () => {
     expect(sim.now).toBe(1); // event at 2 still due before 50
     sim.run({ until: 50, maxEvents: 1 });
     expect(sim.now).toBe(50); // budget spent, but nothing else due by 50
-    expect(r.log).toEqual([[1, 1], [2, 2]]);
+    expect(r.log).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
   });
 
   it('stop() ends run after the current event; a later run resumes', () => {
@@ -115,7 +125,10 @@ describe('Sim.run', () => {
     sim.after(1, h, 7, payload);
     sim.after(2, h);
     sim.run();
-    expect(seen).toEqual([[7, payload], [0, undefined]]);
+    expect(seen).toEqual([
+      [7, payload],
+      [0, undefined],
+    ]);
   });
 
   it('refuses to schedule in the past or at a non-finite time', () => {
@@ -149,7 +162,15 @@ describe('Sim.run', () => {
     const sim = new Sim();
     const r = new Recorder();
     const later = sim.at(20, r, 2);
-    sim.at(10, { onEvent: (s) => { s.cancel(later); } }, 1);
+    sim.at(
+      10,
+      {
+        onEvent: (s) => {
+          s.cancel(later);
+        },
+      },
+      1,
+    );
     sim.run();
     expect(r.log).toEqual([]);
     expect(sim.now).toBe(10);

@@ -20,7 +20,14 @@ describe('Tracer', () => {
     t.subscribe((r) => all.push(r), { packets: true });
     expect(t.packets).toBe(true);
     const tx: PacketRecord = { t: 1, node: 'a', ev: 'tx', proto: 17, len: 0, src: '10.0.0.1', dst: '10.0.0.2' };
-    const st: TraceRecord = { t: 2, node: 'a', ev: 'state', conn: '10.0.0.1:80>10.0.0.2:40000', from: 'LISTEN', to: 'SYN_RCVD' };
+    const st: TraceRecord = {
+      t: 2,
+      node: 'a',
+      ev: 'state',
+      conn: '10.0.0.1:80>10.0.0.2:40000',
+      from: 'LISTEN',
+      to: 'SYN_RCVD',
+    };
     t.emitPacket(tx);
     t.emit(st);
     expect(all).toEqual([tx, st]);

@@ -28,7 +28,10 @@ class Server implements SocketHandler {
     for (;;) {
       const n = s.recv(1 << 20);
       if (typeof n !== 'number') return; // EAGAIN
-      if (n === 0) { s.close(); return; }
+      if (n === 0) {
+        s.close();
+        return;
+      }
     }
   }
 }
@@ -38,13 +41,23 @@ class Client implements SocketHandler {
   connectedAt = -1;
   errno: Errno | null = null;
   freed = false;
-  constructor(private readonly net: FakeNet, private readonly sendAndClose = false) {}
+  constructor(
+    private readonly net: FakeNet,
+    private readonly sendAndClose = false,
+  ) {}
   onConnected(s: TcpSocket): void {
     this.connectedAt = this.net.sim.now;
-    if (this.sendAndClose) { s.send(1000); s.close(); }
+    if (this.sendAndClose) {
+      s.send(1000);
+      s.close();
+    }
   }
-  onError(_s: TcpSocket, errno: Errno): void { this.errno = errno; }
-  onFreed(): void { this.freed = true; }
+  onError(_s: TcpSocket, errno: Errno): void {
+    this.errno = errno;
+  }
+  onFreed(): void {
+    this.freed = true;
+  }
 }
 
 function pair(params = {}): { net: FakeNet; a: HostStack; b: HostStack } {
@@ -63,7 +76,8 @@ describe.runIf(engineReady())('host stack with the connection engine', () => {
     net.sim.run({ until: 1 * SEC });
     const [syn, synAck] = net.delivered;
     expect(syn!.tcp!.flags).toBe(SYN);
-    const expected = 2 * 5 * MS + serializationTime(packetBytes(syn!), 100e6) + serializationTime(packetBytes(synAck!), 100e6);
+    const expected =
+      2 * 5 * MS + serializationTime(packetBytes(syn!), 100e6) + serializationTime(packetBytes(synAck!), 100e6);
     expect(c.connectedAt).toBe(expected);
     expect(a.stats().established).toBe(1);
   });

@@ -6,7 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MS, SEC } from '../../src/sim/time.ts';
-import { orThrow, SocketError, type ListenSocket, type SocketHandler, type TcpSocket } from '../../src/stack/socket-api.ts';
+import {
+  orThrow,
+  SocketError,
+  type ListenSocket,
+  type SocketHandler,
+  type TcpSocket,
+} from '../../src/stack/socket-api.ts';
 import { DstMetrics } from '../../src/tcp/dst-metrics.ts';
 import { FakeNet } from './fake-net.ts';
 
@@ -25,19 +31,32 @@ class Server implements SocketHandler {
     for (;;) {
       const n = s.recv(1 << 20);
       if (typeof n !== 'number') return; // EAGAIN
-      if (n === 0) { s.close(); return; }
+      if (n === 0) {
+        s.close();
+        return;
+      }
     }
   }
 }
 
 /** Sends 1000 bytes and closes once connected (so the client ends in TIME-WAIT). */
-const sendAndClose: SocketHandler = { onConnected(s) { s.send(1000); s.close(); } };
+const sendAndClose: SocketHandler = {
+  onConnected(s) {
+    s.send(1000);
+    s.close();
+  },
+};
 /**
  * The same exchange with the socket kept open (shutdown(wr) instead of close()), so that its
  * tcp_info can still be read in TIME-WAIT: a closed socket's TIME-WAIT is a compact record
  * (src/tcp/time-wait-sock.ts, as Linux's inet_timewait_sock) with no RTT or cwnd to report.
  */
-const sendAndShutdown: SocketHandler = { onConnected(s) { s.send(1000); s.shutdown('wr'); } };
+const sendAndShutdown: SocketHandler = {
+  onConnected(s) {
+    s.send(1000);
+    s.shutdown('wr');
+  },
+};
 
 function pair(params = {}) {
   const net = new FakeNet(5 * MS, 100e6);

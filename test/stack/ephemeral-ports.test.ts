@@ -11,7 +11,14 @@ import { EphemeralPorts, type PortChecker } from '../../src/stack/ephemeral-port
 class ReferencePorts {
   private perturb = new Map<number, number>();
   private rng: Rng | null = null;
-  constructor(readonly low: number, readonly high: number, private keyA: number, private keyB: number, private seed: number, private hostName: string) {}
+  constructor(
+    readonly low: number,
+    readonly high: number,
+    private keyA: number,
+    private keyB: number,
+    private seed: number,
+    private hostName: string,
+  ) {}
   pick(laddr: number, raddr: number, rport: number, check: PortChecker): number {
     const low = this.low;
     let remaining = this.high - low + 1;
@@ -44,8 +51,13 @@ class ReferencePorts {
 class FakeHost implements PortChecker {
   held = new Map<string, 'open' | 'tw-old' | 'tw-young'>();
   listening = new Set<number>();
-  constructor(private readonly twReuse: boolean, private readonly ports?: EphemeralPorts) {}
-  private key(l: number, a: number, p: number) { return `${l}/${a}/${p}`; }
+  constructor(
+    private readonly twReuse: boolean,
+    private readonly ports?: EphemeralPorts,
+  ) {}
+  private key(l: number, a: number, p: number) {
+    return `${l}/${a}/${p}`;
+  }
   portUsable(lport: number, raddr: number, rport: number): boolean {
     if (this.listening.has(lport)) return false;
     const k = this.key(lport, raddr, rport);
@@ -57,7 +69,12 @@ class FakeHost implements PortChecker {
     }
     return false;
   }
-  visitPorts(raddr: number, rport: number, visit: (lport: number, reusable: boolean) => void, listening: (lport: number) => void): void {
+  visitPorts(
+    raddr: number,
+    rport: number,
+    visit: (lport: number, reusable: boolean) => void,
+    listening: (lport: number) => void,
+  ): void {
     for (const [k, h] of this.held) {
       const [l, a, p] = k.split('/').map(Number) as [number, number, number];
       if (a === raddr && p === rport) visit(l, h !== 'open');
@@ -84,20 +101,38 @@ class FakeHost implements PortChecker {
   }
 }
 
-type Op = { kind: 'connect'; dest: number } | { kind: 'close'; which: number } | { kind: 'tw'; which: number; old: boolean } | { kind: 'listen'; port: number; on: boolean };
+type Op =
+  | { kind: 'connect'; dest: number }
+  | { kind: 'close'; which: number }
+  | { kind: 'tw'; which: number; old: boolean }
+  | { kind: 'listen'; port: number; on: boolean };
 
 const LOW = 1000;
 const opArb = (span: number): fc.Arbitrary<Op> =>
   fc.oneof(
-    { weight: 6, arbitrary: fc.record({ kind: fc.constant('connect' as const), dest: fc.integer({ min: 0, max: 2 }) }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({ kind: fc.constant('connect' as const), dest: fc.integer({ min: 0, max: 2 }) }),
+    },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('close' as const), which: fc.nat() }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('tw' as const), which: fc.nat(), old: fc.boolean() }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('listen' as const), port: fc.integer({ min: LOW, max: LOW + span }), on: fc.boolean() }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('listen' as const),
+        port: fc.integer({ min: LOW, max: LOW + span }),
+        on: fc.boolean(),
+      }),
+    },
   );
 
 /** Runs ops on the indexed allocator and on the reference; returns both sequences of choices. */
 function replay(span: number, twReuse: boolean, ops: Op[], scanLimit = 64): [number[], number[]] {
-  const dests: Array<[number, number]> = [[0x0a000001, 80], [0x0a000001, 443], [0x0a000002, 80]];
+  const dests: Array<[number, number]> = [
+    [0x0a000001, 80],
+    [0x0a000001, 443],
+    [0x0a000002, 80],
+  ];
   const run = (indexed: boolean): number[] => {
     const ports = indexed ? new EphemeralPorts(LOW, LOW + span, 11, 22, 7, 'h', twReuse, scanLimit) : undefined;
     const ref = indexed ? undefined : new ReferencePorts(LOW, LOW + span, 11, 22, 7, 'h');
@@ -126,12 +161,22 @@ function replay(span: number, twReuse: boolean, ops: Op[], scanLimit = 64): [num
 
 describe('ephemeral port choice with port indexes', () => {
   it('chooses exactly the ports of the port-by-port search (random connects, closes, TIME-WAITs, listeners)', () => {
-    for (const [twReuse, scanLimit] of [[false, 64], [true, 64], [false, 1], [true, 1], [true, 5]] as const) {
+    for (const [twReuse, scanLimit] of [
+      [false, 64],
+      [true, 64],
+      [false, 1],
+      [true, 1],
+      [true, 5],
+    ] as const) {
       fc.assert(
-        fc.property(fc.integer({ min: 1, max: 300 }), fc.array(opArb(300), { minLength: 50, maxLength: 600 }), (span, ops) => {
-          const [indexed, reference] = replay(span, twReuse, ops, scanLimit);
-          expect(indexed).toEqual(reference);
-        }),
+        fc.property(
+          fc.integer({ min: 1, max: 300 }),
+          fc.array(opArb(300), { minLength: 50, maxLength: 600 }),
+          (span, ops) => {
+            const [indexed, reference] = replay(span, twReuse, ops, scanLimit);
+            expect(indexed).toEqual(reference);
+          },
+        ),
         { numRuns: 60, seed: 42 },
       );
     }
@@ -150,7 +195,9 @@ describe('ephemeral port choice with port indexes', () => {
     const held = new Set<number>();
     const checker: PortChecker = {
       portUsable: (l) => (probes++, !held.has(l)),
-      visitPorts: (_a, _p, visit) => { for (const l of held) visit(l, false); },
+      visitPorts: (_a, _p, visit) => {
+        for (const l of held) visit(l, false);
+      },
     };
     const ports = new EphemeralPorts(32768, 60999, 1, 2, 3, 'c');
     for (let i = 0; i < 28232; i++) {

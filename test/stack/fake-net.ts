@@ -22,13 +22,21 @@ export class FakeNet implements EventHandler<Packet> {
   record = true;
   lost = 0;
 
-  constructor(readonly latency: Nanos = 5 * MS, readonly bandwidth = 100e6) {}
+  constructor(
+    readonly latency: Nanos = 5 * MS,
+    readonly bandwidth = 100e6,
+  ) {}
 
   addHost(name: string, address: number, params: Partial<TcpParams> = {}, seed = 1): HostStack {
     const net = this;
     const port: HostPort = {
-      name, address, sim: this.sim, tracer: this.tracer,
-      send(packet: Packet) { net.send(address, packet); },
+      name,
+      address,
+      sim: this.sim,
+      tracer: this.tracer,
+      send(packet: Packet) {
+        net.send(address, packet);
+      },
     };
     const stack = new HostStack(port, tcpParams('linux', { timers: 'exact', ...params }), seed); // nominal times
     this.stacks.set(address, stack);

@@ -10,14 +10,19 @@ describe('FlowTable', () => {
     t.set(0xc0a80001, portsKey(80, 40000), 'a');
     t.set(0x0a000001, portsKey(80, 40000), 'b');
     t.set(0xc0a80001, portsKey(0xffff, 0xffff), 'c');
-    expect([t.get(0xc0a80001, portsKey(80, 40000)), t.get(0x0a000001, portsKey(80, 40000)), t.get(0xc0a80001, portsKey(0xffff, 0xffff))]).toEqual(['a', 'b', 'c']);
+    expect([
+      t.get(0xc0a80001, portsKey(80, 40000)),
+      t.get(0x0a000001, portsKey(80, 40000)),
+      t.get(0xc0a80001, portsKey(0xffff, 0xffff)),
+    ]).toEqual(['a', 'b', 'c']);
     expect(t.get(0xc0a80001, portsKey(80, 40001))).toBeUndefined();
     expect(t.size).toBe(3);
   });
 
   it('delete with a value removes only that value (a newer connection on the tuple stays)', () => {
     const t = new FlowTable<object>();
-    const old = {}, fresh = {};
+    const old = {},
+      fresh = {};
     t.set(1, 2, old);
     t.set(1, 2, fresh);
     expect(t.delete(1, 2, old)).toBe(false);
@@ -28,23 +33,30 @@ describe('FlowTable', () => {
   });
 
   it('behaves like a Map under random inserts, replacements and deletes (growth and backward shifts)', () => {
-    const key = fc.tuple(fc.constantFrom(0x0a000001, 0x0a000002, 0xc6120000, 0xffffffff, 0), fc.integer({ min: 0, max: 40 }));
+    const key = fc.tuple(
+      fc.constantFrom(0x0a000001, 0x0a000002, 0xc6120000, 0xffffffff, 0),
+      fc.integer({ min: 0, max: 40 }),
+    );
     const op = fc.tuple(fc.constantFrom('set', 'delete', 'get'), key, fc.integer());
-    fc.assert(fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
-      const t = new FlowTable<number>();
-      const ref = new Map<string, number>();
-      for (const [what, [addr, p], v] of ops) {
-        const ports = portsKey(p, 1000 + p);
-        const k = `${addr}/${ports}`;
-        if (what === 'set') { t.set(addr, ports, v); ref.set(k, v); }
-        else if (what === 'delete') expect(t.delete(addr, ports)).toBe(ref.delete(k));
-        expect(t.get(addr, ports)).toBe(ref.get(k));
-        expect(t.size).toBe(ref.size);
-      }
-      for (const [k, v] of ref) {
-        const [addr, ports] = k.split('/').map(Number) as [number, number];
-        expect(t.get(addr, ports)).toBe(v);
-      }
-    }));
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+        const t = new FlowTable<number>();
+        const ref = new Map<string, number>();
+        for (const [what, [addr, p], v] of ops) {
+          const ports = portsKey(p, 1000 + p);
+          const k = `${addr}/${ports}`;
+          if (what === 'set') {
+            t.set(addr, ports, v);
+            ref.set(k, v);
+          } else if (what === 'delete') expect(t.delete(addr, ports)).toBe(ref.delete(k));
+          expect(t.get(addr, ports)).toBe(ref.get(k));
+          expect(t.size).toBe(ref.size);
+        }
+        for (const [k, v] of ref) {
+          const [addr, ports] = k.split('/').map(Number) as [number, number];
+          expect(t.get(addr, ports)).toBe(v);
+        }
+      }),
+    );
   });
 });

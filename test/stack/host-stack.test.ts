@@ -11,8 +11,26 @@ const B = 0x0a000001; // 10.0.0.1 server
 
 function tcpPacket(src: number, dst: number, seg: Partial<Segment>): Packet {
   return {
-    src, dst, ttl: 64, id: 1, protocol: PROTO_TCP, dataBytes: 0, annot: 0,
-    tcp: { srcPort: 40000, dstPort: 80, seq: 1000, ack: 0, flags: SYN, window: 65535, urgent: 0, options: { mss: 1460 }, len: 0, payload: null, ...seg },
+    src,
+    dst,
+    ttl: 64,
+    id: 1,
+    protocol: PROTO_TCP,
+    dataBytes: 0,
+    annot: 0,
+    tcp: {
+      srcPort: 40000,
+      dstPort: 80,
+      seq: 1000,
+      ack: 0,
+      flags: SYN,
+      window: 65535,
+      urgent: 0,
+      options: { mss: 1460 },
+      len: 0,
+      payload: null,
+      ...seg,
+    },
   };
 }
 
@@ -60,7 +78,14 @@ describe('host stack: demultiplexing and resets', () => {
     orThrow(b.listen(80, {}));
     a.openRaw().send(tcpPacket(A, B, {}));
     net.sim.run({ until: 100 * MS });
-    expect(records[0]).toEqual({ t: 5_000_000 + serializationTime(44, 100e6), node: 'b', ev: 'state', conn: '10.0.0.1:80>10.0.0.2:40000', from: 'LISTEN', to: 'SYN_RCVD' });
+    expect(records[0]).toEqual({
+      t: 5_000_000 + serializationTime(44, 100e6),
+      node: 'b',
+      ev: 'state',
+      conn: '10.0.0.1:80>10.0.0.2:40000',
+      from: 'LISTEN',
+      to: 'SYN_RCVD',
+    });
   });
 });
 
@@ -124,4 +149,3 @@ describe('host stack: ephemeral ports', () => {
     expect(a.connect(B, 80, {}, { localPort: 5000 })).toBe('EADDRINUSE');
   });
 });
-

@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MS } from '../../src/sim/time.ts';
-import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_PORT_UNREACH, buildIcmpError } from '../../src/wire/icmp.ts';
+import {
+  ICMP_DEST_UNREACH,
+  ICMP_FRAG_NEEDED,
+  ICMP_HOST_UNREACH,
+  ICMP_PORT_UNREACH,
+  buildIcmpError,
+} from '../../src/wire/icmp.ts';
 import { PROTO_TCP, SYN, type Packet } from '../../src/wire/segment.ts';
 import { orThrow, type TcpSocket } from '../../src/stack/socket-api.ts';
 import type { StackSocket } from '../../src/stack/sockets.ts';
@@ -25,8 +31,25 @@ function deafNet(): { net: FakeNet } {
 function synOf(s: TcpSocket, seqDelta = 0, srcPort = s.localPort): Packet {
   const iss = ((s as StackSocket).conn as Connection).iss;
   return {
-    src: A, dst: B, ttl: 64, id: 1, protocol: PROTO_TCP, dataBytes: 0, annot: 0,
-    tcp: { srcPort, dstPort: 80, seq: (iss + seqDelta) >>> 0, ack: 0, flags: SYN, window: 64240, urgent: 0, options: null, len: 0, payload: null },
+    src: A,
+    dst: B,
+    ttl: 64,
+    id: 1,
+    protocol: PROTO_TCP,
+    dataBytes: 0,
+    annot: 0,
+    tcp: {
+      srcPort,
+      dstPort: 80,
+      seq: (iss + seqDelta) >>> 0,
+      ack: 0,
+      flags: SYN,
+      window: 64240,
+      urgent: 0,
+      options: null,
+      len: 0,
+      payload: null,
+    },
   };
 }
 
@@ -69,18 +92,47 @@ describe('ICMP at the host stack', () => {
     const sent: Packet[] = [];
     const wire = net as unknown as { send(from: number, p: Packet): void };
     const send = wire.send.bind(net);
-    wire.send = (from, p) => { sent.push(p); send(from, p); };
+    wire.send = (from, p) => {
+      sent.push(p);
+      send(from, p);
+    };
     const synAck = (): Packet => sent.find((p) => p.src === B && p.tcp !== null)!;
     a.openRaw().send({
-      src: C, dst: B, ttl: 64, id: 1, protocol: 6, dataBytes: 0, annot: 0,
-      tcp: { srcPort: 40000, dstPort: 80, seq: 1000, ack: 0, flags: 2, window: 65535, urgent: 0, options: { mss: 1460 }, len: 0, payload: null },
+      src: C,
+      dst: B,
+      ttl: 64,
+      id: 1,
+      protocol: 6,
+      dataBytes: 0,
+      annot: 0,
+      tcp: {
+        srcPort: 40000,
+        dstPort: 80,
+        seq: 1000,
+        ack: 0,
+        flags: 2,
+        window: 65535,
+        urgent: 0,
+        options: { mss: 1460 },
+        len: 0,
+        payload: null,
+      },
     });
     net.sim.run({ until: 6 * MS });
     const sa = synAck();
     expect(l.stats().synQueue).toBe(1);
     b.receive(buildIcmpError(ROUTER, sa, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, 1)!);
     expect(l.stats().synQueue).toBe(1);
-    b.receive(buildIcmpError(ROUTER, { ...sa, tcp: { ...sa.tcp!, seq: (sa.tcp!.seq + 1) >>> 0 } }, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 2)!);
+    b.receive(
+      buildIcmpError(
+        ROUTER,
+        { ...sa, tcp: { ...sa.tcp!, seq: (sa.tcp!.seq + 1) >>> 0 } },
+        ICMP_DEST_UNREACH,
+        ICMP_HOST_UNREACH,
+        0,
+        2,
+      )!,
+    );
     expect(b.icmpStats?.outOfWindowIcmps).toBe(1);
     expect(l.stats().synQueue).toBe(1);
     b.receive(buildIcmpError(ROUTER, sa, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, 3)!);

@@ -10,7 +10,13 @@ import { MS, SEC } from '../../src/sim/time.ts';
 import { formatFlags } from '../../src/wire/flags.ts';
 import { ACK, FIN, PROTO_TCP, RST, SYN, type Packet, type Segment } from '../../src/wire/segment.ts';
 import type { Errno } from '../../src/tcp/api.ts';
-import { orThrow, SocketError, type ListenSocket, type SocketHandler, type TcpSocket } from '../../src/stack/socket-api.ts';
+import {
+  orThrow,
+  SocketError,
+  type ListenSocket,
+  type SocketHandler,
+  type TcpSocket,
+} from '../../src/stack/socket-api.ts';
 import { FakeNet } from './fake-net.ts';
 
 const A = 0x0a000002; // client
@@ -18,8 +24,26 @@ const B = 0x0a000001; // server
 
 function tcpPacket(src: number, dst: number, seg: Partial<Segment>): Packet {
   return {
-    src, dst, ttl: 64, id: 1, protocol: PROTO_TCP, dataBytes: 0, annot: 0,
-    tcp: { srcPort: 40000, dstPort: 80, seq: 1000, ack: 0, flags: SYN, window: 65535, urgent: 0, options: null, len: 0, payload: null, ...seg },
+    src,
+    dst,
+    ttl: 64,
+    id: 1,
+    protocol: PROTO_TCP,
+    dataBytes: 0,
+    annot: 0,
+    tcp: {
+      srcPort: 40000,
+      dstPort: 80,
+      seq: 1000,
+      ack: 0,
+      flags: SYN,
+      window: 65535,
+      urgent: 0,
+      options: null,
+      len: 0,
+      payload: null,
+      ...seg,
+    },
   };
 }
 
@@ -32,7 +56,11 @@ function wire(net: FakeNet): string[] {
 }
 
 function thrown(f: () => unknown): Errno | 'none' {
-  try { f(); } catch (e) { return (e as SocketError).code; }
+  try {
+    f();
+  } catch (e) {
+    return (e as SocketError).code;
+  }
   return 'none';
 }
 
@@ -45,8 +73,12 @@ function readAll(s: TcpSocket): void {
 class Recorder implements SocketHandler {
   errors: Errno[] = [];
   connected = false;
-  onConnected(): void { this.connected = true; }
-  onError(_s: TcpSocket, e: Errno): void { this.errors.push(e); }
+  onConnected(): void {
+    this.connected = true;
+  }
+  onError(_s: TcpSocket, e: Errno): void {
+    this.errors.push(e);
+  }
 }
 
 class Acceptor {
@@ -68,8 +100,11 @@ describe('segments nobody owns (RFC 9293 3.10.7.1)', () => {
     raw.send(tcpPacket(A, B, { flags: RST | ACK, seq: 500, ack: 7777 }));
     net.sim.run({ until: 1 * SEC });
     expect(wire(net)).toEqual([
-      'A>B F. 500:500 ack 7777', 'A>B F 500:510', 'A>B R. 500:500 ack 7777',
-      'B>A R 7777:7777', 'B>A R. 0:0 ack 511',
+      'A>B F. 500:500 ack 7777',
+      'A>B F 500:510',
+      'A>B R. 500:500 ack 7777',
+      'B>A R 7777:7777',
+      'B>A R. 0:0 ack 511',
     ]);
   });
 });
@@ -180,7 +215,17 @@ describe('errors through the socket API', () => {
     const net = new FakeNet();
     const a = net.addHost('a', A);
     const b = net.addHost('b', B);
-    orThrow(b.listen(80, new Acceptor({ onReadable: (s) => { readAll(s); if (s.eof) s.close(); } })));
+    orThrow(
+      b.listen(
+        80,
+        new Acceptor({
+          onReadable: (s) => {
+            readAll(s);
+            if (s.eof) s.close();
+          },
+        }),
+      ),
+    );
     const first = orThrow(a.connect(B, 80, { onConnected: (s) => s.close() }));
     net.sim.run({ until: 1 * SEC });
     expect(first.state).toBe('TIME_WAIT'); // closed by its user: the compact record
@@ -206,7 +251,17 @@ describe('TIME-WAIT and the next connection on the same tuple', () => {
     const net = new FakeNet();
     const a = net.addHost('a', A, { twReuse: true, ephemeralLow: 50000, ephemeralHigh: 50000 });
     const b = net.addHost('b', B);
-    orThrow(b.listen(80, new Acceptor({ onReadable: (s) => { readAll(s); if (s.eof) s.close(); } })));
+    orThrow(
+      b.listen(
+        80,
+        new Acceptor({
+          onReadable: (s) => {
+            readAll(s);
+            if (s.eof) s.close();
+          },
+        }),
+      ),
+    );
     const first = orThrow(a.connect(B, 80, { onConnected: (s) => s.close() }));
     net.sim.run({ until: 2 * SEC });
     expect(first.state).toBe('TIME_WAIT');
@@ -222,20 +277,49 @@ describe('TIME-WAIT and the next connection on the same tuple', () => {
     const net = new FakeNet();
     const a = net.addHost('a', A, { twReuse: true, timestamps: false, ephemeralLow: 50000, ephemeralHigh: 50000 });
     const b = net.addHost('b', B);
-    orThrow(b.listen(80, new Acceptor({ onReadable: (s) => { readAll(s); if (s.eof) s.close(); } })));
+    orThrow(
+      b.listen(
+        80,
+        new Acceptor({
+          onReadable: (s) => {
+            readAll(s);
+            if (s.eof) s.close();
+          },
+        }),
+      ),
+    );
     orThrow(a.connect(B, 80, { onConnected: (s) => s.close() }));
     net.sim.run({ until: 5 * SEC });
     expect(a.connect(B, 80, {})).toBe('EADDRNOTAVAIL');
   });
 
-  it('a server in TIME-WAIT takes the same client port\'s new SYN and reopens (RFC 6191): ISS = old SND.NXT + 65537', () => {
+  it("a server in TIME-WAIT takes the same client port's new SYN and reopens (RFC 6191): ISS = old SND.NXT + 65537", () => {
     const net = new FakeNet();
     const a = net.addHost('a', A);
     const b = net.addHost('b', B);
     // The server closes first, so the server holds TIME-WAIT and the client's port is free again.
     const acc = new Acceptor();
-    orThrow(b.listen(80, { onAcceptable: (l) => { acc.onAcceptable(l); for (const s of acc.socks) if (s.state === 'ESTABLISHED') s.close(); } }));
-    orThrow(a.connect(B, 80, { onReadable: (s) => { s.recv(100); if (s.eof) s.close(); } }, { localPort: 45000 }));
+    orThrow(
+      b.listen(80, {
+        onAcceptable: (l) => {
+          acc.onAcceptable(l);
+          for (const s of acc.socks) if (s.state === 'ESTABLISHED') s.close();
+        },
+      }),
+    );
+    orThrow(
+      a.connect(
+        B,
+        80,
+        {
+          onReadable: (s) => {
+            s.recv(100);
+            if (s.eof) s.close();
+          },
+        },
+        { localPort: 45000 },
+      ),
+    );
     net.sim.run({ until: 1 * SEC });
     expect(acc.socks[0]!.state).toBe('TIME_WAIT');
     const serverIss = net.delivered.find((p) => p.src === B && p.tcp!.flags === (SYN | ACK))!.tcp!.seq;
@@ -244,7 +328,11 @@ describe('TIME-WAIT and the next connection on the same tuple', () => {
     orThrow(a.connect(B, 80, rec, { localPort: 45000 }));
     net.sim.run({ until: 2 * SEC });
     expect(rec.connected).toBe(true);
-    expect(wire(net).map((l) => l.split(' ')[1]).slice(0, 3)).toEqual(['S', 'S.', '.']);
+    expect(
+      wire(net)
+        .map((l) => l.split(' ')[1])
+        .slice(0, 3),
+    ).toEqual(['S', 'S.', '.']);
     expect(net.delivered[1]!.tcp!.seq).toBe((serverIss + 2 + 65537) >>> 0);
   });
 });

@@ -48,7 +48,10 @@ describe('receive buffer autotuning (tcp_rcv_space_adjust)', () => {
   });
 
   test('SO_RCVBUF locks the size; tcp_moderate_rcvbuf 0 turns autotuning off', () => {
-    for (const t of [passiveEstablished({ tsOk: true }), passiveEstablished({ tsOk: true, params: { moderateRcvbuf: false } })]) {
+    for (const t of [
+      passiveEstablished({ tsOk: true }),
+      passiveEstablished({ tsOk: true, params: { moderateRcvbuf: false } }),
+    ]) {
       if (t.c.params.moderateRcvbuf) t.c.setOption('rcvBuf', 131072, t.now);
       t.at(200 * MS);
       const seq = deliver(t, 1, 10, 100);

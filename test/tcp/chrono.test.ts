@@ -8,7 +8,10 @@ import { describe, expect, test } from 'vitest';
 import { MS } from '../../src/sim/time.ts';
 import { activeEstablished } from './harness.ts';
 
-const ms = (t: { c: { tcpInfo(now: number): { busy_time: number; rwnd_limited: number; sndbuf_limited: number } }; now: number }) => {
+const ms = (t: {
+  c: { tcpInfo(now: number): { busy_time: number; rwnd_limited: number; sndbuf_limited: number } };
+  now: number;
+}) => {
   const i = t.c.tcpInfo(t.now);
   return [i.busy_time / 1000, i.rwnd_limited / 1000, i.sndbuf_limited / 1000];
 };
@@ -17,12 +20,20 @@ describe('send chronographs', () => {
   test('a tiny send buffer: sndbuf-limited from the ACK that empties the queue to the one that wakes the writer', () => {
     // Linux tcp_info/tcp-info-sndbuf-limited.pkt: SO_SNDBUF 20000, skb accounting, a blocking
     // write of 150000 at 200 ms, ACKs 10, 20, 30 and 50 ms later.
-    const t = activeEstablished({ peerOptions: 'mss 1000,nop,wscale 8', peerWindow: 10000, params: { skbTruesize: 1280, sndBuf: 20000, sndBufLock: true } });
+    const t = activeEstablished({
+      peerOptions: 'mss 1000,nop,wscale 8',
+      peerWindow: 10000,
+      params: { skbTruesize: 1280, sndBuf: 20000, sndBufLock: true },
+    });
     t.at(200 * MS);
     let written = t.c.send(150000, t.now);
     expect(written).toBeLessThan(150000);
     expect(ms(t)).toEqual([0, 0, 0]);
-    for (const [dt, ack] of [[10, 10001], [10, 30001], [10, 70001]] as const) {
+    for (const [dt, ack] of [
+      [10, 10001],
+      [10, 30001],
+      [10, 70001],
+    ] as const) {
       t.at(t.now + dt * MS);
       t.in(`. 1:1(0) ack ${ack} win 10000`);
       if (t.rec.takeEvents().includes('WRITABLE')) written += t.c.send(150000 - written, t.now);

@@ -37,7 +37,12 @@ describe('active close', () => {
     t.c.send(2500, t.now);
     t.c.shutdown('wr', t.now);
     // Two-segment TSO packets carry PSH (Linux __tcp_transmit_skb), the tail of the write its own.
-    expect(t.sent()).toEqual(['. 1:1001(1000) ack 1', 'P. 1001:2001(1000) ack 1', 'P. 2001:2501(500) ack 1', 'F. 2501:2501(0) ack 1']);
+    expect(t.sent()).toEqual([
+      '. 1:1001(1000) ack 1',
+      'P. 1001:2001(1000) ack 1',
+      'P. 2001:2501(500) ack 1',
+      'F. 2501:2501(0) ack 1',
+    ]);
     expect(t.c.send(10, t.now)).toBe(-1);
     expect(t.c.sendErrno()).toBe('EPIPE');
   });
@@ -81,11 +86,17 @@ describe('simultaneous close', () => {
     b.close(pair.now);
     pair.run(200 * MS);
     expect(pair.log).toEqual([
-      '100 a>b F. 1:1(0) ack 1', '100 b>a F. 1:1(0) ack 1',
-      '110 b>a . 2:2(0) ack 2', '110 a>b . 2:2(0) ack 2',
+      '100 a>b F. 1:1(0) ack 1',
+      '100 b>a F. 1:1(0) ack 1',
+      '110 b>a . 2:2(0) ack 2',
+      '110 a>b . 2:2(0) ack 2',
     ]);
     for (const side of [0, 1] as const) {
-      expect(pair.rec[side].states.slice(-3)).toEqual(['ESTABLISHED>FIN_WAIT_1', 'FIN_WAIT_1>CLOSING', 'CLOSING>TIME_WAIT']);
+      expect(pair.rec[side].states.slice(-3)).toEqual([
+        'ESTABLISHED>FIN_WAIT_1',
+        'FIN_WAIT_1>CLOSING',
+        'CLOSING>TIME_WAIT',
+      ]);
     }
     pair.run(70 * SEC);
     expect(a.state).toBe(TcpState.CLOSED);

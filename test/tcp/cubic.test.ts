@@ -94,34 +94,40 @@ describe('the cubic window (RFC 9438 4.2, Linux bictcp_update)', () => {
 
   // Linux counts the curve's time in jiffies (tcp_jiffies32): the host's HZ and jiffies phase.
   test.each([
-    [1000, 0], [250, 0], [100, 0], [250, 1_234_567],
-  ])('a loss at cwnd 100 sets ssthresh 70 (beta 717/1024); the window regains 100 after K = cbrt(30 / 0.4) = 4.2 s, concave before, convex after (HZ %i, phase %i ns)', (hz, phase) => {
-    const c = new Cubic(10, hz, phase);
-    const view = { sndUna: 0, sndNxt: 0, mss: 1000, packetsOut: 0, rtt: { srtt: 100 * MS } };
-    c.ssthresh = 50;
-    c.cwnd = 100;
-    c.enterRecovery(100);
-    expect(c.ssthresh).toBe(70);
-    c.exitRecovery(100);
-    expect(c.cwnd).toBe(70);
-    // One window of ACKs per 100 ms RTT, each ACK one segment, from t = 10 s.
-    const start = 10 * SEC;
-    const at: Record<number, number> = {};
-    for (let r = 0; r < 60; r++) {
-      const now = start + r * 100 * MS;
-      c.onAckSample(view, 100 * MS, now);
-      const w = c.cwnd;
-      for (let i = 0; i < w; i++) c.onAck(1, true, now + Math.floor((i * 100 * MS) / w));
-      at[r] = c.cwnd;
-    }
-    // RFC 9438 eq. 1: W(t) = 0.4 (t - 4.217)^3 + 100 (t in s since the reduction, t + RTT as Linux).
-    const model = (s: number): number => 0.4 * (s - Math.cbrt(30 / 0.4)) ** 3 + 100;
-    for (const r of [10, 20, 30, 42, 50, 59]) {
-      expect(Math.abs(at[r]! - model((r + 1) / 10 + 0.1)), `after ${r} RTTs`).toBeLessThanOrEqual(2.5);
-    }
-    expect(at[20]! - at[10]!).toBeGreaterThan(at[40]! - at[30]!); // concave: slowing towards W_max
-    expect(at[59]! - at[49]!).toBeGreaterThan(at[49]! - at[42]!); // convex beyond it
-  });
+    [1000, 0],
+    [250, 0],
+    [100, 0],
+    [250, 1_234_567],
+  ])(
+    'a loss at cwnd 100 sets ssthresh 70 (beta 717/1024); the window regains 100 after K = cbrt(30 / 0.4) = 4.2 s, concave before, convex after (HZ %i, phase %i ns)',
+    (hz, phase) => {
+      const c = new Cubic(10, hz, phase);
+      const view = { sndUna: 0, sndNxt: 0, mss: 1000, packetsOut: 0, rtt: { srtt: 100 * MS } };
+      c.ssthresh = 50;
+      c.cwnd = 100;
+      c.enterRecovery(100);
+      expect(c.ssthresh).toBe(70);
+      c.exitRecovery(100);
+      expect(c.cwnd).toBe(70);
+      // One window of ACKs per 100 ms RTT, each ACK one segment, from t = 10 s.
+      const start = 10 * SEC;
+      const at: Record<number, number> = {};
+      for (let r = 0; r < 60; r++) {
+        const now = start + r * 100 * MS;
+        c.onAckSample(view, 100 * MS, now);
+        const w = c.cwnd;
+        for (let i = 0; i < w; i++) c.onAck(1, true, now + Math.floor((i * 100 * MS) / w));
+        at[r] = c.cwnd;
+      }
+      // RFC 9438 eq. 1: W(t) = 0.4 (t - 4.217)^3 + 100 (t in s since the reduction, t + RTT as Linux).
+      const model = (s: number): number => 0.4 * (s - Math.cbrt(30 / 0.4)) ** 3 + 100;
+      for (const r of [10, 20, 30, 42, 50, 59]) {
+        expect(Math.abs(at[r]! - model((r + 1) / 10 + 0.1)), `after ${r} RTTs`).toBeLessThanOrEqual(2.5);
+      }
+      expect(at[20]! - at[10]!).toBeGreaterThan(at[40]! - at[30]!); // concave: slowing towards W_max
+      expect(at[59]! - at[49]!).toBeGreaterThan(at[49]! - at[42]!); // convex beyond it
+    },
+  );
 });
 
 describe('tcp.congestion', () => {
@@ -133,8 +139,14 @@ describe('tcp.congestion', () => {
   });
 
   test('anything else is refused naming the field', () => {
-    const r = loadExperimentText('name: x\ntopology: { nodes: [a, b], links: [{ between: [a, b] }] }\ntcp: { congestion: bbr }\n', 'experiments/x.yaml');
+    const r = loadExperimentText(
+      'name: x\ntopology: { nodes: [a, b], links: [{ between: [a, b] }] }\ntcp: { congestion: bbr }\n',
+      'experiments/x.yaml',
+    );
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors.map(formatSpecError)).toContain('experiments/x.yaml: tcp.congestion: expected one of cubic, reno, got "bbr"');
+    if (!r.ok)
+      expect(r.errors.map(formatSpecError)).toContain(
+        'experiments/x.yaml: tcp.congestion: expected one of cubic, reno, got "bbr"',
+      );
   });
 });

@@ -53,7 +53,12 @@ describe('ECN signals', () => {
     expect(t.rec.take().map((s) => brief(s.seg))).toEqual(['E. 1:1(0) ack 1001']);
     t.c.onSegment(t.peer('P. 1001:2001(1000) ack 1 win 65535'), t.now, ECN_ECT0);
     t.c.onSegment(t.peer('P. 2001:3001(1000) ack 1 win 65535'), t.now, ECN_ECT0);
-    expect(t.rec.take().map((s) => brief(s.seg)).every((l) => l.startsWith('E.'))).toBe(true);
+    expect(
+      t.rec
+        .take()
+        .map((s) => brief(s.seg))
+        .every((l) => l.startsWith('E.')),
+    ).toBe(true);
     t.c.onSegment(t.peer('WP. 3001:4001(1000) ack 1 win 65535'), t.now, ECN_ECT0);
     t.runTimers(t.now + 500 * MS);
     t.c.onSegment(t.peer('P. 4001:5001(1000) ack 1 win 65535'), t.now, ECN_ECT0);

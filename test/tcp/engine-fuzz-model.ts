@@ -24,7 +24,10 @@ function check(ok: boolean, what: string): void {
 export type Fixture = (profile: 'linux' | 'rfc9293', isn?: Isn, params?: Partial<TcpParams>) => Trace;
 
 /** Both ISNs, so the same runs can be made near the 2^32 wrap. */
-export interface Isn { iss?: number; peerIss?: number }
+export interface Isn {
+  iss?: number;
+  peerIss?: number;
+}
 
 export const FIXTURES: Record<string, Fixture> = {
   SYN_SENT: (profile, isn = {}, params = {}) => synSent({ profile, params, ...isn }),
@@ -33,7 +36,8 @@ export const FIXTURES: Record<string, Fixture> = {
     t.in('S 0:0(0) win 65535 <mss 1000,sackOK,TS val 5 ecr 0,nop,wscale 3>');
     return t;
   },
-  ESTABLISHED: (profile, isn = {}, params = {}) => activeEstablished({ profile, params, ...isn, peerOptions: 'mss 1000,sackOK,TS val 5 ecr 0,nop,wscale 3' }),
+  ESTABLISHED: (profile, isn = {}, params = {}) =>
+    activeEstablished({ profile, params, ...isn, peerOptions: 'mss 1000,sackOK,TS val 5 ecr 0,nop,wscale 3' }),
   ESTABLISHED_busy: (profile, isn = {}, params = {}) => {
     const t = passiveEstablished({ profile, params, ...isn });
     t.c.send(20000, t.now);
@@ -118,7 +122,12 @@ export const segSpec: fc.Arbitrary<SegSpec> = fc.record({
   len: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 3000 })),
   ts: fc.option(fc.record({ val: fc.nat({ max: 0xffffffff }), ecr: fc.nat({ max: 0xffffffff }) })),
   sack: fc.option(fc.array(fc.tuple(fc.nat({ max: 0xffffffff }), fc.nat({ max: 0xffffffff })), { maxLength: 4 })),
-  syn: fc.option(fc.record({ mss: fc.option(fc.integer({ min: 0, max: 65535 }), { nil: undefined }), wscale: fc.option(fc.integer({ min: 0, max: 255 }), { nil: undefined }) })),
+  syn: fc.option(
+    fc.record({
+      mss: fc.option(fc.integer({ min: 0, max: 65535 }), { nil: undefined }),
+      wscale: fc.option(fc.integer({ min: 0, max: 255 }), { nil: undefined }),
+    }),
+  ),
 });
 
 export function build(c: Connection, s: SegSpec): Segment {
@@ -133,10 +142,16 @@ export function build(c: Connection, s: SegSpec): Segment {
     }
   }
   return {
-    srcPort: c.ep.remotePort, dstPort: c.ep.localPort,
+    srcPort: c.ep.remotePort,
+    dstPort: c.ep.localPort,
     seq: s.near ? (c.rcvNxt + s.seqOff) >>> 0 : s.rawSeq,
     ack: s.near ? (c.sndUna + s.ackOff) >>> 0 : s.rawAck,
-    flags: s.flags, window: s.window, urgent: 0, options, len: s.len, payload: null,
+    flags: s.flags,
+    window: s.window,
+    urgent: 0,
+    options,
+    len: s.len,
+    payload: null,
   };
 }
 
@@ -150,11 +165,34 @@ export type Op =
 
 export const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: segSpec.map((spec) => ({ kind: 'seg' as const, spec })) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('echo' as const), which: fc.nat(), mutate: fc.nat({ max: 6 }), delta: fc.integer({ min: -3000, max: 3000 }) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('time' as const), dt: fc.oneof(fc.integer({ min: 0, max: 2000 }).map((x) => x * MS), fc.integer({ min: 0, max: 300 }).map((x) => x * SEC)) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('echo' as const),
+      which: fc.nat(),
+      mutate: fc.nat({ max: 6 }),
+      delta: fc.integer({ min: -3000, max: 3000 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('time' as const),
+      dt: fc.oneof(
+        fc.integer({ min: 0, max: 2000 }).map((x) => x * MS),
+        fc.integer({ min: 0, max: 300 }).map((x) => x * SEC),
+      ),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('send' as const), n: fc.integer({ min: 0, max: 100000 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('recv' as const), n: fc.integer({ min: 0, max: 100000 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('user' as const), call: fc.constantFrom('close', 'abort', 'shutdown-wr', 'shutdown-rd', 'nodelay', 'destroy') }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('user' as const),
+      call: fc.constantFrom('close', 'abort', 'shutdown-wr', 'shutdown-rd', 'nodelay', 'destroy'),
+    }),
+  },
 );
 
 /** A segment we sent, reflected back as if from the peer (swapped roles), then mutated. */
@@ -162,16 +200,34 @@ export function echo(t: Trace, sent: Segment[], o: Extract<Op, { kind: 'echo' }>
   if (sent.length === 0) return null;
   const s = sent[o.which % sent.length]!;
   const seg: Segment = {
-    ...s, srcPort: s.dstPort, dstPort: s.srcPort, seq: s.ack, ack: s.seq + s.len + ((s.flags & (SYN | FIN)) ? 1 : 0),
+    ...s,
+    srcPort: s.dstPort,
+    dstPort: s.srcPort,
+    seq: s.ack,
+    ack: s.seq + s.len + (s.flags & (SYN | FIN) ? 1 : 0),
   };
   switch (o.mutate) {
-    case 1: seg.seq = (seg.seq + o.delta) >>> 0; break;
-    case 2: seg.ack = (seg.ack + o.delta) >>> 0; break;
-    case 3: seg.flags ^= 1 << (Math.abs(o.delta) % 8); break;
-    case 4: seg.len = Math.abs(o.delta); break;
-    case 5: seg.window = Math.abs(o.delta) % 65536; break;
-    case 6: seg.seq = (t.c.rcvNxt + o.delta) >>> 0; seg.len = Math.abs(o.delta) % 1500; break;
-    default: break;
+    case 1:
+      seg.seq = (seg.seq + o.delta) >>> 0;
+      break;
+    case 2:
+      seg.ack = (seg.ack + o.delta) >>> 0;
+      break;
+    case 3:
+      seg.flags ^= 1 << (Math.abs(o.delta) % 8);
+      break;
+    case 4:
+      seg.len = Math.abs(o.delta);
+      break;
+    case 5:
+      seg.window = Math.abs(o.delta) % 65536;
+      break;
+    case 6:
+      seg.seq = (t.c.rcvNxt + o.delta) >>> 0;
+      seg.len = Math.abs(o.delta) % 1500;
+      break;
+    default:
+      break;
   }
   return seg;
 }
@@ -217,13 +273,25 @@ export function checkInvariants(t: Trace, label: string): void {
  * timeout from SYN-SENT, SYN-RECEIVED, FIN-WAIT-2 and the data states.
  */
 const LEGAL: ReadonlySet<string> = new Set([
-  'SYN_SENT>SYN_RCVD', 'SYN_SENT>ESTABLISHED', 'SYN_SENT>CLOSED',
-  'SYN_RCVD>ESTABLISHED', 'SYN_RCVD>FIN_WAIT_1', 'SYN_RCVD>CLOSED',
-  'ESTABLISHED>FIN_WAIT_1', 'ESTABLISHED>CLOSE_WAIT', 'ESTABLISHED>CLOSED',
-  'FIN_WAIT_1>FIN_WAIT_2', 'FIN_WAIT_1>CLOSING', 'FIN_WAIT_1>TIME_WAIT', 'FIN_WAIT_1>CLOSED',
-  'FIN_WAIT_2>TIME_WAIT', 'FIN_WAIT_2>CLOSED',
-  'CLOSE_WAIT>LAST_ACK', 'CLOSE_WAIT>CLOSED',
-  'CLOSING>TIME_WAIT', 'CLOSING>CLOSED',
+  'SYN_SENT>SYN_RCVD',
+  'SYN_SENT>ESTABLISHED',
+  'SYN_SENT>CLOSED',
+  'SYN_RCVD>ESTABLISHED',
+  'SYN_RCVD>FIN_WAIT_1',
+  'SYN_RCVD>CLOSED',
+  'ESTABLISHED>FIN_WAIT_1',
+  'ESTABLISHED>CLOSE_WAIT',
+  'ESTABLISHED>CLOSED',
+  'FIN_WAIT_1>FIN_WAIT_2',
+  'FIN_WAIT_1>CLOSING',
+  'FIN_WAIT_1>TIME_WAIT',
+  'FIN_WAIT_1>CLOSED',
+  'FIN_WAIT_2>TIME_WAIT',
+  'FIN_WAIT_2>CLOSED',
+  'CLOSE_WAIT>LAST_ACK',
+  'CLOSE_WAIT>CLOSED',
+  'CLOSING>TIME_WAIT',
+  'CLOSING>CLOSED',
   'LAST_ACK>CLOSED',
   'TIME_WAIT>CLOSED',
 ]);
@@ -250,23 +318,43 @@ export const NEAR_WRAP: Isn = { iss: 0xffffffff - 2500, peerIss: 0xffffffff - 70
 export function applyOp(t: Trace, sent: Segment[], o: Op): boolean {
   const wasClosed = t.c.state === TcpState.CLOSED;
   switch (o.kind) {
-    case 'seg': t.c.onSegment(build(t.c, o.spec), t.now); break;
+    case 'seg':
+      t.c.onSegment(build(t.c, o.spec), t.now);
+      break;
     case 'echo': {
       const seg = echo(t, sent, o);
       if (seg !== null) t.c.onSegment(seg, t.now);
       break;
     }
-    case 'time': t.runTimers(t.now + o.dt); break;
-    case 'send': t.c.send(o.n, t.now); break;
-    case 'recv': t.c.recv(o.n, t.now); break;
+    case 'time':
+      t.runTimers(t.now + o.dt);
+      break;
+    case 'send':
+      t.c.send(o.n, t.now);
+      break;
+    case 'recv':
+      t.c.recv(o.n, t.now);
+      break;
     case 'user':
       switch (o.call) {
-        case 'close': t.c.close(t.now); break;
-        case 'abort': t.c.abort(t.now); break;
-        case 'shutdown-wr': t.c.shutdown('wr', t.now); break;
-        case 'shutdown-rd': t.c.shutdown('rd', t.now); break;
-        case 'nodelay': t.c.setNoDelay(true, t.now); break;
-        case 'destroy': t.c.destroy(t.now); break;
+        case 'close':
+          t.c.close(t.now);
+          break;
+        case 'abort':
+          t.c.abort(t.now);
+          break;
+        case 'shutdown-wr':
+          t.c.shutdown('wr', t.now);
+          break;
+        case 'shutdown-rd':
+          t.c.shutdown('rd', t.now);
+          break;
+        case 'nodelay':
+          t.c.setNoDelay(true, t.now);
+          break;
+        case 'destroy':
+          t.c.destroy(t.now);
+          break;
       }
       break;
   }
@@ -283,14 +371,22 @@ export function checkSent(seg: Segment, wasClosed: boolean): void {
 }
 
 /** One fuzz case: a fixture, then the ops; throws on a broken invariant or an engine crash. */
-export function runCase(make: Fixture, profile: 'linux' | 'rfc9293', isn: Isn, ops: readonly Op[], params: Partial<TcpParams> = {}): void {
+export function runCase(
+  make: Fixture,
+  profile: 'linux' | 'rfc9293',
+  isn: Isn,
+  ops: readonly Op[],
+  params: Partial<TcpParams> = {},
+): void {
   const t = make(profile, isn, params);
   const start = STATE_NAMES[t.c.state]!;
   t.rec.takeStates();
   const sent: Segment[] = t.rec.take().map((s) => s.seg);
   checkInvariants(t, 'fixture');
   let freed = 0;
-  t.rec.onNotify = (what) => { if (what === 5) freed++; };
+  t.rec.onNotify = (what) => {
+    if (what === 5) freed++;
+  };
   for (const o of ops) {
     const wasClosed = applyOp(t, sent, o);
     for (const s of t.rec.take()) {

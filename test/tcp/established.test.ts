@@ -44,7 +44,9 @@ describe('segment acceptability and data', () => {
   test('out-of-order data: duplicate ACKs with SACK blocks, latest block first (RFC 2018 4), then joined', () => {
     const t = passiveEstablished();
     expect(t.inFull('. 1001:2001(1000) ack 1 win 257')).toEqual(['. 1:1(0) ack 1 win 502 <nop,nop,sack 1001:2001>']);
-    expect(t.inFull('. 3001:4001(1000) ack 1 win 257')).toEqual(['. 1:1(0) ack 1 win 502 <nop,nop,sack 3001:4001 1001:2001>']);
+    expect(t.inFull('. 3001:4001(1000) ack 1 win 257')).toEqual([
+      '. 1:1(0) ack 1 win 502 <nop,nop,sack 3001:4001 1001:2001>',
+    ]);
     expect(t.c.readable).toBe(0);
     expect(t.c.rcvq.oooBytes).toBe(2000);
     // Filling the first hole: ACK at once (RFC 5681 4.2), the remaining block reported.
@@ -165,7 +167,9 @@ describe('PAWS (RFC 7323 5)', () => {
     expect(t.in('P. 1:101(100) ack 1 win 65535 <nop,nop,TS val 1010 ecr 100>')).toEqual(['. 1:1(0) ack 101']);
     expect(t.c.tsRecent).toBe(1010);
     t.at(300 * MS);
-    expect(t.inFull('P. 101:201(100) ack 1 win 65535 <nop,nop,TS val 900 ecr 100>')).toEqual(['. 1:1(0) ack 101 win 65392 <nop,nop,TS val 300 ecr 1010>']);
+    expect(t.inFull('P. 101:201(100) ack 1 win 65535 <nop,nop,TS val 900 ecr 100>')).toEqual([
+      '. 1:1(0) ack 101 win 65392 <nop,nop,TS val 300 ecr 1010>',
+    ]);
     expect(t.c.readable).toBe(100);
     // A RST is not subject to PAWS.
     expect(t.in('R. 101:101(0) ack 1 win 0 <nop,nop,TS val 900 ecr 100>')).toEqual([]);

@@ -16,7 +16,8 @@ import type { Segment } from '../../src/wire/segment.ts';
 import { EP, OUR_ISS, Recorder, brief, full, peer } from './harness.ts';
 
 const TIMEOUT = 60 * SEC;
-const params = (timeout = TIMEOUT) => tcpParams('linux', { timers: 'exact', timestamps: false, fastOpenBlackholeTimeout: timeout });
+const params = (timeout = TIMEOUT) =>
+  tcpParams('linux', { timers: 'exact', timestamps: false, fastOpenBlackholeTimeout: timeout });
 
 /** One host: its destination metrics (the cookie cache) and its blackhole state. */
 function host(timeout = TIMEOUT) {
@@ -69,11 +70,31 @@ describe('blackhole detection (tcp_fastopen_active_detect_blackhole)', () => {
   test('the pause lasts the timeout × 2^(pauses − 1); after it a connect uses Fast Open again', () => {
     const h = host();
     h.bh.disable(0);
-    expect(h.connect(500, TIMEOUT - 1).rec.take().map((s) => brief(s.seg))).toEqual(['S 0:0(0)']);
-    expect(h.connect(500, TIMEOUT).rec.take().map((s) => brief(s.seg))).toEqual(['S 0:500(500)']);
+    expect(
+      h
+        .connect(500, TIMEOUT - 1)
+        .rec.take()
+        .map((s) => brief(s.seg)),
+    ).toEqual(['S 0:0(0)']);
+    expect(
+      h
+        .connect(500, TIMEOUT)
+        .rec.take()
+        .map((s) => brief(s.seg)),
+    ).toEqual(['S 0:500(500)']);
     h.bh.disable(0); // a second pause: twice as long
-    expect(h.connect(500, 2 * TIMEOUT - 1).rec.take().map((s) => brief(s.seg))).toEqual(['S 0:0(0)']);
-    expect(h.connect(500, 2 * TIMEOUT).rec.take().map((s) => brief(s.seg))).toEqual(['S 0:500(500)']);
+    expect(
+      h
+        .connect(500, 2 * TIMEOUT - 1)
+        .rec.take()
+        .map((s) => brief(s.seg)),
+    ).toEqual(['S 0:0(0)']);
+    expect(
+      h
+        .connect(500, 2 * TIMEOUT)
+        .rec.take()
+        .map((s) => brief(s.seg)),
+    ).toEqual(['S 0:500(500)']);
     for (let i = 0; i < 10; i++) h.bh.disable(0); // capped at 64×
     expect(h.bh.verdict(TIMEOUT, 64 * TIMEOUT - 1)).toBe('off');
     expect(h.bh.verdict(TIMEOUT, 64 * TIMEOUT)).toBe('check');
@@ -102,16 +123,26 @@ describe('blackhole detection (tcp_fastopen_active_detect_blackhole)', () => {
     expect(a.c.state).toBe(TcpState.ESTABLISHED);
     a.c.close(10 * SEC + 3);
     expect(h.bh.events).toBe(1);
-    expect(h.connect(500, 11 * SEC).rec.take().map((s) => brief(s.seg))).toEqual(['S 0:0(0)']);
+    expect(
+      h
+        .connect(500, 11 * SEC)
+        .rec.take()
+        .map((s) => brief(s.seg)),
+    ).toEqual(['S 0:0(0)']);
   });
 
-  test('with the timeout at 0 (Linux\'s default) nothing pauses, though the events are counted', () => {
+  test("with the timeout at 0 (Linux's default) nothing pauses, though the events are counted", () => {
     const h = host(0);
     const a = h.connect(500, 10 * SEC);
     a.rec.take();
     runTimers(a, 13 * SEC);
     expect(h.bh.events).toBe(1);
-    expect(h.connect(500, 14 * SEC).rec.take().map((s) => brief(s.seg))).toEqual(['S 0:500(500)']);
+    expect(
+      h
+        .connect(500, 14 * SEC)
+        .rec.take()
+        .map((s) => brief(s.seg)),
+    ).toEqual(['S 0:500(500)']);
   });
 
   test('a connection without Fast Open never pauses it', () => {

@@ -30,7 +30,9 @@ function visit(metrics: DstMetrics, port: number): Nanos {
   let done = -1;
   let client: Connection | null = null;
   const side = (toServer: boolean): EngineOutput => ({
-    transmit: (_ep: Endpoints, seg: Segment) => { flights.push({ at: now + D, toServer, seg }); },
+    transmit: (_ep: Endpoints, seg: Segment) => {
+      flights.push({ at: now + D, toServer, seg });
+    },
     stateChanged: (_ep: Endpoints, _f: TcpState, _t: TcpState) => {},
     notify: (ep: Endpoints, what: ConnEvent) => {
       if (what !== ConnEvent.READABLE) return;
@@ -68,7 +70,13 @@ function visit(metrics: DstMetrics, port: number): Nanos {
     abortChild: () => {},
   };
   const listener = new Listener<Connection>({
-    localAddr: SERVER, localPort: 80, backlog: 16, params, out: serverOut, host, secret: new CookieSecret(5, 6, 7, 8),
+    localAddr: SERVER,
+    localPort: 80,
+    backlog: 16,
+    params,
+    out: serverOut,
+    host,
+    secret: new CookieSecret(5, 6, 7, 8),
   });
   const ep: Endpoints = { localAddr: CLIENT, localPort: port, remoteAddr: SERVER, remotePort: 80 };
   client = Connection.connect(ep, params, 7000, 0, side(true), 0, metrics, REQUEST);

@@ -53,7 +53,9 @@ describe('the option on the wire (tcp_options_write, tcp_parse_fastopen_option)'
   test('kind 34 pads with two nops; kind 254 carries the magic 0xF989', () => {
     expect(roundTrip({ mss: 1460, fastOpen: new Uint8Array(0) })).toBe('mss 1460,FO,nop,nop');
     expect(roundTrip({ fastOpen: Uint8Array.of(0xab, 0xcd, 0x12, 0x34) })).toBe('FO abcd1234,nop,nop');
-    expect(roundTrip({ fastOpen: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), fastOpenExp: true })).toBe('FOEXP 0102030405060708');
+    expect(roundTrip({ fastOpen: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), fastOpenExp: true })).toBe(
+      'FOEXP 0102030405060708',
+    );
     expect(roundTrip({ fastOpen: new Uint8Array(0), fastOpenExp: true })).toBe('FOEXP');
   });
   test('an odd or over-long cookie is ignored, as Linux does', () => {
@@ -64,7 +66,12 @@ describe('the option on the wire (tcp_options_write, tcp_parse_fastopen_option)'
 });
 
 /** A client with its own destination metrics; the peer's SYN-ACK carries `cookie`. */
-function client(metrics: DstMetrics, bytes: number, flags = 0, params = tcpParams('linux', { timers: 'exact', timestamps: false })) {
+function client(
+  metrics: DstMetrics,
+  bytes: number,
+  flags = 0,
+  params = tcpParams('linux', { timers: 'exact', timestamps: false }),
+) {
   const rec = new Recorder();
   const c = Connection.connect(EP, params, OUR_ISS, 0, rec, 0, metrics, bytes, flags);
   return { c, rec };
@@ -80,13 +87,17 @@ describe('client (tcp_send_syn_data, tcp_rcv_fastopen_synack)', () => {
   test('first visit asks for a cookie; the next SYN carries data and the cookie, and the SYN-ACK acknowledges it', () => {
     const m = new DstMetrics();
     const a = client(m, 0);
-    expect(a.rec.take().map((s) => full(s.seg))).toEqual(['S 0:0(0) win 64240 <mss 1460,nop,nop,sackOK,nop,wscale 7,FO,nop,nop>']);
+    expect(a.rec.take().map((s) => full(s.seg))).toEqual([
+      'S 0:0(0) win 64240 <mss 1460,nop,nop,sackOK,nop,wscale 7,FO,nop,nop>',
+    ]);
     a.c.onSegment(synAck(1, 'abcd1234'), 10_000_000);
     expect(a.rec.take().map((s) => brief(s.seg))).toEqual(['. 1:1(0) ack 1']);
     expect(m.lookup(EP.localAddr, EP.remoteAddr, 0)!.fastOpen!.cookie).toEqual(Uint8Array.of(0xab, 0xcd, 0x12, 0x34));
 
     const b = client(m, 1000);
-    expect(b.rec.take().map((s) => full(s.seg))).toEqual(['S 0:1000(1000) win 64240 <mss 1460,nop,nop,sackOK,nop,wscale 7,FO abcd1234,nop,nop>']);
+    expect(b.rec.take().map((s) => full(s.seg))).toEqual([
+      'S 0:1000(1000) win 64240 <mss 1460,nop,nop,sackOK,nop,wscale 7,FO abcd1234,nop,nop>',
+    ]);
     b.c.onSegment(synAck(1001, null), 10_000_000);
     expect(b.rec.take().map((s) => brief(s.seg))).toEqual(['. 1001:1001(0) ack 1']);
     expect(b.c.state).toBe(TcpState.ESTABLISHED);
@@ -124,7 +135,11 @@ describe('client (tcp_send_syn_data, tcp_rcv_fastopen_synack)', () => {
     // Minshall's check looks at the last short segment of *new* data (tcp_minshall_update runs in
     // tcp_write_xmit only): the resent 700 bytes do not hold the 80-byte tail back.
     expect(b.c.send(3000, 20_000_000)).toBe(3000);
-    expect(b.rec.take().map((s) => brief(s.seg))).toEqual(['. 701:2161(1460) ack 1', 'P. 2161:3621(1460) ack 1', 'P. 3621:3701(80) ack 1']);
+    expect(b.rec.take().map((s) => brief(s.seg))).toEqual([
+      '. 701:2161(1460) ack 1',
+      'P. 2161:3621(1460) ack 1',
+      'P. 3621:3701(80) ack 1',
+    ]);
     expect(b.c.tcpInfo(20_000_000).retrans).toBe(1); // Linux tcpi_retrans = retrans_out
   });
 
@@ -165,7 +180,15 @@ describe('client (tcp_send_syn_data, tcp_rcv_fastopen_synack)', () => {
 });
 
 /** A listener whose host makes real connections for Fast Open children. */
-function server(params = tcpParams('linux', { timers: 'exact', timestamps: false, fastOpen: 3, fastOpenQueue: 2, fastOpenKey: 'a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4' })) {
+function server(
+  params = tcpParams('linux', {
+    timers: 'exact',
+    timestamps: false,
+    fastOpen: 3,
+    fastOpenQueue: 2,
+    fastOpenKey: 'a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4',
+  }),
+) {
   const rec = new Recorder();
   const children: Connection[] = [];
   const host: ListenerHost<Connection> = {
@@ -184,7 +207,13 @@ function server(params = tcpParams('linux', { timers: 'exact', timestamps: false
     abortChild: () => {},
   };
   const l = new Listener<Connection>({
-    localAddr: EP.localAddr, localPort: EP.localPort, backlog: 8, params, out: rec, host, secret: new CookieSecret(1, 2, 3, 4),
+    localAddr: EP.localAddr,
+    localPort: EP.localPort,
+    backlog: 8,
+    params,
+    out: rec,
+    host,
+    secret: new CookieSecret(1, 2, 3, 4),
   });
   return { l, rec, children };
 }
@@ -204,7 +233,9 @@ describe('server (tcp_try_fastopen, tcp_fastopen_create_child)', () => {
   test('a cookie request gets the cookie in the SYN-ACK, and a normal request', () => {
     const s = server();
     s.l.onSegment(syn(0, new Uint8Array(0)), EP.remoteAddr, EP.localAddr, 0);
-    expect(s.rec.take().map((x) => full(x.seg).replace(/ win \d+/, ''))).toEqual([`S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 7,FO ${cookieHex(valid)},nop,nop>`]);
+    expect(s.rec.take().map((x) => full(x.seg).replace(/ win \d+/, ''))).toEqual([
+      `S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 7,FO ${cookieHex(valid)},nop,nop>`,
+    ]);
     expect(s.l.synQueueLen).toBe(1);
     expect(s.l.fastOpen!.queue.qlen).toBe(0);
   });
@@ -241,8 +272,17 @@ describe('server (tcp_try_fastopen, tcp_fastopen_create_child)', () => {
     expect(sent[9]).toBe('P. 9001:10001(1000) ack 11');
   });
 
-  test('an ECN-setup SYN-data: the child\'s SYN-ACK says SE. and its data goes ECT(0) (tcp_ecn=2, passive ECN)', () => {
-    const s = server(tcpParams('linux', { timers: 'exact', timestamps: false, fastOpen: 3, fastOpenQueue: 2, fastOpenKey: 'a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4', ecn: 2 }));
+  test("an ECN-setup SYN-data: the child's SYN-ACK says SE. and its data goes ECT(0) (tcp_ecn=2, passive ECN)", () => {
+    const s = server(
+      tcpParams('linux', {
+        timers: 'exact',
+        timestamps: false,
+        fastOpen: 3,
+        fastOpenQueue: 2,
+        fastOpenKey: 'a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4',
+        ecn: 2,
+      }),
+    );
     const seg = peer('SEW 0:10(10) win 65535 <mss 1460,sackOK,nop,wscale 7>');
     seg.options!.fastOpen = valid;
     s.l.onSegment(seg, EP.remoteAddr, EP.localAddr, 0);
@@ -256,7 +296,9 @@ describe('server (tcp_try_fastopen, tcp_fastopen_create_child)', () => {
   test('a wrong cookie: the data is dropped, the SYN-ACK acknowledges the SYN and brings a valid cookie', () => {
     const s = server();
     s.l.onSegment(syn(10, Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)), EP.remoteAddr, EP.localAddr, 0);
-    expect(s.rec.take().map((x) => full(x.seg).replace(/ win \d+/, ''))).toEqual([`S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 7,FO ${cookieHex(valid)},nop,nop>`]);
+    expect(s.rec.take().map((x) => full(x.seg).replace(/ win \d+/, ''))).toEqual([
+      `S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 7,FO ${cookieHex(valid)},nop,nop>`,
+    ]);
     expect(s.l.fastOpen!.refused).toBe(1);
   });
 
@@ -270,7 +312,16 @@ describe('server (tcp_try_fastopen, tcp_fastopen_create_child)', () => {
   });
 
   test('the child retransmits its SYN-ACK on its own timer, tcp_synack_retries + 1 times', () => {
-    const s = server(tcpParams('linux', { timers: 'exact', timestamps: false, fastOpen: 3, fastOpenQueue: 2, fastOpenKey: 'a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4', synAckRetries: 1 }));
+    const s = server(
+      tcpParams('linux', {
+        timers: 'exact',
+        timestamps: false,
+        fastOpen: 3,
+        fastOpenQueue: 2,
+        fastOpenKey: 'a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4',
+        synAckRetries: 1,
+      }),
+    );
     s.l.onSegment(syn(10, valid), EP.remoteAddr, EP.localAddr, 0);
     const child = s.children[0]!;
     s.rec.take();

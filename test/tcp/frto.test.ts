@@ -35,8 +35,18 @@ describe('F-RTO (tcp_frto = 2)', () => {
     // was spurious. cwnd back to 10 (prior_cwnd), ssthresh back to infinity (slow start), then
     // slow start adds the 2 acknowledged: 12; 9 in flight, so 3 more go (a 2-segment packet and one).
     t.at(460 * MS);
-    expect(t.in('. 1:1(0) ack 3001 win 257')).toEqual(['. 12001:13001(1000) ack 1', 'P. 13001:14001(1000) ack 1', '. 14001:15001(1000) ack 1']);
-    expect([t.c.cc.cwnd, t.c.cc.ssthresh, t.c.inLoss, t.c.spuriousRtos, t.c.rtxq.lostOut]).toEqual([12, INFINITE_SSTHRESH, false, 1, 0]);
+    expect(t.in('. 1:1(0) ack 3001 win 257')).toEqual([
+      '. 12001:13001(1000) ack 1',
+      'P. 13001:14001(1000) ack 1',
+      '. 14001:15001(1000) ack 1',
+    ]);
+    expect([t.c.cc.cwnd, t.c.cc.ssthresh, t.c.inLoss, t.c.spuriousRtos, t.c.rtxq.lostOut]).toEqual([
+      12,
+      INFINITE_SSTHRESH,
+      false,
+      1,
+      0,
+    ]);
   });
 
   test('real loss: a duplicate ACK SACKing the new data ends F-RTO, the lost segments are repaired', () => {
@@ -58,7 +68,12 @@ describe('F-RTO (tcp_frto = 2)', () => {
     // Slow start from 2: cwnd 4, and nothing in flight (every unacknowledged segment is lost).
     // The repairs go as the packets the data first left in: 4001:6001 whole (PSH forced), 6001:7001
     // cut from its packet by the window (tcp_fragment).
-    expect(t.in('. 1:1(0) ack 3001 win 257')).toEqual(['. 3001:4001(1000) ack 1', '. 4001:5001(1000) ack 1', 'P. 5001:6001(1000) ack 1', '. 6001:7001(1000) ack 1']);
+    expect(t.in('. 1:1(0) ack 3001 win 257')).toEqual([
+      '. 3001:4001(1000) ack 1',
+      '. 4001:5001(1000) ack 1',
+      'P. 5001:6001(1000) ack 1',
+      '. 6001:7001(1000) ack 1',
+    ]);
     expect([t.c.cc.cwnd, t.c.cc.ssthresh, t.c.inLoss, t.c.spuriousRtos]).toEqual([4, 7, true, 0]);
   });
 
@@ -71,7 +86,7 @@ describe('F-RTO (tcp_frto = 2)', () => {
 });
 
 describe('Eifel undo by timestamps (tcp_packet_delayed)', () => {
-  test('an ACK echoing the original\'s timestamp (older than the first repair) undoes the timeout at once', () => {
+  test("an ACK echoing the original's timestamp (older than the first repair) undoes the timeout at once", () => {
     const t = afterRto({}, true);
     t.at(450 * MS);
     // TS ecr 100: sent at 100 ms, before the repair at 400 ms: the original arrived.
@@ -81,10 +96,13 @@ describe('Eifel undo by timestamps (tcp_packet_delayed)', () => {
     expect(t.c.cc.cwnd).toBe(11);
   });
 
-  test('an ACK echoing the repair\'s timestamp does not undo; F-RTO goes on', () => {
+  test("an ACK echoing the repair's timestamp does not undo; F-RTO goes on", () => {
     const t = afterRto({}, true);
     t.at(450 * MS);
-    expect(t.in('. 1:1(0) ack 989 win 257 <nop,nop,TS val 5000 ecr 400>')).toEqual(['. 9881:10869(988) ack 1', '. 10869:11857(988) ack 1']);
+    expect(t.in('. 1:1(0) ack 989 win 257 <nop,nop,TS val 5000 ecr 400>')).toEqual([
+      '. 9881:10869(988) ack 1',
+      '. 10869:11857(988) ack 1',
+    ]);
     expect([t.c.inLoss, t.c.cc.ssthresh, t.c.undos]).toEqual([true, 7, 0]);
   });
 });

@@ -19,7 +19,12 @@ export const EP: Endpoints = { localAddr: LOCAL, localPort: 40000, remoteAddr: R
 export const OUR_ISS = 1_000_000;
 export const PEER_ISS = 7_000_000;
 
-export interface Sent { t: Nanos; seg: Segment; retransmit: boolean; ecn: number }
+export interface Sent {
+  t: Nanos;
+  seg: Segment;
+  retransmit: boolean;
+  ecn: number;
+}
 
 export class Recorder implements EngineOutput {
   sent: Sent[] = [];
@@ -88,31 +93,54 @@ export function peer(text: string, ourIss = OUR_ISS, peerIss = PEER_ISS): Segmen
     for (const part of m[7].split(',')) {
       const p = part.trim().split(/\s+/);
       switch (p[0]) {
-        case 'mss': options.mss = Number(p[1]); break;
-        case 'sackOK': options.sackPermitted = true; break;
-        case 'wscale': options.wscale = Number(p[1]); break;
-        case 'TS': options.timestamp = { val: Number(p[2]) >>> 0, ecr: Number(p[4]) >>> 0 }; break;
-        case 'sack': options.sack = p.slice(1).map((r) => {
-          const [a, b] = r.split(':').map(Number);
-          return [(a! + ourIss) >>> 0, (b! + ourIss) >>> 0] as [number, number];
-        }); break;
-        case 'nop': break;
-        default: throw new Error(`unknown option ${p[0]}`);
+        case 'mss':
+          options.mss = Number(p[1]);
+          break;
+        case 'sackOK':
+          options.sackPermitted = true;
+          break;
+        case 'wscale':
+          options.wscale = Number(p[1]);
+          break;
+        case 'TS':
+          options.timestamp = { val: Number(p[2]) >>> 0, ecr: Number(p[4]) >>> 0 };
+          break;
+        case 'sack':
+          options.sack = p.slice(1).map((r) => {
+            const [a, b] = r.split(':').map(Number);
+            return [(a! + ourIss) >>> 0, (b! + ourIss) >>> 0] as [number, number];
+          });
+          break;
+        case 'nop':
+          break;
+        default:
+          throw new Error(`unknown option ${p[0]}`);
       }
     }
   }
   return {
-    srcPort: EP.remotePort, dstPort: EP.localPort,
+    srcPort: EP.remotePort,
+    dstPort: EP.localPort,
     seq: (Number(m[2]) + peerIss) >>> 0,
     ack: m[5] !== undefined ? (Number(m[5]) + ourIss) >>> 0 : 0,
-    flags, window: m[6] !== undefined ? Number(m[6]) : 65535, urgent: 0, options, len, payload: null,
+    flags,
+    window: m[6] !== undefined ? Number(m[6]) : 65535,
+    urgent: 0,
+    options,
+    len,
+    payload: null,
   };
 }
 
 /** One connection under test, with its clock; segments read relative to both ISNs. */
 export class Trace {
   now: Nanos = 0;
-  constructor(readonly c: Connection, readonly rec: Recorder, readonly ourIss = OUR_ISS, readonly peerIss = PEER_ISS) {}
+  constructor(
+    readonly c: Connection,
+    readonly rec: Recorder,
+    readonly ourIss = OUR_ISS,
+    readonly peerIss = PEER_ISS,
+  ) {}
 
   /** A peer segment from packetdrill text, relative to this trace's ISNs. */
   peer(text: string): Segment {
@@ -222,16 +250,27 @@ export function activeEstablished(o: OpenOptions = {}): Trace {
 }
 
 /** ESTABLISHED by a passive open (fromHandshake + the third ACK), SYN-ACK sent at 0, ACK at `rtt`. */
-export function passiveEstablished(o: OpenOptions & { peerWscale?: number; sackOk?: boolean; tsOk?: boolean } = {}): Trace {
+export function passiveEstablished(
+  o: OpenOptions & { peerWscale?: number; sackOk?: boolean; tsOk?: boolean } = {},
+): Trace {
   const rec = new Recorder();
   const p = params(o);
   const rtt = o.rtt ?? 100 * MS;
   const iss = (o.iss ?? OUR_ISS) >>> 0;
   const peerIss = (o.peerIss ?? PEER_ISS) >>> 0;
   const h: HandshakeInfo = {
-    ep: EP, iss, irs: peerIss, peerWindow: o.peerWindow ?? 32792, peerMss: 1000,
-    peerWscale: o.peerWscale ?? 7, ourWscale: ourWindowScale(p), sackOk: o.sackOk ?? true, tsOk: o.tsOk ?? false,
-    tsRecent: 0, tsOffset: 0, synAckSentAt: 0,
+    ep: EP,
+    iss,
+    irs: peerIss,
+    peerWindow: o.peerWindow ?? 32792,
+    peerMss: 1000,
+    peerWscale: o.peerWscale ?? 7,
+    ourWscale: ourWindowScale(p),
+    sackOk: o.sackOk ?? true,
+    tsOk: o.tsOk ?? false,
+    tsRecent: 0,
+    tsOffset: 0,
+    synAckSentAt: 0,
   };
   const c = Connection.fromHandshake(h, p, rtt, rec);
   const t = new Trace(c, rec, iss, peerIss);
@@ -245,7 +284,12 @@ export function passiveEstablished(o: OpenOptions & { peerWscale?: number; sackO
 // ---------------------------------------------------------------------------------------------
 // Two engines back to back
 
-interface Flight { at: Nanos; to: 0 | 1; seg: Segment; seq: number }
+interface Flight {
+  at: Nanos;
+  to: 0 | 1;
+  seg: Segment;
+  seq: number;
+}
 
 /**
  * Two engines wired back to back: every segment one emits arrives at the other `delay` later,
@@ -268,7 +312,11 @@ export class Pair {
   private pendingSynAck: { iss: number; syn: Segment; sentAt: Nanos } | null = null;
 
   /** `isns`: side 0's and side 1's ISN (default OUR_ISS, PEER_ISS). */
-  constructor(readonly delay: Nanos, readonly params: [TcpParams, TcpParams], readonly isns: [number, number] = [OUR_ISS, PEER_ISS]) {
+  constructor(
+    readonly delay: Nanos,
+    readonly params: [TcpParams, TcpParams],
+    readonly isns: [number, number] = [OUR_ISS, PEER_ISS],
+  ) {
     this.eps = [
       { localAddr: LOCAL, localPort: 40000, remoteAddr: REMOTE, remotePort: 80 },
       { localAddr: REMOTE, localPort: 80, remoteAddr: LOCAL, remotePort: 40000 },
@@ -331,21 +379,41 @@ export class Pair {
       if (o?.timestamp && p.timestamps) opts.timestamp = { val: tsValue(0, this.now), ecr: o.timestamp.val };
       if (o?.wscale !== undefined && wsOffer >= 0) opts.wscale = wsOffer;
       this.pendingSynAck = { iss: this.iss(1), syn: seg, sentAt: this.now };
-      this.rec[1].transmit(this.eps[1], {
-        srcPort: 80, dstPort: seg.srcPort, seq: this.iss(1), ack: (seg.seq + 1) >>> 0, flags: SYN | ACK,
-        window: initialWindow(p), urgent: 0, options: opts, len: 0, payload: null,
-      }, false);
+      this.rec[1].transmit(
+        this.eps[1],
+        {
+          srcPort: 80,
+          dstPort: seg.srcPort,
+          seq: this.iss(1),
+          ack: (seg.seq + 1) >>> 0,
+          flags: SYN | ACK,
+          window: initialWindow(p),
+          urgent: 0,
+          options: opts,
+          len: 0,
+          payload: null,
+        },
+        false,
+      );
       return;
     }
     const pend = this.pendingSynAck;
-    if (pend !== null && (seg.flags & ACK) && seg.ack === ((this.iss(1) + 1) >>> 0)) {
+    if (pend !== null && seg.flags & ACK && seg.ack === (this.iss(1) + 1) >>> 0) {
       const o = pend.syn.options;
       const wsOffer = ourWindowScale(p);
       const h: HandshakeInfo = {
-        ep: this.eps[1], iss: this.iss(1), irs: pend.syn.seq, peerWindow: pend.syn.window, peerMss: o?.mss ?? 536,
-        peerWscale: o?.wscale ?? -1, ourWscale: o?.wscale !== undefined ? wsOffer : -1,
-        sackOk: !!o?.sackPermitted && p.sack, tsOk: !!o?.timestamp && p.timestamps,
-        tsRecent: o?.timestamp?.val ?? 0, tsOffset: 0, synAckSentAt: pend.sentAt,
+        ep: this.eps[1],
+        iss: this.iss(1),
+        irs: pend.syn.seq,
+        peerWindow: pend.syn.window,
+        peerMss: o?.mss ?? 536,
+        peerWscale: o?.wscale ?? -1,
+        ourWscale: o?.wscale !== undefined ? wsOffer : -1,
+        sackOk: !!o?.sackPermitted && p.sack,
+        tsOk: !!o?.timestamp && p.timestamps,
+        tsRecent: o?.timestamp?.val ?? 0,
+        tsOffset: 0,
+        synAckSentAt: pend.sentAt,
       };
       this.pendingSynAck = null;
       const c = Connection.fromHandshake(h, p, this.now, this.rec[1]);

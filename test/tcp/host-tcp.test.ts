@@ -7,7 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import { MS, SEC, type Nanos } from '../../src/sim/time.ts';
 import { TcpState } from '../../src/tcp/api.ts';
-import { HostTcp, nextIncarnationIss, type StateCounts, type TimeWaitHolder, type TimeWaitSlot } from '../../src/tcp/host-tcp.ts';
+import {
+  HostTcp,
+  nextIncarnationIss,
+  type StateCounts,
+  type TimeWaitHolder,
+  type TimeWaitSlot,
+} from '../../src/tcp/host-tcp.ts';
 import { tcpParams, type TcpParams } from '../../src/tcp/params.ts';
 
 const A = 0x0a000002;
@@ -22,7 +28,11 @@ function host(params: Partial<TcpParams> = {}, seed = 1, name = 'a'): HostTcp {
 class FakeTimeWait implements TimeWaitHolder {
   state: TcpState = TcpState.TIME_WAIT;
   destroyedAt: Nanos = -1;
-  constructor(readonly sndMax: number, readonly tsOk = true, readonly tsRecentAt: Nanos = 0) {}
+  constructor(
+    readonly sndMax: number,
+    readonly tsOk = true,
+    readonly tsRecentAt: Nanos = 0,
+  ) {}
   destroy(now: Nanos): void {
     this.destroyedAt = now;
     this.state = TcpState.CLOSED;
@@ -72,7 +82,8 @@ describe('HostTcp: ISN and TSval offset (RFC 6528, Linux secure_tcp_seq / secure
 describe('HostTcp: TIME-WAIT accounting and tcp_max_tw_buckets', () => {
   it('counts each entry once, keeps the peak, and uncounts once however the connection leaves', () => {
     const t = host();
-    const x = slot(), y = slot();
+    const x = slot(),
+      y = slot();
     t.enterTimeWait(x, 5 * MS);
     t.enterTimeWait(y, 6 * MS);
     expect(t.counts).toEqual({ established: 0, timeWait: 2, timeWaitPeak: 2 });

@@ -8,7 +8,12 @@ import { MS } from '../../src/sim/time.ts';
 import { TcpState } from '../../src/tcp/api.ts';
 import { IcmpVerdict } from '../../src/tcp/icmp-error.ts';
 import {
-  ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PORT_UNREACH, ICMP_TIME_EXCEEDED,
+  ICMP_DEST_UNREACH,
+  ICMP_FRAG_NEEDED,
+  ICMP_HOST_UNREACH,
+  ICMP_NET_UNREACH,
+  ICMP_PORT_UNREACH,
+  ICMP_TIME_EXCEEDED,
 } from '../../src/wire/icmp.ts';
 import { activeEstablished, brief, fmtMs, full, synSent, type Trace } from './harness.ts';
 
@@ -120,7 +125,11 @@ describe('fragmentation needed: path MTU discovery (RFC 1191, tcp_v4_mtu_reduced
     expect(r.verdict).toBe(IcmpVerdict.HANDLED);
     expect(t.c.mss).toBe(536);
     expect(r.out).toEqual([
-      '. 1:537(536) ack 1', '. 537:1073(536) ack 1', '. 1073:1609(536) ack 1', '. 1609:2145(536) ack 1', '. 2145:2681(536) ack 1',
+      '. 1:537(536) ack 1',
+      '. 537:1073(536) ack 1',
+      '. 1073:1609(536) ack 1',
+      '. 1609:2145(536) ack 1',
+      '. 2145:2681(536) ack 1',
       'P. 2681:3001(320) ack 1',
     ]);
   });
@@ -130,7 +139,10 @@ describe('fragmentation needed: path MTU discovery (RFC 1191, tcp_v4_mtu_reduced
     t.c.send(3000, t.now);
     t.sent();
     expect(icmp(t, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1, 1500).out).toEqual([]);
-    expect(icmp(t, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 5000, 576)).toEqual({ verdict: IcmpVerdict.OUT_OF_WINDOW, out: [] });
+    expect(icmp(t, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 5000, 576)).toEqual({
+      verdict: IcmpVerdict.OUT_OF_WINDOW,
+      out: [],
+    });
     t.c.setPmtuDisc(0);
     expect(icmp(t, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1, 576).out).toEqual([]);
     expect(t.c.mss).toBe(1000);

@@ -10,7 +10,8 @@ function sameBucket(n: number): { addr: number; port: number; bucket: number }[]
   const first = buckets.bucketOf(CLIENT, 1000, SERVER, 80);
   const found = [{ addr: CLIENT, port: 1000, bucket: first }];
   for (let a = 1; found.length < n; a++) {
-    if (buckets.bucketOf(CLIENT + a, 1000, SERVER, 80) === first) found.push({ addr: CLIENT + a, port: 1000, bucket: first });
+    if (buckets.bucketOf(CLIENT + a, 1000, SERVER, 80) === first)
+      found.push({ addr: CLIENT + a, port: 1000, bucket: first });
   }
   return found;
 }
@@ -83,7 +84,12 @@ describe('RFC 4987 defences', () => {
     expect(listener.synQueueLen).toBe(2);
     const sent = out.take();
     const synAckC = sent.find((s) => s.to === c!.addr)!.seg;
-    listener.onSegment(finalAck(synAckC, { timestamp: { val: 5, ecr: synAckC.options!.timestamp!.val } }), c!.addr, SERVER, 2);
+    listener.onSegment(
+      finalAck(synAckC, { timestamp: { val: 5, ecr: synAckC.options!.timestamp!.val } }),
+      c!.addr,
+      SERVER,
+      2,
+    );
     expect(host.children.map((ch) => ch.h.synAckSentAt === undefined)).toEqual([true]); // cookie: no SYN-ACK time
     // cache entries still complete normally
     listener.onSegment(finalAck(sent.find((s) => s.to === a!.addr)!.seg), a!.addr, SERVER, 3);

@@ -4,7 +4,14 @@
  */
 import { formatFlags } from '../../src/wire/flags.ts';
 import { ACK, SYN, type Segment, type TcpOptions } from '../../src/wire/segment.ts';
-import { STATE_NAMES, type ConnEvent, type EngineOutput, type Endpoints, type Errno, type TcpState } from '../../src/tcp/api.ts';
+import {
+  STATE_NAMES,
+  type ConnEvent,
+  type EngineOutput,
+  type Endpoints,
+  type Errno,
+  type TcpState,
+} from '../../src/tcp/api.ts';
 import type { HandshakeInfo } from '../../src/tcp/connection.ts';
 import { Listener, type ListenerHost } from '../../src/tcp/listener.ts';
 import { tcpParams, type TcpParams } from '../../src/tcp/params.ts';
@@ -16,8 +23,17 @@ export const SERVER = 0x0a000001; // 10.0.0.1
 export const CLIENT = 0x0a000002; // 10.0.0.2
 export const ISS = 5000;
 
-export interface Sent { t: Nanos; seg: Segment; to: number; retransmit: boolean }
-export interface Child { h: HandshakeInfo; acks: Segment[]; aborted: boolean }
+export interface Sent {
+  t: Nanos;
+  seg: Segment;
+  to: number;
+  retransmit: boolean;
+}
+export interface Child {
+  h: HandshakeInfo;
+  acks: Segment[];
+  aborted: boolean;
+}
 
 export class Recorder implements EngineOutput {
   sent: Sent[] = [];
@@ -59,18 +75,51 @@ export class FakeHost implements ListenerHost<Child> {
   }
 }
 
-export function makeListener(overrides: Partial<TcpParams> = {}, backlog = 128, profile: 'linux' | 'rfc9293' = 'linux', metrics: DstMetrics | null = null) {
+export function makeListener(
+  overrides: Partial<TcpParams> = {},
+  backlog = 128,
+  profile: 'linux' | 'rfc9293' = 'linux',
+  metrics: DstMetrics | null = null,
+) {
   const out = new Recorder();
   const host = new FakeHost();
   const params = tcpParams(profile, { timers: 'exact', ...overrides }); // nominal times (see harness.ts)
   let k = 0x1234567;
   const secret = CookieSecret.from(() => (k = (Math.imul(k, 1103515245) + 12345) >>> 0));
-  const listener = new Listener<Child>({ localAddr: SERVER, localPort: 80, backlog, params, out, host, secret, cacheKey: [7, 9], metrics });
+  const listener = new Listener<Child>({
+    localAddr: SERVER,
+    localPort: 80,
+    backlog,
+    params,
+    out,
+    host,
+    secret,
+    cacheKey: [7, 9],
+    metrics,
+  });
   return { out, host, listener, params, secret };
 }
 
-export function seg(flags: number, seq: number, ack: number, opts: TcpOptions | null = null, srcPort = 40000, len = 0): Segment {
-  return { srcPort, dstPort: 80, seq: seq >>> 0, ack: ack >>> 0, flags, window: 65535, urgent: 0, options: opts, len, payload: null };
+export function seg(
+  flags: number,
+  seq: number,
+  ack: number,
+  opts: TcpOptions | null = null,
+  srcPort = 40000,
+  len = 0,
+): Segment {
+  return {
+    srcPort,
+    dstPort: 80,
+    seq: seq >>> 0,
+    ack: ack >>> 0,
+    flags,
+    window: 65535,
+    urgent: 0,
+    options: opts,
+    len,
+    payload: null,
+  };
 }
 
 export const SYN_OPTS: TcpOptions = { mss: 1460, sackPermitted: true, timestamp: { val: 100, ecr: 0 }, wscale: 7 };

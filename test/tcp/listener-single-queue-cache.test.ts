@@ -44,7 +44,9 @@ describe('single queue + SYN cache, listener that never accepts', () => {
       // the request's timer resends the SYN-ACK 1 s after it was first sent
       runTimers(listener, out, 1 * SEC);
       const resent = out.take();
-      expect(resent.map((s) => [s.t, s.retransmit, s.to, line(s)])).toEqual([[SEC, true, CLIENT, line({ ...resent[0]!, seg: synAck })]]);
+      expect(resent.map((s) => [s.t, s.retransmit, s.to, line(s)])).toEqual([
+        [SEC, true, CLIENT, line({ ...resent[0]!, seg: synAck })],
+      ]);
       // once the application accepts one, the peer's next ACK completes the handshake
       expect(listener.accept()).not.toBeNull();
       listener.onSegment(finalAck(resent[0]!.seg), CLIENT, SERVER, 2 * SEC);

@@ -13,7 +13,12 @@ describe('LISTEN processing (RFC 9293 3.10.7.2)', () => {
     expect(sent[0]!.to).toBe(CLIENT);
     expect(sent[0]!.retransmit).toBe(false);
     // TSval = the host's per-connection offset + ms clock; wscale 7 as Linux (chosen for tcp_rmem max)
-    expect(sent[0]!.seg.options).toEqual({ mss: 1460, sackPermitted: true, timestamp: { val: 1_000_000, ecr: 100 }, wscale: 7 });
+    expect(sent[0]!.seg.options).toEqual({
+      mss: 1460,
+      sackPermitted: true,
+      timestamp: { val: 1_000_000, ecr: 100 },
+      wscale: 7,
+    });
     // Linux tcp_openreq_init_rwin: 65536 bytes of space in whole 1448-byte segments (MSS less the
     // 12-byte timestamp option) = 45 × 1448
     expect(sent[0]!.seg.window).toBe(65160);
@@ -45,7 +50,20 @@ describe('LISTEN processing (RFC 9293 3.10.7.2)', () => {
     expect(out.take()).toEqual([]);
     expect(host.children).toHaveLength(1);
     const h = host.children[0]!.h;
-    expect(h).toMatchObject({ iss: ISS, irs: 0, peerWindow: 65535, peerMss: 1460, peerWscale: 7, ourWscale: 7, sackOk: true, tsOk: true, tsRecent: 130, tsOffset: 1_000_000, synAckSentAt: 0, synAckRetransmitted: false });
+    expect(h).toMatchObject({
+      iss: ISS,
+      irs: 0,
+      peerWindow: 65535,
+      peerMss: 1460,
+      peerWscale: 7,
+      ourWscale: 7,
+      sackOk: true,
+      tsOk: true,
+      tsRecent: 130,
+      tsOffset: 1_000_000,
+      synAckSentAt: 0,
+      synAckRetransmitted: false,
+    });
     expect(h.ep).toEqual({ localAddr: 0x0a000001, localPort: 80, remoteAddr: CLIENT, remotePort: 40000 });
     expect(host.children[0]!.acks[0]).toBe(ack);
     expect(out.notes).toEqual([ConnEvent.ACCEPTABLE]);
@@ -306,7 +324,6 @@ describe('close()', () => {
     expect(out.take().filter((s) => s.seg.flags & SYN && s.seg.dstPort === 10002)).toEqual([]);
   });
 });
-
 
 describe('a SYN handed over by a TIME-WAIT connection (Linux tcp_conn_request with isn)', () => {
   it('becomes a real request with the ISS TIME-WAIT chose, even when every other SYN gets a cookie', () => {

@@ -14,7 +14,9 @@ describe('active open', () => {
   test('a Linux SYN: window 64240, <mss 1460,sackOK,TS,nop,wscale 7>', () => {
     const rec = new Recorder();
     const c = Connection.connect(EP, tcpParams('linux', { timers: 'exact' }), OUR_ISS, 0, rec, 4242);
-    expect(rec.sent.map((s) => full(s.seg))).toEqual(['S 0:0(0) win 64240 <mss 1460,sackOK,TS val 4242 ecr 0,nop,wscale 7>']);
+    expect(rec.sent.map((s) => full(s.seg))).toEqual([
+      'S 0:0(0) win 64240 <mss 1460,sackOK,TS val 4242 ecr 0,nop,wscale 7>',
+    ]);
     expect(rec.states).toEqual(['CLOSED>SYN_SENT']);
     expect(c.state).toBe(TcpState.SYN_SENT);
     expect(c.deadline).toBe(1 * SEC);
@@ -22,15 +24,24 @@ describe('active open', () => {
 
   test('without SACK and timestamps the SYN carries only what is on', () => {
     const rec = new Recorder();
-    Connection.connect(EP, tcpParams('linux', { timers: 'exact', sack: false, timestamps: false, windowScaling: false }), OUR_ISS, 0, rec);
+    Connection.connect(
+      EP,
+      tcpParams('linux', { timers: 'exact', sack: false, timestamps: false, windowScaling: false }),
+      OUR_ISS,
+      0,
+      rec,
+    );
     expect(full(rec.sent[0]!.seg)).toBe('S 0:0(0) win 64240 <mss 1460>');
   });
 
   test('linux: SYNs at 0,1,2,3,4,5,7,11,19,35,67 s and ETIMEDOUT at 131 s', () => {
     const t = synSent();
     const out = t.runTimers(200 * SEC);
-    expect(out).toEqual(['1000', '2000', '3000', '4000', '5000', '7000', '11000', '19000', '35000', '67000']
-      .map((ms) => `${ms} S 0:0(0)`));
+    expect(out).toEqual(
+      ['1000', '2000', '3000', '4000', '5000', '7000', '11000', '19000', '35000', '67000'].map(
+        (ms) => `${ms} S 0:0(0)`,
+      ),
+    );
     expect(t.c.state).toBe(TcpState.CLOSED);
     expect(t.rec.takeStates()).toEqual(['SYN_SENT>CLOSED']);
     expect(t.rec.takeEvents()).toEqual(['ERROR:ETIMEDOUT', 'FREED']);
@@ -50,7 +61,9 @@ describe('active open', () => {
 
   test('linux with synLinearTimeouts 0: classic 0,1,3,7,15,31,63 s, ETIMEDOUT at 127 s', () => {
     const t = synSent({ params: { synLinearTimeouts: 0 } });
-    expect(t.runTimers(126 * SEC)).toEqual(['1000', '3000', '7000', '15000', '31000', '63000'].map((ms) => `${ms} S 0:0(0)`));
+    expect(t.runTimers(126 * SEC)).toEqual(
+      ['1000', '3000', '7000', '15000', '31000', '63000'].map((ms) => `${ms} S 0:0(0)`),
+    );
     expect(t.c.state).toBe(TcpState.SYN_SENT);
     t.runTimers(127 * SEC);
     expect(t.c.state).toBe(TcpState.CLOSED);
@@ -66,14 +79,17 @@ describe('active open', () => {
     [3, ['1000', '2000', '3000', '4000', '5000', '7000', '11000'], 19],
     [4, ['1000', '2000', '3000', '4000', '5000', '7000', '11000', '19000'], 35],
     [5, ['1000', '2000', '3000', '4000', '5000', '7000', '11000', '19000', '35000'], 67],
-  ])('tcp_syn_retries=%i, linear 4: retransmissions at %j ms, ETIMEDOUT at %i s, as Linux 6.18', (retries, syns, endSec) => {
-    const t = synSent({ params: { synRetries: retries, synLinearTimeouts: 4 } });
-    expect(t.runTimers(endSec * SEC - 1).map((l) => l.split(' ')[0])).toEqual(syns);
-    expect(t.c.state).toBe(TcpState.SYN_SENT);
-    expect(t.runTimers(endSec * SEC)).toEqual([]);
-    expect(t.c.state).toBe(TcpState.CLOSED);
-    expect(t.c.takeError()).toBe('ETIMEDOUT');
-  });
+  ])(
+    'tcp_syn_retries=%i, linear 4: retransmissions at %j ms, ETIMEDOUT at %i s, as Linux 6.18',
+    (retries, syns, endSec) => {
+      const t = synSent({ params: { synRetries: retries, synLinearTimeouts: 4 } });
+      expect(t.runTimers(endSec * SEC - 1).map((l) => l.split(' ')[0])).toEqual(syns);
+      expect(t.c.state).toBe(TcpState.SYN_SENT);
+      expect(t.runTimers(endSec * SEC)).toEqual([]);
+      expect(t.c.state).toBe(TcpState.CLOSED);
+      expect(t.c.takeError()).toBe('ETIMEDOUT');
+    },
+  );
 
   test('TCP_USER_TIMEOUT bounds SYN-SENT: 2.5 s gives SYNs at 0, 1, 2 s and ETIMEDOUT at 2.5 s (Linux 6.18: 2.53 s)', () => {
     const t = synSent({ params: { userTimeout: 2500 * MS } });
@@ -86,7 +102,15 @@ describe('active open', () => {
 
   test('rfc9293: exponential backoff to the 60 s maximum, give up after 3 minutes (R2)', () => {
     const t = synSent({ profile: 'rfc9293' });
-    expect(t.runTimers(179 * SEC).map((l) => l.split(' ')[0])).toEqual(['1000', '3000', '7000', '15000', '31000', '63000', '123000']);
+    expect(t.runTimers(179 * SEC).map((l) => l.split(' ')[0])).toEqual([
+      '1000',
+      '3000',
+      '7000',
+      '15000',
+      '31000',
+      '63000',
+      '123000',
+    ]);
     expect(t.c.deadline).toBe(180 * SEC);
     t.runTimers(180 * SEC);
     expect(t.c.state).toBe(TcpState.CLOSED);
@@ -159,12 +183,18 @@ describe('active open', () => {
   test('a SYN-ACK echoing a timestamp our SYN never carried gets R SEG.ACK and is otherwise ignored (Linux PAWSActiveRejected; fastopen/client/synack-data.pkt)', () => {
     const t = synSent({ tsOffset: 5000 }); // our SYN at 0 carried TS val 5000
     t.at(10 * MS); // now TS val 5010
-    expect(t.in('S. 0:0(0) ack 1 win 5840 <mss 1040,TS val 1000000 ecr 5011,sackOK,nop,wscale 6>')).toEqual(['R 1:1(0)']);
-    expect(t.in('S. 0:0(0) ack 1 win 5840 <mss 1040,TS val 1000000 ecr 4999,sackOK,nop,wscale 6>')).toEqual(['R 1:1(0)']);
+    expect(t.in('S. 0:0(0) ack 1 win 5840 <mss 1040,TS val 1000000 ecr 5011,sackOK,nop,wscale 6>')).toEqual([
+      'R 1:1(0)',
+    ]);
+    expect(t.in('S. 0:0(0) ack 1 win 5840 <mss 1040,TS val 1000000 ecr 4999,sackOK,nop,wscale 6>')).toEqual([
+      'R 1:1(0)',
+    ]);
     expect(t.in('R. 0:0(0) ack 1 win 0 <TS val 1000000 ecr 9999>')).toEqual([]); // a RST is not answered, and refuses nothing
     expect(t.c.state).toBe(TcpState.SYN_SENT);
     // an echo of what we sent establishes the connection
-    expect(t.in('S. 0:0(0) ack 1 win 5840 <mss 1040,TS val 1000000 ecr 5000,sackOK,nop,wscale 6>')).toEqual(['. 1:1(0) ack 1']);
+    expect(t.in('S. 0:0(0) ack 1 win 5840 <mss 1040,TS val 1000000 ecr 5000,sackOK,nop,wscale 6>')).toEqual([
+      '. 1:1(0) ack 1',
+    ]);
     expect(t.c.state).toBe(TcpState.ESTABLISHED);
   });
 
@@ -210,8 +240,19 @@ describe('active open', () => {
 
 describe('passive open from the listener', () => {
   const info = (o: Partial<HandshakeInfo> = {}): HandshakeInfo => ({
-    ep: EP, iss: OUR_ISS, irs: PEER_ISS, peerWindow: 29200, peerMss: 1460, peerWscale: 7, ourWscale: 7,
-    sackOk: true, tsOk: true, tsRecent: 555, tsOffset: 90, synAckSentAt: 0, ...o,
+    ep: EP,
+    iss: OUR_ISS,
+    irs: PEER_ISS,
+    peerWindow: 29200,
+    peerMss: 1460,
+    peerWscale: 7,
+    ourWscale: 7,
+    sackOk: true,
+    tsOk: true,
+    tsRecent: 555,
+    tsOffset: 90,
+    synAckSentAt: 0,
+    ...o,
   });
 
   test('fromHandshake reports SYN_RCVD → ESTABLISHED and takes an RTT sample from the SYN-ACK', () => {
@@ -246,7 +287,12 @@ describe('passive open from the listener', () => {
 
   test('a retransmitted SYN-ACK leaves RTO at 3 s and the initial window alone (Linux needs two)', () => {
     const rec = new Recorder();
-    const c = Connection.fromHandshake(info({ synAckRetransmitted: true }), tcpParams('linux', { timers: 'exact' }), 2 * SEC, rec);
+    const c = Connection.fromHandshake(
+      info({ synAckRetransmitted: true }),
+      tcpParams('linux', { timers: 'exact' }),
+      2 * SEC,
+      rec,
+    );
     expect(c.rto).toBe(3 * SEC);
     expect(c.cwnd).toBe(10 * 1448);
   });
@@ -260,9 +306,12 @@ describe('simultaneous open (RFC 9293 3.5 figure 7)', () => {
     const b = pair.connect(1);
     pair.run(100 * MS);
     expect(pair.log).toEqual([
-      '0 a>b S 0:0(0)', '0 b>a S 0:0(0)',
-      '10 b>a S. 0:0(0) ack 1', '10 a>b S. 0:0(0) ack 1',
-      '20 a>b . 1:1(0) ack 1', '20 b>a . 1:1(0) ack 1',
+      '0 a>b S 0:0(0)',
+      '0 b>a S 0:0(0)',
+      '10 b>a S. 0:0(0) ack 1',
+      '10 a>b S. 0:0(0) ack 1',
+      '20 a>b . 1:1(0) ack 1',
+      '20 b>a . 1:1(0) ack 1',
     ]);
     expect(pair.rec[0].states).toEqual(['CLOSED>SYN_SENT', 'SYN_SENT>SYN_RCVD', 'SYN_RCVD>ESTABLISHED']);
     expect(pair.rec[1].states).toEqual(['CLOSED>SYN_SENT', 'SYN_SENT>SYN_RCVD', 'SYN_RCVD>ESTABLISHED']);

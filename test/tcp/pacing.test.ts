@@ -20,9 +20,16 @@ describe('pacing (tcp.pacing: fq)', () => {
   test('the first 10 segments are not paced; the 5th packet moves the departure clock by its time at the pacing rate', () => {
     const t = burst('fq');
     expect(t.sent()).toEqual([
-      '. 1:1001(1000) ack 1', 'P. 1001:2001(1000) ack 1', '. 2001:3001(1000) ack 1', 'P. 3001:4001(1000) ack 1',
-      '. 4001:5001(1000) ack 1', 'P. 5001:6001(1000) ack 1', '. 6001:7001(1000) ack 1', 'P. 7001:8001(1000) ack 1',
-      '. 8001:9001(1000) ack 1', 'P. 9001:10001(1000) ack 1',
+      '. 1:1001(1000) ack 1',
+      'P. 1001:2001(1000) ack 1',
+      '. 2001:3001(1000) ack 1',
+      'P. 3001:4001(1000) ack 1',
+      '. 4001:5001(1000) ack 1',
+      'P. 5001:6001(1000) ack 1',
+      '. 6001:7001(1000) ack 1',
+      'P. 7001:8001(1000) ack 1',
+      '. 8001:9001(1000) ack 1',
+      'P. 9001:10001(1000) ack 1',
     ]);
     // 200 % x 10 x 1000 B / 100 ms = 200 kB/s; 2000 B take 10 ms, with no credit (the clock was now).
     expect(pacingRate(t.c as never)).toBe(200_000);
@@ -64,7 +71,10 @@ describe('pacing (tcp.pacing: fq)', () => {
     t.sent();
     t.at(200 * MS);
     expect(t.in('. 1:1(0) ack 2001 win 257')).toEqual([
-      '. 10001:11001(1000) ack 1', 'P. 11001:12001(1000) ack 1', '. 12001:13001(1000) ack 1', 'P. 13001:14001(1000) ack 1',
+      '. 10001:11001(1000) ack 1',
+      'P. 11001:12001(1000) ack 1',
+      '. 12001:13001(1000) ack 1',
+      'P. 13001:14001(1000) ack 1',
     ]);
     expect([t.c.wstamp, t.c.paceAt]).toEqual([0, Infinity]);
   });

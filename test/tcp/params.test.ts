@@ -11,20 +11,46 @@ import { EP, Recorder } from './harness.ts';
 describe('the profile table (docs/design.md part 3)', () => {
   test('linux', () => {
     expect(PROFILES.linux).toMatchObject({
-      initialRto: 1 * SEC, minRto: 200 * MS, maxRto: 120 * SEC,
-      synRetries: 6, synLinearTimeouts: 4, synAckRetries: 5,
-      somaxconn: 4096, separateQueues: true, abortOnOverflow: false, synCookies: true, synQueuePruning: true,
-      timeWait: 60 * SEC, rfc1337: false, finWait2Timeout: 60 * SEC,
-      keepalive: false, keepaliveIdle: 7200 * SEC, keepaliveInterval: 75 * SEC, keepaliveProbes: 9,
-      delayedAckMin: 40 * MS, delayedAckMax: 200 * MS, ephemeralLow: 32768, ephemeralHigh: 60999,
+      initialRto: 1 * SEC,
+      minRto: 200 * MS,
+      maxRto: 120 * SEC,
+      synRetries: 6,
+      synLinearTimeouts: 4,
+      synAckRetries: 5,
+      somaxconn: 4096,
+      separateQueues: true,
+      abortOnOverflow: false,
+      synCookies: true,
+      synQueuePruning: true,
+      timeWait: 60 * SEC,
+      rfc1337: false,
+      finWait2Timeout: 60 * SEC,
+      keepalive: false,
+      keepaliveIdle: 7200 * SEC,
+      keepaliveInterval: 75 * SEC,
+      keepaliveProbes: 9,
+      delayedAckMin: 40 * MS,
+      delayedAckMax: 200 * MS,
+      ephemeralLow: 32768,
+      ephemeralHigh: 60999,
     });
   });
 
   test('rfc9293', () => {
     expect(PROFILES.rfc9293).toMatchObject({
-      initialRto: 1 * SEC, minRto: 1 * SEC, synGiveUp: 180 * SEC, synAckGiveUp: 180 * SEC,
-      separateQueues: false, synCookies: false, timeWait: 240 * SEC, rfc1337: true, finWait2Timeout: 0,
-      keepalive: false, delayedAckMax: 500 * MS, ephemeralLow: 49152, ephemeralHigh: 65535,
+      initialRto: 1 * SEC,
+      minRto: 1 * SEC,
+      synGiveUp: 180 * SEC,
+      synAckGiveUp: 180 * SEC,
+      separateQueues: false,
+      synCookies: false,
+      timeWait: 240 * SEC,
+      rfc1337: true,
+      finWait2Timeout: 0,
+      keepalive: false,
+      delayedAckMax: 500 * MS,
+      ephemeralLow: 49152,
+      ephemeralHigh: 65535,
     });
     expect(PROFILES.rfc9293.maxRto).toBeGreaterThanOrEqual(60 * SEC);
     expect(PROFILES.rfc9293.keepaliveIdle).toBeGreaterThanOrEqual(7200 * SEC);
@@ -37,7 +63,8 @@ describe('every value is overridable', () => {
       for (const key of Object.keys(PROFILES[profile]) as (keyof TcpParams)[]) {
         if (key === 'profile') continue;
         const base = PROFILES[profile][key];
-        const other = typeof base === 'number' ? base + 1 : typeof base === 'boolean' ? !base : base === 'always' ? false : base;
+        const other =
+          typeof base === 'number' ? base + 1 : typeof base === 'boolean' ? !base : base === 'always' ? false : base;
         const p = tcpParams(profile, { [key]: other } as Partial<TcpParams>);
         expect(p[key], `${profile}.${key}`).toEqual(other);
         expect(p.profile).toBe(profile);

@@ -23,22 +23,32 @@ describe('random and mutated input in every state', () => {
   });
 
   for (const [name, make] of Object.entries(FIXTURES)) {
-    for (const [profile, isn, runs] of [['linux', {}, 150], ['rfc9293', {}, 150], ['linux', NEAR_WRAP, 60]] as const) {
+    for (const [profile, isn, runs] of [
+      ['linux', {}, 150],
+      ['rfc9293', {}, 150],
+      ['linux', NEAR_WRAP, 60],
+    ] as const) {
       test(`${name} (${profile}${isn === NEAR_WRAP ? ', ISNs near 2^32' : ''})`, () => {
-        fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 40, size: 'max' }), (ops) => {
-          runCase(make, profile, isn, ops);
-        }), { numRuns: runs, seed: 42 });
+        fc.assert(
+          fc.property(fc.array(op, { minLength: 1, maxLength: 40, size: 'max' }), (ops) => {
+            runCase(make, profile, isn, ops);
+          }),
+          { numRuns: runs, seed: 42 },
+        );
       });
     }
   }
 
   test('a RST is never answered with a RST, whatever the state', () => {
-    fc.assert(fc.property(fc.constantFrom(...Object.keys(FIXTURES)), segSpec, (name, spec) => {
-      const t = FIXTURES[name]!('linux');
-      t.rec.take();
-      t.c.onSegment(build(t.c, { ...spec, flags: spec.flags | RST }), t.now);
-      return t.rec.take().every((s) => (s.seg.flags & RST) === 0);
-    }), { numRuns: 500, seed: 7 });
+    fc.assert(
+      fc.property(fc.constantFrom(...Object.keys(FIXTURES)), segSpec, (name, spec) => {
+        const t = FIXTURES[name]!('linux');
+        t.rec.take();
+        t.c.onSegment(build(t.c, { ...spec, flags: spec.flags | RST }), t.now);
+        return t.rec.take().every((s) => (s.seg.flags & RST) === 0);
+      }),
+      { numRuns: 500, seed: 7 },
+    );
   });
 
   test('the peer ISS fixture constant stays what the harness uses', () => {

@@ -34,7 +34,10 @@ describe('RACK loss detection', () => {
     expect(t.c.inRecovery).toBe(true);
     // PRR on entering: three lost, one SACKed, none in flight: cwnd = 0 + 1.
     expect(t.c.cc.cwnd).toBe(1);
-    expect(t.in('. 1:1(0) ack 1001 win 257 <nop,nop,sack 3001:4001>')).toEqual(['. 1001:2001(1000) ack 1', '. 2001:3001(1000) ack 1']);
+    expect(t.in('. 1:1(0) ack 1001 win 257 <nop,nop,sack 3001:4001>')).toEqual([
+      '. 1001:2001(1000) ack 1',
+      '. 2001:3001(1000) ack 1',
+    ]);
   });
 
   test('three SACKed segments: the reordering window is zero, the holes below are lost at once', () => {
@@ -55,7 +58,10 @@ describe('RACK loss detection', () => {
     t.at(200 * MS);
     // 1:1001 lost (three SACKed above it). PRR: 3 delivered, in flight 6 > ssthresh 5:
     // ceil(5 x 3 / 10) = 2 segments, the repair and one new.
-    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:4001>')).toEqual(['. 1:1001(1000) ack 1', '. 10001:11001(1000) ack 1']);
+    expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:4001>')).toEqual([
+      '. 1:1001(1000) ack 1',
+      '. 10001:11001(1000) ack 1',
+    ]);
     t.at(210 * MS);
     expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:5001>')).toEqual([]);
     t.at(220 * MS);
@@ -68,7 +74,10 @@ describe('RACK loss detection', () => {
     t.at(300 * MS);
     expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 1001:7001 10001:11001>')).toEqual([
       // 8001:10001 left as one packet and goes again as one (PSH forced, __tcp_transmit_skb).
-      '. 1:1001(1000) ack 1', '. 7001:8001(1000) ack 1', '. 8001:9001(1000) ack 1', 'P. 9001:10001(1000) ack 1',
+      '. 1:1001(1000) ack 1',
+      '. 7001:8001(1000) ack 1',
+      '. 8001:9001(1000) ack 1',
+      'P. 9001:10001(1000) ack 1',
     ]);
     expect(t.c.retransmissions).toBe(5);
     // The RTO restarted when the head was resent (tcp_xmit_retransmit_queue); no probe in recovery.
@@ -143,7 +152,7 @@ describe('tail loss probe within RACK-TLP', () => {
     t.in('. 1:1(0) ack 11001 win 257');
     expect(t.c.tlpActive).toBe(false);
     // tcp_init_cwnd_reduction then tcp_end_cwnd_reduction: ssthresh from CUBIC, cwnd = ssthresh.
-    expect(t.c.cc.ssthresh).toBe(Math.floor(cwnd * 717 / 1024));
+    expect(t.c.cc.ssthresh).toBe(Math.floor((cwnd * 717) / 1024));
     expect(t.c.cc.cwnd).toBe(t.c.cc.ssthresh);
   });
 
@@ -178,7 +187,9 @@ describe('DSACK (RFC 2883)', () => {
     expect(t.inFull('. 2001:3001(1000) ack 1 win 257')).toEqual(['. 1:1(0) ack 1001 win 505 <nop,nop,sack 2001:3001>']);
     t.at(130 * MS);
     // Refused by the sequence check (all below RCV.NXT): tcp_send_dupack reports it.
-    expect(t.inFull('. 1:1001(1000) ack 1 win 257')).toEqual(['. 1:1(0) ack 1001 win 505 <nop,nop,sack 1:1001 2001:3001>']);
+    expect(t.inFull('. 1:1001(1000) ack 1 win 257')).toEqual([
+      '. 1:1(0) ack 1001 win 505 <nop,nop,sack 1:1001 2001:3001>',
+    ]);
     t.at(140 * MS);
     expect(t.inFull('. 1001:2001(1000) ack 1 win 257')).toEqual(['. 1:1(0) ack 3001 win 490']);
   });
@@ -212,12 +223,18 @@ describe('RTO on a SACK connection (Linux tcp_enter_loss)', () => {
     expect([t.c.inLoss, t.c.cc.cwnd, t.c.rtxq.lostOut, t.c.rtxq.sackedOut]).toEqual([true, 1, 7, 3]);
     t.at(600 * MS);
     // cwnd 2 (slow start), nothing in flight: the next two lost segments, skipping 2001:5001.
-    expect(t.in('. 1:1(0) ack 1001 win 257 <nop,nop,sack 2001:5001>')).toEqual(['. 1001:2001(1000) ack 1', '. 5001:6001(1000) ack 1']);
+    expect(t.in('. 1:1(0) ack 1001 win 257 <nop,nop,sack 2001:5001>')).toEqual([
+      '. 1001:2001(1000) ack 1',
+      '. 5001:6001(1000) ack 1',
+    ]);
     // Two delivered (the SACKed three were counted before): cwnd 4, nothing in flight.
     t.at(700 * MS);
     expect(t.in('. 1:1(0) ack 6001 win 257')).toEqual([
       // The lost segments go as the two-segment packets they first left in (tcp_xmit_retransmit_queue).
-      '. 6001:7001(1000) ack 1', 'P. 7001:8001(1000) ack 1', '. 8001:9001(1000) ack 1', 'P. 9001:10001(1000) ack 1',
+      '. 6001:7001(1000) ack 1',
+      'P. 7001:8001(1000) ack 1',
+      '. 8001:9001(1000) ack 1',
+      'P. 9001:10001(1000) ack 1',
     ]);
     expect(t.c.retransmissions).toBe(8);
     t.at(800 * MS);

@@ -111,7 +111,11 @@ describe('tcp_invalid_ratelimit: a request answers at most once per 500 ms', () 
     const { out, listener } = makeListener();
     listener.onSegment(syn(40000, 0), CLIENT, SERVER, 0);
     out.take();
-    const dup = (t: number) => { out.now = t; listener.onSegment(syn(40000, 0), CLIENT, SERVER, t); return out.take().map(line); };
+    const dup = (t: number) => {
+      out.now = t;
+      listener.onSegment(syn(40000, 0), CLIENT, SERVER, t);
+      return out.take().map(line);
+    };
     expect(dup(100 * MS)).toEqual([`S. ${ISS}:${ISS}(0) ack 1`]);
     expect(listener.deadline).toBe(1100 * MS);
     expect(dup(300 * MS)).toEqual([]);
@@ -126,7 +130,8 @@ describe('tcp_invalid_ratelimit: a request answers at most once per 500 ms', () 
     const { out, listener } = makeListener();
     listener.onSegment(syn(40000, 0), CLIENT, SERVER, 0);
     out.take();
-    const far = (t: number, len = 0) => listener.onSegment(seg(ACK, 200_000, ISS + 1, null, 40000, len), CLIENT, SERVER, t);
+    const far = (t: number, len = 0) =>
+      listener.onSegment(seg(ACK, 200_000, ISS + 1, null, 40000, len), CLIENT, SERVER, t);
     far(100 * MS);
     expect(out.take().map(line)).toEqual([`. ${ISS + 1}:${ISS + 1}(0) ack 1`]);
     far(200 * MS);
@@ -201,7 +206,14 @@ describe("the server's first RTT sample (tcp_synack_rtt_meas)", () => {
     expect(c.srtt).toBe(100 * MS);
     expect(c.rto).toBe(300 * MS); // 100 + max(4 × 50, 200) ms
     // without timestamps nothing can be measured: RFC 6298 5.7's 3 s
-    const bare = Connection.fromHandshake({ ...h, tsOk: false }, params, 1100 * MS, new ConnRecorder(), null, finalAck(again.seg));
+    const bare = Connection.fromHandshake(
+      { ...h, tsOk: false },
+      params,
+      1100 * MS,
+      new ConnRecorder(),
+      null,
+      finalAck(again.seg),
+    );
     expect(bare.srtt).toBe(0);
     expect(bare.rto).toBe(3 * SEC);
   });
@@ -209,7 +221,9 @@ describe("the server's first RTT sample (tcp_synack_rtt_meas)", () => {
   it('after a cookie: from the echo of the cookie SYN-ACK timestamp (a cookie keeps no send time)', () => {
     const { out, listener } = makeListener({ synCookies: 'always' });
     const children: Connection[] = [];
-    (listener as unknown as { host: { completeHandshake: (h: never, a: never, n: number) => unknown } }).host.completeHandshake = (h, a, n) => {
+    (
+      listener as unknown as { host: { completeHandshake: (h: never, a: never, n: number) => unknown } }
+    ).host.completeHandshake = (h, a, n) => {
       const c = Connection.fromHandshake(h, params, n, new ConnRecorder(), null, a);
       children.push(c);
       return c;
@@ -232,7 +246,10 @@ describe("the server's first RTT sample (tcp_synack_rtt_meas)", () => {
   it('a cookie without timestamps: no sample, 3 s as Linux tcp_init_metrics falls back', () => {
     const { out, listener } = makeListener({ synCookies: 'always' });
     let child: Connection | null = null;
-    (listener as unknown as { host: { completeHandshake: (h: never, a: never, n: number) => unknown } }).host.completeHandshake = (h, a, n) => (child = Connection.fromHandshake(h, params, n, new ConnRecorder(), null, a));
+    (
+      listener as unknown as { host: { completeHandshake: (h: never, a: never, n: number) => unknown } }
+    ).host.completeHandshake = (h, a, n) =>
+      (child = Connection.fromHandshake(h, params, n, new ConnRecorder(), null, a));
     listener.onSegment(syn(40000, 0, { mss: 1460 }), CLIENT, SERVER, 0);
     const synAck = out.take()[0]!.seg;
     listener.onSegment(finalAck(synAck), CLIENT, SERVER, 50 * MS);
@@ -240,4 +257,3 @@ describe("the server's first RTT sample (tcp_synack_rtt_meas)", () => {
     expect(child!.rto).toBe(3 * SEC);
   });
 });
-

@@ -51,7 +51,10 @@ describe('the error a reset leaves', () => {
   });
 
   test('LAST_ACK after shutdown(wr): ECONNRESET on Linux, nothing in RFC 9293 ("enter CLOSED and return")', () => {
-    for (const [profile, events] of [['linux', ['ERROR:ECONNRESET', 'FREED']], ['rfc9293', ['FREED']]] as const) {
+    for (const [profile, events] of [
+      ['linux', ['ERROR:ECONNRESET', 'FREED']],
+      ['rfc9293', ['FREED']],
+    ] as const) {
       const t = closeWait({ profile });
       t.c.shutdown('wr', t.now);
       expect(t.c.state).toBe(TcpState.LAST_ACK);

@@ -11,8 +11,27 @@ import { passiveEstablished } from './harness.ts';
 describe('the scoreboard', () => {
   test('merges blocks, prunes at SND.UNA, finds holes and the lost prefix (IsLost: > 2 MSS SACKed above)', () => {
     const sb = new SackScoreboard();
-    expect(sb.update([[4001, 5001], [6001, 7001]], 1, 10001)).toBe(2000);
-    expect(sb.update([[5001, 6001], [0, 1], [9001, 12001]], 1, 10001)).toBe(1000); // below SND.UNA and beyond SND.MAX: ignored
+    expect(
+      sb.update(
+        [
+          [4001, 5001],
+          [6001, 7001],
+        ],
+        1,
+        10001,
+      ),
+    ).toBe(2000);
+    expect(
+      sb.update(
+        [
+          [5001, 6001],
+          [0, 1],
+          [9001, 12001],
+        ],
+        1,
+        10001,
+      ),
+    ).toBe(1000); // below SND.UNA and beyond SND.MAX: ignored
     expect(sb.ranges).toEqual([4001, 7001]);
     expect(sb.lostEnd(1, 1000, 3)).toBe(4001); // 3000 SACKed above 1..4001
     expect(sb.nextHole(1, 4001)).toEqual([1, 4001]);
@@ -77,16 +96,26 @@ describe('retransmissions leave as the TSO packets the data first left in (Linux
     t.c.send(10000, t.now);
     // TSO packets of two segments (tcp_tso_autosize at this pacing rate): PSH on each packet's last.
     expect(t.sent()).toEqual([
-      '. 1:1001(1000) ack 1', 'P. 1001:2001(1000) ack 1', '. 2001:3001(1000) ack 1', 'P. 3001:4001(1000) ack 1',
-      '. 4001:5001(1000) ack 1', 'P. 5001:6001(1000) ack 1', '. 6001:7001(1000) ack 1', 'P. 7001:8001(1000) ack 1',
-      '. 8001:9001(1000) ack 1', 'P. 9001:10001(1000) ack 1',
+      '. 1:1001(1000) ack 1',
+      'P. 1001:2001(1000) ack 1',
+      '. 2001:3001(1000) ack 1',
+      'P. 3001:4001(1000) ack 1',
+      '. 4001:5001(1000) ack 1',
+      'P. 5001:6001(1000) ack 1',
+      '. 6001:7001(1000) ack 1',
+      'P. 7001:8001(1000) ack 1',
+      '. 8001:9001(1000) ack 1',
+      'P. 9001:10001(1000) ack 1',
     ]);
     t.at(t.now + 10 * MS);
     // 1:3001 and 4001:5001 lost. 1:2001 was one packet: resent as one (PSH forced, __tcp_transmit_skb);
     // 2001:3001 shared its packet with the SACKed 3001:4001, 4001:5001 with the SACKed 5001:6001:
     // each is an skb of its own now (tcp_sacktag's tcp_fragment) and leaves alone, without PSH.
     expect(t.in('. 1:1(0) ack 1 win 257 <nop,nop,sack 3001:4001 5001:10001>')).toEqual([
-      '. 1:1001(1000) ack 1', 'P. 1001:2001(1000) ack 1', '. 2001:3001(1000) ack 1', '. 4001:5001(1000) ack 1',
+      '. 1:1001(1000) ack 1',
+      'P. 1001:2001(1000) ack 1',
+      '. 2001:3001(1000) ack 1',
+      '. 4001:5001(1000) ack 1',
     ]);
     expect(t.c.inRecovery).toBe(true);
     expect(t.c.retransmissions).toBe(4);
@@ -102,7 +131,10 @@ describe('retransmissions leave as the TSO packets the data first left in (Linux
     // packet the ACK cut (tcp_trim_head), leaves alone; 2001:4001 was one packet and leaves as one;
     // 4001:5001 lost its packet's other half to the SACK.
     expect(t.in('. 1:1(0) ack 1001 win 257 <nop,nop,sack 5001:10001>')).toEqual([
-      '. 1001:2001(1000) ack 1', '. 2001:3001(1000) ack 1', 'P. 3001:4001(1000) ack 1', '. 4001:5001(1000) ack 1',
+      '. 1001:2001(1000) ack 1',
+      '. 2001:3001(1000) ack 1',
+      'P. 3001:4001(1000) ack 1',
+      '. 4001:5001(1000) ack 1',
     ]);
     expect(t.c.reordSeen).toBe(0);
   });

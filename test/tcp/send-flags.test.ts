@@ -119,7 +119,10 @@ describe('TSO packets and PSH (Linux __tcp_transmit_skb, tcp_cwnd_test, tcp_tso_
     // raise the autosize): two packets of five segments.
     const t = passiveEstablished({ rtt: 100 * MS, params: { minTsoSegs: 10 } });
     t.c.send(26000, t.now);
-    expect(t.sent().filter((l) => l.startsWith('P.'))).toEqual(['P. 4001:5001(1000) ack 1', 'P. 9001:10001(1000) ack 1']);
+    expect(t.sent().filter((l) => l.startsWith('P.'))).toEqual([
+      'P. 4001:5001(1000) ack 1',
+      'P. 9001:10001(1000) ack 1',
+    ]);
   });
 
   test('a one-segment packet carries no PSH unless it ends the write', () => {
@@ -152,7 +155,7 @@ describe('slow start after idle (RFC 5681 4.1, net.ipv4.tcp_slow_start_after_idl
     expect(idleThenWrite(true)).toBe(10);
   });
 
-  test('off (the packetdrill suite\'s defaults.sh): cwnd survives the idle period', () => {
+  test("off (the packetdrill suite's defaults.sh): cwnd survives the idle period", () => {
     expect(idleThenWrite(false)).toBe(20);
   });
 });

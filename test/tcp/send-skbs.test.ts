@@ -42,7 +42,12 @@ describe('skb accounting (tcp.skbTruesize 1280)', () => {
     t.rec.takeEvents();
     // Each ACK of 2000 lets 4000 more go (slow start); POLLOUT comes once the unsent bytes,
     // doubled, fall under 4000, which is after the ACK of 8001 has let the last 4000 go.
-    const expectations: [number, string, boolean][] = [[2001, '10001:14001', false], [4001, '14001:18001', false], [6001, '18001:22001', false], [8001, '22001:26001', true]];
+    const expectations: [number, string, boolean][] = [
+      [2001, '10001:14001', false],
+      [4001, '14001:18001', false],
+      [6001, '18001:22001', false],
+      [8001, '22001:26001', true],
+    ];
     for (const [ack, burst, writable] of expectations) {
       t.at(t.now + 10 * MS);
       expect(bursts(t.in(`. 1:1(0) ack ${ack} win 257`))).toEqual([burst]);
@@ -53,7 +58,11 @@ describe('skb accounting (tcp.skbTruesize 1280)', () => {
   test('a blocked write wakes when sk_wmem_queued is at most 2/3 of sk_sndbuf, skb heads counted', () => {
     // SO_SNDBUF 21000 (42000), peer window 50000 unscaled: size_goal 25000. The write queues
     // 60000 (the third skb starts at 35000 + 2 heads < 42000) and blocks for the last 1000.
-    const t = passiveEstablished({ peerWscale: -1, peerWindow: 50000, params: { skbTruesize: 1280, sndBuf: 42000, sndBufLock: true } });
+    const t = passiveEstablished({
+      peerWscale: -1,
+      peerWindow: 50000,
+      params: { skbTruesize: 1280, sndBuf: 42000, sndBufLock: true },
+    });
     expect(t.c.send(61000, t.now)).toBe(60000);
     expect(bursts(t.sent())).toEqual(['1:10001']);
     t.rec.takeEvents();
@@ -83,8 +92,16 @@ describe('skb accounting (tcp.skbTruesize 1280)', () => {
     // PSH on the last segment of each TSO packet: two segments each here (tcp_tso_segs at
     // tcp_min_tso_segs 2), split where skbs end (16001, and 26001 where the forced push marked one).
     expect(out.filter((l) => l.startsWith('P.')).map((l) => l.split(' ')[1])).toEqual([
-      '11001:12001(1000)', '13001:14001(1000)', '15001:16001(1000)', '17001:18001(1000)', '19001:20001(1000)',
-      '21001:22001(1000)', '23001:24001(1000)', '25001:26001(1000)', '27001:28001(1000)', '29001:30001(1000)',
+      '11001:12001(1000)',
+      '13001:14001(1000)',
+      '15001:16001(1000)',
+      '17001:18001(1000)',
+      '19001:20001(1000)',
+      '21001:22001(1000)',
+      '23001:24001(1000)',
+      '25001:26001(1000)',
+      '27001:28001(1000)',
+      '29001:30001(1000)',
     ]);
   });
 

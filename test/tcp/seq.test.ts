@@ -25,15 +25,26 @@ describe('sequence arithmetic mod 2^32', () => {
   });
 
   test('a + n is after a for 0 < n < 2^31, whatever a', () => {
-    fc.assert(fc.property(fc.nat({ max: 0xffffffff }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (a, n) => {
-      const b = seqAdd(a, n);
-      return seqGt(b, a) && seqLt(a, b) && seqSub(b, a) === n && b >= 0 && b <= 0xffffffff;
-    }));
+    fc.assert(
+      fc.property(fc.nat({ max: 0xffffffff }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (a, n) => {
+        const b = seqAdd(a, n);
+        return seqGt(b, a) && seqLt(a, b) && seqSub(b, a) === n && b >= 0 && b <= 0xffffffff;
+      }),
+    );
   });
 });
 
 const seg = (flags: number, seq: number, ack: number, len = 0): Segment => ({
-  srcPort: 1234, dstPort: 80, seq, ack, flags, window: 100, urgent: 0, options: null, len, payload: null,
+  srcPort: 1234,
+  dstPort: 80,
+  seq,
+  ack,
+  flags,
+  window: 100,
+  urgent: 0,
+  options: null,
+  len,
+  payload: null,
 });
 
 describe('resetForUnmatched (RFC 9293 3.10.7.1)', () => {

@@ -3,7 +3,13 @@ import { SEC } from '../../src/sim/time.ts';
 import { ACK, SYN } from '../../src/wire/segment.ts';
 import { ConnEvent } from '../../src/tcp/api.ts';
 import {
-  CookieSecret, checkCookie, cookieMssIndex, cookieTimestamp, decodeCookieTimestamp, makeCookie, COOKIE_MSS,
+  CookieSecret,
+  checkCookie,
+  cookieMssIndex,
+  cookieTimestamp,
+  decodeCookieTimestamp,
+  makeCookie,
+  COOKIE_MSS,
 } from '../../src/tcp/syn-cookies.ts';
 import { CLIENT, SERVER, finalAck, line, makeListener, seg, syn } from './listener-harness.ts';
 
@@ -11,8 +17,9 @@ const secret = new CookieSecret(1, 2, 3, 4);
 
 describe('cookie arithmetic (Linux secure_tcp_syn_cookie / check_tcp_syn_cookie)', () => {
   it('rounds the peer MSS down to the table {536, 1300, 1440, 1460}', () => {
-    expect([9000, 1460, 1459, 1440, 1400, 1300, 1000, 536, 100].map((m) => COOKIE_MSS[cookieMssIndex(m)])).toEqual(
-      [1460, 1460, 1440, 1440, 1300, 1300, 536, 536, 536]);
+    expect([9000, 1460, 1459, 1440, 1400, 1300, 1000, 536, 100].map((m) => COOKIE_MSS[cookieMssIndex(m)])).toEqual([
+      1460, 1460, 1440, 1440, 1300, 1300, 536, 536, 536,
+    ]);
   });
 
   it('a cookie validates on ack - 1 / seq - 1 and gives back its MSS', () => {
@@ -39,8 +46,16 @@ describe('cookie arithmetic (Linux secure_tcp_syn_cookie / check_tcp_syn_cookie)
     expect(ts).toBeLessThanOrEqual(100_000);
     expect(100_000 - ts).toBeLessThan(64);
     expect(decodeCookieTimestamp(ts)).toEqual({ wscale: 7, sackOk: true, ecnOk: false });
-    expect(decodeCookieTimestamp(cookieTimestamp(100_000, -1, false))).toEqual({ wscale: -1, sackOk: false, ecnOk: false });
-    expect(decodeCookieTimestamp(cookieTimestamp(100_000, 7, true, true))).toEqual({ wscale: 7, sackOk: true, ecnOk: true });
+    expect(decodeCookieTimestamp(cookieTimestamp(100_000, -1, false))).toEqual({
+      wscale: -1,
+      sackOk: false,
+      ecnOk: false,
+    });
+    expect(decodeCookieTimestamp(cookieTimestamp(100_000, 7, true, true))).toEqual({
+      wscale: 7,
+      sackOk: true,
+      ecnOk: true,
+    });
   });
 });
 
@@ -73,7 +88,11 @@ describe('SYN cookies on the listener (synCookies: true = Linux tcp_syncookies 1
     expect(synAck.options!.wscale).toBe(7);
     expect(synAck.options!.sackPermitted).toBe(true);
     // options sit in the low bits of TSval - ts_off (the host's offset for CLIENT is 1e6)
-    expect(decodeCookieTimestamp(synAck.options!.timestamp!.val - 1_000_000)).toEqual({ wscale: 7, sackOk: true, ecnOk: false });
+    expect(decodeCookieTimestamp(synAck.options!.timestamp!.val - 1_000_000)).toEqual({
+      wscale: 7,
+      sackOk: true,
+      ecnOk: false,
+    });
     expect(out.states).toEqual([]); // no request, no state
     expect(listener.synQueueLen).toBe(5);
     expect(listener.stats.cookiesSent).toBe(1);
@@ -85,8 +104,15 @@ describe('SYN cookies on the listener (synCookies: true = Linux tcp_syncookies 1
     expect(listener.stats.cookiesAccepted).toBe(1);
     expect(host.children).toHaveLength(1);
     expect(host.children[0]!.h).toMatchObject({
-      iss: synAck.seq, irs: 999, peerMss: 1460, peerWscale: 7, ourWscale: 7, sackOk: true, tsOk: true,
-      tsRecent: 200, tsOffset: 1_000_000,
+      iss: synAck.seq,
+      irs: 999,
+      peerMss: 1460,
+      peerWscale: 7,
+      ourWscale: 7,
+      sackOk: true,
+      tsOk: true,
+      tsRecent: 200,
+      tsOffset: 1_000_000,
     });
     expect(host.children[0]!.h.synAckSentAt).toBeUndefined(); // no RTT sample from a cookie
     expect(host.children[0]!.acks[0]).toBe(ack);
@@ -100,7 +126,13 @@ describe('SYN cookies on the listener (synCookies: true = Linux tcp_syncookies 1
     const synAck = out.take()[0]!.seg;
     expect(synAck.options).toEqual({ mss: 1460 });
     listener.onSegment(finalAck(synAck), CLIENT, SERVER, 0);
-    expect(host.children[0]!.h).toMatchObject({ peerMss: 1300, peerWscale: -1, ourWscale: -1, sackOk: false, tsOk: false });
+    expect(host.children[0]!.h).toMatchObject({
+      peerMss: 1300,
+      peerWscale: -1,
+      ourWscale: -1,
+      sackOk: false,
+      tsOk: false,
+    });
   });
 
   it('never retransmits a cookie SYN-ACK', () => {
@@ -147,7 +179,12 @@ describe('SYN cookies on the listener (synCookies: true = Linux tcp_syncookies 1
     const synAck = out.take()[0]!.seg;
     expect(listener.synQueueLen).toBe(0);
     expect(listener.deadline).toBe(Infinity);
-    listener.onSegment(finalAck(synAck, { timestamp: { val: 1, ecr: synAck.options!.timestamp!.val } }), CLIENT, SERVER, 0);
+    listener.onSegment(
+      finalAck(synAck, { timestamp: { val: 1, ecr: synAck.options!.timestamp!.val } }),
+      CLIENT,
+      SERVER,
+      0,
+    );
     expect(host.children).toHaveLength(1);
     expect(listener.stats).toMatchObject({ cookiesSent: 1, cookiesAccepted: 1 });
   });

@@ -11,7 +11,15 @@ import type { Segment } from '../../src/wire/segment.ts';
 import { TimeWaitSock } from '../../src/tcp/time-wait-sock.ts';
 import { nextIncarnationIss } from '../../src/tcp/host-tcp.ts';
 import { MS, SEC, type Nanos } from '../../src/sim/time.ts';
-import { activeEstablished, fmtMs, full, OUR_ISS, passiveEstablished, type OpenOptions, type Trace } from './harness.ts';
+import {
+  activeEstablished,
+  fmtMs,
+  full,
+  OUR_ISS,
+  passiveEstablished,
+  type OpenOptions,
+  type Trace,
+} from './harness.ts';
 
 /** The entity under test: the full connection or its compact record. */
 interface Entity {
@@ -74,7 +82,9 @@ function run(t: Trace, compact: boolean, steps: readonly Step[]): string[] {
       t.at(step.at);
       const verdict = e.onSegment(t.peer(step.in), step.at);
       record();
-      log.push(`verdict ${verdict} deadline ${fmtMs(e.deadline)}${verdict === 1 ? ` isn ${nextIncarnationIss(e.sndMax)}` : ''}`);
+      log.push(
+        `verdict ${verdict} deadline ${fmtMs(e.deadline)}${verdict === 1 ? ` isn ${nextIncarnationIss(e.sndMax)}` : ''}`,
+      );
     } else {
       for (let guard = 0; guard < 100 && e.deadline <= step.timersTo; guard++) {
         t.at(e.deadline);
@@ -117,22 +127,25 @@ describe('TimeWaitSock answers as the full connection', () => {
   });
 
   test('RST: an exact one kills it (tcp_rfc1337 = 0), an inexact one is ignored', () => {
-    expect(both(activeTimeWait, [{ at: 2 * SEC, in: 'R 5:5(0) win 0' }, { at: 3 * SEC, in: 'R 2:2(0) win 0' }])).toEqual([
-      'verdict 0 deadline 61000',
-      'state TIME_WAIT>CLOSED',
-      'event FREED',
-      'verdict 0 deadline Infinity',
-    ]);
+    expect(
+      both(activeTimeWait, [
+        { at: 2 * SEC, in: 'R 5:5(0) win 0' },
+        { at: 3 * SEC, in: 'R 2:2(0) win 0' },
+      ]),
+    ).toEqual(['verdict 0 deadline 61000', 'state TIME_WAIT>CLOSED', 'event FREED', 'verdict 0 deadline Infinity']);
   });
 
   test('RST with tcp_rfc1337 = 1: neither kills nor restarts', () => {
-    expect(both(() => activeTimeWait({ params: { rfc1337: true } }), [{ at: 30 * SEC, in: 'R 2:2(0) win 0' }])).toEqual([
-      'verdict 0 deadline 61000',
-    ]);
+    expect(both(() => activeTimeWait({ params: { rfc1337: true } }), [{ at: 30 * SEC, in: 'R 2:2(0) win 0' }])).toEqual(
+      ['verdict 0 deadline 61000'],
+    );
   });
 
   test('a new SYN above RCV.NXT reopens it with ISN = SND.NXT + 65537; an old one is ACKed', () => {
-    const log = both(activeTimeWait, [{ at: 2 * SEC, in: 'S 0:0(0) win 65535 <mss 1460>' }, { at: 3 * SEC, in: 'S 100000:100000(0) win 65535 <mss 1460>' }]);
+    const log = both(activeTimeWait, [
+      { at: 2 * SEC, in: 'S 0:0(0) win 65535 <mss 1460>' },
+      { at: 3 * SEC, in: 'S 100000:100000(0) win 65535 <mss 1460>' },
+    ]);
     expect(log[0]).toMatch(/^2000 out \. 502:502\(0\) ack 2 win \d+/);
     expect(log.slice(1)).toEqual([
       'verdict 0 deadline 61000',
@@ -156,15 +169,23 @@ describe('TimeWaitSock answers as the full connection', () => {
   });
 
   test('the passive closer with window scaling and data received: old data is ACKed every time, bare ACKs at most every 500 ms', () => {
-    const log = both(() => passiveTimeWait({ peerWscale: 7 }), [
-      { at: 2 * SEC, in: 'P. 1:1001(1000) ack 2 win 257' },
-      { at: 2 * SEC + 1 * MS, in: 'P. 1:1001(1000) ack 2 win 257' },
-      { at: 3 * SEC, in: '. 5000:5000(0) ack 2 win 257' },
-      { at: 3 * SEC + 1 * MS, in: '. 5000:5000(0) ack 2 win 257' }, // rate-limited (tcp_oow_rate_limited)
-      { at: 3 * SEC + 600 * MS, in: '. 5000:5000(0) ack 2 win 257' },
-      { timersTo: 70 * SEC },
+    const log = both(
+      () => passiveTimeWait({ peerWscale: 7 }),
+      [
+        { at: 2 * SEC, in: 'P. 1:1001(1000) ack 2 win 257' },
+        { at: 2 * SEC + 1 * MS, in: 'P. 1:1001(1000) ack 2 win 257' },
+        { at: 3 * SEC, in: '. 5000:5000(0) ack 2 win 257' },
+        { at: 3 * SEC + 1 * MS, in: '. 5000:5000(0) ack 2 win 257' }, // rate-limited (tcp_oow_rate_limited)
+        { at: 3 * SEC + 600 * MS, in: '. 5000:5000(0) ack 2 win 257' },
+        { timersTo: 70 * SEC },
+      ],
+    );
+    expect(log.filter((l) => l.includes(' out ')).map((l) => l.split(' ')[0])).toEqual([
+      '2000',
+      '2001',
+      '3000',
+      '3600',
     ]);
-    expect(log.filter((l) => l.includes(' out ')).map((l) => l.split(' ')[0])).toEqual(['2000', '2001', '3000', '3600']);
     expect(log.at(-1)).toBe('timers to 70000: CLOSED');
   });
 });

@@ -64,18 +64,25 @@ describe('jiffies and the wheel (timer.c)', () => {
   });
 
   test('never early, and late by at most the level granularity plus a tick (any phase, any HZ)', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 0, max: 10 ** 15 }), fc.integer({ min: 0, max: 10 ** 13 }), fc.integer({ min: 0, max: 10 ** 12 }),
-      fc.constantFrom(100, 250, 300, 1000),
-      (now, delay, offset, hz) => {
-        const p = { ...wheel, hz, jiffiesOffset: offset };
-        const at = timerExpiry(p, now, delay);
-        const tick = tickNs(hz);
-        const levelGran = 8 ** Math.min(hz > 100 ? 8 : 7, Math.max(0, Math.ceil(Math.log(delay / tick / 63 + 1) / Math.log(8)))) * tick;
-        expect(at).toBeGreaterThanOrEqual(now + delay);
-        if (delay / tick < 63 * 8 ** (hz > 100 ? 8 : 7)) expect(at - (now + delay)).toBeLessThanOrEqual(levelGran + 2 * tick);
-      },
-    ));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 10 ** 15 }),
+        fc.integer({ min: 0, max: 10 ** 13 }),
+        fc.integer({ min: 0, max: 10 ** 12 }),
+        fc.constantFrom(100, 250, 300, 1000),
+        (now, delay, offset, hz) => {
+          const p = { ...wheel, hz, jiffiesOffset: offset };
+          const at = timerExpiry(p, now, delay);
+          const tick = tickNs(hz);
+          const levelGran =
+            8 ** Math.min(hz > 100 ? 8 : 7, Math.max(0, Math.ceil(Math.log(delay / tick / 63 + 1) / Math.log(8)))) *
+            tick;
+          expect(at).toBeGreaterThanOrEqual(now + delay);
+          if (delay / tick < 63 * 8 ** (hz > 100 ? 8 : 7))
+            expect(at - (now + delay)).toBeLessThanOrEqual(levelGran + 2 * tick);
+        },
+      ),
+    );
   });
 
   test('jiffies phase: zero, one per run (shared), one per host; none for exact timers', () => {
@@ -92,8 +99,18 @@ describe('TCP timers on the wheel (HZ 250, jiffies 0 at time 0)', () => {
 
   test('an unanswered SYN: each 1 s wait ends on a 32 ms slot edge, 64 s on a 2.048 s one; ETIMEDOUT at 135.168 s, not 131', () => {
     const t = synSent(on);
-    expect(t.runTimers(135_168 * MS - 1).map((s) => s.split(' ')[0])).toEqual(
-      ['1024', '2048', '3072', '4096', '5120', '7136', '11264', '19456', '35584', '69632']);
+    expect(t.runTimers(135_168 * MS - 1).map((s) => s.split(' ')[0])).toEqual([
+      '1024',
+      '2048',
+      '3072',
+      '4096',
+      '5120',
+      '7136',
+      '11264',
+      '19456',
+      '35584',
+      '69632',
+    ]);
     expect(t.c.state).toBe(TcpState.SYN_SENT);
     t.runTimers(135_168 * MS);
     expect(t.rec.takeStates()).toEqual(['SYN_SENT>CLOSED']);

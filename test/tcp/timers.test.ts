@@ -124,17 +124,24 @@ describe('keepalive', () => {
   test('idle 7200 s, 9 probes 75 s apart, then RST and ETIMEDOUT at 7875 s', () => {
     const t = activeEstablished({ params: { keepalive: true } });
     const out = t.runTimers(8000 * SEC);
-    const probes = [7200, 7275, 7350, 7425, 7500, 7575, 7650, 7725, 7800].map((s) => `${(s * 1000 + 100)} . 0:0(0) ack 1`);
+    const probes = [7200, 7275, 7350, 7425, 7500, 7575, 7650, 7725, 7800].map(
+      (s) => `${s * 1000 + 100} . 0:0(0) ack 1`,
+    );
     expect(out).toEqual([...probes, '7875100 R. 1:1(0) ack 1']);
     expect(t.rec.takeEvents()).toEqual(['ERROR:ETIMEDOUT', 'FREED']);
   });
 
   test('an answered probe makes the peer alive again: the idle time starts over', () => {
-    const t = activeEstablished({ params: { keepalive: true, keepaliveIdle: 10 * SEC, keepaliveInterval: 5 * SEC, keepaliveProbes: 3 } });
+    const t = activeEstablished({
+      params: { keepalive: true, keepaliveIdle: 10 * SEC, keepaliveInterval: 5 * SEC, keepaliveProbes: 3 },
+    });
     expect(t.runTimers(10_200 * MS)).toEqual(['10100 . 0:0(0) ack 1']);
     expect(t.in('. 1:1(0) ack 1 win 257')).toEqual([]);
     expect(t.runTimers(40 * SEC)).toEqual([
-      '20200 . 0:0(0) ack 1', '25200 . 0:0(0) ack 1', '30200 . 0:0(0) ack 1', '35200 R. 1:1(0) ack 1',
+      '20200 . 0:0(0) ack 1',
+      '25200 . 0:0(0) ack 1',
+      '30200 . 0:0(0) ack 1',
+      '35200 R. 1:1(0) ack 1',
     ]);
   });
 
@@ -173,7 +180,9 @@ describe('delayed ACK', () => {
 
   test('an ACK for every second full-sized segment when the application keeps up', () => {
     const t = passiveEstablished();
-    t.rec.onNotify = (what) => { if (what === ConnEvent.READABLE) t.c.recv(1 << 20, t.now); };
+    t.rec.onNotify = (what) => {
+      if (what === ConnEvent.READABLE) t.c.recv(1 << 20, t.now);
+    };
     // Use up the quick ACKs (segments 1 ms apart, so the gap never re-arms quick-ACK mode).
     for (let i = 0; i < 20; i++) {
       t.at(t.now + 1 * MS);
@@ -186,7 +195,13 @@ describe('delayed ACK', () => {
       t.at(t.now + 1 * MS);
       acks.push(...t.in(`. ${i * 1000 + 1}:${i * 1000 + 1001}(1000) ack 1 win 257`));
     }
-    expect(acks).toEqual(['. 1:1(0) ack 22001', '. 1:1(0) ack 24001', '. 1:1(0) ack 26001', '. 1:1(0) ack 28001', '. 1:1(0) ack 30001']);
+    expect(acks).toEqual([
+      '. 1:1(0) ack 22001',
+      '. 1:1(0) ack 24001',
+      '. 1:1(0) ack 26001',
+      '. 1:1(0) ack 28001',
+      '. 1:1(0) ack 30001',
+    ]);
   });
 
   test('a FIN after data is acknowledged 40 ms later (pingpong mode)', () => {
@@ -279,7 +294,9 @@ describe('more timer rules', () => {
   });
 
   test('keepalive with TCP_USER_TIMEOUT: RST once idle past the user timeout with a probe out (Linux)', () => {
-    const t = activeEstablished({ params: { keepalive: true, keepaliveIdle: 10 * SEC, keepaliveInterval: 5 * SEC, userTimeout: 12 * SEC } });
+    const t = activeEstablished({
+      params: { keepalive: true, keepaliveIdle: 10 * SEC, keepaliveInterval: 5 * SEC, userTimeout: 12 * SEC },
+    });
     expect(t.runTimers(30 * SEC)).toEqual(['10100 . 0:0(0) ack 1', '15100 R. 1:1(0) ack 1']);
     expect(t.rec.takeEvents()).toEqual(['ERROR:ETIMEDOUT', 'FREED']);
   });

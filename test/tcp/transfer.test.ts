@@ -69,10 +69,12 @@ describe('congestion control (RFC 5681, Linux packet counting)', () => {
     expect(t.c.cwnd).toBe(10 * 1000);
     t.at(t.now + 105 * MS);
     for (let i = 1; i <= 10; i++) {
-      expect(t.in(`. 1:1(0) ack ${i * 1000 + 1} win 257`)).toEqual([
-        `. ${9001 + i * 2000 - 1000}:${10001 + i * 2000 - 1000}(1000) ack 1`.replace(/^\. (\d+)/, '. $1'),
-        `P. ${10001 + i * 2000 - 1000}:${11001 + i * 2000 - 1000}(1000) ack 1`,
-      ].map((s, k) => (k === 0 ? s : s)));
+      expect(t.in(`. 1:1(0) ack ${i * 1000 + 1} win 257`)).toEqual(
+        [
+          `. ${9001 + i * 2000 - 1000}:${10001 + i * 2000 - 1000}(1000) ack 1`.replace(/^\. (\d+)/, '. $1'),
+          `P. ${10001 + i * 2000 - 1000}:${11001 + i * 2000 - 1000}(1000) ack 1`,
+        ].map((s, k) => (k === 0 ? s : s)),
+      );
     }
     expect(t.c.cwnd).toBe(20 * 1000);
   });
@@ -98,7 +100,12 @@ describe('congestion control (RFC 5681, Linux packet counting)', () => {
     const t = passiveEstablished({ sackOk: false, params: { congestion: 'reno' } });
     t.c.send(4000, t.now);
     // Two TSO packets of two segments (tcp_tso_segs, tcp.minTsoSegs 2), each with PSH.
-    expect(t.sent()).toEqual(['. 1:1001(1000) ack 1', 'P. 1001:2001(1000) ack 1', '. 2001:3001(1000) ack 1', 'P. 3001:4001(1000) ack 1']);
+    expect(t.sent()).toEqual([
+      '. 1:1001(1000) ack 1',
+      'P. 1001:2001(1000) ack 1',
+      '. 2001:3001(1000) ack 1',
+      'P. 3001:4001(1000) ack 1',
+    ]);
     t.at(t.now + 100 * MS);
     expect(t.in('. 1:1(0) ack 1 win 257')).toEqual([]);
     expect(t.in('. 1:1(0) ack 1 win 257')).toEqual([]);
@@ -252,7 +259,7 @@ describe('bulk transfer between two engines', () => {
     ['no loss', (_n: number) => false],
     ['every 37th data segment lost', (n: number) => n % 37 === 36],
     ['bursts of 3 lost', (n: number) => n % 100 >= 50 && n % 100 < 53],
-    ['10% loss', (n: number) => (n * 2654435761 >>> 0) % 10 === 0],
+    ['10% loss', (n: number) => ((n * 2654435761) >>> 0) % 10 === 0],
   ] as const) {
     test(`1 MB with ${name}: every byte arrives, in order, exactly once`, () => {
       const p = tcpParams('linux', { timers: 'exact' });
@@ -275,7 +282,9 @@ describe('bulk transfer between two engines', () => {
         }
         if (toSend === 0 && a.state === TcpState.ESTABLISHED) a.close(pair.now);
       };
-      pair.rec[0].onNotify = (what) => { if (what === ConnEvent.CONNECTED || what === ConnEvent.WRITABLE) pump(); };
+      pair.rec[0].onNotify = (what) => {
+        if (what === ConnEvent.CONNECTED || what === ConnEvent.WRITABLE) pump();
+      };
       lossy(pair, pick);
       pair.run(600 * SEC);
       const b = pair.conn[1]!;
@@ -327,7 +336,7 @@ describe('tail loss probe (RFC 8985 7, Linux)', () => {
     for (const t of [passiveEstablished({ sackOk: false }), passiveEstablished({ profile: 'rfc9293' })]) {
       t.c.send(1000, t.now);
       t.sent();
-      expect(t.runTimers(t.now + t.c.rto)).toEqual([`${(t.now) / MS} P. 1:1001(1000) ack 1`]);
+      expect(t.runTimers(t.now + t.c.rto)).toEqual([`${t.now / MS} P. 1:1001(1000) ack 1`]);
     }
   });
 });

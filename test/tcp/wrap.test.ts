@@ -107,7 +107,8 @@ describe('a bulk transfer across the wrap between two engines', () => {
     let received = 0;
     pair.onAccept = (b) => {
       pair.rec[1].onNotify = (what) => {
-        if (what === ConnEvent.READABLE) for (let n = b.recv(1 << 20, pair.now); n > 0; n = b.recv(1 << 20, pair.now)) received += n;
+        if (what === ConnEvent.READABLE)
+          for (let n = b.recv(1 << 20, pair.now); n > 0; n = b.recv(1 << 20, pair.now)) received += n;
       };
     };
     const a = pair.connect(0);
@@ -116,7 +117,9 @@ describe('a bulk transfer across the wrap between two engines', () => {
       if (toSend > 0) toSend -= Math.max(0, a.send(toSend, pair.now));
       if (toSend === 0 && a.state === TcpState.ESTABLISHED) a.close(pair.now);
     };
-    pair.rec[0].onNotify = (what) => { if (what === ConnEvent.CONNECTED || what === ConnEvent.WRITABLE) pump(); };
+    pair.rec[0].onNotify = (what) => {
+      if (what === ConnEvent.CONNECTED || what === ConnEvent.WRITABLE) pump();
+    };
     let n = 0;
     pair.drop = (seg: Segment, from) => from === 0 && seg.len > 0 && n++ % 29 === 28;
     pair.run(600 * SEC);

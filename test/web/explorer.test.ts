@@ -17,7 +17,10 @@ import { copyFixture } from '../report/fixture-data.ts';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 const mustRun = Boolean(process.env.CI);
-const title = available || mustRun ? 'trace explorer on a results page in headless Chromium' : `SKIP: trace explorer in headless Chromium (skipped: no chromium at ${CHROMIUM}; apt-get install chromium, or set CHROMIUM)`;
+const title =
+  available || mustRun
+    ? 'trace explorer on a results page in headless Chromium'
+    : `SKIP: trace explorer in headless Chromium (skipped: no chromium at ${CHROMIUM}; apt-get install chromium, or set CHROMIUM)`;
 
 describe.skipIf(!available && !mustRun)(title, () => {
   let browser: Browser;
@@ -26,14 +29,18 @@ describe.skipIf(!available && !mustRun)(title, () => {
   beforeAll(async () => {
     dir = await copyFixture('syn-flood');
     await reportFolder(dir);
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
   });
   afterAll(async () => {
     await browser?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('lists connections, draws ladders, filters, shows a dropped segment\'s fields and zooms', async () => {
+  it("lists connections, draws ladders, filters, shows a dropped segment's fields and zooms", async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push((e as Error).message));
@@ -47,14 +54,19 @@ describe.skipIf(!available && !mustRun)(title, () => {
     expect(await page.$$eval('.tx-svg .tx-msg', (m) => m.length)).toBeGreaterThan(0);
     // Segment labels never overlap: those that would are hidden (and counted above the ladder).
     const overlaps = await page.$$eval('.tx-msg text', (ts) => {
-      const boxes = ts.filter((t) => t.getAttribute('visibility') !== 'hidden' && t.textContent).map((t) => t.getBoundingClientRect());
+      const boxes = ts
+        .filter((t) => t.getAttribute('visibility') !== 'hidden' && t.textContent)
+        .map((t) => t.getBoundingClientRect());
       let n = 0;
-      for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
-        const a = boxes[i]!, b = boxes[j]!;
-        // Rotated labels' boxes are wider than the text: count only a clear overlap of both.
-        const ox = Math.min(a.right, b.right) - Math.max(a.left, b.left), oy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-        if (ox > 4 && oy > 4 && Math.abs(a.top + a.bottom - b.top - b.bottom) / 2 < 8) n++;
-      }
+      for (let i = 0; i < boxes.length; i++)
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i]!,
+            b = boxes[j]!;
+          // Rotated labels' boxes are wider than the text: count only a clear overlap of both.
+          const ox = Math.min(a.right, b.right) - Math.max(a.left, b.left),
+            oy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+          if (ox > 4 && oy > 4 && Math.abs(a.top + a.bottom - b.top - b.bottom) / 2 < 8) n++;
+        }
       return { n, shown: boxes.length };
     });
     expect(overlaps.shown).toBeGreaterThan(0);
@@ -67,14 +79,22 @@ describe.skipIf(!available && !mustRun)(title, () => {
     await page.click('[data-tcplab-explorer] .tx-bar label:nth-of-type(5) input');
     expect(await page.$eval('.tx-count', (e) => e.textContent)).toBe(`1 of ${all} connections`);
     await page.click('.tx-row');
-    await page.waitForFunction(() => document.querySelector('[data-tcplab-explorer]')!.getAttribute('data-open') !== '0' || document.querySelectorAll('.tx-msg').length > 0);
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-tcplab-explorer]')!.getAttribute('data-open') !== '0' ||
+        document.querySelectorAll('.tx-msg').length > 0,
+    );
     const dropped = await page.$$eval('.tx-msg', (gs) => gs.findIndex((g) => (g.textContent ?? '').includes('✕')));
     expect(dropped).toBeGreaterThanOrEqual(0);
-    await page.evaluate((i) => document.querySelectorAll('.tx-msg')[i]!.dispatchEvent(new MouseEvent('click', { bubbles: true })), dropped);
+    await page.evaluate(
+      (i) => document.querySelectorAll('.tx-msg')[i]!.dispatchEvent(new MouseEvent('click', { bubbles: true })),
+      dropped,
+    );
     const captions = await page.$$eval('.tx-details caption', (c) => c.map((x) => x.textContent));
     expect(captions).toEqual(['sent by client1', 'dropped at r1: loss']);
     const fields = await page.$$eval('.tx-details th', (th) => th.map((x) => x.textContent));
-    for (const f of ['t', 'node', 'ev', 'flags', 'seq', 'ack', 'len', 'win', 'src', 'dst', 'reason']) expect(fields).toContain(f);
+    for (const f of ['t', 'node', 'ev', 'flags', 'seq', 'ack', 'len', 'win', 'src', 'dst', 'reason'])
+      expect(fields).toContain(f);
 
     // The wheel zooms the time axis: the ticks change, the endpoints stay.
     const ticks = (): Promise<string[]> => page.$$eval('.tx-axis .tick text', (t) => t.map((x) => x.textContent ?? ''));
@@ -82,7 +102,11 @@ describe.skipIf(!available && !mustRun)(title, () => {
     const box = (await (await page.$('.tx-svg'))!.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.wheel({ deltaY: -600 });
-    await page.waitForFunction((b) => JSON.stringify([...document.querySelectorAll('.tx-axis .tick text')].map((x) => x.textContent)) !== b, { timeout: 5_000 }, JSON.stringify(before));
+    await page.waitForFunction(
+      (b) => JSON.stringify([...document.querySelectorAll('.tx-axis .tick text')].map((x) => x.textContent)) !== b,
+      { timeout: 5_000 },
+      JSON.stringify(before),
+    );
     expect(await ticks()).not.toEqual(before);
     expect(errors).toEqual([]);
     await page.close();
@@ -97,7 +121,9 @@ describe.skipIf(!available && !mustRun)(title, () => {
     expect(slow.length).toBeGreaterThan(0);
     expect(slow.every((h) => /^#explore=p0-s1\/\d+$/.test(h ?? ''))).toBe(true);
     // The handshake-time CDF's caption links its slowest traced handshake to its ladder.
-    const fromCdf = await page.$$eval('figcaption a[href^="#explore="]', (as) => as.map((a) => a.getAttribute('href')!));
+    const fromCdf = await page.$$eval('figcaption a[href^="#explore="]', (as) =>
+      as.map((a) => a.getAttribute('href')!),
+    );
     expect(fromCdf.length).toBeGreaterThan(0);
     const target = /\/(\d+)$/.exec(fromCdf[0]!)![1]!;
     await page.click(`figcaption a[href="${fromCdf[0]}"]`);

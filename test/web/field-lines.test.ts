@@ -23,7 +23,9 @@ it('finds the line of a value, of a swept value, and of the map that lacks a key
 
 it('places what the loader reports for a bad swept value', () => {
   const bad = TEXT.replace('topology.loss: [0, 0.01, 0.03, 0.1]', 'topology.loss: [0, 0.01, lots, 0.1]');
-  const r = loadExperimentText(bad, 'experiments/handshake.yaml', { readFile: (f) => readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8') });
+  const r = loadExperimentText(bad, 'experiments/handshake.yaml', {
+    readFile: (f) => readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8'),
+  });
   expect(r.ok).toBe(false);
   if (r.ok) return;
   const e = r.errors.find((x) => x.path.startsWith('sweep'))!;

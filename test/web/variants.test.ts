@@ -11,7 +11,7 @@ import { DEFAULT_PRESET, variantCommand, VARIANTS } from '../../web/src/variants
 
 const ROOT = join(import.meta.dirname, '../..');
 
-it('README states the opening preset\'s runs, seeds, rate and command as they are', () => {
+it("README states the opening preset's runs, seeds, rate and command as they are", () => {
   const v = VARIANTS.find((x) => x.name === DEFAULT_PRESET)!;
   expect(v.from).toBe('handshake');
   const file = join(ROOT, 'experiments/handshake.yaml');

@@ -11,7 +11,19 @@ const A = parseIpv4('192.168.1.10')!;
 const B = parseIpv4('10.20.30.40')!;
 
 function seg(over: Partial<Segment>): Segment {
-  return { srcPort: 40001, dstPort: 80, seq: 1, ack: 1, flags: ACK, window: 502, urgent: 0, options: null, len: 0, payload: null, ...over };
+  return {
+    srcPort: 40001,
+    dstPort: 80,
+    seq: 1,
+    ack: 1,
+    flags: ACK,
+    window: 502,
+    urgent: 0,
+    options: null,
+    len: 0,
+    payload: null,
+    ...over,
+  };
 }
 
 function pkt(s: Segment, over: Partial<Packet> = {}): Packet {
@@ -54,12 +66,26 @@ describe('option layout (Linux tcp_options_write)', () => {
     ['wscale alone: nop, wscale', { wscale: 7 }, '01030307'],
     ['sackOK without timestamps: nop, nop, sackOK', { sackPermitted: true }, '01010402'],
     ['timestamps alone: nop, nop, TS', { timestamp: { val: 0x01020304, ecr: 0xfffffffe } }, '0101080a01020304fffffffe'],
-    ['sackOK with timestamps share a word', { sackPermitted: true, timestamp: { val: 1, ecr: 2 } }, '0402080a0000000100000002'],
-    ['SYN without timestamps: mss, nop, nop, sackOK, nop, wscale', { mss: 536, sackPermitted: true, wscale: 0 }, '02040218' + '01010402' + '01030300'],
+    [
+      'sackOK with timestamps share a word',
+      { sackPermitted: true, timestamp: { val: 1, ecr: 2 } },
+      '0402080a0000000100000002',
+    ],
+    [
+      'SYN without timestamps: mss, nop, nop, sackOK, nop, wscale',
+      { mss: 536, sackPermitted: true, wscale: 0 },
+      '02040218' + '01010402' + '01030300',
+    ],
     ['one SACK block: nop, nop, sack', { sack: [[100, 200]] }, '0101050a00000064000000c8'],
     [
       'timestamps and two SACK blocks',
-      { timestamp: { val: 5, ecr: 6 }, sack: [[0xfffffff0, 0x10], [0x20, 0x30]] },
+      {
+        timestamp: { val: 5, ecr: 6 },
+        sack: [
+          [0xfffffff0, 0x10],
+          [0x20, 0x30],
+        ],
+      },
       '0101080a' + '00000005' + '00000006' + '01010512' + 'fffffff0' + '00000010' + '00000020' + '00000030',
     ],
   ];
@@ -74,10 +100,25 @@ describe('option layout (Linux tcp_options_write)', () => {
   }
 
   it('timestamps with three SACK blocks fill all 40 option bytes; four do not fit', () => {
-    const three: TcpOptions = { timestamp: { val: 1, ecr: 1 }, sack: [[1, 2], [3, 4], [5, 6]] };
+    const three: TcpOptions = {
+      timestamp: { val: 1, ecr: 1 },
+      sack: [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+    };
     expect(optionsLength(three)).toBe(40);
     expect(decodeOk(encode(pkt(seg({ options: three })))).tcp!.options).toEqual(three);
-    const four: TcpOptions = { ...three, sack: [[1, 2], [3, 4], [5, 6], [7, 8]] };
+    const four: TcpOptions = {
+      ...three,
+      sack: [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+        [7, 8],
+      ],
+    };
     expect(() => encode(pkt(seg({ options: four })))).toThrow(RangeError);
   });
 
@@ -98,20 +139,26 @@ describe('decode reads options in any layout', () => {
     out.set(base.subarray(0, 40));
     out.set(opts, 40);
     out[3] = out.length; // IP total length (< 256 here)
-    out[10] = 0; out[11] = 0;
+    out[10] = 0;
+    out[11] = 0;
     const ipSum = internetChecksum(out, 0, 20);
-    out[10] = ipSum >> 8; out[11] = ipSum & 255;
-    out[32] = (out.length - 20) / 4 << 4;
-    out[36] = 0; out[37] = 0;
+    out[10] = ipSum >> 8;
+    out[11] = ipSum & 255;
+    out[32] = ((out.length - 20) / 4) << 4;
+    out[36] = 0;
+    out[37] = 0;
     const tcpLen = out.length - 20;
     const pseudo = (A >>> 16) + (A & 0xffff) + (B >>> 16) + (B & 0xffff) + PROTO_TCP + tcpLen;
     const sum = internetChecksum(out, 20, out.length, pseudo);
-    out[36] = sum >> 8; out[37] = sum & 255;
+    out[36] = sum >> 8;
+    out[37] = sum & 255;
     return out;
   }
 
   it('BSD order with EOL padding: mss, nop, wscale, sackOK, TS, eol', () => {
-    const p = decodeOk(withRawOptions('020405b4' + '010303' + '06' + '0402' + '080a0000000700000000' + '00' + '000000'));
+    const p = decodeOk(
+      withRawOptions('020405b4' + '010303' + '06' + '0402' + '080a0000000700000000' + '00' + '000000'),
+    );
     expect(p.tcp!.options).toEqual({ mss: 1460, wscale: 6, sackPermitted: true, timestamp: { val: 7, ecr: 0 } });
   });
 
@@ -121,8 +168,14 @@ describe('decode reads options in any layout', () => {
   });
 
   it('reads a Fast Open cookie request (kind 34, length 2) and an experimental-form cookie (kind 254, magic 0xF989)', () => {
-    expect(decodeOk(withRawOptions('020405b4' + '2202' + '0101')).tcp!.options).toEqual({ mss: 1460, fastOpen: new Uint8Array(0) });
-    expect(decodeOk(withRawOptions('fe08f989' + 'abcd1234')).tcp!.options).toEqual({ fastOpen: Uint8Array.of(0xab, 0xcd, 0x12, 0x34), fastOpenExp: true });
+    expect(decodeOk(withRawOptions('020405b4' + '2202' + '0101')).tcp!.options).toEqual({
+      mss: 1460,
+      fastOpen: new Uint8Array(0),
+    });
+    expect(decodeOk(withRawOptions('fe08f989' + 'abcd1234')).tcp!.options).toEqual({
+      fastOpen: Uint8Array.of(0xab, 0xcd, 0x12, 0x34),
+      fastOpenExp: true,
+    });
     expect(decodeOk(withRawOptions('fe08f988' + 'abcd1234')).tcp!.options).toBeNull(); // another experiment: skipped
   });
 
@@ -150,7 +203,14 @@ describe('decode reads options in any layout', () => {
 });
 
 describe('checksums', () => {
-  const data = pkt(seg({ flags: PSH | ACK, len: 7, payload: Uint8Array.of(1, 2, 3, 4, 5, 6, 255), options: { timestamp: { val: 9, ecr: 8 } } }));
+  const data = pkt(
+    seg({
+      flags: PSH | ACK,
+      len: 7,
+      payload: Uint8Array.of(1, 2, 3, 4, 5, 6, 255),
+      options: { timestamp: { val: 9, ecr: 8 } },
+    }),
+  );
 
   it('decode verifies what encode wrote', () => {
     const b = encode(data);
@@ -219,21 +279,48 @@ describe('malformed input is a value, not an exception', () => {
   function patched(edit: (b: Uint8Array) => void): Uint8Array {
     const b = Uint8Array.from(good);
     edit(b);
-    b[10] = 0; b[11] = 0;
+    b[10] = 0;
+    b[11] = 0;
     const s = internetChecksum(b, 0, 20);
-    b[10] = s >> 8; b[11] = s & 255;
+    b[10] = s >> 8;
+    b[11] = s & 255;
     return b;
   }
 
   it('total length below the header', () => {
-    expect(decode(patched((b) => { b[2] = 0; b[3] = 10; }))).toMatchObject({ ok: false, error: { code: 'bad-total-length' } });
+    expect(
+      decode(
+        patched((b) => {
+          b[2] = 0;
+          b[3] = 10;
+        }),
+      ),
+    ).toMatchObject({ ok: false, error: { code: 'bad-total-length' } });
   });
   it('a fragment', () => {
-    expect(decode(patched((b) => { b[6] = 0x20; }))).toMatchObject({ ok: false, error: { code: 'fragment' } });
+    expect(
+      decode(
+        patched((b) => {
+          b[6] = 0x20;
+        }),
+      ),
+    ).toMatchObject({ ok: false, error: { code: 'fragment' } });
   });
   it('TCP data offset below 5 words or beyond the segment', () => {
-    expect(decode(patched((b) => { b[32] = 0x40; }))).toMatchObject({ ok: false, error: { code: 'bad-tcp-data-offset' } });
-    expect(decode(patched((b) => { b[32] = 0xf0; }))).toMatchObject({ ok: false, error: { code: 'bad-tcp-data-offset' } });
+    expect(
+      decode(
+        patched((b) => {
+          b[32] = 0x40;
+        }),
+      ),
+    ).toMatchObject({ ok: false, error: { code: 'bad-tcp-data-offset' } });
+    expect(
+      decode(
+        patched((b) => {
+          b[32] = 0xf0;
+        }),
+      ),
+    ).toMatchObject({ ok: false, error: { code: 'bad-tcp-data-offset' } });
   });
   it('ignores trailing bytes past the IP total length (Ethernet padding)', () => {
     const rst = fromHex(LINUX_RST.hex);
@@ -248,9 +335,11 @@ describe('malformed input is a value, not an exception', () => {
     b.set(good.subarray(20), 24);
     b[0] = 0x46;
     b[3] = b.length;
-    b[10] = 0; b[11] = 0;
+    b[10] = 0;
+    b[11] = 0;
     const s = internetChecksum(b, 0, 24);
-    b[10] = s >> 8; b[11] = s & 255;
+    b[10] = s >> 8;
+    b[11] = s & 255;
     expect(decodeOk(b).tcp).toEqual(decodeOk(good).tcp);
   });
 });
@@ -268,7 +357,9 @@ describe('non-TCP packets', () => {
   });
 
   it('UDP shorter than its header is refused at encode time', () => {
-    expect(() => encode({ src: A, dst: B, ttl: 64, id: 0, protocol: PROTO_UDP, tcp: null, dataBytes: 4, annot: 0 })).toThrow(RangeError);
+    expect(() =>
+      encode({ src: A, dst: B, ttl: 64, id: 0, protocol: PROTO_UDP, tcp: null, dataBytes: 4, annot: 0 }),
+    ).toThrow(RangeError);
   });
 
   it('other protocols carry dataBytes of zeros', () => {

@@ -11,7 +11,14 @@ import { internetChecksum } from '../../src/wire/checksum.ts';
 import { decode } from '../../src/wire/decode.ts';
 import { encode } from '../../src/wire/encode.ts';
 import { formatPacket } from '../../src/wire/format.ts';
-import { ICMP_DEST_UNREACH, ICMP_ERROR_BYTES, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_TIME_EXCEEDED, buildIcmpError } from '../../src/wire/icmp.ts';
+import {
+  ICMP_DEST_UNREACH,
+  ICMP_ERROR_BYTES,
+  ICMP_FRAG_NEEDED,
+  ICMP_HOST_UNREACH,
+  ICMP_TIME_EXCEEDED,
+  buildIcmpError,
+} from '../../src/wire/icmp.ts';
 import { parseIpv4 } from '../../src/wire/ip.ts';
 import { PcapWriter } from '../../src/wire/pcap.ts';
 import { ACK, PSH, PROTO_ICMP, PROTO_TCP, type Packet } from '../../src/wire/segment.ts';
@@ -24,8 +31,25 @@ const ROUTER = parseIpv4('10.0.0.254')!;
 
 /** A 1400-byte data segment from the client: what a 1000-byte link refuses. */
 const DATA: Packet = {
-  src: CLIENT, dst: SERVER, ttl: 64, id: 7, protocol: PROTO_TCP, annot: 0, dataBytes: 0,
-  tcp: { srcPort: 40000, dstPort: 80, seq: 0x01020304, ack: 0x0a0b0c0d, flags: ACK | PSH, window: 502, urgent: 0, options: null, len: 1400, payload: null },
+  src: CLIENT,
+  dst: SERVER,
+  ttl: 64,
+  id: 7,
+  protocol: PROTO_TCP,
+  annot: 0,
+  dataBytes: 0,
+  tcp: {
+    srcPort: 40000,
+    dstPort: 80,
+    seq: 0x01020304,
+    ack: 0x0a0b0c0d,
+    flags: ACK | PSH,
+    window: 502,
+    urgent: 0,
+    options: null,
+    len: 1400,
+    payload: null,
+  },
 };
 
 describe('an ICMP fragmentation-needed error', () => {
@@ -63,7 +87,9 @@ describe('an ICMP fragmentation-needed error', () => {
     expect(m.quoted.dst).toBe(SERVER);
     expect(m.quoted.tcp).toMatchObject({ srcPort: 40000, dstPort: 80, seq: 0x01020304, len: 1400 });
     expect(r.packet.dst).toBe(CLIENT);
-    expect(formatPacket(r.packet)).toBe('10.0.0.254 > 10.0.0.1 icmp unreachable frag_needed mtu 1000 [10.0.0.1:40000 > 10.0.1.1:80 seq 16909060]');
+    expect(formatPacket(r.packet)).toBe(
+      '10.0.0.254 > 10.0.0.1 icmp unreachable frag_needed mtu 1000 [10.0.0.1:40000 > 10.0.1.1:80 seq 16909060]',
+    );
   });
 
   it('a corrupted message is refused by its checksum', () => {
@@ -76,8 +102,16 @@ describe('an ICMP fragmentation-needed error', () => {
 
   it('is traced with its kind, the connection it quotes and the quoted sequence number', () => {
     expect(packetRecord(5, 'r1', 'tx', err)).toEqual({
-      t: 5, node: 'r1', ev: 'tx', proto: 1, len: 36, src: '10.0.0.254', dst: '10.0.0.1',
-      icmp: 'unreachable frag_needed mtu 1000', quoted: '10.0.0.1:40000>10.0.1.1:80', qseq: 0x01020304,
+      t: 5,
+      node: 'r1',
+      ev: 'tx',
+      proto: 1,
+      len: 36,
+      src: '10.0.0.254',
+      dst: '10.0.0.1',
+      icmp: 'unreachable frag_needed mtu 1000',
+      quoted: '10.0.0.1:40000>10.0.1.1:80',
+      qseq: 0x01020304,
     });
   });
 
@@ -105,24 +139,56 @@ const tshark = hasTshark;
 const mustRun = mustRunTshark;
 
 describe('tshark reads our ICMP errors', () => {
-  it.runIf(mustRun)(tshark ? 'type, code, next-hop MTU, checksums and the quoted TCP header' : 'tshark: FAILS, tshark is missing and CI is set', () => {
-    if (!tshark) throw new Error('tshark is not installed but CI is set: install it (apt-get install tshark)');
-    const w = new PcapWriter();
-    w.add(0, buildIcmpError(ROUTER, DATA, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1000, 9)!);
-    w.add(1000, buildIcmpError(ROUTER, DATA, ICMP_TIME_EXCEEDED, 0, 0, 10)!);
-    w.add(2000, { ...DATA, tos: 0x10 });
-    const path = join(mkdtempSync(join(tmpdir(), 'tcplab-icmp-')), 'icmp.pcap');
-    writeFileSync(path, w.bytes());
-    const fields = ['icmp.type', 'icmp.code', 'icmp.mtu', 'icmp.checksum.status', 'ip.checksum.status', 'tcp.srcport', 'tcp.dstport', 'tcp.seq', 'ip.dsfield.dscp', '_ws.malformed'];
-    const out = execFileSync('tshark', ['-r', path, '-o', 'ip.check_checksum:TRUE', '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((f) => ['-e', f])],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const rows = out.trim().split('\n').map((l) => l.split('|'));
-    // ip.checksum.status lists the outer header then the quoted one; the dscp of both (0 and 0)
-    expect(rows[0]!.slice(0, 4)).toEqual(['3', '4', '1000', '1']);
-    expect(rows[0]![4]).toBe('1,1');
-    expect(rows[0]!.slice(5, 8)).toEqual(['40000', '80', '16909060']);
-    expect(rows[1]!.slice(0, 2)).toEqual(['11', '0']);
-    expect(rows[2]![8]).toBe('4');
-    for (const r of rows) expect(r[9]).toBe('');
-  });
+  it.runIf(mustRun)(
+    tshark
+      ? 'type, code, next-hop MTU, checksums and the quoted TCP header'
+      : 'tshark: FAILS, tshark is missing and CI is set',
+    () => {
+      if (!tshark) throw new Error('tshark is not installed but CI is set: install it (apt-get install tshark)');
+      const w = new PcapWriter();
+      w.add(0, buildIcmpError(ROUTER, DATA, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1000, 9)!);
+      w.add(1000, buildIcmpError(ROUTER, DATA, ICMP_TIME_EXCEEDED, 0, 0, 10)!);
+      w.add(2000, { ...DATA, tos: 0x10 });
+      const path = join(mkdtempSync(join(tmpdir(), 'tcplab-icmp-')), 'icmp.pcap');
+      writeFileSync(path, w.bytes());
+      const fields = [
+        'icmp.type',
+        'icmp.code',
+        'icmp.mtu',
+        'icmp.checksum.status',
+        'ip.checksum.status',
+        'tcp.srcport',
+        'tcp.dstport',
+        'tcp.seq',
+        'ip.dsfield.dscp',
+        '_ws.malformed',
+      ];
+      const out = execFileSync(
+        'tshark',
+        [
+          '-r',
+          path,
+          '-o',
+          'ip.check_checksum:TRUE',
+          '-T',
+          'fields',
+          '-E',
+          'separator=|',
+          ...fields.flatMap((f) => ['-e', f]),
+        ],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+      const rows = out
+        .trim()
+        .split('\n')
+        .map((l) => l.split('|'));
+      // ip.checksum.status lists the outer header then the quoted one; the dscp of both (0 and 0)
+      expect(rows[0]!.slice(0, 4)).toEqual(['3', '4', '1000', '1']);
+      expect(rows[0]![4]).toBe('1,1');
+      expect(rows[0]!.slice(5, 8)).toEqual(['40000', '80', '16909060']);
+      expect(rows[1]!.slice(0, 2)).toEqual(['11', '0']);
+      expect(rows[2]![8]).toBe('4');
+      for (const r of rows) expect(r[9]).toBe('');
+    },
+  );
 });

@@ -27,16 +27,35 @@ const options: fc.Arbitrary<TcpOptions | null> = fc.option(
 );
 
 const payload = fc.integer({ min: 0, max: 1600 }).chain((len) =>
-  fc.record({ len: fc.constant(len), payload: fc.option(fc.uint8Array({ minLength: len, maxLength: len }), { nil: null }) }),
+  fc.record({
+    len: fc.constant(len),
+    payload: fc.option(fc.uint8Array({ minLength: len, maxLength: len }), { nil: null }),
+  }),
 );
 
 const segment: fc.Arbitrary<Segment> = fc
-  .record({ srcPort: u16, dstPort: u16, seq: u32, ack: u32, flags: u8, window: u16, urgent: u16, options, body: payload })
+  .record({
+    srcPort: u16,
+    dstPort: u16,
+    seq: u32,
+    ack: u32,
+    flags: u8,
+    window: u16,
+    urgent: u16,
+    options,
+    body: payload,
+  })
   .map(({ body, ...rest }) => ({ ...rest, len: body.len, payload: body.payload }));
 
 const packet: fc.Arbitrary<Packet> = fc.record({
-  src: u32, dst: u32, ttl: u8, id: u16,
-  protocol: fc.constant(PROTO_TCP), tcp: segment, dataBytes: fc.constant(0), annot: fc.constant(0),
+  src: u32,
+  dst: u32,
+  ttl: u8,
+  id: u16,
+  protocol: fc.constant(PROTO_TCP),
+  tcp: segment,
+  dataBytes: fc.constant(0),
+  annot: fc.constant(0),
 });
 
 /** What decode must give back: the same record, with a missing payload read as the zeros sent. */

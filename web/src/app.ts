@@ -80,17 +80,28 @@ function validate(): LoadedExperiment | null {
   if (page.state === 'running') return r.ok ? r.value : null;
   runButton.disabled = !specValid;
   if (!r.ok) {
-    setState('invalid', `${r.errors.length} problem${r.errors.length === 1 ? '' : 's'} in the spec: fix ${r.errors.length === 1 ? 'it' : 'them'} to run`);
+    setState(
+      'invalid',
+      `${r.errors.length} problem${r.errors.length === 1 ? '' : 's'} in the spec: fix ${r.errors.length === 1 ? 'it' : 'them'} to run`,
+    );
     return null;
   }
-  if (page.state === 'invalid' || page.state === 'idle') setState('idle', `${r.value.runs.length} run${r.value.runs.length === 1 ? '' : 's'} (sweep points × seeds): press Run`);
+  if (page.state === 'invalid' || page.state === 'idle')
+    setState(
+      'idle',
+      `${r.value.runs.length} run${r.value.runs.length === 1 ? '' : 's'} (sweep points × seeds): press Run`,
+    );
   return r.value;
 }
 
 async function updateUrl(): Promise<void> {
   const preset = presetSelect.value;
   const unedited = presetNamed(preset)?.text === editor.text;
-  const hash = await encodeState(unedited ? { preset, trace: traceBox.checked, pcap: pcapBox.checked } : { text: editor.text, trace: traceBox.checked, pcap: pcapBox.checked });
+  const hash = await encodeState(
+    unedited
+      ? { preset, trace: traceBox.checked, pcap: pcapBox.checked }
+      : { text: editor.text, trace: traceBox.checked, pcap: pcapBox.checked },
+  );
   history.replaceState(null, '', hash);
 }
 
@@ -105,10 +116,16 @@ async function run(): Promise<void> {
   await updateUrl();
   const text = editor.text;
   const file = currentFile();
-  const opts = { traceAll: loaded.spec.trace, pcapAll: loaded.spec.pcap, traceFirst: traceBox.checked, pcapFirst: pcapBox.checked };
+  const opts = {
+    traceAll: loaded.spec.trace,
+    pcapAll: loaded.spec.pcap,
+    traceFirst: traceBox.checked,
+    pcapFirst: pcapBox.checked,
+  };
   setState('running', `starting ${loaded.runs.length} runs…`);
   // The first visit has no results yet: say what is coming rather than show a blank frame.
-  if (!frame.srcdoc) frame.srcdoc = `<p style="font: 15px sans-serif; color: #555; padding: 40px; text-align: center">Running ${loaded.spec.name}: ${loaded.runs.length} simulation${loaded.runs.length === 1 ? '' : 's'} in this tab; the figures appear here when they end.</p>`;
+  if (!frame.srcdoc)
+    frame.srcdoc = `<p style="font: 15px sans-serif; color: #555; padding: 40px; text-align: center">Running ${loaded.spec.name}: ${loaded.runs.length} simulation${loaded.runs.length === 1 ? '' : 's'} in this tab; the figures appear here when they end.</p>`;
   progressBar.value = 0;
   let result: BatchResult;
   try {
@@ -134,8 +151,19 @@ async function run(): Promise<void> {
   (window as unknown as { tcplabExploreFiles: Map<string, string> }).tcplabExploreFiles = report.explore;
   await showReport(report.html, report.figures);
   showDownloads($('downloads'), loaded.spec.name, result, report.figures, report.html, report.explore);
-  Object.assign(page, { report_s: (performance.now() - reportStarted) / 1000, drawn_s: performance.now() / 1000, runs: result.runs, wall_s: result.wall_s, threads: result.threads, files: Object.fromEntries(result.files), figures: report.figures.map((f) => f.file) });
-  setState('done', `${loaded.spec.name}: ${result.runs} run${result.runs === 1 ? '' : 's'} in ${result.wall_s.toFixed(2)} s on ${result.threads} worker${result.threads === 1 ? '' : 's'}`);
+  Object.assign(page, {
+    report_s: (performance.now() - reportStarted) / 1000,
+    drawn_s: performance.now() / 1000,
+    runs: result.runs,
+    wall_s: result.wall_s,
+    threads: result.threads,
+    files: Object.fromEntries(result.files),
+    figures: report.figures.map((f) => f.file),
+  });
+  setState(
+    'done',
+    `${loaded.spec.name}: ${result.runs} run${result.runs === 1 ? '' : 's'} in ${result.wall_s.toFixed(2)} s on ${result.threads} worker${result.threads === 1 ? '' : 's'}`,
+  );
 }
 
 /** Shows the results page in the frame (resolves once it has loaded); its links to figure files point at in-memory copies. */

@@ -8,7 +8,15 @@
  */
 import { stableJson } from '../../src/experiment/csv.ts';
 import type { LoadedExperiment } from '../../src/experiment/load.ts';
-import { SAMPLES_HEADER, samplesRows, summaryFiles, TIMESERIES_HEADER, timeseriesRows, WALL_METRIC, type FinishedRun } from '../../src/experiment/results-files.ts';
+import {
+  SAMPLES_HEADER,
+  samplesRows,
+  summaryFiles,
+  TIMESERIES_HEADER,
+  timeseriesRows,
+  WALL_METRIC,
+  type FinishedRun,
+} from '../../src/experiment/results-files.ts';
 import type { RunOutput } from '../../src/experiment/run-output.ts';
 import type { RunRequest, WorkerReply } from './protocol.ts';
 
@@ -52,7 +60,10 @@ export class BrowserBatch {
   private idle: Worker[] = [];
   private reject: ((e: Error) => void) | undefined;
 
-  constructor(private readonly workerUrl: string, private readonly maxThreads: number) {}
+  constructor(
+    private readonly workerUrl: string,
+    private readonly maxThreads: number,
+  ) {}
 
   /** Starts the workers a batch will use, so that they load while the page gets ready. */
   warm(): void {
@@ -64,7 +75,13 @@ export class BrowserBatch {
   }
 
   /** Runs every run of `loaded` (loaded from `text` as `file`); resolves with the results files. */
-  run(text: string, file: string, loaded: LoadedExperiment, opts: BrowserBatchOptions, onProgress: (p: BrowserBatchProgress) => void): Promise<BatchResult> {
+  run(
+    text: string,
+    file: string,
+    loaded: LoadedExperiment,
+    opts: BrowserBatchOptions,
+    onProgress: (p: BrowserBatchProgress) => void,
+  ): Promise<BatchResult> {
     const total = loaded.runs.length;
     const threads = Math.max(1, Math.min(this.maxThreads, total));
     const duration = loaded.spec.duration / 1e9;
@@ -77,7 +94,12 @@ export class BrowserBatch {
     const report = (): void => {
       let sim = done * duration;
       for (const s of inFlight.values()) sim += s;
-      onProgress({ done, total, fraction: total === 0 ? 1 : Math.min(1, sim / (total * Math.max(duration, 1e-9))), threads });
+      onProgress({
+        done,
+        total,
+        fraction: total === 0 ? 1 : Math.min(1, sim / (total * Math.max(duration, 1e-9))),
+        threads,
+      });
     };
     return new Promise<BatchResult>((resolve, reject) => {
       this.reject = reject;
@@ -147,7 +169,13 @@ export class BrowserBatch {
 }
 
 /** The results files of finished runs, in run order, as the CLI's results writer makes them. */
-export function assemble(loaded: LoadedExperiment, outputs: readonly RunOutput[], wall: readonly number[], threads: number, wall_s: number): BatchResult {
+export function assemble(
+  loaded: LoadedExperiment,
+  outputs: readonly RunOutput[],
+  wall: readonly number[],
+  threads: number,
+  wall_s: number,
+): BatchResult {
   const finished: FinishedRun[] = [];
   let timeseries = TIMESERIES_HEADER;
   let samples = SAMPLES_HEADER;

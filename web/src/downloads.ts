@@ -7,7 +7,15 @@ import { strToU8, zipSync, type Zippable } from 'fflate';
 import type { FigureFile } from '../../src/report/report-build.ts';
 import type { BatchResult } from './batch.ts';
 
-const TYPES: Record<string, string> = { zip: 'application/zip', json: 'application/json', csv: 'text/csv', jsonl: 'application/x-ndjson', svg: 'image/svg+xml', html: 'text/html', pcap: 'application/vnd.tcpdump.pcap' };
+const TYPES: Record<string, string> = {
+  zip: 'application/zip',
+  json: 'application/json',
+  csv: 'text/csv',
+  jsonl: 'application/x-ndjson',
+  svg: 'image/svg+xml',
+  html: 'text/html',
+  pcap: 'application/vnd.tcpdump.pcap',
+};
 
 let urls: string[] = [];
 
@@ -19,7 +27,13 @@ export function blobUrl(data: string | Uint8Array, name: string): string {
 }
 
 /** The results folder as a zip: `<experiment>/…`, fixed timestamps so the same results give the same bytes. */
-export function resultsZip(experiment: string, result: BatchResult, figures: readonly FigureFile[], html: string, explore: ReadonlyMap<string, string>): Uint8Array {
+export function resultsZip(
+  experiment: string,
+  result: BatchResult,
+  figures: readonly FigureFile[],
+  html: string,
+  explore: ReadonlyMap<string, string>,
+): Uint8Array {
   const files: Zippable = {};
   const put = (path: string, data: string | Uint8Array): void => {
     files[`${experiment}/${path}`] = [typeof data === 'string' ? strToU8(data) : data, { mtime: new Date(1980, 0, 1) }];
@@ -32,7 +46,14 @@ export function resultsZip(experiment: string, result: BatchResult, figures: rea
   return zipSync(files, { level: 6 });
 }
 
-export function showDownloads(box: HTMLElement, experiment: string, result: BatchResult, figures: readonly FigureFile[], html: string, explore: ReadonlyMap<string, string>): Map<string, string> {
+export function showDownloads(
+  box: HTMLElement,
+  experiment: string,
+  result: BatchResult,
+  figures: readonly FigureFile[],
+  html: string,
+  explore: ReadonlyMap<string, string>,
+): Map<string, string> {
   for (const u of urls) URL.revokeObjectURL(u);
   urls = [];
   const byName = new Map<string, string>();

@@ -43,7 +43,10 @@ export class Editor {
 
   /** Shows the problems (none: clears them); `file` is the path the editor's text is loaded as. */
   showProblems(errors: readonly SpecError[], file: string): Located[] {
-    const located: Located[] = errors.map((e) => ({ ...e, editorLine: e.file !== file ? null : e.line ?? (e.path === '' ? null : fieldLine(this.text, e.path)) }));
+    const located: Located[] = errors.map((e) => ({
+      ...e,
+      editorLine: e.file !== file ? null : (e.line ?? (e.path === '' ? null : fieldLine(this.text, e.path))),
+    }));
     this.list.replaceChildren(...located.map((e) => this.item(e, file)));
     this.box.classList.toggle('invalid', located.length > 0);
     this.drawGutter(new Set(located.map((e) => e.editorLine).filter((l): l is number => l !== null)));

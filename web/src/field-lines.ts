@@ -38,7 +38,9 @@ export function fieldLine(text: string, path: string): number | null {
   line = at(node);
   for (const seg of segments) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => String((p.key as { value?: unknown } | null)?.value ?? p.key) === String(seg));
+      const pair = node.items.find(
+        (p) => String((p.key as { value?: unknown } | null)?.value ?? p.key) === String(seg),
+      );
       if (pair === undefined) break;
       line = at(pair.key) ?? line;
       node = pair.value;

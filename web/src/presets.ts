@@ -58,7 +58,8 @@ function variants(): Preset[] {
   for (const v of VARIANTS) {
     const file = `experiments/${v.from}.yaml`;
     const text = SPEC_FILES[file];
-    if (text !== undefined) out.push({ name: v.name, label: `${v.from} (${v.what})`, file, text: variantText(v, text) });
+    if (text !== undefined)
+      out.push({ name: v.name, label: `${v.from} (${v.what})`, file, text: variantText(v, text) });
   }
   return out;
 }

@@ -32,7 +32,11 @@ async function pipe(bytes: Uint8Array, stream: CompressionStream | Decompression
 export async function encodeState(s: SharedState): Promise<string> {
   const params = new URLSearchParams();
   if (s.preset !== undefined) params.set('preset', s.preset);
-  else params.set('spec', toBase64Url(await pipe(new TextEncoder().encode(s.text ?? ''), new CompressionStream('deflate-raw'))));
+  else
+    params.set(
+      'spec',
+      toBase64Url(await pipe(new TextEncoder().encode(s.text ?? ''), new CompressionStream('deflate-raw'))),
+    );
   if (!s.trace) params.set('trace', '0');
   if (s.pcap) params.set('pcap', '1');
   return '#' + params.toString();

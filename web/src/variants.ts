@@ -14,12 +14,19 @@ export interface Variant {
 
 /** Browser-sized variants, listed before the flagships. */
 export const VARIANTS: readonly Variant[] = [
-  { name: 'handshake-quick', from: 'handshake', what: 'quick: 1 seed, half the request rate', seeds: 1, set: { 'apps.users.rate': '2/s' } },
+  {
+    name: 'handshake-quick',
+    from: 'handshake',
+    what: 'quick: 1 seed, half the request rate',
+    seeds: 1,
+    set: { 'apps.users.rate': '2/s' },
+  },
 ];
 
 export const DEFAULT_PRESET = 'handshake-quick';
 
 /** The CLI command whose summary.json equals the variant's. */
 export const variantCommand = (v: Variant): string =>
-  `npx tcplab run experiments/${v.from}.yaml --seeds ${v.seeds}${Object.entries(v.set).map(([p, x]) => ` --set ${p}=${x}`).join('')}`;
-
+  `npx tcplab run experiments/${v.from}.yaml --seeds ${v.seeds}${Object.entries(v.set)
+    .map(([p, x]) => ` --set ${p}=${x}`)
+    .join('')}`;

@@ -32,7 +32,9 @@ scope.onmessage = (e) => {
     const run = load(req.text, req.file).runs[req.index];
     if (run === undefined) throw new Error(`no run ${req.index}`);
     const started = performance.now();
-    const output = executeRun(run, { trace: req.trace, pcap: req.pcap }, (sim_s) => scope.postMessage({ type: 'progress', index: req.index, sim_s }));
+    const output = executeRun(run, { trace: req.trace, pcap: req.pcap }, (sim_s) =>
+      scope.postMessage({ type: 'progress', index: req.index, sim_s }),
+    );
     const wall_s = (performance.now() - started) / 1000;
     const transfer = (output.pcaps ?? []).map((p) => p.bytes.buffer as ArrayBuffer);
     scope.postMessage({ type: 'done', index: req.index, output, wall_s }, transfer);

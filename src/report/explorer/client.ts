@@ -22,7 +22,8 @@ interface Boot {
 type Loaded = ExploreRow[] | ExploreChunk;
 const waiting = new Map<string, (data: Loaded) => void>();
 const cache = new Map<string, Promise<Loaded>>();
-(window as unknown as { tcplabExplore: (path: string, data: Loaded) => void }).tcplabExplore = (path, data) => waiting.get(path)?.(data);
+(window as unknown as { tcplabExplore: (path: string, data: Loaded) => void }).tcplabExplore = (path, data) =>
+  waiting.get(path)?.(data);
 
 /** The playground keeps the explore/ files in memory, in the window that framed this page. */
 function inMemory(path: string): string | undefined {
@@ -81,30 +82,72 @@ interface Controls {
 }
 
 function makeControls(boot: Boot): Controls {
-  const runSel = el('select', { className: 'tx-run' }, ...boot.runs.map((r) => el('option', { value: r.run, textContent: `${r.label} (${r.connections} connection${r.connections === 1 ? '' : 's'})` })));
+  const runSel = el(
+    'select',
+    { className: 'tx-run' },
+    ...boot.runs.map((r) =>
+      el('option', {
+        value: r.run,
+        textContent: `${r.label} (${r.connections} connection${r.connections === 1 ? '' : 's'})`,
+      }),
+    ),
+  );
   const search = el('input', { type: 'search', placeholder: 'address or node', className: 'tx-search' });
   const stateSel = el('select', { className: 'tx-reached' });
-  const checks = (['retransmitted', 'dropped', 'reset', 'not established'] as const).map((name) => [name, el('input', { type: 'checkbox' })] as const);
+  const checks = (['retransmitted', 'dropped', 'reset', 'not established'] as const).map(
+    (name) => [name, el('input', { type: 'checkbox' })] as const,
+  );
   const minHs = el('input', { type: 'number', min: '0', step: 'any', placeholder: 'ms', className: 'tx-hs' });
-  const sortSel = el('select', {}, ...[['t0', 'first packet'], ['hs', 'handshake time ↓'], ['segs', 'segments ↓'], ['retx', 'retransmissions ↓']].map(([v, t]) => el('option', { value: v!, textContent: t! })));
+  const sortSel = el(
+    'select',
+    {},
+    ...[
+      ['t0', 'first packet'],
+      ['hs', 'handshake time ↓'],
+      ['segs', 'segments ↓'],
+      ['retx', 'retransmissions ↓'],
+    ].map(([v, t]) => el('option', { value: v!, textContent: t! })),
+  );
   const count = el('span', { className: 'tx-count' });
   const outliers = el('div', { className: 'tx-outliers' });
   const list = el('div', { className: 'tx-list', tabIndex: 0 });
   const spacer = el('div', { className: 'tx-spacer' });
   list.append(spacer);
-  const ladderBox = el('div', { className: 'tx-ladder' }, el('p', { className: 'note', textContent: 'Choose a connection above to draw its ladder.' }));
-  const details = el('div', { className: 'tx-details' }, el('p', { className: 'note', textContent: 'Click a segment for every field of its records.' }));
+  const ladderBox = el(
+    'div',
+    { className: 'tx-ladder' },
+    el('p', { className: 'note', textContent: 'Choose a connection above to draw its ladder.' }),
+  );
+  const details = el(
+    'div',
+    { className: 'tx-details' },
+    el('p', { className: 'note', textContent: 'Click a segment for every field of its records.' }),
+  );
   return { runSel, search, stateSel, checks, minHs, sortSel, count, outliers, list, spacer, ladderBox, details };
 }
 
 /** The filter bar, the outlier links, the list with its header, and the ladder beside its details. */
 function mount(root: HTMLElement, boot: Boot, c: Controls): void {
   root.append(
-    el('div', { className: 'tx-bar' },
-      el('label', {}, 'Run ', c.runSel), el('label', {}, 'Find ', c.search), el('label', {}, 'Reached ', c.stateSel),
-      ...c.checks.map(([name, box]) => el('label', {}, box, ` ${name}`)), el('label', {}, 'handshake ≥ ', c.minHs, ' ms'), el('label', {}, 'Sort ', c.sortSel), c.count),
+    el(
+      'div',
+      { className: 'tx-bar' },
+      el('label', {}, 'Run ', c.runSel),
+      el('label', {}, 'Find ', c.search),
+      el('label', {}, 'Reached ', c.stateSel),
+      ...c.checks.map(([name, box]) => el('label', {}, box, ` ${name}`)),
+      el('label', {}, 'handshake ≥ ', c.minHs, ' ms'),
+      el('label', {}, 'Sort ', c.sortSel),
+      c.count,
+    ),
     c.outliers,
-    el('div', { className: 'tx-row tx-head' }, ...['connection (initiator → peer)', 'first packet', 'handshake', 'last states', 'trouble'].map((t) => el('span', { textContent: t }))),
+    el(
+      'div',
+      { className: 'tx-row tx-head' },
+      ...['connection (initiator → peer)', 'first packet', 'handshake', 'last states', 'trouble'].map((t) =>
+        el('span', { textContent: t }),
+      ),
+    ),
     c.list,
     el('div', { className: 'tx-view' }, c.ladderBox, c.details),
   );
@@ -131,13 +174,18 @@ type Open = (r: ExploreRow) => Promise<void>;
 
 /** One row of the list, placed at its index (the list is virtual). */
 function rowElement(r: ExploreRow, k: number, chosen: number | null, open: Open): HTMLElement {
-  const flags = [r[12] > 0 ? `${r[12]} retx` : '', r[13] > 0 ? `${r[13]} dropped` : '', r[14] ? 'RST' : ''].filter(Boolean).join(' · ');
-  const row = el('div', { className: `tx-row${r[0] === chosen ? ' on' : ''}` },
+  const flags = [r[12] > 0 ? `${r[12]} retx` : '', r[13] > 0 ? `${r[13]} dropped` : '', r[14] ? 'RST' : '']
+    .filter(Boolean)
+    .join(' · ');
+  const row = el(
+    'div',
+    { className: `tx-row${r[0] === chosen ? ' on' : ''}` },
     el('span', { textContent: `${r[3] ?? r[1]} → ${r[4] ?? r[2]}`, title: `${r[1]} → ${r[2]}` }),
     el('span', { textContent: `${r[5].toFixed(3)} s` }),
     el('span', { textContent: r[7] === null ? '—' : `${ms(r[7])} ms` }),
     el('span', { textContent: `${r[9] || '?'} / ${r[10] || '?'}` }),
-    el('span', { className: 'warn', textContent: flags }));
+    el('span', { className: 'warn', textContent: flags }),
+  );
   row.style.top = `${k * ROW_H}px`;
   row.dataset.conn = String(r[0]);
   row.onclick = () => void open(r);
@@ -163,16 +211,22 @@ function applyFilter(c: Controls, st: ListState): void {
 }
 
 /** "Slowest handshakes:" and a link to each, one click from its ladder. */
-function outlierLinks(run: string, slow: readonly ExploreRow[], open: Open): (HTMLElement)[] {
+function outlierLinks(run: string, slow: readonly ExploreRow[], open: Open): HTMLElement[] {
   if (slow.length === 0) return [];
-  return [el('span', { textContent: 'Slowest handshakes: ' }), ...slow.map((r) => {
-    const a = el('a', { href: `#explore=${encodeURIComponent(run)}/${r[0]}`, textContent: `${ms(r[7]!)} ms (${r[3] ?? r[1]}, ${r[5].toFixed(3)} s)` });
-    a.onclick = (e) => {
-      e.preventDefault();
-      void open(r);
-    };
-    return a;
-  })];
+  return [
+    el('span', { textContent: 'Slowest handshakes: ' }),
+    ...slow.map((r) => {
+      const a = el('a', {
+        href: `#explore=${encodeURIComponent(run)}/${r[0]}`,
+        textContent: `${ms(r[7]!)} ms (${r[3] ?? r[1]}, ${r[5].toFixed(3)} s)`,
+      });
+      a.onclick = (e) => {
+        e.preventDefault();
+        void open(r);
+      };
+      return a;
+    }),
+  ];
 }
 
 function start(root: HTMLElement, boot: Boot): void {
@@ -194,10 +248,14 @@ function start(root: HTMLElement, boot: Boot): void {
   };
   const chooseRun = async (want?: number): Promise<void> => {
     st.rows = (await load(`${runDir(c.runSel.value)}/index.js`)) as ExploreRow[];
-    c.stateSel.replaceChildren(el('option', { value: '', textContent: 'any state' }), ...reachedStates(st.rows).map((s) => el('option', { value: s, textContent: s })));
+    c.stateSel.replaceChildren(
+      el('option', { value: '', textContent: 'any state' }),
+      ...reachedStates(st.rows).map((s) => el('option', { value: s, textContent: s })),
+    );
     c.outliers.replaceChildren(...outlierLinks(c.runSel.value, slowestHandshakes(st.rows), open));
     filter();
-    const first = st.rows.find((r) => r[0] === want) ?? st.rows.find((r) => r[3] !== null && r[4] !== null) ?? st.rows[0];
+    const first =
+      st.rows.find((r) => r[0] === want) ?? st.rows.find((r) => r[3] !== null && r[4] !== null) ?? st.rows[0];
     if (first) await open(first);
   };
   /** `#explore=<run>/<connection>` opens that connection (a link from elsewhere on the page, or a bookmark). */
@@ -213,7 +271,8 @@ function start(root: HTMLElement, boot: Boot): void {
   for (const input of [c.search, c.minHs]) input.addEventListener('input', filter);
   for (const input of [c.stateSel, c.sortSel, ...c.checks.map(([, b]) => b)]) input.addEventListener('change', filter);
   c.runSel.addEventListener('change', () => void chooseRun());
-  if (!fromHash()) void chooseRun().catch((e: Error) => root.append(el('p', { className: 'skipped', textContent: e.message })));
+  if (!fromHash())
+    void chooseRun().catch((e: Error) => root.append(el('p', { className: 'skipped', textContent: e.message })));
 }
 
 for (const root of document.querySelectorAll<HTMLElement>('[data-tcplab-explorer]')) {

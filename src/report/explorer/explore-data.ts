@@ -28,8 +28,22 @@ export const MAX_EXPLORE_CONNECTIONS = 200_000;
 export const SLOWEST = 3;
 
 export type ExploreRow = [
-  i: number, a: string, b: string, nodeA: string | null, nodeB: string | null, t0: number, t1: number, handshakeMs: number | null,
-  reached: string, lastA: string, lastB: string, segments: number, retx: number, drops: number, rst: 0 | 1, chunk: number,
+  i: number,
+  a: string,
+  b: string,
+  nodeA: string | null,
+  nodeB: string | null,
+  t0: number,
+  t1: number,
+  handshakeMs: number | null,
+  reached: string,
+  lastA: string,
+  lastB: string,
+  segments: number,
+  retx: number,
+  drops: number,
+  rst: 0 | 1,
+  chunk: number,
 ];
 
 export interface ExploreRun {
@@ -128,8 +142,21 @@ export class ExploreIndexer {
       }
       this.connections++;
       c = {
-        i: run.order.length, a: pair[0], b: pair[1], oriented: false, t0: rec.t, t1: rec.t, reached: '',
-        synSent: undefined, established: undefined, segments: 0, retx: 0, drops: 0, rst: false, sent: undefined, last: undefined,
+        i: run.order.length,
+        a: pair[0],
+        b: pair[1],
+        oriented: false,
+        t0: rec.t,
+        t1: rec.t,
+        reached: '',
+        synSent: undefined,
+        established: undefined,
+        segments: 0,
+        retx: 0,
+        drops: 0,
+        rst: false,
+        sent: undefined,
+        last: undefined,
       };
       run.conns.set(key, c);
       run.order.push(c);
@@ -160,8 +187,10 @@ export class ExploreIndexer {
       if (local && to) {
         if (!c.reached.split('|').includes(to)) c.reached = c.reached === '' ? to : `${c.reached}|${to}`;
         (c.last ??= new Map()).set(local, to);
-        if (to === ('SYN_SENT' satisfies TcpStateName) && !(c.synSent ??= new Map()).has(local)) c.synSent.set(local, rec.t);
-        if (to === ('ESTABLISHED' satisfies TcpStateName) && !(c.established ??= new Map()).has(local)) c.established.set(local, rec.t);
+        if (to === ('SYN_SENT' satisfies TcpStateName) && !(c.synSent ??= new Map()).has(local))
+          c.synSent.set(local, rec.t);
+        if (to === ('ESTABLISHED' satisfies TcpStateName) && !(c.established ??= new Map()).has(local))
+          c.established.set(local, rec.t);
       }
     }
     return c.i;
@@ -189,16 +218,34 @@ export class ExploreIndexer {
         const est = c.established?.get(c.a);
         const hs = start !== undefined && est !== undefined ? Math.round((est - start) * 1e9) / 1e6 : null;
         return [
-          c.i, c.a, c.b, run.nodes.get(c.a)?.[0] ?? null, run.nodes.get(c.b)?.[0] ?? null, c.t0, c.t1, hs,
-          c.reached, c.last?.get(c.a) ?? '', c.last?.get(c.b) ?? '', c.segments, c.retx, c.drops, c.rst ? 1 : 0, Math.floor(c.i / CHUNK),
+          c.i,
+          c.a,
+          c.b,
+          run.nodes.get(c.a)?.[0] ?? null,
+          run.nodes.get(c.b)?.[0] ?? null,
+          c.t0,
+          c.t1,
+          hs,
+          c.reached,
+          c.last?.get(c.a) ?? '',
+          c.last?.get(c.b) ?? '',
+          c.segments,
+          c.retx,
+          c.drops,
+          c.rst ? 1 : 0,
+          Math.floor(c.i / CHUNK),
         ];
       });
       const index = `${runDir(runId)}/index.js`;
-      files.set(index, `tcplabExplore(${JSON.stringify(index)},[\n${rows.map((r) => JSON.stringify(r)).join(',\n')}\n]);\n`);
+      files.set(
+        index,
+        `tcplabExplore(${JSON.stringify(index)},[\n${rows.map((r) => JSON.stringify(r)).join(',\n')}\n]);\n`,
+      );
       runs.push({ run: runId, connections: run.order.length });
       const timed = rows.filter((r) => r[7] !== null).sort((x, y) => y[7]! - x[7]! || x[0] - y[0]);
       const median = timed[Math.floor(timed.length / 2)]?.[7] ?? 0;
-      for (const r of timed.filter((x) => x[7]! > median).slice(0, SLOWEST)) slowest.push({ run: runId, i: r[0], handshakeMs: r[7]!, label: `${r[3] ?? r[1]} → ${r[4] ?? r[2]}` });
+      for (const r of timed.filter((x) => x[7]! > median).slice(0, SLOWEST))
+        slowest.push({ run: runId, i: r[0], handshakeMs: r[7]!, label: `${r[3] ?? r[1]} → ${r[4] ?? r[2]}` });
     }
     const out: ExploreIndex = { runs, slowest, files };
     if (this.cutAt !== undefined) out.cutAt = this.cutAt;
@@ -237,7 +284,10 @@ export class ChunkAppender {
   private readonly opened = new Set<string>();
   private held = 0;
 
-  constructor(private readonly sink: ExploreSink, private readonly budget = CHUNK_BUFFER) {}
+  constructor(
+    private readonly sink: ExploreSink,
+    private readonly budget = CHUNK_BUFFER,
+  ) {}
 
   /** Adds the line of one record of connection `i` of `run`. Returns a promise only when it writes. */
   add(run: string, i: number, line: string): void | Promise<void> {
@@ -284,7 +334,10 @@ export class ExploreBuilder {
   private readonly chunks: ChunkAppender;
   private cut = false;
 
-  constructor(private readonly sink: ExploreSink, budget = CHUNK_BUFFER) {
+  constructor(
+    private readonly sink: ExploreSink,
+    budget = CHUNK_BUFFER,
+  ) {
     this.chunks = new ChunkAppender(sink, budget);
   }
 

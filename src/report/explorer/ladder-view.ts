@@ -8,8 +8,16 @@ import type { LadderMessage, LadderModel } from '../ladder-model.ts';
 import type { PacketTraceEvent, TraceEvent } from '../trace-records.ts';
 
 export const STATE_COLOURS: Record<string, string> = {
-  SYN_SENT: '#9ecae1', SYN_RCVD: '#c6dbef', ESTABLISHED: '#74c476', FIN_WAIT_1: '#fdae6b', FIN_WAIT_2: '#fdd0a2',
-  CLOSE_WAIT: '#bcbddc', LAST_ACK: '#9e9ac8', CLOSING: '#fd8d3c', TIME_WAIT: '#d9d9d9', LISTEN: '#f0f0f0',
+  SYN_SENT: '#9ecae1',
+  SYN_RCVD: '#c6dbef',
+  ESTABLISHED: '#74c476',
+  FIN_WAIT_1: '#fdae6b',
+  FIN_WAIT_2: '#fdd0a2',
+  CLOSE_WAIT: '#bcbddc',
+  LAST_ACK: '#9e9ac8',
+  CLOSING: '#fd8d3c',
+  TIME_WAIT: '#d9d9d9',
+  LISTEN: '#f0f0f0',
 };
 
 export function colourOf(m: LadderMessage): string {
@@ -85,10 +93,16 @@ export interface SegmentGeometry {
  * one ends half-way at its drop time; one never seen again is a short stub. The label rides along
  * the segment, just above it, as in the static ladder (ladder.ts).
  */
-export function segmentGeometry(m: LadderMessage, xs: readonly [number, number], y: (t: number) => number): SegmentGeometry {
-  const xa = xs[m.from], xb = xs[m.from === 0 ? 1 : 0];
+export function segmentGeometry(
+  m: LadderMessage,
+  xs: readonly [number, number],
+  y: (t: number) => number,
+): SegmentGeometry {
+  const xa = xs[m.from],
+    xb = xs[m.from === 0 ? 1 : 0];
   const ya = y(m.tTx);
-  let x2 = xb, y2: number;
+  let x2 = xb,
+    y2: number;
   if (m.tRx !== null) y2 = y(m.tRx);
   else if (m.drop) {
     y2 = y(m.drop.t);
@@ -97,15 +111,22 @@ export function segmentGeometry(m: LadderMessage, xs: readonly [number, number],
     x2 = xa + (xb - xa) * 0.35;
     y2 = ya + 12;
   }
-  const mx = (xa + x2) / 2, my = (ya + y2) / 2;
+  const mx = (xa + x2) / 2,
+    my = (ya + y2) / 2;
   let angle = (Math.atan2(y2 - ya, x2 - xa) * 180) / Math.PI;
   if (angle > 90) angle -= 180;
   else if (angle < -90) angle += 180;
   const text = m.drop ? `${m.label} ✕ ${m.drop.reason}` : m.label;
-  const rad = (angle * Math.PI) / 180, w = text.length * LABEL_CHAR_W;
+  const rad = (angle * Math.PI) / 180,
+    w = text.length * LABEL_CHAR_W;
   // The label's centre sits 4 px + half its height above the line, across it.
   const off = 4 + LABEL_H / 2 - 3;
-  const box = { cx: mx + off * Math.sin(rad), cy: my - off * Math.cos(rad), hw: (w * Math.abs(Math.cos(rad)) + LABEL_H * Math.abs(Math.sin(rad))) / 2, hh: (w * Math.abs(Math.sin(rad)) + LABEL_H * Math.abs(Math.cos(rad))) / 2 };
+  const box = {
+    cx: mx + off * Math.sin(rad),
+    cy: my - off * Math.cos(rad),
+    hw: (w * Math.abs(Math.cos(rad)) + LABEL_H * Math.abs(Math.sin(rad))) / 2,
+    hh: (w * Math.abs(Math.sin(rad)) + LABEL_H * Math.abs(Math.cos(rad))) / 2,
+  };
   return { x1: xa, y1: ya, x2, y2, mx, my, angle, text, box };
 }
 
@@ -118,7 +139,9 @@ export interface StateSpan {
 }
 
 export function stateSpans(model: LadderModel): StateSpan[] {
-  return model.states.flatMap((changes, s) => changes.map((c, k) => ({ s, state: c.to, from: c.t, to: changes[k + 1]?.t ?? model.tEnd })));
+  return model.states.flatMap((changes, s) =>
+    changes.map((c, k) => ({ s, state: c.to, from: c.t, to: changes[k + 1]?.t ?? model.tEnd })),
+  );
 }
 
 /** A state bar beside its endpoint's line: outside on the left for the initiator, right for the peer. */
@@ -132,10 +155,22 @@ export interface StateBarGeometry {
   named: boolean;
 }
 
-export function stateBarGeometry(d: StateSpan, xs: readonly [number, number], y: (t: number) => number): StateBarGeometry {
+export function stateBarGeometry(
+  d: StateSpan,
+  xs: readonly [number, number],
+  y: (t: number) => number,
+): StateBarGeometry {
   const x = d.s === 0 ? xs[0] - 16 : xs[1] + 4;
-  const ya = y(d.from), yb = Math.max(y(d.to), ya + 1);
-  return { x, y0: ya, y1: yb, textX: d.s === 0 ? x - 4 : x + 16, anchor: d.s === 0 ? 'end' : 'start', named: yb - ya > 11 };
+  const ya = y(d.from),
+    yb = Math.max(y(d.to), ya + 1);
+  return {
+    x,
+    y0: ya,
+    y1: yb,
+    textX: d.s === 0 ? x - 4 : x + 16,
+    anchor: d.s === 0 ? 'end' : 'start',
+    named: yb - ya > 11,
+  };
 }
 
 /** The time from the first segment sent to the last arrival or drop: what "segments" zooms to. */
@@ -148,9 +183,14 @@ export function segmentsSpan(model: LadderModel): [number, number] {
 /** The records behind one drawn segment: its tx, and its rx or drop. */
 export function recordsOf(m: LadderMessage, model: LadderModel, records: readonly TraceEvent[]): PacketTraceEvent[] {
   const src = model.endpoints[m.from].addr;
-  const same = (r: PacketTraceEvent): boolean => r.src === src && r.flags === m.flags && r.seq === m.seq && r.ack === m.ack && (r.len ?? 0) === m.len;
+  const same = (r: PacketTraceEvent): boolean =>
+    r.src === src && r.flags === m.flags && r.seq === m.seq && r.ack === m.ack && (r.len ?? 0) === m.len;
   const out = records.filter((r): r is PacketTraceEvent => r.ev === 'tx' && r.t === m.tTx && same(r)).slice(0, 1);
-  if (m.tRx !== null) out.push(...records.filter((r): r is PacketTraceEvent => r.ev === 'rx' && r.t === m.tRx && same(r)).slice(0, 1));
-  if (m.drop) out.push(...records.filter((r): r is PacketTraceEvent => r.ev === 'drop' && r.t === m.drop!.t && same(r)).slice(0, 1));
+  if (m.tRx !== null)
+    out.push(...records.filter((r): r is PacketTraceEvent => r.ev === 'rx' && r.t === m.tRx && same(r)).slice(0, 1));
+  if (m.drop)
+    out.push(
+      ...records.filter((r): r is PacketTraceEvent => r.ev === 'drop' && r.t === m.drop!.t && same(r)).slice(0, 1),
+    );
   return out;
 }

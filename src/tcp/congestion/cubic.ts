@@ -34,10 +34,9 @@ const GSO_MAX_SIZE = 65536;
 
 /** cbrt(x << 18) − 1 for x in 0..63, "refined by hand" (Linux cubic_root's table). */
 const CBRT_TABLE = [
-  0, 54, 54, 54, 118, 118, 118, 118, 123, 129, 134, 138, 143, 147, 151, 156,
-  157, 161, 164, 168, 170, 173, 176, 179, 181, 185, 187, 190, 192, 194, 197, 199,
-  200, 202, 204, 206, 209, 211, 213, 215, 217, 219, 221, 222, 224, 225, 227, 229,
-  231, 232, 234, 236, 237, 239, 240, 242, 244, 245, 246, 248, 250, 251, 252, 254,
+  0, 54, 54, 54, 118, 118, 118, 118, 123, 129, 134, 138, 143, 147, 151, 156, 157, 161, 164, 168, 170, 173, 176, 179,
+  181, 185, 187, 190, 192, 194, 197, 199, 200, 202, 204, 206, 209, 211, 213, 215, 217, 219, 221, 222, 224, 225, 227,
+  229, 231, 232, 234, 236, 237, 239, 240, 242, 244, 245, 246, 248, 250, 251, 252, 254,
 ];
 
 /** Position of the most significant bit, 1-based (Linux fls64); 0 for 0. */
@@ -56,11 +55,10 @@ export function cubicRoot(a: number): number {
   if (b < 7) return (CBRT_TABLE[a]! + 35) >> 6;
   b = ((b * 84) >> 8) - 1;
   const shift = Math.floor(a / 2 ** (b * 3));
-  let x = Math.floor((CBRT_TABLE[shift]! + 10) * 2 ** b / 64);
+  let x = Math.floor(((CBRT_TABLE[shift]! + 10) * 2 ** b) / 64);
   x = 2 * x + Math.floor(a / (x * (x - 1)));
   return Math.floor((x * 341) / 1024);
 }
-
 
 export class Cubic extends NewReno {
   override readonly name = 'cubic';
@@ -98,7 +96,12 @@ export class Cubic extends NewReno {
    * `pacedQdisc`: the host paces (sk_pacing_status is not SK_PACING_NONE), so HyStart's ACK-train
    * threshold is not halved (hystart_update).
    */
-  constructor(initialWindow: number, private readonly hz = 1000, private readonly jiffiesOffset = 0, private readonly pacedQdisc = false) {
+  constructor(
+    initialWindow: number,
+    private readonly hz = 1000,
+    private readonly jiffiesOffset = 0,
+    private readonly pacedQdisc = false,
+  ) {
     super(initialWindow);
     this.tick = tickNs(hz);
   }
@@ -171,7 +174,8 @@ export class Cubic extends NewReno {
   protected override lossSsthresh(_flight: number): number {
     const cwnd = this.cwnd;
     this.epochStart = 0;
-    if (cwnd < this.lastMaxCwnd) this.lastMaxCwnd = Math.floor((cwnd * (BICTCP_BETA_SCALE + BETA)) / (2 * BICTCP_BETA_SCALE));
+    if (cwnd < this.lastMaxCwnd)
+      this.lastMaxCwnd = Math.floor((cwnd * (BICTCP_BETA_SCALE + BETA)) / (2 * BICTCP_BETA_SCALE));
     else this.lastMaxCwnd = cwnd;
     return Math.max(Math.floor((cwnd * BETA) / BICTCP_BETA_SCALE), 2);
   }
@@ -239,7 +243,8 @@ export class Cubic extends NewReno {
       this.sampleCnt++;
     } else {
       const d = this.delayMin >> 3;
-      const thresh = d < HYSTART_DELAY_MIN_US ? HYSTART_DELAY_MIN_US : d > HYSTART_DELAY_MAX_US ? HYSTART_DELAY_MAX_US : d;
+      const thresh =
+        d < HYSTART_DELAY_MIN_US ? HYSTART_DELAY_MIN_US : d > HYSTART_DELAY_MAX_US ? HYSTART_DELAY_MAX_US : d;
       if (this.currRtt > this.delayMin + thresh) {
         this.found = true;
         this.ssthresh = this.cwnd;

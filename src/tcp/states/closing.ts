@@ -108,7 +108,7 @@ function orphanFinWait2(t: Tcb, seg: Segment, now: Nanos): void {
     return;
   }
   if ((f & ACK) === 0 || !seqGt(end, nxt) || end === seg.seq) return;
-  if ((f & FIN) === 0 || end !== ((nxt + 1) >>> 0)) {
+  if ((f & FIN) === 0 || end !== (nxt + 1) >>> 0) {
     resetOnData(t, seg);
     return;
   }

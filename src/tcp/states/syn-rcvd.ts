@@ -20,8 +20,7 @@ import { timerExpiry } from '../timer-wheel.ts';
 
 export function synRcvd(t: Tcb, seg: Segment, now: Nanos): void {
   const f = seg.flags;
-  const crossedSynAck = (f & (SYN | ACK)) === (SYN | ACK) && ((seg.seq + 1) >>> 0) === t.rcvNxt
-    && seg.ack === t.sndNxt;
+  const crossedSynAck = (f & (SYN | ACK)) === (SYN | ACK) && (seg.seq + 1) >>> 0 === t.rcvNxt && seg.ack === t.sndNxt;
   if (crossedSynAck) {
     complete(t, seg, now);
     sendAck(t, now);

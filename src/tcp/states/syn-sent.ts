@@ -37,8 +37,12 @@ export function synSent(t: Tcb, seg: Segment, now: Nanos): void {
     // SYN cannot have carried (before the first SYN, or not yet sent) is answered with a RST and
     // otherwise ignored; the connection stays in SYN_SENT.
     const ts = seg.options !== null ? seg.options.timestamp : undefined;
-    if (ts !== undefined && ts.ecr !== 0 && t.params.profile === 'linux'
-      && !(seqLe(tsValue(t.tsOffset, t.openedAt), ts.ecr) && seqLe(ts.ecr, tsValue(t.tsOffset, now)))) {
+    if (
+      ts !== undefined &&
+      ts.ecr !== 0 &&
+      t.params.profile === 'linux' &&
+      !(seqLe(tsValue(t.tsOffset, t.openedAt), ts.ecr) && seqLe(ts.ecr, tsValue(t.tsOffset, now)))
+    ) {
       if ((f & RST) === 0) sendRaw(t, resetForUnmatched(seg)!);
       return;
     }

@@ -52,8 +52,11 @@ export function timeWait(t: TimeWaitState, seg: Segment, now: Nanos): boolean {
     }
     return false;
   }
-  if ((f & (SYN | RST | ACK)) === SYN && !paws
-    && (seqGt(seg.seq, t.rcvNxt) || (ts !== undefined && seqSub(t.tsRecent, ts.val) < 0))) {
+  if (
+    (f & (SYN | RST | ACK)) === SYN &&
+    !paws &&
+    (seqGt(seg.seq, t.rcvNxt) || (ts !== undefined && seqSub(t.tsRecent, ts.val) < 0))
+  ) {
     // The owner gives the new incarnation its ISS (HostTcp.takeOverTimeWait).
     t.setState(TcpState.CLOSED);
     return true;

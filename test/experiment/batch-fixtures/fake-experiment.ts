@@ -9,7 +9,7 @@ import type { PointValues } from '../../../src/schema/results.ts';
 export const FAKE_RUNNER = new URL('./fake-run.ts', import.meta.url).href;
 
 export function fakeExperiment(name = 'fake', extra: Partial<ExperimentSpec> = {}): ExperimentSpec {
-  return ({
+  return {
     name,
     file: `experiments/${name}.yaml`,
     topology: { name: 'pair', nodes: [], links: [] },
@@ -25,7 +25,7 @@ export function fakeExperiment(name = 'fake', extra: Partial<ExperimentSpec> = {
     trace: false,
     pcap: false,
     ...extra,
-  }) as ExperimentSpec;
+  } as ExperimentSpec;
 }
 
 /** Points × seeds, point-major, ids "p<i>-s<seed>" as the sweep expansion names them. */
@@ -34,7 +34,9 @@ export function fakeRuns(points: PointValues[], seeds: number, experiment = fake
   points.forEach((point, pointIndex) => {
     for (let s = 0; s < seeds; s++) {
       const seed = experiment.seed + s;
-      runs.push(Object.freeze({ id: `p${pointIndex}-s${seed}`, pointIndex, point, seed, spec: { ...experiment, seed } }));
+      runs.push(
+        Object.freeze({ id: `p${pointIndex}-s${seed}`, pointIndex, point, seed, spec: { ...experiment, seed } }),
+      );
     }
   });
   return runs;

@@ -8,7 +8,12 @@
  *   FAKE_RUN_FAIL      the id of a run that throws
  */
 import { appendFileSync } from 'node:fs';
-import { emptyTimeseries, pushTimeseries, type ExecuteRunOptions, type RunOutput } from '../../../src/experiment/run-output.ts';
+import {
+  emptyTimeseries,
+  pushTimeseries,
+  type ExecuteRunOptions,
+  type RunOutput,
+} from '../../../src/experiment/run-output.ts';
 import type { RunSpec } from '../../../src/experiment/spec-types.ts';
 import { Rng } from '../../../src/sim/rng.ts';
 
