@@ -18,7 +18,15 @@
  * ChunkAppender appends each record's line to its chunk file as it is read, a few MB at a time.
  */
 import type { TcpStateName } from '../../schema/trace.ts';
-import { parseConn, pairKey, recordPair, strField, numField, type TraceEvent } from '../trace-records.ts';
+import {
+  parseConn,
+  pairKey,
+  recordPair,
+  strField,
+  numField,
+  type PacketTraceEvent,
+  type TraceEvent,
+} from '../trace-records.ts';
 
 /** Connections per chunk file: a chunk is one request when a connection is opened. */
 export const CHUNK = 200;
@@ -116,6 +124,58 @@ interface RunState {
 
 const runOf = (rec: TraceEvent): string => (typeof rec.run === 'string' ? rec.run : '');
 
+function newConn(i: number, pair: [string, string], t: number): Conn {
+  return {
+    i,
+    a: pair[0],
+    b: pair[1],
+    oriented: false,
+    t0: t,
+    t1: t,
+    reached: '',
+    synSent: undefined,
+    established: undefined,
+    segments: 0,
+    retx: 0,
+    drops: 0,
+    rst: false,
+    sent: undefined,
+    last: undefined,
+  };
+}
+
+/** A sent segment: counts it, orients the connection at its first SYN, tells retransmissions. */
+function noteSent(c: Conn, rec: PacketTraceEvent): void {
+  const flags = strField(rec, 'flags') ?? '';
+  c.segments++;
+  const src = strField(rec, 'src')!;
+  // The first SYN's sender is the initiator, drawn on the left (as ladder-model.ts does).
+  if (!c.oriented && flags.includes('S') && !flags.includes('.')) {
+    c.oriented = true;
+    if (c.a !== src) [c.a, c.b] = [src, c.a];
+  }
+  if (flags.includes('R')) c.rst = true;
+  const len = numField(rec, 'len') ?? 0;
+  if (len > 0 || flags.includes('S') || flags.includes('F')) {
+    const id = `${src}|${flags}|${numField(rec, 'seq')}|${len}`;
+    c.sent ??= new Set();
+    if (c.sent.has(id) || rec.retx === true) c.retx++;
+    else c.sent.add(id);
+  }
+}
+
+/** A state change: the states reached, each side's last, and when the handshake began and ended. */
+function noteState(c: Conn, rec: TraceEvent): void {
+  const local = parseConn(strField(rec, 'conn') ?? '')?.[0];
+  const to = strField(rec, 'to');
+  if (!local || !to) return;
+  if (!c.reached.split('|').includes(to)) c.reached = c.reached === '' ? to : `${c.reached}|${to}`;
+  (c.last ??= new Map()).set(local, to);
+  if (to === ('SYN_SENT' satisfies TcpStateName) && !(c.synSent ??= new Map()).has(local)) c.synSent.set(local, rec.t);
+  if (to === ('ESTABLISHED' satisfies TcpStateName) && !(c.established ??= new Map()).has(local))
+    c.established.set(local, rec.t);
+}
+
 /** The first pass: every connection's statistics, no records. */
 export class ExploreIndexer {
   private readonly runs = new Map<string, RunState>();
@@ -141,58 +201,15 @@ export class ExploreIndexer {
         return CUT;
       }
       this.connections++;
-      c = {
-        i: run.order.length,
-        a: pair[0],
-        b: pair[1],
-        oriented: false,
-        t0: rec.t,
-        t1: rec.t,
-        reached: '',
-        synSent: undefined,
-        established: undefined,
-        segments: 0,
-        retx: 0,
-        drops: 0,
-        rst: false,
-        sent: undefined,
-        last: undefined,
-      };
+      c = newConn(run.order.length, pair, rec.t);
       run.conns.set(key, c);
       run.order.push(c);
     }
     this.noteNode(run, rec);
     c.t1 = rec.t;
-    const flags = strField(rec, 'flags') ?? '';
-    if (rec.ev === 'tx') {
-      c.segments++;
-      const src = strField(rec, 'src')!;
-      // The first SYN's sender is the initiator, drawn on the left (as ladder-model.ts does).
-      if (!c.oriented && flags.includes('S') && !flags.includes('.')) {
-        c.oriented = true;
-        if (c.a !== src) [c.a, c.b] = [src, c.a];
-      }
-      if (flags.includes('R')) c.rst = true;
-      const len = numField(rec, 'len') ?? 0;
-      if (len > 0 || flags.includes('S') || flags.includes('F')) {
-        const id = `${src}|${flags}|${numField(rec, 'seq')}|${len}`;
-        c.sent ??= new Set();
-        if (c.sent.has(id) || rec.retx === true) c.retx++;
-        else c.sent.add(id);
-      }
-    } else if (rec.ev === 'drop') c.drops++;
-    else if (rec.ev === 'state') {
-      const local = parseConn(strField(rec, 'conn') ?? '')?.[0];
-      const to = strField(rec, 'to');
-      if (local && to) {
-        if (!c.reached.split('|').includes(to)) c.reached = c.reached === '' ? to : `${c.reached}|${to}`;
-        (c.last ??= new Map()).set(local, to);
-        if (to === ('SYN_SENT' satisfies TcpStateName) && !(c.synSent ??= new Map()).has(local))
-          c.synSent.set(local, rec.t);
-        if (to === ('ESTABLISHED' satisfies TcpStateName) && !(c.established ??= new Map()).has(local))
-          c.established.set(local, rec.t);
-      }
-    }
+    if (rec.ev === 'tx') noteSent(c, rec);
+    else if (rec.ev === 'drop') c.drops++;
+    else if (rec.ev === 'state') noteState(c, rec);
     return c.i;
   }
 
