@@ -37,6 +37,8 @@ export interface ArrowLayout {
   /** The part drawn: a lost segment ends at its cross, half-way. */
   drawn: Seg;
   label: Placement;
+  /** False when the label was left out: even the largest scale put it on another label. */
+  labelShown: boolean;
   /** Loss or drop note beside the cross, if any. */
   note: { text: string; x: number; y: number; anchor: 'start' | 'end'; italic: boolean } | null;
 }
@@ -73,8 +75,10 @@ export interface LadderLayout {
   spans: StateSpanLayout[];
   stateLabels: StateLabelLayout[];
   labels: LabelBox[];
-  /** Pairs of label boxes that overlap (empty unless even the largest scale could not help). */
+  /** Pairs of visible label boxes that overlap (empty unless even the fixed labels collide). */
   clashes: [LabelBox, LabelBox][];
+  /** Segment labels left out because even the largest scale could not set them apart. */
+  hiddenLabels: number;
   /** Bottom of the time lines. */
   yEnd: number;
 }
@@ -107,7 +111,11 @@ function oneWayDelays(m: LadderModel): { dir: [number, number]; all: number } {
   return { dir, all: owd };
 }
 
-/** Lays the ladder out at the smallest scale where no two label boxes overlap. */
+/**
+ * Lays the ladder out at the smallest scale where no two label boxes overlap. Where even the
+ * largest cannot (a burst of many segments microseconds apart), the segment labels that would land
+ * on another are left out and counted: labels never collide, and every arrow is still drawn.
+ */
 export function layoutLadder(m: LadderModel): LadderLayout {
   const owd = oneWayDelays(m);
   let best: LadderLayout | null = null;
@@ -116,7 +124,27 @@ export function layoutLadder(m: LadderModel): LadderLayout {
     if (!best || l.clashes.length < best.clashes.length) best = l;
     if (l.clashes.length === 0) break;
   }
-  return best!;
+  return best!.clashes.length === 0 ? best! : hideClashingLabels(best!);
+}
+
+/**
+ * Keeps the fixed texts (state names, cut and loss notes) and, in time order, each segment label
+ * that overlaps none kept before it. Segment labels sit in `labels` in the arrows' order.
+ */
+function hideClashingLabels(l: LadderLayout): LadderLayout {
+  const kept = l.labels.filter((x) => x.kind !== 'segment');
+  const segmentLabels = l.labels.filter((x) => x.kind === 'segment');
+  let hidden = 0;
+  const arrows = l.arrows.map((a, i) => {
+    const label = segmentLabels[i]!;
+    if (kept.some((k) => boxesOverlap(k.box, label.box))) {
+      hidden++;
+      return { ...a, labelShown: false };
+    }
+    kept.push(label);
+    return a;
+  });
+  return { ...l, arrows, labels: kept, clashes: clashesOf(kept), hiddenLabels: hidden };
 }
 
 function arrivalTime(msg: LadderMessage, dir: [number, number]): number {
@@ -150,7 +178,7 @@ function layoutAt(m: LadderModel, pxPerS: number, dir: [number, number]): Ladder
       ),
     });
   const arrows = placeArrows(m, axis, dir, yEnd, labels);
-  return { axis, t0, arrows, spans, stateLabels, labels, clashes: clashesOf(labels), yEnd };
+  return { axis, t0, arrows, spans, stateLabels, labels, clashes: clashesOf(labels), hiddenLabels: 0, yEnd };
 }
 
 /** "760 ms cut from the time axis". */
@@ -204,7 +232,7 @@ function placeArrows(
       labels.map((l) => l.box),
     );
     labels.push({ kind: 'segment', text, box: label.box });
-    return { ...p, label };
+    return { ...p, label, labelShown: true };
   });
 }
 

@@ -105,7 +105,8 @@ export function ladderChart(input: LadderChartInput): ChartResult {
   const retx = m.messages.filter((x) => x.retx).length;
   const title = input.title ?? `Sequence diagram: ${endpointName(m, 0)} ↔ ${endpointName(m, 1)}`;
   const total = full.messages.length;
-  const subtitle = `${input.run ? `run ${input.run} · ` : ''}${m.messages.length < total ? `first ${m.messages.length} of ${total}` : total} segments${lost ? ` · ${lost} lost` : ''}${retx ? ` · ${retx} retransmitted` : ''} · seq/ack ${input.absolute ? 'absolute' : 'relative to each side’s ISN'}`;
+  const hidden = layout.hiddenLabels;
+  const subtitle = `${input.run ? `run ${input.run} · ` : ''}${m.messages.length < total ? `first ${m.messages.length} of ${total}` : total} segments${lost ? ` · ${lost} lost` : ''}${retx ? ` · ${retx} retransmitted` : ''}${hidden ? ` · ${hidden} unlabelled (too close)` : ''} · seq/ack ${input.absolute ? 'absolute' : 'relative to each side’s ISN'}`;
   const legend = drawLegend(m, layout, retx > 0, lost > 0);
   const body = [
     ...drawHeader(m, title, subtitle),
@@ -122,6 +123,9 @@ export function ladderChart(input: LadderChartInput): ChartResult {
     (lost ? '; a cross marks a segment that never arrived' : '') +
     (retx ? '; dashed arrows are retransmissions' : '') +
     `. Coloured bars on the time lines show each endpoint's TCP state.` +
+    (hidden
+      ? ` ${hidden} segment ${hidden === 1 ? 'label is' : 'labels are'} left out where arrows lie too close to set the labels apart; each arrow still names its segment on hover, and the trace explorer zooms in.`
+      : '') +
     (layout.axis.breaks.length > 0
       ? ' Idle gaps are cut from the time axis (shaded bands, each saying how long it was).'
       : '');
@@ -283,7 +287,7 @@ function drawArrow(a: ArrowLayout, m: LadderModel): string {
   );
   if (a.kind === 'lost') g.push(cross(x2, y2, 'lost-mark'));
   else g.push(arrowHead(x1, y1, x2, y2, color));
-  g.push(alongLabel(a, a.kind === 'untraced' ? `${msg.label} (peer not traced)` : msg.label, color));
+  if (a.labelShown) g.push(alongLabel(a, a.kind === 'untraced' ? `${msg.label} (peer not traced)` : msg.label, color));
   if (a.note) {
     if (a.kind === 'arrived') g.push(cross(x2 - dir * 10, y2, 'lost-mark'));
     g.push(

@@ -191,6 +191,30 @@ describe('ladder layout geometry', () => {
     });
   }
 
+  it('leaves out, and counts, the labels a burst too dense for the largest scale would stack (every arrow still drawn)', () => {
+    // 30 segments 0.1 ms apart (as http2-stall's window of HEADERS and DATA): 20 ms one-way, so even
+    // 4x the base scale puts arrows ~0.9 px apart.
+    const dense = model([
+      msg(0, 0, 0.02, 'SYN seq=0'),
+      msg(1, 0.02, 0.04, 'SYN+ACK seq=0 ack=1'),
+      ...Array.from({ length: 30 }, (_, i) =>
+        msg(1, 0.05 + i * 0.0001, 0.07 + i * 0.0001, `PSH+ACK seq=${1 + i * 1448} ack=1 len=1448`),
+      ),
+    ]);
+    const l = layoutLadder(dense);
+    expect(l.clashes).toEqual([]);
+    for (let i = 0; i < l.labels.length; i++)
+      for (let j = i + 1; j < l.labels.length; j++)
+        expect(boxesOverlap(l.labels[i]!.box, l.labels[j]!.box)).toBe(false);
+    const shown = l.arrows.filter((a) => a.labelShown).length;
+    expect(l.hiddenLabels).toBeGreaterThan(0);
+    expect(shown + l.hiddenLabels).toBe(dense.messages.length);
+    expect(l.labels.filter((x) => x.kind === 'segment')).toHaveLength(shown);
+    expect(l.arrows).toHaveLength(dense.messages.length);
+    // The handshake, alone in its stretch of time, keeps its labels.
+    expect(l.arrows.slice(0, 2).every((a) => a.labelShown)).toBe(true);
+  });
+
   it("grows the scale, not the gaps, when a burst's labels would collide at the base scale", () => {
     const l = layout(burst);
     // The base scale gives one 20 ms one-way delay 44 px; the burst needs more, applied everywhere alike.
