@@ -23,6 +23,7 @@ import { loadavg, tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchReport, BenchSection } from './registry.ts';
+import { PHASES } from '../src/experiment/profile.ts';
 import { starScenario } from './star.ts';
 
 const ROOT = nodePath.resolve(nodePath.dirname(fileURLToPath(import.meta.url)), '..');
@@ -91,20 +92,7 @@ async function cliSuite(report: BenchReport): Promise<void> {
       if (r.code !== 0) throw new Error(`tcplab run exited ${r.code}: ${r.stderr.slice(-800)}`);
       const { phases, rss_mb } = parseProfile(r.stderr);
       const row: Record<string, string | number> = { N: n, wall_s: r.wall_s.toFixed(2), rss_mb, load: loadBefore };
-      for (const p of [
-        'startup',
-        'parse',
-        'validate',
-        'expand',
-        'workers',
-        'build',
-        'simulate',
-        'collect',
-        'store',
-        'write',
-        'figures',
-      ])
-        row[p] = (phases[p] ?? 0).toFixed(2);
+      for (const p of PHASES) row[p] = (phases[p] ?? 0).toFixed(2);
       rows.push(row);
     }
   } finally {

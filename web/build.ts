@@ -20,6 +20,8 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFi
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+// The trace explorer's script exactly as the CLI's report inlines it.
+import { explorerScript } from '../src/report/explorer-script.ts';
 
 const WEB = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(WEB);
@@ -49,21 +51,6 @@ export function specFiles(root = ROOT): Record<string, string> {
     }
   }
   return out;
-}
-
-/** The trace explorer's script, as the CLI's report bundles it (src/report/explorer-script.ts). */
-async function explorerScriptText(): Promise<string> {
-  const out = await build({
-    entryPoints: [join(ROOT, 'src/report/explorer/client.ts')],
-    bundle: true,
-    minify: true,
-    write: false,
-    format: 'iife',
-    target: 'chrome110',
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
-  return out.outputFiles[0]!.text;
 }
 
 const browserSeams = (explorerScript: string): Plugin => ({
@@ -120,7 +107,7 @@ export async function buildWeb(outDir = join(WEB, 'dist'), opts: { minify?: bool
     sourcemap: false,
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [browserSeams(await explorerScriptText())],
+    plugins: [browserSeams(await explorerScript())],
   });
   cpSync(join(WEB, 'index.html'), join(outDir, 'index.html'));
   const files: WebBuild['files'] = [];

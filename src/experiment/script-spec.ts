@@ -15,20 +15,11 @@ import { formatDuration, type Nanos } from '../sim/time.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import { describeValue, didYouMean, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
 import { readBool, readBytes, readDuration, readInt, readList, readMap, readOneOf } from './spec-readers.ts';
+import { SCRIPT_STEP_OPS } from '../schema/trace.ts';
 import { readTcpField, TCP_KEYS } from './tcp-spec.ts';
 import type { Endpoint, ScriptOp, ScriptStep, ShutdownHow, SocketOptionName, SocketOptions } from './spec-types.ts';
 
-export const STEP_OPS: readonly ScriptOp[] = [
-  'listen',
-  'accept',
-  'connect',
-  'send',
-  'read',
-  'shutdown',
-  'close',
-  'linger0',
-  'setsockopt',
-];
+export const STEP_OPS: readonly ScriptOp[] = SCRIPT_STEP_OPS;
 /** Options that belong to one action. */
 const STEP_OPTIONS: Partial<Record<ScriptOp, readonly string[]>> = {
   listen: ['backlog'],

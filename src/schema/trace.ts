@@ -118,11 +118,8 @@ export type IpPacketRecord = PacketHead & IpPacketFields & FilterDropFields;
 /** A tx, rx or drop record: a TCP segment (has `flags`) or another IP packet (has `proto`). */
 export type PacketRecord = TcpPacketRecord | IpPacketRecord;
 
-/**
- * What a script app notes per step (src/apps/script.ts): the step's own op, or what the network
- * did to its socket (`accepted`, `eof`, `connected`, `error`).
- */
-export const SCRIPT_NOTES = [
+/** A script step's actions, in the order a step's keys are checked (src/experiment/script-spec.ts). */
+export const SCRIPT_STEP_OPS = [
   'listen',
   'accept',
   'connect',
@@ -132,11 +129,13 @@ export const SCRIPT_NOTES = [
   'close',
   'linger0',
   'setsockopt',
-  'accepted',
-  'eof',
-  'connected',
-  'error',
 ] as const;
+
+/**
+ * What a script app notes per step (src/apps/script.ts): the step's own op, or what the network
+ * did to its socket (`accepted`, `eof`, `connected`, `error`).
+ */
+export const SCRIPT_NOTES = [...SCRIPT_STEP_OPS, 'accepted', 'eof', 'connected', 'error'] as const;
 export type ScriptNote = (typeof SCRIPT_NOTES)[number];
 
 /** Every `what` of an app record. */

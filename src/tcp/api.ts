@@ -4,7 +4,7 @@
  * simulation, the packetdrill runner in a conformance test). After every call the caller reads
  * `deadline` and keeps one wake-up for it.
  */
-import type { TcpStateName } from '../schema/trace.ts';
+import { TCP_STATE_NAMES, type TcpStateName } from '../schema/trace.ts';
 import type { Nanos } from '../sim/time.ts';
 import type { Segment } from '../wire/segment.ts';
 import type { FastOpenBlackhole } from './fastopen-blackhole.ts';
@@ -25,20 +25,8 @@ export const TcpState = {
 } as const;
 export type TcpState = (typeof TcpState)[keyof typeof TcpState];
 
-/** Names as written in traces and results (src/schema/trace.ts TcpStateName), indexed by TcpState. */
-export const STATE_NAMES: readonly TcpStateName[] = [
-  'CLOSED',
-  'LISTEN',
-  'SYN_SENT',
-  'SYN_RCVD',
-  'ESTABLISHED',
-  'FIN_WAIT_1',
-  'FIN_WAIT_2',
-  'CLOSE_WAIT',
-  'CLOSING',
-  'LAST_ACK',
-  'TIME_WAIT',
-];
+/** Names as written in traces and results, indexed by TcpState (whose values follow the schema's list in order). */
+export const STATE_NAMES: readonly TcpStateName[] = TCP_STATE_NAMES;
 
 /** Connection.send flags: MSG_EOR (a record ends here) and MSG_MORE (more data follows at once). */
 export const SEND_EOR = 1;

@@ -4,6 +4,7 @@
  * labels overlapping) and its list filter (row-filter.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { ladderMessage as msg } from './ladder-fixtures.ts';
 import type { LadderMessage, LadderModel } from '../../src/report/ladder-model.ts';
 import type { ExploreRow } from '../../src/report/explorer/explore-data.ts';
 import {
@@ -16,30 +17,6 @@ import {
 } from '../../src/report/explorer/ladder-view.ts';
 import type { LabelBox } from '../../src/report/explorer/ladder-view.ts';
 import { filterRows, reachedStates, slowestHandshakes } from '../../src/report/explorer/row-filter.ts';
-
-function msg(
-  from: 0 | 1,
-  tTx: number,
-  tRx: number | null,
-  label: string,
-  extra: Partial<LadderMessage> = {},
-): LadderMessage {
-  return {
-    from,
-    tTx,
-    tRx,
-    drop: null,
-    flags: 'S',
-    seq: 0,
-    ack: 0,
-    len: 0,
-    win: null,
-    retx: false,
-    label,
-    detail: label,
-    ...extra,
-  };
-}
 
 const xs = [200, 500] as const;
 /** 1 px per ms from 100 px. */

@@ -5,6 +5,7 @@
  * boxes overlap or leave the diagram.
  */
 import { describe, expect, it } from 'vitest';
+import { ladderMessage as msg } from './ladder-fixtures.ts';
 import { boxCorners, boxesOverlap } from '../../src/report/ladder-labels.ts';
 import { AXIS_X, LADDER_TOP, LADDER_W, LIFELINE_X, cutText, layoutLadder } from '../../src/report/ladder-layout.ts';
 import type { LadderLayout } from '../../src/report/ladder-layout.ts';
@@ -15,30 +16,6 @@ import { BREAK_H, MAX_GAP } from '../../src/report/ladder-time.ts';
 const HEADER_BOTTOM = 96;
 /** The legend's first row starts this far under the time lines' end (ladder.ts drawLegend). */
 const LEGEND_GAP = 28;
-
-function msg(
-  from: 0 | 1,
-  tTx: number,
-  tRx: number | null,
-  label: string,
-  extra: Partial<LadderMessage> = {},
-): LadderMessage {
-  return {
-    from,
-    tTx,
-    tRx,
-    drop: null,
-    flags: label.split(' ')[0]!,
-    seq: 0,
-    ack: 0,
-    len: 0,
-    win: null,
-    retx: false,
-    label,
-    detail: label,
-    ...extra,
-  };
-}
 
 function model(messages: LadderMessage[], states: [StateChange[], StateChange[]] = [[], []]): LadderModel {
   const times = messages.flatMap((m) => [m.tTx, m.tRx ?? m.drop?.t ?? m.tTx]);
