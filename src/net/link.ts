@@ -16,9 +16,13 @@
  *
  * Loss is decided when the packet reaches the far end (loss.ts) and traced there, at the far node.
  *
- * Events: an idle link costs one event per packet (its arrival). A packet that has to wait adds
- * one "transmission done" event, scheduled only while the queue is non-empty. Handlers are this
- * object with a tag; the packet is the event's datum. No closure is created per packet.
+ * Events: one per packet, its arrival at the far end. A FIFO queue in front of a wire of fixed
+ * rate is deterministic: a packet that has to wait starts serializing when the one ahead of it
+ * ends (`busyUntil`), so its arrival is known, and scheduled, the moment it is queued. No
+ * "transmission done" event is needed: the queue remembers when each waiting packet starts, and a
+ * packet whose start time has come has left it (a packet that starts at the very instant another
+ * arrives has left the queue first, as if its event had run first). Handlers are this object with a tag; the packet is the
+ * event's datum. No closure is created per packet.
  */
 import { Rng } from '../sim/rng.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
@@ -31,13 +35,12 @@ import type { NetNode } from './node.ts';
 import { packetRecord } from './packet-trace.ts';
 import type { LinkDef } from './topology-def.ts';
 
-const TX_DONE = 1;
 const ARRIVE = 2;
 
-/** The ring of every direction that never queued a packet; never written (growRing replaces it). */
-const NO_RING: readonly (Packet | undefined)[] = Object.freeze([]);
+/** The queue of every direction that never queued a packet; never written (growQueue replaces it). */
+const NO_QUEUE = new Float64Array(0);
 
-export class LinkDirection implements EventHandler<Packet | undefined> {
+export class LinkDirection implements EventHandler<Packet> {
   readonly latency: Nanos;
   readonly bandwidth: number;
   readonly jitter: Nanos;
@@ -46,7 +49,7 @@ export class LinkDirection implements EventHandler<Packet | undefined> {
   readonly mtu: number;
 
   // Always-on counters for this direction.
-  /** Packets that were put on the wire (serialized), and their bytes. */
+  /** Packets put on the wire (counted when their serialization is scheduled), and their bytes. */
   sentPackets = 0;
   sentBytes = 0;
   droppedQueue = 0;
@@ -58,7 +61,7 @@ export class LinkDirection implements EventHandler<Packet | undefined> {
   // Memory: a star of 10^5 clients has 2·10^5 directions, so a direction keeps only what the
   // packet path reads. Names are built on demand, loss and jitter state exist only when
   // configured, the queue limit is one small integer (Infinity would be a boxed double), and
-  // the ring is allocated by the first packet that has to wait.
+  // the queue is allocated by the first packet that has to wait.
   /** Queue limit: waiting packets, or waiting bytes when `limitInBytes`. */
   private readonly queueLimit: number;
   private readonly limitInBytes: boolean;
@@ -66,15 +69,16 @@ export class LinkDirection implements EventHandler<Packet | undefined> {
   private readonly streamUse: number;
   private readonly loss: LossModel | null;
   private readonly jitterRng: Rng | null;
-  /** Waiting packets: a ring buffer (capacity a power of two, 0 until the first packet waits). */
-  private ring = NO_RING as (Packet | undefined)[];
+  /**
+   * Waiting packets, as a ring of (start of serialization, bytes) pairs: capacity a power of two,
+   * 0 until the first packet waits. The packets themselves are already in their arrival events.
+   */
+  private waiting = NO_QUEUE;
   private head = 0;
   private count = 0;
   private queuedBytes = 0;
   /** The wire is busy serializing until this time. */
   private busyUntil: Nanos = 0;
-  /** A TX_DONE event is pending (exactly when the queue is non-empty). */
-  private draining = false;
   /** Arrival time of the last packet sent, to keep order under jitter. */
   private lastArrival: Nanos = 0;
 
@@ -131,10 +135,12 @@ export class LinkDirection implements EventHandler<Packet | undefined> {
 
   /** Packets waiting in the queue (not counting the one being serialized). */
   get queueLength(): number {
+    this.leaveQueue(this.sim.now);
     return this.count;
   }
 
   get queueBytes(): number {
+    this.leaveQueue(this.sim.now);
     return this.queuedBytes;
   }
 
@@ -142,6 +148,7 @@ export class LinkDirection implements EventHandler<Packet | undefined> {
   enqueue(packet: Packet): void {
     const bytes = packetBytes(packet);
     const now = this.sim.now;
+    if (this.count !== 0) this.leaveQueue(now);
     if (this.count === 0 && now >= this.busyUntil) {
       this.transmit(packet, bytes, now);
       return;
@@ -152,39 +159,35 @@ export class LinkDirection implements EventHandler<Packet | undefined> {
       if (this.tracer.packets) this.tracer.emitPacket(packetRecord(now, this.from.name, 'drop', packet, 'queue'));
       return;
     }
-    if (this.count === this.ring.length) this.growRing();
-    this.ring[(this.head + this.count) & (this.ring.length - 1)] = packet;
+    const start = this.busyUntil;
+    if (2 * this.count === this.waiting.length) this.growQueue();
+    const i = 2 * ((this.head + this.count) & ((this.waiting.length >> 1) - 1));
+    this.waiting[i] = start;
+    this.waiting[i + 1] = bytes;
     this.count++;
     this.queuedBytes += bytes;
     if (this.count > this.queuePeakPackets) this.queuePeakPackets = this.count;
     if (this.queuedBytes > this.queuePeakBytes) this.queuePeakBytes = this.queuedBytes;
-    if (!this.draining) {
-      this.draining = true;
-      this.sim.at(this.busyUntil, this, TX_DONE);
+    this.transmit(packet, bytes, start);
+  }
+
+  /** Its one event: ARRIVE, with the packet. */
+  onEvent(_sim: Sim, _tag: number, packet: Packet): void {
+    this.arrive(packet);
+  }
+
+  /** Waiting packets whose serialization has started by `now` have left the queue. */
+  private leaveQueue(now: Nanos): void {
+    const waiting = this.waiting;
+    const mask = (waiting.length >> 1) - 1;
+    while (this.count !== 0 && waiting[2 * this.head]! <= now) {
+      this.queuedBytes -= waiting[2 * this.head + 1]!;
+      this.head = (this.head + 1) & mask;
+      this.count--;
     }
   }
 
-  /** ARRIVE carries its packet; TX_DONE carries none. */
-  onEvent(_sim: Sim, _tag: number, data: Packet | undefined): void {
-    if (data !== undefined) this.arrive(data);
-    else this.nextFromQueue();
-  }
-
-  /** Serialization of the previous packet ended: the head of the queue goes on the wire. */
-  private nextFromQueue(): void {
-    const mask = this.ring.length - 1;
-    const packet = this.ring[this.head]!;
-    this.ring[this.head] = undefined;
-    this.head = (this.head + 1) & mask;
-    this.count--;
-    const bytes = packetBytes(packet);
-    this.queuedBytes -= bytes;
-    this.transmit(packet, bytes, this.sim.now);
-    if (this.count > 0) this.sim.at(this.busyUntil, this, TX_DONE);
-    else this.draining = false;
-  }
-
-  /** Puts a packet on the wire at `start` and schedules its arrival at the far end. */
+  /** Puts a packet on the wire at `start` (now, or when the packets ahead of it are sent) and schedules its arrival. */
   private transmit(packet: Packet, bytes: number, start: Nanos): void {
     const end = start + serializationTime(bytes, this.bandwidth);
     this.busyUntil = end;
@@ -207,11 +210,16 @@ export class LinkDirection implements EventHandler<Packet | undefined> {
     this.to.receive(packet, this);
   }
 
-  private growRing(): void {
-    const old = this.ring;
-    const ring = new Array<Packet | undefined>(old.length === 0 ? 4 : old.length * 2);
-    for (let i = 0; i < this.count; i++) ring[i] = old[(this.head + i) & (old.length - 1)];
-    this.ring = ring;
+  private growQueue(): void {
+    const old = this.waiting;
+    const oldMask = (old.length >> 1) - 1;
+    const waiting = new Float64Array(old.length === 0 ? 8 : 2 * old.length);
+    for (let k = 0; k < this.count; k++) {
+      const from = 2 * ((this.head + k) & oldMask);
+      waiting[2 * k] = old[from]!;
+      waiting[2 * k + 1] = old[from + 1]!;
+    }
+    this.waiting = waiting;
     this.head = 0;
   }
 }

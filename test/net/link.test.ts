@@ -68,15 +68,29 @@ describe('link timing', () => {
     expect(back.got[0]!.t).toBe(10 * MS + 120 * US);
   });
 
-  it('costs one event per packet on an idle link, two when it had to wait', () => {
+  it('costs one event per packet, its arrival, whether it waited or not', () => {
     const { sim, a, toB } = pair();
     a.send(toB(1480));
     sim.run();
     expect(sim.events).toBe(1);
     a.send(toB(1480));
     a.send(toB(1480));
+    a.send(toB(1480));
     sim.run();
     expect(sim.events).toBe(1 + 3);
+  });
+
+  it('a queued packet leaves the queue when its serialization starts, not before', () => {
+    // 1480 B + 20 B header at 1 Mbps: 12 ms on the wire each.
+    const { sim, a, toB, dir } = pair({ bandwidth: 1e6 });
+    for (let i = 0; i < 3; i++) a.send(toB(1480, i));
+    expect(dir.queueLength).toBe(2);
+    sim.run({ until: 12_000_000 - 1 });
+    expect(dir.queueLength).toBe(2);
+    sim.run({ until: 12_000_000 });
+    expect([dir.queueLength, dir.queueBytes]).toEqual([1, 1500]);
+    sim.run({ until: 24_000_000 });
+    expect([dir.queueLength, dir.queueBytes]).toEqual([0, 0]);
   });
 });
 
