@@ -135,6 +135,7 @@ async function runLoaded(
     return EXIT_BAD_INPUT;
   }
   const pool = setup.pool!; // started whenever the options were good
+  await pool.sizeFor(loaded.reduce((n, l) => l.runs.reduce((m, r) => Math.max(m, r.spec.topology.nodes.length), n), 0));
   const outDirs = loaded.map((l) =>
     args.out === undefined
       ? join('results', l.spec.name)
