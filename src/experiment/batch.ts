@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { removeOwnTempsSync } from './atomic-write.ts';
 import { BatchError, BatchErrorCode } from './batch-errors.ts';
 import { makePlan } from './plan.ts';
+import { longestFirst } from './cost.ts';
 import { executeTasks, StopControl, type WorkerPool } from './pool.ts';
 import type { Profile } from './profile.ts';
 import { createProgress, type ProgressStream } from './progress.ts';
@@ -135,7 +136,7 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
   process.on('SIGTERM', onSignal);
   try {
     try {
-      await executeTasks(pending, {
+      await executeTasks(jobs > 1 ? longestFirst(pending) : pending, {
         jobs,
         stop,
         ...(options.pool ? { pool: options.pool } : {}),

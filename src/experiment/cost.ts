@@ -80,6 +80,17 @@ export function runCost(
   return { events, rows: samples * gauges, traceBytes: trace ? events * TRACE_BYTES_PER_EVENT : 0, drivers };
 }
 
+/**
+ * The runs, costliest first (by runCost's events; equal costs keep their batch order): handed out
+ * in this order to several threads, the long runs start early and short ones fill the gaps at the
+ * end, instead of one thread finishing a long run alone while the others wait (longest processing
+ * time first). Results do not depend on the order: runs are stored and assembled by id.
+ */
+export function longestFirst<T extends { run: RunSpec }>(tasks: readonly T[]): T[] {
+  const cost = new Map(tasks.map((t) => [t, runCost(t.run.spec, false).events]));
+  return [...tasks].sort((a, b) => cost.get(b)! - cost.get(a)!);
+}
+
 export function estimateCost(runs: readonly RunSpec[], trace: boolean): CostEstimate {
   let events = 0;
   let rows = 0;

@@ -3,7 +3,7 @@
  * the estimate is close enough to what a run really costs to be worth printing.
  */
 import { describe, expect, it } from 'vitest';
-import { describeCost, estimateCost, CONFIRM_WALL_SECONDS } from '../../src/experiment/cost.ts';
+import { describeCost, estimateCost, longestFirst, CONFIRM_WALL_SECONDS } from '../../src/experiment/cost.ts';
 import { runOne, specRuns } from '../experiment/world-helpers.ts';
 
 const SPEC = (rate: string, duration = '4s') => `name: c
@@ -41,5 +41,14 @@ apps:
     const est = estimateCost(specRuns(SPEC('1e9/s')), false);
     expect(est.wallSeconds).toBeGreaterThan(CONFIRM_WALL_SECONDS);
     expect(describeCost(est)).toMatch(/apps\.users: [0-9.e]+ connections \(1\.0e9\/s for 3s\)/);
+  });
+
+  it('hands runs to several threads costliest first, equal costs in batch order', () => {
+    const sweep = `${SPEC('50/s')}sweep: { apps.flood.rate: [100/s, 4000/s, 1000/s] }
+seeds: 2
+`;
+    const runs = specRuns(sweep).map((run) => ({ run }));
+    expect(runs.map((t) => t.run.id)).toEqual(['p0-s1', 'p0-s2', 'p1-s1', 'p1-s2', 'p2-s1', 'p2-s2']);
+    expect(longestFirst(runs).map((t) => t.run.id)).toEqual(['p1-s1', 'p1-s2', 'p2-s1', 'p2-s2', 'p0-s1', 'p0-s2']);
   });
 });
