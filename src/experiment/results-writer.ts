@@ -18,15 +18,7 @@ import {
 import { BatchError, BatchErrorCode } from './batch-errors.ts';
 import { stableJson } from './csv.ts';
 import type { BatchPlan } from './plan.ts';
-import {
-  SAMPLES_HEADER,
-  samplesRows,
-  summaryFiles,
-  TIMESERIES_HEADER,
-  timeseriesRows,
-  WALL_METRIC,
-  type FinishedRun,
-} from './results-files.ts';
+import { SAMPLES_HEADER, summaryFiles, TIMESERIES_HEADER, WALL_METRIC, type FinishedRun } from './results-files.ts';
 import { nodeFileName, type RunStore } from './store.ts';
 
 export async function writeResults(outDir: string, plan: BatchPlan, store: RunStore): Promise<void> {
@@ -61,9 +53,9 @@ export async function writeResults(outDir: string, plan: BatchPlan, store: RunSt
         metrics: rec.metrics,
       });
       wall[planned.id] = rec.wall_s;
-      for (const chunk of timeseriesRows(rec.id, rec.timeseries)) await timeseries.write(chunk);
-      const rows = samplesRows(rec.id, rec.samples);
-      if (rows) await samples.write(rows);
+      // Rows formatted by the worker that stored the run (store.ts): copied, not parsed.
+      if (rec.timeseriesCsv) await timeseries.write(rec.timeseriesCsv);
+      if (rec.samplesCsv) await samples.write(rec.samplesCsv);
       if (trace && rec.trace) await appendFile(trace, store.tracePath(rec.id));
     }
     for (const s of streams) await s.commit();

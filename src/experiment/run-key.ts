@@ -6,8 +6,11 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from './csv.ts';
 import type { RunSpec } from './spec-types.ts';
 
-/** Bump when the stored record or the meaning of a run changes incompatibly. */
-export const STORE_FORMAT = 1;
+/**
+ * Bump when the stored record or the meaning of a run changes incompatibly (2: CSV rows stored as
+ * text, store.ts). It is part of every run key, so a store of another format is rerun, never read.
+ */
+export const STORE_FORMAT = 2;
 
 /**
  * sha256 over the run's id, point, seed and spec, minus what does not change the simulation:

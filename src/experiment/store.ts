@@ -4,7 +4,9 @@
  * whose record is present with the same key, so no finished run is redone.
  *
  * Layout, per run id:
- *   <id>.json               the record (metrics, timeseries, samples, wall time, key)
+ *   <id>.json               the record (metrics, wall time, key, and the run's rows of timeseries.csv
+ *                           and samples.csv as text, formatted here on the worker thread so the
+ *                           serial assembly only copies them)
  *   <id>.trace.jsonl        its trace, with --trace
  *   <id>/<node>.pcap        its captures, with --pcap
  * Extras are written before the record and every file atomically, so a record on disk means the
@@ -14,7 +16,8 @@ import { readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MetricValues, PointValues } from '../schema/results.ts';
 import { copyFileAtomic, makeDirs, removeStaleTemps, writeFileAtomic } from './atomic-write.ts';
-import type { RunOutput, Sample, TimeseriesColumns } from './run-output.ts';
+import { samplesRows, timeseriesRows } from './results-files.ts';
+import type { RunOutput } from './run-output.ts';
 import { STORE_FORMAT } from './run-key.ts';
 
 export interface StoredRun {
@@ -27,8 +30,14 @@ export interface StoredRun {
   /** Wall-clock seconds the run took: not deterministic, kept apart from `metrics`. */
   wall_s: number;
   metrics: MetricValues;
-  timeseries: TimeseriesColumns;
-  samples: Sample[];
+  /**
+   * The run's rows of timeseries.csv and samples.csv, `run` column included, as the results
+   * writer copies them (results-files.ts formats them): text formatted by the worker that ran the
+   * run, in parallel with the other runs, rather than columns the single assembling thread parses
+   * and formats (STORE_FORMAT 2; format-1 records held columns and are not read).
+   */
+  timeseriesCsv: string;
+  samplesCsv: string;
   /** A trace file was stored. */
   trace: boolean;
   /** Captures were stored (with --pcap). */
@@ -166,8 +175,8 @@ export class RunStore {
       seed: run.seed,
       wall_s,
       metrics: output.metrics,
-      timeseries: output.timeseries,
-      samples: output.samples,
+      timeseriesCsv: [...timeseriesRows(run.id, output.timeseries)].join(''),
+      samplesCsv: samplesRows(run.id, output.samples),
       trace,
       pcap: output.pcaps !== undefined || output.streamedPcaps !== undefined,
       pcaps,
