@@ -54,18 +54,35 @@ async function streamCsv(
   file: string,
   onRow: (cells: string[], col: (name: string) => number) => void,
 ): Promise<boolean> {
-  const rl = await src.lines(file);
-  if (rl === null) return false;
+  const blocks = await lineBlocks(src, file);
+  if (blocks === null) return false;
   let index: Map<string, number> | null = null;
   const col = (name: string): number => index!.get(name) ?? -1;
-  for await (const raw of rl) {
-    const line = raw.trimEnd();
-    if (line === '') continue;
-    const cells = splitCsvLine(line);
-    if (!index) index = new Map(cells.map((c, i) => [c, i]));
-    else onRow(cells, col);
+  for await (const block of blocks) {
+    for (const raw of block) {
+      const line = raw.trimEnd();
+      if (line === '') continue;
+      // Most lines hold no quoted cell: a plain split gives the same cells, faster.
+      const cells = line.includes('"') ? splitCsvLine(line) : line.split(',');
+      if (!index) index = new Map(cells.map((c, i) => [c, i]));
+      else onRow(cells, col);
+    }
   }
   return true;
+}
+
+/** A file's lines in blocks: the source's own blocks when it has them, else one line per block. */
+async function lineBlocks(
+  src: ResultsSource,
+  file: string,
+): Promise<AsyncIterable<readonly string[]> | Iterable<readonly string[]> | null> {
+  if (src.lineBlocks) return src.lineBlocks(file);
+  const lines = await src.lines(file);
+  return lines === null ? null : oneLinePerBlock(lines);
+}
+
+async function* oneLinePerBlock(lines: AsyncIterable<string> | Iterable<string>): AsyncGenerator<readonly string[]> {
+  for await (const line of lines) yield [line];
 }
 
 /** Shares one string per distinct value (run ids, node and metric names repeat millions of times). */

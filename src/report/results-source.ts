@@ -8,6 +8,8 @@ export interface ResultsSource {
   text(file: string): Promise<string | null>;
   /** The file's lines in order (without line ends), or null when absent. */
   lines(file: string): Promise<AsyncIterable<string> | Iterable<string> | null>;
+  /** The same lines handed out many at a time (fewer awaits for a large file), when the source can. */
+  lineBlocks?(file: string): Promise<AsyncIterable<readonly string[]> | null>;
 }
 
 /** A results folder held in memory: file name → contents. */
