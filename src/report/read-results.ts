@@ -48,27 +48,59 @@ export function splitCsvLine(line: string): string[] {
   return out;
 }
 
-/** Streams a CSV file: `onRow` gets each row's cells and the column index of a header name (-1 if absent). */
+/** Which rows of a CSV file to hand on: those whose cell in `column` passes `keep`. */
+interface RowFilter {
+  column: string;
+  keep: (cell: string) => boolean;
+}
+
+/**
+ * Streams a CSV file: `onRow` gets each row's cells and the column index of a header name (-1 if
+ * absent). With `filter`, a row whose cell in that column is not kept is skipped before it is split
+ * (the figures keep a few metrics of a file of many).
+ */
 async function streamCsv(
   src: ResultsSource,
   file: string,
   onRow: (cells: string[], col: (name: string) => number) => void,
+  filter?: RowFilter,
 ): Promise<boolean> {
   const blocks = await lineBlocks(src, file);
   if (blocks === null) return false;
   let index: Map<string, number> | null = null;
   const col = (name: string): number => index!.get(name) ?? -1;
+  let filterCol = -1;
   for await (const block of blocks) {
     for (const raw of block) {
       const line = raw.trimEnd();
       if (line === '') continue;
-      // Most lines hold no quoted cell: a plain split gives the same cells, faster.
-      const cells = line.includes('"') ? splitCsvLine(line) : line.split(',');
-      if (!index) index = new Map(cells.map((c, i) => [c, i]));
-      else onRow(cells, col);
+      // Most lines hold no quoted cell: a plain split (or a look at one cell) gives the same cells, faster.
+      const quoted = line.includes('"');
+      let cells = quoted ? splitCsvLine(line) : null;
+      if (!index) {
+        const header = cells ?? line.split(',');
+        index = new Map(header.map((c, i) => [c, i]));
+        if (filter) filterCol = col(filter.column);
+        continue;
+      }
+      if (filter && !filter.keep(cells ? (cells[filterCol] ?? '') : plainCell(line, filterCol))) continue;
+      onRow(cells ?? line.split(','), col);
     }
   }
   return true;
+}
+
+/** Cell `k` of a line without quotes ('' when the line has fewer cells or k < 0), without splitting it. */
+function plainCell(line: string, k: number): string {
+  if (k < 0) return '';
+  let start = 0;
+  for (let j = 0; j < k; j++) {
+    const comma = line.indexOf(',', start);
+    if (comma < 0) return '';
+    start = comma + 1;
+  }
+  const end = line.indexOf(',', start);
+  return line.slice(start, end < 0 ? line.length : end);
 }
 
 /** A file's lines in blocks: the source's own blocks when it has them, else one line per block. */
@@ -124,27 +156,36 @@ export async function readTimeseries(src: ResultsSource, wants: TimeseriesWants)
   const byNode: TimeseriesRow[] = [];
   const metrics: string[] = [];
   const seenMetric = new Set<string>();
-  const found = await streamCsv(src, 'timeseries.csv', (cells, col) => {
-    const metric = cells[col('metric')] ?? '';
+  // Every metric is listed; only the rows of wanted ones are split.
+  const keepMetric = (metric: string): boolean => {
     if (!seenMetric.has(metric)) {
       seenMetric.add(metric);
       metrics.push(metric);
     }
-    const want = wants === null ? null : wants.get(metric);
-    if (wants !== null && !want) return;
-    const t = Number(cells[col('t_s')]);
-    const value = Number(cells[col('value')]);
-    if (!Number.isFinite(t) || !Number.isFinite(value)) return;
-    const run = intern(cells[col('run')] ?? '');
-    const node = cells[col('node')] ?? '';
-    if (want === null || want!.has(ALL_NODES)) {
-      const key = `${metric}|${run}|${Math.round(t * 1e6)}`;
-      const row = sums.get(key);
-      if (row) row.value += value;
-      else sums.set(key, { run, t_s: t, node: ALL_NODES, metric: intern(metric), value });
-    }
-    if (want && want.has(node)) byNode.push({ run, t_s: t, node: intern(node), metric: intern(metric), value });
-  });
+    return wants === null || wants.has(metric);
+  };
+  const found = await streamCsv(
+    src,
+    'timeseries.csv',
+    (cells, col) => {
+      const metric = cells[col('metric')] ?? '';
+      const want = wants === null ? null : wants.get(metric);
+      if (wants !== null && !want) return;
+      const t = Number(cells[col('t_s')]);
+      const value = Number(cells[col('value')]);
+      if (!Number.isFinite(t) || !Number.isFinite(value)) return;
+      const run = intern(cells[col('run')] ?? '');
+      const node = cells[col('node')] ?? '';
+      if (want === null || want!.has(ALL_NODES)) {
+        const key = `${metric}|${run}|${Math.round(t * 1e6)}`;
+        const row = sums.get(key);
+        if (row) row.value += value;
+        else sums.set(key, { run, t_s: t, node: ALL_NODES, metric: intern(metric), value });
+      }
+      if (want && want.has(node)) byNode.push({ run, t_s: t, node: intern(node), metric: intern(metric), value });
+    },
+    { column: 'metric', keep: keepMetric },
+  );
   if (!found) return null;
   return { summed: [...sums.values()], byNode, metrics };
 }
@@ -156,11 +197,16 @@ export async function readSamples(
 ): Promise<SampleRow[] | null> {
   const intern = interner();
   const rows: SampleRow[] = [];
-  const found = await streamCsv(src, 'samples.csv', (cells, col) => {
-    const metric = cells[col('metric')] ?? '';
-    if (metrics !== null && !metrics.has(metric)) return;
-    rows.push({ run: intern(cells[col('run')] ?? ''), metric: intern(metric), value: Number(cells[col('value')]) });
-  });
+  const found = await streamCsv(
+    src,
+    'samples.csv',
+    (cells, col) => {
+      const metric = cells[col('metric')] ?? '';
+      if (metrics !== null && !metrics.has(metric)) return;
+      rows.push({ run: intern(cells[col('run')] ?? ''), metric: intern(metric), value: Number(cells[col('value')]) });
+    },
+    metrics === null ? undefined : { column: 'metric', keep: (metric) => metrics.has(metric) },
+  );
   return found ? rows : null;
 }
 

@@ -12,6 +12,7 @@ import { axisLabel, inSentence, metricLabel, paramLabel } from '../../src/report
 import { formatValue } from '../../src/report/page-tables.ts';
 import { ALL_NODES, readSamples, readTimeseries, readTrace, splitCsvLine } from '../../src/report/read-results.ts';
 import { folderSource } from '../../src/report/folder-source.ts';
+import { memorySource } from '../../src/report/results-source.ts';
 import { sweepData } from '../../src/report/sweep-data.ts';
 import { classifyAxis, parseQuantity } from '../../src/report/sweep-values.ts';
 
@@ -60,6 +61,34 @@ describe('results files', () => {
     expect(await readSamples(folderSource(dir), new Set(['handshake_ms']))).toEqual([
       { run: 'p0-s1', metric: 'handshake_ms', value: 22.1 },
     ]);
+  });
+
+  it('skips unwanted rows before splitting them, as reading them all and filtering would', async () => {
+    // Quoted cells (a metric with a comma), short rows, CRLF ends and a moved metric column.
+    const samples =
+      'value,run,metric\r\n1,p0-s1,a\r\n2,p0-s1,"b,c"\r\n3,p0-s1\r\n4,"p0,s1",a\r\n5,p0-s1,\r\n6\r\n7,p1-s1,"a"\r\n';
+    const ts =
+      'run,t_s,node,metric,value\np0-s1,0,n1,a,1\np0-s1,0,"n,2",a,2\np0-s1,0,n1,"b,c",3\np0-s1,0,n1\np0-s1,0.1,n1,d,4\n';
+    const dir = await folder({ 'samples.csv': samples, 'timeseries.csv': ts });
+    const mem = memorySource(
+      new Map([
+        ['samples.csv', samples],
+        ['timeseries.csv', ts],
+      ]),
+    );
+    for (const src of [folderSource(dir), mem]) {
+      const all = (await readSamples(src, null))!;
+      for (const want of [['a'], ['b,c'], [''], ['a', ''], ['zz']]) {
+        const set = new Set(want);
+        expect(await readSamples(src, set), want.join('|')).toEqual(all.filter((r) => set.has(r.metric)));
+      }
+      const every = (await readTimeseries(src, null))!;
+      expect(every.metrics).toEqual(['a', 'b,c', '', 'd']);
+      const some = (await readTimeseries(src, new Map([['a', new Set([ALL_NODES, 'n,2'])]])))!;
+      expect(some.metrics).toEqual(every.metrics);
+      expect(some.summed).toEqual(every.summed.filter((r) => r.metric === 'a'));
+      expect(some.byNode.map((r) => [r.node, r.value])).toEqual([['n,2', 2]]);
+    }
   });
 
   it('keeps trace records of the wanted runs (and of the first run when asked), counting bad lines', async () => {
