@@ -6,7 +6,7 @@
  */
 import type { AggregateRow, MetricValues, PointValues, RunResult, Summary } from '../schema/results.ts';
 import { aggregateRuns } from './aggregate.ts';
-import { csvLine, stableJson } from './csv.ts';
+import { csvCell, csvLine, stableJson } from './csv.ts';
 import type { Sample, TimeseriesColumns } from './run-output.ts';
 
 /** The metric that holds wall-clock time: in timing.json only, never in summary.json or runs.csv. */
@@ -57,15 +57,31 @@ export function summaryFiles(
   return { summaryJson: stableJson(summary), runsCsv };
 }
 
-/** timeseries.csv rows of one run, handed out in pieces of about 64 KiB. */
+/**
+ * The CSV text of string cells, each worked out once: node and metric names repeat on every row.
+ * Cells of other types (numbers) are formatted each time.
+ */
+function cellCache(): (v: unknown) => string {
+  const seen = new Map<string, string>();
+  return (v) => {
+    if (typeof v !== 'string') return csvCell(v);
+    let cell = seen.get(v);
+    if (cell === undefined) seen.set(v, (cell = csvCell(v)));
+    return cell;
+  };
+}
+
+/** timeseries.csv rows of one run, handed out in pieces of about 64 KiB (each row as csvLine writes it). */
 export function* timeseriesRows(runId: string, ts: TimeseriesColumns): Generator<string> {
   const n = ts.t_s.length;
   if (ts.node.length !== n || ts.metric.length !== n || ts.value.length !== n) {
     throw new Error(`run ${runId}: timeseries columns have different lengths`);
   }
+  const cell = cellCache();
+  const run = csvCell(runId);
   let chunk = '';
   for (let i = 0; i < n; i++) {
-    chunk += csvLine([runId, ts.t_s[i], ts.node[i], ts.metric[i], ts.value[i]]);
+    chunk += `${run},${csvCell(ts.t_s[i])},${cell(ts.node[i])},${cell(ts.metric[i])},${csvCell(ts.value[i])}\n`;
     if (chunk.length > 1 << 16) {
       yield chunk;
       chunk = '';
@@ -74,9 +90,11 @@ export function* timeseriesRows(runId: string, ts: TimeseriesColumns): Generator
   if (chunk) yield chunk;
 }
 
-/** samples.csv rows of one run. */
+/** samples.csv rows of one run (each as csvLine writes it). */
 export function samplesRows(runId: string, samples: readonly Sample[]): string {
+  const cell = cellCache();
+  const run = csvCell(runId);
   let out = '';
-  for (const s of samples) out += csvLine([runId, s.metric, s.value]);
+  for (const s of samples) out += `${run},${cell(s.metric)},${csvCell(s.value)}\n`;
   return out;
 }
