@@ -111,6 +111,22 @@ describe('RunStore', () => {
     expect(await store.finished('p9-s9', id.key, { trace: false, pcap: false })).toBeNull();
   });
 
+  it("stores the run's CSV rows as text; a record of the older column format is not read", async () => {
+    const store = new RunStore(join(tempDir(), '.runs'));
+    await store.open();
+    const timeseries = { t_s: [0, 0.5], node: ['server', 'a,b'], metric: ['cwnd', 'cwnd'], value: [10, 2 / 3] };
+    const samples = [{ metric: 'handshake_ms', value: 0.1 + 0.2 }];
+    await store.save(id, { ...output, trace: undefined, pcaps: undefined, timeseries, samples }, 1);
+    const rec = await store.read(id.id);
+    expect(rec?.timeseriesCsv).toBe('p0-s1,0,server,cwnd,10\np0-s1,0.5,"a,b",cwnd,0.666666666666667\n');
+    expect(rec?.samplesCsv).toBe('p0-s1,handshake_ms,0.3\n');
+    // What format 1 stored: columns, no text. Its key (made with format 1) differs too.
+    const { timeseriesCsv: _t, samplesCsv: _s, ...rest } = rec!;
+    writeFileSync(store.recordPath(id.id), JSON.stringify({ ...rest, format: 1, timeseries, samples }));
+    expect(await store.read(id.id)).toBeNull();
+    expect(await store.finished(id.id, id.key, { trace: false, pcap: false })).toBeNull();
+  });
+
   it('node file names stay inside their folder', () => {
     expect(nodeFileName('client12')).toBe('client12');
     expect(nodeFileName('../x')).toBe('%2E.%2Fx');
