@@ -152,7 +152,10 @@ export interface TimeseriesRead {
  */
 export async function readTimeseries(src: ResultsSource, wants: TimeseriesWants): Promise<TimeseriesRead | null> {
   const intern = interner();
-  const sums = new Map<string, TimeseriesRow>();
+  // Sums in order of first appearance, found by metric, run and time (µs): nested maps, so no key
+  // string is built per row.
+  const summed: TimeseriesRow[] = [];
+  const sumIndex = new Map<string, Map<string, Map<number, TimeseriesRow>>>();
   const byNode: TimeseriesRow[] = [];
   const metrics: string[] = [];
   const seenMetric = new Set<string>();
@@ -177,17 +180,25 @@ export async function readTimeseries(src: ResultsSource, wants: TimeseriesWants)
       const run = intern(cells[col('run')] ?? '');
       const node = cells[col('node')] ?? '';
       if (want === null || want!.has(ALL_NODES)) {
-        const key = `${metric}|${run}|${Math.round(t * 1e6)}`;
-        const row = sums.get(key);
+        let byRun = sumIndex.get(metric);
+        if (!byRun) sumIndex.set(metric, (byRun = new Map()));
+        let byTime = byRun.get(run);
+        if (!byTime) byRun.set(run, (byTime = new Map()));
+        const at = Math.round(t * 1e6);
+        const row = byTime.get(at);
         if (row) row.value += value;
-        else sums.set(key, { run, t_s: t, node: ALL_NODES, metric: intern(metric), value });
+        else {
+          const added = { run, t_s: t, node: ALL_NODES, metric: intern(metric), value };
+          byTime.set(at, added);
+          summed.push(added);
+        }
       }
       if (want && want.has(node)) byNode.push({ run, t_s: t, node: intern(node), metric: intern(metric), value });
     },
     { column: 'metric', keep: keepMetric },
   );
   if (!found) return null;
-  return { summed: [...sums.values()], byNode, metrics };
+  return { summed, byNode, metrics };
 }
 
 /** samples.csv rows of the given metrics (all when null). */
