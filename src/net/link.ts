@@ -20,9 +20,9 @@
  * rate is deterministic: a packet that has to wait starts serializing when the one ahead of it
  * ends (`busyUntil`), so its arrival is known, and scheduled, the moment it is queued. No
  * "transmission done" event is needed: the queue remembers when each waiting packet starts, and a
- * packet whose start time has come has left it (a packet that starts at the very instant another
- * arrives has left the queue first, as if its event had run first). Handlers are this object with a tag; the packet is the
- * event's datum. No closure is created per packet.
+ * packet whose start has come has left it (one that starts at the very instant a new packet comes
+ * counts as gone, as if a transmission-done event had run first). Handlers are this object with a
+ * tag; the packet is the event's datum. No closure is created per packet.
  */
 import { Rng } from '../sim/rng.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
