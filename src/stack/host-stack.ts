@@ -462,7 +462,16 @@ export class HostStack
       const c = e.conn;
       if (c.state === TcpState.TIME_WAIT && c instanceof Connection) {
         const tw = TimeWaitSock.from(c);
-        if (tw !== null) e.compact(tw);
+        if (tw !== null) {
+          e.compact(tw);
+          // The wake-up of a timer TIME-WAIT cleared would fire only to re-arm for the expiry:
+          // once per connection, so move it now (elsewhere a deadline moving later lets it fire).
+          if (e.wakeId >= 0 && e.wakeAt < tw.deadline) {
+            this.sim.cancel(e.wakeId);
+            e.wakeId = -1;
+            e.wakeAt = Infinity;
+          }
+        }
       }
       d = e.conn.deadline;
       tag = WAKE_CONN;

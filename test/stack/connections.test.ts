@@ -124,6 +124,20 @@ describe.runIf(engineReady())('host stack with the connection engine', () => {
     expect(a.connectionCount).toBe(0);
   });
 
+  it('wakes a TIME-WAIT connection once, at its expiry: none left from the timers TIME-WAIT cleared', () => {
+    const { net, a } = pair();
+    for (let i = 0; i < 50; i++) orThrow(a.connect(B, 80, new Client(net, true)));
+    net.sim.run({ until: 200 * MS });
+    expect(a.stats().timeWait).toBe(50);
+    const before = net.sim.events;
+    net.sim.run({ until: 59 * SEC });
+    // One event: the server's listener waking for its SYN-ACK timer (cleared when the requests
+    // completed). No TIME-WAIT connection wakes before its expiry.
+    expect(net.sim.events - before).toBe(1);
+    expect(net.sim.pending).toBe(50);
+    expect(net.sim.nextEventTime()).toBeGreaterThanOrEqual(60 * SEC);
+  });
+
   it('maxTimeWait: connections beyond the cap are destroyed at once (time wait bucket table overflow)', () => {
     const { net, a } = pair({ maxTimeWait: 5 });
     const clients = Array.from({ length: 10 }, () => new Client(net, true));
