@@ -12,11 +12,7 @@
 export function stableNumber(x: number): number | null {
   if (Number.isInteger(x)) return x === 0 ? 0 : x;
   if (!Number.isFinite(x)) return null;
-  // Shortest round-trip text of 15 significant digits or fewer: x is already what rounding to 15
-  // digits gives (see formatNumber), and toPrecision's string and its parse can be skipped.
-  if (fitsFifteenDigits(String(x))) return x;
-  const r = Number(x.toPrecision(15));
-  return r === 0 ? 0 : r;
+  return fifteenDigits(x, String(x));
 }
 
 /**
@@ -28,10 +24,19 @@ export function stableNumber(x: number): number | null {
 export function formatNumber(x: number): string {
   if (Number.isInteger(x)) return x === 0 ? '0' : String(x);
   if (!Number.isFinite(x)) return '';
-  const s = String(x);
-  if (fitsFifteenDigits(s)) return s;
+  const text = String(x);
+  const r = fifteenDigits(x, text);
+  return r === x ? text : String(r);
+}
+
+/**
+ * A finite non-integer rounded to 15 significant digits (-0 as 0); `text` is String(x). When the
+ * text already has 15 digits or fewer, x is what rounding gives, and toPrecision is skipped.
+ */
+function fifteenDigits(x: number, text: string): number {
+  if (fitsFifteenDigits(text)) return x;
   const r = Number(x.toPrecision(15));
-  return r === 0 ? '0' : String(r);
+  return r === 0 ? 0 : r;
 }
 
 /** Whether a number's text (as String prints it) has at most 15 significant digits. */
