@@ -135,7 +135,7 @@ async function runLoaded(
     return EXIT_BAD_INPUT;
   }
   const pool = setup.pool!; // started whenever the options were good
-  await pool.sizeFor(loaded.reduce((n, l) => l.runs.reduce((m, r) => Math.max(m, r.spec.topology.nodes.length), n), 0));
+  await pool.sizeFor(largestWorld(loaded));
   const outDirs = loaded.map((l) =>
     args.out === undefined
       ? join('results', l.spec.name)
@@ -299,4 +299,11 @@ export function checkOutputFolders(
     }
   }
   if (problems.length > 0) throw new UsageProblem(problems);
+}
+
+/** The most nodes any run of the experiments builds. */
+function largestWorld(loaded: readonly LoadedExperiment[]): number {
+  let nodes = 0;
+  for (const l of loaded) for (const r of l.runs) nodes = Math.max(nodes, r.spec.topology.nodes.length);
+  return nodes;
 }
