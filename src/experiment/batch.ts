@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { removeOwnTempsSync } from './atomic-write.ts';
 import { BatchError, BatchErrorCode } from './batch-errors.ts';
 import { makePlan } from './plan.ts';
-import { longestFirst } from './cost.ts';
+import { longestFirst, runEvents } from './cost.ts';
 import { executeTasks, StopControl, type WorkerPool } from './pool.ts';
 import type { Profile } from './profile.ts';
 import { createProgress, type ProgressStream } from './progress.ts';
@@ -106,7 +106,12 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
   const label = shard ? ` (shard ${shard.index}/${shard.count})` : '';
   const already = mine.length - pending.length;
   if (already > 0) progress.note(`resuming: ${already} of ${mine.length} runs${label} already stored in ${store.dir}`);
-  progress.start(mine.length, already);
+  // Runs weigh their estimated events in the ETA, so a batch doing its costliest runs first
+  // (--jobs > 1) or a sweep whose last points are the heavy ones gets an ETA that means something.
+  const work = new Map(pending.map((t) => [t.run.id, runEvents(t.run)]));
+  let workLeft = 0;
+  for (const w of work.values()) workLeft += w;
+  progress.start(mine.length, already, workLeft);
 
   const stop = new StopControl();
   let signal: string | null = null;
@@ -136,11 +141,11 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
   process.on('SIGTERM', onSignal);
   try {
     try {
-      await executeTasks(jobs > 1 ? longestFirst(pending) : pending, {
+      await executeTasks(jobs > 1 ? longestFirst(pending, (t) => work.get(t.run.id)!) : pending, {
         jobs,
         stop,
         ...(options.pool ? { pool: options.pool } : {}),
-        onStart: (t) => progress.runStarted(t.run.id, t.run.spec.duration / 1e9),
+        onStart: (t) => progress.runStarted(t.run.id, t.run.spec.duration / 1e9, work.get(t.run.id)),
         onProgress: (t, sim_s) => progress.runProgress(t.run.id, sim_s),
         onDone: (r) => {
           progress.runDone(r.id, r.wall_s);

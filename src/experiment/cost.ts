@@ -86,9 +86,17 @@ export function runCost(
  * end, instead of one thread finishing a long run alone while the others wait (longest processing
  * time first). Results do not depend on the order: runs are stored and assembled by id.
  */
-export function longestFirst<T extends { run: RunSpec }>(tasks: readonly T[]): T[] {
-  const cost = new Map(tasks.map((t) => [t, runCost(t.run.spec, false).events]));
+export function longestFirst<T extends { run: RunSpec }>(
+  tasks: readonly T[],
+  costOf: (task: T) => number = (t) => runEvents(t.run),
+): T[] {
+  const cost = new Map(tasks.map((t) => [t, costOf(t)]));
   return [...tasks].sort((a, b) => cost.get(b)! - cost.get(a)!);
+}
+
+/** A run's estimated simulator events (untraced): its weight in run ordering and in the progress ETA. */
+export function runEvents(run: RunSpec): number {
+  return runCost(run.spec, false).events;
 }
 
 export function estimateCost(runs: readonly RunSpec[], trace: boolean): CostEstimate {

@@ -3,8 +3,10 @@
  * terminal, plain lines otherwise (CI logs, `2> file`), e.g. `syn-flood [3/40] p1-s2 done in 1.2s`.
  * It names the experiment and the runs in flight with their simulated time, which workers report
  * while a run goes on (a long run moves the bar rather than freezing it), and the ETA counts the
- * simulated fraction of runs in flight. Progress is the one place wall-clock time shows up; it is
- * not part of any results file.
+ * simulated fraction of runs in flight. Runs can weigh differently (the batch passes each run's cost
+ * estimate): the ETA is the time so far scaled by the work left over the work done, so a batch
+ * that runs its costliest runs first (`--jobs` > 1) is not told it has hours left while it does
+ * them. Progress is the one place wall-clock time shows up; it is not part of any results file.
  */
 import cliProgress from 'cli-progress';
 
@@ -15,10 +17,13 @@ export interface ProgressStream {
 }
 
 export interface BatchProgress {
-  /** `done` runs of `total` were already stored before this batch started. */
-  start(total: number, done: number): void;
-  /** A run began; it simulates `duration_s` seconds. */
-  runStarted(id: string, duration_s: number): void;
+  /**
+   * `done` runs of `total` were already stored before this batch started; the runs left weigh
+   * `work` in all (default: one per run).
+   */
+  start(total: number, done: number, work?: number): void;
+  /** A run began; it simulates `duration_s` seconds and weighs `work` (default 1). */
+  runStarted(id: string, duration_s: number, work?: number): void;
   /** A run in flight has simulated up to `sim_s`. */
   runProgress(id: string, sim_s: number): void;
   runDone(id: string, wall_s: number): void;
@@ -42,6 +47,8 @@ export function createProgress(
 interface InFlight {
   duration_s: number;
   sim_s: number;
+  /** Its weight in the ETA. */
+  work: number;
   /** Wall time of the last line printed about it (plain lines). */
   shownAt: number;
 }
@@ -50,24 +57,37 @@ interface InFlight {
 class Tally {
   total = 0;
   done = 0;
-  /** Runs done before this batch (resumed): not part of the rate. */
-  private resumed = 0;
+  /** Work of the runs this batch has to do (runs stored before it, when resuming, are not part of it). */
+  private toDo = 0;
+  /** Work of the runs this batch finished. */
+  private finished = 0;
   private startedAt = 0;
   readonly inFlight = new Map<string, InFlight>();
 
   constructor(private readonly now: () => number) {}
 
-  start(total: number, done: number): void {
+  start(total: number, done: number, work = total - done): void {
     this.total = total;
     this.done = done;
-    this.resumed = done;
+    this.toDo = work;
+    this.finished = 0;
     this.startedAt = this.now();
   }
 
-  /** Runs' worth of work done in this batch: finished runs plus the simulated fraction of those in flight. */
+  started(id: string, duration_s: number, work: number, shownAt: number): void {
+    this.inFlight.set(id, { duration_s, sim_s: 0, work, shownAt });
+  }
+
+  ended(id: string): void {
+    this.finished += this.inFlight.get(id)?.work ?? 0;
+    this.inFlight.delete(id);
+    this.done++;
+  }
+
+  /** Work done in this batch: finished runs plus the simulated fraction of those in flight. */
   private work(): number {
-    let w = this.done - this.resumed;
-    for (const r of this.inFlight.values()) w += r.duration_s > 0 ? Math.min(1, r.sim_s / r.duration_s) : 0;
+    let w = this.finished;
+    for (const r of this.inFlight.values()) w += r.duration_s > 0 ? r.work * Math.min(1, r.sim_s / r.duration_s) : 0;
     return w;
   }
 
@@ -76,7 +96,7 @@ class Tally {
     const w = this.work();
     const elapsed = this.now() - this.startedAt;
     if (w <= 0 || elapsed <= 0) return undefined;
-    return (elapsed * (this.total - this.resumed - w)) / w;
+    return (elapsed * Math.max(0, this.toDo - w)) / w;
   }
 
   /** "p23-s1 45/90 s" for each run in flight. */
@@ -98,12 +118,12 @@ class LineProgress implements BatchProgress {
     this.prefix = experiment === '' ? '' : `${experiment} `;
   }
 
-  start(total: number, done: number): void {
-    this.tally.start(total, done);
+  start(total: number, done: number, work?: number): void {
+    this.tally.start(total, done, work);
   }
 
-  runStarted(id: string, duration_s: number): void {
-    this.tally.inFlight.set(id, { duration_s, sim_s: 0, shownAt: this.now() });
+  runStarted(id: string, duration_s: number, work = 1): void {
+    this.tally.started(id, duration_s, work, this.now());
   }
 
   runProgress(id: string, sim_s: number): void {
@@ -120,8 +140,7 @@ class LineProgress implements BatchProgress {
   }
 
   runDone(id: string, wall_s: number): void {
-    this.tally.inFlight.delete(id);
-    this.tally.done++;
+    this.tally.ended(id);
     this.stream.write(
       `${this.prefix}[${this.tally.done}/${this.tally.total}] ${id} done in ${formatSeconds(wall_s)}\n`,
     );
@@ -164,14 +183,14 @@ class BarProgress implements BatchProgress {
     };
   }
 
-  start(total: number, done: number): void {
-    this.tally.start(total, done);
+  start(total: number, done: number, work?: number): void {
+    this.tally.start(total, done, work);
     this.bar.start(total, done, this.payload());
     this.active = true;
   }
 
-  runStarted(id: string, duration_s: number): void {
-    this.tally.inFlight.set(id, { duration_s, sim_s: 0, shownAt: 0 });
+  runStarted(id: string, duration_s: number, work = 1): void {
+    this.tally.started(id, duration_s, work, 0);
     if (this.active) this.bar.update(this.tally.done, this.payload());
   }
 
@@ -183,8 +202,7 @@ class BarProgress implements BatchProgress {
   }
 
   runDone(id: string, wall_s: number): void {
-    this.tally.inFlight.delete(id);
-    this.tally.done++;
+    this.tally.ended(id);
     this.last = `${id} ${formatSeconds(wall_s)}`;
     this.bar.update(this.tally.done, this.payload());
   }

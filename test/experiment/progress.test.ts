@@ -111,6 +111,31 @@ it('without a terminal: names the experiment, and a long run reports its simulat
   ]);
 });
 
+it('the ETA weighs runs by their work: a costly run done first does not make the rest look costly', () => {
+  const out: string[] = [];
+  let t = 0;
+  const p = createProgress({ write: (s: string) => out.push(s) }, 'syn-flood', () => t);
+  // One run of weight 8 and two of weight 1 (cost estimates), the heavy one first (--jobs 2 order).
+  p.start(3, 0, 10);
+  p.runStarted('p2-s1', 10, 8);
+  p.runStarted('p0-s1', 10, 1);
+  t = 16;
+  p.runDone('p0-s1', 16);
+  p.runProgress('p2-s1', 5); // 1 + 8 x 1/2 = 5 of 10 done in 16 s: 16 s left (equal weights said 32 s)
+  t = 24;
+  p.runDone('p2-s1', 24);
+  p.runStarted('p1-s1', 10, 1);
+  t = 34;
+  p.runProgress('p1-s1', 5); // 9.5 of 10 done in 34 s: 1.8 s left (equal weights: 13.6 s)
+  p.finish();
+  expect(out).toEqual([
+    'syn-flood [1/3] p0-s1 done in 16.0s\n',
+    'syn-flood [1/3] p2-s1 at 5.0 of 10 s simulated, ETA 16s\n',
+    'syn-flood [2/3] p2-s1 done in 24.0s\n',
+    'syn-flood [2/3] p1-s1 at 5.0 of 10 s simulated, ETA 2s\n',
+  ]);
+});
+
 it('on a terminal: the bar names the experiment and the runs in flight with their simulated time', () => {
   const screen = new Screen();
   let t = 0;
