@@ -130,20 +130,54 @@ function distToSeg(px: number, py: number, s: Seg): number {
   return Math.hypot(s.x1 + t * dx - px, s.y1 + t * dy - py);
 }
 
-/** How many sample points of the box touch an arrow or time line. */
-function lineHits(box: Box, obstacles: readonly Seg[]): number {
-  let hits = 0;
+/**
+ * How many sample points of the box touch an arrow or time line, counted until `score(hits)` reaches
+ * `enough` (the caller then rejects the spot whatever the rest would add). Only lines whose bounding
+ * box comes within 2 px of the label's can be touched, so the others are left out before sampling:
+ * the count is the same, and a crowded ladder (a burst of 30 segments) costs a few lines per spot
+ * instead of all of them.
+ */
+function lineHits(box: Box, obstacles: readonly Seg[], score: (hits: number) => number, enough: number): number {
   const nx = box.uy;
   const ny = -box.ux;
+  let minX = Infinity;
+  let maxX = -Infinity;
+  let minY = Infinity;
+  let maxY = -Infinity;
+  for (const [x, y] of boxCorners(box)) {
+    minX = Math.min(minX, x);
+    maxX = Math.max(maxX, x);
+    minY = Math.min(minY, y);
+    maxY = Math.max(maxY, y);
+  }
+  const near = obstacles.filter(
+    (s) =>
+      Math.max(s.x1, s.x2) > minX - NEAR_PX &&
+      Math.min(s.x1, s.x2) < maxX + NEAR_PX &&
+      Math.max(s.y1, s.y2) > minY - NEAR_PX &&
+      Math.min(s.y1, s.y2) < maxY + NEAR_PX,
+  );
+  let hits = 0;
+  if (near.length === 0) return hits;
   for (let a = box.a0; a <= box.a1; a += 3) {
     for (const p of [box.p0 + 1, (box.p0 + box.p1) / 2, box.p1 - 1]) {
       const px = box.cx + a * box.ux + p * nx;
       const py = box.cy + a * box.uy + p * ny;
-      for (const s of obstacles) if (distToSeg(px, py, s) < 2) hits += 1;
+      for (const s of near)
+        if (distToSeg(px, py, s) < 2) {
+          hits += 1;
+          if (score(hits) >= enough) return hits;
+        }
     }
   }
   return hits;
 }
+
+/**
+ * Margin of the bounding-box test in lineHits: a touch is a distance under 2 px, and the box's
+ * sample points lie inside its corners; 1 px more absorbs rounding in the corners' arithmetic.
+ */
+const NEAR_PX = 3;
 
 /** Picks the best spot for a label of `text` on `line`, clear of `boxes` whenever possible. */
 export function placeLabel(
@@ -161,7 +195,11 @@ export function placeLabel(
       const box = labelBox(line, f, baseline, width);
       const clash = boxes.some((b) => boxesOverlap(box, b));
       // Small penalties keep labels in the middle, over their arrow and close to it when spots tie.
-      const s = (clash ? 1e6 : 0) + lineHits(box, obstacles) + Math.abs(f - 0.5) * 4 + level * 1.5;
+      const score = (hits: number): number => (clash ? 1e6 : 0) + hits + Math.abs(f - 0.5) * 4 + level * 1.5;
+      // A score only grows with hits: a spot that cannot beat the best even untouched is not sampled,
+      // and sampling stops once it cannot win (the same spot wins as when every hit is counted).
+      if (score(0) >= bestScore) continue;
+      const s = score(lineHits(box, obstacles, score, bestScore));
       if (s < bestScore) {
         bestScore = s;
         best = { f, baseline, box, clash };
