@@ -56,32 +56,54 @@ export function boxCorners(b: Box): [number, number][] {
   return [at(b.a0, b.p0), at(b.a1, b.p0), at(b.a1, b.p1), at(b.a0, b.p1)];
 }
 
-function project(corners: readonly [number, number][], ax: number, ay: number): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const [x, y] of corners) {
-    const v = x * ax + y * ay;
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-  }
-  return [lo, hi];
+/** Corner coordinates of two boxes (x0, y0 … x3, y3 each), reused by every overlap test. */
+const CORNERS_A = new Float64Array(8);
+const CORNERS_B = new Float64Array(8);
+
+/** A box's corners, in boxCorners' order and arithmetic, into `out`. */
+function cornersInto(b: Box, out: Float64Array): void {
+  const nx = b.uy;
+  const ny = -b.ux;
+  out[0] = b.cx + b.a0 * b.ux + b.p0 * nx;
+  out[1] = b.cy + b.a0 * b.uy + b.p0 * ny;
+  out[2] = b.cx + b.a1 * b.ux + b.p0 * nx;
+  out[3] = b.cy + b.a1 * b.uy + b.p0 * ny;
+  out[4] = b.cx + b.a1 * b.ux + b.p1 * nx;
+  out[5] = b.cy + b.a1 * b.uy + b.p1 * ny;
+  out[6] = b.cx + b.a0 * b.ux + b.p1 * nx;
+  out[7] = b.cy + b.a0 * b.uy + b.p1 * ny;
 }
 
-/** True when two boxes overlap (separating-axis test on both boxes' edges). */
-export function boxesOverlap(a: Box, b: Box): boolean {
-  const ca = boxCorners(a);
-  const cb = boxCorners(b);
-  for (const [ax, ay] of [
-    [a.ux, a.uy],
-    [a.uy, -a.ux],
-    [b.ux, b.uy],
-    [b.uy, -b.ux],
-  ] as const) {
-    const [a0, a1] = project(ca, ax, ay);
-    const [b0, b1] = project(cb, ax, ay);
-    if (a1 <= b0 || b1 <= a0) return false;
+/** True when the projections of two corner sets on the axis (ax, ay) are apart (touching counts as apart). */
+function apartOn(ca: Float64Array, cb: Float64Array, ax: number, ay: number): boolean {
+  let aLo = Infinity;
+  let aHi = -Infinity;
+  let bLo = Infinity;
+  let bHi = -Infinity;
+  for (let i = 0; i < 8; i += 2) {
+    const va = ca[i]! * ax + ca[i + 1]! * ay;
+    aLo = Math.min(aLo, va);
+    aHi = Math.max(aHi, va);
+    const vb = cb[i]! * ax + cb[i + 1]! * ay;
+    bLo = Math.min(bLo, vb);
+    bHi = Math.max(bHi, vb);
   }
-  return true;
+  return aHi <= bLo || bHi <= aLo;
+}
+
+/**
+ * True when two boxes overlap (separating-axis test on both boxes' edges). Runs for every spot a
+ * label tries against every label placed, so it allocates nothing.
+ */
+export function boxesOverlap(a: Box, b: Box): boolean {
+  cornersInto(a, CORNERS_A);
+  cornersInto(b, CORNERS_B);
+  return !(
+    apartOn(CORNERS_A, CORNERS_B, a.ux, a.uy) ||
+    apartOn(CORNERS_A, CORNERS_B, a.uy, -a.ux) ||
+    apartOn(CORNERS_A, CORNERS_B, b.ux, b.uy) ||
+    apartOn(CORNERS_A, CORNERS_B, b.uy, -b.ux)
+  );
 }
 
 /** The upright box of text at (x, baseline y) with the given anchor. */
