@@ -160,6 +160,10 @@ async function runLoaded(
   // The report (d3 and the figure code) loads while the first runs simulate on the worker threads.
   const report = import('./report/index.ts');
   report.catch(() => undefined); // a failed load surfaces where it is awaited, not as an unhandled rejection
+  // A traced experiment's page carries the trace explorer, whose script esbuild bundles once per
+  // process (~0.2 s): bundled while the runs simulate, it is ready when the first page is written.
+  if (args.trace === true || loaded.some((l) => l.spec.trace))
+    report.then((r) => r.explorerScript()).catch(() => undefined);
   const onAssembled = async (dir: string): Promise<unknown> => (await report).reportFolder(dir);
   const started = performance.now();
   const threads = Math.max(

@@ -6,6 +6,7 @@
 export { reportFolder } from './report-folder.ts';
 export type { ReportResult } from './report-folder.ts';
 export { buildReport } from './report-build.ts';
+export { explorerScript } from './explorer-script.ts';
 export type { BuiltReport, FigureFile } from './report-build.ts';
 export { readSummary } from './read-results.ts';
 export { folderSource } from './folder-source.ts';
