@@ -164,9 +164,10 @@ function touches(px: number, py: number, s: Seg): boolean {
 
 /**
  * How many sample points of the box touch an arrow or time line, counted until `score(hits)` reaches
- * `enough` (the caller then rejects the spot whatever the rest would add). Only lines whose bounding
- * box comes within 2 px of the label's can be touched, so the others are left out before sampling:
- * the count is the same, and a crowded ladder (a burst of 30 segments) costs a few lines per spot
+ * `enough` (the caller then rejects the spot whatever the rest would add). A touch is a sample point
+ * under 2 px from a line, and the points lie inside the box, so only lines whose bounding box comes
+ * that close to the box's can be touched: the others are left out before sampling (NEAR_PX). The
+ * count is the same, and a crowded ladder (a burst of 30 segments) costs a few lines per spot
  * instead of all of them.
  */
 function lineHits(box: Box, obstacles: readonly Seg[], score: (hits: number) => number, enough: number): number {
