@@ -157,14 +157,16 @@ async function runLoaded(
   );
   checkCost(loaded, args.trace === true, args.yes === true);
 
-  // The report (d3 and the figure code) loads while the first runs simulate on the worker threads.
-  const report = import('./report/index.ts');
-  report.catch(() => undefined); // a failed load surfaces where it is awaited, not as an unhandled rejection
+  // The report (d3 and the figure code) loads while the first runs simulate on the worker threads;
+  // a shard only stores runs, so it draws nothing and loads none of it.
+  const report = shard === undefined ? import('./report/index.ts') : undefined;
+  report?.catch(() => undefined); // a failed load surfaces where it is awaited, not as an unhandled rejection
   // A traced experiment's page carries the trace explorer, whose script esbuild bundles once per
   // process (~0.2 s): bundled while the runs simulate, it is ready when the first page is written.
   if (args.trace === true || loaded.some((l) => l.spec.trace))
-    report.then((r) => r.explorerScript()).catch(() => undefined);
-  const onAssembled = async (dir: string): Promise<unknown> => (await report).reportFolder(dir);
+    report?.then((r) => r.explorerScript()).catch(() => undefined);
+  const onAssembled =
+    report === undefined ? undefined : async (dir: string): Promise<unknown> => (await report).reportFolder(dir);
   const started = performance.now();
   const threads = Math.max(
     1,
@@ -183,7 +185,7 @@ async function runLoaded(
       pcap: args.pcap === true,
       experiment: l.spec,
       rawSpec: l.raw,
-      onAssembled,
+      ...(onAssembled ? { onAssembled } : {}),
     };
     if (shard !== undefined) batch.shard = shard;
     if (profile !== undefined) batch.profile = profile;

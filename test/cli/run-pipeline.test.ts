@@ -3,11 +3,13 @@
  * table, and --trace-limit stopping each run's trace with a warning, a record saying so, and
  * resume rules that give the same bytes as a fresh run.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { scratchFolders, tcplab, tinyExperiment } from './helpers.ts';
+import { BIN, scratchFolders, tcplab, tinyExperiment } from './helpers.ts';
+import { execFileSync } from 'node:child_process';
 
 const scratch = scratchFolders();
 
@@ -120,6 +122,41 @@ describe.concurrent('tcplab run', () => {
     const unlimited = await tcplab(['run', 'tiny.yaml', '--trace', '--trace-limit', '0', '--out', 'cut'], cwd);
     expect(unlimited.stderr).not.toContain('resuming');
     expect(traceOf(cwd, 'cut').text).toBe(whole.text);
+  });
+
+  it('a shard stores runs and loads none of the report (d3, figures); a whole run does', () => {
+    const cwd = folder();
+    // Module hooks (node:module register) that note every report entry the main thread resolves.
+    const log = join(cwd, 'resolved.log');
+    const hooks = join(cwd, 'hooks.mjs');
+    writeFileSync(
+      hooks,
+      [
+        "import { appendFileSync } from 'node:fs';",
+        'export async function resolve(specifier, context, next) {',
+        '  const r = await next(specifier, context);',
+        `  if (/\\/report\\/index\\.[jt]s$/.test(r.url)) appendFileSync(${JSON.stringify(log)}, r.url + '\\n');`,
+        '  return r;',
+        '}',
+      ].join('\n'),
+    );
+    const register = join(cwd, 'register.mjs');
+    writeFileSync(
+      register,
+      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+    );
+    const run = (...args: string[]): void => {
+      execFileSync(process.execPath, ['--import', register, BIN, 'run', 'tiny.yaml', '--yes', ...args], {
+        cwd,
+        stdio: 'ignore',
+      });
+    };
+    run('--shard', '0/2', '--out', 'shard0');
+    expect(existsSync(join(cwd, 'shard0', 'shard-0-of-2.json'))).toBe(true);
+    expect(existsSync(log)).toBe(false);
+    run('--out', 'whole');
+    expect(existsSync(join(cwd, 'whole', 'index.html'))).toBe(true);
+    expect(readFileSync(log, 'utf8')).toMatch(/\/report\/index\.[jt]s\n$/);
   });
 
   it('refuses a --trace-limit that is not a size: exit 2, nothing written', async () => {
