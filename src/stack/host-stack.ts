@@ -411,9 +411,7 @@ export class HostStack
         this.tcp.leaveTimeWait(s); // freed from TIME-WAIT without a TIME_WAIT → CLOSED record first
         if (this.flows.delete(ep.remoteAddr, key, s))
           this.ports.flowChanged(ep.localPort, ep.remoteAddr, ep.remotePort, false, false);
-        if (s.wakeId >= 0) this.sim.cancel(s.wakeId);
-        s.wakeId = -1;
-        s.wakeAt = Infinity;
+        this.dropWake(s);
       } else if (what === ConnEvent.ERROR) {
         s.error = errno ?? null;
       }
@@ -466,11 +464,7 @@ export class HostStack
           e.compact(tw);
           // The wake-up of a timer TIME-WAIT cleared would fire only to re-arm for the expiry:
           // once per connection, so move it now (elsewhere a deadline moving later lets it fire).
-          if (e.wakeId >= 0 && e.wakeAt < tw.deadline) {
-            this.sim.cancel(e.wakeId);
-            e.wakeId = -1;
-            e.wakeAt = Infinity;
-          }
+          if (e.wakeAt < tw.deadline) this.dropWake(e);
         }
       }
       d = e.conn.deadline;
@@ -524,9 +518,14 @@ export class HostStack
       this.listeners.delete(l.localPort);
       this.ports.listenerChanged(l.localPort, false);
     }
-    if (l.wakeId >= 0) this.sim.cancel(l.wakeId);
-    l.wakeId = -1;
-    l.wakeAt = Infinity;
+    this.dropWake(l);
+  }
+
+  /** Cancels the pending wake-up of a socket or listener, if it has one. */
+  private dropWake(e: StackSocket | StackListenSocket): void {
+    if (e.wakeId >= 0) this.sim.cancel(e.wakeId);
+    e.wakeId = -1;
+    e.wakeAt = Infinity;
   }
 
   /** PortChecker: the connections toward raddr:rport and the listening ports, to build a port index. */
