@@ -76,7 +76,7 @@ async function streamCsv(
       if (line === '') continue;
       // Most lines hold no quoted cell: a plain split (or a look at one cell) gives the same cells, faster.
       const quoted = line.includes('"');
-      let cells = quoted ? splitCsvLine(line) : null;
+      const cells = quoted ? splitCsvLine(line) : null;
       if (!index) {
         const header = cells ?? line.split(',');
         index = new Map(header.map((c, i) => [c, i]));
@@ -104,10 +104,7 @@ function plainCell(line: string, k: number): string {
 }
 
 /** A file's lines in blocks: the source's own blocks when it has them, else one line per block. */
-async function lineBlocks(
-  src: ResultsSource,
-  file: string,
-): Promise<AsyncIterable<readonly string[]> | Iterable<readonly string[]> | null> {
+async function lineBlocks(src: ResultsSource, file: string): Promise<AsyncIterable<readonly string[]> | null> {
   if (src.lineBlocks) return src.lineBlocks(file);
   const lines = await src.lines(file);
   return lines === null ? null : oneLinePerBlock(lines);
@@ -171,15 +168,15 @@ export async function readTimeseries(src: ResultsSource, wants: TimeseriesWants)
     src,
     'timeseries.csv',
     (cells, col) => {
+      // Only rows of wanted metrics get here (keepMetric): `want` is their set of node names, or null for all.
       const metric = cells[col('metric')] ?? '';
-      const want = wants === null ? null : wants.get(metric);
-      if (wants !== null && !want) return;
+      const want = wants === null ? null : wants.get(metric)!;
       const t = Number(cells[col('t_s')]);
       const value = Number(cells[col('value')]);
       if (!Number.isFinite(t) || !Number.isFinite(value)) return;
       const run = intern(cells[col('run')] ?? '');
       const node = cells[col('node')] ?? '';
-      if (want === null || want!.has(ALL_NODES)) {
+      if (want === null || want.has(ALL_NODES)) {
         let byRun = sumIndex.get(metric);
         if (!byRun) sumIndex.set(metric, (byRun = new Map()));
         let byTime = byRun.get(run);
@@ -193,7 +190,8 @@ export async function readTimeseries(src: ResultsSource, wants: TimeseriesWants)
           summed.push(added);
         }
       }
-      if (want && want.has(node)) byNode.push({ run, t_s: t, node: intern(node), metric: intern(metric), value });
+      if (want !== null && want.has(node))
+        byNode.push({ run, t_s: t, node: intern(node), metric: intern(metric), value });
     },
     { column: 'metric', keep: keepMetric },
   );
@@ -212,8 +210,7 @@ export async function readSamples(
     src,
     'samples.csv',
     (cells, col) => {
-      const metric = cells[col('metric')] ?? '';
-      if (metrics !== null && !metrics.has(metric)) return;
+      const metric = cells[col('metric')] ?? ''; // one of `metrics`: the filter below kept only those
       rows.push({ run: intern(cells[col('run')] ?? ''), metric: intern(metric), value: Number(cells[col('value')]) });
     },
     metrics === null ? undefined : { column: 'metric', keep: (metric) => metrics.has(metric) },
