@@ -47,20 +47,13 @@ const FRACTIONS = [0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.26, 0.74, 
 /** Text extent around its baseline (px, for the 11–12 px fonts used): descent and ascent. */
 const DESCENT = 3;
 const ASCENT = 10;
+/**
+ * Margin of the bounding-box test in lineHits: a touch is a distance under 2 px, and the box's
+ * sample points lie inside its corners; 1 px more absorbs rounding in the corners' arithmetic.
+ */
+const NEAR_PX = 3;
 
-/** The four corners of a box. */
-export function boxCorners(b: Box): [number, number][] {
-  const nx = b.uy;
-  const ny = -b.ux;
-  const at = (a: number, p: number): [number, number] => [b.cx + a * b.ux + p * nx, b.cy + a * b.uy + p * ny];
-  return [at(b.a0, b.p0), at(b.a1, b.p0), at(b.a1, b.p1), at(b.a0, b.p1)];
-}
-
-/** Corner coordinates of two boxes (x0, y0 … x3, y3 each), reused by every overlap test. */
-const CORNERS_A = new Float64Array(8);
-const CORNERS_B = new Float64Array(8);
-
-/** A box's corners, in boxCorners' order and arithmetic, into `out`. */
+/** A box's corners (x0, y0 … x3, y3, counter-clockwise from the low end of its reading direction) into `out`. */
 function cornersInto(b: Box, out: Float64Array): void {
   const nx = b.uy;
   const ny = -b.ux;
@@ -73,6 +66,22 @@ function cornersInto(b: Box, out: Float64Array): void {
   out[6] = b.cx + b.a0 * b.ux + b.p1 * nx;
   out[7] = b.cy + b.a0 * b.uy + b.p1 * ny;
 }
+
+/** The four corners of a box, as points. */
+export function boxCorners(b: Box): [number, number][] {
+  const c = new Float64Array(8);
+  cornersInto(b, c);
+  return [
+    [c[0]!, c[1]!],
+    [c[2]!, c[3]!],
+    [c[4]!, c[5]!],
+    [c[6]!, c[7]!],
+  ];
+}
+
+/** Corner coordinates of two boxes, reused by every overlap test and bounding box (nothing allocated per test). */
+const CORNERS_A = new Float64Array(8);
+const CORNERS_B = new Float64Array(8);
 
 /** True when the projections of two corner sets on the axis (ax, ay) are apart (touching counts as apart). */
 function apartOn(ca: Float64Array, cb: Float64Array, ax: number, ay: number): boolean {
@@ -173,16 +182,12 @@ function touches(px: number, py: number, s: Seg): boolean {
 function lineHits(box: Box, obstacles: readonly Seg[], score: (hits: number) => number, enough: number): number {
   const nx = box.uy;
   const ny = -box.ux;
-  let minX = Infinity;
-  let maxX = -Infinity;
-  let minY = Infinity;
-  let maxY = -Infinity;
-  for (const [x, y] of boxCorners(box)) {
-    minX = Math.min(minX, x);
-    maxX = Math.max(maxX, x);
-    minY = Math.min(minY, y);
-    maxY = Math.max(maxY, y);
-  }
+  const c = CORNERS_A;
+  cornersInto(box, c);
+  const minX = Math.min(c[0]!, c[2]!, c[4]!, c[6]!);
+  const maxX = Math.max(c[0]!, c[2]!, c[4]!, c[6]!);
+  const minY = Math.min(c[1]!, c[3]!, c[5]!, c[7]!);
+  const maxY = Math.max(c[1]!, c[3]!, c[5]!, c[7]!);
   const near = obstacles.filter(
     (s) =>
       Math.max(s.x1, s.x2) > minX - NEAR_PX &&
@@ -206,12 +211,6 @@ function lineHits(box: Box, obstacles: readonly Seg[], score: (hits: number) => 
   }
   return hits;
 }
-
-/**
- * Margin of the bounding-box test in lineHits: a touch is a distance under 2 px, and the box's
- * sample points lie inside its corners; 1 px more absorbs rounding in the corners' arithmetic.
- */
-const NEAR_PX = 3;
 
 /** Picks the best spot for a label of `text` on `line`, clear of `boxes` whenever possible. */
 export function placeLabel(
