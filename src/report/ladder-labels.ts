@@ -53,7 +53,7 @@ const ASCENT = 10;
  */
 const NEAR_PX = 3;
 
-/** A box's corners (x0, y0 … x3, y3, counter-clockwise from the low end of its reading direction) into `out`. */
+/** A box's corners into `out` as x, y pairs, in the order (a0, p0), (a1, p0), (a1, p1), (a0, p1). */
 function cornersInto(b: Box, out: Float64Array): void {
   const nx = b.uy;
   const ny = -b.ux;
