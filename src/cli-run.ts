@@ -180,6 +180,7 @@ async function runLoaded(
       outDir: outDirs[i]!,
       jobs: threads,
       pool,
+      lastOnPool: i === loaded.length - 1,
       trace: args.trace === true,
       traceLimit,
       pcap: args.pcap === true,

@@ -32,6 +32,12 @@ export interface BatchOptions {
   jobs: number;
   /** Worker threads to run on, kept after the batch (the CLI shares one across experiments). */
   pool?: WorkerPool;
+  /**
+   * No batch runs on `pool` after this one: its threads are stopped once the runs are stored,
+   * before the results folder is written, so writing and drawing do not hold memory beside the
+   * idle threads' heaps (on the 10 000-client star, about 10 MB off the peak).
+   */
+  lastOnPool?: boolean;
   /** Keep traces (trace.jsonl); also on when the experiment sets `trace: true`. */
   trace: boolean;
   /** Each run's trace and captures together stop at this many bytes, with a warning (--trace-limit); 0 or absent = none. */
@@ -178,6 +184,7 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
       process.exit(code);
     }
     assembling = true;
+    if (options.lastOnPool) await options.pool?.destroy();
     await assemble(
       options,
       shard,

@@ -136,6 +136,11 @@ export class WorkerPool {
       : this.piscina.run(task, { transferList: transferList as never });
   }
 
+  /** destroy() was called: the threads are gone. */
+  get stopped(): boolean {
+    return this.destroyed;
+  }
+
   /** Terminates every thread, tasks in flight included. */
   async destroy(): Promise<void> {
     if (this.destroyed) return;

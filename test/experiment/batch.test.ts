@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listTemps, tempPathFor } from '../../src/experiment/atomic-write.ts';
 import { BatchError } from '../../src/experiment/batch-errors.ts';
 import { runBatch, type BatchOptions } from '../../src/experiment/batch.ts';
+import { WorkerPool } from '../../src/experiment/pool.ts';
 import type { RunSpec } from '../../src/experiment/spec-types.ts';
 import { FAKE_RUNNER, fakeExperiment, fakeRuns, ratePoints } from './batch-fixtures/fake-experiment.ts';
 import { comparableFiles, loggedRuns, readSummary, resultFiles, runLogPath, tempDir } from './batch-fixtures/folder.ts';
@@ -257,6 +258,28 @@ describe('runBatch failures', () => {
     await expect(runBatch(fakeRuns(ratePoints(4), 1), options(tempDir(), { jobs: 2 }))).rejects.toThrow(
       'run p2-s1 failed: fake failure',
     );
+  });
+
+  it('stops a shared pool before writing the results only when told no batch follows on it', async () => {
+    for (const lastOnPool of [false, true]) {
+      const pool = new WorkerPool(1, FAKE_RUNNER);
+      const stoppedWhileDrawing: boolean[] = [];
+      await runBatch(
+        fakeRuns(ratePoints(2), 1),
+        options(tempDir(), {
+          jobs: 1,
+          pool,
+          lastOnPool,
+          onAssembled: async () => stoppedWhileDrawing.push(pool.stopped),
+        }),
+      );
+      expect({ lastOnPool, stoppedWhileDrawing, stoppedAfter: pool.stopped }).toEqual({
+        lastOnPool,
+        stoppedWhileDrawing: [lastOnPool],
+        stoppedAfter: lastOnPool,
+      });
+      await pool.destroy();
+    }
   });
 
   it('refuses an out-of-range shard and duplicate run ids', async () => {
