@@ -16,7 +16,8 @@ import { join, resolve } from 'node:path';
 import { removeOwnTempsSync } from './atomic-write.ts';
 import { BatchError, BatchErrorCode } from './batch-errors.ts';
 import { makePlan } from './plan.ts';
-import { longestFirst, runEvents } from './cost.ts';
+import { longestFirst, runCost, workDoneAt } from './cost.ts';
+import { SEC } from '../sim/time.ts';
 import { executeTasks, StopControl, type WorkerPool } from './pool.ts';
 import type { Profile } from './profile.ts';
 import { createProgress, type ProgressStream } from './progress.ts';
@@ -114,7 +115,8 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
   if (already > 0) progress.note(`resuming: ${already} of ${mine.length} runs${label} already stored in ${store.dir}`);
   // Runs weigh their estimated events in the ETA, so a batch doing its costliest runs first
   // (--jobs > 1) or a sweep whose last points are the heavy ones gets an ETA that means something.
-  const work = new Map(pending.map((t) => [t.run.id, runEvents(t.run)]));
+  const costs = new Map(pending.map((t) => [t.run.id, runCost(t.run.spec, false)]));
+  const work = new Map([...costs].map(([id, c]) => [id, c.events]));
   let workLeft = 0;
   for (const w of work.values()) workLeft += w;
   progress.start(mine.length, already, workLeft);
@@ -151,7 +153,12 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
         jobs,
         stop,
         ...(options.pool ? { pool: options.pool } : {}),
-        onStart: (t) => progress.runStarted(t.run.id, t.run.spec.duration / 1e9, work.get(t.run.id)),
+        onStart: (t) => {
+          const spans = costs.get(t.run.id)!.spans;
+          progress.runStarted(t.run.id, t.run.spec.duration / 1e9, work.get(t.run.id), (sim_s) =>
+            workDoneAt(spans, sim_s * SEC),
+          );
+        },
         onProgress: (t, sim_s) => progress.runProgress(t.run.id, sim_s),
         onDone: (r) => {
           progress.runDone(r.id, r.wall_s);

@@ -6,7 +6,7 @@
  * 4, one sample one event (plus a time-series row per gauge); throughput is taken as 100 000
  * events per second of wall time, the low end of what was measured (55 000 - 350 000).
  */
-import { SEC, formatDuration } from '../sim/time.ts';
+import { SEC, formatDuration, type Nanos } from '../sim/time.ts';
 import type { ExperimentSpec, RunSpec } from './spec-types.ts';
 
 const EVENTS_PER_CONNECTION = 31;
@@ -18,6 +18,13 @@ export const EVENTS_PER_WALL_SECOND = 100_000;
 const TRACE_BYTES_PER_EVENT = 120;
 /** Bytes per timeseries.csv row. */
 const ROW_BYTES = 30;
+
+/** Part of a run's estimated events, taken as spread evenly over simulated time [from, to] (ns). */
+export interface WorkSpan {
+  from: Nanos;
+  to: Nanos;
+  events: number;
+}
 
 export interface CostEstimate {
   runs: number;
@@ -39,13 +46,18 @@ function memberCounts(spec: ExperimentSpec): Map<string, number> {
   return counts;
 }
 
-/** Events, time-series rows and trace bytes of one run. */
+/**
+ * Events, time-series rows and trace bytes of one run, and when in simulated time its events fall:
+ * samples over the whole run, a client's connections over its arrivals (from its start to its last
+ * member's last page), a flood over its start to stop, a bulk transfer from its start on.
+ */
 export function runCost(
   spec: ExperimentSpec,
   trace: boolean,
-): { events: number; rows: number; traceBytes: number; drivers: [string, number][] } {
+): { events: number; rows: number; traceBytes: number; drivers: [string, number][]; spans: WorkSpan[] } {
   const drivers: [string, number][] = [];
   const samples = Math.floor(spec.duration / spec.sampleInterval) + 1;
+  const spans: WorkSpan[] = [{ from: 0, to: spec.duration, events: samples }];
   const gauges = 2 * Object.keys(spec.apps).length + 2;
   drivers.push([
     `sampleInterval ${formatDuration(spec.sampleInterval)} over ${formatDuration(spec.duration)}: ${fmt(samples)} samples`,
@@ -63,6 +75,12 @@ export function runCost(
       const count = perInstance * members(app.on);
       const per = app.kind === 'client' ? EVENTS_PER_CONNECTION : EVENTS_PER_FLOOD_SYN;
       events += count * per;
+      // Member i starts i staggers after the first and makes its pages at `rate` from there.
+      if (count > 0) {
+        const last = app.start + (app.stagger ?? 0) * (members(app.on) - 1) + (perInstance / app.rate) * SEC;
+        const end = Math.min(app.stop, spec.duration, last);
+        spans.push({ from: app.start, to: Math.max(app.start, end), events: count * per });
+      }
       const how =
         perInstance < app.rate * active
           ? `count ${fmt(perInstance)} each`
@@ -75,9 +93,30 @@ export function runCost(
       const segs = (app.bytes / 1460) * members(app.on);
       events += segs * EVENTS_PER_BULK_SEGMENT;
       drivers.push([`apps.${id}: ${fmt(segs)} segments`, segs * EVENTS_PER_BULK_SEGMENT]);
+      spans.push({
+        from: Math.min(app.start, spec.duration),
+        to: spec.duration,
+        events: segs * EVENTS_PER_BULK_SEGMENT,
+      });
     }
   }
-  return { events, rows: samples * gauges, traceBytes: trace ? events * TRACE_BYTES_PER_EVENT : 0, drivers };
+  return { events, rows: samples * gauges, traceBytes: trace ? events * TRACE_BYTES_PER_EVENT : 0, drivers, spans };
+}
+
+/**
+ * The share of a run's estimated events that fall before simulated time `t` (ns): how far the run
+ * is when its simulation has reached t. A run whose connections all open in its first seconds and
+ * then wait out TIME-WAIT is mostly done long before its simulated time is.
+ */
+export function workDoneAt(spans: readonly WorkSpan[], t: Nanos): number {
+  let done = 0;
+  let all = 0;
+  for (const s of spans) {
+    all += s.events;
+    if (t >= s.to) done += s.events;
+    else if (t > s.from) done += (s.events * (t - s.from)) / (s.to - s.from);
+  }
+  return all > 0 ? done / all : 0;
 }
 
 /**

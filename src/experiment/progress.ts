@@ -3,10 +3,12 @@
  * terminal, plain lines otherwise (CI logs, `2> file`), e.g. `syn-flood [3/40] p1-s2 done in 1.2s`.
  * It names the experiment and the runs in flight with their simulated time, which workers report
  * while a run goes on (a long run moves the bar rather than freezing it), and the ETA counts the
- * simulated fraction of runs in flight. Runs can weigh differently (the batch passes each run's cost
+ * work done by the runs in flight. Runs can weigh differently (the batch passes each run's cost
  * estimate): the ETA is the time so far scaled by the work left over the work done, so a batch
  * that runs its costliest runs first (`--jobs` > 1) is not told it has hours left while it does
- * them. Progress is the one place wall-clock time shows up; it is not part of any results file.
+ * them. Within a run, the batch says where its work falls in simulated time: a run whose
+ * connections all open in its first 11 of 72 simulated seconds is mostly done at 11 s, not at
+ * 11/72. Progress is the one place wall-clock time shows up; it is not part of any results file.
  */
 import cliProgress from 'cli-progress';
 
@@ -22,8 +24,11 @@ export interface BatchProgress {
    * `work` in all (default: one per run).
    */
   start(total: number, done: number, work?: number): void;
-  /** A run began; it simulates `duration_s` seconds and weighs `work` (default 1). */
-  runStarted(id: string, duration_s: number, work?: number): void;
+  /**
+   * A run began; it simulates `duration_s` seconds and weighs `work` (default 1). `doneAt` gives
+   * the share of its work done once it has simulated sim_s seconds (default sim_s / duration_s).
+   */
+  runStarted(id: string, duration_s: number, work?: number, doneAt?: (sim_s: number) => number): void;
   /** A run in flight has simulated up to `sim_s`. */
   runProgress(id: string, sim_s: number): void;
   runDone(id: string, wall_s: number): void;
@@ -49,6 +54,8 @@ interface InFlight {
   sim_s: number;
   /** Its weight in the ETA. */
   work: number;
+  /** The share of its work done at a simulated time. */
+  doneAt: (sim_s: number) => number;
   /** Wall time of the last line printed about it (plain lines). */
   shownAt: number;
 }
@@ -74,8 +81,14 @@ class Tally {
     this.startedAt = this.now();
   }
 
-  started(id: string, duration_s: number, work: number, shownAt: number): void {
-    this.inFlight.set(id, { duration_s, sim_s: 0, work, shownAt });
+  started(
+    id: string,
+    duration_s: number,
+    work: number,
+    shownAt: number,
+    doneAt: (sim_s: number) => number = (s) => (duration_s > 0 ? s / duration_s : 0),
+  ): void {
+    this.inFlight.set(id, { duration_s, sim_s: 0, work, doneAt, shownAt });
   }
 
   ended(id: string): void {
@@ -84,10 +97,10 @@ class Tally {
     this.done++;
   }
 
-  /** Work done in this batch: finished runs plus the simulated fraction of those in flight. */
+  /** Work done in this batch: finished runs plus the share done of those in flight. */
   private work(): number {
     let w = this.finished;
-    for (const r of this.inFlight.values()) w += r.duration_s > 0 ? r.work * Math.min(1, r.sim_s / r.duration_s) : 0;
+    for (const r of this.inFlight.values()) w += r.work * Math.min(1, Math.max(0, r.doneAt(r.sim_s)));
     return w;
   }
 
@@ -122,8 +135,8 @@ class LineProgress implements BatchProgress {
     this.tally.start(total, done, work);
   }
 
-  runStarted(id: string, duration_s: number, work = 1): void {
-    this.tally.started(id, duration_s, work, this.now());
+  runStarted(id: string, duration_s: number, work = 1, doneAt?: (sim_s: number) => number): void {
+    this.tally.started(id, duration_s, work, this.now(), doneAt);
   }
 
   runProgress(id: string, sim_s: number): void {
@@ -189,8 +202,8 @@ class BarProgress implements BatchProgress {
     this.active = true;
   }
 
-  runStarted(id: string, duration_s: number, work = 1): void {
-    this.tally.started(id, duration_s, work, 0);
+  runStarted(id: string, duration_s: number, work = 1, doneAt?: (sim_s: number) => number): void {
+    this.tally.started(id, duration_s, work, 0, doneAt);
     if (this.active) this.bar.update(this.tally.done, this.payload());
   }
 

@@ -136,6 +136,24 @@ it('the ETA weighs runs by their work: a costly run done first does not make the
   ]);
 });
 
+it("the ETA follows where a run's work falls in simulated time, not the simulated time alone", () => {
+  const out: string[] = [];
+  let t = 0;
+  const p = createProgress({ write: (s: string) => out.push(s) }, 'star-1m', () => t);
+  p.start(1, 0, 100);
+  // Connections open over the first 11 of 72 simulated seconds, then TIME-WAIT runs out.
+  p.runStarted('p0-s1', 72, 100, (sim_s) => Math.min(1, sim_s / 11));
+  t = 30;
+  p.runProgress('p0-s1', 5.5); // half the work in 30 s: 30 s left (by simulated time, 5.5 of 72: 6m03s)
+  t = 61;
+  p.runProgress('p0-s1', 11); // all the work the estimate knows of: only the TIME-WAIT tail is left
+  p.finish();
+  expect(out).toEqual([
+    'star-1m [0/1] p0-s1 at 5.5 of 72 s simulated, ETA 30s\n',
+    'star-1m [0/1] p0-s1 at 11 of 72 s simulated, ETA 0s\n',
+  ]);
+});
+
 it('on a terminal: the bar names the experiment and the runs in flight with their simulated time', () => {
   const screen = new Screen();
   let t = 0;

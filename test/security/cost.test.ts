@@ -3,7 +3,16 @@
  * the estimate is close enough to what a run really costs to be worth printing.
  */
 import { describe, expect, it } from 'vitest';
-import { describeCost, estimateCost, longestFirst, CONFIRM_WALL_SECONDS } from '../../src/experiment/cost.ts';
+import {
+  describeCost,
+  estimateCost,
+  longestFirst,
+  runCost,
+  workDoneAt,
+  CONFIRM_WALL_SECONDS,
+} from '../../src/experiment/cost.ts';
+import { buildWorld } from '../../src/experiment/world.ts';
+import { SEC } from '../../src/sim/time.ts';
 import { runOne, specRuns } from '../experiment/world-helpers.ts';
 
 const SPEC = (rate: string, duration = '4s') => `name: c
@@ -35,6 +44,36 @@ apps:
     const est = estimateCost(specRuns(star), false);
     expect(est.wallSeconds).toBeLessThan(CONFIRM_WALL_SECONDS);
     expect(describeCost(est)).toMatch(/apps\.clients: 100000 connections \(count 1 each\)/);
+  });
+
+  it('puts a run\'s work where its connections open: the share done follows the events a run really takes', () => {
+    // 200 clients, member i starting at i × 5 ms, five connections each a second apart, then a
+    // minute of TIME-WAIT: the events fall in the first ~6 of 70 simulated seconds.
+    const star = `name: s
+topology: { nodes: [{ name: client, count: 200 }, { name: r1, kind: router }, server], links: [{ between: [client, r1], latency: 5ms }, { between: [r1, server], latency: 1ms }] }
+duration: 70s
+apps:
+  sink: { kind: server, on: server, port: 80, responseBytes: 0 }
+  clients: { kind: client, on: client, target: server:80, count: 5, rate: 1/s, stagger: 5ms, requestBytes: 1000 }
+`;
+    const run = specRuns(star)[0]!;
+    const { spans } = runCost(run.spec, false);
+    const world = buildWorld(run.spec, run.seed);
+    const real: number[] = [];
+    for (const t of [1, 3, 6, 70]) {
+      world.sim.run({ until: t * SEC });
+      real.push(world.sim.events);
+    }
+    const shares = [1, 3, 6].map((t, i) => ({
+      t,
+      real: real[i]! / real[3]!,
+      estimated: workDoneAt(spans, t * SEC),
+    }));
+    for (const s of shares) expect(Math.abs(s.estimated - s.real), JSON.stringify(s)).toBeLessThan(0.1);
+    // Simulated time alone would say 6/70 = 9 % done at 6 s; the events say nearly all.
+    expect(shares[2]!.real).toBeGreaterThan(0.9);
+    expect(workDoneAt(spans, 0)).toBe(0);
+    expect(workDoneAt(spans, 70 * SEC)).toBe(1);
   });
 
   it('names what makes a huge batch huge, and passes the --yes threshold', () => {
