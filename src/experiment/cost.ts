@@ -1,18 +1,26 @@
 /**
  * A rough cost estimate of a batch, made before it runs, so a spec that would take hours
  * (`duration: 2000h`, `rate: 1e9/s`, `sampleInterval: 1us`) says so instead of silently working.
- * Calibrated on this engine (measured with test-sized runs, 2-core machine under load): a client
- * connection (handshake, one request, teardown) costs about 31 simulator events, a flood SYN about
- * 4, one sample one event (plus a time-series row per gauge); throughput is taken as 100 000
- * events per second of wall time, the low end of what was measured (55 000 - 350 000).
+ * The estimate counts packets and what each costs: a link carries a packet in one event, so a
+ * packet costs one event per link on its path. A connection is its handshake and teardown (seven
+ * packets), each request its request and response segments and about one ACK per two segments; a
+ * flood SYN costs about 4 events, a bulk transfer's segment one event per link plus half an ACK's,
+ * one sample one event. Checked against real runs within a factor of 2 (test/security/cost.test.ts);
+ * throughput is taken as 100 000 events per second of wall time, the low end of what was measured
+ * (55 000 - 350 000).
  */
 import { SEC, formatDuration, type Nanos } from '../sim/time.ts';
+import type { ClientApp, ServerApp } from '../apps/app-specs.ts';
+import type { TopologyDef } from '../net/topology-def.ts';
 import type { ExperimentSpec, RunSpec } from './spec-types.ts';
 
-const EVENTS_PER_CONNECTION = 31;
+/** SYN, SYN-ACK, ACK; FIN, ACK each way. */
+const PACKETS_PER_CONNECTION = 7;
+/** HTTP/2 adds its preface and SETTINGS exchange to a connection. */
+const PACKETS_PER_H2_CONNECTION = 4;
+/** Payload bytes per segment (a 1500-byte MTU with timestamps). */
+const SEGMENT_BYTES = 1448;
 const EVENTS_PER_FLOOD_SYN = 4;
-/** A bulk transfer: about 3 events per segment each way (queue, serialise, deliver). */
-const EVENTS_PER_BULK_SEGMENT = 6;
 export const EVENTS_PER_WALL_SECOND = 100_000;
 /** About one trace line per event, ~120 bytes each. */
 const TRACE_BYTES_PER_EVENT = 120;
@@ -47,6 +55,66 @@ function memberCounts(spec: ExperimentSpec): Map<string, number> {
 }
 
 /**
+ * Links from the first node of `from` (a node or a group) to node `to`, breadth first; 1 when
+ * there is no path (the run then fails on it, and costs little).
+ */
+function linksBetween(spec: ExperimentSpec, from: string, to: string): number {
+  // The runs of a sweep share their topology: one search per pair, not one per run.
+  let known = pathLengths.get(spec.topology);
+  if (known === undefined) pathLengths.set(spec.topology, (known = new Map()));
+  const key = `${from}\n${to}`;
+  let links = known.get(key);
+  if (links === undefined) known.set(key, (links = searchLinks(spec.topology, from, to)));
+  return links;
+}
+const pathLengths = new WeakMap<TopologyDef, Map<string, number>>();
+
+/** Breadth first, a pass over the link list per hop (a path is a few links; no adjacency built). */
+function searchLinks(topology: TopologyDef, from: string, to: string): number {
+  const start = topology.nodes.find((n) => n.name === from || n.group === from)?.name;
+  if (start === undefined || start === to) return 1;
+  const seen = new Set([start]);
+  let frontier = new Set([start]);
+  for (let hops = 1; frontier.size > 0 && hops <= MAX_PATH_LINKS; hops++) {
+    const ahead = new Set<string>();
+    for (const { a, b } of topology.links) {
+      const next = frontier.has(a) ? b : frontier.has(b) ? a : undefined;
+      if (next === undefined || seen.has(next)) continue;
+      if (next === to) return hops;
+      seen.add(next);
+      ahead.add(next);
+    }
+    frontier = ahead;
+  }
+  return 1;
+}
+/** Paths longer than this are counted as one link (the estimate is rough; such paths are rare). */
+const MAX_PATH_LINKS = 64;
+
+const segments = (bytes: number): number => Math.max(1, Math.ceil(bytes / SEGMENT_BYTES));
+
+/**
+ * One client instance's connections and the events they cost: http1.0 opens a connection per
+ * object, keepalive and pipelined a pool of `connections` reused across pages, h2 one.
+ */
+function clientCost(spec: ExperimentSpec, app: ClientApp, pages: number): { connections: number; events: number } {
+  const server = Object.values(spec.apps).find(
+    (a): a is ServerApp =>
+      a.kind === 'server' &&
+      a.port === app.target.port &&
+      (a.on === app.target.node || spec.topology.nodes.some((n) => n.name === app.target.node && n.group === a.on)),
+  );
+  const requests = pages * app.objects;
+  const connections =
+    app.mode === 'http1.0' ? requests : app.mode === 'h2' ? Math.min(1, requests) : Math.min(app.connections, requests);
+  const exchange = segments(app.requestBytes) + segments(server?.responseBytes ?? 1000);
+  const packets =
+    connections * (PACKETS_PER_CONNECTION + (app.mode === 'h2' ? PACKETS_PER_H2_CONNECTION : 0)) +
+    requests * Math.ceil(1.5 * exchange);
+  return { connections, events: packets * linksBetween(spec, app.on, app.target.node) + pages };
+}
+
+/**
  * Events, time-series rows and trace bytes of one run, and when in simulated time its events fall:
  * samples over the whole run, a client's connections over its arrivals (from its start to its last
  * member's last page), a flood over its start to stop, a bulk transfer from its start on.
@@ -72,32 +140,29 @@ export function runCost(
       // A client's `count` caps its pages (one connection each under http1.0's default).
       const perInstance =
         app.kind === 'client' && app.count !== undefined ? Math.min(app.count, app.rate * active) : app.rate * active;
-      const count = perInstance * members(app.on);
-      const per = app.kind === 'client' ? EVENTS_PER_CONNECTION : EVENTS_PER_FLOOD_SYN;
-      events += count * per;
+      const n = members(app.on);
+      const client = app.kind === 'client' ? clientCost(spec, app, perInstance) : undefined;
+      const count = (client ? client.connections : perInstance) * n;
+      const cost = client ? client.events * n : count * EVENTS_PER_FLOOD_SYN;
+      events += cost;
       // Member i starts i staggers after the first and makes its pages at `rate` from there.
-      if (count > 0) {
-        const last = app.start + (app.stagger ?? 0) * (members(app.on) - 1) + (perInstance / app.rate) * SEC;
+      if (cost > 0) {
+        const last = app.start + (app.stagger ?? 0) * (n - 1) + (perInstance / app.rate) * SEC;
         const end = Math.min(app.stop, spec.duration, last);
-        spans.push({ from: app.start, to: Math.max(app.start, end), events: count * per });
+        spans.push({ from: app.start, to: Math.max(app.start, end), events: cost });
       }
       const how =
         perInstance < app.rate * active
           ? `count ${fmt(perInstance)} each`
           : `${fmt(app.rate)}/s for ${formatDuration(Math.round(active * SEC))}`;
-      drivers.push([
-        `apps.${id}: ${fmt(count)} ${app.kind === 'client' ? 'connections' : 'SYNs'} (${how})`,
-        count * per,
-      ]);
+      drivers.push([`apps.${id}: ${fmt(count)} ${client ? 'connections' : 'SYNs'} (${how})`, cost]);
     } else if (app.kind === 'bulk') {
-      const segs = (app.bytes / 1460) * members(app.on);
-      events += segs * EVENTS_PER_BULK_SEGMENT;
-      drivers.push([`apps.${id}: ${fmt(segs)} segments`, segs * EVENTS_PER_BULK_SEGMENT]);
-      spans.push({
-        from: Math.min(app.start, spec.duration),
-        to: spec.duration,
-        events: segs * EVENTS_PER_BULK_SEGMENT,
-      });
+      const segs = (app.bytes / SEGMENT_BYTES) * members(app.on);
+      // Each segment crosses every link, and about one ACK per two segments comes back.
+      const cost = 1.5 * segs * linksBetween(spec, app.on, app.target.node);
+      events += cost;
+      drivers.push([`apps.${id}: ${fmt(segs)} segments`, cost]);
+      spans.push({ from: Math.min(app.start, spec.duration), to: spec.duration, events: cost });
     }
   }
   return { events, rows: samples * gauges, traceBytes: trace ? events * TRACE_BYTES_PER_EVENT : 0, drivers, spans };

@@ -33,6 +33,49 @@ describe('cost estimate', () => {
     expect(est.events / real).toBeLessThan(2);
   });
 
+  // The shapes of the flagships: pages of many objects over each client mode, long transfers,
+  // paths of one and three links. Before requests, responses and path length counted, an h2 page
+  // of 50 objects of 8 KB took 32 times the estimate.
+  const SHAPES: [string, string, string][] = [
+    [
+      'http1.0, 10 objects of 1 KB each on its own connection',
+      'star',
+      'mode: http1.0, objects: 10, responseBytes: 1KB',
+    ],
+    [
+      'keepalive over 6 connections, 50 objects of 8 KB',
+      'star',
+      'mode: keepalive, connections: 6, objects: 50, responseBytes: 8KB',
+    ],
+    ['pipelined, 10 objects of 1 KB', 'star', 'mode: pipelined, objects: 10, responseBytes: 1KB'],
+    ['h2, 50 objects of 8 KB', 'star', 'mode: h2, objects: 50, responseBytes: 8KB'],
+    ['http1.0, one object of 20 KB, over one link', 'direct', 'mode: http1.0, responseBytes: 20KB'],
+    ['http1.0, one object of 1 KB, over three links', 'line', 'mode: http1.0, responseBytes: 1KB'],
+  ];
+  const TOPOLOGIES: Record<string, string> = {
+    star: '{ generator: star, clients: 3, latency: 10ms, bandwidth: 1Gbps }',
+    direct: '{ nodes: [client, server], links: [{ between: [client, server], latency: 10ms }] }',
+    line: '{ nodes: [client, { name: r1, kind: router }, { name: r2, kind: router }, server], links: [{ between: [client, r1] }, { between: [r1, r2] }, { between: [r2, server] }] }',
+  };
+  for (const [what, topology, client] of SHAPES) {
+    it(`is within a factor of 2 of a real run: ${what}`, () => {
+      const { responseBytes, rest } = /(?<rest>.*), responseBytes: (?<responseBytes>\w+)$/.exec(client)!.groups!;
+      const yaml = `name: shape
+topology: ${TOPOLOGIES[topology]}
+duration: 5s
+sampleInterval: 1s
+tcp: { profile: linux, nagle: false }
+apps:
+  web: { kind: server, on: server, port: 80, responseBytes: ${responseBytes} }
+  page: { kind: client, on: client, target: server:80, rate: 1/s, count: 3, requestBytes: 200, ${rest} }
+`;
+      const est = estimateCost(specRuns(yaml), false).events;
+      const real = Number(runOne(yaml).metrics['sim.events']);
+      expect(real / est, `real ${real} events, estimated ${est}`).toBeGreaterThan(0.5);
+      expect(real / est, `real ${real} events, estimated ${est}`).toBeLessThan(2);
+    });
+  }
+
   it("counts a client's `count` (pages per instance), not rate × duration: 100 000 one-shot clients are cheap", () => {
     const star = `name: s
 topology: { nodes: [{ name: client, count: 100000 }, { name: r1, kind: router }, server], links: [{ between: [client, r1] }, { between: [r1, server] }] }
@@ -46,7 +89,7 @@ apps:
     expect(describeCost(est)).toMatch(/apps\.clients: 100000 connections \(count 1 each\)/);
   });
 
-  it('puts a run\'s work where its connections open: the share done follows the events a run really takes', () => {
+  it("puts a run's work where its connections open: the share done follows the events a run really takes", () => {
     // 200 clients, member i starting at i × 5 ms, five connections each a second apart, then a
     // minute of TIME-WAIT: the events fall in the first ~6 of 70 simulated seconds.
     const star = `name: s
