@@ -1,24 +1,18 @@
 /**
  * How close the cost estimate (src/experiment/cost.ts) comes to what runs really take: for each
- * flagship whose results folder exists (run `npm start` first), each run's `sim.events` from
+ * flagship (experiments/*.yaml) whose results folder exists (run `npm start` first), each run's `sim.events` from
  * runs.csv over its estimate, as min, median and max. Usage: `npx tsx bench/cost-accuracy.ts
  * [results folder, default results/]`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runEvents } from '../src/experiment/cost.ts';
 import { loadExperiment } from '../src/experiment/load.ts';
 
-const FLAGSHIPS = [
-  'handshake',
-  'syn-flood',
-  'time-wait',
-  'lifecycle',
-  'bulk',
-  'http-versions',
-  'http2-loss',
-  'http2-stall',
-];
+const FLAGSHIPS = readdirSync('experiments')
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => f.slice(0, -'.yaml'.length))
+  .sort();
 const resultsDir = process.argv[2] ?? 'results';
 
 for (const name of FLAGSHIPS) {
