@@ -1,8 +1,8 @@
 /**
  * How close the cost estimate (src/experiment/cost.ts) comes to what runs really take: for each
- * flagship (experiments/*.yaml) whose results folder exists (run `npm start` first), each run's `sim.events` from
- * runs.csv over its estimate, as min, median and max. Usage: `npx tsx bench/cost-accuracy.ts
- * [results folder, default results/]`.
+ * flagship (experiments/*.yaml) whose results folder exists (run `npm start` first), each run's
+ * `sim.events` from runs.csv over its estimate, as min, median and max. Usage:
+ * `npx tsx bench/cost-accuracy.ts [results folder, default results/]`.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
