@@ -10,8 +10,9 @@
  * (55 000 - 350 000).
  */
 import { SEC, formatDuration, type Nanos } from '../sim/time.ts';
-import type { ClientApp, ServerApp } from '../apps/app-specs.ts';
+import type { ClientApp } from '../apps/app-specs.ts';
 import type { TopologyDef } from '../net/topology-def.ts';
+import { NodeIndex, serverFor } from './node-index.ts';
 import type { ExperimentSpec, RunSpec } from './spec-types.ts';
 
 /** SYN, SYN-ACK, ACK; FIN, ACK each way. */
@@ -44,34 +45,41 @@ export interface CostEstimate {
   drivers: string[];
 }
 
-/** Instances per app target (`on:` a node or a group), counted once per spec: not a node-list scan per app. */
-function memberCounts(spec: ExperimentSpec): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const x of spec.topology.nodes) {
-    counts.set(x.group, (counts.get(x.group) ?? 0) + 1);
-    if (x.name !== x.group) counts.set(x.name, 1);
-  }
-  return counts;
+/**
+ * What the estimate reads off a topology: its nodes by name and group, and the links between pairs
+ * of nodes found so far. Kept per topology, since the runs of a sweep usually share theirs: one
+ * index and one path search for the batch, not one per run.
+ */
+interface TopologyFacts {
+  topology: TopologyDef;
+  nodes: NodeIndex;
+  /** Links on the path, by `from` and `to` joined with a newline. */
+  pathLinks: Map<string, number>;
+}
+const topologies = new WeakMap<TopologyDef, TopologyFacts>();
+
+function factsOf(topology: TopologyDef): TopologyFacts {
+  let facts = topologies.get(topology);
+  if (facts === undefined)
+    topologies.set(topology, (facts = { topology, nodes: new NodeIndex(topology.nodes), pathLinks: new Map() }));
+  return facts;
 }
 
 /**
- * Links from the first node of `from` (a node or a group) to node `to`, breadth first; 1 when
- * there is no path (the run then fails on it, and costs little).
+ * Links from the first node of `from` (a node or a group) to node `to`, breadth first through any
+ * node (routing's least-latency path may be longer; the estimate is rough); 1 when there is no path
+ * (the run then fails on it, and costs little).
  */
-function linksBetween(spec: ExperimentSpec, from: string, to: string): number {
-  // The runs of a sweep share their topology: one search per pair, not one per run.
-  let known = pathLengths.get(spec.topology);
-  if (known === undefined) pathLengths.set(spec.topology, (known = new Map()));
+function linksBetween(facts: TopologyFacts, from: string, to: string): number {
   const key = `${from}\n${to}`;
-  let links = known.get(key);
-  if (links === undefined) known.set(key, (links = searchLinks(spec.topology, from, to)));
+  let links = facts.pathLinks.get(key);
+  if (links === undefined)
+    facts.pathLinks.set(key, (links = searchLinks(facts.topology, facts.nodes.members(from)[0], to)));
   return links;
 }
-const pathLengths = new WeakMap<TopologyDef, Map<string, number>>();
 
 /** Breadth first, a pass over the link list per hop (a path is a few links; no adjacency built). */
-function searchLinks(topology: TopologyDef, from: string, to: string): number {
-  const start = topology.nodes.find((n) => n.name === from || n.group === from)?.name;
+function searchLinks(topology: TopologyDef, start: string | undefined, to: string): number {
   if (start === undefined || start === to) return 1;
   const seen = new Set([start]);
   let frontier = new Set([start]);
@@ -97,13 +105,13 @@ const segments = (bytes: number): number => Math.max(1, Math.ceil(bytes / SEGMEN
  * One client instance's connections and the events they cost: http1.0 opens a connection per
  * object, keepalive and pipelined a pool of `connections` reused across pages, h2 one.
  */
-function clientCost(spec: ExperimentSpec, app: ClientApp, pages: number): { connections: number; events: number } {
-  const server = Object.values(spec.apps).find(
-    (a): a is ServerApp =>
-      a.kind === 'server' &&
-      a.port === app.target.port &&
-      (a.on === app.target.node || spec.topology.nodes.some((n) => n.name === app.target.node && n.group === a.on)),
-  );
+function clientCost(
+  spec: ExperimentSpec,
+  facts: TopologyFacts,
+  app: ClientApp,
+  pages: number,
+): { connections: number; events: number } {
+  const server = serverFor(spec, facts.nodes, app);
   const requests = pages * app.objects;
   const connections =
     app.mode === 'http1.0' ? requests : app.mode === 'h2' ? Math.min(1, requests) : Math.min(app.connections, requests);
@@ -111,7 +119,7 @@ function clientCost(spec: ExperimentSpec, app: ClientApp, pages: number): { conn
   const packets =
     connections * (PACKETS_PER_CONNECTION + (app.mode === 'h2' ? PACKETS_PER_H2_CONNECTION : 0)) +
     requests * Math.ceil(1.5 * exchange);
-  return { connections, events: packets * linksBetween(spec, app.on, app.target.node) + pages };
+  return { connections, events: packets * linksBetween(facts, app.on, app.target.node) + pages };
 }
 
 /**
@@ -132,8 +140,8 @@ export function runCost(
     samples,
   ]);
   let events = samples;
-  const counts = memberCounts(spec);
-  const members = (on: string): number => Math.max(1, counts.get(on) ?? 1);
+  const facts = factsOf(spec.topology);
+  const members = (on: string): number => Math.max(1, facts.nodes.members(on).length);
   for (const [id, app] of Object.entries(spec.apps)) {
     if (app.kind === 'client' || app.kind === 'synflood') {
       const active = Math.max(0, Math.min(app.stop, spec.duration) - app.start) / SEC;
@@ -141,7 +149,7 @@ export function runCost(
       const perInstance =
         app.kind === 'client' && app.count !== undefined ? Math.min(app.count, app.rate * active) : app.rate * active;
       const n = members(app.on);
-      const client = app.kind === 'client' ? clientCost(spec, app, perInstance) : undefined;
+      const client = app.kind === 'client' ? clientCost(spec, facts, app, perInstance) : undefined;
       const count = (client ? client.connections : perInstance) * n;
       const cost = client ? client.events * n : count * EVENTS_PER_FLOOD_SYN;
       events += cost;
@@ -159,7 +167,7 @@ export function runCost(
     } else if (app.kind === 'bulk') {
       const segs = (app.bytes / SEGMENT_BYTES) * members(app.on);
       // Each segment crosses every link, and about one ACK per two segments comes back.
-      const cost = 1.5 * segs * linksBetween(spec, app.on, app.target.node);
+      const cost = 1.5 * segs * linksBetween(facts, app.on, app.target.node);
       events += cost;
       drivers.push([`apps.${id}: ${fmt(segs)} segments`, cost]);
       spans.push({ from: Math.min(app.start, spec.duration), to: spec.duration, events: cost });

@@ -13,14 +13,14 @@ import { Script } from '../apps/script.ts';
 import { MetricsCollector } from '../metrics/collector.ts';
 import { Sampler, type Gauge } from '../metrics/sampler.ts';
 import { buildNetwork, type Network } from '../net/network.ts';
-import type { NodeDef } from '../net/topology-def.ts';
 import { Rng } from '../sim/rng.ts';
 import { Sim } from '../sim/simulator.ts';
 import { Tracer } from '../sim/trace.ts';
 import { HostStack } from '../stack/host-stack.ts';
 import type { GroupCounts, TimeWaitTotal } from '../tcp/host-tcp.ts';
 import type { ListenSocket } from '../stack/socket-api.ts';
-import type { AppSpec, ClientApp, ExperimentSpec, ServerApp } from './spec-types.ts';
+import type { AppSpec, ExperimentSpec } from './spec-types.ts';
+import { NodeIndex, serverFor } from './node-index.ts';
 import { H2Rendezvous } from '../apps/h2-frames.ts';
 import { tcpParamsFor } from './tcp-spec.ts';
 import { FilteredDelivery, FilteredPort, type PacketFilter } from '../net/packet-filter.ts';
@@ -47,39 +47,6 @@ export interface World {
   servers: { node: string; server: Server }[];
   /** Fault-rule filters (`faults:`), only at hosts that have rules. */
   filters: PacketFilter[];
-}
-
-/**
- * Name and group look-ups built once per world: with 100k hosts, a scan of the node list per host
- * or per client instance would make building the world quadratic.
- */
-class NodeIndex {
-  private readonly byName = new Map<string, NodeDef>();
-  private readonly byGroup = new Map<string, string[]>();
-
-  constructor(nodes: readonly NodeDef[]) {
-    for (const n of nodes) {
-      this.byName.set(n.name, n);
-      const g = this.byGroup.get(n.group);
-      if (g) g.push(n.name);
-      else this.byGroup.set(n.group, [n.name]);
-    }
-  }
-
-  def(name: string): NodeDef {
-    return this.byName.get(name)!;
-  }
-
-  /** The nodes an app runs on: the node itself, or every member of the group. */
-  members(on: string): readonly string[] {
-    return this.byGroup.get(on) ?? (this.byName.has(on) ? [on] : []);
-  }
-
-  /** A host's series label: its group's name when the group has several members, else its own. */
-  label(name: string): string {
-    const group = this.byName.get(name)!.group;
-    return (this.byGroup.get(group)?.length ?? 0) > 1 ? group : name;
-  }
 }
 
 export function buildWorld(spec: ExperimentSpec, seed: number): World {
@@ -268,15 +235,6 @@ function peerProfiles(
     for (const m of nodes.members(app.on)) byAddr.set(world.network.addressOf(m), profile);
   }
   return (addr) => byAddr.get(addr) ?? UNKNOWN_PEER;
-}
-
-/** The server app a client targets, if any (its response size and stream limit). */
-function serverFor(spec: ExperimentSpec, nodes: NodeIndex, client: ClientApp): ServerApp | undefined {
-  for (const app of Object.values(spec.apps)) {
-    if (app.kind === 'server' && app.port === client.target.port && nodes.members(app.on).includes(client.target.node))
-      return app;
-  }
-  return undefined;
 }
 
 /**
