@@ -116,9 +116,9 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
   // Runs weigh their estimated events in the ETA, so a batch doing its costliest runs first
   // (--jobs > 1) or a sweep whose last points are the heavy ones gets an ETA that means something.
   const costs = new Map(pending.map((t) => [t.run.id, runCost(t.run.spec, false)]));
-  const work = new Map([...costs].map(([id, c]) => [id, c.events]));
+  const eventsOf = (t: RunTask): number => costs.get(t.run.id)!.events;
   let workLeft = 0;
-  for (const w of work.values()) workLeft += w;
+  for (const c of costs.values()) workLeft += c.events;
   progress.start(mine.length, already, workLeft);
 
   const stop = new StopControl();
@@ -149,15 +149,13 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
   process.on('SIGTERM', onSignal);
   try {
     try {
-      await executeTasks(jobs > 1 ? longestFirst(pending, (t) => work.get(t.run.id)!) : pending, {
+      await executeTasks(jobs > 1 ? longestFirst(pending, eventsOf) : pending, {
         jobs,
         stop,
         ...(options.pool ? { pool: options.pool } : {}),
         onStart: (t) => {
-          const spans = costs.get(t.run.id)!.spans;
-          progress.runStarted(t.run.id, t.run.spec.duration / 1e9, work.get(t.run.id), (sim_s) =>
-            workDoneAt(spans, sim_s * SEC),
-          );
+          const { events, spans } = costs.get(t.run.id)!;
+          progress.runStarted(t.run.id, t.run.spec.duration / SEC, events, (sim_s) => workDoneAt(spans, sim_s * SEC));
         },
         onProgress: (t, sim_s) => progress.runProgress(t.run.id, sim_s),
         onDone: (r) => {
