@@ -3,7 +3,7 @@
  * a bar whose notes (a Ctrl-C) and final line replay onto a small screen model without garbling.
  */
 import { expect, it } from 'vitest';
-import { createProgress, formatWallTime } from '../../src/experiment/progress.ts';
+import { createProgress, formatWallTime, type BatchProgress } from '../../src/experiment/progress.ts';
 
 /**
  * The part of a VT100 the bar uses: printable text, CR, LF, ESC 7 / ESC 8 (save and restore the
@@ -47,9 +47,16 @@ class Screen {
   }
 }
 
-it('without a terminal: one plain line per run and per note', () => {
+/** Progress as plain lines (no terminal) collected in `out`, on a clock the test sets (`clock.t`, s). */
+function plainLines(experiment?: string): { out: string[]; clock: { t: number }; p: BatchProgress } {
   const out: string[] = [];
-  const p = createProgress({ write: (s: string) => out.push(s) });
+  const clock = { t: 0 };
+  const p = createProgress({ write: (s: string) => out.push(s) }, experiment, () => clock.t);
+  return { out, clock, p };
+}
+
+it('without a terminal: one plain line per run and per note', () => {
+  const { out, p } = plainLines();
   p.start(3, 1);
   p.runDone('p0-s2', 0.5);
   p.note('SIGINT: no new runs started');
@@ -89,19 +96,17 @@ it('formats durations without "1m60s": rounded first, then split', () => {
 });
 
 it('without a terminal: names the experiment, and a long run reports its simulated time every 10 s', () => {
-  const out: string[] = [];
-  let t = 0;
-  const p = createProgress({ write: (s: string) => out.push(s) }, 'time-wait', () => t);
+  const { out, clock, p } = plainLines('time-wait');
   p.start(2, 0);
   p.runStarted('p0-s1', 90);
   p.runStarted('p1-s1', 90);
-  t = 5;
+  clock.t = 5;
   p.runProgress('p0-s1', 30); // under 10 s since the start: no line
-  t = 10;
+  clock.t = 10;
   p.runProgress('p0-s1', 45); // half a run of two in 10 s: 1.5 runs left at that rate is 30 s
-  t = 12;
+  clock.t = 12;
   p.runDone('p0-s1', 12);
-  t = 24;
+  clock.t = 24;
   p.runProgress('p1-s1', 9.5);
   p.finish();
   expect(out).toEqual([
@@ -112,20 +117,18 @@ it('without a terminal: names the experiment, and a long run reports its simulat
 });
 
 it('the ETA weighs runs by their work: a costly run done first does not make the rest look costly', () => {
-  const out: string[] = [];
-  let t = 0;
-  const p = createProgress({ write: (s: string) => out.push(s) }, 'syn-flood', () => t);
+  const { out, clock, p } = plainLines('syn-flood');
   // One run of weight 8 and two of weight 1 (cost estimates), the heavy one first (--jobs 2 order).
   p.start(3, 0, 10);
   p.runStarted('p2-s1', 10, 8);
   p.runStarted('p0-s1', 10, 1);
-  t = 16;
+  clock.t = 16;
   p.runDone('p0-s1', 16);
   p.runProgress('p2-s1', 5); // 1 + 8 x 1/2 = 5 of 10 done in 16 s: 16 s left (equal weights said 32 s)
-  t = 24;
+  clock.t = 24;
   p.runDone('p2-s1', 24);
   p.runStarted('p1-s1', 10, 1);
-  t = 34;
+  clock.t = 34;
   p.runProgress('p1-s1', 5); // 9.5 of 10 done in 34 s: 1.8 s left (equal weights: 13.6 s)
   p.finish();
   expect(out).toEqual([
@@ -137,15 +140,13 @@ it('the ETA weighs runs by their work: a costly run done first does not make the
 });
 
 it("the ETA follows where a run's work falls in simulated time, not the simulated time alone", () => {
-  const out: string[] = [];
-  let t = 0;
-  const p = createProgress({ write: (s: string) => out.push(s) }, 'star-1m', () => t);
+  const { out, clock, p } = plainLines('star-1m');
   p.start(1, 0, 100);
   // Connections open over the first 11 of 72 simulated seconds, then TIME-WAIT runs out.
   p.runStarted('p0-s1', 72, 100, (sim_s) => Math.min(1, sim_s / 11));
-  t = 30;
+  clock.t = 30;
   p.runProgress('p0-s1', 5.5); // half the work in 30 s: 30 s left (by simulated time, 5.5 of 72: 6m03s)
-  t = 61;
+  clock.t = 61;
   p.runProgress('p0-s1', 11); // all the work the estimate knows of: only the TIME-WAIT tail is left
   p.finish();
   expect(out).toEqual([
