@@ -70,11 +70,14 @@ function workerExecArgv(): string[] {
  * --jobs 1 --profile`, three runs each, taken in turns): simulate 24.2, 25.7, 23.4 s and peak RSS
  * 1.76–1.82 GB with the default against 20.8, 20.8, 21.9 s and 1.12–1.23 GB with 64 MB
  * semi-spaces. On the 10 000-client star it bought no time and cost 40–80 MB of RSS, so small
- * worlds keep the default.
+ * worlds keep the default. 128 MB semi-spaces gain a little more where a world churns connections
+ * for long (2026-12-04, in turns, two or three runs each): star-1m.yaml 51.6–53.8 s against
+ * 55.5–56.7 s at the same peak RSS (2.6 GB); star-100k.yaml 6.98–7.18 s against 7.14–7.42 s for
+ * ~100 MB more RSS (1.24 GB against 1.14 GB).
  */
 export const LARGE_WORLD_NODES = 50_000;
-/** Young generation for large worlds: V8 splits it into two 64 MB semi-spaces and a large-object space. */
-const LARGE_WORLD_YOUNG_MB = 192;
+/** Young generation for large worlds: V8 splits it into two 128 MB semi-spaces and a large-object space. */
+const LARGE_WORLD_YOUNG_MB = 384;
 
 /** A fixed set of worker threads, started once, that runs one task per thread at a time. */
 export class WorkerPool {
