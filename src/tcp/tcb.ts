@@ -16,6 +16,7 @@ import { ReceiveQueue } from './recv-queue.ts';
 import { RttEstimator } from './rtt.ts';
 import { RtxQueue } from './rtx-queue.ts';
 import { seqSub } from './seq.ts';
+import { TcbFlags } from './tcb-flags.ts';
 
 /** Pending-notification bits, flushed in this order at the end of every entry point. */
 export const EV_CONNECTED = 1;
@@ -66,12 +67,14 @@ export function streamWritable(t: Tcb): boolean {
 }
 
 /**
- * Initial values of Tcb.wide, one slot per accessor below in their order (the slot index is in each
- * accessor). These fields hold uint32 sequence numbers and nanosecond times: values beyond V8's
- * 31-bit small integers, so as object fields each was a pointer to its own 16-byte HeapNumber
- * (37 of them in an established connection, ~600 B). Kept unboxed in one array of doubles
- * instead (8 bytes a slot, one 24-byte header): ~400 B less per connection (issue 14).
- * The Infinity slots make the literal an array of doubles from the start; slice() keeps that kind.
+ * Initial values of Tcb.wide, one slot per accessor below (the slot index is in each accessor:
+ * 0 to 47 in their order, 48 on added later where their fields stand). These fields hold uint32
+ * sequence numbers, nanosecond times and windows: values beyond V8's 31-bit small integers (or
+ * once so in any connection: V8 then stores the field as a double for all), so as object fields
+ * each was a pointer to its own 16-byte HeapNumber (37 of them in an established connection,
+ * ~600 B). Kept unboxed in one array of doubles instead (8 bytes a slot, one 24-byte header):
+ * ~400 B less per connection (issue 14). The Infinity slots make the literal an array of doubles
+ * from the start; slice() keeps that kind.
  */
 const WIDE_INIT: number[] = [
   Infinity,
@@ -122,9 +125,13 @@ const WIDE_INIT: number[] = [
   -Infinity,
   0,
   0,
+  0,
+  0,
+  Infinity,
+  0,
 ];
 
-export class Tcb {
+export class Tcb extends TcbFlags {
   readonly ep: Endpoints;
   /**
    * Shared with the host or listener that made this connection (read-only in the common case);
@@ -132,8 +139,6 @@ export class Tcb {
    * Saves a ~540 B copy per connection (tens of thousands sit in TIME-WAIT at once).
    */
   params: TcpParams;
-  /** params is this connection's own copy (a socket option changed a value). */
-  ownParams = false;
   /** Sequence numbers and times, unboxed (WIDE_INIT); read and written through the accessors below. */
   private readonly wide: number[] = WIDE_INIT.slice();
   readonly out: EngineOutput;
@@ -148,7 +153,6 @@ export class Tcb {
   // wide[1] is free (it held the TIME-WAIT reopen ISS, now HostTcp.takeOverTimeWait's answer).
   /** The host's destination metrics (tcp_metrics), or null; metricsSaved: this connection wrote them. */
   metrics: DstMetrics | null = null;
-  metricsSaved = false;
   /** TCP Fast Open state (fastopen.ts), null on connections that do not use it. */
   fo: FastOpenState | null = null;
 
@@ -179,7 +183,12 @@ export class Tcb {
     this.wide[5] = v;
   }
   /** Send window in bytes (already scaled). */
-  sndWnd = 0;
+  get sndWnd(): number {
+    return this.wide[48]!;
+  }
+  set sndWnd(v: number) {
+    this.wide[48] = v;
+  }
   get sndWl1(): number {
     return this.wide[6]!;
   }
@@ -193,7 +202,12 @@ export class Tcb {
     this.wide[7] = v;
   }
   /** Largest window the peer has offered (RFC 5961 5.2 MAX.SND.WND). */
-  maxSndWnd = 0;
+  get maxSndWnd(): number {
+    return this.wide[49]!;
+  }
+  set maxSndWnd(v: number) {
+    this.wide[49] = v;
+  }
   /** Sequence number after the last byte the user queued (Linux write_seq). */
   get writeSeq(): number {
     return this.wide[8]!;
@@ -201,8 +215,6 @@ export class Tcb {
   set writeSeq(v: number) {
     this.wide[8] = v;
   }
-  /** The user shut the sending side: a FIN follows the data, at writeSeq. */
-  finQueued = false;
 
   // --- Receive sequence space ---
   get irs(): number {
@@ -227,8 +239,6 @@ export class Tcb {
   }
   /** Linux rcv_ssthresh: the window grows towards the buffer as data arrives (tcp_grow_window). */
   rcvSsthresh = 0;
-  /** The peer's FIN has been received in order. */
-  finReceived = false;
   readonly rcvq = new ReceiveQueue();
 
   // --- Negotiated options ---
@@ -242,10 +252,6 @@ export class Tcb {
   offeredWscale = -1;
   sndWscale = 0;
   rcvWscale = 0;
-  /** Both SYNs carried window scale (RFC 7323 2.2). */
-  wscaleOk = false;
-  sackOk = false;
-  tsOk = false;
   /** RFC 7323 TS.Recent and when it was stored. */
   get tsRecent(): number {
     return this.wide[12]!;
@@ -269,14 +275,6 @@ export class Tcb {
   rcvMss = DEFAULT_MSS;
 
   // --- ECN (RFC 3168, ecn.ts) ---
-  /** ECN negotiated (Linux TCP_ECN_OK). */
-  ecnOk = false;
-  /** ECT or CE seen on arrival (TCPI_OPT_ECN_SEEN). */
-  ecnSeen = false;
-  /** CE arrived: ACKs carry ECE until the peer's CWR (TCP_ECN_DEMAND_CWR). */
-  ecnDemandCwr = false;
-  /** The window was reduced for an ECE: the next new data carries CWR (TCP_ECN_QUEUE_CWR). */
-  ecnQueueCwr = false;
   /** ECEs for data below this were answered already. */
   get ecnRecover(): number {
     return this.wide[15]!;
@@ -286,25 +284,8 @@ export class Tcb {
   }
 
   // --- User side ---
-  /** close() was called: nobody will read or be told anything (Linux SOCK_DEAD). */
-  orphan = false;
-  /** shutdown(rd) or close(): data arriving after our FIN is answered with RST (Linux RCV_SHUTDOWN). */
-  rcvShut = false;
-  lingerZero = false;
-  noDelay: boolean;
-  /** A send() was cut short: tell WRITABLE when space frees up. */
-  sendBlocked = false;
   /** TCP_NOTSENT_LOWAT set on the socket; 0 = the sysctl's (Linux tcp_notsent_lowat()). */
   userNotsentLowat = 0;
-  /** TCP_CORK (Linux TCP_NAGLE_CORK): a partial segment at the tail waits, in flight or not. */
-  cork = false;
-  /** The send() being pushed had MSG_MORE: corked for this push only (Linux tcp_push). */
-  moreHold = false;
-  /**
-   * TCP_NODELAY was set (Linux TCP_NAGLE_PUSH, set with TCP_NAGLE_OFF by setsockopt): pushes that
-   * use the socket's Nagle mode ignore the cork; a MSG_MORE send still holds its own data.
-   */
-  pushOverCork = false;
   /** End of the last write without MSG_MORE (Linux pushed_seq): data past it goes without PSH. */
   get pushSeq(): number {
     return this.wide[16]!;
@@ -367,19 +348,13 @@ export class Tcb {
   set rtoAt(v: Nanos) {
     this.wide[22] = v;
   }
-  /** The retransmission timer is armed as a tail-loss-probe timeout (Linux ICSK_TIME_LOSS_PROBE). */
-  rtoIsProbe = false;
-  /** The retransmission timer is armed as RACK's reordering timer (Linux ICSK_TIME_REO_TIMEOUT, rack.ts). */
-  rtoIsReo = false;
-  /** A tail loss probe is out, covering up to tlpHigh (Linux tlp_high_seq); it resent data (tlp_retrans). */
-  tlpActive = false;
+  /** The highest sequence number a tail loss probe out covers (Linux tlp_high_seq; tlpActive: one is out). */
   get tlpHigh(): number {
     return this.wide[23]!;
   }
   set tlpHigh(v: number) {
     this.wide[23] = v;
   }
-  tlpRetrans = false;
   /** Start of the last segment first sent (Linux's tail skb, what a probe resends). */
   get tailSeq(): number {
     return this.wide[24]!;
@@ -417,12 +392,14 @@ export class Tcb {
    * tcp_wstamp_ns), the pacing timer (Linux's pacing hrtimer, or fq's wait; Infinity when off) and
    * the data segments sent (Linux data_segs_out: fq does not pace the first 10).
    */
-  readonly paced: boolean;
   wstamp: Nanos = 0;
-  paceAt: Nanos = Infinity;
+  get paceAt(): Nanos {
+    return this.wide[50]!;
+  }
+  set paceAt(v: Nanos) {
+    this.wide[50] = v;
+  }
   dataSegsOut = 0;
-  /** The send loop is building a paced packet of several segments (it accounts for it itself). */
-  paceBatch = false;
 
   readonly rtt: RttEstimator;
   readonly rtxq = new RtxQueue();
@@ -469,15 +446,11 @@ export class Tcb {
   // --- Congestion control and loss recovery ---
   cc: CongestionControl;
   dupAcks = 0;
-  inRecovery = false;
-  /** After an RTO on a SACK connection, until SND.UNA reaches `recover` (Linux TCP_CA_Loss). */
-  inLoss = false;
   /**
    * Undo (Linux undo_marker, undo_retrans, prior_ssthresh): a reduction since SND.UNA was
    * undoMarker may be undone while undoActive; undoRetrans counts its retransmissions not yet
    * shown spurious by a DSACK (-1: none sent); the window to go back to.
    */
-  undoActive = false;
   get undoMarker(): number {
     return this.wide[34]!;
   }
@@ -493,11 +466,12 @@ export class Tcb {
    * echoed this TS value (Linux rx_opt.rcv_tsecr, 0: none).
    */
   retransTs = -1;
-  ackTsecr = 0;
-  /** F-RTO (RFC 5682, Linux tp->frto) is running for the current RTO episode. */
-  frto = false;
-  /** The ACK being processed acknowledged or SACKed a segment never retransmitted, sent before `recover` (Linux FLAG_ORIG_SACK_ACKED). */
-  ackOrig = false;
+  get ackTsecr(): number {
+    return this.wide[51]!;
+  }
+  set ackTsecr(v: number) {
+    this.wide[51] = v;
+  }
   /** Timeouts undone as spurious (Linux LINUX_MIB_TCPSPURIOUSRTOS) and reductions undone (TCPLOSSUNDO + TCPFULLUNDO + TCPDSACKUNDO + TCPPARTIALUNDO). */
   spuriousRtos = 0;
   undos = 0;
@@ -528,7 +502,6 @@ export class Tcb {
     this.wide[37] = v;
   }
   rackRtt: Nanos = 0;
-  rackAdvanced = false;
   /**
    * RACK's reordering window in steps of min_rtt/4 (Linux rack.reo_wnd_steps), the recoveries it
    * persists for (reo_wnd_persist), a DSACK seen since the last ACK (dsack_seen) and when the
@@ -536,15 +509,10 @@ export class Tcb {
    */
   rackReoWndSteps = 1;
   rackReoWndPersist = 0;
-  rackDsackSeen = false;
   rackReoWndStamp: Nanos = 0;
   /** Linux tp->reordering (tcp_reordering, in segments) and reord_seen (reordering events seen). */
   reordering = 3;
   reordSeen = 0;
-  /** The ACK being processed carried a DSACK (RFC 2883; Linux FLAG_DSACKING_ACK). */
-  ackDsack = false;
-  /** A duplicate [dsackStart, dsackEnd) arrived: the next ACK reports it first (RFC 2883, Linux rx_opt.dsack). */
-  dsackPending = false;
   get dsackStart(): number {
     return this.wide[38]!;
   }
@@ -562,7 +530,6 @@ export class Tcb {
    * ended with the window full (is_cwnd_limited), else the most packets out (max_packets_out),
    * both kept until SND.UNA passes cwndUsageSeq (the SND.NXT when recorded).
    */
-  isCwndLimited = false;
   maxPacketsOut = 0;
   get cwndUsageSeq(): number {
     return this.wide[40]!;
@@ -585,15 +552,11 @@ export class Tcb {
   }
 
   // --- Delayed ACK (Linux icsk_ack) ---
-  ackPending = false;
-  /** An immediate ACK is due (Linux ICSK_ACK_NOW). */
-  ackNow = false;
   /** Linux ICSK_ACK_PUSHED bits: small pushed segments arrived since the last ACK. */
   ackPushed = 0;
   /** ACK timeout estimate; 0 until the first data arrives. */
   ato: Nanos = 0;
   quickAcks = 0;
-  pingpong = false;
   get lastDataRcvAt(): Nanos {
     return this.wide[43]!;
   }
@@ -659,6 +622,7 @@ export class Tcb {
   ipTos = 0;
 
   constructor(ep: Endpoints, params: TcpParams, out: EngineOutput) {
+    super();
     this.ep = ep;
     this.params = params;
     this.out = out;
