@@ -11,9 +11,12 @@
  *   every client endpoint in TIME-WAIT, every server endpoint gone. The figure is one TIME-WAIT
  *   endpoint (its record, socket, flow-table and port-index entries, its one timer event).
  *
- * Run: `node --expose-gc --import tsx bench/conn-memory.ts [established|timewait] [N]` (N ≤ 28 000:
- * one host's ephemeral ports toward one server port). Prints one JSON line.
+ * Run: `npm run bench -- conn-memory` (both, N = 20 000, each in a fresh process, with the targets),
+ * or `node --expose-gc --import tsx bench/conn-memory.ts [established|timewait] [N]` (N ≤ 28 000:
+ * one host's ephemeral ports toward one server port), which prints one JSON line.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { EventHandler } from '../src/sim/simulator.ts';
 import { SEC } from '../src/sim/time.ts';
 import type { ListenSocket, SocketHandler, TcpSocket } from '../src/stack/socket-api.ts';
@@ -91,7 +94,44 @@ function measure(mode: Mode, n: number): Record<string, number | string> {
   };
 }
 
-const mode = (process.argv[2] ?? 'timewait') as Mode;
-if (mode !== 'established' && mode !== 'timewait') throw new Error('mode: established or timewait');
-const n = Number(process.argv[3] ?? 20_000);
-console.log(JSON.stringify(measure(mode, n)));
+/** One measurement in a fresh node process with the collector exposed; its JSON line. */
+function inChild(mode: Mode, n: number): Record<string, string | number> {
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, mode, String(n)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, string | number>;
+}
+
+/** What bench/registry.ts's BenchReport offers (structural, so this file stands on its own). */
+interface BenchReport {
+  table(rows: Array<Record<string, string | number>>): void;
+  note(text: string): void;
+}
+
+/** For bench/run.ts: `npm run bench -- conn-memory`. */
+export const connMemorySection = {
+  name: 'conn-memory',
+  description: 'live heap per connection, 20 000 of them: ESTABLISHED (per endpoint) and TIME-WAIT',
+  run(report: BenchReport) {
+    const est = inChild('established', 20_000);
+    const tw = inChild('timewait', 20_000);
+    report.table([est, tw]);
+    const perEndpoint = Number(est.bytes_per_endpoint);
+    const perTimeWait = Number(tw.bytes_per_connection);
+    const verdict = (b: number, limit: number): string => (b <= limit ? 'met' : 'MISSED');
+    report.note(
+      `established endpoint ${perEndpoint} B (target <= 2048 B: ${verdict(perEndpoint, 2048)}); ` +
+        `TIME-WAIT endpoint ${perTimeWait} B (target <= 1024 B: ${verdict(perTimeWait, 1024)})`,
+    );
+  },
+};
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const mode = (process.argv[2] ?? 'timewait') as Mode;
+  if (mode !== 'established' && mode !== 'timewait') throw new Error('mode: established or timewait');
+  const n = Number(process.argv[3] ?? 20_000);
+  console.log(JSON.stringify(measure(mode, n)));
+}

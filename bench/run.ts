@@ -10,10 +10,12 @@ import './network.ts';
 import { tcpSections } from './tcp.ts';
 import { experimentSections } from './experiment.ts';
 import { cliSections } from './cli-run.ts';
+import { connMemorySection } from './conn-memory.ts';
 
 tcpSections.forEach(registerSection);
 experimentSections.forEach(registerSection);
 cliSections.forEach(registerSection);
+registerSection(connMemorySection);
 
 const report: BenchReport = {
   table(rows) {
