@@ -66,8 +66,6 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
   /** Pages in progress by tag (requests carry their page's tag). */
   private pageByTag = new Map<number, Page>();
   private nextTag = 0;
-  /** http1.0: open connections and the page each one serves. */
-  private active = new Map<ClientConnection, number>();
   /** keepalive / pipelined: the persistent connections, in opening order. */
   private pool: ClientConnection[] = [];
   /** keepalive / pipelined: requests not yet given to a connection (page tags), FIFO. */
@@ -148,7 +146,7 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
         continue;
       }
       page.open++;
-      this.active.set(conn, tag);
+      conn.pageTag = tag;
       conn.request(this.now(), tag); // issued now: request time includes set-up
     }
   }
@@ -321,9 +319,9 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
 
   /** Forgets an HTTP/1.0 connection (answered or gone); returns the page it served. */
   private releaseHttp10(conn: ClientConnection): number | undefined {
-    const tag = this.active.get(conn);
-    if (tag === undefined) return undefined;
-    this.active.delete(conn);
+    const tag = conn.pageTag;
+    if (tag < 0) return undefined;
+    conn.pageTag = -1;
     const page = this.pageByTag.get(tag);
     if (page !== undefined) page.open--;
     return tag;
