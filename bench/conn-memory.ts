@@ -15,12 +15,12 @@
  * or `node --expose-gc --import tsx bench/conn-memory.ts [established|timewait] [N]` (N ≤ 28 000:
  * one host's ephemeral ports toward one server port), which prints one JSON line.
  */
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { EventHandler } from '../src/sim/simulator.ts';
 import { SEC } from '../src/sim/time.ts';
 import type { ListenSocket, SocketHandler, TcpSocket } from '../src/stack/socket-api.ts';
 import { Star } from './star.ts';
+import { childJson, type BenchReport } from './registry.ts';
 
 type Mode = 'established' | 'timewait';
 
@@ -96,19 +96,7 @@ function measure(mode: Mode, n: number): Record<string, number | string> {
 
 /** One measurement in a fresh node process with the collector exposed; its JSON line. */
 function inChild(mode: Mode, n: number): Record<string, string | number> {
-  const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, mode, String(n)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
-  if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, string | number>;
-}
-
-/** What bench/registry.ts's BenchReport offers (structural, so this file stands on its own). */
-interface BenchReport {
-  table(rows: Array<Record<string, string | number>>): void;
-  note(text: string): void;
+  return childJson(fileURLToPath(import.meta.url), [mode, String(n)], true);
 }
 
 /** For bench/run.ts: `npm run bench -- conn-memory`. */

@@ -15,7 +15,6 @@
  *
  * Each measurement runs in its own node process. Run: `npx tsx bench/experiment.ts [N...]`.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import * as nodePath from 'node:path';
@@ -24,6 +23,7 @@ import { loadExperiment, loadExperimentText, type LoadedExperiment } from '../sr
 import { executeRun } from '../src/experiment/run.ts';
 import type { Result } from '../src/experiment/errors.ts';
 import { MB, cpuSeconds, starScenario } from './star.ts';
+import { childJson, type BenchReport } from './registry.ts';
 
 const ROOT = nodePath.resolve(nodePath.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -139,19 +139,7 @@ export function runExperimentSynFlood(): Record<string, string | number> {
 }
 
 function inChild(kind: 'handshakes' | 'synflood', arg: number): Record<string, string | number> {
-  const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', kind, String(arg)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
-  if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, string | number>;
-}
-
-/** What bench/registry.ts's BenchReport offers (structural, so this file stands on its own). */
-interface BenchReport {
-  table(rows: Array<Record<string, string | number>>): void;
-  note(text: string): void;
+  return childJson(fileURLToPath(import.meta.url), ['--child', kind, String(arg)], false);
 }
 
 export const experimentSections = [

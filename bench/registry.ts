@@ -3,6 +3,7 @@
  * and runs all sections or the ones named on the command line (`npm run bench -- scheduler`).
  * A section prints its own table through the `report` it is given, so output stays uniform.
  */
+import { spawnSync } from 'node:child_process';
 
 export interface BenchReport {
   /** Prints a table: one row per measurement, columns in the order of the first row's keys. */
@@ -62,4 +63,15 @@ export function formatRate(perSecond: number): string {
   if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)} M/s`;
   if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)} k/s`;
   return `${perSecond.toFixed(0)} /s`;
+}
+
+/**
+ * Runs a bench script in a fresh node process (so its memory and its JIT are its own) through tsx,
+ * with the collector exposed when `exposeGc`, and returns the JSON line it prints last.
+ */
+export function childJson(script: string, args: string[], exposeGc: boolean): Record<string, string | number> {
+  const nodeArgs = [...(exposeGc ? ['--expose-gc'] : []), '--import', 'tsx', script, ...args];
+  const r = spawnSync(process.execPath, nodeArgs, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, string | number>;
 }

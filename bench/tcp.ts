@@ -14,7 +14,6 @@
  *
  * Run: `npx tsx bench/tcp.ts [handshakes|synflood] [N...]`, or through bench/run.ts (tcpSections).
  */
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Host } from '../src/net/host.ts';
 import { Rng } from '../src/sim/rng.ts';
@@ -24,6 +23,7 @@ import type { HostStack } from '../src/stack/host-stack.ts';
 import { orThrow, type ListenSocket, type SocketHandler, type TcpSocket } from '../src/stack/socket-api.ts';
 import { PROTO_TCP, SYN } from '../src/wire/segment.ts';
 import { MB, MemorySampler, Star, cpuSeconds } from './star.ts';
+import { childJson, type BenchReport } from './registry.ts';
 
 /** The server: accepts everything, reads to end of stream, closes. One handler for all sockets. */
 class SinkServer implements SocketHandler {
@@ -206,19 +206,7 @@ export function runFlood(rate = 100_000, seconds = 60): FloodResult {
 
 /** Runs one measurement in a fresh node process (so its memory is its own) and returns its JSON line. */
 function inChild(kind: 'handshakes' | 'synflood', arg: number): Record<string, string | number> {
-  const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--child', kind, String(arg)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
-  if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, string | number>;
-}
-
-/** What bench/registry.ts's BenchReport offers (structural, so this file stands on its own). */
-interface BenchReport {
-  table(rows: Array<Record<string, string | number>>): void;
-  note(text: string): void;
+  return childJson(fileURLToPath(import.meta.url), ['--child', kind, String(arg)], true);
 }
 
 /**
