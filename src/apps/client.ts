@@ -306,7 +306,7 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
 
   /** A connection ended: the requests it took with it fail their pages; others may use a new one. */
   private connectionGone(conn: ClientConnection, lost: number[]): void {
-    const tag = this.spec.mode === 'http1.0' ? this.releaseHttp10(conn) : undefined;
+    const tag = this.releaseHttp10(conn);
     const i = this.pool.indexOf(conn);
     if (i >= 0) this.pool.splice(i, 1);
     for (const t of lost) this.objectFailed(t);
@@ -317,7 +317,7 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
     }
   }
 
-  /** Forgets an HTTP/1.0 connection (answered or gone); returns the page it served. */
+  /** Forgets an HTTP/1.0 connection (answered or gone); returns the page it served (undefined once released, and in the other modes). */
   private releaseHttp10(conn: ClientConnection): number | undefined {
     const tag = conn.pageTag;
     if (tag < 0) return undefined;
