@@ -10,19 +10,27 @@
  * - `timewait`: each client sends 1000 B and closes, the server reads to end of stream and closes:
  *   every client endpoint in TIME-WAIT, every server endpoint gone. The figure is one TIME-WAIT
  *   endpoint (its record, socket, flow-table and port-index entries, its one timer event).
+ * - `host`: per client host of an experiment world, bench/scenarios/star-10k.yaml (10 000 clients):
+ *   the live heap of the built world (host, its link's two directions, stack, client app) and of
+ *   the world at 1 s, every connection made and closed (each client then holds one TIME-WAIT
+ *   endpoint and what its host learned from it), both over the 10 002 nodes. This is the state a
+ *   10k or 100k-host run keeps whatever it does, so it sets much of their peak memory.
  *
  * Run: `npm run bench -- conn-memory` (both, N = 20 000, each in a fresh process, with the targets),
  * or `node --expose-gc --import tsx bench/conn-memory.ts [established|timewait] [N]` (N ≤ 28 000:
- * one host's ephemeral ports toward one server port), which prints one JSON line.
+ * one host's ephemeral ports toward one server port) or `... bench/conn-memory.ts host`, which
+ * prints one JSON line.
  */
 import { fileURLToPath } from 'node:url';
+import { loadExperiment } from '../src/experiment/load.ts';
+import { buildWorld } from '../src/experiment/world.ts';
 import type { EventHandler } from '../src/sim/simulator.ts';
 import { SEC } from '../src/sim/time.ts';
 import type { ListenSocket, SocketHandler, TcpSocket } from '../src/stack/socket-api.ts';
 import { Star } from './star.ts';
 import { childJson, type BenchReport } from './registry.ts';
 
-type Mode = 'established' | 'timewait';
+type Mode = 'established' | 'timewait' | 'host';
 
 /** Accepts everything; reads to end of stream and closes (timewait), or just holds (established). */
 class Server implements SocketHandler {
@@ -94,6 +102,28 @@ function measure(mode: Mode, n: number): Record<string, number | string> {
   };
 }
 
+const STAR_10K = fileURLToPath(new URL('scenarios/star-10k.yaml', import.meta.url));
+
+/** Live heap per node of the star-10k world: built, and at 1 s (every client in TIME-WAIT). */
+function measureHosts(): Record<string, number | string> {
+  const loaded = loadExperiment(STAR_10K);
+  if (!loaded.ok) throw new Error(`${STAR_10K} did not load`);
+  const spec = loaded.value.runs[0]!.spec;
+  const nodes = spec.topology.nodes.length;
+  const before = liveHeap();
+  const world = buildWorld(spec, 1);
+  const built = liveHeap();
+  world.sim.run({ until: 1 * SEC });
+  const after = liveHeap();
+  return {
+    mode: 'host',
+    n: nodes,
+    bytes_per_host_built: Math.round((built - before) / nodes),
+    bytes_per_host_at_1s: Math.round((after - before) / nodes),
+    events: world.sim.events,
+  };
+}
+
 /** One measurement in a fresh node process with the collector exposed; its JSON line. */
 function inChild(mode: Mode, n: number): Record<string, string | number> {
   return childJson(fileURLToPath(import.meta.url), [mode, String(n)], true);
@@ -102,11 +132,13 @@ function inChild(mode: Mode, n: number): Record<string, string | number> {
 /** For bench/run.ts: `npm run bench -- conn-memory`. */
 export const connMemorySection = {
   name: 'conn-memory',
-  description: 'live heap per connection, 20 000 of them: ESTABLISHED (per endpoint) and TIME-WAIT',
+  description:
+    'live heap per connection, 20 000 of them: ESTABLISHED (per endpoint) and TIME-WAIT; per host of star-10k',
   run(report: BenchReport) {
     const est = inChild('established', 20_000);
     const tw = inChild('timewait', 20_000);
     report.table([est, tw]);
+    report.table([inChild('host', 0)]);
     const perEndpoint = Number(est.bytes_per_endpoint);
     const perTimeWait = Number(tw.bytes_per_connection);
     const verdict = (b: number, limit: number): string => (b <= limit ? 'met' : 'MISSED');
@@ -119,7 +151,8 @@ export const connMemorySection = {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const mode = (process.argv[2] ?? 'timewait') as Mode;
-  if (mode !== 'established' && mode !== 'timewait') throw new Error('mode: established or timewait');
-  const n = Number(process.argv[3] ?? 20_000);
-  console.log(JSON.stringify(measure(mode, n)));
+  if (mode === 'host') console.log(JSON.stringify(measureHosts()));
+  else if (mode === 'established' || mode === 'timewait')
+    console.log(JSON.stringify(measure(mode, Number(process.argv[3] ?? 20_000))));
+  else throw new Error('mode: established, timewait or host');
 }

@@ -63,8 +63,14 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
   private readonly start0: Nanos;
   private firstArrival: Nanos = 0;
   private pagesStarted = 0;
-  /** Pages in progress by tag (requests carry their page's tag). */
-  private pageByTag = new Map<number, Page>();
+  /**
+   * Pages in progress by tag (requests carry their page's tag): tags are handed out in order, so
+   * page `tag` is at `pages[tag - firstTag]`, a finished one is undefined, and finished pages at the
+   * front are dropped (a page still loading keeps the finished ones after it as 8-byte holes until
+   * it ends). A Map would cost ~200 bytes per client even for the one page most have.
+   */
+  private pages: (Page | undefined)[] = [];
+  private firstTag = 0;
   private nextTag = 0;
   /** keepalive / pipelined: the persistent connections, in opening order. */
   private pool: ClientConnection[] = [];
@@ -124,7 +130,7 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
     const n = this.spec.objects;
     const page: Page = { start: this.now(), toRequest: n, toAnswer: n, open: 0, failed: false };
     const tag = this.nextTag++;
-    this.pageByTag.set(tag, page);
+    this.pages.push(page); // at tag - firstTag: every tag before it was pushed first
     if (this.spec.mode === 'http1.0') {
       this.fillHttp10(tag);
       return;
@@ -136,7 +142,7 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
 
   /** HTTP/1.0: open connections for the page's remaining objects, up to `connections` at once. */
   private fillHttp10(tag: number): void {
-    const page = this.pageByTag.get(tag);
+    const page = this.pageOf(tag);
     if (page === undefined) return; // loaded (or failed) already
     while (page.toRequest > 0 && page.open < this.spec.connections) {
       page.toRequest--;
@@ -322,31 +328,46 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
     const tag = conn.pageTag;
     if (tag < 0) return undefined;
     conn.pageTag = -1;
-    const page = this.pageByTag.get(tag);
+    const page = this.pageOf(tag);
     if (page !== undefined) page.open--;
     return tag;
   }
 
   private objectDone(tag: number): void {
-    const page = this.pageByTag.get(tag);
+    const page = this.pageOf(tag);
     if (page === undefined) return;
     page.toAnswer--;
     if (page.failed) {
-      if (page.open === 0) this.pageByTag.delete(tag);
+      if (page.open === 0) this.forgetPage(tag);
     } else if (page.toAnswer === 0) {
       this.ctx.report.pageCompleted(this.ctx.app, this.ctx.node, this.now() - page.start);
-      this.pageByTag.delete(tag);
+      this.forgetPage(tag);
     }
   }
 
   /** A page with a failed object never completes; it is forgotten once nothing of it is pending. */
   private objectFailed(tag: number): void {
-    const page = this.pageByTag.get(tag);
+    const page = this.pageOf(tag);
     if (page === undefined) return;
     if (!page.failed && this.waiting.includes(tag)) this.waiting = this.waiting.filter((t) => t !== tag); // no use fetching the rest
     page.failed = true;
     page.toRequest = 0;
-    if (page.open === 0) this.pageByTag.delete(tag);
+    if (page.open === 0) this.forgetPage(tag);
+  }
+
+  /** The page of `tag` while it is in progress. */
+  private pageOf(tag: number): Page | undefined {
+    return tag >= this.firstTag ? this.pages[tag - this.firstTag] : undefined;
+  }
+
+  private forgetPage(tag: number): void {
+    const pages = this.pages;
+    if (tag < this.firstTag || tag - this.firstTag >= pages.length) return;
+    pages[tag - this.firstTag] = undefined;
+    while (pages.length > 0 && pages[0] === undefined) {
+      pages.shift();
+      this.firstTag++;
+    }
   }
 
   private finishArrivals(): void {

@@ -94,7 +94,6 @@ export class HostStack
   private readonly ports: EphemeralPorts;
   /** What past connections learned per destination (Linux tcp_metrics); the engine reads and writes it. */
   readonly metrics = new DstMetrics();
-  private readonly scratch: Endpoints = { localAddr: 0, localPort: 0, remoteAddr: 0, remotePort: 0 };
   private ipId = 0;
 
   constructor(
@@ -278,11 +277,13 @@ export class HostStack
       // RFC 9293 3.10.7.1: no TCB, no listener (also: a SYN-ACK for a connection we never opened)
       const rst = resetForUnmatched(seg);
       if (rst !== null) {
-        const ep = this.scratch;
-        ep.localAddr = packet.dst;
-        ep.localPort = seg.dstPort;
-        ep.remoteAddr = packet.src;
-        ep.remotePort = seg.srcPort;
+        // made here, not kept per host: this path is rare and 10^5 hosts would each hold one
+        const ep: Endpoints = {
+          localAddr: packet.dst,
+          localPort: seg.dstPort,
+          remoteAddr: packet.src,
+          remotePort: seg.srcPort,
+        };
         this.transmit(ep, rst, false);
       }
     }

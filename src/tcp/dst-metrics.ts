@@ -57,10 +57,20 @@ export interface FastOpenMetrics {
 export class DstMetrics {
   /**
    * Chains by hash, only those in use: a simulated client host talks to one or two servers, and
-   * a 16384-slot array per host would cost 128 KiB each in a 10k-host run.
+   * a 16384-slot array per host would cost 128 KiB each in a 10k-host run. The first chain a host
+   * uses is held here (a Map costs ~200 bytes even with one entry, and most hosts need only one);
+   * `others` holds the rest, made when a second chain is needed.
    */
-  private readonly chains = new Map<number, DstMetricsEntry[]>();
+  private firstHash = -1;
+  private first: DstMetricsEntry[] | null = null;
+  private others: Map<number, DstMetricsEntry[]> | null = null;
   private count = 0;
+
+  /** The chain of hash `h`, if it was ever used. */
+  private chain(h: number): DstMetricsEntry[] | undefined {
+    if (h === this.firstHash) return this.first!;
+    return this.others?.get(h);
+  }
 
   /** Entries now held. */
   get size(): number {
@@ -70,7 +80,7 @@ export class DstMetrics {
   /** The entry for (saddr, daddr), or null (tcp_get_metrics without create); stale values are emptied. */
   lookup(saddr: number, daddr: number, now: Nanos): DstMetricsEntry | null {
     if (this.count === 0) return null;
-    const chain = this.chains.get(chainOf(daddr));
+    const chain = this.chain(chainOf(daddr));
     if (chain === undefined) return null;
     for (let i = 0; i < chain.length; i++) {
       const e = chain[i]!;
@@ -87,15 +97,6 @@ export class DstMetrics {
     const found = this.lookup(saddr, daddr, now);
     if (found !== null) return found;
     const h = chainOf(daddr);
-    let chain = this.chains.get(h);
-    if (chain === undefined) this.chains.set(h, (chain = []));
-    if (chain.length > RECLAIM_DEPTH) {
-      // reclaim: the least recently stamped entry of the chain becomes this destination's
-      let oldest = 0;
-      for (let i = 1; i < chain.length; i++) if (chain[i]!.stamp < chain[oldest]!.stamp) oldest = i;
-      chain.splice(oldest, 1);
-      this.count--;
-    }
     const e: DstMetricsEntry = {
       saddr,
       daddr,
@@ -107,8 +108,24 @@ export class DstMetrics {
       reordering: 0,
       fastOpen: null,
     };
-    chain.unshift(e); // Linux links a new block at the head of its chain
     this.count++;
+    const chain = this.chain(h);
+    if (chain === undefined) {
+      // a new chain, sized to its one entry (a first write to [] would reserve 17 slots)
+      if (this.firstHash === -1) {
+        this.firstHash = h;
+        this.first = [e];
+      } else (this.others ??= new Map()).set(h, [e]);
+      return e;
+    }
+    if (chain.length > RECLAIM_DEPTH) {
+      // reclaim: the least recently stamped entry of the chain becomes this destination's
+      let oldest = 0;
+      for (let i = 1; i < chain.length; i++) if (chain[i]!.stamp < chain[oldest]!.stamp) oldest = i;
+      chain.splice(oldest, 1);
+      this.count--;
+    }
+    chain.unshift(e); // Linux links a new block at the head of its chain
     return e;
   }
 
@@ -124,13 +141,15 @@ export class DstMetrics {
 
   /** `ip tcp_metrics flush [all]`: forget every destination. */
   flush(): void {
-    this.chains.clear();
+    this.firstHash = -1;
+    this.first = null;
+    this.others = null;
     this.count = 0;
   }
 
   /** `ip tcp_metrics delete ADDRESS`: forget one destination (every source address). */
   delete(daddr: number): void {
-    const chain = this.chains.get(chainOf(daddr));
+    const chain = this.chain(chainOf(daddr));
     if (chain === undefined) return;
     for (let i = chain.length - 1; i >= 0; i--) {
       if (chain[i]!.daddr === daddr) {
@@ -156,7 +175,7 @@ function checkStamp(e: DstMetricsEntry, now: Nanos): void {
  * Linux: hash_32(ipv4_addr_hash(daddr) ^ net_hash_mix(net), log). The address is read as the
  * kernel's u32 holds it, network byte order on a little-endian machine; the namespace mix is 0.
  */
-function chainOf(daddr: number): number {
+export function chainOf(daddr: number): number {
   const be = ((daddr & 0xff) << 24) | ((daddr & 0xff00) << 8) | ((daddr >>> 8) & 0xff00) | (daddr >>> 24);
   return Math.imul(be, 0x61c88647) >>> (32 - HASH_LOG);
 }

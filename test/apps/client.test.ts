@@ -67,6 +67,22 @@ describe('HTTP/1.0 pages', () => {
   });
 });
 
+describe('pages in flight at once', () => {
+  it('pages that finish out of order all complete: a lost segment holds one page up while later ones end', () => {
+    // 20 pages 50 ms apart over a 100 ms RTT with 5 % loss: several in flight at once, and a page
+    // whose segment is lost waits >= 1 s (the RTO) while the pages started after it complete.
+    const lossy = app('rate: 20/s, count: 20').replace(
+      'latency: 49ms, bandwidth: 1Gbps',
+      'latency: 49ms, bandwidth: 1Gbps, loss: 0.05',
+    );
+    const out = runOne(lossy);
+    expect(metric(out, 'connections.attempted')).toBe(20);
+    expect(metric(out, 'page_ms.count')).toBe(20);
+    expect(metric(out, 'page_ms.p50')).toBeLessThan(300);
+    expect(metric(out, 'page_ms.max')).toBeGreaterThan(1000);
+  });
+});
+
 describe('persistent connections that die', () => {
   // Recycle-oldest under 20 000 SYN/s: a half-open entry lasts 6.45 ms, less than the RTT, so
   // every connection is ESTABLISHED on the client and reset by the server on its first data.

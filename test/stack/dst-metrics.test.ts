@@ -13,7 +13,7 @@ import {
   type SocketHandler,
   type TcpSocket,
 } from '../../src/stack/socket-api.ts';
-import { DstMetrics } from '../../src/tcp/dst-metrics.ts';
+import { chainOf, DstMetrics } from '../../src/tcp/dst-metrics.ts';
 import { FakeNet } from './fake-net.ts';
 
 const A = 0x0a000002;
@@ -214,5 +214,30 @@ describe('the cache is bounded like Linux tcp_metrics', () => {
     expect(m.lookup(A, 0x0b000000, 200_000)).toBeNull(); // the oldest went first
     m.delete((0x0b000000 + 199_999) >>> 0);
     expect(m.lookup(A, (0x0b000000 + 199_999) >>> 0, 200_000)).toBeNull();
+  });
+
+  it('the first chain a host uses (held apart from the others) recycles, deletes and flushes as any other', () => {
+    const m = new DstMetrics();
+    const same: number[] = []; // addresses in B's chain
+    for (let a = 0x0b000000; same.length < 6; a++) if (chainOf(a) === chainOf(B)) same.push(a);
+    m.getOrCreate(A, B, 0).rtt = 1;
+    for (let i = 0; i < 6; i++) m.getOrCreate(A, same[i]!, i + 1);
+    expect(m.size).toBe(6); // a seventh entry in a chain of at most 6: the least recently stamped (B) went
+    expect(m.lookup(A, B, 10)).toBeNull();
+    expect(m.lookup(A, same[5]!, 10)).not.toBeNull();
+    m.delete(same[5]!);
+    expect(m.lookup(A, same[5]!, 10)).toBeNull();
+    expect(m.size).toBe(5);
+    m.flush();
+    expect(m.size).toBe(0);
+    expect(m.lookup(A, same[0]!, 10)).toBeNull();
+    // after a flush any chain can be the first again, and the one used before is a second one
+    const other = 0x0c000001;
+    expect(chainOf(other)).not.toBe(chainOf(B));
+    m.getOrCreate(A, other, 20);
+    m.getOrCreate(A, same[0]!, 21);
+    expect(m.lookup(A, other, 22)?.stamp).toBe(20);
+    expect(m.lookup(A, same[0]!, 22)?.stamp).toBe(21);
+    expect(m.size).toBe(2);
   });
 });
