@@ -184,7 +184,7 @@ export class LinkDirection implements EventHandler<Packet> {
     const waiting = this.waiting;
     const mask = (waiting.length >> 1) - 1;
     while (this.count !== 0 && waiting[2 * this.head]! <= now) {
-      this.queuedBytes -= waiting[2 * this.head + 1]!;
+      this.queuedBytes -= waiting[2 * this.head + 1]! | 0; // a small integer field, not a boxed double
       this.head = (this.head + 1) & mask;
       this.count--;
     }
@@ -217,8 +217,8 @@ export class LinkDirection implements EventHandler<Packet> {
     const old = this.waiting;
     const oldMask = (old.length >> 1) - 1;
     const size = old.length === 0 ? 8 : 2 * old.length;
-    const waiting: number[] = [];
-    for (let k = 0; k < size; k++) waiting.push(0); // packed (a new Array(size) would be holey)
+    // exactly `size` slots (pushing onto [] would reserve 17 for the first); holey, never read as such
+    const waiting = new Array<number>(size).fill(0);
     for (let k = 0; k < this.count; k++) {
       const from = 2 * ((this.head + k) & oldMask);
       waiting[2 * k] = old[from]!;

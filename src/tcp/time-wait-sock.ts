@@ -30,18 +30,20 @@ export class TimeWaitSock implements TimeWaitState {
   readonly params: TcpParams;
   readonly out: EngineOutput;
   state: TcpState = TcpState.TIME_WAIT;
-  /** The TIME-WAIT expiry (closeAt) while in TIME-WAIT, else Infinity: the one timer. */
-  deadline: Nanos;
+  /** The TIME-WAIT expiry while in TIME-WAIT, else Infinity: the one timer. */
   closeAt: Nanos;
-  /** Sequence numbers: our ACKs' SEQ (highest sent) and ACK fields (tw_snd_nxt, tw_rcv_nxt). */
-  readonly sndMax: number;
-  readonly rcvNxt: number;
+  // Sequence numbers and timestamps are held as signed 32-bit integers (small integers, stored in
+  // the object) and read back unsigned: as plain fields those at or above 2^31, about half, would
+  // each be a boxed double of 16 bytes, and a busy client holds tens of thousands of these records.
+  /** Our ACKs' SEQ (highest sent) and ACK fields (tw_snd_nxt, tw_rcv_nxt). */
+  private readonly sndMax32: number;
+  private readonly rcvNxt32: number;
   /** The advertised window field, already scaled (Linux tw_rcv_wnd >> tw_rcv_wscale). */
   private readonly window: number;
   readonly tsOk: boolean;
-  tsRecent: number;
+  private tsRecent32: number;
   tsRecentAt: Nanos;
-  private readonly tsOffset: number;
+  private readonly tsOffset32: number;
   lastOowAckAt: Nanos;
 
   private constructor(c: Connection) {
@@ -49,15 +51,31 @@ export class TimeWaitSock implements TimeWaitState {
     this.params = c.params;
     this.out = c.out;
     this.closeAt = c.closeAt;
-    this.deadline = c.closeAt;
-    this.sndMax = c.sndMax;
-    this.rcvNxt = c.rcvNxt;
+    this.sndMax32 = c.sndMax | 0;
+    this.rcvNxt32 = c.rcvNxt | 0;
     this.window = selectWindow(c);
     this.tsOk = c.tsOk;
-    this.tsRecent = c.tsRecent;
+    this.tsRecent32 = c.tsRecent | 0;
     this.tsRecentAt = c.tsRecentAt;
-    this.tsOffset = c.tsOffset;
+    this.tsOffset32 = c.tsOffset | 0;
     this.lastOowAckAt = c.lastOowAckAt;
+  }
+
+  /** The owner's one wake-up: the TIME-WAIT expiry (closeAt), Infinity once closed. */
+  get deadline(): Nanos {
+    return this.closeAt;
+  }
+  get sndMax(): number {
+    return this.sndMax32 >>> 0;
+  }
+  get rcvNxt(): number {
+    return this.rcvNxt32 >>> 0;
+  }
+  get tsRecent(): number {
+    return this.tsRecent32 >>> 0;
+  }
+  set tsRecent(v: number) {
+    this.tsRecent32 = v | 0;
   }
 
   /**
@@ -96,29 +114,29 @@ export class TimeWaitSock implements TimeWaitState {
     this.state = to;
     this.out.stateChanged(this.ep, from, to);
     if (to === TcpState.CLOSED) {
-      this.closeAt = this.deadline = Infinity;
+      this.closeAt = Infinity;
       this.out.notify(this.ep, ConnEvent.FREED);
     }
   }
 
   /** TimeWaitState: the timer restarts (a bare ACK or a retransmitted FIN). */
   restartTimer(at: Nanos): void {
-    this.closeAt = this.deadline = at;
+    this.closeAt = at;
   }
 
   /** TimeWaitState: the ACK a full connection would send (sendOowAck: rate-limited as Linux tcp_oow_rate_limited). */
   timeWaitAck(seg: Segment, now: Nanos): void {
     if (!oowAckAllowed(this, seg, now, false)) return;
     const options: TcpOptions | null = this.tsOk
-      ? { timestamp: { val: tsValue(this.tsOffset, now), ecr: this.tsRecent } }
+      ? { timestamp: { val: tsValue(this.tsOffset32 >>> 0, now), ecr: this.tsRecent } }
       : null;
     this.out.transmit(
       this.ep,
       {
         srcPort: this.ep.localPort,
         dstPort: this.ep.remotePort,
-        seq: this.sndMax >>> 0,
-        ack: this.rcvNxt >>> 0,
+        seq: this.sndMax,
+        ack: this.rcvNxt,
         flags: ACK,
         window: this.window,
         urgent: 0,
