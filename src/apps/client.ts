@@ -357,12 +357,14 @@ export class Client implements EventHandler, ConnectionOwner, H2Owner {
 
   /** The page of `tag` while it is in progress. */
   private pageOf(tag: number): Page | undefined {
-    return tag >= this.firstTag ? this.pages[tag - this.firstTag] : undefined;
+    const i = tag - this.firstTag;
+    return i >= 0 && i < this.pages.length ? this.pages[i] : undefined;
   }
 
+  /** Forgets a page in progress; the finished ones at the front go with it. */
   private forgetPage(tag: number): void {
+    if (this.pageOf(tag) === undefined) return;
     const pages = this.pages;
-    if (tag < this.firstTag || tag - this.firstTag >= pages.length) return;
     pages[tag - this.firstTag] = undefined;
     while (pages.length > 0 && pages[0] === undefined) {
       pages.shift();
