@@ -3,7 +3,7 @@
  * still report, counted by events, not by time.
  */
 import { afterEach, expect, it } from 'vitest';
-import { executeTasks, StopControl } from '../../src/experiment/pool.ts';
+import { executeTasks, StopControl, WorkerPool } from '../../src/experiment/pool.ts';
 import { runKey } from '../../src/experiment/run-key.ts';
 import type { RunTask } from '../../src/experiment/worker.ts';
 import { FAKE_RUNNER, fakeRuns, ratePoints } from './batch-fixtures/fake-experiment.ts';
@@ -51,4 +51,20 @@ it('runs even a single run on a worker thread, so an abandon (a second Ctrl-C) c
   clearTimeout(timer);
   // Abandoned mid-run: the run never got to log itself, the pool did not wait for it.
   expect(loggedRuns(process.env.FAKE_RUN_LOG)).toEqual([]);
+});
+
+it('starts one thread for a batch of one run and a second only when a second run is handed out', async () => {
+  const pool = new WorkerPool(2, FAKE_RUNNER);
+  try {
+    expect(pool.startedThreads).toBe(1);
+    await executeTasks(tasks(1), { jobs: 2, pool, stop: new StopControl(), onDone: () => {} });
+    expect(pool.startedThreads).toBe(1);
+    process.env.FAKE_RUN_DELAY_MS = '100';
+    const done: string[] = [];
+    await executeTasks(tasks(4), { jobs: 2, pool, stop: new StopControl(), onDone: (r) => done.push(r.id) });
+    expect(done).toHaveLength(4);
+    expect(pool.startedThreads).toBe(2);
+  } finally {
+    await pool.destroy();
+  }
 });
