@@ -6,7 +6,8 @@
 import type { PointValues } from '../schema/results.ts';
 import { BatchError, BatchErrorCode } from './batch-errors.ts';
 import { canonicalJson } from './csv.ts';
-import { runKey, sha256 } from './run-key.ts';
+import { canonicalSha256 } from './canonical-hash.ts';
+import { runKey } from './run-key.ts';
 import type { RunSpec } from './spec-types.ts';
 
 export interface PlannedRun {
@@ -51,7 +52,7 @@ export function makePlan(
 /** The hash a plan carries (and a shard manifest's plan must match). */
 export function makePlanHash(plan: Omit<BatchPlan, 'hash'>): string {
   const { experiment, spec, trace, pcap, runs } = plan;
-  return sha256(canonicalJson({ experiment, spec: spec ?? null, trace, pcap, runs }));
+  return canonicalSha256({ experiment, spec: spec ?? null, trace, pcap, runs });
 }
 
 /**

@@ -2,8 +2,7 @@
  * The identity of a run in the result store: a hash of everything that decides its outcome. A
  * stored run whose key differs (the spec was edited, a --set changed) is not reused.
  */
-import { createHash } from 'node:crypto';
-import { canonicalJson } from './csv.ts';
+import { canonicalSha256 } from './canonical-hash.ts';
 import type { RunSpec } from './spec-types.ts';
 
 /**
@@ -20,18 +19,12 @@ export const STORE_FORMAT = 2;
  */
 export function runKey(run: RunSpec): string {
   const { file: _file, charts: _charts, trace: _trace, pcap: _pcap, ...simulated } = run.spec;
-  return sha256(
-    canonicalJson({
-      format: STORE_FORMAT,
-      id: run.id,
-      pointIndex: run.pointIndex,
-      point: run.point,
-      seed: run.seed,
-      spec: simulated,
-    }),
-  );
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return canonicalSha256({
+    format: STORE_FORMAT,
+    id: run.id,
+    pointIndex: run.pointIndex,
+    point: run.point,
+    seed: run.seed,
+    spec: simulated,
+  });
 }
