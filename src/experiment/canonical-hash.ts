@@ -4,9 +4,11 @@
  *
  * Why: a run key hashes the run's whole spec, and a spec over a node group holds every member (a
  * 10 000-client star's spec is 1.8 MB of JSON). Built whole, the sorted copy and the text's parts
- * all live until the hash is taken; that many surviving young objects make V8 grow the main
- * thread's young generation to its 32 MB maximum for the rest of the process (about 16 MB of
- * peak RSS on star-10k). Written piece by piece into the hash, each piece dies young.
+ * all live until the hash is taken; V8 grows a young generation once enough bytes have survived
+ * its collections, so the main thread's grew to its 32 MB maximum for the rest of the process
+ * (its heap held 38 MB while star-10k ran on the worker thread, 30 MB with this writer). Written
+ * piece by piece into the hash, each piece dies young. It costs time: about 50 ms for star-10k's
+ * key against 37 ms through the sorted copy.
  */
 import { createHash, type Hash } from 'node:crypto';
 
