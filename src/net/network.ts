@@ -12,6 +12,7 @@ import { assignAddresses } from './addressing.ts';
 import { newNetCounters, type NetCounters } from './counters.ts';
 import { Host } from './host.ts';
 import { Link, LinkDirection } from './link.ts';
+import { LinkConfigs } from './link-config.ts';
 import type { NetNode } from './node.ts';
 import { Router } from './router.ts';
 import { computeRoutes } from './routing.ts';
@@ -126,11 +127,13 @@ export function buildNetwork(sim: Sim, topo: TopologyDef, options: NetworkOption
   degree.fill(0);
 
   const use = streamUses(nodes, topo.links.length);
+  const configs = new LinkConfigs(sim, tracer, counters, 2 * topo.links.length);
   const links = topo.links.map((def, i) => {
     const a = nodes[indexByName.get(def.a)!]!,
       b = nodes[indexByName.get(def.b)!]!;
-    const ab = new LinkDirection(a, b, def, sim, tracer, counters, seed, use(a, b));
-    const ba = new LinkDirection(b, a, def, sim, tracer, counters, seed, use(b, a));
+    const config = configs.of(def);
+    const ab = new LinkDirection(a, b, config, def, seed, 2 * i, use(a, b));
+    const ba = new LinkDirection(b, a, config, def, seed, 2 * i + 1, use(b, a));
     a.interfaces[degree[a.index]!++] = ab;
     b.interfaces[degree[b.index]!++] = ba;
     return new Link(i, def, ab, ba);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MS, US } from '../../src/sim/time.ts';
-import { Sink, host, link, topology, udp, world } from './fixtures.ts';
+import { Sink, host, link, router, topology, udp, world } from './fixtures.ts';
 
 /** a --(100 Mbps, 10 ms)--> b: a 1500-byte packet takes 120 us to serialize. */
 function pair(extra: Parameters<typeof link>[2] = {}) {
@@ -165,5 +165,65 @@ describe('drop-tail queue', () => {
     expect(dir.queuePeakPackets).toBe(4999);
     expect(dir.sentPackets).toBe(5000);
     expect(dir.sentBytes).toBe(5000 * 1500);
+  });
+});
+
+describe('queue storage', () => {
+  it('a queue grown from one slot keeps order and timing as it wraps and grows again', () => {
+    // The ring starts with room for one waiting packet: 1 waits, leaves, then 3 wait at once
+    // (growing twice from a ring whose head has moved), then 2 more.
+    const { sim, a, sink, toB, dir } = pair();
+    a.send(toB(1480, 0)); // wire until 120 us
+    a.send(toB(1480, 1)); // waits
+    sim.run({ until: 130 * US }); // 1 is on the wire (until 240 us)
+    expect(dir.queueLength).toBe(0);
+    for (let i = 2; i < 5; i++) a.send(toB(1480, i));
+    expect(dir.queueLength).toBe(3);
+    sim.run({ until: 370 * US }); // 2 and 3 have left the queue; 4 still waits
+    expect(dir.queueLength).toBe(1);
+    a.send(toB(1480, 5));
+    a.send(toB(1480, 6));
+    expect([dir.queueLength, dir.queueBytes]).toEqual([3, 4500]);
+    sim.run();
+    expect(sink.got.map((g) => [g.packet.id, g.t - 10 * MS])).toEqual([
+      [0, 120 * US],
+      [1, 240 * US],
+      [2, 360 * US],
+      [3, 480 * US],
+      [4, 600 * US],
+      [5, 720 * US],
+      [6, 840 * US],
+    ]);
+    expect(dir.queuePeakPackets).toBe(3);
+  });
+});
+
+describe('shared link settings', () => {
+  it('links with equal settings share one config; directions keep their own clocks', () => {
+    const w = world(
+      topology(
+        [host('a'), host('b'), host('c'), router('r')],
+        [link('a', 'r'), link('b', 'r'), link('c', 'r', { latency: 5 * MS })],
+      ),
+    );
+    const [ar, br, cr] = w.net.links;
+    expect(ar!.ab.config).toBe(br!.ab.config);
+    expect(ar!.ba.config).toBe(ar!.ab.config);
+    expect(cr!.ab.config).not.toBe(ar!.ab.config);
+    expect([ar!.ab.latency, cr!.ab.latency]).toEqual([10 * MS, 5 * MS]);
+    // a busy a->r does not hold up b->r, which shares its config
+    const a = w.net.hostByName('a')!;
+    const b = w.net.hostByName('b')!;
+    const sink = new Sink(w.sim);
+    w.net.hostByName('c')!.transport = sink;
+    const c = w.net.addressOf('c');
+    a.send(udp(a.address, c, 1480, 1));
+    a.send(udp(a.address, c, 1480, 2));
+    b.send(udp(b.address, c, 1480, 3));
+    expect(ar!.ab.queueLength).toBe(1);
+    expect(br!.ab.queueLength).toBe(0);
+    w.sim.run();
+    // a's second packet and b's packet reach r at 10.24 ms and 10.12 ms, then share r->c
+    expect(sink.got.map((g) => g.packet.id)).toEqual([1, 3, 2]);
   });
 });
