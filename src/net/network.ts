@@ -34,16 +34,20 @@ export class Network {
   /** Network-wide packet counters (always on). */
   readonly counters: NetCounters;
   private readonly byName: ReadonlyMap<string, NetNode>;
-  private readonly byAddress: ReadonlyMap<number, NetNode>;
 
-  constructor(nodes: NetNode[], links: Link[], counters: NetCounters) {
+  constructor(
+    nodes: NetNode[],
+    links: Link[],
+    counters: NetCounters,
+    /** Address → node index: the map the forwarding tables share (a second one per node would cost ~46 bytes each). */
+    private readonly indexByAddress: ReadonlyMap<number, number>,
+  ) {
     this.nodes = nodes;
     this.hosts = nodes.filter((n): n is Host => n instanceof Host);
     this.routers = nodes.filter((n): n is Router => n instanceof Router);
     this.links = links;
     this.counters = counters;
     this.byName = new Map(nodes.map((n) => [n.name, n]));
-    this.byAddress = new Map(nodes.map((n) => [n.address, n]));
   }
 
   nodeByName(name: string): NetNode | undefined {
@@ -57,7 +61,13 @@ export class Network {
   }
 
   nodeByAddress(address: number): NetNode | undefined {
-    return this.byAddress.get(address >>> 0);
+    const i = this.indexOfAddress(address);
+    return i === undefined ? undefined : this.nodes[i];
+  }
+
+  /** The topology position of the node with that address, or undefined. */
+  indexOfAddress(address: number): number | undefined {
+    return this.indexByAddress.get(address >>> 0);
   }
 
   /** The node's address; throws for a name not in the topology (callers pass validated names). */
@@ -140,5 +150,5 @@ export function buildNetwork(sim: Sim, topo: TopologyDef, options: NetworkOption
   });
 
   computeRoutes(nodes);
-  return new Network(nodes, links, counters);
+  return new Network(nodes, links, counters, indexByAddress);
 }
