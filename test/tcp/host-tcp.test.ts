@@ -15,6 +15,8 @@ import {
   type TimeWaitSlot,
 } from '../../src/tcp/host-tcp.ts';
 import { tcpParams, type TcpParams } from '../../src/tcp/params.ts';
+import { Rng } from '../../src/sim/rng.ts';
+import { CookieSecret, keyedHash4 } from '../../src/tcp/syn-cookies.ts';
 
 const A = 0x0a000002;
 const B = 0x0a000001;
@@ -155,5 +157,30 @@ describe('HostTcp: taking a 4-tuple over from TIME-WAIT', () => {
   it('the ISS wraps modulo 2^32 and is never 0', () => {
     expect(nextIncarnationIss(0xffffffff - 65536)).toBe(1); // would be 0
     expect(nextIncarnationIss(0xffffffff)).toBe(65536);
+  });
+});
+
+describe('host secrets', () => {
+  /** The words of the host's secrets stream, in the order they are drawn. */
+  function words(seed: number, name: string, n: number): number[] {
+    const rng = new Rng(seed, `host:${name}:tcp-secrets`);
+    return Array.from({ length: n }, () => rng.nextU32());
+  }
+
+  it('draws every key from one stream in a fixed order, the listener-only ones when first asked', () => {
+    const w = words(9, 'srv', 12);
+    const h = host({}, 9, 'srv');
+    // ISN key: words 4 and 5; TSval key: 6 and 7; port key: 10 and 11
+    expect(h.initialSeq(A, 1000, B, 80, 0)).toBe(keyedHash4(w[4]!, w[5]!, A, B, ((1000 << 16) | 80) >>> 0, 0) >>> 0);
+    expect(h.tsOffset(A, B)).toBe(keyedHash4(w[6]!, w[7]!, A, B, 0, 0));
+    expect([h.portKeyA >>> 0, h.portKeyB >>> 0]).toEqual([w[10], w[11]]);
+    // made late, the listener's secrets are the words they would have been: cookie 0-3, SYN cache 8-9
+    expect(h.cacheKey()).toEqual([w[8], w[9]]);
+    const secret = h.cookieSecret;
+    expect(secret).toBe(h.cookieSecret);
+    expect(secret).toEqual(new CookieSecret(w[0]! | 0, w[1]! | 0, w[2]! | 0, w[3]! | 0));
+    expect(secret.hash(A, B, 1000, 80, 3, 1)).toBe(
+      new CookieSecret(w[0]!, w[1]!, w[2]!, w[3]!).hash(A, B, 1000, 80, 3, 1),
+    );
   });
 });
