@@ -83,8 +83,8 @@ export class HostStack
     fastOpenAccepted: 0,
     fastOpenFallback: 0,
   };
-  /** Active Fast Open blackhole detection, host-wide as Linux's per-namespace state; `events` is TCPFastOpenBlackhole. */
-  readonly fastOpenBlackhole = new FastOpenBlackhole();
+  /** Made by the first Fast Open connection (most hosts never make one): see `fastOpenBlackhole`. */
+  private blackhole: FastOpenBlackhole | null = null;
   /** The host's TCP state and rules: secrets, ISN and TSval offsets, state counts, TIME-WAIT policy. */
   readonly tcp: HostTcp;
   private readonly sim: Sim;
@@ -114,6 +114,15 @@ export class HostStack
       port.name,
       params.twReuse,
     );
+  }
+
+  /**
+   * Active Fast Open blackhole detection, host-wide as Linux's per-namespace state; `events` is
+   * TCPFastOpenBlackhole. Made when first read: the engine reads it only for connections that use
+   * Fast Open, and a new one is in the state an untouched one would be in (never paused).
+   */
+  get fastOpenBlackhole(): FastOpenBlackhole {
+    return (this.blackhole ??= new FastOpenBlackhole());
   }
 
   /** The host's parameters, with its jiffies phase (timer-wheel.ts) filled in. */
@@ -327,14 +336,15 @@ export class HostStack
 
   /** ICMP counters, made by the first ICMP error (nstat's IcmpInErrors, TcpExtOutOfWindowIcmps). */
   icmpStats: { inErrors: number; outOfWindowIcmps: number } | null = null;
-  private readonly routes = new RouteCache();
+  /** Learned path MTUs; made by the first ICMP fragmentation-needed (an empty cache knows none). */
+  private routes: RouteCache | null = null;
 
   pathMtu(remoteAddr: number): number {
-    return this.routes.mtu(remoteAddr, this.sim.now);
+    return this.routes === null ? 0 : this.routes.mtu(remoteAddr, this.sim.now);
   }
 
   updatePathMtu(remoteAddr: number, mtu: number, deviceMtu: number): number {
-    return this.routes.update(remoteAddr, mtu, deviceMtu, this.sim.now);
+    return (this.routes ??= new RouteCache()).update(remoteAddr, mtu, deviceMtu, this.sim.now);
   }
 
   // --- EngineOutput ---
