@@ -211,3 +211,26 @@ describe('ephemeral port choice with port indexes', () => {
     expect(probes).toBe(0); // the index answers; the port-by-port search would have made 28 232 000 probes
   });
 });
+
+describe('perturbation counters', () => {
+  it('keep one counter per slot, the first in fields and the rest in a list, as a table of all slots would', () => {
+    // 40 destinations in turn, several rounds: many slots in use, some shared by two destinations.
+    const ports = new EphemeralPorts(LOW, LOW + 999, 11, 22, 7, 'h');
+    const ref = new ReferencePorts(LOW, LOW + 999, 11, 22, 7, 'h');
+    const a = new FakeHost(false, ports);
+    const b = new FakeHost(false);
+    const slots = new Set<number>();
+    for (let round = 0; round < 5; round++) {
+      for (let d = 0; d < 40; d++) {
+        const raddr = 0x0a000100 + d;
+        slots.add(keyedHash4(11, 22, 0x0a0000ff, raddr, 80, 0) & 63);
+        const got = ports.pick(0x0a0000ff, raddr, 80, a);
+        expect(got).toBe(ref.pick(0x0a0000ff, raddr, 80, b));
+        a.add(got, raddr, 80);
+        b.add(got, raddr, 80);
+      }
+    }
+    expect(slots.size).toBeGreaterThan(20);
+    expect(slots.size).toBeLessThan(40);
+  });
+});
