@@ -14,7 +14,7 @@
  */
 import type { Nanos } from '../sim/time.ts';
 import { ACK, type Segment, type TcpOptions } from '../wire/segment.ts';
-import { ConnEvent, TcpState, type EngineOutput, type Endpoints } from './api.ts';
+import { ConnEvent, TcpState, type EngineOutput, type LentEndpoints } from './api.ts';
 import type { Connection } from './connection.ts';
 import { oowAckAllowed, selectWindow } from './output.ts';
 import type { TcpParams } from './params.ts';
@@ -25,8 +25,13 @@ import { tsValue } from './window.ts';
 const CONSUMED = 0;
 const REOPEN = 1;
 
-export class TimeWaitSock implements TimeWaitState {
-  readonly ep: Endpoints;
+export class TimeWaitSock implements TimeWaitState, LentEndpoints {
+  // The 4-tuple is kept in the record, which is its own Endpoints (`ep`): a separate object would
+  // cost 56 bytes more. Addresses as signed 32-bit integers, as the sequence numbers below.
+  private readonly localAddr32: number;
+  readonly localPort: number;
+  private readonly remoteAddr32: number;
+  readonly remotePort: number;
   readonly params: TcpParams;
   readonly out: EngineOutput;
   state: TcpState = TcpState.TIME_WAIT;
@@ -47,7 +52,10 @@ export class TimeWaitSock implements TimeWaitState {
   lastOowAckAt: Nanos;
 
   private constructor(c: Connection) {
-    this.ep = c.ep;
+    this.localAddr32 = c.ep.localAddr | 0;
+    this.localPort = c.ep.localPort;
+    this.remoteAddr32 = c.ep.remoteAddr | 0;
+    this.remotePort = c.ep.remotePort;
     this.params = c.params;
     this.out = c.out;
     this.closeAt = c.closeAt;
@@ -59,6 +67,17 @@ export class TimeWaitSock implements TimeWaitState {
     this.tsRecentAt = c.tsRecentAt;
     this.tsOffset32 = c.tsOffset | 0;
     this.lastOowAckAt = c.lastOowAckAt;
+  }
+
+  /** The connection's endpoints: the record itself. */
+  get ep(): LentEndpoints {
+    return this;
+  }
+  get localAddr(): number {
+    return this.localAddr32 >>> 0;
+  }
+  get remoteAddr(): number {
+    return this.remoteAddr32 >>> 0;
   }
 
   /** The owner's one wake-up: the TIME-WAIT expiry (closeAt), Infinity once closed. */
@@ -133,8 +152,8 @@ export class TimeWaitSock implements TimeWaitState {
     this.out.transmit(
       this.ep,
       {
-        srcPort: this.ep.localPort,
-        dstPort: this.ep.remotePort,
+        srcPort: this.localPort,
+        dstPort: this.remotePort,
         seq: this.sndMax,
         ack: this.rcvNxt,
         flags: ACK,

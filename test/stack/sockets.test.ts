@@ -363,3 +363,38 @@ describe('simultaneous open and close between two stacks', () => {
     expect([sa.state, sb.state]).toEqual(['TIME_WAIT', 'TIME_WAIT']);
   });
 });
+
+describe('the compact TIME-WAIT record', () => {
+  it('keeps the 4-tuple itself: addresses at or above 2^31 read back unsigned, and its ACKs reach the peer', () => {
+    const HA = 0xc0a80002; // 192.168.0.2
+    const HB = 0xc0a80001;
+    const net = new FakeNet();
+    const a = net.addHost('a', HA);
+    const b = net.addHost('b', HB);
+    orThrow(
+      b.listen(
+        80,
+        new Acceptor({
+          onReadable: (s) => {
+            readAll(s);
+            if (s.eof) s.close();
+          },
+        }),
+      ),
+    );
+    const s = orThrow(a.connect(HB, 80, { onConnected: (x) => x.close() }));
+    const port = s.localPort;
+    net.sim.run({ until: 1 * SEC });
+    expect(s.state).toBe('TIME_WAIT');
+    expect((s as unknown as { conn: object }).conn.constructor.name).toBe('TimeWaitSock');
+    expect([s.localAddr, s.localPort, s.remoteAddr, s.remotePort]).toEqual([HA, port, HB, 80]);
+    // the peer's FIN again: the record answers it, from and to the right addresses and ports
+    const fin = net.delivered.filter((p) => p.src === HB && (p.tcp!.flags & FIN) !== 0).at(-1)!;
+    const before = net.delivered.length;
+    a.receive(fin);
+    net.sim.run({ until: 2 * SEC });
+    const ack = net.delivered.slice(before).find((p) => p.src === HA)!;
+    expect([ack.src, ack.dst, ack.tcp!.srcPort, ack.tcp!.dstPort]).toEqual([HA, HB, port, 80]);
+    expect(formatFlags(ack.tcp!.flags)).toBe('.');
+  });
+});
