@@ -50,6 +50,12 @@ export interface SocketOwner {
 
 const NO_HANDLER: SocketHandler = {};
 
+/** StackSocket's flag bits. */
+const FREED = 1;
+const DESTROY_PENDING = 2;
+const REUSE_ADDR = 4;
+const ACCEPTED = 8;
+
 /** A user call's work on a socket, run inside the stack's bracket by StackSocket.call. */
 type SocketOp<A, B, R> = (s: StackSocket, now: Nanos, a: A, b: B) => R;
 
@@ -66,15 +72,42 @@ export class StackSocket implements TcpSocket {
   wakeId: EventId = -1;
   /** SO_ERROR: the last asynchronous error, until read. */
   error: Errno | null = null;
-  freed = false;
   /** When the connection entered TIME-WAIT (for tcp_tw_reuse), or -1. */
   timeWaitSince: Nanos = -1;
+  /**
+   * The four flags below, as bits of one small integer: a busy client holds tens of thousands of
+   * sockets (TIME-WAIT ones included), and four boolean fields cost 32 bytes each.
+   */
+  private flags = 0;
+
+  /** The connection is gone and the stack has forgotten the socket. */
+  get freed(): boolean {
+    return (this.flags & FREED) !== 0;
+  }
+  set freed(on: boolean) {
+    this.flags = on ? this.flags | FREED : this.flags & ~FREED;
+  }
   /** Over maxTimeWait: destroy once the current engine call returns. */
-  destroyPending = false;
+  get destroyPending(): boolean {
+    return (this.flags & DESTROY_PENDING) !== 0;
+  }
+  set destroyPending(on: boolean) {
+    this.flags = on ? this.flags | DESTROY_PENDING : this.flags & ~DESTROY_PENDING;
+  }
   /** SO_REUSEADDR was set (inherited from the listener by accepted sockets). */
-  reuseAddr = false;
+  get reuseAddr(): boolean {
+    return (this.flags & REUSE_ADDR) !== 0;
+  }
+  set reuseAddr(on: boolean) {
+    this.flags = on ? this.flags | REUSE_ADDR : this.flags & ~REUSE_ADDR;
+  }
   /** accept() returned it (a Fast Open child then takes ICMP errors as a connected socket, tcp_v4_err). */
-  accepted = false;
+  get accepted(): boolean {
+    return (this.flags & ACCEPTED) !== 0;
+  }
+  set accepted(on: boolean) {
+    this.flags = on ? this.flags | ACCEPTED : this.flags & ~ACCEPTED;
+  }
 
   constructor(
     private readonly owner: SocketOwner,

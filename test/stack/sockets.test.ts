@@ -18,6 +18,7 @@ import {
   type TcpSocket,
 } from '../../src/stack/socket-api.ts';
 import { FakeNet } from './fake-net.ts';
+import { StackSocket, type SocketOwner } from '../../src/stack/sockets.ts';
 
 const A = 0x0a000002; // client
 const B = 0x0a000001; // server
@@ -396,5 +397,18 @@ describe('the compact TIME-WAIT record', () => {
     const ack = net.delivered.slice(before).find((p) => p.src === HA)!;
     expect([ack.src, ack.dst, ack.tcp!.srcPort, ack.tcp!.dstPort]).toEqual([HA, HB, port, 80]);
     expect(formatFlags(ack.tcp!.flags)).toBe('.');
+  });
+});
+
+describe('StackSocket flags', () => {
+  it('freed, destroyPending, reuseAddr and accepted are set and cleared independently', () => {
+    const s = new StackSocket({} as SocketOwner, null);
+    const names = ['freed', 'destroyPending', 'reuseAddr', 'accepted'] as const;
+    const read = () => names.map((n) => s[n]);
+    expect(read()).toEqual([false, false, false, false]);
+    for (let mask = 0; mask < 16; mask++) {
+      names.forEach((n, i) => (s[n] = (mask & (1 << i)) !== 0));
+      expect(read()).toEqual(names.map((_, i) => (mask & (1 << i)) !== 0));
+    }
   });
 });
