@@ -7,9 +7,11 @@
  *
  * Layout: one plain array of (address, ports, value) triples, the two words stored as signed
  * 32-bit integers so they stay small integers (never boxed); key and value share a cache line.
- * Every host has a table and most (clients) hold a handful of connections, so a table starts with
- * no array at all and the first insert allocates 4 slots: a typed-array layout cost ~800 bytes per
- * host in object headers and backing stores before the first connection.
+ * Every host has a table and most (clients) hold a handful of connections, often one at a time,
+ * so a table starts with no array at all and the first insert allocates 2 slots (room for one
+ * entry at load 1/2; 48 bytes less than 4 slots): a typed-array layout cost ~800 bytes per host in
+ * object headers and backing stores before the first connection. The slot order is not part of
+ * the contract (forEach's one user, the port index, is order-free).
  */
 
 export function portsKey(localPort: number, remotePort: number): number {
@@ -17,7 +19,7 @@ export function portsKey(localPort: number, remotePort: number): number {
 }
 
 /** Slots of the first allocation (the table doubles when half full). */
-const INITIAL_SLOTS = 4;
+const INITIAL_SLOTS = 2;
 /** Shared by every empty table; never written (an insert allocates first). */
 const NONE: readonly unknown[] = Object.freeze([]);
 
