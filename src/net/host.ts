@@ -37,10 +37,14 @@ const LOOPBACK = 1;
 const NO_TAPS: readonly PacketTap[] = Object.freeze([]);
 
 export class Host implements HostPort, NetNode, EventHandler<Packet> {
-  readonly kind = 'host' as const;
   /** Filled by buildNetwork, which sizes the list exactly (`interfaceCount`). */
   readonly interfaces: LinkDirection[];
-  readonly routes: ForwardingTable;
+  /**
+   * The forwarding table, made when first read (`routes`): routing fills it for multi-homed
+   * hosts only, and a single-homed host (most of a star's) sends everything through its only
+   * link without one.
+   */
+  private table: ForwardingTable | null = null;
   /** The stack above; packets arriving while it is null are counted as delivered and discarded. */
   transport: Transport | null = null;
   private taps = NO_TAPS as PacketTap[];
@@ -52,11 +56,23 @@ export class Host implements HostPort, NetNode, EventHandler<Packet> {
     readonly sim: Sim,
     readonly tracer: Tracer,
     private readonly counters: NetCounters,
-    nodeIndexByAddress: ReadonlyMap<number, number>,
+    private readonly nodeIndexByAddress: ReadonlyMap<number, number>,
     interfaceCount = 0,
   ) {
     this.interfaces = new Array<LinkDirection>(interfaceCount);
-    this.routes = new ForwardingTable(nodeIndexByAddress);
+  }
+
+  get kind(): 'host' {
+    return 'host';
+  }
+
+  /** The forwarding table (a single-homed host's, made on demand, sends everything through its only link, as `send` does). */
+  get routes(): ForwardingTable {
+    if (this.table === null) {
+      this.table = new ForwardingTable(this.nodeIndexByAddress);
+      if (this.interfaces.length <= 1) this.table.only = this.interfaces[0] ?? null;
+    }
+    return this.table;
   }
 
   addTap(tap: PacketTap): void {
@@ -77,7 +93,8 @@ export class Host implements HostPort, NetNode, EventHandler<Packet> {
       this.sim.at(now, this, LOOPBACK, packet);
       return;
     }
-    const out = this.routes.lookup(packet.dst);
+    const table = this.table;
+    const out = table === null ? (this.interfaces[0] ?? null) : table.lookup(packet.dst);
     if (out === null) {
       this.counters.droppedNoRoute++;
       if (this.tracer.packets) this.tracer.emitPacket(packetRecord(now, this.name, 'drop', packet, 'no-route'));

@@ -20,11 +20,9 @@ import type { NetNode } from './node.ts';
 /** Fills every node's forwarding table. */
 export function computeRoutes(nodes: readonly NetNode[]): void {
   for (const node of nodes) {
+    // A single-homed host sends everything through its only link (Host.routes, Host.send): no table.
+    if (node.kind === 'host' && node.interfaces.length <= 1) continue;
     const table = node.routes;
-    if (node.kind === 'host' && node.interfaces.length <= 1) {
-      table.only = node.interfaces[0] ?? null;
-      continue;
-    }
     table.fallback = node.kind === 'host' ? node.interfaces[0]! : null;
     table.next = shortestFirstHops(nodes, node);
   }
