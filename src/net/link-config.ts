@@ -14,6 +14,9 @@ import type { Tracer } from '../sim/trace.ts';
 import type { NetCounters } from './counters.ts';
 import type { LinkDef } from './topology-def.ts';
 
+/** Times per direction in LinkConfig.clocks (see LinkDirection.clock). */
+export const CLOCKS = 3;
+
 export class LinkConfig {
   readonly latency: Nanos;
   /** Bits per second. */
@@ -32,8 +35,8 @@ export class LinkConfig {
     readonly tracer: Tracer,
     readonly counters: NetCounters,
     /**
-     * Two times per direction of the world, at 2 · its slot (LinkDirection.clock): typed storage,
-     * as double fields of 2·10^5 directions would each be a 16-byte box.
+     * Three times per direction of the world, from CLOCKS · its slot (LinkDirection.clock): typed
+     * storage, as double fields of 2·10^5 directions would each be a 16-byte box.
      */
     readonly clocks: Float64Array,
   ) {
@@ -67,7 +70,7 @@ export class LinkConfigs {
     private readonly counters: NetCounters,
     directions: number,
   ) {
-    this.clocks = new Float64Array(2 * directions);
+    this.clocks = new Float64Array(CLOCKS * directions);
   }
 
   /** The config of `def`'s settings (its endpoints, loss and burst loss are not part of it). */

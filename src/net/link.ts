@@ -28,7 +28,7 @@ import { Rng } from '../sim/rng.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
 import { serializationTime, type Nanos } from '../sim/time.ts';
 import { packetBytes, type Packet } from '../wire/segment.ts';
-import type { LinkConfig } from './link-config.ts';
+import { CLOCKS, type LinkConfig } from './link-config.ts';
 import { LossModel } from './loss.ts';
 import type { NetNode } from './node.ts';
 import { packetRecord } from './packet-trace.ts';
@@ -59,21 +59,26 @@ export class LinkDirection implements EventHandler<Packet> {
   private readonly loss: LossModel | null;
   private readonly jitterRng: Rng | null;
   /**
-   * Waiting packets, as a ring of (start of serialization, bytes) pairs: capacity a power of two,
-   * 0 until the first packet waits, then one pair, doubling as needed. The packets themselves are
-   * already in their arrival events. A plain array of doubles (V8 stores them unboxed): a
-   * Float64Array costs ~200 bytes more in its object and buffer, and in a star nearly every
-   * direction queues a packet at some point (a request and its FIN leave back to back), rarely two.
+   * The queue: `count` waiting packets (the packets themselves are already in their arrival
+   * events), `queuedBytes` in all. The oldest is held in the direction itself, its bytes in
+   * `firstBytes` and its start of serialization in `config.clocks` (below); the ones behind it in
+   * `waiting`, a ring of (start, bytes) pairs, capacity a power of two, 0 until a second packet
+   * waits, then one pair, doubling as needed. In a star nearly every direction queues a packet at
+   * some point (a request and its FIN leave back to back) but rarely two: the ring (a plain array
+   * of doubles, which V8 stores unboxed; a Float64Array would cost ~200 bytes more) would cost
+   * ~70 bytes each.
    */
-  private waiting = NO_QUEUE;
-  private head = 0;
   private count = 0;
   private queuedBytes = 0;
+  private firstBytes = 0;
+  private waiting = NO_QUEUE;
+  private head = 0;
   /**
-   * Where this direction's two times sit in `config.clocks`: at `clock`, when the wire is done
+   * Where this direction's three times sit in `config.clocks`: at `clock`, when the wire is done
    * serializing (busyUntil); at `clock + 1`, the arrival of the last packet sent (to keep order
-   * under jitter). Nanosecond times pass 2^31 within seconds, and as fields each would be a boxed
-   * double of 16 bytes besides its pointer.
+   * under jitter); at `clock + 2`, when the oldest waiting packet starts serializing. Nanosecond
+   * times pass 2^31 within seconds, and as fields each would be a boxed double of 16 bytes
+   * besides its pointer.
    */
   private readonly clock: number;
 
@@ -89,7 +94,7 @@ export class LinkDirection implements EventHandler<Packet> {
     /** 1 for the first link between these two nodes, 2 for a second one ("#2" in stream names). */
     streamUse = 1,
   ) {
-    this.clock = 2 * slot;
+    this.clock = CLOCKS * slot;
     this.streamUse = streamUse;
     const lossy = def.loss > 0 || def.burstLoss !== undefined;
     const prefix = lossy || def.jitter > 0 ? this.streamPrefix : '';
@@ -168,10 +173,16 @@ export class LinkDirection implements EventHandler<Packet> {
       return;
     }
     const start = k.clocks[this.clock]!;
-    if (2 * this.count === this.waiting.length) this.growQueue();
-    const i = 2 * ((this.head + this.count) & ((this.waiting.length >> 1) - 1));
-    this.waiting[i] = start;
-    this.waiting[i + 1] = bytes;
+    if (this.count === 0) {
+      k.clocks[this.clock + 2] = start;
+      this.firstBytes = bytes;
+    } else {
+      const behind = this.count - 1;
+      if (2 * behind === this.waiting.length) this.growQueue();
+      const i = 2 * ((this.head + behind) & ((this.waiting.length >> 1) - 1));
+      this.waiting[i] = start;
+      this.waiting[i + 1] = bytes;
+    }
     this.count++;
     this.queuedBytes += bytes;
     if (this.count > this.queuePeakPackets) this.queuePeakPackets = this.count;
@@ -186,12 +197,18 @@ export class LinkDirection implements EventHandler<Packet> {
 
   /** Waiting packets whose serialization has started by `now` have left the queue. */
   private leaveQueue(now: Nanos): void {
-    const waiting = this.waiting;
-    const mask = (waiting.length >> 1) - 1;
-    while (this.count !== 0 && waiting[2 * this.head]! <= now) {
-      this.queuedBytes -= waiting[2 * this.head + 1]! | 0; // a small integer field, not a boxed double
-      this.head = (this.head + 1) & mask;
-      this.count--;
+    const clocks = this.config.clocks,
+      first = this.clock + 2;
+    while (this.count !== 0 && clocks[first]! <= now) {
+      this.queuedBytes -= this.firstBytes;
+      if (--this.count !== 0) {
+        // the next one becomes the oldest
+        const waiting = this.waiting,
+          i = 2 * this.head;
+        clocks[first] = waiting[i]!;
+        this.firstBytes = waiting[i + 1]! | 0; // a small integer field, not a boxed double
+        this.head = (this.head + 1) & ((waiting.length >> 1) - 1);
+      }
     }
   }
 
@@ -225,10 +242,10 @@ export class LinkDirection implements EventHandler<Packet> {
   private growQueue(): void {
     const old = this.waiting;
     const oldMask = (old.length >> 1) - 1;
-    const size = old.length === 0 ? 2 : 2 * old.length; // one pair first: most directions never hold two waiting packets
+    const size = old.length === 0 ? 2 : 2 * old.length;
     // exactly `size` slots (pushing onto [] would reserve 17 for the first); holey, never read as such
     const waiting = new Array<number>(size).fill(0);
-    for (let k = 0; k < this.count; k++) {
+    for (let k = 0; k < this.count - 1; k++) {
       const from = 2 * ((this.head + k) & oldMask);
       waiting[2 * k] = old[from]!;
       waiting[2 * k + 1] = old[from + 1]!;
