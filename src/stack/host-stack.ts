@@ -73,16 +73,18 @@ export class HostStack
     PortChecker
 {
   readonly address: number;
-  readonly counters: Required<StackStats> = {
-    segmentsSent: 0,
-    segmentsRetransmitted: 0,
-    established: 0,
-    timeWait: 0,
-    timeWaitPeak: 0,
-    fastOpenRequested: 0,
-    fastOpenAccepted: 0,
-    fastOpenFallback: 0,
-  };
+  // The host's counters (StackStats), as fields: one object fewer per host. HostTcp counts the
+  // connection states into the three it shares (StateCounts: this stack is its `counts`).
+  segmentsSent = 0;
+  segmentsRetransmitted = 0;
+  /** Connections now in ESTABLISHED or CLOSE_WAIT (Linux's CurrEstab); kept by HostTcp. */
+  established = 0;
+  /** Connections now in TIME-WAIT, and the most at once; kept by HostTcp. */
+  timeWait = 0;
+  timeWaitPeak = 0;
+  fastOpenRequested = 0;
+  fastOpenAccepted = 0;
+  fastOpenFallback = 0;
   /** Made by the first Fast Open connection (most hosts never make one): see `fastOpenBlackhole`. */
   private blackhole: FastOpenBlackhole | null = null;
   /** The host's TCP state and rules: secrets, ISN and TSval offsets, state counts, TIME-WAIT policy. */
@@ -104,7 +106,7 @@ export class HostStack
     super();
     this.address = port.address;
     this.sim = port.sim;
-    const tcp = (this.tcp = new HostTcp(params, seed, port.name, this.counters));
+    const tcp = (this.tcp = new HostTcp(params, seed, port.name, this));
     this.ports = new EphemeralPorts(
       params.ephemeralLow,
       params.ephemeralHigh,
@@ -151,8 +153,18 @@ export class HostStack
     return this.flows.size;
   }
 
-  stats(): StackStats {
-    return this.counters;
+  /** The counters now (a new object per call). */
+  stats(): Required<StackStats> {
+    return {
+      segmentsSent: this.segmentsSent,
+      segmentsRetransmitted: this.segmentsRetransmitted,
+      established: this.established,
+      timeWait: this.timeWait,
+      timeWaitPeak: this.timeWaitPeak,
+      fastOpenRequested: this.fastOpenRequested,
+      fastOpenAccepted: this.fastOpenAccepted,
+      fastOpenFallback: this.fastOpenFallback,
+    };
   }
 
   // --- TcpStack ---
@@ -350,16 +362,14 @@ export class HostStack
   // --- EngineOutput ---
 
   fastOpen(_ep: LentEndpoints, event: number): void {
-    const c = this.counters;
-    if (event === FO_EVENT_REQUESTED) c.fastOpenRequested++;
-    else if (event === FO_EVENT_ACCEPTED) c.fastOpenAccepted++;
-    else if (event === FO_EVENT_FALLBACK) c.fastOpenFallback++;
+    if (event === FO_EVENT_REQUESTED) this.fastOpenRequested++;
+    else if (event === FO_EVENT_ACCEPTED) this.fastOpenAccepted++;
+    else if (event === FO_EVENT_FALLBACK) this.fastOpenFallback++;
   }
 
   transmit(ep: LentEndpoints, seg: Segment, retransmit: boolean, ecn = 0, tos = 0, noDf = false): void {
-    const c = this.counters;
-    c.segmentsSent++;
-    if (retransmit) c.segmentsRetransmitted++;
+    this.segmentsSent++;
+    if (retransmit) this.segmentsRetransmitted++;
     this.ipId = (this.ipId + 1) & 0xffff;
     const packet: Packet = {
       src: ep.localAddr,

@@ -180,3 +180,28 @@ describe('host state made on first use', () => {
     expect(a.fastOpenBlackhole.events).toBe(1);
   });
 });
+
+describe('host counters', () => {
+  it('stats() reads the counters as they are now, every one of them, in a fixed order', () => {
+    const net = new FakeNet();
+    const a = net.addHost('a', A);
+    const b = net.addHost('b', B);
+    orThrow(b.listen(80, {}));
+    const before = a.stats();
+    orThrow(a.connect(B, 80, {}));
+    net.sim.run({ until: 1 * SEC });
+    expect(Object.keys(before)).toEqual([
+      'segmentsSent',
+      'segmentsRetransmitted',
+      'established',
+      'timeWait',
+      'timeWaitPeak',
+      'fastOpenRequested',
+      'fastOpenAccepted',
+      'fastOpenFallback',
+    ]);
+    expect(before.segmentsSent).toBe(0); // a snapshot
+    expect(a.stats()).toMatchObject({ segmentsSent: 2, established: 1, timeWait: 0 });
+    expect(b.stats().established).toBe(1); // the server's child, established whether accepted or not
+  });
+});
