@@ -13,7 +13,7 @@ import { newNetCounters, type NetCounters } from './counters.ts';
 import { Host } from './host.ts';
 import { Link, LinkDirection } from './link.ts';
 import { LinkConfigs } from './link-config.ts';
-import type { NetNode } from './node.ts';
+import type { NetNode, NodeShared } from './node.ts';
 import { Router } from './router.ts';
 import { computeRoutes } from './routing.ts';
 import type { TopologyDef } from './topology-def.ts';
@@ -129,10 +129,11 @@ export function buildNetwork(sim: Sim, topo: TopologyDef, options: NetworkOption
     degree[indexByName.get(l.a)!]!++;
     degree[indexByName.get(l.b)!]!++;
   }
+  const shared: NodeShared = { sim, tracer, counters, nodeIndexByAddress: indexByAddress };
   const nodes: NetNode[] = topo.nodes.map((def, i) =>
     def.kind === 'router'
-      ? new Router(def.name, i, addresses[i]!, sim, tracer, counters, indexByAddress, degree[i])
-      : new Host(def.name, i, addresses[i]!, sim, tracer, counters, indexByAddress, degree[i]),
+      ? new Router(def.name, i, addresses[i]!, shared, degree[i])
+      : new Host(def.name, i, addresses[i]!, shared, degree[i]),
   );
   degree.fill(0);
 
