@@ -255,11 +255,12 @@ export class LinkDirection implements EventHandler<Packet> {
   }
 }
 
-/** One full-duplex link: its definition and both directions. */
+/**
+ * One full-duplex link: its two directions (its settings are theirs, `ab.config`; its definition
+ * is the topology's, at the same position).
+ */
 export class Link {
   constructor(
-    readonly index: number,
-    readonly def: LinkDef,
     /** a → b and b → a. */
     readonly ab: LinkDirection,
     readonly ba: LinkDirection,

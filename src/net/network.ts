@@ -147,7 +147,7 @@ export function buildNetwork(sim: Sim, topo: TopologyDef, options: NetworkOption
     const ba = new LinkDirection(b, a, config, def, seed, 2 * i + 1, use(b, a));
     a.interfaces[degree[a.index]!++] = ab;
     b.interfaces[degree[b.index]!++] = ba;
-    return new Link(i, def, ab, ba);
+    return new Link(ab, ba);
   });
 
   computeRoutes(nodes);
