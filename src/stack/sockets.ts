@@ -55,6 +55,7 @@ const FREED = 1;
 const DESTROY_PENDING = 2;
 const REUSE_ADDR = 4;
 const ACCEPTED = 8;
+const TIME_WAIT_COUNTED = 16;
 
 /** A user call's work on a socket, run inside the stack's bracket by StackSocket.call. */
 type SocketOp<A, B, R> = (s: StackSocket, now: Nanos, a: A, b: B) => R;
@@ -72,11 +73,9 @@ export class StackSocket implements TcpSocket {
   wakeId: EventId = -1;
   /** SO_ERROR: the last asynchronous error, until read. */
   error: Errno | null = null;
-  /** When the connection entered TIME-WAIT (for tcp_tw_reuse), or -1. */
-  timeWaitSince: Nanos = -1;
   /**
-   * The four flags below, as bits of one small integer: a busy client holds tens of thousands of
-   * sockets (TIME-WAIT ones included), and four boolean fields cost 32 bytes each.
+   * The five flags below, as bits of one small integer: a busy client holds tens of thousands of
+   * sockets (TIME-WAIT ones included), and five boolean fields cost 40 bytes each.
    */
   private flags = 0;
 
@@ -100,6 +99,13 @@ export class StackSocket implements TcpSocket {
   }
   set reuseAddr(on: boolean) {
     this.flags = on ? this.flags | REUSE_ADDR : this.flags & ~REUSE_ADDR;
+  }
+  /** Its connection entered TIME-WAIT and is counted there (HostTcp.enterTimeWait). */
+  get timeWaitCounted(): boolean {
+    return (this.flags & TIME_WAIT_COUNTED) !== 0;
+  }
+  set timeWaitCounted(on: boolean) {
+    this.flags = on ? this.flags | TIME_WAIT_COUNTED : this.flags & ~TIME_WAIT_COUNTED;
   }
   /** accept() returned it (a Fast Open child then takes ICMP errors as a connected socket, tcp_v4_err). */
   get accepted(): boolean {

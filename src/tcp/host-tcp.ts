@@ -34,8 +34,8 @@ export interface StateCounts {
 
 /** What TIME-WAIT accounting keeps on a connection's holder (the stack's socket). */
 export interface TimeWaitSlot {
-  /** When the connection entered TIME-WAIT and was counted, or -1. */
-  timeWaitSince: Nanos;
+  /** The connection entered TIME-WAIT and is counted (a flag, not a time: nothing needs the time). */
+  timeWaitCounted: boolean;
   /** Over maxTimeWait: the holder destroys the connection once the current engine call returns. */
   destroyPending: boolean;
 }
@@ -161,7 +161,7 @@ export class HostTcp {
       slot.destroyPending = true;
       return;
     }
-    slot.timeWaitSince = now;
+    slot.timeWaitCounted = true;
     if (++c.timeWait > c.timeWaitPeak) c.timeWaitPeak = c.timeWait;
     if (this.groupCounts !== null) this.groupCounts.timeWait++;
     const w = this.timeWaitTotal;
@@ -170,8 +170,8 @@ export class HostTcp {
 
   /** A connection left TIME-WAIT (or was freed from it): uncounted, if it was counted. */
   leaveTimeWait(slot: TimeWaitSlot): void {
-    if (slot.timeWaitSince < 0) return;
-    slot.timeWaitSince = -1;
+    if (!slot.timeWaitCounted) return;
+    slot.timeWaitCounted = false;
     this.counts.timeWait--;
     if (this.groupCounts !== null) this.groupCounts.timeWait--;
     if (this.timeWaitTotal !== null) this.timeWaitTotal.timeWait--;

@@ -401,12 +401,12 @@ describe('the compact TIME-WAIT record', () => {
 });
 
 describe('StackSocket flags', () => {
-  it('freed, destroyPending, reuseAddr and accepted are set and cleared independently', () => {
+  it('freed, destroyPending, reuseAddr, accepted and timeWaitCounted are set and cleared independently', () => {
     const s = new StackSocket({} as SocketOwner, null);
-    const names = ['freed', 'destroyPending', 'reuseAddr', 'accepted'] as const;
+    const names = ['freed', 'destroyPending', 'reuseAddr', 'accepted', 'timeWaitCounted'] as const;
     const read = () => names.map((n) => s[n]);
-    expect(read()).toEqual([false, false, false, false]);
-    for (let mask = 0; mask < 16; mask++) {
+    expect(read()).toEqual([false, false, false, false, false]);
+    for (let mask = 0; mask < 32; mask++) {
       names.forEach((n, i) => (s[n] = (mask & (1 << i)) !== 0));
       expect(read()).toEqual(names.map((_, i) => (mask & (1 << i)) !== 0));
     }
