@@ -18,7 +18,7 @@
  * probing cost is not modelled as simulated time: the kernel does it within one syscall, in
  * microseconds, far below the millisecond scales of these experiments.
  */
-import { Rng } from '../sim/rng.ts';
+import type { Rng } from '../sim/rng.ts';
 import { keyedHash4 } from '../tcp/syn-cookies.ts';
 import { PortIndex } from './port-index.ts';
 
@@ -41,6 +41,14 @@ export interface PortChecker {
     visit: (lport: number, reusable: boolean) => void,
     listening: (lport: number) => void,
   ): void;
+}
+
+/** The host's secrets the search uses (HostTcp): its hash key and its random stream. */
+export interface PortSecrets {
+  readonly portKeyA: number;
+  readonly portKeyB: number;
+  /** A new copy of the stream "host:<name>:ports" of the run's seed. */
+  portsRng(): Rng;
 }
 
 /** A destination's key in the index map: raddr · 2^16 + rport (< 2^48, exact in a double). */
@@ -67,16 +75,13 @@ export class EphemeralPorts {
   private listen: [Int32Array, Int32Array] | null = null;
 
   /**
-   * The random extra step draws from the stream "host:<hostName>:ports" of `seed`, created on the
-   * first pick (the name is built then: a string per host otherwise).
+   * The hash key and the random stream of the extra step come from `secrets` (the host's
+   * HostTcp), the stream made by the first pick.
    */
   constructor(
     readonly low: number,
     readonly high: number,
-    private readonly keyA: number,
-    private readonly keyB: number,
-    private readonly seed: number,
-    private readonly hostName: string,
+    private readonly secrets: PortSecrets,
     private readonly twReuse = false,
     /** Probes before a destination gets an index (tests lower it to exercise the index on small ranges). */
     private readonly scanLimit = SCAN_LIMIT,
@@ -130,11 +135,13 @@ export class EphemeralPorts {
     let remaining = this.high - low + 1;
     if (remaining <= 0) return -1;
     if (remaining > 1) remaining &= ~1;
-    const h = keyedHash4(this.keyA, this.keyB, laddr, raddr, rport, 0);
+    const keyA = this.secrets.portKeyA,
+      keyB = this.secrets.portKeyB;
+    const h = keyedHash4(keyA, keyB, laddr, raddr, rport, 0);
     const slot = h & (PERTURB_SIZE - 1);
     const at = this.counterAt(slot);
     const counter = (at < 0 ? this.firstCounter : this.more![at + 1]!) >>> 0;
-    let offset = ((counter + keyedHash4(this.keyB, this.keyA, laddr, raddr, rport, 1)) >>> 0) % remaining;
+    let offset = ((counter + keyedHash4(keyB, keyA, laddr, raddr, rport, 1)) >>> 0) % remaining;
     offset &= ~1;
     const step = remaining > 1 ? 2 : 1;
     let index = remaining > 1 ? this.indexes?.get(destKey(raddr, rport)) : undefined;
@@ -205,7 +212,7 @@ export class EphemeralPorts {
 
   /** Linux: the slot's counter moves past the chosen port, by max(i, random(8) · 2). */
   private chosen(at: number, counter: number, i: number, step: number, port: number): number {
-    const extra = Math.max(i, (this.rng ??= new Rng(this.seed, `host:${this.hostName}:ports`)).int(8) * step);
+    const extra = Math.max(i, (this.rng ??= this.secrets.portsRng()).int(8) * step);
     const next = (counter + extra + step) | 0;
     if (at < 0) this.firstCounter = next;
     else this.more![at + 1] = next;

@@ -107,15 +107,7 @@ export class HostStack
     this.address = port.address;
     this.sim = port.sim;
     const tcp = (this.tcp = new HostTcp(params, seed, port.name, this));
-    this.ports = new EphemeralPorts(
-      params.ephemeralLow,
-      params.ephemeralHigh,
-      tcp.portKeyA,
-      tcp.portKeyB,
-      seed,
-      port.name,
-      params.twReuse,
-    );
+    this.ports = new EphemeralPorts(params.ephemeralLow, params.ephemeralHigh, tcp, params.twReuse);
   }
 
   /**

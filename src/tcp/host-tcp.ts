@@ -124,6 +124,11 @@ export class HostTcp {
     return (h + Math.floor(now / 64)) >>> 0;
   }
 
+  /** The ephemeral port search's random stream (ephemeral-ports.ts): a new copy of "host:<name>:ports". */
+  portsRng(): Rng {
+    return new Rng(this.seed, `host:${this.hostName}:ports`);
+  }
+
   /** A listener's SYN-cache bucket-hash key (listener.ts); made per listen(), most hosts never listen. */
   cacheKey(): [number, number] {
     const rng = new Rng(this.seed, `host:${this.hostName}:tcp-secrets`);

@@ -174,6 +174,12 @@ describe('host secrets', () => {
     expect(h.initialSeq(A, 1000, B, 80, 0)).toBe(keyedHash4(w[4]!, w[5]!, A, B, ((1000 << 16) | 80) >>> 0, 0) >>> 0);
     expect(h.tsOffset(A, B)).toBe(keyedHash4(w[6]!, w[7]!, A, B, 0, 0));
     expect([h.portKeyA >>> 0, h.portKeyB >>> 0]).toEqual([w[10], w[11]]);
+    // the port search's stream is its own, by name
+    const ports = new Rng(9, 'host:srv:ports');
+    expect([h.portsRng().nextU32(), h.portsRng().nextU32()]).toEqual([
+      ports.nextU32(),
+      new Rng(9, 'host:srv:ports').nextU32(),
+    ]);
     // made late, the listener's secrets are the words they would have been: cookie 0-3, SYN cache 8-9
     expect(h.cacheKey()).toEqual([w[8], w[9]]);
     const secret = h.cookieSecret;
