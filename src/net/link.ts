@@ -102,28 +102,6 @@ export class LinkDirection implements EventHandler<Packet> {
     this.jitterRng = def.jitter > 0 ? new Rng(seed, `${prefix}:jitter`) : null;
   }
 
-  get latency(): Nanos {
-    return this.config.latency;
-  }
-
-  /** Bits per second. */
-  get bandwidth(): number {
-    return this.config.bandwidth;
-  }
-
-  get jitter(): Nanos {
-    return this.config.jitter;
-  }
-
-  get reorder(): boolean {
-    return this.config.reorder;
-  }
-
-  /** Largest IP packet a router may forward onto this direction (0 = no limit; router.ts). */
-  get mtu(): number {
-    return this.config.mtu;
-  }
-
   /** "from->to", for messages and tables. */
   get name(): string {
     return `${this.from.name}->${this.to.name}`;

@@ -44,8 +44,9 @@ export class Router implements NetNode {
       if (k.tracer.packets) k.tracer.emitPacket(packetRecord(k.sim.now, this.name, 'drop', packet, 'no-route'));
       return;
     }
-    if (out.mtu > 0 && packet.df !== false && packetBytes(packet) > out.mtu) {
-      this.fragNeeded(packet, out.mtu);
+    const mtu = out.config.mtu;
+    if (mtu > 0 && packet.df !== false && packetBytes(packet) > mtu) {
+      this.fragNeeded(packet, mtu);
       return;
     }
     this.forwarded++;

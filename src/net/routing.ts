@@ -50,7 +50,7 @@ export function shortestFirstHops(nodes: readonly NetNode[], source: NetNode): (
       const dir = ifaces[k]!;
       const v = dir.to.index;
       if (done[v]) continue;
-      const d = dist[u]! + dir.latency;
+      const d = dist[u]! + dir.config.latency;
       const h = hops[u]! + 1;
       const f = u === source.index ? k : first[u]!;
       if (d < dist[v]! || (d === dist[v]! && (h < hops[v]! || (h === hops[v]! && f < first[v]!)))) {

@@ -210,7 +210,7 @@ describe('shared link settings', () => {
     expect(ar!.ab.config).toBe(br!.ab.config);
     expect(ar!.ba.config).toBe(ar!.ab.config);
     expect(cr!.ab.config).not.toBe(ar!.ab.config);
-    expect([ar!.ab.latency, cr!.ab.latency]).toEqual([10 * MS, 5 * MS]);
+    expect([ar!.ab.config.latency, cr!.ab.config.latency]).toEqual([10 * MS, 5 * MS]);
     // a busy a->r does not hold up b->r, which shares its config
     const a = w.net.hostByName('a')!;
     const b = w.net.hostByName('b')!;
