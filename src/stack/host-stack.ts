@@ -30,7 +30,7 @@ import {
 import { Connection, FO_DEFER, SegmentVerdict, type HandshakeInfo } from '../tcp/connection.ts';
 import { Listener } from '../tcp/listener.ts';
 import { withSocketOptions, type TcpParams } from '../tcp/params.ts';
-import { HostTcp, type GroupCounts } from '../tcp/host-tcp.ts';
+import { HostTcp, TW_DESTROY, TW_UNCOUNTED, type GroupCounts } from '../tcp/host-tcp.ts';
 import { resetForUnmatched } from '../tcp/reset.ts';
 import { TimeWaitSock } from '../tcp/time-wait-sock.ts';
 import { DstMetrics } from '../tcp/dst-metrics.ts';
@@ -198,10 +198,9 @@ export class HostStack
         iss = this.tcp.initialSeq(this.address, lport, remoteAddr, remotePort, now);
       }
       const ep: Endpoints = { localAddr: this.address, localPort: lport, remoteAddr, remotePort };
-      const s = new StackSocket(this, handler);
+      const s = new StackSocket(this, handler, options.reuseAddr === true);
       this.flows.set(remoteAddr, portsKey(lport, remotePort), s);
       this.ports.flowChanged(lport, remoteAddr, remotePort, true, false);
-      s.reuseAddr = options.reuseAddr === true;
       let fastOpen = options.fastOpen ?? -1;
       let fastOpenFlags = options.fastOpenFlags ?? 0;
       // TCP_FASTOPEN_CONNECT (Linux tcp_fastopen_defer_connect): a Fast Open connect without data yet.
@@ -420,7 +419,7 @@ export class HostStack
       target = s;
       if (what === ConnEvent.FREED) {
         // forget it now, so a new incarnation of the tuple can register at once
-        s.freed = true;
+        s.markFreed();
         this.tcp.leaveTimeWait(s); // freed from TIME-WAIT without a TIME_WAIT → CLOSED record first
         if (this.flows.delete(ep.remoteAddr, key, s))
           this.ports.flowChanged(ep.localPort, ep.remoteAddr, ep.remotePort, false, false);
@@ -465,8 +464,8 @@ export class HostStack
     let d: Nanos;
     let tag: number;
     if (e instanceof StackSocket) {
-      if (e.destroyPending && !e.freed) {
-        e.destroyPending = false;
+      if (e.timeWaitMark === TW_DESTROY && !e.freed) {
+        e.timeWaitMark = TW_UNCOUNTED;
         e.conn.destroy(this.sim.now);
       }
       if (e.freed) return;
@@ -519,10 +518,9 @@ export class HostStack
 
   /** A listener's new connection, registered for demultiplexing before its Connection exists. */
   private childSocket(l: StackListenSocket, h: HandshakeInfo): StackSocket {
-    const s = new StackSocket(this, null);
+    const s = new StackSocket(this, null, l.reuseAddr);
     this.flows.set(h.ep.remoteAddr, portsKey(h.ep.localPort, h.ep.remotePort), s);
     this.ports.flowChanged(h.ep.localPort, h.ep.remoteAddr, h.ep.remotePort, true, false);
-    s.reuseAddr = l.reuseAddr;
     return s;
   }
 

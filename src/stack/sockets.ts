@@ -15,7 +15,7 @@ import { TimeWaitSock } from '../tcp/time-wait-sock.ts';
 import type { FastOpenState, ListenerFastOpen } from '../tcp/fastopen.ts';
 import { keyBytes } from '../tcp/fastopen-cookie.ts';
 import type { Listener, ListenerHost } from '../tcp/listener.ts';
-import type { HostTcp } from '../tcp/host-tcp.ts';
+import { TW_UNCOUNTED, type HostTcp } from '../tcp/host-tcp.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import type { OutOfOrderWatch } from '../tcp/recv-queue.ts';
 import {
@@ -52,10 +52,8 @@ const NO_HANDLER: SocketHandler = {};
 
 /** StackSocket's flag bits. */
 const FREED = 1;
-const DESTROY_PENDING = 2;
-const REUSE_ADDR = 4;
-const ACCEPTED = 8;
-const TIME_WAIT_COUNTED = 16;
+const REUSE_ADDR = 2;
+const ACCEPTED = 4;
 
 /** A user call's work on a socket, run inside the stack's bracket by StackSocket.call. */
 type SocketOp<A, B, R> = (s: StackSocket, now: Nanos, a: A, b: B) => R;
@@ -73,53 +71,41 @@ export class StackSocket implements TcpSocket {
   wakeId: EventId = -1;
   /** SO_ERROR: the last asynchronous error, until read. */
   error: Errno | null = null;
+  /** Where its connection stands in TIME-WAIT accounting (HostTcp: TW_UNCOUNTED, TW_COUNTED, TW_DESTROY). */
+  timeWaitMark = TW_UNCOUNTED;
   /**
-   * The five flags below, as bits of one small integer: a busy client holds tens of thousands of
-   * sockets (TIME-WAIT ones included), and five boolean fields cost 40 bytes each.
+   * Three flags (FREED, REUSE_ADDR, ACCEPTED) as bits of one small integer: a busy client holds
+   * tens of thousands of sockets (TIME-WAIT ones included), and boolean fields cost 8 bytes each.
    */
-  private flags = 0;
+  private flags: number;
+
+  constructor(
+    private readonly owner: SocketOwner,
+    handler: SocketHandler | null,
+    /** SO_REUSEADDR (inherited from the listener by accepted sockets). */
+    reuseAddr = false,
+  ) {
+    this.handler = handler ?? NO_HANDLER;
+    this.flags = reuseAddr ? REUSE_ADDR : 0;
+  }
 
   /** The connection is gone and the stack has forgotten the socket. */
   get freed(): boolean {
     return (this.flags & FREED) !== 0;
   }
-  set freed(on: boolean) {
-    this.flags = on ? this.flags | FREED : this.flags & ~FREED;
-  }
-  /** Over maxTimeWait: destroy once the current engine call returns. */
-  get destroyPending(): boolean {
-    return (this.flags & DESTROY_PENDING) !== 0;
-  }
-  set destroyPending(on: boolean) {
-    this.flags = on ? this.flags | DESTROY_PENDING : this.flags & ~DESTROY_PENDING;
-  }
-  /** SO_REUSEADDR was set (inherited from the listener by accepted sockets). */
-  get reuseAddr(): boolean {
-    return (this.flags & REUSE_ADDR) !== 0;
-  }
-  set reuseAddr(on: boolean) {
-    this.flags = on ? this.flags | REUSE_ADDR : this.flags & ~REUSE_ADDR;
-  }
-  /** Its connection entered TIME-WAIT and is counted there (HostTcp.enterTimeWait). */
-  get timeWaitCounted(): boolean {
-    return (this.flags & TIME_WAIT_COUNTED) !== 0;
-  }
-  set timeWaitCounted(on: boolean) {
-    this.flags = on ? this.flags | TIME_WAIT_COUNTED : this.flags & ~TIME_WAIT_COUNTED;
+  markFreed(): void {
+    this.flags |= FREED;
   }
   /** accept() returned it (a Fast Open child then takes ICMP errors as a connected socket, tcp_v4_err). */
   get accepted(): boolean {
     return (this.flags & ACCEPTED) !== 0;
   }
-  set accepted(on: boolean) {
-    this.flags = on ? this.flags | ACCEPTED : this.flags & ~ACCEPTED;
+  markAccepted(): void {
+    this.flags |= ACCEPTED;
   }
-
-  constructor(
-    private readonly owner: SocketOwner,
-    handler: SocketHandler | null,
-  ) {
-    this.handler = handler ?? NO_HANDLER;
+  /** SO_REUSEADDR was set (inherited from the listener by accepted sockets). */
+  get reuseAddr(): boolean {
+    return (this.flags & REUSE_ADDR) !== 0;
   }
 
   /**
@@ -360,7 +346,7 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
 
   accept(handler?: SocketHandler): TcpSocket | null {
     const s = this.listener.accept();
-    if (s !== null) s.accepted = true;
+    if (s !== null) s.markAccepted();
     if (s !== null && handler !== undefined) s.handler = handler;
     return s;
   }

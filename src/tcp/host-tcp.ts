@@ -32,12 +32,17 @@ export interface StateCounts {
   timeWaitPeak: number;
 }
 
+/** TimeWaitSlot.timeWaitMark: not in TIME-WAIT accounting. */
+export const TW_UNCOUNTED = 0;
+/** TimeWaitSlot.timeWaitMark: in TIME-WAIT and counted. */
+export const TW_COUNTED = 1;
+/** TimeWaitSlot.timeWaitMark: over maxTimeWait, the holder destroys the connection once the current engine call returns. */
+export const TW_DESTROY = 2;
+
 /** What TIME-WAIT accounting keeps on a connection's holder (the stack's socket). */
 export interface TimeWaitSlot {
-  /** The connection entered TIME-WAIT and is counted (a flag, not a time: nothing needs the time). */
-  timeWaitCounted: boolean;
-  /** Over maxTimeWait: the holder destroys the connection once the current engine call returns. */
-  destroyPending: boolean;
+  /** TW_UNCOUNTED, TW_COUNTED or TW_DESTROY (one small integer: the holder may be one of 10^5). */
+  timeWaitMark: number;
 }
 
 /** What a takeover reads of a connection in TIME-WAIT (a full Connection or a TimeWaitSock). */
@@ -163,10 +168,10 @@ export class HostTcp {
   enterTimeWait(slot: TimeWaitSlot, now: Nanos): void {
     const c = this.counts;
     if (c.timeWait >= this.params.maxTimeWait) {
-      slot.destroyPending = true;
+      slot.timeWaitMark = TW_DESTROY;
       return;
     }
-    slot.timeWaitCounted = true;
+    slot.timeWaitMark = TW_COUNTED;
     if (++c.timeWait > c.timeWaitPeak) c.timeWaitPeak = c.timeWait;
     if (this.groupCounts !== null) this.groupCounts.timeWait++;
     const w = this.timeWaitTotal;
@@ -175,8 +180,8 @@ export class HostTcp {
 
   /** A connection left TIME-WAIT (or was freed from it): uncounted, if it was counted. */
   leaveTimeWait(slot: TimeWaitSlot): void {
-    if (!slot.timeWaitCounted) return;
-    slot.timeWaitCounted = false;
+    if (slot.timeWaitMark !== TW_COUNTED) return;
+    slot.timeWaitMark = TW_UNCOUNTED;
     this.counts.timeWait--;
     if (this.groupCounts !== null) this.groupCounts.timeWait--;
     if (this.timeWaitTotal !== null) this.timeWaitTotal.timeWait--;

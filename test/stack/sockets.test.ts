@@ -18,6 +18,7 @@ import {
   type TcpSocket,
 } from '../../src/stack/socket-api.ts';
 import { FakeNet } from './fake-net.ts';
+import type { HostStack } from '../../src/stack/host-stack.ts';
 import { StackSocket, type SocketOwner } from '../../src/stack/sockets.ts';
 
 const A = 0x0a000002; // client
@@ -68,6 +69,21 @@ function thrown(f: () => unknown): Errno | 'none' {
 /** recv() until EAGAIN or end of stream. */
 function readAll(s: TcpSocket): void {
   for (let n = s.recv(1 << 16); typeof n === 'number' && n > 0; n = s.recv(1 << 16));
+}
+
+/** A server on port 80 of `b` that reads each connection to its end and then closes it. */
+function listenReadingToEnd(b: HostStack): void {
+  orThrow(
+    b.listen(
+      80,
+      new Acceptor({
+        onReadable: (s) => {
+          readAll(s);
+          if (s.eof) s.close();
+        },
+      }),
+    ),
+  );
 }
 
 /** Records errors and keeps accepted sockets. */
@@ -216,17 +232,7 @@ describe('errors through the socket API', () => {
     const net = new FakeNet();
     const a = net.addHost('a', A);
     const b = net.addHost('b', B);
-    orThrow(
-      b.listen(
-        80,
-        new Acceptor({
-          onReadable: (s) => {
-            readAll(s);
-            if (s.eof) s.close();
-          },
-        }),
-      ),
-    );
+    listenReadingToEnd(b);
     const first = orThrow(a.connect(B, 80, { onConnected: (s) => s.close() }));
     net.sim.run({ until: 1 * SEC });
     expect(first.state).toBe('TIME_WAIT'); // closed by its user: the compact record
@@ -252,17 +258,7 @@ describe('TIME-WAIT and the next connection on the same tuple', () => {
     const net = new FakeNet();
     const a = net.addHost('a', A, { twReuse: true, ephemeralLow: 50000, ephemeralHigh: 50000 });
     const b = net.addHost('b', B);
-    orThrow(
-      b.listen(
-        80,
-        new Acceptor({
-          onReadable: (s) => {
-            readAll(s);
-            if (s.eof) s.close();
-          },
-        }),
-      ),
-    );
+    listenReadingToEnd(b);
     const first = orThrow(a.connect(B, 80, { onConnected: (s) => s.close() }));
     net.sim.run({ until: 2 * SEC });
     expect(first.state).toBe('TIME_WAIT');
@@ -278,17 +274,7 @@ describe('TIME-WAIT and the next connection on the same tuple', () => {
     const net = new FakeNet();
     const a = net.addHost('a', A, { twReuse: true, timestamps: false, ephemeralLow: 50000, ephemeralHigh: 50000 });
     const b = net.addHost('b', B);
-    orThrow(
-      b.listen(
-        80,
-        new Acceptor({
-          onReadable: (s) => {
-            readAll(s);
-            if (s.eof) s.close();
-          },
-        }),
-      ),
-    );
+    listenReadingToEnd(b);
     orThrow(a.connect(B, 80, { onConnected: (s) => s.close() }));
     net.sim.run({ until: 5 * SEC });
     expect(a.connect(B, 80, {})).toBe('EADDRNOTAVAIL');
@@ -372,17 +358,7 @@ describe('the compact TIME-WAIT record', () => {
     const net = new FakeNet();
     const a = net.addHost('a', HA);
     const b = net.addHost('b', HB);
-    orThrow(
-      b.listen(
-        80,
-        new Acceptor({
-          onReadable: (s) => {
-            readAll(s);
-            if (s.eof) s.close();
-          },
-        }),
-      ),
-    );
+    listenReadingToEnd(b);
     const s = orThrow(a.connect(HB, 80, { onConnected: (x) => x.close() }));
     const port = s.localPort;
     net.sim.run({ until: 1 * SEC });
@@ -401,14 +377,16 @@ describe('the compact TIME-WAIT record', () => {
 });
 
 describe('StackSocket flags', () => {
-  it('freed, destroyPending, reuseAddr, accepted and timeWaitCounted are set and cleared independently', () => {
-    const s = new StackSocket({} as SocketOwner, null);
-    const names = ['freed', 'destroyPending', 'reuseAddr', 'accepted', 'timeWaitCounted'] as const;
-    const read = () => names.map((n) => s[n]);
-    expect(read()).toEqual([false, false, false, false, false]);
-    for (let mask = 0; mask < 32; mask++) {
-      names.forEach((n, i) => (s[n] = (mask & (1 << i)) !== 0));
-      expect(read()).toEqual(names.map((_, i) => (mask & (1 << i)) !== 0));
+  it('freed, reuseAddr and accepted are bits of one field: each is set alone, and none clears another', () => {
+    for (const reuse of [false, true]) {
+      const s = new StackSocket({} as SocketOwner, null, reuse);
+      const read = () => [s.freed, s.reuseAddr, s.accepted];
+      expect(read()).toEqual([false, reuse, false]);
+      s.markAccepted();
+      expect(read()).toEqual([false, reuse, true]);
+      s.markFreed();
+      expect(read()).toEqual([true, reuse, true]);
+      expect(s.timeWaitMark).toBe(0);
     }
   });
 });

@@ -10,6 +10,9 @@ import { TcpState } from '../../src/tcp/api.ts';
 import {
   HostTcp,
   nextIncarnationIss,
+  TW_COUNTED,
+  TW_DESTROY,
+  TW_UNCOUNTED,
   type StateCounts,
   type TimeWaitHolder,
   type TimeWaitSlot,
@@ -42,7 +45,7 @@ class FakeTimeWait implements TimeWaitHolder {
 }
 
 function slot(): TimeWaitSlot {
-  return { timeWaitCounted: false, destroyPending: false };
+  return { timeWaitMark: TW_UNCOUNTED };
 }
 
 describe('HostTcp: ISN and TSval offset (RFC 6528, Linux secure_tcp_seq / secure_tcp_ts_off)', () => {
@@ -89,25 +92,25 @@ describe('HostTcp: TIME-WAIT accounting and tcp_max_tw_buckets', () => {
     t.enterTimeWait(x, 5 * MS);
     t.enterTimeWait(y, 6 * MS);
     expect(t.counts).toEqual({ established: 0, timeWait: 2, timeWaitPeak: 2 });
-    expect(x.timeWaitCounted).toBe(true);
+    expect(x.timeWaitMark).toBe(TW_COUNTED);
     t.leaveTimeWait(x);
     t.leaveTimeWait(x); // freed after its TIME_WAIT → CLOSED record: already uncounted
     expect(t.counts).toEqual({ established: 0, timeWait: 1, timeWaitPeak: 2 });
-    expect(x.timeWaitCounted).toBe(false);
+    expect(x.timeWaitMark).toBe(TW_UNCOUNTED);
   });
 
   it('over maxTimeWait the connection is marked for destruction and not counted ("time wait bucket table overflow")', () => {
     const t = host({ maxTimeWait: 2 });
     const s = [slot(), slot(), slot()];
     for (const x of s) t.enterTimeWait(x, 0);
-    expect(s.map((x) => x.destroyPending)).toEqual([false, false, true]);
+    expect(s.map((x) => x.timeWaitMark)).toEqual([TW_COUNTED, TW_COUNTED, TW_DESTROY]);
     expect(t.counts.timeWait).toBe(2);
     t.leaveTimeWait(s[2]!); // the overflowed one was never counted
     expect(t.counts.timeWait).toBe(2);
     t.leaveTimeWait(s[0]!);
     const next = slot();
     t.enterTimeWait(next, 1 * SEC); // room again
-    expect(next.destroyPending).toBe(false);
+    expect(next.timeWaitMark).toBe(TW_COUNTED);
     expect(t.counts).toEqual({ established: 0, timeWait: 2, timeWaitPeak: 2 });
   });
 
