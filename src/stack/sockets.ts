@@ -15,7 +15,7 @@ import { TimeWaitSock } from '../tcp/time-wait-sock.ts';
 import type { FastOpenState, ListenerFastOpen } from '../tcp/fastopen.ts';
 import { keyBytes } from '../tcp/fastopen-cookie.ts';
 import type { Listener, ListenerHost } from '../tcp/listener.ts';
-import { TW_UNCOUNTED, type HostTcp } from '../tcp/host-tcp.ts';
+import type { HostTcp } from '../tcp/host-tcp.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import type { OutOfOrderWatch } from '../tcp/recv-queue.ts';
 import {
@@ -54,6 +54,8 @@ const NO_HANDLER: SocketHandler = {};
 const FREED = 1;
 const REUSE_ADDR = 2;
 const ACCEPTED = 4;
+/** StackSocket.flags: the TIME-WAIT mark from this bit up. */
+const MARK_SHIFT = 3;
 
 /** A user call's work on a socket, run inside the stack's bracket by StackSocket.call. */
 type SocketOp<A, B, R> = (s: StackSocket, now: Nanos, a: A, b: B) => R;
@@ -71,11 +73,10 @@ export class StackSocket implements TcpSocket {
   wakeId: EventId = -1;
   /** SO_ERROR: the last asynchronous error, until read. */
   error: Errno | null = null;
-  /** Where its connection stands in TIME-WAIT accounting (HostTcp: TW_UNCOUNTED, TW_COUNTED, TW_DESTROY). */
-  timeWaitMark = TW_UNCOUNTED;
   /**
-   * Three flags (FREED, REUSE_ADDR, ACCEPTED) as bits of one small integer: a busy client holds
-   * tens of thousands of sockets (TIME-WAIT ones included), and boolean fields cost 8 bytes each.
+   * Three flags (FREED, REUSE_ADDR, ACCEPTED) and the TIME-WAIT mark (from bit MARK_SHIFT) as bits
+   * of one small integer: a busy client holds tens of thousands of sockets (TIME-WAIT ones
+   * included), and each field costs 8 bytes.
    */
   private flags: number;
 
@@ -106,6 +107,13 @@ export class StackSocket implements TcpSocket {
   /** SO_REUSEADDR was set (inherited from the listener by accepted sockets). */
   get reuseAddr(): boolean {
     return (this.flags & REUSE_ADDR) !== 0;
+  }
+  /** Where its connection stands in TIME-WAIT accounting (HostTcp: TW_UNCOUNTED, TW_COUNTED, TW_DESTROY). */
+  get timeWaitMark(): number {
+    return this.flags >>> MARK_SHIFT;
+  }
+  set timeWaitMark(mark: number) {
+    this.flags = (this.flags & ((1 << MARK_SHIFT) - 1)) | (mark << MARK_SHIFT);
   }
 
   /**

@@ -20,6 +20,7 @@ import {
 import { FakeNet } from './fake-net.ts';
 import type { HostStack } from '../../src/stack/host-stack.ts';
 import { StackSocket, type SocketOwner } from '../../src/stack/sockets.ts';
+import { TW_COUNTED, TW_DESTROY, TW_UNCOUNTED } from '../../src/tcp/host-tcp.ts';
 
 const A = 0x0a000002; // client
 const B = 0x0a000001; // server
@@ -377,7 +378,7 @@ describe('the compact TIME-WAIT record', () => {
 });
 
 describe('StackSocket flags', () => {
-  it('freed, reuseAddr and accepted are bits of one field: each is set alone, and none clears another', () => {
+  it('freed, reuseAddr, accepted and the TIME-WAIT mark share one field: none changes another', () => {
     for (const reuse of [false, true]) {
       const s = new StackSocket({} as SocketOwner, null, reuse);
       const read = () => [s.freed, s.reuseAddr, s.accepted];
@@ -386,7 +387,11 @@ describe('StackSocket flags', () => {
       expect(read()).toEqual([false, reuse, true]);
       s.markFreed();
       expect(read()).toEqual([true, reuse, true]);
-      expect(s.timeWaitMark).toBe(0);
+      expect(s.timeWaitMark).toBe(TW_UNCOUNTED);
+      for (const mark of [TW_DESTROY, TW_COUNTED, TW_UNCOUNTED, TW_DESTROY]) {
+        s.timeWaitMark = mark;
+        expect([s.timeWaitMark, ...read()]).toEqual([mark, true, reuse, true]);
+      }
     }
   });
 });
