@@ -72,7 +72,6 @@ export class HostStack
     SocketOwner,
     PortChecker
 {
-  readonly address: number;
   // The host's counters (StackStats), as fields: one object fewer per host. HostTcp counts the
   // connection states into the three it shares (StateCounts: this stack is its `counts`).
   segmentsSent = 0;
@@ -104,7 +103,6 @@ export class HostStack
     seed: number,
   ) {
     super();
-    this.address = port.address;
     this.sim = port.sim;
     const tcp = (this.tcp = new HostTcp(params, seed, port.name, this));
     this.ports = new EphemeralPorts(params.ephemeralLow, params.ephemeralHigh, tcp, params.twReuse);
@@ -117,6 +115,11 @@ export class HostStack
    */
   get fastOpenBlackhole(): FastOpenBlackhole {
     return (this.blackhole ??= new FastOpenBlackhole());
+  }
+
+  /** The host's address (its port's; read by connect and listen, not per segment). */
+  get address(): number {
+    return this.port.address;
   }
 
   /** The host's parameters, with its jiffies phase (timer-wheel.ts) filled in. */
