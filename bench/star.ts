@@ -67,11 +67,11 @@ export class Star {
   }
 
   segments(): { sent: number; retransmitted: number } {
-    let sent = this.server.counters.segmentsSent;
-    let retransmitted = this.server.counters.segmentsRetransmitted;
+    let sent = this.server.segmentsSent;
+    let retransmitted = this.server.segmentsRetransmitted;
     for (const c of this.clients) {
-      sent += c.counters.segmentsSent;
-      retransmitted += c.counters.segmentsRetransmitted;
+      sent += c.segmentsSent;
+      retransmitted += c.segmentsRetransmitted;
     }
     return { sent, retransmitted };
   }

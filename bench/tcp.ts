@@ -96,7 +96,7 @@ export function runHandshakes(n: number): HandshakeResult {
   const t1 = process.hrtime.bigint();
   const seg = star.segments();
   let twPeak = 0;
-  for (const c of star.clients) twPeak += c.counters.timeWaitPeak;
+  for (const c of star.clients) twPeak += c.timeWaitPeak;
   return {
     n,
     wall_s: +(Number(t1 - t0) / 1e9).toFixed(2),

@@ -21,6 +21,7 @@ import type { GroupCounts, TimeWaitTotal } from '../tcp/host-tcp.ts';
 import type { ListenSocket } from '../stack/socket-api.ts';
 import type { AppSpec, ExperimentSpec } from './spec-types.ts';
 import { NodeIndex, serverFor } from './node-index.ts';
+import { HostStacks } from './host-stacks.ts';
 import { H2Rendezvous } from '../apps/h2-frames.ts';
 import { tcpParamsFor } from './tcp-spec.ts';
 import { FilteredDelivery, FilteredPort, type PacketFilter } from '../net/packet-filter.ts';
@@ -33,7 +34,7 @@ export interface World {
   sim: Sim;
   tracer: Tracer;
   network: Network;
-  stacks: Map<string, HostStack>;
+  stacks: HostStacks;
   /** TIME-WAIT sockets over all hosts, as the stacks count them (time_wait.peak_total). */
   timeWaitTotal: TimeWaitTotal;
   collector: MetricsCollector;
@@ -55,7 +56,7 @@ export function buildWorld(spec: ExperimentSpec, seed: number): World {
   const tracer = new Tracer();
   const network = buildNetwork(sim, spec.topology, { seed, tracer });
 
-  const stacks = new Map<string, HostStack>();
+  const stacks = new HostStacks(network);
   const timeWaitTotal: TimeWaitTotal = { timeWait: 0, peak: 0 };
   // Fault rules sit between a host and its stack: output wraps the port the stack sends through,
   // input wraps the host's transport. Hosts without rules are not wrapped.
@@ -78,7 +79,7 @@ export function buildWorld(spec: ExperimentSpec, seed: number): World {
     if (f?.output) filters.push(f.output);
     if (f?.input) filters.push(f.input);
     stack.tcp.timeWaitTotal = timeWaitTotal;
-    stacks.set(host.name, stack);
+    stacks.add(host, stack);
   }
 
   // Scripts that connect count like clients (their connect outcomes are the scenario's result).
@@ -220,7 +221,10 @@ function peerProfiles(
   node: string,
   port: number,
 ): (addr: number) => PeerProfile {
-  const byAddr = new Map<number, PeerProfile>();
+  // By node index, through the network's address map: a Map of its own would cost ~46 bytes per
+  // client for as long as the server lives.
+  const network = world.network;
+  const byIndex = new Array<PeerProfile | undefined>(network.nodes.length).fill(undefined);
   for (const app of Object.values(spec.apps)) {
     if ((app.kind !== 'client' && app.kind !== 'bulk') || app.target.node !== node || app.target.port !== port)
       continue;
@@ -232,9 +236,12 @@ function peerProfiles(
             closeAfterResponse: app.mode === 'http1.0' && app.closer === 'server',
             h2: app.mode === 'h2',
           };
-    for (const m of nodes.members(app.on)) byAddr.set(world.network.addressOf(m), profile);
+    for (const m of nodes.members(app.on)) byIndex[network.nodeByName(m)!.index] = profile;
   }
-  return (addr) => byAddr.get(addr) ?? UNKNOWN_PEER;
+  return (addr) => {
+    const i = network.indexOfAddress(addr);
+    return (i === undefined ? undefined : byIndex[i]) ?? UNKNOWN_PEER;
+  };
 }
 
 /**
@@ -265,11 +272,7 @@ function gauges(world: World, spec: ExperimentSpec, nodes: NodeIndex): Gauge[] {
   }
 
   // Hosts running a client or server app, grouped under their group's name when it has several members.
-  const withApps = new Set(
-    Object.values(spec.apps)
-      .filter((a) => a.kind !== 'synflood')
-      .flatMap((a) => nodes.members(a.on)),
-  );
+  const withApps = hostsWithApps(spec, nodes);
   const labelled = new Map<string, HostStack[]>();
   for (const node of spec.topology.nodes) {
     if (!withApps.has(node.name)) continue;
@@ -283,8 +286,8 @@ function gauges(world: World, spec: ExperimentSpec, nodes: NodeIndex): Gauge[] {
     // 10k hosts' counters at every sample was 0.75 s of a 10k-client run, cache misses all).
     const counts: GroupCounts = { established: 0, timeWait: 0 };
     for (const s of stacks) {
-      counts.established += s.counters.established;
-      counts.timeWait += s.counters.timeWait;
+      counts.established += s.established;
+      counts.timeWait += s.timeWait;
       s.groupCounts = counts;
     }
     out.push({ node: label, metric: 'established', read: () => counts.established });
@@ -310,6 +313,20 @@ function gauges(world: World, spec: ExperimentSpec, nodes: NodeIndex): Gauge[] {
   }
   for (const [label, servers] of serverGroups) {
     out.push({ node: label, metric: 'cwnd', read: () => meanCwnd(servers) });
+  }
+  return out;
+}
+
+/**
+ * The nodes running an app other than a SYN flood. Apart from gauges() so that no closure there
+ * refers to `nodes`: the gauges' closures keep their function's context, and the node index (a
+ * Map entry per node) would live as long as the world.
+ */
+function hostsWithApps(spec: ExperimentSpec, nodes: NodeIndex): Set<string> {
+  const out = new Set<string>();
+  for (const a of Object.values(spec.apps)) {
+    if (a.kind === 'synflood') continue;
+    for (const m of nodes.members(a.on)) out.add(m);
   }
   return out;
 }

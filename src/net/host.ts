@@ -7,9 +7,8 @@ import type { EventHandler, Sim } from '../sim/simulator.ts';
 import type { Nanos } from '../sim/time.ts';
 import type { Tracer } from '../sim/trace.ts';
 import type { Packet } from '../wire/segment.ts';
-import type { NetCounters } from './counters.ts';
 import type { LinkDirection } from './link.ts';
-import { ForwardingTable, type NetNode } from './node.ts';
+import { ForwardingTable, type NetNode, type NodeShared } from './node.ts';
 import { packetRecord } from './packet-trace.ts';
 
 /** The layer above a host (the TCP stack). `receive` is called at sim.now. */
@@ -37,10 +36,14 @@ const LOOPBACK = 1;
 const NO_TAPS: readonly PacketTap[] = Object.freeze([]);
 
 export class Host implements HostPort, NetNode, EventHandler<Packet> {
-  readonly kind = 'host' as const;
   /** Filled by buildNetwork, which sizes the list exactly (`interfaceCount`). */
   readonly interfaces: LinkDirection[];
-  readonly routes: ForwardingTable;
+  /**
+   * The forwarding table, made when first read (`routes`): routing fills it for multi-homed
+   * hosts only, and a single-homed host (most of a star's) sends everything through its only
+   * link without one.
+   */
+  private table: ForwardingTable | null = null;
   /** The stack above; packets arriving while it is null are counted as delivered and discarded. */
   transport: Transport | null = null;
   private taps = NO_TAPS as PacketTap[];
@@ -49,14 +52,32 @@ export class Host implements HostPort, NetNode, EventHandler<Packet> {
     readonly name: string,
     readonly index: number,
     readonly address: number,
-    readonly sim: Sim,
-    readonly tracer: Tracer,
-    private readonly counters: NetCounters,
-    nodeIndexByAddress: ReadonlyMap<number, number>,
+    /** The world's Sim, tracer, counters and address map. */
+    private readonly shared: NodeShared,
     interfaceCount = 0,
   ) {
     this.interfaces = new Array<LinkDirection>(interfaceCount);
-    this.routes = new ForwardingTable(nodeIndexByAddress);
+  }
+
+  get kind(): 'host' {
+    return 'host';
+  }
+
+  get sim(): Sim {
+    return this.shared.sim;
+  }
+
+  get tracer(): Tracer {
+    return this.shared.tracer;
+  }
+
+  /** The forwarding table (a single-homed host's, made on demand, sends everything through its only link, as `send` does). */
+  get routes(): ForwardingTable {
+    if (this.table === null) {
+      this.table = new ForwardingTable(this.shared.nodeIndexByAddress);
+      if (this.interfaces.length <= 1) this.table.only = this.interfaces[0] ?? null;
+    }
+    return this.table;
   }
 
   addTap(tap: PacketTap): void {
@@ -68,30 +89,33 @@ export class Host implements HostPort, NetNode, EventHandler<Packet> {
   }
 
   send(packet: Packet): void {
-    const now = this.sim.now;
-    this.counters.sent++;
+    const k = this.shared;
+    const now = k.sim.now;
+    k.counters.sent++;
     for (let i = 0; i < this.taps.length; i++) this.taps[i]!.onPacket(now, packet, 'tx');
-    if (this.tracer.packets) this.tracer.emitPacket(packetRecord(now, this.name, 'tx', packet));
+    if (k.tracer.packets) k.tracer.emitPacket(packetRecord(now, this.name, 'tx', packet));
     if (packet.dst === this.address) {
       // Loopback: delivered to ourselves as a separate event, never synchronously inside send().
-      this.sim.at(now, this, LOOPBACK, packet);
+      k.sim.at(now, this, LOOPBACK, packet);
       return;
     }
-    const out = this.routes.lookup(packet.dst);
+    const table = this.table;
+    const out = table === null ? (this.interfaces[0] ?? null) : table.lookup(packet.dst);
     if (out === null) {
-      this.counters.droppedNoRoute++;
-      if (this.tracer.packets) this.tracer.emitPacket(packetRecord(now, this.name, 'drop', packet, 'no-route'));
+      k.counters.droppedNoRoute++;
+      if (k.tracer.packets) k.tracer.emitPacket(packetRecord(now, this.name, 'drop', packet, 'no-route'));
       return;
     }
     out.enqueue(packet);
   }
 
   receive(packet: Packet): void {
-    const now = this.sim.now;
+    const k = this.shared;
+    const now = k.sim.now;
     if (packet.dst !== this.address) {
       // Not ours and hosts do not forward: Linux drops it (counted as an address error).
-      this.counters.droppedNoRoute++;
-      if (this.tracer.packets) this.tracer.emitPacket(packetRecord(now, this.name, 'drop', packet, 'no-route'));
+      k.counters.droppedNoRoute++;
+      if (k.tracer.packets) k.tracer.emitPacket(packetRecord(now, this.name, 'drop', packet, 'no-route'));
       return;
     }
     this.deliver(packet, now);
@@ -102,9 +126,10 @@ export class Host implements HostPort, NetNode, EventHandler<Packet> {
   }
 
   private deliver(packet: Packet, now: Nanos): void {
-    this.counters.delivered++;
+    const k = this.shared;
+    k.counters.delivered++;
     for (let i = 0; i < this.taps.length; i++) this.taps[i]!.onPacket(now, packet, 'rx');
-    if (this.tracer.packets) this.tracer.emitPacket(packetRecord(now, this.name, 'rx', packet));
+    if (k.tracer.packets) k.tracer.emitPacket(packetRecord(now, this.name, 'rx', packet));
     if (this.transport !== null) this.transport.receive(packet);
   }
 }

@@ -18,7 +18,7 @@
  *
  * Events: one per packet, its arrival at the far end. A FIFO queue in front of a wire of fixed
  * rate is deterministic: a packet that has to wait starts serializing when the one ahead of it
- * ends (`busyUntil`), so its arrival is known, and scheduled, the moment it is queued. No
+ * ends (`busyUntil`, in LinkConfig.clocks), so its arrival is known, and scheduled, the moment it is queued. No
  * "transmission done" event is needed: the queue remembers when each waiting packet starts, and a
  * packet whose start has come has left it (one that starts at the very instant a new packet comes
  * counts as gone, as if a transmission-done event had run first). Handlers are this object with a
@@ -27,9 +27,8 @@
 import { Rng } from '../sim/rng.ts';
 import type { EventHandler, Sim } from '../sim/simulator.ts';
 import { serializationTime, type Nanos } from '../sim/time.ts';
-import type { Tracer } from '../sim/trace.ts';
 import { packetBytes, type Packet } from '../wire/segment.ts';
-import type { NetCounters } from './counters.ts';
+import { CLOCKS, type LinkConfig } from './link-config.ts';
 import { LossModel } from './loss.ts';
 import type { NetNode } from './node.ts';
 import { packetRecord } from './packet-trace.ts';
@@ -41,13 +40,6 @@ const ARRIVE = 2;
 const NO_QUEUE: number[] = [];
 
 export class LinkDirection implements EventHandler<Packet> {
-  readonly latency: Nanos;
-  readonly bandwidth: number;
-  readonly jitter: Nanos;
-  readonly reorder: boolean;
-  /** Largest IP packet a router may forward onto this direction (0 = no limit; router.ts). */
-  readonly mtu: number;
-
   // Always-on counters for this direction.
   /** Packets put on the wire (counted when their serialization is scheduled), and their bytes. */
   sentPackets = 0;
@@ -59,56 +51,51 @@ export class LinkDirection implements EventHandler<Packet> {
   queuePeakBytes = 0;
 
   // Memory: a star of 10^5 clients has 2·10^5 directions, so a direction keeps only what the
-  // packet path reads. Names are built on demand, loss and jitter state exist only when
-  // configured, the queue limit is one small integer (Infinity would be a boxed double), and
-  // the queue is allocated by the first packet that has to wait.
-  /** Queue limit: waiting packets, or waiting bytes when `limitInBytes`. */
-  private readonly queueLimit: number;
-  private readonly limitInBytes: boolean;
+  // packet path reads and is its own. Settings are shared (LinkConfig), names are built on
+  // demand, loss and jitter state exist only when configured, and the queue is allocated by the
+  // first packet that has to wait.
   /** Which link between the same two nodes this is (1 = the first), for the RNG stream names. */
   private readonly streamUse: number;
   private readonly loss: LossModel | null;
   private readonly jitterRng: Rng | null;
   /**
-   * Waiting packets, as a ring of (start of serialization, bytes) pairs: capacity a power of two,
-   * 0 until the first packet waits. The packets themselves are already in their arrival events.
-   * A plain array of doubles (V8 stores them unboxed): a Float64Array of 4 pairs costs ~260 bytes
-   * in its object, buffer and store, the array ~110, and in a star nearly every direction queues
-   * a packet at some point (a request and its FIN leave back to back).
+   * The queue: `count` waiting packets (the packets themselves are already in their arrival
+   * events), `queuedBytes` in all. The oldest is held in the direction itself, its bytes in
+   * `firstBytes` and its start of serialization in `config.clocks` (below); the ones behind it in
+   * `waiting`, a ring of (start, bytes) pairs, capacity a power of two, 0 until a second packet
+   * waits, then one pair, doubling as needed. In a star nearly every direction queues a packet at
+   * some point (a request and its FIN leave back to back) but rarely two: the ring (a plain array
+   * of doubles, which V8 stores unboxed; a Float64Array would cost ~200 bytes more) would cost
+   * ~70 bytes each.
    */
-  private waiting = NO_QUEUE;
-  private head = 0;
   private count = 0;
   private queuedBytes = 0;
-  /** The wire is busy serializing until this time. */
-  private busyUntil: Nanos = 0;
-  /** Arrival time of the last packet sent, to keep order under jitter. */
-  private lastArrival: Nanos = 0;
+  private firstBytes = 0;
+  private waiting = NO_QUEUE;
+  private head = 0;
+  /**
+   * Where this direction's three times sit in `config.clocks`: at `clock`, when the wire is done
+   * serializing (busyUntil); at `clock + 1`, the arrival of the last packet sent (to keep order
+   * under jitter); at `clock + 2`, when the oldest waiting packet starts serializing. Nanosecond
+   * times pass 2^31 within seconds, and as fields each would be a boxed double of 16 bytes
+   * besides its pointer.
+   */
+  private readonly clock: number;
 
   constructor(
     readonly from: NetNode,
     readonly to: NetNode,
+    /** The link's settings, shared with every direction of the world that has the same. */
+    readonly config: LinkConfig,
     def: LinkDef,
-    private readonly sim: Sim,
-    private readonly tracer: Tracer,
-    private readonly counters: NetCounters,
     seed: number,
+    /** This direction's slot in `config.clocks` (each direction of a world has its own). */
+    slot: number,
     /** 1 for the first link between these two nodes, 2 for a second one ("#2" in stream names). */
     streamUse = 1,
   ) {
-    this.latency = def.latency;
-    this.bandwidth = def.bandwidth;
-    this.jitter = def.jitter;
-    this.reorder = def.reorder;
-    this.mtu = def.mtu ?? 0;
+    this.clock = CLOCKS * slot;
     this.streamUse = streamUse;
-    if ('packets' in def.queue) {
-      this.queueLimit = def.queue.packets;
-      this.limitInBytes = false;
-    } else {
-      this.queueLimit = def.queue.bytes;
-      this.limitInBytes = true;
-    }
     const lossy = def.loss > 0 || def.burstLoss !== undefined;
     const prefix = lossy || def.jitter > 0 ? this.streamPrefix : '';
     this.loss = lossy ? new LossModel(def.loss, def.burstLoss, seed, prefix) : null;
@@ -128,45 +115,52 @@ export class LinkDirection implements EventHandler<Packet> {
 
   /** Queue limit in packets (Infinity when the limit is in bytes). */
   get limitPackets(): number {
-    return this.limitInBytes ? Infinity : this.queueLimit;
+    return this.config.limitInBytes ? Infinity : this.config.queueLimit;
   }
 
   /** Queue limit in bytes (Infinity when the limit is in packets). */
   get limitBytes(): number {
-    return this.limitInBytes ? this.queueLimit : Infinity;
+    return this.config.limitInBytes ? this.config.queueLimit : Infinity;
   }
 
   /** Packets waiting in the queue (not counting the one being serialized). */
   get queueLength(): number {
-    this.leaveQueue(this.sim.now);
+    this.leaveQueue(this.config.sim.now);
     return this.count;
   }
 
   get queueBytes(): number {
-    this.leaveQueue(this.sim.now);
+    this.leaveQueue(this.config.sim.now);
     return this.queuedBytes;
   }
 
   /** Hands a packet to this direction at sim.now: it is sent, queued, or dropped (queue full). */
   enqueue(packet: Packet): void {
     const bytes = packetBytes(packet);
-    const now = this.sim.now;
+    const k = this.config;
+    const now = k.sim.now;
     if (this.count !== 0) this.leaveQueue(now);
-    if (this.count === 0 && now >= this.busyUntil) {
+    if (this.count === 0 && now >= k.clocks[this.clock]!) {
       this.transmit(packet, bytes, now);
       return;
     }
-    if (this.limitInBytes ? this.queuedBytes + bytes > this.queueLimit : this.count + 1 > this.queueLimit) {
+    if (k.limitInBytes ? this.queuedBytes + bytes > k.queueLimit : this.count + 1 > k.queueLimit) {
       this.droppedQueue++;
-      this.counters.droppedQueue++;
-      if (this.tracer.packets) this.tracer.emitPacket(packetRecord(now, this.from.name, 'drop', packet, 'queue'));
+      k.counters.droppedQueue++;
+      if (k.tracer.packets) k.tracer.emitPacket(packetRecord(now, this.from.name, 'drop', packet, 'queue'));
       return;
     }
-    const start = this.busyUntil;
-    if (2 * this.count === this.waiting.length) this.growQueue();
-    const i = 2 * ((this.head + this.count) & ((this.waiting.length >> 1) - 1));
-    this.waiting[i] = start;
-    this.waiting[i + 1] = bytes;
+    const start = k.clocks[this.clock]!;
+    if (this.count === 0) {
+      k.clocks[this.clock + 2] = start;
+      this.firstBytes = bytes;
+    } else {
+      const behind = this.count - 1;
+      if (2 * behind === this.waiting.length) this.growQueue();
+      const i = 2 * ((this.head + behind) & ((this.waiting.length >> 1) - 1));
+      this.waiting[i] = start;
+      this.waiting[i + 1] = bytes;
+    }
     this.count++;
     this.queuedBytes += bytes;
     if (this.count > this.queuePeakPackets) this.queuePeakPackets = this.count;
@@ -181,33 +175,43 @@ export class LinkDirection implements EventHandler<Packet> {
 
   /** Waiting packets whose serialization has started by `now` have left the queue. */
   private leaveQueue(now: Nanos): void {
-    const waiting = this.waiting;
-    const mask = (waiting.length >> 1) - 1;
-    while (this.count !== 0 && waiting[2 * this.head]! <= now) {
-      this.queuedBytes -= waiting[2 * this.head + 1]! | 0; // a small integer field, not a boxed double
-      this.head = (this.head + 1) & mask;
-      this.count--;
+    const clocks = this.config.clocks,
+      first = this.clock + 2;
+    while (this.count !== 0 && clocks[first]! <= now) {
+      this.queuedBytes -= this.firstBytes;
+      if (--this.count !== 0) {
+        // the next one becomes the oldest
+        const waiting = this.waiting,
+          i = 2 * this.head;
+        clocks[first] = waiting[i]!;
+        this.firstBytes = waiting[i + 1]! | 0; // a small integer field, not a boxed double
+        this.head = (this.head + 1) & ((waiting.length >> 1) - 1);
+      }
     }
   }
 
   /** Puts a packet on the wire at `start` (now, or when the packets ahead of it are sent) and schedules its arrival. */
   private transmit(packet: Packet, bytes: number, start: Nanos): void {
-    const end = start + serializationTime(bytes, this.bandwidth);
-    this.busyUntil = end;
+    const k = this.config;
+    const clocks = k.clocks,
+      at = this.clock;
+    const end = start + serializationTime(bytes, k.bandwidth);
+    clocks[at] = end;
     this.sentPackets++;
     this.sentBytes += bytes;
-    let arrival = end + this.latency;
-    if (this.jitterRng !== null) arrival += this.jitterRng.int(this.jitter + 1);
-    if (!this.reorder && arrival < this.lastArrival) arrival = this.lastArrival;
-    this.lastArrival = arrival;
-    this.sim.at(arrival, this, ARRIVE, packet);
+    let arrival = end + k.latency;
+    if (this.jitterRng !== null) arrival += this.jitterRng.int(k.jitter + 1);
+    if (!k.reorder && arrival < clocks[at + 1]!) arrival = clocks[at + 1]!;
+    clocks[at + 1] = arrival;
+    k.sim.at(arrival, this, ARRIVE, packet);
   }
 
   private arrive(packet: Packet): void {
     if (this.loss !== null && this.loss.lose()) {
+      const k = this.config;
       this.droppedLoss++;
-      this.counters.droppedLoss++;
-      if (this.tracer.packets) this.tracer.emitPacket(packetRecord(this.sim.now, this.to.name, 'drop', packet, 'loss'));
+      k.counters.droppedLoss++;
+      if (k.tracer.packets) k.tracer.emitPacket(packetRecord(k.sim.now, this.to.name, 'drop', packet, 'loss'));
       return;
     }
     this.to.receive(packet, this);
@@ -216,10 +220,10 @@ export class LinkDirection implements EventHandler<Packet> {
   private growQueue(): void {
     const old = this.waiting;
     const oldMask = (old.length >> 1) - 1;
-    const size = old.length === 0 ? 8 : 2 * old.length;
+    const size = old.length === 0 ? 2 : 2 * old.length;
     // exactly `size` slots (pushing onto [] would reserve 17 for the first); holey, never read as such
     const waiting = new Array<number>(size).fill(0);
-    for (let k = 0; k < this.count; k++) {
+    for (let k = 0; k < this.count - 1; k++) {
       const from = 2 * ((this.head + k) & oldMask);
       waiting[2 * k] = old[from]!;
       waiting[2 * k + 1] = old[from + 1]!;
@@ -229,11 +233,12 @@ export class LinkDirection implements EventHandler<Packet> {
   }
 }
 
-/** One full-duplex link: its definition and both directions. */
+/**
+ * One full-duplex link: its two directions (its settings are theirs, `ab.config`; its definition
+ * is the topology's, at the same position).
+ */
 export class Link {
   constructor(
-    readonly index: number,
-    readonly def: LinkDef,
     /** a → b and b → a. */
     readonly ab: LinkDirection,
     readonly ba: LinkDirection,

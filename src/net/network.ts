@@ -12,7 +12,8 @@ import { assignAddresses } from './addressing.ts';
 import { newNetCounters, type NetCounters } from './counters.ts';
 import { Host } from './host.ts';
 import { Link, LinkDirection } from './link.ts';
-import type { NetNode } from './node.ts';
+import { LinkConfigs } from './link-config.ts';
+import type { NetNode, NodeShared } from './node.ts';
 import { Router } from './router.ts';
 import { computeRoutes } from './routing.ts';
 import type { TopologyDef } from './topology-def.ts';
@@ -33,16 +34,20 @@ export class Network {
   /** Network-wide packet counters (always on). */
   readonly counters: NetCounters;
   private readonly byName: ReadonlyMap<string, NetNode>;
-  private readonly byAddress: ReadonlyMap<number, NetNode>;
 
-  constructor(nodes: NetNode[], links: Link[], counters: NetCounters) {
+  constructor(
+    nodes: NetNode[],
+    links: Link[],
+    counters: NetCounters,
+    /** Address → node index: the map the forwarding tables share (a second one per node would cost ~46 bytes each). */
+    private readonly indexByAddress: ReadonlyMap<number, number>,
+  ) {
     this.nodes = nodes;
     this.hosts = nodes.filter((n): n is Host => n instanceof Host);
     this.routers = nodes.filter((n): n is Router => n instanceof Router);
     this.links = links;
     this.counters = counters;
     this.byName = new Map(nodes.map((n) => [n.name, n]));
-    this.byAddress = new Map(nodes.map((n) => [n.address, n]));
   }
 
   nodeByName(name: string): NetNode | undefined {
@@ -56,7 +61,13 @@ export class Network {
   }
 
   nodeByAddress(address: number): NetNode | undefined {
-    return this.byAddress.get(address >>> 0);
+    const i = this.indexOfAddress(address);
+    return i === undefined ? undefined : this.nodes[i];
+  }
+
+  /** The topology position of the node with that address, or undefined. */
+  indexOfAddress(address: number): number | undefined {
+    return this.indexByAddress.get(address >>> 0);
   }
 
   /** The node's address; throws for a name not in the topology (callers pass validated names). */
@@ -118,24 +129,27 @@ export function buildNetwork(sim: Sim, topo: TopologyDef, options: NetworkOption
     degree[indexByName.get(l.a)!]!++;
     degree[indexByName.get(l.b)!]!++;
   }
+  const shared: NodeShared = { sim, tracer, counters, nodeIndexByAddress: indexByAddress };
   const nodes: NetNode[] = topo.nodes.map((def, i) =>
     def.kind === 'router'
-      ? new Router(def.name, i, addresses[i]!, sim, tracer, counters, indexByAddress, degree[i])
-      : new Host(def.name, i, addresses[i]!, sim, tracer, counters, indexByAddress, degree[i]),
+      ? new Router(def.name, i, addresses[i]!, shared, degree[i])
+      : new Host(def.name, i, addresses[i]!, shared, degree[i]),
   );
   degree.fill(0);
 
   const use = streamUses(nodes, topo.links.length);
+  const configs = new LinkConfigs(sim, tracer, counters, 2 * topo.links.length);
   const links = topo.links.map((def, i) => {
     const a = nodes[indexByName.get(def.a)!]!,
       b = nodes[indexByName.get(def.b)!]!;
-    const ab = new LinkDirection(a, b, def, sim, tracer, counters, seed, use(a, b));
-    const ba = new LinkDirection(b, a, def, sim, tracer, counters, seed, use(b, a));
+    const config = configs.of(def);
+    const ab = new LinkDirection(a, b, config, def, seed, 2 * i, use(a, b));
+    const ba = new LinkDirection(b, a, config, def, seed, 2 * i + 1, use(b, a));
     a.interfaces[degree[a.index]!++] = ab;
     b.interfaces[degree[b.index]!++] = ba;
-    return new Link(i, def, ab, ba);
+    return new Link(ab, ba);
   });
 
   computeRoutes(nodes);
-  return new Network(nodes, links, counters);
+  return new Network(nodes, links, counters, indexByAddress);
 }

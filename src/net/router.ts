@@ -9,13 +9,10 @@
  * MTU, which its TCP turns into a smaller MSS (icmp-error.ts). Without DF (IP_PMTUDISC_DONT) the
  * packet goes on: fragmentation and reassembly are not modelled, the record crosses whole.
  */
-import type { Sim } from '../sim/simulator.ts';
-import type { Tracer } from '../sim/trace.ts';
 import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, buildIcmpError } from '../wire/icmp.ts';
 import { packetBytes, type Packet } from '../wire/segment.ts';
-import type { NetCounters } from './counters.ts';
 import type { LinkDirection } from './link.ts';
-import { ForwardingTable, type NetNode } from './node.ts';
+import { ForwardingTable, type NetNode, type NodeShared } from './node.ts';
 import { packetRecord } from './packet-trace.ts';
 
 export class Router implements NetNode {
@@ -30,27 +27,26 @@ export class Router implements NetNode {
     readonly name: string,
     readonly index: number,
     readonly address: number,
-    private readonly sim: Sim,
-    private readonly tracer: Tracer,
-    private readonly counters: NetCounters,
-    nodeIndexByAddress: ReadonlyMap<number, number>,
+    /** The world's Sim, tracer, counters and address map. */
+    private readonly shared: NodeShared,
     interfaceCount = 0,
   ) {
     this.interfaces = new Array<LinkDirection>(interfaceCount);
-    this.routes = new ForwardingTable(nodeIndexByAddress);
+    this.routes = new ForwardingTable(shared.nodeIndexByAddress);
   }
 
   receive(packet: Packet): void {
     if (packet.dst === this.address) return; // addressed to the router itself: nothing listens
     const out = this.routes.lookup(packet.dst);
     if (out === null) {
-      this.counters.droppedNoRoute++;
-      if (this.tracer.packets)
-        this.tracer.emitPacket(packetRecord(this.sim.now, this.name, 'drop', packet, 'no-route'));
+      const k = this.shared;
+      k.counters.droppedNoRoute++;
+      if (k.tracer.packets) k.tracer.emitPacket(packetRecord(k.sim.now, this.name, 'drop', packet, 'no-route'));
       return;
     }
-    if (out.mtu > 0 && packet.df !== false && packetBytes(packet) > out.mtu) {
-      this.fragNeeded(packet, out.mtu);
+    const mtu = out.config.mtu;
+    if (mtu > 0 && packet.df !== false && packetBytes(packet) > mtu) {
+      this.fragNeeded(packet, mtu);
       return;
     }
     this.forwarded++;
@@ -63,15 +59,16 @@ export class Router implements NetNode {
 
   /** RFC 1191 4: drop the packet, tell its source the next hop's MTU. */
   private fragNeeded(packet: Packet, mtu: number): void {
-    this.counters.droppedMtu++;
-    if (this.tracer.packets) this.tracer.emitPacket(packetRecord(this.sim.now, this.name, 'drop', packet, 'mtu'));
+    const k = this.shared;
+    k.counters.droppedMtu++;
+    if (k.tracer.packets) k.tracer.emitPacket(packetRecord(k.sim.now, this.name, 'drop', packet, 'mtu'));
     this.icmpId = (this.icmpId + 1) & 0xffff;
     const err = buildIcmpError(this.address, packet, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu, this.icmpId);
     if (err === null) return;
     const back = this.routes.lookup(err.dst);
     if (back === null) return;
     this.icmpSent++;
-    if (this.tracer.packets) this.tracer.emitPacket(packetRecord(this.sim.now, this.name, 'tx', err));
+    if (k.tracer.packets) k.tracer.emitPacket(packetRecord(k.sim.now, this.name, 'tx', err));
     back.enqueue(err);
   }
 }

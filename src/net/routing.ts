@@ -20,11 +20,9 @@ import type { NetNode } from './node.ts';
 /** Fills every node's forwarding table. */
 export function computeRoutes(nodes: readonly NetNode[]): void {
   for (const node of nodes) {
+    // A single-homed host sends everything through its only link (Host.routes, Host.send): no table.
+    if (node.kind === 'host' && node.interfaces.length <= 1) continue;
     const table = node.routes;
-    if (node.kind === 'host' && node.interfaces.length <= 1) {
-      table.only = node.interfaces[0] ?? null;
-      continue;
-    }
     table.fallback = node.kind === 'host' ? node.interfaces[0]! : null;
     table.next = shortestFirstHops(nodes, node);
   }
@@ -52,7 +50,7 @@ export function shortestFirstHops(nodes: readonly NetNode[], source: NetNode): (
       const dir = ifaces[k]!;
       const v = dir.to.index;
       if (done[v]) continue;
-      const d = dist[u]! + dir.latency;
+      const d = dist[u]! + dir.config.latency;
       const h = hops[u]! + 1;
       const f = u === source.index ? k : first[u]!;
       if (d < dist[v]! || (d === dist[v]! && (h < hops[v]! || (h === hops[v]! && f < first[v]!)))) {

@@ -14,9 +14,11 @@ export abstract class CallBracket {
   /**
    * Queued notifications as flat triples (target, what, errno): no object per event. The array
    * keeps its capacity (emptying it with length = 0 would free it, and the next event would grow
-   * a new one); `queued` counts the entries in use.
+   * a new one); `queued` counts the entries in use. Room for one triple first, doubled exactly
+   * when full (a write past the end would grow it by half plus 16 slots): a client host rarely
+   * has two notifications pending at once, and 10^5 hosts each hold one of these.
    */
-  private queue: unknown[] = new Array(6); // exact: a first write to [] reserves 17
+  private queue: unknown[] = new Array(3);
   private queued = 0;
 
   /** Enters a stack call. */
@@ -45,12 +47,20 @@ export abstract class CallBracket {
 
   /** Queues a notification for delivery at the end of the outermost call. */
   protected enqueue(target: StackSocket | StackListenSocket, what: ConnEvent, errno: Errno | undefined): void {
-    const q = this.queue,
-      n = this.queued;
+    const n = this.queued;
+    if (n === this.queue.length) this.grow();
+    const q = this.queue;
     q[n] = target;
     q[n + 1] = what;
     q[n + 2] = errno;
     this.queued = n + 3;
+  }
+
+  private grow(): void {
+    const old = this.queue;
+    const q: unknown[] = new Array(2 * old.length);
+    for (let i = 0; i < old.length; i++) q[i] = old[i];
+    this.queue = q;
   }
 }
 

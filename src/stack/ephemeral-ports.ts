@@ -18,7 +18,7 @@
  * probing cost is not modelled as simulated time: the kernel does it within one syscall, in
  * microseconds, far below the millisecond scales of these experiments.
  */
-import { Rng } from '../sim/rng.ts';
+import type { Rng } from '../sim/rng.ts';
 import { keyedHash4 } from '../tcp/syn-cookies.ts';
 import { PortIndex } from './port-index.ts';
 
@@ -43,6 +43,14 @@ export interface PortChecker {
   ): void;
 }
 
+/** The host's secrets the search uses (HostTcp): its hash key and its random stream. */
+export interface PortSecrets {
+  readonly portKeyA: number;
+  readonly portKeyB: number;
+  /** A new copy of the stream "host:<name>:ports" of the run's seed. */
+  portsRng(): Rng;
+}
+
 /** A destination's key in the index map: raddr · 2^16 + rport (< 2^48, exact in a double). */
 function destKey(raddr: number, rport: number): number {
   return (raddr >>> 0) * 65536 + rport;
@@ -50,12 +58,16 @@ function destKey(raddr: number, rport: number): number {
 
 export class EphemeralPorts {
   /**
-   * The perturbation counters of the slots in use, as flat (slot, counter) pairs: a host talks to
-   * few destinations, so a short list rather than the whole table (64 entries per client host, or
-   * a Map, add up in a 10^5-host star). Counters are the uint32 values stored as signed 32-bit
-   * integers (never boxed). Empty until the first connect(): a server host never needs it.
+   * The perturbation counters of the slots in use: a host talks to few destinations, so a short
+   * list rather than the whole table (64 entries per client host, or a Map, add up in a 10^5-host
+   * star). The first slot used and its counter are fields (-1: none yet; a server host never
+   * needs one, most clients need no other); the others are flat (slot, counter) pairs in `more`,
+   * made when a second slot is used. Counters are the uint32 values stored as signed 32-bit
+   * integers (never boxed).
    */
-  private perturb: number[] = [];
+  private firstSlot = -1;
+  private firstCounter = 0;
+  private more: number[] | null = null;
   private rng: Rng | null = null;
   /** Port indexes of busy destinations; null until a search first passes SCAN_LIMIT probes. */
   private indexes: Map<number, PortIndex> | null = null;
@@ -63,16 +75,13 @@ export class EphemeralPorts {
   private listen: [Int32Array, Int32Array] | null = null;
 
   /**
-   * The random extra step draws from the stream "host:<hostName>:ports" of `seed`, created on the
-   * first pick (the name is built then: a string per host otherwise).
+   * The hash key and the random stream of the extra step come from `secrets` (the host's
+   * HostTcp), the stream made by the first pick.
    */
   constructor(
     readonly low: number,
     readonly high: number,
-    private readonly keyA: number,
-    private readonly keyB: number,
-    private readonly seed: number,
-    private readonly hostName: string,
+    private readonly secrets: PortSecrets,
     private readonly twReuse = false,
     /** Probes before a destination gets an index (tests lower it to exercise the index on small ranges). */
     private readonly scanLimit = SCAN_LIMIT,
@@ -126,16 +135,13 @@ export class EphemeralPorts {
     let remaining = this.high - low + 1;
     if (remaining <= 0) return -1;
     if (remaining > 1) remaining &= ~1;
-    const h = keyedHash4(this.keyA, this.keyB, laddr, raddr, rport, 0);
+    const keyA = this.secrets.portKeyA,
+      keyB = this.secrets.portKeyB;
+    const h = keyedHash4(keyA, keyB, laddr, raddr, rport, 0);
     const slot = h & (PERTURB_SIZE - 1);
-    let perturb = this.perturb;
-    let at = 0;
-    while (at < perturb.length && perturb[at] !== slot) at += 2;
-    if (at === 0 && perturb.length === 0)
-      this.perturb = perturb = [slot, 0]; // exact size: a push reserves 17
-    else if (at === perturb.length) perturb.push(slot, 0);
-    const counter = perturb[at + 1]! >>> 0;
-    let offset = ((counter + keyedHash4(this.keyB, this.keyA, laddr, raddr, rport, 1)) >>> 0) % remaining;
+    const at = this.counterAt(slot);
+    const counter = (at < 0 ? this.firstCounter : this.more![at + 1]!) >>> 0;
+    let offset = ((counter + keyedHash4(keyB, keyA, laddr, raddr, rport, 1)) >>> 0) % remaining;
     offset &= ~1;
     const step = remaining > 1 ? 2 : 1;
     let index = remaining > 1 ? this.indexes?.get(destKey(raddr, rport)) : undefined;
@@ -146,7 +152,7 @@ export class EphemeralPorts {
         let port = low + offset;
         for (let i = 0; i < remaining; i += step, port += step) {
           if (port >= low + remaining) port -= remaining;
-          if (check.portUsable(port, raddr, rport)) return this.chosen(perturb, at, counter, i, step, port);
+          if (check.portUsable(port, raddr, rport)) return this.chosen(at, counter, i, step, port);
           if (++probes >= this.scanLimit && remaining > 1) {
             // A failed probe changes nothing, so the indexed search below starts over.
             index = this.buildIndex(raddr, rport, remaining, check);
@@ -173,7 +179,7 @@ export class EphemeralPorts {
           const port = low + c + 2 * k;
           if (index.isFree(port) || check.portUsable(port, raddr, rport)) {
             const i = 2 * (k >= k0 ? k - k0 : k + n - k0);
-            return this.chosen(perturb, at, counter, i, step, port);
+            return this.chosen(at, counter, i, step, port);
           }
           k++;
         }
@@ -182,10 +188,34 @@ export class EphemeralPorts {
     return -1;
   }
 
+  /**
+   * Where the counter of `slot` is: -1 for the first slot's field, else the index of its pair in
+   * `more`. A slot seen for the first time gets a counter of 0.
+   */
+  private counterAt(slot: number): number {
+    if (this.firstSlot === slot) return -1;
+    if (this.firstSlot < 0) {
+      this.firstSlot = slot;
+      this.firstCounter = 0;
+      return -1;
+    }
+    const more = this.more;
+    if (more === null) {
+      this.more = [slot, 0]; // exact size: a push onto [] reserves 17
+      return 0;
+    }
+    let at = 0;
+    while (at < more.length && more[at] !== slot) at += 2;
+    if (at === more.length) more.push(slot, 0);
+    return at;
+  }
+
   /** Linux: the slot's counter moves past the chosen port, by max(i, random(8) · 2). */
-  private chosen(perturb: number[], at: number, counter: number, i: number, step: number, port: number): number {
-    const extra = Math.max(i, (this.rng ??= new Rng(this.seed, `host:${this.hostName}:ports`)).int(8) * step);
-    perturb[at + 1] = (counter + extra + step) | 0;
+  private chosen(at: number, counter: number, i: number, step: number, port: number): number {
+    const extra = Math.max(i, (this.rng ??= this.secrets.portsRng()).int(8) * step);
+    const next = (counter + extra + step) | 0;
+    if (at < 0) this.firstCounter = next;
+    else this.more![at + 1] = next;
     return port;
   }
 }

@@ -30,7 +30,7 @@ import {
 import { Connection, FO_DEFER, SegmentVerdict, type HandshakeInfo } from '../tcp/connection.ts';
 import { Listener } from '../tcp/listener.ts';
 import { withSocketOptions, type TcpParams } from '../tcp/params.ts';
-import { HostTcp, type GroupCounts } from '../tcp/host-tcp.ts';
+import { HostTcp, TW_DESTROY, TW_UNCOUNTED, type GroupCounts } from '../tcp/host-tcp.ts';
 import { resetForUnmatched } from '../tcp/reset.ts';
 import { TimeWaitSock } from '../tcp/time-wait-sock.ts';
 import { DstMetrics } from '../tcp/dst-metrics.ts';
@@ -72,19 +72,20 @@ export class HostStack
     SocketOwner,
     PortChecker
 {
-  readonly address: number;
-  readonly counters: Required<StackStats> = {
-    segmentsSent: 0,
-    segmentsRetransmitted: 0,
-    established: 0,
-    timeWait: 0,
-    timeWaitPeak: 0,
-    fastOpenRequested: 0,
-    fastOpenAccepted: 0,
-    fastOpenFallback: 0,
-  };
-  /** Active Fast Open blackhole detection, host-wide as Linux's per-namespace state; `events` is TCPFastOpenBlackhole. */
-  readonly fastOpenBlackhole = new FastOpenBlackhole();
+  // The host's counters (StackStats), as fields: one object fewer per host. HostTcp counts the
+  // connection states into the three it shares (StateCounts: this stack is its `counts`).
+  segmentsSent = 0;
+  segmentsRetransmitted = 0;
+  /** Connections now in ESTABLISHED or CLOSE_WAIT (Linux's CurrEstab); kept by HostTcp. */
+  established = 0;
+  /** Connections now in TIME-WAIT, and the most at once; kept by HostTcp. */
+  timeWait = 0;
+  timeWaitPeak = 0;
+  fastOpenRequested = 0;
+  fastOpenAccepted = 0;
+  fastOpenFallback = 0;
+  /** Made by the first Fast Open connection (most hosts never make one): see `fastOpenBlackhole`. */
+  private blackhole: FastOpenBlackhole | null = null;
   /** The host's TCP state and rules: secrets, ISN and TSval offsets, state counts, TIME-WAIT policy. */
   readonly tcp: HostTcp;
   private readonly sim: Sim;
@@ -102,18 +103,23 @@ export class HostStack
     seed: number,
   ) {
     super();
-    this.address = port.address;
     this.sim = port.sim;
-    const tcp = (this.tcp = new HostTcp(params, seed, port.name, this.counters));
-    this.ports = new EphemeralPorts(
-      params.ephemeralLow,
-      params.ephemeralHigh,
-      tcp.portKeyA,
-      tcp.portKeyB,
-      seed,
-      port.name,
-      params.twReuse,
-    );
+    const tcp = (this.tcp = new HostTcp(params, seed, port.name, this));
+    this.ports = new EphemeralPorts(params.ephemeralLow, params.ephemeralHigh, tcp, params.twReuse);
+  }
+
+  /**
+   * Active Fast Open blackhole detection, host-wide as Linux's per-namespace state; `events` is
+   * TCPFastOpenBlackhole. Made when first read: the engine reads it only for connections that use
+   * Fast Open, and a new one is in the state an untouched one would be in (never paused).
+   */
+  get fastOpenBlackhole(): FastOpenBlackhole {
+    return (this.blackhole ??= new FastOpenBlackhole());
+  }
+
+  /** The host's address (its port's; read by connect and listen, not per segment). */
+  get address(): number {
+    return this.port.address;
   }
 
   /** The host's parameters, with its jiffies phase (timer-wheel.ts) filled in. */
@@ -142,8 +148,18 @@ export class HostStack
     return this.flows.size;
   }
 
-  stats(): StackStats {
-    return this.counters;
+  /** The counters now (a new object per call). */
+  stats(): Required<StackStats> {
+    return {
+      segmentsSent: this.segmentsSent,
+      segmentsRetransmitted: this.segmentsRetransmitted,
+      established: this.established,
+      timeWait: this.timeWait,
+      timeWaitPeak: this.timeWaitPeak,
+      fastOpenRequested: this.fastOpenRequested,
+      fastOpenAccepted: this.fastOpenAccepted,
+      fastOpenFallback: this.fastOpenFallback,
+    };
   }
 
   // --- TcpStack ---
@@ -185,10 +201,9 @@ export class HostStack
         iss = this.tcp.initialSeq(this.address, lport, remoteAddr, remotePort, now);
       }
       const ep: Endpoints = { localAddr: this.address, localPort: lport, remoteAddr, remotePort };
-      const s = new StackSocket(this, handler);
+      const s = new StackSocket(this, handler, options.reuseAddr === true);
       this.flows.set(remoteAddr, portsKey(lport, remotePort), s);
       this.ports.flowChanged(lport, remoteAddr, remotePort, true, false);
-      s.reuseAddr = options.reuseAddr === true;
       let fastOpen = options.fastOpen ?? -1;
       let fastOpenFlags = options.fastOpenFlags ?? 0;
       // TCP_FASTOPEN_CONNECT (Linux tcp_fastopen_defer_connect): a Fast Open connect without data yet.
@@ -327,29 +342,28 @@ export class HostStack
 
   /** ICMP counters, made by the first ICMP error (nstat's IcmpInErrors, TcpExtOutOfWindowIcmps). */
   icmpStats: { inErrors: number; outOfWindowIcmps: number } | null = null;
-  private readonly routes = new RouteCache();
+  /** Learned path MTUs; made by the first ICMP fragmentation-needed (an empty cache knows none). */
+  private routes: RouteCache | null = null;
 
   pathMtu(remoteAddr: number): number {
-    return this.routes.mtu(remoteAddr, this.sim.now);
+    return this.routes === null ? 0 : this.routes.mtu(remoteAddr, this.sim.now);
   }
 
   updatePathMtu(remoteAddr: number, mtu: number, deviceMtu: number): number {
-    return this.routes.update(remoteAddr, mtu, deviceMtu, this.sim.now);
+    return (this.routes ??= new RouteCache()).update(remoteAddr, mtu, deviceMtu, this.sim.now);
   }
 
   // --- EngineOutput ---
 
   fastOpen(_ep: LentEndpoints, event: number): void {
-    const c = this.counters;
-    if (event === FO_EVENT_REQUESTED) c.fastOpenRequested++;
-    else if (event === FO_EVENT_ACCEPTED) c.fastOpenAccepted++;
-    else if (event === FO_EVENT_FALLBACK) c.fastOpenFallback++;
+    if (event === FO_EVENT_REQUESTED) this.fastOpenRequested++;
+    else if (event === FO_EVENT_ACCEPTED) this.fastOpenAccepted++;
+    else if (event === FO_EVENT_FALLBACK) this.fastOpenFallback++;
   }
 
   transmit(ep: LentEndpoints, seg: Segment, retransmit: boolean, ecn = 0, tos = 0, noDf = false): void {
-    const c = this.counters;
-    c.segmentsSent++;
-    if (retransmit) c.segmentsRetransmitted++;
+    this.segmentsSent++;
+    if (retransmit) this.segmentsRetransmitted++;
     this.ipId = (this.ipId + 1) & 0xffff;
     const packet: Packet = {
       src: ep.localAddr,
@@ -408,7 +422,7 @@ export class HostStack
       target = s;
       if (what === ConnEvent.FREED) {
         // forget it now, so a new incarnation of the tuple can register at once
-        s.freed = true;
+        s.markFreed();
         this.tcp.leaveTimeWait(s); // freed from TIME-WAIT without a TIME_WAIT → CLOSED record first
         if (this.flows.delete(ep.remoteAddr, key, s))
           this.ports.flowChanged(ep.localPort, ep.remoteAddr, ep.remotePort, false, false);
@@ -453,8 +467,8 @@ export class HostStack
     let d: Nanos;
     let tag: number;
     if (e instanceof StackSocket) {
-      if (e.destroyPending && !e.freed) {
-        e.destroyPending = false;
+      if (e.timeWaitMark === TW_DESTROY && !e.freed) {
+        e.timeWaitMark = TW_UNCOUNTED;
         e.conn.destroy(this.sim.now);
       }
       if (e.freed) return;
@@ -507,10 +521,9 @@ export class HostStack
 
   /** A listener's new connection, registered for demultiplexing before its Connection exists. */
   private childSocket(l: StackListenSocket, h: HandshakeInfo): StackSocket {
-    const s = new StackSocket(this, null);
+    const s = new StackSocket(this, null, l.reuseAddr);
     this.flows.set(h.ep.remoteAddr, portsKey(h.ep.localPort, h.ep.remotePort), s);
     this.ports.flowChanged(h.ep.localPort, h.ep.remoteAddr, h.ep.remotePort, true, false);
-    s.reuseAddr = l.reuseAddr;
     return s;
   }
 

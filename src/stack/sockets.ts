@@ -50,6 +50,13 @@ export interface SocketOwner {
 
 const NO_HANDLER: SocketHandler = {};
 
+/** StackSocket's flag bits. */
+const FREED = 1;
+const REUSE_ADDR = 2;
+const ACCEPTED = 4;
+/** StackSocket.flags: the TIME-WAIT mark from this bit up. */
+const MARK_SHIFT = 3;
+
 /** A user call's work on a socket, run inside the stack's bracket by StackSocket.call. */
 type SocketOp<A, B, R> = (s: StackSocket, now: Nanos, a: A, b: B) => R;
 
@@ -66,21 +73,47 @@ export class StackSocket implements TcpSocket {
   wakeId: EventId = -1;
   /** SO_ERROR: the last asynchronous error, until read. */
   error: Errno | null = null;
-  freed = false;
-  /** When the connection entered TIME-WAIT (for tcp_tw_reuse), or -1. */
-  timeWaitSince: Nanos = -1;
-  /** Over maxTimeWait: destroy once the current engine call returns. */
-  destroyPending = false;
-  /** SO_REUSEADDR was set (inherited from the listener by accepted sockets). */
-  reuseAddr = false;
-  /** accept() returned it (a Fast Open child then takes ICMP errors as a connected socket, tcp_v4_err). */
-  accepted = false;
+  /**
+   * Three flags (FREED, REUSE_ADDR, ACCEPTED) and the TIME-WAIT mark (from bit MARK_SHIFT) as bits
+   * of one small integer: a busy client holds tens of thousands of sockets (TIME-WAIT ones
+   * included), and each field costs 8 bytes.
+   */
+  private flags: number;
 
   constructor(
     private readonly owner: SocketOwner,
     handler: SocketHandler | null,
+    /** SO_REUSEADDR (inherited from the listener by accepted sockets). */
+    reuseAddr = false,
   ) {
     this.handler = handler ?? NO_HANDLER;
+    this.flags = reuseAddr ? REUSE_ADDR : 0;
+  }
+
+  /** The connection is gone and the stack has forgotten the socket. */
+  get freed(): boolean {
+    return (this.flags & FREED) !== 0;
+  }
+  markFreed(): void {
+    this.flags |= FREED;
+  }
+  /** accept() returned it (a Fast Open child then takes ICMP errors as a connected socket, tcp_v4_err). */
+  get accepted(): boolean {
+    return (this.flags & ACCEPTED) !== 0;
+  }
+  markAccepted(): void {
+    this.flags |= ACCEPTED;
+  }
+  /** SO_REUSEADDR was set (inherited from the listener by accepted sockets). */
+  get reuseAddr(): boolean {
+    return (this.flags & REUSE_ADDR) !== 0;
+  }
+  /** Where its connection stands in TIME-WAIT accounting (HostTcp: TW_UNCOUNTED, TW_COUNTED, TW_DESTROY). */
+  get timeWaitMark(): number {
+    return this.flags >>> MARK_SHIFT;
+  }
+  set timeWaitMark(mark: number) {
+    this.flags = (this.flags & ((1 << MARK_SHIFT) - 1)) | (mark << MARK_SHIFT);
   }
 
   /**
@@ -321,7 +354,7 @@ export class StackListenSocket implements ListenSocket, ListenerHost<StackSocket
 
   accept(handler?: SocketHandler): TcpSocket | null {
     const s = this.listener.accept();
-    if (s !== null) s.accepted = true;
+    if (s !== null) s.markAccepted();
     if (s !== null && handler !== undefined) s.handler = handler;
     return s;
   }

@@ -39,6 +39,8 @@ export interface DstMetricsEntry {
   reordering: number;
   /** Fast Open client cache (struct tcp_fastopen_metrics), null until Fast Open stores something. */
   fastOpen: FastOpenMetrics | null;
+  /** The next entry of its chain (tcpm_next), null at the end. */
+  next: DstMetricsEntry | null;
 }
 
 export interface FastOpenMetrics {
@@ -56,20 +58,31 @@ export interface FastOpenMetrics {
 
 export class DstMetrics {
   /**
-   * Chains by hash, only those in use: a simulated client host talks to one or two servers, and
-   * a 16384-slot array per host would cost 128 KiB each in a 10k-host run. The first chain a host
+   * Chains by hash, only those in use, each a singly linked list through the entries' `next` (as
+   * Linux's tcpm_next): a simulated client host talks to one or two servers, and a 16384-slot
+   * array per host would cost 128 KiB each in a 10k-host run. The head of the first chain a host
    * uses is held here (a Map costs ~200 bytes even with one entry, and most hosts need only one);
-   * `others` holds the rest, made when a second chain is needed.
+   * `others` holds the heads of the rest, made when a second chain is needed. A chain emptied by
+   * delete() keeps its place (a null head).
    */
   private firstHash = -1;
-  private first: DstMetricsEntry[] | null = null;
-  private others: Map<number, DstMetricsEntry[]> | null = null;
+  private first: DstMetricsEntry | null = null;
+  private others: Map<number, DstMetricsEntry | null> | null = null;
   private count = 0;
 
-  /** The chain of hash `h`, if it was ever used. */
-  private chain(h: number): DstMetricsEntry[] | undefined {
-    if (h === this.firstHash) return this.first!;
+  /** The head of the chain of hash `h` (null: emptied), or undefined if it was never used. */
+  private head(h: number): DstMetricsEntry | null | undefined {
+    if (h === this.firstHash) return this.first;
     return this.others?.get(h);
+  }
+
+  /** Makes `e` the head of the chain of hash `h` (the first chain used is held apart). */
+  private setHead(h: number, e: DstMetricsEntry | null): void {
+    if (h === this.firstHash) this.first = e;
+    else if (this.firstHash === -1) {
+      this.firstHash = h;
+      this.first = e;
+    } else (this.others ??= new Map()).set(h, e);
   }
 
   /** Entries now held. */
@@ -80,10 +93,7 @@ export class DstMetrics {
   /** The entry for (saddr, daddr), or null (tcp_get_metrics without create); stale values are emptied. */
   lookup(saddr: number, daddr: number, now: Nanos): DstMetricsEntry | null {
     if (this.count === 0) return null;
-    const chain = this.chain(chainOf(daddr));
-    if (chain === undefined) return null;
-    for (let i = 0; i < chain.length; i++) {
-      const e = chain[i]!;
+    for (let e = this.head(chainOf(daddr)) ?? null; e !== null; e = e.next) {
       if (e.daddr === daddr && e.saddr === saddr) {
         checkStamp(e, now);
         return e;
@@ -97,6 +107,24 @@ export class DstMetrics {
     const found = this.lookup(saddr, daddr, now);
     if (found !== null) return found;
     const h = chainOf(daddr);
+    let head = this.head(h) ?? null;
+    let length = 0;
+    for (let x = head; x !== null; x = x.next) length++;
+    if (length > RECLAIM_DEPTH) {
+      // reclaim: the least recently stamped entry of the chain (the first such) leaves it
+      let oldest = head!;
+      let beforeOldest: DstMetricsEntry | null = null;
+      for (let prev = head!, x = head!.next; x !== null; prev = x, x = x.next) {
+        if (x.stamp < oldest.stamp) {
+          oldest = x;
+          beforeOldest = prev;
+        }
+      }
+      if (beforeOldest === null) head = oldest.next;
+      else beforeOldest.next = oldest.next;
+      oldest.next = null;
+      this.count--;
+    }
     const e: DstMetricsEntry = {
       saddr,
       daddr,
@@ -107,25 +135,10 @@ export class DstMetrics {
       cwnd: 0,
       reordering: 0,
       fastOpen: null,
+      next: head, // Linux links a new block at the head of its chain
     };
     this.count++;
-    const chain = this.chain(h);
-    if (chain === undefined) {
-      // a new chain, sized to its one entry (a first write to [] would reserve 17 slots)
-      if (this.firstHash === -1) {
-        this.firstHash = h;
-        this.first = [e];
-      } else (this.others ??= new Map()).set(h, [e]);
-      return e;
-    }
-    if (chain.length > RECLAIM_DEPTH) {
-      // reclaim: the least recently stamped entry of the chain becomes this destination's
-      let oldest = 0;
-      for (let i = 1; i < chain.length; i++) if (chain[i]!.stamp < chain[oldest]!.stamp) oldest = i;
-      chain.splice(oldest, 1);
-      this.count--;
-    }
-    chain.unshift(e); // Linux links a new block at the head of its chain
+    this.setHead(h, e);
     return e;
   }
 
@@ -149,14 +162,21 @@ export class DstMetrics {
 
   /** `ip tcp_metrics delete ADDRESS`: forget one destination (every source address). */
   delete(daddr: number): void {
-    const chain = this.chain(chainOf(daddr));
-    if (chain === undefined) return;
-    for (let i = chain.length - 1; i >= 0; i--) {
-      if (chain[i]!.daddr === daddr) {
-        chain.splice(i, 1);
+    const h = chainOf(daddr);
+    let head = this.head(h);
+    if (head === undefined) return;
+    let prev: DstMetricsEntry | null = null;
+    for (let x = head; x !== null; ) {
+      const next: DstMetricsEntry | null = x.next;
+      if (x.daddr === daddr) {
+        if (prev === null) head = next;
+        else prev.next = next;
+        x.next = null;
         this.count--;
-      }
+      } else prev = x;
+      x = next;
     }
+    this.setHead(h, head);
   }
 }
 

@@ -32,12 +32,17 @@ export interface StateCounts {
   timeWaitPeak: number;
 }
 
+/** TimeWaitSlot.timeWaitMark: not in TIME-WAIT accounting. */
+export const TW_UNCOUNTED = 0;
+/** TimeWaitSlot.timeWaitMark: in TIME-WAIT and counted. */
+export const TW_COUNTED = 1;
+/** TimeWaitSlot.timeWaitMark: over maxTimeWait, the holder destroys the connection once the current engine call returns. */
+export const TW_DESTROY = 2;
+
 /** What TIME-WAIT accounting keeps on a connection's holder (the stack's socket). */
 export interface TimeWaitSlot {
-  /** When the connection entered TIME-WAIT and was counted, or -1. */
-  timeWaitSince: Nanos;
-  /** Over maxTimeWait: the holder destroys the connection once the current engine call returns. */
-  destroyPending: boolean;
+  /** TW_UNCOUNTED, TW_COUNTED or TW_DESTROY (one small integer: the holder may be one of 10^5). */
+  timeWaitMark: number;
 }
 
 /** What a takeover reads of a connection in TIME-WAIT (a full Connection or a TimeWaitSock). */
@@ -63,7 +68,8 @@ export function nextIncarnationIss(sndMax: number): number {
 export class HostTcp {
   /** The host's parameters with its jiffies phase (timer-wheel.ts) filled in; a sysctl write replaces them. */
   params: TcpParams;
-  readonly cookieSecret: CookieSecret;
+  /** Made by the first listen() (`cookieSecret`): most hosts are only clients. */
+  private secret: CookieSecret | null = null;
   /** The ephemeral port search's hash key (ephemeral-ports.ts). */
   readonly portKeyA: number;
   readonly portKeyB: number;
@@ -77,8 +83,6 @@ export class HostTcp {
   private readonly isnKeyB: number;
   private readonly tsKeyA: number;
   private readonly tsKeyB: number;
-  private readonly cacheKeyA: number;
-  private readonly cacheKeyB: number;
 
   /**
    * `seed` and `hostName` name the random streams: the secrets ("host:<name>:tcp-secrets") and
@@ -87,8 +91,8 @@ export class HostTcp {
    */
   constructor(
     params: TcpParams,
-    seed: number,
-    hostName: string,
+    private readonly seed: number,
+    private readonly hostName: string,
     readonly counts: StateCounts,
   ) {
     const offset = jiffiesOffset(params, (scope) =>
@@ -96,17 +100,27 @@ export class HostTcp {
     );
     this.params = withJiffiesOffset(params, offset);
     // Drawn in a fixed order from one stream; nothing here outlives the constructor but the words.
-    // (No closure over the stream: a function object per host, and its name, add up.)
+    // (No closure over the stream: a function object per host, and its name, add up.) The words
+    // only listeners use (SYN cookie secret, SYN cache key) are skipped here and drawn again from
+    // a fresh copy of the stream by listenerSecrets(), so they are the same words.
     const rng = new Rng(seed, `host:${hostName}:tcp-secrets`);
-    this.cookieSecret = new CookieSecret(rng.nextU32() | 0, rng.nextU32() | 0, rng.nextU32() | 0, rng.nextU32() | 0);
+    skip(rng, 4); // cookie secret
     this.isnKeyA = rng.nextU32() | 0;
     this.isnKeyB = rng.nextU32() | 0;
     this.tsKeyA = rng.nextU32() | 0;
     this.tsKeyB = rng.nextU32() | 0;
-    this.cacheKeyA = rng.nextU32() | 0;
-    this.cacheKeyB = rng.nextU32() | 0;
+    skip(rng, 2); // SYN cache key
     this.portKeyA = rng.nextU32() | 0;
     this.portKeyB = rng.nextU32() | 0;
+  }
+
+  /** The SYN cookie secret (syn-cookies.ts), made by the first listener that asks. */
+  get cookieSecret(): CookieSecret {
+    if (this.secret === null) {
+      const rng = new Rng(this.seed, `host:${this.hostName}:tcp-secrets`);
+      this.secret = new CookieSecret(rng.nextU32() | 0, rng.nextU32() | 0, rng.nextU32() | 0, rng.nextU32() | 0);
+    }
+    return this.secret;
   }
 
   /** RFC 6528 / Linux secure_tcp_seq: a keyed hash of the 4-tuple plus a 64 ns clock. */
@@ -115,9 +129,16 @@ export class HostTcp {
     return (h + Math.floor(now / 64)) >>> 0;
   }
 
+  /** The ephemeral port search's random stream (ephemeral-ports.ts): a new copy of "host:<name>:ports". */
+  portsRng(): Rng {
+    return new Rng(this.seed, `host:${this.hostName}:ports`);
+  }
+
   /** A listener's SYN-cache bucket-hash key (listener.ts); made per listen(), most hosts never listen. */
   cacheKey(): [number, number] {
-    return [this.cacheKeyA >>> 0, this.cacheKeyB >>> 0];
+    const rng = new Rng(this.seed, `host:${this.hostName}:tcp-secrets`);
+    skip(rng, 8); // cookie secret, ISN key, TSval key
+    return [rng.nextU32(), rng.nextU32()];
   }
 
   /** Linux secure_tcp_ts_off: the TSval offset, a keyed hash of the address pair. */
@@ -147,10 +168,10 @@ export class HostTcp {
   enterTimeWait(slot: TimeWaitSlot, now: Nanos): void {
     const c = this.counts;
     if (c.timeWait >= this.params.maxTimeWait) {
-      slot.destroyPending = true;
+      slot.timeWaitMark = TW_DESTROY;
       return;
     }
-    slot.timeWaitSince = now;
+    slot.timeWaitMark = TW_COUNTED;
     if (++c.timeWait > c.timeWaitPeak) c.timeWaitPeak = c.timeWait;
     if (this.groupCounts !== null) this.groupCounts.timeWait++;
     const w = this.timeWaitTotal;
@@ -159,8 +180,8 @@ export class HostTcp {
 
   /** A connection left TIME-WAIT (or was freed from it): uncounted, if it was counted. */
   leaveTimeWait(slot: TimeWaitSlot): void {
-    if (slot.timeWaitSince < 0) return;
-    slot.timeWaitSince = -1;
+    if (slot.timeWaitMark !== TW_COUNTED) return;
+    slot.timeWaitMark = TW_UNCOUNTED;
     this.counts.timeWait--;
     if (this.groupCounts !== null) this.groupCounts.timeWait--;
     if (this.timeWaitTotal !== null) this.timeWaitTotal.timeWait--;
@@ -191,6 +212,11 @@ export class HostTcp {
   setSysctls(changes: Partial<TcpParams>): void {
     this.params = { ...this.params, ...changes };
   }
+}
+
+/** Draws and forgets `n` words (the stream's order fixes which word is which secret). */
+function skip(rng: Rng, n: number): void {
+  for (let i = 0; i < n; i++) rng.nextU32();
 }
 
 /**

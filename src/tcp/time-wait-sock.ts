@@ -14,7 +14,7 @@
  */
 import type { Nanos } from '../sim/time.ts';
 import { ACK, type Segment, type TcpOptions } from '../wire/segment.ts';
-import { ConnEvent, TcpState, type EngineOutput, type Endpoints } from './api.ts';
+import { ConnEvent, TcpState, type EngineOutput, type LentEndpoints } from './api.ts';
 import type { Connection } from './connection.ts';
 import { oowAckAllowed, selectWindow } from './output.ts';
 import type { TcpParams } from './params.ts';
@@ -25,11 +25,25 @@ import { tsValue } from './window.ts';
 const CONSUMED = 0;
 const REOPEN = 1;
 
-export class TimeWaitSock implements TimeWaitState {
-  readonly ep: Endpoints;
+/** TimeWaitSock.bits: the state from this bit; timestamps on. */
+const STATE_SHIFT = 16;
+const TS_OK = 1 << 20;
+
+export class TimeWaitSock implements TimeWaitState, LentEndpoints {
+  // The 4-tuple is kept in the record, which is its own Endpoints (`ep`): a separate object would
+  // cost 56 bytes more. Addresses as signed 32-bit integers, as the sequence numbers below; the
+  // two ports in one (local << 16 | remote).
+  private readonly localAddr32: number;
+  private readonly remoteAddr32: number;
+  private readonly ports32: number;
   readonly params: TcpParams;
   readonly out: EngineOutput;
-  state: TcpState = TcpState.TIME_WAIT;
+  /**
+   * The advertised window field, already scaled (Linux tw_rcv_wnd >> tw_rcv_wscale, 16 bits), the
+   * state (4 bits from bit 16) and whether timestamps are on (bit 20), in one small integer: three
+   * fields would cost 16 bytes more, and a busy client holds tens of thousands of these records.
+   */
+  private bits: number;
   /** The TIME-WAIT expiry while in TIME-WAIT, else Infinity: the one timer. */
   closeAt: Nanos;
   // Sequence numbers and timestamps are held as signed 32-bit integers (small integers, stored in
@@ -38,27 +52,52 @@ export class TimeWaitSock implements TimeWaitState {
   /** Our ACKs' SEQ (highest sent) and ACK fields (tw_snd_nxt, tw_rcv_nxt). */
   private readonly sndMax32: number;
   private readonly rcvNxt32: number;
-  /** The advertised window field, already scaled (Linux tw_rcv_wnd >> tw_rcv_wscale). */
-  private readonly window: number;
-  readonly tsOk: boolean;
   private tsRecent32: number;
   tsRecentAt: Nanos;
   private readonly tsOffset32: number;
   lastOowAckAt: Nanos;
 
   private constructor(c: Connection) {
-    this.ep = c.ep;
+    this.localAddr32 = c.ep.localAddr | 0;
+    this.remoteAddr32 = c.ep.remoteAddr | 0;
+    this.ports32 = (c.ep.localPort << 16) | c.ep.remotePort;
     this.params = c.params;
     this.out = c.out;
+    this.bits = selectWindow(c) | (TcpState.TIME_WAIT << STATE_SHIFT) | (c.tsOk ? TS_OK : 0);
     this.closeAt = c.closeAt;
     this.sndMax32 = c.sndMax | 0;
     this.rcvNxt32 = c.rcvNxt | 0;
-    this.window = selectWindow(c);
-    this.tsOk = c.tsOk;
     this.tsRecent32 = c.tsRecent | 0;
     this.tsRecentAt = c.tsRecentAt;
     this.tsOffset32 = c.tsOffset | 0;
     this.lastOowAckAt = c.lastOowAckAt;
+  }
+
+  /** The connection's endpoints: the record itself. */
+  get ep(): LentEndpoints {
+    return this;
+  }
+  get localAddr(): number {
+    return this.localAddr32 >>> 0;
+  }
+  get remotePort(): number {
+    return this.ports32 & 0xffff;
+  }
+  get remoteAddr(): number {
+    return this.remoteAddr32 >>> 0;
+  }
+  get state(): TcpState {
+    return ((this.bits >>> STATE_SHIFT) & 0xf) as TcpState;
+  }
+  get localPort(): number {
+    return this.ports32 >>> 16;
+  }
+  get tsOk(): boolean {
+    return (this.bits & TS_OK) !== 0;
+  }
+  /** The advertised window field of our ACKs. */
+  private get window(): number {
+    return this.bits & 0xffff;
   }
 
   /** The owner's one wake-up: the TIME-WAIT expiry (closeAt), Infinity once closed. */
@@ -111,7 +150,7 @@ export class TimeWaitSock implements TimeWaitState {
   setState(to: TcpState): void {
     const from = this.state;
     if (from === to) return;
-    this.state = to;
+    this.bits = (this.bits & ~(0xf << STATE_SHIFT)) | (to << STATE_SHIFT);
     this.out.stateChanged(this.ep, from, to);
     if (to === TcpState.CLOSED) {
       this.closeAt = Infinity;
@@ -133,8 +172,8 @@ export class TimeWaitSock implements TimeWaitState {
     this.out.transmit(
       this.ep,
       {
-        srcPort: this.ep.localPort,
-        dstPort: this.ep.remotePort,
+        srcPort: this.localPort,
+        dstPort: this.remotePort,
         seq: this.sndMax,
         ack: this.rcvNxt,
         flags: ACK,

@@ -78,6 +78,9 @@ describe('a good experiment file', () => {
       reorder: true,
       burstLoss: { pGoodToBad: 0.01, pBadToGood: 0.5, lossGood: 0, lossBad: 1 },
     });
+    // keys in the documented order, optional ones last (specs are written out as JSON)
+    expect(Object.keys(links[0]!)).toEqual(['a', 'b', 'latency', 'bandwidth', 'loss', 'queue', 'jitter', 'reorder']);
+    expect(Object.keys(links[4]!).slice(-1)).toEqual(['burstLoss']);
   });
 
   it('types every app kind and fills the defaults of docs/design.md part 2', () => {

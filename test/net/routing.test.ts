@@ -254,3 +254,29 @@ describe('no-route', () => {
     expect(w.trace.at(-1)).toMatchObject({ node: 'h2', ev: 'drop', reason: 'no-route' });
   });
 });
+
+describe('single-homed hosts', () => {
+  it('send everything through their only link with no table; a table read later says the same', () => {
+    const w = world(topology([host('a'), router('r1'), host('b')], [link('a', 'r1'), link('r1', 'b')]));
+    const a = w.net.hostByName('a')!;
+    expect((a as unknown as { table: unknown }).table).toBeNull(); // routing made none
+    const sink = new Sink(w.sim);
+    w.net.hostByName('b')!.transport = sink;
+    a.send(udp(a.address, w.net.addressOf('b'), 80));
+    a.send(udp(a.address, ip('192.0.2.1'), 80)); // outside the topology: through the only link too
+    w.sim.run();
+    expect(sink.got).toHaveLength(1);
+    expect(w.net.counters.droppedNoRoute).toBe(1); // at r1, which has no route to 192.0.2.1
+    const only = a.interfaces[0]!;
+    expect(a.routes.lookup(w.net.addressOf('b'))).toBe(only);
+    expect(a.routes.lookup(ip('192.0.2.1'))).toBe(only);
+  });
+
+  it('a host with no link has nowhere to send', () => {
+    const w = world(topology([host('lone'), host('a'), host('b')], [link('a', 'b')]));
+    const lone = w.net.hostByName('lone')!;
+    lone.send(udp(lone.address, w.net.addressOf('a'), 80));
+    expect(w.net.counters.droppedNoRoute).toBe(1);
+    expect(lone.routes.lookup(w.net.addressOf('a'))).toBeNull();
+  });
+});

@@ -241,3 +241,72 @@ describe('the cache is bounded like Linux tcp_metrics', () => {
     expect(m.size).toBe(2);
   });
 });
+
+/** The cache as it was kept before its chains were linked lists: an array per chain. */
+class ArrayChains {
+  private chains = new Map<number, { daddr: number; stamp: number }[]>();
+  get size(): number {
+    let n = 0;
+    for (const c of this.chains.values()) n += c.length;
+    return n;
+  }
+  lookup(daddr: number): { daddr: number; stamp: number } | null {
+    return this.chains.get(chainOf(daddr))?.find((e) => e.daddr === daddr) ?? null;
+  }
+  getOrCreate(daddr: number, now: number): void {
+    if (this.lookup(daddr) !== null) return;
+    const h = chainOf(daddr);
+    let chain = this.chains.get(h);
+    if (chain === undefined) this.chains.set(h, (chain = []));
+    if (chain.length > 5) {
+      let oldest = 0;
+      for (let i = 1; i < chain.length; i++) if (chain[i]!.stamp < chain[oldest]!.stamp) oldest = i;
+      chain.splice(oldest, 1);
+    }
+    chain.unshift({ daddr, stamp: now });
+  }
+  delete(daddr: number): void {
+    const chain = this.chains.get(chainOf(daddr));
+    if (chain === undefined) return;
+    for (let i = chain.length - 1; i >= 0; i--) if (chain[i]!.daddr === daddr) chain.splice(i, 1);
+  }
+  /** Every chain's destinations, head first. */
+  order(): number[][] {
+    return [...this.chains.values()].map((c) => c.map((e) => e.daddr)).filter((c) => c.length > 0);
+  }
+}
+
+describe('linked chains', () => {
+  it('recycle, delete and look up as chains kept in arrays did (random operations over 3 busy chains)', () => {
+    // 8 addresses in each of 3 chains: more than a chain holds, so recycling happens
+    const pool: number[] = [];
+    for (const base of [0x0b000000, 0x0c000000, 0x0d000000]) {
+      const h = chainOf(base);
+      for (let a = base; pool.filter((x) => chainOf(x) === h).length < 8; a++) if (chainOf(a) === h) pool.push(a);
+    }
+    let seed = 12345;
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const m = new DstMetrics();
+    const ref = new ArrayChains();
+    for (let step = 0; step < 5000; step++) {
+      const daddr = pool[next(pool.length)]!;
+      const op = next(10);
+      const now = step * 1000 + next(3) * 1000; // ties in stamps happen
+      if (op < 6) {
+        m.getOrCreate(A, daddr, now).stamp = now;
+        ref.getOrCreate(daddr, now);
+        ref.lookup(daddr)!.stamp = now;
+      } else if (op < 9) {
+        expect(m.lookup(A, daddr, now) !== null).toBe(ref.lookup(daddr) !== null);
+      } else {
+        m.delete(daddr);
+        ref.delete(daddr);
+      }
+      expect(m.size).toBe(ref.size);
+    }
+    for (const chain of ref.order()) for (const d of chain) expect(m.lookup(A, d, 5e6)).not.toBeNull();
+  });
+});

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Rng } from '../../src/sim/rng.ts';
 import { keyedHash4 } from '../../src/tcp/syn-cookies.ts';
-import { EphemeralPorts, type PortChecker } from '../../src/stack/ephemeral-ports.ts';
+import { EphemeralPorts, type PortChecker, type PortSecrets } from '../../src/stack/ephemeral-ports.ts';
+
+/** A host's port secrets as HostTcp gives them: a hash key and the stream "host:<name>:ports" of `seed`. */
+function secrets(portKeyA: number, portKeyB: number, seed: number, name: string): PortSecrets {
+  return { portKeyA, portKeyB, portsRng: () => new Rng(seed, `host:${name}:ports`) };
+}
 
 /**
  * The port-by-port search as it was before port indexes (Linux __inet_hash_connect, RFC 6056
@@ -134,7 +139,9 @@ function replay(span: number, twReuse: boolean, ops: Op[], scanLimit = 64): [num
     [0x0a000002, 80],
   ];
   const run = (indexed: boolean): number[] => {
-    const ports = indexed ? new EphemeralPorts(LOW, LOW + span, 11, 22, 7, 'h', twReuse, scanLimit) : undefined;
+    const ports = indexed
+      ? new EphemeralPorts(LOW, LOW + span, secrets(11, 22, 7, 'h'), twReuse, scanLimit)
+      : undefined;
     const ref = indexed ? undefined : new ReferencePorts(LOW, LOW + span, 11, 22, 7, 'h');
     const host = new FakeHost(twReuse, ports);
     const chosen: number[] = [];
@@ -199,7 +206,7 @@ describe('ephemeral port choice with port indexes', () => {
         for (const l of held) visit(l, false);
       },
     };
-    const ports = new EphemeralPorts(32768, 60999, 1, 2, 3, 'c');
+    const ports = new EphemeralPorts(32768, 60999, secrets(1, 2, 3, 'c'));
     for (let i = 0; i < 28232; i++) {
       const p = ports.pick(1, 2, 80, checker);
       expect(p).toBeGreaterThanOrEqual(32768);
@@ -209,5 +216,28 @@ describe('ephemeral port choice with port indexes', () => {
     probes = 0;
     for (let i = 0; i < 1000; i++) expect(ports.pick(1, 2, 80, checker)).toBe(-1);
     expect(probes).toBe(0); // the index answers; the port-by-port search would have made 28 232 000 probes
+  });
+});
+
+describe('perturbation counters', () => {
+  it('keep one counter per slot, the first in fields and the rest in a list, as a table of all slots would', () => {
+    // 40 destinations in turn, several rounds: many slots in use, some shared by two destinations.
+    const ports = new EphemeralPorts(LOW, LOW + 999, secrets(11, 22, 7, 'h'));
+    const ref = new ReferencePorts(LOW, LOW + 999, 11, 22, 7, 'h');
+    const a = new FakeHost(false, ports);
+    const b = new FakeHost(false);
+    const slots = new Set<number>();
+    for (let round = 0; round < 5; round++) {
+      for (let d = 0; d < 40; d++) {
+        const raddr = 0x0a000100 + d;
+        slots.add(keyedHash4(11, 22, 0x0a0000ff, raddr, 80, 0) & 63);
+        const got = ports.pick(0x0a0000ff, raddr, 80, a);
+        expect(got).toBe(ref.pick(0x0a0000ff, raddr, 80, b));
+        a.add(got, raddr, 80);
+        b.add(got, raddr, 80);
+      }
+    }
+    expect(slots.size).toBeGreaterThan(20);
+    expect(slots.size).toBeLessThan(40);
   });
 });

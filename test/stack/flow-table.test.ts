@@ -32,6 +32,35 @@ describe('FlowTable', () => {
     expect(t.size).toBe(0);
   });
 
+  it('a one-entry table (no array yet) replaces, deletes, is refilled, and moves to an array for a second entry', () => {
+    const t = new FlowTable<string>();
+    const A = [0xc0a80001, portsKey(40000, 80)] as const;
+    const B = [0x0a000001, portsKey(40001, 80)] as const;
+    const C = [0xc0a80001, portsKey(40000, 81)] as const;
+    t.set(...A, 'a');
+    t.set(...A, 'a2');
+    expect([t.get(...A), t.get(...B), t.get(A[0], B[1]), t.size]).toEqual(['a2', undefined, undefined, 1]);
+    expect(t.delete(...A, 'a')).toBe(false); // not the value it holds
+    expect(t.delete(...B)).toBe(false);
+    expect(t.delete(...A)).toBe(true);
+    expect([t.get(...A), t.size]).toEqual([undefined, 0]);
+    t.set(...B, 'b'); // the fields again
+    t.set(...C, 'c'); // a second entry: both into an array
+    t.set(...A, 'a');
+    expect([t.get(...A), t.get(...B), t.get(...C), t.size]).toEqual(['a', 'b', 'c', 3]);
+    const seen: string[] = [];
+    t.forEach((_a, _p, v) => seen.push(v));
+    expect(seen.sort()).toEqual(['a', 'b', 'c']);
+    expect(t.delete(...B)).toBe(true);
+    expect(t.delete(...C)).toBe(true);
+    expect([t.get(...A), t.get(...B), t.size]).toEqual(['a', undefined, 1]);
+    const one = new FlowTable<string>();
+    one.set(...C, 'c');
+    const visited: [number, number, string][] = [];
+    one.forEach((addr, ports, v) => visited.push([addr, ports, v]));
+    expect(visited).toEqual([[C[0] | 0, C[1] | 0, 'c']]); // the words as stored (signed 32-bit)
+  });
+
   it('behaves like a Map under random inserts, replacements and deletes (growth and backward shifts)', () => {
     const key = fc.tuple(
       fc.constantFrom(0x0a000001, 0x0a000002, 0xc6120000, 0xffffffff, 0),

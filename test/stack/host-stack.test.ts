@@ -5,6 +5,11 @@ import { formatFlags } from '../../src/wire/flags.ts';
 import { PROTO_TCP, SYN, type Packet, type Segment } from '../../src/wire/segment.ts';
 import { orThrow, SocketError } from '../../src/stack/socket-api.ts';
 import { FakeNet } from './fake-net.ts';
+import { Sim } from '../../src/sim/simulator.ts';
+import { Tracer } from '../../src/sim/trace.ts';
+import { HostStack } from '../../src/stack/host-stack.ts';
+import type { HostPort } from '../../src/net/host.ts';
+import { tcpParams } from '../../src/tcp/params.ts';
 
 const A = 0x0a000002; // 10.0.0.2 client
 const B = 0x0a000001; // 10.0.0.1 server
@@ -147,5 +152,56 @@ describe('host stack: ephemeral ports', () => {
     const a = net.addHost('a', A);
     orThrow(a.connect(B, 80, {}, { localPort: 5000 }));
     expect(a.connect(B, 80, {}, { localPort: 5000 })).toBe('EADDRINUSE');
+  });
+});
+
+describe('host state made on first use', () => {
+  /** The stack's private Fast Open blackhole state (null until something reads it). */
+  const blackholeOf = (s: object) => (s as { blackhole: unknown }).blackhole;
+
+  it('plain connections that time out never make the Fast Open blackhole state; a Fast Open one then starts unpaused', () => {
+    // a host whose every packet vanishes: each connection times out
+    const sim = new Sim();
+    const sent: Packet[] = [];
+    const port: HostPort = { name: 'a', address: A, sim, tracer: new Tracer(), send: (p) => sent.push(p) };
+    const a = new HostStack(port, tcpParams('linux', { timers: 'exact', fastOpenBlackholeTimeout: 60 * SEC }), 1);
+    const plain = orThrow(a.connect(B, 80, {}));
+    sim.run({ until: 300 * SEC }); // SYN retransmissions, then ETIMEDOUT
+    expect(plain.state).toBe('CLOSED');
+    expect(sent.length).toBeGreaterThan(3);
+    expect(blackholeOf(a)).toBeNull();
+    // made late, it is as an untouched one: the first Fast Open SYN asks for a cookie
+    const first = sent.length;
+    orThrow(a.connect(B, 81, {}, { fastOpen: 0 }));
+    sim.run({ until: 301 * SEC });
+    expect(sent[first]!.tcp!.options?.fastOpen).toEqual(new Uint8Array(0));
+    // three timeouts of that SYN pause Fast Open (tcp_fastopen_active_detect_blackhole)
+    sim.run({ until: 320 * SEC });
+    expect(a.fastOpenBlackhole.events).toBe(1);
+  });
+});
+
+describe('host counters', () => {
+  it('stats() reads the counters as they are now, every one of them, in a fixed order', () => {
+    const net = new FakeNet();
+    const a = net.addHost('a', A);
+    const b = net.addHost('b', B);
+    orThrow(b.listen(80, {}));
+    const before = a.stats();
+    orThrow(a.connect(B, 80, {}));
+    net.sim.run({ until: 1 * SEC });
+    expect(Object.keys(before)).toEqual([
+      'segmentsSent',
+      'segmentsRetransmitted',
+      'established',
+      'timeWait',
+      'timeWaitPeak',
+      'fastOpenRequested',
+      'fastOpenAccepted',
+      'fastOpenFallback',
+    ]);
+    expect(before.segmentsSent).toBe(0); // a snapshot
+    expect(a.stats()).toMatchObject({ segmentsSent: 2, established: 1, timeWait: 0 });
+    expect(b.stats().established).toBe(1); // the server's child, established whether accepted or not
   });
 });

@@ -18,6 +18,9 @@ import {
   type TcpSocket,
 } from '../../src/stack/socket-api.ts';
 import { FakeNet } from './fake-net.ts';
+import type { HostStack } from '../../src/stack/host-stack.ts';
+import { StackSocket, type SocketOwner } from '../../src/stack/sockets.ts';
+import { TW_COUNTED, TW_DESTROY, TW_UNCOUNTED } from '../../src/tcp/host-tcp.ts';
 
 const A = 0x0a000002; // client
 const B = 0x0a000001; // server
@@ -67,6 +70,21 @@ function thrown(f: () => unknown): Errno | 'none' {
 /** recv() until EAGAIN or end of stream. */
 function readAll(s: TcpSocket): void {
   for (let n = s.recv(1 << 16); typeof n === 'number' && n > 0; n = s.recv(1 << 16));
+}
+
+/** A server on port 80 of `b` that reads each connection to its end and then closes it. */
+function listenReadingToEnd(b: HostStack): void {
+  orThrow(
+    b.listen(
+      80,
+      new Acceptor({
+        onReadable: (s) => {
+          readAll(s);
+          if (s.eof) s.close();
+        },
+      }),
+    ),
+  );
 }
 
 /** Records errors and keeps accepted sockets. */
@@ -215,17 +233,7 @@ describe('errors through the socket API', () => {
     const net = new FakeNet();
     const a = net.addHost('a', A);
     const b = net.addHost('b', B);
-    orThrow(
-      b.listen(
-        80,
-        new Acceptor({
-          onReadable: (s) => {
-            readAll(s);
-            if (s.eof) s.close();
-          },
-        }),
-      ),
-    );
+    listenReadingToEnd(b);
     const first = orThrow(a.connect(B, 80, { onConnected: (s) => s.close() }));
     net.sim.run({ until: 1 * SEC });
     expect(first.state).toBe('TIME_WAIT'); // closed by its user: the compact record
@@ -251,17 +259,7 @@ describe('TIME-WAIT and the next connection on the same tuple', () => {
     const net = new FakeNet();
     const a = net.addHost('a', A, { twReuse: true, ephemeralLow: 50000, ephemeralHigh: 50000 });
     const b = net.addHost('b', B);
-    orThrow(
-      b.listen(
-        80,
-        new Acceptor({
-          onReadable: (s) => {
-            readAll(s);
-            if (s.eof) s.close();
-          },
-        }),
-      ),
-    );
+    listenReadingToEnd(b);
     const first = orThrow(a.connect(B, 80, { onConnected: (s) => s.close() }));
     net.sim.run({ until: 2 * SEC });
     expect(first.state).toBe('TIME_WAIT');
@@ -277,17 +275,7 @@ describe('TIME-WAIT and the next connection on the same tuple', () => {
     const net = new FakeNet();
     const a = net.addHost('a', A, { twReuse: true, timestamps: false, ephemeralLow: 50000, ephemeralHigh: 50000 });
     const b = net.addHost('b', B);
-    orThrow(
-      b.listen(
-        80,
-        new Acceptor({
-          onReadable: (s) => {
-            readAll(s);
-            if (s.eof) s.close();
-          },
-        }),
-      ),
-    );
+    listenReadingToEnd(b);
     orThrow(a.connect(B, 80, { onConnected: (s) => s.close() }));
     net.sim.run({ until: 5 * SEC });
     expect(a.connect(B, 80, {})).toBe('EADDRNOTAVAIL');
@@ -361,5 +349,49 @@ describe('simultaneous open and close between two stacks', () => {
     expect(fins.slice(0, 2).sort()).toEqual(['A>B F.', 'B>A F.']);
     expect(fins.slice(2).sort()).toEqual(['A>B .', 'B>A .']);
     expect([sa.state, sb.state]).toEqual(['TIME_WAIT', 'TIME_WAIT']);
+  });
+});
+
+describe('the compact TIME-WAIT record', () => {
+  it('keeps the 4-tuple itself: addresses at or above 2^31 read back unsigned, and its ACKs reach the peer', () => {
+    const HA = 0xc0a80002; // 192.168.0.2
+    const HB = 0xc0a80001;
+    const net = new FakeNet();
+    const a = net.addHost('a', HA);
+    const b = net.addHost('b', HB);
+    listenReadingToEnd(b);
+    const s = orThrow(a.connect(HB, 80, { onConnected: (x) => x.close() }));
+    const port = s.localPort;
+    net.sim.run({ until: 1 * SEC });
+    expect(s.state).toBe('TIME_WAIT');
+    expect((s as unknown as { conn: object }).conn.constructor.name).toBe('TimeWaitSock');
+    expect([s.localAddr, s.localPort, s.remoteAddr, s.remotePort]).toEqual([HA, port, HB, 80]);
+    // the peer's FIN again: the record answers it, from and to the right addresses and ports
+    const fin = net.delivered.filter((p) => p.src === HB && (p.tcp!.flags & FIN) !== 0).at(-1)!;
+    const before = net.delivered.length;
+    a.receive(fin);
+    net.sim.run({ until: 2 * SEC });
+    const ack = net.delivered.slice(before).find((p) => p.src === HA)!;
+    expect([ack.src, ack.dst, ack.tcp!.srcPort, ack.tcp!.dstPort]).toEqual([HA, HB, port, 80]);
+    expect(formatFlags(ack.tcp!.flags)).toBe('.');
+  });
+});
+
+describe('StackSocket flags', () => {
+  it('freed, reuseAddr, accepted and the TIME-WAIT mark share one field: none changes another', () => {
+    for (const reuse of [false, true]) {
+      const s = new StackSocket({} as SocketOwner, null, reuse);
+      const read = () => [s.freed, s.reuseAddr, s.accepted];
+      expect(read()).toEqual([false, reuse, false]);
+      s.markAccepted();
+      expect(read()).toEqual([false, reuse, true]);
+      s.markFreed();
+      expect(read()).toEqual([true, reuse, true]);
+      expect(s.timeWaitMark).toBe(TW_UNCOUNTED);
+      for (const mark of [TW_DESTROY, TW_COUNTED, TW_UNCOUNTED, TW_DESTROY]) {
+        s.timeWaitMark = mark;
+        expect([s.timeWaitMark, ...read()]).toEqual([mark, true, reuse, true]);
+      }
+    }
   });
 });

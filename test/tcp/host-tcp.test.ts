@@ -10,11 +10,16 @@ import { TcpState } from '../../src/tcp/api.ts';
 import {
   HostTcp,
   nextIncarnationIss,
+  TW_COUNTED,
+  TW_DESTROY,
+  TW_UNCOUNTED,
   type StateCounts,
   type TimeWaitHolder,
   type TimeWaitSlot,
 } from '../../src/tcp/host-tcp.ts';
 import { tcpParams, type TcpParams } from '../../src/tcp/params.ts';
+import { Rng } from '../../src/sim/rng.ts';
+import { CookieSecret, keyedHash4 } from '../../src/tcp/syn-cookies.ts';
 
 const A = 0x0a000002;
 const B = 0x0a000001;
@@ -40,7 +45,7 @@ class FakeTimeWait implements TimeWaitHolder {
 }
 
 function slot(): TimeWaitSlot {
-  return { timeWaitSince: -1, destroyPending: false };
+  return { timeWaitMark: TW_UNCOUNTED };
 }
 
 describe('HostTcp: ISN and TSval offset (RFC 6528, Linux secure_tcp_seq / secure_tcp_ts_off)', () => {
@@ -87,25 +92,25 @@ describe('HostTcp: TIME-WAIT accounting and tcp_max_tw_buckets', () => {
     t.enterTimeWait(x, 5 * MS);
     t.enterTimeWait(y, 6 * MS);
     expect(t.counts).toEqual({ established: 0, timeWait: 2, timeWaitPeak: 2 });
-    expect(x.timeWaitSince).toBe(5 * MS);
+    expect(x.timeWaitMark).toBe(TW_COUNTED);
     t.leaveTimeWait(x);
     t.leaveTimeWait(x); // freed after its TIME_WAIT → CLOSED record: already uncounted
     expect(t.counts).toEqual({ established: 0, timeWait: 1, timeWaitPeak: 2 });
-    expect(x.timeWaitSince).toBe(-1);
+    expect(x.timeWaitMark).toBe(TW_UNCOUNTED);
   });
 
   it('over maxTimeWait the connection is marked for destruction and not counted ("time wait bucket table overflow")', () => {
     const t = host({ maxTimeWait: 2 });
     const s = [slot(), slot(), slot()];
     for (const x of s) t.enterTimeWait(x, 0);
-    expect(s.map((x) => x.destroyPending)).toEqual([false, false, true]);
+    expect(s.map((x) => x.timeWaitMark)).toEqual([TW_COUNTED, TW_COUNTED, TW_DESTROY]);
     expect(t.counts.timeWait).toBe(2);
     t.leaveTimeWait(s[2]!); // the overflowed one was never counted
     expect(t.counts.timeWait).toBe(2);
     t.leaveTimeWait(s[0]!);
     const next = slot();
     t.enterTimeWait(next, 1 * SEC); // room again
-    expect(next.destroyPending).toBe(false);
+    expect(next.timeWaitMark).toBe(TW_COUNTED);
     expect(t.counts).toEqual({ established: 0, timeWait: 2, timeWaitPeak: 2 });
   });
 
@@ -155,5 +160,36 @@ describe('HostTcp: taking a 4-tuple over from TIME-WAIT', () => {
   it('the ISS wraps modulo 2^32 and is never 0', () => {
     expect(nextIncarnationIss(0xffffffff - 65536)).toBe(1); // would be 0
     expect(nextIncarnationIss(0xffffffff)).toBe(65536);
+  });
+});
+
+describe('host secrets', () => {
+  /** The words of the host's secrets stream, in the order they are drawn. */
+  function words(seed: number, name: string, n: number): number[] {
+    const rng = new Rng(seed, `host:${name}:tcp-secrets`);
+    return Array.from({ length: n }, () => rng.nextU32());
+  }
+
+  it('draws every key from one stream in a fixed order, the listener-only ones when first asked', () => {
+    const w = words(9, 'srv', 12);
+    const h = host({}, 9, 'srv');
+    // ISN key: words 4 and 5; TSval key: 6 and 7; port key: 10 and 11
+    expect(h.initialSeq(A, 1000, B, 80, 0)).toBe(keyedHash4(w[4]!, w[5]!, A, B, ((1000 << 16) | 80) >>> 0, 0) >>> 0);
+    expect(h.tsOffset(A, B)).toBe(keyedHash4(w[6]!, w[7]!, A, B, 0, 0));
+    expect([h.portKeyA >>> 0, h.portKeyB >>> 0]).toEqual([w[10], w[11]]);
+    // the port search's stream is its own, by name
+    const ports = new Rng(9, 'host:srv:ports');
+    expect([h.portsRng().nextU32(), h.portsRng().nextU32()]).toEqual([
+      ports.nextU32(),
+      new Rng(9, 'host:srv:ports').nextU32(),
+    ]);
+    // made late, the listener's secrets are the words they would have been: cookie 0-3, SYN cache 8-9
+    expect(h.cacheKey()).toEqual([w[8], w[9]]);
+    const secret = h.cookieSecret;
+    expect(secret).toBe(h.cookieSecret);
+    expect(secret).toEqual(new CookieSecret(w[0]! | 0, w[1]! | 0, w[2]! | 0, w[3]! | 0));
+    expect(secret.hash(A, B, 1000, 80, 3, 1)).toBe(
+      new CookieSecret(w[0]!, w[1]!, w[2]!, w[3]!).hash(A, B, 1000, 80, 3, 1),
+    );
   });
 });
