@@ -7,7 +7,7 @@
  * all live until the hash is taken; V8 grows a young generation once enough bytes have survived
  * its collections, so the main thread's grew to its 32 MB maximum for the rest of the process
  * (its heap held 38–40 MB while star-10k ran on the worker thread, five runs of five). Written
- * piece by piece into the hash, each piece dies young: 30 MB in most runs (eight of ten), 34–45 MB
+ * piece by piece into the hash, each piece dies young: 30 MB in most runs (five of seven), 34–42 MB
  * when the survivors of loading the spec still tip it over. It costs time: about 50 ms for
  * star-10k's key against 37 ms through the sorted copy. (A writer that copies each object as it
  * goes, without the scratch keys and the flat-object path below, takes ~40 ms but let the young
