@@ -222,9 +222,10 @@ function peerProfiles(
   port: number,
 ): (addr: number) => PeerProfile {
   // By node index, through the network's address map: a Map of its own would cost ~46 bytes per
-  // client for as long as the server lives.
+  // client for as long as the server lives. Made only for a server some client app targets, so
+  // servers nobody names cost nothing.
   const network = world.network;
-  const byIndex = new Array<PeerProfile | undefined>(network.nodes.length).fill(undefined);
+  let byIndex: (PeerProfile | undefined)[] | undefined;
   for (const app of Object.values(spec.apps)) {
     if ((app.kind !== 'client' && app.kind !== 'bulk') || app.target.node !== node || app.target.port !== port)
       continue;
@@ -236,11 +237,14 @@ function peerProfiles(
             closeAfterResponse: app.mode === 'http1.0' && app.closer === 'server',
             h2: app.mode === 'h2',
           };
+    byIndex ??= new Array<PeerProfile | undefined>(network.nodes.length).fill(undefined);
     for (const m of nodes.members(app.on)) byIndex[network.nodeByName(m)!.index] = profile;
   }
+  if (byIndex === undefined) return () => UNKNOWN_PEER;
+  const profiles = byIndex;
   return (addr) => {
     const i = network.indexOfAddress(addr);
-    return (i === undefined ? undefined : byIndex[i]) ?? UNKNOWN_PEER;
+    return (i === undefined ? undefined : profiles[i]) ?? UNKNOWN_PEER;
   };
 }
 
