@@ -8,7 +8,7 @@ import type { Nanos } from '../sim/time.ts';
 import type { Tracer } from '../sim/trace.ts';
 import type { Packet } from '../wire/segment.ts';
 import type { LinkDirection } from './link.ts';
-import { ForwardingTable, type NetNode, type NodeShared } from './node.ts';
+import { ForwardingTable, SingleLinkTable, type NetNode, type NodeShared } from './node.ts';
 import { packetRecord } from './packet-trace.ts';
 
 /** The layer above a host (the TCP stack). `receive` is called at sim.now. */
@@ -71,13 +71,12 @@ export class Host implements HostPort, NetNode, EventHandler<Packet> {
     return this.shared.tracer;
   }
 
-  /** The forwarding table (a single-homed host's, made on demand, sends everything through its only link, as `send` does). */
+  /** The forwarding table: computeRoutes fills a multi-homed host's; a single-homed host's is made when asked for. */
   get routes(): ForwardingTable {
-    if (this.table === null) {
-      this.table = new ForwardingTable(this.shared.nodeIndexByAddress);
-      if (this.interfaces.length <= 1) this.table.only = this.interfaces[0] ?? null;
-    }
-    return this.table;
+    return (this.table ??=
+      this.interfaces.length <= 1
+        ? new SingleLinkTable(this.shared.nodeIndexByAddress, this.interfaces[0] ?? null)
+        : new ForwardingTable(this.shared.nodeIndexByAddress));
   }
 
   addTap(tap: PacketTap): void {

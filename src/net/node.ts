@@ -18,7 +18,7 @@ export interface NetNode {
   readonly address: number;
   /** Outgoing link directions, in the order the links are listed in the topology. */
   readonly interfaces: LinkDirection[];
-  /** The forwarding table (filled in once by buildNetwork). */
+  /** The forwarding table (filled in once by computeRoutes; a single-homed host's is made when asked for). */
   readonly routes: ForwardingTable;
   /** A packet arrived over `via` at sim.now. */
   receive(packet: Packet, via: LinkDirection): void;
@@ -38,29 +38,39 @@ export interface NodeShared {
   readonly nodeIndexByAddress: ReadonlyMap<number, number>;
 }
 
-/** The next-hop list of every single-homed host (it uses `only`); never written. */
-const NO_HOPS: readonly (LinkDirection | null)[] = Object.freeze([]);
-
 /**
  * Destination address → outgoing link direction. Computed once (routing.ts); per packet one Map
- * lookup (address → node index) and one array read. A node with a single interface and no
- * routing role (a single-homed host) skips even that: everything leaves through its only link,
- * as through a default gateway.
+ * lookup (address → node index) and one array read. A single-homed host has none: everything
+ * leaves through its only link, as through a default gateway (Host.send).
  */
 export class ForwardingTable {
-  /** Next hop per destination node index; null when unreachable. Empty when `only` is set. */
-  next = NO_HOPS as (LinkDirection | null)[];
+  /** Next hop per destination node index; null when unreachable. */
+  next: (LinkDirection | null)[] = [];
   /** Where packets for addresses not in the topology go (a host's default gateway); routers have none. */
   fallback: LinkDirection | null = null;
-  /** The single way out, for single-homed hosts: used for every destination. */
-  only: LinkDirection | null = null;
 
   constructor(private readonly nodeIndexByAddress: ReadonlyMap<number, number>) {}
 
   lookup(dst: number): LinkDirection | null {
-    if (this.only !== null) return this.only;
     const index = this.nodeIndexByAddress.get(dst);
     if (index === undefined) return this.fallback;
     return this.next[index] ?? null;
+  }
+}
+
+/**
+ * The table of a single-homed host, made only if something asks for it (Host.routes): every
+ * destination leaves through its one link (null: it has none), as Host.send sends without a table.
+ */
+export class SingleLinkTable extends ForwardingTable {
+  constructor(
+    nodeIndexByAddress: ReadonlyMap<number, number>,
+    private readonly link: LinkDirection | null,
+  ) {
+    super(nodeIndexByAddress);
+  }
+
+  override lookup(): LinkDirection | null {
+    return this.link;
   }
 }

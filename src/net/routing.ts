@@ -20,7 +20,7 @@ import type { NetNode } from './node.ts';
 /** Fills every node's forwarding table. */
 export function computeRoutes(nodes: readonly NetNode[]): void {
   for (const node of nodes) {
-    // A single-homed host sends everything through its only link (Host.routes, Host.send): no table.
+    // A single-homed host sends everything through its only link (Host.send): no table to fill.
     if (node.kind === 'host' && node.interfaces.length <= 1) continue;
     const table = node.routes;
     table.fallback = node.kind === 'host' ? node.interfaces[0]! : null;
