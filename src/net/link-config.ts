@@ -12,6 +12,7 @@ import type { Sim } from '../sim/simulator.ts';
 import type { Nanos } from '../sim/time.ts';
 import type { Tracer } from '../sim/trace.ts';
 import type { NetCounters } from './counters.ts';
+import type { NodeShared } from './node.ts';
 import type { LinkDef } from './topology-def.ts';
 
 /** Times per direction in LinkConfig.clocks (see LinkDirection.clock). */
@@ -65,9 +66,8 @@ export class LinkConfigs {
 
   /** `directions`: how many the world has (slots 0 to directions - 1). */
   constructor(
-    private readonly sim: Sim,
-    private readonly tracer: Tracer,
-    private readonly counters: NetCounters,
+    /** The world's Sim, tracer and counters, which every config copies (one pointer on the packet path). */
+    private readonly shared: NodeShared,
     directions: number,
   ) {
     this.clocks = new Float64Array(CLOCKS * directions);
@@ -80,7 +80,8 @@ export class LinkConfigs {
     const key = `${def.latency} ${def.bandwidth} ${def.jitter} ${def.reorder} ${def.mtu ?? 0} ${queue}`;
     let config = this.byKey.get(key);
     if (config === undefined) {
-      config = new LinkConfig(def, this.sim, this.tracer, this.counters, this.clocks);
+      const { sim, tracer, counters } = this.shared;
+      config = new LinkConfig(def, sim, tracer, counters, this.clocks);
       this.byKey.set(key, config);
     }
     return config;

@@ -33,7 +33,6 @@ export class Network {
   readonly links: readonly Link[];
   /** Network-wide packet counters (always on). */
   readonly counters: NetCounters;
-  private readonly byName: ReadonlyMap<string, NetNode>;
 
   constructor(
     nodes: NetNode[],
@@ -41,22 +40,24 @@ export class Network {
     counters: NetCounters,
     /** Address → node index: the map the forwarding tables share (a second one per node would cost ~46 bytes each). */
     private readonly indexByAddress: ReadonlyMap<number, number>,
+    /** Name → node index, the one the builder made (a name → node map too would double it). */
+    private readonly indexByName: ReadonlyMap<string, number>,
   ) {
     this.nodes = nodes;
     this.hosts = nodes.filter((n): n is Host => n instanceof Host);
     this.routers = nodes.filter((n): n is Router => n instanceof Router);
     this.links = links;
     this.counters = counters;
-    this.byName = new Map(nodes.map((n) => [n.name, n]));
   }
 
   nodeByName(name: string): NetNode | undefined {
-    return this.byName.get(name);
+    const i = this.indexByName.get(name);
+    return i === undefined ? undefined : this.nodes[i];
   }
 
   /** The host of that name, or undefined (also for a router of that name). */
   hostByName(name: string): Host | undefined {
-    const n = this.byName.get(name);
+    const n = this.nodeByName(name);
     return n instanceof Host ? n : undefined;
   }
 
@@ -72,7 +73,7 @@ export class Network {
 
   /** The node's address; throws for a name not in the topology (callers pass validated names). */
   addressOf(name: string): number {
-    const n = this.byName.get(name);
+    const n = this.nodeByName(name);
     if (n === undefined) throw new Error(`no node named "${name}" in the network`);
     return n.address;
   }
@@ -138,7 +139,7 @@ export function buildNetwork(sim: Sim, topo: TopologyDef, options: NetworkOption
   degree.fill(0);
 
   const use = streamUses(nodes, topo.links.length);
-  const configs = new LinkConfigs(sim, tracer, counters, 2 * topo.links.length);
+  const configs = new LinkConfigs(shared, 2 * topo.links.length);
   const links = topo.links.map((def, i) => {
     const a = nodes[indexByName.get(def.a)!]!,
       b = nodes[indexByName.get(def.b)!]!;
@@ -151,5 +152,5 @@ export function buildNetwork(sim: Sim, topo: TopologyDef, options: NetworkOption
   });
 
   computeRoutes(nodes);
-  return new Network(nodes, links, counters, indexByAddress);
+  return new Network(nodes, links, counters, indexByAddress, indexByName);
 }
