@@ -13,7 +13,7 @@ import { formatIpv4, parseIpv4 } from '../wire/ip.ts';
 import type { LinkDef, NodeDef, NodeKind, TopologyDef } from '../net/topology-def.ts';
 import { describeValue, didYouMean, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';
 import { isMap, MapReader, readList, readMap, readName } from './spec-readers.ts';
-import { LINK_PROP_KEYS, readLinkProps, type LinkProps } from './link-spec.ts';
+import { LINK_PROP_KEYS, linkDef, readLinkProps } from './link-spec.ts';
 import { expandGenerator, GENERATOR_KEY } from './generators.ts';
 
 export const TOPOLOGY_KEYS = ['name', 'description', 'nodes', 'links'] as const;
@@ -155,27 +155,6 @@ function readLinks(p: Problems, path: PathSegments, list: unknown[], names: Node
     }
   });
   return links;
-}
-
-/**
- * The link between a and b, its keys in the order `{ a, b, ...props }` gives them. Written out so
- * that they are stored in the object: a spread adds them one by one, past the literal's room, into
- * a separate property array (48 + 64 bytes instead of 88; a group entry makes one per member).
- */
-function linkDef(a: string, b: string, props: LinkProps): LinkDef {
-  const def: LinkDef = {
-    a,
-    b,
-    latency: props.latency,
-    bandwidth: props.bandwidth,
-    loss: props.loss,
-    queue: props.queue,
-    jitter: props.jitter,
-    reorder: props.reorder,
-  };
-  if (props.burstLoss !== undefined) def.burstLoss = props.burstLoss;
-  if (props.mtu !== undefined) def.mtu = props.mtu;
-  return def;
 }
 
 /** `between: [a, b]` → the member lists of each end; at most one end may be a group of several. */
