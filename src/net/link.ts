@@ -113,16 +113,6 @@ export class LinkDirection implements EventHandler<Packet> {
     return this.streamUse === 1 ? base : `${base}#${this.streamUse}`;
   }
 
-  /** Queue limit in packets (Infinity when the limit is in bytes). */
-  get limitPackets(): number {
-    return this.config.limitInBytes ? Infinity : this.config.queueLimit;
-  }
-
-  /** Queue limit in bytes (Infinity when the limit is in packets). */
-  get limitBytes(): number {
-    return this.config.limitInBytes ? this.config.queueLimit : Infinity;
-  }
-
   /** Packets waiting in the queue (not counting the one being serialized). */
   get queueLength(): number {
     this.leaveQueue(this.config.sim.now);
@@ -140,7 +130,8 @@ export class LinkDirection implements EventHandler<Packet> {
     const k = this.config;
     const now = k.sim.now;
     if (this.count !== 0) this.leaveQueue(now);
-    if (this.count === 0 && now >= k.clocks[this.clock]!) {
+    const busyUntil = k.clocks[this.clock]!;
+    if (this.count === 0 && now >= busyUntil) {
       this.transmit(packet, bytes, now);
       return;
     }
@@ -150,7 +141,7 @@ export class LinkDirection implements EventHandler<Packet> {
       if (k.tracer.packets) k.tracer.emitPacket(packetRecord(now, this.from.name, 'drop', packet, 'queue'));
       return;
     }
-    const start = k.clocks[this.clock]!;
+    const start = busyUntil; // it starts when the wire is done with the packets ahead of it
     if (this.count === 0) {
       k.clocks[this.clock + 2] = start;
       this.firstBytes = bytes;
