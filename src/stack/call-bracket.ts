@@ -32,9 +32,10 @@ export abstract class CallBracket {
       this.depth--;
       return;
     }
-    // still "inside" while delivering, so calls made by handlers queue rather than recurse
-    const q = this.queue;
+    // still "inside" while delivering, so calls made by handlers queue rather than recurse; what
+    // they queue may grow the queue into a new array, so it is read afresh for every entry
     for (let i = 0; i < this.queued; i += 3) {
+      const q = this.queue;
       const target = q[i] as StackSocket | StackListenSocket;
       const errno = q[i + 2] as Errno | undefined;
       q[i] = undefined; // hold no reference to a delivered socket

@@ -39,4 +39,20 @@ describe('CallBracket', () => {
       got.length = 0;
     }
   });
+
+  it('delivers what a handler raises while notifications are delivered, after them, even when that grows the queue', () => {
+    const got: string[] = [];
+    const b = new Bracket();
+    const second = new StackSocket({} as SocketOwner, { onReadable: () => got.push('b readable') });
+    const first = new StackSocket({} as SocketOwner, {
+      onConnected: () => {
+        got.push('a connected');
+        b.raise(second, ConnEvent.READABLE); // the queue holds one triple: this one grows it
+      },
+    });
+    b.begin();
+    b.raise(first, ConnEvent.CONNECTED);
+    b.end();
+    expect(got).toEqual(['a connected', 'b readable']);
+  });
 });
