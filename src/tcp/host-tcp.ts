@@ -65,6 +65,12 @@ export function nextIncarnationIss(sndMax: number): number {
   return isn === 0 ? 1 : isn;
 }
 
+/**
+ * Where each secret starts in a host's "host:<name>:tcp-secrets" stream, in 32-bit words, in the
+ * order they are drawn: the cookie secret is four words, the others two each.
+ */
+const SECRET_AT = { cookieSecret: 0, isnKey: 4, tsKey: 6, cacheKey: 8, portKey: 10 } as const;
+
 export class HostTcp {
   /** The host's parameters with its jiffies phase (timer-wheel.ts) filled in; a sysctl write replaces them. */
   params: TcpParams;
@@ -99,25 +105,31 @@ export class HostTcp {
       new Rng(seed, scope === 'run' ? 'jiffies' : `host:${hostName}:jiffies`).float(),
     );
     this.params = withJiffiesOffset(params, offset);
-    // Drawn in a fixed order from one stream; nothing here outlives the constructor but the words.
-    // (No closure over the stream: a function object per host, and its name, add up.) The words
-    // only listeners use (SYN cookie secret, SYN cache key) are skipped here and drawn again from
-    // a fresh copy of the stream by listenerSecrets(), so they are the same words.
-    const rng = new Rng(seed, `host:${hostName}:tcp-secrets`);
-    skip(rng, 4); // cookie secret
+    // Drawn from one stream in the fixed order of SECRET_AT; nothing here outlives the constructor
+    // but the words. (No closure over the stream: a function object per host, and its name, add
+    // up.) The words only listeners use (SYN cookie secret, SYN cache key) are drawn when first
+    // asked for (cookieSecret, cacheKey), from a fresh copy of the stream: the same words.
+    const rng = this.secretStream(SECRET_AT.isnKey);
     this.isnKeyA = rng.nextU32() | 0;
     this.isnKeyB = rng.nextU32() | 0;
     this.tsKeyA = rng.nextU32() | 0;
     this.tsKeyB = rng.nextU32() | 0;
-    skip(rng, 2); // SYN cache key
+    skip(rng, SECRET_AT.portKey - SECRET_AT.cacheKey); // the SYN cache key, between the TSval and port keys
     this.portKeyA = rng.nextU32() | 0;
     this.portKeyB = rng.nextU32() | 0;
+  }
+
+  /** The "host:<name>:tcp-secrets" stream, at its word `at` (SECRET_AT). */
+  private secretStream(at: number): Rng {
+    const rng = new Rng(this.seed, `host:${this.hostName}:tcp-secrets`);
+    skip(rng, at);
+    return rng;
   }
 
   /** The SYN cookie secret (syn-cookies.ts), made by the first listener that asks. */
   get cookieSecret(): CookieSecret {
     if (this.secret === null) {
-      const rng = new Rng(this.seed, `host:${this.hostName}:tcp-secrets`);
+      const rng = this.secretStream(SECRET_AT.cookieSecret);
       this.secret = new CookieSecret(rng.nextU32() | 0, rng.nextU32() | 0, rng.nextU32() | 0, rng.nextU32() | 0);
     }
     return this.secret;
@@ -136,8 +148,7 @@ export class HostTcp {
 
   /** A listener's SYN-cache bucket-hash key (listener.ts); made per listen(), most hosts never listen. */
   cacheKey(): [number, number] {
-    const rng = new Rng(this.seed, `host:${this.hostName}:tcp-secrets`);
-    skip(rng, 8); // cookie secret, ISN key, TSval key
+    const rng = this.secretStream(SECRET_AT.cacheKey);
     return [rng.nextU32(), rng.nextU32()];
   }
 
