@@ -68,7 +68,7 @@ export function streamWritable(t: Tcb): boolean {
 
 /**
  * Initial values of Tcb.wide, one slot per accessor below (the slot index is in each accessor:
- * 0 to 47 in their order, 48 on added later where their fields stand). These fields hold uint32
+ * 0 and 2 to 47 in their order; 1 and 48 on, added later, where their fields stand). These fields hold uint32
  * sequence numbers, nanosecond times and windows: values beyond V8's 31-bit small integers (or
  * once so in any connection: V8 then stores the field as a double for all), so as object fields
  * each was a pointer to its own 16-byte HeapNumber (37 of them in an established connection,
@@ -128,7 +128,6 @@ const WIDE_INIT: number[] = [
   0,
   0,
   Infinity,
-  0,
 ];
 
 export class Tcb extends TcbFlags {
@@ -150,7 +149,8 @@ export class Tcb extends TcbFlags {
   set deadline(v: Nanos) {
     this.wide[0] = v;
   }
-  // wide[1] is free (it held the TIME-WAIT reopen ISS, now HostTcp.takeOverTimeWait's answer).
+  // wide[1] is ackTsecr (below, with the Eifel fields), which took the slot of the TIME-WAIT
+  // reopen ISS (now HostTcp.takeOverTimeWait's answer).
   /** The host's destination metrics (tcp_metrics), or null; metricsSaved: this connection wrote them. */
   metrics: DstMetrics | null = null;
   /** TCP Fast Open state (fastopen.ts), null on connections that do not use it. */
@@ -467,10 +467,10 @@ export class Tcb extends TcbFlags {
    */
   retransTs = -1;
   get ackTsecr(): number {
-    return this.wide[51]!;
+    return this.wide[1]!;
   }
   set ackTsecr(v: number) {
-    this.wide[51] = v;
+    this.wide[1] = v;
   }
   /** Timeouts undone as spurious (Linux LINUX_MIB_TCPSPURIOUSRTOS) and reductions undone (TCPLOSSUNDO + TCPFULLUNDO + TCPDSACKUNDO + TCPPARTIALUNDO). */
   spuriousRtos = 0;
