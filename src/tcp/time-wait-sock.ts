@@ -80,17 +80,17 @@ export class TimeWaitSock implements TimeWaitState, LentEndpoints {
   get localAddr(): number {
     return this.localAddr32 >>> 0;
   }
-  get remotePort(): number {
-    return this.ports32 & 0xffff;
+  get localPort(): number {
+    return this.ports32 >>> 16;
   }
   get remoteAddr(): number {
     return this.remoteAddr32 >>> 0;
   }
+  get remotePort(): number {
+    return this.ports32 & 0xffff;
+  }
   get state(): TcpState {
     return ((this.bits >>> STATE_SHIFT) & 0xf) as TcpState;
-  }
-  get localPort(): number {
-    return this.ports32 >>> 16;
   }
   get tsOk(): boolean {
     return (this.bits & TS_OK) !== 0;
