@@ -195,8 +195,7 @@ export class EphemeralPorts {
   private counterAt(slot: number): number {
     if (this.firstSlot === slot) return -1;
     if (this.firstSlot < 0) {
-      this.firstSlot = slot;
-      this.firstCounter = 0;
+      this.firstSlot = slot; // its counter is still 0: only a first slot's choice writes it
       return -1;
     }
     const more = this.more;
