@@ -14,7 +14,8 @@ import { MS, type Nanos } from '../sim/time.ts';
 import { SEND_EOR, SEND_MORE } from './api.ts';
 import { output } from './send.ts';
 import { seqLt, seqSub } from './seq.ts';
-import { NO_SKBS, notsentLowat, sndWndEnd, streamWritable, type Tcb } from './tcb.ts';
+import { notsentLowat, sndWndEnd, streamWritable } from './send-space.ts';
+import { NO_SKBS, type Tcb } from './tcb.ts';
 
 /** Linux MAX_TCP_HEADER (x86-64): headroom every skb reserves for the headers. */
 const MAX_TCP_HEADER = 320;

@@ -12,7 +12,8 @@ import { transmitData } from './output.ts';
 import { tsoShouldDefer } from './send-skbs.ts';
 import { skbStartsAt, tsoPacketSegs } from './tso.ts';
 import { seqGt, seqLe, seqLt, seqSub } from './seq.ts';
-import { linuxSndUna, sndWndEnd, type Tcb } from './tcb.ts';
+import { linuxSndUna, sndWndEnd } from './send-space.ts';
+import type { Tcb } from './tcb.ts';
 import { scheduleLossProbe } from './tlp.ts';
 import { timerExpiry } from './timer-wheel.ts';
 

@@ -3,6 +3,8 @@
  * the state handlers, the output path and the timers all work on one Tcb; Connection (the public
  * class) extends it with the user calls. Names follow the RFC (sndUna = SND.UNA …) and, where
  * Linux has a name the RFC lacks, Linux's (writeSeq = write_seq, rcvWup = rcv_wup, ato …).
+ * Send-side quantities derived from these fields as Linux computes them (linuxSndUna, sndWndEnd,
+ * notsentLowat, streamWritable) are functions of the record, in send-space.ts.
  */
 import type { Nanos } from '../sim/time.ts';
 import { ConnEvent, TcpState, type EngineOutput, type Endpoints, type Errno } from './api.ts';
@@ -15,6 +17,7 @@ import type { TcpParams } from './params.ts';
 import { ReceiveQueue } from './recv-queue.ts';
 import { RttEstimator } from './rtt.ts';
 import { RtxQueue } from './rtx-queue.ts';
+import { linuxSndUna } from './send-space.ts';
 import { seqSub } from './seq.ts';
 import { TcbFlags } from './tcb-flags.ts';
 
@@ -34,37 +37,6 @@ export const NO_SKBS: number[] = [];
 export const TS_OPTION_BYTES = 12;
 /** RFC 9293 3.7.1: the MSS assumed when the peer's SYN carries none. */
 export const DEFAULT_MSS = 536;
-
-/**
- * SND.UNA as Linux keeps it. A Fast Open child in SYN-RECEIVED holds its unacknowledged SYN-ACK
- * at SND.UNA = ISS; Linux's child starts with snd_una = ISS + 1 (tcp_create_openreq_child: the
- * SYN-ACK belongs to the request), so its packets in flight and its window's edge start there.
- */
-export function linuxSndUna(t: Tcb): number {
-  return t.state === TcpState.SYN_RCVD && t.sndUna === t.iss && t.fo !== null ? (t.sndUna + 1) >>> 0 : t.sndUna;
-}
-
-/** Right edge of the peer's window, Linux tcp_wnd_end (snd_una + snd_wnd). */
-export function sndWndEnd(t: Tcb): number {
-  return (linuxSndUna(t) + t.sndWnd) >>> 0;
-}
-
-/** Linux tcp_notsent_lowat(): the socket's TCP_NOTSENT_LOWAT, else net.ipv4.tcp_notsent_lowat. */
-export function notsentLowat(t: Tcb): number {
-  return t.userNotsentLowat > 0 ? t.userNotsentLowat : t.params.notsentLowat;
-}
-
-/**
- * Linux __sk_stream_is_writeable(sk, wake = 1): free send space at least half of what is queued,
- * and the unsent bytes, doubled, below TCP_NOTSENT_LOWAT (tcp_stream_memory_free).
- */
-export function streamWritable(t: Tcb): boolean {
-  const queued = t.sendBuffered;
-  const space = t.sndBuf - queued;
-  if (space <= 0 || space * 2 < queued) return false;
-  const unsent = seqSub(t.writeSeq, t.sndNxt);
-  return (unsent > 0 ? unsent : 0) * 2 < notsentLowat(t);
-}
 
 /**
  * Initial values of Tcb.wide, one slot per accessor below (the slot index is in each accessor:

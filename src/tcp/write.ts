@@ -13,7 +13,8 @@ import type { Connection } from './connection.ts';
 import { queueBytes, sendFirstSyn } from './open.ts';
 import { skbWritable, skbWrite } from './send-skbs.ts';
 import { output } from './send.ts';
-import { EV_WRITABLE, notsentLowat } from './tcb.ts';
+import { notsentLowat } from './send-space.ts';
+import { EV_WRITABLE } from './tcb.ts';
 
 /**
  * Queues up to `bytes` of a send() that may proceed (Connection.sendErrno is null); returns how
