@@ -27,7 +27,8 @@ import {
   type Errno,
   type LentEndpoints,
 } from '../tcp/api.ts';
-import { Connection, FO_DEFER, SegmentVerdict, type HandshakeInfo } from '../tcp/connection.ts';
+import { Connection, FO_DEFER, SegmentVerdict } from '../tcp/connection.ts';
+import type { HandshakeInfo } from '../tcp/handshake.ts';
 import { Listener } from '../tcp/listener.ts';
 import { withSocketOptions, type TcpParams } from '../tcp/params.ts';
 import { HostTcp, TW_DESTROY, TW_UNCOUNTED, type GroupCounts } from '../tcp/host-tcp.ts';

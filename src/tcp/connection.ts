@@ -5,15 +5,17 @@
  *
  * Incoming segments pass a per-state handler (states/*.ts) chosen by an exhaustive switch; the
  * synchronized states share one first step (input.ts). Socket notifications are queued while a
- * call runs and delivered at its end, so callbacks may call back in safely.
+ * call runs and delivered at its end, so callbacks may call back in safely. The calls that act are
+ * here; the socket's read-only queries (readable, sendSpace, pollWritable, tcpInfo, counters …)
+ * are in the base class, ConnectionStatus (connection-status.ts).
  */
 import type { Nanos } from '../sim/time.ts';
 import type { Segment } from '../wire/segment.ts';
-import { TcpState, type EngineOutput, type Endpoints, type Errno, type TimedEntity } from './api.ts';
+import { TcpState, type EngineOutput, type Endpoints, type TimedEntity } from './api.ts';
+import { ConnectionStatus } from './connection-status.ts';
 import { ecnIncoming } from './ecn.ts';
 import type { DstMetrics } from './dst-metrics.ts';
 import { sendOowAck } from './output.ts';
-import { tcpInfo, type TcpInfoFields } from './tcp-info.ts';
 import type { TcpParams } from './params.ts';
 import { afterRead } from './receive.ts';
 import { rcvSpaceAdjust } from './buffers.ts';
@@ -24,13 +26,12 @@ import { closeWait, established } from './states/established.ts';
 import { synRcvd } from './states/syn-rcvd.ts';
 import { synSent } from './states/syn-sent.ts';
 import { timeWait } from './states/time-wait.ts';
-import { seqSub } from './seq.ts';
-import { EV_WRITABLE, Tcb, TS_OPTION_BYTES } from './tcb.ts';
-import { socketWritable } from './send-skbs.ts';
+import { EV_WRITABLE, TS_OPTION_BYTES } from './tcb.ts';
 import { userAbort, userClose, userShutdown } from './teardown.ts';
 import { runTimers } from './timers.ts';
 import { timerExpiry } from './timer-wheel.ts';
 import { clientOpen, type FastOpenState } from './fastopen.ts';
+import type { HandshakeInfo } from './handshake.ts';
 import { blackholeOnEnd } from './fastopen-blackhole.ts';
 import { icmpError, type IcmpVerdict } from './icmp-error.ts';
 import { activeOpen, fastOpenChildOpen, handshakeChildOpen, queueBytes, routeRefresh, sendFirstSyn } from './open.ts';
@@ -53,40 +54,7 @@ export const SegmentVerdict = {
 } as const;
 export type SegmentVerdict = (typeof SegmentVerdict)[keyof typeof SegmentVerdict];
 
-/** What the listener knows when the handshake's final ACK arrives (or a SYN cookie validates). */
-export interface HandshakeInfo {
-  ep: Endpoints;
-  /** Our initial send sequence number (the SYN-ACK's sequence number). */
-  iss: number;
-  /** The peer's initial sequence number (the SYN's sequence number). */
-  irs: number;
-  /** The window field of the peer's SYN (never scaled). */
-  peerWindow: number;
-  /** The peer's MSS option (536 when it sent none, RFC 9293 3.7.1). */
-  peerMss: number;
-  /** The peer's window-scale shift, -1 when its SYN had no wscale option. */
-  peerWscale: number;
-  /** Our window-scale shift as offered in the SYN-ACK, -1 when we offered none. */
-  ourWscale: number;
-  /** Both sides offered SACK-permitted. */
-  sackOk: boolean;
-  /** Both sides sent timestamps. */
-  tsOk: boolean;
-  /** The TSval of the peer's latest segment (TS.Recent). */
-  tsRecent: number;
-  /** Our timestamp offset (TSval = offset + ms clock). */
-  tsOffset: number;
-  /** When the (first, unretransmitted) SYN-ACK was sent: gives an RTT sample. */
-  synAckSentAt?: Nanos;
-  /** The SYN-ACK was retransmitted (RFC 6298 5.7: RTO 3 s when no sample). */
-  synAckRetransmitted?: boolean;
-  /** The receive window offered in the SYN-ACK (Linux req->rsk_rcv_wnd); default initialWindow(params). */
-  rcvWnd?: number;
-  /** ECN agreed by the SYN and SYN-ACK (Linux tcp_ecn_openreq_child); default false. */
-  ecnOk?: boolean;
-}
-
-export class Connection extends Tcb implements TimedEntity {
+export class Connection extends ConnectionStatus implements TimedEntity {
   private constructor(ep: Endpoints, params: TcpParams, out: EngineOutput) {
     super(ep, params, out);
   }
@@ -126,16 +94,6 @@ export class Connection extends Tcb implements TimedEntity {
       c.writeSeq = c.pushSeq = (c.iss + 1 + c.fo!.synData) >>> 0;
     c.finish();
     return c;
-  }
-
-  /** Bytes the SYN carried (TCP Fast Open), 0 without. */
-  get synDataBytes(): number {
-    return this.fo !== null ? this.fo.synData : 0;
-  }
-
-  /** The connection waits for its first write to send a SYN with data (TCP_FASTOPEN_CONNECT). */
-  get fastOpenDeferred(): boolean {
-    return this.fo !== null && this.fo.deferred;
   }
 
   /**
@@ -308,26 +266,6 @@ export class Connection extends Tcb implements TimedEntity {
     this.pmtuDisc = mode >= 3 ? 3 : mode;
   }
 
-  /** Why send() would fail now (EPIPE after shutdown(wr) or close, ENOTCONN when closed, a pending error), or null. */
-  sendErrno(): Errno | null {
-    if (this.softError !== null) return this.softError;
-    switch (this.state) {
-      case TcpState.SYN_SENT:
-      case TcpState.SYN_RCVD:
-      case TcpState.ESTABLISHED:
-      case TcpState.CLOSE_WAIT:
-        return this.finQueued ? 'EPIPE' : null;
-      case TcpState.CLOSED:
-      case TcpState.LISTEN:
-        // Linux sk_stream_wait_connect: any state but SYN-SENT/SYN-RECEIVED is EPIPE once the
-        // pending error is read; a Fast Open child closed by an ICMP error before its handshake
-        // ended counts too (fastopen/server/icmp-before-accept.pkt).
-        return this.establishedAt >= 0 || this.fo !== null ? 'EPIPE' : 'ENOTCONN';
-      default:
-        return 'EPIPE';
-    }
-  }
-
   /**
    * Reads up to `max` bytes: the count, 0 at end of stream (or once the connection is gone), -1
    * when nothing is there yet (EAGAIN). Linux reports a pending error (ECONNRESET, ETIMEDOUT)
@@ -346,12 +284,6 @@ export class Connection extends Tcb implements TimedEntity {
     if (avail > 0) return -1;
     if (this.finReceived || this.rcvShut || this.state === TcpState.CLOSED) return 0;
     return -1;
-  }
-
-  /** With nothing readable: the pending error a Linux read() would return (and clear), or null. */
-  recvErrno(): Errno | null {
-    if (this.rcvq.readable > 0) return null;
-    return this.takeError();
   }
 
   shutdown(how: 'rd' | 'wr' | 'rdwr', now: Nanos): void {
@@ -381,46 +313,6 @@ export class Connection extends Tcb implements TimedEntity {
       this.setState(TcpState.CLOSED);
     }
     this.finish();
-  }
-
-  get readable(): number {
-    return this.rcvq.readable;
-  }
-  /** The peer's FIN has been read up to: recv() returns 0 from now on. */
-  get eof(): boolean {
-    return this.finReceived && this.rcvq.readable === 0;
-  }
-  /** Bytes send() would accept now. */
-  get sendSpace(): number {
-    const free = this.sndBuf - this.sendBuffered;
-    return free > 0 ? free : 0;
-  }
-  /** Bytes queued and not yet acknowledged (Linux SIOCOUTQ: write_seq - snd_una). */
-  get unackedBytes(): number {
-    return this.sendBuffered;
-  }
-  /** Bytes queued and not yet sent (Linux SIOCOUTQNSD: write_seq - snd_nxt). */
-  get unsentBytes(): number {
-    const n = seqSub(this.writeSeq, this.sndNxt);
-    return n > 0 ? n : 0;
-  }
-  /**
-   * poll()'s POLLOUT (Linux tcp_poll, sk_stream_is_writeable): free send space at least half of
-   * what is queued, and the unsent bytes, doubled, below TCP_NOTSENT_LOWAT (tcp_stream_memory_free
-   * with wake = 1). The FIN queued (shutdown(wr)) makes the socket always writable (the write fails).
-   */
-  get pollWritable(): boolean {
-    if (this.sendErrno() !== null) return true;
-    const w = socketWritable(this);
-    // Linux tcp_poll sets SOCK_NOSPACE when it finds no room: the ACK that makes room wakes it.
-    if (!w && this.params.skbTruesize > 0) this.sendBlocked = true;
-    return w;
-  }
-  /** Pending asynchronous error (SO_ERROR), cleared when read. */
-  takeError(): Errno | null {
-    const e = this.softError;
-    this.softError = null;
-    return e;
   }
 
   /** setsockopt-style change of one parameter (keepalive, userTimeout, buffers, …). */
@@ -463,44 +355,6 @@ export class Connection extends Tcb implements TimedEntity {
   /** SO_LINGER with l_linger = 0: close() sends RST. */
   setLingerZero(on: boolean): void {
     this.lingerZero = on;
-  }
-
-  /** getsockopt(TCP_INFO) as Linux fills it. */
-  tcpInfo(now: Nanos): TcpInfoFields {
-    return tcpInfo(this, now);
-  }
-
-  // --- Counters for metrics ---
-  get segmentsSent(): number {
-    return this.segsOut;
-  }
-  get retransmissions(): number {
-    return this.retransSegs;
-  }
-  get bytesAcked(): number {
-    return this.bytesAckedTotal;
-  }
-  get bytesReceived(): number {
-    return this.bytesReceivedTotal;
-  }
-  /** Congestion window in bytes. */
-  get cwnd(): number {
-    return this.cc.cwnd * this.mss;
-  }
-  /** Slow-start threshold in bytes (huge before the first loss). */
-  get ssthresh(): number {
-    return this.cc.ssthresh * this.mss;
-  }
-  /** Smoothed RTT in ns (0 before the first sample). */
-  get srtt(): Nanos {
-    return Math.round(this.rtt.srtt);
-  }
-  get rto(): Nanos {
-    return this.rtt.rto;
-  }
-  /** connect() to ESTABLISHED for active opens (first SYN-ACK to ESTABLISHED for passive ones), or -1. */
-  get handshakeTime(): Nanos {
-    return this.establishedAt >= 0 && this.openedAt >= 0 ? this.establishedAt - this.openedAt : -1;
   }
 
   private finish(): void {

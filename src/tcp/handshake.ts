@@ -1,11 +1,12 @@
 /**
  * What both open paths share: negotiating options from the peer's SYN (RFC 9293 3.7.1 MSS,
  * RFC 7323 window scale and timestamps, RFC 2018 SACK-permitted) and entering ESTABLISHED
- * (Linux tcp_init_transfer: initial window, RTT fallback, keepalive, receive MSS estimate).
+ * (Linux tcp_init_transfer: initial window, RTT fallback, keepalive, receive MSS estimate); and
+ * what the listener hands a new connection when its handshake completes (HandshakeInfo).
  */
 import type { Nanos } from '../sim/time.ts';
 import type { Segment } from '../wire/segment.ts';
-import { TcpState } from './api.ts';
+import { TcpState, type Endpoints } from './api.ts';
 import { RTO_FALLBACK } from './rtt.ts';
 import { DEFAULT_MSS, TS_OPTION_BYTES, type Tcb } from './tcb.ts';
 import { MAX_WSCALE, tsValue } from './window.ts';
@@ -14,6 +15,39 @@ import { MS } from '../sim/time.ts';
 import { seqSub } from './seq.ts';
 import { timerExpiry } from './timer-wheel.ts';
 import { initMetrics } from './metrics-sync.ts';
+
+/** What the listener knows when the handshake's final ACK arrives (or a SYN cookie validates). */
+export interface HandshakeInfo {
+  ep: Endpoints;
+  /** Our initial send sequence number (the SYN-ACK's sequence number). */
+  iss: number;
+  /** The peer's initial sequence number (the SYN's sequence number). */
+  irs: number;
+  /** The window field of the peer's SYN (never scaled). */
+  peerWindow: number;
+  /** The peer's MSS option (536 when it sent none, RFC 9293 3.7.1). */
+  peerMss: number;
+  /** The peer's window-scale shift, -1 when its SYN had no wscale option. */
+  peerWscale: number;
+  /** Our window-scale shift as offered in the SYN-ACK, -1 when we offered none. */
+  ourWscale: number;
+  /** Both sides offered SACK-permitted. */
+  sackOk: boolean;
+  /** Both sides sent timestamps. */
+  tsOk: boolean;
+  /** The TSval of the peer's latest segment (TS.Recent). */
+  tsRecent: number;
+  /** Our timestamp offset (TSval = offset + ms clock). */
+  tsOffset: number;
+  /** When the (first, unretransmitted) SYN-ACK was sent: gives an RTT sample. */
+  synAckSentAt?: Nanos;
+  /** The SYN-ACK was retransmitted (RFC 6298 5.7: RTO 3 s when no sample). */
+  synAckRetransmitted?: boolean;
+  /** The receive window offered in the SYN-ACK (Linux req->rsk_rcv_wnd); default initialWindow(params). */
+  rcvWnd?: number;
+  /** ECN agreed by the SYN and SYN-ACK (Linux tcp_ecn_openreq_child); default false. */
+  ecnOk?: boolean;
+}
 
 /** Linux TCP_MIN_SND_MSS: the smallest segment size used whatever the peer says. */
 const MIN_SND_MSS = 48;

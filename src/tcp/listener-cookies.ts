@@ -5,7 +5,7 @@
  */
 import type { Nanos } from '../sim/time.ts';
 import type { Segment } from '../wire/segment.ts';
-import type { HandshakeInfo } from './connection.ts';
+import type { HandshakeInfo } from './handshake.ts';
 import type { ListenerStats } from './listener-stats.ts';
 import type { TcpParams } from './params.ts';
 import { buildSynAck, type SynOptions } from './request-segments.ts';

@@ -5,7 +5,7 @@
 import type { Nanos } from '../sim/time.ts';
 import type { Segment } from '../wire/segment.ts';
 import type { EngineOutput } from './api.ts';
-import type { HandshakeInfo } from './connection.ts';
+import type { HandshakeInfo } from './handshake.ts';
 import type { TcpParams } from './params.ts';
 import type { CookieSecret } from './syn-cookies.ts';
 import type { DstMetrics } from './dst-metrics.ts';

@@ -18,7 +18,7 @@ import { expiryOrder, timerExpiry } from './timer-wheel.ts';
 import { ListenerStats } from './listener-stats.ts';
 import { AcceptQueue } from './accept-queue.ts';
 import { REQ_ACKED, REQ_ECN, REQ_SACK, REQ_TS, RequestTable } from './request-table.ts';
-import type { HandshakeInfo } from './connection.ts';
+import type { HandshakeInfo } from './handshake.ts';
 import { resetForUnmatched } from './reset.ts';
 import { buildRequestAck, buildSynAck, negotiateSyn, type SynOptions } from './request-segments.ts';
 import { initialWindow, ourWindowScale, tsValue } from './window.ts';

@@ -8,7 +8,7 @@
 import type { Nanos } from '../sim/time.ts';
 import type { Segment } from '../wire/segment.ts';
 import { TcpState } from './api.ts';
-import type { HandshakeInfo } from './connection.ts';
+import type { HandshakeInfo } from './handshake.ts';
 import type { DstMetrics } from './dst-metrics.ts';
 import { establish, handshakeRtt, setEffectiveMss } from './handshake.ts';
 import { IP_TCP_HEADER_BYTES } from './icmp-error.ts';

@@ -1,8 +1,9 @@
 /**
  * The transmission control block (RFC 9293 3.3.1) with Linux's extra state. Plain mutable fields:
  * the state handlers, the output path and the timers all work on one Tcb; Connection (the public
- * class) extends it with the user calls. Names follow the RFC (sndUna = SND.UNA …) and, where
- * Linux has a name the RFC lacks, Linux's (writeSeq = write_seq, rcvWup = rcv_wup, ato …).
+ * class) extends it with the user calls, through ConnectionStatus (connection-status.ts: the
+ * socket's queries). Names follow the RFC (sndUna = SND.UNA …) and, where Linux has a name the
+ * RFC lacks, Linux's (writeSeq = write_seq, rcvWup = rcv_wup, ato …).
  * Send-side quantities derived from these fields as Linux computes them (linuxSndUna, sndWndEnd,
  * notsentLowat, streamWritable) are functions of the record, in send-space.ts.
  */

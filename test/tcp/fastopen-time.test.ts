@@ -6,7 +6,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { ConnEvent, type EngineOutput, type Endpoints, type TcpState } from '../../src/tcp/api.ts';
-import { Connection, type HandshakeInfo } from '../../src/tcp/connection.ts';
+import { Connection } from '../../src/tcp/connection.ts';
+import type { HandshakeInfo } from '../../src/tcp/handshake.ts';
 import { DstMetrics } from '../../src/tcp/dst-metrics.ts';
 import type { FastOpenState } from '../../src/tcp/fastopen.ts';
 import { Listener, type ListenerHost } from '../../src/tcp/listener.ts';

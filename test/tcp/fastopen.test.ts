@@ -6,7 +6,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { TcpState, type Endpoints } from '../../src/tcp/api.ts';
-import { Connection, type HandshakeInfo } from '../../src/tcp/connection.ts';
+import { Connection } from '../../src/tcp/connection.ts';
+import type { HandshakeInfo } from '../../src/tcp/handshake.ts';
 import { DstMetrics } from '../../src/tcp/dst-metrics.ts';
 import { fastOpenCookie, parseFastOpenKeys, cookieHex, checkFastOpenCookie } from '../../src/tcp/fastopen-cookie.ts';
 import type { FastOpenState } from '../../src/tcp/fastopen.ts';

@@ -4,7 +4,8 @@
  * given state, and a back-to-back pair of engines with a delay between them.
  */
 import { ConnEvent, STATE_NAMES, TcpState, type EngineOutput, type Endpoints, type Errno } from '../../src/tcp/api.ts';
-import { Connection, SegmentVerdict, type HandshakeInfo } from '../../src/tcp/connection.ts';
+import { Connection, SegmentVerdict } from '../../src/tcp/connection.ts';
+import type { HandshakeInfo } from '../../src/tcp/handshake.ts';
 import { tcpParams, type TcpParams } from '../../src/tcp/params.ts';
 import { initialWindow, ourWindowScale, tsValue } from '../../src/tcp/window.ts';
 import { MS, type Nanos } from '../../src/sim/time.ts';

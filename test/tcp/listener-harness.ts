@@ -12,7 +12,7 @@ import {
   type Errno,
   type TcpState,
 } from '../../src/tcp/api.ts';
-import type { HandshakeInfo } from '../../src/tcp/connection.ts';
+import type { HandshakeInfo } from '../../src/tcp/handshake.ts';
 import { Listener, type ListenerHost } from '../../src/tcp/listener.ts';
 import { tcpParams, type TcpParams } from '../../src/tcp/params.ts';
 import { CookieSecret } from '../../src/tcp/syn-cookies.ts';

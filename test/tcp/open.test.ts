@@ -5,7 +5,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { TcpState } from '../../src/tcp/api.ts';
-import { Connection, type HandshakeInfo } from '../../src/tcp/connection.ts';
+import { Connection } from '../../src/tcp/connection.ts';
+import type { HandshakeInfo } from '../../src/tcp/handshake.ts';
 import { tcpParams } from '../../src/tcp/params.ts';
 import { MS, SEC } from '../../src/sim/time.ts';
 import { EP, OUR_ISS, PEER_ISS, Pair, Recorder, Trace, activeEstablished, full, synSent } from './harness.ts';
