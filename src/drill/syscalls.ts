@@ -4,11 +4,13 @@
  * wait for the socket's handler to report progress, as a thread blocked in the kernel would.
  * As in packetdrill (run_system_call.c): a call written `start...end` may block and the script
  * goes on meanwhile, its return checked against `end`; any other call must return at once.
+ * This file keeps the descriptor table, the dispatch and the blocked call; connect(), read() and
+ * write() themselves are in stream-calls.ts, poll() and epoll in poll-calls.ts.
  */
 import type { Nanos } from '../sim/time.ts';
 import type { ListenHandler, SocketHandler, TcpSocket } from '../stack/socket-api.ts';
 import { SocketError } from '../stack/socket-api.ts';
-import { SEND_EOR, SEND_MORE, type Errno } from '../tcp/api.ts';
+import type { Errno } from '../tcp/api.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import { SYMBOLS } from './constants.ts';
 import { formatExpr, intValue, isNull, structFields, wordValue } from './expr.ts';
@@ -21,7 +23,7 @@ import { checkCmsgs, epollCtl, epollWait, poll, type WaitContext } from './poll-
 import type { SyscallEvent } from './script.ts';
 import { getSockOpt, inherit, newFdEntry, setSockOpt, type FdEntry } from './sockopts.ts';
 import { fastOpenWrite } from './fastopen.ts';
-import { FO_DEFER, FO_NONBLOCK } from '../tcp/connection.ts';
+import { connectCall, readCall, writeCall, type ConnectContext } from './stream-calls.ts';
 
 interface Pending {
   ev: SyscallEvent;
@@ -51,6 +53,9 @@ export interface SyscallHost {
   schedule(at: Nanos, fn: () => void): void;
 }
 
+/** The Fast Open send hook (see Syscalls.fastOpen). */
+export type FastOpenHook = (e: FdEntry, bytes: number, flags: number, unspec?: boolean) => Attempt;
+
 function errnoOf(e: unknown): string {
   if (e instanceof SocketError) return e.code;
   throw e;
@@ -66,7 +71,7 @@ export class Syscalls {
    * given the descriptor, the byte count and the other flags, it returns the call's attempt.
    * Null until Fast Open is modelled.
    */
-  fastOpen: ((e: FdEntry, bytes: number, flags: number, unspec?: boolean) => Attempt) | null = null;
+  fastOpen: FastOpenHook | null = null;
   /** Set by an attempt that blocks on several descriptors (poll, epoll_wait). */
   private waitFds: number[] | null = null;
   /** The connection a `%{ }%` block looks at: the last one accepted or connected. */
@@ -75,10 +80,20 @@ export class Syscalls {
   /** What poll-calls.ts needs from here. */
   private readonly waits: WaitContext;
 
+  /** What stream-calls.ts connect() needs from here. */
+  private readonly connects: ConnectContext;
+
   constructor(private readonly host: SyscallHost) {
+    this.connects = {
+      host,
+      socketHandler: (fd) => this.socketHandler(fd),
+      underTest: (e) => {
+        this.underTest = e;
+      },
+    };
     const foCtx = {
       params: host.params,
-      connect: (e: FdEntry, bytes: number, flags: number) => this.connect(e, bytes, flags),
+      connect: (e: FdEntry, bytes: number, flags: number) => connectCall(this.connects, e, bytes, flags),
     };
     this.fastOpen = (e, bytes, flags, unspec = false) =>
       fastOpenWrite(foCtx, e, bytes, flags, (flags & SYMBOLS.MSG_FASTOPEN!) !== 0, unspec);
@@ -254,17 +269,17 @@ export class Syscalls {
       case 'accept':
         return () => this.accept(e!, ev);
       case 'connect':
-        return this.connect(e!);
+        return connectCall(this.connects, e!);
       case 'read':
       case 'recv':
       case 'recvfrom':
         if (isNull(a[1])) return () => ERR('EFAULT');
-        return () => this.read(e!, intValue(a[2]!) ?? 0, intValue(a[3] ?? { kind: 'int', value: 0 }) ?? 0);
+        return () => readCall(e!, intValue(a[2]!) ?? 0, intValue(a[3] ?? { kind: 'int', value: 0 }) ?? 0);
       case 'recvmsg': {
         const msg = readMsghdr(a[1] ?? { kind: 'ellipsis' });
         if (typeof msg === 'string') return `recvmsg: ${msg}`;
         return () => {
-          const o = this.read(e!, msg.iovBytes, intValue(a[2] ?? { kind: 'int', value: 0 }) ?? 0);
+          const o = readCall(e!, msg.iovBytes, intValue(a[2] ?? { kind: 'int', value: 0 }) ?? 0);
           if (o !== null && o.ret >= 0) checkCmsgs(this.host, ev, e!, msg.control);
           return o;
         };
@@ -276,12 +291,12 @@ export class Syscalls {
         if (ev.name === 'sendto' && wordValue(a[4] ?? { kind: 'ellipsis' }) === 'AF_UNSPEC' && this.fastOpen !== null) {
           return this.fastOpen(e!, intValue(a[2]!) ?? 0, intValue(a[3] ?? { kind: 'int', value: 0 }) ?? 0, true);
         }
-        return this.write(e!, intValue(a[2]!) ?? 0, intValue(a[3] ?? { kind: 'int', value: 0 }) ?? 0);
+        return writeCall(e!, intValue(a[2]!) ?? 0, intValue(a[3] ?? { kind: 'int', value: 0 }) ?? 0, this.fastOpen);
       }
       case 'sendmsg': {
         const msg = readMsghdr(a[1] ?? { kind: 'ellipsis' });
         if (typeof msg === 'string') return `sendmsg: ${msg}`;
-        return this.write(e!, msg.iovBytes, intValue(a[2] ?? { kind: 'int', value: 0 }) ?? 0);
+        return writeCall(e!, msg.iovBytes, intValue(a[2] ?? { kind: 'int', value: 0 }) ?? 0, this.fastOpen);
       }
       case 'shutdown':
         return () => {
@@ -345,104 +360,6 @@ export class Syscalls {
     this.fds.set(nfd, c);
     this.underTest = c;
     return OK(nfd);
-  }
-
-  /** connect(); `fastOpen` >= 0: a Fast Open connect sending that many bytes (fastopen.ts). */
-  private connect(e: FdEntry, fastOpen = -1, fastOpenFlags = 0): Attempt {
-    let started = false;
-    return () => {
-      if (!started) {
-        started = true;
-        if (e.kind === 'listener') return ERR('EINVAL');
-        if (e.kind === 'conn') return ERR(e.sock?.state === 'SYN_SENT' ? 'EALREADY' : 'EISCONN');
-        // TCP_FASTOPEN_CONNECT: with a cached cookie connect() returns 0 and the SYN waits for data
-        if (fastOpen < 0 && e.params.fastOpenConnect === true) [fastOpen, fastOpenFlags] = [0, FO_DEFER];
-        const sock = this.host.stack.connect(this.host.remoteAddr, this.host.connectPort, this.socketHandler(e.fd), {
-          localPort: e.bound ?? undefined,
-          lingerZero: e.lingerZero,
-          noDelay: e.noDelay,
-          params: e.params,
-          reuseAddr: e.reuseAddr === true,
-          fastOpen,
-          fastOpenFlags,
-          ipTos: e.ipTos,
-          pmtuDisc: e.pmtuDisc,
-        });
-        if (typeof sock === 'string') return ERR(sock);
-        e.sock = sock;
-        if (sock.fastOpenDeferred === true) {
-          e.kind = 'conn';
-          this.underTest = e;
-          this.host.flows.connecting(sock.localPort, this.host.connectPort);
-          return OK(0);
-        }
-        e.kind = 'conn';
-        this.underTest = e;
-        this.host.flows.connecting(sock.localPort, this.host.connectPort);
-        if (e.nonblocking || (fastOpenFlags & FO_NONBLOCK) !== 0) return ERR('EINPROGRESS');
-      }
-      const sock = e.sock!;
-      if (sock.state === 'ESTABLISHED' || sock.state === 'CLOSE_WAIT') return OK(0);
-      const err = e.error ?? (sock.state === 'CLOSED' ? sock.takeError() : null);
-      if (err !== null) {
-        sock.takeError(); // a failed blocking connect() reports the error and clears SO_ERROR
-        e.error = null;
-        return ERR(err);
-      }
-      return null;
-    };
-  }
-
-  private read(e: FdEntry, max: number, flags: number): Outcome | null {
-    if (e.kind !== 'conn' || e.sock === null) return ERR('ENOTCONN');
-    const nonblocking = e.nonblocking || (flags & SYMBOLS.MSG_DONTWAIT!) !== 0;
-    const n = e.sock.recv(max);
-    if (typeof n === 'number') return OK(n);
-    if (n !== 'EAGAIN') return ERR(n);
-    if (e.error !== null) {
-      const pending = e.error;
-      e.error = null;
-      e.sock.takeError();
-      return ERR(pending);
-    }
-    return nonblocking ? ERR('EAGAIN') : null;
-  }
-
-  /** write(): a blocking socket queues everything before returning (Linux tcp_sendmsg waits for memory). */
-  private write(e: FdEntry, total: number, msgFlags: number): Attempt {
-    // sendto/sendmsg with MSG_FASTOPEN: connect and send in the SYN (RFC 7413). features.ts
-    // SKIPs such scripts until the Fast Open work plugs its handler in here.
-    // On a connected socket MSG_FASTOPEN is an ordinary send (the upstream scripts' Linux).
-    if (
-      msgFlags & SYMBOLS.MSG_FASTOPEN! &&
-      e.kind === 'conn' &&
-      e.sock !== null &&
-      e.sock.fastOpenDeferred !== true &&
-      e.sock.state !== 'SYN_SENT'
-    ) {
-      msgFlags &= ~SYMBOLS.MSG_FASTOPEN!;
-    }
-    if (msgFlags & SYMBOLS.MSG_FASTOPEN! || (e.kind === 'conn' && e.sock?.fastOpenDeferred === true)) {
-      const fastOpen = this.fastOpen;
-      if (fastOpen === null) return () => ERR('EOPNOTSUPP');
-      return fastOpen(e, total, msgFlags);
-    }
-    let done = 0;
-    const nonblocking = e.nonblocking || (msgFlags & SYMBOLS.MSG_DONTWAIT!) !== 0;
-    const flags = (msgFlags & SYMBOLS.MSG_EOR! ? SEND_EOR : 0) | (msgFlags & SYMBOLS.MSG_MORE! ? SEND_MORE : 0);
-    return () => {
-      if (e.kind !== 'conn' || e.sock === null) return ERR(e.kind === 'conn' ? 'EPIPE' : 'ENOTCONN');
-      while (done < total) {
-        const n = e.sock.send(total - done, flags);
-        if (typeof n !== 'number') return done > 0 ? OK(done) : ERR(n);
-        if (n === 0) break;
-        done += n;
-      }
-      if (done === total) return OK(done);
-      if (e.error !== null) return done > 0 ? OK(done) : ERR(e.error);
-      if (nonblocking) return done > 0 ? OK(done) : ERR('EAGAIN');
-      return null;
-    };
   }
 
   /** TCP_INFO of the connection under test, for `%{ }%` blocks. */
