@@ -5,7 +5,8 @@
  * fails when the committed one differs, so the reference cannot go stale.
  */
 import { PROFILES, type ProfileName, type TcpParams } from '../tcp/params.ts';
-import { TCP_PARAM_TABLE, unitOf, type ParamInfo, type SpecParamKey } from '../tcp/param-table.ts';
+import { TCP_PARAM_TABLE } from '../tcp/param-table.ts';
+import { unitOf, type ParamInfo, type SpecParamKey } from '../tcp/param-info.ts';
 import { formatDuration } from '../sim/time.ts';
 import { DISTRIBUTION_STATS, RUN_METRICS, TIMESERIES_METRICS, type MetricDoc } from '../metrics/metric-docs.ts';
 import { MIN_SAMPLE_INTERVAL, SAMPLE_INTERVAL_DEFAULT } from './experiment-limits.ts';

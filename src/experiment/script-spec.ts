@@ -10,7 +10,8 @@
  * need a connection (send, read, shutdown, close) need a connect or accept step before them, and
  * accept needs a listen.
  */
-import { TCP_PARAM_TABLE, type SpecParamKey } from '../tcp/param-table.ts';
+import { TCP_PARAM_TABLE } from '../tcp/param-table.ts';
+import type { SpecParamKey } from '../tcp/param-info.ts';
 import { formatDuration, type Nanos } from '../sim/time.ts';
 import type { TcpParams } from '../tcp/params.ts';
 import { describeValue, didYouMean, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';

@@ -5,7 +5,8 @@
  */
 import { PROFILES, tcpParams, type ProfileName, type TcpParams } from '../tcp/params.ts';
 import { HZ_VALUES } from '../tcp/timer-wheel.ts';
-import { TCP_PARAM_TABLE, type ParamInfo, type SpecParamKey } from '../tcp/param-table.ts';
+import { TCP_PARAM_TABLE } from '../tcp/param-table.ts';
+import type { ParamInfo, SpecParamKey } from '../tcp/param-info.ts';
 import type { NodeDef } from '../net/topology-def.ts';
 import { formatDuration } from '../sim/time.ts';
 import { describeValue, SpecErrorCode, type PathSegments, type Problems } from './errors.ts';

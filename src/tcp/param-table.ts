@@ -4,67 +4,20 @@
  * validation (src/experiment/tcp-spec.ts) and docs/parameters.md are derived from it; the
  * defaults come from the profiles in params.ts. The mapped type makes a TcpParams field without an
  * entry a type error, so adding a parameter is: the interface field, its profile defaults, and
- * one entry here.
+ * one entry here (or in the file of its family, below).
  *
  * Ranges are physical limits (a timer that repeats must take time, a window must hold a byte),
  * Linux's own limits where it has one (MAX_TCP_SYNCNT 127, MAX_TCP_KEEPIDLE 32767 s, TCP_MIN_MSS
  * 88), and what the engine stores (SYN-ACK retransmissions in a byte per request).
+ *
+ * The entries for the listener and for segment sizes and buffers, the two largest families, are in
+ * param-table-listener.ts and param-table-buffers.ts, spread in at their place: the table's order
+ * (docs/parameters.md's row order) is the same. What an entry is: param-info.ts.
  */
 import { MS, SEC } from '../sim/time.ts';
-import type { TcpParams } from './params.ts';
-
-export type ParamKind =
-  | 'duration'
-  | 'count'
-  | 'bytes'
-  | 'port'
-  | 'bool'
-  | 'hz'
-  | { oneOf: readonly (string | boolean)[] };
-
-export interface ParamInfo {
-  kind: ParamKind;
-  /** Inclusive range of a number (nanoseconds for durations); absent for booleans and choices. */
-  min?: number;
-  max?: number;
-  /** 0 is allowed below `min` and means this (e.g. "off"). */
-  zero?: string;
-  /** A count that is a sum of these bits (a Linux flags sysctl): any other bit is refused. */
-  bits?: readonly number[];
-  /** The Linux sysctl or socket option it mirrors, or where Linux fixes the value. */
-  linux: string;
-  /** What it does, one or two sentences. */
-  doc: string;
-}
-
-const DAY = 86_400 * SEC;
-/** INT_MAX: Linux keeps counts and limits in a C int. */
-const INT_MAX = 2 ** 31 - 1;
-/** The largest window TCP can advertise: 65535 << 14 (RFC 7323 2.3), so no use for a larger buffer. */
-const MAX_WINDOW_BYTES = 2 ** 30;
-/**
- * The largest payload that fits a 16-bit IPv4 total length with a 20-byte IP header and a full
- * 60-byte TCP header (what the wire encoder and pcap writer can carry).
- */
-export const MAX_MSS = 65_535 - 20 - 60;
-/**
- * Linux SOCK_MIN_RCVBUF on x86-64: 2 × (2048 + sizeof(struct sk_buff) aligned to 64 bytes), the
- * least a receive buffer can be set to (a 1-byte buffer has no window space at all).
- */
-export const SOCK_MIN_BUF = 4608;
-/** Linux TCP_MIN_MSS. */
-export const MIN_MSS = 88;
-
-const timer = (min: number, max: number, zero?: string) => ({
-  kind: 'duration' as const,
-  min,
-  max,
-  ...(zero === undefined ? {} : { zero }),
-});
-const flag = { kind: 'bool' as const };
-
-/** TcpParams fields a spec may set: all but what the host stack derives itself. */
-export type SpecParamKey = Exclude<keyof TcpParams, 'jiffiesOffset' | 'fastOpenKey'>;
+import { DAY, flag, INT_MAX, timer, type ParamInfo, type SpecParamKey } from './param-info.ts';
+import { LISTENER_PARAMS } from './param-table-listener.ts';
+import { SEGMENT_AND_BUFFER_PARAMS } from './param-table-buffers.ts';
 
 export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
   profile: {
@@ -125,74 +78,8 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
     linux: 'net.ipv4.tcp_retries2',
     doc: 'Data retransmissions before the connection fails with ETIMEDOUT.',
   },
-  backlog: {
-    kind: 'count',
-    min: 0,
-    max: INT_MAX,
-    linux: 'listen(fd, backlog)',
-    doc: 'The listen() backlog of servers that set none; capped by somaxconn. The queues hold min(backlog, somaxconn) + 1 (Linux tests len > backlog).',
-  },
-  somaxconn: {
-    kind: 'count',
-    min: 0,
-    max: 1_000_000,
-    linux: 'net.core.somaxconn',
-    doc: 'Cap on every listen backlog. Queues are allocated at listen() from it, so it is limited to a million entries here (Linux: INT_MAX).',
-  },
-  separateQueues: {
-    ...flag,
-    linux: 'Linux: SYN queue and accept queue apart',
-    doc: '`true`: half-open requests and completed connections have separate limits (Linux); `false`: one queue for both (RFC 793 / BSD style).',
-  },
-  abortOnOverflow: {
-    ...flag,
-    linux: 'net.ipv4.tcp_abort_on_overflow',
-    doc: 'Answer a final ACK that finds the accept queue full with RST instead of ignoring it (and retransmitting the SYN-ACK).',
-  },
-  synCookies: {
-    kind: { oneOf: [false, true, 'always'] },
-    linux: 'net.ipv4.tcp_syncookies (0, 1, 2)',
-    doc: 'SYN cookies: `true` when the SYN queue is full, `always` for every SYN, `false` never (RFC 4987 3.6).',
-  },
-  synQueuePruning: {
-    ...flag,
-    linux: 'reqsk_timer_handler young/old pruning',
-    doc: 'When the SYN queue is over half full, requests that never got an ACK get fewer SYN-ACK retries.',
-  },
-  synRecvTimeout: {
-    ...timer(1 * MS, DAY, 'off'),
-    linux: '- (RFC 4987 3.2)',
-    doc: 'A shorter SYN-RECEIVED timer: half-open requests are dropped after this long.',
-  },
-  recycleOldest: {
-    ...flag,
-    linux: '- (RFC 4987 3.5)',
-    doc: 'A SYN that finds the SYN queue full evicts the oldest half-open request instead of being dropped.',
-  },
-  synCache: {
-    ...flag,
-    linux: '- (FreeBSD syncache, RFC 4987 3.3)',
-    doc: 'Keep half-open requests in a hash-bucketed cache of 512 buckets instead of the backlog-sized SYN queue.',
-  },
-  synCacheBucketSize: {
-    kind: 'count',
-    min: 1,
-    max: 2048,
-    linux: 'FreeBSD net.inet.tcp.syncache.bucketlimit',
-    doc: 'Entries per SYN-cache bucket (512 buckets, so at most about a million half-open requests); a full bucket evicts its oldest entry.',
-  },
-  maxSynBacklog: {
-    kind: 'count',
-    min: 0,
-    max: INT_MAX,
-    linux: 'net.ipv4.tcp_max_syn_backlog',
-    doc: 'With cookies off, once fewer than a quarter of this many request slots are free, only proven peers (a cached RTT in the destination metrics) get a SYN-ACK (tcp_conn_request); 0 = no reserve.',
-  },
-  invalidRateLimit: {
-    ...timer(1 * MS, DAY, 'answer every one'),
-    linux: 'net.ipv4.tcp_invalid_ratelimit',
-    doc: 'Least time between answers to duplicate SYNs and out-of-window segments (tcp_oow_rate_limited).',
-  },
+  // backlog … invalidRateLimit: the listener's queues and defences (param-table-listener.ts)
+  ...LISTENER_PARAMS,
   metricsSave: {
     ...flag,
     linux: 'net.ipv4.tcp_nometrics_save (inverse)',
@@ -281,89 +168,8 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
     linux: 'net.ipv4.ip_local_port_range (high)',
     doc: 'Highest local port connect() picks.',
   },
-  mss: {
-    kind: 'bytes',
-    min: MIN_MSS,
-    max: MAX_MSS,
-    linux: 'TCP_MAXSEG (TCP_MIN_MSS 88)',
-    doc: 'Maximum segment size this host advertises and sends (payload bytes). At most 65455 so a segment with a full TCP header fits an IPv4 packet.',
-  },
-  rcvBuf: {
-    kind: 'bytes',
-    min: SOCK_MIN_BUF,
-    max: MAX_WINDOW_BYTES,
-    linux: 'SO_RCVBUF / net.ipv4.tcp_rmem (min SOCK_MIN_RCVBUF)',
-    doc: "Receive buffer a connection starts with (Linux sk_rcvbuf, tcp_rmem default): half of it is the window space; autotuning may grow it up to rcvBufMax. From Linux's SOCK_MIN_RCVBUF to 1 GiB, the largest window TCP can advertise (RFC 7323).",
-  },
-  sndBuf: {
-    kind: 'bytes',
-    min: 1,
-    max: MAX_WINDOW_BYTES,
-    linux: 'SO_SNDBUF / net.ipv4.tcp_wmem',
-    doc: 'Send buffer a connection starts with (tcp_wmem default): bytes an application may have written but not yet had acknowledged; it grows with the congestion window unless sndBufGrowth is off or SO_SNDBUF set it. Linux raises values below SOCK_MIN_SNDBUF (4608); here any size from 1 byte runs, for textbook blocking-write scenarios.',
-  },
-  rcvBufMax: {
-    kind: 'bytes',
-    min: SOCK_MIN_BUF,
-    max: MAX_WINDOW_BYTES,
-    linux: 'net.ipv4.tcp_rmem (max)',
-    doc: 'Largest receive buffer autotuning may grow to (tcp_rcv_space_adjust); the window-scale shift is chosen for it.',
-  },
-  sndBufMax: {
-    kind: 'bytes',
-    min: 1,
-    max: MAX_WINDOW_BYTES,
-    linux: 'net.ipv4.tcp_wmem (max)',
-    doc: 'Largest send buffer growth may reach (tcp_sndbuf_expand: two congestion windows of segments).',
-  },
-  moderateRcvbuf: {
-    ...flag,
-    linux: 'net.ipv4.tcp_moderate_rcvbuf',
-    doc: 'Receive buffer autotuning: grow the buffer to twice what the application read per round trip (and more while that grows).',
-  },
-  sndBufGrowth: {
-    ...flag,
-    linux: 'tcp_sndbuf_expand (no sysctl)',
-    doc: 'Grow the send buffer to hold two congestion windows while not cwnd-limited. Off for a fixed send buffer (textbook blocking-write scenarios).',
-  },
-  rcvBufLock: {
-    ...flag,
-    linux: 'SOCK_RCVBUF_LOCK (set by SO_RCVBUF)',
-    doc: 'The receive buffer keeps its size (as after SO_RCVBUF); socket options set this themselves.',
-  },
-  sndBufLock: {
-    ...flag,
-    linux: 'SOCK_SNDBUF_LOCK (set by SO_SNDBUF)',
-    doc: 'The send buffer keeps its size (as after SO_SNDBUF); socket options set this themselves.',
-  },
-  notsentLowat: {
-    kind: 'bytes',
-    min: 1,
-    max: 0xffffffff,
-    linux: 'net.ipv4.tcp_notsent_lowat (TCP_NOTSENT_LOWAT per socket)',
-    doc: "Unsent bytes at which send() stops taking data and POLLOUT waits until they fall below half (Linux tcp_stream_memory_free). Linux's default 4294967295 means off.",
-  },
-  skbTruesize: {
-    kind: 'bytes',
-    min: 0,
-    max: 65_536,
-    linux: 'skb->truesize, sk_wmem_queued (no sysctl)',
-    doc: 'Bytes each send-queue skb costs the send buffer beyond its payload (Linux SKB_TRUESIZE of the skb head). 0 (the default) counts payload bytes only; above 0 writes fill skbs of size_goal and the buffer is checked only when a new skb is needed, as tcp_sendmsg does; the drill runner uses 1280.',
-  },
-  tsoWinDivisor: {
-    kind: 'count',
-    min: 0,
-    max: 255,
-    linux: 'net.ipv4.tcp_tso_win_divisor',
-    doc: 'With skbTruesize above 0 (skb send queue): a TSO packet of at least this fraction of the window goes at once instead of waiting for a later ACK to make it bigger (tcp_tso_should_defer); 0 sends at once when more than three segments fit.',
-  },
-  minTsoSegs: {
-    kind: 'count',
-    min: 1,
-    max: 255,
-    linux: 'net.ipv4.tcp_min_tso_segs',
-    doc: 'The fewest segments TSO autosizing (about 1 ms at the pacing rate) puts in one packet; a packet of more than one segment carries PSH, as Linux forces it on every GSO packet.',
-  },
+  // mss … minTsoSegs: segment sizes, buffers, TSO (param-table-buffers.ts)
+  ...SEGMENT_AND_BUFFER_PARAMS,
   slowStartAfterIdle: {
     ...flag,
     linux: 'net.ipv4.tcp_slow_start_after_idle',
@@ -480,10 +286,3 @@ export const TCP_PARAM_TABLE: { readonly [K in SpecParamKey]-?: ParamInfo } = {
     doc: "How hosts' jiffies line up: one clock for every host with a phase drawn from the seed (`shared`), a phase per host (`perHost`), or 0 at time 0 (`zero`).",
   },
 };
-
-/** The unit a parameter is written in, for messages and docs. */
-export function unitOf(info: ParamInfo): string {
-  const k = info.kind;
-  if (typeof k === 'object') return 'choice';
-  return { duration: 'duration', count: 'count', bytes: 'bytes', port: 'port', bool: 'true/false', hz: 'Hz' }[k];
-}

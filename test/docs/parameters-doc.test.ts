@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { renderParametersDoc } from '../../src/experiment/parameters-doc.ts';
 import { rangeProblem } from '../../src/experiment/tcp-spec.ts';
 import { PROFILES, type TcpParams } from '../../src/tcp/params.ts';
-import { TCP_PARAM_TABLE, type SpecParamKey } from '../../src/tcp/param-table.ts';
+import { TCP_PARAM_TABLE } from '../../src/tcp/param-table.ts';
+import type { SpecParamKey } from '../../src/tcp/param-info.ts';
 import { isDocumentedMetric, TIMESERIES_METRICS } from '../../src/metrics/metric-docs.ts';
 import { runOne } from '../experiment/world-helpers.ts';
 

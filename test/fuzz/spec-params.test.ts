@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { formatDuration } from '../../src/sim/time.ts';
 import { HZ_VALUES } from '../../src/tcp/timer-wheel.ts';
-import { TCP_PARAM_TABLE, type ParamInfo } from '../../src/tcp/param-table.ts';
+import { TCP_PARAM_TABLE } from '../../src/tcp/param-table.ts';
+import type { ParamInfo } from '../../src/tcp/param-info.ts';
 import { loadExperimentText } from '../../src/experiment/load.ts';
 import { executeRun } from '../../src/experiment/run.ts';
 
