@@ -26,7 +26,11 @@ function buildIsCurrent() {
 }
 
 if (buildIsCurrent()) {
-  await import('../dist/cli.js');
+  // `run` goes to a thread of its own, its heap sized for the work (src/command-thread.ts).
+  if (process.argv[2] === 'run') {
+    const { runOnCommandThread } = await import('../dist/command-thread.js');
+    runOnCommandThread(new URL('../dist/cli.js', import.meta.url), process.argv.slice(2));
+  } else await import('../dist/cli.js');
 } else {
   const { register } = await import('tsx/esm/api');
   register();

@@ -96,8 +96,8 @@ async function runCommandProfiled(args: RunArgs, profile: Profile | undefined): 
   if (seed !== undefined) options.seed = seed;
   if (seeds !== undefined) options.seeds = seeds;
 
-  // One set of worker threads for every experiment given, started now so that they load the model
-  // while this thread reads and validates the files, and reused run after run.
+  // One set of worker threads for every experiment given, reused run after run. Its threads start
+  // only when a run is handed to them: a batch running one run at a time runs on this thread.
   const pool = optionProblems.length === 0 ? new WorkerPool(jobs >= 1 ? jobs : availableParallelism()) : undefined;
   try {
     return await runLoaded(args, options, optionProblems, { jobs, shard, traceLimit, profile, pool });
@@ -157,8 +157,8 @@ async function runLoaded(
   );
   checkCost(loaded, args.trace === true, args.yes === true);
 
-  // The report (d3 and the figure code) loads while the first runs simulate on the worker threads;
-  // a shard only stores runs, so it draws nothing and loads none of it.
+  // The report (d3 and the figure code) loads while the first runs simulate (between a main-thread
+  // run's slices, or beside the worker threads); a shard only stores runs, so it loads none of it.
   const report = shard === undefined ? import('./report/index.ts') : undefined;
   report?.catch(() => undefined); // a failed load surfaces where it is awaited, not as an unhandled rejection
   // A traced experiment's page carries the trace explorer, whose script esbuild bundles once per

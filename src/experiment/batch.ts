@@ -1,13 +1,16 @@
 /**
- * The batch runner: runs every RunSpec of an experiment (or of one shard of it) on a worker pool,
- * stores each finished run at once in `<out>/.runs/` (src/experiment/store.ts), then writes the
- * results folder (docs/design.md part 2) and asks the report for figures.
+ * The batch runner: runs every RunSpec of an experiment (or of one shard of it) on worker threads
+ * or, one at a time, on the main thread (src/experiment/pool.ts), stores each finished run at once
+ * in `<out>/.runs/` (src/experiment/store.ts), then writes the results folder (docs/design.md
+ * part 2) and asks the report for figures.
  *
  * Rerunning the same command after an interruption resumes: stored runs with the same key are
- * not run again. Runs always execute on worker threads, so the main thread hears signals at once:
- * Ctrl-C (SIGINT) stops handing out runs and lets the ones in flight finish and be stored; a
- * second Ctrl-C, or SIGTERM (what schedulers send before SIGKILL), abandons them within a second
- * (their threads are terminated and their temporary files removed). A signal while the results
+ * not run again. Wherever runs execute, the main thread hears signals within a few tens of
+ * milliseconds (a run on it hands back to the event loop between slices): Ctrl-C (SIGINT) stops
+ * handing out runs and lets the ones in flight finish and be stored; a second Ctrl-C, or SIGTERM
+ * (what schedulers send before SIGKILL), abandons them within a second (their threads are
+ * terminated, a run on the main thread stops at its next hand-back, and their temporary files are
+ * removed). A signal while the results
  * folder is being written ends that too, removing its temporary files: every run is stored, and
  * a rerun writes the folder. Each prints a note and exits 130 (SIGINT) or 143 (SIGTERM).
  */
@@ -21,6 +24,7 @@ import { SEC } from '../sim/time.ts';
 import { executeTasks, StopControl, type WorkerPool } from './pool.ts';
 import type { Profile } from './profile.ts';
 import { createProgress, type ProgressStream } from './progress.ts';
+import { onStopSignals, type StopSignal } from './stop-signals.ts';
 import { writeResults } from './results-writer.ts';
 import { checkShard, manifestName, shardRuns, writeManifest, type ShardSpec } from './shard.ts';
 import type { ExperimentSpec, RunSpec } from './spec-types.ts';
@@ -29,7 +33,7 @@ import { DEFAULT_RUNNER, type RunTask } from './worker.ts';
 
 export interface BatchOptions {
   outDir: string;
-  /** Runs at a time, each on a worker thread. 0 or less = os.availableParallelism(). */
+  /** Runs at a time (one lane each: a worker thread, or the main thread for one lane). 0 or less = os.availableParallelism(). */
   jobs: number;
   /** Worker threads to run on, kept after the batch (the CLI shares one across experiments). */
   pool?: WorkerPool;
@@ -124,7 +128,7 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
   const stop = new StopControl();
   let signal: string | null = null;
   let assembling = false;
-  const onSignal = (name: NodeJS.Signals): void => {
+  const onSignal = (name: StopSignal): void => {
     if (assembling) {
       // Every run is stored: stop writing the folder, leaving no temporary file, and exit now.
       signal ??= name;
@@ -145,14 +149,14 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
       stop.abandon();
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stopListening = onStopSignals(onSignal);
   try {
     try {
       await executeTasks(jobs > 1 ? longestFirst(pending, eventsOf) : pending, {
         jobs,
         stop,
         ...(options.pool ? { pool: options.pool } : {}),
+        onPlacement: (where) => options.profile?.placed(where),
         onStart: (t) => {
           const { events, spans } = costs.get(t.run.id)!;
           progress.runStarted(t.run.id, t.run.spec.duration / SEC, events, (sim_s) => workDoneAt(spans, sim_s * SEC));
@@ -199,8 +203,7 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
       stderr,
     );
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
   if (signal !== null) {
     const code = SIGNAL_EXIT[signal] ?? 130;

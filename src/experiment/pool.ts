@@ -1,19 +1,30 @@
 /**
- * Runs batch tasks on worker threads (piscina), whatever --jobs is: a simulation running on the
- * main thread would block its event loop, and with it the Ctrl-C and SIGTERM handlers, until the
- * run ends (issue 13: a livelocked `--jobs 1` run ignored both). At most `jobs` tasks are handed
- * out at a time, so a stop request leaves nothing queued: only runs in flight remain, and they
- * either finish and are stored, or are abandoned (their threads terminated) at once.
+ * Runs batch tasks, one at a time per lane, on worker threads (piscina) or on the thread that runs
+ * the command (the main thread, or the command thread of src/command-thread.ts).
  *
- * A `WorkerPool` is started once and reused: the CLI runs every experiment of a command on one
- * pool, so threads and the modules they load are paid for once. Workers load the compiled
- * JavaScript when the CLI runs from dist/, and TypeScript through tsx only from the sources.
+ * A batch that runs one run at a time (`--jobs 1`, or a single run) of the model runs it on the
+ * command's own thread: the run hands back to the event loop every 50 ms or so
+ * (ExecuteRunOptions.handBack), so Ctrl-C and SIGTERM are heard as with a worker (issue 13), and
+ * the run shares the command's heap instead of loading the model into a second one (issue 14). Runs
+ * go to worker threads when several run at a time (a lane each), when their worlds want a large
+ * young generation (LARGE_WORLD_NODES: only a new thread can be given its own), and when their
+ * runner does not hand back (tests' fakes that compute without yielding, as a simulation without
+ * slices would).
+ *
+ * At most `jobs` tasks are handed out at a time, so a stop request leaves nothing queued: only
+ * runs in flight remain, and they either finish and are stored, or are abandoned at once (their
+ * threads terminated; a run on the command's thread stops at its next hand-back).
+ *
+ * A `WorkerPool` is made once and reused: the CLI runs every experiment of a command on one pool,
+ * so threads and the modules they load are paid for once. It starts no thread until a run is
+ * handed to it. Workers load the compiled JavaScript when the CLI runs from dist/, and TypeScript
+ * through tsx only from the sources.
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { DEFAULT_RUNNER, type RunTask, type RunTaskResult } from './worker.ts';
+import { DEFAULT_RUNNER, runnerHandsBack, runTask, type RunTask, type RunTaskResult } from './worker.ts';
 
 /** Stop requests from a signal handler. */
 export class StopControl {
@@ -48,6 +59,8 @@ export interface ExecuteTasksOptions {
   stop: StopControl;
   /** A pool to run on (kept afterwards); without one a pool is started and destroyed here. */
   pool?: WorkerPool;
+  /** Told once, before the first run, where the runs execute: here (the command's thread) or on worker threads. */
+  onPlacement?: (where: 'here' | 'threads') => void;
 }
 
 const FROM_SOURCES = import.meta.url.endsWith('.ts');
@@ -79,38 +92,36 @@ export const LARGE_WORLD_NODES = 50_000;
 /** Young generation for large worlds: V8 splits it into two 128 MB semi-spaces and a large-object space. */
 const LARGE_WORLD_YOUNG_MB = 384;
 
-/** A set of up to `threads` worker threads, started once each, that runs one task per thread at a time. */
+/** A set of up to `threads` worker threads, started as runs are handed out, that runs one task per thread at a time. */
 export class WorkerPool {
-  private piscina: Piscina<RunTask, RunTaskResult>;
+  private piscina: Piscina<RunTask, RunTaskResult> | undefined;
   private failure: Error | null = null;
   private destroyed = false;
   private large = false;
 
   /**
-   * @param threads the most threads: one starts at once, the others as tasks need them
+   * @param threads the most threads: none starts before a run is handed out, a second only when
+   *                a second run is in flight
    * @param runner  the run module each thread loads as it starts (before its first task)
    */
   constructor(
     readonly threads: number,
     private readonly runner: string = DEFAULT_RUNNER,
-  ) {
-    this.piscina = this.start(false);
-  }
+  ) {}
 
-  private start(largeWorlds: boolean): Piscina<RunTask, RunTaskResult> {
+  private start(): Piscina<RunTask, RunTaskResult> {
     const piscina = new Piscina<RunTask, RunTaskResult>({
       workerData: { runner: this.runner, createdAt: performance.timeOrigin + performance.now() },
       filename: WORKER_URL,
-      // One thread at once, loading the model while this thread reads the files; piscina starts
-      // the others when runs are handed out to them, so a batch of one run never pays for a
-      // second thread (star-10k, 2 CPUs: 16 MB of peak RSS).
+      // One thread at once, for the run being handed out; piscina starts the others when runs are
+      // handed out to them, so a batch of one run never pays for a second thread.
       minThreads: 1,
       maxThreads: this.threads,
       execArgv: workerExecArgv(),
       concurrentTasksPerWorker: 1,
       // Threads stay up between batches of one command (several experiment files).
       idleTimeout: 60_000,
-      ...(largeWorlds ? { resourceLimits: { maxYoungGenerationSizeMb: LARGE_WORLD_YOUNG_MB } } : {}),
+      ...(this.large ? { resourceLimits: { maxYoungGenerationSizeMb: LARGE_WORLD_YOUNG_MB } } : {}),
     });
     // A worker that dies outside a task (it could not start) fails the batch with its message,
     // rather than as an uncaught 'error' event with a stack trace.
@@ -121,19 +132,25 @@ export class WorkerPool {
   }
 
   /**
-   * Restarts the threads sized for worlds of `nodes` nodes: from LARGE_WORLD_NODES on, with a
-   * larger young generation. Call before any task runs.
+   * Sizes the threads for worlds of `nodes` nodes: from LARGE_WORLD_NODES on, with a larger young
+   * generation (threads already started are restarted). Call before any task runs.
    */
   async sizeFor(nodes: number): Promise<void> {
     if (nodes < LARGE_WORLD_NODES || this.large || this.destroyed) return;
     this.large = true;
-    await this.piscina.destroy();
-    this.piscina = this.start(true);
+    const started = this.piscina;
+    this.piscina = undefined;
+    await started?.destroy();
+  }
+
+  /** Its threads get the large worlds' young generation: runs must go to them, not the command's thread. */
+  get sizedForLargeWorlds(): boolean {
+    return this.large;
   }
 
   /** How many threads have started so far (piscina's live threads). */
   get startedThreads(): number {
-    return this.piscina.threads.length;
+    return this.piscina?.threads.length ?? 0;
   }
 
   /** The failure of a thread outside any task, if one died. */
@@ -142,9 +159,9 @@ export class WorkerPool {
   }
 
   run(task: RunTask, transferList?: Transferable[]): Promise<RunTaskResult> {
-    return transferList === undefined
-      ? this.piscina.run(task)
-      : this.piscina.run(task, { transferList: transferList as never });
+    if (this.destroyed) return Promise.reject(new Error('the worker pool is stopped'));
+    const piscina = (this.piscina ??= this.start());
+    return transferList === undefined ? piscina.run(task) : piscina.run(task, { transferList: transferList as never });
   }
 
   /** destroy() was called: the threads are gone. */
@@ -156,7 +173,7 @@ export class WorkerPool {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
-    await this.piscina.destroy();
+    await this.piscina?.destroy();
   }
 }
 
@@ -172,6 +189,11 @@ export async function executeTasks(tasks: readonly RunTask[], options: ExecuteTa
   const pool = options.pool ?? new WorkerPool(Math.max(1, Math.min(options.jobs, tasks.length)), tasks[0]!.runner);
   const lanes = Math.max(1, Math.min(options.jobs, pool.threads, tasks.length));
   const { stop } = options;
+  // One run at a time for the whole pool (not merely a batch of one run among several batches on
+  // two threads: those keep the model off the command's heap), in a world of ordinary size.
+  const oneAtATime = Math.min(options.jobs, pool.threads) === 1;
+  const here = oneAtATime && !pool.sizedForLargeWorlds && (await runnerHandsBack(tasks[0]!.runner));
+  options.onPlacement?.(here ? 'here' : 'threads');
   let next = 0;
   let failure: Error | null = null;
   // `lanes` lanes, each running one task at a time: nothing waits in a queue, so a stop request
@@ -180,6 +202,16 @@ export async function executeTasks(tasks: readonly RunTask[], options: ExecuteTa
     while (next < tasks.length && !stop.requested && !failure && !pool.threadFailure) {
       const task = tasks[next++]!;
       options.onStart?.(task);
+      if (here) {
+        try {
+          const onProgress = options.onProgress;
+          const result = await runTask(task, onProgress && ((sim_s) => onProgress(task, sim_s)), () => handBack(stop));
+          if (!stop.abandoned) options.onDone(result);
+        } catch (e) {
+          if (!stop.abandoned) failure ??= runFailure(task, e);
+        }
+        continue;
+      }
       // Progress comes back over a port of its own, not piscina's channel.
       const channel = options.onProgress === undefined ? undefined : new MessageChannel();
       const onProgress = options.onProgress;
@@ -206,6 +238,22 @@ export async function executeTasks(tasks: readonly RunTask[], options: ExecuteTa
   }
   failure ??= pool.threadFailure;
   if (failure) throw failure;
+}
+
+/** Thrown into a run on the command's thread at its next hand-back once the batch is abandoned. */
+class RunAbandoned extends Error {
+  constructor() {
+    super('run abandoned');
+  }
+}
+
+/**
+ * A run's pause between slices on the command's thread: one turn of the event loop (setImmediate runs after
+ * the poll phase, where signals and I/O are handled), then it ends the run if it was abandoned.
+ */
+async function handBack(stop: StopControl): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (stop.abandoned) throw new RunAbandoned();
 }
 
 function runFailure(task: RunTask, e: unknown): Error {

@@ -1,8 +1,9 @@
 /**
  * `tcplab run --profile`: where the wall time of a run command goes, phase by phase (issue 14).
  * Phases of the command itself (parse, validate, expand, write, figures) are wall time on the main
- * thread; phases of the runs (build, simulate, collect, store) are measured on the worker threads
- * and summed over runs, so with several threads they can add up to more than the wall time.
+ * thread; phases of the runs (model, build, simulate, collect, store) are measured where the runs
+ * execute (the command's thread, or worker threads) and summed over runs, so with several threads they
+ * can add up to more than the wall time.
  *
  * Loading reports its phases through `timed` without taking a profile argument: while a profile is
  * active (between `start` and `stop`) it is the one that hears them; otherwise `timed` only calls.
@@ -14,7 +15,7 @@ export const PHASES = [
   'parse',
   'validate',
   'expand',
-  'workers',
+  'model',
   'build',
   'simulate',
   'collect',
@@ -28,7 +29,7 @@ const WHAT: Record<string, string> = {
   parse: 'reading and parsing YAML',
   validate: 'overrides, topology and spec validation',
   expand: 'sweep points applied and validated',
-  workers: 'worker threads: pool start to model loaded (summed over threads)',
+  model: "loading the model: its import on the command's thread, or pool start to loaded per worker thread (summed)",
   build: 'world building per run (summed over runs)',
   simulate: 'simulation per run (summed over runs)',
   collect: 'metrics, samples, trace close per run (summed)',
@@ -40,6 +41,12 @@ const WHAT: Record<string, string> = {
 export class Profile {
   readonly ms = new Map<string, number>();
   runs = 0;
+  /** Where batches ran their runs (executeTasks' onPlacement). */
+  private readonly placements = new Set<'here' | 'threads'>();
+
+  placed(where: 'here' | 'threads'): void {
+    this.placements.add(where);
+  }
 
   add(phase: string, ms: number): void {
     this.ms.set(phase, (this.ms.get(phase) ?? 0) + ms);
@@ -52,9 +59,13 @@ export class Profile {
 
   /** The table printed after the run: one line per phase, then the wall time and peak memory. */
   format(wallMs: number, threads: number): string {
-    const lines = [
-      `profile: ${this.runs} run${this.runs === 1 ? '' : 's'} on ${threads} worker thread${threads === 1 ? '' : 's'}`,
+    const places = [
+      ...(this.placements.has('here') ? ["the command's own thread"] : []),
+      ...(this.placements.has('threads') || this.placements.size === 0
+        ? [`${threads} worker thread${threads === 1 ? '' : 's'}`]
+        : []),
     ];
+    const lines = [`profile: ${this.runs} run${this.runs === 1 ? '' : 's'} on ${places.join(' and ')}`];
     const names = [...PHASES, ...[...this.ms.keys()].filter((p) => !(PHASES as readonly string[]).includes(p))];
     for (const p of names) {
       // Every phase is listed, 0 when the command had none of it (no sweep to expand).

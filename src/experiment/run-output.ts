@@ -70,11 +70,19 @@ export interface ExecuteRunOptions {
   traceLimit?: number;
   /** Wall milliseconds per phase of the run (build, simulate, collect) are added here: --profile. */
   phases?: Record<string, number>;
+  /**
+   * Set when the run executes on the command's own thread: every few tens of milliseconds of simulation
+   * the run awaits this, so the thread's event loop hears Ctrl-C and SIGTERM and redraws progress
+   * meanwhile; it rejects to end the run (an abandon). executeRun then returns a promise.
+   */
+  handBack?: () => Promise<void>;
 }
 
 /**
  * The function a run module exports as `executeRun`. The batch loads it by module URL (so a
- * worker thread can load it too); tests inject a fake module instead of the model.
+ * worker thread can load it too); tests inject a fake module instead of the model. A module that
+ * honours `handBack` says so by exporting `handsBack = true`: only such a run may execute on the
+ * command's thread (src/experiment/pool.ts).
  */
 export type ExecuteRun = (
   run: RunSpec,

@@ -4,6 +4,7 @@
  * trace and pcap captures. Deterministic: wall-clock time is measured by the batch, not here.
  */
 import type { PacketTap } from '../net/host.ts';
+import type { Sim } from '../sim/simulator.ts';
 import { toSeconds, type Nanos } from '../sim/time.ts';
 import type { TraceLimitRecord, TraceLine, TraceRecord } from '../schema/trace.ts';
 import { PcapWriter } from '../wire/pcap.ts';
@@ -21,14 +22,94 @@ import { buildWorld } from './world.ts';
  */
 const PROGRESS_SLICE = 200_000;
 
+/**
+ * Events per slice on the command's thread (ExecuteRunOptions.handBack): 10–40 ms of simulation on the
+ * star scenarios (1–4 µs an event), after which the run hands back to the event loop if
+ * HAND_BACK_MS have passed, so Ctrl-C and SIGTERM are heard well within a second.
+ */
+const HAND_BACK_SLICE = 10_000;
+const HAND_BACK_MS = 50;
+
+/** This module honours ExecuteRunOptions.handBack, so its runs may execute on the command's thread. */
+export const handsBack = true;
+
 /** Per-connection samples kept per metric for samples.csv (CDFs); statistics use every value. */
 const SAMPLE_LIMIT = 5000;
 
-export function executeRun(run: RunSpec, opts: ExecuteRunOptions, onProgress?: (sim_s: number) => void): RunOutput {
+/** A run between building its world and collecting its outputs. */
+interface OpenRun {
+  world: ReturnType<typeof buildWorld>;
+  clock: (phase: string) => void;
+  tracing: boolean;
+  traceLines: string[];
+  traceFile: TraceFileWriter | undefined;
+  budget: OutputBudget;
+  captures: { node: string; writer: PcapWriter }[];
+  captureFiles: PcapFileWriter[];
+}
+
+/**
+ * Executes a run: synchronously, or with `opts.handBack` (on the command's thread) as a promise that
+ * hands back to the event loop between slices. Both run the same events in the same order.
+ */
+export function executeRun(
+  run: RunSpec,
+  opts: ExecuteRunOptions & { handBack?: undefined },
+  onProgress?: (sim_s: number) => void,
+): RunOutput;
+export function executeRun(
+  run: RunSpec,
+  opts: ExecuteRunOptions,
+  onProgress?: (sim_s: number) => void,
+): RunOutput | Promise<RunOutput>;
+export function executeRun(
+  run: RunSpec,
+  opts: ExecuteRunOptions,
+  onProgress?: (sim_s: number) => void,
+): RunOutput | Promise<RunOutput> {
+  const open = openRun(run, opts);
+  const failed = (e: unknown): never => {
+    open.traceFile?.discard();
+    for (const w of open.captureFiles) w.discard();
+    throw e;
+  };
+  const { sim } = open.world;
+  const until = run.spec.duration;
+  const handBack = opts.handBack;
+  if (handBack === undefined) {
+    try {
+      if (onProgress === undefined) sim.run({ until });
+      else while (runSlice(sim, until, PROGRESS_SLICE)) onProgress(toSeconds(sim.now));
+      return collect(open);
+    } catch (e) {
+      return failed(e);
+    }
+  }
+  return (async (): Promise<RunOutput> => {
+    let handedBackAt = performance.now();
+    while (runSlice(sim, until, HAND_BACK_SLICE)) {
+      if (performance.now() - handedBackAt < HAND_BACK_MS) continue;
+      onProgress?.(toSeconds(sim.now));
+      await handBack();
+      handedBackAt = performance.now();
+    }
+    return collect(open);
+  })().catch(failed);
+}
+
+/** Runs up to `slice` events before `until`; false once no event is left before it. */
+function runSlice(sim: Sim, until: Nanos, slice: number): boolean {
+  const before = sim.events;
+  sim.run({ until, maxEvents: slice });
+  return sim.events - before === slice;
+}
+
+/** Builds the world and attaches the trace and captures the options ask for. */
+function openRun(run: RunSpec, opts: ExecuteRunOptions): OpenRun {
   const spec = run.spec;
   const clock = phaseClock(opts.phases);
   const world = buildWorld(spec, run.seed);
-  const { sim, tracer, network } = world;
+  const { tracer, network } = world;
 
   const traceLines: string[] = [];
   const tracing = opts.trace || spec.trace;
@@ -49,57 +130,44 @@ export function executeRun(run: RunSpec, opts: ExecuteRunOptions, onProgress?: (
     });
     tracer.subscribe(listener, { packets: true });
   } else if (tracing) tracer.subscribe((rec) => traceLines.push(traceLine(run.id, rec)), { packets: true });
-  const captureFiles: PcapFileWriter[] = [];
+
+  const open: OpenRun = {
+    world,
+    clock,
+    tracing,
+    traceLines,
+    traceFile,
+    budget,
+    captures: [],
+    captureFiles: [],
+  };
   try {
-    return finishRun(run, opts, world, clock, tracing, traceLines, traceFile, budget, captureFiles, onProgress);
+    if ((opts.pcap || spec.pcap) && opts.captureFile !== undefined) {
+      for (const host of network.hosts) {
+        const writer = new PcapFileWriter(host.name, opts.captureFile(host.name), budget);
+        open.captureFiles.push(writer);
+        host.addTap(writer);
+      }
+    } else if (opts.pcap || spec.pcap) {
+      for (const host of network.hosts) {
+        const writer = new PcapWriter();
+        host.addTap(new CaptureTap(writer));
+        open.captures.push({ node: host.name, writer });
+      }
+    }
   } catch (e) {
     traceFile?.discard();
-    for (const w of captureFiles) w.discard();
+    for (const w of open.captureFiles) w.discard();
     throw e;
   }
+  clock('build');
+  return open;
 }
 
-function finishRun(
-  run: RunSpec,
-  opts: ExecuteRunOptions,
-  world: ReturnType<typeof buildWorld>,
-  clock: (phase: string) => void,
-  tracing: boolean,
-  traceLines: string[],
-  traceFile: TraceFileWriter | undefined,
-  budget: OutputBudget,
-  captureFiles: PcapFileWriter[],
-  onProgress?: (sim_s: number) => void,
-): RunOutput {
-  const spec = run.spec;
+/** Reads out a simulated run: metrics, samples, the time series, the trace and captures. */
+function collect(open: OpenRun): RunOutput {
+  const { world, clock, tracing, traceLines, traceFile, budget, captures, captureFiles } = open;
   const { sim, network } = world;
-
-  const captures: { node: string; writer: PcapWriter }[] = [];
-  if ((opts.pcap || spec.pcap) && opts.captureFile !== undefined) {
-    for (const host of network.hosts) {
-      const writer = new PcapFileWriter(host.name, opts.captureFile(host.name), budget);
-      captureFiles.push(writer);
-      host.addTap(writer);
-    }
-  } else if (opts.pcap || spec.pcap) {
-    for (const host of network.hosts) {
-      const writer = new PcapWriter();
-      host.addTap(new CaptureTap(writer));
-      captures.push({ node: host.name, writer });
-    }
-  }
-
-  clock('build');
-  if (onProgress === undefined) sim.run({ until: spec.duration });
-  else {
-    for (;;) {
-      const before = sim.events;
-      sim.run({ until: spec.duration, maxEvents: PROGRESS_SLICE });
-      if (sim.events - before < PROGRESS_SLICE) break; // no event left before the end
-      onProgress(toSeconds(sim.now));
-    }
-  }
-
   clock('simulate');
   const c = network.counters;
   const stacks = [...world.stacks].map(([node, s]) => ({ node, stats: s.stats() }));

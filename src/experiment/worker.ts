@@ -1,7 +1,8 @@
 /**
  * One task of the batch: execute a run and store it. The same function runs in a piscina worker
- * thread (this module's default export) and in-process with --jobs 1, so both give the same files.
- * Storing from the worker keeps big outputs (traces, captures) off the thread boundary.
+ * thread (this module's default export) and on the command's thread (src/experiment/pool.ts says
+ * when), so both give the same files. Storing from the worker keeps big outputs (traces,
+ * captures) off the thread boundary.
  */
 import { createRequire } from 'node:module';
 import type { MessagePort } from 'node:worker_threads';
@@ -45,22 +46,41 @@ const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 /** The model's run module; tests pass a fake one. */
 export const DEFAULT_RUNNER = new URL(`./run${EXT}`, import.meta.url).href;
 
-const runners = new Map<string, Promise<ExecuteRun>>();
+/** A loaded run module. */
+interface Runner {
+  executeRun: ExecuteRun;
+  /** It honours ExecuteRunOptions.handBack (exports `handsBack = true`). */
+  handsBack: boolean;
+  /** Wall milliseconds its import took on this thread. */
+  loadMs: number;
+}
+
+const runners = new Map<string, Promise<Runner>>();
 let firstTask = true;
 /** When this thread had its runner loaded (ms since the epoch; 0 until then). */
 let readyAt = 0;
 
-function loadRunner(url: string): Promise<ExecuteRun> {
+function loadRunner(url: string): Promise<Runner> {
   let p = runners.get(url);
   if (!p) {
-    p = importModule(url).then((mod: { executeRun?: unknown }) => {
+    const t0 = performance.now();
+    p = importModule(url).then((mod: { executeRun?: unknown; handsBack?: unknown }) => {
       if (typeof mod.executeRun !== 'function') throw new Error(`${url} does not export an executeRun function`);
       readyAt ||= performance.timeOrigin + performance.now();
-      return mod.executeRun as ExecuteRun;
+      return {
+        executeRun: mod.executeRun as ExecuteRun,
+        handsBack: mod.handsBack === true,
+        loadMs: performance.now() - t0,
+      };
     });
     runners.set(url, p);
   }
   return p;
+}
+
+/** Whether the run module at `url` hands back to the event loop, so it may run on the command's thread (loads it here). */
+export async function runnerHandsBack(url: string): Promise<boolean> {
+  return (await loadRunner(url)).handsBack;
 }
 
 /**
@@ -77,12 +97,25 @@ async function importModule(url: string): Promise<{ executeRun?: unknown }> {
   }
 }
 
-/** Runs a task; `onProgress` (in-process) or the task's port (worker) hears of its simulated time. */
-export async function runTask(task: RunTask, onProgress?: (sim_s: number) => void): Promise<RunTaskResult> {
-  const executeRun = await loadRunner(task.runner);
-  // A thread's first task reports the thread's start-up: from the pool's creation to its runner loaded.
-  const startup =
-    firstTask && isWorkerThread && typeof poolCreatedAt === 'number' ? Math.max(0, readyAt - poolCreatedAt) : 0;
+/**
+ * Runs a task; `onProgress` (the command's thread) or the task's port (worker) hears of its simulated time.
+ * There `handBack` is the run's pause between slices (ExecuteRunOptions.handBack).
+ */
+export async function runTask(
+  task: RunTask,
+  onProgress?: (sim_s: number) => void,
+  handBack?: () => Promise<void>,
+): Promise<RunTaskResult> {
+  const { executeRun, loadMs } = await loadRunner(task.runner);
+  // A thread's first task reports loading the model: on a worker thread from the pool's creation
+  // to its runner loaded, on the command's thread the runner's import.
+  const model = !firstTask
+    ? 0
+    : isWorkerThread
+      ? typeof poolCreatedAt === 'number'
+        ? Math.max(0, readyAt - poolCreatedAt)
+        : 0
+      : loadMs;
   firstTask = false;
   const started = performance.now();
   const port = task.progressPort;
@@ -105,6 +138,7 @@ export async function runTask(task: RunTask, onProgress?: (sim_s: number) => voi
     ...(task.opts.trace ? { traceFile: store.tracePath(task.run.id) } : {}),
     ...(task.opts.pcap ? { captureFile: (node: string) => store.pcapPath(task.run.id, node) } : {}),
     ...(phases ? { phases } : {}),
+    ...(handBack ? { handBack } : {}),
   };
   let output;
   try {
@@ -118,8 +152,7 @@ export async function runTask(task: RunTask, onProgress?: (sim_s: number) => voi
   const saving = performance.now();
   await store.save({ id, key: task.key, pointIndex, point, seed }, output, wall_s);
   const result: RunTaskResult = { id, wall_s };
-  if (phases)
-    result.phases = { ...(startup > 0 ? { workers: startup } : {}), ...phases, store: performance.now() - saving };
+  if (phases) result.phases = { ...(model > 0 ? { model } : {}), ...phases, store: performance.now() - saving };
   if (output.outputsLimited) result.limited = output.outputsLimited;
   return result;
 }

@@ -53,13 +53,14 @@ describe.concurrent('tcplab run', () => {
     const cwd = folder();
     const r = await tcplab(['run', 'tiny.yaml', '--jobs', '1', '--profile'], cwd);
     expect(r.code).toBe(0);
-    expect(r.errLines).toContain('profile: 2 runs on 1 worker thread');
+    // One run at a time: the runs share the command's thread (src/experiment/pool.ts).
+    expect(r.errLines).toContain("profile: 2 runs on the command's own thread");
     for (const phase of [
       'startup',
       'parse',
       'validate',
       'expand',
-      'workers',
+      'model',
       'build',
       'simulate',
       'collect',

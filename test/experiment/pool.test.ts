@@ -2,6 +2,8 @@
  * The worker pool under a stop request (the first Ctrl-C) and an abandon (the second): which runs
  * still report, counted by events, not by time.
  */
+import { readFileSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
 import { afterEach, expect, it } from 'vitest';
 import { executeTasks, StopControl, WorkerPool } from '../../src/experiment/pool.ts';
 import { runKey } from '../../src/experiment/run-key.ts';
@@ -13,16 +15,21 @@ afterEach(() => {
   delete process.env.FAKE_RUN_DELAY_MS;
   delete process.env.FAKE_RUN_BUSY_MS;
   delete process.env.FAKE_RUN_LOG;
+  delete process.env.FAKE_HANDBACKS;
+  delete process.env.FAKE_SLICE_MS;
 });
 
-function tasks(n: number): RunTask[] {
+/** A run module that hands back between slices, as the model does. */
+const HANDS_BACK_RUNNER = new URL('./batch-fixtures/hands-back-run.ts', import.meta.url).href;
+
+function tasks(n: number, runner = FAKE_RUNNER): RunTask[] {
   const storeDir = tempDir();
   return fakeRuns(ratePoints(n), 1).map((run) => ({
     run,
     key: runKey(run),
     storeDir,
     opts: { trace: false, pcap: false },
-    runner: FAKE_RUNNER,
+    runner,
   }));
 }
 
@@ -53,10 +60,10 @@ it('runs even a single run on a worker thread, so an abandon (a second Ctrl-C) c
   expect(loggedRuns(process.env.FAKE_RUN_LOG)).toEqual([]);
 });
 
-it('starts one thread for a batch of one run and a second only when a second run is handed out', async () => {
+it('starts no thread until a run is handed out, one for a batch of one run, a second only for a second run', async () => {
   const pool = new WorkerPool(2, FAKE_RUNNER);
   try {
-    expect(pool.startedThreads).toBe(1);
+    expect(pool.startedThreads).toBe(0);
     await executeTasks(tasks(1), { jobs: 2, pool, stop: new StopControl(), onDone: () => {} });
     expect(pool.startedThreads).toBe(1);
     process.env.FAKE_RUN_DELAY_MS = '100';
@@ -67,4 +74,69 @@ it('starts one thread for a batch of one run and a second only when a second run
   } finally {
     await pool.destroy();
   }
+});
+
+it('runs one run at a time of a runner that hands back on this thread, starting no worker thread', async () => {
+  process.env.FAKE_RUN_LOG = runLogPath(tempDir());
+  const pool = new WorkerPool(2, HANDS_BACK_RUNNER);
+  const places: string[] = [];
+  const done: string[] = [];
+  try {
+    await executeTasks(tasks(2, HANDS_BACK_RUNNER), {
+      jobs: 1,
+      pool,
+      stop: new StopControl(),
+      onPlacement: (where) => places.push(where),
+      onDone: (r) => done.push(r.id),
+    });
+    expect(places).toEqual(['here']);
+    expect(done).toEqual(['p0-s1', 'p1-s1']);
+    expect(pool.startedThreads).toBe(0);
+    const log = readFileSync(process.env.FAKE_RUN_LOG, 'utf8');
+    expect(log).toBe(
+      // fake-run.ts, which makes the outputs, logs the run id as it ends.
+      [0, 1]
+        .map((p) => [`p${p}-s1 thread ${threadId}`, ...Array(3).fill(`p${p}-s1 hand-back`), `p${p}-s1`].join('\n'))
+        .join('\n') + '\n',
+    );
+    // Two at a time: each on a worker thread of its own.
+    places.length = 0;
+    await executeTasks(tasks(2, HANDS_BACK_RUNNER), {
+      jobs: 2,
+      pool,
+      stop: new StopControl(),
+      onPlacement: (where) => places.push(where),
+      onDone: () => {},
+    });
+    expect(places).toEqual(['threads']);
+    expect(pool.startedThreads).toBe(2);
+  } finally {
+    await pool.destroy();
+  }
+});
+
+it('an abandon ends a run on this thread at its next hand-back, and it never reports', async () => {
+  process.env.FAKE_RUN_LOG = runLogPath(tempDir());
+  process.env.FAKE_HANDBACKS = '100';
+  const stop = new StopControl();
+  const done: string[] = [];
+  const progress: number[] = [];
+  // Abandoned from the event loop, as the signal handler does: only possible because the run hands back.
+  const timer = setTimeout(() => stop.abandon(), 100);
+  const returned = executeTasks(tasks(1, HANDS_BACK_RUNNER), {
+    jobs: 1,
+    stop,
+    onDone: (r) => done.push(r.id),
+    onProgress: (_t, sim_s) => progress.push(sim_s),
+  });
+  await returned;
+  clearTimeout(timer);
+  // Time for 30 more slices: the run must have stopped at its first hand-back after the abandon.
+  await new Promise((r) => setTimeout(r, 300));
+  const handBacks = readFileSync(process.env.FAKE_RUN_LOG, 'utf8')
+    .split('\n')
+    .filter((l) => l.endsWith('hand-back'));
+  expect(handBacks.length).toBeGreaterThan(0);
+  expect(handBacks.length).toBeLessThan(16); // about 10 slices of 10 ms before the abandon at 100 ms
+  expect(done).toEqual([]);
 });

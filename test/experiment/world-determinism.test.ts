@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunOutput } from '../../src/experiment/run-output.ts';
-import { metric, runOne } from './world-helpers.ts';
+import { executeRun } from '../../src/experiment/run.ts';
+import { metric, runOne, specRuns } from './world-helpers.ts';
 
 const SPEC = `name: determinism
 topology:
@@ -30,6 +31,30 @@ function run(set: string[] = []): RunOutput {
 
 describe('a whole run', () => {
   const first = run();
+
+  it("runs the same events when it hands back to the event loop between slices, as on the command's thread", async () => {
+    const [spec] = specRuns(SPEC);
+    let handBacks = 0;
+    const started = performance.now();
+    const sliced = await executeRun(spec!, {
+      trace: true,
+      pcap: true,
+      handBack: async () => {
+        handBacks++;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      },
+    });
+    // At least one hand-back whenever the run takes longer than the 50 ms between them.
+    if (performance.now() - started > 100) expect(handBacks).toBeGreaterThan(0);
+    expect(sliced.metrics).toEqual(first.metrics);
+    expect(sliced.timeseries).toEqual(first.timeseries);
+    expect(sliced.samples).toEqual(first.samples);
+    expect(sliced.trace).toBe(first.trace);
+    expect(sliced.pcaps!.map((p) => p.node)).toEqual(first.pcaps!.map((p) => p.node));
+    sliced.pcaps!.forEach((p, i) =>
+      expect(Buffer.from(p.bytes).equals(Buffer.from(first.pcaps![i]!.bytes)), p.node).toBe(true),
+    );
+  });
 
   it('is identical when run twice with the same seed: metrics, time series, samples, trace and pcap bytes', () => {
     const second = run();

@@ -1,0 +1,92 @@
+/**
+ * `tcplab run` from the compiled build runs its whole command (loading, the runs, writing the
+ * results) on one worker thread, the command thread, while the main thread only starts it,
+ * forwards signals and passes on its exit code (issue 14).
+ *
+ * Why a thread: a V8 heap's young generation can be sized only where the heap is made. The main
+ * thread's is sized when Node starts (16 MB semi-spaces, filled by loading alone and then held
+ * for the whole process), a worker thread's by whoever starts it. On the command thread the
+ * command gets one heap sized for it, and a batch that runs one run at a time runs it there too
+ * (src/experiment/pool.ts): one heap for everything, beside a main thread that allocates nothing.
+ * star-10k: 145–152 MB at peak instead of 175–192 MB, in the same wall time (bench/README.md,
+ * ninth pass).
+ *
+ * Signals (src/experiment/stop-signals.ts): while the command handles them (a batch in progress)
+ * they are forwarded; otherwise they end the process as they would a program with no handler. A
+ * command that has not stopped 2 s after a second Ctrl-C or a SIGTERM (a run stuck inside one
+ * event) is terminated, so a signal always ends `tcplab run` (issue 13).
+ */
+import { Worker } from 'node:worker_threads';
+import type { CommandThreadData, CommandThreadMessage, StopSignal } from './experiment/stop-signals.ts';
+
+/**
+ * The command thread's young generation (two 8 MB semi-spaces and a large-object space). Measured
+ * on star-10k (2026-12-04, in turns): 145 MB at 24 MB, 148–152 MB at 12 MB, 152–158 MB at V8's
+ * default (48 MB), 161–162 MB at 6 MB; the wall time is the same at each.
+ */
+const COMMAND_YOUNG_MB = 24;
+
+/** How long a command may take to stop after the signal that abandons its runs. */
+const STOP_GRACE_MS = 2000;
+
+const SIGNAL_EXIT: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/** Runs the CLI module at `cli` with `args` on a command thread; the process exits as the command does. */
+export function runOnCommandThread(cli: URL, args: string[]): void {
+  const terminal: CommandThreadData['terminal'] = {};
+  if (process.stdout.isTTY) terminal.stdout = process.stdout.columns;
+  if (process.stderr.isTTY) terminal.stderr = process.stderr.columns;
+  const data: CommandThreadData = { commandThread: true, terminal };
+  const thread = new Worker(cli, {
+    argv: args,
+    workerData: data,
+    resourceLimits: { maxYoungGenerationSizeMb: COMMAND_YOUNG_MB },
+  });
+
+  let handled = false;
+  let stopping: NodeJS.Timeout | undefined;
+  let interrupts = 0;
+  thread.on('message', (m: CommandThreadMessage) => {
+    if ('signals' in m) handled = m.signals === 'handled';
+  });
+  const onSignal = (signal: StopSignal): void => {
+    if (!handled) {
+      // Nothing listens: end as a process without a handler does, killed by the signal.
+      stopListening();
+      void thread.terminate().then(() => process.kill(process.pid, signal));
+      return;
+    }
+    thread.postMessage({ signal } satisfies CommandThreadMessage);
+    if (signal === 'SIGINT' && ++interrupts < 2) return;
+    stopping ??= setTimeout(() => {
+      process.stderr.write(`tcplab: the run did not stop within ${STOP_GRACE_MS / 1000} s of ${signal}; ended it\n`);
+      void thread.terminate().then(() => process.exit(SIGNAL_EXIT[signal]));
+    }, STOP_GRACE_MS);
+  };
+  const stopListening = (): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  thread.on('error', (e: Error) => {
+    // The CLI reports its own failures; what reaches here is the thread itself failing (out of memory).
+    process.stderr.write(`tcplab: internal error: ${e.message}\n`);
+    process.exitCode = 1;
+  });
+  thread.on('exit', (code) => {
+    stopListening();
+    clearTimeout(stopping);
+    process.exitCode ||= code;
+  });
+}
+
+/**
+ * On the command thread: stdout and stderr are pipes to the main thread, which writes them to the
+ * process's own; where those are terminals, say so, so the progress bar and help text use them.
+ */
+export function adoptTerminal(terminal: CommandThreadData['terminal']): void {
+  if (terminal.stdout !== undefined) Object.assign(process.stdout, { isTTY: true, columns: terminal.stdout });
+  if (terminal.stderr !== undefined) Object.assign(process.stderr, { isTTY: true, columns: terminal.stderr });
+}
