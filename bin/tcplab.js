@@ -3,6 +3,7 @@
 // install by the `prepare` script) when that build is newer than every source file, so start-up
 // pays no TypeScript loader; otherwise (sources edited since, no build, or TCPLAB_FROM_SOURCE=1)
 // it runs the TypeScript sources through tsx's loader, so what runs is always the code on disk.
+// From the build, `run` executes on a thread of its own (src/command-thread.ts says why).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

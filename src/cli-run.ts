@@ -157,17 +157,6 @@ async function runLoaded(
   );
   checkCost(loaded, args.trace === true, args.yes === true);
 
-  // The report (d3 and the figure code) loads while the first runs simulate (between a main-thread
-  // run's slices, or beside the worker threads); a shard only stores runs, so it loads none of it.
-  const report = shard === undefined ? import('./report/index.ts') : undefined;
-  report?.catch(() => undefined); // a failed load surfaces where it is awaited, not as an unhandled rejection
-  // A traced experiment's page carries the trace explorer, whose script esbuild bundles once per
-  // process (~0.2 s): bundled while the runs simulate, it is ready when the first page is written.
-  if (args.trace === true || loaded.some((l) => l.spec.trace))
-    report?.then((r) => r.explorerScript()).catch(() => undefined);
-  const onAssembled =
-    report === undefined ? undefined : async (dir: string): Promise<unknown> => (await report).reportFolder(dir);
-  const started = performance.now();
   const threads = Math.max(
     1,
     Math.min(
@@ -175,6 +164,21 @@ async function runLoaded(
       loaded.reduce((n, l) => n + l.runs.length, 0),
     ),
   );
+  const traced = args.trace === true || loaded.some((l) => l.spec.trace);
+  // The report (d3 and the figure code) loads while the runs simulate on worker threads. Runs one
+  // at a time share this thread's heap (src/experiment/pool.ts): there it loads after them, so
+  // its modules are not in that heap at the run's peak (star-10k: 139-147 MB instead of 143-151,
+  // in turns, same wall time), unless the trace explorer is wanted, whose script esbuild bundles
+  // once per process (~0.2 s) while the runs simulate. A shard draws nothing and loads none of it.
+  const loadReport = (): Promise<typeof import('./report/index.ts')> => import('./report/index.ts');
+  const early = shard === undefined && (threads > 1 || traced) ? loadReport() : undefined;
+  early?.catch(() => undefined); // a failed load surfaces where it is awaited, not as an unhandled rejection
+  if (traced) early?.then((r) => r.explorerScript()).catch(() => undefined);
+  const onAssembled =
+    shard !== undefined
+      ? undefined
+      : async (dir: string): Promise<unknown> => (await (early ?? loadReport())).reportFolder(dir);
+  const started = performance.now();
   for (const [i, l] of loaded.entries()) {
     const batch: Parameters<typeof runBatch>[1] = {
       outDir: outDirs[i]!,

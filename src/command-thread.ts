@@ -8,7 +8,7 @@
  * for the whole process), a worker thread's by whoever starts it. On the command thread the
  * command gets one heap sized for it, and a batch that runs one run at a time runs it there too
  * (src/experiment/pool.ts): one heap for everything, beside a main thread that allocates nothing.
- * star-10k: 145–152 MB at peak instead of 175–192 MB, in the same wall time (bench/README.md,
+ * star-10k: 139–147 MB at peak instead of 175–192 MB, in the same wall time (bench/README.md,
  * ninth pass).
  *
  * Signals (src/experiment/stop-signals.ts): while the command handles them (a batch in progress)
@@ -20,11 +20,12 @@ import { Worker } from 'node:worker_threads';
 import type { CommandThreadData, CommandThreadMessage, StopSignal } from './experiment/stop-signals.ts';
 
 /**
- * The command thread's young generation (two 8 MB semi-spaces and a large-object space). Measured
- * on star-10k (2026-12-04, in turns): 145 MB at 24 MB, 148–152 MB at 12 MB, 152–158 MB at V8's
- * default (48 MB), 161–162 MB at 6 MB; the wall time is the same at each.
+ * The command thread's young generation (V8 splits it into two semi-spaces and a large-object
+ * space). Peak RSS of star-10k by this size (2026-12-04, four to nine runs each, in turns): 6 MB
+ * 161–162 MB; 12 MB 147–153; 16 MB 144–150; 20 MB 143–151; 24 MB 142–151; 32 MB 156–167; 40 MB
+ * 157–168; V8's default 152–158. The wall time is the same at each (1.34–1.55 s).
  */
-const COMMAND_YOUNG_MB = 24;
+const COMMAND_YOUNG_MB = 20;
 
 /** How long a command may take to stop after the signal that abandons its runs. */
 const STOP_GRACE_MS = 2000;
