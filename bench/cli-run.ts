@@ -100,7 +100,7 @@ async function cliSuite(report: BenchReport): Promise<void> {
   }
   report.table(rows);
   report.note(
-    'wall_s = whole process (spawn to exit); phases from --profile, seconds (run phases on the worker thread); rss_mb = peak RSS of the process, every thread.',
+    'wall_s = whole process (spawn to exit); phases from --profile, seconds (run phases where the run executed: the command thread with --jobs 1); rss_mb = peak RSS of the process, every thread.',
   );
 }
 
