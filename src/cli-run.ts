@@ -165,13 +165,13 @@ async function runLoaded(
     ),
   );
   const traced = args.trace === true || loaded.some((l) => l.spec.trace);
-  // The report (d3 and the figure code) loads while the runs simulate on worker threads. Runs one
-  // at a time share this thread's heap (src/experiment/pool.ts): there it loads after them, so
-  // its modules are not in that heap at the run's peak (star-10k: 139-147 MB instead of 143-151,
-  // in turns, same wall time), unless the trace explorer is wanted, whose script esbuild bundles
-  // once per process (~0.2 s) while the runs simulate. A shard draws nothing and loads none of it.
+  // The report (d3 and the figure code) loads while the runs simulate on worker threads. Runs that
+  // share this thread's heap (pool.oneAtATimeHere) load it after them, so its modules are not in
+  // that heap at the run's peak (star-10k: 139-147 MB instead of 143-151, in turns, same wall
+  // time), unless the trace explorer is wanted, whose script esbuild bundles once per process
+  // (~0.2 s) while the runs simulate. A shard draws nothing and loads none of it.
   const loadReport = (): Promise<typeof import('./report/index.ts')> => import('./report/index.ts');
-  const early = shard === undefined && (threads > 1 || traced) ? loadReport() : undefined;
+  const early = shard === undefined && (traced || !pool.oneAtATimeHere(threads)) ? loadReport() : undefined;
   early?.catch(() => undefined); // a failed load surfaces where it is awaited, not as an unhandled rejection
   if (traced) early?.then((r) => r.explorerScript()).catch(() => undefined);
   const onAssembled =

@@ -17,7 +17,12 @@
  * event) is terminated, so a signal always ends `tcplab run` (issue 13).
  */
 import { Worker } from 'node:worker_threads';
-import type { CommandThreadData, CommandThreadMessage, StopSignal } from './experiment/stop-signals.ts';
+import {
+  SIGNAL_EXIT,
+  type CommandThreadData,
+  type CommandThreadMessage,
+  type StopSignal,
+} from './experiment/stop-signals.ts';
 
 /**
  * The command thread's young generation (V8 splits it into two semi-spaces and a large-object
@@ -30,7 +35,11 @@ const COMMAND_YOUNG_MB = 20;
 /** How long a command may take to stop after the signal that abandons its runs. */
 const STOP_GRACE_MS = 2000;
 
-const SIGNAL_EXIT: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 143 };
+/**
+ * Shows the cursor and turns line wrapping back on: the progress bar hides one and turns off the
+ * other, and a command ended from outside cannot restore them.
+ */
+const RESTORE_TERMINAL = '\x1b[?25h\x1b[?7h';
 
 /** Runs the CLI module at `cli` with `args` on a command thread; the process exits as the command does. */
 export function runOnCommandThread(cli: URL, args: string[]): void {
@@ -46,22 +55,30 @@ export function runOnCommandThread(cli: URL, args: string[]): void {
 
   let handled = false;
   let stopping: NodeJS.Timeout | undefined;
+  let first: StopSignal | undefined;
   let interrupts = 0;
+  const killedBy = (signal: StopSignal): void => {
+    // Nothing listens: end as a process without a handler does, killed by the signal.
+    stopListening();
+    void thread.terminate().then(() => process.kill(process.pid, signal));
+  };
   thread.on('message', (m: CommandThreadMessage) => {
     if ('signals' in m) handled = m.signals === 'handled';
+    else if ('unhandled' in m) killedBy(m.unhandled);
   });
   const onSignal = (signal: StopSignal): void => {
-    if (!handled) {
-      // Nothing listens: end as a process without a handler does, killed by the signal.
-      stopListening();
-      void thread.terminate().then(() => process.kill(process.pid, signal));
-      return;
-    }
+    if (!handled) return killedBy(signal);
     thread.postMessage({ signal } satisfies CommandThreadMessage);
+    first ??= signal;
     if (signal === 'SIGINT' && ++interrupts < 2) return;
+    // The batch exits with the status of the first signal it heard; so does this, if it must end it.
+    const status = SIGNAL_EXIT[first];
     stopping ??= setTimeout(() => {
-      process.stderr.write(`tcplab: the run did not stop within ${STOP_GRACE_MS / 1000} s of ${signal}; ended it\n`);
-      void thread.terminate().then(() => process.exit(SIGNAL_EXIT[signal]));
+      const restore = process.stderr.isTTY ? RESTORE_TERMINAL : '';
+      process.stderr.write(
+        `${restore}tcplab: the command did not stop within ${STOP_GRACE_MS / 1000} s of ${signal}; ended it\n`,
+      );
+      void thread.terminate().then(() => process.exit(status));
     }, STOP_GRACE_MS);
   };
   const stopListening = (): void => {
@@ -73,7 +90,7 @@ export function runOnCommandThread(cli: URL, args: string[]): void {
 
   thread.on('error', (e: Error) => {
     // The CLI reports its own failures; what reaches here is the thread itself failing (out of memory).
-    process.stderr.write(`tcplab: internal error: ${e.message}\n`);
+    process.stderr.write(`${process.stderr.isTTY ? RESTORE_TERMINAL : ''}tcplab: internal error: ${e.message}\n`);
     process.exitCode = 1;
   });
   thread.on('exit', (code) => {

@@ -1,16 +1,16 @@
 /**
  * The batch runner: runs every RunSpec of an experiment (or of one shard of it) on worker threads
- * or, one at a time, on the main thread (src/experiment/pool.ts), stores each finished run at once
+ * or, one at a time, on the command's own thread (src/experiment/pool.ts), stores each finished run at once
  * in `<out>/.runs/` (src/experiment/store.ts), then writes the results folder (docs/design.md
  * part 2) and asks the report for figures.
  *
  * Rerunning the same command after an interruption resumes: stored runs with the same key are
- * not run again. Wherever runs execute, the main thread hears signals within a few tens of
- * milliseconds (a run on it hands back to the event loop between slices): Ctrl-C (SIGINT) stops
- * handing out runs and lets the ones in flight finish and be stored; a second Ctrl-C, or SIGTERM
- * (what schedulers send before SIGKILL), abandons them within a second (their threads are
- * terminated, a run on the main thread stops at its next hand-back, and their temporary files are
- * removed). A signal while the results
+ * not run again. Wherever runs execute, the command's thread hears signals within a few tens of
+ * milliseconds while they simulate (a run on it hands back to the event loop between slices):
+ * Ctrl-C (SIGINT) stops handing out runs and lets the ones in flight finish and be stored; a
+ * second Ctrl-C, or SIGTERM (what schedulers send before SIGKILL), abandons them within a second
+ * (their threads are terminated, a run on the command's thread stops at its next hand-back, and
+ * their temporary files are removed). A signal while the results
  * folder is being written ends that too, removing its temporary files: every run is stored, and
  * a rerun writes the folder. Each prints a note and exits 130 (SIGINT) or 143 (SIGTERM).
  */
@@ -24,7 +24,7 @@ import { SEC } from '../sim/time.ts';
 import { executeTasks, StopControl, type WorkerPool } from './pool.ts';
 import type { Profile } from './profile.ts';
 import { createProgress, type ProgressStream } from './progress.ts';
-import { onStopSignals, type StopSignal } from './stop-signals.ts';
+import { onStopSignals, SIGNAL_EXIT, type StopSignal } from './stop-signals.ts';
 import { writeResults } from './results-writer.ts';
 import { checkShard, manifestName, shardRuns, writeManifest, type ShardSpec } from './shard.ts';
 import type { ExperimentSpec, RunSpec } from './spec-types.ts';
@@ -33,7 +33,7 @@ import { DEFAULT_RUNNER, type RunTask } from './worker.ts';
 
 export interface BatchOptions {
   outDir: string;
-  /** Runs at a time (one lane each: a worker thread, or the main thread for one lane). 0 or less = os.availableParallelism(). */
+  /** Runs at a time (one lane each: a worker thread, or the command's thread for one lane). 0 or less = os.availableParallelism(). */
   jobs: number;
   /** Worker threads to run on, kept after the batch (the CLI shares one across experiments). */
   pool?: WorkerPool;
@@ -71,8 +71,6 @@ export interface BatchOptions {
    */
   exitOnSignal?: boolean;
 }
-
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** "1.0 GB", "512 MB", "4096 B": a byte count as the trace-limit warning shows it. */
 export function formatBytes(n: number): string {
@@ -126,7 +124,7 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
   progress.start(mine.length, already, workLeft);
 
   const stop = new StopControl();
-  let signal: string | null = null;
+  let signal: StopSignal | null = null;
   let assembling = false;
   const onSignal = (name: StopSignal): void => {
     if (assembling) {
@@ -137,7 +135,7 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
       stderr.write(
         `${name}: stopped while writing ${options.outDir}; all ${mine.length} runs${label} are stored in ${store.dir}; rerun the same command to write the results\n`,
       );
-      process.exit(SIGNAL_EXIT[name] ?? 130);
+      process.exit(SIGNAL_EXIT[name]);
     }
     if (signal === null && name === 'SIGINT') {
       signal = name;
@@ -176,7 +174,8 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
       });
     } finally {
       progress.finish();
-      // Abandoned runs' threads are gone: their half-written files (a streamed trace) go too.
+      // Abandoned runs have stopped (their threads terminated, or a run here at its hand-back): their
+      // half-written files (a streamed trace) go too.
       if (stop.abandoned) removeOwnTempsSync(store.dir);
     }
 
@@ -186,7 +185,7 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
         mine.map((r) => ({ id: r.id, key: keys.get(r.id)! })),
         needs,
       );
-      const code = SIGNAL_EXIT[signal] ?? 130;
+      const code = SIGNAL_EXIT[signal];
       const message = `interrupted: ${stored} of ${mine.length} runs${label} stored in ${store.dir}; rerun the same command to resume`;
       if (options.exitOnSignal === false) throw new BatchError(BatchErrorCode.interrupted, message, code);
       stderr.write(message + '\n');
@@ -206,7 +205,7 @@ export async function runBatch(runs: RunSpec[], options: BatchOptions): Promise<
     stopListening();
   }
   if (signal !== null) {
-    const code = SIGNAL_EXIT[signal] ?? 130;
+    const code = SIGNAL_EXIT[signal];
     throw new BatchError(
       BatchErrorCode.interrupted,
       `interrupted after the results were written to ${options.outDir}`,

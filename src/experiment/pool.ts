@@ -2,8 +2,8 @@
  * Runs batch tasks, one at a time per lane, on worker threads (piscina) or on the thread that runs
  * the command (the main thread, or the command thread of src/command-thread.ts).
  *
- * A batch that runs one run at a time (`--jobs 1`, or a single run) of the model runs it on the
- * command's own thread: the run hands back to the event loop every 50 ms or so
+ * A pool that runs one run at a time (`--jobs 1`, or a command of one run) runs a run of the model
+ * on the command's own thread: the run hands back to the event loop every 50 ms or so
  * (ExecuteRunOptions.handBack), so Ctrl-C and SIGTERM are heard as with a worker (issue 13), and
  * the run shares the command's heap instead of loading the model into a second one (issue 14). Runs
  * go to worker threads when several run at a time (a lane each), when their worlds want a large
@@ -143,9 +143,14 @@ export class WorkerPool {
     await started?.destroy();
   }
 
-  /** Its threads get the large worlds' young generation: runs must go to them, not the command's thread. */
-  get sizedForLargeWorlds(): boolean {
-    return this.large;
+  /**
+   * Whether runs handed out `jobs` at a time execute on the command's own thread (for a runner
+   * that hands back): one at a time for the whole pool (not merely a batch of one run among
+   * several batches on two threads, which keep the model off the command's heap), in worlds of
+   * ordinary size (large ones need a thread of their own for their young generation).
+   */
+  oneAtATimeHere(jobs: number): boolean {
+    return Math.min(jobs, this.threads) === 1 && !this.large;
   }
 
   /** How many threads have started so far (piscina's live threads). */
@@ -179,9 +184,10 @@ export class WorkerPool {
 
 /**
  * Runs the tasks; resolves when all are done or, after a stop request, when none is in flight
- * (after an abandon: at once, the pool's threads terminated). On the first failing task no more
- * tasks are handed out, the ones in flight finish (and are stored), then the failure is thrown
- * with the run id in its message.
+ * (after an abandon: at once when they are on worker threads, which are terminated; a run on the
+ * command's thread first reaches its next hand-back, where it stops, or ends its store). On the
+ * first failing task no more tasks are handed out, the ones in flight finish (and are stored), then
+ * the failure is thrown with the run id in its message.
  */
 export async function executeTasks(tasks: readonly RunTask[], options: ExecuteTasksOptions): Promise<void> {
   if (tasks.length === 0) return;
@@ -189,38 +195,27 @@ export async function executeTasks(tasks: readonly RunTask[], options: ExecuteTa
   const pool = options.pool ?? new WorkerPool(Math.max(1, Math.min(options.jobs, tasks.length)), tasks[0]!.runner);
   const lanes = Math.max(1, Math.min(options.jobs, pool.threads, tasks.length));
   const { stop } = options;
-  // One run at a time for the whole pool (not merely a batch of one run among several batches on
-  // two threads: those keep the model off the command's heap), in a world of ordinary size.
-  const oneAtATime = Math.min(options.jobs, pool.threads) === 1;
-  const here = oneAtATime && !pool.sizedForLargeWorlds && (await runnerHandsBack(tasks[0]!.runner));
+  const here = pool.oneAtATimeHere(options.jobs) && (await runnerHandsBack(tasks[0]!.runner));
   options.onPlacement?.(here ? 'here' : 'threads');
   let next = 0;
   let failure: Error | null = null;
+  const execute = (task: RunTask, channel: MessageChannel | undefined): Promise<RunTaskResult> => {
+    const onProgress = options.onProgress;
+    if (here) return runTask(task, onProgress && ((sim_s) => onProgress(task, sim_s)), () => handBack(stop));
+    // Progress comes back over a port of its own, not piscina's channel.
+    if (channel === undefined || onProgress === undefined) return pool.run(task);
+    channel.port1.on('message', (m: { sim_s: number }) => onProgress(task, m.sim_s));
+    return pool.run({ ...task, progressPort: channel.port2 }, [channel.port2]);
+  };
   // `lanes` lanes, each running one task at a time: nothing waits in a queue, so a stop request
   // leaves only the runs in flight, and after a failure no new run starts.
   const lane = async (): Promise<void> => {
     while (next < tasks.length && !stop.requested && !failure && !pool.threadFailure) {
       const task = tasks[next++]!;
       options.onStart?.(task);
-      if (here) {
-        try {
-          const onProgress = options.onProgress;
-          const result = await runTask(task, onProgress && ((sim_s) => onProgress(task, sim_s)), () => handBack(stop));
-          if (!stop.abandoned) options.onDone(result);
-        } catch (e) {
-          if (!stop.abandoned) failure ??= runFailure(task, e);
-        }
-        continue;
-      }
-      // Progress comes back over a port of its own, not piscina's channel.
-      const channel = options.onProgress === undefined ? undefined : new MessageChannel();
-      const onProgress = options.onProgress;
-      if (channel !== undefined && onProgress !== undefined)
-        channel.port1.on('message', (m: { sim_s: number }) => onProgress(task, m.sim_s));
+      const channel = here || options.onProgress === undefined ? undefined : new MessageChannel();
       try {
-        const result = await (channel === undefined
-          ? pool.run(task)
-          : pool.run({ ...task, progressPort: channel.port2 }, [channel.port2]));
+        const result = await execute(task, channel);
         if (!stop.abandoned) options.onDone(result);
       } catch (e) {
         if (!stop.abandoned) failure ??= runFailure(task, e);
@@ -229,9 +224,12 @@ export async function executeTasks(tasks: readonly RunTask[], options: ExecuteTa
       }
     }
   };
+  const lanesDone = Promise.all(Array.from({ length: lanes }, lane));
   const abandoned = new Promise<void>((resolve) => stop.onAbandon(resolve));
   try {
-    await Promise.race([Promise.all(Array.from({ length: lanes }, lane)), abandoned]);
+    // A run on this thread is waited for even after an abandon: its next hand-back is tens of
+    // milliseconds away, and the batch must not clear temporary files or count stored runs under it.
+    await (here ? lanesDone : Promise.race([lanesDone, abandoned]));
   } finally {
     // An abandon ends the runs in flight by terminating their threads, even on a shared pool.
     if (own || stop.abandoned) await pool.destroy();

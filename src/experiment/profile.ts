@@ -1,7 +1,7 @@
 /**
  * `tcplab run --profile`: where the wall time of a run command goes, phase by phase (issue 14).
- * Phases of the command itself (parse, validate, expand, write, figures) are wall time on the main
- * thread; phases of the runs (model, build, simulate, collect, store) are measured where the runs
+ * Phases of the command itself (parse, validate, expand, write, figures) are wall time on the
+ * command's thread; phases of the runs (model, build, simulate, collect, store) are measured where the runs
  * execute (the command's thread, or worker threads) and summed over runs, so with several threads they
  * can add up to more than the wall time.
  *
@@ -65,7 +65,11 @@ export class Profile {
         ? [`${threads} worker thread${threads === 1 ? '' : 's'}`]
         : []),
     ];
-    const lines = [`profile: ${this.runs} run${this.runs === 1 ? '' : 's'} on ${places.join(' and ')}`];
+    const lines = [
+      this.runs === 0
+        ? 'profile: no run executed (every run was already stored)'
+        : `profile: ${this.runs} run${this.runs === 1 ? '' : 's'} on ${places.join(' and ')}`,
+    ];
     const names = [...PHASES, ...[...this.ms.keys()].filter((p) => !(PHASES as readonly string[]).includes(p))];
     for (const p of names) {
       // Every phase is listed, 0 when the command had none of it (no sweep to expand).

@@ -69,8 +69,7 @@ export function executeRun(
 ): RunOutput | Promise<RunOutput> {
   const open = openRun(run, opts);
   const failed = (e: unknown): never => {
-    open.traceFile?.discard();
-    for (const w of open.captureFiles) w.discard();
+    discardOutputs(open);
     throw e;
   };
   const { sim } = open.world;
@@ -156,12 +155,17 @@ function openRun(run: RunSpec, opts: ExecuteRunOptions): OpenRun {
       }
     }
   } catch (e) {
-    traceFile?.discard();
-    for (const w of open.captureFiles) w.discard();
+    discardOutputs(open);
     throw e;
   }
   clock('build');
   return open;
+}
+
+/** Removes the temporary files of a run that failed or was abandoned. */
+function discardOutputs(open: OpenRun): void {
+  open.traceFile?.discard();
+  for (const w of open.captureFiles) w.discard();
 }
 
 /** Reads out a simulated run: metrics, samples, the time series, the trace and captures. */

@@ -6,27 +6,48 @@
  * that a signal with none (while the experiment files load, say) ends the process as it would a
  * program with no handler.
  */
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/** The exit status of a command a signal stopped: 128 + the signal's number, as a shell reports it. */
+export const SIGNAL_EXIT: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** The messages between the main thread and the command thread. */
 export type CommandThreadMessage =
   /** Main → command thread: the process got this signal. */
   | { signal: StopSignal }
-  /** Command thread → main: whether a listener handles signals now ('default': end the process). */
-  | { signals: 'handled' | 'default' };
+  /** Command thread → main: whether a listener handles signals now. */
+  | { signals: 'handled' | 'default' }
+  /** Command thread → main: this forwarded signal found no listener (it raced a 'default'). */
+  | { unhandled: StopSignal };
 
 /** The workerData that marks a command thread. */
 export interface CommandThreadData {
   commandThread: true;
-  /** Whether the process's stdout and stderr are terminals, and their widths (worker stdio is piped). */
+  /** The widths of stdout and stderr where they are terminals (worker stdio is piped). */
   terminal: { stdout?: number; stderr?: number };
 }
 
 /** This thread runs a command for src/command-thread.ts. */
 export function onCommandThread(): boolean {
   return !isMainThread && (workerData as Partial<CommandThreadData> | undefined)?.commandThread === true;
+}
+
+const listeners = new Set<(signal: StopSignal) => void>();
+let portListening = false;
+
+/** On the command thread: one listener on the port for the thread's life, handing signals on. */
+function listenToMainThread(port: MessagePort): void {
+  if (portListening) return;
+  portListening = true;
+  port.on('message', (m: CommandThreadMessage) => {
+    if (!('signal' in m)) return;
+    if (listeners.size === 0) port.postMessage({ unhandled: m.signal } satisfies CommandThreadMessage);
+    for (const l of [...listeners]) l(m.signal);
+  });
+  // A listening port would keep the thread alive; the command's own work decides when it ends.
+  port.unref();
 }
 
 /** Calls `listener` on SIGINT and SIGTERM until the returned function is called. */
@@ -40,15 +61,11 @@ export function onStopSignals(listener: (signal: StopSignal) => void): () => voi
     };
   }
   const port = parentPort;
-  const onMessage = (m: CommandThreadMessage): void => {
-    if ('signal' in m) listener(m.signal);
-  };
-  port.on('message', onMessage);
-  // A listening port keeps the thread alive; the command's own work decides when it ends.
-  port.unref();
-  port.postMessage({ signals: 'handled' } satisfies CommandThreadMessage);
+  listenToMainThread(port);
+  listeners.add(listener);
+  if (listeners.size === 1) port.postMessage({ signals: 'handled' } satisfies CommandThreadMessage);
   return () => {
-    port.off('message', onMessage);
-    port.postMessage({ signals: 'default' } satisfies CommandThreadMessage);
+    if (listeners.delete(listener) && listeners.size === 0)
+      port.postMessage({ signals: 'default' } satisfies CommandThreadMessage);
   };
 }

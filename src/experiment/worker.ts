@@ -19,7 +19,8 @@ export interface RunTask {
   key: string;
   /** The store folder (`<out>/.runs`). */
   storeDir: string;
-  opts: ExecuteRunOptions;
+  /** What the batch asks of the run; the functions among ExecuteRunOptions are made where it executes. */
+  opts: Omit<ExecuteRunOptions, 'captureFile' | 'handBack' | 'phases'>;
   /** URL of the module whose `executeRun` export runs the simulation (src/experiment/run.ts by default). */
   runner: string;
   /** On a worker thread: where to post `{ sim_s }` progress (a MessageChannel port, transferred). */
@@ -28,13 +29,13 @@ export interface RunTask {
   profile?: boolean;
 }
 
-/** Progress messages at most this often (wall ms): the main thread only redraws a line. */
+/** Progress messages at most this often (wall ms): the command's thread only redraws a line. */
 const PROGRESS_EVERY_MS = 500;
 
 export interface RunTaskResult {
   id: string;
   wall_s: number;
-  /** With `profile`: wall milliseconds per phase (workers on a thread's first task, build, simulate, collect, store). */
+  /** With `profile`: wall milliseconds per phase (model on a thread's first task, build, simulate, collect, store). */
   phases?: Record<string, number>;
   /** The streamed trace and captures stopped at their size budget (--trace-limit) at this simulated time. */
   limited?: { limit: number; t_s: number };
@@ -162,8 +163,8 @@ export default function runTaskInWorker(task: RunTask): Promise<RunTaskResult> {
   return runTask(task);
 }
 
-// A pool thread loads its runner (the whole model) as soon as it starts, while the main thread is
-// still reading and validating the experiment, so the first run does not wait for it.
+// A pool thread loads its runner (the whole model) as soon as it starts, while piscina hands it its
+// first task.
 const preload = (workerData as { runner?: unknown } | undefined)?.runner;
 /** When the pool was created (ms since the epoch), for the start-up time --profile shows. */
 const poolCreatedAt = (workerData as { createdAt?: unknown } | undefined)?.createdAt;

@@ -2,7 +2,8 @@
  * The command thread of the compiled build's `tcplab run` (src/command-thread.ts): the main thread
  * passes on the command's output and exit status; a signal while nothing handles it ends the
  * process as it would a program without a handler; a command that handles signals but does not
- * stop within 2 s of a SIGTERM is terminated, exit 143 (issue 13: a signal always ends a run).
+ * stop within 2 s of a SIGTERM (or of a second Ctrl-C) is terminated, exit 143 (130), while one
+ * Ctrl-C leaves it to finish its runs (issue 13: a signal always ends a run).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +63,23 @@ it('a command that handles signals but is stuck is terminated 2 s after SIGTERM,
   const r = await c.ended;
   const took = performance.now() - sentAt;
   expect(r.code).toBe(143);
-  expect(r.stderr).toBe('tcplab: the run did not stop within 2 s of SIGTERM; ended it\n');
+  expect(r.stderr).toBe('tcplab: the command did not stop within 2 s of SIGTERM; ended it\n');
   expect(took).toBeGreaterThan(1900);
   expect(took).toBeLessThan(4000);
+});
+
+it('one Ctrl-C only asks a command that handles signals to stop; the second ends a stuck one 2 s later, exit 130', async () => {
+  const c = launch('stuck-command.mjs');
+  let ended = false;
+  void c.ended.then(() => (ended = true));
+  await settle(1000);
+  c.kill('SIGINT');
+  await settle(3000);
+  expect(ended).toBe(false);
+  const sentAt = performance.now();
+  c.kill('SIGINT');
+  const r = await c.ended;
+  expect(r.code).toBe(130);
+  expect(r.stderr).toBe('tcplab: the command did not stop within 2 s of SIGINT; ended it\n');
+  expect(performance.now() - sentAt).toBeGreaterThan(1900);
 });

@@ -76,6 +76,9 @@ describe.concurrent('tcplab run', () => {
     expect(
       r.errLines.some((l) => /^ {2}total +\d+\.\d{3} s {2}wall, process start to end; peak RSS \d+ MB$/.test(l)),
     ).toBe(true);
+    // The model's import on the command's thread is measured, not left at 0.
+    const model = r.errLines.map((l) => /^ {2}model +(\d+\.\d{3}) s/.exec(l)).find((m) => m !== null);
+    expect(Number(model![1])).toBeGreaterThan(0);
     expect((await tcplab(['run', 'tiny.yaml', '--out', 'quiet'], cwd)).stderr).not.toContain('profile:');
   });
 

@@ -41,9 +41,11 @@ async function until(check: () => boolean, what: string): Promise<void> {
   throw new Error(`${what} never happened`);
 }
 
-for (const [what, signals, code] of [
-  ['SIGTERM', ['SIGTERM'], 143],
-  ['Ctrl-C twice', ['SIGINT', 'SIGINT'], 130],
+// bin/tcplab.js runs the compiled build when it is current (as after `npm ci`), the sources otherwise.
+for (const [what, signals, code, env] of [
+  ['SIGTERM', ['SIGTERM'], 143, {}],
+  ['Ctrl-C twice', ['SIGINT', 'SIGINT'], 130, {}],
+  ['SIGTERM, from the sources (on the main thread)', ['SIGTERM'], 143, { TCPLAB_FROM_SOURCE: '1' }],
 ] as const) {
   it(`a run of the model on the command's thread stops within a second of ${what}, storing nothing`, async () => {
     const cwd = scratch.make('tcplab-signals-', { 'long.yaml': LONG });
@@ -52,6 +54,7 @@ for (const [what, signals, code] of [
       [BIN, 'run', 'long.yaml', '--jobs', '1', '--trace', '--yes', '--out', 'out'],
       {
         cwd,
+        env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

@@ -1,7 +1,7 @@
 /**
  * Signals against a batch in a process of its own (issue 13): SIGTERM, or Ctrl-C twice, stop a
- * `--jobs 1` batch within a second even while its run computes without yielding (runs are on a
- * worker thread, so the main thread hears the signal), store nothing partial and leave no
+ * `--jobs 1` batch within a second even while its run computes without yielding (a runner that
+ * never hands back runs on a worker thread, so the batch's thread hears the signal), store nothing partial and leave no
  * temporary file; a signal while the results folder is written ends that too, cleanly; a rerun
  * completes.
  */

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { afterEach, expect, it } from 'vitest';
-import { executeTasks, StopControl, WorkerPool } from '../../src/experiment/pool.ts';
+import { executeTasks, LARGE_WORLD_NODES, StopControl, WorkerPool } from '../../src/experiment/pool.ts';
 import { runKey } from '../../src/experiment/run-key.ts';
 import type { RunTask } from '../../src/experiment/worker.ts';
 import { FAKE_RUNNER, fakeRuns, ratePoints } from './batch-fixtures/fake-experiment.ts';
@@ -17,6 +17,7 @@ afterEach(() => {
   delete process.env.FAKE_RUN_LOG;
   delete process.env.FAKE_HANDBACKS;
   delete process.env.FAKE_SLICE_MS;
+  delete process.env.FAKE_TAIL_MS;
 });
 
 /** A run module that hands back between slices, as the model does. */
@@ -49,7 +50,7 @@ it('after an abandon the pool returns at once and the run in flight never report
   expect(done).toHaveLength(1);
 });
 
-it('runs even a single run on a worker thread, so an abandon (a second Ctrl-C) can end it', async () => {
+it('runs a runner that never hands back on a worker thread, even alone, so an abandon (a second Ctrl-C) can end it', async () => {
   process.env.FAKE_RUN_BUSY_MS = '3000';
   process.env.FAKE_RUN_LOG = runLogPath(tempDir());
   const stop = new StopControl();
@@ -120,23 +121,60 @@ it('an abandon ends a run on this thread at its next hand-back, and it never rep
   process.env.FAKE_HANDBACKS = '100';
   const stop = new StopControl();
   const done: string[] = [];
-  const progress: number[] = [];
-  // Abandoned from the event loop, as the signal handler does: only possible because the run hands back.
-  const timer = setTimeout(() => stop.abandon(), 100);
-  const returned = executeTasks(tasks(1, HANDS_BACK_RUNNER), {
+  // Abandoned from the event loop 100 ms into the run, as the signal handler does: only possible
+  // because the run hands back.
+  let timer: NodeJS.Timeout | undefined;
+  await executeTasks(tasks(1, HANDS_BACK_RUNNER), {
     jobs: 1,
     stop,
+    onStart: () => (timer = setTimeout(() => stop.abandon(), 100)),
     onDone: (r) => done.push(r.id),
-    onProgress: (_t, sim_s) => progress.push(sim_s),
   });
-  await returned;
   clearTimeout(timer);
-  // Time for 30 more slices: the run must have stopped at its first hand-back after the abandon.
+  // It returns once the run has stopped; 300 ms more (30 slices) must add no hand-back.
+  const returnedWith = readFileSync(process.env.FAKE_RUN_LOG, 'utf8');
   await new Promise((r) => setTimeout(r, 300));
+  expect(readFileSync(process.env.FAKE_RUN_LOG, 'utf8')).toBe(returnedWith);
   const handBacks = readFileSync(process.env.FAKE_RUN_LOG, 'utf8')
     .split('\n')
     .filter((l) => l.endsWith('hand-back'));
   expect(handBacks.length).toBeGreaterThan(0);
   expect(handBacks.length).toBeLessThan(16); // about 10 slices of 10 ms before the abandon at 100 ms
   expect(done).toEqual([]);
+});
+
+it('runs a world of LARGE_WORLD_NODES or more on a worker thread even one at a time (its own young generation)', async () => {
+  const pool = new WorkerPool(1, HANDS_BACK_RUNNER);
+  const places: string[] = [];
+  try {
+    await pool.sizeFor(LARGE_WORLD_NODES);
+    await executeTasks(tasks(1, HANDS_BACK_RUNNER), {
+      jobs: 1,
+      pool,
+      stop: new StopControl(),
+      onPlacement: (where) => places.push(where),
+      onDone: () => {},
+    });
+    expect(places).toEqual(['threads']);
+    expect(pool.startedThreads).toBe(1);
+  } finally {
+    await pool.destroy();
+  }
+});
+
+it('after an abandon it returns only once a run on this thread has ended, not while it still stores', async () => {
+  process.env.FAKE_RUN_LOG = runLogPath(tempDir());
+  process.env.FAKE_TAIL_MS = '300';
+  const stop = new StopControl();
+  let timer: NodeJS.Timeout | undefined;
+  // The abandon comes during the run's last 300 ms, which hand nothing back.
+  await executeTasks(tasks(1, HANDS_BACK_RUNNER), {
+    jobs: 1,
+    stop,
+    onStart: () => (timer = setTimeout(() => stop.abandon(), 150)),
+    onDone: () => {},
+  });
+  clearTimeout(timer);
+  expect(stop.abandoned).toBe(true);
+  expect(readFileSync(process.env.FAKE_RUN_LOG, 'utf8')).toContain('p0-s1 tail done');
 });
