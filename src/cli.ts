@@ -7,7 +7,6 @@
  * TCPLAB_DEBUG=1). Results and `ok` lines go to stdout, problems and progress to stderr.
  */
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { workerData } from 'node:worker_threads';
 import { basename, dirname, join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -17,7 +16,7 @@ import { serveCommand } from './cli-serve.ts';
 import { validateFile, type LoadOptions } from './experiment/load.ts';
 import { BatchError } from './experiment/batch-errors.ts';
 import { writeFileAtomic } from './experiment/atomic-write.ts';
-import { onCommandThread, type CommandThreadData } from './experiment/stop-signals.ts';
+import { commandThreadData } from './experiment/stop-signals.ts';
 import { adoptTerminal } from './command-thread.ts';
 
 function version(): string {
@@ -331,7 +330,8 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 // On the command thread (src/command-thread.ts) stdout and stderr are pipes to the main thread.
-if (onCommandThread()) adoptTerminal((workerData as CommandThreadData).terminal);
+const commandThread = commandThreadData();
+if (commandThread !== undefined) adoptTerminal(commandThread.terminal);
 await main(hideBin(process.argv)).catch((err: unknown) => {
   process.stderr.write(`tcplab: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = EXIT_INTERNAL;

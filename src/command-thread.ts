@@ -41,6 +41,11 @@ const STOP_GRACE_MS = 2000;
  */
 const RESTORE_TERMINAL = '\x1b[?25h\x1b[?7h';
 
+/** Writes the main thread's last word on a command it ended, the terminal restored first. */
+function lastWord(text: string): void {
+  process.stderr.write(`${process.stderr.isTTY ? RESTORE_TERMINAL : ''}tcplab: ${text}\n`);
+}
+
 /** Runs the CLI module at `cli` with `args` on a command thread; the process exits as the command does. */
 export function runOnCommandThread(cli: URL, args: string[]): void {
   const terminal: CommandThreadData['terminal'] = {};
@@ -74,10 +79,7 @@ export function runOnCommandThread(cli: URL, args: string[]): void {
     // The batch exits with the status of the first signal it heard; so does this, if it must end it.
     const status = SIGNAL_EXIT[first];
     stopping ??= setTimeout(() => {
-      const restore = process.stderr.isTTY ? RESTORE_TERMINAL : '';
-      process.stderr.write(
-        `${restore}tcplab: the command did not stop within ${STOP_GRACE_MS / 1000} s of ${signal}; ended it\n`,
-      );
+      lastWord(`the command did not stop within ${STOP_GRACE_MS / 1000} s of ${signal}; ended it`);
       void thread.terminate().then(() => process.exit(status));
     }, STOP_GRACE_MS);
   };
@@ -90,7 +92,7 @@ export function runOnCommandThread(cli: URL, args: string[]): void {
 
   thread.on('error', (e: Error) => {
     // The CLI reports its own failures; what reaches here is the thread itself failing (out of memory).
-    process.stderr.write(`${process.stderr.isTTY ? RESTORE_TERMINAL : ''}tcplab: internal error: ${e.message}\n`);
+    lastWord(`internal error: ${e.message}`);
     process.exitCode = 1;
   });
   thread.on('exit', (code) => {

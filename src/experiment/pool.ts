@@ -60,8 +60,11 @@ export interface ExecuteTasksOptions {
   /** A pool to run on (kept afterwards); without one a pool is started and destroyed here. */
   pool?: WorkerPool;
   /** Told once, before the first run, where the runs execute: here (the command's thread) or on worker threads. */
-  onPlacement?: (where: 'here' | 'threads') => void;
+  onPlacement?: (where: RunPlacement) => void;
 }
+
+/** Where a batch's runs execute: here (the command's own thread) or on worker threads. */
+export type RunPlacement = 'here' | 'threads';
 
 const FROM_SOURCES = import.meta.url.endsWith('.ts');
 const WORKER_URL = new URL(FROM_SOURCES ? './worker.ts' : './worker.js', import.meta.url).href;
@@ -199,13 +202,14 @@ export async function executeTasks(tasks: readonly RunTask[], options: ExecuteTa
   options.onPlacement?.(here ? 'here' : 'threads');
   let next = 0;
   let failure: Error | null = null;
-  const execute = (task: RunTask, channel: MessageChannel | undefined): Promise<RunTaskResult> => {
+  const execute = (task: RunTask): Promise<RunTaskResult> => {
     const onProgress = options.onProgress;
     if (here) return runTask(task, onProgress && ((sim_s) => onProgress(task, sim_s)), () => handBack(stop));
+    if (onProgress === undefined) return pool.run(task);
     // Progress comes back over a port of its own, not piscina's channel.
-    if (channel === undefined || onProgress === undefined) return pool.run(task);
+    const channel = new MessageChannel();
     channel.port1.on('message', (m: { sim_s: number }) => onProgress(task, m.sim_s));
-    return pool.run({ ...task, progressPort: channel.port2 }, [channel.port2]);
+    return pool.run({ ...task, progressPort: channel.port2 }, [channel.port2]).finally(() => channel.port1.close());
   };
   // `lanes` lanes, each running one task at a time: nothing waits in a queue, so a stop request
   // leaves only the runs in flight, and after a failure no new run starts.
@@ -213,14 +217,11 @@ export async function executeTasks(tasks: readonly RunTask[], options: ExecuteTa
     while (next < tasks.length && !stop.requested && !failure && !pool.threadFailure) {
       const task = tasks[next++]!;
       options.onStart?.(task);
-      const channel = here || options.onProgress === undefined ? undefined : new MessageChannel();
       try {
-        const result = await execute(task, channel);
+        const result = await execute(task);
         if (!stop.abandoned) options.onDone(result);
       } catch (e) {
         if (!stop.abandoned) failure ??= runFailure(task, e);
-      } finally {
-        channel?.port1.close();
       }
     }
   };

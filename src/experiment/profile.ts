@@ -9,6 +9,8 @@
  * active (between `start` and `stop`) it is the one that hears them; otherwise `timed` only calls.
  */
 
+import type { RunPlacement } from './pool.ts';
+
 /** The phases in the order a run command goes through them. */
 export const PHASES = [
   'startup',
@@ -42,9 +44,9 @@ export class Profile {
   readonly ms = new Map<string, number>();
   runs = 0;
   /** Where batches ran their runs (executeTasks' onPlacement). */
-  private readonly placements = new Set<'here' | 'threads'>();
+  private readonly placements = new Set<RunPlacement>();
 
-  placed(where: 'here' | 'threads'): void {
+  placed(where: RunPlacement): void {
     this.placements.add(where);
   }
 
@@ -61,9 +63,7 @@ export class Profile {
   format(wallMs: number, threads: number): string {
     const places = [
       ...(this.placements.has('here') ? ["the command's own thread"] : []),
-      ...(this.placements.has('threads') || this.placements.size === 0
-        ? [`${threads} worker thread${threads === 1 ? '' : 's'}`]
-        : []),
+      ...(this.placements.has('threads') ? [`${threads} worker thread${threads === 1 ? '' : 's'}`] : []),
     ];
     const lines = [
       this.runs === 0

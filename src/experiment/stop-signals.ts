@@ -29,9 +29,10 @@ export interface CommandThreadData {
   terminal: { stdout?: number; stderr?: number };
 }
 
-/** This thread runs a command for src/command-thread.ts. */
-export function onCommandThread(): boolean {
-  return !isMainThread && (workerData as Partial<CommandThreadData> | undefined)?.commandThread === true;
+/** What src/command-thread.ts gave this thread, when it runs a command for it. */
+export function commandThreadData(): CommandThreadData | undefined {
+  const data = workerData as Partial<CommandThreadData> | undefined;
+  return !isMainThread && data?.commandThread === true ? (data as CommandThreadData) : undefined;
 }
 
 const listeners = new Set<(signal: StopSignal) => void>();
@@ -52,7 +53,7 @@ function listenToMainThread(port: MessagePort): void {
 
 /** Calls `listener` on SIGINT and SIGTERM until the returned function is called. */
 export function onStopSignals(listener: (signal: StopSignal) => void): () => void {
-  if (!onCommandThread() || parentPort === null) {
+  if (commandThreadData() === undefined || parentPort === null) {
     process.on('SIGINT', listener);
     process.on('SIGTERM', listener);
     return () => {

@@ -110,13 +110,7 @@ export async function runTask(
   const { executeRun, loadMs } = await loadRunner(task.runner);
   // A thread's first task reports loading the model: on a worker thread from the pool's creation
   // to its runner loaded, on the command's thread the runner's import.
-  const model = !firstTask
-    ? 0
-    : isWorkerThread
-      ? typeof poolCreatedAt === 'number'
-        ? Math.max(0, readyAt - poolCreatedAt)
-        : 0
-      : loadMs;
+  const model = firstTask ? (isWorkerThread ? threadStartup() : loadMs) : 0;
   firstTask = false;
   const started = performance.now();
   const port = task.progressPort;
@@ -156,6 +150,11 @@ export async function runTask(
   if (phases) result.phases = { ...(model > 0 ? { model } : {}), ...phases, store: performance.now() - saving };
   if (output.outputsLimited) result.limited = output.outputsLimited;
   return result;
+}
+
+/** A worker thread's start-up: from the pool's creation to its runner loaded (ms). */
+function threadStartup(): number {
+  return typeof poolCreatedAt === 'number' ? Math.max(0, readyAt - poolCreatedAt) : 0;
 }
 
 /** The worker thread's entry (piscina passes the task only). */
