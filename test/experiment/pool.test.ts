@@ -5,7 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { afterEach, expect, it } from 'vitest';
-import { executeTasks, LARGE_WORLD_NODES, StopControl, WorkerPool } from '../../src/experiment/pool.ts';
+import {
+  executeTasks,
+  LARGE_WORLD_NODES,
+  StopControl,
+  WorkerPool,
+  type RunPlacement,
+} from '../../src/experiment/pool.ts';
 import { runKey } from '../../src/experiment/run-key.ts';
 import type { RunTask } from '../../src/experiment/worker.ts';
 import { FAKE_RUNNER, fakeRuns, ratePoints } from './batch-fixtures/fake-experiment.ts';
@@ -77,19 +83,25 @@ it('starts no thread until a run is handed out, one for a batch of one run, a se
   }
 });
 
+/** Runs `n` hand-back tasks `jobs` at a time on `pool`: where they went, and the runs done in order. */
+async function placed(pool: WorkerPool, n: number, jobs: number): Promise<{ places: RunPlacement[]; done: string[] }> {
+  const places: RunPlacement[] = [];
+  const done: string[] = [];
+  await executeTasks(tasks(n, HANDS_BACK_RUNNER), {
+    jobs,
+    pool,
+    stop: new StopControl(),
+    onPlacement: (where) => places.push(where),
+    onDone: (r) => done.push(r.id),
+  });
+  return { places, done };
+}
+
 it('runs one run at a time of a runner that hands back on this thread, starting no worker thread', async () => {
   process.env.FAKE_RUN_LOG = runLogPath(tempDir());
   const pool = new WorkerPool(2, HANDS_BACK_RUNNER);
-  const places: string[] = [];
-  const done: string[] = [];
   try {
-    await executeTasks(tasks(2, HANDS_BACK_RUNNER), {
-      jobs: 1,
-      pool,
-      stop: new StopControl(),
-      onPlacement: (where) => places.push(where),
-      onDone: (r) => done.push(r.id),
-    });
+    const { places, done } = await placed(pool, 2, 1);
     expect(places).toEqual(['here']);
     expect(done).toEqual(['p0-s1', 'p1-s1']);
     expect(pool.startedThreads).toBe(0);
@@ -101,15 +113,7 @@ it('runs one run at a time of a runner that hands back on this thread, starting 
         .join('\n') + '\n',
     );
     // Two at a time: each on a worker thread of its own.
-    places.length = 0;
-    await executeTasks(tasks(2, HANDS_BACK_RUNNER), {
-      jobs: 2,
-      pool,
-      stop: new StopControl(),
-      onPlacement: (where) => places.push(where),
-      onDone: () => {},
-    });
-    expect(places).toEqual(['threads']);
+    expect((await placed(pool, 2, 2)).places).toEqual(['threads']);
     expect(pool.startedThreads).toBe(2);
   } finally {
     await pool.destroy();
@@ -145,17 +149,9 @@ it('an abandon ends a run on this thread at its next hand-back, and it never rep
 
 it('runs a world of LARGE_WORLD_NODES or more on a worker thread even one at a time (its own young generation)', async () => {
   const pool = new WorkerPool(1, HANDS_BACK_RUNNER);
-  const places: string[] = [];
   try {
     await pool.sizeFor(LARGE_WORLD_NODES);
-    await executeTasks(tasks(1, HANDS_BACK_RUNNER), {
-      jobs: 1,
-      pool,
-      stop: new StopControl(),
-      onPlacement: (where) => places.push(where),
-      onDone: () => {},
-    });
-    expect(places).toEqual(['threads']);
+    expect((await placed(pool, 1, 1)).places).toEqual(['threads']);
     expect(pool.startedThreads).toBe(1);
   } finally {
     await pool.destroy();

@@ -29,6 +29,16 @@ function run(set: string[] = []): RunOutput {
   return runOne(SPEC, { trace: true, pcap: true, set });
 }
 
+/** Metrics, time series, samples, trace and every node's pcap bytes are the same. */
+function expectSameOutputs(a: RunOutput, b: RunOutput): void {
+  expect(a.metrics).toEqual(b.metrics);
+  expect(a.timeseries).toEqual(b.timeseries);
+  expect(a.samples).toEqual(b.samples);
+  expect(a.trace).toBe(b.trace);
+  expect(a.pcaps!.map((p) => p.node)).toEqual(b.pcaps!.map((p) => p.node));
+  a.pcaps!.forEach((p, i) => expect(Buffer.from(p.bytes).equals(Buffer.from(b.pcaps![i]!.bytes)), p.node).toBe(true));
+}
+
 describe('a whole run', () => {
   const first = run();
 
@@ -46,26 +56,12 @@ describe('a whole run', () => {
     });
     // At least one hand-back whenever the run takes longer than the 50 ms between them.
     if (performance.now() - started > 100) expect(handBacks).toBeGreaterThan(0);
-    expect(sliced.metrics).toEqual(first.metrics);
-    expect(sliced.timeseries).toEqual(first.timeseries);
-    expect(sliced.samples).toEqual(first.samples);
-    expect(sliced.trace).toBe(first.trace);
-    expect(sliced.pcaps!.map((p) => p.node)).toEqual(first.pcaps!.map((p) => p.node));
-    sliced.pcaps!.forEach((p, i) =>
-      expect(Buffer.from(p.bytes).equals(Buffer.from(first.pcaps![i]!.bytes)), p.node).toBe(true),
-    );
+    expectSameOutputs(sliced, first);
   });
 
   it('is identical when run twice with the same seed: metrics, time series, samples, trace and pcap bytes', () => {
     const second = run();
-    expect(second.metrics).toEqual(first.metrics);
-    expect(second.timeseries).toEqual(first.timeseries);
-    expect(second.samples).toEqual(first.samples);
-    expect(second.trace).toBe(first.trace);
-    expect(second.pcaps!.map((p) => p.node)).toEqual(first.pcaps!.map((p) => p.node));
-    second.pcaps!.forEach((p, i) =>
-      expect(Buffer.from(p.bytes).equals(Buffer.from(first.pcaps![i]!.bytes)), p.node).toBe(true),
-    );
+    expectSameOutputs(second, first);
     expect(JSON.stringify(second)).toBe(JSON.stringify(first));
   });
 
