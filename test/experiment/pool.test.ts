@@ -120,21 +120,27 @@ it('runs one run at a time of a runner that hands back on this thread, starting 
   }
 });
 
-it('an abandon ends a run on this thread at its next hand-back, and it never reports', async () => {
-  process.env.FAKE_RUN_LOG = runLogPath(tempDir());
-  process.env.FAKE_HANDBACKS = '100';
+/** Runs one hand-back task on this thread and abandons the batch `ms` after the run starts. */
+async function abandonedAfter(ms: number): Promise<{ stop: StopControl; done: string[] }> {
   const stop = new StopControl();
   const done: string[] = [];
-  // Abandoned from the event loop 100 ms into the run, as the signal handler does: only possible
-  // because the run hands back.
   let timer: NodeJS.Timeout | undefined;
   await executeTasks(tasks(1, HANDS_BACK_RUNNER), {
     jobs: 1,
     stop,
-    onStart: () => (timer = setTimeout(() => stop.abandon(), 100)),
+    onStart: () => (timer = setTimeout(() => stop.abandon(), ms)),
     onDone: (r) => done.push(r.id),
   });
   clearTimeout(timer);
+  return { stop, done };
+}
+
+it('an abandon ends a run on this thread at its next hand-back, and it never reports', async () => {
+  process.env.FAKE_RUN_LOG = runLogPath(tempDir());
+  process.env.FAKE_HANDBACKS = '100';
+  // Abandoned from the event loop 100 ms into the run, as the signal handler does: only possible
+  // because the run hands back.
+  const { done } = await abandonedAfter(100);
   // It returns once the run has stopped; 300 ms more (30 slices) must add no hand-back.
   const returnedWith = readFileSync(process.env.FAKE_RUN_LOG, 'utf8');
   await new Promise((r) => setTimeout(r, 300));
@@ -161,16 +167,8 @@ it('runs a world of LARGE_WORLD_NODES or more on a worker thread even one at a t
 it('after an abandon it returns only once a run on this thread has ended, not while it still stores', async () => {
   process.env.FAKE_RUN_LOG = runLogPath(tempDir());
   process.env.FAKE_TAIL_MS = '300';
-  const stop = new StopControl();
-  let timer: NodeJS.Timeout | undefined;
   // The abandon comes during the run's last 300 ms, which hand nothing back.
-  await executeTasks(tasks(1, HANDS_BACK_RUNNER), {
-    jobs: 1,
-    stop,
-    onStart: () => (timer = setTimeout(() => stop.abandon(), 150)),
-    onDone: () => {},
-  });
-  clearTimeout(timer);
+  const { stop } = await abandonedAfter(150);
   expect(stop.abandoned).toBe(true);
   expect(readFileSync(process.env.FAKE_RUN_LOG, 'utf8')).toContain('p0-s1 tail done');
 });
